@@ -1,0 +1,160 @@
+import { z } from 'zod';
+
+/** Ids are opaque strings; the server mints them with a type prefix (`conv_…`). */
+export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
+/** Timestamps travel as ISO-8601 strings. */
+export const Timestamp = z.iso.datetime();
+
+const Tag = z.string().trim().min(1).max(64);
+export const Tags = z.array(Tag).max(50);
+
+export const Role = z.enum(['agent', 'admin']);
+export const Availability = z.enum(['online', 'away', 'offline']);
+/** Known channels, but hosts may add their own, so any short lowercase word is accepted. */
+export const KNOWN_CHANNELS = ['sms', 'email', 'webchat', 'whatsapp', 'facebook', 'instagram', 'phone'] as const;
+export const Channel = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a channel name such as sms or email');
+export const ConversationStatus = z.enum(['open', 'resolved']);
+export const Priority = z.enum(['low', 'normal', 'high', 'urgent']);
+
+export const Workspace = z.object({
+  id: Id,
+  name: z.string(),
+  timeZone: z.string(),
+  allowedOrigins: z.array(z.string()),
+  createdAt: Timestamp,
+});
+export type Workspace = z.infer<typeof Workspace>;
+
+export const Agent = z.object({
+  id: Id,
+  name: z.string(),
+  username: z.string(),
+  email: z.string().nullable(),
+  role: Role,
+  skills: z.array(z.string()),
+  capacity: z.number().int(),
+  availability: Availability,
+  createdAt: Timestamp,
+});
+export type Agent = z.infer<typeof Agent>;
+
+export const Team = z.object({
+  id: Id,
+  name: z.string(),
+  memberIds: z.array(Id),
+  createdAt: Timestamp,
+});
+export type Team = z.infer<typeof Team>;
+
+export const Contact = z.object({
+  id: Id,
+  name: z.string(),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
+  language: z.string().nullable(),
+  tags: z.array(z.string()),
+  externalId: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type Contact = z.infer<typeof Contact>;
+
+export const Conversation = z.object({
+  id: Id,
+  contactId: Id,
+  channel: Channel,
+  source: z.string().nullable(),
+  subject: z.string().nullable(),
+  status: ConversationStatus,
+  assigneeId: Id.nullable(),
+  teamId: Id.nullable(),
+  tags: z.array(z.string()),
+  priority: Priority,
+  version: z.number().int(),
+  createdAt: Timestamp,
+  lastMessageAt: Timestamp,
+  lastInboundAt: Timestamp.nullable(),
+  resolvedAt: Timestamp.nullable(),
+  waitingSince: Timestamp.nullable(),
+  /** Body of the latest message, for list previews; notes never appear here. */
+  preview: z.string().nullable(),
+});
+export type Conversation = z.infer<typeof Conversation>;
+
+export const ActorType = z.enum(['agent', 'system', 'workflow', 'api']);
+export const Actor = z.object({ type: ActorType, id: z.string().nullable() });
+export type Actor = z.infer<typeof Actor>;
+
+export const Direction = z.enum(['inbound', 'outbound']);
+
+export const EVENT_TYPES = [
+  'created',
+  'assigned',
+  'unassigned',
+  'resolved',
+  'reopened',
+  'tagged',
+  'rule_applied',
+  'queued',
+] as const;
+export const TimelineEventType = z.enum(EVENT_TYPES);
+
+const TimelineBase = z.object({
+  id: Id,
+  conversationId: Id,
+  seq: z.number().int(),
+  createdAt: Timestamp,
+});
+
+export const MessageItem = TimelineBase.extend({
+  kind: z.literal('message'),
+  direction: Direction,
+  channel: Channel,
+  body: z.string(),
+  author: Actor,
+  internal: z.literal(false),
+});
+export const NoteItem = TimelineBase.extend({
+  kind: z.literal('note'),
+  body: z.string(),
+  mentions: z.array(Id),
+  author: Actor,
+  internal: z.literal(true),
+});
+export const EventItem = TimelineBase.extend({
+  kind: z.literal('event'),
+  type: TimelineEventType,
+  actor: Actor,
+  /** Event specifics, e.g. `{ from, to }` for assignments, `{ reason }` for reopen. */
+  data: z.record(z.string(), z.unknown()),
+  internal: z.literal(true),
+});
+export const TimelineItem = z.discriminatedUnion('kind', [MessageItem, NoteItem, EventItem]);
+export type MessageItem = z.infer<typeof MessageItem>;
+export type NoteItem = z.infer<typeof NoteItem>;
+export type EventItem = z.infer<typeof EventItem>;
+export type TimelineItem = z.infer<typeof TimelineItem>;
+
+export const NotificationType = z.enum(['assigned', 'mentioned', 'reopened', 'queued_timeout']);
+export const Notification = z.object({
+  id: Id,
+  agentId: Id,
+  type: NotificationType,
+  conversationId: Id,
+  actor: Actor,
+  createdAt: Timestamp,
+  readAt: Timestamp.nullable(),
+});
+export type Notification = z.infer<typeof Notification>;
+
+export const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved'] as const;
+export const View = z.enum(VIEWS);
+export type View = z.infer<typeof View>;
+export const Counts = z.object({
+  mine: z.number().int(),
+  unassigned: z.number().int(),
+  mentioned: z.number().int(),
+  unread: z.number().int(),
+  all: z.number().int(),
+  resolved: z.number().int(),
+});
+export type Counts = z.infer<typeof Counts>;

@@ -1,0 +1,5 @@
+export * from './domain.js';
+export * from './rest.js';
+export * from './errors.js';
+export * from './socket.js';
+export * from './routes.js';

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import {
+  Agent,
+  Availability,
+  Channel,
+  Contact,
+  Conversation,
+  Counts,
+  Direction,
+  Id,
+  Notification,
+  NoteItem,
+  Priority,
+  Role,
+  Tags,
+  Team,
+  TimelineItem,
+  View,
+  Workspace,
+  MessageItem,
+} from './domain.js';
+
+// Request bodies are strict: an unknown field is a client bug we report, not silently drop.
+
+const Name = z.string().trim().min(1).max(200);
+const Body = z.string().trim().min(1).max(20_000);
+const Email = z.email().max(320);
+/** Usernames are what people type after `@`, so they stay simple. */
+export const Username = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,38}[a-z0-9]$|^[a-z0-9]$/i, 'letters, digits, ".", "_" or "-", not ending in punctuation');
+
+export const CreateWorkspaceBody = z.strictObject({
+  name: Name,
+  timeZone: z.string().max(64).optional(),
+  allowedOrigins: z.array(z.url().max(200)).max(50).optional(),
+});
+export const CreateWorkspaceResponse = z.object({
+  workspace: Workspace,
+  apiKey: z.string(),
+  signingKeys: z.array(z.object({ kid: z.string(), secret: z.string() })),
+});
+
+export const CreateTokenBody = z.strictObject({
+  agentId: Id,
+  ttlSeconds: z.number().int().min(60).max(3600).optional(),
+});
+export const TokenResponse = z.object({ token: z.string(), expiresAt: z.iso.datetime() });
+
+export const CreateAgentBody = z.strictObject({
+  name: Name,
+  username: Username,
+  email: Email.optional(),
+  role: Role.optional(),
+  skills: Tags.optional(),
+  capacity: z.number().int().min(0).max(10_000).optional(),
+  availability: Availability.optional(),
+});
+export const UpdateAgentBody = z.strictObject({
+  name: Name.optional(),
+  email: Email.nullable().optional(),
+  role: Role.optional(),
+  skills: Tags.optional(),
+  capacity: z.number().int().min(0).max(10_000).optional(),
+  availability: Availability.optional(),
+});
+
+export const CreateTeamBody = z.strictObject({
+  name: Name,
+  memberIds: z.array(Id).max(1000).optional(),
+});
+export const UpdateTeamBody = z.strictObject({
+  name: Name.optional(),
+  memberIds: z.array(Id).max(1000).optional(),
+});
+
+export const CreateContactBody = z.strictObject({
+  name: Name,
+  phone: z.string().trim().min(3).max(32).optional(),
+  email: Email.optional(),
+  language: z.string().trim().min(2).max(16).optional(),
+  tags: Tags.optional(),
+  externalId: z.string().trim().min(1).max(200).optional(),
+});
+export const UpdateContactBody = z.strictObject({
+  name: Name.optional(),
+  phone: z.string().trim().min(3).max(32).nullable().optional(),
+  email: Email.nullable().optional(),
+  language: z.string().trim().min(2).max(16).nullable().optional(),
+  tags: Tags.optional(),
+  externalId: z.string().trim().min(1).max(200).nullable().optional(),
+});
+
+export const CreateConversationBody = z
+  .strictObject({
+    contactId: Id.optional(),
+    contact: CreateContactBody.optional(),
+    channel: Channel,
+    source: z.string().trim().min(1).max(100).optional(),
+    subject: z.string().trim().min(1).max(500).optional(),
+    priority: Priority.optional(),
+    tags: Tags.optional(),
+    message: z.strictObject({ body: Body }).optional(),
+  })
+  .refine((b) => (b.contactId === undefined) !== (b.contact === undefined), {
+    message: 'give exactly one of contactId or contact',
+    path: ['contactId'],
+  });
+
+export const ListConversationsQuery = z.strictObject({
+  view: View.default('all'),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+});
+export const ConversationPage = z.object({
+  items: z.array(Conversation),
+  nextCursor: z.string().nullable(),
+});
+
+export const TimelineQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+export const TimelinePage = z.object({ items: z.array(TimelineItem), nextAfter: z.number().int().nullable() });
+
+export const PostMessageBody = z.strictObject({
+  direction: Direction,
+  body: Body,
+  channel: Channel.optional(),
+});
+export const PostNoteBody = z.strictObject({ body: Body });
+
+export const AssignBody = z.strictObject({
+  assigneeId: Id.nullable(),
+  teamId: Id.nullable().optional(),
+});
+
+export const NotificationsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  unreadOnly: z.enum(['true', 'false']).optional(),
+});
+export const NotificationList = z.object({ items: z.array(Notification), unread: z.number().int() });
+export const MarkNotificationsReadBody = z.strictObject({
+  ids: z.array(Id).min(1).max(500).optional(),
+  all: z.literal(true).optional(),
+}).refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give ids or all: true', path: ['ids'] });
+
+export const ConversationWithTimeline = z.object({ conversation: Conversation, timeline: z.array(TimelineItem) });
+
+export const ListResponse = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+export const AgentList = ListResponse(Agent);
+export const TeamList = ListResponse(Team);
+export const ContactConversations = z.object({ contact: Contact, items: z.array(Conversation) });
+
+export {
+  Agent,
+  Team,
+  Contact,
+  Conversation,
+  Counts,
+  Notification,
+  NoteItem,
+  MessageItem,
+  TimelineItem,
+};
+
+export type CreateWorkspaceBody = z.infer<typeof CreateWorkspaceBody>;
+export type CreateWorkspaceResponse = z.infer<typeof CreateWorkspaceResponse>;
+export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
+export type TokenResponse = z.infer<typeof TokenResponse>;
+export type CreateAgentBody = z.infer<typeof CreateAgentBody>;
+export type UpdateAgentBody = z.infer<typeof UpdateAgentBody>;
+export type CreateTeamBody = z.infer<typeof CreateTeamBody>;
+export type UpdateTeamBody = z.infer<typeof UpdateTeamBody>;
+export type CreateContactBody = z.infer<typeof CreateContactBody>;
+export type UpdateContactBody = z.infer<typeof UpdateContactBody>;
+export type CreateConversationBody = z.infer<typeof CreateConversationBody>;
+export type ListConversationsQuery = z.infer<typeof ListConversationsQuery>;
+export type ConversationPage = z.infer<typeof ConversationPage>;
+export type TimelineQuery = z.infer<typeof TimelineQuery>;
+export type TimelinePage = z.infer<typeof TimelinePage>;
+export type PostMessageBody = z.infer<typeof PostMessageBody>;
+export type PostNoteBody = z.infer<typeof PostNoteBody>;
+export type AssignBody = z.infer<typeof AssignBody>;
+export type NotificationList = z.infer<typeof NotificationList>;
+export type MarkNotificationsReadBody = z.infer<typeof MarkNotificationsReadBody>;

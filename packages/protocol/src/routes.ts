@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import * as R from './rest.js';
+import { Agent, Contact, Conversation, Counts, MessageItem, NoteItem, Team, TimelineItem, Workspace } from './domain.js';
+
+/** Who may call a route. `apiKey` is the host backend; `agent` is a JWT of an agent; `admin` an agent JWT with role admin. */
+export type Caller = 'serverAdmin' | 'apiKey' | 'agent' | 'admin' | 'anyone';
+
+export interface RouteSpec {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Hono-style path (`/v1/conversations/:id`). */
+  path: string;
+  summary: string;
+  callers: readonly Caller[];
+  body?: z.ZodType;
+  query?: z.ZodType;
+  status: number;
+  response: z.ZodType;
+  /** Accepts `If-Match: <version>`. */
+  ifMatch?: boolean;
+}
+
+const Ok = z.object({ ok: z.literal(true) });
+const ConversationResponse = z.object({ conversation: Conversation });
+
+/**
+ * The v1 HTTP contract in one table: the server's OpenAPI document is generated from it and the
+ * client SDK derives its request and response types from it, so neither can drift from the other.
+ */
+export const routes = {
+  health: { method: 'get', path: '/healthz', summary: 'Liveness', callers: ['anyone'], status: 200, response: Ok },
+  createWorkspace: {
+    method: 'post', path: '/v1/workspaces', summary: 'Create a workspace (server admin token)',
+    callers: ['serverAdmin'], body: R.CreateWorkspaceBody, status: 201, response: R.CreateWorkspaceResponse,
+  },
+  createToken: {
+    method: 'post', path: '/v1/tokens', summary: 'Mint a short-lived agent token',
+    callers: ['apiKey'], body: R.CreateTokenBody, status: 201, response: R.TokenResponse,
+  },
+  getWorkspace: {
+    method: 'get', path: '/v1/workspace', summary: "The caller's workspace",
+    callers: ['apiKey', 'agent'], status: 200, response: z.object({ workspace: Workspace }),
+  },
+  me: {
+    method: 'get', path: '/v1/agents/me', summary: 'The calling agent',
+    callers: ['agent'], status: 200, response: z.object({ agent: Agent }),
+  },
+  listAgents: {
+    method: 'get', path: '/v1/agents', summary: 'List agents (with open assigned load)',
+    callers: ['apiKey', 'agent'], status: 200, response: z.object({ items: z.array(Agent.extend({ openAssigned: z.number().int() })) }),
+  },
+  createAgent: {
+    method: 'post', path: '/v1/agents', summary: 'Create an agent',
+    callers: ['apiKey', 'admin'], body: R.CreateAgentBody, status: 201, response: z.object({ agent: Agent }),
+  },
+  updateAgent: {
+    method: 'patch', path: '/v1/agents/:id', summary: 'Update an agent; an agent may change their own availability',
+    callers: ['apiKey', 'admin', 'agent'], body: R.UpdateAgentBody, status: 200, response: z.object({ agent: Agent }),
+  },
+  listTeams: {
+    method: 'get', path: '/v1/teams', summary: 'List teams',
+    callers: ['apiKey', 'agent'], status: 200, response: R.TeamList,
+  },
+  createTeam: {
+    method: 'post', path: '/v1/teams', summary: 'Create a team',
+    callers: ['apiKey', 'admin'], body: R.CreateTeamBody, status: 201, response: z.object({ team: Team }),
+  },
+  updateTeam: {
+    method: 'patch', path: '/v1/teams/:id', summary: 'Rename a team or replace its members',
+    callers: ['apiKey', 'admin'], body: R.UpdateTeamBody, status: 200, response: z.object({ team: Team }),
+  },
+  createContact: {
+    method: 'post', path: '/v1/contacts', summary: 'Create a contact',
+    callers: ['apiKey', 'agent'], body: R.CreateContactBody, status: 201, response: z.object({ contact: Contact }),
+  },
+  getContact: {
+    method: 'get', path: '/v1/contacts/:id', summary: 'A contact',
+    callers: ['apiKey', 'agent'], status: 200, response: z.object({ contact: Contact }),
+  },
+  updateContact: {
+    method: 'patch', path: '/v1/contacts/:id', summary: 'Update a contact and its tags',
+    callers: ['apiKey', 'agent'], body: R.UpdateContactBody, status: 200, response: z.object({ contact: Contact }),
+  },
+  contactConversations: {
+    method: 'get', path: '/v1/contacts/:id/conversations', summary: "The contact's conversations, newest first",
+    callers: ['apiKey', 'agent'], status: 200, response: R.ContactConversations,
+  },
+  createConversation: {
+    method: 'post', path: '/v1/conversations', summary: 'Start a conversation, usually from an inbound customer message',
+    callers: ['apiKey', 'agent'], body: R.CreateConversationBody, status: 201, response: ConversationResponse,
+  },
+  listConversations: {
+    method: 'get', path: '/v1/conversations', summary: 'A page of a view, newest activity first',
+    callers: ['agent'], query: R.ListConversationsQuery, status: 200, response: R.ConversationPage,
+  },
+  counts: {
+    method: 'get', path: '/v1/conversations/counts', summary: 'Live count of every view',
+    callers: ['agent'], status: 200, response: Counts,
+  },
+  getConversation: {
+    method: 'get', path: '/v1/conversations/:id', summary: 'A conversation',
+    callers: ['apiKey', 'agent'], status: 200, response: ConversationResponse,
+  },
+  timeline: {
+    method: 'get', path: '/v1/conversations/:id/timeline', summary: 'Timeline items after a seq, oldest first',
+    callers: ['apiKey', 'agent'], query: R.TimelineQuery, status: 200, response: R.TimelinePage,
+  },
+  postMessage: {
+    method: 'post', path: '/v1/conversations/:id/messages', summary: 'Inbound message (API key) or outbound reply (agent)',
+    callers: ['apiKey', 'agent'], body: R.PostMessageBody, status: 201, response: z.object({ message: MessageItem, conversation: Conversation }),
+  },
+  postNote: {
+    method: 'post', path: '/v1/conversations/:id/notes', summary: 'Internal note; @username mentions a teammate',
+    callers: ['agent'], body: R.PostNoteBody, status: 201, response: z.object({ note: NoteItem, conversation: Conversation }),
+  },
+  assign: {
+    method: 'post', path: '/v1/conversations/:id/assign', summary: 'Assign to an agent (or null to unassign)',
+    callers: ['apiKey', 'agent'], body: R.AssignBody, status: 200, response: ConversationResponse, ifMatch: true,
+  },
+  resolve: {
+    method: 'post', path: '/v1/conversations/:id/resolve', summary: 'Mark as Resolved',
+    callers: ['apiKey', 'agent'], status: 200, response: ConversationResponse, ifMatch: true,
+  },
+  reopen: {
+    method: 'post', path: '/v1/conversations/:id/reopen', summary: 'Reopen a resolved conversation',
+    callers: ['apiKey', 'agent'], status: 200, response: ConversationResponse, ifMatch: true,
+  },
+  markRead: {
+    method: 'post', path: '/v1/conversations/:id/read', summary: 'Mark read up to now for the calling agent',
+    callers: ['agent'], status: 200, response: z.object({ lastReadSeq: z.number().int() }),
+  },
+  listNotifications: {
+    method: 'get', path: '/v1/notifications', summary: "The caller's notifications, newest first",
+    callers: ['agent'], query: R.NotificationsQuery, status: 200, response: R.NotificationList,
+  },
+  markNotificationsRead: {
+    method: 'post', path: '/v1/notifications/read', summary: 'Mark notifications read',
+    callers: ['agent'], body: R.MarkNotificationsReadBody, status: 200, response: z.object({ unread: z.number().int() }),
+  },
+  openapi: {
+    method: 'get', path: '/v1/openapi.json', summary: 'This document', callers: ['anyone'], status: 200, response: z.record(z.string(), z.unknown()),
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;
+export type RouteBody<N extends RouteName> = Routes[N] extends { body: infer B extends z.ZodType } ? z.input<B> : never;
+export type RouteQuery<N extends RouteName> = Routes[N] extends { query: infer Q extends z.ZodType } ? z.input<Q> : never;
+export type RouteResponse<N extends RouteName> = z.infer<Routes[N]['response']>;
+
+export { TimelineItem };

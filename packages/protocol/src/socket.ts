@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { Agent, Conversation, Counts, Id, Notification, TimelineItem } from './domain.js';
+import type { ErrorCode } from './errors.js';
+
+/** What a client sends in the Socket.IO handshake: a token and the last workspace `seq` it saw. */
+export const SocketAuth = z.object({
+  token: z.string().min(1).max(4096),
+  since: z.number().int().min(0).optional(),
+});
+export type SocketAuth = z.infer<typeof SocketAuth>;
+
+/** `presence:viewing`: the conversation the agent has open, or null when they close it. */
+export const ViewingBody = z.strictObject({ conversationId: Id.nullable() });
+export type ViewingBody = z.infer<typeof ViewingBody>;
+/** `presence:typing`: sent while the agent types; it lapses a few seconds after the last one. */
+export const TypingBody = z.strictObject({ conversationId: Id });
+export type TypingBody = z.infer<typeof TypingBody>;
+
+export const PresenceState = z.object({
+  conversationId: Id,
+  viewing: z.array(Id),
+  typing: z.array(Id),
+});
+export type PresenceState = z.infer<typeof PresenceState>;
+
+// Every server event carries the workspace `seq` of the change that caused it, so a client
+// can resume from the last one it saw.
+export const ConversationEvent = z.object({ seq: z.number().int(), conversation: Conversation });
+export const TimelineEvent = z.object({ seq: z.number().int(), item: TimelineItem });
+export const NotificationEvent = z.object({ seq: z.number().int(), notification: Notification });
+export const CountsEvent = z.object({ seq: z.number().int(), counts: Counts });
+export const PresenceEvent = z.object({ seq: z.number().int(), presence: PresenceState });
+/**
+ * Sent once after the handshake, when replay (if any) is complete. `resync: true` means the gap
+ * was too long to replay event by event: reload views and open timelines from REST instead.
+ */
+export const ReadyEvent = z.object({ seq: z.number().int(), replayed: z.number().int(), resync: z.boolean(), agentId: Id });
+export const AgentEvent = z.object({ seq: z.number().int(), agent: Agent });
+
+export type ConversationEvent = z.infer<typeof ConversationEvent>;
+export type TimelineEvent = z.infer<typeof TimelineEvent>;
+export type NotificationEvent = z.infer<typeof NotificationEvent>;
+export type CountsEvent = z.infer<typeof CountsEvent>;
+export type PresenceEvent = z.infer<typeof PresenceEvent>;
+export type ReadyEvent = z.infer<typeof ReadyEvent>;
+export type AgentEvent = z.infer<typeof AgentEvent>;
+
+export type Ack<T = unknown> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: ErrorCode; message: string; details?: unknown } };
+
+export interface ServerToClientEvents {
+  'conversation:created': (e: ConversationEvent) => void;
+  'conversation:updated': (e: ConversationEvent) => void;
+  'timeline:added': (e: TimelineEvent) => void;
+  'notification:created': (e: NotificationEvent) => void;
+  'counts:updated': (e: CountsEvent) => void;
+  'presence:updated': (e: PresenceEvent) => void;
+  /** An agent was added or changed (availability, skills, capacity): keeps pickers current. */
+  'agent:updated': (e: AgentEvent) => void;
+  ready: (e: ReadyEvent) => void;
+}
+
+export interface ClientToServerEvents {
+  'presence:viewing': (body: ViewingBody, ack?: (a: Ack<PresenceState | null>) => void) => void;
+  'presence:typing': (body: TypingBody, ack?: (a: Ack<PresenceState>) => void) => void;
+}
+
+export interface SocketData {
+  workspaceId: string;
+  agentId: string;
+  role: 'agent' | 'admin';
+  tokenExp: number;
+  viewing: string | null;
+}

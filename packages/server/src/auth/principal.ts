@@ -1,0 +1,80 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Caller } from '@baton/protocol';
+import type { Clock } from '../clock.js';
+import { forbidden, unauthorized } from '../errors.js';
+import { findAgent } from '../storage/agents.js';
+import type { Db } from '../storage/db.js';
+import { findWorkspaceByApiKey } from '../storage/workspaces.js';
+import { verifyAgentToken } from './tokens.js';
+
+/** Who is calling, established from the credential alone; the workspace never comes from the body. */
+export type Principal =
+  | { kind: 'serverAdmin' }
+  | { kind: 'apiKey'; workspaceId: string }
+  | { kind: 'agent'; workspaceId: string; agentId: string; role: 'agent' | 'admin'; tokenExp: number };
+
+export type WorkspacePrincipal = Exclude<Principal, { kind: 'serverAdmin' }>;
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function authenticate(
+  db: Db,
+  clock: Clock,
+  adminToken: string | undefined,
+  token: string,
+): Promise<Principal | null> {
+  if (adminToken && sameSecret(token, adminToken)) return { kind: 'serverAdmin' };
+  if (token.startsWith('bk_')) {
+    const key = await findWorkspaceByApiKey(db, token);
+    return key ? { kind: 'apiKey', workspaceId: key.workspace_id } : null;
+  }
+  const claims = await verifyAgentToken(db, token, clock.now());
+  if (!claims) return null;
+  // The role comes from the agent's current record, so a demotion takes effect at once.
+  const agent = await findAgent(db, claims.workspaceId, claims.agentId);
+  if (!agent) return null;
+  return { kind: 'agent', workspaceId: claims.workspaceId, agentId: agent.id, role: agent.role, tokenExp: claims.exp };
+}
+
+function matches(p: Principal, caller: Caller): boolean {
+  switch (caller) {
+    case 'anyone':
+      return true;
+    case 'serverAdmin':
+      return p.kind === 'serverAdmin';
+    case 'apiKey':
+      return p.kind === 'apiKey';
+    case 'agent':
+      return p.kind === 'agent';
+    case 'admin':
+      return p.kind === 'agent' && p.role === 'admin';
+  }
+}
+
+/** 401 without a credential; 403 with one that may not call this route. */
+export function requireCaller<C extends readonly Caller[]>(p: Principal | null, callers: C): asserts p is Principal {
+  if (!p) throw unauthorized();
+  if (!callers.some((c) => matches(p, c))) throw forbidden('this credential may not call this endpoint');
+}
+
+export function requireWorkspace(p: Principal | null, callers: readonly Caller[]): WorkspacePrincipal {
+  requireCaller(p, callers);
+  if (p.kind === 'serverAdmin') throw forbidden('the server admin token cannot act inside a workspace');
+  return p;
+}
+
+export function requireAgent(p: Principal | null, callers: readonly Caller[] = ['agent']) {
+  const w = requireWorkspace(p, callers);
+  if (w.kind !== 'agent') throw forbidden('only an agent token may call this endpoint');
+  return w;
+}
+
+/** A stable identity for idempotency keys and the timeline's actor. */
+export const principalKey = (p: Principal) => (p.kind === 'agent' ? `agent:${p.agentId}` : p.kind);
+
+export const actorOf = (p: WorkspacePrincipal) =>
+  p.kind === 'agent' ? ({ type: 'agent', id: p.agentId } as const) : ({ type: 'api', id: null } as const);

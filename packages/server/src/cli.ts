@@ -1,0 +1,60 @@
+#!/usr/bin/env -S node --import tsx
+import { parseArgs } from 'node:util';
+import { seedDemoWorkspace } from './demo/seed.js';
+import { startServer } from './server.js';
+
+const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
+
+  --port   port to listen on (default: $PORT or 3000)
+  --host   interface to bind (default: 127.0.0.1; 0.0.0.0 to expose)
+  --db     libsql database file (default: baton.db; :memory: for a throwaway)
+  --demo   seed the demo workspace (agents ana, ben, maria, tom) if it is not there
+
+environment:
+  BATON_ADMIN_TOKEN   enables POST /v1/workspaces for this bearer token
+`;
+
+async function main(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help || positionals[0] !== 'serve') {
+    process.stdout.write(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const port = Number(values.port ?? process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  if (process.env.DATABASE_URL) {
+    throw new Error('DATABASE_URL (PostgreSQL) is not supported by this build yet; use --db FILE');
+  }
+  const server = await startServer({
+    port,
+    host: values.host ?? '127.0.0.1',
+    db: values.db ?? 'baton.db',
+    adminToken: process.env.BATON_ADMIN_TOKEN || undefined,
+  });
+  if (values.demo) {
+    const demo = await seedDemoWorkspace(server.deps);
+    console.log(`[baton] demo workspace ${demo.workspaceId} (${demo.created ? 'seeded' : 'already there'})`);
+  }
+  console.log(`[baton] listening on ${server.url}`);
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`[baton] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

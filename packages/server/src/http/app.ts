@@ -1,0 +1,90 @@
+import { buildOpenApiDocument } from '@baton/protocol/openapi';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { authenticate } from '../auth/principal.js';
+import type { Deps } from '../deps.js';
+import { AppError, unauthorized } from '../errors.js';
+import type { AppEnv } from './env.js';
+import { idempotency } from './idempotency.js';
+import { agentRoutes } from './routes/agents.js';
+import { contactRoutes } from './routes/contacts.js';
+import { conversationRoutes } from './routes/conversations.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { teamRoutes } from './routes/teams.js';
+import { workspaceRoutes } from './routes/workspaces.js';
+
+function errorResponse(c: Context, error: AppError) {
+  return c.json(
+    { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
+    error.status,
+  );
+}
+
+/** The REST API as a Hono app. Only the CLI (or a host) binds it to a port. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return errorResponse(c, err);
+    if (err instanceof HTTPException) {
+      const code = err.status === 400 ? 'bad_request' : err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : 'bad_request';
+      return errorResponse(c, new AppError(err.status as 400, code, err.message || 'bad request'));
+    }
+    console.error('[baton] unhandled error', c.req.method, c.req.path, err);
+    return errorResponse(c, new AppError(500, 'internal', 'internal error'));
+  });
+  app.notFound((c) => errorResponse(c, new AppError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)));
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+
+  // Bearer tokens, not cookies, authenticate every call, so any origin may call the REST API.
+  app.use(
+    '/v1/*',
+    cors({
+      origin: (origin) => origin,
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      exposeHeaders: ['Idempotent-Replayed'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: (c) => errorResponse(c, new AppError(413, 'payload_too_large', `bodies are limited to ${deps.config.bodyLimitBytes} bytes`)),
+    }),
+  );
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization');
+    if (header === undefined) {
+      c.set('principal', null);
+      return next();
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = match ? await authenticate(deps.storage.db, deps.clock, deps.config.adminToken, match[1]!) : null;
+    if (!principal) throw unauthorized('invalid, expired or unknown credential');
+    c.set('principal', principal);
+    return next();
+  });
+  app.use('/v1/*', idempotency);
+
+  const openApi = JSON.stringify(buildOpenApiDocument({ version: deps.config.version }));
+  app.get('/healthz', (c) => c.json({ ok: true as const }, 200));
+  app.get('/v1/openapi.json', (c) => c.body(openApi, 200, { 'content-type': 'application/json' }));
+
+  app.route('/v1', workspaceRoutes);
+  app.route('/v1/agents', agentRoutes);
+  app.route('/v1/teams', teamRoutes);
+  app.route('/v1/contacts', contactRoutes);
+  app.route('/v1/conversations', conversationRoutes);
+  app.route('/v1/notifications', notificationRoutes);
+  return app;
+}
+
+export type BatonApp = ReturnType<typeof createApp>;

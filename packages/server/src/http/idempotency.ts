@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { principalKey } from '../auth/principal.js';
+import { AppError } from '../errors.js';
+import type { AppEnv } from './env.js';
+
+const MAX_KEY_LENGTH = 255;
+
+/**
+ * `Idempotency-Key` on writes: the first request's response is stored and any retry with the same
+ * key (same caller) gets it back without running again. The key is claimed before the handler runs,
+ * so a concurrent duplicate gets 409 instead of doing the work twice; a reuse with a different
+ * request is 422. Server errors release the key so the client can retry for real.
+ */
+export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header('idempotency-key');
+  if (key === undefined || c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new AppError(400, 'bad_request', `Idempotency-Key must be 1–${MAX_KEY_LENGTH} characters`);
+  }
+  const principal = c.var.principal;
+  if (!principal) return next(); // unauthenticated: the route answers 401 itself
+  const { db } = c.var.deps.storage;
+  const scope = {
+    workspace_id: principal.kind === 'serverAdmin' ? '' : principal.workspaceId,
+    principal: principalKey(principal),
+    key,
+  };
+  const body = await c.req.text();
+  const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${c.req.header('if-match') ?? ''}\n${body}`).digest('hex');
+
+  const inserted = await db
+    .insertInto('idempotency_keys')
+    .values({ ...scope, request_hash: requestHash, status_code: null, response_body: null, created_at: c.var.deps.clock.now() })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+    const stored = await db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('workspace_id', '=', scope.workspace_id)
+      .where('principal', '=', scope.principal)
+      .where('key', '=', key)
+      .executeTakeFirstOrThrow();
+    if (stored.request_hash !== requestHash) {
+      throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
+    }
+    if (stored.status_code === null) {
+      throw new AppError(409, 'idempotency_request_in_progress', 'a request with this Idempotency-Key is still running');
+    }
+    c.header('Idempotent-Replayed', 'true');
+    return c.body(stored.response_body ?? '', stored.status_code as 200, { 'content-type': 'application/json' });
+  }
+
+  await next();
+
+  const where = db
+    .updateTable('idempotency_keys')
+    .where('workspace_id', '=', scope.workspace_id)
+    .where('principal', '=', scope.principal)
+    .where('key', '=', key);
+  if (c.res.status >= 500) {
+    await db.deleteFrom('idempotency_keys').where('workspace_id', '=', scope.workspace_id).where('principal', '=', scope.principal).where('key', '=', key).execute();
+    return;
+  }
+  const responseBody = await c.res.clone().text();
+  await where.set({ status_code: c.res.status, response_body: responseBody }).execute();
+};

@@ -1,0 +1,26 @@
+import { CreateAgentBody, routes, UpdateAgentBody } from '@baton/protocol';
+import { Hono } from 'hono';
+import { requireAgent, requireWorkspace } from '../../auth/principal.js';
+import { createAgent, getAgent, listAgents, updateAgent } from '../../services/agents.js';
+import type { AppEnv } from '../env.js';
+import { jsonBody } from '../parse.js';
+
+export const agentRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.listAgents.callers);
+    return c.json({ items: await listAgents(c.var.deps, p) }, 200);
+  })
+  .get('/me', async (c) => {
+    const p = requireAgent(c.var.principal, routes.me.callers);
+    return c.json({ agent: await getAgent(c.var.deps, p.workspaceId, p.agentId) }, 200);
+  })
+  .post('/', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.createAgent.callers);
+    const body = await jsonBody(c, CreateAgentBody);
+    return c.json({ agent: await createAgent(c.var.deps, p, body) }, 201);
+  })
+  .patch('/:id', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.updateAgent.callers);
+    const body = await jsonBody(c, UpdateAgentBody);
+    return c.json({ agent: await updateAgent(c.var.deps, p, c.req.param('id'), body) }, 200);
+  });

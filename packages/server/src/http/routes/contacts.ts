@@ -1,0 +1,27 @@
+import { CreateContactBody, routes, UpdateContactBody } from '@baton/protocol';
+import { Hono } from 'hono';
+import { requireWorkspace } from '../../auth/principal.js';
+import { createContact, getContact, updateContact } from '../../services/contacts.js';
+import { contactConversations } from '../../services/conversations.js';
+import type { AppEnv } from '../env.js';
+import { jsonBody } from '../parse.js';
+
+export const contactRoutes = new Hono<AppEnv>()
+  .post('/', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.createContact.callers);
+    const body = await jsonBody(c, CreateContactBody);
+    return c.json({ contact: await createContact(c.var.deps, p, body) }, 201);
+  })
+  .get('/:id', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.getContact.callers);
+    return c.json({ contact: await getContact(c.var.deps, p, c.req.param('id')) }, 200);
+  })
+  .patch('/:id', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.updateContact.callers);
+    const body = await jsonBody(c, UpdateContactBody);
+    return c.json({ contact: await updateContact(c.var.deps, p, c.req.param('id'), body) }, 200);
+  })
+  .get('/:id/conversations', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.contactConversations.callers);
+    return c.json(await contactConversations(c.var.deps, p, c.req.param('id')), 200);
+  });

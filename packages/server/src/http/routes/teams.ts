@@ -1,0 +1,22 @@
+import { CreateTeamBody, routes, UpdateTeamBody } from '@baton/protocol';
+import { Hono } from 'hono';
+import { requireWorkspace } from '../../auth/principal.js';
+import { createTeam, listTeams, updateTeam } from '../../services/teams.js';
+import type { AppEnv } from '../env.js';
+import { jsonBody } from '../parse.js';
+
+export const teamRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.listTeams.callers);
+    return c.json({ items: await listTeams(c.var.deps, p) }, 200);
+  })
+  .post('/', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.createTeam.callers);
+    const body = await jsonBody(c, CreateTeamBody);
+    return c.json({ team: await createTeam(c.var.deps, p, body) }, 201);
+  })
+  .patch('/:id', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.updateTeam.callers);
+    const body = await jsonBody(c, UpdateTeamBody);
+    return c.json({ team: await updateTeam(c.var.deps, p, c.req.param('id'), body) }, 200);
+  });

@@ -1,0 +1,176 @@
+import type { Kysely } from 'kysely';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { OutboxPayload } from '../storage/change.js';
+import type { Database } from '../storage/schema.js';
+import { Mutex } from './mutex.js';
+
+export interface OutboxRecord {
+  id: number;
+  workspaceId: string;
+  seq: number;
+  type: string;
+  conversationId: string | null;
+  payload: OutboxPayload;
+  createdAt: number;
+}
+
+/**
+ * Something that acts on committed changes. A durable consumer's place is stored in the database,
+ * so it resumes after a restart and sees every row at least once (webhooks, workflows). A
+ * transient one starts at the end of the outbox when the process starts (live socket fan-out;
+ * clients catch up by replaying from their own seq).
+ */
+export interface OutboxConsumer {
+  name: string;
+  durable: boolean;
+  handle(records: OutboxRecord[]): Promise<void>;
+}
+
+export interface RelayOptions {
+  /** How often to look for rows written by other processes or left by a failed attempt. */
+  pollMs?: number;
+  batchSize?: number;
+  onError?: (consumer: string, error: unknown) => void;
+}
+
+export const toRecord = (r: {
+  id: number;
+  workspace_id: string;
+  seq: number;
+  type: string;
+  conversation_id: string | null;
+  payload: string;
+  created_at: number;
+}): OutboxRecord => ({
+  id: Number(r.id),
+  workspaceId: r.workspace_id,
+  seq: Number(r.seq),
+  type: r.type,
+  conversationId: r.conversation_id,
+  payload: JSON.parse(r.payload) as OutboxPayload,
+  createdAt: Number(r.created_at),
+});
+
+/**
+ * Feeds committed outbox rows to consumers, in id order. Services `kick()` it after each commit;
+ * a clock-driven poll catches anything else. Tests call `drain()` to run it to completion.
+ */
+export class OutboxRelay {
+  private consumers: { consumer: OutboxConsumer; position: number }[] = [];
+  private mutex = new Mutex();
+  private scheduled: Promise<void> | null = null;
+  private timer: TimerHandle | null = null;
+  private stopped = true;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly options: RelayOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 1000;
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  async register(consumer: OutboxConsumer): Promise<void> {
+    await this.mutex.run(async () => {
+      const position = consumer.durable ? await this.storedPosition(consumer.name) : await this.lastId();
+      this.consumers.push({ consumer, position });
+    });
+  }
+
+  /** Where a transient consumer is: rows up to here have been handed to it. */
+  positionOf(name: string): number {
+    return this.consumers.find((c) => c.consumer.name === name)?.position ?? 0;
+  }
+
+  /** Asks for a drain soon, coalescing many kicks into one pass. */
+  kick(): void {
+    if (this.scheduled) return;
+    this.scheduled = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.scheduled = null;
+      return this.drain();
+    });
+  }
+
+  /** Hands every pending row to every consumer; resolves when they are all caught up. */
+  drain(): Promise<void> {
+    return this.mutex.run(async () => {
+      for (const entry of this.consumers) {
+        for (;;) {
+          const rows = await this.db
+            .selectFrom('outbox')
+            .selectAll()
+            .where('id', '>', entry.position)
+            .orderBy('id')
+            .limit(this.batchSize)
+            .execute();
+          if (rows.length === 0) break;
+          const records = rows.map(toRecord);
+          try {
+            await entry.consumer.handle(records);
+          } catch (error) {
+            // Leave the position where it was: the next drain retries from the same row.
+            this.options.onError?.(entry.consumer.name, error);
+            break;
+          }
+          entry.position = records[records.length - 1]!.id;
+          if (entry.consumer.durable) await this.storePosition(entry.consumer.name, entry.position);
+          if (rows.length < this.batchSize) break;
+        }
+      }
+    });
+  }
+
+  /** Runs `fn` between drains, so it sees a consistent position (socket replay relies on this). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.run(fn);
+  }
+
+  /** Resolves once any scheduled drain has finished. */
+  async idle(): Promise<void> {
+    while (this.scheduled) await this.scheduled;
+    await this.mutex.run(() => undefined);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedulePoll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      void this.drain().finally(() => this.schedulePoll());
+    }, this.pollMs);
+  }
+
+  private async lastId(): Promise<number> {
+    const row = await this.db.selectFrom('outbox').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    return Number(row?.id ?? 0);
+  }
+
+  private async storedPosition(name: string): Promise<number> {
+    const row = await this.db.selectFrom('consumer_offsets').select('last_id').where('consumer', '=', name).executeTakeFirst();
+    if (row) return Number(row.last_id);
+    // A new durable consumer starts from now, not from the dawn of history.
+    const start = await this.lastId();
+    await this.storePosition(name, start);
+    return start;
+  }
+
+  private async storePosition(name: string, position: number): Promise<void> {
+    await this.db
+      .insertInto('consumer_offsets')
+      .values({ consumer: name, last_id: position })
+      .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_id: position }))
+      .execute();
+  }
+}

@@ -1,0 +1,72 @@
+import type { PresenceState } from '@baton/protocol';
+import type { Clock, TimerHandle } from '../clock.js';
+
+/** How long a `presence:typing` keeps an agent shown as typing after their last keystroke event. */
+export const TYPING_TTL_MS = 6000;
+
+interface Entry {
+  agentId: string;
+  typing: TimerHandle | null;
+}
+
+/**
+ * Who is viewing or typing in which conversation, per socket, on this node. Feeds the collision
+ * warning ("Ben is viewing", "Ben is typing a reply"). Typing lapses on the injected clock.
+ */
+export class PresenceBoard {
+  private byConversation = new Map<string, Map<string, Entry>>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onChange: (conversationId: string, state: PresenceState) => void,
+  ) {}
+
+  view(socketId: string, agentId: string, conversationId: string): PresenceState {
+    this.entry(socketId, agentId, conversationId);
+    return this.changed(conversationId);
+  }
+
+  leave(socketId: string, conversationId: string): void {
+    const sockets = this.byConversation.get(conversationId);
+    const entry = sockets?.get(socketId);
+    if (!sockets || !entry) return;
+    if (entry.typing) this.clock.clearTimeout(entry.typing);
+    sockets.delete(socketId);
+    if (sockets.size === 0) this.byConversation.delete(conversationId);
+    this.changed(conversationId);
+  }
+
+  typing(socketId: string, agentId: string, conversationId: string): PresenceState {
+    const entry = this.entry(socketId, agentId, conversationId);
+    if (entry.typing) this.clock.clearTimeout(entry.typing);
+    entry.typing = this.clock.setTimeout(() => {
+      entry.typing = null;
+      this.changed(conversationId);
+    }, TYPING_TTL_MS);
+    return this.changed(conversationId);
+  }
+
+  state(conversationId: string): PresenceState {
+    const entries = [...(this.byConversation.get(conversationId)?.values() ?? [])];
+    const unique = (xs: string[]) => [...new Set(xs)].sort();
+    return {
+      conversationId,
+      viewing: unique(entries.map((e) => e.agentId)),
+      typing: unique(entries.filter((e) => e.typing).map((e) => e.agentId)),
+    };
+  }
+
+  private entry(socketId: string, agentId: string, conversationId: string): Entry {
+    const sockets = this.byConversation.get(conversationId) ?? new Map<string, Entry>();
+    this.byConversation.set(conversationId, sockets);
+    let entry = sockets.get(socketId);
+    if (!entry) sockets.set(socketId, (entry = { agentId, typing: null }));
+    return entry;
+  }
+
+  private changed(conversationId: string): PresenceState {
+    const state = this.state(conversationId);
+    this.onChange(conversationId, state);
+    return state;
+  }
+}

@@ -1,0 +1,79 @@
+import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { systemClock, type Clock } from './clock.js';
+import type { Deps } from './deps.js';
+import { createApp, type BatonApp } from './http/app.js';
+import { OutboxRelay } from './outbox/relay.js';
+import { attachRealtime, type Realtime } from './realtime/attach.js';
+import { openSqlite, type Storage } from './storage/db.js';
+
+export const VERSION = '0.1.0';
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  /** libsql file, or `:memory:`. */
+  db?: string;
+  /** An already opened storage (tests that restart on one file pass the path instead). */
+  storage?: Storage;
+  adminToken?: string;
+  clock?: Clock;
+  bodyLimitBytes?: number;
+  pollMs?: number;
+  /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
+  extend?: (app: BatonApp, deps: Deps) => void | Promise<void>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  deps: Deps;
+  app: BatonApp;
+  realtime: Realtime;
+  http: HttpServer;
+  close(): Promise<void>;
+}
+
+/** Opens storage, builds the app and the realtime layer on one HTTP server, and listens. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const storage = options.storage ?? (await openSqlite(options.db ?? ':memory:'));
+  const relay = new OutboxRelay(storage.db, clock, {
+    pollMs: options.pollMs ?? 1000,
+    onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),
+  });
+  const deps: Deps = {
+    storage,
+    clock,
+    relay,
+    config: { adminToken: options.adminToken, bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, version: VERSION },
+  };
+  const app = createApp(deps);
+  await options.extend?.(app, deps);
+  const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
+  const realtime = await attachRealtime(http, deps);
+  relay.start();
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    deps,
+    app,
+    realtime,
+    http,
+    close: () =>
+      (closed ??= (async () => {
+        relay.stop();
+        await relay.idle();
+        http.closeAllConnections?.();
+        await realtime.close();
+        await storage.close();
+      })()),
+  };
+}

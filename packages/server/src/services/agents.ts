@@ -1,0 +1,78 @@
+import type { CreateAgentBody, UpdateAgentBody } from '@baton/protocol';
+import type { WorkspacePrincipal } from '../auth/principal.js';
+import type { Deps } from '../deps.js';
+import { conflict, forbidden, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import { findAgent, insertAgent, listAgentRows, openAssignedCounts, updateAgentRow } from '../storage/agents.js';
+import { toAgent } from '../storage/mappers.js';
+import type { AgentRow } from '../storage/schema.js';
+import { runChange } from './change-runner.js';
+
+export const DEFAULT_CAPACITY = 25;
+
+export async function listAgents(deps: Deps, p: WorkspacePrincipal) {
+  const [rows, load] = await Promise.all([listAgentRows(deps.storage.db, p.workspaceId), openAssignedCounts(deps.storage.db, p.workspaceId)]);
+  return rows.map((r) => ({ ...toAgent(r), openAssigned: load.get(r.id) ?? 0 }));
+}
+
+export async function getAgent(deps: Deps, workspaceId: string, id: string) {
+  const row = await findAgent(deps.storage.db, workspaceId, id);
+  if (!row) throw notFound('agent');
+  return toAgent(row);
+}
+
+export async function createAgent(deps: Deps, p: WorkspacePrincipal, body: CreateAgentBody) {
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const taken = await change.trx
+      .selectFrom('agents')
+      .select('id')
+      .where('workspace_id', '=', p.workspaceId)
+      .where('username_lower', '=', body.username.toLowerCase())
+      .executeTakeFirst();
+    if (taken) throw conflict(`username ${body.username} is taken in this workspace`);
+    const row: AgentRow = {
+      id: newId('agt', change.now),
+      workspace_id: p.workspaceId,
+      name: body.name,
+      username: body.username,
+      username_lower: body.username.toLowerCase(),
+      email: body.email ?? null,
+      role: body.role ?? 'agent',
+      skills: JSON.stringify([...new Set((body.skills ?? []).map((s) => s.toLowerCase()))]),
+      capacity: body.capacity ?? DEFAULT_CAPACITY,
+      availability: body.availability ?? 'offline',
+      last_assigned_at: null,
+      created_at: change.now,
+    };
+    await insertAgent(change.trx, row);
+    const agent = toAgent(row);
+    await change.publish('agent.created', undefined, { agent });
+    return agent;
+  });
+}
+
+export async function updateAgent(deps: Deps, p: WorkspacePrincipal, id: string, body: UpdateAgentBody) {
+  // Agents manage their own availability; everything else is for admins and the host backend.
+  const isAdmin = p.kind === 'apiKey' || p.role === 'admin';
+  if (!isAdmin) {
+    const onlyAvailability = Object.keys(body).every((k) => k === 'availability');
+    if (p.agentId !== id || !onlyAvailability) throw forbidden('agents may only change their own availability');
+  }
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const existing = await findAgent(change.trx, p.workspaceId, id);
+    if (!existing) throw notFound('agent');
+    const patch: Partial<AgentRow> = {};
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.email !== undefined) patch.email = body.email;
+    if (body.role !== undefined) patch.role = body.role;
+    if (body.skills !== undefined) patch.skills = JSON.stringify([...new Set(body.skills.map((s) => s.toLowerCase()))]);
+    if (body.capacity !== undefined) patch.capacity = body.capacity;
+    if (body.availability !== undefined) patch.availability = body.availability;
+    if (Object.keys(patch).length === 0) return toAgent(existing);
+    const agent = toAgent((await updateAgentRow(change.trx, p.workspaceId, id, patch))!);
+    await change.publish('agent.updated', undefined, { agent });
+    return agent;
+  });
+}

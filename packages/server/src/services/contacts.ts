@@ -1,0 +1,63 @@
+import type { CreateContactBody, UpdateContactBody } from '@baton/protocol';
+import type { Kysely } from 'kysely';
+import type { WorkspacePrincipal } from '../auth/principal.js';
+import type { Deps } from '../deps.js';
+import { conflict, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import { findContact, findContactByExternalId, insertContact, updateContactRow } from '../storage/contacts.js';
+import { toContact } from '../storage/mappers.js';
+import type { ContactRow, Database } from '../storage/schema.js';
+
+const normalizeTags = (tags: string[]) => JSON.stringify([...new Set(tags.map((t) => t.toLowerCase()))]);
+
+/** Inserts a contact inside an existing transaction; an `externalId` already in use is a 409. */
+export async function createContactIn(db: Kysely<Database>, workspaceId: string, body: CreateContactBody, now: number) {
+  if (body.externalId && (await findContactByExternalId(db, workspaceId, body.externalId))) {
+    throw conflict(`a contact with externalId ${body.externalId} exists`);
+  }
+  const row: ContactRow = {
+    id: newId('ctc', now),
+    workspace_id: workspaceId,
+    name: body.name,
+    phone: body.phone ?? null,
+    email: body.email ?? null,
+    language: body.language?.toLowerCase() ?? null,
+    tags: normalizeTags(body.tags ?? []),
+    external_id: body.externalId ?? null,
+    created_at: now,
+  };
+  await insertContact(db, row);
+  return row;
+}
+
+export async function createContact(deps: Deps, p: WorkspacePrincipal, body: CreateContactBody) {
+  const row = await deps.storage.db.transaction().execute((trx) => createContactIn(trx, p.workspaceId, body, deps.clock.now()));
+  return toContact(row);
+}
+
+export async function getContact(deps: Deps, p: WorkspacePrincipal, id: string) {
+  const row = await findContact(deps.storage.db, p.workspaceId, id);
+  if (!row) throw notFound('contact');
+  return toContact(row);
+}
+
+export async function updateContact(deps: Deps, p: WorkspacePrincipal, id: string, body: UpdateContactBody) {
+  return deps.storage.db.transaction().execute(async (trx) => {
+    if (!(await findContact(trx, p.workspaceId, id))) throw notFound('contact');
+    if (body.externalId) {
+      const holder = await findContactByExternalId(trx, p.workspaceId, body.externalId);
+      if (holder && holder.id !== id) throw conflict(`a contact with externalId ${body.externalId} exists`);
+    }
+    const patch: Partial<ContactRow> = {};
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.phone !== undefined) patch.phone = body.phone;
+    if (body.email !== undefined) patch.email = body.email;
+    if (body.language !== undefined) patch.language = body.language?.toLowerCase() ?? null;
+    if (body.tags !== undefined) patch.tags = normalizeTags(body.tags);
+    if (body.externalId !== undefined) patch.external_id = body.externalId;
+    const row = Object.keys(patch).length
+      ? await updateContactRow(trx, p.workspaceId, id, patch)
+      : await findContact(trx, p.workspaceId, id);
+    return toContact(row!);
+  });
+}

@@ -1,0 +1,306 @@
+import type {
+  Actor,
+  AssignBody,
+  Conversation,
+  CreateConversationBody,
+  PostMessageBody,
+  View,
+} from '@baton/protocol';
+import type { Deps } from '../deps.js';
+import { AppError, badRequest, forbidden, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import type { WorkspacePrincipal } from '../auth/principal.js';
+import { actorOf } from '../auth/principal.js';
+import type { Change } from '../storage/change.js';
+import { findAgent, findAgentsByUsernames } from '../storage/agents.js';
+import { findContact } from '../storage/contacts.js';
+import {
+  countViews,
+  decodeCursor,
+  encodeCursor,
+  findConversation,
+  insertConversation,
+  listContactConversations,
+  listView,
+  updateConversationRow,
+} from '../storage/conversations.js';
+import { toContact, toConversation, toTimelineItem } from '../storage/mappers.js';
+import type { ConversationRow } from '../storage/schema.js';
+import { findTeam } from '../storage/teams.js';
+import { listTimeline, markRead, upsertMention } from '../storage/timeline.js';
+import { runChange } from './change-runner.js';
+import { createContactIn } from './contacts.js';
+import { parseMentions } from './mentions.js';
+
+const PREVIEW_LENGTH = 140;
+const preview = (body: string) => (body.length > PREVIEW_LENGTH ? `${body.slice(0, PREVIEW_LENGTH - 1)}…` : body);
+
+/** Reads the conversation inside the change, or 404 (also for another workspace's id). */
+async function load(change: Change, id: string): Promise<ConversationRow> {
+  const row = await findConversation(change.trx, change.workspaceId, id);
+  if (!row) throw notFound('conversation');
+  return row;
+}
+
+/** `If-Match` carries the version the caller last saw; a stale one gets 409 with the current state. */
+function checkVersion(row: ConversationRow, ifMatch: number | undefined): void {
+  if (ifMatch !== undefined && Number(row.version) !== ifMatch) {
+    throw new AppError(409, 'version_conflict', `conversation is at version ${row.version}, not ${ifMatch}`, {
+      conversation: toConversation(row),
+    });
+  }
+}
+
+async function save(change: Change, row: ConversationRow, patch: Partial<ConversationRow>): Promise<ConversationRow> {
+  const updated = await updateConversationRow(change.trx, change.workspaceId, row.id, Number(row.version), patch);
+  // The workspace seq update at the start of every change serializes writers, so this only
+  // fails if the row moved between our read and write inside one transaction: a bug, not a race.
+  if (!updated) throw new AppError(409, 'version_conflict', 'conversation changed concurrently', { conversation: toConversation(row) });
+  return updated;
+}
+
+async function requireAgentIn(change: Change, agentId: string, field: string) {
+  const agent = await findAgent(change.trx, change.workspaceId, agentId);
+  if (!agent) throw badRequest(`no agent ${agentId} in this workspace`, [{ path: [field], message: 'unknown agent' }]);
+  return agent;
+}
+
+/**
+ * Reopens a resolved conversation because something new arrived, with an event saying why, and
+ * tells the assignee (unless they caused it).
+ */
+async function reopenFor(change: Change, row: ConversationRow, actor: Actor, reason: string, cause: Record<string, unknown>) {
+  await change.append(row.id, { kind: 'event', type: 'reopened', actor, data: { reason, ...cause } });
+  if (row.assignee_id && !(actor.type === 'agent' && actor.id === row.assignee_id)) {
+    await change.notify(row.assignee_id, 'reopened', row.id, actor);
+  }
+  return { status: 'open' as const, resolved_at: null };
+}
+
+export async function createConversation(deps: Deps, p: WorkspacePrincipal, body: CreateConversationBody): Promise<Conversation> {
+  const actor = actorOf(p);
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    let contactId: string;
+    if (body.contactId) {
+      const contact = await findContact(change.trx, p.workspaceId, body.contactId);
+      if (!contact) throw badRequest(`no contact ${body.contactId} in this workspace`, [{ path: ['contactId'], message: 'unknown contact' }]);
+      contactId = contact.id;
+    } else {
+      contactId = (await createContactIn(change.trx, p.workspaceId, body.contact!, change.now)).id;
+    }
+    const now = change.now;
+    const row: ConversationRow = {
+      id: newId('conv', now),
+      workspace_id: p.workspaceId,
+      contact_id: contactId,
+      channel: body.channel,
+      source: body.source ?? null,
+      subject: body.subject ?? null,
+      status: 'open',
+      assignee_id: null,
+      team_id: null,
+      tags: JSON.stringify(body.tags ?? []),
+      priority: body.priority ?? 'normal',
+      version: 1,
+      created_at: now,
+      last_message_at: now,
+      last_inbound_at: null,
+      last_inbound_seq: null,
+      resolved_at: null,
+      waiting_since: null,
+      preview: null,
+    };
+    await insertConversation(change.trx, row);
+    await change.append(row.id, { kind: 'event', type: 'created', actor, data: { channel: row.channel, source: row.source } });
+    if (body.message) {
+      // From the host backend a first message is the customer writing in; from an agent it is outreach.
+      const direction = p.kind === 'apiKey' ? 'inbound' : 'outbound';
+      const message = await change.append(row.id, { kind: 'message', direction, channel: row.channel, body: body.message.body, author: actor });
+      row.preview = preview(body.message.body);
+      if (direction === 'inbound') {
+        row.last_inbound_at = now;
+        row.last_inbound_seq = message.seq;
+      }
+      await updateConversationRow(change.trx, p.workspaceId, row.id, 1, {
+        preview: row.preview,
+        last_inbound_at: row.last_inbound_at,
+        last_inbound_seq: row.last_inbound_seq,
+      });
+      row.version = 2;
+      if (p.kind === 'agent') await markRead(change.trx, p.workspaceId, p.agentId, row.id, message.seq);
+    }
+    const conversation = toConversation(row);
+    await change.publish('conversation.created', conversation);
+    return conversation;
+  });
+}
+
+export async function getConversation(deps: Deps, p: WorkspacePrincipal, id: string): Promise<Conversation> {
+  const row = await findConversation(deps.storage.db, p.workspaceId, id);
+  if (!row) throw notFound('conversation');
+  return toConversation(row);
+}
+
+export async function listConversations(
+  deps: Deps,
+  p: WorkspacePrincipal & { kind: 'agent' },
+  view: View,
+  limit: number,
+  cursor: string | undefined,
+) {
+  const position = cursor === undefined ? null : decodeCursor(cursor);
+  if (cursor !== undefined && !position) throw badRequest('cursor is not one this server issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
+  const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position);
+  return { items: page.rows.map(toConversation), nextCursor: page.next ? encodeCursor(page.next) : null };
+}
+
+export const viewCounts = (deps: Deps, workspaceId: string, agentId: string) => countViews(deps.storage.db, workspaceId, agentId);
+
+export async function timeline(deps: Deps, p: WorkspacePrincipal, id: string, after: number, limit: number) {
+  await getConversation(deps, p, id);
+  const rows = await listTimeline(deps.storage.db, p.workspaceId, id, after, limit);
+  const items = rows.map(toTimelineItem);
+  return { items, nextAfter: rows.length === limit ? items[items.length - 1]!.seq : null };
+}
+
+export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string, body: PostMessageBody) {
+  if (p.kind === 'agent' && body.direction === 'inbound') {
+    throw forbidden('agents send replies (direction outbound); inbound messages come from the host backend');
+  }
+  const actor = actorOf(p);
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const row = await load(change, id);
+    const message = await change.append(id, {
+      kind: 'message',
+      direction: body.direction,
+      channel: body.channel ?? row.channel,
+      body: body.body,
+      author: actor,
+    });
+    const patch: Partial<ConversationRow> = { last_message_at: change.now, preview: preview(body.body) };
+    if (body.direction === 'inbound') {
+      patch.last_inbound_at = change.now;
+      patch.last_inbound_seq = message.seq;
+    }
+    if (row.status === 'resolved') {
+      const reason = body.direction === 'inbound' ? 'inbound_message' : 'reply';
+      Object.assign(patch, await reopenFor(change, row, actor, reason, { messageId: message.id }));
+    }
+    // Replying means you have read it.
+    if (p.kind === 'agent') await markRead(change.trx, p.workspaceId, p.agentId, id, message.seq);
+    change.touches(row.assignee_id, p.kind === 'agent' ? p.agentId : null);
+    const conversation = toConversation(await save(change, row, patch));
+    await change.publish('message.created', conversation, { direction: body.direction, messageId: message.id });
+    return { message, conversation };
+  });
+}
+
+export async function postNote(deps: Deps, p: WorkspacePrincipal & { kind: 'agent' }, id: string, body: string) {
+  const actor = actorOf(p);
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const row = await load(change, id);
+    // Unknown @names stay plain text; only agents of this workspace are mentioned.
+    const usernames = parseMentions(body);
+    const mentioned = (await findAgentsByUsernames(change.trx, p.workspaceId, usernames)).sort(
+      (a, b) => usernames.indexOf(a.username_lower) - usernames.indexOf(b.username_lower),
+    );
+    const mentionIds = mentioned.map((a) => a.id);
+    const note = await change.append(id, { kind: 'note', body, mentions: mentionIds, author: actor });
+    for (const agent of mentioned) {
+      await upsertMention(change.trx, p.workspaceId, agent.id, id, note.seq);
+      change.touches(agent.id);
+      if (agent.id !== p.agentId) await change.notify(agent.id, 'mentioned', id, actor);
+    }
+    await markRead(change.trx, p.workspaceId, p.agentId, id, note.seq);
+    // A note does not change the conversation's fields (and never reopens it), so no version bump.
+    const conversation = toConversation(row);
+    await change.publish('note.created', conversation, { noteId: note.id });
+    return { note: note as Extract<typeof note, { kind: 'note' }>, conversation };
+  });
+}
+
+export async function assign(deps: Deps, p: WorkspacePrincipal, id: string, body: AssignBody, ifMatch: number | undefined) {
+  const actor = actorOf(p);
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const row = await load(change, id);
+    checkVersion(row, ifMatch);
+    if (body.assigneeId !== null) await requireAgentIn(change, body.assigneeId, 'assigneeId');
+    const teamId = body.teamId === undefined ? row.team_id : body.teamId;
+    if (teamId !== null && teamId !== row.team_id && !(await findTeam(change.trx, p.workspaceId, teamId))) {
+      throw badRequest(`no team ${teamId} in this workspace`, [{ path: ['teamId'], message: 'unknown team' }]);
+    }
+    if (body.assigneeId === row.assignee_id && teamId === row.team_id) return toConversation(row); // nothing to change
+
+    const patch: Partial<ConversationRow> = { assignee_id: body.assigneeId, team_id: teamId, waiting_since: null };
+    const from = row.assignee_id;
+    if (body.assigneeId === null) {
+      await change.append(id, { kind: 'event', type: 'unassigned', actor, data: { from, teamId } });
+    } else {
+      await change.append(id, { kind: 'event', type: 'assigned', actor, data: { from, to: body.assigneeId, teamId } });
+      await change.trx
+        .updateTable('agents')
+        .set({ last_assigned_at: change.now })
+        .where('workspace_id', '=', p.workspaceId)
+        .where('id', '=', body.assigneeId)
+        .execute();
+      // You are not notified of what you did yourself.
+      if (!(actor.type === 'agent' && actor.id === body.assigneeId)) await change.notify(body.assigneeId, 'assigned', id, actor);
+    }
+    change.touches(from, body.assigneeId);
+    const conversation = toConversation(await save(change, row, patch));
+    await change.publish(body.assigneeId === null ? 'conversation.unassigned' : 'conversation.assigned', conversation, {
+      from,
+      to: body.assigneeId,
+    });
+    return conversation;
+  });
+}
+
+export async function setStatus(
+  deps: Deps,
+  p: WorkspacePrincipal,
+  id: string,
+  status: 'open' | 'resolved',
+  ifMatch: number | undefined,
+) {
+  const actor = actorOf(p);
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const row = await load(change, id);
+    checkVersion(row, ifMatch);
+    if (row.status === status) return toConversation(row); // already there: repeating it is harmless
+    let patch: Partial<ConversationRow>;
+    if (status === 'resolved') {
+      await change.append(id, { kind: 'event', type: 'resolved', actor, data: {} });
+      patch = { status: 'resolved', resolved_at: change.now, waiting_since: null };
+    } else {
+      patch = await reopenFor(change, row, actor, 'manual', {});
+    }
+    change.touches(row.assignee_id);
+    const conversation = toConversation(await save(change, row, patch));
+    await change.publish(status === 'resolved' ? 'conversation.resolved' : 'conversation.reopened', conversation);
+    return conversation;
+  });
+}
+
+export async function markConversationRead(deps: Deps, p: WorkspacePrincipal & { kind: 'agent' }, id: string) {
+  return runChange(deps, p.workspaceId, async (change) => {
+    const row = await load(change, id);
+    const seq = await change.nextSeq();
+    await markRead(change.trx, p.workspaceId, p.agentId, id, seq);
+    change.touches(p.agentId);
+    await change.publish('conversation.read', toConversation(row), { agentId: p.agentId });
+    return { lastReadSeq: seq };
+  });
+}
+
+export async function contactConversations(deps: Deps, p: WorkspacePrincipal, contactId: string) {
+  const contact = await findContact(deps.storage.db, p.workspaceId, contactId);
+  if (!contact) throw notFound('contact');
+  const rows = await listContactConversations(deps.storage.db, p.workspaceId, contactId);
+  return { contact: toContact(contact), items: rows.map(toConversation) };
+}

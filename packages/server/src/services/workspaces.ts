@@ -1,0 +1,56 @@
+import type { CreateWorkspaceBody } from '@baton/protocol';
+import type { WorkspacePrincipal } from '../auth/principal.js';
+import { MAX_TOKEN_TTL_SECONDS, signAgentToken } from '../auth/tokens.js';
+import type { Deps } from '../deps.js';
+import { badRequest, notFound } from '../errors.js';
+import { newId, randomSecret } from '../ids.js';
+import { findAgent } from '../storage/agents.js';
+import { toWorkspace } from '../storage/mappers.js';
+import { findWorkspace, insertWorkspace, newestSigningKey } from '../storage/workspaces.js';
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A new tenant with its API key and first signing key; the secrets are shown this once. */
+export async function createWorkspace(deps: Deps, body: CreateWorkspaceBody) {
+  const timeZone = body.timeZone ?? 'UTC';
+  if (!validTimeZone(timeZone)) throw badRequest(`unknown time zone ${timeZone}`, [{ path: ['timeZone'], message: 'not an IANA time zone' }]);
+  const now = deps.clock.now();
+  const row = {
+    id: newId('ws', now),
+    name: body.name,
+    time_zone: timeZone,
+    allowed_origins: JSON.stringify((body.allowedOrigins ?? []).map((o) => new URL(o).origin)),
+    seq: 0,
+    created_at: now,
+  };
+  const apiKey = { id: newId('key', now), key: `bk_${randomSecret(24)}` };
+  const signingKey = { kid: newId('kid', now), workspace_id: row.id, secret: randomSecret(32), created_at: now, retired_at: null };
+  await deps.storage.db.transaction().execute((trx) => insertWorkspace(trx, row, apiKey, signingKey));
+  return {
+    workspace: toWorkspace(row),
+    apiKey: apiKey.key,
+    signingKeys: [{ kid: signingKey.kid, secret: signingKey.secret }],
+  };
+}
+
+export async function getWorkspace(deps: Deps, p: WorkspacePrincipal) {
+  const row = await findWorkspace(deps.storage.db, p.workspaceId);
+  if (!row) throw notFound('workspace');
+  return toWorkspace(row);
+}
+
+export async function mintAgentToken(deps: Deps, workspaceId: string, agentId: string, ttlSeconds = MAX_TOKEN_TTL_SECONDS) {
+  const agent = await findAgent(deps.storage.db, workspaceId, agentId);
+  if (!agent) throw badRequest(`no agent ${agentId} in this workspace`, [{ path: ['agentId'], message: 'unknown agent' }]);
+  const key = await newestSigningKey(deps.storage.db, workspaceId);
+  if (!key) throw notFound('signing key');
+  const { token, exp } = await signAgentToken(key, { agentId, workspaceId, role: agent.role }, deps.clock.now(), ttlSeconds);
+  return { token, expiresAt: new Date(exp * 1000).toISOString() };
+}

@@ -1,0 +1,136 @@
+import type { Actor, Conversation, Notification, TimelineItem } from '@baton/protocol';
+import type { Transaction } from 'kysely';
+import { newId } from '../ids.js';
+import { toNotification, toTimelineItem } from './mappers.js';
+import type { Database, NotificationRow, TimelineRow } from './schema.js';
+
+/** What the outbox row of a change carries: enough to replay it to a client without reading anything else. */
+export interface OutboxPayload {
+  conversation?: Conversation;
+  items: TimelineItem[];
+  notifications: Notification[];
+  /** Agents whose personal views (Mine, Mentioned, Unread) this change may have moved. */
+  agentIds: string[];
+  data?: Record<string, unknown>;
+}
+
+type NewTimelineItem =
+  | { kind: 'message'; direction: 'inbound' | 'outbound'; channel: string; body: string; author: Actor }
+  | { kind: 'note'; body: string; mentions: string[]; author: Actor }
+  | { kind: 'event'; type: string; actor: Actor; data: Record<string, unknown> };
+
+/**
+ * One command's write set, inside one transaction: the state change, the timeline items it adds
+ * and the outbox row that feeds every side effect after commit. Sequence numbers come from the
+ * workspace row, whose update also serializes concurrent writers of one workspace, so seqs
+ * increase in commit order (which replay depends on).
+ */
+export class Change {
+  private items: TimelineItem[] = [];
+  private notifications: Notification[] = [];
+  private agentIds = new Set<string>();
+  private lastSeq = 0;
+
+  constructor(
+    readonly trx: Transaction<Database>,
+    readonly workspaceId: string,
+    readonly now: number,
+  ) {}
+
+  /**
+   * Takes the workspace's write lock before the command reads anything it will check (versions,
+   * existence), so two commands on one workspace never interleave their read-check-write.
+   */
+  async lock(): Promise<void> {
+    await this.trx
+      .updateTable('workspaces')
+      .set((eb) => ({ seq: eb.ref('seq') }))
+      .where('id', '=', this.workspaceId)
+      .execute();
+  }
+
+  async nextSeq(): Promise<number> {
+    const row = await this.trx
+      .updateTable('workspaces')
+      .set((eb) => ({ seq: eb('seq', '+', 1) }))
+      .where('id', '=', this.workspaceId)
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    this.lastSeq = Number(row.seq);
+    return this.lastSeq;
+  }
+
+  async append(conversationId: string, item: NewTimelineItem): Promise<TimelineItem> {
+    const seq = await this.nextSeq();
+    const row: TimelineRow = {
+      id: newId(item.kind === 'message' ? 'msg' : item.kind === 'note' ? 'note' : 'evt', this.now),
+      workspace_id: this.workspaceId,
+      conversation_id: conversationId,
+      seq,
+      kind: item.kind,
+      direction: item.kind === 'message' ? item.direction : null,
+      channel: item.kind === 'message' ? item.channel : null,
+      body: item.kind === 'event' ? null : item.body,
+      mentions: item.kind === 'note' ? JSON.stringify(item.mentions) : null,
+      event_type: item.kind === 'event' ? item.type : null,
+      actor_type: item.kind === 'event' ? item.actor.type : item.author.type,
+      actor_id: item.kind === 'event' ? item.actor.id : item.author.id,
+      data: item.kind === 'event' ? JSON.stringify(item.data) : null,
+      created_at: this.now,
+    };
+    await this.trx.insertInto('timeline').values(row).execute();
+    const mapped = toTimelineItem(row);
+    this.items.push(mapped);
+    return mapped;
+  }
+
+  async notify(agentId: string, type: NotificationRow['type'], conversationId: string, actor: Actor): Promise<void> {
+    const row: NotificationRow = {
+      id: newId('ntf', this.now),
+      workspace_id: this.workspaceId,
+      agent_id: agentId,
+      type,
+      conversation_id: conversationId,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      created_at: this.now,
+      read_at: null,
+    };
+    await this.trx.insertInto('notifications').values(row).execute();
+    this.notifications.push(toNotification(row));
+  }
+
+  /** Marks agents whose personal counts this change affects, beyond the ones it notifies. */
+  touches(...agentIds: (string | null | undefined)[]): void {
+    for (const id of agentIds) if (id) this.agentIds.add(id);
+  }
+
+  get timelineItems(): readonly TimelineItem[] {
+    return this.items;
+  }
+
+  /** Writes the outbox row; call last. Returns the seq clients will see for this change. */
+  async publish(type: string, conversation: Conversation | undefined, data?: Record<string, unknown>): Promise<number> {
+    const seq = await this.nextSeq();
+    for (const n of this.notifications) this.agentIds.add(n.agentId);
+    const payload: OutboxPayload = {
+      ...(conversation ? { conversation } : {}),
+      items: this.items,
+      notifications: this.notifications,
+      agentIds: [...this.agentIds],
+      ...(data ? { data } : {}),
+    };
+    await this.trx
+      .insertInto('outbox')
+      .values({
+        workspace_id: this.workspaceId,
+        seq,
+        type,
+        conversation_id: conversation?.id ?? null,
+        payload: JSON.stringify(payload),
+        created_at: this.now,
+      })
+      .execute();
+    return seq;
+  }
+}

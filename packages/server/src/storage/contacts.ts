@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+import type { ContactRow, Database } from './schema.js';
+
+type Q = Kysely<Database>;
+
+export const findContact = (db: Q, workspaceId: string, id: string) =>
+  db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+
+export const findContactByExternalId = (db: Q, workspaceId: string, externalId: string) =>
+  db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('external_id', '=', externalId).executeTakeFirst();
+
+export const insertContact = (db: Q, row: ContactRow) => db.insertInto('contacts').values(row).execute();
+
+export const updateContactRow = (db: Q, workspaceId: string, id: string, patch: Partial<ContactRow>) =>
+  db.updateTable('contacts').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();

@@ -1,0 +1,132 @@
+import type { Counts, View } from '@baton/protocol';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { ConversationRow, Database } from './schema.js';
+
+type Q = Kysely<Database>;
+
+export const findConversation = (db: Q, workspaceId: string, id: string) =>
+  db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+
+export const insertConversation = (db: Q, row: ConversationRow) => db.insertInto('conversations').values(row).execute();
+
+/**
+ * Applies a patch only if the row is still at `expectedVersion`, bumping the version. Returns
+ * undefined when another writer got there first, so the caller can answer 409.
+ */
+export const updateConversationRow = (db: Q, workspaceId: string, id: string, expectedVersion: number, patch: Partial<ConversationRow>) =>
+  db
+    .updateTable('conversations')
+    .set({ ...patch, version: expectedVersion + 1 })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .returningAll()
+    .executeTakeFirst();
+
+export interface PageCursor {
+  lastMessageAt: number;
+  id: string;
+}
+
+export const encodeCursor = (c: PageCursor) => Buffer.from(JSON.stringify([c.lastMessageAt, c.id])).toString('base64url');
+
+export function decodeCursor(cursor: string): PageCursor | null {
+  try {
+    const [lastMessageAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof lastMessageAt !== 'number' || typeof id !== 'string') return null;
+    return { lastMessageAt, id };
+  } catch {
+    return null;
+  }
+}
+
+type ConvQuery = SelectQueryBuilder<Database & { c: ConversationRow }, 'c', {}>;
+
+/** Restricts a query over `conversations as c` to one view, as seen by one agent. */
+function inView(q: ConvQuery, view: View, agentId: string): ConvQuery {
+  switch (view) {
+    case 'mine':
+      return q.where('c.status', '=', 'open').where('c.assignee_id', '=', agentId);
+    case 'unassigned':
+      return q.where('c.status', '=', 'open').where('c.assignee_id', 'is', null);
+    case 'all':
+      return q.where('c.status', '=', 'open');
+    case 'resolved':
+      return q.where('c.status', '=', 'resolved');
+    case 'mentioned':
+      return q
+        .where('c.status', '=', 'open')
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('mentions as m')
+              .select(sql.lit(1).as('one'))
+              .whereRef('m.conversation_id', '=', 'c.id')
+              .where('m.agent_id', '=', agentId),
+          ),
+        );
+    case 'unread':
+      // Unread: the latest inbound message is newer than this agent's read mark (or no mark yet).
+      return q
+        .where('c.status', '=', 'open')
+        .where('c.last_inbound_seq', 'is not', null)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('read_states as r')
+                .select(sql.lit(1).as('one'))
+                .whereRef('r.conversation_id', '=', 'c.id')
+                .where('r.agent_id', '=', agentId)
+                .whereRef('r.last_read_seq', '>=', 'c.last_inbound_seq'),
+            ),
+          ),
+        );
+  }
+}
+
+export async function listView(db: Q, workspaceId: string, agentId: string, view: View, limit: number, cursor: PageCursor | null) {
+  let q = inView(db.selectFrom('conversations as c').where('c.workspace_id', '=', workspaceId) as unknown as ConvQuery, view, agentId);
+  if (cursor) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('c.last_message_at', '<', cursor.lastMessageAt),
+        eb.and([eb('c.last_message_at', '=', cursor.lastMessageAt), eb('c.id', '<', cursor.id)]),
+      ]),
+    );
+  }
+  const rows = (await q
+    .selectAll('c')
+    .orderBy('c.last_message_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(limit + 1)
+    .execute()) as ConversationRow[];
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    rows: page,
+    next: rows.length > limit && last ? { lastMessageAt: Number(last.last_message_at), id: last.id } : null,
+  };
+}
+
+export async function countViews(db: Q, workspaceId: string, agentId: string): Promise<Counts> {
+  const count = async (view: View) => {
+    const row = await inView(db.selectFrom('conversations as c').where('c.workspace_id', '=', workspaceId) as unknown as ConvQuery, view, agentId)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    return Number((row as { n?: number } | undefined)?.n ?? 0);
+  };
+  const [mine, unassigned, mentioned, unread, all, resolved] = await Promise.all(
+    (['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved'] as const).map(count),
+  );
+  return { mine: mine!, unassigned: unassigned!, mentioned: mentioned!, unread: unread!, all: all!, resolved: resolved! };
+}
+
+export const listContactConversations = (db: Q, workspaceId: string, contactId: string) =>
+  db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', contactId)
+    .orderBy('last_message_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(200)
+    .execute();

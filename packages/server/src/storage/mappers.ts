@@ -1,0 +1,97 @@
+import type { Actor, Agent, Contact, Conversation, Notification, Team, TimelineItem, Workspace } from '@baton/protocol';
+import type { AgentRow, ContactRow, ConversationRow, NotificationRow, TimelineRow, WorkspaceRow } from './schema.js';
+
+// Rows → the protocol's domain shapes. The only place that knows both.
+
+export const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
+const isoOrNull = (ms: number | string | null) => (ms === null ? null : iso(ms));
+const list = (json: string | null): string[] => (json ? (JSON.parse(json) as string[]) : []);
+
+export const toWorkspace = (r: WorkspaceRow): Workspace => ({
+  id: r.id,
+  name: r.name,
+  timeZone: r.time_zone,
+  allowedOrigins: list(r.allowed_origins),
+  createdAt: iso(r.created_at),
+});
+
+export const toAgent = (r: AgentRow): Agent => ({
+  id: r.id,
+  name: r.name,
+  username: r.username,
+  email: r.email,
+  role: r.role,
+  skills: list(r.skills),
+  capacity: Number(r.capacity),
+  availability: r.availability,
+  createdAt: iso(r.created_at),
+});
+
+export const toTeam = (r: { id: string; name: string; created_at: number }, memberIds: string[]): Team => ({
+  id: r.id,
+  name: r.name,
+  memberIds,
+  createdAt: iso(r.created_at),
+});
+
+export const toContact = (r: ContactRow): Contact => ({
+  id: r.id,
+  name: r.name,
+  phone: r.phone,
+  email: r.email,
+  language: r.language,
+  tags: list(r.tags),
+  externalId: r.external_id,
+  createdAt: iso(r.created_at),
+});
+
+export const toConversation = (r: ConversationRow): Conversation => ({
+  id: r.id,
+  contactId: r.contact_id,
+  channel: r.channel,
+  source: r.source,
+  subject: r.subject,
+  status: r.status,
+  assigneeId: r.assignee_id,
+  teamId: r.team_id,
+  tags: list(r.tags),
+  priority: r.priority,
+  version: Number(r.version),
+  createdAt: iso(r.created_at),
+  lastMessageAt: iso(r.last_message_at),
+  lastInboundAt: isoOrNull(r.last_inbound_at),
+  resolvedAt: isoOrNull(r.resolved_at),
+  waitingSince: isoOrNull(r.waiting_since),
+  preview: r.preview,
+});
+
+const actorOf = (r: { actor_type: Actor['type']; actor_id: string | null }): Actor => ({ type: r.actor_type, id: r.actor_id });
+
+export function toTimelineItem(r: TimelineRow): TimelineItem {
+  const base = { id: r.id, conversationId: r.conversation_id, seq: Number(r.seq), createdAt: iso(r.created_at) };
+  switch (r.kind) {
+    case 'message':
+      return { ...base, kind: 'message', direction: r.direction!, channel: r.channel!, body: r.body!, author: actorOf(r), internal: false };
+    case 'note':
+      return { ...base, kind: 'note', body: r.body!, mentions: list(r.mentions), author: actorOf(r), internal: true };
+    case 'event':
+      return {
+        ...base,
+        kind: 'event',
+        type: r.event_type as Extract<TimelineItem, { kind: 'event' }>['type'],
+        actor: actorOf(r),
+        data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : {},
+        internal: true,
+      };
+  }
+}
+
+export const toNotification = (r: NotificationRow): Notification => ({
+  id: r.id,
+  agentId: r.agent_id,
+  type: r.type,
+  conversationId: r.conversation_id,
+  actor: actorOf(r),
+  createdAt: iso(r.created_at),
+  readAt: isoOrNull(r.read_at),
+});

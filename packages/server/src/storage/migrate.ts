@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { Engine } from './engine.js';
+import * as m0001 from './migrations/0001_init.js';
+
+interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<any>, engine: Engine): Promise<void>;
+}
+
+/** Numbered, append-only. A new migration gets the next number; applied ones are never edited. */
+const MIGRATIONS: Migration[] = [{ version: 1, name: 'init', up: m0001.up }];
+
+/** Applies, in order and each in its own transaction, every migration the database has not seen. */
+export async function migrate(db: Kysely<any>, engine: Engine): Promise<number[]> {
+  await db.schema
+    .createTable('baton_migrations')
+    .ifNotExists()
+    .addColumn('version', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('applied_at', engine === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+    .execute();
+  const applied = new Set(
+    (await db.selectFrom('baton_migrations').select('version').execute()).map((r: { version: number }) => Number(r.version)),
+  );
+  const ran: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    await db.transaction().execute(async (trx) => {
+      await migration.up(trx, engine);
+      await trx
+        .insertInto('baton_migrations')
+        .values({ version: migration.version, name: migration.name, applied_at: Date.now() })
+        .execute();
+    });
+    ran.push(migration.version);
+  }
+  return ran;
+}

@@ -1,0 +1,174 @@
+import type { Generated } from 'kysely';
+
+// Row shapes as stored. Times are epoch milliseconds; lists are JSON text. Both engines
+// (libsql and PostgreSQL) store them the same way, so one query layer serves both.
+
+export interface WorkspaceRow {
+  id: string;
+  name: string;
+  time_zone: string;
+  allowed_origins: string;
+  /** Last workspace sequence number handed out; every timeline item and outbox row takes the next. */
+  seq: number;
+  created_at: number;
+}
+export interface ApiKeyRow {
+  id: string;
+  workspace_id: string;
+  key_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+export interface SigningKeyRow {
+  kid: string;
+  workspace_id: string;
+  secret: string;
+  created_at: number;
+  retired_at: number | null;
+}
+export interface AgentRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  username: string;
+  username_lower: string;
+  email: string | null;
+  role: 'agent' | 'admin';
+  skills: string;
+  capacity: number;
+  availability: 'online' | 'away' | 'offline';
+  /** When the agent last got a conversation; round-robin picks the oldest. */
+  last_assigned_at: number | null;
+  created_at: number;
+}
+export interface TeamRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  created_at: number;
+}
+export interface TeamMemberRow {
+  workspace_id: string;
+  team_id: string;
+  agent_id: string;
+}
+export interface ContactRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  language: string | null;
+  tags: string;
+  external_id: string | null;
+  created_at: number;
+}
+export interface ConversationRow {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  channel: string;
+  source: string | null;
+  subject: string | null;
+  status: 'open' | 'resolved';
+  assignee_id: string | null;
+  team_id: string | null;
+  tags: string;
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  version: number;
+  created_at: number;
+  last_message_at: number;
+  last_inbound_at: number | null;
+  /** Seq of the latest inbound message: the Unread view compares it with each agent's read mark. */
+  last_inbound_seq: number | null;
+  resolved_at: number | null;
+  waiting_since: number | null;
+  preview: string | null;
+}
+export interface TimelineRow {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  seq: number;
+  kind: 'message' | 'note' | 'event';
+  direction: 'inbound' | 'outbound' | null;
+  channel: string | null;
+  body: string | null;
+  mentions: string | null;
+  event_type: string | null;
+  actor_type: 'agent' | 'system' | 'workflow' | 'api';
+  actor_id: string | null;
+  data: string | null;
+  created_at: number;
+}
+export interface MentionRow {
+  workspace_id: string;
+  agent_id: string;
+  conversation_id: string;
+  last_seq: number;
+}
+export interface ReadStateRow {
+  workspace_id: string;
+  agent_id: string;
+  conversation_id: string;
+  last_read_seq: number;
+}
+export interface NotificationRow {
+  id: string;
+  workspace_id: string;
+  agent_id: string;
+  type: 'assigned' | 'mentioned' | 'reopened' | 'queued_timeout';
+  conversation_id: string;
+  actor_type: 'agent' | 'system' | 'workflow' | 'api';
+  actor_id: string | null;
+  created_at: number;
+  read_at: number | null;
+}
+export interface OutboxRow {
+  /** Global, increasing: consumers keep their place by it. */
+  id: Generated<number>;
+  workspace_id: string;
+  /** Workspace seq of this change; clients resume from it. */
+  seq: number;
+  type: string;
+  conversation_id: string | null;
+  payload: string;
+  created_at: number;
+}
+export interface ConsumerOffsetRow {
+  consumer: string;
+  last_id: number;
+}
+export interface IdempotencyRow {
+  workspace_id: string;
+  principal: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response_body: string | null;
+  created_at: number;
+}
+export interface MigrationRow {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+export interface Database {
+  workspaces: WorkspaceRow;
+  api_keys: ApiKeyRow;
+  signing_keys: SigningKeyRow;
+  agents: AgentRow;
+  teams: TeamRow;
+  team_members: TeamMemberRow;
+  contacts: ContactRow;
+  conversations: ConversationRow;
+  timeline: TimelineRow;
+  mentions: MentionRow;
+  read_states: ReadStateRow;
+  notifications: NotificationRow;
+  outbox: OutboxRow;
+  consumer_offsets: ConsumerOffsetRow;
+  idempotency_keys: IdempotencyRow;
+  baton_migrations: MigrationRow;
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, SigningKeyRow, WorkspaceRow } from './schema.js';
+
+type Q = Kysely<Database>;
+
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+export async function insertWorkspace(db: Q, row: WorkspaceRow, apiKey: { id: string; key: string }, signingKey: SigningKeyRow) {
+  await db.insertInto('workspaces').values(row).execute();
+  await db
+    .insertInto('api_keys')
+    .values({ id: apiKey.id, workspace_id: row.id, key_hash: hashApiKey(apiKey.key), created_at: row.created_at, revoked_at: null })
+    .execute();
+  await db.insertInto('signing_keys').values(signingKey).execute();
+}
+
+export const findWorkspace = (db: Q, id: string) => db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findWorkspaceByApiKey = (db: Q, key: string) =>
+  db
+    .selectFrom('api_keys')
+    .select(['workspace_id'])
+    .where('key_hash', '=', hashApiKey(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+
+export const findSigningKey = (db: Q, kid: string) =>
+  db.selectFrom('signing_keys').selectAll().where('kid', '=', kid).where('retired_at', 'is', null).executeTakeFirst();
+
+/** The newest active key signs; older active ones still verify, which is what makes rotation seamless. */
+export const newestSigningKey = (db: Q, workspaceId: string) =>
+  db
+    .selectFrom('signing_keys')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('retired_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('kid', 'desc')
+    .executeTakeFirst();
+
+export async function currentSeq(db: Q, workspaceId: string): Promise<number> {
+  const row = await db.selectFrom('workspaces').select('seq').where('id', '=', workspaceId).executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}

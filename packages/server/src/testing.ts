@@ -1,0 +1,158 @@
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '@baton/protocol';
+import { ManualClock } from './clock.js';
+import { startServer, type RunningServer, type ServerOptions } from './server.js';
+
+/**
+ * Test fixtures over the public surface: a server on a loopback port, a workspace made through
+ * the API, and callers that speak HTTP and Socket.IO like a host backend or an agent would.
+ */
+
+export const ADMIN_TOKEN = 'test-admin-token';
+
+export type BatonTestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function http<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.raw !== undefined) body = options.raw;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  const res = await fetch(base + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON: leave the text for the assertion to show */
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+export interface TestWorkspace {
+  id: string;
+  apiKey: string;
+  signingKeys: { kid: string; secret: string }[];
+  /** Calls the API as the host backend. */
+  api: <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<HttpResult<T>>;
+  /** Creates an agent and returns a caller acting as them. */
+  addAgent: (username: string, extra?: Record<string, unknown>) => Promise<TestAgent>;
+}
+
+export interface TestAgent {
+  id: string;
+  username: string;
+  token: string;
+  call: <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<HttpResult<T>>;
+}
+
+export class TestServer {
+  private sockets: BatonTestSocket[] = [];
+
+  private constructor(
+    public server: RunningServer,
+    readonly clock: ManualClock | null,
+  ) {}
+
+  static async start(options: ServerOptions & { manualClock?: boolean } = {}): Promise<TestServer> {
+    const clock = options.manualClock === false ? null : new ManualClock(Date.now());
+    const server = await startServer({ adminToken: ADMIN_TOKEN, ...(clock ? { clock } : {}), ...options });
+    return new TestServer(server, clock);
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  request<T = any>(method: string, path: string, options: Parameters<typeof http>[3] = {}) {
+    return http<T>(this.url, method, path, options);
+  }
+
+  async createWorkspace(name = 'Acme'): Promise<TestWorkspace> {
+    const res = await this.request('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { name } });
+    if (res.status !== 201) throw new Error(`workspace creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const { workspace, apiKey, signingKeys } = res.body;
+    const api: TestWorkspace['api'] = (method, path, body, headers) => this.request(method, path, { token: apiKey, body, headers });
+    const addAgent = async (username: string, extra: Record<string, unknown> = {}): Promise<TestAgent> => {
+      const created = await api('POST', '/v1/agents', { name: username[0]!.toUpperCase() + username.slice(1), username, availability: 'online', ...extra });
+      if (created.status !== 201) throw new Error(`agent creation failed: ${created.status} ${JSON.stringify(created.body)}`);
+      const minted = await api('POST', '/v1/tokens', { agentId: created.body.agent.id });
+      if (minted.status !== 201) throw new Error(`token mint failed: ${minted.status} ${JSON.stringify(minted.body)}`);
+      const token = minted.body.token as string;
+      return {
+        id: created.body.agent.id,
+        username,
+        token,
+        call: (method, path, body, headers) => this.request(method, path, { token, body, headers }),
+      };
+    };
+    return { id: workspace.id, apiKey, signingKeys, api, addAgent };
+  }
+
+  /** A Socket.IO client for an agent; resolves once the server says `ready` (replay done). */
+  async connect(token: string, options: { since?: number; origin?: string } = {}): Promise<{ socket: BatonTestSocket; ready: Parameters<ServerToClientEvents['ready']>[0] }> {
+    const socket: BatonTestSocket = connect(this.url, {
+      auth: { token, ...(options.since === undefined ? {} : { since: options.since }) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
+    });
+    this.sockets.push(socket);
+    const ready = await new Promise<Parameters<ServerToClientEvents['ready']>[0]>((resolve, reject) => {
+      socket.once('ready', resolve);
+      socket.once('connect_error', reject);
+    });
+    return { socket, ready };
+  }
+
+  /** Waits until every committed change has been fanned out to sockets. */
+  settle(): Promise<void> {
+    return this.server.deps.relay.drain();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.disconnect();
+    await this.server.close();
+  }
+}
+
+/** Collects every event of the given names a socket receives, for asserting what did (not) arrive. */
+export function record(socket: BatonTestSocket, events: (keyof ServerToClientEvents)[]) {
+  const log: { event: string; payload: any }[] = [];
+  for (const event of events) (socket.on as (e: string, fn: (p: unknown) => void) => void)(event, (payload) => log.push({ event, payload }));
+  return {
+    log,
+    of: (event: keyof ServerToClientEvents) => log.filter((e) => e.event === event).map((e) => e.payload),
+    /** Resolves with the first matching event, already received or yet to come. */
+    waitFor(event: keyof ServerToClientEvents, predicate: (payload: any) => boolean = () => true, timeoutMs = 5000): Promise<any> {
+      const seen = log.find((e) => e.event === event && predicate(e.payload));
+      if (seen) return Promise.resolve(seen.payload);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          socket.off(event, handler as never);
+          reject(new Error(`no ${event} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const handler = (payload: unknown) => {
+          if (!predicate(payload)) return;
+          clearTimeout(timer);
+          socket.off(event, handler as never);
+          resolve(payload);
+        };
+        (socket.on as (e: string, fn: (p: unknown) => void) => void)(event, handler);
+      });
+    },
+  };
+}
