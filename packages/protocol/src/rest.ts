@@ -91,6 +91,14 @@ export const UpdateContactBody = z.strictObject({
   externalId: z.string().trim().min(1).max(200).nullable().optional(),
 });
 
+export const FindContactsQuery = z
+  .strictObject({
+    externalId: z.string().min(1).max(200).optional(),
+    phone: z.string().min(3).max(32).optional(),
+    email: z.string().min(3).max(320).optional(),
+  })
+  .refine((q) => Object.keys(q).length === 1, { message: 'give exactly one of externalId, phone or email' });
+
 export const CreateConversationBody = z
   .strictObject({
     contactId: Id.optional(),
@@ -174,6 +182,7 @@ export type UpdateAgentBody = z.infer<typeof UpdateAgentBody>;
 export type CreateTeamBody = z.infer<typeof CreateTeamBody>;
 export type UpdateTeamBody = z.infer<typeof UpdateTeamBody>;
 export type CreateContactBody = z.infer<typeof CreateContactBody>;
+export type FindContactsQuery = z.infer<typeof FindContactsQuery>;
 export type UpdateContactBody = z.infer<typeof UpdateContactBody>;
 export type CreateConversationBody = z.infer<typeof CreateConversationBody>;
 export type ListConversationsQuery = z.infer<typeof ListConversationsQuery>;

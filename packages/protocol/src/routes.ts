@@ -72,6 +72,10 @@ export const routes = {
     method: 'post', path: '/v1/contacts', summary: 'Create a contact',
     callers: ['apiKey', 'agent'], body: R.CreateContactBody, status: 201, response: z.object({ contact: Contact }),
   },
+  findContacts: {
+    method: 'get', path: '/v1/contacts', summary: "Find contacts by the host's own id (externalId), phone or email",
+    callers: ['apiKey', 'agent'], query: R.FindContactsQuery, status: 200, response: z.object({ items: z.array(Contact) }),
+  },
   getContact: {
     method: 'get', path: '/v1/contacts/:id', summary: 'A contact',
     callers: ['apiKey', 'agent'], status: 200, response: z.object({ contact: Contact }),

@@ -55,7 +55,8 @@ const SCRIPTS: Script[] = [
     inbound: ['I requested a reset link twice, nothing arrived.'], assignTo: 'tom', by: 'ana',
     reply: { from: 'tom', body: 'Hi Olivia, the reset mail was caught by a filter. I have sent a fresh link.' }, resolve: 'tom' },
   { contact: { name: 'Noah Johnson', phone: '+15550100400' }, channel: 'facebook', source: 'facebook-ad',
-    inbound: ['Saw your ad — is the discount still valid?'], assignTo: 'ben', by: 'ana' },
+    inbound: ['Saw your ad — is the discount still valid?'], assignTo: 'ben', by: 'ana',
+    note: { from: 'ana', body: '@ben the ad discount ended Friday; offer the loyalty code instead.' } },
   { contact: { name: 'Ava Martin', email: 'ava@example.com', tags: ['spam'] }, channel: 'email', subject: 'Business proposal',
     inbound: ['We can boost your SEO ranking overnight!!!'], resolve: 'ana' },
   { contact: { name: 'Liam Davis', phone: '+15550100500' }, channel: 'instagram',
@@ -82,7 +83,15 @@ function steppingClock(base: Clock, startMsAgo: number): Clock & { step(ms: numb
  * Seeds the demo workspace through the same services the API uses, unless it exists already.
  * The demo CRM mints agent tokens for it in-process; a real host calls `POST /v1/tokens`.
  */
-export async function seedDemoWorkspace(deps: Deps): Promise<{ workspaceId: string; created: boolean; agents: Record<Username, string> }> {
+export interface DemoSeed {
+  workspaceId: string;
+  created: boolean;
+  agents: Record<Username, string>;
+  /** Only when `created`: the host backend's secrets, shown this once like any new workspace's. */
+  credentials?: { apiKey: string; signingKeys: { kid: string; secret: string }[] };
+}
+
+export async function seedDemoWorkspace(deps: Deps): Promise<DemoSeed> {
   const existing = await deps.storage.db.selectFrom('workspaces').select('id').where('name', '=', DEMO_WORKSPACE_NAME).executeTakeFirst();
   if (existing) {
     const rows = await deps.storage.db.selectFrom('agents').select(['id', 'username']).where('workspace_id', '=', existing.id).execute();
@@ -90,7 +99,7 @@ export async function seedDemoWorkspace(deps: Deps): Promise<{ workspaceId: stri
   }
   const clock = steppingClock(deps.clock, 3 * 24 * 3600 * 1000);
   const d: Deps = { ...deps, clock };
-  const { workspace } = await createWorkspace(d, { name: DEMO_WORKSPACE_NAME });
+  const { workspace, apiKey, signingKeys } = await createWorkspace(d, { name: DEMO_WORKSPACE_NAME });
   // The demo may be served on any PORT or host name, so its sockets accept every origin.
   await deps.storage.db.updateTable('workspaces').set({ allowed_origins: JSON.stringify(['*']) }).where('id', '=', workspace.id).execute();
   const host: WorkspacePrincipal = { kind: 'apiKey', workspaceId: workspace.id };
@@ -129,5 +138,5 @@ export async function seedDemoWorkspace(deps: Deps): Promise<{ workspaceId: stri
       await postMessage(d, host, conversation.id, { direction: 'inbound', body: s.thenInbound });
     }
   }
-  return { workspaceId: workspace.id, created: true, agents };
+  return { workspaceId: workspace.id, created: true, agents, credentials: { apiKey, signingKeys } };
 }

@@ -1,10 +1,10 @@
-import type { CreateContactBody, UpdateContactBody } from '@baton/protocol';
+import type { CreateContactBody, FindContactsQuery, UpdateContactBody } from '@baton/protocol';
 import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { newId } from '../ids.js';
-import { findContact, findContactByExternalId, insertContact, updateContactRow } from '../storage/contacts.js';
+import { findContact, findContactByExternalId, findContactsBy, insertContact, updateContactRow } from '../storage/contacts.js';
 import { toContact } from '../storage/mappers.js';
 import type { ContactRow, Database } from '../storage/schema.js';
 
@@ -60,4 +60,11 @@ export async function updateContact(deps: Deps, p: WorkspacePrincipal, id: strin
       : await findContact(trx, p.workspaceId, id);
     return toContact(row!);
   });
+}
+
+/** Lets a host find the Baton contact for its own customer record before forwarding a message. */
+export async function findContacts(deps: Deps, p: WorkspacePrincipal, q: FindContactsQuery) {
+  const [field, value] = q.externalId !== undefined ? (['external_id', q.externalId] as const) : q.phone !== undefined ? (['phone', q.phone] as const) : (['email', q.email!] as const);
+  const rows = await findContactsBy(deps.storage.db, p.workspaceId, field, value);
+  return rows.map(toContact);
 }

@@ -13,3 +13,6 @@ export const insertContact = (db: Q, row: ContactRow) => db.insertInto('contacts
 
 export const updateContactRow = (db: Q, workspaceId: string, id: string, patch: Partial<ContactRow>) =>
   db.updateTable('contacts').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();
+
+export const findContactsBy = (db: Q, workspaceId: string, field: 'external_id' | 'phone' | 'email', value: string) =>
+  db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where(field, '=', value).orderBy('id').limit(50).execute();

@@ -1,16 +1,20 @@
-import { CreateContactBody, routes, UpdateContactBody } from '@baton/protocol';
+import { CreateContactBody, FindContactsQuery, routes, UpdateContactBody } from '@baton/protocol';
 import { Hono } from 'hono';
 import { requireWorkspace } from '../../auth/principal.js';
-import { createContact, getContact, updateContact } from '../../services/contacts.js';
+import { createContact, findContacts, getContact, updateContact } from '../../services/contacts.js';
 import { contactConversations } from '../../services/conversations.js';
 import type { AppEnv } from '../env.js';
-import { jsonBody } from '../parse.js';
+import { jsonBody, query } from '../parse.js';
 
 export const contactRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createContact.callers);
     const body = await jsonBody(c, CreateContactBody);
     return c.json({ contact: await createContact(c.var.deps, p, body) }, 201);
+  })
+  .get('/', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.findContacts.callers);
+    return c.json({ items: await findContacts(c.var.deps, p, query(c, FindContactsQuery)) }, 200);
   })
   .get('/:id', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.getContact.callers);

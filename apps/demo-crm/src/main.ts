@@ -1,0 +1,58 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { seedDemoWorkspace, startServer } from '@baton/server';
+import { demoHost } from './host.js';
+
+/**
+ * `pnpm start`: Baton's server and the demo CRM on one port, on an embedded libsql file, with
+ * the demo workspace seeded on first run.
+ */
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = path.resolve(process.env.BATON_DEMO_DATA ?? new URL('../.data', import.meta.url).pathname);
+const dbFile = path.join(dataDir, 'demo.db');
+const credentialsFile = path.join(dataDir, 'demo-credentials.json');
+
+async function loadCredentials(): Promise<{ apiKey: string } | null> {
+  try {
+    return JSON.parse(await readFile(credentialsFile, 'utf8')) as { apiKey: string };
+  } catch {
+    return null;
+  }
+}
+
+await mkdir(dataDir, { recursive: true });
+let credentials = await loadCredentials();
+if (!credentials) {
+  // Secrets are only shown when a workspace is created, so without them start the demo afresh.
+  await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(dbFile + suffix, { force: true })));
+}
+
+const server = await startServer({
+  port,
+  host: process.env.HOST ?? '127.0.0.1',
+  db: dbFile,
+  adminToken: process.env.BATON_ADMIN_TOKEN || undefined,
+  extend: async (app, deps) => {
+    const seed = await seedDemoWorkspace(deps);
+    if (seed.credentials) {
+      credentials = { apiKey: seed.credentials.apiKey };
+      await writeFile(credentialsFile, JSON.stringify({ workspaceId: seed.workspaceId, ...seed.credentials }, null, 2), { mode: 0o600 });
+    }
+    app.route(
+      '/',
+      demoHost({
+        apiKey: credentials!.apiKey,
+        callBaton: async (p, init) => app.request(p, init),
+        pageFile: new URL('../public/index.html', import.meta.url),
+      }),
+    );
+  },
+});
+console.log(`[demo-crm] Baton demo on http://localhost:${server.port}/demo?agent=ana (agents: ana, ben, maria, tom)`);
+
+const stop = async () => {
+  await server.close();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
