@@ -1,0 +1,62 @@
+/** Small helpers shared by the benchmarks: percentiles, a timing loop and a plain-text table. */
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  // Nearest-rank: the smallest sample with at least p of the samples at or below it.
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export interface Summary {
+  n: number;
+  median: number;
+  p95: number;
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { n: sorted.length, median: percentile(sorted, 50), p95: percentile(sorted, 95) };
+}
+
+export interface LoopOptions {
+  /** Untimed calls first, so the JIT and the page cache are warm. */
+  warmup: number;
+  /** Stop after this many timed iterations... */
+  maxIterations: number;
+  /** ...or once this much time is spent, whichever comes first... */
+  budgetMs: number;
+  /** ...but never with fewer samples than this. */
+  minIterations: number;
+}
+
+/**
+ * Times several variants of one operation, interleaved (A, B, A, B…) so drift in the machine
+ * (page cache, CPU frequency, a neighbour) lands on all of them alike. Returns ms samples per variant.
+ */
+export async function timeInterleaved(variants: (() => unknown)[], options: LoopOptions): Promise<number[][]> {
+  for (let i = 0; i < options.warmup; i++) for (const run of variants) await run();
+  const samples = variants.map(() => [] as number[]);
+  const started = performance.now();
+  for (let i = 0; i < options.maxIterations; i++) {
+    if (i >= options.minIterations && performance.now() - started > options.budgetMs) break;
+    for (let v = 0; v < variants.length; v++) {
+      const t0 = performance.now();
+      await variants[v]!();
+      samples[v]!.push(performance.now() - t0);
+    }
+  }
+  return samples;
+}
+
+export const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)) : '–');
+export const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
+
+/** Renders rows as an aligned, pipe-separated table (valid Markdown, readable in a terminal). */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[-\d.,×%<>~ –]+$|^–$/.test(String(r[i] ?? ''))));
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => (numeric[i] ? (c ?? '').padStart(widths[i]!) : (c ?? '').padEnd(widths[i]!))).join(' | ')} |`;
+  return [line(cells[0]!), `|${widths.map((w, i) => (numeric[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
