@@ -7,7 +7,12 @@ import { Change } from '../storage/change.js';
  */
 export async function runChange<T>(deps: Deps, workspaceId: string, fn: (change: Change) => Promise<T>): Promise<T> {
   const now = deps.clock.now();
-  const result = await deps.storage.db.transaction().execute((trx) => fn(new Change(trx, workspaceId, now)));
+  const result = await deps.storage.db.transaction().execute(async (trx) => {
+    const change = new Change(trx, workspaceId, now);
+    const value = await fn(change);
+    await change.finish();
+    return value;
+  });
   deps.relay.kick();
   return result;
 }

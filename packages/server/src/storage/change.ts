@@ -30,6 +30,8 @@ export class Change {
   private notifications: Notification[] = [];
   private agentIds = new Set<string>();
   private lastSeq = 0;
+  private storedSeq = 0;
+  private locked = false;
 
   constructor(
     readonly trx: Transaction<Database>,
@@ -39,25 +41,32 @@ export class Change {
 
   /**
    * Takes the workspace's write lock before the command reads anything it will check (versions,
-   * existence), so two commands on one workspace never interleave their read-check-write.
+   * existence), so two commands on one workspace never interleave their read-check-write. It also
+   * reads the workspace's seq: later seqs are counted here and written back once, in `finish`.
    */
   async lock(): Promise<void> {
-    await this.trx
-      .updateTable('workspaces')
-      .set((eb) => ({ seq: eb.ref('seq') }))
-      .where('id', '=', this.workspaceId)
-      .execute();
-  }
-
-  async nextSeq(): Promise<number> {
+    if (this.locked) return;
     const row = await this.trx
       .updateTable('workspaces')
-      .set((eb) => ({ seq: eb('seq', '+', 1) }))
+      .set((eb) => ({ seq: eb.ref('seq') }))
       .where('id', '=', this.workspaceId)
       .returning('seq')
       .executeTakeFirstOrThrow();
     this.lastSeq = Number(row.seq);
-    return this.lastSeq;
+    this.storedSeq = this.lastSeq;
+    this.locked = true;
+  }
+
+  async nextSeq(): Promise<number> {
+    await this.lock();
+    return ++this.lastSeq;
+  }
+
+  /** Writes the seqs handed out back to the workspace row; `runChange` calls it before commit. */
+  async finish(): Promise<void> {
+    if (this.lastSeq === this.storedSeq) return;
+    await this.trx.updateTable('workspaces').set({ seq: this.lastSeq }).where('id', '=', this.workspaceId).execute();
+    this.storedSeq = this.lastSeq;
   }
 
   async append(conversationId: string, item: NewTimelineItem): Promise<TimelineItem> {
