@@ -12,6 +12,9 @@ const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
 
 environment:
   BATON_ADMIN_TOKEN   enables POST /v1/workspaces for this bearer token
+  SMTP_URL            mail server for notification emails (smtp://user:pass@host:port)
+  MAIL_FROM           From: of notification emails
+  BATON_PUBLIC_URL    this server's URL as browsers see it (for links)
 `;
 
 async function main(argv: string[]) {
@@ -40,6 +43,9 @@ async function main(argv: string[]) {
     host: values.host ?? '127.0.0.1',
     db: values.db ?? 'baton.db',
     adminToken: process.env.BATON_ADMIN_TOKEN || undefined,
+    smtpUrl: process.env.SMTP_URL || undefined,
+    mailFrom: process.env.MAIL_FROM || undefined,
+    publicUrl: process.env.BATON_PUBLIC_URL || undefined,
   });
   if (values.demo) {
     const demo = await seedDemoWorkspace(server.deps);

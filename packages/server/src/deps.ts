@@ -1,5 +1,7 @@
 import type { Clock } from './clock.js';
+import type { JobRunner } from './jobs/queue.js';
 import type { OutboxRelay } from './outbox/relay.js';
+import type { PresenceBoard } from './realtime/presence.js';
 import type { Storage } from './storage/db.js';
 
 export interface ServerConfig {
@@ -8,6 +10,12 @@ export interface ServerConfig {
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: number;
   version: string;
+  /** Outgoing mail server for notifications, e.g. smtp://user:pass@host:587 (SMTP_URL). */
+  smtpUrl?: string;
+  /** From address of notification emails. */
+  mailFrom: string;
+  /** Where this server is reachable from browsers; used in links when a workspace sets none. */
+  publicUrl?: string;
 }
 
 /** Everything the app needs from outside; tests build it with an in-memory database and a manual clock. */
@@ -15,5 +23,9 @@ export interface Deps {
   storage: Storage;
   clock: Clock;
   relay: OutboxRelay;
+  /** Retried background work: email, push, webhook deliveries. */
+  jobs: JobRunner;
+  /** Who is viewing or typing where, on this node. */
+  presence: PresenceBoard;
   config: ServerConfig;
 }

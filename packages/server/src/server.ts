@@ -4,7 +4,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import { systemClock, type Clock } from './clock.js';
 import type { Deps } from './deps.js';
 import { createApp, type BatonApp } from './http/app.js';
+import { registerBackgroundWork } from './background.js';
+import { JobRunner } from './jobs/queue.js';
 import { OutboxRelay } from './outbox/relay.js';
+import { PresenceBoard } from './realtime/presence.js';
 import { attachRealtime, type Realtime } from './realtime/attach.js';
 import { openSqlite, type Storage } from './storage/db.js';
 
@@ -21,6 +24,9 @@ export interface ServerOptions {
   clock?: Clock;
   bodyLimitBytes?: number;
   pollMs?: number;
+  smtpUrl?: string;
+  mailFrom?: string;
+  publicUrl?: string;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
   extend?: (app: BatonApp, deps: Deps) => void | Promise<void>;
 }
@@ -43,17 +49,32 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),
   });
+  const jobs = new JobRunner(storage.db, clock, {
+    pollMs: options.pollMs ?? 1000,
+    onError: (error) => console.error('[baton] job runner failed; will retry', error),
+  });
   const deps: Deps = {
     storage,
     clock,
     relay,
-    config: { adminToken: options.adminToken, bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, version: VERSION },
+    jobs,
+    presence: new PresenceBoard(clock),
+    config: {
+      adminToken: options.adminToken,
+      bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
+      version: VERSION,
+      smtpUrl: options.smtpUrl,
+      mailFrom: options.mailFrom ?? 'Baton <notifications@baton.localhost>',
+      publicUrl: options.publicUrl,
+    },
   };
+  await registerBackgroundWork(deps);
   const app = createApp(deps);
   await options.extend?.(app, deps);
   const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   const realtime = await attachRealtime(http, deps);
   relay.start();
+  jobs.start();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -70,7 +91,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () =>
       (closed ??= (async () => {
         relay.stop();
+        jobs.stop();
         await relay.idle();
+        await jobs.idle();
         http.closeAllConnections?.();
         await realtime.close();
         await storage.close();

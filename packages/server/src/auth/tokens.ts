@@ -62,6 +62,8 @@ export async function verifyAgentToken(db: Db, token: string, nowMs: number): Pr
     });
     if (payload.ws !== key.workspace_id || typeof payload.sub !== 'string') return null;
     if (payload.exp! - payload.iat! > MAX_TOKEN_TTL_SECONDS) return null;
+    // Without this, a future `iat` would let `exp − iat ≤ 1 h` hide a token that lives for years.
+    if (payload.iat! > Math.floor(nowMs / 1000) + CLOCK_TOLERANCE_SECONDS) return null;
     if (payload.role !== 'agent' && payload.role !== 'admin') return null;
     return { agentId: payload.sub, workspaceId: key.workspace_id, role: payload.role, exp: payload.exp! };
   } catch (error) {

@@ -16,7 +16,6 @@ import { viewCounts } from '../services/conversations.js';
 import { findConversation } from '../storage/conversations.js';
 import { currentSeq, findWorkspace } from '../storage/workspaces.js';
 import { emissionsOf, type Emission } from './events.js';
-import { PresenceBoard } from './presence.js';
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type BatonSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -47,7 +46,8 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps): Promis
   const lastCounts = new Map<string, string>();
   const expiry = new Map<string, ReturnType<typeof deps.clock.setTimeout>>();
 
-  const presence = new PresenceBoard(deps.clock, (conversationId, state) => {
+  const presence = deps.presence;
+  const unsubscribePresence = presence.subscribe((conversationId, state) => {
     void latestSeq(conversationId).then((seq) => io.to(rooms.conversation(conversationId)).emit('presence:updated', { seq, presence: state }));
   });
   const latestSeq = async (conversationId: string) => {
@@ -186,6 +186,10 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps): Promis
 
   return {
     io,
-    close: () => new Promise<void>((resolve) => io.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        unsubscribePresence();
+        io.close(() => resolve());
+      }),
   };
 }

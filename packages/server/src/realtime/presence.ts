@@ -15,11 +15,21 @@ interface Entry {
  */
 export class PresenceBoard {
   private byConversation = new Map<string, Map<string, Entry>>();
+  private listeners = new Set<(conversationId: string, state: PresenceState) => void>();
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly onChange: (conversationId: string, state: PresenceState) => void,
-  ) {}
+  constructor(private readonly clock: Clock) {}
+
+  /** Calls `listener` on every change; returns the unsubscribe. */
+  subscribe(listener: (conversationId: string, state: PresenceState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Whether the agent has the conversation open right now (then email/push would only interrupt). */
+  isViewing(agentId: string, conversationId: string): boolean {
+    for (const entry of this.byConversation.get(conversationId)?.values() ?? []) if (entry.agentId === agentId) return true;
+    return false;
+  }
 
   view(socketId: string, agentId: string, conversationId: string): PresenceState {
     this.entry(socketId, agentId, conversationId);
@@ -66,7 +76,7 @@ export class PresenceBoard {
 
   private changed(conversationId: string): PresenceState {
     const state = this.state(conversationId);
-    this.onChange(conversationId, state);
+    for (const listener of this.listeners) listener(conversationId, state);
     return state;
   }
 }

@@ -29,6 +29,8 @@ export async function createWorkspace(deps: Deps, body: CreateWorkspaceBody) {
     allowed_origins: JSON.stringify((body.allowedOrigins ?? []).map((o) => new URL(o).origin)),
     seq: 0,
     created_at: now,
+    link_template: null,
+    notification_snippets: 0,
   };
   const apiKey = { id: newId('key', now), key: `bk_${randomSecret(24)}` };
   const signingKey = { kid: newId('kid', now), workspace_id: row.id, secret: randomSecret(32), created_at: now, retired_at: null };

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from './engine.js';
 import * as m0001 from './migrations/0001_init.js';
+import * as m0003 from './migrations/0003_collaboration.js';
 
 interface Migration {
   version: number;
@@ -9,7 +10,10 @@ interface Migration {
 }
 
 /** Numbered, append-only. A new migration gets the next number; applied ones are never edited. */
-const MIGRATIONS: Migration[] = [{ version: 1, name: 'init', up: m0001.up }];
+const MIGRATIONS: Migration[] = [
+  { version: 1, name: 'init', up: m0001.up },
+  { version: 3, name: 'collaboration', up: m0003.up },
+];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */
 export async function migrate(db: Kysely<any>, engine: Engine): Promise<number[]> {

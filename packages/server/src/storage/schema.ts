@@ -11,6 +11,10 @@ export interface WorkspaceRow {
   /** Last workspace sequence number handed out; every timeline item and outbox row takes the next. */
   seq: number;
   created_at: number;
+  /** Link in email/push notifications, with {conversationId} and {workspaceId} placeholders. */
+  link_template: string | null;
+  /** 1 when email/push may include a short snippet of the note or message. */
+  notification_snippets: number;
 }
 export interface ApiKeyRow {
   id: string;
@@ -148,6 +152,60 @@ export interface IdempotencyRow {
   response_body: string | null;
   created_at: number;
 }
+export interface JobRow {
+  id: Generated<number>;
+  workspace_id: string;
+  kind: string;
+  target: string;
+  dedupe_key: string;
+  payload: string;
+  status: 'pending' | 'done' | 'failed' | 'skipped';
+  attempts: number;
+  next_run_at: number;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+export interface JobAttemptRow {
+  job_id: number;
+  attempt: number;
+  at: number;
+  ok: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+export interface NotificationPreferenceRow {
+  workspace_id: string;
+  agent_id: string;
+  type: string;
+  channel: string;
+  enabled: number;
+}
+export interface PushSubscriptionRow {
+  id: string;
+  workspace_id: string;
+  agent_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: number;
+}
+export interface ServerKeyRow {
+  name: string;
+  value: string;
+  created_at: number;
+}
+export interface WebhookRow {
+  id: string;
+  workspace_id: string;
+  url: string;
+  events: string;
+  secret: string;
+  description: string | null;
+  created_at: number;
+  deleted_at: number | null;
+}
 export interface MigrationRow {
   version: number;
   name: string;
@@ -171,4 +229,10 @@ export interface Database {
   consumer_offsets: ConsumerOffsetRow;
   idempotency_keys: IdempotencyRow;
   baton_migrations: MigrationRow;
+  jobs: JobRow;
+  job_attempts: JobAttemptRow;
+  notification_preferences: NotificationPreferenceRow;
+  push_subscriptions: PushSubscriptionRow;
+  server_keys: ServerKeyRow;
+  webhooks: WebhookRow;
 }
