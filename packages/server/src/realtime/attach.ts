@@ -14,7 +14,7 @@ import type { Deps } from '../deps.js';
 import { toRecord, type OutboxRecord } from '../outbox/relay.js';
 import { viewCounts } from '../services/conversations.js';
 import { findConversation } from '../storage/conversations.js';
-import { currentSeq, findWorkspace } from '../storage/workspaces.js';
+import { findWorkspace } from '../storage/workspaces.js';
 import { emissionsOf, type Emission } from './events.js';
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -50,9 +50,27 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps): Promis
   const unsubscribePresence = presence.subscribe((conversationId, state) => {
     void latestSeq(conversationId).then((seq) => io.to(rooms.conversation(conversationId)).emit('presence:updated', { seq, presence: state }));
   });
+  /**
+   * The seq of the last change of a workspace that this node has fanned out. Events a client
+   * receives never carry a seq beyond it, so resuming from any seq it saw cannot skip a change
+   * that was committed but not yet delivered.
+   */
+  const delivered = new Map<string, number>();
+  const deliveredSeq = async (workspaceId: string, upToId = deps.relay.positionOf(CONSUMER)) => {
+    const row = await db
+      .selectFrom('outbox')
+      .select('seq')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '<=', upToId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return Number(row?.seq ?? 0);
+  };
   const latestSeq = async (conversationId: string) => {
     const row = await db.selectFrom('conversations').select('workspace_id').where('id', '=', conversationId).executeTakeFirst();
-    return row ? currentSeq(db, row.workspace_id) : 0;
+    if (!row) return 0;
+    return delivered.get(row.workspace_id) ?? deliveredSeq(row.workspace_id);
   };
 
   const roomOf = (workspaceId: string, e: Emission) => (e.room === 'workspace' ? rooms.workspace(workspaceId) : rooms.agent(e.room.agent));
@@ -81,6 +99,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps): Promis
       for (const record of records) {
         for (const e of emissionsOf(record)) broadcast(record.workspaceId, e);
         lastSeqByWorkspace.set(record.workspaceId, record.seq);
+        delivered.set(record.workspaceId, record.seq);
       }
       // Counts depend on who is asking (Mine, Mentioned, Unread), so each connected agent gets
       // their own, once per batch, and only when they moved.
@@ -140,7 +159,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps): Promis
           }
         }
         await socket.join([rooms.workspace(workspaceId), rooms.agent(agentId)]);
-        const seq = await currentSeq(db, workspaceId);
+        const seq = await deliveredSeq(workspaceId, position);
         socket.emit('ready', { seq, replayed, resync, agentId });
         await pushCounts(workspaceId, agentId, seq, true);
       })
@@ -181,6 +200,8 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps): Promis
       if (timer) deps.clock.clearTimeout(timer);
       expiry.delete(socket.id);
       if (socket.data.viewing) presence.leave(socket.id, socket.data.viewing);
+      // Forget the counts last sent once the agent has no socket left here; a new one gets them fresh.
+      if (!io.sockets.adapter.rooms.get(rooms.agent(agentId))?.size) lastCounts.delete(`${workspaceId}:${agentId}`);
     });
   });
 
