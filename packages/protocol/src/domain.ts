@@ -21,6 +21,10 @@ export const Workspace = z.object({
   name: z.string(),
   timeZone: z.string(),
   allowedOrigins: z.array(z.string()),
+  /** Link in email and push notifications, with {conversationId} (and {workspaceId}) filled in. */
+  linkTemplate: z.string().nullable(),
+  /** Whether email and push may include a short snippet of the note or message. */
+  notificationSnippets: z.boolean(),
   createdAt: Timestamp,
 });
 export type Workspace = z.infer<typeof Workspace>;

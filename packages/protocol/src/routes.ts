@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import * as R from './rest.js';
+import * as W from './webhooks.js';
+import * as P from './preferences.js';
+import * as S from './search.js';
 import { Agent, Contact, Conversation, Counts, MessageItem, NoteItem, Team, TimelineItem, Workspace } from './domain.js';
 
 /** Who may call a route. `apiKey` is the host backend; `agent` is a JWT of an agent; `admin` an agent JWT with role admin. */
@@ -139,6 +142,54 @@ export const routes = {
   markNotificationsRead: {
     method: 'post', path: '/v1/notifications/read', summary: 'Mark notifications read',
     callers: ['agent'], body: R.MarkNotificationsReadBody, status: 200, response: z.object({ unread: z.number().int() }),
+  },
+  getPreferences: {
+    method: 'get', path: '/v1/agents/me/preferences', summary: "The calling agent's notification preferences (type × channel)",
+    callers: ['agent'], status: 200, response: P.PreferencesResponse,
+  },
+  updatePreferences: {
+    method: 'put', path: '/v1/agents/me/preferences', summary: 'Change some notification switches; returns the full matrix',
+    callers: ['agent'], body: P.UpdatePreferencesBody, status: 200, response: P.PreferencesResponse,
+  },
+  updateWorkspace: {
+    method: 'patch', path: '/v1/workspace', summary: 'Workspace notification settings: link template, snippets',
+    callers: ['apiKey', 'admin'], body: P.UpdateWorkspaceBody, status: 200, response: z.object({ workspace: Workspace }),
+  },
+  pushPublicKey: {
+    method: 'get', path: '/v1/push/public-key', summary: "The server's VAPID public key, for PushManager.subscribe",
+    callers: ['agent'], status: 200, response: P.PushPublicKeyResponse,
+  },
+  createPushSubscription: {
+    method: 'post', path: '/v1/push-subscriptions', summary: "Register (or refresh) a browser's Web Push subscription",
+    callers: ['agent'], body: P.PushSubscriptionBody, status: 201, response: P.PushSubscriptionResponse,
+  },
+  deletePushSubscription: {
+    method: 'delete', path: '/v1/push-subscriptions', summary: "Remove one of the caller's push subscriptions by endpoint",
+    callers: ['agent'], body: P.DeletePushSubscriptionBody, status: 200, response: P.DeletedResponse,
+  },
+  transcript: {
+    method: 'get', path: '/v1/conversations/:id/transcript', summary: 'Customer-facing transcript: messages only, never notes or events',
+    callers: ['apiKey'], query: W.TranscriptQuery, status: 200, response: W.Transcript,
+  },
+  listWebhooks: {
+    method: 'get', path: '/v1/webhooks', summary: "The workspace's webhook endpoints (secrets are shown only at creation)",
+    callers: ['apiKey'], status: 200, response: W.WebhookList,
+  },
+  createWebhook: {
+    method: 'post', path: '/v1/webhooks', summary: 'Subscribe a URL to events; returns the signing secret once',
+    callers: ['apiKey'], body: W.CreateWebhookBody, status: 201, response: W.CreateWebhookResponse,
+  },
+  deleteWebhook: {
+    method: 'delete', path: '/v1/webhooks/:id', summary: 'Delete an endpoint; its pending deliveries are skipped',
+    callers: ['apiKey'], status: 200, response: z.object({ ok: z.literal(true) }),
+  },
+  webhookDeliveries: {
+    method: 'get', path: '/v1/webhooks/:id/deliveries', summary: "An endpoint's delivery log, newest first, with every attempt",
+    callers: ['apiKey'], query: W.WebhookDeliveriesQuery, status: 200, response: W.WebhookDeliveryPage,
+  },
+  search: {
+    method: 'get', path: '/v1/search', summary: 'Full-text search over messages and notes of the workspace, newest first or by relevance',
+    callers: ['apiKey', 'agent'], query: S.SearchQuery, status: 200, response: S.SearchPage,
   },
   openapi: {
     method: 'get', path: '/v1/openapi.json', summary: 'This document', callers: ['anyone'], status: 200, response: z.record(z.string(), z.unknown()),

@@ -16,6 +16,8 @@ export interface ServerConfig {
   mailFrom: string;
   /** Where this server is reachable from browsers; used in links when a workspace sets none. */
   publicUrl?: string;
+  /** Repeated notifications of one type, agent and conversation within this window send one email/push (default 10 min; 0 turns coalescing off). */
+  notifyCoalesceMs?: number;
 }
 
 /** Everything the app needs from outside; tests build it with an in-memory database and a manual clock. */

@@ -27,6 +27,7 @@ export interface ServerOptions {
   smtpUrl?: string;
   mailFrom?: string;
   publicUrl?: string;
+  notifyCoalesceMs?: number;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
   extend?: (app: BatonApp, deps: Deps) => void | Promise<void>;
 }
@@ -66,6 +67,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       smtpUrl: options.smtpUrl,
       mailFrom: options.mailFrom ?? 'Baton <notifications@baton.localhost>',
       publicUrl: options.publicUrl,
+      notifyCoalesceMs: options.notifyCoalesceMs,
     },
   };
   await registerBackgroundWork(deps);

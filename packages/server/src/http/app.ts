@@ -12,7 +12,11 @@ import { agentRoutes } from './routes/agents.js';
 import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { preferenceRoutes, workspaceSettingsRoutes } from './routes/preferences.js';
+import { pushRoutes } from './routes/push.js';
+import { searchRoutes } from './routes/search.js';
 import { teamRoutes } from './routes/teams.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 
 function errorResponse(c: Context, error: AppError) {
@@ -57,7 +61,11 @@ export function createApp(deps: Deps) {
     '/v1/*',
     bodyLimit({
       maxSize: deps.config.bodyLimitBytes,
-      onError: (c) => errorResponse(c, new AppError(413, 'payload_too_large', `bodies are limited to ${deps.config.bodyLimitBytes} bytes`)),
+      onError: (c) => {
+        // The rest of the body is never read, so the connection cannot carry another request.
+        c.header('Connection', 'close');
+        return errorResponse(c, new AppError(413, 'payload_too_large', `bodies are limited to ${deps.config.bodyLimitBytes} bytes`));
+      },
     }),
   );
   app.use('/v1/*', async (c, next) => {
@@ -84,6 +92,11 @@ export function createApp(deps: Deps) {
   app.route('/v1/contacts', contactRoutes);
   app.route('/v1/conversations', conversationRoutes);
   app.route('/v1/notifications', notificationRoutes);
+  app.route('/v1/search', searchRoutes);
+  app.route('/v1/agents/me/preferences', preferenceRoutes);
+  app.route('/v1/workspace', workspaceSettingsRoutes);
+  app.route('/v1', pushRoutes);
+  app.route('/v1/webhooks', webhookRoutes);
   return app;
 }
 

@@ -1,6 +1,25 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
+
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Any string (or key) with a NUL or an unpaired surrogate, found without recursion (bodies may nest deep). */
+function hasUnstorableText(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (UNSTORABLE.test(v)) return true;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, item] of Object.entries(v)) {
+        if (UNSTORABLE.test(key)) return true;
+        stack.push(item);
+      }
+    }
+  }
+  return false;
+}
 
 const issuesOf = (error: z.ZodError) => error.issues.map((i) => ({ path: i.path, message: i.message, code: i.code }));
 
@@ -20,16 +39,20 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw new AppError(400, 'malformed_json', 'the body is not valid JSON');
   }
+  // SQLite cuts text at a NUL and replaces lone surrogates, so the stored text would differ from
+  // what the 201 echoed; PostgreSQL rejects NUL outright. Refuse both here instead.
+  if (hasUnstorableText(value)) throw badRequest('text may not contain NUL characters or unpaired surrogates');
   const result = schema.safeParse(value);
   if (!result.success) throw badRequest('the body does not match the schema', issuesOf(result.error));
   return result.data;
 }
 
-/** For commands that take no body: nothing, or `{}`. */
+const NoBody = z.strictObject({});
+
+/** For commands that take no body: nothing, or `{}` (checked like any body: 415, malformed JSON, unknown fields). */
 export async function emptyBody(c: Context): Promise<void> {
-  const text = (await c.req.text()).trim();
-  if (text === '' || text === '{}') return;
-  throw badRequest('this endpoint takes no body');
+  if ((await c.req.text()).trim() === '') return;
+  await jsonBody(c, NoBody);
 }
 
 export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {

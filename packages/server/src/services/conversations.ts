@@ -70,7 +70,7 @@ async function requireAgentIn(change: Change, agentId: string, field: string) {
  * tells the assignee (unless they caused it).
  */
 async function reopenFor(change: Change, row: ConversationRow, actor: Actor, reason: string, cause: Record<string, unknown>) {
-  await change.append(row.id, { kind: 'event', type: 'reopened', actor, data: { reason, ...cause } });
+  await change.append(row.id, { kind: 'event', type: 'reopened', actor, data: { from: 'resolved', to: 'open', reason, ...cause } });
   if (row.assignee_id && !(actor.type === 'agent' && actor.id === row.assignee_id)) {
     await change.notify(row.assignee_id, 'reopened', row.id, actor);
   }
@@ -238,7 +238,7 @@ export async function assign(deps: Deps, p: WorkspacePrincipal, id: string, body
     const patch: Partial<ConversationRow> = { assignee_id: body.assigneeId, team_id: teamId, waiting_since: null };
     const from = row.assignee_id;
     if (body.assigneeId === null) {
-      await change.append(id, { kind: 'event', type: 'unassigned', actor, data: { from, teamId } });
+      await change.append(id, { kind: 'event', type: 'unassigned', actor, data: { from, to: null, teamId } });
     } else {
       await change.append(id, { kind: 'event', type: 'assigned', actor, data: { from, to: body.assigneeId, teamId } });
       await change.trx
@@ -275,7 +275,7 @@ export async function setStatus(
     if (row.status === status) return toConversation(row); // already there: repeating it is harmless
     let patch: Partial<ConversationRow>;
     if (status === 'resolved') {
-      await change.append(id, { kind: 'event', type: 'resolved', actor, data: {} });
+      await change.append(id, { kind: 'event', type: 'resolved', actor, data: { from: 'open', to: 'resolved' } });
       patch = { status: 'resolved', resolved_at: change.now, waiting_since: null };
     } else {
       patch = await reopenFor(change, row, actor, 'manual', {});

@@ -1,6 +1,7 @@
 import type { Actor, Conversation, Notification, TimelineItem } from '@baton/protocol';
 import type { Transaction } from 'kysely';
 import { newId } from '../ids.js';
+import { channelEnabled } from '../notify/preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
 import type { Database, NotificationRow, TimelineRow } from './schema.js';
 
@@ -9,6 +10,8 @@ export interface OutboxPayload {
   conversation?: Conversation;
   items: TimelineItem[];
   notifications: Notification[];
+  /** Notifications the recipient turned off in-app (no row, no socket event); email and push may still carry them. */
+  unlisted?: Notification[];
   /** Agents whose personal views (Mine, Mentioned, Unread) this change may have moved. */
   agentIds: string[];
   data?: Record<string, unknown>;
@@ -28,6 +31,7 @@ type NewTimelineItem =
 export class Change {
   private items: TimelineItem[] = [];
   private notifications: Notification[] = [];
+  private unlisted: Notification[] = [];
   private agentIds = new Set<string>();
   private lastSeq = 0;
   private storedSeq = 0;
@@ -105,6 +109,11 @@ export class Change {
       created_at: this.now,
       read_at: null,
     };
+    // In-app off for this type means no row; the notifier still weighs email and push for it.
+    if (!(await channelEnabled(this.trx, this.workspaceId, agentId, type, 'inapp'))) {
+      this.unlisted.push(toNotification(row));
+      return;
+    }
     await this.trx.insertInto('notifications').values(row).execute();
     this.notifications.push(toNotification(row));
   }
@@ -126,6 +135,7 @@ export class Change {
       ...(conversation ? { conversation } : {}),
       items: this.items,
       notifications: this.notifications,
+      ...(this.unlisted.length ? { unlisted: this.unlisted } : {}),
       agentIds: [...this.agentIds],
       ...(data ? { data } : {}),
     };

@@ -12,6 +12,8 @@ export const toWorkspace = (r: WorkspaceRow): Workspace => ({
   name: r.name,
   timeZone: r.time_zone,
   allowedOrigins: list(r.allowed_origins),
+  linkTemplate: r.link_template ?? null,
+  notificationSnippets: Number(r.notification_snippets) === 1,
   createdAt: iso(r.created_at),
 });
 

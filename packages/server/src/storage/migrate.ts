@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from './engine.js';
 import * as m0001 from './migrations/0001_init.js';
+import * as m0002 from './migrations/0002_unread_index.js';
 import * as m0003 from './migrations/0003_collaboration.js';
+import * as m0006 from './migrations/0006_search.js';
 
 interface Migration {
   version: number;
@@ -12,7 +14,9 @@ interface Migration {
 /** Numbered, append-only. A new migration gets the next number; applied ones are never edited. */
 const MIGRATIONS: Migration[] = [
   { version: 1, name: 'init', up: m0001.up },
+  { version: 2, name: 'unread_index', up: m0002.up },
   { version: 3, name: 'collaboration', up: m0003.up },
+  { version: 6, name: 'search', up: m0006.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

@@ -1,4 +1,4 @@
-import { AssignBody, CreateConversationBody, ListConversationsQuery, PostMessageBody, PostNoteBody, routes, TimelineQuery } from '@baton/protocol';
+import { AssignBody, CreateConversationBody, ListConversationsQuery, PostMessageBody, PostNoteBody, routes, TimelineQuery, TranscriptQuery } from '@baton/protocol';
 import { Hono } from 'hono';
 import { requireAgent, requireWorkspace } from '../../auth/principal.js';
 import {
@@ -13,6 +13,7 @@ import {
   timeline,
   viewCounts,
 } from '../../services/conversations.js';
+import { transcript } from '../../services/transcript.js';
 import type { AppEnv } from '../env.js';
 import { emptyBody, ifMatch, jsonBody, query } from '../parse.js';
 
@@ -39,6 +40,11 @@ export const conversationRoutes = new Hono<AppEnv>()
     const p = requireWorkspace(c.var.principal, routes.timeline.callers);
     const q = query(c, TimelineQuery);
     return c.json(await timeline(c.var.deps, p, c.req.param('id'), q.after, q.limit), 200);
+  })
+  .get('/:id/transcript', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.transcript.callers);
+    const q = query(c, TranscriptQuery);
+    return c.json(await transcript(c.var.deps, p, c.req.param('id'), q.after, q.limit), 200);
   })
   .post('/:id/messages', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.postMessage.callers);

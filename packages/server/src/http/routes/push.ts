@@ -1,0 +1,24 @@
+import { DeletePushSubscriptionBody, PushSubscriptionBody, routes } from '@baton/protocol';
+import { Hono } from 'hono';
+import { requireAgent } from '../../auth/principal.js';
+import { deletePushSubscription, savePushSubscription } from '../../notify/push.js';
+import { vapidKeys } from '../../notify/vapid.js';
+import type { AppEnv } from '../env.js';
+import { jsonBody } from '../parse.js';
+
+/** Web Push: the VAPID public key browsers subscribe with, and the caller's subscriptions. */
+export const pushRoutes = new Hono<AppEnv>()
+  .get('/push/public-key', async (c) => {
+    requireAgent(c.var.principal, routes.pushPublicKey.callers);
+    return c.json({ publicKey: (await vapidKeys(c.var.deps)).publicKey }, 200);
+  })
+  .post('/push-subscriptions', async (c) => {
+    const p = requireAgent(c.var.principal, routes.createPushSubscription.callers);
+    const body = await jsonBody(c, PushSubscriptionBody);
+    return c.json({ subscription: await savePushSubscription(c.var.deps, p.workspaceId, p.agentId, body) }, 201);
+  })
+  .delete('/push-subscriptions', async (c) => {
+    const p = requireAgent(c.var.principal, routes.deletePushSubscription.callers);
+    const body = await jsonBody(c, DeletePushSubscriptionBody);
+    return c.json({ deleted: await deletePushSubscription(c.var.deps, p.workspaceId, p.agentId, body.endpoint) }, 200);
+  });

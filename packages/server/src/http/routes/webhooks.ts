@@ -1,0 +1,27 @@
+import { CreateWebhookBody, routes, WebhookDeliveriesQuery } from '@baton/protocol';
+import { Hono } from 'hono';
+import { requireWorkspace } from '../../auth/principal.js';
+import { createWebhook, deliveriesOf, removeWebhook, webhooksOf } from '../../webhooks/service.js';
+import type { AppEnv } from '../env.js';
+import { emptyBody, jsonBody, query } from '../parse.js';
+
+export const webhookRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.listWebhooks.callers);
+    return c.json(await webhooksOf(c.var.deps, p.workspaceId), 200);
+  })
+  .post('/', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.createWebhook.callers);
+    const body = await jsonBody(c, CreateWebhookBody);
+    return c.json(await createWebhook(c.var.deps, p.workspaceId, body), 201);
+  })
+  .delete('/:id', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.deleteWebhook.callers);
+    await emptyBody(c);
+    return c.json(await removeWebhook(c.var.deps, p.workspaceId, c.req.param('id')), 200);
+  })
+  .get('/:id/deliveries', async (c) => {
+    const p = requireWorkspace(c.var.principal, routes.webhookDeliveries.callers);
+    const q = query(c, WebhookDeliveriesQuery);
+    return c.json(await deliveriesOf(c.var.deps, p.workspaceId, c.req.param('id'), q), 200);
+  });

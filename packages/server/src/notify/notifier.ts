@@ -1,0 +1,119 @@
+import { PREFERENCE_TYPES, type Notification, type PreferenceType, type TimelineItem } from '@baton/protocol';
+import type { Deps } from '../deps.js';
+import { enqueueJobs, type NewJob } from '../jobs/queue.js';
+import type { OutboxConsumer, OutboxRecord } from '../outbox/relay.js';
+import { findAgent } from '../storage/agents.js';
+import type { NotificationJobPayload } from './content.js';
+import { EMAIL_DISABLED, EMAIL_JOB } from './email.js';
+import { loadPreferences } from './preferences.js';
+import { listPushSubscriptions, PUSH_JOB } from './push.js';
+
+export const NOTIFIER = 'notifier';
+export const DEFAULT_COALESCE_MS = 10 * 60_000;
+
+type OutChannel = 'email' | 'push';
+
+const isPreferenceType = (type: string): type is PreferenceType => (PREFERENCE_TYPES as readonly string[]).includes(type);
+
+/** Jobs of one agent, conversation and type share a target, so the coalescing check is one index probe. */
+const coalesceTarget = (n: Notification) => `${n.agentId}/${n.conversationId}/${n.type}`;
+
+/** The note that mentioned them, or the message that reopened it; assignments have none. */
+function causeOf(n: Notification, items: readonly TimelineItem[]): string | null {
+  if (n.type === 'mentioned') return items.find((i) => i.kind === 'note' && i.mentions.includes(n.agentId))?.id ?? null;
+  if (n.type === 'reopened') return items.find((i) => i.kind === 'message')?.id ?? null;
+  return null;
+}
+
+/**
+ * Turns committed notifications into email and push jobs. Durable, so after a crash it replays
+ * from its stored place; each job's dedupe key is the notification id + channel (+ subscription),
+ * so a replay never sends twice. Restraint: nothing by email/push while the agent has the
+ * conversation open, and one email/push per agent, conversation and type per coalescing window
+ * (in-app still lists every notification). Decisions are made at the notification's commit time,
+ * so a replay decides the same way.
+ */
+export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = {}): OutboxConsumer {
+  const coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
+  const db = deps.storage.db;
+
+  /** Whether an earlier job already told the agent about this conversation and type within the window. */
+  const coalesced = async (workspaceId: string, kind: string, target: string, at: number) =>
+    !!(await db
+      .selectFrom('jobs')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', kind)
+      .where('target', '=', target)
+      .where('created_at', '>', at - coalesceMs)
+      .where('created_at', '<=', at)
+      .limit(1)
+      .executeTakeFirst());
+
+  /** Enqueues; a job that cannot run is recorded as skipped with the reason, not dropped silently. */
+  const enqueue = async (job: NewJob, at: number, skipReason?: string) =>
+    db.transaction().execute(async (trx) => {
+      const added = await enqueueJobs(trx, [job], at);
+      if (added && skipReason) {
+        await trx.updateTable('jobs').set({ status: 'skipped', last_error: skipReason, finished_at: at }).where('dedupe_key', '=', job.dedupeKey).execute();
+      }
+      return skipReason ? 0 : added;
+    });
+
+  async function decide(record: OutboxRecord, n: Notification): Promise<number> {
+    if (!isPreferenceType(n.type)) return 0;
+    const type = n.type;
+    const prefs = (await loadPreferences(db, record.workspaceId, n.agentId))[type];
+    const channels = (['email', 'push'] as OutChannel[]).filter((c) => prefs[c]);
+    if (channels.length === 0) return 0;
+    // They are looking at it right now: another ping elsewhere would only interrupt.
+    if (deps.presence.isViewing(n.agentId, n.conversationId)) return 0;
+    const at = Date.parse(n.createdAt);
+    const target = coalesceTarget(n);
+    const base: NotificationJobPayload = {
+      notificationId: n.id,
+      type,
+      agentId: n.agentId,
+      conversationId: n.conversationId,
+      actor: n.actor,
+      causeItemId: causeOf(n, record.payload.items),
+    };
+    let runnable = 0;
+    if (channels.includes('email') && !(await coalesced(record.workspaceId, EMAIL_JOB, target, at))) {
+      const agent = await findAgent(db, record.workspaceId, n.agentId);
+      const skip = !deps.config.smtpUrl ? EMAIL_DISABLED : !agent?.email ? 'the agent has no email address' : undefined;
+      runnable += await enqueue(
+        { workspaceId: record.workspaceId, kind: EMAIL_JOB, target, dedupeKey: `notify:${n.id}:email`, payload: base },
+        at,
+        skip,
+      );
+    }
+    if (channels.includes('push') && !(await coalesced(record.workspaceId, PUSH_JOB, target, at))) {
+      for (const sub of await listPushSubscriptions(deps, record.workspaceId, n.agentId)) {
+        runnable += await enqueue(
+          {
+            workspaceId: record.workspaceId,
+            kind: PUSH_JOB,
+            target,
+            dedupeKey: `notify:${n.id}:push:${sub.id}`,
+            payload: { ...base, subscriptionId: sub.id },
+          },
+          at,
+        );
+      }
+    }
+    return runnable;
+  }
+
+  return {
+    name: NOTIFIER,
+    durable: true,
+    async handle(records) {
+      let added = 0;
+      for (const record of records) {
+        for (const n of [...record.payload.notifications, ...(record.payload.unlisted ?? [])]) added += await decide(record, n);
+      }
+      if (added > 0) deps.jobs.kick();
+    },
+  };
+}

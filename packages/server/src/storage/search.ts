@@ -1,0 +1,228 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, TimelineRow } from './schema.js';
+
+/**
+ * Full-text search over messages and notes, on SQLite FTS5 (`timeline_fts`, migration 0006).
+ * All of the engine-specific SQL lives here.
+ *
+ * PostgreSQL (a later issue) will implement the same functions over a `tsvector` of `body` with a
+ * GIN index that leads with the workspace (btree_gin), the terms as `to_tsquery('simple', …)`
+ * with `:*` prefixes ANDed (after `unaccent`), `ts_rank_cd` for relevance, keyset on `seq` for
+ * newest, and `ts_headline` with the same private-use markers for snippets.
+ *
+ * User input never reaches FTS5 as syntax: it is cut into words, each word is quoted (so `OR`,
+ * `NEAR`, `*`, `^`, `:` and parentheses are only text), prefix-matched and ANDed. Newest-first
+ * searches pin the expression to the caller's workspace through the indexed `ws` column; every
+ * search also joins `timeline` on the workspace (see `searchTimeline` for why relevance relies
+ * on that alone).
+ */
+
+/** Most words a query may have; the rest of a long paste is ignored. */
+export const MAX_TERMS = 16;
+/** Words of the snippet around the best match (FTS5 allows up to 64). */
+const SNIPPET_TOKENS = 20;
+const ELLIPSIS = '…';
+/** Private-use characters around each match in `snippet()`, turned into offsets afterwards. */
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+/** How `order=relevance` ranks: bm25 over the body only (the workspace token matches every row alike). */
+const RANK = 'bm25(0.0, 1.0)';
+
+/** unicode61's token characters: letters, numbers, private use, plus combining marks (folded away by remove_diacritics). */
+const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+const HAS_BASE = /[\p{L}\p{N}\p{Co}]/u;
+
+/**
+ * The words of a query, as the index will see them: split on everything unicode61 treats as a
+ * separator (which drops quotes, operators' punctuation and parentheses), lowercased, without
+ * duplicates. Empty when nothing searchable is left, e.g. for `"*()^`.
+ */
+export function searchTerms(input: string): string[] {
+  const seen = new Set<string>();
+  for (const word of input.normalize('NFC').match(WORD) ?? []) {
+    if (!HAS_BASE.test(word)) continue; // only combining marks: nothing for the index to match
+    seen.add(word.toLowerCase());
+    if (seen.size === MAX_TERMS) break;
+  }
+  return [...seen];
+}
+
+/** Hex of the UTF-8 id: a single unicode61 token whatever characters the id has (matches SQL `hex()`). */
+const workspaceToken = (workspaceId: string) => Buffer.from(workspaceId, 'utf8').toString('hex');
+
+/**
+ * The FTS5 MATCH expression for `terms`, in one workspace (or, with `null`, in all of them: the
+ * caller must then filter by workspace itself). Every term is a quoted string (quotes
+ * doubled, although `searchTerms` never yields one), so FTS5 reads it as text; if its tokenizer
+ * still splits a term (it should not), the term becomes a phrase, which also matches. Terms of
+ * two or more characters are prefixes (`refun` finds "refund"); a single character is matched as
+ * a whole word, since every word starting with it would be most of the index.
+ */
+export function matchExpression(workspaceId: string | null, terms: readonly string[]): string {
+  if (terms.length === 0) throw new Error('matchExpression needs at least one term');
+  const words = terms.map((t) => `"${t.replaceAll('"', '""')}"${[...t].length >= 2 ? '*' : ''}`);
+  const body = `body : (${words.join(' AND ')})`;
+  return workspaceId === null ? body : `ws : "${workspaceToken(workspaceId)}" AND ${body}`;
+}
+
+/** Where a page ends: newest-first pages continue below an FTS rowid (rowid order is seq order within a workspace), ranked pages at an offset. */
+export type SearchPosition = { order: 'newest'; rowid: number } | { order: 'relevance'; offset: number };
+
+export function encodeSearchCursor(position: SearchPosition): string {
+  const value = position.order === 'newest' ? ['n', position.rowid] : ['r', position.offset];
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+/** Null for anything that is not a cursor this module made. */
+export function decodeSearchCursor(cursor: string): SearchPosition | null {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(value) || value.length !== 2 || !Number.isSafeInteger(value[1]) || (value[1] as number) < 0) return null;
+    if (value[0] === 'n') return { order: 'newest', rowid: value[1] as number };
+    if (value[0] === 'r') return { order: 'relevance', offset: value[1] as number };
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+export interface SearchParams {
+  workspaceId: string;
+  /** From `searchTerms`; at least one. */
+  terms: readonly string[];
+  order: 'newest' | 'relevance';
+  kind?: 'message' | 'note';
+  conversationId?: string;
+  limit: number;
+  after: SearchPosition | null;
+}
+
+export interface SearchHitRow {
+  row: TimelineRow;
+  /** Plain text: the best fragment of the body, `…` where it was cut. */
+  snippet: string;
+  /** `[start, end)` of every matched word in `snippet`, in UTF-16 code units. */
+  highlights: [number, number][];
+}
+
+export interface SearchResult {
+  hits: SearchHitRow[];
+  next: SearchPosition | null;
+}
+
+type RawHit = TimelineRow & { hit_rowid: number; hit_snippet: string | null };
+
+/**
+ * One page of matches in the workspace, always checked against `timeline.workspace_id` by the
+ * join, so a stale index could at worst miss rows, never show another tenant's.
+ *
+ * Newest first matches "workspace token AND words" and reads the index in rowid order, stopping
+ * after the page: its cost follows the page, not the number of matches.
+ *
+ * Relevance has to rank every match. bm25 computes an IDF for every phrase of the expression by
+ * reading its whole doclist, and the workspace token's doclist is the whole workspace (tens of
+ * ms per query for a 400,000-item workspace in bench/search.ts), so ranked searches match the words alone and
+ * leave the workspace to the join: they then rank other tenants' matches too, which costs about
+ * what bm25 already spends reading the words' doclists. FTS5 sorts rowid + score only; snippets
+ * are made for the returned rows alone.
+ */
+export async function searchTimeline(db: Kysely<Database>, params: SearchParams): Promise<SearchResult> {
+  const match = matchExpression(params.order === 'newest' ? params.workspaceId : null, params.terms);
+  const filters = sql.join(
+    [
+      sql`timeline_fts MATCH ${match}`,
+      sql`t.workspace_id = ${params.workspaceId}`,
+      ...(params.kind ? [sql`t.kind = ${params.kind}`] : []),
+      ...(params.conversationId ? [sql`t.conversation_id = ${params.conversationId}`] : []),
+    ],
+    sql` AND `,
+  );
+  const columns = sql`t.*, f.rowid AS hit_rowid, snippet(timeline_fts, 1, ${OPEN}, ${CLOSE}, ${ELLIPSIS}, ${sql.lit(SNIPPET_TOKENS)}) AS hit_snippet`;
+  const fetch = params.limit + 1;
+
+  let raw: RawHit[];
+  let next: SearchPosition | null = null;
+  if (params.order === 'newest') {
+    const below = params.after?.order === 'newest' ? sql` AND f.rowid < ${params.after.rowid}` : sql``;
+    raw = (
+      await sql<RawHit>`SELECT ${columns} FROM timeline_fts AS f JOIN timeline AS t ON t.rowid = f.rowid
+        WHERE ${filters}${below} ORDER BY f.rowid DESC LIMIT ${fetch}`.execute(db)
+    ).rows;
+    if (raw.length > params.limit) {
+      raw = raw.slice(0, params.limit);
+      next = { order: 'newest', rowid: Number(raw[raw.length - 1]!.hit_rowid) };
+    }
+  } else {
+    const offset = params.after?.order === 'relevance' ? params.after.offset : 0;
+    // `ORDER BY rank` alone lets FTS5 do the sorting (ties: lower rowid first); any other ORDER BY
+    // would make SQLite sort whole result rows, snippets included, for every match.
+    raw = (
+      await sql<RawHit>`SELECT ${columns} FROM timeline_fts AS f JOIN timeline AS t ON t.rowid = f.rowid
+        WHERE ${filters} AND f.rank MATCH ${sql.lit(RANK)} ORDER BY f.rank LIMIT ${fetch} OFFSET ${offset}`.execute(db)
+    ).rows;
+    if (raw.length > params.limit) {
+      raw = raw.slice(0, params.limit);
+      next = { order: 'relevance', offset: offset + params.limit };
+    }
+  }
+
+  const hits: SearchHitRow[] = [];
+  for (const { hit_rowid, hit_snippet, ...row } of raw) {
+    const body = row.body ?? '';
+    let marked = hit_snippet ?? '';
+    let open = OPEN;
+    let close = CLOSE;
+    if (body.includes(OPEN) || body.includes(CLOSE)) {
+      // The text itself holds our markers: redo this one row with markers it does not contain.
+      const markers = unusedPrivateUse(body);
+      if (markers) {
+        [open, close] = markers;
+        marked = await rowSnippet(db, match, Number(hit_rowid), open, close);
+      } else {
+        hits.push({ row, snippet: body.slice(0, 200), highlights: [] });
+        continue;
+      }
+    }
+    hits.push({ row, ...splitSnippet(marked, open, close) });
+  }
+  return { hits, next };
+}
+
+async function rowSnippet(db: Kysely<Database>, match: string, rowid: number, open: string, close: string): Promise<string> {
+  const result = await sql<{ s: string | null }>`SELECT snippet(timeline_fts, 1, ${open}, ${close}, ${ELLIPSIS}, ${sql.lit(SNIPPET_TOKENS)}) AS s
+    FROM timeline_fts WHERE timeline_fts MATCH ${match} AND rowid = ${rowid}`.execute(db);
+  return result.rows[0]?.s ?? '';
+}
+
+/** Two private-use characters (BMP, one UTF-16 unit each) that `text` does not contain, or null. */
+function unusedPrivateUse(text: string): [string, string] | null {
+  const found: string[] = [];
+  for (let code = 0xe002; code <= 0xf8ff && found.length < 2; code++) {
+    const ch = String.fromCharCode(code);
+    if (!text.includes(ch)) found.push(ch);
+  }
+  return found.length === 2 ? [found[0]!, found[1]!] : null;
+}
+
+/** Removes the markers and returns where they were, as `[start, end)` offsets into what is left. */
+export function splitSnippet(marked: string, open: string, close: string): { snippet: string; highlights: [number, number][] } {
+  const parts: string[] = [];
+  const highlights: [number, number][] = [];
+  let length = 0;
+  let start = -1;
+  let from = 0;
+  for (let i = 0; i < marked.length; i++) {
+    const ch = marked[i];
+    if (ch !== open && ch !== close) continue;
+    parts.push(marked.slice(from, i));
+    length += i - from;
+    from = i + 1;
+    if (ch === open) start = length;
+    else if (start >= 0) {
+      if (length > start) highlights.push([start, length]);
+      start = -1;
+    }
+  }
+  parts.push(marked.slice(from));
+  return { snippet: parts.join(''), highlights };
+}

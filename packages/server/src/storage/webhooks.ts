@@ -1,0 +1,102 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, JobAttemptRow, JobRow, WebhookRow } from './schema.js';
+
+type Q = Kysely<Database>;
+
+/** The job kind of a webhook delivery; its `target` is the webhook id. */
+export const WEBHOOK_JOB_KIND = 'webhook';
+
+export const insertWebhook = (db: Q, row: WebhookRow) => db.insertInto('webhooks').values(row).execute();
+
+export async function findWebhook(db: Q, workspaceId: string, id: string, options: { includeDeleted?: boolean } = {}) {
+  let q = db.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
+  if (!options.includeDeleted) q = q.where('deleted_at', 'is', null);
+  return q.executeTakeFirst();
+}
+
+export const listWebhooks = (db: Q, workspaceId: string) =>
+  db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+
+/** Live endpoints of several workspaces at once: one query per relay batch, not one per row. */
+export async function liveWebhooksOf(db: Q, workspaceIds: string[]): Promise<WebhookRow[]> {
+  if (workspaceIds.length === 0) return [];
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('workspace_id', 'in', workspaceIds)
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Soft-deletes the endpoint and skips its pending deliveries in the same transaction, so nothing
+ * is sent to it afterwards. Returns false if there was no live endpoint with that id.
+ */
+export async function deleteWebhook(db: Q, workspaceId: string, id: string, now: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('webhooks')
+      .set({ deleted_at: now })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    await trx
+      .updateTable('jobs')
+      .set({ status: 'skipped', last_error: 'webhook deleted', finished_at: now })
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', WEBHOOK_JOB_KIND)
+      .where('target', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+    return true;
+  });
+}
+
+/** A page of an endpoint's deliveries, newest first, each with its attempts in order. */
+export async function listDeliveries(
+  db: Q,
+  workspaceId: string,
+  webhookId: string,
+  options: { limit: number; beforeId?: number; status?: JobRow['status'] },
+): Promise<{ jobs: Selectable<JobRow>[]; attempts: Map<number, JobAttemptRow[]>; hasMore: boolean }> {
+  let q = db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('kind', '=', WEBHOOK_JOB_KIND)
+    .where('target', '=', webhookId);
+  if (options.beforeId !== undefined) q = q.where('id', '<', options.beforeId);
+  if (options.status) q = q.where('status', '=', options.status);
+  const rows = await q.orderBy('id', 'desc').limit(options.limit + 1).execute();
+  const jobs = rows.slice(0, options.limit);
+  const attempts = new Map<number, JobAttemptRow[]>();
+  if (jobs.length > 0) {
+    const attemptRows = await db
+      .selectFrom('job_attempts')
+      .selectAll()
+      .where(
+        'job_id',
+        'in',
+        jobs.map((j) => Number(j.id)),
+      )
+      .orderBy('job_id')
+      .orderBy('attempt')
+      .execute();
+    for (const a of attemptRows) {
+      const list = attempts.get(Number(a.job_id)) ?? [];
+      list.push(a);
+      attempts.set(Number(a.job_id), list);
+    }
+  }
+  return { jobs, attempts, hasMore: rows.length > options.limit };
+}

@@ -1,0 +1,52 @@
+import type { WebhookEventType } from '@baton/protocol';
+import type { Deps } from '../deps.js';
+import { enqueueJobs, type NewJob } from '../jobs/queue.js';
+import type { OutboxConsumer } from '../outbox/relay.js';
+import { liveWebhooksOf, WEBHOOK_JOB_KIND } from '../storage/webhooks.js';
+import { webhookEventsFor } from './events.js';
+
+/** What a delivery job carries: the body is serialized once, so every attempt sends the same bytes. */
+export interface DeliveryPayload {
+  eventId: string;
+  type: WebhookEventType;
+  body: string;
+}
+
+/**
+ * The durable outbox consumer that turns committed changes into one delivery job per subscribed
+ * endpoint. The relay hands it each row at least once (a crash before it saves its place replays
+ * the batch); the job's dedupe key, derived from the event id, makes the replay a no-op.
+ */
+export function webhookConsumer(deps: Deps): OutboxConsumer {
+  return {
+    name: 'webhooks',
+    durable: true,
+    async handle(records) {
+      const events = records.flatMap((record) => webhookEventsFor(record).map((event) => ({ record, event })));
+      if (events.length === 0) return;
+      const hooks = await liveWebhooksOf(deps.storage.db, [...new Set(events.map((e) => e.record.workspaceId))]);
+      if (hooks.length === 0) return;
+      const jobs: NewJob[] = [];
+      for (const { record, event } of events) {
+        for (const hook of hooks) {
+          if (hook.workspace_id !== record.workspaceId) continue;
+          // A change committed before the endpoint existed is not its business (the relay may lag).
+          if (Number(hook.created_at) > record.createdAt) continue;
+          if (!(JSON.parse(hook.events) as string[]).includes(event.type)) continue;
+          const payload: DeliveryPayload = { eventId: event.id, type: event.type, body: JSON.stringify(event) };
+          jobs.push({
+            workspaceId: record.workspaceId,
+            kind: WEBHOOK_JOB_KIND,
+            target: hook.id,
+            dedupeKey: `${WEBHOOK_JOB_KIND}:${hook.id}:${event.id}`,
+            payload,
+          });
+        }
+      }
+      if (jobs.length === 0) return;
+      const now = deps.clock.now();
+      const added = await deps.storage.db.transaction().execute((trx) => enqueueJobs(trx, jobs, now));
+      if (added > 0) deps.jobs.kick();
+    },
+  };
+}

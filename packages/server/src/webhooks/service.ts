@@ -1,0 +1,77 @@
+import type { CreateWebhookBody, Webhook, WebhookDelivery, WebhookDeliveriesQuery, WebhookEventType } from '@baton/protocol';
+import type { Deps } from '../deps.js';
+import { notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import { iso } from '../storage/mappers.js';
+import type { WebhookRow } from '../storage/schema.js';
+import { deleteWebhook, findWebhook, insertWebhook, listDeliveries, listWebhooks } from '../storage/webhooks.js';
+import type { DeliveryPayload } from './consumer.js';
+import { newWebhookSecret } from './signing.js';
+
+const toWebhook = (r: WebhookRow): Webhook => ({
+  id: r.id,
+  url: r.url,
+  events: JSON.parse(r.events) as WebhookEventType[],
+  description: r.description,
+  createdAt: iso(r.created_at),
+});
+
+/** Creates an endpoint; the secret is returned here and never again. */
+export async function createWebhook(deps: Deps, workspaceId: string, body: CreateWebhookBody) {
+  const now = deps.clock.now();
+  const row: WebhookRow = {
+    id: newId('wh', now),
+    workspace_id: workspaceId,
+    url: body.url,
+    events: JSON.stringify(body.events),
+    secret: newWebhookSecret(),
+    description: body.description || null,
+    created_at: now,
+    deleted_at: null,
+  };
+  await insertWebhook(deps.storage.db, row);
+  return { webhook: toWebhook(row), secret: row.secret };
+}
+
+export async function webhooksOf(deps: Deps, workspaceId: string) {
+  return { items: (await listWebhooks(deps.storage.db, workspaceId)).map(toWebhook) };
+}
+
+export async function removeWebhook(deps: Deps, workspaceId: string, id: string) {
+  if (!(await deleteWebhook(deps.storage.db, workspaceId, id, deps.clock.now()))) throw notFound('webhook');
+  return { ok: true as const };
+}
+
+/** The delivery log stays readable after the endpoint is deleted: it is the record of what was sent. */
+export async function deliveriesOf(deps: Deps, workspaceId: string, id: string, q: WebhookDeliveriesQuery) {
+  const hook = await findWebhook(deps.storage.db, workspaceId, id, { includeDeleted: true });
+  if (!hook) throw notFound('webhook');
+  const page = await listDeliveries(deps.storage.db, workspaceId, id, {
+    limit: q.limit,
+    ...(q.cursor ? { beforeId: Number(q.cursor) } : {}),
+    ...(q.status ? { status: q.status } : {}),
+  });
+  const items = page.jobs.map((job): WebhookDelivery => {
+    const payload = JSON.parse(job.payload) as DeliveryPayload;
+    return {
+      id: payload.eventId,
+      type: payload.type,
+      status: job.status,
+      attempts: Number(job.attempts),
+      nextAttemptAt: job.status === 'pending' ? iso(job.next_run_at) : null,
+      createdAt: iso(job.created_at),
+      finishedAt: job.finished_at === null ? null : iso(job.finished_at),
+      lastError: job.last_error,
+      attemptLog: (page.attempts.get(Number(job.id)) ?? []).map((a) => ({
+        attempt: Number(a.attempt),
+        at: iso(a.at),
+        ok: Number(a.ok) === 1,
+        statusCode: a.status_code === null ? null : Number(a.status_code),
+        error: a.error,
+        durationMs: Number(a.duration_ms),
+      })),
+    };
+  });
+  const last = page.jobs[page.jobs.length - 1];
+  return { items, nextCursor: page.hasMore && last ? String(last.id) : null };
+}
