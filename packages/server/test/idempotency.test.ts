@@ -439,3 +439,32 @@ describe('the key itself', () => {
     assert.equal(await timelineLength(f), before + 2);
   });
 });
+
+describe('a claim left behind by a crashed request', () => {
+  it('blocks retries while fresh, then lets one retry take it over and run once', async (t) => {
+    const f = await setup(t);
+    const key = randomUUID();
+    const body = { direction: 'inbound', body: 'are you there?' };
+    const path = `/v1/conversations/${f.conv.id}/messages`;
+    // What a process that died between claiming the key and storing the response leaves behind:
+    // the claim, with the request hash of this exact retry. Only a crash can produce it.
+    const first = await f.ws.api('POST', path, body, withKey(key));
+    assert.equal(first.status, 201);
+    const { db } = f.server.server.deps.storage;
+    await db.updateTable('idempotency_keys').set({ status_code: null, response_body: null }).where('key', '=', key).execute();
+    const before = await timelineLength(f);
+
+    const blocked = await f.ws.api('POST', path, body, withKey(key));
+    assert.equal(blocked.status, 409);
+    assert.equal(blocked.body.error.code, 'idempotency_request_in_progress');
+
+    f.server.clock!.advance(61_000);
+    const retry = await f.ws.api('POST', path, body, withKey(key));
+    assert.equal(retry.status, 201);
+    assert.equal(replayed(retry), null);
+    assert.equal(await timelineLength(f), before + 1);
+    const replay = await f.ws.api('POST', path, body, withKey(key));
+    assert.equal(replay.status, 201);
+    assert.equal(replayed(replay), 'true');
+  });
+});

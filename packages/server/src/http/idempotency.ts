@@ -5,6 +5,11 @@ import { AppError } from '../errors.js';
 import type { AppEnv } from './env.js';
 
 const MAX_KEY_LENGTH = 255;
+/**
+ * A claim with no response after this long belongs to a request whose process died mid-way
+ * (requests finish in milliseconds); a retry may take it over instead of getting 409 forever.
+ */
+export const ABANDONED_CLAIM_MS = 60_000;
 
 /**
  * `Idempotency-Key` on writes: the first request's response is stored and any retry with the same
@@ -34,35 +39,42 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     .values({ ...scope, request_hash: requestHash, status_code: null, response_body: null, created_at: c.var.deps.clock.now() })
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
+  const thisKey = <Q extends { where: (...args: any[]) => any }>(q: Q): Q =>
+    q.where('workspace_id', '=', scope.workspace_id).where('principal', '=', scope.principal).where('key', '=', key);
+
+  /** Runs the handler and stores its response under the key; a server error releases the key. */
+  const runAndStore = async () => {
+    await next();
+    if (c.res.status >= 500) {
+      await thisKey(db.deleteFrom('idempotency_keys')).execute();
+      return;
+    }
+    const responseBody = await c.res.clone().text();
+    await thisKey(db.updateTable('idempotency_keys').set({ status_code: c.res.status, response_body: responseBody })).execute();
+  };
+
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-    const stored = await db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('workspace_id', '=', scope.workspace_id)
-      .where('principal', '=', scope.principal)
-      .where('key', '=', key)
-      .executeTakeFirstOrThrow();
+    const stored = await thisKey(db.selectFrom('idempotency_keys').selectAll()).executeTakeFirstOrThrow();
     if (stored.request_hash !== requestHash) {
       throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
     }
     if (stored.status_code === null) {
-      throw new AppError(409, 'idempotency_request_in_progress', 'a request with this Idempotency-Key is still running');
+      const now = c.var.deps.clock.now();
+      const abandoned = now - Number(stored.created_at) > ABANDONED_CLAIM_MS;
+      // Compare-and-set on created_at: of several retries racing for an abandoned claim, one wins.
+      const takenOver = abandoned
+        ? await thisKey(db.updateTable('idempotency_keys').set({ created_at: now }))
+            .where('created_at', '=', stored.created_at)
+            .where('status_code', 'is', null)
+            .executeTakeFirst()
+        : null;
+      if (!takenOver || Number(takenOver.numUpdatedRows) === 0) {
+        throw new AppError(409, 'idempotency_request_in_progress', 'a request with this Idempotency-Key is still running');
+      }
+      return runAndStore();
     }
     c.header('Idempotent-Replayed', 'true');
     return c.body(stored.response_body ?? '', stored.status_code as 200, { 'content-type': 'application/json' });
   }
-
-  await next();
-
-  const where = db
-    .updateTable('idempotency_keys')
-    .where('workspace_id', '=', scope.workspace_id)
-    .where('principal', '=', scope.principal)
-    .where('key', '=', key);
-  if (c.res.status >= 500) {
-    await db.deleteFrom('idempotency_keys').where('workspace_id', '=', scope.workspace_id).where('principal', '=', scope.principal).where('key', '=', key).execute();
-    return;
-  }
-  const responseBody = await c.res.clone().text();
-  await where.set({ status_code: c.res.status, response_body: responseBody }).execute();
+  return runAndStore();
 };

@@ -64,7 +64,8 @@ export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
 /** `If-Match: 7` or `If-Match: "7"` → 7; absent → undefined. */
 export function ifMatch(c: Context): number | undefined {
   const raw = c.req.header('if-match');
-  if (raw === undefined) return undefined;
+  // `*` means "whatever the current version is", as in HTTP.
+  if (raw === undefined || raw.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(raw);
   if (!match) throw badRequest('If-Match must be a conversation version such as "7"');
   return Number(match[1]);
