@@ -77,6 +77,8 @@ export const Conversation = z.object({
   createdAt: Timestamp,
   lastMessageAt: Timestamp,
   lastInboundAt: Timestamp.nullable(),
+  /** Seq of the latest inbound message: unread for an agent whose read mark is below it. */
+  lastInboundSeq: z.number().int().nullable(),
   resolvedAt: Timestamp.nullable(),
   waitingSince: Timestamp.nullable(),
   /** Body of the latest message, for list previews; notes never appear here. */

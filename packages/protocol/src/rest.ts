@@ -120,8 +120,11 @@ export const ListConversationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional(),
 });
+/** A list row also carries the caller's read mark, so the list can show what is unread. */
+export const ConversationListItem = Conversation.extend({ readSeq: z.number().int().nullable() });
+export type ConversationListItem = z.infer<typeof ConversationListItem>;
 export const ConversationPage = z.object({
-  items: z.array(Conversation),
+  items: z.array(ConversationListItem),
   nextCursor: z.string().nullable(),
 });
 

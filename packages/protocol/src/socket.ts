@@ -36,6 +36,8 @@ export const PresenceEvent = z.object({ seq: z.number().int(), presence: Presenc
  */
 export const ReadyEvent = z.object({ seq: z.number().int(), replayed: z.number().int(), resync: z.boolean(), agentId: Id });
 export const AgentEvent = z.object({ seq: z.number().int(), agent: Agent });
+/** To the reading agent only: their read mark moved (in this tab or another). */
+export const ReadEvent = z.object({ seq: z.number().int(), conversationId: Id, lastReadSeq: z.number().int() });
 
 export type ConversationEvent = z.infer<typeof ConversationEvent>;
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
@@ -44,6 +46,7 @@ export type CountsEvent = z.infer<typeof CountsEvent>;
 export type PresenceEvent = z.infer<typeof PresenceEvent>;
 export type ReadyEvent = z.infer<typeof ReadyEvent>;
 export type AgentEvent = z.infer<typeof AgentEvent>;
+export type ReadEvent = z.infer<typeof ReadEvent>;
 
 export type Ack<T = unknown> =
   | { ok: true; data: T }
@@ -58,6 +61,7 @@ export interface ServerToClientEvents {
   'presence:updated': (e: PresenceEvent) => void;
   /** An agent was added or changed (availability, skills, capacity): keeps pickers current. */
   'agent:updated': (e: AgentEvent) => void;
+  'conversation:read': (e: ReadEvent) => void;
   ready: (e: ReadyEvent) => void;
 }
 

@@ -26,6 +26,8 @@ export interface ServerOptions {
   pollMs?: number;
   smtpUrl?: string;
   mailFrom?: string;
+  /** More missed changes than this and a reconnecting client reloads instead of replaying. */
+  maxReplay?: number;
   publicUrl?: string;
   notifyCoalesceMs?: number;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
@@ -74,7 +76,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const app = createApp(deps);
   await options.extend?.(app, deps);
   const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
-  const realtime = await attachRealtime(http, deps);
+  const realtime = await attachRealtime(http, deps, { maxReplay: options.maxReplay });
   relay.start();
   jobs.start();
   await new Promise<void>((resolve, reject) => {

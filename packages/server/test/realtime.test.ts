@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { describe, it, test, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
 import { io } from 'socket.io-client';
 import { ADMIN_TOKEN, record, TestServer, type BatonTestSocket, type TestWorkspace } from '../src/testing.js';
@@ -22,9 +22,10 @@ const EVENTS = [
   'counts:updated',
   'presence:updated',
   'agent:updated',
+  'conversation:read',
 ] as const;
 /** Events that come from committed changes (presence is ephemeral and not replayed). */
-const CHANGE_EVENTS = new Set(['conversation:created', 'conversation:updated', 'timeline:added', 'notification:created', 'counts:updated', 'agent:updated']);
+const CHANGE_EVENTS = new Set(['conversation:created', 'conversation:updated', 'timeline:added', 'notification:created', 'counts:updated', 'agent:updated', 'conversation:read']);
 
 type Recorder = ReturnType<typeof record>;
 
@@ -658,4 +659,44 @@ test('the socket is disconnected when its token expires', async (t) => {
   // Only that socket: the one with a longer token stays.
   await roundTrip(long.socket);
   assert.equal(long.socket.connected, true);
+});
+
+describe('read marks', () => {
+  it('reach only the reader, in every tab, and list rows carry them', async (t) => {
+    const { server, ws, ana, ben, open } = await setup(t);
+    const conversation = await inbound(ws);
+    const anaTab1 = await open(ana.token);
+    const anaTab2 = await open(ana.token);
+    const benTab = await open(ben.token);
+
+    const before = await ana.call('GET', '/v1/conversations?view=all');
+    const row = before.body.items.find((c: any) => c.id === conversation.id);
+    assert.equal(row.readSeq, null);
+    assert.ok(row.lastInboundSeq > 0);
+
+    const read = await ana.call('POST', `/v1/conversations/${conversation.id}/read`);
+    assert.equal(read.status, 200);
+    for (const tab of [anaTab1, anaTab2]) {
+      const e = await tab.rec.waitFor('conversation:read', (p) => p.conversationId === conversation.id);
+      assert.equal(e.lastReadSeq, read.body.lastReadSeq);
+    }
+    await server.settle();
+    await roundTrip(benTab.socket);
+    assert.equal(benTab.rec.of('conversation:read').length, 0);
+
+    const after = await ana.call('GET', '/v1/conversations?view=all');
+    assert.equal(after.body.items.find((c: any) => c.id === conversation.id).readSeq, read.body.lastReadSeq);
+    const forBen = await ben.call('GET', '/v1/conversations?view=all');
+    assert.equal(forBen.body.items.find((c: any) => c.id === conversation.id).readSeq, null);
+  });
+
+  it('a client ahead of the server (restored database) is told to reload', async (t) => {
+    const { ws, ana, open } = await setup(t);
+    await inbound(ws);
+    const first = await open(ana.token);
+    const ahead = await open(ana.token, { since: first.ready.seq + 1000 });
+    assert.equal(ahead.ready.resync, true);
+    const behind = await open(ana.token, { since: 0 });
+    assert.equal(behind.ready.resync, false);
+  });
 });

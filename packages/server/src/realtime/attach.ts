@@ -40,7 +40,8 @@ export interface Realtime {
  * live through the relay, or replayed from the database after a reconnect (`auth.since`), so a
  * restart of the server loses nothing a client had not yet seen.
  */
-export async function attachRealtime(httpServer: HttpServer, deps: Deps): Promise<Realtime> {
+export async function attachRealtime(httpServer: HttpServer, deps: Deps, options: { maxReplay?: number } = {}): Promise<Realtime> {
+  const maxReplay = options.maxReplay ?? MAX_REPLAY;
   const { db } = deps.storage;
   const io: Io = new Server(httpServer, { serveClient: false, cors: { origin: true }, maxHttpBufferSize: 64 * 1024 });
   const lastCounts = new Map<string, string>();
@@ -150,9 +151,9 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps): Promis
             .where('seq', '>', since)
             .where('id', '<=', position)
             .orderBy('id')
-            .limit(MAX_REPLAY + 1)
+            .limit(maxReplay + 1)
             .execute();
-          if (rows.length > MAX_REPLAY) resync = true;
+          if (rows.length > maxReplay) resync = true;
           else {
             for (const row of rows) for (const e of emissionsOf(toRecord(row))) replayTo(socket, e);
             replayed = rows.length;
@@ -160,6 +161,9 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps): Promis
         }
         await socket.join([rooms.workspace(workspaceId), rooms.agent(agentId)]);
         const seq = await deliveredSeq(workspaceId, position);
+        // A client ahead of the server saw data this database does not have (it was restored or
+        // reset): what it holds is not ours to patch, so it reloads.
+        if (since !== undefined && since > seq) resync = true;
         socket.emit('ready', { seq, replayed, resync, agentId });
         await pushCounts(workspaceId, agentId, seq, true);
       })

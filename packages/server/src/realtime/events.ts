@@ -23,6 +23,11 @@ export function emissionsOf(record: OutboxRecord): Emission[] {
   for (const notification of payload.notifications) {
     out.push({ room: { agent: notification.agentId }, event: 'notification:created', payload: { seq, notification } });
   }
+  if (record.type === 'conversation.read' && payload.conversation) {
+    const agentId = payload.data?.agentId as string;
+    const lastReadSeq = payload.data?.lastReadSeq as number;
+    out.push({ room: { agent: agentId }, event: 'conversation:read', payload: { seq, conversationId: payload.conversation.id, lastReadSeq } });
+  }
   const agent = payload.data?.agent as Agent | undefined;
   if (agent && (record.type === 'agent.created' || record.type === 'agent.updated')) {
     out.push({ room: 'workspace', event: 'agent:updated', payload: { seq, agent } });

@@ -27,7 +27,7 @@ import {
 import { toContact, toConversation, toTimelineItem } from '../storage/mappers.js';
 import type { ConversationRow } from '../storage/schema.js';
 import { findTeam } from '../storage/teams.js';
-import { listTimeline, markRead, upsertMention } from '../storage/timeline.js';
+import { listTimeline, markRead, readMarks, upsertMention } from '../storage/timeline.js';
 import { runChange } from './change-runner.js';
 import { createContactIn } from './contacts.js';
 import { parseMentions } from './mentions.js';
@@ -152,7 +152,11 @@ export async function listConversations(
   const position = cursor === undefined ? null : decodeCursor(cursor);
   if (cursor !== undefined && !position) throw badRequest('cursor is not one this server issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
   const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position);
-  return { items: page.rows.map(toConversation), nextCursor: page.next ? encodeCursor(page.next) : null };
+  const marks = await readMarks(deps.storage.db, p.agentId, page.rows.map((r) => r.id));
+  return {
+    items: page.rows.map((r) => ({ ...toConversation(r), readSeq: marks.get(r.id) ?? null })),
+    nextCursor: page.next ? encodeCursor(page.next) : null,
+  };
 }
 
 export const viewCounts = (deps: Deps, workspaceId: string, agentId: string) => countViews(deps.storage.db, workspaceId, agentId);
@@ -293,7 +297,7 @@ export async function markConversationRead(deps: Deps, p: WorkspacePrincipal & {
     const seq = await change.nextSeq();
     await markRead(change.trx, p.workspaceId, p.agentId, id, seq);
     change.touches(p.agentId);
-    await change.publish('conversation.read', toConversation(row), { agentId: p.agentId });
+    await change.publish('conversation.read', toConversation(row), { agentId: p.agentId, lastReadSeq: seq });
     return { lastReadSeq: seq };
   });
 }

@@ -62,6 +62,7 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   createdAt: iso(r.created_at),
   lastMessageAt: iso(r.last_message_at),
   lastInboundAt: isoOrNull(r.last_inbound_at),
+  lastInboundSeq: r.last_inbound_seq === null ? null : Number(r.last_inbound_seq),
   resolvedAt: isoOrNull(r.resolved_at),
   waitingSince: isoOrNull(r.waiting_since),
   preview: r.preview,

@@ -31,6 +31,18 @@ export async function upsertMention(db: Q, workspaceId: string, agentId: string,
     .execute();
 }
 
+/** The agent's read marks for some conversations (a page of a list). */
+export async function readMarks(db: Q, agentId: string, conversationIds: string[]): Promise<Map<string, number>> {
+  if (conversationIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('read_states')
+    .select(['conversation_id', 'last_read_seq'])
+    .where('agent_id', '=', agentId)
+    .where('conversation_id', 'in', conversationIds)
+    .execute();
+  return new Map(rows.map((r) => [r.conversation_id, Number(r.last_read_seq)]));
+}
+
 /** Moves an agent's read mark forward (never back, so a late request cannot make things unread again). */
 export async function markRead(db: Q, workspaceId: string, agentId: string, conversationId: string, seq: number) {
   await db

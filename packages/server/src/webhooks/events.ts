@@ -113,6 +113,7 @@ const conversationOf = (c: Conversation): Conversation => ({
   status: c.status,
   assigneeId: c.assigneeId,
   teamId: c.teamId,
+  lastInboundSeq: c.lastInboundSeq,
   tags: [...c.tags],
   priority: c.priority,
   version: c.version,

@@ -1,0 +1,267 @@
+import type { Ack, ClientToServerEvents, PresenceState, ReadyEvent, ServerToClientEvents } from '@baton/protocol';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';
+import { BatonApiError } from './errors.js';
+import { TokenSource, type TokenOptions } from './token.js';
+
+/** Payloads of the server's events, by name. */
+export type ServerEventMap = { [E in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[E]>[0] };
+
+/** What {@link BatonRealtime.on} offers: the server's events plus the connection's own signals. */
+export interface RealtimeEventMap extends ServerEventMap {
+  /**
+   * The client cannot catch up by replay: it was away too long (`ready.resync`), or the server's
+   * `seq` is behind the client's (its data was reset). Reload views and timelines from REST.
+   */
+  resync: ReadyEvent;
+  disconnected: { reason: string };
+  /** A failed handshake or token provider; the connection keeps trying unless it was closed. */
+  error: Error;
+}
+
+export type RealtimeEvent = keyof RealtimeEventMap;
+
+const SERVER_EVENTS = [
+  'conversation:created',
+  'conversation:updated',
+  'timeline:added',
+  'notification:created',
+  'counts:updated',
+  'presence:updated',
+  'agent:updated',
+  'conversation:read',
+  'ready',
+] as const satisfies readonly (keyof ServerToClientEvents)[];
+type UnlistenedEvents = Exclude<keyof ServerToClientEvents, (typeof SERVER_EVENTS)[number]>;
+/** Compile-time guard: a server event added to the protocol must be forwarded here too. */
+const everyServerEventForwarded: [UnlistenedEvents] extends [never] ? true : UnlistenedEvents = true;
+void everyServerEventForwarded;
+
+export interface BatonRealtimeOptions extends TokenOptions {
+  /** The Baton server's origin, e.g. `https://baton.example.com`. */
+  url: string;
+  /** The last workspace `seq` this client saw (from an earlier session), so the server replays from there. */
+  since?: number;
+  /** How long `viewing()`/`typing()` wait for the server's ack. Default 10 s. */
+  ackTimeoutMs?: number;
+  /** Consecutive refused handshakes before giving up. Default: keep trying. */
+  maxReconnectAttempts?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** How reconnect backoff waits; tests pass one they control. */
+  delay?: Delay;
+  /** Passed to Socket.IO (transports, path…). `auth`, `autoConnect` and `forceNew` are the SDK's. */
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
+}
+
+type Handler = (payload: never) => void;
+
+/**
+ * The Baton socket. Every (re)connect sends a token from the provider and the last `seq` seen, so
+ * the server replays what was missed before it says `ready`. When the server ends the session
+ * (token expiry) or refuses the handshake, it reconnects with backoff and a fresh token.
+ */
+export class BatonRealtime {
+  /** The underlying Socket.IO socket, for what the SDK does not wrap. */
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly tokens: TokenSource;
+  private readonly ackTimeoutMs: number;
+  private readonly maxReconnectAttempts: number;
+  private readonly backoff: BackoffOptions;
+  private readonly delay: Delay;
+  private readonly listeners = new Map<RealtimeEvent, Set<Handler>>();
+  private seq: number | undefined;
+  private current: ReadyEvent | null = null;
+  private viewingId: string | null = null;
+  private handshakes = 0;
+  /** The `since` of the handshake in progress. */
+  private sentSince: number | undefined;
+  private failures = 0;
+  private retrying = false;
+  private closed = false;
+  private waiters: { resolve: (e: ReadyEvent) => void; reject: (e: Error) => void }[] = [];
+
+  constructor(options: BatonRealtimeOptions) {
+    this.tokens = new TokenSource(options);
+    this.seq = options.since;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.maxReconnectAttempts = options.maxReconnectAttempts ?? Infinity;
+    this.backoff = { baseMs: 1000, maxMs: 30_000, ...options.backoff };
+    this.delay = options.delay ?? sleep;
+    this.socket = io(options.url, {
+      ...options.socketOptions,
+      autoConnect: false,
+      forceNew: true,
+      // A function, so each handshake (reconnects too) reads the token and `since` anew.
+      auth: (cb) => this.handshake(cb),
+    });
+    for (const event of SERVER_EVENTS) {
+      (this.socket.on as (e: string, fn: (payload: unknown) => void) => void)(event, (payload) => this.receive(event, payload));
+    }
+    this.socket.on('disconnect', (reason) => this.onDisconnect(reason));
+    this.socket.on('connect_error', (error) => this.onConnectError(error));
+  }
+
+  /** The highest change `seq` received; sent as `since` on the next connect. */
+  get lastSeq(): number | undefined {
+    return this.seq;
+  }
+
+  /** The `ready` of the current connection, or null while not connected. */
+  get readyEvent(): ReadyEvent | null {
+    return this.current;
+  }
+
+  get connected(): boolean {
+    return this.current !== null && this.socket.connected;
+  }
+
+  /** Connects (if not already) and resolves with the next `ready`, or the current one. */
+  connect(): Promise<ReadyEvent> {
+    if (this.closed) return Promise.reject(new Error('BatonRealtime is closed'));
+    if (this.connected) return Promise.resolve(this.current!);
+    const ready = new Promise<ReadyEvent>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (!this.socket.active) this.socket.connect();
+    return ready;
+  }
+
+  /** Subscribes to a server event or a connection signal; returns the unsubscribe. */
+  on<E extends RealtimeEvent>(event: E, handler: (payload: RealtimeEventMap[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(handler as Handler);
+    return () => void set.delete(handler as Handler);
+  }
+
+  /**
+   * Tells the server which conversation this agent has open (null: none), for the "Ben is viewing"
+   * warning. Remembered and re-sent after every reconnect. Resolves with who is viewing and typing.
+   */
+  async viewing(conversationId: string | null): Promise<PresenceState | null> {
+    const previous = this.viewingId;
+    this.viewingId = conversationId;
+    try {
+      return await this.request<PresenceState | null>('presence:viewing', { conversationId });
+    } catch (error) {
+      // Refused (unknown conversation): the server kept the previous one, so do we.
+      if (error instanceof BatonApiError && error.code !== 'network_error' && this.viewingId === conversationId) this.viewingId = previous;
+      throw error;
+    }
+  }
+
+  /** Signals typing in the conversation being viewed; the server lets it lapse a few seconds later. */
+  typing(conversationId: string): Promise<PresenceState> {
+    return this.request<PresenceState>('presence:typing', { conversationId });
+  }
+
+  /** Disconnects for good; pending `connect()` promises reject. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.disconnect();
+    this.rejectWaiters(new Error('BatonRealtime was closed'));
+  }
+
+  private handshake(cb: (data: object) => void): void {
+    const first = this.handshakes++ === 0;
+    // The first handshake may use the token given up front; every later one asks the provider.
+    (first ? this.tokens.get() : this.tokens.refresh()).then(
+      (token) => {
+        this.sentSince = this.seq;
+        cb({ token, ...(this.seq === undefined ? {} : { since: this.seq }) });
+      },
+      (error: unknown) => {
+        this.emit('error', error instanceof Error ? error : new Error(String(error)));
+        // Without a token the server refuses the handshake, which lands in the retry path below.
+        cb({});
+      },
+    );
+  }
+
+  private receive(event: (typeof SERVER_EVENTS)[number], payload: unknown): void {
+    const seq = (payload as { seq?: unknown } | null)?.seq;
+    // The server never puts a seq on an event (ready and presence included) beyond the last change
+    // it has delivered, so resuming from the highest one seen cannot skip a change.
+    if (typeof seq === 'number') this.seq = Math.max(this.seq ?? 0, seq);
+    if (event !== 'ready') return this.emit(event, payload as never);
+
+    let ready = payload as ReadyEvent;
+    if (this.sentSince !== undefined && ready.seq < this.sentSince) {
+      // The server's history ends before what we saw (its data was reset or restored): nothing
+      // can be replayed from `since`, so what we hold is not trustworthy. Start over from its seq.
+      this.seq = ready.seq;
+      ready = { ...ready, resync: true };
+    }
+    this.current = ready;
+    this.failures = 0;
+    if (this.viewingId) {
+      // The server forgets presence with the old socket; tell the new one.
+      this.request('presence:viewing', { conversationId: this.viewingId }).catch((error: Error) => this.emit('error', error));
+    }
+    this.emit('ready', ready);
+    if (ready.resync) this.emit('resync', ready);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.resolve(ready);
+  }
+
+  private onDisconnect(reason: string): void {
+    this.current = null;
+    this.emit('disconnected', { reason });
+    // Transport failures reconnect by themselves; a server-ended session (expired token) does not.
+    if (!this.closed && reason === 'io server disconnect') this.scheduleReconnect();
+  }
+
+  private onConnectError(error: Error): void {
+    this.emit('error', error);
+    // Refused by the server's middleware: Socket.IO stops. A provider may have a token that works.
+    if (!this.closed && !this.socket.active && this.tokens.refreshable) this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.retrying) return;
+    this.failures += 1;
+    if (this.failures > this.maxReconnectAttempts) {
+      const error = new Error(`gave up reconnecting after ${this.maxReconnectAttempts} attempts`);
+      this.emit('error', error);
+      this.rejectWaiters(error);
+      return;
+    }
+    this.retrying = true;
+    void this.delay(backoffMs(this.failures, this.backoff)).then(() => {
+      this.retrying = false;
+      if (!this.closed && !this.socket.active) this.socket.connect();
+    });
+  }
+
+  private request<T>(event: keyof ClientToServerEvents, body: unknown): Promise<T> {
+    const socket = this.socket.timeout(this.ackTimeoutMs) as unknown as {
+      emit(event: string, body: unknown, ack: (err: Error | null, ack: Ack<T>) => void): void;
+    };
+    return new Promise<T>((resolve, reject) => {
+      socket.emit(event, body, (err, ack) => {
+        if (err) return reject(new BatonApiError(0, 'network_error', `no answer to ${event} within ${this.ackTimeoutMs} ms`, undefined, { cause: err }));
+        if (ack.ok) return resolve(ack.data);
+        reject(new BatonApiError(0, ack.error.code, ack.error.message, ack.error.details));
+      });
+    });
+  }
+
+  private rejectWaiters(error: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+
+  private emit<E extends RealtimeEvent>(event: E, payload: RealtimeEventMap[E]): void {
+    for (const handler of [...(this.listeners.get(event) ?? [])]) {
+      try {
+        (handler as (p: RealtimeEventMap[E]) => void)(payload);
+      } catch (error) {
+        // One failing listener must not starve the others; report it the way EventTarget does.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}

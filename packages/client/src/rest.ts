@@ -1,0 +1,336 @@
+import {
+  routes,
+  type RouteBody,
+  type RouteName,
+  type RouteQuery,
+  type RouteResponse,
+  type RouteSpec,
+  type View,
+} from '@baton/protocol';
+import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';
+import { BatonApiError } from './errors.js';
+import { TokenSource, type TokenOptions } from './token.js';
+
+export interface BatonRestClientOptions extends TokenOptions {
+  /** Where the Baton server is, e.g. `https://baton.example.com` (a path prefix is kept). */
+  baseUrl: string;
+  /** Defaults to the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Tries per request, the first included, for network errors, 502/503/504 and in-progress duplicates. Default 3. */
+  maxAttempts?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** How retries wait; tests pass one that resolves at once. */
+  delay?: Delay;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions extends RequestOptions {
+  /**
+   * Makes the write safe to repeat: the server answers a repeat with the first response and
+   * changes nothing. One is generated when omitted, so the client's own retries never double-write.
+   */
+  idempotencyKey?: string;
+}
+
+export interface VersionedWriteOptions extends WriteOptions {
+  /** The conversation version the caller acted on; a newer one on the server gets `409 version_conflict`. */
+  ifMatch?: number;
+}
+
+/**
+ * A route's query as callers write it. The protocol's query schemas coerce strings, so their input
+ * types say `unknown` for numbers and `'true' | 'false'` for flags; here those are `number` and
+ * `boolean` (the only coercions the protocol uses). Keys come from the protocol, so they cannot drift.
+ */
+export type QueryParams<N extends RouteName> = {
+  [K in keyof RouteQuery<N>]: unknown extends RouteQuery<N>[K]
+    ? number
+    : RouteQuery<N>[K] extends 'true' | 'false' | undefined
+      ? boolean
+      : RouteQuery<N>[K];
+};
+export type ListConversationsParams = QueryParams<'listConversations'>;
+export type TimelineParams = QueryParams<'timeline'>;
+export type NotificationsParams = QueryParams<'listNotifications'>;
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface Call {
+  params?: Record<string, string>;
+  query?: Query;
+  body?: unknown;
+  ifMatch?: number;
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 200, maxMs: 2000 };
+
+/** A v4 UUID for `Idempotency-Key`. `randomUUID` is missing outside secure contexts; `getRandomValues` is not. */
+export function newIdempotencyKey(): string {
+  const crypto = globalThis.crypto;
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Failures worth another try: the request may not have run, or ran and its answer was lost. */
+function retryable(error: BatonApiError): boolean {
+  return error.status === 502 || error.status === 503 || error.status === 504 || error.code === 'idempotency_request_in_progress';
+}
+
+/**
+ * Typed calls to the Baton REST API, one method per route of the protocol's `routes` table
+ * (method names are the route names). Every write carries an `Idempotency-Key`, so retries after
+ * network errors and 502/503/504 are safe; a 401 gets one retry with a fresh token.
+ */
+export class BatonRestClient {
+  private readonly baseUrl: string;
+  private readonly tokens: TokenSource;
+  private readonly fetchImpl: typeof fetch;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffOptions;
+  private readonly delay: Delay;
+
+  constructor(options: BatonRestClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.tokens = new TokenSource(options);
+    // Looked up per call and called on the global: `window.fetch` throws when called with another `this`.
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.delay = options.delay ?? sleep;
+  }
+
+  // ── Public and server admin ────────────────────────────────────────────────────────────────
+  health(o?: RequestOptions) {
+    return this.call('health', { ...o });
+  }
+  openapi(o?: RequestOptions) {
+    return this.call('openapi', { ...o });
+  }
+  createWorkspace(body: RouteBody<'createWorkspace'>, o?: WriteOptions) {
+    return this.call('createWorkspace', { ...o, body });
+  }
+
+  // ── Workspace, tokens, agents, teams ───────────────────────────────────────────────────────
+  createToken(body: RouteBody<'createToken'>, o?: WriteOptions) {
+    return this.call('createToken', { ...o, body });
+  }
+  getWorkspace(o?: RequestOptions) {
+    return this.call('getWorkspace', { ...o });
+  }
+  updateWorkspace(body: RouteBody<'updateWorkspace'>, o?: WriteOptions) {
+    return this.call('updateWorkspace', { ...o, body });
+  }
+  me(o?: RequestOptions) {
+    return this.call('me', { ...o });
+  }
+  listAgents(o?: RequestOptions) {
+    return this.call('listAgents', { ...o });
+  }
+  createAgent(body: RouteBody<'createAgent'>, o?: WriteOptions) {
+    return this.call('createAgent', { ...o, body });
+  }
+  updateAgent(id: string, body: RouteBody<'updateAgent'>, o?: WriteOptions) {
+    return this.call('updateAgent', { ...o, params: { id }, body });
+  }
+  listTeams(o?: RequestOptions) {
+    return this.call('listTeams', { ...o });
+  }
+  createTeam(body: RouteBody<'createTeam'>, o?: WriteOptions) {
+    return this.call('createTeam', { ...o, body });
+  }
+  updateTeam(id: string, body: RouteBody<'updateTeam'>, o?: WriteOptions) {
+    return this.call('updateTeam', { ...o, params: { id }, body });
+  }
+
+  // ── Contacts ───────────────────────────────────────────────────────────────────────────────
+  createContact(body: RouteBody<'createContact'>, o?: WriteOptions) {
+    return this.call('createContact', { ...o, body });
+  }
+  /** Exactly one of `externalId`, `phone`, `email`. */
+  findContacts(query: QueryParams<'findContacts'>, o?: RequestOptions) {
+    return this.call('findContacts', { ...o, query: { ...query } });
+  }
+  getContact(id: string, o?: RequestOptions) {
+    return this.call('getContact', { ...o, params: { id } });
+  }
+  updateContact(id: string, body: RouteBody<'updateContact'>, o?: WriteOptions) {
+    return this.call('updateContact', { ...o, params: { id }, body });
+  }
+  contactConversations(id: string, o?: RequestOptions) {
+    return this.call('contactConversations', { ...o, params: { id } });
+  }
+
+  // ── Conversations ──────────────────────────────────────────────────────────────────────────
+  createConversation(body: RouteBody<'createConversation'>, o?: WriteOptions) {
+    return this.call('createConversation', { ...o, body });
+  }
+  listConversations(query: ListConversationsParams = {}, o?: RequestOptions) {
+    return this.call('listConversations', { ...o, query: { ...query } });
+  }
+  counts(o?: RequestOptions) {
+    return this.call('counts', { ...o });
+  }
+  getConversation(id: string, o?: RequestOptions) {
+    return this.call('getConversation', { ...o, params: { id } });
+  }
+  timeline(id: string, query: TimelineParams = {}, o?: RequestOptions) {
+    return this.call('timeline', { ...o, params: { id }, query: { ...query } });
+  }
+  postMessage(id: string, body: RouteBody<'postMessage'>, o?: WriteOptions) {
+    return this.call('postMessage', { ...o, params: { id }, body });
+  }
+  postNote(id: string, body: RouteBody<'postNote'>, o?: WriteOptions) {
+    return this.call('postNote', { ...o, params: { id }, body });
+  }
+  assign(id: string, body: RouteBody<'assign'>, o?: VersionedWriteOptions) {
+    return this.call('assign', { ...o, params: { id }, body });
+  }
+  resolve(id: string, o?: VersionedWriteOptions) {
+    return this.call('resolve', { ...o, params: { id } });
+  }
+  reopen(id: string, o?: VersionedWriteOptions) {
+    return this.call('reopen', { ...o, params: { id } });
+  }
+  markRead(id: string, o?: WriteOptions) {
+    return this.call('markRead', { ...o, params: { id } });
+  }
+  /** Customer-facing transcript: messages only (API key). */
+  transcript(id: string, query: QueryParams<'transcript'> = {}, o?: RequestOptions) {
+    return this.call('transcript', { ...o, params: { id }, query: { ...query } });
+  }
+  search(query: QueryParams<'search'>, o?: RequestOptions) {
+    return this.call('search', { ...o, query: { ...query } });
+  }
+
+  // ── Notifications ──────────────────────────────────────────────────────────────────────────
+  listNotifications(query: NotificationsParams = {}, o?: RequestOptions) {
+    return this.call('listNotifications', { ...o, query: { ...query } });
+  }
+  markNotificationsRead(body: RouteBody<'markNotificationsRead'>, o?: WriteOptions) {
+    return this.call('markNotificationsRead', { ...o, body });
+  }
+
+  // ── Webhooks (API key) ─────────────────────────────────────────────────────────────────────
+  listWebhooks(o?: RequestOptions) {
+    return this.call('listWebhooks', { ...o });
+  }
+  createWebhook(body: RouteBody<'createWebhook'>, o?: WriteOptions) {
+    return this.call('createWebhook', { ...o, body });
+  }
+  deleteWebhook(id: string, o?: WriteOptions) {
+    return this.call('deleteWebhook', { ...o, params: { id } });
+  }
+  webhookDeliveries(id: string, query: QueryParams<'webhookDeliveries'> = {}, o?: RequestOptions) {
+    return this.call('webhookDeliveries', { ...o, params: { id }, query: { ...query } });
+  }
+
+  // ── Notification preferences and Web Push ──────────────────────────────────────────────────
+  getPreferences(o?: RequestOptions) {
+    return this.call('getPreferences', { ...o });
+  }
+  updatePreferences(body: RouteBody<'updatePreferences'>, o?: WriteOptions) {
+    return this.call('updatePreferences', { ...o, body });
+  }
+  pushPublicKey(o?: RequestOptions) {
+    return this.call('pushPublicKey', { ...o });
+  }
+  createPushSubscription(body: RouteBody<'createPushSubscription'>, o?: WriteOptions) {
+    return this.call('createPushSubscription', { ...o, body });
+  }
+  deletePushSubscription(body: RouteBody<'deletePushSubscription'>, o?: WriteOptions) {
+    return this.call('deletePushSubscription', { ...o, body });
+  }
+
+  private url(path: string, params: Record<string, string> = {}, query: Query = {}): string {
+    const filled = path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+      const value = params[name];
+      if (value === undefined || value === '') throw new TypeError(`missing path parameter ${name} for ${path}`);
+      return encodeURIComponent(value);
+    });
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+    const qs = search.toString();
+    return `${this.baseUrl}${filled}${qs ? `?${qs}` : ''}`;
+  }
+
+  private async call<N extends RouteName>(name: N, call: Call): Promise<RouteResponse<N>> {
+    const spec: RouteSpec = routes[name];
+    const method = spec.method.toUpperCase();
+    const url = this.url(spec.path, call.params, call.query);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    let body: string | undefined;
+    if (call.body !== undefined) {
+      body = JSON.stringify(call.body);
+      headers['content-type'] = 'application/json';
+    }
+    // One key for every attempt of this call: that is what makes a retry a repeat, not a second write.
+    if (method !== 'GET') headers['idempotency-key'] = call.idempotencyKey ?? newIdempotencyKey();
+    if (call.ifMatch !== undefined) headers['if-match'] = `"${call.ifMatch}"`;
+
+    let attempt = 0;
+    let refreshed = false;
+    for (;;) {
+      attempt += 1;
+      const token = await this.tokens.get();
+      const init: RequestInit = { method, headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers };
+      if (body !== undefined) init.body = body;
+      if (call.signal) init.signal = call.signal;
+
+      let res: Response;
+      try {
+        res = await this.fetchImpl(url, init);
+      } catch (cause) {
+        if (call.signal?.aborted) throw cause;
+        if (attempt < this.maxAttempts) {
+          await this.delay(backoffMs(attempt, this.backoff));
+          continue;
+        }
+        throw new BatonApiError(0, 'network_error', `${method} ${spec.path}: no response after ${attempt} attempts`, undefined, { cause });
+      }
+
+      const payload = await readJson(res);
+      if (res.ok) {
+        if (payload === undefined) throw new BatonApiError(res.status, 'unexpected_response', `${method} ${spec.path}: response is not JSON`);
+        return payload as RouteResponse<N>;
+      }
+      const error = BatonApiError.fromBody(res.status, payload ?? null);
+      if (res.status === 401 && !refreshed && this.tokens.refreshable) {
+        // The token may have been revoked or the clocks disagree: one fresh token, one more try.
+        refreshed = true;
+        attempt -= 1;
+        await this.tokens.refresh(token);
+        continue;
+      }
+      if (retryable(error) && attempt < this.maxAttempts) {
+        await this.delay(backoffMs(attempt, this.backoff));
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/** The parsed body, or undefined when it is empty or not JSON. */
+async function readJson(res: Response): Promise<unknown> {
+  const text = await res.text().catch(() => '');
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+type MissingRoutes = Exclude<RouteName, keyof BatonRestClient>;
+/** Compile-time guard: a route added to the protocol without a client method fails the type check here. */
+const everyRouteHasAMethod: [MissingRoutes] extends [never] ? true : MissingRoutes = true;
+void everyRouteHasAMethod;

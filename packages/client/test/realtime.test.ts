@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SocketAuth } from '@baton/protocol';
+import { BatonApiError, type RealtimeEvent } from '../src/index.js';
+import { heldAfterFirst, nextEvent, padOutbox, setup, withTimeout } from './support.js';
+
+/** The socket wrapper against a real server: events and seq, replay after reconnect, tokens, presence. */
+
+test('server events arrive typed, lastSeq follows them, and unsubscribing stops delivery', async (t) => {
+  const { ana, ben, rest, realtime, inbound } = await setup(t);
+  const rt = realtime({ token: ana.token });
+  const ready = await withTimeout(rt.connect(), 'ready');
+  assert.equal(ready.agentId, ana.id);
+  assert.equal(ready.resync, false);
+  assert.equal(rt.lastSeq, ready.seq);
+
+  const created: string[] = [];
+  const dropped: string[] = [];
+  rt.on('conversation:created', (e) => created.push(e.conversation.id));
+  const off = rt.on('conversation:created', (e) => dropped.push(e.conversation.id));
+  off();
+
+  const seen = nextEvent(rt, 'conversation:created');
+  const conversation = await inbound();
+  const event = await seen;
+  assert.equal(event.conversation.id, conversation.id);
+  assert.ok(event.seq > ready.seq, `event seq ${event.seq} after ready seq ${ready.seq}`);
+  assert.equal(rt.lastSeq, event.seq);
+  assert.deepEqual(created, [conversation.id]);
+  assert.deepEqual(dropped, []);
+
+  const notified = nextEvent(rt, 'notification:created');
+  const updated = nextEvent(rt, 'conversation:updated', (e) => e.conversation.assigneeId === ana.id);
+  await rest(ben).assign(conversation.id, { assigneeId: ana.id });
+  const [notification, update] = await Promise.all([notified, updated]);
+  assert.equal(notification.notification.type, 'assigned');
+  assert.equal(notification.notification.conversationId, conversation.id);
+  assert.ok(update.seq > event.seq, `update seq ${update.seq} after ${event.seq}`);
+  assert.ok(rt.lastSeq! >= update.seq, `lastSeq ${rt.lastSeq} reached ${update.seq}`);
+});
+
+test('after the server drops the socket it reconnects with a fresh token and `since`, and gets what it missed', async (t) => {
+  const { server, ana, ben, rest, realtime, mint, inbound } = await setup(t);
+  const handshakes: SocketAuth[] = [];
+  server.server.realtime.io.on('connection', (socket) => handshakes.push(socket.handshake.auth as SocketAuth));
+  const tokens = heldAfterFirst(() => mint(ana));
+  const rt = realtime({ tokenProvider: tokens.provider });
+  const log: { event: RealtimeEvent; seq?: number }[] = [];
+  for (const event of ['conversation:updated', 'timeline:added', 'notification:created', 'ready'] as const) {
+    rt.on(event, (payload) => log.push({ event, seq: payload.seq }));
+  }
+  await withTimeout(rt.connect(), 'first ready');
+  const created = nextEvent(rt, 'conversation:created');
+  const conversation = await inbound();
+  const seen = (await created).seq;
+
+  const dropped = nextEvent(rt, 'disconnected');
+  server.server.realtime.io.in(`agent:${ana.id}`).disconnectSockets(true);
+  assert.equal((await dropped).reason, 'io server disconnect');
+  assert.equal(rt.lastSeq, seen);
+  log.length = 0;
+
+  // While ana is away: ben assigns the conversation to her and leaves a note.
+  await rest(ben).assign(conversation.id, { assigneeId: ana.id });
+  await rest(ben).postNote(conversation.id, { body: '@ana over to you' });
+  const again = nextEvent(rt, 'ready');
+  tokens.open();
+  const ready = await again;
+
+  assert.equal(tokens.state.calls, 2, 'the provider was asked again for the reconnect');
+  assert.equal(handshakes.length, 2);
+  assert.equal(handshakes[1]!.token, tokens.state.tokens[1]);
+  assert.notEqual(handshakes[1]!.token, handshakes[0]!.token);
+  assert.equal(handshakes[0]!.since, undefined);
+  assert.equal(handshakes[1]!.since, seen);
+  assert.equal(ready.resync, false);
+  assert.equal(ready.replayed, 2);
+
+  const order = log.map((e) => e.event);
+  const replayed = log.slice(0, order.indexOf('ready'));
+  assert.deepEqual(
+    [...new Set(replayed.map((e) => e.event))].sort(),
+    ['conversation:updated', 'notification:created', 'timeline:added'],
+    `replayed before ready: ${order.join(', ')}`,
+  );
+  assert.equal(replayed.filter((e) => e.event === 'timeline:added').length, 2, 'the assigned event and the note');
+  assert.ok(replayed.every((e) => e.seq! > seen), 'only changes after `since` are replayed');
+  assert.equal(rt.lastSeq, ready.seq);
+});
+
+test('a transport drop reconnects by itself and replays from the last seq', async (t) => {
+  const { ana, ben, rest, realtime, mint, inbound } = await setup(t);
+  const tokens = heldAfterFirst(() => mint(ana));
+  const rt = realtime({
+    tokenProvider: tokens.provider,
+    socketOptions: { transports: ['websocket'], reconnectionDelay: 1, reconnectionDelayMax: 1 },
+  });
+  await withTimeout(rt.connect(), 'first ready');
+  const created = nextEvent(rt, 'conversation:created');
+  const conversation = await inbound();
+  const seen = (await created).seq;
+
+  const dropped = nextEvent(rt, 'disconnected');
+  rt.socket.io.engine.transport.close(); // what a network failure looks like to Socket.IO
+  assert.equal((await dropped).reason, 'transport close');
+
+  const updates: number[] = [];
+  rt.on('conversation:updated', (e) => updates.push(e.conversation.version));
+  const { conversation: resolved } = await rest(ben).resolve(conversation.id);
+  const again = nextEvent(rt, 'ready');
+  tokens.open();
+  const ready = await again;
+  assert.equal(ready.replayed, 1);
+  assert.deepEqual(updates, [resolved.version]);
+  assert.ok(rt.lastSeq! > seen, `lastSeq ${rt.lastSeq} moved past ${seen}`);
+});
+
+test('a refused handshake (expired token) is retried with a token from the provider', async (t) => {
+  const { server, ana, realtime, mint } = await setup(t);
+  const stale = await mint(ana);
+  server.clock!.advance(2 * 3600_000); // the server now considers `stale` expired
+  let asked = 0;
+  const rt = realtime({ token: stale, tokenProvider: async () => (asked++, mint(ana)) });
+  const refused = nextEvent(rt, 'error');
+  const ready = rt.connect();
+  assert.match((await refused).message, /unauthorized/);
+  assert.equal((await withTimeout(ready, 'ready after refresh')).agentId, ana.id);
+  assert.equal(asked, 1);
+});
+
+test('ready with resync: true (too much missed to replay) is signalled as `resync`', async (t) => {
+  const { server, ws, ana, realtime, inbound } = await setup(t);
+  const tokens = heldAfterFirst(async () => ana.token);
+  const rt = realtime({ tokenProvider: tokens.provider });
+  await withTimeout(rt.connect(), 'first ready');
+  const created = nextEvent(rt, 'conversation:created');
+  await inbound();
+  await created;
+
+  const dropped = nextEvent(rt, 'disconnected');
+  server.server.realtime.io.in(`agent:${ana.id}`).disconnectSockets(true);
+  await dropped;
+  await padOutbox(server, ws.id, 5001);
+  await server.settle(); // replay only covers rows the server has fanned out
+  const resync = nextEvent(rt, 'resync');
+  tokens.open();
+  const ready = await resync;
+  assert.equal(ready.resync, true);
+  assert.equal(ready.replayed, 0);
+  assert.equal(rt.lastSeq, ready.seq);
+});
+
+test('a server whose seq is behind the client’s `since` (reset data) is treated as a resync', async (t) => {
+  const { ana, realtime } = await setup(t);
+  const rt = realtime({ token: ana.token, since: 1_000_000 });
+  const resync = nextEvent(rt, 'resync');
+  const ready = await withTimeout(rt.connect(), 'ready');
+  assert.equal(ready.resync, true);
+  assert.equal((await resync).seq, ready.seq);
+  assert.equal(rt.lastSeq, ready.seq, 'lastSeq starts over from the server’s seq');
+});
+
+test('viewing and typing resolve with presence from the ack, refusals reject, and viewing is re-sent after a reconnect', async (t) => {
+  const { server, ana, ben, realtime, inbound } = await setup(t);
+  const first = await inbound();
+  const second = await inbound();
+  const tokens = heldAfterFirst(async () => ana.token);
+  const anaRt = realtime({ tokenProvider: tokens.provider });
+  const benRt = realtime({ token: ben.token });
+  await withTimeout(Promise.all([anaRt.connect(), benRt.connect()]), 'both ready');
+
+  assert.deepEqual(await benRt.viewing(first.id), { conversationId: first.id, viewing: [ben.id], typing: [] });
+  const benSees = nextEvent(benRt, 'presence:updated', (e) => e.presence.viewing.includes(ana.id));
+  const viewing = await anaRt.viewing(first.id);
+  assert.deepEqual(viewing?.viewing, [ana.id, ben.id].sort());
+  await benSees;
+
+  const typing = await anaRt.typing(first.id);
+  assert.deepEqual(typing.typing, [ana.id]);
+  await assert.rejects(anaRt.typing(second.id), (e: unknown) => e instanceof BatonApiError && e.code === 'bad_request');
+  await assert.rejects(anaRt.viewing('conv_nope'), (e: unknown) => e instanceof BatonApiError && e.code === 'not_found');
+
+  // The server forgets presence with the socket; after the reconnect ana is shown viewing again.
+  const left = nextEvent(benRt, 'presence:updated', (e) => !e.presence.viewing.includes(ana.id));
+  server.server.realtime.io.in(`agent:${ana.id}`).disconnectSockets(true);
+  await left;
+  const back = nextEvent(benRt, 'presence:updated', (e) => e.presence.viewing.includes(ana.id));
+  tokens.open();
+  assert.equal((await back).presence.conversationId, first.id);
+
+  assert.equal(await anaRt.viewing(null), null);
+});
+
+test('close() ends the session for good', async (t) => {
+  const { ana, realtime } = await setup(t);
+  const rt = realtime({ token: ana.token });
+  await withTimeout(rt.connect(), 'ready');
+  const dropped = nextEvent(rt, 'disconnected');
+  rt.close();
+  assert.equal((await dropped).reason, 'io client disconnect');
+  assert.equal(rt.connected, false);
+  await assert.rejects(rt.connect(), /closed/);
+});
