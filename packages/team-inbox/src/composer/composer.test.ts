@@ -1,0 +1,85 @@
+import { expect } from '@esm-bundle/chai';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import { fixtureInbox, until } from '../testing/fixtures.js';
+import { allByRole, byRole, mountPart, press, settled, type } from '../testing/mount.js';
+
+describe('inbox-composer', () => {
+  it('has Reply (on the conversation’s channel) and Note tabs; the button says Send or Save', async () => {
+    const inbox = await fixtureInbox();
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    await inbox.store.open('conv_lucia');
+    await settled(el);
+    const reply = byRole(root, 'tab', /^Reply/);
+    expect(reply.textContent).to.contain('SMS');
+    expect(reply.getAttribute('aria-selected')).to.equal('true');
+    expect(byRole(root, 'button', 'Send')).to.exist;
+    byRole(root, 'tab', 'Note').click();
+    await settled(el);
+    expect(byRole(root, 'tab', 'Note').getAttribute('aria-selected')).to.equal('true');
+    expect(byRole(root, 'button', 'Save')).to.exist;
+    expect(byRole(root, 'textbox', 'Note')).to.exist;
+    await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('in a Note, @ opens a teammate picker that inserts @username, and Save stores the note', async () => {
+    const inbox = await fixtureInbox();
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    await inbox.store.open('conv_lucia');
+    await el.selectTab('note');
+    const box = byRole(root, 'textbox', 'Note') as HTMLTextAreaElement;
+    type(box, 'Can you call her back, @');
+    await settled(el);
+    const picker = byRole(root, 'listbox', 'Teammates');
+    expect(allByRole(picker, 'option').map((o) => o.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal([
+      'Ben Okafor @ben',
+      'María García @maria',
+      'Tom Becker @tom',
+    ]); // not me (Ana)
+    await expectNoAxeViolations(root.host);
+    type(box, 'b');
+    await settled(el);
+    // By username or any word of the name: "b" finds Ben and Tom Becker.
+    expect(allByRole(root, 'option').map((o) => o.id)).to.deep.equal(['mention-agt_ben', 'mention-agt_tom']);
+    type(box, 'en');
+    await settled(el);
+    expect(allByRole(root, 'option')).to.have.length(1);
+    expect(box.getAttribute('aria-activedescendant')).to.equal('mention-agt_ben');
+    press(box, 'Enter');
+    await settled(el);
+    expect(box.value).to.equal('Can you call her back, @ben ');
+    expect(allByRole(root, 'listbox')).to.have.length(0);
+
+    type(box, '@t');
+    await settled(el);
+    press(box, 'Escape');
+    await settled(el);
+    expect(allByRole(root, 'listbox')).to.have.length(0);
+    box.setRangeText('', box.value.length - 2, box.value.length, 'end');
+    box.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+
+    byRole(root, 'button', 'Save').click();
+    await until(() => inbox.world.requests.includes('POST /v1/conversations/conv_lucia/notes'), 2000, 'note saved');
+    await until(() => box.value === '');
+    const saved = inbox.store.getSnapshot().open!.timeline.at(-1)!;
+    expect(saved.kind).to.equal('note');
+    expect(saved.kind === 'note' && saved.body).to.equal('Can you call her back, @ben');
+    expect(saved.kind === 'note' && saved.mentions).to.deep.equal(['agt_ben']);
+    remove();
+  });
+
+  it('sends a reply and tells teammates it is typing, throttled', async () => {
+    const inbox = await fixtureInbox();
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    await inbox.store.open('conv_lucia');
+    await settled(el);
+    const box = byRole(root, 'textbox', 'Reply by SMS') as HTMLTextAreaElement;
+    type(box, 'See you Saturday');
+    expect(inbox.realtime.typingCalls).to.deep.equal(['conv_lucia']);
+    await settled(el);
+    byRole(root, 'button', 'Send').click();
+    await until(() => inbox.world.requests.includes('POST /v1/conversations/conv_lucia/messages'), 2000, 'reply sent');
+    await until(() => inbox.store.getSnapshot().open!.timeline.at(-1)!.kind === 'message');
+    remove();
+  });
+});

@@ -1,0 +1,179 @@
+import { LitElement, html, nothing } from 'lit';
+import { consume } from '@lit/context';
+import { query, state } from 'lit/decorators.js';
+import type { BatonRealtime, InboxStore } from '@baton/client';
+import type { Agent } from '@baton/protocol';
+import { storeContext } from '@baton/ui/contexts/store';
+import { realtimeContext } from '@baton/ui/contexts/realtime';
+import { currentAgentContext } from '@baton/ui/contexts/current-agent';
+import { baseStyles } from '@baton/ui/tokens';
+import { channelName, icon } from '@baton/ui/icons';
+import { SnapshotController } from '../controllers/snapshot-controller.js';
+import { MentionController } from './mention-controller.js';
+import { composerStyles } from './composer.styles.js';
+
+export type ComposerTab = 'reply' | 'note';
+
+/** Typing signals at most this often; the server lets one lapse after a few seconds. */
+const TYPING_THROTTLE_MS = 2500;
+
+/**
+ * Reply to the customer (on the conversation's channel) or write an internal Note. In Note,
+ * `@` opens the teammate picker. The button says "Send" for replies and "Save" for notes;
+ * Ctrl/⌘+Enter does the same. Typing tells teammates (presence) so they see "… is typing a reply".
+ */
+export class InboxComposer extends LitElement {
+  static override styles = [baseStyles, composerStyles];
+
+  @consume({ context: storeContext, subscribe: true })
+  @state()
+  private store?: InboxStore;
+
+  @consume({ context: realtimeContext, subscribe: true })
+  @state()
+  private realtime?: BatonRealtime;
+
+  @consume({ context: currentAgentContext, subscribe: true })
+  @state()
+  private me?: Agent;
+
+  @state() private tab: ComposerTab = 'reply';
+  @state() private text = '';
+  @state() private sending = false;
+  @state() private error = '';
+
+  @query('textarea') private field!: HTMLTextAreaElement;
+
+  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
+    conversation: s.open?.conversation ?? null,
+    agents: s.agents,
+  }));
+  private readonly mentions = new MentionController(this, () => (this.snapshot.value?.agents ?? []).filter((a) => a.id !== this.me?.id));
+  private lastTypingAt = 0;
+  /** Drafts per conversation and tab, so switching conversations does not lose what was typed. */
+  private readonly drafts = new Map<string, string>();
+  private draftKey = '';
+
+  /** Switches tab and puts the caret in the box (the `n` and `r` shortcuts). */
+  async selectTab(tab: ComposerTab): Promise<void> {
+    this.tab = tab;
+    await this.updateComplete;
+    this.field?.focus();
+  }
+
+  protected override willUpdate(): void {
+    const key = `${this.snapshot.value?.conversation?.id ?? ''}:${this.tab}`;
+    if (key !== this.draftKey) {
+      if (this.draftKey) this.drafts.set(this.draftKey, this.text);
+      this.text = this.drafts.get(key) ?? '';
+      this.draftKey = key;
+      this.error = '';
+      this.mentions.close();
+    }
+  }
+
+  private onInput(): void {
+    this.text = this.field.value;
+    if (this.tab === 'note') this.mentions.sync(this.field);
+    this.signalTyping();
+  }
+
+  private signalTyping(): void {
+    const id = this.snapshot.value?.conversation?.id;
+    const now = Date.now();
+    if (!id || !this.realtime || now - this.lastTypingAt < TYPING_THROTTLE_MS) return;
+    this.lastTypingAt = now;
+    this.realtime.typing(id).catch(() => undefined); // a lost typing hint is harmless
+  }
+
+  private onKeydown(e: KeyboardEvent): void {
+    if (this.tab === 'note' && this.mentions.handleKeydown(e, this.field)) return;
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void this.submit();
+    }
+  }
+
+  private onTabKeydown(e: KeyboardEvent): void {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    const next: ComposerTab = this.tab === 'reply' ? 'note' : 'reply';
+    this.tab = next;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
+  }
+
+  private async submit(): Promise<void> {
+    const c = this.snapshot.value?.conversation;
+    const body = this.text.trim();
+    if (!c || !this.store || !body || this.sending) return;
+    this.sending = true;
+    this.error = '';
+    try {
+      if (this.tab === 'note') await this.store.note(c.id, body);
+      else await this.store.reply(c.id, body);
+      this.text = '';
+      this.drafts.delete(this.draftKey);
+      this.mentions.close();
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  override render() {
+    const c = this.snapshot.value?.conversation ?? null;
+    const note = this.tab === 'note';
+    const label = note ? 'Note' : `Reply by ${c ? channelName(c.channel) : 'message'}`;
+    return html`<div part="base" class=${note ? 'note' : 'reply'}>
+      <div role="tablist" aria-label="Compose" @keydown=${this.onTabKeydown}>
+        <button role="tab" id="tab-reply" aria-selected=${!note ? 'true' : 'false'} aria-controls="panel" tabindex=${note ? -1 : 0}
+          aria-keyshortcuts="r" @click=${() => this.selectTab('reply')}>
+          Reply${c ? html` <span class="channel">(${channelName(c.channel)})</span>` : nothing}
+        </button>
+        <button role="tab" id="tab-note" aria-selected=${note ? 'true' : 'false'} aria-controls="panel" tabindex=${note ? 0 : -1}
+          aria-keyshortcuts="n" @click=${() => this.selectTab('note')}>
+          ${icon('note', 14)} Note
+        </button>
+      </div>
+      <div id="panel" role="tabpanel" aria-labelledby=${note ? 'tab-note' : 'tab-reply'}>
+        ${this.mentions.open
+          ? html`<ul id="mentions" part="mentions" role="listbox" aria-label="Teammates">
+              ${this.mentions.candidates.map(
+                (t, i) => html`<li
+                  role="option"
+                  id=${`mention-${t.id}`}
+                  aria-selected=${i === this.mentions.active ? 'true' : 'false'}
+                  @mousedown=${(e: Event) => e.preventDefault()}
+                  @click=${() => this.mentions.choose(t, this.field)}
+                >
+                  <baton-avatar name=${t.name} availability=${t.availability}></baton-avatar>
+                  <span>${t.name}</span> <span class="username">@${t.username}</span>
+                </li>`,
+              )}
+            </ul>`
+          : nothing}
+        <textarea
+          aria-label=${label}
+          placeholder=${note ? 'Internal note — @ to mention a teammate. Not visible to the customer.' : `Reply to the customer by ${c ? channelName(c.channel) : 'message'}`}
+          .value=${this.text}
+          ?disabled=${!c}
+          aria-controls=${this.mentions.open ? 'mentions' : nothing}
+          aria-autocomplete=${note ? 'list' : nothing}
+          aria-activedescendant=${this.mentions.open ? `mention-${this.mentions.candidates[this.mentions.active]?.id}` : nothing}
+          @input=${this.onInput}
+          @keydown=${this.onKeydown}
+          @click=${() => note && this.mentions.sync(this.field)}
+          @blur=${() => this.mentions.close()}
+        ></textarea>
+        <div class="row">
+          <span class="hint">${note ? 'Only your team sees notes' : 'Ctrl+Enter to send'}</span>
+          ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
+          <button part="submit" ?disabled=${!c || this.sending || this.text.trim() === ''} @click=${() => this.submit()}>
+            ${note ? 'Save' : 'Send'}
+          </button>
+        </div>
+      </div>
+    </div>`;
+  }
+}

@@ -1,0 +1,53 @@
+import type { BatonRestClient } from '@baton/client';
+import type { Contact } from '@baton/protocol';
+
+/**
+ * Contacts by id, fetched once each and shared by every part. Conversations carry only a
+ * `contactId`, and the list shows names, so rows ask here as they are rendered: a virtualized
+ * list asks for the rows on screen, never for all 10,000.
+ */
+export class ContactDirectory {
+  private readonly rest: BatonRestClient;
+  private readonly contacts = new Map<string, Contact>();
+  private readonly pending = new Set<string>();
+  private readonly failed = new Set<string>();
+  private readonly listeners = new Set<() => void>();
+  private notifyScheduled = false;
+
+  constructor(rest: BatonRestClient) {
+    this.rest = rest;
+  }
+
+  /** The contact if known; otherwise starts fetching it and returns undefined (subscribers hear when it lands). */
+  get(id: string): Contact | undefined {
+    const known = this.contacts.get(id);
+    if (known || this.pending.has(id) || this.failed.has(id)) return known;
+    this.pending.add(id);
+    this.rest.getContact(id).then(
+      ({ contact }) => this.remember(contact),
+      () => this.failed.add(id),
+    ).finally(() => this.pending.delete(id));
+    return undefined;
+  }
+
+  /** Takes a contact that came with another answer (a contact's conversations). */
+  remember(contact: Contact): void {
+    this.contacts.set(contact.id, contact);
+    this.scheduleNotify();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** Many rows land together when a page scrolls in: tell subscribers once per task. */
+  private scheduleNotify(): void {
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    queueMicrotask(() => {
+      this.notifyScheduled = false;
+      for (const listener of [...this.listeners]) listener();
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { css } from 'lit';
+
+export const conversationHeaderStyles = css`
+  :host {
+    display: block;
+  }
+  [part='base'] {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--baton-space-2, 8px) var(--baton-space-3, 12px);
+    padding: var(--baton-space-3, 12px) var(--baton-space-4, 16px);
+    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+  }
+  .who {
+    flex: 1;
+    min-width: 0;
+  }
+  h2 {
+    margin: 0;
+    font-size: 16px;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .meta {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    color: var(--baton-color-text-muted, #5b6470);
+    font-size: var(--baton-font-size-small, 12px);
+  }
+  .status-resolved {
+    color: var(--baton-online, #1f9d55);
+  }
+  [part='presence'] {
+    flex-basis: 100%;
+    order: 3;
+    padding: 4px 8px;
+    border-radius: var(--baton-radius-small, 4px);
+    background: var(--baton-color-warning-bg, #fff4d6);
+    color: var(--baton-color-warning-text, #6b4a00);
+    font-size: var(--baton-font-size-small, 12px);
+  }
+  [part='presence']:empty {
+    display: none;
+  }
+  [part='action'] {
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
+    padding: 6px 12px;
+    border: 1px solid var(--baton-color-border, #d9dde3);
+    border-radius: var(--baton-radius, 8px);
+    background: var(--baton-color-bg, #fff);
+    cursor: pointer;
+  }
+  [part='action'].resolve {
+    border-color: var(--baton-accent, #2f5bea);
+    background: var(--baton-accent, #2f5bea);
+    color: var(--baton-accent-text, #fff);
+  }
+  [part='action'][disabled] {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  kbd {
+    font: inherit;
+    font-size: 11px;
+    opacity: 0.75;
+  }
+  .error {
+    flex-basis: 100%;
+    order: 4;
+    color: var(--baton-color-danger, #b42318);
+  }
+`;

@@ -1,0 +1,121 @@
+import { LitElement, html, nothing } from 'lit';
+import { consume } from '@lit/context';
+import { state } from 'lit/decorators.js';
+import type { AgentWithLoad, InboxStore } from '@baton/client';
+import type { Agent, PresenceState } from '@baton/protocol';
+import { storeContext } from '@baton/ui/contexts/store';
+import { currentAgentContext } from '@baton/ui/contexts/current-agent';
+import { baseStyles } from '@baton/ui/tokens';
+import { channelIcon, channelName, icon } from '@baton/ui/icons';
+import { SnapshotController } from '../controllers/snapshot-controller.js';
+import { ContactsController } from '../contacts/contacts-controller.js';
+import { contactsContext } from '../contacts/contacts-context.js';
+import type { ContactDirectory } from '../contacts/contact-directory.js';
+import { fire } from '../events.js';
+import { conversationHeaderStyles } from './conversation-header.styles.js';
+
+function listNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** "Ben is typing a reply", "Ben and Tom are viewing": other agents only, typing before viewing. */
+export function collisionWarning(presence: PresenceState | null, me: string | undefined, agents: readonly AgentWithLoad[]): string {
+  if (!presence) return '';
+  const name = (id: string) => agents.find((a) => a.id === id)?.name.split(/\s+/)[0] ?? 'A teammate';
+  const typing = presence.typing.filter((id) => id !== me);
+  const viewing = presence.viewing.filter((id) => id !== me && !typing.includes(id));
+  const parts: string[] = [];
+  if (typing.length) parts.push(`${listNames(typing.map(name))} ${typing.length === 1 ? 'is' : 'are'} typing a reply`);
+  if (viewing.length) parts.push(`${listNames(viewing.map(name))} ${viewing.length === 1 ? 'is' : 'are'} viewing`);
+  return parts.join('; ');
+}
+
+/**
+ * The open conversation's contact and channel, "Mark as Resolved" (or "Reopen"), and the
+ * collision warning from presence. Fires `inbox-resolve` / `inbox-reopen` after the server agreed.
+ */
+export class InboxConversationHeader extends LitElement {
+  static override styles = [baseStyles, conversationHeaderStyles];
+
+  @consume({ context: storeContext, subscribe: true })
+  @state()
+  private store?: InboxStore;
+
+  @consume({ context: currentAgentContext, subscribe: true })
+  @state()
+  private me?: Agent;
+
+  @consume({ context: contactsContext, subscribe: true })
+  @state()
+  private contacts?: ContactDirectory;
+
+  @state() private busy = false;
+  @state() private error = '';
+
+  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
+    conversation: s.open?.conversation ?? null,
+    presence: s.open?.presence ?? null,
+    agents: s.agents,
+  }));
+  private readonly contactsWatch = new ContactsController(this, () => this.contacts);
+
+  /** "Mark as Resolved" on the open conversation (the `e` shortcut); does nothing when it is resolved. */
+  async resolve(): Promise<void> {
+    const c = this.snapshot.value?.conversation;
+    if (!c || c.status !== 'open') return;
+    await this.run(async (store) => {
+      await store.resolve(c.id);
+      fire(this, 'inbox-resolve', { conversationId: c.id });
+    });
+  }
+
+  async reopen(): Promise<void> {
+    const c = this.snapshot.value?.conversation;
+    if (!c || c.status !== 'resolved') return;
+    await this.run(async (store) => {
+      await store.reopen(c.id);
+      fire(this, 'inbox-reopen', { conversationId: c.id });
+    });
+  }
+
+  private async run(command: (store: InboxStore) => Promise<void>): Promise<void> {
+    if (!this.store || this.busy) return;
+    this.busy = true;
+    this.error = '';
+    try {
+      await command(this.store);
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    const v = this.snapshot.value;
+    const c = v?.conversation;
+    if (!c) return html`<div part="base"><h2>No conversation open</h2></div>`;
+    const contact = this.contacts?.get(c.contactId);
+    const warning = collisionWarning(v.presence, this.me?.id, v.agents);
+    return html`<div part="base">
+      <div class="who">
+        <h2>${contact?.name ?? 'Customer'}</h2>
+        <div class="meta">
+          ${channelIcon(c.channel, 14)}<span>${channelName(c.channel)}</span>
+          ${c.subject ? html`<span aria-hidden="true">·</span><span>${c.subject}</span>` : nothing}
+          ${c.status === 'resolved'
+            ? html`<span aria-hidden="true">·</span><span class="status-resolved">${icon('check', 12)} Resolved</span>`
+            : nothing}
+        </div>
+      </div>
+      ${c.status === 'open'
+        ? html`<button part="action" class="resolve" ?disabled=${this.busy} aria-keyshortcuts="e" @click=${() => this.resolve()}>
+            Mark as Resolved
+          </button>`
+        : html`<button part="action" ?disabled=${this.busy} @click=${() => this.reopen()}>Reopen</button>`}
+      <div part="presence" role="status">${warning}</div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+    </div>`;
+  }
+}

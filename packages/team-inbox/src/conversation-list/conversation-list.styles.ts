@@ -1,0 +1,98 @@
+import { css } from 'lit';
+
+export const conversationListStyles = css`
+  :host {
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+  }
+  [part='base'] {
+    position: relative;
+    flex: 1;
+    min-height: 0;
+    overflow-y: auto;
+    overscroll-behavior: contain;
+    contain: strict;
+  }
+  .spacer {
+    position: relative;
+    width: 100%;
+  }
+  [role='option'] {
+    position: absolute;
+    top: 0;
+    left: 0;
+    right: 0;
+    height: var(--row-height);
+    box-sizing: border-box;
+    display: grid;
+    grid-template-columns: 12px 1fr auto;
+    grid-template-rows: auto auto;
+    column-gap: var(--baton-space-2, 8px);
+    align-content: center;
+    padding: 0 var(--baton-space-3, 12px) 0 var(--baton-space-2, 8px);
+    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+    cursor: pointer;
+  }
+  [role='option']:hover {
+    background: var(--baton-color-hover, #eef1f5);
+  }
+  [role='option'][aria-selected='true'] {
+    background: var(--baton-color-selected, #e3ecff);
+  }
+  [role='option']:focus-visible {
+    outline: none;
+    box-shadow: inset 0 0 0 2px var(--baton-accent, #2f5bea);
+  }
+  .dot {
+    grid-row: 1;
+    align-self: center;
+    width: 8px;
+    height: 8px;
+    border-radius: 50%;
+    background: var(--baton-unread, #2f5bea);
+  }
+  .top {
+    grid-column: 2;
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    min-width: 0;
+  }
+  .name {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .unread .name {
+    font-weight: 700;
+  }
+  .channel {
+    flex: none;
+    display: inline-flex;
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  time {
+    grid-column: 3;
+    grid-row: 1;
+    color: var(--baton-color-text-muted, #5b6470);
+    font-size: var(--baton-font-size-small, 12px);
+  }
+  .preview {
+    grid-column: 2;
+    grid-row: 2;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  .assignee {
+    grid-column: 3;
+    grid-row: 2;
+    justify-self: end;
+  }
+  .empty {
+    padding: var(--baton-space-4, 16px);
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+`;

@@ -1,0 +1,74 @@
+import { expect } from '@esm-bundle/chai';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import { conversation, demoWorld, fixtureInbox, mallory, until } from '../testing/fixtures.js';
+import { allByRole, byRole, mountPart, press, settled } from '../testing/mount.js';
+import type { InboxConversationSelectDetail } from '../events.js';
+
+describe('inbox-conversation-list', () => {
+  it('shows each row with contact, channel, preview, assignee and unread dot, newest first', async () => {
+    const inbox = await fixtureInbox({ view: 'all' });
+    const { root, remove } = await mountPart('inbox-conversation-list', inbox);
+    await until(() => allByRole(root, 'option').length === 2 && /Lucía/.test(root.textContent ?? ''), 2000, 'rows with names');
+    const [first, second] = allByRole(root, 'option');
+    expect(first!.textContent).to.contain('Lucía Fernández').and.contain('SMS').and.contain('Hola, ¿tienen disponibilidad');
+    expect(byRole(first!, 'img', 'Assigned to María García')).to.exist;
+    await until(() => /Unread/.test(first!.textContent ?? ''), 2000, 'unread dot');
+    expect(second!.textContent).to.contain('Priya Patel').and.contain('Email').and.not.contain('Unread');
+    expect(byRole(root, 'listbox').getAttribute('aria-label')).to.equal('Conversations, All');
+    await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('moves with arrows and j/k, and Enter asks to open the focused row', async () => {
+    const inbox = await fixtureInbox({ view: 'all' });
+    const { el, root, remove } = await mountPart('inbox-conversation-list', inbox);
+    await until(() => allByRole(root, 'option').length === 2);
+    const selected: string[] = [];
+    el.addEventListener('inbox-conversation-select', (e) => selected.push((e as CustomEvent<InboxConversationSelectDetail>).detail.conversationId));
+    const options = () => allByRole(root, 'option');
+    expect(options().map((o) => o.tabIndex)).to.deep.equal([0, -1]);
+    options()[0]!.focus();
+    press(options()[0]!, 'j');
+    await settled(el);
+    expect(root.activeElement).to.equal(options()[1]);
+    press(options()[1]!, 'Enter');
+    expect(selected).to.deep.equal(['conv_priya']);
+    press(options()[1]!, 'ArrowUp');
+    await settled(el);
+    options()[0]!.click();
+    expect(selected).to.deep.equal(['conv_priya', 'conv_lucia']);
+    remove();
+  });
+
+  it('keeps the DOM small for 10,000 rows and scrolls to the last one', async () => {
+    const world = demoWorld();
+    world.conversations = Array.from({ length: 10_000 }, (_, i) => conversation(`conv_${String(i).padStart(5, '0')}`, 'ct_priya', i + 1, { preview: `Message ${i}` }));
+    const inbox = await fixtureInbox({ world, view: 'all', pageSize: 100 });
+    while (inbox.store.getSnapshot().hasMore) await inbox.store.loadMore();
+    expect(inbox.store.getSnapshot().conversations).to.have.length(10_000);
+    const { el, root, remove } = await mountPart('inbox-conversation-list', inbox);
+    el.style.cssText = 'display:flex;height:400px';
+    await settled(el);
+    expect(allByRole(root, 'option').length).to.be.lessThan(40);
+    const listbox = byRole(root, 'listbox');
+    listbox.scrollTop = listbox.scrollHeight;
+    await until(() => allByRole(root, 'option').some((o) => o.textContent!.includes('Message 9999')), 2000, 'last row');
+    const last = allByRole(root, 'option').find((o) => o.textContent!.includes('Message 9999'))!;
+    expect(last.getAttribute('aria-posinset')).to.equal('10000');
+    expect(last.getAttribute('aria-setsize')).to.equal('10000');
+    expect(allByRole(root, 'option').length).to.be.lessThan(40);
+    remove();
+  });
+
+  it('renders markup in names and previews as text', async () => {
+    const world = demoWorld();
+    world.conversations = [conversation('conv_x', mallory.id, 1, { preview: '<script>window.__xss=2</script><img src=x onerror="window.__xss=3">' })];
+    const inbox = await fixtureInbox({ world, view: 'all' });
+    const { root, remove } = await mountPart('inbox-conversation-list', inbox);
+    await until(() => /Mallory/.test(root.textContent ?? ''), 2000, 'contact name');
+    expect(root.textContent).to.contain('<img src=x onerror="window.__xss=1">Mallory').and.contain('<script>window.__xss=2</script>');
+    expect(root.querySelectorAll('img, script')).to.have.length(0);
+    expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
+    remove();
+  });
+});

@@ -1,0 +1,222 @@
+import { LitElement, html, nothing } from 'lit';
+import { consume } from '@lit/context';
+import { query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import { isUnread, type AgentWithLoad, type InboxStore } from '@baton/client';
+import type { Conversation } from '@baton/protocol';
+import { storeContext } from '@baton/ui/contexts/store';
+import { baseStyles } from '@baton/ui/tokens';
+import { channelIcon, channelName } from '@baton/ui/icons';
+import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
+import { RovingFocusController } from '@baton/ui/roving-focus';
+import { SnapshotController } from '../controllers/snapshot-controller.js';
+import { ContactsController } from '../contacts/contacts-controller.js';
+import { contactsContext } from '../contacts/contacts-context.js';
+import type { ContactDirectory } from '../contacts/contact-directory.js';
+import { fire } from '../events.js';
+import { VIEW_LABELS } from '../view-nav/view-nav.js';
+import { conversationListStyles } from './conversation-list.styles.js';
+
+/** Fixed row height: what makes windowing a division instead of a measurement. */
+export const ROW_HEIGHT = 64;
+/** Rows rendered beyond each edge of the viewport, so fast scrolling does not show blanks. */
+const OVERSCAN = 8;
+/** Start fetching the next page this many rows before the end. */
+const PREFETCH_ROWS = 15;
+
+/**
+ * The current view's conversations, virtualized: only the rows in (and near) the viewport are in
+ * the DOM, positioned over a spacer as tall as every row, so 10,000 rows scroll like 20. A listbox
+ * with roving focus: arrows or j/k move, Enter opens (`inbox-conversation-select`).
+ */
+export class InboxConversationList extends LitElement {
+  static override styles = [baseStyles, conversationListStyles];
+
+  @consume({ context: storeContext, subscribe: true })
+  @state()
+  private store?: InboxStore;
+
+  @consume({ context: contactsContext, subscribe: true })
+  @state()
+  private contacts?: ContactDirectory;
+
+  @state() private scrollOffset = 0;
+  @state() private viewportHeight = 600;
+
+  @query('[part="base"]') private scroller!: HTMLElement;
+
+  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
+    rows: s.conversations,
+    readMarks: s.readMarks,
+    view: s.view,
+    openId: s.open?.id ?? null,
+    agents: s.agents,
+    hasMore: s.hasMore,
+    listLoading: s.listLoading,
+    status: s.status,
+  }));
+  private readonly contactsWatch = new ContactsController(this, () => this.contacts);
+  private readonly roving = new RovingFocusController(this, {
+    count: () => this.rows.length,
+    item: (i) => this.renderRoot.querySelector<HTMLElement>(`[data-index="${i}"]`),
+    reveal: (i) => this.reveal(i),
+    letterKeys: true,
+    onActivate: (i) => this.select(i),
+  });
+  private resizeObserver: ResizeObserver | null = null;
+  private scrollFrame = 0;
+  private now = Date.now();
+
+  private get rows(): readonly Conversation[] {
+    return this.snapshot.value?.rows ?? [];
+  }
+
+  /** Moves focus by `delta` rows (the root's j/k when focus is elsewhere), starting from the open one. */
+  async move(delta: number): Promise<void> {
+    const rows = this.rows;
+    if (rows.length === 0) return;
+    const openIndex = rows.findIndex((r) => r.id === this.snapshot.value?.openId);
+    const inList = this.shadowRoot!.activeElement !== null;
+    // Coming from outside with nothing open, the first press lands on the current row rather than skipping it.
+    if (!inList && openIndex < 0) return this.roving.focus(this.roving.active);
+    const from = inList ? this.roving.active : openIndex;
+    await this.roving.focus(Math.min(rows.length - 1, Math.max(0, from + delta)));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.observeSize();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
+    cancelAnimationFrame(this.scrollFrame);
+  }
+
+  protected override firstUpdated(): void {
+    this.observeSize();
+  }
+
+  private observeSize(): void {
+    this.resizeObserver = new ResizeObserver(([entry]) => {
+      if (entry) this.viewportHeight = entry.contentRect.height || this.viewportHeight;
+    });
+    this.resizeObserver.observe(this.scroller);
+  }
+
+  private onScroll(): void {
+    // One render per frame however many scroll events the browser sends.
+    if (this.scrollFrame) return;
+    this.scrollFrame = requestAnimationFrame(() => {
+      this.scrollFrame = 0;
+      this.scrollOffset = this.scroller.scrollTop;
+    });
+  }
+
+  private reveal(index: number): void {
+    const top = index * ROW_HEIGHT;
+    const el = this.scroller;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+    this.scrollOffset = el.scrollTop;
+  }
+
+  private select(index: number): void {
+    const row = this.rows[index];
+    if (!row) return;
+    this.roving.setActive(index);
+    fire(this, 'inbox-conversation-select', { conversationId: row.id });
+  }
+
+  protected override willUpdate(): void {
+    this.now = Date.now();
+  }
+
+  protected override updated(): void {
+    const v = this.snapshot.value;
+    if (!v || !this.store || !v.hasMore || v.listLoading) return;
+    const lastVisible = Math.ceil((this.scrollOffset + this.viewportHeight) / ROW_HEIGHT);
+    if (lastVisible + PREFETCH_ROWS >= v.rows.length) void this.store.loadMore().catch(() => undefined);
+  }
+
+  override render() {
+    const v = this.snapshot.value;
+    const rows = this.rows;
+    const first = Math.max(0, Math.floor(this.scrollOffset / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((this.scrollOffset + this.viewportHeight) / ROW_HEIGHT) + OVERSCAN);
+    const indexes: number[] = [];
+    for (let i = first; i < last; i++) indexes.push(i);
+    // The focusable row must stay in the DOM even when scrolled away, or Tab would skip the list.
+    const active = this.roving.active;
+    if (active < rows.length && (active < first || active >= last)) indexes.push(active);
+    const agents = new Map((v?.agents ?? []).map((a) => [a.id, a]));
+    const label = v ? `Conversations, ${VIEW_LABELS[v.view]}` : 'Conversations';
+
+    return html`<div
+      part="base"
+      role="listbox"
+      aria-label=${label}
+      aria-busy=${v?.listLoading || v?.status !== 'ready' ? 'true' : 'false'}
+      style=${styleMap({ '--row-height': `${ROW_HEIGHT}px` })}
+      @scroll=${this.onScroll}
+      @keydown=${(e: KeyboardEvent) => this.roving.handleKeydown(e)}
+    >
+      <div class="spacer" style=${styleMap({ height: `${rows.length * ROW_HEIGHT}px` })}>
+        ${repeat(
+          indexes,
+          (i) => rows[i]!.id,
+          (i) => this.renderRow(rows[i]!, i, rows.length, agents, v?.openId ?? null, v?.readMarks ?? {}),
+        )}
+      </div>
+      ${v?.status === 'ready' && rows.length === 0 && !v.listLoading
+        ? html`<p class="empty" role="presentation">No conversations in ${VIEW_LABELS[v.view]}</p>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderRow(
+    c: Conversation,
+    index: number,
+    total: number,
+    agents: Map<string, AgentWithLoad>,
+    openId: string | null,
+    readMarks: Readonly<Record<string, number>>,
+  ) {
+    const contact = this.contacts?.get(c.contactId);
+    const name = contact?.name ?? (c.subject || 'Customer');
+    // The open conversation is being read; its mark catches up a moment later.
+    const unread = c.id !== openId && isUnread(c, readMarks);
+    const assignee = c.assigneeId ? agents.get(c.assigneeId) : undefined;
+    const preview = c.subject && c.channel === 'email' ? `${c.subject} — ${c.preview ?? ''}` : c.preview ?? '';
+    return html`<div
+      role="option"
+      id=${`row-${c.id}`}
+      data-index=${index}
+      class=${unread ? 'unread' : ''}
+      part="conversation"
+      aria-selected=${c.id === openId ? 'true' : 'false'}
+      aria-setsize=${total}
+      aria-posinset=${index + 1}
+      tabindex=${this.roving.tabIndexFor(index)}
+      style=${styleMap({ transform: `translateY(${index * ROW_HEIGHT}px)` })}
+      @click=${() => this.select(index)}
+      @focus=${() => this.roving.setActive(index)}
+    >
+      ${unread ? html`<span class="dot" aria-hidden="true"></span><span class="visually-hidden">Unread,</span>` : html`<span></span>`}
+      <span class="top">
+        <span class="name">${name}</span>
+        <span class="channel" title=${channelName(c.channel)}>${channelIcon(c.channel, 14)}<span class="visually-hidden">${channelName(c.channel)}</span></span>
+      </span>
+      <time datetime=${c.lastMessageAt} title=${absoluteTime(c.lastMessageAt)}>${relativeTime(c.lastMessageAt, this.now)}</time>
+      <span class="preview">${preview}</span>
+      <span class="assignee">
+        ${assignee
+          ? html`<baton-avatar name=${assignee.name} label=${`Assigned to ${assignee.name}`} style="--baton-avatar-size: 20px"></baton-avatar>`
+          : nothing}
+      </span>
+    </div>`;
+  }
+}

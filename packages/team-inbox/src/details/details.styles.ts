@@ -1,0 +1,86 @@
+import { css } from 'lit';
+
+export const detailsStyles = css`
+  :host {
+    display: block;
+    min-height: 0;
+    overflow-y: auto;
+  }
+  [part='base'] {
+    display: flex;
+    flex-direction: column;
+    gap: var(--baton-space-4, 16px);
+    padding: var(--baton-space-4, 16px);
+  }
+  h2 {
+    margin: 0 0 6px;
+    font-size: 13px;
+    text-transform: uppercase;
+    letter-spacing: 0.04em;
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  dl {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 4px 12px;
+    margin: 0;
+  }
+  dt {
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+  .tags {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+  }
+  .tags li {
+    padding: 0 8px;
+    border-radius: 999px;
+    background: var(--baton-color-hover, #eef1f5);
+    font-size: var(--baton-font-size-small, 12px);
+  }
+  .others {
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+  }
+  .others button {
+    display: grid;
+    grid-template-columns: auto 1fr auto;
+    gap: 6px;
+    align-items: center;
+    width: 100%;
+    padding: 6px 8px;
+    border: 1px solid var(--baton-color-border, #d9dde3);
+    border-radius: var(--baton-radius-small, 4px);
+    background: var(--baton-color-bg, #fff);
+    text-align: start;
+    cursor: pointer;
+  }
+  .others button:hover {
+    background: var(--baton-color-hover, #eef1f5);
+  }
+  .others .preview {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .others .status {
+    font-size: var(--baton-font-size-small, 12px);
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  .muted {
+    margin: 0;
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+`;

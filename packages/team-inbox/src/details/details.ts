@@ -1,0 +1,137 @@
+import { LitElement, html, nothing } from 'lit';
+import { consume } from '@lit/context';
+import { query, state } from 'lit/decorators.js';
+import type { BatonRestClient, InboxStore } from '@baton/client';
+import type { Contact, Conversation, Team } from '@baton/protocol';
+import { storeContext } from '@baton/ui/contexts/store';
+import { restContext } from '@baton/ui/contexts/rest';
+import { baseStyles } from '@baton/ui/tokens';
+import { channelIcon, channelName } from '@baton/ui/icons';
+import { relativeTime } from '@baton/ui/relative-time';
+import { SnapshotController } from '../controllers/snapshot-controller.js';
+import { contactsContext } from '../contacts/contacts-context.js';
+import type { ContactDirectory } from '../contacts/contact-directory.js';
+import type { InboxAssigneePicker } from '../assignee-picker/assignee-picker.js';
+import { fire } from '../events.js';
+import { detailsStyles } from './details.styles.js';
+
+/**
+ * The right pane: "Assigned to", team, tags, the contact's details and their other
+ * conversations — the record notes stay attached to. Picking one opens it.
+ */
+export class InboxDetails extends LitElement {
+  static override styles = [baseStyles, detailsStyles];
+
+  @consume({ context: storeContext, subscribe: true })
+  @state()
+  private store?: InboxStore;
+
+  @consume({ context: restContext, subscribe: true })
+  @state()
+  private rest?: BatonRestClient;
+
+  @consume({ context: contactsContext, subscribe: true })
+  @state()
+  private contacts?: ContactDirectory;
+
+  @state() private contact: Contact | null = null;
+  @state() private history: Conversation[] = [];
+  @state() private teams: Team[] = [];
+
+  @query('inbox-assignee-picker') private picker?: InboxAssigneePicker;
+
+  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({ conversation: s.open?.conversation ?? null }));
+  /** What the contact's record was loaded for: the contact and the conversation's version. */
+  private loadedFor = '';
+  private teamsLoaded = false;
+
+  /** The `a` shortcut. */
+  focusAssignee(): void {
+    this.picker?.focusInput();
+  }
+
+  protected override willUpdate(): void {
+    const c = this.snapshot.value?.conversation;
+    if (this.rest && !this.teamsLoaded) {
+      this.teamsLoaded = true;
+      this.rest.listTeams().then(({ items }) => (this.teams = items), () => (this.teamsLoaded = false));
+    }
+    const key = c ? `${c.contactId}:${c.id}:${c.version}` : '';
+    if (key === this.loadedFor || !this.rest) return;
+    if (!c || !this.loadedFor.startsWith(`${c.contactId}:`)) {
+      this.contact = null;
+      this.history = [];
+    }
+    this.loadedFor = key;
+    if (c) void this.loadContact(c.contactId, key);
+  }
+
+  private async loadContact(contactId: string, key: string): Promise<void> {
+    try {
+      const { contact, items } = await this.rest!.contactConversations(contactId);
+      if (key !== this.loadedFor) return;
+      this.contacts?.remember(contact);
+      this.contact = contact;
+      this.history = items;
+    } catch {
+      // The pane still shows the conversation's own details; the record is extra.
+    }
+  }
+
+  override render() {
+    const c = this.snapshot.value?.conversation;
+    if (!c) return html`<div part="base"><p class="muted">No conversation open</p></div>`;
+    const team = c.teamId ? this.teams.find((t) => t.id === c.teamId) : undefined;
+    const contact = this.contact;
+    const others = this.history.filter((h) => h.id !== c.id);
+    const now = Date.now();
+    return html`<div part="base">
+      <inbox-assignee-picker part="assignee"></inbox-assignee-picker>
+      <div role="group" aria-labelledby="h-conversation">
+        <h2 id="h-conversation">Conversation</h2>
+        <dl>
+          <dt>Team</dt>
+          <dd>${team?.name ?? 'No team'}</dd>
+          <dt>Channel</dt>
+          <dd>${channelName(c.channel)}</dd>
+          ${c.source ? html`<dt>Source</dt><dd>${c.source}</dd>` : nothing}
+          <dt>Priority</dt>
+          <dd>${c.priority}</dd>
+        </dl>
+      </div>
+      <div role="group" aria-labelledby="h-tags">
+        <h2 id="h-tags">Tags</h2>
+        ${c.tags.length ? html`<ul class="tags">${c.tags.map((t) => html`<li>${t}</li>`)}</ul>` : html`<p class="muted">No tags</p>`}
+      </div>
+      <div role="group" aria-labelledby="h-contact">
+        <h2 id="h-contact">Contact</h2>
+        ${contact
+          ? html`<dl>
+              <dt>Name</dt>
+              <dd>${contact.name}</dd>
+              ${contact.phone ? html`<dt>Phone</dt><dd>${contact.phone}</dd>` : nothing}
+              ${contact.email ? html`<dt>Email</dt><dd>${contact.email}</dd>` : nothing}
+              ${contact.language ? html`<dt>Language</dt><dd>${contact.language}</dd>` : nothing}
+              ${contact.tags.length ? html`<dt>Tags</dt><dd>${contact.tags.join(', ')}</dd>` : nothing}
+            </dl>`
+          : html`<p class="muted">Loading…</p>`}
+      </div>
+      <div role="group" aria-labelledby="h-history">
+        <h2 id="h-history">Other conversations</h2>
+        ${others.length
+          ? html`<ul class="others">
+              ${others.map(
+                (o) => html`<li>
+                  <button @click=${() => fire(this, 'inbox-conversation-select', { conversationId: o.id })}>
+                    ${channelIcon(o.channel, 14)}
+                    <span class="preview">${o.subject ?? o.preview ?? channelName(o.channel)}</span>
+                    <span class="status">${o.status === 'resolved' ? 'Resolved' : 'Open'} · ${relativeTime(o.lastMessageAt, now)}</span>
+                  </button>
+                </li>`,
+              )}
+            </ul>`
+          : html`<p class="muted">None</p>`}
+      </div>
+    </div>`;
+  }
+}

@@ -1,0 +1,49 @@
+import type { View } from '@baton/protocol';
+
+/** After the user opened a conversation (list, search, notification, deep link excluded). */
+export interface InboxConversationOpenDetail {
+  conversationId: string;
+}
+/** After the server accepted an assignment made in "Assigned to". */
+export interface InboxAssignDetail {
+  conversationId: string;
+  assigneeId: string | null;
+  previousAssigneeId: string | null;
+}
+/** After the server resolved (or reopened) a conversation. */
+export interface InboxResolveDetail {
+  conversationId: string;
+}
+/** A part asks the root to switch the list to a view. */
+export interface InboxViewSelectDetail {
+  view: View;
+}
+/** A part asks the root to open a conversation (a row, a search result, a notification). */
+export interface InboxConversationSelectDetail {
+  conversationId: string;
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'inbox-conversation-open': CustomEvent<InboxConversationOpenDetail>;
+    'inbox-assign': CustomEvent<InboxAssignDetail>;
+    'inbox-resolve': CustomEvent<InboxResolveDetail>;
+    'inbox-reopen': CustomEvent<InboxResolveDetail>;
+    'inbox-view-select': CustomEvent<InboxViewSelectDetail>;
+    'inbox-conversation-select': CustomEvent<InboxConversationSelectDetail>;
+  }
+}
+
+type InboxEventName =
+  | 'inbox-conversation-open'
+  | 'inbox-assign'
+  | 'inbox-resolve'
+  | 'inbox-reopen'
+  | 'inbox-view-select'
+  | 'inbox-conversation-select';
+type DetailOf<N extends InboxEventName> = GlobalEventHandlersEventMap[N] extends CustomEvent<infer D> ? D : never;
+
+/** Dispatches an inbox event the way every one of them travels: bubbling out of shadow roots. */
+export function fire<N extends InboxEventName>(target: EventTarget, name: N, detail: DetailOf<N>): void {
+  target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}

@@ -1,0 +1,54 @@
+import type { Agent, EventItem } from '@baton/protocol';
+
+type AgentLookup = (id: string | null | undefined) => Pick<Agent, 'name'> | undefined;
+
+const firstName = (agent: Pick<Agent, 'name'> | undefined) => agent?.name.split(/\s+/)[0] ?? 'Someone';
+const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
+
+/** The rule's name when a workflow did it, as the runner records it. */
+function ruleName(event: EventItem): string | null {
+  return text(event.data.ruleName) ?? text(event.data.workflowName) ?? text(event.data.name);
+}
+
+/**
+ * A timeline event as a sentence people say: "Ana assigned this to Ben", "Reopened by a new
+ * message", "Resolved by Ana", "Assigned to Ben by rule Spanish → bilingual".
+ */
+export function eventSentence(event: EventItem, agentById: AgentLookup): string {
+  const actorIsAgent = event.actor.type === 'agent';
+  const actor = firstName(agentById(event.actor.id));
+  const rule = event.actor.type === 'workflow' ? ruleName(event) : null;
+  switch (event.type) {
+    case 'created': {
+      const source = text(event.data.source);
+      return source ? `Conversation started from ${source}` : 'Conversation started';
+    }
+    case 'assigned': {
+      const toId = text(event.data.to);
+      const to = firstName(agentById(toId));
+      if (actorIsAgent && toId === event.actor.id) return `${actor} took this conversation`;
+      if (actorIsAgent) return `${actor} assigned this to ${to}`;
+      if (event.actor.type === 'workflow') return rule ? `Assigned to ${to} by rule ${rule}` : `Assigned to ${to} by a rule`;
+      return `Assigned to ${to}`;
+    }
+    case 'unassigned':
+      return actorIsAgent ? `${actor} unassigned this` : 'Unassigned';
+    case 'resolved':
+      return actorIsAgent ? `Resolved by ${actor}` : 'Resolved';
+    case 'reopened': {
+      const reason = text(event.data.reason);
+      if (reason === 'inbound_message') return 'Reopened by a new message';
+      if (reason === 'reply') return actorIsAgent ? `Reopened by a reply from ${actor}` : 'Reopened by a reply';
+      return actorIsAgent ? `Reopened by ${actor}` : 'Reopened';
+    }
+    case 'tagged': {
+      const tags = Array.isArray(event.data.tags) ? event.data.tags.filter((t): t is string => typeof t === 'string') : [];
+      const what = tags.length ? `tagged this ${tags.join(', ')}` : 'changed the tags';
+      return actorIsAgent ? `${actor} ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+    }
+    case 'rule_applied':
+      return rule ? `Rule ${rule} applied` : 'A rule was applied';
+    case 'queued':
+      return 'Waiting in the team queue for an available teammate';
+  }
+}

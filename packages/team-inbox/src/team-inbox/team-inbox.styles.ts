@@ -1,0 +1,99 @@
+import { css } from 'lit';
+
+export const teamInboxStyles = css`
+  :host {
+    display: block;
+    height: 100%;
+    min-height: 480px;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  [part='base'] {
+    display: grid;
+    grid-template-columns: minmax(260px, 340px) minmax(0, 1fr) minmax(240px, 300px);
+    grid-template-rows: auto minmax(0, 1fr);
+    height: 100%;
+    box-sizing: border-box;
+    background: var(--baton-color-bg, #fff);
+    color: var(--baton-color-text, #1b1f24);
+    border: 1px solid var(--baton-color-border, #d9dde3);
+    border-radius: var(--baton-radius, 8px);
+    overflow: hidden;
+  }
+  [part='error'] {
+    grid-column: 1 / -1;
+    margin: 0;
+    padding: 8px 16px;
+    background: var(--baton-color-warning-bg, #fff4d6);
+    color: var(--baton-color-warning-text, #6b4a00);
+  }
+  [part='sidebar'] {
+    grid-row: 2;
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+    background: var(--baton-color-surface, #f6f7f9);
+    border-right: 1px solid var(--baton-color-border, #d9dde3);
+  }
+  .toolbar {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    padding: 8px 8px 0;
+  }
+  inbox-search {
+    flex: 1;
+  }
+  [part='list'] {
+    flex: 1;
+    min-height: 0;
+    border-top: 1px solid var(--baton-color-border, #d9dde3);
+  }
+  [part='conversation'] {
+    grid-row: 2;
+    display: flex;
+    flex-direction: column;
+    min-width: 0;
+    min-height: 0;
+  }
+  [part='timeline'] {
+    flex: 1;
+    min-height: 0;
+  }
+  [part='details'] {
+    grid-row: 2;
+    min-height: 0;
+    overflow-y: auto;
+    border-left: 1px solid var(--baton-color-border, #d9dde3);
+    background: var(--baton-color-surface, #f6f7f9);
+  }
+  .shortcuts {
+    padding: 6px 12px;
+    border-top: 1px solid var(--baton-color-border, #d9dde3);
+    font-size: var(--baton-font-size-small, 12px);
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  .shortcuts summary {
+    cursor: pointer;
+  }
+  .shortcuts dl {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 2px 8px;
+    margin: 6px 0 0;
+  }
+  .shortcuts dd {
+    margin: 0;
+  }
+  kbd {
+    font: inherit;
+    font-weight: 600;
+  }
+  /* Narrow hosts get narrower side panes, never a hidden one: "Assigned to" must stay reachable. */
+  @media (max-width: 1000px) {
+    [part='base'] {
+      grid-template-columns: minmax(200px, 260px) minmax(0, 1fr) minmax(200px, 240px);
+    }
+  }
+`;

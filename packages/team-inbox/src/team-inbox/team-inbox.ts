@@ -1,0 +1,254 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { ContextProvider } from '@lit/context';
+import { property, query, state } from 'lit/decorators.js';
+import type { BatonRealtime, BatonRestClient, InboxSnapshot, InboxStore } from '@baton/client';
+import { VIEWS, type Agent, type View } from '@baton/protocol';
+import { storeContext } from '@baton/ui/contexts/store';
+import { restContext } from '@baton/ui/contexts/rest';
+import { realtimeContext } from '@baton/ui/contexts/realtime';
+import { currentAgentContext } from '@baton/ui/contexts/current-agent';
+import { baseStyles, tokenStyles } from '@baton/ui/tokens';
+import { contactsContext } from '../contacts/contacts-context.js';
+import { fire, type InboxConversationSelectDetail, type InboxViewSelectDetail } from '../events.js';
+import type { InboxSearch } from '../search-box/search-box.js';
+import type { InboxConversationList } from '../conversation-list/conversation-list.js';
+import type { InboxConversationHeader } from '../conversation-header/conversation-header.js';
+import type { InboxComposer } from '../composer/composer.js';
+import type { InboxDetails } from '../details/details.js';
+import { connectToServer, useInjected, type InboxServices } from './connection.js';
+import { teamInboxStyles } from './team-inbox.styles.js';
+
+export type InboxTheme = 'light' | 'dark' | 'auto';
+
+/** Shortcuts are for when focus is not in a text field, where the letters are text. */
+function isEditable(target: EventTarget | undefined): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
+}
+
+/**
+ * `<team-inbox server="https://…" token="…">`: the shared team inbox. Builds the SDK (REST,
+ * socket, store) for `server` — or uses an injected `store` — and hands it to its parts through
+ * context. `view` and `conversation-id` deep-link and follow the user's navigation.
+ *
+ * @fires inbox-conversation-open - after the user opened a conversation; `detail.conversationId`
+ * @fires inbox-assign - after an assignment from "Assigned to"; `detail.{conversationId, assigneeId, previousAssigneeId}`
+ * @fires inbox-resolve - after "Mark as Resolved"; `detail.conversationId`
+ * @fires inbox-reopen - after "Reopen"; `detail.conversationId`
+ */
+export class TeamInbox extends LitElement {
+  static override styles = [tokenStyles, baseStyles, teamInboxStyles];
+
+  /** The Baton server's base URL. */
+  @property() server = '';
+  /** An agent token. Prefer `tokenProvider`, which is asked again before expiry and on reconnect. */
+  @property() token = '';
+  @property({ attribute: false }) tokenProvider: (() => Promise<string>) | undefined;
+  /** The signed-in agent's id, when the host knows it: used until the server confirms who the token is for. */
+  @property({ attribute: 'agent-id' }) agentId = '';
+  @property({ reflect: true }) view: View = 'mine';
+  /** The open conversation ('' for none). */
+  @property({ attribute: 'conversation-id', reflect: true }) conversationId = '';
+  @property({ reflect: true }) theme: InboxTheme = 'auto';
+  /** A store the host built (tests, or a host sharing one store across tags); then `server` is not used. */
+  @property({ attribute: false }) store: InboxStore | undefined;
+  /** With an injected `store`: the REST client behind it, for search, contacts and teams. */
+  @property({ attribute: false }) rest: BatonRestClient | undefined;
+  /** With an injected `store`: its socket, for typing signals. */
+  @property({ attribute: false }) realtime: BatonRealtime | undefined;
+
+  @state() private failure = '';
+
+  @query('inbox-search') private searchBox?: InboxSearch;
+  @query('inbox-conversation-list') private list?: InboxConversationList;
+  @query('inbox-conversation-header') private header?: InboxConversationHeader;
+  @query('inbox-composer') private composer?: InboxComposer;
+  @query('inbox-details') private details?: InboxDetails;
+
+  private readonly provideStore = new ContextProvider(this, { context: storeContext });
+  private readonly provideRest = new ContextProvider(this, { context: restContext });
+  private readonly provideRealtime = new ContextProvider(this, { context: realtimeContext });
+  private readonly provideAgent = new ContextProvider(this, { context: currentAgentContext });
+  private readonly provideContacts = new ContextProvider(this, { context: contactsContext });
+
+  private services: InboxServices | null = null;
+  private unsubscribe: (() => void)[] = [];
+  /** The open conversation's latest inbound time we marked read, so a new message is marked too. */
+  private markedInbound: string | null = null;
+
+  constructor() {
+    super();
+    this.addEventListener('keydown', this.onShortcut);
+    this.addEventListener('inbox-view-select', this.onViewSelect);
+    this.addEventListener('inbox-conversation-select', this.onConversationSelect);
+  }
+
+  /** The current services' store (built or injected); undefined before it is connected. */
+  get inboxStore(): InboxStore | undefined {
+    return this.services?.store;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.teardown();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!VIEWS.includes(this.view)) this.view = 'mine';
+    const rebuild = !this.services || changed.has('server') || changed.has('store') || changed.has('rest') || changed.has('realtime');
+    if (rebuild && this.isConnected) this.setup();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const store = this.services?.store;
+    if (!store) return;
+    const snapshot = store.getSnapshot();
+    if (changed.has('view') && snapshot.view !== this.view) store.setView(this.view).catch((e: unknown) => this.fail(e));
+    if (changed.has('conversationId') && (snapshot.open?.id ?? '') !== this.conversationId) void this.openConversation(this.conversationId);
+  }
+
+  private currentToken = (): Promise<string> => {
+    if (this.tokenProvider) return this.tokenProvider();
+    if (this.token) return Promise.resolve(this.token);
+    return Promise.reject(new Error('<team-inbox> needs a token or a tokenProvider'));
+  };
+
+  private setup(): void {
+    this.teardown();
+    if (this.store) {
+      this.services = useInjected(this.store, this.rest, this.realtime);
+    } else if (this.server && (this.token || this.tokenProvider)) {
+      this.services = connectToServer({ server: this.server, tokenProvider: this.currentToken, view: this.view });
+    } else {
+      return;
+    }
+    const { store, rest, realtime, contacts } = this.services;
+    this.provideStore.setValue(store);
+    this.provideRest.setValue(rest);
+    this.provideRealtime.setValue(realtime);
+    this.provideContacts.setValue(contacts);
+    this.unsubscribe = [store.subscribe((s) => this.follow(s))];
+    // A refused socket keeps retrying with backoff and the store keeps waiting for it: say why.
+    if (realtime) {
+      this.unsubscribe.push(
+        realtime.on('error', (e) => this.fail(e)),
+        realtime.on('ready', () => (this.failure = '')),
+      );
+    }
+    this.follow(store.getSnapshot());
+    this.failure = '';
+    store.start().catch((e: unknown) => this.fail(e));
+  }
+
+  private teardown(): void {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    this.services?.close();
+    this.services = null;
+  }
+
+  /** Keeps the current agent and the read mark of the open conversation in step with the store. */
+  private follow(s: InboxSnapshot): void {
+    const agentId = s.agentId ?? (this.agentId || null);
+    const agent: Agent | undefined = s.agents.find((a) => a.id === agentId);
+    if (agent !== this.provideAgent.value) this.provideAgent.setValue(agent);
+    // A new customer message in the conversation on screen has been seen.
+    const open = s.open?.conversation;
+    if (open && open.id === this.conversationId && open.lastInboundAt && open.lastInboundAt !== this.markedInbound) {
+      this.markedInbound = open.lastInboundAt;
+      this.services?.store.markRead(open.id).catch(() => undefined);
+    }
+  }
+
+  private async openConversation(id: string): Promise<boolean> {
+    const store = this.services?.store;
+    if (!store) return false;
+    // Cleared so `follow` marks it read once its state is loaded (and again for each new message).
+    this.markedInbound = null;
+    try {
+      await store.open(id || null);
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.failure = e instanceof Error ? e.message : String(e);
+  }
+
+  private onViewSelect = (e: CustomEvent<InboxViewSelectDetail>): void => {
+    this.view = e.detail.view;
+  };
+
+  private onConversationSelect = async (e: CustomEvent<InboxConversationSelectDetail>): Promise<void> => {
+    const id = e.detail.conversationId;
+    this.conversationId = id;
+    if (await this.openConversation(id)) fire(this, 'inbox-conversation-open', { conversationId: id });
+  };
+
+  private onShortcut = (e: KeyboardEvent): void => {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isEditable(e.composedPath()[0])) return;
+    switch (e.key) {
+      case '/':
+        this.searchBox?.focusInput();
+        break;
+      case 'j':
+        void this.list?.move(1);
+        break;
+      case 'k':
+        void this.list?.move(-1);
+        break;
+      case 'a':
+        this.details?.focusAssignee();
+        break;
+      case 'n':
+        void this.composer?.selectTab('note');
+        break;
+      case 'r':
+        void this.composer?.selectTab('reply');
+        break;
+      case 'e':
+        void this.header?.resolve();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  override render() {
+    return html`<div part="base">
+      ${this.failure ? html`<p part="error" role="alert">Could not reach Baton: ${this.failure}</p>` : nothing}
+      <section part="sidebar" aria-label="Inbox">
+        <div class="toolbar">
+          <inbox-search part="search" aria-keyshortcuts="/"></inbox-search>
+          <inbox-notification-bell part="notifications"></inbox-notification-bell>
+        </div>
+        <inbox-view-nav part="views"></inbox-view-nav>
+        <inbox-conversation-list part="list"></inbox-conversation-list>
+        <details class="shortcuts">
+          <summary>Keyboard shortcuts</summary>
+          <dl>
+            <dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>Next / previous conversation</dd>
+            <dt><kbd>Enter</kbd></dt><dd>Open</dd>
+            <dt><kbd>/</kbd></dt><dd>Search</dd>
+            <dt><kbd>a</kbd></dt><dd>Assigned to</dd>
+            <dt><kbd>r</kbd></dt><dd>Reply</dd>
+            <dt><kbd>n</kbd></dt><dd>Note</dd>
+            <dt><kbd>e</kbd></dt><dd>Mark as Resolved</dd>
+          </dl>
+        </details>
+      </section>
+      <section part="conversation" aria-label="Conversation">
+        <inbox-conversation-header part="header"></inbox-conversation-header>
+        <inbox-timeline part="timeline"></inbox-timeline>
+        <inbox-composer part="composer"></inbox-composer>
+      </section>
+      <aside part="details" aria-label="Details">
+        <inbox-details></inbox-details>
+      </aside>
+    </div>`;
+  }
+}

@@ -1,0 +1,283 @@
+// Test-only: recorded protocol shapes (validated with the protocol's own schemas) served to a real
+// BatonRestClient through its `fetch` option, and a socket stand-in the test drives by hand.
+import { BatonRestClient, InboxStore, type BatonRealtime, type RealtimeEventMap } from '@baton/client';
+import {
+  Agent as AgentSchema,
+  Contact as ContactSchema,
+  Conversation as ConversationSchema,
+  Notification as NotificationSchema,
+  Team as TeamSchema,
+  TimelineItem as TimelineItemSchema,
+  type Agent,
+  type Contact,
+  type Conversation,
+  type Counts,
+  type MessageItem,
+  type NoteItem,
+  type Notification,
+  type PresenceState,
+  type ReadyEvent,
+  type SearchHit,
+  type Team,
+  type TimelineItem,
+  type View,
+} from '@baton/protocol';
+
+export const NOW = Date.now();
+const at = (minutesAgo: number) => new Date(NOW - minutesAgo * 60_000).toISOString();
+
+const agent = (id: string, name: string, username: string, availability: Agent['availability'], extra: Partial<Agent> = {}): Agent =>
+  AgentSchema.parse({ id, name, username, email: `${username}@demo.baton.dev`, role: 'agent', skills: [], capacity: 25, availability, createdAt: at(10_000), ...extra });
+
+export const ana = agent('agt_ana', 'Ana Silva', 'ana', 'online', { role: 'admin' });
+export const ben = agent('agt_ben', 'Ben Okafor', 'ben', 'online');
+export const maria = agent('agt_maria', 'María García', 'maria', 'online', { skills: ['es'] });
+export const tom = agent('agt_tom', 'Tom Becker', 'tom', 'away', { skills: ['technical', 'senior'] });
+
+export const support: Team = TeamSchema.parse({ id: 'team_support', name: 'Support', memberIds: [ana.id, ben.id, tom.id], createdAt: at(10_000) });
+
+const contact = (id: string, name: string, extra: Partial<Contact> = {}): Contact =>
+  ContactSchema.parse({ id, name, phone: null, email: null, language: null, tags: [], externalId: null, createdAt: at(5000), ...extra });
+
+export const lucia = contact('ct_lucia', 'Lucía Fernández', { phone: '+34600111222', language: 'es', tags: ['spanish'] });
+export const priya = contact('ct_priya', 'Priya Patel', { email: 'priya@example.com', tags: ['vip'] });
+/** A contact whose name is markup: it must render as characters. */
+export const mallory = contact('ct_mallory', '<img src=x onerror="window.__xss=1">Mallory');
+
+export function conversation(id: string, contactId: string, minutesAgo: number, extra: Partial<Conversation> = {}): Conversation {
+  return ConversationSchema.parse({
+    id, contactId, channel: 'sms', source: null, subject: null, status: 'open', assigneeId: null, teamId: null, tags: [], priority: 'normal',
+    version: 1, createdAt: at(minutesAgo + 5), lastMessageAt: at(minutesAgo), lastInboundAt: at(minutesAgo), lastInboundSeq: 50, resolvedAt: null, waitingSince: null,
+    preview: 'Hello', ...extra,
+  });
+}
+
+let seq = 100;
+export const message = (conversationId: string, body: string, direction: 'inbound' | 'outbound', authorId: string | null, minutesAgo: number): MessageItem =>
+  TimelineItemSchema.parse({
+    id: `msg_${++seq}`, conversationId, seq, createdAt: at(minutesAgo), kind: 'message', direction, channel: 'sms', body,
+    author: direction === 'inbound' ? { type: 'api', id: null } : { type: 'agent', id: authorId }, internal: false,
+  }) as MessageItem;
+export const note = (conversationId: string, body: string, authorId: string, mentions: string[], minutesAgo: number): NoteItem =>
+  TimelineItemSchema.parse({
+    id: `note_${++seq}`, conversationId, seq, createdAt: at(minutesAgo), kind: 'note', body, mentions, author: { type: 'agent', id: authorId }, internal: true,
+  }) as NoteItem;
+export const event = (conversationId: string, type: string, actor: { type: string; id: string | null }, data: Record<string, unknown>, minutesAgo: number): TimelineItem =>
+  TimelineItemSchema.parse({ id: `evt_${++seq}`, conversationId, seq, createdAt: at(minutesAgo), kind: 'event', type, actor, data, internal: true });
+
+/** What the fake server holds; tests mutate it to set up a case. */
+export interface World {
+  me: Agent;
+  agents: Agent[];
+  teams: Team[];
+  contacts: Contact[];
+  conversations: Conversation[];
+  timelines: Map<string, TimelineItem[]>;
+  notifications: Notification[];
+  /** Conversation ids unread by me. */
+  unread: Set<string>;
+  mentioned: Set<string>;
+  searchHits: SearchHit[];
+  /** Every request, as "METHOD /path?query", for assertions on what the UI asked for. */
+  requests: string[];
+}
+
+export function demoWorld(): World {
+  const c1 = conversation('conv_lucia', lucia.id, 3, { assigneeId: maria.id, preview: 'Hola, ¿tienen disponibilidad para el sábado?', tags: ['es'], teamId: support.id });
+  const c2 = conversation('conv_priya', priya.id, 30, { channel: 'email', subject: 'API returns 502 on bulk import', assigneeId: ana.id, preview: 'Our bulk import has failed three times.' });
+  const c3 = conversation('conv_priya_old', priya.id, 3000, { channel: 'email', subject: 'Invoice copy', status: 'resolved', resolvedAt: at(2900), assigneeId: ben.id, preview: 'Thanks!' });
+  const timelines = new Map<string, TimelineItem[]>([
+    [c1.id, [
+      event(c1.id, 'created', { type: 'api', id: null }, { channel: 'sms', source: 'facebook-ad' }, 10),
+      message(c1.id, 'Hola, ¿tienen disponibilidad para el sábado?', 'inbound', null, 9),
+      event(c1.id, 'assigned', { type: 'agent', id: ana.id }, { from: null, to: maria.id, teamId: null }, 8),
+      note(c1.id, '@maria she asked about Saturday, can you confirm the slot?', ana.id, [maria.id], 7),
+      message(c1.id, 'Sí, el sábado a las 10. See https://example.com/booking.', 'outbound', maria.id, 5),
+      event(c1.id, 'resolved', { type: 'agent', id: maria.id }, { from: 'open', to: 'resolved' }, 4),
+      event(c1.id, 'reopened', { type: 'api', id: null }, { from: 'resolved', to: 'open', reason: 'inbound_message' }, 3),
+    ]],
+    [c2.id, [message(c2.id, 'Our bulk import has failed three times.', 'inbound', null, 30)]],
+    [c3.id, [message(c3.id, 'Thanks!', 'inbound', null, 3000), note(c3.id, 'Sent the March invoice by email.', ben.id, [], 2990)]],
+  ]);
+  const notifications = [
+    NotificationSchema.parse({ id: 'ntf_1', agentId: ana.id, type: 'mentioned', conversationId: c2.id, actor: { type: 'agent', id: ben.id }, createdAt: at(20), readAt: null }),
+    NotificationSchema.parse({ id: 'ntf_2', agentId: ana.id, type: 'assigned', conversationId: c1.id, actor: { type: 'agent', id: tom.id }, createdAt: at(60), readAt: at(50) }),
+  ];
+  return {
+    me: ana, agents: [ana, ben, maria, tom], teams: [support], contacts: [lucia, priya, mallory], conversations: [c1, c2, c3], timelines,
+    notifications, unread: new Set([c1.id]), mentioned: new Set([c2.id]), searchHits: [], requests: [],
+  };
+}
+
+const open = (c: Conversation) => c.status === 'open';
+function inView(world: World, view: View, c: Conversation): boolean {
+  switch (view) {
+    case 'mine': return open(c) && c.assigneeId === world.me.id;
+    case 'unassigned': return open(c) && c.assigneeId === null;
+    case 'mentioned': return open(c) && world.mentioned.has(c.id);
+    case 'unread': return open(c) && world.unread.has(c.id);
+    case 'all': return open(c);
+    case 'resolved': return c.status === 'resolved';
+  }
+}
+
+export function countsOf(world: World): Counts {
+  const n = (v: View) => world.conversations.filter((c) => inView(world, v, c)).length;
+  return { mine: n('mine'), unassigned: n('unassigned'), mentioned: n('mentioned'), unread: n('unread'), all: n('all'), resolved: n('resolved') };
+}
+
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const notFound = () => json(404, { error: { code: 'not_found', message: 'not found' } });
+
+/** The Baton REST API over a World, enough for the inbox: same paths, same bodies. */
+export function fixtureFetch(world: World): typeof fetch {
+  const touch = (c: Conversation, patch: Partial<Conversation>) => {
+    const next = { ...c, ...patch, version: c.version + 1 };
+    world.conversations = world.conversations.map((x) => (x.id === c.id ? next : x));
+    return next;
+  };
+  return async (input, init) => {
+    const url = new URL(String(input));
+    const method = (init?.method ?? 'GET').toUpperCase();
+    world.requests.push(`${method} ${url.pathname}${url.search}`);
+    const body = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {};
+    const path = url.pathname;
+    const q = url.searchParams;
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && path === '/v1/agents/me') return json(200, { agent: world.me });
+    if (method === 'GET' && path === '/v1/agents') {
+      return json(200, { items: world.agents.map((a) => ({ ...a, openAssigned: world.conversations.filter((c) => open(c) && c.assigneeId === a.id).length })) });
+    }
+    if (method === 'GET' && path === '/v1/teams') return json(200, { items: world.teams });
+    if (method === 'GET' && path === '/v1/conversations/counts') return json(200, countsOf(world));
+    if (method === 'GET' && path === '/v1/conversations') {
+      const view = (q.get('view') ?? 'all') as View;
+      const limit = Number(q.get('limit') ?? 25);
+      const offset = Number(q.get('cursor') ?? 0);
+      const rows = world.conversations.filter((c) => inView(world, view, c)).sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt));
+      // List rows carry my read mark: below lastInboundSeq means unread.
+      const items = rows.slice(offset, offset + limit).map((c) => ({ ...c, readSeq: world.unread.has(c.id) ? 0 : (c.lastInboundSeq ?? 0) }));
+      return json(200, { items, nextCursor: offset + limit < rows.length ? String(offset + limit) : null });
+    }
+    if (method === 'GET' && path === '/v1/notifications') {
+      return json(200, { items: world.notifications, unread: world.notifications.filter((n) => n.readAt === null).length });
+    }
+    if (method === 'POST' && path === '/v1/notifications/read') {
+      const ids = new Set((body.ids as string[] | undefined) ?? world.notifications.map((n) => n.id));
+      world.notifications = world.notifications.map((n) => (ids.has(n.id) && !n.readAt ? { ...n, readAt: new Date().toISOString() } : n));
+      return json(200, { unread: world.notifications.filter((n) => n.readAt === null).length });
+    }
+    if (method === 'GET' && path === '/v1/search') return json(200, { items: world.searchHits, nextCursor: null });
+    if ((m = /^\/v1\/contacts\/([^/]+)\/conversations$/.exec(path))) {
+      const c = world.contacts.find((x) => x.id === m![1]);
+      if (!c) return notFound();
+      return json(200, { contact: c, items: world.conversations.filter((x) => x.contactId === c.id) });
+    }
+    if ((m = /^\/v1\/contacts\/([^/]+)$/.exec(path))) {
+      const c = world.contacts.find((x) => x.id === m![1]);
+      return c ? json(200, { contact: c }) : notFound();
+    }
+    if ((m = /^\/v1\/conversations\/([^/]+)(?:\/([a-z]+))?$/.exec(path))) {
+      const c = world.conversations.find((x) => x.id === m![1]);
+      if (!c) return notFound();
+      const action = m[2];
+      const timeline = world.timelines.get(c.id) ?? [];
+      if (method === 'GET' && !action) return json(200, { conversation: c });
+      if (method === 'GET' && action === 'timeline') {
+        const after = Number(q.get('after') ?? 0);
+        return json(200, { items: timeline.filter((i) => i.seq > after), nextAfter: null });
+      }
+      if (method === 'POST' && action === 'read') {
+        world.unread.delete(c.id);
+        return json(200, { lastReadSeq: Math.max(c.lastInboundSeq ?? 0, timeline[timeline.length - 1]?.seq ?? 0) });
+      }
+      if (method === 'POST' && action === 'assign') {
+        const next = touch(c, { assigneeId: body.assigneeId as string | null });
+        return json(200, { conversation: next });
+      }
+      if (method === 'POST' && (action === 'resolve' || action === 'reopen')) {
+        const resolved = action === 'resolve';
+        const next = touch(c, { status: resolved ? 'resolved' : 'open', resolvedAt: resolved ? new Date().toISOString() : null });
+        return json(200, { conversation: next });
+      }
+      if (method === 'POST' && action === 'notes') {
+        const text = String(body.body);
+        const mentions = world.agents.filter((a) => new RegExp(`(^|\\W)@${a.username}\\b`, 'i').test(text)).map((a) => a.id);
+        const item = note(c.id, text, world.me.id, mentions, 0);
+        world.timelines.set(c.id, [...timeline, item]);
+        return json(201, { note: item, conversation: touch(c, {}) });
+      }
+      if (method === 'POST' && action === 'messages') {
+        const item = message(c.id, String(body.body), 'outbound', world.me.id, 0);
+        world.timelines.set(c.id, [...timeline, item]);
+        return json(201, { message: item, conversation: touch(c, { lastMessageAt: item.createdAt, preview: item.body, status: 'open' }) });
+      }
+    }
+    return notFound();
+  };
+}
+
+type Listener = (payload: never) => void;
+
+/** Stands in for BatonRealtime: "connected" at once; the test pushes server events with `emit`. */
+export class FakeRealtime {
+  readonly listeners = new Map<string, Set<Listener>>();
+  readonly typingCalls: string[] = [];
+  readonly viewingCalls: (string | null)[] = [];
+  readyEvent: ReadyEvent;
+  presence: PresenceState | null = null;
+
+  constructor(agentId: string) {
+    this.readyEvent = { seq: 1000, replayed: 0, resync: false, agentId };
+  }
+  get connected() {
+    return true;
+  }
+  connect() {
+    return Promise.resolve(this.readyEvent);
+  }
+  on<E extends keyof RealtimeEventMap>(event: E, handler: (payload: RealtimeEventMap[E]) => void) {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(handler as Listener);
+    return () => void set.delete(handler as Listener);
+  }
+  emit<E extends keyof RealtimeEventMap>(event: E, payload: RealtimeEventMap[E]) {
+    for (const handler of this.listeners.get(event) ?? []) (handler as (p: RealtimeEventMap[E]) => void)(payload);
+  }
+  async viewing(conversationId: string | null) {
+    this.viewingCalls.push(conversationId);
+    return conversationId && this.presence?.conversationId === conversationId ? this.presence : null;
+  }
+  async typing(conversationId: string): Promise<PresenceState> {
+    this.typingCalls.push(conversationId);
+    return { conversationId, viewing: [], typing: [] };
+  }
+  close() {}
+}
+
+export interface FixtureInbox {
+  world: World;
+  rest: BatonRestClient;
+  realtime: FakeRealtime;
+  store: InboxStore;
+}
+
+/** A real InboxStore over the fixture server and the fake socket, started and loaded. */
+export async function fixtureInbox(options: { world?: World; view?: View; pageSize?: number } = {}): Promise<FixtureInbox> {
+  const world = options.world ?? demoWorld();
+  const rest = new BatonRestClient({ baseUrl: 'https://baton.test', token: 'fixture-token', fetch: fixtureFetch(world), maxAttempts: 1 });
+  const realtime = new FakeRealtime(world.me.id);
+  const store = new InboxStore({ rest, realtime: realtime as unknown as BatonRealtime, view: options.view ?? 'all', pageSize: options.pageSize ?? 50 });
+  await store.start();
+  return { world, rest, realtime, store };
+}
+
+/** Resolves when `check` passes, polling each frame; fails after `ms`. */
+export async function until(check: () => boolean, ms = 2000, what = 'condition'): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+}

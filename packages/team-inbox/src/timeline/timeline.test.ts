@@ -1,0 +1,58 @@
+import { expect } from '@esm-bundle/chai';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import { ana, ben, demoWorld, fixtureInbox, message, note, until } from '../testing/fixtures.js';
+import { allByRole, byRole, mountPart } from '../testing/mount.js';
+
+describe('inbox-timeline', () => {
+  it('shows messages, replies, internal notes and events as sentences', async () => {
+    const inbox = await fixtureInbox();
+    const { root, remove } = await mountPart('inbox-timeline', inbox);
+    await inbox.store.open('conv_lucia');
+    await until(() => allByRole(root, 'listitem').length === 7 && /Lucía/.test(root.textContent ?? ''), 2000, 'timeline');
+    const log = byRole(root, 'log', 'Timeline');
+    const text = log.textContent!.replace(/\s+/g, ' ');
+    expect(text).to.contain('Lucía Fernández').and.contain('Hola, ¿tienen disponibilidad para el sábado?');
+    expect(text).to.contain('Ana assigned this to María');
+    expect(text).to.contain('Resolved by María');
+    expect(text).to.contain('Reopened by a new message');
+    expect(text).to.contain('Conversation started from facebook-ad');
+    const noteItem = allByRole(root, 'listitem').find((li) => li.textContent!.includes('confirm the slot'))!;
+    expect(noteItem.textContent).to.contain('Internal note').and.contain('Ana Silva');
+    expect(noteItem.getAttribute('part')).to.equal('note');
+    expect(getComputedStyle(noteItem).backgroundColor).to.not.equal(getComputedStyle(allByRole(root, 'listitem')[1]!).backgroundColor);
+    const link = byRole(root, 'link', 'https://example.com/booking');
+    expect(link.getAttribute('href')).to.equal('https://example.com/booking');
+    expect(link.getAttribute('rel')).to.contain('noopener');
+    await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('adds another agent’s note live from the socket', async () => {
+    const inbox = await fixtureInbox();
+    const { root, remove } = await mountPart('inbox-timeline', inbox);
+    await inbox.store.open('conv_priya');
+    await until(() => allByRole(root, 'listitem').length === 1);
+    const item = note('conv_priya', '@ana I checked the import worker', ben.id, [ana.id], 0);
+    inbox.realtime.emit('timeline:added', { seq: item.seq, item });
+    await until(() => allByRole(root, 'listitem').length === 2, 2000, 'live note');
+    expect(root.textContent).to.contain('I checked the import worker');
+    remove();
+  });
+
+  it('renders markup and javascript: links in bodies as inert text', async () => {
+    const world = demoWorld();
+    const xss = '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> javascript:window.__xss=3 <a href="javascript:alert(1)">click</a> mailto:help@example.com';
+    world.timelines.set('conv_priya', [message('conv_priya', xss, 'inbound', null, 2), note('conv_priya', xss, ana.id, [], 1)]);
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-timeline', inbox);
+    await inbox.store.open('conv_priya');
+    await until(() => allByRole(root, 'listitem').length === 2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(root.querySelectorAll('img, script, iframe')).to.have.length(0);
+    const hrefs = [...root.querySelectorAll('a')].map((a) => a.getAttribute('href'));
+    expect(hrefs).to.deep.equal(['mailto:help@example.com', 'mailto:help@example.com']);
+    expect(root.textContent).to.contain('<img src=x onerror="window.__xss=1">').and.contain('javascript:window.__xss=3');
+    expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
+    remove();
+  });
+});

@@ -1,0 +1,128 @@
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { consume } from '@lit/context';
+import { query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { AgentWithLoad, InboxStore } from '@baton/client';
+import type { Actor, MessageItem, NoteItem, TimelineItem } from '@baton/protocol';
+import { storeContext } from '@baton/ui/contexts/store';
+import { baseStyles } from '@baton/ui/tokens';
+import { icon } from '@baton/ui/icons';
+import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
+import { SnapshotController } from '../controllers/snapshot-controller.js';
+import { ContactsController } from '../contacts/contacts-controller.js';
+import { contactsContext } from '../contacts/contacts-context.js';
+import type { ContactDirectory } from '../contacts/contact-directory.js';
+import { bodyText } from '../format/body-text.js';
+import { eventSentence } from '../format/event-sentence.js';
+import { timelineStyles } from './timeline.styles.js';
+
+/** Within this many pixels of the bottom the reader is "following" and new items scroll into view. */
+const FOLLOW_SLACK = 80;
+
+/**
+ * The open conversation's timeline: customer messages, replies, internal notes (on their own
+ * colour, labelled "Internal note") and events as sentences. Bodies are text with safe links.
+ */
+export class InboxTimeline extends LitElement {
+  static override styles = [baseStyles, timelineStyles];
+
+  @consume({ context: storeContext, subscribe: true })
+  @state()
+  private store?: InboxStore;
+
+  @consume({ context: contactsContext, subscribe: true })
+  @state()
+  private contacts?: ContactDirectory;
+
+  @query('[part="base"]') private scroller!: HTMLElement;
+
+  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
+    id: s.open?.id ?? null,
+    contactId: s.open?.conversation?.contactId ?? null,
+    items: s.open?.timeline ?? [],
+    loading: s.open?.loading ?? false,
+    agents: s.agents,
+  }));
+  private readonly contactsWatch = new ContactsController(this, () => this.contacts);
+  private following = true;
+  private shownId: string | null = null;
+
+  protected override willUpdate(): void {
+    const el = this.scroller;
+    const id = this.snapshot.value?.id ?? null;
+    // A newly opened conversation starts at its latest item; otherwise stay where the reader is.
+    if (id !== this.shownId) this.following = true;
+    else if (el) this.following = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
+    this.shownId = id;
+  }
+
+  protected override updated(): void {
+    if (this.following && this.scroller) this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  private agentName(actor: Actor, agents: readonly AgentWithLoad[]): string {
+    if (actor.type === 'agent') return agents.find((a) => a.id === actor.id)?.name ?? 'A teammate';
+    if (actor.type === 'workflow') return 'Workflow';
+    return 'Baton';
+  }
+
+  override render() {
+    const v = this.snapshot.value;
+    const items = v?.items ?? [];
+    const contactName = (v?.contactId && this.contacts?.get(v.contactId)?.name) || 'Customer';
+    const now = Date.now();
+    return html`<div part="base" role="log" aria-label="Timeline" aria-busy=${v?.loading ? 'true' : 'false'} tabindex="0">
+      ${v?.id
+        ? html`<ol>
+            ${repeat(items, (i) => i.id, (item) => this.renderItem(item, contactName, v.agents, now))}
+          </ol>`
+        : html`<p class="empty">Pick a conversation from the list</p>`}
+    </div>`;
+  }
+
+  private renderItem(item: TimelineItem, contactName: string, agents: readonly AgentWithLoad[], now: number): TemplateResult {
+    const when = html`<time datetime=${item.createdAt} title=${absoluteTime(item.createdAt)}>${relativeTime(item.createdAt, now)}</time>`;
+    switch (item.kind) {
+      case 'message':
+        return this.renderMessage(item, contactName, agents, when);
+      case 'note':
+        return this.renderNote(item, agents, when);
+      case 'event':
+        return html`<li part="event">${eventSentence(item, (id) => agents.find((a) => a.id === id))} · ${when}</li>`;
+    }
+  }
+
+  private renderMessage(item: MessageItem, contactName: string, agents: readonly AgentWithLoad[], when: TemplateResult) {
+    const inbound = item.direction === 'inbound';
+    const author = inbound ? contactName : this.agentName(item.author, agents);
+    return html`<li part="message ${item.direction}" class="bubble ${item.direction}">
+      <div class="byline"><span class="author">${author}</span>${inbound ? nothing : html`<span>replied</span>`} · ${when}</div>
+      ${bodyText(item.body)}
+    </li>`;
+  }
+
+  private renderNote(item: NoteItem, agents: readonly AgentWithLoad[], when: TemplateResult) {
+    const mentioned = new Set(agents.filter((a) => item.mentions.includes(a.id)).map((a) => a.username.toLowerCase()));
+    return html`<li part="note" class="bubble">
+      <div class="byline">
+        <span class="internal">${icon('note', 12)} Internal note</span> ·
+        <span class="author">${this.agentName(item.author, agents)}</span> · ${when}
+      </div>
+      ${this.withMentions(item.body, mentioned)}
+    </li>`;
+  }
+
+  /** Mentions of known teammates stand out; everything stays text. */
+  private withMentions(body: string, usernames: Set<string>) {
+    if (usernames.size === 0) return bodyText(body);
+    const out: unknown[] = [];
+    let last = 0;
+    for (const m of body.matchAll(/@([a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9])/gi)) {
+      if (!usernames.has(m[1]!.toLowerCase())) continue;
+      out.push(...bodyText(body.slice(last, m.index)), html`<span class="mention">${m[0]}</span>`);
+      last = m.index + m[0].length;
+    }
+    out.push(...bodyText(body.slice(last)));
+    return out;
+  }
+}

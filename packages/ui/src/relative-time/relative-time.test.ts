@@ -1,0 +1,24 @@
+import { expect } from '@esm-bundle/chai';
+import { relativeTime } from './relative-time.js';
+
+describe('relativeTime', () => {
+  const now = Date.parse('2026-03-10T12:00:00Z');
+  const ago = (ms: number) => new Date(now - ms).toISOString();
+
+  it('says now, minutes, hours and days as the age grows', () => {
+    expect(relativeTime(ago(10_000), now)).to.equal('now');
+    expect(relativeTime(ago(5 * 60_000), now)).to.equal('5m');
+    expect(relativeTime(ago(3 * 3600_000), now)).to.equal('3h');
+    expect(relativeTime(ago(2 * 86_400_000), now)).to.equal('2d');
+  });
+
+  it('gives the date past a week, with the year only when it differs', () => {
+    expect(relativeTime('2026-01-04T12:00:00Z', now, 'en-US')).to.equal('Jan 4');
+    expect(relativeTime('2024-01-04T12:00:00Z', now, 'en-US')).to.equal('Jan 4, 2024');
+  });
+
+  it('reads a little clock skew as now and bad input as nothing', () => {
+    expect(relativeTime(new Date(now + 5000).toISOString(), now)).to.equal('now');
+    expect(relativeTime('not a date', now)).to.equal('');
+  });
+});
