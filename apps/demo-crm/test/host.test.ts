@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { Hono } from 'hono';
+import { TestServer } from '@baton/server/testing';
+import { demoHost } from '../src/host.js';
+
+/**
+ * The demo CRM's backend against a real Baton server over loopback: it must reach Baton only
+ * through the public REST API with its API key, like any host would.
+ */
+async function setup(t: TestContext) {
+  const baton = await TestServer.start();
+  t.after(() => baton.close());
+  const ws = await baton.createWorkspace('Demo');
+  const ana = await ws.addAgent('ana');
+  const host = demoHost({
+    apiKey: ws.apiKey,
+    callBaton: (path, init) => fetch(baton.url + path, init),
+    pageFile: new URL('../public/index.html', import.meta.url),
+  });
+  const app = new Hono().route('/', host);
+  const post = async (path: string, body?: unknown) => {
+    const res = await app.request(path, {
+      method: 'POST',
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  return { baton, ws, ana, post };
+}
+
+test('mints a working agent token for a known username, and refuses unknown ones', async (t) => {
+  const { baton, ana, post } = await setup(t);
+  const minted = await post('/demo/token?agent=ANA');
+  assert.equal(minted.status, 201);
+  const me = await baton.request('GET', '/v1/agents/me', { token: minted.body.token });
+  assert.equal(me.status, 200);
+  assert.equal(me.body.agent.id, ana.id);
+  const unknown = await post('/demo/token?agent=nobody');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error.code, 'not_found');
+});
+
+test('a customer message starts a conversation, a second one continues (and reopens) it', async (t) => {
+  const { ana, post } = await setup(t);
+  const first = await post('/demo/customer-message', { name: 'Chris', phone: '+15550101', channel: 'sms', body: 'Hi there' });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  const id = first.body.conversation.id;
+  assert.equal((await ana.call('POST', `/v1/conversations/${id}/resolve`)).status, 200);
+
+  const second = await post('/demo/customer-message', { name: 'Chris', phone: '+15550101', channel: 'sms', body: 'One more thing' });
+  assert.equal(second.status, 201, JSON.stringify(second.body));
+  assert.equal(second.body.conversation.id, id);
+  assert.equal(second.body.conversation.status, 'open');
+
+  const timeline = await ana.call('GET', `/v1/conversations/${id}/timeline`);
+  const inbound = timeline.body.items.filter((i: any) => i.kind === 'message' && i.direction === 'inbound').map((i: any) => i.body);
+  assert.deepEqual(inbound, ['Hi there', 'One more thing']);
+  assert.ok(timeline.body.items.some((i: any) => i.kind === 'event' && i.type === 'reopened' && i.data.reason === 'inbound_message'));
+
+  const other = await post('/demo/customer-message', { name: 'Dana', email: 'dana@example.com', channel: 'email', body: 'Hello' });
+  assert.notEqual(other.body.conversation.id, id);
+});
+
+test('rejects a malformed customer message without writing anything', async (t) => {
+  const { ana, post } = await setup(t);
+  for (const bad of [{ name: 'X', channel: 'fax', body: 'hi' }, { name: '', channel: 'sms', body: 'hi' }, { name: 'X', channel: 'sms', body: 'hi', extra: 1 }]) {
+    const res = await post('/demo/customer-message', bad);
+    assert.equal(res.status, 400, JSON.stringify(bad));
+  }
+  const all = await ana.call('GET', '/v1/conversations?view=all');
+  assert.equal(all.body.items.length, 0);
+});
