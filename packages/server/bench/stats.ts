@@ -48,6 +48,31 @@ export async function timeInterleaved(variants: (() => unknown)[], options: Loop
   return samples;
 }
 
+/**
+ * Like timeInterleaved, but also records the CPU time the process used in each call (user +
+ * system, all threads; in practice the main thread, since libsql runs queries synchronously on it).
+ * On a busy machine wall time includes the time the process waited for a CPU; CPU time does not,
+ * so the two together tell a slow query from a preempted one.
+ */
+export async function timeInterleavedCpu(variants: (() => unknown)[], options: LoopOptions): Promise<{ wall: number[][]; cpu: number[][] }> {
+  for (let i = 0; i < options.warmup; i++) for (const run of variants) await run();
+  const wall = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => [] as number[]);
+  const started = performance.now();
+  for (let i = 0; i < options.maxIterations; i++) {
+    if (i >= options.minIterations && performance.now() - started > options.budgetMs) break;
+    for (let v = 0; v < variants.length; v++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await variants[v]!();
+      wall[v]!.push(performance.now() - t0);
+      const used = process.cpuUsage(c0);
+      cpu[v]!.push((used.user + used.system) / 1000);
+    }
+  }
+  return { wall, cpu };
+}
+
 export const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)) : '–');
 export const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 

@@ -1,0 +1,267 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import type { FromTarget, TargetKind, ToTarget } from './http-target.js';
+import { summarizeProfile } from './profile.js';
+import { ms, ratio, table } from './stats.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = join(here, '..');
+const ADMIN_TOKEN = 'bench-admin-token';
+/** The API key the baselines are sent; baseline-txn looks it up as Baton does, the plain baseline ignores it. */
+const BASELINE_TOKEN = 'bk_baseline';
+
+export interface HttpOptions {
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+  /** Baseline and Baton take turns this many times (AB, BA, …), which evens out a noisy machine. */
+  rounds: number;
+  /** Extra Baton servers with a what-if applied (see http-target.ts), e.g. ['stmt-cache', 'stmt-cache,no-fts']. */
+  whatIfs: string[];
+  /** Also profile Baton under load and print where its time goes. */
+  profile: boolean;
+  /** Where to keep the .cpuprofile (opens in Chrome DevTools); by default it is deleted after summarizing. */
+  profileOut?: string;
+  log: (line: string) => void;
+}
+
+/** One server process, driven over IPC. */
+class Target {
+  private waiting = new Map<string, (message: FromTarget) => void>();
+  token = BASELINE_TOKEN;
+  okResponses = 0;
+  loadRuns = 0;
+
+  private constructor(
+    private child: ChildProcess,
+    readonly url: string,
+    readonly label: string,
+    readonly kind: TargetKind,
+  ) {
+    child.on('message', (message: FromTarget) => {
+      const resolve = this.waiting.get(message.type);
+      this.waiting.delete(message.type);
+      resolve?.(message);
+    });
+  }
+
+  static async start(kind: TargetKind, whatIfs = ''): Promise<Target> {
+    const child = fork(join(here, 'http-target.ts'), [kind, kind === 'baton' ? ADMIN_TOKEN : BASELINE_TOKEN, whatIfs], {
+      cwd: packageDir,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${kind} server did not start within 30 s`)), 30_000);
+      child.once('exit', (code) => reject(new Error(`${kind} server exited early (${code})`)));
+      child.once('message', (message: FromTarget) => {
+        clearTimeout(timer);
+        if (message.type === 'ready') resolve(message.url);
+        else reject(new Error(`unexpected message ${JSON.stringify(message)}`));
+      });
+    });
+    child.removeAllListeners('exit');
+    const label =
+      kind === 'baseline'
+        ? 'baseline (Hono + 1 insert)'
+        : kind === 'baseline-txn'
+          ? "baseline (Hono + Baton's 11 statements, raw SQL)"
+          : whatIfs
+            ? `what-if: Baton ${whatIfs.split(',').map((w) => `+${w}`).join(' ')}`
+            : 'Baton (startServer)';
+    const target = new Target(child, url, label, kind);
+    if (kind === 'baton') target.token = await createWorkspace(url);
+    return target;
+  }
+
+  private ask<T extends FromTarget['type']>(message: ToTarget, reply: T): Promise<Extract<FromTarget, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${reply} reply within 30 s`)), 30_000);
+      this.waiting.set(reply, (m) => {
+        clearTimeout(timer);
+        resolve(m as Extract<FromTarget, { type: T }>);
+      });
+      this.child.send(message);
+    });
+  }
+
+  rows = async () => (await this.ask({ type: 'rows' }, 'rows')).count;
+  cpuMicros = async () => (await this.ask({ type: 'cpu' }, 'cpu')).micros;
+  profileStart = async () => void (await this.ask({ type: 'profile-start' }, 'profile-started'));
+  profileStop = async (file: string) => void (await this.ask({ type: 'profile-stop', file }, 'profile-written'));
+
+  /** Load for `seconds`; also returns the server's CPU time per 2xx response, in ms. */
+  async load(seconds: number, connections: number): Promise<Result & { cpuPerRequest: number }> {
+    const cpuBefore = await this.cpuMicros();
+    const result = await autocannon({
+      title: this.label,
+      url: `${this.url}/v1/conversations`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: requestBody,
+      connections,
+      duration: seconds,
+      timeout: 10,
+    });
+    const cpuPerRequest = (await this.cpuMicros()) - cpuBefore;
+    this.okResponses += result['2xx'];
+    this.loadRuns++;
+    return { ...result, cpuPerRequest: cpuPerRequest / 1000 / Math.max(1, result['2xx']) };
+  }
+
+  /** Every 2xx must have written a row; requests in flight when autocannon stops are not counted but do complete. */
+  async checkRows(connections: number): Promise<string> {
+    const rows = await this.rows();
+    const extra = rows - this.okResponses;
+    return extra >= 0 && extra <= this.loadRuns * connections ? `yes (+${extra} in flight)` : `NO: ${rows} rows for ${this.okResponses} 2xx`;
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    try {
+      await this.ask({ type: 'stop' }, 'stopped');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    } finally {
+      if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    }
+  }
+}
+
+async function createWorkspace(url: string): Promise<string> {
+  const res = await fetch(`${url}/v1/workspaces`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Bench' }),
+  });
+  const body = (await res.json()) as { apiKey?: string };
+  if (res.status !== 201 || !body.apiKey) throw new Error(`workspace creation failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.apiKey;
+}
+
+const requestBody = JSON.stringify({
+  contact: { name: 'Dana Customer', phone: '+15550100001' },
+  channel: 'sms',
+  message: { body: 'Hi, my order #4411 has not arrived yet. Can you check the tracking for me?' },
+});
+
+interface Run {
+  target: Target;
+  round: number;
+  result: Result & { cpuPerRequest: number };
+}
+
+export async function runHttpBench(options: HttpOptions): Promise<void> {
+  const { log, connections, seconds } = options;
+  log(`HTTP create-conversation: POST /v1/conversations, ${connections} connections, ${seconds} s per server per round, ${options.rounds} round(s)`);
+  // Each server in its own process; only one is under load at any time, so none competes with another for the CPU.
+  const targets: Target[] = [];
+  try {
+    targets.push(await Target.start('baseline'), await Target.start('baton'), await Target.start('baseline-txn'));
+    for (const w of options.whatIfs) targets.push(await Target.start('baton', w));
+    for (const t of targets) {
+      if (options.warmupSeconds <= 0) continue;
+      log(`  ${t.label}: warm-up ${options.warmupSeconds} s`);
+      await t.load(options.warmupSeconds, connections);
+    }
+    const runs: Run[] = [];
+    for (let round = 1; round <= options.rounds; round++) {
+      // Alternate the order each round so neither side always runs first.
+      const order = round % 2 === 1 ? targets : [...targets].reverse();
+      for (const target of order) {
+        log(`  round ${round}: ${target.label}, ${seconds} s`);
+        runs.push({ target, round, result: await target.load(seconds, connections) });
+      }
+    }
+
+    const rowsCheck = new Map<Target, string>();
+    for (const t of targets) rowsCheck.set(t, await t.checkRows(connections));
+
+    console.log();
+    console.log(
+      table(
+        ['server', 'round', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'failed', 'server CPU ms / request'],
+        [...runs]
+          .sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target) || a.round - b.round)
+          .map(({ target, round, result: r }) => [
+            target.label,
+            round,
+            Math.round(r.requests.average).toLocaleString('en'),
+            ms(r.latency.p50),
+            ms(r.latency.p99),
+            ms(r.latency.max),
+            r['2xx'].toLocaleString('en'),
+            r.errors + r.timeouts + r.non2xx,
+            r.cpuPerRequest.toFixed(3),
+          ]),
+      ),
+    );
+
+    // Over all rounds: mean req/s, and the worst round's p99 (percentiles of separate runs do not average).
+    const of = (t: Target) => runs.filter((r) => r.target === t).map((r) => r.result);
+    const rps = (t: Target) => of(t).reduce((sum, r) => sum + r.requests.average, 0) / options.rounds;
+    const p99 = (t: Target) => Math.max(...of(t).map((r) => r.latency.p99));
+    // Pooled over rounds: all CPU over all responses.
+    const cpuPer = (t: Target) => of(t).reduce((sum, r) => sum + r.cpuPerRequest * r['2xx'], 0) / of(t).reduce((sum, r) => sum + r['2xx'], 0);
+    const [baseline, baton, sameWrites] = targets as [Target, Target, Target];
+    console.log();
+    console.log(
+      table(
+        ['server', 'req/s', 'p99 ms (worst round)', 'req/s vs baseline', 'CPU ms / request', 'CPU vs baseline', 'every 2xx wrote a row'],
+        targets.map((t) => [
+          t.label,
+          Math.round(rps(t)).toLocaleString('en'),
+          ms(p99(t)),
+          ratio(rps(t) / rps(baseline)),
+          cpuPer(t).toFixed(3),
+          ratio(cpuPer(t) / cpuPer(baseline)),
+          rowsCheck.get(t)!,
+        ]),
+      ),
+    );
+    const rpsRatio = rps(baton) / rps(baseline);
+    console.log();
+    console.log(
+      table(
+        ['target', 'measured', 'met'],
+        [
+          ['Baton req/s ≥ 50% of baseline', `${(100 * rpsRatio).toFixed(0)}%`, rpsRatio >= 0.5 ? 'yes' : 'NO'],
+          // On a CPU-bound single-threaded server, req/s ≈ 1 / CPU per request: this is the same target, immune to neighbours.
+          ['  (same, from CPU per request)', `${((100 * cpuPer(baseline)) / cpuPer(baton)).toFixed(0)}%`, cpuPer(baseline) / cpuPer(baton) >= 0.5 ? 'yes' : 'NO'],
+          ['Baton p99 < 50 ms', `${ms(p99(baton))} ms`, p99(baton) < 50 ? 'yes' : 'NO'],
+          // Not a target: how much of the gap is the data model (what gets written) and how much the code around it.
+          ['(info) same writes as raw SQL, req/s vs baseline', `${((100 * rps(sameWrites)) / rps(baseline)).toFixed(0)}%`, '–'],
+          ['(info) Baton req/s vs the same writes as raw SQL', `${((100 * rps(baton)) / rps(sameWrites)).toFixed(0)}%`, '–'],
+        ],
+      ),
+    );
+  } finally {
+    await Promise.all(targets.map((t) => t.stop()));
+  }
+
+  if (options.profile) await profileBaton(options);
+}
+
+/** Profiles a fresh Baton server under the same load, after its warm-up, and prints the summary. */
+async function profileBaton(options: HttpOptions): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-prof-'));
+  const target = await Target.start('baton');
+  try {
+    options.log(`\nprofiling Baton for ${options.seconds} s after a warm-up (the profiler slows it; these are not the benchmark's figures)`);
+    if (options.warmupSeconds > 0) await target.load(options.warmupSeconds, options.connections);
+    const file = options.profileOut ?? join(dir, 'baton.cpuprofile');
+    await target.profileStart();
+    const result = await target.load(options.seconds, options.connections);
+    await target.profileStop(file);
+    console.log();
+    console.log(`Under the profiler: ${Math.round(result.requests.average)} req/s`);
+    console.log(summarizeProfile(file, { packageDir }));
+    if (options.profileOut) options.log(`profile kept at ${options.profileOut}`);
+  } finally {
+    await target.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

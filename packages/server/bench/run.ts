@@ -1,0 +1,72 @@
+/**
+ * Baton's server benchmarks. Each reports against a baseline run beside it in the same run.
+ *
+ *   pnpm bench                          both, full size (1,000,000 conversations; ~3 min warm)
+ *   BENCH=http pnpm bench               HTTP create-conversation throughput only
+ *   BENCH=views BENCH_ROWS=100000 pnpm bench   views at the storage layer on a smaller fixture
+ *
+ * Environment:
+ *   BENCH           http | views | all (default all)
+ *   BENCH_SECONDS   measured load per server, seconds (default 10)
+ *   BENCH_WARMUP    warm-up load per server before measuring, seconds (default 2)
+ *   BENCH_CONNECTIONS  concurrent HTTP connections (default 50)
+ *   BENCH_ROUNDS    baseline and Baton take turns this many times (default 1; more evens out a busy machine)
+ *   BENCH_WHATIF    extra Baton servers with a change applied, space-separated, comma to combine:
+ *                   "stmt-cache no-fts no-relay stmt-cache,no-fts,no-relay" (see http-target.ts)
+ *   BENCH_PROFILE=1 also profile the Baton server (V8 CPU profiler, as --cpu-prof) and print where its time goes
+ *   BENCH_PROFILE_OUT=file.cpuprofile  the same, and keep the profile (opens in Chrome DevTools)
+ *   BENCH_ROWS      conversations in the views fixture (default 1000000); cached per size in the temp dir
+ *   BENCH_BUDGET_MS time per views case before it stops iterating (default 2000)
+ *   BENCH_EXPLAIN=1 print EXPLAIN QUERY PLAN for each view's query
+ *
+ * Prints tables only; writes nothing into the repository.
+ */
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { runHttpBench } from './http.js';
+import { runViewsBench } from './views.js';
+
+const env = process.env;
+const which = env.BENCH ?? 'all';
+if (!['http', 'views', 'all'].includes(which)) {
+  console.error(`BENCH must be http, views or all (got ${which})`);
+  process.exit(2);
+}
+const positive = (name: string, fallback: number) => {
+  const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+  return value;
+};
+const log = (line: string) => console.error(line);
+
+// Other processes on the machine skew every figure here; say how busy it was.
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(
+  `Baton server benchmarks · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · load average ${load()}`,
+);
+if (loadavg()[0]! > cpus().length / 2) console.log(`warning: the machine is busy (1-minute load ${loadavg()[0]!.toFixed(2)} on ${cpus().length} CPUs); figures will be low and noisy`);
+
+if (which === 'http' || which === 'all') {
+  await runHttpBench({
+    seconds: positive('BENCH_SECONDS', 10),
+    warmupSeconds: positive('BENCH_WARMUP', 2),
+    connections: positive('BENCH_CONNECTIONS', 50),
+    rounds: Math.max(1, Math.floor(positive('BENCH_ROUNDS', 1))),
+    whatIfs: (env.BENCH_WHATIF ?? '').split(/\s+/).filter(Boolean),
+    profile: env.BENCH_PROFILE === '1' || !!env.BENCH_PROFILE_OUT,
+    ...(env.BENCH_PROFILE_OUT ? { profileOut: resolve(env.BENCH_PROFILE_OUT) } : {}),
+    log,
+  });
+}
+if (which === 'views' || which === 'all') {
+  if (which === 'all') console.log();
+  await runViewsBench({
+    rows: Math.floor(positive('BENCH_ROWS', 1_000_000)),
+    budgetMs: positive('BENCH_BUDGET_MS', 2000),
+    maxIterations: 200,
+    explain: env.BENCH_EXPLAIN === '1',
+    log,
+  });
+}
+
+console.log(`\nload average at the end: ${load()}`);

@@ -1,0 +1,241 @@
+import { VIEWS, type View } from '@baton/protocol';
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
+import Sqlite from 'libsql';
+import { countViews, listView, type PageCursor } from '../src/storage/conversations.js';
+import { openSqlite } from '../src/storage/db.js';
+import type { Database } from '../src/storage/schema.js';
+import { CAUGHT_UP_AGENT, ensureFixture, TYPICAL_AGENT, WORKSPACE_ID } from './fixture.js';
+import { ms, ratio, summarize, table, timeInterleavedCpu } from './stats.js';
+
+export interface ViewsOptions {
+  rows: number;
+  /** Time spent per case (all variants together) before it stops iterating. */
+  budgetMs: number;
+  maxIterations: number;
+  /** Print EXPLAIN QUERY PLAN of the SQL Kysely generates for each view. */
+  explain: boolean;
+  log: (line: string) => void;
+}
+
+const PAGE = 50;
+/** "Page 101": the cursor a client holds after scrolling through 100 pages. */
+const SCROLLED = 100 * PAGE;
+const TARGET_MS = 5;
+
+// The page query, hand-written: the same SQL listView builds (checked below: same rows, same plan),
+// run as a prepared statement on the raw libsql handle, so Kysely/raw is Kysely's own overhead.
+const VIEW_SQL: Record<View, { where: string; agentParam: boolean }> = {
+  mine: { where: 'c.status = ? AND c.assignee_id = ?', agentParam: true },
+  unassigned: { where: 'c.status = ? AND c.assignee_id IS NULL', agentParam: false },
+  all: { where: 'c.status = ?', agentParam: false },
+  resolved: { where: 'c.status = ?', agentParam: false },
+  mentioned: {
+    where: 'c.status = ? AND EXISTS (SELECT 1 AS one FROM mentions AS m WHERE m.conversation_id = c.id AND m.agent_id = ?)',
+    agentParam: true,
+  },
+  unread: {
+    where:
+      'c.status = ? AND c.last_inbound_seq IS NOT NULL AND NOT EXISTS (SELECT 1 AS one FROM read_states AS r ' +
+      'WHERE r.conversation_id = c.id AND r.agent_id = ? AND r.last_read_seq >= c.last_inbound_seq)',
+    agentParam: true,
+  },
+};
+const statusOf = (view: View) => (view === 'resolved' ? 'resolved' : 'open');
+const ORDER = ' ORDER BY c.last_message_at DESC, c.id DESC';
+
+function pageQuery(view: View, agent: string, cursor: PageCursor | null, limit: number) {
+  const { where, agentParam } = VIEW_SQL[view];
+  const params: unknown[] = [WORKSPACE_ID, statusOf(view), ...(agentParam ? [agent] : [])];
+  let text = `SELECT c.* FROM conversations AS c WHERE c.workspace_id = ? AND ${where}`;
+  if (cursor) {
+    text += ' AND (c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?))';
+    params.push(cursor.lastMessageAt, cursor.lastMessageAt, cursor.id);
+  }
+  return { text: `${text}${ORDER} LIMIT ?`, params: [...params, limit] };
+}
+
+/**
+ * The rewrite this benchmark proposes (docs/benchmarks.md), timed beside the current query:
+ * the cursor as a row value, which SQLite turns into an index range instead of a filter over
+ * every row before it; and Mentioned driven from the agent's mentions instead of from every
+ * open conversation (CROSS JOIN pins that join order in SQLite).
+ */
+function rewrittenPageQuery(view: View, agent: string, cursor: PageCursor | null, limit: number) {
+  const params: unknown[] = [];
+  let text: string;
+  if (view === 'mentioned') {
+    text = 'SELECT c.* FROM mentions AS m CROSS JOIN conversations AS c WHERE m.agent_id = ? AND c.id = m.conversation_id AND c.workspace_id = ? AND c.status = ?';
+    params.push(agent, WORKSPACE_ID, 'open');
+  } else {
+    const { where, agentParam } = VIEW_SQL[view];
+    text = `SELECT c.* FROM conversations AS c WHERE c.workspace_id = ? AND ${where}`;
+    params.push(WORKSPACE_ID, statusOf(view), ...(agentParam ? [agent] : []));
+  }
+  if (cursor) {
+    text += ' AND (c.last_message_at, c.id) < (?, ?)';
+    params.push(cursor.lastMessageAt, cursor.id);
+  }
+  return { text: `${text}${ORDER} LIMIT ?`, params: [...params, limit] };
+}
+
+interface Case {
+  agentLabel: string;
+  agent: string;
+  view: View;
+  position: string;
+  cursor: PageCursor | null;
+  viewRows: number;
+}
+
+type Summary = ReturnType<typeof summarize>;
+interface CaseResult extends Case {
+  kysely: Summary;
+  kyselyCpu: Summary;
+  raw: Summary;
+  rawCpu: Summary;
+  rewrite: Summary;
+}
+
+export async function runViewsBench(options: ViewsOptions): Promise<void> {
+  const { log } = options;
+  const fixture = await ensureFixture(options.rows, log);
+  log(`views: ${options.rows.toLocaleString('en')} conversations in one workspace, ${fixture.built ? 'fixture just built' : 'cached fixture'} ${fixture.file}`);
+
+  const raw = new Sqlite(fixture.file, { timeout: 5000 });
+  const migrationsBefore = new Set((raw.prepare('SELECT version FROM baton_migrations').all() as { version: number }[]).map((r) => Number(r.version)));
+  // The real storage, as the server opens it (pragmas, and any migration the cached file lacks).
+  const t0 = performance.now();
+  const storage = await openSqlite(fixture.file);
+  const applied = (raw.prepare('SELECT version FROM baton_migrations').all() as { version: number }[])
+    .map((r) => Number(r.version))
+    .filter((v) => !migrationsBefore.has(v));
+  if (applied.length) log(`openSqlite applied migration(s) ${applied.join(', ')} to the fixture in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // Same pragmas as openSqlite, so the only difference between the two columns is Kysely.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = storage.db;
+
+  const statements = new Map<string, Sqlite.Statement<unknown[]>>();
+  const run = (q: { text: string; params: unknown[] }) => {
+    let st = statements.get(q.text);
+    if (!st) statements.set(q.text, (st = raw.prepare(q.text)));
+    return st.all(...q.params) as { id: string; last_message_at: number }[];
+  };
+
+  // Kysely over the same raw handle with a query log: only to capture the SQL listView builds.
+  const captured: CompiledQuery[] = [];
+  const capturing = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: raw as never }),
+    log: (event) => {
+      if (event.level === 'query') captured.push(event.query);
+    },
+  });
+  const plan = (text: string, params: readonly unknown[]) =>
+    (raw.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' / ');
+
+  // Where each view is read from: the first page, page 101, and the middle of the view.
+  log('finding cursors (counts every view once; slow on big fixtures)…');
+  const cases: Case[] = [];
+  const profiles = [
+    { agentLabel: 'typical', agent: TYPICAL_AGENT, views: VIEWS },
+    // Only the personal views differ for the second agent.
+    { agentLabel: 'caught-up', agent: CAUGHT_UP_AGENT, views: ['mine', 'mentioned', 'unread'] as const },
+  ];
+  for (const { agentLabel, agent, views } of profiles) {
+    for (const view of views) {
+      const whole = pageQuery(view, agent, null, -1);
+      const all = run({ ...whole, text: whole.text.replace('SELECT c.*', 'SELECT c.last_message_at, c.id') });
+      const cursorAfter = (n: number): PageCursor => ({ lastMessageAt: Number(all[n - 1]!.last_message_at), id: all[n - 1]!.id });
+      const base = { agentLabel, agent, view, viewRows: all.length };
+      cases.push({ ...base, position: 'first', cursor: null });
+      if (all.length > SCROLLED + PAGE) cases.push({ ...base, position: `page 101`, cursor: cursorAfter(SCROLLED) });
+      const middle = Math.floor(all.length / 2);
+      if (middle > 0) cases.push({ ...base, position: `middle (row ${middle.toLocaleString('en')})`, cursor: cursorAfter(middle) });
+    }
+  }
+
+  const results: CaseResult[] = [];
+  const explained = new Set<string>();
+  for (const c of cases) {
+    const same = pageQuery(c.view, c.agent, c.cursor, PAGE + 1);
+    const rewrite = rewrittenPageQuery(c.view, c.agent, c.cursor, PAGE + 1);
+    // The baselines must be the same query: same rows, and the hand-written SQL the same plan as Kysely's.
+    captured.length = 0;
+    const viaKysely = (await listView(capturing, WORKSPACE_ID, c.agent, c.view, PAGE, c.cursor)).rows.map((r) => r.id);
+    const kyselySql = captured[0]!;
+    const ids = (rows: { id: string }[]) => rows.slice(0, PAGE).map((r) => r.id).join();
+    if (ids(run(same)) !== viaKysely.join() || ids(run(rewrite)) !== viaKysely.join()) {
+      throw new Error(`${c.view}/${c.position}: the SQL baselines do not return the rows listView returns`);
+    }
+    const kyselyPlan = plan(kyselySql.sql, kyselySql.parameters);
+    if (plan(same.text, same.params) !== kyselyPlan) throw new Error(`${c.view}: hand-written SQL plans differently from Kysely's:\n${kyselySql.sql}`);
+    if (options.explain && !explained.has(kyselySql.sql)) {
+      explained.add(kyselySql.sql);
+      log(`\n${c.view}, ${c.cursor ? 'with a cursor' : 'first page'}\n  SQL     ${kyselySql.sql}\n  plan    ${kyselyPlan}\n  rewrite ${plan(rewrite.text, rewrite.params)}\n`);
+    }
+
+    const { wall, cpu } = await timeInterleavedCpu(
+      [() => listView(db, WORKSPACE_ID, c.agent, c.view, PAGE, c.cursor), () => run(same), () => run(rewrite)],
+      { warmup: 3, maxIterations: options.maxIterations, minIterations: 5, budgetMs: options.budgetMs },
+    );
+    const result = { ...c, kysely: summarize(wall[0]!), kyselyCpu: summarize(cpu[0]!), raw: summarize(wall[1]!), rawCpu: summarize(cpu[1]!), rewrite: summarize(wall[2]!) };
+    results.push(result);
+    log(`  ${c.agentLabel} ${c.view} ${c.position}: ${ms(result.kysely.median)} ms`);
+  }
+
+  console.log();
+  const met = (v: number) => (v < TARGET_MS ? 'met' : 'MISSED');
+  console.log(`listView, page of ${PAGE}, ${options.rows.toLocaleString('en')} conversations. Times in ms: wall clock, and CPU time`);
+  console.log(`(which leaves out waiting for a CPU on a busy machine). Kysely / raw compares CPU medians. Target: p95 < ${TARGET_MS} ms.`);
+  console.log(
+    table(
+      ['agent', 'view', 'page', 'rows in view', 'n', 'median', 'p95', 'CPU median', 'CPU p95', 'raw SQL median', 'Kysely / raw', 'rewrite median', 'target (wall / CPU p95)'],
+      results.map((x) => [
+        x.agentLabel,
+        x.view,
+        x.position,
+        x.viewRows.toLocaleString('en'),
+        x.kysely.n,
+        ms(x.kysely.median),
+        ms(x.kysely.p95),
+        ms(x.kyselyCpu.median),
+        ms(x.kyselyCpu.p95),
+        ms(x.raw.median),
+        ratio(x.kyselyCpu.median / x.rawCpu.median),
+        ms(x.rewrite.median),
+        `${met(x.kysely.p95)} / ${met(x.kyselyCpu.p95)}`,
+      ]),
+    ),
+  );
+  const missed = results.filter((x) => x.kysely.p95 >= TARGET_MS);
+  const missedCpu = results.filter((x) => x.kyselyCpu.p95 >= TARGET_MS);
+  console.log(
+    `${results.length - missed.length} of ${results.length} cases meet the target on wall-clock p95, ${results.length - missedCpu.length} on CPU p95` +
+      (missedCpu.length ? `; over it even in CPU time: ${missedCpu.map((x) => `${x.agentLabel} ${x.view} ${x.position}`).join(', ')}` : ''),
+  );
+
+  // Counts: informative, no target. countViews runs for every connected agent after every batch of changes.
+  const countRows: (string | number)[][] = [];
+  for (const { agentLabel, agent } of profiles) {
+    const whole = await timeInterleavedCpu([() => countViews(db, WORKSPACE_ID, agent)], { warmup: 1, maxIterations: 20, minIterations: 3, budgetMs: options.budgetMs * 2 });
+    const s = summarize(whole.wall[0]!);
+    const counts = await countViews(db, WORKSPACE_ID, agent);
+    countRows.push([agentLabel, 'countViews (all six)', s.n, ms(s.median), ms(s.p95), ms(summarize(whole.cpu[0]!).median), VIEWS.map((v) => `${v} ${counts[v].toLocaleString('en')}`).join(', ')]);
+    for (const view of VIEWS) {
+      const { text, params } = pageQuery(view, agent, null, 0);
+      const countSql = text.replace('SELECT c.*', 'SELECT count(*) AS n').replace(`${ORDER} LIMIT ?`, '');
+      const st = raw.prepare(countSql);
+      const one = await timeInterleavedCpu([() => st.all(...params.slice(0, -1))], { warmup: 1, maxIterations: 10, minIterations: 3, budgetMs: options.budgetMs });
+      const v = summarize(one.wall[0]!);
+      countRows.push([agentLabel, `  ${view} (raw SQL)`, v.n, ms(v.median), ms(v.p95), ms(summarize(one.cpu[0]!).median), options.explain ? plan(countSql, params.slice(0, -1)) : '']);
+    }
+  }
+  console.log();
+  console.log(`countViews, ${options.rows.toLocaleString('en')} conversations (ms; no target)`);
+  console.log(table(['agent', 'query', 'n', 'median', 'p95', 'CPU median', options.explain ? 'counts / plan' : 'counts'], countRows));
+
+  await storage.close();
+  raw.close(); // also the handle under `capturing`, which holds no other resource
+}
