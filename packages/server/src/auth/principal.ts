@@ -21,6 +21,30 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * API keys are checked on every host-backend call; remembering a verified key for a short while
+ * saves a hash and a query per request (6.6% of a create's CPU). A revoked key therefore works
+ * for at most this long on each server.
+ */
+export const API_KEY_CACHE_MS = 30_000;
+const apiKeyCache = new WeakMap<Db, Map<string, { workspaceId: string; until: number }>>();
+
+async function workspaceOfApiKey(db: Db, clock: Clock, key: string): Promise<string | null> {
+  let cache = apiKeyCache.get(db);
+  if (!cache) apiKeyCache.set(db, (cache = new Map()));
+  const now = clock.now();
+  const hit = cache.get(key);
+  if (hit && hit.until > now) return hit.workspaceId;
+  const row = await findWorkspaceByApiKey(db, key);
+  if (!row) {
+    cache.delete(key);
+    return null;
+  }
+  if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+  cache.set(key, { workspaceId: row.workspace_id, until: now + API_KEY_CACHE_MS });
+  return row.workspace_id;
+}
+
 export async function authenticate(
   db: Db,
   clock: Clock,
@@ -29,8 +53,8 @@ export async function authenticate(
 ): Promise<Principal | null> {
   if (adminToken && sameSecret(token, adminToken)) return { kind: 'serverAdmin' };
   if (token.startsWith('bk_')) {
-    const key = await findWorkspaceByApiKey(db, token);
-    return key ? { kind: 'apiKey', workspaceId: key.workspace_id } : null;
+    const workspaceId = await workspaceOfApiKey(db, clock, token);
+    return workspaceId ? { kind: 'apiKey', workspaceId } : null;
   }
   const claims = await verifyAgentToken(db, token, clock.now());
   if (!claims) return null;

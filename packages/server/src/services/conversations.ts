@@ -90,6 +90,13 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
       contactId = (await createContactIn(change.trx, p.workspaceId, body.contact!, change.now)).id;
     }
     const now = change.now;
+    // The seqs are taken first so the row is inserted once with its final fields (the timeline's
+    // foreign key needs the conversation to exist before its items).
+    const createdSeq = await change.nextSeq();
+    const messageSeq = body.message ? await change.nextSeq() : null;
+    // From the host backend a first message is the customer writing in; from an agent it is outreach.
+    const direction = p.kind === 'apiKey' ? 'inbound' : 'outbound';
+    const inbound = body.message && direction === 'inbound';
     const row: ConversationRow = {
       id: newId('conv', now),
       workspace_id: p.workspaceId,
@@ -105,30 +112,18 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
       version: 1,
       created_at: now,
       last_message_at: now,
-      last_inbound_at: null,
-      last_inbound_seq: null,
+      last_inbound_at: inbound ? now : null,
+      last_inbound_seq: inbound ? messageSeq : null,
       resolved_at: null,
       waiting_since: null,
-      preview: null,
+      preview: body.message ? preview(body.message.body) : null,
     };
     await insertConversation(change.trx, row);
-    await change.append(row.id, { kind: 'event', type: 'created', actor, data: { channel: row.channel, source: row.source } });
+    await change.append(row.id, { kind: 'event', type: 'created', actor, data: { channel: row.channel, source: row.source } }, createdSeq);
     if (body.message) {
-      // From the host backend a first message is the customer writing in; from an agent it is outreach.
-      const direction = p.kind === 'apiKey' ? 'inbound' : 'outbound';
-      const message = await change.append(row.id, { kind: 'message', direction, channel: row.channel, body: body.message.body, author: actor });
-      row.preview = preview(body.message.body);
-      if (direction === 'inbound') {
-        row.last_inbound_at = now;
-        row.last_inbound_seq = message.seq;
-      }
-      await updateConversationRow(change.trx, p.workspaceId, row.id, 1, {
-        preview: row.preview,
-        last_inbound_at: row.last_inbound_at,
-        last_inbound_seq: row.last_inbound_seq,
-      });
-      row.version = 2;
-      if (p.kind === 'agent') await markRead(change.trx, p.workspaceId, p.agentId, row.id, message.seq);
+      const message = { kind: 'message', direction, channel: row.channel, body: body.message.body, author: actor } as const;
+      await change.append(row.id, message, messageSeq!);
+      if (p.kind === 'agent') await markRead(change.trx, p.workspaceId, p.agentId, row.id, messageSeq!);
     }
     const conversation = toConversation(row);
     await change.publish('conversation.created', conversation);

@@ -73,8 +73,9 @@ export class Change {
     this.storedSeq = this.lastSeq;
   }
 
-  async append(conversationId: string, item: NewTimelineItem): Promise<TimelineItem> {
-    const seq = await this.nextSeq();
+  /** Adds a timeline item; `reservedSeq` is one taken earlier with `nextSeq()` (rows that must name it first). */
+  async append(conversationId: string, item: NewTimelineItem, reservedSeq?: number): Promise<TimelineItem> {
+    const seq = reservedSeq ?? (await this.nextSeq());
     const row: TimelineRow = {
       id: newId(item.kind === 'message' ? 'msg' : item.kind === 'note' ? 'note' : 'evt', this.now),
       workspace_id: this.workspaceId,

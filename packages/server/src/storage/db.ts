@@ -12,6 +12,30 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+type SqliteHandle = InstanceType<typeof Sqlite>;
+type Statement = ReturnType<SqliteHandle['prepare']>;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; compiling SQL was 12–14% of a request's CPU
+ * (docs/benchmarks.md). Queries are built from a fixed set of shapes, so the prepared statements
+ * are kept by SQL text. The driver runs one query at a time to completion, so sharing is safe.
+ */
+function withStatementCache(database: SqliteHandle, max = 512) {
+  const cache = new Map<string, Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string): Statement {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  } as never;
+}
+
 /**
  * Opens the embedded libsql database (`:memory:` for tests) and applies pending migrations.
  * WAL lets readers run beside the writer; the busy timeout matters because libsql's default is
@@ -26,7 +50,9 @@ export async function openSqlite(file: string): Promise<Storage> {
   }
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: database as never }) });
+  // 64 MiB of page cache (the default is 2 MiB): view pages and counts walk large indexes.
+  database.pragma('cache_size = -65536');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrate(db, 'sqlite');
   return { db, engine: 'sqlite', close: () => db.destroy() };
 }
