@@ -29,10 +29,7 @@ const VIEW_SQL: Record<View, { where: string; agentParam: boolean }> = {
   unassigned: { where: 'c.status = ? AND c.assignee_id IS NULL', agentParam: false },
   all: { where: 'c.status = ?', agentParam: false },
   resolved: { where: 'c.status = ?', agentParam: false },
-  mentioned: {
-    where: 'c.status = ? AND EXISTS (SELECT 1 AS one FROM mentions AS m WHERE m.conversation_id = c.id AND m.agent_id = ?)',
-    agentParam: true,
-  },
+  mentioned: { where: 'c.status = ?', agentParam: false },
   unread: {
     where:
       'c.status = ? AND c.last_inbound_seq IS NOT NULL AND NOT EXISTS (SELECT 1 AS one FROM read_states AS r ' +
@@ -45,11 +42,14 @@ const ORDER = ' ORDER BY c.last_message_at DESC, c.id DESC';
 
 function pageQuery(view: View, agent: string, cursor: PageCursor | null, limit: number) {
   const { where, agentParam } = VIEW_SQL[view];
-  const params: unknown[] = [WORKSPACE_ID, statusOf(view), ...(agentParam ? [agent] : [])];
-  let text = `SELECT c.* FROM conversations AS c WHERE c.workspace_id = ? AND ${where}`;
+  const mentioned = view === 'mentioned';
+  const params: unknown[] = [...(mentioned ? [agent] : []), WORKSPACE_ID, statusOf(view), ...(agentParam ? [agent] : [])];
+  let text = mentioned
+    ? `SELECT c.* FROM mentions AS m CROSS JOIN conversations AS c WHERE c.id = m.conversation_id AND m.agent_id = ? AND c.workspace_id = ? AND ${where}`
+    : `SELECT c.* FROM conversations AS c WHERE c.workspace_id = ? AND ${where}`;
   if (cursor) {
-    text += ' AND (c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?))';
-    params.push(cursor.lastMessageAt, cursor.lastMessageAt, cursor.id);
+    text += ' AND (c.last_message_at, c.id) < (?, ?)';
+    params.push(cursor.lastMessageAt, cursor.id);
   }
   return { text: `${text}${ORDER} LIMIT ?`, params: [...params, limit] };
 }
