@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --import tsx
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { seedDemoWorkspace } from './demo/seed.js';
 import { startServer } from './server.js';
@@ -41,7 +42,8 @@ async function main(argv: string[]) {
   const server = await startServer({
     port,
     host: values.host ?? '127.0.0.1',
-    db: values.db ?? 'baton.db',
+    // `pnpm baton` runs in the server package's folder; paths are meant from where the user typed them.
+    db: values.db === ':memory:' ? ':memory:' : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.db ?? 'baton.db'),
     adminToken: process.env.BATON_ADMIN_TOKEN || undefined,
     smtpUrl: process.env.SMTP_URL || undefined,
     mailFrom: process.env.MAIL_FROM || undefined,
