@@ -12,6 +12,8 @@ export interface DemoHostOptions {
   /** Calls Baton's REST API; in the demo it is the same process, in real life a fetch to its URL. */
   callBaton: (path: string, init?: RequestInit) => Promise<Response>;
   pageFile: URL;
+  /** The standalone `<team-inbox>` bundle the page includes with `<script type="module">`. */
+  inboxBundleFile: string;
 }
 
 const CustomerMessage = z.strictObject({
@@ -35,6 +37,11 @@ export function demoHost(options: DemoHostOptions) {
   return new Hono()
     .get('/', (c) => c.redirect('/demo?agent=ana'))
     .get('/demo', async (c) => c.html(await readFile(options.pageFile, 'utf8')))
+    .get('/demo/assets/team-inbox.js', async (c) => {
+      c.header('content-type', 'text/javascript; charset=utf-8');
+      c.header('cache-control', 'no-cache');
+      return c.body(await readFile(options.inboxBundleFile, 'utf8'), 200);
+    })
     .get('/demo/agents', async (c) => {
       const res = await baton<{ items: { id: string; username: string; name: string }[] }>('GET', '/v1/agents');
       return c.json({ items: res.body.items.map((a) => ({ username: a.username, name: a.name })) }, 200);

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { seedDemoWorkspace, startServer } from '@baton/server';
 import { demoHost } from './host.js';
@@ -7,6 +8,8 @@ import { demoHost } from './host.js';
  * `pnpm start`: Baton's server and the demo CRM on one port, on an embedded libsql file, with
  * the demo workspace seeded on first run.
  */
+// Built by `pnpm start` (team-inbox's ensure-built) before this runs.
+const inboxBundleFile = path.join(path.dirname(createRequire(import.meta.url).resolve('@baton/team-inbox/package.json')), 'dist/team-inbox.standalone.js');
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = path.resolve(process.env.BATON_DEMO_DATA ?? new URL('../.data', import.meta.url).pathname);
 const dbFile = path.join(dataDir, 'demo.db');
@@ -44,6 +47,7 @@ const server = await startServer({
         apiKey: credentials!.apiKey,
         callBaton: async (p, init) => app.request(p, init),
         pageFile: new URL('../public/index.html', import.meta.url),
+        inboxBundleFile,
       }),
     );
   },

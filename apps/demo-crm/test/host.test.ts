@@ -17,6 +17,7 @@ async function setup(t: TestContext) {
     apiKey: ws.apiKey,
     callBaton: (path, init) => fetch(baton.url + path, init),
     pageFile: new URL('../public/index.html', import.meta.url),
+    inboxBundleFile: '/not-requested-in-these-tests/team-inbox.standalone.js',
   });
   const app = new Hono().route('/', host);
   const post = async (path: string, body?: unknown) => {

@@ -1,12 +1,6 @@
-import {
-  routes,
-  type RouteBody,
-  type RouteName,
-  type RouteQuery,
-  type RouteResponse,
-  type RouteSpec,
-  type View,
-} from '@baton/protocol';
+import type { RouteBody, RouteName, RouteQuery, RouteResponse, View } from '@baton/protocol';
+// Method and path only, from the zod-free module: the schemas stay out of browser bundles.
+import { ENDPOINTS } from '@baton/protocol/constants';
 import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';
 import { BatonApiError } from './errors.js';
 import { TokenSource, type TokenOptions } from './token.js';
@@ -263,7 +257,7 @@ export class BatonRestClient {
   }
 
   private async call<N extends RouteName>(name: N, call: Call): Promise<RouteResponse<N>> {
-    const spec: RouteSpec = routes[name];
+    const spec: { method: string; path: string } = ENDPOINTS[name];
     const method = spec.method.toUpperCase();
     const url = this.url(spec.path, call.params, call.query);
     const headers: Record<string, string> = { accept: 'application/json' };

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { KNOWN_CHANNELS, VIEWS } from './constants.js';
+
+// Defined zod-free in constants.ts (browser code imports them from there); exported here as before.
+export { KNOWN_CHANNELS, VIEWS };
 
 /** Ids are opaque strings; the server mints them with a type prefix (`conv_…`). */
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
@@ -10,8 +14,7 @@ export const Tags = z.array(Tag).max(50);
 
 export const Role = z.enum(['agent', 'admin']);
 export const Availability = z.enum(['online', 'away', 'offline']);
-/** Known channels, but hosts may add their own, so any short lowercase word is accepted. */
-export const KNOWN_CHANNELS = ['sms', 'email', 'webchat', 'whatsapp', 'facebook', 'instagram', 'phone'] as const;
+/** Known channels (KNOWN_CHANNELS), but hosts may add their own, so any short lowercase word is accepted. */
 export const Channel = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a channel name such as sms or email');
 export const ConversationStatus = z.enum(['open', 'resolved']);
 export const Priority = z.enum(['low', 'normal', 'high', 'urgent']);
@@ -152,7 +155,6 @@ export const Notification = z.object({
 });
 export type Notification = z.infer<typeof Notification>;
 
-export const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved'] as const;
 export const View = z.enum(VIEWS);
 export type View = z.infer<typeof View>;
 export const Counts = z.object({

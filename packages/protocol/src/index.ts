@@ -6,3 +6,4 @@ export * from './routes.js';
 export * from './preferences.js';
 export * from './webhooks.js';
 export * from './search.js';
+export { ENDPOINTS } from './constants.js';

@@ -3,6 +3,7 @@ import * as R from './rest.js';
 import * as W from './webhooks.js';
 import * as P from './preferences.js';
 import * as S from './search.js';
+import { ENDPOINTS } from './constants.js';
 import { Agent, Contact, Conversation, Counts, MessageItem, NoteItem, Team, TimelineItem, Workspace } from './domain.js';
 
 /** Who may call a route. `apiKey` is the host backend; `agent` is a JWT of an agent; `admin` an agent JWT with role admin. */
@@ -197,6 +198,11 @@ export const routes = {
 } as const satisfies Record<string, RouteSpec>;
 
 export type Routes = typeof routes;
+
+// `ENDPOINTS` is the zod-free copy of each route's method and path that browser code uses: the
+// same names, methods and paths as this table, or this does not compile.
+ENDPOINTS satisfies { readonly [N in keyof Routes]: { readonly method: Routes[N]['method']; readonly path: Routes[N]['path'] } };
+routes satisfies { readonly [N in keyof typeof ENDPOINTS]: (typeof ENDPOINTS)[N] };
 export type RouteName = keyof Routes;
 export type RouteBody<N extends RouteName> = Routes[N] extends { body: infer B extends z.ZodType } ? z.input<B> : never;
 export type RouteQuery<N extends RouteName> = Routes[N] extends { query: infer Q extends z.ZodType } ? z.input<Q> : never;

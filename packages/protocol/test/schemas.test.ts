@@ -63,3 +63,11 @@ describe('OpenAPI document', () => {
     assert.ok(op.parameters.some((p: any) => p.name === 'If-Match'));
   });
 });
+
+describe('constants', () => {
+  it('ENDPOINTS carries the method and path of every route, and nothing else', async () => {
+    const { ENDPOINTS } = await import('../src/constants.js');
+    const fromRoutes = Object.fromEntries(Object.entries(routes).map(([name, r]) => [name, { method: r.method, path: r.path }]));
+    assert.deepEqual(ENDPOINTS, fromRoutes);
+  });
+});

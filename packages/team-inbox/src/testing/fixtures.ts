@@ -36,7 +36,7 @@ export const tom = agent('agt_tom', 'Tom Becker', 'tom', 'away', { skills: ['tec
 
 export const support: Team = TeamSchema.parse({ id: 'team_support', name: 'Support', memberIds: [ana.id, ben.id, tom.id], createdAt: at(10_000) });
 
-const contact = (id: string, name: string, extra: Partial<Contact> = {}): Contact =>
+export const contact = (id: string, name: string, extra: Partial<Contact> = {}): Contact =>
   ContactSchema.parse({ id, name, phone: null, email: null, language: null, tags: [], externalId: null, createdAt: at(5000), ...extra });
 
 export const lucia = contact('ct_lucia', 'Lucía Fernández', { phone: '+34600111222', language: 'es', tags: ['spanish'] });

@@ -95,21 +95,22 @@ export class InboxTimeline extends LitElement {
   private renderMessage(item: MessageItem, contactName: string, agents: readonly AgentWithLoad[], when: TemplateResult) {
     const inbound = item.direction === 'inbound';
     const author = inbound ? contactName : this.agentName(item.author, agents);
-    return html`<li part="message ${item.direction}" class="bubble ${item.direction}">
-      <div class="byline"><span class="author">${author}</span>${inbound ? nothing : html`<span>replied</span>`} · ${when}</div>
-      ${bodyText(item.body)}
-    </li>`;
+    // No whitespace between the tags: the bubble is `white-space: pre-wrap` for the body's own line breaks.
+    return html`<li part="message ${item.direction}" class="bubble ${item.direction}"
+      ><div class="byline"><span class="author">${author}</span>${inbound ? nothing : html`<span>replied</span>`} · ${when}</div
+      >${bodyText(item.body)}</li
+    >`;
   }
 
   private renderNote(item: NoteItem, agents: readonly AgentWithLoad[], when: TemplateResult) {
     const mentioned = new Set(agents.filter((a) => item.mentions.includes(a.id)).map((a) => a.username.toLowerCase()));
-    return html`<li part="note" class="bubble">
-      <div class="byline">
+    return html`<li part="note" class="bubble"
+      ><div class="byline">
         <span class="internal">${icon('note', 12)} Internal note</span> ·
         <span class="author">${this.agentName(item.author, agents)}</span> · ${when}
-      </div>
-      ${this.withMentions(item.body, mentioned)}
-    </li>`;
+      </div
+      >${this.withMentions(item.body, mentioned)}</li
+    >`;
   }
 
   /** Mentions of known teammates stand out; everything stays text. */

@@ -1,0 +1,56 @@
+/**
+ * The protocol's runtime constants without zod: what browser code needs at run time (view names,
+ * each route's method and path) so `<team-inbox>` and the client SDK do not ship the schemas.
+ * `domain.ts` and `routes.ts` build on these and a type check in `routes.ts` keeps them equal.
+ */
+
+export const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved'] as const;
+
+/** Known channels, but hosts may add their own (any short lowercase word). */
+export const KNOWN_CHANNELS = ['sms', 'email', 'webchat', 'whatsapp', 'facebook', 'instagram', 'phone'] as const;
+
+/** Method and path of every route in `routes`, by route name. */
+export const ENDPOINTS = {
+  health: { method: 'get', path: '/healthz' },
+  createWorkspace: { method: 'post', path: '/v1/workspaces' },
+  createToken: { method: 'post', path: '/v1/tokens' },
+  getWorkspace: { method: 'get', path: '/v1/workspace' },
+  me: { method: 'get', path: '/v1/agents/me' },
+  listAgents: { method: 'get', path: '/v1/agents' },
+  createAgent: { method: 'post', path: '/v1/agents' },
+  updateAgent: { method: 'patch', path: '/v1/agents/:id' },
+  listTeams: { method: 'get', path: '/v1/teams' },
+  createTeam: { method: 'post', path: '/v1/teams' },
+  updateTeam: { method: 'patch', path: '/v1/teams/:id' },
+  createContact: { method: 'post', path: '/v1/contacts' },
+  findContacts: { method: 'get', path: '/v1/contacts' },
+  getContact: { method: 'get', path: '/v1/contacts/:id' },
+  updateContact: { method: 'patch', path: '/v1/contacts/:id' },
+  contactConversations: { method: 'get', path: '/v1/contacts/:id/conversations' },
+  createConversation: { method: 'post', path: '/v1/conversations' },
+  listConversations: { method: 'get', path: '/v1/conversations' },
+  counts: { method: 'get', path: '/v1/conversations/counts' },
+  getConversation: { method: 'get', path: '/v1/conversations/:id' },
+  timeline: { method: 'get', path: '/v1/conversations/:id/timeline' },
+  postMessage: { method: 'post', path: '/v1/conversations/:id/messages' },
+  postNote: { method: 'post', path: '/v1/conversations/:id/notes' },
+  assign: { method: 'post', path: '/v1/conversations/:id/assign' },
+  resolve: { method: 'post', path: '/v1/conversations/:id/resolve' },
+  reopen: { method: 'post', path: '/v1/conversations/:id/reopen' },
+  markRead: { method: 'post', path: '/v1/conversations/:id/read' },
+  listNotifications: { method: 'get', path: '/v1/notifications' },
+  markNotificationsRead: { method: 'post', path: '/v1/notifications/read' },
+  getPreferences: { method: 'get', path: '/v1/agents/me/preferences' },
+  updatePreferences: { method: 'put', path: '/v1/agents/me/preferences' },
+  updateWorkspace: { method: 'patch', path: '/v1/workspace' },
+  pushPublicKey: { method: 'get', path: '/v1/push/public-key' },
+  createPushSubscription: { method: 'post', path: '/v1/push-subscriptions' },
+  deletePushSubscription: { method: 'delete', path: '/v1/push-subscriptions' },
+  transcript: { method: 'get', path: '/v1/conversations/:id/transcript' },
+  listWebhooks: { method: 'get', path: '/v1/webhooks' },
+  createWebhook: { method: 'post', path: '/v1/webhooks' },
+  deleteWebhook: { method: 'delete', path: '/v1/webhooks/:id' },
+  webhookDeliveries: { method: 'get', path: '/v1/webhooks/:id/deliveries' },
+  search: { method: 'get', path: '/v1/search' },
+  openapi: { method: 'get', path: '/v1/openapi.json' },
+} as const satisfies Record<string, { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: string }>;
