@@ -1,4 +1,4 @@
-import type { RouteBody, RouteName, RouteQuery, RouteResponse, View } from '@baton/protocol';
+import type { RouteBody, RouteName, RouteQuery, RouteResponse } from '@baton/protocol';
 // Method and path only, from the zod-free module: the schemas stay out of browser bundles.
 import { ENDPOINTS } from '@baton/protocol/constants';
 import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';

@@ -101,7 +101,7 @@ const toText = (to: AddressObject | AddressObject[] | undefined) => (Array.isArr
 const everything = (m: ParsedMail) => [m.subject ?? '', m.text ?? '', typeof m.html === 'string' ? m.html : '', m.textAsHtml ?? ''].join('\n');
 
 test('a mention emails the agent: subject, recipient and link, but no contact details and no note text', async (t) => {
-  const { sink, ws, ana, ben, step } = await setup(t);
+  const { sink, ws, ana, step } = await setup(t);
   const patched = await ws.api('PATCH', '/v1/workspace', { linkTemplate: 'https://crm.example/inbox?ws={workspaceId}&c={conversationId}' });
   assert.equal(patched.status, 200, JSON.stringify(patched.body));
   const conv = await conversation(ws);

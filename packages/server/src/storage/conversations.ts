@@ -40,6 +40,8 @@ export function decodeCursor(cursor: string): PageCursor | null {
   }
 }
 
+// `{}` is Kysely's own type for "nothing selected yet".
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type ConvQuery = SelectQueryBuilder<Database & { c: ConversationRow }, 'c', {}>;
 
 /**
