@@ -5,10 +5,19 @@ import { defineConfig, transformWithEsbuild, type LibraryOptions, type Plugin } 
  * Two library builds into `dist/`:
  * - default mode: the published ESM build (`index.js`, `define.js`, `events.js`). Lit, @lit/context
  *   and socket.io-client stay imports, so a host's bundler dedupes them with its own copies.
- * - `--mode standalone`: `team-inbox.standalone.js`, one minified ES module with everything in it,
+ * - `--mode standalone`: `team-inbox.standalone.js`, one minified ES module with everything in it
+ *   (Socket.IO through the WebSocket-only stand-in below),
  *   for a `<script type="module">` include on a page without a bundler.
  */
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
+/**
+ * The standalone file connects over WebSocket only, with a small Socket.IO client in place of
+ * socket.io-client: engine.io-client's HTTP long-polling and WebTransport transports, its upgrade
+ * dance and the Manager are a quarter of the file and do not fit the 40 KB budget. Networks that
+ * block WebSockets need the ESM build, which keeps socket.io-client whole.
+ */
+const tinySocket = fileURLToPath(new URL('../client/src/tiny-socket/tiny-socket.ts', import.meta.url));
 
 /**
  * Vite leaves whitespace in `es` library output (so a host's bundler can still see pure
@@ -20,38 +29,6 @@ function minifyCompletely(): Plugin {
     async renderChunk(code, chunk) {
       const out = await transformWithEsbuild(code, chunk.fileName, { minify: true, format: 'esm', legalComments: 'none' });
       return { code: out.code, map: out.map };
-    },
-  };
-}
-
-/**
- * The standalone file connects over WebSocket only: engine.io's HTTP long-polling and WebTransport
- * transports (and their upgrade dance) are a quarter of socket.io-client and do not fit the 40 KB
- * budget. Networks that block WebSockets need the ESM build, which keeps socket.io-client whole.
- */
-function websocketOnly(): Plugin {
-  const shim = '\0baton:engine.io-transports';
-  return {
-    name: 'baton-websocket-only',
-    enforce: 'pre',
-    async resolveId(source, importer) {
-      if (source === './transports/index.js' && importer && /engine\.io-client[\\/]build[\\/]esm[\\/](socket|index)\.js$/.test(importer)) {
-        const ws = await this.resolve('./transports/websocket.js', importer, { skipSelf: true });
-        return ws ? `${shim}?${ws.id}` : null;
-      }
-      return null;
-    },
-    load(id) {
-      if (!id.startsWith(shim)) return null;
-      const ws = id.slice(shim.length + 1);
-      return `import { WS } from ${JSON.stringify(ws)};\nexport const transports = { websocket: WS };\n`;
-    },
-    transform(code, id) {
-      if (!/engine\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/.test(id)) return null;
-      // Engine.io opens with the first name of its default list: make that list WebSocket alone.
-      const defaults = '["polling", "websocket", "webtransport"]';
-      if (!code.includes(defaults)) this.error('engine.io-client changed its default transports; revisit websocketOnly()');
-      return { code: code.replace(defaults, '["websocket"]'), map: null };
     },
   };
 }
@@ -137,9 +114,13 @@ export default defineConfig(({ mode }) => {
   const standalone = mode === 'standalone';
   return {
     // Browser production builds: socket.io-client's node and development builds pull in `ws` and `debug`.
-    resolve: { conditions: ['browser', 'production', 'module', 'import', 'default'] },
+    resolve: {
+      conditions: ['browser', 'production', 'module', 'import', 'default'],
+      // Standalone only: see tinySocket above. The ESM build keeps socket.io-client as an import.
+      alias: standalone ? [{ find: /^socket\.io-client$/, replacement: tinySocket }] : [],
+    },
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    plugins: standalone ? [websocketOnly(), collapseTemplates(), minifyCompletely()] : [],
+    plugins: standalone ? [collapseTemplates(), minifyCompletely()] : [],
     build: {
       target: 'es2022',
       outDir: 'dist',
@@ -154,9 +135,6 @@ export default defineConfig(({ mode }) => {
             formats: ['es'],
           }) satisfies LibraryOptions as LibraryOptions,
       rollupOptions: {
-        // engine.io's polling and WebTransport modules run feature probes at load; when nothing
-        // uses them (standalone: WebSocket only) they may be dropped.
-        treeshake: standalone ? { moduleSideEffects: (id) => !/engine\.io-client[\\/].*transports[\\/](polling|webtransport)/.test(id) } : true,
         external: standalone ? [] : [/^lit(\/|$)/, /^@lit\//, /^socket\.io-client(\/|$)/],
         output: standalone ? { inlineDynamicImports: true } : { chunkFileNames: 'chunks/[name]-[hash].js' },
       },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SocketAuth } from '@baton/protocol';
 import { BatonApiError, type RealtimeEvent } from '../src/index.js';
-import { heldAfterFirst, nextEvent, padOutbox, setup, withTimeout } from './support.js';
+import { dropTransport, heldAfterFirst, nextEvent, padOutbox, setup, withTimeout } from './support.js';
 
 /** The socket wrapper against a real server: events and seq, replay after reconnect, tokens, presence. */
 
@@ -89,7 +89,7 @@ test('after the server drops the socket it reconnects with a fresh token and `si
 });
 
 test('a transport drop reconnects by itself and replays from the last seq', async (t) => {
-  const { ana, ben, rest, realtime, mint, inbound } = await setup(t);
+  const { server, ana, ben, rest, realtime, mint, inbound } = await setup(t);
   const tokens = heldAfterFirst(() => mint(ana));
   const rt = realtime({
     tokenProvider: tokens.provider,
@@ -101,7 +101,7 @@ test('a transport drop reconnects by itself and replays from the last seq', asyn
   const seen = (await created).seq;
 
   const dropped = nextEvent(rt, 'disconnected');
-  rt.socket.io.engine.transport.close(); // what a network failure looks like to Socket.IO
+  dropTransport(server, ana.id); // what a network failure looks like to Socket.IO
   assert.equal((await dropped).reason, 'transport close');
 
   const updates: number[] = [];

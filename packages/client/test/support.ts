@@ -146,6 +146,21 @@ export async function setup(t: TestContext): Promise<Fixture> {
 }
 
 /**
+ * Closes the agent's WebSocket from the server's end without a Socket.IO goodbye: to the client
+ * that is a network failure (`transport close`) and it reconnects by itself. Done server-side so
+ * it works the same for socket.io-client and the tiny client (which has no `socket.io.engine`).
+ */
+export function dropTransport(server: TestServer, agentId: string): void {
+  let dropped = 0;
+  for (const socket of server.server.realtime.io.of('/').sockets.values()) {
+    if (socket.data.agentId !== agentId) continue;
+    socket.conn.close();
+    dropped++;
+  }
+  if (dropped === 0) throw new Error(`no socket of ${agentId} to drop`);
+}
+
+/**
  * Adds `count` change rows to the workspace's outbox so a client that reconnects after them is
  * past the server's replay limit (MAX_REPLAY, 5,000) and gets `resync: true`. Doing it through
  * the API would take 5,000 requests (about 35 s); these rows carry no conversation, so they emit

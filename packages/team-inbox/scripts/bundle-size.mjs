@@ -1,5 +1,5 @@
 // Measures the standalone <team-inbox> bundle against its budget: 40 KB gzip with Lit,
-// socket.io-client and @baton/client inside. Builds it first when dist/ has none.
+// @baton/client and its tiny Socket.IO client inside. Builds it first when dist/ has none.
 // Exits 1 over budget. `--build` rebuilds even when the file exists.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
