@@ -79,6 +79,30 @@ export const detailsStyles = css`
     font-size: var(--baton-font-size-small, 12px);
     color: var(--baton-color-text-muted, #5b6470);
   }
+  .others details {
+    margin: 2px 0 6px 8px;
+    font-size: var(--baton-font-size-small, 12px);
+  }
+  .others summary {
+    cursor: pointer;
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  .notes {
+    list-style: none;
+    margin: 4px 0 0;
+    padding: 0;
+    display: grid;
+    gap: 4px;
+  }
+  /* Same colour as notes in the timeline: internal, never seen by the customer. */
+  .note {
+    padding: 4px 6px;
+    border-radius: var(--baton-radius-small, 4px);
+    background: var(--baton-note-bg, #fff6d1);
+    border: 1px solid var(--baton-note-border, #e8c65a);
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
   .muted {
     margin: 0;
     color: var(--baton-color-text-muted, #5b6470);

@@ -22,6 +22,13 @@ describe('inbox-details', () => {
     el.addEventListener('inbox-conversation-select', (e) => selected.push((e as CustomEvent<InboxConversationSelectDetail>).detail.conversationId));
     byRole(root, 'button', /Invoice copy/).click();
     expect(selected).to.deep.equal(['conv_priya_old']);
+
+    // Notes stay with the customer record: the old conversation's internal note is one click away.
+    const summary = [...root.querySelectorAll('summary')].find((s) => s.textContent?.trim() === 'Notes')!;
+    summary.click();
+    await until(() => /Sent the March invoice by email\./.test(root.textContent ?? ''), 2000, 'notes of the other conversation');
+    expect(byRole(root, 'list', 'Internal notes')).to.exist;
+    await expectNoAxeViolations(root.host);
     remove();
   });
 });

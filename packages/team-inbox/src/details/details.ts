@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import type { BatonRestClient, InboxStore } from '@baton/client';
-import type { Contact, Conversation, Team } from '@baton/protocol';
+import type { Contact, Conversation, NoteItem, Team } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { restContext } from '@baton/ui/contexts/rest';
 import { baseStyles } from '@baton/ui/tokens';
@@ -36,6 +36,8 @@ export class InboxDetails extends LitElement {
 
   @state() private contact: Contact | null = null;
   @state() private history: Conversation[] = [];
+  /** Internal notes of the contact's other conversations, loaded when their "Notes" is opened. */
+  @state() private notesOf = new Map<string, NoteItem[] | 'loading' | 'failed'>();
   @state() private teams: Team[] = [];
 
   @query('inbox-assignee-picker') private picker?: InboxAssigneePicker;
@@ -76,6 +78,30 @@ export class InboxDetails extends LitElement {
     } catch {
       // The pane still shows the conversation's own details; the record is extra.
     }
+  }
+
+  /** Notes stay with the customer record: the first opening of "Notes" fetches that timeline once. */
+  private async loadNotes(conversationId: string, open: boolean): Promise<void> {
+    const known = this.notesOf.get(conversationId);
+    if (!open || !this.rest || (known && known !== 'failed')) return;
+    this.notesOf = new Map(this.notesOf).set(conversationId, 'loading');
+    try {
+      const { items } = await this.rest.timeline(conversationId, { limit: 500 });
+      const notes = items.filter((i): i is NoteItem => i.kind === 'note');
+      this.notesOf = new Map(this.notesOf).set(conversationId, notes);
+    } catch {
+      this.notesOf = new Map(this.notesOf).set(conversationId, 'failed');
+    }
+  }
+
+  private renderNotes(conversationId: string) {
+    const notes = this.notesOf.get(conversationId);
+    if (notes === undefined || notes === 'loading') return html`<p class="muted">Loading…</p>`;
+    if (notes === 'failed') return html`<p class="muted">Could not load the notes</p>`;
+    if (notes.length === 0) return html`<p class="muted">No internal notes</p>`;
+    return html`<ul class="notes" aria-label="Internal notes">
+      ${notes.map((n) => html`<li class="note">${n.body}</li>`)}
+    </ul>`;
   }
 
   override render() {
@@ -127,6 +153,10 @@ export class InboxDetails extends LitElement {
                     <span class="preview">${o.subject ?? o.preview ?? channelName(o.channel)}</span>
                     <span class="status">${o.status === 'resolved' ? 'Resolved' : 'Open'} · ${relativeTime(o.lastMessageAt, now)}</span>
                   </button>
+                  <details @toggle=${(e: Event) => void this.loadNotes(o.id, (e.target as HTMLDetailsElement).open)}>
+                    <summary>Notes</summary>
+                    ${this.renderNotes(o.id)}
+                  </details>
                 </li>`,
               )}
             </ul>`
