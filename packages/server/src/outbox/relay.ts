@@ -51,12 +51,18 @@ export const toRecord = (r: {
   createdAt: Number(r.created_at),
 });
 
+interface ConsumerEntry {
+  consumer: OutboxConsumer;
+  /** Rows up to this id have been handed to the consumer. */
+  position: number;
+}
+
 /**
  * Feeds committed outbox rows to consumers, in id order. Services `kick()` it after each commit;
  * a clock-driven poll catches anything else. Tests call `drain()` to run it to completion.
  */
 export class OutboxRelay {
-  private consumers: { consumer: OutboxConsumer; position: number }[] = [];
+  private consumers: ConsumerEntry[] = [];
   private mutex = new Mutex();
   private scheduled: Promise<void> | null = null;
   private timer: TimerHandle | null = null;
@@ -94,31 +100,37 @@ export class OutboxRelay {
     });
   }
 
-  /** Hands every pending row to every consumer; resolves when they are all caught up. */
+  /**
+   * Hands every pending row to every consumer; resolves when they are all caught up. Rows are read
+   * and parsed once per batch for all consumers (each gets the part past its own place), and the
+   * durable places are stored together, so a pass costs one read and one write however many
+   * consumers there are.
+   */
   drain(): Promise<void> {
     return this.mutex.run(async () => {
-      for (const entry of this.consumers) {
-        for (;;) {
-          const rows = await this.db
-            .selectFrom('outbox')
-            .selectAll()
-            .where('id', '>', entry.position)
-            .orderBy('id')
-            .limit(this.batchSize)
-            .execute();
-          if (rows.length === 0) break;
-          const records = rows.map(toRecord);
+      // A consumer that fails sits out the rest of this pass; the next drain retries it from its place.
+      const active = new Set(this.consumers);
+      while (active.size > 0) {
+        const from = Math.min(...[...active].map((e) => e.position));
+        const rows = await this.db.selectFrom('outbox').selectAll().where('id', '>', from).orderBy('id').limit(this.batchSize).execute();
+        if (rows.length === 0) break;
+        const records = rows.map(toRecord);
+        const moved: ConsumerEntry[] = [];
+        for (const entry of active) {
+          const pending = records.filter((r) => r.id > entry.position);
+          if (pending.length === 0) continue;
           try {
-            await entry.consumer.handle(records);
+            await entry.consumer.handle(pending);
           } catch (error) {
-            // Leave the position where it was: the next drain retries from the same row.
             this.options.onError?.(entry.consumer.name, error);
-            break;
+            active.delete(entry);
+            continue;
           }
-          entry.position = records[records.length - 1]!.id;
-          if (entry.consumer.durable) await this.storePosition(entry.consumer.name, entry.position);
-          if (rows.length < this.batchSize) break;
+          entry.position = pending[pending.length - 1]!.id;
+          if (entry.consumer.durable) moved.push(entry);
         }
+        if (moved.length > 0) await this.storePositions(moved.map((e) => ({ name: e.consumer.name, position: e.position })));
+        if (rows.length < this.batchSize) break;
       }
     });
   }
@@ -162,15 +174,19 @@ export class OutboxRelay {
     if (row) return Number(row.last_id);
     // A new durable consumer starts from now, not from the dawn of history.
     const start = await this.lastId();
-    await this.storePosition(name, start);
+    await this.storePositions([{ name, position: start }]);
     return start;
   }
 
-  private async storePosition(name: string, position: number): Promise<void> {
-    await this.db
-      .insertInto('consumer_offsets')
-      .values({ consumer: name, last_id: position })
-      .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_id: position }))
-      .execute();
+  private async storePositions(entries: { name: string; position: number }[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const { name, position } of entries) {
+        await trx
+          .insertInto('consumer_offsets')
+          .values({ consumer: name, last_id: position })
+          .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_id: position }))
+          .execute();
+      }
+    });
   }
 }

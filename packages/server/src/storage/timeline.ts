@@ -14,15 +14,6 @@ export const listTimeline = (db: Q, workspaceId: string, conversationId: string,
     .limit(limit)
     .execute();
 
-export async function latestTimelineSeq(db: Q, conversationId: string): Promise<number> {
-  const row = await db
-    .selectFrom('timeline')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('conversation_id', '=', conversationId)
-    .executeTakeFirst();
-  return Number(row?.seq ?? 0);
-}
-
 export async function upsertMention(db: Q, workspaceId: string, agentId: string, conversationId: string, seq: number) {
   await db
     .insertInto('mentions')

@@ -39,7 +39,3 @@ export const newestSigningKey = (db: Q, workspaceId: string) =>
     .orderBy('kid', 'desc')
     .executeTakeFirst();
 
-export async function currentSeq(db: Q, workspaceId: string): Promise<number> {
-  const row = await db.selectFrom('workspaces').select('seq').where('id', '=', workspaceId).executeTakeFirst();
-  return Number(row?.seq ?? 0);
-}
