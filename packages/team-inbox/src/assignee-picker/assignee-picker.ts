@@ -3,6 +3,7 @@ import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import { BatonApiError, type AgentWithLoad, type InboxStore } from '@baton/client';
 import { storeContext } from '@baton/ui/contexts/store';
+import { comboboxStyles } from '@baton/ui/combobox-styles';
 import { baseStyles } from '@baton/ui/tokens';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { fire } from '../events.js';
@@ -21,7 +22,7 @@ const availabilityOrder = { online: 0, away: 1, offline: 2 } as const;
  * takes theirs and this says so. Fires `inbox-assign` after the server agreed.
  */
 export class InboxAssigneePicker extends LitElement {
-  static override styles = [baseStyles, assigneePickerStyles];
+  static override styles = [baseStyles, comboboxStyles, assigneePickerStyles];
 
   @consume({ context: storeContext, subscribe: true })
   @state()
@@ -166,7 +167,7 @@ export class InboxAssigneePicker extends LitElement {
           @blur=${() => setTimeout(() => this.expanded && this.closeList(), 150)}
         />
       </div>
-      <ul id="assignee-options" part="options" role="listbox" aria-label="Teammates" ?hidden=${!this.expanded}>
+      <ul id="assignee-options" class="popup" part="options" role="listbox" aria-label="Teammates" ?hidden=${!this.expanded}>
         ${choices.map((choice, i) => {
           const id = choice?.id ?? 'none';
           const selected = i === this.active;

@@ -4,6 +4,7 @@ import { query, state } from 'lit/decorators.js';
 import type { BatonRestClient } from '@baton/client';
 import type { SearchHit } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
+import { comboboxStyles } from '@baton/ui/combobox-styles';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
 import { absoluteTime } from '@baton/ui/relative-time';
@@ -31,7 +32,7 @@ function highlighted(hit: SearchHit) {
  * arrows move, Enter opens the result's conversation (`inbox-conversation-select`), Escape closes.
  */
 export class InboxSearch extends LitElement {
-  static override styles = [baseStyles, searchBoxStyles];
+  static override styles = [baseStyles, comboboxStyles, searchBoxStyles];
 
   @consume({ context: restContext, subscribe: true })
   @state()
@@ -143,7 +144,7 @@ export class InboxSearch extends LitElement {
           @blur=${() => setTimeout(() => (this.open = false), 150)}
         />
       </div>
-      <ul id="results" part="results" role="listbox" aria-label="Search results" ?hidden=${!expanded}>
+      <ul id="results" class="popup" part="results" role="listbox" aria-label="Search results" ?hidden=${!expanded}>
         ${this.hits.map(
           (hit, i) => html`<li
             role="option"
@@ -164,7 +165,7 @@ export class InboxSearch extends LitElement {
         ${expanded && !this.searching ? (this.failed ? 'Search failed' : `${this.hits.length} results`) : ''}
       </div>
       ${expanded && !this.searching && this.hits.length === 0
-        ? html`<div part="results" class="status">${this.failed ? 'Search failed, try again' : 'No messages or notes match'}</div>`
+        ? html`<div part="results" class="popup status">${this.failed ? 'Search failed, try again' : 'No messages or notes match'}</div>`
         : nothing}`;
   }
 }
