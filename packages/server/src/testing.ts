@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@baton/protocol';
 import { ManualClock } from './clock.js';
@@ -39,6 +40,30 @@ export async function http<T = any>(
     /* not JSON: leave the text for the assertion to show */
   }
   return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+/** Awaits a fixture step's response and fails the test unless it has the expected status. */
+export async function expectStatus<T = any>(res: Promise<HttpResult<T>>, status: number): Promise<T> {
+  const r = await res;
+  assert.equal(r.status, status, `fixture step failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export type Reader = (method: string, path: string) => Promise<HttpResult>;
+
+/**
+ * Reads every `[label, caller, path]` (each must answer 200) into one object: taken before and
+ * after a request, equal snapshots mean the request wrote nothing.
+ */
+export async function readAll(reads: [label: string, caller: Reader, path: string][]): Promise<Record<string, unknown>> {
+  const bodies = await Promise.all(
+    reads.map(async ([label, caller, path]) => {
+      const r = await caller('GET', path);
+      assert.equal(r.status, 200, `${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      return [label, r.body] as const;
+    }),
+  );
+  return Object.fromEntries(bodies);
 }
 
 export interface TestWorkspace {

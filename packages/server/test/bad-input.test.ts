@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { routes, VIEWS, type RouteName } from '@baton/protocol';
-import { ADMIN_TOKEN, TestServer, type HttpResult, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { ADMIN_TOKEN, TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok, readAll, type Reader } from '../src/testing.js';
 
 // DESIGN §5: unknown fields, wrong types, oversize bodies, malformed JSON → 400/413 with the error
 // shape; never a 500, never a partial write. Every case below checks the state afterwards.
@@ -29,12 +29,6 @@ const PUSH_KEYS = {
   auth: Buffer.alloc(16, 1).toString('base64url'),
 };
 
-async function ok<T = any>(res: Promise<HttpResult<T>>, status: number): Promise<T> {
-  const r = await res;
-  assert.equal(r.status, status, `fixture step failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
 async function setup(t: TestContext): Promise<Fixture> {
   const server = await TestServer.start();
   t.after(() => server.close());
@@ -56,8 +50,8 @@ async function setup(t: TestContext): Promise<Fixture> {
 
 /** Everything the workspace can read about itself; equal before and after means nothing was written. */
 async function snapshot(f: Fixture) {
-  const reads: [string, (m: string, p: string) => Promise<HttpResult>, string][] = [];
-  const get = (label: string, caller: (m: string, p: string) => Promise<HttpResult>, path: string) => void reads.push([label, caller, path]);
+  const reads: [string, Reader, string][] = [];
+  const get = (label: string, caller: Reader, path: string) => void reads.push([label, caller, path]);
   const api = f.ws.api;
   get('workspace', api, '/v1/workspace');
   get('agents', api, '/v1/agents');
@@ -77,14 +71,7 @@ async function snapshot(f: Fixture) {
     get(`${agent.username} preferences`, agent.call, '/v1/agents/me/preferences');
     for (const view of VIEWS) get(`${agent.username} ${view}`, agent.call, `/v1/conversations?view=${view}&limit=100`);
   }
-  const bodies = await Promise.all(
-    reads.map(async ([label, caller, path]) => {
-      const r = await caller('GET', path);
-      assert.equal(r.status, 200, `${path}: ${r.status} ${JSON.stringify(r.body)}`);
-      return [label, r.body] as const;
-    }),
-  );
-  return Object.fromEntries(bodies);
+  return readAll(reads);
 }
 
 function assertError(res: HttpResult, status: number, code: string, label: string) {

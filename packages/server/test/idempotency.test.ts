@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
-import { TestServer, type HttpResult, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // DESIGN §5: every write accepts `Idempotency-Key`; a retry with the same key returns the first
 // response and changes nothing.
@@ -14,12 +14,6 @@ interface Fixture {
   ben: TestAgent;
   contact: any;
   conv: any;
-}
-
-async function ok<T = any>(res: Promise<HttpResult<T>>, status: number): Promise<T> {
-  const r = await res;
-  assert.equal(r.status, status, `fixture step failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
 }
 
 async function setup(t: TestContext): Promise<Fixture> {

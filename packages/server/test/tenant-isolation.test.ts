@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { routes, VIEWS, type Caller, type RouteName } from '@baton/protocol';
-import { TestServer, type HttpResult, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok, readAll, type Reader } from '../src/testing.js';
 
 // Workspaces are tenants (DESIGN §3): every query is scoped by the credential's workspace, so
 // another tenant's ids are "not found", its rows never show up in lists, and a body cannot
@@ -19,12 +19,6 @@ interface Side {
   resolved: any;
   team: any;
   webhook: any;
-}
-
-async function ok<T = any>(res: Promise<HttpResult<T>>, status: number): Promise<T> {
-  const r = await res;
-  assert.equal(r.status, status, `fixture step failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
 }
 
 /** A workspace with the same usernames as every other one, so @mentions and lookups could collide. */
@@ -58,8 +52,8 @@ async function setup(t: TestContext) {
 
 /** Everything a workspace can see of itself, read through its own credentials. */
 async function snapshot(side: Side) {
-  const reads: [string, (m: string, p: string) => Promise<HttpResult>, string][] = [];
-  const get = (label: string, caller: (m: string, p: string) => Promise<HttpResult>, path: string) => void reads.push([label, caller, path]);
+  const reads: [string, Reader, string][] = [];
+  const get = (label: string, caller: Reader, path: string) => void reads.push([label, caller, path]);
   const api = side.ws.api;
   get('workspace', api, '/v1/workspace');
   get('agents', api, '/v1/agents');
@@ -80,14 +74,7 @@ async function snapshot(side: Side) {
     get(`${agent.username} preferences`, agent.call, '/v1/agents/me/preferences');
     for (const view of VIEWS) get(`${agent.username} ${view}`, agent.call, `/v1/conversations?view=${view}&limit=100`);
   }
-  const bodies = await Promise.all(
-    reads.map(async ([label, caller, path]) => {
-      const r = await caller('GET', path);
-      assert.equal(r.status, 200, `${path}: ${r.status} ${JSON.stringify(r.body)}`);
-      return [label, r.body] as const;
-    }),
-  );
-  return Object.fromEntries(bodies);
+  return readAll(reads);
 }
 
 type Cred = Extract<Caller, 'apiKey' | 'agent' | 'admin'>;
