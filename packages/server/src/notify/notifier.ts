@@ -5,7 +5,7 @@ import type { OutboxConsumer, OutboxRecord } from '../outbox/relay.js';
 import { findAgent } from '../storage/agents.js';
 import type { NotificationJobPayload } from './content.js';
 import { EMAIL_DISABLED, EMAIL_JOB } from './email.js';
-import { loadPreferences } from './preferences.js';
+import { loadPreferences } from '../storage/preferences.js';
 import { listPushSubscriptions, PUSH_JOB } from './push.js';
 
 export const NOTIFIER = 'notifier';

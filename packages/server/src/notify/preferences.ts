@@ -1,56 +1,6 @@
-import {
-  DEFAULT_PREFERENCES,
-  NOTIFICATION_CHANNELS,
-  PREFERENCE_TYPES,
-  type NotificationChannel,
-  type NotificationPreferences,
-  type PreferenceType,
-  type UpdatePreferencesBody,
-} from '@baton/protocol';
-import type { Kysely } from 'kysely';
+import { NOTIFICATION_CHANNELS, PREFERENCE_TYPES, type NotificationPreferences, type UpdatePreferencesBody } from '@baton/protocol';
 import type { Deps } from '../deps.js';
-import type { Database } from '../storage/schema.js';
-
-type Q = Kysely<Database>;
-
-const isPreferenceType = (type: string): type is PreferenceType => (PREFERENCE_TYPES as readonly string[]).includes(type);
-const isChannel = (channel: string): channel is NotificationChannel => (NOTIFICATION_CHANNELS as readonly string[]).includes(channel);
-
-const copyDefaults = (): NotificationPreferences => ({
-  assigned: { ...DEFAULT_PREFERENCES.assigned },
-  mentioned: { ...DEFAULT_PREFERENCES.mentioned },
-  reopened: { ...DEFAULT_PREFERENCES.reopened },
-});
-
-/** The agent's full matrix: stored switches over the defaults (only switches an agent set are stored). */
-export async function loadPreferences(db: Q, workspaceId: string, agentId: string): Promise<NotificationPreferences> {
-  const rows = await db
-    .selectFrom('notification_preferences')
-    .select(['type', 'channel', 'enabled'])
-    .where('workspace_id', '=', workspaceId)
-    .where('agent_id', '=', agentId)
-    .execute();
-  const prefs = copyDefaults();
-  for (const r of rows) if (isPreferenceType(r.type) && isChannel(r.channel)) prefs[r.type][r.channel] = Number(r.enabled) === 1;
-  return prefs;
-}
-
-/**
- * Whether the agent wants this type of notification on this channel. Types without a preference
- * (`queued_timeout`) are in-app only.
- */
-export async function channelEnabled(db: Q, workspaceId: string, agentId: string, type: string, channel: NotificationChannel): Promise<boolean> {
-  if (!isPreferenceType(type)) return channel === 'inapp';
-  const row = await db
-    .selectFrom('notification_preferences')
-    .select('enabled')
-    .where('workspace_id', '=', workspaceId)
-    .where('agent_id', '=', agentId)
-    .where('type', '=', type)
-    .where('channel', '=', channel)
-    .executeTakeFirst();
-  return row ? Number(row.enabled) === 1 : DEFAULT_PREFERENCES[type][channel];
-}
+import { loadPreferences } from '../storage/preferences.js';
 
 export const getPreferences = (deps: Deps, workspaceId: string, agentId: string) => loadPreferences(deps.storage.db, workspaceId, agentId);
 

@@ -1,7 +1,7 @@
 import type { Actor, Conversation, Notification, TimelineItem } from '@baton/protocol';
 import type { Transaction } from 'kysely';
 import { newId } from '../ids.js';
-import { channelEnabled } from '../notify/preferences.js';
+import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
 import type { Database, NotificationRow, TimelineRow } from './schema.js';
 
