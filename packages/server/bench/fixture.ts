@@ -129,12 +129,15 @@ function generate(db: Sqlite.Database, rows: number, log: (line: string) => void
   const maxSeq = seqAt(rows, NOW) + 10;
   const BATCH = 50_000;
 
-  db.prepare('INSERT INTO workspaces (id, name, time_zone, allowed_origins, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+  // The activity clock is where the newest activity is (migration 0007 fills in the same on a
+  // fixture cached before it existed).
+  db.prepare('INSERT INTO workspaces (id, name, time_zone, allowed_origins, seq, last_activity_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     WORKSPACE_ID,
     'Bench Inc',
     'UTC',
     '[]',
     maxSeq,
+    NOW,
     START,
   );
   const insertAgent = db.prepare(

@@ -3,6 +3,7 @@ import type { JobRunner } from './jobs/queue.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
 import type { Storage } from './storage/db.js';
+import type { ReadBands } from './storage/read-bands.js';
 
 export interface ServerConfig {
   /** Enables `POST /v1/workspaces` when set (BATON_ADMIN_TOKEN). */
@@ -29,5 +30,7 @@ export interface Deps {
   jobs: JobRunner;
   /** Who is viewing or typing where, on this node. */
   presence: PresenceBoard;
+  /** Per agent, ranges of conversations known read, which the Unread view skips (storage/read-bands.ts). */
+  readBands: ReadBands;
   config: ServerConfig;
 }

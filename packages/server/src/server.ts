@@ -10,6 +10,7 @@ import { OutboxRelay } from './outbox/relay.js';
 import { PresenceBoard } from './realtime/presence.js';
 import { attachRealtime, type Realtime } from './realtime/attach.js';
 import { openSqlite, type Storage } from './storage/db.js';
+import { ReadBands } from './storage/read-bands.js';
 
 export const VERSION = '0.1.0';
 
@@ -62,6 +63,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     relay,
     jobs,
     presence: new PresenceBoard(clock),
+    readBands: new ReadBands(),
     config: {
       adminToken: options.adminToken,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,

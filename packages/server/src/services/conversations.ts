@@ -146,7 +146,7 @@ export async function listConversations(
 ) {
   const position = cursor === undefined ? null : decodeCursor(cursor);
   if (cursor !== undefined && !position) throw badRequest('cursor is not one this server issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
-  const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position);
+  const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position, deps.readBands);
   const marks = await readMarks(deps.storage.db, p.agentId, page.rows.map((r) => r.id));
   return {
     items: page.rows.map((r) => ({ ...toConversation(r), readSeq: marks.get(r.id) ?? null })),
@@ -154,7 +154,7 @@ export async function listConversations(
   };
 }
 
-export const viewCounts = (deps: Deps, workspaceId: string, agentId: string) => countViews(deps.storage.db, workspaceId, agentId);
+export const viewCounts = (deps: Deps, workspaceId: string, agentId: string) => countViews(deps.storage.db, workspaceId, agentId, deps.readBands);
 
 export async function timeline(deps: Deps, p: WorkspacePrincipal, id: string, after: number, limit: number) {
   await getConversation(deps, p, id);
@@ -277,7 +277,9 @@ export async function setStatus(
       await change.append(id, { kind: 'event', type: 'resolved', actor, data: { from: 'open', to: 'resolved' } });
       patch = { status: 'resolved', resolved_at: change.now, waiting_since: null };
     } else {
-      patch = await reopenFor(change, row, actor, 'manual', {});
+      // Reopening moves the conversation to the top, as a reopening message does: nothing may
+      // rejoin the open set below "now", where an agent's read bands could hide it from Unread.
+      patch = { ...(await reopenFor(change, row, actor, 'manual', {})), last_message_at: change.now };
     }
     change.touches(row.assignee_id);
     const conversation = toConversation(await save(change, row, patch));

@@ -32,6 +32,7 @@ export async function createWorkspace(deps: Deps, body: CreateWorkspaceBody) {
     time_zone: timeZone,
     allowed_origins: JSON.stringify((body.allowedOrigins ?? []).map((o) => new URL(o).origin)),
     seq: 0,
+    last_activity_at: now,
     created_at: now,
     link_template: null,
     notification_snippets: 0,

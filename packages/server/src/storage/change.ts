@@ -35,18 +35,33 @@ export class Change {
   private agentIds = new Set<string>();
   private lastSeq = 0;
   private storedSeq = 0;
+  private time: number;
+  private storedTime = 0;
   private locked = false;
 
   constructor(
     readonly trx: Transaction<Database>,
     readonly workspaceId: string,
-    readonly now: number,
-  ) {}
+    now: number,
+  ) {
+    this.time = now;
+  }
+
+  /**
+   * The change's time. After `lock()` it is never earlier than any time an earlier change of the
+   * workspace used, even if the clock stepped back or another node's clock is behind: activity
+   * times (`last_message_at`) only move forward in a workspace, which the Unread view's read
+   * bands depend on (storage/read-bands.ts). Commands set activity times only after locking.
+   */
+  get now(): number {
+    return this.time;
+  }
 
   /**
    * Takes the workspace's write lock before the command reads anything it will check (versions,
    * existence), so two commands on one workspace never interleave their read-check-write. It also
-   * reads the workspace's seq: later seqs are counted here and written back once, in `finish`.
+   * reads the workspace's seq and activity clock: later seqs are counted here, and both are written
+   * back once, in `finish`.
    */
   async lock(): Promise<void> {
     if (this.locked) return;
@@ -54,10 +69,12 @@ export class Change {
       .updateTable('workspaces')
       .set((eb) => ({ seq: eb.ref('seq') }))
       .where('id', '=', this.workspaceId)
-      .returning('seq')
+      .returning(['seq', 'last_activity_at'])
       .executeTakeFirstOrThrow();
     this.lastSeq = Number(row.seq);
     this.storedSeq = this.lastSeq;
+    this.storedTime = Number(row.last_activity_at);
+    this.time = Math.max(this.time, this.storedTime);
     this.locked = true;
   }
 
@@ -66,11 +83,16 @@ export class Change {
     return ++this.lastSeq;
   }
 
-  /** Writes the seqs handed out back to the workspace row; `runChange` calls it before commit. */
+  /** Writes the seqs and the time handed out back to the workspace row; `runChange` calls it before commit. */
   async finish(): Promise<void> {
-    if (this.lastSeq === this.storedSeq) return;
-    await this.trx.updateTable('workspaces').set({ seq: this.lastSeq }).where('id', '=', this.workspaceId).execute();
+    if (!this.locked || (this.lastSeq === this.storedSeq && this.time <= this.storedTime)) return;
+    await this.trx
+      .updateTable('workspaces')
+      .set({ seq: this.lastSeq, last_activity_at: this.time })
+      .where('id', '=', this.workspaceId)
+      .execute();
     this.storedSeq = this.lastSeq;
+    this.storedTime = this.time;
   }
 
   /** Adds a timeline item; `reservedSeq` is one taken earlier with `nextSeq()` (rows that must name it first). */

@@ -1,5 +1,6 @@
 import type { Counts, View } from '@baton/protocol';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { countUnread, unreadBy, walkUnread, type ReadBands } from './read-bands.js';
 import type { ConversationRow, Database } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -71,37 +72,40 @@ function inView(q: ConvQuery, view: View, agentId: string): ConvQuery {
     case 'mentioned':
       return q.where('c.status', '=', 'open'); // joined to the agent's mentions in `fromView`
     case 'unread':
-      // Unread: the latest inbound message is newer than this agent's read mark (or no mark yet).
-      return q
-        .where('c.status', '=', 'open')
-        .where('c.last_inbound_seq', 'is not', null)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('read_states as r')
-                .select(sql.lit(1).as('one'))
-                .whereRef('r.conversation_id', '=', 'c.id')
-                .where('r.agent_id', '=', agentId)
-                .whereRef('r.last_read_seq', '>=', 'c.last_inbound_seq'),
-            ),
-          ),
-        );
+      return unreadBy(q, agentId);
   }
 }
 
-export async function listView(db: Q, workspaceId: string, agentId: string, view: View, limit: number, cursor: PageCursor | null) {
-  let q = fromView(db, workspaceId, view, agentId);
-  if (cursor) {
-    // A row-value comparison lets the engine seek straight to the cursor in the index; the
-    // equivalent OR walks from the top (8–68 ms on deep pages at 1M rows, docs/benchmarks.md).
-    q = q.where((eb) => eb(eb.refTuple('c.last_message_at', 'c.id'), '<', eb.tuple(cursor.lastMessageAt, cursor.id)));
+/**
+ * One page of a view. Unread skips the agent's read bands (storage/read-bands.ts) when given them;
+ * without, it is the plain walk, which returns the same rows.
+ */
+export async function listView(
+  db: Q,
+  workspaceId: string,
+  agentId: string,
+  view: View,
+  limit: number,
+  cursor: PageCursor | null,
+  readBands?: ReadBands,
+) {
+  let rows: ConversationRow[];
+  if (view === 'unread' && readBands) {
+    rows = await walkUnread(db, readBands, workspaceId, agentId, limit + 1, cursor && { at: cursor.lastMessageAt, id: cursor.id });
+  } else {
+    let q = fromView(db, workspaceId, view, agentId);
+    if (cursor) {
+      // A row-value comparison lets the engine seek straight to the cursor in the index; the
+      // equivalent OR walks from the top (8–68 ms on deep pages at 1M rows, docs/benchmarks.md).
+      q = q.where((eb) => eb(eb.refTuple('c.last_message_at', 'c.id'), '<', eb.tuple(cursor.lastMessageAt, cursor.id)));
+    }
+    rows = (await q
+      .selectAll('c')
+      .orderBy('c.last_message_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(limit + 1)
+      .execute()) as ConversationRow[];
   }
-  const rows = (await q
-    .selectAll('c')
-    .orderBy('c.last_message_at', 'desc')
-    .orderBy('c.id', 'desc')
-    .limit(limit + 1)
-    .execute()) as ConversationRow[];
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
@@ -117,8 +121,9 @@ export async function listView(db: Q, workspaceId: string, agentId: string, view
  */
 export const COUNT_CAP = 10_000;
 
-export async function countViews(db: Q, workspaceId: string, agentId: string): Promise<Counts> {
+export async function countViews(db: Q, workspaceId: string, agentId: string, readBands?: ReadBands): Promise<Counts> {
   const count = async (view: View) => {
+    if (view === 'unread' && readBands) return countUnread(db, readBands, workspaceId, agentId, COUNT_CAP);
     const capped = fromView(db, workspaceId, view, agentId)
       .select(sql.lit(1).as('one'))
       .limit(COUNT_CAP);

@@ -10,6 +10,11 @@ export interface WorkspaceRow {
   allowed_origins: string;
   /** Last workspace sequence number handed out; every timeline item and outbox row takes the next. */
   seq: number;
+  /**
+   * The latest time a change of this workspace has used as "now". Changes take max(clock, this),
+   * so activity times never go backwards in a workspace (the Unread view's read bands rely on it).
+   */
+  last_activity_at: number;
   created_at: number;
   /** Link in email/push notifications, with {conversationId} and {workspaceId} placeholders. */
   link_template: string | null;
