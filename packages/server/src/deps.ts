@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { JobRunner } from './jobs/queue.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
+import type { SearchIndexer } from './services/search-indexer.js';
 import type { Storage } from './storage/db.js';
 
 export interface ServerConfig {
@@ -29,5 +30,7 @@ export interface Deps {
   jobs: JobRunner;
   /** Who is viewing or typing where, on this node. */
   presence: PresenceBoard;
+  /** Full-text indexing after commit; searches wait on it. */
+  search: SearchIndexer;
   config: ServerConfig;
 }
