@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { Kysely, SqliteDialect } from 'kysely';
 import Sqlite from 'libsql';
 import { openSqlite } from '../src/storage/db.js';
+import { INDEX_BATCH, indexNextBatch } from '../src/storage/search-index.js';
 import type { Database } from '../src/storage/schema.js';
 import { matchExpression, searchTerms, searchTimeline } from '../src/storage/search.js';
 import { ms, ratio, summarize, table, timeInterleaved } from './stats.js';
@@ -135,8 +136,9 @@ export function searchFixturePath(rows: number): string {
 
 /**
  * Messages and notes in conversations of several workspaces, written through libsql prepared
- * statements in large transactions into a database migrated by `openSqlite`. The index is fed by
- * the migration's insert trigger, as in production, so its segments look like a live server's.
+ * statements in large transactions into a database migrated by `openSqlite`. The index is then
+ * fed by the server's own after-commit indexer, batch by batch, so its segments look like a live
+ * server's.
  */
 export async function ensureSearchFixture(rows: number, log: (line: string) => void): Promise<{ file: string; built: boolean; buildMs: number }> {
   const file = searchFixturePath(rows);
@@ -155,10 +157,24 @@ export async function ensureSearchFixture(rows: number, log: (line: string) => v
   db.pragma('foreign_keys = OFF'); // every reference is written valid; checking them only slows the build
   try {
     generate(db, rows, log);
-    db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();
   }
+  const storage = await openSqlite(building);
+  try {
+    let indexed = 0;
+    let batch: number;
+    do {
+      batch = await storage.write((trx) => indexNextBatch(trx));
+      indexed += batch;
+    } while (batch === INDEX_BATCH);
+    log(`  indexed: ${indexed.toLocaleString('en')} timeline rows`);
+  } finally {
+    await storage.close();
+  }
+  const checkpoint = new Sqlite(building, { timeout: 5000 });
+  checkpoint.pragma('wal_checkpoint(TRUNCATE)');
+  checkpoint.close();
   renameSync(building, file);
   for (const suffix of ['-wal', '-shm']) rmSync(building + suffix, { force: true });
   const buildMs = performance.now() - t0;

@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { JobRunner } from './jobs/queue.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
+import type { SearchIndexer } from './services/search-indexer.js';
 import type { Storage } from './storage/db.js';
 import type { ReadBands } from './storage/read-bands.js';
 
@@ -32,5 +33,7 @@ export interface Deps {
   presence: PresenceBoard;
   /** Per agent, ranges of conversations known read, which the Unread view skips (storage/read-bands.ts). */
   readBands: ReadBands;
+  /** Full-text indexing after commit; searches wait on it. */
+  search: SearchIndexer;
   config: ServerConfig;
 }

@@ -7,6 +7,7 @@ import { createApp, type BatonApp } from './http/app.js';
 import { registerBackgroundWork } from './background.js';
 import { JobRunner } from './jobs/queue.js';
 import { OutboxRelay } from './outbox/relay.js';
+import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
 import { attachRealtime, type Realtime } from './realtime/attach.js';
 import { openSqlite, type Storage } from './storage/db.js';
@@ -64,6 +65,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     jobs,
     presence: new PresenceBoard(clock),
     readBands: new ReadBands(),
+    search: new SearchIndexer(storage),
     config: {
       adminToken: options.adminToken,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
@@ -99,6 +101,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         relay.stop();
         jobs.stop();
         await relay.idle();
+        await deps.search.idle();
         await jobs.idle();
         http.closeAllConnections?.();
         await realtime.close();

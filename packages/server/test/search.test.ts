@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { SearchPage } from '@baton/protocol';
+import { searchIndexBehind } from '../src/storage/search-index.js';
 import { TestServer, type TestAgent, type TestWorkspace } from '../src/testing.js';
 
 /**
@@ -301,4 +305,38 @@ test('no time limit on history: items written years ago are found', async (t) =>
   const years = (Date.parse(page.items[0].item.createdAt) - Date.parse(page.items[1].item.createdAt)) / (365 * 86_400_000);
   assert.ok(years >= 6, `found an item ${years.toFixed(1)} years older`);
   assert.deepEqual(ids(await search(agent, 'xj 2291')), [old.messageId]);
+});
+
+test('indexing runs after commit, and a search first indexes whatever is still pending', async (t) => {
+  const { server, ws, ana } = await setup(t);
+  const { storage } = server.server.deps;
+  // Commits no longer wake the relay (and so the indexer; its poll waits on the manual clock):
+  // only the search's own catch-up is left.
+  server.server.deps.relay.kick = () => {};
+  const a = await conversation(ws, 'The courier left my parcel at the wrong door');
+  const n = await note(ana, a.id, 'Courier complaint, second this week');
+  assert.equal(await searchIndexBehind(storage.db), true, 'committed but not yet indexed');
+  assert.deepEqual(new Set(ids(await search(ana, 'courier'))), new Set([a.messageId, n.id]));
+  assert.equal(await searchIndexBehind(storage.db), false);
+  // Indexed once: a second search (and a second catch-up) finds each item once.
+  await server.server.deps.search.catchUp();
+  assert.deepEqual(ids(await search(ana, 'courier')).length, 2);
+});
+
+test('messages committed but not indexed before a restart are indexed at start', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-search-restart-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const db = join(dir, 'baton.db');
+  const first = await TestServer.start({ db });
+  const ws = await first.createWorkspace('Acme');
+  first.server.deps.relay.kick = () => {}; // as if the process died right after these commits
+  const a = await conversation(ws, 'Refund for the broken kettle please');
+  assert.equal(await searchIndexBehind(first.server.deps.storage.db), true);
+  await first.close();
+
+  const second = await TestServer.start({ db });
+  t.after(() => second.close());
+  assert.equal(await searchIndexBehind(second.server.deps.storage.db), false, 'indexed during start');
+  const api: TestWorkspace['api'] = (method, path) => second.request(method, path, { token: ws.apiKey });
+  assert.deepEqual(ids(await search({ ...ws, api }, 'kettle')), [a.messageId]);
 });

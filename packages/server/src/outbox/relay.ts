@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { OutboxPayload } from '../storage/change.js';
-import type { Database } from '../storage/schema.js';
+import { prepared } from '../storage/prepared.js';
+import type { Database, OutboxRow } from '../storage/schema.js';
 import { Mutex } from './mutex.js';
 
 export interface OutboxRecord {
@@ -50,6 +51,11 @@ export const toRecord = (r: {
   payload: JSON.parse(r.payload) as OutboxPayload,
   createdAt: Number(r.created_at),
 });
+
+/** The relay's read, once per drain: prepared (storage/prepared.ts) like the rest of the write path. */
+const outboxAfter = prepared<{ from: number; limit: number }, Selectable<OutboxRow>>(['from', 'limit'], (db, { from, limit }) =>
+  db.selectFrom('outbox').selectAll().where('id', '>', from).orderBy('id').limit(limit),
+);
 
 interface ConsumerEntry {
   consumer: OutboxConsumer;
@@ -112,7 +118,7 @@ export class OutboxRelay {
       const active = new Set(this.consumers);
       while (active.size > 0) {
         const from = Math.min(...[...active].map((e) => e.position));
-        const rows = await this.db.selectFrom('outbox').selectAll().where('id', '>', from).orderBy('id').limit(this.batchSize).execute();
+        const { rows } = await outboxAfter(this.db, { from, limit: this.batchSize });
         if (rows.length === 0) break;
         const records = rows.map(toRecord);
         const moved: ConsumerEntry[] = [];

@@ -22,6 +22,7 @@ export async function search(deps: Deps, p: WorkspacePrincipal, query: SearchQue
       throw badRequest('cursor is not one this search returned', [{ path: ['cursor'], message: 'invalid cursor', code: 'custom' }]);
     }
   }
+  await deps.search.beforeSearch();
   const result = await searchTimeline(deps.storage.db, {
     workspaceId: p.workspaceId,
     terms,

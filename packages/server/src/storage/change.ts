@@ -3,7 +3,8 @@ import type { Transaction } from 'kysely';
 import { newId } from '../ids.js';
 import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
-import type { Database, NotificationRow, TimelineRow } from './schema.js';
+import { prepared, preparedInsert } from './prepared.js';
+import type { Database, NotificationRow, OutboxRow, TimelineRow } from './schema.js';
 
 /** What the outbox row of a change carries: enough to replay it to a client without reading anything else. */
 export interface OutboxPayload {
@@ -16,6 +17,29 @@ export interface OutboxPayload {
   agentIds: string[];
   data?: Record<string, unknown>;
 }
+
+const insertTimelineRow = preparedInsert('timeline', {
+  id: true,
+  workspace_id: true,
+  conversation_id: true,
+  seq: true,
+  kind: true,
+  direction: true,
+  channel: true,
+  body: true,
+  mentions: true,
+  event_type: true,
+  actor_type: true,
+  actor_id: true,
+  data: true,
+  created_at: true,
+});
+
+type OutboxInsert = Omit<OutboxRow, 'id'>;
+const insertOutboxRow = prepared<OutboxInsert>(
+  ['workspace_id', 'seq', 'type', 'conversation_id', 'payload', 'created_at'],
+  (db, row) => db.insertInto('outbox').values(row),
+);
 
 type NewTimelineItem =
   | { kind: 'message'; direction: 'inbound' | 'outbound'; channel: string; body: string; author: Actor }
@@ -114,7 +138,7 @@ export class Change {
       data: item.kind === 'event' ? JSON.stringify(item.data) : null,
       created_at: this.now,
     };
-    await this.trx.insertInto('timeline').values(row).execute();
+    await insertTimelineRow(this.trx, row);
     const mapped = toTimelineItem(row);
     this.items.push(mapped);
     return mapped;
@@ -162,17 +186,14 @@ export class Change {
       agentIds: [...this.agentIds],
       ...(data ? { data } : {}),
     };
-    await this.trx
-      .insertInto('outbox')
-      .values({
-        workspace_id: this.workspaceId,
-        seq,
-        type,
-        conversation_id: conversation?.id ?? null,
-        payload: JSON.stringify(payload),
-        created_at: this.now,
-      })
-      .execute();
+    await insertOutboxRow(this.trx, {
+      workspace_id: this.workspaceId,
+      seq,
+      type,
+      conversation_id: conversation?.id ?? null,
+      payload: JSON.stringify(payload),
+      created_at: this.now,
+    });
     return seq;
   }
 }

@@ -1,6 +1,7 @@
 import type { Counts, View } from '@baton/protocol';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { countUnread, unreadBy, walkUnread, type ReadBands } from './read-bands.js';
+import { preparedInsert } from './prepared.js';
 import type { ConversationRow, Database } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -8,7 +9,28 @@ type Q = Kysely<Database>;
 export const findConversation = (db: Q, workspaceId: string, id: string) =>
   db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 
-export const insertConversation = (db: Q, row: ConversationRow) => db.insertInto('conversations').values(row).execute();
+const insertConversationRow = preparedInsert('conversations', {
+  id: true,
+  workspace_id: true,
+  contact_id: true,
+  channel: true,
+  source: true,
+  subject: true,
+  status: true,
+  assignee_id: true,
+  team_id: true,
+  tags: true,
+  priority: true,
+  version: true,
+  created_at: true,
+  last_message_at: true,
+  last_inbound_at: true,
+  last_inbound_seq: true,
+  resolved_at: true,
+  waiting_since: true,
+  preview: true,
+});
+export const insertConversation = (db: Q, row: ConversationRow) => insertConversationRow(db, row);
 
 /**
  * Applies a patch only if the row is still at `expectedVersion`, bumping the version. Returns

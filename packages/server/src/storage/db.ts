@@ -1,6 +1,7 @@
 import Sqlite from 'libsql';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Engine } from './engine.js';
+import { GroupCommitter, type Work } from './group-commit.js';
 import { migrate } from './migrate.js';
 import type { Database } from './schema.js';
 
@@ -9,6 +10,11 @@ export type Db = Kysely<Database>;
 export interface Storage {
   db: Db;
   engine: Engine;
+  /**
+   * Runs a unit of work in a transaction that may be shared with other units (group commit,
+   * storage/group-commit.ts); it settles after that transaction commits.
+   */
+  write<T>(work: Work<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -54,5 +60,6 @@ export async function openSqlite(file: string): Promise<Storage> {
   database.pragma('cache_size = -65536');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrate(db, 'sqlite');
-  return { db, engine: 'sqlite', close: () => db.destroy() };
+  const writes = new GroupCommitter(db);
+  return { db, engine: 'sqlite', write: (work) => writes.run(work), close: () => db.destroy() };
 }

@@ -217,6 +217,12 @@ export interface MigrationRow {
   applied_at: number;
 }
 
+/** How far full-text indexing has got through the timeline (one row; migration 0008). */
+export interface SearchProgressRow {
+  id: number;
+  indexed_rowid: number;
+}
+
 export interface Database {
   workspaces: WorkspaceRow;
   api_keys: ApiKeyRow;
@@ -227,6 +233,7 @@ export interface Database {
   contacts: ContactRow;
   conversations: ConversationRow;
   timeline: TimelineRow;
+  search_progress: SearchProgressRow;
   mentions: MentionRow;
   read_states: ReadStateRow;
   notifications: NotificationRow;

@@ -1,0 +1,111 @@
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Work<T> = (trx: Transaction<Database>) => Promise<T>;
+
+interface Pending {
+  work: Work<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Group commit for the embedded database: the units of work that arrive while one transaction is
+ * running are committed together in the next one, each inside its own savepoint.
+ *
+ * Why: on SQLite in WAL mode a commit appends every page the transaction dirtied to the log, and
+ * the create path dirties ~25 pages (two tables, their indexes, the full-text index, the outbox).
+ * Committed one by one that was two thirds of the SQL time of a request; a group shares the pages
+ * and the commit (docs/benchmarks.md). SQLite has one writer at a time anyway, so grouping costs
+ * no concurrency.
+ *
+ * What callers see does not change: a unit's promise settles only after the COMMIT that holds it
+ * (nothing is acknowledged before it is durable); a unit that throws rolls back to its savepoint
+ * and rejects alone; units run one after another, so each sees the writes of the ones before it.
+ * If the transaction itself fails (disk full, I/O error), every unit of the group rejects, since
+ * none of them was committed.
+ *
+ * A unit must not wait for another unit (it would wait for a group that cannot start): write
+ * through the `trx` it is given, never through the outer database.
+ */
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private running = false;
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Most units in one transaction; bounds how long one commit keeps readers waiting. */
+    private readonly maxGroup = 64,
+  ) {}
+
+  run<T>(work: Work<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Starts the next group on `setImmediate`, which runs after the event loop has read the sockets:
+   * every request that arrived meanwhile gets to join, instead of the first one committing alone.
+   */
+  private schedule(): void {
+    if (this.running || this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.commitNextGroup();
+    });
+  }
+
+  private async commitNextGroup(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const group = this.queue.splice(0, this.maxGroup);
+    let outcomes: Outcome[] | null = null;
+    let failure: unknown = null;
+    try {
+      outcomes = await this.db.transaction().execute(async (trx) => {
+        const done: Outcome[] = [];
+        for (const unit of group) done.push(await runInSavepoint(trx, unit.work));
+        return done;
+      });
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.running = false;
+    }
+    group.forEach((unit, i) => {
+      const outcome = outcomes?.[i];
+      if (!outcome) unit.reject(failure);
+      else if (outcome.ok) unit.resolve(outcome.value);
+      else unit.reject(outcome.error);
+    });
+    this.schedule();
+  }
+}
+
+/**
+ * Runs one unit between SAVEPOINT and RELEASE. On its error the savepoint is rolled back and the
+ * group goes on; if even that fails, the transaction is unusable and the error ends the group.
+ */
+async function runInSavepoint(trx: Transaction<Database>, work: Work<unknown>): Promise<Outcome> {
+  await trx.executeQuery(SAVEPOINT);
+  try {
+    const value = await work(trx);
+    await trx.executeQuery(RELEASE);
+    return { ok: true, value };
+  } catch (error) {
+    await trx.executeQuery(ROLLBACK_TO);
+    await trx.executeQuery(RELEASE);
+    return { ok: false, error };
+  }
+}
+
+// Compiled once: these run twice per unit. The same words work on SQLite and PostgreSQL.
+const SAVEPOINT = CompiledQuery.raw('SAVEPOINT unit');
+const RELEASE = CompiledQuery.raw('RELEASE SAVEPOINT unit');
+const ROLLBACK_TO = CompiledQuery.raw('ROLLBACK TO SAVEPOINT unit');

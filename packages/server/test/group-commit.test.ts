@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { sql, type Transaction } from 'kysely';
+import Sqlite from 'libsql';
+import { openSqlite } from '../src/storage/db.js';
+import type { Database } from '../src/storage/schema.js';
+
+/**
+ * Group commit (storage/group-commit.ts) through `Storage.write`, on a WAL file so a second,
+ * independent connection can tell what has really been committed.
+ */
+
+async function setup(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-group-commit-'));
+  const file = join(dir, 'baton.db');
+  const storage = await openSqlite(file);
+  // Tables of the test's own, so it does not depend on how Baton's rows look.
+  await sql`CREATE TABLE unit_rows (name TEXT PRIMARY KEY)`.execute(storage.db);
+  await sql`CREATE TABLE unit_children (parent TEXT NOT NULL REFERENCES unit_rows (name))`.execute(storage.db);
+  const observer = new Sqlite(file, { timeout: 5000 });
+  t.after(async () => {
+    observer.close();
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const committedNames = () =>
+    (observer.prepare('SELECT name FROM unit_rows ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+  return { storage, committedNames };
+}
+
+const addRow = (trx: Transaction<Database>, name: string) => sql`INSERT INTO unit_rows (name) VALUES (${name})`.execute(trx);
+const rowNames = async (trx: Transaction<Database>) =>
+  (await sql<{ name: string }>`SELECT name FROM unit_rows ORDER BY name`.execute(trx)).rows.map((r) => r.name);
+
+test('units submitted together share one transaction, run in order and see each other', async (t) => {
+  const { storage } = await setup(t);
+  const seen: Transaction<Database>[] = [];
+  const names: string[][] = [];
+  const unit = (name: string) =>
+    storage.write(async (trx) => {
+      seen.push(trx);
+      await addRow(trx, name);
+      names.push(await rowNames(trx));
+      return name;
+    });
+  assert.deepEqual(await Promise.all([unit('a'), unit('b'), unit('c')]), ['a', 'b', 'c']);
+  assert.equal(new Set(seen).size, 1, 'one transaction for the three');
+  assert.deepEqual(names, [['a'], ['a', 'b'], ['a', 'b', 'c']]);
+});
+
+test('a unit resolves only once its writes are visible to another connection', async (t) => {
+  const { storage, committedNames } = await setup(t);
+  const visibleAtResolve: string[][] = [];
+  await Promise.all(
+    ['a', 'b'].map((name) =>
+      storage.write((trx) => addRow(trx, name)).then(() => visibleAtResolve.push(committedNames())),
+    ),
+  );
+  assert.deepEqual(visibleAtResolve, [['a', 'b'], ['a', 'b']]);
+});
+
+test('a unit that throws rolls back alone and rejects with its own error', async (t) => {
+  const { storage, committedNames } = await setup(t);
+  // Queued in this order: the fourth clashes with the first on the primary key.
+  const results = await Promise.allSettled([
+    storage.write((trx) => addRow(trx, 'a')),
+    storage.write(async (trx) => {
+      await addRow(trx, 'doomed');
+      throw new Error('the command said no');
+    }),
+    storage.write((trx) => addRow(trx, 'b')),
+    storage.write((trx) => addRow(trx, 'a')),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'fulfilled', 'rejected'],
+  );
+  assert.match(String((results[1] as PromiseRejectedResult).reason), /the command said no/);
+  assert.match(String((results[3] as PromiseRejectedResult).reason), /UNIQUE|PRIMARY/i);
+  assert.deepEqual(committedNames(), ['a', 'b']);
+});
+
+test('when the commit itself fails, every unit of the group rejects and nothing is written', async (t) => {
+  const { storage, committedNames } = await setup(t);
+  const results = await Promise.allSettled([
+    storage.write((trx) => addRow(trx, 'a')),
+    storage.write(async (trx) => {
+      // A deferred foreign-key violation passes every statement and fails only at COMMIT.
+      await sql`PRAGMA defer_foreign_keys = ON`.execute(trx);
+      await sql`INSERT INTO unit_children (parent) VALUES ('nobody')`.execute(trx);
+    }),
+    storage.write((trx) => addRow(trx, 'b')),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected', 'rejected'],
+  );
+  assert.match(String((results[0] as PromiseRejectedResult).reason), /FOREIGN KEY/i);
+  assert.deepEqual(committedNames(), []);
+  // The committer carries on with the next group.
+  await storage.write((trx) => addRow(trx, 'c'));
+  assert.deepEqual(committedNames(), ['c']);
+});
+
+test('units queued while a group runs go into the next group', async (t) => {
+  const { storage } = await setup(t);
+  const groups: Transaction<Database>[] = [];
+  let late: Promise<unknown> | undefined;
+  await storage.write(async (trx) => {
+    groups.push(trx);
+    late = storage.write(async (next) => {
+      groups.push(next);
+    });
+  });
+  await late;
+  assert.equal(groups.length, 2);
+  assert.notEqual(groups[0], groups[1]);
+});
