@@ -49,7 +49,7 @@ export interface RunningServer {
 /** Opens storage, builds the app and the realtime layer on one HTTP server, and listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const storage = options.storage ?? (await openSqlite(options.db ?? ':memory:'));
+  const storage = options.storage ?? (await openSqlite(options.db ?? ':memory:', { clock }));
   const relay = new OutboxRelay(storage.db, clock, {
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),

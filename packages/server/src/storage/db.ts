@@ -1,7 +1,9 @@
 import Sqlite from 'libsql';
 import { Kysely, SqliteDialect } from 'kysely';
+import type { Clock } from '../clock.js';
 import type { Engine } from './engine.js';
 import { GroupCommitter, type Work } from './group-commit.js';
+import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from './wal-checkpointer.js';
 import { migrate } from './migrate.js';
 import type { Database } from './schema.js';
 
@@ -47,12 +49,18 @@ function withStatementCache(database: SqliteHandle, max = 512) {
  * WAL lets readers run beside the writer; the busy timeout matters because libsql's default is
  * 0, which turns any lock wait into an immediate SQLITE_BUSY.
  */
-export async function openSqlite(file: string): Promise<Storage> {
+export async function openSqlite(file: string, options: { clock?: Clock } = {}): Promise<Storage> {
   const database = new Sqlite(file, { timeout: 5000 });
+  let checkpointer: WalCheckpointer | null = null;
   if (file !== ':memory:') {
     database.pragma('journal_mode = WAL');
     // WAL + NORMAL is durable against process crashes; only an OS crash can lose the last commits.
     database.pragma('synchronous = NORMAL');
+    // A server (which has a clock) checkpoints on a worker thread; the writer's own checkpoint stays as a backstop.
+    if (options.clock) {
+      database.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+      checkpointer = new WalCheckpointer(file, options.clock);
+    }
   }
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
@@ -61,5 +69,14 @@ export async function openSqlite(file: string): Promise<Storage> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrate(db, 'sqlite');
   const writes = new GroupCommitter(db);
-  return { db, engine: 'sqlite', write: (work) => writes.run(work), close: () => db.destroy() };
+  checkpointer?.start();
+  return {
+    db,
+    engine: 'sqlite',
+    write: (work) => writes.run(work),
+    close: async () => {
+      await checkpointer?.close();
+      await db.destroy();
+    },
+  };
 }
