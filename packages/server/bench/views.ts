@@ -121,6 +121,7 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
+  raw.pragma('cache_size = -65536'); // openSqlite's 64 MiB: with SQLite's default 2 MiB the raw side thrashed and slowed both
   const db = storage.db;
 
   const statements = new Map<string, Sqlite.Statement<unknown[]>>();

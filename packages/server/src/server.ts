@@ -50,7 +50,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const storage = options.storage ?? (await openSqlite(options.db ?? ':memory:', { clock }));
-  const relay = new OutboxRelay(storage.db, clock, {
+  const relay = new OutboxRelay(storage, clock, {
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),
   });

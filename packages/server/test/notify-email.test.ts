@@ -372,7 +372,6 @@ test('without SMTP_URL, email jobs are recorded as skipped with the reason', asy
 
 test('replaying the outbox after a restart does not send an email twice', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'baton-notify-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
   const db = join(dir, 'baton.db');
   // Coalescing off, so only the jobs' dedupe keys stand between a replay and a second email.
   const first = await setup(t, { db, notifyCoalesceMs: 0 });
@@ -387,6 +386,8 @@ test('replaying the outbox after a restart does not send an email twice', async 
   const sink = await smtpSink(t);
   const again = await TestServer.start({ db, smtpUrl: sink.url, notifyCoalesceMs: 0 });
   t.after(() => again.close());
+  // After the server's own close hook (hooks run in the order they are registered): not under its feet.
+  t.after(() => rm(dir, { recursive: true, force: true }));
   await again.server.deps.relay.drain();
   await again.server.deps.jobs.runDue();
   const offset = await again.server.deps.storage.db.selectFrom('consumer_offsets').select('last_id').where('consumer', '=', 'notifier').executeTakeFirst();

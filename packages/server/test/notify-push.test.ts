@@ -265,7 +265,6 @@ test('push subscriptions: strict bodies, upsert per endpoint, delete, agent toke
 
 test('the VAPID key pair is generated once and survives a restart', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'baton-vapid-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
   const db = join(dir, 'baton.db');
   const first = await setup(t, { db });
   const key1 = (await first.ben.call('GET', '/v1/push/public-key')).body.publicKey as string;
@@ -278,6 +277,8 @@ test('the VAPID key pair is generated once and survives a restart', async (t) =>
 
   const again = await TestServer.start({ db });
   t.after(() => again.close());
+  // After the server's own close hook (hooks run in the order they are registered): not under its feet.
+  t.after(() => rm(dir, { recursive: true, force: true }));
   const res = await again.request('GET', '/v1/push/public-key', { token });
   assert.equal(res.status, 200);
   assert.equal(res.body.publicKey, key1, 'same key after a restart on the same database');

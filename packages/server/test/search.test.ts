@@ -325,7 +325,6 @@ test('indexing runs after commit, and a search first indexes whatever is still p
 
 test('messages committed but not indexed before a restart are indexed at start', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'baton-search-restart-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const db = join(dir, 'baton.db');
   const first = await TestServer.start({ db });
   const ws = await first.createWorkspace('Acme');
@@ -336,6 +335,8 @@ test('messages committed but not indexed before a restart are indexed at start',
 
   const second = await TestServer.start({ db });
   t.after(() => second.close());
+  // After the server's own close hook (hooks run in the order they are registered): not under its feet.
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.equal(await searchIndexBehind(second.server.deps.storage.db), false, 'indexed during start');
   const api: TestWorkspace['api'] = (method, path) => second.request(method, path, { token: ws.apiKey });
   assert.deepEqual(ids(await search({ ...ws, api }, 'kettle')), [a.messageId]);

@@ -442,12 +442,13 @@ test('replies go out as message.created; inbound messages do not; notes only as 
 
 test('after a restart, replayed outbox rows never duplicate a delivery and nothing is lost', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'baton-webhooks-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'baton.db');
 
   const first = await TestServer.start({ db: file });
   let current = first;
   t.after(() => current.close());
+  // After the server's own close hook (hooks run in the order they are registered): not under its feet.
+  t.after(() => rm(dir, { recursive: true, force: true }));
   // The job runner has not got to anything yet: deliveries happen only when the test steps them.
   first.server.deps.jobs.stop();
   const ws = await first.createWorkspace('Acme');

@@ -52,7 +52,7 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
 
   /** Enqueues; a job that cannot run is recorded as skipped with the reason, not dropped silently. */
   const enqueue = async (job: NewJob, at: number, skipReason?: string) =>
-    db.transaction().execute(async (trx) => {
+    deps.storage.write(async (trx) => {
       const added = await enqueueJobs(trx, [job], at);
       if (added && skipReason) {
         await trx.updateTable('jobs').set({ status: 'skipped', last_error: skipReason, finished_at: at }).where('dedupe_key', '=', job.dedupeKey).execute();

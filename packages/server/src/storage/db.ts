@@ -75,6 +75,7 @@ export async function openSqlite(file: string, options: { clock?: Clock } = {}):
     engine: 'sqlite',
     write: (work) => writes.run(work),
     close: async () => {
+      await writes.idle();
       await checkpointer?.close();
       await db.destroy();
     },

@@ -48,6 +48,11 @@ export class GroupCommitter {
     });
   }
 
+  /** Settles once every unit handed in so far has committed or failed (for shutdown). */
+  async idle(): Promise<void> {
+    while (this.queue.length > 0 || this.running || this.scheduled) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   /**
    * Starts the next group on `setImmediate`, which runs after the event loop has read the sockets:
    * every request that arrived meanwhile gets to join, instead of the first one committing alone.
