@@ -75,8 +75,16 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
   };
 
   const roomOf = (workspaceId: string, e: Emission) => (e.room === 'workspace' ? rooms.workspace(workspaceId) : rooms.agent(e.room.agent));
-  const broadcast = (workspaceId: string, e: Emission) =>
-    (io.to(roomOf(workspaceId, e)).emit as (event: string, payload: unknown) => void)(e.event, e.payload);
+  // Captured before anything could replace the adapter: with this in-memory one (a single node), a
+  // room without local sockets has no members anywhere, so its events are not even encoded. Most
+  // workspaces of a shared server have nobody online at a given moment. Any other adapter (several
+  // nodes) gets every event.
+  const singleNodeAdapter = io.of('/').adapter.constructor;
+  const hasMembers = (room: string) => io.of('/').adapter.constructor !== singleNodeAdapter || (io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0;
+  const broadcast = (workspaceId: string, e: Emission) => {
+    const room = roomOf(workspaceId, e);
+    if (hasMembers(room)) (io.to(room).emit as (event: string, payload: unknown) => void)(e.event, e.payload);
+  };
   /** Replay to one socket: it gets only what its room membership would have given it live. */
   const replayTo = (socket: BatonSocket, e: Emission) => {
     if (e.room !== 'workspace' && e.room.agent !== socket.data.agentId) return;
@@ -105,6 +113,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
       // Counts depend on who is asking (Mine, Mentioned, Unread), so each connected agent gets
       // their own, once per batch, and only when they moved.
       for (const [workspaceId, seq] of lastSeqByWorkspace) {
+        if (!hasMembers(rooms.workspace(workspaceId))) continue;
         const sockets = await io.in(rooms.workspace(workspaceId)).fetchSockets();
         const agents = new Set(sockets.map((s) => s.data.agentId));
         for (const agentId of agents) await pushCounts(workspaceId, agentId, seq);
