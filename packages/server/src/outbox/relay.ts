@@ -74,6 +74,8 @@ export class OutboxRelay {
   private scheduled: Promise<void> | null = null;
   private timer: TimerHandle | null = null;
   private stopped = true;
+  /** The latest write of durable places; `drain()` resolves only once it has committed. */
+  private positionsStored: Promise<void> = Promise.resolve();
   private readonly pollMs: number;
   private readonly batchSize: number;
 
@@ -139,10 +141,16 @@ export class OutboxRelay {
           entry.position = pending[pending.length - 1]!.id;
           if (entry.consumer.durable) moved.push(entry);
         }
-        if (moved.length > 0) await this.storePositions(moved.map((e) => ({ name: e.consumer.name, position: e.position })));
+        // Not awaited here: the write joins the next group commit, and the next batch need not wait
+        // for it (a crash before it lands only replays rows, which consumers already tolerate).
+        if (moved.length > 0) {
+          this.positionsStored = this.storePositions(moved.map((e) => ({ name: e.consumer.name, position: e.position }))).catch((error) =>
+            this.options.onError?.('(stored places)', error),
+          );
+        }
         if (rows.length < this.batchSize) break;
       }
-    });
+    }).then(() => this.positionsStored);
   }
 
   /** Runs `fn` between drains, so it sees a consistent position (socket replay relies on this). */
@@ -154,6 +162,7 @@ export class OutboxRelay {
   async idle(): Promise<void> {
     while (this.scheduled) await this.scheduled;
     await this.mutex.run(() => undefined);
+    await this.positionsStored;
   }
 
   start(): void {
