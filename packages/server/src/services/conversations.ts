@@ -149,7 +149,7 @@ export async function listConversations(
   const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position, deps.readBands);
   const marks = await readMarks(deps.storage.db, p.agentId, page.rows.map((r) => r.id));
   return {
-    items: page.rows.map((r) => ({ ...toConversation(r), readSeq: marks.get(r.id) ?? null })),
+    items: page.rows.map((r) => Object.assign(toConversation(r), { readSeq: marks.get(r.id) ?? null })),
     nextCursor: page.next ? encodeCursor(page.next) : null,
   };
 }

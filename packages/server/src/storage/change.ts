@@ -185,14 +185,11 @@ export class Change {
   async publish(type: string, conversation: Conversation | undefined, data?: Record<string, unknown>): Promise<number> {
     const seq = await this.nextSeq();
     for (const n of this.notifications) this.agentIds.add(n.agentId);
-    const payload: OutboxPayload = {
-      ...(conversation ? { conversation } : {}),
-      items: this.items,
-      notifications: this.notifications,
-      ...(this.unlisted.length ? { unlisted: this.unlisted } : {}),
-      agentIds: [...this.agentIds],
-      ...(data ? { data } : {}),
-    };
+    // Optional keys are set, not spread in: properties after a spread are a slow path on Node 20's V8.
+    const payload: OutboxPayload = { items: this.items, notifications: this.notifications, agentIds: [...this.agentIds] };
+    if (conversation) payload.conversation = conversation;
+    if (this.unlisted.length) payload.unlisted = this.unlisted;
+    if (data) payload.data = data;
     await insertOutboxRow(this.trx, {
       workspace_id: this.workspaceId,
       seq,

@@ -35,7 +35,8 @@ export function prepared<A extends object, R = unknown>(names: readonly (keyof A
     let query = compiled.get(adapter);
     if (!query) compiled.set(adapter, (query = compile(db)));
     const parameters = query.parameters.map((p) => (p instanceof Slot ? (args as Record<string, unknown>)[p.name] : p));
-    return db.executeQuery<R>({ ...query, parameters });
+    // Not `{ ...query, parameters }`: a property after a spread is a slow path on Node 20's V8.
+    return db.executeQuery<R>({ sql: query.sql, query: query.query, queryId: query.queryId, parameters });
   };
 }
 
