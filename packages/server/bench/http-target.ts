@@ -24,7 +24,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { sql } from 'kysely';
 import Sqlite from 'libsql';
 import { newId } from '../src/ids.js';
 import { startServer } from '../src/server.js';
@@ -49,30 +48,20 @@ interface Target {
 
 /**
  * What-if variants of the real server, to put a number on a suggested change without making it:
- *   stmt-cache  libsql statements prepared once per SQL text (Kysely's SqliteDriver prepares every query)
- *   no-fts      without the full-text trigger 0003 adds to timeline inserts
- *   no-relay    the outbox relay is not kicked after each commit (its 1 s poll still drains, in batches)
+ *   no-group-commit  every command in a transaction of its own (storage/group-commit.ts off)
+ *   no-index         full-text indexing after commit switched off (searches would index on demand)
+ *   no-relay         the outbox relay is not kicked after each commit (its 1 s poll still drains, in batches)
  */
-export const WHAT_IFS = ['stmt-cache', 'no-fts', 'no-relay'] as const;
+export const WHAT_IFS = ['no-group-commit', 'no-index', 'no-relay'] as const;
 export type WhatIf = (typeof WHAT_IFS)[number];
 
-function cachePreparedStatements(): void {
-  const proto = Sqlite.prototype as unknown as { prepare(sql: string): unknown };
-  const prepare = proto.prepare;
-  const caches = new WeakMap<object, Map<string, unknown>>();
-  proto.prepare = function (this: object, sql: string) {
-    let cache = caches.get(this);
-    if (!cache) caches.set(this, (cache = new Map()));
-    let statement = cache.get(sql);
-    if (!statement) cache.set(sql, (statement = prepare.call(this, sql)));
-    return statement;
-  };
-}
-
 async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): Promise<Target> {
-  if (whatIfs.includes('stmt-cache')) cachePreparedStatements();
   const server = await startServer({ db: file, adminToken, host: '127.0.0.1', port: 0 });
-  if (whatIfs.includes('no-fts')) await sql`DROP TRIGGER IF EXISTS timeline_fts_insert`.execute(server.deps.storage.db);
+  if (whatIfs.includes('no-group-commit')) {
+    const { db } = server.deps.storage;
+    server.deps.storage.write = (work) => db.transaction().execute(work);
+  }
+  if (whatIfs.includes('no-index')) server.deps.search.catchUp = async () => {};
   if (whatIfs.includes('no-relay')) server.deps.relay.kick = () => {};
   return {
     url: server.url,

@@ -20,7 +20,7 @@ export interface HttpOptions {
   connections: number;
   /** Baseline and Baton take turns this many times (AB, BA, …), which evens out a noisy machine. */
   rounds: number;
-  /** Extra Baton servers with a what-if applied (see http-target.ts), e.g. ['stmt-cache', 'stmt-cache,no-fts']. */
+  /** Extra Baton servers with a what-if applied (see http-target.ts), e.g. ['no-group-commit', 'no-index,no-relay']. */
   whatIfs: string[];
   /** Also profile Baton under load and print where its time goes. */
   profile: boolean;
