@@ -405,6 +405,26 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
     assert.deepEqual(await snapshot(f), before);
   });
 
+  it('without Node\'s server in front (app.request), bodies are read and limited the same way', async (t) => {
+    const f = await setup(t);
+    const before = await snapshot(f);
+    const path = `/v1/conversations/${f.conv.id}/notes`;
+    const post = async (body: string) => {
+      const res = await f.server.server.app.request(path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${f.ana.token}`, 'content-type': 'application/json' },
+        body,
+      });
+      return { status: res.status, body: await res.json(), headers: res.headers };
+    };
+    assertError(await post(JSON.stringify({ body: 'x'.repeat(BODY_LIMIT) })), 413, 'payload_too_large', 'in process');
+    assertError(await post('{"body": '), 400, 'malformed_json', 'in process');
+    assert.deepEqual(await snapshot(f), before);
+    const created = await post(JSON.stringify({ body: 'noted in process' }));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.note.body, 'noted in process');
+  });
+
   it('the limit is 256 KiB: one byte more is 413, exactly the limit is parsed', async (t) => {
     const f = await setup(t);
     const before = await snapshot(f);

@@ -1,11 +1,11 @@
 import { buildOpenApiDocument } from '@baton/protocol/openapi';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError, unauthorized } from '../errors.js';
+import { bodyLimit } from './body.js';
 import type { AppEnv } from './env.js';
 import { idempotency } from './idempotency.js';
 import { agentRoutes } from './routes/agents.js';
@@ -57,17 +57,8 @@ export function createApp(deps: Deps) {
       maxAge: 600,
     }),
   );
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: (c) => {
-        // The rest of the body is never read, so the connection cannot carry another request.
-        c.header('Connection', 'close');
-        return errorResponse(c, new AppError(413, 'payload_too_large', `bodies are limited to ${deps.config.bodyLimitBytes} bytes`));
-      },
-    }),
-  );
+  app.use('/v1/*', bodyLimit(deps.config.bodyLimitBytes));
+
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined) {
