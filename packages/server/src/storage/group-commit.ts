@@ -16,7 +16,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * running are committed together in the next one, each inside its own savepoint.
  *
  * Why: on SQLite in WAL mode a commit appends every page the transaction dirtied to the log, and
- * the create path dirties ~25 pages (two tables, their indexes, the full-text index, the outbox).
+ * the create path dirties ~25 pages (three tables and their indexes, the outbox).
  * Committed one by one that was two thirds of the SQL time of a request; a group shares the pages
  * and the commit (docs/benchmarks.md). SQLite has one writer at a time anyway, so grouping costs
  * no concurrency.
