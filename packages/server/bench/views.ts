@@ -93,7 +93,7 @@ interface Case {
 
 type Summary = ReturnType<typeof summarize>;
 interface CaseResult extends Case {
-  /** Unread only: the first call, before the agent has any read band (as after a restart). */
+  /** Unread only: the first call, before the agent has any read band (an agent's first walk ever: the server saves bands, so a restart does not repeat it). */
   cold: { median: number; max: number; cpuMedian: number } | null;
   kysely: Summary;
   kyselyCpu: Summary;
@@ -236,7 +236,7 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
   console.log(`listView, page of ${PAGE}, ${options.rows.toLocaleString('en')} conversations. Times in ms: wall clock, and CPU time`);
   console.log(`(which leaves out waiting for a CPU on a busy machine). Kysely / raw compares CPU medians. Target: p95 < ${TARGET_MS} ms.`);
   console.log('Unread: timed calls skip the read bands learned by an earlier call. "First call" is a call with no bands yet');
-  console.log("(an agent's first Unread walk after a server start; median and max of 5). Raw SQL and rewrite are the plain walk.");
+  console.log("(an agent's first Unread walk ever: the server saves its bands, so restarts do not repeat it; median and max of 5). Raw SQL and rewrite are the plain walk.");
   console.log(
     table(
       ['agent', 'view', 'page', 'rows in view', 'n', 'median', 'p95', 'CPU median', 'CPU p95', 'first call (wall / CPU)', 'raw SQL median', 'Kysely / raw', 'rewrite median', 'target (wall / CPU p95)'],
@@ -267,7 +267,7 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
   const slowFirst = results.filter((x) => x.cold && x.cold.median >= TARGET_MS);
   if (slowFirst.length) {
     console.log(
-      `First calls over the target (once per agent and server start, until the walk has learned its bands): ` +
+      `First calls over the target (once per agent, until the walk has learned its bands; they are saved): ` +
         slowFirst.map((x) => `${x.agentLabel} ${x.view} ${x.position} ${ms(x.cold!.median)} ms`).join(', '),
     );
   }

@@ -11,7 +11,7 @@ import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
 import { attachRealtime, type Realtime } from './realtime/attach.js';
 import { openSqlite, type Storage } from './storage/db.js';
-import { ReadBands } from './storage/read-bands.js';
+import { ReadBands, readBandsTable } from './storage/read-bands.js';
 
 export const VERSION = '0.1.0';
 
@@ -64,7 +64,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     relay,
     jobs,
     presence: new PresenceBoard(clock),
-    readBands: new ReadBands(),
+    readBands: new ReadBands({
+      store: readBandsTable(storage, clock, (error) => console.error('[baton] saving read bands failed; they will be learned again', error)),
+    }),
     search: new SearchIndexer(storage),
     config: {
       adminToken: options.adminToken,

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { sql } from 'kysely';
 import type { WorkspacePrincipal } from '../src/auth/principal.js';
@@ -297,4 +300,37 @@ test('the server learns read bands from Unread requests over HTTP', async (t) =>
   assert.equal(s.deps.readBands.bandsOf(s.ws.id, reader.agentId).length, 1, 'a band over the 69 read conversations (64 or more)');
   const counts = await ok(s.server.request('GET', '/v1/conversations/counts', { token }), 200);
   assert.equal(counts.unread, 1);
+});
+
+test('read bands are saved and a restarted server walks with them instead of learning them again', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-read-bands-'));
+  const db = join(dir, 'baton.db');
+  const first = await TestServer.start({ db });
+  let current = first;
+  t.after(() => current.close());
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const ws = await first.createWorkspace('Acme');
+  const ana = await ws.addAgent('ana');
+  const reader: AgentPrincipal = { kind: 'agent', workspaceId: ws.id, agentId: ana.id, role: 'agent', tokenExp: Number.MAX_SAFE_INTEGER };
+  const host: WorkspacePrincipal = { kind: 'apiKey', workspaceId: ws.id };
+  const ids: string[] = [];
+  for (let i = 0; i < 70; i++) {
+    first.clock!.advance(1000);
+    ids.push((await createConversation(first.server.deps, host, { contact: { name: 'Dana' }, channel: 'sms', message: { body: `message ${i}` } })).id);
+  }
+  for (const id of ids.slice(1)) await markConversationRead(first.server.deps, reader, id);
+  const unread = async (server: TestServer) => (await ok(server.request('GET', '/v1/conversations?view=unread&limit=10', { token: ana.token }), 200)).items.map((c: { id: string }) => c.id);
+  assert.deepEqual(await unread(first), [ids[0]]);
+  const learned = first.server.deps.readBands.bandsOf(ws.id, ana.id);
+  assert.equal(learned.length, 1, 'a band over the 69 read conversations');
+  await first.close(); // waits for the save, which rides the next group commit
+
+  const second = await TestServer.start({ db });
+  current = second;
+  assert.equal(second.server.deps.readBands.bandsOf(ws.id, ana.id).length, 0, 'nothing in memory yet');
+  assert.deepEqual(await second.server.deps.readBands.bandsFor(ws.id, ana.id), learned.map((b) => ({ lo: b.lo, hi: b.hi, used: 0 })));
+  assert.deepEqual(await unread(second), [ids[0]]);
+  // Still true after the restart: a new inbound message moves a conversation from inside the band to "now".
+  await postMessage(second.server.deps, host, ids[30]!, { direction: 'inbound', body: 'one more thing' });
+  assert.deepEqual(await unread(second), [ids[30], ids[0]]);
 });

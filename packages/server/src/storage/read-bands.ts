@@ -1,4 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Storage } from './db.js';
 import type { ConversationRow, Database } from './schema.js';
 
 /**
@@ -73,6 +75,17 @@ export interface ReadBandsOptions {
    * and skipping them would crowd out the bands that matter.
    */
   minRows?: number;
+  /** Where bands outlive the process (`readBandsTable`); without one they live in memory only. */
+  store?: BandStore;
+}
+
+/**
+ * Keeps each agent's bands across restarts and nodes. Loaded once per agent per process, on its
+ * first walk; saved (without waiting) whenever a walk changes them.
+ */
+export interface BandStore {
+  load(workspaceId: string, agentId: string): Promise<Band[]>;
+  save(workspaceId: string, agentId: string, bands: readonly Band[]): void;
 }
 
 interface StoredBand extends Band {
@@ -87,15 +100,28 @@ export class ReadBands {
   /** By workspace and agent; a Map iterates in insertion order, which makes it an LRU list. */
   private readonly agents = new Map<string, readonly StoredBand[]>();
   private tick = 0;
+  private readonly store: BandStore | null;
 
   constructor(options: ReadBandsOptions = {}) {
+    this.store = options.store ?? null;
     // 10,000 agents × 16 bands is a few MB at most.
     this.maxAgents = options.maxAgents ?? 10_000;
     this.maxBands = options.maxBandsPerAgent ?? 16;
     this.minRows = options.minRows ?? 64;
   }
 
-  /** The agent's bands, newest first. The list is never changed in place, so a walk can hold it. */
+  /** The agent's bands, newest first, loading them from the store on the agent's first walk. */
+  async bandsFor(workspaceId: string, agentId: string): Promise<readonly Band[]> {
+    const key = `${workspaceId} ${agentId}`;
+    if (!this.agents.has(key) && this.store) {
+      const loaded = await this.store.load(workspaceId, agentId);
+      // A walk that finished meanwhile has the newer list.
+      if (!this.agents.has(key)) this.remember(key, loaded.map((band) => ({ lo: band.lo, hi: band.hi, used: 0 })));
+    }
+    return this.bandsOf(workspaceId, agentId);
+  }
+
+  /** The agent's bands in memory, newest first. The list is never changed in place, so a walk can hold it. */
   bandsOf(workspaceId: string, agentId: string): readonly Band[] {
     const key = `${workspaceId} ${agentId}`;
     const bands = this.agents.get(key);
@@ -111,7 +137,8 @@ export class ReadBands {
    */
   learn(workspaceId: string, agentId: string, runs: readonly Band[], used: readonly Band[]): void {
     const key = `${workspaceId} ${agentId}`;
-    let bands = this.agents.get(key) ?? [];
+    const before = this.agents.get(key) ?? [];
+    let bands = before;
     if (runs.length === 0 && bands.length === 0) return;
     const tick = ++this.tick;
     for (const band of bands) if (used.includes(band)) band.used = tick;
@@ -126,10 +153,50 @@ export class ReadBands {
       }
       bands = kept;
     }
+    this.remember(key, bands);
+    if (this.store && !sameRanges(before, bands)) this.store.save(workspaceId, agentId, bands);
+  }
+
+  private remember(key: string, bands: readonly StoredBand[]): void {
     this.agents.delete(key);
     this.agents.set(key, bands);
     while (this.agents.size > this.maxAgents) this.agents.delete(this.agents.keys().next().value!);
   }
+}
+
+const sameKey = (a: ActivityKey | null, b: ActivityKey | null) => (a === null || b === null ? a === b : compareKeys(a, b) === 0);
+const sameRanges = (a: readonly Band[], b: readonly Band[]) =>
+  a.length === b.length && a.every((band, i) => sameKey(band.lo, b[i]!.lo) && sameKey(band.hi, b[i]!.hi));
+
+/**
+ * Bands kept in the `read_bands` table, one JSON row per agent. Saves are units of work of their own
+ * (they join the next group commit); a failed save only means the next process walks that run again.
+ */
+export function readBandsTable(storage: Storage, clock: Clock, onError: (error: unknown) => void): BandStore {
+  return {
+    async load(workspaceId, agentId) {
+      const row = await storage.db
+        .selectFrom('read_bands')
+        .select('bands')
+        .where('workspace_id', '=', workspaceId)
+        .where('agent_id', '=', agentId)
+        .executeTakeFirst();
+      return row ? (JSON.parse(row.bands) as Band[]) : [];
+    },
+    save(workspaceId, agentId, bands) {
+      const json = JSON.stringify(bands.map((band) => ({ lo: band.lo, hi: band.hi })));
+      const row = { workspace_id: workspaceId, agent_id: agentId, bands: json, updated_at: clock.now() };
+      storage
+        .write((trx) =>
+          trx
+            .insertInto('read_bands')
+            .values(row)
+            .onConflict((oc) => oc.columns(['workspace_id', 'agent_id']).doUpdateSet({ bands: json, updated_at: row.updated_at }))
+            .execute(),
+        )
+        .catch(onError);
+    },
+  };
 }
 
 /** Adds a run to a band list (newest first), merging it with every band it overlaps. */
@@ -311,7 +378,7 @@ export async function walkUnread(
   cursor: ActivityKey | null,
 ): Promise<ConversationRow[]> {
   const learner = new Learner(await ceilingOf(db, workspaceId));
-  const bands = readBands.bandsOf(workspaceId, agentId);
+  const bands = await readBands.bandsFor(workspaceId, agentId);
   const rows: ConversationRow[] = [];
   let upper: Upper | null = cursor ? { key: cursor, inclusive: false, band: null } : null;
   for (let i = 0; rows.length < want; ) {

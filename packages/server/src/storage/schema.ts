@@ -223,6 +223,14 @@ export interface SearchProgressRow {
   indexed_rowid: number;
 }
 
+/** An agent's read bands as JSON (storage/read-bands.ts; migration 0009). */
+export interface ReadBandsRow {
+  workspace_id: string;
+  agent_id: string;
+  bands: string;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceRow;
   api_keys: ApiKeyRow;
@@ -236,6 +244,7 @@ export interface Database {
   search_progress: SearchProgressRow;
   mentions: MentionRow;
   read_states: ReadStateRow;
+  read_bands: ReadBandsRow;
   notifications: NotificationRow;
   outbox: OutboxRow;
   consumer_offsets: ConsumerOffsetRow;
