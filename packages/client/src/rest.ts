@@ -123,6 +123,23 @@ export class BatonRestClient {
   updateWorkspace(body: RouteBody<'updateWorkspace'>, o?: WriteOptions) {
     return this.call('updateWorkspace', { ...o, body });
   }
+
+  // ── Credentials (API key): rotate by creating a new one, switching over, then revoking the old ──
+  listCredentials(o?: RequestOptions) {
+    return this.call('listCredentials', { ...o });
+  }
+  createApiKey(o?: WriteOptions) {
+    return this.call('createApiKey', { ...o });
+  }
+  revokeApiKey(id: string, o?: WriteOptions) {
+    return this.call('revokeApiKey', { ...o, params: { id } });
+  }
+  createSigningKey(o?: WriteOptions) {
+    return this.call('createSigningKey', { ...o });
+  }
+  retireSigningKey(kid: string, o?: WriteOptions) {
+    return this.call('retireSigningKey', { ...o, params: { id: kid } });
+  }
   me(o?: RequestOptions) {
     return this.call('me', { ...o });
   }

@@ -18,6 +18,7 @@ import {
   View,
   Workspace,
   MessageItem,
+  Timestamp,
 } from './domain.js';
 
 // Request bodies are strict: an unknown field is a client bug we report, not silently drop.
@@ -40,6 +41,16 @@ export const CreateWorkspaceResponse = z.object({
   apiKey: z.string(),
   signingKeys: z.array(z.object({ kid: z.string(), secret: z.string() })),
 });
+
+/**
+ * Credentials of a workspace as listed: never the secret itself, which is shown once, when the key
+ * is made. Rotation is: make a new key, switch the host over, revoke (or retire) the old one.
+ */
+export const ApiKeyInfo = z.object({ id: z.string(), createdAt: Timestamp, revokedAt: Timestamp.nullable() });
+export const SigningKeyInfo = z.object({ kid: z.string(), createdAt: Timestamp, retiredAt: Timestamp.nullable() });
+export const CredentialList = z.object({ apiKeys: z.array(ApiKeyInfo), signingKeys: z.array(SigningKeyInfo) });
+export const CreateApiKeyResponse = z.object({ apiKey: ApiKeyInfo, key: z.string() });
+export const CreateSigningKeyResponse = z.object({ signingKey: SigningKeyInfo, secret: z.string() });
 
 export const CreateTokenBody = z.strictObject({
   agentId: Id,
@@ -179,6 +190,9 @@ export {
 export type CreateWorkspaceBody = z.infer<typeof CreateWorkspaceBody>;
 export type CreateWorkspaceResponse = z.infer<typeof CreateWorkspaceResponse>;
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
+export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
+export type SigningKeyInfo = z.infer<typeof SigningKeyInfo>;
+export type CredentialList = z.infer<typeof CredentialList>;
 export type TokenResponse = z.infer<typeof TokenResponse>;
 export type CreateAgentBody = z.infer<typeof CreateAgentBody>;
 export type UpdateAgentBody = z.infer<typeof UpdateAgentBody>;

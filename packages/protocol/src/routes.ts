@@ -40,6 +40,26 @@ export const routes = {
     method: 'post', path: '/v1/tokens', summary: 'Mint a short-lived agent token',
     callers: ['apiKey'], body: R.CreateTokenBody, status: 201, response: R.TokenResponse,
   },
+  listCredentials: {
+    method: 'get', path: '/v1/workspace/credentials', summary: "The workspace's API keys and token signing keys, without their secrets",
+    callers: ['apiKey'], status: 200, response: R.CredentialList,
+  },
+  createApiKey: {
+    method: 'post', path: '/v1/workspace/api-keys', summary: 'A new API key; the key is shown this once',
+    callers: ['apiKey'], status: 201, response: R.CreateApiKeyResponse,
+  },
+  revokeApiKey: {
+    method: 'delete', path: '/v1/workspace/api-keys/:id', summary: 'Revoke an API key (409 for the last active one)',
+    callers: ['apiKey'], status: 200, response: z.object({ apiKey: R.ApiKeyInfo }),
+  },
+  createSigningKey: {
+    method: 'post', path: '/v1/workspace/signing-keys', summary: 'A new token signing key, used for tokens from now on; the secret is shown this once',
+    callers: ['apiKey'], status: 201, response: R.CreateSigningKeyResponse,
+  },
+  retireSigningKey: {
+    method: 'delete', path: '/v1/workspace/signing-keys/:id', summary: 'Retire a signing key: tokens it signed stop working (409 for the last active one)',
+    callers: ['apiKey'], status: 200, response: z.object({ signingKey: R.SigningKeyInfo }),
+  },
   getWorkspace: {
     method: 'get', path: '/v1/workspace', summary: "The caller's workspace",
     callers: ['apiKey', 'agent'], status: 200, response: z.object({ workspace: Workspace }),

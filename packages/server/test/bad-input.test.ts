@@ -21,6 +21,9 @@ interface Fixture {
   resolved: any;
   team: any;
   webhook: any;
+  /** A second API key and signing key: revoking one of them is a valid request. */
+  spareApiKeyId: string;
+  spareKid: string;
 }
 
 const PUSH_ENDPOINT = 'https://push.example/send/abc';
@@ -45,7 +48,9 @@ async function setup(t: TestContext): Promise<Fixture> {
   const { team } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [boss.id] }), 201);
   // Subscribed to an event the fixture never fires, so no delivery runs in the background.
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
-  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook };
+  const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
+  const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
+  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook, spareApiKeyId, spareKid };
 }
 
 /** Everything the workspace can read about itself; equal before and after means nothing was written. */
@@ -61,6 +66,7 @@ async function snapshot(f: Fixture) {
   // What createContact's bad bodies would have created.
   get('probeContacts', api, '/v1/contacts?externalId=crm-2');
   get('webhooks', api, '/v1/webhooks');
+  get('credentials', api, '/v1/workspace/credentials');
   for (const c of [f.conv, f.assigned, f.resolved]) {
     get(`conversation ${c.id}`, api, `/v1/conversations/${c.id}`);
     get(`timeline ${c.id}`, api, `/v1/conversations/${c.id}/timeline`);
@@ -280,6 +286,26 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
   deleteWebhook: {
     target: (f) => ({ token: f.ws.apiKey, path: `/v1/webhooks/${f.webhook.id}` }),
     wrongTypes: () => [[], 'delete', 1, null],
+    requiresBody: false,
+  },
+  createApiKey: {
+    target: (f) => ({ token: f.ws.apiKey, path: '/v1/workspace/api-keys' }),
+    wrongTypes: () => [[], 'key', 1, null, { name: 'ci' }],
+    requiresBody: false,
+  },
+  revokeApiKey: {
+    target: (f) => ({ token: f.ws.apiKey, path: `/v1/workspace/api-keys/${f.spareApiKeyId}` }),
+    wrongTypes: () => [[], 'revoke', 1, null],
+    requiresBody: false,
+  },
+  createSigningKey: {
+    target: (f) => ({ token: f.ws.apiKey, path: '/v1/workspace/signing-keys' }),
+    wrongTypes: () => [[], 'key', 1, null, { alg: 'none' }],
+    requiresBody: false,
+  },
+  retireSigningKey: {
+    target: (f) => ({ token: f.ws.apiKey, path: `/v1/workspace/signing-keys/${f.spareKid}` }),
+    wrongTypes: () => [[], 'retire', 1, null],
     requiresBody: false,
   },
 };

@@ -19,6 +19,9 @@ interface Side {
   resolved: any;
   team: any;
   webhook: any;
+  /** A second API key and signing key, so one of each can be revoked while the workspace keeps working. */
+  spareApiKeyId: string;
+  spareKid: string;
 }
 
 /** A workspace with the same usernames as every other one, so @mentions and lookups could collide. */
@@ -39,7 +42,21 @@ async function seed(server: TestServer, name: string): Promise<Side> {
   // Subscribed to an event the fixture never fires, so no delivery runs in the background.
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
   const fresh = async (id: string) => (await ok(ws.api('GET', `/v1/conversations/${id}`), 200)).conversation;
-  return { ws, boss, ana, contact, open: await fresh(open.id), unassigned: await fresh(unassigned.id), resolved: await fresh(resolved.id), team, webhook };
+  const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
+  const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
+  return {
+    ws,
+    boss,
+    ana,
+    contact,
+    open: await fresh(open.id),
+    unassigned: await fresh(unassigned.id),
+    resolved: await fresh(resolved.id),
+    team,
+    webhook,
+    spareApiKeyId,
+    spareKid,
+  };
 }
 
 async function setup(t: TestContext) {
@@ -63,6 +80,7 @@ async function snapshot(side: Side) {
   get('foundContacts', api, '/v1/contacts?externalId=crm-1');
   get('webhooks', api, '/v1/webhooks');
   get('deliveries', api, `/v1/webhooks/${side.webhook.id}/deliveries`);
+  get('credentials', api, '/v1/workspace/credentials');
   for (const c of [side.open, side.unassigned, side.resolved]) {
     get(`conversation ${c.id}`, api, `/v1/conversations/${c.id}`);
     get(`timeline ${c.id}`, api, `/v1/conversations/${c.id}/timeline`);
@@ -106,6 +124,8 @@ const ID_CASES: Partial<Record<RouteName, IdCase>> = {
   updateTeam: { id: (o) => o.team.id, body: (_cred, c) => ({ name: 'Sneaky', memberIds: [c.ana.id] }) },
   transcript: { id: (o) => o.open.id },
   deleteWebhook: { id: (o) => o.webhook.id },
+  revokeApiKey: { id: (o) => o.spareApiKeyId },
+  retireSigningKey: { id: (o) => o.spareKid },
   webhookDeliveries: { id: (o) => o.webhook.id },
 };
 

@@ -10,6 +10,7 @@ import type { AppEnv } from './env.js';
 import { idempotency } from './idempotency.js';
 import { agentRoutes } from './routes/agents.js';
 import { contactRoutes } from './routes/contacts.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { preferenceRoutes, workspaceSettingsRoutes } from './routes/preferences.js';
@@ -86,6 +87,7 @@ export function createApp(deps: Deps) {
   app.route('/v1/search', searchRoutes);
   app.route('/v1/agents/me/preferences', preferenceRoutes);
   app.route('/v1/workspace', workspaceSettingsRoutes);
+  app.route('/v1/workspace', credentialRoutes);
   app.route('/v1', pushRoutes);
   app.route('/v1/webhooks', webhookRoutes);
   return app;

@@ -1,5 +1,5 @@
-import type { Actor, Agent, Contact, Conversation, Notification, Team, TimelineItem, Workspace } from '@baton/protocol';
-import type { AgentRow, ContactRow, ConversationRow, NotificationRow, TimelineRow, WorkspaceRow } from './schema.js';
+import type { Actor, Agent, ApiKeyInfo, Contact, Conversation, Notification, SigningKeyInfo, Team, TimelineItem, Workspace } from '@baton/protocol';
+import type { ApiKeyRow, AgentRow, ContactRow, ConversationRow, NotificationRow, SigningKeyRow, TimelineRow, WorkspaceRow } from './schema.js';
 
 // Rows → the protocol's domain shapes. The only place that knows both.
 
@@ -106,3 +106,7 @@ export const toNotification = (r: NotificationRow): Notification => ({
   createdAt: iso(r.created_at),
   readAt: isoOrNull(r.read_at),
 });
+
+export const toApiKeyInfo = (r: ApiKeyRow): ApiKeyInfo => ({ id: r.id, createdAt: iso(r.created_at), revokedAt: isoOrNull(r.revoked_at) });
+
+export const toSigningKeyInfo = (r: SigningKeyRow): SigningKeyInfo => ({ kid: r.kid, createdAt: iso(r.created_at), retiredAt: isoOrNull(r.retired_at) });

@@ -20,7 +20,7 @@ export const findWorkspace = (db: Q, id: string) => db.selectFrom('workspaces').
 export const findWorkspaceByApiKey = (db: Q, key: string) =>
   db
     .selectFrom('api_keys')
-    .select(['workspace_id'])
+    .select(['id', 'workspace_id'])
     .where('key_hash', '=', hashApiKey(key))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
