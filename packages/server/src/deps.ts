@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { Housekeeping } from './housekeeping.js';
 import type { JobRunner } from './jobs/queue.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
@@ -29,6 +30,8 @@ export interface Deps {
   relay: OutboxRelay;
   /** Retried background work: email, push, webhook deliveries. */
   jobs: JobRunner;
+  /** Periodic clean-up: expired idempotency keys. */
+  housekeeping: Housekeeping;
   /** Who is viewing or typing where, on this node. */
   presence: PresenceBoard;
   /** Per agent, ranges of conversations known read, which the Unread view skips (storage/read-bands.ts). */

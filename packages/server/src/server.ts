@@ -6,6 +6,7 @@ import type { Deps } from './deps.js';
 import { createApp, type BatonApp } from './http/app.js';
 import { registerBackgroundWork } from './background.js';
 import { JobRunner } from './jobs/queue.js';
+import { Housekeeping } from './housekeeping.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
@@ -64,6 +65,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     relay,
     jobs,
     presence: new PresenceBoard(clock),
+    housekeeping: new Housekeeping(storage, clock),
     readBands: new ReadBands({
       store: readBandsTable(storage, clock, (error) => console.error('[baton] saving read bands failed; they will be learned again', error)),
     }),
@@ -85,6 +87,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const realtime = await attachRealtime(http, deps, { maxReplay: options.maxReplay });
   relay.start();
   jobs.start();
+  deps.housekeeping.start();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -102,6 +105,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       (closed ??= (async () => {
         relay.stop();
         jobs.stop();
+        deps.housekeeping.stop();
+        await deps.housekeeping.idle();
         await relay.idle();
         await deps.search.idle();
         await jobs.idle();

@@ -462,3 +462,37 @@ describe('a claim left behind by a crashed request', () => {
     assert.equal(replayed(replay), 'true');
   });
 });
+
+describe('keys are kept for 24 hours', () => {
+  it('a retry within the retention replays; after it, the hourly sweep forgets the key and the same key runs anew', async (t) => {
+    const f = await setup(t);
+    const key = randomUUID();
+    const body = { contactId: f.contact.id, channel: 'sms', message: { body: 'first try' } };
+    const first = await f.ws.api('POST', '/v1/conversations', body, withKey(key));
+    assert.equal(first.status, 201);
+    const before = await contactConversationCount(f);
+
+    const { housekeeping } = f.server.server.deps;
+    // The clock moves an hour at a time, letting each scheduled sweep finish and schedule the next.
+    const hours = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        f.server.clock!.advance(3600_000);
+        await housekeeping.idle();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await hours(23);
+    const retry = await f.ws.api('POST', '/v1/conversations', body, withKey(key));
+    assert.equal(replayed(retry), 'true', 'still remembered after 23 hours');
+    assert.deepEqual(retry.body, first.body);
+
+    // By the sweep at 25 hours the key is past its 24.
+    await hours(2);
+    assert.equal(await housekeeping.sweep(), 0, 'the scheduled sweep already removed it');
+    const later = await f.ws.api('POST', '/v1/conversations', { ...body, message: { body: 'a new request' } }, withKey(key));
+    assert.equal(later.status, 201, JSON.stringify(later.body));
+    assert.equal(replayed(later), null);
+    assert.notEqual(later.body.conversation.id, first.body.conversation.id);
+    assert.equal(await contactConversationCount(f), before + 1);
+  });
+});

@@ -1,0 +1,55 @@
+import type { Clock, TimerHandle } from './clock.js';
+import type { Storage } from './storage/db.js';
+import { deleteIdempotencyKeysBefore, IDEMPOTENCY_RETENTION_MS } from './storage/idempotency.js';
+
+const SWEEP_EVERY_MS = 3600_000;
+const BATCH = 1_000;
+
+/**
+ * Periodic clean-up on the injected clock: today, idempotency keys past their retention. Tests
+ * drive it with `sweep()` or by advancing a manual clock.
+ */
+export class Housekeeping {
+  private timer: TimerHandle | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly onError: (error: unknown) => void = (error) => console.error('[baton] housekeeping failed; will retry', error),
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.sweep()
+        .catch(this.onError)
+        .finally(() => this.start());
+    }, SWEEP_EVERY_MS);
+  }
+
+  stop(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Deletes expired idempotency keys, batch by batch; resolves with how many. One sweep at a time. */
+  sweep(): Promise<number> {
+    return (this.running ??= this.sweepAll().finally(() => (this.running = null)));
+  }
+
+  async idle(): Promise<void> {
+    await this.running?.catch(() => {});
+  }
+
+  private async sweepAll(): Promise<number> {
+    const cutoff = this.clock.now() - IDEMPOTENCY_RETENTION_MS;
+    let total = 0;
+    for (;;) {
+      const deleted = await this.storage.write((trx) => deleteIdempotencyKeysBefore(trx, cutoff, BATCH));
+      total += deleted;
+      if (deleted < BATCH) return total;
+    }
+  }
+}
