@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'libsql';
 import { openSqlite } from '../src/storage/db.js';
+import { prng } from './prng.js';
 
 /**
  * A large single-workspace inbox for the views benchmark, written straight through libsql with
@@ -44,18 +45,6 @@ const PREVIEWS = [
   'ok',
   'When will the blue one be back in stock?',
 ];
-
-/** mulberry32: tiny, fast, good enough to make fixture data look random but be reproducible. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 /** Same shape as ids.ts newId (prefix, 10 time chars, 10 more), but the tail is a counter: unique and reproducible. */

@@ -23,6 +23,7 @@ import { INDEX_BATCH, indexNextBatch } from '../src/storage/search-index.js';
 import type { Database } from '../src/storage/schema.js';
 import { matchExpression, searchTerms, searchTimeline } from '../src/storage/search.js';
 import { ms, ratio, summarize, table, timeInterleaved } from './stats.js';
+import { prng } from './prng.js';
 
 /** Bump when the generated data changes shape, so stale cached files are not reused. */
 const FIXTURE_VERSION = 1;
@@ -35,18 +36,6 @@ const START = NOW - SPAN_MS;
 /** A handful of tenants of uneven size; the benchmark searches the largest. */
 const WORKSPACES = [0.4, 0.25, 0.15, 0.12, 0.08].map((share, i) => ({ id: `ws_search${String(i).padStart(14, '0')}`, share }));
 const BIG_WORKSPACE = WORKSPACES[0]!.id;
-
-/** mulberry32: tiny, fast, reproducible. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Support-chat words, roughly most frequent first; they take the top Zipf ranks.
 const COMMON = `the to i my and a you is for it of on in this that have can be me please with your we

@@ -9,6 +9,7 @@ import { createConversation, markConversationRead, postMessage, postNote, setSta
 import { countViews, listView, type PageCursor } from '../src/storage/conversations.js';
 import { countUnread, ReadBands, type Band } from '../src/storage/read-bands.js';
 import { TestServer, expectStatus as ok } from '../src/testing.js';
+import { prng } from '../bench/prng.js';
 
 /**
  * The Unread view skips per-agent read bands (src/storage/read-bands.ts). These tests drive real
@@ -61,18 +62,6 @@ async function setup(t: TestContext, agentNames = ['ana', 'ben', 'cy']) {
 
   const inbound = (body = 'Hi') => createConversation(deps, host, { contact: { name: 'Dana' }, channel: 'sms', message: { body } });
   return { server, ws, deps, clock, host, db, agents, expectedUnread, unreadPages, inbound };
-}
-
-/** mulberry32: a tiny seeded PRNG, so a failing sequence can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SEEDS = process.env.READ_BANDS_SEED ? [Number(process.env.READ_BANDS_SEED)] : [1, 2, 3];
