@@ -7,6 +7,7 @@ import { sql, type Transaction } from 'kysely';
 import Sqlite from 'libsql';
 import { openSqlite } from '../src/storage/db.js';
 import type { Database } from '../src/storage/schema.js';
+import { expectStatus, TestServer, type HttpResult } from '../src/testing.js';
 
 /**
  * Group commit (storage/group-commit.ts) through `Storage.write`, on a WAL file so a second,
@@ -118,4 +119,42 @@ test('units queued while a group runs go into the next group', async (t) => {
   await late;
   assert.equal(groups.length, 2);
   assert.notEqual(groups[0], groups[1]);
+});
+
+test('through HTTP: concurrent commands share commits, failures roll back alone and use no seqs', async (t) => {
+  const server = await TestServer.start();
+  t.after(() => server.close());
+  const ws = await server.createWorkspace('Acme');
+  const ana = await ws.addAgent('ana');
+  const seqNow = async () => {
+    const { socket, ready } = await server.connect(ana.token);
+    socket.disconnect();
+    return ready.seq;
+  };
+  const { conversation: target } = await expectStatus(
+    ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hi' } }),
+    201,
+  );
+  const before = await seqNow();
+
+  // 30 creates, 10 notes on a conversation that does not exist, 10 assigns with a stale version.
+  const requests: Promise<HttpResult>[] = [];
+  for (let i = 0; i < 50; i++) {
+    if (i % 5 === 1) requests.push(ana.call('POST', '/v1/conversations/conv_doesnotexist/notes', { body: 'lost' }));
+    else if (i % 5 === 3) requests.push(ana.call('POST', `/v1/conversations/${target.id}/assign`, { assigneeId: ana.id }, { 'If-Match': '99' }));
+    else requests.push(ws.api('POST', '/v1/conversations', { contact: { name: `Customer ${i}` }, channel: 'sms', message: { body: `burst ${i}` } }));
+  }
+  const results = await Promise.all(requests);
+  assert.deepEqual(
+    results.map((r) => r.status).sort(),
+    [...Array(30).fill(201), ...Array(10).fill(404), ...Array(10).fill(409)].sort(),
+  );
+
+  // Each create used three seqs (created, message, outbox row); the refused commands none.
+  assert.equal(await seqNow(), before + 30 * 3);
+  const all = await expectStatus(ana.call('GET', '/v1/conversations?view=all&limit=100'), 200);
+  assert.equal(all.items.length, 31);
+  const bodies = new Set(all.items.map((c: { preview: string }) => c.preview));
+  for (let i = 0; i < 50; i++) if (i % 5 !== 1 && i % 5 !== 3) assert.ok(bodies.has(`burst ${i}`), `burst ${i} was saved`);
+  assert.equal((await expectStatus(ana.call('GET', `/v1/conversations/${target.id}`), 200)).conversation.assigneeId, null);
 });
