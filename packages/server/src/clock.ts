@@ -19,6 +19,30 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 };
 
+/**
+ * Runs `task` every `ms` on `clock`, timing each run from the end of the one before, so runs never
+ * overlap; a failed run is reported and the schedule goes on, until `stop()`.
+ */
+export function repeat(clock: Clock, ms: number, task: () => Promise<unknown>, onError: (error: unknown) => void): { stop(): void } {
+  let timer: TimerHandle | null = null;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = clock.setTimeout(() => {
+      timer = null;
+      task().catch(onError).finally(schedule);
+    }, ms);
+  };
+  schedule();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clock.clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
 /** A clock that only moves when told to; due timers fire in order inside `advance`. */
 export class ManualClock implements Clock {
   private current: number;

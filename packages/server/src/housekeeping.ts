@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import { repeat, type Clock } from './clock.js';
 import type { Storage } from './storage/db.js';
 import { deleteIdempotencyKeysBefore, IDEMPOTENCY_RETENTION_MS } from './storage/idempotency.js';
 
@@ -10,7 +10,7 @@ const BATCH = 1_000;
  * drive it with `sweep()` or by advancing a manual clock.
  */
 export class Housekeeping {
-  private timer: TimerHandle | null = null;
+  private schedule: { stop(): void } | null = null;
   private running: Promise<number> | null = null;
 
   constructor(
@@ -20,18 +20,12 @@ export class Housekeeping {
   ) {}
 
   start(): void {
-    if (this.timer) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      this.sweep()
-        .catch(this.onError)
-        .finally(() => this.start());
-    }, SWEEP_EVERY_MS);
+    this.schedule ??= repeat(this.clock, SWEEP_EVERY_MS, () => this.sweep(), this.onError);
   }
 
   stop(): void {
-    if (this.timer) this.clock.clearTimeout(this.timer);
-    this.timer = null;
+    this.schedule?.stop();
+    this.schedule = null;
   }
 
   /** Deletes expired idempotency keys, batch by batch; resolves with how many. One sweep at a time. */

@@ -1,9 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { OutboxPayload } from '../storage/change.js';
 import type { Storage } from '../storage/db.js';
 import { prepared } from '../storage/prepared.js';
-import type { Database, OutboxRow } from '../storage/schema.js';
+import type { OutboxRow } from '../storage/schema.js';
 import { Mutex } from './mutex.js';
 
 export interface OutboxRecord {
@@ -79,14 +79,11 @@ export class OutboxRelay {
   private readonly pollMs: number;
   private readonly batchSize: number;
 
-  private readonly db: Kysely<Database>;
-
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly options: RelayOptions = {},
   ) {
-    this.db = storage.db;
     this.pollMs = options.pollMs ?? 1000;
     this.batchSize = options.batchSize ?? 500;
   }
@@ -124,7 +121,7 @@ export class OutboxRelay {
       const active = new Set(this.consumers);
       while (active.size > 0) {
         const from = Math.min(...[...active].map((e) => e.position));
-        const { rows } = await outboxAfter(this.db, { from, limit: this.batchSize });
+        const { rows } = await outboxAfter(this.storage.db, { from, limit: this.batchSize });
         if (rows.length === 0) break;
         const records = rows.map(toRecord);
         const moved: ConsumerEntry[] = [];
@@ -184,12 +181,12 @@ export class OutboxRelay {
   }
 
   private async lastId(): Promise<number> {
-    const row = await this.db.selectFrom('outbox').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const row = await this.storage.db.selectFrom('outbox').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
     return Number(row?.id ?? 0);
   }
 
   private async storedPosition(name: string): Promise<number> {
-    const row = await this.db.selectFrom('consumer_offsets').select('last_id').where('consumer', '=', name).executeTakeFirst();
+    const row = await this.storage.db.selectFrom('consumer_offsets').select('last_id').where('consumer', '=', name).executeTakeFirst();
     if (row) return Number(row.last_id);
     // A new durable consumer starts from now, not from the dawn of history.
     const start = await this.lastId();

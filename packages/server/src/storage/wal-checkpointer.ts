@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Clock, TimerHandle } from '../clock.js';
+import { repeat, type Clock } from '../clock.js';
 
 export interface CheckpointResult {
   /** WAL frames at the time of the checkpoint. */
@@ -44,7 +44,7 @@ parentPort.on('message', (message) => {
  */
 export class WalCheckpointer {
   private readonly worker: Worker;
-  private timer: TimerHandle | null = null;
+  private schedule: { stop(): void } | null = null;
   private running: Promise<CheckpointResult> | null = null;
   private settle: ((reply: Reply) => void) | null = null;
   private closed = false;
@@ -64,19 +64,15 @@ export class WalCheckpointer {
     // A worker that died cannot answer: fail the checkpoint waiting on it, and stop scheduling.
     this.worker.on('error', (error) => {
       this.closed = true;
+      this.schedule?.stop();
       this.settle?.({ ok: false, error: String(error) });
       this.onError(error);
     });
   }
 
   start(): void {
-    if (this.closed || this.timer) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      this.checkpoint()
-        .catch(this.onError)
-        .finally(() => this.start());
-    }, this.intervalMs);
+    if (this.closed || this.schedule) return;
+    this.schedule = repeat(this.clock, this.intervalMs, () => this.checkpoint(), this.onError);
   }
 
   /** One checkpoint now (also what each scheduled tick does); one at a time. */
@@ -104,8 +100,7 @@ export class WalCheckpointer {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.timer) this.clock.clearTimeout(this.timer);
-    this.timer = null;
+    this.schedule?.stop();
     await this.running?.catch(() => {});
     if (this.closed) return; // the worker died meanwhile
     this.closed = true;
