@@ -16,6 +16,8 @@ import {
   markSigningKeyRetired,
 } from '../storage/credentials.js';
 import { toApiKeyInfo, toSigningKeyInfo } from '../storage/mappers.js';
+import type { Db } from '../storage/db.js';
+import type { ApiKeyRow, SigningKeyRow } from '../storage/schema.js';
 import { hashApiKey } from '../storage/workspaces.js';
 
 /**
@@ -39,17 +41,7 @@ export async function createApiKey(deps: Deps, p: WorkspacePrincipal) {
 }
 
 export async function revokeApiKey(deps: Deps, p: WorkspacePrincipal, id: string) {
-  const row = await deps.storage.write(async (trx) => {
-    const key = await findApiKey(trx, p.workspaceId, id);
-    if (!key) throw notFound('API key');
-    if (key.revoked_at === null) {
-      if ((await activeApiKeyCount(trx, p.workspaceId)) <= 1) {
-        throw conflict('this is the workspace’s last active API key: create another one first', { apiKey: toApiKeyInfo(key) });
-      }
-      await markApiKeyRevoked(trx, p.workspaceId, id, deps.clock.now());
-    }
-    return (await findApiKey(trx, p.workspaceId, id))!;
-  });
+  const row = await endKey(deps, p, id, API_KEYS);
   forgetApiKey(deps.storage.db, row.id);
   return { apiKey: toApiKeyInfo(row) };
 }
@@ -62,16 +54,48 @@ export async function createSigningKey(deps: Deps, p: WorkspacePrincipal) {
 }
 
 export async function retireSigningKey(deps: Deps, p: WorkspacePrincipal, kid: string) {
-  const row = await deps.storage.write(async (trx) => {
-    const key = await findSigningKeyOf(trx, p.workspaceId, kid);
-    if (!key) throw notFound('signing key');
-    if (key.retired_at === null) {
-      if ((await activeSigningKeyCount(trx, p.workspaceId)) <= 1) {
-        throw conflict('this is the workspace’s last active signing key: create another one first', { signingKey: toSigningKeyInfo(key) });
+  return { signingKey: toSigningKeyInfo(await endKey(deps, p, kid, SIGNING_KEYS)) };
+}
+
+interface KeyKind<Row> {
+  noun: string;
+  find(db: Db, workspaceId: string, id: string): Promise<Row | undefined>;
+  endedAt(row: Row): number | null;
+  activeCount(db: Db, workspaceId: string): Promise<number>;
+  markEnded(db: Db, workspaceId: string, id: string, at: number): Promise<unknown>;
+  /** The key as the 409 shows it. */
+  details(row: Row): Record<string, unknown>;
+}
+
+const API_KEYS: KeyKind<ApiKeyRow> = {
+  noun: 'API key',
+  find: findApiKey,
+  endedAt: (row) => row.revoked_at,
+  activeCount: activeApiKeyCount,
+  markEnded: markApiKeyRevoked,
+  details: (row) => ({ apiKey: toApiKeyInfo(row) }),
+};
+
+const SIGNING_KEYS: KeyKind<SigningKeyRow> = {
+  noun: 'signing key',
+  find: findSigningKeyOf,
+  endedAt: (row) => row.retired_at,
+  activeCount: activeSigningKeyCount,
+  markEnded: markSigningKeyRetired,
+  details: (row) => ({ signingKey: toSigningKeyInfo(row) }),
+};
+
+/** Ends (revokes or retires) one key, the same rule for both kinds; returns the key as it now is. */
+function endKey<Row>(deps: Deps, p: WorkspacePrincipal, id: string, kind: KeyKind<Row>): Promise<Row> {
+  return deps.storage.write(async (trx) => {
+    const key = await kind.find(trx, p.workspaceId, id);
+    if (!key) throw notFound(kind.noun);
+    if (kind.endedAt(key) === null) {
+      if ((await kind.activeCount(trx, p.workspaceId)) <= 1) {
+        throw conflict(`this is the workspace’s last active ${kind.noun}: create another one first`, kind.details(key));
       }
-      await markSigningKeyRetired(trx, p.workspaceId, kid, deps.clock.now());
+      await kind.markEnded(trx, p.workspaceId, id, deps.clock.now());
     }
-    return (await findSigningKeyOf(trx, p.workspaceId, kid))!;
+    return (await kind.find(trx, p.workspaceId, id))!;
   });
-  return { signingKey: toSigningKeyInfo(row) };
 }
