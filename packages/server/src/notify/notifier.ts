@@ -1,7 +1,8 @@
 import { PREFERENCE_TYPES, type Notification, type PreferenceType, type TimelineItem } from '@baton/protocol';
 import type { Deps } from '../deps.js';
 import { enqueueJobs, type NewJob } from '../jobs/queue.js';
-import type { OutboxConsumer, OutboxRecord } from '../outbox/relay.js';
+import type { OutboxRecord } from '../outbox/changes.js';
+import type { OutboxConsumer } from '../outbox/relay.js';
 import { findAgent } from '../storage/agents.js';
 import type { NotificationJobPayload } from './content.js';
 import { EMAIL_DISABLED, EMAIL_JOB } from './email.js';

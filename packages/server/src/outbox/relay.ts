@@ -1,20 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { OutboxPayload } from '../storage/change.js';
+import type { OutboxRecord } from './changes.js';
 import type { Storage } from '../storage/db.js';
 import { prepared } from '../storage/prepared.js';
 import type { OutboxRow } from '../storage/schema.js';
 import { Mutex } from './mutex.js';
-
-export interface OutboxRecord {
-  id: number;
-  workspaceId: string;
-  seq: number;
-  type: string;
-  conversationId: string | null;
-  payload: OutboxPayload;
-  createdAt: number;
-}
 
 /**
  * Something that acts on committed changes. A durable consumer's place is stored in the database,
@@ -43,15 +33,17 @@ export const toRecord = (r: {
   conversation_id: string | null;
   payload: string;
   created_at: number;
-}): OutboxRecord => ({
-  id: Number(r.id),
-  workspaceId: r.workspace_id,
-  seq: Number(r.seq),
-  type: r.type,
-  conversationId: r.conversation_id,
-  payload: JSON.parse(r.payload) as OutboxPayload,
-  createdAt: Number(r.created_at),
-});
+}): OutboxRecord =>
+  // The row was written by `Change.publish` from the same types, so its type and payload agree.
+  ({
+    id: Number(r.id),
+    workspaceId: r.workspace_id,
+    seq: Number(r.seq),
+    type: r.type,
+    conversationId: r.conversation_id,
+    payload: JSON.parse(r.payload),
+    createdAt: Number(r.created_at),
+  }) as OutboxRecord;
 
 /** The relay's read, once per drain: prepared (storage/prepared.ts) like the rest of the write path. */
 const outboxAfter = prepared<{ from: number; limit: number }, Selectable<OutboxRow>>(['from', 'limit'], (db, { from, limit }) =>

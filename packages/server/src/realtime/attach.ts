@@ -11,7 +11,8 @@ import {
 import { Server, type Socket } from 'socket.io';
 import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
-import { toRecord, type OutboxRecord } from '../outbox/relay.js';
+import type { OutboxRecord } from '../outbox/changes.js';
+import { toRecord } from '../outbox/relay.js';
 import { viewCounts } from '../services/conversations.js';
 import { findConversation } from '../storage/conversations.js';
 import { findWorkspace } from '../storage/workspaces.js';

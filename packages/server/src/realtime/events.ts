@@ -1,5 +1,5 @@
-import type { Agent, ServerToClientEvents } from '@baton/protocol';
-import type { OutboxRecord } from '../outbox/relay.js';
+import type { ServerToClientEvents } from '@baton/protocol';
+import type { OutboxRecord } from '../outbox/changes.js';
 
 export type Emission = {
   [E in keyof ServerToClientEvents]: { room: 'workspace' | { agent: string }; event: E; payload: Parameters<ServerToClientEvents[E]>[0] };
@@ -7,30 +7,41 @@ export type Emission = {
 
 /**
  * The socket events one committed change produces. Live fan-out and replay after reconnect both
- * use this, so a client that reconnects sees exactly what a connected one saw.
+ * use this, so a client that reconnects sees exactly what a connected one saw. The switch is
+ * exhaustive over the outbox's kinds: a new kind does not compile until it is placed here.
  */
 export function emissionsOf(record: OutboxRecord): Emission[] {
   const { seq, payload } = record;
   const out: Emission[] = [];
-  if (payload.conversation) {
-    if (record.type === 'conversation.created') {
-      out.push({ room: 'workspace', event: 'conversation:created', payload: { seq, conversation: payload.conversation } });
-    } else if (record.type !== 'conversation.read' && record.type !== 'note.created') {
-      out.push({ room: 'workspace', event: 'conversation:updated', payload: { seq, conversation: payload.conversation } });
-    }
+  switch (record.type) {
+    case 'conversation.created':
+      out.push({ room: 'workspace', event: 'conversation:created', payload: { seq, conversation: record.payload.conversation } });
+      break;
+    case 'message.created':
+    case 'conversation.assigned':
+    case 'conversation.unassigned':
+    case 'conversation.resolved':
+    case 'conversation.reopened':
+      out.push({ room: 'workspace', event: 'conversation:updated', payload: { seq, conversation: record.payload.conversation } });
+      break;
+    case 'note.created': // a note changes no field of the conversation
+    case 'conversation.read': // only the reader's own state moved; told below, to them alone
+    case 'agent.created':
+    case 'agent.updated':
+      break;
+    default:
+      record satisfies never;
   }
   for (const item of payload.items) out.push({ room: 'workspace', event: 'timeline:added', payload: { seq, item } });
   for (const notification of payload.notifications) {
     out.push({ room: { agent: notification.agentId }, event: 'notification:created', payload: { seq, notification } });
   }
-  if (record.type === 'conversation.read' && payload.conversation) {
-    const agentId = payload.data?.agentId as string;
-    const lastReadSeq = payload.data?.lastReadSeq as number;
-    out.push({ room: { agent: agentId }, event: 'conversation:read', payload: { seq, conversationId: payload.conversation.id, lastReadSeq } });
+  if (record.type === 'conversation.read') {
+    const { agentId, lastReadSeq } = record.payload.data;
+    out.push({ room: { agent: agentId }, event: 'conversation:read', payload: { seq, conversationId: record.payload.conversation.id, lastReadSeq } });
   }
-  const agent = payload.data?.agent as Agent | undefined;
-  if (agent && (record.type === 'agent.created' || record.type === 'agent.updated')) {
-    out.push({ room: 'workspace', event: 'agent:updated', payload: { seq, agent } });
+  if (record.type === 'agent.created' || record.type === 'agent.updated') {
+    out.push({ room: 'workspace', event: 'agent:updated', payload: { seq, agent: record.payload.data.agent } });
   }
   return out;
 }

@@ -47,7 +47,7 @@ export async function createAgent(deps: Deps, p: WorkspacePrincipal, body: Creat
     };
     await insertAgent(change.trx, row);
     const agent = toAgent(row);
-    await change.publish('agent.created', undefined, { agent });
+    await change.publish('agent.created', { data: { agent } });
     return agent;
   });
 }
@@ -72,7 +72,7 @@ export async function updateAgent(deps: Deps, p: WorkspacePrincipal, id: string,
     if (body.availability !== undefined) patch.availability = body.availability;
     if (Object.keys(patch).length === 0) return toAgent(existing);
     const agent = toAgent((await updateAgentRow(change.trx, p.workspaceId, id, patch))!);
-    await change.publish('agent.updated', undefined, { agent });
+    await change.publish('agent.updated', { data: { agent } });
     return agent;
   });
 }

@@ -126,7 +126,7 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
       if (p.kind === 'agent') await markRead(change.trx, p.workspaceId, p.agentId, row.id, messageSeq!);
     }
     const conversation = toConversation(row);
-    await change.publish('conversation.created', conversation);
+    await change.publish('conversation.created', { conversation });
     return conversation;
   });
 }
@@ -191,7 +191,7 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
     if (p.kind === 'agent') await markRead(change.trx, p.workspaceId, p.agentId, id, message.seq);
     change.touches(row.assignee_id, p.kind === 'agent' ? p.agentId : null);
     const conversation = toConversation(await save(change, row, patch));
-    await change.publish('message.created', conversation, { direction: body.direction, messageId: message.id });
+    await change.publish('message.created', { conversation, data: { direction: body.direction, messageId: message.id } });
     return { message, conversation };
   });
 }
@@ -216,7 +216,7 @@ export async function postNote(deps: Deps, p: WorkspacePrincipal & { kind: 'agen
     await markRead(change.trx, p.workspaceId, p.agentId, id, note.seq);
     // A note does not change the conversation's fields (and never reopens it), so no version bump.
     const conversation = toConversation(row);
-    await change.publish('note.created', conversation, { noteId: note.id });
+    await change.publish('note.created', { conversation, data: { noteId: note.id } });
     return { note: note as Extract<typeof note, { kind: 'note' }>, conversation };
   });
 }
@@ -251,10 +251,8 @@ export async function assign(deps: Deps, p: WorkspacePrincipal, id: string, body
     }
     change.touches(from, body.assigneeId);
     const conversation = toConversation(await save(change, row, patch));
-    await change.publish(body.assigneeId === null ? 'conversation.unassigned' : 'conversation.assigned', conversation, {
-      from,
-      to: body.assigneeId,
-    });
+    if (body.assigneeId === null) await change.publish('conversation.unassigned', { conversation, data: { from, to: null } });
+    else await change.publish('conversation.assigned', { conversation, data: { from, to: body.assigneeId } });
     return conversation;
   });
 }
@@ -283,7 +281,7 @@ export async function setStatus(
     }
     change.touches(row.assignee_id);
     const conversation = toConversation(await save(change, row, patch));
-    await change.publish(status === 'resolved' ? 'conversation.resolved' : 'conversation.reopened', conversation);
+    await change.publish(status === 'resolved' ? 'conversation.resolved' : 'conversation.reopened', { conversation });
     return conversation;
   });
 }
@@ -294,7 +292,7 @@ export async function markConversationRead(deps: Deps, p: WorkspacePrincipal & {
     const seq = await change.nextSeq();
     await markRead(change.trx, p.workspaceId, p.agentId, id, seq);
     change.touches(p.agentId);
-    await change.publish('conversation.read', toConversation(row), { agentId: p.agentId, lastReadSeq: seq });
+    await change.publish('conversation.read', { conversation: toConversation(row), data: { agentId: p.agentId, lastReadSeq: seq } });
     return { lastReadSeq: seq };
   });
 }

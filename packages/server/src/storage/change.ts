@@ -1,22 +1,11 @@
-import type { Actor, Conversation, Notification, TimelineItem } from '@baton/protocol';
+import type { Actor, Notification, TimelineItem } from '@baton/protocol';
 import { SqliteAdapter, type Transaction } from 'kysely';
 import { newId } from '../ids.js';
+import type { ChangeFacts, ChangeType, OutboxPayload } from '../outbox/changes.js';
 import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
 import { prepared, preparedInsert } from './prepared.js';
 import type { Database, NotificationRow, OutboxRow, TimelineRow, WorkspaceRow } from './schema.js';
-
-/** What the outbox row of a change carries: enough to replay it to a client without reading anything else. */
-export interface OutboxPayload {
-  conversation?: Conversation;
-  items: TimelineItem[];
-  notifications: Notification[];
-  /** Notifications the recipient turned off in-app (no row, no socket event); email and push may still carry them. */
-  unlisted?: Notification[];
-  /** Agents whose personal views (Mine, Mentioned, Unread) this change may have moved. */
-  agentIds: string[];
-  data?: Record<string, unknown>;
-}
 
 const insertTimelineRow = preparedInsert('timeline', {
   id: true,
@@ -182,19 +171,19 @@ export class Change {
   }
 
   /** Writes the outbox row; call last. Returns the seq clients will see for this change. */
-  async publish(type: string, conversation: Conversation | undefined, data?: Record<string, unknown>): Promise<number> {
+  async publish<T extends ChangeType>(type: T, facts: ChangeFacts[T]): Promise<number> {
     const seq = await this.nextSeq();
     for (const n of this.notifications) this.agentIds.add(n.agentId);
     // Optional keys are set, not spread in: properties after a spread are a slow path on Node 20's V8.
-    const payload: OutboxPayload = { items: this.items, notifications: this.notifications, agentIds: [...this.agentIds] };
-    if (conversation) payload.conversation = conversation;
+    const payload = { items: this.items, notifications: this.notifications, agentIds: [...this.agentIds] } as OutboxPayload;
+    if (facts.conversation) payload.conversation = facts.conversation;
     if (this.unlisted.length) payload.unlisted = this.unlisted;
-    if (data) payload.data = data;
+    if (facts.data) payload.data = facts.data;
     await insertOutboxRow(this.trx, {
       workspace_id: this.workspaceId,
       seq,
       type,
-      conversation_id: conversation?.id ?? null,
+      conversation_id: facts.conversation?.id ?? null,
       payload: JSON.stringify(payload),
       created_at: this.now,
     });

@@ -1,5 +1,5 @@
 import type { Actor, Conversation, MessageItem, NoteItem, TimelineItem, WebhookEvent, WebhookEventType } from '@baton/protocol';
-import type { OutboxRecord } from '../outbox/relay.js';
+import type { OutboxRecord } from '../outbox/changes.js';
 import { iso } from '../storage/mappers.js';
 
 /**
@@ -28,8 +28,8 @@ export function webhookEventsFor(record: OutboxRecord): WebhookEvent[] {
       const event = eventsOf('assigned')[0];
       add('conversation.assigned', {
         conversation: conversationOf(conversation),
-        from: (event?.data.from as string | null | undefined) ?? null,
-        to: conversation.assigneeId!,
+        from: record.payload.data.from,
+        to: record.payload.data.to,
         actor: actorOf(event?.actor),
       });
       break;
@@ -38,7 +38,7 @@ export function webhookEventsFor(record: OutboxRecord): WebhookEvent[] {
       const event = eventsOf('unassigned')[0];
       add('conversation.unassigned', {
         conversation: conversationOf(conversation),
-        from: (event?.data.from as string | null | undefined) ?? null,
+        from: record.payload.data.from,
         actor: actorOf(event?.actor),
       });
       break;

@@ -1,0 +1,52 @@
+import type { Agent, Conversation, MessageItem, Notification, TimelineItem } from '@baton/protocol';
+
+/**
+ * Every kind of committed change the outbox carries: one name each, and what only that kind
+ * carries. Consumers (socket fan-out, webhooks, notifier, search indexing, the rules runner)
+ * switch on `type` and the compiler checks what they read; a new kind shows up as an unhandled
+ * case instead of a string nobody matches.
+ *
+ * The names are the domain's (`conversation.read`, as webhook event types are spelled). Socket
+ * events keep DESIGN §7's `noun:verb` names (`conversation:read`); realtime/events.ts is the one
+ * place that maps the first to the second.
+ */
+export interface ChangeFacts {
+  'conversation.created': { conversation: Conversation; data?: undefined };
+  'message.created': { conversation: Conversation; data: { direction: MessageItem['direction']; messageId: string } };
+  'note.created': { conversation: Conversation; data: { noteId: string } };
+  'conversation.assigned': { conversation: Conversation; data: { from: string | null; to: string } };
+  'conversation.unassigned': { conversation: Conversation; data: { from: string | null; to: null } };
+  'conversation.resolved': { conversation: Conversation; data?: undefined };
+  'conversation.reopened': { conversation: Conversation; data?: undefined };
+  'conversation.read': { conversation: Conversation; data: { agentId: string; lastReadSeq: number } };
+  'agent.created': { conversation?: undefined; data: { agent: Agent } };
+  'agent.updated': { conversation?: undefined; data: { agent: Agent } };
+}
+
+export type ChangeType = keyof ChangeFacts;
+
+/** What every change's payload carries besides its own facts. */
+export interface ChangeCommon {
+  items: TimelineItem[];
+  notifications: Notification[];
+  /** Notifications the recipient turned off in-app (no row, no socket event); email and push may still carry them. */
+  unlisted?: Notification[];
+  /** Agents whose personal views (Mine, Mentioned, Unread) this change may have moved. */
+  agentIds: string[];
+}
+
+/** The outbox row's payload for one kind: enough to replay it to a client without reading anything else. */
+export type OutboxPayload<T extends ChangeType = ChangeType> = ChangeCommon & ChangeFacts[T];
+
+/** A committed outbox row, discriminated by `type` so `payload` narrows with it. */
+export type OutboxRecord = {
+  [T in ChangeType]: {
+    id: number;
+    workspaceId: string;
+    seq: number;
+    type: T;
+    conversationId: string | null;
+    payload: OutboxPayload<T>;
+    createdAt: number;
+  };
+}[ChangeType];
