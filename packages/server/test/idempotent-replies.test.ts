@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { routes, secretPaths, withoutSecrets, type RouteName } from '@baton/protocol';
 import Sqlite from 'libsql';
-import type { Storage } from '../src/storage/db.js';
+import { openSqlite, type Storage } from '../src/storage/db.js';
+import { migrate } from '../src/storage/migrate.js';
 import { claimKey } from '../src/storage/idempotency.js';
 import { IdempotentReply } from '../src/services/idempotent-reply.js';
 import { createContact } from '../src/services/contacts.js';
@@ -396,5 +397,47 @@ describe('the key is held by one request at a time', () => {
     assert.equal(retry.headers.get('idempotent-replayed'), null);
     assert.equal((await ok(ws.api('GET', '/v1/contacts?externalId=crm-io'), 200)).items.length, 1);
     assert.equal((await ws.api('POST', '/v1/contacts', body, headers)).headers.get('idempotent-replayed'), 'true');
+  });
+});
+
+describe('migration 0013', () => {
+  it('takes the secrets out of responses stored before it, and leaves everything else as it was', async (t) => {
+    const storage = await openSqlite(':memory:');
+    t.after(() => storage.close());
+    const stored = {
+      workspace: { workspace: { id: 'ws_1', name: 'Acme' }, apiKey: 'bk_legacy', signingKeys: [{ kid: 'kid_1', secret: 'sign-legacy' }] },
+      apiKey: { apiKey: { id: 'key_1', createdAt: '2025-01-01T00:00:00.000Z', revokedAt: null }, key: 'bk_legacy2' },
+      signingKey: { signingKey: { kid: 'kid_2', createdAt: '2025-01-01T00:00:00.000Z', retiredAt: null }, secret: 'sign-legacy2' },
+      webhook: { webhook: { id: 'wh_1', url: 'https://x.example' }, secret: 'whsec_legacy' },
+      token: { token: 'eyJ.legacy.token', expiresAt: '2025-01-01T01:00:00.000Z' },
+      // Not one of those responses, though it has a field called secret: left alone.
+      note: { note: { id: 'tl_1', body: 'the secret is out' }, secret: 'not a credential' },
+      refusal: { error: { code: 'conflict', message: 'x', details: { apiKey: { id: 'key_1' } } } },
+    };
+    const rows = Object.entries(stored).map(([key, body]) => ({
+      workspace_id: 'ws_1',
+      principal: 'apiKey',
+      key,
+      request_hash: 'h',
+      status_code: key === 'refusal' ? 409 : 201,
+      response_body: JSON.stringify(body),
+      created_at: 1,
+    }));
+    await storage.db.insertInto('idempotency_keys').values(rows).execute();
+    await storage.db.deleteFrom('baton_migrations').where('version', '=', 13).execute();
+    assert.deepEqual(await migrate(storage.db, 'sqlite'), [13]);
+
+    const after = Object.fromEntries(
+      (await storage.db.selectFrom('idempotency_keys').select(['key', 'response_body']).execute()).map((r) => [r.key, JSON.parse(r.response_body!)]),
+    );
+    assert.deepEqual(after, {
+      workspace: { workspace: stored.workspace.workspace, signingKeys: [{ kid: 'kid_1' }] },
+      apiKey: { apiKey: stored.apiKey.apiKey },
+      signingKey: { signingKey: stored.signingKey.signingKey },
+      webhook: { webhook: stored.webhook.webhook },
+      token: { expiresAt: stored.token.expiresAt },
+      note: stored.note,
+      refusal: stored.refusal,
+    });
   });
 });
