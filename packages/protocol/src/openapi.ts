@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorBody } from './errors.js';
 import { routes, type RouteSpec } from './routes.js';
+import { secretPaths } from './secrets.js';
 
 const SECURITY: Record<string, string> = {
   serverAdmin: 'serverAdminToken',
@@ -8,6 +9,12 @@ const SECURITY: Record<string, string> = {
   agent: 'agentToken',
   admin: 'agentToken',
 };
+
+const IDEMPOTENCY_KEY_NOTE =
+  'A retry with the same key (same caller, method, path, If-Match and body; kept 24 hours) returns the first response, status included, and changes nothing. The same key with a different request is 422 idempotency_key_reused; while the first request still runs, 409 idempotency_request_in_progress.';
+const REPLAYED_NOTE = '`true` when this is the stored response of an earlier request with the same Idempotency-Key.';
+const SECRETS_NOT_REPLAYED =
+  'Secrets are never stored, so a replay of this request has the same status and ids but not the secret fields (each says so in its description); a caller that lost the first response asks again with a new key.';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -34,7 +41,9 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
     }));
     if (spec.query) params.push(...queryParameters(spec.query));
     if (spec.ifMatch) params.push({ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'Expected conversation version; a stale one gets 409 with the current conversation' });
-    if (spec.method !== 'get') params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'A retry with the same key returns the first response and changes nothing' });
+    const write = spec.method !== 'get';
+    const secrets = secretPaths(spec.response);
+    if (write) params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: IDEMPOTENCY_KEY_NOTE + (secrets.length ? ` ${SECRETS_NOT_REPLAYED}` : '') });
     const security = spec.callers.filter((c) => c in SECURITY).map((c) => ({ [SECURITY[c]!]: [] }));
     const errorResponse = { description: 'Error', content: { 'application/json': { schema: jsonSchema(ErrorBody, 'output') } } };
     (paths[openApiPath] ??= {})[spec.method] = {
@@ -44,7 +53,11 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
       ...(security.length ? { security } : {}),
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),
       responses: {
-        [String(spec.status)]: { description: 'OK', content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } },
+        [String(spec.status)]: {
+          description: 'OK',
+          ...(write ? { headers: { 'Idempotent-Replayed': { description: secrets.length ? `${REPLAYED_NOTE} ${SECRETS_NOT_REPLAYED}` : REPLAYED_NOTE, schema: { type: 'string', enum: ['true'] } } } } : {}),
+          content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } },
+        },
         '4XX': errorResponse,
       },
     };

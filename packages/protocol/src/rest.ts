@@ -20,6 +20,7 @@ import {
   MessageItem,
   Timestamp,
 } from './domain.js';
+import { secret } from './secrets.js';
 
 // Request bodies are strict: an unknown field is a client bug we report, not silently drop.
 
@@ -38,8 +39,8 @@ export const CreateWorkspaceBody = z.strictObject({
 });
 export const CreateWorkspaceResponse = z.object({
   workspace: Workspace,
-  apiKey: z.string(),
-  signingKeys: z.array(z.object({ kid: z.string(), secret: z.string() })),
+  apiKey: secret(z.string()),
+  signingKeys: z.array(z.object({ kid: z.string(), secret: secret(z.string()) })),
 });
 
 /**
@@ -49,14 +50,14 @@ export const CreateWorkspaceResponse = z.object({
 export const ApiKeyInfo = z.object({ id: z.string(), createdAt: Timestamp, revokedAt: Timestamp.nullable() });
 export const SigningKeyInfo = z.object({ kid: z.string(), createdAt: Timestamp, retiredAt: Timestamp.nullable() });
 export const CredentialList = z.object({ apiKeys: z.array(ApiKeyInfo), signingKeys: z.array(SigningKeyInfo) });
-export const CreateApiKeyResponse = z.object({ apiKey: ApiKeyInfo, key: z.string() });
-export const CreateSigningKeyResponse = z.object({ signingKey: SigningKeyInfo, secret: z.string() });
+export const CreateApiKeyResponse = z.object({ apiKey: ApiKeyInfo, key: secret(z.string()) });
+export const CreateSigningKeyResponse = z.object({ signingKey: SigningKeyInfo, secret: secret(z.string()) });
 
 export const CreateTokenBody = z.strictObject({
   agentId: Id,
   ttlSeconds: z.number().int().min(60).max(3600).optional(),
 });
-export const TokenResponse = z.object({ token: z.string(), expiresAt: z.iso.datetime() });
+export const TokenResponse = z.object({ token: secret(z.string()), expiresAt: z.iso.datetime() });
 
 export const CreateAgentBody = z.strictObject({
   name: Name,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from './secrets.js';
 import { Actor, Channel, Conversation, Id, MessageItem, NoteItem, Timestamp } from './domain.js';
 
 // Webhooks (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) and the
@@ -38,7 +39,7 @@ export const Webhook = z.object({
 export type Webhook = z.infer<typeof Webhook>;
 
 /** The secret is returned once, at creation: `whsec_` + base64 of the HMAC key. */
-export const CreateWebhookResponse = z.object({ webhook: Webhook, secret: z.string().startsWith('whsec_') });
+export const CreateWebhookResponse = z.object({ webhook: Webhook, secret: secret(z.string().startsWith('whsec_')) });
 export const WebhookList = z.object({ items: z.array(Webhook) });
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'done', 'failed', 'skipped'] as const;

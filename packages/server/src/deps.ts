@@ -3,6 +3,7 @@ import type { Housekeeping } from './housekeeping.js';
 import type { JobRunner } from './jobs/queue.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
+import type { IdempotentReply } from './services/idempotent-reply.js';
 import type { SearchIndexer } from './services/search-indexer.js';
 import type { Storage } from './storage/db.js';
 import type { ReadBands } from './storage/read-bands.js';
@@ -39,4 +40,10 @@ export interface Deps {
   /** Full-text indexing after commit; searches wait on it. */
   search: SearchIndexer;
   config: ServerConfig;
+  /**
+   * Only on the copy of `Deps` that a request holding an `Idempotency-Key` runs with (set by
+   * http/idempotency.ts): its command's unit of work stores the response here. Never on the
+   * process's own `Deps`, so background work cannot take it.
+   */
+  reply?: IdempotentReply;
 }

@@ -5,6 +5,7 @@ import { createAgent } from '../services/agents.js';
 import { assign, createConversation, postMessage, postNote, setStatus } from '../services/conversations.js';
 import { createTeam } from '../services/teams.js';
 import { createWorkspace } from '../services/workspaces.js';
+import { setAllowedOrigins } from '../storage/workspaces.js';
 
 export const DEMO_WORKSPACE_NAME = 'Baton Demo';
 
@@ -101,7 +102,7 @@ export async function seedDemoWorkspace(deps: Deps): Promise<DemoSeed> {
   const d: Deps = { ...deps, clock };
   const { workspace, apiKey, signingKeys } = await createWorkspace(d, { name: DEMO_WORKSPACE_NAME });
   // The demo may be served on any PORT or host name, so its sockets accept every origin.
-  await deps.storage.db.updateTable('workspaces').set({ allowed_origins: JSON.stringify(['*']) }).where('id', '=', workspace.id).execute();
+  await deps.storage.write((trx) => setAllowedOrigins(trx, workspace.id, ['*']));
   const host: WorkspacePrincipal = { kind: 'apiKey', workspaceId: workspace.id };
 
   const agents = {} as Record<Username, string>;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { principalKey } from '../auth/principal.js';
 import { AppError } from '../errors.js';
+import { IdempotentReply } from '../services/idempotent-reply.js';
+import { claimKey, releaseKey, saveReply, type KeyClaim, type StoredReply } from '../storage/idempotency.js';
 import { bodyText } from './body.js';
 import type { AppEnv } from './env.js';
 
@@ -12,11 +14,23 @@ const MAX_KEY_LENGTH = 255;
  */
 export const ABANDONED_CLAIM_MS = 60_000;
 
+/** What identifies the request behind a key: a reuse of the key for anything else is a 422. */
+async function requestHash(c: Context<AppEnv>): Promise<string> {
+  const body = await bodyText(c);
+  return createHash('sha256').update(`${c.req.method} ${c.req.path}\n${c.req.header('if-match') ?? ''}\n${body}`).digest('hex');
+}
+
 /**
  * `Idempotency-Key` on writes: the first request's response is stored and any retry with the same
  * key (same caller) gets it back without running again. The key is claimed before the handler runs,
  * so a concurrent duplicate gets 409 instead of doing the work twice; a reuse with a different
- * request is 422. Server errors release the key so the client can retry for real.
+ * request is 422.
+ *
+ * The response of a command that commits is stored by the command's own unit of work
+ * (services/idempotent-reply.ts, through `deps.reply`), so there is no moment at which the change
+ * is committed and its response is not. What is left for this middleware, after the handler:
+ * storing refusals (4xx) and the responses of commands that wrote nothing through a unit, and
+ * releasing the key on a server error so the client can retry for real.
  */
 export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header('idempotency-key');
@@ -26,56 +40,47 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const principal = c.var.principal;
   if (!principal) return next(); // unauthenticated: the route answers 401 itself
-  const { db } = c.var.deps.storage;
-  const scope = {
-    workspace_id: principal.kind === 'serverAdmin' ? '' : principal.workspaceId,
-    principal: principalKey(principal),
-    key,
-  };
-  const body = await bodyText(c);
-  const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${c.req.header('if-match') ?? ''}\n${body}`).digest('hex');
-
-  const inserted = await db
-    .insertInto('idempotency_keys')
-    .values({ ...scope, request_hash: requestHash, status_code: null, response_body: null, created_at: c.var.deps.clock.now() })
-    .onConflict((oc) => oc.doNothing())
-    .executeTakeFirst();
-  const thisKey = <Q extends { where: (...args: any[]) => any }>(q: Q): Q =>
-    q.where('workspace_id', '=', scope.workspace_id).where('principal', '=', scope.principal).where('key', '=', key);
-
-  /** Runs the handler and stores its response under the key; a server error releases the key. */
-  const runAndStore = async () => {
-    await next();
-    if (c.res.status >= 500) {
-      await thisKey(db.deleteFrom('idempotency_keys')).execute();
-      return;
-    }
-    const responseBody = await c.res.clone().text();
-    await thisKey(db.updateTable('idempotency_keys').set({ status_code: c.res.status, response_body: responseBody })).execute();
-  };
-
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-    const stored = await thisKey(db.selectFrom('idempotency_keys').selectAll()).executeTakeFirstOrThrow();
-    if (stored.request_hash !== requestHash) {
+  const deps = c.var.deps;
+  const scope = { workspaceId: principal.kind === 'serverAdmin' ? '' : principal.workspaceId, principal: principalKey(principal), key };
+  const hash = await requestHash(c);
+  const now = deps.clock.now();
+  const outcome = await deps.storage.write((trx) => claimKey(trx, scope, hash, now, now - ABANDONED_CLAIM_MS));
+  switch (outcome.kind) {
+    case 'reused':
       throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
-    }
-    if (stored.status_code === null) {
-      const now = c.var.deps.clock.now();
-      const abandoned = now - Number(stored.created_at) > ABANDONED_CLAIM_MS;
-      // Compare-and-set on created_at: of several retries racing for an abandoned claim, one wins.
-      const takenOver = abandoned
-        ? await thisKey(db.updateTable('idempotency_keys').set({ created_at: now }))
-            .where('created_at', '=', stored.created_at)
-            .where('status_code', 'is', null)
-            .executeTakeFirst()
-        : null;
-      if (!takenOver || Number(takenOver.numUpdatedRows) === 0) {
-        throw new AppError(409, 'idempotency_request_in_progress', 'a request with this Idempotency-Key is still running');
-      }
-      return runAndStore();
-    }
-    c.header('Idempotent-Replayed', 'true');
-    return c.body(stored.response_body ?? '', stored.status_code as 200, { 'content-type': 'application/json' });
+    case 'in_progress':
+      throw new AppError(409, 'idempotency_request_in_progress', 'a request with this Idempotency-Key is still running');
+    case 'replay':
+      c.header('Idempotent-Replayed', 'true');
+      return c.body(outcome.reply.body, outcome.reply.status as 200, { 'content-type': 'application/json' });
+    case 'claimed':
+      break;
   }
-  return runAndStore();
+
+  const reply = new IdempotentReply(outcome.claim);
+  c.set('deps', { ...deps, reply });
+  await next();
+  await settle(c, outcome.claim, reply);
 };
+
+/** After the handler: whatever its unit of work did not store is stored now, or the key released. */
+async function settle(c: Context<AppEnv>, claim: KeyClaim, reply: IdempotentReply): Promise<void> {
+  // Committed with the change. Even if the handler failed afterwards, that is what happened, and
+  // what a retry must get.
+  if (reply.committed) return;
+  const { storage } = c.var.deps;
+  const status = c.res.status;
+  let stored: StoredReply | null = null;
+  if (status < 300) {
+    stored = reply.replyToStoreAfterwards;
+    if (!stored) {
+      // Only http/reply.ts knows a response's secret fields, so no other success is stored.
+      console.error('[baton] a keyed write answered without reply(); its key is released', c.req.method, c.req.path);
+    }
+  } else if (status < 500) {
+    // A refusal: the error shape, which carries no secrets. Nothing was committed (a failing unit rolls back).
+    stored = { status, body: await c.res.clone().text() };
+  }
+  // Neither writes if a retry has taken the key over meanwhile: the key is that request's now.
+  await storage.write(async (trx) => void (stored ? await saveReply(trx, claim, stored) : await releaseKey(trx, claim)));
+}

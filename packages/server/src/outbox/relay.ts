@@ -1,9 +1,7 @@
-import type { Selectable } from 'kysely';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { OutboxRecord } from './changes.js';
 import type { Storage } from '../storage/db.js';
-import { prepared } from '../storage/prepared.js';
-import type { OutboxRow } from '../storage/schema.js';
+import { consumerPosition, lastOutboxId, outboxAfter, storeConsumerPositions } from '../storage/outbox.js';
 import { Mutex } from './mutex.js';
 
 /**
@@ -44,11 +42,6 @@ export const toRecord = (r: {
     payload: JSON.parse(r.payload),
     createdAt: Number(r.created_at),
   }) as OutboxRecord;
-
-/** The relay's read, once per drain: prepared (storage/prepared.ts) like the rest of the write path. */
-const outboxAfter = prepared<{ from: number; limit: number }, Selectable<OutboxRow>>(['from', 'limit'], (db, { from, limit }) =>
-  db.selectFrom('outbox').selectAll().where('id', '>', from).orderBy('id').limit(limit),
-);
 
 interface ConsumerEntry {
   consumer: OutboxConsumer;
@@ -172,14 +165,13 @@ export class OutboxRelay {
     }, this.pollMs);
   }
 
-  private async lastId(): Promise<number> {
-    const row = await this.storage.db.selectFrom('outbox').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-    return Number(row?.id ?? 0);
+  private lastId(): Promise<number> {
+    return lastOutboxId(this.storage.db);
   }
 
   private async storedPosition(name: string): Promise<number> {
-    const row = await this.storage.db.selectFrom('consumer_offsets').select('last_id').where('consumer', '=', name).executeTakeFirst();
-    if (row) return Number(row.last_id);
+    const stored = await consumerPosition(this.storage.db, name);
+    if (stored !== undefined) return stored;
     // A new durable consumer starts from now, not from the dawn of history.
     const start = await this.lastId();
     await this.storePositions([{ name, position: start }]);
@@ -188,14 +180,6 @@ export class OutboxRelay {
 
   private async storePositions(entries: { name: string; position: number }[]): Promise<void> {
     // A unit of work of its own, so it shares the next group commit instead of adding a commit per pass.
-    await this.storage.write(async (trx) => {
-      for (const { name, position } of entries) {
-        await trx
-          .insertInto('consumer_offsets')
-          .values({ consumer: name, last_id: position })
-          .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_id: position }))
-          .execute();
-      }
-    });
+    await this.storage.write((trx) => storeConsumerPositions(trx, entries));
   }
 }

@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import { findContact, findContactByExternalId, findContactsBy, insertContact, updateContactRow } from '../storage/contacts.js';
 import { toContact } from '../storage/mappers.js';
 import type { ContactRow, Database } from '../storage/schema.js';
+import { runCommand } from './change-runner.js';
 
 const normalizeTags = (tags: string[]) => JSON.stringify([...new Set(tags.map((t) => t.toLowerCase()))]);
 
@@ -31,8 +32,7 @@ export async function createContactIn(db: Kysely<Database>, workspaceId: string,
 }
 
 export async function createContact(deps: Deps, p: WorkspacePrincipal, body: CreateContactBody) {
-  const row = await deps.storage.db.transaction().execute((trx) => createContactIn(trx, p.workspaceId, body, deps.clock.now()));
-  return toContact(row);
+  return runCommand(deps, async (trx) => toContact(await createContactIn(trx, p.workspaceId, body, deps.clock.now())));
 }
 
 export async function getContact(deps: Deps, p: WorkspacePrincipal, id: string) {
@@ -42,7 +42,7 @@ export async function getContact(deps: Deps, p: WorkspacePrincipal, id: string) 
 }
 
 export async function updateContact(deps: Deps, p: WorkspacePrincipal, id: string, body: UpdateContactBody) {
-  return deps.storage.db.transaction().execute(async (trx) => {
+  return runCommand(deps, async (trx) => {
     if (!(await findContact(trx, p.workspaceId, id))) throw notFound('contact');
     if (body.externalId) {
       const holder = await findContactByExternalId(trx, p.workspaceId, body.externalId);

@@ -1,3 +1,4 @@
+import type { ApiKeyInfo, SigningKeyInfo } from '@baton/protocol';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import { forgetApiKey } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
@@ -19,6 +20,7 @@ import { toApiKeyInfo, toSigningKeyInfo } from '../storage/mappers.js';
 import type { Db } from '../storage/db.js';
 import type { ApiKeyRow, SigningKeyRow } from '../storage/schema.js';
 import { hashApiKey } from '../storage/workspaces.js';
+import { runCommand } from './change-runner.js';
 
 /**
  * Credential rotation for the host backend: make a new key, move the host over to it, then revoke
@@ -36,66 +38,70 @@ export async function createApiKey(deps: Deps, p: WorkspacePrincipal) {
   const now = deps.clock.now();
   const key = `bk_${randomSecret(24)}`;
   const row = { id: newId('key', now), workspace_id: p.workspaceId, key_hash: hashApiKey(key), created_at: now, revoked_at: null };
-  await deps.storage.write((trx) => insertApiKey(trx, row));
-  return { apiKey: toApiKeyInfo(row), key };
+  return runCommand(deps, async (trx) => {
+    await insertApiKey(trx, row);
+    return { apiKey: toApiKeyInfo(row), key };
+  });
 }
 
 export async function revokeApiKey(deps: Deps, p: WorkspacePrincipal, id: string) {
-  const row = await endKey(deps, p, id, API_KEYS);
-  forgetApiKey(deps.storage.db, row.id);
-  return { apiKey: toApiKeyInfo(row) };
+  const revoked = await endKey(deps, p, id, API_KEYS);
+  forgetApiKey(deps.storage.db, revoked.apiKey.id);
+  return revoked;
 }
 
 export async function createSigningKey(deps: Deps, p: WorkspacePrincipal) {
   const now = deps.clock.now();
   const row = { kid: newId('kid', now), workspace_id: p.workspaceId, secret: randomSecret(32), created_at: now, retired_at: null };
-  await deps.storage.write((trx) => insertSigningKey(trx, row));
-  return { signingKey: toSigningKeyInfo(row), secret: row.secret };
+  return runCommand(deps, async (trx) => {
+    await insertSigningKey(trx, row);
+    return { signingKey: toSigningKeyInfo(row), secret: row.secret };
+  });
 }
 
 export async function retireSigningKey(deps: Deps, p: WorkspacePrincipal, kid: string) {
-  return { signingKey: toSigningKeyInfo(await endKey(deps, p, kid, SIGNING_KEYS)) };
+  return endKey(deps, p, kid, SIGNING_KEYS);
 }
 
-interface KeyKind<Row> {
+interface KeyKind<Row, Shown> {
   noun: string;
   find(db: Db, workspaceId: string, id: string): Promise<Row | undefined>;
   endedAt(row: Row): number | null;
   activeCount(db: Db, workspaceId: string): Promise<number>;
   markEnded(db: Db, workspaceId: string, id: string, at: number): Promise<unknown>;
-  /** The key as the 409 shows it. */
-  details(row: Row): Record<string, unknown>;
+  /** The key as responses show it: the result of ending it, and the details of a 409. */
+  shown(row: Row): Shown;
 }
 
-const API_KEYS: KeyKind<ApiKeyRow> = {
+const API_KEYS: KeyKind<ApiKeyRow, { apiKey: ApiKeyInfo }> = {
   noun: 'API key',
   find: findApiKey,
   endedAt: (row) => row.revoked_at,
   activeCount: activeApiKeyCount,
   markEnded: markApiKeyRevoked,
-  details: (row) => ({ apiKey: toApiKeyInfo(row) }),
+  shown: (row) => ({ apiKey: toApiKeyInfo(row) }),
 };
 
-const SIGNING_KEYS: KeyKind<SigningKeyRow> = {
+const SIGNING_KEYS: KeyKind<SigningKeyRow, { signingKey: SigningKeyInfo }> = {
   noun: 'signing key',
   find: findSigningKeyOf,
   endedAt: (row) => row.retired_at,
   activeCount: activeSigningKeyCount,
   markEnded: markSigningKeyRetired,
-  details: (row) => ({ signingKey: toSigningKeyInfo(row) }),
+  shown: (row) => ({ signingKey: toSigningKeyInfo(row) }),
 };
 
 /** Ends (revokes or retires) one key, the same rule for both kinds; returns the key as it now is. */
-function endKey<Row>(deps: Deps, p: WorkspacePrincipal, id: string, kind: KeyKind<Row>): Promise<Row> {
-  return deps.storage.write(async (trx) => {
+function endKey<Row, Shown>(deps: Deps, p: WorkspacePrincipal, id: string, kind: KeyKind<Row, Shown>): Promise<Shown> {
+  return runCommand(deps, async (trx) => {
     const key = await kind.find(trx, p.workspaceId, id);
     if (!key) throw notFound(kind.noun);
     if (kind.endedAt(key) === null) {
       if ((await kind.activeCount(trx, p.workspaceId)) <= 1) {
-        throw conflict(`this is the workspace’s last active ${kind.noun}: create another one first`, kind.details(key));
+        throw conflict(`this is the workspace’s last active ${kind.noun}: create another one first`, kind.shown(key));
       }
       await kind.markEnded(trx, p.workspaceId, id, deps.clock.now());
     }
-    return (await kind.find(trx, p.workspaceId, id))!;
+    return kind.shown((await kind.find(trx, p.workspaceId, id))!);
   });
 }

@@ -6,7 +6,8 @@ import { badRequest, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { toTeam } from '../storage/mappers.js';
 import type { Database } from '../storage/schema.js';
-import { findTeam, listTeamRows, replaceTeamMembers, teamMemberIds } from '../storage/teams.js';
+import { findTeam, insertTeam, listTeamRows, renameTeam, replaceTeamMembers, teamMemberIds } from '../storage/teams.js';
+import { runCommand } from './change-runner.js';
 
 async function requireMembers(db: Kysely<Database>, workspaceId: string, ids: string[]) {
   const unique = [...new Set(ids)];
@@ -25,21 +26,21 @@ export async function listTeams(deps: Deps, p: WorkspacePrincipal) {
 }
 
 export async function createTeam(deps: Deps, p: WorkspacePrincipal, body: CreateTeamBody) {
-  return deps.storage.db.transaction().execute(async (trx) => {
+  return runCommand(deps, async (trx) => {
     const memberIds = await requireMembers(trx, p.workspaceId, body.memberIds ?? []);
     const row = { id: newId('team', deps.clock.now()), workspace_id: p.workspaceId, name: body.name, created_at: deps.clock.now() };
-    await trx.insertInto('teams').values(row).execute();
+    await insertTeam(trx, row);
     await replaceTeamMembers(trx, p.workspaceId, row.id, memberIds);
     return toTeam(row, [...memberIds].sort());
   });
 }
 
 export async function updateTeam(deps: Deps, p: WorkspacePrincipal, id: string, body: UpdateTeamBody) {
-  return deps.storage.db.transaction().execute(async (trx) => {
+  return runCommand(deps, async (trx) => {
     const row = await findTeam(trx, p.workspaceId, id);
     if (!row) throw notFound('team');
     if (body.name !== undefined) {
-      await trx.updateTable('teams').set({ name: body.name }).where('id', '=', id).execute();
+      await renameTeam(trx, p.workspaceId, id, body.name);
       row.name = body.name;
     }
     if (body.memberIds !== undefined) await replaceTeamMembers(trx, p.workspaceId, id, await requireMembers(trx, p.workspaceId, body.memberIds));

@@ -7,6 +7,7 @@ import { newId, randomSecret } from '../ids.js';
 import { findAgent } from '../storage/agents.js';
 import { toWorkspace } from '../storage/mappers.js';
 import { findWorkspace, insertWorkspace, newestSigningKey } from '../storage/workspaces.js';
+import { runCommand } from './change-runner.js';
 
 function validTimeZone(tz: string): boolean {
   try {
@@ -39,12 +40,14 @@ export async function createWorkspace(deps: Deps, body: CreateWorkspaceBody) {
   };
   const apiKey = { id: newId('key', now), key: `bk_${randomSecret(24)}` };
   const signingKey = { kid: newId('kid', now), workspace_id: row.id, secret: randomSecret(32), created_at: now, retired_at: null };
-  await deps.storage.db.transaction().execute((trx) => insertWorkspace(trx, row, apiKey, signingKey));
-  return {
-    workspace: toWorkspace(row),
-    apiKey: apiKey.key,
-    signingKeys: [{ kid: signingKey.kid, secret: signingKey.secret }],
-  };
+  return runCommand(deps, async (trx) => {
+    await insertWorkspace(trx, row, apiKey, signingKey);
+    return {
+      workspace: toWorkspace(row),
+      apiKey: apiKey.key,
+      signingKeys: [{ kid: signingKey.kid, secret: signingKey.secret }],
+    };
+  });
 }
 
 export async function getWorkspace(deps: Deps, p: WorkspacePrincipal) {

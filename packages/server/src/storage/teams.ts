@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Database, TeamRow } from './schema.js';
 
 type Q = Kysely<Database>;
 
@@ -18,6 +18,14 @@ export async function teamMemberIds(db: Q, workspaceId: string, teamIds: string[
     .execute();
   for (const r of rows) members.get(r.team_id)?.push(r.agent_id);
   return members;
+}
+
+export async function insertTeam(db: Q, row: TeamRow) {
+  await db.insertInto('teams').values(row).execute();
+}
+
+export async function renameTeam(db: Q, workspaceId: string, id: string, name: string) {
+  await db.updateTable('teams').set({ name }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
 export const listTeamRows = (db: Q, workspaceId: string) =>

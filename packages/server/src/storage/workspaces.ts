@@ -15,6 +15,10 @@ export async function insertWorkspace(db: Q, row: WorkspaceRow, apiKey: { id: st
   await db.insertInto('signing_keys').values(signingKey).execute();
 }
 
+export async function setAllowedOrigins(db: Q, id: string, origins: string[]) {
+  await db.updateTable('workspaces').set({ allowed_origins: JSON.stringify(origins) }).where('id', '=', id).execute();
+}
+
 export const findWorkspace = (db: Q, id: string) => db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
 
 export const findWorkspaceByApiKey = (db: Q, key: string) =>

@@ -4,6 +4,7 @@ import { requireAgent, requireWorkspace } from '../../auth/principal.js';
 import { createAgent, getAgent, listAgents, updateAgent } from '../../services/agents.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../parse.js';
+import { reply } from '../reply.js';
 
 export const agentRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
@@ -17,10 +18,10 @@ export const agentRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createAgent.callers);
     const body = await jsonBody(c, CreateAgentBody);
-    return c.json({ agent: await createAgent(c.var.deps, p, body) }, 201);
+    return reply(c, 'createAgent', () => createAgent(c.var.deps, p, body), (agent) => ({ agent }));
   })
   .patch('/:id', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.updateAgent.callers);
     const body = await jsonBody(c, UpdateAgentBody);
-    return c.json({ agent: await updateAgent(c.var.deps, p, c.req.param('id'), body) }, 200);
+    return reply(c, 'updateAgent', () => updateAgent(c.var.deps, p, c.req.param('id'), body), (agent) => ({ agent }));
   });

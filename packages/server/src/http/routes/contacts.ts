@@ -5,12 +5,13 @@ import { createContact, findContacts, getContact, updateContact } from '../../se
 import { contactConversations } from '../../services/conversations.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody, query } from '../parse.js';
+import { reply } from '../reply.js';
 
 export const contactRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createContact.callers);
     const body = await jsonBody(c, CreateContactBody);
-    return c.json({ contact: await createContact(c.var.deps, p, body) }, 201);
+    return reply(c, 'createContact', () => createContact(c.var.deps, p, body), (contact) => ({ contact }));
   })
   .get('/', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.findContacts.callers);
@@ -23,7 +24,7 @@ export const contactRoutes = new Hono<AppEnv>()
   .patch('/:id', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.updateContact.callers);
     const body = await jsonBody(c, UpdateContactBody);
-    return c.json({ contact: await updateContact(c.var.deps, p, c.req.param('id'), body) }, 200);
+    return reply(c, 'updateContact', () => updateContact(c.var.deps, p, c.req.param('id'), body), (contact) => ({ contact }));
   })
   .get('/:id/conversations', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.contactConversations.callers);

@@ -1,4 +1,4 @@
-import { AssignBody, CreateConversationBody, ListConversationsQuery, PostMessageBody, PostNoteBody, routes, TimelineQuery, TranscriptQuery } from '@baton/protocol';
+import { AssignBody, CreateConversationBody, ListConversationsQuery, PostMessageBody, PostNoteBody, routes, TimelineQuery, TranscriptQuery, type MessageItem } from '@baton/protocol';
 import { Hono } from 'hono';
 import { requireAgent, requireWorkspace } from '../../auth/principal.js';
 import {
@@ -16,12 +16,13 @@ import {
 import { transcript } from '../../services/transcript.js';
 import type { AppEnv } from '../env.js';
 import { emptyBody, ifMatch, jsonBody, query } from '../parse.js';
+import { reply } from '../reply.js';
 
 export const conversationRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createConversation.callers);
     const body = await jsonBody(c, CreateConversationBody);
-    return c.json({ conversation: await createConversation(c.var.deps, p, body) }, 201);
+    return reply(c, 'createConversation', () => createConversation(c.var.deps, p, body), (conversation) => ({ conversation }));
   })
   .get('/', async (c) => {
     const p = requireAgent(c.var.principal, routes.listConversations.callers);
@@ -49,30 +50,34 @@ export const conversationRoutes = new Hono<AppEnv>()
   .post('/:id/messages', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.postMessage.callers);
     const body = await jsonBody(c, PostMessageBody);
-    return c.json(await postMessage(c.var.deps, p, c.req.param('id'), body), 201);
+    // The service types what Change.append returns, any timeline item; a message is what it appended.
+    return reply(c, 'postMessage', () => postMessage(c.var.deps, p, c.req.param('id'), body), ({ message, conversation }) => ({ message: message as MessageItem, conversation }));
   })
   .post('/:id/notes', async (c) => {
     const p = requireAgent(c.var.principal, routes.postNote.callers);
     const body = await jsonBody(c, PostNoteBody);
-    return c.json(await postNote(c.var.deps, p, c.req.param('id'), body.body), 201);
+    return reply(c, 'postNote', () => postNote(c.var.deps, p, c.req.param('id'), body.body), (posted) => posted);
   })
   .post('/:id/assign', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.assign.callers);
     const body = await jsonBody(c, AssignBody);
-    return c.json({ conversation: await assign(c.var.deps, p, c.req.param('id'), body, ifMatch(c)) }, 200);
+    const expected = ifMatch(c);
+    return reply(c, 'assign', () => assign(c.var.deps, p, c.req.param('id'), body, expected), (conversation) => ({ conversation }));
   })
   .post('/:id/resolve', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.resolve.callers);
     await emptyBody(c);
-    return c.json({ conversation: await setStatus(c.var.deps, p, c.req.param('id'), 'resolved', ifMatch(c)) }, 200);
+    const expected = ifMatch(c);
+    return reply(c, 'resolve', () => setStatus(c.var.deps, p, c.req.param('id'), 'resolved', expected), (conversation) => ({ conversation }));
   })
   .post('/:id/reopen', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.reopen.callers);
     await emptyBody(c);
-    return c.json({ conversation: await setStatus(c.var.deps, p, c.req.param('id'), 'open', ifMatch(c)) }, 200);
+    const expected = ifMatch(c);
+    return reply(c, 'reopen', () => setStatus(c.var.deps, p, c.req.param('id'), 'open', expected), (conversation) => ({ conversation }));
   })
   .post('/:id/read', async (c) => {
     const p = requireAgent(c.var.principal, routes.markRead.callers);
     await emptyBody(c);
-    return c.json(await markConversationRead(c.var.deps, p, c.req.param('id')), 200);
+    return reply(c, 'markRead', () => markConversationRead(c.var.deps, p, c.req.param('id')), (read) => read);
   });

@@ -4,6 +4,7 @@ import { requireWorkspace } from '../../auth/principal.js';
 import { createApiKey, createSigningKey, listCredentials, retireSigningKey, revokeApiKey } from '../../services/credentials.js';
 import type { AppEnv } from '../env.js';
 import { emptyBody } from '../parse.js';
+import { reply } from '../reply.js';
 
 /** Mounted at /v1/workspace: the workspace's API keys and token signing keys. */
 export const credentialRoutes = new Hono<AppEnv>()
@@ -14,20 +15,20 @@ export const credentialRoutes = new Hono<AppEnv>()
   .post('/api-keys', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createApiKey.callers);
     await emptyBody(c);
-    return c.json(await createApiKey(c.var.deps, p), 201);
+    return reply(c, 'createApiKey', () => createApiKey(c.var.deps, p), (created) => created);
   })
   .delete('/api-keys/:id', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.revokeApiKey.callers);
     await emptyBody(c);
-    return c.json(await revokeApiKey(c.var.deps, p, c.req.param('id')), 200);
+    return reply(c, 'revokeApiKey', () => revokeApiKey(c.var.deps, p, c.req.param('id')), (revoked) => revoked);
   })
   .post('/signing-keys', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createSigningKey.callers);
     await emptyBody(c);
-    return c.json(await createSigningKey(c.var.deps, p), 201);
+    return reply(c, 'createSigningKey', () => createSigningKey(c.var.deps, p), (created) => created);
   })
   .delete('/signing-keys/:id', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.retireSigningKey.callers);
     await emptyBody(c);
-    return c.json(await retireSigningKey(c.var.deps, p, c.req.param('id')), 200);
+    return reply(c, 'retireSigningKey', () => retireSigningKey(c.var.deps, p, c.req.param('id')), (retired) => retired);
   });

@@ -4,6 +4,7 @@ import { requireAgent } from '../../auth/principal.js';
 import { listNotifications, readNotifications } from '../../services/notifications.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody, query } from '../parse.js';
+import { reply } from '../reply.js';
 
 export const notificationRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
@@ -14,5 +15,5 @@ export const notificationRoutes = new Hono<AppEnv>()
   .post('/read', async (c) => {
     const p = requireAgent(c.var.principal, routes.markNotificationsRead.callers);
     const body = await jsonBody(c, MarkNotificationsReadBody);
-    return c.json(await readNotifications(c.var.deps, p.workspaceId, p.agentId, body.all ? 'all' : body.ids!), 200);
+    return reply(c, 'markNotificationsRead', () => readNotifications(c.var.deps, p.workspaceId, p.agentId, body.all ? 'all' : body.ids!), (read) => read);
   });

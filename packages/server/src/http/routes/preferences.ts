@@ -5,6 +5,7 @@ import { getPreferences, updatePreferences } from '../../notify/preferences.js';
 import { updateWorkspaceSettings } from '../../notify/settings.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../parse.js';
+import { reply } from '../reply.js';
 
 /** `/v1/agents/me/preferences`: the calling agent's notification switches. */
 export const preferenceRoutes = new Hono<AppEnv>()
@@ -15,12 +16,12 @@ export const preferenceRoutes = new Hono<AppEnv>()
   .put('/', async (c) => {
     const p = requireAgent(c.var.principal, routes.updatePreferences.callers);
     const body = await jsonBody(c, UpdatePreferencesBody);
-    return c.json({ preferences: await updatePreferences(c.var.deps, p.workspaceId, p.agentId, body) }, 200);
+    return reply(c, 'updatePreferences', () => updatePreferences(c.var.deps, p.workspaceId, p.agentId, body), (preferences) => ({ preferences }));
   });
 
 /** `PATCH /v1/workspace`: notification settings (link template, snippets). */
 export const workspaceSettingsRoutes = new Hono<AppEnv>().patch('/', async (c) => {
   const p = requireWorkspace(c.var.principal, routes.updateWorkspace.callers);
   const body = await jsonBody(c, UpdateWorkspaceBody);
-  return c.json({ workspace: await updateWorkspaceSettings(c.var.deps, p, body) }, 200);
+  return reply(c, 'updateWorkspace', () => updateWorkspaceSettings(c.var.deps, p, body), (workspace) => ({ workspace }));
 });

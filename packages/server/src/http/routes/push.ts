@@ -5,6 +5,7 @@ import { deletePushSubscription, savePushSubscription } from '../../notify/push.
 import { vapidKeys } from '../../notify/vapid.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../parse.js';
+import { reply } from '../reply.js';
 
 /** Web Push: the VAPID public key browsers subscribe with, and the caller's subscriptions. */
 export const pushRoutes = new Hono<AppEnv>()
@@ -15,10 +16,10 @@ export const pushRoutes = new Hono<AppEnv>()
   .post('/push-subscriptions', async (c) => {
     const p = requireAgent(c.var.principal, routes.createPushSubscription.callers);
     const body = await jsonBody(c, PushSubscriptionBody);
-    return c.json({ subscription: await savePushSubscription(c.var.deps, p.workspaceId, p.agentId, body) }, 201);
+    return reply(c, 'createPushSubscription', () => savePushSubscription(c.var.deps, p.workspaceId, p.agentId, body), (subscription) => ({ subscription }));
   })
   .delete('/push-subscriptions', async (c) => {
     const p = requireAgent(c.var.principal, routes.deletePushSubscription.callers);
     const body = await jsonBody(c, DeletePushSubscriptionBody);
-    return c.json({ deleted: await deletePushSubscription(c.var.deps, p.workspaceId, p.agentId, body.endpoint) }, 200);
+    return reply(c, 'deletePushSubscription', () => deletePushSubscription(c.var.deps, p.workspaceId, p.agentId, body.endpoint), (deleted) => ({ deleted }));
   });

@@ -4,6 +4,7 @@ import { requireWorkspace } from '../../auth/principal.js';
 import { createTeam, listTeams, updateTeam } from '../../services/teams.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../parse.js';
+import { reply } from '../reply.js';
 
 export const teamRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
@@ -13,10 +14,10 @@ export const teamRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createTeam.callers);
     const body = await jsonBody(c, CreateTeamBody);
-    return c.json({ team: await createTeam(c.var.deps, p, body) }, 201);
+    return reply(c, 'createTeam', () => createTeam(c.var.deps, p, body), (team) => ({ team }));
   })
   .patch('/:id', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.updateTeam.callers);
     const body = await jsonBody(c, UpdateTeamBody);
-    return c.json({ team: await updateTeam(c.var.deps, p, c.req.param('id'), body) }, 200);
+    return reply(c, 'updateTeam', () => updateTeam(c.var.deps, p, c.req.param('id'), body), (team) => ({ team }));
   });

@@ -4,6 +4,7 @@ import { requireWorkspace } from '../../auth/principal.js';
 import { createWebhook, deliveriesOf, removeWebhook, webhooksOf } from '../../webhooks/service.js';
 import type { AppEnv } from '../env.js';
 import { emptyBody, jsonBody, query } from '../parse.js';
+import { reply } from '../reply.js';
 
 export const webhookRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
@@ -13,12 +14,12 @@ export const webhookRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createWebhook.callers);
     const body = await jsonBody(c, CreateWebhookBody);
-    return c.json(await createWebhook(c.var.deps, p.workspaceId, body), 201);
+    return reply(c, 'createWebhook', () => createWebhook(c.var.deps, p.workspaceId, body), (created) => created);
   })
   .delete('/:id', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.deleteWebhook.callers);
     await emptyBody(c);
-    return c.json(await removeWebhook(c.var.deps, p.workspaceId, c.req.param('id')), 200);
+    return reply(c, 'deleteWebhook', () => removeWebhook(c.var.deps, p.workspaceId, c.req.param('id')), (removed) => removed);
   })
   .get('/:id/deliveries', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.webhookDeliveries.callers);

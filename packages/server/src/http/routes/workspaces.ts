@@ -5,13 +5,14 @@ import { AppError } from '../../errors.js';
 import { createWorkspace, getWorkspace, mintAgentToken } from '../../services/workspaces.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../parse.js';
+import { reply } from '../reply.js';
 
 export const workspaceRoutes = new Hono<AppEnv>()
   .post('/workspaces', async (c) => {
     if (!c.var.deps.config.adminToken) throw new AppError(403, 'forbidden', 'workspace creation is disabled: set BATON_ADMIN_TOKEN');
     requireCaller(c.var.principal, routes.createWorkspace.callers);
     const body = await jsonBody(c, CreateWorkspaceBody);
-    return c.json(await createWorkspace(c.var.deps, body), 201);
+    return reply(c, 'createWorkspace', () => createWorkspace(c.var.deps, body), (created) => created);
   })
   .get('/workspace', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.getWorkspace.callers);
@@ -20,5 +21,5 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .post('/tokens', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createToken.callers);
     const body = await jsonBody(c, CreateTokenBody);
-    return c.json(await mintAgentToken(c.var.deps, p.workspaceId, body.agentId, body.ttlSeconds), 201);
+    return reply(c, 'createToken', () => mintAgentToken(c.var.deps, p.workspaceId, body.agentId, body.ttlSeconds), (minted) => minted);
   });
