@@ -1,4 +1,6 @@
-/** Small helpers shared by the benchmarks: percentiles, a timing loop and a plain-text table. */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** Small helpers shared by the benchmarks: percentiles, timing loops, event-loop stalls and a plain-text table. */
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -71,6 +73,28 @@ export async function timeInterleavedCpu(variants: (() => unknown)[], options: L
     }
   }
   return { wall, cpu };
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Calls `run` `calls` times, with a turn of the event loop between calls, and returns the longest
+ * the loop was held meanwhile, in ms: the maximum of `monitorEventLoopDelay` (1 ms resolution; its
+ * timer fires late by as long as synchronous work keeps the loop from it). libsql runs queries
+ * synchronously on the loop, so this is the longest single stretch of work that nothing else
+ * (another request, a socket) could interleave with.
+ */
+export async function loopDelayMax(run: () => unknown, calls: number): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  await new Promise((resolve) => setTimeout(resolve, 3)); // the timer is running
+  for (let i = 0; i < calls; i++) {
+    await run();
+    await nextTurn();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3)); // the last call's stretch is recorded
+  histogram.disable();
+  return histogram.max / 1e6;
 }
 
 export const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)) : '–');
