@@ -1,12 +1,14 @@
 import { VIEWS, type View } from '@baton/protocol';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import Sqlite from 'libsql';
+import type { OutboxRecord } from '../src/outbox/changes.js';
+import { LiveCounts } from '../src/realtime/live-counts.js';
 import { listView, type PageCursor } from '../src/storage/conversations.js';
 import { openSqlite } from '../src/storage/db.js';
 import { ReadBands } from '../src/storage/read-bands.js';
 import type { Database } from '../src/storage/schema.js';
 import { countsOf, readCounters } from '../src/storage/view-counters.js';
-import { CAUGHT_UP_AGENT, ensureFixture, TYPICAL_AGENT, WORKSPACE_ID } from './fixture.js';
+import { AGENT_COUNT, agentId, CAUGHT_UP_AGENT, ensureFixture, TYPICAL_AGENT, WORKSPACE_ID } from './fixture.js';
 import { loopDelayMax, ms, ratio, summarize, table, timeInterleavedCpu } from './stats.js';
 
 export interface ViewsOptions {
@@ -25,6 +27,8 @@ const SCROLLED = 100 * PAGE;
 const TARGET_MS = 5;
 /** The longest the event loop may be held by one step of a view or count (docs/benchmarks.md). */
 const STALL_TARGET_MS = 50;
+/** Agents online for the fan-out case (the load that made counts the bottleneck: 1,000 agents, docs/benchmarks.md). */
+const ONLINE_AGENTS = 1000;
 /** What counts were capped at before they were kept as counters: the old way, timed for comparison. */
 const OLD_COUNT_CAP = 10_000;
 
@@ -368,6 +372,42 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
     ]);
     countRows.push(...plainRows);
   }
+
+  // The fan-out after a batch: every online agent's counts from the counters the changes carry, in
+  // memory. 1,000 agents online (the fixture's 50, and more with no counters of their own); each
+  // batch moves the workspace's counters, so every agent's Unread moves and every agent gets an update.
+  const live = new LiveCounts(db);
+  const agents = Array.from({ length: ONLINE_AGENTS }, (_, k) => (k < AGENT_COUNT ? agentId(k) : `agt_online${String(k).padStart(15, '0')}`));
+  for (const agent of agents) await live.forAgent(WORKSPACE_ID, agent);
+  const base = (await readCounters(db, WORKSPACE_ID, TYPICAL_AGENT))!;
+  let seq = base.seq;
+  const batch = (): OutboxRecord[] => {
+    seq++;
+    const workspace = { ...base.workspace, openInbound: base.workspace.openInbound + (seq % 2) };
+    const payload = { items: [], notifications: [], conversation: {} as never, counters: { workspace, agents: {} } };
+    return [{ id: seq, workspaceId: WORKSPACE_ID, seq, type: 'conversation.created', conversationId: null, payload, createdAt: 0 }];
+  };
+  const online = async () => agents;
+  let sent = 0;
+  const fanOut = await timeInterleavedCpu([async () => (sent += (await live.afterBatch(batch(), online)).length)], {
+    warmup: 10,
+    maxIterations: 2000,
+    minIterations: 100,
+    budgetMs: options.budgetMs,
+  });
+  if (sent === 0) throw new Error('the fan-out sent no counts');
+  const f = summarize(fanOut.wall[0]!);
+  const fanOutLoop = await loopDelayMax(() => live.afterBatch(batch(), online), 50);
+  countRows.push([
+    `${ONLINE_AGENTS.toLocaleString('en')} online`,
+    `fan-out after a batch, in memory (per agent: ${((f.median * 1000) / ONLINE_AGENTS).toFixed(2)} µs)`,
+    f.n,
+    ms(f.median),
+    ms(f.p95),
+    ms(summarize(fanOut.cpu[0]!).median),
+    ms(fanOutLoop),
+    `each of the ${ONLINE_AGENTS.toLocaleString('en')} agents gets new counts`,
+  ]);
 
   console.log();
   console.log(`Counts, ${options.rows.toLocaleString('en')} conversations (ms). The counters equal COUNT(*) for every view (checked above).`);

@@ -6,6 +6,8 @@ import { test, type TestContext } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import { io } from 'socket.io-client';
 import { VIEWS, type Counts } from '@baton/protocol';
+import { toRecord } from '../src/outbox/relay.js';
+import { LiveCounts } from '../src/realtime/live-counts.js';
 import type { Database } from '../src/storage/schema.js';
 import { TestServer, type BatonTestSocket, type HttpResult, type TestAgent, type TestWorkspace } from '../src/testing.js';
 import { prng } from '../bench/prng.js';
@@ -336,6 +338,58 @@ test('counts are exact, not capped: a badge may say "9999+", the number it gets 
   const c = await counts(agents[0]!);
   assert.equal(c.all, 12_346);
   assert.equal(c.unassigned, 12_346);
+});
+
+test('the socket fan-out computes counts from the changes it relays, with no query after an agent is loaded', async (t) => {
+  const { ws, agents, db } = await setup(t, ['ana', 'ben']);
+  const [ana, ben] = agents as [TestAgent, TestAgent];
+  let reads = 0;
+  const counted = db.withPlugin({ transformQuery: (args) => args.node, transformResult: async (args) => (reads++, args.result) });
+  const live = new LiveCounts(counted);
+  const online = async () => [ana.id, ben.id];
+  assert.deepEqual(await live.forAgent(ws.id, ana.id), ZERO);
+  assert.deepEqual(await live.forAgent(ws.id, ben.id), ZERO);
+  assert.equal(reads, 2, 'one read an agent');
+  const since = Number((await db.selectFrom('outbox').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
+  const conv = await inbound(ws);
+  await ok(ana.call('POST', `/v1/conversations/${conv.id}/notes`, { body: '@ben look' }), 201);
+  await ok(ana.call('POST', `/v1/conversations/${conv.id}/assign`, { assigneeId: ben.id }), 200);
+  const rows = await db.selectFrom('outbox').selectAll().where('id', '>', since).orderBy('id').execute();
+  const records = rows.map(toRecord);
+  assert.equal(records.length, 3);
+  reads = 0;
+  const updates = await live.afterBatch(records, online);
+  assert.equal(reads, 0, 'no query for the batch');
+  const byAgent = new Map(updates.map((u) => [u.agentId, u]));
+  assert.deepEqual(byAgent.get(ana.id)?.counts, await countedByHand(db, ws.id, ana.id));
+  assert.deepEqual(byAgent.get(ben.id)?.counts, await countedByHand(db, ws.id, ben.id));
+  assert.deepEqual(byAgent.get(ben.id)?.counts, { ...ZERO, mine: 1, mentioned: 1, unread: 1, all: 1 });
+  assert.equal(byAgent.get(ben.id)?.seq, records.at(-1)!.seq);
+  // The same batch again moves nothing: nothing is sent.
+  assert.deepEqual(await live.afterBatch(records, online), []);
+  // A row written before the counters existed (no `counters`): that workspace's online agents are read again.
+  const legacy = { ...records.at(-1)!, payload: { ...records.at(-1)!.payload, counters: undefined } } as (typeof records)[number];
+  await ok(ws.api('POST', `/v1/conversations/${conv.id}/assign`, { assigneeId: null }), 200);
+  reads = 0;
+  const afterLegacy = await live.afterBatch([legacy], online);
+  assert.equal(reads, 2, 'one read for each online agent of the workspace');
+  assert.deepEqual(new Map(afterLegacy.map((u) => [u.agentId, u.counts])).get(ben.id), await countedByHand(db, ws.id, ben.id));
+});
+
+test('a counter read at connect time is not replaced by older values from changes the fan-out reaches later', async (t) => {
+  const { ws, agents, db } = await setup(t, ['ana']);
+  const [ana] = agents as [TestAgent];
+  const since = Number((await db.selectFrom('outbox').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
+  const first = await inbound(ws);
+  await inbound(ws, 'second');
+  await ok(ana.call('POST', `/v1/conversations/${first.id}/read`), 200);
+  // Ana connects now: her counts include all three changes, which the fan-out has not relayed yet.
+  const live = new LiveCounts(db);
+  const now = await live.forAgent(ws.id, ana.id);
+  assert.deepEqual(now, { ...ZERO, unassigned: 2, unread: 1, all: 2 });
+  const records = (await db.selectFrom('outbox').selectAll().where('id', '>', since).orderBy('id').execute()).map(toRecord);
+  // Relayed one at a time, the older rows carry older counters; they must not take her back.
+  for (const r of records) assert.deepEqual(await live.afterBatch([r], async () => [ana.id]), [], `nothing to send after seq ${r.seq}`);
 });
 
 test('migration 0011 counts the existing conversations, mentions and read marks into the counters', async (t) => {
