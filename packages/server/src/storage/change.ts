@@ -84,7 +84,7 @@ export class Change {
     now: number,
   ) {
     this.time = now;
-    this.counters = new CounterChanges(trx, workspaceId);
+    this.counters = new CounterChanges(trx, workspaceId, () => this.locked);
   }
 
   /**
@@ -130,12 +130,9 @@ export class Change {
    * workspace row (and the agents' counters, if `publish` has not); `runChange` calls it before commit.
    */
   async finish(): Promise<void> {
+    // Counters move only under the lock (`CounterChanges` refuses reports before it).
+    if (!this.locked) return;
     if (!this.counters.agentsFlushed) await this.counters.flushAgents();
-    if (!this.locked) {
-      // Counters move only under the lock, which every command takes before its first write.
-      if (this.counters.workspaceMoved) throw new Error('the view counters moved in a change that never took the workspace lock');
-      return;
-    }
     if (this.lastSeq === this.storedSeq && this.time <= this.storedTime && !this.counters.workspaceMoved) return;
     const c = this.counters.workspaceAfter(this.storedCounters);
     await storeWorkspaceRow(this.trx, {

@@ -131,8 +131,9 @@ const addToAgent = prepared<AgentDelta, { mine: number; mentioned: number; caugh
 
 /**
  * What one unit of work does to the counters: storage write functions report their writes here,
- * `Change` writes the result. Reports after `flushAgents` (the change's outbox row, which carries
- * the values after the change) are a bug and throw.
+ * `Change` writes the result. A report before the workspace lock is taken (the state it reads could
+ * be another writer's half-done work on PostgreSQL) or after `flushAgents` (the change's outbox row,
+ * which carries the values after the change) is a bug and throws.
  */
 export class CounterChanges {
   private readonly workspace: WorkspaceCounters = { open: 0, unassigned: 0, resolved: 0, openInbound: 0 };
@@ -142,6 +143,7 @@ export class CounterChanges {
   constructor(
     private readonly trx: Transaction<Database>,
     private readonly workspaceId: string,
+    private readonly locked: () => boolean,
   ) {}
 
   /** Whether the workspace-wide counters moved. */
@@ -220,6 +222,7 @@ export class CounterChanges {
   }
 
   private open(): void {
+    if (!this.locked()) throw new Error('a write moved the view counters before the change took the workspace lock');
     if (this.flushed) throw new Error('a write moved the view counters after the change was published');
   }
 
