@@ -1,4 +1,6 @@
-/** Small helpers shared by the benchmarks: percentiles, a timing loop and a plain-text table. */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** Small helpers shared by the benchmarks: percentiles, timing loops, event-loop stalls and a plain-text table. */
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -72,6 +74,50 @@ export async function timeInterleavedCpu(variants: (() => unknown)[], options: L
   }
   return { wall, cpu };
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The longest the event loop was held, in ms: by the clock, and in CPU time. */
+export interface Stall {
+  /** `monitorEventLoopDelay`'s maximum: includes any time a neighbour had the CPU. */
+  wall: number;
+  /** The most CPU time one turn of the loop used: the same stretch without the neighbours. */
+  cpu: number;
+}
+
+/**
+ * Calls `run` `calls` times, with a turn of the event loop between calls, and returns the longest
+ * the loop was held meanwhile: the maximum of `monitorEventLoopDelay` (1 ms resolution; its timer
+ * fires late by as long as synchronous work keeps the loop from it), and the most CPU time spent
+ * between two turns of the loop (a `setImmediate` chain), which a busy machine does not inflate.
+ * libsql runs queries synchronously on the loop, so this is the longest single stretch of work that
+ * nothing else (another request, a socket) could interleave with.
+ */
+export async function loopStalls(run: () => unknown, calls: number): Promise<Stall> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  let cpu = 0;
+  let last = process.cpuUsage();
+  let turning = true;
+  const turn = () => {
+    const used = process.cpuUsage(last);
+    last = process.cpuUsage();
+    cpu = Math.max(cpu, (used.user + used.system) / 1000);
+    if (turning) setImmediate(turn);
+  };
+  await new Promise((resolve) => setTimeout(resolve, 3)); // the timer is running
+  setImmediate(turn);
+  for (let i = 0; i < calls; i++) {
+    await run();
+    await nextTurn();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3)); // the last call's stretch is recorded
+  turning = false;
+  histogram.disable();
+  return { wall: histogram.max / 1e6, cpu };
+}
+
+export const stall = (s: Stall) => `${ms(s.wall)} (${ms(s.cpu)})`;
 
 export const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)) : '–');
 export const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');

@@ -1,12 +1,15 @@
 import { VIEWS, type View } from '@baton/protocol';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import Sqlite from 'libsql';
-import { COUNT_CAP, countViews, listView, type PageCursor } from '../src/storage/conversations.js';
+import type { OutboxRecord } from '../src/outbox/changes.js';
+import { LiveCounts } from '../src/realtime/live-counts.js';
+import { listView, type PageCursor } from '../src/storage/conversations.js';
 import { openSqlite } from '../src/storage/db.js';
-import { countUnread, ReadBands } from '../src/storage/read-bands.js';
+import { ReadBands } from '../src/storage/read-bands.js';
 import type { Database } from '../src/storage/schema.js';
-import { CAUGHT_UP_AGENT, ensureFixture, TYPICAL_AGENT, WORKSPACE_ID } from './fixture.js';
-import { ms, ratio, summarize, table, timeInterleavedCpu } from './stats.js';
+import { countsOf, readCounters } from '../src/storage/view-counters.js';
+import { AGENT_COUNT, agentId, CAUGHT_UP_AGENT, ensureFixture, TYPICAL_AGENT, WORKSPACE_ID } from './fixture.js';
+import { loopStalls, ms, ratio, stall, summarize, table, timeInterleavedCpu, type Stall } from './stats.js';
 
 export interface ViewsOptions {
   rows: number;
@@ -22,6 +25,12 @@ const PAGE = 50;
 /** "Page 101": the cursor a client holds after scrolling through 100 pages. */
 const SCROLLED = 100 * PAGE;
 const TARGET_MS = 5;
+/** The longest the event loop may be held by one step of a view or count (docs/benchmarks.md). */
+const STALL_TARGET_MS = 50;
+/** Agents online for the fan-out case (the load that made counts the bottleneck: 1,000 agents, docs/benchmarks.md). */
+const ONLINE_AGENTS = 1000;
+/** What counts were capped at before they were kept as counters: the old way, timed for comparison. */
+const OLD_COUNT_CAP = 10_000;
 
 // The page query, hand-written: the same SQL listView builds (checked below: same rows, same plan),
 // run as a prepared statement on the raw libsql handle, so Kysely/raw is Kysely's own overhead.
@@ -100,7 +109,12 @@ interface CaseResult extends Case {
   raw: Summary;
   rawCpu: Summary;
   rewrite: Summary;
+  /** Longest event-loop stall while calling listView, and while running the raw SQL; `cold` for first walks (Unread). */
+  loop: { baton: Stall; raw: Stall; cold: Stall | null };
 }
+
+/** Calls enough to see the worst stretch without spending more than ~1 s on a slow baseline. */
+const loopCalls = (medianMs: number) => Math.max(3, Math.min(20, Math.floor(1000 / Math.max(medianMs, 1))));
 
 export async function runViewsBench(options: ViewsOptions): Promise<void> {
   const { log } = options;
@@ -226,9 +240,17 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
     } else {
       ({ wall, cpu } = await timeInterleavedCpu([() => listView(db, WORKSPACE_ID, c.agent, c.view, PAGE, c.cursor, bands), () => run(same), () => run(rewrite)], loop));
     }
-    const result = { ...c, cold, kysely: summarize(wall[0]!), kyselyCpu: summarize(cpu[0]!), raw: summarize(wall[1]!), rawCpu: summarize(cpu[1]!), rewrite: summarize(wall[2]!) };
+    const kysely = summarize(wall[0]!);
+    const raw = summarize(wall[1]!);
+    // Event-loop stalls: listView (its Unread walk yields between chunks) against the same query as one statement.
+    const stalls = {
+      baton: await loopStalls(() => listView(db, WORKSPACE_ID, c.agent, c.view, PAGE, c.cursor, bands), loopCalls(kysely.median)),
+      raw: await loopStalls(() => run(same), loopCalls(raw.median)),
+      cold: cold ? await loopStalls(() => listView(db, WORKSPACE_ID, c.agent, c.view, PAGE, c.cursor, new ReadBands()), 3) : null,
+    };
+    const result = { ...c, cold, kysely, kyselyCpu: summarize(cpu[0]!), raw, rawCpu: summarize(cpu[1]!), rewrite: summarize(wall[2]!), loop: stalls };
     results.push(result);
-    log(`  ${c.agentLabel} ${c.view} ${c.position}: ${ms(result.kysely.median)} ms${cold ? ` (first call, no bands: ${ms(cold.median)} ms)` : ''}`);
+    log(`  ${c.agentLabel} ${c.view} ${c.position}: ${ms(result.kysely.median)} ms${cold ? ` (first call, no bands: ${ms(cold.median)} ms)` : ''}, loop held ≤ ${stall(stalls.baton)} ms (raw SQL ${stall(stalls.raw)} ms)`);
   }
 
   console.log();
@@ -237,9 +259,12 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
   console.log(`(which leaves out waiting for a CPU on a busy machine). Kysely / raw compares CPU medians. Target: p95 < ${TARGET_MS} ms.`);
   console.log('Unread: timed calls skip the read bands learned by an earlier call. "First call" is a call with no bands yet');
   console.log("(an agent's first Unread walk ever: the server saves its bands, so restarts do not repeat it; median and max of 5). Raw SQL and rewrite are the plain walk.");
+  console.log(`Loop max: the longest the event loop was held (monitorEventLoopDelay max, ms) by listView / by the raw SQL (one statement); target < ${STALL_TARGET_MS} ms.`);
+  console.log('In brackets: the most CPU time one turn of the loop used (ms), which neighbours on a busy machine do not inflate.');
+  console.log('For Unread, "first" is the first walk ever (no bands yet), against the plain walk.');
   console.log(
     table(
-      ['agent', 'view', 'page', 'rows in view', 'n', 'median', 'p95', 'CPU median', 'CPU p95', 'first call (wall / CPU)', 'raw SQL median', 'Kysely / raw', 'rewrite median', 'target (wall / CPU p95)'],
+      ['agent', 'view', 'page', 'rows in view', 'n', 'median', 'p95', 'CPU median', 'CPU p95', 'first call (wall / CPU)', 'raw SQL median', 'Kysely / raw', 'rewrite median', 'target (wall / CPU p95)', 'loop max: Baton / raw', 'first call loop max'],
       results.map((x) => [
         x.agentLabel,
         x.view,
@@ -255,6 +280,8 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
         ratio(x.kyselyCpu.median / x.rawCpu.median),
         ms(x.rewrite.median),
         `${met(x.kysely.p95)} / ${met(x.kyselyCpu.p95)}`,
+        `${stall(x.loop.baton)} / ${stall(x.loop.raw)}`,
+        x.loop.cold === null ? '–' : stall(x.loop.cold),
       ]),
     ),
   );
@@ -264,6 +291,18 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
     `${results.length - missed.length} of ${results.length} cases meet the target on wall-clock p95, ${results.length - missedCpu.length} on CPU p95` +
       (missedCpu.length ? `; over it even in CPU time: ${missedCpu.map((x) => `${x.agentLabel} ${x.view} ${x.position}`).join(', ')}` : ''),
   );
+  const stalls = results.flatMap((x) => [
+    ...(x.loop.baton.wall >= STALL_TARGET_MS ? [`${x.agentLabel} ${x.view} ${x.position} ${stall(x.loop.baton)} ms`] : []),
+    ...(x.loop.cold && x.loop.cold.wall >= STALL_TARGET_MS ? [`${x.agentLabel} ${x.view} ${x.position} (first walk) ${stall(x.loop.cold)} ms`] : []),
+  ]);
+  const worst = (pick: (x: CaseResult) => (Stall | null)[], of: keyof Stall) => Math.max(...results.flatMap((x) => pick(x).map((s) => s?.[of] ?? 0)));
+  const baton = (x: CaseResult) => [x.loop.baton, x.loop.cold];
+  const plain = (x: CaseResult) => [x.loop.raw];
+  console.log(
+    `${stalls.length ? `Event loop held over ${STALL_TARGET_MS} ms: ${stalls.join(', ')}. ` : ''}` +
+      `Longest any view call held the loop, first walks included: ${ms(worst(baton, 'wall'))} ms (${ms(worst(baton, 'cpu'))} ms of CPU in one turn); ` +
+      `raw SQL: ${ms(worst(plain, 'wall'))} ms (${ms(worst(plain, 'cpu'))} ms). Target < ${STALL_TARGET_MS} ms.`,
+  );
   const slowFirst = results.filter((x) => x.cold && x.cold.median >= TARGET_MS);
   if (slowFirst.length) {
     console.log(
@@ -272,44 +311,118 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
     );
   }
 
-  // Counts: informative, no target. countViews runs for every connected agent after every batch of changes.
+  // Counts: kept as counters (src/storage/view-counters.ts). An agent's counts are one read when they
+  // connect (and for GET /v1/conversations/counts); after that the socket fan-out computes them in
+  // memory from the counters each change carries. Checked here against plain COUNT(*) at this size.
   const countRows: (string | number)[][] = [];
+  const counterSql =
+    'SELECT w.seq, w.open_count, w.open_unassigned_count, w.resolved_count, w.open_inbound_count, a.mine, a.mentioned, a.caught_up ' +
+    'FROM workspaces AS w LEFT JOIN agent_view_counts AS a ON a.workspace_id = w.id AND a.agent_id = ? WHERE w.id = ?';
+  const counterStatement = raw.prepare(counterSql);
   for (const { agentLabel, agent } of profiles) {
-    // Unread counts skip read bands too; like the pages, the first call learns them.
-    const bands = new ReadBands();
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const counts = await countViews(db, WORKSPACE_ID, agent, bands);
-    const coldWall = performance.now() - t0;
-    const coldCpu = process.cpuUsage(c0);
-    const plain = await countViews(db, WORKSPACE_ID, agent);
-    if (VIEWS.some((v) => counts[v] !== plain[v])) throw new Error(`countViews with read bands ${JSON.stringify(counts)} differs from without ${JSON.stringify(plain)}`);
-    const whole = await timeInterleavedCpu([() => countViews(db, WORKSPACE_ID, agent, bands)], { warmup: 1, maxIterations: 20, minIterations: 3, budgetMs: options.budgetMs * 2 });
-    const s = summarize(whole.wall[0]!);
-    countRows.push([agentLabel, 'countViews (all six), first call', 1, ms(coldWall), ms(coldWall), ms((coldCpu.user + coldCpu.system) / 1000), 'no read bands yet']);
-    countRows.push([agentLabel, 'countViews (all six)', s.n, ms(s.median), ms(s.p95), ms(summarize(whole.cpu[0]!).median), VIEWS.map((v) => `${v} ${counts[v].toLocaleString('en')}`).join(', ')]);
-    const unread = await timeInterleavedCpu([() => countUnread(db, bands, WORKSPACE_ID, agent, COUNT_CAP)], { warmup: 1, maxIterations: 20, minIterations: 3, budgetMs: options.budgetMs });
-    const u = summarize(unread.wall[0]!);
-    countRows.push([agentLabel, '  unread (read bands, capped)', u.n, ms(u.median), ms(u.p95), ms(summarize(unread.cpu[0]!).median), '']);
-    // The count countViews ran before read bands: the plain walk, capped.
-    const { text: unreadText, params: unreadParams } = pageQuery('unread', agent, null, COUNT_CAP);
-    const plainCount = raw.prepare(`SELECT count(*) AS n FROM (${unreadText.replace('SELECT c.*', 'SELECT 1').replace(ORDER, '')})`);
-    const before = await timeInterleavedCpu([() => plainCount.all(...unreadParams)], { warmup: 1, maxIterations: 10, minIterations: 3, budgetMs: options.budgetMs });
-    const b = summarize(before.wall[0]!);
-    countRows.push([agentLabel, '  unread (plain walk, capped)', b.n, ms(b.median), ms(b.p95), ms(summarize(before.cpu[0]!).median), '']);
+    const stored = await readCounters(db, WORKSPACE_ID, agent);
+    if (!stored) throw new Error('the fixture has no workspace row');
+    const counts = countsOf(stored.workspace, stored.agent);
+    const exact: Record<string, number> = {};
+    const plainRows: (string | number)[][] = [];
+    const oldWay: (() => unknown)[] = [];
     for (const view of VIEWS) {
       const { text, params } = pageQuery(view, agent, null, 0);
-      const countSql = text.replace('SELECT c.*', 'SELECT count(*) AS n').replace(`${ORDER} LIMIT ?`, '');
-      const st = raw.prepare(countSql);
-      const one = await timeInterleavedCpu([() => st.all(...params.slice(0, -1))], { warmup: 1, maxIterations: 10, minIterations: 3, budgetMs: options.budgetMs });
-      const v = summarize(one.wall[0]!);
-      countRows.push([agentLabel, `  ${view} (raw SQL, not capped)`, v.n, ms(v.median), ms(v.p95), ms(summarize(one.cpu[0]!).median), options.explain ? plan(countSql, params.slice(0, -1)) : '']);
+      const where = text.replace('SELECT c.*', 'SELECT 1').replace(`${ORDER} LIMIT ?`, '');
+      const countAll = raw.prepare(`SELECT count(*) AS n FROM (${where})`);
+      const capped = raw.prepare(`SELECT count(*) AS n FROM (${where} LIMIT ${OLD_COUNT_CAP})`);
+      const args = params.slice(0, -1);
+      const t0 = performance.now();
+      exact[view] = Number((countAll.get(...args) as { n: number }).n);
+      plainRows.push([agentLabel, `  ${view}: COUNT(*), not capped (raw SQL, once)`, 1, ms(performance.now() - t0), '–', '–', '–', exact[view]!.toLocaleString('en')]);
+      oldWay.push(() => capped.get(...args));
     }
+    if (VIEWS.some((v) => counts[v] !== exact[v])) throw new Error(`${agentLabel}: counters ${JSON.stringify(counts)} differ from COUNT(*) ${JSON.stringify(exact)}`);
+
+    const loop = { warmup: 3, maxIterations: options.maxIterations, minIterations: 5, budgetMs: options.budgetMs };
+    const countsNow = async () => {
+      const now = (await readCounters(db, WORKSPACE_ID, agent))!;
+      return countsOf(now.workspace, now.agent);
+    };
+    const read = await timeInterleavedCpu([countsNow, () => counterStatement.get(agent, WORKSPACE_ID)], loop);
+    const r = summarize(read.wall[0]!);
+    const rr = summarize(read.wall[1]!);
+    const readLoop = await loopStalls(countsNow, 50);
+    const rawReadLoop = await loopStalls(() => counterStatement.get(agent, WORKSPACE_ID), 50);
+    countRows.push([
+      agentLabel,
+      "an agent's counts: one read of the counters (connect, GET /counts)",
+      r.n,
+      ms(r.median),
+      ms(r.p95),
+      ms(summarize(read.cpu[0]!).median),
+      `${stall(readLoop)} / ${stall(rawReadLoop)}`,
+      VIEWS.map((v) => `${v} ${counts[v].toLocaleString('en')}`).join(', '),
+    ]);
+    countRows.push([agentLabel, '  the same read as raw SQL', rr.n, ms(rr.median), ms(rr.p95), ms(summarize(read.cpu[1]!).median), '', '']);
+    const before = await timeInterleavedCpu([() => oldWay.forEach((count) => count())], { warmup: 1, maxIterations: 10, minIterations: 3, budgetMs: options.budgetMs });
+    const b = summarize(before.wall[0]!);
+    const beforeLoop = await loopStalls(() => sequential(oldWay.map((count) => async () => count())), 3);
+    countRows.push([
+      agentLabel,
+      `  before counters: six COUNT(*) capped at ${OLD_COUNT_CAP.toLocaleString('en')} (raw SQL; Unread the plain walk)`,
+      b.n,
+      ms(b.median),
+      ms(b.p95),
+      ms(summarize(before.cpu[0]!).median),
+      stall(beforeLoop),
+      '',
+    ]);
+    countRows.push(...plainRows);
   }
+
+  // The fan-out after a batch: every online agent's counts from the counters the changes carry, in
+  // memory. 1,000 agents online (the fixture's 50, and more with no counters of their own); each
+  // batch moves the workspace's counters, so every agent's Unread moves and every agent gets an update.
+  const live = new LiveCounts(db);
+  const agents = Array.from({ length: ONLINE_AGENTS }, (_, k) => (k < AGENT_COUNT ? agentId(k) : `agt_online${String(k).padStart(15, '0')}`));
+  for (const agent of agents) await live.forAgent(WORKSPACE_ID, agent);
+  const base = (await readCounters(db, WORKSPACE_ID, TYPICAL_AGENT))!;
+  let seq = base.seq;
+  const batch = (): OutboxRecord[] => {
+    seq++;
+    const workspace = { ...base.workspace, openInbound: base.workspace.openInbound + (seq % 2) };
+    const payload = { items: [], notifications: [], conversation: {} as never, counters: { workspace, agents: {} } };
+    return [{ id: seq, workspaceId: WORKSPACE_ID, seq, type: 'conversation.created', conversationId: null, payload, createdAt: 0 }];
+  };
+  const online = async () => agents;
+  let sent = 0;
+  const fanOut = await timeInterleavedCpu([async () => (sent += (await live.afterBatch(batch(), online)).length)], {
+    warmup: 10,
+    maxIterations: 2000,
+    minIterations: 100,
+    budgetMs: options.budgetMs,
+  });
+  if (sent === 0) throw new Error('the fan-out sent no counts');
+  const f = summarize(fanOut.wall[0]!);
+  const fanOutLoop = await loopStalls(() => live.afterBatch(batch(), online), 50);
+  countRows.push([
+    `${ONLINE_AGENTS.toLocaleString('en')} online`,
+    `fan-out after a batch, in memory (per agent: ${((f.median * 1000) / ONLINE_AGENTS).toFixed(2)} µs)`,
+    f.n,
+    ms(f.median),
+    ms(f.p95),
+    ms(summarize(fanOut.cpu[0]!).median),
+    stall(fanOutLoop),
+    `each of the ${ONLINE_AGENTS.toLocaleString('en')} agents gets new counts`,
+  ]);
+
   console.log();
-  console.log(`countViews, ${options.rows.toLocaleString('en')} conversations (ms; no target)`);
-  console.log(table(['agent', 'query', 'n', 'median', 'p95', 'CPU median', options.explain ? 'counts / plan' : 'counts'], countRows));
+  console.log(`Counts, ${options.rows.toLocaleString('en')} conversations (ms). The counters equal COUNT(*) for every view (checked above).`);
+  console.log(`Loop max: the longest the event loop was held (ms; in brackets CPU ms in one turn), Baton / the same query as raw SQL; target < ${STALL_TARGET_MS} ms, and an agent's counts ≤ 1 ms.`);
+  console.log(table(['agent', 'query', 'n', 'median', 'p95', 'CPU median', 'loop max', 'counts'], countRows));
 
   await storage.close();
   raw.close(); // also the handle under `capturing`, which holds no other resource
+}
+
+async function sequential<T>(steps: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const step of steps) out.push(await step());
+  return out;
 }

@@ -5,17 +5,18 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { sql } from 'kysely';
 import type { WorkspacePrincipal } from '../src/auth/principal.js';
-import { createConversation, markConversationRead, postMessage, postNote, setStatus } from '../src/services/conversations.js';
-import { countViews, listView, type PageCursor } from '../src/storage/conversations.js';
-import { countUnread, ReadBands, type Band } from '../src/storage/read-bands.js';
+import { createConversation, markConversationRead, postMessage, postNote, setStatus, viewCounts } from '../src/services/conversations.js';
+import { listView, type PageCursor } from '../src/storage/conversations.js';
+import { ReadBands, type Band } from '../src/storage/read-bands.js';
 import { TestServer, expectStatus as ok } from '../src/testing.js';
 import { prng } from '../bench/prng.js';
 
 /**
- * The Unread view skips per-agent read bands (src/storage/read-bands.ts). These tests drive real
- * commands through the services and check, after each one, that the view with bands (warmed by
- * the walks before it) lists and counts exactly what the plain definition gives: open, has an
- * inbound message, and no read mark at or past it.
+ * The Unread view skips per-agent read bands (src/storage/read-bands.ts) and walks the gaps between
+ * them in chunks (src/storage/unread-walk.ts). These tests drive real commands through the services
+ * and check, after each one, that the view with bands (warmed by the walks before it) lists exactly
+ * what the plain definition gives, and the count says how many: open, has an inbound message, and
+ * no read mark at or past it.
  */
 
 type AgentPrincipal = WorkspacePrincipal & { kind: 'agent' };
@@ -72,8 +73,10 @@ for (const seed of SEEDS) {
     const { ws, clock, host, deps, db, agents, expectedUnread, unreadPages, inbound } = await setup(t);
     const random = prng(seed);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-    // Small bands and few of them, so that a few dozen conversations exercise learning, merging and eviction.
-    const bands = new ReadBands({ minRows: 2, maxBandsPerAgent: 3 });
+    // Small bands and few of them, so that a few dozen conversations exercise learning, merging and
+    // eviction; and small chunks, so that walks cross chunk edges (and yield) inside every gap.
+    const chunks = [{ first: 1, max: 1 }, { first: 1, max: 4 }, { first: 2, max: 16 }][seed % 3]!;
+    const bands = new ReadBands({ minRows: 2, maxBandsPerAgent: 3, chunks });
     const ids: string[] = [];
     const openIds = async () =>
       (await db.selectFrom('conversations').select('id').where('workspace_id', '=', ws.id).where('status', '=', 'open').orderBy('last_message_at', 'desc').orderBy('id', 'desc').execute()).map(
@@ -141,19 +144,8 @@ for (const seed of SEEDS) {
             assert.deepEqual(await unreadPages(bands, agentId, limit), expected, `all pages of ${limit}: ${context()}`);
           }
         };
-        const count = async () => {
-          const cap = pick([1, 2, 5, 10_000]);
-          assert.equal(await countUnread(db, bands, ws.id, agentId, cap), Math.min(cap, expected.length), `count capped at ${cap}: ${context()}`);
-          assert.equal((await countViews(db, ws.id, agentId, bands)).unread, expected.length, `countViews: ${context()}`);
-        };
-        // Counts learn too (they join bands whose gap has emptied), so either may go first.
-        if (random() < 0.5) {
-          await walk();
-          await count();
-        } else {
-          await count();
-          await walk();
-        }
+        await walk();
+        assert.equal((await viewCounts(deps, ws.id, agentId)).unread, expected.length, `Unread count: ${context()}`);
         bandsSeen += bands.bandsOf(ws.id, agentId).length;
       }
     }
@@ -190,12 +182,12 @@ test('a new inbound message on a conversation inside a band makes it unread agai
   await postMessage(s.deps, s.host, conversation, { direction: 'inbound', body: 'one more thing' });
   assert.deepEqual(await s.expectedUnread(reader.agentId), [conversation]);
   assert.deepEqual(await s.unreadPages(bands, reader.agentId, 50), [conversation]);
-  assert.equal(await countUnread(s.db, bands, s.ws.id, reader.agentId, 10), 1);
+  assert.equal((await viewCounts(s.deps, s.ws.id, reader.agentId)).unread, 1);
 
   // And once read again, it goes.
   await markConversationRead(s.deps, reader, conversation);
   assert.deepEqual(await s.unreadPages(bands, reader.agentId, 50), []);
-  assert.equal(await countUnread(s.db, bands, s.ws.id, reader.agentId, 10), 0);
+  assert.equal((await viewCounts(s.deps, s.ws.id, reader.agentId)).unread, 0);
 });
 
 test('a manual reopen of an unread resolved conversation inside a band shows it in Unread', async (t) => {
@@ -213,7 +205,7 @@ test('a manual reopen of an unread resolved conversation inside a band shows it 
   assert.equal(reopened.status, 'open');
   assert.deepEqual(await s.expectedUnread(reader.agentId), [ids[4]]);
   assert.deepEqual(await s.unreadPages(bands, reader.agentId, 50), [ids[4]]);
-  assert.equal((await countViews(s.db, s.ws.id, reader.agentId, bands)).unread, 1);
+  assert.equal((await viewCounts(s.deps, s.ws.id, reader.agentId)).unread, 1);
 });
 
 test('with the clock stepped back, new activity still lands above every band', async (t) => {
@@ -232,7 +224,7 @@ test('with the clock stepped back, new activity still lands above every band', a
   const expected = await s.expectedUnread(reader.agentId);
   assert.deepEqual(new Set(expected), new Set([old, created.id]));
   assert.deepEqual(await s.unreadPages(bands, reader.agentId, 1), expected);
-  assert.equal(await countUnread(s.db, bands, s.ws.id, reader.agentId, 10), 2);
+  assert.equal((await viewCounts(s.deps, s.ws.id, reader.agentId)).unread, 2);
 });
 
 test('bands are learned between unread rows, extended when a walk reaches their edge, and merged when the gap between them empties', async (t) => {
@@ -245,21 +237,41 @@ test('bands are learned between unread rows, extended when a walk reaches their 
   const learned = bands.bandsOf(s.ws.id, reader.agentId);
   assert.equal(learned.length, 4, `a band above 14, between 14 and 9, 9 and 2, and below 2: ${JSON.stringify(learned)}`);
 
-  // Reading 9 empties the gap between two bands: the next count (or walk) joins them.
+  // Reading 9 empties the gap between two bands: the next walk joins them.
   await markConversationRead(s.deps, reader, ids[9]!);
-  assert.equal(await countUnread(s.db, bands, s.ws.id, reader.agentId, 10), 2);
-  assert.equal(bands.bandsOf(s.ws.id, reader.agentId).length, 3);
+  assert.equal((await viewCounts(s.deps, s.ws.id, reader.agentId)).unread, 2);
+  assert.equal(bands.bandsOf(s.ws.id, reader.agentId).length, 4, 'nothing learned without a walk');
   assert.deepEqual(await s.unreadPages(bands, reader.agentId, 50), [ids[14], ids[2]]);
   assert.equal(bands.bandsOf(s.ws.id, reader.agentId).length, 3);
   await markConversationRead(s.deps, reader, ids[14]!);
   await markConversationRead(s.deps, reader, ids[2]!);
   assert.deepEqual(await s.unreadPages(bands, reader.agentId, 50), []);
-  assert.equal(await countUnread(s.db, bands, s.ws.id, reader.agentId, 10), 0);
+  assert.equal((await viewCounts(s.deps, s.ws.id, reader.agentId)).unread, 0);
   assert.deepEqual(
     bands.bandsOf(s.ws.id, reader.agentId).map((b: Band) => b.lo),
     [null],
     'everything read: one band down to the oldest conversation',
   );
+});
+
+test('a walk past a long run of read conversations goes in chunks, giving the event loop a turn between them, and finds the same rows', async (t) => {
+  const s = await setup(t);
+  // Only the oldest of 40 is unread: a first walk passes 39 read ones, 4 at most per query.
+  const { reader, ids } = await bandOver(s, 40, { skipRead: (i) => i === 0 });
+  let turns = 0;
+  let walking = true;
+  const turn = () => {
+    turns++;
+    if (walking) setImmediate(turn);
+  };
+  setImmediate(turn);
+  const chunked = new ReadBands({ minRows: 2, chunks: { first: 1, max: 4 } });
+  const page = await listView(s.db, s.ws.id, reader.agentId, 'unread', 50, null, chunked);
+  walking = false;
+  assert.deepEqual(page.rows.map((r) => r.id), [ids[0]]);
+  // Chunks of 1, 2, 4, 4, … over 40 conversations: at least 10 of them, each after a turn of the loop.
+  assert.ok(turns >= 10, `the loop turned ${turns} times during the walk`);
+  assert.equal(chunked.bandsOf(s.ws.id, reader.agentId).length, 1, 'and the walk learned the band over the read run');
 });
 
 test('the band list merges overlapping runs, keeps touching ones apart, and stays within its bounds', () => {

@@ -1,4 +1,5 @@
 import type { Agent, Conversation, MessageItem, Notification, TimelineItem } from '@baton/protocol';
+import type { AgentCounters, WorkspaceCounters } from '../storage/view-counters.js';
 
 /**
  * Every kind of committed change the outbox carries: one name each, and what only that kind
@@ -31,8 +32,13 @@ export interface ChangeCommon {
   notifications: Notification[];
   /** Notifications the recipient turned off in-app (no row, no socket event); email and push may still carry them. */
   unlisted?: Notification[];
-  /** Agents whose personal views (Mine, Mentioned, Unread) this change may have moved. */
-  agentIds: string[];
+  /**
+   * The view counters after this change (storage/view-counters.ts): the workspace's, and those of
+   * every agent whose own counters it moved, so the socket fan-out needs no query for anyone's
+   * counts. Rows written before migration 0011 lack it (they had `agentIds` instead), and the
+   * fan-out reads the counters of those rows' workspaces from the database.
+   */
+  counters?: { workspace: WorkspaceCounters; agents: Record<string, AgentCounters> };
 }
 
 /** The outbox row's payload for one kind: enough to replay it to a client without reading anything else. */

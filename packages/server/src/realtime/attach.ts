@@ -4,7 +4,6 @@ import {
   TypingBody,
   ViewingBody,
   type ClientToServerEvents,
-  type Counts,
   type ServerToClientEvents,
   type SocketData,
 } from '@baton/protocol';
@@ -13,10 +12,10 @@ import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import { toRecord } from '../outbox/relay.js';
-import { viewCounts } from '../services/conversations.js';
 import { findConversation } from '../storage/conversations.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { emissionsOf, type Emission } from './events.js';
+import { LiveCounts } from './live-counts.js';
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type BatonSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -45,7 +44,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
   const maxReplay = options.maxReplay ?? MAX_REPLAY;
   const { db } = deps.storage;
   const io: Io = new Server(httpServer, { serveClient: false, cors: { origin: true }, maxHttpBufferSize: 64 * 1024 });
-  const lastCounts = new Map<string, string>();
+  const liveCounts = new LiveCounts(db);
   const expiry = new Map<string, ReturnType<typeof deps.clock.setTimeout>>();
 
   const presence = deps.presence;
@@ -92,33 +91,23 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
     (socket.emit as (event: string, payload: unknown) => void)(e.event, e.payload);
   };
 
-  const pushCounts = async (workspaceId: string, agentId: string, seq: number, force = false) => {
-    const counts: Counts = await viewCounts(deps, workspaceId, agentId);
-    const key = `${workspaceId}:${agentId}`;
-    const json = JSON.stringify(counts);
-    if (!force && lastCounts.get(key) === json) return;
-    lastCounts.set(key, json);
-    io.to(rooms.agent(agentId)).emit('counts:updated', { seq, counts });
+  const pushCounts = async (workspaceId: string, agentId: string, seq: number) => {
+    io.to(rooms.agent(agentId)).emit('counts:updated', { seq, counts: await liveCounts.forAgent(workspaceId, agentId) });
   };
+  const onlineAgentsOf = async (workspaceId: string) =>
+    hasMembers(rooms.workspace(workspaceId)) ? new Set((await io.in(rooms.workspace(workspaceId)).fetchSockets()).map((s) => s.data.agentId)) : [];
 
   await deps.relay.register({
     name: CONSUMER,
     durable: false,
     async handle(records: OutboxRecord[]) {
-      const lastSeqByWorkspace = new Map<string, number>();
       for (const record of records) {
         for (const e of emissionsOf(record)) broadcast(record.workspaceId, e);
-        lastSeqByWorkspace.set(record.workspaceId, record.seq);
         delivered.set(record.workspaceId, record.seq);
       }
-      // Counts depend on who is asking (Mine, Mentioned, Unread), so each connected agent gets
-      // their own, once per batch, and only when they moved.
-      for (const [workspaceId, seq] of lastSeqByWorkspace) {
-        if (!hasMembers(rooms.workspace(workspaceId))) continue;
-        const sockets = await io.in(rooms.workspace(workspaceId)).fetchSockets();
-        const agents = new Set(sockets.map((s) => s.data.agentId));
-        for (const agentId of agents) await pushCounts(workspaceId, agentId, seq);
-      }
+      // Counts depend on who is asking (Mine, Mentioned, Unread): each online agent gets their own,
+      // once per batch and only when they moved, computed from the counters the changes carry.
+      for (const u of await liveCounts.afterBatch(records, onlineAgentsOf)) io.to(rooms.agent(u.agentId)).emit('counts:updated', { seq: u.seq, counts: u.counts });
     },
   });
 
@@ -175,7 +164,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
         // reset): what it holds is not ours to patch, so it reloads.
         if (since !== undefined && since > seq) resync = true;
         socket.emit('ready', { seq, replayed, resync, agentId });
-        await pushCounts(workspaceId, agentId, seq, true);
+        await pushCounts(workspaceId, agentId, seq);
       })
       .catch((error) => {
         console.error('[baton] socket replay failed', error);
@@ -215,7 +204,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
       expiry.delete(socket.id);
       if (socket.data.viewing) presence.leave(socket.id, socket.data.viewing);
       // Forget the counts last sent once the agent has no socket left here; a new one gets them fresh.
-      if (!io.sockets.adapter.rooms.get(rooms.agent(agentId))?.size) lastCounts.delete(`${workspaceId}:${agentId}`);
+      if (!io.sockets.adapter.rooms.get(rooms.agent(agentId))?.size) liveCounts.forget(workspaceId, agentId);
     });
   });
 

@@ -2,6 +2,7 @@ import type {
   Actor,
   AssignBody,
   Conversation,
+  Counts,
   CreateConversationBody,
   PostMessageBody,
   View,
@@ -15,19 +16,19 @@ import type { Change } from '../storage/change.js';
 import { findAgent, findAgentsByUsernames } from '../storage/agents.js';
 import { findContact } from '../storage/contacts.js';
 import {
-  countViews,
   decodeCursor,
   encodeCursor,
   findConversation,
   insertConversation,
   listContactConversations,
   listView,
-  updateConversationRow,
+  updateConversation,
 } from '../storage/conversations.js';
 import { toContact, toConversation, toTimelineItem } from '../storage/mappers.js';
 import type { ConversationRow } from '../storage/schema.js';
 import { findTeam } from '../storage/teams.js';
 import { listTimeline, markRead, readMarks, upsertMention } from '../storage/timeline.js';
+import { countsOf, readCounters } from '../storage/view-counters.js';
 import { runChange } from './change-runner.js';
 import { createContactIn } from './contacts.js';
 import { parseMentions } from './mentions.js';
@@ -52,7 +53,7 @@ function checkVersion(row: ConversationRow, ifMatch: number | undefined): void {
 }
 
 async function save(change: Change, row: ConversationRow, patch: Partial<ConversationRow>): Promise<ConversationRow> {
-  const updated = await updateConversationRow(change.trx, change.workspaceId, row.id, Number(row.version), patch);
+  const updated = await updateConversation(change, row, patch);
   // The workspace seq update at the start of every change serializes writers, so this only
   // fails if the row moved between our read and write inside one transaction: a bug, not a race.
   if (!updated) throw new AppError(409, 'version_conflict', 'conversation changed concurrently', { conversation: toConversation(row) });
@@ -118,12 +119,12 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
       waiting_since: null,
       preview: body.message ? preview(body.message.body) : null,
     };
-    await insertConversation(change.trx, row);
+    await insertConversation(change, row);
     await change.append(row.id, { kind: 'event', type: 'created', actor, data: { channel: row.channel, source: row.source } }, createdSeq);
     if (body.message) {
       const message = { kind: 'message', direction, channel: row.channel, body: body.message.body, author: actor } as const;
       await change.append(row.id, message, messageSeq!);
-      if (p.kind === 'agent') await markRead(change.trx, p.workspaceId, p.agentId, row.id, messageSeq!);
+      if (p.kind === 'agent') await markRead(change, row, p.agentId, messageSeq!);
     }
     const conversation = toConversation(row);
     await change.publish('conversation.created', { conversation });
@@ -154,7 +155,12 @@ export async function listConversations(
   };
 }
 
-export const viewCounts = (deps: Deps, workspaceId: string, agentId: string) => countViews(deps.storage.db, workspaceId, agentId, deps.readBands);
+/** The agent's six view counts, from the counters every change keeps (storage/view-counters.ts): one read. */
+export async function viewCounts(deps: Deps, workspaceId: string, agentId: string): Promise<Counts> {
+  const stored = await readCounters(deps.storage.db, workspaceId, agentId);
+  if (!stored) throw notFound('workspace');
+  return countsOf(stored.workspace, stored.agent);
+}
 
 export async function timeline(deps: Deps, p: WorkspacePrincipal, id: string, after: number, limit: number) {
   await getConversation(deps, p, id);
@@ -188,8 +194,7 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
       Object.assign(patch, await reopenFor(change, row, actor, reason, { messageId: message.id }));
     }
     // Replying means you have read it.
-    if (p.kind === 'agent') await markRead(change.trx, p.workspaceId, p.agentId, id, message.seq);
-    change.touches(row.assignee_id, p.kind === 'agent' ? p.agentId : null);
+    if (p.kind === 'agent') await markRead(change, row, p.agentId, message.seq);
     const conversation = toConversation(await save(change, row, patch));
     await change.publish('message.created', { conversation, data: { direction: body.direction, messageId: message.id } });
     return { message, conversation };
@@ -209,11 +214,10 @@ export async function postNote(deps: Deps, p: WorkspacePrincipal & { kind: 'agen
     const mentionIds = mentioned.map((a) => a.id);
     const note = await change.append(id, { kind: 'note', body, mentions: mentionIds, author: actor });
     for (const agent of mentioned) {
-      await upsertMention(change.trx, p.workspaceId, agent.id, id, note.seq);
-      change.touches(agent.id);
+      await upsertMention(change, row, agent.id, note.seq);
       if (agent.id !== p.agentId) await change.notify(agent.id, 'mentioned', id, actor);
     }
-    await markRead(change.trx, p.workspaceId, p.agentId, id, note.seq);
+    await markRead(change, row, p.agentId, note.seq);
     // A note does not change the conversation's fields (and never reopens it), so no version bump.
     const conversation = toConversation(row);
     await change.publish('note.created', { conversation, data: { noteId: note.id } });
@@ -249,7 +253,6 @@ export async function assign(deps: Deps, p: WorkspacePrincipal, id: string, body
       // You are not notified of what you did yourself.
       if (!(actor.type === 'agent' && actor.id === body.assigneeId)) await change.notify(body.assigneeId, 'assigned', id, actor);
     }
-    change.touches(from, body.assigneeId);
     const conversation = toConversation(await save(change, row, patch));
     if (body.assigneeId === null) await change.publish('conversation.unassigned', { conversation, data: { from, to: null } });
     else await change.publish('conversation.assigned', { conversation, data: { from, to: body.assigneeId } });
@@ -279,7 +282,6 @@ export async function setStatus(
       // rejoin the open set below "now", where an agent's read bands could hide it from Unread.
       patch = { ...(await reopenFor(change, row, actor, 'manual', {})), last_message_at: change.now };
     }
-    change.touches(row.assignee_id);
     const conversation = toConversation(await save(change, row, patch));
     await change.publish(status === 'resolved' ? 'conversation.resolved' : 'conversation.reopened', { conversation });
     return conversation;
@@ -288,10 +290,11 @@ export async function setStatus(
 
 export async function markConversationRead(deps: Deps, p: WorkspacePrincipal & { kind: 'agent' }, id: string) {
   return runChange(deps, p.workspaceId, async (change) => {
+    // Locked before the row is read: how the mark moves the agent's Unread count depends on it.
+    await change.lock();
     const row = await load(change, id);
     const seq = await change.nextSeq();
-    await markRead(change.trx, p.workspaceId, p.agentId, id, seq);
-    change.touches(p.agentId);
+    await markRead(change, row, p.agentId, seq);
     await change.publish('conversation.read', { conversation: toConversation(row), data: { agentId: p.agentId, lastReadSeq: seq } });
     return { lastReadSeq: seq };
   });

@@ -5,7 +5,8 @@ import type { ChangeFacts, ChangeType, OutboxPayload } from '../outbox/changes.j
 import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
 import { prepared, preparedInsert } from './prepared.js';
-import type { Database, NotificationRow, OutboxRow, TimelineRow, WorkspaceRow } from './schema.js';
+import type { Database, NotificationRow, OutboxRow, TimelineRow, WorkspaceCounterColumns, WorkspaceRow } from './schema.js';
+import { CounterChanges, type WorkspaceCounters } from './view-counters.js';
 
 const insertTimelineRow = preparedInsert('timeline', {
   id: true,
@@ -30,19 +31,26 @@ const insertOutboxRow = prepared<OutboxInsert>(
   (db, row) => db.insertInto('outbox').values(row),
 );
 
+type CounterColumns = { [K in keyof WorkspaceCounterColumns]: number };
+
 /**
- * The workspace row's seq and activity clock, read under the workspace's write lock. PostgreSQL
- * takes the row lock with FOR UPDATE. SQLite has one writer, and the group committer runs units one
- * at a time on one connection, so there the read alone is enough (an UPDATE ... RETURNING to take a
- * lock cost ~20 µs a command, docs/benchmarks.md).
+ * The workspace row's seq, activity clock and view counters, read under the workspace's write lock.
+ * PostgreSQL takes the row lock with FOR UPDATE. SQLite has one writer, and the group committer runs
+ * units one at a time on one connection, so there the read alone is enough (an UPDATE ... RETURNING
+ * to take a lock cost ~20 µs a command, docs/benchmarks.md).
  */
-const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'last_activity_at'>>(['id'], (db, { id }) => {
-  const read = db.selectFrom('workspaces').select(['seq', 'last_activity_at']).where('id', '=', id);
+const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'last_activity_at'> & CounterColumns>(['id'], (db, { id }) => {
+  const read = db
+    .selectFrom('workspaces')
+    .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count'])
+    .where('id', '=', id);
   return db.getExecutor().adapter instanceof SqliteAdapter ? read : read.forUpdate();
 });
 
-const storeWorkspaceClock = prepared<{ id: string; seq: number; at: number }>(['id', 'seq', 'at'], (db, { id, seq, at }) =>
-  db.updateTable('workspaces').set({ seq, last_activity_at: at }).where('id', '=', id),
+/** The lock holder's one write of the workspace row: seqs and time handed out, and the view counters after the unit. */
+const storeWorkspaceRow = prepared<{ id: string; seq: number; at: number } & CounterColumns>(
+  ['id', 'seq', 'at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count'],
+  (db, { id, seq, at, ...counters }) => db.updateTable('workspaces').set({ seq, last_activity_at: at, ...counters }).where('id', '=', id),
 );
 
 type NewTimelineItem =
@@ -60,12 +68,15 @@ export class Change {
   private items: TimelineItem[] = [];
   private notifications: Notification[] = [];
   private unlisted: Notification[] = [];
-  private agentIds = new Set<string>();
   private lastSeq = 0;
   private storedSeq = 0;
   private time: number;
   private storedTime = 0;
   private locked = false;
+  /** The workspace's view counters as read under the lock. */
+  private storedCounters: WorkspaceCounters = { open: 0, unassigned: 0, resolved: 0, openInbound: 0 };
+  /** What this unit's writes do to the view counters; storage write functions report to it (storage/view-counters.ts). */
+  readonly counters: CounterChanges;
 
   constructor(
     readonly trx: Transaction<Database>,
@@ -73,6 +84,7 @@ export class Change {
     now: number,
   ) {
     this.time = now;
+    this.counters = new CounterChanges(trx, workspaceId, () => this.locked);
   }
 
   /**
@@ -88,8 +100,8 @@ export class Change {
   /**
    * Takes the workspace's write lock before the command reads anything it will check (versions,
    * existence), so two commands on one workspace never interleave their read-check-write. It also
-   * reads the workspace's seq and activity clock: later seqs are counted here, and both are written
-   * back once, in `finish`.
+   * reads the workspace's seq, activity clock and view counters: later seqs are counted here, the
+   * counters' deltas gathered in `counters`, and all are written back once, in `finish`.
    */
   async lock(): Promise<void> {
     if (this.locked) return;
@@ -99,6 +111,12 @@ export class Change {
     this.storedSeq = this.lastSeq;
     this.storedTime = Number(row.last_activity_at);
     this.time = Math.max(this.time, this.storedTime);
+    this.storedCounters = {
+      open: Number(row.open_count),
+      unassigned: Number(row.open_unassigned_count),
+      resolved: Number(row.resolved_count),
+      openInbound: Number(row.open_inbound_count),
+    };
     this.locked = true;
   }
 
@@ -107,10 +125,25 @@ export class Change {
     return ++this.lastSeq;
   }
 
-  /** Writes the seqs and the time handed out back to the workspace row; `runChange` calls it before commit. */
+  /**
+   * Writes the seqs and the time handed out, and the view counters after the unit, back to the
+   * workspace row (and the agents' counters, if `publish` has not); `runChange` calls it before commit.
+   */
   async finish(): Promise<void> {
-    if (!this.locked || (this.lastSeq === this.storedSeq && this.time <= this.storedTime)) return;
-    await storeWorkspaceClock(this.trx, { id: this.workspaceId, seq: this.lastSeq, at: this.time });
+    // Counters move only under the lock (`CounterChanges` refuses reports before it).
+    if (!this.locked) return;
+    if (!this.counters.agentsFlushed) await this.counters.flushAgents();
+    if (this.lastSeq === this.storedSeq && this.time <= this.storedTime && !this.counters.workspaceMoved) return;
+    const c = this.counters.workspaceAfter(this.storedCounters);
+    await storeWorkspaceRow(this.trx, {
+      id: this.workspaceId,
+      seq: this.lastSeq,
+      at: this.time,
+      open_count: c.open,
+      open_unassigned_count: c.unassigned,
+      resolved_count: c.resolved,
+      open_inbound_count: c.openInbound,
+    });
     this.storedSeq = this.lastSeq;
     this.storedTime = this.time;
   }
@@ -161,21 +194,20 @@ export class Change {
     this.notifications.push(toNotification(row));
   }
 
-  /** Marks agents whose personal counts this change affects, beyond the ones it notifies. */
-  touches(...agentIds: (string | null | undefined)[]): void {
-    for (const id of agentIds) if (id) this.agentIds.add(id);
-  }
-
   get timelineItems(): readonly TimelineItem[] {
     return this.items;
   }
 
-  /** Writes the outbox row; call last. Returns the seq clients will see for this change. */
+  /**
+   * Writes the outbox row; call last (a write that moves the view counters after it throws). Returns
+   * the seq clients will see for this change. The row carries the view counters after the change:
+   * the workspace's, and those of the agents whose own counters it moved.
+   */
   async publish<T extends ChangeType>(type: T, facts: ChangeFacts[T]): Promise<number> {
     const seq = await this.nextSeq();
-    for (const n of this.notifications) this.agentIds.add(n.agentId);
+    const counters = { workspace: this.counters.workspaceAfter(this.storedCounters), agents: await this.counters.flushAgents() };
     // Optional keys are set, not spread in: properties after a spread are a slow path on Node 20's V8.
-    const payload = { items: this.items, notifications: this.notifications, agentIds: [...this.agentIds] } as OutboxPayload;
+    const payload = { items: this.items, notifications: this.notifications, counters } as OutboxPayload;
     if (facts.conversation) payload.conversation = facts.conversation;
     if (this.unlisted.length) payload.unlisted = this.unlisted;
     if (facts.data) payload.data = facts.data;

@@ -1,6 +1,8 @@
-import type { Counts, View } from '@baton/protocol';
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { countUnread, unreadBy, walkUnread, type ReadBands } from './read-bands.js';
+import type { View } from '@baton/protocol';
+import { type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Change } from './change.js';
+import type { ReadBands } from './read-bands.js';
+import { unreadBy, walkUnread } from './unread-walk.js';
 import { preparedInsert } from './prepared.js';
 import type { ConversationRow, Database } from './schema.js';
 
@@ -30,21 +32,30 @@ const insertConversationRow = preparedInsert('conversations', {
   waiting_since: true,
   preview: true,
 });
-export const insertConversation = (db: Q, row: ConversationRow) => insertConversationRow(db, row);
+/** Inserts a new conversation, counted in the views (storage/view-counters.ts). */
+export async function insertConversation(change: Change, row: ConversationRow): Promise<void> {
+  await insertConversationRow(change.trx, row);
+  change.counters.inserted(row);
+}
 
 /**
- * Applies a patch only if the row is still at `expectedVersion`, bumping the version. Returns
- * undefined when another writer got there first, so the caller can answer 409.
+ * Applies a patch only if the row is still as `before` (same version), bumping the version, and
+ * moves the view counters with it. Returns undefined when another writer got there first, so the
+ * caller can answer 409.
  */
-export const updateConversationRow = (db: Q, workspaceId: string, id: string, expectedVersion: number, patch: Partial<ConversationRow>) =>
-  db
+export async function updateConversation(change: Change, before: ConversationRow, patch: Partial<ConversationRow>): Promise<ConversationRow | undefined> {
+  const expectedVersion = Number(before.version);
+  const after = await change.trx
     .updateTable('conversations')
     .set({ ...patch, version: expectedVersion + 1 })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
+    .where('workspace_id', '=', change.workspaceId)
+    .where('id', '=', before.id)
     .where('version', '=', expectedVersion)
     .returningAll()
     .executeTakeFirst();
+  if (after) await change.counters.updated(before, after);
+  return after;
+}
 
 export interface PageCursor {
   lastMessageAt: number;
@@ -134,31 +145,6 @@ export async function listView(
     rows: page,
     next: rows.length > limit && last ? { lastMessageAt: Number(last.last_message_at), id: last.id } : null,
   };
-}
-
-/**
- * Counts stop at this many: a badge says "10,000+" rather than the server walking a million
- * index entries for every connected agent after every change (0.7 s per agent uncapped at 1M
- * conversations, docs/benchmarks.md).
- */
-export const COUNT_CAP = 10_000;
-
-export async function countViews(db: Q, workspaceId: string, agentId: string, readBands?: ReadBands): Promise<Counts> {
-  const count = async (view: View) => {
-    if (view === 'unread' && readBands) return countUnread(db, readBands, workspaceId, agentId, COUNT_CAP);
-    const capped = fromView(db, workspaceId, view, agentId)
-      .select(sql.lit(1).as('one'))
-      .limit(COUNT_CAP);
-    const row = await db
-      .selectFrom(capped.as('capped'))
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirst();
-    return Number((row as { n?: number } | undefined)?.n ?? 0);
-  };
-  const [mine, unassigned, mentioned, unread, all, resolved] = await Promise.all(
-    (['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved'] as const).map(count),
-  );
-  return { mine: mine!, unassigned: unassigned!, mentioned: mentioned!, unread: unread!, all: all!, resolved: resolved! };
 }
 
 export const listContactConversations = (db: Q, workspaceId: string, contactId: string) =>

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 // Row shapes as stored. Times are epoch milliseconds; lists are JSON text. Both engines
 // (libsql and PostgreSQL) store them the same way, so one query layer serves both.
@@ -20,6 +20,20 @@ export interface WorkspaceRow {
   link_template: string | null;
   /** 1 when email/push may include a short snippet of the note or message. */
   notification_snippets: number;
+}
+/**
+ * The workspace's view counters (storage/view-counters.ts, migration 0011), kept on its row because
+ * every change reads and writes that row anyway. A new workspace starts at the columns' default, 0.
+ */
+export interface WorkspaceCounterColumns {
+  /** Open conversations: All. */
+  open_count: ColumnType<number, number | undefined, number>;
+  /** Open conversations without an assignee: Unassigned. */
+  open_unassigned_count: ColumnType<number, number | undefined, number>;
+  /** Resolved conversations: Resolved. */
+  resolved_count: ColumnType<number, number | undefined, number>;
+  /** Open conversations with an inbound message: what Unread counts before an agent's reading. */
+  open_inbound_count: ColumnType<number, number | undefined, number>;
 }
 export interface ApiKeyRow {
   id: string;
@@ -121,6 +135,17 @@ export interface ReadStateRow {
   agent_id: string;
   conversation_id: string;
   last_read_seq: number;
+}
+/** One agent's own view counters (storage/view-counters.ts, migration 0011); no row means all zero. */
+export interface AgentViewCountsRow {
+  workspace_id: string;
+  agent_id: string;
+  /** Open conversations assigned to the agent: Mine. */
+  mine: number;
+  /** Open conversations the agent is mentioned on: Mentioned. */
+  mentioned: number;
+  /** Open conversations with an inbound message that the agent has read up to their latest inbound message. */
+  caught_up: number;
 }
 export interface NotificationRow {
   id: string;
@@ -232,7 +257,7 @@ export interface ReadBandsRow {
 }
 
 export interface Database {
-  workspaces: WorkspaceRow;
+  workspaces: WorkspaceRow & WorkspaceCounterColumns;
   api_keys: ApiKeyRow;
   signing_keys: SigningKeyRow;
   agents: AgentRow;
@@ -245,6 +270,7 @@ export interface Database {
   mentions: MentionRow;
   read_states: ReadStateRow;
   read_bands: ReadBandsRow;
+  agent_view_counts: AgentViewCountsRow;
   notifications: NotificationRow;
   outbox: OutboxRow;
   consumer_offsets: ConsumerOffsetRow;

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import type { Change } from './change.js';
 import type { Database } from './schema.js';
+import type { Counted } from './view-counters.js';
 
 type Q = Kysely<Database>;
 
@@ -14,11 +16,27 @@ export const listTimeline = (db: Q, workspaceId: string, conversationId: string,
     .limit(limit)
     .execute();
 
-export async function upsertMention(db: Q, workspaceId: string, agentId: string, conversationId: string, seq: number) {
-  await db
+/**
+ * Records that a note at `seq` mentions the agent on `conversation` (as it stands in this change).
+ * A first mention puts the conversation in the agent's Mentioned view, and its count moves.
+ */
+export async function upsertMention(change: Change, conversation: Counted, agentId: string, seq: number) {
+  // Insert-or-nothing first: whether a row came back is whether the mention is new.
+  const inserted = await change.trx
     .insertInto('mentions')
-    .values({ workspace_id: workspaceId, agent_id: agentId, conversation_id: conversationId, last_seq: seq })
-    .onConflict((oc) => oc.columns(['agent_id', 'conversation_id']).doUpdateSet({ last_seq: seq }))
+    .values({ workspace_id: change.workspaceId, agent_id: agentId, conversation_id: conversation.id, last_seq: seq })
+    .onConflict((oc) => oc.columns(['agent_id', 'conversation_id']).doNothing())
+    .returning('agent_id')
+    .executeTakeFirst();
+  if (inserted) {
+    change.counters.mentionAdded(conversation, agentId);
+    return;
+  }
+  await change.trx
+    .updateTable('mentions')
+    .set({ last_seq: seq })
+    .where('agent_id', '=', agentId)
+    .where('conversation_id', '=', conversation.id)
     .execute();
 }
 
@@ -34,11 +52,15 @@ export async function readMarks(db: Q, agentId: string, conversationIds: string[
   return new Map(rows.map((r) => [r.conversation_id, Number(r.last_read_seq)]));
 }
 
-/** Moves an agent's read mark forward (never back, so a late request cannot make things unread again). */
-export async function markRead(db: Q, workspaceId: string, agentId: string, conversationId: string, seq: number) {
-  await db
+/**
+ * Moves an agent's read mark on `conversation` (as it stands in this change) forward, never back, so
+ * a late request cannot make things unread again; the agent's Unread count moves with it.
+ */
+export async function markRead(change: Change, conversation: Counted, agentId: string, seq: number) {
+  await change.counters.readMarkMoving(conversation, agentId, seq);
+  await change.trx
     .insertInto('read_states')
-    .values({ workspace_id: workspaceId, agent_id: agentId, conversation_id: conversationId, last_read_seq: seq })
+    .values({ workspace_id: change.workspaceId, agent_id: agentId, conversation_id: conversation.id, last_read_seq: seq })
     .onConflict((oc) =>
       oc.columns(['conversation_id', 'agent_id']).doUpdateSet({ last_read_seq: seq }).where('read_states.last_read_seq', '<', seq),
     )
