@@ -13,7 +13,7 @@ import { newId } from '../ids.js';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { Change } from '../storage/change.js';
-import { findAgent, findAgentsByUsernames } from '../storage/agents.js';
+import { findAgent, findAgentsByUsernames, markAssignedAt } from '../storage/agents.js';
 import { findContact } from '../storage/contacts.js';
 import {
   decodeCursor,
@@ -244,12 +244,7 @@ export async function assign(deps: Deps, p: WorkspacePrincipal, id: string, body
       await change.append(id, { kind: 'event', type: 'unassigned', actor, data: { from, to: null, teamId } });
     } else {
       await change.append(id, { kind: 'event', type: 'assigned', actor, data: { from, to: body.assigneeId, teamId } });
-      await change.trx
-        .updateTable('agents')
-        .set({ last_assigned_at: change.now })
-        .where('workspace_id', '=', p.workspaceId)
-        .where('id', '=', body.assigneeId)
-        .execute();
+      await markAssignedAt(change.trx, p.workspaceId, body.assigneeId, change.now);
       // You are not notified of what you did yourself.
       if (!(actor.type === 'agent' && actor.id === body.assigneeId)) await change.notify(body.assigneeId, 'assigned', id, actor);
     }

@@ -33,5 +33,9 @@ export async function openAssignedCounts(db: Q, workspaceId: string): Promise<Ma
 
 export const insertAgent = (db: Q, row: AgentRow) => db.insertInto('agents').values(row).execute();
 
+/** Round-robin's memory: when the agent was last given a conversation (DESIGN §6, "assigned longest ago"). */
+export const markAssignedAt = (db: Q, workspaceId: string, id: string, at: number) =>
+  db.updateTable('agents').set({ last_assigned_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+
 export const updateAgentRow = (db: Q, workspaceId: string, id: string, patch: Partial<AgentRow>) =>
   db.updateTable('agents').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();
