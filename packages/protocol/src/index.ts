@@ -6,4 +6,5 @@ export * from './routes.js';
 export * from './preferences.js';
 export * from './webhooks.js';
 export * from './search.js';
+export * from './rules.js';
 export { ENDPOINTS } from './constants.js';
