@@ -24,7 +24,7 @@ import {
 import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RulePath } from '@baton/protocol/rules';
 import { describeCondition } from './describe.js';
 import { compilePattern } from './regex.js';
-import { fold, hasPhrase, phrase, tokens } from './text.js';
+import { fold, foldedBody, hasPhrase, phrase, tokens, wordPrefilter } from './text.js';
 
 /** Deepest nesting of groups accepted; deeper trees are unreadable and risk the stack. */
 export const MAX_DEPTH = 8;
@@ -229,6 +229,13 @@ function buildLeaf(field: FieldDef, op: OperatorName, expected: unknown): Leaf {
 
   if (field.type === 'text') {
     const phrases = list.map((v) => ({ value: v as string, words: phrase(v as string) }));
+    // Exact shortcuts: a phrase can only occur if its first word occurs as a substring of the folded
+    // body; most messages mention none of a rule's words, and those are answered without folding
+    // the body or splitting it into words.
+    const firstWords = phrases.map((p) => p.words[0]!);
+    const couldHold = (folded: string, i: number) => folded.includes(firstWords[i]!);
+    // Before even folding the body: one scan of the raw text rules out most messages (text.ts).
+    const mayHoldAny = wordPrefilter(firstWords);
     const found = (actual: unknown) => {
       if (typeof actual !== 'string') return [];
       const body = tokens(actual);
@@ -236,8 +243,11 @@ function buildLeaf(field: FieldDef, op: OperatorName, expected: unknown): Leaf {
     };
     const anyOf = (actual: unknown) => {
       if (typeof actual !== 'string') return false;
-      const body = tokens(actual);
-      for (let i = 0; i < phrases.length; i++) if (hasPhrase(body, phrases[i]!.words)) return true;
+      if (!mayHoldAny(actual)) return false;
+      const folded = foldedBody(actual);
+      for (let i = 0; i < phrases.length; i++) {
+        if (couldHold(folded, i) && hasPhrase(tokens(actual), phrases[i]!.words)) return true;
+      }
       return false;
     };
     switch (op) {
@@ -248,6 +258,8 @@ function buildLeaf(field: FieldDef, op: OperatorName, expected: unknown): Leaf {
         matched: found,
         test: (actual) => {
           if (typeof actual !== 'string') return phrases.length === 0;
+          const folded = foldedBody(actual);
+          for (let i = 0; i < phrases.length; i++) if (!couldHold(folded, i)) return false;
           const body = tokens(actual);
           for (let i = 0; i < phrases.length; i++) if (!hasPhrase(body, phrases[i]!.words)) return false;
           return true;
@@ -270,10 +282,14 @@ function buildLeaf(field: FieldDef, op: OperatorName, expected: unknown): Leaf {
       const have = foldedSet(actual);
       return wanted.filter((w) => have.has(w.folded)).map((w) => w.value);
     };
+    const wantedSet = new Set(wanted.map((w) => w.folded));
+    // Tag lists are short: fold each tag and look it up, no Set of the actual tags per evaluation.
     const anyOf = (actual: unknown) => {
-      if (!Array.isArray(actual) || actual.length === 0) return false;
-      const have = foldedSet(actual);
-      for (let i = 0; i < wanted.length; i++) if (have.has(wanted[i]!.folded)) return true;
+      if (!Array.isArray(actual)) return false;
+      for (let i = 0; i < actual.length; i++) {
+        const t = actual[i];
+        if (typeof t === 'string' && wantedSet.has(fold(t))) return true;
+      }
       return false;
     };
     switch (op) {
@@ -436,10 +452,23 @@ function compileVisited(v: Visited): Predicate {
   }
 }
 
+// Checked trees by tree object (and attribute types), so explaining the same stored rule for every
+// event does not re-check and re-prepare it each time. Trees are treated as immutable values.
+const checkedTrees = new WeakMap<object, Map<AttributeTypes | undefined, Visited>>();
+
 function checked(tree: ConditionNode | undefined, options?: CheckOptions): Visited | undefined {
   if (tree === undefined) return undefined;
+  const cacheable = typeof tree === 'object' && tree !== null;
+  const byTypes = cacheable ? checkedTrees.get(tree) : undefined;
+  const hit = byTypes?.get(options?.attributeTypes);
+  if (hit) return hit;
   const { tree: visited, problems } = checkTree(tree, [], options);
   if (problems.length > 0 || !visited) throw new RuleError(problems);
+  if (cacheable) {
+    const map = byTypes ?? new Map<AttributeTypes | undefined, Visited>();
+    map.set(options?.attributeTypes, visited);
+    if (!byTypes) checkedTrees.set(tree, map);
+  }
   return visited;
 }
 

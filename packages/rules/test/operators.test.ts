@@ -212,7 +212,7 @@ describe('explainConditions', () => {
       actual: 'email', result: false, matched: [], text: 'channel is SMS or WhatsApp',
     });
     // The `any` is still explained although the `all` was already lost.
-    assert.ok(group!.kind === 'any');
+    assert.ok(group && group.kind === 'any');
     assert.deepEqual(group.children.map((ch) => ch.kind === 'condition' && [ch.actual, ch.result]), [['pt', false], [['vip'], false]]);
   });
 
