@@ -1,6 +1,6 @@
 /**
  * The generated parts of docs/rules.md: tables of fields, operators, triggers and placeholders
- * from the protocol's registry, and the seed rules as JSON. `pnpm --filter @baton/rules docs`
+ * from the protocol's registry, and the seed rules as JSON. `pnpm --filter @baton/rules run docs`
  * writes them between the markers; test/docs.test.ts fails when the file is out of date.
  */
 import {

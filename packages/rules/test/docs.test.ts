@@ -7,7 +7,7 @@ import { fillReference, RULES_DOC } from '../scripts/reference.js';
 describe('docs/rules.md', () => {
   const text = readFileSync(RULES_DOC, 'utf8');
 
-  it('is generated from the current registry (run `pnpm --filter @baton/rules docs`)', () => {
+  it('is generated from the current registry (run `pnpm --filter @baton/rules run docs`)', () => {
     assert.equal(fillReference(text), text);
   });
 
