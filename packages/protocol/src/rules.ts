@@ -196,7 +196,8 @@ export const ConditionTraceLeaf = z.object({
   kind: z.literal('condition'),
   path: RulePath,
   field: z.string(),
-  op: z.string(),
+  /** The condition's `op`. */
+  operator: z.string(),
   expected: z.unknown(),
   /** The fact's value as the condition saw it, so a near miss shows why. */
   actual: z.unknown(),
@@ -251,7 +252,7 @@ export type WorkflowValidationError = z.infer<typeof WorkflowValidationError>;
 export type WorkflowValidationWarning = z.infer<typeof WorkflowValidationWarning>;
 export type WorkflowValidationResult = z.infer<typeof WorkflowValidationResult>;
 
-/** An agent as routing sees it at one moment. Times are epoch milliseconds. */
+/** An agent as routing sees it at one moment. */
 export const RoutingAgent = z.object({
   id: Id,
   /** For explanations ("maria away"); the id when absent. */
@@ -261,8 +262,11 @@ export const RoutingAgent = z.object({
   openAssigned: z.number().int().min(0),
   capacity: z.number().int().min(0),
   skills: z.array(z.string()),
-  /** When routing last assigned them a conversation (persisted, so round-robin survives restarts); null if never. */
-  lastAssignedAt: z.number().nullable(),
+  /**
+   * When routing last assigned them a conversation (persisted, so round-robin survives restarts):
+   * epoch milliseconds or an ISO-8601 timestamp; null if never.
+   */
+  lastAssignedAt: z.union([z.number(), z.iso.datetime({ offset: true })]).nullable(),
   teamIds: z.array(Id),
 });
 export type RoutingAgent = z.infer<typeof RoutingAgent>;

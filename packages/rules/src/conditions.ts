@@ -492,7 +492,7 @@ function explainVisited(v: Visited, facts: RuleFacts): ConditionTrace {
         kind: 'condition',
         path: v.path,
         field: leaf.field.name,
-        op: leaf.op,
+        operator: leaf.op,
         expected: leaf.expected,
         actual: actual === undefined ? null : actual,
         result,

@@ -3,8 +3,8 @@
  * steps. Pure functions over a snapshot of agents taken by the caller (the server reads it in the
  * same transaction that assigns), so a decision can be replayed and explained exactly.
  *
- * Time is epoch milliseconds and always passed in (`now`, `waitingSince`); nothing here reads the
- * clock. Every step's timeout counts from `waitingSince`, so planning again after a restart gives
+ * Time is always passed in (`now`, `waitingSince`, `lastAssignedAt`: epoch ms, ISO strings or
+ * Dates) and reported in epoch ms (`until`, `closesAt`, `dropsAt`); nothing here reads the clock. Every step's timeout counts from `waitingSince`, so planning again after a restart gives
  * the same answer as planning before it.
  */
 import type {
@@ -20,11 +20,21 @@ import type {
 
 export type { RoutingAgent };
 
+/** An instant as callers hold it: epoch milliseconds, an ISO-8601 string (as the API has them) or a Date. */
+export type Instant = number | string | Date;
+
+/** Epoch milliseconds of an instant; a string that is no timestamp is a caller bug, not "never". */
+export function toMillis(t: Instant): number {
+  const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError(`not an instant: ${String(t)}`);
+  return ms;
+}
+
 export interface RoutingTime {
-  /** The moment of the decision (epoch ms). */
-  now: number;
-  /** Since when the conversation has waited for an agent (epoch ms): the start of the first step. */
-  waitingSince: number;
+  /** The moment of the decision. */
+  now: Instant;
+  /** Since when the conversation has waited for an agent: the start of the first step. */
+  waitingSince: Instant;
 }
 
 export interface Eligibility {
@@ -85,8 +95,8 @@ export function eligibleAgents(step: AssignStep, snapshot: readonly RoutingAgent
   const prefer = step.prefer;
   if (!prefer) return { eligible, excluded, preference: null };
 
-  const dropsAt = prefer.dropAfterSec === undefined ? null : time.waitingSince + prefer.dropAfterSec * 1000;
-  if (dropsAt !== null && time.now >= dropsAt) {
+  const dropsAt = prefer.dropAfterSec === undefined ? null : toMillis(time.waitingSince) + prefer.dropAfterSec * 1000;
+  if (dropsAt !== null && toMillis(time.now) >= dropsAt) {
     return { eligible, excluded, preference: { skills: prefer.skills, status: 'dropped', dropsAt } };
   }
   const preferred = eligible.filter((a) => hasAll(a, prefer.skills));
@@ -106,10 +116,12 @@ export function eligibleAgents(step: AssignStep, snapshot: readonly RoutingAgent
 // Never assigned sorts first; then oldest assignment; ties by id so the choice is deterministic
 // (and the same on every node of a cluster).
 function byLongestAgo(a: RoutingAgent, b: RoutingAgent): number {
-  if (a.lastAssignedAt !== b.lastAssignedAt) {
-    if (a.lastAssignedAt === null) return -1;
-    if (b.lastAssignedAt === null) return 1;
-    return a.lastAssignedAt - b.lastAssignedAt;
+  const at = a.lastAssignedAt === null ? null : toMillis(a.lastAssignedAt);
+  const bt = b.lastAssignedAt === null ? null : toMillis(b.lastAssignedAt);
+  if (at !== bt) {
+    if (at === null) return -1;
+    if (bt === null) return 1;
+    return at - bt;
   }
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
@@ -133,7 +145,7 @@ export function pickAgent(strategy: AssignStrategy, eligible: readonly RoutingAg
 }
 
 function whyPicked(strategy: AssignStrategy, agent: RoutingAgent): string {
-  const last = agent.lastAssignedAt === null ? 'never assigned before' : `last assigned ${new Date(agent.lastAssignedAt).toISOString()}`;
+  const last = agent.lastAssignedAt === null ? 'never assigned before' : `last assigned ${new Date(toMillis(agent.lastAssignedAt)).toISOString()}`;
   return strategy === 'least_loaded'
     ? `fewest open (${agent.openAssigned}/${agent.capacity}), ${last}`
     : `assigned longest ago (${last})`;
@@ -166,9 +178,12 @@ export function planAssign(action: AssignAction, snapshot: readonly RoutingAgent
   if ((action.onlyIfUnassigned ?? true) && context.assigneeId) {
     return { kind: 'skip', reason: 'already_assigned', summary: `already assigned to ${context.assigneeId}; the rule assigns only unassigned conversations`, steps: [] };
   }
+  const now = toMillis(context.now);
+  const waitingSince = toMillis(context.waitingSince);
+  const time = { now, waitingSince };
   const steps: StepTrace[] = [];
   const notes: string[] = [];
-  let closesAt = context.waitingSince;
+  let closesAt = waitingSince;
   let decision: AssignDecision | null = null;
 
   for (const [index, step] of action.steps.entries()) {
@@ -180,13 +195,13 @@ export function planAssign(action: AssignAction, snapshot: readonly RoutingAgent
       steps.push({ index, status: 'not_reached', closesAt: closes, candidates: [], excluded: [], preference: null, note: 'not reached' });
       continue;
     }
-    if (closes !== null && context.now >= closes) {
+    if (closes !== null && now >= closes) {
       const note = `${describeStep(step, index)} timed out at ${new Date(closes).toISOString()}`;
       steps.push({ index, status: 'expired', closesAt: closes, candidates: [], excluded: [], preference: null, note });
       notes.push(note);
       continue;
     }
-    const { eligible, excluded, preference } = eligibleAgents(step, snapshot, context);
+    const { eligible, excluded, preference } = eligibleAgents(step, snapshot, time);
     const trace = { index, closesAt: closes, candidates: eligible.map((a) => a.id), excluded, preference };
     const reasons = excluded.map((e) => e.message).join('; ');
     const picked = pickAgent(step.strategy, eligible);

@@ -208,7 +208,7 @@ describe('explainConditions', () => {
     assert.ok(trace.kind === 'all');
     const [channel, group] = trace.children;
     assert.deepEqual(channel, {
-      kind: 'condition', path: ['all', 0], field: 'conversation.channel', op: 'in', expected: ['sms', 'whatsapp'],
+      kind: 'condition', path: ['all', 0], field: 'conversation.channel', operator: 'in', expected: ['sms', 'whatsapp'],
       actual: 'email', result: false, matched: [], text: 'channel is SMS or WhatsApp',
     });
     // The `any` is still explained although the `all` was already lost.

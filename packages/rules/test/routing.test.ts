@@ -78,6 +78,16 @@ describe('pickAgent', () => {
     assert.equal(pickAgent('least_loaded', [agent('b', { openAssigned: 2 }), agent('a', { openAssigned: 2 })])?.id, 'a');
   });
 
+  it('takes times as epoch ms, ISO strings or Dates alike', () => {
+    const agents = [agent('b', { lastAssignedAt: '2026-12-01T09:00:00Z' }), agent('a', { lastAssignedAt: Date.parse('2026-12-01T10:00:00Z') })];
+    assert.equal(pickAgent('round_robin', agents)?.id, 'b');
+    const action: AssignAction = { type: 'assign', steps: [step({ pool: { agents: ['x'] }, timeoutSec: 60 }), step()] };
+    const d = planAssign(action, [agent('x', { availability: 'away' })], { now: new Date(T0 + 1000), waitingSince: '2026-12-01T09:00:00Z' });
+    assert.ok(d.kind === 'wait');
+    assert.equal(d.until, T0 + 60_000);
+    assert.throws(() => planAssign(action, [], { now: 'yesterday', waitingSince: T0 }), RangeError);
+  });
+
   it('nobody eligible: null', () => {
     assert.equal(pickAgent('round_robin', []), null);
     assert.equal(pickAgent('least_loaded', []), null);
