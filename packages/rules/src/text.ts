@@ -3,10 +3,14 @@
  * matched word by word, so "refund" finds "Refund!" and "reembolso" finds "REEMBÓLSO" but "fund"
  * does not find "refund".
  *
- * Folding: NFKD, then drop the combining marks that are optional accents in their script (Latin,
- * Greek and Cyrillic diacritics, Hebrew points, Arabic harakat), recompose (NFC) and lower-case.
- * Marks that are part of a letter elsewhere (Indic vowel signs, the kana voicing marks) stay, so
- * folding never merges two different words of those scripts.
+ * Folding, character by character: lower-case, NFKD, drop the combining marks that are optional
+ * accents in their script (Latin, Greek and Cyrillic diacritics, Hebrew points, Arabic harakat),
+ * recompose (NFC); ß → ss, ς → σ. Marks that are part of a letter elsewhere (Indic vowel signs, the
+ * kana voicing marks) stay, so folding never merges two different words of those scripts.
+ *
+ * Speed matters because every inbound message meets every word condition: folds are memoized per
+ * character, a message is folded and split once per event (the last one is kept), and
+ * `wordPrefilter` rules most messages out from the raw text before any of that.
  *
  * Words: Unicode word boundaries. Scripts written without spaces (Han, kana, Thai, Lao, Khmer,
  * Myanmar) go through `Intl.Segmenter`, whose dictionaries find the words; everything else splits
