@@ -7,4 +7,5 @@ export * from './preferences.js';
 export * from './webhooks.js';
 export * from './search.js';
 export { secretPaths, secretSchemas, withoutSecrets, type SecretPath } from './secrets.js';
+export * from './rules.js';
 export { ENDPOINTS } from './constants.js';

@@ -1,0 +1,76 @@
+/**
+ * Conditions as sentences, for the builder's preview and the run log:
+ * "channel is SMS or WhatsApp and (contact language is Spanish or contact tags include spanish)".
+ * Built from the registry's labels only; it never fails, even on a tree the validator rejects
+ * (unknown fields read as written), because a broken rule still needs to be shown.
+ */
+import { resolveField, operatorLabel, type FieldDef, type OperatorName } from '@baton/protocol/rule-fields';
+import type { ConditionNode, RuleCondition } from '@baton/protocol/rules';
+
+function valueText(field: FieldDef | undefined, value: unknown): string {
+  if (typeof value === 'string') {
+    const option = field?.values?.find((o) => o.value === value.toLowerCase());
+    if (option) return option.label;
+    return field && (field.type === 'string' || field.type === 'text' || field.type === 'attribute') ? JSON.stringify(value) : value;
+  }
+  return String(value);
+}
+
+function joinList(items: readonly string[], last: 'or' | 'and' | 'nor'): string {
+  if (items.length <= 1) return items[0] ?? '(nothing)';
+  return `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}`;
+}
+
+/** One condition as a sentence ("contact language is Spanish"). */
+export function describeCondition(condition: RuleCondition): string {
+  const field = resolveField(condition.field);
+  const name = field?.label ?? condition.field;
+  const op = condition.op as OperatorName;
+  const value = condition.value;
+  const list = Array.isArray(value) ? value.map((v) => valueText(field, v)) : [];
+  const one = valueText(field, value);
+  const plural = field?.type === 'tags';
+  switch (op) {
+    case 'eq': return `${name} is ${one}`;
+    case 'neq': return `${name} is not ${one}`;
+    case 'in': return `${name} is ${joinList(list, 'or')}`;
+    case 'not_in': return list.length <= 1 ? `${name} is not ${joinList(list, 'or')}` : `${name} is neither ${joinList(list, 'nor')}`;
+    case 'contains_any':
+      if (field?.type === 'text') return `${name} contains ${list.length > 1 ? 'any of ' : ''}${joinList(list, 'or')}`;
+      return `${name} ${plural ? 'include' : 'includes'} ${joinList(list, 'or')}`;
+    case 'contains_all':
+      if (field?.type === 'text') return `${name} contains ${joinList(list, 'and')}`;
+      return `${name} ${plural ? 'include' : 'includes'} ${joinList(list, 'and')}`;
+    case 'contains_none':
+      if (field?.type === 'text') return `${name} contains none of ${joinList(list, 'or')}`;
+      return `${name} ${plural ? 'include' : 'includes'} none of ${joinList(list, 'or')}`;
+    case 'between': return `${name} is between ${list[0] ?? '?'} and ${list[1] ?? '?'}`;
+    case 'matches': return `${name} matches /${typeof value === 'string' ? value : '?'}/`;
+    case 'is_empty':
+    case 'is_set':
+      return `${name} ${operatorLabel(op, field?.type ?? 'string')}`;
+    default:
+      return `${name} ${operatorLabel(op, field?.type ?? 'string')} ${one}`;
+  }
+}
+
+/** A condition tree as a sentence; nested groups in parentheses. */
+export function describeConditions(node: ConditionNode | undefined): string {
+  if (node === undefined) return 'always';
+  return describeNode(node, true);
+}
+
+function describeNode(node: ConditionNode, top: boolean): string {
+  if ('all' in node || 'any' in node) {
+    const children = 'all' in node ? node.all : node.any;
+    if (children.length === 0) return 'all' in node ? 'always' : 'never';
+    if (children.length === 1) return describeNode(children[0]!, top);
+    const text = children.map((c) => describeNode(c, false)).join('all' in node ? ' and ' : ' or ');
+    return top ? text : `(${text})`;
+  }
+  if ('not' in node) {
+    const inner = describeNode(node.not, false);
+    return `not ${inner.startsWith('(') ? inner : `(${inner})`}`;
+  }
+  return describeCondition(node);
+}

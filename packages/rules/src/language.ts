@@ -1,0 +1,82 @@
+/**
+ * `conversation.language`: the language of a customer's inbound messages, when it can be told.
+ *
+ * The detector is eld (Efficient Language Detector, pure JS, Apache-2.0) with its extra-small
+ * n-gram database: on Baton's labelled support messages it was the most accurate of the
+ * libraries compared (docs/decisions.md, "Language detection"), at 279 KB gzip and ~30 MB of
+ * heap. That is why this is its own entry point, `@baton/rules/language`: the server imports it,
+ * `<workflow-builder>` does not have to.
+ *
+ * Routing on a wrong language is worse than routing on none, so the answer is null unless the
+ * evidence is clear: fewer than three words in all (the "ok", "thanks", "ok gracias" of a chat),
+ * a result eld itself calls unreliable, or a best language that beats the runner-up by less than
+ * `minConfidence` (relative margin of their scores) all give null.
+ */
+import { eld as baseEld } from 'eld/extrasmall';
+
+/** The languages Baton's accuracy test covers; a workspace may pass its own list (ISO 639-1). */
+export const DEFAULT_LANGUAGES = ['en', 'es', 'pt', 'fr', 'de'] as const;
+
+export interface DetectOptions {
+  /** Languages to choose from (ISO 639-1); others are never answered. Codes eld does not know are ignored. */
+  languages?: readonly string[];
+  /** Least relative margin between the best and the second-best language (0–1); default 0.04. */
+  minConfidence?: number;
+  /** Fewest words (runs of letters) across the texts; default 3. */
+  minWords?: number;
+}
+
+export interface DetectedLanguage {
+  /** ISO 639-1 code, or null when unsure. */
+  language: string | null;
+  /** Relative margin of the best language over the runner-up: 0 = a tie, 1 = no rival. 0 when there is no answer. */
+  confidence: number;
+}
+
+/** Only the most recent text this long is read: enough for a confident answer, bounded cost. */
+const MAX_CHARS = 2000;
+const WORD = /\p{L}+/gu;
+
+type Detector = typeof baseEld;
+const detectors = new Map<string, Detector>();
+
+// One eld instance per language set: a subset is instance state in eld, so sharing one instance
+// between workspaces with different sets would race.
+function detectorFor(languages: readonly string[]): Detector {
+  const key = [...languages].sort().join(',');
+  let detector = detectors.get(key);
+  if (!detector) {
+    detector = baseEld.newInstance();
+    detector.setLanguageSubset([...languages]);
+    // Drops URLs, emails and similar tokens that say nothing about the language.
+    detector.enableTextCleanup(true);
+    detectors.set(key, detector);
+  }
+  return detector;
+}
+
+/**
+ * The language of `texts` (a customer's inbound messages, oldest first), among `languages`.
+ */
+export function detectLanguage(texts: readonly string[], options: DetectOptions = {}): DetectedLanguage {
+  const languages = options.languages ?? DEFAULT_LANGUAGES;
+  const minConfidence = options.minConfidence ?? 0.04;
+  const minWords = options.minWords ?? 3;
+  const unsure: DetectedLanguage = { language: null, confidence: 0 };
+  if (languages.length === 0) return unsure;
+
+  let text = texts.join('\n');
+  if (text.length > MAX_CHARS) text = text.slice(-MAX_CHARS);
+  if ((text.match(WORD)?.length ?? 0) < minWords) return unsure;
+
+  const result = detectorFor(languages).detect(text);
+  if (!result.language || !result.isReliable()) return unsure;
+  const scores = Object.entries(result.getScores())
+    .filter(([lang]) => languages.includes(lang))
+    .map(([, score]) => score)
+    .sort((a, b) => b - a);
+  const best = scores[0] ?? 0;
+  if (best <= 0) return unsure;
+  const confidence = (best - (scores[1] ?? 0)) / best;
+  return confidence < minConfidence ? { language: null, confidence } : { language: result.language, confidence };
+}

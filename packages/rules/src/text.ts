@@ -1,0 +1,205 @@
+/**
+ * Text matching for rules: every text comparison ignores case and accents, and message bodies are
+ * matched word by word, so "refund" finds "Refund!" and "reembolso" finds "REEMBÓLSO" but "fund"
+ * does not find "refund".
+ *
+ * Folding, character by character: lower-case, NFKD, drop the combining marks that are optional
+ * accents in their script (Latin, Greek and Cyrillic diacritics, Hebrew points, Arabic harakat),
+ * recompose (NFC); ß → ss, ς → σ. Marks that are part of a letter elsewhere (Indic vowel signs, the
+ * kana voicing marks) stay, so folding never merges two different words of those scripts.
+ *
+ * Speed matters because every inbound message meets every word condition: folds are memoized per
+ * character, a message is folded and split once per event (the last one is kept), and
+ * `wordPrefilter` rules most messages out from the raw text before any of that.
+ *
+ * Words: Unicode word boundaries. Scripts written without spaces (Han, kana, Thai, Lao, Khmer,
+ * Myanmar) go through `Intl.Segmenter`, whose dictionaries find the words; everything else splits
+ * on runs of letters, digits and marks (with inner apostrophes: "hasn't" is one word), which is what
+ * the segmenter does for those scripts too, at a fraction of the cost.
+ */
+
+// Optional accents: Combining Diacritical Marks (+ Extended, Supplement, for Symbols, Half Marks),
+// Hebrew cantillation and points, Arabic harakat and superscript alef. A class of lone combining
+// marks is exactly the point here (they are stripped after NFKD split them off their letters).
+// eslint-disable-next-line no-misleading-character-class
+const OPTIONAL_MARKS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u0591-\u05c7\u064b-\u065f\u0670]/g;
+const APOSTROPHES = /[\u2018\u2019\u02bc\u02b9\u00b4]/g;
+
+// Printable ASCII (plus tab and newlines) needs neither normalization nor mark stripping.
+const NON_ASCII = /[^\t\n\r\u0020-\u007e]/gu;
+const HAS_NON_ASCII = /[^\t\n\r\u0020-\u007e]/;
+const foldedChars = new Map<string, string>();
+
+function foldChar(c: string): string {
+  let folded = foldedChars.get(c);
+  if (folded === undefined) {
+    folded = c
+      .normalize('NFKD')
+      .replace(OPTIONAL_MARKS, '')
+      .normalize('NFC')
+      .toLowerCase()
+      .replace(/ß/g, 'ss')
+      .replace(/ς/g, 'σ')
+      .replace(APOSTROPHES, "'");
+    // Bounded: at most one entry per distinct character ever seen.
+    if (foldedChars.size < 100_000) foldedChars.set(c, folded);
+  }
+  return folded;
+}
+
+/**
+ * Case- and accent-insensitive form of a string; equal folds mean "the same" everywhere in rules.
+ * Folded per character (memoized), which is what makes it cheap enough to run on every message:
+ * a typical accented message has a handful of non-ASCII characters and the rest is one native
+ * `toLowerCase`. Per character also means Greek final sigma folds like sigma, as case folding does.
+ */
+export function fold(text: string): string {
+  const lower = text.toLowerCase();
+  return HAS_NON_ASCII.test(lower) ? lower.replace(NON_ASCII, foldChar) : lower;
+}
+
+// -- A prefilter that needs no folding -----------------------------------------------------------
+
+interface FoldTables {
+  /** Per folded character, the lower-case characters that fold to it (é, è, ê… for e). */
+  variants: Map<string, string[]>;
+  /** A regex class body of the characters a prefilter understands: ASCII and those in `variants`, plus ignorable ones. */
+  known: string;
+  /** A regex class body of characters that fold to nothing (accents on their own). */
+  ignorable: string;
+}
+
+let foldTables: FoldTables | undefined;
+
+const escapeClass = (c: string) => (/[\\\]^-]/.test(c) ? `\\${c}` : c);
+
+// Latin-1 Supplement, Latin Extended-A/B, Latin Extended Additional, Greek (+ Extended), Cyrillic:
+// where the accented letters of the languages Baton's customers write live.
+const FOLD_RANGES: readonly [number, number][] = [[0x00c0, 0x024f], [0x1e00, 0x1eff], [0x0370, 0x03ff], [0x1f00, 0x1fff], [0x0400, 0x04ff]];
+
+function tables(): FoldTables {
+  if (foldTables) return foldTables;
+  const variants = new Map<string, string[]>();
+  let known = '';
+  let ignorable = '\\u0300-\\u036f\\u1ab0-\\u1aff\\u1dc0-\\u1dff\\u20d0-\\u20ff\\ufe20-\\ufe2f\\u0591-\\u05c7\\u064b-\\u065f\\u0670';
+  for (const [from, to] of FOLD_RANGES) {
+    for (let cp = from; cp <= to; cp++) {
+      const c = String.fromCharCode(cp);
+      if (c.toLowerCase() !== c) continue; // text is lower-cased before the prefilter runs
+      const folded = foldChar(c);
+      if (folded.length > 1) continue; // ligature-like: left to the exact path
+      known += escapeClass(c);
+      if (folded === '') ignorable += escapeClass(c);
+      else if (folded !== c) variants.set(folded, [...(variants.get(folded) ?? []), c]);
+    }
+  }
+  foldTables = { variants, known, ignorable };
+  return foldTables;
+}
+
+/**
+ * A quick test, on the raw text, that rules out a message containing none of `folded` (words
+ * already folded) without folding the message: each letter of a word also accepts the accented
+ * letters that fold to it, and accents on their own may sit between letters. Any character it
+ * does not know (a ligature, a fullwidth letter, a CJK character…) counts as "maybe", so it never
+ * rules out a message that does contain one of the words; the exact test runs on "maybe".
+ */
+export function wordPrefilter(folded: readonly string[]): (raw: string) => boolean {
+  const words = folded.filter((w) => w.length > 0);
+  if (words.length === 0) return () => false;
+  const { variants, known, ignorable } = tables();
+  const letter = (ch: string) => {
+    const all = [ch, ...(variants.get(ch) ?? [])];
+    return all.length === 1 ? ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : `[${all.map(escapeClass).join('')}]`;
+  };
+  const skip = `[${ignorable}]*`;
+  const alternatives = words.map((w) => [...w].map(letter).join(skip));
+  // Alternation of literals and classes, and one class for "unknown character": linear, nothing
+  // to backtrack into beyond the accents between two letters.
+  const maybe = new RegExp(`${alternatives.join('|')}|[^\\t\\n\\r\\u0020-\\u007e${known}${ignorable}]`);
+  // Plain ASCII text folds to itself: the words as literals are enough, and a regex of literals
+  // scans much faster than one of character classes.
+  const literal = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+  return (raw) => {
+    const lower = raw.toLowerCase();
+    return HAS_NON_ASCII.test(lower) ? maybe.test(lower) : literal.test(lower);
+  };
+}
+
+const NO_SPACE_SCRIPTS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const WORD = /[\p{L}\p{N}\p{M}]+(?:'[\p{L}\p{N}\p{M}]+)*/gu;
+
+type Segmenter = { segment(input: string): Iterable<{ segment: string; isWordLike?: boolean }> };
+let segmenter: Segmenter | null | undefined;
+function getSegmenter(): Segmenter | null {
+  if (segmenter === undefined) {
+    const Ctor = (Intl as unknown as { Segmenter?: new (locale: string, options: { granularity: 'word' }) => Segmenter }).Segmenter;
+    segmenter = Ctor ? new Ctor('und', { granularity: 'word' }) : null;
+  }
+  return segmenter;
+}
+
+/** The words of an already folded text, in order. */
+export function words(folded: string): string[] {
+  if (NO_SPACE_SCRIPTS.test(folded)) {
+    const seg = getSegmenter();
+    if (seg) {
+      const out: string[] = [];
+      for (const s of seg.segment(folded)) if (s.isWordLike) out.push(s.segment);
+      return out;
+    }
+  }
+  return folded.match(WORD) ?? [];
+}
+
+/** A body prepared for word matching: its words in order and as a set. */
+export interface Tokens {
+  readonly list: readonly string[];
+  readonly set: ReadonlySet<string>;
+}
+
+// Rules of one trigger are evaluated against the same message one after another, so the last body
+// is kept, folded and split: the next rule testing the same body does not redo the work.
+let lastBody: string | undefined;
+let lastFolded = '';
+let lastTokens: Tokens | undefined;
+
+/** `fold(body)`, remembered for the last body. */
+export function foldedBody(body: string): string {
+  if (body !== lastBody) {
+    lastBody = body;
+    lastFolded = fold(body);
+    lastTokens = undefined;
+  }
+  return lastFolded;
+}
+
+export function tokens(body: string): Tokens {
+  const folded = foldedBody(body);
+  if (!lastTokens) {
+    const list = words(folded);
+    lastTokens = { list, set: new Set(list) };
+  }
+  return lastTokens;
+}
+
+/** A word or phrase to look for, split the way bodies are. Empty when it has no word at all ("!!"). */
+export function phrase(text: string): string[] {
+  return words(fold(text));
+}
+
+/** Whether the words of `phrase` occur consecutively in the body. */
+export function hasPhrase(body: Tokens, phraseWords: readonly string[]): boolean {
+  if (phraseWords.length === 0) return false;
+  const first = phraseWords[0]!;
+  if (!body.set.has(first)) return false;
+  if (phraseWords.length === 1) return true;
+  for (const w of phraseWords) if (!body.set.has(w)) return false;
+  const list = body.list;
+  outer: for (let i = 0; i + phraseWords.length <= list.length; i++) {
+    if (list[i] !== first) continue;
+    for (let j = 1; j < phraseWords.length; j++) if (list[i + j] !== phraseWords[j]) continue outer;
+    return true;
+  }
+  return false;
+}

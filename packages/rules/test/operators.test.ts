@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RULE_FIELDS, resolveField, type RuleCondition, type RuleFacts } from '@baton/protocol';
+import { compileConditions, explainConditions, RuleError } from '../src/index.js';
+import { READERS } from '../src/conditions.js';
+import { facts } from './support.js';
+
+type Row = [label: string, condition: RuleCondition, f: RuleFacts, expected: boolean];
+
+function check(rows: Row[]) {
+  for (const [label, condition, f, expected] of rows) {
+    it(`${label} → ${expected}`, () => {
+      assert.equal(compileConditions(condition)(f), expected);
+      const trace = explainConditions(condition, f);
+      assert.equal(trace.result, expected);
+    });
+  }
+}
+
+const c = (field: string, op: string, value?: unknown) => ({ field, op, value }) as RuleCondition;
+
+describe('enum fields (channel, priority, languages, weekday)', () => {
+  check([
+    ['channel eq sms on SMS', c('conversation.channel', 'eq', 'sms'), facts({ conversation: { channel: 'SMS' } }), true],
+    ['channel eq sms on email', c('conversation.channel', 'eq', 'sms'), facts(), false],
+    ['channel neq sms on email', c('conversation.channel', 'neq', 'sms'), facts(), true],
+    ['channel in [sms, whatsapp] on whatsapp', c('conversation.channel', 'in', ['sms', 'whatsapp']), facts({ conversation: { channel: 'whatsapp' } }), true],
+    ['channel in [sms] on email', c('conversation.channel', 'in', ['sms']), facts(), false],
+    ['channel not_in [sms] on email', c('conversation.channel', 'not_in', ['sms']), facts(), true],
+    ['a host channel (open list) eq telegram', c('conversation.channel', 'eq', 'telegram'), facts({ conversation: { channel: 'telegram' } }), true],
+    ['priority in [high, urgent] on urgent', c('conversation.priority', 'in', ['high', 'urgent']), facts({ conversation: { priority: 'urgent' } }), true],
+    ['priority eq high on normal', c('conversation.priority', 'eq', 'high'), facts(), false],
+    ['contact.language eq es on ES', c('contact.language', 'eq', 'es'), facts({ contact: { language: 'ES' } }), true],
+    ['contact.language eq es when unknown', c('contact.language', 'eq', 'es'), facts(), false],
+    ['contact.language neq es when unknown (exact negation)', c('contact.language', 'neq', 'es'), facts(), true],
+    ['contact.language not_in [es] when unknown', c('contact.language', 'not_in', ['es']), facts(), true],
+    ['contact.language is_empty when unknown', c('contact.language', 'is_empty'), facts(), true],
+    ['contact.language is_set on pt', c('contact.language', 'is_set'), facts({ contact: { language: 'pt' } }), true],
+    ['conversation.language in [es, pt] on pt', c('conversation.language', 'in', ['es', 'pt']), facts({ conversation: { language: 'pt' } }), true],
+    ['weekday in [sat, sun] on sun', c('time.weekday', 'in', ['sat', 'sun']), facts({ time: { weekday: 'sun' } }), true],
+    ['weekday eq mon on tue', c('time.weekday', 'eq', 'mon'), facts({ time: { weekday: 'tue' } }), false],
+  ]);
+});
+
+describe('string fields (source, subject, contact name and email): case- and accent-insensitive', () => {
+  check([
+    ['source eq facebook-ad', c('conversation.source', 'eq', 'facebook-ad'), facts({ conversation: { source: 'Facebook-Ad' } }), true],
+    ['source eq when missing', c('conversation.source', 'eq', 'facebook-ad'), facts(), false],
+    ['source neq when missing', c('conversation.source', 'neq', 'facebook-ad'), facts(), true],
+    ['source in list', c('conversation.source', 'in', ['website-form', 'facebook-ad']), facts({ conversation: { source: 'website-form' } }), true],
+    ['source not_in list', c('conversation.source', 'not_in', ['website-form']), facts({ conversation: { source: 'website-form' } }), false],
+    ['subject contains (substring, accents folded)', c('conversation.subject', 'contains', 'facture'), facts({ conversation: { subject: 'Ma FACTURÉ du mois' } }), true],
+    ['subject contains on missing subject', c('conversation.subject', 'contains', 'x'), facts(), false],
+    ['subject starts_with', c('conversation.subject', 'starts_with', 're:'), facts({ conversation: { subject: 'RE: your order' } }), true],
+    ['subject ends_with', c('conversation.subject', 'ends_with', 'order'), facts({ conversation: { subject: 'RE: your order' } }), true],
+    ['subject ends_with no', c('conversation.subject', 'ends_with', 'your'), facts({ conversation: { subject: 'RE: your order' } }), false],
+    ['subject is_empty on blank', c('conversation.subject', 'is_empty'), facts({ conversation: { subject: '   ' } }), true],
+    ['subject is_set on text', c('conversation.subject', 'is_set'), facts({ conversation: { subject: 'hi' } }), true],
+    ['contact name eq with accents folded', c('contact.name', 'eq', 'jose garcia'), facts({ contact: { name: 'José García' } }), true],
+    ['contact name starts_with', c('contact.name', 'starts_with', 'Jos'), facts({ contact: { name: 'José García' } }), true],
+    ['contact email ends_with domain', c('contact.email', 'ends_with', '@acme.com'), facts({ contact: { email: 'Ops@ACME.com' } }), true],
+    ['contact email is_empty when null', c('contact.email', 'is_empty'), facts(), true],
+    ['German ß folds to ss', c('contact.name', 'eq', 'strasse'), facts({ contact: { name: 'Straße' } }), true],
+  ]);
+});
+
+describe('tag fields: contains_any / contains_all / contains_none / is_empty', () => {
+  const tagged = facts({ contact: { tags: ['VIP', 'spanish'] }, conversation: { tags: ['billing'] } });
+  check([
+    ['contact tags contains_any [spanish]', c('contact.tags', 'contains_any', ['spanish']), tagged, true],
+    ['contact tags contains_any case-insensitive', c('contact.tags', 'contains_any', ['vip']), tagged, true],
+    ['contact tags contains_any [spam]', c('contact.tags', 'contains_any', ['spam']), tagged, false],
+    ['contact tags contains_any [] (never)', c('contact.tags', 'contains_any', []), tagged, false],
+    ['contact tags contains_all [vip, spanish]', c('contact.tags', 'contains_all', ['vip', 'spanish']), tagged, true],
+    ['contact tags contains_all [vip, spam]', c('contact.tags', 'contains_all', ['vip', 'spam']), tagged, false],
+    ['contact tags contains_none [spam]', c('contact.tags', 'contains_none', ['spam']), tagged, true],
+    ['contact tags contains_none [vip]', c('contact.tags', 'contains_none', ['vip']), tagged, false],
+    ['tags are matched whole, not as substrings', c('contact.tags', 'contains_any', ['span']), tagged, false],
+    ['conversation tags is_empty on none', c('conversation.tags', 'is_empty'), facts(), true],
+    ['conversation tags is_set on billing', c('conversation.tags', 'is_set'), tagged, true],
+    ['contains_none on no tags', c('conversation.tags', 'contains_none', ['x']), facts(), true],
+  ]);
+});
+
+describe('number fields: time.hour', () => {
+  check([
+    ['hour eq 10', c('time.hour', 'eq', 10), facts(), true],
+    ['hour neq 10', c('time.hour', 'neq', 10), facts(), false],
+    ['hour gt 9', c('time.hour', 'gt', 9), facts(), true],
+    ['hour gt 10', c('time.hour', 'gt', 10), facts(), false],
+    ['hour gte 10', c('time.hour', 'gte', 10), facts(), true],
+    ['hour lt 10', c('time.hour', 'lt', 10), facts(), false],
+    ['hour lte 10', c('time.hour', 'lte', 10), facts(), true],
+    ['hour between [9, 17] at 17 (inclusive)', c('time.hour', 'between', [9, 17]), facts({ time: { hour: 17 } }), true],
+    ['hour between [9, 17] at 18', c('time.hour', 'between', [9, 17]), facts({ time: { hour: 18 } }), false],
+    ['hour between [9, 17] at 8', c('time.hour', 'between', [9, 17]), facts({ time: { hour: 8 } }), false],
+  ]);
+});
+
+describe('contact attributes: string, number and boolean by the value given', () => {
+  const f = facts({ contact: { attributes: { plan: 'Enterprise', seats: 40, trial: false } } });
+  check([
+    ['plan eq enterprise', c('contact.attributes.plan', 'eq', 'enterprise'), f, true],
+    ['plan in [pro, enterprise]', c('contact.attributes.plan', 'in', ['pro', 'enterprise']), f, true],
+    ['plan contains prise', c('contact.attributes.plan', 'contains', 'prise'), f, true],
+    ['seats gt 25', c('contact.attributes.seats', 'gt', 25), f, true],
+    ['seats between [1, 10]', c('contact.attributes.seats', 'between', [1, 10]), f, false],
+    ['seats eq 40', c('contact.attributes.seats', 'eq', 40), f, true],
+    ['seats eq "40" (a string never equals a number)', c('contact.attributes.seats', 'eq', '40'), f, false],
+    ['seats in [40, 50]', c('contact.attributes.seats', 'in', [40, 50]), f, true],
+    ['trial eq false', c('contact.attributes.trial', 'eq', false), f, true],
+    ['trial neq true', c('contact.attributes.trial', 'neq', true), f, true],
+    ['plan gt 3 (a string is no number)', c('contact.attributes.plan', 'gt', 3), f, false],
+    ['missing attribute is_empty', c('contact.attributes.region', 'is_empty'), f, true],
+    ['missing attribute neq x', c('contact.attributes.region', 'neq', 'x'), f, true],
+    ['inherited names are not attributes', c('contact.attributes.constructor', 'is_set'), f, false],
+  ]);
+});
+
+describe('message.body: word-bounded, case- and accent-insensitive', () => {
+  const body = (text: string) => facts({ message: { body: text } });
+  check([
+    ['contains_any refund in "I want a REFUND!"', c('message.body', 'contains_any', ['refund']), body('I want a REFUND!'), true],
+    ['contains_any fund in "refund" (word-bounded)', c('message.body', 'contains_any', ['fund']), body('I want a refund'), false],
+    ['contains_any reembolso in "REEMBÓLSO" (accents folded both ways)', c('message.body', 'contains_any', ['reembólso']), body('quiero mi REEMBOLSO ya'), true],
+    ['contains_any phrase "not working"', c('message.body', 'contains_any', ['not working']), body('the app is NOT working at all'), true],
+    ['phrase words must be consecutive', c('message.body', 'contains_any', ['not working']), body('working, not quite'), false],
+    ['contains_all error and api', c('message.body', 'contains_all', ['error', 'api']), body('API returns an error 500'), true],
+    ['contains_all error and webhook', c('message.body', 'contains_all', ['error', 'webhook']), body('API returns an error 500'), false],
+    ['contains_none spam words', c('message.body', 'contains_none', ['viagra']), body('hello'), true],
+    ["apostrophes: hasn't is one word", c('message.body', 'contains_any', ["hasn't"]), body('My order hasn’t arrived'), true],
+    ['punctuation is a boundary', c('message.body', 'contains_any', ['bug']), body('found a bug.Please fix'), true],
+    ['Cyrillic words', c('message.body', 'contains_any', ['возврат']), body('Нужен ВОЗВРАТ денег'), true],
+    ['Greek accents folded', c('message.body', 'contains_any', ['επιστροφη']), body('θέλω επιστροφή χρημάτων'), true],
+    ['Arabic words', c('message.body', 'contains_any', ['استرداد']), body('أريد استرداد المبلغ'), true],
+    ['Japanese words by dictionary segmentation', c('message.body', 'contains_any', ['返金']), body('返金をお願いします'), true],
+    ['Chinese words by dictionary segmentation', c('message.body', 'contains_any', ['退款']), body('我要退款'), true],
+    ['Thai words by dictionary segmentation', c('message.body', 'contains_any', ['เงิน']), body('ขอคืนเงินครับ'), true],
+    ['Hindi matras are letters, not accents', c('message.body', 'contains_any', ['किताब']), body('मेरी किताब नहीं आई'), true],
+    ['no message: contains_any is false', c('message.body', 'contains_any', ['refund']), facts({ message: null }), false],
+    ['no message: contains_none is true', c('message.body', 'contains_none', ['refund']), facts({ message: null }), true],
+    ['no message: is_empty', c('message.body', 'is_empty'), facts({ message: null }), true],
+    ['matches (RE2) order number', c('message.body', 'matches', '#\\d{5,}'), body('about order #123456'), true],
+    ['matches is case-sensitive unless (?i)', c('message.body', 'matches', 'REFUND'), body('refund'), false],
+    ['matches with (?i)', c('message.body', 'matches', '(?i)REFUND'), body('refund'), true],
+    ['matches on no message', c('message.body', 'matches', '.*'), facts({ message: null }), false],
+  ]);
+});
+
+describe('groups', () => {
+  const f = facts({ conversation: { channel: 'sms' }, contact: { tags: ['spanish'] } });
+  check([
+    ['all of two true', { all: [c('conversation.channel', 'eq', 'sms'), c('contact.tags', 'contains_any', ['spanish'])] } as never, f, true],
+    ['all with one false', { all: [c('conversation.channel', 'eq', 'sms'), c('contact.tags', 'contains_any', ['spam'])] } as never, f, false],
+    ['any with one true', { any: [c('conversation.channel', 'eq', 'email'), c('contact.tags', 'contains_any', ['spanish'])] } as never, f, true],
+    ['any of none true', { any: [c('conversation.channel', 'eq', 'email'), c('contact.tags', 'contains_any', ['spam'])] } as never, f, false],
+    ['not', { not: c('conversation.channel', 'eq', 'email') } as never, f, true],
+    ['empty root all matches everything', { all: [] } as never, f, true],
+  ]);
+  it('absent conditions match everything', () => {
+    assert.equal(compileConditions(undefined)(facts()), true);
+    assert.deepEqual(explainConditions(undefined, facts()), { kind: 'all', path: [], result: true, children: [] });
+  });
+});
+
+describe('the registry and the evaluator agree', () => {
+  it('every registry field has a reader', () => {
+    for (const field of RULE_FIELDS) assert.ok(READERS[field.name], `${field.name} has no reader`);
+  });
+
+  it('every operator of every field compiles with a value of its shape', () => {
+    const sample: Record<string, unknown> = {
+      enum: 'sms', string: 'x', tags: ['x'], number: 3, boolean: true, text: ['x'], attribute: 'x',
+    };
+    for (const field of [...RULE_FIELDS, resolveField('contact.attributes.plan')!]) {
+      for (const op of field.operators) {
+        const one = field.values ? field.values[0]!.value : field.type === 'text' || field.type === 'tags' ? 'x' : sample[field.type];
+        const value = op === 'is_empty' || op === 'is_set' ? undefined
+          : op === 'between' ? [1, 2]
+          : op === 'matches' ? 'x+'
+          : ['in', 'not_in', 'contains_any', 'contains_all', 'contains_none'].includes(op) ? [one]
+          : ['gt', 'gte', 'lt', 'lte'].includes(op) ? 3
+          : one;
+        assert.doesNotThrow(() => compileConditions({ field: field.name, op, value } as RuleCondition)(facts()), `${field.name} ${op}`);
+      }
+    }
+  });
+
+  it('refuses trees the validator rejects, naming each problem', () => {
+    assert.throws(() => compileConditions({ all: [c('conversation.channel', 'gt', 3), c('nope.field', 'eq', 1)] } as never), (err: unknown) => {
+      assert.ok(err instanceof RuleError);
+      assert.deepEqual(err.problems.map((p) => p.path), [['all', 0, 'op'], ['all', 1, 'field']]);
+      return true;
+    });
+  });
+});
+
+describe('explainConditions', () => {
+  it('records field, operator, expected and actual for near misses, and evaluates every child', () => {
+    const tree = {
+      all: [
+        c('conversation.channel', 'in', ['sms', 'whatsapp']),
+        { any: [c('contact.language', 'in', ['es']), c('contact.tags', 'contains_any', ['spanish'])] },
+      ],
+    } as never;
+    const trace = explainConditions(tree, facts({ contact: { language: 'pt', tags: ['vip'] } }));
+    assert.equal(trace.result, false);
+    assert.ok(trace.kind === 'all');
+    const [channel, group] = trace.children;
+    assert.deepEqual(channel, {
+      kind: 'condition', path: ['all', 0], field: 'conversation.channel', operator: 'in', expected: ['sms', 'whatsapp'],
+      actual: 'email', result: false, matched: [], text: 'channel is SMS or WhatsApp',
+    });
+    // The `any` is still explained although the `all` was already lost.
+    assert.ok(group && group.kind === 'any');
+    assert.deepEqual(group.children.map((ch) => ch.kind === 'condition' && [ch.actual, ch.result]), [['pt', false], [['vip'], false]]);
+  });
+
+  it('lists the words of the message that matched', () => {
+    const trace = explainConditions(c('message.body', 'contains_any', ['refund', 'chargeback', 'api']), facts({ message: { body: 'API refund please' } }));
+    assert.ok(trace.kind === 'condition');
+    assert.deepEqual(trace.matched, ['refund', 'api']);
+    assert.equal(trace.actual, 'API refund please');
+  });
+});
