@@ -62,13 +62,14 @@ export interface RunningServer {
 
 /** Opens storage, builds the app and the realtime layer on one HTTP server, and listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  // First, so a malformed setting stops the server before it opens anything.
+  const destinations = parseDestinationPolicy(options.privateDestinations);
   const clock = options.clock ?? systemClock;
   const storage = options.storage ?? (await openSqlite(options.db ?? ':memory:', { clock }));
   const relay = new OutboxRelay(storage, clock, {
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),
   });
-  const destinations = parseDestinationPolicy(options.privateDestinations);
   const jobs = new JobRunner(storage, clock, {
     limits: options.delivery,
     pollMs: options.pollMs ?? 1000,

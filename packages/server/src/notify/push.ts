@@ -87,16 +87,22 @@ export function pushHandler(deps: Deps): JobHandler {
         url: content.link,
       };
       const keys = await vapidKeys(deps);
-      const request = webpush.generateRequestDetails(
-        { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
-        JSON.stringify(message),
-        {
-          vapidDetails: { subject: vapidSubject(deps), publicKey: keys.publicKey, privateKey: keys.privateKey },
-          contentEncoding: 'aes128gcm',
-          TTL: PUSH_TTL_SECONDS,
-          urgency: 'high',
-        },
-      );
+      let request: ReturnType<typeof webpush.generateRequestDetails>;
+      try {
+        request = webpush.generateRequestDetails(
+          { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+          JSON.stringify(message),
+          {
+            vapidDetails: { subject: vapidSubject(deps), publicKey: keys.publicKey, privateKey: keys.privateKey },
+            contentEncoding: 'aes128gcm',
+            TTL: PUSH_TTL_SECONDS,
+            urgency: 'high',
+          },
+        );
+      } catch (error) {
+        // The subscription's keys cannot be encrypted to (not a point on P-256): no retry fixes that.
+        return { ok: false, permanent: true, error: `cannot encrypt for this subscription: ${describe(error)}` };
+      }
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) if (name.toLowerCase() !== 'content-length') headers[name] = String(value);
       let res: { status: number; body: Buffer };
