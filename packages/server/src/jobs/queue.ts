@@ -195,18 +195,21 @@ export class JobRunner {
       this.pumpAgain = true;
       return this.pumping;
     }
-    this.pumping = (async () => {
-      try {
-        do {
-          this.pumpAgain = false;
-          const free = this.limits.concurrency - this.inFlight.size;
-          if (free > 0) for (const job of await this.pick(free)) this.begin(job);
-        } while (this.pumpAgain);
-      } finally {
-        this.pumping = null;
-      }
-    })();
-    return this.pumping;
+    // Cleared in a callback, which runs after the assignment below even when the passes finish
+    // without awaiting anything (no free slot).
+    const passes = this.fill().finally(() => {
+      this.pumping = null;
+    });
+    this.pumping = passes;
+    return passes;
+  }
+
+  private async fill(): Promise<void> {
+    do {
+      this.pumpAgain = false;
+      const free = this.limits.concurrency - this.inFlight.size;
+      if (free > 0) for (const job of await this.pick(free)) this.begin(job);
+    } while (this.pumpAgain);
   }
 
   /** Up to `free` due jobs, round-robin across workspaces, within the per-workspace and per-destination caps. */

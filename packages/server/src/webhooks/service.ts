@@ -94,9 +94,12 @@ export async function deliveriesOf(deps: Deps, workspaceId: string, id: string, 
 function circuitOf(c: CircuitState | null, now: number): WebhookCircuit {
   const state = phaseOf(c, now);
   if (!c) return { state, failures: 0, pausedUntil: null, reason: null };
+  const failed = `${c.failures} failed attempt${c.failures === 1 ? '' : 's'} in a row`;
   const reason =
     state === 'closed'
-      ? `${c.failures} failed attempt${c.failures === 1 ? '' : 's'} in a row; last: ${c.lastError}`
-      : `paused after ${c.failures} failed attempts in a row; last: ${c.lastError}`;
+      ? `${failed}; last: ${c.lastError}`
+      : state === 'open'
+        ? `paused after ${failed}; last: ${c.lastError}`
+        : `the pause after ${failed} is over (last: ${c.lastError}); the next attempt decides`;
   return { state, failures: c.failures, pausedUntil: state === 'open' ? iso(c.openUntil!) : null, reason };
 }
