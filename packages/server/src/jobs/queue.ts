@@ -3,8 +3,6 @@ import type { Storage } from '../storage/db.js';
 import { dueJobsOf, recordAttempt, workspacesWithDueJobs, type DueJob } from '../storage/jobs.js';
 import { afterFailure, afterSuccess, type BreakerPolicy } from './circuit.js';
 
-export { enqueueJobs, type NewJob } from '../storage/jobs.js';
-
 export interface Job {
   id: number;
   workspaceId: string;
