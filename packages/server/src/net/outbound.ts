@@ -99,3 +99,12 @@ export class OutboundClient {
     });
   }
 }
+
+/** For the delivery log: node's network errors say what happened in `code` (ECONNREFUSED, ECONNRESET, ENOTFOUND). */
+export function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: string }).code;
+    return code && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}

@@ -5,6 +5,7 @@ import { badRequest, destinationNotAllowed, limitReached } from '../errors.js';
 import { newId } from '../ids.js';
 import { exponentialBackoff, type Job, type JobHandler } from '../jobs/queue.js';
 import { DestinationRefusedError, refusedMessage, urlRefusal } from '../net/destinations.js';
+import { describeNetworkError } from '../net/outbound.js';
 import { iso } from '../storage/mappers.js';
 import {
   deletePushSubscription as deleteSubscriptionRow,
@@ -12,7 +13,6 @@ import {
   findPushSubscription,
   savePushSubscription as saveSubscriptionRow,
 } from '../storage/push-subscriptions.js';
-import { describe } from '../webhooks/delivery.js';
 import { composeNotification, type NotificationJobPayload } from './content.js';
 import { vapidKeys, vapidSubject } from './vapid.js';
 
@@ -101,7 +101,7 @@ export function pushHandler(deps: Deps): JobHandler {
         );
       } catch (error) {
         // The subscription's keys cannot be encrypted to (not a point on P-256): no retry fixes that.
-        return { ok: false, permanent: true, error: `cannot encrypt for this subscription: ${describe(error)}` };
+        return { ok: false, permanent: true, error: `cannot encrypt for this subscription: ${error instanceof Error ? error.message : String(error)}` };
       }
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) if (name.toLowerCase() !== 'content-length') headers[name] = String(value);
@@ -117,7 +117,7 @@ export function pushHandler(deps: Deps): JobHandler {
         });
       } catch (error) {
         if (error instanceof DestinationRefusedError) return { ok: false, permanent: true, error: error.message };
-        return { ok: false, error: `push service unreachable: ${describe(error)}` };
+        return { ok: false, error: `push service unreachable: ${describeNetworkError(error)}` };
       }
       if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status };
       if (res.status === 404 || res.status === 410) {

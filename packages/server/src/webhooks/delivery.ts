@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { exponentialBackoff, type AttemptResult, type JobHandler } from '../jobs/queue.js';
 import { DestinationRefusedError } from '../net/destinations.js';
+import { describeNetworkError } from '../net/outbound.js';
 import { findWebhook } from '../storage/webhooks.js';
 import type { DeliveryPayload } from './consumer.js';
 import { signedHeaders } from './signing.js';
@@ -40,20 +41,11 @@ export function webhookDeliveryHandler(deps: Deps, options: DeliveryOptions = {}
         }));
       } catch (error) {
         if (error instanceof DestinationRefusedError) return { ok: false, permanent: true, error: error.message };
-        return { ok: false, error: describe(error) };
+        return { ok: false, error: describeNetworkError(error) };
       }
       // Redirects are not followed: a redirect is not a delivery, and could send the body somewhere unintended.
       if (status >= 200 && status < 300) return { ok: true, statusCode: status };
       return { ok: false, statusCode: status, error: `receiver answered ${status}` };
     },
   };
-}
-
-/** Node's network errors say what happened in `code` (ECONNREFUSED, ECONNRESET, ENOTFOUND). */
-export function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: string }).code;
-    return code && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
-  }
-  return String(error);
 }
