@@ -17,7 +17,6 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   await sql`UPDATE jobs SET destination = kind || ':' || target`.execute(db);
   await db.schema.dropIndex('jobs_due').execute();
   await db.schema.createIndex('jobs_due_by_workspace').on('jobs').columns(['status', 'workspace_id', 'next_run_at']).execute();
-  await db.schema.createIndex('jobs_by_destination').on('jobs').columns(['workspace_id', 'destination', 'status']).execute();
 
   await db.schema
     .createTable('delivery_circuits')
