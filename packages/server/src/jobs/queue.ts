@@ -58,6 +58,8 @@ export const DEFAULT_DELIVERY_LIMITS: DeliveryLimits = {
 
 interface Running {
   job: Job;
+  /** The one attempt a half-open circuit lets through; its destination takes no other until it ends. */
+  probe: boolean;
   controller: AbortController;
   /** Settles once the attempt is logged (or abandoned because the server is stopping). */
   done: Promise<void>;
@@ -206,12 +208,12 @@ export class JobRunner {
     do {
       this.pumpAgain = false;
       const free = this.limits.concurrency - this.inFlight.size;
-      if (free > 0) for (const job of await this.pick(free)) this.begin(job);
+      if (free > 0) for (const { job, probe } of await this.pick(free)) this.begin(job, probe);
     } while (this.pumpAgain);
   }
 
   /** Up to `free` due jobs, round-robin across workspaces, within the per-workspace and per-destination caps. */
-  private async pick(free: number): Promise<Job[]> {
+  private async pick(free: number): Promise<{ job: Job; probe: boolean }[]> {
     const kinds = [...this.handlers.keys()];
     const now = this.clock.now();
     const workspaces = await workspacesWithDueJobs(this.storage.db, now, kinds);
@@ -222,10 +224,10 @@ export class JobRunner {
     const perWorkspace = new Map<string, number>();
     const perDestination = new Map<string, number>();
     const inFlightIds = new Map<string, number[]>();
-    for (const { job } of this.inFlight.values()) {
+    for (const { job, probe } of this.inFlight.values()) {
       perWorkspace.set(job.workspaceId, (perWorkspace.get(job.workspaceId) ?? 0) + 1);
       const key = destinationKey(job.workspaceId, job.destination);
-      perDestination.set(key, (perDestination.get(key) ?? 0) + 1);
+      perDestination.set(key, probe ? Number.MAX_SAFE_INTEGER : (perDestination.get(key) ?? 0) + 1);
       inFlightIds.set(job.workspaceId, [...(inFlightIds.get(job.workspaceId) ?? []), job.id]);
     }
     const candidates = new Map<string, DueJob[]>();
@@ -245,7 +247,7 @@ export class JobRunner {
       return list;
     };
 
-    const picked: Job[] = [];
+    const picked: { job: Job; probe: boolean }[] = [];
     for (let progress = true; progress && picked.length < free; ) {
       progress = false;
       for (const workspaceId of order) {
@@ -261,7 +263,7 @@ export class JobRunner {
           if (probe ? busy > 0 : busy >= this.limits.perDestination) continue;
           perDestination.set(key, probe ? Number.MAX_SAFE_INTEGER : busy + 1);
           perWorkspace.set(workspaceId, (perWorkspace.get(workspaceId) ?? 0) + 1);
-          picked.push(toJob(row));
+          picked.push({ job: toJob(row), probe });
           this.cursor = workspaceId;
           progress = true;
           break;
@@ -271,8 +273,8 @@ export class JobRunner {
     return picked;
   }
 
-  private begin(job: Job): void {
-    const running: Running = { job, controller: new AbortController(), done: Promise.resolve(), abandoned: false };
+  private begin(job: Job, probe: boolean): void {
+    const running: Running = { job, probe, controller: new AbortController(), done: Promise.resolve(), abandoned: false };
     this.inFlight.set(job.id, running);
     this.started++;
     running.done = this.attempt(running)
