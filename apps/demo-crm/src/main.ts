@@ -35,6 +35,8 @@ const server = await startServer({
   host: process.env.HOST ?? '127.0.0.1',
   db: dbFile,
   adminToken: process.env.BATON_ADMIN_TOKEN || undefined,
+  // The demo runs on one machine: webhooks and push may reach receivers on loopback (DESIGN §7a).
+  privateDestinations: process.env.BATON_PRIVATE_DESTINATIONS || '127.0.0.0/8,::1/128',
   extend: async (app, deps) => {
     const seed = await seedDemoWorkspace(deps);
     if (seed.credentials) {

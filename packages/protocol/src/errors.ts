@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const ERROR_CODES = [
   'bad_request',
   'validation_failed',
+  /** A webhook URL or push endpoint on a loopback, private or other non-public address (BATON_PRIVATE_DESTINATIONS). */
+  'destination_not_allowed',
   'malformed_json',
   'payload_too_large',
   'unsupported_media_type',
@@ -11,6 +13,8 @@ export const ERROR_CODES = [
   'forbidden',
   'not_found',
   'conflict',
+  /** A per-tenant cap is reached (webhooks per workspace, push subscriptions per agent); `details.limit` says which number. */
+  'limit_reached',
   'version_conflict',
   'idempotency_key_reused',
   'idempotency_request_in_progress',

@@ -76,7 +76,22 @@ export const WebhookDelivery = z.object({
   attemptLog: z.array(WebhookAttempt),
 });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
-export const WebhookDeliveryPage = z.object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable() });
+/**
+ * The endpoint's circuit breaker. `closed`: deliveries flow (`failures` counts failed attempts in a
+ * row). `open`: after too many failures in a row deliveries are paused until `pausedUntil`, and
+ * pending ones wait (their `nextAttemptAt` says until when) without using up their retries.
+ * `half_open`: the pause is over and the next attempt decides; success closes the circuit,
+ * failure pauses it again for twice as long.
+ */
+export const WebhookCircuit = z.object({
+  state: z.enum(['closed', 'open', 'half_open']),
+  failures: z.number().int(),
+  pausedUntil: Timestamp.nullable(),
+  /** Why it is paused: the failures and the last error. Null while closed without failures. */
+  reason: z.string().nullable(),
+});
+export type WebhookCircuit = z.infer<typeof WebhookCircuit>;
+export const WebhookDeliveryPage = z.object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable(), circuit: WebhookCircuit });
 
 // Event bodies. Every event is `{ id, type, timestamp, workspaceId, data }`.
 

@@ -16,6 +16,11 @@ environment:
   SMTP_URL            mail server for notification emails (smtp://user:pass@host:port)
   MAIL_FROM           From: of notification emails
   BATON_PUBLIC_URL    this server's URL as browsers see it (for links)
+  BATON_PRIVATE_DESTINATIONS
+                      non-public addresses webhooks and push may reach: comma-separated
+                      CIDRs (127.0.0.0/8,::1/128) or *; by default only public addresses
+  BATON_MAX_WEBHOOKS_PER_WORKSPACE        live webhook endpoints per workspace (default 20)
+  BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT  push subscriptions per agent (default 10)
 `;
 
 async function main(argv: string[]) {
@@ -40,6 +45,11 @@ async function main(argv: string[]) {
     throw new Error('DATABASE_URL (PostgreSQL) is not supported by this build yet; use --db FILE');
   }
   const server = await startServer({
+    privateDestinations: process.env.BATON_PRIVATE_DESTINATIONS || undefined,
+    limits: {
+      ...positiveInt('BATON_MAX_WEBHOOKS_PER_WORKSPACE', (n) => ({ webhooksPerWorkspace: n })),
+      ...positiveInt('BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT', (n) => ({ pushSubscriptionsPerAgent: n })),
+    },
     port,
     host: values.host ?? '127.0.0.1',
     // `pnpm baton` runs in the server package's folder; paths are meant from where the user typed them.
@@ -60,6 +70,15 @@ async function main(argv: string[]) {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** An optional positive integer from the environment; anything else stops the server with a message. */
+function positiveInt<T>(name: string, wrap: (n: number) => T): T | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return wrap(n);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,6 +1,8 @@
 import type { Clock } from './clock.js';
 import type { Housekeeping } from './housekeeping.js';
 import type { JobRunner } from './jobs/queue.js';
+import type { DestinationPolicy } from './net/destinations.js';
+import type { OutboundClient } from './net/outbound.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
 import type { IdempotentReply } from './services/idempotent-reply.js';
@@ -22,7 +24,30 @@ export interface ServerConfig {
   publicUrl?: string;
   /** Repeated notifications of one type, agent and conversation within this window send one email/push (default 10 min; 0 turns coalescing off). */
   notifyCoalesceMs?: number;
+  /** Non-public addresses webhooks and push may reach anyway (BATON_PRIVATE_DESTINATIONS); public unicast is always allowed. */
+  destinations: DestinationPolicy;
+  /** Per-tenant caps (docs/decisions.md). */
+  limits: TenantLimits;
+  /** How long one delivery attempt may take, per kind of destination, on the server's clock. */
+  deliveryTimeoutMs: DeliveryTimeouts;
 }
+
+export interface TenantLimits {
+  /** Live webhook endpoints per workspace (BATON_MAX_WEBHOOKS_PER_WORKSPACE). */
+  webhooksPerWorkspace: number;
+  /** Push subscriptions per agent (BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT). */
+  pushSubscriptionsPerAgent: number;
+}
+
+export const DEFAULT_TENANT_LIMITS: TenantLimits = { webhooksPerWorkspace: 20, pushSubscriptionsPerAgent: 10 };
+
+export interface DeliveryTimeouts {
+  webhook: number;
+  push: number;
+  email: number;
+}
+
+export const DEFAULT_DELIVERY_TIMEOUTS: DeliveryTimeouts = { webhook: 10_000, push: 10_000, email: 30_000 };
 
 /** Everything the app needs from outside; tests build it with an in-memory database and a manual clock. */
 export interface Deps {
@@ -31,6 +56,8 @@ export interface Deps {
   relay: OutboxRelay;
   /** Retried background work: email, push, webhook deliveries. */
   jobs: JobRunner;
+  /** Requests to tenants' destinations (webhooks, push), checked against `config.destinations`. */
+  outbound: OutboundClient;
   /** Periodic clean-up: expired idempotency keys. */
   housekeeping: Housekeeping;
   /** Who is viewing or typing where, on this node. */

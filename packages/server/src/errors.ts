@@ -19,3 +19,6 @@ export const badRequest = (message: string, details?: unknown) => new AppError(4
 export const forbidden = (message: string) => new AppError(403, 'forbidden', message);
 export const unauthorized = (message = 'missing or invalid credentials') => new AppError(401, 'unauthorized', message);
 export const conflict = (message: string, details?: unknown) => new AppError(409, 'conflict', message, details);
+export const destinationNotAllowed = (message: string, details: { path: (string | number)[]; message: string }[]) =>
+  new AppError(400, 'destination_not_allowed', message, details);
+export const limitReached = (message: string, details: { limit: number }) => new AppError(409, 'limit_reached', message, details);

@@ -2,10 +2,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { systemClock, type Clock } from './clock.js';
-import type { Deps } from './deps.js';
+import { DEFAULT_DELIVERY_TIMEOUTS, DEFAULT_TENANT_LIMITS, type DeliveryTimeouts, type Deps, type TenantLimits } from './deps.js';
 import { createApp, type BatonApp } from './http/app.js';
 import { registerBackgroundWork } from './background.js';
-import { JobRunner } from './jobs/queue.js';
+import { JobRunner, type DeliveryLimits } from './jobs/queue.js';
+import { parseDestinationPolicy, type HostResolver } from './net/destinations.js';
+import { OutboundClient } from './net/outbound.js';
 import { Housekeeping } from './housekeeping.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
@@ -33,6 +35,17 @@ export interface ServerOptions {
   maxReplay?: number;
   publicUrl?: string;
   notifyCoalesceMs?: number;
+  /**
+   * Non-public destinations webhooks and push may reach: CIDR ranges or `*`, as in
+   * BATON_PRIVATE_DESTINATIONS. Loopback receivers (tests, the demo) need `127.0.0.0/8` or similar.
+   */
+  privateDestinations?: string | readonly string[];
+  /** How outbound host names are resolved (default: the system resolver); tests inject one. */
+  resolveHost?: HostResolver;
+  limits?: Partial<TenantLimits>;
+  /** Background delivery: concurrency, fairness caps, circuit breakers (jobs/queue.ts). */
+  delivery?: Partial<DeliveryLimits>;
+  deliveryTimeoutMs?: Partial<DeliveryTimeouts>;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
   extend?: (app: BatonApp, deps: Deps) => void | Promise<void>;
 }
@@ -49,13 +62,16 @@ export interface RunningServer {
 
 /** Opens storage, builds the app and the realtime layer on one HTTP server, and listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  // First, so a malformed setting stops the server before it opens anything.
+  const destinations = parseDestinationPolicy(options.privateDestinations);
   const clock = options.clock ?? systemClock;
   const storage = options.storage ?? (await openSqlite(options.db ?? ':memory:', { clock }));
   const relay = new OutboxRelay(storage, clock, {
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),
   });
-  const jobs = new JobRunner(storage.db, clock, {
+  const jobs = new JobRunner(storage, clock, {
+    limits: options.delivery,
     pollMs: options.pollMs ?? 1000,
     onError: (error) => console.error('[baton] job runner failed; will retry', error),
   });
@@ -64,6 +80,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     clock,
     relay,
     jobs,
+    outbound: new OutboundClient(destinations, options.resolveHost),
     presence: new PresenceBoard(clock),
     housekeeping: new Housekeeping(storage, clock),
     readBands: new ReadBands({
@@ -78,6 +95,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       mailFrom: options.mailFrom ?? 'Baton <notifications@baton.localhost>',
       publicUrl: options.publicUrl,
       notifyCoalesceMs: options.notifyCoalesceMs,
+      destinations,
+      limits: { ...DEFAULT_TENANT_LIMITS, ...options.limits },
+      deliveryTimeoutMs: { ...DEFAULT_DELIVERY_TIMEOUTS, ...options.deliveryTimeoutMs },
     },
   };
   await registerBackgroundWork(deps);
@@ -104,12 +124,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () =>
       (closed ??= (async () => {
         relay.stop();
-        jobs.stop();
+        // Attempts in flight are abandoned, not logged: their jobs run again after a restart.
+        await jobs.shutdown();
         deps.housekeeping.stop();
         await deps.housekeeping.idle();
         await relay.idle();
         await deps.search.idle();
-        await jobs.idle();
         http.closeAllConnections?.();
         await realtime.close();
         await storage.close();

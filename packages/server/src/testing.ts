@@ -11,6 +11,12 @@ import { startServer, type RunningServer, type ServerOptions } from './server.js
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
+/**
+ * What a test passes as `privateDestinations` when its webhook receivers or push services listen
+ * on loopback: the server refuses non-public destinations unless told otherwise (DESIGN §7a).
+ */
+export const LOOPBACK_DESTINATIONS = '127.0.0.0/8,::1/128';
+
 export type BatonTestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface HttpResult<T = any> {

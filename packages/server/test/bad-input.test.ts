@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { routes, VIEWS, type RouteName } from '@baton/protocol';
-import { ADMIN_TOKEN, TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok, readAll, type Reader } from '../src/testing.js';
+import { ADMIN_TOKEN, LOOPBACK_DESTINATIONS, TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok, readAll, type Reader } from '../src/testing.js';
 
 // DESIGN §5: unknown fields, wrong types, oversize bodies, malformed JSON → 400/413 with the error
 // shape; never a 500, never a partial write. Every case below checks the state afterwards.
@@ -33,7 +33,7 @@ const PUSH_KEYS = {
 };
 
 async function setup(t: TestContext): Promise<Fixture> {
-  const server = await TestServer.start();
+  const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
   t.after(() => server.close());
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin' });

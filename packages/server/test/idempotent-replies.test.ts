@@ -11,7 +11,7 @@ import { migrate } from '../src/storage/migrate.js';
 import { claimKey } from '../src/storage/idempotency.js';
 import { IdempotentReply } from '../src/services/idempotent-reply.js';
 import { createContact } from '../src/services/contacts.js';
-import { ADMIN_TOKEN, TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+import { ADMIN_TOKEN, LOOPBACK_DESTINATIONS, TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // The response of a keyed write is stored by the command's own unit of work (docs/decisions.md,
 // "Idempotency"): there is no moment at which a command's change is committed and the response its
@@ -122,7 +122,7 @@ interface Fixture {
 
 async function setup(t: TestContext): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-replies-'));
-  const server = await TestServer.start({ db: join(dir, 'baton.db') });
+  const server = await TestServer.start({ db: join(dir, 'baton.db'), privateDestinations: LOOPBACK_DESTINATIONS });
   const observer = new Observer(join(dir, 'baton.db'));
   t.after(async () => {
     observer.db.close();
@@ -269,7 +269,7 @@ describe('a keyed write and its stored response commit together', () => {
       // The process dies right after the command's commit (a command that commits nothing: after
       // it answered); another process starts on what was on disk, and the client retries there.
       if (c.stored === 'nothing to commit') f.observer.copyTo(crashCopy);
-      const restarted = await TestServer.start({ db: crashCopy });
+      const restarted = await TestServer.start({ db: crashCopy, privateDestinations: LOOPBACK_DESTINATIONS });
       const onDisk = new Observer(crashCopy);
       try {
         await quiet(restarted);
@@ -326,7 +326,7 @@ describe('secrets are never stored: a replay has the ids without them', () => {
   });
 
   it('POST /v1/webhooks: the endpoint, not its whsec_ secret; POST /v1/tokens: the expiry, not the token', async (t) => {
-    const server = await TestServer.start();
+    const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
     t.after(() => server.close());
     const ws = await server.createWorkspace('Acme');
     const ana = await ws.addAgent('ana');

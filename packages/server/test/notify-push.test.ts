@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import * as ece from 'http_ece';
 import { importJWK, jwtVerify } from 'jose';
-import { TestServer, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { LOOPBACK_DESTINATIONS, TestServer, type TestAgent, type TestWorkspace } from '../src/testing.js';
 
 /**
  * Web Push end to end: a loopback HTTP server stands in for the browser vendor's push service,
@@ -69,7 +69,7 @@ const CONTACT = { name: 'Dana Whitfield', phone: '+15557654321', email: 'dana.wh
 
 async function setup(t: TestContext, options: { db?: string } = {}) {
   const push = await pushService(t);
-  const server = await TestServer.start(options.db ? { db: options.db } : {});
+  const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS, ...(options.db ? { db: options.db } : {}) });
   t.after(() => server.close());
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
@@ -275,7 +275,7 @@ test('the VAPID key pair is generated once and survives a restart', async (t) =>
   const token = first.ben.token;
   await first.server.close();
 
-  const again = await TestServer.start({ db });
+  const again = await TestServer.start({ db, privateDestinations: LOOPBACK_DESTINATIONS });
   t.after(() => again.close());
   // After the server's own close hook (hooks run in the order they are registered): not under its feet.
   t.after(() => rm(dir, { recursive: true, force: true }));

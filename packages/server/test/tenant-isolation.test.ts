@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { routes, VIEWS, type Caller, type RouteName } from '@baton/protocol';
-import { TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok, readAll, type Reader } from '../src/testing.js';
+import { LOOPBACK_DESTINATIONS, TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok, readAll, type Reader } from '../src/testing.js';
 
 // Workspaces are tenants (DESIGN §3): every query is scoped by the credential's workspace, so
 // another tenant's ids are "not found", its rows never show up in lists, and a body cannot
@@ -60,7 +60,7 @@ async function seed(server: TestServer, name: string): Promise<Side> {
 }
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
+  const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
   t.after(() => server.close());
   const a = await seed(server, 'Acme');
   const b = await seed(server, 'Globex');

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { WebhookEvent } from '@baton/protocol';
-import { TestServer, type TestWorkspace } from '../src/testing.js';
-import { webhookDeliveryHandler } from '../src/webhooks/delivery.js';
+import { LOOPBACK_DESTINATIONS, TestServer, type TestWorkspace } from '../src/testing.js';
 
 /**
  * Webhooks end to end: endpoints made over HTTP, real receivers on 127.0.0.1 that check the
@@ -118,7 +117,7 @@ function close(server: Server): Promise<void> {
 // Fixtures
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
+  const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
   t.after(() => server.close());
   const ws = await server.createWorkspace('Acme');
   return { server, ws, now: () => server.clock!.now() };
@@ -340,30 +339,36 @@ test('a receiver that always fails (or is down) ends failed once the retry sched
   assert.equal(failing.received.length, 10, 'a failed delivery is not retried any more');
 });
 
-test('a receiver that never answers times out and is retried', async (t) => {
+test('a receiver that never answers times out on the server clock, is logged and retried', async (t) => {
   const { server, ws } = await setup(t);
-  const hanging = createServer(() => {
-    /* never answers */
+  const requests: IncomingMessage[] = [];
+  let arrived!: () => void;
+  const firstRequest = new Promise<void>((resolve) => (arrived = resolve));
+  const hanging = createServer((req) => {
+    requests.push(req);
+    arrived(); // and never answers
   });
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
   t.after(() => close(hanging));
-  const res = await ws.api('POST', '/v1/webhooks', { url: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/`, events: ['conversation.created'] });
-  assert.equal(res.status, 201);
-  // The server's handler with a short timeout, so the test does not wait the real 10 s.
-  const handler = webhookDeliveryHandler(server.server.deps, { timeoutMs: 150 });
-  const result = await handler.run({
-    id: 1,
-    workspaceId: ws.id,
-    kind: 'webhook',
-    target: res.body.webhook.id,
-    payload: { eventId: 'evt_test', type: 'conversation.created', body: '{}' },
-    attempts: 0,
-    createdAt: 0,
-  });
-  assert.equal(result.ok, false);
-  assert.equal(result.permanent, undefined);
-  assert.match(result.error ?? '', /no response within 150 ms/);
-  assert.ok((handler.retryDelayMs(1) ?? 0) > 0, 'a timeout is retried');
+  const hook = await ok(ws.api('POST', '/v1/webhooks', { url: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/`, events: ['conversation.created'] }), 201);
+  await inboundConversation(ws);
+
+  // The attempt is in flight until the server's clock passes the delivery timeout (10 s by default).
+  const run = step(server);
+  await firstRequest;
+  server.clock!.advance(9_999);
+  let [delivery] = await deliveries(ws, hook.webhook.id);
+  assert.equal(delivery.attempts, 0, 'still waiting for the answer');
+  server.clock!.advance(1);
+  await run;
+  [delivery] = await deliveries(ws, hook.webhook.id);
+  assert.equal(delivery.status, 'pending');
+  assert.equal(delivery.attempts, 1);
+  assert.deepEqual(delivery.attemptLog.map((a: any) => [a.ok, a.statusCode, a.error]), [[false, null, 'no response within 10000 ms']]);
+  assert.equal(Date.parse(delivery.nextAttemptAt) - server.clock!.now(), 5_000, 'retried the first backoff step after the attempt gave up');
+  assert.equal(requests.length, 1);
+  // The request was abandoned: its connection is closed, so a hung receiver holds nothing.
+  await new Promise<void>((resolve) => (requests[0]!.socket.destroyed ? resolve() : requests[0]!.socket.once('close', () => resolve())));
 });
 
 test('replies go out as message.created; inbound messages do not; notes only as internal note.created', async (t) => {
@@ -444,7 +449,7 @@ test('after a restart, replayed outbox rows never duplicate a delivery and nothi
   const dir = await mkdtemp(join(tmpdir(), 'baton-webhooks-'));
   const file = join(dir, 'baton.db');
 
-  const first = await TestServer.start({ db: file });
+  const first = await TestServer.start({ db: file, privateDestinations: LOOPBACK_DESTINATIONS });
   let current = first;
   t.after(() => current.close());
   // After the server's own close hook (hooks run in the order they are registered): not under its feet.
@@ -482,7 +487,7 @@ test('after a restart, replayed outbox rows never duplicate a delivery and nothi
   await first.close();
 
   phase = 'second';
-  const second = await TestServer.start({ db: file });
+  const second = await TestServer.start({ db: file, privateDestinations: LOOPBACK_DESTINATIONS });
   current = second;
   // The same workspace (same API key), now reached through the new process.
   const ws2: TestWorkspace = { ...ws, api: (method, path, body, headers) => second.request(method, path, { token: ws.apiKey, body, headers }) };

@@ -6,6 +6,8 @@ import { composeNotification, type NotificationContent, type NotificationJobPayl
 
 export const EMAIL_JOB = 'email';
 export const EMAIL_DISABLED = 'email is disabled: SMTP_URL is not set';
+/** Every email goes through the one SMTP server, so it is one destination (per workspace, for the breaker). */
+export const EMAIL_DESTINATION = 'smtp';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
@@ -37,10 +39,14 @@ export function renderEmail(content: NotificationContent): { subject: string; te
 /**
  * Sends one notification email over SMTP (nodemailer, `SMTP_URL`). Failures are retried with
  * exponential backoff; without `SMTP_URL` the notifier records email jobs as skipped instead.
+ * nodemailer takes no abort signal, so its own timeouts are set to the attempt's: a server that
+ * stops answering cannot keep a connection open past the attempt the runner already gave up on.
  */
 export function emailHandler(deps: Deps): JobHandler {
   let transport: Transporter | null = null;
+  const timeoutMs = deps.config.deliveryTimeoutMs.email;
   return {
+    timeoutMs,
     async run(job: Job) {
       const smtpUrl = deps.config.smtpUrl;
       if (!smtpUrl) return { ok: false, permanent: true, error: EMAIL_DISABLED };
@@ -48,13 +54,17 @@ export function emailHandler(deps: Deps): JobHandler {
       const agent = await findAgent(deps.storage.db, job.workspaceId, payload.agentId);
       if (!agent?.email) return { ok: false, permanent: true, error: 'the agent has no email address' };
       const mail = renderEmail(await composeNotification(deps, job.workspaceId, payload));
-      transport ??= nodemailer.createTransport(smtpUrl);
+      transport ??= nodemailer.createTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
       try {
         await transport.sendMail({ from: deps.config.mailFrom, to: agent.email, ...mail });
         return { ok: true, statusCode: 250 };
       } catch (error) {
         const e = error as { responseCode?: number; message?: string };
-        return { ok: false, ...(e.responseCode ? { statusCode: e.responseCode } : {}), error: e.message ?? String(error) };
+        // A 5xx reply is the server refusing this message (an address, say), not the server failing:
+        // it does not count towards pausing email for the workspace. No reply, or a 4xx (busy, try
+        // later), does.
+        const blame = e.responseCode !== undefined && e.responseCode >= 500 ? 'message' : 'destination';
+        return { ok: false, blame, ...(e.responseCode ? { statusCode: e.responseCode } : {}), error: e.message ?? String(error) };
       }
     },
     retryDelayMs: (attempts) => exponentialBackoff(attempts),

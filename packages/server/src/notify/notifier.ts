@@ -1,13 +1,14 @@
 import { PREFERENCE_TYPES, type Notification, type PreferenceType, type TimelineItem } from '@baton/protocol';
 import type { Deps } from '../deps.js';
-import { enqueueJobs, type NewJob } from '../jobs/queue.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
 import { findAgent } from '../storage/agents.js';
 import type { NotificationJobPayload } from './content.js';
-import { EMAIL_DISABLED, EMAIL_JOB } from './email.js';
+import { EMAIL_DESTINATION, EMAIL_DISABLED, EMAIL_JOB } from './email.js';
+import { enqueueJobs, jobCreatedBetween, markJobSkipped, type NewJob } from '../storage/jobs.js';
 import { loadPreferences } from '../storage/preferences.js';
-import { listPushSubscriptions, PUSH_JOB } from './push.js';
+import { listPushSubscriptions } from '../storage/push-subscriptions.js';
+import { PUSH_JOB, pushDestination } from './push.js';
 
 export const NOTIFIER = 'notifier';
 export const DEFAULT_COALESCE_MS = 10 * 60_000;
@@ -39,25 +40,13 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
   const db = deps.storage.db;
 
   /** Whether an earlier job already told the agent about this conversation and type within the window. */
-  const coalesced = async (workspaceId: string, kind: string, target: string, at: number) =>
-    !!(await db
-      .selectFrom('jobs')
-      .select('id')
-      .where('workspace_id', '=', workspaceId)
-      .where('kind', '=', kind)
-      .where('target', '=', target)
-      .where('created_at', '>', at - coalesceMs)
-      .where('created_at', '<=', at)
-      .limit(1)
-      .executeTakeFirst());
+  const coalesced = (workspaceId: string, kind: string, target: string, at: number) => jobCreatedBetween(db, workspaceId, kind, target, at - coalesceMs, at);
 
   /** Enqueues; a job that cannot run is recorded as skipped with the reason, not dropped silently. */
   const enqueue = async (job: NewJob, at: number, skipReason?: string) =>
     deps.storage.write(async (trx) => {
       const added = await enqueueJobs(trx, [job], at);
-      if (added && skipReason) {
-        await trx.updateTable('jobs').set({ status: 'skipped', last_error: skipReason, finished_at: at }).where('dedupe_key', '=', job.dedupeKey).execute();
-      }
+      if (added && skipReason) await markJobSkipped(trx, job.dedupeKey, skipReason, at);
       return skipReason ? 0 : added;
     });
 
@@ -84,18 +73,19 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
       const agent = await findAgent(db, record.workspaceId, n.agentId);
       const skip = !deps.config.smtpUrl ? EMAIL_DISABLED : !agent?.email ? 'the agent has no email address' : undefined;
       runnable += await enqueue(
-        { workspaceId: record.workspaceId, kind: EMAIL_JOB, target, dedupeKey: `notify:${n.id}:email`, payload: base },
+        { workspaceId: record.workspaceId, kind: EMAIL_JOB, target, destination: EMAIL_DESTINATION, dedupeKey: `notify:${n.id}:email`, payload: base },
         at,
         skip,
       );
     }
     if (channels.includes('push') && !(await coalesced(record.workspaceId, PUSH_JOB, target, at))) {
-      for (const sub of await listPushSubscriptions(deps, record.workspaceId, n.agentId)) {
+      for (const sub of await listPushSubscriptions(db, record.workspaceId, n.agentId)) {
         runnable += await enqueue(
           {
             workspaceId: record.workspaceId,
             kind: PUSH_JOB,
             target,
+            destination: pushDestination(sub.endpoint),
             dedupeKey: `notify:${n.id}:push:${sub.id}`,
             payload: { ...base, subscriptionId: sub.id },
           },

@@ -1,24 +1,38 @@
 import type { PushPayload, PushSubscriptionBody } from '@baton/protocol';
 import webpush from 'web-push';
 import type { Deps } from '../deps.js';
-import { badRequest } from '../errors.js';
+import { badRequest, destinationNotAllowed, limitReached } from '../errors.js';
 import { newId } from '../ids.js';
 import { exponentialBackoff, type Job, type JobHandler } from '../jobs/queue.js';
+import { DestinationRefusedError, refusedMessage, urlRefusal } from '../net/destinations.js';
+import { describeNetworkError } from '../net/outbound.js';
 import { iso } from '../storage/mappers.js';
+import {
+  deletePushSubscription as deleteSubscriptionRow,
+  deletePushSubscriptionById,
+  findPushSubscription,
+  savePushSubscription as saveSubscriptionRow,
+} from '../storage/push-subscriptions.js';
 import { composeNotification, type NotificationJobPayload } from './content.js';
 import { vapidKeys, vapidSubject } from './vapid.js';
 
 export const PUSH_JOB = 'push';
 /** How long a push service may hold a message for an offline device. */
 const PUSH_TTL_SECONDS = 24 * 3600;
-const PUSH_TIMEOUT_MS = 10_000;
+/** Of an error answer, enough to say what went wrong; the rest is never read. */
+const PUSH_ERROR_BODY_BYTES = 4096;
 
 const decodedLength = (b64url: string) => Buffer.from(b64url, 'base64url').length;
+
+/** A push service is one destination per origin (all of a browser vendor's endpoints share it). */
+export const pushDestination = (endpoint: string) => `push:${new URL(endpoint).origin}`;
 
 /**
  * Stores a browser's subscription for the calling agent, one per (agent, endpoint); registering
  * again refreshes the keys. An endpoint is one browser profile, so if another agent of the workspace
- * had it (a shared computer), it is theirs no longer and they stop getting pushes there.
+ * had it (a shared computer), it is theirs no longer and they stop getting pushes there. An agent
+ * has at most `limits.pushSubscriptionsPerAgent` (409 past it; refreshing one is always fine), and
+ * the endpoint must be an allowed destination (net/destinations.ts).
  */
 export async function savePushSubscription(deps: Deps, workspaceId: string, agentId: string, body: PushSubscriptionBody) {
   const p256dh = Buffer.from(body.keys.p256dh, 'base64url');
@@ -28,59 +42,41 @@ export async function savePushSubscription(deps: Deps, workspaceId: string, agen
   if (decodedLength(body.keys.auth) !== 16) {
     throw badRequest('keys.auth must be 16 bytes', [{ path: ['keys', 'auth'], message: 'not 16 bytes' }]);
   }
+  const refused = urlRefusal(deps.config.destinations, body.endpoint);
+  if (refused) throw destinationNotAllowed(refusedMessage('endpoint', refused), [{ path: ['endpoint'], message: refused }]);
   const now = deps.clock.now();
-  return deps.storage.db.transaction().execute(async (trx) => {
-    await trx
-      .deleteFrom('push_subscriptions')
-      .where('workspace_id', '=', workspaceId)
-      .where('endpoint', '=', body.endpoint)
-      .where('agent_id', '!=', agentId)
-      .execute();
-    await trx
-      .insertInto('push_subscriptions')
-      .values({ id: newId('psub', now), workspace_id: workspaceId, agent_id: agentId, endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth, created_at: now })
-      .onConflict((oc) => oc.columns(['agent_id', 'endpoint']).doUpdateSet({ p256dh: body.keys.p256dh, auth: body.keys.auth }))
-      .execute();
-    const row = await trx
-      .selectFrom('push_subscriptions')
-      .select(['id', 'endpoint', 'created_at'])
-      .where('agent_id', '=', agentId)
-      .where('endpoint', '=', body.endpoint)
-      .executeTakeFirstOrThrow();
-    return { id: row.id, endpoint: row.endpoint, createdAt: iso(row.created_at) };
-  });
+  const limit = deps.config.limits.pushSubscriptionsPerAgent;
+  const saved = await deps.storage.write((trx) =>
+    saveSubscriptionRow(
+      trx,
+      { id: newId('psub', now), workspace_id: workspaceId, agent_id: agentId, endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth, created_at: now },
+      limit,
+    ),
+  );
+  if ('limitReached' in saved) {
+    throw limitReached(`an agent may have at most ${limit} push subscriptions; remove one (DELETE /v1/push-subscriptions) before adding another`, { limit });
+  }
+  const row = saved.subscription;
+  return { id: row.id, endpoint: row.endpoint, createdAt: iso(row.created_at) };
 }
 
-export async function deletePushSubscription(deps: Deps, workspaceId: string, agentId: string, endpoint: string): Promise<boolean> {
-  const result = await deps.storage.db
-    .deleteFrom('push_subscriptions')
-    .where('workspace_id', '=', workspaceId)
-    .where('agent_id', '=', agentId)
-    .where('endpoint', '=', endpoint)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
-}
-
-export const listPushSubscriptions = (deps: Deps, workspaceId: string, agentId: string) =>
-  deps.storage.db.selectFrom('push_subscriptions').selectAll().where('workspace_id', '=', workspaceId).where('agent_id', '=', agentId).orderBy('created_at').orderBy('id').execute();
+export const deletePushSubscription = (deps: Deps, workspaceId: string, agentId: string, endpoint: string): Promise<boolean> =>
+  deleteSubscriptionRow(deps.storage.db, workspaceId, agentId, endpoint);
 
 /**
  * Delivers one notification to one subscription over the Web Push protocol: payload encrypted
- * per RFC 8291 (aes128gcm) and a VAPID JWT, both by the `web-push` library. The request itself is
- * sent with fetch rather than `sendNotification`, which only speaks https through node's https
- * module (so a plain-http push service, like the one tests run, could not be reached).
+ * per RFC 8291 (aes128gcm) and a VAPID JWT, both by the `web-push` library. The request itself goes
+ * through the outbound client (net/outbound.ts), not `sendNotification`: that checks the
+ * destination on the address it connects to, reads at most 4 KB of an error answer, and speaks
+ * plain http too (the loopback push service the tests run).
  * 404/410 mean the browser dropped the subscription: it is deleted and the job ends.
  */
 export function pushHandler(deps: Deps): JobHandler {
   return {
-    async run(job: Job) {
+    timeoutMs: deps.config.deliveryTimeoutMs.push,
+    async run(job: Job, signal: AbortSignal) {
       const payload = job.payload as NotificationJobPayload;
-      const sub = await deps.storage.db
-        .selectFrom('push_subscriptions')
-        .selectAll()
-        .where('workspace_id', '=', job.workspaceId)
-        .where('id', '=', payload.subscriptionId ?? '')
-        .executeTakeFirst();
+      const sub = await findPushSubscription(deps.storage.db, job.workspaceId, payload.subscriptionId ?? '');
       if (!sub) return { ok: false, permanent: true, error: 'the push subscription no longer exists' };
       const content = await composeNotification(deps, job.workspaceId, payload);
       const message: PushPayload = {
@@ -91,36 +87,44 @@ export function pushHandler(deps: Deps): JobHandler {
         url: content.link,
       };
       const keys = await vapidKeys(deps);
-      const request = webpush.generateRequestDetails(
-        { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
-        JSON.stringify(message),
-        {
-          vapidDetails: { subject: vapidSubject(deps), publicKey: keys.publicKey, privateKey: keys.privateKey },
-          contentEncoding: 'aes128gcm',
-          TTL: PUSH_TTL_SECONDS,
-          urgency: 'high',
-        },
-      );
+      let request: ReturnType<typeof webpush.generateRequestDetails>;
+      try {
+        request = webpush.generateRequestDetails(
+          { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+          JSON.stringify(message),
+          {
+            vapidDetails: { subject: vapidSubject(deps), publicKey: keys.publicKey, privateKey: keys.privateKey },
+            contentEncoding: 'aes128gcm',
+            TTL: PUSH_TTL_SECONDS,
+            urgency: 'high',
+          },
+        );
+      } catch (error) {
+        // The subscription's keys cannot be encrypted to (not a point on P-256): no retry fixes that.
+        return { ok: false, permanent: true, error: `cannot encrypt for this subscription: ${error instanceof Error ? error.message : String(error)}` };
+      }
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) if (name.toLowerCase() !== 'content-length') headers[name] = String(value);
-      let res: Response;
+      let res: { status: number; body: Buffer };
       try {
-        res = await fetch(request.endpoint, {
-          method: request.method,
+        res = await deps.outbound.send({
+          url: request.endpoint,
+          method: 'POST',
           headers,
-          body: request.body ? new Uint8Array(request.body) : null,
-          signal: AbortSignal.timeout(PUSH_TIMEOUT_MS),
-          redirect: 'manual',
+          body: request.body ? new Uint8Array(request.body) : new Uint8Array(0),
+          signal,
+          maxBodyBytes: PUSH_ERROR_BODY_BYTES,
         });
       } catch (error) {
-        return { ok: false, error: `push service unreachable: ${error instanceof Error ? error.message : String(error)}` };
+        if (error instanceof DestinationRefusedError) return { ok: false, permanent: true, error: error.message };
+        return { ok: false, error: `push service unreachable: ${describeNetworkError(error)}` };
       }
-      const detail = (await res.text().catch(() => '')).slice(0, 200);
       if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status };
       if (res.status === 404 || res.status === 410) {
-        await deps.storage.db.deleteFrom('push_subscriptions').where('id', '=', sub.id).execute();
+        await deletePushSubscriptionById(deps.storage.db, job.workspaceId, sub.id);
         return { ok: false, permanent: true, statusCode: res.status, error: `subscription gone (${res.status}); deleted` };
       }
+      const detail = res.body.toString('utf8').replace(/\s+/g, ' ').trim().slice(0, 200);
       return { ok: false, statusCode: res.status, error: `push service answered ${res.status}${detail ? `: ${detail}` : ''}` };
     },
     retryDelayMs: (attempts) => exponentialBackoff(attempts),

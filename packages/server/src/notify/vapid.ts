@@ -1,6 +1,7 @@
 import webpush from 'web-push';
 import type { Deps } from '../deps.js';
 import type { Db } from '../storage/db.js';
+import { insertServerKeyIfAbsent, readServerKey } from '../storage/server-keys.js';
 
 export interface VapidKeys {
   publicKey: string;
@@ -27,18 +28,13 @@ export function vapidKeys(deps: Deps): Promise<VapidKeys> {
 }
 
 async function loadOrCreate(db: Db, now: number): Promise<VapidKeys> {
-  const read = () => db.selectFrom('server_keys').select('value').where('name', '=', KEY_NAME).executeTakeFirst();
-  const existing = await read();
-  if (existing) return JSON.parse(existing.value) as VapidKeys;
+  const existing = await readServerKey(db, KEY_NAME);
+  if (existing) return JSON.parse(existing) as VapidKeys;
   const fresh = webpush.generateVAPIDKeys();
-  await db
-    .insertInto('server_keys')
-    .values({ name: KEY_NAME, value: JSON.stringify({ publicKey: fresh.publicKey, privateKey: fresh.privateKey }), created_at: now })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const stored = await read();
+  await insertServerKeyIfAbsent(db, KEY_NAME, JSON.stringify({ publicKey: fresh.publicKey, privateKey: fresh.privateKey }), now);
+  const stored = await readServerKey(db, KEY_NAME);
   if (!stored) throw new Error('VAPID keys could not be stored');
-  return JSON.parse(stored.value) as VapidKeys;
+  return JSON.parse(stored) as VapidKeys;
 }
 
 /** VAPID's contact for push services: the public https URL if there is one, else the mail sender. */

@@ -10,6 +10,7 @@ import * as m0009 from './migrations/0009_read_bands.js';
 import * as m0010 from './migrations/0010_idempotency_expiry.js';
 import * as m0011 from './migrations/0011_view_counters.js';
 import * as m0013 from './migrations/0013_scrub_stored_secrets.js';
+import * as m0014 from './migrations/0014_fair_delivery.js';
 
 interface Migration {
   version: number;
@@ -29,6 +30,7 @@ const MIGRATIONS: Migration[] = [
   { version: 10, name: 'idempotency_expiry', up: m0010.up },
   { version: 11, name: 'view_counters', up: m0011.up },
   { version: 13, name: 'scrub_stored_secrets', up: m0013.up },
+  { version: 14, name: 'fair_delivery', up: m0014.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

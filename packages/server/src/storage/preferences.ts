@@ -51,3 +51,21 @@ export async function channelEnabled(db: Q, workspaceId: string, agentId: string
     .executeTakeFirst();
   return row ? Number(row.enabled) === 1 : DEFAULT_PREFERENCES[type][channel];
 }
+
+export interface PreferenceSwitch {
+  type: PreferenceType;
+  channel: NotificationChannel;
+  enabled: boolean;
+}
+
+/** Stores the switches an agent changed; the others keep their stored value or the default. */
+export async function savePreferences(db: Q, workspaceId: string, agentId: string, switches: PreferenceSwitch[]): Promise<void> {
+  for (const s of switches) {
+    const enabled = s.enabled ? 1 : 0;
+    await db
+      .insertInto('notification_preferences')
+      .values({ workspace_id: workspaceId, agent_id: agentId, type: s.type, channel: s.channel, enabled })
+      .onConflict((oc) => oc.columns(['agent_id', 'type', 'channel']).doUpdateSet({ enabled }))
+      .execute();
+  }
+}

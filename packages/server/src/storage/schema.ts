@@ -187,6 +187,8 @@ export interface JobRow {
   workspace_id: string;
   kind: string;
   target: string;
+  /** Where the job goes (`webhook:<id>`, `push:<origin>`, `smtp`): the unit of per-destination caps and circuit breakers. */
+  destination: string;
   dedupe_key: string;
   payload: string;
   status: 'pending' | 'done' | 'failed' | 'skipped';
@@ -204,6 +206,16 @@ export interface JobAttemptRow {
   status_code: number | null;
   error: string | null;
   duration_ms: number;
+}
+/** A destination's circuit breaker (jobs/queue.ts); no row means closed with no failures. */
+export interface DeliveryCircuitRow {
+  workspace_id: string;
+  destination: string;
+  failures: number;
+  trips: number;
+  open_until: number | null;
+  last_error: string | null;
+  updated_at: number;
 }
 export interface NotificationPreferenceRow {
   workspace_id: string;
@@ -278,6 +290,7 @@ export interface Database {
   baton_migrations: MigrationRow;
   jobs: JobRow;
   job_attempts: JobAttemptRow;
+  delivery_circuits: DeliveryCircuitRow;
   notification_preferences: NotificationPreferenceRow;
   push_subscriptions: PushSubscriptionRow;
   server_keys: ServerKeyRow;

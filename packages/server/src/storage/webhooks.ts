@@ -6,7 +6,24 @@ type Q = Kysely<Database>;
 /** The job kind of a webhook delivery; its `target` is the webhook id. */
 export const WEBHOOK_JOB_KIND = 'webhook';
 
-export const insertWebhook = (db: Q, row: WebhookRow) => db.insertInto('webhooks').values(row).execute();
+/** Each endpoint is its own destination: its own in-flight cap and circuit breaker. */
+export const webhookDestination = (webhookId: string) => `webhook:${webhookId}`;
+
+/**
+ * Inserts the endpoint unless the workspace already has `max` live ones; returns whether it did.
+ * Run it in one transaction (`Storage.write`) so two creations cannot both take the last place.
+ */
+export async function insertWebhookWithin(db: Q, row: WebhookRow, max: number): Promise<boolean> {
+  const live = await db
+    .selectFrom('webhooks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workspace_id', '=', row.workspace_id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(live?.n ?? 0) >= max) return false;
+  await db.insertInto('webhooks').values(row).execute();
+  return true;
+}
 
 export async function findWebhook(db: Q, workspaceId: string, id: string, options: { includeDeleted?: boolean } = {}) {
   let q = db.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);

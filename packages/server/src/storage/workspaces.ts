@@ -43,3 +43,7 @@ export const newestSigningKey = (db: Q, workspaceId: string) =>
     .orderBy('kid', 'desc')
     .executeTakeFirst();
 
+
+/** Changes some of the workspace's own settings (notification link, snippets). */
+export const updateWorkspaceSettings = (db: Q, id: string, patch: Partial<Pick<WorkspaceRow, 'link_template' | 'notification_snippets'>>) =>
+  db.updateTable('workspaces').set(patch).where('id', '=', id).execute();

@@ -1,8 +1,8 @@
 import type { WebhookEventType } from '@baton/protocol';
 import type { Deps } from '../deps.js';
-import { enqueueJobs, type NewJob } from '../jobs/queue.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
-import { liveWebhooksOf, WEBHOOK_JOB_KIND } from '../storage/webhooks.js';
+import { enqueueJobs, type NewJob } from '../storage/jobs.js';
+import { liveWebhooksOf, WEBHOOK_JOB_KIND, webhookDestination } from '../storage/webhooks.js';
 import { webhookEventsFor } from './events.js';
 
 /** What a delivery job carries: the body is serialized once, so every attempt sends the same bytes. */
@@ -38,6 +38,7 @@ export function webhookConsumer(deps: Deps): OutboxConsumer {
             workspaceId: record.workspaceId,
             kind: WEBHOOK_JOB_KIND,
             target: hook.id,
+            destination: webhookDestination(hook.id),
             dedupeKey: `${WEBHOOK_JOB_KIND}:${hook.id}:${event.id}`,
             payload,
           });

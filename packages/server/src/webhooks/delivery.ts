@@ -1,62 +1,51 @@
 import type { Deps } from '../deps.js';
 import { exponentialBackoff, type AttemptResult, type JobHandler } from '../jobs/queue.js';
+import { DestinationRefusedError } from '../net/destinations.js';
+import { describeNetworkError } from '../net/outbound.js';
 import { findWebhook } from '../storage/webhooks.js';
 import type { DeliveryPayload } from './consumer.js';
 import { signedHeaders } from './signing.js';
 
 export interface DeliveryOptions {
-  /** Per attempt; a receiver that does not answer in time is retried like one that failed. */
-  timeoutMs?: number;
   /** Delay before attempt `attempts + 1`, or null to give up. */
   retryDelayMs?: (attempts: number) => number | null;
-  fetch?: typeof fetch;
 }
-
-export const DELIVERY_TIMEOUT_MS = 10_000;
 
 /**
  * Sends one event to one endpoint: a signed POST, where any 2xx is success and anything else (an
  * error status, a redirect, a refused connection, a timeout) is retried with backoff until the
- * schedule runs out. The runner logs every attempt.
+ * schedule runs out. The receiver's body is never read: the connection is closed once the status
+ * line is in. A destination the server may not reach (net/destinations.ts) fails for good, without
+ * connecting. The runner times the attempt out and logs it.
  */
 export function webhookDeliveryHandler(deps: Deps, options: DeliveryOptions = {}): JobHandler {
-  const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
-  const doFetch = options.fetch ?? fetch;
   return {
+    timeoutMs: deps.config.deliveryTimeoutMs.webhook,
     retryDelayMs: options.retryDelayMs ?? ((attempts) => exponentialBackoff(attempts)),
-    async run(job): Promise<AttemptResult> {
+    async run(job, signal): Promise<AttemptResult> {
       const payload = job.payload as DeliveryPayload;
       const hook = await findWebhook(deps.storage.db, job.workspaceId, job.target);
       // Deleted since the job was queued: nothing is sent, and retrying cannot change that.
       if (!hook) return { ok: false, permanent: true, error: 'webhook deleted; not sent' };
       const timestamp = Math.floor(deps.clock.now() / 1000);
-      let response: Response;
+      let status: number;
       try {
-        response = await doFetch(hook.url, {
+        ({ status } = await deps.outbound.send({
+          url: hook.url,
           method: 'POST',
           headers: { ...signedHeaders(hook.secret, payload.eventId, timestamp, payload.body), 'user-agent': `Baton-Webhooks/${deps.config.version}` },
           body: payload.body,
-          // A redirect is not a delivery; following one could also send the body somewhere unintended.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+          signal,
+          // The answer is its status; a body of any size stays unread.
+          maxBodyBytes: 0,
+        }));
       } catch (error) {
-        return { ok: false, error: describe(error, timeoutMs) };
+        if (error instanceof DestinationRefusedError) return { ok: false, permanent: true, error: error.message };
+        return { ok: false, error: describeNetworkError(error) };
       }
-      // The receiver's answer is not used; release the connection without reading it all.
-      await response.body?.cancel().catch(() => undefined);
-      if (response.status >= 200 && response.status < 300) return { ok: true, statusCode: response.status };
-      return { ok: false, statusCode: response.status, error: `receiver answered ${response.status}` };
+      // Redirects are not followed: a redirect is not a delivery, and could send the body somewhere unintended.
+      if (status >= 200 && status < 300) return { ok: true, statusCode: status };
+      return { ok: false, statusCode: status, error: `receiver answered ${status}` };
     },
   };
-}
-
-function describe(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no response within ${timeoutMs} ms`;
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const detail = cause instanceof Error ? `: ${(cause as { code?: string }).code ?? cause.message}` : '';
-    return `${error.message}${detail}`;
-  }
-  return String(error);
 }

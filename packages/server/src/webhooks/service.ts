@@ -1,10 +1,13 @@
-import type { CreateWebhookBody, Webhook, WebhookDelivery, WebhookDeliveriesQuery, WebhookEventType } from '@baton/protocol';
+import type { CreateWebhookBody, Webhook, WebhookCircuit, WebhookDelivery, WebhookDeliveriesQuery, WebhookEventType } from '@baton/protocol';
 import type { Deps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { destinationNotAllowed, limitReached, notFound } from '../errors.js';
 import { newId } from '../ids.js';
+import { phaseOf } from '../jobs/circuit.js';
+import { refusedMessage, urlRefusal } from '../net/destinations.js';
+import { findCircuit, type CircuitState } from '../storage/jobs.js';
 import { iso } from '../storage/mappers.js';
 import type { WebhookRow } from '../storage/schema.js';
-import { deleteWebhook, findWebhook, insertWebhook, listDeliveries, listWebhooks } from '../storage/webhooks.js';
+import { deleteWebhook, findWebhook, insertWebhookWithin, listDeliveries, listWebhooks, webhookDestination } from '../storage/webhooks.js';
 import type { DeliveryPayload } from './consumer.js';
 import { newWebhookSecret } from './signing.js';
 
@@ -16,8 +19,14 @@ const toWebhook = (r: WebhookRow): Webhook => ({
   createdAt: iso(r.created_at),
 });
 
-/** Creates an endpoint; the secret is returned here and never again. */
+/**
+ * Creates an endpoint; the secret is returned here and never again. The URL must be an allowed
+ * destination (net/destinations.ts), and a workspace has at most `limits.webhooksPerWorkspace`
+ * live endpoints.
+ */
 export async function createWebhook(deps: Deps, workspaceId: string, body: CreateWebhookBody) {
+  const refused = urlRefusal(deps.config.destinations, body.url);
+  if (refused) throw destinationNotAllowed(refusedMessage('url', refused), [{ path: ['url'], message: refused }]);
   const now = deps.clock.now();
   const row: WebhookRow = {
     id: newId('wh', now),
@@ -29,7 +38,9 @@ export async function createWebhook(deps: Deps, workspaceId: string, body: Creat
     created_at: now,
     deleted_at: null,
   };
-  await insertWebhook(deps.storage.db, row);
+  const limit = deps.config.limits.webhooksPerWorkspace;
+  const inserted = await deps.storage.write((trx) => insertWebhookWithin(trx, row, limit));
+  if (!inserted) throw limitReached(`a workspace may have at most ${limit} webhook endpoints; delete one before adding another`, { limit });
   return { webhook: toWebhook(row), secret: row.secret };
 }
 
@@ -46,6 +57,10 @@ export async function removeWebhook(deps: Deps, workspaceId: string, id: string)
 export async function deliveriesOf(deps: Deps, workspaceId: string, id: string, q: WebhookDeliveriesQuery) {
   const hook = await findWebhook(deps.storage.db, workspaceId, id, { includeDeleted: true });
   if (!hook) throw notFound('webhook');
+  const now = deps.clock.now();
+  const circuit = await findCircuit(deps.storage.db, workspaceId, webhookDestination(id));
+  // While the circuit is open nothing goes out before it closes, whatever a job's own schedule says.
+  const pausedUntil = circuit && phaseOf(circuit, now) === 'open' ? circuit.openUntil! : 0;
   const page = await listDeliveries(deps.storage.db, workspaceId, id, {
     limit: q.limit,
     ...(q.cursor ? { beforeId: Number(q.cursor) } : {}),
@@ -58,7 +73,7 @@ export async function deliveriesOf(deps: Deps, workspaceId: string, id: string, 
       type: payload.type,
       status: job.status,
       attempts: Number(job.attempts),
-      nextAttemptAt: job.status === 'pending' ? iso(job.next_run_at) : null,
+      nextAttemptAt: job.status === 'pending' ? iso(Math.max(Number(job.next_run_at), pausedUntil)) : null,
       createdAt: iso(job.created_at),
       finishedAt: job.finished_at === null ? null : iso(job.finished_at),
       lastError: job.last_error,
@@ -73,5 +88,18 @@ export async function deliveriesOf(deps: Deps, workspaceId: string, id: string, 
     };
   });
   const last = page.jobs[page.jobs.length - 1];
-  return { items, nextCursor: page.hasMore && last ? String(last.id) : null };
+  return { items, nextCursor: page.hasMore && last ? String(last.id) : null, circuit: circuitOf(circuit, now) };
+}
+
+function circuitOf(c: CircuitState | null, now: number): WebhookCircuit {
+  const state = phaseOf(c, now);
+  if (!c) return { state, failures: 0, pausedUntil: null, reason: null };
+  const failed = `${c.failures} failed attempt${c.failures === 1 ? '' : 's'} in a row`;
+  const reason =
+    state === 'closed'
+      ? `${failed}; last: ${c.lastError}`
+      : state === 'open'
+        ? `paused after ${failed}; last: ${c.lastError}`
+        : `the pause after ${failed} is over (last: ${c.lastError}); the next attempt decides`;
+  return { state, failures: c.failures, pausedUntil: state === 'open' ? iso(c.openUntil!) : null, reason };
 }
