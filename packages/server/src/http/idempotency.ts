@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { principalKey } from '../auth/principal.js';
 import { AppError } from '../errors.js';
-import { bodyText } from './body.js';
 import type { AppEnv } from './env.js';
 
 const MAX_KEY_LENGTH = 255;
@@ -32,7 +31,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     principal: principalKey(principal),
     key,
   };
-  const body = await bodyText(c);
+  const body = await c.req.text();
   const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${c.req.header('if-match') ?? ''}\n${body}`).digest('hex');
 
   const inserted = await db
