@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { buildOpenApiDocument } from '@baton/protocol/openapi';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
@@ -27,12 +28,24 @@ function errorResponse(c: Context, error: AppError) {
   );
 }
 
+/**
+ * The client closed the connection before its whole request arrived (an upload cut off mid-body):
+ * reading the body failed because of the client, so it is not a server error, and there is nobody
+ * left to answer. Only on Node (`app.request()` has no connection to lose).
+ */
+function clientWentAway(c: Context): boolean {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming !== undefined && !incoming.complete && incoming.destroyed;
+}
+
 /** The REST API as a Hono app. Only the CLI (or a host) binds it to a port. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
 
   app.onError((err, c) => {
     if (err instanceof AppError) return errorResponse(c, err);
+    // Logged like any other 4xx, i.e. not: a stack per dropped upload tells an operator nothing.
+    if (clientWentAway(c)) return errorResponse(c, new AppError(400, 'bad_request', 'the connection closed before the request body arrived'));
     if (err instanceof HTTPException) {
       const code = err.status === 400 ? 'bad_request' : err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : 'bad_request';
       return errorResponse(c, new AppError(err.status as 400, code, err.message || 'bad request'));
