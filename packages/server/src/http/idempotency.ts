@@ -23,9 +23,9 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new AppError(400, 'bad_request', `Idempotency-Key must be 1–${MAX_KEY_LENGTH} characters`);
   }
-  const principal = c.var.principal;
+  const principal = c.get('principal');
   if (!principal) return next(); // unauthenticated: the route answers 401 itself
-  const { db } = c.var.deps.storage;
+  const { db } = c.get('deps').storage;
   const scope = {
     workspace_id: principal.kind === 'serverAdmin' ? '' : principal.workspaceId,
     principal: principalKey(principal),
@@ -36,7 +36,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
 
   const inserted = await db
     .insertInto('idempotency_keys')
-    .values({ ...scope, request_hash: requestHash, status_code: null, response_body: null, created_at: c.var.deps.clock.now() })
+    .values({ ...scope, request_hash: requestHash, status_code: null, response_body: null, created_at: c.get('deps').clock.now() })
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   const thisKey = <Q extends { where: (...args: any[]) => any }>(q: Q): Q =>
@@ -59,7 +59,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
       throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
     }
     if (stored.status_code === null) {
-      const now = c.var.deps.clock.now();
+      const now = c.get('deps').clock.now();
       const abandoned = now - Number(stored.created_at) > ABANDONED_CLAIM_MS;
       // Compare-and-set on created_at: of several retries racing for an abandoned claim, one wins.
       const takenOver = abandoned

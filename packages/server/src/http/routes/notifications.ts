@@ -7,12 +7,12 @@ import { jsonBody, query } from '../parse.js';
 
 export const notificationRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
-    const p = requireAgent(c.var.principal, routes.listNotifications.callers);
+    const p = requireAgent(c.get('principal'), routes.listNotifications.callers);
     const q = query(c, NotificationsQuery);
-    return c.json(await listNotifications(c.var.deps, p.workspaceId, p.agentId, q.limit, q.unreadOnly === 'true'), 200);
+    return c.json(await listNotifications(c.get('deps'), p.workspaceId, p.agentId, q.limit, q.unreadOnly === 'true'), 200);
   })
   .post('/read', async (c) => {
-    const p = requireAgent(c.var.principal, routes.markNotificationsRead.callers);
+    const p = requireAgent(c.get('principal'), routes.markNotificationsRead.callers);
     const body = await jsonBody(c, MarkNotificationsReadBody);
-    return c.json(await readNotifications(c.var.deps, p.workspaceId, p.agentId, body.all ? 'all' : body.ids!), 200);
+    return c.json(await readNotifications(c.get('deps'), p.workspaceId, p.agentId, body.all ? 'all' : body.ids!), 200);
   });

@@ -9,16 +9,16 @@ import { jsonBody } from '../parse.js';
 /** Web Push: the VAPID public key browsers subscribe with, and the caller's subscriptions. */
 export const pushRoutes = new Hono<AppEnv>()
   .get('/push/public-key', async (c) => {
-    requireAgent(c.var.principal, routes.pushPublicKey.callers);
-    return c.json({ publicKey: (await vapidKeys(c.var.deps)).publicKey }, 200);
+    requireAgent(c.get('principal'), routes.pushPublicKey.callers);
+    return c.json({ publicKey: (await vapidKeys(c.get('deps'))).publicKey }, 200);
   })
   .post('/push-subscriptions', async (c) => {
-    const p = requireAgent(c.var.principal, routes.createPushSubscription.callers);
+    const p = requireAgent(c.get('principal'), routes.createPushSubscription.callers);
     const body = await jsonBody(c, PushSubscriptionBody);
-    return c.json({ subscription: await savePushSubscription(c.var.deps, p.workspaceId, p.agentId, body) }, 201);
+    return c.json({ subscription: await savePushSubscription(c.get('deps'), p.workspaceId, p.agentId, body) }, 201);
   })
   .delete('/push-subscriptions', async (c) => {
-    const p = requireAgent(c.var.principal, routes.deletePushSubscription.callers);
+    const p = requireAgent(c.get('principal'), routes.deletePushSubscription.callers);
     const body = await jsonBody(c, DeletePushSubscriptionBody);
-    return c.json({ deleted: await deletePushSubscription(c.var.deps, p.workspaceId, p.agentId, body.endpoint) }, 200);
+    return c.json({ deleted: await deletePushSubscription(c.get('deps'), p.workspaceId, p.agentId, body.endpoint) }, 200);
   });

@@ -7,16 +7,16 @@ import { jsonBody } from '../parse.js';
 
 export const teamRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.listTeams.callers);
-    return c.json({ items: await listTeams(c.var.deps, p) }, 200);
+    const p = requireWorkspace(c.get('principal'), routes.listTeams.callers);
+    return c.json({ items: await listTeams(c.get('deps'), p) }, 200);
   })
   .post('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.createTeam.callers);
+    const p = requireWorkspace(c.get('principal'), routes.createTeam.callers);
     const body = await jsonBody(c, CreateTeamBody);
-    return c.json({ team: await createTeam(c.var.deps, p, body) }, 201);
+    return c.json({ team: await createTeam(c.get('deps'), p, body) }, 201);
   })
   .patch('/:id', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.updateTeam.callers);
+    const p = requireWorkspace(c.get('principal'), routes.updateTeam.callers);
     const body = await jsonBody(c, UpdateTeamBody);
-    return c.json({ team: await updateTeam(c.var.deps, p, c.req.param('id'), body) }, 200);
+    return c.json({ team: await updateTeam(c.get('deps'), p, c.req.param('id'), body) }, 200);
   });

@@ -7,21 +7,21 @@ import { emptyBody, jsonBody, query } from '../parse.js';
 
 export const webhookRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.listWebhooks.callers);
-    return c.json(await webhooksOf(c.var.deps, p.workspaceId), 200);
+    const p = requireWorkspace(c.get('principal'), routes.listWebhooks.callers);
+    return c.json(await webhooksOf(c.get('deps'), p.workspaceId), 200);
   })
   .post('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.createWebhook.callers);
+    const p = requireWorkspace(c.get('principal'), routes.createWebhook.callers);
     const body = await jsonBody(c, CreateWebhookBody);
-    return c.json(await createWebhook(c.var.deps, p.workspaceId, body), 201);
+    return c.json(await createWebhook(c.get('deps'), p.workspaceId, body), 201);
   })
   .delete('/:id', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.deleteWebhook.callers);
+    const p = requireWorkspace(c.get('principal'), routes.deleteWebhook.callers);
     await emptyBody(c);
-    return c.json(await removeWebhook(c.var.deps, p.workspaceId, c.req.param('id')), 200);
+    return c.json(await removeWebhook(c.get('deps'), p.workspaceId, c.req.param('id')), 200);
   })
   .get('/:id/deliveries', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.webhookDeliveries.callers);
+    const p = requireWorkspace(c.get('principal'), routes.webhookDeliveries.callers);
     const q = query(c, WebhookDeliveriesQuery);
-    return c.json(await deliveriesOf(c.var.deps, p.workspaceId, c.req.param('id'), q), 200);
+    return c.json(await deliveriesOf(c.get('deps'), p.workspaceId, c.req.param('id'), q), 200);
   });

@@ -8,17 +8,17 @@ import { jsonBody } from '../parse.js';
 
 export const workspaceRoutes = new Hono<AppEnv>()
   .post('/workspaces', async (c) => {
-    if (!c.var.deps.config.adminToken) throw new AppError(403, 'forbidden', 'workspace creation is disabled: set BATON_ADMIN_TOKEN');
-    requireCaller(c.var.principal, routes.createWorkspace.callers);
+    if (!c.get('deps').config.adminToken) throw new AppError(403, 'forbidden', 'workspace creation is disabled: set BATON_ADMIN_TOKEN');
+    requireCaller(c.get('principal'), routes.createWorkspace.callers);
     const body = await jsonBody(c, CreateWorkspaceBody);
-    return c.json(await createWorkspace(c.var.deps, body), 201);
+    return c.json(await createWorkspace(c.get('deps'), body), 201);
   })
   .get('/workspace', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.getWorkspace.callers);
-    return c.json({ workspace: await getWorkspace(c.var.deps, p) }, 200);
+    const p = requireWorkspace(c.get('principal'), routes.getWorkspace.callers);
+    return c.json({ workspace: await getWorkspace(c.get('deps'), p) }, 200);
   })
   .post('/tokens', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.createToken.callers);
+    const p = requireWorkspace(c.get('principal'), routes.createToken.callers);
     const body = await jsonBody(c, CreateTokenBody);
-    return c.json(await mintAgentToken(c.var.deps, p.workspaceId, body.agentId, body.ttlSeconds), 201);
+    return c.json(await mintAgentToken(c.get('deps'), p.workspaceId, body.agentId, body.ttlSeconds), 201);
   });
