@@ -3,25 +3,27 @@
  * generator does not share an event loop with the server it measures.
  *
  *   baton         the real server (`startServer`) on a WAL file database in a temp dir
- *   baseline      a bare Hono app whose one handler does one libsql insert on a WAL file database
+ *   baseline      a bare Hono app whose one handler does one libsql insert on a WAL file database,
+ *                 served by the same @hono/node-server and hono packages as Baton (the versions
+ *                 each side resolved are printed beside the results)
  *   baseline-txn  the same bare Hono app writing what Baton writes for this request, as the same 11
  *                 statements (key lookup, BEGIN, seq lock, contact, conversation, two timeline items,
  *                 conversation update, outbox row, seq, COMMIT) prepared once, on Baton's own schema
  *                 and triggers: what the data model costs without the code around it
  *
  * Usage (from http.ts): fork('http-target.ts', [kind, secret, whatIfs]). Talks to the parent over
- * IPC: sends `{ type: 'ready', url }`, answers `rows` (rows the load created) and `cpu` (CPU time
+ * IPC: sends `{ type: 'ready', url, stack }` (the HTTP packages it runs on), answers `rows` (rows the load created) and `cpu` (CPU time
  * used so far), runs V8's CPU profiler (the one behind --cpu-prof) between `profile-start` and
  * `profile-stop` so startup and module loading stay out of it, and on `stop` closes, deletes its
  * files and exits.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { findSourceMap } from 'node:module';
+import { createRequire, findSourceMap } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import Sqlite from 'libsql';
@@ -33,7 +35,7 @@ import { hashApiKey } from '../src/storage/workspaces.js';
 export type TargetKind = 'baton' | 'baseline' | 'baseline-txn';
 export type ToTarget = { type: 'rows' } | { type: 'cpu' } | { type: 'stop' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string };
 export type FromTarget =
-  | { type: 'ready'; url: string }
+  | { type: 'ready'; url: string; stack: string }
   | { type: 'cpu'; micros: number }
   | { type: 'rows'; count: number }
   | { type: 'stopped' }
@@ -113,6 +115,28 @@ async function startBaseline(file: string): Promise<Target> {
       db.close();
     },
   };
+}
+
+/** The version of `name` that the module at `from` imports (found from where it resolves, not from package.json ranges). */
+function resolvedVersion(name: string, from: URL): string {
+  let dir = dirname(createRequire(from).resolve(name));
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === name) return `${name} ${pkg.version}`;
+  }
+  throw new Error(`no package.json for ${name} above ${from}`);
+}
+
+/**
+ * The HTTP adapter and framework each server runs on: Baton's as `src/server.ts` and `src/http/app.ts`
+ * import them, the baselines' as this file does. Both sides must be the same for the ratio to mean anything.
+ */
+function httpStack(kind: TargetKind): string {
+  const [adapterFrom, honoFrom] =
+    kind === 'baton' ? [new URL('../src/server.ts', import.meta.url), new URL('../src/http/app.ts', import.meta.url)] : [new URL(import.meta.url), new URL(import.meta.url)];
+  return `${resolvedVersion('@hono/node-server', adapterFrom)}, ${resolvedVersion('hono', honoFrom)}`;
 }
 
 /** V8's sampling profiler on this thread, started and stopped around the measured load only. */
@@ -269,7 +293,7 @@ async function main() {
       process.exit(0);
     }
   });
-  await send({ type: 'ready', url: target.url });
+  await send({ type: 'ready', url: target.url, stack: httpStack(kind) });
 }
 
 main().catch((error) => {

@@ -41,6 +41,8 @@ class Target {
     readonly url: string,
     readonly label: string,
     readonly kind: TargetKind,
+    /** The HTTP adapter and hono versions the server process runs on. */
+    readonly stack: string,
   ) {
     child.on('message', (message: FromTarget) => {
       const resolve = this.waiting.get(message.type);
@@ -55,12 +57,12 @@ class Target {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const url = await new Promise<string>((resolve, reject) => {
+    const { url, stack } = await new Promise<{ url: string; stack: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${kind} server did not start within 30 s`)), 30_000);
       child.once('exit', (code) => reject(new Error(`${kind} server exited early (${code})`)));
       child.once('message', (message: FromTarget) => {
         clearTimeout(timer);
-        if (message.type === 'ready') resolve(message.url);
+        if (message.type === 'ready') resolve(message);
         else reject(new Error(`unexpected message ${JSON.stringify(message)}`));
       });
     });
@@ -73,7 +75,7 @@ class Target {
           : whatIfs
             ? `what-if: Baton ${whatIfs.split(',').map((w) => `+${w}`).join(' ')}`
             : 'Baton (startServer)';
-    const target = new Target(child, url, label, kind);
+    const target = new Target(child, url, label, kind, stack);
     if (kind === 'baton') target.token = await createWorkspace(url);
     return target;
   }
@@ -210,9 +212,10 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
     console.log();
     console.log(
       table(
-        ['server', 'req/s', 'p99 ms (worst round)', 'req/s vs baseline', 'CPU ms / request', 'CPU vs baseline', 'every 2xx wrote a row'],
+        ['server', 'HTTP stack', 'req/s', 'p99 ms (worst round)', 'req/s vs baseline', 'CPU ms / request', 'CPU vs baseline', 'every 2xx wrote a row'],
         targets.map((t) => [
           t.label,
+          t.stack,
           Math.round(rps(t)).toLocaleString('en'),
           ms(p99(t)),
           ratio(rps(t) / rps(baseline)),
@@ -222,6 +225,7 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
         ]),
       ),
     );
+    if (baton.stack !== baseline.stack) console.log(`\nwarning: Baton and the baseline run on different HTTP stacks (${baton.stack} vs ${baseline.stack}); the ratio compares more than Baton`);
     const rpsRatio = rps(baton) / rps(baseline);
     console.log();
     console.log(

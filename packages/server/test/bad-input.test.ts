@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { routes, VIEWS, type RouteName } from '@baton/protocol';
 import { ADMIN_TOKEN, LOOPBACK_DESTINATIONS, TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok, readAll, type Reader } from '../src/testing.js';
@@ -428,6 +430,37 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
       duplex: 'half',
     } as RequestInit);
     assertError({ status: res.status, body: await res.json(), headers: res.headers }, 413, 'payload_too_large', 'streamed');
+    assert.deepEqual(await snapshot(f), before);
+  });
+
+  it('a chunked body that never ends is refused once it passes the limit, not when it ends', async (t) => {
+    const f = await setup(t);
+    const before = await snapshot(f);
+    const socket = connect(f.server.server.port, '127.0.0.1');
+    t.after(() => socket.destroy());
+    await once(socket, 'connect');
+    let response = '';
+    socket.on('data', (data: Buffer) => void (response += data.toString('latin1')));
+    const ended = once(socket, 'end').catch(() => {});
+    socket.write(
+      `POST /v1/conversations/${f.conv.id}/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${f.ana.token}\r\n` +
+        'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n' +
+        `9\r\n{"body":"\r\n`,
+    );
+    const chunk = `4000\r\n${'x'.repeat(0x4000)}\r\n`;
+    let sent = 0;
+    // Keep sending, never the last chunk, until the server answers; 16× the limit means it never did.
+    while (response === '' && sent < 16 * BODY_LIMIT && !socket.destroyed) {
+      if (!socket.write(chunk)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+      sent += 0x4000;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    const [head = '', body = ''] = response.split('\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.1 413 /, `answered while the body was still coming (${sent} bytes sent): ${head}`);
+    assert.match(head, /^connection: close$/im, 'the connection is not reused: the rest of the body was never read');
+    assert.equal(JSON.parse(body).error.code, 'payload_too_large');
+    assert.ok(sent < 16 * BODY_LIMIT);
     assert.deepEqual(await snapshot(f), before);
   });
 

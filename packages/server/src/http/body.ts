@@ -1,83 +1,31 @@
-import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors.js';
 import type { AppEnv } from './env.js';
 
 /**
- * Request bodies, read once per request and at most `bodyLimitBytes` long.
+ * The request body limit (`config.bodyLimitBytes`): anything longer is 413 before a handler reads
+ * a byte of it, so no partial body ever reaches a write. Handlers read the body with `c.req.text()`
+ * (once; Hono caches it), which @hono/node-server 2 reads straight from Node's `IncomingMessage`.
  *
- * On Node the bytes are read straight from the `IncomingMessage` that @hono/node-server hands over
- * as `c.env.incoming`. Going through `c.req` instead makes it build a full fetch `Request` (an
- * `AbortController`, a web `ReadableStream` over the socket, header conversion), which cost about
- * 0.13 ms a request, a third of what creating a conversation costs (docs/benchmarks.md). Elsewhere
- * (`app.request()` in tests, other runtimes) `c.req.text()` is the source.
+ * A declared `Content-Length` is checked here; Node's parser never delivers more bytes than that.
+ * Only a body without one (chunked, or a `Request` built in process by `app.request()`) goes
+ * through hono's `bodyLimit`, which counts the bytes as they stream and stops at the limit. It does
+ * not see the declared-length case first: it touches `c.req.raw.body`, which makes the adapter
+ * build the full fetch `Request` and web stream its lightweight request exists to avoid
+ * (docs/decisions.md, "Request bodies").
  */
-
-const BODY = 'batonBody';
-type Env = AppEnv & { Variables: { [BODY]?: Promise<string> }; Bindings: { incoming?: IncomingMessage } };
-
-function tooLarge(c: Context, limit: number): AppError {
-  // The rest of the body is never read, so the connection cannot carry another request.
-  c.header('Connection', 'close');
-  return new AppError(413, 'payload_too_large', `bodies are limited to ${limit} bytes`);
-}
-
-/** Refuses a declared `Content-Length` over the limit before anything else runs. */
-export const bodyLimit =
-  (limit: number): MiddlewareHandler<AppEnv> =>
-  async (c, next) => {
-    const declared = c.req.header('content-length');
-    if (declared !== undefined && Number(declared) > limit) throw tooLarge(c, limit);
-    return next();
+export function bodyLimit(limit: number): MiddlewareHandler<AppEnv> {
+  const tooLarge = (c: Context): never => {
+    // The rest of the body is never read, so the connection cannot carry another request.
+    c.header('Connection', 'close');
+    throw new AppError(413, 'payload_too_large', `bodies are limited to ${limit} bytes`);
   };
-
-/** The request body as text (empty when there is none); later calls get the same text. */
-export function bodyText(c: Context): Promise<string> {
-  const ctx = c as unknown as Context<Env>;
-  let body = ctx.get(BODY);
-  if (!body) {
-    const limit = ctx.var.deps.config.bodyLimitBytes;
-    body = read(ctx, limit);
-    ctx.set(BODY, body);
-  }
-  return body;
-}
-
-async function read(c: Context<Env>, limit: number): Promise<string> {
-  const incoming = c.env?.incoming;
-  // Already read through `c.req` (nothing here does that): then that is where the body is.
-  if (!incoming || incoming.readableEnded) {
-    const text = await c.req.text();
-    if (Buffer.byteLength(text) > limit) throw tooLarge(c, limit);
-    return text;
-  }
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = () => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      // A body sent without Content-Length (chunked) is refused as soon as it passes the limit. The
-      // stream is paused, not destroyed: the 413 still has to go out on this socket.
-      stop();
-      incoming.pause();
-      reject(tooLarge(c, limit));
-    };
-    const onEnd = () => {
-      stop();
-      resolve(Buffer.concat(chunks, size).toString('utf8'));
-    };
-    const onError = (error: Error) => {
-      stop();
-      reject(error);
-    };
-    incoming.on('data', onData);
-    incoming.on('end', onEnd);
-    incoming.on('error', onError);
-  });
+  const streamed = honoBodyLimit({ maxSize: limit, onError: tooLarge });
+  return async (c, next) => {
+    const declared = c.req.header('content-length');
+    if (declared !== undefined) return Number(declared) > limit ? tooLarge(c) : next();
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    return streamed(c, next);
+  };
 }

@@ -4,7 +4,6 @@ import { principalKey } from '../auth/principal.js';
 import { AppError } from '../errors.js';
 import { IdempotentReply } from '../services/idempotent-reply.js';
 import { claimKey, releaseKey, saveReply, type KeyClaim, type StoredReply } from '../storage/idempotency.js';
-import { bodyText } from './body.js';
 import type { AppEnv } from './env.js';
 
 const MAX_KEY_LENGTH = 255;
@@ -16,7 +15,7 @@ export const ABANDONED_CLAIM_MS = 60_000;
 
 /** What identifies the request behind a key: a reuse of the key for anything else is a 422. */
 async function requestHash(c: Context<AppEnv>): Promise<string> {
-  const body = await bodyText(c);
+  const body = await c.req.text();
   return createHash('sha256').update(`${c.req.method} ${c.req.path}\n${c.req.header('if-match') ?? ''}\n${body}`).digest('hex');
 }
 
@@ -38,9 +37,9 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new AppError(400, 'bad_request', `Idempotency-Key must be 1–${MAX_KEY_LENGTH} characters`);
   }
-  const principal = c.var.principal;
+  const principal = c.get('principal');
   if (!principal) return next(); // unauthenticated: the route answers 401 itself
-  const deps = c.var.deps;
+  const deps = c.get('deps');
   const scope = { workspaceId: principal.kind === 'serverAdmin' ? '' : principal.workspaceId, principal: principalKey(principal), key };
   const hash = await requestHash(c);
   const now = deps.clock.now();
@@ -68,7 +67,7 @@ async function settle(c: Context<AppEnv>, claim: KeyClaim, reply: IdempotentRepl
   // Committed with the change. Even if the handler failed afterwards, that is what happened, and
   // what a retry must get.
   if (reply.committed) return;
-  const { storage } = c.var.deps;
+  const { storage } = c.get('deps');
   const status = c.res.status;
   let stored: StoredReply | null = null;
   if (status < 300) {

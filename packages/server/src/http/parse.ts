@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
-import { bodyText } from './body.js';
 
 // NUL is matched on purpose: SQLite cuts text at it and PostgreSQL refuses it.
 // eslint-disable-next-line no-control-regex
@@ -32,7 +31,7 @@ const issuesOf = (error: z.ZodError) => error.issues.map((i) => ({ path: i.path,
  */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const type = c.req.header('content-type') ?? '';
-  const text = await bodyText(c);
+  const text = await c.req.text();
   if (text.length > 0 && !/^application\/(.+\+)?json\b/i.test(type)) {
     throw new AppError(415, 'unsupported_media_type', 'send the body as application/json');
   }
@@ -54,7 +53,7 @@ const NoBody = z.strictObject({});
 
 /** For commands that take no body: nothing, or `{}` (checked like any body: 415, malformed JSON, unknown fields). */
 export async function emptyBody(c: Context): Promise<void> {
-  if ((await bodyText(c)).trim() === '') return;
+  if ((await c.req.text()).trim() === '') return;
   await jsonBody(c, NoBody);
 }
 

@@ -29,7 +29,7 @@ export async function reply<N extends RouteName, T>(
     const body = render(result);
     return { body, stored: { status: spec.status, body: JSON.stringify(withoutSecrets(spec.response, body)) } };
   };
-  const keyed = c.var.deps.reply;
+  const keyed = c.get('deps').reply;
   keyed?.expect(rendered as (result: unknown) => RenderedReply);
   const result = await command();
   let response = keyed?.committedReplyFor(result) ?? null;

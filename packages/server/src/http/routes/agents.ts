@@ -8,20 +8,20 @@ import { reply } from '../reply.js';
 
 export const agentRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.listAgents.callers);
-    return c.json({ items: await listAgents(c.var.deps, p) }, 200);
+    const p = requireWorkspace(c.get('principal'), routes.listAgents.callers);
+    return c.json({ items: await listAgents(c.get('deps'), p) }, 200);
   })
   .get('/me', async (c) => {
-    const p = requireAgent(c.var.principal, routes.me.callers);
-    return c.json({ agent: await getAgent(c.var.deps, p.workspaceId, p.agentId) }, 200);
+    const p = requireAgent(c.get('principal'), routes.me.callers);
+    return c.json({ agent: await getAgent(c.get('deps'), p.workspaceId, p.agentId) }, 200);
   })
   .post('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.createAgent.callers);
+    const p = requireWorkspace(c.get('principal'), routes.createAgent.callers);
     const body = await jsonBody(c, CreateAgentBody);
-    return reply(c, 'createAgent', () => createAgent(c.var.deps, p, body), (agent) => ({ agent }));
+    return reply(c, 'createAgent', () => createAgent(c.get('deps'), p, body), (agent) => ({ agent }));
   })
   .patch('/:id', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.updateAgent.callers);
+    const p = requireWorkspace(c.get('principal'), routes.updateAgent.callers);
     const body = await jsonBody(c, UpdateAgentBody);
-    return reply(c, 'updateAgent', () => updateAgent(c.var.deps, p, c.req.param('id'), body), (agent) => ({ agent }));
+    return reply(c, 'updateAgent', () => updateAgent(c.get('deps'), p, c.req.param('id'), body), (agent) => ({ agent }));
   });

@@ -20,64 +20,64 @@ import { reply } from '../reply.js';
 
 export const conversationRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.createConversation.callers);
+    const p = requireWorkspace(c.get('principal'), routes.createConversation.callers);
     const body = await jsonBody(c, CreateConversationBody);
-    return reply(c, 'createConversation', () => createConversation(c.var.deps, p, body), (conversation) => ({ conversation }));
+    return reply(c, 'createConversation', () => createConversation(c.get('deps'), p, body), (conversation) => ({ conversation }));
   })
   .get('/', async (c) => {
-    const p = requireAgent(c.var.principal, routes.listConversations.callers);
+    const p = requireAgent(c.get('principal'), routes.listConversations.callers);
     const q = query(c, ListConversationsQuery);
-    return c.json(await listConversations(c.var.deps, p, q.view, q.limit, q.cursor), 200);
+    return c.json(await listConversations(c.get('deps'), p, q.view, q.limit, q.cursor), 200);
   })
   .get('/counts', async (c) => {
-    const p = requireAgent(c.var.principal, routes.counts.callers);
-    return c.json(await viewCounts(c.var.deps, p.workspaceId, p.agentId), 200);
+    const p = requireAgent(c.get('principal'), routes.counts.callers);
+    return c.json(await viewCounts(c.get('deps'), p.workspaceId, p.agentId), 200);
   })
   .get('/:id', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.getConversation.callers);
-    return c.json({ conversation: await getConversation(c.var.deps, p, c.req.param('id')) }, 200);
+    const p = requireWorkspace(c.get('principal'), routes.getConversation.callers);
+    return c.json({ conversation: await getConversation(c.get('deps'), p, c.req.param('id')) }, 200);
   })
   .get('/:id/timeline', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.timeline.callers);
+    const p = requireWorkspace(c.get('principal'), routes.timeline.callers);
     const q = query(c, TimelineQuery);
-    return c.json(await timeline(c.var.deps, p, c.req.param('id'), q.after, q.limit), 200);
+    return c.json(await timeline(c.get('deps'), p, c.req.param('id'), q.after, q.limit), 200);
   })
   .get('/:id/transcript', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.transcript.callers);
+    const p = requireWorkspace(c.get('principal'), routes.transcript.callers);
     const q = query(c, TranscriptQuery);
-    return c.json(await transcript(c.var.deps, p, c.req.param('id'), q.after, q.limit), 200);
+    return c.json(await transcript(c.get('deps'), p, c.req.param('id'), q.after, q.limit), 200);
   })
   .post('/:id/messages', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.postMessage.callers);
+    const p = requireWorkspace(c.get('principal'), routes.postMessage.callers);
     const body = await jsonBody(c, PostMessageBody);
     // The service types what Change.append returns, any timeline item; a message is what it appended.
-    return reply(c, 'postMessage', () => postMessage(c.var.deps, p, c.req.param('id'), body), ({ message, conversation }) => ({ message: message as MessageItem, conversation }));
+    return reply(c, 'postMessage', () => postMessage(c.get('deps'), p, c.req.param('id'), body), ({ message, conversation }) => ({ message: message as MessageItem, conversation }));
   })
   .post('/:id/notes', async (c) => {
-    const p = requireAgent(c.var.principal, routes.postNote.callers);
+    const p = requireAgent(c.get('principal'), routes.postNote.callers);
     const body = await jsonBody(c, PostNoteBody);
-    return reply(c, 'postNote', () => postNote(c.var.deps, p, c.req.param('id'), body.body), (posted) => posted);
+    return reply(c, 'postNote', () => postNote(c.get('deps'), p, c.req.param('id'), body.body), (posted) => posted);
   })
   .post('/:id/assign', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.assign.callers);
+    const p = requireWorkspace(c.get('principal'), routes.assign.callers);
     const body = await jsonBody(c, AssignBody);
     const expected = ifMatch(c);
-    return reply(c, 'assign', () => assign(c.var.deps, p, c.req.param('id'), body, expected), (conversation) => ({ conversation }));
+    return reply(c, 'assign', () => assign(c.get('deps'), p, c.req.param('id'), body, expected), (conversation) => ({ conversation }));
   })
   .post('/:id/resolve', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.resolve.callers);
+    const p = requireWorkspace(c.get('principal'), routes.resolve.callers);
     await emptyBody(c);
     const expected = ifMatch(c);
-    return reply(c, 'resolve', () => setStatus(c.var.deps, p, c.req.param('id'), 'resolved', expected), (conversation) => ({ conversation }));
+    return reply(c, 'resolve', () => setStatus(c.get('deps'), p, c.req.param('id'), 'resolved', expected), (conversation) => ({ conversation }));
   })
   .post('/:id/reopen', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.reopen.callers);
+    const p = requireWorkspace(c.get('principal'), routes.reopen.callers);
     await emptyBody(c);
     const expected = ifMatch(c);
-    return reply(c, 'reopen', () => setStatus(c.var.deps, p, c.req.param('id'), 'open', expected), (conversation) => ({ conversation }));
+    return reply(c, 'reopen', () => setStatus(c.get('deps'), p, c.req.param('id'), 'open', expected), (conversation) => ({ conversation }));
   })
   .post('/:id/read', async (c) => {
-    const p = requireAgent(c.var.principal, routes.markRead.callers);
+    const p = requireAgent(c.get('principal'), routes.markRead.callers);
     await emptyBody(c);
-    return reply(c, 'markRead', () => markConversationRead(c.var.deps, p, c.req.param('id')), (read) => read);
+    return reply(c, 'markRead', () => markConversationRead(c.get('deps'), p, c.req.param('id')), (read) => read);
   });

@@ -10,16 +10,16 @@ import { reply } from '../reply.js';
 /** Web Push: the VAPID public key browsers subscribe with, and the caller's subscriptions. */
 export const pushRoutes = new Hono<AppEnv>()
   .get('/push/public-key', async (c) => {
-    requireAgent(c.var.principal, routes.pushPublicKey.callers);
-    return c.json({ publicKey: (await vapidKeys(c.var.deps)).publicKey }, 200);
+    requireAgent(c.get('principal'), routes.pushPublicKey.callers);
+    return c.json({ publicKey: (await vapidKeys(c.get('deps'))).publicKey }, 200);
   })
   .post('/push-subscriptions', async (c) => {
-    const p = requireAgent(c.var.principal, routes.createPushSubscription.callers);
+    const p = requireAgent(c.get('principal'), routes.createPushSubscription.callers);
     const body = await jsonBody(c, PushSubscriptionBody);
-    return reply(c, 'createPushSubscription', () => savePushSubscription(c.var.deps, p.workspaceId, p.agentId, body), (subscription) => ({ subscription }));
+    return reply(c, 'createPushSubscription', () => savePushSubscription(c.get('deps'), p.workspaceId, p.agentId, body), (subscription) => ({ subscription }));
   })
   .delete('/push-subscriptions', async (c) => {
-    const p = requireAgent(c.var.principal, routes.deletePushSubscription.callers);
+    const p = requireAgent(c.get('principal'), routes.deletePushSubscription.callers);
     const body = await jsonBody(c, DeletePushSubscriptionBody);
-    return reply(c, 'deletePushSubscription', () => deletePushSubscription(c.var.deps, p.workspaceId, p.agentId, body.endpoint), (deleted) => ({ deleted }));
+    return reply(c, 'deletePushSubscription', () => deletePushSubscription(c.get('deps'), p.workspaceId, p.agentId, body.endpoint), (deleted) => ({ deleted }));
   });

@@ -6,6 +6,6 @@ import type { AppEnv } from '../env.js';
 import { query } from '../parse.js';
 
 export const searchRoutes = new Hono<AppEnv>().get('/', async (c) => {
-  const p = requireWorkspace(c.var.principal, routes.search.callers);
-  return c.json(await search(c.var.deps, p, query(c, SearchQuery)), 200);
+  const p = requireWorkspace(c.get('principal'), routes.search.callers);
+  return c.json(await search(c.get('deps'), p, query(c, SearchQuery)), 200);
 });

@@ -8,16 +8,16 @@ import { reply } from '../reply.js';
 
 export const teamRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.listTeams.callers);
-    return c.json({ items: await listTeams(c.var.deps, p) }, 200);
+    const p = requireWorkspace(c.get('principal'), routes.listTeams.callers);
+    return c.json({ items: await listTeams(c.get('deps'), p) }, 200);
   })
   .post('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.createTeam.callers);
+    const p = requireWorkspace(c.get('principal'), routes.createTeam.callers);
     const body = await jsonBody(c, CreateTeamBody);
-    return reply(c, 'createTeam', () => createTeam(c.var.deps, p, body), (team) => ({ team }));
+    return reply(c, 'createTeam', () => createTeam(c.get('deps'), p, body), (team) => ({ team }));
   })
   .patch('/:id', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.updateTeam.callers);
+    const p = requireWorkspace(c.get('principal'), routes.updateTeam.callers);
     const body = await jsonBody(c, UpdateTeamBody);
-    return reply(c, 'updateTeam', () => updateTeam(c.var.deps, p, c.req.param('id'), body), (team) => ({ team }));
+    return reply(c, 'updateTeam', () => updateTeam(c.get('deps'), p, c.req.param('id'), body), (team) => ({ team }));
   });

@@ -8,21 +8,21 @@ import { reply } from '../reply.js';
 
 export const webhookRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.listWebhooks.callers);
-    return c.json(await webhooksOf(c.var.deps, p.workspaceId), 200);
+    const p = requireWorkspace(c.get('principal'), routes.listWebhooks.callers);
+    return c.json(await webhooksOf(c.get('deps'), p.workspaceId), 200);
   })
   .post('/', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.createWebhook.callers);
+    const p = requireWorkspace(c.get('principal'), routes.createWebhook.callers);
     const body = await jsonBody(c, CreateWebhookBody);
-    return reply(c, 'createWebhook', () => createWebhook(c.var.deps, p.workspaceId, body), (created) => created);
+    return reply(c, 'createWebhook', () => createWebhook(c.get('deps'), p.workspaceId, body), (created) => created);
   })
   .delete('/:id', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.deleteWebhook.callers);
+    const p = requireWorkspace(c.get('principal'), routes.deleteWebhook.callers);
     await emptyBody(c);
-    return reply(c, 'deleteWebhook', () => removeWebhook(c.var.deps, p.workspaceId, c.req.param('id')), (removed) => removed);
+    return reply(c, 'deleteWebhook', () => removeWebhook(c.get('deps'), p.workspaceId, c.req.param('id')), (removed) => removed);
   })
   .get('/:id/deliveries', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.webhookDeliveries.callers);
+    const p = requireWorkspace(c.get('principal'), routes.webhookDeliveries.callers);
     const q = query(c, WebhookDeliveriesQuery);
-    return c.json(await deliveriesOf(c.var.deps, p.workspaceId, c.req.param('id'), q), 200);
+    return c.json(await deliveriesOf(c.get('deps'), p.workspaceId, c.req.param('id'), q), 200);
   });

@@ -9,17 +9,17 @@ import { reply } from '../reply.js';
 
 export const workspaceRoutes = new Hono<AppEnv>()
   .post('/workspaces', async (c) => {
-    if (!c.var.deps.config.adminToken) throw new AppError(403, 'forbidden', 'workspace creation is disabled: set BATON_ADMIN_TOKEN');
-    requireCaller(c.var.principal, routes.createWorkspace.callers);
+    if (!c.get('deps').config.adminToken) throw new AppError(403, 'forbidden', 'workspace creation is disabled: set BATON_ADMIN_TOKEN');
+    requireCaller(c.get('principal'), routes.createWorkspace.callers);
     const body = await jsonBody(c, CreateWorkspaceBody);
-    return reply(c, 'createWorkspace', () => createWorkspace(c.var.deps, body), (created) => created);
+    return reply(c, 'createWorkspace', () => createWorkspace(c.get('deps'), body), (created) => created);
   })
   .get('/workspace', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.getWorkspace.callers);
-    return c.json({ workspace: await getWorkspace(c.var.deps, p) }, 200);
+    const p = requireWorkspace(c.get('principal'), routes.getWorkspace.callers);
+    return c.json({ workspace: await getWorkspace(c.get('deps'), p) }, 200);
   })
   .post('/tokens', async (c) => {
-    const p = requireWorkspace(c.var.principal, routes.createToken.callers);
+    const p = requireWorkspace(c.get('principal'), routes.createToken.callers);
     const body = await jsonBody(c, CreateTokenBody);
-    return reply(c, 'createToken', () => mintAgentToken(c.var.deps, p.workspaceId, body.agentId, body.ttlSeconds), (minted) => minted);
+    return reply(c, 'createToken', () => mintAgentToken(c.get('deps'), p.workspaceId, body.agentId, body.ttlSeconds), (minted) => minted);
   });
