@@ -30,12 +30,14 @@ export async function reply<N extends RouteName, T>(
     return { body, stored: { status: spec.status, body: JSON.stringify(withoutSecrets(spec.response, body)) } };
   };
   const keyed = c.get('deps').reply;
-  keyed?.expect(rendered as (result: unknown) => RenderedReply);
+  // Without an Idempotency-Key nothing is stored, so the stored form (a second serialization) is not made.
+  if (!keyed) return c.json(render(await command()), spec.status as ContentfulStatusCode);
+  keyed.expect(rendered as (result: unknown) => RenderedReply);
   const result = await command();
-  let response = keyed?.committedReplyFor(result) ?? null;
+  let response = keyed.committedReplyFor(result);
   if (!response) {
     response = rendered(result);
-    keyed?.storeAfterwards(response.stored);
+    keyed.storeAfterwards(response.stored);
   }
   return c.json(response.body, spec.status as ContentfulStatusCode);
 }
