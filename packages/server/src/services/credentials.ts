@@ -18,7 +18,9 @@ import {
 import { toApiKeyInfo, toSigningKeyInfo } from '../storage/mappers.js';
 import type { Db } from '../storage/db.js';
 import type { ApiKeyRow, SigningKeyRow } from '../storage/schema.js';
+import type { Change } from '../storage/change.js';
 import { hashApiKey } from '../storage/workspaces.js';
+import { runChange } from './change-runner.js';
 
 /**
  * Credential rotation for the host backend: make a new key, move the host over to it, then revoke
@@ -42,6 +44,7 @@ export async function createApiKey(deps: Deps, p: WorkspacePrincipal) {
 
 export async function revokeApiKey(deps: Deps, p: WorkspacePrincipal, id: string) {
   const row = await endKey(deps, p, id, API_KEYS);
+  // At once on this server; the outbox row tells the others (and closes the sockets of tokens it minted).
   forgetApiKey(deps.storage.db, row.id);
   return { apiKey: toApiKeyInfo(row) };
 }
@@ -59,6 +62,8 @@ export async function retireSigningKey(deps: Deps, p: WorkspacePrincipal, kid: s
 
 interface KeyKind<Row> {
   noun: string;
+  /** Tells every node, through the outbox, that the key ended: they close the sockets its tokens opened. */
+  announce(change: Change, id: string): Promise<unknown>;
   find(db: Db, workspaceId: string, id: string): Promise<Row | undefined>;
   endedAt(row: Row): number | null;
   activeCount(db: Db, workspaceId: string): Promise<number>;
@@ -69,6 +74,7 @@ interface KeyKind<Row> {
 
 const API_KEYS: KeyKind<ApiKeyRow> = {
   noun: 'API key',
+  announce: (change, id) => change.publish('api_key.revoked', { data: { apiKeyId: id } }),
   find: findApiKey,
   endedAt: (row) => row.revoked_at,
   activeCount: activeApiKeyCount,
@@ -78,6 +84,7 @@ const API_KEYS: KeyKind<ApiKeyRow> = {
 
 const SIGNING_KEYS: KeyKind<SigningKeyRow> = {
   noun: 'signing key',
+  announce: (change, kid) => change.publish('signing_key.retired', { data: { kid } }),
   find: findSigningKeyOf,
   endedAt: (row) => row.retired_at,
   activeCount: activeSigningKeyCount,
@@ -85,16 +92,22 @@ const SIGNING_KEYS: KeyKind<SigningKeyRow> = {
   details: (row) => ({ signingKey: toSigningKeyInfo(row) }),
 };
 
-/** Ends (revokes or retires) one key, the same rule for both kinds; returns the key as it now is. */
+/**
+ * Ends (revokes or retires) one key, the same rule for both kinds; returns the key as it now is.
+ * Ending it and announcing it are one change (state + outbox row), so no node can miss it.
+ */
 function endKey<Row>(deps: Deps, p: WorkspacePrincipal, id: string, kind: KeyKind<Row>): Promise<Row> {
-  return deps.storage.write(async (trx) => {
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const { trx } = change;
     const key = await kind.find(trx, p.workspaceId, id);
     if (!key) throw notFound(kind.noun);
     if (kind.endedAt(key) === null) {
       if ((await kind.activeCount(trx, p.workspaceId)) <= 1) {
         throw conflict(`this is the workspace’s last active ${kind.noun}: create another one first`, kind.details(key));
       }
-      await kind.markEnded(trx, p.workspaceId, id, deps.clock.now());
+      await kind.markEnded(trx, p.workspaceId, id, change.now);
+      await kind.announce(change, id);
     }
     return (await kind.find(trx, p.workspaceId, id))!;
   });

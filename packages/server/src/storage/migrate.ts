@@ -8,6 +8,7 @@ import * as m0007 from './migrations/0007_activity_clock.js';
 import * as m0008 from './migrations/0008_search_after_commit.js';
 import * as m0009 from './migrations/0009_read_bands.js';
 import * as m0010 from './migrations/0010_idempotency_expiry.js';
+import * as m0012 from './migrations/0012_agent_active.js';
 
 interface Migration {
   version: number;
@@ -25,6 +26,7 @@ const MIGRATIONS: Migration[] = [
   { version: 8, name: 'search_after_commit', up: m0008.up },
   { version: 9, name: 'read_bands', up: m0009.up },
   { version: 10, name: 'idempotency_expiry', up: m0010.up },
+  { version: 12, name: 'agent_active', up: m0012.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

@@ -20,5 +20,5 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .post('/tokens', async (c) => {
     const p = requireWorkspace(c.var.principal, routes.createToken.callers);
     const body = await jsonBody(c, CreateTokenBody);
-    return c.json(await mintAgentToken(c.var.deps, p.workspaceId, body.agentId, body.ttlSeconds), 201);
+    return c.json(await mintAgentToken(c.var.deps, p.workspaceId, body.agentId, body.ttlSeconds, p.kind === 'apiKey' ? p.keyId : undefined), 201);
   });
