@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SocketAuth } from '@baton/protocol';
+import { MAX_REPLAY } from '@baton/server';
 import { BatonApiError, type RealtimeEvent } from '../src/index.js';
 import { dropTransport, heldAfterFirst, nextEvent, padOutbox, setup, withTimeout } from './support.js';
 
@@ -134,13 +135,13 @@ test('ready with resync: true (too much missed to replay) is signalled as `resyn
   const rt = realtime({ tokenProvider: tokens.provider });
   await withTimeout(rt.connect(), 'first ready');
   const created = nextEvent(rt, 'conversation:created');
-  await inbound();
+  const conversation = await inbound();
   await created;
 
   const dropped = nextEvent(rt, 'disconnected');
   server.server.realtime.io.in(`agent:${ana.id}`).disconnectSockets(true);
   await dropped;
-  await padOutbox(server, ws.id, 5001);
+  await padOutbox(server, ws.id, MAX_REPLAY + 1, conversation);
   await server.settle(); // replay only covers rows the server has fanned out
   const resync = nextEvent(rt, 'resync');
   tokens.open();
