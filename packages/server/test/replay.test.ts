@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { percentile } from '../bench/stats.js';
