@@ -36,6 +36,8 @@ export interface ServerOptions {
    * in-memory adapter and knows it is the only node, so it skips events for rooms nobody here is in.
    */
   socketAdapter?: RealtimeOptions['adapter'];
+  /** Where the sockets' view counts come from (default: queried per online agent, realtime/counts-push.ts). */
+  counts?: RealtimeOptions['counts'];
   publicUrl?: string;
   notifyCoalesceMs?: number;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
@@ -91,6 +93,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   const realtime = await attachRealtime(http, deps, {
     maxReplay: options.maxReplay,
+    ...(options.counts ? { counts: options.counts } : {}),
     ...(options.socketAdapter ? { adapter: options.socketAdapter } : { singleNode: true }),
   });
   relay.start();
