@@ -115,6 +115,12 @@ async function expect201(url: string, token: string | null, body: unknown) {
   return res.body;
 }
 
+const outcome = (res: Promise<{ status: number; body: any }>): Promise<string | null> =>
+  res.then(
+    (r) => (r.status === 201 ? null : `HTTP ${r.status} ${r.body?.error?.code ?? ''}`.trim()),
+    (error: Error) => `${error.message}${(error.cause as Error | undefined)?.message ? `: ${(error.cause as Error).message}` : ''}`,
+  );
+
 /** Runs `work(i)` for i in [0, count), `concurrency` at a time. */
 async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -130,7 +136,8 @@ interface Fixture {
   target: Target;
   /** Per agent (index = agent number): handshake auth and workspace number. */
   agents: { auth: Record<string, unknown>; workspace: number }[];
-  create(i: number, workspace: number): Promise<boolean>;
+  /** Makes create `i`; resolves with null on success, else what went wrong (status or error). */
+  create(i: number, workspace: number): Promise<string | null>;
 }
 
 const createBody = (i: number) => ({
@@ -166,7 +173,7 @@ async function batonFixture(target: Target, url: string, options: FanoutOptions,
       url,
       target,
       agents,
-      create: async (i, w) => (await post(`${url}/v1/conversations`, keys[w]!, createBody(i)).catch(() => ({ status: 0 }))).status === 201,
+      create: (i, w) => outcome(post(`${url}/v1/conversations`, keys[w]!, createBody(i))),
     },
   };
 }
@@ -185,7 +192,7 @@ function bareFixture(target: Target, url: string, options: FanoutOptions, sample
     agents,
     create: async (i, w) => {
       const payload = { seq: ++seq.value, conversation: { ...(sample as object), id: `conv_bench${i}`, subject: `f${i}` } };
-      return (await post(`${url}/broadcast`, null, { room: `ws:${w}`, event: 'conversation:created', payload }).catch(() => ({ status: 0 }))).status === 201;
+      return outcome(post(`${url}/broadcast`, null, { room: `ws:${w}`, event: 'conversation:created', payload }));
     },
   };
 }
@@ -195,6 +202,8 @@ interface PhaseResult {
   achievedRate: number;
   creates: number;
   failedCreates: number;
+  /** Why creates failed, by reason. */
+  failures: Map<string, number>;
   expectedEvents: number;
   received: number;
   missing: number;
@@ -218,6 +227,7 @@ async function phase(fx: Fixture, clients: { child: Clients; offset: number }[],
   const count = Math.max(1, Math.round(rate * seconds));
   const sentAt = new Float64Array(count);
   const ok = new Uint8Array(count);
+  const failures = new Map<string, number>();
   const cpu0 = (await fx.target.ask({ type: 'cpu' }, 'cpu')).micros;
   const t0 = now();
 
@@ -240,7 +250,12 @@ async function phase(fx: Fixture, clients: { child: Clients; offset: number }[],
     if (wait > 1) await sleep(wait);
     const i = firstIndex + k;
     sentAt[k] = now();
-    inflight.push(fx.create(i, i % W).then((success) => void (ok[k] = success ? 1 : 0)));
+    inflight.push(
+      fx.create(i, i % W).then((failure) => {
+        if (failure === null) ok[k] = 1;
+        else failures.set(failure, (failures.get(failure) ?? 0) + 1);
+      }),
+    );
   }
   await Promise.all(inflight);
   const achievedRate = count / ((performance.now() - started) / 1000);
@@ -310,6 +325,7 @@ async function phase(fx: Fixture, clients: { child: Clients; offset: number }[],
     achievedRate,
     creates: count,
     failedCreates,
+    failures,
     expectedEvents,
     received,
     missing,
@@ -377,10 +393,12 @@ async function runTarget(fx: Fixture, options: FanoutOptions): Promise<TargetRun
   }
 }
 
+/** Whether every agent got every event of its workspace's successful creates, once, and none of another's. */
+const eventsOk = (r: PhaseResult) => r.missing === 0 && r.duplicates === 0 && r.foreign === 0;
 const checkCell = (r: PhaseResult) =>
-  r.missing === 0 && r.duplicates === 0 && r.foreign === 0 && r.failedCreates === 0
+  eventsOk(r)
     ? `yes (${r.received.toLocaleString('en')})`
-    : `NO: ${r.received.toLocaleString('en')}/${r.expectedEvents.toLocaleString('en')}, missing ${r.missing}, dup ${r.duplicates}, foreign ${r.foreign}, failed creates ${r.failedCreates}`;
+    : `NO: ${r.received.toLocaleString('en')}/${r.expectedEvents.toLocaleString('en')}, missing ${r.missing}, dup ${r.duplicates}, foreign ${r.foreign}`;
 
 export async function runFanoutBench(options: FanoutOptions): Promise<void> {
   const { log } = options;
@@ -419,10 +437,11 @@ export async function runFanoutBench(options: FanoutOptions): Promise<void> {
   console.log();
   console.log(
     table(
-      ['server', 'creates/s (achieved)', 'events checked', 'create → event p50 ms', 'p99 ms', 'max ms', '/healthz p50 ms', '/healthz p99 ms', 'server CPU (cores)'],
+      ['server', 'creates/s (achieved)', 'failed creates', 'events checked', 'create → event p50 ms', 'p99 ms', 'max ms', '/healthz p50 ms', '/healthz p99 ms', 'server CPU (cores)'],
       runs.map(({ label, main: r }) => [
         label,
         `${r.rate} (${r.achievedRate.toFixed(0)})`,
+        r.failedCreates,
         checkCell(r),
         ms(r.latency.p50),
         ms(r.latency.p99),
@@ -433,14 +452,17 @@ export async function runFanoutBench(options: FanoutOptions): Promise<void> {
       ]),
     ),
   );
-  for (const { label, main } of runs) for (const m of main.mismatches) console.log(`  mismatch (${label}): ${m}`);
+  for (const { label, main } of runs) {
+    for (const m of main.mismatches) console.log(`  mismatch (${label}): ${m}`);
+    for (const [why, n] of main.failures) console.log(`  failed creates (${label}): ${n} × ${why}`);
+  }
 
   console.log();
   console.log(
     table(
-      ['server', 'step creates/s', 'achieved', 'p50 ms', 'p99 ms', 'max ms', '/healthz p99 ms', 'every event, once, own workspace only', 'server CPU (cores)'],
+      ['server', 'step creates/s', 'achieved', 'failed', 'p50 ms', 'p99 ms', 'max ms', '/healthz p99 ms', 'every event, once, own workspace only', 'server CPU (cores)'],
       runs.flatMap(({ label, steps }) =>
-        steps.map((r) => [label, r.rate, r.achievedRate.toFixed(0), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max), ms(r.health.p99), checkCell(r), r.serverCpuShare.toFixed(2)]),
+        steps.map((r) => [label, r.rate, r.achievedRate.toFixed(0), r.failedCreates, ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max), ms(r.health.p99), checkCell(r), r.serverCpuShare.toFixed(2)]),
       ),
     ),
   );
@@ -456,7 +478,8 @@ export async function runFanoutBench(options: FanoutOptions): Promise<void> {
       [
         [`create → event p99 < ${TARGET_P99_MS} ms at ${options.rate}/s`, `${ms(b.main.latency.p99)} ms (bare ${ms(base.main.latency.p99)} ms)`, b.main.latency.p99 < TARGET_P99_MS ? 'yes' : 'NO'],
         [`/healthz p99 < ${TARGET_HEALTH_P99_MS} ms during the load`, `${ms(b.main.health.p99)} ms (bare ${ms(base.main.health.p99)} ms)`, b.main.health.p99 < TARGET_HEALTH_P99_MS ? 'yes' : 'NO'],
-        ['every agent gets every event of its workspace, none of another', checkCell(b.main), b.main.missing + b.main.duplicates + b.main.foreign === 0 ? 'yes' : 'NO'],
+        ['every agent gets every event of its workspace, none of another', checkCell(b.main), eventsOk(b.main) ? 'yes' : 'NO'],
+        ['every create succeeds', `${b.main.creates - b.main.failedCreates}/${b.main.creates}`, b.main.failedCreates === 0 ? 'yes' : 'NO'],
         [`highest step rate with p99 < ${TARGET_P99_MS} ms`, `${highest(b)} (bare ${highest(base)})`, '–'],
         ['(info) p99 vs bare Socket.IO', `${(b.main.latency.p99 / base.main.latency.p99).toFixed(2)}×`, '–'],
       ],
