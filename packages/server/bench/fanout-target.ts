@@ -10,7 +10,8 @@
  *          socket joins the rooms its handshake names (no token checks, no database)
  *
  * Usage (from fanout.ts): fork('fanout-target.ts', [kind, adminToken]). Sends `{ type: 'ready', url }`,
- * answers `cpu` (CPU time used so far), and on `stop` closes, deletes its files and exits.
+ * answers `cpu` (CPU time used so far), profiles between `profile-start` and `profile-stop`, and on
+ * `stop` closes, deletes its files and exits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -21,10 +22,16 @@ import { Server } from 'socket.io';
 import type { Counts } from '@baton/protocol';
 import type { CountsSource } from '../src/realtime/counts-push.js';
 import { startServer } from '../src/server.js';
+import { profiler } from './profile.js';
 
 export type FanoutTargetKind = 'baton' | 'baton-no-counts' | 'bare';
-export type ToFanoutTarget = { type: 'cpu' } | { type: 'stop' };
-export type FromFanoutTarget = { type: 'ready'; url: string } | { type: 'cpu'; micros: number } | { type: 'stopped' };
+export type ToFanoutTarget = { type: 'cpu' } | { type: 'stop' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string };
+export type FromFanoutTarget =
+  | { type: 'ready'; url: string }
+  | { type: 'cpu'; micros: number }
+  | { type: 'stopped' }
+  | { type: 'profile-started' }
+  | { type: 'profile-written' };
 
 interface Target {
   url: string;
@@ -86,8 +93,17 @@ const dir = mkdtempSync(join(tmpdir(), 'baton-bench-fanout-'));
 const target = kind === 'bare' ? await startBare() : await startBaton(join(dir, 'baton.db'), adminToken, kind === 'baton');
 const send = (message: FromFanoutTarget) => process.send!(message);
 
+let profiling: ReturnType<typeof profiler> | null = null;
 process.on('message', async (message: ToFanoutTarget) => {
-  if (message.type === 'cpu') {
+  if (message.type === 'profile-start') {
+    profiling = profiler();
+    await profiling.start();
+    send({ type: 'profile-started' });
+  } else if (message.type === 'profile-stop') {
+    await profiling?.stop(message.file);
+    profiling = null;
+    send({ type: 'profile-written' });
+  } else if (message.type === 'cpu') {
     const { user, system } = process.cpuUsage();
     send({ type: 'cpu', micros: user + system });
   } else if (message.type === 'stop') {

@@ -1,8 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FromFanoutClients, ToFanoutClients } from './fanout-clients.js';
 import type { FanoutTargetKind, FromFanoutTarget, ToFanoutTarget } from './fanout-target.js';
+import { summarizeProfile } from './profile.js';
 import { ms, percentile, table } from './stats.js';
 
 /**
@@ -37,6 +40,8 @@ export interface FanoutOptions {
   clientProcesses: number;
   /** Extra Baton servers with a change applied: `no-counts` (counts:updated off). */
   whatIfs: string[];
+  /** Profile each Baton server's main run and print where its CPU time went. */
+  profile: boolean;
   log: (line: string) => void;
 }
 
@@ -178,6 +183,8 @@ async function batonFixture(target: Target, url: string, options: FanoutOptions,
   };
 }
 
+const BARE_LABEL = 'bare Socket.IO (HTTP → room broadcast)';
+
 /** The bare Socket.IO server: the same rooms, and the payload a Baton agent gets for a create. */
 function bareFixture(target: Target, url: string, options: FanoutOptions, sample: unknown, seq: { value: number }): Fixture {
   const agents: Fixture['agents'] = [];
@@ -186,7 +193,7 @@ function bareFixture(target: Target, url: string, options: FanoutOptions, sample
     agents[n] = { auth: { rooms: [`ws:${w}`, `agent:${n}`] }, workspace: w };
   }
   return {
-    label: 'bare Socket.IO (HTTP → room broadcast)',
+    label: BARE_LABEL,
     url,
     target,
     agents,
@@ -377,7 +384,16 @@ async function runTarget(fx: Fixture, options: FanoutOptions): Promise<TargetRun
       index += Math.round(options.rate * options.warmupSeconds);
     }
     options.log(`  ${fx.label}: ${options.seconds} s at ${options.rate}/s`);
+    const profiling = options.profile && fx.label !== BARE_LABEL;
+    const profileFile = join(tmpdir(), `baton-fanout-${process.pid}-${Date.now()}.cpuprofile`);
+    if (profiling) await fx.target.ask({ type: 'profile-start' }, 'profile-started');
     const main = await phase(fx, clients, options, options.rate, options.seconds, index);
+    if (profiling) {
+      await fx.target.ask({ type: 'profile-stop', file: profileFile }, 'profile-written');
+      console.log(`\n${fx.label}, main run under the profiler (slower than unprofiled; where the CPU time went):`);
+      console.log(summarizeProfile(profileFile, { packageDir }));
+      rmSync(profileFile, { force: true });
+    }
     index += main.creates;
     const steps: PhaseResult[] = [];
     for (const rate of options.steps) {

@@ -25,6 +25,7 @@
  *   BENCH_FANOUT_STEPS, BENCH_FANOUT_STEP_SECONDS  rates of the step search ("25 50 100 200 400 800"), seconds each (5)
  *   BENCH_FANOUT_CLIENT_PROCS  processes the agents' sockets are split over (1)
  *   BENCH_FANOUT_WHATIF  "no-counts": also a Baton server with counts:updated off
+ *   BENCH_FANOUT_PROFILE=1  profile each Baton server's main run and print where its CPU time goes
  *
  * Prints tables only; writes nothing into the repository.
  */
@@ -91,6 +92,7 @@ if (which === 'fanout' || which === 'all') {
     stepSeconds: positive('BENCH_FANOUT_STEP_SECONDS', 5),
     clientProcesses: Math.max(1, Math.floor(positive('BENCH_FANOUT_CLIENT_PROCS', 1))),
     whatIfs: (env.BENCH_FANOUT_WHATIF ?? '').split(/\s+/).filter(Boolean),
+    profile: env.BENCH_FANOUT_PROFILE === '1',
     log,
   });
 }
