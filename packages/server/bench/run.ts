@@ -1,7 +1,7 @@
 /**
  * Baton's server benchmarks. Each reports against a baseline run beside it in the same run.
  *
- *   pnpm bench                          both, full size (1,000,000 conversations; ~3 min warm)
+ *   pnpm bench                          all three, full size (1,000,000 conversations; ~7 min warm)
  *   BENCH=http pnpm bench               HTTP create-conversation throughput only
  *   BENCH=views BENCH_ROWS=100000 pnpm bench   views at the storage layer on a smaller fixture
  *   BENCH=fanout pnpm bench             socket fan-out: 1,000 agents, creates over HTTP, Baton vs bare Socket.IO
