@@ -60,10 +60,14 @@ export class Replay {
     };
     const buffered: OutboxRecord[] = [];
     let overflow = false;
-    const stopWatching = this.fanOut.watch(workspaceId, (record) => {
-      if (buffered.length < this.maxReplay) buffered.push(record);
-      else overflow = true;
-    });
+    // Without `since` there is nothing to catch up on: what is committed before `ready` is in its seq.
+    const stopWatching =
+      since === undefined
+        ? () => {}
+        : this.fanOut.watch(workspaceId, (record) => {
+            if (buffered.length < this.maxReplay) buffered.push(record);
+            else overflow = true;
+          });
     const upTo = this.fanOut.position;
     try {
       let resync = false;
