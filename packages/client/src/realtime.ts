@@ -1,4 +1,4 @@
-import type { Ack, ClientToServerEvents, PresenceState, ReadyEvent, ServerToClientEvents } from '@baton/protocol';
+import type { Ack, ClientToServerEvents, PresenceState, ReadyEvent, ServerToClientEvents, SessionClosedEvent, SessionCloseReason } from '@baton/protocol';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';
 import { BatonApiError } from './errors.js';
@@ -14,7 +14,12 @@ export interface RealtimeEventMap extends ServerEventMap {
    * `seq` is behind the client's (its data was reset). Reload views and timelines from REST.
    */
   resync: ReadyEvent;
-  disconnected: { reason: string };
+  /**
+   * The socket is down. `closed` is the server's reason when it ended the session on purpose;
+   * `reconnecting` says whether this client will try again by itself (not after `close()`, nor
+   * after `agent_deactivated` or `too_many_sockets`: call `connect()` to take the session back).
+   */
+  disconnected: { reason: string; closed: SessionClosedEvent | null; reconnecting: boolean };
   /** A failed handshake or token provider; the connection keeps trying unless it was closed. */
   error: Error;
 }
@@ -30,6 +35,7 @@ const SERVER_EVENTS = [
   'presence:updated',
   'agent:updated',
   'conversation:read',
+  'session:closed',
   'ready',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type UnlistenedEvents = Exclude<keyof ServerToClientEvents, (typeof SERVER_EVENTS)[number]>;
@@ -56,6 +62,13 @@ export interface BatonRealtimeOptions extends TokenOptions {
 type Handler = (payload: never) => void;
 
 /**
+ * Server closes after which reconnecting by itself would not help: a deactivated agent is refused,
+ * and a socket closed for being the 11th would close another of the agent's sockets in turn (two
+ * tabs taking the session from each other forever).
+ */
+const FINAL_CLOSES: ReadonlySet<SessionCloseReason> = new Set(['agent_deactivated', 'too_many_sockets']);
+
+/**
  * The Baton socket. Every (re)connect sends a token from the provider and the last `seq` seen, so
  * the server replays what was missed before it says `ready`. When the server ends the session
  * (token expiry) or refuses the handshake, it reconnects with backoff and a fresh token.
@@ -78,6 +91,8 @@ export class BatonRealtime {
   private failures = 0;
   private retrying = false;
   private closed = false;
+  /** The server's `session:closed` for the disconnect that follows it. */
+  private closing: SessionClosedEvent | null = null;
   private waiters: { resolve: (e: ReadyEvent) => void; reject: (e: Error) => void }[] = [];
 
   constructor(options: BatonRealtimeOptions) {
@@ -182,6 +197,7 @@ export class BatonRealtime {
     // The server never puts a seq on an event (ready and presence included) beyond the last change
     // it has delivered, so resuming from the highest one seen cannot skip a change.
     if (typeof seq === 'number') this.seq = Math.max(this.seq ?? 0, seq);
+    if (event === 'session:closed') this.closing = payload as SessionClosedEvent;
     if (event !== 'ready') return this.emit(event, payload as never);
 
     let ready = payload as ReadyEvent;
@@ -206,8 +222,14 @@ export class BatonRealtime {
 
   private onDisconnect(reason: string): void {
     this.current = null;
-    this.emit('disconnected', { reason });
-    // Transport failures reconnect by themselves; a server-ended session (expired token) does not.
+    const closed = reason === 'io server disconnect' ? this.closing : null;
+    this.closing = null;
+    const final = closed !== null && FINAL_CLOSES.has(closed.reason);
+    // Transport failures reconnect by themselves (socket.io's own retry); a session the server
+    // ended (expired token, revoked key) does not, so this reconnects it with a fresh token.
+    const reconnecting = !this.closed && !final && (reason === 'io server disconnect' || this.socket.active);
+    this.emit('disconnected', { reason, closed, reconnecting });
+    if (final) return this.rejectWaiters(new Error(closed.message));
     if (!this.closed && reason === 'io server disconnect') this.scheduleReconnect();
   }
 

@@ -185,7 +185,8 @@ export class InboxStore {
     }
     this.unsubscribe = [
       rt.on('ready', (e) => this.onReady(e)),
-      rt.on('disconnected', () => this.set({ connected: false })),
+      // A session the server ended for good (agent deactivated, opened in too many tabs) says why.
+      rt.on('disconnected', (e) => this.set(e.closed && !e.reconnecting ? { connected: false, error: new Error(e.closed.message) } : { connected: false })),
       rt.on('conversation:created', (e) => this.event(() => this.applyConversation(e.conversation, 'created'))),
       rt.on('conversation:updated', (e) => this.event(() => this.applyConversation(e.conversation, 'change'))),
       rt.on('timeline:added', (e) => this.event(() => this.onTimelineItem(e.item))),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SocketAuth } from '@baton/protocol';
+import { MAX_REPLAY, MAX_SOCKETS_PER_AGENT } from '@baton/server';
 import { BatonApiError, type RealtimeEvent } from '../src/index.js';
 import { dropTransport, heldAfterFirst, nextEvent, padOutbox, setup, withTimeout } from './support.js';
 
@@ -134,13 +135,13 @@ test('ready with resync: true (too much missed to replay) is signalled as `resyn
   const rt = realtime({ tokenProvider: tokens.provider });
   await withTimeout(rt.connect(), 'first ready');
   const created = nextEvent(rt, 'conversation:created');
-  await inbound();
+  const conversation = await inbound();
   await created;
 
   const dropped = nextEvent(rt, 'disconnected');
   server.server.realtime.io.in(`agent:${ana.id}`).disconnectSockets(true);
   await dropped;
-  await padOutbox(server, ws.id, 5001);
+  await padOutbox(server, ws.id, MAX_REPLAY + 1, conversation);
   await server.settle(); // replay only covers rows the server has fanned out
   const resync = nextEvent(rt, 'resync');
   tokens.open();
@@ -200,4 +201,56 @@ test('close() ends the session for good', async (t) => {
   assert.equal((await dropped).reason, 'io client disconnect');
   assert.equal(rt.connected, false);
   await assert.rejects(rt.connect(), /closed/);
+});
+
+test('closed as the oldest of too many sockets, it stays closed and says why until connect() takes the session back', async (t) => {
+  const { ana, realtime } = await setup(t);
+  const delays: number[] = [];
+  const rt = realtime({ tokenProvider: async () => ana.token, delay: async (ms) => void delays.push(ms) });
+  await withTimeout(rt.connect(), 'ready');
+  const gone = nextEvent(rt, 'disconnected');
+  const told = nextEvent(rt, 'session:closed');
+  const others = [];
+  for (let i = 0; i < MAX_SOCKETS_PER_AGENT; i++) {
+    const other = realtime({ token: ana.token });
+    await withTimeout(other.connect(), `tab ${i + 2}`);
+    others.push(other);
+  }
+  const { reason, closed, reconnecting } = await gone;
+  assert.equal(reason, 'io server disconnect');
+  assert.equal(closed?.reason, 'too_many_sockets');
+  assert.equal(reconnecting, false);
+  assert.equal((await told).reason, 'too_many_sockets');
+  // It did not schedule a reconnect, which would close another tab in turn.
+  assert.deepEqual(delays, []);
+  assert.equal(rt.connected, false);
+  assert.ok(others.every((o) => o.connected));
+
+  // connect() takes the session back: now the oldest of the others goes.
+  const otherGone = nextEvent(others[0]!, 'disconnected');
+  assert.equal((await withTimeout(rt.connect(), 'ready again')).agentId, ana.id);
+  assert.equal((await otherGone).closed?.reason, 'too_many_sockets');
+});
+
+test('when the API key that minted its token is revoked, it reconnects with a fresh token from the provider', async (t) => {
+  const { server, ws, ana, realtime } = await setup(t);
+  const credentials = await server.request('GET', '/v1/workspace/credentials', { token: ws.apiKey });
+  const oldKeyId = credentials.body.apiKeys[0].id as string;
+  const newKey = (await server.request('POST', '/v1/workspace/api-keys', { token: ws.apiKey })).body.key as string;
+  let calls = 0;
+  // The first token was minted with the old key; later ones with the new key.
+  const provider = async () =>
+    calls++ === 0 ? ana.token : ((await server.request('POST', '/v1/tokens', { token: newKey, body: { agentId: ana.id } })).body.token as string);
+  const rt = realtime({ tokenProvider: provider });
+  await withTimeout(rt.connect(), 'ready');
+  const gone = nextEvent(rt, 'disconnected');
+  const back = nextEvent(rt, 'ready');
+
+  assert.equal((await server.request('DELETE', `/v1/workspace/api-keys/${oldKeyId}`, { token: newKey })).status, 200);
+  const { closed, reconnecting } = await gone;
+  assert.equal(closed?.reason, 'credential_revoked');
+  assert.equal(reconnecting, true);
+  assert.equal((await back).agentId, ana.id);
+  assert.equal(calls, 2);
+  assert.equal(rt.connected, true);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Counts, View } from '@baton/protocol';
+import { MAX_REPLAY } from '@baton/server';
 import type { TestAgent } from '@baton/server/testing';
 import { BatonApiError, InboxStore, isUnread, type BatonRestClient, type InboxSnapshot } from '../src/index.js';
 import { heldAfterFirst, holdResponse, ids, nextEvent, padOutbox, setup, until, type Fixture } from './support.js';
@@ -267,7 +268,7 @@ test('ready with resync: true makes the store reload everything from REST', asyn
   server.server.realtime.io.in(`agent:${ana.id}`).disconnectSockets(true);
   await away;
   await rest(ben).assign(conversation.id, { assigneeId: ana.id });
-  await padOutbox(server, ws.id, 5001);
+  await padOutbox(server, ws.id, MAX_REPLAY + 1, conversation);
   await server.settle();
   const resync = nextEvent(rt, 'resync');
   tokens.open();

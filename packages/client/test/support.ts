@@ -162,11 +162,11 @@ export function dropTransport(server: TestServer, agentId: string): void {
 
 /**
  * Adds `count` change rows to the workspace's outbox so a client that reconnects after them is
- * past the server's replay limit (MAX_REPLAY, 5,000) and gets `resync: true`. Doing it through
- * the API would take 5,000 requests (about 35 s); these rows carry no conversation, so they emit
- * nothing, exactly like a read-mark change.
+ * past the server's replay limit (MAX_REPLAY) and gets `resync: true`. Doing it through the API
+ * would take a request per change. Each row is a read-mark change of an agent that does not exist:
+ * a valid change whose only event goes to that agent's room, where nobody listens.
  */
-export async function padOutbox(server: TestServer, workspaceId: string, count: number): Promise<void> {
+export async function padOutbox(server: TestServer, workspaceId: string, count: number, conversation: Conversation): Promise<void> {
   const { db } = server.server.deps.storage;
   await db.transaction().execute(async (trx) => {
     const row = await trx
@@ -176,13 +176,13 @@ export async function padOutbox(server: TestServer, workspaceId: string, count: 
       .returning('seq')
       .executeTakeFirstOrThrow();
     const first = Number(row.seq) - count + 1;
-    const payload = JSON.stringify({ items: [], notifications: [], agentIds: [] });
+    const payload = JSON.stringify({ items: [], notifications: [], agentIds: [], conversation, data: { agentId: 'agt_nobody', lastReadSeq: 0 } });
     for (let start = 0; start < count; start += 500) {
       const values = Array.from({ length: Math.min(500, count - start) }, (_, i) => ({
         workspace_id: workspaceId,
         seq: first + start + i,
         type: 'conversation.read',
-        conversation_id: null,
+        conversation_id: conversation.id,
         payload,
         created_at: Date.now(),
       }));

@@ -41,6 +41,11 @@ export const Agent = z.object({
   skills: z.array(z.string()),
   capacity: z.number().int(),
   availability: Availability,
+  /**
+   * False once deactivated: the agent cannot sign in, loses their sockets, is never assigned,
+   * routed to or mentioned, and stays listed so history shows their name.
+   */
+  active: z.boolean(),
   createdAt: Timestamp,
 });
 export type Agent = z.infer<typeof Agent>;

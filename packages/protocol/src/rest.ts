@@ -75,6 +75,8 @@ export const UpdateAgentBody = z.strictObject({
   skills: Tags.optional(),
   capacity: z.number().int().min(0).max(10_000).optional(),
   availability: Availability.optional(),
+  /** `false` deactivates the agent, `true` reactivates them (API key or another admin; never oneself). */
+  active: z.boolean().optional(),
 });
 
 export const CreateTeamBody = z.strictObject({

@@ -37,7 +37,7 @@ export const routes = {
     callers: ['serverAdmin'], body: R.CreateWorkspaceBody, status: 201, response: R.CreateWorkspaceResponse,
   },
   createToken: {
-    method: 'post', path: '/v1/tokens', summary: 'Mint a short-lived agent token',
+    method: 'post', path: '/v1/tokens', summary: 'Mint a short-lived agent token (409 for a deactivated agent); revoking this API key ends the tokens it minted',
     callers: ['apiKey'], body: R.CreateTokenBody, status: 201, response: R.TokenResponse,
   },
   listCredentials: {
@@ -69,7 +69,7 @@ export const routes = {
     callers: ['agent'], status: 200, response: z.object({ agent: Agent }),
   },
   listAgents: {
-    method: 'get', path: '/v1/agents', summary: 'List agents (with open assigned load)',
+    method: 'get', path: '/v1/agents', summary: 'List agents (with open assigned load), deactivated ones included with `active: false`',
     callers: ['apiKey', 'agent'], status: 200, response: z.object({ items: z.array(Agent.extend({ openAssigned: z.number().int() })) }),
   },
   createAgent: {
@@ -77,7 +77,7 @@ export const routes = {
     callers: ['apiKey', 'admin'], body: R.CreateAgentBody, status: 201, response: z.object({ agent: Agent }),
   },
   updateAgent: {
-    method: 'patch', path: '/v1/agents/:id', summary: 'Update an agent; an agent may change their own availability',
+    method: 'patch', path: '/v1/agents/:id', summary: 'Update an agent; an agent may change their own availability. `active: false` deactivates (API key or another admin), `true` reactivates',
     callers: ['apiKey', 'admin', 'agent'], body: R.UpdateAgentBody, status: 200, response: z.object({ agent: Agent }),
   },
   listTeams: {

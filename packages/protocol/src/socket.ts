@@ -32,12 +32,24 @@ export const CountsEvent = z.object({ seq: z.number().int(), counts: Counts });
 export const PresenceEvent = z.object({ seq: z.number().int(), presence: PresenceState });
 /**
  * Sent once after the handshake, when replay (if any) is complete. `resync: true` means the gap
- * was too long to replay event by event: reload views and open timelines from REST instead.
+ * was too long to replay event by event (more than 500 changes by default), or the client claims a
+ * seq the server never reached: reload views and open timelines from REST instead.
  */
 export const ReadyEvent = z.object({ seq: z.number().int(), replayed: z.number().int(), resync: z.boolean(), agentId: Id });
 export const AgentEvent = z.object({ seq: z.number().int(), agent: Agent });
 /** To the reading agent only: their read mark moved (in this tab or another). */
 export const ReadEvent = z.object({ seq: z.number().int(), conversationId: Id, lastReadSeq: z.number().int() });
+/**
+ * Why the server is about to close this socket (the disconnect follows at once):
+ * - `token_expired`: the token's `exp` passed; reconnect with a fresh token.
+ * - `credential_revoked`: the signing key that signed the token was retired, or the API key that
+ *   minted it was revoked; a fresh token (from a current key) works.
+ * - `agent_deactivated`: the agent was deactivated; reconnecting is refused until reactivated.
+ * - `too_many_sockets`: the agent opened an 11th socket (at most 10 per agent) and this one was the
+ *   oldest; reconnecting would close another of their sockets, so clients stay closed.
+ */
+export const SESSION_CLOSE_REASONS = ['token_expired', 'credential_revoked', 'agent_deactivated', 'too_many_sockets'] as const;
+export const SessionClosedEvent = z.object({ reason: z.enum(SESSION_CLOSE_REASONS), message: z.string() });
 
 export type ConversationEvent = z.infer<typeof ConversationEvent>;
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
@@ -47,6 +59,8 @@ export type PresenceEvent = z.infer<typeof PresenceEvent>;
 export type ReadyEvent = z.infer<typeof ReadyEvent>;
 export type AgentEvent = z.infer<typeof AgentEvent>;
 export type ReadEvent = z.infer<typeof ReadEvent>;
+export type SessionClosedEvent = z.infer<typeof SessionClosedEvent>;
+export type SessionCloseReason = SessionClosedEvent['reason'];
 
 export type Ack<T = unknown> =
   | { ok: true; data: T }
@@ -62,6 +76,8 @@ export interface ServerToClientEvents {
   /** An agent was added or changed (availability, skills, capacity): keeps pickers current. */
   'agent:updated': (e: AgentEvent) => void;
   'conversation:read': (e: ReadEvent) => void;
+  /** The server closes this socket right after; see {@link SessionClosedEvent}. Carries no seq. */
+  'session:closed': (e: SessionClosedEvent) => void;
   ready: (e: ReadyEvent) => void;
 }
 
@@ -75,5 +91,9 @@ export interface SocketData {
   agentId: string;
   role: 'agent' | 'admin';
   tokenExp: number;
+  /** The signing key that signed the token: retiring it closes the socket. */
+  kid: string;
+  /** The API key that minted the token (`POST /v1/tokens`), if it was minted there: revoking it closes the socket. */
+  apiKeyId: string | null;
   viewing: string | null;
 }

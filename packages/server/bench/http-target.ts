@@ -18,9 +18,8 @@
  * files and exits.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
-import { createRequire, findSourceMap } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,6 +30,7 @@ import { newId } from '../src/ids.js';
 import { startServer } from '../src/server.js';
 import { openSqlite } from '../src/storage/db.js';
 import { hashApiKey } from '../src/storage/workspaces.js';
+import { profiler } from './profile.js';
 
 export type TargetKind = 'baton' | 'baseline' | 'baseline-txn';
 export type ToTarget = { type: 'rows' } | { type: 'cpu' } | { type: 'stop' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string };
@@ -137,34 +137,6 @@ function httpStack(kind: TargetKind): string {
   const [adapterFrom, honoFrom] =
     kind === 'baton' ? [new URL('../src/server.ts', import.meta.url), new URL('../src/http/app.ts', import.meta.url)] : [new URL(import.meta.url), new URL(import.meta.url)];
   return `${resolvedVersion('@hono/node-server', adapterFrom)}, ${resolvedVersion('hono', honoFrom)}`;
-}
-
-/** V8's sampling profiler on this thread, started and stopped around the measured load only. */
-function profiler() {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params: object = {}) =>
-    new Promise<any>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
-  return {
-    start: async () => {
-      await post('Profiler.enable');
-      await post('Profiler.setSamplingInterval', { interval: 500 });
-      await post('Profiler.start');
-    },
-    stop: async (file: string) => {
-      const { profile } = (await post('Profiler.stop')) as { profile: { nodes: { callFrame: { url: string; lineNumber: number; columnNumber: number } }[] } };
-      session.disconnect();
-      // tsx compiles each .ts file to code whose positions say little; point frames at the TypeScript source.
-      for (const { callFrame: frame } of profile.nodes) {
-        if (!frame.url.startsWith('file://') || frame.url.includes('/node_modules/') || frame.lineNumber < 0) continue;
-        const entry = findSourceMap(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber) as { originalLine?: number; originalColumn?: number } | undefined;
-        if (entry?.originalLine === undefined) continue;
-        frame.lineNumber = entry.originalLine;
-        frame.columnNumber = entry.originalColumn ?? 0;
-      }
-      writeFileSync(file, JSON.stringify(profile));
-    },
-  };
 }
 
 /** Baton's write set for "create a conversation with a first message", as raw SQL on Baton's schema. */

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { findSourceMap } from 'node:module';
 import { relative } from 'node:path';
 import { table } from './stats.js';
 
@@ -13,7 +15,7 @@ interface CpuProfile {
  * Condenses a CPU profile of the Baton server into three tables: self time by area (which
  * package or part of Node burns the CPU), self time by function, and inclusive time of Baton's own
  * functions (what each step of the request path costs, callees included). Frames of Baton's
- * TypeScript carry source positions (http-target.ts maps them before writing the profile).
+ * TypeScript carry source positions (`profiler` maps them before writing the profile).
  */
 export function summarizeProfile(file: string, options: { packageDir: string; top?: number }): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -94,4 +96,32 @@ export function summarizeProfile(file: string, options: { packageDir: string; to
     "Inclusive time of Baton's functions (callees included; nested ones overlap)",
     table(['function', 'ms', 'share'], rank(inclusive, top + 10).map(([k, v]) => [k, msOf(v), pct(v)])),
   ].join('\n');
+}
+
+/** V8's sampling profiler on this thread, started and stopped around the measured load only. */
+export function profiler() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params: object = {}) =>
+    new Promise<any>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  return {
+    start: async () => {
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 500 });
+      await post('Profiler.start');
+    },
+    stop: async (file: string) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: { nodes: { callFrame: { url: string; lineNumber: number; columnNumber: number } }[] } };
+      session.disconnect();
+      // tsx compiles each .ts file to code whose positions say little; point frames at the TypeScript source.
+      for (const { callFrame: frame } of profile.nodes) {
+        if (!frame.url.startsWith('file://') || frame.url.includes('/node_modules/') || frame.lineNumber < 0) continue;
+        const entry = findSourceMap(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber) as { originalLine?: number; originalColumn?: number } | undefined;
+        if (entry?.originalLine === undefined) continue;
+        frame.lineNumber = entry.originalLine;
+        frame.columnNumber = entry.originalColumn ?? 0;
+      }
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
 }

@@ -1,12 +1,13 @@
 /**
  * Baton's server benchmarks. Each reports against a baseline run beside it in the same run.
  *
- *   pnpm bench                          both, full size (1,000,000 conversations; ~3 min warm)
+ *   pnpm bench                          all three, full size (1,000,000 conversations; ~7 min warm)
  *   BENCH=http pnpm bench               HTTP create-conversation throughput only
  *   BENCH=views BENCH_ROWS=100000 pnpm bench   views at the storage layer on a smaller fixture
+ *   BENCH=fanout pnpm bench             socket fan-out: 1,000 agents, creates over HTTP, Baton vs bare Socket.IO
  *
  * Environment:
- *   BENCH           http | views | all (default all)
+ *   BENCH           http | views | fanout | all (default all)
  *   BENCH_SECONDS   measured load per server, seconds (default 10)
  *   BENCH_WARMUP    warm-up load per server before measuring, seconds (default 2)
  *   BENCH_CONNECTIONS  concurrent HTTP connections (default 50)
@@ -18,18 +19,26 @@
  *   BENCH_ROWS      conversations in the views fixture (default 1000000); cached per size in the temp dir
  *   BENCH_BUDGET_MS time per views case before it stops iterating (default 2000)
  *   BENCH_EXPLAIN=1 print EXPLAIN QUERY PLAN for each view's query
+ *   BENCH_FANOUT_WORKSPACES, BENCH_FANOUT_AGENTS, BENCH_FANOUT_CONVERSATIONS  workspaces (50), agents per
+ *                   workspace (20) and conversations seeded per workspace (300)
+ *   BENCH_FANOUT_RATE, BENCH_FANOUT_SECONDS, BENCH_FANOUT_WARMUP  creates/s (200) for how long (15 s), after a warm-up (2 s)
+ *   BENCH_FANOUT_STEPS, BENCH_FANOUT_STEP_SECONDS  rates of the step search ("25 50 100 200 400 800"), seconds each (5)
+ *   BENCH_FANOUT_CLIENT_PROCS  processes the agents' sockets are split over (1)
+ *   BENCH_FANOUT_WHATIF  "no-counts": also a Baton server with counts:updated off
+ *   BENCH_FANOUT_PROFILE=1  profile each Baton server's main run and print where its CPU time goes
  *
  * Prints tables only; writes nothing into the repository.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { runFanoutBench } from './fanout.js';
 import { runHttpBench } from './http.js';
 import { runViewsBench } from './views.js';
 
 const env = process.env;
 const which = env.BENCH ?? 'all';
-if (!['http', 'views', 'all'].includes(which)) {
-  console.error(`BENCH must be http, views or all (got ${which})`);
+if (!['http', 'views', 'fanout', 'all'].includes(which)) {
+  console.error(`BENCH must be http, views, fanout or all (got ${which})`);
   process.exit(2);
 }
 const positive = (name: string, fallback: number) => {
@@ -65,6 +74,25 @@ if (which === 'views' || which === 'all') {
     budgetMs: positive('BENCH_BUDGET_MS', 2000),
     maxIterations: 200,
     explain: env.BENCH_EXPLAIN === '1',
+    log,
+  });
+}
+
+if (which === 'fanout' || which === 'all') {
+  if (which === 'all') console.log();
+  console.log(`load average before the fan-out benchmark: ${load()}`);
+  await runFanoutBench({
+    workspaces: Math.floor(positive('BENCH_FANOUT_WORKSPACES', 50)),
+    agentsPerWorkspace: Math.floor(positive('BENCH_FANOUT_AGENTS', 20)),
+    conversations: Math.floor(positive('BENCH_FANOUT_CONVERSATIONS', 300)),
+    rate: positive('BENCH_FANOUT_RATE', 200),
+    seconds: positive('BENCH_FANOUT_SECONDS', 15),
+    warmupSeconds: positive('BENCH_FANOUT_WARMUP', 2),
+    steps: (env.BENCH_FANOUT_STEPS ?? '25 50 100 200 400 800').split(/\s+/).filter(Boolean).map(Number),
+    stepSeconds: positive('BENCH_FANOUT_STEP_SECONDS', 5),
+    clientProcesses: Math.max(1, Math.floor(positive('BENCH_FANOUT_CLIENT_PROCS', 1))),
+    whatIfs: (env.BENCH_FANOUT_WHATIF ?? '').split(/\s+/).filter(Boolean),
+    profile: env.BENCH_FANOUT_PROFILE === '1',
     log,
   });
 }

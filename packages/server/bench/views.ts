@@ -390,7 +390,7 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
     const payload = { items: [], notifications: [], conversation: {} as never, counters: { workspace, agents: {} } };
     return [{ id: seq, workspaceId: WORKSPACE_ID, seq, type: 'conversation.created', conversationId: null, payload, createdAt: 0 }];
   };
-  const online = async () => agents;
+  const online = () => agents;
   let sent = 0;
   const fanOut = await timeInterleavedCpu([async () => (sent += (await live.afterBatch(batch(), online)).length)], {
     warmup: 10,

@@ -1,5 +1,5 @@
 export { createApp, type BatonApp } from './http/app.js';
-export { attachRealtime, type Realtime } from './realtime/attach.js';
+export { attachRealtime, MAX_REPLAY, MAX_SOCKETS_PER_AGENT, type Realtime, type RealtimeOptions } from './realtime/attach.js';
 export { startServer, type RunningServer, type ServerOptions, VERSION } from './server.js';
 export { openSqlite, type Storage } from './storage/db.js';
 export type { ChangeType, OutboxRecord } from './outbox/changes.js';

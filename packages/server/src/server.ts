@@ -12,7 +12,7 @@ import { Housekeeping } from './housekeeping.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
-import { attachRealtime, type Realtime } from './realtime/attach.js';
+import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/attach.js';
 import { openSqlite, type Storage } from './storage/db.js';
 import { ReadBands, readBandsTable } from './storage/read-bands.js';
 
@@ -31,8 +31,15 @@ export interface ServerOptions {
   pollMs?: number;
   smtpUrl?: string;
   mailFrom?: string;
-  /** More missed changes than this and a reconnecting client reloads instead of replaying. */
+  /** More missed changes than this and a reconnecting client reloads instead of replaying (default 500). */
   maxReplay?: number;
+  /**
+   * A Socket.IO adapter that spans several nodes (e.g. Redis). Without one the server uses the
+   * in-memory adapter and knows it is the only node, so it skips events for rooms nobody here is in.
+   */
+  socketAdapter?: RealtimeOptions['adapter'];
+  /** Where the sockets' view counts come from (default: the counters each change carries, realtime/live-counts.ts). */
+  counts?: RealtimeOptions['counts'];
   publicUrl?: string;
   notifyCoalesceMs?: number;
   /**
@@ -104,7 +111,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const app = createApp(deps);
   await options.extend?.(app, deps);
   const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
-  const realtime = await attachRealtime(http, deps, { maxReplay: options.maxReplay });
+  const realtime = await attachRealtime(http, deps, {
+    maxReplay: options.maxReplay,
+    ...(options.counts ? { counts: options.counts } : {}),
+    ...(options.socketAdapter ? { adapter: options.socketAdapter } : { singleNode: true }),
+  });
   relay.start();
   jobs.start();
   deps.housekeeping.start();

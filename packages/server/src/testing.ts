@@ -149,6 +149,28 @@ export class TestServer {
     return { socket, ready };
   }
 
+  /**
+   * Like `connect`, but records every server event from before the handshake (so nothing sent right
+   * after `ready` slips past), and resolves with the recorder too. Rejects on a refused handshake.
+   */
+  async live(token: string, options: { since?: number } = {}): Promise<LiveSocket> {
+    const socket: BatonTestSocket = connect(this.url, {
+      auth: { token, ...(options.since === undefined ? {} : { since: options.since }) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    this.sockets.push(socket);
+    const rec = record(socket, SERVER_EVENTS);
+    const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    const ready = await new Promise<Parameters<ServerToClientEvents['ready']>[0]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no ready or connect_error within 5 s')), 5000);
+      socket.once('ready', (e) => (clearTimeout(timer), resolve(e)));
+      socket.once('connect_error', (e) => (clearTimeout(timer), reject(e)));
+    });
+    return { socket, rec, ready, disconnected };
+  }
+
   /** Waits until every committed change has been fanned out to sockets. */
   settle(): Promise<void> {
     return this.server.deps.relay.drain();
@@ -158,6 +180,28 @@ export class TestServer {
     for (const s of this.sockets) s.disconnect();
     await this.server.close();
   }
+}
+
+/** Every server event, for recorders that want them all. */
+export const SERVER_EVENTS: (keyof ServerToClientEvents)[] = [
+  'ready',
+  'conversation:created',
+  'conversation:updated',
+  'timeline:added',
+  'notification:created',
+  'counts:updated',
+  'presence:updated',
+  'agent:updated',
+  'conversation:read',
+  'session:closed',
+];
+
+export interface LiveSocket {
+  socket: BatonTestSocket;
+  rec: ReturnType<typeof record>;
+  ready: Parameters<ServerToClientEvents['ready']>[0];
+  /** Resolves with the reason when the socket disconnects. */
+  disconnected: Promise<string>;
 }
 
 /** Collects every event of the given names a socket receives, for asserting what did (not) arrive. */

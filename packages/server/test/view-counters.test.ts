@@ -346,7 +346,7 @@ test('the socket fan-out computes counts from the changes it relays, with no que
   let reads = 0;
   const counted = db.withPlugin({ transformQuery: (args) => args.node, transformResult: async (args) => (reads++, args.result) });
   const live = new LiveCounts(counted);
-  const online = async () => [ana.id, ben.id];
+  const online = () => [ana.id, ben.id];
   assert.deepEqual(await live.forAgent(ws.id, ana.id), ZERO);
   assert.deepEqual(await live.forAgent(ws.id, ben.id), ZERO);
   assert.equal(reads, 2, 'one read an agent');
@@ -389,7 +389,7 @@ test('a counter read at connect time is not replaced by older values from change
   assert.deepEqual(now, { ...ZERO, unassigned: 2, unread: 1, all: 2 });
   const records = (await db.selectFrom('outbox').selectAll().where('id', '>', since).orderBy('id').execute()).map(toRecord);
   // Relayed one at a time, the older rows carry older counters; they must not take her back.
-  for (const r of records) assert.deepEqual(await live.afterBatch([r], async () => [ana.id]), [], `nothing to send after seq ${r.seq}`);
+  for (const r of records) assert.deepEqual(await live.afterBatch([r], () => [ana.id]), [], `nothing to send after seq ${r.seq}`);
 });
 
 test('migration 0011 counts the existing conversations, mentions and read marks into the counters', async (t) => {

@@ -3,6 +3,7 @@ import type { Caller } from '@baton/protocol';
 import type { Clock } from '../clock.js';
 import { forbidden, unauthorized } from '../errors.js';
 import { findAgent } from '../storage/agents.js';
+import { findApiKey } from '../storage/credentials.js';
 import type { Db } from '../storage/db.js';
 import { findWorkspaceByApiKey } from '../storage/workspaces.js';
 import { verifyAgentToken } from './tokens.js';
@@ -10,8 +11,21 @@ import { verifyAgentToken } from './tokens.js';
 /** Who is calling, established from the credential alone; the workspace never comes from the body. */
 export type Principal =
   | { kind: 'serverAdmin' }
-  | { kind: 'apiKey'; workspaceId: string }
-  | { kind: 'agent'; workspaceId: string; agentId: string; role: 'agent' | 'admin'; tokenExp: number };
+  /** `keyId` is the API key used; absent for the server's own calls (demo seeding). */
+  | { kind: 'apiKey'; workspaceId: string; keyId?: string }
+  | {
+      kind: 'agent';
+      workspaceId: string;
+      agentId: string;
+      role: 'agent' | 'admin';
+      tokenExp: number;
+      /**
+       * The signing key of the token, and the API key that minted it (null: none did); ending either
+       * ends the token. Both absent for principals the server builds itself (demo seeding, tests).
+       */
+      kid?: string;
+      apiKeyId?: string | null;
+    };
 
 export type WorkspacePrincipal = Exclude<Principal, { kind: 'serverAdmin' }>;
 
@@ -32,23 +46,29 @@ function sameSecret(a: string, b: string): boolean {
 export const API_KEY_CACHE_MS = 30_000;
 const apiKeyCache = new WeakMap<Db, Map<string, { workspaceId: string; keyId: string; until: number }>>();
 
-async function workspaceOfApiKey(db: Db, clock: Clock, key: string): Promise<string | null> {
+async function apiKeyOf(db: Db, clock: Clock, key: string): Promise<{ workspaceId: string; keyId: string } | null> {
   let cache = apiKeyCache.get(db);
   if (!cache) apiKeyCache.set(db, (cache = new Map()));
   const now = clock.now();
   const hit = cache.get(key);
-  if (hit && hit.until > now) return hit.workspaceId;
+  if (hit && hit.until > now) return hit;
   const row = await findWorkspaceByApiKey(db, key);
   if (!row) {
     cache.delete(key);
     return null;
   }
   if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
-  cache.set(key, { workspaceId: row.workspace_id, keyId: row.id, until: now + API_KEY_CACHE_MS });
-  return row.workspace_id;
+  const entry = { workspaceId: row.workspace_id, keyId: row.id, until: now + API_KEY_CACHE_MS };
+  cache.set(key, entry);
+  return entry;
 }
 
-/** Drops a revoked key from this server's cache, so the next call with it is refused. */
+/**
+ * Drops a revoked key from this server's cache, so the next call with it is refused. The revoking
+ * server calls it at once; every server calls it again when its socket fan-out sees the revocation
+ * in the outbox (realtime/sessions.ts), so other nodes stop accepting the key within a relay pass
+ * rather than after the cache's 30 s.
+ */
 export function forgetApiKey(db: Db, keyId: string): void {
   const cache = apiKeyCache.get(db);
   if (!cache) return;
@@ -63,15 +83,29 @@ export async function authenticate(
 ): Promise<Principal | null> {
   if (adminToken && sameSecret(token, adminToken)) return { kind: 'serverAdmin' };
   if (token.startsWith('bk_')) {
-    const workspaceId = await workspaceOfApiKey(db, clock, token);
-    return workspaceId ? { kind: 'apiKey', workspaceId } : null;
+    const key = await apiKeyOf(db, clock, token);
+    return key ? { kind: 'apiKey', workspaceId: key.workspaceId, keyId: key.keyId } : null;
   }
   const claims = await verifyAgentToken(db, token, clock.now());
   if (!claims) return null;
-  // The role comes from the agent's current record, so a demotion takes effect at once.
+  // The role comes from the agent's current record, so a demotion takes effect at once; so does a
+  // deactivation.
   const agent = await findAgent(db, claims.workspaceId, claims.agentId);
-  if (!agent) return null;
-  return { kind: 'agent', workspaceId: claims.workspaceId, agentId: agent.id, role: agent.role, tokenExp: claims.exp };
+  if (!agent || Number(agent.active) !== 1) return null;
+  // A token minted through an API key ends with that key (docs/decisions.md, "revoking an API key").
+  if (claims.apiKeyId !== null) {
+    const minter = await findApiKey(db, claims.workspaceId, claims.apiKeyId);
+    if (!minter || minter.revoked_at !== null) return null;
+  }
+  return {
+    kind: 'agent',
+    workspaceId: claims.workspaceId,
+    agentId: agent.id,
+    role: agent.role,
+    tokenExp: claims.exp,
+    kid: claims.kid,
+    apiKeyId: claims.apiKeyId,
+  };
 }
 
 function matches(p: Principal, caller: Caller): boolean {

@@ -8,24 +8,34 @@ export const TOKEN_AUDIENCE = 'baton';
 export const MAX_TOKEN_TTL_SECONDS = 3600;
 const CLOCK_TOLERANCE_SECONDS = 30;
 
+/**
+ * Tokens minted by `POST /v1/tokens` name the API key that minted them in this claim, so revoking
+ * that key ends them too (docs/decisions.md). Tokens a host signs itself carry none.
+ */
+export const MINTED_BY_CLAIM = 'akid';
+
 export interface AgentClaims {
   agentId: string;
   workspaceId: string;
   role: 'agent' | 'admin';
   exp: number;
+  /** The signing key that verified the token. */
+  kid: string;
+  /** The API key that minted it, if `POST /v1/tokens` did. */
+  apiKeyId: string | null;
 }
 
 const encoder = new TextEncoder();
 
 export async function signAgentToken(
   key: { kid: string; secret: string },
-  claims: { agentId: string; workspaceId: string; role: 'agent' | 'admin' },
+  claims: { agentId: string; workspaceId: string; role: 'agent' | 'admin'; apiKeyId?: string },
   nowMs: number,
   ttlSeconds: number,
 ): Promise<{ token: string; exp: number }> {
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + Math.min(ttlSeconds, MAX_TOKEN_TTL_SECONDS);
-  const token = await new SignJWT({ ws: claims.workspaceId, role: claims.role })
+  const token = await new SignJWT({ ws: claims.workspaceId, role: claims.role, ...(claims.apiKeyId ? { [MINTED_BY_CLAIM]: claims.apiKeyId } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: key.kid })
     .setSubject(claims.agentId)
     .setAudience(TOKEN_AUDIENCE)
@@ -65,7 +75,9 @@ export async function verifyAgentToken(db: Db, token: string, nowMs: number): Pr
     // Without this, a future `iat` would let `exp − iat ≤ 1 h` hide a token that lives for years.
     if (payload.iat! > Math.floor(nowMs / 1000) + CLOCK_TOLERANCE_SECONDS) return null;
     if (payload.role !== 'agent' && payload.role !== 'admin') return null;
-    return { agentId: payload.sub, workspaceId: key.workspace_id, role: payload.role, exp: payload.exp! };
+    const mintedBy = payload[MINTED_BY_CLAIM];
+    if (mintedBy !== undefined && typeof mintedBy !== 'string') return null;
+    return { agentId: payload.sub, workspaceId: key.workspace_id, role: payload.role, exp: payload.exp!, kid, apiKeyId: mintedBy ?? null };
   } catch (error) {
     if (error instanceof errors.JOSEError) return null;
     throw error;

@@ -21,7 +21,12 @@ export interface ChangeFacts {
   'conversation.reopened': { conversation: Conversation; data?: undefined };
   'conversation.read': { conversation: Conversation; data: { agentId: string; lastReadSeq: number } };
   'agent.created': { conversation?: undefined; data: { agent: Agent } };
+  /** Also how a deactivation (`agent.active` false) reaches every node, which closes the agent's sockets. */
   'agent.updated': { conversation?: undefined; data: { agent: Agent } };
+  /** Tokens minted with this key stop working; every node closes the sockets they opened. */
+  'api_key.revoked': { conversation?: undefined; data: { apiKeyId: string } };
+  /** Tokens signed with this key stop working; every node closes the sockets they opened. */
+  'signing_key.retired': { conversation?: undefined; data: { kid: string } };
 }
 
 export type ChangeType = keyof ChangeFacts;

@@ -29,6 +29,9 @@ export function emissionsOf(record: OutboxRecord): Emission[] {
     case 'agent.created':
     case 'agent.updated':
       break;
+    case 'api_key.revoked': // no event: the sockets these end are closed (realtime/sessions.ts)
+    case 'signing_key.retired':
+      break;
     default:
       record satisfies never;
   }

@@ -1,15 +1,8 @@
 import type { Counts } from '@baton/protocol';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { Db } from '../storage/db.js';
+import type { CountsSource, CountsUpdate } from './counts-push.js';
 import { countsOf, NO_AGENT_COUNTERS, readCounters, type AgentCounters, type WorkspaceCounters } from '../storage/view-counters.js';
-
-/** Counts to send one agent, tagged with the change they are as of. */
-export interface CountsUpdate {
-  workspaceId: string;
-  agentId: string;
-  seq: number;
-  counts: Counts;
-}
 
 /** Counter values and the workspace seq they are as of: a value never replaces a newer one. */
 interface Known<T> {
@@ -33,7 +26,7 @@ const sameCounts = (a: Counts, b: Counts) =>
   a.mine === b.mine && a.unassigned === b.unassigned && a.mentioned === b.mentioned && a.unread === b.unread && a.all === b.all && a.resolved === b.resolved;
 
 /**
- * Every online agent's view counts, kept in memory by the socket fan-out (realtime/attach.ts).
+ * Every online agent's view counts, kept in memory by the socket fan-out (realtime/fan-out.ts).
  *
  * An agent's counts follow from their workspace's counters and their own (storage/view-counters.ts).
  * Both are read once when the agent connects; after that, each committed change's outbox row
@@ -47,7 +40,7 @@ const sameCounts = (a: Counts, b: Counts) =>
  * nothing older. Rows written before the counters existed (no `counters` in the payload) make the
  * fan-out read the counters of that workspace's online agents from the database instead.
  */
-export class LiveCounts {
+export class LiveCounts implements CountsSource {
   private readonly workspaces = new Map<string, WorkspaceEntry>();
 
   constructor(private readonly db: Db) {}
@@ -65,7 +58,7 @@ export class LiveCounts {
    * agent (of the workspaces the batch touched) whose counts moved, tagged with the seq of the
    * workspace's last change in the batch. `onlineAgentsOf` lists who is connected to a workspace.
    */
-  async afterBatch(records: readonly OutboxRecord[], onlineAgentsOf: (workspaceId: string) => Promise<Iterable<string>>): Promise<CountsUpdate[]> {
+  async afterBatch(records: readonly OutboxRecord[], onlineAgentsOf: (workspaceId: string) => Iterable<string>): Promise<CountsUpdate[]> {
     const lastSeq = new Map<string, number>();
     const legacy = new Set<string>();
     for (const record of records) {
@@ -85,7 +78,7 @@ export class LiveCounts {
     }
     const updates: CountsUpdate[] = [];
     for (const [workspaceId, seq] of lastSeq) {
-      for (const agentId of await onlineAgentsOf(workspaceId)) {
+      for (const agentId of onlineAgentsOf(workspaceId)) {
         let entry = this.workspaces.get(workspaceId);
         let agent = entry?.agents.get(agentId);
         if (!entry || !agent || legacy.has(workspaceId)) ({ workspace: entry, agent } = await this.load(workspaceId, agentId));

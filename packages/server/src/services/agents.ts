@@ -43,6 +43,7 @@ export async function createAgent(deps: Deps, p: WorkspacePrincipal, body: Creat
       capacity: body.capacity ?? DEFAULT_CAPACITY,
       availability: body.availability ?? 'offline',
       last_assigned_at: null,
+      active: 1,
       created_at: change.now,
     };
     await insertAgent(change.trx, row);
@@ -59,6 +60,8 @@ export async function updateAgent(deps: Deps, p: WorkspacePrincipal, id: string,
     const onlyAvailability = Object.keys(body).every((k) => k === 'availability');
     if (p.agentId !== id || !onlyAvailability) throw forbidden('agents may only change their own availability');
   }
+  // An admin who deactivated themselves would be locked out mid-request with nobody told why.
+  if (body.active !== undefined && p.kind === 'agent' && p.agentId === id) throw forbidden('agents may not deactivate or reactivate themselves');
   return runChange(deps, p.workspaceId, async (change) => {
     await change.lock();
     const existing = await findAgent(change.trx, p.workspaceId, id);
@@ -70,6 +73,9 @@ export async function updateAgent(deps: Deps, p: WorkspacePrincipal, id: string,
     if (body.skills !== undefined) patch.skills = JSON.stringify([...new Set(body.skills.map((s) => s.toLowerCase()))]);
     if (body.capacity !== undefined) patch.capacity = body.capacity;
     if (body.availability !== undefined) patch.availability = body.availability;
+    // Deactivating ends the agent's sessions: the socket fan-out closes their sockets when it sees
+    // this change (realtime/sessions.ts), and auth refuses their tokens from the commit on.
+    if (body.active !== undefined && (body.active ? 1 : 0) !== Number(existing.active)) patch.active = body.active ? 1 : 0;
     if (Object.keys(patch).length === 0) return toAgent(existing);
     const agent = toAgent((await updateAgentRow(change.trx, p.workspaceId, id, patch))!);
     await change.publish('agent.updated', { data: { agent } });

@@ -8,7 +8,7 @@ import type {
   View,
 } from '@baton/protocol';
 import type { Deps } from '../deps.js';
-import { AppError, badRequest, forbidden, notFound } from '../errors.js';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
@@ -63,6 +63,7 @@ async function save(change: Change, row: ConversationRow, patch: Partial<Convers
 async function requireAgentIn(change: Change, agentId: string, field: string) {
   const agent = await findAgent(change.trx, change.workspaceId, agentId);
   if (!agent) throw badRequest(`no agent ${agentId} in this workspace`, [{ path: [field], message: 'unknown agent' }]);
+  if (Number(agent.active) !== 1) throw conflict(`agent ${agentId} is deactivated and cannot be assigned`, { path: [field], agentId, active: false });
   return agent;
 }
 
@@ -206,9 +207,9 @@ export async function postNote(deps: Deps, p: WorkspacePrincipal & { kind: 'agen
   return runChange(deps, p.workspaceId, async (change) => {
     await change.lock();
     const row = await load(change, id);
-    // Unknown @names stay plain text; only agents of this workspace are mentioned.
+    // Unknown @names stay plain text; only active agents of this workspace are mentioned.
     const usernames = parseMentions(body);
-    const mentioned = (await findAgentsByUsernames(change.trx, p.workspaceId, usernames)).sort(
+    const mentioned = (await findAgentsByUsernames(change.trx, p.workspaceId, usernames)).filter((a) => Number(a.active) === 1).sort(
       (a, b) => usernames.indexOf(a.username_lower) - usernames.indexOf(b.username_lower),
     );
     const mentionIds = mentioned.map((a) => a.id);

@@ -19,8 +19,9 @@ import {
 import { toApiKeyInfo, toSigningKeyInfo } from '../storage/mappers.js';
 import type { Db } from '../storage/db.js';
 import type { ApiKeyRow, SigningKeyRow } from '../storage/schema.js';
+import type { Change } from '../storage/change.js';
 import { hashApiKey } from '../storage/workspaces.js';
-import { runCommand } from './change-runner.js';
+import { runChange, runCommand } from './change-runner.js';
 
 /**
  * Credential rotation for the host backend: make a new key, move the host over to it, then revoke
@@ -46,6 +47,7 @@ export async function createApiKey(deps: Deps, p: WorkspacePrincipal) {
 
 export async function revokeApiKey(deps: Deps, p: WorkspacePrincipal, id: string) {
   const revoked = await endKey(deps, p, id, API_KEYS);
+  // At once on this server; the outbox row tells the others (and closes the sockets of tokens it minted).
   forgetApiKey(deps.storage.db, revoked.apiKey.id);
   return revoked;
 }
@@ -65,6 +67,8 @@ export async function retireSigningKey(deps: Deps, p: WorkspacePrincipal, kid: s
 
 interface KeyKind<Row, Shown> {
   noun: string;
+  /** Tells every node, through the outbox, that the key ended: they close the sockets its tokens opened. */
+  announce(change: Change, id: string): Promise<unknown>;
   find(db: Db, workspaceId: string, id: string): Promise<Row | undefined>;
   endedAt(row: Row): number | null;
   activeCount(db: Db, workspaceId: string): Promise<number>;
@@ -75,6 +79,7 @@ interface KeyKind<Row, Shown> {
 
 const API_KEYS: KeyKind<ApiKeyRow, { apiKey: ApiKeyInfo }> = {
   noun: 'API key',
+  announce: (change, id) => change.publish('api_key.revoked', { data: { apiKeyId: id } }),
   find: findApiKey,
   endedAt: (row) => row.revoked_at,
   activeCount: activeApiKeyCount,
@@ -84,6 +89,7 @@ const API_KEYS: KeyKind<ApiKeyRow, { apiKey: ApiKeyInfo }> = {
 
 const SIGNING_KEYS: KeyKind<SigningKeyRow, { signingKey: SigningKeyInfo }> = {
   noun: 'signing key',
+  announce: (change, kid) => change.publish('signing_key.retired', { data: { kid } }),
   find: findSigningKeyOf,
   endedAt: (row) => row.retired_at,
   activeCount: activeSigningKeyCount,
@@ -91,16 +97,22 @@ const SIGNING_KEYS: KeyKind<SigningKeyRow, { signingKey: SigningKeyInfo }> = {
   shown: (row) => ({ signingKey: toSigningKeyInfo(row) }),
 };
 
-/** Ends (revokes or retires) one key, the same rule for both kinds; returns the key as it now is. */
+/**
+ * Ends (revokes or retires) one key, the same rule for both kinds; returns the key as it now is.
+ * Ending it and announcing it are one change (state + outbox row), so no node can miss it.
+ */
 function endKey<Row, Shown>(deps: Deps, p: WorkspacePrincipal, id: string, kind: KeyKind<Row, Shown>): Promise<Shown> {
-  return runCommand(deps, async (trx) => {
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const { trx } = change;
     const key = await kind.find(trx, p.workspaceId, id);
     if (!key) throw notFound(kind.noun);
     if (kind.endedAt(key) === null) {
       if ((await kind.activeCount(trx, p.workspaceId)) <= 1) {
         throw conflict(`this is the workspace’s last active ${kind.noun}: create another one first`, kind.shown(key));
       }
-      await kind.markEnded(trx, p.workspaceId, id, deps.clock.now());
+      await kind.markEnded(trx, p.workspaceId, id, change.now);
+      await kind.announce(change, id);
     }
     return kind.shown((await kind.find(trx, p.workspaceId, id))!);
   });

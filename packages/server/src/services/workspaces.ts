@@ -2,7 +2,7 @@ import type { CreateWorkspaceBody } from '@baton/protocol';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import { MAX_TOKEN_TTL_SECONDS, signAgentToken } from '../auth/tokens.js';
 import type { Deps } from '../deps.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { newId, randomSecret } from '../ids.js';
 import { findAgent } from '../storage/agents.js';
 import { toWorkspace } from '../storage/mappers.js';
@@ -56,11 +56,17 @@ export async function getWorkspace(deps: Deps, p: WorkspacePrincipal) {
   return toWorkspace(row);
 }
 
-export async function mintAgentToken(deps: Deps, workspaceId: string, agentId: string, ttlSeconds = MAX_TOKEN_TTL_SECONDS) {
+/**
+ * Signs a token for an agent with the workspace's newest signing key. `mintedBy` is the API key of
+ * the request: the token names it, so revoking that key ends the token (and the sockets it opened).
+ */
+export async function mintAgentToken(deps: Deps, workspaceId: string, agentId: string, ttlSeconds = MAX_TOKEN_TTL_SECONDS, mintedBy?: string) {
   const agent = await findAgent(deps.storage.db, workspaceId, agentId);
   if (!agent) throw badRequest(`no agent ${agentId} in this workspace`, [{ path: ['agentId'], message: 'unknown agent' }]);
+  if (Number(agent.active) !== 1) throw conflict(`agent ${agentId} is deactivated: reactivate them (PATCH /v1/agents/:id { active: true }) first`, { agentId, active: false });
   const key = await newestSigningKey(deps.storage.db, workspaceId);
   if (!key) throw notFound('signing key');
-  const { token, exp } = await signAgentToken(key, { agentId, workspaceId, role: agent.role }, deps.clock.now(), ttlSeconds);
+  const claims = { agentId, workspaceId, role: agent.role, ...(mintedBy ? { apiKeyId: mintedBy } : {}) };
+  const { token, exp } = await signAgentToken(key, claims, deps.clock.now(), ttlSeconds);
   return { token, expiresAt: new Date(exp * 1000).toISOString() };
 }

@@ -26,6 +26,7 @@ export const toAgent = (r: AgentRow): Agent => ({
   skills: list(r.skills),
   capacity: Number(r.capacity),
   availability: r.availability,
+  active: Number(r.active) === 1,
   createdAt: iso(r.created_at),
 });
 

@@ -9,6 +9,7 @@ import * as m0008 from './migrations/0008_search_after_commit.js';
 import * as m0009 from './migrations/0009_read_bands.js';
 import * as m0010 from './migrations/0010_idempotency_expiry.js';
 import * as m0011 from './migrations/0011_view_counters.js';
+import * as m0012 from './migrations/0012_agent_active.js';
 import * as m0013 from './migrations/0013_scrub_stored_secrets.js';
 import * as m0014 from './migrations/0014_fair_delivery.js';
 
@@ -29,6 +30,7 @@ const MIGRATIONS: Migration[] = [
   { version: 9, name: 'read_bands', up: m0009.up },
   { version: 10, name: 'idempotency_expiry', up: m0010.up },
   { version: 11, name: 'view_counters', up: m0011.up },
+  { version: 12, name: 'agent_active', up: m0012.up },
   { version: 13, name: 'scrub_stored_secrets', up: m0013.up },
   { version: 14, name: 'fair_delivery', up: m0014.up },
 ];

@@ -62,6 +62,8 @@ export interface AgentRow {
   availability: 'online' | 'away' | 'offline';
   /** When the agent last got a conversation; round-robin picks the oldest. */
   last_assigned_at: number | null;
+  /** 1, or 0 once deactivated (migration 0012). */
+  active: number;
   created_at: number;
 }
 export interface TeamRow {

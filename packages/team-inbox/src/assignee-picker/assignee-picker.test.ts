@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { fixtureInbox, until } from '../testing/fixtures.js';
+import { agent, ben, demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, settled, type } from '../testing/mount.js';
 import type { InboxAssignDetail } from '../events.js';
 
@@ -22,6 +22,37 @@ describe('inbox-assignee-picker', () => {
     expect(names.at(-1)).to.equal('Tom Becker (away) 0/25'); // away after online
     expect(box.getAttribute('aria-activedescendant')).to.equal('choice-agt_maria');
     await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('does not offer deactivated teammates, still names one who holds the conversation, and drops one deactivated live', async () => {
+    const world = demoWorld();
+    const olga = agent('agt_olga', 'Olga Former', 'olga', 'offline', { active: false });
+    world.agents.push(olga);
+    world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: olga.id } : c));
+    const inbox = await fixtureInbox({ world });
+    const { el, root, remove } = await mountPart('inbox-assignee-picker', inbox);
+    await inbox.store.open('conv_lucia');
+    await settled(el);
+    const box = byRole(root, 'combobox', 'Assigned to') as HTMLInputElement;
+    expect(box.value).to.equal('Olga Former'); // history keeps the name
+    box.focus();
+    press(box, 'ArrowDown');
+    await settled(el);
+    const ids = () => allByRole(root, 'option').map((o) => o.id);
+    expect(ids()).to.include('choice-agt_ben');
+    expect(ids()).not.to.include('choice-agt_olga');
+    type(box, 'olg');
+    await settled(el);
+    expect(ids()).to.deep.equal([]);
+
+    // Ben is deactivated while the list is open: he leaves it.
+    inbox.realtime.emit('agent:updated', { seq: 1001, agent: { ...ben, active: false } });
+    box.value = '';
+    box.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'deleteContentBackward' }));
+    await settled(el);
+    expect(ids()).not.to.include('choice-agt_ben');
+    expect(ids()).to.include('choice-agt_maria');
     remove();
   });
 

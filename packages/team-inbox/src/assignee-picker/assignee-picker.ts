@@ -47,8 +47,9 @@ export class InboxAssigneePicker extends LitElement {
 
   private get choices(): Choice[] {
     const term = this.filter.trim().toLowerCase();
+    // Deactivated teammates cannot be assigned; they stay in the store so history shows their names.
     const agents = [...(this.snapshot.value?.agents ?? [])]
-      .filter((a) => !term || a.name.toLowerCase().includes(term) || a.username.toLowerCase().startsWith(term))
+      .filter((a) => a.active && (!term || a.name.toLowerCase().includes(term) || a.username.toLowerCase().startsWith(term)))
       .sort((a, b) => availabilityOrder[a.availability] - availabilityOrder[b.availability] || a.name.localeCompare(b.name));
     const showUnassigned = !term || 'unassigned'.startsWith(term);
     return showUnassigned ? [UNASSIGNED, ...agents] : agents;

@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { fixtureInbox, until } from '../testing/fixtures.js';
+import { agent, demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, settled, type } from '../testing/mount.js';
 
 describe('inbox-composer', () => {
@@ -65,6 +65,24 @@ describe('inbox-composer', () => {
     expect(saved.kind).to.equal('note');
     expect(saved.kind === 'note' && saved.body).to.equal('Can you call her back, @ben');
     expect(saved.kind === 'note' && saved.mentions).to.deep.equal(['agt_ben']);
+    remove();
+  });
+
+  it('the @ picker leaves out deactivated teammates', async () => {
+    const world = demoWorld();
+    world.agents.push(agent('agt_bea', 'Bea Former', 'bea', 'offline', { active: false }));
+    const inbox = await fixtureInbox({ world });
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    await inbox.store.open('conv_lucia');
+    await el.selectTab('note');
+    const box = byRole(root, 'textbox', 'Note') as HTMLTextAreaElement;
+    type(box, 'Ask @b');
+    await settled(el);
+    // "b" matches Ben, Tom Becker and Bea; Bea is deactivated.
+    expect(allByRole(root, 'option').map((o) => o.id)).to.deep.equal(['mention-agt_ben', 'mention-agt_tom']);
+    type(box, 'ea');
+    await settled(el);
+    expect(allByRole(root, 'listbox')).to.have.length(0);
     remove();
   });
 

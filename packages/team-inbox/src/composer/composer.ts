@@ -48,7 +48,8 @@ export class InboxComposer extends LitElement {
     conversation: s.open?.conversation ?? null,
     agents: s.agents,
   }));
-  private readonly mentions = new MentionController(this, () => (this.snapshot.value?.agents ?? []).filter((a) => a.id !== this.me?.id));
+  // Deactivated teammates are not offered: an @mention of one stays plain text on the server too.
+  private readonly mentions = new MentionController(this, () => (this.snapshot.value?.agents ?? []).filter((a) => a.active && a.id !== this.me?.id));
   private lastTypingAt = 0;
   /** Drafts per conversation and tab, so switching conversations does not lose what was typed. */
   private readonly drafts = new Map<string, string>();

@@ -26,8 +26,8 @@ import {
 export const NOW = Date.now();
 const at = (minutesAgo: number) => new Date(NOW - minutesAgo * 60_000).toISOString();
 
-const agent = (id: string, name: string, username: string, availability: Agent['availability'], extra: Partial<Agent> = {}): Agent =>
-  AgentSchema.parse({ id, name, username, email: `${username}@demo.baton.dev`, role: 'agent', skills: [], capacity: 25, availability, createdAt: at(10_000), ...extra });
+export const agent = (id: string, name: string, username: string, availability: Agent['availability'], extra: Partial<Agent> = {}): Agent =>
+  AgentSchema.parse({ id, name, username, email: `${username}@demo.baton.dev`, role: 'agent', skills: [], capacity: 25, availability, active: true, createdAt: at(10_000), ...extra });
 
 export const ana = agent('agt_ana', 'Ana Silva', 'ana', 'online', { role: 'admin' });
 export const ben = agent('agt_ben', 'Ben Okafor', 'ben', 'online');
@@ -202,7 +202,7 @@ export function fixtureFetch(world: World): typeof fetch {
       }
       if (method === 'POST' && action === 'notes') {
         const text = String(body.body);
-        const mentions = world.agents.filter((a) => new RegExp(`(^|\\W)@${a.username}\\b`, 'i').test(text)).map((a) => a.id);
+        const mentions = world.agents.filter((a) => a.active && new RegExp(`(^|\\W)@${a.username}\\b`, 'i').test(text)).map((a) => a.id);
         const item = note(c.id, text, world.me.id, mentions, 0);
         world.timelines.set(c.id, [...timeline, item]);
         return json(201, { note: item, conversation: touch(c, {}) });

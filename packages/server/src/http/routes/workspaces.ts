@@ -21,5 +21,6 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .post('/tokens', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.createToken.callers);
     const body = await jsonBody(c, CreateTokenBody);
-    return reply(c, 'createToken', () => mintAgentToken(c.get('deps'), p.workspaceId, body.agentId, body.ttlSeconds), (minted) => minted);
+    const minter = p.kind === 'apiKey' ? p.keyId : undefined;
+    return reply(c, 'createToken', () => mintAgentToken(c.get('deps'), p.workspaceId, body.agentId, body.ttlSeconds, minter), (minted) => minted);
   });
