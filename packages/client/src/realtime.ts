@@ -1,4 +1,5 @@
 import type { Ack, ClientToServerEvents, PresenceState, ReadyEvent, ServerToClientEvents, SessionClosedEvent, SessionCloseReason } from '@baton/protocol';
+import { SERVER_EVENTS } from '@baton/protocol/constants';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';
 import { BatonApiError } from './errors.js';
@@ -26,18 +27,6 @@ export interface RealtimeEventMap extends ServerEventMap {
 
 export type RealtimeEvent = keyof RealtimeEventMap;
 
-const SERVER_EVENTS = [
-  'conversation:created',
-  'conversation:updated',
-  'timeline:added',
-  'notification:created',
-  'counts:updated',
-  'presence:updated',
-  'agent:updated',
-  'conversation:read',
-  'session:closed',
-  'ready',
-] as const satisfies readonly (keyof ServerToClientEvents)[];
 type UnlistenedEvents = Exclude<keyof ServerToClientEvents, (typeof SERVER_EVENTS)[number]>;
 /** Compile-time guard: a server event added to the protocol must be forwarded here too. */
 const everyServerEventForwarded: [UnlistenedEvents] extends [never] ? true : UnlistenedEvents = true;

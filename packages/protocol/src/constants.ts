@@ -9,6 +9,20 @@ export const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resol
 /** Known channels, but hosts may add their own (any short lowercase word). */
 export const KNOWN_CHANNELS = ['sms', 'email', 'webchat', 'whatsapp', 'facebook', 'instagram', 'phone'] as const;
 
+/** Every event the server sends on a socket (socket.ts checks this names each of `ServerToClientEvents`, no more). */
+export const SERVER_EVENTS = [
+  'ready',
+  'conversation:created',
+  'conversation:updated',
+  'timeline:added',
+  'notification:created',
+  'counts:updated',
+  'presence:updated',
+  'agent:updated',
+  'conversation:read',
+  'session:closed',
+] as const;
+
 /** Method and path of every route in `routes`, by route name. */
 export const ENDPOINTS = {
   health: { method: 'get', path: '/healthz' },

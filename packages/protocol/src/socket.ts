@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SERVER_EVENTS } from './constants.js';
 import { Agent, Conversation, Counts, Id, Notification, TimelineItem } from './domain.js';
 import type { ErrorCode } from './errors.js';
 
@@ -80,6 +81,10 @@ export interface ServerToClientEvents {
   'session:closed': (e: SessionClosedEvent) => void;
   ready: (e: ReadyEvent) => void;
 }
+
+// SERVER_EVENTS (constants.ts, for code without zod) lists exactly the events above.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies Same<(typeof SERVER_EVENTS)[number], keyof ServerToClientEvents>;
 
 export interface ClientToServerEvents {
   'presence:viewing': (body: ViewingBody, ack?: (a: Ack<PresenceState | null>) => void) => void;

@@ -1,3 +1,4 @@
+import { SERVER_EVENTS as ALL_SERVER_EVENTS } from '@baton/protocol/constants';
 import assert from 'node:assert/strict';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@baton/protocol';
@@ -183,18 +184,7 @@ export class TestServer {
 }
 
 /** Every server event, for recorders that want them all. */
-export const SERVER_EVENTS: (keyof ServerToClientEvents)[] = [
-  'ready',
-  'conversation:created',
-  'conversation:updated',
-  'timeline:added',
-  'notification:created',
-  'counts:updated',
-  'presence:updated',
-  'agent:updated',
-  'conversation:read',
-  'session:closed',
-];
+export const SERVER_EVENTS: readonly (keyof ServerToClientEvents)[] = ALL_SERVER_EVENTS;
 
 export interface LiveSocket {
   socket: BatonTestSocket;
@@ -205,7 +195,7 @@ export interface LiveSocket {
 }
 
 /** Collects every event of the given names a socket receives, for asserting what did (not) arrive. */
-export function record(socket: BatonTestSocket, events: (keyof ServerToClientEvents)[]) {
+export function record(socket: BatonTestSocket, events: readonly (keyof ServerToClientEvents)[]) {
   const log: { event: string; payload: any }[] = [];
   for (const event of events) (socket.on as (e: string, fn: (p: unknown) => void) => void)(event, (payload) => log.push({ event, payload }));
   return {
