@@ -6,6 +6,7 @@ import { newId } from '../ids.js';
 import { exponentialBackoff, type Job, type JobHandler } from '../jobs/queue.js';
 import { DestinationRefusedError, refusedMessage, urlRefusal } from '../net/destinations.js';
 import { describeNetworkError } from '../net/outbound.js';
+import { runCommand } from '../services/change-runner.js';
 import { iso } from '../storage/mappers.js';
 import {
   deletePushSubscription as deleteSubscriptionRow,
@@ -46,22 +47,20 @@ export async function savePushSubscription(deps: Deps, workspaceId: string, agen
   if (refused) throw destinationNotAllowed(refusedMessage('endpoint', refused), [{ path: ['endpoint'], message: refused }]);
   const now = deps.clock.now();
   const limit = deps.config.limits.pushSubscriptionsPerAgent;
-  const saved = await deps.storage.write((trx) =>
-    saveSubscriptionRow(
-      trx,
-      { id: newId('psub', now), workspace_id: workspaceId, agent_id: agentId, endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth, created_at: now },
-      limit,
-    ),
-  );
-  if ('limitReached' in saved) {
-    throw limitReached(`an agent may have at most ${limit} push subscriptions; remove one (DELETE /v1/push-subscriptions) before adding another`, { limit });
-  }
-  const row = saved.subscription;
-  return { id: row.id, endpoint: row.endpoint, createdAt: iso(row.created_at) };
+  const row = { id: newId('psub', now), workspace_id: workspaceId, agent_id: agentId, endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth, created_at: now };
+  return runCommand(deps, async (trx) => {
+    const saved = await saveSubscriptionRow(trx, row, limit);
+    if ('limitReached' in saved) {
+      throw limitReached(`an agent may have at most ${limit} push subscriptions; remove one (DELETE /v1/push-subscriptions) before adding another`, { limit });
+    }
+    const { subscription } = saved;
+    return { id: subscription.id, endpoint: subscription.endpoint, createdAt: iso(subscription.created_at) };
+  });
 }
 
+/** Returns whether the agent had that endpoint. */
 export const deletePushSubscription = (deps: Deps, workspaceId: string, agentId: string, endpoint: string): Promise<boolean> =>
-  deleteSubscriptionRow(deps.storage.db, workspaceId, agentId, endpoint);
+  runCommand(deps, (trx) => deleteSubscriptionRow(trx, workspaceId, agentId, endpoint));
 
 /**
  * Delivers one notification to one subscription over the Web Push protocol: payload encrypted

@@ -32,8 +32,8 @@ export interface UnitReply {
  * then answers with that same rendering, after checking that the command returned the unit's own
  * result (anything else would answer differently from what retries will get).
  *
- * A command that commits nothing through a unit (a refusal, a token, a route whose service writes
- * outside `runCommand`) leaves its response to be stored afterwards by http/idempotency.ts.
+ * A command that commits nothing through a unit (a refusal, whose unit rolled back; a token, which
+ * writes nothing) leaves its response to be stored afterwards by http/idempotency.ts.
  *
  * One per request: the middleware puts it on that request's copy of `Deps` (`deps.reply`), never
  * on the process's own, so background work started by the request cannot take it. (Not an

@@ -54,29 +54,28 @@ export async function liveWebhooksOf(db: Q, workspaceIds: string[]): Promise<Web
 }
 
 /**
- * Soft-deletes the endpoint and skips its pending deliveries in the same transaction, so nothing
- * is sent to it afterwards. Returns false if there was no live endpoint with that id.
+ * Soft-deletes the endpoint and skips its pending deliveries, so nothing is sent to it afterwards.
+ * Returns false if there was no live endpoint with that id. Run it in one transaction (a unit of
+ * work, `Storage.write`) so the two happen together.
  */
-export async function deleteWebhook(db: Q, workspaceId: string, id: string, now: number): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('webhooks')
-      .set({ deleted_at: now })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) return false;
-    await trx
-      .updateTable('jobs')
-      .set({ status: 'skipped', last_error: 'webhook deleted', finished_at: now })
-      .where('workspace_id', '=', workspaceId)
-      .where('kind', '=', WEBHOOK_JOB_KIND)
-      .where('target', '=', id)
-      .where('status', '=', 'pending')
-      .execute();
-    return true;
-  });
+export async function deleteWebhook(trx: Q, workspaceId: string, id: string, now: number): Promise<boolean> {
+  const result = await trx
+    .updateTable('webhooks')
+    .set({ deleted_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return false;
+  await trx
+    .updateTable('jobs')
+    .set({ status: 'skipped', last_error: 'webhook deleted', finished_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('kind', '=', WEBHOOK_JOB_KIND)
+    .where('target', '=', id)
+    .where('status', '=', 'pending')
+    .execute();
+  return true;
 }
 
 /** A page of an endpoint's deliveries, newest first, each with its attempts in order. */

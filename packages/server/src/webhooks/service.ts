@@ -4,6 +4,7 @@ import { destinationNotAllowed, limitReached, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { phaseOf } from '../jobs/circuit.js';
 import { refusedMessage, urlRefusal } from '../net/destinations.js';
+import { runCommand } from '../services/change-runner.js';
 import { findCircuit, type CircuitState } from '../storage/jobs.js';
 import { iso } from '../storage/mappers.js';
 import type { WebhookRow } from '../storage/schema.js';
@@ -39,18 +40,24 @@ export async function createWebhook(deps: Deps, workspaceId: string, body: Creat
     deleted_at: null,
   };
   const limit = deps.config.limits.webhooksPerWorkspace;
-  const inserted = await deps.storage.write((trx) => insertWebhookWithin(trx, row, limit));
-  if (!inserted) throw limitReached(`a workspace may have at most ${limit} webhook endpoints; delete one before adding another`, { limit });
-  return { webhook: toWebhook(row), secret: row.secret };
+  return runCommand(deps, async (trx) => {
+    if (!(await insertWebhookWithin(trx, row, limit))) {
+      throw limitReached(`a workspace may have at most ${limit} webhook endpoints; delete one before adding another`, { limit });
+    }
+    return { webhook: toWebhook(row), secret: row.secret };
+  });
 }
 
 export async function webhooksOf(deps: Deps, workspaceId: string) {
   return { items: (await listWebhooks(deps.storage.db, workspaceId)).map(toWebhook) };
 }
 
+/** Deletes the endpoint; its pending deliveries are skipped in the same unit of work, so nothing more is sent to it. */
 export async function removeWebhook(deps: Deps, workspaceId: string, id: string) {
-  if (!(await deleteWebhook(deps.storage.db, workspaceId, id, deps.clock.now()))) throw notFound('webhook');
-  return { ok: true as const };
+  return runCommand(deps, async (trx) => {
+    if (!(await deleteWebhook(trx, workspaceId, id, deps.clock.now()))) throw notFound('webhook');
+    return { ok: true as const };
+  });
 }
 
 /** The delivery log stays readable after the endpoint is deleted: it is the record of what was sent. */
