@@ -70,6 +70,18 @@ export class InboxConversationHeader extends LitElement {
     });
   }
 
+  /** "Assign to me" (the `i` shortcut), through the same endpoint and `If-Match` as "Assigned to". */
+  async assignToMe(): Promise<void> {
+    const c = this.snapshot.value?.conversation;
+    const me = this.me?.id;
+    if (!c || !me || c.assigneeId === me) return;
+    await this.run(async (store) => {
+      const previousAssigneeId = c.assigneeId;
+      await store.assign(c.id, me);
+      fire(this, 'inbox-assign', { conversationId: c.id, assigneeId: me, previousAssigneeId });
+    });
+  }
+
   async reopen(): Promise<void> {
     const c = this.snapshot.value?.conversation;
     if (!c || c.status !== 'resolved') return;
@@ -109,6 +121,9 @@ export class InboxConversationHeader extends LitElement {
             : nothing}
         </div>
       </div>
+      ${c.status === 'open' && this.me && c.assigneeId !== this.me.id
+        ? html`<button part="action" ?disabled=${this.busy} aria-keyshortcuts="i" @click=${() => this.assignToMe()}>Assign to me</button>`
+        : nothing}
       ${c.status === 'open'
         ? html`<button part="action" class="resolve" ?disabled=${this.busy} aria-keyshortcuts="e" @click=${() => this.resolve()}>
             Mark as Resolved

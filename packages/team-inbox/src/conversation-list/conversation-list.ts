@@ -51,6 +51,7 @@ export class InboxConversationList extends LitElement {
     readMarks: s.readMarks,
     view: s.view,
     openId: s.open?.id ?? null,
+    open: s.open?.conversation ?? null,
     agents: s.agents,
     hasMore: s.hasMore,
     listLoading: s.listLoading,
@@ -67,10 +68,12 @@ export class InboxConversationList extends LitElement {
   private resizeObserver: ResizeObserver | null = null;
   private scrollFrame = 0;
   private now = Date.now();
-
-  private get rows(): readonly Conversation[] {
-    return this.snapshot.value?.rows ?? [];
-  }
+  /** The rows on screen: the store's, plus the open conversation held in place (see `willUpdate`). */
+  private rows: readonly Conversation[] = [];
+  /** Where the open conversation was listed, in which view: to hold it there, or to open the next row. */
+  private openPlace: { id: string; view: string; index: number } | null = null;
+  /** The conversation to open after the update that saw the open one leave the view. */
+  private advanceTo: string | null = null;
 
   /** Moves focus by `delta` rows (the root's j/k when focus is elsewhere), starting from the open one. */
   async move(delta: number): Promise<void> {
@@ -131,15 +134,53 @@ export class InboxConversationList extends LitElement {
     fire(this, 'inbox-conversation-select', { conversationId: row.id });
   }
 
+  /**
+   * The triage loop. In Unread, the open conversation stays where it was (reading it is what
+   * made it leave) until the agent opens another, so a row never vanishes under the pointer or
+   * the keyboard focus. In every view, when the open conversation leaves (resolved, assigned
+   * away), the row that takes its place is opened, and focus goes to it if the inbox had focus.
+   */
   protected override willUpdate(): void {
     this.now = Date.now();
+    const v = this.snapshot.value;
+    let rows = v?.rows ?? [];
+    const place = this.openPlace;
+    const openId = v?.openId ?? null;
+    if (!v || !openId || !place || place.id !== openId || place.view !== v.view) {
+      this.openPlace = null;
+    } else if (!rows.some((r) => r.id === openId)) {
+      if (v.view === 'unread' && v.open?.id === openId && v.open.status === 'open') {
+        rows = [...rows.slice(0, place.index), v.open, ...rows.slice(place.index)];
+      } else {
+        this.openPlace = null;
+        const next = rows[Math.min(place.index, rows.length - 1)];
+        if (next) this.advanceTo = next.id;
+      }
+    }
+    const index = openId ? rows.findIndex((r) => r.id === openId) : -1;
+    if (v && openId && index >= 0) this.openPlace = { id: openId, view: v.view, index };
+    this.rows = rows;
   }
 
   protected override updated(): void {
+    if (this.advanceTo) this.advance(this.advanceTo);
     const v = this.snapshot.value;
     if (!v || !this.store || !v.hasMore || v.listLoading) return;
     const lastVisible = Math.ceil((this.scrollOffset + this.viewportHeight) / ROW_HEIGHT);
     if (lastVisible + PREFETCH_ROWS >= v.rows.length) void this.store.loadMore().catch(() => undefined);
+  }
+
+  private advance(id: string): void {
+    this.advanceTo = null;
+    const index = this.rows.findIndex((r) => r.id === id);
+    if (index < 0) return;
+    // Focus follows only if it was in the inbox or was lost with the row that left (now on <body>).
+    const inbox = (this.getRootNode() as ShadowRoot).host as HTMLElement | undefined;
+    const active = document.activeElement;
+    const follow = !active || active === document.body || (inbox !== undefined && inbox.matches(':focus-within'));
+    this.roving.setActive(index);
+    if (follow) void this.roving.focus(index);
+    fire(this, 'inbox-conversation-select', { conversationId: id });
   }
 
   override render() {

@@ -68,22 +68,40 @@ export const teamInboxStyles = css`
     border-left: 1px solid var(--baton-color-border, #d9dde3);
     background: var(--baton-color-surface, #f6f7f9);
   }
-  .shortcuts {
-    padding: 6px 12px;
-    border-top: 1px solid var(--baton-color-border, #d9dde3);
-    font-size: var(--baton-font-size-small, 12px);
-    color: var(--baton-color-text-muted, #5b6470);
+  [part='base']:focus {
+    outline: none;
   }
-  .shortcuts summary {
+  .shortcuts-button {
+    margin: 0;
+    padding: 6px 12px;
+    border: 0;
+    border-top: 1px solid var(--baton-color-border, #d9dde3);
+    background: none;
+    color: var(--baton-color-text-muted, #5b6470);
+    font: inherit;
+    font-size: var(--baton-font-size-small, 12px);
+    text-align: start;
     cursor: pointer;
   }
-  .shortcuts dl {
+  dialog.shortcuts {
+    max-width: min(420px, 90%);
+    padding: var(--baton-space-4, 16px);
+    border: 1px solid var(--baton-color-border, #d9dde3);
+    border-radius: var(--baton-radius, 8px);
+    background: var(--baton-color-bg, #fff);
+    color: var(--baton-color-text, #1b1f24);
+  }
+  dialog.shortcuts h2 {
+    margin: 0 0 8px;
+    font-size: 16px;
+  }
+  .shortcut-list {
     display: grid;
     grid-template-columns: auto 1fr;
-    gap: 2px 8px;
-    margin: 6px 0 0;
+    gap: 4px 12px;
+    margin: 0 0 12px;
   }
-  .shortcuts dd {
+  .shortcut-list dd {
     margin: 0;
   }
   kbd {

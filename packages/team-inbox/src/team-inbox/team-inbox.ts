@@ -18,6 +18,7 @@ import type { InboxComposer } from '../composer/composer.js';
 import type { InboxDetails } from '../details/details.js';
 import { connectToServer, useInjected, type InboxServices } from './connection.js';
 import { teamInboxStyles } from './team-inbox.styles.js';
+import { renderShortcutList } from './shortcuts.js';
 
 export type InboxTheme = 'light' | 'dark' | 'auto';
 
@@ -25,6 +26,13 @@ export type InboxTheme = 'light' | 'dark' | 'auto';
 function isEditable(target: EventTarget | undefined): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
+}
+
+/** The focused element, looking through shadow roots. */
+function deepActiveElement(): HTMLElement | null {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el instanceof HTMLElement ? el : null;
 }
 
 /**
@@ -51,6 +59,8 @@ export class TeamInbox extends LitElement {
   /** The open conversation ('' for none). */
   @property({ attribute: 'conversation-id', reflect: true }) conversationId = '';
   @property({ reflect: true }) theme: InboxTheme = 'auto';
+  /** Shortcuts work anywhere on the page, not only with focus inside the inbox (for hosts where the inbox is the page). */
+  @property({ type: Boolean, attribute: 'global-shortcuts' }) globalShortcuts = false;
   /** A store the host built (tests, or a host sharing one store across tags); then `server` is not used. */
   @property({ attribute: false }) store: InboxStore | undefined;
   /** With an injected `store`: the REST client behind it, for search, contacts and teams. */
@@ -65,6 +75,7 @@ export class TeamInbox extends LitElement {
   @query('inbox-conversation-header') private header?: InboxConversationHeader;
   @query('inbox-composer') private composer?: InboxComposer;
   @query('inbox-details') private details?: InboxDetails;
+  @query('dialog.shortcuts') private shortcutsDialog?: HTMLDialogElement;
 
   private readonly provideStore = new ContextProvider(this, { context: storeContext });
   private readonly provideRest = new ContextProvider(this, { context: restContext });
@@ -76,6 +87,8 @@ export class TeamInbox extends LitElement {
   private unsubscribe: (() => void)[] = [];
   /** The open conversation's latest inbound time we marked read, so a new message is marked too. */
   private markedInbound: string | null = null;
+  /** What had focus before the shortcuts dialog opened; it gets focus back when it closes. */
+  private focusBeforeDialog: HTMLElement | null = null;
 
   constructor() {
     super();
@@ -89,8 +102,14 @@ export class TeamInbox extends LitElement {
     return this.services?.store;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('keydown', this.onPageKeydown);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    document.removeEventListener('keydown', this.onPageKeydown);
     this.teardown();
   }
 
@@ -189,9 +208,35 @@ export class TeamInbox extends LitElement {
     if (await this.openConversation(id)) fire(this, 'inbox-conversation-open', { conversationId: id });
   };
 
+  /** With `global-shortcuts`, keys pressed anywhere else on the page (focus on <body>, the host's own UI) count too. */
+  private onPageKeydown = (e: KeyboardEvent): void => {
+    if (this.globalShortcuts && !e.composedPath().includes(this)) this.onShortcut(e);
+  };
+
+  /** Opens the shortcuts dialog (`?`): a modal `<dialog>`, so focus stays in it and Escape closes it. */
+  openShortcuts(): void {
+    const dialog = this.shortcutsDialog;
+    if (!dialog || dialog.open) return;
+    this.focusBeforeDialog = deepActiveElement();
+    dialog.showModal();
+  }
+
+  private onDialogClose = (): void => {
+    const back = this.focusBeforeDialog;
+    this.focusBeforeDialog = null;
+    if (back?.isConnected) back.focus();
+  };
+
   private onShortcut = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isEditable(e.composedPath()[0])) return;
+    if (this.shortcutsDialog?.open) return;
     switch (e.key) {
+      case '?':
+        this.openShortcuts();
+        break;
+      case 'i':
+        void this.header?.assignToMe();
+        break;
       case '/':
         this.searchBox?.focusInput();
         break;
@@ -220,7 +265,8 @@ export class TeamInbox extends LitElement {
   };
 
   override render() {
-    return html`<div part="base">
+    // tabindex -1: a click on a non-focusable spot puts focus in the inbox, so its shortcuts work.
+    return html`<div part="base" tabindex="-1">
       ${this.failure ? html`<p part="error" role="alert">Could not reach Baton: ${this.failure}</p>` : nothing}
       <section part="sidebar" aria-label="Inbox">
         <div class="toolbar">
@@ -229,18 +275,7 @@ export class TeamInbox extends LitElement {
         </div>
         <inbox-view-nav part="views"></inbox-view-nav>
         <inbox-conversation-list part="list"></inbox-conversation-list>
-        <details class="shortcuts">
-          <summary>Keyboard shortcuts</summary>
-          <dl>
-            <dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>Next / previous conversation</dd>
-            <dt><kbd>Enter</kbd></dt><dd>Open</dd>
-            <dt><kbd>/</kbd></dt><dd>Search</dd>
-            <dt><kbd>a</kbd></dt><dd>Assigned to</dd>
-            <dt><kbd>r</kbd></dt><dd>Reply</dd>
-            <dt><kbd>n</kbd></dt><dd>Note</dd>
-            <dt><kbd>e</kbd></dt><dd>Mark as Resolved</dd>
-          </dl>
-        </details>
+        <button class="shortcuts-button" aria-keyshortcuts="?" aria-haspopup="dialog" @click=${() => this.openShortcuts()}>Keyboard shortcuts</button>
       </section>
       <section part="conversation" aria-label="Conversation">
         <inbox-conversation-header part="header"></inbox-conversation-header>
@@ -250,6 +285,11 @@ export class TeamInbox extends LitElement {
       <aside part="details" aria-label="Details">
         <inbox-details></inbox-details>
       </aside>
+      <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>
+        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+        ${renderShortcutList()}
+        <form method="dialog"><button>Close</button></form>
+      </dialog>
     </div>`;
   }
 }
