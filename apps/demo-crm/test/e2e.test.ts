@@ -164,9 +164,10 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await row(ben, 'Mentioned').waitFor({ timeout: 2000 });
   });
 
-  it('ben marks it resolved: it leaves All', async () => {
+  it('ben marks it resolved: it leaves All, and his Mine moves on', async () => {
     await ben.getByRole('button', { name: 'Mark as Resolved' }).click();
-    await ben.getByRole('button', { name: 'Reopen' }).waitFor({ timeout: 2000 });
+    // The triage loop: it leaves his Mine and the next conversation there (if any) opens.
+    await row(ben, 'Mine').waitFor({ state: 'detached', timeout: 2000 });
     await row(ana, 'All').waitFor({ state: 'detached', timeout: 2000 });
     await view(ana, 'Resolved').click();
     await row(ana, 'Resolved').waitFor({ timeout: 2000 });
@@ -183,7 +184,7 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     });
     assert.equal(res.status, 201);
     await row(ana, 'All').waitFor({ timeout: 2000 });
-    await row(ben, 'Mine').waitFor({ timeout: 2000 });
+    await row(ben, 'Mine').click();
     await timeline(ben).getByText('Reopened by a new message').waitFor({ timeout: 2000 });
     await ben.getByRole('button', { name: 'Mark as Resolved' }).waitFor({ timeout: 2000 });
   });
@@ -193,5 +194,20 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await ana.getByRole('region', { name: 'Conversation' }).getByText('Any news on my order?').waitFor({ timeout: 2000 });
     await shoot(ana, 'dark.png');
     assert.equal(await ana.locator('team-inbox').getAttribute('theme'), 'dark');
+  });
+
+  it('at 390 px the page does not scroll sideways and the inbox is one column', async () => {
+    for (const width of [390, 800]) {
+      const context = await browser.newContext({ viewport: { width, height: 844 }, colorScheme: 'light' });
+      const page = await context.newPage();
+      await page.goto(`${base}/demo?agent=ana&view=all`);
+      await list(page, 'All').getByRole('option').first().waitFor({ timeout: 5000 });
+      await shoot(page, `width-${width}.png`);
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(scrollWidth <= width, `page is ${scrollWidth} px wide at ${width} px`);
+      const box = await list(page, 'All').boundingBox();
+      assert.ok(box && box.width > (width === 390 ? 300 : 200) && box.x + box.width <= width, `list box ${JSON.stringify(box)}`);
+      await context.close();
+    }
   });
 });

@@ -72,8 +72,6 @@ export class InboxConversationList extends LitElement {
   private rows: readonly Conversation[] = [];
   /** Where the open conversation was listed, in which view: to hold it there, or to open the next row. */
   private openPlace: { id: string; view: string; index: number } | null = null;
-  /** The conversation to open after the update that saw the open one leave the view. */
-  private advanceTo: string | null = null;
 
   /** Moves focus by `delta` rows (the root's j/k when focus is elsewhere), starting from the open one. */
   async move(delta: number): Promise<void> {
@@ -85,6 +83,12 @@ export class InboxConversationList extends LitElement {
     if (!inList && openIndex < 0) return this.roving.focus(this.roving.active);
     const from = inList ? this.roving.active : openIndex;
     await this.roving.focus(Math.min(rows.length - 1, Math.max(0, from + delta)));
+  }
+
+  /** Focuses a conversation's row (or the active row when it is not listed). */
+  focusRow(conversationId: string): void {
+    const index = this.rows.findIndex((r) => r.id === conversationId);
+    void this.roving.focus(index >= 0 ? index : Math.min(this.roving.active, Math.max(0, this.rows.length - 1)));
   }
 
   override connectedCallback(): void {
@@ -137,8 +141,7 @@ export class InboxConversationList extends LitElement {
   /**
    * The triage loop. In Unread, the open conversation stays where it was (reading it is what
    * made it leave) until the agent opens another, so a row never vanishes under the pointer or
-   * the keyboard focus. In every view, when the open conversation leaves (resolved, assigned
-   * away), the row that takes its place is opened, and focus goes to it if the inbox had focus.
+   * the keyboard focus. Where it was listed is remembered for `advanceAfter`.
    */
   protected override willUpdate(): void {
     this.now = Date.now();
@@ -146,24 +149,31 @@ export class InboxConversationList extends LitElement {
     let rows = v?.rows ?? [];
     const place = this.openPlace;
     const openId = v?.openId ?? null;
-    if (!v || !openId || !place || place.id !== openId || place.view !== v.view) {
-      this.openPlace = null;
-    } else if (!rows.some((r) => r.id === openId)) {
-      if (v.view === 'unread' && v.open?.id === openId && v.open.status === 'open') {
-        rows = [...rows.slice(0, place.index), v.open, ...rows.slice(place.index)];
-      } else {
-        this.openPlace = null;
-        const next = rows[Math.min(place.index, rows.length - 1)];
-        if (next) this.advanceTo = next.id;
-      }
+    if (!v || !openId || place?.id !== openId || place.view !== v.view) this.openPlace = null;
+    else if (v.view === 'unread' && v.open?.id === openId && v.open.status === 'open' && !rows.some((r) => r.id === openId)) {
+      rows = [...rows.slice(0, place.index), v.open, ...rows.slice(place.index)];
     }
     const index = openId ? rows.findIndex((r) => r.id === openId) : -1;
     if (v && openId && index >= 0) this.openPlace = { id: openId, view: v.view, index };
     this.rows = rows;
   }
 
+  /**
+   * After this agent's own command on the open conversation (resolve, assign): if it left the
+   * view, opens the row that took its place, focused if focus was in the inbox. A conversation
+   * that leaves because of someone else's change stays open: nothing moves under the reader.
+   */
+  async advanceAfter(conversationId: string): Promise<void> {
+    this.requestUpdate();
+    await this.updateComplete;
+    const place = this.openPlace;
+    if (place?.id !== conversationId || this.rows.some((r) => r.id === conversationId)) return;
+    this.openPlace = null;
+    const next = this.rows[Math.min(place.index, this.rows.length - 1)];
+    if (next) this.advance(next.id);
+  }
+
   protected override updated(): void {
-    if (this.advanceTo) this.advance(this.advanceTo);
     const v = this.snapshot.value;
     if (!v || !this.store || !v.hasMore || v.listLoading) return;
     const lastVisible = Math.ceil((this.scrollOffset + this.viewportHeight) / ROW_HEIGHT);
@@ -171,7 +181,6 @@ export class InboxConversationList extends LitElement {
   }
 
   private advance(id: string): void {
-    this.advanceTo = null;
     const index = this.rows.findIndex((r) => r.id === id);
     if (index < 0) return;
     // Focus follows only if it was in the inbox or was lost with the row that left (now on <body>).

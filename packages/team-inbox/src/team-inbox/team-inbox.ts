@@ -69,6 +69,8 @@ export class TeamInbox extends LitElement {
   @property({ attribute: false }) realtime: BatonRealtime | undefined;
 
   @state() private failure = '';
+  /** The details drawer, at widths where details are not a column of their own. */
+  @state() private detailsOpen = false;
 
   @query('inbox-search') private searchBox?: InboxSearch;
   @query('inbox-conversation-list') private list?: InboxConversationList;
@@ -95,6 +97,10 @@ export class TeamInbox extends LitElement {
     this.addEventListener('keydown', this.onShortcut);
     this.addEventListener('inbox-view-select', this.onViewSelect);
     this.addEventListener('inbox-conversation-select', this.onConversationSelect);
+    // The triage loop: after the agent's own resolve or assignment, the next conversation opens if this one left the view.
+    const advance = (e: CustomEvent<{ conversationId: string }>) => void this.list?.advanceAfter(e.detail.conversationId);
+    this.addEventListener('inbox-resolve', advance);
+    this.addEventListener('inbox-assign', advance);
   }
 
   /** The current services' store (built or injected); undefined before it is connected. */
@@ -227,6 +233,27 @@ export class TeamInbox extends LitElement {
     if (back?.isConnected) back.focus();
   };
 
+  /** "Assigned to" (`a`), opening the details drawer first where details are one. */
+  private async focusAssignee(): Promise<void> {
+    this.detailsOpen = true;
+    await this.updateComplete;
+    this.details?.focusAssignee();
+  }
+
+  private toggleDetails(): void {
+    this.detailsOpen = !this.detailsOpen;
+  }
+
+  /** Narrow widths: back from the conversation to the list, focus on its row. */
+  private async back(): Promise<void> {
+    const id = this.conversationId;
+    this.conversationId = '';
+    this.detailsOpen = false;
+    await this.updateComplete;
+    await this.list?.updateComplete;
+    this.list?.focusRow(id);
+  }
+
   private onShortcut = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isEditable(e.composedPath()[0])) return;
     if (this.shortcutsDialog?.open) return;
@@ -247,7 +274,7 @@ export class TeamInbox extends LitElement {
         void this.list?.move(-1);
         break;
       case 'a':
-        this.details?.focusAssignee();
+        void this.focusAssignee();
         break;
       case 'n':
         void this.composer?.selectTab('note');
@@ -266,7 +293,7 @@ export class TeamInbox extends LitElement {
 
   override render() {
     // tabindex -1: a click on a non-focusable spot puts focus in the inbox, so its shortcuts work.
-    return html`<div part="base" tabindex="-1">
+    return html`<div part="base" tabindex="-1" class=${this.conversationId ? 'has-open' : ''}>
       ${this.failure ? html`<p part="error" role="alert">Could not reach Baton: ${this.failure}</p>` : nothing}
       <section part="sidebar" aria-label="Inbox">
         <div class="toolbar">
@@ -278,11 +305,17 @@ export class TeamInbox extends LitElement {
         <button class="shortcuts-button" aria-keyshortcuts="?" aria-haspopup="dialog" @click=${() => this.openShortcuts()}>Keyboard shortcuts</button>
       </section>
       <section part="conversation" aria-label="Conversation">
+        <div class="pane-bar">
+          <button class="back" @click=${() => this.back()}>Back to conversations</button>
+          <button class="details-toggle" aria-expanded=${this.detailsOpen ? 'true' : 'false'} aria-controls="details" @click=${() => this.toggleDetails()}>
+            Details
+          </button>
+        </div>
         <inbox-conversation-header part="header"></inbox-conversation-header>
         <inbox-timeline part="timeline"></inbox-timeline>
         <inbox-composer part="composer"></inbox-composer>
       </section>
-      <aside part="details" aria-label="Details">
+      <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
         <inbox-details></inbox-details>
       </aside>
       <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>

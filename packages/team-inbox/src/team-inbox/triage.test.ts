@@ -76,6 +76,21 @@ describe('team-inbox triage loop', () => {
     expect(rowNames(el)).to.deep.equal(['Priya']);
   });
 
+  it('leaves the open conversation open when someone else resolves it', async () => {
+    const world = demoWorld();
+    world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: world.me.id } : c));
+    const fx = await fixtureInbox({ world, view: 'mine' });
+    const el = await mount(fx, 'mine');
+    await until(() => rowNames(el).length === 2, 3000, 'two rows in Mine');
+    allByRole(list(el), 'option')[0]!.click();
+    await until(() => fx.store.getSnapshot().open?.conversation?.id === 'conv_lucia', 2000, 'opened');
+    const lucia = fx.store.getSnapshot().open!.conversation!;
+    fx.realtime.emit('conversation:updated', { conversation: { ...lucia, status: 'resolved', resolvedAt: new Date().toISOString(), version: lucia.version + 1 } } as never);
+    await until(() => rowNames(el).join() === 'Priya', 2000, 'left Mine');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fx.store.getSnapshot().open?.id).to.equal('conv_lucia');
+  });
+
   it('takes shortcuts after a click on a non-focusable spot, and page-wide only with global-shortcuts', async () => {
     const fx = await fixtureInbox({ view: 'all' });
     const el = await mount(fx, 'all');
