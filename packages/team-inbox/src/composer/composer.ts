@@ -11,6 +11,7 @@ import { channelName, icon } from '@baton/ui/icons';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { MentionController } from './mention-controller.js';
 import { composerStyles } from './composer.styles.js';
+import { plainError } from '../format/plain-error.js';
 
 export type ComposerTab = 'reply' | 'note';
 
@@ -116,7 +117,7 @@ export class InboxComposer extends LitElement {
       this.drafts.delete(this.draftKey);
       this.mentions.close();
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = plainError(e);
     } finally {
       this.sending = false;
     }

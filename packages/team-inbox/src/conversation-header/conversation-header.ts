@@ -12,6 +12,8 @@ import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { fire } from '../events.js';
+import { plainError } from '../format/plain-error.js';
+import { contactName } from '../contacts/contact-name.js';
 import { conversationHeaderStyles } from './conversation-header.styles.js';
 
 function listNames(names: string[]): string {
@@ -98,7 +100,7 @@ export class InboxConversationHeader extends LitElement {
     try {
       await command(this.store);
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = plainError(e);
     } finally {
       this.busy = false;
     }
@@ -108,11 +110,10 @@ export class InboxConversationHeader extends LitElement {
     const v = this.snapshot.value;
     const c = v?.conversation;
     if (!c) return html`<div part="base"><h2>No conversation open</h2></div>`;
-    const contact = this.contacts?.get(c.contactId);
     const warning = collisionWarning(v.presence, this.me?.id, v.agents);
     return html`<div part="base">
       <div class="who">
-        <h2>${contact?.name ?? 'Customer'}</h2>
+        <h2>${contactName(this.contacts, c.contactId)}</h2>
         <div class="meta">
           ${channelIcon(c.channel, 14)}<span>${channelName(c.channel)}</span>
           ${c.subject ? html`<span aria-hidden="true">·</span><span>${c.subject}</span>` : nothing}

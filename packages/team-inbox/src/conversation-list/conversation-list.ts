@@ -15,6 +15,8 @@ import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { fire } from '../events.js';
+import { ClockController } from '../controllers/clock-controller.js';
+import { contactName } from '../contacts/contact-name.js';
 import { VIEW_LABELS } from '../view-nav/view-nav.js';
 import { conversationListStyles } from './conversation-list.styles.js';
 
@@ -67,7 +69,7 @@ export class InboxConversationList extends LitElement {
   });
   private resizeObserver: ResizeObserver | null = null;
   private scrollFrame = 0;
-  private now = Date.now();
+  private readonly clock = new ClockController(this);
   /** The rows on screen: the store's, plus the open conversation held in place (see `willUpdate`). */
   private rows: readonly Conversation[] = [];
   /** Where the open conversation was listed, in which view: to hold it there, or to open the next row. */
@@ -144,7 +146,6 @@ export class InboxConversationList extends LitElement {
    * the keyboard focus. Where it was listed is remembered for `advanceAfter`.
    */
   protected override willUpdate(): void {
-    this.now = Date.now();
     const v = this.snapshot.value;
     let rows = v?.rows ?? [];
     const place = this.openPlace;
@@ -221,6 +222,9 @@ export class InboxConversationList extends LitElement {
           (i) => this.renderRow(rows[i]!, i, rows.length, agents, v?.openId ?? null, v?.readMarks ?? {}),
         )}
       </div>
+      ${v?.status !== 'ready' || (v.listLoading && rows.length === 0)
+        ? [0, 1, 2, 3, 4, 5].map(() => html`<div class="skeleton-row" aria-hidden="true"><span class="skeleton"></span><span class="skeleton"></span></div>`)
+        : nothing}
       ${v?.status === 'ready' && rows.length === 0 && !v.listLoading
         ? html`<p class="empty" role="presentation">No conversations in ${VIEW_LABELS[v.view]}</p>`
         : nothing}
@@ -235,8 +239,7 @@ export class InboxConversationList extends LitElement {
     openId: string | null,
     readMarks: Readonly<Record<string, number>>,
   ) {
-    const contact = this.contacts?.get(c.contactId);
-    const name = contact?.name ?? (c.subject || 'Customer');
+    const name = contactName(this.contacts, c.contactId);
     // The open conversation is being read; its mark catches up a moment later.
     const unread = c.id !== openId && isUnread(c, readMarks);
     const assignee = c.assigneeId ? agents.get(c.assigneeId) : undefined;
@@ -260,7 +263,7 @@ export class InboxConversationList extends LitElement {
         <span class="name">${name}</span>
         <span class="channel" title=${channelName(c.channel)}>${channelIcon(c.channel, 14)}<span class="visually-hidden">${channelName(c.channel)}</span></span>
       </span>
-      <time datetime=${c.lastMessageAt} title=${absoluteTime(c.lastMessageAt)}>${relativeTime(c.lastMessageAt, this.now)}</time>
+      <time datetime=${c.lastMessageAt} title=${absoluteTime(c.lastMessageAt)}>${relativeTime(c.lastMessageAt, this.clock.now)}</time>
       <span class="preview">${preview}</span>
       <span class="assignee">
         ${assignee

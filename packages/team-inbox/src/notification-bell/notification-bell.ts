@@ -7,6 +7,7 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
+import { ClockController } from '../controllers/clock-controller.js';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { fire } from '../events.js';
 import { notificationBellStyles } from './notification-bell.styles.js';
@@ -40,6 +41,7 @@ export class InboxNotificationBell extends LitElement {
   @state() private expanded = false;
   @query('[part="base"]') private button!: HTMLButtonElement;
 
+  private readonly clock = new ClockController(this);
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
     items: s.notifications,
     unread: s.unreadNotifications,
@@ -80,7 +82,7 @@ export class InboxNotificationBell extends LitElement {
 
   override render() {
     const { items, unread, agents } = this.snapshot.value ?? { items: [], unread: 0, agents: [] };
-    const now = Date.now();
+    const now = this.clock.now;
     return html`<div @keydown=${this.onKeydown}>
       <button part="base" aria-expanded=${this.expanded ? 'true' : 'false'} aria-controls="panel" @click=${this.toggle}>
         ${icon('bell', 18)}<span class="visually-hidden">Notifications</span>

@@ -24,8 +24,20 @@ export const teamInboxStyles = css`
     border-radius: var(--baton-radius, 8px);
     overflow: hidden;
   }
-  [part='error'] {
+  .banners {
     grid-column: 1 / -1;
+  }
+  [part='connection'] {
+    margin: 0;
+    padding: 6px 16px;
+    background: var(--baton-color-surface, #f6f7f9);
+    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+  }
+  [part='connection']:empty {
+    padding: 0;
+    border: 0;
+  }
+  [part='error'] {
     margin: 0;
     padding: 8px 16px;
     background: var(--baton-color-warning-bg, #fff4d6);

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
-import type { BatonRealtime, BatonRestClient, InboxSnapshot, InboxStore } from '@baton/client';
+import { BatonApiError, type BatonRealtime, type BatonRestClient, type InboxSnapshot, type InboxStore } from '@baton/client';
 import type { Agent, View } from '@baton/protocol';
 import { VIEWS } from '@baton/protocol/constants';
 import { storeContext } from '@baton/ui/contexts/store';
@@ -19,6 +19,7 @@ import type { InboxDetails } from '../details/details.js';
 import { connectToServer, useInjected, type InboxServices } from './connection.js';
 import { teamInboxStyles } from './team-inbox.styles.js';
 import { renderShortcutList } from './shortcuts.js';
+import { plainError } from '../format/plain-error.js';
 
 export type InboxTheme = 'light' | 'dark' | 'auto';
 
@@ -69,6 +70,10 @@ export class TeamInbox extends LitElement {
   @property({ attribute: false }) realtime: BatonRealtime | undefined;
 
   @state() private failure = '';
+  /** The socket dropped after the first load; it reconnects by itself and this clears when it is back. */
+  @state() private reconnecting = false;
+  /** What "Try again" runs: the step that failed. */
+  private retry: () => void = () => this.setup();
   /** The details drawer, at widths where details are not a column of their own. */
   @state() private detailsOpen = false;
 
@@ -129,7 +134,7 @@ export class TeamInbox extends LitElement {
     const store = this.services?.store;
     if (!store) return;
     const snapshot = store.getSnapshot();
-    if (changed.has('view') && snapshot.view !== this.view) store.setView(this.view).catch((e: unknown) => this.fail(e));
+    if (changed.has('view') && snapshot.view !== this.view) store.setView(this.view).catch((e: unknown) => this.fail(e, () => void store.setView(this.view).catch((e2: unknown) => this.fail(e2))));
     if (changed.has('conversationId') && (snapshot.open?.id ?? '') !== this.conversationId) void this.openConversation(this.conversationId);
   }
 
@@ -163,7 +168,7 @@ export class TeamInbox extends LitElement {
     }
     this.follow(store.getSnapshot());
     this.failure = '';
-    store.start().catch((e: unknown) => this.fail(e));
+    store.start().catch((e: unknown) => this.fail(e, () => this.setup()));
   }
 
   private teardown(): void {
@@ -177,6 +182,7 @@ export class TeamInbox extends LitElement {
   private follow(s: InboxSnapshot): void {
     const agentId = s.agentId ?? (this.agentId || null);
     const agent: Agent | undefined = s.agents.find((a) => a.id === agentId);
+    this.reconnecting = s.status === 'ready' && !s.connected && !!this.services?.realtime;
     if (agent !== this.provideAgent.value) this.provideAgent.setValue(agent);
     // A new customer message in the conversation on screen has been seen.
     const open = s.open?.conversation;
@@ -195,13 +201,19 @@ export class TeamInbox extends LitElement {
       await store.open(id || null);
       return true;
     } catch (e) {
-      this.fail(e);
+      this.fail(e, () => void this.openConversation(id));
       return false;
     }
   }
 
-  private fail(e: unknown): void {
-    this.failure = e instanceof Error ? e.message : String(e);
+  private fail(e: unknown, retry?: () => void): void {
+    this.failure = e instanceof BatonApiError ? plainError(e) : `Could not reach Baton: ${plainError(e)}`;
+    this.retry = retry ?? (() => this.setup());
+  }
+
+  private tryAgain(): void {
+    this.failure = '';
+    this.retry();
   }
 
   private onViewSelect = (e: CustomEvent<InboxViewSelectDetail>): void => {
@@ -294,7 +306,12 @@ export class TeamInbox extends LitElement {
   override render() {
     // tabindex -1: a click on a non-focusable spot puts focus in the inbox, so its shortcuts work.
     return html`<div part="base" tabindex="-1" class=${this.conversationId ? 'has-open' : ''}>
-      ${this.failure ? html`<p part="error" role="alert">Could not reach Baton: ${this.failure}</p>` : nothing}
+      <div class="banners">
+        <p part="connection" role="status">${this.reconnecting ? 'Reconnecting…' : ''}</p>
+        ${this.failure
+          ? html`<p part="error" role="alert">${this.failure} <button @click=${() => this.tryAgain()}>Try again</button></p>`
+          : nothing}
+      </div>
       <section part="sidebar" aria-label="Inbox">
         <div class="toolbar">
           <inbox-search part="search" aria-keyshortcuts="/"></inbox-search>

@@ -8,6 +8,8 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
+import { ClockController } from '../controllers/clock-controller.js';
+import { contactName as contactNameOf } from '../contacts/contact-name.js';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
@@ -36,6 +38,7 @@ export class InboxTimeline extends LitElement {
 
   @query('[part="base"]') private scroller!: HTMLElement;
 
+  private readonly clock = new ClockController(this);
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
     id: s.open?.id ?? null,
     contactId: s.open?.conversation?.contactId ?? null,
@@ -69,8 +72,8 @@ export class InboxTimeline extends LitElement {
   override render() {
     const v = this.snapshot.value;
     const items = v?.items ?? [];
-    const contactName = (v?.contactId && this.contacts?.get(v.contactId)?.name) || 'Customer';
-    const now = Date.now();
+    const contactName = v?.contactId ? contactNameOf(this.contacts, v.contactId) : '';
+    const now = this.clock.now;
     return html`<div part="base" role="log" aria-label="Timeline" aria-busy=${v?.loading ? 'true' : 'false'} tabindex="0">
       ${v?.id
         ? html`<ol>
@@ -80,7 +83,7 @@ export class InboxTimeline extends LitElement {
     </div>`;
   }
 
-  private renderItem(item: TimelineItem, contactName: string, agents: readonly AgentWithLoad[], now: number): TemplateResult {
+  private renderItem(item: TimelineItem, contactName: string | TemplateResult, agents: readonly AgentWithLoad[], now: number): TemplateResult {
     const when = html`<time datetime=${item.createdAt} title=${absoluteTime(item.createdAt)}>${relativeTime(item.createdAt, now)}</time>`;
     switch (item.kind) {
       case 'message':
@@ -92,7 +95,7 @@ export class InboxTimeline extends LitElement {
     }
   }
 
-  private renderMessage(item: MessageItem, contactName: string, agents: readonly AgentWithLoad[], when: TemplateResult) {
+  private renderMessage(item: MessageItem, contactName: string | TemplateResult, agents: readonly AgentWithLoad[], when: TemplateResult) {
     const inbound = item.direction === 'inbound';
     const author = inbound ? contactName : this.agentName(item.author, agents);
     // No whitespace between the tags: the bubble is `white-space: pre-wrap` for the body's own line breaks.
