@@ -94,6 +94,10 @@ export class TeamInbox extends LitElement {
   private unsubscribe: (() => void)[] = [];
   /** The open conversation's latest inbound time we marked read, so a new message is marked too. */
   private markedInbound: string | null = null;
+  /** Notifications already being marked read because their conversation is open. */
+  private readonly markingNotifications = new Set<string>();
+  /** The last `inbox-unread-change` detail fired, so it fires only on a change. */
+  private lastUnread = '';
   /** What had focus before the shortcuts dialog opened; it gets focus back when it closes. */
   private focusBeforeDialog: HTMLElement | null = null;
 
@@ -154,6 +158,7 @@ export class TeamInbox extends LitElement {
       return;
     }
     const { store, rest, realtime, contacts } = this.services;
+    this.lastUnread = '';
     this.provideStore.setValue(store);
     this.provideRest.setValue(rest);
     this.provideRealtime.setValue(realtime);
@@ -178,7 +183,10 @@ export class TeamInbox extends LitElement {
     this.services = null;
   }
 
-  /** Keeps the current agent and the read mark of the open conversation in step with the store. */
+  /**
+   * Keeps the current agent, the read marks of the open conversation and of its notifications,
+   * and the host's unread badge (`inbox-unread-change`) in step with the store.
+   */
   private follow(s: InboxSnapshot): void {
     const agentId = s.agentId ?? (this.agentId || null);
     const agent: Agent | undefined = s.agents.find((a) => a.id === agentId);
@@ -189,6 +197,22 @@ export class TeamInbox extends LitElement {
     if (open && open.id === this.conversationId && open.lastInboundAt && open.lastInboundAt !== this.markedInbound) {
       this.markedInbound = open.lastInboundAt;
       this.services?.store.markRead(open.id).catch(() => undefined);
+    }
+    // Opening a conversation reads its notifications too (and any that arrive while it is open).
+    const ids = s.open && s.open.id === this.conversationId
+      ? s.notifications.filter((n) => n.readAt === null && n.conversationId === s.open!.id && !this.markingNotifications.has(n.id)).map((n) => n.id)
+      : [];
+    if (ids.length) {
+      for (const id of ids) this.markingNotifications.add(id);
+      this.services?.store.markNotificationsRead(ids).catch(() => ids.forEach((id) => this.markingNotifications.delete(id)));
+    }
+    if (s.status === 'ready') {
+      const detail = { unread: s.unreadNotifications, mentions: s.notifications.filter((n) => n.readAt === null && n.type === 'mentioned').length };
+      const key = `${detail.unread}/${detail.mentions}`;
+      if (key !== this.lastUnread) {
+        this.lastUnread = key;
+        fire(this, 'inbox-unread-change', detail);
+      }
     }
   }
 
