@@ -18,6 +18,33 @@ import { bodyText } from '../format/body-text.js';
 import { eventSentence } from '../format/event-sentence.js';
 import { timelineStyles } from './timeline.styles.js';
 
+const avatar = (name: string) => html`<baton-avatar name=${name} style="--baton-avatar-size:20px"></baton-avatar>`;
+
+/** "Today", "Yesterday", or the date (with the year when it is not this year). */
+export function dayLabel(iso: string, now: number): string {
+  const day = new Date(iso);
+  const today = new Date(now);
+  const midnight = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((midnight(today) - midnight(day)) / 86_400_000);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Yesterday';
+  const options: Intl.DateTimeFormatOptions = { weekday: 'short', month: 'short', day: 'numeric' };
+  if (day.getFullYear() !== today.getFullYear()) options.year = 'numeric';
+  return day.toLocaleDateString(undefined, options);
+}
+
+/** The items with a day label before the first item of each day. */
+function withDays(items: readonly TimelineItem[], now: number): (TimelineItem | string)[] {
+  const out: (TimelineItem | string)[] = [];
+  let last = '';
+  for (const item of items) {
+    const label = dayLabel(item.createdAt, now);
+    if (label !== last) out.push((last = label));
+    out.push(item);
+  }
+  return out;
+}
+
 /** Within this many pixels of the bottom the reader is "following" and new items scroll into view. */
 const FOLLOW_SLACK = 80;
 
@@ -77,7 +104,11 @@ export class InboxTimeline extends LitElement {
     return html`<div part="base" role="log" aria-label="Timeline" aria-busy=${v?.loading ? 'true' : 'false'} tabindex="0">
       ${v?.id
         ? html`<ol>
-            ${repeat(items, (i) => i.id, (item) => this.renderItem(item, contactName, v.agents, now))}
+            ${repeat(
+              withDays(items, now),
+              (i) => (typeof i === 'string' ? `day:${i}` : i.id),
+              (i) => (typeof i === 'string' ? html`<li part="day" class="day">${i}</li>` : this.renderItem(i, contactName, v.agents, now)),
+            )}
           </ol>`
         : html`<p class="empty">Pick a conversation from the list</p>`}
     </div>`;
@@ -100,7 +131,7 @@ export class InboxTimeline extends LitElement {
     const author = inbound ? contactName : this.agentName(item.author, agents);
     // No whitespace between the tags: the bubble is `white-space: pre-wrap` for the body's own line breaks.
     return html`<li part="message ${item.direction}" class="bubble ${item.direction}"
-      ><div class="byline"><span class="author">${author}</span>${inbound ? nothing : html`<span>replied</span>`} · ${when}</div
+      ><div class="byline">${typeof author === 'string' ? avatar(author) : nothing}<span class="author">${author}</span>${inbound ? nothing : html`<span>replied</span>`} · ${when}</div
       >${bodyText(item.body)}</li
     >`;
   }
@@ -110,7 +141,7 @@ export class InboxTimeline extends LitElement {
     return html`<li part="note" class="bubble"
       ><div class="byline">
         <span class="internal">${icon('note', 12)} Internal note</span> ·
-        <span class="author">${this.agentName(item.author, agents)}</span> · ${when}
+        ${avatar(this.agentName(item.author, agents))}<span class="author">${this.agentName(item.author, agents)}</span> · ${when}
       </div
       >${this.withMentions(item.body, mentioned)}</li
     >`;
