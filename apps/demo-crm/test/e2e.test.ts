@@ -203,11 +203,25 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
       const page = await context.newPage();
       await page.goto(`${base}/demo?agent=ana&view=all`);
       await list(page, 'All').getByRole('option').first().waitFor({ timeout: 5000 });
-      await shoot(page, `width-${width}.png`);
-      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-      assert.ok(scrollWidth <= width, `page is ${scrollWidth} px wide at ${width} px`);
+      await list(page, 'All').getByText('Loading contact').first().waitFor({ state: 'detached', timeout: 5000 });
+      const fitsWidth = async () => {
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(scrollWidth <= width, `page is ${scrollWidth} px wide at ${width} px`);
+      };
+      await fitsWidth();
       const box = await list(page, 'All').boundingBox();
       assert.ok(box && box.width > (width === 390 ? 300 : 200) && box.x + box.width <= width, `list box ${JSON.stringify(box)}`);
+      if (width === 390) await shoot(page, 'width-390-list.png');
+      await row(page, 'All').click();
+      await timeline(page).getByText('Any news on my order?').waitFor({ timeout: 5000 });
+      if (width === 390) {
+        await page.getByRole('button', { name: 'Back to conversations' }).waitFor({ timeout: 2000 });
+      } else {
+        await page.getByRole('button', { name: 'Details' }).click();
+        await page.getByRole('complementary', { name: 'Details' }).getByRole('combobox', { name: 'Assigned to' }).waitFor({ timeout: 2000 });
+      }
+      await fitsWidth();
+      await shoot(page, `width-${width}.png`);
       await context.close();
     }
   });

@@ -93,6 +93,10 @@ describe('team-inbox at every width (its own size)', () => {
     expect(visible(parts.details!)).to.equal(true);
     expect(parts.details!.getBoundingClientRect().right).to.be.at.most(el.getBoundingClientRect().right + 1);
     await expectNoAxeViolations(el);
+    byRole(el.shadowRoot!, 'button', 'Close details').click();
+    await until(() => !visible(parts.details!), 1000, 'drawer closed');
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    expect(el.shadowRoot!.activeElement).to.equal(toggle);
   });
 
   it('390 px: one column, the conversation with "Back to conversations", then the list again', async () => {
@@ -101,6 +105,9 @@ describe('team-inbox at every width (its own size)', () => {
     expect(parts.conversation!.getBoundingClientRect().width).to.be.greaterThan(370);
     expectNoOverlap(headerBoxes(el));
     for (const b of headerBoxes(el)) expect(b.rect.right, b.name).to.be.at.most(el.getBoundingClientRect().right + 1);
+    // The name keeps room to be read: the buttons wrap below it instead.
+    const name = byRole(el.shadowRoot!.querySelector('inbox-conversation-header')!.shadowRoot!, 'heading');
+    expect(name.scrollWidth).to.be.at.most(name.clientWidth);
     await expectNoAxeViolations(el);
     byRole(el.shadowRoot!, 'button', 'Back to conversations').click();
     await until(() => visible(parts.sidebar!), 2000, 'list shown');

@@ -142,7 +142,8 @@ export const teamInboxStyles = css`
   .pane-bar .details-toggle {
     margin-inline-start: auto;
   }
-  .back {
+  .back,
+  .close-details {
     display: none;
   }
   /* Middle widths: list + conversation; the details are a drawer over the conversation. */
@@ -163,6 +164,10 @@ export const teamInboxStyles = css`
     }
     [part='details']:not(.drawer-open) {
       display: none;
+    }
+    .close-details {
+      display: block;
+      margin: 8px 16px 0 auto;
     }
   }
   /* Narrow: one column; the list, or the open conversation with "Back to conversations". */

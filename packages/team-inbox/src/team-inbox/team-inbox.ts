@@ -280,6 +280,13 @@ export class TeamInbox extends LitElement {
     this.detailsOpen = !this.detailsOpen;
   }
 
+  /** Closes the drawer; focus goes back to the "Details" button that opened it. */
+  private async closeDetails(): Promise<void> {
+    this.detailsOpen = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.details-toggle')?.focus();
+  }
+
   /** Narrow widths: back from the conversation to the list, focus on its row. */
   private async back(): Promise<void> {
     const id = this.conversationId;
@@ -294,6 +301,10 @@ export class TeamInbox extends LitElement {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isEditable(e.composedPath()[0])) return;
     if (this.shortcutsDialog?.open) return;
     switch (e.key) {
+      case 'Escape':
+        if (!this.detailsOpen) return;
+        void this.closeDetails();
+        break;
       case '?':
         this.openShortcuts();
         break;
@@ -346,17 +357,20 @@ export class TeamInbox extends LitElement {
         <button class="shortcuts-button" aria-keyshortcuts="?" aria-haspopup="dialog" @click=${() => this.openShortcuts()}>Keyboard shortcuts</button>
       </section>
       <section part="conversation" aria-label="Conversation">
-        <div class="pane-bar">
-          <button class="back" @click=${() => this.back()}>Back to conversations</button>
-          <button class="details-toggle" aria-expanded=${this.detailsOpen ? 'true' : 'false'} aria-controls="details" @click=${() => this.toggleDetails()}>
-            Details
-          </button>
-        </div>
+        ${this.conversationId
+          ? html`<div class="pane-bar">
+              <button class="back" @click=${() => this.back()}>Back to conversations</button>
+              <button class="details-toggle" aria-expanded=${this.detailsOpen ? 'true' : 'false'} aria-controls="details" @click=${() => this.toggleDetails()}>
+                Details
+              </button>
+            </div>`
+          : nothing}
         <inbox-conversation-header part="header"></inbox-conversation-header>
         <inbox-timeline part="timeline"></inbox-timeline>
         <inbox-composer part="composer"></inbox-composer>
       </section>
       <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
+        <button class="close-details" @click=${() => this.closeDetails()}>Close details</button>
         <inbox-details></inbox-details>
       </aside>
       <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>
