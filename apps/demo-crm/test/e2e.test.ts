@@ -225,4 +225,23 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
       await context.close();
     }
   });
+
+  it('keyboard only, from page load: j and Enter read through Unread until its count is 0', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    const page = await context.newPage();
+    await page.goto(`${base}/demo?agent=ana&view=unread`);
+    const unreadCount = async () => Number(await view(page, 'Unread').locator('baton-badge').getAttribute('count'));
+    await list(page, 'Unread').getByRole('option').first().waitFor({ timeout: 5000 });
+    const start = await unreadCount();
+    assert.ok(start > 1, `seeded Unread has ${start}`);
+    // No click: the demo sets global-shortcuts, so keys from <body> reach the inbox.
+    for (let i = 0; i < start + 2 && (await unreadCount()) > 0; i++) {
+      const before = await unreadCount();
+      await page.keyboard.press('j');
+      await page.keyboard.press('Enter');
+      for (let t = 0; t < 40 && (await unreadCount()) === before; t++) await page.waitForTimeout(50);
+    }
+    assert.equal(await unreadCount(), 0);
+    await context.close();
+  });
 });

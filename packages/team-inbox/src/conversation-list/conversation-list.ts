@@ -147,6 +147,7 @@ export class InboxConversationList extends LitElement {
    */
   protected override willUpdate(): void {
     const v = this.snapshot.value;
+    const activeId = this.rows[this.roving.active]?.id;
     let rows = v?.rows ?? [];
     const place = this.openPlace;
     const openId = v?.openId ?? null;
@@ -156,6 +157,9 @@ export class InboxConversationList extends LitElement {
     }
     const index = openId ? rows.findIndex((r) => r.id === openId) : -1;
     if (v && openId && index >= 0) this.openPlace = { id: openId, view: v.view, index };
+    // The active row keeps its place under the keyboard when rows above it come or go.
+    const moved = activeId ? rows.findIndex((r) => r.id === activeId) : -1;
+    if (moved >= 0) this.roving.setActive(moved);
     this.rows = rows;
   }
 

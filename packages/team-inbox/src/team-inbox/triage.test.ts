@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { View } from '@baton/protocol';
-import { demoWorld, fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
+import { conversation, demoWorld, fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
 import { accessibleName, allByRole, byRole, settled } from '../testing/mount.js';
 import type { TeamInbox } from './team-inbox.js';
 import type { InboxAssignDetail, InboxConversationOpenDetail } from '../events.js';
@@ -38,24 +38,32 @@ describe('team-inbox triage loop', () => {
 
   it('keeps the open conversation listed in Unread, with focus on it, until the agent opens another', async () => {
     const world = demoWorld();
-    world.unread = new Set(['conv_lucia', 'conv_priya']);
+    world.conversations.push(conversation('conv_mallory', 'ct_mallory', 60, { preview: 'Third' }));
+    world.conversations.push(conversation('conv_fourth', 'ct_lucia', 90, { preview: 'Fourth' }));
+    world.unread = new Set(['conv_lucia', 'conv_priya', 'conv_mallory', 'conv_fourth']);
     const fx = await fixtureInbox({ world, view: 'unread' });
     const el = await mount(fx, 'unread');
-    await until(() => rowNames(el).length === 2, 3000, 'two unread rows');
+    await until(() => rowNames(el).length === 4 && !rowNames(el).includes('?'), 3000, 'four unread rows');
     allByRole(list(el), 'option')[0]!.focus();
     await sendKeys({ press: 'Enter' });
     await until(() => fx.world.requests.includes('POST /v1/conversations/conv_lucia/read'), 2000, 'marked read');
-    await until(() => fx.store.getSnapshot().readMarks.conv_lucia !== undefined && fx.store.getSnapshot().conversations.length === 1, 2000, 'left Unread in the store');
+    await until(() => fx.store.getSnapshot().readMarks.conv_lucia !== undefined && fx.store.getSnapshot().conversations.length === 3, 2000, 'left Unread in the store');
     await settled(el.shadowRoot!.querySelector('inbox-conversation-list')!);
-    expect(rowNames(el)).to.deep.equal(['Lucía', 'Priya']);
+    expect(rowNames(el)).to.deep.equal(['Lucía', 'Priya', 'Mallory', 'Lucía']);
     expect(focusedRow()?.textContent).to.match(/Lucía/);
 
     await sendKeys({ press: 'j' });
     await sendKeys({ press: 'Enter' });
     await until(() => fx.store.getSnapshot().open?.id === 'conv_priya', 2000, 'second opened');
-    await until(() => rowNames(el).join() === 'Priya', 2000, 'the first row goes once the agent moved on');
+    await until(() => rowNames(el).join() === 'Priya,Mallory,Lucía', 2000, 'the first row goes once the agent moved on');
     expect(focusedRow()?.textContent).to.match(/Priya/);
     await expectNoAxeViolations(el);
+    // The next j goes to the next row, not past it, though the rows above moved.
+    await sendKeys({ press: 'j' });
+    await sendKeys({ press: 'Enter' });
+    await until(() => fx.store.getSnapshot().open !== null && fx.store.getSnapshot().open!.id !== 'conv_priya', 2000, 'third opened');
+    expect(fx.store.getSnapshot().open!.id).to.equal('conv_mallory');
+    await until(() => rowNames(el).join() === 'Mallory,Lucía', 2000, 'the second row goes too');
   });
 
   it('opens and focuses the next conversation when the open one leaves the view (e in Mine)', async () => {
