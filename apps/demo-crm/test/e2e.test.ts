@@ -137,7 +137,8 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     const bell = ben.getByRole('button', { name: /^Notifications/ });
     await bell.click();
     // The seed has older notifications; this one is the unread one from just now.
-    await ben.getByRole('button', { name: 'Unread: Ana assigned a conversation to you now' }).waitFor({ timeout: Math.max(1, 2000 - (Date.now() - assignedAt)) });
+    // Actor, contact and the latest message, grouped per conversation.
+    await ben.getByRole('button', { name: new RegExp(`^Unread: Ana assigned ${CUSTOMER} to you .*my order #4512`) }).waitFor({ timeout: Math.max(1, 2000 - (Date.now() - assignedAt)) });
     await bell.click();
     assert.equal(await picker.inputValue(), 'Ben Okafor');
   });
@@ -164,9 +165,10 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await row(ben, 'Mentioned').waitFor({ timeout: 2000 });
   });
 
-  it('ben marks it resolved: it leaves All', async () => {
+  it('ben marks it resolved: it leaves All, and his Mine moves on', async () => {
     await ben.getByRole('button', { name: 'Mark as Resolved' }).click();
-    await ben.getByRole('button', { name: 'Reopen' }).waitFor({ timeout: 2000 });
+    // The triage loop: it leaves his Mine and the next conversation there (if any) opens.
+    await row(ben, 'Mine').waitFor({ state: 'detached', timeout: 2000 });
     await row(ana, 'All').waitFor({ state: 'detached', timeout: 2000 });
     await view(ana, 'Resolved').click();
     await row(ana, 'Resolved').waitFor({ timeout: 2000 });
@@ -183,7 +185,7 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     });
     assert.equal(res.status, 201);
     await row(ana, 'All').waitFor({ timeout: 2000 });
-    await row(ben, 'Mine').waitFor({ timeout: 2000 });
+    await row(ben, 'Mine').click();
     await timeline(ben).getByText('Reopened by a new message').waitFor({ timeout: 2000 });
     await ben.getByRole('button', { name: 'Mark as Resolved' }).waitFor({ timeout: 2000 });
   });
@@ -193,5 +195,53 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await ana.getByRole('region', { name: 'Conversation' }).getByText('Any news on my order?').waitFor({ timeout: 2000 });
     await shoot(ana, 'dark.png');
     assert.equal(await ana.locator('team-inbox').getAttribute('theme'), 'dark');
+  });
+
+  it('at 390 px the page does not scroll sideways and the inbox is one column', async () => {
+    for (const width of [390, 800]) {
+      const context = await browser.newContext({ viewport: { width, height: 844 }, colorScheme: 'light' });
+      const page = await context.newPage();
+      await page.goto(`${base}/demo?agent=ana&view=all`);
+      await list(page, 'All').getByRole('option').first().waitFor({ timeout: 5000 });
+      await list(page, 'All').getByText('Loading contact').first().waitFor({ state: 'detached', timeout: 5000 });
+      const fitsWidth = async () => {
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(scrollWidth <= width, `page is ${scrollWidth} px wide at ${width} px`);
+      };
+      await fitsWidth();
+      const box = await list(page, 'All').boundingBox();
+      assert.ok(box && box.width > (width === 390 ? 300 : 200) && box.x + box.width <= width, `list box ${JSON.stringify(box)}`);
+      if (width === 390) await shoot(page, 'width-390-list.png');
+      await row(page, 'All').click();
+      await timeline(page).getByText('Any news on my order?').waitFor({ timeout: 5000 });
+      if (width === 390) {
+        await page.getByRole('button', { name: 'Back to conversations' }).waitFor({ timeout: 2000 });
+      } else {
+        await page.getByRole('button', { name: 'Details' }).click();
+        await page.getByRole('complementary', { name: 'Details' }).getByRole('combobox', { name: 'Assigned to' }).waitFor({ timeout: 2000 });
+      }
+      await fitsWidth();
+      await shoot(page, `width-${width}.png`);
+      await context.close();
+    }
+  });
+
+  it('keyboard only, from page load: j and Enter read through Unread until its count is 0', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    const page = await context.newPage();
+    await page.goto(`${base}/demo?agent=ana&view=unread`);
+    const unreadCount = async () => Number(await view(page, 'Unread').locator('baton-badge').getAttribute('count'));
+    await list(page, 'Unread').getByRole('option').first().waitFor({ timeout: 5000 });
+    const start = await unreadCount();
+    assert.ok(start > 1, `seeded Unread has ${start}`);
+    // No click: the demo sets global-shortcuts, so keys from <body> reach the inbox.
+    for (let i = 0; i < start + 2 && (await unreadCount()) > 0; i++) {
+      const before = await unreadCount();
+      await page.keyboard.press('j');
+      await page.keyboard.press('Enter');
+      for (let t = 0; t < 40 && (await unreadCount()) === before; t++) await page.waitForTimeout(50);
+    }
+    assert.equal(await unreadCount(), 0);
+    await context.close();
   });
 });

@@ -14,6 +14,13 @@ export interface InboxAssignDetail {
 export interface InboxResolveDetail {
   conversationId: string;
 }
+/** The unread notification count changed (and on first load), for a host's title or nav badge. */
+export interface InboxUnreadChangeDetail {
+  /** Unread notifications (the bell's number). */
+  unread: number;
+  /** Of those, mentions (among the latest 50 notifications the inbox holds). */
+  mentions: number;
+}
 /** A part asks the root to switch the list to a view. */
 export interface InboxViewSelectDetail {
   view: View;
@@ -29,6 +36,7 @@ declare global {
     'inbox-assign': CustomEvent<InboxAssignDetail>;
     'inbox-resolve': CustomEvent<InboxResolveDetail>;
     'inbox-reopen': CustomEvent<InboxResolveDetail>;
+    'inbox-unread-change': CustomEvent<InboxUnreadChangeDetail>;
     'inbox-view-select': CustomEvent<InboxViewSelectDetail>;
     'inbox-conversation-select': CustomEvent<InboxConversationSelectDetail>;
   }
@@ -39,6 +47,7 @@ type InboxEventName =
   | 'inbox-assign'
   | 'inbox-resolve'
   | 'inbox-reopen'
+  | 'inbox-unread-change'
   | 'inbox-view-select'
   | 'inbox-conversation-select';
 type DetailOf<N extends InboxEventName> = GlobalEventHandlersEventMap[N] extends CustomEvent<infer D> ? D : never;

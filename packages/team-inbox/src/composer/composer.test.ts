@@ -101,3 +101,48 @@ describe('inbox-composer', () => {
     remove();
   });
 });
+
+describe('inbox-composer drafts', () => {
+  beforeEach(() => localStorage.clear());
+  afterEach(() => localStorage.clear());
+
+  it('keeps a draft per conversation and tab across a reload, and clears it on send', async () => {
+    const first = await fixtureInbox();
+    const a = await mountPart('inbox-composer', first);
+    await first.store.open('conv_lucia');
+    await settled(a.el);
+    type(byRole(a.root, 'textbox', /^Reply/) as HTMLTextAreaElement, 'Half-written answer');
+    await a.el.selectTab('note');
+    type(byRole(a.root, 'textbox', 'Note') as HTMLTextAreaElement, 'a note draft');
+    await settled(a.el);
+    a.remove();
+
+    // A reload: a new store and a new element.
+    const second = await fixtureInbox();
+    const b = await mountPart('inbox-composer', second);
+    await second.store.open('conv_lucia');
+    await settled(b.el);
+    const replyBox = () => byRole(b.root, 'textbox', /^Reply/) as HTMLTextAreaElement;
+    expect(replyBox().value).to.equal('Half-written answer');
+    await b.el.selectTab('note');
+    expect((byRole(b.root, 'textbox', 'Note') as HTMLTextAreaElement).value).to.equal('a note draft');
+    await second.store.open('conv_priya');
+    await settled(b.el);
+    expect((byRole(b.root, 'textbox', 'Note') as HTMLTextAreaElement).value).to.equal('');
+    await second.store.open('conv_lucia');
+    await b.el.selectTab('reply');
+    await settled(b.el);
+    byRole(b.root, 'button', 'Send').click();
+    await until(() => replyBox().value === '', 2000, 'sent');
+    b.remove();
+
+    const third = await fixtureInbox();
+    const c = await mountPart('inbox-composer', third);
+    await third.store.open('conv_lucia');
+    await settled(c.el);
+    expect((byRole(c.root, 'textbox', /^Reply/) as HTMLTextAreaElement).value).to.equal('');
+    await c.el.selectTab('note');
+    expect((byRole(c.root, 'textbox', 'Note') as HTMLTextAreaElement).value).to.equal('a note draft');
+    c.remove();
+  });
+});

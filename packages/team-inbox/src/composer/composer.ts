@@ -1,6 +1,7 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import type { BatonRealtime, InboxStore } from '@baton/client';
 import type { Agent } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
@@ -11,6 +12,7 @@ import { channelName, icon } from '@baton/ui/icons';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { MentionController } from './mention-controller.js';
 import { composerStyles } from './composer.styles.js';
+import { plainError } from '../format/plain-error.js';
 
 export type ComposerTab = 'reply' | 'note';
 
@@ -22,6 +24,23 @@ const TYPING_THROTTLE_MS = 2500;
  * `@` opens the teammate picker. The button says "Send" for replies and "Save" for notes;
  * Ctrl/⌘+Enter does the same. Typing tells teammates (presence) so they see "… is typing a reply".
  */
+/** Drafts survive a reload; storage that is full or blocked (private modes) only loses that. */
+function readDraft(key: string): string {
+  try {
+    return localStorage.getItem(key) ?? '';
+  } catch {
+    return '';
+  }
+}
+function saveDraft(key: string, text: string): void {
+  try {
+    if (text) localStorage.setItem(key, text);
+    else localStorage.removeItem(key);
+  } catch {
+    /* see readDraft */
+  }
+}
+
 export class InboxComposer extends LitElement {
   static override styles = [baseStyles, composerStyles];
 
@@ -52,7 +71,7 @@ export class InboxComposer extends LitElement {
   private readonly mentions = new MentionController(this, () => (this.snapshot.value?.agents ?? []).filter((a) => a.active && a.id !== this.me?.id));
   private lastTypingAt = 0;
   /** Drafts per conversation and tab, so switching conversations does not lose what was typed. */
-  private readonly drafts = new Map<string, string>();
+  /** Where the box's text is kept: `baton:draft:<agent>:<conversation>:<tab>` (agent ids are unique across workspaces). */
   private draftKey = '';
 
   /** Switches tab and puts the caret in the box (the `n` and `r` shortcuts). */
@@ -62,11 +81,12 @@ export class InboxComposer extends LitElement {
     this.field?.focus();
   }
 
-  protected override willUpdate(): void {
-    const key = `${this.snapshot.value?.conversation?.id ?? ''}:${this.tab}`;
+  protected override willUpdate(changed: PropertyValues): void {
+    const key = `baton:draft:${this.me?.id ?? ''}:${this.snapshot.value?.conversation?.id ?? ''}:${this.tab}`;
+    // Typed text goes under the key it was typed for, even when the tab switches in the same update.
+    if (changed.has('text')) saveDraft(this.draftKey, this.text);
     if (key !== this.draftKey) {
-      if (this.draftKey) this.drafts.set(this.draftKey, this.text);
-      this.text = this.drafts.get(key) ?? '';
+      this.text = readDraft(key);
       this.draftKey = key;
       this.error = '';
       this.mentions.close();
@@ -113,10 +133,10 @@ export class InboxComposer extends LitElement {
       if (this.tab === 'note') await this.store.note(c.id, body);
       else await this.store.reply(c.id, body);
       this.text = '';
-      this.drafts.delete(this.draftKey);
+
       this.mentions.close();
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = plainError(e);
     } finally {
       this.sending = false;
     }
@@ -157,7 +177,7 @@ export class InboxComposer extends LitElement {
         <textarea
           aria-label=${label}
           placeholder=${note ? 'Internal note — @ to mention a teammate. Not visible to the customer.' : `Reply to the customer by ${c ? channelName(c.channel) : 'message'}`}
-          .value=${this.text}
+          .value=${live(this.text)}
           ?disabled=${!c}
           aria-controls=${this.mentions.open ? 'mentions' : nothing}
           aria-autocomplete=${note ? 'list' : nothing}

@@ -30,6 +30,11 @@ export class ContactDirectory {
     return undefined;
   }
 
+  /** The contact's name; null while it loads (show a skeleton, never a made-up name). */
+  name(id: string): string | null {
+    return this.get(id)?.name ?? (this.failed.has(id) ? 'Unknown contact' : null);
+  }
+
   /** Takes a contact that came with another answer (a contact's conversations). */
   remember(contact: Contact): void {
     this.contacts.set(contact.id, contact);

@@ -12,8 +12,9 @@ export const conversationHeaderStyles = css`
     padding: var(--baton-space-3, 12px) var(--baton-space-4, 16px);
     border-bottom: 1px solid var(--baton-color-border, #d9dde3);
   }
+  /* The buttons wrap under the name before the name shrinks below 12em. */
   .who {
-    flex: 1;
+    flex: 1 1 12em;
     min-width: 0;
   }
   h2 {

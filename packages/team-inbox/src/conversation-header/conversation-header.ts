@@ -12,6 +12,8 @@ import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { fire } from '../events.js';
+import { plainError } from '../format/plain-error.js';
+import { contactName } from '../contacts/contact-name.js';
 import { conversationHeaderStyles } from './conversation-header.styles.js';
 
 function listNames(names: string[]): string {
@@ -70,6 +72,18 @@ export class InboxConversationHeader extends LitElement {
     });
   }
 
+  /** "Assign to me" (the `i` shortcut), through the same endpoint and `If-Match` as "Assigned to". */
+  async assignToMe(): Promise<void> {
+    const c = this.snapshot.value?.conversation;
+    const me = this.me?.id;
+    if (!c || !me || c.assigneeId === me) return;
+    await this.run(async (store) => {
+      const previousAssigneeId = c.assigneeId;
+      await store.assign(c.id, me);
+      fire(this, 'inbox-assign', { conversationId: c.id, assigneeId: me, previousAssigneeId });
+    });
+  }
+
   async reopen(): Promise<void> {
     const c = this.snapshot.value?.conversation;
     if (!c || c.status !== 'resolved') return;
@@ -86,7 +100,7 @@ export class InboxConversationHeader extends LitElement {
     try {
       await command(this.store);
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = plainError(e);
     } finally {
       this.busy = false;
     }
@@ -96,11 +110,10 @@ export class InboxConversationHeader extends LitElement {
     const v = this.snapshot.value;
     const c = v?.conversation;
     if (!c) return html`<div part="base"><h2>No conversation open</h2></div>`;
-    const contact = this.contacts?.get(c.contactId);
     const warning = collisionWarning(v.presence, this.me?.id, v.agents);
     return html`<div part="base">
       <div class="who">
-        <h2>${contact?.name ?? 'Customer'}</h2>
+        <h2>${contactName(this.contacts, c.contactId)}</h2>
         <div class="meta">
           ${channelIcon(c.channel, 14)}<span>${channelName(c.channel)}</span>
           ${c.subject ? html`<span aria-hidden="true">·</span><span>${c.subject}</span>` : nothing}
@@ -109,6 +122,9 @@ export class InboxConversationHeader extends LitElement {
             : nothing}
         </div>
       </div>
+      ${c.status === 'open' && this.me && c.assigneeId !== this.me.id
+        ? html`<button part="action" ?disabled=${this.busy} aria-keyshortcuts="i" @click=${() => this.assignToMe()}>Assign to me</button>`
+        : nothing}
       ${c.status === 'open'
         ? html`<button part="action" class="resolve" ?disabled=${this.busy} aria-keyshortcuts="e" @click=${() => this.resolve()}>
             Mark as Resolved

@@ -95,4 +95,14 @@ export const conversationListStyles = css`
     padding: var(--baton-space-4, 16px);
     color: var(--baton-color-text-muted, #5b6470);
   }
+  .skeleton-row {
+    display: grid;
+    gap: 8px;
+    height: var(--row-height);
+    box-sizing: border-box;
+    padding: 14px 16px;
+  }
+  .skeleton-row .skeleton + .skeleton {
+    width: 70%;
+  }
 `;

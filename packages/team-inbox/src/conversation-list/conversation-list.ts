@@ -15,6 +15,8 @@ import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { fire } from '../events.js';
+import { ClockController } from '../controllers/clock-controller.js';
+import { contactName } from '../contacts/contact-name.js';
 import { VIEW_LABELS } from '../view-nav/view-nav.js';
 import { conversationListStyles } from './conversation-list.styles.js';
 
@@ -51,6 +53,7 @@ export class InboxConversationList extends LitElement {
     readMarks: s.readMarks,
     view: s.view,
     openId: s.open?.id ?? null,
+    open: s.open?.conversation ?? null,
     agents: s.agents,
     hasMore: s.hasMore,
     listLoading: s.listLoading,
@@ -66,11 +69,11 @@ export class InboxConversationList extends LitElement {
   });
   private resizeObserver: ResizeObserver | null = null;
   private scrollFrame = 0;
-  private now = Date.now();
-
-  private get rows(): readonly Conversation[] {
-    return this.snapshot.value?.rows ?? [];
-  }
+  private readonly clock = new ClockController(this);
+  /** The rows on screen: the store's, plus the open conversation held in place (see `willUpdate`). */
+  private rows: readonly Conversation[] = [];
+  /** Where the open conversation was listed, in which view: to hold it there, or to open the next row. */
+  private openPlace: { id: string; view: string; index: number } | null = null;
 
   /** Moves focus by `delta` rows (the root's j/k when focus is elsewhere), starting from the open one. */
   async move(delta: number): Promise<void> {
@@ -82,6 +85,12 @@ export class InboxConversationList extends LitElement {
     if (!inList && openIndex < 0) return this.roving.focus(this.roving.active);
     const from = inList ? this.roving.active : openIndex;
     await this.roving.focus(Math.min(rows.length - 1, Math.max(0, from + delta)));
+  }
+
+  /** Focuses a conversation's row (or the active row when it is not listed). */
+  focusRow(conversationId: string): void {
+    const index = this.rows.findIndex((r) => r.id === conversationId);
+    void this.roving.focus(index >= 0 ? index : Math.min(this.roving.active, Math.max(0, this.rows.length - 1)));
   }
 
   override connectedCallback(): void {
@@ -131,8 +140,42 @@ export class InboxConversationList extends LitElement {
     fire(this, 'inbox-conversation-select', { conversationId: row.id });
   }
 
+  /**
+   * The triage loop. In Unread, the open conversation stays where it was (reading it is what
+   * made it leave) until the agent opens another, so a row never vanishes under the pointer or
+   * the keyboard focus. Where it was listed is remembered for `advanceAfter`.
+   */
   protected override willUpdate(): void {
-    this.now = Date.now();
+    const v = this.snapshot.value;
+    const activeId = this.rows[this.roving.active]?.id;
+    let rows = v?.rows ?? [];
+    const place = this.openPlace;
+    const openId = v?.openId ?? null;
+    if (!v || !openId || place?.id !== openId || place.view !== v.view) this.openPlace = null;
+    else if (v.view === 'unread' && v.open?.id === openId && v.open.status === 'open' && !rows.some((r) => r.id === openId)) {
+      rows = [...rows.slice(0, place.index), v.open, ...rows.slice(place.index)];
+    }
+    const index = openId ? rows.findIndex((r) => r.id === openId) : -1;
+    if (v && openId && index >= 0) this.openPlace = { id: openId, view: v.view, index };
+    // The active row keeps its place under the keyboard when rows above it come or go.
+    const moved = activeId ? rows.findIndex((r) => r.id === activeId) : -1;
+    if (moved >= 0) this.roving.setActive(moved);
+    this.rows = rows;
+  }
+
+  /**
+   * After this agent's own command on the open conversation (resolve, assign): if it left the
+   * view, opens the row that took its place, focused if focus was in the inbox. A conversation
+   * that leaves because of someone else's change stays open: nothing moves under the reader.
+   */
+  async advanceAfter(conversationId: string): Promise<void> {
+    this.requestUpdate();
+    await this.updateComplete;
+    const place = this.openPlace;
+    if (place?.id !== conversationId || this.rows.some((r) => r.id === conversationId)) return;
+    this.openPlace = null;
+    const next = this.rows[Math.min(place.index, this.rows.length - 1)];
+    if (next) this.advance(next.id);
   }
 
   protected override updated(): void {
@@ -140,6 +183,18 @@ export class InboxConversationList extends LitElement {
     if (!v || !this.store || !v.hasMore || v.listLoading) return;
     const lastVisible = Math.ceil((this.scrollOffset + this.viewportHeight) / ROW_HEIGHT);
     if (lastVisible + PREFETCH_ROWS >= v.rows.length) void this.store.loadMore().catch(() => undefined);
+  }
+
+  private advance(id: string): void {
+    const index = this.rows.findIndex((r) => r.id === id);
+    if (index < 0) return;
+    // Focus follows only if it was in the inbox or was lost with the row that left (now on <body>).
+    const inbox = (this.getRootNode() as ShadowRoot).host as HTMLElement | undefined;
+    const active = document.activeElement;
+    const follow = !active || active === document.body || (inbox !== undefined && inbox.matches(':focus-within'));
+    this.roving.setActive(index);
+    if (follow) void this.roving.focus(index);
+    fire(this, 'inbox-conversation-select', { conversationId: id });
   }
 
   override render() {
@@ -171,6 +226,9 @@ export class InboxConversationList extends LitElement {
           (i) => this.renderRow(rows[i]!, i, rows.length, agents, v?.openId ?? null, v?.readMarks ?? {}),
         )}
       </div>
+      ${v?.status !== 'ready' || (v.listLoading && rows.length === 0)
+        ? [0, 1, 2, 3, 4, 5].map(() => html`<div class="skeleton-row" aria-hidden="true"><span class="skeleton"></span><span class="skeleton"></span></div>`)
+        : nothing}
       ${v?.status === 'ready' && rows.length === 0 && !v.listLoading
         ? html`<p class="empty" role="presentation">No conversations in ${VIEW_LABELS[v.view]}</p>`
         : nothing}
@@ -185,8 +243,7 @@ export class InboxConversationList extends LitElement {
     openId: string | null,
     readMarks: Readonly<Record<string, number>>,
   ) {
-    const contact = this.contacts?.get(c.contactId);
-    const name = contact?.name ?? (c.subject || 'Customer');
+    const name = contactName(this.contacts, c.contactId);
     // The open conversation is being read; its mark catches up a moment later.
     const unread = c.id !== openId && isUnread(c, readMarks);
     const assignee = c.assigneeId ? agents.get(c.assigneeId) : undefined;
@@ -210,7 +267,7 @@ export class InboxConversationList extends LitElement {
         <span class="name">${name}</span>
         <span class="channel" title=${channelName(c.channel)}>${channelIcon(c.channel, 14)}<span class="visually-hidden">${channelName(c.channel)}</span></span>
       </span>
-      <time datetime=${c.lastMessageAt} title=${absoluteTime(c.lastMessageAt)}>${relativeTime(c.lastMessageAt, this.now)}</time>
+      <time datetime=${c.lastMessageAt} title=${absoluteTime(c.lastMessageAt)}>${relativeTime(c.lastMessageAt, this.clock.now)}</time>
       <span class="preview">${preview}</span>
       <span class="assignee">
         ${assignee

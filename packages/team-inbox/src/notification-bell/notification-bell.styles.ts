@@ -70,6 +70,9 @@ export const notificationBellStyles = css`
   .item:hover {
     background: var(--baton-color-hover, #eef1f5);
   }
+  .text {
+    min-width: 0;
+  }
   .item.unread .text {
     font-weight: 600;
   }
@@ -85,6 +88,13 @@ export const notificationBellStyles = css`
   }
   .empty {
     padding: 12px;
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  .snippet {
+    display: block;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
     color: var(--baton-color-text-muted, #5b6470);
   }
 `;

@@ -7,23 +7,39 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
+import { ClockController } from '../controllers/clock-controller.js';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { fire } from '../events.js';
+import { ContactsController } from '../contacts/contacts-controller.js';
+import { contactsContext } from '../contacts/contacts-context.js';
+import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { notificationBellStyles } from './notification-bell.styles.js';
 
-/** What happened, from the reader's side: "Ben mentioned you in a note". */
-export function notificationText(n: Notification, agents: readonly AgentWithLoad[]): string {
+/** What happened, from the reader's side, naming the contact when known: "Ben mentioned you on Priya Patel". */
+export function notificationText(n: Notification, agents: readonly AgentWithLoad[], contact?: string): string {
   const actor = n.actor.type === 'agent' ? agents.find((a) => a.id === n.actor.id)?.name.split(/\s+/)[0] : undefined;
+  const on = contact ?? 'a conversation';
   switch (n.type) {
     case 'mentioned':
-      return `${actor ?? 'Someone'} mentioned you in a note`;
+      return `${actor ?? 'Someone'} mentioned you on ${on}`;
     case 'assigned':
-      return actor ? `${actor} assigned a conversation to you` : 'A conversation was assigned to you';
+      return `${actor ?? 'Someone'} assigned ${on} to you`;
     case 'reopened':
-      return 'A conversation assigned to you was reopened';
+      return contact ? `${contact} wrote again: reopened` : 'A conversation assigned to you was reopened';
     case 'queued_timeout':
-      return 'A conversation has waited too long in the queue';
+      return `${contact ?? 'A conversation'} has waited too long in the queue`;
   }
+}
+
+/** Notifications grouped per conversation, newest group first; each group newest first. */
+export function groupByConversation(items: readonly Notification[]): Notification[][] {
+  const groups = new Map<string, Notification[]>();
+  for (const n of items) {
+    const group = groups.get(n.conversationId);
+    if (group) group.push(n);
+    else groups.set(n.conversationId, [n]);
+  }
+  return [...groups.values()];
 }
 
 /**
@@ -37,14 +53,22 @@ export class InboxNotificationBell extends LitElement {
   @state()
   private store?: InboxStore;
 
+  @consume({ context: contactsContext, subscribe: true })
+  @state()
+  private contacts?: ContactDirectory;
+
   @state() private expanded = false;
   @query('[part="base"]') private button!: HTMLButtonElement;
 
+  private readonly clock = new ClockController(this);
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
     items: s.notifications,
     unread: s.unreadNotifications,
     agents: s.agents,
+    rows: s.conversations,
+    open: s.open?.conversation,
   }));
+  private readonly contactsWatch = new ContactsController(this, () => this.contacts);
 
   private readonly onDocumentClick = (e: MouseEvent) => {
     if (this.expanded && !e.composedPath().includes(this)) this.expanded = false;
@@ -72,15 +96,20 @@ export class InboxNotificationBell extends LitElement {
     }
   }
 
-  private pick(n: Notification): void {
+  private pick(group: Notification[]): void {
     this.expanded = false;
-    if (n.readAt === null) void this.store?.markNotificationsRead([n.id]).catch(() => undefined);
-    fire(this, 'inbox-conversation-select', { conversationId: n.conversationId });
+    const unread = group.filter((n) => n.readAt === null).map((n) => n.id);
+    if (unread.length) void this.store?.markNotificationsRead(unread).catch(() => undefined);
+    fire(this, 'inbox-conversation-select', { conversationId: group[0]!.conversationId });
   }
 
   override render() {
-    const { items, unread, agents } = this.snapshot.value ?? { items: [], unread: 0, agents: [] };
-    const now = Date.now();
+    const v = this.snapshot.value;
+    const { items, unread, agents } = v ?? { items: [], unread: 0, agents: [] };
+    // Context comes from what the inbox already holds (the list, the open conversation): a
+    // notification carries only its conversation's id. The preview is a message, never a note.
+    const known = new Map([...(v?.rows ?? []), ...(v?.open ? [v.open] : [])].map((c) => [c.id, c]));
+    const now = this.clock.now;
     return html`<div @keydown=${this.onKeydown}>
       <button part="base" aria-expanded=${this.expanded ? 'true' : 'false'} aria-controls="panel" @click=${this.toggle}>
         ${icon('bell', 18)}<span class="visually-hidden">Notifications</span>
@@ -96,15 +125,23 @@ export class InboxNotificationBell extends LitElement {
         ${items.length === 0
           ? html`<p class="empty">No notifications yet</p>`
           : html`<ul>
-              ${items.map(
-                (n) => html`<li>
-                  <button class="item ${n.readAt === null ? 'unread' : ''}" @click=${() => this.pick(n)}>
-                    ${n.readAt === null ? html`<span class="dot" aria-hidden="true"></span>` : html`<span></span>`}
-                    <span class="text">${n.readAt === null ? html`<span class="visually-hidden">Unread:</span>` : nothing}${notificationText(n, agents)}</span>
+              ${groupByConversation(items).map((group) => {
+                const n = group[0]!;
+                const c = known.get(n.conversationId);
+                const unreadHere = group.some((x) => x.readAt === null);
+                const contact = c ? (this.contacts?.name(c.contactId) ?? undefined) : undefined;
+                return html`<li>
+                  <button class="item ${unreadHere ? 'unread' : ''}" @click=${() => this.pick(group)}>
+                    ${unreadHere ? html`<span class="dot" aria-hidden="true"></span>` : html`<span></span>`}
+                    <span class="text"
+                      >${unreadHere ? html`<span class="visually-hidden">Unread:</span>` : nothing}${notificationText(n, agents, contact)}${group.length > 1
+                        ? ` (+${group.length - 1} more)`
+                        : nothing}${c?.preview ? html`<span class="snippet"> ${c.preview.slice(0, 80)}</span>` : nothing}</span
+                    >
                     <time datetime=${n.createdAt} title=${absoluteTime(n.createdAt)}>${relativeTime(n.createdAt, now)}</time>
                   </button>
-                </li>`,
-              )}
+                </li>`;
+              })}
             </ul>`}
       </section>
     </div>`;

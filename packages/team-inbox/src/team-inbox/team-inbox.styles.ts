@@ -1,10 +1,12 @@
 import { css } from 'lit';
 
 export const teamInboxStyles = css`
+  /* Layout follows the element's own width (container queries), not the window's. */
   :host {
     display: block;
     height: 100%;
     min-height: 480px;
+    container: team-inbox / inline-size;
   }
   :host([hidden]) {
     display: none;
@@ -15,14 +17,27 @@ export const teamInboxStyles = css`
     grid-template-rows: auto minmax(0, 1fr);
     height: 100%;
     box-sizing: border-box;
+    position: relative;
     background: var(--baton-color-bg, #fff);
     color: var(--baton-color-text, #1b1f24);
     border: 1px solid var(--baton-color-border, #d9dde3);
     border-radius: var(--baton-radius, 8px);
     overflow: hidden;
   }
-  [part='error'] {
+  .banners {
     grid-column: 1 / -1;
+  }
+  [part='connection'] {
+    margin: 0;
+    padding: 6px 16px;
+    background: var(--baton-color-surface, #f6f7f9);
+    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+  }
+  [part='connection']:empty {
+    padding: 0;
+    border: 0;
+  }
+  [part='error'] {
     margin: 0;
     padding: 8px 16px;
     background: var(--baton-color-warning-bg, #fff4d6);
@@ -68,32 +83,109 @@ export const teamInboxStyles = css`
     border-left: 1px solid var(--baton-color-border, #d9dde3);
     background: var(--baton-color-surface, #f6f7f9);
   }
-  .shortcuts {
-    padding: 6px 12px;
-    border-top: 1px solid var(--baton-color-border, #d9dde3);
-    font-size: var(--baton-font-size-small, 12px);
-    color: var(--baton-color-text-muted, #5b6470);
+  [part='base']:focus {
+    outline: none;
   }
-  .shortcuts summary {
+  .shortcuts-button {
+    margin: 0;
+    padding: 6px 12px;
+    border: 0;
+    border-top: 1px solid var(--baton-color-border, #d9dde3);
+    background: none;
+    color: var(--baton-color-text-muted, #5b6470);
+    font: inherit;
+    font-size: var(--baton-font-size-small, 12px);
+    text-align: start;
     cursor: pointer;
   }
-  .shortcuts dl {
+  dialog.shortcuts {
+    max-width: min(420px, 90%);
+    padding: var(--baton-space-4, 16px);
+    border: 1px solid var(--baton-color-border, #d9dde3);
+    border-radius: var(--baton-radius, 8px);
+    background: var(--baton-color-bg, #fff);
+    color: var(--baton-color-text, #1b1f24);
+  }
+  dialog.shortcuts h2 {
+    margin: 0 0 8px;
+    font-size: 16px;
+  }
+  .shortcut-list {
     display: grid;
     grid-template-columns: auto 1fr;
-    gap: 2px 8px;
-    margin: 6px 0 0;
+    gap: 4px 12px;
+    margin: 0 0 12px;
   }
-  .shortcuts dd {
+  .shortcut-list dd {
     margin: 0;
   }
   kbd {
     font: inherit;
     font-weight: 600;
   }
-  /* Narrow hosts get narrower side panes, never a hidden one: "Assigned to" must stay reachable. */
-  @media (max-width: 1000px) {
+  .pane-bar {
+    display: none;
+    gap: 8px;
+    justify-content: space-between;
+    padding: 6px 8px;
+    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+  }
+  .pane-bar button {
+    font: inherit;
+    padding: 4px 10px;
+    border: 1px solid var(--baton-color-border, #d9dde3);
+    border-radius: var(--baton-radius-small, 4px);
+    background: var(--baton-color-bg, #fff);
+    color: inherit;
+    cursor: pointer;
+  }
+  .pane-bar .details-toggle {
+    margin-inline-start: auto;
+  }
+  .back,
+  .close-details {
+    display: none;
+  }
+  /* Middle widths: list + conversation; the details are a drawer over the conversation. */
+  @container team-inbox (max-width: 999px) {
     [part='base'] {
-      grid-template-columns: minmax(200px, 260px) minmax(0, 1fr) minmax(200px, 240px);
+      grid-template-columns: minmax(240px, 300px) minmax(0, 1fr);
+    }
+    .pane-bar {
+      display: flex;
+    }
+    [part='details'] {
+      position: absolute;
+      inset-block: 0;
+      inset-inline-end: 0;
+      z-index: 2;
+      width: min(320px, 100%);
+      box-shadow: var(--baton-shadow-popover, 0 4px 16px rgb(0 0 0 / 0.16));
+    }
+    [part='details']:not(.drawer-open) {
+      display: none;
+    }
+    .close-details {
+      display: block;
+      margin: 8px 16px 0 auto;
+    }
+  }
+  /* Narrow: one column; the list, or the open conversation with "Back to conversations". */
+  @container team-inbox (max-width: 699px) {
+    [part='base'] {
+      grid-template-columns: minmax(0, 1fr);
+    }
+    [part='sidebar'],
+    [part='conversation'] {
+      grid-column: 1;
+      border-right: 0;
+    }
+    .has-open [part='sidebar'],
+    :not(.has-open) > [part='conversation'] {
+      display: none;
+    }
+    .back {
+      display: inline-block;
     }
   }
 `;

@@ -85,6 +85,7 @@ describe('team-inbox over recorded fixtures', () => {
 
     press(shell, 'a');
     const details = el.shadowRoot!.querySelector('inbox-details')!.shadowRoot!;
+    await until(() => details.querySelector('inbox-assignee-picker')!.shadowRoot!.activeElement !== null, 1000, 'Assigned to focused');
     expect(accessibleName(details.querySelector('inbox-assignee-picker')!.shadowRoot!.activeElement!)).to.equal('Assigned to');
     press(shell, '/');
     expect(part(el, 'inbox-search').activeElement?.getAttribute('aria-label')).to.equal('Search');

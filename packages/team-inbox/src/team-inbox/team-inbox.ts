@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
-import type { BatonRealtime, BatonRestClient, InboxSnapshot, InboxStore } from '@baton/client';
+import { BatonApiError, type BatonRealtime, type BatonRestClient, type InboxSnapshot, type InboxStore } from '@baton/client';
 import type { Agent, View } from '@baton/protocol';
 import { VIEWS } from '@baton/protocol/constants';
 import { storeContext } from '@baton/ui/contexts/store';
@@ -18,6 +18,8 @@ import type { InboxComposer } from '../composer/composer.js';
 import type { InboxDetails } from '../details/details.js';
 import { connectToServer, useInjected, type InboxServices } from './connection.js';
 import { teamInboxStyles } from './team-inbox.styles.js';
+import { renderShortcutList } from './shortcuts.js';
+import { plainError } from '../format/plain-error.js';
 
 export type InboxTheme = 'light' | 'dark' | 'auto';
 
@@ -25,6 +27,13 @@ export type InboxTheme = 'light' | 'dark' | 'auto';
 function isEditable(target: EventTarget | undefined): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
+}
+
+/** The focused element, looking through shadow roots. */
+function deepActiveElement(): HTMLElement | null {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el instanceof HTMLElement ? el : null;
 }
 
 /**
@@ -51,6 +60,8 @@ export class TeamInbox extends LitElement {
   /** The open conversation ('' for none). */
   @property({ attribute: 'conversation-id', reflect: true }) conversationId = '';
   @property({ reflect: true }) theme: InboxTheme = 'auto';
+  /** Shortcuts work anywhere on the page, not only with focus inside the inbox (for hosts where the inbox is the page). */
+  @property({ type: Boolean, attribute: 'global-shortcuts' }) globalShortcuts = false;
   /** A store the host built (tests, or a host sharing one store across tags); then `server` is not used. */
   @property({ attribute: false }) store: InboxStore | undefined;
   /** With an injected `store`: the REST client behind it, for search, contacts and teams. */
@@ -59,12 +70,19 @@ export class TeamInbox extends LitElement {
   @property({ attribute: false }) realtime: BatonRealtime | undefined;
 
   @state() private failure = '';
+  /** The socket dropped after the first load; it reconnects by itself and this clears when it is back. */
+  @state() private reconnecting = false;
+  /** What "Try again" runs: the step that failed. */
+  private retry: () => void = () => this.setup();
+  /** The details drawer, at widths where details are not a column of their own. */
+  @state() private detailsOpen = false;
 
   @query('inbox-search') private searchBox?: InboxSearch;
   @query('inbox-conversation-list') private list?: InboxConversationList;
   @query('inbox-conversation-header') private header?: InboxConversationHeader;
   @query('inbox-composer') private composer?: InboxComposer;
   @query('inbox-details') private details?: InboxDetails;
+  @query('dialog.shortcuts') private shortcutsDialog?: HTMLDialogElement;
 
   private readonly provideStore = new ContextProvider(this, { context: storeContext });
   private readonly provideRest = new ContextProvider(this, { context: restContext });
@@ -76,12 +94,22 @@ export class TeamInbox extends LitElement {
   private unsubscribe: (() => void)[] = [];
   /** The open conversation's latest inbound time we marked read, so a new message is marked too. */
   private markedInbound: string | null = null;
+  /** Notifications already being marked read because their conversation is open. */
+  private readonly markingNotifications = new Set<string>();
+  /** The last `inbox-unread-change` detail fired, so it fires only on a change. */
+  private lastUnread = '';
+  /** What had focus before the shortcuts dialog opened; it gets focus back when it closes. */
+  private focusBeforeDialog: HTMLElement | null = null;
 
   constructor() {
     super();
     this.addEventListener('keydown', this.onShortcut);
     this.addEventListener('inbox-view-select', this.onViewSelect);
     this.addEventListener('inbox-conversation-select', this.onConversationSelect);
+    // The triage loop: after the agent's own resolve or assignment, the next conversation opens if this one left the view.
+    const advance = (e: CustomEvent<{ conversationId: string }>) => void this.list?.advanceAfter(e.detail.conversationId);
+    this.addEventListener('inbox-resolve', advance);
+    this.addEventListener('inbox-assign', advance);
   }
 
   /** The current services' store (built or injected); undefined before it is connected. */
@@ -89,8 +117,14 @@ export class TeamInbox extends LitElement {
     return this.services?.store;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('keydown', this.onPageKeydown);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    document.removeEventListener('keydown', this.onPageKeydown);
     this.teardown();
   }
 
@@ -104,7 +138,7 @@ export class TeamInbox extends LitElement {
     const store = this.services?.store;
     if (!store) return;
     const snapshot = store.getSnapshot();
-    if (changed.has('view') && snapshot.view !== this.view) store.setView(this.view).catch((e: unknown) => this.fail(e));
+    if (changed.has('view') && snapshot.view !== this.view) store.setView(this.view).catch((e: unknown) => this.fail(e, () => void store.setView(this.view).catch((e2: unknown) => this.fail(e2))));
     if (changed.has('conversationId') && (snapshot.open?.id ?? '') !== this.conversationId) void this.openConversation(this.conversationId);
   }
 
@@ -124,6 +158,7 @@ export class TeamInbox extends LitElement {
       return;
     }
     const { store, rest, realtime, contacts } = this.services;
+    this.lastUnread = '';
     this.provideStore.setValue(store);
     this.provideRest.setValue(rest);
     this.provideRealtime.setValue(realtime);
@@ -138,7 +173,7 @@ export class TeamInbox extends LitElement {
     }
     this.follow(store.getSnapshot());
     this.failure = '';
-    store.start().catch((e: unknown) => this.fail(e));
+    store.start().catch((e: unknown) => this.fail(e, () => this.setup()));
   }
 
   private teardown(): void {
@@ -148,16 +183,36 @@ export class TeamInbox extends LitElement {
     this.services = null;
   }
 
-  /** Keeps the current agent and the read mark of the open conversation in step with the store. */
+  /**
+   * Keeps the current agent, the read marks of the open conversation and of its notifications,
+   * and the host's unread badge (`inbox-unread-change`) in step with the store.
+   */
   private follow(s: InboxSnapshot): void {
     const agentId = s.agentId ?? (this.agentId || null);
     const agent: Agent | undefined = s.agents.find((a) => a.id === agentId);
+    this.reconnecting = s.status === 'ready' && !s.connected && !!this.services?.realtime;
     if (agent !== this.provideAgent.value) this.provideAgent.setValue(agent);
     // A new customer message in the conversation on screen has been seen.
     const open = s.open?.conversation;
     if (open && open.id === this.conversationId && open.lastInboundAt && open.lastInboundAt !== this.markedInbound) {
       this.markedInbound = open.lastInboundAt;
       this.services?.store.markRead(open.id).catch(() => undefined);
+    }
+    // Opening a conversation reads its notifications too (and any that arrive while it is open).
+    const ids = s.open && s.open.id === this.conversationId
+      ? s.notifications.filter((n) => n.readAt === null && n.conversationId === s.open!.id && !this.markingNotifications.has(n.id)).map((n) => n.id)
+      : [];
+    if (ids.length) {
+      for (const id of ids) this.markingNotifications.add(id);
+      this.services?.store.markNotificationsRead(ids).catch(() => ids.forEach((id) => this.markingNotifications.delete(id)));
+    }
+    if (s.status === 'ready') {
+      const detail = { unread: s.unreadNotifications, mentions: s.notifications.filter((n) => n.readAt === null && n.type === 'mentioned').length };
+      const key = `${detail.unread}/${detail.mentions}`;
+      if (key !== this.lastUnread) {
+        this.lastUnread = key;
+        fire(this, 'inbox-unread-change', detail);
+      }
     }
   }
 
@@ -170,13 +225,19 @@ export class TeamInbox extends LitElement {
       await store.open(id || null);
       return true;
     } catch (e) {
-      this.fail(e);
+      this.fail(e, () => void this.openConversation(id));
       return false;
     }
   }
 
-  private fail(e: unknown): void {
-    this.failure = e instanceof Error ? e.message : String(e);
+  private fail(e: unknown, retry?: () => void): void {
+    this.failure = e instanceof BatonApiError ? plainError(e) : `Could not reach Baton: ${plainError(e)}`;
+    this.retry = retry ?? (() => this.setup());
+  }
+
+  private tryAgain(): void {
+    this.failure = '';
+    this.retry();
   }
 
   private onViewSelect = (e: CustomEvent<InboxViewSelectDetail>): void => {
@@ -189,9 +250,67 @@ export class TeamInbox extends LitElement {
     if (await this.openConversation(id)) fire(this, 'inbox-conversation-open', { conversationId: id });
   };
 
+  /** With `global-shortcuts`, keys pressed anywhere else on the page (focus on <body>, the host's own UI) count too. */
+  private onPageKeydown = (e: KeyboardEvent): void => {
+    if (this.globalShortcuts && !e.composedPath().includes(this)) this.onShortcut(e);
+  };
+
+  /** Opens the shortcuts dialog (`?`): a modal `<dialog>`, so focus stays in it and Escape closes it. */
+  openShortcuts(): void {
+    const dialog = this.shortcutsDialog;
+    if (!dialog || dialog.open) return;
+    this.focusBeforeDialog = deepActiveElement();
+    dialog.showModal();
+  }
+
+  private onDialogClose = (): void => {
+    const back = this.focusBeforeDialog;
+    this.focusBeforeDialog = null;
+    if (back?.isConnected) back.focus();
+  };
+
+  /** "Assigned to" (`a`), opening the details drawer first where details are one. */
+  private async focusAssignee(): Promise<void> {
+    this.detailsOpen = true;
+    await this.updateComplete;
+    this.details?.focusAssignee();
+  }
+
+  private toggleDetails(): void {
+    this.detailsOpen = !this.detailsOpen;
+  }
+
+  /** Closes the drawer; focus goes back to the "Details" button that opened it. */
+  private async closeDetails(): Promise<void> {
+    this.detailsOpen = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.details-toggle')?.focus();
+  }
+
+  /** Narrow widths: back from the conversation to the list, focus on its row. */
+  private async back(): Promise<void> {
+    const id = this.conversationId;
+    this.conversationId = '';
+    this.detailsOpen = false;
+    await this.updateComplete;
+    await this.list?.updateComplete;
+    this.list?.focusRow(id);
+  }
+
   private onShortcut = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isEditable(e.composedPath()[0])) return;
+    if (this.shortcutsDialog?.open) return;
     switch (e.key) {
+      case 'Escape':
+        if (!this.detailsOpen) return;
+        void this.closeDetails();
+        break;
+      case '?':
+        this.openShortcuts();
+        break;
+      case 'i':
+        void this.header?.assignToMe();
+        break;
       case '/':
         this.searchBox?.focusInput();
         break;
@@ -202,7 +321,7 @@ export class TeamInbox extends LitElement {
         void this.list?.move(-1);
         break;
       case 'a':
-        this.details?.focusAssignee();
+        void this.focusAssignee();
         break;
       case 'n':
         void this.composer?.selectTab('note');
@@ -220,8 +339,14 @@ export class TeamInbox extends LitElement {
   };
 
   override render() {
-    return html`<div part="base">
-      ${this.failure ? html`<p part="error" role="alert">Could not reach Baton: ${this.failure}</p>` : nothing}
+    // tabindex -1: a click on a non-focusable spot puts focus in the inbox, so its shortcuts work.
+    return html`<div part="base" tabindex="-1" class=${this.conversationId ? 'has-open' : ''}>
+      <div class="banners">
+        <p part="connection" role="status">${this.reconnecting ? 'Reconnecting…' : ''}</p>
+        ${this.failure
+          ? html`<p part="error" role="alert">${this.failure} <button @click=${() => this.tryAgain()}>Try again</button></p>`
+          : nothing}
+      </div>
       <section part="sidebar" aria-label="Inbox">
         <div class="toolbar">
           <inbox-search part="search" aria-keyshortcuts="/"></inbox-search>
@@ -229,27 +354,30 @@ export class TeamInbox extends LitElement {
         </div>
         <inbox-view-nav part="views"></inbox-view-nav>
         <inbox-conversation-list part="list"></inbox-conversation-list>
-        <details class="shortcuts">
-          <summary>Keyboard shortcuts</summary>
-          <dl>
-            <dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>Next / previous conversation</dd>
-            <dt><kbd>Enter</kbd></dt><dd>Open</dd>
-            <dt><kbd>/</kbd></dt><dd>Search</dd>
-            <dt><kbd>a</kbd></dt><dd>Assigned to</dd>
-            <dt><kbd>r</kbd></dt><dd>Reply</dd>
-            <dt><kbd>n</kbd></dt><dd>Note</dd>
-            <dt><kbd>e</kbd></dt><dd>Mark as Resolved</dd>
-          </dl>
-        </details>
+        <button class="shortcuts-button" aria-keyshortcuts="?" aria-haspopup="dialog" @click=${() => this.openShortcuts()}>Keyboard shortcuts</button>
       </section>
       <section part="conversation" aria-label="Conversation">
+        ${this.conversationId
+          ? html`<div class="pane-bar">
+              <button class="back" @click=${() => this.back()}>Back to conversations</button>
+              <button class="details-toggle" aria-expanded=${this.detailsOpen ? 'true' : 'false'} aria-controls="details" @click=${() => this.toggleDetails()}>
+                Details
+              </button>
+            </div>`
+          : nothing}
         <inbox-conversation-header part="header"></inbox-conversation-header>
         <inbox-timeline part="timeline"></inbox-timeline>
         <inbox-composer part="composer"></inbox-composer>
       </section>
-      <aside part="details" aria-label="Details">
+      <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
+        <button class="close-details" @click=${() => this.closeDetails()}>Close details</button>
         <inbox-details></inbox-details>
       </aside>
+      <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>
+        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+        ${renderShortcutList()}
+        <form method="dialog"><button>Close</button></form>
+      </dialog>
     </div>`;
   }
 }

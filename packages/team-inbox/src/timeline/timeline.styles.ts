@@ -78,4 +78,12 @@ export const timelineStyles = css`
     margin: auto;
     color: var(--baton-color-text-muted, #5b6470);
   }
+  .day {
+    align-self: center;
+    padding: 2px 10px;
+    border-radius: 999px;
+    background: var(--baton-color-surface, #f6f7f9);
+    color: var(--baton-color-text-muted, #5b6470);
+    font-size: var(--baton-font-size-small, 12px);
+  }
 `;

@@ -2,13 +2,18 @@ import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { ana, ben, demoWorld, fixtureInbox, message, note, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart } from '../testing/mount.js';
+import { dayLabel } from './timeline.js';
+
+/** Timeline entries without the day labels between them. */
+const entries = (root: ShadowRoot) => allByRole(root, 'listitem').filter((li) => li.getAttribute('part') !== 'day');
 
 describe('inbox-timeline', () => {
   it('shows messages, replies, internal notes and events as sentences', async () => {
     const inbox = await fixtureInbox();
     const { root, remove } = await mountPart('inbox-timeline', inbox);
     await inbox.store.open('conv_lucia');
-    await until(() => allByRole(root, 'listitem').length === 7 && /Lucía/.test(root.textContent ?? ''), 2000, 'timeline');
+    const items = () => allByRole(root, 'listitem').filter((li) => li.getAttribute('part') !== 'day');
+    await until(() => items().length === 7 && /Lucía/.test(root.textContent ?? ''), 2000, 'timeline');
     const log = byRole(root, 'log', 'Timeline');
     const text = log.textContent!.replace(/\s+/g, ' ');
     expect(text).to.contain('Lucía Fernández').and.contain('Hola, ¿tienen disponibilidad para el sábado?');
@@ -19,7 +24,7 @@ describe('inbox-timeline', () => {
     const noteItem = allByRole(root, 'listitem').find((li) => li.textContent!.includes('confirm the slot'))!;
     expect(noteItem.textContent).to.contain('Internal note').and.contain('Ana Silva');
     expect(noteItem.getAttribute('part')).to.equal('note');
-    expect(getComputedStyle(noteItem).backgroundColor).to.not.equal(getComputedStyle(allByRole(root, 'listitem')[1]!).backgroundColor);
+    expect(getComputedStyle(noteItem).backgroundColor).to.not.equal(getComputedStyle(items()[1]!).backgroundColor);
     const link = byRole(root, 'link', 'https://example.com/booking');
     expect(link.getAttribute('href')).to.equal('https://example.com/booking');
     expect(link.getAttribute('rel')).to.contain('noopener');
@@ -31,10 +36,10 @@ describe('inbox-timeline', () => {
     const inbox = await fixtureInbox();
     const { root, remove } = await mountPart('inbox-timeline', inbox);
     await inbox.store.open('conv_priya');
-    await until(() => allByRole(root, 'listitem').length === 1);
+    await until(() => entries(root).length === 1);
     const item = note('conv_priya', '@ana I checked the import worker', ben.id, [ana.id], 0);
     inbox.realtime.emit('timeline:added', { seq: item.seq, item });
-    await until(() => allByRole(root, 'listitem').length === 2, 2000, 'live note');
+    await until(() => entries(root).length === 2, 2000, 'live note');
     expect(root.textContent).to.contain('I checked the import worker');
     remove();
   });
@@ -46,13 +51,36 @@ describe('inbox-timeline', () => {
     const inbox = await fixtureInbox({ world });
     const { root, remove } = await mountPart('inbox-timeline', inbox);
     await inbox.store.open('conv_priya');
-    await until(() => allByRole(root, 'listitem').length === 2);
+    await until(() => entries(root).length === 2);
     await new Promise((r) => setTimeout(r, 50));
     expect(root.querySelectorAll('img, script, iframe')).to.have.length(0);
     const hrefs = [...root.querySelectorAll('a')].map((a) => a.getAttribute('href'));
     expect(hrefs).to.deep.equal(['mailto:help@example.com', 'mailto:help@example.com']);
     expect(root.textContent).to.contain('<img src=x onerror="window.__xss=1">').and.contain('javascript:window.__xss=3');
     expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
+    remove();
+  });
+
+  it('separates days with a label and shows an avatar by each author', async () => {
+    const world = demoWorld();
+    const older = { ...message('conv_lucia', 'Are you open on weekends?', 'inbound', null, 2 * 24 * 60 + 5), seq: 1 };
+    world.timelines.set('conv_lucia', [older, ...world.timelines.get('conv_lucia')!]);
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-timeline', inbox);
+    await inbox.store.open('conv_lucia');
+    await until(() => /weekends/.test(root.textContent ?? '') && /Lucía/.test(root.textContent ?? ''), 2000, 'timeline');
+    const all = allByRole(root, 'listitem');
+    const labels = all.filter((li) => li.getAttribute('part') === 'day').map((li) => li.textContent!.trim());
+    expect(all[0]!.getAttribute('part')).to.equal('day');
+    expect(labels[0]).to.equal(dayLabel(older.createdAt, Date.now()));
+    expect(labels[0]).to.not.match(/^(Today|Yesterday)$/);
+    const last = world.timelines.get('conv_lucia')!.at(-1)!;
+    expect(labels.at(-1)).to.equal(dayLabel(last.createdAt, Date.now()));
+    const byAuthor = (text: string) => all.find((li) => li.textContent!.includes(text))!.querySelector('baton-avatar')?.getAttribute('name');
+    expect(byAuthor('weekends')).to.equal('Lucía Fernández');
+    expect(byAuthor('confirm the slot')).to.equal('Ana Silva');
+    expect(byAuthor('See https://example.com')).to.equal('María García');
+    await expectNoAxeViolations(root.host);
     remove();
   });
 });

@@ -8,6 +8,8 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
+import { ClockController } from '../controllers/clock-controller.js';
+import { contactName as contactNameOf } from '../contacts/contact-name.js';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
@@ -15,6 +17,33 @@ import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { bodyText } from '../format/body-text.js';
 import { eventSentence } from '../format/event-sentence.js';
 import { timelineStyles } from './timeline.styles.js';
+
+const avatar = (name: string) => html`<baton-avatar name=${name} style="--baton-avatar-size:20px"></baton-avatar>`;
+
+/** "Today", "Yesterday", or the date (with the year when it is not this year). */
+export function dayLabel(iso: string, now: number): string {
+  const day = new Date(iso);
+  const today = new Date(now);
+  const midnight = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((midnight(today) - midnight(day)) / 86_400_000);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Yesterday';
+  const options: Intl.DateTimeFormatOptions = { weekday: 'short', month: 'short', day: 'numeric' };
+  if (day.getFullYear() !== today.getFullYear()) options.year = 'numeric';
+  return day.toLocaleDateString(undefined, options);
+}
+
+/** The items with a day label before the first item of each day. */
+function withDays(items: readonly TimelineItem[], now: number): (TimelineItem | string)[] {
+  const out: (TimelineItem | string)[] = [];
+  let last = '';
+  for (const item of items) {
+    const label = dayLabel(item.createdAt, now);
+    if (label !== last) out.push((last = label));
+    out.push(item);
+  }
+  return out;
+}
 
 /** Within this many pixels of the bottom the reader is "following" and new items scroll into view. */
 const FOLLOW_SLACK = 80;
@@ -36,6 +65,7 @@ export class InboxTimeline extends LitElement {
 
   @query('[part="base"]') private scroller!: HTMLElement;
 
+  private readonly clock = new ClockController(this);
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
     id: s.open?.id ?? null,
     contactId: s.open?.conversation?.contactId ?? null,
@@ -69,18 +99,22 @@ export class InboxTimeline extends LitElement {
   override render() {
     const v = this.snapshot.value;
     const items = v?.items ?? [];
-    const contactName = (v?.contactId && this.contacts?.get(v.contactId)?.name) || 'Customer';
-    const now = Date.now();
+    const contactName = v?.contactId ? contactNameOf(this.contacts, v.contactId) : '';
+    const now = this.clock.now;
     return html`<div part="base" role="log" aria-label="Timeline" aria-busy=${v?.loading ? 'true' : 'false'} tabindex="0">
       ${v?.id
         ? html`<ol>
-            ${repeat(items, (i) => i.id, (item) => this.renderItem(item, contactName, v.agents, now))}
+            ${repeat(
+              withDays(items, now),
+              (i) => (typeof i === 'string' ? `day:${i}` : i.id),
+              (i) => (typeof i === 'string' ? html`<li part="day" class="day">${i}</li>` : this.renderItem(i, contactName, v.agents, now)),
+            )}
           </ol>`
         : html`<p class="empty">Pick a conversation from the list</p>`}
     </div>`;
   }
 
-  private renderItem(item: TimelineItem, contactName: string, agents: readonly AgentWithLoad[], now: number): TemplateResult {
+  private renderItem(item: TimelineItem, contactName: string | TemplateResult, agents: readonly AgentWithLoad[], now: number): TemplateResult {
     const when = html`<time datetime=${item.createdAt} title=${absoluteTime(item.createdAt)}>${relativeTime(item.createdAt, now)}</time>`;
     switch (item.kind) {
       case 'message':
@@ -92,12 +126,12 @@ export class InboxTimeline extends LitElement {
     }
   }
 
-  private renderMessage(item: MessageItem, contactName: string, agents: readonly AgentWithLoad[], when: TemplateResult) {
+  private renderMessage(item: MessageItem, contactName: string | TemplateResult, agents: readonly AgentWithLoad[], when: TemplateResult) {
     const inbound = item.direction === 'inbound';
     const author = inbound ? contactName : this.agentName(item.author, agents);
     // No whitespace between the tags: the bubble is `white-space: pre-wrap` for the body's own line breaks.
     return html`<li part="message ${item.direction}" class="bubble ${item.direction}"
-      ><div class="byline"><span class="author">${author}</span>${inbound ? nothing : html`<span>replied</span>`} · ${when}</div
+      ><div class="byline">${typeof author === 'string' ? avatar(author) : nothing}<span class="author">${author}</span>${inbound ? nothing : html`<span>replied</span>`} · ${when}</div
       >${bodyText(item.body)}</li
     >`;
   }
@@ -107,7 +141,7 @@ export class InboxTimeline extends LitElement {
     return html`<li part="note" class="bubble"
       ><div class="byline">
         <span class="internal">${icon('note', 12)} Internal note</span> ·
-        <span class="author">${this.agentName(item.author, agents)}</span> · ${when}
+        ${avatar(this.agentName(item.author, agents))}<span class="author">${this.agentName(item.author, agents)}</span> · ${when}
       </div
       >${this.withMentions(item.body, mentioned)}</li
     >`;

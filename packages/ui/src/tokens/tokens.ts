@@ -109,4 +109,14 @@ export const baseStyles = css`
     font: inherit;
     color: inherit;
   }
+  /* A stand-in bar while text loads: never a made-up name. */
+  .skeleton {
+    display: inline-block;
+    width: 8em;
+    max-width: 100%;
+    height: 0.8em;
+    border-radius: 4px;
+    background: var(--baton-color-border, #d9dde3);
+    opacity: 0.7;
+  }
 `;

@@ -1,0 +1,122 @@
+import { expect } from '@esm-bundle/chai';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import { conversation, demoWorld, fixtureInbox, until, type World } from '../testing/fixtures.js';
+import { allByRole, byRole, settled } from '../testing/mount.js';
+import type { TeamInbox } from './team-inbox.js';
+import '../define.js';
+
+type Box = { name: string; rect: DOMRect };
+const visible = (el: Element) => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0;
+};
+function expectNoOverlap(boxes: Box[]): void {
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i]!.rect;
+      const b = boxes[j]!.rect;
+      // A pixel of shared border is not an overlap.
+      const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+      expect(overlap, `${boxes[i]!.name} overlaps ${boxes[j]!.name}`).to.equal(false);
+    }
+  }
+}
+
+/** A workspace with a long subject and 30 open conversations: enough rows to fill any height. */
+function busyWorld(): World {
+  const world = demoWorld();
+  world.conversations = world.conversations.map((c) =>
+    c.id === 'conv_priya' ? { ...c, subject: 'API returns 502 on bulk import of contacts from the legacy CRM export every night' } : c,
+  );
+  for (let i = 0; i < 30; i++) world.conversations.push(conversation(`conv_more_${i}`, 'ct_mallory', 100 + i, { preview: `Question ${i}` }));
+  return world;
+}
+
+async function mountAt(width: number, height = 900): Promise<{ el: TeamInbox; parts: Record<string, HTMLElement> }> {
+  const fx = await fixtureInbox({ world: busyWorld(), view: 'all' });
+  const el = document.createElement('team-inbox');
+  el.setAttribute('view', 'all');
+  el.setAttribute('conversation-id', 'conv_priya');
+  Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
+  el.style.width = `${width}px`;
+  el.style.height = `${height}px`;
+  document.body.append(el);
+  await el.updateComplete;
+  const root = el.shadowRoot!;
+  await until(() => /Priya Patel/.test(root.querySelector('inbox-conversation-header')!.shadowRoot!.textContent ?? ''), 3000, 'header');
+  await settled(el);
+  const q = (s: string) => root.querySelector<HTMLElement>(s)!;
+  return { el, parts: { sidebar: q('[part="sidebar"]'), conversation: q('[part="conversation"]'), details: q('[part="details"]') } };
+}
+
+function headerBoxes(el: TeamInbox): Box[] {
+  const header = el.shadowRoot!.querySelector('inbox-conversation-header')!.shadowRoot!;
+  const heading = byRole(header, 'heading');
+  return [
+    { name: 'contact and subject', rect: heading.parentElement!.getBoundingClientRect() },
+    ...allByRole(header, 'button').map((b) => ({ name: b.textContent!.trim(), rect: b.getBoundingClientRect() })),
+  ];
+}
+
+describe('team-inbox at every width (its own size)', () => {
+  afterEach(() => document.querySelectorAll('team-inbox').forEach((el) => el.remove()));
+
+  for (const width of [1440, 1024]) {
+    it(`${width} px: three columns, none empty, nothing overlaps, 10+ rows at 900 px high`, async () => {
+      const { el, parts } = await mountAt(width);
+      for (const p of Object.values(parts)) expect(p.getBoundingClientRect().width).to.be.greaterThan(200);
+      expectNoOverlap(Object.entries(parts).map(([name, p]) => ({ name, rect: p.getBoundingClientRect() })));
+      expectNoOverlap(headerBoxes(el));
+      expect(allByRole(el.shadowRoot!, 'button', 'Details').filter(visible)).to.have.length(0);
+      const listbox = byRole(el.shadowRoot!.querySelector('inbox-conversation-list')!.shadowRoot!, 'listbox');
+      const area = listbox.getBoundingClientRect();
+      const whole = allByRole(listbox, 'option').filter((o) => {
+        const r = o.getBoundingClientRect();
+        return r.top >= area.top - 1 && r.bottom <= area.bottom + 1;
+      });
+      expect(whole.length).to.be.at.least(10);
+    });
+  }
+
+  it('800 px: list + conversation; details open as a drawer from "Details"', async () => {
+    const { el, parts } = await mountAt(800);
+    expect(visible(parts.details!)).to.equal(false);
+    expect(parts.sidebar!.getBoundingClientRect().width).to.be.greaterThan(200);
+    expect(parts.conversation!.getBoundingClientRect().width).to.be.greaterThan(300);
+    expectNoOverlap([parts.sidebar!, parts.conversation!].map((p, i) => ({ name: `column ${i}`, rect: p.getBoundingClientRect() })));
+    expectNoOverlap(headerBoxes(el));
+    const toggle = byRole(el.shadowRoot!, 'button', 'Details');
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    toggle.click();
+    await settled(el);
+    expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+    expect(visible(parts.details!)).to.equal(true);
+    expect(parts.details!.getBoundingClientRect().right).to.be.at.most(el.getBoundingClientRect().right + 1);
+    await expectNoAxeViolations(el);
+    byRole(el.shadowRoot!, 'button', 'Close details').click();
+    await until(() => !visible(parts.details!), 1000, 'drawer closed');
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    expect(el.shadowRoot!.activeElement).to.equal(toggle);
+  });
+
+  it('390 px: one column, the conversation with "Back to conversations", then the list again', async () => {
+    const { el, parts } = await mountAt(390);
+    expect(visible(parts.sidebar!)).to.equal(false);
+    expect(parts.conversation!.getBoundingClientRect().width).to.be.greaterThan(370);
+    expectNoOverlap(headerBoxes(el));
+    for (const b of headerBoxes(el)) expect(b.rect.right, b.name).to.be.at.most(el.getBoundingClientRect().right + 1);
+    // The name keeps room to be read: the buttons wrap below it instead.
+    const name = byRole(el.shadowRoot!.querySelector('inbox-conversation-header')!.shadowRoot!, 'heading');
+    expect(name.scrollWidth).to.be.at.most(name.clientWidth);
+    await expectNoAxeViolations(el);
+    byRole(el.shadowRoot!, 'button', 'Back to conversations').click();
+    await until(() => visible(parts.sidebar!), 2000, 'list shown');
+    expect(visible(parts.conversation!)).to.equal(false);
+    expect(el.getAttribute('conversation-id') ?? '').to.equal('');
+    expect(parts.sidebar!.getBoundingClientRect().width).to.be.greaterThan(370);
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    expect(active?.textContent).to.match(/Priya/);
+    await expectNoAxeViolations(el);
+  });
+});

@@ -1,0 +1,41 @@
+import { expect } from '@esm-bundle/chai';
+import { Notification } from '@baton/protocol';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import { fixtureInbox, tom, until } from '../testing/fixtures.js';
+import { allByRole } from '../testing/mount.js';
+import type { InboxUnreadChangeDetail } from '../events.js';
+import type { TeamInbox } from './team-inbox.js';
+import '../define.js';
+
+describe('team-inbox notifications', () => {
+  afterEach(() => document.querySelectorAll('team-inbox').forEach((el) => el.remove()));
+
+  it('fires inbox-unread-change for the host badge, and opening a conversation reads its notifications', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const changes: InboxUnreadChangeDetail[] = [];
+    document.addEventListener('inbox-unread-change', (e) => changes.push(e.detail));
+    const el = document.createElement('team-inbox') as TeamInbox;
+    el.setAttribute('view', 'all');
+    Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
+    el.style.height = '640px';
+    document.body.append(el);
+    await until(() => changes.length === 1, 2000, 'first badge');
+    expect(changes[0]).to.deep.equal({ unread: 1, mentions: 1 });
+
+    const fresh = Notification.parse({ id: 'ntf_9', agentId: 'agt_ana', type: 'assigned', conversationId: 'conv_lucia', actor: { type: 'agent', id: tom.id }, createdAt: new Date().toISOString(), readAt: null });
+    fx.world.notifications.push(fresh);
+    fx.realtime.emit('notification:created', { seq: 3000, notification: fresh });
+    await until(() => changes.length === 2, 2000, 'badge after a new notification');
+    expect(changes[1]).to.deep.equal({ unread: 2, mentions: 1 });
+
+    const list = el.shadowRoot!.querySelector('inbox-conversation-list')!.shadowRoot!;
+    await until(() => allByRole(list, 'option').some((o) => /Priya/.test(o.textContent!)), 3000, 'rows');
+    allByRole(list, 'option').find((o) => /Priya/.test(o.textContent!))!.click();
+    await until(() => fx.world.requests.includes('POST /v1/notifications/read'), 2000, 'read on open');
+    await until(() => changes.length === 3, 2000, 'badge after opening');
+    expect(changes[2]).to.deep.equal({ unread: 1, mentions: 0 });
+    expect(fx.world.notifications.find((n) => n.id === 'ntf_1')!.readAt).to.not.equal(null);
+    expect(fx.world.notifications.find((n) => n.id === 'ntf_9')!.readAt).to.equal(null); // another conversation's
+    await expectNoAxeViolations(el);
+  });
+});
