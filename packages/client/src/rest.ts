@@ -202,6 +202,10 @@ export class BatonRestClient {
   postNote(id: string, body: RouteBody<'postNote'>, o?: WriteOptions) {
     return this.call('postNote', { ...o, params: { id }, body });
   }
+  /** Tags (the whole set), priority, team, subject; `ifMatch` refuses a stale edit with 409. */
+  updateConversation(id: string, body: RouteBody<'updateConversation'>, o?: VersionedWriteOptions) {
+    return this.call('updateConversation', { ...o, params: { id }, body });
+  }
   assign(id: string, body: RouteBody<'assign'>, o?: VersionedWriteOptions) {
     return this.call('assign', { ...o, params: { id }, body });
   }

@@ -39,6 +39,7 @@ export const ENDPOINTS = {
   timeline: { method: 'get', path: '/v1/conversations/:id/timeline' },
   postMessage: { method: 'post', path: '/v1/conversations/:id/messages' },
   postNote: { method: 'post', path: '/v1/conversations/:id/notes' },
+  updateConversation: { method: 'patch', path: '/v1/conversations/:id' },
   assign: { method: 'post', path: '/v1/conversations/:id/assign' },
   resolve: { method: 'post', path: '/v1/conversations/:id/resolve' },
   reopen: { method: 'post', path: '/v1/conversations/:id/reopen' },

@@ -107,6 +107,9 @@ export const EVENT_TYPES = [
   'resolved',
   'reopened',
   'tagged',
+  'priority_changed',
+  'team_changed',
+  'subject_changed',
   'rule_applied',
   'queued',
 ] as const;

@@ -160,6 +160,17 @@ export const AssignBody = z.strictObject({
   teamId: Id.nullable().optional(),
 });
 
+/**
+ * Fields an agent edits on a conversation. Absent fields stay as they are; `tags` replaces the set
+ * (the timeline's `tagged` event lists what was added and removed); `teamId`/`subject` null clear.
+ */
+export const UpdateConversationBody = z.strictObject({
+  tags: Tags.optional(),
+  priority: Priority.optional(),
+  teamId: Id.nullable().optional(),
+  subject: z.string().trim().min(1).max(500).nullable().optional(),
+});
+
 export const NotificationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   unreadOnly: z.enum(['true', 'false']).optional(),
@@ -212,5 +223,6 @@ export type TimelinePage = z.infer<typeof TimelinePage>;
 export type PostMessageBody = z.infer<typeof PostMessageBody>;
 export type PostNoteBody = z.infer<typeof PostNoteBody>;
 export type AssignBody = z.infer<typeof AssignBody>;
+export type UpdateConversationBody = z.infer<typeof UpdateConversationBody>;
 export type NotificationList = z.infer<typeof NotificationList>;
 export type MarkNotificationsReadBody = z.infer<typeof MarkNotificationsReadBody>;

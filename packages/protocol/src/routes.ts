@@ -140,6 +140,10 @@ export const routes = {
     method: 'post', path: '/v1/conversations/:id/notes', summary: 'Internal note; @username mentions a teammate',
     callers: ['agent'], body: R.PostNoteBody, status: 201, response: z.object({ note: NoteItem, conversation: Conversation }),
   },
+  updateConversation: {
+    method: 'patch', path: '/v1/conversations/:id', summary: 'Edit tags, priority, team or subject; each change is a timeline event, a patch that changes nothing changes no version',
+    callers: ['apiKey', 'agent'], body: R.UpdateConversationBody, status: 200, response: ConversationResponse, ifMatch: true,
+  },
   assign: {
     method: 'post', path: '/v1/conversations/:id/assign', summary: 'Assign to an agent (or null to unassign)',
     callers: ['apiKey', 'agent'], body: R.AssignBody, status: 200, response: ConversationResponse, ifMatch: true,

@@ -206,6 +206,23 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
     wrongTypes: () => [{ body: 5 }, { body: ['a'] }, { body: '   ' }, { body: null }, { body: { text: 'x' } }],
     requiresBody: true,
   },
+  updateConversation: {
+    target: (f) => ({ token: f.ana.token, path: `/v1/conversations/${f.conv.id}` }),
+    valid: (f) => ({ tags: ['billing'], priority: 'high', teamId: f.team.id, subject: 'Late order' }),
+    wrongTypes: (f) => [
+      { tags: 'billing' },
+      { tags: [5] },
+      { tags: ['   '] },
+      { priority: 'meh' },
+      { teamId: 5 },
+      { subject: '' },
+      { subject: 5 },
+      // An unknown team is refused with its path, before anything is written.
+      { teamId: 'team_doesnotexist', priority: 'high' },
+      { tags: ['ok'], teamId: f.ana.id },
+    ],
+    requiresBody: false,
+  },
   assign: {
     target: (f) => ({ token: f.ana.token, path: `/v1/conversations/${f.conv.id}/assign` }),
     valid: (f) => ({ assigneeId: f.ana.id }),
@@ -593,7 +610,7 @@ describe('unknown routes', () => {
       ['GET', '/v2/conversations'],
       ['DELETE', `/v1/conversations/${f.conv.id}`],
       ['PUT', `/v1/conversations/${f.conv.id}`],
-      ['PATCH', `/v1/conversations/${f.conv.id}`],
+      ['PATCH', `/v1/conversations/${f.conv.id}/unknown`],
       ['POST', `/v1/conversations/${f.conv.id}/unknown`],
       ['GET', `/v1/conversations/${f.conv.id}/notes/extra/segments`],
       ['DELETE', `/v1/agents/${f.ana.id}`],

@@ -192,6 +192,7 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
     stored: 'with the change',
   },
   postNote: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.conv.id}/notes`, () => ({ body: '@boss look' })), stored: 'with the change' },
+  updateConversation: { send: asCaller(anaToken, 'PATCH', (f) => `/v1/conversations/${f.conv.id}`, () => ({ tags: ['billing'], priority: 'high' })), stored: 'with the change' },
   assign: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.conv.id}/assign`, (f) => ({ assigneeId: f.boss.id })), stored: 'with the change' },
   resolve: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.conv.id}/resolve`), stored: 'with the change' },
   reopen: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.resolved.id}/reopen`), stored: 'with the change' },

@@ -113,6 +113,7 @@ const ID_CASES: Partial<Record<RouteName, IdCase>> = {
   timeline: { id: (o) => o.open.id },
   postMessage: { id: (o) => o.open.id, body: (cred) => ({ direction: cred === 'apiKey' ? 'inbound' : 'outbound', body: 'sneaky' }) },
   postNote: { id: (o) => o.open.id, body: () => ({ body: '@ana @boss sneaky' }) },
+  updateConversation: { id: (o) => o.open.id, body: () => ({ tags: ['sneaky'], priority: 'urgent', subject: 'Sneaky' }) },
   assign: { id: (o) => o.unassigned.id, body: (_cred, c) => ({ assigneeId: c.ana.id }) },
   resolve: { id: (o) => o.open.id },
   reopen: { id: (o) => o.resolved.id },
@@ -297,6 +298,16 @@ describe("a body cannot point at another workspace's rows", () => {
     assert.deepEqual(await snapshot(b), beforeB, 'B: still unassigned, no event');
     // Control: an agent of B can be assigned.
     assert.equal((await b.ws.api('POST', `/v1/conversations/${b.unassigned.id}/assign`, { assigneeId: b.boss.id })).status, 200);
+  });
+
+  it("PATCH with another workspace's team as teamId → 400 with its path, nothing written", async (t) => {
+    const { a, b } = await setup(t);
+    const beforeB = await snapshot(b);
+    const res = await b.ws.api('PATCH', `/v1/conversations/${b.open.id}`, { teamId: a.team.id, priority: 'urgent' });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.deepEqual(res.body.error.details?.[0]?.path, ['teamId']);
+    assert.deepEqual(await snapshot(b), beforeB);
+    assert.equal((await b.ws.api('PATCH', `/v1/conversations/${b.open.id}`, { teamId: b.team.id })).status, 200);
   });
 
   it("assign with another workspace's team as teamId → 400, nothing written", async (t) => {

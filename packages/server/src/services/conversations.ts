@@ -5,6 +5,7 @@ import type {
   Counts,
   CreateConversationBody,
   PostMessageBody,
+  UpdateConversationBody,
   View,
 } from '@baton/protocol';
 import type { Deps } from '../deps.js';
@@ -12,6 +13,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.j
 import { newId } from '../ids.js';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
+import type { ConversationField } from '../outbox/changes.js';
 import type { Change } from '../storage/change.js';
 import { findAgent, findAgentsByUsernames, markAssignedAt } from '../storage/agents.js';
 import { findContact } from '../storage/contacts.js';
@@ -252,6 +254,62 @@ export async function assign(deps: Deps, p: WorkspacePrincipal, id: string, body
     const conversation = toConversation(await save(change, row, patch));
     if (body.assigneeId === null) await change.publish('conversation.unassigned', { conversation, data: { from, to: null } });
     else await change.publish('conversation.assigned', { conversation, data: { from, to: body.assigneeId } });
+    return conversation;
+  });
+}
+
+/**
+ * PATCH: tags, priority, team, subject. Each field that really changes gets its own timeline event
+ * (`tagged` with what was added and removed, `priority_changed`, `team_changed`, `subject_changed`,
+ * each `{ from, to }`); a patch that changes nothing writes nothing and keeps the version.
+ */
+export async function updateConversationFields(
+  deps: Deps,
+  p: WorkspacePrincipal,
+  id: string,
+  body: UpdateConversationBody,
+  ifMatch: number | undefined,
+) {
+  const actor = actorOf(p);
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const row = await load(change, id);
+    checkVersion(row, ifMatch);
+    const patch: Partial<ConversationRow> = {};
+    const changed: ConversationField[] = [];
+    // Checked before anything is appended, so a refusal appends nothing (the unit rolls back anyway).
+    if (body.teamId !== undefined && body.teamId !== null && body.teamId !== row.team_id && !(await findTeam(change.trx, p.workspaceId, body.teamId))) {
+      throw badRequest(`no team ${body.teamId} in this workspace`, [{ path: ['teamId'], message: 'unknown team' }]);
+    }
+    if (body.tags !== undefined) {
+      const before = JSON.parse(row.tags) as string[];
+      const after = [...new Set(body.tags)];
+      const added = after.filter((t) => !before.includes(t));
+      const removed = before.filter((t) => !after.includes(t));
+      if (added.length || removed.length) {
+        patch.tags = JSON.stringify(after);
+        changed.push('tags');
+        await change.append(id, { kind: 'event', type: 'tagged', actor, data: { added, removed } });
+      }
+    }
+    if (body.priority !== undefined && body.priority !== row.priority) {
+      patch.priority = body.priority;
+      changed.push('priority');
+      await change.append(id, { kind: 'event', type: 'priority_changed', actor, data: { from: row.priority, to: body.priority } });
+    }
+    if (body.teamId !== undefined && body.teamId !== row.team_id) {
+      patch.team_id = body.teamId;
+      changed.push('teamId');
+      await change.append(id, { kind: 'event', type: 'team_changed', actor, data: { from: row.team_id, to: body.teamId } });
+    }
+    if (body.subject !== undefined && body.subject !== row.subject) {
+      patch.subject = body.subject;
+      changed.push('subject');
+      await change.append(id, { kind: 'event', type: 'subject_changed', actor, data: { from: row.subject, to: body.subject } });
+    }
+    if (!changed.length) return toConversation(row); // nothing to change
+    const conversation = toConversation(await save(change, row, patch));
+    await change.publish('conversation.updated', { conversation, data: { changed } });
     return conversation;
   });
 }

@@ -1,4 +1,4 @@
-import { AssignBody, CreateConversationBody, ListConversationsQuery, PostMessageBody, PostNoteBody, routes, TimelineQuery, TranscriptQuery, type MessageItem } from '@baton/protocol';
+import { AssignBody, UpdateConversationBody, CreateConversationBody, ListConversationsQuery, PostMessageBody, PostNoteBody, routes, TimelineQuery, TranscriptQuery, type MessageItem } from '@baton/protocol';
 import { Hono } from 'hono';
 import { requireAgent, requireWorkspace } from '../../auth/principal.js';
 import {
@@ -11,6 +11,7 @@ import {
   postNote,
   setStatus,
   timeline,
+  updateConversationFields,
   viewCounts,
 } from '../../services/conversations.js';
 import { transcript } from '../../services/transcript.js';
@@ -36,6 +37,12 @@ export const conversationRoutes = new Hono<AppEnv>()
   .get('/:id', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.getConversation.callers);
     return c.json({ conversation: await getConversation(c.get('deps'), p, c.req.param('id')) }, 200);
+  })
+  .patch('/:id', async (c) => {
+    const p = requireWorkspace(c.get('principal'), routes.updateConversation.callers);
+    const body = await jsonBody(c, UpdateConversationBody);
+    const expected = ifMatch(c);
+    return reply(c, 'updateConversation', () => updateConversationFields(c.get('deps'), p, c.req.param('id'), body, expected), (conversation) => ({ conversation }));
   })
   .get('/:id/timeline', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.timeline.callers);
