@@ -209,6 +209,14 @@ export class BatonRestClient {
   assign(id: string, body: RouteBody<'assign'>, o?: VersionedWriteOptions) {
     return this.call('assign', { ...o, params: { id }, body });
   }
+  /** Snooze until an ISO instant (in the future, at most a year ahead); `until: null` wakes it now. */
+  snooze(id: string, body: RouteBody<'snooze'>, o?: VersionedWriteOptions) {
+    return this.call('snooze', { ...o, params: { id }, body });
+  }
+  /** One action on up to 100 conversations; a result per id (`ok`, `status`, `conversation` or `error`), never a throw for one id. */
+  bulk(body: RouteBody<'bulk'>, o?: WriteOptions) {
+    return this.call('bulk', { ...o, body });
+  }
   resolve(id: string, o?: VersionedWriteOptions) {
     return this.call('resolve', { ...o, params: { id } });
   }

@@ -19,3 +19,35 @@ test('updateConversation edits fields and refuses a stale If-Match with version_
   const events = (await api.timeline(conversation.id)).items.filter((i) => i.kind === 'event').map((i) => (i.kind === 'event' ? i.type : ''));
   assert.deepEqual(events, ['created', 'tagged', 'priority_changed']);
 });
+
+test('snooze puts a conversation in Snoozed until a time; until: null wakes it; a past time is a 400 on until', async (t) => {
+  const { server, host, ana, rest } = await setup(t);
+  const api = rest(ana);
+  const { conversation } = await host.createConversation({ contact: { name: 'Lucía' }, channel: 'sms', message: { body: 'hola' } });
+  const until = new Date(server.clock!.now() + 3_600_000).toISOString();
+  const snoozed = await api.snooze(conversation.id, { until });
+  assert.equal(snoozed.conversation.snoozedUntil, until);
+  assert.deepEqual((await api.listConversations({ view: 'snoozed' })).items.map((c) => c.id), [conversation.id]);
+  assert.equal((await api.counts()).snoozed, 1);
+  assert.equal((await api.snooze(conversation.id, { until: null })).conversation.snoozedUntil, null);
+  await assert.rejects(
+    api.snooze(conversation.id, { until: new Date(server.clock!.now() - 1000).toISOString() }),
+    (e) => e instanceof BatonApiError && e.status === 400 && JSON.stringify(e.details).includes('until'),
+  );
+});
+
+test('bulk returns a result per id: done ones with the conversation, failed ones with the error', async (t) => {
+  const { host, ana, rest } = await setup(t);
+  const api = rest(ana);
+  const a = (await host.createConversation({ contact: { name: 'A' }, channel: 'sms', message: { body: 'a' } })).conversation;
+  const b = (await host.createConversation({ contact: { name: 'B' }, channel: 'sms', message: { body: 'b' } })).conversation;
+  const { results } = await api.bulk({ action: 'resolve', ids: [a.id, b.id, 'conv_missing'], ifMatch: { [b.id]: b.version + 1 } });
+  assert.deepEqual(results.map((r) => [r.id, r.ok, r.status]), [
+    [a.id, true, 200],
+    [b.id, false, 409],
+    ['conv_missing', false, 404],
+  ]);
+  const [done, stale] = results;
+  assert.ok(done?.ok && done.conversation.status === 'resolved');
+  assert.ok(stale && !stale.ok && stale.error.code === 'version_conflict');
+});

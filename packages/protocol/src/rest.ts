@@ -171,6 +171,49 @@ export const UpdateConversationBody = z.strictObject({
   subject: z.string().trim().min(1).max(500).nullable().optional(),
 });
 
+/** Longest snooze: a year. Presets ("tomorrow 9:00", "next week") are the UI's; the server takes an instant. */
+export const MAX_SNOOZE_MS = 365 * 24 * 3600_000;
+/**
+ * `until`: when it wakes, in the future and at most `MAX_SNOOZE_MS` ahead (checked against the
+ * server's clock: 400 on `until` otherwise). `null` wakes it now (unsnooze).
+ */
+export const SnoozeBody = z.strictObject({ until: z.iso.datetime({ offset: true }).nullable() });
+
+/** At most this many conversations in one bulk request. */
+export const MAX_BULK_IDS = 100;
+const BulkCommon = {
+  ids: z
+    .array(Id)
+    .min(1)
+    .max(MAX_BULK_IDS)
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'ids must not repeat' }),
+  /** The version each conversation was seen at, by id; a stale one fails that id alone with 409. */
+  ifMatch: z.record(Id, z.number().int().min(1)).optional(),
+};
+/**
+ * One action on up to 100 conversations. Each id is its own unit of work: the response lists a
+ * result per id, in the order given, and one failing (not found, stale, refused) leaves the others done.
+ */
+export const BulkBody = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('assign'), ...BulkCommon, assigneeId: Id.nullable(), teamId: Id.nullable().optional() }),
+  z.strictObject({ action: z.literal('resolve'), ...BulkCommon }),
+  z.strictObject({ action: z.literal('reopen'), ...BulkCommon }),
+  z.strictObject({ action: z.literal('snooze'), ...BulkCommon, until: SnoozeBody.shape.until }),
+  z
+    .strictObject({ action: z.literal('tag'), ...BulkCommon, add: Tags.optional(), remove: Tags.optional() })
+    .refine((b) => (b.add?.length ?? 0) + (b.remove?.length ?? 0) > 0, { message: 'give tags to add or remove', path: ['add'] }),
+]);
+export const BulkResult = z.union([
+  z.object({ id: Id, ok: z.literal(true), status: z.number().int(), conversation: Conversation }),
+  z.object({
+    id: Id,
+    ok: z.literal(false),
+    status: z.number().int(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  }),
+]);
+export const BulkResponse = z.object({ results: z.array(BulkResult) });
+
 export const NotificationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   unreadOnly: z.enum(['true', 'false']).optional(),
@@ -224,5 +267,8 @@ export type PostMessageBody = z.infer<typeof PostMessageBody>;
 export type PostNoteBody = z.infer<typeof PostNoteBody>;
 export type AssignBody = z.infer<typeof AssignBody>;
 export type UpdateConversationBody = z.infer<typeof UpdateConversationBody>;
+export type SnoozeBody = z.infer<typeof SnoozeBody>;
+export type BulkBody = z.infer<typeof BulkBody>;
+export type BulkResult = z.infer<typeof BulkResult>;
 export type NotificationList = z.infer<typeof NotificationList>;
 export type MarkNotificationsReadBody = z.infer<typeof MarkNotificationsReadBody>;

@@ -124,6 +124,10 @@ export const routes = {
     method: 'get', path: '/v1/conversations/counts', summary: 'Live count of every view',
     callers: ['agent'], status: 200, response: Counts,
   },
+  bulk: {
+    method: 'post', path: '/v1/conversations/bulk', summary: 'One action (assign, resolve, reopen, snooze, tag) on up to 100 conversations; a result per id, each its own unit of work',
+    callers: ['apiKey', 'agent'], body: R.BulkBody, status: 200, response: R.BulkResponse,
+  },
   getConversation: {
     method: 'get', path: '/v1/conversations/:id', summary: 'A conversation',
     callers: ['apiKey', 'agent'], status: 200, response: ConversationResponse,
@@ -147,6 +151,10 @@ export const routes = {
   assign: {
     method: 'post', path: '/v1/conversations/:id/assign', summary: 'Assign to an agent (or null to unassign)',
     callers: ['apiKey', 'agent'], body: R.AssignBody, status: 200, response: ConversationResponse, ifMatch: true,
+  },
+  snooze: {
+    method: 'post', path: '/v1/conversations/:id/snooze', summary: 'Snooze until a time (it leaves the open views for Snoozed and wakes then, or on an inbound message); `until: null` wakes it now',
+    callers: ['apiKey', 'agent'], body: R.SnoozeBody, status: 200, response: ConversationResponse, ifMatch: true,
   },
   resolve: {
     method: 'post', path: '/v1/conversations/:id/resolve', summary: 'Mark as Resolved',

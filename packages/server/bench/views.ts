@@ -42,6 +42,7 @@ const VIEW_SQL: Record<View, { where: string; agentParam: boolean }> = {
   unassigned: { where: 'c.status = ? AND c.assignee_id IS NULL', agentParam: false },
   all: { where: 'c.status = ?', agentParam: false },
   resolved: { where: 'c.status = ?', agentParam: false },
+  snoozed: { where: 'c.status = ?', agentParam: false },
   mentioned: { where: 'c.status = ?', agentParam: false },
   unread: {
     where:
@@ -50,7 +51,7 @@ const VIEW_SQL: Record<View, { where: string; agentParam: boolean }> = {
     agentParam: true,
   },
 };
-const statusOf = (view: View) => (view === 'resolved' ? 'resolved' : 'open');
+const statusOf = (view: View) => (view === 'resolved' || view === 'snoozed' ? view : 'open');
 const ORDER = ' ORDER BY c.last_message_at DESC, c.id DESC';
 
 function pageQuery(view: View, agent: string, cursor: PageCursor | null, limit: number) {

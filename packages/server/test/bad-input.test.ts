@@ -223,6 +223,35 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
     ],
     requiresBody: false,
   },
+  bulk: {
+    target: (f) => ({ token: f.ana.token, path: '/v1/conversations/bulk' }),
+    valid: (f) => ({ action: 'resolve', ids: [f.conv.id] }),
+    wrongTypes: (f) => [
+      { action: 'resolve', ids: [] },
+      { action: 'resolve', ids: f.conv.id },
+      { action: 'resolve', ids: [f.conv.id, f.conv.id] },
+      { action: 'resolve', ids: Array.from({ length: 101 }, (_, i) => `conv_${i}`) },
+      { action: 'delete', ids: [f.conv.id] },
+      { action: 'assign', ids: [f.conv.id] },
+      { action: 'tag', ids: [f.conv.id], add: [] },
+      { action: 'snooze', ids: [f.conv.id], until: 5 },
+      { action: 'resolve', ids: [f.conv.id], ifMatch: { [f.conv.id]: 'x' } },
+    ],
+    requiresBody: true,
+  },
+  snooze: {
+    target: (f) => ({ token: f.ana.token, path: `/v1/conversations/${f.conv.id}/snooze` }),
+    valid: () => ({ until: new Date(Date.now() + 86_400_000).toISOString() }),
+    wrongTypes: () => [
+      { until: 5 },
+      { until: 'tomorrow' },
+      { until: [new Date(Date.now() + 86_400_000).toISOString()] },
+      // Checked against the server's clock: not in the past, not more than a year ahead.
+      { until: new Date(Date.now() - 86_400_000).toISOString() },
+      { until: new Date(Date.now() + 2 * 365 * 86_400_000).toISOString() },
+    ],
+    requiresBody: true,
+  },
   assign: {
     target: (f) => ({ token: f.ana.token, path: `/v1/conversations/${f.conv.id}/assign` }),
     valid: (f) => ({ assigneeId: f.ana.id }),

@@ -174,6 +174,9 @@ interface WriteCase {
 
 const OUTSIDE_UNITS = 'its service (notify/*, webhooks/*) writes outside runCommand; moving it is for the engineers on those files';
 
+/** One instant for every send of the snooze case: a retry must repeat the request exactly. */
+const SNOOZE_UNTIL = new Date(Date.now() + 86_400_000).toISOString();
+
 const WRITES: Partial<Record<RouteName, WriteCase>> = {
   createWorkspace: { send: asCaller(() => ADMIN_TOKEN, 'POST', () => '/v1/workspaces', () => ({ name: 'Initech' })), stored: 'with the change' },
   createToken: { send: asCaller(api, 'POST', () => '/v1/tokens', (f) => ({ agentId: f.ana.id })), stored: 'nothing to commit' },
@@ -193,6 +196,14 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
   },
   postNote: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.conv.id}/notes`, () => ({ body: '@boss look' })), stored: 'with the change' },
   updateConversation: { send: asCaller(anaToken, 'PATCH', (f) => `/v1/conversations/${f.conv.id}`, () => ({ tags: ['billing'], priority: 'high' })), stored: 'with the change' },
+  bulk: {
+    send: asCaller(anaToken, 'POST', () => '/v1/conversations/bulk', (f) => ({ action: 'resolve', ids: [f.conv.id] })),
+    stored: { after: 'each id is its own unit of work; the whole response is stored once all have committed (services/bulk.ts)' },
+  },
+  snooze: {
+    send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.conv.id}/snooze`, () => ({ until: SNOOZE_UNTIL })),
+    stored: 'with the change',
+  },
   assign: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.conv.id}/assign`, (f) => ({ assigneeId: f.boss.id })), stored: 'with the change' },
   resolve: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.conv.id}/resolve`), stored: 'with the change' },
   reopen: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.resolved.id}/reopen`), stored: 'with the change' },

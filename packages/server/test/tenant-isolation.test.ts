@@ -114,6 +114,7 @@ const ID_CASES: Partial<Record<RouteName, IdCase>> = {
   postMessage: { id: (o) => o.open.id, body: (cred) => ({ direction: cred === 'apiKey' ? 'inbound' : 'outbound', body: 'sneaky' }) },
   postNote: { id: (o) => o.open.id, body: () => ({ body: '@ana @boss sneaky' }) },
   updateConversation: { id: (o) => o.open.id, body: () => ({ tags: ['sneaky'], priority: 'urgent', subject: 'Sneaky' }) },
+  snooze: { id: (o) => o.open.id, body: () => ({ until: new Date(Date.now() + 3_600_000).toISOString() }) },
   assign: { id: (o) => o.unassigned.id, body: (_cred, c) => ({ assigneeId: c.ana.id }) },
   resolve: { id: (o) => o.open.id },
   reopen: { id: (o) => o.resolved.id },
@@ -180,9 +181,16 @@ describe("another workspace's ids are not found", () => {
 describe('lists never include another workspace', () => {
   it("views and counts show only the caller's workspace", async (t) => {
     const { a, b } = await setup(t);
-    const aIds = new Set([a.open.id, a.unassigned.id, a.resolved.id]);
+    const snoozed = new Map<Side, string>();
+    for (const side of [a, b]) {
+      const { conversation } = await ok(side.ws.api('POST', '/v1/conversations', { contactId: side.contact.id, channel: 'sms', message: { body: 'later' } }), 201);
+      await ok(side.ws.api('POST', `/v1/conversations/${conversation.id}/snooze`, { until: new Date(Date.now() + 3_600_000).toISOString() }), 200);
+      snoozed.set(side, conversation.id);
+    }
+    const aIds = new Set([a.open.id, a.unassigned.id, a.resolved.id, snoozed.get(a)!]);
     for (const side of [a, b]) {
       const expected: Record<string, string[]> = {
+        snoozed: [snoozed.get(side)!],
         all: [side.open.id, side.unassigned.id],
         mine: [side.open.id],
         unassigned: [side.unassigned.id],

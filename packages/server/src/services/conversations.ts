@@ -81,6 +81,17 @@ async function reopenFor(change: Change, row: ConversationRow, actor: Actor, rea
   return { status: 'open' as const, resolved_at: null };
 }
 
+/**
+ * Wakes a snoozed conversation, with a `woke` event saying why (`timer`, `inbound_message`,
+ * `manual`). It rejoins the open views at the top, as a reopened one does: nothing may rejoin the
+ * open set below "now", where an agent's read bands could hide it from Unread (storage/read-bands.ts).
+ */
+export async function wakeFor(change: Change, row: ConversationRow, actor: Actor, reason: 'timer' | 'inbound_message' | 'manual', cause: Record<string, unknown>) {
+  const until = row.snoozed_until === null ? null : new Date(Number(row.snoozed_until)).toISOString();
+  await change.append(row.id, { kind: 'event', type: 'woke', actor, data: { reason, until, ...cause } });
+  return { status: 'open' as const, snoozed_until: null, last_message_at: change.now };
+}
+
 export async function createConversation(deps: Deps, p: WorkspacePrincipal, body: CreateConversationBody): Promise<Conversation> {
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
@@ -121,6 +132,7 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
       resolved_at: null,
       waiting_since: null,
       preview: body.message ? preview(body.message.body) : null,
+      snoozed_until: null,
     };
     await insertConversation(change, row);
     await change.append(row.id, { kind: 'event', type: 'created', actor, data: { channel: row.channel, source: row.source } }, createdSeq);
@@ -195,6 +207,9 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
     if (row.status === 'resolved') {
       const reason = body.direction === 'inbound' ? 'inbound_message' : 'reply';
       Object.assign(patch, await reopenFor(change, row, actor, reason, { messageId: message.id }));
+    } else if (row.status === 'snoozed' && body.direction === 'inbound') {
+      // The customer wrote back: the snooze is over. A reply of ours leaves it snoozed (waiting on them).
+      Object.assign(patch, await wakeFor(change, row, actor, 'inbound_message', { messageId: message.id }));
     }
     // Replying means you have read it.
     if (p.kind === 'agent') await markRead(change, row, p.agentId, message.seq);
@@ -267,7 +282,7 @@ export async function updateConversationFields(
   deps: Deps,
   p: WorkspacePrincipal,
   id: string,
-  body: UpdateConversationBody,
+  body: UpdateConversationBody | ((tags: string[]) => UpdateConversationBody),
   ifMatch: number | undefined,
 ) {
   const actor = actorOf(p);
@@ -275,6 +290,8 @@ export async function updateConversationFields(
     await change.lock();
     const row = await load(change, id);
     checkVersion(row, ifMatch);
+    // A function builds the patch from the tags as they are under the lock (the bulk `tag` action adds and removes).
+    if (typeof body === 'function') body = body(JSON.parse(row.tags) as string[]);
     const patch: Partial<ConversationRow> = {};
     const changed: ConversationField[] = [];
     // Checked before anything is appended, so a refusal appends nothing (the unit rolls back anyway).
@@ -326,11 +343,12 @@ export async function setStatus(
     await change.lock();
     const row = await load(change, id);
     checkVersion(row, ifMatch);
-    if (row.status === status) return toConversation(row); // already there: repeating it is harmless
+    // A snoozed conversation is open to callers: reopening it changes nothing (snooze with `until: null` wakes it).
+    if ((row.status === 'snoozed' ? 'open' : row.status) === status) return toConversation(row); // already there: repeating it is harmless
     let patch: Partial<ConversationRow>;
     if (status === 'resolved') {
       await change.append(id, { kind: 'event', type: 'resolved', actor, data: { from: 'open', to: 'resolved' } });
-      patch = { status: 'resolved', resolved_at: change.now, waiting_since: null };
+      patch = { status: 'resolved', resolved_at: change.now, waiting_since: null, snoozed_until: null };
     } else {
       // Reopening moves the conversation to the top, as a reopening message does: nothing may
       // rejoin the open set below "now", where an agent's read bands could hide it from Unread.

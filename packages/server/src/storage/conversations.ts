@@ -31,6 +31,7 @@ const insertConversationRow = preparedInsert('conversations', {
   resolved_at: true,
   waiting_since: true,
   preview: true,
+  snoozed_until: true,
 });
 /** Inserts a new conversation, counted in the views (storage/view-counters.ts). */
 export async function insertConversation(change: Change, row: ConversationRow): Promise<void> {
@@ -102,6 +103,8 @@ function inView(q: ConvQuery, view: View, agentId: string): ConvQuery {
       return q.where('c.status', '=', 'open');
     case 'resolved':
       return q.where('c.status', '=', 'resolved');
+    case 'snoozed':
+      return q.where('c.status', '=', 'snoozed');
     case 'mentioned':
       return q.where('c.status', '=', 'open'); // joined to the agent's mentions in `fromView`
     case 'unread':
@@ -156,4 +159,15 @@ export const listContactConversations = (db: Q, workspaceId: string, contactId: 
     .orderBy('last_message_at', 'desc')
     .orderBy('id', 'desc')
     .limit(200)
+    .execute();
+
+/** Snoozed conversations whose time has come, any workspace, earliest first (`conversations_snoozed_due`). */
+export const listDueSnoozes = (db: Q, now: number, limit: number) =>
+  db
+    .selectFrom('conversations')
+    .select(['workspace_id', 'id'])
+    .where('status', '=', 'snoozed')
+    .where('snoozed_until', '<=', now)
+    .orderBy('snoozed_until')
+    .limit(limit)
     .execute();

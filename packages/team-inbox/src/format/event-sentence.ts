@@ -55,6 +55,14 @@ export function eventSentence(event: EventItem, agentById: AgentLookup): string 
       return text(event.data.to) ? `${actorIsAgent ? `${actor} moved` : 'Moved'} this to another team` : `${actorIsAgent ? `${actor} removed` : 'Removed'} the team`;
     case 'subject_changed':
       return `${actorIsAgent ? `${actor} changed` : 'Changed'} the subject`;
+    case 'snoozed':
+      return actorIsAgent ? `${actor} snoozed this` : 'Snoozed';
+    case 'woke': {
+      const reason = text(event.data.reason);
+      if (reason === 'inbound_message') return 'Woke up: a new message';
+      if (reason === 'timer') return 'Woke up: snooze ended';
+      return actorIsAgent ? `${actor} woke this up` : 'Woke up';
+    }
     case 'rule_applied':
       return rule ? `Rule ${rule} applied` : 'A rule was applied';
     case 'queued':

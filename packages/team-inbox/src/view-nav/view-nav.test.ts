@@ -22,7 +22,7 @@ describe('inbox-view-nav', () => {
     byRole(root, 'button', /^Mentioned/).click();
     expect(picked).to.deep.equal(['mentioned']);
 
-    inbox.realtime.emit('counts:updated', { seq: 2000, counts: { mine: 4, unassigned: 0, mentioned: 1, unread: 1, all: 2, resolved: 1 } });
+    inbox.realtime.emit('counts:updated', { seq: 2000, counts: { mine: 4, unassigned: 0, mentioned: 1, unread: 1, all: 2, resolved: 1, snoozed: 0 } });
     await until(() => badge('Mine') === 4, 2000, 'live count');
     remove();
   });

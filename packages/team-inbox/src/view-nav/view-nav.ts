@@ -18,6 +18,7 @@ export const VIEW_LABELS: Record<View, string> = {
   unread: 'Unread',
   all: 'All',
   resolved: 'Resolved',
+  snoozed: 'Snoozed',
 };
 
 /** The six views with their live counts; picking one asks the root to switch (`inbox-view-select`). */
