@@ -234,6 +234,21 @@ export class BatonRestClient {
     return this.call('search', { ...o, query: { ...query } });
   }
 
+  // ── Saved replies (agents read; admins and the API key write) ────────────────────────────────
+  /** With `conversationId`, each reply also comes `rendered` for that conversation and the caller. */
+  listSavedReplies(query: QueryParams<'listSavedReplies'> = {}, o?: RequestOptions) {
+    return this.call('listSavedReplies', { ...o, query: { ...query } });
+  }
+  createSavedReply(body: RouteBody<'createSavedReply'>, o?: WriteOptions) {
+    return this.call('createSavedReply', { ...o, body });
+  }
+  updateSavedReply(id: string, body: RouteBody<'updateSavedReply'>, o?: WriteOptions) {
+    return this.call('updateSavedReply', { ...o, params: { id }, body });
+  }
+  deleteSavedReply(id: string, o?: WriteOptions) {
+    return this.call('deleteSavedReply', { ...o, params: { id } });
+  }
+
   // ── Notifications ──────────────────────────────────────────────────────────────────────────
   listNotifications(query: NotificationsParams = {}, o?: RequestOptions) {
     return this.call('listNotifications', { ...o, query: { ...query } });

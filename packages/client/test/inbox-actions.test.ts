@@ -51,3 +51,16 @@ test('bulk returns a result per id: done ones with the conversation, failed ones
   assert.ok(done?.ok && done.conversation.status === 'resolved');
   assert.ok(stale && !stale.ok && stale.error.code === 'version_conflict');
 });
+
+test('saved replies: the host saves one, an agent lists it rendered for a conversation; agents cannot write', async (t) => {
+  const { host, ana, rest } = await setup(t);
+  const api = rest(ana);
+  const { savedReply } = await host.createSavedReply({ name: 'Thanks', shortcut: 'thx', body: 'Thanks, {{contact.firstName}}!' });
+  const { conversation } = await host.createConversation({ contact: { name: 'Lucía Pérez' }, channel: 'sms', message: { body: 'hola' } });
+  const { items } = await api.listSavedReplies({ conversationId: conversation.id });
+  assert.deepEqual(items.map((r) => [r.id, r.shortcut, r.rendered]), [[savedReply.id, 'thx', 'Thanks, Lucía!']]);
+  await assert.rejects(api.createSavedReply({ name: 'Mine', body: 'x' }), (e) => e instanceof BatonApiError && e.status === 403);
+  assert.equal((await host.updateSavedReply(savedReply.id, { name: 'Thank you' })).savedReply.name, 'Thank you');
+  assert.deepEqual(await host.deleteSavedReply(savedReply.id), { ok: true });
+  assert.deepEqual((await api.listSavedReplies()).items, []);
+});

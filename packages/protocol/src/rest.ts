@@ -214,6 +214,45 @@ export const BulkResult = z.union([
 ]);
 export const BulkResponse = z.object({ results: z.array(BulkResult) });
 
+/** At most this many saved replies in a workspace. */
+export const MAX_SAVED_REPLIES = 500;
+/** The placeholders a saved reply may use (`{{contact.name}}`), filled in for a conversation and the calling agent. */
+export const SAVED_REPLY_VARIABLES = [
+  { name: 'contact.name', description: "the contact's full name" },
+  { name: 'contact.firstName', description: "the first word of the contact's name" },
+  { name: 'contact.email', description: "the contact's email (empty when unknown)" },
+  { name: 'contact.phone', description: "the contact's phone (empty when unknown)" },
+  { name: 'agent.name', description: "the replying agent's name" },
+  { name: 'agent.firstName', description: "the first word of the agent's name" },
+  { name: 'agent.username', description: "the replying agent's username" },
+  { name: 'conversation.subject', description: "the conversation's subject (empty when none)" },
+  { name: 'conversation.channel', description: "the conversation's channel" },
+] as const;
+/** What an agent types after `/` in the composer to pick a reply. */
+const Shortcut = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'letters, digits, "_" or "-", up to 32');
+export const SavedReply = z.object({
+  id: Id,
+  name: z.string(),
+  shortcut: z.string().nullable(),
+  /** The template as saved, placeholders and all. */
+  body: z.string(),
+  /** The body with its placeholders filled in, when listed with `conversationId`; null otherwise. */
+  rendered: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export const CreateSavedReplyBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  shortcut: Shortcut.optional(),
+  body: z.string().trim().min(1).max(5000),
+});
+export const UpdateSavedReplyBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  shortcut: Shortcut.nullable().optional(),
+  body: z.string().trim().min(1).max(5000).optional(),
+});
+export const SavedRepliesQuery = z.strictObject({ conversationId: Id.optional() });
+
 export const NotificationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   unreadOnly: z.enum(['true', 'false']).optional(),
@@ -269,6 +308,9 @@ export type AssignBody = z.infer<typeof AssignBody>;
 export type UpdateConversationBody = z.infer<typeof UpdateConversationBody>;
 export type SnoozeBody = z.infer<typeof SnoozeBody>;
 export type BulkBody = z.infer<typeof BulkBody>;
+export type SavedReply = z.infer<typeof SavedReply>;
+export type CreateSavedReplyBody = z.infer<typeof CreateSavedReplyBody>;
+export type UpdateSavedReplyBody = z.infer<typeof UpdateSavedReplyBody>;
 export type BulkResult = z.infer<typeof BulkResult>;
 export type NotificationList = z.infer<typeof NotificationList>;
 export type MarkNotificationsReadBody = z.infer<typeof MarkNotificationsReadBody>;

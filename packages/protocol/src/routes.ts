@@ -168,6 +168,22 @@ export const routes = {
     method: 'post', path: '/v1/conversations/:id/read', summary: 'Mark read up to now for the calling agent',
     callers: ['agent'], status: 200, response: z.object({ lastReadSeq: z.number().int() }),
   },
+  listSavedReplies: {
+    method: 'get', path: '/v1/saved-replies', summary: "The workspace's saved replies by name; with `conversationId`, each also `rendered` for that conversation and the caller",
+    callers: ['apiKey', 'agent'], query: R.SavedRepliesQuery, status: 200, response: z.object({ items: z.array(R.SavedReply) }),
+  },
+  createSavedReply: {
+    method: 'post', path: '/v1/saved-replies', summary: 'Save a reply (at most 500 a workspace); placeholders must be known, shortcuts unique',
+    callers: ['apiKey', 'admin'], body: R.CreateSavedReplyBody, status: 201, response: z.object({ savedReply: R.SavedReply }),
+  },
+  updateSavedReply: {
+    method: 'patch', path: '/v1/saved-replies/:id', summary: 'Edit a saved reply',
+    callers: ['apiKey', 'admin'], body: R.UpdateSavedReplyBody, status: 200, response: z.object({ savedReply: R.SavedReply }),
+  },
+  deleteSavedReply: {
+    method: 'delete', path: '/v1/saved-replies/:id', summary: 'Delete a saved reply',
+    callers: ['apiKey', 'admin'], status: 200, response: Ok,
+  },
   listNotifications: {
     method: 'get', path: '/v1/notifications', summary: "The caller's notifications, newest first",
     callers: ['agent'], query: R.NotificationsQuery, status: 200, response: R.NotificationList,

@@ -26,6 +26,7 @@ interface Fixture {
   /** A second API key and signing key: revoking one of them is a valid request. */
   spareApiKeyId: string;
   spareKid: string;
+  savedReply: any;
 }
 
 const PUSH_ENDPOINT = 'https://push.example/send/abc';
@@ -52,7 +53,8 @@ async function setup(t: TestContext): Promise<Fixture> {
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
   const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
   const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
-  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook, spareApiKeyId, spareKid };
+  const { savedReply } = await ok(ws.api('POST', '/v1/saved-replies', { name: 'Thanks', shortcut: 'thx', body: 'Thanks, {{contact.name}}!' }), 201);
+  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook, spareApiKeyId, spareKid, savedReply };
 }
 
 /** Everything the workspace can read about itself; equal before and after means nothing was written. */
@@ -69,6 +71,7 @@ async function snapshot(f: Fixture) {
   get('probeContacts', api, '/v1/contacts?externalId=crm-2');
   get('webhooks', api, '/v1/webhooks');
   get('credentials', api, '/v1/workspace/credentials');
+  get('savedReplies', api, '/v1/saved-replies');
   for (const c of [f.conv, f.assigned, f.resolved]) {
     get(`conversation ${c.id}`, api, `/v1/conversations/${c.id}`);
     get(`timeline ${c.id}`, api, `/v1/conversations/${c.id}/timeline`);
@@ -221,6 +224,31 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
       { teamId: 'team_doesnotexist', priority: 'high' },
       { tags: ['ok'], teamId: f.ana.id },
     ],
+    requiresBody: false,
+  },
+  createSavedReply: {
+    target: (f) => ({ token: f.boss.token, path: '/v1/saved-replies' }),
+    valid: () => ({ name: 'Hello', shortcut: 'hi', body: 'Hi {{contact.name}}' }),
+    wrongTypes: () => [
+      { name: 5, body: 'x' },
+      { name: 'X' },
+      { name: 'X', body: '   ' },
+      { name: 'X', body: 'x', shortcut: 'has space' },
+      { name: 'X', body: 'x'.repeat(5001) },
+      // Placeholders are checked: a typo is refused rather than sent to a customer.
+      { name: 'X', body: 'Hi {{contact.nmae}}' },
+    ],
+    requiresBody: true,
+  },
+  updateSavedReply: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/saved-replies/${f.savedReply.id}` }),
+    valid: () => ({ name: 'Renamed' }),
+    wrongTypes: () => [{ name: 5 }, { body: '' }, { shortcut: '-x' }, { body: '{{agent.password}}' }],
+    requiresBody: false,
+  },
+  deleteSavedReply: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/saved-replies/${f.savedReply.id}` }),
+    wrongTypes: () => [[], 'x', 5, null],
     requiresBody: false,
   },
   bulk: {

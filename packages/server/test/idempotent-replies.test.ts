@@ -118,6 +118,7 @@ interface Fixture {
   webhook: { id: string };
   spareApiKeyId: string;
   spareKid: string;
+  savedReply: { id: string };
 }
 
 async function setup(t: TestContext): Promise<Fixture> {
@@ -144,7 +145,8 @@ async function setup(t: TestContext): Promise<Fixture> {
   await ok(ana.call('POST', '/v1/push-subscriptions', PUSH), 201);
   const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
   const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
-  return { server, observer, dir, ws, boss, ana, contact, conv, resolved, team, webhook, spareApiKeyId, spareKid };
+  const { savedReply } = await ok(ws.api('POST', '/v1/saved-replies', { name: 'Thanks', body: 'Thanks, {{contact.name}}!' }), 201);
+  return { server, observer, dir, ws, boss, ana, contact, conv, resolved, team, webhook, spareApiKeyId, spareKid, savedReply };
 }
 
 /** Lets everything the fixture set off in the background finish, so only the request under test writes. */
@@ -196,6 +198,9 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
   },
   postNote: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.conv.id}/notes`, () => ({ body: '@boss look' })), stored: 'with the change' },
   updateConversation: { send: asCaller(anaToken, 'PATCH', (f) => `/v1/conversations/${f.conv.id}`, () => ({ tags: ['billing'], priority: 'high' })), stored: 'with the change' },
+  createSavedReply: { send: asCaller(api, 'POST', () => '/v1/saved-replies', () => ({ name: 'Hello', shortcut: 'hi', body: 'Hi {{contact.name}}' })), stored: 'with the change' },
+  updateSavedReply: { send: asCaller(api, 'PATCH', (f) => `/v1/saved-replies/${f.savedReply.id}`, () => ({ name: 'Renamed' })), stored: 'with the change' },
+  deleteSavedReply: { send: asCaller(api, 'DELETE', (f) => `/v1/saved-replies/${f.savedReply.id}`), stored: 'with the change' },
   bulk: {
     send: asCaller(anaToken, 'POST', () => '/v1/conversations/bulk', (f) => ({ action: 'resolve', ids: [f.conv.id] })),
     stored: { after: 'each id is its own unit of work; the whole response is stored once all have committed (services/bulk.ts)' },

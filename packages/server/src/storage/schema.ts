@@ -115,6 +115,17 @@ export interface ConversationRow {
   /** When a snoozed conversation wakes; null unless `status` is `snoozed`. */
   snoozed_until: number | null;
 }
+export interface SavedReplyRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  shortcut: string | null;
+  /** `shortcut` lower-cased: unique per workspace (migration 0021). */
+  shortcut_lower: string | null;
+  body: string;
+  created_at: number;
+  updated_at: number;
+}
 export interface TimelineRow {
   id: string;
   workspace_id: string;
@@ -277,6 +288,7 @@ export interface ReadBandsRow {
 
 export interface Database {
   workspaces: WorkspaceRow & WorkspaceCounterColumns;
+  saved_replies: SavedReplyRow;
   api_keys: ApiKeyRow;
   signing_keys: SigningKeyRow;
   agents: AgentRow;
