@@ -64,3 +64,17 @@ test('saved replies: the host saves one, an agent lists it rendered for a conver
   assert.deepEqual(await host.deleteSavedReply(savedReply.id), { ok: true });
   assert.deepEqual((await api.listSavedReplies()).items, []);
 });
+
+test('listConversations takes the filters and sorts', async (t) => {
+  const { server, host, ana, rest } = await setup(t);
+  const api = rest(ana);
+  const a = (await host.createConversation({ contact: { name: 'A' }, channel: 'email', tags: ['vip'], message: { body: 'a' } })).conversation;
+  server.clock!.advance(1000); // activity order is time order, not id order
+  const b = (await host.createConversation({ contact: { name: 'B' }, channel: 'email', tags: ['vip'], priority: 'urgent', message: { body: 'b' } })).conversation;
+  await host.createConversation({ contact: { name: 'C' }, channel: 'sms', message: { body: 'c' } });
+  const newest = await api.listConversations({ view: 'all', channel: 'email', tag: 'vip' });
+  assert.deepEqual(newest.items.map((c) => c.id), [b.id, a.id]);
+  const oldest = await api.listConversations({ view: 'all', channel: 'email', sort: 'oldest_waiting' });
+  assert.deepEqual(oldest.items.map((c) => c.id), [a.id, b.id]);
+  assert.deepEqual((await api.listConversations({ priority: 'urgent' })).items.map((c) => c.id), [b.id]);
+});

@@ -129,10 +129,18 @@ export const CreateConversationBody = z
     path: ['contactId'],
   });
 
+/** `newest`: latest activity first. `oldest_waiting`: the longest since its latest activity first. */
+export const ConversationSort = z.enum(['newest', 'oldest_waiting']);
 export const ListConversationsQuery = z.strictObject({
   view: View.default('all'),
   limit: z.coerce.number().int().min(1).max(100).default(25),
+  /** From the previous page, with the same view, filters and sort. */
   cursor: z.string().max(200).optional(),
+  channel: Channel.optional(),
+  teamId: Id.optional(),
+  tag: z.string().trim().min(1).max(64).optional(),
+  priority: Priority.optional(),
+  sort: ConversationSort.default('newest'),
 });
 /** A list row also carries the caller's read mark, so the list can show what is unread. */
 export const ConversationListItem = Conversation.extend({ readSeq: z.number().int().nullable() });

@@ -25,6 +25,7 @@ import {
   listContactConversations,
   listView,
   updateConversation,
+  type ListOptions,
 } from '../storage/conversations.js';
 import { toContact, toConversation, toTimelineItem } from '../storage/mappers.js';
 import type { ConversationRow } from '../storage/schema.js';
@@ -159,10 +160,11 @@ export async function listConversations(
   view: View,
   limit: number,
   cursor: string | undefined,
+  options: ListOptions = {},
 ) {
   const position = cursor === undefined ? null : decodeCursor(cursor);
   if (cursor !== undefined && !position) throw badRequest('cursor is not one this server issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
-  const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position, deps.readBands);
+  const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position, deps.readBands, options);
   const marks = await readMarks(deps.storage.db, p.agentId, page.rows.map((r) => r.id));
   return {
     items: page.rows.map((r) => Object.assign(toConversation(r), { readSeq: marks.get(r.id) ?? null })),

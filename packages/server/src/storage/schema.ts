@@ -289,6 +289,7 @@ export interface ReadBandsRow {
 export interface Database {
   workspaces: WorkspaceRow & WorkspaceCounterColumns;
   saved_replies: SavedReplyRow;
+  conversation_tags: { workspace_id: string; tag: string; conversation_id: string };
   api_keys: ApiKeyRow;
   signing_keys: SigningKeyRow;
   agents: AgentRow;

@@ -30,7 +30,8 @@ export const conversationRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const p = requireAgent(c.get('principal'), routes.listConversations.callers);
     const q = query(c, ListConversationsQuery);
-    return c.json(await listConversations(c.get('deps'), p, q.view, q.limit, q.cursor), 200);
+    const filters = { channel: q.channel, teamId: q.teamId, tag: q.tag, priority: q.priority };
+    return c.json(await listConversations(c.get('deps'), p, q.view, q.limit, q.cursor, { filters, sort: q.sort }), 200);
   })
   .get('/counts', async (c) => {
     const p = requireAgent(c.get('principal'), routes.counts.callers);
