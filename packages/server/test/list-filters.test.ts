@@ -124,3 +124,33 @@ test('each filter is read through its index, in both sorts (EXPLAIN QUERY PLAN)'
     }
   }
 });
+
+test('migration 0022 copies the tags of existing conversations into the tag index', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { sql } = await import('kysely');
+  const dir = mkdtempSync(join(tmpdir(), 'baton-tags-'));
+  const file = join(dir, 'baton.db');
+  const first = await TestServer.start({ db: file });
+  let current = first;
+  t.after(() => current.close());
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const ws = await first.createWorkspace('Acme');
+  const ana = await ws.addAgent('ana');
+  const tagged = (await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'A' }, channel: 'sms', tags: ['vip', 'late'], message: { body: 'a' } }), 201)).conversation;
+  await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'B' }, channel: 'sms', message: { body: 'b' } }), 201);
+  // Back to the schema before 0022, as a server of the version before would have left it.
+  const db = first.server.deps.storage.db;
+  for (const index of ['conversations_by_channel', 'conversations_by_priority', 'conversations_by_team']) await sql`DROP INDEX ${sql.ref(index)}`.execute(db);
+  await sql`DROP TABLE conversation_tags`.execute(db);
+  await sql`DELETE FROM baton_migrations WHERE version = 22`.execute(db);
+  await first.close();
+
+  const second = await TestServer.start({ db: file });
+  current = second;
+  for (const tag of ['vip', 'late']) {
+    const res = await ok(second.request('GET', `/v1/conversations?view=all&tag=${tag}`, { token: ana.token }), 200);
+    assert.deepEqual(res.items.map((c: any) => c.id), [tagged.id], tag);
+  }
+});
