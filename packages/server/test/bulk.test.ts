@@ -94,6 +94,7 @@ test('bad bodies are a 400 and change nothing', async (t) => {
     { action: 'assign', ids: [id] },
     { action: 'tag', ids: [id] },
     { action: 'snooze', ids: [id], until: 'soon' },
+    { action: 'snooze', ids: [id], until: new Date(Date.now() - 60_000).toISOString() },
     { action: 'resolve', ids: [id], extra: 1 },
     { action: 'resolve', ids: [id], ifMatch: { [id]: 'one' } },
   ];

@@ -3,7 +3,7 @@ import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { assign, setStatus, updateConversationFields } from './conversations.js';
-import { snooze } from './snooze.js';
+import { checkSnoozeTime, snooze } from './snooze.js';
 
 /**
  * `POST /v1/conversations/bulk`: one action on up to 100 conversations, each id its own command
@@ -18,6 +18,8 @@ import { snooze } from './snooze.js';
  * a resolved conversation, snoozing to the same time, adding a tag it has are no-ops).
  */
 export async function bulk(deps: Deps, p: WorkspacePrincipal, body: BulkBody): Promise<BulkResult[]> {
+  // A bad time is the request's fault, not each conversation's: one 400 before any id runs.
+  if (body.action === 'snooze' && body.until !== null) checkSnoozeTime(Date.parse(body.until), deps.clock.now());
   const { reply: _reply, ...unitDeps } = deps;
   const one = (id: string): Promise<Conversation> => {
     const ifMatch = body.ifMatch?.[id];

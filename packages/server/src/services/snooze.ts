@@ -30,6 +30,12 @@ async function save(change: Change, row: ConversationRow, patch: Partial<Convers
   return toConversation(updated);
 }
 
+/** `until` must be in the future and at most `MAX_SNOOZE_MS` ahead of `now`: 400 on `until` otherwise. */
+export function checkSnoozeTime(at: number, now: number): void {
+  if (at <= now) throw badRequest('until must be in the future', [{ path: ['until'], message: 'must be in the future' }]);
+  if (at > now + MAX_SNOOZE_MS) throw badRequest('until must be within a year', [{ path: ['until'], message: 'at most a year ahead' }]);
+}
+
 export async function snooze(deps: Deps, p: WorkspacePrincipal, id: string, until: string | null, ifMatch: number | undefined): Promise<Conversation> {
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
@@ -45,8 +51,7 @@ export async function snooze(deps: Deps, p: WorkspacePrincipal, id: string, unti
       return conversation;
     }
     const at = Date.parse(until);
-    if (at <= change.now) throw badRequest('until must be in the future', [{ path: ['until'], message: 'must be in the future' }]);
-    if (at > change.now + MAX_SNOOZE_MS) throw badRequest('until must be within a year', [{ path: ['until'], message: 'at most a year ahead' }]);
+    checkSnoozeTime(at, change.now);
     if (row.status === 'resolved') throw new AppError(409, 'conflict', 'a resolved conversation cannot be snoozed; reopen it first', { conversation: toConversation(row) });
     if (row.status === 'snoozed' && Number(row.snoozed_until) === at) return toConversation(row); // already so
     const from = row.snoozed_until === null ? null : new Date(Number(row.snoozed_until)).toISOString();
