@@ -202,8 +202,20 @@ export class BatonRestClient {
   postNote(id: string, body: RouteBody<'postNote'>, o?: WriteOptions) {
     return this.call('postNote', { ...o, params: { id }, body });
   }
+  /** Tags (the whole set), priority, team, subject; `ifMatch` refuses a stale edit with 409. */
+  updateConversation(id: string, body: RouteBody<'updateConversation'>, o?: VersionedWriteOptions) {
+    return this.call('updateConversation', { ...o, params: { id }, body });
+  }
   assign(id: string, body: RouteBody<'assign'>, o?: VersionedWriteOptions) {
     return this.call('assign', { ...o, params: { id }, body });
+  }
+  /** Snooze until an ISO instant (in the future, at most a year ahead); `until: null` wakes it now. */
+  snooze(id: string, body: RouteBody<'snooze'>, o?: VersionedWriteOptions) {
+    return this.call('snooze', { ...o, params: { id }, body });
+  }
+  /** One action on up to 100 conversations; a result per id (`ok`, `status`, `conversation` or `error`), never a throw for one id. */
+  bulk(body: RouteBody<'bulk'>, o?: WriteOptions) {
+    return this.call('bulk', { ...o, body });
   }
   resolve(id: string, o?: VersionedWriteOptions) {
     return this.call('resolve', { ...o, params: { id } });
@@ -220,6 +232,21 @@ export class BatonRestClient {
   }
   search(query: QueryParams<'search'>, o?: RequestOptions) {
     return this.call('search', { ...o, query: { ...query } });
+  }
+
+  // ── Saved replies (agents read; admins and the API key write) ────────────────────────────────
+  /** With `conversationId`, each reply also comes `rendered` for that conversation and the caller. */
+  listSavedReplies(query: QueryParams<'listSavedReplies'> = {}, o?: RequestOptions) {
+    return this.call('listSavedReplies', { ...o, query: { ...query } });
+  }
+  createSavedReply(body: RouteBody<'createSavedReply'>, o?: WriteOptions) {
+    return this.call('createSavedReply', { ...o, body });
+  }
+  updateSavedReply(id: string, body: RouteBody<'updateSavedReply'>, o?: WriteOptions) {
+    return this.call('updateSavedReply', { ...o, params: { id }, body });
+  }
+  deleteSavedReply(id: string, o?: WriteOptions) {
+    return this.call('deleteSavedReply', { ...o, params: { id } });
   }
 
   // ── Notifications ──────────────────────────────────────────────────────────────────────────

@@ -6,7 +6,9 @@ import type { Conversation, View } from '@baton/protocol';
  * does not hold, so for an open conversation they are `'unknown'`: ask the server.
  */
 export function viewMembership(view: View, c: Conversation, agentId: string): boolean | 'unknown' {
-  const open = c.status === 'open';
+  // Snoozed conversations are open to the API but in none of the open views, only in Snoozed.
+  const snoozed = c.status === 'open' && c.snoozedUntil !== null;
+  const open = c.status === 'open' && !snoozed;
   switch (view) {
     case 'mine':
       return open && c.assigneeId === agentId;
@@ -16,6 +18,8 @@ export function viewMembership(view: View, c: Conversation, agentId: string): bo
       return open;
     case 'resolved':
       return c.status === 'resolved';
+    case 'snoozed':
+      return snoozed;
     case 'mentioned':
     case 'unread':
       return open ? 'unknown' : false;

@@ -56,7 +56,7 @@ test('typed calls drive a conversation from inbound message to resolved and back
   const unassigned = await anaApi.listConversations({ view: 'unassigned', limit: 10 });
   assert.deepEqual(unassigned.items.map((c) => c.id), [id]);
   assert.equal(unassigned.nextCursor, null);
-  assert.deepEqual(await anaApi.counts(), { mine: 0, unassigned: 1, mentioned: 0, unread: 1, all: 1, resolved: 0 });
+  assert.deepEqual(await anaApi.counts(), { mine: 0, unassigned: 1, mentioned: 0, unread: 1, all: 1, resolved: 0, snoozed: 0 });
 
   const note = await benApi.postNote(id, { body: '@ana can you take this one?' });
   assert.deepEqual(note.note.mentions, [ana.id]);

@@ -121,6 +121,28 @@ test('Mentioned and Unread are refetched from the server when a note mentions me
   assert.deepEqual(ids(s.conversations), [c2.id]);
 });
 
+test('Snoozed and Mine follow another agent snoozing and waking a conversation, with the snoozed count', async (t) => {
+  const f = await setup(t);
+  const { ana, ben, rest, inbound } = f;
+  const c1 = await inbound('one');
+  await rest(ben).assign(c1.id, { assigneeId: ana.id });
+  const { store, rest: anaApi } = await liveStore(f, ana, 'mine');
+  let s = await matches(store, anaApi, 'Mine has c1');
+  assert.deepEqual(ids(s.conversations), [c1.id]);
+  const until = new Date(f.server.clock!.now() + 3_600_000).toISOString();
+  await rest(ben).snooze(c1.id, { until });
+  s = await matches(store, anaApi, 'snoozed c1 leaves Mine');
+  assert.deepEqual(ids(s.conversations), []);
+  assert.equal(s.counts?.snoozed, 1);
+  await store.setView('snoozed');
+  s = await matches(store, anaApi, 'Snoozed');
+  assert.deepEqual(ids(s.conversations), [c1.id]);
+  await rest(ben).snooze(c1.id, { until: null });
+  s = await matches(store, anaApi, 'woken c1 leaves Snoozed');
+  assert.deepEqual(ids(s.conversations), []);
+  assert.equal(s.counts?.snoozed, 0);
+});
+
 test('the open conversation gets socket items once each, in seq order, with presence', async (t) => {
   const f = await setup(t);
   const { ana, ben, rest, inbound } = f;

@@ -4,7 +4,7 @@
  * `domain.ts` and `routes.ts` build on these and a type check in `routes.ts` keeps them equal.
  */
 
-export const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved'] as const;
+export const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved', 'snoozed'] as const;
 
 /** Known channels, but hosts may add their own (any short lowercase word). */
 export const KNOWN_CHANNELS = ['sms', 'email', 'webchat', 'whatsapp', 'facebook', 'instagram', 'phone'] as const;
@@ -49,14 +49,21 @@ export const ENDPOINTS = {
   createConversation: { method: 'post', path: '/v1/conversations' },
   listConversations: { method: 'get', path: '/v1/conversations' },
   counts: { method: 'get', path: '/v1/conversations/counts' },
+  bulk: { method: 'post', path: '/v1/conversations/bulk' },
   getConversation: { method: 'get', path: '/v1/conversations/:id' },
   timeline: { method: 'get', path: '/v1/conversations/:id/timeline' },
   postMessage: { method: 'post', path: '/v1/conversations/:id/messages' },
   postNote: { method: 'post', path: '/v1/conversations/:id/notes' },
+  updateConversation: { method: 'patch', path: '/v1/conversations/:id' },
   assign: { method: 'post', path: '/v1/conversations/:id/assign' },
+  snooze: { method: 'post', path: '/v1/conversations/:id/snooze' },
   resolve: { method: 'post', path: '/v1/conversations/:id/resolve' },
   reopen: { method: 'post', path: '/v1/conversations/:id/reopen' },
   markRead: { method: 'post', path: '/v1/conversations/:id/read' },
+  listSavedReplies: { method: 'get', path: '/v1/saved-replies' },
+  createSavedReply: { method: 'post', path: '/v1/saved-replies' },
+  updateSavedReply: { method: 'patch', path: '/v1/saved-replies/:id' },
+  deleteSavedReply: { method: 'delete', path: '/v1/saved-replies/:id' },
   listNotifications: { method: 'get', path: '/v1/notifications' },
   markNotificationsRead: { method: 'post', path: '/v1/notifications/read' },
   getPreferences: { method: 'get', path: '/v1/agents/me/preferences' },

@@ -89,6 +89,11 @@ export const Conversation = z.object({
   lastInboundSeq: z.number().int().nullable(),
   resolvedAt: Timestamp.nullable(),
   waitingSince: Timestamp.nullable(),
+  /**
+   * When a snoozed conversation wakes; null when it is not snoozed. A snoozed conversation keeps
+   * `status: 'open'` but is in no open view (Mine, Unassigned, Mentioned, Unread, All), only in Snoozed.
+   */
+  snoozedUntil: Timestamp.nullable(),
   /** Body of the latest message, for list previews; notes never appear here. */
   preview: z.string().nullable(),
 });
@@ -107,6 +112,11 @@ export const EVENT_TYPES = [
   'resolved',
   'reopened',
   'tagged',
+  'priority_changed',
+  'team_changed',
+  'subject_changed',
+  'snoozed',
+  'woke',
   'rule_applied',
   'queued',
 ] as const;
@@ -169,5 +179,6 @@ export const Counts = z.object({
   unread: z.number().int(),
   all: z.number().int(),
   resolved: z.number().int(),
+  snoozed: z.number().int(),
 });
 export type Counts = z.infer<typeof Counts>;

@@ -129,10 +129,18 @@ export const CreateConversationBody = z
     path: ['contactId'],
   });
 
+/** `newest`: latest activity first. `oldest_waiting`: the longest since its latest activity first. */
+export const ConversationSort = z.enum(['newest', 'oldest_waiting']);
 export const ListConversationsQuery = z.strictObject({
   view: View.default('all'),
   limit: z.coerce.number().int().min(1).max(100).default(25),
+  /** From the previous page, with the same view, filters and sort. */
   cursor: z.string().max(200).optional(),
+  channel: Channel.optional(),
+  teamId: Id.optional(),
+  tag: z.string().trim().min(1).max(64).optional(),
+  priority: Priority.optional(),
+  sort: ConversationSort.default('newest'),
 });
 /** A list row also carries the caller's read mark, so the list can show what is unread. */
 export const ConversationListItem = Conversation.extend({ readSeq: z.number().int().nullable() });
@@ -159,6 +167,99 @@ export const AssignBody = z.strictObject({
   assigneeId: Id.nullable(),
   teamId: Id.nullable().optional(),
 });
+
+/**
+ * Fields an agent edits on a conversation. Absent fields stay as they are; `tags` replaces the set
+ * (the timeline's `tagged` event lists what was added and removed); `teamId`/`subject` null clear.
+ */
+export const UpdateConversationBody = z.strictObject({
+  tags: Tags.optional(),
+  priority: Priority.optional(),
+  teamId: Id.nullable().optional(),
+  subject: z.string().trim().min(1).max(500).nullable().optional(),
+});
+
+/** Longest snooze: a year. Presets ("tomorrow 9:00", "next week") are the UI's; the server takes an instant. */
+export const MAX_SNOOZE_MS = 365 * 24 * 3600_000;
+/**
+ * `until`: when it wakes, in the future and at most `MAX_SNOOZE_MS` ahead (checked against the
+ * server's clock: 400 on `until` otherwise). `null` wakes it now (unsnooze).
+ */
+export const SnoozeBody = z.strictObject({ until: z.iso.datetime({ offset: true }).nullable() });
+
+/** At most this many conversations in one bulk request. */
+export const MAX_BULK_IDS = 100;
+const BulkCommon = {
+  ids: z
+    .array(Id)
+    .min(1)
+    .max(MAX_BULK_IDS)
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'ids must not repeat' }),
+  /** The version each conversation was seen at, by id; a stale one fails that id alone with 409. */
+  ifMatch: z.record(Id, z.number().int().min(1)).optional(),
+};
+/**
+ * One action on up to 100 conversations. Each id is its own unit of work: the response lists a
+ * result per id, in the order given, and one failing (not found, stale, refused) leaves the others done.
+ */
+export const BulkBody = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('assign'), ...BulkCommon, assigneeId: Id.nullable(), teamId: Id.nullable().optional() }),
+  z.strictObject({ action: z.literal('resolve'), ...BulkCommon }),
+  z.strictObject({ action: z.literal('reopen'), ...BulkCommon }),
+  z.strictObject({ action: z.literal('snooze'), ...BulkCommon, until: SnoozeBody.shape.until }),
+  z
+    .strictObject({ action: z.literal('tag'), ...BulkCommon, add: Tags.optional(), remove: Tags.optional() })
+    .refine((b) => (b.add?.length ?? 0) + (b.remove?.length ?? 0) > 0, { message: 'give tags to add or remove', path: ['add'] }),
+]);
+export const BulkResult = z.union([
+  z.object({ id: Id, ok: z.literal(true), status: z.number().int(), conversation: Conversation }),
+  z.object({
+    id: Id,
+    ok: z.literal(false),
+    status: z.number().int(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  }),
+]);
+export const BulkResponse = z.object({ results: z.array(BulkResult) });
+
+/** At most this many saved replies in a workspace. */
+export const MAX_SAVED_REPLIES = 500;
+/** The placeholders a saved reply may use (`{{contact.name}}`), filled in for a conversation and the calling agent. */
+export const SAVED_REPLY_VARIABLES = [
+  { name: 'contact.name', description: "the contact's full name" },
+  { name: 'contact.firstName', description: "the first word of the contact's name" },
+  { name: 'contact.email', description: "the contact's email (empty when unknown)" },
+  { name: 'contact.phone', description: "the contact's phone (empty when unknown)" },
+  { name: 'agent.name', description: "the replying agent's name" },
+  { name: 'agent.firstName', description: "the first word of the agent's name" },
+  { name: 'agent.username', description: "the replying agent's username" },
+  { name: 'conversation.subject', description: "the conversation's subject (empty when none)" },
+  { name: 'conversation.channel', description: "the conversation's channel" },
+] as const;
+/** What an agent types after `/` in the composer to pick a reply. */
+const Shortcut = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'letters, digits, "_" or "-", up to 32');
+export const SavedReply = z.object({
+  id: Id,
+  name: z.string(),
+  shortcut: z.string().nullable(),
+  /** The template as saved, placeholders and all. */
+  body: z.string(),
+  /** The body with its placeholders filled in, when listed with `conversationId`; null otherwise. */
+  rendered: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export const CreateSavedReplyBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  shortcut: Shortcut.optional(),
+  body: z.string().trim().min(1).max(5000),
+});
+export const UpdateSavedReplyBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  shortcut: Shortcut.nullable().optional(),
+  body: z.string().trim().min(1).max(5000).optional(),
+});
+export const SavedRepliesQuery = z.strictObject({ conversationId: Id.optional() });
 
 export const NotificationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -212,5 +313,12 @@ export type TimelinePage = z.infer<typeof TimelinePage>;
 export type PostMessageBody = z.infer<typeof PostMessageBody>;
 export type PostNoteBody = z.infer<typeof PostNoteBody>;
 export type AssignBody = z.infer<typeof AssignBody>;
+export type UpdateConversationBody = z.infer<typeof UpdateConversationBody>;
+export type SnoozeBody = z.infer<typeof SnoozeBody>;
+export type BulkBody = z.infer<typeof BulkBody>;
+export type SavedReply = z.infer<typeof SavedReply>;
+export type CreateSavedReplyBody = z.infer<typeof CreateSavedReplyBody>;
+export type UpdateSavedReplyBody = z.infer<typeof UpdateSavedReplyBody>;
+export type BulkResult = z.infer<typeof BulkResult>;
 export type NotificationList = z.infer<typeof NotificationList>;
 export type MarkNotificationsReadBody = z.infer<typeof MarkNotificationsReadBody>;

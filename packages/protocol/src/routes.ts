@@ -124,6 +124,10 @@ export const routes = {
     method: 'get', path: '/v1/conversations/counts', summary: 'Live count of every view',
     callers: ['agent'], status: 200, response: Counts,
   },
+  bulk: {
+    method: 'post', path: '/v1/conversations/bulk', summary: 'One action (assign, resolve, reopen, snooze, tag) on up to 100 conversations; a result per id, each its own unit of work',
+    callers: ['apiKey', 'agent'], body: R.BulkBody, status: 200, response: R.BulkResponse,
+  },
   getConversation: {
     method: 'get', path: '/v1/conversations/:id', summary: 'A conversation',
     callers: ['apiKey', 'agent'], status: 200, response: ConversationResponse,
@@ -140,9 +144,17 @@ export const routes = {
     method: 'post', path: '/v1/conversations/:id/notes', summary: 'Internal note; @username mentions a teammate',
     callers: ['agent'], body: R.PostNoteBody, status: 201, response: z.object({ note: NoteItem, conversation: Conversation }),
   },
+  updateConversation: {
+    method: 'patch', path: '/v1/conversations/:id', summary: 'Edit tags, priority, team or subject; each change is a timeline event, a patch that changes nothing changes no version',
+    callers: ['apiKey', 'agent'], body: R.UpdateConversationBody, status: 200, response: ConversationResponse, ifMatch: true,
+  },
   assign: {
     method: 'post', path: '/v1/conversations/:id/assign', summary: 'Assign to an agent (or null to unassign)',
     callers: ['apiKey', 'agent'], body: R.AssignBody, status: 200, response: ConversationResponse, ifMatch: true,
+  },
+  snooze: {
+    method: 'post', path: '/v1/conversations/:id/snooze', summary: 'Snooze until a time (it leaves the open views for Snoozed and wakes then, or on an inbound message); `until: null` wakes it now',
+    callers: ['apiKey', 'agent'], body: R.SnoozeBody, status: 200, response: ConversationResponse, ifMatch: true,
   },
   resolve: {
     method: 'post', path: '/v1/conversations/:id/resolve', summary: 'Mark as Resolved',
@@ -155,6 +167,22 @@ export const routes = {
   markRead: {
     method: 'post', path: '/v1/conversations/:id/read', summary: 'Mark read up to now for the calling agent',
     callers: ['agent'], status: 200, response: z.object({ lastReadSeq: z.number().int() }),
+  },
+  listSavedReplies: {
+    method: 'get', path: '/v1/saved-replies', summary: "The workspace's saved replies by name; with `conversationId`, each also `rendered` for that conversation and the caller",
+    callers: ['apiKey', 'agent'], query: R.SavedRepliesQuery, status: 200, response: z.object({ items: z.array(R.SavedReply) }),
+  },
+  createSavedReply: {
+    method: 'post', path: '/v1/saved-replies', summary: 'Save a reply (at most 500 a workspace); placeholders must be known, shortcuts unique',
+    callers: ['apiKey', 'admin'], body: R.CreateSavedReplyBody, status: 201, response: z.object({ savedReply: R.SavedReply }),
+  },
+  updateSavedReply: {
+    method: 'patch', path: '/v1/saved-replies/:id', summary: 'Edit a saved reply',
+    callers: ['apiKey', 'admin'], body: R.UpdateSavedReplyBody, status: 200, response: z.object({ savedReply: R.SavedReply }),
+  },
+  deleteSavedReply: {
+    method: 'delete', path: '/v1/saved-replies/:id', summary: 'Delete a saved reply',
+    callers: ['apiKey', 'admin'], status: 200, response: Ok,
   },
   listNotifications: {
     method: 'get', path: '/v1/notifications', summary: "The caller's notifications, newest first",

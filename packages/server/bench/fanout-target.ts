@@ -38,7 +38,7 @@ interface Target {
   close(): Promise<void>;
 }
 
-const ZERO: Counts = { mine: 0, unassigned: 0, mentioned: 0, unread: 0, all: 0, resolved: 0 };
+const ZERO: Counts = { mine: 0, unassigned: 0, mentioned: 0, unread: 0, all: 0, resolved: 0, snoozed: 0 };
 /** Counts that cost nothing: the first push says zero, batches push none. */
 const noCounts: CountsSource = { forAgent: async () => ZERO, afterBatch: async () => [], forget: () => {} };
 

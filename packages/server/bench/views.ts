@@ -3,7 +3,7 @@ import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import Sqlite from 'libsql';
 import type { OutboxRecord } from '../src/outbox/changes.js';
 import { LiveCounts } from '../src/realtime/live-counts.js';
-import { listView, type PageCursor } from '../src/storage/conversations.js';
+import { listView, type ListOptions, type PageCursor } from '../src/storage/conversations.js';
 import { openSqlite } from '../src/storage/db.js';
 import { ReadBands } from '../src/storage/read-bands.js';
 import type { Database } from '../src/storage/schema.js';
@@ -42,6 +42,7 @@ const VIEW_SQL: Record<View, { where: string; agentParam: boolean }> = {
   unassigned: { where: 'c.status = ? AND c.assignee_id IS NULL', agentParam: false },
   all: { where: 'c.status = ?', agentParam: false },
   resolved: { where: 'c.status = ?', agentParam: false },
+  snoozed: { where: 'c.status = ?', agentParam: false },
   mentioned: { where: 'c.status = ?', agentParam: false },
   unread: {
     where:
@@ -50,7 +51,7 @@ const VIEW_SQL: Record<View, { where: string; agentParam: boolean }> = {
     agentParam: true,
   },
 };
-const statusOf = (view: View) => (view === 'resolved' ? 'resolved' : 'open');
+const statusOf = (view: View) => (view === 'resolved' || view === 'snoozed' ? view : 'open');
 const ORDER = ' ORDER BY c.last_message_at DESC, c.id DESC';
 
 function pageQuery(view: View, agent: string, cursor: PageCursor | null, limit: number) {
@@ -310,6 +311,42 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
         slowFirst.map((x) => `${x.agentLabel} ${x.view} ${x.position} ${ms(x.cold!.median)} ms`).join(', '),
     );
   }
+
+  // List filters and sorts (DESIGN §5, migration 0022): the first page and page 101 of a few views,
+  // filtered, newest and oldest first, through listView. The fixture's channels, priorities and
+  // `vip` tag (10% of conversations) are what there is to filter on; it has no teams.
+  const filterCases: { label: string; options: ListOptions }[] = [
+    { label: 'channel=email', options: { filters: { channel: 'email' } } },
+    { label: 'priority=urgent', options: { filters: { priority: 'urgent' } } },
+    { label: 'tag=vip', options: { filters: { tag: 'vip' } } },
+    { label: 'channel=sms&priority=high', options: { filters: { channel: 'sms', priority: 'high' } } },
+    { label: 'channel=email, oldest first', options: { filters: { channel: 'email' }, sort: 'oldest_waiting' } },
+    { label: 'tag=vip, oldest first', options: { filters: { tag: 'vip' }, sort: 'oldest_waiting' } },
+    { label: 'oldest first', options: { sort: 'oldest_waiting' } },
+  ];
+  const filterRows: (string | number)[][] = [];
+  let filterMissed = 0;
+  for (const view of ['all', 'mine', 'resolved'] as const) {
+    for (const { label, options: listOptions } of filterCases) {
+      const deep = await listView(db, WORKSPACE_ID, TYPICAL_AGENT, view, SCROLLED, null, undefined, listOptions);
+      const positions: [string, PageCursor | null][] = [['first', null]];
+      if (deep.next) positions.push(['page 101', deep.next]);
+      for (const [position, cursor] of positions) {
+        const { wall } = await timeInterleavedCpu([() => listView(db, WORKSPACE_ID, TYPICAL_AGENT, view, PAGE, cursor, undefined, listOptions)], {
+          warmup: 3,
+          maxIterations: options.maxIterations,
+          minIterations: 20,
+          budgetMs: Math.min(options.budgetMs, 1000),
+        });
+        const t = summarize(wall[0]!);
+        if (t.p95 >= TARGET_MS) filterMissed += 1;
+        filterRows.push([view, label, position, t.n, ms(t.median), ms(t.p95), t.p95 < TARGET_MS ? 'met' : 'MISSED']);
+      }
+    }
+  }
+  console.log(`\nList filters and sorts (typical agent), page of ${PAGE}. Target: p95 < ${TARGET_MS} ms.`);
+  console.log(table(['view', 'filter / sort', 'page', 'n', 'median', 'p95', 'target'], filterRows));
+  console.log(`${filterRows.length - filterMissed} of ${filterRows.length} filter cases meet the target.`);
 
   // Counts: kept as counters (src/storage/view-counters.ts). An agent's counts are one read when they
   // connect (and for GET /v1/conversations/counts); after that the socket fan-out computes them in

@@ -9,6 +9,7 @@ import { JobRunner, type DeliveryLimits } from './jobs/queue.js';
 import { parseDestinationPolicy, type HostResolver } from './net/destinations.js';
 import { OutboundClient } from './net/outbound.js';
 import { Housekeeping } from './housekeeping.js';
+import { SnoozeWaker } from './snooze-waker.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
@@ -61,6 +62,8 @@ export interface RunningServer {
   url: string;
   port: number;
   deps: Deps;
+  /** Wakes snoozed conversations on the clock; tests call `wakeDue()` to drive it. */
+  snoozes: SnoozeWaker;
   app: BatonApp;
   realtime: Realtime;
   http: HttpServer;
@@ -119,6 +122,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   relay.start();
   jobs.start();
   deps.housekeeping.start();
+  const snoozes = new SnoozeWaker(deps);
+  snoozes.start();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -129,6 +134,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     deps,
+    snoozes,
     app,
     realtime,
     http,
@@ -139,6 +145,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await jobs.shutdown();
         deps.housekeeping.stop();
         await deps.housekeeping.idle();
+        snoozes.stop();
+        await snoozes.idle();
         await relay.idle();
         await deps.search.idle();
         http.closeAllConnections?.();

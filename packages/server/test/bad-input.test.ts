@@ -26,6 +26,7 @@ interface Fixture {
   /** A second API key and signing key: revoking one of them is a valid request. */
   spareApiKeyId: string;
   spareKid: string;
+  savedReply: any;
 }
 
 const PUSH_ENDPOINT = 'https://push.example/send/abc';
@@ -52,7 +53,8 @@ async function setup(t: TestContext): Promise<Fixture> {
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
   const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
   const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
-  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook, spareApiKeyId, spareKid };
+  const { savedReply } = await ok(ws.api('POST', '/v1/saved-replies', { name: 'Thanks', shortcut: 'thx', body: 'Thanks, {{contact.name}}!' }), 201);
+  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook, spareApiKeyId, spareKid, savedReply };
 }
 
 /** Everything the workspace can read about itself; equal before and after means nothing was written. */
@@ -69,6 +71,7 @@ async function snapshot(f: Fixture) {
   get('probeContacts', api, '/v1/contacts?externalId=crm-2');
   get('webhooks', api, '/v1/webhooks');
   get('credentials', api, '/v1/workspace/credentials');
+  get('savedReplies', api, '/v1/saved-replies');
   for (const c of [f.conv, f.assigned, f.resolved]) {
     get(`conversation ${c.id}`, api, `/v1/conversations/${c.id}`);
     get(`timeline ${c.id}`, api, `/v1/conversations/${c.id}/timeline`);
@@ -204,6 +207,77 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
     target: (f) => ({ token: f.ana.token, path: `/v1/conversations/${f.conv.id}/notes` }),
     valid: () => ({ body: 'looking into it' }),
     wrongTypes: () => [{ body: 5 }, { body: ['a'] }, { body: '   ' }, { body: null }, { body: { text: 'x' } }],
+    requiresBody: true,
+  },
+  updateConversation: {
+    target: (f) => ({ token: f.ana.token, path: `/v1/conversations/${f.conv.id}` }),
+    valid: (f) => ({ tags: ['billing'], priority: 'high', teamId: f.team.id, subject: 'Late order' }),
+    wrongTypes: (f) => [
+      { tags: 'billing' },
+      { tags: [5] },
+      { tags: ['   '] },
+      { priority: 'meh' },
+      { teamId: 5 },
+      { subject: '' },
+      { subject: 5 },
+      // An unknown team is refused with its path, before anything is written.
+      { teamId: 'team_doesnotexist', priority: 'high' },
+      { tags: ['ok'], teamId: f.ana.id },
+    ],
+    requiresBody: false,
+  },
+  createSavedReply: {
+    target: (f) => ({ token: f.boss.token, path: '/v1/saved-replies' }),
+    valid: () => ({ name: 'Hello', shortcut: 'hi', body: 'Hi {{contact.name}}' }),
+    wrongTypes: () => [
+      { name: 5, body: 'x' },
+      { name: 'X' },
+      { name: 'X', body: '   ' },
+      { name: 'X', body: 'x', shortcut: 'has space' },
+      { name: 'X', body: 'x'.repeat(5001) },
+      // Placeholders are checked: a typo is refused rather than sent to a customer.
+      { name: 'X', body: 'Hi {{contact.nmae}}' },
+    ],
+    requiresBody: true,
+  },
+  updateSavedReply: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/saved-replies/${f.savedReply.id}` }),
+    valid: () => ({ name: 'Renamed' }),
+    wrongTypes: () => [{ name: 5 }, { body: '' }, { shortcut: '-x' }, { body: '{{agent.password}}' }],
+    requiresBody: false,
+  },
+  deleteSavedReply: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/saved-replies/${f.savedReply.id}` }),
+    wrongTypes: () => [[], 'x', 5, null],
+    requiresBody: false,
+  },
+  bulk: {
+    target: (f) => ({ token: f.ana.token, path: '/v1/conversations/bulk' }),
+    valid: (f) => ({ action: 'resolve', ids: [f.conv.id] }),
+    wrongTypes: (f) => [
+      { action: 'resolve', ids: [] },
+      { action: 'resolve', ids: f.conv.id },
+      { action: 'resolve', ids: [f.conv.id, f.conv.id] },
+      { action: 'resolve', ids: Array.from({ length: 101 }, (_, i) => `conv_${i}`) },
+      { action: 'delete', ids: [f.conv.id] },
+      { action: 'assign', ids: [f.conv.id] },
+      { action: 'tag', ids: [f.conv.id], add: [] },
+      { action: 'snooze', ids: [f.conv.id], until: 5 },
+      { action: 'resolve', ids: [f.conv.id], ifMatch: { [f.conv.id]: 'x' } },
+    ],
+    requiresBody: true,
+  },
+  snooze: {
+    target: (f) => ({ token: f.ana.token, path: `/v1/conversations/${f.conv.id}/snooze` }),
+    valid: () => ({ until: new Date(Date.now() + 86_400_000).toISOString() }),
+    wrongTypes: () => [
+      { until: 5 },
+      { until: 'tomorrow' },
+      { until: [new Date(Date.now() + 86_400_000).toISOString()] },
+      // Checked against the server's clock: not in the past, not more than a year ahead.
+      { until: new Date(Date.now() - 86_400_000).toISOString() },
+      { until: new Date(Date.now() + 2 * 365 * 86_400_000).toISOString() },
+    ],
     requiresBody: true,
   },
   assign: {
@@ -593,7 +667,7 @@ describe('unknown routes', () => {
       ['GET', '/v2/conversations'],
       ['DELETE', `/v1/conversations/${f.conv.id}`],
       ['PUT', `/v1/conversations/${f.conv.id}`],
-      ['PATCH', `/v1/conversations/${f.conv.id}`],
+      ['PATCH', `/v1/conversations/${f.conv.id}/unknown`],
       ['POST', `/v1/conversations/${f.conv.id}/unknown`],
       ['GET', `/v1/conversations/${f.conv.id}/notes/extra/segments`],
       ['DELETE', `/v1/agents/${f.ana.id}`],

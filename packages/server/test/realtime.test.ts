@@ -119,7 +119,7 @@ function assertNonDecreasing(seqs: number[], label: string) {
   for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! >= seqs[i - 1]!, `${label}: seq went back from ${seqs[i - 1]} to ${seqs[i]} at ${i}`);
 }
 
-const ZERO = { mine: 0, unassigned: 0, mentioned: 0, unread: 0, all: 0, resolved: 0 };
+const ZERO = { mine: 0, unassigned: 0, mentioned: 0, unread: 0, all: 0, resolved: 0, snoozed: 0 };
 
 test('a connected agent gets conversation, timeline and count events for their workspace, with correct counts', async (t) => {
   const { server, ws, ana, ben, open } = await setup(t);

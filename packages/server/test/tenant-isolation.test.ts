@@ -22,6 +22,8 @@ interface Side {
   /** A second API key and signing key, so one of each can be revoked while the workspace keeps working. */
   spareApiKeyId: string;
   spareKid: string;
+  /** Saved replies: one for each writer, so each can delete its own. */
+  savedReplies: Record<'apiKey' | 'admin', any>;
 }
 
 /** A workspace with the same usernames as every other one, so @mentions and lookups could collide. */
@@ -41,6 +43,8 @@ async function seed(server: TestServer, name: string): Promise<Side> {
   const { team } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [ana.id, boss.id] }), 201);
   // Subscribed to an event the fixture never fires, so no delivery runs in the background.
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
+  const savedReply = async (name: string) => (await ok(ws.api('POST', '/v1/saved-replies', { name, body: 'Thanks, {{contact.name}}' }), 201)).savedReply;
+  const savedReplies = { apiKey: await savedReply('One'), admin: await savedReply('Two') };
   const fresh = async (id: string) => (await ok(ws.api('GET', `/v1/conversations/${id}`), 200)).conversation;
   const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
   const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
@@ -56,6 +60,7 @@ async function seed(server: TestServer, name: string): Promise<Side> {
     webhook,
     spareApiKeyId,
     spareKid,
+    savedReplies,
   };
 }
 
@@ -78,6 +83,7 @@ async function snapshot(side: Side) {
   get('contact', api, `/v1/contacts/${side.contact.id}`);
   get('contactConversations', api, `/v1/contacts/${side.contact.id}/conversations`);
   get('foundContacts', api, '/v1/contacts?externalId=crm-1');
+  get('savedReplies', api, '/v1/saved-replies');
   get('webhooks', api, '/v1/webhooks');
   get('deliveries', api, `/v1/webhooks/${side.webhook.id}/deliveries`);
   get('credentials', api, '/v1/workspace/credentials');
@@ -105,6 +111,8 @@ interface IdCase {
   /** The id of `owner`'s resource the route is called on. */
   id: (owner: Side) => string;
   body?: (cred: Cred, caller: Side) => unknown;
+  /** When each credential needs its own resource (a delete can only succeed once), instead of `id`. */
+  idFor?: (owner: Side, cred: Cred) => string;
 }
 
 /** One case per route with an `:id`; the table below fails if a route is added without one. */
@@ -113,6 +121,8 @@ const ID_CASES: Partial<Record<RouteName, IdCase>> = {
   timeline: { id: (o) => o.open.id },
   postMessage: { id: (o) => o.open.id, body: (cred) => ({ direction: cred === 'apiKey' ? 'inbound' : 'outbound', body: 'sneaky' }) },
   postNote: { id: (o) => o.open.id, body: () => ({ body: '@ana @boss sneaky' }) },
+  updateConversation: { id: (o) => o.open.id, body: () => ({ tags: ['sneaky'], priority: 'urgent', subject: 'Sneaky' }) },
+  snooze: { id: (o) => o.open.id, body: () => ({ until: new Date(Date.now() + 3_600_000).toISOString() }) },
   assign: { id: (o) => o.unassigned.id, body: (_cred, c) => ({ assigneeId: c.ana.id }) },
   resolve: { id: (o) => o.open.id },
   reopen: { id: (o) => o.resolved.id },
@@ -127,6 +137,8 @@ const ID_CASES: Partial<Record<RouteName, IdCase>> = {
   revokeApiKey: { id: (o) => o.spareApiKeyId },
   retireSigningKey: { id: (o) => o.spareKid },
   webhookDeliveries: { id: (o) => o.webhook.id },
+  updateSavedReply: { id: (o) => o.savedReplies.apiKey.id, body: () => ({ name: 'Sneaky', body: 'sneaky' }) },
+  deleteSavedReply: { id: (o) => o.savedReplies.apiKey.id, idFor: (o, cred) => o.savedReplies[cred === 'admin' ? 'admin' : 'apiKey'].id },
 };
 
 const ID_ROUTES = (Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]).filter(([, spec]) => spec.path.includes(':id'));
@@ -150,8 +162,9 @@ describe("another workspace's ids are not found", () => {
 
       for (const cred of creds) {
         const body = testCase.body?.(cred, b);
-        const res: HttpResult = await caller(b, cred)(method, path(testCase.id(a)), body);
-        const missing: HttpResult = await caller(b, cred)(method, path(`${testCase.id(a).split('_')[0]}_doesnotexist`), body);
+        const aId = testCase.idFor?.(a, cred) ?? testCase.id(a);
+        const res: HttpResult = await caller(b, cred)(method, path(aId), body);
+        const missing: HttpResult = await caller(b, cred)(method, path(`${aId.split('_')[0]}_doesnotexist`), body);
         // What another tenant's id gets must not differ from what an id that exists nowhere gets.
         assert.equal(res.status, missing.status, `${cred}: A's id and a made-up id answer alike`);
         assert.equal(res.body?.error?.code, missing.body?.error?.code, `${cred}: same error code`);
@@ -169,7 +182,7 @@ describe("another workspace's ids are not found", () => {
 
       // The same calls with A's own credentials work, so the 404s above were about the tenant.
       for (const cred of creds) {
-        const res: HttpResult = await caller(a, cred)(method, path(testCase.id(a)), testCase.body?.(cred, a));
+        const res: HttpResult = await caller(a, cred)(method, path(testCase.idFor?.(a, cred) ?? testCase.id(a)), testCase.body?.(cred, a));
         assert.equal(res.status, spec.status, `A's ${cred}: ${res.status} ${JSON.stringify(res.body)}`);
       }
     });
@@ -179,9 +192,16 @@ describe("another workspace's ids are not found", () => {
 describe('lists never include another workspace', () => {
   it("views and counts show only the caller's workspace", async (t) => {
     const { a, b } = await setup(t);
-    const aIds = new Set([a.open.id, a.unassigned.id, a.resolved.id]);
+    const snoozed = new Map<Side, string>();
+    for (const side of [a, b]) {
+      const { conversation } = await ok(side.ws.api('POST', '/v1/conversations', { contactId: side.contact.id, channel: 'sms', message: { body: 'later' } }), 201);
+      await ok(side.ws.api('POST', `/v1/conversations/${conversation.id}/snooze`, { until: new Date(Date.now() + 3_600_000).toISOString() }), 200);
+      snoozed.set(side, conversation.id);
+    }
+    const aIds = new Set([a.open.id, a.unassigned.id, a.resolved.id, snoozed.get(a)!]);
     for (const side of [a, b]) {
       const expected: Record<string, string[]> = {
+        snoozed: [snoozed.get(side)!],
         all: [side.open.id, side.unassigned.id],
         mine: [side.open.id],
         unassigned: [side.unassigned.id],
@@ -297,6 +317,16 @@ describe("a body cannot point at another workspace's rows", () => {
     assert.deepEqual(await snapshot(b), beforeB, 'B: still unassigned, no event');
     // Control: an agent of B can be assigned.
     assert.equal((await b.ws.api('POST', `/v1/conversations/${b.unassigned.id}/assign`, { assigneeId: b.boss.id })).status, 200);
+  });
+
+  it("PATCH with another workspace's team as teamId → 400 with its path, nothing written", async (t) => {
+    const { a, b } = await setup(t);
+    const beforeB = await snapshot(b);
+    const res = await b.ws.api('PATCH', `/v1/conversations/${b.open.id}`, { teamId: a.team.id, priority: 'urgent' });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.deepEqual(res.body.error.details?.[0]?.path, ['teamId']);
+    assert.deepEqual(await snapshot(b), beforeB);
+    assert.equal((await b.ws.api('PATCH', `/v1/conversations/${b.open.id}`, { teamId: b.team.id })).status, 200);
   });
 
   it("assign with another workspace's team as teamId → 400, nothing written", async (t) => {

@@ -19,7 +19,7 @@ import { prng } from '../bench/prng.js';
  * queries over the tables, written out here by hand.
  */
 
-const ZERO: Counts = { mine: 0, unassigned: 0, mentioned: 0, unread: 0, all: 0, resolved: 0 };
+const ZERO: Counts = { mine: 0, unassigned: 0, mentioned: 0, unread: 0, all: 0, resolved: 0, snoozed: 0 };
 
 /** Each view's definition (DESIGN §3), as COUNT(*) over the tables: no counters, no shared query code. */
 async function countedByHand(db: Kysely<Database>, workspaceId: string, agentId: string): Promise<Counts> {
@@ -33,7 +33,8 @@ async function countedByHand(db: Kysely<Database>, workspaceId: string, agentId:
         AND NOT EXISTS (SELECT 1 FROM read_states AS r
                         WHERE r.conversation_id = c.id AND r.agent_id = ${agentId} AND r.last_read_seq >= c.last_inbound_seq)) AS unread,
       (SELECT count(*) FROM conversations AS c WHERE c.workspace_id = ${workspaceId} AND c.status = 'open') AS "all",
-      (SELECT count(*) FROM conversations AS c WHERE c.workspace_id = ${workspaceId} AND c.status = 'resolved') AS resolved`.execute(db);
+      (SELECT count(*) FROM conversations AS c WHERE c.workspace_id = ${workspaceId} AND c.status = 'resolved') AS resolved,
+      (SELECT count(*) FROM conversations AS c WHERE c.workspace_id = ${workspaceId} AND c.status = 'snoozed' AND c.snoozed_until IS NOT NULL) AS snoozed`.execute(db);
   const row = rows[0]!;
   return Object.fromEntries(VIEWS.map((v) => [v, Number(row[v])])) as Counts;
 }
@@ -165,12 +166,24 @@ for (const seed of SEEDS) {
         await ok(agent.call('POST', `/v1/conversations/${id}/reopen`), 200);
         return `${agent.username} reopens ${id}`;
       }
+      if (op < 0.87) {
+        // Snoozed for 5–120 s of the clock (the steps advance it ~1 s each, and the waker wakes what is due), or woken by hand.
+        const wake = random() < 0.2;
+        const until = wake ? null : new Date(server.clock!.now() + 5_000 + Math.floor(random() * 115_000)).toISOString();
+        const res = await agent.call('POST', `/v1/conversations/${id}/snooze`, { until });
+        // A resolved conversation cannot be snoozed.
+        assert.ok(res.status === 200 || (res.status === 409 && res.body.error.code === 'conflict'), `${res.status} ${JSON.stringify(res.body)}`);
+        return `${agent.username} snoozes ${id} until ${until} (${res.status})`;
+      }
       await ok(agent.call('POST', `/v1/conversations/${id}/read`), 200);
       return `${agent.username} reads ${id}`;
     };
 
     for (let step = 0; step < STEPS; step++) {
       server.clock!.advance(Math.floor(random() * 2000));
+      // Snoozes that fell due wake now (the advance may have started a pass already), before any command.
+      await server.server.snoozes.idle();
+      await server.server.snoozes.wakeDue();
       // Now and then a burst: commands that share a group commit (several units in one transaction).
       const n = ids.length > 3 && random() < 0.08 ? 2 + Math.floor(random() * 4) : 1;
       const done = await Promise.all(Array.from({ length: n }, () => command(step)));
@@ -309,6 +322,35 @@ test('resolving takes a conversation out of every open view, for everyone; reope
   assert.deepEqual(await counts(cy), open.cy);
   assert.deepEqual(await counts(ana), open.ana, 'still read by the one who had read it');
   await expectExact('after resolve and reopen');
+});
+
+test('snoozing takes a conversation out of every open view into Snoozed, for everyone; waking by time or by a message puts it back', async (t) => {
+  const { server, ws, agents, counts, expectExact } = await setup(t, ['ana', 'ben', 'cy']);
+  const [ana, ben, cy] = agents as [TestAgent, TestAgent, TestAgent];
+  const conv = await inbound(ws);
+  await ok(ana.call('POST', `/v1/conversations/${conv.id}/assign`, { assigneeId: ben.id }), 200);
+  await ok(ana.call('POST', `/v1/conversations/${conv.id}/notes`, { body: '@cy have a look' }), 201);
+  const open = { ben: await counts(ben), cy: await counts(cy), ana: await counts(ana) };
+  const until = (ms: number) => new Date(server.clock!.now() + ms).toISOString();
+  await ok(cy.call('POST', `/v1/conversations/${conv.id}/snooze`, { until: until(60_000) }), 200);
+  for (const agent of agents) assert.deepEqual(await counts(agent), { ...ZERO, snoozed: 1 }, `${agent.username} while snoozed`);
+  await expectExact('snoozed');
+  server.clock!.advance(60_000);
+  await server.server.snoozes.idle();
+  await server.server.snoozes.wakeDue();
+  assert.deepEqual(await counts(ben), open.ben, 'woken by time: Mine and Unread again');
+  assert.deepEqual(await counts(cy), open.cy, 'woken by time: Mentioned again');
+  assert.deepEqual(await counts(ana), open.ana);
+  await ok(ana.call('POST', `/v1/conversations/${conv.id}/read`), 200);
+  await ok(cy.call('POST', `/v1/conversations/${conv.id}/snooze`, { until: until(60_000) }), 200);
+  await ok(ws.api('POST', `/v1/conversations/${conv.id}/messages`, { direction: 'inbound', body: 'any news?' }), 201);
+  for (const agent of agents) assert.equal((await counts(agent)).unread, 1, `${agent.username}: the new message is unread`);
+  assert.equal((await counts(ben)).snoozed, 0);
+  await expectExact('woken by an inbound message');
+  await ok(cy.call('POST', `/v1/conversations/${conv.id}/snooze`, { until: until(60_000) }), 200);
+  await ok(cy.call('POST', `/v1/conversations/${conv.id}/resolve`), 200);
+  for (const agent of agents) assert.deepEqual(await counts(agent), { ...ZERO, resolved: 1 }, `${agent.username}: resolving a snoozed one`);
+  await expectExact('resolved while snoozed');
 });
 
 test('a message reopens a resolved conversation: an inbound one is unread for everyone, a reply is read by the replier', async (t) => {

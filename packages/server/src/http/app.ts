@@ -17,6 +17,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { preferenceRoutes, workspaceSettingsRoutes } from './routes/preferences.js';
 import { pushRoutes } from './routes/push.js';
 import { searchRoutes } from './routes/search.js';
+import { savedReplyRoutes } from './routes/saved-replies.js';
 import { teamRoutes } from './routes/teams.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -108,6 +109,7 @@ export function createApp(deps: Deps) {
   app.route('/v1/workspace', credentialRoutes);
   app.route('/v1', pushRoutes);
   app.route('/v1/webhooks', webhookRoutes);
+  app.route('/v1/saved-replies', savedReplyRoutes);
   return app;
 }
 

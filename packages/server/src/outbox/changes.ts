@@ -19,6 +19,12 @@ export interface ChangeFacts {
   'conversation.unassigned': { conversation: Conversation; data: { from: string | null; to: null } };
   'conversation.resolved': { conversation: Conversation; data?: undefined };
   'conversation.reopened': { conversation: Conversation; data?: undefined };
+  /** Tags, priority, team or subject edited (PATCH); `changed` names the fields, as the timeline events do. */
+  'conversation.updated': { conversation: Conversation; data: { changed: ConversationField[] } };
+  /** Snoozed (or snoozed again for another time) until `until`. */
+  'conversation.snoozed': { conversation: Conversation; data: { until: string } };
+  /** A snooze ended without a message: its time came, or someone woke it. (An inbound message wakes it inside `message.created`.) */
+  'conversation.woke': { conversation: Conversation; data: { reason: 'timer' | 'manual' } };
   'conversation.read': { conversation: Conversation; data: { agentId: string; lastReadSeq: number } };
   'agent.created': { conversation?: undefined; data: { agent: Agent } };
   /** Also how a deactivation (`agent.active` false) reaches every node, which closes the agent's sockets. */
@@ -30,6 +36,9 @@ export interface ChangeFacts {
 }
 
 export type ChangeType = keyof ChangeFacts;
+
+/** The fields PATCH /v1/conversations/:id edits. */
+export type ConversationField = 'tags' | 'priority' | 'teamId' | 'subject';
 
 /** What every change's payload carries besides its own facts. */
 export interface ChangeCommon {

@@ -20,10 +20,10 @@ interface WorkspaceEntry {
   agents: Map<string, AgentEntry>;
 }
 
-const EMPTY_WORKSPACE: WorkspaceCounters = Object.freeze({ open: 0, unassigned: 0, resolved: 0, openInbound: 0 });
+const EMPTY_WORKSPACE: WorkspaceCounters = Object.freeze({ open: 0, unassigned: 0, resolved: 0, openInbound: 0, snoozed: 0 });
 
 const sameCounts = (a: Counts, b: Counts) =>
-  a.mine === b.mine && a.unassigned === b.unassigned && a.mentioned === b.mentioned && a.unread === b.unread && a.all === b.all && a.resolved === b.resolved;
+  a.mine === b.mine && a.unassigned === b.unassigned && a.mentioned === b.mentioned && a.unread === b.unread && a.all === b.all && a.resolved === b.resolved && a.snoozed === b.snoozed;
 
 /**
  * Every online agent's view counts, kept in memory by the socket fan-out (realtime/fan-out.ts).

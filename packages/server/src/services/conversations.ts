@@ -5,6 +5,7 @@ import type {
   Counts,
   CreateConversationBody,
   PostMessageBody,
+  UpdateConversationBody,
   View,
 } from '@baton/protocol';
 import type { Deps } from '../deps.js';
@@ -12,6 +13,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.j
 import { newId } from '../ids.js';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
+import type { ConversationField } from '../outbox/changes.js';
 import type { Change } from '../storage/change.js';
 import { findAgent, findAgentsByUsernames, markAssignedAt } from '../storage/agents.js';
 import { findContact } from '../storage/contacts.js';
@@ -23,6 +25,7 @@ import {
   listContactConversations,
   listView,
   updateConversation,
+  type ListOptions,
 } from '../storage/conversations.js';
 import { toContact, toConversation, toTimelineItem } from '../storage/mappers.js';
 import type { ConversationRow } from '../storage/schema.js';
@@ -79,6 +82,17 @@ async function reopenFor(change: Change, row: ConversationRow, actor: Actor, rea
   return { status: 'open' as const, resolved_at: null };
 }
 
+/**
+ * Wakes a snoozed conversation, with a `woke` event saying why (`timer`, `inbound_message`,
+ * `manual`). It rejoins the open views at the top, as a reopened one does: nothing may rejoin the
+ * open set below "now", where an agent's read bands could hide it from Unread (storage/read-bands.ts).
+ */
+export async function wakeFor(change: Change, row: ConversationRow, actor: Actor, reason: 'timer' | 'inbound_message' | 'manual', cause: Record<string, unknown>) {
+  const until = row.snoozed_until === null ? null : new Date(Number(row.snoozed_until)).toISOString();
+  await change.append(row.id, { kind: 'event', type: 'woke', actor, data: { reason, until, ...cause } });
+  return { status: 'open' as const, snoozed_until: null, last_message_at: change.now };
+}
+
 export async function createConversation(deps: Deps, p: WorkspacePrincipal, body: CreateConversationBody): Promise<Conversation> {
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
@@ -119,6 +133,7 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
       resolved_at: null,
       waiting_since: null,
       preview: body.message ? preview(body.message.body) : null,
+      snoozed_until: null,
     };
     await insertConversation(change, row);
     await change.append(row.id, { kind: 'event', type: 'created', actor, data: { channel: row.channel, source: row.source } }, createdSeq);
@@ -145,10 +160,11 @@ export async function listConversations(
   view: View,
   limit: number,
   cursor: string | undefined,
+  options: ListOptions = {},
 ) {
   const position = cursor === undefined ? null : decodeCursor(cursor);
   if (cursor !== undefined && !position) throw badRequest('cursor is not one this server issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
-  const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position, deps.readBands);
+  const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position, deps.readBands, options);
   const marks = await readMarks(deps.storage.db, p.agentId, page.rows.map((r) => r.id));
   return {
     items: page.rows.map((r) => Object.assign(toConversation(r), { readSeq: marks.get(r.id) ?? null })),
@@ -193,6 +209,9 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
     if (row.status === 'resolved') {
       const reason = body.direction === 'inbound' ? 'inbound_message' : 'reply';
       Object.assign(patch, await reopenFor(change, row, actor, reason, { messageId: message.id }));
+    } else if (row.status === 'snoozed' && body.direction === 'inbound') {
+      // The customer wrote back: the snooze is over. A reply of ours leaves it snoozed (waiting on them).
+      Object.assign(patch, await wakeFor(change, row, actor, 'inbound_message', { messageId: message.id }));
     }
     // Replying means you have read it.
     if (p.kind === 'agent') await markRead(change, row, p.agentId, message.seq);
@@ -256,6 +275,64 @@ export async function assign(deps: Deps, p: WorkspacePrincipal, id: string, body
   });
 }
 
+/**
+ * PATCH: tags, priority, team, subject. Each field that really changes gets its own timeline event
+ * (`tagged` with what was added and removed, `priority_changed`, `team_changed`, `subject_changed`,
+ * each `{ from, to }`); a patch that changes nothing writes nothing and keeps the version.
+ */
+export async function updateConversationFields(
+  deps: Deps,
+  p: WorkspacePrincipal,
+  id: string,
+  body: UpdateConversationBody | ((tags: string[]) => UpdateConversationBody),
+  ifMatch: number | undefined,
+) {
+  const actor = actorOf(p);
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const row = await load(change, id);
+    checkVersion(row, ifMatch);
+    // A function builds the patch from the tags as they are under the lock (the bulk `tag` action adds and removes).
+    if (typeof body === 'function') body = body(JSON.parse(row.tags) as string[]);
+    const patch: Partial<ConversationRow> = {};
+    const changed: ConversationField[] = [];
+    // Checked before anything is appended, so a refusal appends nothing (the unit rolls back anyway).
+    if (body.teamId !== undefined && body.teamId !== null && body.teamId !== row.team_id && !(await findTeam(change.trx, p.workspaceId, body.teamId))) {
+      throw badRequest(`no team ${body.teamId} in this workspace`, [{ path: ['teamId'], message: 'unknown team' }]);
+    }
+    if (body.tags !== undefined) {
+      const before = JSON.parse(row.tags) as string[];
+      const after = [...new Set(body.tags)];
+      const added = after.filter((t) => !before.includes(t));
+      const removed = before.filter((t) => !after.includes(t));
+      if (added.length || removed.length) {
+        patch.tags = JSON.stringify(after);
+        changed.push('tags');
+        await change.append(id, { kind: 'event', type: 'tagged', actor, data: { added, removed } });
+      }
+    }
+    if (body.priority !== undefined && body.priority !== row.priority) {
+      patch.priority = body.priority;
+      changed.push('priority');
+      await change.append(id, { kind: 'event', type: 'priority_changed', actor, data: { from: row.priority, to: body.priority } });
+    }
+    if (body.teamId !== undefined && body.teamId !== row.team_id) {
+      patch.team_id = body.teamId;
+      changed.push('teamId');
+      await change.append(id, { kind: 'event', type: 'team_changed', actor, data: { from: row.team_id, to: body.teamId } });
+    }
+    if (body.subject !== undefined && body.subject !== row.subject) {
+      patch.subject = body.subject;
+      changed.push('subject');
+      await change.append(id, { kind: 'event', type: 'subject_changed', actor, data: { from: row.subject, to: body.subject } });
+    }
+    if (!changed.length) return toConversation(row); // nothing to change
+    const conversation = toConversation(await save(change, row, patch));
+    await change.publish('conversation.updated', { conversation, data: { changed } });
+    return conversation;
+  });
+}
+
 export async function setStatus(
   deps: Deps,
   p: WorkspacePrincipal,
@@ -268,11 +345,12 @@ export async function setStatus(
     await change.lock();
     const row = await load(change, id);
     checkVersion(row, ifMatch);
-    if (row.status === status) return toConversation(row); // already there: repeating it is harmless
+    // A snoozed conversation is open to callers: reopening it changes nothing (snooze with `until: null` wakes it).
+    if ((row.status === 'snoozed' ? 'open' : row.status) === status) return toConversation(row); // already there: repeating it is harmless
     let patch: Partial<ConversationRow>;
     if (status === 'resolved') {
       await change.append(id, { kind: 'event', type: 'resolved', actor, data: { from: 'open', to: 'resolved' } });
-      patch = { status: 'resolved', resolved_at: change.now, waiting_since: null };
+      patch = { status: 'resolved', resolved_at: change.now, waiting_since: null, snoozed_until: null };
     } else {
       // Reopening moves the conversation to the top, as a reopening message does: nothing may
       // rejoin the open set below "now", where an agent's read bands could hide it from Unread.

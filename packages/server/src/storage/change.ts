@@ -42,14 +42,14 @@ type CounterColumns = { [K in keyof WorkspaceCounterColumns]: number };
 const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'last_activity_at'> & CounterColumns>(['id'], (db, { id }) => {
   const read = db
     .selectFrom('workspaces')
-    .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count'])
+    .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count'])
     .where('id', '=', id);
   return db.getExecutor().adapter instanceof SqliteAdapter ? read : read.forUpdate();
 });
 
 /** The lock holder's one write of the workspace row: seqs and time handed out, and the view counters after the unit. */
 const storeWorkspaceRow = prepared<{ id: string; seq: number; at: number } & CounterColumns>(
-  ['id', 'seq', 'at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count'],
+  ['id', 'seq', 'at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count'],
   (db, { id, seq, at, ...counters }) => db.updateTable('workspaces').set({ seq, last_activity_at: at, ...counters }).where('id', '=', id),
 );
 
@@ -74,7 +74,7 @@ export class Change {
   private storedTime = 0;
   private locked = false;
   /** The workspace's view counters as read under the lock. */
-  private storedCounters: WorkspaceCounters = { open: 0, unassigned: 0, resolved: 0, openInbound: 0 };
+  private storedCounters: WorkspaceCounters = { open: 0, unassigned: 0, resolved: 0, openInbound: 0, snoozed: 0 };
   /** What this unit's writes do to the view counters; storage write functions report to it (storage/view-counters.ts). */
   readonly counters: CounterChanges;
 
@@ -116,6 +116,7 @@ export class Change {
       unassigned: Number(row.open_unassigned_count),
       resolved: Number(row.resolved_count),
       openInbound: Number(row.open_inbound_count),
+      snoozed: Number(row.snoozed_count),
     };
     this.locked = true;
   }
@@ -143,6 +144,7 @@ export class Change {
       open_unassigned_count: c.unassigned,
       resolved_count: c.resolved,
       open_inbound_count: c.openInbound,
+      snoozed_count: c.snoozed,
     });
     this.storedSeq = this.lastSeq;
     this.storedTime = this.time;

@@ -1,4 +1,4 @@
-import type { View } from '@baton/protocol';
+import type { Conversation, View } from '@baton/protocol';
 import { type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Change } from './change.js';
 import type { ReadBands } from './read-bands.js';
@@ -31,10 +31,22 @@ const insertConversationRow = preparedInsert('conversations', {
   resolved_at: true,
   waiting_since: true,
   preview: true,
+  snoozed_until: true,
 });
+/**
+ * The tag filter's index (migration 0022): a row per (conversation, tag), written with the
+ * conversation's `tags` by the two functions below, the only writers of either.
+ */
+async function writeTags(trx: Q, workspaceId: string, conversationId: string, tagsJson: string, replace: boolean): Promise<void> {
+  if (replace) await trx.deleteFrom('conversation_tags').where('conversation_id', '=', conversationId).execute();
+  const tags = [...new Set(JSON.parse(tagsJson) as string[])];
+  if (tags.length) await trx.insertInto('conversation_tags').values(tags.map((tag) => ({ workspace_id: workspaceId, tag, conversation_id: conversationId }))).execute();
+}
+
 /** Inserts a new conversation, counted in the views (storage/view-counters.ts). */
 export async function insertConversation(change: Change, row: ConversationRow): Promise<void> {
   await insertConversationRow(change.trx, row);
+  if (row.tags !== '[]') await writeTags(change.trx, row.workspace_id, row.id, row.tags, false);
   change.counters.inserted(row);
 }
 
@@ -54,12 +66,26 @@ export async function updateConversation(change: Change, before: ConversationRow
     .returningAll()
     .executeTakeFirst();
   if (after) await change.counters.updated(before, after);
+  if (after && patch.tags !== undefined) await writeTags(change.trx, change.workspaceId, before.id, after.tags, true);
   return after;
 }
 
 export interface PageCursor {
   lastMessageAt: number;
   id: string;
+}
+
+/** List filters besides the view (DESIGN §5), each served by an index of migration 0022. */
+export interface ConversationFilters {
+  channel?: string;
+  teamId?: string;
+  tag?: string;
+  priority?: Conversation['priority'];
+}
+export type ConversationSort = 'newest' | 'oldest_waiting';
+export interface ListOptions {
+  filters?: ConversationFilters;
+  sort?: ConversationSort;
 }
 
 export const encodeCursor = (c: PageCursor) => Buffer.from(JSON.stringify([c.lastMessageAt, c.id])).toString('base64url');
@@ -102,6 +128,8 @@ function inView(q: ConvQuery, view: View, agentId: string): ConvQuery {
       return q.where('c.status', '=', 'open');
     case 'resolved':
       return q.where('c.status', '=', 'resolved');
+    case 'snoozed':
+      return q.where('c.status', '=', 'snoozed');
     case 'mentioned':
       return q.where('c.status', '=', 'open'); // joined to the agent's mentions in `fromView`
     case 'unread':
@@ -109,9 +137,41 @@ function inView(q: ConvQuery, view: View, agentId: string): ConvQuery {
   }
 }
 
+/** Narrows a view's query by the list filters. */
+function filtered(db: Q, q: ConvQuery, workspaceId: string, f: ConversationFilters): ConvQuery {
+  if (f.channel !== undefined) q = q.where('c.channel', '=', f.channel);
+  if (f.teamId !== undefined) q = q.where('c.team_id', '=', f.teamId);
+  if (f.priority !== undefined) q = q.where('c.priority', '=', f.priority);
+  if (f.tag !== undefined) {
+    const tag = f.tag;
+    q = q.where('c.id', 'in', db.selectFrom('conversation_tags').select('conversation_id').where('workspace_id', '=', workspaceId).where('tag', '=', tag));
+  }
+  return q;
+}
+
 /**
- * One page of a view. Unread skips the agent's read bands (storage/read-bands.ts) when given them;
- * without, it is the plain walk, which returns the same rows.
+ * The query of one page of a view without read bands: filters, sort and the cursor applied. (Also
+ * what the test of each filter's query plan reads.)
+ */
+export function pageQuery(db: Q, workspaceId: string, agentId: string, view: View, limit: number, cursor: PageCursor | null, options: ListOptions = {}) {
+  const asc = options.sort === 'oldest_waiting';
+  let q = filtered(db, fromView(db, workspaceId, view, agentId), workspaceId, options.filters ?? {});
+  if (cursor) {
+    // A row-value comparison lets the engine seek straight to the cursor in the index; the
+    // equivalent OR walks from the top (8–68 ms on deep pages at 1M rows, docs/benchmarks.md).
+    q = q.where((eb) => eb(eb.refTuple('c.last_message_at', 'c.id'), asc ? '>' : '<', eb.tuple(cursor.lastMessageAt, cursor.id)));
+  }
+  // Oldest first walks the same indexes the other way.
+  const dir = asc ? 'asc' : 'desc';
+  return q.selectAll('c').orderBy('c.last_message_at', dir).orderBy('c.id', dir).limit(limit + 1);
+}
+
+const hasFilters = (o: ListOptions) => o.sort === 'oldest_waiting' || Object.values(o.filters ?? {}).some((v) => v !== undefined);
+
+/**
+ * One page of a view. Unread skips the agent's read bands (storage/read-bands.ts) when given them
+ * and the list is unfiltered, newest first (the bands are ranges of that order); otherwise it is
+ * the plain walk, which returns the same rows.
  */
 export async function listView(
   db: Q,
@@ -121,23 +181,13 @@ export async function listView(
   limit: number,
   cursor: PageCursor | null,
   readBands?: ReadBands,
+  options: ListOptions = {},
 ) {
   let rows: ConversationRow[];
-  if (view === 'unread' && readBands) {
+  if (view === 'unread' && readBands && !hasFilters(options)) {
     rows = await walkUnread(db, readBands, workspaceId, agentId, limit + 1, cursor && { at: cursor.lastMessageAt, id: cursor.id });
   } else {
-    let q = fromView(db, workspaceId, view, agentId);
-    if (cursor) {
-      // A row-value comparison lets the engine seek straight to the cursor in the index; the
-      // equivalent OR walks from the top (8–68 ms on deep pages at 1M rows, docs/benchmarks.md).
-      q = q.where((eb) => eb(eb.refTuple('c.last_message_at', 'c.id'), '<', eb.tuple(cursor.lastMessageAt, cursor.id)));
-    }
-    rows = (await q
-      .selectAll('c')
-      .orderBy('c.last_message_at', 'desc')
-      .orderBy('c.id', 'desc')
-      .limit(limit + 1)
-      .execute()) as ConversationRow[];
+    rows = (await pageQuery(db, workspaceId, agentId, view, limit, cursor, options).execute()) as ConversationRow[];
   }
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -156,4 +206,15 @@ export const listContactConversations = (db: Q, workspaceId: string, contactId: 
     .orderBy('last_message_at', 'desc')
     .orderBy('id', 'desc')
     .limit(200)
+    .execute();
+
+/** Snoozed conversations whose time has come, any workspace, earliest first (`conversations_snoozed_due`). */
+export const listDueSnoozes = (db: Q, now: number, limit: number) =>
+  db
+    .selectFrom('conversations')
+    .select(['workspace_id', 'id'])
+    .where('status', '=', 'snoozed')
+    .where('snoozed_until', '<=', now)
+    .orderBy('snoozed_until')
+    .limit(limit)
     .execute();

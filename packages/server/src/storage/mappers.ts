@@ -54,7 +54,8 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   channel: r.channel,
   source: r.source,
   subject: r.subject,
-  status: r.status,
+  // Snoozed is stored as its own status so the open views skip it (migration 0020); to callers it is open.
+  status: r.status === 'snoozed' ? 'open' : r.status,
   assigneeId: r.assignee_id,
   teamId: r.team_id,
   tags: list(r.tags),
@@ -66,6 +67,7 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   lastInboundSeq: r.last_inbound_seq === null ? null : Number(r.last_inbound_seq),
   resolvedAt: isoOrNull(r.resolved_at),
   waitingSince: isoOrNull(r.waiting_since),
+  snoozedUntil: isoOrNull(r.snoozed_until),
   preview: r.preview,
 });
 

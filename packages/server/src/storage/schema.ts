@@ -34,6 +34,8 @@ export interface WorkspaceCounterColumns {
   resolved_count: ColumnType<number, number | undefined, number>;
   /** Open conversations with an inbound message: what Unread counts before an agent's reading. */
   open_inbound_count: ColumnType<number, number | undefined, number>;
+  /** Snoozed conversations: Snoozed (migration 0020). */
+  snoozed_count: ColumnType<number, number | undefined, number>;
 }
 export interface ApiKeyRow {
   id: string;
@@ -95,7 +97,8 @@ export interface ConversationRow {
   channel: string;
   source: string | null;
   subject: string | null;
-  status: 'open' | 'resolved';
+  /** `snoozed` is open to the API (with `snoozedUntil`), but in none of the open views (migration 0020). */
+  status: 'open' | 'resolved' | 'snoozed';
   assignee_id: string | null;
   team_id: string | null;
   tags: string;
@@ -109,6 +112,19 @@ export interface ConversationRow {
   resolved_at: number | null;
   waiting_since: number | null;
   preview: string | null;
+  /** When a snoozed conversation wakes; null unless `status` is `snoozed`. */
+  snoozed_until: number | null;
+}
+export interface SavedReplyRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  shortcut: string | null;
+  /** `shortcut` lower-cased: unique per workspace (migration 0021). */
+  shortcut_lower: string | null;
+  body: string;
+  created_at: number;
+  updated_at: number;
 }
 export interface TimelineRow {
   id: string;
@@ -272,6 +288,8 @@ export interface ReadBandsRow {
 
 export interface Database {
   workspaces: WorkspaceRow & WorkspaceCounterColumns;
+  saved_replies: SavedReplyRow;
+  conversation_tags: { workspace_id: string; tag: string; conversation_id: string };
   api_keys: ApiKeyRow;
   signing_keys: SigningKeyRow;
   agents: AgentRow;

@@ -9,13 +9,16 @@ import type { ConversationRow, Database } from './schema.js';
  * conversations, docs/benchmarks.md).
  *
  * What is kept, and where (migration 0011):
- * - per workspace, on its row: open (All), open ∧ unassigned (Unassigned), resolved (Resolved), and
- *   open ∧ has an inbound message ("open with inbound");
+ * - per workspace, on its row: open (All), open ∧ unassigned (Unassigned), resolved (Resolved),
+ *   open ∧ has an inbound message ("open with inbound"), and snoozed (Snoozed, migration 0020);
  * - per agent, in `agent_view_counts`: open ∧ assigned to them (Mine), open ∧ they are mentioned on
  *   it (Mentioned), and open ∧ has an inbound message ∧ their read mark is at or past its latest
  *   inbound seq ("caught up").
  * Unread (open ∧ has an inbound message ∧ no read mark at or past the latest one: `unreadBy` in
- * storage/unread-walk.ts) is then "open with inbound" − "caught up", and `countsOf` builds the six.
+ * storage/unread-walk.ts) is then "open with inbound" − "caught up", and `countsOf` builds the seven.
+ * A snoozed conversation is stored with status `snoozed`: it is not "open" to any counter but
+ * Snoozed, so snoozing and waking are plain row updates here (open → snoozed → open), and the
+ * mentions and read marks of the conversation move with them exactly as for resolve and reopen.
  *
  * How they stay exact: what a conversation adds to each counter follows from its row (status,
  * assignee, latest inbound seq), its mention rows and its read marks. Every write of one of those
@@ -52,6 +55,8 @@ export interface WorkspaceCounters {
   unassigned: number;
   resolved: number;
   openInbound: number;
+  /** Snoozed conversations (migration 0020). */
+  snoozed: number;
 }
 
 /** One agent's own counters. */
@@ -72,6 +77,7 @@ export function countsOf(workspace: WorkspaceCounters, agent: AgentCounters): Co
     unread: workspace.openInbound - agent.caughtUp,
     all: workspace.open,
     resolved: workspace.resolved,
+    snoozed: workspace.snoozed,
   };
 }
 
@@ -136,7 +142,7 @@ const addToAgent = prepared<AgentDelta, { mine: number; mentioned: number; caugh
  * which carries the values after the change) is a bug and throws.
  */
 export class CounterChanges {
-  private readonly workspace: WorkspaceCounters = { open: 0, unassigned: 0, resolved: 0, openInbound: 0 };
+  private readonly workspace: WorkspaceCounters = { open: 0, unassigned: 0, resolved: 0, openInbound: 0, snoozed: 0 };
   private readonly agents = new Map<string, AgentCounters>();
   private flushed = false;
 
@@ -149,7 +155,7 @@ export class CounterChanges {
   /** Whether the workspace-wide counters moved. */
   get workspaceMoved(): boolean {
     const w = this.workspace;
-    return w.open !== 0 || w.unassigned !== 0 || w.resolved !== 0 || w.openInbound !== 0;
+    return w.open !== 0 || w.unassigned !== 0 || w.resolved !== 0 || w.openInbound !== 0 || w.snoozed !== 0;
   }
 
   /** A conversation was inserted (with no read marks or mentions yet: it is new). */
@@ -201,7 +207,13 @@ export class CounterChanges {
   /** The workspace's counters after this unit, from the ones read under its lock. */
   workspaceAfter(before: WorkspaceCounters): WorkspaceCounters {
     const d = this.workspace;
-    return { open: before.open + d.open, unassigned: before.unassigned + d.unassigned, resolved: before.resolved + d.resolved, openInbound: before.openInbound + d.openInbound };
+    return {
+      open: before.open + d.open,
+      unassigned: before.unassigned + d.unassigned,
+      resolved: before.resolved + d.resolved,
+      openInbound: before.openInbound + d.openInbound,
+      snoozed: before.snoozed + d.snoozed,
+    };
   }
 
   /** Writes each moved agent's deltas (one upsert an agent) and returns their counters after them; later reports throw. */
@@ -240,6 +252,8 @@ export class CounterChanges {
       if (c.assignee_id === null) w.unassigned += sign;
       else this.agent(c.assignee_id).mine += sign;
       if (c.last_inbound_seq !== null) w.openInbound += sign;
+    } else if (c.status === 'snoozed') {
+      w.snoozed += sign;
     } else {
       w.resolved += sign;
     }
@@ -261,6 +275,7 @@ const readStoredCounters = prepared<
     open_unassigned_count: number;
     resolved_count: number;
     open_inbound_count: number;
+    snoozed_count: number;
     mine: number | null;
     mentioned: number | null;
     caught_up: number | null;
@@ -269,7 +284,7 @@ const readStoredCounters = prepared<
   db
     .selectFrom('workspaces as w')
     .leftJoin('agent_view_counts as a', (join) => join.onRef('a.workspace_id', '=', 'w.id').on('a.agent_id', '=', agentId))
-    .select(['w.seq', 'w.open_count', 'w.open_unassigned_count', 'w.resolved_count', 'w.open_inbound_count', 'a.mine', 'a.mentioned', 'a.caught_up'])
+    .select(['w.seq', 'w.open_count', 'w.open_unassigned_count', 'w.resolved_count', 'w.open_inbound_count', 'w.snoozed_count', 'a.mine', 'a.mentioned', 'a.caught_up'])
     .where('w.id', '=', workspaceId),
 );
 
@@ -287,6 +302,7 @@ export async function readCounters(db: Kysely<Database>, workspaceId: string, ag
       unassigned: Number(row.open_unassigned_count),
       resolved: Number(row.resolved_count),
       openInbound: Number(row.open_inbound_count),
+      snoozed: Number(row.snoozed_count),
     },
     agent: { mine: Number(row.mine ?? 0), mentioned: Number(row.mentioned ?? 0), caughtUp: Number(row.caught_up ?? 0) },
   };

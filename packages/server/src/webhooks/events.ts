@@ -122,5 +122,6 @@ const conversationOf = (c: Conversation): Conversation => ({
   lastInboundAt: c.lastInboundAt,
   resolvedAt: c.resolvedAt,
   waitingSince: c.waitingSince,
+  snoozedUntil: c.snoozedUntil,
   preview: c.preview,
 });

@@ -42,9 +42,26 @@ export function eventSentence(event: EventItem, agentById: AgentLookup): string 
       return actorIsAgent ? `Reopened by ${actor}` : 'Reopened';
     }
     case 'tagged': {
-      const tags = Array.isArray(event.data.tags) ? event.data.tags.filter((t): t is string => typeof t === 'string') : [];
-      const what = tags.length ? `tagged this ${tags.join(', ')}` : 'changed the tags';
+      // `added`/`removed` from PATCH /v1/conversations/:id; `tags` from older rows.
+      const strings = (v: unknown) => (Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : []);
+      const added = [...strings(event.data.tags), ...strings(event.data.added)];
+      const removed = strings(event.data.removed);
+      const what = added.length && !removed.length ? `tagged this ${added.join(', ')}` : !added.length && removed.length ? `removed the tag ${removed.join(', ')}` : 'changed the tags';
       return actorIsAgent ? `${actor} ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+    }
+    case 'priority_changed':
+      return `${actorIsAgent ? `${actor} set` : 'Set'} the priority to ${text(event.data.to) ?? 'normal'}`;
+    case 'team_changed':
+      return text(event.data.to) ? `${actorIsAgent ? `${actor} moved` : 'Moved'} this to another team` : `${actorIsAgent ? `${actor} removed` : 'Removed'} the team`;
+    case 'subject_changed':
+      return `${actorIsAgent ? `${actor} changed` : 'Changed'} the subject`;
+    case 'snoozed':
+      return actorIsAgent ? `${actor} snoozed this` : 'Snoozed';
+    case 'woke': {
+      const reason = text(event.data.reason);
+      if (reason === 'inbound_message') return 'Woke up: a new message';
+      if (reason === 'timer') return 'Woke up: snooze ended';
+      return actorIsAgent ? `${actor} woke this up` : 'Woke up';
     }
     case 'rule_applied':
       return rule ? `Rule ${rule} applied` : 'A rule was applied';

@@ -47,7 +47,7 @@ export const mallory = contact('ct_mallory', '<img src=x onerror="window.__xss=1
 export function conversation(id: string, contactId: string, minutesAgo: number, extra: Partial<Conversation> = {}): Conversation {
   return ConversationSchema.parse({
     id, contactId, channel: 'sms', source: null, subject: null, status: 'open', assigneeId: null, teamId: null, tags: [], priority: 'normal',
-    version: 1, createdAt: at(minutesAgo + 5), lastMessageAt: at(minutesAgo), lastInboundAt: at(minutesAgo), lastInboundSeq: 50, resolvedAt: null, waitingSince: null,
+    version: 1, createdAt: at(minutesAgo + 5), lastMessageAt: at(minutesAgo), lastInboundAt: at(minutesAgo), lastInboundSeq: 50, resolvedAt: null, waitingSince: null, snoozedUntil: null,
     preview: 'Hello', ...extra,
   });
 }
@@ -109,7 +109,7 @@ export function demoWorld(): World {
   };
 }
 
-const open = (c: Conversation) => c.status === 'open';
+const open = (c: Conversation) => c.status === 'open' && c.snoozedUntil === null;
 function inView(world: World, view: View, c: Conversation): boolean {
   switch (view) {
     case 'mine': return open(c) && c.assigneeId === world.me.id;
@@ -118,12 +118,13 @@ function inView(world: World, view: View, c: Conversation): boolean {
     case 'unread': return open(c) && world.unread.has(c.id);
     case 'all': return open(c);
     case 'resolved': return c.status === 'resolved';
+    case 'snoozed': return c.status === 'open' && c.snoozedUntil !== null;
   }
 }
 
 export function countsOf(world: World): Counts {
   const n = (v: View) => world.conversations.filter((c) => inView(world, v, c)).length;
-  return { mine: n('mine'), unassigned: n('unassigned'), mentioned: n('mentioned'), unread: n('unread'), all: n('all'), resolved: n('resolved') };
+  return { mine: n('mine'), unassigned: n('unassigned'), mentioned: n('mentioned'), unread: n('unread'), all: n('all'), resolved: n('resolved'), snoozed: n('snoozed') };
 }
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });

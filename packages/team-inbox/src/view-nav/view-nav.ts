@@ -18,9 +18,10 @@ export const VIEW_LABELS: Record<View, string> = {
   unread: 'Unread',
   all: 'All',
   resolved: 'Resolved',
+  snoozed: 'Snoozed',
 };
 
-/** The six views with their live counts; picking one asks the root to switch (`inbox-view-select`). */
+/** The seven views with their live counts; picking one asks the root to switch (`inbox-view-select`). */
 export class InboxViewNav extends LitElement {
   static override styles = [baseStyles, viewNavStyles];
 

@@ -1,4 +1,4 @@
-import { AssignBody, CreateConversationBody, ListConversationsQuery, PostMessageBody, PostNoteBody, routes, TimelineQuery, TranscriptQuery, type MessageItem } from '@baton/protocol';
+import { AssignBody, BulkBody, SnoozeBody, UpdateConversationBody, CreateConversationBody, ListConversationsQuery, PostMessageBody, PostNoteBody, routes, TimelineQuery, TranscriptQuery, type MessageItem } from '@baton/protocol';
 import { Hono } from 'hono';
 import { requireAgent, requireWorkspace } from '../../auth/principal.js';
 import {
@@ -11,8 +11,11 @@ import {
   postNote,
   setStatus,
   timeline,
+  updateConversationFields,
   viewCounts,
 } from '../../services/conversations.js';
+import { bulk } from '../../services/bulk.js';
+import { snooze } from '../../services/snooze.js';
 import { transcript } from '../../services/transcript.js';
 import type { AppEnv } from '../env.js';
 import { emptyBody, ifMatch, jsonBody, query } from '../parse.js';
@@ -27,15 +30,27 @@ export const conversationRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const p = requireAgent(c.get('principal'), routes.listConversations.callers);
     const q = query(c, ListConversationsQuery);
-    return c.json(await listConversations(c.get('deps'), p, q.view, q.limit, q.cursor), 200);
+    const filters = { channel: q.channel, teamId: q.teamId, tag: q.tag, priority: q.priority };
+    return c.json(await listConversations(c.get('deps'), p, q.view, q.limit, q.cursor, { filters, sort: q.sort }), 200);
   })
   .get('/counts', async (c) => {
     const p = requireAgent(c.get('principal'), routes.counts.callers);
     return c.json(await viewCounts(c.get('deps'), p.workspaceId, p.agentId), 200);
   })
+  .post('/bulk', async (c) => {
+    const p = requireWorkspace(c.get('principal'), routes.bulk.callers);
+    const body = await jsonBody(c, BulkBody);
+    return reply(c, 'bulk', () => bulk(c.get('deps'), p, body), (results) => ({ results }));
+  })
   .get('/:id', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.getConversation.callers);
     return c.json({ conversation: await getConversation(c.get('deps'), p, c.req.param('id')) }, 200);
+  })
+  .patch('/:id', async (c) => {
+    const p = requireWorkspace(c.get('principal'), routes.updateConversation.callers);
+    const body = await jsonBody(c, UpdateConversationBody);
+    const expected = ifMatch(c);
+    return reply(c, 'updateConversation', () => updateConversationFields(c.get('deps'), p, c.req.param('id'), body, expected), (conversation) => ({ conversation }));
   })
   .get('/:id/timeline', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.timeline.callers);
@@ -63,6 +78,12 @@ export const conversationRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, AssignBody);
     const expected = ifMatch(c);
     return reply(c, 'assign', () => assign(c.get('deps'), p, c.req.param('id'), body, expected), (conversation) => ({ conversation }));
+  })
+  .post('/:id/snooze', async (c) => {
+    const p = requireWorkspace(c.get('principal'), routes.snooze.callers);
+    const body = await jsonBody(c, SnoozeBody);
+    const expected = ifMatch(c);
+    return reply(c, 'snooze', () => snooze(c.get('deps'), p, c.req.param('id'), body.until, expected), (conversation) => ({ conversation }));
   })
   .post('/:id/resolve', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.resolve.callers);
