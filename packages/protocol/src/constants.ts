@@ -57,5 +57,13 @@ export const ENDPOINTS = {
   deleteWebhook: { method: 'delete', path: '/v1/webhooks/:id' },
   webhookDeliveries: { method: 'get', path: '/v1/webhooks/:id/deliveries' },
   search: { method: 'get', path: '/v1/search' },
+  listWorkflows: { method: 'get', path: '/v1/workflows' },
+  createWorkflow: { method: 'post', path: '/v1/workflows' },
+  validateWorkflow: { method: 'post', path: '/v1/workflows/validate' },
+  getWorkflow: { method: 'get', path: '/v1/workflows/:id' },
+  updateWorkflow: { method: 'put', path: '/v1/workflows/:id' },
+  deleteWorkflow: { method: 'delete', path: '/v1/workflows/:id' },
+  publishWorkflow: { method: 'post', path: '/v1/workflows/:id/publish' },
+  workflowVersions: { method: 'get', path: '/v1/workflows/:id/versions' },
   openapi: { method: 'get', path: '/v1/openapi.json' },
 } as const satisfies Record<string, { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: string }>;

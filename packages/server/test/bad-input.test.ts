@@ -23,6 +23,8 @@ interface Fixture {
   resolved: any;
   team: any;
   webhook: any;
+  /** A draft workflow, never published. */
+  workflow: any;
   /** A second API key and signing key: revoking one of them is a valid request. */
   spareApiKeyId: string;
   spareKid: string;
@@ -33,6 +35,23 @@ const PUSH_KEYS = {
   p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url'),
   auth: Buffer.alloc(16, 1).toString('base64url'),
 };
+
+const supportRule = (team: string, name = 'Everyone → Support') => ({
+  name,
+  trigger: { event: 'conversation.created' },
+  actions: [{ type: 'assign', steps: [{ pool: { team }, strategy: 'round_robin' }] }],
+});
+
+/** Workflow bodies of the wrong shape (each a 400, not a 422: the validator cannot say more). */
+const badWorkflows = (team: string) => [
+  { ...supportRule(team), name: 5 },
+  { ...supportRule(team), trigger: 'conversation.created' },
+  { ...supportRule(team), trigger: { event: 'conversation.exploded' } },
+  { ...supportRule(team), actions: [] },
+  { ...supportRule(team), actions: [{ type: 'teleport' }] },
+  { ...supportRule(team), priority: 1.5 },
+  { ...supportRule(team), enabled: 'yes' },
+];
 
 async function setup(t: TestContext): Promise<Fixture> {
   const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
@@ -50,9 +69,10 @@ async function setup(t: TestContext): Promise<Fixture> {
   const { team } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [boss.id] }), 201);
   // Subscribed to an event the fixture never fires, so no delivery runs in the background.
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
+  const { workflow } = await ok(boss.call('POST', '/v1/workflows', supportRule(team.id)), 201);
   const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
   const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
-  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook, spareApiKeyId, spareKid };
+  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook, workflow, spareApiKeyId, spareKid };
 }
 
 /** Everything the workspace can read about itself; equal before and after means nothing was written. */
@@ -69,6 +89,8 @@ async function snapshot(f: Fixture) {
   get('probeContacts', api, '/v1/contacts?externalId=crm-2');
   get('webhooks', api, '/v1/webhooks');
   get('credentials', api, '/v1/workspace/credentials');
+  get('workflows', api, '/v1/workflows');
+  get('workflow versions', api, `/v1/workflows/${f.workflow.id}/versions`);
   for (const c of [f.conv, f.assigned, f.resolved]) {
     get(`conversation ${c.id}`, api, `/v1/conversations/${c.id}`);
     get(`timeline ${c.id}`, api, `/v1/conversations/${c.id}/timeline`);
@@ -308,6 +330,34 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
   retireSigningKey: {
     target: (f) => ({ token: f.ws.apiKey, path: `/v1/workspace/signing-keys/${f.spareKid}` }),
     wrongTypes: () => [[], 'retire', 1, null],
+    requiresBody: false,
+  },
+  createWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: '/v1/workflows' }),
+    valid: (f) => supportRule(f.team.id, 'Another'),
+    wrongTypes: (f) => badWorkflows(f.team.id),
+    requiresBody: true,
+  },
+  validateWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: '/v1/workflows/validate' }),
+    valid: (f) => ({ workflow: supportRule(f.team.id) }),
+    wrongTypes: (f) => [{ workflowId: f.workflow.id }, { workflow: {}, workflowId: 5 }, { workflow: {}, workflowId: 'has space' }],
+    requiresBody: true,
+  },
+  updateWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/workflows/${f.workflow.id}` }),
+    valid: (f) => supportRule(f.team.id, 'Renamed'),
+    wrongTypes: (f) => badWorkflows(f.team.id),
+    requiresBody: true,
+  },
+  deleteWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/workflows/${f.workflow.id}` }),
+    wrongTypes: () => [[], 'delete', 1, null],
+    requiresBody: false,
+  },
+  publishWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/workflows/${f.workflow.id}/publish` }),
+    wrongTypes: () => [[], 'publish', 1, null, { version: 1 }],
     requiresBody: false,
   },
 };

@@ -116,9 +116,17 @@ interface Fixture {
   resolved: { id: string };
   team: { id: string };
   webhook: { id: string };
+  /** A draft workflow (never published). */
+  workflow: { id: string };
   spareApiKeyId: string;
   spareKid: string;
 }
+
+const supportRule = (team: string, name = 'Everyone → Support') => ({
+  name,
+  trigger: { event: 'conversation.created' },
+  actions: [{ type: 'assign', steps: [{ pool: { team }, strategy: 'round_robin' }] }],
+});
 
 async function setup(t: TestContext): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-replies-'));
@@ -142,9 +150,10 @@ async function setup(t: TestContext): Promise<Fixture> {
   const { team } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [boss.id] }), 201);
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
   await ok(ana.call('POST', '/v1/push-subscriptions', PUSH), 201);
+  const { workflow } = await ok(boss.call('POST', '/v1/workflows', supportRule(team.id)), 201);
   const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
   const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
-  return { server, observer, dir, ws, boss, ana, contact, conv, resolved, team, webhook, spareApiKeyId, spareKid };
+  return { server, observer, dir, ws, boss, ana, contact, conv, resolved, team, webhook, workflow, spareApiKeyId, spareKid };
 }
 
 /** Lets everything the fixture set off in the background finish, so only the request under test writes. */
@@ -161,6 +170,7 @@ const asCaller = (token: (f: Fixture) => string, method: string, path: (f: Fixtu
   (f, base, headers) => base.request(method, path(f), { token: token(f), body: body?.(f), headers });
 const api = (f: Fixture) => f.ws.apiKey;
 const anaToken = (f: Fixture) => f.ana.token;
+const bossToken = (f: Fixture) => f.boss.token;
 
 interface WriteCase {
   send: Send;
@@ -213,6 +223,11 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
     stored: { after: OUTSIDE_UNITS },
   },
   deleteWebhook: { send: asCaller(api, 'DELETE', (f) => `/v1/webhooks/${f.webhook.id}`), stored: { after: OUTSIDE_UNITS } },
+  createWorkflow: { send: asCaller(bossToken, 'POST', () => '/v1/workflows', (f) => supportRule(f.team.id, 'Another')), stored: 'with the change' },
+  validateWorkflow: { send: asCaller(bossToken, 'POST', () => '/v1/workflows/validate', (f) => ({ workflow: supportRule(f.team.id) })), stored: 'nothing to commit' },
+  updateWorkflow: { send: asCaller(bossToken, 'PUT', (f) => `/v1/workflows/${f.workflow.id}`, (f) => supportRule(f.team.id, 'Renamed')), stored: 'with the change' },
+  deleteWorkflow: { send: asCaller(bossToken, 'DELETE', (f) => `/v1/workflows/${f.workflow.id}`), stored: 'with the change' },
+  publishWorkflow: { send: asCaller(bossToken, 'POST', (f) => `/v1/workflows/${f.workflow.id}/publish`), stored: 'with the change' },
 };
 
 const WRITE_ROUTES = (Object.keys(routes) as RouteName[]).filter((name) => routes[name].method !== 'get');

@@ -19,6 +19,7 @@ import { pushRoutes } from './routes/push.js';
 import { searchRoutes } from './routes/search.js';
 import { teamRoutes } from './routes/teams.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { workflowRoutes } from './routes/workflows.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 
 function errorResponse(c: Context, error: AppError) {
@@ -108,6 +109,7 @@ export function createApp(deps: Deps) {
   app.route('/v1/workspace', credentialRoutes);
   app.route('/v1', pushRoutes);
   app.route('/v1/webhooks', webhookRoutes);
+  app.route('/v1/workflows', workflowRoutes);
   return app;
 }
 

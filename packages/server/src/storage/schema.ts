@@ -270,6 +270,29 @@ export interface ReadBandsRow {
   updated_at: number;
 }
 
+/** A workflow: its draft and which published version runs (migration 0015). */
+export interface WorkflowRow {
+  id: string;
+  workspace_id: string;
+  /** The draft definition as JSON. */
+  draft: string;
+  draft_version: number;
+  published_version: number | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+/** One immutable publication of a workflow (migration 0015). */
+export interface WorkflowVersionRow {
+  workspace_id: string;
+  workflow_id: string;
+  version: number;
+  definition: string;
+  published_at: number;
+  published_by: string | null;
+}
+
 export interface Database {
   workspaces: WorkspaceRow & WorkspaceCounterColumns;
   api_keys: ApiKeyRow;
@@ -297,4 +320,6 @@ export interface Database {
   push_subscriptions: PushSubscriptionRow;
   server_keys: ServerKeyRow;
   webhooks: WebhookRow;
+  workflows: WorkflowRow;
+  workflow_versions: WorkflowVersionRow;
 }
