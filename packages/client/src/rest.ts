@@ -271,6 +271,12 @@ export class BatonRestClient {
   workflowVersions(id: string, o?: RequestOptions) {
     return this.call('workflowVersions', { ...o, params: { id } });
   }
+  listWorkflowRuns(id: string, query: QueryParams<'listWorkflowRuns'> = {}, o?: RequestOptions) {
+    return this.call('listWorkflowRuns', { ...o, params: { id }, query: { ...query } });
+  }
+  conversationRouting(id: string, o?: RequestOptions) {
+    return this.call('conversationRouting', { ...o, params: { id } });
+  }
 
   // ── Notification preferences and Web Push ──────────────────────────────────────────────────
   getPreferences(o?: RequestOptions) {

@@ -65,5 +65,7 @@ export const ENDPOINTS = {
   deleteWorkflow: { method: 'delete', path: '/v1/workflows/:id' },
   publishWorkflow: { method: 'post', path: '/v1/workflows/:id/publish' },
   workflowVersions: { method: 'get', path: '/v1/workflows/:id/versions' },
+  listWorkflowRuns: { method: 'get', path: '/v1/workflows/:id/runs' },
+  conversationRouting: { method: 'get', path: '/v1/conversations/:id/routing' },
   openapi: { method: 'get', path: '/v1/openapi.json' },
 } as const satisfies Record<string, { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: string }>;

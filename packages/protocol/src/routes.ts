@@ -246,6 +246,14 @@ export const routes = {
     method: 'get', path: '/v1/workflows/:id/versions', summary: "A workflow's published versions, newest first",
     callers: ['apiKey', 'admin'], status: 200, response: WF.WorkflowVersionList,
   },
+  listWorkflowRuns: {
+    method: 'get', path: '/v1/workflows/:id/runs', summary: "The workflow's runs, newest first: version, matched, every condition with its actual value, actions and outcome (filter by outcome)",
+    callers: ['apiKey', 'admin'], query: WF.WorkflowRunsQuery, status: 200, response: WF.WorkflowRunPage,
+  },
+  conversationRouting: {
+    method: 'get', path: '/v1/conversations/:id/routing', summary: 'Why the conversation was routed as it was: every workflow run that considered it, newest first',
+    callers: ['apiKey', 'agent'], status: 200, response: WF.ConversationRouting,
+  },
   openapi: {
     method: 'get', path: '/v1/openapi.json', summary: 'This document', callers: ['anyone'], status: 200, response: z.record(z.string(), z.unknown()),
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './domain.js';
-import { WorkflowDefinition, WorkflowValidationError, WorkflowValidationWarning } from './rules.js';
+import { AssignDecision, ConditionTrace, TRIGGER_EVENTS, WorkflowDefinition, WorkflowValidationError, WorkflowValidationWarning } from './rules.js';
 
 /*
  * The workflows API (DESIGN §5–6): an admin edits a workflow's draft (PUT with `If-Match: <draft
@@ -66,3 +66,59 @@ export type ValidateWorkflowResponse = z.infer<typeof ValidateWorkflowResponse>;
 
 /** The 422 `workflow_invalid` error's `details`: every problem at its JSON path in the body. */
 export const WorkflowInvalidDetails = z.object({ errors: z.array(WorkflowValidationError), warnings: WorkflowWarnings });
+
+// ---------------------------------------------------------------------------------------------
+// Runs: what the runner did with one workflow for one event
+
+export const RUN_OUTCOMES = [
+  'not_matched', // the conditions were false
+  'applied', // matched, and at least one action changed something
+  'no_change', // matched, but nothing was left to do (e.g. already assigned)
+  'waiting', // matched; the assign action found nobody eligible and holds the conversation at a step
+  'queued', // matched; every assign step was skipped: the conversation waits in the queue
+] as const;
+export const RunOutcome = z.enum(RUN_OUTCOMES);
+export type RunOutcome = z.infer<typeof RunOutcome>;
+
+export const RunAction = z.object({
+  /** Index of the action in the workflow's `actions`. */
+  index: z.number().int(),
+  type: z.string(),
+  status: z.enum(['done', 'no_change', 'waiting', 'queued', 'skipped']),
+  /** What happened, as a sentence ("Assigned to maria (skill es, round-robin)", "maria away; luis at capacity 25/25"). */
+  detail: z.string(),
+  /** For `assign`: the plan with every step, its candidates and the excluded agents with reasons. */
+  decision: AssignDecision.optional(),
+});
+export type RunAction = z.infer<typeof RunAction>;
+
+export const WorkflowRun = z
+  .object({
+    id: Id,
+    workflowId: Id,
+    workflowName: z.string(),
+    /** The published version that ran. */
+    version: z.number().int(),
+    trigger: z.enum(TRIGGER_EVENTS),
+    /** The outbox event that triggered the run; a run is unique per (event, workflow). */
+    eventId: z.number().int(),
+    conversationId: Id,
+    matched: z.boolean(),
+    outcome: RunOutcome,
+    /** Every condition with the value it saw (`explainConditions`); null when the workflow has no conditions. */
+    conditions: ConditionTrace.nullable(),
+    /** Empty when the conditions did not match. */
+    actions: z.array(RunAction),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'WorkflowRun' });
+export type WorkflowRun = z.infer<typeof WorkflowRun>;
+
+export const WorkflowRunsQuery = z.strictObject({
+  outcome: RunOutcome.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** `nextCursor` of the previous page. */
+  cursor: Id.optional(),
+});
+export const WorkflowRunPage = z.object({ items: z.array(WorkflowRun), nextCursor: Id.nullable() });
+export const ConversationRouting = z.object({ items: z.array(WorkflowRun) });

@@ -588,12 +588,13 @@ describe('bad query values', () => {
     ],
     ['/v1/notifications', () => ['limit=0', 'limit=101', 'unreadOnly=yes', 'bogus=1'], () => 'limit=100&unreadOnly=true'],
     ['/v1/contacts', () => ['', 'externalId=crm-1&email=a@b.example', 'externalId=', 'bogus=1'], () => 'externalId=crm-1'],
+    ['/v1/workflows/:id/runs', () => ['outcome=maybe', 'outcome=', 'limit=0', 'limit=201', 'limit=x', 'cursor=has%20space', 'bogus=1'], () => 'outcome=applied&limit=200'],
   ];
   for (const [route, bad, good] of cases) {
     it(`GET ${route} refuses bad query values with 400`, async (t) => {
       const f = await setup(t);
-      const path = route.replace(':id', f.conv.id);
-      const call = route === '/v1/contacts' ? f.ws.api : f.ana.call;
+      const path = route.replace(':id', route.startsWith('/v1/workflows') ? f.workflow.id : f.conv.id);
+      const call = route === '/v1/contacts' || route.startsWith('/v1/workflows') ? f.ws.api : f.ana.call;
       for (const q of bad(f)) {
         const res = await call('GET', `${path}?${q}`);
         assertError(res, 400, 'validation_failed', `${route}?${q}`);

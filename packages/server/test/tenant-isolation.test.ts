@@ -94,6 +94,7 @@ async function snapshot(side: Side) {
   get('credentials', api, '/v1/workspace/credentials');
   get('workflows', api, '/v1/workflows');
   get('workflow versions', api, `/v1/workflows/${side.workflow.id}/versions`);
+  get('workflow runs', api, `/v1/workflows/${side.workflow.id}/runs`);
   for (const c of [side.open, side.unassigned, side.resolved]) {
     get(`conversation ${c.id}`, api, `/v1/conversations/${c.id}`);
     get(`timeline ${c.id}`, api, `/v1/conversations/${c.id}/timeline`);
@@ -145,6 +146,8 @@ const ID_CASES: Partial<Record<RouteName, IdCase>> = {
   deleteWorkflow: { id: (o) => o.workflow.id },
   publishWorkflow: { id: (o) => o.workflow.id },
   workflowVersions: { id: (o) => o.workflow.id },
+  listWorkflowRuns: { id: (o) => o.workflow.id },
+  conversationRouting: { id: (o) => o.open.id },
 };
 
 const ID_ROUTES = (Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]).filter(([, spec]) => spec.path.includes(':id'));

@@ -19,6 +19,8 @@ export interface ChangeFacts {
   'conversation.unassigned': { conversation: Conversation; data: { from: string | null; to: null } };
   'conversation.resolved': { conversation: Conversation; data?: undefined };
   'conversation.reopened': { conversation: Conversation; data?: undefined };
+  /** Workflows changed the conversation (tags, priority, team) or added notes, and assigned nobody. */
+  'conversation.routed': { conversation: Conversation; data: { workflowIds: string[] } };
   'conversation.read': { conversation: Conversation; data: { agentId: string; lastReadSeq: number } };
   'agent.created': { conversation?: undefined; data: { agent: Agent } };
   /** Also how a deactivation (`agent.active` false) reaches every node, which closes the agent's sockets. */

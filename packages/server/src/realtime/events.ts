@@ -22,6 +22,7 @@ export function emissionsOf(record: OutboxRecord): Emission[] {
     case 'conversation.unassigned':
     case 'conversation.resolved':
     case 'conversation.reopened':
+    case 'conversation.routed':
       out.push({ room: 'workspace', event: 'conversation:updated', payload: { seq, conversation: record.payload.conversation } });
       break;
     case 'note.created': // a note changes no field of the conversation

@@ -1,4 +1,4 @@
-import { WorkflowDefinition, type RoutingAgent, type ValidateWorkflowBody, type Workflow, type WorkflowValidationResult, type WorkflowVersion } from '@baton/protocol';
+import { WorkflowDefinition, type RoutingAgent, type RunAction, type RunOutcome, type WorkflowRun, type ValidateWorkflowBody, type Workflow, type WorkflowValidationResult, type WorkflowVersion } from '@baton/protocol';
 import { validateWorkflowSet, type ValidationContext } from '@baton/rules';
 import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
@@ -7,7 +7,9 @@ import { AppError, badRequest, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { listAgentRows, openAssignedCounts } from '../storage/agents.js';
 import { iso } from '../storage/mappers.js';
-import type { Database, WorkflowRow, WorkflowVersionRow } from '../storage/schema.js';
+import type { Database, WorkflowRow, WorkflowRunRow, WorkflowVersionRow } from '../storage/schema.js';
+import { findConversation } from '../storage/conversations.js';
+import { listConversationRuns, listWorkflowRuns } from '../storage/workflow-runs.js';
 import { listTeamRows, teamMemberships } from '../storage/teams.js';
 import {
   findVersion,
@@ -218,4 +220,52 @@ export async function validateWorkflowBody(deps: Deps, p: WorkspacePrincipal, bo
   if (body.workflowId !== undefined) await load(deps.storage.db, p.workspaceId, body.workflowId);
   const result = await check(deps.storage.db, p.workspaceId, body.workflow, body.workflowId, deps.clock.now());
   return { valid: result.errors.length === 0, ...result };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs (written by services/workflow-runner.ts)
+
+function toRun(r: WorkflowRunRow, names: Map<string, string>): WorkflowRun {
+  const detail = JSON.parse(r.detail) as Pick<WorkflowRun, 'conditions' | 'actions'>;
+  return {
+    id: r.id,
+    workflowId: r.workflow_id,
+    workflowName: names.get(`${r.workflow_id}:${r.version}`) ?? '',
+    version: Number(r.version),
+    trigger: r.trigger as WorkflowRun['trigger'],
+    eventId: Number(r.outbox_id),
+    conversationId: r.conversation_id,
+    matched: Number(r.matched) === 1,
+    outcome: r.outcome as RunOutcome,
+    conditions: detail.conditions,
+    actions: detail.actions as RunAction[],
+    createdAt: iso(r.created_at),
+  };
+}
+
+/** Names of the versions the runs used, as they were published. */
+async function versionNames(db: Db, workspaceId: string, rows: WorkflowRunRow[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const id of new Set(rows.map((r) => r.workflow_id))) {
+    for (const v of await listVersionRows(db, workspaceId, id)) names.set(`${id}:${v.version}`, parseDefinition(v.definition).name);
+  }
+  return names;
+}
+
+export async function workflowRuns(deps: Deps, p: WorkspacePrincipal, id: string, query: { outcome?: RunOutcome; limit: number; cursor?: string }) {
+  const db = deps.storage.db;
+  await load(db, p.workspaceId, id);
+  const rows = await listWorkflowRuns(db, p.workspaceId, id, { outcome: query.outcome, before: query.cursor, limit: query.limit + 1 });
+  const page = rows.slice(0, query.limit);
+  const names = await versionNames(db, p.workspaceId, page);
+  return { items: page.map((r) => toRun(r, names)), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+}
+
+/** Every run that considered a conversation (at most the latest 200): the answer to "why was this routed so?". */
+export async function conversationRouting(deps: Deps, p: WorkspacePrincipal, conversationId: string) {
+  const db = deps.storage.db;
+  if (!(await findConversation(db, p.workspaceId, conversationId))) throw notFound('conversation');
+  const rows = await listConversationRuns(db, p.workspaceId, conversationId, 200);
+  const names = await versionNames(db, p.workspaceId, rows);
+  return { items: rows.map((r) => toRun(r, names)) };
 }

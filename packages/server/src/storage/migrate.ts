@@ -13,6 +13,7 @@ import * as m0012 from './migrations/0012_agent_active.js';
 import * as m0013 from './migrations/0013_scrub_stored_secrets.js';
 import * as m0014 from './migrations/0014_fair_delivery.js';
 import * as m0015 from './migrations/0015_workflows.js';
+import * as m0016 from './migrations/0016_workflow_runs.js';
 
 interface Migration {
   version: number;
@@ -35,6 +36,7 @@ const MIGRATIONS: Migration[] = [
   { version: 13, name: 'scrub_stored_secrets', up: m0013.up },
   { version: 14, name: 'fair_delivery', up: m0014.up },
   { version: 15, name: 'workflows', up: m0015.up },
+  { version: 16, name: 'workflow_runs', up: m0016.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

@@ -293,6 +293,21 @@ export interface WorkflowVersionRow {
   published_by: string | null;
 }
 
+/** One workflow considered for one outbox event (migration 0016). */
+export interface WorkflowRunRow {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  version: number;
+  outbox_id: number;
+  trigger: string;
+  conversation_id: string;
+  matched: number;
+  outcome: string;
+  detail: string;
+  created_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceRow & WorkspaceCounterColumns;
   api_keys: ApiKeyRow;
@@ -322,4 +337,5 @@ export interface Database {
   webhooks: WebhookRow;
   workflows: WorkflowRow;
   workflow_versions: WorkflowVersionRow;
+  workflow_runs: WorkflowRunRow;
 }

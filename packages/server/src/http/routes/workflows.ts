@@ -1,4 +1,4 @@
-import { routes, ValidateWorkflowBody } from '@baton/protocol';
+import { routes, ValidateWorkflowBody, WorkflowRunsQuery } from '@baton/protocol';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireWorkspace } from '../../auth/principal.js';
@@ -10,10 +10,11 @@ import {
   publishWorkflow,
   updateWorkflow,
   validateWorkflowBody,
+  workflowRuns,
   workflowVersions,
 } from '../../services/workflows.js';
 import type { AppEnv } from '../env.js';
-import { emptyBody, ifMatch, jsonBody } from '../parse.js';
+import { emptyBody, ifMatch, jsonBody, query } from '../parse.js';
 import { reply } from '../reply.js';
 
 // Workflow bodies are checked by the service, against the schema and the validator together.
@@ -58,4 +59,9 @@ export const workflowRoutes = new Hono<AppEnv>()
   .get('/:id/versions', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.workflowVersions.callers);
     return c.json({ items: await workflowVersions(c.get('deps'), p, c.req.param('id')) }, 200);
+  })
+  .get('/:id/runs', async (c) => {
+    const p = requireWorkspace(c.get('principal'), routes.listWorkflowRuns.callers);
+    const q = query(c, WorkflowRunsQuery);
+    return c.json(await workflowRuns(c.get('deps'), p, c.req.param('id'), q), 200);
   });

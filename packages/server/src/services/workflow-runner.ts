@@ -1,0 +1,352 @@
+import type {
+  Actor,
+  AssignAction,
+  RoutingAgent,
+  RuleFacts,
+  RuleTrigger,
+  RunAction,
+  RunOutcome,
+  WorkflowDefinition,
+} from '@baton/protocol';
+import { explainConditions, planAssign, renderTemplate, timeFacts } from '@baton/rules';
+import type { Deps } from '../deps.js';
+import { newId } from '../ids.js';
+import type { OutboxRecord } from '../outbox/changes.js';
+import type { OutboxConsumer } from '../outbox/relay.js';
+import { claimAssignment, findAgent } from '../storage/agents.js';
+import type { Change } from '../storage/change.js';
+import { findContact } from '../storage/contacts.js';
+import { findConversation, updateConversation } from '../storage/conversations.js';
+import { toConversation } from '../storage/mappers.js';
+import type { ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
+import { findTeam } from '../storage/teams.js';
+import { eventHandled, insertRun } from '../storage/workflow-runs.js';
+import { liveVersionRows } from '../storage/workflows.js';
+import { findWorkspace } from '../storage/workspaces.js';
+import { runChange } from './change-runner.js';
+import { routingAgents } from './workflows.js';
+
+/*
+ * The rules runner (DESIGN §6): a durable outbox consumer that runs the live workflows of a
+ * trigger against the conversation a committed change touched.
+ *
+ * Exactly once. The relay hands every row at least once (a crash before it stores its place
+ * replays the batch). Each (event, trigger) is one unit of work that writes the runs (unique per
+ * outbox event and workflow) together with every change their actions make, so a replay finds the
+ * runs and does nothing, and a crash before the commit leaves nothing to find and runs it all again.
+ *
+ * Rules run in priority order (highest first; ties in creation order), each at most once per
+ * event; a matching rule with `stopProcessing` ends the pass.
+ */
+
+type Trigger = Extract<RuleTrigger['event'], 'conversation.created' | 'message.received' | 'conversation.reopened'>;
+
+/** Which triggers a committed change fires (a message that reopened a conversation fires both). */
+export function triggersOf(record: OutboxRecord): { trigger: Trigger; messageId: string | null }[] {
+  const items = record.payload.items;
+  const reopened = items.some((i) => i.kind === 'event' && i.type === 'reopened');
+  switch (record.type) {
+    case 'conversation.created': {
+      const first = items.find((i) => i.kind === 'message' && i.direction === 'inbound');
+      return [{ trigger: 'conversation.created', messageId: first?.id ?? null }];
+    }
+    case 'message.created': {
+      const { direction, messageId } = record.payload.data;
+      const out: { trigger: Trigger; messageId: string | null }[] = [];
+      if (direction === 'inbound') out.push({ trigger: 'message.received', messageId });
+      if (reopened) out.push({ trigger: 'conversation.reopened', messageId: direction === 'inbound' ? messageId : null });
+      return out;
+    }
+    case 'conversation.reopened':
+      return [{ trigger: 'conversation.reopened', messageId: null }];
+    default:
+      return [];
+  }
+}
+
+export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
+  return {
+    name: 'workflows',
+    durable: true,
+    async handle(records) {
+      for (const record of records) {
+        if (!record.conversationId) continue;
+        for (const { trigger, messageId } of triggersOf(record)) await runEvent(deps, record, trigger, messageId);
+      }
+    },
+  };
+}
+
+interface Live {
+  workflowId: string;
+  version: number;
+  definition: WorkflowDefinition;
+}
+
+const workflowActor = (workflowId: string): Actor => ({ type: 'workflow', id: workflowId });
+
+/** Runs the live workflows of `trigger` for one committed change, in one unit of work. */
+export async function runEvent(deps: Deps, record: OutboxRecord, trigger: Trigger, messageId: string | null): Promise<void> {
+  // Cheap check first, outside any unit: most workspaces have few or no workflows for a trigger.
+  const live = await liveFor(deps, record.workspaceId, trigger);
+  if (live.length === 0) return;
+  await runChange(deps, record.workspaceId, async (change) => {
+    await change.lock();
+    if (await eventHandled(change.trx, record.workspaceId, record.id, trigger)) return;
+    const row = await findConversation(change.trx, record.workspaceId, record.conversationId!);
+    if (!row) return;
+    const [contact, workspace] = await Promise.all([findContact(change.trx, record.workspaceId, row.contact_id), findWorkspace(change.trx, record.workspaceId)]);
+    if (!contact || !workspace) return;
+    const message = messageId ? record.payload.items.find((i) => i.id === messageId) : undefined;
+    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, workspace.time_zone);
+    for (const wf of await liveFor(deps, record.workspaceId, trigger, change)) {
+      const matched = await pass.run(wf);
+      if (matched && wf.definition.stopProcessing) break;
+    }
+    await pass.finish();
+  });
+}
+
+async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change): Promise<Live[]> {
+  const rows = await liveVersionRows(change ? change.trx : deps.storage.db, workspaceId);
+  const live = rows
+    .map((r) => ({ workflowId: r.workflow_id, version: Number(r.version), definition: JSON.parse(r.definition) as WorkflowDefinition }))
+    .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false);
+  // Stable: ties keep creation order, which `liveVersionRows` returns.
+  return live.sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0));
+}
+
+/** One pass over the workflows of an event: the conversation as the actions leave it, and what to write. */
+class Pass {
+  private current: ConversationRow;
+  private agents: RoutingAgent[] | null = null;
+  private assigned: { from: string | null; to: string } | null = null;
+  private readonly touched: string[] = [];
+
+  constructor(
+    private readonly change: Change,
+    private readonly record: OutboxRecord,
+    private readonly trigger: Trigger,
+    private readonly before: ConversationRow,
+    private readonly contact: ContactRow,
+    private readonly messageBody: string | null,
+    private readonly timeZone: string,
+  ) {
+    this.current = { ...before };
+  }
+
+  private facts(): RuleFacts {
+    const c = this.current;
+    const contactTags = JSON.parse(this.contact.tags) as string[];
+    return {
+      conversation: {
+        channel: c.channel,
+        source: c.source,
+        subject: c.subject,
+        tags: JSON.parse(c.tags) as string[],
+        priority: c.priority,
+        // Detection from messages is not built yet: the contact's language, when set, is the conversation's.
+        language: this.contact.language,
+      },
+      contact: { name: this.contact.name, email: this.contact.email, language: this.contact.language, tags: contactTags, attributes: {} },
+      message: this.messageBody === null ? null : { body: this.messageBody },
+      time: timeFacts(this.record.createdAt, this.timeZone),
+    };
+  }
+
+  /** Evaluates one workflow and applies its actions when it matches; returns whether it matched. */
+  async run(wf: Live): Promise<boolean> {
+    const trace = wf.definition.conditions ? explainConditions(wf.definition.conditions, this.facts()) : null;
+    const matched = trace ? trace.result : true;
+    const actions: RunAction[] = [];
+    const runId = newId('run', this.change.now);
+    if (matched) {
+      let assignedName: { name: string; username: string } | null = null;
+      for (const [index, action] of wf.definition.actions.entries()) {
+        const done = await this.apply(wf, runId, index, action, assignedName);
+        actions.push(done.result);
+        if (done.assignee) assignedName = done.assignee;
+      }
+      const changed = actions.filter((a) => a.status === 'done');
+      if (changed.length > 0) {
+        this.touched.push(wf.workflowId);
+        await this.change.append(this.current.id, {
+          kind: 'event',
+          type: 'rule_applied',
+          actor: workflowActor(wf.workflowId),
+          data: { workflowId: wf.workflowId, workflowName: wf.definition.name, version: wf.version, runId, actions: changed.map((a) => a.detail) },
+        });
+      }
+    }
+    const outcome: RunOutcome = !matched
+      ? 'not_matched'
+      : actions.some((a) => a.status === 'done')
+        ? 'applied'
+        : actions.some((a) => a.status === 'queued')
+          ? 'queued'
+          : actions.some((a) => a.status === 'waiting')
+            ? 'waiting'
+            : 'no_change';
+    const row: WorkflowRunRow = {
+      id: runId,
+      workspace_id: this.record.workspaceId,
+      workflow_id: wf.workflowId,
+      version: wf.version,
+      outbox_id: this.record.id,
+      trigger: this.trigger,
+      conversation_id: this.current.id,
+      matched: matched ? 1 : 0,
+      outcome,
+      detail: JSON.stringify({ conditions: trace, actions }),
+      created_at: this.change.now,
+    };
+    await insertRun(this.change.trx, row);
+    return matched;
+  }
+
+  private async apply(
+    wf: Live,
+    runId: string,
+    index: number,
+    action: WorkflowDefinition['actions'][number],
+    assignee: { name: string; username: string } | null,
+  ): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
+    const c = this.current;
+    const base = { index, type: action.type };
+    switch (action.type) {
+      case 'assign':
+        return this.assign(wf, runId, index, action);
+      case 'set_team': {
+        if (c.team_id === action.team) return { result: { ...base, status: 'no_change', detail: 'already in that team' } };
+        const team = await findTeam(this.change.trx, this.record.workspaceId, action.team);
+        if (!team) return { result: { ...base, status: 'skipped', detail: `team ${action.team} no longer exists` } };
+        c.team_id = team.id;
+        return { result: { ...base, status: 'done', detail: `Team set to ${team.name}` } };
+      }
+      case 'add_tag':
+      case 'remove_tag': {
+        const tags = JSON.parse(c.tags) as string[];
+        const next = action.type === 'add_tag' ? [...new Set([...tags, ...action.tags])] : tags.filter((t) => !action.tags.includes(t));
+        const moved = action.type === 'add_tag' ? next.filter((t) => !tags.includes(t)) : tags.filter((t) => !next.includes(t));
+        if (moved.length === 0) return { result: { ...base, status: 'no_change', detail: action.type === 'add_tag' ? 'tags already there' : 'tags not there' } };
+        c.tags = JSON.stringify(next);
+        await this.change.append(c.id, {
+          kind: 'event',
+          type: 'tagged',
+          actor: workflowActor(wf.workflowId),
+          data: action.type === 'add_tag' ? { added: moved, removed: [] } : { added: [], removed: moved },
+        });
+        return { result: { ...base, status: 'done', detail: `${action.type === 'add_tag' ? 'Tagged' : 'Untagged'} ${moved.join(', ')}` } };
+      }
+      case 'set_priority':
+        if (c.priority === action.priority) return { result: { ...base, status: 'no_change', detail: `priority already ${action.priority}` } };
+        c.priority = action.priority;
+        return { result: { ...base, status: 'done', detail: `Priority set to ${action.priority}` } };
+      case 'add_note': {
+        const team = c.team_id ? await findTeam(this.change.trx, this.record.workspaceId, c.team_id) : undefined;
+        const body = renderTemplate(action.body, {
+          rule: { name: wf.definition.name },
+          contact: { name: this.contact.name, email: this.contact.email, phone: this.contact.phone, language: this.contact.language },
+          conversation: { id: c.id, channel: c.channel, subject: c.subject, source: c.source, priority: c.priority, language: this.contact.language },
+          agent: { name: assignee?.name ?? null, username: assignee?.username ?? null },
+          team: { name: team?.name ?? null },
+        });
+        await this.change.append(c.id, { kind: 'note', body, mentions: [], author: workflowActor(wf.workflowId) });
+        return { result: { ...base, status: 'done', detail: 'Added a note' } };
+      }
+      case 'notify':
+        // Notifications have no type for "a rule wants you to look" yet (DESIGN §3 lists four).
+        return { result: { ...base, status: 'skipped', detail: 'notify actions are not delivered by the server yet' } };
+    }
+  }
+
+  private async assign(wf: Live, runId: string, index: number, action: AssignAction): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
+    const c = this.current;
+    const base = { index, type: 'assign' };
+    const waitingSince = c.waiting_since === null ? this.record.createdAt : Number(c.waiting_since);
+    // A slot taken by another node between our read and our write: plan again with what it left.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      this.agents ??= await routingAgents(this.change.trx, this.record.workspaceId);
+      const decision = planAssign(action, this.agents, { now: this.change.now, waitingSince, assigneeId: c.assignee_id });
+      if (decision.kind === 'skip') return { result: { ...base, status: 'no_change', detail: decision.summary, decision } };
+      if (decision.kind === 'wait') return { result: { ...base, status: 'waiting', detail: decision.summary, decision } };
+      if (decision.kind === 'queue') return { result: { ...base, status: 'queued', detail: decision.summary, decision } };
+      const agent = this.agents.find((a) => a.id === decision.agentId)!;
+      const seen = agent.lastAssignedAt === null ? null : Number(agent.lastAssignedAt);
+      // Strictly after every assignment so far: several in one millisecond (or a clock behind another
+      // node's) must still rotate, which equal times would not (ties go by id).
+      const at = Math.max(this.change.now, ...this.agents.map((a) => (a.lastAssignedAt === null ? 0 : Number(a.lastAssignedAt) + 1)));
+      if (!(await claimAssignment(this.change.trx, this.record.workspaceId, agent.id, seen, at))) {
+        this.agents = null;
+        continue;
+      }
+      const step = action.steps[decision.stepIndex]!;
+      const skills = step.require?.skills ?? [];
+      const how = [...skills.map((s) => `skill ${s}`), decision.strategy === 'round_robin' ? 'round-robin' : 'least loaded'].join(', ');
+      const from = c.assignee_id;
+      agent.lastAssignedAt = at;
+      agent.openAssigned += 1;
+      if (from) {
+        const previous = this.agents.find((a) => a.id === from);
+        if (previous) previous.openAssigned = Math.max(0, previous.openAssigned - 1);
+      }
+      c.assignee_id = agent.id;
+      c.waiting_since = null;
+      if (!this.assigned) this.assigned = { from, to: agent.id };
+      else this.assigned.to = agent.id;
+      const actor = workflowActor(wf.workflowId);
+      await this.change.append(c.id, {
+        kind: 'event',
+        type: 'assigned',
+        actor,
+        data: {
+          from,
+          to: agent.id,
+          teamId: c.team_id,
+          workflowId: wf.workflowId,
+          workflowName: wf.definition.name,
+          version: wf.version,
+          runId,
+          stepIndex: decision.stepIndex,
+          strategy: decision.strategy,
+          skills,
+          // "Assigned to maria by rule Spanish → bilingual (skill es, round-robin)"
+          text: `Assigned to ${agent.name ?? agent.id} by rule ${wf.definition.name} (${how})`,
+        },
+      });
+      await this.change.notify(agent.id, 'assigned', c.id, actor);
+      const row = await findAgent(this.change.trx, this.record.workspaceId, agent.id);
+      return {
+        result: { ...base, status: 'done', detail: `Assigned to ${agent.name ?? agent.id} (${how}): ${decision.summary}`, decision },
+        assignee: { name: row?.name ?? agent.id, username: row?.username ?? agent.id },
+      };
+    }
+    return { result: { ...base, status: 'skipped', detail: 'round-robin slots kept moving under concurrent runs; not assigned this time' } };
+  }
+
+  /** Saves the conversation as the actions left it and publishes one change for the pass. */
+  async finish(): Promise<void> {
+    const b = this.before;
+    const c = this.current;
+    const patch: Partial<ConversationRow> = {};
+    if (c.assignee_id !== b.assignee_id) patch.assignee_id = c.assignee_id;
+    if (c.team_id !== b.team_id) patch.team_id = c.team_id;
+    if (c.tags !== b.tags) patch.tags = c.tags;
+    if (c.priority !== b.priority) patch.priority = c.priority;
+    if (c.waiting_since !== b.waiting_since) patch.waiting_since = c.waiting_since;
+    let saved = b;
+    if (Object.keys(patch).length > 0) {
+      const updated = await updateConversation(this.change, b, patch);
+      // The workspace lock is held since before the read, so the row cannot have moved.
+      if (!updated) throw new Error(`conversation ${b.id} changed under the workspace lock`);
+      saved = updated;
+    }
+    if (this.touched.length === 0 && !this.assigned) return;
+    const conversation = toConversation(saved);
+    if (this.assigned && this.assigned.to !== b.assignee_id) {
+      await this.change.publish('conversation.assigned', { conversation, data: { from: b.assignee_id, to: this.assigned.to } });
+    } else {
+      await this.change.publish('conversation.routed', { conversation, data: { workflowIds: this.touched } });
+    }
+  }
+}
