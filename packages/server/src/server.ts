@@ -9,6 +9,7 @@ import { JobRunner, type DeliveryLimits } from './jobs/queue.js';
 import { parseDestinationPolicy, type HostResolver } from './net/destinations.js';
 import { OutboundClient } from './net/outbound.js';
 import { Housekeeping } from './housekeeping.js';
+import { drainQueue, RoutingQueueTimer } from './services/routing-queue.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
@@ -94,6 +95,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       store: readBandsTable(storage, clock, (error) => console.error('[baton] saving read bands failed; they will be learned again', error)),
     }),
     search: new SearchIndexer(storage),
+    // Set right below: the timer drains through the deps it belongs to.
+    routingQueue: null as unknown as RoutingQueueTimer,
     config: {
       adminToken: options.adminToken,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
@@ -107,6 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       deliveryTimeoutMs: { ...DEFAULT_DELIVERY_TIMEOUTS, ...options.deliveryTimeoutMs },
     },
   };
+  deps.routingQueue = new RoutingQueueTimer({ storage, clock, drain: (workspaceId) => drainQueue(deps, workspaceId) }, clock);
   await registerBackgroundWork(deps);
   const app = createApp(deps);
   await options.extend?.(app, deps);
@@ -119,6 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   relay.start();
   jobs.start();
   deps.housekeeping.start();
+  deps.routingQueue.start();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -139,6 +144,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await jobs.shutdown();
         deps.housekeeping.stop();
         await deps.housekeeping.idle();
+        deps.routingQueue.stop();
+        await deps.routingQueue.idle();
         await relay.idle();
         await deps.search.idle();
         http.closeAllConnections?.();

@@ -1,6 +1,7 @@
 import type {
   Actor,
   AssignAction,
+  AssignDecision,
   RoutingAgent,
   RuleFacts,
   RuleTrigger,
@@ -14,6 +15,7 @@ import { newId } from '../ids.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
 import { claimAssignment, findAgent } from '../storage/agents.js';
+import { deleteWait, upsertWait } from '../storage/routing-waits.js';
 import type { Change } from '../storage/change.js';
 import { findContact } from '../storage/contacts.js';
 import { findConversation, updateConversation } from '../storage/conversations.js';
@@ -24,6 +26,7 @@ import { eventHandled, insertRun } from '../storage/workflow-runs.js';
 import { liveVersionRows } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { runChange } from './change-runner.js';
+import { drainQueue, mayFreeAgents } from './routing-queue.js';
 import { routingAgents } from './workflows.js';
 
 /*
@@ -70,6 +73,8 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
     durable: true,
     async handle(records) {
       for (const record of records) {
+        // In event order: an agent freed before a conversation arrived goes to the older waiting ones first.
+        if (mayFreeAgents(record)) await drainQueue(deps, record.workspaceId);
         if (!record.conversationId) continue;
         for (const { trigger, messageId } of triggersOf(record)) await runEvent(deps, record, trigger, messageId);
       }
@@ -269,56 +274,23 @@ class Pass {
       this.agents ??= await routingAgents(this.change.trx, this.record.workspaceId);
       const decision = planAssign(action, this.agents, { now: this.change.now, waitingSince, assigneeId: c.assignee_id });
       if (decision.kind === 'skip') return { result: { ...base, status: 'no_change', detail: decision.summary, decision } };
-      if (decision.kind === 'wait') return { result: { ...base, status: 'waiting', detail: decision.summary, decision } };
-      if (decision.kind === 'queue') return { result: { ...base, status: 'queued', detail: decision.summary, decision } };
-      const agent = this.agents.find((a) => a.id === decision.agentId)!;
-      const seen = agent.lastAssignedAt === null ? null : Number(agent.lastAssignedAt);
-      // Strictly after every assignment so far: several in one millisecond (or a clock behind another
-      // node's) must still rotate, which equal times would not (ties go by id).
-      const at = Math.max(this.change.now, ...this.agents.map((a) => (a.lastAssignedAt === null ? 0 : Number(a.lastAssignedAt) + 1)));
-      if (!(await claimAssignment(this.change.trx, this.record.workspaceId, agent.id, seen, at))) {
+      if (decision.kind === 'wait' || decision.kind === 'queue') {
+        const status = decision.kind === 'wait' ? 'waiting' : 'queued';
+        await enqueue(this.change, c, { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version }, runId, index, action, decision, waitingSince);
+        this.touched.push(wf.workflowId);
+        return { result: { ...base, status, detail: decision.summary, decision } };
+      }
+      const from = c.assignee_id;
+      const done = await assignTo(this.change, this.agents, c, { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version }, runId, action, decision);
+      if (!done) {
         this.agents = null;
         continue;
       }
-      const step = action.steps[decision.stepIndex]!;
-      const skills = step.require?.skills ?? [];
-      const how = [...skills.map((s) => `skill ${s}`), decision.strategy === 'round_robin' ? 'round-robin' : 'least loaded'].join(', ');
-      const from = c.assignee_id;
-      agent.lastAssignedAt = at;
-      agent.openAssigned += 1;
-      if (from) {
-        const previous = this.agents.find((a) => a.id === from);
-        if (previous) previous.openAssigned = Math.max(0, previous.openAssigned - 1);
-      }
-      c.assignee_id = agent.id;
-      c.waiting_since = null;
-      if (!this.assigned) this.assigned = { from, to: agent.id };
-      else this.assigned.to = agent.id;
-      const actor = workflowActor(wf.workflowId);
-      await this.change.append(c.id, {
-        kind: 'event',
-        type: 'assigned',
-        actor,
-        data: {
-          from,
-          to: agent.id,
-          teamId: c.team_id,
-          workflowId: wf.workflowId,
-          workflowName: wf.definition.name,
-          version: wf.version,
-          runId,
-          stepIndex: decision.stepIndex,
-          strategy: decision.strategy,
-          skills,
-          // "Assigned to maria by rule Spanish → bilingual (skill es, round-robin)"
-          text: `Assigned to ${agent.name ?? agent.id} by rule ${wf.definition.name} (${how})`,
-        },
-      });
-      await this.change.notify(agent.id, 'assigned', c.id, actor);
-      const row = await findAgent(this.change.trx, this.record.workspaceId, agent.id);
+      if (!this.assigned) this.assigned = { from, to: done.agentId };
+      else this.assigned.to = done.agentId;
       return {
-        result: { ...base, status: 'done', detail: `Assigned to ${agent.name ?? agent.id} (${how}): ${decision.summary}`, decision },
-        assignee: { name: row?.name ?? agent.id, username: row?.username ?? agent.id },
+        result: { ...base, status: 'done', detail: `${done.text.replace(/ by rule .*? \(/, ' (')}: ${decision.summary}`, decision },
+        assignee: { name: done.name, username: done.username },
       };
     }
     return { result: { ...base, status: 'skipped', detail: 'round-robin slots kept moving under concurrent runs; not assigned this time' } };
@@ -349,4 +321,126 @@ class Pass {
       await this.change.publish('conversation.routed', { conversation, data: { workflowIds: this.touched } });
     }
   }
+}
+
+/** The workflow version a routing decision came from. */
+export interface RuleRef {
+  workflowId: string;
+  name: string;
+  version: number;
+}
+
+/**
+ * Assigns `c` (the conversation as the caller will save it) to the agent `decision` picked: takes
+ * the round-robin slot with a conditional update, writes the `assigned` event and the
+ * notification, and updates `c` and the snapshot. Null when another run took the slot first (plan
+ * again with fresh agents). The caller saves `c` and publishes.
+ */
+export async function assignTo(
+  change: Change,
+  agents: RoutingAgent[],
+  c: ConversationRow,
+  rule: RuleRef,
+  runId: string | null,
+  action: AssignAction,
+  decision: Extract<AssignDecision, { kind: 'assign' }>,
+  extra: Record<string, unknown> = {},
+): Promise<{ agentId: string; name: string; username: string; text: string } | null> {
+  const agent = agents.find((a) => a.id === decision.agentId)!;
+  const seen = agent.lastAssignedAt === null ? null : Number(agent.lastAssignedAt);
+  // Strictly after every assignment so far: several in one millisecond (or a clock behind another
+  // node's) must still rotate, which equal times would not (ties go by id).
+  const at = Math.max(change.now, ...agents.map((a) => (a.lastAssignedAt === null ? 0 : Number(a.lastAssignedAt) + 1)));
+  if (!(await claimAssignment(change.trx, change.workspaceId, agent.id, seen, at))) return null;
+  const step = action.steps[decision.stepIndex]!;
+  const skills = step.require?.skills ?? [];
+  const how = [...skills.map((s) => `skill ${s}`), decision.strategy === 'round_robin' ? 'round-robin' : 'least loaded'].join(', ');
+  const from = c.assignee_id;
+  agent.lastAssignedAt = at;
+  agent.openAssigned += 1;
+  if (from) {
+    const previous = agents.find((a) => a.id === from);
+    if (previous) previous.openAssigned = Math.max(0, previous.openAssigned - 1);
+  }
+  c.assignee_id = agent.id;
+  c.waiting_since = null;
+  await deleteWait(change.trx, change.workspaceId, c.id);
+  const actor = workflowActor(rule.workflowId);
+  // "Assigned to maria by rule Spanish → bilingual (skill es, round-robin)"
+  const text = `Assigned to ${agent.name ?? agent.id} by rule ${rule.name} (${how})`;
+  await change.append(c.id, {
+    kind: 'event',
+    type: 'assigned',
+    actor,
+    data: {
+      from,
+      to: agent.id,
+      teamId: c.team_id,
+      workflowId: rule.workflowId,
+      workflowName: rule.name,
+      version: rule.version,
+      runId,
+      stepIndex: decision.stepIndex,
+      strategy: decision.strategy,
+      skills,
+      text,
+      ...extra,
+    },
+  });
+  await change.notify(agent.id, 'assigned', c.id, actor);
+  const row = await findAgent(change.trx, change.workspaceId, agent.id);
+  return { agentId: agent.id, name: row?.name ?? agent.id, username: row?.username ?? agent.id, text };
+}
+
+/**
+ * Nobody can take the conversation now: it waits in the queue from `waitingSince` with the action
+ * that will place it, and its timeline says so the first time ("Waiting for Bilingual").
+ */
+async function enqueue(
+  change: Change,
+  c: ConversationRow,
+  rule: RuleRef,
+  runId: string,
+  index: number,
+  action: AssignAction,
+  decision: Extract<AssignDecision, { kind: 'wait' | 'queue' }>,
+  waitingSince: number,
+): Promise<void> {
+  const teamId = decision.kind === 'queue' ? decision.teamId : queueTeam(action, decision.stepIndex);
+  await upsertWait(change.trx, {
+    workspace_id: change.workspaceId,
+    conversation_id: c.id,
+    workflow_id: rule.workflowId,
+    version: rule.version,
+    action_index: index,
+    team_id: teamId,
+    waiting_since: waitingSince,
+    next_check_at: decision.kind === 'wait' ? decision.until : null,
+  });
+  if (c.waiting_since !== null) return;
+  c.waiting_since = waitingSince;
+  const team = teamId ? await findTeam(change.trx, change.workspaceId, teamId) : undefined;
+  await change.append(c.id, {
+    kind: 'event',
+    type: 'queued',
+    actor: workflowActor(rule.workflowId),
+    data: {
+      teamId,
+      teamName: team?.name ?? null,
+      workflowId: rule.workflowId,
+      workflowName: rule.name,
+      version: rule.version,
+      runId,
+      reason: decision.summary,
+      text: team ? `Waiting for ${team.name}` : 'Waiting for an agent',
+    },
+  });
+}
+
+/** The team a waiting step holds the conversation for (its pool's, or the last team pool's). */
+function queueTeam(action: AssignAction, stepIndex: number): string | null {
+  const pool = action.steps[stepIndex]?.pool;
+  if (pool && 'team' in pool) return pool.team;
+  const last = [...action.steps].reverse().find((s) => 'team' in s.pool)?.pool as { team: string } | undefined;
+  return last?.team ?? null;
 }

@@ -14,6 +14,7 @@ import * as m0013 from './migrations/0013_scrub_stored_secrets.js';
 import * as m0014 from './migrations/0014_fair_delivery.js';
 import * as m0015 from './migrations/0015_workflows.js';
 import * as m0016 from './migrations/0016_workflow_runs.js';
+import * as m0017 from './migrations/0017_routing_waits.js';
 
 interface Migration {
   version: number;
@@ -37,6 +38,7 @@ const MIGRATIONS: Migration[] = [
   { version: 14, name: 'fair_delivery', up: m0014.up },
   { version: 15, name: 'workflows', up: m0015.up },
   { version: 16, name: 'workflow_runs', up: m0016.up },
+  { version: 17, name: 'routing_waits', up: m0017.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

@@ -308,6 +308,18 @@ export interface WorkflowRunRow {
   created_at: number;
 }
 
+/** A conversation waiting in the routing queue (migration 0017). */
+export interface RoutingWaitRow {
+  workspace_id: string;
+  conversation_id: string;
+  workflow_id: string;
+  version: number;
+  action_index: number;
+  team_id: string | null;
+  waiting_since: number;
+  next_check_at: number | null;
+}
+
 export interface Database {
   workspaces: WorkspaceRow & WorkspaceCounterColumns;
   api_keys: ApiKeyRow;
@@ -338,4 +350,5 @@ export interface Database {
   workflows: WorkflowRow;
   workflow_versions: WorkflowVersionRow;
   workflow_runs: WorkflowRunRow;
+  routing_waits: RoutingWaitRow;
 }
