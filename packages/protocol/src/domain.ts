@@ -89,6 +89,11 @@ export const Conversation = z.object({
   lastInboundSeq: z.number().int().nullable(),
   resolvedAt: Timestamp.nullable(),
   waitingSince: Timestamp.nullable(),
+  /**
+   * Language of the customer's messages (ISO 639-1): the contact's language when it was set,
+   * otherwise detected from their inbound messages; null while unsure (short or mixed messages).
+   */
+  language: z.string().nullable(),
   /** Body of the latest message, for list previews; notes never appear here. */
   preview: z.string().nullable(),
 });

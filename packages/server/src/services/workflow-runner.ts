@@ -150,8 +150,8 @@ class Pass {
         subject: c.subject,
         tags: JSON.parse(c.tags) as string[],
         priority: c.priority,
-        // Detection from messages is not built yet: the contact's language, when set, is the conversation's.
-        language: this.contact.language,
+        // The contact's language wins; the stored one was detected from the customer's messages.
+        language: this.contact.language ?? c.language,
       },
       contact: { name: this.contact.name, email: this.contact.email, language: this.contact.language, tags: contactTags, attributes: {} },
       message: this.messageBody === null ? null : { body: this.messageBody },
@@ -252,7 +252,7 @@ class Pass {
         const body = renderTemplate(action.body, {
           rule: { name: wf.definition.name },
           contact: { name: this.contact.name, email: this.contact.email, phone: this.contact.phone, language: this.contact.language },
-          conversation: { id: c.id, channel: c.channel, subject: c.subject, source: c.source, priority: c.priority, language: this.contact.language },
+          conversation: { id: c.id, channel: c.channel, subject: c.subject, source: c.source, priority: c.priority, language: this.contact.language ?? c.language },
           agent: { name: assignee?.name ?? null, username: assignee?.username ?? null },
           team: { name: team?.name ?? null },
         });

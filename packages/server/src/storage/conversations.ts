@@ -31,6 +31,7 @@ const insertConversationRow = preparedInsert('conversations', {
   resolved_at: true,
   waiting_since: true,
   preview: true,
+  language: true,
 });
 /** Inserts a new conversation, counted in the views (storage/view-counters.ts). */
 export async function insertConversation(change: Change, row: ConversationRow): Promise<void> {

@@ -66,6 +66,7 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   lastInboundSeq: r.last_inbound_seq === null ? null : Number(r.last_inbound_seq),
   resolvedAt: isoOrNull(r.resolved_at),
   waitingSince: isoOrNull(r.waiting_since),
+  language: r.language,
   preview: r.preview,
 });
 

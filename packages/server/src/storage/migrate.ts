@@ -15,6 +15,7 @@ import * as m0014 from './migrations/0014_fair_delivery.js';
 import * as m0015 from './migrations/0015_workflows.js';
 import * as m0016 from './migrations/0016_workflow_runs.js';
 import * as m0017 from './migrations/0017_routing_waits.js';
+import * as m0018 from './migrations/0018_conversation_language.js';
 
 interface Migration {
   version: number;
@@ -39,6 +40,7 @@ const MIGRATIONS: Migration[] = [
   { version: 15, name: 'workflows', up: m0015.up },
   { version: 16, name: 'workflow_runs', up: m0016.up },
   { version: 17, name: 'routing_waits', up: m0017.up },
+  { version: 18, name: 'conversation_language', up: m0018.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

@@ -109,6 +109,8 @@ export interface ConversationRow {
   resolved_at: number | null;
   waiting_since: number | null;
   preview: string | null;
+  /** Language of the customer's messages (migration 0018): the contact's when set, else detected. */
+  language: string | null;
 }
 export interface TimelineRow {
   id: string;

@@ -122,5 +122,6 @@ const conversationOf = (c: Conversation): Conversation => ({
   lastInboundAt: c.lastInboundAt,
   resolvedAt: c.resolvedAt,
   waitingSince: c.waitingSince,
+  language: c.language,
   preview: c.preview,
 });
