@@ -254,6 +254,10 @@ export class BatonRestClient {
   validateWorkflow(body: RouteBody<'validateWorkflow'>, o?: WriteOptions) {
     return this.call('validateWorkflow', { ...o, body });
   }
+  /** A dry run: changes nothing, so it is safe to repeat. */
+  testWorkflow(body: RouteBody<'testWorkflow'>, o?: WriteOptions) {
+    return this.call('testWorkflow', { ...o, body });
+  }
   getWorkflow(id: string, o?: RequestOptions) {
     return this.call('getWorkflow', { ...o, params: { id } });
   }

@@ -60,6 +60,7 @@ export const ENDPOINTS = {
   listWorkflows: { method: 'get', path: '/v1/workflows' },
   createWorkflow: { method: 'post', path: '/v1/workflows' },
   validateWorkflow: { method: 'post', path: '/v1/workflows/validate' },
+  testWorkflow: { method: 'post', path: '/v1/workflows/test' },
   getWorkflow: { method: 'get', path: '/v1/workflows/:id' },
   updateWorkflow: { method: 'put', path: '/v1/workflows/:id' },
   deleteWorkflow: { method: 'delete', path: '/v1/workflows/:id' },

@@ -226,6 +226,10 @@ export const routes = {
     method: 'post', path: '/v1/workflows/validate', summary: "Errors and warnings for a workflow, against the workspace's teams, agents and other live workflows, without saving",
     callers: ['admin'], body: WF.ValidateWorkflowBody, status: 200, response: WF.ValidateWorkflowResponse,
   },
+  testWorkflow: {
+    method: 'post', path: '/v1/workflows/test', summary: 'Dry run: what a draft would do on a sample, one conversation or the latest N (≤ 500), next to what the live version did; changes nothing',
+    callers: ['admin'], body: WF.TestWorkflowBody, status: 200, response: WF.TestWorkflowResponse,
+  },
   getWorkflow: {
     method: 'get', path: '/v1/workflows/:id', summary: 'A workflow',
     callers: ['apiKey', 'admin'], status: 200, response: z.object({ workflow: WF.Workflow }),

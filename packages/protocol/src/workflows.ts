@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './domain.js';
-import { AssignDecision, ConditionTrace, TRIGGER_EVENTS, WorkflowDefinition, WorkflowValidationError, WorkflowValidationWarning } from './rules.js';
+import { AssignDecision, ConditionTrace, RuleFacts, TRIGGER_EVENTS, WorkflowDefinition, WorkflowValidationError, WorkflowValidationWarning } from './rules.js';
 
 /*
  * The workflows API (DESIGN §5–6): an admin edits a workflow's draft (PUT with `If-Match: <draft
@@ -122,3 +122,43 @@ export const WorkflowRunsQuery = z.strictObject({
 });
 export const WorkflowRunPage = z.object({ items: z.array(WorkflowRun), nextCursor: Id.nullable() });
 export const ConversationRouting = z.object({ items: z.array(WorkflowRun) });
+
+// ---------------------------------------------------------------------------------------------
+// Dry run: what a draft would do, next to what the live version did, with no side effects
+
+export const TestWorkflowBody = z
+  .strictObject({
+    /** The draft to try (any JSON; it is validated as a save is, 422 with the errors). */
+    workflow: z.unknown().refine((v) => v !== undefined, 'workflow is required'),
+    /** The workflow the draft belongs to: its runs show what the live version did. */
+    workflowId: Id.optional(),
+    /** Exactly one of: made-up facts, one conversation, or the workspace's latest N conversations. */
+    sample: RuleFacts.optional(),
+    conversationId: Id.optional(),
+    last: z.number().int().min(1).max(500).optional(),
+  })
+  .refine((b) => [b.sample, b.conversationId, b.last].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of sample, conversationId, last',
+    path: ['sample'],
+  });
+export type TestWorkflowBody = z.infer<typeof TestWorkflowBody>;
+
+export const DryRunAction = z.object({
+  index: z.number().int(),
+  type: z.string(),
+  /** What the action would do now ("Assign to maria (skill es, round-robin)", "Tag es"). */
+  would: z.string(),
+  decision: AssignDecision.optional(),
+});
+
+export const DryRunResult = z.object({
+  /** Null for a sample. */
+  conversationId: Id.nullable(),
+  facts: RuleFacts,
+  draft: z.object({ matched: z.boolean(), conditions: ConditionTrace.nullable(), actions: z.array(DryRunAction) }),
+  /** The live version's latest run for this conversation; null when it never ran on it (or for a sample). */
+  published: z.object({ version: z.number().int(), matched: z.boolean(), outcome: RunOutcome, actions: z.array(RunAction) }).nullable(),
+});
+export type DryRunResult = z.infer<typeof DryRunResult>;
+
+export const TestWorkflowResponse = z.object({ warnings: WorkflowWarnings, results: z.array(DryRunResult) });

@@ -344,6 +344,18 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
     wrongTypes: (f) => [{ workflowId: f.workflow.id }, { workflow: {}, workflowId: 5 }, { workflow: {}, workflowId: 'has space' }],
     requiresBody: true,
   },
+  testWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: '/v1/workflows/test' }),
+    valid: (f) => ({ workflow: supportRule(f.team.id), last: 10 }),
+    wrongTypes: (f) => [
+      { workflow: supportRule(f.team.id) },
+      { workflow: supportRule(f.team.id), last: 0 },
+      { workflow: supportRule(f.team.id), last: 501 },
+      { workflow: supportRule(f.team.id), last: 2, conversationId: f.conv.id },
+      { workflow: supportRule(f.team.id), sample: { conversation: {} } },
+    ],
+    requiresBody: true,
+  },
   updateWorkflow: {
     target: (f) => ({ token: f.boss.token, path: `/v1/workflows/${f.workflow.id}` }),
     valid: (f) => supportRule(f.team.id, 'Renamed'),

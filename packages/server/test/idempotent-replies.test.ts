@@ -225,6 +225,7 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
   deleteWebhook: { send: asCaller(api, 'DELETE', (f) => `/v1/webhooks/${f.webhook.id}`), stored: { after: OUTSIDE_UNITS } },
   createWorkflow: { send: asCaller(bossToken, 'POST', () => '/v1/workflows', (f) => supportRule(f.team.id, 'Another')), stored: 'with the change' },
   validateWorkflow: { send: asCaller(bossToken, 'POST', () => '/v1/workflows/validate', (f) => ({ workflow: supportRule(f.team.id) })), stored: 'nothing to commit' },
+  testWorkflow: { send: asCaller(bossToken, 'POST', () => '/v1/workflows/test', (f) => ({ workflow: supportRule(f.team.id), last: 10 })), stored: 'nothing to commit' },
   updateWorkflow: { send: asCaller(bossToken, 'PUT', (f) => `/v1/workflows/${f.workflow.id}`, (f) => supportRule(f.team.id, 'Renamed')), stored: 'with the change' },
   deleteWorkflow: { send: asCaller(bossToken, 'DELETE', (f) => `/v1/workflows/${f.workflow.id}`), stored: 'with the change' },
   publishWorkflow: { send: asCaller(bossToken, 'POST', (f) => `/v1/workflows/${f.workflow.id}/publish`), stored: 'with the change' },

@@ -273,6 +273,13 @@ describe('lists never include another workspace', () => {
       const before = await snapshot(other);
       const foreign = await side.boss.call('POST', '/v1/workflows/validate', { workflow: supportRule(side.team.id), workflowId: other.workflow.id });
       assert.equal(foreign.status, 404, JSON.stringify(foreign.body));
+      const dry = await side.boss.call('POST', '/v1/workflows/test', { workflow: supportRule(side.team.id), conversationId: other.open.id });
+      assert.equal(dry.status, 404, JSON.stringify(dry.body));
+      const dryOther = await side.boss.call('POST', '/v1/workflows/test', { workflow: supportRule(side.team.id), workflowId: other.workflow.id, last: 5 });
+      assert.equal(dryOther.status, 404, JSON.stringify(dryOther.body));
+      const mine = await side.boss.call('POST', '/v1/workflows/test', { workflow: supportRule(side.team.id), last: 500 });
+      assert.equal(mine.status, 200, JSON.stringify(mine.body));
+      assert.deepEqual(mine.body.results.map((r: any) => r.conversationId).sort(), [side.open.id, side.unassigned.id, side.resolved.id].sort());
       // Another workspace's team is an unknown team here.
       const theirTeam = await side.boss.call('POST', '/v1/workflows', supportRule(other.team.id));
       assert.equal(theirTeam.status, 422, JSON.stringify(theirTeam.body));

@@ -207,4 +207,67 @@ describe('workflows: drafts, versions, validation', () => {
     assert.equal(unknown.status, 404);
     assert.deepEqual((await ok(ws.api('GET', '/v1/workflows'), 200)).items, []);
   });
+
+  it('POST /v1/workflows/test: a draft on a sample, one conversation or the latest N, next to the live version, with no side effects', async (t) => {
+    const { server, ws, boss, bilingual, support } = await setup(t);
+    const { workflow } = await ok(boss.call('POST', '/v1/workflows', spanish(bilingual.id)), 201);
+    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    const { contact: jose } = await ok(ws.api('POST', '/v1/contacts', { name: 'José', language: 'es' }), 201);
+    const { contact: carla } = await ok(ws.api('POST', '/v1/contacts', { name: 'Carla', tags: ['vip'] }), 201);
+    const { conversation: es } = await ok(ws.api('POST', '/v1/conversations', { contactId: jose.id, channel: 'sms', message: { body: 'hola' } }), 201);
+    server.clock!.advance(1_000); // created in the same millisecond, newest first would be a coin toss
+    const { conversation: vip } = await ok(ws.api('POST', '/v1/conversations', { contactId: carla.id, channel: 'sms', message: { body: 'my order is late' } }), 201);
+    await server.settle();
+    const read = async () => ({
+      conversations: await Promise.all([es.id, vip.id].map(async (id) => (await ok(ws.api('GET', `/v1/conversations/${id}/timeline`), 200)).items)),
+      agents: (await ok(ws.api('GET', '/v1/agents'), 200)).items,
+      runs: (await ok(ws.api('GET', `/v1/workflows/${workflow.id}/runs`), 200)).items,
+      workflow: (await ok(ws.api('GET', `/v1/workflows/${workflow.id}`), 200)).workflow,
+    });
+    const before = await read();
+
+    // The draft also takes VIP contacts, tags them and writes a note.
+    const draft = {
+      ...spanish(bilingual.id),
+      conditions: { any: [{ field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['vip'] }] },
+      actions: [{ type: 'add_tag', tags: ['routed'] }, ...spanish(bilingual.id).actions, { type: 'add_note', body: 'For {{contact.name}}' }],
+    };
+    const last = await ok(boss.call('POST', '/v1/workflows/test', { workflow: draft, workflowId: workflow.id, last: 500 }), 200);
+    assert.deepEqual(last.results.map((r: any) => r.conversationId), [vip.id, es.id], 'newest first');
+    const [onVip, onEs] = last.results;
+    assert.equal(onVip.draft.matched, true);
+    assert.deepEqual(onVip.draft.actions.map((a: any) => a.would.split(':')[0]), ['Tag routed', 'Assign to maria', 'Add a note']);
+    assert.equal(onVip.draft.actions[2].would, 'Add a note: For Carla');
+    assert.equal(onVip.published.matched, false, 'the live version did not take it');
+    assert.equal(onVip.published.outcome, 'not_matched');
+    assert.equal(onEs.published.version, 1);
+    assert.equal(onEs.published.outcome, 'applied');
+    assert.equal(onEs.facts.message.body, 'hola');
+
+    const one = await ok(boss.call('POST', '/v1/workflows/test', { workflow: draft, conversationId: vip.id }), 200);
+    assert.equal(one.results.length, 1);
+    assert.equal(one.results[0].published, null, 'no workflowId: nothing to compare');
+    const sample = await ok(
+      boss.call('POST', '/v1/workflows/test', {
+        workflow: everyone(support.id),
+        sample: {
+          conversation: { channel: 'sms', source: null, subject: null, tags: [], priority: 'normal', language: null },
+          contact: { name: 'Sam', email: null, language: null, tags: [], attributes: {} },
+          message: { body: 'hi' },
+          time: { weekday: 'mon', hour: 9 },
+        },
+      }),
+      200,
+    );
+    assert.equal(sample.results[0].conversationId, null);
+    assert.match(sample.results[0].draft.actions[0].would, /^Assign to (ana|maria)/);
+
+    // Bad requests: an invalid draft, several targets, too many, someone else's conversation.
+    assert.equal((await boss.call('POST', '/v1/workflows/test', { workflow: { ...draft, actions: [{ type: 'set_team', team: 'team_nope' }] }, last: 5 })).status, 422);
+    assert.equal((await boss.call('POST', '/v1/workflows/test', { workflow: draft, last: 5, conversationId: es.id })).status, 400);
+    assert.equal((await boss.call('POST', '/v1/workflows/test', { workflow: draft, last: 501 })).status, 400);
+    assert.equal((await boss.call('POST', '/v1/workflows/test', { workflow: draft })).status, 400);
+    assert.equal((await boss.call('POST', '/v1/workflows/test', { workflow: draft, conversationId: 'conv_doesnotexist' })).status, 404);
+    assert.deepEqual(await read(), before, 'a dry run changes nothing');
+  });
 });

@@ -141,22 +141,7 @@ class Pass {
   }
 
   private facts(): RuleFacts {
-    const c = this.current;
-    const contactTags = JSON.parse(this.contact.tags) as string[];
-    return {
-      conversation: {
-        channel: c.channel,
-        source: c.source,
-        subject: c.subject,
-        tags: JSON.parse(c.tags) as string[],
-        priority: c.priority,
-        // The contact's language wins; the stored one was detected from the customer's messages.
-        language: this.contact.language ?? c.language,
-      },
-      contact: { name: this.contact.name, email: this.contact.email, language: this.contact.language, tags: contactTags, attributes: {} },
-      message: this.messageBody === null ? null : { body: this.messageBody },
-      time: timeFacts(this.record.createdAt, this.timeZone),
-    };
+    return buildFacts(this.current, this.contact, this.messageBody, this.record.createdAt, this.timeZone);
   }
 
   /** Evaluates one workflow and applies its actions when it matches; returns whether it matched. */
@@ -443,4 +428,22 @@ function queueTeam(action: AssignAction, stepIndex: number): string | null {
   if (pool && 'team' in pool) return pool.team;
   const last = [...action.steps].reverse().find((s) => 'team' in s.pool)?.pool as { team: string } | undefined;
   return last?.team ?? null;
+}
+
+/** What conditions read (DESIGN §6): the conversation, its contact, the message, the time in the workspace's zone. */
+export function buildFacts(c: ConversationRow, contact: ContactRow, messageBody: string | null, at: number, timeZone: string): RuleFacts {
+  return {
+    conversation: {
+      channel: c.channel,
+      source: c.source,
+      subject: c.subject,
+      tags: JSON.parse(c.tags) as string[],
+      priority: c.priority,
+      // The contact's language wins; the stored one was detected from the customer's messages.
+      language: contact.language ?? c.language,
+    },
+    contact: { name: contact.name, email: contact.email, language: contact.language, tags: JSON.parse(contact.tags) as string[], attributes: {} },
+    message: messageBody === null ? null : { body: messageBody },
+    time: timeFacts(at, timeZone),
+  };
 }

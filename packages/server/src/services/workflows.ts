@@ -105,7 +105,7 @@ function refuseInvalid(result: WorkflowValidationResult): void {
  * unknown field, operator, empty group…), the answer is those, as 422 `workflow_invalid` like any
  * other validation error; any other shape problem is the plain 400 with the schema's issues.
  */
-async function accept(db: Db, workspaceId: string, body: unknown, workflowId: string | undefined, now: number) {
+export async function acceptDefinition(db: Db, workspaceId: string, body: unknown, workflowId: string | undefined, now: number) {
   const parsed = WorkflowDefinition.safeParse(body);
   const result = await check(db, workspaceId, parsed.success ? parsed.data : body, workflowId, now);
   if (!parsed.success) {
@@ -145,7 +145,7 @@ export async function getWorkflow(deps: Deps, p: WorkspacePrincipal, id: string)
 export async function createWorkflow(deps: Deps, p: WorkspacePrincipal, body: unknown) {
   return runCommand(deps, async (trx) => {
     const now = deps.clock.now();
-    const { definition, warnings } = await accept(trx, p.workspaceId, body, undefined, now);
+    const { definition, warnings } = await acceptDefinition(trx, p.workspaceId, body, undefined, now);
     const row: WorkflowRow = {
       id: newId('wf', now),
       workspace_id: p.workspaceId,
@@ -166,7 +166,7 @@ export async function updateWorkflow(deps: Deps, p: WorkspacePrincipal, id: stri
     const now = deps.clock.now();
     const { row, live } = await load(trx, p.workspaceId, id);
     checkDraftVersion(toWorkflow(row, live), ifMatch);
-    const { definition, warnings } = await accept(trx, p.workspaceId, body, id, now);
+    const { definition, warnings } = await acceptDefinition(trx, p.workspaceId, body, id, now);
     const draft = JSON.stringify(definition);
     // Units run one at a time on the embedded database; on PostgreSQL the conditional update is what
     // keeps two saves from both winning.

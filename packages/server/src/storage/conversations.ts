@@ -158,3 +158,7 @@ export const listContactConversations = (db: Q, workspaceId: string, contactId: 
     .orderBy('id', 'desc')
     .limit(200)
     .execute();
+
+/** The workspace's newest conversations (dry runs of workflows over recent traffic). */
+export const latestConversations = (db: Q, workspaceId: string, limit: number) =>
+  db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();

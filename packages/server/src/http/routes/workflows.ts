@@ -1,4 +1,4 @@
-import { routes, ValidateWorkflowBody, WorkflowRunsQuery } from '@baton/protocol';
+import { routes, TestWorkflowBody, ValidateWorkflowBody, WorkflowRunsQuery } from '@baton/protocol';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireWorkspace } from '../../auth/principal.js';
@@ -13,6 +13,7 @@ import {
   workflowRuns,
   workflowVersions,
 } from '../../services/workflows.js';
+import { testWorkflow } from '../../services/workflow-test.js';
 import type { AppEnv } from '../env.js';
 import { emptyBody, ifMatch, jsonBody, query } from '../parse.js';
 import { reply } from '../reply.js';
@@ -34,6 +35,11 @@ export const workflowRoutes = new Hono<AppEnv>()
     const p = requireWorkspace(c.get('principal'), routes.validateWorkflow.callers);
     const body = await jsonBody(c, ValidateWorkflowBody);
     return reply(c, 'validateWorkflow', () => validateWorkflowBody(c.get('deps'), p, body), (r) => r);
+  })
+  .post('/test', async (c) => {
+    const p = requireWorkspace(c.get('principal'), routes.testWorkflow.callers);
+    const body = await jsonBody(c, TestWorkflowBody);
+    return reply(c, 'testWorkflow', () => testWorkflow(c.get('deps'), p, body), (r) => r);
   })
   .get('/:id', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.getWorkflow.callers);
