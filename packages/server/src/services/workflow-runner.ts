@@ -72,12 +72,32 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
     name: 'workflows',
     durable: true,
     async handle(records) {
+      // Events are submitted in order without waiting for each commit, so their units share group
+      // commits (they still run one after another, in this order, each seeing the ones before).
+      // Waiting for each commit in turn held the runner to one event per commit, far behind creates.
+      // Which (workspace, trigger) pairs have live workflows at all, read once for the batch, so
+      // units are submitted in event order without an await between them.
+      const hasLive = new Map<string, boolean>();
+      for (const record of records) {
+        for (const { trigger } of triggersOf(record)) {
+          const key = `${record.workspaceId}:${trigger}`;
+          if (!hasLive.has(key)) hasLive.set(key, (await liveFor(deps, record.workspaceId, trigger)).length > 0);
+        }
+      }
+      let pending: Promise<void>[] = [];
       for (const record of records) {
         // In event order: an agent freed before a conversation arrived goes to the older waiting ones first.
-        if (mayFreeAgents(record)) await drainQueue(deps, record.workspaceId);
+        if (mayFreeAgents(record)) {
+          await Promise.all(pending);
+          pending = [];
+          await drainQueue(deps, record.workspaceId);
+        }
         if (!record.conversationId) continue;
-        for (const { trigger, messageId } of triggersOf(record)) await runEvent(deps, record, trigger, messageId);
+        for (const { trigger, messageId } of triggersOf(record)) {
+          if (hasLive.get(`${record.workspaceId}:${trigger}`)) pending.push(runEventUnit(deps, record, trigger, messageId));
+        }
       }
+      await Promise.all(pending);
     },
   };
 }
@@ -95,7 +115,12 @@ export async function runEvent(deps: Deps, record: OutboxRecord, trigger: Trigge
   // Cheap check first, outside any unit: most workspaces have few or no workflows for a trigger.
   const live = await liveFor(deps, record.workspaceId, trigger);
   if (live.length === 0) return;
-  await runChange(deps, record.workspaceId, async (change) => {
+  await runEventUnit(deps, record, trigger, messageId);
+}
+
+/** The unit of work of `runEvent`, without the check outside it (the caller knows there are live workflows). */
+function runEventUnit(deps: Deps, record: OutboxRecord, trigger: Trigger, messageId: string | null): Promise<void> {
+  return runChange(deps, record.workspaceId, async (change) => {
     await change.lock();
     if (await eventHandled(change.trx, record.workspaceId, record.id, trigger)) return;
     const row = await findConversation(change.trx, record.workspaceId, record.conversationId!);

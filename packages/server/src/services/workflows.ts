@@ -5,7 +5,7 @@ import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { newId } from '../ids.js';
-import { listAgentRows, openAssignedCounts } from '../storage/agents.js';
+import { listAgentRows, openAssignedFromCounters } from '../storage/agents.js';
 import { iso } from '../storage/mappers.js';
 import type { Database, WorkflowRow, WorkflowRunRow, WorkflowVersionRow } from '../storage/schema.js';
 import { findConversation } from '../storage/conversations.js';
@@ -56,7 +56,7 @@ function toWorkflow(row: WorkflowRow, live: WorkflowVersionRow | undefined): Wor
 
 /** Agents as routing sees them now: availability, open load, capacity, skills, teams, last assignment. */
 export async function routingAgents(db: Db, workspaceId: string): Promise<RoutingAgent[]> {
-  const [rows, load, memberships] = await Promise.all([listAgentRows(db, workspaceId), openAssignedCounts(db, workspaceId), teamMemberships(db, workspaceId)]);
+  const [rows, load, memberships] = await Promise.all([listAgentRows(db, workspaceId), openAssignedFromCounters(db, workspaceId), teamMemberships(db, workspaceId)]);
   const teams = new Map<string, string[]>();
   for (const m of memberships) teams.set(m.agent_id, [...(teams.get(m.agent_id) ?? []), m.team_id]);
   return rows.map((r) => ({

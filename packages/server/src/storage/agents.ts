@@ -56,3 +56,13 @@ export async function claimAssignment(db: Q, workspaceId: string, id: string, se
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/**
+ * Open assigned conversations per agent from the maintained view counters (Mine), one row per
+ * agent: what routing reads on every run, where the GROUP BY of `openAssignedCounts` would cost a
+ * scan of the workspace's open conversations each time.
+ */
+export async function openAssignedFromCounters(db: Q, workspaceId: string): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('agent_view_counts').select(['agent_id', 'mine']).where('workspace_id', '=', workspaceId).execute();
+  return new Map(rows.map((r) => [r.agent_id, Number(r.mine)]));
+}
