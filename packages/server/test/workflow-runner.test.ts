@@ -115,9 +115,9 @@ async function assignees(f: Fixture, ids: string[]): Promise<Map<string, any>> {
 }
 
 describe('the rules runner', () => {
-  it("the seed's three rules on 300 conversations: Spanish to es agents within capacity, technical to the senior, the rest round-robin (spread ≤ 1)", async (t) => {
+  it("the seed's three rules on 1,000 conversations: Spanish to es agents within capacity, technical to the senior, the rest round-robin (spread ≤ 1)", async (t) => {
     const f = await setup(t);
-    const created = await createMany(f, 300);
+    const created = await createMany(f, 1_000);
     const convs = await assignees(f, created.map((c) => c.id));
     const nameOf = new Map(Object.entries(f.agents).map(([name, a]) => [a.id, name]));
     const counts: Record<string, number> = {};
@@ -135,15 +135,17 @@ describe('the rules runner', () => {
         assert.ok(['ana', 'ben', 'cy', 'tom'].includes(who!), `plain conversation went to ${who}`);
       }
     }
-    // 75 Spanish conversations, two es agents with capacity 30: 60 assigned, 15 left unassigned.
+    // 250 Spanish conversations, two es agents with capacity 30: 60 assigned, 190 wait in the queue.
     assert.equal(counts.maria, 30);
     assert.equal(counts.luis, 30);
-    assert.equal(created.filter((c) => c.kind === 'spanish' && convs.get(c.id).assigneeId === null).length, 15);
+    const waiting = created.filter((c) => c.kind === 'spanish' && convs.get(c.id).assigneeId === null);
+    assert.equal(waiting.length, 190);
+    for (const c of waiting) assert.ok(convs.get(c.id).waitingSince, 'a Spanish conversation nobody could take waits');
     assert.equal(counts.pat ?? 0, 0);
     // Round-robin among the equally eligible (tom also gets every technical one, so he is not).
     const plain = ['ana', 'ben', 'cy'].map((n) => counts[n] ?? 0);
     assert.ok(Math.max(...plain) - Math.min(...plain) <= 1, `round-robin spread: ${JSON.stringify(counts)}`);
-    assert.ok(Math.min(...plain) >= 40, JSON.stringify(counts));
+    assert.ok(Math.min(...plain) >= 120, JSON.stringify(counts));
     // Nobody over capacity, as the agents list reports it.
     const { items } = await ok(f.ws.api('GET', '/v1/agents'), 200);
     for (const a of items) assert.ok(a.openAssigned <= a.capacity, `${a.username} ${a.openAssigned}/${a.capacity}`);
