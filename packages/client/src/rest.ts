@@ -271,6 +271,44 @@ export class BatonRestClient {
     return this.call('webhookDeliveries', { ...o, params: { id }, query: { ...query } });
   }
 
+  // ── Workflows (routing rules) ──────────────────────────────────────────────────────────────
+  listWorkflows(o?: RequestOptions) {
+    return this.call('listWorkflows', { ...o });
+  }
+  createWorkflow(body: RouteBody<'createWorkflow'>, o?: WriteOptions) {
+    return this.call('createWorkflow', { ...o, body });
+  }
+  validateWorkflow(body: RouteBody<'validateWorkflow'>, o?: WriteOptions) {
+    return this.call('validateWorkflow', { ...o, body });
+  }
+  /** A dry run: changes nothing, so it is safe to repeat. */
+  testWorkflow(body: RouteBody<'testWorkflow'>, o?: WriteOptions) {
+    return this.call('testWorkflow', { ...o, body });
+  }
+  getWorkflow(id: string, o?: RequestOptions) {
+    return this.call('getWorkflow', { ...o, params: { id } });
+  }
+  /** `ifMatch` is the workflow's `draftVersion` the edit started from. */
+  updateWorkflow(id: string, body: RouteBody<'updateWorkflow'>, o?: VersionedWriteOptions) {
+    return this.call('updateWorkflow', { ...o, params: { id }, body });
+  }
+  deleteWorkflow(id: string, o?: WriteOptions) {
+    return this.call('deleteWorkflow', { ...o, params: { id } });
+  }
+  /** `ifMatch` is the `draftVersion` being published. */
+  publishWorkflow(id: string, o?: VersionedWriteOptions) {
+    return this.call('publishWorkflow', { ...o, params: { id } });
+  }
+  workflowVersions(id: string, o?: RequestOptions) {
+    return this.call('workflowVersions', { ...o, params: { id } });
+  }
+  listWorkflowRuns(id: string, query: QueryParams<'listWorkflowRuns'> = {}, o?: RequestOptions) {
+    return this.call('listWorkflowRuns', { ...o, params: { id }, query: { ...query } });
+  }
+  conversationRouting(id: string, o?: RequestOptions) {
+    return this.call('conversationRouting', { ...o, params: { id } });
+  }
+
   // ── Notification preferences and Web Push ──────────────────────────────────────────────────
   getPreferences(o?: RequestOptions) {
     return this.call('getPreferences', { ...o });

@@ -94,6 +94,11 @@ export const Conversation = z.object({
    * `status: 'open'` but is in no open view (Mine, Unassigned, Mentioned, Unread, All), only in Snoozed.
    */
   snoozedUntil: Timestamp.nullable(),
+  /**
+   * Language of the customer's messages (ISO 639-1): the contact's language when it was set,
+   * otherwise detected from their inbound messages; null while unsure (short or mixed messages).
+   */
+  language: z.string().nullable(),
   /** Body of the latest message, for list previews; notes never appear here. */
   preview: z.string().nullable(),
 });

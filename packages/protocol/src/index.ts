@@ -8,4 +8,5 @@ export * from './webhooks.js';
 export * from './search.js';
 export { secretPaths, secretSchemas, withoutSecrets, type SecretPath } from './secrets.js';
 export * from './rules.js';
+export * from './workflows.js';
 export { ENDPOINTS } from './constants.js';

@@ -3,6 +3,8 @@ import * as R from './rest.js';
 import * as W from './webhooks.js';
 import * as P from './preferences.js';
 import * as S from './search.js';
+import * as WF from './workflows.js';
+import { WorkflowDefinition } from './rules.js';
 import { ENDPOINTS } from './constants.js';
 import { Agent, Contact, Conversation, Counts, MessageItem, NoteItem, Team, TimelineItem, Workspace } from './domain.js';
 
@@ -239,6 +241,50 @@ export const routes = {
   search: {
     method: 'get', path: '/v1/search', summary: 'Full-text search over messages and notes of the workspace, newest first or by relevance',
     callers: ['apiKey', 'agent'], query: S.SearchQuery, status: 200, response: S.SearchPage,
+  },
+  listWorkflows: {
+    method: 'get', path: '/v1/workflows', summary: "The workspace's workflows (routing rules), each with its draft and live version",
+    callers: ['apiKey', 'admin'], status: 200, response: WF.WorkflowList,
+  },
+  createWorkflow: {
+    method: 'post', path: '/v1/workflows', summary: 'Create a workflow as a draft (422 workflow_invalid with every error at its JSON path; warnings returned)',
+    callers: ['admin'], body: WorkflowDefinition, status: 201, response: WF.WorkflowResponse,
+  },
+  validateWorkflow: {
+    method: 'post', path: '/v1/workflows/validate', summary: "Errors and warnings for a workflow, against the workspace's teams, agents and other live workflows, without saving",
+    callers: ['admin'], body: WF.ValidateWorkflowBody, status: 200, response: WF.ValidateWorkflowResponse,
+  },
+  testWorkflow: {
+    method: 'post', path: '/v1/workflows/test', summary: 'Dry run: what a draft would do on a sample, one conversation or the latest N (≤ 500), next to what the live version did; changes nothing',
+    callers: ['admin'], body: WF.TestWorkflowBody, status: 200, response: WF.TestWorkflowResponse,
+  },
+  getWorkflow: {
+    method: 'get', path: '/v1/workflows/:id', summary: 'A workflow',
+    callers: ['apiKey', 'admin'], status: 200, response: z.object({ workflow: WF.Workflow }),
+  },
+  updateWorkflow: {
+    method: 'put', path: '/v1/workflows/:id', summary: "Replace a workflow's draft; `If-Match: <draftVersion>` (stale: 409 with the current workflow)",
+    callers: ['admin'], body: WorkflowDefinition, status: 200, response: WF.WorkflowResponse, ifMatch: true,
+  },
+  deleteWorkflow: {
+    method: 'delete', path: '/v1/workflows/:id', summary: 'Delete a workflow: it stops running at once; its versions and runs stay in the log',
+    callers: ['admin'], status: 200, response: Ok,
+  },
+  publishWorkflow: {
+    method: 'post', path: '/v1/workflows/:id/publish', summary: 'Publish the draft as a new immutable version, the one that runs from now on; `If-Match: <draftVersion>`',
+    callers: ['admin'], status: 200, response: WF.WorkflowResponse, ifMatch: true,
+  },
+  workflowVersions: {
+    method: 'get', path: '/v1/workflows/:id/versions', summary: "A workflow's published versions, newest first",
+    callers: ['apiKey', 'admin'], status: 200, response: WF.WorkflowVersionList,
+  },
+  listWorkflowRuns: {
+    method: 'get', path: '/v1/workflows/:id/runs', summary: "The workflow's runs, newest first: version, matched, every condition with its actual value, actions and outcome (filter by outcome)",
+    callers: ['apiKey', 'admin'], query: WF.WorkflowRunsQuery, status: 200, response: WF.WorkflowRunPage,
+  },
+  conversationRouting: {
+    method: 'get', path: '/v1/conversations/:id/routing', summary: 'Why the conversation was routed as it was: every workflow run that considered it, newest first',
+    callers: ['apiKey', 'agent'], status: 200, response: WF.ConversationRouting,
   },
   openapi: {
     method: 'get', path: '/v1/openapi.json', summary: 'This document', callers: ['anyone'], status: 200, response: z.record(z.string(), z.unknown()),

@@ -24,7 +24,7 @@ describe('request schemas', () => {
   });
 
   it('default and bound list queries', () => {
-    assert.deepEqual(ListConversationsQuery.parse({}), { view: 'all', limit: 25 });
+    assert.deepEqual(ListConversationsQuery.parse({}), { view: 'all', limit: 25, sort: 'newest' });
     assert.equal(ListConversationsQuery.safeParse({ limit: '101' }).success, false);
     assert.equal(ListConversationsQuery.safeParse({ view: 'starred' }).success, false);
   });

@@ -43,6 +43,8 @@ class Target {
     readonly kind: TargetKind,
     /** The HTTP adapter and hono versions the server process runs on. */
     readonly stack: string,
+    /** Its workspace has the demo seed's three routing rules published, so every create runs them. */
+    readonly rules = false,
   ) {
     child.on('message', (message: FromTarget) => {
       const resolve = this.waiting.get(message.type);
@@ -51,7 +53,7 @@ class Target {
     });
   }
 
-  static async start(kind: TargetKind, whatIfs = ''): Promise<Target> {
+  static async start(kind: TargetKind, whatIfs = '', rules = false): Promise<Target> {
     const child = fork(join(here, 'http-target.ts'), [kind, kind === 'baton' ? ADMIN_TOKEN : BASELINE_TOKEN, whatIfs], {
       cwd: packageDir,
       execArgv: ['--import', 'tsx'],
@@ -74,9 +76,12 @@ class Target {
           ? "baseline (Hono + Baton's 11 statements, raw SQL)"
           : whatIfs
             ? `what-if: Baton ${whatIfs.split(',').map((w) => `+${w}`).join(' ')}`
-            : 'Baton (startServer)';
-    const target = new Target(child, url, label, kind, stack);
+            : rules
+              ? "Baton + the seed's 3 rules (runner assigns each)"
+              : 'Baton (startServer)';
+    const target = new Target(child, url, label, kind, stack, rules);
     if (kind === 'baton') target.token = await createWorkspace(url);
+    if (rules) await seedRules(url, target.token);
     return target;
   }
 
@@ -122,6 +127,20 @@ class Target {
     return extra >= 0 && extra <= this.loadRuns * connections ? `yes (+${extra} in flight)` : `NO: ${rows} rows for ${this.okResponses} 2xx`;
   }
 
+  /** With rules: once the runner has caught up, every conversation has an assignee (sum of open loads = rows). */
+  async checkAssigned(): Promise<string> {
+    const rows = await this.rows();
+    let assigned = -1;
+    for (let i = 0; i < 60; i++) {
+      const res = await fetch(`${this.url}/v1/agents`, { headers: { authorization: `Bearer ${this.token}` } });
+      const { items } = (await res.json()) as { items: { openAssigned: number }[] };
+      assigned = items.reduce((sum, a) => sum + a.openAssigned, 0);
+      if (assigned >= rows) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return assigned === rows ? `yes (${rows.toLocaleString('en')})` : `NO: ${assigned} assigned of ${rows}`;
+  }
+
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     try {
@@ -144,6 +163,61 @@ async function createWorkspace(url: string): Promise<string> {
   return body.apiKey;
 }
 
+/**
+ * The demo seed's routing (docs/rules.md): Spanish → bilingual, technical → the senior, everyone
+ * else round-robin over Support. The bench's message is neither Spanish nor technical, so every
+ * create runs all three rules and the last one assigns. Capacities are the maximum so the queue
+ * stays empty: this measures the runner, not a backlog.
+ */
+async function seedRules(url: string, apiKey: string): Promise<void> {
+  const call = async (method: string, path: string, body?: unknown, token = apiKey) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = (await res.json()) as any;
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const agent = async (username: string, extra: Record<string, unknown> = {}): Promise<string> =>
+    (await call('POST', '/v1/agents', { name: username, username, availability: 'online', capacity: 10_000, ...extra })).agent.id;
+  const boss = await agent('boss', { role: 'admin', availability: 'away' });
+  const { token } = await call('POST', '/v1/tokens', { agentId: boss });
+  const support = [];
+  for (let i = 1; i <= 8; i++) support.push(await agent(`agent${i}`));
+  support.push(await agent('tom', { skills: ['technical', 'senior'] }));
+  const bilingual = [await agent('maria', { skills: ['es'] }), await agent('luis', { skills: ['es'] })];
+  const supportTeam = (await call('POST', '/v1/teams', { name: 'Support', memberIds: support })).team.id;
+  const bilingualTeam = (await call('POST', '/v1/teams', { name: 'Bilingual', memberIds: bilingual })).team.id;
+  const rules = [
+    {
+      name: 'Spanish → bilingual',
+      priority: 300,
+      stopProcessing: true,
+      trigger: { event: 'conversation.created' },
+      conditions: { any: [{ field: 'conversation.language', op: 'in', value: ['es'] }, { field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
+      actions: [
+        { type: 'add_tag', tags: ['es'] },
+        { type: 'assign', steps: [{ pool: { team: bilingualTeam }, require: { skills: ['es'] }, strategy: 'round_robin' }] },
+      ],
+    },
+    {
+      name: 'Technical → senior tech',
+      priority: 200,
+      stopProcessing: true,
+      trigger: { event: 'conversation.created' },
+      conditions: { all: [{ field: 'message.body', op: 'contains_any', value: ['error', 'bug', 'crash', 'api', 'integration', 'webhook', 'not working'] }] },
+      actions: [{ type: 'assign', steps: [{ pool: { team: supportTeam }, require: { skills: ['technical', 'senior'] }, strategy: 'least_loaded' }] }],
+    },
+    { name: 'Everyone else → Support', priority: 100, trigger: { event: 'conversation.created' }, actions: [{ type: 'assign', steps: [{ pool: { team: supportTeam }, strategy: 'round_robin' }] }] },
+  ];
+  for (const rule of rules) {
+    const { workflow } = await call('POST', '/v1/workflows', rule, token);
+    await call('POST', `/v1/workflows/${workflow.id}/publish`, undefined, token);
+  }
+}
+
 const requestBody = JSON.stringify({
   contact: { name: 'Dana Customer', phone: '+15550100001' },
   channel: 'sms',
@@ -162,7 +236,7 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
   // Each server in its own process; only one is under load at any time, so none competes with another for the CPU.
   const targets: Target[] = [];
   try {
-    targets.push(await Target.start('baseline'), await Target.start('baton'), await Target.start('baseline-txn'));
+    targets.push(await Target.start('baseline'), await Target.start('baton'), await Target.start('baseline-txn'), await Target.start('baton', '', true));
     for (const w of options.whatIfs) targets.push(await Target.start('baton', w));
     for (const t of targets) {
       if (options.warmupSeconds <= 0) continue;
@@ -181,6 +255,8 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
 
     const rowsCheck = new Map<Target, string>();
     for (const t of targets) rowsCheck.set(t, await t.checkRows(connections));
+    const rulesTarget = targets.find((t) => t.rules)!;
+    const assignedCheck = await rulesTarget.checkAssigned();
 
     console.log();
     console.log(
@@ -208,7 +284,7 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
     const p99 = (t: Target) => Math.max(...of(t).map((r) => r.latency.p99));
     // Pooled over rounds: all CPU over all responses.
     const cpuPer = (t: Target) => of(t).reduce((sum, r) => sum + r.cpuPerRequest * r['2xx'], 0) / of(t).reduce((sum, r) => sum + r['2xx'], 0);
-    const [baseline, baton, sameWrites] = targets as [Target, Target, Target];
+    const [baseline, baton, sameWrites, withRules] = targets as [Target, Target, Target, Target];
     console.log();
     console.log(
       table(
@@ -236,6 +312,10 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
           // On a CPU-bound single-threaded server, req/s ≈ 1 / CPU per request: this is the same target, immune to neighbours.
           ['  (same, from CPU per request)', `${((100 * cpuPer(baseline)) / cpuPer(baton)).toFixed(0)}%`, cpuPer(baseline) / cpuPer(baton) >= 0.5 ? 'yes' : 'NO'],
           ['Baton p99 < 50 ms', `${ms(p99(baton))} ms`, p99(baton) < 50 ? 'yes' : 'NO'],
+          // Issue 9: creating with the seed's rules published (the runner assigns every one) beside the plain create.
+          ['Baton with rules req/s ≥ 80% of plain Baton', `${((100 * rps(withRules)) / rps(baton)).toFixed(0)}%`, rps(withRules) / rps(baton) >= 0.8 ? 'yes' : 'NO'],
+          ['  (same, from CPU per request)', `${((100 * cpuPer(baton)) / cpuPer(withRules)).toFixed(0)}%`, cpuPer(baton) / cpuPer(withRules) >= 0.8 ? 'yes' : 'NO'],
+          ['  every conversation assigned by the rules', assignedCheck, assignedCheck.startsWith('yes') ? 'yes' : 'NO'],
           // Not a target: how much of the gap is the data model (what gets written) and how much the code around it.
           ['(info) same writes as raw SQL, req/s vs baseline', `${((100 * rps(sameWrites)) / rps(baseline)).toFixed(0)}%`, '–'],
           ['(info) Baton req/s vs the same writes as raw SQL', `${((100 * rps(baton)) / rps(sameWrites)).toFixed(0)}%`, '–'],

@@ -6,6 +6,7 @@ import type { OutboundClient } from './net/outbound.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
 import type { IdempotentReply } from './services/idempotent-reply.js';
+import type { RoutingQueueTimer } from './services/routing-queue.js';
 import type { SearchIndexer } from './services/search-indexer.js';
 import type { Storage } from './storage/db.js';
 import type { ReadBands } from './storage/read-bands.js';
@@ -66,6 +67,8 @@ export interface Deps {
   readBands: ReadBands;
   /** Full-text indexing after commit; searches wait on it. */
   search: SearchIndexer;
+  /** Places queued conversations whose assign step times out, on the clock (services/routing-queue.ts). */
+  routingQueue: RoutingQueueTimer;
   config: ServerConfig;
   /**
    * Only on the copy of `Deps` that a request holding an `Idempotency-Key` runs with (set by

@@ -10,6 +10,7 @@ import { parseDestinationPolicy, type HostResolver } from './net/destinations.js
 import { OutboundClient } from './net/outbound.js';
 import { Housekeeping } from './housekeeping.js';
 import { SnoozeWaker } from './snooze-waker.js';
+import { drainQueue, RoutingQueueTimer } from './services/routing-queue.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
@@ -97,6 +98,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       store: readBandsTable(storage, clock, (error) => console.error('[baton] saving read bands failed; they will be learned again', error)),
     }),
     search: new SearchIndexer(storage),
+    // Set right below: the timer drains through the deps it belongs to.
+    routingQueue: null as unknown as RoutingQueueTimer,
     config: {
       adminToken: options.adminToken,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
@@ -110,6 +113,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       deliveryTimeoutMs: { ...DEFAULT_DELIVERY_TIMEOUTS, ...options.deliveryTimeoutMs },
     },
   };
+  deps.routingQueue = new RoutingQueueTimer({ storage, clock, drain: (workspaceId) => drainQueue(deps, workspaceId) }, clock);
   await registerBackgroundWork(deps);
   const app = createApp(deps);
   await options.extend?.(app, deps);
@@ -124,6 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   deps.housekeeping.start();
   const snoozes = new SnoozeWaker(deps);
   snoozes.start();
+  deps.routingQueue.start();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -147,6 +152,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await deps.housekeeping.idle();
         snoozes.stop();
         await snoozes.idle();
+        deps.routingQueue.stop();
+        await deps.routingQueue.idle();
         await relay.idle();
         await deps.search.idle();
         http.closeAllConnections?.();

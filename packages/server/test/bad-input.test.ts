@@ -23,6 +23,8 @@ interface Fixture {
   resolved: any;
   team: any;
   webhook: any;
+  /** A draft workflow, never published. */
+  workflow: any;
   /** A second API key and signing key: revoking one of them is a valid request. */
   spareApiKeyId: string;
   spareKid: string;
@@ -34,6 +36,23 @@ const PUSH_KEYS = {
   p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url'),
   auth: Buffer.alloc(16, 1).toString('base64url'),
 };
+
+const supportRule = (team: string, name = 'Everyone → Support') => ({
+  name,
+  trigger: { event: 'conversation.created' },
+  actions: [{ type: 'assign', steps: [{ pool: { team }, strategy: 'round_robin' }] }],
+});
+
+/** Workflow bodies of the wrong shape (each a 400, not a 422: the validator cannot say more). */
+const badWorkflows = (team: string) => [
+  { ...supportRule(team), name: 5 },
+  { ...supportRule(team), trigger: 'conversation.created' },
+  { ...supportRule(team), trigger: { event: 'conversation.exploded' } },
+  { ...supportRule(team), actions: [] },
+  { ...supportRule(team), actions: [{ type: 'teleport' }] },
+  { ...supportRule(team), priority: 1.5 },
+  { ...supportRule(team), enabled: 'yes' },
+];
 
 async function setup(t: TestContext): Promise<Fixture> {
   const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
@@ -51,10 +70,11 @@ async function setup(t: TestContext): Promise<Fixture> {
   const { team } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [boss.id] }), 201);
   // Subscribed to an event the fixture never fires, so no delivery runs in the background.
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
+  const { workflow } = await ok(boss.call('POST', '/v1/workflows', supportRule(team.id)), 201);
   const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
   const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
   const { savedReply } = await ok(ws.api('POST', '/v1/saved-replies', { name: 'Thanks', shortcut: 'thx', body: 'Thanks, {{contact.name}}!' }), 201);
-  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook, spareApiKeyId, spareKid, savedReply };
+  return { server, ws, boss, ana, contact, conv, assigned, resolved, team, webhook, workflow, spareApiKeyId, spareKid, savedReply };
 }
 
 /** Everything the workspace can read about itself; equal before and after means nothing was written. */
@@ -72,6 +92,8 @@ async function snapshot(f: Fixture) {
   get('webhooks', api, '/v1/webhooks');
   get('credentials', api, '/v1/workspace/credentials');
   get('savedReplies', api, '/v1/saved-replies');
+  get('workflows', api, '/v1/workflows');
+  get('workflow versions', api, `/v1/workflows/${f.workflow.id}/versions`);
   for (const c of [f.conv, f.assigned, f.resolved]) {
     get(`conversation ${c.id}`, api, `/v1/conversations/${c.id}`);
     get(`timeline ${c.id}`, api, `/v1/conversations/${c.id}/timeline`);
@@ -384,6 +406,46 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
     wrongTypes: () => [[], 'retire', 1, null],
     requiresBody: false,
   },
+  createWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: '/v1/workflows' }),
+    valid: (f) => supportRule(f.team.id, 'Another'),
+    wrongTypes: (f) => badWorkflows(f.team.id),
+    requiresBody: true,
+  },
+  validateWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: '/v1/workflows/validate' }),
+    valid: (f) => ({ workflow: supportRule(f.team.id) }),
+    wrongTypes: (f) => [{ workflowId: f.workflow.id }, { workflow: {}, workflowId: 5 }, { workflow: {}, workflowId: 'has space' }],
+    requiresBody: true,
+  },
+  testWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: '/v1/workflows/test' }),
+    valid: (f) => ({ workflow: supportRule(f.team.id), last: 10 }),
+    wrongTypes: (f) => [
+      { workflow: supportRule(f.team.id) },
+      { workflow: supportRule(f.team.id), last: 0 },
+      { workflow: supportRule(f.team.id), last: 501 },
+      { workflow: supportRule(f.team.id), last: 2, conversationId: f.conv.id },
+      { workflow: supportRule(f.team.id), sample: { conversation: {} } },
+    ],
+    requiresBody: true,
+  },
+  updateWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/workflows/${f.workflow.id}` }),
+    valid: (f) => supportRule(f.team.id, 'Renamed'),
+    wrongTypes: (f) => badWorkflows(f.team.id),
+    requiresBody: true,
+  },
+  deleteWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/workflows/${f.workflow.id}` }),
+    wrongTypes: () => [[], 'delete', 1, null],
+    requiresBody: false,
+  },
+  publishWorkflow: {
+    target: (f) => ({ token: f.boss.token, path: `/v1/workflows/${f.workflow.id}/publish` }),
+    wrongTypes: () => [[], 'publish', 1, null, { version: 1 }],
+    requiresBody: false,
+  },
 };
 
 const WRITE_ROUTES = (Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]).filter(([, spec]) => spec.method !== 'get');
@@ -612,12 +674,13 @@ describe('bad query values', () => {
     ],
     ['/v1/notifications', () => ['limit=0', 'limit=101', 'unreadOnly=yes', 'bogus=1'], () => 'limit=100&unreadOnly=true'],
     ['/v1/contacts', () => ['', 'externalId=crm-1&email=a@b.example', 'externalId=', 'bogus=1'], () => 'externalId=crm-1'],
+    ['/v1/workflows/:id/runs', () => ['outcome=maybe', 'outcome=', 'limit=0', 'limit=201', 'limit=x', 'cursor=has%20space', 'bogus=1'], () => 'outcome=applied&limit=200'],
   ];
   for (const [route, bad, good] of cases) {
     it(`GET ${route} refuses bad query values with 400`, async (t) => {
       const f = await setup(t);
-      const path = route.replace(':id', f.conv.id);
-      const call = route === '/v1/contacts' ? f.ws.api : f.ana.call;
+      const path = route.replace(':id', route.startsWith('/v1/workflows') ? f.workflow.id : f.conv.id);
+      const call = route === '/v1/contacts' || route.startsWith('/v1/workflows') ? f.ws.api : f.ana.call;
       for (const q of bad(f)) {
         const res = await call('GET', `${path}?${q}`);
         assertError(res, 400, 'validation_failed', `${route}?${q}`);

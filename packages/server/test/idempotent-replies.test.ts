@@ -116,10 +116,18 @@ interface Fixture {
   resolved: { id: string };
   team: { id: string };
   webhook: { id: string };
+  /** A draft workflow (never published). */
+  workflow: { id: string };
   spareApiKeyId: string;
   spareKid: string;
   savedReply: { id: string };
 }
+
+const supportRule = (team: string, name = 'Everyone → Support') => ({
+  name,
+  trigger: { event: 'conversation.created' },
+  actions: [{ type: 'assign', steps: [{ pool: { team }, strategy: 'round_robin' }] }],
+});
 
 async function setup(t: TestContext): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-replies-'));
@@ -143,10 +151,11 @@ async function setup(t: TestContext): Promise<Fixture> {
   const { team } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [boss.id] }), 201);
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
   await ok(ana.call('POST', '/v1/push-subscriptions', PUSH), 201);
+  const { workflow } = await ok(boss.call('POST', '/v1/workflows', supportRule(team.id)), 201);
   const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
   const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
   const { savedReply } = await ok(ws.api('POST', '/v1/saved-replies', { name: 'Thanks', body: 'Thanks, {{contact.name}}!' }), 201);
-  return { server, observer, dir, ws, boss, ana, contact, conv, resolved, team, webhook, spareApiKeyId, spareKid, savedReply };
+  return { server, observer, dir, ws, boss, ana, contact, conv, resolved, team, webhook, workflow, spareApiKeyId, spareKid, savedReply };
 }
 
 /** Lets everything the fixture set off in the background finish, so only the request under test writes. */
@@ -163,6 +172,7 @@ const asCaller = (token: (f: Fixture) => string, method: string, path: (f: Fixtu
   (f, base, headers) => base.request(method, path(f), { token: token(f), body: body?.(f), headers });
 const api = (f: Fixture) => f.ws.apiKey;
 const anaToken = (f: Fixture) => f.ana.token;
+const bossToken = (f: Fixture) => f.boss.token;
 
 interface WriteCase {
   send: Send;
@@ -228,6 +238,12 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
     stored: 'with the change',
   },
   deleteWebhook: { send: asCaller(api, 'DELETE', (f) => `/v1/webhooks/${f.webhook.id}`), stored: 'with the change' },
+  createWorkflow: { send: asCaller(bossToken, 'POST', () => '/v1/workflows', (f) => supportRule(f.team.id, 'Another')), stored: 'with the change' },
+  validateWorkflow: { send: asCaller(bossToken, 'POST', () => '/v1/workflows/validate', (f) => ({ workflow: supportRule(f.team.id) })), stored: 'nothing to commit' },
+  testWorkflow: { send: asCaller(bossToken, 'POST', () => '/v1/workflows/test', (f) => ({ workflow: supportRule(f.team.id), last: 10 })), stored: 'nothing to commit' },
+  updateWorkflow: { send: asCaller(bossToken, 'PUT', (f) => `/v1/workflows/${f.workflow.id}`, (f) => supportRule(f.team.id, 'Renamed')), stored: 'with the change' },
+  deleteWorkflow: { send: asCaller(bossToken, 'DELETE', (f) => `/v1/workflows/${f.workflow.id}`), stored: 'with the change' },
+  publishWorkflow: { send: asCaller(bossToken, 'POST', (f) => `/v1/workflows/${f.workflow.id}/publish`), stored: 'with the change' },
 };
 
 const WRITE_ROUTES = (Object.keys(routes) as RouteName[]).filter((name) => routes[name].method !== 'get');

@@ -19,12 +19,20 @@ interface Side {
   resolved: any;
   team: any;
   webhook: any;
+  /** A published workflow (version 1). */
+  workflow: any;
   /** A second API key and signing key, so one of each can be revoked while the workspace keeps working. */
   spareApiKeyId: string;
   spareKid: string;
   /** Saved replies: one for each writer, so each can delete its own. */
   savedReplies: Record<'apiKey' | 'admin', any>;
 }
+
+const supportRule = (team: string) => ({
+  name: 'Everyone → Support',
+  trigger: { event: 'conversation.created' },
+  actions: [{ type: 'assign', steps: [{ pool: { team }, strategy: 'round_robin' }] }],
+});
 
 /** A workspace with the same usernames as every other one, so @mentions and lookups could collide. */
 async function seed(server: TestServer, name: string): Promise<Side> {
@@ -45,6 +53,8 @@ async function seed(server: TestServer, name: string): Promise<Side> {
   const { webhook } = await ok(ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['conversation.reopened'] }), 201);
   const savedReply = async (name: string) => (await ok(ws.api('POST', '/v1/saved-replies', { name, body: 'Thanks, {{contact.name}}' }), 201)).savedReply;
   const savedReplies = { apiKey: await savedReply('One'), admin: await savedReply('Two') };
+  const { workflow } = await ok(boss.call('POST', '/v1/workflows', supportRule(team.id)), 201);
+  await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
   const fresh = async (id: string) => (await ok(ws.api('GET', `/v1/conversations/${id}`), 200)).conversation;
   const spareApiKeyId = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).apiKey.id;
   const spareKid = (await ok(ws.api('POST', '/v1/workspace/signing-keys'), 201)).signingKey.kid;
@@ -58,6 +68,7 @@ async function seed(server: TestServer, name: string): Promise<Side> {
     resolved: await fresh(resolved.id),
     team,
     webhook,
+    workflow,
     spareApiKeyId,
     spareKid,
     savedReplies,
@@ -87,6 +98,9 @@ async function snapshot(side: Side) {
   get('webhooks', api, '/v1/webhooks');
   get('deliveries', api, `/v1/webhooks/${side.webhook.id}/deliveries`);
   get('credentials', api, '/v1/workspace/credentials');
+  get('workflows', api, '/v1/workflows');
+  get('workflow versions', api, `/v1/workflows/${side.workflow.id}/versions`);
+  get('workflow runs', api, `/v1/workflows/${side.workflow.id}/runs`);
   for (const c of [side.open, side.unassigned, side.resolved]) {
     get(`conversation ${c.id}`, api, `/v1/conversations/${c.id}`);
     get(`timeline ${c.id}`, api, `/v1/conversations/${c.id}/timeline`);
@@ -139,6 +153,13 @@ const ID_CASES: Partial<Record<RouteName, IdCase>> = {
   webhookDeliveries: { id: (o) => o.webhook.id },
   updateSavedReply: { id: (o) => o.savedReplies.apiKey.id, body: () => ({ name: 'Sneaky', body: 'sneaky' }) },
   deleteSavedReply: { id: (o) => o.savedReplies.apiKey.id, idFor: (o, cred) => o.savedReplies[cred === 'admin' ? 'admin' : 'apiKey'].id },
+  getWorkflow: { id: (o) => o.workflow.id },
+  updateWorkflow: { id: (o) => o.workflow.id, body: (_cred, c) => supportRule(c.team.id) },
+  deleteWorkflow: { id: (o) => o.workflow.id },
+  publishWorkflow: { id: (o) => o.workflow.id },
+  workflowVersions: { id: (o) => o.workflow.id },
+  listWorkflowRuns: { id: (o) => o.workflow.id },
+  conversationRouting: { id: (o) => o.open.id },
 };
 
 const ID_ROUTES = (Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]).filter(([, spec]) => spec.path.includes(':id'));
@@ -258,6 +279,32 @@ describe('lists never include another workspace', () => {
       assert.deepEqual(hooks.body.items.map((h: any) => h.id), [side.webhook.id]);
       const bossNotes = await side.boss.call('GET', '/v1/notifications');
       assert.deepEqual(bossNotes.body.items, [], `${otherSide.ws.id}'s activity does not notify`);
+    }
+  });
+
+  it("workflows are per workspace: lists, and validation against another workspace's workflow or team", async (t) => {
+    const { a, b } = await setup(t);
+    for (const [side, other] of [[a, b], [b, a]] as const) {
+      for (const call of [side.ws.api, side.boss.call]) {
+        const list = await call('GET', '/v1/workflows');
+        assert.equal(list.status, 200);
+        assert.deepEqual(list.body.items.map((w: any) => w.id), [side.workflow.id]);
+      }
+      const before = await snapshot(other);
+      const foreign = await side.boss.call('POST', '/v1/workflows/validate', { workflow: supportRule(side.team.id), workflowId: other.workflow.id });
+      assert.equal(foreign.status, 404, JSON.stringify(foreign.body));
+      const dry = await side.boss.call('POST', '/v1/workflows/test', { workflow: supportRule(side.team.id), conversationId: other.open.id });
+      assert.equal(dry.status, 404, JSON.stringify(dry.body));
+      const dryOther = await side.boss.call('POST', '/v1/workflows/test', { workflow: supportRule(side.team.id), workflowId: other.workflow.id, last: 5 });
+      assert.equal(dryOther.status, 404, JSON.stringify(dryOther.body));
+      const mine = await side.boss.call('POST', '/v1/workflows/test', { workflow: supportRule(side.team.id), last: 500 });
+      assert.equal(mine.status, 200, JSON.stringify(mine.body));
+      assert.deepEqual(mine.body.results.map((r: any) => r.conversationId).sort(), [side.open.id, side.unassigned.id, side.resolved.id].sort());
+      // Another workspace's team is an unknown team here.
+      const theirTeam = await side.boss.call('POST', '/v1/workflows', supportRule(other.team.id));
+      assert.equal(theirTeam.status, 422, JSON.stringify(theirTeam.body));
+      assert.deepEqual(theirTeam.body.error.details.errors.map((e: any) => e.code), ['unknown_team']);
+      assert.deepEqual(await snapshot(other), before);
     }
   });
 

@@ -20,6 +20,7 @@ import { searchRoutes } from './routes/search.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
 import { teamRoutes } from './routes/teams.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { workflowRoutes } from './routes/workflows.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 
 function errorResponse(c: Context, error: AppError) {
@@ -110,6 +111,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', pushRoutes);
   app.route('/v1/webhooks', webhookRoutes);
   app.route('/v1/saved-replies', savedReplyRoutes);
+  app.route('/v1/workflows', workflowRoutes);
   return app;
 }
 

@@ -69,6 +69,6 @@ export function ifMatch(c: Context): number | undefined {
   // `*` means "whatever the current version is", as in HTTP.
   if (raw === undefined || raw.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(raw);
-  if (!match) throw badRequest('If-Match must be a conversation version such as "7"');
+  if (!match) throw badRequest('If-Match must be a version number such as "7" (a conversation version, a workflow draftVersion)');
   return Number(match[1]);
 }

@@ -25,6 +25,8 @@ export interface ChangeFacts {
   'conversation.snoozed': { conversation: Conversation; data: { until: string } };
   /** A snooze ended without a message: its time came, or someone woke it. (An inbound message wakes it inside `message.created`.) */
   'conversation.woke': { conversation: Conversation; data: { reason: 'timer' | 'manual' } };
+  /** Workflows changed the conversation (tags, priority, team) or added notes, and assigned nobody. */
+  'conversation.routed': { conversation: Conversation; data: { workflowIds: string[] } };
   'conversation.read': { conversation: Conversation; data: { agentId: string; lastReadSeq: number } };
   'agent.created': { conversation?: undefined; data: { agent: Agent } };
   /** Also how a deactivation (`agent.active` false) reaches every node, which closes the agent's sockets. */

@@ -25,6 +25,7 @@ export function emissionsOf(record: OutboxRecord): Emission[] {
     case 'conversation.updated':
     case 'conversation.snoozed':
     case 'conversation.woke':
+    case 'conversation.routed':
       out.push({ room: 'workspace', event: 'conversation:updated', payload: { seq, conversation: record.payload.conversation } });
       break;
     case 'note.created': // a note changes no field of the conversation

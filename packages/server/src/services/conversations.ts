@@ -28,12 +28,13 @@ import {
   type ListOptions,
 } from '../storage/conversations.js';
 import { toContact, toConversation, toTimelineItem } from '../storage/mappers.js';
-import type { ConversationRow } from '../storage/schema.js';
+import type { ContactRow, ConversationRow } from '../storage/schema.js';
 import { findTeam } from '../storage/teams.js';
-import { listTimeline, markRead, readMarks, upsertMention } from '../storage/timeline.js';
+import { listTimeline, markRead, readMarks, recentInboundBodies, upsertMention } from '../storage/timeline.js';
 import { countsOf, readCounters } from '../storage/view-counters.js';
 import { runChange } from './change-runner.js';
 import { createContactIn } from './contacts.js';
+import { customerLanguage, RECENT_INBOUND } from './language.js';
 import { parseMentions } from './mentions.js';
 
 const PREVIEW_LENGTH = 140;
@@ -97,14 +98,15 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
     await change.lock();
-    let contactId: string;
+    let contact: ContactRow;
     if (body.contactId) {
-      const contact = await findContact(change.trx, p.workspaceId, body.contactId);
-      if (!contact) throw badRequest(`no contact ${body.contactId} in this workspace`, [{ path: ['contactId'], message: 'unknown contact' }]);
-      contactId = contact.id;
+      const found = await findContact(change.trx, p.workspaceId, body.contactId);
+      if (!found) throw badRequest(`no contact ${body.contactId} in this workspace`, [{ path: ['contactId'], message: 'unknown contact' }]);
+      contact = found;
     } else {
-      contactId = (await createContactIn(change.trx, p.workspaceId, body.contact!, change.now)).id;
+      contact = await createContactIn(change.trx, p.workspaceId, body.contact!, change.now);
     }
+    const contactId = contact.id;
     const now = change.now;
     // The seqs are taken first so the row is inserted once with its final fields (the timeline's
     // foreign key needs the conversation to exist before its items).
@@ -134,6 +136,7 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
       waiting_since: null,
       preview: body.message ? preview(body.message.body) : null,
       snoozed_until: null,
+      language: customerLanguage(contact.language, inbound ? [body.message!.body] : [], null),
     };
     await insertConversation(change, row);
     await change.append(row.id, { kind: 'event', type: 'created', actor, data: { channel: row.channel, source: row.source } }, createdSeq);
@@ -205,6 +208,10 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
     if (body.direction === 'inbound') {
       patch.last_inbound_at = change.now;
       patch.last_inbound_seq = message.seq;
+      const contact = await findContact(change.trx, p.workspaceId, row.contact_id);
+      const inbound = contact?.language ? [] : await recentInboundBodies(change.trx, p.workspaceId, id, RECENT_INBOUND);
+      const language = customerLanguage(contact?.language ?? null, inbound, row.language);
+      if (language !== row.language) patch.language = language;
     }
     if (row.status === 'resolved') {
       const reason = body.direction === 'inbound' ? 'inbound_message' : 'reply';

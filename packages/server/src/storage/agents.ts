@@ -39,3 +39,30 @@ export const markAssignedAt = (db: Q, workspaceId: string, id: string, at: numbe
 
 export const updateAgentRow = (db: Q, workspaceId: string, id: string, patch: Partial<AgentRow>) =>
   db.updateTable('agents').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();
+
+/**
+ * Round-robin's slot, taken atomically: moves the agent's `last_assigned_at` from the value the
+ * routing decision saw to `at`, and only then. False when another run moved it first (on another
+ * node), so the caller plans again with fresh data instead of two runs both treating the same
+ * agent as "assigned longest ago".
+ */
+export async function claimAssignment(db: Q, workspaceId: string, id: string, seen: number | null, at: number): Promise<boolean> {
+  const result = await db
+    .updateTable('agents')
+    .set({ last_assigned_at: at })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where((eb) => (seen === null ? eb('last_assigned_at', 'is', null) : eb('last_assigned_at', '=', seen)))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Open assigned conversations per agent from the maintained view counters (Mine), one row per
+ * agent: what routing reads on every run, where the GROUP BY of `openAssignedCounts` would cost a
+ * scan of the workspace's open conversations each time.
+ */
+export async function openAssignedFromCounters(db: Q, workspaceId: string): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('agent_view_counts').select(['agent_id', 'mine']).where('workspace_id', '=', workspaceId).execute();
+  return new Map(rows.map((r) => [r.agent_id, Number(r.mine)]));
+}

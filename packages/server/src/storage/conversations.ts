@@ -32,6 +32,7 @@ const insertConversationRow = preparedInsert('conversations', {
   waiting_since: true,
   preview: true,
   snoozed_until: true,
+  language: true,
 });
 /**
  * The tag filter's index (migration 0022): a row per (conversation, tag), written with the
@@ -218,3 +219,6 @@ export const listDueSnoozes = (db: Q, now: number, limit: number) =>
     .orderBy('snoozed_until')
     .limit(limit)
     .execute();
+/** The workspace's newest conversations (dry runs of workflows over recent traffic). */
+export const latestConversations = (db: Q, workspaceId: string, limit: number) =>
+  db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();

@@ -68,6 +68,7 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   resolvedAt: isoOrNull(r.resolved_at),
   waitingSince: isoOrNull(r.waiting_since),
   snoozedUntil: isoOrNull(r.snoozed_until),
+  language: r.language,
   preview: r.preview,
 });
 

@@ -12,6 +12,10 @@ import * as m0011 from './migrations/0011_view_counters.js';
 import * as m0012 from './migrations/0012_agent_active.js';
 import * as m0013 from './migrations/0013_scrub_stored_secrets.js';
 import * as m0014 from './migrations/0014_fair_delivery.js';
+import * as m0015 from './migrations/0015_workflows.js';
+import * as m0016 from './migrations/0016_workflow_runs.js';
+import * as m0017 from './migrations/0017_routing_waits.js';
+import * as m0018 from './migrations/0018_conversation_language.js';
 import * as m0020 from './migrations/0020_snooze.js';
 import * as m0021 from './migrations/0021_saved_replies.js';
 import * as m0022 from './migrations/0022_list_filters.js';
@@ -36,6 +40,10 @@ const MIGRATIONS: Migration[] = [
   { version: 12, name: 'agent_active', up: m0012.up },
   { version: 13, name: 'scrub_stored_secrets', up: m0013.up },
   { version: 14, name: 'fair_delivery', up: m0014.up },
+  { version: 15, name: 'workflows', up: m0015.up },
+  { version: 16, name: 'workflow_runs', up: m0016.up },
+  { version: 17, name: 'routing_waits', up: m0017.up },
+  { version: 18, name: 'conversation_language', up: m0018.up },
   { version: 20, name: 'snooze', up: m0020.up },
   { version: 21, name: 'saved_replies', up: m0021.up },
   { version: 22, name: 'list_filters', up: m0022.up },

@@ -112,6 +112,8 @@ export interface ConversationRow {
   resolved_at: number | null;
   waiting_since: number | null;
   preview: string | null;
+  /** Language of the customer's messages (migration 0018): the contact's when set, else detected. */
+  language: string | null;
   /** When a snoozed conversation wakes; null unless `status` is `snoozed`. */
   snoozed_until: number | null;
 }
@@ -286,6 +288,56 @@ export interface ReadBandsRow {
   updated_at: number;
 }
 
+/** A workflow: its draft and which published version runs (migration 0015). */
+export interface WorkflowRow {
+  id: string;
+  workspace_id: string;
+  /** The draft definition as JSON. */
+  draft: string;
+  draft_version: number;
+  published_version: number | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+/** One immutable publication of a workflow (migration 0015). */
+export interface WorkflowVersionRow {
+  workspace_id: string;
+  workflow_id: string;
+  version: number;
+  definition: string;
+  published_at: number;
+  published_by: string | null;
+}
+
+/** One workflow considered for one outbox event (migration 0016). */
+export interface WorkflowRunRow {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  version: number;
+  outbox_id: number;
+  trigger: string;
+  conversation_id: string;
+  matched: number;
+  outcome: string;
+  detail: string;
+  created_at: number;
+}
+
+/** A conversation waiting in the routing queue (migration 0017). */
+export interface RoutingWaitRow {
+  workspace_id: string;
+  conversation_id: string;
+  workflow_id: string;
+  version: number;
+  action_index: number;
+  team_id: string | null;
+  waiting_since: number;
+  next_check_at: number | null;
+}
+
 export interface Database {
   workspaces: WorkspaceRow & WorkspaceCounterColumns;
   saved_replies: SavedReplyRow;
@@ -315,4 +367,8 @@ export interface Database {
   push_subscriptions: PushSubscriptionRow;
   server_keys: ServerKeyRow;
   webhooks: WebhookRow;
+  workflows: WorkflowRow;
+  workflow_versions: WorkflowVersionRow;
+  workflow_runs: WorkflowRunRow;
+  routing_waits: RoutingWaitRow;
 }

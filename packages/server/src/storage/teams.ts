@@ -40,3 +40,7 @@ export async function replaceTeamMembers(db: Q, workspaceId: string, teamId: str
       .execute();
   }
 }
+
+/** Every (team, agent) membership of the workspace, for routing snapshots. */
+export const teamMemberships = (db: Q, workspaceId: string) =>
+  db.selectFrom('team_members').select(['team_id', 'agent_id']).where('workspace_id', '=', workspaceId).execute();

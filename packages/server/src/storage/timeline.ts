@@ -66,3 +66,18 @@ export async function markRead(change: Change, conversation: Counted, agentId: s
     )
     .execute();
 }
+
+/** Bodies of a conversation's latest inbound messages, oldest first (language detection). */
+export async function recentInboundBodies(db: Q, workspaceId: string, conversationId: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('timeline')
+    .select('body')
+    .where('workspace_id', '=', workspaceId)
+    .where('conversation_id', '=', conversationId)
+    .where('kind', '=', 'message')
+    .where('direction', '=', 'inbound')
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.body ?? '').reverse();
+}

@@ -123,5 +123,6 @@ const conversationOf = (c: Conversation): Conversation => ({
   resolvedAt: c.resolvedAt,
   waitingSince: c.waitingSince,
   snoozedUntil: c.snoozedUntil,
+  language: c.language,
   preview: c.preview,
 });

@@ -47,7 +47,7 @@ export const mallory = contact('ct_mallory', '<img src=x onerror="window.__xss=1
 export function conversation(id: string, contactId: string, minutesAgo: number, extra: Partial<Conversation> = {}): Conversation {
   return ConversationSchema.parse({
     id, contactId, channel: 'sms', source: null, subject: null, status: 'open', assigneeId: null, teamId: null, tags: [], priority: 'normal',
-    version: 1, createdAt: at(minutesAgo + 5), lastMessageAt: at(minutesAgo), lastInboundAt: at(minutesAgo), lastInboundSeq: 50, resolvedAt: null, waitingSince: null, snoozedUntil: null,
+    version: 1, createdAt: at(minutesAgo + 5), lastMessageAt: at(minutesAgo), lastInboundAt: at(minutesAgo), lastInboundSeq: 50, resolvedAt: null, waitingSince: null, snoozedUntil: null, language: null,
     preview: 'Hello', ...extra,
   });
 }

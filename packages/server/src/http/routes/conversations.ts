@@ -17,6 +17,7 @@ import {
 import { bulk } from '../../services/bulk.js';
 import { snooze } from '../../services/snooze.js';
 import { transcript } from '../../services/transcript.js';
+import { conversationRouting } from '../../services/workflows.js';
 import type { AppEnv } from '../env.js';
 import { emptyBody, ifMatch, jsonBody, query } from '../parse.js';
 import { reply } from '../reply.js';
@@ -56,6 +57,10 @@ export const conversationRoutes = new Hono<AppEnv>()
     const p = requireWorkspace(c.get('principal'), routes.timeline.callers);
     const q = query(c, TimelineQuery);
     return c.json(await timeline(c.get('deps'), p, c.req.param('id'), q.after, q.limit), 200);
+  })
+  .get('/:id/routing', async (c) => {
+    const p = requireWorkspace(c.get('principal'), routes.conversationRouting.callers);
+    return c.json(await conversationRouting(c.get('deps'), p, c.req.param('id')), 200);
   })
   .get('/:id/transcript', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.transcript.callers);

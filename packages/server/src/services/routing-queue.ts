@@ -1,0 +1,131 @@
+import type { AssignAction, WorkflowDefinition } from '@baton/protocol';
+import { planAssign } from '@baton/rules';
+import { repeat, type Clock } from '../clock.js';
+import type { Deps } from '../deps.js';
+import type { OutboxRecord } from '../outbox/changes.js';
+import { findConversation, updateConversation } from '../storage/conversations.js';
+import { toConversation } from '../storage/mappers.js';
+import { deleteWait, dueWorkspaces, hasWaits, setNextCheck, waitsOf } from '../storage/routing-waits.js';
+import { findVersion, findWorkflow } from '../storage/workflows.js';
+import type { Storage } from '../storage/db.js';
+import { runChange } from './change-runner.js';
+import { assignTo } from './workflow-runner.js';
+import { routingAgents } from './workflows.js';
+
+/*
+ * The routing queue (DESIGN §6): conversations a workflow could not assign wait in `routing_waits`
+ * and are placed, oldest first, as soon as their assign action can place them: when an agent
+ * comes online or drops below capacity (changes the runner sees in the outbox), or when a step
+ * times out or a preference drops (`next_check_at`, polled on the injected clock). Every time is
+ * counted from the stored `waiting_since`, so a restart resets nothing.
+ *
+ * Each placement is its own unit of work under the workspace lock: the conversation is assigned
+ * only if it is still open and unassigned, and its wait is deleted in the same unit, so running a
+ * drain twice (two nodes, a replay) never assigns twice.
+ */
+
+/** Changes after which someone may have become eligible: availability, capacity, skills, teams, load. */
+export function mayFreeAgents(record: OutboxRecord): boolean {
+  switch (record.type) {
+    case 'agent.updated':
+    case 'agent.created':
+    case 'conversation.resolved':
+    case 'conversation.unassigned':
+    case 'conversation.assigned': // a reassignment lowers the previous assignee's load
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Places what can be placed in the workspace's queue, oldest first; returns how many were assigned. */
+export async function drainQueue(deps: Deps, workspaceId: string): Promise<number> {
+  if (!(await hasWaits(deps.storage.db, workspaceId))) return 0;
+  let assigned = 0;
+  // One placement per unit (one outbox row each); stop when a pass places nobody.
+  while (await placeOldest(deps, workspaceId)) assigned += 1;
+  return assigned;
+}
+
+/** Walks the queue oldest first and assigns the first conversation that can be placed now. */
+async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
+  return runChange(deps, workspaceId, async (change) => {
+    await change.lock();
+    const waits = await waitsOf(change.trx, workspaceId);
+    if (waits.length === 0) return false;
+    const agents = await routingAgents(change.trx, workspaceId);
+    const actions = new Map<string, { action: AssignAction; name: string } | null>();
+    for (const wait of waits) {
+      const row = await findConversation(change.trx, workspaceId, wait.conversation_id);
+      if (!row || row.status !== 'open' || row.assignee_id !== null) {
+        await deleteWait(change.trx, workspaceId, wait.conversation_id);
+        continue;
+      }
+      const key = `${wait.workflow_id}:${wait.version}:${wait.action_index}`;
+      if (!actions.has(key)) actions.set(key, await actionOf(change.trx, workspaceId, wait.workflow_id, Number(wait.version), Number(wait.action_index)));
+      const found = actions.get(key);
+      if (!found) {
+        // The workflow was deleted: nothing will place it; it stays unassigned for people to take.
+        await deleteWait(change.trx, workspaceId, wait.conversation_id);
+        continue;
+      }
+      const waitingSince = Number(row.waiting_since ?? wait.waiting_since);
+      const decision = planAssign(found.action, agents, { now: change.now, waitingSince, assigneeId: null });
+      if (decision.kind === 'assign') {
+        const c = { ...row };
+        const rule = { workflowId: wait.workflow_id, name: found.name, version: Number(wait.version) };
+        const done = await assignTo(change, agents, c, rule, null, found.action, decision, { fromQueue: true, waitedMs: change.now - waitingSince });
+        if (!done) return true; // the slot moved under us: the next pass plans again with fresh agents
+        const saved = await updateConversation(change, row, { assignee_id: c.assignee_id, waiting_since: null });
+        if (!saved) throw new Error(`conversation ${row.id} changed under the workspace lock`);
+        await change.publish('conversation.assigned', { conversation: toConversation(saved), data: { from: null, to: done.agentId } });
+        return true;
+      }
+      const next = decision.kind === 'wait' ? decision.until : null;
+      if ((wait.next_check_at === null ? null : Number(wait.next_check_at)) !== next) await setNextCheck(change.trx, workspaceId, wait.conversation_id, next);
+    }
+    return false;
+  });
+}
+
+async function actionOf(db: Storage['db'], workspaceId: string, workflowId: string, version: number, index: number) {
+  if (!(await findWorkflow(db, workspaceId, workflowId))) return null;
+  const row = await findVersion(db, workspaceId, workflowId, version);
+  if (!row) return null;
+  const definition = JSON.parse(row.definition) as WorkflowDefinition;
+  const action = definition.actions[index];
+  return action?.type === 'assign' ? { action, name: definition.name } : null;
+}
+
+/** Polls, on the injected clock, for waits whose step times out (or preference drops) by now. */
+export class RoutingQueueTimer {
+  private schedule: { stop(): void } | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: Pick<Deps, 'storage' | 'clock'> & { drain: (workspaceId: string) => Promise<number> },
+    private readonly clock: Clock,
+    private readonly everyMs = 5_000,
+    private readonly onError: (error: unknown) => void = (error) => console.error('[baton] routing queue check failed; will retry', error),
+  ) {}
+
+  start(): void {
+    this.schedule ??= repeat(this.clock, this.everyMs, () => this.check(), this.onError);
+  }
+
+  stop(): void {
+    this.schedule?.stop();
+    this.schedule = null;
+  }
+
+  /** Drains every workspace with a wait due now; one check at a time. */
+  check(): Promise<void> {
+    return (this.running ??= (async () => {
+      for (const workspaceId of await dueWorkspaces(this.deps.storage.db, this.clock.now())) await this.deps.drain(workspaceId);
+    })().finally(() => (this.running = null)));
+  }
+
+  async idle(): Promise<void> {
+    await this.running?.catch(() => {});
+  }
+}

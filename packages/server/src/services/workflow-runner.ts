@@ -1,0 +1,474 @@
+import type {
+  Actor,
+  AssignAction,
+  AssignDecision,
+  RoutingAgent,
+  RuleFacts,
+  RuleTrigger,
+  RunAction,
+  RunOutcome,
+  WorkflowDefinition,
+} from '@baton/protocol';
+import { explainConditions, planAssign, renderTemplate, timeFacts } from '@baton/rules';
+import type { Deps } from '../deps.js';
+import { newId } from '../ids.js';
+import type { OutboxRecord } from '../outbox/changes.js';
+import type { OutboxConsumer } from '../outbox/relay.js';
+import { claimAssignment, findAgent } from '../storage/agents.js';
+import { deleteWait, upsertWait } from '../storage/routing-waits.js';
+import type { Change } from '../storage/change.js';
+import { findContact } from '../storage/contacts.js';
+import { findConversation, updateConversation } from '../storage/conversations.js';
+import { toConversation } from '../storage/mappers.js';
+import type { ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
+import { findTeam } from '../storage/teams.js';
+import { eventHandled, insertRun } from '../storage/workflow-runs.js';
+import { liveVersionRows } from '../storage/workflows.js';
+import { findWorkspace } from '../storage/workspaces.js';
+import { runChange } from './change-runner.js';
+import { drainQueue, mayFreeAgents } from './routing-queue.js';
+import { routingAgents } from './workflows.js';
+
+/*
+ * The rules runner (DESIGN §6): a durable outbox consumer that runs the live workflows of a
+ * trigger against the conversation a committed change touched.
+ *
+ * Exactly once. The relay hands every row at least once (a crash before it stores its place
+ * replays the batch). Each (event, trigger) is one unit of work that writes the runs (unique per
+ * outbox event and workflow) together with every change their actions make, so a replay finds the
+ * runs and does nothing, and a crash before the commit leaves nothing to find and runs it all again.
+ *
+ * Rules run in priority order (highest first; ties in creation order), each at most once per
+ * event; a matching rule with `stopProcessing` ends the pass.
+ */
+
+type Trigger = Extract<RuleTrigger['event'], 'conversation.created' | 'message.received' | 'conversation.reopened'>;
+
+/** Which triggers a committed change fires (a message that reopened a conversation fires both). */
+export function triggersOf(record: OutboxRecord): { trigger: Trigger; messageId: string | null }[] {
+  const items = record.payload.items;
+  const reopened = items.some((i) => i.kind === 'event' && i.type === 'reopened');
+  switch (record.type) {
+    case 'conversation.created': {
+      const first = items.find((i) => i.kind === 'message' && i.direction === 'inbound');
+      return [{ trigger: 'conversation.created', messageId: first?.id ?? null }];
+    }
+    case 'message.created': {
+      const { direction, messageId } = record.payload.data;
+      const out: { trigger: Trigger; messageId: string | null }[] = [];
+      if (direction === 'inbound') out.push({ trigger: 'message.received', messageId });
+      if (reopened) out.push({ trigger: 'conversation.reopened', messageId: direction === 'inbound' ? messageId : null });
+      return out;
+    }
+    case 'conversation.reopened':
+      return [{ trigger: 'conversation.reopened', messageId: null }];
+    default:
+      return [];
+  }
+}
+
+export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
+  return {
+    name: 'workflows',
+    durable: true,
+    async handle(records) {
+      // Events are submitted in order without waiting for each commit, so their units share group
+      // commits (they still run one after another, in this order, each seeing the ones before).
+      // Waiting for each commit in turn held the runner to one event per commit, far behind creates.
+      // Which (workspace, trigger) pairs have live workflows at all, read once for the batch, so
+      // units are submitted in event order without an await between them.
+      const hasLive = new Map<string, boolean>();
+      for (const record of records) {
+        for (const { trigger } of triggersOf(record)) {
+          const key = `${record.workspaceId}:${trigger}`;
+          if (!hasLive.has(key)) hasLive.set(key, (await liveFor(deps, record.workspaceId, trigger)).length > 0);
+        }
+      }
+      let pending: Promise<void>[] = [];
+      for (const record of records) {
+        // In event order: an agent freed before a conversation arrived goes to the older waiting ones first.
+        if (mayFreeAgents(record)) {
+          await Promise.all(pending);
+          pending = [];
+          await drainQueue(deps, record.workspaceId);
+        }
+        if (!record.conversationId) continue;
+        for (const { trigger, messageId } of triggersOf(record)) {
+          if (hasLive.get(`${record.workspaceId}:${trigger}`)) pending.push(runEventUnit(deps, record, trigger, messageId));
+        }
+      }
+      await Promise.all(pending);
+    },
+  };
+}
+
+interface Live {
+  workflowId: string;
+  version: number;
+  definition: WorkflowDefinition;
+}
+
+const workflowActor = (workflowId: string): Actor => ({ type: 'workflow', id: workflowId });
+
+/** Runs the live workflows of `trigger` for one committed change, in one unit of work. */
+export async function runEvent(deps: Deps, record: OutboxRecord, trigger: Trigger, messageId: string | null): Promise<void> {
+  // Cheap check first, outside any unit: most workspaces have few or no workflows for a trigger.
+  const live = await liveFor(deps, record.workspaceId, trigger);
+  if (live.length === 0) return;
+  await runEventUnit(deps, record, trigger, messageId);
+}
+
+/** The unit of work of `runEvent`, without the check outside it (the caller knows there are live workflows). */
+function runEventUnit(deps: Deps, record: OutboxRecord, trigger: Trigger, messageId: string | null): Promise<void> {
+  return runChange(deps, record.workspaceId, async (change) => {
+    await change.lock();
+    if (await eventHandled(change.trx, record.workspaceId, record.id, trigger)) return;
+    const row = await findConversation(change.trx, record.workspaceId, record.conversationId!);
+    if (!row) return;
+    const [contact, workspace] = await Promise.all([findContact(change.trx, record.workspaceId, row.contact_id), findWorkspace(change.trx, record.workspaceId)]);
+    if (!contact || !workspace) return;
+    const message = messageId ? record.payload.items.find((i) => i.id === messageId) : undefined;
+    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, workspace.time_zone);
+    for (const wf of await liveFor(deps, record.workspaceId, trigger, change)) {
+      const matched = await pass.run(wf);
+      if (matched && wf.definition.stopProcessing) break;
+    }
+    await pass.finish();
+  });
+}
+
+async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change): Promise<Live[]> {
+  const rows = await liveVersionRows(change ? change.trx : deps.storage.db, workspaceId);
+  const live = rows
+    .map((r) => ({ workflowId: r.workflow_id, version: Number(r.version), definition: JSON.parse(r.definition) as WorkflowDefinition }))
+    .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false);
+  // Stable: ties keep creation order, which `liveVersionRows` returns.
+  return live.sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0));
+}
+
+/** One pass over the workflows of an event: the conversation as the actions leave it, and what to write. */
+class Pass {
+  private current: ConversationRow;
+  private agents: RoutingAgent[] | null = null;
+  private assigned: { from: string | null; to: string } | null = null;
+  private readonly touched: string[] = [];
+
+  constructor(
+    private readonly change: Change,
+    private readonly record: OutboxRecord,
+    private readonly trigger: Trigger,
+    private readonly before: ConversationRow,
+    private readonly contact: ContactRow,
+    private readonly messageBody: string | null,
+    private readonly timeZone: string,
+  ) {
+    this.current = { ...before };
+  }
+
+  private facts(): RuleFacts {
+    return buildFacts(this.current, this.contact, this.messageBody, this.record.createdAt, this.timeZone);
+  }
+
+  /** Evaluates one workflow and applies its actions when it matches; returns whether it matched. */
+  async run(wf: Live): Promise<boolean> {
+    const trace = wf.definition.conditions ? explainConditions(wf.definition.conditions, this.facts()) : null;
+    const matched = trace ? trace.result : true;
+    const actions: RunAction[] = [];
+    const runId = newId('run', this.change.now);
+    if (matched) {
+      let assignedName: { name: string; username: string } | null = null;
+      for (const [index, action] of wf.definition.actions.entries()) {
+        const done = await this.apply(wf, runId, index, action, assignedName);
+        actions.push(done.result);
+        if (done.assignee) assignedName = done.assignee;
+      }
+      const changed = actions.filter((a) => a.status === 'done');
+      if (changed.length > 0) {
+        this.touched.push(wf.workflowId);
+        await this.change.append(this.current.id, {
+          kind: 'event',
+          type: 'rule_applied',
+          actor: workflowActor(wf.workflowId),
+          data: { workflowId: wf.workflowId, workflowName: wf.definition.name, version: wf.version, runId, actions: changed.map((a) => a.detail) },
+        });
+      }
+    }
+    const outcome: RunOutcome = !matched
+      ? 'not_matched'
+      : actions.some((a) => a.status === 'done')
+        ? 'applied'
+        : actions.some((a) => a.status === 'queued')
+          ? 'queued'
+          : actions.some((a) => a.status === 'waiting')
+            ? 'waiting'
+            : 'no_change';
+    const row: WorkflowRunRow = {
+      id: runId,
+      workspace_id: this.record.workspaceId,
+      workflow_id: wf.workflowId,
+      version: wf.version,
+      outbox_id: this.record.id,
+      trigger: this.trigger,
+      conversation_id: this.current.id,
+      matched: matched ? 1 : 0,
+      outcome,
+      detail: JSON.stringify({ conditions: trace, actions }),
+      created_at: this.change.now,
+    };
+    await insertRun(this.change.trx, row);
+    return matched;
+  }
+
+  private async apply(
+    wf: Live,
+    runId: string,
+    index: number,
+    action: WorkflowDefinition['actions'][number],
+    assignee: { name: string; username: string } | null,
+  ): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
+    const c = this.current;
+    const base = { index, type: action.type };
+    switch (action.type) {
+      case 'assign':
+        return this.assign(wf, runId, index, action);
+      case 'set_team': {
+        if (c.team_id === action.team) return { result: { ...base, status: 'no_change', detail: 'already in that team' } };
+        const team = await findTeam(this.change.trx, this.record.workspaceId, action.team);
+        if (!team) return { result: { ...base, status: 'skipped', detail: `team ${action.team} no longer exists` } };
+        c.team_id = team.id;
+        return { result: { ...base, status: 'done', detail: `Team set to ${team.name}` } };
+      }
+      case 'add_tag':
+      case 'remove_tag': {
+        const tags = JSON.parse(c.tags) as string[];
+        const next = action.type === 'add_tag' ? [...new Set([...tags, ...action.tags])] : tags.filter((t) => !action.tags.includes(t));
+        const moved = action.type === 'add_tag' ? next.filter((t) => !tags.includes(t)) : tags.filter((t) => !next.includes(t));
+        if (moved.length === 0) return { result: { ...base, status: 'no_change', detail: action.type === 'add_tag' ? 'tags already there' : 'tags not there' } };
+        c.tags = JSON.stringify(next);
+        await this.change.append(c.id, {
+          kind: 'event',
+          type: 'tagged',
+          actor: workflowActor(wf.workflowId),
+          data: action.type === 'add_tag' ? { added: moved, removed: [] } : { added: [], removed: moved },
+        });
+        return { result: { ...base, status: 'done', detail: `${action.type === 'add_tag' ? 'Tagged' : 'Untagged'} ${moved.join(', ')}` } };
+      }
+      case 'set_priority':
+        if (c.priority === action.priority) return { result: { ...base, status: 'no_change', detail: `priority already ${action.priority}` } };
+        c.priority = action.priority;
+        return { result: { ...base, status: 'done', detail: `Priority set to ${action.priority}` } };
+      case 'add_note': {
+        const team = c.team_id ? await findTeam(this.change.trx, this.record.workspaceId, c.team_id) : undefined;
+        const body = renderTemplate(action.body, {
+          rule: { name: wf.definition.name },
+          contact: { name: this.contact.name, email: this.contact.email, phone: this.contact.phone, language: this.contact.language },
+          conversation: { id: c.id, channel: c.channel, subject: c.subject, source: c.source, priority: c.priority, language: this.contact.language ?? c.language },
+          agent: { name: assignee?.name ?? null, username: assignee?.username ?? null },
+          team: { name: team?.name ?? null },
+        });
+        await this.change.append(c.id, { kind: 'note', body, mentions: [], author: workflowActor(wf.workflowId) });
+        return { result: { ...base, status: 'done', detail: 'Added a note' } };
+      }
+      case 'notify':
+        // Notifications have no type for "a rule wants you to look" yet (DESIGN §3 lists four).
+        return { result: { ...base, status: 'skipped', detail: 'notify actions are not delivered by the server yet' } };
+    }
+  }
+
+  private async assign(wf: Live, runId: string, index: number, action: AssignAction): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
+    const c = this.current;
+    const base = { index, type: 'assign' };
+    const waitingSince = c.waiting_since === null ? this.record.createdAt : Number(c.waiting_since);
+    // A slot taken by another node between our read and our write: plan again with what it left.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      this.agents ??= await routingAgents(this.change.trx, this.record.workspaceId);
+      const decision = planAssign(action, this.agents, { now: this.change.now, waitingSince, assigneeId: c.assignee_id });
+      if (decision.kind === 'skip') return { result: { ...base, status: 'no_change', detail: decision.summary, decision } };
+      if (decision.kind === 'wait' || decision.kind === 'queue') {
+        const status = decision.kind === 'wait' ? 'waiting' : 'queued';
+        await enqueue(this.change, c, { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version }, runId, index, action, decision, waitingSince);
+        this.touched.push(wf.workflowId);
+        return { result: { ...base, status, detail: decision.summary, decision } };
+      }
+      const from = c.assignee_id;
+      const done = await assignTo(this.change, this.agents, c, { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version }, runId, action, decision);
+      if (!done) {
+        this.agents = null;
+        continue;
+      }
+      if (!this.assigned) this.assigned = { from, to: done.agentId };
+      else this.assigned.to = done.agentId;
+      return {
+        result: { ...base, status: 'done', detail: `${done.text.replace(/ by rule .*? \(/, ' (')}: ${decision.summary}`, decision },
+        assignee: { name: done.name, username: done.username },
+      };
+    }
+    return { result: { ...base, status: 'skipped', detail: 'round-robin slots kept moving under concurrent runs; not assigned this time' } };
+  }
+
+  /** Saves the conversation as the actions left it and publishes one change for the pass. */
+  async finish(): Promise<void> {
+    const b = this.before;
+    const c = this.current;
+    const patch: Partial<ConversationRow> = {};
+    if (c.assignee_id !== b.assignee_id) patch.assignee_id = c.assignee_id;
+    if (c.team_id !== b.team_id) patch.team_id = c.team_id;
+    if (c.tags !== b.tags) patch.tags = c.tags;
+    if (c.priority !== b.priority) patch.priority = c.priority;
+    if (c.waiting_since !== b.waiting_since) patch.waiting_since = c.waiting_since;
+    let saved = b;
+    if (Object.keys(patch).length > 0) {
+      const updated = await updateConversation(this.change, b, patch);
+      // The workspace lock is held since before the read, so the row cannot have moved.
+      if (!updated) throw new Error(`conversation ${b.id} changed under the workspace lock`);
+      saved = updated;
+    }
+    if (this.touched.length === 0 && !this.assigned) return;
+    const conversation = toConversation(saved);
+    if (this.assigned && this.assigned.to !== b.assignee_id) {
+      await this.change.publish('conversation.assigned', { conversation, data: { from: b.assignee_id, to: this.assigned.to } });
+    } else {
+      await this.change.publish('conversation.routed', { conversation, data: { workflowIds: this.touched } });
+    }
+  }
+}
+
+/** The workflow version a routing decision came from. */
+export interface RuleRef {
+  workflowId: string;
+  name: string;
+  version: number;
+}
+
+/**
+ * Assigns `c` (the conversation as the caller will save it) to the agent `decision` picked: takes
+ * the round-robin slot with a conditional update, writes the `assigned` event and the
+ * notification, and updates `c` and the snapshot. Null when another run took the slot first (plan
+ * again with fresh agents). The caller saves `c` and publishes.
+ */
+export async function assignTo(
+  change: Change,
+  agents: RoutingAgent[],
+  c: ConversationRow,
+  rule: RuleRef,
+  runId: string | null,
+  action: AssignAction,
+  decision: Extract<AssignDecision, { kind: 'assign' }>,
+  extra: Record<string, unknown> = {},
+): Promise<{ agentId: string; name: string; username: string; text: string } | null> {
+  const agent = agents.find((a) => a.id === decision.agentId)!;
+  const seen = agent.lastAssignedAt === null ? null : Number(agent.lastAssignedAt);
+  // Strictly after every assignment so far: several in one millisecond (or a clock behind another
+  // node's) must still rotate, which equal times would not (ties go by id).
+  const at = Math.max(change.now, ...agents.map((a) => (a.lastAssignedAt === null ? 0 : Number(a.lastAssignedAt) + 1)));
+  if (!(await claimAssignment(change.trx, change.workspaceId, agent.id, seen, at))) return null;
+  const step = action.steps[decision.stepIndex]!;
+  const skills = step.require?.skills ?? [];
+  const how = [...skills.map((s) => `skill ${s}`), decision.strategy === 'round_robin' ? 'round-robin' : 'least loaded'].join(', ');
+  const from = c.assignee_id;
+  agent.lastAssignedAt = at;
+  agent.openAssigned += 1;
+  if (from) {
+    const previous = agents.find((a) => a.id === from);
+    if (previous) previous.openAssigned = Math.max(0, previous.openAssigned - 1);
+  }
+  c.assignee_id = agent.id;
+  c.waiting_since = null;
+  await deleteWait(change.trx, change.workspaceId, c.id);
+  const actor = workflowActor(rule.workflowId);
+  // "Assigned to maria by rule Spanish → bilingual (skill es, round-robin)"
+  const text = `Assigned to ${agent.name ?? agent.id} by rule ${rule.name} (${how})`;
+  await change.append(c.id, {
+    kind: 'event',
+    type: 'assigned',
+    actor,
+    data: {
+      from,
+      to: agent.id,
+      teamId: c.team_id,
+      workflowId: rule.workflowId,
+      workflowName: rule.name,
+      version: rule.version,
+      runId,
+      stepIndex: decision.stepIndex,
+      strategy: decision.strategy,
+      skills,
+      text,
+      ...extra,
+    },
+  });
+  await change.notify(agent.id, 'assigned', c.id, actor);
+  const row = await findAgent(change.trx, change.workspaceId, agent.id);
+  return { agentId: agent.id, name: row?.name ?? agent.id, username: row?.username ?? agent.id, text };
+}
+
+/**
+ * Nobody can take the conversation now: it waits in the queue from `waitingSince` with the action
+ * that will place it, and its timeline says so the first time ("Waiting for Bilingual").
+ */
+async function enqueue(
+  change: Change,
+  c: ConversationRow,
+  rule: RuleRef,
+  runId: string,
+  index: number,
+  action: AssignAction,
+  decision: Extract<AssignDecision, { kind: 'wait' | 'queue' }>,
+  waitingSince: number,
+): Promise<void> {
+  const teamId = decision.kind === 'queue' ? decision.teamId : queueTeam(action, decision.stepIndex);
+  await upsertWait(change.trx, {
+    workspace_id: change.workspaceId,
+    conversation_id: c.id,
+    workflow_id: rule.workflowId,
+    version: rule.version,
+    action_index: index,
+    team_id: teamId,
+    waiting_since: waitingSince,
+    next_check_at: decision.kind === 'wait' ? decision.until : null,
+  });
+  if (c.waiting_since !== null) return;
+  c.waiting_since = waitingSince;
+  const team = teamId ? await findTeam(change.trx, change.workspaceId, teamId) : undefined;
+  await change.append(c.id, {
+    kind: 'event',
+    type: 'queued',
+    actor: workflowActor(rule.workflowId),
+    data: {
+      teamId,
+      teamName: team?.name ?? null,
+      workflowId: rule.workflowId,
+      workflowName: rule.name,
+      version: rule.version,
+      runId,
+      reason: decision.summary,
+      text: team ? `Waiting for ${team.name}` : 'Waiting for an agent',
+    },
+  });
+}
+
+/** The team a waiting step holds the conversation for (its pool's, or the last team pool's). */
+function queueTeam(action: AssignAction, stepIndex: number): string | null {
+  const pool = action.steps[stepIndex]?.pool;
+  if (pool && 'team' in pool) return pool.team;
+  const last = [...action.steps].reverse().find((s) => 'team' in s.pool)?.pool as { team: string } | undefined;
+  return last?.team ?? null;
+}
+
+/** What conditions read (DESIGN §6): the conversation, its contact, the message, the time in the workspace's zone. */
+export function buildFacts(c: ConversationRow, contact: ContactRow, messageBody: string | null, at: number, timeZone: string): RuleFacts {
+  return {
+    conversation: {
+      channel: c.channel,
+      source: c.source,
+      subject: c.subject,
+      tags: JSON.parse(c.tags) as string[],
+      priority: c.priority,
+      // The contact's language wins; the stored one was detected from the customer's messages.
+      language: contact.language ?? c.language,
+    },
+    contact: { name: contact.name, email: contact.email, language: contact.language, tags: JSON.parse(contact.tags) as string[], attributes: {} },
+    message: messageBody === null ? null : { body: messageBody },
+    time: timeFacts(at, timeZone),
+  };
+}

@@ -1,0 +1,124 @@
+import type { DryRunResult, RoutingAgent, RuleFacts, RunOutcome, TestWorkflowBody, WorkflowDefinition } from '@baton/protocol';
+import { explainConditions, planAssign, renderTemplate } from '@baton/rules';
+import type { WorkspacePrincipal } from '../auth/principal.js';
+import type { Deps } from '../deps.js';
+import { notFound } from '../errors.js';
+import { findContact } from '../storage/contacts.js';
+import { findConversation, latestConversations } from '../storage/conversations.js';
+import type { ConversationRow } from '../storage/schema.js';
+import { findTeam } from '../storage/teams.js';
+import { recentInboundBodies } from '../storage/timeline.js';
+import { listConversationRuns } from '../storage/workflow-runs.js';
+import { findWorkflow } from '../storage/workflows.js';
+import { findWorkspace } from '../storage/workspaces.js';
+import { buildFacts } from './workflow-runner.js';
+import { acceptDefinition, routingAgents } from './workflows.js';
+
+/*
+ * `POST /v1/workflows/test` (issue 9, "Dry run and replay"): evaluates a draft with the runner's own
+ * pieces (facts, explainConditions, planAssign over the agents as they are now) and writes nothing.
+ * Each conversation is taken as if it arrived now, unassigned, on its own: the message is its
+ * latest inbound one, and one conversation's would-be assignment does not change the agents the
+ * next one sees. Next to it, the live version's latest run on that conversation shows what it did.
+ */
+export async function testWorkflow(deps: Deps, p: WorkspacePrincipal, body: TestWorkflowBody) {
+  const db = deps.storage.db;
+  const now = deps.clock.now();
+  if (body.workflowId !== undefined && !(await findWorkflow(db, p.workspaceId, body.workflowId))) throw notFound('workflow');
+  const { definition, warnings } = await acceptDefinition(db, p.workspaceId, body.workflow, body.workflowId, now);
+  const workspace = await findWorkspace(db, p.workspaceId);
+  if (!workspace) throw notFound('workspace');
+  const agents = await routingAgents(db, p.workspaceId);
+
+  const targets: { row: ConversationRow | null; facts: RuleFacts }[] = [];
+  if (body.sample) targets.push({ row: null, facts: body.sample });
+  else {
+    let rows: ConversationRow[];
+    if (body.conversationId !== undefined) {
+      const row = await findConversation(db, p.workspaceId, body.conversationId);
+      if (!row) throw notFound('conversation');
+      rows = [row];
+    } else rows = await latestConversations(db, p.workspaceId, body.last!);
+    for (const row of rows) {
+      const contact = await findContact(db, p.workspaceId, row.contact_id);
+      if (!contact) continue;
+      const [message] = await recentInboundBodies(db, p.workspaceId, row.id, 1);
+      targets.push({ row, facts: buildFacts(row, contact, message ?? null, now, workspace.time_zone) });
+    }
+  }
+
+  const results: DryRunResult[] = [];
+  for (const { row, facts } of targets) {
+    const trace = definition.conditions ? explainConditions(definition.conditions, facts) : null;
+    const matched = trace ? trace.result : true;
+    const actions = matched ? await wouldDo(deps, p.workspaceId, definition, facts, row, agents, now) : [];
+    let published: DryRunResult['published'] = null;
+    if (row && body.workflowId !== undefined) {
+      const run = (await listConversationRuns(db, p.workspaceId, row.id, 200)).find((r) => r.workflow_id === body.workflowId);
+      if (run) {
+        const detail = JSON.parse(run.detail) as { actions: NonNullable<DryRunResult['published']>['actions'] };
+        published = { version: Number(run.version), matched: Number(run.matched) === 1, outcome: run.outcome as RunOutcome, actions: detail.actions };
+      }
+    }
+    results.push({ conversationId: row?.id ?? null, facts, draft: { matched, conditions: trace, actions }, published });
+  }
+  return { warnings, results };
+}
+
+async function wouldDo(
+  deps: Deps,
+  workspaceId: string,
+  definition: WorkflowDefinition,
+  facts: RuleFacts,
+  row: ConversationRow | null,
+  agents: RoutingAgent[],
+  now: number,
+): Promise<DryRunResult['draft']['actions']> {
+  const out: DryRunResult['draft']['actions'] = [];
+  for (const [index, action] of definition.actions.entries()) {
+    const base = { index, type: action.type };
+    switch (action.type) {
+      case 'assign': {
+        const decision = planAssign(action, agents, { now, waitingSince: now, assigneeId: null });
+        const name = decision.kind === 'assign' ? (agents.find((a) => a.id === decision.agentId)?.name ?? decision.agentId) : null;
+        const would =
+          decision.kind === 'assign'
+            ? `Assign to ${name}: ${decision.summary}`
+            : decision.kind === 'skip'
+              ? decision.summary
+              : `Wait in the queue: ${decision.summary}`;
+        out.push({ ...base, would, decision });
+        break;
+      }
+      case 'set_team': {
+        const team = await findTeam(deps.storage.db, workspaceId, action.team);
+        out.push({ ...base, would: `Set team to ${team?.name ?? action.team}` });
+        break;
+      }
+      case 'add_tag':
+        out.push({ ...base, would: `Tag ${action.tags.join(', ')}` });
+        break;
+      case 'remove_tag':
+        out.push({ ...base, would: `Untag ${action.tags.join(', ')}` });
+        break;
+      case 'set_priority':
+        out.push({ ...base, would: `Set priority to ${action.priority}` });
+        break;
+      case 'add_note': {
+        const body = renderTemplate(action.body, {
+          rule: { name: definition.name },
+          contact: { name: facts.contact.name, email: facts.contact.email, phone: null, language: facts.contact.language },
+          conversation: { id: row?.id ?? null, channel: facts.conversation.channel, subject: facts.conversation.subject, source: facts.conversation.source, priority: facts.conversation.priority, language: facts.conversation.language },
+          agent: { name: null, username: null },
+          team: { name: null },
+        });
+        out.push({ ...base, would: `Add a note: ${body}` });
+        break;
+      }
+      case 'notify':
+        out.push({ ...base, would: 'Notify (not delivered by the server yet)' });
+        break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { Database, WorkflowRunRow } from './schema.js';
+
+type Q = Kysely<Database>;
+
+export async function insertRun(db: Q, row: WorkflowRunRow): Promise<void> {
+  await db.insertInto('workflow_runs').values(row).execute();
+}
+
+/** Whether the runner already handled this outbox event for this trigger (its runs commit together). */
+export async function eventHandled(db: Q, workspaceId: string, outboxId: number, trigger: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('workflow_runs')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('outbox_id', '=', outboxId)
+    .where('trigger', '=', trigger)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface RunPage {
+  outcome?: string;
+  /** Runs with ids below this one (the previous page's last). */
+  before?: string;
+  limit: number;
+}
+
+/** A workflow's runs, newest first. */
+export function listWorkflowRuns(db: Q, workspaceId: string, workflowId: string, page: RunPage) {
+  let q = db.selectFrom('workflow_runs').selectAll().where('workspace_id', '=', workspaceId).where('workflow_id', '=', workflowId);
+  if (page.outcome !== undefined) q = q.where('outcome', '=', page.outcome);
+  if (page.before !== undefined) q = q.where('id', '<', page.before);
+  return q.orderBy('id', 'desc').limit(page.limit).execute();
+}
+
+/** Every run that considered a conversation, newest first. */
+export const listConversationRuns = (db: Q, workspaceId: string, conversationId: string, limit: number) =>
+  db
+    .selectFrom('workflow_runs')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('conversation_id', '=', conversationId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();

@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely';
+import type { Database, WorkflowRow, WorkflowVersionRow } from './schema.js';
+
+type Q = Kysely<Database>;
+
+/** A workflow that is not deleted. */
+export const findWorkflow = (db: Q, workspaceId: string, id: string) =>
+  db
+    .selectFrom('workflows')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+
+export const listWorkflowRows = (db: Q, workspaceId: string) =>
+  db
+    .selectFrom('workflows')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+
+export async function insertWorkflow(db: Q, row: WorkflowRow): Promise<void> {
+  await db.insertInto('workflows').values(row).execute();
+}
+
+/**
+ * Saves a new draft only if the draft is still at `expectedVersion`, so two admins saving at once
+ * cannot both win; false when it moved (or the workflow was deleted).
+ */
+export async function saveDraft(db: Q, workspaceId: string, id: string, expectedVersion: number, draft: string, at: number): Promise<boolean> {
+  const result = await db
+    .updateTable('workflows')
+    .set({ draft, draft_version: expectedVersion + 1, updated_at: at })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('draft_version', '=', expectedVersion)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function markWorkflowDeleted(db: Q, workspaceId: string, id: string, at: number): Promise<void> {
+  await db.updateTable('workflows').set({ deleted_at: at, updated_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+}
+
+/** Records a publication and makes it the live version, in the caller's unit of work. */
+export async function publishVersion(db: Q, row: WorkflowVersionRow): Promise<void> {
+  await db.insertInto('workflow_versions').values(row).execute();
+  await db
+    .updateTable('workflows')
+    .set({ published_version: row.version, updated_at: row.published_at })
+    .where('workspace_id', '=', row.workspace_id)
+    .where('id', '=', row.workflow_id)
+    .execute();
+}
+
+export const findVersion = (db: Q, workspaceId: string, workflowId: string, version: number) =>
+  db
+    .selectFrom('workflow_versions')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('workflow_id', '=', workflowId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+
+export const listVersionRows = (db: Q, workspaceId: string, workflowId: string) =>
+  db
+    .selectFrom('workflow_versions')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('workflow_id', '=', workflowId)
+    .orderBy('version', 'desc')
+    .execute();
+
+/** The live version of every workflow of the workspace that has one (deleted ones excluded), oldest workflow first. */
+export const liveVersionRows = (db: Q, workspaceId: string) =>
+  db
+    .selectFrom('workflows as w')
+    .innerJoin('workflow_versions as v', (j) => j.onRef('v.workflow_id', '=', 'w.id').onRef('v.version', '=', 'w.published_version'))
+    .select(['w.id as workflow_id', 'w.created_at', 'v.version', 'v.definition', 'v.published_at', 'v.published_by'])
+    .where('w.workspace_id', '=', workspaceId)
+    .where('w.deleted_at', 'is', null)
+    .orderBy('w.created_at')
+    .orderBy('w.id')
+    .execute();

@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import Sqlite from 'libsql';
+import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+
+// The rules runner (DESIGN §6, issue 9) through HTTP: published workflows run on conversation.created,
+// message.received and conversation.reopened, exactly once per (event, workflow), and explain themselves.
+
+interface Fixture {
+  server: TestServer;
+  ws: TestWorkspace;
+  boss: TestAgent;
+  agents: Record<string, TestAgent>;
+  support: { id: string };
+  bilingual: { id: string };
+  rules: Record<'spanish' | 'technical' | 'everyone', string>;
+}
+
+const spanishRule = (bilingual: string) => ({
+  name: 'Spanish → bilingual',
+  priority: 300,
+  stopProcessing: true,
+  trigger: { event: 'conversation.created' },
+  conditions: {
+    any: [
+      { field: 'contact.language', op: 'in', value: ['es'] },
+      { field: 'contact.tags', op: 'contains_any', value: ['spanish'] },
+    ],
+  },
+  actions: [
+    { type: 'add_tag', tags: ['es'] },
+    { type: 'assign', steps: [{ pool: { team: bilingual }, require: { skills: ['es'] }, strategy: 'round_robin' }] },
+    { type: 'add_note', body: 'Routed by {{rule.name}} for {{contact.name}} to {{agent.name}} (@{{agent.username}})' },
+  ],
+});
+
+const technicalRule = (support: string) => ({
+  name: 'Technical → senior tech',
+  priority: 200,
+  stopProcessing: true,
+  trigger: { event: 'conversation.created' },
+  conditions: { all: [{ field: 'message.body', op: 'contains_any', value: ['error', 'bug', 'crash', 'api', 'not working'] }] },
+  actions: [
+    { type: 'add_tag', tags: ['technical'] },
+    { type: 'assign', steps: [{ pool: { team: support }, require: { skills: ['technical', 'senior'] }, strategy: 'least_loaded' }] },
+  ],
+});
+
+const everyoneRule = (support: string) => ({
+  name: 'Everyone else → Support',
+  priority: 100,
+  trigger: { event: 'conversation.created' },
+  actions: [{ type: 'assign', steps: [{ pool: { team: support }, strategy: 'round_robin' }] }],
+});
+
+async function setup(t: TestContext, options: { db?: string } = {}): Promise<Fixture> {
+  const server = await TestServer.start(options);
+  t.after(() => server.close());
+  const ws = await server.createWorkspace('Acme');
+  const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+  const agents: Record<string, TestAgent> = {};
+  for (const [name, extra] of Object.entries({
+    ana: { capacity: 500 },
+    ben: { capacity: 500 },
+    cy: { capacity: 500 },
+    tom: { skills: ['technical', 'senior'], capacity: 500 },
+    maria: { skills: ['es'], capacity: 30 },
+    luis: { skills: ['es'], capacity: 30 },
+    // In the bilingual team, but without the skill: never gets a Spanish conversation.
+    pat: { capacity: 500 },
+  })) {
+    agents[name] = await ws.addAgent(name, extra);
+  }
+  const { team: support } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: ['ana', 'ben', 'cy', 'tom'].map((n) => agents[n]!.id) }), 201);
+  const { team: bilingual } = await ok(ws.api('POST', '/v1/teams', { name: 'Bilingual', memberIds: ['maria', 'luis', 'pat'].map((n) => agents[n]!.id) }), 201);
+  const rules = {} as Fixture['rules'];
+  for (const [key, body] of [
+    ['spanish', spanishRule(bilingual.id)],
+    ['technical', technicalRule(support.id)],
+    ['everyone', everyoneRule(support.id)],
+  ] as const) {
+    const { workflow } = await ok(boss.call('POST', '/v1/workflows', body), 201);
+    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    rules[key] = workflow.id;
+  }
+  return { server, ws, boss, agents, support, bilingual, rules };
+}
+
+type Kind = 'spanish' | 'technical' | 'plain';
+
+/** Creates `n` conversations, one in four Spanish, one in four technical, the rest plain. */
+async function createMany(f: Fixture, n: number): Promise<{ id: string; kind: Kind }[]> {
+  const { contact: spanish } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'José', language: 'es' }), 201);
+  const { contact: tagged } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Inés', tags: ['spanish'] }), 201);
+  const { contact: plain } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Carla' }), 201);
+  const out: { id: string; kind: Kind }[] = [];
+  for (let i = 0; i < n; i++) {
+    const kind: Kind = i % 4 === 0 ? 'spanish' : i % 4 === 1 ? 'technical' : 'plain';
+    const contactId = kind === 'spanish' ? (i % 8 === 0 ? spanish.id : tagged.id) : plain.id;
+    const body = kind === 'technical' ? 'The API returns an ERROR since this morning' : 'where is my order?';
+    const { conversation } = await ok(f.ws.api('POST', '/v1/conversations', { contactId, channel: 'sms', message: { body } }), 201);
+    out.push({ id: conversation.id, kind });
+  }
+  await f.server.settle();
+  return out;
+}
+
+async function assignees(f: Fixture, ids: string[]): Promise<Map<string, any>> {
+  const out = new Map<string, any>();
+  for (const id of ids) out.set(id, (await ok(f.ws.api('GET', `/v1/conversations/${id}`), 200)).conversation);
+  return out;
+}
+
+describe('the rules runner', () => {
+  it("the seed's three rules on 1,000 conversations: Spanish to es agents within capacity, technical to the senior, the rest round-robin (spread ≤ 1)", async (t) => {
+    const f = await setup(t);
+    const created = await createMany(f, 1_000);
+    const convs = await assignees(f, created.map((c) => c.id));
+    const nameOf = new Map(Object.entries(f.agents).map(([name, a]) => [a.id, name]));
+    const counts: Record<string, number> = {};
+    for (const { id, kind } of created) {
+      const c = convs.get(id);
+      const who = c.assigneeId ? nameOf.get(c.assigneeId)! : null;
+      if (who) counts[who] = (counts[who] ?? 0) + 1;
+      if (kind === 'spanish') {
+        assert.ok(who === null || who === 'maria' || who === 'luis', `Spanish conversation went to ${who}`);
+        assert.ok(c.tags.includes('es'));
+      } else if (kind === 'technical') {
+        assert.equal(who, 'tom', 'technical conversations go to the senior');
+        assert.ok(c.tags.includes('technical'));
+      } else {
+        assert.ok(['ana', 'ben', 'cy', 'tom'].includes(who!), `plain conversation went to ${who}`);
+      }
+    }
+    // 250 Spanish conversations, two es agents with capacity 30: 60 assigned, 190 wait in the queue.
+    assert.equal(counts.maria, 30);
+    assert.equal(counts.luis, 30);
+    const waiting = created.filter((c) => c.kind === 'spanish' && convs.get(c.id).assigneeId === null);
+    assert.equal(waiting.length, 190);
+    for (const c of waiting) assert.ok(convs.get(c.id).waitingSince, 'a Spanish conversation nobody could take waits');
+    assert.equal(counts.pat ?? 0, 0);
+    // Round-robin among the equally eligible (tom also gets every technical one, so he is not).
+    const plain = ['ana', 'ben', 'cy'].map((n) => counts[n] ?? 0);
+    assert.ok(Math.max(...plain) - Math.min(...plain) <= 1, `round-robin spread: ${JSON.stringify(counts)}`);
+    assert.ok(Math.min(...plain) >= 120, JSON.stringify(counts));
+    // Nobody over capacity, as the agents list reports it.
+    const { items } = await ok(f.ws.api('GET', '/v1/agents'), 200);
+    for (const a of items) assert.ok(a.openAssigned <= a.capacity, `${a.username} ${a.openAssigned}/${a.capacity}`);
+  });
+
+  it('the timeline and the run log say why: "Assigned to maria by rule …", traces with actual values, exclusions with reasons', async (t) => {
+    const f = await setup(t);
+    await ok(f.agents.luis!.call('PATCH', `/v1/agents/${f.agents.luis!.id}`, { availability: 'away' }), 200);
+    const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'José', language: 'es' }), 201);
+    const { conversation } = await ok(f.ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hola' } }), 201);
+    await f.server.settle();
+    const after = (await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}`), 200)).conversation;
+    assert.equal(after.assigneeId, f.agents.maria!.id);
+
+    const { items } = await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}/timeline`), 200);
+    const assigned = items.find((i: any) => i.kind === 'event' && i.type === 'assigned');
+    assert.deepEqual(assigned.actor, { type: 'workflow', id: f.rules.spanish });
+    assert.equal(assigned.data.text, 'Assigned to maria by rule Spanish → bilingual (skill es, round-robin)');
+    assert.equal(assigned.data.version, 1);
+    const note = items.find((i: any) => i.kind === 'note');
+    assert.equal(note.body, 'Routed by Spanish → bilingual for José to Maria (@maria)');
+    assert.ok(items.some((i: any) => i.kind === 'event' && i.type === 'rule_applied' && i.data.workflowId === f.rules.spanish));
+    const notifications = await ok(f.agents.maria!.call('GET', '/v1/notifications'), 200);
+    assert.deepEqual(notifications.items.map((n: any) => [n.type, n.conversationId]), [['assigned', conversation.id]]);
+
+    // Why: the conversation's routing lists the Spanish rule only (it stopped the pass).
+    const routing = await ok(f.agents.ana!.call('GET', `/v1/conversations/${conversation.id}/routing`), 200);
+    assert.deepEqual(routing.items.map((r: any) => [r.workflowName, r.matched, r.outcome]), [['Spanish → bilingual', true, 'applied']]);
+    const run = routing.items[0];
+    assert.equal(run.trigger, 'conversation.created');
+    const leaf = run.conditions.children[0];
+    assert.equal(leaf.field, 'contact.language');
+    assert.equal(leaf.actual, 'es');
+    assert.equal(leaf.result, true);
+    const assign = run.actions.find((a: any) => a.type === 'assign');
+    assert.deepEqual(assign.decision.steps[0].excluded.map((e: any) => e.message).sort(), ['luis away', 'pat lacks skill es']);
+
+    // A plain conversation: the Spanish and technical rules did not match, with the values they saw.
+    const { contact: carla } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Carla' }), 201);
+    const plain = (await ok(f.ws.api('POST', '/v1/conversations', { contactId: carla.id, channel: 'sms', message: { body: 'hello there' } }), 201)).conversation;
+    await f.server.settle();
+    const runs = await ok(f.boss.call('GET', `/v1/workflows/${f.rules.technical}/runs?outcome=not_matched`), 200);
+    assert.deepEqual(runs.items.map((r: any) => r.conversationId), [plain.id]);
+    assert.equal(runs.items[0].conditions.children[0].actual, 'hello there');
+    const applied = await ok(f.ws.api('GET', `/v1/workflows/${f.rules.spanish}/runs?outcome=applied`), 200);
+    assert.deepEqual(applied.items.map((r: any) => r.conversationId), [conversation.id]);
+    const page = await ok(f.ws.api('GET', `/v1/workflows/${f.rules.spanish}/runs?limit=1`), 200);
+    assert.equal(page.items.length, 1);
+    assert.ok(page.nextCursor);
+    const next = await ok(f.ws.api('GET', `/v1/workflows/${f.rules.spanish}/runs?limit=1&cursor=${page.nextCursor}`), 200);
+    assert.notEqual(next.items[0].id, page.items[0].id);
+    assert.equal((await f.agents.ana!.call('GET', `/v1/workflows/${f.rules.spanish}/runs`)).status, 403);
+    assert.equal((await f.boss.call('GET', `/v1/workflows/${f.rules.spanish}/runs?outcome=maybe`)).status, 400);
+  });
+
+  it('message.received and conversation.reopened run their own workflows; an assigned conversation is left alone by onlyIfUnassigned', async (t) => {
+    const f = await setup(t);
+    const onMessage = {
+      name: 'Refunds are urgent',
+      trigger: { event: 'message.received' },
+      conditions: { all: [{ field: 'message.body', op: 'contains_any', value: ['refund'] }] },
+      actions: [{ type: 'set_priority', priority: 'urgent' }, { type: 'add_tag', tags: ['refund'] }],
+    };
+    const onReopen = { name: 'Reopened → VIP tag', trigger: { event: 'conversation.reopened' }, actions: [{ type: 'add_tag', tags: ['reopened'] }] };
+    for (const body of [onMessage, onReopen]) {
+      const { workflow } = await ok(f.boss.call('POST', '/v1/workflows', body), 201);
+      await ok(f.boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    }
+    const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Carla' }), 201);
+    const { conversation } = await ok(f.ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hi' } }), 201);
+    await f.server.settle();
+    const first = (await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}`), 200)).conversation;
+    assert.ok(first.assigneeId);
+    assert.equal(first.priority, 'normal');
+    await ok(f.ws.api('POST', `/v1/conversations/${conversation.id}/messages`, { direction: 'inbound', body: 'I want a REFUND now' }), 201);
+    await f.server.settle();
+    const second = (await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}`), 200)).conversation;
+    assert.equal(second.priority, 'urgent');
+    assert.deepEqual(second.tags, ['refund']);
+    assert.equal(second.assigneeId, first.assigneeId, 'no created-trigger rule ran again');
+    await ok(f.boss.call('POST', `/v1/conversations/${conversation.id}/resolve`), 200);
+    // A new inbound message reopens it: message.received and conversation.reopened both fire.
+    await ok(f.ws.api('POST', `/v1/conversations/${conversation.id}/messages`, { direction: 'inbound', body: 'still no refund' }), 201);
+    await f.server.settle();
+    const third = (await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}`), 200)).conversation;
+    assert.equal(third.status, 'open');
+    assert.deepEqual([...third.tags].sort(), ['refund', 'reopened']);
+    const routing = await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}/routing`), 200);
+    const triggers = routing.items.filter((r: any) => r.matched).map((r: any) => r.trigger);
+    assert.deepEqual(triggers.sort(), ['conversation.created', 'conversation.reopened', 'message.received', 'message.received']);
+  });
+
+  it('a replay of the same outbox rows (crash before the runner stored its place) assigns nothing twice', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'baton.db');
+    const f = await setup(t, { db: file });
+    const created = await createMany(f, 40);
+    const state = async (server: TestServer, apiKey: string) => {
+      const out: unknown[] = [];
+      for (const { id } of created) {
+        const { conversation } = await ok(server.request('GET', `/v1/conversations/${id}`, { token: apiKey }), 200);
+        const { items } = await ok(server.request('GET', `/v1/conversations/${id}/timeline`, { token: apiKey }), 200);
+        const { items: runs } = await ok(server.request('GET', `/v1/conversations/${id}/routing`, { token: apiKey }), 200);
+        out.push([conversation, items.length, runs.length]);
+      }
+      const agents = await ok(server.request('GET', '/v1/agents', { token: apiKey }), 200);
+      out.push(agents.items.map((a: any) => [a.id, a.openAssigned]));
+      return out;
+    };
+    const before = await state(f.server, f.ws.apiKey);
+    await f.server.close();
+
+    // As if the process died after the runs committed but before the runner stored its place.
+    const db = new Sqlite(file);
+    const moved = db.prepare("UPDATE consumer_offsets SET last_id = 0 WHERE consumer = 'workflows'").run();
+    db.close();
+    assert.equal(moved.changes, 1, 'the runner keeps a durable place');
+
+    const restarted = await TestServer.start({ db: file });
+    t.after(() => restarted.close());
+    await restarted.settle();
+    assert.deepEqual(await state(restarted, f.ws.apiKey), before, 'the replay changed nothing');
+  });
+});
