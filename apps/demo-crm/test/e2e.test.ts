@@ -74,7 +74,7 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
       // A fresh clone builds the bundle first, hence the generous wait.
       await waitForHttp(`${base}/demo/agents`, child, 120_000);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${output}`);
+      throw new Error(`${(e as Error).message}\n${output}`, { cause: e });
     }
     browser = await chromium.launch({
       executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',

@@ -68,12 +68,12 @@ function validateInto(json: unknown, context: ValidationContext, out: Collector)
     }
   }
   const options = { attributeTypes: context.attributeTypes };
-  let conditionsOk = false;
+  let conditionsOk = true;
   if (rawConditions !== undefined) {
     const { problems } = checkTree(rawConditions, ['conditions'], options);
     for (const p of problems) out.errors.push({ path: p.path, code: p.code, message: p.message });
     conditionsOk = problems.length === 0;
-  } else conditionsOk = true;
+  }
   if (!parsed.success) return undefined;
   const conditions = rawConditions as ConditionNode | undefined;
   const workflow: WorkflowDefinition = conditions === undefined ? parsed.data : { ...parsed.data, conditions };

@@ -260,7 +260,7 @@ test('views, counts and the timeline follow a conversation through every transit
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.conversation.status, 'open');
   assert.equal(res.body.conversation.resolvedAt, null);
-  assert.equal(res.body.conversation.version, ++version);
+  assert.equal(res.body.conversation.version, version + 1);
   items = await newItems('manual reopen');
   assert.equal(items.length, 1);
   assert.equal(items[0].type, 'reopened');
