@@ -79,64 +79,59 @@ export class GroupCommitter {
     if (this.running) return;
     this.running = true;
     const group = this.queue.splice(0, this.maxGroup);
-    const outcomes = new Map<Pending, Outcome>();
+    let outcomes: Outcome[] | null = null;
     let failure: unknown = null;
     try {
-      const refused = await this.tryBare(group);
-      if (refused) {
-        outcomes.set(refused.unit, { ok: false, error: refused.error });
-        const rest = group.filter((unit) => unit !== refused.unit);
-        const done = await this.db.transaction().execute(async (trx) => {
+      const bare = await this.runBare(group);
+      if ('outcomes' in bare) outcomes = bare.outcomes;
+      else {
+        // The refused unit keeps its error; the others run again, each in its own savepoint.
+        outcomes = await this.db.transaction().execute(async (trx) => {
           const results: Outcome[] = [];
-          for (const unit of rest) results.push(await runInSavepoint(trx, unit.work));
+          for (const unit of group) results.push(unit === bare.refused ? { ok: false, error: bare.error } : await runInSavepoint(trx, unit.work));
           return results;
         });
-        rest.forEach((unit, i) => outcomes.set(unit, done[i]!));
-      } else {
-        // Every unit ran and the transaction committed; the values were kept by `tryBare`.
-        for (const unit of group) outcomes.set(unit, this.bareResults.get(unit)!);
       }
     } catch (error) {
       failure = error;
     } finally {
       this.running = false;
-      this.bareResults.clear();
     }
-    for (const unit of group) {
-      const outcome = outcomes.get(unit);
+    group.forEach((unit, i) => {
+      const outcome = outcomes?.[i];
       if (!outcome) unit.reject(failure);
       else if (outcome.ok) unit.resolve(outcome.value);
       else unit.reject(outcome.error);
-    }
+    });
     this.schedule();
   }
 
-  private bareResults = new Map<Pending, Outcome>();
-
   /**
-   * Runs the group without savepoints. Returns the first unit that threw (its transaction rolled
-   * back, nothing of the group committed), or null once the transaction has committed with every
-   * unit's value in `bareResults`. A failure of the transaction itself (COMMIT) is thrown.
+   * Runs the group without savepoints: the units' outcomes once the transaction has committed, or
+   * the first unit that threw (its transaction rolled back, nothing of the group committed). A
+   * failure of the transaction itself (COMMIT) is thrown.
    */
-  private async tryBare(group: Pending[]): Promise<{ unit: Pending; error: unknown } | null> {
+  private async runBare(group: Pending[]): Promise<{ outcomes: Outcome[] } | { refused: Pending; error: unknown }> {
     const refusal = Symbol('unit refused');
-    let refused: { unit: Pending; error: unknown } | null = null;
+    let refused: { refused: Pending; error: unknown } | null = null;
     try {
-      await this.db.transaction().execute(async (trx) => {
+      const outcomes = await this.db.transaction().execute(async (trx) => {
+        const values: Outcome[] = [];
         for (const unit of group) {
           try {
-            this.bareResults.set(unit, { ok: true, value: await unit.work(trx) });
+            values.push({ ok: true, value: await unit.work(trx) });
           } catch (error) {
-            refused = { unit, error };
+            refused = { refused: unit, error };
             throw refusal; // rolls the transaction back
           }
         }
+        return values;
       });
+      return { outcomes };
     } catch (error) {
-      if (error !== refusal) throw error;
+      if (error !== refusal || !refused) throw error;
+      return refused;
     }
-    if (refused) this.bareResults.clear();
-    return refused;
   }
 }
 
