@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
 import type { Counts } from '@baton/protocol';
-import type { CountsSource } from '../src/realtime/counts-push.js';
+import type { CountsSource } from '../src/realtime/counts-source.js';
 import { startServer } from '../src/server.js';
 import { profiler } from './profile.js';
 

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { SocketAuth } from '@baton/protocol';
 import { Server, type ServerOptions as IoOptions } from 'socket.io';
 import type { Deps } from '../deps.js';
-import type { CountsSource } from './counts-push.js';
+import type { CountsSource } from './counts-source.js';
 import { SocketFanOut } from './fan-out.js';
 import { LiveCounts } from './live-counts.js';
 import { handshake } from './handshake.js';

@@ -2,7 +2,7 @@ import type { Db } from '../storage/db.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import { Mutex } from '../outbox/mutex.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
-import type { CountsSource } from './counts-push.js';
+import type { CountsSource } from './counts-source.js';
 import { emissionsOf, type Emission } from './events.js';
 import { emitTo, rooms, type BatonSocket, type Io } from './io.js';
 

@@ -1,7 +1,7 @@
 import type { Counts } from '@baton/protocol';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { Db } from '../storage/db.js';
-import type { CountsSource, CountsUpdate } from './counts-push.js';
+import type { CountsSource, CountsUpdate } from './counts-source.js';
 import { countsOf, NO_AGENT_COUNTERS, readCounters, type AgentCounters, type WorkspaceCounters } from '../storage/view-counters.js';
 
 /** Counter values and the workspace seq they are as of: a value never replaces a newer one. */
