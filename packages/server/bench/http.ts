@@ -22,8 +22,8 @@ export interface HttpOptions {
   rounds: number;
   /** Extra Baton servers with a what-if applied (see http-target.ts), e.g. ['no-group-commit', 'no-index,no-relay']. */
   whatIfs: string[];
-  /** Also profile Baton under load and print where its time goes. */
-  profile: boolean;
+  /** Also profile Baton under load and print where its time goes (`'rules'`: the server with the seed's rules). */
+  profile: boolean | 'rules';
   /** Where to keep the .cpuprofile (opens in Chrome DevTools); by default it is deleted after summarizing. */
   profileOut?: string;
   log: (line: string) => void;
@@ -332,9 +332,9 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
 /** Profiles a fresh Baton server under the same load, after its warm-up, and prints the summary. */
 async function profileBaton(options: HttpOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-prof-'));
-  const target = await Target.start('baton');
+  const target = await Target.start('baton', '', options.profile === 'rules');
   try {
-    options.log(`\nprofiling Baton for ${options.seconds} s after a warm-up (the profiler slows it; these are not the benchmark's figures)`);
+    options.log(`\nprofiling Baton${target.rules ? ' with rules' : ''} for ${options.seconds} s after a warm-up (the profiler slows it; these are not the benchmark's figures)`);
     if (options.warmupSeconds > 0) await target.load(options.warmupSeconds, options.connections);
     const file = options.profileOut ?? join(dir, 'baton.cpuprofile');
     await target.profileStart();

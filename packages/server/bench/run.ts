@@ -14,7 +14,8 @@
  *   BENCH_ROUNDS    baseline and Baton take turns this many times (default 1; more evens out a busy machine)
  *   BENCH_WHATIF    extra Baton servers with a change applied, space-separated, comma to combine:
  *                   "no-group-commit no-index no-relay no-index,no-relay" (see http-target.ts)
- *   BENCH_PROFILE=1 also profile the Baton server (V8 CPU profiler, as --cpu-prof) and print where its time goes
+ *   BENCH_PROFILE=1 also profile the Baton server (V8 CPU profiler, as --cpu-prof) and print where its time goes;
+ *                   BENCH_PROFILE=rules profiles the Baton server with the seed's rules published instead
  *   BENCH_PROFILE_OUT=file.cpuprofile  the same, and keep the profile (opens in Chrome DevTools)
  *   BENCH_ROWS      conversations in the views fixture (default 1000000); cached per size in the temp dir
  *   BENCH_BUDGET_MS time per views case before it stops iterating (default 2000)
@@ -62,7 +63,7 @@ if (which === 'http' || which === 'all') {
     connections: positive('BENCH_CONNECTIONS', 50),
     rounds: Math.max(1, Math.floor(positive('BENCH_ROUNDS', 1))),
     whatIfs: (env.BENCH_WHATIF ?? '').split(/\s+/).filter(Boolean),
-    profile: env.BENCH_PROFILE === '1' || !!env.BENCH_PROFILE_OUT,
+    profile: env.BENCH_PROFILE === 'rules' ? 'rules' : env.BENCH_PROFILE === '1' || !!env.BENCH_PROFILE_OUT,
     ...(env.BENCH_PROFILE_OUT ? { profileOut: resolve(env.BENCH_PROFILE_OUT) } : {}),
     log,
   });

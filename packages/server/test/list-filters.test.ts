@@ -56,6 +56,7 @@ test('each filter and both sorts, with every view, page by page, equal the defin
     [`teamId=${team.id}`, (c) => c.teamId === team.id],
     ['tag=vip', (c) => c.tags.includes('vip')],
     ['priority=urgent', (c) => c.priority === 'urgent'],
+    ['priority=normal', (c) => c.priority === 'normal'],
     [`channel=sms&priority=urgent&teamId=${team.id}`, (c) => c.channel === 'sms' && c.priority === 'urgent' && c.teamId === team.id],
   ];
   const inView: Record<string, (c: any) => boolean> = {
@@ -109,6 +110,8 @@ test('each filter is read through its index, in both sorts (EXPLAIN QUERY PLAN)'
   const cases: [ConversationFilters, string][] = [
     [{ channel: 'email' }, 'conversations_by_channel'],
     [{ priority: 'urgent' }, 'conversations_by_priority'],
+    // The priority index leaves out `normal` (migration 0045): that filter walks the view's index.
+    [{ priority: 'normal' }, 'conversations_by_status_inbound'],
     [{ teamId: team.id }, 'conversations_by_team'],
     // The tag's conversation ids come from the table's (workspace_id, tag) primary key; the page then
     // walks the view's own index, in order, keeping those ids.
@@ -144,7 +147,8 @@ test('migration 0022 copies the tags of existing conversations into the tag inde
   const db = first.server.deps.storage.db;
   for (const index of ['conversations_by_channel', 'conversations_by_priority', 'conversations_by_team']) await sql`DROP INDEX ${sql.ref(index)}`.execute(db);
   await sql`DROP TABLE conversation_tags`.execute(db);
-  await sql`DELETE FROM baton_migrations WHERE version = 22`.execute(db);
+  // 0045 (partial team and priority indexes) runs again after it, as it would have then.
+  await sql`DELETE FROM baton_migrations WHERE version IN (22, 45)`.execute(db);
   await first.close();
 
   const second = await TestServer.start({ db: file });

@@ -137,10 +137,29 @@ function runEventUnit(deps: Deps, record: OutboxRecord, trigger: Trigger, messag
   });
 }
 
+/**
+ * Parsed definitions by `workflowId:version`. A published version never changes, so an entry never
+ * goes stale; parsing every live definition for every event was a visible share of the runner's
+ * time (docs/benchmarks.md). Bounded: cleared whole when full, refilled by the next events.
+ */
+const definitions = new Map<string, WorkflowDefinition>();
+const DEFINITIONS_KEPT = 2000;
+
+function parsedDefinition(workflowId: string, version: number, json: string): WorkflowDefinition {
+  const key = `${workflowId}:${version}`;
+  let definition = definitions.get(key);
+  if (!definition) {
+    if (definitions.size >= DEFINITIONS_KEPT) definitions.clear();
+    definition = JSON.parse(json) as WorkflowDefinition;
+    definitions.set(key, definition);
+  }
+  return definition;
+}
+
 async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change): Promise<Live[]> {
   const rows = await liveVersionRows(change ? change.trx : deps.storage.db, workspaceId);
   const live = rows
-    .map((r) => ({ workflowId: r.workflow_id, version: Number(r.version), definition: JSON.parse(r.definition) as WorkflowDefinition }))
+    .map((r) => ({ workflowId: r.workflow_id, version: Number(r.version), definition: parsedDefinition(r.workflow_id, Number(r.version), r.definition) }))
     .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false);
   // Stable: ties keep creation order, which `liveVersionRows` returns.
   return live.sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0));

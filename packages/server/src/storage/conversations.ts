@@ -76,7 +76,7 @@ export interface PageCursor {
   id: string;
 }
 
-/** List filters besides the view (DESIGN §5), each served by an index of migration 0022. */
+/** List filters besides the view (DESIGN §5), each served by an index of migrations 0022 and 0045. */
 export interface ConversationFilters {
   channel?: string;
   teamId?: string;
@@ -142,7 +142,8 @@ function inView(q: ConvQuery, view: View, agentId: string): ConvQuery {
 function filtered(db: Q, q: ConvQuery, workspaceId: string, f: ConversationFilters): ConvQuery {
   if (f.channel !== undefined) q = q.where('c.channel', '=', f.channel);
   if (f.teamId !== undefined) q = q.where('c.team_id', '=', f.teamId);
-  if (f.priority !== undefined) q = q.where('c.priority', '=', f.priority);
+  // Repeats the partial index's own condition (migration 0045) so SQLite may read it.
+  if (f.priority !== undefined) q = q.where('c.priority', '=', f.priority).$if(f.priority !== 'normal', (w) => w.where('c.priority', '<>', 'normal'));
   if (f.tag !== undefined) {
     const tag = f.tag;
     q = q.where('c.id', 'in', db.selectFrom('conversation_tags').select('conversation_id').where('workspace_id', '=', workspaceId).where('tag', '=', tag));
