@@ -1,13 +1,18 @@
 import type { Kysely } from 'kysely';
+import { prepared } from './prepared.js';
 import type { AgentRow, Database } from './schema.js';
 
 type Q = Kysely<Database>;
 
-export const findAgent = (db: Q, workspaceId: string, id: string) =>
-  db.selectFrom('agents').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+const selectAgent = prepared<{ workspaceId: string; id: string }, AgentRow>(['workspaceId', 'id'], (db, a) =>
+  db.selectFrom('agents').selectAll().where('workspace_id', '=', a.workspaceId).where('id', '=', a.id),
+);
+export const findAgent = async (db: Q, workspaceId: string, id: string): Promise<AgentRow | undefined> => (await selectAgent(db, { workspaceId, id })).rows[0];
 
-export const listAgentRows = (db: Q, workspaceId: string) =>
-  db.selectFrom('agents').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').orderBy('id').execute();
+const selectAgents = prepared<{ workspaceId: string }, AgentRow>(['workspaceId'], (db, a) =>
+  db.selectFrom('agents').selectAll().where('workspace_id', '=', a.workspaceId).orderBy('name').orderBy('id'),
+);
+export const listAgentRows = async (db: Q, workspaceId: string): Promise<AgentRow[]> => (await selectAgents(db, { workspaceId })).rows;
 
 export const findAgentsByUsernames = (db: Q, workspaceId: string, lowerUsernames: string[]) =>
   lowerUsernames.length === 0
@@ -46,15 +51,17 @@ export const updateAgentRow = (db: Q, workspaceId: string, id: string, patch: Pa
  * node), so the caller plans again with fresh data instead of two runs both treating the same
  * agent as "assigned longest ago".
  */
+type Claim = { workspaceId: string; id: string; at: number };
+const claimFirst = prepared<Claim>(['workspaceId', 'id', 'at'], (db, a) =>
+  db.updateTable('agents').set({ last_assigned_at: a.at }).where('workspace_id', '=', a.workspaceId).where('id', '=', a.id).where('last_assigned_at', 'is', null),
+);
+const claimAfter = prepared<Claim & { seen: number }>(['workspaceId', 'id', 'at', 'seen'], (db, a) =>
+  db.updateTable('agents').set({ last_assigned_at: a.at }).where('workspace_id', '=', a.workspaceId).where('id', '=', a.id).where('last_assigned_at', '=', a.seen),
+);
+
 export async function claimAssignment(db: Q, workspaceId: string, id: string, seen: number | null, at: number): Promise<boolean> {
-  const result = await db
-    .updateTable('agents')
-    .set({ last_assigned_at: at })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .where((eb) => (seen === null ? eb('last_assigned_at', 'is', null) : eb('last_assigned_at', '=', seen)))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const result = seen === null ? await claimFirst(db, { workspaceId, id, at }) : await claimAfter(db, { workspaceId, id, at, seen });
+  return Number(result.numAffectedRows) === 1;
 }
 
 /**
@@ -62,7 +69,10 @@ export async function claimAssignment(db: Q, workspaceId: string, id: string, se
  * agent: what routing reads on every run, where the GROUP BY of `openAssignedCounts` would cost a
  * scan of the workspace's open conversations each time.
  */
+const selectMineCounts = prepared<{ workspaceId: string }, { agent_id: string; mine: number }>(['workspaceId'], (db, a) =>
+  db.selectFrom('agent_view_counts').select(['agent_id', 'mine']).where('workspace_id', '=', a.workspaceId),
+);
 export async function openAssignedFromCounters(db: Q, workspaceId: string): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('agent_view_counts').select(['agent_id', 'mine']).where('workspace_id', '=', workspaceId).execute();
+  const { rows } = await selectMineCounts(db, { workspaceId });
   return new Map(rows.map((r) => [r.agent_id, Number(r.mine)]));
 }

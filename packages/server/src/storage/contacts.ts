@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
-import { preparedInsert } from './prepared.js';
+import { prepared, preparedInsert } from './prepared.js';
 import type { ContactRow, Database } from './schema.js';
 
 type Q = Kysely<Database>;
 
-export const findContact = (db: Q, workspaceId: string, id: string) =>
-  db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+const selectContact = prepared<{ workspaceId: string; id: string }, ContactRow>(['workspaceId', 'id'], (db, a) =>
+  db.selectFrom('contacts').selectAll().where('workspace_id', '=', a.workspaceId).where('id', '=', a.id),
+);
+export const findContact = async (db: Q, workspaceId: string, id: string): Promise<ContactRow | undefined> =>
+  (await selectContact(db, { workspaceId, id })).rows[0];
 
 export const findContactByExternalId = (db: Q, workspaceId: string, externalId: string) =>
   db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('external_id', '=', externalId).executeTakeFirst();

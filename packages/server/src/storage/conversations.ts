@@ -3,13 +3,16 @@ import { type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Change } from './change.js';
 import type { ReadBands } from './read-bands.js';
 import { unreadBy, walkUnread } from './unread-walk.js';
-import { preparedInsert } from './prepared.js';
+import { prepared, preparedInsert } from './prepared.js';
 import type { ConversationRow, Database } from './schema.js';
 
 type Q = Kysely<Database>;
 
-export const findConversation = (db: Q, workspaceId: string, id: string) =>
-  db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+const selectConversation = prepared<{ workspaceId: string; id: string }, ConversationRow>(['workspaceId', 'id'], (db, a) =>
+  db.selectFrom('conversations').selectAll().where('workspace_id', '=', a.workspaceId).where('id', '=', a.id),
+);
+export const findConversation = async (db: Q, workspaceId: string, id: string): Promise<ConversationRow | undefined> =>
+  (await selectConversation(db, { workspaceId, id })).rows[0];
 
 const insertConversationRow = preparedInsert('conversations', {
   id: true,

@@ -7,6 +7,7 @@ import {
   type PreferenceType,
 } from '@baton/protocol';
 import type { Kysely } from 'kysely';
+import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
 
 // Per-agent notification switches as stored: only switches an agent changed have rows.
@@ -39,16 +40,21 @@ export async function loadPreferences(db: Q, workspaceId: string, agentId: strin
  * Whether the agent wants this type of notification on this channel. Types without a preference
  * (`queued_timeout`) are in-app only.
  */
+const selectPreference = prepared<{ workspaceId: string; agentId: string; type: string; channel: string }, { enabled: number }>(
+  ['workspaceId', 'agentId', 'type', 'channel'],
+  (db, a) =>
+    db
+      .selectFrom('notification_preferences')
+      .select('enabled')
+      .where('workspace_id', '=', a.workspaceId)
+      .where('agent_id', '=', a.agentId)
+      .where('type', '=', a.type)
+      .where('channel', '=', a.channel),
+);
+
 export async function channelEnabled(db: Q, workspaceId: string, agentId: string, type: string, channel: NotificationChannel): Promise<boolean> {
   if (!isPreferenceType(type)) return channel === 'inapp';
-  const row = await db
-    .selectFrom('notification_preferences')
-    .select('enabled')
-    .where('workspace_id', '=', workspaceId)
-    .where('agent_id', '=', agentId)
-    .where('type', '=', type)
-    .where('channel', '=', channel)
-    .executeTakeFirst();
+  const row = (await selectPreference(db, { workspaceId, agentId, type, channel })).rows[0];
   return row ? Number(row.enabled) === 1 : DEFAULT_PREFERENCES[type][channel];
 }
 

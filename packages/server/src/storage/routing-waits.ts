@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { prepared } from './prepared.js';
 import type { Database, RoutingWaitRow } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -20,8 +21,11 @@ export async function upsertWait(db: Q, row: RoutingWaitRow): Promise<void> {
     .execute();
 }
 
+const deleteWaitRow = prepared<{ workspaceId: string; conversationId: string }>(['workspaceId', 'conversationId'], (db, a) =>
+  db.deleteFrom('routing_waits').where('workspace_id', '=', a.workspaceId).where('conversation_id', '=', a.conversationId),
+);
 export async function deleteWait(db: Q, workspaceId: string, conversationId: string): Promise<void> {
-  await db.deleteFrom('routing_waits').where('workspace_id', '=', workspaceId).where('conversation_id', '=', conversationId).execute();
+  await deleteWaitRow(db, { workspaceId, conversationId });
 }
 
 export async function setNextCheck(db: Q, workspaceId: string, conversationId: string, at: number | null): Promise<void> {

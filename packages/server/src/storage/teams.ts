@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { prepared } from './prepared.js';
 import type { Database, TeamRow } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -42,5 +43,7 @@ export async function replaceTeamMembers(db: Q, workspaceId: string, teamId: str
 }
 
 /** Every (team, agent) membership of the workspace, for routing snapshots. */
-export const teamMemberships = (db: Q, workspaceId: string) =>
-  db.selectFrom('team_members').select(['team_id', 'agent_id']).where('workspace_id', '=', workspaceId).execute();
+const selectMemberships = prepared<{ workspaceId: string }, { team_id: string; agent_id: string }>(['workspaceId'], (db, a) =>
+  db.selectFrom('team_members').select(['team_id', 'agent_id']).where('workspace_id', '=', a.workspaceId),
+);
+export const teamMemberships = async (db: Q, workspaceId: string) => (await selectMemberships(db, { workspaceId })).rows;

@@ -1,23 +1,34 @@
 import type { Kysely } from 'kysely';
+import { prepared, preparedInsert } from './prepared.js';
 import type { Database, WorkflowRunRow } from './schema.js';
 
 type Q = Kysely<Database>;
 
+const insertRunRow = preparedInsert('workflow_runs', {
+  id: true,
+  workspace_id: true,
+  workflow_id: true,
+  version: true,
+  outbox_id: true,
+  trigger: true,
+  conversation_id: true,
+  matched: true,
+  outcome: true,
+  detail: true,
+  created_at: true,
+});
+
 export async function insertRun(db: Q, row: WorkflowRunRow): Promise<void> {
-  await db.insertInto('workflow_runs').values(row).execute();
+  await insertRunRow(db, row);
 }
+
+const selectEventRun = prepared<{ workspaceId: string; outboxId: number; trigger: string }, { id: string }>(['workspaceId', 'outboxId', 'trigger'], (db, a) =>
+  db.selectFrom('workflow_runs').select('id').where('workspace_id', '=', a.workspaceId).where('outbox_id', '=', a.outboxId).where('trigger', '=', a.trigger).limit(1),
+);
 
 /** Whether the runner already handled this outbox event for this trigger (its runs commit together). */
 export async function eventHandled(db: Q, workspaceId: string, outboxId: number, trigger: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('workflow_runs')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where('outbox_id', '=', outboxId)
-    .where('trigger', '=', trigger)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await selectEventRun(db, { workspaceId, outboxId, trigger })).rows.length > 0;
 }
 
 export interface RunPage {

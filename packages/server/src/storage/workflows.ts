@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { prepared } from './prepared.js';
 import type { Database, WorkflowRow, WorkflowVersionRow } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -77,13 +78,15 @@ export const listVersionRows = (db: Q, workspaceId: string, workflowId: string) 
     .execute();
 
 /** The live version of every workflow of the workspace that has one (deleted ones excluded), oldest workflow first. */
-export const liveVersionRows = (db: Q, workspaceId: string) =>
+type LiveVersionRow = Pick<WorkflowRow, 'created_at'> & Pick<WorkflowVersionRow, 'version' | 'definition' | 'published_at' | 'published_by'> & { workflow_id: string };
+const selectLiveVersions = prepared<{ workspaceId: string }, LiveVersionRow>(['workspaceId'], (db, a) =>
   db
     .selectFrom('workflows as w')
     .innerJoin('workflow_versions as v', (j) => j.onRef('v.workflow_id', '=', 'w.id').onRef('v.version', '=', 'w.published_version'))
     .select(['w.id as workflow_id', 'w.created_at', 'v.version', 'v.definition', 'v.published_at', 'v.published_by'])
-    .where('w.workspace_id', '=', workspaceId)
+    .where('w.workspace_id', '=', a.workspaceId)
     .where('w.deleted_at', 'is', null)
     .orderBy('w.created_at')
-    .orderBy('w.id')
-    .execute();
+    .orderBy('w.id'),
+);
+export const liveVersionRows = async (db: Q, workspaceId: string): Promise<LiveVersionRow[]> => (await selectLiveVersions(db, { workspaceId })).rows;

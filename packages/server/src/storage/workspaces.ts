@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { prepared } from './prepared.js';
 import type { Database, SigningKeyRow, WorkspaceRow } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -19,7 +20,8 @@ export async function setAllowedOrigins(db: Q, id: string, origins: string[]) {
   await db.updateTable('workspaces').set({ allowed_origins: JSON.stringify(origins) }).where('id', '=', id).execute();
 }
 
-export const findWorkspace = (db: Q, id: string) => db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+const selectWorkspace = prepared<{ id: string }, WorkspaceRow>(['id'], (db, a) => db.selectFrom('workspaces').selectAll().where('id', '=', a.id));
+export const findWorkspace = async (db: Q, id: string): Promise<WorkspaceRow | undefined> => (await selectWorkspace(db, { id })).rows[0];
 
 export const findWorkspaceByApiKey = (db: Q, key: string) =>
   db
