@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Kysely, SqliteDialect } from 'kysely';
 import Sqlite from 'libsql';
 import { openSqlite } from '../src/storage/db.js';
-import { fillViewCounters } from '../src/storage/migrations/0011_view_counters.js';
+import { fillViewCounters } from '../src/storage/view-counters.js';
 import { prng } from './prng.js';
 
 /**

@@ -47,7 +47,11 @@ test('the host backend and other admins deactivate and reactivate; nobody does i
   assert.equal((await ana.call('GET', '/v1/agents/me')).status, 401);
   const on = await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { active: true }), 200);
   assert.equal(on.agent.active, true);
-  await ok(ana.call('GET', '/v1/agents/me'), 200);
+  // The token she held when deactivated stays ended; one issued after it works.
+  assert.equal((await ana.call('GET', '/v1/agents/me')).status, 401);
+  server.clock!.advance(1000);
+  const fresh = (await ok(ws.api('POST', '/v1/tokens', { agentId: ana.id }), 201)).token as string;
+  await ok(server.request('GET', '/v1/agents/me', { token: fresh }), 200);
   // Saying what already holds changes nothing.
   assert.deepEqual(await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { active: true }), 200), on);
 });
@@ -100,6 +104,7 @@ test('a deactivated agent is refused, still listed, cannot be assigned or mentio
 
   // Reactivated: a new token works, she can be assigned, and the mention while away never notified her.
   await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { active: true }), 200);
+  server.clock!.advance(1000);
   const token = (await ok(ws.api('POST', '/v1/tokens', { agentId: ana.id }), 201)).token as string;
   await ok(ben.call('POST', `/v1/conversations/${other.conversation.id}/assign`, { assigneeId: ana.id }), 200);
   const notifications = (await ok(server.request('GET', '/v1/notifications', { token }), 200)).items as any[];

@@ -162,8 +162,10 @@ test('deactivating an agent closes all their sockets and refuses them; teammates
   assert.equal(minted.body.error.code, 'conflict');
   assert.match(minted.body.error.message, /deactivated/);
 
-  // Reactivated: a fresh token opens a socket again.
+  // Reactivated: the old token stays refused; a fresh one (issued after the deactivation's second) opens a socket again.
   await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { active: true }), 200);
+  await refused(server, ana.token, 'ana with the token she held when deactivated');
+  server.clock!.advance(1000);
   const back = await server.live(await mint(server, ana, ws.apiKey));
   assert.equal(back.ready.agentId, ana.id);
   await stillOpen(back, 'ana after reactivation');

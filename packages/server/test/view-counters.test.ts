@@ -9,6 +9,7 @@ import { VIEWS, type Counts } from '@baton/protocol';
 import { toRecord } from '../src/outbox/relay.js';
 import { LiveCounts } from '../src/realtime/live-counts.js';
 import type { Database } from '../src/storage/schema.js';
+import { fillViewCounters } from '../src/storage/view-counters.js';
 import { TestServer, type BatonTestSocket, type HttpResult, type TestAgent, type TestWorkspace } from '../src/testing.js';
 import { prng } from '../bench/prng.js';
 
@@ -468,4 +469,20 @@ test('migration 0011 counts the existing conversations, mentions and read marks 
   assert.deepEqual(await call(ana.token), expected.ana);
   assert.deepEqual(await call(ben.token), expected.ben);
   assert.deepEqual(expected.ben, { ...ZERO, mine: 1, unread: 1, all: 2, unassigned: 1, resolved: 1 });
+});
+
+test('fillViewCounters, the repair for writes made around the services, restores every counter exactly, Snoozed included', async (t) => {
+  const { server, ws, agents, db, expectExact } = await setup(t, ['ana', 'ben']);
+  const [ana, ben] = agents as [TestAgent, TestAgent];
+  const [a, b, c] = [await inbound(ws), await inbound(ws), await inbound(ws)];
+  await ok(ana.call('POST', `/v1/conversations/${a.id}/assign`, { assigneeId: ben.id }), 200);
+  await ok(ana.call('POST', `/v1/conversations/${b.id}/notes`, { body: '@ben look' }), 201);
+  await ok(ana.call('POST', `/v1/conversations/${c.id}/snooze`, { until: new Date(server.clock!.now() + 60_000).toISOString() }), 200);
+  await ok(ben.call('POST', `/v1/conversations/${b.id}/resolve`, {}), 200);
+  const before = await expectExact('before the repair');
+  await sql`UPDATE workspaces SET open_count = 0, open_unassigned_count = 0, resolved_count = 0, open_inbound_count = 0, snoozed_count = 0`.execute(db);
+  await sql`DELETE FROM agent_view_counts`.execute(db);
+  await fillViewCounters(db);
+  assert.deepEqual(await expectExact('after the repair'), before);
+  assert.equal(before.get(ana.id)!.snoozed, 1);
 });

@@ -92,6 +92,8 @@ export async function authenticate(
   // deactivation.
   const agent = await findAgent(db, claims.workspaceId, claims.agentId);
   if (!agent || Number(agent.active) !== 1) return null;
+  // Issued before (or in the second of) the agent's last deactivation: ended then, even if reactivated since.
+  if (agent.tokens_revoked_at !== null && claims.iat * 1000 <= Number(agent.tokens_revoked_at)) return null;
   // A token minted through an API key ends with that key (docs/decisions.md, "revoking an API key").
   if (claims.apiKeyId !== null) {
     const minter = await findApiKey(db, claims.workspaceId, claims.apiKeyId);

@@ -19,6 +19,8 @@ export interface AgentClaims {
   workspaceId: string;
   role: 'agent' | 'admin';
   exp: number;
+  /** Issued at, epoch seconds. */
+  iat: number;
   /** The signing key that verified the token. */
   kid: string;
   /** The API key that minted it, if `POST /v1/tokens` did. */
@@ -77,7 +79,7 @@ export async function verifyAgentToken(db: Db, token: string, nowMs: number): Pr
     if (payload.role !== 'agent' && payload.role !== 'admin') return null;
     const mintedBy = payload[MINTED_BY_CLAIM];
     if (mintedBy !== undefined && typeof mintedBy !== 'string') return null;
-    return { agentId: payload.sub, workspaceId: key.workspace_id, role: payload.role, exp: payload.exp!, kid, apiKeyId: mintedBy ?? null };
+    return { agentId: payload.sub, workspaceId: key.workspace_id, role: payload.role, exp: payload.exp!, iat: payload.iat!, kid, apiKeyId: mintedBy ?? null };
   } catch (error) {
     if (error instanceof errors.JOSEError) return null;
     throw error;

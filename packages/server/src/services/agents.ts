@@ -44,6 +44,7 @@ export async function createAgent(deps: Deps, p: WorkspacePrincipal, body: Creat
       availability: body.availability ?? 'offline',
       last_assigned_at: null,
       active: 1,
+      tokens_revoked_at: null,
       created_at: change.now,
     };
     await insertAgent(change.trx, row);
@@ -75,7 +76,11 @@ export async function updateAgent(deps: Deps, p: WorkspacePrincipal, id: string,
     if (body.availability !== undefined) patch.availability = body.availability;
     // Deactivating ends the agent's sessions: the socket fan-out closes their sockets when it sees
     // this change (realtime/sessions.ts), and auth refuses their tokens from the commit on.
-    if (body.active !== undefined && (body.active ? 1 : 0) !== Number(existing.active)) patch.active = body.active ? 1 : 0;
+    if (body.active !== undefined && (body.active ? 1 : 0) !== Number(existing.active)) {
+      patch.active = body.active ? 1 : 0;
+      // Reactivating must not bring back the tokens that were live at deactivation.
+      if (!body.active) patch.tokens_revoked_at = change.now;
+    }
     if (Object.keys(patch).length === 0) return toAgent(existing);
     const agent = toAgent((await updateAgentRow(change.trx, p.workspaceId, id, patch))!);
     await change.publish('agent.updated', { data: { agent } });

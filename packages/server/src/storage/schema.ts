@@ -66,6 +66,8 @@ export interface AgentRow {
   last_assigned_at: number | null;
   /** 1, or 0 once deactivated (migration 0012). */
   active: number;
+  /** When the agent was last deactivated: tokens issued up to that second stay refused (migration 0046). */
+  tokens_revoked_at: number | null;
   created_at: number;
 }
 export interface TeamRow {
