@@ -12,6 +12,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'conversation.unassigned',
   'conversation.resolved',
   'conversation.reopened',
+  'conversation.updated',
+  'conversation.snoozed',
+  'conversation.woke',
   'message.created',
   'note.created',
 ] as const;
@@ -106,6 +109,12 @@ export const WebhookEvent = z.discriminatedUnion('type', [
   envelope('conversation.resolved', z.object({ conversation: Conversation, actor: Actor })),
   /** `reason`: manual, inbound_message or reply; `messageId` names the message that reopened it. */
   envelope('conversation.reopened', z.object({ conversation: Conversation, reason: z.string(), messageId: Id.nullable(), actor: Actor })),
+  /** Tags, priority, team or subject edited by an agent or the API (`changed` names the fields; the conversation has their new values). */
+  envelope('conversation.updated', z.object({ conversation: Conversation, changed: z.array(z.enum(['tags', 'priority', 'teamId', 'subject'])), actor: Actor })),
+  /** Snoozed until `until` (or snoozed again for another time). */
+  envelope('conversation.snoozed', z.object({ conversation: Conversation, until: Timestamp, actor: Actor })),
+  /** A snooze ended: `reason` timer, manual or inbound_message (then `messageId` names the message). */
+  envelope('conversation.woke', z.object({ conversation: Conversation, reason: z.enum(['timer', 'manual', 'inbound_message']), messageId: Id.nullable(), actor: Actor })),
   /** Outbound messages only (replies and outreach): what the host delivers to the customer. Never a note. */
   envelope('message.created', z.object({ conversation: Conversation, message: MessageItem })),
   /** Internal: for the host's own records, never to be forwarded to the customer. */

@@ -21,6 +21,9 @@ const ALL_EVENTS = [
   'conversation.unassigned',
   'conversation.resolved',
   'conversation.reopened',
+  'conversation.updated',
+  'conversation.snoozed',
+  'conversation.woke',
   'message.created',
   'note.created',
 ];
@@ -251,6 +254,51 @@ test('subscribed events arrive signed, with their payloads; unsubscribed ones do
     assert.equal(d.nextAttemptAt, null);
     assert.deepEqual(d.attemptLog.map((a: any) => [a.attempt, a.ok, a.statusCode, a.error]), [[1, true, 200, null]]);
   }
+});
+
+test('edits, snoozes and wakes (by time, by hand, by the customer writing back) arrive as their own events', async (t) => {
+  const { server, ws, now } = await setup(t);
+  const ana = await ws.addAgent('ana');
+  const receiver = await startReceiver(t, now);
+  await subscribe(ws, receiver, ['conversation.updated', 'conversation.snoozed', 'conversation.woke']);
+  const id = await inboundConversation(ws);
+  const until = (ms: number) => new Date(now() + ms).toISOString();
+
+  await ok(ana.call('PATCH', `/v1/conversations/${id}`, { tags: ['vip'], priority: 'urgent' }));
+  const first = until(60_000);
+  await ok(ana.call('POST', `/v1/conversations/${id}/snooze`, { until: first }));
+  await step(server);
+  server.clock!.advance(60_000);
+  await server.server.snoozes.idle();
+  assert.equal(await server.server.snoozes.wakeDue(), 1);
+  await ok(ws.api('POST', `/v1/conversations/${id}/snooze`, { until: until(3_600_000) }));
+  await ok(ana.call('POST', `/v1/conversations/${id}/snooze`, { until: null }));
+  await ok(ana.call('POST', `/v1/conversations/${id}/snooze`, { until: until(3_600_000) }));
+  const wroteBack = await ok(ws.api('POST', `/v1/conversations/${id}/messages`, { direction: 'inbound', body: 'Any news?' }), 201);
+  await step(server);
+
+  assertWellFormed(receiver, ws.id);
+  const events = receiver.received.map((r) => r.event);
+  assert.deepEqual(
+    events.map((e) => [e.type, e.data.reason ?? null, e.data.actor.type]),
+    [
+      ['conversation.updated', null, 'agent'],
+      ['conversation.snoozed', null, 'agent'],
+      ['conversation.woke', 'timer', 'system'],
+      ['conversation.snoozed', null, 'api'],
+      ['conversation.woke', 'manual', 'agent'],
+      ['conversation.snoozed', null, 'agent'],
+      ['conversation.woke', 'inbound_message', 'api'],
+    ],
+  );
+  const [updated, snoozed] = events;
+  assert.deepEqual(updated.data.changed.sort(), ['priority', 'tags']);
+  assert.deepEqual([updated.data.conversation.tags, updated.data.conversation.priority], [['vip'], 'urgent']);
+  assert.equal(updated.data.actor.id, ana.id);
+  assert.equal(snoozed.data.until, first);
+  assert.equal(snoozed.data.conversation.snoozedUntil, first);
+  assert.equal(events[6].data.messageId, wroteBack.message.id);
+  assert.equal(events[6].data.conversation.snoozedUntil, null);
 });
 
 test('a receiver that fails twice gets the event on the third attempt, after the backoff', async (t) => {

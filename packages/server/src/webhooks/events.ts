@@ -46,6 +46,12 @@ export function webhookEventsFor(record: OutboxRecord): WebhookEvent[] {
     case 'conversation.resolved':
       add('conversation.resolved', { conversation: conversationOf(conversation), actor: actorOf(eventsOf('resolved')[0]?.actor) });
       break;
+    case 'conversation.updated':
+      add('conversation.updated', { conversation: conversationOf(conversation), changed: [...record.payload.data.changed], actor: actorOf(items.find((i) => i.kind === 'event')?.actor) });
+      break;
+    case 'conversation.snoozed':
+      add('conversation.snoozed', { conversation: conversationOf(conversation), until: record.payload.data.until, actor: actorOf(eventsOf('snoozed')[0]?.actor) });
+      break;
     case 'note.created': {
       const note = items.find((i): i is NoteItem => i.kind === 'note');
       if (note) add('note.created', { internal: true, conversation: conversationOf(conversation), note: noteOf(note) });
@@ -62,6 +68,18 @@ export function webhookEventsFor(record: OutboxRecord): WebhookEvent[] {
       reason: typeof reopened.data.reason === 'string' ? reopened.data.reason : 'manual',
       messageId: typeof reopened.data.messageId === 'string' ? reopened.data.messageId : null,
       actor: actorOf(reopened.actor),
+    });
+  }
+
+  // A wake is its own row by time or by hand, and rides inside `message.created` when the customer wrote back.
+  const woke = eventsOf('woke')[0];
+  if (woke) {
+    const reason = woke.data.reason === 'timer' || woke.data.reason === 'inbound_message' ? woke.data.reason : 'manual';
+    add('conversation.woke', {
+      conversation: conversationOf(conversation),
+      reason,
+      messageId: typeof woke.data.messageId === 'string' ? woke.data.messageId : null,
+      actor: actorOf(woke.actor),
     });
   }
 
