@@ -14,7 +14,17 @@ export interface DemoHostOptions {
   pageFile: URL;
   /** The standalone `<team-inbox>` bundle the page includes with `<script type="module">`. */
   inboxBundleFile: string;
+  /** `@baton/team-inbox/push-worker.js`, which the demo's service worker imports. */
+  pushWorkerFile: string;
 }
+
+/**
+ * The demo's service worker: the two lines a host serves from its own origin for desktop
+ * notifications (README, "Desktop notifications"). Browsers only run a worker from the page's origin.
+ */
+export const DEMO_SERVICE_WORKER = `// Baton desktop notifications (Web Push): the host's service worker.
+importScripts('/demo/assets/baton-push-worker.js');
+`;
 
 const CustomerMessage = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -41,6 +51,16 @@ export function demoHost(options: DemoHostOptions) {
       c.header('content-type', 'text/javascript; charset=utf-8');
       c.header('cache-control', 'no-cache');
       return c.body(await readFile(options.inboxBundleFile, 'utf8'), 200);
+    })
+    .get('/sw.js', (c) => {
+      c.header('content-type', 'text/javascript; charset=utf-8');
+      c.header('cache-control', 'no-cache');
+      return c.body(DEMO_SERVICE_WORKER, 200);
+    })
+    .get('/demo/assets/baton-push-worker.js', async (c) => {
+      c.header('content-type', 'text/javascript; charset=utf-8');
+      c.header('cache-control', 'no-cache');
+      return c.body(await readFile(options.pushWorkerFile, 'utf8'), 200);
     })
     .get('/demo/agents', async (c) => {
       const res = await baton<{ items: { id: string; username: string; name: string }[] }>('GET', '/v1/agents');

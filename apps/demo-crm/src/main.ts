@@ -9,7 +9,9 @@ import { demoHost } from './host.js';
  * the demo workspace seeded on first run.
  */
 // Built by `pnpm start` (team-inbox's ensure-built) before this runs.
-const inboxBundleFile = path.join(path.dirname(createRequire(import.meta.url).resolve('@baton/team-inbox/package.json')), 'dist/team-inbox.standalone.js');
+const inboxPackageDir = path.dirname(createRequire(import.meta.url).resolve('@baton/team-inbox/package.json'));
+const inboxBundleFile = path.join(inboxPackageDir, 'dist/team-inbox.standalone.js');
+const pushWorkerFile = path.join(inboxPackageDir, 'push-worker.js');
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = path.resolve(process.env.BATON_DEMO_DATA ?? new URL('../.data', import.meta.url).pathname);
 const dbFile = path.join(dataDir, 'demo.db');
@@ -50,6 +52,7 @@ const server = await startServer({
         callBaton: async (p, init) => app.request(p, init),
         pageFile: new URL('../public/index.html', import.meta.url),
         inboxBundleFile,
+        pushWorkerFile,
       }),
     );
   },

@@ -3,6 +3,8 @@
 // Debian's Chromium as two agents at once. Also takes the README's screenshots.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createECDH, createDecipheriv, hkdfSync, randomBytes, type ECDH } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,6 +48,47 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/**
+ * Reads a Web Push message the way a browser does (RFC 8291 with RFC 8188's aes128gcm), written
+ * from the RFCs rather than from the server's library: header (salt, record size, the sender's
+ * public key), an ECDH secret with the subscription's private key, two HKDF steps, AES-128-GCM.
+ */
+function decryptWebPush(body: Buffer, receiver: ECDH, authSecret: Buffer): string {
+  const salt = body.subarray(0, 16);
+  const idLength = body[20]!;
+  const senderPublic = body.subarray(21, 21 + idLength);
+  const record = body.subarray(21 + idLength);
+  const shared = receiver.computeSecret(senderPublic);
+  const keyInfo = Buffer.concat([Buffer.from('WebPush: info\0'), receiver.getPublicKey(), senderPublic]);
+  const ikm = Buffer.from(hkdfSync('sha256', shared, authSecret, keyInfo, 32));
+  const cek = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: aes128gcm\0'), 16));
+  const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: nonce\0'), 12));
+  const decipher = createDecipheriv('aes-128-gcm', cek, nonce);
+  decipher.setAuthTag(record.subarray(record.length - 16));
+  const padded = Buffer.concat([decipher.update(record.subarray(0, record.length - 16)), decipher.final()]);
+  // The last record ends with the delimiter 0x02 and zero padding.
+  let end = padded.length - 1;
+  while (end > 0 && padded[end] === 0) end--;
+  assert.equal(padded[end], 2, 'last-record delimiter');
+  return padded.subarray(0, end).toString('utf8');
+}
+
+/** A loopback stand-in for a browser vendor's push service: records what it is sent, answers 201. */
+async function startPushService(): Promise<{ url: string; received: { path: string; headers: IncomingHttpHeaders; body: Buffer }[]; close(): Promise<void> }> {
+  const received: { path: string; headers: IncomingHttpHeaders; body: Buffer }[] = [];
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(201).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 describe('demo CRM end to end (two agents in Chromium)', () => {
@@ -243,5 +286,94 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     }
     assert.equal(await unreadCount(), 0);
     await context.close();
+  });
+
+  it('Enable desktop notifications: subscribes through Web Push; a mention is pushed, decrypts, and the service worker shows it', async () => {
+    const push = await startPushService();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    try {
+      await context.grantPermissions(['notifications'], { origin: base });
+      // Chromium's PushManager hands subscriptions out through the vendor's push service, which a
+      // machine without Internet cannot reach: the page gets a subscription on this loopback push
+      // service instead, with keys the test holds. Everything else is the real path: the element,
+      // the host's service worker, Baton's subscription API, encryption, delivery.
+      const keys = createECDH('prime256v1');
+      keys.generateKeys();
+      const authSecret = randomBytes(16);
+      // A string, not a function: tsx's transform would leave helpers in a function's source that the page lacks.
+      const stub = { endpoint: `${push.url}/push/ben-desktop`, p256dh: keys.getPublicKey().toString('base64url'), auth: authSecret.toString('base64url') };
+      await context.addInitScript(`(() => {
+        const { endpoint, p256dh, auth } = ${JSON.stringify(stub)};
+        let current = null;
+        PushManager.prototype.subscribe = async function (options) {
+          current = {
+            endpoint,
+            expirationTime: null,
+            options: { applicationServerKey: (options && options.applicationServerKey) || null, userVisibleOnly: true },
+            toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh, auth } }),
+            unsubscribe: async () => { current = null; return true; },
+            getKey: () => null,
+          };
+          return current;
+        };
+        PushManager.prototype.getSubscription = async () => current;
+      })();`);
+      const page = await context.newPage();
+      await page.goto(`${base}/demo?agent=ben&view=all`);
+      await list(page, 'All').getByRole('option').first().waitFor({ timeout: 5000 });
+      await page.getByRole('button', { name: /^Notifications/ }).click();
+      await page.getByRole('button', { name: 'Enable desktop notifications' }).click();
+      const on = page.getByText('Desktop notifications are on');
+      await on.or(page.getByText(/^Could not turn desktop notifications on/)).waitFor({ timeout: 5000 });
+      if (!(await on.isVisible())) assert.fail((await page.getByText(/^Could not turn/).textContent()) ?? 'not on');
+
+      // Ana mentions ben on a conversation he does not have open (an open one is not pushed).
+      const open = await page.locator('team-inbox').getAttribute('conversation-id');
+      const { token } = (await (await fetch(`${base}/demo/token?agent=ana`, { method: 'POST' })).json()) as { token: string };
+      const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const all = (await (await fetch(`${base}/v1/conversations?view=all&limit=10`, { headers: auth })).json()) as { items: { id: string }[] };
+      const target = all.items.find((c) => c.id !== open)!;
+      const noted = await fetch(`${base}/v1/conversations/${target.id}/notes`, { method: 'POST', headers: auth, body: JSON.stringify({ body: '@ben can you call them back?' }) });
+      assert.equal(noted.status, 201);
+
+      for (let i = 0; i < 100 && push.received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(push.received.length, 1, 'one push for the mention');
+      const [request] = push.received;
+      assert.equal(request!.path, '/push/ben-desktop');
+      assert.equal(request!.headers['content-encoding'], 'aes128gcm');
+      const message = JSON.parse(decryptWebPush(request!.body, keys, authSecret)) as { type: string; title: string; body: string; conversationId: string };
+      assert.equal(message.type, 'mentioned');
+      assert.equal(message.conversationId, target.id);
+      assert.match(message.title, /Ana .*mentioned you/);
+      assert.doesNotMatch(JSON.stringify(message), /call them back/, 'a note never leaves in a push without the snippet setting');
+
+      // The browser's half: the decrypted message, delivered to the host's service worker, shows a notification.
+      const cdp = await context.newCDPSession(page);
+      const registrationId = new Promise<string>((resolve) =>
+        cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
+          const live = e.registrations.find((r) => !r.isDeleted && r.scopeURL.startsWith(base));
+          if (live) resolve(live.registrationId);
+        }),
+      );
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId: await registrationId, data: JSON.stringify(message) });
+      const shown = await page.waitForFunction(
+        async () => {
+          const reg = await navigator.serviceWorker.getRegistration('/sw.js');
+          const list = (await reg?.getNotifications()) ?? [];
+          return list.length ? list.map((n) => ({ title: n.title, body: n.body, tag: n.tag })) : null;
+        },
+        undefined,
+        { timeout: 5000 },
+      );
+      assert.deepEqual(await shown.jsonValue(), [{ title: message.title, body: message.body, tag: `baton:${target.id}` }]);
+
+      // And off again: the switch offers to enable it.
+      await page.getByRole('button', { name: 'Turn off' }).click();
+      await page.getByRole('button', { name: 'Enable desktop notifications' }).waitFor({ timeout: 5000 });
+    } finally {
+      await context.close();
+      await push.close();
+    }
   });
 });

@@ -18,6 +18,7 @@ async function setup(t: TestContext) {
     callBaton: (path, init) => fetch(baton.url + path, init),
     pageFile: new URL('../public/index.html', import.meta.url),
     inboxBundleFile: '/not-requested-in-these-tests/team-inbox.standalone.js',
+    pushWorkerFile: new URL('../../../packages/team-inbox/push-worker.js', import.meta.url).pathname,
   });
   const app = new Hono().route('/', host);
   const post = async (path: string, body?: unknown) => {

@@ -90,6 +90,24 @@ export const notificationBellStyles = css`
     padding: 12px;
     color: var(--baton-color-text-muted, #5b6470);
   }
+  footer {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: space-between;
+    gap: 4px 8px;
+    padding: 8px 12px;
+    border-top: 1px solid var(--baton-color-border, #d9dde3);
+    font-size: var(--baton-font-size-small, 12px);
+  }
+  footer .error {
+    flex-basis: 100%;
+    margin: 0;
+    color: var(--baton-color-danger, #b42318);
+  }
+  footer .error:empty {
+    display: none;
+  }
   .snippet {
     display: block;
     overflow: hidden;

@@ -4,6 +4,7 @@ import { Notification } from '@baton/protocol';
 import { fixtureInbox, tom, until } from '../testing/fixtures.js';
 import { accessibleName, allByRole, byRole, mountPart, settled } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
+import type { InboxNotificationBell } from './notification-bell.js';
 
 describe('inbox-notification-bell', () => {
   it('shows the unread count, lists notifications, and opening one marks it read', async () => {
@@ -56,5 +57,90 @@ describe('inbox-notification-bell', () => {
     lucia()[0]!.click();
     await until(() => inbox.store.getSnapshot().notifications.filter((x) => x.conversationId === 'conv_lucia').every((x) => x.readAt !== null), 2000, 'all read');
     remove();
+  });
+
+  describe('desktop notifications', () => {
+    // The browser's vendor push service is out of reach here: PushManager hands out a stand-in
+    // subscription, and the permission prompt answers as told. The service worker is the real
+    // push-worker.js, registered for real.
+    const endpoint = 'https://push.example.test/send/abc';
+    let permission: NotificationPermission = 'default';
+    let answer: NotificationPermission = 'granted';
+    // The page's Notification (this file's `Notification` is the protocol schema).
+    const Browser = window.Notification;
+    const saved = {
+      subscribe: PushManager.prototype.subscribe,
+      getSubscription: PushManager.prototype.getSubscription,
+      requestPermission: Browser.requestPermission,
+      permission: Object.getOwnPropertyDescriptor(Browser, 'permission'),
+    };
+    beforeEach(() => {
+      permission = 'default';
+      answer = 'granted';
+      let current: PushSubscription | null = null;
+      PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
+        current = {
+          endpoint,
+          expirationTime: null,
+          options: { applicationServerKey: options?.applicationServerKey ?? null, userVisibleOnly: true },
+          toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) } }),
+          unsubscribe: async () => ((current = null), true),
+        } as unknown as PushSubscription;
+        return current;
+      };
+      PushManager.prototype.getSubscription = async () => current;
+      Browser.requestPermission = async () => (permission = answer);
+      Object.defineProperty(Browser, 'permission', { configurable: true, get: () => permission });
+    });
+    afterEach(async () => {
+      PushManager.prototype.subscribe = saved.subscribe;
+      PushManager.prototype.getSubscription = saved.getSubscription;
+      Browser.requestPermission = saved.requestPermission;
+      Object.defineProperty(Browser, 'permission', saved.permission!);
+      for (const reg of await navigator.serviceWorker.getRegistrations()) await reg.unregister();
+    });
+
+    async function openBell(pushWorker: string) {
+      const inbox = await fixtureInbox();
+      const mounted = await mountPart('inbox-notification-bell', inbox);
+      (mounted.el as InboxNotificationBell).pushWorker = pushWorker;
+      await settled(mounted.el);
+      byRole(mounted.root, 'button', /^Notifications/).click();
+      await settled(mounted.el);
+      return { inbox, ...mounted };
+    }
+
+    it('"Enable desktop notifications" asks, subscribes with the server key through the service worker, and registers it; "Turn off" removes it', async () => {
+      const { inbox, root, remove } = await openBell('/push-worker.js');
+      await until(() => allByRole(root, 'button', 'Enable desktop notifications').length === 1, 3000, 'the switch');
+      await expectNoAxeViolations(root.host);
+      byRole(root, 'button', 'Enable desktop notifications').click();
+      await until(() => /Desktop notifications are on/.test(root.textContent ?? ''), 5000, 'on');
+      expect(inbox.world.requests).to.include.members(['GET /v1/push/public-key', 'POST /v1/push-subscriptions']);
+      expect(inbox.world.pushEndpoints).to.deep.equal([endpoint]);
+      expect((await navigator.serviceWorker.getRegistration('/push-worker.js'))?.active?.scriptURL).to.match(/\/push-worker\.js$/);
+      await expectNoAxeViolations(root.host);
+      byRole(root, 'button', 'Turn off').click();
+      await until(() => allByRole(root, 'button', 'Enable desktop notifications').length === 1, 3000, 'off again');
+      expect(inbox.world.requests).to.include('DELETE /v1/push-subscriptions');
+      expect(inbox.world.pushEndpoints).to.deep.equal([]);
+      remove();
+    });
+
+    it('says when the browser blocks them, and offers nothing without a service worker', async () => {
+      answer = 'denied';
+      const blocked = await openBell('/push-worker.js');
+      await until(() => allByRole(blocked.root, 'button', 'Enable desktop notifications').length === 1, 3000, 'the switch');
+      byRole(blocked.root, 'button', 'Enable desktop notifications').click();
+      await until(() => /blocked in this browser's site settings/.test(blocked.root.textContent ?? ''), 3000, 'blocked');
+      expect(blocked.inbox.world.pushEndpoints).to.deep.equal([]);
+      await expectNoAxeViolations(blocked.root.host);
+      blocked.remove();
+
+      const none = await openBell('');
+      await settled(none.el);
+      expect(/desktop notifications/i.test(none.root.textContent ?? '')).to.equal(false);
+      none.remove();
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
-import { query, state } from 'lit/decorators.js';
-import type { AgentWithLoad, InboxStore } from '@baton/client';
+import { property, query, state } from 'lit/decorators.js';
+import type { AgentWithLoad, BatonRestClient, InboxStore } from '@baton/client';
 import type { Notification } from '@baton/protocol';
+import { restContext } from '@baton/ui/contexts/rest';
 import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
@@ -13,6 +14,7 @@ import { fire } from '../events.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
+import type { DesktopState } from '../desktop-notifications/push-subscription.js';
 import { notificationBellStyles } from './notification-bell.styles.js';
 
 /** What happened, from the reader's side, naming the contact when known: "Ben mentioned you on Priya Patel". */
@@ -57,7 +59,17 @@ export class InboxNotificationBell extends LitElement {
   @state()
   private contacts?: ContactDirectory;
 
+  @consume({ context: restContext, subscribe: true })
+  @state()
+  private rest?: BatonRestClient;
+
+  /** The host's service worker (`<team-inbox push-worker>`); without one there is no desktop switch. */
+  @property({ attribute: false }) pushWorker = '';
+
   @state() private expanded = false;
+  /** This browser's desktop notifications; null until the panel first opens and the module loads. */
+  @state() private desktop: DesktopState | 'working' | null = null;
+  @state() private desktopError = '';
   @query('[part="base"]') private button!: HTMLButtonElement;
 
   private readonly clock = new ClockController(this);
@@ -86,6 +98,41 @@ export class InboxNotificationBell extends LitElement {
 
   private toggle(): void {
     this.expanded = !this.expanded;
+    if (this.expanded && this.pushWorker && this.desktop === null) void this.desktopAction('check');
+  }
+
+  /** Loads the Web Push module on first use (it is not part of the inbox's first load). */
+  private async desktopAction(action: 'check' | 'enable' | 'disable'): Promise<void> {
+    const before = this.desktop;
+    this.desktop = 'working';
+    this.desktopError = '';
+    try {
+      const push = await import('../desktop-notifications/push-subscription.js');
+      if (action === 'check') this.desktop = await push.desktopState(this.pushWorker);
+      else if (!this.rest) this.desktop = before;
+      else this.desktop = action === 'enable' ? await push.enableDesktop(this.rest, this.pushWorker) : await push.disableDesktop(this.rest, this.pushWorker);
+    } catch (error) {
+      this.desktop = before === null || before === 'working' ? 'off' : before;
+      this.desktopError =
+        action === 'check'
+          ? ''
+          : `Could not turn desktop notifications ${action === 'enable' ? 'on' : 'off'}: ${error instanceof Error ? error.message : String(error)}. Try again.`;
+    }
+  }
+
+  private renderDesktop() {
+    const d = this.desktop;
+    if (!this.pushWorker || d === null || d === 'unsupported') return nothing;
+    return html`<footer>
+      ${d === 'on'
+        ? html`<span>Desktop notifications are on</span><button class="link" @click=${() => void this.desktopAction('disable')}>Turn off</button>`
+        : d === 'blocked'
+          ? html`<span>Desktop notifications are blocked in this browser's site settings</span>`
+          : html`<button class="link" ?disabled=${d === 'working'} @click=${() => void this.desktopAction('enable')}>
+              ${d === 'working' ? 'Working…' : 'Enable desktop notifications'}
+            </button>`}
+      <p role="status" class="error">${this.desktopError}</p>
+    </footer>`;
   }
 
   private onKeydown(e: KeyboardEvent): void {
@@ -143,6 +190,7 @@ export class InboxNotificationBell extends LitElement {
                 </li>`;
               })}
             </ul>`}
+        ${this.renderDesktop()}
       </section>
     </div>`;
   }

@@ -62,6 +62,11 @@ export class TeamInbox extends LitElement {
   @property({ reflect: true }) theme: InboxTheme = 'auto';
   /** Shortcuts work anywhere on the page, not only with focus inside the inbox (for hosts where the inbox is the page). */
   @property({ type: Boolean, attribute: 'global-shortcuts' }) globalShortcuts = false;
+  /**
+   * The host's service worker URL, which imports Baton's push-worker.js (README: "Desktop
+   * notifications"). With it the notifications panel offers "Enable desktop notifications".
+   */
+  @property({ attribute: 'push-worker' }) pushWorker = '';
   /** A store the host built (tests, or a host sharing one store across tags); then `server` is not used. */
   @property({ attribute: false }) store: InboxStore | undefined;
   /** With an injected `store`: the REST client behind it, for search, contacts and teams. */
@@ -120,11 +125,13 @@ export class TeamInbox extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     document.addEventListener('keydown', this.onPageKeydown);
+    navigator.serviceWorker?.addEventListener('message', this.onWorkerMessage);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('keydown', this.onPageKeydown);
+    navigator.serviceWorker?.removeEventListener('message', this.onWorkerMessage);
     this.teardown();
   }
 
@@ -250,6 +257,13 @@ export class TeamInbox extends LitElement {
     if (await this.openConversation(id)) fire(this, 'inbox-conversation-open', { conversationId: id });
   };
 
+  /** A click on a desktop notification (push-worker.js) opens its conversation here. */
+  private onWorkerMessage = (e: MessageEvent): void => {
+    const data = e.data as { type?: unknown; conversationId?: unknown } | null;
+    if (!this.pushWorker || data?.type !== 'baton:open-conversation' || typeof data.conversationId !== 'string') return;
+    fire(this, 'inbox-conversation-select', { conversationId: data.conversationId });
+  };
+
   /** With `global-shortcuts`, keys pressed anywhere else on the page (focus on <body>, the host's own UI) count too. */
   private onPageKeydown = (e: KeyboardEvent): void => {
     if (this.globalShortcuts && !e.composedPath().includes(this)) this.onShortcut(e);
@@ -350,7 +364,7 @@ export class TeamInbox extends LitElement {
       <section part="sidebar" aria-label="Inbox">
         <div class="toolbar">
           <inbox-search part="search" aria-keyshortcuts="/"></inbox-search>
-          <inbox-notification-bell part="notifications"></inbox-notification-bell>
+          <inbox-notification-bell part="notifications" .pushWorker=${this.pushWorker}></inbox-notification-bell>
         </div>
         <inbox-view-nav part="views"></inbox-view-nav>
         <inbox-conversation-list part="list"></inbox-conversation-list>

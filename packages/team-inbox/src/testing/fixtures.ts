@@ -80,7 +80,12 @@ export interface World {
   searchHits: SearchHit[];
   /** Every request, as "METHOD /path?query", for assertions on what the UI asked for. */
   requests: string[];
+  /** Web Push subscriptions registered by this browser (endpoints). */
+  pushEndpoints: string[];
 }
+
+/** A P-256 public key (65 bytes, uncompressed) standing in for the server's VAPID key. */
+export const FIXTURE_VAPID_KEY = 'BAEAAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQA';
 
 export function demoWorld(): World {
   const c1 = conversation('conv_lucia', lucia.id, 3, { assigneeId: maria.id, preview: 'Hola, ¿tienen disponibilidad para el sábado?', tags: ['es'], teamId: support.id });
@@ -105,7 +110,7 @@ export function demoWorld(): World {
   ];
   return {
     me: ana, agents: [ana, ben, maria, tom], teams: [support], contacts: [lucia, priya, mallory], conversations: [c1, c2, c3], timelines,
-    notifications, unread: new Set([c1.id]), mentioned: new Set([c2.id]), searchHits: [], requests: [],
+    notifications, unread: new Set([c1.id]), mentioned: new Set([c2.id]), searchHits: [], requests: [], pushEndpoints: [],
   };
 }
 
@@ -167,6 +172,17 @@ export function fixtureFetch(world: World): typeof fetch {
       const ids = new Set((body.ids as string[] | undefined) ?? world.notifications.map((n) => n.id));
       world.notifications = world.notifications.map((n) => (ids.has(n.id) && !n.readAt ? { ...n, readAt: new Date().toISOString() } : n));
       return json(200, { unread: world.notifications.filter((n) => n.readAt === null).length });
+    }
+    if (method === 'GET' && path === '/v1/push/public-key') return json(200, { publicKey: FIXTURE_VAPID_KEY });
+    if (method === 'POST' && path === '/v1/push-subscriptions') {
+      const endpoint = body.endpoint as string;
+      world.pushEndpoints = [...world.pushEndpoints.filter((e) => e !== endpoint), endpoint];
+      return json(201, { subscription: { id: 'psub_1', endpoint, createdAt: new Date().toISOString() } });
+    }
+    if (method === 'DELETE' && path === '/v1/push-subscriptions') {
+      const had = world.pushEndpoints.includes(body.endpoint as string);
+      world.pushEndpoints = world.pushEndpoints.filter((e) => e !== body.endpoint);
+      return json(200, { deleted: had });
     }
     if (method === 'GET' && path === '/v1/search') return json(200, { items: world.searchHits, nextCursor: null });
     if ((m = /^\/v1\/contacts\/([^/]+)\/conversations$/.exec(path))) {
