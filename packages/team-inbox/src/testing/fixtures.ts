@@ -150,6 +150,15 @@ export function fixtureFetch(world: World): typeof fetch {
       return json(200, { items: world.agents.map((a) => ({ ...a, openAssigned: world.conversations.filter((c) => open(c) && c.assigneeId === a.id).length })) });
     }
     if (method === 'GET' && path === '/v1/teams') return json(200, { items: world.teams });
+    if (method === 'PATCH' && (m = /^\/v1\/agents\/([^/]+)$/.exec(path))) {
+      const a = world.agents.find((x) => x.id === m![1]);
+      if (!a) return notFound();
+      const next = { ...a, ...body } as Agent;
+      world.agents = world.agents.map((x) => (x.id === a.id ? next : x));
+      if (world.me.id === a.id) world.me = next;
+      return json(200, { agent: next });
+    }
+
     if (method === 'GET' && path === '/v1/conversations/counts') return json(200, countsOf(world));
     if (method === 'GET' && path === '/v1/conversations') {
       const view = (q.get('view') ?? 'all') as View;
@@ -184,6 +193,14 @@ export function fixtureFetch(world: World): typeof fetch {
       const action = m[2];
       const timeline = world.timelines.get(c.id) ?? [];
       if (method === 'GET' && !action) return json(200, { conversation: c });
+      // Versioned writes (PATCH, snooze): a stale If-Match gets the server's 409 with the current state.
+      const ifMatch = new Headers(init?.headers).get('if-match');
+      if (ifMatch !== null && Number(ifMatch.replace(/"/g, '')) !== c.version && (method === 'PATCH' || action === 'snooze')) {
+        return json(409, { error: { code: 'version_conflict', message: `conversation is at version ${c.version}`, details: { conversation: c } } });
+      }
+      if (method === 'PATCH' && !action) return json(200, { conversation: touch(c, body as Partial<Conversation>) });
+      if (method === 'POST' && action === 'snooze') return json(200, { conversation: touch(c, { snoozedUntil: (body.until as string | null) ?? null }) });
+
       if (method === 'GET' && action === 'timeline') {
         const after = Number(q.get('after') ?? 0);
         return json(200, { items: timeline.filter((i) => i.seq > after), nextAfter: null });
