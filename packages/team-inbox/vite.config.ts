@@ -149,6 +149,10 @@ export default defineConfig(({ mode }) => {
           }) satisfies LibraryOptions as LibraryOptions,
       rollupOptions: {
         external: standalone ? [] : [/^lit(\/|$)/, /^@lit\//, /^socket\.io-client(\/|$)/],
+        // Standalone: the entry may export more than define.ts does, so a lazy chunk imports what it
+        // shares with the first paint (Lit, the client) from the entry itself. With library mode's
+        // 'strict' those shared modules became a second file of the initial load, bigger in gzip.
+        ...(standalone ? { preserveEntrySignatures: 'allow-extension' as const } : {}),
         output: standalone
           ? { entryFileNames: '[name].js', chunkFileNames: `${STANDALONE_CHUNK_DIR}/[name]-[hash].js` }
           : { chunkFileNames: 'chunks/[name]-[hash].js' },
