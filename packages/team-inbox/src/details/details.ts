@@ -14,6 +14,7 @@ import type { ContactDirectory } from '../contacts/contact-directory.js';
 import type { InboxAssigneePicker } from '../assignee-picker/assignee-picker.js';
 import { fire } from '../events.js';
 import { languageName } from '../format/language-name.js';
+import { loadTeams } from '../teams/teams-cache.js';
 import type { InboxDetailsEditor } from '../details-editor/details-editor.js';
 import { detailsStyles } from './details.styles.js';
 
@@ -109,7 +110,7 @@ export class InboxDetails extends LitElement {
     if (this.editingId && this.editingId !== c?.id) this.editingId = '';
     if (this.rest && !this.teamsLoaded) {
       this.teamsLoaded = true;
-      this.rest.listTeams().then(({ items }) => (this.teams = items), () => (this.teamsLoaded = false));
+      loadTeams(this.rest).then((items) => (this.teams = items), () => (this.teamsLoaded = false));
     }
     const key = c ? `${c.contactId}:${c.id}:${c.version}` : '';
     if (key === this.loadedFor || !this.rest) return;

@@ -110,6 +110,7 @@ export class TeamInbox extends LitElement {
     const advance = (e: CustomEvent<{ conversationId: string }>) => void this.list?.advanceAfter(e.detail.conversationId);
     this.addEventListener('inbox-resolve', advance);
     this.addEventListener('inbox-assign', advance);
+    this.addEventListener('inbox-snooze', advance);
   }
 
   /** The current services' store (built or injected); undefined before it is connected. */
@@ -331,6 +332,9 @@ export class TeamInbox extends LitElement {
         break;
       case 'e':
         void this.header?.resolve();
+        break;
+      case 's':
+        void this.header?.toggleSnooze();
         break;
       default:
         return;
