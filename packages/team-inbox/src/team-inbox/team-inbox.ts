@@ -355,6 +355,7 @@ export class TeamInbox extends LitElement {
         <div class="toolbar">
           <inbox-search part="search" aria-keyshortcuts="/"></inbox-search>
           <inbox-notification-bell part="notifications"></inbox-notification-bell>
+          <inbox-availability-switch part="availability"></inbox-availability-switch>
         </div>
         <inbox-view-nav part="views"></inbox-view-nav>
         <inbox-conversation-list part="list"></inbox-conversation-list>
