@@ -40,6 +40,9 @@ describe('inbox-conversation-header', () => {
     inbox.realtime.emit('presence:updated', { seq: 2, presence: { conversationId: 'conv_priya', viewing: [ana.id, ben.id, tom.id], typing: [ben.id] } });
     await settled(el);
     expect(status()).to.equal('Ben is typing a reply; Tom is viewing');
+    inbox.realtime.emit('presence:updated', { seq: 3, presence: { conversationId: 'conv_priya', viewing: [ana.id, ben.id, tom.id], typing: [ben.id, tom.id], typingNotes: [tom.id] } });
+    await settled(el);
+    expect(status()).to.equal('Ben is typing a reply; Tom is typing a note');
     inbox.realtime.emit('presence:updated', { seq: 3, presence: { conversationId: 'conv_priya', viewing: [ana.id], typing: [ana.id] } });
     await settled(el);
     expect(status()).to.equal('');

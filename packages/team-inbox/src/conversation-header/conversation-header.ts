@@ -30,14 +30,21 @@ function listNames(names: string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-/** "Ben is typing a reply", "Ben and Tom are viewing": other agents only, typing before viewing. */
+/**
+ * "Ben is typing a reply", "Ana is typing a note", "Ben and Tom are viewing": other agents only,
+ * replies (the customer will see them) before notes, typing before viewing.
+ */
 export function collisionWarning(presence: PresenceState | null, me: string | undefined, agents: readonly AgentWithLoad[]): string {
   if (!presence) return '';
   const name = (id: string) => agents.find((a) => a.id === id)?.name.split(/\s+/)[0] ?? 'A teammate';
   const typing = presence.typing.filter((id) => id !== me);
+  const notes = typing.filter((id) => presence.typingNotes?.includes(id));
+  const replies = typing.filter((id) => !notes.includes(id));
   const viewing = presence.viewing.filter((id) => id !== me && !typing.includes(id));
   const parts: string[] = [];
-  if (typing.length) parts.push(`${listNames(typing.map(name))} ${typing.length === 1 ? 'is' : 'are'} typing a reply`);
+  const are = (ids: string[]) => (ids.length === 1 ? 'is' : 'are');
+  if (replies.length) parts.push(`${listNames(replies.map(name))} ${are(replies)} typing a reply`);
+  if (notes.length) parts.push(`${listNames(notes.map(name))} ${are(notes)} typing a note`);
   if (viewing.length) parts.push(`${listNames(viewing.map(name))} ${viewing.length === 1 ? 'is' : 'are'} viewing`);
   return parts.join('; ');
 }

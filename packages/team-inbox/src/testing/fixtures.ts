@@ -241,6 +241,8 @@ type Listener = (payload: never) => void;
 export class FakeRealtime {
   readonly listeners = new Map<string, Set<Listener>>();
   readonly typingCalls: string[] = [];
+  /** The kind of each `typingCalls` entry. */
+  readonly typingKinds: ('reply' | 'note')[] = [];
   readonly viewingCalls: (string | null)[] = [];
   readyEvent: ReadyEvent;
   presence: PresenceState | null = null;
@@ -267,8 +269,9 @@ export class FakeRealtime {
     this.viewingCalls.push(conversationId);
     return conversationId && this.presence?.conversationId === conversationId ? this.presence : null;
   }
-  async typing(conversationId: string): Promise<PresenceState> {
+  async typing(conversationId: string, kind: 'reply' | 'note' = 'reply'): Promise<PresenceState> {
     this.typingCalls.push(conversationId);
+    this.typingKinds.push(kind);
     return { conversationId, viewing: [], typing: [] };
   }
   close() {}
