@@ -5,7 +5,7 @@ import { eventSentence } from './event-sentence.js';
 
 const agents = (id: string | null | undefined) => (id === ana.id ? ana : undefined);
 const teams = (id: string) => (id === support.id ? support : undefined);
-const by = { type: 'agent', id: ana.id };
+const by: { type: string; id: string | null } = { type: 'agent', id: ana.id };
 const say = (type: string, data: Record<string, unknown>, actor = by) => eventSentence(event('conv_x', type, actor, data, 0) as EventItem, agents, teams);
 
 describe('event sentences for edits and snoozes', () => {
