@@ -48,7 +48,9 @@ export function demoHost(options: DemoHostOptions) {
   return new Hono()
     .get('/', (c) => c.redirect('/demo?agent=ana'))
     .get('/demo', async (c) => c.html(await readFile(options.pageFile, 'utf8')))
-    .get('/demo/assets/team-inbox.js', async (c) => {
+    // Under its own file name: its lazy chunks import it back by that name (`../team-inbox.standalone.js`),
+    // and a second URL for the same file would run it twice (two Lits, two stores).
+    .get(`/demo/assets/${path.basename(options.inboxBundleFile)}`, async (c) => {
       c.header('content-type', 'text/javascript; charset=utf-8');
       c.header('cache-control', 'no-cache');
       return c.body(await readFile(options.inboxBundleFile, 'utf8'), 200);

@@ -82,7 +82,7 @@ test('serves the standalone bundle and its lazy chunks from the folder beside it
   const dist = path.join(dir, 'dist');
   await mkdir(path.join(dist, 'standalone-chunks'), { recursive: true });
   await writeFile(path.join(dist, 'team-inbox.standalone.js'), 'import("./standalone-chunks/snooze-menu-AbC_12-x.js");');
-  await writeFile(path.join(dist, 'standalone-chunks', 'snooze-menu-AbC_12-x.js'), 'export const lazy = 1;');
+  await writeFile(path.join(dist, 'standalone-chunks', 'snooze-menu-AbC_12-x.js'), 'import "../team-inbox.standalone.js"; export const lazy = 1;');
   await writeFile(path.join(dist, 'standalone-chunks', 'notes.txt'), 'not a chunk');
   await writeFile(path.join(dist, 'secret.js'), 'export const secret = 1;');
   await writeFile(path.join(dir, 'secret.js'), 'export const secret = 2;');
@@ -96,14 +96,17 @@ test('serves the standalone bundle and its lazy chunks from the folder beside it
     }),
   );
 
-  const entry = await app.request('/demo/assets/team-inbox.js');
+  // The entry under its own name, which is where its chunks' `../team-inbox.standalone.js` lands.
+  const entry = await app.request('/demo/assets/team-inbox.standalone.js');
   assert.equal(entry.status, 200);
   assert.match(await entry.text(), /standalone-chunks\/snooze-menu-AbC_12-x\.js/);
-
   const chunk = await app.request('/demo/assets/standalone-chunks/snooze-menu-AbC_12-x.js');
   assert.equal(chunk.status, 200);
   assert.match(chunk.headers.get('content-type') ?? '', /^text\/javascript/);
-  assert.equal(await chunk.text(), 'export const lazy = 1;');
+  const code = await chunk.text();
+  assert.equal(code, 'import "../team-inbox.standalone.js"; export const lazy = 1;');
+  const imported = new URL(/import "([^"]+)"/.exec(code)![1]!, 'http://host/demo/assets/standalone-chunks/snooze-menu-AbC_12-x.js').pathname;
+  assert.equal((await app.request(imported)).status, 200, `${imported} is the entry`);
 
   for (const bad of [
     '/demo/assets/standalone-chunks/missing-0000.js',
