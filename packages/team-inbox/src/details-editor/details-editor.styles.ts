@@ -15,6 +15,7 @@ export const detailsEditorStyles = css`
   }
   input,
   select {
+    box-sizing: border-box;
     width: 100%;
     min-width: 0;
     padding: 6px 8px;
@@ -23,6 +24,9 @@ export const detailsEditorStyles = css`
     background: var(--baton-color-bg);
     color: inherit;
     font: inherit;
+  }
+  legend {
+    padding: 0;
   }
   fieldset {
     margin: 0;

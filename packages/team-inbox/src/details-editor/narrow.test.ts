@@ -14,7 +14,7 @@ function expectWithin(el: TeamInbox, node: Element, name: string): void {
   expect(r.right, `${name} right`).to.be.at.most(outer.right + 1);
 }
 
-describe('the new controls at 390 px', () => {
+describe('the new controls fit: 390 px and a narrow sidebar at 1,440 px', () => {
   afterEach(() => document.querySelectorAll('team-inbox').forEach((el) => el.remove()));
 
   async function mount(conversationId = 'conv_priya'): Promise<TeamInbox> {
@@ -38,6 +38,22 @@ describe('the new controls at 390 px', () => {
     const sidebar = el.shadowRoot!.querySelector('[part="sidebar"]')!;
     expect(sidebar.scrollWidth).to.be.at.most(sidebar.clientWidth + 1);
     await expectNoAxeViolations(el);
+  });
+
+  it('at 1,440 px the switch stays inside the sidebar, clear of search and the bell', async () => {
+    const el = await mount('');
+    el.style.width = '1440px';
+    await settled(el);
+    const sw = () => el.shadowRoot!.querySelector('inbox-availability-switch')!.shadowRoot!;
+    await until(() => allByRole(sw(), 'switch').length === 1, 3000, 'switch');
+    const sidebar = el.shadowRoot!.querySelector('[part="sidebar"]')!.getBoundingClientRect();
+    const swRect = byRole(sw(), 'switch').getBoundingClientRect();
+    const bell = el.shadowRoot!.querySelector('inbox-notification-bell')!.getBoundingClientRect();
+    const search = el.shadowRoot!.querySelector('inbox-search')!.getBoundingClientRect();
+    expect(swRect.right, 'switch inside the sidebar').to.be.at.most(sidebar.right + 1);
+    expect(swRect.left, 'switch after the bell').to.be.at.least(bell.right - 1);
+    expect(bell.left, 'bell after search').to.be.at.least(search.right - 1);
+    expect(search.width, 'search keeps a usable width').to.be.greaterThan(120);
   });
 
   it('Snooze choices and the details editor fit the one column', async () => {
