@@ -32,7 +32,6 @@ export const availabilitySwitchStyles = css`
     height: 16px;
     border-radius: 999px;
     background: var(--baton-away);
-    transition: background 0.15s;
   }
   .track::after {
     content: '';
@@ -43,7 +42,6 @@ export const availabilitySwitchStyles = css`
     height: 12px;
     border-radius: 50%;
     background: var(--baton-color-bg);
-    transition: transform 0.15s;
   }
   [aria-checked='true'] .track {
     background: var(--baton-online);
@@ -63,12 +61,5 @@ export const availabilitySwitchStyles = css`
     border-radius: var(--baton-radius-small);
     background: var(--baton-color-surface-raised);
     color: var(--baton-color-danger);
-    box-shadow: 0 2px 8px rgb(0 0 0 / 0.15);
-  }
-  @media (prefers-reduced-motion: reduce) {
-    .track,
-    .track::after {
-      transition: none;
-    }
   }
 `;

@@ -62,7 +62,6 @@ export class InboxAvailabilitySwitch extends LitElement {
         part="base"
         role="switch"
         aria-checked=${available ? 'true' : 'false'}
-        title=${agent ? (available ? 'You are available for new conversations' : 'You are away: no new conversations are routed to you') : ''}
         ?disabled=${!agent || this.busy}
         @click=${() => this.toggle()}
       >
