@@ -29,4 +29,11 @@ describe('event sentences for edits and snoozes', () => {
     expect(eventSentence({ ...item, data: { from: null, until: tomorrow9.toISOString() } }, agents)).to.equal('Ana snoozed this until tomorrow 9:00 AM');
     expect(eventSentence({ ...item, data: { reason: 'manual' }, type: 'woke' }, agents)).to.equal('Ana woke this up');
   });
+
+  it('says which team a queued conversation waits for', () => {
+    const wf = { type: 'workflow', id: 'wf_1' };
+    expect(say('queued', { teamId: support.id, teamName: 'Support', workflowName: 'Everyone else' }, wf)).to.equal('Waiting for Support (rule Everyone else): nobody available yet');
+    expect(say('queued', { teamId: support.id }, wf)).to.equal('Waiting for Support: nobody available yet');
+    expect(say('queued', {}, { type: 'system', id: null })).to.equal('Waiting for an available teammate');
+  });
 });

@@ -78,7 +78,12 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
     }
     case 'rule_applied':
       return rule ? `Rule ${rule} applied` : 'A rule was applied';
-    case 'queued':
-      return 'Waiting in the team queue for an available teammate';
+    case 'queued': {
+      // The runner names the team it waits for; older rows only have its id.
+      const teamId = text(event.data.teamId);
+      const team = text(event.data.teamName) ?? (teamId ? teamById(teamId)?.name : undefined);
+      const by = rule ? ` (rule ${rule})` : '';
+      return team ? `Waiting for ${team}${by}: nobody available yet` : `Waiting for an available teammate${by}`;
+    }
   }
 }
