@@ -132,4 +132,12 @@ export const detailsStyles = css`
     margin: 0;
     color: var(--baton-color-danger);
   }
+  .routing {
+    margin-top: 6px;
+    font-size: var(--baton-font-size-small);
+  }
+  .routing summary {
+    cursor: pointer;
+    color: var(--baton-color-text-muted);
+  }
 `;

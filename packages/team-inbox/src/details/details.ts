@@ -21,6 +21,8 @@ import { detailsStyles } from './details.styles.js';
 /** The editor is a chunk of its own, fetched the first time someone presses "Edit details". */
 let editorModule: Promise<unknown> | undefined;
 const loadEditor = () => (editorModule ??= import('../details-editor/details-editor.js'));
+let routingModule: Promise<unknown> | undefined;
+const loadRouting = () => (routingModule ??= import('../routing-why/routing-why.js'));
 
 const PRIORITY_LABELS: Record<Conversation['priority'], string> = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 
@@ -58,7 +60,12 @@ export class InboxDetails extends LitElement {
   @query('inbox-details-editor') private editor?: InboxDetailsEditor;
   @query('.edit') private editButton?: HTMLButtonElement;
 
-  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({ conversation: s.open?.conversation ?? null }));
+  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
+    conversation: s.open?.conversation ?? null,
+    // A rule touched it (or it waits in a queue): then "Why it was routed this way" is worth offering.
+    routed: !!s.open?.conversation?.waitingSince || !!s.open?.timeline.some((i) => i.kind === 'event' && i.actor.type === 'workflow'),
+  }));
+  @state() private routingLoaded = false;
   /** What the contact's record was loaded for: the contact and the conversation's version. */
   private loadedFor = '';
   private teamsLoaded = false;
@@ -84,6 +91,16 @@ export class InboxDetails extends LitElement {
     }
     await this.updateComplete;
     this.editor?.focus();
+  }
+
+  private async openRouting(open: boolean): Promise<void> {
+    if (!open || this.routingLoaded) return;
+    try {
+      await loadRouting();
+      this.routingLoaded = true;
+    } catch {
+      routingModule = undefined; // the next opening tries again
+    }
   }
 
   private async closeEditor(): Promise<void> {
@@ -190,6 +207,14 @@ export class InboxDetails extends LitElement {
               <dd>${PRIORITY_LABELS[c.priority]}</dd>
               ${c.language ? html`<dt>Language</dt><dd>${languageName(c.language)}</dd>` : nothing}
             </dl>`}
+        ${this.snapshot.value?.routed && !editing
+          ? html`<details class="routing" @toggle=${(e: Event) => void this.openRouting((e.target as HTMLDetailsElement).open)}>
+              <summary>Why it was routed this way</summary>
+              ${this.routingLoaded
+                ? html`<inbox-routing-why .rest=${this.rest} conversation-id=${c.id}></inbox-routing-why>`
+                : html`<p class="muted" role="status">Loading…</p>`}
+            </details>`
+          : nothing}
       </div>
       ${editing
         ? nothing

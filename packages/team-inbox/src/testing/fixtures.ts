@@ -21,6 +21,7 @@ import {
   type Team,
   type TimelineItem,
   type View,
+  type WorkflowRun,
 } from '@baton/protocol';
 
 export const NOW = Date.now();
@@ -80,6 +81,8 @@ export interface World {
   searchHits: SearchHit[];
   /** Every request, as "METHOD /path?query", for assertions on what the UI asked for. */
   requests: string[];
+  /** Rule runs per conversation, for `GET /v1/conversations/:id/routing`. */
+  routing?: Map<string, WorkflowRun[]>;
 }
 
 export function demoWorld(): World {
@@ -193,6 +196,7 @@ export function fixtureFetch(world: World): typeof fetch {
       const action = m[2];
       const timeline = world.timelines.get(c.id) ?? [];
       if (method === 'GET' && !action) return json(200, { conversation: c });
+      if (method === 'GET' && action === 'routing') return json(200, { items: world.routing?.get(c.id) ?? [] });
       // Versioned writes (PATCH, snooze): a stale If-Match gets the server's 409 with the current state.
       const ifMatch = new Headers(init?.headers).get('if-match');
       if (ifMatch !== null && Number(ifMatch.replace(/"/g, '')) !== c.version && (method === 'PATCH' || action === 'snooze')) {
