@@ -114,11 +114,15 @@ export class InboxConversationHeader extends LitElement {
     });
   }
 
-  /** "Snooze" (the `s` shortcut): opens its choices, loading them on first use; pressed again, closes them. */
+  /**
+   * "Snooze" (the `s` shortcut): opens its choices, loading them on first use; pressed again, closes
+   * them. On a snoozed conversation `s` is "Unsnooze".
+   */
   async toggleSnooze(): Promise<void> {
     const c = this.snapshot.value?.conversation;
     if (this.snoozeFor) return this.closeSnooze();
-    if (!c || c.status !== 'open' || c.snoozedUntil) return;
+    if (c?.snoozedUntil) return this.unsnooze();
+    if (!c || c.status !== 'open') return;
     this.snoozeFor = c.id;
     try {
       await loadSnoozeMenu();
@@ -210,7 +214,7 @@ export class InboxConversationHeader extends LitElement {
         ? html`<button part="action" ?disabled=${this.busy} aria-keyshortcuts="i" @click=${() => this.assignToMe()}>Assign to me</button>`
         : nothing}
       ${snoozed
-        ? html`<button part="action" ?disabled=${this.busy} @click=${() => this.unsnooze()}>Unsnooze</button>`
+        ? html`<button part="action" aria-keyshortcuts="s" ?disabled=${this.busy} @click=${() => this.unsnooze()}>Unsnooze</button>`
         : c.status === 'open'
           ? html`<button
               part="action"

@@ -29,7 +29,7 @@ describe('team-inbox: snooze from the keyboard', () => {
 
     // The shortcuts dialog lists s with the control's words.
     const dialog = el.shadowRoot!.querySelector('dialog')!;
-    expect([...dialog.querySelectorAll('dt')].map((dt) => `${dt.textContent} ${dt.nextElementSibling!.textContent}`)).to.include('s Snooze');
+    expect([...dialog.querySelectorAll('dt')].map((dt) => `${dt.textContent} ${dt.nextElementSibling!.textContent}`)).to.include('s Snooze / Unsnooze');
 
     allByRole(list(el), 'option')[0]!.focus();
     await sendKeys({ press: 'Enter' });
@@ -55,5 +55,13 @@ describe('team-inbox: snooze from the keyboard', () => {
     await until(() => allByRole(list(el), 'option').length === 1 && /Lucía/.test(composedText(allByRole(list(el), 'option')[0]!)), 3000, 'Snoozed view');
     expect(el.getAttribute('view')).to.equal('snoozed');
     expect(deepActive()).to.not.equal(null);
+
+    // In Snoozed, s on the open snoozed conversation is Unsnooze: it wakes and leaves the view.
+    allByRole(list(el), 'option')[0]!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => allByRole(header(), 'button', 'Unsnooze').length === 1, 2000, 'Unsnooze shown');
+    expect(byRole(header(), 'button', 'Unsnooze').getAttribute('aria-keyshortcuts')).to.equal('s');
+    await sendKeys({ press: 's' });
+    await until(() => fx.world.conversations.find((c) => c.id === 'conv_lucia')!.snoozedUntil === null, 2000, 'woken by s');
   });
 });
