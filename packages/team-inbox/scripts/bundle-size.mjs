@@ -32,8 +32,10 @@ function staticClosure(key, seen = new Set()) {
 const initial = staticClosure(entryKey);
 const lazy = new Set();
 for (const key of initial) for (const next of manifest[key].dynamicImports ?? []) if (!initial.has(next)) lazy.add(next);
-// A lazy chunk's own dynamic imports are lazy too.
-for (const key of lazy) for (const next of manifest[key].dynamicImports ?? []) if (!initial.has(next)) lazy.add(next);
+// What a lazy chunk imports (statically: a chunk two lazy parts share; or by import()) is lazy too.
+for (const key of lazy) {
+  for (const next of [...(manifest[key].imports ?? []), ...(manifest[key].dynamicImports ?? [])]) if (!initial.has(next)) lazy.add(next);
+}
 
 const measure = (key) => {
   const raw = readFileSync(new URL(manifest[key].file, dist));
