@@ -5,10 +5,15 @@ import { defineConfig, transformWithEsbuild, type LibraryOptions, type Plugin } 
  * Two library builds into `dist/`:
  * - default mode: the published ESM build (`index.js`, `define.js`, `events.js`). Lit, @lit/context
  *   and socket.io-client stay imports, so a host's bundler dedupes them with its own copies.
- * - `--mode standalone`: `team-inbox.standalone.js`, one minified ES module with everything in it
- *   (Socket.IO through the WebSocket-only stand-in below),
- *   for a `<script type="module">` include on a page without a bundler.
+ * - `--mode standalone`: `team-inbox.standalone.js`, a minified ES module with everything the first
+ *   paint needs in it (Socket.IO through the WebSocket-only stand-in below), for a
+ *   `<script type="module">` include on a page without a bundler. What the element loads with
+ *   `import()` on first use (editors, menus) becomes `standalone-chunks/[name]-[hash].js` beside it,
+ *   fetched relative to the entry's URL, so a host serves that folder next to the file.
+ *   `standalone-manifest.json` says which files the initial load is (scripts/bundle-size.mjs).
  */
+/** The standalone build's lazy chunks; apps/demo-crm/src/host.ts serves only names of this shape. */
+export const STANDALONE_CHUNK_DIR = 'standalone-chunks';
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 
 /**
@@ -26,9 +31,15 @@ const tinySocket = fileURLToPath(new URL('../client/src/tiny-socket/tiny-socket.
 function minifyCompletely(): Plugin {
   return {
     name: 'baton-minify-standalone',
-    async renderChunk(code, chunk) {
-      const out = await transformWithEsbuild(code, chunk.fileName, { minify: true, format: 'esm', legalComments: 'none' });
-      return { code: out.code, map: out.map };
+    // generateBundle, not renderChunk: Vite 8 prints chunks again after renderChunk, which put
+    // the whitespace back. Every chunk goes through here, the entry and each lazy one.
+    async generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        // With BATON_SOURCEMAP=1 the map describes the unminified code; leave that code as it is.
+        if (chunk.type !== 'chunk' || chunk.map) continue;
+        const out = await transformWithEsbuild(chunk.code, chunk.fileName, { minify: true, format: 'esm', legalComments: 'none' });
+        chunk.code = out.code;
+      }
     },
   };
 }
@@ -128,6 +139,8 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: !standalone,
       sourcemap: process.env.BATON_SOURCEMAP === '1',
       reportCompressedSize: false,
+      // Standalone only: which chunk files the entry imports statically (the initial load) and which by import().
+      manifest: standalone ? 'standalone-manifest.json' : false,
       lib: (standalone
         ? { entry: { 'team-inbox.standalone': src('define.ts') }, formats: ['es'] }
         : {
@@ -136,7 +149,13 @@ export default defineConfig(({ mode }) => {
           }) satisfies LibraryOptions as LibraryOptions,
       rollupOptions: {
         external: standalone ? [] : [/^lit(\/|$)/, /^@lit\//, /^socket\.io-client(\/|$)/],
-        output: standalone ? { inlineDynamicImports: true } : { chunkFileNames: 'chunks/[name]-[hash].js' },
+        // Standalone: the entry may export more than define.ts does, so a lazy chunk imports what it
+        // shares with the first paint (Lit, the client) from the entry itself. With library mode's
+        // 'strict' those shared modules became a second file of the initial load, bigger in gzip.
+        ...(standalone ? { preserveEntrySignatures: 'allow-extension' as const } : {}),
+        output: standalone
+          ? { entryFileNames: '[name].js', chunkFileNames: `${STANDALONE_CHUNK_DIR}/[name]-[hash].js` }
+          : { chunkFileNames: 'chunks/[name]-[hash].js' },
       },
     },
   };

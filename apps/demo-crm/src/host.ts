@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
 
@@ -12,7 +13,10 @@ export interface DemoHostOptions {
   /** Calls Baton's REST API; in the demo it is the same process, in real life a fetch to its URL. */
   callBaton: (path: string, init?: RequestInit) => Promise<Response>;
   pageFile: URL;
-  /** The standalone `<team-inbox>` bundle the page includes with `<script type="module">`. */
+  /**
+   * The standalone `<team-inbox>` bundle the page includes with `<script type="module">`. Its lazy
+   * chunks (`standalone-chunks/…`, loaded on first use) are served from the folder beside it.
+   */
   inboxBundleFile: string;
   /** `@baton/team-inbox/push-worker.js`, which the demo's service worker imports. */
   pushWorkerFile: string;
@@ -25,6 +29,13 @@ export interface DemoHostOptions {
 export const DEMO_SERVICE_WORKER = `// Baton desktop notifications (Web Push): the host's service worker.
 importScripts('/demo/assets/baton-push-worker.js');
 `;
+
+/**
+ * The shape of a lazy chunk's name in the standalone build (`[name]-[hash].js`, see
+ * packages/team-inbox/vite.config.ts): letters, digits, `_` and `-` only, so a request can never
+ * name a path outside the chunk folder (no `/`, no `..`, no `%2f` once decoded).
+ */
+const CHUNK_NAME = /^[A-Za-z0-9_-]{1,100}\.js$/;
 
 const CustomerMessage = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -47,7 +58,9 @@ export function demoHost(options: DemoHostOptions) {
   return new Hono()
     .get('/', (c) => c.redirect('/demo?agent=ana'))
     .get('/demo', async (c) => c.html(await readFile(options.pageFile, 'utf8')))
-    .get('/demo/assets/team-inbox.js', async (c) => {
+    // Under its own file name: its lazy chunks import it back by that name (`../team-inbox.standalone.js`),
+    // and a second URL for the same file would run it twice (two Lits, two stores).
+    .get(`/demo/assets/${path.basename(options.inboxBundleFile)}`, async (c) => {
       c.header('content-type', 'text/javascript; charset=utf-8');
       c.header('cache-control', 'no-cache');
       return c.body(await readFile(options.inboxBundleFile, 'utf8'), 200);
@@ -61,6 +74,18 @@ export function demoHost(options: DemoHostOptions) {
       c.header('content-type', 'text/javascript; charset=utf-8');
       c.header('cache-control', 'no-cache');
       return c.body(await readFile(options.pushWorkerFile, 'utf8'), 200);
+    })
+    // The entry imports its chunks relative to its own URL: /demo/assets/standalone-chunks/<name>.
+    .get('/demo/assets/standalone-chunks/:name', async (c) => {
+      const name = c.req.param('name');
+      if (!CHUNK_NAME.test(name)) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
+      const file = path.join(path.dirname(options.inboxBundleFile), 'standalone-chunks', name);
+      const code = await readFile(file, 'utf8').catch(() => null);
+      if (code === null) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
+      c.header('content-type', 'text/javascript; charset=utf-8');
+      // The name carries a content hash: a chunk never changes under its name.
+      c.header('cache-control', 'public, max-age=31536000, immutable');
+      return c.body(code, 200);
     })
     .get('/demo/agents', async (c) => {
       const res = await baton<{ items: { id: string; username: string; name: string }[] }>('GET', '/v1/agents');

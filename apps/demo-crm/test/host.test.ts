@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Hono } from 'hono';
 import { TestServer } from '@baton/server/testing';
@@ -72,4 +75,52 @@ test('rejects a malformed customer message without writing anything', async (t) 
   }
   const all = await ana.call('GET', '/v1/conversations?view=all');
   assert.equal(all.body.items.length, 0);
+});
+
+test('serves the standalone bundle and its lazy chunks from the folder beside it, and nothing else', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'baton-host-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dist = path.join(dir, 'dist');
+  await mkdir(path.join(dist, 'standalone-chunks'), { recursive: true });
+  await writeFile(path.join(dist, 'team-inbox.standalone.js'), 'import("./standalone-chunks/snooze-menu-AbC_12-x.js");');
+  await writeFile(path.join(dist, 'standalone-chunks', 'snooze-menu-AbC_12-x.js'), 'import "../team-inbox.standalone.js"; export const lazy = 1;');
+  await writeFile(path.join(dist, 'standalone-chunks', 'notes.txt'), 'not a chunk');
+  await writeFile(path.join(dist, 'secret.js'), 'export const secret = 1;');
+  await writeFile(path.join(dir, 'secret.js'), 'export const secret = 2;');
+  const app = new Hono().route(
+    '/',
+    demoHost({
+      apiKey: 'unused',
+      callBaton: () => Promise.reject(new Error('no Baton call expected')),
+      pageFile: new URL('../public/index.html', import.meta.url),
+      inboxBundleFile: path.join(dist, 'team-inbox.standalone.js'),
+      pushWorkerFile: path.join(dir, 'push-worker.js'),
+    }),
+  );
+
+  // The entry under its own name, which is where its chunks' `../team-inbox.standalone.js` lands.
+  const entry = await app.request('/demo/assets/team-inbox.standalone.js');
+  assert.equal(entry.status, 200);
+  assert.match(await entry.text(), /standalone-chunks\/snooze-menu-AbC_12-x\.js/);
+  const chunk = await app.request('/demo/assets/standalone-chunks/snooze-menu-AbC_12-x.js');
+  assert.equal(chunk.status, 200);
+  assert.match(chunk.headers.get('content-type') ?? '', /^text\/javascript/);
+  const code = await chunk.text();
+  assert.equal(code, 'import "../team-inbox.standalone.js"; export const lazy = 1;');
+  const imported = new URL(/import "([^"]+)"/.exec(code)![1]!, 'http://host/demo/assets/standalone-chunks/snooze-menu-AbC_12-x.js').pathname;
+  assert.equal((await app.request(imported)).status, 200, `${imported} is the entry`);
+
+  for (const bad of [
+    '/demo/assets/standalone-chunks/missing-0000.js',
+    '/demo/assets/standalone-chunks/notes.txt',
+    '/demo/assets/standalone-chunks/..%2Fsecret.js',
+    '/demo/assets/standalone-chunks/..%2F..%2Fsecret.js',
+    '/demo/assets/standalone-chunks/%2e%2e%2fsecret.js',
+    '/demo/assets/standalone-chunks/../secret.js',
+    '/demo/assets/standalone-chunks/..\\secret.js',
+  ]) {
+    const res = await app.request(bad);
+    assert.equal(res.status, 404, bad);
+    assert.doesNotMatch(await res.text(), /secret/, bad);
+  }
 });

@@ -1,4 +1,4 @@
-import type { Ack, ClientToServerEvents, PresenceState, ReadyEvent, ServerToClientEvents, SessionClosedEvent, SessionCloseReason } from '@baton/protocol';
+import type { Ack, ClientToServerEvents, PresenceState, ReadyEvent, TypingKind, ServerToClientEvents, SessionClosedEvent, SessionCloseReason } from '@baton/protocol';
 import { SERVER_EVENTS } from '@baton/protocol/constants';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';
@@ -152,9 +152,12 @@ export class BatonRealtime {
     }
   }
 
-  /** Signals typing in the conversation being viewed; the server lets it lapse a few seconds later. */
-  typing(conversationId: string): Promise<PresenceState> {
-    return this.request<PresenceState>('presence:typing', { conversationId });
+  /**
+   * Signals typing in the conversation being viewed, a reply or an internal note ("Ana is typing a
+   * note"); the server lets it lapse a few seconds later.
+   */
+  typing(conversationId: string, kind: TypingKind = 'reply'): Promise<PresenceState> {
+    return this.request<PresenceState>('presence:typing', { conversationId, kind });
   }
 
   /** Disconnects for good; pending `connect()` promises reject. */

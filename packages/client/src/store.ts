@@ -5,6 +5,7 @@ import type {
   Notification,
   PresenceState,
   ReadyEvent,
+  RouteBody,
   RouteResponse,
   TimelineItem,
   View,
@@ -280,6 +281,31 @@ export class InboxStore {
   async reopen(conversationId: string): Promise<Conversation> {
     const { conversation } = await this.command(() => this.rest.reopen(conversationId));
     return this.changed(conversation);
+  }
+
+  /**
+   * Edits tags (the whole set), priority, team or subject, with `If-Match` of the version this store
+   * has. On `409 version_conflict` the store takes the server's current conversation and rethrows,
+   * as `assign` does. The timeline events (`tagged`, `priority_changed`…) arrive over the socket.
+   */
+  async update(conversationId: string, patch: RouteBody<'updateConversation'>): Promise<Conversation> {
+    const version = this.known.get(conversationId)?.version;
+    const { conversation } = await this.command(() => this.rest.updateConversation(conversationId, patch, version === undefined ? {} : { ifMatch: version }));
+    return this.changed(conversation);
+  }
+
+  /** Snoozes until `until` (an ISO instant), or wakes it now with `null`; `If-Match` as `update`. */
+  async snooze(conversationId: string, until: string | null): Promise<Conversation> {
+    const version = this.known.get(conversationId)?.version;
+    const { conversation } = await this.command(() => this.rest.snooze(conversationId, { until }, version === undefined ? {} : { ifMatch: version }));
+    return this.changed(conversation);
+  }
+
+  /** An agent's availability (an agent may set their own); everyone's pickers follow through `agent:updated`. */
+  async setAvailability(agentId: string, availability: Agent['availability']): Promise<Agent> {
+    const { agent } = await this.rest.updateAgent(agentId, { availability });
+    this.onAgent(agent);
+    return agent;
   }
 
   /** Replies to the customer (an outbound message). */

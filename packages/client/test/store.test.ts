@@ -247,6 +247,52 @@ test('assign sends If-Match; on 409 the store takes the server’s conversation 
   assert.equal((await rest(ana).getConversation(conversation.id)).conversation.assigneeId, ana.id);
 });
 
+test('update and snooze send If-Match; on 409 the store takes the server’s conversation; snooze moves it to Snoozed', async (t) => {
+  const { ana, ben, rest, inbound } = await setup(t);
+  const conversation = await inbound();
+  const sent: string[] = [];
+  const anaApi = rest(ana, {
+    fetch: async (input, init) => {
+      if ((init?.method ?? 'GET') !== 'GET') sent.push(`${init?.method} ${new URL(String(input)).pathname} ${new Headers(init?.headers).get('if-match')}`);
+      return fetch(input, init);
+    },
+  });
+  const store = new InboxStore({ rest: anaApi, view: 'all' });
+  await store.start();
+  await store.open(conversation.id);
+
+  const edited = await store.update(conversation.id, { tags: ['vip'], priority: 'high' });
+  assert.deepEqual([edited.tags, edited.priority], [['vip'], 'high']);
+  assert.deepEqual(sent, [`PATCH /v1/conversations/${conversation.id} "${conversation.version}"`]);
+  assert.equal(store.getSnapshot().open?.conversation?.priority, 'high');
+
+  // Ben edits meanwhile; this store (no socket) still has the older version.
+  const { conversation: theirs } = await rest(ben).updateConversation(conversation.id, { priority: 'urgent' });
+  await assert.rejects(store.update(conversation.id, { priority: 'low' }), (e: unknown) => e instanceof BatonApiError && e.code === 'version_conflict');
+  assert.equal(store.getSnapshot().open?.conversation?.priority, 'urgent', 'the open conversation shows their edit');
+  assert.equal(store.getSnapshot().open?.conversation?.version, theirs.version);
+
+  const wakeAt = new Date(Date.now() + 3600_000).toISOString();
+  const snoozed = await store.snooze(conversation.id, wakeAt);
+  assert.equal(Date.parse(snoozed.snoozedUntil!), Date.parse(wakeAt));
+  assert.equal(sent.at(-1), `POST /v1/conversations/${conversation.id}/snooze "${theirs.version}"`);
+  assert.deepEqual(ids(store.getSnapshot().conversations), [], 'snoozed, it left All');
+  const woke = await store.snooze(conversation.id, null);
+  assert.equal(woke.snoozedUntil, null);
+  // Without a socket the store asks for the counts after each command: they follow.
+  await until(store, (s) => s.counts?.snoozed === 0 && s.counts.all === 1, 'counts after waking');
+});
+
+test('setAvailability changes the agent and the store’s agents at once', async (t) => {
+  const { ana, rest } = await setup(t);
+  const store = new InboxStore({ rest: rest(ana), view: 'all' });
+  await store.start();
+  const agent = await store.setAvailability(ana.id, 'away');
+  assert.equal(agent.availability, 'away');
+  assert.equal(store.getSnapshot().agents.find((a) => a.id === ana.id)?.availability, 'away');
+  assert.equal((await rest(ana).me()).agent.availability, 'away');
+});
+
 test('after a reconnect the store applies the replayed changes without reloading', async (t) => {
   const f = await setup(t);
   const { server, ana, ben, rest, inbound, mint } = f;

@@ -13,14 +13,22 @@ export type SocketAuth = z.infer<typeof SocketAuth>;
 /** `presence:viewing`: the conversation the agent has open, or null when they close it. */
 export const ViewingBody = z.strictObject({ conversationId: Id.nullable() });
 export type ViewingBody = z.infer<typeof ViewingBody>;
-/** `presence:typing`: sent while the agent types; it lapses a few seconds after the last one. */
-export const TypingBody = z.strictObject({ conversationId: Id });
+/** What an agent is typing: a reply to the customer or an internal note ("Ana is typing a note"). */
+export const TypingKind = z.enum(['reply', 'note']);
+export type TypingKind = z.infer<typeof TypingKind>;
+/**
+ * `presence:typing`: sent while the agent types; it lapses a few seconds after the last one.
+ * `kind` defaults to `reply` (clients from before it was added).
+ */
+export const TypingBody = z.strictObject({ conversationId: Id, kind: TypingKind.optional() });
 export type TypingBody = z.infer<typeof TypingBody>;
 
 export const PresenceState = z.object({
   conversationId: Id,
   viewing: z.array(Id),
   typing: z.array(Id),
+  /** Of `typing`, the agents typing an internal note; the others type a reply. Absent when nobody types a note. */
+  typingNotes: z.array(Id).optional(),
 });
 export type PresenceState = z.infer<typeof PresenceState>;
 

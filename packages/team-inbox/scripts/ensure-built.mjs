@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = path.join(root, 'dist/team-inbox.standalone.js');
+// Written by the same build as the bundle and its lazy chunks; a dist/ from before lazy chunks has none.
+const manifest = path.join(root, 'dist/standalone-manifest.json');
 
 /** The folder of a workspace dependency, found the way the bundler finds it. */
 function packageDir(specifier) {
@@ -31,7 +33,7 @@ const inputs = [
   path.join(root, 'package.json'),
   ...['@baton/ui/tokens', '@baton/client', '@baton/protocol/constants'].map((s) => path.join(packageDir(s), 'src')),
 ];
-const built = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+const built = Math.min(...[bundle, manifest].map((file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0));
 const stale = inputs.some((input) => newest(input) > built);
 if (stale) {
   console.log(`[team-inbox] ${built ? 'sources changed' : 'no standalone bundle yet'}: building dist/`);

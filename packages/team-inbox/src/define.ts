@@ -9,6 +9,7 @@ import { InboxTimeline } from './timeline/timeline.js';
 import { InboxComposer } from './composer/composer.js';
 import { InboxDetails } from './details/details.js';
 import { InboxAssigneePicker } from './assignee-picker/assignee-picker.js';
+import { InboxAvailabilitySwitch } from './availability-switch/availability-switch.js';
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -22,6 +23,7 @@ declare global {
     'inbox-composer': InboxComposer;
     'inbox-details': InboxDetails;
     'inbox-assignee-picker': InboxAssigneePicker;
+    'inbox-availability-switch': InboxAvailabilitySwitch;
   }
 }
 
@@ -40,4 +42,5 @@ define('inbox-timeline', InboxTimeline);
 define('inbox-composer', InboxComposer);
 define('inbox-details', InboxDetails);
 define('inbox-assignee-picker', InboxAssigneePicker);
+define('inbox-availability-switch', InboxAvailabilitySwitch);
 define('team-inbox', TeamInbox);

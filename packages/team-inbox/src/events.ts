@@ -30,6 +30,22 @@ export interface InboxConversationSelectDetail {
   conversationId: string;
 }
 
+/** After the server accepted an edit from the details pane: which fields changed. */
+export interface InboxConversationEditDetail {
+  conversationId: string;
+  changed: ('tags' | 'priority' | 'teamId' | 'subject')[];
+}
+/** After the server snoozed (`until` an ISO instant) or woke (`until: null`) a conversation. */
+export interface InboxSnoozeDetail {
+  conversationId: string;
+  until: string | null;
+}
+/** After the server accepted the signed-in agent's "Available" / "Away". */
+export interface InboxAvailabilityChangeDetail {
+  agentId: string;
+  availability: 'online' | 'away' | 'offline';
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'inbox-conversation-open': CustomEvent<InboxConversationOpenDetail>;
@@ -39,6 +55,9 @@ declare global {
     'inbox-unread-change': CustomEvent<InboxUnreadChangeDetail>;
     'inbox-view-select': CustomEvent<InboxViewSelectDetail>;
     'inbox-conversation-select': CustomEvent<InboxConversationSelectDetail>;
+    'inbox-conversation-edit': CustomEvent<InboxConversationEditDetail>;
+    'inbox-snooze': CustomEvent<InboxSnoozeDetail>;
+    'inbox-availability-change': CustomEvent<InboxAvailabilityChangeDetail>;
   }
 }
 
@@ -49,7 +68,10 @@ type InboxEventName =
   | 'inbox-reopen'
   | 'inbox-unread-change'
   | 'inbox-view-select'
-  | 'inbox-conversation-select';
+  | 'inbox-conversation-select'
+  | 'inbox-conversation-edit'
+  | 'inbox-snooze'
+  | 'inbox-availability-change';
 type DetailOf<N extends InboxEventName> = GlobalEventHandlersEventMap[N] extends CustomEvent<infer D> ? D : never;
 
 /** Dispatches an inbox event the way every one of them travels: bubbling out of shadow roots. */

@@ -1,8 +1,35 @@
-import { TypingBody, ViewingBody } from '@baton/protocol';
+import { TypingBody, ViewingBody, type PresenceState, type TypingKind } from '@baton/protocol';
 import type { Deps } from '../deps.js';
 import { findConversation } from '../storage/conversations.js';
 import type { SocketFanOut } from './fan-out.js';
 import { rooms, type BatonSocket, type Io } from './io.js';
+
+/**
+ * What each agent last said they were typing, per conversation: the board (realtime/presence.ts)
+ * keeps who types and lets it lapse; the kind rides beside it here, keyed by the board so each
+ * server (tests start several in one process) has its own. A lapsed typist is not in `typing`, so a
+ * stale kind here says nothing; entries go when the agent's socket leaves the conversation.
+ */
+const kindsByBoard = new WeakMap<Deps['presence'], Map<string, Map<string, TypingKind>>>();
+
+function kindsOf(board: Deps['presence']): Map<string, Map<string, TypingKind>> {
+  let kinds = kindsByBoard.get(board);
+  if (!kinds) kindsByBoard.set(board, (kinds = new Map()));
+  return kinds;
+}
+
+/** The board's state with `typingNotes` (who of the typists writes an internal note), left out when nobody does. */
+function withKinds(board: Deps['presence'], state: PresenceState): PresenceState {
+  const kinds = kindsOf(board).get(state.conversationId);
+  const typingNotes = state.typing.filter((agentId) => kinds?.get(agentId) === 'note');
+  return typingNotes.length ? { ...state, typingNotes } : state;
+}
+
+function forgetKind(board: Deps['presence'], conversationId: string, agentId: string): void {
+  const kinds = kindsOf(board);
+  kinds.get(conversationId)?.delete(agentId);
+  if (kinds.get(conversationId)?.size === 0) kinds.delete(conversationId);
+}
 
 /**
  * Sends every change of the presence board (realtime/presence.ts) to the conversation's viewers, as
@@ -16,13 +43,14 @@ export function broadcastPresence(io: Io, deps: Deps, fanOut: SocketFanOut): () 
     return row ? fanOut.deliveredSeq(row.workspace_id) : 0;
   };
   return deps.presence.subscribe((conversationId, state) => {
-    void seqOf(conversationId).then((seq) => io.to(rooms.conversation(conversationId)).emit('presence:updated', { seq, presence: state }));
+    const presence = withKinds(deps.presence, state);
+    void seqOf(conversationId).then((seq) => io.to(rooms.conversation(conversationId)).emit('presence:updated', { seq, presence }));
   });
 }
 
 /**
  * The socket's `presence:viewing` and `presence:typing` handlers (the collision warning: "Ben is
- * viewing", "Ben is typing"), and leaving the board when it disconnects. Payloads are parsed with
+ * viewing", "Ben is typing a reply", "Ana is typing a note"), and leaving the board when it disconnects. Payloads are parsed with
  * the protocol's schemas; a conversation of another workspace is `not_found`.
  */
 export function handlePresence(socket: BatonSocket, deps: Deps): void {
@@ -40,24 +68,31 @@ export function handlePresence(socket: BatonSocket, deps: Deps): void {
     if (socket.data.viewing && socket.data.viewing !== target) {
       const previous = socket.data.viewing;
       await socket.leave(rooms.conversation(previous));
+      forgetKind(presence, previous, agentId);
       presence.leave(socket.id, previous);
     }
     socket.data.viewing = target;
     if (!target) return ack?.({ ok: true, data: null });
     await socket.join(rooms.conversation(target));
-    ack?.({ ok: true, data: presence.view(socket.id, agentId, target) });
+    ack?.({ ok: true, data: withKinds(presence, presence.view(socket.id, agentId, target)) });
   });
 
   socket.on('presence:typing', (body, ack) => {
     const parsed = TypingBody.safeParse(body);
-    if (!parsed.success) return ack?.({ ok: false, error: { code: 'validation_failed', message: 'expected { conversationId }' } });
+    if (!parsed.success) return ack?.({ ok: false, error: { code: 'validation_failed', message: "expected { conversationId, kind?: 'reply' | 'note' }" } });
     if (socket.data.viewing !== parsed.data.conversationId) {
       return ack?.({ ok: false, error: { code: 'bad_request', message: 'send presence:viewing for this conversation first' } });
     }
-    ack?.({ ok: true, data: presence.typing(socket.id, agentId, parsed.data.conversationId) });
+    const { conversationId, kind = 'reply' } = parsed.data;
+    // Recorded before the board announces the change, so the broadcast carries it.
+    const kinds = kindsOf(presence);
+    if (!kinds.has(conversationId)) kinds.set(conversationId, new Map());
+    kinds.get(conversationId)!.set(agentId, kind);
+    ack?.({ ok: true, data: withKinds(presence, presence.typing(socket.id, agentId, conversationId)) });
   });
 
   socket.on('disconnect', () => {
+    if (socket.data.viewing) forgetKind(presence, socket.data.viewing, agentId);
     if (socket.data.viewing) presence.leave(socket.id, socket.data.viewing);
   });
 }

@@ -36,4 +36,9 @@ export const assigneePickerStyles = css`
     color: var(--baton-color-danger, #b42318);
     font-size: var(--baton-font-size-small, 12px);
   }
+  /* Away and offline teammates say so in words, not only with the avatar's dot. */
+  .availability {
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
+  }
 `;

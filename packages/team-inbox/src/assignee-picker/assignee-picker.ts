@@ -182,7 +182,7 @@ export class InboxAssigneePicker extends LitElement {
           return html`<li role="option" id=${`choice-${id}`} aria-selected=${selected ? 'true' : 'false'}
             @mousedown=${(e: Event) => e.preventDefault()} @click=${() => this.choose(choice)}>
             <baton-avatar name=${choice.name} availability=${choice.availability}></baton-avatar>
-            <span class="name">${choice.name} <span class="visually-hidden">(${choice.availability})</span></span>
+            <span class="name">${choice.name} <span class=${choice.availability === 'online' ? 'visually-hidden' : 'availability'}>(${choice.availability})</span></span>
             <span class="load ${full ? 'full' : ''}" title=${`${choice.openAssigned} open of ${choice.capacity}`}
               >${choice.openAssigned}/${choice.capacity}</span
             >

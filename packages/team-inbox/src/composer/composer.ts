@@ -70,6 +70,7 @@ export class InboxComposer extends LitElement {
   // Deactivated teammates are not offered: an @mention of one stays plain text on the server too.
   private readonly mentions = new MentionController(this, () => (this.snapshot.value?.agents ?? []).filter((a) => a.active && a.id !== this.me?.id));
   private lastTypingAt = 0;
+  private lastTypingKind: 'reply' | 'note' = 'reply';
   /** Drafts per conversation and tab, so switching conversations does not lose what was typed. */
   /** Where the box's text is kept: `baton:draft:<agent>:<conversation>:<tab>` (agent ids are unique across workspaces). */
   private draftKey = '';
@@ -102,9 +103,12 @@ export class InboxComposer extends LitElement {
   private signalTyping(): void {
     const id = this.snapshot.value?.conversation?.id;
     const now = Date.now();
-    if (!id || !this.realtime || now - this.lastTypingAt < TYPING_THROTTLE_MS) return;
+    // A switch between Reply and Note is said at once ("Ana is typing a note"), not after the throttle.
+    const kind = this.tab === 'note' ? 'note' : 'reply';
+    if (!id || !this.realtime || (now - this.lastTypingAt < TYPING_THROTTLE_MS && kind === this.lastTypingKind)) return;
     this.lastTypingAt = now;
-    this.realtime.typing(id).catch(() => undefined); // a lost typing hint is harmless
+    this.lastTypingKind = kind;
+    this.realtime.typing(id, kind).catch(() => undefined); // a lost typing hint is harmless
   }
 
   private onKeydown(e: KeyboardEvent): void {

@@ -75,4 +75,26 @@ export const conversationHeaderStyles = css`
     order: 4;
     color: var(--baton-color-danger, #b42318);
   }
+  .snoozed,
+  .waiting {
+    white-space: nowrap;
+  }
+  .waiting {
+    color: var(--baton-color-warning-text);
+  }
+  /* The snooze choices open under the buttons, across the header's width. */
+  .snooze-panel {
+    flex-basis: 100%;
+    order: 2;
+    max-width: 28em;
+    padding: var(--baton-space-2);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
+    background: var(--baton-color-surface-raised);
+  }
+  .skeleton {
+    height: 9em;
+    border-radius: var(--baton-radius-small);
+    background: var(--baton-color-hover);
+  }
 `;

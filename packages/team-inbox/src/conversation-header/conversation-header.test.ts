@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { ana, ben, fixtureInbox, tom, until } from '../testing/fixtures.js';
+import { ana, ben, conversation, demoWorld, fixtureInbox, tom, until } from '../testing/fixtures.js';
+import { clock } from '../controllers/clock-controller.js';
 import { byRole, mountPart, settled } from '../testing/mount.js';
 import type { InboxResolveDetail } from '../events.js';
 
@@ -39,9 +40,33 @@ describe('inbox-conversation-header', () => {
     inbox.realtime.emit('presence:updated', { seq: 2, presence: { conversationId: 'conv_priya', viewing: [ana.id, ben.id, tom.id], typing: [ben.id] } });
     await settled(el);
     expect(status()).to.equal('Ben is typing a reply; Tom is viewing');
+    inbox.realtime.emit('presence:updated', { seq: 3, presence: { conversationId: 'conv_priya', viewing: [ana.id, ben.id, tom.id], typing: [ben.id, tom.id], typingNotes: [tom.id] } });
+    await settled(el);
+    expect(status()).to.equal('Ben is typing a reply; Tom is typing a note');
     inbox.realtime.emit('presence:updated', { seq: 3, presence: { conversationId: 'conv_priya', viewing: [ana.id], typing: [ana.id] } });
     await settled(el);
     expect(status()).to.equal('');
+    remove();
+  });
+
+  it('says which team a queued conversation waits for and for how long, ticking', async () => {
+    const world = demoWorld();
+    const since = new Date(Date.now() - 4 * 60_000 - 5_000).toISOString();
+    world.conversations.push(conversation('conv_queued', 'ct_lucia', 4, { teamId: 'team_support', waitingSince: since }));
+    const inbox = await fixtureInbox({ world });
+    const { el, root, remove } = await mountPart('inbox-conversation-header', inbox);
+    await inbox.store.open('conv_queued');
+    const meta = () => root.querySelector('.meta')!.textContent!.replace(/\s+/g, ' ');
+    await until(() => /Waiting for Support · 4 min/.test(meta()), 2000, 'waiting label with the team');
+    await expectNoAxeViolations(root.host);
+    clock.tick(Date.now() + 2 * 60_000);
+    await settled(el);
+    expect(meta()).to.contain('Waiting for Support · 6 min');
+    clock.tick();
+    // Once someone takes it, it no longer waits.
+    await inbox.store.assign('conv_queued', ana.id);
+    await settled(el);
+    expect(meta()).not.to.contain('Waiting');
     remove();
   });
 });

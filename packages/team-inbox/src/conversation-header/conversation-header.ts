@@ -1,13 +1,18 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
-import { state } from 'lit/decorators.js';
-import type { AgentWithLoad, InboxStore } from '@baton/client';
-import type { Agent, PresenceState } from '@baton/protocol';
+import { query, state } from 'lit/decorators.js';
+import type { AgentWithLoad, BatonRestClient, InboxStore } from '@baton/client';
+import type { Agent, PresenceState, Team } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
+import { restContext } from '@baton/ui/contexts/rest';
 import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import { baseStyles } from '@baton/ui/tokens';
 import { channelIcon, channelName, icon } from '@baton/ui/icons';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
+import { ClockController } from '../controllers/clock-controller.js';
+import { waitingLabel, wakeTime } from '../format/snooze-time.js';
+import { loadTeams } from '../teams/teams-cache.js';
+import type { InboxSnoozeMenu } from '../snooze-menu/snooze-menu.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
@@ -16,19 +21,30 @@ import { plainError } from '../format/plain-error.js';
 import { contactName } from '../contacts/contact-name.js';
 import { conversationHeaderStyles } from './conversation-header.styles.js';
 
+/** The snooze choices are a chunk of their own, fetched the first time "Snooze" is pressed. */
+let snoozeModule: Promise<unknown> | undefined;
+const loadSnoozeMenu = () => (snoozeModule ??= import('../snooze-menu/snooze-menu.js'));
+
 function listNames(names: string[]): string {
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-/** "Ben is typing a reply", "Ben and Tom are viewing": other agents only, typing before viewing. */
+/**
+ * "Ben is typing a reply", "Ana is typing a note", "Ben and Tom are viewing": other agents only,
+ * replies (the customer will see them) before notes, typing before viewing.
+ */
 export function collisionWarning(presence: PresenceState | null, me: string | undefined, agents: readonly AgentWithLoad[]): string {
   if (!presence) return '';
   const name = (id: string) => agents.find((a) => a.id === id)?.name.split(/\s+/)[0] ?? 'A teammate';
   const typing = presence.typing.filter((id) => id !== me);
+  const notes = typing.filter((id) => presence.typingNotes?.includes(id));
+  const replies = typing.filter((id) => !notes.includes(id));
   const viewing = presence.viewing.filter((id) => id !== me && !typing.includes(id));
   const parts: string[] = [];
-  if (typing.length) parts.push(`${listNames(typing.map(name))} ${typing.length === 1 ? 'is' : 'are'} typing a reply`);
+  const are = (ids: string[]) => (ids.length === 1 ? 'is' : 'are');
+  if (replies.length) parts.push(`${listNames(replies.map(name))} ${are(replies)} typing a reply`);
+  if (notes.length) parts.push(`${listNames(notes.map(name))} ${are(notes)} typing a note`);
   if (viewing.length) parts.push(`${listNames(viewing.map(name))} ${viewing.length === 1 ? 'is' : 'are'} viewing`);
   return parts.join('; ');
 }
@@ -52,8 +68,22 @@ export class InboxConversationHeader extends LitElement {
   @state()
   private contacts?: ContactDirectory;
 
+  @consume({ context: restContext, subscribe: true })
+  @state()
+  private rest?: BatonRestClient;
+
   @state() private busy = false;
   @state() private error = '';
+  /** The "Snooze" choices are open for this conversation id. */
+  @state() private snoozeFor = '';
+  @state() private snoozeLoaded = false;
+  @state() private teams: readonly Team[] = [];
+
+  @query('inbox-snooze-menu') private snoozeMenu?: InboxSnoozeMenu;
+  @query('.snooze') private snoozeButton?: HTMLButtonElement;
+
+  private readonly clock = new ClockController(this);
+  private teamsAsked = false;
 
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
     conversation: s.open?.conversation ?? null,
@@ -84,6 +114,55 @@ export class InboxConversationHeader extends LitElement {
     });
   }
 
+  /**
+   * "Snooze" (the `s` shortcut): opens its choices, loading them on first use; pressed again, closes
+   * them. On a snoozed conversation `s` is "Unsnooze".
+   */
+  async toggleSnooze(): Promise<void> {
+    const c = this.snapshot.value?.conversation;
+    if (this.snoozeFor) return this.closeSnooze();
+    if (c?.snoozedUntil) return this.unsnooze();
+    if (!c || c.status !== 'open') return;
+    this.snoozeFor = c.id;
+    try {
+      await loadSnoozeMenu();
+      this.snoozeLoaded = true;
+    } catch (e) {
+      snoozeModule = undefined;
+      this.snoozeFor = '';
+      this.error = plainError(e);
+      return;
+    }
+    await this.updateComplete;
+    this.snoozeMenu?.focus();
+  }
+
+  private async closeSnooze(): Promise<void> {
+    this.snoozeFor = '';
+    await this.updateComplete;
+    this.snoozeButton?.focus();
+  }
+
+  /** "Unsnooze": it rejoins the open views now. */
+  async unsnooze(): Promise<void> {
+    const c = this.snapshot.value?.conversation;
+    if (!c?.snoozedUntil) return;
+    await this.run(async (store) => {
+      await store.snooze(c.id, null);
+      fire(this, 'inbox-snooze', { conversationId: c.id, until: null });
+    });
+  }
+
+  protected override willUpdate(): void {
+    const c = this.snapshot.value?.conversation;
+    if (this.snoozeFor && this.snoozeFor !== c?.id) this.snoozeFor = '';
+    // Team names only for "Waiting for Bilingual": asked once, when a queued conversation shows up.
+    if (c?.waitingSince && c.teamId && this.rest && !this.teamsAsked) {
+      this.teamsAsked = true;
+      loadTeams(this.rest).then((teams) => (this.teams = teams), () => (this.teamsAsked = false));
+    }
+  }
+
   async reopen(): Promise<void> {
     const c = this.snapshot.value?.conversation;
     if (!c || c.status !== 'resolved') return;
@@ -111,6 +190,9 @@ export class InboxConversationHeader extends LitElement {
     const c = v?.conversation;
     if (!c) return html`<div part="base"><h2>No conversation open</h2></div>`;
     const warning = collisionWarning(v.presence, this.me?.id, v.agents);
+    const now = this.clock.now;
+    const snoozed = c.status === 'open' && c.snoozedUntil;
+    const waiting = c.status === 'open' && !c.assigneeId && c.waitingSince;
     return html`<div part="base">
       <div class="who">
         <h2>${contactName(this.contacts, c.contactId)}</h2>
@@ -120,16 +202,45 @@ export class InboxConversationHeader extends LitElement {
           ${c.status === 'resolved'
             ? html`<span aria-hidden="true">·</span><span class="status-resolved">${icon('check', 12)} Resolved</span>`
             : nothing}
+          ${snoozed
+            ? html`<span aria-hidden="true">·</span><span class="snoozed">Snoozed until <time datetime=${c.snoozedUntil!}>${wakeTime(c.snoozedUntil!, now)}</time></span>`
+            : nothing}
+          ${waiting
+            ? html`<span aria-hidden="true">·</span><span class="waiting">${waitingLabel(c.waitingSince!, this.teams.find((t) => t.id === c.teamId)?.name, now)}</span>`
+            : nothing}
         </div>
       </div>
       ${c.status === 'open' && this.me && c.assigneeId !== this.me.id
         ? html`<button part="action" ?disabled=${this.busy} aria-keyshortcuts="i" @click=${() => this.assignToMe()}>Assign to me</button>`
         : nothing}
+      ${snoozed
+        ? html`<button part="action" aria-keyshortcuts="s" ?disabled=${this.busy} @click=${() => this.unsnooze()}>Unsnooze</button>`
+        : c.status === 'open'
+          ? html`<button
+              part="action"
+              class="snooze"
+              aria-keyshortcuts="s"
+              aria-expanded=${this.snoozeFor === c.id ? 'true' : 'false'}
+              aria-controls="snooze-panel"
+              ?disabled=${this.busy}
+              @click=${() => this.toggleSnooze()}
+              @pointerenter=${() => void loadSnoozeMenu().catch(() => undefined)}
+            >
+              Snooze
+            </button>`
+          : nothing}
       ${c.status === 'open'
         ? html`<button part="action" class="resolve" ?disabled=${this.busy} aria-keyshortcuts="e" @click=${() => this.resolve()}>
             Mark as Resolved
           </button>`
         : html`<button part="action" ?disabled=${this.busy} @click=${() => this.reopen()}>Reopen</button>`}
+      ${this.snoozeFor === c.id
+        ? html`<div id="snooze-panel" part="snooze" class="snooze-panel">
+            ${this.snoozeLoaded
+              ? html`<inbox-snooze-menu .conversation=${c} .store=${this.store} .done=${() => void this.closeSnooze()}></inbox-snooze-menu>`
+              : html`<div class="skeleton" role="status" aria-busy="true"><span class="visually-hidden">Loading snooze options…</span></div>`}
+          </div>`
+        : nothing}
       <div part="presence" role="status">${warning}</div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
     </div>`;

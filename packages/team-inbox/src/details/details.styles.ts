@@ -107,4 +107,37 @@ export const detailsStyles = css`
     margin: 0;
     color: var(--baton-color-text-muted, #5b6470);
   }
+  .group-head {
+    display: flex;
+    align-items: baseline;
+    justify-content: space-between;
+    gap: 8px;
+  }
+  .edit {
+    padding: 2px 10px;
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius-small);
+    background: var(--baton-color-bg);
+    color: inherit;
+    font: inherit;
+    cursor: pointer;
+  }
+  /* While the editor's chunk loads: the shape of the form, no words on screen. */
+  .skeleton {
+    height: 12em;
+    border-radius: var(--baton-radius-small);
+    background: var(--baton-color-hover);
+  }
+  .error {
+    margin: 0;
+    color: var(--baton-color-danger);
+  }
+  .routing {
+    margin-top: 6px;
+    font-size: var(--baton-font-size-small);
+  }
+  .routing summary {
+    cursor: pointer;
+    color: var(--baton-color-text-muted);
+  }
 `;

@@ -13,7 +13,18 @@ import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import type { InboxAssigneePicker } from '../assignee-picker/assignee-picker.js';
 import { fire } from '../events.js';
+import { languageName } from '../format/language-name.js';
+import { loadTeams } from '../teams/teams-cache.js';
+import type { InboxDetailsEditor } from '../details-editor/details-editor.js';
 import { detailsStyles } from './details.styles.js';
+
+/** The editor is a chunk of its own, fetched the first time someone presses "Edit details". */
+let editorModule: Promise<unknown> | undefined;
+const loadEditor = () => (editorModule ??= import('../details-editor/details-editor.js'));
+let routingModule: Promise<unknown> | undefined;
+const loadRouting = () => (routingModule ??= import('../routing-why/routing-why.js'));
+
+const PRIORITY_LABELS: Record<Conversation['priority'], string> = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 
 /**
  * The right pane: "Assigned to", team, tags, the contact's details and their other
@@ -40,9 +51,21 @@ export class InboxDetails extends LitElement {
   @state() private notesOf = new Map<string, NoteItem[] | 'loading' | 'failed'>();
   @state() private teams: Team[] = [];
 
-  @query('inbox-assignee-picker') private picker?: InboxAssigneePicker;
+  /** "Edit details" is open (for this conversation id); the editor shows once its module is loaded. */
+  @state() private editingId = '';
+  @state() private editorLoaded = false;
+  @state() private editorFailed = false;
 
-  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({ conversation: s.open?.conversation ?? null }));
+  @query('inbox-assignee-picker') private picker?: InboxAssigneePicker;
+  @query('inbox-details-editor') private editor?: InboxDetailsEditor;
+  @query('.edit') private editButton?: HTMLButtonElement;
+
+  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
+    conversation: s.open?.conversation ?? null,
+    // A rule touched it (or it waits in a queue): then "Why it was routed this way" is worth offering.
+    routed: !!s.open?.conversation?.waitingSince || !!s.open?.timeline.some((i) => i.kind === 'event' && i.actor.type === 'workflow'),
+  }));
+  @state() private routingLoaded = false;
   /** What the contact's record was loaded for: the contact and the conversation's version. */
   private loadedFor = '';
   private teamsLoaded = false;
@@ -52,11 +75,59 @@ export class InboxDetails extends LitElement {
     this.picker?.focusInput();
   }
 
+  /** "Edit details": loads the editor on first use (a placeholder says so meanwhile), then focuses it. */
+  async edit(): Promise<void> {
+    const c = this.snapshot.value?.conversation;
+    if (!c) return;
+    this.editingId = c.id;
+    this.editorFailed = false;
+    try {
+      await loadEditor();
+      this.editorLoaded = true;
+    } catch {
+      editorModule = undefined; // let the next press try again
+      this.editorFailed = true;
+      return;
+    }
+    await this.updateComplete;
+    this.editor?.focus();
+  }
+
+  private async openRouting(open: boolean): Promise<void> {
+    if (!open || this.routingLoaded) return;
+    try {
+      await loadRouting();
+      this.routingLoaded = true;
+    } catch {
+      routingModule = undefined; // the next opening tries again
+    }
+  }
+
+  private async closeEditor(): Promise<void> {
+    this.editingId = '';
+    await this.updateComplete;
+    this.editButton?.focus();
+  }
+
+  private renderEditor(c: Conversation) {
+    if (this.editorFailed) {
+      return html`<p class="error" role="alert">Can't load the editor right now. <button @click=${() => this.edit()}>Try again</button></p>`;
+    }
+    if (!this.editorLoaded) return html`<div class="skeleton" role="status" aria-busy="true"><span class="visually-hidden">Loading editor…</span></div>`;
+    return html`<inbox-details-editor
+      .conversation=${c}
+      .store=${this.store}
+      .teams=${this.teams}
+      .done=${() => void this.closeEditor()}
+    ></inbox-details-editor>`;
+  }
+
   protected override willUpdate(): void {
     const c = this.snapshot.value?.conversation;
+    if (this.editingId && this.editingId !== c?.id) this.editingId = '';
     if (this.rest && !this.teamsLoaded) {
       this.teamsLoaded = true;
-      this.rest.listTeams().then(({ items }) => (this.teams = items), () => (this.teamsLoaded = false));
+      loadTeams(this.rest).then((items) => (this.teams = items), () => (this.teamsLoaded = false));
     }
     const key = c ? `${c.contactId}:${c.id}:${c.version}` : '';
     if (key === this.loadedFor || !this.rest) return;
@@ -111,24 +182,46 @@ export class InboxDetails extends LitElement {
     const contact = this.contact;
     const others = this.history.filter((h) => h.id !== c.id);
     const now = Date.now();
+    const editing = this.editingId === c.id;
     return html`<div part="base">
       <inbox-assignee-picker part="assignee"></inbox-assignee-picker>
       <div role="group" aria-labelledby="h-conversation">
-        <h2 id="h-conversation">Conversation</h2>
-        <dl>
-          <dt>Team</dt>
-          <dd>${team?.name ?? 'No team'}</dd>
-          <dt>Channel</dt>
-          <dd>${channelName(c.channel)}</dd>
-          ${c.source ? html`<dt>Source</dt><dd>${c.source}</dd>` : nothing}
-          <dt>Priority</dt>
-          <dd>${c.priority}</dd>
-        </dl>
+        <div class="group-head">
+          <h2 id="h-conversation">Conversation</h2>
+          ${editing
+            ? nothing
+            : html`<button class="edit" aria-label="Edit details" @click=${() => this.edit()} @pointerenter=${() => void loadEditor().catch(() => undefined)}>
+                Edit
+              </button>`}
+        </div>
+        ${editing
+          ? this.renderEditor(c)
+          : html`<dl>
+              ${c.subject ? html`<dt>Subject</dt><dd>${c.subject}</dd>` : nothing}
+              <dt>Team</dt>
+              <dd>${team?.name ?? 'No team'}</dd>
+              <dt>Channel</dt>
+              <dd>${channelName(c.channel)}</dd>
+              ${c.source ? html`<dt>Source</dt><dd>${c.source}</dd>` : nothing}
+              <dt>Priority</dt>
+              <dd>${PRIORITY_LABELS[c.priority]}</dd>
+              ${c.language ? html`<dt>Language</dt><dd>${languageName(c.language)}</dd>` : nothing}
+            </dl>`}
+        ${this.snapshot.value?.routed && !editing
+          ? html`<details class="routing" @toggle=${(e: Event) => void this.openRouting((e.target as HTMLDetailsElement).open)}>
+              <summary>Why it was routed this way</summary>
+              ${this.routingLoaded
+                ? html`<inbox-routing-why .rest=${this.rest} conversation-id=${c.id}></inbox-routing-why>`
+                : html`<p class="muted" role="status">Loading…</p>`}
+            </details>`
+          : nothing}
       </div>
-      <div role="group" aria-labelledby="h-tags">
-        <h2 id="h-tags">Tags</h2>
-        ${c.tags.length ? html`<ul class="tags">${c.tags.map((t) => html`<li>${t}</li>`)}</ul>` : html`<p class="muted">No tags</p>`}
-      </div>
+      ${editing
+        ? nothing
+        : html`<div role="group" aria-labelledby="h-tags">
+            <h2 id="h-tags">Tags</h2>
+            ${c.tags.length ? html`<ul class="tags" aria-label="Tags">${c.tags.map((t) => html`<li>${t}</li>`)}</ul>` : html`<p class="muted">No tags</p>`}
+          </div>`}
       <div role="group" aria-labelledby="h-contact">
         <h2 id="h-contact">Contact</h2>
         ${contact
@@ -137,7 +230,7 @@ export class InboxDetails extends LitElement {
               <dd>${contact.name}</dd>
               ${contact.phone ? html`<dt>Phone</dt><dd>${contact.phone}</dd>` : nothing}
               ${contact.email ? html`<dt>Email</dt><dd>${contact.email}</dd>` : nothing}
-              ${contact.language ? html`<dt>Language</dt><dd>${contact.language}</dd>` : nothing}
+              ${contact.language ? html`<dt>Language</dt><dd>${languageName(contact.language)}</dd>` : nothing}
               ${contact.tags.length ? html`<dt>Tags</dt><dd>${contact.tags.join(', ')}</dd>` : nothing}
             </dl>`
           : html`<p class="muted">Loading…</p>`}

@@ -1,6 +1,8 @@
-import type { Agent, EventItem } from '@baton/protocol';
+import type { Agent, EventItem, Team } from '@baton/protocol';
+import { wakeTime } from './snooze-time.js';
 
 type AgentLookup = (id: string | null | undefined) => Pick<Agent, 'name'> | undefined;
+type TeamLookup = (id: string) => Pick<Team, 'name'> | undefined;
 
 const firstName = (agent: Pick<Agent, 'name'> | undefined) => agent?.name.split(/\s+/)[0] ?? 'Someone';
 const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
@@ -14,7 +16,7 @@ function ruleName(event: EventItem): string | null {
  * A timeline event as a sentence people say: "Ana assigned this to Ben", "Reopened by a new
  * message", "Resolved by Ana", "Assigned to Ben by rule Spanish → bilingual".
  */
-export function eventSentence(event: EventItem, agentById: AgentLookup): string {
+export function eventSentence(event: EventItem, agentById: AgentLookup, teamById: TeamLookup = () => undefined): string {
   const actorIsAgent = event.actor.type === 'agent';
   const actor = firstName(agentById(event.actor.id));
   const rule = event.actor.type === 'workflow' ? ruleName(event) : null;
@@ -46,17 +48,28 @@ export function eventSentence(event: EventItem, agentById: AgentLookup): string 
       const strings = (v: unknown) => (Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : []);
       const added = [...strings(event.data.tags), ...strings(event.data.added)];
       const removed = strings(event.data.removed);
-      const what = added.length && !removed.length ? `tagged this ${added.join(', ')}` : !added.length && removed.length ? `removed the tag ${removed.join(', ')}` : 'changed the tags';
+      const parts = [added.length ? `tagged this ${added.join(', ')}` : '', removed.length ? `removed the tag${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : ''].filter(Boolean);
+      const what = parts.join(' and ') || 'changed the tags';
       return actorIsAgent ? `${actor} ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
     }
     case 'priority_changed':
       return `${actorIsAgent ? `${actor} set` : 'Set'} the priority to ${text(event.data.to) ?? 'normal'}`;
-    case 'team_changed':
-      return text(event.data.to) ? `${actorIsAgent ? `${actor} moved` : 'Moved'} this to another team` : `${actorIsAgent ? `${actor} removed` : 'Removed'} the team`;
-    case 'subject_changed':
-      return `${actorIsAgent ? `${actor} changed` : 'Changed'} the subject`;
-    case 'snoozed':
-      return actorIsAgent ? `${actor} snoozed this` : 'Snoozed';
+    case 'team_changed': {
+      const to = text(event.data.to);
+      if (!to) return `${actorIsAgent ? `${actor} removed` : 'Removed'} the team`;
+      return `${actorIsAgent ? `${actor} moved` : 'Moved'} this to ${teamById(to)?.name ?? 'another team'}`;
+    }
+    case 'subject_changed': {
+      const to = text(event.data.to);
+      if (!to) return `${actorIsAgent ? `${actor} removed` : 'Removed'} the subject`;
+      return `${actorIsAgent ? `${actor} changed` : 'Changed'} the subject to “${to}”`;
+    }
+    case 'snoozed': {
+      // Said as of when it was snoozed ("until tomorrow 9:00 AM" on the day it happened; the day label is above it).
+      const until = text(event.data.until);
+      const when = until ? ` until ${wakeTime(until, Date.parse(event.createdAt))}` : '';
+      return actorIsAgent ? `${actor} snoozed this${when}` : `Snoozed${when}`;
+    }
     case 'woke': {
       const reason = text(event.data.reason);
       if (reason === 'inbound_message') return 'Woke up: a new message';
@@ -65,7 +78,12 @@ export function eventSentence(event: EventItem, agentById: AgentLookup): string 
     }
     case 'rule_applied':
       return rule ? `Rule ${rule} applied` : 'A rule was applied';
-    case 'queued':
-      return 'Waiting in the team queue for an available teammate';
+    case 'queued': {
+      // The runner names the team it waits for; older rows only have its id.
+      const teamId = text(event.data.teamId);
+      const team = text(event.data.teamName) ?? (teamId ? teamById(teamId)?.name : undefined);
+      const by = rule ? ` (rule ${rule})` : '';
+      return team ? `Waiting for ${team}${by}: nobody available yet` : `Waiting for an available teammate${by}`;
+    }
   }
 }

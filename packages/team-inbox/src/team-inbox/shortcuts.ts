@@ -10,6 +10,7 @@ export const SHORTCUTS: readonly (readonly [keys: readonly string[], does: strin
   [['r'], 'Reply'],
   [['n'], 'Note'],
   [['e'], 'Mark as Resolved'],
+  [['s'], 'Snooze / Unsnooze'],
   [['?'], 'Keyboard shortcuts'],
 ];
 

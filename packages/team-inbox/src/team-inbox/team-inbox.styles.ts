@@ -59,6 +59,8 @@ export const teamInboxStyles = css`
   }
   inbox-search {
     flex: 1;
+    /* Shrinks so the bell and the Available switch keep their room in a narrow sidebar. */
+    min-width: 0;
   }
   [part='list'] {
     flex: 1;

@@ -115,6 +115,7 @@ export class TeamInbox extends LitElement {
     const advance = (e: CustomEvent<{ conversationId: string }>) => void this.list?.advanceAfter(e.detail.conversationId);
     this.addEventListener('inbox-resolve', advance);
     this.addEventListener('inbox-assign', advance);
+    this.addEventListener('inbox-snooze', advance);
   }
 
   /** The current services' store (built or injected); undefined before it is connected. */
@@ -346,6 +347,9 @@ export class TeamInbox extends LitElement {
       case 'e':
         void this.header?.resolve();
         break;
+      case 's':
+        void this.header?.toggleSnooze();
+        break;
       default:
         return;
     }
@@ -365,6 +369,7 @@ export class TeamInbox extends LitElement {
         <div class="toolbar">
           <inbox-search part="search" aria-keyshortcuts="/"></inbox-search>
           <inbox-notification-bell part="notifications" .pushWorker=${this.pushWorker}></inbox-notification-bell>
+          <inbox-availability-switch part="availability"></inbox-availability-switch>
         </div>
         <inbox-view-nav part="views"></inbox-view-nav>
         <inbox-conversation-list part="list"></inbox-conversation-list>

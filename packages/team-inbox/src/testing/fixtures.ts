@@ -21,6 +21,7 @@ import {
   type Team,
   type TimelineItem,
   type View,
+  type WorkflowRun,
 } from '@baton/protocol';
 
 export const NOW = Date.now();
@@ -82,6 +83,8 @@ export interface World {
   requests: string[];
   /** Web Push subscriptions registered by this browser (endpoints). */
   pushEndpoints: string[];
+  /** Rule runs per conversation, for `GET /v1/conversations/:id/routing`. */
+  routing?: Map<string, WorkflowRun[]>;
 }
 
 /** A P-256 public key (65 bytes, uncompressed) standing in for the server's VAPID key. */
@@ -155,6 +158,15 @@ export function fixtureFetch(world: World): typeof fetch {
       return json(200, { items: world.agents.map((a) => ({ ...a, openAssigned: world.conversations.filter((c) => open(c) && c.assigneeId === a.id).length })) });
     }
     if (method === 'GET' && path === '/v1/teams') return json(200, { items: world.teams });
+    if (method === 'PATCH' && (m = /^\/v1\/agents\/([^/]+)$/.exec(path))) {
+      const a = world.agents.find((x) => x.id === m![1]);
+      if (!a) return notFound();
+      const next = { ...a, ...body } as Agent;
+      world.agents = world.agents.map((x) => (x.id === a.id ? next : x));
+      if (world.me.id === a.id) world.me = next;
+      return json(200, { agent: next });
+    }
+
     if (method === 'GET' && path === '/v1/conversations/counts') return json(200, countsOf(world));
     if (method === 'GET' && path === '/v1/conversations') {
       const view = (q.get('view') ?? 'all') as View;
@@ -200,6 +212,15 @@ export function fixtureFetch(world: World): typeof fetch {
       const action = m[2];
       const timeline = world.timelines.get(c.id) ?? [];
       if (method === 'GET' && !action) return json(200, { conversation: c });
+      if (method === 'GET' && action === 'routing') return json(200, { items: world.routing?.get(c.id) ?? [] });
+      // Versioned writes (PATCH, snooze): a stale If-Match gets the server's 409 with the current state.
+      const ifMatch = new Headers(init?.headers).get('if-match');
+      if (ifMatch !== null && Number(ifMatch.replace(/"/g, '')) !== c.version && (method === 'PATCH' || action === 'snooze')) {
+        return json(409, { error: { code: 'version_conflict', message: `conversation is at version ${c.version}`, details: { conversation: c } } });
+      }
+      if (method === 'PATCH' && !action) return json(200, { conversation: touch(c, body as Partial<Conversation>) });
+      if (method === 'POST' && action === 'snooze') return json(200, { conversation: touch(c, { snoozedUntil: (body.until as string | null) ?? null }) });
+
       if (method === 'GET' && action === 'timeline') {
         const after = Number(q.get('after') ?? 0);
         return json(200, { items: timeline.filter((i) => i.seq > after), nextAfter: null });
@@ -240,6 +261,8 @@ type Listener = (payload: never) => void;
 export class FakeRealtime {
   readonly listeners = new Map<string, Set<Listener>>();
   readonly typingCalls: string[] = [];
+  /** The kind of each `typingCalls` entry. */
+  readonly typingKinds: ('reply' | 'note')[] = [];
   readonly viewingCalls: (string | null)[] = [];
   readyEvent: ReadyEvent;
   presence: PresenceState | null = null;
@@ -266,8 +289,9 @@ export class FakeRealtime {
     this.viewingCalls.push(conversationId);
     return conversationId && this.presence?.conversationId === conversationId ? this.presence : null;
   }
-  async typing(conversationId: string): Promise<PresenceState> {
+  async typing(conversationId: string, kind: 'reply' | 'note' = 'reply'): Promise<PresenceState> {
     this.typingCalls.push(conversationId);
+    this.typingKinds.push(kind);
     return { conversationId, viewing: [], typing: [] };
   }
   close() {}

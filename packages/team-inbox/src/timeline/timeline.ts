@@ -2,9 +2,11 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { AgentWithLoad, InboxStore } from '@baton/client';
-import type { Actor, MessageItem, NoteItem, TimelineItem } from '@baton/protocol';
+import type { AgentWithLoad, BatonRestClient, InboxStore } from '@baton/client';
+import type { Actor, MessageItem, NoteItem, Team, TimelineItem } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
+import { restContext } from '@baton/ui/contexts/rest';
+import { loadTeams } from '../teams/teams-cache.js';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
@@ -63,6 +65,14 @@ export class InboxTimeline extends LitElement {
   @state()
   private contacts?: ContactDirectory;
 
+  @consume({ context: restContext, subscribe: true })
+  @state()
+  private rest?: BatonRestClient;
+
+  /** Team names for "Ana moved this to Bilingual", fetched once such an event is shown. */
+  @state() private teams: readonly Team[] = [];
+  private teamsAsked = false;
+
   @query('[part="base"]') private scroller!: HTMLElement;
 
   private readonly clock = new ClockController(this);
@@ -78,6 +88,10 @@ export class InboxTimeline extends LitElement {
   private shownId: string | null = null;
 
   protected override willUpdate(): void {
+    if (!this.teamsAsked && this.rest && this.snapshot.value?.items.some((i) => i.kind === 'event' && i.type === 'team_changed')) {
+      this.teamsAsked = true;
+      loadTeams(this.rest).then((teams) => (this.teams = teams), () => (this.teamsAsked = false));
+    }
     const el = this.scroller;
     const id = this.snapshot.value?.id ?? null;
     // A newly opened conversation starts at its latest item; otherwise stay where the reader is.
@@ -122,7 +136,7 @@ export class InboxTimeline extends LitElement {
       case 'note':
         return this.renderNote(item, agents, when);
       case 'event':
-        return html`<li part="event">${eventSentence(item, (id) => agents.find((a) => a.id === id))} · ${when}</li>`;
+        return html`<li part="event">${eventSentence(item, (id) => agents.find((a) => a.id === id), (id) => this.teams.find((t) => t.id === id))} · ${when}</li>`;
     }
   }
 

@@ -1,0 +1,125 @@
+import { expect } from '@esm-bundle/chai';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import { Team as TeamSchema } from '@baton/protocol';
+import { demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
+import { allByRole, byRole, composedText, mountPart, press, settled, type } from '../testing/mount.js';
+import type { InboxConversationEditDetail } from '../events.js';
+
+const bilingual = TeamSchema.parse({ id: 'team_bilingual', name: 'Bilingual', memberIds: ['agt_maria'], createdAt: new Date().toISOString() });
+
+async function openEditor(id: string, world = demoWorld()) {
+  world.teams.push(bilingual);
+  const inbox = await fixtureInbox({ world });
+  const mounted = await mountPart('inbox-details', inbox);
+  await inbox.store.open(id);
+  await until(() => allByRole(mounted.root, 'button', 'Edit details').length === 1, 2000, 'Edit details');
+  byRole(mounted.root, 'button', 'Edit details').click();
+  // The editor is its own chunk: a placeholder holds its place until it is there.
+  const editorForm = () => mounted.root.querySelector('inbox-details-editor')?.shadowRoot?.querySelector('form[aria-label="Edit conversation"]');
+  await until(() => !!editorForm(), 3000, 'the editor');
+  await settled(mounted.el);
+  const editor = mounted.root.querySelector('inbox-details-editor')!;
+  await settled(editor);
+  const form = editor.shadowRoot!;
+  return { inbox, ...mounted, editor, form };
+}
+
+const field = <T extends HTMLElement>(form: ShadowRoot, label: string) => {
+  const id = [...form.querySelectorAll('label')].find((l) => l.textContent!.trim() === label)!.htmlFor;
+  return form.getElementById(id) as T;
+};
+const choose = (select: HTMLSelectElement, label: string) => {
+  select.value = [...select.options].find((o) => o.text === label)!.value;
+  select.dispatchEvent(new Event('change', { bubbles: true }));
+};
+const text = (root: ShadowRoot) => composedText(root).replace(/\s+/g, ' ');
+
+describe('inbox-details editing', () => {
+  it('shows the conversation language in words', async () => {
+    const world = demoWorld();
+    world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, language: 'es' } : c));
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-details', inbox);
+    await inbox.store.open('conv_lucia');
+    await until(() => /Language/.test(text(root)), 2000, 'language row');
+    const dts = [...root.querySelectorAll('dt')].map((dt) => `${dt.textContent!.trim()}: ${dt.nextElementSibling!.textContent!.trim()}`);
+    expect(dts).to.include('Language: Spanish');
+    remove();
+  });
+
+  it('edits subject, priority, team and tags in one PATCH, fires inbox-conversation-edit and shows the result', async () => {
+    const { inbox, el, root, form, remove } = await openEditor('conv_priya');
+    await expectNoAxeViolations(root.host);
+    expect(form.activeElement?.id).to.equal('subject');
+
+    const subject = field<HTMLInputElement>(form, 'Subject');
+    subject.select();
+    type(subject, 'Bulk import fails');
+    choose(field(form, 'Priority'), 'Urgent');
+    choose(field(form, 'Team'), 'Bilingual');
+    const tagInput = field<HTMLInputElement>(form, 'Add tag');
+    // The workspace's tags in use are suggested.
+    expect([...form.querySelectorAll('datalist option')].map((o) => (o as HTMLOptionElement).value)).to.include('es');
+    type(tagInput, 'vip');
+    press(tagInput, 'Enter');
+    type(tagInput, 'billing');
+    byRole(form, 'button', 'Add').click();
+    type(tagInput, 'oops');
+    press(tagInput, 'Enter');
+    await settled(el);
+    byRole(form, 'button', 'Remove tag oops').click();
+    await settled(el);
+    expect(allByRole(byRole(form, 'list', 'Tags'), 'listitem').map((li) => li.textContent!.replace('×', '').trim())).to.deep.equal(['vip', 'billing']);
+
+    const edits: InboxConversationEditDetail[] = [];
+    el.addEventListener('inbox-conversation-edit', (e) => edits.push((e as CustomEvent<InboxConversationEditDetail>).detail));
+    byRole(form, 'button', 'Save').click();
+    await until(() => edits.length === 1, 2000, 'inbox-conversation-edit');
+    expect(edits[0]).to.deep.equal({ conversationId: 'conv_priya', changed: ['subject', 'priority', 'teamId', 'tags'] });
+    expect(inbox.world.requests.filter((r) => r.startsWith('PATCH'))).to.deep.equal(['PATCH /v1/conversations/conv_priya']);
+    const saved = inbox.world.conversations.find((c) => c.id === 'conv_priya')!;
+    expect(saved).to.include({ subject: 'Bulk import fails', priority: 'urgent', teamId: 'team_bilingual' });
+    expect(saved.tags).to.deep.equal(['vip', 'billing']);
+
+    await until(() => !root.querySelector('inbox-details-editor'), 2000, 'editor closed');
+    await settled(el);
+    const shown = text(root);
+    expect(shown).to.contain('Bulk import fails').and.contain('Urgent').and.contain('Bilingual');
+    expect(allByRole(byRole(root, 'list', 'Tags'), 'listitem').map((li) => li.textContent)).to.deep.equal(['vip', 'billing']);
+    expect(root.activeElement).to.equal(byRole(root, 'button', 'Edit details'));
+    await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('says in plain words when someone else changed it first, and Refresh shows their version', async () => {
+    const { inbox, el, form, remove } = await openEditor('conv_priya');
+    // A teammate set the priority meanwhile: the server is a version ahead of what this editor started from.
+    inbox.world.conversations = inbox.world.conversations.map((c) => (c.id === 'conv_priya' ? { ...c, priority: 'high', version: c.version + 1 } : c));
+    choose(field(form, 'Priority'), 'Low');
+    byRole(form, 'button', 'Save').click();
+    await until(() => allByRole(form, 'alert').length === 1, 2000, 'conflict message');
+    expect(byRole(form, 'alert').textContent).to.match(/Someone else changed this conversation while you were editing/);
+    expect(inbox.world.conversations.find((c) => c.id === 'conv_priya')!.priority).to.equal('high');
+    await expectNoAxeViolations(el);
+
+    byRole(form, 'button', 'Refresh').click();
+    await settled(el);
+    expect(field<HTMLSelectElement>(form, 'Priority').value).to.equal('high');
+    expect(allByRole(form, 'alert')).to.have.length(0);
+    byRole(form, 'button', 'Cancel').click();
+    await settled(el);
+    expect(el.shadowRoot!.querySelector('inbox-details-editor')).to.equal(null);
+    remove();
+  });
+
+  it('Escape cancels without a request', async () => {
+    const { inbox, el, form, root, remove } = await openEditor('conv_lucia');
+    choose(field(form, 'Priority'), 'High');
+    press(field(form, 'Priority'), 'Escape');
+    await settled(el);
+    expect(root.querySelector('inbox-details-editor')).to.equal(null);
+    expect(inbox.world.requests.some((r) => r.startsWith('PATCH'))).to.equal(false);
+    expect(text(root)).to.contain('Normal');
+    remove();
+  });
+});

@@ -1,0 +1,39 @@
+import { expect } from '@esm-bundle/chai';
+import type { EventItem } from '@baton/protocol';
+import { ana, event, support } from '../testing/fixtures.js';
+import { eventSentence } from './event-sentence.js';
+
+const agents = (id: string | null | undefined) => (id === ana.id ? ana : undefined);
+const teams = (id: string) => (id === support.id ? support : undefined);
+const by: { type: string; id: string | null } = { type: 'agent', id: ana.id };
+const say = (type: string, data: Record<string, unknown>, actor = by) => eventSentence(event('conv_x', type, actor, data, 0) as EventItem, agents, teams);
+
+describe('event sentences for edits and snoozes', () => {
+  it('says what changed, in words', () => {
+    expect(say('tagged', { added: ['vip', 'billing'], removed: [] })).to.equal('Ana tagged this vip, billing');
+    expect(say('tagged', { added: [], removed: ['es'] })).to.equal('Ana removed the tag es');
+    expect(say('tagged', { added: ['vip'], removed: ['es', 'new'] })).to.equal('Ana tagged this vip and removed the tags es, new');
+    expect(say('priority_changed', { from: 'normal', to: 'urgent' })).to.equal('Ana set the priority to urgent');
+    expect(say('team_changed', { from: null, to: support.id })).to.equal('Ana moved this to Support');
+    expect(say('team_changed', { from: support.id, to: 'team_gone' })).to.equal('Ana moved this to another team');
+    expect(say('team_changed', { from: support.id, to: null })).to.equal('Ana removed the team');
+    expect(say('subject_changed', { from: null, to: 'Bulk import fails' })).to.equal('Ana changed the subject to “Bulk import fails”');
+    expect(say('subject_changed', { from: 'x', to: null })).to.equal('Ana removed the subject');
+    expect(say('priority_changed', { to: 'high' }, { type: 'workflow', id: null })).to.equal('Set the priority to high');
+  });
+
+  it('says until when a conversation was snoozed, as of that moment', () => {
+    const item = event('conv_x', 'snoozed', by, {}, 0) as EventItem;
+    const at = new Date(Date.parse(item.createdAt));
+    const tomorrow9 = new Date(at.getFullYear(), at.getMonth(), at.getDate() + 1, 9);
+    expect(eventSentence({ ...item, data: { from: null, until: tomorrow9.toISOString() } }, agents)).to.equal('Ana snoozed this until tomorrow 9:00 AM');
+    expect(eventSentence({ ...item, data: { reason: 'manual' }, type: 'woke' }, agents)).to.equal('Ana woke this up');
+  });
+
+  it('says which team a queued conversation waits for', () => {
+    const wf = { type: 'workflow', id: 'wf_1' };
+    expect(say('queued', { teamId: support.id, teamName: 'Support', workflowName: 'Everyone else' }, wf)).to.equal('Waiting for Support (rule Everyone else): nobody available yet');
+    expect(say('queued', { teamId: support.id }, wf)).to.equal('Waiting for Support: nobody available yet');
+    expect(say('queued', {}, { type: 'system', id: null })).to.equal('Waiting for an available teammate');
+  });
+});

@@ -1,0 +1,103 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { BatonRestClient } from '@baton/client';
+import type { WorkflowRun } from '@baton/protocol';
+import { baseStyles } from '@baton/ui/tokens';
+import { relativeTime } from '@baton/ui/relative-time';
+import { plainError } from '../format/plain-error.js';
+
+const OUTCOMES: Record<WorkflowRun['outcome'], string> = {
+  not_matched: 'did not match',
+  applied: 'applied',
+  no_change: 'nothing to change',
+  waiting: 'waiting for a teammate',
+  queued: 'queued: nobody available',
+};
+
+/**
+ * "Why it was routed this way": every rule run that considered the conversation, newest first
+ * (`GET /v1/conversations/:id/routing`), each with what its actions did in the runner's words
+ * ("maria away; luis at capacity 25/25"). Loaded with `import()` when the details pane's
+ * disclosure is first opened.
+ */
+export class InboxRoutingWhy extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+        font-size: var(--baton-font-size-small);
+      }
+      ol {
+        display: grid;
+        gap: 6px;
+        margin: 4px 0 0;
+        padding: 0;
+        list-style: none;
+      }
+      ul {
+        margin: 2px 0 0;
+        padding-inline-start: 16px;
+      }
+      .muted {
+        margin: 0;
+        color: var(--baton-color-text-muted);
+      }
+      .error {
+        margin: 0;
+        color: var(--baton-color-danger);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) rest: BatonRestClient | undefined;
+  @property({ attribute: 'conversation-id' }) conversationId = '';
+
+  @state() private runs: WorkflowRun[] | null = null;
+  @state() private error = '';
+  private loadedFor = '';
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if ((changed.has('conversationId') || changed.has('rest')) && this.rest && this.conversationId && this.loadedFor !== this.conversationId) {
+      this.loadedFor = this.conversationId;
+      void this.load(this.rest, this.conversationId);
+    }
+  }
+
+  private async load(rest: BatonRestClient, id: string): Promise<void> {
+    this.runs = null;
+    this.error = '';
+    try {
+      const { items } = await rest.conversationRouting(id);
+      if (id === this.conversationId) this.runs = items;
+    } catch (e) {
+      if (id !== this.conversationId) return;
+      this.loadedFor = '';
+      this.error = plainError(e);
+    }
+  }
+
+  override render() {
+    if (this.error) return html`<p class="error" role="alert">${this.error}</p>`;
+    if (!this.runs) return html`<p class="muted" role="status">Loading…</p>`;
+    if (!this.runs.length) return html`<p class="muted">No rule has looked at this conversation.</p>`;
+    const now = Date.now();
+    return html`<ol aria-label="Rule runs">
+      ${this.runs.map(
+        (run) => html`<li>
+          <strong>${run.workflowName}</strong> · ${OUTCOMES[run.outcome]} · <time datetime=${run.createdAt}>${relativeTime(run.createdAt, now)}</time>
+          ${run.actions.length ? html`<ul>${run.actions.map((a) => html`<li>${a.detail}</li>`)}</ul>` : nothing}
+        </li>`,
+      )}
+    </ol>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'inbox-routing-why': InboxRoutingWhy;
+  }
+}
+
+// Its own define module: only ever reached through `import()`.
+if (!customElements.get('inbox-routing-why')) customElements.define('inbox-routing-why', InboxRoutingWhy);
