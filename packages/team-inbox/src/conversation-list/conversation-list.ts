@@ -28,6 +28,18 @@ const OVERSCAN = 8;
 const PREFETCH_ROWS = 15;
 
 /**
+ * Who wrote the preview, as its prefix: "You: " for this agent, "Ana: " for a teammate (first
+ * name), nothing for the customer or an automated sender. Notes are never the preview.
+ */
+function speaker(c: Conversation, agents: Map<string, AgentWithLoad>, me: string | null): string {
+  const author = c.lastMessage?.author;
+  if (c.lastMessage?.direction !== 'outbound' || author?.type !== 'agent' || !author.id) return '';
+  if (author.id === me) return 'You: ';
+  const name = agents.get(author.id)?.name;
+  return name ? `${name.split(' ')[0]}: ` : '';
+}
+
+/**
  * The current view's conversations, virtualized: only the rows in (and near) the viewport are in
  * the DOM, positioned over a spacer as tall as every row, so 10,000 rows scroll like 20. A listbox
  * with roving focus: arrows or j/k move, Enter opens (`inbox-conversation-select`).
@@ -55,6 +67,7 @@ export class InboxConversationList extends LitElement {
     openId: s.open?.id ?? null,
     open: s.open?.conversation ?? null,
     agents: s.agents,
+    me: s.agentId,
     hasMore: s.hasMore,
     listLoading: s.listLoading,
     status: s.status,
@@ -223,7 +236,7 @@ export class InboxConversationList extends LitElement {
         ${repeat(
           indexes,
           (i) => rows[i]!.id,
-          (i) => this.renderRow(rows[i]!, i, rows.length, agents, v?.openId ?? null, v?.readMarks ?? {}),
+          (i) => this.renderRow(rows[i]!, i, rows.length, agents, v?.openId ?? null, v?.readMarks ?? {}, v?.me ?? null),
         )}
       </div>
       ${v?.status !== 'ready' || (v.listLoading && rows.length === 0)
@@ -242,12 +255,15 @@ export class InboxConversationList extends LitElement {
     agents: Map<string, AgentWithLoad>,
     openId: string | null,
     readMarks: Readonly<Record<string, number>>,
+    me: string | null,
   ) {
     const name = contactName(this.contacts, c.contactId);
     // The open conversation is being read; its mark catches up a moment later.
     const unread = c.id !== openId && isUnread(c, readMarks);
     const assignee = c.assigneeId ? agents.get(c.assigneeId) : undefined;
     const preview = c.subject && c.channel === 'email' ? `${c.subject} — ${c.preview ?? ''}` : c.preview ?? '';
+    // The row's time is the latest message's, the one the preview shows (not a later reopen or assignment).
+    const at = c.lastMessage?.at ?? c.lastMessageAt;
     return html`<div
       role="option"
       id=${`row-${c.id}`}
@@ -267,8 +283,8 @@ export class InboxConversationList extends LitElement {
         <span class="name">${name}</span>
         <span class="channel" title=${channelName(c.channel)}>${channelIcon(c.channel, 14)}<span class="visually-hidden">${channelName(c.channel)}</span></span>
       </span>
-      <time datetime=${c.lastMessageAt} title=${absoluteTime(c.lastMessageAt)}>${relativeTime(c.lastMessageAt, this.clock.now)}</time>
-      <span class="preview">${preview}</span>
+      <time datetime=${at} title=${absoluteTime(at)}>${relativeTime(at, this.clock.now)}</time>
+      <span class="preview">${speaker(c, agents, me)}${preview}</span>
       <span class="assignee">
         ${assignee
           ? html`<baton-avatar name=${assignee.name} label=${`Assigned to ${assignee.name}`} style="--baton-avatar-size: 20px"></baton-avatar>`

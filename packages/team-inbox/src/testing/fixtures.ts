@@ -211,7 +211,7 @@ export function fixtureFetch(world: World): typeof fetch {
       if (method === 'POST' && action === 'messages') {
         const item = message(c.id, String(body.body), 'outbound', world.me.id, 0);
         world.timelines.set(c.id, [...timeline, item]);
-        return json(201, { message: item, conversation: touch(c, { lastMessageAt: item.createdAt, preview: item.body, status: 'open' }) });
+        return json(201, { message: item, conversation: touch(c, { lastMessageAt: item.createdAt, preview: item.body, status: 'open', lastMessage: { direction: 'outbound', author: item.author, at: item.createdAt } }) });
       }
     }
     return notFound();
