@@ -16,6 +16,15 @@ import { byActivity, viewMembership } from './views.js';
 
 export type AgentWithLoad = RouteResponse<'listAgents'>['items'][number];
 
+/** The list's filters and sort besides the view (DESIGN §5); absent means any / newest first. */
+export interface ListFilters {
+  channel?: string;
+  teamId?: string;
+  tag?: string;
+  priority?: Conversation['priority'];
+  sort?: 'newest' | 'oldest_waiting';
+}
+
 export interface OpenConversation {
   id: string;
   /** Null until loaded (unless the conversation was already in a list). */
@@ -43,6 +52,8 @@ export interface InboxSnapshot {
   readMarks: Readonly<Record<string, number>>;
   listLoading: boolean;
   hasMore: boolean;
+  /** The current view's filters and sort (`setFilters`); `{}` is the whole view, newest first. */
+  filters: ListFilters;
   counts: Counts | null;
   agents: readonly AgentWithLoad[];
   notifications: readonly Notification[];
@@ -147,6 +158,7 @@ export class InboxStore {
       agentId: null,
       view: options.view ?? 'mine',
       conversations: [],
+      filters: {},
       listLoading: false,
       hasMore: false,
       counts: null,
@@ -219,6 +231,19 @@ export class InboxStore {
     this.windowEnd = null;
     this.set({ view, conversations: [], hasMore: false, listLoading: this.started });
     if (!this.started) return; // the first load will use it
+    if (!this.loaded) await this.firstLoad.promise.catch(() => undefined);
+    if (gen !== this.listGen) return;
+    await this.loadPage(gen, null);
+  }
+
+  /** Narrows (or widens) the current view by channel, team, tag, priority and sort, and loads its first page. */
+  async setFilters(filters: ListFilters): Promise<void> {
+    const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== '')) as ListFilters;
+    const gen = ++this.listGen;
+    this.cursor = null;
+    this.windowEnd = null;
+    this.set({ filters: clean, conversations: [], hasMore: false, listLoading: this.started });
+    if (!this.started) return;
     if (!this.loaded) await this.firstLoad.promise.catch(() => undefined);
     if (gen !== this.listGen) return;
     await this.loadPage(gen, null);
@@ -362,7 +387,7 @@ export class InboxStore {
     const view = this.snapshot.view;
     const open = this.snapshot.open;
     const [page, counts, agents, notifications, openData] = await Promise.all([
-      this.rest.listConversations({ view, limit: this.pageSize }),
+      this.rest.listConversations({ view, limit: this.pageSize, ...this.snapshot.filters }),
       this.rest.counts(),
       this.rest.listAgents(),
       this.rest.listNotifications({ limit: this.notificationLimit }),
@@ -387,7 +412,7 @@ export class InboxStore {
     const touches = new Set<string>();
     this.touchSets.add(touches);
     try {
-      const page = await this.rest.listConversations({ view: this.snapshot.view, limit: this.pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await this.rest.listConversations({ view: this.snapshot.view, limit: this.pageSize, ...this.snapshot.filters, ...(cursor ? { cursor } : {}) });
       if (gen === this.listGen) this.setPage(page, cursor ? 'append' : 'replace', touches);
     } catch (error) {
       if (gen === this.listGen) this.set({ listLoading: false });
@@ -413,7 +438,7 @@ export class InboxStore {
           const touches = new Set<string>();
           this.touchSets.add(touches);
           try {
-            const page = await this.rest.listConversations({ view: this.snapshot.view, limit });
+            const page = await this.rest.listConversations({ view: this.snapshot.view, limit, ...this.snapshot.filters });
             if (gen === this.listGen) this.setPage(page, 'replace', touches);
           } finally {
             this.touchSets.delete(touches);
@@ -541,7 +566,7 @@ export class InboxStore {
     if (!me) return;
     const rows = this.snapshot.conversations;
     const present = rows.some((r) => r.id === c.id);
-    const member = viewMembership(this.snapshot.view, c, me);
+    const member = this.passesFilters(c) ? viewMembership(this.snapshot.view, c, me) : false;
     if (member === false) {
       if (present) this.removeRow(c.id);
       return;
@@ -551,14 +576,29 @@ export class InboxStore {
     if (member === 'unknown' && mayRefetch) this.scheduleRefetch();
   }
 
+  /** Whether a conversation passes the list's filters (the view is `viewMembership`'s). */
+  private passesFilters(c: Conversation): boolean {
+    const f = this.snapshot.filters;
+    return (
+      (f.channel === undefined || c.channel === f.channel) &&
+      (f.teamId === undefined || c.teamId === f.teamId) &&
+      (f.priority === undefined || c.priority === f.priority) &&
+      (f.tag === undefined || c.tags.includes(f.tag))
+    );
+  }
+
+  /** The server's order for the current sort: newest activity first, or oldest first. */
+  private readonly listOrder = (a: Conversation, b: Conversation): number =>
+    this.snapshot.filters.sort === 'oldest_waiting' ? byActivity(b, a) : byActivity(a, b);
+
   private inWindow(c: Conversation): boolean {
-    return this.cursor === null || this.windowEnd === null || byActivity(c, this.windowEnd) <= 0;
+    return this.cursor === null || this.windowEnd === null || this.listOrder(c, this.windowEnd) <= 0;
   }
 
   private upsertRow(c: Conversation): void {
     const rows = this.snapshot.conversations.filter((r) => r.id !== c.id);
     rows.push(c);
-    this.set({ conversations: rows.sort(byActivity) });
+    this.set({ conversations: rows.sort(this.listOrder) });
   }
 
   private removeRow(id: string): void {
@@ -581,14 +621,14 @@ export class InboxStore {
       const current = known && known.version > item.version ? known : item;
       this.remember(current);
       // The page may predate a change the socket already brought: trust the newer state.
-      if (seen.has(current.id) || viewMembership(view, current, me) === false) continue;
+      if (seen.has(current.id) || !this.passesFilters(current) || viewMembership(view, current, me) === false) continue;
       seen.add(current.id);
       rows.push(current);
     }
     this.cursor = page.nextCursor;
     const last = page.items[page.items.length - 1];
     if (last || mode === 'replace') this.windowEnd = last ?? null;
-    this.set({ conversations: rows.sort(byActivity), hasMore: page.nextCursor !== null, listLoading: false });
+    this.set({ conversations: rows.sort(this.listOrder), hasMore: page.nextCursor !== null, listLoading: false });
     for (const id of touches) {
       const c = this.known.get(id);
       if (c) this.place(c, false);
