@@ -1,6 +1,8 @@
 import type {
   Agent,
+  BulkResult,
   Conversation,
+  RouteBody,
   Counts,
   Notification,
   PresenceState,
@@ -13,6 +15,8 @@ import { BatonApiError } from './errors.js';
 import type { BatonRealtime } from './realtime.js';
 import type { BatonRestClient } from './rest.js';
 import { byActivity, viewMembership } from './views.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export type AgentWithLoad = RouteResponse<'listAgents'>['items'][number];
 
@@ -305,6 +309,29 @@ export class InboxStore {
   async reopen(conversationId: string): Promise<Conversation> {
     const { conversation } = await this.command(() => this.rest.reopen(conversationId));
     return this.changed(conversation);
+  }
+
+  /**
+   * One action on several conversations (`POST /v1/conversations/bulk`), each sent with the version
+   * this store has (`If-Match` per id). Takes every changed conversation, and for an id someone
+   * else changed first (409) the server's current one; returns the per-id results.
+   */
+  async bulk(body: DistributiveOmit<RouteBody<'bulk'>, 'ifMatch'>): Promise<BulkResult[]> {
+    const ifMatch: Record<string, number> = {};
+    for (const id of body.ids) {
+      const version = this.known.get(id)?.version;
+      if (version !== undefined) ifMatch[id] = version;
+    }
+    const { results } = await this.rest.bulk({ ...body, ifMatch } as RouteBody<'bulk'>);
+    for (const r of results) {
+      if (r.ok) this.applyConversation(r.conversation, 'change');
+      else if (r.error.code === 'version_conflict') {
+        const current = (r.error.details as { conversation?: Conversation } | undefined)?.conversation;
+        if (current) this.applyConversation(current, 'change', true);
+      }
+    }
+    if (!this.realtime) void this.refreshCounts();
+    return results;
   }
 
   /** Replies to the customer (an outbound message). */

@@ -56,6 +56,11 @@ export class InboxConversationList extends LitElement {
   private contacts?: ContactDirectory;
 
   @state() private scrollOffset = 0;
+  /** Conversations ticked for a bulk action (checkbox, `x`; Shift extends from the last one ticked). */
+  @state() private selected: ReadonlySet<string> = new Set();
+  @state() private filtersOpen = false;
+  @state() private bulkSummary = '';
+  private anchor: string | null = null;
   @state() private viewportHeight = 600;
 
   @query('[part="base"]') private scroller!: HTMLElement;
@@ -71,6 +76,7 @@ export class InboxConversationList extends LitElement {
     hasMore: s.hasMore,
     listLoading: s.listLoading,
     status: s.status,
+    filters: s.filters,
   }));
   private readonly contactsWatch = new ContactsController(this, () => this.contacts);
   private readonly roving = new RovingFocusController(this, {
@@ -146,6 +152,58 @@ export class InboxConversationList extends LitElement {
     this.scrollOffset = el.scrollTop;
   }
 
+  private onKeydown = (e: KeyboardEvent): void => {
+    if ((e.key === 'x' || e.key === 'X') && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      this.toggle(this.roving.active, e.shiftKey);
+    } else this.roving.handleKeydown(e);
+  };
+
+  /** Ticks or unticks a row for bulk actions; with `range`, every row from the last one ticked takes its state. */
+  private toggle(index: number, range: boolean): void {
+    const row = this.rows[index];
+    if (!row) return;
+    const next = new Set(this.selected);
+    const on = !next.has(row.id);
+    const from = range && this.anchor ? this.rows.findIndex((r) => r.id === this.anchor) : -1;
+    const [lo, hi] = from < 0 ? [index, index] : [Math.min(from, index), Math.max(from, index)];
+    for (let i = lo; i <= hi; i++) {
+      if (on) next.add(this.rows[i]!.id);
+      else next.delete(this.rows[i]!.id);
+    }
+    this.anchor = row.id;
+    this.roving.setActive(index);
+    this.setSelected(next);
+  }
+
+  private setSelected(next: ReadonlySet<string>): void {
+    this.selected = next;
+    // The bar is its own module, fetched the first time something is ticked.
+    if (next.size) void import('../bulk-bar/bulk-bar.js');
+  }
+
+  /** "Select all in view": every row listed (or none, when all are ticked already). */
+  private selectAll(): void {
+    const all = this.rows.length > 0 && this.rows.every((r) => this.selected.has(r.id));
+    this.setSelected(all ? new Set() : new Set(this.rows.map((r) => r.id)));
+  }
+
+  /**
+   * After a bulk action: says how it went ("3 resolved, 2 changed by someone else"), keeps the ids
+   * that failed ticked (to look at or try again), and puts focus back on the list's active row.
+   */
+  private onBulkDone = (e: CustomEvent<{ summary: string; failed: string[] }>): void => {
+    this.bulkSummary = e.detail.summary;
+    this.setSelected(new Set(e.detail.failed));
+    this.anchor = null;
+    void this.updateComplete.then(() => this.roving.focus(Math.min(this.roving.active, Math.max(0, this.rows.length - 1))));
+  };
+
+  private async toggleFilters(): Promise<void> {
+    if (!this.filtersOpen) await import('../list-filters/list-filters.js');
+    this.filtersOpen = !this.filtersOpen;
+  }
+
   private select(index: number): void {
     const row = this.rows[index];
     if (!row) return;
@@ -174,6 +232,9 @@ export class InboxConversationList extends LitElement {
     const moved = activeId ? rows.findIndex((r) => r.id === activeId) : -1;
     if (moved >= 0) this.roving.setActive(moved);
     this.rows = rows;
+    if (this.selected.size && [...this.selected].some((id) => !rows.some((r) => r.id === id))) {
+      this.selected = new Set([...this.selected].filter((id) => rows.some((r) => r.id === id)));
+    }
   }
 
   /**
@@ -223,14 +284,25 @@ export class InboxConversationList extends LitElement {
     const agents = new Map((v?.agents ?? []).map((a) => [a.id, a]));
     const label = v ? `Conversations, ${VIEW_LABELS[v.view]}` : 'Conversations';
 
-    return html`<div
+    const filtered = Object.keys(v?.filters ?? {}).length > 0;
+    const ticked = this.selected.size;
+    const all = rows.length > 0 && rows.every((r) => this.selected.has(r.id));
+    return html`<div class="tools" part="tools">
+        <input type="checkbox" aria-label="Select all in view" .checked=${all} .indeterminate=${ticked > 0 && !all} @change=${this.selectAll} />
+        <button aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${this.toggleFilters}>Filters</button>
+        ${filtered ? html`<button @click=${() => void this.store?.setFilters({})}>Clear filters</button>` : nothing}
+        <span role="status">${this.bulkSummary}</span>
+      </div>
+      ${this.filtersOpen ? html`<inbox-list-filters id="filters"></inbox-list-filters>` : nothing}
+      ${ticked ? html`<inbox-bulk-bar .ids=${[...this.selected]} @inbox-bulk-done=${this.onBulkDone}></inbox-bulk-bar>` : nothing}
+      <div
       part="base"
       role="listbox"
       aria-label=${label}
       aria-busy=${v?.listLoading || v?.status !== 'ready' ? 'true' : 'false'}
       style=${styleMap({ '--row-height': `${ROW_HEIGHT}px` })}
       @scroll=${this.onScroll}
-      @keydown=${(e: KeyboardEvent) => this.roving.handleKeydown(e)}
+      @keydown=${this.onKeydown}
     >
       <div class="spacer" style=${styleMap({ height: `${rows.length * ROW_HEIGHT}px` })}>
         ${repeat(
@@ -243,7 +315,7 @@ export class InboxConversationList extends LitElement {
         ? [0, 1, 2, 3, 4, 5].map(() => html`<div class="skeleton-row" aria-hidden="true"><span class="skeleton"></span><span class="skeleton"></span></div>`)
         : nothing}
       ${v?.status === 'ready' && rows.length === 0 && !v.listLoading
-        ? html`<p class="empty" role="presentation">No conversations in ${VIEW_LABELS[v.view]}</p>`
+        ? html`<p class="empty" role="presentation">No conversations in ${VIEW_LABELS[v.view]}${filtered ? ' match these filters' : ''}</p>`
         : nothing}
     </div>`;
   }
@@ -271,13 +343,22 @@ export class InboxConversationList extends LitElement {
       class=${unread ? 'unread' : ''}
       part="conversation"
       aria-selected=${c.id === openId ? 'true' : 'false'}
+      aria-checked=${this.selected.has(c.id) ? 'true' : 'false'}
       aria-setsize=${total}
       aria-posinset=${index + 1}
       tabindex=${this.roving.tabIndexFor(index)}
       style=${styleMap({ transform: `translateY(${index * ROW_HEIGHT}px)` })}
-      @click=${() => this.select(index)}
+      @click=${(e: MouseEvent) => (e.shiftKey ? this.toggle(index, true) : this.select(index))}
       @focus=${() => this.roving.setActive(index)}
     >
+      <span
+        class="check"
+        aria-hidden="true"
+        @click=${(e: MouseEvent) => {
+          e.stopPropagation();
+          this.toggle(index, e.shiftKey);
+        }}
+      ></span>
       ${unread ? html`<span class="dot" aria-hidden="true"></span><span class="visually-hidden">Unread,</span>` : html`<span></span>`}
       <span class="top">
         <span class="name">${name}</span>

@@ -78,6 +78,8 @@ export interface World {
   unread: Set<string>;
   mentioned: Set<string>;
   searchHits: SearchHit[];
+  /** Conversations a write answers with 409 version_conflict for (someone else changed them first). */
+  conflicts?: Set<string>;
   /** Every request, as "METHOD /path?query", for assertions on what the UI asked for. */
   requests: string[];
 }
@@ -155,10 +157,32 @@ export function fixtureFetch(world: World): typeof fetch {
       const view = (q.get('view') ?? 'all') as View;
       const limit = Number(q.get('limit') ?? 25);
       const offset = Number(q.get('cursor') ?? 0);
-      const rows = world.conversations.filter((c) => inView(world, view, c)).sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt));
+      const f = (k: string) => q.get(k) ?? undefined;
+      const oldest = q.get('sort') === 'oldest_waiting';
+      const rows = world.conversations
+        .filter((c) => inView(world, view, c))
+        .filter((c) => (!f('channel') || c.channel === f('channel')) && (!f('teamId') || c.teamId === f('teamId')) && (!f('priority') || c.priority === f('priority')) && (!f('tag') || c.tags.includes(f('tag')!)))
+        .sort((a, b) => (Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt)) * (oldest ? -1 : 1));
       // List rows carry my read mark: below lastInboundSeq means unread.
       const items = rows.slice(offset, offset + limit).map((c) => ({ ...c, readSeq: world.unread.has(c.id) ? 0 : (c.lastInboundSeq ?? 0) }));
       return json(200, { items, nextCursor: offset + limit < rows.length ? String(offset + limit) : null });
+    }
+    if (method === 'POST' && path === '/v1/conversations/bulk') {
+      const results = (body.ids as string[]).map((id) => {
+        const c = world.conversations.find((x) => x.id === id);
+        if (!c) return { id, ok: false, status: 404, error: { code: 'not_found', message: 'conversation not found' } };
+        if (world.conflicts?.has(id)) {
+          const current = touch(c, {});
+          return { id, ok: false, status: 409, error: { code: 'version_conflict', message: 'stale', details: { conversation: current } } };
+        }
+        const patch: Partial<Conversation> =
+          body.action === 'resolve' ? { status: 'resolved', resolvedAt: new Date().toISOString() }
+          : body.action === 'assign' ? { assigneeId: body.assigneeId as string | null }
+          : body.action === 'snooze' ? { snoozedUntil: body.until as string | null }
+          : { tags: [...new Set([...c.tags, ...((body.add as string[] | undefined) ?? [])])] };
+        return { id, ok: true, status: 200, conversation: touch(c, patch) };
+      });
+      return json(200, { results });
     }
     if (method === 'GET' && path === '/v1/notifications') {
       return json(200, { items: world.notifications, unread: world.notifications.filter((n) => n.readAt === null).length });
