@@ -17,6 +17,7 @@ import {
   type Notification,
   type PresenceState,
   type ReadyEvent,
+  type SavedReply,
   type SearchHit,
   type Team,
   type TimelineItem,
@@ -78,6 +79,8 @@ export interface World {
   unread: Set<string>;
   mentioned: Set<string>;
   searchHits: SearchHit[];
+  /** The workspace's saved replies (templates); listed with `conversationId`, each is also rendered for it. */
+  savedReplies?: SavedReply[];
   /** Conversations a write answers with 409 version_conflict for (someone else changed them first). */
   conflicts?: Set<string>;
   /** Every request, as "METHOD /path?query", for assertions on what the UI asked for. */
@@ -183,6 +186,34 @@ export function fixtureFetch(world: World): typeof fetch {
         return { id, ok: true, status: 200, conversation: touch(c, patch) };
       });
       return json(200, { results });
+    }
+    if (path === '/v1/saved-replies' || path.startsWith('/v1/saved-replies/')) {
+      const replies = (world.savedReplies ??= []);
+      const id = path.split('/')[3];
+      const now = new Date().toISOString();
+      if (method === 'GET') {
+        const conv = world.conversations.find((c) => c.id === q.get('conversationId'));
+        const ct = conv && world.contacts.find((x) => x.id === conv.contactId);
+        const render = (body: string) =>
+          body.replace(/\{\{\s*contact\.name\s*\}\}/g, ct?.name ?? '').replace(/\{\{\s*contact\.firstName\s*\}\}/g, ct?.name.split(' ')[0] ?? '');
+        return json(200, { items: replies.map((r) => ({ ...r, rendered: conv ? render(r.body) : null })) });
+      }
+      if (world.me.role !== 'admin') return json(403, { error: { code: 'forbidden', message: 'admins only' } });
+      if (method === 'POST') {
+        const reply: SavedReply = { id: `sr_${replies.length + 1}`, name: String(body.name), shortcut: (body.shortcut as string | undefined) ?? null, body: String(body.body), rendered: null, createdAt: now, updatedAt: now };
+        replies.push(reply);
+        return json(201, { savedReply: reply });
+      }
+      const reply = replies.find((r) => r.id === id);
+      if (!reply) return notFound();
+      if (method === 'PATCH') {
+        Object.assign(reply, body, { updatedAt: now });
+        return json(200, { savedReply: reply });
+      }
+      if (method === 'DELETE') {
+        world.savedReplies = replies.filter((r) => r !== reply);
+        return json(200, { ok: true });
+      }
     }
     if (method === 'GET' && path === '/v1/notifications') {
       return json(200, { items: world.notifications, unread: world.notifications.filter((n) => n.readAt === null).length });
