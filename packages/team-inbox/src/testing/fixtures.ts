@@ -10,6 +10,7 @@ import {
   TimelineItem as TimelineItemSchema,
   type Agent,
   type Contact,
+  type ContactHit,
   type Conversation,
   type Counts,
   type MessageItem,
@@ -79,6 +80,8 @@ export interface World {
   unread: Set<string>;
   mentioned: Set<string>;
   searchHits: SearchHit[];
+  /** Contacts `GET /v1/search` answers with (first page). */
+  contactHits?: ContactHit[];
   /** The workspace's saved replies (templates); listed with `conversationId`, each is also rendered for it. */
   savedReplies?: SavedReply[];
   /** Conversations a write answers with 409 version_conflict for (someone else changed them first). */
@@ -223,7 +226,7 @@ export function fixtureFetch(world: World): typeof fetch {
       world.notifications = world.notifications.map((n) => (ids.has(n.id) && !n.readAt ? { ...n, readAt: new Date().toISOString() } : n));
       return json(200, { unread: world.notifications.filter((n) => n.readAt === null).length });
     }
-    if (method === 'GET' && path === '/v1/search') return json(200, { items: world.searchHits, nextCursor: null });
+    if (method === 'GET' && path === '/v1/search') return json(200, { items: world.searchHits, contacts: world.contactHits ?? [], nextCursor: null });
     if ((m = /^\/v1\/contacts\/([^/]+)\/conversations$/.exec(path))) {
       const c = world.contacts.find((x) => x.id === m![1]);
       if (!c) return notFound();
