@@ -66,8 +66,16 @@ export const conversationListStyles = css`
     display: flex;
     align-items: center;
     gap: var(--baton-space-2, 8px);
-    padding: 4px var(--baton-space-3, 12px) 4px var(--baton-space-2, 8px);
+    padding: 1px var(--baton-space-3, 12px) 1px var(--baton-space-2, 8px);
     border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+    font-size: var(--baton-font-size-small, 12px);
+  }
+  .tools button {
+    padding: 2px 8px;
+    font-size: inherit;
+  }
+  .tools input {
+    margin: 0 2px;
   }
   .dot {
     grid-column: 2;
