@@ -57,7 +57,7 @@ function presets(now = new Date()): [label: string, until: Date][] {
 /**
  * The bulk bar over the list while conversations are ticked: Assign, Resolve, Snooze, Tag, each
  * one `POST /v1/conversations/bulk` through the store (which sends each id's version). Loaded on
- * first use. Fires `inbox-bulk-done` with a summary of the per-id results.
+ * first use. Fires `inbox-bulk-done` (on itself, not bubbling) with a summary of the per-id results.
  */
 export class InboxBulkBar extends LitElement {
   static override styles = [
@@ -107,9 +107,8 @@ export class InboxBulkBar extends LitElement {
       const results = await store.bulk(body);
       this.dispatchEvent(
         new CustomEvent('inbox-bulk-done', {
+          // For the list that holds the bar only: not one of the inbox's public events.
           detail: { summary: summarize(action, results), failed: results.filter((r) => !r.ok).map((r) => r.id) },
-          bubbles: true,
-          composed: true,
         }),
       );
     } catch (e) {
