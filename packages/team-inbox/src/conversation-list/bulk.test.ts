@@ -63,7 +63,7 @@ describe('bulk select in the conversation list', () => {
     remove();
   });
 
-  it('assigns and tags in bulk through the bar', async () => {
+  it('assigns, tags and snoozes in bulk through the bar', async () => {
     const { world, el, root, remove } = await fiveRows();
     (byRole(root, 'checkbox', 'Select all in view') as HTMLInputElement).click();
     await until(() => allByRole(root, 'toolbar', 'Bulk actions').length === 1, 2000, 'the bulk bar');
@@ -81,6 +81,18 @@ describe('bulk select in the conversation list', () => {
     byRole(root, 'button', 'Tag').click();
     await until(() => byRole(root, 'status').textContent === '5 tagged', 2000, 'tagged');
     expect(world.conversations.every((c) => c.tags.includes('vip'))).to.equal(true);
+    (byRole(root, 'checkbox', 'Select all in view') as HTMLInputElement).click();
+    await until(() => allByRole(root, 'toolbar', 'Bulk actions').length === 1, 2000, 'the bulk bar a third time');
+    await settled(el);
+    const snooze = byRole(root, 'combobox', 'Snooze') as HTMLSelectElement;
+    const tomorrow = [...snooze.options].find((o) => o.textContent === 'Tomorrow at 9:00')!;
+    snooze.value = tomorrow.value;
+    snooze.dispatchEvent(new Event('change', { bubbles: true }));
+    await until(() => byRole(root, 'status').textContent === '5 snoozed', 2000, 'snoozed');
+    const until9 = new Date(tomorrow.value);
+    expect([until9.getHours(), until9.getMinutes(), until9.getDate()]).to.deep.equal([9, 0, new Date(Date.now() + 86_400_000).getDate()]);
+    // Snoozed conversations leave All.
+    await until(() => allByRole(root, 'option').length === 0, 2000, 'rows gone to Snoozed');
     remove();
   });
 });
