@@ -199,6 +199,12 @@ export class InboxConversationList extends LitElement {
     void this.updateComplete.then(() => this.roving.focus(Math.min(this.roving.active, Math.max(0, this.rows.length - 1))));
   };
 
+  /** "Clear filters" goes away with the filters: focus moves to "Filters" rather than to nowhere. */
+  private clearFilters(): void {
+    void this.store?.setFilters({}).catch(() => undefined);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[aria-controls="filters"]')?.focus());
+  }
+
   private async toggleFilters(): Promise<void> {
     if (!this.filtersOpen) await import('../list-filters/list-filters.js');
     this.filtersOpen = !this.filtersOpen;
@@ -290,7 +296,7 @@ export class InboxConversationList extends LitElement {
     return html`<div class="tools" part="tools">
         <input type="checkbox" aria-label="Select all in view" .checked=${all} .indeterminate=${ticked > 0 && !all} @change=${this.selectAll} />
         <button aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${this.toggleFilters}>Filters</button>
-        ${filtered ? html`<button @click=${() => void this.store?.setFilters({})}>Clear filters</button>` : nothing}
+        ${filtered ? html`<button @click=${this.clearFilters}>Clear filters</button>` : nothing}
         <span role="status">${this.bulkSummary}</span>
       </div>
       ${this.filtersOpen ? html`<inbox-list-filters id="filters"></inbox-list-filters>` : nothing}

@@ -54,10 +54,12 @@ describe('list filters and sort', () => {
     await until(() => lastList(world.requests).includes('sort=oldest_waiting'), 2000, 'sort in the request');
     await until(() => allByRole(root, 'option').length === 2 && allByRole(root, 'option')[0]!.textContent!.includes('Priya'), 2000, 'oldest first');
 
+    byRole(root, 'button', 'Clear filters').focus();
     byRole(root, 'button', 'Clear filters').click();
     await until(() => allByRole(root, 'option').length === 2 && allByRole(root, 'option')[0]!.textContent!.includes('Lucía'), 2000, 'newest first again');
     expect(lastList(world.requests)).to.not.match(/channel=|teamId=|tag=|priority=|sort=/);
     expect(allByRole(root, 'button', 'Clear filters')).to.have.length(0);
+    expect(root.activeElement).to.equal(byRole(root, 'button', 'Filters'));
     expect(inbox.store.getSnapshot().counts).to.deep.equal(counts);
     remove();
   });
