@@ -43,7 +43,7 @@ describe('list, composer and search against a real server', () => {
 
   it('a reply shows as "You:" / "Ana:", a saved reply fills in the contact, bulk resolve reports per id, search finds the contact', async () => {
     const stamp = Date.now().toString(36);
-    const [quinn, rosa] = await Promise.all(
+    const [quinn, rosa] = (await Promise.all(
       [`Quinn ${stamp}`, `Rosa ${stamp}`].map(async (name, i) => {
         const { conversation } = await call(server.apiKey, 'POST', '/v1/conversations', {
           contact: { name, phone: `+1 555 01${i} ${stamp.length}00` },
@@ -52,7 +52,7 @@ describe('list, composer and search against a real server', () => {
         });
         return { id: conversation.id as string, name };
       }),
-    );
+    )) as [{ id: string; name: string }, { id: string; name: string }];
     await call(server.tokens.ana, 'POST', '/v1/saved-replies', { name: `Welcome ${stamp}`, shortcut: `w${stamp}`, body: 'Hi {{contact.firstName}}, thanks for writing!' });
 
     const ana = await mount({ server: server.url, token: server.tokens.ana, view: 'all' });
