@@ -14,5 +14,5 @@ export {
   type WriteOptions,
 } from './rest.js';
 export { BatonRealtime, type BatonRealtimeOptions, type RealtimeEvent, type RealtimeEventMap, type ServerEventMap } from './realtime.js';
-export { InboxStore, isUnread, type AgentWithLoad, type InboxListener, type InboxSnapshot, type InboxStoreOptions, type OpenConversation } from './store.js';
+export { InboxStore, isUnread, type AgentWithLoad, type InboxListener, type InboxSnapshot, type InboxStoreOptions, type ListFilters, type OpenConversation } from './store.js';
 export { byActivity, viewMembership } from './views.js';

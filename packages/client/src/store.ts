@@ -1,5 +1,6 @@
 import type {
   Agent,
+  BulkResult,
   Conversation,
   Counts,
   Notification,
@@ -15,7 +16,18 @@ import type { BatonRealtime } from './realtime.js';
 import type { BatonRestClient } from './rest.js';
 import { byActivity, viewMembership } from './views.js';
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export type AgentWithLoad = RouteResponse<'listAgents'>['items'][number];
+
+/** The list's filters and sort besides the view (DESIGN §5); absent means any / newest first. */
+export interface ListFilters {
+  channel?: string;
+  teamId?: string;
+  tag?: string;
+  priority?: Conversation['priority'];
+  sort?: 'newest' | 'oldest_waiting';
+}
 
 export interface OpenConversation {
   id: string;
@@ -44,6 +56,8 @@ export interface InboxSnapshot {
   readMarks: Readonly<Record<string, number>>;
   listLoading: boolean;
   hasMore: boolean;
+  /** The current view's filters and sort (`setFilters`); `{}` is the whole view, newest first. */
+  filters: ListFilters;
   counts: Counts | null;
   agents: readonly AgentWithLoad[];
   notifications: readonly Notification[];
@@ -148,6 +162,7 @@ export class InboxStore {
       agentId: null,
       view: options.view ?? 'mine',
       conversations: [],
+      filters: {},
       listLoading: false,
       hasMore: false,
       counts: null,
@@ -220,6 +235,19 @@ export class InboxStore {
     this.windowEnd = null;
     this.set({ view, conversations: [], hasMore: false, listLoading: this.started });
     if (!this.started) return; // the first load will use it
+    if (!this.loaded) await this.firstLoad.promise.catch(() => undefined);
+    if (gen !== this.listGen) return;
+    await this.loadPage(gen, null);
+  }
+
+  /** Narrows (or widens) the current view by channel, team, tag, priority and sort, and loads its first page. */
+  async setFilters(filters: ListFilters): Promise<void> {
+    const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== '')) as ListFilters;
+    const gen = ++this.listGen;
+    this.cursor = null;
+    this.windowEnd = null;
+    this.set({ filters: clean, conversations: [], hasMore: false, listLoading: this.started });
+    if (!this.started) return;
     if (!this.loaded) await this.firstLoad.promise.catch(() => undefined);
     if (gen !== this.listGen) return;
     await this.loadPage(gen, null);
@@ -308,6 +336,29 @@ export class InboxStore {
     return agent;
   }
 
+  /**
+   * One action on several conversations (`POST /v1/conversations/bulk`), each sent with the version
+   * this store has (`If-Match` per id). Takes every changed conversation, and for an id someone
+   * else changed first (409) the server's current one; returns the per-id results.
+   */
+  async bulk(body: DistributiveOmit<RouteBody<'bulk'>, 'ifMatch'>): Promise<BulkResult[]> {
+    const ifMatch: Record<string, number> = {};
+    for (const id of body.ids) {
+      const version = this.known.get(id)?.version;
+      if (version !== undefined) ifMatch[id] = version;
+    }
+    const { results } = await this.rest.bulk({ ...body, ifMatch } as RouteBody<'bulk'>);
+    for (const r of results) {
+      if (r.ok) this.applyConversation(r.conversation, 'change');
+      else if (r.error.code === 'version_conflict') {
+        const current = (r.error.details as { conversation?: Conversation } | undefined)?.conversation;
+        if (current) this.applyConversation(current, 'change', true);
+      }
+    }
+    if (!this.realtime) void this.refreshCounts();
+    return results;
+  }
+
   /** Replies to the customer (an outbound message). */
   async reply(conversationId: string, body: string) {
     const result = await this.command(() => this.rest.postMessage(conversationId, { direction: 'outbound', body }));
@@ -388,7 +439,7 @@ export class InboxStore {
     const view = this.snapshot.view;
     const open = this.snapshot.open;
     const [page, counts, agents, notifications, openData] = await Promise.all([
-      this.rest.listConversations({ view, limit: this.pageSize }),
+      this.rest.listConversations({ view, limit: this.pageSize, ...this.snapshot.filters }),
       this.rest.counts(),
       this.rest.listAgents(),
       this.rest.listNotifications({ limit: this.notificationLimit }),
@@ -413,7 +464,7 @@ export class InboxStore {
     const touches = new Set<string>();
     this.touchSets.add(touches);
     try {
-      const page = await this.rest.listConversations({ view: this.snapshot.view, limit: this.pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await this.rest.listConversations({ view: this.snapshot.view, limit: this.pageSize, ...this.snapshot.filters, ...(cursor ? { cursor } : {}) });
       if (gen === this.listGen) this.setPage(page, cursor ? 'append' : 'replace', touches);
     } catch (error) {
       if (gen === this.listGen) this.set({ listLoading: false });
@@ -439,7 +490,7 @@ export class InboxStore {
           const touches = new Set<string>();
           this.touchSets.add(touches);
           try {
-            const page = await this.rest.listConversations({ view: this.snapshot.view, limit });
+            const page = await this.rest.listConversations({ view: this.snapshot.view, limit, ...this.snapshot.filters });
             if (gen === this.listGen) this.setPage(page, 'replace', touches);
           } finally {
             this.touchSets.delete(touches);
@@ -567,7 +618,7 @@ export class InboxStore {
     if (!me) return;
     const rows = this.snapshot.conversations;
     const present = rows.some((r) => r.id === c.id);
-    const member = viewMembership(this.snapshot.view, c, me);
+    const member = this.passesFilters(c) ? viewMembership(this.snapshot.view, c, me) : false;
     if (member === false) {
       if (present) this.removeRow(c.id);
       return;
@@ -577,14 +628,29 @@ export class InboxStore {
     if (member === 'unknown' && mayRefetch) this.scheduleRefetch();
   }
 
+  /** Whether a conversation passes the list's filters (the view is `viewMembership`'s). */
+  private passesFilters(c: Conversation): boolean {
+    const f = this.snapshot.filters;
+    return (
+      (f.channel === undefined || c.channel === f.channel) &&
+      (f.teamId === undefined || c.teamId === f.teamId) &&
+      (f.priority === undefined || c.priority === f.priority) &&
+      (f.tag === undefined || c.tags.includes(f.tag))
+    );
+  }
+
+  /** The server's order for the current sort: newest activity first, or oldest first. */
+  private readonly listOrder = (a: Conversation, b: Conversation): number =>
+    this.snapshot.filters.sort === 'oldest_waiting' ? byActivity(b, a) : byActivity(a, b);
+
   private inWindow(c: Conversation): boolean {
-    return this.cursor === null || this.windowEnd === null || byActivity(c, this.windowEnd) <= 0;
+    return this.cursor === null || this.windowEnd === null || this.listOrder(c, this.windowEnd) <= 0;
   }
 
   private upsertRow(c: Conversation): void {
     const rows = this.snapshot.conversations.filter((r) => r.id !== c.id);
     rows.push(c);
-    this.set({ conversations: rows.sort(byActivity) });
+    this.set({ conversations: rows.sort(this.listOrder) });
   }
 
   private removeRow(id: string): void {
@@ -607,14 +673,14 @@ export class InboxStore {
       const current = known && known.version > item.version ? known : item;
       this.remember(current);
       // The page may predate a change the socket already brought: trust the newer state.
-      if (seen.has(current.id) || viewMembership(view, current, me) === false) continue;
+      if (seen.has(current.id) || !this.passesFilters(current) || viewMembership(view, current, me) === false) continue;
       seen.add(current.id);
       rows.push(current);
     }
     this.cursor = page.nextCursor;
     const last = page.items[page.items.length - 1];
     if (last || mode === 'replace') this.windowEnd = last ?? null;
-    this.set({ conversations: rows.sort(byActivity), hasMore: page.nextCursor !== null, listLoading: false });
+    this.set({ conversations: rows.sort(this.listOrder), hasMore: page.nextCursor !== null, listLoading: false });
     for (const id of touches) {
       const c = this.known.get(id);
       if (c) this.place(c, false);

@@ -481,3 +481,34 @@ test('unread dots follow read marks from pages, own reads, other tabs and new in
   assert.equal(isUnread(row(s, c2.id), s.readMarks), false);
   assert.equal(isUnread(row(s, c1.id), s.readMarks), true);
 });
+
+test('filters and sort narrow the list as the server does, and live changes respect them', async (t) => {
+  const f = await setup(t);
+  const { ana, host } = f;
+  const sms = await f.inbound('sms one');
+  f.server.clock!.advance(1000);
+  const email = (await host.createConversation({ contact: { name: 'E' }, channel: 'email', message: { body: 'email one' } })).conversation;
+  f.server.clock!.advance(1000);
+  const urgent = (await host.createConversation({ contact: { name: 'U' }, channel: 'sms', priority: 'urgent', message: { body: 'urgent' } })).conversation;
+  const { store, rest: anaApi } = await liveStore(f, ana, 'all');
+  assert.deepEqual(ids(store.getSnapshot().conversations), [urgent.id, email.id, sms.id]);
+
+  await store.setFilters({ channel: 'sms' });
+  assert.deepEqual(ids(store.getSnapshot().conversations), [urgent.id, sms.id]);
+  assert.deepEqual(store.getSnapshot().filters, { channel: 'sms' });
+  await store.setFilters({ channel: 'sms', sort: 'oldest_waiting' });
+  assert.deepEqual(ids(store.getSnapshot().conversations), ids((await anaApi.listConversations({ view: 'all', channel: 'sms', sort: 'oldest_waiting' })).items));
+  assert.deepEqual(ids(store.getSnapshot().conversations), [sms.id, urgent.id]);
+
+  // A new email conversation does not join an SMS-only list; a new SMS one does, in the sort's place.
+  f.server.clock!.advance(1000);
+  await host.createConversation({ contact: { name: 'E2' }, channel: 'email', message: { body: 'email two' } });
+  const sms2 = await f.inbound('sms two');
+  await until(store, (s) => s.conversations.length === 3, 'the new SMS conversation listed');
+  assert.deepEqual(ids(store.getSnapshot().conversations), [sms.id, urgent.id, sms2.id]);
+  // Counts are the view's, whatever the filters.
+  assert.equal(store.getSnapshot().counts?.all, 5);
+
+  await store.setFilters({});
+  assert.equal(store.getSnapshot().conversations.length, 5);
+});

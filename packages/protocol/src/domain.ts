@@ -70,6 +70,19 @@ export const Contact = z.object({
 });
 export type Contact = z.infer<typeof Contact>;
 
+export const ActorType = z.enum(['agent', 'system', 'workflow', 'api']);
+export const Actor = z.object({ type: ActorType, id: z.string().nullable() });
+export type Actor = z.infer<typeof Actor>;
+
+export const Direction = z.enum(['inbound', 'outbound']);
+
+/**
+ * Who wrote a conversation's latest message and when: what a list row names ("You: …", "Ana: …",
+ * nothing for the customer) beside `preview`. Notes never count, as with `preview`.
+ */
+export const LastMessage = z.object({ direction: Direction, author: Actor, at: Timestamp });
+export type LastMessage = z.infer<typeof LastMessage>;
+
 export const Conversation = z.object({
   id: Id,
   contactId: Id,
@@ -101,14 +114,10 @@ export const Conversation = z.object({
   language: z.string().nullable(),
   /** Body of the latest message, for list previews; notes never appear here. */
   preview: z.string().nullable(),
+  /** The latest message's direction, author and time (`preview` is its body); null before the first message. */
+  lastMessage: LastMessage.nullable().default(null),
 });
 export type Conversation = z.infer<typeof Conversation>;
-
-export const ActorType = z.enum(['agent', 'system', 'workflow', 'api']);
-export const Actor = z.object({ type: ActorType, id: z.string().nullable() });
-export type Actor = z.infer<typeof Actor>;
-
-export const Direction = z.enum(['inbound', 'outbound']);
 
 export const EVENT_TYPES = [
   'created',

@@ -135,6 +135,10 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
       resolved_at: null,
       waiting_since: null,
       preview: body.message ? preview(body.message.body) : null,
+      last_message_direction: body.message ? direction : null,
+      last_message_author_type: body.message ? actor.type : null,
+      last_message_author_id: body.message ? actor.id : null,
+      last_message_sent_at: body.message ? now : null,
       snoozed_until: null,
       language: customerLanguage(contact.language, inbound ? [body.message!.body] : [], null),
     };
@@ -204,7 +208,15 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
       body: body.body,
       author: actor,
     });
-    const patch: Partial<ConversationRow> = { last_message_at: change.now, preview: preview(body.body) };
+    const patch: Partial<ConversationRow> = {
+      last_message_at: change.now,
+      preview: preview(body.body),
+      // Who the list row names ("You:", "Ana:"), in the UPDATE that runs anyway (migration 0030).
+      last_message_direction: body.direction,
+      last_message_author_type: actor.type,
+      last_message_author_id: actor.id,
+      last_message_sent_at: change.now,
+    };
     if (body.direction === 'inbound') {
       patch.last_inbound_at = change.now;
       patch.last_inbound_seq = message.seq;

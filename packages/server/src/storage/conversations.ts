@@ -34,6 +34,10 @@ const insertConversationRow = preparedInsert('conversations', {
   resolved_at: true,
   waiting_since: true,
   preview: true,
+  last_message_direction: true,
+  last_message_author_type: true,
+  last_message_author_id: true,
+  last_message_sent_at: true,
   snoozed_until: true,
   language: true,
 });

@@ -70,6 +70,10 @@ export const toConversation = (r: ConversationRow): Conversation => ({
   snoozedUntil: isoOrNull(r.snoozed_until),
   language: r.language,
   preview: r.preview,
+  lastMessage:
+    r.last_message_sent_at === null || r.last_message_direction === null
+      ? null
+      : { direction: r.last_message_direction, author: { type: r.last_message_author_type ?? 'api', id: r.last_message_author_id }, at: iso(r.last_message_sent_at) },
 });
 
 const actorOf = (r: { actor_type: Actor['type']; actor_id: string | null }): Actor => ({ type: r.actor_type, id: r.actor_id });

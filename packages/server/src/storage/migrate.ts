@@ -19,6 +19,7 @@ import * as m0018 from './migrations/0018_conversation_language.js';
 import * as m0020 from './migrations/0020_snooze.js';
 import * as m0021 from './migrations/0021_saved_replies.js';
 import * as m0022 from './migrations/0022_list_filters.js';
+import * as m0030 from './migrations/0030_last_speaker.js';
 import * as m0045 from './migrations/0045_partial_filter_indexes.js';
 import * as m0046 from './migrations/0046_agent_token_cutoff.js';
 
@@ -49,6 +50,7 @@ const MIGRATIONS: Migration[] = [
   { version: 20, name: 'snooze', up: m0020.up },
   { version: 21, name: 'saved_replies', up: m0021.up },
   { version: 22, name: 'list_filters', up: m0022.up },
+  { version: 30, name: 'last_speaker', up: m0030.up },
   { version: 45, name: 'partial_filter_indexes', up: m0045.up },
   { version: 46, name: 'agent_token_cutoff', up: m0046.up },
 ];

@@ -114,6 +114,11 @@ export interface ConversationRow {
   resolved_at: number | null;
   waiting_since: number | null;
   preview: string | null;
+  /** The latest message's direction, author and time (migration 0030): who the list row's "You:" / "Ana:" names. Null without a message. */
+  last_message_direction: 'inbound' | 'outbound' | null;
+  last_message_author_type: 'agent' | 'system' | 'workflow' | 'api' | null;
+  last_message_author_id: string | null;
+  last_message_sent_at: number | null;
   /** Language of the customer's messages (migration 0018): the contact's when set, else detected. */
   language: string | null;
   /** When a snoozed conversation wakes; null unless `status` is `snoozed`. */

@@ -226,3 +226,76 @@ export function splitSnippet(marked: string, open: string, close: string): { sni
   parts.push(marked.slice(from));
   return { snippet: parts.join(''), highlights };
 }
+
+// ── Contacts and the conversations of hits ─────────────────────────────────────────────────────
+
+/** Folds case and accents, as the message index does (unicode61 remove_diacritics). */
+export const foldText = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+/**
+ * Letters that have accented forms in names (María, Çelik, Muñoz): a one-character wildcard in the
+ * LIKE pattern, since neither engine folds accents in plain SQL; the exact, folded check follows in
+ * code. SQLite's `_` matches one character, not one byte.
+ */
+const ACCENTABLE = /[aeiouncyszg]/g;
+/** Rows the LIKE prefilter may hand to the folded check, at most. */
+const CONTACT_CANDIDATES = 200;
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Contacts of the workspace whose name, email or phone contain every term (case and accents
+ * folded), or whose phone's digits contain `digits`; by name. No index reaches a substring, so this
+ * reads the workspace's contacts through the LIKE filter: fine for the tens of thousands of
+ * contacts an inbox holds, and bounded in what it returns (docs/decisions.md, "Search").
+ */
+export async function searchContacts(db: Kysely<Database>, workspaceId: string, terms: readonly string[], digits: string | null, limit: number) {
+  const folded = terms.map(foldText);
+  const phoneDigits = sql`replace(replace(replace(replace(replace(coalesce(phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '.', '')`;
+  const matchTerms = sql.join(
+    folded.map((t) => {
+      const pattern = `%${likeEscape(t).replace(ACCENTABLE, '_')}%`;
+      return sql`(lower(name) LIKE ${pattern} ESCAPE '\\' OR lower(coalesce(email, '')) LIKE ${pattern} ESCAPE '\\' OR coalesce(phone, '') LIKE ${pattern} ESCAPE '\\')`;
+    }),
+    sql` AND `,
+  );
+  const where = digits ? sql<boolean>`(${matchTerms} OR ${phoneDigits} LIKE ${`%${digits}%`})` : sql<boolean>`${matchTerms}`;
+  const rows = await db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where(where)
+    .orderBy('name')
+    .orderBy('id')
+    .limit(CONTACT_CANDIDATES)
+    .execute();
+  return rows
+    .filter((c) => {
+      if (digits && (c.phone ?? '').replace(/\D/g, '').includes(digits)) return true;
+      const text = foldText(`${c.name} ${c.email ?? ''} ${c.phone ?? ''}`);
+      return folded.every((t) => text.includes(t));
+    })
+    .slice(0, limit);
+}
+
+/** A contact's latest conversations (the `(contact_id, last_message_at)` index). */
+export const latestConversationsOf = (db: Kysely<Database>, workspaceId: string, contactId: string, limit: number) =>
+  db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', contactId)
+    .orderBy('last_message_at', 'desc')
+    .limit(limit)
+    .execute();
+
+/** The conversations (with their contact's name) that search hits belong to, by id. */
+export const conversationsWithContacts = (db: Kysely<Database>, workspaceId: string, ids: readonly string[]) =>
+  ids.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('conversations as c')
+        .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
+        .selectAll('c')
+        .select('ct.name as contact_name')
+        .where('c.workspace_id', '=', workspaceId)
+        .where('c.id', 'in', ids)
+        .execute();

@@ -143,4 +143,5 @@ const conversationOf = (c: Conversation): Conversation => ({
   snoozedUntil: c.snoozedUntil,
   language: c.language,
   preview: c.preview,
+  lastMessage: c.lastMessage && { direction: c.lastMessage.direction, author: actorOf(c.lastMessage.author), at: c.lastMessage.at },
 });

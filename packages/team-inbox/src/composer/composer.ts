@@ -2,10 +2,11 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import type { BatonRealtime, InboxStore } from '@baton/client';
+import type { BatonRealtime, BatonRestClient, InboxStore } from '@baton/client';
 import type { Agent } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { realtimeContext } from '@baton/ui/contexts/realtime';
+import { restContext } from '@baton/ui/contexts/rest';
 import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import { baseStyles } from '@baton/ui/tokens';
 import { channelName, icon } from '@baton/ui/icons';
@@ -13,6 +14,7 @@ import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { MentionController } from './mention-controller.js';
 import { composerStyles } from './composer.styles.js';
 import { plainError } from '../format/plain-error.js';
+import type { SavedReplyController } from '../saved-replies/saved-reply-picker.js';
 
 export type ComposerTab = 'reply' | 'note';
 
@@ -52,6 +54,10 @@ export class InboxComposer extends LitElement {
   @state()
   private realtime?: BatonRealtime;
 
+  @consume({ context: restContext, subscribe: true })
+  @state()
+  private rest?: BatonRestClient;
+
   @consume({ context: currentAgentContext, subscribe: true })
   @state()
   private me?: Agent;
@@ -60,6 +66,10 @@ export class InboxComposer extends LitElement {
   @state() private text = '';
   @state() private sending = false;
   @state() private error = '';
+  /** "Manage saved replies" (admins): the dialog, loaded when first opened. */
+  @state() private managing = false;
+  /** The `/` saved-reply picker, loaded on the first `/` typed at the start of the box. */
+  private saved: SavedReplyController | undefined;
 
   @query('textarea') private field!: HTMLTextAreaElement;
 
@@ -97,7 +107,32 @@ export class InboxComposer extends LitElement {
   private onInput(): void {
     this.text = this.field.value;
     if (this.tab === 'note') this.mentions.sync(this.field);
+    this.syncSaved();
     this.signalTyping();
+  }
+
+  private syncSaved(): void {
+    const field = this.field;
+    const id = this.snapshot.value?.conversation?.id;
+    if (!id) return;
+    if (this.saved) return this.saved.sync(field, id);
+    if (!field.value.startsWith('/')) return;
+    void import('../saved-replies/saved-reply-picker.js').then(({ SavedReplyController }) => {
+      this.saved ??= new SavedReplyController(this, () => this.rest);
+      if (field.isConnected) this.saved.sync(field, id);
+    });
+  }
+
+  private async openManage(): Promise<void> {
+    await import('../saved-replies/saved-replies-dialog.js');
+    this.managing = true;
+  }
+
+  private async closeManage(): Promise<void> {
+    this.managing = false;
+    this.saved?.reset();
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.manage')?.focus();
   }
 
   private signalTyping(): void {
@@ -112,6 +147,7 @@ export class InboxComposer extends LitElement {
   }
 
   private onKeydown(e: KeyboardEvent): void {
+    if (this.saved?.handleKeydown(e, this.field)) return;
     if (this.tab === 'note' && this.mentions.handleKeydown(e, this.field)) return;
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
@@ -150,6 +186,9 @@ export class InboxComposer extends LitElement {
     const c = this.snapshot.value?.conversation ?? null;
     const note = this.tab === 'note';
     const label = note ? 'Note' : `Reply by ${c ? channelName(c.channel) : 'message'}`;
+    const saved = this.saved?.open === true;
+    const popup = saved ? 'saved-replies' : this.mentions.open ? 'mentions' : undefined;
+    const activeId = saved ? this.saved!.activeId : this.mentions.open ? `mention-${this.mentions.candidates[this.mentions.active]?.id}` : undefined;
     return html`<div part="base" class=${note ? 'note' : 'reply'}>
       <div role="tablist" aria-label="Compose" @keydown=${this.onTabKeydown}>
         <button role="tab" id="tab-reply" aria-selected=${!note ? 'true' : 'false'} aria-controls="panel" tabindex=${note ? -1 : 0}
@@ -162,6 +201,7 @@ export class InboxComposer extends LitElement {
         </button>
       </div>
       <div id="panel" role="tabpanel" aria-labelledby=${note ? 'tab-note' : 'tab-reply'}>
+        ${saved ? this.saved!.render(() => this.field) : nothing}
         ${this.mentions.open
           ? html`<ul id="mentions" part="mentions" role="listbox" aria-label="Teammates">
               ${this.mentions.candidates.map(
@@ -183,22 +223,29 @@ export class InboxComposer extends LitElement {
           placeholder=${note ? 'Internal note — @ to mention a teammate. Not visible to the customer.' : `Reply to the customer by ${c ? channelName(c.channel) : 'message'}`}
           .value=${live(this.text)}
           ?disabled=${!c}
-          aria-controls=${this.mentions.open ? 'mentions' : nothing}
-          aria-autocomplete=${note ? 'list' : nothing}
-          aria-activedescendant=${this.mentions.open ? `mention-${this.mentions.candidates[this.mentions.active]?.id}` : nothing}
+          aria-controls=${popup ?? nothing}
+          aria-autocomplete="list"
+          aria-activedescendant=${activeId ?? nothing}
           @input=${this.onInput}
           @keydown=${this.onKeydown}
           @click=${() => note && this.mentions.sync(this.field)}
-          @blur=${() => this.mentions.close()}
+          @blur=${() => {
+            this.mentions.close();
+            this.saved?.close();
+          }}
         ></textarea>
         <div class="row">
-          <span class="hint">${note ? 'Only your team sees notes' : 'Ctrl+Enter to send'}</span>
+          <span class="hint">${note ? 'Only your team sees notes' : 'Ctrl+Enter to send, / for saved replies'}</span>
+          ${this.me?.role === 'admin'
+            ? html`<button class="manage" aria-haspopup="dialog" @click=${() => this.openManage()}>Manage saved replies</button>`
+            : nothing}
           ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
           <button part="submit" ?disabled=${!c || this.sending || this.text.trim() === ''} @click=${() => this.submit()}>
             ${note ? 'Save' : 'Send'}
           </button>
         </div>
       </div>
+      ${this.managing ? html`<inbox-saved-replies-dialog @close=${() => this.closeManage()}></inbox-saved-replies-dialog>` : nothing}
     </div>`;
   }
 }

@@ -26,7 +26,7 @@ export const conversationListStyles = css`
     height: var(--row-height);
     box-sizing: border-box;
     display: grid;
-    grid-template-columns: 12px 1fr auto;
+    grid-template-columns: 16px 12px 1fr auto;
     grid-template-rows: auto auto;
     column-gap: var(--baton-space-2, 8px);
     align-content: center;
@@ -44,7 +44,41 @@ export const conversationListStyles = css`
     outline: none;
     box-shadow: inset 0 0 0 2px var(--baton-accent, #2f5bea);
   }
+  .check {
+    grid-column: 1;
+    grid-row: 1 / 3;
+    align-self: center;
+    width: 14px;
+    height: 14px;
+    box-sizing: border-box;
+    border: 1.5px solid var(--baton-color-text-muted, #5b6470);
+    border-radius: 3px;
+  }
+  [aria-checked='true'] > .check {
+    background: var(--baton-accent, #2f5bea);
+    border-color: var(--baton-accent, #2f5bea);
+    box-shadow: inset 0 0 0 2px var(--baton-color-bg, #fff);
+  }
+  [aria-checked='true'] {
+    background: var(--baton-color-hover, #eef1f5);
+  }
+  .tools {
+    display: flex;
+    align-items: center;
+    gap: var(--baton-space-2, 8px);
+    padding: 1px var(--baton-space-3, 12px) 1px var(--baton-space-2, 8px);
+    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+    font-size: var(--baton-font-size-small, 12px);
+  }
+  .tools button {
+    padding: 2px 8px;
+    font-size: inherit;
+  }
+  .tools input {
+    margin: 0 2px;
+  }
   .dot {
+    grid-column: 2;
     grid-row: 1;
     align-self: center;
     width: 8px;
@@ -53,7 +87,7 @@ export const conversationListStyles = css`
     background: var(--baton-unread, #2f5bea);
   }
   .top {
-    grid-column: 2;
+    grid-column: 3;
     display: flex;
     align-items: center;
     gap: 6px;
@@ -73,13 +107,13 @@ export const conversationListStyles = css`
     color: var(--baton-color-text-muted, #5b6470);
   }
   time {
-    grid-column: 3;
+    grid-column: 4;
     grid-row: 1;
     color: var(--baton-color-text-muted, #5b6470);
     font-size: var(--baton-font-size-small, 12px);
   }
   .preview {
-    grid-column: 2;
+    grid-column: 3;
     grid-row: 2;
     overflow: hidden;
     text-overflow: ellipsis;
@@ -87,7 +121,7 @@ export const conversationListStyles = css`
     color: var(--baton-color-text-muted, #5b6470);
   }
   .assignee {
-    grid-column: 3;
+    grid-column: 4;
     grid-row: 2;
     justify-self: end;
   }

@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { conversation, demoWorld, fixtureInbox, mallory, until } from '../testing/fixtures.js';
+import { ben, conversation, demoWorld, fixtureInbox, lucia, mallory, priya, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, settled } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
 
@@ -57,6 +57,26 @@ describe('inbox-conversation-list', () => {
     expect(last.getAttribute('aria-posinset')).to.equal('10000');
     expect(last.getAttribute('aria-setsize')).to.equal('10000');
     expect(allByRole(root, 'option').length).to.be.lessThan(40);
+    remove();
+  });
+
+  it('names the last speaker ("You:", a teammate\'s first name, nothing for the customer) and shows that message\'s time', async () => {
+    const world = demoWorld();
+    const ago = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    world.conversations = [
+      // Activity (a reopen) 1 minute ago; the message the preview shows, 10 minutes ago.
+      conversation('conv_mine', lucia.id, 1, { preview: 'Sí, el sábado', lastMessage: { direction: 'outbound', author: { type: 'agent', id: world.me.id }, at: ago(10) } }),
+      conversation('conv_ben', priya.id, 2, { preview: 'Sent the invoice', lastMessage: { direction: 'outbound', author: { type: 'agent', id: ben.id }, at: ago(2) } }),
+      conversation('conv_customer', mallory.id, 3, { preview: 'Thanks!', lastMessage: { direction: 'inbound', author: { type: 'api', id: null }, at: ago(3 * 60) } }),
+    ];
+    const inbox = await fixtureInbox({ world, view: 'all' });
+    const { root, remove } = await mountPart('inbox-conversation-list', inbox);
+    await until(() => allByRole(root, 'option').length === 3 && /Mallory/.test(root.textContent ?? ''), 2000, 'rows');
+    const [mine, bens, customer] = allByRole(root, 'option').map((o) => o.textContent!.replace(/\s+/g, ' '));
+    expect(mine).to.contain('You: Sí, el sábado').and.contain('10m').and.not.contain(' 1m');
+    expect(bens).to.contain('Ben: Sent the invoice').and.contain('2m');
+    expect(customer).to.contain('Thanks!').and.contain('3h').and.not.contain(':');
+    await expectNoAxeViolations(root.host);
     remove();
   });
 

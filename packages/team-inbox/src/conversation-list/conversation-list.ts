@@ -28,6 +28,18 @@ const OVERSCAN = 8;
 const PREFETCH_ROWS = 15;
 
 /**
+ * Who wrote the preview, as its prefix: "You: " for this agent, "Ana: " for a teammate (first
+ * name), nothing for the customer or an automated sender. Notes are never the preview.
+ */
+function speaker(c: Conversation, agents: Map<string, AgentWithLoad>, me: string | null): string {
+  const author = c.lastMessage?.author;
+  if (c.lastMessage?.direction !== 'outbound' || author?.type !== 'agent' || !author.id) return '';
+  if (author.id === me) return 'You: ';
+  const name = agents.get(author.id)?.name;
+  return name ? `${name.split(' ')[0]}: ` : '';
+}
+
+/**
  * The current view's conversations, virtualized: only the rows in (and near) the viewport are in
  * the DOM, positioned over a spacer as tall as every row, so 10,000 rows scroll like 20. A listbox
  * with roving focus: arrows or j/k move, Enter opens (`inbox-conversation-select`).
@@ -44,6 +56,11 @@ export class InboxConversationList extends LitElement {
   private contacts?: ContactDirectory;
 
   @state() private scrollOffset = 0;
+  /** Conversations ticked for a bulk action (checkbox, `x`; Shift extends from the last one ticked). */
+  @state() private selected: ReadonlySet<string> = new Set();
+  @state() private filtersOpen = false;
+  @state() private bulkSummary = '';
+  private anchor: string | null = null;
   @state() private viewportHeight = 600;
 
   @query('[part="base"]') private scroller!: HTMLElement;
@@ -55,9 +72,11 @@ export class InboxConversationList extends LitElement {
     openId: s.open?.id ?? null,
     open: s.open?.conversation ?? null,
     agents: s.agents,
+    me: s.agentId,
     hasMore: s.hasMore,
     listLoading: s.listLoading,
     status: s.status,
+    filters: s.filters,
   }));
   private readonly contactsWatch = new ContactsController(this, () => this.contacts);
   private readonly roving = new RovingFocusController(this, {
@@ -133,6 +152,64 @@ export class InboxConversationList extends LitElement {
     this.scrollOffset = el.scrollTop;
   }
 
+  private onKeydown = (e: KeyboardEvent): void => {
+    if ((e.key === 'x' || e.key === 'X') && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      this.toggle(this.roving.active, e.shiftKey);
+    } else this.roving.handleKeydown(e);
+  };
+
+  /** Ticks or unticks a row for bulk actions; with `range`, every row from the last one ticked takes its state. */
+  private toggle(index: number, range: boolean): void {
+    const row = this.rows[index];
+    if (!row) return;
+    const next = new Set(this.selected);
+    const on = !next.has(row.id);
+    const from = range && this.anchor ? this.rows.findIndex((r) => r.id === this.anchor) : -1;
+    const [lo, hi] = from < 0 ? [index, index] : [Math.min(from, index), Math.max(from, index)];
+    for (let i = lo; i <= hi; i++) {
+      if (on) next.add(this.rows[i]!.id);
+      else next.delete(this.rows[i]!.id);
+    }
+    this.anchor = row.id;
+    this.roving.setActive(index);
+    this.setSelected(next);
+  }
+
+  private setSelected(next: ReadonlySet<string>): void {
+    this.selected = next;
+    // The bar is its own module, fetched the first time something is ticked.
+    if (next.size) void import('../bulk-bar/bulk-bar.js');
+  }
+
+  /** "Select all in view": every row listed (or none, when all are ticked already). */
+  private selectAll(): void {
+    const all = this.rows.length > 0 && this.rows.every((r) => this.selected.has(r.id));
+    this.setSelected(all ? new Set() : new Set(this.rows.map((r) => r.id)));
+  }
+
+  /**
+   * After a bulk action: says how it went ("3 resolved, 2 changed by someone else"), keeps the ids
+   * that failed ticked (to look at or try again), and puts focus back on the list's active row.
+   */
+  private onBulkDone = (e: CustomEvent<{ summary: string; failed: string[] }>): void => {
+    this.bulkSummary = e.detail.summary;
+    this.setSelected(new Set(e.detail.failed));
+    this.anchor = null;
+    void this.updateComplete.then(() => this.roving.focus(Math.min(this.roving.active, Math.max(0, this.rows.length - 1))));
+  };
+
+  /** "Clear filters" goes away with the filters: focus moves to "Filters" rather than to nowhere. */
+  private clearFilters(): void {
+    void this.store?.setFilters({}).catch(() => undefined);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[aria-controls="filters"]')?.focus());
+  }
+
+  private async toggleFilters(): Promise<void> {
+    if (!this.filtersOpen) await import('../list-filters/list-filters.js');
+    this.filtersOpen = !this.filtersOpen;
+  }
+
   private select(index: number): void {
     const row = this.rows[index];
     if (!row) return;
@@ -161,6 +238,9 @@ export class InboxConversationList extends LitElement {
     const moved = activeId ? rows.findIndex((r) => r.id === activeId) : -1;
     if (moved >= 0) this.roving.setActive(moved);
     this.rows = rows;
+    if (this.selected.size && [...this.selected].some((id) => !rows.some((r) => r.id === id))) {
+      this.selected = new Set([...this.selected].filter((id) => rows.some((r) => r.id === id)));
+    }
   }
 
   /**
@@ -210,27 +290,38 @@ export class InboxConversationList extends LitElement {
     const agents = new Map((v?.agents ?? []).map((a) => [a.id, a]));
     const label = v ? `Conversations, ${VIEW_LABELS[v.view]}` : 'Conversations';
 
-    return html`<div
+    const filtered = Object.keys(v?.filters ?? {}).length > 0;
+    const ticked = this.selected.size;
+    const all = rows.length > 0 && rows.every((r) => this.selected.has(r.id));
+    return html`<div class="tools" part="tools">
+        <input type="checkbox" aria-label="Select all in view" .checked=${all} .indeterminate=${ticked > 0 && !all} @change=${this.selectAll} />
+        <button aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${this.toggleFilters}>Filters</button>
+        ${filtered ? html`<button @click=${this.clearFilters}>Clear filters</button>` : nothing}
+        <span role="status">${this.bulkSummary}</span>
+      </div>
+      ${this.filtersOpen ? html`<inbox-list-filters id="filters"></inbox-list-filters>` : nothing}
+      ${ticked ? html`<inbox-bulk-bar .ids=${[...this.selected]} @inbox-bulk-done=${this.onBulkDone}></inbox-bulk-bar>` : nothing}
+      <div
       part="base"
       role="listbox"
       aria-label=${label}
       aria-busy=${v?.listLoading || v?.status !== 'ready' ? 'true' : 'false'}
       style=${styleMap({ '--row-height': `${ROW_HEIGHT}px` })}
       @scroll=${this.onScroll}
-      @keydown=${(e: KeyboardEvent) => this.roving.handleKeydown(e)}
+      @keydown=${this.onKeydown}
     >
       <div class="spacer" style=${styleMap({ height: `${rows.length * ROW_HEIGHT}px` })}>
         ${repeat(
           indexes,
           (i) => rows[i]!.id,
-          (i) => this.renderRow(rows[i]!, i, rows.length, agents, v?.openId ?? null, v?.readMarks ?? {}),
+          (i) => this.renderRow(rows[i]!, i, rows.length, agents, v?.openId ?? null, v?.readMarks ?? {}, v?.me ?? null),
         )}
       </div>
       ${v?.status !== 'ready' || (v.listLoading && rows.length === 0)
         ? [0, 1, 2, 3, 4, 5].map(() => html`<div class="skeleton-row" aria-hidden="true"><span class="skeleton"></span><span class="skeleton"></span></div>`)
         : nothing}
       ${v?.status === 'ready' && rows.length === 0 && !v.listLoading
-        ? html`<p class="empty" role="presentation">No conversations in ${VIEW_LABELS[v.view]}</p>`
+        ? html`<p class="empty" role="presentation">No conversations in ${VIEW_LABELS[v.view]}${filtered ? ' match these filters' : ''}</p>`
         : nothing}
     </div>`;
   }
@@ -242,12 +333,15 @@ export class InboxConversationList extends LitElement {
     agents: Map<string, AgentWithLoad>,
     openId: string | null,
     readMarks: Readonly<Record<string, number>>,
+    me: string | null,
   ) {
     const name = contactName(this.contacts, c.contactId);
     // The open conversation is being read; its mark catches up a moment later.
     const unread = c.id !== openId && isUnread(c, readMarks);
     const assignee = c.assigneeId ? agents.get(c.assigneeId) : undefined;
     const preview = c.subject && c.channel === 'email' ? `${c.subject} — ${c.preview ?? ''}` : c.preview ?? '';
+    // The row's time is the latest message's, the one the preview shows (not a later reopen or assignment).
+    const at = c.lastMessage?.at ?? c.lastMessageAt;
     return html`<div
       role="option"
       id=${`row-${c.id}`}
@@ -255,20 +349,29 @@ export class InboxConversationList extends LitElement {
       class=${unread ? 'unread' : ''}
       part="conversation"
       aria-selected=${c.id === openId ? 'true' : 'false'}
+      aria-checked=${this.selected.has(c.id) ? 'true' : 'false'}
       aria-setsize=${total}
       aria-posinset=${index + 1}
       tabindex=${this.roving.tabIndexFor(index)}
       style=${styleMap({ transform: `translateY(${index * ROW_HEIGHT}px)` })}
-      @click=${() => this.select(index)}
+      @click=${(e: MouseEvent) => (e.shiftKey ? this.toggle(index, true) : this.select(index))}
       @focus=${() => this.roving.setActive(index)}
     >
+      <span
+        class="check"
+        aria-hidden="true"
+        @click=${(e: MouseEvent) => {
+          e.stopPropagation();
+          this.toggle(index, e.shiftKey);
+        }}
+      ></span>
       ${unread ? html`<span class="dot" aria-hidden="true"></span><span class="visually-hidden">Unread,</span>` : html`<span></span>`}
       <span class="top">
         <span class="name">${name}</span>
         <span class="channel" title=${channelName(c.channel)}>${channelIcon(c.channel, 14)}<span class="visually-hidden">${channelName(c.channel)}</span></span>
       </span>
-      <time datetime=${c.lastMessageAt} title=${absoluteTime(c.lastMessageAt)}>${relativeTime(c.lastMessageAt, this.clock.now)}</time>
-      <span class="preview">${preview}</span>
+      <time datetime=${at} title=${absoluteTime(at)}>${relativeTime(at, this.clock.now)}</time>
+      <span class="preview">${speaker(c, agents, me)}${preview}</span>
       <span class="assignee">
         ${assignee
           ? html`<baton-avatar name=${assignee.name} label=${`Assigned to ${assignee.name}`} style="--baton-avatar-size: 20px"></baton-avatar>`

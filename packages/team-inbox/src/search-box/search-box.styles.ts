@@ -18,6 +18,17 @@ export const searchBoxStyles = css`
   .kind.note {
     color: var(--baton-note-label, #7a5a00);
   }
+  [role='group'][aria-label]::before {
+    content: attr(aria-label);
+    display: block;
+    padding: 4px 8px 2px;
+    font-size: var(--baton-font-size-small, 12px);
+    font-weight: 600;
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  .contact {
+    font-weight: 600;
+  }
   mark {
     background: var(--baton-mark-bg, #ffe58a);
     color: inherit;

@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { SearchHit } from '@baton/protocol';
-import { ana, demoWorld, fixtureInbox, message, note, until } from '../testing/fixtures.js';
+import { SearchConversation, SearchHit } from '@baton/protocol';
+import { ana, demoWorld, fixtureInbox, lucia, message, note, priya, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, type } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
 
@@ -36,6 +36,38 @@ describe('inbox-search', () => {
     press(box, 'Enter');
     expect(selected).to.deep.equal(['conv_lucia']);
     expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
+    remove();
+  });
+
+  it('finds contacts by name, phone or email, each conversation of theirs with its channel and status, and opens the picked one', async () => {
+    const world = demoWorld();
+    const ctx = (id: string, contact: typeof priya, channel: string, status: 'open' | 'resolved', subject: string | null) =>
+      SearchConversation.parse({ id, contactId: contact.id, contactName: contact.name, channel, subject, status, snoozedUntil: null, lastMessageAt: new Date().toISOString() });
+    world.contactHits = [{ contact: priya, conversations: [ctx('conv_priya', priya, 'email', 'open', 'API returns 502 on bulk import'), ctx('conv_priya_old', priya, 'email', 'resolved', 'Invoice copy')] }];
+    const msg = message('conv_lucia', 'Priya told me about it', 'inbound', null, 9);
+    world.searchHits = [SearchHit.parse({ conversationId: 'conv_lucia', conversation: ctx('conv_lucia', lucia, 'sms', 'open', null), item: msg, snippet: msg.body, highlights: [[0, 5]] })];
+    const inbox = await fixtureInbox({ world });
+    const { el, root, remove } = await mountPart('inbox-search', inbox);
+    const box = byRole(root, 'combobox', 'Search') as HTMLInputElement;
+    box.focus();
+    type(box, 'priya');
+    await until(() => allByRole(root, 'option').length === 3, 2000, 'results');
+    const contacts = byRole(root, 'group', 'Contacts');
+    const [open, resolved] = allByRole(contacts, 'option').map((o) => o.textContent!.replace(/\s+/g, ' '));
+    expect(open).to.contain('Priya Patel').and.contain('priya@example.com').and.contain('Email · Open · API returns 502 on bulk import');
+    expect(resolved).to.contain('Email · Resolved · Invoice copy');
+    const messages = byRole(root, 'group', 'Messages and notes');
+    expect(allByRole(messages, 'option')[0]!.textContent!.replace(/\s+/g, ' ')).to.contain('Lucía Fernández · SMS · Open');
+    expect(byRole(root, 'status').textContent).to.contain('3 results');
+    await expectNoAxeViolations(root.host);
+    const selected: string[] = [];
+    el.addEventListener('inbox-conversation-select', (e) => selected.push((e as CustomEvent<InboxConversationSelectDetail>).detail.conversationId));
+    press(box, 'ArrowDown');
+    await el.updateComplete;
+    press(box, 'Enter');
+    expect(selected).to.deep.equal(['conv_priya_old']);
+    allByRole(root, 'option')[2]!.click();
+    expect(selected).to.deep.equal(['conv_priya_old', 'conv_lucia']);
     remove();
   });
 });

@@ -2,11 +2,11 @@ import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import type { BatonRestClient } from '@baton/client';
-import type { SearchHit } from '@baton/protocol';
+import type { ContactHit, SearchConversation, SearchHit } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
 import { comboboxStyles } from '@baton/ui/combobox-styles';
 import { baseStyles } from '@baton/ui/tokens';
-import { icon } from '@baton/ui/icons';
+import { channelName, icon } from '@baton/ui/icons';
 import { absoluteTime } from '@baton/ui/relative-time';
 import { fire } from '../events.js';
 import { searchBoxStyles } from './search-box.styles.js';
@@ -27,8 +27,14 @@ function highlighted(hit: SearchHit) {
   return parts;
 }
 
+/** "Priya Patel · Email · Resolved": which conversation a result opens, without opening it. */
+function context(c: SearchConversation, withName = true): string {
+  const state = c.status === 'resolved' ? 'Resolved' : c.snoozedUntil ? 'Snoozed' : 'Open';
+  return [withName ? c.contactName : '', channelName(c.channel), state, c.subject ?? ''].filter(Boolean).join(' · ');
+}
+
 /**
- * Search over messages and notes (`GET /v1/search`) as a combobox: results show under the box,
+ * Search over contacts (name, phone, email), messages and notes (`GET /v1/search`) as a combobox: results show under the box,
  * arrows move, Enter opens the result's conversation (`inbox-conversation-select`), Escape closes.
  */
 export class InboxSearch extends LitElement {
@@ -40,6 +46,8 @@ export class InboxSearch extends LitElement {
 
   @state() private term = '';
   @state() private hits: SearchHit[] = [];
+  /** Contacts that match, one result per conversation of theirs (contacts with none are left out: nothing to open). */
+  @state() private contactHits: { contact: ContactHit['contact']; conversation: SearchConversation }[] = [];
   @state() private open = false;
   @state() private active = -1;
   @state() private searching = false;
@@ -67,6 +75,7 @@ export class InboxSearch extends LitElement {
     if (this.term.trim() === '') {
       this.inflight?.abort();
       this.hits = [];
+      this.contactHits = [];
       this.open = false;
       return;
     }
@@ -84,20 +93,32 @@ export class InboxSearch extends LitElement {
       const page = await this.rest.search({ q, limit: 20 }, { signal: controller.signal });
       if (controller.signal.aborted) return;
       this.hits = page.items;
-      this.active = page.items.length ? 0 : -1;
+      this.contactHits = page.contacts.flatMap((h) => h.conversations.map((conversation) => ({ contact: h.contact, conversation })));
+      this.active = this.count ? 0 : -1;
     } catch {
       if (controller.signal.aborted) return;
       this.hits = [];
+      this.contactHits = [];
       this.failed = true;
     } finally {
       if (this.inflight === controller) this.searching = false;
     }
   }
 
-  private choose(hit: SearchHit | undefined): void {
-    if (!hit) return;
+  /** Results in the order shown (contacts, then messages and notes), as the keyboard walks them. */
+  private get count(): number {
+    return this.contactHits.length + this.hits.length;
+  }
+
+  private conversationAt(i: number): string | undefined {
+    const n = this.contactHits.length;
+    return i < n ? this.contactHits[i]?.conversation.id : this.hits[i - n]?.conversationId;
+  }
+
+  private choose(conversationId: string | undefined): void {
+    if (!conversationId) return;
     this.open = false;
-    fire(this, 'inbox-conversation-select', { conversationId: hit.conversationId });
+    fire(this, 'inbox-conversation-select', { conversationId });
   }
 
   private onKeydown(e: KeyboardEvent): void {
@@ -111,15 +132,15 @@ export class InboxSearch extends LitElement {
       }
       return;
     }
-    if (!this.open || this.hits.length === 0) return;
+    if (!this.open || this.count === 0) return;
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       const step = e.key === 'ArrowDown' ? 1 : -1;
-      this.active = (this.active + step + this.hits.length) % this.hits.length;
+      this.active = (this.active + step + this.count) % this.count;
       void this.updateComplete.then(() => this.renderRoot.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' }));
     } else if (e.key === 'Enter') {
       e.preventDefault();
-      this.choose(this.hits[this.active]);
+      this.choose(this.conversationAt(this.active));
     }
   }
 
@@ -140,32 +161,50 @@ export class InboxSearch extends LitElement {
           spellcheck="false"
           @input=${this.onInput}
           @keydown=${this.onKeydown}
-          @focus=${() => (this.open = this.hits.length > 0)}
+          @focus=${() => (this.open = this.count > 0)}
           @blur=${() => setTimeout(() => (this.open = false), 150)}
         />
       </div>
-      <ul id="results" class="popup" part="results" role="listbox" aria-label="Search results" ?hidden=${!expanded}>
-        ${this.hits.map(
-          (hit, i) => html`<li
-            role="option"
-            id=${`hit-${i}`}
-            aria-selected=${i === this.active ? 'true' : 'false'}
-            @mousedown=${(e: Event) => e.preventDefault()}
-            @click=${() => this.choose(hit)}
-          >
-            <span class="kind ${hit.item.kind}"
-              >${hit.item.kind === 'note' ? 'Internal note' : hit.item.direction === 'inbound' ? 'Customer message' : 'Reply'} ·
-              <time datetime=${hit.item.createdAt}>${absoluteTime(hit.item.createdAt)}</time></span
-            >
-            ${highlighted(hit)}
-          </li>`,
-        )}
-      </ul>
-      <div class="visually-hidden" role="status">
-        ${expanded && !this.searching ? (this.failed ? 'Search failed' : `${this.hits.length} results`) : ''}
+      <div id="results" class="popup" part="results" role="listbox" aria-label="Search results" ?hidden=${!expanded}>
+        ${this.contactHits.length
+          ? html`<div role="group" aria-label="Contacts">
+              ${this.contactHits.map((h, i) => this.renderOption(i, html`<span class="contact">${h.contact.name}</span>
+                  ${h.contact.phone || h.contact.email ? html`<span class="kind">${[h.contact.phone, h.contact.email].filter(Boolean).join(' · ')}</span>` : nothing}
+                  <span class="kind">${context(h.conversation, false)}</span>`))}
+            </div>`
+          : nothing}
+        ${this.hits.length
+          ? html`<div role="group" aria-label="Messages and notes">
+          ${this.hits.map((hit, i) =>
+            this.renderOption(
+              this.contactHits.length + i,
+              html`<span class="kind ${hit.item.kind}"
+                  >${hit.item.kind === 'note' ? 'Internal note' : hit.item.direction === 'inbound' ? 'Customer message' : 'Reply'} ·
+                  <time datetime=${hit.item.createdAt}>${absoluteTime(hit.item.createdAt)}</time></span
+                >
+                ${highlighted(hit)} ${hit.conversation ? html`<span class="kind">${context(hit.conversation)}</span>` : nothing}`,
+            ),
+          )}
+        </div>`
+          : nothing}
       </div>
-      ${expanded && !this.searching && this.hits.length === 0
-        ? html`<div part="results" class="popup status">${this.failed ? 'Search failed, try again' : 'No messages or notes match'}</div>`
+      <div class="visually-hidden" role="status">
+        ${expanded && !this.searching ? (this.failed ? 'Search failed' : `${this.count} results`) : ''}
+      </div>
+      ${expanded && !this.searching && this.count === 0
+        ? html`<div part="results" class="popup status">${this.failed ? 'Search failed, try again' : 'No contacts, messages or notes match'}</div>`
         : nothing}`;
+  }
+
+  private renderOption(i: number, content: unknown) {
+    return html`<div
+      role="option"
+      id=${`hit-${i}`}
+      aria-selected=${i === this.active ? 'true' : 'false'}
+      @mousedown=${(e: Event) => e.preventDefault()}
+      @click=${() => this.choose(this.conversationAt(i))}
+    >
+      ${content}
+    </div>`;
   }
 }

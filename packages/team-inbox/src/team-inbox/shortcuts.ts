@@ -4,6 +4,7 @@ import { html } from 'lit';
 export const SHORTCUTS: readonly (readonly [keys: readonly string[], does: string])[] = [
   [['j', 'k'], 'Next / previous conversation'],
   [['Enter'], 'Open'],
+  [['x'], 'Select for bulk actions (Shift: the range), in the list'],
   [['/'], 'Search'],
   [['i'], 'Assign to me'],
   [['a'], 'Assigned to'],

@@ -10,6 +10,7 @@ import {
   TimelineItem as TimelineItemSchema,
   type Agent,
   type Contact,
+  type ContactHit,
   type Conversation,
   type Counts,
   type MessageItem,
@@ -17,6 +18,7 @@ import {
   type Notification,
   type PresenceState,
   type ReadyEvent,
+  type SavedReply,
   type SearchHit,
   type Team,
   type TimelineItem,
@@ -79,6 +81,12 @@ export interface World {
   unread: Set<string>;
   mentioned: Set<string>;
   searchHits: SearchHit[];
+  /** Contacts `GET /v1/search` answers with (first page). */
+  contactHits?: ContactHit[];
+  /** The workspace's saved replies (templates); listed with `conversationId`, each is also rendered for it. */
+  savedReplies?: SavedReply[];
+  /** Conversations a write answers with 409 version_conflict for (someone else changed them first). */
+  conflicts?: Set<string>;
   /** Every request, as "METHOD /path?query", for assertions on what the UI asked for. */
   requests: string[];
   /** Web Push subscriptions registered by this browser (endpoints). */
@@ -172,10 +180,60 @@ export function fixtureFetch(world: World): typeof fetch {
       const view = (q.get('view') ?? 'all') as View;
       const limit = Number(q.get('limit') ?? 25);
       const offset = Number(q.get('cursor') ?? 0);
-      const rows = world.conversations.filter((c) => inView(world, view, c)).sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt));
+      const f = (k: string) => q.get(k) ?? undefined;
+      const oldest = q.get('sort') === 'oldest_waiting';
+      const rows = world.conversations
+        .filter((c) => inView(world, view, c))
+        .filter((c) => (!f('channel') || c.channel === f('channel')) && (!f('teamId') || c.teamId === f('teamId')) && (!f('priority') || c.priority === f('priority')) && (!f('tag') || c.tags.includes(f('tag')!)))
+        .sort((a, b) => (Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt)) * (oldest ? -1 : 1));
       // List rows carry my read mark: below lastInboundSeq means unread.
       const items = rows.slice(offset, offset + limit).map((c) => ({ ...c, readSeq: world.unread.has(c.id) ? 0 : (c.lastInboundSeq ?? 0) }));
       return json(200, { items, nextCursor: offset + limit < rows.length ? String(offset + limit) : null });
+    }
+    if (method === 'POST' && path === '/v1/conversations/bulk') {
+      const results = (body.ids as string[]).map((id) => {
+        const c = world.conversations.find((x) => x.id === id);
+        if (!c) return { id, ok: false, status: 404, error: { code: 'not_found', message: 'conversation not found' } };
+        if (world.conflicts?.has(id)) {
+          const current = touch(c, {});
+          return { id, ok: false, status: 409, error: { code: 'version_conflict', message: 'stale', details: { conversation: current } } };
+        }
+        const patch: Partial<Conversation> =
+          body.action === 'resolve' ? { status: 'resolved', resolvedAt: new Date().toISOString() }
+          : body.action === 'assign' ? { assigneeId: body.assigneeId as string | null }
+          : body.action === 'snooze' ? { snoozedUntil: body.until as string | null }
+          : { tags: [...new Set([...c.tags, ...((body.add as string[] | undefined) ?? [])])] };
+        return { id, ok: true, status: 200, conversation: touch(c, patch) };
+      });
+      return json(200, { results });
+    }
+    if (path === '/v1/saved-replies' || path.startsWith('/v1/saved-replies/')) {
+      const replies = (world.savedReplies ??= []);
+      const id = path.split('/')[3];
+      const now = new Date().toISOString();
+      if (method === 'GET') {
+        const conv = world.conversations.find((c) => c.id === q.get('conversationId'));
+        const ct = conv && world.contacts.find((x) => x.id === conv.contactId);
+        const render = (body: string) =>
+          body.replace(/\{\{\s*contact\.name\s*\}\}/g, ct?.name ?? '').replace(/\{\{\s*contact\.firstName\s*\}\}/g, ct?.name.split(' ')[0] ?? '');
+        return json(200, { items: replies.map((r) => ({ ...r, rendered: conv ? render(r.body) : null })) });
+      }
+      if (world.me.role !== 'admin') return json(403, { error: { code: 'forbidden', message: 'admins only' } });
+      if (method === 'POST') {
+        const reply: SavedReply = { id: `sr_${replies.length + 1}`, name: String(body.name), shortcut: (body.shortcut as string | undefined) ?? null, body: String(body.body), rendered: null, createdAt: now, updatedAt: now };
+        replies.push(reply);
+        return json(201, { savedReply: reply });
+      }
+      const reply = replies.find((r) => r.id === id);
+      if (!reply) return notFound();
+      if (method === 'PATCH') {
+        Object.assign(reply, body, { updatedAt: now });
+        return json(200, { savedReply: reply });
+      }
+      if (method === 'DELETE') {
+        world.savedReplies = replies.filter((r) => r !== reply);
+        return json(200, { ok: true });
+      }
     }
     if (method === 'GET' && path === '/v1/notifications') {
       return json(200, { items: world.notifications, unread: world.notifications.filter((n) => n.readAt === null).length });
@@ -196,7 +254,7 @@ export function fixtureFetch(world: World): typeof fetch {
       world.pushEndpoints = world.pushEndpoints.filter((e) => e !== body.endpoint);
       return json(200, { deleted: had });
     }
-    if (method === 'GET' && path === '/v1/search') return json(200, { items: world.searchHits, nextCursor: null });
+    if (method === 'GET' && path === '/v1/search') return json(200, { items: world.searchHits, contacts: world.contactHits ?? [], nextCursor: null });
     if ((m = /^\/v1\/contacts\/([^/]+)\/conversations$/.exec(path))) {
       const c = world.contacts.find((x) => x.id === m![1]);
       if (!c) return notFound();
@@ -248,7 +306,7 @@ export function fixtureFetch(world: World): typeof fetch {
       if (method === 'POST' && action === 'messages') {
         const item = message(c.id, String(body.body), 'outbound', world.me.id, 0);
         world.timelines.set(c.id, [...timeline, item]);
-        return json(201, { message: item, conversation: touch(c, { lastMessageAt: item.createdAt, preview: item.body, status: 'open' }) });
+        return json(201, { message: item, conversation: touch(c, { lastMessageAt: item.createdAt, preview: item.body, status: 'open', lastMessage: { direction: 'outbound', author: item.author, at: item.createdAt } }) });
       }
     }
     return notFound();

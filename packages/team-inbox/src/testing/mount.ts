@@ -58,7 +58,7 @@ export function byRole(root: ParentNode, role: string, name?: string | RegExp): 
   return found[0];
 }
 
-const implicitRoles: Record<string, string> = { button: 'button', textarea: 'textbox', a: 'link', h1: 'heading', h2: 'heading', h3: 'heading', ul: 'list', ol: 'list', li: 'listitem', nav: 'navigation' };
+const implicitRoles: Record<string, string> = { button: 'button', select: 'combobox', dialog: 'dialog', textarea: 'textbox', a: 'link', h1: 'heading', h2: 'heading', h3: 'heading', ul: 'list', ol: 'list', li: 'listitem', nav: 'navigation' };
 
 function roleOf(el: Element): string | null {
   const explicit = el.getAttribute('role');

@@ -1,0 +1,174 @@
+import { LitElement, css, html } from 'lit';
+import { consume } from '@lit/context';
+import { property, state } from 'lit/decorators.js';
+import type { InboxStore } from '@baton/client';
+import type { BulkResult } from '@baton/protocol';
+import { storeContext } from '@baton/ui/contexts/store';
+import { baseStyles } from '@baton/ui/tokens';
+import { SnapshotController } from '../controllers/snapshot-controller.js';
+import { plainError } from '../format/plain-error.js';
+
+/** After a bulk action: what to say, and the ids that failed (they stay ticked, to try again). */
+export interface InboxBulkDoneDetail {
+  summary: string;
+  failed: string[];
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'inbox-bulk-done': CustomEvent<InboxBulkDoneDetail>;
+  }
+}
+
+type Action = 'assign' | 'resolve' | 'snooze' | 'tag';
+const DONE: Record<Action, string> = { assign: 'assigned', resolve: 'resolved', snooze: 'snoozed', tag: 'tagged' };
+
+/** Why one id failed, in the words the summary uses ("2 changed by someone else"). */
+function failure(r: Extract<BulkResult, { ok: false }>): string {
+  if (r.error.code === 'version_conflict') return 'changed by someone else';
+  if (r.status === 404) return 'no longer available';
+  return "couldn't be changed";
+}
+
+/** "3 resolved, 2 changed by someone else": the per-id results, counted. */
+export function summarize(action: Action, results: readonly BulkResult[]): string {
+  const counts = new Map<string, number>();
+  const add = (what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
+  for (const r of results) add(r.ok ? DONE[action] : failure(r));
+  return [...counts].map(([what, n]) => `${n} ${what}`).join(', ');
+}
+
+/** Snooze presets, in the agent's own time zone: the server takes an instant. */
+function presets(now = new Date()): [label: string, until: Date][] {
+  const at9 = (days: number) => {
+    const d = new Date(now);
+    d.setDate(d.getDate() + days);
+    d.setHours(9, 0, 0, 0);
+    return d;
+  };
+  const toMonday = ((8 - now.getDay()) % 7) || 7;
+  return [
+    ['In 3 hours', new Date(now.getTime() + 3 * 3600_000)],
+    ['Tomorrow at 9:00', at9(1)],
+    ['Next Monday at 9:00', at9(toMonday)],
+  ];
+}
+
+/**
+ * The bulk bar over the list while conversations are ticked: Assign, Resolve, Snooze, Tag, each
+ * one `POST /v1/conversations/bulk` through the store (which sends each id's version). Loaded on
+ * first use. Fires `inbox-bulk-done` (on itself, not bubbling) with a summary of the per-id results.
+ */
+export class InboxBulkBar extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+      }
+      [part='base'] {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 6px;
+        padding: 6px var(--baton-space-2, 8px);
+        background: var(--baton-color-selected, #e3ecff);
+        border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+      }
+      .count {
+        font-weight: 600;
+        margin-inline-end: auto;
+      }
+      input {
+        width: 7em;
+      }
+    `,
+  ];
+
+  @consume({ context: storeContext, subscribe: true })
+  @state()
+  private store?: InboxStore;
+
+  /** The ticked conversation ids. */
+  @property({ attribute: false }) ids: readonly string[] = [];
+
+  @state() private busy = false;
+  @state() private error = '';
+
+  private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({ agents: s.agents }));
+
+  private async run(action: Action, extra: Record<string, unknown> = {}): Promise<void> {
+    const store = this.store;
+    if (!store || this.busy || this.ids.length === 0) return;
+    this.busy = true;
+    this.error = '';
+    try {
+      const body = { action, ids: [...this.ids], ...extra } as Parameters<InboxStore['bulk']>[0];
+      const results = await store.bulk(body);
+      this.dispatchEvent(
+        new CustomEvent('inbox-bulk-done', {
+          // For the list that holds the bar only: not one of the inbox's public events.
+          detail: { summary: summarize(action, results), failed: results.filter((r) => !r.ok).map((r) => r.id) },
+        }),
+      );
+    } catch (e) {
+      this.error = plainError(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private onAssign(e: Event): void {
+    const select = e.target as HTMLSelectElement;
+    const value = select.value;
+    select.value = '';
+    if (value) void this.run('assign', { assigneeId: value === 'none' ? null : value });
+  }
+
+  private onSnooze(e: Event): void {
+    const select = e.target as HTMLSelectElement;
+    const value = select.value;
+    select.value = '';
+    if (value) void this.run('snooze', { until: value });
+  }
+
+  private onTag(e: SubmitEvent): void {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).querySelector('input')!;
+    const tag = input.value.trim();
+    if (!tag) return;
+    input.value = '';
+    void this.run('tag', { add: [tag] });
+  }
+
+  override render() {
+    const agents = (this.snapshot.value?.agents ?? []).filter((a) => a.active);
+    const n = this.ids.length;
+    return html`<div part="base" role="toolbar" aria-label="Bulk actions" aria-busy=${this.busy ? 'true' : 'false'}>
+      <span class="count">${n} selected</span>
+      <select aria-label="Assign" ?disabled=${this.busy} @change=${this.onAssign}>
+        <option value="">Assign…</option>
+        <option value="none">Unassigned</option>
+        ${agents.map((a) => html`<option value=${a.id}>${a.name}</option>`)}
+      </select>
+      <button ?disabled=${this.busy} @click=${() => this.run('resolve')}>Resolve</button>
+      <select aria-label="Snooze" ?disabled=${this.busy} @change=${this.onSnooze}>
+        <option value="">Snooze…</option>
+        ${presets().map(([label, until]) => html`<option value=${until.toISOString()}>${label}</option>`)}
+      </select>
+      <form @submit=${this.onTag}>
+        <input aria-label="Tag" placeholder="Tag" ?disabled=${this.busy} />
+        <button ?disabled=${this.busy}>Tag</button>
+      </form>
+      ${this.error ? html`<p role="alert">${this.error}</p>` : ''}
+    </div>`;
+  }
+}
+
+if (!customElements.get('inbox-bulk-bar')) customElements.define('inbox-bulk-bar', InboxBulkBar);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'inbox-bulk-bar': InboxBulkBar;
+  }
+}
