@@ -11,6 +11,7 @@ import { OutboundClient } from './net/outbound.js';
 import { Housekeeping } from './housekeeping.js';
 import { SnoozeWaker } from './snooze-waker.js';
 import { drainQueue, RoutingQueueTimer } from './services/routing-queue.js';
+import { RoutingTimers } from './services/routing-timers.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
@@ -65,6 +66,8 @@ export interface RunningServer {
   deps: Deps;
   /** Wakes snoozed conversations on the clock; tests call `wakeDue()` to drive it. */
   snoozes: SnoozeWaker;
+  /** Fires `conversation.unassigned_for` / `unanswered_for` on the clock; tests call `check()` or advance the clock and `idle()`. */
+  timers: RoutingTimers;
   app: BatonApp;
   realtime: Realtime;
   http: HttpServer;
@@ -129,6 +132,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const snoozes = new SnoozeWaker(deps);
   snoozes.start();
   deps.routingQueue.start();
+  const timers = new RoutingTimers(deps, clock);
+  timers.start();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -140,6 +145,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port,
     deps,
     snoozes,
+    timers,
     app,
     realtime,
     http,
@@ -154,6 +160,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await snoozes.idle();
         deps.routingQueue.stop();
         await deps.routingQueue.idle();
+        timers.stop();
+        await timers.idle();
         await relay.idle();
         await deps.search.idle();
         http.closeAllConnections?.();

@@ -42,10 +42,17 @@ import { routingAgents } from './workflows.js';
  * event; a matching rule with `stopProcessing` ends the pass.
  */
 
-type Trigger = Extract<RuleTrigger['event'], 'conversation.created' | 'message.received' | 'conversation.reopened'>;
+type Trigger = RuleTrigger['event'];
+
+/** One trigger a committed change fires; the `*_for` ones name the `minutes` that came due. */
+interface Fired {
+  trigger: Trigger;
+  messageId: string | null;
+  minutes?: number[];
+}
 
 /** Which triggers a committed change fires (a message that reopened a conversation fires both). */
-export function triggersOf(record: OutboxRecord): { trigger: Trigger; messageId: string | null }[] {
+export function triggersOf(record: OutboxRecord): Fired[] {
   const items = record.payload.items;
   const reopened = items.some((i) => i.kind === 'event' && i.type === 'reopened');
   switch (record.type) {
@@ -55,13 +62,15 @@ export function triggersOf(record: OutboxRecord): { trigger: Trigger; messageId:
     }
     case 'message.created': {
       const { direction, messageId } = record.payload.data;
-      const out: { trigger: Trigger; messageId: string | null }[] = [];
+      const out: Fired[] = [];
       if (direction === 'inbound') out.push({ trigger: 'message.received', messageId });
       if (reopened) out.push({ trigger: 'conversation.reopened', messageId: direction === 'inbound' ? messageId : null });
       return out;
     }
     case 'conversation.reopened':
       return [{ trigger: 'conversation.reopened', messageId: null }];
+    case 'conversation.timer':
+      return [{ trigger: record.payload.data.trigger, messageId: null, minutes: record.payload.data.minutes }];
     default:
       return [];
   }
@@ -93,8 +102,8 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
           await drainQueue(deps, record.workspaceId);
         }
         if (!record.conversationId) continue;
-        for (const { trigger, messageId } of triggersOf(record)) {
-          if (hasLive.get(`${record.workspaceId}:${trigger}`)) pending.push(runEventUnit(deps, record, trigger, messageId));
+        for (const fired of triggersOf(record)) {
+          if (hasLive.get(`${record.workspaceId}:${fired.trigger}`)) pending.push(runEventUnit(deps, record, fired));
         }
       }
       await Promise.all(pending);
@@ -115,11 +124,11 @@ export async function runEvent(deps: Deps, record: OutboxRecord, trigger: Trigge
   // Cheap check first, outside any unit: most workspaces have few or no workflows for a trigger.
   const live = await liveFor(deps, record.workspaceId, trigger);
   if (live.length === 0) return;
-  await runEventUnit(deps, record, trigger, messageId);
+  await runEventUnit(deps, record, { trigger, messageId });
 }
 
 /** The unit of work of `runEvent`, without the check outside it (the caller knows there are live workflows). */
-function runEventUnit(deps: Deps, record: OutboxRecord, trigger: Trigger, messageId: string | null): Promise<void> {
+function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, minutes }: Fired): Promise<void> {
   return runChange(deps, record.workspaceId, async (change) => {
     await change.lock();
     if (await eventHandled(change.trx, record.workspaceId, record.id, trigger)) return;
@@ -129,7 +138,7 @@ function runEventUnit(deps: Deps, record: OutboxRecord, trigger: Trigger, messag
     if (!contact || !workspace) return;
     const message = messageId ? record.payload.items.find((i) => i.id === messageId) : undefined;
     const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, workspace.time_zone);
-    for (const wf of await liveFor(deps, record.workspaceId, trigger, change)) {
+    for (const wf of await liveFor(deps, record.workspaceId, trigger, change, minutes)) {
       const matched = await pass.run(wf);
       if (matched && wf.definition.stopProcessing) break;
     }
@@ -137,11 +146,13 @@ function runEventUnit(deps: Deps, record: OutboxRecord, trigger: Trigger, messag
   });
 }
 
-async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change): Promise<Live[]> {
+async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change, minutes?: number[]): Promise<Live[]> {
   const rows = await liveVersionRows(change ? change.trx : deps.storage.db, workspaceId);
   const live = rows
     .map((r) => ({ workflowId: r.workflow_id, version: Number(r.version), definition: JSON.parse(r.definition) as WorkflowDefinition }))
-    .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false);
+    .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false)
+    // A timer event runs the rules whose minutes came due, not every rule of its trigger.
+    .filter((w) => !minutes || ('minutes' in w.definition.trigger && minutes.includes(w.definition.trigger.minutes)));
   // Stable: ties keep creation order, which `liveVersionRows` returns.
   return live.sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0));
 }

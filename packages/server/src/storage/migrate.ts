@@ -19,6 +19,7 @@ import * as m0018 from './migrations/0018_conversation_language.js';
 import * as m0020 from './migrations/0020_snooze.js';
 import * as m0021 from './migrations/0021_saved_replies.js';
 import * as m0022 from './migrations/0022_list_filters.js';
+import * as m0023 from './migrations/0023_conversation_timers.js';
 
 interface Migration {
   version: number;
@@ -47,6 +48,7 @@ const MIGRATIONS: Migration[] = [
   { version: 20, name: 'snooze', up: m0020.up },
   { version: 21, name: 'saved_replies', up: m0021.up },
   { version: 22, name: 'list_filters', up: m0022.up },
+  { version: 23, name: 'conversation_timers', up: m0023.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

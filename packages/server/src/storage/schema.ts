@@ -338,6 +338,26 @@ export interface RoutingWaitRow {
   next_check_at: number | null;
 }
 
+/** A conversation's `*_for` timers (migration 0023; services/routing-timers.ts). */
+export interface ConversationTimerRow {
+  workspace_id: string;
+  conversation_id: string;
+  /** The assignee as of `seen_outbox_id`: a change of it starts or ends an occurrence. */
+  assignee_id: string | null;
+  unassigned_since: number | null;
+  /** Largest `minutes` of `conversation.unassigned_for` already fired for this occurrence (0: none). */
+  unassigned_fired: number;
+  unassigned_due_at: number | null;
+  /** The customer's first inbound message with no agent reply after it. */
+  awaiting_since: number | null;
+  assigned_since: number | null;
+  /** max(awaiting_since, assigned_since) while assigned and awaiting a reply. */
+  unanswered_since: number | null;
+  unanswered_fired: number;
+  unanswered_due_at: number | null;
+  seen_outbox_id: number;
+}
+
 export interface Database {
   workspaces: WorkspaceRow & WorkspaceCounterColumns;
   saved_replies: SavedReplyRow;
@@ -371,4 +391,5 @@ export interface Database {
   workflow_versions: WorkflowVersionRow;
   workflow_runs: WorkflowRunRow;
   routing_waits: RoutingWaitRow;
+  conversation_timers: ConversationTimerRow;
 }
