@@ -172,8 +172,11 @@ export const Notification = z.object({
   actor: Actor,
   createdAt: Timestamp,
   readAt: Timestamp.nullable(),
+  /** Set when a workflow's `notify` action sent it: which rule (and version), so the reader knows why. */
+  rule: z.object({ workflowId: Id, name: z.string(), version: z.number().int() }).optional(),
 });
 export type Notification = z.infer<typeof Notification>;
+export type NotificationRule = NonNullable<Notification['rule']>;
 
 export const View = z.enum(VIEWS);
 export type View = z.infer<typeof View>;

@@ -198,4 +198,42 @@ describe('timer triggers', () => {
     const { items } = await ok(other.api('GET', `/v1/conversations/${theirs.id}/routing`), 200);
     assert.equal(items.length, 0);
   });
+
+  it('notify: an unassigned_for rule notifies the team in-app and live, naming the rule; deactivated members and other workspaces get nothing', async (t) => {
+    const f = await setup(t);
+    const carl = await f.ws.addAgent('carl');
+    await ok(f.ws.api('PATCH', `/v1/teams/${f.support.id}`, { memberIds: [f.ana.id, f.bob.id, carl.id] }), 200);
+    await ok(f.ws.api('PATCH', `/v1/agents/${carl.id}`, { active: false }), 200);
+    const rule = await publish(f, {
+      name: 'Waiting 5 → tell Support',
+      trigger: { event: 'conversation.unassigned_for', minutes: 5 },
+      actions: [{ type: 'notify', to: { team: f.support.id } }],
+    });
+    const anaLive = await f.server.live(f.ana.token);
+    const id = await conversation(f);
+    await advance(f.server, 4 * 60_000);
+    assert.equal((await ok(f.ana.call('GET', '/v1/notifications'), 200)).items.length, 0, 'not before 5 minutes');
+    await advance(f.server, 60_000 + 5_000);
+
+    for (const agent of [f.ana, f.bob]) {
+      const { items, unread } = await ok(agent.call('GET', '/v1/notifications'), 200);
+      assert.equal(unread, 1);
+      assert.equal(items[0].conversationId, id);
+      assert.equal(items[0].type, 'queued_timeout');
+      assert.deepEqual(items[0].actor, { type: 'workflow', id: rule });
+      assert.deepEqual(items[0].rule, { workflowId: rule, name: 'Waiting 5 → tell Support', version: 1 });
+    }
+    const pushed = await anaLive.rec.waitFor('notification:created');
+    assert.equal(pushed.notification.rule.name, 'Waiting 5 → tell Support');
+    const runs = await runsOf(f, rule);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].actions[0].status, 'done');
+    assert.equal(runs[0].actions[0].detail, 'Notified ana, bob');
+    const other = await f.server.createWorkspace('Other');
+    const eve = await other.addAgent('eve');
+    assert.equal((await ok(eve.call('GET', '/v1/notifications'), 200)).items.length, 0);
+    // Once per occurrence: more time brings no second notification.
+    await advance(f.server, 10 * 60_000);
+    assert.equal((await ok(f.bob.call('GET', '/v1/notifications'), 200)).items.length, 1);
+  });
 });

@@ -21,7 +21,7 @@ import { findContact } from '../storage/contacts.js';
 import { findConversation, updateConversation } from '../storage/conversations.js';
 import { toConversation } from '../storage/mappers.js';
 import type { ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
-import { findTeam } from '../storage/teams.js';
+import { findTeam, teamMemberIds } from '../storage/teams.js';
 import { eventHandled, insertRun } from '../storage/workflow-runs.js';
 import { liveVersionRows } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
@@ -281,8 +281,7 @@ class Pass {
         return { result: { ...base, status: 'done', detail: 'Added a note' } };
       }
       case 'notify':
-        // Notifications have no type for "a rule wants you to look" yet (DESIGN §3 lists four).
-        return { result: { ...base, status: 'skipped', detail: 'notify actions are not delivered by the server yet' } };
+        return { result: await this.notify(wf, index, action) };
     }
   }
 
@@ -315,6 +314,33 @@ class Pass {
       };
     }
     return { result: { ...base, status: 'skipped', detail: 'round-robin slots kept moving under concurrent runs; not assigned this time' } };
+  }
+
+  /**
+   * A `notify` action: an in-app notification (socket `notification:created`, the bell) to the agent
+   * or to every active member of the team, naming the rule. It is DESIGN §3's `queued_timeout` type
+   * (the one type no command sends, and what a `*_for` rule tells someone), with `rule` as context;
+   * docs/decisions.md says why not a type of its own yet.
+   */
+  private async notify(wf: Live, index: number, action: Extract<WorkflowDefinition['actions'][number], { type: 'notify' }>): Promise<RunAction> {
+    const base = { index, type: 'notify' };
+    const ws = this.record.workspaceId;
+    let ids: string[];
+    if ('agent' in action.to) {
+      ids = [action.to.agent];
+    } else {
+      if (!(await findTeam(this.change.trx, ws, action.to.team))) return { ...base, status: 'skipped', detail: `team ${action.to.team} no longer exists` };
+      ids = (await teamMemberIds(this.change.trx, ws, [action.to.team])).get(action.to.team) ?? [];
+    }
+    const names: string[] = [];
+    for (const id of ids) {
+      const agent = await findAgent(this.change.trx, ws, id);
+      if (!agent || Number(agent.active) !== 1) continue;
+      await this.change.notify(agent.id, 'queued_timeout', this.current.id, workflowActor(wf.workflowId), { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version });
+      names.push(agent.username);
+    }
+    if (names.length === 0) return { ...base, status: 'skipped', detail: 'nobody to notify (unknown or deactivated agents, or an empty team)' };
+    return { ...base, status: 'done', detail: `Notified ${names.join(', ')}` };
   }
 
   /** Saves the conversation as the actions left it and publishes one change for the pass. */

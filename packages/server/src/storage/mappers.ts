@@ -1,4 +1,4 @@
-import type { Actor, Agent, ApiKeyInfo, Contact, Conversation, Notification, SigningKeyInfo, Team, TimelineItem, Workspace } from '@baton/protocol';
+import type { Actor, Agent, ApiKeyInfo, Contact, Conversation, Notification, NotificationRule, SigningKeyInfo, Team, TimelineItem, Workspace } from '@baton/protocol';
 import type { ApiKeyRow, AgentRow, ContactRow, ConversationRow, NotificationRow, SigningKeyRow, TimelineRow, WorkspaceRow } from './schema.js';
 
 // Rows → the protocol's domain shapes. The only place that knows both.
@@ -109,6 +109,8 @@ export const toNotification = (r: NotificationRow): Notification => ({
   actor: actorOf(r),
   createdAt: iso(r.created_at),
   readAt: isoOrNull(r.read_at),
+  // Only notifications a rule sent carry it, so every other payload stays as it was.
+  ...(r.rule ? { rule: JSON.parse(r.rule) as NotificationRule } : {}),
 });
 
 export const toApiKeyInfo = (r: ApiKeyRow): ApiKeyInfo => ({ id: r.id, createdAt: iso(r.created_at), revokedAt: isoOrNull(r.revoked_at) });

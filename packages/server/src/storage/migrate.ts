@@ -20,6 +20,7 @@ import * as m0020 from './migrations/0020_snooze.js';
 import * as m0021 from './migrations/0021_saved_replies.js';
 import * as m0022 from './migrations/0022_list_filters.js';
 import * as m0023 from './migrations/0023_conversation_timers.js';
+import * as m0024 from './migrations/0024_notification_rule.js';
 
 interface Migration {
   version: number;
@@ -49,6 +50,7 @@ const MIGRATIONS: Migration[] = [
   { version: 21, name: 'saved_replies', up: m0021.up },
   { version: 22, name: 'list_filters', up: m0022.up },
   { version: 23, name: 'conversation_timers', up: m0023.up },
+  { version: 24, name: 'notification_rule', up: m0024.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

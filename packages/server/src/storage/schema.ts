@@ -177,6 +177,8 @@ export interface NotificationRow {
   actor_id: string | null;
   created_at: number;
   read_at: number | null;
+  /** The rule whose `notify` action sent it, as JSON `{ workflowId, name, version }` (migration 0024). */
+  rule: string | null;
 }
 export interface OutboxRow {
   /** Global, increasing: consumers keep their place by it. */
