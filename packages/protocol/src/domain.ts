@@ -58,6 +58,13 @@ export const Team = z.object({
 });
 export type Team = z.infer<typeof Team>;
 
+/** Most attributes a contact may carry. */
+export const MAX_CONTACT_ATTRIBUTES = 50;
+/** A contact attribute's value: the host's own field (DESIGN §3). */
+export const ContactAttributeValue = z.union([z.string().max(500), z.number().refine(Number.isFinite, 'must be a finite number'), z.boolean()]);
+/** Attribute keys are identifiers, so a rule's `contact.attributes.<key>` path is never ambiguous. */
+export const ContactAttributeKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be letters, digits and _ (not starting with a digit), at most 64');
+
 export const Contact = z.object({
   id: Id,
   name: z.string(),
@@ -67,6 +74,8 @@ export const Contact = z.object({
   tags: z.array(z.string()),
   externalId: z.string().nullable(),
   createdAt: Timestamp,
+  /** The host's own fields (`plan: 'enterprise'`, `seats: 40`); rules read them as `contact.attributes.<key>`. */
+  attributes: z.record(ContactAttributeKey, ContactAttributeValue).default({}),
 });
 export type Contact = z.infer<typeof Contact>;
 

@@ -504,7 +504,7 @@ export function buildFacts(c: ConversationRow, contact: ContactRow, messageBody:
       // The contact's language wins; the stored one was detected from the customer's messages.
       language: contact.language ?? c.language,
     },
-    contact: { name: contact.name, email: contact.email, language: contact.language, tags: JSON.parse(contact.tags) as string[], attributes: {} },
+    contact: { name: contact.name, email: contact.email, language: contact.language, tags: JSON.parse(contact.tags) as string[], attributes: JSON.parse(contact.attributes) as RuleFacts['contact']['attributes'] },
     message: messageBody === null ? null : { body: messageBody },
     time: timeFacts(at, timeZone),
   };

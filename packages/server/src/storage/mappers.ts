@@ -46,6 +46,7 @@ export const toContact = (r: ContactRow): Contact => ({
   tags: list(r.tags),
   externalId: r.external_id,
   createdAt: iso(r.created_at),
+  attributes: r.attributes ? (JSON.parse(r.attributes) as Contact['attributes']) : {},
 });
 
 export const toConversation = (r: ConversationRow): Conversation => ({

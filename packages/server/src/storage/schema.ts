@@ -89,6 +89,8 @@ export interface ContactRow {
   tags: string;
   external_id: string | null;
   created_at: number;
+  /** The host's own fields as a JSON object of string/number/boolean (migration 0025). */
+  attributes: string;
 }
 export interface ConversationRow {
   id: string;
