@@ -19,6 +19,14 @@ export const Channel = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a ch
 export const ConversationStatus = z.enum(['open', 'resolved']);
 export const Priority = z.enum(['low', 'normal', 'high', 'urgent']);
 
+export const AWAY_POLICIES = ['keep', 'unassign_on_inbound', 'unassign_now'] as const;
+export const AwayPolicy = z.enum(AWAY_POLICIES);
+export type AwayPolicy = z.infer<typeof AwayPolicy>;
+export const DEFAULT_AUTO_AWAY_AFTER_SEC = 300;
+/** Bounds of `autoAwayAfterSec`: at least a minute (sockets reconnect within that), at most a day. */
+export const AUTO_AWAY_MIN_SEC = 60;
+export const AUTO_AWAY_MAX_SEC = 86_400;
+
 export const Workspace = z.object({
   id: Id,
   name: z.string(),
@@ -28,6 +36,15 @@ export const Workspace = z.object({
   linkTemplate: z.string().nullable(),
   /** Whether email and push may include a short snippet of the note or message. */
   notificationSnippets: z.boolean(),
+  /** An online agent with no connected socket for this many seconds becomes away (DESIGN §6; default 300). */
+  autoAwayAfterSec: z.number().int().default(DEFAULT_AUTO_AWAY_AFTER_SEC),
+  /**
+   * What happens to an away (or offline) agent's open conversations: `keep` them, unassign each on
+   * the customer's next inbound message (`unassign_on_inbound`), or unassign them all at once
+   * (`unassign_now`); an unassigned conversation goes back to the routing queue of the rule that
+   * assigned it.
+   */
+  awayPolicy: AwayPolicy.default('keep'),
   createdAt: Timestamp,
 });
 export type Workspace = z.infer<typeof Workspace>;

@@ -12,6 +12,7 @@ import { Housekeeping } from './housekeeping.js';
 import { SnoozeWaker } from './snooze-waker.js';
 import { drainQueue, RoutingQueueTimer } from './services/routing-queue.js';
 import { RoutingTimers } from './services/routing-timers.js';
+import { Availability } from './services/availability.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
@@ -103,6 +104,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     search: new SearchIndexer(storage),
     // Set right below: the timer drains through the deps it belongs to.
     routingQueue: null as unknown as RoutingQueueTimer,
+    availability: null as unknown as Availability,
     config: {
       adminToken: options.adminToken,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
@@ -116,6 +118,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       deliveryTimeoutMs: { ...DEFAULT_DELIVERY_TIMEOUTS, ...options.deliveryTimeoutMs },
     },
   };
+  deps.availability = new Availability(deps, clock);
   deps.routingQueue = new RoutingQueueTimer({ storage, clock, drain: (workspaceId) => drainQueue(deps, workspaceId) }, clock);
   await registerBackgroundWork(deps);
   const app = createApp(deps);
@@ -134,6 +137,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   deps.routingQueue.start();
   const timers = new RoutingTimers(deps, clock);
   timers.start();
+  deps.availability.start();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -162,6 +166,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await deps.routingQueue.idle();
         timers.stop();
         await timers.idle();
+        deps.availability.stop();
+        await deps.availability.idle();
         await relay.idle();
         await deps.search.idle();
         http.closeAllConnections?.();

@@ -38,7 +38,7 @@ export interface ChangeFacts {
   'conversation.read': { conversation: Conversation; data: { agentId: string; lastReadSeq: number } };
   'agent.created': { conversation?: undefined; data: { agent: Agent } };
   /** Also how a deactivation (`agent.active` false) reaches every node, which closes the agent's sockets. */
-  'agent.updated': { conversation?: undefined; data: { agent: Agent } };
+  'agent.updated': { conversation?: undefined; data: { agent: Agent; availabilityFrom?: Agent['availability'] } };
   /** Tokens minted with this key stop working; every node closes the sockets they opened. */
   'api_key.revoked': { conversation?: undefined; data: { apiKeyId: string } };
   /** Tokens signed with this key stop working; every node closes the sockets they opened. */

@@ -20,13 +20,14 @@ import type { Change } from '../storage/change.js';
 import { findContact } from '../storage/contacts.js';
 import { findConversation, updateConversation } from '../storage/conversations.js';
 import { toConversation } from '../storage/mappers.js';
-import type { ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
+import type { AwayPolicyValue, ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
 import { findTeam, teamMemberIds } from '../storage/teams.js';
 import { eventHandled, insertRun } from '../storage/workflow-runs.js';
 import { liveVersionRows } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { runChange } from './change-runner.js';
 import { drainQueue, mayFreeAgents } from './routing-queue.js';
+import { awayPolicyOf, awayPolicyOnAgentChange, awayPolicyOnInbound } from './availability.js';
 import { routingAgents } from './workflows.js';
 
 /*
@@ -94,7 +95,14 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
         }
       }
       let pending: Promise<void>[] = [];
+      const policies = new Map<string, AwayPolicyValue>();
       for (const record of records) {
+        // The away policy first: what an agent who went away gives up is queued before the queue drains.
+        if (record.type === 'agent.updated' && record.payload.data.availabilityFrom === 'online') {
+          await Promise.all(pending);
+          pending = [];
+          await awayPolicyOnAgentChange(deps, record);
+        }
         // In event order: an agent freed before a conversation arrived goes to the older waiting ones first.
         if (mayFreeAgents(record)) {
           await Promise.all(pending);
@@ -102,6 +110,17 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
           await drainQueue(deps, record.workspaceId);
         }
         if (!record.conversationId) continue;
+        // A customer writing to an away agent's conversation: unassigned (and requeued) before the message's rules run.
+        if (
+          record.type === 'message.created' &&
+          record.payload.data.direction === 'inbound' &&
+          record.payload.conversation.assigneeId &&
+          (await awayPolicyOf(deps, record.workspaceId, policies)) === 'unassign_on_inbound'
+        ) {
+          await Promise.all(pending);
+          pending = [];
+          if (await awayPolicyOnInbound(deps, record)) await drainQueue(deps, record.workspaceId);
+        }
         for (const fired of triggersOf(record)) {
           if (hasLive.get(`${record.workspaceId}:${fired.trigger}`)) pending.push(runEventUnit(deps, record, fired));
         }

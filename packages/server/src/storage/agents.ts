@@ -37,7 +37,7 @@ export const insertAgent = (db: Q, row: AgentRow) => db.insertInto('agents').val
 export const markAssignedAt = (db: Q, workspaceId: string, id: string, at: number) =>
   db.updateTable('agents').set({ last_assigned_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 
-export const updateAgentRow = (db: Q, workspaceId: string, id: string, patch: Partial<AgentRow>) =>
+export const updateAgentRow = (db: Q, workspaceId: string, id: string, patch: Partial<AgentRow & { last_seen_at: number | null; auto_away: number }>) =>
   db.updateTable('agents').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();
 
 /**
@@ -66,3 +66,38 @@ export async function openAssignedFromCounters(db: Q, workspaceId: string): Prom
   const rows = await db.selectFrom('agent_view_counts').select(['agent_id', 'mine']).where('workspace_id', '=', workspaceId).execute();
   return new Map(rows.map((r) => [r.agent_id, Number(r.mine)]));
 }
+
+/** The heartbeat: these agents have a socket open on this node now (DESIGN §6 auto-away). */
+export async function markSeen(db: Q, workspaceId: string, agentIds: readonly string[], at: number): Promise<void> {
+  if (agentIds.length === 0) return;
+  await db.updateTable('agents').set({ last_seen_at: at }).where('workspace_id', '=', workspaceId).where('id', 'in', agentIds).execute();
+}
+
+/**
+ * Online, active agents whose last socket was seen at or before `before`, longest ago first, with
+ * their workspace's auto-away delay: the `(availability, last_seen_at)` index reads only those.
+ */
+export const autoAwayCandidates = (db: Q, before: number, limit: number) =>
+  db
+    .selectFrom('agents as a')
+    .innerJoin('workspaces as w', 'w.id', 'a.workspace_id')
+    .select(['a.workspace_id', 'a.id', 'a.last_seen_at', 'w.auto_away_after_sec'])
+    .where('a.availability', '=', 'online')
+    .where('a.last_seen_at', '<=', before)
+    .where('a.active', '=', 1)
+    .orderBy('a.last_seen_at')
+    .limit(limit)
+    .execute();
+
+/** Open conversations assigned to the agent, oldest activity first (the away policy's `unassign_now`). */
+export const openAssignedTo = (db: Q, workspaceId: string, agentId: string, limit: number) =>
+  db
+    .selectFrom('conversations')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('assignee_id', '=', agentId)
+    .where('status', '=', 'open')
+    .orderBy('last_message_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();

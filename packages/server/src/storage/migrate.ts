@@ -22,6 +22,7 @@ import * as m0022 from './migrations/0022_list_filters.js';
 import * as m0023 from './migrations/0023_conversation_timers.js';
 import * as m0024 from './migrations/0024_notification_rule.js';
 import * as m0025 from './migrations/0025_contact_attributes.js';
+import * as m0026 from './migrations/0026_availability.js';
 
 interface Migration {
   version: number;
@@ -53,6 +54,7 @@ const MIGRATIONS: Migration[] = [
   { version: 23, name: 'conversation_timers', up: m0023.up },
   { version: 24, name: 'notification_rule', up: m0024.up },
   { version: 25, name: 'contact_attributes', up: m0025.up },
+  { version: 26, name: 'availability', up: m0026.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

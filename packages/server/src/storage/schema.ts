@@ -21,6 +21,14 @@ export interface WorkspaceRow {
   /** 1 when email/push may include a short snippet of the note or message. */
   notification_snippets: number;
 }
+export type AwayPolicyValue = 'keep' | 'unassign_on_inbound' | 'unassign_now';
+/** Availability settings on the workspace row (migration 0026); a new workspace takes the defaults. */
+export interface WorkspaceAvailabilityColumns {
+  /** An online agent with no socket for this long becomes away. */
+  auto_away_after_sec: ColumnType<number, number | undefined, number>;
+  /** What happens to an away agent's open conversations. */
+  away_policy: ColumnType<AwayPolicyValue, AwayPolicyValue | undefined, AwayPolicyValue>;
+}
 /**
  * The workspace's view counters (storage/view-counters.ts, migration 0011), kept on its row because
  * every change reads and writes that row anyway. A new workspace starts at the columns' default, 0.
@@ -67,6 +75,13 @@ export interface AgentRow {
   /** 1, or 0 once deactivated (migration 0012). */
   active: number;
   created_at: number;
+}
+/** Socket presence on the agent row (migration 0026); a new agent takes the defaults. */
+export interface AgentPresenceColumns {
+  /** While a socket is open somewhere, refreshed by a heartbeat; then when the last one closed. Null: never connected. */
+  last_seen_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** 1 while the server made the agent away for want of a socket. */
+  auto_away: ColumnType<number, number | undefined, number>;
 }
 export interface TeamRow {
   id: string;
@@ -363,12 +378,12 @@ export interface ConversationTimerRow {
 }
 
 export interface Database {
-  workspaces: WorkspaceRow & WorkspaceCounterColumns;
+  workspaces: WorkspaceRow & WorkspaceCounterColumns & WorkspaceAvailabilityColumns;
   saved_replies: SavedReplyRow;
   conversation_tags: { workspace_id: string; tag: string; conversation_id: string };
   api_keys: ApiKeyRow;
   signing_keys: SigningKeyRow;
-  agents: AgentRow;
+  agents: AgentRow & AgentPresenceColumns;
   teams: TeamRow;
   team_members: TeamMemberRow;
   contacts: ContactRow;

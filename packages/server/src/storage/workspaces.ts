@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database, SigningKeyRow, WorkspaceRow } from './schema.js';
+import type { AwayPolicyValue, Database, SigningKeyRow, WorkspaceRow } from './schema.js';
 
 type Q = Kysely<Database>;
 
@@ -44,6 +44,7 @@ export const newestSigningKey = (db: Q, workspaceId: string) =>
     .executeTakeFirst();
 
 
-/** Changes some of the workspace's own settings (notification link, snippets). */
-export const updateWorkspaceSettings = (db: Q, id: string, patch: Partial<Pick<WorkspaceRow, 'link_template' | 'notification_snippets'>>) =>
-  db.updateTable('workspaces').set(patch).where('id', '=', id).execute();
+export type WorkspaceSettingsPatch = Partial<Pick<WorkspaceRow, 'link_template' | 'notification_snippets'> & { auto_away_after_sec: number; away_policy: AwayPolicyValue }>;
+
+/** Changes some of the workspace's own settings (notification link, snippets, availability). */
+export const updateWorkspaceSettings = (db: Q, id: string, patch: WorkspaceSettingsPatch) => db.updateTable('workspaces').set(patch).where('id', '=', id).execute();
