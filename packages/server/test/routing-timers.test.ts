@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import Sqlite from 'libsql';
 import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9):
@@ -235,5 +236,34 @@ describe('timer triggers', () => {
     // Once per occurrence: more time brings no second notification.
     await advance(f.server, 10 * 60_000);
     assert.equal((await ok(f.bob.call('GET', '/v1/notifications'), 200)).items.length, 1);
+  });
+
+  it('a replay of the timers and the runner after a crash fires nothing twice', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-timers-replay-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'baton.db');
+    const f = await setup(t, { db: file });
+    const rule = await publish(f, reassign(10, f.support.id));
+    const id = await conversation(f);
+    await advance(f.server, 10 * 60_000 + 5_000);
+    assert.equal((await get(f, id)).assigneeId, f.ana.id);
+    const now = f.server.clock!.now();
+    await f.server.close();
+
+    // As if the process died before the consumers stored their places: every row is handed again.
+    const db = new Sqlite(file);
+    const moved = db.prepare("UPDATE consumer_offsets SET last_id = 0 WHERE consumer IN ('routing-timers', 'workflows')").run();
+    db.close();
+    assert.equal(moved.changes, 2, 'both keep a durable place');
+
+    const restarted = await TestServer.start({ db: file });
+    t.after(() => restarted.close());
+    restarted.clock!.advance(now - restarted.clock!.now());
+    await advance(restarted, 30 * 60_000);
+    const g = { ...f, server: restarted };
+    assert.equal((await get(g, id)).assigneeId, f.ana.id);
+    assert.equal((await runsOf(g, rule)).length, 1);
+    const { items } = await ok(restarted.request('GET', `/v1/conversations/${id}/timeline`, { token: f.ws.apiKey }), 200);
+    assert.equal(items.filter((i: any) => i.kind === 'event' && i.type === 'assigned').length, 1);
   });
 });
