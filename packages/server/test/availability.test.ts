@@ -224,4 +224,23 @@ describe('the away policy', () => {
     await f.server.settle();
     assert.equal(await assigneeOf(f, quiet), f.ana.id);
   });
+
+  it("unassign_now applies to auto-away too: a disconnected agent's conversations go to who is online", async (t) => {
+    const f = await policySetup(t, 'unassign_now');
+    await ok(f.ws.api('PATCH', '/v1/workspace', { autoAwayAfterSec: 60 }), 200);
+    const id = await conversation(f);
+    assert.equal(await assigneeOf(f, id), f.ana.id);
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'online' }), 200);
+    const s = await f.server.live(f.ana.token);
+    await settle(f.server);
+    s.socket.disconnect();
+    await s.disconnected;
+    while (f.server.server.deps.availability.hasSocket(f.ws.id, f.ana.id)) await new Promise(setImmediate);
+    await settle(f.server);
+    await advance(f.server, 40_000);
+    assert.equal(await assigneeOf(f, id), f.ana.id, 'not before 60 s');
+    await advance(f.server, 45_000);
+    assert.equal(await availabilityOf(f.ws, f.ana.id), 'away');
+    assert.equal(await assigneeOf(f, id), f.bob.id);
+  });
 });
