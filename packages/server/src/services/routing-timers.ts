@@ -9,7 +9,7 @@ import type { Storage } from '../storage/db.js';
 import { toConversation } from '../storage/mappers.js';
 import type { ConversationTimerRow } from '../storage/schema.js';
 import { liveVersionRows } from '../storage/workflows.js';
-import { runChange, runCommand } from './change-runner.js';
+import { runChange } from './change-runner.js';
 
 /*
  * The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9).
@@ -142,7 +142,11 @@ export function timersConsumer(deps: Deps): OutboxConsumer {
         byWorkspace.set(record.workspaceId, list);
       }
       for (const [workspaceId, list] of byWorkspace) {
-        await runCommand(deps, async (trx) => {
+        // Under the workspace lock, like the poll that marks what fired: on PostgreSQL with several
+        // nodes, a row read here must not be written back over a firing committed in between.
+        await runChange(deps, workspaceId, async (change) => {
+          await change.lock();
+          const trx = change.trx;
           const minutes = await liveMinutes(trx, workspaceId);
           const ids = [...new Set(list.map((r) => r.conversationId))];
           const stored = new Map((await timersOf(trx, workspaceId, ids)).map((r) => [r.conversation_id, normalize(r)]));
