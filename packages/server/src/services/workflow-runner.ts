@@ -359,7 +359,7 @@ class Pass {
       names.push(agent.username);
     }
     if (names.length === 0) return { ...base, status: 'skipped', detail: 'nobody to notify (unknown or deactivated agents, or an empty team)' };
-    return { ...base, status: 'done', detail: `Notified ${names.join(', ')}` };
+    return { ...base, status: 'done', detail: `Notified ${names.sort().join(', ')}` };
   }
 
   /** Saves the conversation as the actions left it and publishes one change for the pass. */
