@@ -19,6 +19,14 @@ export const Channel = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a ch
 export const ConversationStatus = z.enum(['open', 'resolved']);
 export const Priority = z.enum(['low', 'normal', 'high', 'urgent']);
 
+export const AWAY_POLICIES = ['keep', 'unassign_on_inbound', 'unassign_now'] as const;
+export const AwayPolicy = z.enum(AWAY_POLICIES);
+export type AwayPolicy = z.infer<typeof AwayPolicy>;
+export const DEFAULT_AUTO_AWAY_AFTER_SEC = 300;
+/** Bounds of `autoAwayAfterSec`: at least a minute (sockets reconnect within that), at most a day. */
+export const AUTO_AWAY_MIN_SEC = 60;
+export const AUTO_AWAY_MAX_SEC = 86_400;
+
 export const Workspace = z.object({
   id: Id,
   name: z.string(),
@@ -28,6 +36,15 @@ export const Workspace = z.object({
   linkTemplate: z.string().nullable(),
   /** Whether email and push may include a short snippet of the note or message. */
   notificationSnippets: z.boolean(),
+  /** An online agent with no connected socket for this many seconds becomes away (DESIGN §6; default 300). */
+  autoAwayAfterSec: z.number().int().default(DEFAULT_AUTO_AWAY_AFTER_SEC),
+  /**
+   * What happens to an away (or offline) agent's open conversations: `keep` them, unassign each on
+   * the customer's next inbound message (`unassign_on_inbound`), or unassign them all at once
+   * (`unassign_now`); an unassigned conversation goes back to the routing queue of the rule that
+   * assigned it.
+   */
+  awayPolicy: AwayPolicy.default('keep'),
   createdAt: Timestamp,
 });
 export type Workspace = z.infer<typeof Workspace>;
@@ -58,6 +75,13 @@ export const Team = z.object({
 });
 export type Team = z.infer<typeof Team>;
 
+/** Most attributes a contact may carry. */
+export const MAX_CONTACT_ATTRIBUTES = 50;
+/** A contact attribute's value: the host's own field (DESIGN §3). */
+export const ContactAttributeValue = z.union([z.string().max(500), z.number().refine(Number.isFinite, 'must be a finite number'), z.boolean()]);
+/** Attribute keys are identifiers, so a rule's `contact.attributes.<key>` path is never ambiguous. */
+export const ContactAttributeKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be letters, digits and _ (not starting with a digit), at most 64');
+
 export const Contact = z.object({
   id: Id,
   name: z.string(),
@@ -67,6 +91,8 @@ export const Contact = z.object({
   tags: z.array(z.string()),
   externalId: z.string().nullable(),
   createdAt: Timestamp,
+  /** The host's own fields (`plan: 'enterprise'`, `seats: 40`); rules read them as `contact.attributes.<key>`. */
+  attributes: z.record(ContactAttributeKey, ContactAttributeValue).default({}),
 });
 export type Contact = z.infer<typeof Contact>;
 
@@ -181,8 +207,11 @@ export const Notification = z.object({
   actor: Actor,
   createdAt: Timestamp,
   readAt: Timestamp.nullable(),
+  /** Set when a workflow's `notify` action sent it: which rule (and version), so the reader knows why. */
+  rule: z.object({ workflowId: Id, name: z.string(), version: z.number().int() }).optional(),
 });
 export type Notification = z.infer<typeof Notification>;
+export type NotificationRule = NonNullable<Notification['rule']>;
 
 export const View = z.enum(VIEWS);
 export type View = z.infer<typeof View>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp } from './domain.js';
+import { AUTO_AWAY_MAX_SEC, AUTO_AWAY_MIN_SEC, AwayPolicy, Id, Timestamp } from './domain.js';
 
 // Notification preferences, workspace notification settings and Web Push subscriptions.
 
@@ -65,6 +65,10 @@ export const UpdateWorkspaceBody = z.strictObject({
   linkTemplate: LinkTemplate.nullable().optional(),
   /** Lets email and push carry a short snippet of the note or message (customer text may leave Baton). */
   notificationSnippets: z.boolean().optional(),
+  /** Seconds without a connected socket after which an online agent becomes away. */
+  autoAwayAfterSec: z.number().int().min(AUTO_AWAY_MIN_SEC).max(AUTO_AWAY_MAX_SEC).optional(),
+  /** What happens to an away agent's open conversations. */
+  awayPolicy: AwayPolicy.optional(),
 });
 export type UpdateWorkspaceBody = z.infer<typeof UpdateWorkspaceBody>;
 

@@ -19,6 +19,9 @@ import {
   Workspace,
   MessageItem,
   Timestamp,
+  ContactAttributeKey,
+  ContactAttributeValue,
+  MAX_CONTACT_ATTRIBUTES,
 } from './domain.js';
 import { secret } from './secrets.js';
 
@@ -95,6 +98,10 @@ export const CreateContactBody = z.strictObject({
   language: z.string().trim().min(2).max(16).optional(),
   tags: Tags.optional(),
   externalId: z.string().trim().min(1).max(200).optional(),
+  attributes: z
+    .record(ContactAttributeKey, ContactAttributeValue)
+    .refine((a) => Object.keys(a).length <= MAX_CONTACT_ATTRIBUTES, `at most ${MAX_CONTACT_ATTRIBUTES} attributes`)
+    .optional(),
 });
 export const UpdateContactBody = z.strictObject({
   name: Name.optional(),
@@ -103,6 +110,11 @@ export const UpdateContactBody = z.strictObject({
   language: z.string().trim().min(2).max(16).nullable().optional(),
   tags: Tags.optional(),
   externalId: z.string().trim().min(1).max(200).nullable().optional(),
+  /** Merged into the stored ones: named keys are set, `null` removes a key. */
+  attributes: z
+    .record(ContactAttributeKey, ContactAttributeValue.nullable())
+    .refine((a) => Object.keys(a).length <= MAX_CONTACT_ATTRIBUTES, `at most ${MAX_CONTACT_ATTRIBUTES} attributes`)
+    .optional(),
 });
 
 export const FindContactsQuery = z

@@ -203,7 +203,7 @@ export const routes = {
     callers: ['agent'], body: P.UpdatePreferencesBody, status: 200, response: P.PreferencesResponse,
   },
   updateWorkspace: {
-    method: 'patch', path: '/v1/workspace', summary: 'Workspace notification settings: link template, snippets',
+    method: 'patch', path: '/v1/workspace', summary: 'Workspace settings: notification link template and snippets, auto-away and the away policy',
     callers: ['apiKey', 'admin'], body: P.UpdateWorkspaceBody, status: 200, response: z.object({ workspace: Workspace }),
   },
   pushPublicKey: {

@@ -307,9 +307,9 @@ export const TRIGGERS: readonly TriggerDef[] = [
   { event: 'conversation.reopened', label: 'a conversation is reopened', timed: false, hasMessage: true,
     description: 'A resolved conversation opens again (an inbound message, a reply, or by hand).' },
   { event: 'conversation.unassigned_for', label: 'a conversation stays unassigned', timed: true, hasMessage: false,
-    description: 'An open conversation has had no assignee for `minutes`.' },
+    description: 'An open conversation has had no assignee for `minutes` (counted from when it became unassigned; snoozed conversations do not count).' },
   { event: 'conversation.unanswered_for', label: 'a customer waits for a reply', timed: true, hasMessage: false,
-    description: 'An assigned conversation has had no agent reply for `minutes` after the latest inbound message.' },
+    description: "An assigned conversation's customer has waited `minutes` for an agent's reply: counted from their first message after the last reply, or from the assignment when that came later." },
 ];
 
 // ---------------------------------------------------------------------------------------------

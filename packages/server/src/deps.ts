@@ -5,6 +5,7 @@ import type { DestinationPolicy } from './net/destinations.js';
 import type { OutboundClient } from './net/outbound.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
+import type { Availability } from './services/availability.js';
 import type { IdempotentReply } from './services/idempotent-reply.js';
 import type { RoutingQueueTimer } from './services/routing-queue.js';
 import type { SearchIndexer } from './services/search-indexer.js';
@@ -69,6 +70,8 @@ export interface Deps {
   search: SearchIndexer;
   /** Places queued conversations whose assign step times out, on the clock (services/routing-queue.ts). */
   routingQueue: RoutingQueueTimer;
+  /** Sockets per agent on this node, the heartbeat and auto-away (services/availability.ts). */
+  availability: Availability;
   config: ServerConfig;
   /**
    * Only on the copy of `Deps` that a request holding an `Idempotency-Key` runs with (set by

@@ -11,6 +11,8 @@ import { OutboundClient } from './net/outbound.js';
 import { Housekeeping } from './housekeeping.js';
 import { SnoozeWaker } from './snooze-waker.js';
 import { drainQueue, RoutingQueueTimer } from './services/routing-queue.js';
+import { RoutingTimers } from './services/routing-timers.js';
+import { Availability } from './services/availability.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
@@ -65,6 +67,8 @@ export interface RunningServer {
   deps: Deps;
   /** Wakes snoozed conversations on the clock; tests call `wakeDue()` to drive it. */
   snoozes: SnoozeWaker;
+  /** Fires `conversation.unassigned_for` / `unanswered_for` on the clock; tests call `check()` or advance the clock and `idle()`. */
+  timers: RoutingTimers;
   app: BatonApp;
   realtime: Realtime;
   http: HttpServer;
@@ -100,6 +104,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     search: new SearchIndexer(storage),
     // Set right below: the timer drains through the deps it belongs to.
     routingQueue: null as unknown as RoutingQueueTimer,
+    availability: null as unknown as Availability,
     config: {
       adminToken: options.adminToken,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
@@ -113,6 +118,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       deliveryTimeoutMs: { ...DEFAULT_DELIVERY_TIMEOUTS, ...options.deliveryTimeoutMs },
     },
   };
+  deps.availability = new Availability(deps, clock);
   deps.routingQueue = new RoutingQueueTimer({ storage, clock, drain: (workspaceId) => drainQueue(deps, workspaceId) }, clock);
   await registerBackgroundWork(deps);
   const app = createApp(deps);
@@ -129,6 +135,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const snoozes = new SnoozeWaker(deps);
   snoozes.start();
   deps.routingQueue.start();
+  const timers = new RoutingTimers(deps, clock);
+  timers.start();
+  deps.availability.start();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -140,6 +149,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port,
     deps,
     snoozes,
+    timers,
     app,
     realtime,
     http,
@@ -154,6 +164,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await snoozes.idle();
         deps.routingQueue.stop();
         await deps.routingQueue.idle();
+        timers.stop();
+        await timers.idle();
+        deps.availability.stop();
+        await deps.availability.idle();
         await relay.idle();
         await deps.search.idle();
         http.closeAllConnections?.();

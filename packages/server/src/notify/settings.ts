@@ -4,14 +4,18 @@ import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { runCommand } from '../services/change-runner.js';
 import { toWorkspace } from '../storage/mappers.js';
-import type { WorkspaceRow } from '../storage/schema.js';
-import { findWorkspace, updateWorkspaceSettings as saveWorkspaceSettings } from '../storage/workspaces.js';
+import { findWorkspace, updateWorkspaceSettings as saveWorkspaceSettings, type WorkspaceSettingsPatch } from '../storage/workspaces.js';
 
-/** The workspace's notification settings: where links point and whether snippets may leave Baton. */
+/**
+ * The workspace's settings: where notification links point, whether snippets may leave Baton, and
+ * availability (auto-away after `autoAwayAfterSec` without a socket, the away policy).
+ */
 export async function updateWorkspaceSettings(deps: Deps, p: WorkspacePrincipal, body: UpdateWorkspaceBody): Promise<Workspace> {
-  const patch: Partial<Pick<WorkspaceRow, 'link_template' | 'notification_snippets'>> = {};
+  const patch: WorkspaceSettingsPatch = {};
   if (body.linkTemplate !== undefined) patch.link_template = body.linkTemplate;
   if (body.notificationSnippets !== undefined) patch.notification_snippets = body.notificationSnippets ? 1 : 0;
+  if (body.autoAwayAfterSec !== undefined) patch.auto_away_after_sec = body.autoAwayAfterSec;
+  if (body.awayPolicy !== undefined) patch.away_policy = body.awayPolicy;
   return runCommand(deps, async (trx) => {
     if (Object.keys(patch).length > 0) await saveWorkspaceSettings(trx, p.workspaceId, patch);
     const row = await findWorkspace(trx, p.workspaceId);

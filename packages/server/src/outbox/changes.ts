@@ -27,10 +27,18 @@ export interface ChangeFacts {
   'conversation.woke': { conversation: Conversation; data: { reason: 'timer' | 'manual' } };
   /** Workflows changed the conversation (tags, priority, team) or added notes, and assigned nobody. */
   'conversation.routed': { conversation: Conversation; data: { workflowIds: string[] } };
+  /**
+   * A `*_for` timer came due (services/routing-timers.ts): the rules of `trigger` with these
+   * `minutes` run for the occurrence that started at `since`. Nothing changed on the conversation.
+   */
+  'conversation.timer': {
+    conversation: Conversation;
+    data: { trigger: 'conversation.unassigned_for' | 'conversation.unanswered_for'; minutes: number[]; since: string };
+  };
   'conversation.read': { conversation: Conversation; data: { agentId: string; lastReadSeq: number } };
   'agent.created': { conversation?: undefined; data: { agent: Agent } };
   /** Also how a deactivation (`agent.active` false) reaches every node, which closes the agent's sockets. */
-  'agent.updated': { conversation?: undefined; data: { agent: Agent } };
+  'agent.updated': { conversation?: undefined; data: { agent: Agent; availabilityFrom?: Agent['availability'] } };
   /** Tokens minted with this key stop working; every node closes the sockets they opened. */
   'api_key.revoked': { conversation?: undefined; data: { apiKeyId: string } };
   /** Tokens signed with this key stop working; every node closes the sockets they opened. */

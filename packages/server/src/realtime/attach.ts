@@ -65,7 +65,9 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
     if (!sessions.open(socket)) return;
     const { workspaceId, agentId } = socket.data;
     handlePresence(socket, deps);
+    deps.availability.socketOpened(workspaceId, agentId);
     socket.on('disconnect', () => {
+      deps.availability.socketClosed(workspaceId, agentId);
       // Forget the counts last sent once the agent has no socket left here; a new one gets them fresh.
       if (sessions.closed(socket)) counts.forget(workspaceId, agentId);
     });

@@ -29,6 +29,7 @@ export function emissionsOf(record: OutboxRecord): Emission[] {
       out.push({ room: 'workspace', event: 'conversation:updated', payload: { seq, conversation: record.payload.conversation } });
       break;
     case 'note.created': // a note changes no field of the conversation
+    case 'conversation.timer': // time passed; the rules it fires publish what they change
     case 'conversation.read': // only the reader's own state moved; told below, to them alone
     case 'agent.created':
     case 'agent.updated':

@@ -67,13 +67,14 @@ export async function updateAgent(deps: Deps, p: WorkspacePrincipal, id: string,
     await change.lock();
     const existing = await findAgent(change.trx, p.workspaceId, id);
     if (!existing) throw notFound('agent');
-    const patch: Partial<AgentRow> = {};
+    const patch: Partial<AgentRow> & { auto_away?: number } = {};
     if (body.name !== undefined) patch.name = body.name;
     if (body.email !== undefined) patch.email = body.email;
     if (body.role !== undefined) patch.role = body.role;
     if (body.skills !== undefined) patch.skills = JSON.stringify([...new Set(body.skills.map((s) => s.toLowerCase()))]);
     if (body.capacity !== undefined) patch.capacity = body.capacity;
-    if (body.availability !== undefined) patch.availability = body.availability;
+    // Whoever sets it chose it: a reconnect no longer brings the agent back from an auto-away.
+    if (body.availability !== undefined) Object.assign(patch, { availability: body.availability, auto_away: 0 });
     // Deactivating ends the agent's sessions: the socket fan-out closes their sockets when it sees
     // this change (realtime/sessions.ts), and auth refuses their tokens from the commit on.
     if (body.active !== undefined && (body.active ? 1 : 0) !== Number(existing.active)) {
@@ -83,7 +84,8 @@ export async function updateAgent(deps: Deps, p: WorkspacePrincipal, id: string,
     }
     if (Object.keys(patch).length === 0) return toAgent(existing);
     const agent = toAgent((await updateAgentRow(change.trx, p.workspaceId, id, patch))!);
-    await change.publish('agent.updated', { data: { agent } });
+    const data = agent.availability === existing.availability ? { agent } : { agent, availabilityFrom: existing.availability };
+    await change.publish('agent.updated', { data });
     return agent;
   });
 }

@@ -2,7 +2,8 @@ import type { CreateContactBody, FindContactsQuery, UpdateContactBody } from '@b
 import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
-import { conflict, notFound } from '../errors.js';
+import { MAX_CONTACT_ATTRIBUTES } from '@baton/protocol';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { findContact, findContactByExternalId, findContactsBy, insertContact, updateContactRow } from '../storage/contacts.js';
 import { toContact } from '../storage/mappers.js';
@@ -10,6 +11,19 @@ import type { ContactRow, Database } from '../storage/schema.js';
 import { runCommand } from './change-runner.js';
 
 const normalizeTags = (tags: string[]) => JSON.stringify([...new Set(tags.map((t) => t.toLowerCase()))]);
+
+/** A PATCH's attributes over the stored ones: named keys are set, `null` removes one, the rest stay. */
+function mergeAttributes(stored: string, patch: Record<string, string | number | boolean | null>): string {
+  const merged: Record<string, string | number | boolean> = JSON.parse(stored);
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  if (Object.keys(merged).length > MAX_CONTACT_ATTRIBUTES) {
+    throw badRequest(`a contact has at most ${MAX_CONTACT_ATTRIBUTES} attributes`, [{ path: ['attributes'], message: `more than ${MAX_CONTACT_ATTRIBUTES} keys once merged` }]);
+  }
+  return JSON.stringify(merged);
+}
 
 /** Inserts a contact inside an existing transaction; an `externalId` already in use is a 409. */
 export async function createContactIn(db: Kysely<Database>, workspaceId: string, body: CreateContactBody, now: number) {
@@ -26,6 +40,7 @@ export async function createContactIn(db: Kysely<Database>, workspaceId: string,
     tags: normalizeTags(body.tags ?? []),
     external_id: body.externalId ?? null,
     created_at: now,
+    attributes: JSON.stringify(body.attributes ?? {}),
   };
   await insertContact(db, row);
   return row;
@@ -43,7 +58,8 @@ export async function getContact(deps: Deps, p: WorkspacePrincipal, id: string) 
 
 export async function updateContact(deps: Deps, p: WorkspacePrincipal, id: string, body: UpdateContactBody) {
   return runCommand(deps, async (trx) => {
-    if (!(await findContact(trx, p.workspaceId, id))) throw notFound('contact');
+    const existing = await findContact(trx, p.workspaceId, id);
+    if (!existing) throw notFound('contact');
     if (body.externalId) {
       const holder = await findContactByExternalId(trx, p.workspaceId, body.externalId);
       if (holder && holder.id !== id) throw conflict(`a contact with externalId ${body.externalId} exists`);
@@ -55,6 +71,7 @@ export async function updateContact(deps: Deps, p: WorkspacePrincipal, id: strin
     if (body.language !== undefined) patch.language = body.language?.toLowerCase() ?? null;
     if (body.tags !== undefined) patch.tags = normalizeTags(body.tags);
     if (body.externalId !== undefined) patch.external_id = body.externalId;
+    if (body.attributes !== undefined) patch.attributes = mergeAttributes(existing.attributes, body.attributes);
     const row = Object.keys(patch).length
       ? await updateContactRow(trx, p.workspaceId, id, patch)
       : await findContact(trx, p.workspaceId, id);

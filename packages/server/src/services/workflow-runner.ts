@@ -20,13 +20,14 @@ import type { Change } from '../storage/change.js';
 import { findContact } from '../storage/contacts.js';
 import { findConversation, updateConversation } from '../storage/conversations.js';
 import { toConversation } from '../storage/mappers.js';
-import type { ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
-import { findTeam } from '../storage/teams.js';
+import type { AwayPolicyValue, ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
+import { findTeam, teamMemberIds } from '../storage/teams.js';
 import { eventHandled, insertRun } from '../storage/workflow-runs.js';
 import { liveVersionRows } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { runChange } from './change-runner.js';
 import { drainQueue, mayFreeAgents } from './routing-queue.js';
+import { awayPolicyOf, awayPolicyOnAgentChange, awayPolicyOnInbound } from './availability.js';
 import { routingAgents } from './workflows.js';
 
 /*
@@ -42,10 +43,17 @@ import { routingAgents } from './workflows.js';
  * event; a matching rule with `stopProcessing` ends the pass.
  */
 
-type Trigger = Extract<RuleTrigger['event'], 'conversation.created' | 'message.received' | 'conversation.reopened'>;
+type Trigger = RuleTrigger['event'];
+
+/** One trigger a committed change fires; the `*_for` ones name the `minutes` that came due. */
+interface Fired {
+  trigger: Trigger;
+  messageId: string | null;
+  minutes?: number[];
+}
 
 /** Which triggers a committed change fires (a message that reopened a conversation fires both). */
-export function triggersOf(record: OutboxRecord): { trigger: Trigger; messageId: string | null }[] {
+export function triggersOf(record: OutboxRecord): Fired[] {
   const items = record.payload.items;
   const reopened = items.some((i) => i.kind === 'event' && i.type === 'reopened');
   switch (record.type) {
@@ -55,13 +63,15 @@ export function triggersOf(record: OutboxRecord): { trigger: Trigger; messageId:
     }
     case 'message.created': {
       const { direction, messageId } = record.payload.data;
-      const out: { trigger: Trigger; messageId: string | null }[] = [];
+      const out: Fired[] = [];
       if (direction === 'inbound') out.push({ trigger: 'message.received', messageId });
       if (reopened) out.push({ trigger: 'conversation.reopened', messageId: direction === 'inbound' ? messageId : null });
       return out;
     }
     case 'conversation.reopened':
       return [{ trigger: 'conversation.reopened', messageId: null }];
+    case 'conversation.timer':
+      return [{ trigger: record.payload.data.trigger, messageId: null, minutes: record.payload.data.minutes }];
     default:
       return [];
   }
@@ -85,7 +95,14 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
         }
       }
       let pending: Promise<void>[] = [];
+      const policies = new Map<string, AwayPolicyValue>();
       for (const record of records) {
+        // The away policy first: what an agent who went away gives up is queued before the queue drains.
+        if (record.type === 'agent.updated' && record.payload.data.availabilityFrom === 'online') {
+          await Promise.all(pending);
+          pending = [];
+          await awayPolicyOnAgentChange(deps, record);
+        }
         // In event order: an agent freed before a conversation arrived goes to the older waiting ones first.
         if (mayFreeAgents(record)) {
           await Promise.all(pending);
@@ -93,8 +110,19 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
           await drainQueue(deps, record.workspaceId);
         }
         if (!record.conversationId) continue;
-        for (const { trigger, messageId } of triggersOf(record)) {
-          if (hasLive.get(`${record.workspaceId}:${trigger}`)) pending.push(runEventUnit(deps, record, trigger, messageId));
+        // A customer writing to an away agent's conversation: unassigned (and requeued) before the message's rules run.
+        if (
+          record.type === 'message.created' &&
+          record.payload.data.direction === 'inbound' &&
+          record.payload.conversation.assigneeId &&
+          (await awayPolicyOf(deps, record.workspaceId, policies)) === 'unassign_on_inbound'
+        ) {
+          await Promise.all(pending);
+          pending = [];
+          if (await awayPolicyOnInbound(deps, record)) await drainQueue(deps, record.workspaceId);
+        }
+        for (const fired of triggersOf(record)) {
+          if (hasLive.get(`${record.workspaceId}:${fired.trigger}`)) pending.push(runEventUnit(deps, record, fired));
         }
       }
       await Promise.all(pending);
@@ -115,11 +143,11 @@ export async function runEvent(deps: Deps, record: OutboxRecord, trigger: Trigge
   // Cheap check first, outside any unit: most workspaces have few or no workflows for a trigger.
   const live = await liveFor(deps, record.workspaceId, trigger);
   if (live.length === 0) return;
-  await runEventUnit(deps, record, trigger, messageId);
+  await runEventUnit(deps, record, { trigger, messageId });
 }
 
 /** The unit of work of `runEvent`, without the check outside it (the caller knows there are live workflows). */
-function runEventUnit(deps: Deps, record: OutboxRecord, trigger: Trigger, messageId: string | null): Promise<void> {
+function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, minutes }: Fired): Promise<void> {
   return runChange(deps, record.workspaceId, async (change) => {
     await change.lock();
     if (await eventHandled(change.trx, record.workspaceId, record.id, trigger)) return;
@@ -129,7 +157,7 @@ function runEventUnit(deps: Deps, record: OutboxRecord, trigger: Trigger, messag
     if (!contact || !workspace) return;
     const message = messageId ? record.payload.items.find((i) => i.id === messageId) : undefined;
     const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, workspace.time_zone);
-    for (const wf of await liveFor(deps, record.workspaceId, trigger, change)) {
+    for (const wf of await liveFor(deps, record.workspaceId, trigger, change, minutes)) {
       const matched = await pass.run(wf);
       if (matched && wf.definition.stopProcessing) break;
     }
@@ -156,11 +184,13 @@ function parsedDefinition(workflowId: string, version: number, json: string): Wo
   return definition;
 }
 
-async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change): Promise<Live[]> {
+async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change, minutes?: number[]): Promise<Live[]> {
   const rows = await liveVersionRows(change ? change.trx : deps.storage.db, workspaceId);
   const live = rows
     .map((r) => ({ workflowId: r.workflow_id, version: Number(r.version), definition: parsedDefinition(r.workflow_id, Number(r.version), r.definition) }))
-    .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false);
+    .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false)
+    // A timer event runs the rules whose minutes came due, not every rule of its trigger.
+    .filter((w) => !minutes || ('minutes' in w.definition.trigger && minutes.includes(w.definition.trigger.minutes)));
   // Stable: ties keep creation order, which `liveVersionRows` returns.
   return live.sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0));
 }
@@ -289,8 +319,7 @@ class Pass {
         return { result: { ...base, status: 'done', detail: 'Added a note' } };
       }
       case 'notify':
-        // Notifications have no type for "a rule wants you to look" yet (DESIGN §3 lists four).
-        return { result: { ...base, status: 'skipped', detail: 'notify actions are not delivered by the server yet' } };
+        return { result: await this.notify(wf, index, action) };
     }
   }
 
@@ -323,6 +352,33 @@ class Pass {
       };
     }
     return { result: { ...base, status: 'skipped', detail: 'round-robin slots kept moving under concurrent runs; not assigned this time' } };
+  }
+
+  /**
+   * A `notify` action: an in-app notification (socket `notification:created`, the bell) to the agent
+   * or to every active member of the team, naming the rule. It is DESIGN §3's `queued_timeout` type
+   * (the one type no command sends, and what a `*_for` rule tells someone), with `rule` as context;
+   * docs/decisions.md says why not a type of its own yet.
+   */
+  private async notify(wf: Live, index: number, action: Extract<WorkflowDefinition['actions'][number], { type: 'notify' }>): Promise<RunAction> {
+    const base = { index, type: 'notify' };
+    const ws = this.record.workspaceId;
+    let ids: string[];
+    if ('agent' in action.to) {
+      ids = [action.to.agent];
+    } else {
+      if (!(await findTeam(this.change.trx, ws, action.to.team))) return { ...base, status: 'skipped', detail: `team ${action.to.team} no longer exists` };
+      ids = (await teamMemberIds(this.change.trx, ws, [action.to.team])).get(action.to.team) ?? [];
+    }
+    const names: string[] = [];
+    for (const id of ids) {
+      const agent = await findAgent(this.change.trx, ws, id);
+      if (!agent || Number(agent.active) !== 1) continue;
+      await this.change.notify(agent.id, 'queued_timeout', this.current.id, workflowActor(wf.workflowId), { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version });
+      names.push(agent.username);
+    }
+    if (names.length === 0) return { ...base, status: 'skipped', detail: 'nobody to notify (unknown or deactivated agents, or an empty team)' };
+    return { ...base, status: 'done', detail: `Notified ${names.sort().join(', ')}` };
   }
 
   /** Saves the conversation as the actions left it and publishes one change for the pass. */
@@ -486,7 +542,7 @@ export function buildFacts(c: ConversationRow, contact: ContactRow, messageBody:
       // The contact's language wins; the stored one was detected from the customer's messages.
       language: contact.language ?? c.language,
     },
-    contact: { name: contact.name, email: contact.email, language: contact.language, tags: JSON.parse(contact.tags) as string[], attributes: {} },
+    contact: { name: contact.name, email: contact.email, language: contact.language, tags: JSON.parse(contact.tags) as string[], attributes: JSON.parse(contact.attributes) as RuleFacts['contact']['attributes'] },
     message: messageBody === null ? null : { body: messageBody },
     time: timeFacts(at, timeZone),
   };

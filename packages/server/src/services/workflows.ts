@@ -22,6 +22,7 @@ import {
   publishVersion,
   saveDraft,
 } from '../storage/workflows.js';
+import { scheduleForDefinition } from './routing-timers.js';
 import { runCommand } from './change-runner.js';
 
 /*
@@ -207,6 +208,7 @@ export async function publishWorkflow(deps: Deps, p: WorkspacePrincipal, id: str
       published_by: p.kind === 'agent' ? p.agentId : null,
     };
     await publishVersion(trx, version);
+    await scheduleForDefinition(trx, p.workspaceId, parseDefinition(row.draft));
     return { workflow: toWorkflow({ ...row, published_version: version.version, updated_at: now }, version), warnings: result.warnings };
   });
 }

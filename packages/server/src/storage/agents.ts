@@ -1,18 +1,21 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { prepared } from './prepared.js';
 import type { AgentRow, Database } from './schema.js';
 
 type Q = Kysely<Database>;
 
-const selectAgent = prepared<{ workspaceId: string; id: string }, AgentRow>(['workspaceId', 'id'], (db, a) =>
+/** An agent's whole row, presence columns included. */
+type StoredAgent = Selectable<Database['agents']>;
+
+const selectAgent = prepared<{ workspaceId: string; id: string }, StoredAgent>(['workspaceId', 'id'], (db, a) =>
   db.selectFrom('agents').selectAll().where('workspace_id', '=', a.workspaceId).where('id', '=', a.id),
 );
-export const findAgent = async (db: Q, workspaceId: string, id: string): Promise<AgentRow | undefined> => (await selectAgent(db, { workspaceId, id })).rows[0];
+export const findAgent = async (db: Q, workspaceId: string, id: string): Promise<StoredAgent | undefined> => (await selectAgent(db, { workspaceId, id })).rows[0];
 
-const selectAgents = prepared<{ workspaceId: string }, AgentRow>(['workspaceId'], (db, a) =>
+const selectAgents = prepared<{ workspaceId: string }, StoredAgent>(['workspaceId'], (db, a) =>
   db.selectFrom('agents').selectAll().where('workspace_id', '=', a.workspaceId).orderBy('name').orderBy('id'),
 );
-export const listAgentRows = async (db: Q, workspaceId: string): Promise<AgentRow[]> => (await selectAgents(db, { workspaceId })).rows;
+export const listAgentRows = async (db: Q, workspaceId: string): Promise<StoredAgent[]> => (await selectAgents(db, { workspaceId })).rows;
 
 export const findAgentsByUsernames = (db: Q, workspaceId: string, lowerUsernames: string[]) =>
   lowerUsernames.length === 0
@@ -42,7 +45,7 @@ export const insertAgent = (db: Q, row: AgentRow) => db.insertInto('agents').val
 export const markAssignedAt = (db: Q, workspaceId: string, id: string, at: number) =>
   db.updateTable('agents').set({ last_assigned_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 
-export const updateAgentRow = (db: Q, workspaceId: string, id: string, patch: Partial<AgentRow>) =>
+export const updateAgentRow = (db: Q, workspaceId: string, id: string, patch: Partial<AgentRow & { last_seen_at: number | null; auto_away: number }>) =>
   db.updateTable('agents').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();
 
 /**
@@ -76,3 +79,38 @@ export async function openAssignedFromCounters(db: Q, workspaceId: string): Prom
   const { rows } = await selectMineCounts(db, { workspaceId });
   return new Map(rows.map((r) => [r.agent_id, Number(r.mine)]));
 }
+
+/** The heartbeat: these agents have a socket open on this node now (DESIGN §6 auto-away). */
+export async function markSeen(db: Q, workspaceId: string, agentIds: readonly string[], at: number): Promise<void> {
+  if (agentIds.length === 0) return;
+  await db.updateTable('agents').set({ last_seen_at: at }).where('workspace_id', '=', workspaceId).where('id', 'in', agentIds).execute();
+}
+
+/**
+ * Online, active agents whose last socket was seen at or before `before`, longest ago first, with
+ * their workspace's auto-away delay: the `(availability, last_seen_at)` index reads only those.
+ */
+export const autoAwayCandidates = (db: Q, before: number, limit: number) =>
+  db
+    .selectFrom('agents as a')
+    .innerJoin('workspaces as w', 'w.id', 'a.workspace_id')
+    .select(['a.workspace_id', 'a.id', 'a.last_seen_at', 'w.auto_away_after_sec'])
+    .where('a.availability', '=', 'online')
+    .where('a.last_seen_at', '<=', before)
+    .where('a.active', '=', 1)
+    .orderBy('a.last_seen_at')
+    .limit(limit)
+    .execute();
+
+/** Open conversations assigned to the agent, oldest activity first (the away policy's `unassign_now`). */
+export const openAssignedTo = (db: Q, workspaceId: string, agentId: string, limit: number) =>
+  db
+    .selectFrom('conversations')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('assignee_id', '=', agentId)
+    .where('status', '=', 'open')
+    .orderBy('last_message_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();

@@ -1,4 +1,4 @@
-import type { Actor, Notification, TimelineItem } from '@baton/protocol';
+import type { Actor, Notification, NotificationRule, TimelineItem } from '@baton/protocol';
 import { SqliteAdapter, type Transaction } from 'kysely';
 import { newId } from '../ids.js';
 import type { ChangeFacts, ChangeType, OutboxPayload } from '../outbox/changes.js';
@@ -175,7 +175,7 @@ export class Change {
     return mapped;
   }
 
-  async notify(agentId: string, type: NotificationRow['type'], conversationId: string, actor: Actor): Promise<void> {
+  async notify(agentId: string, type: NotificationRow['type'], conversationId: string, actor: Actor, rule?: NotificationRule): Promise<void> {
     const row: NotificationRow = {
       id: newId('ntf', this.now),
       workspace_id: this.workspaceId,
@@ -186,6 +186,7 @@ export class Change {
       actor_id: actor.id,
       created_at: this.now,
       read_at: null,
+      rule: rule ? JSON.stringify(rule) : null,
     };
     // In-app off for this type means no row; the notifier still weighs email and push for it.
     if (!(await channelEnabled(this.trx, this.workspaceId, agentId, type, 'inapp'))) {

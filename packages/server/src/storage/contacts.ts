@@ -23,6 +23,7 @@ const insertContactRow = preparedInsert('contacts', {
   tags: true,
   external_id: true,
   created_at: true,
+  attributes: true,
 });
 export const insertContact = (db: Q, row: ContactRow) => insertContactRow(db, row);
 

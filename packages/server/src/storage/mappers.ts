@@ -1,5 +1,6 @@
-import type { Actor, Agent, ApiKeyInfo, Contact, Conversation, Notification, SigningKeyInfo, Team, TimelineItem, Workspace } from '@baton/protocol';
-import type { ApiKeyRow, AgentRow, ContactRow, ConversationRow, NotificationRow, SigningKeyRow, TimelineRow, WorkspaceRow } from './schema.js';
+import type { Actor, Agent, ApiKeyInfo, Contact, Conversation, Notification, NotificationRule, SigningKeyInfo, Team, TimelineItem, Workspace } from '@baton/protocol';
+import { DEFAULT_AUTO_AWAY_AFTER_SEC } from '@baton/protocol';
+import type { ApiKeyRow, AgentRow, ContactRow, ConversationRow, NotificationRow, SigningKeyRow, TimelineRow, WorkspaceRow, AwayPolicyValue } from './schema.js';
 
 // Rows → the protocol's domain shapes. The only place that knows both.
 
@@ -7,13 +8,15 @@ export const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
 const isoOrNull = (ms: number | string | null) => (ms === null ? null : iso(ms));
 const list = (json: string | null): string[] => (json ? (JSON.parse(json) as string[]) : []);
 
-export const toWorkspace = (r: WorkspaceRow): Workspace => ({
+export const toWorkspace = (r: WorkspaceRow & { auto_away_after_sec?: number; away_policy?: AwayPolicyValue }): Workspace => ({
   id: r.id,
   name: r.name,
   timeZone: r.time_zone,
   allowedOrigins: list(r.allowed_origins),
   linkTemplate: r.link_template ?? null,
   notificationSnippets: Number(r.notification_snippets) === 1,
+  autoAwayAfterSec: r.auto_away_after_sec === undefined ? DEFAULT_AUTO_AWAY_AFTER_SEC : Number(r.auto_away_after_sec),
+  awayPolicy: r.away_policy ?? 'keep',
   createdAt: iso(r.created_at),
 });
 
@@ -46,6 +49,7 @@ export const toContact = (r: ContactRow): Contact => ({
   tags: list(r.tags),
   externalId: r.external_id,
   createdAt: iso(r.created_at),
+  attributes: r.attributes ? (JSON.parse(r.attributes) as Contact['attributes']) : {},
 });
 
 export const toConversation = (r: ConversationRow): Conversation => ({
@@ -113,6 +117,8 @@ export const toNotification = (r: NotificationRow): Notification => ({
   actor: actorOf(r),
   createdAt: iso(r.created_at),
   readAt: isoOrNull(r.read_at),
+  // Only notifications a rule sent carry it, so every other payload stays as it was.
+  ...(r.rule ? { rule: JSON.parse(r.rule) as NotificationRule } : {}),
 });
 
 export const toApiKeyInfo = (r: ApiKeyRow): ApiKeyInfo => ({ id: r.id, createdAt: iso(r.created_at), revokedAt: isoOrNull(r.revoked_at) });

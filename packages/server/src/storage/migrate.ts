@@ -19,6 +19,10 @@ import * as m0018 from './migrations/0018_conversation_language.js';
 import * as m0020 from './migrations/0020_snooze.js';
 import * as m0021 from './migrations/0021_saved_replies.js';
 import * as m0022 from './migrations/0022_list_filters.js';
+import * as m0023 from './migrations/0023_conversation_timers.js';
+import * as m0024 from './migrations/0024_notification_rule.js';
+import * as m0025 from './migrations/0025_contact_attributes.js';
+import * as m0026 from './migrations/0026_availability.js';
 import * as m0030 from './migrations/0030_last_speaker.js';
 import * as m0045 from './migrations/0045_partial_filter_indexes.js';
 import * as m0046 from './migrations/0046_agent_token_cutoff.js';
@@ -50,6 +54,10 @@ const MIGRATIONS: Migration[] = [
   { version: 20, name: 'snooze', up: m0020.up },
   { version: 21, name: 'saved_replies', up: m0021.up },
   { version: 22, name: 'list_filters', up: m0022.up },
+  { version: 23, name: 'conversation_timers', up: m0023.up },
+  { version: 24, name: 'notification_rule', up: m0024.up },
+  { version: 25, name: 'contact_attributes', up: m0025.up },
+  { version: 26, name: 'availability', up: m0026.up },
   { version: 30, name: 'last_speaker', up: m0030.up },
   { version: 45, name: 'partial_filter_indexes', up: m0045.up },
   { version: 46, name: 'agent_token_cutoff', up: m0046.up },

@@ -21,6 +21,14 @@ export interface WorkspaceRow {
   /** 1 when email/push may include a short snippet of the note or message. */
   notification_snippets: number;
 }
+export type AwayPolicyValue = 'keep' | 'unassign_on_inbound' | 'unassign_now';
+/** Availability settings on the workspace row (migration 0026); a new workspace takes the defaults. */
+export interface WorkspaceAvailabilityColumns {
+  /** An online agent with no socket for this long becomes away. */
+  auto_away_after_sec: ColumnType<number, number | undefined, number>;
+  /** What happens to an away agent's open conversations. */
+  away_policy: ColumnType<AwayPolicyValue, AwayPolicyValue | undefined, AwayPolicyValue>;
+}
 /**
  * The workspace's view counters (storage/view-counters.ts, migration 0011), kept on its row because
  * every change reads and writes that row anyway. A new workspace starts at the columns' default, 0.
@@ -70,6 +78,13 @@ export interface AgentRow {
   tokens_revoked_at: number | null;
   created_at: number;
 }
+/** Socket presence on the agent row (migration 0026); a new agent takes the defaults. */
+export interface AgentPresenceColumns {
+  /** While a socket is open somewhere, refreshed by a heartbeat; then when the last one closed. Null: never connected. */
+  last_seen_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** 1 while the server made the agent away for want of a socket. */
+  auto_away: ColumnType<number, number | undefined, number>;
+}
 export interface TeamRow {
   id: string;
   workspace_id: string;
@@ -91,6 +106,8 @@ export interface ContactRow {
   tags: string;
   external_id: string | null;
   created_at: number;
+  /** The host's own fields as a JSON object of string/number/boolean (migration 0025). */
+  attributes: string;
 }
 export interface ConversationRow {
   id: string;
@@ -184,6 +201,8 @@ export interface NotificationRow {
   actor_id: string | null;
   created_at: number;
   read_at: number | null;
+  /** The rule whose `notify` action sent it, as JSON `{ workflowId, name, version }` (migration 0024). */
+  rule: string | null;
 }
 export interface OutboxRow {
   /** Global, increasing: consumers keep their place by it. */
@@ -345,13 +364,33 @@ export interface RoutingWaitRow {
   next_check_at: number | null;
 }
 
+/** A conversation's `*_for` timers (migration 0023; services/routing-timers.ts). */
+export interface ConversationTimerRow {
+  workspace_id: string;
+  conversation_id: string;
+  /** The assignee as of `seen_outbox_id`: a change of it starts or ends an occurrence. */
+  assignee_id: string | null;
+  unassigned_since: number | null;
+  /** Largest `minutes` of `conversation.unassigned_for` already fired for this occurrence (0: none). */
+  unassigned_fired: number;
+  unassigned_due_at: number | null;
+  /** The customer's first inbound message with no agent reply after it. */
+  awaiting_since: number | null;
+  assigned_since: number | null;
+  /** max(awaiting_since, assigned_since) while assigned and awaiting a reply. */
+  unanswered_since: number | null;
+  unanswered_fired: number;
+  unanswered_due_at: number | null;
+  seen_outbox_id: number;
+}
+
 export interface Database {
-  workspaces: WorkspaceRow & WorkspaceCounterColumns;
+  workspaces: WorkspaceRow & WorkspaceCounterColumns & WorkspaceAvailabilityColumns;
   saved_replies: SavedReplyRow;
   conversation_tags: { workspace_id: string; tag: string; conversation_id: string };
   api_keys: ApiKeyRow;
   signing_keys: SigningKeyRow;
-  agents: AgentRow;
+  agents: AgentRow & AgentPresenceColumns;
   teams: TeamRow;
   team_members: TeamMemberRow;
   contacts: ContactRow;
@@ -378,4 +417,5 @@ export interface Database {
   workflow_versions: WorkflowVersionRow;
   workflow_runs: WorkflowRunRow;
   routing_waits: RoutingWaitRow;
+  conversation_timers: ConversationTimerRow;
 }

@@ -81,3 +81,18 @@ export async function recentInboundBodies(db: Q, workspaceId: string, conversati
     .execute();
   return rows.map((r) => r.body ?? '').reverse();
 }
+
+/** The conversation's latest `assigned` event by a workflow: which rule (and version) routed it last. */
+export async function latestWorkflowAssignment(db: Kysely<Database>, workspaceId: string, conversationId: string) {
+  return db
+    .selectFrom('timeline')
+    .select(['actor_id', 'data'])
+    .where('conversation_id', '=', conversationId)
+    .where('workspace_id', '=', workspaceId)
+    .where('kind', '=', 'event')
+    .where('event_type', '=', 'assigned')
+    .where('actor_type', '=', 'workflow')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

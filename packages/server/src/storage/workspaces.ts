@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { prepared } from './prepared.js';
-import type { Database, SigningKeyRow, WorkspaceRow } from './schema.js';
+import type { AwayPolicyValue, Database, SigningKeyRow, WorkspaceRow } from './schema.js';
 
 type Q = Kysely<Database>;
 
@@ -20,8 +20,8 @@ export async function setAllowedOrigins(db: Q, id: string, origins: string[]) {
   await db.updateTable('workspaces').set({ allowed_origins: JSON.stringify(origins) }).where('id', '=', id).execute();
 }
 
-const selectWorkspace = prepared<{ id: string }, WorkspaceRow>(['id'], (db, a) => db.selectFrom('workspaces').selectAll().where('id', '=', a.id));
-export const findWorkspace = async (db: Q, id: string): Promise<WorkspaceRow | undefined> => (await selectWorkspace(db, { id })).rows[0];
+const selectWorkspace = prepared<{ id: string }, Selectable<Database['workspaces']>>(['id'], (db, a) => db.selectFrom('workspaces').selectAll().where('id', '=', a.id));
+export const findWorkspace = async (db: Q, id: string): Promise<Selectable<Database['workspaces']> | undefined> => (await selectWorkspace(db, { id })).rows[0];
 
 export const findWorkspaceByApiKey = (db: Q, key: string) =>
   db
@@ -46,6 +46,7 @@ export const newestSigningKey = (db: Q, workspaceId: string) =>
     .executeTakeFirst();
 
 
-/** Changes some of the workspace's own settings (notification link, snippets). */
-export const updateWorkspaceSettings = (db: Q, id: string, patch: Partial<Pick<WorkspaceRow, 'link_template' | 'notification_snippets'>>) =>
-  db.updateTable('workspaces').set(patch).where('id', '=', id).execute();
+export type WorkspaceSettingsPatch = Partial<Pick<WorkspaceRow, 'link_template' | 'notification_snippets'> & { auto_away_after_sec: number; away_policy: AwayPolicyValue }>;
+
+/** Changes some of the workspace's own settings (notification link, snippets, availability). */
+export const updateWorkspaceSettings = (db: Q, id: string, patch: WorkspaceSettingsPatch) => db.updateTable('workspaces').set(patch).where('id', '=', id).execute();

@@ -1,0 +1,251 @@
+import type { AssignAction, WorkflowDefinition } from '@baton/protocol';
+import { AUTO_AWAY_MIN_SEC } from '@baton/protocol';
+import { repeat, type Clock } from '../clock.js';
+import type { Deps } from '../deps.js';
+import type { OutboxRecord } from '../outbox/changes.js';
+import { autoAwayCandidates, findAgent, markSeen, openAssignedTo, updateAgentRow } from '../storage/agents.js';
+import type { Change } from '../storage/change.js';
+import { findConversation, updateConversation } from '../storage/conversations.js';
+import { toAgent, toConversation } from '../storage/mappers.js';
+import { upsertWait } from '../storage/routing-waits.js';
+import type { AwayPolicyValue } from '../storage/schema.js';
+import { findTeam } from '../storage/teams.js';
+import { latestWorkflowAssignment } from '../storage/timeline.js';
+import { findVersion, findWorkflow } from '../storage/workflows.js';
+import { findWorkspace } from '../storage/workspaces.js';
+import { runChange } from './change-runner.js';
+
+/*
+ * Agent availability (DESIGN §6, issue 9).
+ *
+ * Auto-away. An online agent with no connected socket for the workspace's `autoAwayAfterSec`
+ * becomes away, and comes back online on reconnecting only if the server made them away. "No
+ * socket since" is stored: each node refreshes `last_seen_at` of the agents with a socket on it
+ * (a heartbeat every 20 s, on the injected clock) and sets it when an agent's last socket here
+ * closes, so a restart, or a node that died with the sockets, still ends in away on time. The poll
+ * reads, through the `(availability, last_seen_at)` index, only online agents not seen for a
+ * minute. An agent that never connected (driven by the host through the API) is left alone.
+ *
+ * The away policy, applied by the rules runner in event order (so before the queue drains and
+ * before the triggers of the message that follows): `unassign_now` unassigns an agent's open
+ * conversations when they stop being online; `unassign_on_inbound` unassigns one when its customer
+ * writes while its agent is away or offline. Either way the conversation goes back to the routing
+ * queue of the rule that last assigned it (from now), so the queue places it oldest first; one that
+ * a person assigned just becomes unassigned, for rules and people to pick up.
+ */
+
+const HEARTBEAT_MS = 20_000;
+const BATCH = 100;
+
+export class Availability {
+  /** Sockets per `workspace:agent` on this node. */
+  private readonly sockets = new Map<string, number>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private schedule: { stop(): void } | null = null;
+  private running: Promise<number> | null = null;
+  /** Set on shutdown: the sockets closing then are not agents leaving (a restart or a dead node is the heartbeat's job). */
+  private stopped = false;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly clock: Clock,
+    private readonly onError: (error: unknown) => void = (error) => console.error('[baton] availability check failed; will retry', error),
+  ) {}
+
+  start(): void {
+    this.schedule ??= repeat(this.clock, HEARTBEAT_MS, () => this.check(), this.onError);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.schedule?.stop();
+    this.schedule = null;
+  }
+
+  /** Whether the agent has a socket open on this node. */
+  hasSocket(workspaceId: string, agentId: string): boolean {
+    return this.sockets.has(`${workspaceId}:${agentId}`);
+  }
+
+  /** A socket of the agent passed the handshake here. */
+  socketOpened(workspaceId: string, agentId: string): void {
+    if (this.stopped) return;
+    const key = `${workspaceId}:${agentId}`;
+    const n = (this.sockets.get(key) ?? 0) + 1;
+    this.sockets.set(key, n);
+    if (n === 1) this.track(connected(this.deps, workspaceId, agentId));
+  }
+
+  /** A socket of the agent closed here. */
+  socketClosed(workspaceId: string, agentId: string): void {
+    if (this.stopped) return;
+    const key = `${workspaceId}:${agentId}`;
+    const n = (this.sockets.get(key) ?? 1) - 1;
+    if (n > 0) {
+      this.sockets.set(key, n);
+      return;
+    }
+    this.sockets.delete(key);
+    this.track(runChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, [agentId], change.now)));
+  }
+
+  /** The heartbeat for agents connected here, then auto-away for the others; resolves with how many went away. One at a time. */
+  check(): Promise<number> {
+    return (this.running ??= this.pass().finally(() => (this.running = null)));
+  }
+
+  /** Resolves once the connection writes and the check under way are done. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.running?.catch(() => {});
+  }
+
+  private track(work: Promise<unknown>): void {
+    const p = work.catch(this.onError).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  private async pass(): Promise<number> {
+    const now = this.clock.now();
+    const byWorkspace = new Map<string, string[]>();
+    for (const key of this.sockets.keys()) {
+      const [workspaceId, agentId] = key.split(':') as [string, string];
+      byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), agentId]);
+    }
+    for (const [workspaceId, agentIds] of byWorkspace) await runChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, agentIds, change.now));
+    let away = 0;
+    const candidates = await autoAwayCandidates(this.deps.storage.db, now - AUTO_AWAY_MIN_SEC * 1000, BATCH);
+    for (const c of candidates) {
+      if (this.sockets.has(`${c.workspace_id}:${c.id}`)) continue;
+      if (Number(c.last_seen_at) + Number(c.auto_away_after_sec) * 1000 > now) continue;
+      if (await autoAway(this.deps, c.workspace_id, c.id)) away += 1;
+    }
+    return away;
+  }
+}
+
+/** First socket here: seen now, and back online if the server had made them away. */
+function connected(deps: Deps, workspaceId: string, agentId: string): Promise<void> {
+  return runChange(deps, workspaceId, async (change) => {
+    await change.lock();
+    const row = await findAgent(change.trx, workspaceId, agentId);
+    if (!row) return;
+    const back = Number(row.auto_away) === 1 && row.availability === 'away' && Number(row.active) === 1;
+    const updated = await updateAgentRow(change.trx, workspaceId, agentId, back ? { last_seen_at: change.now, availability: 'online', auto_away: 0 } : { last_seen_at: change.now, auto_away: 0 });
+    if (back && updated) await change.publish('agent.updated', { data: { agent: toAgent(updated), availabilityFrom: 'away' } });
+  });
+}
+
+/** Makes an online agent away for want of a socket, if that still holds under the lock. */
+function autoAway(deps: Deps, workspaceId: string, agentId: string): Promise<boolean> {
+  return runChange(deps, workspaceId, async (change) => {
+    await change.lock();
+    const [row, workspace] = await Promise.all([findAgent(change.trx, workspaceId, agentId), findWorkspace(change.trx, workspaceId)]);
+    if (!row || !workspace || row.availability !== 'online' || Number(row.active) !== 1 || row.last_seen_at === null) return false;
+    if (Number(row.last_seen_at) + Number(workspace.auto_away_after_sec) * 1000 > change.now) return false;
+    const updated = await updateAgentRow(change.trx, workspaceId, agentId, { availability: 'away', auto_away: 1 });
+    await change.publish('agent.updated', { data: { agent: toAgent(updated!), availabilityFrom: 'online' } });
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The away policy (run by the rules runner, services/workflow-runner.ts)
+
+/** `unassign_now`: an agent who stopped being online loses their open conversations to the queue. */
+export async function awayPolicyOnAgentChange(deps: Deps, record: Extract<OutboxRecord, { type: 'agent.updated' }>): Promise<void> {
+  const { agent, availabilityFrom } = record.payload.data;
+  if (availabilityFrom !== 'online' || agent.availability === 'online') return;
+  const workspace = await findWorkspace(deps.storage.db, record.workspaceId);
+  if (workspace?.away_policy !== 'unassign_now') return;
+  for (;;) {
+    const open = await openAssignedTo(deps.storage.db, record.workspaceId, agent.id, BATCH);
+    let moved = 0;
+    for (const { id } of open) if (await unassignFromAway(deps, record.workspaceId, id, agent.id, 'unassign_now')) moved += 1;
+    if (open.length < BATCH || moved === 0) return;
+  }
+}
+
+/** The workspace's away policy, read once per runner batch (`cache`). */
+export async function awayPolicyOf(deps: Deps, workspaceId: string, cache: Map<string, AwayPolicyValue>): Promise<AwayPolicyValue> {
+  let policy = cache.get(workspaceId);
+  if (!policy) {
+    policy = (await findWorkspace(deps.storage.db, workspaceId))?.away_policy ?? 'keep';
+    cache.set(workspaceId, policy);
+  }
+  return policy;
+}
+
+/** `unassign_on_inbound`: the customer wrote while their agent is away or offline. */
+export async function awayPolicyOnInbound(deps: Deps, record: OutboxRecord): Promise<boolean> {
+  if (record.type !== 'message.created' || record.payload.data.direction !== 'inbound') return false;
+  const assignee = record.payload.conversation.assigneeId;
+  if (!assignee) return false;
+  const agent = await findAgent(deps.storage.db, record.workspaceId, assignee);
+  if (!agent || agent.availability === 'online') return false;
+  return unassignFromAway(deps, record.workspaceId, record.payload.conversation.id, assignee, 'unassign_on_inbound');
+}
+
+/**
+ * Unassigns the conversation from an agent who is not online, under the policy, and puts it back in
+ * the queue of the rule that last assigned it. Checked again under the lock (still theirs, still
+ * open, they are still not online, the policy still says so), so a replay or a race does nothing.
+ */
+function unassignFromAway(deps: Deps, workspaceId: string, conversationId: string, agentId: string, policy: AwayPolicyValue): Promise<boolean> {
+  return runChange(deps, workspaceId, async (change) => {
+    await change.lock();
+    const [row, agent, workspace] = await Promise.all([
+      findConversation(change.trx, workspaceId, conversationId),
+      findAgent(change.trx, workspaceId, agentId),
+      findWorkspace(change.trx, workspaceId),
+    ]);
+    if (!row || row.status !== 'open' || row.assignee_id !== agentId || !agent || agent.availability === 'online' || workspace?.away_policy !== policy) return false;
+    const actor = { type: 'system' as const, id: null };
+    const reason = agent.availability === 'away' ? 'away' : 'offline';
+    await change.append(conversationId, {
+      kind: 'event',
+      type: 'unassigned',
+      actor,
+      data: { from: agentId, to: null, teamId: row.team_id, reason: `agent_${reason}`, policy, text: `Unassigned from ${agent.username}: ${reason}` },
+    });
+    const waitingSince = await requeue(change, conversationId);
+    const saved = await updateConversation(change, row, { assignee_id: null, waiting_since: waitingSince });
+    if (!saved) throw new Error(`conversation ${conversationId} changed under the workspace lock`);
+    await change.publish('conversation.unassigned', { conversation: toConversation(saved), data: { from: agentId, to: null } });
+    return true;
+  });
+}
+
+/** Back in the queue of the rule that last assigned it (its assign action), from now; null when no live rule did. */
+async function requeue(change: Change, conversationId: string): Promise<number | null> {
+  const ws = change.workspaceId;
+  const last = await latestWorkflowAssignment(change.trx, ws, conversationId);
+  if (!last?.actor_id || !last.data) return null;
+  const data = JSON.parse(last.data) as { version?: number };
+  if (typeof data.version !== 'number' || !(await findWorkflow(change.trx, ws, last.actor_id))) return null;
+  const version = await findVersion(change.trx, ws, last.actor_id, data.version);
+  if (!version) return null;
+  const definition = JSON.parse(version.definition) as WorkflowDefinition;
+  const index = definition.actions.findIndex((a) => a.type === 'assign');
+  if (index < 0) return null;
+  const action = definition.actions[index] as AssignAction;
+  const teamId = ([...action.steps].reverse().find((s) => 'team' in s.pool)?.pool as { team: string } | undefined)?.team ?? null;
+  await upsertWait(change.trx, {
+    workspace_id: ws,
+    conversation_id: conversationId,
+    workflow_id: last.actor_id,
+    version: data.version,
+    action_index: index,
+    team_id: teamId,
+    waiting_since: change.now,
+    next_check_at: null,
+  });
+  const team = teamId ? await findTeam(change.trx, ws, teamId) : undefined;
+  await change.append(conversationId, {
+    kind: 'event',
+    type: 'queued',
+    actor: { type: 'workflow', id: last.actor_id },
+    data: { teamId, teamName: team?.name ?? null, workflowId: last.actor_id, workflowName: definition.name, version: data.version, reason: 'its agent is away', text: team ? `Waiting for ${team.name}` : 'Waiting for an agent' },
+  });
+  return change.now;
+}

@@ -1,0 +1,259 @@
+import type { Conversation, WorkflowDefinition } from '@baton/protocol';
+import { repeat, type Clock } from '../clock.js';
+import type { Deps } from '../deps.js';
+import type { OutboxRecord } from '../outbox/changes.js';
+import type { OutboxConsumer } from '../outbox/relay.js';
+import { deleteTimer, dueTimers, findTimer, markFired, saveTimer, scheduleMinutes, timersOf, type TimerKind } from '../storage/conversation-timers.js';
+import { findConversation } from '../storage/conversations.js';
+import type { Storage } from '../storage/db.js';
+import { toConversation } from '../storage/mappers.js';
+import type { ConversationTimerRow } from '../storage/schema.js';
+import { liveVersionRows } from '../storage/workflows.js';
+import { runChange } from './change-runner.js';
+
+/*
+ * The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9).
+ *
+ * Times are stored, never kept in memory: an after-commit consumer (durable, so a restart resumes
+ * where it stopped) keeps one `conversation_timers` row per open conversation from the changes it
+ * sees: since when it has been unassigned, since when the customer has waited for a reply while it
+ * is assigned. A poll on the injected clock reads the rows whose next rule is due (one index range
+ * per kind, whatever the number of conversations) and, in one unit of work per conversation,
+ * records how far the occurrence has fired and writes a `conversation.timer` outbox row, which the
+ * rules runner runs like any other trigger (a run unique per event and workflow). So each
+ * (conversation, workflow, occurrence) fires once: the fired mark and the event commit together.
+ *
+ * An occurrence ends when its condition does (assigned, replied to, resolved, snoozed); the next
+ * one starts from its own time and fires again.
+ */
+
+export type TimerTrigger = 'conversation.unassigned_for' | 'conversation.unanswered_for';
+export const TRIGGER_OF: Record<TimerKind, TimerTrigger> = { unassigned: 'conversation.unassigned_for', unanswered: 'conversation.unanswered_for' };
+const KINDS: TimerKind[] = ['unassigned', 'unanswered'];
+
+export const TIMERS_CONSUMER = 'routing-timers';
+const POLL_EVERY_MS = 5_000;
+const BATCH = 100;
+
+/** The `minutes` of the workspace's live, enabled rules of each timer trigger, ascending. */
+export async function liveMinutes(db: Storage['db'], workspaceId: string): Promise<Record<TimerKind, number[]>> {
+  const out: Record<TimerKind, Set<number>> = { unassigned: new Set(), unanswered: new Set() };
+  for (const row of await liveVersionRows(db, workspaceId)) {
+    const definition = JSON.parse(row.definition) as WorkflowDefinition;
+    if (definition.enabled === false) continue;
+    const t = definition.trigger;
+    if (t.event === 'conversation.unassigned_for') out.unassigned.add(t.minutes);
+    if (t.event === 'conversation.unanswered_for') out.unanswered.add(t.minutes);
+  }
+  const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
+  return { unassigned: sorted(out.unassigned), unanswered: sorted(out.unanswered) };
+}
+
+/** When the first rule not fired yet comes due, or null. */
+function dueAt(since: number | null, fired: number, minutes: readonly number[]): number | null {
+  if (since === null) return null;
+  const next = minutes.find((m) => m > fired);
+  return next === undefined ? null : since + next * 60_000;
+}
+
+/** The timers after one committed change, from the row before it (undefined: none) and the conversation after it. */
+export function nextTimers(
+  prev: ConversationTimerRow | undefined,
+  record: OutboxRecord & { conversationId: string },
+  conversation: Conversation,
+  minutes: Record<TimerKind, number[]>,
+): ConversationTimerRow | null {
+  if (conversation.status !== 'open' || conversation.snoozedUntil !== null) return null;
+  const at = record.createdAt;
+  const t: ConversationTimerRow = prev
+    ? { ...prev }
+    : {
+        workspace_id: record.workspaceId,
+        conversation_id: conversation.id,
+        assignee_id: null,
+        unassigned_since: null,
+        unassigned_fired: 0,
+        unassigned_due_at: null,
+        // A row started mid-life (reopened, woken, or open before the timers existed): the customer
+        // waits when their message is the latest one.
+        awaiting_since:
+          conversation.lastInboundAt !== null && conversation.lastInboundAt === conversation.lastMessageAt ? Date.parse(conversation.lastInboundAt) : null,
+        assigned_since: null,
+        unanswered_since: null,
+        unanswered_fired: 0,
+        unanswered_due_at: null,
+        seen_outbox_id: 0,
+      };
+  if (!prev || prev.assignee_id !== conversation.assigneeId) {
+    t.assignee_id = conversation.assigneeId;
+    if (conversation.assigneeId === null) {
+      t.unassigned_since = at;
+      t.assigned_since = null;
+    } else {
+      t.unassigned_since = null;
+      t.assigned_since = at;
+    }
+  }
+  for (const item of record.payload.items) {
+    if (item.kind !== 'message') continue;
+    if (item.direction === 'outbound') t.awaiting_since = null;
+    else t.awaiting_since ??= Date.parse(item.createdAt);
+  }
+  t.unanswered_since = t.assignee_id !== null && t.awaiting_since !== null ? Math.max(t.awaiting_since, t.assigned_since ?? at) : null;
+  // A new occurrence fires from the start again.
+  if (!prev || prev.unassigned_since !== t.unassigned_since) t.unassigned_fired = 0;
+  if (!prev || prev.unanswered_since !== t.unanswered_since) t.unanswered_fired = 0;
+  t.unassigned_due_at = dueAt(t.unassigned_since, t.unassigned_fired, minutes.unassigned);
+  t.unanswered_due_at = dueAt(t.unanswered_since, t.unanswered_fired, minutes.unanswered);
+  t.seen_outbox_id = record.id;
+  return t;
+}
+
+const same = (a: ConversationTimerRow, b: ConversationTimerRow) =>
+  (Object.keys(a) as (keyof ConversationTimerRow)[]).every((k) => k === 'seen_outbox_id' || (a[k] === null ? b[k] === null : Number(a[k]) === Number(b[k]) || a[k] === b[k]));
+
+const normalize = (r: ConversationTimerRow): ConversationTimerRow => {
+  const n = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    ...r,
+    unassigned_since: n(r.unassigned_since),
+    unassigned_fired: Number(r.unassigned_fired),
+    unassigned_due_at: n(r.unassigned_due_at),
+    awaiting_since: n(r.awaiting_since),
+    assigned_since: n(r.assigned_since),
+    unanswered_since: n(r.unanswered_since),
+    unanswered_fired: Number(r.unanswered_fired),
+    unanswered_due_at: n(r.unanswered_due_at),
+    seen_outbox_id: Number(r.seen_outbox_id),
+  };
+};
+
+/** Keeps `conversation_timers` from committed changes: one unit of work per workspace of a batch. */
+export function timersConsumer(deps: Deps): OutboxConsumer {
+  return {
+    name: TIMERS_CONSUMER,
+    durable: true,
+    async handle(records) {
+      const byWorkspace = new Map<string, (OutboxRecord & { conversationId: string })[]>();
+      for (const record of records) {
+        if (!record.conversationId || !record.payload.conversation) continue;
+        const list = byWorkspace.get(record.workspaceId) ?? [];
+        list.push(record as OutboxRecord & { conversationId: string });
+        byWorkspace.set(record.workspaceId, list);
+      }
+      for (const [workspaceId, list] of byWorkspace) {
+        // Under the workspace lock, like the poll that marks what fired: on PostgreSQL with several
+        // nodes, a row read here must not be written back over a firing committed in between.
+        await runChange(deps, workspaceId, async (change) => {
+          await change.lock();
+          const trx = change.trx;
+          const minutes = await liveMinutes(trx, workspaceId);
+          const ids = [...new Set(list.map((r) => r.conversationId))];
+          const stored = new Map((await timersOf(trx, workspaceId, ids)).map((r) => [r.conversation_id, normalize(r)]));
+          const current = new Map<string, ConversationTimerRow | null>();
+          for (const record of list) {
+            const before = current.has(record.conversationId) ? (current.get(record.conversationId) ?? undefined) : stored.get(record.conversationId);
+            // Already applied (a replay after a crash before the consumer stored its place).
+            if (before && record.id <= before.seen_outbox_id) continue;
+            current.set(record.conversationId, nextTimers(before, record, record.payload.conversation!, minutes));
+          }
+          for (const [conversationId, row] of current) {
+            const before = stored.get(conversationId);
+            if (row === null) {
+              if (before) await deleteTimer(trx, workspaceId, conversationId);
+            } else if (!before || !same(before, row)) {
+              await saveTimer(trx, row);
+            }
+          }
+        });
+      }
+    },
+  };
+}
+
+/** A rule with a timer trigger went live: running occurrences that have not reached its minutes come due at them. */
+export async function scheduleForDefinition(db: Storage['db'], workspaceId: string, definition: WorkflowDefinition): Promise<void> {
+  const t = definition.trigger;
+  if (t.event === 'conversation.unassigned_for') await scheduleMinutes(db, workspaceId, 'unassigned', t.minutes);
+  if (t.event === 'conversation.unanswered_for') await scheduleMinutes(db, workspaceId, 'unanswered', t.minutes);
+}
+
+/**
+ * Fires what is due for one conversation and kind, in one unit of work: the rules whose minutes have
+ * passed since the occurrence started and have not fired for it. Returns whether it wrote an event.
+ */
+async function fireDue(deps: Deps, workspaceId: string, conversationId: string, kind: TimerKind): Promise<boolean> {
+  return runChange(deps, workspaceId, async (change) => {
+    await change.lock();
+    const found = await findTimer(change.trx, workspaceId, conversationId);
+    if (!found) return false;
+    const row = normalize(found);
+    const since = kind === 'unassigned' ? row.unassigned_since : row.unanswered_since;
+    const fired = kind === 'unassigned' ? row.unassigned_fired : row.unanswered_fired;
+    const due = kind === 'unassigned' ? row.unassigned_due_at : row.unanswered_due_at;
+    const now = change.now;
+    if (since === null || due === null || due > now) return false;
+    const conversation = await findConversation(change.trx, workspaceId, conversationId);
+    const holds =
+      conversation !== undefined && conversation.status === 'open' && (kind === 'unassigned' ? conversation.assignee_id === null : conversation.assignee_id !== null);
+    // The consumer has not caught up with a change that ended the occurrence: it will, and then
+    // rewrite or delete this row; until then the next poll looks again.
+    if (!holds) return false;
+    const minutes = (await liveMinutes(change.trx, workspaceId))[kind];
+    const fire = minutes.filter((m) => m > fired && since + m * 60_000 <= now);
+    const last = fire.length > 0 ? fire[fire.length - 1]! : fired;
+    await markFired(change.trx, workspaceId, conversationId, kind, last, dueAt(since, last, minutes));
+    if (fire.length === 0) return false;
+    await change.publish('conversation.timer', { conversation: toConversation(conversation), data: { trigger: TRIGGER_OF[kind], minutes: fire, since: new Date(since).toISOString() } });
+    return true;
+  });
+}
+
+/** Polls, on the injected clock, for timers whose rules are due, and fires them. */
+export class RoutingTimers {
+  private schedule: { stop(): void } | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly clock: Clock,
+    private readonly everyMs = POLL_EVERY_MS,
+    private readonly onError: (error: unknown) => void = (error) => console.error('[baton] routing timers check failed; will retry', error),
+  ) {}
+
+  start(): void {
+    this.schedule ??= repeat(this.clock, this.everyMs, () => this.check(), this.onError);
+  }
+
+  stop(): void {
+    this.schedule?.stop();
+    this.schedule = null;
+  }
+
+  /** Fires every timer due now; resolves with how many events it wrote. One check at a time. */
+  check(): Promise<number> {
+    return (this.running ??= this.pass().finally(() => (this.running = null)));
+  }
+
+  async idle(): Promise<void> {
+    await this.running?.catch(() => {});
+  }
+
+  private async pass(): Promise<number> {
+    let fired = 0;
+    for (const kind of KINDS) {
+      const seen = new Set<string>();
+      for (;;) {
+        const due = (await dueTimers(this.deps.storage.db, kind, this.clock.now(), BATCH)).filter((d) => !seen.has(`${d.workspace_id}:${d.conversation_id}`));
+        for (const d of due) {
+          seen.add(`${d.workspace_id}:${d.conversation_id}`);
+          if (await fireDue(this.deps, d.workspace_id, d.conversation_id, kind)) fired += 1;
+        }
+        // Rows left due (waiting for the consumer) come back the same: stop rather than spin.
+        if (due.length === 0) break;
+      }
+    }
+    if (fired > 0) this.deps.relay.kick();
+    return fired;
+  }
+}

@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+
+// Availability (DESIGN §6, issue 9): auto-away after the workspace's autoAwayAfterSec without a
+// socket (back on reconnect only if the server made them away), and the away policy for an away
+// agent's open conversations: keep / unassign on the next inbound message / unassign now (requeue).
+
+async function start(t: TestContext, options: { db?: string } = {}) {
+  const server = await TestServer.start(options);
+  t.after(() => server.close());
+  return server;
+}
+
+const availabilityOf = async (ws: TestWorkspace, id: string) => (await ok(ws.api('GET', '/v1/agents'), 200)).items.find((a: any) => a.id === id).availability;
+
+/** Moves the manual clock in steps of the 20 s heartbeat, letting each check and its consequences finish. */
+async function advance(server: TestServer, ms: number): Promise<void> {
+  for (let done = 0; done < ms; done += 5_000) {
+    server.clock!.advance(Math.min(5_000, ms - done));
+    await server.server.deps.availability.idle();
+    await server.settle();
+  }
+}
+
+async function settle(server: TestServer): Promise<void> {
+  await server.server.deps.availability.idle();
+  await server.settle();
+}
+
+describe('workspace availability settings', () => {
+  it('PATCH /v1/workspace sets autoAwayAfterSec and awayPolicy; bad values and agents are refused and change nothing', async (t) => {
+    const server = await start(t);
+    const ws = await server.createWorkspace();
+    const before = (await ok(ws.api('GET', '/v1/workspace'), 200)).workspace;
+    assert.equal(before.autoAwayAfterSec, 300);
+    assert.equal(before.awayPolicy, 'keep');
+    const { workspace } = await ok(ws.api('PATCH', '/v1/workspace', { autoAwayAfterSec: 120, awayPolicy: 'unassign_now' }), 200);
+    assert.equal(workspace.autoAwayAfterSec, 120);
+    assert.equal(workspace.awayPolicy, 'unassign_now');
+    for (const body of [{ autoAwayAfterSec: 59 }, { autoAwayAfterSec: 86_401 }, { autoAwayAfterSec: 90.5 }, { awayPolicy: 'drop' }, { awayPolicy: null }]) {
+      const res = await ws.api('PATCH', '/v1/workspace', body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.body.error.code, 'validation_failed');
+    }
+    const agent = await ws.addAgent('ana');
+    assert.equal((await agent.call('PATCH', '/v1/workspace', { awayPolicy: 'keep' })).status, 403);
+    const other = await server.createWorkspace('Other');
+    assert.equal((await ok(other.api('GET', '/v1/workspace'), 200)).workspace.awayPolicy, 'keep', 'another workspace keeps its own');
+    const after = (await ok(ws.api('GET', '/v1/workspace'), 200)).workspace;
+    assert.equal(after.autoAwayAfterSec, 120);
+    assert.equal(after.awayPolicy, 'unassign_now');
+  });
+});
+
+describe('auto-away', () => {
+  it('an online agent with no socket for autoAwayAfterSec becomes away, live for everyone; a reconnect brings them back', async (t) => {
+    const server = await start(t);
+    const ws = await server.createWorkspace();
+    await ok(ws.api('PATCH', '/v1/workspace', { autoAwayAfterSec: 120 }), 200);
+    const ana = await ws.addAgent('ana');
+    const bob = await ws.addAgent('bob');
+    const watcher = await server.live(bob.token);
+    const first = await server.live(ana.token);
+    await settle(server);
+    await advance(server, 10 * 60_000);
+    assert.equal(await availabilityOf(ws, ana.id), 'online', 'connected: never away');
+
+    first.socket.disconnect();
+    await first.disconnected;
+    while (server.server.deps.availability.hasSocket(ws.id, ana.id)) await new Promise(setImmediate);
+    await settle(server);
+    await advance(server, 100_000);
+    assert.equal(await availabilityOf(ws, ana.id), 'online', 'not before 120 s');
+    await advance(server, 45_000);
+    assert.equal(await availabilityOf(ws, ana.id), 'away');
+    const update = await watcher.rec.waitFor('agent:updated', (p) => p.agent.id === ana.id && p.agent.availability === 'away');
+    assert.ok(update.seq > 0);
+
+    await server.live(ana.token);
+    await settle(server);
+    assert.equal(await availabilityOf(ws, ana.id), 'online', 'the server made her away, so reconnecting brings her back');
+    await watcher.rec.waitFor('agent:updated', (p) => p.agent.id === ana.id && p.agent.availability === 'online');
+  });
+
+  it('an agent who chose away stays away on reconnect; agents that never connected are left alone', async (t) => {
+    const server = await start(t);
+    const ws = await server.createWorkspace();
+    const ana = await ws.addAgent('ana');
+    const api = await ws.addAgent('api');
+    await ok(ana.call('PATCH', `/v1/agents/${ana.id}`, { availability: 'away' }), 200);
+    const s = await server.live(ana.token);
+    await settle(server);
+    assert.equal(await availabilityOf(ws, ana.id), 'away');
+    s.socket.disconnect();
+    await s.disconnected;
+    await advance(server, 6 * 60_000);
+    assert.equal(await availabilityOf(ws, api.id), 'online');
+  });
+
+  it('counts from the stored last-seen time: a server that stopped with the socket open still makes the agent away after a restart', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-away-'));
+    const file = join(dir, 'baton.db');
+    const server = await TestServer.start({ db: file });
+    const ws = await server.createWorkspace();
+    const ana = await ws.addAgent('ana');
+    await server.live(ana.token);
+    await settle(server);
+    const seenAt = server.clock!.now();
+    await server.close();
+
+    const restarted = await TestServer.start({ db: file });
+    t.after(async () => {
+      await restarted.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    restarted.clock!.advance(seenAt + 200_000 - restarted.clock!.now());
+    const read = async () =>
+      (await ok(restarted.request('GET', '/v1/agents', { token: ws.apiKey }), 200)).items.find((a: any) => a.id === ana.id).availability;
+    await advance(restarted, 60_000);
+    assert.equal(await read(), 'online', '260 s after she was last seen');
+    await advance(restarted, 60_000);
+    assert.equal(await read(), 'away');
+  });
+});
+
+interface PolicyFixture {
+  server: TestServer;
+  ws: TestWorkspace;
+  ana: TestAgent;
+  bob: TestAgent;
+}
+
+/** Ana and Bob in Support, dealt round-robin by a rule; Bob is away until a test needs him. */
+async function policySetup(t: TestContext, policy: string): Promise<PolicyFixture> {
+  const server = await start(t);
+  const ws = await server.createWorkspace();
+  await ok(ws.api('PATCH', '/v1/workspace', { awayPolicy: policy }), 200);
+  const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+  const ana = await ws.addAgent('ana');
+  const bob = await ws.addAgent('bob', { availability: 'away' });
+  const { team } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [ana.id, bob.id] }), 201);
+  const { workflow } = await ok(
+    boss.call('POST', '/v1/workflows', {
+      name: 'Everyone → Support',
+      trigger: { event: 'conversation.created' },
+      actions: [{ type: 'assign', steps: [{ pool: { team: team.id }, strategy: 'round_robin' }] }],
+    }),
+    201,
+  );
+  await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+  return { server, ws, ana, bob };
+}
+
+async function conversation(f: PolicyFixture): Promise<string> {
+  const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Rui' }), 201);
+  const { conversation } = await ok(f.ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hello' } }), 201);
+  await f.server.settle();
+  return conversation.id;
+}
+
+const assigneeOf = async (f: PolicyFixture, id: string) => (await ok(f.ws.api('GET', `/v1/conversations/${id}`), 200)).conversation.assigneeId;
+
+describe('the away policy', () => {
+  it('unassign_now: when an agent goes away their open conversations are requeued and placed on who is available', async (t) => {
+    const f = await policySetup(t, 'unassign_now');
+    const ids = [await conversation(f), await conversation(f)];
+    for (const id of ids) assert.equal(await assigneeOf(f, id), f.ana.id);
+    const manual = await conversation(f);
+    await ok(f.ws.api('POST', `/v1/conversations/${manual}/assign`, { assigneeId: f.bob.id }), 200);
+
+    await ok(f.ana.call('PATCH', `/v1/agents/${f.ana.id}`, { availability: 'away' }), 200);
+    await f.server.settle();
+    for (const id of ids) assert.equal(await assigneeOf(f, id), null, 'unassigned and waiting: nobody online');
+    const waiting = (await ok(f.ws.api('GET', `/v1/conversations/${ids[0]}`), 200)).conversation;
+    assert.ok(waiting.waitingSince);
+    const { items } = await ok(f.ws.api('GET', `/v1/conversations/${ids[0]}/timeline`), 200);
+    const unassigned = items.find((i: any) => i.kind === 'event' && i.type === 'unassigned');
+    assert.equal(unassigned.data.text, 'Unassigned from ana: away');
+    assert.equal(unassigned.data.policy, 'unassign_now');
+    assert.ok(items.some((i: any) => i.kind === 'event' && i.type === 'queued' && i.data.text === 'Waiting for Support'));
+    assert.equal(await assigneeOf(f, manual), f.bob.id, 'an away agent who did not just go away is not touched');
+
+    // Bob comes online: the queue drains to him, oldest first.
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'online' }), 200);
+    await f.server.settle();
+    for (const id of ids) assert.equal(await assigneeOf(f, id), f.bob.id);
+    const after = await ok(f.ws.api('GET', `/v1/conversations/${ids[0]}/timeline`), 200);
+    assert.ok(after.items.some((i: any) => i.kind === 'event' && i.type === 'assigned' && i.data.to === f.bob.id && i.data.fromQueue === true));
+  });
+
+  it('keep: an away agent keeps their conversations, even when the customer writes', async (t) => {
+    const f = await policySetup(t, 'keep');
+    const id = await conversation(f);
+    await ok(f.ana.call('PATCH', `/v1/agents/${f.ana.id}`, { availability: 'away' }), 200);
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'online' }), 200);
+    await ok(f.ws.api('POST', `/v1/conversations/${id}/messages`, { direction: 'inbound', body: 'anyone?' }), 201);
+    await f.server.settle();
+    assert.equal(await assigneeOf(f, id), f.ana.id);
+  });
+
+  it('unassign_on_inbound: the conversation stays with the away agent until the customer writes, then goes back to the queue', async (t) => {
+    const f = await policySetup(t, 'unassign_on_inbound');
+    const id = await conversation(f);
+    const quiet = await conversation(f);
+    assert.equal(await assigneeOf(f, quiet), f.ana.id);
+    await ok(f.ana.call('PATCH', `/v1/agents/${f.ana.id}`, { availability: 'away' }), 200);
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'online' }), 200);
+    await f.server.settle();
+    assert.equal(await assigneeOf(f, id), f.ana.id, 'nothing happens until the customer writes');
+
+    await ok(f.ws.api('POST', `/v1/conversations/${id}/messages`, { direction: 'inbound', body: 'anyone?' }), 201);
+    await f.server.settle();
+    assert.equal(await assigneeOf(f, id), f.bob.id, 'unassigned and placed on Bob');
+    assert.equal(await assigneeOf(f, quiet), f.ana.id);
+    const { items } = await ok(f.ws.api('GET', `/v1/conversations/${id}/timeline`), 200);
+    const unassigned = items.find((i: any) => i.kind === 'event' && i.type === 'unassigned');
+    assert.equal(unassigned.data.policy, 'unassign_on_inbound');
+    // An agent's own reply does not count as the customer writing.
+    await ok(f.ana.call('POST', `/v1/conversations/${quiet}/messages`, { direction: 'outbound', body: 'back soon' }), 201);
+    await f.server.settle();
+    assert.equal(await assigneeOf(f, quiet), f.ana.id);
+  });
+
+  it("unassign_now applies to auto-away too: a disconnected agent's conversations go to who is online", async (t) => {
+    const f = await policySetup(t, 'unassign_now');
+    await ok(f.ws.api('PATCH', '/v1/workspace', { autoAwayAfterSec: 60 }), 200);
+    const id = await conversation(f);
+    assert.equal(await assigneeOf(f, id), f.ana.id);
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'online' }), 200);
+    const s = await f.server.live(f.ana.token);
+    await settle(f.server);
+    s.socket.disconnect();
+    await s.disconnected;
+    while (f.server.server.deps.availability.hasSocket(f.ws.id, f.ana.id)) await new Promise(setImmediate);
+    await settle(f.server);
+    await advance(f.server, 40_000);
+    assert.equal(await assigneeOf(f, id), f.ana.id, 'not before 60 s');
+    await advance(f.server, 45_000);
+    assert.equal(await availabilityOf(f.ws, f.ana.id), 'away');
+    assert.equal(await assigneeOf(f, id), f.bob.id);
+  });
+});

@@ -1,0 +1,269 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import Sqlite from 'libsql';
+import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+
+// The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9):
+// counted from stored times on the injected clock, fired once per (conversation, workflow,
+// occurrence), and still counted after a restart.
+
+interface Fixture {
+  server: TestServer;
+  ws: TestWorkspace;
+  boss: TestAgent;
+  ana: TestAgent;
+  bob: TestAgent;
+  support: { id: string };
+}
+
+async function setup(t: TestContext, options: { db?: string } = {}): Promise<Fixture> {
+  const server = await TestServer.start(options);
+  t.after(() => server.close());
+  const ws = await server.createWorkspace('Acme');
+  const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+  const ana = await ws.addAgent('ana');
+  const bob = await ws.addAgent('bob');
+  const { team: support } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [ana.id] }), 201);
+  return { server, ws, boss, ana, bob, support };
+}
+
+async function publish(f: Fixture, definition: Record<string, unknown>): Promise<string> {
+  const { workflow } = await ok(f.boss.call('POST', '/v1/workflows', definition), 201);
+  await ok(f.boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+  return workflow.id;
+}
+
+async function conversation(f: Fixture): Promise<string> {
+  const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Rui' }), 201);
+  const { conversation } = await ok(f.ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hello?' } }), 201);
+  await f.server.settle();
+  return conversation.id;
+}
+
+const get = async (f: Fixture, id: string) => (await ok(f.server.request('GET', `/v1/conversations/${id}`, { token: f.ws.apiKey }), 200)).conversation;
+const runsOf = async (f: Fixture, workflowId: string) => (await ok(f.server.request('GET', `/v1/workflows/${workflowId}/runs`, { token: f.ws.apiKey }), 200)).items;
+
+/** Moves the manual clock in steps of the timers' 5 s poll, letting each check and its runs finish. */
+async function advance(server: TestServer, ms: number): Promise<void> {
+  await server.settle();
+  for (let done = 0; done < ms; done += 5_000) {
+    server.clock!.advance(Math.min(5_000, ms - done));
+    await server.server.timers.idle();
+    await server.settle();
+  }
+}
+
+const reassign = (minutes: number, teamId: string) => ({
+  name: `Unassigned ${minutes} min → Support`,
+  trigger: { event: 'conversation.unassigned_for', minutes },
+  actions: [
+    { type: 'assign', steps: [{ pool: { team: teamId }, strategy: 'round_robin' }] },
+    { type: 'add_note', body: 'Nobody took it: {{rule.name}}' },
+  ],
+});
+
+describe('timer triggers', () => {
+  it('an unassigned_for rule assigns on the clock, once per occurrence, and again after the conversation is unassigned', async (t) => {
+    const f = await setup(t);
+    const rule = await publish(f, reassign(10, f.support.id));
+    const id = await conversation(f);
+
+    await advance(f.server, 9 * 60_000 + 55_000);
+    assert.equal((await get(f, id)).assigneeId, null, 'not before 10 minutes');
+    assert.equal((await runsOf(f, rule)).length, 0);
+
+    await advance(f.server, 5_000);
+    assert.equal((await get(f, id)).assigneeId, f.ana.id, 'at 10 minutes the rule assigns it');
+    const runs = await runsOf(f, rule);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].trigger, 'conversation.unassigned_for');
+    assert.equal(runs[0].outcome, 'applied');
+    const { items } = await ok(f.ws.api('GET', `/v1/conversations/${id}/timeline`), 200);
+    const assigned = items.find((i: any) => i.kind === 'event' && i.type === 'assigned');
+    assert.equal(assigned.data.text, 'Assigned to ana by rule Unassigned 10 min → Support (round-robin)');
+    assert.ok(items.some((i: any) => i.kind === 'note' && i.body === 'Nobody took it: Unassigned 10 min → Support'));
+
+    // Ana hands it back: a new occurrence, counted from the unassignment.
+    await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: null }), 200);
+    await advance(f.server, 5 * 60_000);
+    assert.equal((await get(f, id)).assigneeId, null);
+    assert.equal((await runsOf(f, rule)).length, 1, 'the first occurrence fired once, the second not yet');
+    await advance(f.server, 5 * 60_000);
+    assert.equal((await get(f, id)).assigneeId, f.ana.id);
+    assert.equal((await runsOf(f, rule)).length, 2);
+
+    // Assigned now: nothing more fires however long it stays so.
+    await advance(f.server, 15 * 60_000);
+    assert.equal((await runsOf(f, rule)).length, 2);
+  });
+
+  it('rules of different minutes each fire once for the same occurrence; a conversation taken by hand never fires', async (t) => {
+    const f = await setup(t);
+    const tag = (minutes: number) => ({
+      name: `Tag after ${minutes}`,
+      trigger: { event: 'conversation.unassigned_for', minutes },
+      actions: [{ type: 'add_tag', tags: [`waited-${minutes}`] }],
+    });
+    const five = await publish(f, tag(5));
+    const fifteen = await publish(f, tag(15));
+    const waiting = await conversation(f);
+    const taken = await conversation(f);
+    await ok(f.ws.api('POST', `/v1/conversations/${taken}/assign`, { assigneeId: f.bob.id }), 200);
+
+    await advance(f.server, 6 * 60_000);
+    assert.deepEqual((await get(f, waiting)).tags, ['waited-5']);
+    await advance(f.server, 10 * 60_000);
+    assert.deepEqual((await get(f, waiting)).tags, ['waited-5', 'waited-15']);
+    await advance(f.server, 20 * 60_000);
+    assert.equal((await runsOf(f, five)).length, 1);
+    assert.equal((await runsOf(f, fifteen)).length, 1);
+    assert.deepEqual((await get(f, taken)).tags, []);
+  });
+
+  it('a rule published later counts from when the conversation became unassigned, not from its publication', async (t) => {
+    const f = await setup(t);
+    const id = await conversation(f);
+    await advance(f.server, 8 * 60_000);
+    await publish(f, reassign(10, f.support.id));
+    await advance(f.server, 2 * 60_000 + 5_000);
+    assert.equal((await get(f, id)).assigneeId, f.ana.id);
+  });
+
+  it('unanswered_for: an assigned conversation whose customer waits for a reply is handed on; a reply stops the clock', async (t) => {
+    const f = await setup(t);
+    const rule = await publish(f, {
+      name: 'No reply in 15 → Bob',
+      trigger: { event: 'conversation.unanswered_for', minutes: 15 },
+      actions: [{ type: 'assign', onlyIfUnassigned: false, steps: [{ pool: { agents: [f.bob.id] }, strategy: 'least_loaded' }] }],
+    });
+    const answered = await conversation(f);
+    const ignored = await conversation(f);
+    for (const id of [answered, ignored]) await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ana.id }), 200);
+
+    await advance(f.server, 10 * 60_000);
+    await ok(f.ana.call('POST', `/v1/conversations/${answered}/messages`, { direction: 'outbound', body: 'On it!' }), 201);
+    await advance(f.server, 6 * 60_000);
+    assert.equal((await get(f, ignored)).assigneeId, f.bob.id, 'no reply for 15 minutes: Bob takes it');
+    assert.equal((await get(f, answered)).assigneeId, f.ana.id, 'replied to: the clock stopped');
+
+    // The customer writes again: the clock starts from that message.
+    await ok(f.ws.api('POST', `/v1/conversations/${answered}/messages`, { direction: 'inbound', body: 'still broken' }), 201);
+    await advance(f.server, 14 * 60_000);
+    assert.equal((await get(f, answered)).assigneeId, f.ana.id);
+    await advance(f.server, 60_000);
+    assert.equal((await get(f, answered)).assigneeId, f.bob.id);
+    const runs = await runsOf(f, rule);
+    assert.ok(runs.every((r: any) => r.trigger === 'conversation.unanswered_for'));
+    assert.equal(runs.filter((r: any) => r.conversationId === answered).length, 1, 'once per occurrence');
+    // Handing it to Bob started a new occurrence (counted from his assignment), which came due at 30 minutes.
+    assert.equal(runs.filter((r: any) => r.conversationId === ignored).length, 2);
+  });
+
+  it('the timers are stored: a restart keeps counting from the same start, and fires once', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-timers-'));
+    const file = join(dir, 'baton.db');
+    const f = await setup(t, { db: file });
+    const rule = await publish(f, reassign(10, f.support.id));
+    const id = await conversation(f);
+    const createdAt = Date.parse((await get(f, id)).createdAt);
+    await advance(f.server, 6 * 60_000);
+    await f.server.close();
+
+    const restarted = await TestServer.start({ db: file });
+    t.after(async () => {
+      await restarted.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const g = { ...f, server: restarted };
+    restarted.clock!.advance(createdAt + 6 * 60_000 - restarted.clock!.now());
+    await advance(restarted, 3 * 60_000 + 50_000);
+    assert.equal((await get(g, id)).assigneeId, null, 'not yet: 9 min 50 s since it was created');
+    await advance(restarted, 15_000);
+    assert.equal((await get(g, id)).assigneeId, f.ana.id);
+    await advance(restarted, 30_000);
+    assert.equal((await runsOf(g, rule)).length, 1);
+  });
+
+  it("another workspace's conversations and rules are not touched", async (t) => {
+    const f = await setup(t);
+    await publish(f, reassign(10, f.support.id));
+    const other = await f.server.createWorkspace('Other');
+    const { contact } = await ok(other.api('POST', '/v1/contacts', { name: 'Eve' }), 201);
+    const { conversation: theirs } = await ok(other.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hi' } }), 201);
+    await advance(f.server, 11 * 60_000);
+    const seen = await ok(other.api('GET', `/v1/conversations/${theirs.id}`), 200);
+    assert.equal(seen.conversation.assigneeId, null);
+    const { items } = await ok(other.api('GET', `/v1/conversations/${theirs.id}/routing`), 200);
+    assert.equal(items.length, 0);
+  });
+
+  it('notify: an unassigned_for rule notifies the team in-app and live, naming the rule; deactivated members and other workspaces get nothing', async (t) => {
+    const f = await setup(t);
+    const carl = await f.ws.addAgent('carl');
+    await ok(f.ws.api('PATCH', `/v1/teams/${f.support.id}`, { memberIds: [f.ana.id, f.bob.id, carl.id] }), 200);
+    await ok(f.ws.api('PATCH', `/v1/agents/${carl.id}`, { active: false }), 200);
+    const rule = await publish(f, {
+      name: 'Waiting 5 → tell Support',
+      trigger: { event: 'conversation.unassigned_for', minutes: 5 },
+      actions: [{ type: 'notify', to: { team: f.support.id } }],
+    });
+    const anaLive = await f.server.live(f.ana.token);
+    const id = await conversation(f);
+    await advance(f.server, 4 * 60_000);
+    assert.equal((await ok(f.ana.call('GET', '/v1/notifications'), 200)).items.length, 0, 'not before 5 minutes');
+    await advance(f.server, 60_000 + 5_000);
+
+    for (const agent of [f.ana, f.bob]) {
+      const { items, unread } = await ok(agent.call('GET', '/v1/notifications'), 200);
+      assert.equal(unread, 1);
+      assert.equal(items[0].conversationId, id);
+      assert.equal(items[0].type, 'queued_timeout');
+      assert.deepEqual(items[0].actor, { type: 'workflow', id: rule });
+      assert.deepEqual(items[0].rule, { workflowId: rule, name: 'Waiting 5 → tell Support', version: 1 });
+    }
+    const pushed = await anaLive.rec.waitFor('notification:created');
+    assert.equal(pushed.notification.rule.name, 'Waiting 5 → tell Support');
+    const runs = await runsOf(f, rule);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].actions[0].status, 'done');
+    assert.equal(runs[0].actions[0].detail, 'Notified ana, bob');
+    const other = await f.server.createWorkspace('Other');
+    const eve = await other.addAgent('eve');
+    assert.equal((await ok(eve.call('GET', '/v1/notifications'), 200)).items.length, 0);
+    // Once per occurrence: more time brings no second notification.
+    await advance(f.server, 10 * 60_000);
+    assert.equal((await ok(f.bob.call('GET', '/v1/notifications'), 200)).items.length, 1);
+  });
+
+  it('a replay of the timers and the runner after a crash fires nothing twice', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-timers-replay-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'baton.db');
+    const f = await setup(t, { db: file });
+    const rule = await publish(f, reassign(10, f.support.id));
+    const id = await conversation(f);
+    await advance(f.server, 10 * 60_000 + 5_000);
+    assert.equal((await get(f, id)).assigneeId, f.ana.id);
+    const now = f.server.clock!.now();
+    await f.server.close();
+
+    // As if the process died before the consumers stored their places: every row is handed again.
+    const db = new Sqlite(file);
+    const moved = db.prepare("UPDATE consumer_offsets SET last_id = 0 WHERE consumer IN ('routing-timers', 'workflows')").run();
+    db.close();
+    assert.equal(moved.changes, 2, 'both keep a durable place');
+
+    const restarted = await TestServer.start({ db: file });
+    t.after(() => restarted.close());
+    restarted.clock!.advance(now - restarted.clock!.now());
+    await advance(restarted, 30 * 60_000);
+    const g = { ...f, server: restarted };
+    assert.equal((await get(g, id)).assigneeId, f.ana.id);
+    assert.equal((await runsOf(g, rule)).length, 1);
+    const { items } = await ok(restarted.request('GET', `/v1/conversations/${id}/timeline`, { token: f.ws.apiKey }), 200);
+    assert.equal(items.filter((i: any) => i.kind === 'event' && i.type === 'assigned').length, 1);
+  });
+});
