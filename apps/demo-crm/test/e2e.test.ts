@@ -152,6 +152,31 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
   const view = (page: Page, name: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: new RegExp(`^${name}\\b`) });
   const timeline = (page: Page) => page.getByRole('region', { name: 'Conversation' });
 
+  /** A customer writes through the CRM's simulator endpoint (a new conversation, or their latest one). */
+  const customerWrites = async (name: string, phone: string, body: string) => {
+    const res = await fetch(`${base}/demo/customer-message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, phone, channel: 'sms', body }),
+    });
+    assert.equal(res.status, 201, await res.text());
+  };
+  /** A page of its own for an agent (closed with its context), the list loaded and its contacts named. */
+  const agentPage = async (agent: string, viewName: string, viewport = { width: 1440, height: 900 }) => {
+    const context = await browser.newContext({ viewport, colorScheme: 'light' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => {
+      output += `[${agent} page error] ${e.message}\n`;
+    });
+    await page.goto(`${base}/demo?agent=${agent}&view=${viewName}`);
+    const label = viewName === 'all' ? 'All' : viewName[0]!.toUpperCase() + viewName.slice(1);
+    await list(page, label).getByRole('option').first().waitFor({ timeout: 5000 });
+    await list(page, label).getByText('Loading contact').first().waitFor({ state: 'detached', timeout: 5000 });
+    return page;
+  };
+  const rowNamed = (page: Page, viewName: string, name: string): Locator =>
+    list(page, viewName).getByRole('option', { name: new RegExp(`\\b${name}\\b`) });
+
   it('a customer message from the simulator arrives live in All', async () => {
     await ana.getByRole('button', { name: 'Customer simulator' }).click();
     const form = ana.getByRole('complementary', { name: 'Customer simulator' });
@@ -327,12 +352,13 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
       await on.or(page.getByText(/^Could not turn desktop notifications on/)).waitFor({ timeout: 5000 });
       if (!(await on.isVisible())) assert.fail((await page.getByText(/^Could not turn/).textContent()) ?? 'not on');
 
-      // Ana mentions ben on a conversation he has open in none of his tabs (an open one is not pushed).
-      const open = [await page.locator('team-inbox').getAttribute('conversation-id'), await ben.locator('team-inbox').getAttribute('conversation-id')];
+      // Ana mentions ben on a conversation he does not have open on either of his pages (one he is
+      // viewing is not pushed; his first page may still show the earlier tests' conversation).
+      const open = new Set([await page.locator('team-inbox').getAttribute('conversation-id'), await ben.locator('team-inbox').getAttribute('conversation-id')]);
       const { token } = (await (await fetch(`${base}/demo/token?agent=ana`, { method: 'POST' })).json()) as { token: string };
       const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       const all = (await (await fetch(`${base}/v1/conversations?view=all&limit=10`, { headers: auth })).json()) as { items: { id: string }[] };
-      const target = all.items.find((c) => !open.includes(c.id))!;
+      const target = all.items.find((c) => !open.has(c.id))!;
       const noted = await fetch(`${base}/v1/conversations/${target.id}/notes`, { method: 'POST', headers: auth, body: JSON.stringify({ body: '@ben can you call them back?' }) });
       assert.equal(noted.status, 201);
 
@@ -404,5 +430,159 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await page.getByRole('button', { name: 'Unsnooze' }).click();
     await page.getByRole('button', { name: 'Snooze', exact: true }).waitFor({ timeout: 5000 });
     await context.close();
+  });
+
+  it('snoozed from the header, woken by the customer: it leaves All for Snoozed, and the new message brings it back for both agents', async () => {
+    const name = 'Sam Snoozer';
+    const phone = '+15550108801';
+    await customerWrites(name, phone, 'Can we talk about the invoice next week?');
+    const [anaPage, benPage] = await Promise.all([agentPage('ana', 'all'), agentPage('ben', 'all')]);
+    try {
+      await rowNamed(anaPage, 'All', name).click();
+      await timeline(anaPage).getByText('Can we talk about the invoice next week?').waitFor({ timeout: 5000 });
+      await rowNamed(benPage, 'All', name).waitFor({ timeout: 5000 });
+
+      await anaPage.getByRole('button', { name: 'Snooze', exact: true }).click();
+      await anaPage.getByRole('group', { name: 'Snooze until' }).getByRole('button', { name: /^Tomorrow/ }).click();
+      // It leaves the open views at once, on both pages.
+      await rowNamed(anaPage, 'All', name).waitFor({ state: 'detached', timeout: 5000 });
+      await rowNamed(benPage, 'All', name).waitFor({ state: 'detached', timeout: 5000 });
+      await view(anaPage, 'Snoozed').click();
+      await rowNamed(anaPage, 'Snoozed', name).click();
+      await timeline(anaPage).getByText(/Snoozed until tomorrow 9:00 AM/).waitFor({ timeout: 5000 });
+      await timeline(anaPage).getByText(/Ana snoozed this until tomorrow 9:00 AM/).waitFor({ timeout: 5000 });
+      await anaPage.getByRole('button', { name: 'Unsnooze' }).waitFor({ timeout: 5000 });
+
+      // The customer writes: it wakes, live, for the agent reading it in Snoozed and for ben in All.
+      await customerWrites(name, phone, 'Actually, could someone call me today?');
+      await rowNamed(anaPage, 'Snoozed', name).waitFor({ state: 'detached', timeout: 5000 });
+      await timeline(anaPage).getByText('Woke up: a new message').waitFor({ timeout: 5000 });
+      await timeline(anaPage).getByText(/Snoozed until/).waitFor({ state: 'detached', timeout: 5000 });
+      await anaPage.getByRole('button', { name: 'Snooze', exact: true }).waitFor({ timeout: 5000 });
+      await rowNamed(benPage, 'All', name).click();
+      await timeline(benPage).getByText('Actually, could someone call me today?').waitFor({ timeout: 5000 });
+      await timeline(benPage).getByText('Woke up: a new message').waitFor({ timeout: 5000 });
+      await view(anaPage, 'All').click();
+      await rowNamed(anaPage, 'All', name).waitFor({ timeout: 5000 });
+    } finally {
+      await Promise.all([anaPage.context().close(), benPage.context().close()]);
+    }
+  });
+
+  it('bulk resolve of 5: x on one row, Shift+click on the fifth, Resolve in the bulk bar; they leave All on both pages and are in Resolved', async () => {
+    const names = [1, 2, 3, 4, 5].map((i) => `Bulk Buyer ${i}`);
+    // One after the other: the newest is listed first, so the five stay together at the top of All.
+    for (const [i, name] of names.entries()) await customerWrites(name, `+1555010770${i}`, `Order ${i + 1} is missing a part`);
+    const [anaPage, benPage] = await Promise.all([agentPage('ana', 'all'), agentPage('ben', 'all')]);
+    try {
+      for (const name of names) {
+        await rowNamed(anaPage, 'All', name).waitFor({ timeout: 5000 });
+        await rowNamed(benPage, 'All', name).waitFor({ timeout: 5000 });
+      }
+      // Nothing is ticked in a page that just loaded.
+      assert.equal(await list(anaPage, 'All').getByRole('option', { checked: true }).count(), 0);
+      await rowNamed(anaPage, 'All', names[4]!).click();
+      await anaPage.keyboard.press('x');
+      await rowNamed(anaPage, 'All', names[0]!).click({ modifiers: ['Shift'] });
+      const ticked = list(anaPage, 'All').getByRole('option', { checked: true });
+      await ticked.nth(4).waitFor({ timeout: 5000 });
+      assert.equal(await ticked.count(), 5);
+      for (const name of names) assert.equal(await rowNamed(anaPage, 'All', name).getAttribute('aria-checked'), 'true', name);
+
+      const bar = anaPage.getByRole('toolbar', { name: 'Bulk actions' });
+      await bar.getByText('5 selected').waitFor({ timeout: 5000 });
+      await bar.getByRole('button', { name: 'Resolve' }).click();
+      await anaPage.getByRole('region', { name: 'Inbox' }).getByRole('status').filter({ hasText: /^5 resolved$/ }).waitFor({ timeout: 5000 });
+      await bar.waitFor({ state: 'detached', timeout: 5000 });
+      for (const name of names) {
+        await rowNamed(anaPage, 'All', name).waitFor({ state: 'detached', timeout: 5000 });
+        await rowNamed(benPage, 'All', name).waitFor({ state: 'detached', timeout: 5000 });
+      }
+      await view(anaPage, 'Resolved').click();
+      for (const name of names) await rowNamed(anaPage, 'Resolved', name).waitFor({ timeout: 5000 });
+    } finally {
+      await Promise.all([anaPage.context().close(), benPage.context().close()]);
+    }
+  });
+
+  it('at 1,440 / 1,024 / 800 / 390 px nothing in the header or the list toolbar overlaps or leaves the inbox, and the page does not scroll sideways; 10 rows show at 1,440 × 900', async () => {
+    // Enough conversations in All for ten rows, and a long name to crowd the header.
+    const { token } = (await (await fetch(`${base}/demo/token?agent=ana`, { method: 'POST' })).json()) as { token: string };
+    const listed = (await (await fetch(`${base}/v1/conversations?view=all&limit=12`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: unknown[] };
+    for (let i = listed.items.length; i < 12; i++) await customerWrites(`Layout Lee ${i}`, `+155501066${String(i).padStart(2, '0')}`, 'Just checking in');
+    const longName = 'Maximiliana Featherstonehaugh-Worthington';
+    await customerWrites(longName, '+15550106699', 'My subscription renewal failed twice and the card is fine. Can you look into it?');
+
+    for (const [width, height] of [[1440, 900], [1024, 900], [800, 900], [390, 844]] as const) {
+      const page = await agentPage('ana', 'all', { width, height });
+      try {
+        const inbox = page.locator('team-inbox');
+        const sidebar = page.getByRole('region', { name: 'Inbox' });
+        const conversation = page.getByRole('region', { name: 'Conversation' });
+        // The visible controls of the list's toolbar (search, bell, switch, views, select all, filters)
+        // and of the conversation's header (back, details, the name, its actions), by role and name.
+        const controls: [name: string, locator: Locator][] = [
+          ['Search', sidebar.getByRole('combobox', { name: 'Search' })],
+          ['Notifications', sidebar.getByRole('button', { name: /^Notifications/ })],
+          ['Available', sidebar.getByRole('switch')],
+          ...['Mine', 'Unassigned', 'Mentioned', 'Unread', 'All', 'Resolved', 'Snoozed'].map((v): [string, Locator] => [`view ${v}`, view(page, v)]),
+          ['Select all in view', sidebar.getByRole('checkbox', { name: 'Select all in view' })],
+          ['Filters', sidebar.getByRole('button', { name: 'Filters', exact: true })],
+          ['the list', list(page, 'All')],
+          ['Back to conversations', conversation.getByRole('button', { name: 'Back to conversations' })],
+          ['Details', conversation.getByRole('button', { name: 'Details', exact: true })],
+          ['the contact (heading)', conversation.getByRole('heading', { level: 2 }).first()],
+          ...['Assign to me', 'Snooze', 'Unsnooze', 'Mark as Resolved', 'Reopen'].map((n): [string, Locator] => [n, conversation.getByRole('button', { name: n, exact: true })]),
+        ];
+        /** `expected`: controls that must be among those measured, so the check cannot pass on an empty page. */
+        const checkLayout = async (state: string, expected: string[]) => {
+          const outer = (await inbox.boundingBox())!;
+          const boxes: { name: string; box: { x: number; y: number; width: number; height: number } }[] = [];
+          for (const [name, control] of controls) {
+            if (!(await control.isVisible())) continue;
+            const box = await control.boundingBox();
+            if (box && box.width > 0 && box.height > 0) boxes.push({ name, box });
+          }
+          const measured = boxes.map((b) => b.name);
+          for (const name of expected) assert.ok(measured.includes(name), `${width} px, ${state}: ${name} is not visible (measured ${measured.join(', ')})`);
+          const slack = 0.5;
+          for (const { name, box } of boxes) {
+            const inside =
+              box.x >= outer.x - slack && box.y >= outer.y - slack && box.x + box.width <= outer.x + outer.width + slack && box.y + box.height <= outer.y + outer.height + slack;
+            assert.ok(inside, `${width} px, ${state}: ${name} ${JSON.stringify(box)} is outside the inbox ${JSON.stringify(outer)}`);
+          }
+          for (const [i, a] of boxes.entries()) {
+            for (const b of boxes.slice(i + 1)) {
+              const overlapX = Math.min(a.box.x + a.box.width, b.box.x + b.box.width) - Math.max(a.box.x, b.box.x);
+              const overlapY = Math.min(a.box.y + a.box.height, b.box.y + b.box.height) - Math.max(a.box.y, b.box.y);
+              assert.ok(overlapX <= 1 || overlapY <= 1, `${width} px, ${state}: ${a.name} ${JSON.stringify(a.box)} overlaps ${b.name} ${JSON.stringify(b.box)}`);
+            }
+          }
+          const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+          assert.ok(scrollWidth <= width, `${width} px, ${state}: the page is ${scrollWidth} px wide`);
+        };
+
+        const listControls = ['Search', 'Notifications', 'Available', 'view All', 'view Snoozed', 'Select all in view', 'Filters', 'the list'];
+        const headerControls = ['the contact (heading)', 'Assign to me', 'Snooze', 'Mark as Resolved'];
+        await checkLayout('list', listControls);
+        if (width === 1440) {
+          const listBox = (await list(page, 'All').boundingBox())!;
+          let shown = 0;
+          for (const option of await list(page, 'All').getByRole('option').all()) {
+            const box = await option.boundingBox();
+            if (box && box.y >= listBox.y - 0.5 && box.y + box.height <= listBox.y + listBox.height + 0.5) shown++;
+          }
+          assert.ok(shown >= 10, `${shown} rows fully visible at 1,440 × 900`);
+        }
+        await rowNamed(page, 'All', longName).click();
+        await conversation.getByText('My subscription renewal failed twice').waitFor({ timeout: 5000 });
+        await conversation.getByRole('button', { name: 'Mark as Resolved' }).waitFor({ timeout: 5000 });
+        // One column below 700 px: the conversation replaces the list, with a way back.
+        await checkLayout('conversation open', width === 390 ? [...headerControls, 'Back to conversations'] : width < 1000 ? [...listControls, ...headerControls, 'Details'] : [...listControls, ...headerControls]);
+        if (width === 1440) await shoot(page, 'width-1440.png');
+      } finally {
+        await page.context().close();
+      }
+    }
   });
 });

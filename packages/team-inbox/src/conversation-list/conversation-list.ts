@@ -20,8 +20,11 @@ import { contactName } from '../contacts/contact-name.js';
 import { VIEW_LABELS } from '../view-nav/view-nav.js';
 import { conversationListStyles } from './conversation-list.styles.js';
 
-/** Fixed row height: what makes windowing a division instead of a measurement. */
-export const ROW_HEIGHT = 64;
+/**
+ * Fixed row height: what makes windowing a division instead of a measurement. 56 px holds the two
+ * lines with room, and lets a host page with its own top bar show ten rows in a 900 px window.
+ */
+export const ROW_HEIGHT = 56;
 /** Rows rendered beyond each edge of the viewport, so fast scrolling does not show blanks. */
 const OVERSCAN = 8;
 /** Start fetching the next page this many rows before the end. */
