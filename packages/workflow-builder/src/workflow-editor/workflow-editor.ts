@@ -894,13 +894,13 @@ export class WorkflowEditor extends LitElement {
                 ${this.renderAction(arow, action)}
                 ${this.collapsed.has(key)
                   ? nothing
-                  : html`<ol class="ladder" aria-hidden="false" role="none">
+                  : html`<div class="ladder">
                       ${steps.map((step, j) => {
                         const srow = this.rows.find((r) => r.key === pathKey(['actions', i, 'steps', j]))!;
                         return html`${this.renderStep(srow, step, steps.length)}<div class="rung" aria-hidden="true">${j < steps.length - 1 ? (step.timeoutSec ? `↓ after ${step.timeoutSec} s${step.skipIfNoneAvailable ? ' (or at once when nobody is available)' : ''}` : step.skipIfNoneAvailable ? '↓ when nobody is available' : '↓ never (this step waits)') : '↓ when every step was skipped'}</div>`;
                       })}
                       ${this.rowAttrs(this.rows.find((r) => r.key === `${key}.queue`)!, 'Otherwise: wait in the queue', html`<div role="gridcell" class="card queue-card"><span class="badge">Queue</span> Otherwise the conversation waits in the team’s queue and goes to the first agent who becomes available.</div>`)}
-                    </ol>`}
+                    </div>`}
               </div>`;
             })}
           </div>`}
