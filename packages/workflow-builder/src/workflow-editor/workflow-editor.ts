@@ -198,7 +198,10 @@ export class WorkflowEditor extends LitElement {
     if (this.conflict) return;
     const draft = this.definition;
     if (same(draft, this.base.draft)) {
-      this.saveState = this.errors.length ? 'invalid' : 'saved';
+      // Back to what the server holds, which it accepted: nothing to fix, nothing to send.
+      this.errors = [];
+      this.saveState = 'saved';
+      void localDrafts.delete(this.base.id);
       return;
     }
     this.saveState = 'saving';
@@ -228,6 +231,13 @@ export class WorkflowEditor extends LitElement {
         const current = (error.details as { workflow?: Workflow } | undefined)?.workflow;
         this.conflict = current ?? this.base;
         this.saveState = 'conflict';
+        return;
+      }
+      if (error.code === 'validation_failed' && Array.isArray(error.details)) {
+        // A shape problem outside the condition tree (an empty tag list, an empty note): the
+        // schema's issues, at their paths like the validator's errors.
+        this.errors = (error.details as { path: (string | number)[]; message: string }[]).map((i) => ({ path: i.path, code: 'invalid' as const, message: plainIssue(i.path, i.message) }));
+        this.saveState = 'invalid';
         return;
       }
       if (error.code === 'workflow_invalid') {
@@ -1022,6 +1032,16 @@ export class WorkflowEditor extends LitElement {
       ${this.renderDryRun()}
     </div>`;
   }
+}
+
+/** Zod's wording for the shape problems an admin can make here, in the builder's words. */
+function plainIssue(path: (string | number)[], message: string): string {
+  const last = path[path.length - 1];
+  if (/too small/i.test(message) && (last === 'tags' || last === 'skills')) return `Add at least one ${last === 'tags' ? 'tag' : 'skill'}.`;
+  if (/too small/i.test(message) && last === 'name') return 'Give the workflow a name.';
+  if (/too small/i.test(message) && last === 'body') return 'Write the note.';
+  if (/too small/i.test(message) && last === 'actions') return 'Add at least one action.';
+  return message;
 }
 
 function outcomeText(r: DryRunResult): string {
