@@ -100,8 +100,10 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
   it('publishing never publishes another admin’s unsaved work: a stale publish is a conflict', async () => {
     const o = await open(ws, { name: 'Publish race' });
     el = o.el;
+    let saved = false;
+    el.addEventListener('workflow-save', (e) => (saved = e.detail.workflow.draft.name === 'My edit'));
     type(byRole(el, 'textbox', 'Name'), 'My edit');
-    await waitFor(() => saveState(el!) === 'All changes saved', 5000, 'my save');
+    await waitFor(() => saved, 5000, 'my save');
     // Another admin saves a draft (not published) after mine.
     const { workflow } = await ws.other.getWorkflow(o.id);
     await ws.other.updateWorkflow(o.id, { ...workflow.draft, name: 'Their unpublished edit' }, { ifMatch: workflow.draftVersion });
