@@ -105,7 +105,11 @@ function collapseTemplates(): Plugin {
 export default defineConfig(({ mode }) => {
   const standalone = mode === 'standalone';
   return {
-    resolve: { conditions: ['browser', 'production', 'module', 'import', 'default'] },
+    resolve: {
+      conditions: ['browser', 'production', 'module', 'import', 'default'],
+      // Standalone only: the builder never opens a socket (see src/standalone/no-socket.ts).
+      alias: standalone ? [{ find: /^socket\.io-client$/, replacement: src('standalone/no-socket.ts') }] : [],
+    },
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     plugins: standalone ? [collapseTemplates(), minifyCompletely()] : [],
     build: {
