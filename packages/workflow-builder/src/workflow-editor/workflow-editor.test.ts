@@ -33,8 +33,6 @@ function editorOfControl(node: Node): WorkflowEditor {
 
 /** Waits for the autosave to reach the server and returns the server's draft. */
 async function serverDraft(ws: TestWorkspace, id: string, check: (d: WorkflowDefinition) => boolean) {
-  let draft: WorkflowDefinition | null = null;
-  await waitFor(() => false || draft !== null, 0).catch(() => {});
   const start = Date.now();
   while (Date.now() - start < 8000) {
     const { workflow } = await ws.ana.getWorkflow(id);
