@@ -6,6 +6,8 @@ export interface Workspace {
   teams: Team[];
   agents: (Agent & { openAssigned?: number })[];
   me: Agent | null;
+  /** The workspace's IANA time zone, which `time.*` conditions use. */
+  timeZone?: string;
 }
 
 export const workspaceContext = createContext<Workspace>(Symbol('baton/workflow-workspace'));

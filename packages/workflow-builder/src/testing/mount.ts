@@ -43,7 +43,14 @@ export function nameOf(el: Element): string {
   }
   if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement) {
     const labels = el.labels ? Array.from(el.labels) : [];
-    return labels.map((l) => l.textContent?.trim() ?? '').join(' ');
+    // A wrapping label's own words, without the text of the control inside it (a select's options).
+    return labels
+      .map((l) => {
+        const copy = l.cloneNode(true) as HTMLElement;
+        copy.querySelectorAll('select, input, textarea').forEach((c) => c.remove());
+        return copy.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+      })
+      .join(' ');
   }
   return (el.textContent ?? '').replace(/\s+/g, ' ').trim();
 }

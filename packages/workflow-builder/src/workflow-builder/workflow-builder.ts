@@ -95,8 +95,19 @@ export class WorkflowBuilder extends LitElement {
     try {
       const rest = this.restClient;
       this.restProvider.setValue(rest);
-      const [workflows, teams, agents, me] = await Promise.all([rest.listWorkflows(), rest.listTeams(), rest.listAgents(), rest.me().catch(() => null)]);
-      const workspace: Workspace = { teams: teams.items as Team[], agents: agents.items as (Agent & { openAssigned: number })[], me: (me?.agent as Agent | undefined) ?? null };
+      const [workflows, teams, agents, me, info] = await Promise.all([
+        rest.listWorkflows(),
+        rest.listTeams(),
+        rest.listAgents(),
+        rest.me().catch(() => null),
+        rest.getWorkspace().catch(() => null),
+      ]);
+      const workspace: Workspace = {
+        teams: teams.items as Team[],
+        agents: agents.items as (Agent & { openAssigned: number })[],
+        me: (me?.agent as Agent | undefined) ?? null,
+        ...(info ? { timeZone: info.workspace.timeZone } : {}),
+      };
       this.workspaceProvider.setValue(workspace);
       this.workflows = workflows.items;
       this.loaded = true;
