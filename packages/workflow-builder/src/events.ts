@@ -16,10 +16,10 @@ export interface WorkflowDeleteDetail {
 /** Internal: what a list row asks the root to do. */
 export type ListIntent =
   | { action: 'open'; id: string }
-  | { action: 'create' }
+  | { action: 'create'; template?: string }
   | { action: 'duplicate'; id: string }
   | { action: 'toggle'; id: string }
-  | { action: 'move'; id: string; delta: -1 | 1 }
+  | { action: 'move'; id: string; delta: number }
   | { action: 'delete'; id: string };
 
 declare global {

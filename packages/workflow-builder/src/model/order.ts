@@ -45,11 +45,11 @@ export function statusOf(w: Workflow): StatusInfo {
 }
 
 /**
- * New priorities after moving `id` by `delta` within its trigger group: the group renumbered
+ * New priorities after moving `id` by `delta` places (a button: ±1; a drop: any) within its trigger group: the group renumbered
  * 100 apart from the bottom, so equal priorities (which would tie on creation order) become a
  * visible order. Only workflows whose priority changes are returned.
  */
-export function reorder(group: readonly Workflow[], id: string, delta: -1 | 1): { changes: Map<string, number>; position: number } | null {
+export function reorder(group: readonly Workflow[], id: string, delta: number): { changes: Map<string, number>; position: number } | null {
   const list = group.slice();
   const from = list.findIndex((w) => w.id === id);
   const to = from + delta;

@@ -8,6 +8,7 @@ import { baseStyles, tokenStyles } from '@baton/ui/tokens';
 import { fire, type ListIntent } from '../events.js';
 import { newDefinition } from '../model/definition.js';
 import { groupByTrigger, reorder } from '../model/order.js';
+import { TEMPLATES } from '../model/templates.js';
 import type { WorkflowList } from '../workflow-list/workflow-list.js';
 import type { WorkflowEditor } from '../workflow-editor/workflow-editor.js';
 import { workspaceContext, type Workspace } from '../workspace-context.js';
@@ -52,6 +53,8 @@ export class WorkflowBuilder extends LitElement {
 
   @state() private workflows: Workflow[] = [];
   @state() private warnings = new Map<string, string[]>();
+  /** Runs and assignments of each workflow in the last 24 hours. */
+  @state() private stats = new Map<string, { runs: number; assigned: number }>();
   @state() private loaded = false;
   @state() private busy = false;
   @state() private failure = '';
@@ -112,6 +115,7 @@ export class WorkflowBuilder extends LitElement {
       this.workflows = workflows.items;
       this.loaded = true;
       void this.loadWarnings();
+      void this.loadStats();
     } catch (error) {
       this.failure = plainError(error);
     }
@@ -135,6 +139,25 @@ export class WorkflowBuilder extends LitElement {
       }),
     );
     this.warnings = new Map(entries.filter(([, list]) => list.length > 0));
+  }
+
+  /** Counts the run log's last 24 hours (up to 200 runs a workflow: the list shows "200+" beyond). */
+  private async loadStats(): Promise<void> {
+    const since = Date.now() - 24 * 3600 * 1000;
+    const rest = this.restClient;
+    const entries = await Promise.all(
+      this.workflows.map(async (w): Promise<[string, { runs: number; assigned: number }]> => {
+        try {
+          const { items } = await rest.listWorkflowRuns(w.id, { limit: 200 });
+          const recent = items.filter((r) => Date.parse(r.createdAt) >= since);
+          const assigned = recent.filter((r) => r.actions.some((a) => a.type === 'assign' && a.status === 'done')).length;
+          return [w.id, { runs: recent.length, assigned }];
+        } catch {
+          return [w.id, { runs: 0, assigned: 0 }];
+        }
+      }),
+    );
+    this.stats = new Map(entries);
   }
 
   private replace(workflow: Workflow) {
@@ -172,9 +195,12 @@ export class WorkflowBuilder extends LitElement {
     try {
       switch (intent.action) {
         case 'create': {
-          const last = this.workflows.filter((w) => w.draft.trigger.event === 'conversation.created').map((w) => w.draft.priority ?? 0);
+          const template = TEMPLATES.find((t) => t.key === intent.template);
+          const base = template ? template.make(this.workspace) : newDefinition(this.workspace.teams[0]?.id);
+          // A new rule goes last in its trigger's order: it cannot take over conversations by accident.
+          const last = this.workflows.filter((w) => w.draft.trigger.event === base.trigger.event).map((w) => w.draft.priority ?? 0);
           const priority = last.length ? Math.min(...last) - 100 : 100;
-          const def = { ...newDefinition(this.workspace.teams[0]?.id), priority };
+          const def = { ...base, priority };
           const { workflow } = await rest.createWorkflow(def);
           fire(this, 'workflow-save', { workflow });
           this.replace(workflow);
@@ -206,7 +232,8 @@ export class WorkflowBuilder extends LitElement {
           if (!plan) break;
           for (const [id, priority] of plan.changes) await this.applyListChange(this.byId(id), { priority });
           this.announce(`Moved “${w.draft.name}” to position ${plan.position} of ${group.workflows.length} (when ${group.trigger.label}).`);
-          void this.refocus(w.id, intent.delta < 0 ? 'up' : 'down');
+          if (Math.abs(intent.delta) === 1) void this.refocus(w.id, intent.delta < 0 ? 'up' : 'down');
+          else void this.refocus(w.id, 'open');
           break;
         }
         case 'delete': {
@@ -273,6 +300,7 @@ export class WorkflowBuilder extends LitElement {
                 .workflows=${this.workflows}
                 .agents=${this.workspace.agents}
                 .warnings=${this.warnings}
+                .stats=${this.stats}
                 ?busy=${this.busy}
                 @wb-list-intent=${(e: CustomEvent<ListIntent>) => void this.onListIntent(e.detail)}
               ></wb-workflow-list>`}

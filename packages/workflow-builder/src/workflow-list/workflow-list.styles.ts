@@ -10,6 +10,14 @@ export const workflowListStyles = css`
     justify-content: space-between;
     gap: var(--baton-space-2);
   }
+  .create {
+    display: flex;
+    align-items: center;
+    gap: var(--baton-space-2);
+  }
+  .row[draggable='true'] {
+    cursor: grab;
+  }
   h2 {
     margin: 0;
     font-size: 1.25em;

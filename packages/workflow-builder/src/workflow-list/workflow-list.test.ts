@@ -153,4 +153,45 @@ describe('<workflow-builder> list (real server)', () => {
     expect(items).to.have.length(1);
     expect(el.workflowId).to.equal(items[0]!.id);
   });
+
+  it('creates from a template, filled in with the workspace’s teams', async () => {
+    el = await mountBuilder(ws);
+    const template = byRole(el, 'combobox', 'Start from') as HTMLSelectElement;
+    template.value = 'spanish';
+    byRole(el, 'button', 'New workflow').click();
+    await waitFor(() => !!el.shadowRoot!.querySelector('wb-workflow-editor'), 8000, 'the editor');
+    const { items } = await ws.ana.listWorkflows();
+    expect(items[0]!.draft.name).to.equal('Spanish → bilingual');
+    expect(JSON.stringify(items[0]!.draft.actions)).to.contain(ws.teams.bilingual);
+  });
+
+  it('shows runs and assignments of the last 24 hours', async () => {
+    const id = await ws.createWorkflow({ name: 'Everyone → Support' });
+    for (const name of ['Ema', 'Sam']) {
+      await fetch(`${ws.url}/v1/conversations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ws.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ contact: { name }, channel: 'sms', message: { body: 'Hi' } }),
+      });
+    }
+    for (let i = 0; i < 100 && (await ws.ana.listWorkflowRuns(id)).items.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    el = await mountBuilder(ws);
+    await waitFor(() => byRole(el, 'button', 'Everyone → Support').closest('li')!.textContent!.includes('in 24 h'), 5000, 'the counts');
+    expect(byRole(el, 'button', 'Everyone → Support').closest('li')!.textContent).to.contain('2 runs, 2 assigned in 24 h');
+  });
+
+  it('reorders by drag and drop too', async () => {
+    await ws.createWorkflow({ name: 'First', priority: 300 });
+    await ws.createWorkflow({ name: 'Second', priority: 200 });
+    await ws.createWorkflow({ name: 'Third', priority: 100 });
+    el = await mountBuilder(ws);
+    const row = (name: string) => byRole(el, 'button', name).closest('li')!;
+    const data = new DataTransfer();
+    row('Third').dispatchEvent(new DragEvent('dragstart', { bubbles: true, composed: true, dataTransfer: data }));
+    row('First').dispatchEvent(new DragEvent('dragover', { bubbles: true, composed: true, cancelable: true, dataTransfer: data }));
+    row('First').dispatchEvent(new DragEvent('drop', { bubbles: true, composed: true, cancelable: true, dataTransfer: data }));
+    await waitFor(() => namesUnder(el, 'When a conversation is created')[0] === 'Third', 8000, 'the drop');
+    expect(namesUnder(el, 'When a conversation is created')).to.deep.equal(['Third', 'First', 'Second']);
+    expect(liveText(el)).to.equal('Moved “Third” to position 1 of 3 (when a conversation is created).');
+  });
 });

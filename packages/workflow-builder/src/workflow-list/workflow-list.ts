@@ -5,6 +5,7 @@ import type { Agent, Workflow } from '@baton/protocol';
 import { baseStyles } from '@baton/ui/tokens';
 import { fire, type ListIntent } from '../events.js';
 import { groupByTrigger, statusOf } from '../model/order.js';
+import { TEMPLATES } from '../model/templates.js';
 import { workflowListStyles } from './workflow-list.styles.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -21,10 +22,13 @@ export class WorkflowList extends LitElement {
   @property({ attribute: false }) agents: Agent[] = [];
   /** Warnings per workflow id (from the server's validator). */
   @property({ attribute: false }) warnings: Map<string, string[]> = new Map();
+  @property({ attribute: false }) stats: Map<string, { runs: number; assigned: number }> = new Map();
   /** A request is running: row actions wait. */
   @property({ type: Boolean }) busy = false;
   /** The workflow waiting for "Delete" to be confirmed. */
   @state() private confirming: Workflow | null = null;
+  /** The row being dragged (pointer reordering; Move up/down is the keyboard path). */
+  private dragging: string | null = null;
 
   private ask(intent: ListIntent) {
     fire(this, 'wb-list-intent', intent);
@@ -40,6 +44,11 @@ export class WorkflowList extends LitElement {
     (target ?? row?.querySelector<HTMLElement>('[data-control="open"]'))?.focus();
   }
 
+  private statsText(s: { runs: number; assigned: number }): string {
+    const runs = s.runs >= 200 ? '200+' : String(s.runs);
+    return `${runs} ${s.runs === 1 ? 'run' : 'runs'}, ${s.assigned} assigned in 24 h`;
+  }
+
   private agentName(id: string | null | undefined): string {
     if (!id) return '';
     return this.agents.find((a) => a.id === id)?.name ?? 'someone';
@@ -51,7 +60,11 @@ export class WorkflowList extends LitElement {
       <div part="base" class="list">
         <div class="toolbar">
           <h2 id="title">Workflows</h2>
-          <button type="button" class="primary" ?disabled=${this.busy} @click=${() => this.ask({ action: 'create' })}>New workflow</button>
+          <span class="create">
+            <label>Start from <select id="template">${TEMPLATES.map((t) => html`<option value=${t.key}>${t.label}</option>`)}</select></label>
+            <button type="button" class="primary" ?disabled=${this.busy}
+              @click=${() => this.ask({ action: 'create', template: this.renderRoot.querySelector<HTMLSelectElement>('#template')!.value })}>New workflow</button>
+          </span>
         </div>
         ${groups.length === 0 ? html`<p class="empty">No workflows yet. “New workflow” makes one; nothing runs until you publish it.</p>` : nothing}
         ${groups.map(
@@ -82,7 +95,27 @@ export class WorkflowList extends LitElement {
     const warnings = this.warnings.get(w.id) ?? [];
     const enabled = w.draft.enabled !== false;
     return html`
-      <li class="row" data-id=${w.id}>
+      <li
+        class="row"
+        data-id=${w.id}
+        draggable=${this.busy ? 'false' : 'true'}
+        @dragstart=${(e: DragEvent) => {
+          this.dragging = w.id;
+          e.dataTransfer?.setData('text/plain', w.id);
+        }}
+        @dragover=${(e: DragEvent) => {
+          if (this.dragging && this.dragging !== w.id) e.preventDefault();
+        }}
+        @drop=${(e: DragEvent) => {
+          e.preventDefault();
+          const from = this.dragging;
+          this.dragging = null;
+          const group = groupByTrigger(this.workflows).find((g) => g.workflows.some((x) => x.id === w.id))!.workflows;
+          const a = group.findIndex((x) => x.id === from);
+          if (from && a >= 0 && a !== i) this.ask({ action: 'move', id: from, delta: i - a });
+        }}
+        @dragend=${() => (this.dragging = null)}
+      >
         <span class="position" aria-hidden="true">${i + 1}</span>
         <div class="main">
           <button type="button" class="name" data-control="open" @click=${() => this.ask({ action: 'open', id: w.id })}>${name}</button>
@@ -93,6 +126,7 @@ export class WorkflowList extends LitElement {
               ? html`<span>v${w.published.version}, published ${w.published.publishedBy ? `by ${this.agentName(w.published.publishedBy)} ` : ''}${timeFormat.format(new Date(w.published.publishedAt))}</span>`
               : nothing}
             <span>Edited ${timeFormat.format(new Date(w.updatedAt))}</span>
+            ${this.stats.has(w.id) ? html`<span>${this.statsText(this.stats.get(w.id)!)}</span>` : nothing}
           </div>
           ${warnings.length > 0
             ? html`<ul class="warnings" aria-label="Warnings for ${name}">${warnings.map((m) => html`<li>${m}</li>`)}</ul>`
