@@ -14,6 +14,9 @@ export interface DemoHostOptions {
   pageFile: URL;
   /** The standalone `<team-inbox>` bundle the page includes with `<script type="module">`. */
   inboxBundleFile: string;
+  /** The Automation page (`<workflow-builder>`) and its standalone bundle; without them the page is not served. */
+  automationPageFile?: URL;
+  builderBundleFile?: string;
 }
 
 const CustomerMessage = z.strictObject({
@@ -41,6 +44,14 @@ export function demoHost(options: DemoHostOptions) {
       c.header('content-type', 'text/javascript; charset=utf-8');
       c.header('cache-control', 'no-cache');
       return c.body(await readFile(options.inboxBundleFile, 'utf8'), 200);
+    })
+    // Automation → Workflows: the same token route serves `<workflow-builder>` (admins only; others get its 403 message).
+    .get('/demo/automation', async (c) => (options.automationPageFile ? c.html(await readFile(options.automationPageFile, 'utf8')) : c.notFound()))
+    .get('/demo/assets/workflow-builder.js', async (c) => {
+      if (!options.builderBundleFile) return c.notFound();
+      c.header('content-type', 'text/javascript; charset=utf-8');
+      c.header('cache-control', 'no-cache');
+      return c.body(await readFile(options.builderBundleFile, 'utf8'), 200);
     })
     .get('/demo/agents', async (c) => {
       const res = await baton<{ items: { id: string; username: string; name: string }[] }>('GET', '/v1/agents');

@@ -68,9 +68,12 @@ export class WorkflowBuilder extends LitElement {
   private readonly restProvider = new ContextProvider(this, { context: restContext });
   private readonly workspaceProvider = new ContextProvider(this, { context: workspaceContext, initialValue: { teams: [], agents: [], me: null } });
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
+  /** A host sets `server` and `tokenProvider` after the element is on the page: (re)load once they are there. */
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('server') || changed.has('rest') || changed.has('token') || changed.has('tokenProvider')) {
+      this.client = undefined;
+      if (this.rest || this.server) void this.load();
+    }
   }
 
   /** The REST client in use (the injected one, or one built for `server`). */

@@ -964,7 +964,6 @@ export class WorkflowEditor extends LitElement {
         <span class="eligible">${names.length ? `Eligible now: ${names.join(', ')}` : `Nobody eligible now${eligibility.excluded.length ? `: ${eligibility.excluded.map((x) => x.message).join('; ')}` : ''}`}</span>
         ${['pool', 'strategy', 'require', 'timeoutSec', 'skipIfNoneAvailable'].map((f) => this.problems(`${key}.${f}`))}${this.problems(key)}
       </div>`,
-      'ladder',
     );
   }
 

@@ -103,7 +103,10 @@ export const workflowListStyles = css`
     gap: var(--baton-space-1);
     justify-content: flex-end;
   }
+  select,
   button {
+    font: inherit;
+    color: inherit;
     border: 1px solid var(--baton-color-border);
     border-radius: var(--baton-radius-small);
     background: var(--baton-color-bg);
