@@ -212,4 +212,66 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     expect(liveText(el)).to.match(/^Tested on 2 conversations: \d would change\.$/);
     await expectNoAxeViolations(el);
   });
+
+  it('two admins in two builders: the second save gets the conflict screen', async () => {
+    const id = await ws.createWorkflow({ name: 'Shared' });
+    const first = await mountBuilder(ws, { 'workflow-id': id });
+    const second = await mountBuilder(ws, { 'workflow-id': id });
+    el = second;
+    try {
+      for (const b of [first, second]) {
+        await waitFor(() => !!queryByRole(b, 'treegrid'), 5000, 'the tree');
+        editorOf(b).autosaveDelay = 50;
+      }
+      let saved = false;
+      first.addEventListener('workflow-save', () => (saved = true));
+      type(byRole(first, 'textbox', 'Name'), 'First admin');
+      await waitFor(() => saved, 5000, 'the first save');
+      type(byRole(second, 'textbox', 'Name'), 'Second admin');
+      await waitFor(() => !!queryByRole(second, 'alert', /Someone saved a newer draft at/), 5000, 'the conflict');
+      expect((await ws.ana.getWorkflow(id)).workflow.draft.name).to.equal('First admin');
+    } finally {
+      first.remove();
+    }
+  });
+
+  it('keeps edits in the browser when the server cannot be reached, and offers them after a reload', async () => {
+    const o = await open(ws, { name: 'Offline' });
+    el = o.el;
+    // The connection drops after the editor opened: every save fails as a network error does.
+    const realFetch = window.fetch;
+    window.fetch = (input, init) => (init?.method === 'PUT' ? Promise.reject(new TypeError('Failed to fetch')) : realFetch(input, init));
+    try {
+      type(byRole(el, 'textbox', 'Name'), 'Offline edit');
+      await waitFor(() => saveState(el!) === 'The server did not answer: changes are kept in this browser.', 5000, 'the offline state');
+    } finally {
+      window.fetch = realFetch;
+    }
+    el.remove();
+
+    el = await mountBuilder(ws, { 'workflow-id': o.id });
+    await waitFor(() => !!queryByRole(el!, 'button', 'Restore them'), 5000, 'the offer');
+    byRole(el, 'button', 'Restore them').click();
+    await waitFor(() => (byRole(el!, 'textbox', 'Name') as HTMLInputElement).value === 'Offline edit', 2000, 'the restore');
+    editorOf(el).autosaveDelay = 50;
+    await waitFor(() => saveState(el!) === 'All changes saved', 5000, 'the save after restoring');
+    expect((await ws.ana.getWorkflow(o.id)).workflow.draft.name).to.equal('Offline edit');
+  });
+
+  it('shows the validator’s warnings where they apply', async () => {
+    const o = await open(ws, {
+      name: 'Warnings',
+      conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }, { field: 'conversation.priority', op: 'eq', value: 'high' }] },
+    });
+    el = o.el;
+    const row = byRole(el, 'row', 'Condition: priority is High');
+    await choose(byRole(row, 'combobox', 'Field'), 'conversation.channel');
+    await editorOf(el).updateComplete;
+    const rows = Array.from(editorOf(el).shadowRoot!.querySelectorAll<HTMLElement>('[role="row"]')).filter((r) => r.getAttribute('aria-label')!.startsWith('Condition'));
+    type(byRole(rows[1]!, 'textbox', 'Value'), 'email');
+    await waitFor(() => editorOf(el!).shadowRoot!.textContent!.includes('Warning:'), 5000, 'the warning');
+    const warned = Array.from(editorOf(el).shadowRoot!.querySelectorAll('.warning')).map((w) => w.closest('[role="row"]')?.getAttribute('aria-label') ?? 'outside a row');
+    expect(warned.some((n) => n.startsWith('Condition') || n.startsWith('If'))).to.equal(true);
+    await expectNoAxeViolations(el);
+  });
 });
