@@ -86,6 +86,10 @@ export const workflowEditorStyles = css`
     background: var(--baton-color-border);
   }
   .row {
+    /* Rows off screen skip layout and paint until scrolled to (a 75-row rule lays out one screen);
+       they stay in the accessibility tree and focusable. */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 44px;
     display: flex;
     align-items: flex-start;
     gap: var(--baton-space-2);
