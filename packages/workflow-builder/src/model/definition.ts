@@ -115,7 +115,8 @@ export function withRoot(def: WorkflowDefinition): WorkflowDefinition {
 
 /** The value an operator starts with for a field: empty, but of the right shape. */
 export function defaultValue(field: FieldDef, op: OperatorName): RuleCondition['value'] {
-  const first = field.values?.[0]?.value;
+  // A short list starts on its first choice (channel: SMS); a long one (184 languages) starts empty.
+  const first = field.values && field.values.length <= 12 ? field.values[0]?.value : undefined;
   switch (OPERATORS[op].valueKind) {
     case 'none':
       return undefined;

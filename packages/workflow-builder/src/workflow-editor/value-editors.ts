@@ -125,6 +125,7 @@ function one(o: ValueEditorOptions, label = 'Value', index?: number): TemplateRe
   if (field.values && !field.openValues) {
     return html`<select aria-label=${label} data-path=${attrs.key} tabindex=${common.tabindex} aria-invalid=${common.invalid} aria-describedby=${attrs.describedBy || nothing}
       @change=${(e: Event) => set((e.target as HTMLSelectElement).value, false)}>
+      ${field.values.some((v) => v.value === current) ? nothing : html`<option value="" selected disabled>Choose…</option>`}
       ${field.values.map((v) => html`<option value=${v.value} ?selected=${v.value === current}>${v.label}</option>`)}
     </select>`;
   }
