@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import type { WorkflowDefinition } from '@baton/protocol';
+import type { RuleCondition, WorkflowDefinition } from '@baton/protocol';
 import { addToGroup, getAt, moveAt, newCondition, setAt, setConditionField, setConditionOp, ungroup, wrapInGroup } from './definition.js';
 import { History } from './history.js';
 import { controlFor } from './problems.js';
@@ -11,8 +11,8 @@ const def = (conditions: WorkflowDefinition['conditions']): WorkflowDefinition =
   conditions,
   actions: [{ type: 'assign', steps: [{ pool: { team: 't' }, strategy: 'round_robin' }] }],
 });
-const sms = { field: 'conversation.channel', op: 'eq', value: 'sms' } as const;
-const vip = { field: 'contact.tags', op: 'contains_any', value: ['vip'] } as const;
+const sms: RuleCondition = { field: 'conversation.channel', op: 'eq', value: 'sms' };
+const vip: RuleCondition = { field: 'contact.tags', op: 'contains_any', value: ['vip'] };
 
 describe('definition edits', () => {
   it('never mutate: the old definition stays as it was and untouched branches are shared', () => {
