@@ -13,7 +13,11 @@ async function choose(control: HTMLElement, value: string) {
   control.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
   await ((control.getRootNode() as ShadowRoot).host as WorkflowEditor).updateComplete;
 }
-const editorText = (el: WorkflowBuilder) => el.shadowRoot!.querySelector('wb-workflow-editor')!.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+/** The editor's text, its tools' shadow root included. */
+const editorText = (el: WorkflowBuilder) => {
+  const editor = el.shadowRoot!.querySelector('wb-workflow-editor')!.shadowRoot!;
+  return `${editor.textContent} ${editor.querySelector('wb-editor-tools')?.shadowRoot?.textContent ?? ''}`.replace(/\s+/g, ' ');
+};
 
 describe('<workflow-builder> end to end (real server)', () => {
   let ws: TestWorkspace;

@@ -15,7 +15,12 @@ async function open(ws: TestWorkspace, def: Partial<WorkflowDefinition> & { name
   editorOf(el).autosaveDelay = 50;
   return { el, id };
 }
-const text = (el: WorkflowBuilder) => editorOf(el).shadowRoot!.textContent!.replace(/\s+/g, ' ');
+/** The editor's text, its tools' shadow root included. */
+const text = (el: WorkflowBuilder) => {
+  const editor = editorOf(el).shadowRoot!;
+  const tools = editor.querySelector('wb-editor-tools')?.shadowRoot?.textContent ?? '';
+  return `${editor.textContent} ${tools}`.replace(/\s+/g, ' ');
+};
 
 describe('<workflow-builder> editor tools: sample, history, runs, JSON (real server)', () => {
   let ws: TestWorkspace;

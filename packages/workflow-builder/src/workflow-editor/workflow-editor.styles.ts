@@ -262,30 +262,6 @@ export const workflowEditorStyles = css`
     border-bottom: 1px solid var(--baton-color-border);
     vertical-align: top;
   }
-  .tools {
-    display: flex;
-    gap: var(--baton-space-1);
-    margin-top: var(--baton-space-4);
-  }
-  .tools [aria-expanded='true'] {
-    background: var(--baton-color-selected);
-  }
-  .panel section {
-    margin-top: var(--baton-space-2);
-  }
-  .sample-form {
-    display: grid;
-    grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr));
-    gap: var(--baton-space-2);
-  }
-  .sample-form label {
-    display: flex;
-    flex-direction: column;
-    font-size: var(--baton-font-size-small);
-  }
-  .sample-form .wide {
-    grid-column: 1 / -1;
-  }
   .lit {
     font-size: var(--baton-font-size-small);
     padding: 0 6px;
@@ -297,13 +273,5 @@ export const workflowEditorStyles = css`
   .lit-false {
     background: var(--baton-color-warning-bg);
     color: var(--baton-color-warning-text);
-  }
-  .runs .missed {
-    color: var(--baton-color-danger);
-  }
-  .json {
-    width: 100%;
-    font-family: ui-monospace, monospace;
-    font-size: var(--baton-font-size-small);
   }
 `;

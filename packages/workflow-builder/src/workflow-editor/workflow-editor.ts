@@ -8,10 +8,6 @@ import type {
   ConditionNode,
   DryRunResult,
   RuleAction,
-  RuleFacts,
-  RunOutcome,
-  WorkflowRun,
-  WorkflowVersion,
   RuleCondition,
   Workflow,
   WorkflowDefinition,
@@ -19,10 +15,7 @@ import type {
   WorkflowValidationWarning,
 } from '@baton/protocol';
 import {
-  CHANNEL_OPTIONS,
-  LANGUAGE_OPTIONS,
   PRIORITY_OPTIONS,
-  WEEKDAY_OPTIONS,
   RULE_FIELDS,
   TRIGGERS,
   operatorLabel,
@@ -67,9 +60,9 @@ import type { Workspace } from '../workspace-context.js';
 import { valueEditor, type ControlAttrs } from './value-editors.js';
 import { workflowEditorStyles } from './workflow-editor.styles.js';
 import { describeAction, diffLines } from './describe-action.js';
-import { actualText, leafText, leaves, leavesByKey, type TraceLeaf } from './traces.js';
+import { actualText, type TraceLeaf } from '../model/traces.js';
 
-type Panel = 'sample' | 'history' | 'runs' | 'json';
+
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -112,22 +105,8 @@ export class WorkflowEditor extends LitElement {
   @state() private localOffer: { definition: WorkflowDefinition; baseVersion: number; savedAt: number } | null = null;
   @state() private dryRun: { loading: boolean; results: DryRunResult[]; error: string } | null = null;
   @state() private publishing = false;
-  /** The open tool panel under the flow. */
-  @state() private panel: Panel | null = null;
-  @state() private sample: RuleFacts = {
-    conversation: { channel: 'sms', source: null, subject: null, tags: [], priority: 'normal', language: null },
-    contact: { name: 'Sample contact', email: null, language: null, tags: [], attributes: {} },
-    message: { body: '' },
-    time: { weekday: 'mon', hour: 10 },
-  };
-  /** The sample's trace, by condition row key, and what the draft would do with it. */
-  @state() private preview: { leaves: Map<string, TraceLeaf>; matched: boolean; would: string[]; error: string } | null = null;
-  @state() private versions: WorkflowVersion[] | null = null;
-  @state() private versionDiff: number | null = null;
-  @state() private runs: WorkflowRun[] | null = null;
-  @state() private runFilter: RunOutcome | '' = '';
-  @state() private importError = '';
-  private sampleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The sample's trace by condition row key (from `<wb-editor-tools>`), lighting up the rows. */
+  @state() private preview: Map<string, TraceLeaf> | null = null;
   @state() private message = '';
 
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -179,7 +158,6 @@ export class WorkflowEditor extends LitElement {
 
   private changed() {
     this.requestUpdate();
-    if (this.panel === 'sample') this.scheduleSample();
     void localDrafts.put({ workflowId: this.base.id, definition: this.definition, baseVersion: this.base.draftVersion, savedAt: Date.now() });
     if (this.conflict) return;
     this.saveState = 'pending';
@@ -379,69 +357,6 @@ export class WorkflowEditor extends LitElement {
         this.showAll = true;
       }
       this.dryRun = { loading: false, results: [], error: error instanceof Error ? error.message : String(error) };
-    }
-  }
-
-  // ── Tools: a sample, history, runs, JSON ────────────────────────────────────────────────────
-
-  private togglePanel(panel: Panel) {
-    this.panel = this.panel === panel ? null : panel;
-    if (this.panel === 'sample') void this.runSample();
-    if (this.panel === 'history') void this.loadVersions();
-    if (this.panel === 'runs') void this.loadRuns();
-    if (this.panel !== 'sample') this.preview = null;
-  }
-
-  private scheduleSample() {
-    clearTimeout(this.sampleTimer);
-    this.sampleTimer = setTimeout(() => void this.runSample(), 250);
-  }
-
-  /** The draft on the sample, by the server (the browser does not carry the evaluator's regex engine). */
-  async runSample(): Promise<void> {
-    try {
-      const r = await this.rest.testWorkflow({ workflow: this.definition, sample: this.sample });
-      const result = r.results[0]!;
-      this.preview = { leaves: leavesByKey(result.draft.conditions), matched: result.draft.matched, would: result.draft.actions.map((a) => a.would), error: '' };
-    } catch (error) {
-      this.preview = { leaves: new Map(), matched: false, would: [], error: error instanceof BatonApiError && error.code === 'workflow_invalid' ? 'Fix the problems above to try the sample.' : String((error as Error).message) };
-    }
-  }
-
-  private setSample(path: (string)[], value: unknown) {
-    this.sample = setAt(this.sample, path, value);
-    this.scheduleSample();
-  }
-
-  private async loadVersions() {
-    try {
-      this.versions = (await this.rest.workflowVersions(this.base.id)).items;
-    } catch {
-      this.versions = [];
-    }
-  }
-
-  private restoreVersion(v: WorkflowVersion) {
-    this.edit(v.definition, `Restored version ${v.version} as the draft`, { announce: true });
-  }
-
-  private async loadRuns() {
-    try {
-      const query = this.runFilter ? { outcome: this.runFilter, limit: 20 } : { limit: 20 };
-      this.runs = (await this.rest.listWorkflowRuns(this.base.id, query)).items;
-    } catch {
-      this.runs = [];
-    }
-  }
-
-  private importJson(text: string) {
-    try {
-      const parsed = JSON.parse(text) as WorkflowDefinition;
-      if (!parsed || typeof parsed !== 'object' || !('trigger' in parsed) || !Array.isArray(parsed.actions)) throw new Error('not a workflow');
-      this.importError = '';
-      this.edit(parsed, 'Imported JSON', { announce: true });
-    } catch (error) {
-      this.importError = `That is not a workflow's JSON (${(error as Error).message}).`;
     }
   }
 
@@ -774,8 +689,8 @@ export class WorkflowEditor extends LitElement {
             })
           : nothing}
         ${field?.name.startsWith('time.') ? html`<span class="hint">workspace time zone${this.workspace.timeZone ? ` (${this.workspace.timeZone})` : ''}</span>` : nothing}
-        ${this.preview?.leaves.has(key)
-          ? html`<span class="lit lit-${this.preview.leaves.get(key)!.result}">Sample: ${this.preview.leaves.get(key)!.result ? 'true' : 'false'}, was ${actualText(this.preview.leaves.get(key)!.actual)}</span>`
+        ${this.preview?.has(key)
+          ? html`<span class="lit lit-${this.preview.get(key)!.result}">Sample: ${this.preview.get(key)!.result ? 'true' : 'false'}, was ${actualText(this.preview.get(key)!.actual)}</span>`
           : nothing}
         ${this.problems(`${key}.field`)}${this.problems(`${key}.op`)}${this.problems(`${key}.value`)}${this.problems(key)}
       </div>`,
@@ -1094,113 +1009,6 @@ export class WorkflowEditor extends LitElement {
     </section>`;
   }
 
-  private renderTools(): TemplateResult {
-    const tab = (panel: Panel, label: string) =>
-      html`<button type="button" aria-expanded=${this.panel === panel ? 'true' : 'false'} aria-controls="panel" @click=${() => this.togglePanel(panel)}>${label}</button>`;
-    return html`<div class="tools">
-        ${tab('sample', 'Try a sample')} ${tab('history', 'History')} ${tab('runs', 'Runs')} ${tab('json', 'JSON')}
-      </div>
-      <div id="panel" class="panel">${this.renderPanel()}</div>`;
-  }
-
-  private renderPanel(): TemplateResult | typeof nothing {
-    switch (this.panel) {
-      case 'sample':
-        return this.renderSample();
-      case 'history':
-        return this.renderHistory();
-      case 'runs':
-        return this.renderRuns();
-      case 'json':
-        return this.renderJson();
-      default:
-        return nothing;
-    }
-  }
-
-  private renderSample(): TemplateResult {
-    const s = this.sample;
-    const csv = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
-    const p = this.preview;
-    return html`<section aria-labelledby="sample-title" class="sample">
-      <h3 id="sample-title">Try a sample conversation</h3>
-      <p class="hint">Each condition above shows whether it holds for this sample and the value it saw.</p>
-      <div class="sample-form">
-        <label>Channel <select @change=${(e: Event) => this.setSample(['conversation', 'channel'], (e.target as HTMLSelectElement).value)}>
-          ${CHANNEL_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.conversation.channel}>${o.label}</option>`)}</select></label>
-        <label>Contact language <select @change=${(e: Event) => this.setSample(['contact', 'language'], (e.target as HTMLSelectElement).value || null)}>
-          <option value="">Not set</option>
-          ${LANGUAGE_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.contact.language}>${o.label}</option>`)}</select></label>
-        <label>Contact tags <input .value=${live(s.contact.tags.join(', '))} @change=${(e: Event) => this.setSample(['contact', 'tags'], csv((e.target as HTMLInputElement).value))} /></label>
-        <label>Conversation tags <input .value=${live(s.conversation.tags.join(', '))} @change=${(e: Event) => this.setSample(['conversation', 'tags'], csv((e.target as HTMLInputElement).value))} /></label>
-        <label>Priority <select @change=${(e: Event) => this.setSample(['conversation', 'priority'], (e.target as HTMLSelectElement).value)}>
-          ${PRIORITY_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.conversation.priority}>${o.label}</option>`)}</select></label>
-        <label>Weekday <select @change=${(e: Event) => this.setSample(['time', 'weekday'], (e.target as HTMLSelectElement).value)}>
-          ${WEEKDAY_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.time.weekday}>${o.label}</option>`)}</select></label>
-        <label>Hour <input type="number" min="0" max="23" .value=${live(String(s.time.hour))} @change=${(e: Event) => this.setSample(['time', 'hour'], Math.max(0, Math.min(23, Number((e.target as HTMLInputElement).value) || 0)))} /></label>
-        <label class="wide">Message <textarea rows="2" .value=${live(s.message?.body ?? '')} @input=${(e: Event) => this.setSample(['message'], { body: (e.target as HTMLTextAreaElement).value })}></textarea></label>
-      </div>
-      <p class="sample-result" role="status">${p ? (p.error ? p.error : p.matched ? `Matches: ${p.would.join('; ')}` : 'Does not match this sample.') : 'Checking…'}</p>
-    </section>`;
-  }
-
-  private renderHistory(): TemplateResult {
-    const name = (id: string | null) => this.workspace.agents.find((a) => a.id === id)?.name ?? 'the server';
-    const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-    return html`<section aria-labelledby="history-title">
-      <h3 id="history-title">Published versions</h3>
-      ${this.versions === null ? html`<p>Loading…</p>` : this.versions.length === 0 ? html`<p>Nothing published yet.</p>` : nothing}
-      <ol class="versions">
-        ${(this.versions ?? []).map((v) => {
-          const diff = this.versionDiff === v.version ? diffLines(v.definition, this.definition, this.workspace) : null;
-          return html`<li>
-            <strong>Version ${v.version}</strong> · published by ${name(v.publishedBy)}, ${when.format(new Date(v.publishedAt))}
-            <button type="button" aria-expanded=${diff ? 'true' : 'false'} @click=${() => (this.versionDiff = diff ? null : v.version)}>Changes from the draft</button>
-            <button type="button" @click=${() => this.restoreVersion(v)}>Restore as draft</button>
-            ${diff
-              ? html`<div class="diff"><p>Only in version ${v.version}:</p><ul>${diff.theirs.length ? diff.theirs.map((l) => html`<li>${l}</li>`) : html`<li>Nothing</li>`}</ul>
-                  <p>Only in the draft:</p><ul>${diff.mine.length ? diff.mine.map((l) => html`<li>${l}</li>`) : html`<li>Nothing</li>`}</ul></div>`
-              : nothing}
-          </li>`;
-        })}
-      </ol>
-    </section>`;
-  }
-
-  private renderRuns(): TemplateResult {
-    const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-    const outcomes: [RunOutcome | '', string][] = [['', 'All'], ['applied', 'Applied'], ['not_matched', 'Not matched'], ['no_change', 'No change'], ['waiting', 'Waiting'], ['queued', 'Queued']];
-    return html`<section aria-labelledby="runs-title">
-      <h3 id="runs-title">Runs of the live version</h3>
-      <label>Outcome <select @change=${(e: Event) => {
-        this.runFilter = (e.target as HTMLSelectElement).value as RunOutcome | '';
-        void this.loadRuns();
-      }}>${outcomes.map(([v, l]) => html`<option value=${v} ?selected=${v === this.runFilter}>${l}</option>`)}</select></label>
-      ${this.runs === null ? html`<p>Loading…</p>` : this.runs.length === 0 ? html`<p>No runs${this.runFilter ? ' with this outcome' : ''} yet.</p>` : nothing}
-      <ol class="runs">
-        ${(this.runs ?? []).map(
-          (r) => html`<li>
-            <strong>${r.outcome.replace('_', ' ')}</strong> · version ${r.version} · ${when.format(new Date(r.createdAt))} · conversation ${r.conversationId}
-            <ul>
-              ${leaves(r.conditions).map((l) => html`<li class=${l.result ? 'held' : 'missed'}>${leafText(l)}</li>`)}
-              ${r.actions.map((a) => html`<li>${a.detail}</li>`)}
-            </ul>
-          </li>`,
-        )}
-      </ol>
-    </section>`;
-  }
-
-  private renderJson(): TemplateResult {
-    // Not `live`: what the admin pastes stays until Import, unless the workflow itself changes.
-    return html`<section aria-labelledby="json-title">
-      <h3 id="json-title">Export or import as JSON</h3>
-      <textarea id="json" aria-label="Workflow JSON" rows="10" class="json" .value=${JSON.stringify(this.definition, null, 2)}></textarea>
-      <button type="button" @click=${() => this.importJson(this.renderRoot.querySelector<HTMLTextAreaElement>('#json')!.value)}>Import</button>
-      ${this.importError ? html`<p class="error" role="alert">${this.importError}</p>` : nothing}
-    </section>`;
-  }
-
   override render() {
     if (!this.history) return nothing;
     const def = withRoot(this.definition);
@@ -1229,7 +1037,14 @@ export class WorkflowEditor extends LitElement {
         ${this.renderActions()}
       </div>
       ${this.renderDryRun()}
-      ${this.renderTools()}
+      <wb-editor-tools
+        .rest=${this.rest}
+        .workflowId=${this.base.id}
+        .definition=${this.definition}
+        .workspace=${this.workspace}
+        @wb-apply=${(e: CustomEvent<{ definition: WorkflowDefinition; label: string }>) => this.edit(e.detail.definition, e.detail.label, { announce: true })}
+        @wb-sample=${(e: CustomEvent<Map<string, TraceLeaf> | null>) => (this.preview = e.detail)}
+      ></wb-editor-tools>
     </div>`;
   }
 }

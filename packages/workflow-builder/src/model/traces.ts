@@ -4,7 +4,7 @@
  * reads "contact language is Spanish — was "pt"".
  */
 import type { ConditionTrace } from '@baton/protocol';
-import { pathKey } from '../model/definition.js';
+import { pathKey } from './definition.js';
 
 export type TraceLeaf = Extract<ConditionTrace, { kind: 'condition' }>;
 
