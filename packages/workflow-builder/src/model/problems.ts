@@ -58,3 +58,13 @@ export function byControl<F extends Finding>(findings: readonly F[]): Map<string
   }
   return map;
 }
+
+/** Zod's wording for the shape problems an admin can make here, in the builder's words. */
+export function plainIssue(path: (string | number)[], message: string): string {
+  const last = path[path.length - 1];
+  if (/too small/i.test(message) && (last === 'tags' || last === 'skills')) return `Add at least one ${last === 'tags' ? 'tag' : 'skill'}.`;
+  if (/too small/i.test(message) && last === 'name') return 'Give the workflow a name.';
+  if (/too small/i.test(message) && last === 'body') return 'Write the note.';
+  if (/too small/i.test(message) && last === 'actions') return 'Add at least one action.';
+  return message;
+}

@@ -174,7 +174,7 @@ export class WorkflowBuilder extends LitElement {
    * nothing else unpublished, published at once so the list shows what runs. A draft with other
    * pending edits keeps the change with them: publishing here would publish those too.
    */
-  private async applyListChange(w: Workflow, patch: Partial<WorkflowDefinition>): Promise<Workflow> {
+  private async applyListChange(w: Workflow, patch: Partial<WorkflowDefinition>, show = true): Promise<Workflow> {
     const rest = this.restClient;
     const saved = await rest.updateWorkflow(w.id, { ...w.draft, ...patch }, { ifMatch: w.draftVersion });
     let result = saved.workflow;
@@ -183,7 +183,7 @@ export class WorkflowBuilder extends LitElement {
       result = (await rest.publishWorkflow(w.id, { ifMatch: result.draftVersion })).workflow;
       fire(this, 'workflow-publish', { workflow: result });
     }
-    this.replace(result);
+    if (show) this.replace(result);
     return result;
   }
 
@@ -233,7 +233,10 @@ export class WorkflowBuilder extends LitElement {
           const group = groupByTrigger(this.workflows).find((g) => g.trigger.event === w.draft.trigger.event)!;
           const plan = reorder(group.workflows, w.id, intent.delta);
           if (!plan) break;
-          for (const [id, priority] of plan.changes) await this.applyListChange(this.byId(id), { priority });
+          // The list shows the new order once every rule of it is saved, never a half-moved list.
+          const saved: Workflow[] = [];
+          for (const [id, priority] of plan.changes) saved.push(await this.applyListChange(this.byId(id), { priority }, false));
+          saved.forEach((x) => this.replace(x));
           this.announce(`Moved “${w.draft.name}” to position ${plan.position} of ${group.workflows.length} (when ${group.trigger.label}).`);
           if (Math.abs(intent.delta) === 1) void this.refocus(w.id, intent.delta < 0 ? 'up' : 'down');
           else void this.refocus(w.id, 'open');

@@ -6,7 +6,6 @@ import type {
   AssignAction,
   AssignStep,
   ConditionNode,
-  DryRunResult,
   RuleAction,
   RuleCondition,
   Workflow,
@@ -54,11 +53,12 @@ import {
 } from '../model/definition.js';
 import { History } from '../model/history.js';
 import { localDrafts } from '../model/local-drafts.js';
-import { byControl, controlFor } from '../model/problems.js';
+import { byControl, controlFor, plainIssue } from '../model/problems.js';
 import { buildRows, kindLabel, type Row } from '../model/rows.js';
 import type { Workspace } from '../workspace-context.js';
 import { valueEditor, type ControlAttrs } from './value-editors.js';
 import { workflowEditorStyles } from './workflow-editor.styles.js';
+import { differs, renderDryRun, type DryRunState } from './dry-run.js';
 import { describeAction, diffLines } from './describe-action.js';
 import { actualText, type TraceLeaf } from '../model/traces.js';
 
@@ -103,7 +103,7 @@ export class WorkflowEditor extends LitElement {
   @state() private conflict: Workflow | null = null;
   @state() private reviewing = false;
   @state() private localOffer: { definition: WorkflowDefinition; baseVersion: number; savedAt: number } | null = null;
-  @state() private dryRun: { loading: boolean; results: DryRunResult[]; error: string } | null = null;
+  @state() private dryRun: DryRunState | null = null;
   @state() private publishing = false;
   /** The sample's trace by condition row key (from `<wb-editor-tools>`), lighting up the rows. */
   @state() private preview: Map<string, TraceLeaf> | null = null;
@@ -346,7 +346,6 @@ export class WorkflowEditor extends LitElement {
     this.dryRun = { loading: true, results: [], error: '' };
     try {
       const r = await this.rest.testWorkflow({ workflow: this.definition, workflowId: this.base.id, last });
-      const differs = (x: DryRunResult) => (x.published ? x.published.matched !== x.draft.matched || outcomeText(x) !== wouldText(x) : x.draft.matched);
       const results = [...r.results].sort((a, b) => Number(differs(b)) - Number(differs(a)));
       this.dryRun = { loading: false, results, error: '' };
       this.announcer(`Tested on ${results.length} conversations: ${results.filter(differs).length} would change.`);
@@ -983,32 +982,6 @@ export class WorkflowEditor extends LitElement {
     </section>`;
   }
 
-  private renderDryRun(): TemplateResult | typeof nothing {
-    const d = this.dryRun;
-    if (!d) return nothing;
-    return html`<section class="dry-run" aria-labelledby="dry-title" aria-busy=${d.loading ? 'true' : 'false'}>
-      <h3 id="dry-title">Test on recent conversations</h3>
-      ${d.loading ? html`<p>Replaying…</p>` : nothing}
-      ${d.error ? html`<p class="error">${d.error}</p>` : nothing}
-      ${!d.loading && !d.error && d.results.length === 0 ? html`<p>No conversations to replay yet.</p>` : nothing}
-      ${d.results.length
-        ? html`<table>
-            <thead><tr><th scope="col">Conversation</th><th scope="col">Published</th><th scope="col">Draft</th><th scope="col">Decided by</th></tr></thead>
-            <tbody>
-              ${d.results.map(
-                (r) => html`<tr>
-                  <th scope="row">${r.facts.contact.name} · ${r.facts.conversation.channel}</th>
-                  <td>${outcomeText(r)}</td>
-                  <td>${wouldText(r)}</td>
-                  <td>${decidedBy(r)}</td>
-                </tr>`,
-              )}
-            </tbody>
-          </table>`
-        : nothing}
-    </section>`;
-  }
-
   override render() {
     if (!this.history) return nothing;
     const def = withRoot(this.definition);
@@ -1036,7 +1009,7 @@ export class WorkflowEditor extends LitElement {
         <div class="connector" aria-hidden="true"></div>
         ${this.renderActions()}
       </div>
-      ${this.renderDryRun()}
+      ${this.dryRun ? renderDryRun(this.dryRun) : nothing}
       <wb-editor-tools
         .rest=${this.rest}
         .workflowId=${this.base.id}
@@ -1049,39 +1022,3 @@ export class WorkflowEditor extends LitElement {
   }
 }
 
-/** Zod's wording for the shape problems an admin can make here, in the builder's words. */
-function plainIssue(path: (string | number)[], message: string): string {
-  const last = path[path.length - 1];
-  if (/too small/i.test(message) && (last === 'tags' || last === 'skills')) return `Add at least one ${last === 'tags' ? 'tag' : 'skill'}.`;
-  if (/too small/i.test(message) && last === 'name') return 'Give the workflow a name.';
-  if (/too small/i.test(message) && last === 'body') return 'Write the note.';
-  if (/too small/i.test(message) && last === 'actions') return 'Add at least one action.';
-  return message;
-}
-
-function outcomeText(r: DryRunResult): string {
-  if (!r.published) return 'Did not run';
-  if (!r.published.matched) return 'Not matched';
-  return r.published.actions.map((a) => a.detail).join('; ') || r.published.outcome;
-}
-
-function wouldText(r: DryRunResult): string {
-  if (!r.draft.matched) return 'Not matched';
-  return r.draft.actions.map((a) => a.would).join('; ');
-}
-
-/** The conditions that decided the result: the first leaf that agrees with the whole tree's answer. */
-function decidedBy(r: DryRunResult): string {
-  const trace = r.draft.conditions;
-  if (!trace) return 'No conditions';
-  const find = (t: NonNullable<typeof trace>, want: boolean): string | null => {
-    if (t.kind === 'condition') return t.result === want ? `${t.text} (was ${JSON.stringify(t.actual ?? null)})` : null;
-    if (t.kind === 'not') return find(t.child, !want);
-    for (const c of t.children) {
-      const hit = find(c, want);
-      if (hit) return hit;
-    }
-    return null;
-  };
-  return find(trace, trace.result) ?? '';
-}
