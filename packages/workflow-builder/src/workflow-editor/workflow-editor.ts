@@ -475,7 +475,6 @@ export class WorkflowEditor extends LitElement {
 
   private setCollapsed(key: string, collapsed: boolean) {
     const next = new Set(this.collapsed);
-    if (collapsed) next.delete(key);
     if (collapsed) next.add(key);
     else next.delete(key);
     this.collapsed = next;
