@@ -8,6 +8,8 @@ export interface Workspace {
   me: Agent | null;
   /** The workspace's IANA time zone, which `time.*` conditions use. */
   timeZone?: string;
+  /** Tags seen in the workspace (recent conversations, existing rules), suggested by tag inputs. */
+  tags?: string[];
 }
 
 export const workspaceContext = createContext<Workspace>(Symbol('baton/workflow-workspace'));

@@ -27,6 +27,21 @@ export function plainError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Tags to suggest: those on recent conversations and those the rules already test or set. */
+function knownTags(workflows: readonly Workflow[], conversations: readonly { tags: string[] }[]): string[] {
+  const tags = new Set<string>();
+  for (const c of conversations) for (const t of c.tags) tags.add(t);
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (typeof n.field === 'string' && n.field.endsWith('.tags') && Array.isArray(n.value)) for (const t of n.value) tags.add(String(t));
+    if ((n.type === 'add_tag' || n.type === 'remove_tag') && Array.isArray(n.tags)) for (const t of n.tags) tags.add(String(t));
+    for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
+  };
+  for (const w of workflows) walk(w.draft);
+  return [...tags].sort();
+}
+
 /**
  * `<workflow-builder server="https://…" token="…">`: the workspace's routing rules. Shows the
  * list of workflows (grouped by trigger, in execution order) and, with `workflow-id`, the editor
@@ -101,18 +116,20 @@ export class WorkflowBuilder extends LitElement {
     try {
       const rest = this.restClient;
       this.restProvider.setValue(rest);
-      const [workflows, teams, agents, me, info] = await Promise.all([
+      const [workflows, teams, agents, me, info, recent] = await Promise.all([
         rest.listWorkflows(),
         rest.listTeams(),
         rest.listAgents(),
         rest.me().catch(() => null),
         rest.getWorkspace().catch(() => null),
+        rest.listConversations({ view: 'all', limit: 100 }).catch(() => null),
       ]);
       const workspace: Workspace = {
         teams: teams.items as Team[],
         agents: agents.items as (Agent & { openAssigned: number })[],
         me: (me?.agent as Agent | undefined) ?? null,
         ...(info ? { timeZone: info.workspace.timeZone } : {}),
+        tags: knownTags(workflows.items, recent?.items ?? []),
       };
       this.workspaceProvider.setValue(workspace);
       this.workflows = workflows.items;

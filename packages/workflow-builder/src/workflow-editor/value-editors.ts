@@ -24,6 +24,8 @@ export interface ValueEditorOptions {
   op: OperatorName;
   value: unknown;
   attrs: ControlAttrs;
+  /** Values to suggest while typing (the workspace's tags, its agents' skills). */
+  suggestions?: readonly string[];
   /** A new value; `coalesce` marks typing, which undo takes back as one step. */
   onChange(value: unknown, label: string, coalesce?: boolean): void;
 }
@@ -82,7 +84,7 @@ function chips(o: ValueEditorOptions): TemplateResult {
             type="text"
             aria-label="Add value"
             placeholder=${o.field.type === 'text' ? 'word or phrase, Enter' : 'value, Enter'}
-            list=${o.field.values ? `values-${attrs.key}` : nothing}
+            list=${o.field.values || o.suggestions?.length ? `values-${attrs.key}` : nothing}
             tabindex=${attrs.tabindex}
             aria-invalid=${attrs.invalid ? 'true' : 'false'}
             aria-describedby=${attrs.describedBy || nothing}
@@ -95,7 +97,9 @@ function chips(o: ValueEditorOptions): TemplateResult {
             }}
           />${o.field.values
             ? html`<datalist id="values-${attrs.key}">${o.field.values.map((v) => html`<option value=${v.value}>${v.label}</option>`)}</datalist>`
-            : nothing}`}
+            : o.suggestions?.length
+              ? html`<datalist id="values-${attrs.key}">${o.suggestions.filter((v) => !list.includes(v)).map((v) => html`<option value=${v}></option>`)}</datalist>`
+              : nothing}`}
     </span>
   `;
 }

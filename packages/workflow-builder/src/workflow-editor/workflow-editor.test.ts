@@ -302,4 +302,16 @@ describe('<workflow-builder> editor (real server)', () => {
     await serverDraft(ws, o.id, (d) => d.actions.length === 7 && (d.actions[5] as { body?: string }).body === 'Routed by {{rule.name}}');
     await expectNoAxeViolations(el);
   });
+
+  it('suggests the workspace’s tags and its agents’ skills while typing', async () => {
+    const o = await open(ws, {
+      name: 'Suggestions',
+      conditions: { all: [{ field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
+      actions: [{ type: 'add_tag', tags: ['es'] }, { type: 'assign', steps: [{ pool: { team: ws.teams.support }, strategy: 'round_robin' }] }],
+    });
+    el = o.el;
+    const options = (input: HTMLElement) => Array.from((input as HTMLInputElement).list?.options ?? []).map((x) => x.value);
+    expect(options(byRole(rowNamed(el, /^Action 1:/), 'textbox', 'Add value'))).to.include('spanish');
+    expect(options(byRole(rowNamed(el, /^Step 1:/), 'textbox', 'Add value'))).to.deep.equal(['es', 'senior', 'technical']);
+  });
 });

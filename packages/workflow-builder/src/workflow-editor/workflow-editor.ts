@@ -683,6 +683,7 @@ export class WorkflowEditor extends LitElement {
               op: c.op as OperatorName,
               value: c.value,
               attrs: a('value'),
+              ...(field.type === 'tags' ? { suggestions: this.workspace.tags ?? [] } : {}),
               onChange: (value, label, coalesce) => this.set([...row.path, 'value'], value, label, coalesce),
             })
           : nothing}
@@ -781,6 +782,7 @@ export class WorkflowEditor extends LitElement {
           op: 'contains_any',
           value: action.tags,
           attrs: a('tags'),
+          suggestions: this.workspace.tags ?? [],
           onChange: (v, label) => this.set([...p, 'tags'], v, label),
         })}`;
         break;
@@ -862,6 +864,7 @@ export class WorkflowEditor extends LitElement {
           op: 'contains_any',
           value: skills,
           attrs: a('require'),
+          suggestions: [...new Set(this.workspace.agents.flatMap((x) => x.skills))].sort(),
           onChange: (v, label) => this.set([...p, 'require'], (v as string[]).length ? { skills: v } : undefined, label.replace(/^(Add|Remove)/, '$1 skill')),
         })}</span>
         ${isLast
