@@ -3,6 +3,7 @@
 // Bilingual, else queue", replays it on recent conversations, publishes; a customer message from a
 // Spanish-tagged contact then lands with a bilingual agent, and the run log explains it.
 import { expect } from '@esm-bundle/chai';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
 import { byRole, liveText, mountBuilder, queryByRole, waitFor } from '../testing/mount.js';
 import type { WorkflowBuilder } from './workflow-builder.js';
@@ -84,5 +85,23 @@ describe('<workflow-builder> end to end (real server)', () => {
     byRole(el, 'button', 'Runs').click();
     await waitFor(() => editorText(el!).includes('✓ contact tags include spanish'), 8000, 'the run log');
     expect(editorText(el)).to.contain('✓ channel is SMS — was "sms"');
+  });
+
+  it('is axe clean in the dark theme too (list, editor with problems, conflict, tools)', async () => {
+    await ws.createWorkflow({ name: 'Dark', stopProcessing: true, conditions: { all: [{ field: 'time.hour', op: 'eq', value: 9 }] } });
+    await ws.createWorkflow({ name: 'Below' });
+    el = await mountBuilder(ws, { theme: 'dark' });
+    await expectNoAxeViolations(el);
+    byRole(el, 'button', 'Dark').click();
+    await waitFor(() => !!queryByRole(el!, 'treegrid'), 8000, 'the editor');
+    const editor = el.shadowRoot!.querySelector('wb-workflow-editor') as WorkflowEditor;
+    editor.autosaveDelay = 50;
+    const value = byRole(byRole(el, 'row', /^Condition: hour/), 'textbox', 'Value') as HTMLInputElement;
+    value.value = '30';
+    value.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    await waitFor(() => value.getAttribute('aria-invalid') === 'true', 8000, 'the error');
+    byRole(el, 'button', 'Try a sample').click();
+    await new Promise((r) => setTimeout(r, 400));
+    await expectNoAxeViolations(el);
   });
 });
