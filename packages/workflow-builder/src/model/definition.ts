@@ -213,6 +213,40 @@ export function removeCondition(def: WorkflowDefinition, path: Path): WorkflowDe
   return removeAt(def, path);
 }
 
+/**
+ * Moves a condition or group out of its group, to just after that group (Alt+←). A group left
+ * empty goes with it, in the same step. Null when the node is not in a nested all/any group.
+ */
+export function outdent(def: WorkflowDefinition, path: Path): { def: WorkflowDefinition; path: Path } | null {
+  const index = path[path.length - 1];
+  const groupPath = path.slice(0, -2);
+  const groupIndex = groupPath[groupPath.length - 1];
+  const parentKind = groupPath[groupPath.length - 2];
+  if (typeof index !== 'number' || typeof groupIndex !== 'number' || (parentKind !== 'all' && parentKind !== 'any')) return null;
+  const node = getAt(def, path) as ConditionNode;
+  let next = removeAt(def, path);
+  const emptied = childrenOf(getAt(next, groupPath) as ConditionNode).length === 0;
+  if (emptied) next = removeAt(next, groupPath);
+  const parentArray = groupPath.slice(0, -1);
+  const at = emptied ? groupIndex : groupIndex + 1;
+  return { def: insertAt(next, parentArray, at, node), path: [...parentArray, at] };
+}
+
+/** Moves a condition or group into the all/any group just above it, as its last child (Alt+→). */
+export function indent(def: WorkflowDefinition, path: Path): { def: WorkflowDefinition; path: Path } | null {
+  const index = path[path.length - 1];
+  if (typeof index !== 'number' || index === 0) return null;
+  const arrayPath = path.slice(0, -1);
+  const previousPath = [...arrayPath, index - 1];
+  const previous = getAt(def, previousPath) as ConditionNode;
+  const kind = groupKind(previous);
+  if (kind !== 'all' && kind !== 'any') return null;
+  const node = getAt(def, path) as ConditionNode;
+  const size = childrenOf(previous).length;
+  const next = insertAt(removeAt(def, path), [...previousPath, kind], size, node);
+  return { def: next, path: [...previousPath, kind, size] };
+}
+
 // ── Actions ────────────────────────────────────────────────────────────────────────────────────
 
 export const ACTION_LABELS: Record<ActionType, string> = {

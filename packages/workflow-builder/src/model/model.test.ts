@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { RuleCondition, WorkflowDefinition } from '@baton/protocol';
-import { addToGroup, getAt, moveAt, newCondition, setAt, setConditionField, setConditionOp, ungroup, wrapInGroup } from './definition.js';
+import { addToGroup, getAt, indent, moveAt, outdent, newCondition, setAt, setConditionField, setConditionOp, ungroup, wrapInGroup } from './definition.js';
 import { History } from './history.js';
 import { controlFor } from './problems.js';
 import { buildRows } from './rows.js';
@@ -34,6 +34,20 @@ describe('definition edits', () => {
     const r = addToGroup(def({ not: sms }), ['conditions'], vip);
     expect(r.def.conditions).to.deep.equal({ not: { all: [sms, vip] } });
     expect(getAt(r.def, r.path)).to.deep.equal(vip);
+  });
+
+  it('outdents to just after the group (an emptied group goes too) and indents into the group above', () => {
+    const d = def({ all: [{ any: [vip, sms] }, sms] });
+    const out = outdent(d, ['conditions', 'all', 0, 'any', 1])!;
+    expect(out.def.conditions).to.deep.equal({ all: [{ any: [vip] }, sms, sms] });
+    expect(out.path).to.deep.equal(['conditions', 'all', 1]);
+    const again = outdent(out.def, ['conditions', 'all', 0, 'any', 0])!;
+    expect(again.def.conditions).to.deep.equal({ all: [vip, sms, sms] });
+    const into = indent(d, ['conditions', 'all', 1])!;
+    expect(into.def.conditions).to.deep.equal({ all: [{ any: [vip, sms, sms] }] });
+    expect(into.path).to.deep.equal(['conditions', 'all', 0, 'any', 2]);
+    expect(indent(d, ['conditions', 'all', 0])).to.equal(null);
+    expect(outdent(d, ['conditions', 'all', 1])).to.equal(null);
   });
 
   it('moves within the parent list and refuses to leave it', () => {

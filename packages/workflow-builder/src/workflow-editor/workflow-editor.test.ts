@@ -314,4 +314,25 @@ describe('<workflow-builder> editor (real server)', () => {
     expect(options(byRole(rowNamed(el, /^Action 1:/), 'textbox', 'Add value'))).to.include('spanish');
     expect(options(byRole(rowNamed(el, /^Step 1:/), 'textbox', 'Add value'))).to.deep.equal(['es', 'senior', 'technical']);
   });
+
+  it('takes a condition out of its group with Alt+Left and back in with Alt+Right, announced and undoable', async () => {
+    const o = await open(ws, { name: 'Indent', conditions: { all: [{ any: [{ field: 'contact.tags', op: 'contains_any', value: ['vip'] }, { field: 'conversation.channel', op: 'eq', value: 'sms' }] }] } });
+    el = o.el;
+    rowNamed(el, 'Condition: channel is SMS').focus();
+    await sendKeys({ down: 'Alt' });
+    await sendKeys({ press: 'ArrowLeft' });
+    await sendKeys({ up: 'Alt' });
+    await waitFor(() => rowNamed(el!, 'Condition: channel is SMS').getAttribute('aria-level') === '2', 2000, 'the outdent');
+    expect(liveText(el)).to.equal('Moved condition out of its group.');
+    expect(focusedName()).to.equal('Condition: channel is SMS');
+    await sendKeys({ down: 'Alt' });
+    await sendKeys({ press: 'ArrowRight' });
+    await sendKeys({ up: 'Alt' });
+    await waitFor(() => rowNamed(el!, 'Condition: channel is SMS').getAttribute('aria-level') === '3', 2000, 'the indent');
+    expect(liveText(el)).to.equal('Moved condition into the group above.');
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ press: 'z' });
+    await sendKeys({ up: 'Control' });
+    await waitFor(() => rowNamed(el!, 'Condition: channel is SMS').getAttribute('aria-level') === '2', 2000, 'the undo');
+  });
 });

@@ -31,11 +31,13 @@ import {
   childrenOf,
   getAt,
   groupKind,
+  indent,
   insertAt,
   moveAt,
   newAction,
   newCondition,
   newStep,
+  outdent,
   pathKey,
   removeAt,
   removeCondition,
@@ -433,6 +435,17 @@ export class WorkflowEditor extends LitElement {
     if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
       e.preventDefault();
       this.moveRow(row, e.key === 'ArrowUp' ? -1 : 1);
+      return;
+    }
+    if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && (row.kind === 'condition' || row.kind === 'group')) {
+      e.preventDefault();
+      const out = e.key === 'ArrowLeft';
+      const moved = out ? outdent(this.definition, row.path) : indent(this.definition, row.path);
+      if (!moved) {
+        this.announcer(out ? 'Not inside a group.' : 'No group above to move into.');
+        return;
+      }
+      this.edit(moved.def, out ? `Moved ${this.nodeWord(row)} out of its group` : `Moved ${this.nodeWord(row)} into the group above`, { focus: pathKey(moved.path), announce: true });
       return;
     }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -1003,7 +1016,7 @@ export class WorkflowEditor extends LitElement {
       ${this.conflict ? this.renderConflict(this.conflict) : nothing}
       ${this.renderProblems()}
       ${this.problems('')}
-      <p class="keys" id="keys">Arrow keys move between rows, Enter edits a row, Escape returns to it, Alt+↑/↓ moves it, Delete removes it, Ctrl+Z undoes.</p>
+      <p class="keys" id="keys">Arrow keys move between rows, Enter edits a row, Escape returns to it, Alt+↑/↓ moves it, Alt+←/→ takes it out of its group or into the group above, Delete removes it, Ctrl+Z undoes.</p>
       <div role="treegrid" class="flow" aria-label="Rule ${def.name}" aria-describedby="keys" @keydown=${this.onTreeKeydown} @focusin=${this.onFocusIn}>
         ${this.renderTrigger(this.rows[0]!)}
         <div class="connector" aria-hidden="true"></div>
