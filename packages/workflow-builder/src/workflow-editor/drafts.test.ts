@@ -210,6 +210,12 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     expect(priya[2]).to.equal('Not matched');
     expect(priya[3]).to.contain('channel is SMS (was "email")');
     expect(liveText(el)).to.match(/^Tested on 2 conversations: \d would change\.$/);
+    expect(editor.shadowRoot!.querySelector('.dry-run')!.textContent).to.match(/\d of 2 would be handled differently/);
+    // Replay fewer: the latest one only.
+    const count = byRole(editor.shadowRoot!.querySelector('.dry-run')!, 'textbox', 'Latest conversations') as HTMLInputElement;
+    count.value = '1';
+    byRole(editor.shadowRoot!.querySelector('.dry-run')!, 'button', 'Replay').click();
+    await waitFor(() => editor.shadowRoot!.querySelectorAll('.dry-run tbody tr').length === 1, 8000, 'one result');
     await expectNoAxeViolations(el);
   });
 

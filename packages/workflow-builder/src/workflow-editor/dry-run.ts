@@ -7,6 +7,8 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { DryRunResult } from '@baton/protocol';
 
 export interface DryRunState {
+  /** How many of the latest conversations were replayed. */
+  last: number;
   loading: boolean;
   results: DryRunResult[];
   error: string;
@@ -17,9 +19,19 @@ export function differs(x: DryRunResult): boolean {
   return x.published ? x.published.matched !== x.draft.matched || outcomeText(x) !== wouldText(x) : x.draft.matched;
 }
 
-export function renderDryRun(d: DryRunState): TemplateResult {
+export function renderDryRun(d: DryRunState, rerun: (last: number) => void): TemplateResult {
+  const changed = d.results.filter(differs).length;
   return html`<section class="dry-run" aria-labelledby="dry-title" aria-busy=${d.loading ? 'true' : 'false'}>
     <h3 id="dry-title">Test on recent conversations</h3>
+    <form class="dry-form" @submit=${(e: SubmitEvent) => {
+      e.preventDefault();
+      const input = (e.target as HTMLFormElement).querySelector('input')!;
+      rerun(Math.max(1, Math.min(500, Number(input.value) || 20)));
+    }}>
+      <label>Latest <input type="number" min="1" max="500" .value=${String(d.last)} /> conversations</label>
+      <button type="submit">Replay</button>
+    </form>
+    ${!d.loading && d.results.length ? html`<p>${changed} of ${d.results.length} would be handled differently; those come first.</p>` : nothing}
     ${d.loading ? html`<p>Replaying…</p>` : nothing}
     ${d.error ? html`<p class="error">${d.error}</p>` : nothing}
     ${!d.loading && !d.error && d.results.length === 0 ? html`<p>No conversations to replay yet.</p>` : nothing}

@@ -250,6 +250,14 @@ export const workflowEditorStyles = css`
     margin: 0 0 var(--baton-space-1);
     font-size: 1em;
   }
+  .dry-form {
+    display: flex;
+    gap: var(--baton-space-2);
+    align-items: center;
+  }
+  .dry-form input {
+    width: 5em;
+  }
   .dry-run table {
     border-collapse: collapse;
     width: 100%;

@@ -345,11 +345,11 @@ export class WorkflowEditor extends LitElement {
   // ── Dry run ────────────────────────────────────────────────────────────────────────────────
 
   async runDryRun(last = 20): Promise<void> {
-    this.dryRun = { loading: true, results: [], error: '' };
+    this.dryRun = { last, loading: true, results: [], error: '' };
     try {
       const r = await this.rest.testWorkflow({ workflow: this.definition, workflowId: this.base.id, last });
       const results = [...r.results].sort((a, b) => Number(differs(b)) - Number(differs(a)));
-      this.dryRun = { loading: false, results, error: '' };
+      this.dryRun = { last, loading: false, results, error: '' };
       this.announcer(`Tested on ${results.length} conversations: ${results.filter(differs).length} would change.`);
     } catch (error) {
       if (error instanceof BatonApiError && error.code === 'workflow_invalid') {
@@ -357,7 +357,7 @@ export class WorkflowEditor extends LitElement {
         this.errors = details.errors;
         this.showAll = true;
       }
-      this.dryRun = { loading: false, results: [], error: error instanceof Error ? error.message : String(error) };
+      this.dryRun = { last, loading: false, results: [], error: error instanceof Error ? error.message : String(error) };
     }
   }
 
@@ -1024,7 +1024,7 @@ export class WorkflowEditor extends LitElement {
         <div class="connector" aria-hidden="true"></div>
         ${this.renderActions()}
       </div>
-      ${this.dryRun ? renderDryRun(this.dryRun) : nothing}
+      ${this.dryRun ? renderDryRun(this.dryRun, (last) => void this.runDryRun(last)) : nothing}
       <wb-editor-tools
         .rest=${this.rest}
         .workflowId=${this.base.id}
