@@ -94,8 +94,8 @@ describe('demo CRM: Automation → Workflows end to end', () => {
     await ifRow.getByRole('button', { name: 'Add condition' }).click();
     await ana.getByRole('row', { name: /^Condition:/ }).nth(1).getByRole('combobox', { name: 'Field' }).selectOption('contact.tags');
     const tagRow = ana.getByRole('row', { name: /^Condition: contact tags/ });
-    await tagRow.getByRole('textbox', { name: 'Add value' }).fill('spanish');
-    await tagRow.getByRole('textbox', { name: 'Add value' }).press('Enter');
+    await tagRow.getByRole('combobox', { name: 'Add value' }).fill('spanish');
+    await tagRow.getByRole('combobox', { name: 'Add value' }).press('Enter');
     await ana.getByRole('row', { name: 'Condition: contact tags include spanish' }).waitFor();
     const bilingual = await ana.getByRole('row', { name: /^Step 1:/ }).getByRole('combobox', { name: 'Pool' }).locator('option', { hasText: 'Bilingual' }).getAttribute('value');
     await ana.getByRole('row', { name: /^Step 1:/ }).getByRole('combobox', { name: 'Pool' }).selectOption(bilingual!);

@@ -57,8 +57,9 @@ export function nameOf(el: Element): string {
 
 const ROLE_SELECTORS: Record<string, string> = {
   button: 'button,[role="button"]',
-  textbox: 'input:not([type]),input[type="text"],input[type="number"],textarea,[role="textbox"]',
-  combobox: 'select,[role="combobox"]',
+  // A text input with a `list` (suggestions) is a combobox, as browsers expose it.
+  textbox: 'input:not([type]):not([list]),input[type="text"]:not([list]),input[type="number"],textarea,[role="textbox"]',
+  combobox: 'select,input[list],[role="combobox"]',
   checkbox: 'input[type="checkbox"],[role="checkbox"]',
   row: '[role="row"]',
   treegrid: '[role="treegrid"]',

@@ -159,7 +159,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     const row = byRole(el, 'row', /^Action 1:/);
     byRole(row, 'button', 'Remove vip').click();
     await waitFor(() => !!queryByRole(el!, 'heading', /1 problem/), 5000, 'the problem');
-    const input = byRole(byRole(el, 'row', /^Action 1:/), 'textbox', 'Add value');
+    const input = byRole(byRole(el, 'row', /^Action 1:/), 'combobox', 'Add value');
     expect(input.getAttribute('aria-invalid')).to.equal('true');
     expect(byRole(el, 'row', /^Action 1:/).textContent).to.contain('Add at least one tag.');
   });
@@ -274,7 +274,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     await choose(byRole(row, 'combobox', 'Field'), 'conversation.channel');
     await editorOf(el).updateComplete;
     const rows = Array.from(editorOf(el).shadowRoot!.querySelectorAll<HTMLElement>('[role="row"]')).filter((r) => r.getAttribute('aria-label')!.startsWith('Condition'));
-    type(byRole(rows[1]!, 'textbox', 'Value'), 'email');
+    type(byRole(rows[1]!, 'combobox', 'Value'), 'email');
     await waitFor(() => editorOf(el!).shadowRoot!.textContent!.includes('Warning:'), 5000, 'the warning');
     const warned = Array.from(editorOf(el).shadowRoot!.querySelectorAll('.warning')).map((w) => w.closest('[role="row"]')?.getAttribute('aria-label') ?? 'outside a row');
     expect(warned.some((n) => n.startsWith('Condition') || n.startsWith('If'))).to.equal(true);

@@ -311,8 +311,8 @@ describe('<workflow-builder> editor (real server)', () => {
     });
     el = o.el;
     const options = (input: HTMLElement) => Array.from((input as HTMLInputElement).list?.options ?? []).map((x) => x.value);
-    expect(options(byRole(rowNamed(el, /^Action 1:/), 'textbox', 'Add value'))).to.include('spanish');
-    expect(options(byRole(rowNamed(el, /^Step 1:/), 'textbox', 'Add value'))).to.deep.equal(['es', 'senior', 'technical']);
+    expect(options(byRole(rowNamed(el, /^Action 1:/), 'combobox', 'Add value'))).to.include('spanish');
+    expect(options(byRole(rowNamed(el, /^Step 1:/), 'combobox', 'Add value'))).to.deep.equal(['es', 'senior', 'technical']);
   });
 
   it('takes a condition out of its group with Alt+Left and back in with Alt+Right, announced and undoable', async () => {
