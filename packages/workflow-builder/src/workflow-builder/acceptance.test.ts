@@ -87,7 +87,7 @@ describe('<workflow-builder> end to end (real server)', () => {
     expect(editorText(el)).to.contain('✓ channel is SMS — was "sms"');
   });
 
-  it('is axe clean in the dark theme too (list, editor with problems, conflict, tools)', async () => {
+  it('is axe clean in the dark theme too (list, editor with an error, the sample panel)', async () => {
     await ws.createWorkflow({ name: 'Dark', stopProcessing: true, conditions: { all: [{ field: 'time.hour', op: 'eq', value: 9 }] } });
     await ws.createWorkflow({ name: 'Below' });
     el = await mountBuilder(ws, { theme: 'dark' });

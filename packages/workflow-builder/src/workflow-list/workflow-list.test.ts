@@ -76,7 +76,7 @@ describe('<workflow-builder> list (real server)', () => {
     expect(namesUnder(el, 'When a conversation is created')).to.deep.equal(['First', 'Third', 'Second']);
   });
 
-  it('disables the top rule: Move up is not offered at the top', async () => {
+  it('Move up is disabled at the top and Move down at the bottom', async () => {
     await ws.createWorkflow({ name: 'Top', priority: 300 });
     await ws.createWorkflow({ name: 'Bottom', priority: 100 });
     el = await mountBuilder(ws);
