@@ -20,6 +20,9 @@ export interface DemoHostOptions {
   inboxBundleFile: string;
   /** `@baton/team-inbox/push-worker.js`, which the demo's service worker imports. */
   pushWorkerFile: string;
+  /** The Automation page (`<workflow-builder>`) and its standalone bundle; without them the page is not served. */
+  automationPageFile?: URL;
+  builderBundleFile?: string;
 }
 
 /**
@@ -86,6 +89,14 @@ export function demoHost(options: DemoHostOptions) {
       // The name carries a content hash: a chunk never changes under its name.
       c.header('cache-control', 'public, max-age=31536000, immutable');
       return c.body(code, 200);
+    })
+    // Automation → Workflows: the same token route serves `<workflow-builder>` (admins only; others get its 403 message).
+    .get('/demo/automation', async (c) => (options.automationPageFile ? c.html(await readFile(options.automationPageFile, 'utf8')) : c.notFound()))
+    .get('/demo/assets/workflow-builder.js', async (c) => {
+      if (!options.builderBundleFile) return c.notFound();
+      c.header('content-type', 'text/javascript; charset=utf-8');
+      c.header('cache-control', 'no-cache');
+      return c.body(await readFile(options.builderBundleFile, 'utf8'), 200);
     })
     .get('/demo/agents', async (c) => {
       const res = await baton<{ items: { id: string; username: string; name: string }[] }>('GET', '/v1/agents');

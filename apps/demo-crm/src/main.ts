@@ -12,6 +12,7 @@ import { demoHost } from './host.js';
 const inboxPackageDir = path.dirname(createRequire(import.meta.url).resolve('@baton/team-inbox/package.json'));
 const inboxBundleFile = path.join(inboxPackageDir, 'dist/team-inbox.standalone.js');
 const pushWorkerFile = path.join(inboxPackageDir, 'push-worker.js');
+const builderBundleFile = path.join(path.dirname(createRequire(import.meta.url).resolve('@baton/workflow-builder/package.json')), 'dist/workflow-builder.standalone.js');
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = path.resolve(process.env.BATON_DEMO_DATA ?? new URL('../.data', import.meta.url).pathname);
 const dbFile = path.join(dataDir, 'demo.db');
@@ -53,11 +54,61 @@ const server = await startServer({
         pageFile: new URL('../public/index.html', import.meta.url),
         inboxBundleFile,
         pushWorkerFile,
+        automationPageFile: new URL('../public/automation.html', import.meta.url),
+        builderBundleFile,
       }),
     );
+    // After the routes: the first request builds Hono's matcher, and no route can be added after it.
+    if (seed.credentials) await seedWorkflows(app, credentials!.apiKey, seed.agents.ana);
   },
 });
 console.log(`[demo-crm] Baton demo on http://localhost:${server.port}/demo?agent=ana (agents: ana, ben, maria, tom)`);
+
+/**
+ * A fresh demo also gets the rules reference's three example rules, published, so the Automation
+ * page has something to show. Through the public API like any host: workflows are written by an
+ * admin, so it mints a token for ana.
+ */
+async function seedWorkflows(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, apiKey: string, anaId: string) {
+  const call = async (token: string, method: string, p: string, body?: unknown) =>
+    (await app.request(p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) })).json() as Promise<any>;
+  const { token } = await call(apiKey, 'POST', '/v1/tokens', { agentId: anaId, ttlSeconds: 300 });
+  const teams: { id: string; name: string }[] = (await call(apiKey, 'GET', '/v1/teams')).items;
+  const team = (name: string) => teams.find((t) => t.name === name)!.id;
+  const rules = [
+    {
+      name: 'Spanish → bilingual', priority: 300, stopProcessing: true, trigger: { event: 'conversation.created' },
+      conditions: { any: [{ field: 'conversation.language', op: 'in', value: ['es'] }, { field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
+      actions: [
+        { type: 'add_tag', tags: ['es'] },
+        { type: 'assign', onlyIfUnassigned: true, steps: [
+          { pool: { team: team('Bilingual') }, require: { skills: ['es'] }, strategy: 'round_robin', timeoutSec: 120, skipIfNoneAvailable: true },
+          { pool: { team: team('Bilingual') }, strategy: 'least_loaded' }], onExhausted: { type: 'queue' } },
+        { type: 'add_note', body: 'Routed by {{rule.name}}' },
+      ],
+    },
+    {
+      name: 'Technical → senior tech', priority: 200, stopProcessing: true, trigger: { event: 'conversation.created' },
+      conditions: { all: [
+        { field: 'message.body', op: 'contains_any', value: ['error', 'bug', 'crash', 'api', 'integration', 'webhook', 'not working'] },
+        { not: { field: 'contact.tags', op: 'contains_any', value: ['spam'] } }] },
+      actions: [
+        { type: 'add_tag', tags: ['technical'] },
+        { type: 'assign', steps: [
+          { pool: { team: team('Support') }, require: { skills: ['technical', 'senior'] }, strategy: 'least_loaded', timeoutSec: 300 },
+          { pool: { team: team('Support') }, strategy: 'round_robin' }] },
+      ],
+    },
+    {
+      name: 'Everyone else → Support', priority: 100, stopProcessing: false, trigger: { event: 'conversation.created' },
+      actions: [{ type: 'assign', steps: [{ pool: { team: team('Support') }, strategy: 'round_robin' }] }],
+    },
+  ];
+  for (const rule of rules) {
+    const { workflow } = await call(token, 'POST', '/v1/workflows', rule);
+    if (workflow) await call(token, 'POST', `/v1/workflows/${workflow.id}/publish`);
+  }
+}
 
 const stop = async () => {
   await server.close();

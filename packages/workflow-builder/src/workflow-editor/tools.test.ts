@@ -1,0 +1,123 @@
+import { expect } from '@esm-bundle/chai';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import type { WorkflowDefinition } from '@baton/protocol';
+import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
+import { byRole, liveText, mountBuilder, queryByRole, waitFor } from '../testing/mount.js';
+import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
+import type { WorkflowEditor } from './workflow-editor.js';
+
+const editorOf = (el: WorkflowBuilder) => el.shadowRoot!.querySelector('wb-workflow-editor') as WorkflowEditor;
+
+async function open(ws: TestWorkspace, def: Partial<WorkflowDefinition> & { name: string }, publish = true) {
+  const id = await ws.createWorkflow(def, publish);
+  const el = await mountBuilder(ws, { 'workflow-id': id });
+  await waitFor(() => !!queryByRole(el, 'treegrid'), 5000, 'the tree');
+  editorOf(el).autosaveDelay = 50;
+  return { el, id };
+}
+/** The editor's text, its tools' shadow root included. */
+const text = (el: WorkflowBuilder) => {
+  const editor = editorOf(el).shadowRoot!;
+  const tools = editor.querySelector('wb-editor-tools')?.shadowRoot?.textContent ?? '';
+  return `${editor.textContent} ${tools}`.replace(/\s+/g, ' ');
+};
+
+describe('<workflow-builder> editor tools: sample, history, runs, JSON (real server)', () => {
+  let ws: TestWorkspace;
+  let el: WorkflowBuilder | undefined;
+
+  beforeEach(async () => {
+    ws = await freshWorkspace();
+  });
+  afterEach(() => {
+    el?.remove();
+    el = undefined;
+  });
+
+  it('lights each condition up with its actual value for a sample conversation', async () => {
+    const o = await open(ws, {
+      name: 'Spanish SMS',
+      conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }, { field: 'contact.language', op: 'in', value: ['es'] }] },
+    });
+    el = o.el;
+    byRole(el, 'button', 'Try a sample').click();
+    await waitFor(() => text(el!).includes('Does not match this sample.'), 5000, 'the sample result');
+    expect(byRole(el, 'row', 'Condition: channel is SMS').textContent).to.contain('Sample: true, was "sms"');
+    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: false, was empty');
+
+    const language = byRole(el, 'combobox', 'Contact language') as HTMLSelectElement;
+    language.value = 'es';
+    language.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    await waitFor(() => text(el!).includes('Matches: '), 5000, 'the match');
+    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: true, was "es"');
+    await expectNoAxeViolations(el);
+  });
+
+  it('lists published versions with who and when, shows the changes, and restores one as the draft (undoable)', async () => {
+    const o = await open(ws, { name: 'Version one' });
+    el = o.el;
+    const { workflow } = await ws.other.getWorkflow(o.id);
+    await ws.other.updateWorkflow(o.id, { ...workflow.draft, name: 'Version two' }, { ifMatch: workflow.draftVersion });
+    await ws.other.publishWorkflow(o.id);
+    el.remove();
+    el = await mountBuilder(ws, { 'workflow-id': o.id });
+    await waitFor(() => !!queryByRole(el!, 'treegrid'), 5000, 'the tree');
+    editorOf(el).autosaveDelay = 50;
+
+    byRole(el, 'button', 'History').click();
+    await waitFor(() => text(el!).includes('Version 1 · published by Ana Silva'), 5000, 'the versions');
+    expect(text(el)).to.contain('Version 2 · published by Ana Silva');
+    const v1 = byRole(el, 'button', 'Restore as draft');
+    const item = (btn: HTMLElement) => btn.closest('li')!;
+    // Newest first: the first "Restore" is version 2's; version 1 is the second item.
+    const first = item(v1).parentElement!.children[1] as HTMLElement;
+    byRole(first, 'button', 'Changes from the draft').click();
+    await waitFor(() => first.textContent!.includes('Only in the draft'), 2000, 'the diff');
+    expect(first.textContent).to.contain('Name: Version one');
+    expect(first.textContent).to.contain('Name: Version two');
+    byRole(first, 'button', 'Restore as draft').click();
+    await waitFor(() => (byRole(el!, 'textbox', 'Name') as HTMLInputElement).value === 'Version one', 2000, 'the restore');
+    expect(liveText(el)).to.equal('Restored version 1 as the draft.');
+    await expectNoAxeViolations(el);
+    byRole(el, 'button', 'Undo').click();
+    await waitFor(() => (byRole(el!, 'textbox', 'Name') as HTMLInputElement).value === 'Version two', 2000, 'the undo');
+  });
+
+  it('shows the run log with each condition’s actual value, filterable by outcome', async () => {
+    const o = await open(ws, { name: 'SMS only', conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }] } });
+    el = o.el;
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${ws.url}/v1/conversations`, { method: 'POST', headers: { authorization: `Bearer ${ws.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await post({ contact: { name: 'Ema' }, channel: 'email', message: { body: 'Hi' } });
+    await post({ contact: { name: 'Sam' }, channel: 'sms', message: { body: 'Hi' } });
+    for (let i = 0; i < 100 && (await ws.ana.listWorkflowRuns(o.id)).items.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+
+    byRole(el, 'button', 'Runs').click();
+    await waitFor(() => text(el!).includes('not matched · version 1'), 5000, 'the runs');
+    expect(text(el)).to.contain('✗ channel is SMS — was "email"');
+    expect(text(el)).to.contain('✓ channel is SMS — was "sms"');
+    const filter = byRole(el, 'combobox', 'Outcome') as HTMLSelectElement;
+    filter.value = 'not_matched';
+    filter.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    await waitFor(() => !text(el!).includes('✓ channel is SMS'), 5000, 'the filter');
+    expect(text(el)).to.contain('✗ channel is SMS — was "email"');
+  });
+
+  it('exports the workflow as JSON and imports one as an undoable edit', async () => {
+    const o = await open(ws, { name: 'JSON' });
+    el = o.el;
+    byRole(el, 'button', 'JSON').click();
+    await editorOf(el).updateComplete;
+    const area = byRole(el, 'textbox', 'Workflow JSON') as HTMLTextAreaElement;
+    expect(JSON.parse(area.value).name).to.equal('JSON');
+
+    area.value = 'not json';
+    byRole(el, 'button', 'Import').click();
+    await waitFor(() => !!queryByRole(el!, 'alert', /not a workflow/), 2000, 'the refusal');
+
+    area.value = JSON.stringify({ name: 'Imported', trigger: { event: 'message.received' }, actions: [{ type: 'set_priority', priority: 'urgent' }] });
+    byRole(el, 'button', 'Import').click();
+    await waitFor(() => !!queryByRole(el!, 'row', 'Action 1: Set priority Urgent'), 2000, 'the import');
+    expect(queryByRole(el, 'row', 'When a customer message arrives')).not.to.equal(null);
+  });
+});

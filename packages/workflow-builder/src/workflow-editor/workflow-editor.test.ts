@@ -1,0 +1,338 @@
+import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import type { WorkflowDefinition } from '@baton/protocol';
+import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
+import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor } from '../testing/mount.js';
+import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
+import type { WorkflowEditor } from './workflow-editor.js';
+
+const editorOf = (el: WorkflowBuilder) => el.shadowRoot!.querySelector('wb-workflow-editor') as WorkflowEditor;
+const rows = (el: WorkflowBuilder) => allByRole(el, 'row');
+const rowNamed = (el: WorkflowBuilder, name: string | RegExp) => byRole(el, 'row', name);
+const focusedName = () => nameOf(deepActive()!);
+
+async function open(ws: TestWorkspace, def: Partial<WorkflowDefinition> & { name: string }, publish = true) {
+  const id = await ws.createWorkflow(def, publish);
+  const el = await mountBuilder(ws, { 'workflow-id': id });
+  await waitFor(() => !!queryByRole(el, 'treegrid'), 5000, 'the tree');
+  const editor = editorOf(el);
+  editor.autosaveDelay = 50;
+  return { el, editor, id };
+}
+
+async function select(control: HTMLElement, value: string) {
+  const s = control as HTMLSelectElement;
+  s.value = value;
+  s.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+  await editorOfControl(s).updateComplete;
+}
+function editorOfControl(node: Node): WorkflowEditor {
+  return (node.getRootNode() as ShadowRoot).host as WorkflowEditor;
+}
+
+/** Waits for the autosave to reach the server and returns the server's draft. */
+async function serverDraft(ws: TestWorkspace, id: string, check: (d: WorkflowDefinition) => boolean) {
+  const start = Date.now();
+  while (Date.now() - start < 8000) {
+    const { workflow } = await ws.ana.getWorkflow(id);
+    if (check(workflow.draft)) return workflow.draft;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the server never saw the draft');
+}
+
+describe('<workflow-builder> editor (real server)', () => {
+  let ws: TestWorkspace;
+  let el: WorkflowBuilder | undefined;
+
+  beforeEach(async () => {
+    ws = await freshWorkspace();
+  });
+  afterEach(() => {
+    el?.remove();
+    el = undefined;
+  });
+
+  it('shows the rule as a treegrid: trigger → condition groups with a sentence → actions → assign ladder → queue', async () => {
+    const o = await open(ws, {
+      name: 'Spanish → bilingual',
+      conditions: {
+        all: [
+          { field: 'conversation.channel', op: 'eq', value: 'sms' },
+          { any: [{ field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
+        ],
+      },
+      actions: [
+        { type: 'add_tag', tags: ['es'] },
+        { type: 'assign', steps: [{ pool: { team: ws.teams.bilingual }, require: { skills: ['es'] }, strategy: 'round_robin', timeoutSec: 120 }, { pool: { team: ws.teams.support }, strategy: 'least_loaded' }] },
+      ],
+    });
+    el = o.el;
+    const tree = byRole(el, 'treegrid');
+    expect(nameOf(tree)).to.equal('Rule Spanish → bilingual');
+    const names = rows(el).map(nameOf);
+    expect(names).to.deep.equal([
+      'When a conversation is created',
+      'If: all of 2 items',
+      'Condition: channel is SMS',
+      'Group: any of 2 items',
+      'Condition: contact language is Spanish',
+      'Condition: contact tags include spanish',
+      'Then: 2 actions',
+      'Action 1: Add tags es',
+      'Action 2: Assign round-robin in Bilingual (skill es), then least loaded in Support, else queue',
+      'Step 1: Bilingual, round-robin',
+      'Step 2: Support, least loaded',
+      'Otherwise: wait in the queue',
+    ]);
+    const levels = rows(el).map((r) => r.getAttribute('aria-level'));
+    expect(levels).to.deep.equal(['1', '1', '2', '2', '3', '3', '1', '2', '2', '3', '3', '3']);
+    expect(rowNamed(el, 'Group: any of 2 items').getAttribute('aria-expanded')).to.equal('true');
+    // The sentence under the root group reads the whole tree, with the nested group in brackets.
+    expect(rowNamed(el, 'If: all of 2 items').textContent).to.contain('Channel is SMS and (contact language is Spanish or contact tags include spanish)');
+    // Who step 1 could take right now: María is online, has skill es and is in Bilingual; Ana lacks es.
+    expect(rowNamed(el, 'Step 1: Bilingual, round-robin').textContent).to.contain('Eligible now: María García');
+    // Exactly one row is in the tab order.
+    expect(rows(el).filter((r) => r.tabIndex === 0)).to.have.length(1);
+    await expectNoAxeViolations(el);
+  });
+
+  it('offers each field only the operators and value editors its type allows', async () => {
+    const o = await open(ws, { name: 'Hours', conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }] } });
+    el = o.el;
+    const row = () => rowNamed(el!, /^Condition:/);
+    const options = (name: string) => Array.from((byRole(row(), 'combobox', name) as HTMLSelectElement).options).map((x) => x.textContent!.trim());
+    expect(options('Operator')).to.deep.equal(['is', 'is not', 'is any of', 'is none of']);
+
+    await select(byRole(row(), 'combobox', 'Field'), 'time.hour');
+    expect(options('Operator')).to.deep.equal(['is', 'is not', 'is more than', 'is at least', 'is less than', 'is at most', 'is between']);
+    const hour = byRole(row(), 'textbox', 'Value') as HTMLInputElement;
+    expect(hour.type).to.equal('number');
+    expect(hour.min).to.equal('0');
+    expect(hour.max).to.equal('23');
+    expect(row().textContent).to.contain('workspace time zone');
+
+    await select(byRole(row(), 'combobox', 'Operator'), 'between');
+    expect(allByRole(row(), 'textbox').map(nameOf)).to.deep.equal(['From', 'To']);
+
+    await select(byRole(row(), 'combobox', 'Field'), 'contact.tags');
+    expect(options('Operator')).to.deep.equal(['include any of', 'include all of', 'include none of', 'are empty', 'are not empty']);
+    await select(byRole(row(), 'combobox', 'Operator'), 'is_empty');
+    expect(queryByRole(row(), 'textbox', 'Add value')).to.equal(null);
+
+    await select(byRole(row(), 'combobox', 'Field'), 'contact.language');
+    expect(options('Operator')).to.deep.equal(['is', 'is not', 'is any of', 'is none of', 'is empty', 'is set']);
+    const langs = Array.from((byRole(row(), 'combobox', 'Value') as HTMLSelectElement).options).map((x) => x.textContent);
+    expect(langs).to.include('Spanish');
+    await expectNoAxeViolations(el);
+  });
+
+  it('builds a whole rule keyboard-only: SMS and (contact tag spanish), assign round-robin in Bilingual, then saves it', async () => {
+    const o = await open(ws, { name: 'Keyboard rule' }, false);
+    el = o.el;
+    // Focus starts on the tree's first row.
+    await o.editor.focusTree();
+    expect(focusedName()).to.equal('When a conversation is created');
+    await sendKeys({ press: 'ArrowDown' });
+    expect(focusedName()).to.equal('If: all of 0 items');
+    // Enter goes into the row: the group type, then Tab to "Add condition".
+    await sendKeys({ press: 'Enter' });
+    expect(focusedName()).to.equal('Group type');
+    await sendKeys({ press: 'Tab' });
+    expect(focusedName()).to.equal('Add condition');
+    await sendKeys({ press: 'Enter' });
+    await waitFor(() => focusedName() === 'Condition: channel is SMS', 2000, 'focus on the new condition');
+    expect(liveText(el)).to.equal('Added condition.');
+
+    // Back up to the group and add another condition; then make it "contact tags include spanish".
+    await sendKeys({ press: 'ArrowUp' });
+    await sendKeys({ press: 'Enter' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ press: 'Enter' });
+    await waitFor(() => rows(el!).filter((r) => nameOf(r).startsWith('Condition')).length === 2, 2000, 'a second condition');
+    await sendKeys({ press: 'Enter' }); // into the row: Field
+    expect(focusedName()).to.equal('Field');
+    await sendKeys({ type: 'Contact tags' });
+    await waitFor(() => nameOf(byRole(el!, 'row', /^Condition: contact tags/)).length > 0, 2000, 'the field to change');
+    const tagRow = byRole(el, 'row', /^Condition: contact tags/);
+    (byRole(tagRow, 'textbox', 'Add value') as HTMLInputElement).focus();
+    await sendKeys({ type: 'spanish' });
+    await sendKeys({ press: 'Enter' });
+    await waitFor(() => !!queryByRole(el!, 'row', 'Condition: contact tags include spanish'), 2000, 'the tag');
+
+    // Group the tag condition ("any of"), by keyboard: Escape to the row, Tab to "Group".
+    const row = byRole(el, 'row', 'Condition: contact tags include spanish');
+    row.focus();
+    await sendKeys({ press: 'Enter' });
+    for (let i = 0; i < 10 && focusedName() !== 'Group'; i++) await sendKeys({ press: 'Tab' });
+    await sendKeys({ press: 'Enter' });
+    await waitFor(() => !!queryByRole(el!, 'row', 'Group: any of 1 item'), 2000, 'the group');
+
+    // The assign step's pool: Bilingual.
+    const step = byRole(el, 'row', /^Step 1:/);
+    step.focus();
+    await sendKeys({ press: 'Enter' });
+    expect(focusedName()).to.equal('Pool');
+    await sendKeys({ type: 'Bilingual' });
+    await waitFor(() => !!queryByRole(el!, 'row', 'Step 1: Bilingual, round-robin'), 2000, 'the pool');
+
+    const draft = await serverDraft(ws, o.id, (d) => JSON.stringify(d.conditions).includes('spanish') && JSON.stringify(d.actions).includes(ws.teams.bilingual));
+    expect(draft.conditions).to.deep.equal({
+      all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }, { any: [{ field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] }],
+    });
+    expect(draft.actions).to.deep.equal([{ type: 'assign', steps: [{ pool: { team: ws.teams.bilingual }, strategy: 'round_robin' }] }]);
+    await expectNoAxeViolations(el);
+  });
+
+  it('moves with Alt+Arrow, announces it, and undoes keyboard edits and "wrap in group" as one step each', async () => {
+    const o = await open(ws, {
+      name: 'Moves',
+      conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }, { field: 'conversation.priority', op: 'eq', value: 'high' }] },
+    });
+    el = o.el;
+    const conditionNames = () => rows(el!).map(nameOf).filter((n) => n.startsWith('Condition') || n.startsWith('Group'));
+    rowNamed(el, 'Condition: channel is SMS').focus();
+    await sendKeys({ down: 'Alt' });
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ up: 'Alt' });
+    await waitFor(() => conditionNames()[0] === 'Condition: priority is High', 2000, 'the move');
+    expect(liveText(el)).to.equal('Moved condition to position 2 of 2.');
+    // Focus follows the moved row.
+    expect(focusedName()).to.equal('Condition: channel is SMS');
+
+    // Wrap it in a "not" group with its Negate button: one edit.
+    const row = rowNamed(el, 'Condition: channel is SMS');
+    byRole(row, 'button', 'Negate').click();
+    await waitFor(() => conditionNames().includes('Group: not 1 item'), 2000, 'the not group');
+    expect(rowNamed(el, /^If:/).textContent).to.contain('Priority is High and not (channel is SMS)');
+
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ press: 'z' });
+    await sendKeys({ up: 'Control' });
+    await waitFor(() => !conditionNames().includes('Group: not 1 item'), 2000, 'undo of the wrap');
+    expect(conditionNames()).to.deep.equal(['Condition: priority is High', 'Condition: channel is SMS']);
+    expect(liveText(el)).to.equal('Undid: Wrapped in “not” group.');
+
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ press: 'z' });
+    await sendKeys({ up: 'Control' });
+    await waitFor(() => conditionNames()[0] === 'Condition: channel is SMS', 2000, 'undo of the keyboard move');
+
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ down: 'Shift' });
+    await sendKeys({ press: 'Z' });
+    await sendKeys({ up: 'Shift' });
+    await sendKeys({ up: 'Control' });
+    await waitFor(() => conditionNames()[0] === 'Condition: priority is High', 2000, 'redo of the move');
+    expect(liveText(el)).to.equal('Redid: Moved condition to position 2 of 2.');
+
+    // The Undo button does the same.
+    byRole(el, 'button', 'Undo').click();
+    await waitFor(() => conditionNames()[0] === 'Condition: channel is SMS', 2000, 'undo by button');
+    expect((byRole(el, 'button', 'Redo') as HTMLButtonElement).disabled).to.equal(false);
+    await serverDraft(ws, o.id, (d) => (d.conditions as { all: { field: string }[] }).all[0]!.field === 'conversation.channel');
+  });
+
+  it('groups and ungroups; Delete removes a row and undo brings it back', async () => {
+    const o = await open(ws, {
+      name: 'Groups',
+      conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }, { any: [{ field: 'contact.tags', op: 'contains_any', value: ['vip'] }, { field: 'conversation.priority', op: 'eq', value: 'urgent' }] }] },
+    });
+    el = o.el;
+    const group = rowNamed(el, 'Group: any of 2 items');
+    byRole(group, 'button', 'Ungroup').click();
+    await waitFor(() => !queryByRole(el!, 'row', 'Group: any of 2 items'), 2000, 'ungroup');
+    expect(rowNamed(el, /^If:/).textContent).to.contain('Channel is SMS and contact tags include vip and priority is Urgent');
+
+    rowNamed(el, 'Condition: contact tags include vip').focus();
+    await sendKeys({ press: 'Delete' });
+    await waitFor(() => !queryByRole(el!, 'row', 'Condition: contact tags include vip'), 2000, 'delete');
+    expect(liveText(el)).to.equal('Deleted condition.');
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ press: 'z' });
+    await sendKeys({ up: 'Control' });
+    await waitFor(() => !!queryByRole(el!, 'row', 'Condition: contact tags include vip'), 2000, 'undo delete');
+  });
+
+  it('collapses and expands a group with Left and Right', async () => {
+    const o = await open(ws, { name: 'Collapse', conditions: { any: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }] } });
+    el = o.el;
+    rowNamed(el, 'If: any of 1 item').focus();
+    await sendKeys({ press: 'ArrowLeft' });
+    await waitFor(() => rowNamed(el!, 'If: any of 1 item').getAttribute('aria-expanded') === 'false', 2000, 'collapse');
+    expect(queryByRole(el, 'row', 'Condition: channel is SMS')).to.equal(null);
+    await sendKeys({ press: 'ArrowRight' });
+    await waitFor(() => !!queryByRole(el!, 'row', 'Condition: channel is SMS'), 2000, 'expand');
+    await sendKeys({ press: 'ArrowRight' });
+    expect(focusedName()).to.equal('Condition: channel is SMS');
+    await sendKeys({ press: 'ArrowLeft' });
+    expect(focusedName()).to.equal('If: any of 1 item');
+  });
+
+  it('adds each action type, and the server accepts the result', async () => {
+    const o = await open(ws, { name: 'Everything' }, false);
+    el = o.el;
+    const addAction = async (type: string) => {
+      await select(byRole(el!, 'combobox', 'New action'), type);
+      byRole(el!, 'button', 'Add action').click();
+      await o.editor.updateComplete;
+    };
+    for (const type of ['set_team', 'add_tag', 'remove_tag', 'set_priority', 'add_note', 'notify']) await addAction(type);
+    const actionRow = (n: number) => rowNamed(el!, new RegExp(`^Action ${n}:`));
+    const tagInput = byRole(actionRow(3), 'textbox', 'Add value') as HTMLInputElement;
+    tagInput.value = 'es';
+    tagInput.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    const removeInput = byRole(actionRow(4), 'textbox', 'Add value') as HTMLInputElement;
+    removeInput.value = 'new';
+    removeInput.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    const note = byRole(actionRow(6), 'textbox', 'Note') as HTMLTextAreaElement;
+    note.value = 'Routed by {{rule.name}}';
+    note.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    await o.editor.updateComplete;
+    expect(rows(el).map(nameOf).filter((n) => n.startsWith('Action'))).to.deep.equal([
+      'Action 1: Assign round-robin in Support, else queue',
+      'Action 2: Set team Bilingual',
+      'Action 3: Add tags es',
+      'Action 4: Remove tags new',
+      'Action 5: Set priority High',
+      'Action 6: Add note “Routed by {{rule.name}}”',
+      'Action 7: Notify Bilingual',
+    ]);
+    await serverDraft(ws, o.id, (d) => d.actions.length === 7 && (d.actions[5] as { body?: string }).body === 'Routed by {{rule.name}}');
+    await expectNoAxeViolations(el);
+  });
+
+  it('suggests the workspace’s tags and its agents’ skills while typing', async () => {
+    const o = await open(ws, {
+      name: 'Suggestions',
+      conditions: { all: [{ field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
+      actions: [{ type: 'add_tag', tags: ['es'] }, { type: 'assign', steps: [{ pool: { team: ws.teams.support }, strategy: 'round_robin' }] }],
+    });
+    el = o.el;
+    const options = (input: HTMLElement) => Array.from((input as HTMLInputElement).list?.options ?? []).map((x) => x.value);
+    expect(options(byRole(rowNamed(el, /^Action 1:/), 'combobox', 'Add value'))).to.include('spanish');
+    expect(options(byRole(rowNamed(el, /^Step 1:/), 'combobox', 'Add value'))).to.deep.equal(['es', 'senior', 'technical']);
+  });
+
+  it('takes a condition out of its group with Alt+Left and back in with Alt+Right, announced and undoable', async () => {
+    const o = await open(ws, { name: 'Indent', conditions: { all: [{ any: [{ field: 'contact.tags', op: 'contains_any', value: ['vip'] }, { field: 'conversation.channel', op: 'eq', value: 'sms' }] }] } });
+    el = o.el;
+    rowNamed(el, 'Condition: channel is SMS').focus();
+    await sendKeys({ down: 'Alt' });
+    await sendKeys({ press: 'ArrowLeft' });
+    await sendKeys({ up: 'Alt' });
+    await waitFor(() => rowNamed(el!, 'Condition: channel is SMS').getAttribute('aria-level') === '2', 2000, 'the outdent');
+    expect(liveText(el)).to.equal('Moved condition out of its group.');
+    expect(focusedName()).to.equal('Condition: channel is SMS');
+    await sendKeys({ down: 'Alt' });
+    await sendKeys({ press: 'ArrowRight' });
+    await sendKeys({ up: 'Alt' });
+    await waitFor(() => rowNamed(el!, 'Condition: channel is SMS').getAttribute('aria-level') === '3', 2000, 'the indent');
+    expect(liveText(el)).to.equal('Moved condition into the group above.');
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ press: 'z' });
+    await sendKeys({ up: 'Control' });
+    await waitFor(() => rowNamed(el!, 'Condition: channel is SMS').getAttribute('aria-level') === '2', 2000, 'the undo');
+  });
+});

@@ -1,0 +1,153 @@
+import { css } from 'lit';
+
+export const workflowListStyles = css`
+  :host {
+    display: block;
+  }
+  .toolbar {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: var(--baton-space-2);
+  }
+  .create {
+    display: flex;
+    align-items: center;
+    gap: var(--baton-space-2);
+  }
+  .row[draggable='true'] {
+    cursor: grab;
+  }
+  h2 {
+    margin: 0;
+    font-size: 1.25em;
+  }
+  h3 {
+    margin: var(--baton-space-4) 0 0;
+    font-size: 1em;
+  }
+  .hint,
+  .empty,
+  .meta {
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
+  }
+  .hint {
+    margin: 0 0 var(--baton-space-2);
+  }
+  .rows {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: flex;
+    flex-direction: column;
+    gap: var(--baton-space-2);
+  }
+  .row {
+    display: flex;
+    align-items: flex-start;
+    gap: var(--baton-space-3);
+    padding: var(--baton-space-3);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
+    background: var(--baton-color-surface-raised);
+  }
+  .position {
+    min-width: 1.5em;
+    font-weight: 600;
+    color: var(--baton-color-text-muted);
+  }
+  .main {
+    flex: 1;
+    min-width: 0;
+  }
+  .name {
+    border: 0;
+    background: none;
+    padding: 0;
+    font-weight: 600;
+    color: var(--baton-accent);
+    cursor: pointer;
+    text-align: start;
+  }
+  .meta {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--baton-space-2);
+    margin-top: var(--baton-space-1);
+  }
+  .status {
+    padding: 0 6px;
+    border-radius: var(--baton-radius-small);
+    border: 1px solid var(--baton-color-border);
+    color: var(--baton-color-text);
+  }
+  .status-published {
+    border-color: var(--baton-online);
+  }
+  .status-ahead {
+    background: var(--baton-color-warning-bg);
+    color: var(--baton-color-warning-text);
+  }
+  .warnings {
+    margin: var(--baton-space-1) 0 0;
+    padding-inline-start: 1.2em;
+    color: var(--baton-color-warning-text);
+    background: var(--baton-color-warning-bg);
+    border-radius: var(--baton-radius-small);
+    font-size: var(--baton-font-size-small);
+  }
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--baton-space-1);
+    justify-content: flex-end;
+  }
+  select,
+  button {
+    font: inherit;
+    color: inherit;
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius-small);
+    background: var(--baton-color-bg);
+    padding: 4px 8px;
+    cursor: pointer;
+  }
+  button:disabled {
+    cursor: default;
+    opacity: 0.55;
+  }
+  .primary {
+    background: var(--baton-accent);
+    color: var(--baton-accent-text);
+    border-color: var(--baton-accent);
+  }
+  .danger {
+    color: var(--baton-color-danger);
+  }
+  .stop {
+    padding: var(--baton-space-1) var(--baton-space-3);
+    border-top: 2px dashed var(--baton-color-danger);
+    color: var(--baton-color-danger);
+    font-size: var(--baton-font-size-small);
+  }
+  .confirm {
+    position: fixed;
+    inset: 30% auto auto 50%;
+    transform: translateX(-50%);
+    max-width: 24rem;
+    padding: var(--baton-space-4);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
+    background: var(--baton-color-surface-raised);
+    box-shadow: 0 8px 32px rgb(0 0 0 / 0.25);
+    z-index: 10;
+  }
+  .confirm h3 {
+    margin-top: 0;
+  }
+  .confirm-actions {
+    display: flex;
+    gap: var(--baton-space-2);
+  }
+`;

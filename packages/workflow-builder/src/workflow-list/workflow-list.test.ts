@@ -1,0 +1,197 @@
+import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
+import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor } from '../testing/mount.js';
+import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
+
+/** Workflow names in the order the list shows them under one trigger heading. */
+function namesUnder(el: WorkflowBuilder, heading: string): string[] {
+  const h = byRole(el, 'heading', heading);
+  const section = h.closest('section')!;
+  return allByRole(section, 'button').filter((b) => b.dataset.control === 'open').map(nameOf);
+}
+
+describe('<workflow-builder> list (real server)', () => {
+  let ws: TestWorkspace;
+  let el: WorkflowBuilder;
+
+  beforeEach(async () => {
+    ws = await freshWorkspace();
+  });
+  afterEach(() => el?.remove());
+
+  it('groups workflows by trigger in execution order (highest priority first) with their status', async () => {
+    await ws.createWorkflow({ name: 'Everyone else → Support', priority: 100 });
+    await ws.createWorkflow({ name: 'Spanish → bilingual', priority: 300, stopProcessing: true });
+    await ws.createWorkflow({ name: 'Reopened → owner', priority: 5, trigger: { event: 'conversation.reopened' } });
+    await ws.createWorkflow({ name: 'Draft only', priority: 200 }, false);
+    el = await mountBuilder(ws);
+
+    expect(namesUnder(el, 'When a conversation is created')).to.deep.equal(['Spanish → bilingual', 'Draft only', 'Everyone else → Support']);
+    expect(namesUnder(el, 'When a conversation is reopened')).to.deep.equal(['Reopened → owner']);
+    const draftRow = byRole(el, 'button', 'Draft only').closest('li')!;
+    expect(draftRow.textContent).to.contain('Draft');
+    expect(draftRow.textContent).not.to.contain('Published');
+    const liveRow = byRole(el, 'button', 'Spanish → bilingual').closest('li')!;
+    expect(liveRow.textContent).to.contain('Published');
+    expect(liveRow.textContent).to.contain('v1, published by Ana Silva');
+    // The stop-processing marker sits right under the rule that stops the pass.
+    const marker = liveRow.nextElementSibling as HTMLElement;
+    expect(marker.matches('li')).to.equal(true);
+    expect(marker.textContent).to.contain('when “Spanish → bilingual” matches, the rules below do not run');
+    await expectNoAxeViolations(el);
+  });
+
+  it('shows "Draft ahead of published" when the draft has unpublished edits', async () => {
+    const id = await ws.createWorkflow({ name: 'Tagged VIP' });
+    const { workflow } = await ws.ana.getWorkflow(id);
+    await ws.ana.updateWorkflow(id, { ...workflow.draft, name: 'Tagged VIP (edited)' }, { ifMatch: workflow.draftVersion });
+    el = await mountBuilder(ws);
+    const row = byRole(el, 'button', 'Tagged VIP (edited)').closest('li')!;
+    expect(row.textContent).to.contain('Draft ahead of published');
+  });
+
+  it('moves a rule with the keyboard, saves the new order on the server and announces it politely', async () => {
+    await ws.createWorkflow({ name: 'First', priority: 300 });
+    await ws.createWorkflow({ name: 'Second', priority: 200 });
+    await ws.createWorkflow({ name: 'Third', priority: 100 });
+    el = await mountBuilder(ws);
+
+    byRole(el, 'button', 'Move up: Third').focus();
+    await sendKeys({ press: 'Enter' });
+    await waitFor(() => namesUnder(el, 'When a conversation is created')[1] === 'Third', 8000, 'the move');
+    expect(namesUnder(el, 'When a conversation is created')).to.deep.equal(['First', 'Third', 'Second']);
+    expect(liveText(el)).to.equal('Moved “Third” to position 2 of 3 (when a conversation is created).');
+    // Focus stays on the control that was used, so the admin can press it again.
+    await waitFor(() => nameOf(deepActive()!) === 'Move up: Third', 2000, 'focus back on the button');
+
+    // The order is the published priority: it runs that way, and a reload shows it.
+    const { items } = await ws.ana.listWorkflows();
+    const byName = new Map(items.map((w) => [w.draft.name, w]));
+    expect(byName.get('Third')!.published!.definition.priority).to.be.greaterThan(byName.get('Second')!.published!.definition.priority!);
+    expect(byName.get('Third')!.hasUnpublishedChanges).to.equal(false);
+    el.remove();
+    el = await mountBuilder(ws);
+    expect(namesUnder(el, 'When a conversation is created')).to.deep.equal(['First', 'Third', 'Second']);
+  });
+
+  it('Move up is disabled at the top and Move down at the bottom', async () => {
+    await ws.createWorkflow({ name: 'Top', priority: 300 });
+    await ws.createWorkflow({ name: 'Bottom', priority: 100 });
+    el = await mountBuilder(ws);
+    expect((byRole(el, 'button', 'Move up: Top') as HTMLButtonElement).disabled).to.equal(true);
+    expect((byRole(el, 'button', 'Move down: Bottom') as HTMLButtonElement).disabled).to.equal(true);
+  });
+
+  it('disables and enables a published rule, live at once', async () => {
+    const id = await ws.createWorkflow({ name: 'Round robin' });
+    el = await mountBuilder(ws);
+    byRole(el, 'button', 'Disable Round robin').click();
+    await waitFor(() => !!queryByRole(el, 'button', 'Enable Round robin'), 8000, 'the toggle');
+    expect(liveText(el)).to.equal('“Round robin” disabled.');
+    let { workflow } = await ws.ana.getWorkflow(id);
+    expect(workflow.published!.definition.enabled).to.equal(false);
+    expect(byRole(el, 'button', 'Round robin').closest('li')!.textContent).to.contain('Disabled');
+
+    byRole(el, 'button', 'Enable Round robin').click();
+    await waitFor(() => !!queryByRole(el, 'button', 'Disable Round robin'), 8000, 'the toggle back');
+    ({ workflow } = await ws.ana.getWorkflow(id));
+    expect(workflow.published!.definition.enabled).to.equal(true);
+  });
+
+  it('duplicates a rule as a draft right under it', async () => {
+    await ws.createWorkflow({ name: 'VIP → owner', priority: 300 });
+    await ws.createWorkflow({ name: 'Everyone', priority: 100 });
+    el = await mountBuilder(ws);
+    byRole(el, 'button', 'Duplicate VIP → owner').click();
+    await waitFor(() => !!queryByRole(el, 'button', 'VIP → owner (copy)'), 8000, 'the copy');
+    expect(namesUnder(el, 'When a conversation is created')).to.deep.equal(['VIP → owner', 'VIP → owner (copy)', 'Everyone']);
+    expect(byRole(el, 'button', 'VIP → owner (copy)').closest('li')!.textContent).to.contain('Draft');
+  });
+
+  it('deletes only after confirmation; Cancel keeps the rule', async () => {
+    await ws.createWorkflow({ name: 'Old rule' });
+    el = await mountBuilder(ws);
+    const deleted: string[] = [];
+    el.addEventListener('workflow-delete', (e) => deleted.push(e.detail.workflowId));
+
+    byRole(el, 'button', 'Delete Old rule').click();
+    await waitFor(() => !!queryByRole(el, 'alert', 'Delete “Old rule”?'), 2000, 'the confirmation');
+    await expectNoAxeViolations(el);
+    // Focus starts on the safe choice; Escape closes.
+    await waitFor(() => nameOf(deepActive()!) === 'Cancel', 2000, 'focus on Cancel');
+    await sendKeys({ press: 'Escape' });
+    await waitFor(() => !queryByRole(el, 'alert', 'Delete “Old rule”?'), 2000, 'the dialog to close');
+    expect((await ws.ana.listWorkflows()).items).to.have.length(1);
+
+    byRole(el, 'button', 'Delete Old rule').click();
+    await waitFor(() => !!queryByRole(el, 'button', 'Delete workflow'), 2000, 'the confirmation');
+    byRole(el, 'button', 'Delete workflow').click();
+    await waitFor(() => !queryByRole(el, 'button', 'Old rule'), 8000, 'the row to go');
+    expect((await ws.ana.listWorkflows()).items).to.have.length(0);
+    expect(deleted).to.have.length(1);
+    expect(liveText(el)).to.equal('Deleted “Old rule”.');
+  });
+
+  it('shows the validator’s warnings on the rule they apply to', async () => {
+    await ws.createWorkflow({
+      name: 'Impossible',
+      conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }, { field: 'conversation.channel', op: 'eq', value: 'email' }] },
+    });
+    el = await mountBuilder(ws);
+    await waitFor(() => !!queryByRole(el, 'list', 'Warnings for Impossible'), 8000, 'the warnings');
+    expect(byRole(el, 'list', 'Warnings for Impossible').textContent).to.match(/never/i);
+  });
+
+  it('creates a new workflow and opens it', async () => {
+    el = await mountBuilder(ws);
+    expect(el.shadowRoot!.textContent).to.contain('');
+    byRole(el, 'button', 'New workflow').click();
+    await waitFor(() => !!el.shadowRoot!.querySelector('wb-workflow-editor'), 8000, 'the editor');
+    const { items } = await ws.ana.listWorkflows();
+    expect(items).to.have.length(1);
+    expect(el.workflowId).to.equal(items[0]!.id);
+  });
+
+  it('creates from a template, filled in with the workspace’s teams', async () => {
+    el = await mountBuilder(ws);
+    const template = byRole(el, 'combobox', 'Start from') as HTMLSelectElement;
+    template.value = 'spanish';
+    byRole(el, 'button', 'New workflow').click();
+    await waitFor(() => !!el.shadowRoot!.querySelector('wb-workflow-editor'), 8000, 'the editor');
+    const { items } = await ws.ana.listWorkflows();
+    expect(items[0]!.draft.name).to.equal('Spanish → bilingual');
+    expect(JSON.stringify(items[0]!.draft.actions)).to.contain(ws.teams.bilingual);
+  });
+
+  it('shows runs and assignments of the last 24 hours', async () => {
+    const id = await ws.createWorkflow({ name: 'Everyone → Support' });
+    for (const name of ['Ema', 'Sam']) {
+      await fetch(`${ws.url}/v1/conversations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ws.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ contact: { name }, channel: 'sms', message: { body: 'Hi' } }),
+      });
+    }
+    for (let i = 0; i < 100 && (await ws.ana.listWorkflowRuns(id)).items.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    el = await mountBuilder(ws);
+    await waitFor(() => byRole(el, 'button', 'Everyone → Support').closest('li')!.textContent!.includes('in 24 h'), 5000, 'the counts');
+    expect(byRole(el, 'button', 'Everyone → Support').closest('li')!.textContent).to.contain('2 runs, 2 assigned in 24 h');
+  });
+
+  it('reorders by drag and drop too', async () => {
+    await ws.createWorkflow({ name: 'First', priority: 300 });
+    await ws.createWorkflow({ name: 'Second', priority: 200 });
+    await ws.createWorkflow({ name: 'Third', priority: 100 });
+    el = await mountBuilder(ws);
+    const row = (name: string) => byRole(el, 'button', name).closest('li')!;
+    const data = new DataTransfer();
+    row('Third').dispatchEvent(new DragEvent('dragstart', { bubbles: true, composed: true, dataTransfer: data }));
+    row('First').dispatchEvent(new DragEvent('dragover', { bubbles: true, composed: true, cancelable: true, dataTransfer: data }));
+    row('First').dispatchEvent(new DragEvent('drop', { bubbles: true, composed: true, cancelable: true, dataTransfer: data }));
+    await waitFor(() => namesUnder(el, 'When a conversation is created')[0] === 'Third', 8000, 'the drop');
+    expect(namesUnder(el, 'When a conversation is created')).to.deep.equal(['Third', 'First', 'Second']);
+    expect(liveText(el)).to.equal('Moved “Third” to position 1 of 3 (when a conversation is created).');
+  });
+});
