@@ -1,4 +1,4 @@
-import { LitElement, adoptStyles, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
 import type { BatonRestClient, InboxStore } from '@baton/client';
@@ -8,6 +8,7 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
 import { ClockController } from '../controllers/clock-controller.js';
+import { addStyles, lazyModule } from '../controllers/lazy-part.js';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { fire } from '../events.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
@@ -20,8 +21,7 @@ import { notificationBellStyles } from './notification-bell.styles.js';
 
 /** The open panel is a chunk of its own, fetched the first time the bell opens (or is pointed at). */
 type PanelModule = typeof import('./notification-panel.js');
-let panelModule: Promise<PanelModule> | undefined;
-const loadPanelModule = () => (panelModule ??= import('./notification-panel.js'));
+const loadPanelModule = lazyModule(() => import('./notification-panel.js'));
 
 /**
  * The bell with the unread count and, when opened, the notifications. Picking one marks it read
@@ -92,11 +92,10 @@ export class InboxNotificationBell extends LitElement {
     this.panelError = '';
     return (this.panelLoading = loadPanelModule().then(
       (panel) => {
-        adoptStyles(this.renderRoot as ShadowRoot, [...InboxNotificationBell.elementStyles, panel.notificationPanelStyles]);
+        addStyles(this, panel.notificationPanelStyles);
         this.panel = panel;
       },
       (e: unknown) => {
-        panelModule = undefined;
         this.panelLoading = undefined;
         this.panelError = plainError(e);
       },

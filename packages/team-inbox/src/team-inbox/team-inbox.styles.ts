@@ -100,31 +100,6 @@ export const teamInboxStyles = css`
     text-align: start;
     cursor: pointer;
   }
-  dialog.shortcuts {
-    max-width: min(420px, 90%);
-    padding: var(--baton-space-4, 16px);
-    border: 1px solid var(--baton-color-border, #d9dde3);
-    border-radius: var(--baton-radius, 8px);
-    background: var(--baton-color-bg, #fff);
-    color: var(--baton-color-text, #1b1f24);
-  }
-  dialog.shortcuts h2 {
-    margin: 0 0 8px;
-    font-size: 16px;
-  }
-  .shortcut-list {
-    display: grid;
-    grid-template-columns: auto 1fr;
-    gap: 4px 12px;
-    margin: 0 0 12px;
-  }
-  .shortcut-list dd {
-    margin: 0;
-  }
-  kbd {
-    font: inherit;
-    font-weight: 600;
-  }
   .pane-bar {
     display: none;
     gap: 8px;

@@ -18,8 +18,12 @@ import type { InboxComposer } from '../composer/composer.js';
 import type { InboxDetails } from '../details/details.js';
 import { connectToServer, useInjected, type InboxServices } from './connection.js';
 import { teamInboxStyles } from './team-inbox.styles.js';
-import { renderShortcutList } from './shortcuts.js';
+import { addStyles, lazyModule } from '../controllers/lazy-part.js';
 import { plainError } from '../format/plain-error.js';
+
+/** The shortcuts dialog's content is a chunk of its own, fetched the first time it opens. */
+type ShortcutsModule = typeof import('./shortcuts.js');
+const loadShortcuts = lazyModule(() => import('./shortcuts.js'));
 
 export type InboxTheme = 'light' | 'dark' | 'auto';
 
@@ -81,6 +85,9 @@ export class TeamInbox extends LitElement {
   private retry: () => void = () => this.setup();
   /** The details drawer, at widths where details are not a column of their own. */
   @state() private detailsOpen = false;
+  @state() private shortcuts: ShortcutsModule | undefined;
+  /** `?` was pressed and the dialog's content is loading: a second press does nothing. */
+  private shortcutsOpening = false;
 
   @query('inbox-search') private searchBox?: InboxSearch;
   @query('inbox-conversation-list') private list?: InboxConversationList;
@@ -270,12 +277,27 @@ export class TeamInbox extends LitElement {
     if (this.globalShortcuts && !e.composedPath().includes(this)) this.onShortcut(e);
   };
 
-  /** Opens the shortcuts dialog (`?`): a modal `<dialog>`, so focus stays in it and Escape closes it. */
-  openShortcuts(): void {
-    const dialog = this.shortcutsDialog;
-    if (!dialog || dialog.open) return;
+  /**
+   * Opens the shortcuts dialog (`?`): a modal `<dialog>`, so focus stays in it and Escape closes it.
+   * Its content loads on first use; the dialog opens once it is there.
+   */
+  async openShortcuts(): Promise<void> {
+    if (!this.shortcutsDialog || this.shortcutsDialog.open || this.shortcutsOpening) return;
+    this.shortcutsOpening = true;
     this.focusBeforeDialog = deepActiveElement();
-    dialog.showModal();
+    try {
+      if (!this.shortcuts) {
+        const shortcuts = await loadShortcuts();
+        addStyles(this, shortcuts.shortcutsStyles);
+        this.shortcuts = shortcuts;
+        await this.updateComplete;
+      }
+      this.shortcutsDialog?.showModal();
+    } catch (e) {
+      this.fail(e, () => void this.openShortcuts());
+    } finally {
+      this.shortcutsOpening = false;
+    }
   }
 
   private onDialogClose = (): void => {
@@ -314,14 +336,14 @@ export class TeamInbox extends LitElement {
 
   private onShortcut = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isEditable(e.composedPath()[0])) return;
-    if (this.shortcutsDialog?.open) return;
+    if (this.shortcutsDialog?.open || this.shortcutsOpening) return;
     switch (e.key) {
       case 'Escape':
         if (!this.detailsOpen) return;
         void this.closeDetails();
         break;
       case '?':
-        this.openShortcuts();
+        void this.openShortcuts();
         break;
       case 'i':
         void this.header?.assignToMe();
@@ -373,7 +395,7 @@ export class TeamInbox extends LitElement {
         </div>
         <inbox-view-nav part="views"></inbox-view-nav>
         <inbox-conversation-list part="list"></inbox-conversation-list>
-        <button class="shortcuts-button" aria-keyshortcuts="?" aria-haspopup="dialog" @click=${() => this.openShortcuts()}>Keyboard shortcuts</button>
+        <button class="shortcuts-button" aria-keyshortcuts="?" aria-haspopup="dialog" @click=${() => void this.openShortcuts()}>Keyboard shortcuts</button>
       </section>
       <section part="conversation" aria-label="Conversation">
         ${this.conversationId
@@ -392,11 +414,7 @@ export class TeamInbox extends LitElement {
         <button class="close-details" @click=${() => this.closeDetails()}>Close details</button>
         <inbox-details></inbox-details>
       </aside>
-      <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>
-        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-        ${renderShortcutList()}
-        <form method="dialog"><button>Close</button></form>
-      </dialog>
+      <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>${this.shortcuts?.renderShortcuts()}</dialog>
     </div>`;
   }
 }
