@@ -100,6 +100,14 @@ export const teamInboxStyles = css`
     text-align: start;
     cursor: pointer;
   }
+  /* Stands where the details pane will be while its module loads (same padding as its base). */
+  .details-placeholder {
+    margin: 0;
+    padding: var(--baton-space-4);
+  }
+  .details-placeholder.muted {
+    color: var(--baton-color-text-muted);
+  }
   .pane-bar {
     display: none;
     gap: 8px;

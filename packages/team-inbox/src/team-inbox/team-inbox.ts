@@ -24,6 +24,11 @@ import { plainError } from '../format/plain-error.js';
 /** The shortcuts dialog's content is a chunk of its own, fetched the first time it opens. */
 type ShortcutsModule = typeof import('./shortcuts.js');
 const loadShortcuts = lazyModule(() => import('./shortcuts.js'));
+/**
+ * The details pane ("Assigned to", team, tags, the contact) is a chunk of its own, fetched when a
+ * conversation first opens (beside that conversation's own requests), or by `a`.
+ */
+const loadDetails = lazyModule(() => import('../details/details.js'));
 
 export type InboxTheme = 'light' | 'dark' | 'auto';
 
@@ -86,6 +91,8 @@ export class TeamInbox extends LitElement {
   /** The details drawer, at widths where details are not a column of their own. */
   @state() private detailsOpen = false;
   @state() private shortcuts: ShortcutsModule | undefined;
+  @state() private detailsLoaded = false;
+  @state() private detailsFailed = false;
   /** `?` was pressed and the dialog's content is loading: a second press does nothing. */
   private shortcutsOpening = false;
 
@@ -150,6 +157,7 @@ export class TeamInbox extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (this.conversationId && !this.detailsLoaded && !this.detailsFailed) void this.loadDetailsPane();
     const store = this.services?.store;
     if (!store) return;
     const snapshot = store.getSnapshot();
@@ -306,10 +314,25 @@ export class TeamInbox extends LitElement {
     if (back?.isConnected) back.focus();
   };
 
+  /** Loads the details pane once; false when that failed (the pane says so, with "Try again"). */
+  private async loadDetailsPane(): Promise<boolean> {
+    try {
+      await loadDetails();
+      this.detailsLoaded = true;
+      this.detailsFailed = false;
+      return true;
+    } catch {
+      this.detailsFailed = true;
+      return false;
+    }
+  }
+
   /** "Assigned to" (`a`), opening the details drawer first where details are one. */
   private async focusAssignee(): Promise<void> {
     this.detailsOpen = true;
+    if (!(await this.loadDetailsPane())) return;
     await this.updateComplete;
+    await this.details?.updateComplete;
     this.details?.focusAssignee();
   }
 
@@ -378,6 +401,18 @@ export class TeamInbox extends LitElement {
     e.preventDefault();
   };
 
+  /** Until the details pane's module is there: what it would say with nothing open, or a skeleton. */
+  private renderDetailsPlaceholder() {
+    if (this.detailsFailed) {
+      return html`<p class="details-placeholder" role="alert">
+        Can't load the details right now. <button @click=${() => void this.loadDetailsPane()}>Try again</button>
+      </p>`;
+    }
+    return this.conversationId
+      ? html`<p class="details-placeholder" role="status"><span class="skeleton"></span><span class="visually-hidden">Loading details…</span></p>`
+      : html`<p class="details-placeholder muted">No conversation open</p>`;
+  }
+
   override render() {
     // tabindex -1: a click on a non-focusable spot puts focus in the inbox, so its shortcuts work.
     return html`<div part="base" tabindex="-1" class=${this.conversationId ? 'has-open' : ''}>
@@ -413,6 +448,7 @@ export class TeamInbox extends LitElement {
       <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
         <button class="close-details" @click=${() => this.closeDetails()}>Close details</button>
         <inbox-details></inbox-details>
+        ${this.detailsLoaded ? nothing : this.renderDetailsPlaceholder()}
       </aside>
       <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>${this.shortcuts?.renderShortcuts()}</dialog>
     </div>`;
