@@ -401,7 +401,10 @@ export class TeamInbox extends LitElement {
     e.preventDefault();
   };
 
-  /** Until the details pane's module is there: what it would say with nothing open, or a skeleton. */
+  /**
+   * Until the details pane's module is there (another inbox on the page, or the host, may have
+   * loaded it already): what it would say with nothing open, or a skeleton.
+   */
   private renderDetailsPlaceholder() {
     if (this.detailsFailed) {
       return html`<p class="details-placeholder" role="alert">
@@ -448,7 +451,7 @@ export class TeamInbox extends LitElement {
       <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
         <button class="close-details" @click=${() => this.closeDetails()}>Close details</button>
         <inbox-details></inbox-details>
-        ${this.detailsLoaded ? nothing : this.renderDetailsPlaceholder()}
+        ${this.detailsLoaded || customElements.get('inbox-details') ? nothing : this.renderDetailsPlaceholder()}
       </aside>
       <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>${this.shortcuts?.renderShortcuts()}</dialog>
     </div>`;
