@@ -52,6 +52,13 @@ console.log(`  total  raw ${total.raw} B (${kb(total.raw)})  gzip ${total.gzip} 
 const lazyFiles = [...lazy].map(measure);
 console.log(`lazy chunks, loaded with import() on first use (${lazyFiles.length}, not in the budget):`);
 for (const m of lazyFiles) console.log(row(m));
+// Minification must reach every file: esbuild drops annotations like this one, so one left means a
+// file skipped the minify step (it happened once, when Vite 8 re-printed chunks after renderChunk).
+const unminified = [...initialFiles, ...lazyFiles].filter((m) => /@__PURE__|#__PURE__/.test(readFileSync(new URL(m.file, dist), 'utf8')));
+if (unminified.length) {
+  console.error(`not minified: ${unminified.map((m) => m.file).join(', ')}`);
+  process.exit(1);
+}
 if (total.gzip > BUDGET_GZIP) {
   console.error(`initial load over budget by ${total.gzip - BUDGET_GZIP} B gzip`);
   process.exit(1);

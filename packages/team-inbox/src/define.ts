@@ -7,8 +7,6 @@ import { InboxNotificationBell } from './notification-bell/notification-bell.js'
 import { InboxConversationHeader } from './conversation-header/conversation-header.js';
 import { InboxTimeline } from './timeline/timeline.js';
 import { InboxComposer } from './composer/composer.js';
-import { InboxDetails } from './details/details.js';
-import { InboxAssigneePicker } from './assignee-picker/assignee-picker.js';
 import { InboxAvailabilitySwitch } from './availability-switch/availability-switch.js';
 
 declare global {
@@ -21,8 +19,6 @@ declare global {
     'inbox-conversation-header': InboxConversationHeader;
     'inbox-timeline': InboxTimeline;
     'inbox-composer': InboxComposer;
-    'inbox-details': InboxDetails;
-    'inbox-assignee-picker': InboxAssigneePicker;
     'inbox-availability-switch': InboxAvailabilitySwitch;
   }
 }
@@ -32,7 +28,8 @@ function define(tag: string, ctor: CustomElementConstructor): void {
   if (!customElements.get(tag)) customElements.define(tag, ctor);
 }
 
-// Parts first, so the root upgrades with its children ready.
+// Parts first, so the root upgrades with its children ready. The details pane (with "Assigned to")
+// registers itself when <team-inbox> loads it, with the first open conversation.
 define('inbox-view-nav', InboxViewNav);
 define('inbox-conversation-list', InboxConversationList);
 define('inbox-search', InboxSearch);
@@ -40,7 +37,5 @@ define('inbox-notification-bell', InboxNotificationBell);
 define('inbox-conversation-header', InboxConversationHeader);
 define('inbox-timeline', InboxTimeline);
 define('inbox-composer', InboxComposer);
-define('inbox-details', InboxDetails);
-define('inbox-assignee-picker', InboxAssigneePicker);
 define('inbox-availability-switch', InboxAvailabilitySwitch);
 define('team-inbox', TeamInbox);

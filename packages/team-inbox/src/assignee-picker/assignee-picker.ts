@@ -192,3 +192,12 @@ export class InboxAssigneePicker extends LitElement {
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}`;
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'inbox-assignee-picker': InboxAssigneePicker;
+  }
+}
+
+// Registered by its own module: it loads with the details pane (details.ts), after the first paint.
+if (!customElements.get('inbox-assignee-picker')) customElements.define('inbox-assignee-picker', InboxAssigneePicker);

@@ -106,6 +106,19 @@ export const conversationListStyles = css`
     display: inline-flex;
     color: var(--baton-color-text-muted, #5b6470);
   }
+  /* "Snoozed until …", "Waiting for … · 4 min": gives way before the name does. */
+  .state {
+    flex: 0 100 auto;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
+  }
+  .state.waiting {
+    color: var(--baton-color-warning-text);
+  }
   time {
     grid-column: 4;
     grid-row: 1;

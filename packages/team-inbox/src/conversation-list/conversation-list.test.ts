@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { ben, conversation, demoWorld, fixtureInbox, lucia, mallory, priya, until } from '../testing/fixtures.js';
+import { ana, ben, conversation, demoWorld, fixtureInbox, lucia, mallory, priya, until } from '../testing/fixtures.js';
+import { clock } from '../controllers/clock-controller.js';
 import { allByRole, byRole, mountPart, press, settled } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
 
@@ -17,6 +18,42 @@ describe('inbox-conversation-list', () => {
     expect(byRole(root, 'listbox').getAttribute('aria-label')).to.equal('Conversations, All');
     await expectNoAxeViolations(root.host);
     remove();
+  });
+
+  it('says "Waiting for <team> · N min" on a queued row and "Snoozed until …" on a snoozed one, ticking with the clock', async () => {
+    const world = demoWorld();
+    const since = new Date(Date.now() - 4 * 60_000 - 5_000).toISOString();
+    world.conversations.push(conversation('conv_queued', priya.id, 4, { teamId: 'team_support', waitingSince: since }));
+    const wake = new Date();
+    wake.setDate(wake.getDate() + 1);
+    wake.setHours(9, 0, 0, 0);
+    world.conversations.push(conversation('conv_later', lucia.id, 30, { assigneeId: ana.id, snoozedUntil: wake.toISOString() }));
+    const inbox = await fixtureInbox({ world, view: 'all' });
+    const { el, root, remove } = await mountPart('inbox-conversation-list', inbox);
+    try {
+      await until(() => allByRole(root, 'option', /Waiting for Support · 4 min/).length === 1, 2000, 'queued row with its team');
+      expect(allByRole(root, 'option', /Waiting for Support · 4 min/)[0]!.id).to.equal('row-conv_queued');
+      expect(allByRole(root, 'option', /Waiting|Snoozed/)).to.have.length(1); // the others neither wait nor sleep
+      await expectNoAxeViolations(root.host);
+      clock.tick(Date.now() + 2 * 60_000);
+      await settled(el);
+      expect(allByRole(root, 'option', /Waiting for Support · 6 min/).map((o) => o.id)).to.deep.equal(['row-conv_queued']);
+      clock.tick();
+      // Taken by someone: it no longer waits.
+      await inbox.store.assign('conv_queued', ana.id);
+      await settled(el);
+      expect(allByRole(root, 'option', /Waiting/)).to.have.length(0);
+
+      await inbox.store.setView('snoozed');
+      await until(() => allByRole(root, 'option', /Snoozed until tomorrow 9:00 AM/).length === 1, 2000, 'snoozed row');
+      expect(allByRole(root, 'option', /Snoozed until/)[0]!.id).to.equal('row-conv_later');
+      clock.tick(Date.now() + 86_400_000);
+      await settled(el);
+      expect(allByRole(root, 'option', /Snoozed until today 9:00 AM/).map((o) => o.id)).to.deep.equal(['row-conv_later']);
+    } finally {
+      clock.tick();
+      remove();
+    }
   });
 
   it('moves with arrows and j/k, and Enter asks to open the focused row', async () => {

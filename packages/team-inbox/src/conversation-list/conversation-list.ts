@@ -3,9 +3,10 @@ import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import { isUnread, type AgentWithLoad, type InboxStore } from '@baton/client';
-import type { Conversation } from '@baton/protocol';
+import { isUnread, type AgentWithLoad, type BatonRestClient, type InboxStore } from '@baton/client';
+import type { Conversation, Team } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
+import { restContext } from '@baton/ui/contexts/rest';
 import { baseStyles } from '@baton/ui/tokens';
 import { channelIcon, channelName } from '@baton/ui/icons';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
@@ -18,6 +19,8 @@ import { fire } from '../events.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { contactName } from '../contacts/contact-name.js';
 import { VIEW_LABELS } from '../view-nav/view-nav.js';
+import { waitingLabel, wakeTime } from '../format/snooze-time.js';
+import { loadTeams } from '../teams/teams-cache.js';
 import { conversationListStyles } from './conversation-list.styles.js';
 
 /**
@@ -29,6 +32,9 @@ export const ROW_HEIGHT = 56;
 const OVERSCAN = 8;
 /** Start fetching the next page this many rows before the end. */
 const PREFETCH_ROWS = 15;
+
+/** Queued for a team and nobody has taken it yet. */
+const waiting = (c: Conversation) => c.status === 'open' && !c.assigneeId && !!c.waitingSince;
 
 /**
  * Who wrote the preview, as its prefix: "You: " for this agent, "Ana: " for a teammate (first
@@ -57,6 +63,14 @@ export class InboxConversationList extends LitElement {
   @consume({ context: contactsContext, subscribe: true })
   @state()
   private contacts?: ContactDirectory;
+
+  @consume({ context: restContext, subscribe: true })
+  @state()
+  private rest?: BatonRestClient;
+
+  /** Team names for "Waiting for Bilingual", asked once a queued row shows up (teams-cache shares the request). */
+  @state() private teams: readonly Team[] = [];
+  private teamsAsked = false;
 
   @state() private scrollOffset = 0;
   /** Conversations ticked for a bulk action (checkbox, `x`; Shift extends from the last one ticked). */
@@ -241,6 +255,10 @@ export class InboxConversationList extends LitElement {
     const moved = activeId ? rows.findIndex((r) => r.id === activeId) : -1;
     if (moved >= 0) this.roving.setActive(moved);
     this.rows = rows;
+    if (!this.teamsAsked && this.rest && rows.some((r) => r.teamId && waiting(r))) {
+      this.teamsAsked = true;
+      loadTeams(this.rest).then((teams) => (this.teams = teams), () => (this.teamsAsked = false));
+    }
     if (this.selected.size && [...this.selected].some((id) => !rows.some((r) => r.id === id))) {
       this.selected = new Set([...this.selected].filter((id) => rows.some((r) => r.id === id)));
     }
@@ -329,6 +347,16 @@ export class InboxConversationList extends LitElement {
     </div>`;
   }
 
+  /** "Snoozed until tomorrow 9:00 AM" or "Waiting for Bilingual · 4 min", as the header says them, ticking with the clock. */
+  private renderState(c: Conversation) {
+    const now = this.clock.now;
+    if (c.status === 'open' && c.snoozedUntil) {
+      return html`<span class="state">Snoozed until ${wakeTime(c.snoozedUntil, now)}</span>`;
+    }
+    if (waiting(c)) return html`<span class="state waiting">${waitingLabel(c.waitingSince!, this.teams.find((t) => t.id === c.teamId)?.name, now)}</span>`;
+    return nothing;
+  }
+
   private renderRow(
     c: Conversation,
     index: number,
@@ -372,6 +400,7 @@ export class InboxConversationList extends LitElement {
       <span class="top">
         <span class="name">${name}</span>
         <span class="channel" title=${channelName(c.channel)}>${channelIcon(c.channel, 14)}<span class="visually-hidden">${channelName(c.channel)}</span></span>
+        ${this.renderState(c)}
       </span>
       <time datetime=${at} title=${absoluteTime(at)}>${relativeTime(at, this.clock.now)}</time>
       <span class="preview">${speaker(c, agents, me)}${preview}</span>

@@ -11,6 +11,8 @@ import { relativeTime } from '@baton/ui/relative-time';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
+// "Assigned to" loads (and registers) with this pane.
+import '../assignee-picker/assignee-picker.js';
 import type { InboxAssigneePicker } from '../assignee-picker/assignee-picker.js';
 import { fire } from '../events.js';
 import { languageName } from '../format/language-name.js';
@@ -258,3 +260,12 @@ export class InboxDetails extends LitElement {
     </div>`;
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'inbox-details': InboxDetails;
+  }
+}
+
+// Its own define module: <team-inbox> loads it with import() when a conversation first opens.
+if (!customElements.get('inbox-details')) customElements.define('inbox-details', InboxDetails);

@@ -1,48 +1,27 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
-import type { AgentWithLoad, BatonRestClient, InboxStore } from '@baton/client';
+import type { BatonRestClient, InboxStore } from '@baton/client';
 import type { Notification } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
 import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
-import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
 import { ClockController } from '../controllers/clock-controller.js';
+import { addStyles, lazyModule } from '../controllers/lazy-part.js';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { fire } from '../events.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import type { DesktopState } from '../desktop-notifications/push-subscription.js';
+import { plainError } from '../format/plain-error.js';
+import type { DesktopAction } from './notification-panel.js';
 import { notificationBellStyles } from './notification-bell.styles.js';
 
-/** What happened, from the reader's side, naming the contact when known: "Ben mentioned you on Priya Patel". */
-export function notificationText(n: Notification, agents: readonly AgentWithLoad[], contact?: string): string {
-  const actor = n.actor.type === 'agent' ? agents.find((a) => a.id === n.actor.id)?.name.split(/\s+/)[0] : undefined;
-  const on = contact ?? 'a conversation';
-  switch (n.type) {
-    case 'mentioned':
-      return `${actor ?? 'Someone'} mentioned you on ${on}`;
-    case 'assigned':
-      return `${actor ?? 'Someone'} assigned ${on} to you`;
-    case 'reopened':
-      return contact ? `${contact} wrote again: reopened` : 'A conversation assigned to you was reopened';
-    case 'queued_timeout':
-      return `${contact ?? 'A conversation'} has waited too long in the queue`;
-  }
-}
-
-/** Notifications grouped per conversation, newest group first; each group newest first. */
-export function groupByConversation(items: readonly Notification[]): Notification[][] {
-  const groups = new Map<string, Notification[]>();
-  for (const n of items) {
-    const group = groups.get(n.conversationId);
-    if (group) group.push(n);
-    else groups.set(n.conversationId, [n]);
-  }
-  return [...groups.values()];
-}
+/** The open panel is a chunk of its own, fetched the first time the bell opens (or is pointed at). */
+type PanelModule = typeof import('./notification-panel.js');
+const loadPanelModule = lazyModule(() => import('./notification-panel.js'));
 
 /**
  * The bell with the unread count and, when opened, the notifications. Picking one marks it read
@@ -70,6 +49,9 @@ export class InboxNotificationBell extends LitElement {
   /** This browser's desktop notifications; null until the panel first opens and the module loads. */
   @state() private desktop: DesktopState | 'working' | null = null;
   @state() private desktopError = '';
+  @state() private panel: PanelModule | undefined;
+  @state() private panelError = '';
+  private panelLoading: Promise<void> | undefined;
   @query('[part="base"]') private button!: HTMLButtonElement;
 
   private readonly clock = new ClockController(this);
@@ -98,41 +80,48 @@ export class InboxNotificationBell extends LitElement {
 
   private toggle(): void {
     this.expanded = !this.expanded;
-    if (this.expanded && this.pushWorker && this.desktop === null) void this.desktopAction('check');
+    if (!this.expanded) return;
+    void this.loadPanel().then(() => {
+      if (this.expanded && this.pushWorker && this.desktop === null) this.desktopAction('check');
+    });
   }
 
-  /** Loads the Web Push module on first use (it is not part of the inbox's first load). */
-  private async desktopAction(action: 'check' | 'enable' | 'disable'): Promise<void> {
+  /** Loads the panel (once) and adds its styles to this shadow root. */
+  private loadPanel(): Promise<void> {
+    if (this.panelLoading) return this.panelLoading;
+    this.panelError = '';
+    return (this.panelLoading = loadPanelModule().then(
+      (panel) => {
+        addStyles(this, panel.notificationPanelStyles);
+        this.panel = panel;
+      },
+      (e: unknown) => {
+        this.panelLoading = undefined;
+        this.panelError = plainError(e);
+      },
+    ));
+  }
+
+  /** Resolves once the panel is drawn too when it is loading, so "rendered" means what it says. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.panelLoading && !this.panel && !this.panelError) {
+      await this.panelLoading;
+      done = await super.getUpdateComplete();
+    }
+    return done;
+  }
+
+  private desktopAction(action: DesktopAction): void {
+    const panel = this.panel;
+    if (!panel) return;
     const before = this.desktop;
     this.desktop = 'working';
     this.desktopError = '';
-    try {
-      const push = await import('../desktop-notifications/push-subscription.js');
-      if (action === 'check') this.desktop = await push.desktopState(this.pushWorker);
-      else if (!this.rest) this.desktop = before;
-      else this.desktop = action === 'enable' ? await push.enableDesktop(this.rest, this.pushWorker) : await push.disableDesktop(this.rest, this.pushWorker);
-    } catch (error) {
-      this.desktop = before === null || before === 'working' ? 'off' : before;
-      this.desktopError =
-        action === 'check'
-          ? ''
-          : `Could not turn desktop notifications ${action === 'enable' ? 'on' : 'off'}: ${error instanceof Error ? error.message : String(error)}. Try again.`;
-    }
-  }
-
-  private renderDesktop() {
-    const d = this.desktop;
-    if (!this.pushWorker || d === null || d === 'unsupported') return nothing;
-    return html`<footer>
-      ${d === 'on'
-        ? html`<span>Desktop notifications are on</span><button class="link" @click=${() => void this.desktopAction('disable')}>Turn off</button>`
-        : d === 'blocked'
-          ? html`<span>Desktop notifications are blocked in this browser's site settings</span>`
-          : html`<button class="link" ?disabled=${d === 'working'} @click=${() => void this.desktopAction('enable')}>
-              ${d === 'working' ? 'Working…' : 'Enable desktop notifications'}
-            </button>`}
-      <p role="status" class="error">${this.desktopError}</p>
-    </footer>`;
+    void panel.runDesktopAction(action, before, this.rest, this.pushWorker).then(({ desktop, error }) => {
+      this.desktop = desktop;
+      this.desktopError = error;
+    });
   }
 
   private onKeydown(e: KeyboardEvent): void {
@@ -152,46 +141,49 @@ export class InboxNotificationBell extends LitElement {
 
   override render() {
     const v = this.snapshot.value;
-    const { items, unread, agents } = v ?? { items: [], unread: 0, agents: [] };
-    // Context comes from what the inbox already holds (the list, the open conversation): a
-    // notification carries only its conversation's id. The preview is a message, never a note.
-    const known = new Map([...(v?.rows ?? []), ...(v?.open ? [v.open] : [])].map((c) => [c.id, c]));
-    const now = this.clock.now;
+    const unread = v?.unread ?? 0;
     return html`<div @keydown=${this.onKeydown}>
-      <button part="base" aria-expanded=${this.expanded ? 'true' : 'false'} aria-controls="panel" @click=${this.toggle}>
+      <button
+        part="base"
+        aria-expanded=${this.expanded ? 'true' : 'false'}
+        aria-controls="panel"
+        @click=${this.toggle}
+        @pointerenter=${() => void loadPanelModule().catch(() => undefined)}
+      >
         ${icon('bell', 18)}<span class="visually-hidden">Notifications</span>
         ${unread > 0 ? html`<baton-badge variant="attention" count=${unread}></baton-badge><span class="visually-hidden">unread</span>` : nothing}
       </button>
       <section id="panel" part="panel" aria-labelledby="heading" ?hidden=${!this.expanded}>
-        <header>
-          <h2 id="heading">Notifications</h2>
-          ${unread > 0
-            ? html`<button class="link" @click=${() => void this.store?.markNotificationsRead('all').catch(() => undefined)}>Mark all as read</button>`
-            : nothing}
-        </header>
-        ${items.length === 0
-          ? html`<p class="empty">No notifications yet</p>`
-          : html`<ul>
-              ${groupByConversation(items).map((group) => {
-                const n = group[0]!;
-                const c = known.get(n.conversationId);
-                const unreadHere = group.some((x) => x.readAt === null);
-                const contact = c ? (this.contacts?.name(c.contactId) ?? undefined) : undefined;
-                return html`<li>
-                  <button class="item ${unreadHere ? 'unread' : ''}" @click=${() => this.pick(group)}>
-                    ${unreadHere ? html`<span class="dot" aria-hidden="true"></span>` : html`<span></span>`}
-                    <span class="text"
-                      >${unreadHere ? html`<span class="visually-hidden">Unread:</span>` : nothing}${notificationText(n, agents, contact)}${group.length > 1
-                        ? ` (+${group.length - 1} more)`
-                        : nothing}${c?.preview ? html`<span class="snippet"> ${c.preview.slice(0, 80)}</span>` : nothing}</span
-                    >
-                    <time datetime=${n.createdAt} title=${absoluteTime(n.createdAt)}>${relativeTime(n.createdAt, now)}</time>
-                  </button>
-                </li>`;
-              })}
-            </ul>`}
-        ${this.renderDesktop()}
+        ${this.panel ? this.renderPanel(this.panel) : this.expanded ? this.renderLoading() : nothing}
       </section>
     </div>`;
+  }
+
+  private renderLoading() {
+    return html`<h2 id="heading" class="visually-hidden">Notifications</h2>
+      ${this.panelError
+        ? html`<p class="error" role="alert">${this.panelError}</p>`
+        : html`<p class="loading" role="status"><span class="skeleton"></span><span class="visually-hidden">Loading notifications…</span></p>`}`;
+  }
+
+  private renderPanel(panel: PanelModule) {
+    const v = this.snapshot.value;
+    // Context comes from what the inbox already holds (the list, the open conversation): a
+    // notification carries only its conversation's id.
+    const known = new Map([...(v?.rows ?? []), ...(v?.open ? [v.open] : [])].map((c) => [c.id, c]));
+    return panel.renderNotificationPanel({
+      items: v?.items ?? [],
+      unread: v?.unread ?? 0,
+      agents: v?.agents ?? [],
+      known,
+      contactName: (id) => this.contacts?.name(id) ?? undefined,
+      now: this.clock.now,
+      pushWorker: this.pushWorker,
+      desktop: this.desktop,
+      desktopError: this.desktopError,
+      pick: (group) => this.pick(group),
+      markAllRead: () => void this.store?.markNotificationsRead('all').catch(() => undefined),
+      desktopAction: (action) => this.desktopAction(action),
+    });
   }
 }

@@ -2,36 +2,22 @@ import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import type { BatonRestClient } from '@baton/client';
-import type { ContactHit, SearchConversation, SearchHit } from '@baton/protocol';
+import type { SearchHit } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
 import { comboboxStyles } from '@baton/ui/combobox-styles';
 import { baseStyles } from '@baton/ui/tokens';
-import { channelName, icon } from '@baton/ui/icons';
-import { absoluteTime } from '@baton/ui/relative-time';
+import { icon } from '@baton/ui/icons';
+import { addStyles, lazyModule } from '../controllers/lazy-part.js';
 import { fire } from '../events.js';
+import type { ContactResult } from './search-results.js';
 import { searchBoxStyles } from './search-box.styles.js';
 
 /** Wait for a pause in typing before asking the server. */
 const DEBOUNCE_MS = 200;
 
-/** The snippet as text with the server's highlight ranges wrapped in `<mark>` (never parsed as HTML). */
-function highlighted(hit: SearchHit) {
-  const parts = [];
-  let last = 0;
-  for (const [start, end] of [...hit.highlights].sort((a, b) => a[0] - b[0])) {
-    if (start < last || end > hit.snippet.length) continue;
-    parts.push(hit.snippet.slice(last, start), html`<mark>${hit.snippet.slice(start, end)}</mark>`);
-    last = end;
-  }
-  parts.push(hit.snippet.slice(last));
-  return parts;
-}
-
-/** "Priya Patel · Email · Resolved": which conversation a result opens, without opening it. */
-function context(c: SearchConversation, withName = true): string {
-  const state = c.status === 'resolved' ? 'Resolved' : c.snoozedUntil ? 'Snoozed' : 'Open';
-  return [withName ? c.contactName : '', channelName(c.channel), state, c.subject ?? ''].filter(Boolean).join(' · ');
-}
+/** The results' rendering is a chunk of its own, fetched when the box is first focused or typed in. */
+type ResultsModule = typeof import('./search-results.js');
+const loadResults = lazyModule(() => import('./search-results.js'));
 
 /**
  * Search over contacts (name, phone, email), messages and notes (`GET /v1/search`) as a combobox: results show under the box,
@@ -47,11 +33,12 @@ export class InboxSearch extends LitElement {
   @state() private term = '';
   @state() private hits: SearchHit[] = [];
   /** Contacts that match, one result per conversation of theirs (contacts with none are left out: nothing to open). */
-  @state() private contactHits: { contact: ContactHit['contact']; conversation: SearchConversation }[] = [];
+  @state() private contactHits: ContactResult[] = [];
   @state() private open = false;
   @state() private active = -1;
   @state() private searching = false;
   @state() private failed = false;
+  @state() private results: ResultsModule | undefined;
 
   @query('input') private input!: HTMLInputElement;
 
@@ -67,6 +54,14 @@ export class InboxSearch extends LitElement {
     super.disconnectedCallback();
     clearTimeout(this.timer);
     this.inflight?.abort();
+  }
+
+  /** Fetches the results' module (once) and adds its styles; search() waits for it with the request. */
+  private async loadResults(): Promise<void> {
+    if (this.results) return;
+    const results = await loadResults();
+    addStyles(this, results.searchResultsStyles);
+    this.results = results;
   }
 
   private onInput(): void {
@@ -90,7 +85,7 @@ export class InboxSearch extends LitElement {
     this.failed = false;
     this.open = true;
     try {
-      const page = await this.rest.search({ q, limit: 20 }, { signal: controller.signal });
+      const [page] = await Promise.all([this.rest.search({ q, limit: 20 }, { signal: controller.signal }), this.loadResults()]);
       if (controller.signal.aborted) return;
       this.hits = page.items;
       this.contactHits = page.contacts.flatMap((h) => h.conversations.map((conversation) => ({ contact: h.contact, conversation })));
@@ -161,32 +156,20 @@ export class InboxSearch extends LitElement {
           spellcheck="false"
           @input=${this.onInput}
           @keydown=${this.onKeydown}
-          @focus=${() => (this.open = this.count > 0)}
+          @focus=${() => {
+            this.open = this.count > 0;
+            void this.loadResults().catch(() => undefined);
+          }}
           @blur=${() => setTimeout(() => (this.open = false), 150)}
         />
       </div>
       <div id="results" class="popup" part="results" role="listbox" aria-label="Search results" ?hidden=${!expanded}>
-        ${this.contactHits.length
-          ? html`<div role="group" aria-label="Contacts">
-              ${this.contactHits.map((h, i) => this.renderOption(i, html`<span class="contact">${h.contact.name}</span>
-                  ${h.contact.phone || h.contact.email ? html`<span class="kind">${[h.contact.phone, h.contact.email].filter(Boolean).join(' · ')}</span>` : nothing}
-                  <span class="kind">${context(h.conversation, false)}</span>`))}
-            </div>`
-          : nothing}
-        ${this.hits.length
-          ? html`<div role="group" aria-label="Messages and notes">
-          ${this.hits.map((hit, i) =>
-            this.renderOption(
-              this.contactHits.length + i,
-              html`<span class="kind ${hit.item.kind}"
-                  >${hit.item.kind === 'note' ? 'Internal note' : hit.item.direction === 'inbound' ? 'Customer message' : 'Reply'} ·
-                  <time datetime=${hit.item.createdAt}>${absoluteTime(hit.item.createdAt)}</time></span
-                >
-                ${highlighted(hit)} ${hit.conversation ? html`<span class="kind">${context(hit.conversation)}</span>` : nothing}`,
-            ),
-          )}
-        </div>`
-          : nothing}
+        ${this.results?.renderSearchResults({
+          contactHits: this.contactHits,
+          hits: this.hits,
+          active: this.active,
+          choose: (i) => this.choose(this.conversationAt(i)),
+        })}
       </div>
       <div class="visually-hidden" role="status">
         ${expanded && !this.searching ? (this.failed ? 'Search failed' : `${this.count} results`) : ''}
@@ -194,17 +177,5 @@ export class InboxSearch extends LitElement {
       ${expanded && !this.searching && this.count === 0
         ? html`<div part="results" class="popup status">${this.failed ? 'Search failed, try again' : 'No contacts, messages or notes match'}</div>`
         : nothing}`;
-  }
-
-  private renderOption(i: number, content: unknown) {
-    return html`<div
-      role="option"
-      id=${`hit-${i}`}
-      aria-selected=${i === this.active ? 'true' : 'false'}
-      @mousedown=${(e: Event) => e.preventDefault()}
-      @click=${() => this.choose(this.conversationAt(i))}
-    >
-      ${content}
-    </div>`;
   }
 }

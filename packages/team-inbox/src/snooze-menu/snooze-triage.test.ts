@@ -27,9 +27,11 @@ describe('team-inbox: snooze from the keyboard', () => {
     await el.updateComplete;
     await until(() => allByRole(list(el), 'option').length === 2, 3000, 'rows');
 
-    // The shortcuts dialog lists s with the control's words.
+    // The shortcuts dialog lists s with the control's words (its content loads when it first opens).
     const dialog = el.shadowRoot!.querySelector('dialog')!;
+    await el.openShortcuts();
     expect([...dialog.querySelectorAll('dt')].map((dt) => `${dt.textContent} ${dt.nextElementSibling!.textContent}`)).to.include('s Snooze / Unsnooze');
+    dialog.close();
 
     allByRole(list(el), 'option')[0]!.focus();
     await sendKeys({ press: 'Enter' });

@@ -1,4 +1,9 @@
-import { html } from 'lit';
+import { css, html } from 'lit';
+
+/**
+ * The "Keyboard shortcuts" dialog's content, loaded with `import()` the first time `?` (or the
+ * button) opens it; the `<dialog>` itself, the keys and the focus handling stay in team-inbox.ts.
+ */
 
 /** Every keyboard shortcut, with the words of the control it stands for (the dialog and the README list these). */
 export const SHORTCUTS: readonly (readonly [keys: readonly string[], does: string])[] = [
@@ -15,10 +20,41 @@ export const SHORTCUTS: readonly (readonly [keys: readonly string[], does: strin
   [['?'], 'Keyboard shortcuts'],
 ];
 
-export function renderShortcutList() {
-  return html`<dl class="shortcut-list">
+export function renderShortcuts() {
+  return html`<h2 id="shortcuts-title">Keyboard shortcuts</h2>
+    <dl class="shortcut-list">
     ${SHORTCUTS.map(
       ([keys, does]) => html`<dt>${keys.map((k, i) => html`${i ? ' / ' : ''}<kbd>${k}</kbd>`)}</dt><dd>${does}</dd>`,
     )}
-  </dl>`;
+  </dl>
+    <form method="dialog"><button>Close</button></form>`;
 }
+
+/** Added to the inbox's shadow root with the content. */
+export const shortcutsStyles = css`
+  dialog.shortcuts {
+    max-width: min(420px, 90%);
+    padding: var(--baton-space-4);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
+    background: var(--baton-color-bg);
+    color: var(--baton-color-text);
+  }
+  dialog.shortcuts h2 {
+    margin: 0 0 8px;
+    font-size: 16px;
+  }
+  .shortcut-list {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 4px 12px;
+    margin: 0 0 12px;
+  }
+  .shortcut-list dd {
+    margin: 0;
+  }
+  kbd {
+    font: inherit;
+    font-weight: 600;
+  }
+`;

@@ -100,30 +100,13 @@ export const teamInboxStyles = css`
     text-align: start;
     cursor: pointer;
   }
-  dialog.shortcuts {
-    max-width: min(420px, 90%);
-    padding: var(--baton-space-4, 16px);
-    border: 1px solid var(--baton-color-border, #d9dde3);
-    border-radius: var(--baton-radius, 8px);
-    background: var(--baton-color-bg, #fff);
-    color: var(--baton-color-text, #1b1f24);
-  }
-  dialog.shortcuts h2 {
-    margin: 0 0 8px;
-    font-size: 16px;
-  }
-  .shortcut-list {
-    display: grid;
-    grid-template-columns: auto 1fr;
-    gap: 4px 12px;
-    margin: 0 0 12px;
-  }
-  .shortcut-list dd {
+  /* Stands where the details pane will be while its module loads (same padding as its base). */
+  .details-placeholder {
     margin: 0;
+    padding: var(--baton-space-4);
   }
-  kbd {
-    font: inherit;
-    font-weight: 600;
+  .details-placeholder.muted {
+    color: var(--baton-color-text-muted);
   }
   .pane-bar {
     display: none;

@@ -18,8 +18,17 @@ import type { InboxComposer } from '../composer/composer.js';
 import type { InboxDetails } from '../details/details.js';
 import { connectToServer, useInjected, type InboxServices } from './connection.js';
 import { teamInboxStyles } from './team-inbox.styles.js';
-import { renderShortcutList } from './shortcuts.js';
+import { addStyles, lazyModule } from '../controllers/lazy-part.js';
 import { plainError } from '../format/plain-error.js';
+
+/** The shortcuts dialog's content is a chunk of its own, fetched the first time it opens. */
+type ShortcutsModule = typeof import('./shortcuts.js');
+const loadShortcuts = lazyModule(() => import('./shortcuts.js'));
+/**
+ * The details pane ("Assigned to", team, tags, the contact) is a chunk of its own, fetched when a
+ * conversation first opens (beside that conversation's own requests), or by `a`.
+ */
+const loadDetails = lazyModule(() => import('../details/details.js'));
 
 export type InboxTheme = 'light' | 'dark' | 'auto';
 
@@ -81,6 +90,11 @@ export class TeamInbox extends LitElement {
   private retry: () => void = () => this.setup();
   /** The details drawer, at widths where details are not a column of their own. */
   @state() private detailsOpen = false;
+  @state() private shortcuts: ShortcutsModule | undefined;
+  @state() private detailsLoaded = false;
+  @state() private detailsFailed = false;
+  /** `?` was pressed and the dialog's content is loading: a second press does nothing. */
+  private shortcutsOpening = false;
 
   @query('inbox-search') private searchBox?: InboxSearch;
   @query('inbox-conversation-list') private list?: InboxConversationList;
@@ -143,6 +157,7 @@ export class TeamInbox extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (this.conversationId && !this.detailsLoaded && !this.detailsFailed) void this.loadDetailsPane();
     const store = this.services?.store;
     if (!store) return;
     const snapshot = store.getSnapshot();
@@ -270,12 +285,27 @@ export class TeamInbox extends LitElement {
     if (this.globalShortcuts && !e.composedPath().includes(this)) this.onShortcut(e);
   };
 
-  /** Opens the shortcuts dialog (`?`): a modal `<dialog>`, so focus stays in it and Escape closes it. */
-  openShortcuts(): void {
-    const dialog = this.shortcutsDialog;
-    if (!dialog || dialog.open) return;
+  /**
+   * Opens the shortcuts dialog (`?`): a modal `<dialog>`, so focus stays in it and Escape closes it.
+   * Its content loads on first use; the dialog opens once it is there.
+   */
+  async openShortcuts(): Promise<void> {
+    if (!this.shortcutsDialog || this.shortcutsDialog.open || this.shortcutsOpening) return;
+    this.shortcutsOpening = true;
     this.focusBeforeDialog = deepActiveElement();
-    dialog.showModal();
+    try {
+      if (!this.shortcuts) {
+        const shortcuts = await loadShortcuts();
+        addStyles(this, shortcuts.shortcutsStyles);
+        this.shortcuts = shortcuts;
+        await this.updateComplete;
+      }
+      this.shortcutsDialog?.showModal();
+    } catch (e) {
+      this.fail(e, () => void this.openShortcuts());
+    } finally {
+      this.shortcutsOpening = false;
+    }
   }
 
   private onDialogClose = (): void => {
@@ -284,10 +314,25 @@ export class TeamInbox extends LitElement {
     if (back?.isConnected) back.focus();
   };
 
+  /** Loads the details pane once; false when that failed (the pane says so, with "Try again"). */
+  private async loadDetailsPane(): Promise<boolean> {
+    try {
+      await loadDetails();
+      this.detailsLoaded = true;
+      this.detailsFailed = false;
+      return true;
+    } catch {
+      this.detailsFailed = true;
+      return false;
+    }
+  }
+
   /** "Assigned to" (`a`), opening the details drawer first where details are one. */
   private async focusAssignee(): Promise<void> {
     this.detailsOpen = true;
+    if (!(await this.loadDetailsPane())) return;
     await this.updateComplete;
+    await this.details?.updateComplete;
     this.details?.focusAssignee();
   }
 
@@ -314,14 +359,14 @@ export class TeamInbox extends LitElement {
 
   private onShortcut = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isEditable(e.composedPath()[0])) return;
-    if (this.shortcutsDialog?.open) return;
+    if (this.shortcutsDialog?.open || this.shortcutsOpening) return;
     switch (e.key) {
       case 'Escape':
         if (!this.detailsOpen) return;
         void this.closeDetails();
         break;
       case '?':
-        this.openShortcuts();
+        void this.openShortcuts();
         break;
       case 'i':
         void this.header?.assignToMe();
@@ -356,6 +401,21 @@ export class TeamInbox extends LitElement {
     e.preventDefault();
   };
 
+  /**
+   * Until the details pane's module is there (another inbox on the page, or the host, may have
+   * loaded it already): what it would say with nothing open, or a skeleton.
+   */
+  private renderDetailsPlaceholder() {
+    if (this.detailsFailed) {
+      return html`<p class="details-placeholder" role="alert">
+        Can't load the details right now. <button @click=${() => void this.loadDetailsPane()}>Try again</button>
+      </p>`;
+    }
+    return this.conversationId
+      ? html`<p class="details-placeholder" role="status"><span class="skeleton"></span><span class="visually-hidden">Loading details…</span></p>`
+      : html`<p class="details-placeholder muted">No conversation open</p>`;
+  }
+
   override render() {
     // tabindex -1: a click on a non-focusable spot puts focus in the inbox, so its shortcuts work.
     return html`<div part="base" tabindex="-1" class=${this.conversationId ? 'has-open' : ''}>
@@ -373,7 +433,7 @@ export class TeamInbox extends LitElement {
         </div>
         <inbox-view-nav part="views"></inbox-view-nav>
         <inbox-conversation-list part="list"></inbox-conversation-list>
-        <button class="shortcuts-button" aria-keyshortcuts="?" aria-haspopup="dialog" @click=${() => this.openShortcuts()}>Keyboard shortcuts</button>
+        <button class="shortcuts-button" aria-keyshortcuts="?" aria-haspopup="dialog" @click=${() => void this.openShortcuts()}>Keyboard shortcuts</button>
       </section>
       <section part="conversation" aria-label="Conversation">
         ${this.conversationId
@@ -391,12 +451,9 @@ export class TeamInbox extends LitElement {
       <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
         <button class="close-details" @click=${() => this.closeDetails()}>Close details</button>
         <inbox-details></inbox-details>
+        ${this.detailsLoaded || customElements.get('inbox-details') ? nothing : this.renderDetailsPlaceholder()}
       </aside>
-      <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>
-        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-        ${renderShortcutList()}
-        <form method="dialog"><button>Close</button></form>
-      </dialog>
+      <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>${this.shortcuts?.renderShortcuts()}</dialog>
     </div>`;
   }
 }

@@ -9,6 +9,8 @@ import { ContactDirectory } from '../contacts/contact-directory.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { FixtureInbox } from './fixtures.js';
 import '../define.js';
+// Lazy in <team-inbox> (loaded with the first open conversation); parts mounted alone need it defined.
+import '../details/details.js';
 
 export interface Mounted<E extends HTMLElement> {
   el: E;

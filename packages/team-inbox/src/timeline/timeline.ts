@@ -17,8 +17,16 @@ import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { bodyText } from '../format/body-text.js';
-import { eventSentence } from '../format/event-sentence.js';
+import { lazyModule } from '../controllers/lazy-part.js';
 import { timelineStyles } from './timeline.styles.js';
+
+/**
+ * Events as sentences ("Ana moved this to Bilingual") are a chunk of their own: fetched when a
+ * conversation first opens, alongside its timeline request, so the inbox's first paint does not
+ * carry them.
+ */
+type SentencesModule = typeof import('../format/event-sentence.js');
+const loadSentences = lazyModule(() => import('../format/event-sentence.js'));
 
 const avatar = (name: string) => html`<baton-avatar name=${name} style="--baton-avatar-size:20px"></baton-avatar>`;
 
@@ -72,6 +80,8 @@ export class InboxTimeline extends LitElement {
   /** Team names for "Ana moved this to Bilingual", fetched once such an event is shown. */
   @state() private teams: readonly Team[] = [];
   private teamsAsked = false;
+  @state() private sentences: SentencesModule | undefined;
+  private sentencesLoading: Promise<void> | undefined;
 
   @query('[part="base"]') private scroller!: HTMLElement;
 
@@ -88,6 +98,13 @@ export class InboxTimeline extends LitElement {
   private shownId: string | null = null;
 
   protected override willUpdate(): void {
+    if (this.snapshot.value?.id && !this.sentences && !this.sentencesLoading) {
+      this.sentencesLoading = loadSentences().then(
+        (m) => void (this.sentences = m),
+        // Tried again at the next update (a new item, the clock's tick); the timeline says it is busy meanwhile.
+        () => void (this.sentencesLoading = undefined),
+      );
+    }
     if (!this.teamsAsked && this.rest && this.snapshot.value?.items.some((i) => i.kind === 'event' && i.type === 'team_changed')) {
       this.teamsAsked = true;
       loadTeams(this.rest).then((teams) => (this.teams = teams), () => (this.teamsAsked = false));
@@ -98,6 +115,16 @@ export class InboxTimeline extends LitElement {
     if (id !== this.shownId) this.following = true;
     else if (el) this.following = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
     this.shownId = id;
+  }
+
+  /** Resolves once event sentences are drawn too when their module is loading. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.sentencesLoading && !this.sentences) {
+      await this.sentencesLoading;
+      done = await super.getUpdateComplete();
+    }
+    return done;
   }
 
   protected override updated(): void {
@@ -115,8 +142,12 @@ export class InboxTimeline extends LitElement {
     const items = v?.items ?? [];
     const contactName = v?.contactId ? contactNameOf(this.contacts, v.contactId) : '';
     const now = this.clock.now;
-    return html`<div part="base" role="log" aria-label="Timeline" aria-busy=${v?.loading ? 'true' : 'false'} tabindex="0">
-      ${v?.id
+    // Events wait for their sentences (the first time only): the log stays busy rather than showing half of it.
+    const waiting = !this.sentences && !!this.sentencesLoading && items.some((i) => i.kind === 'event');
+    return html`<div part="base" role="log" aria-label="Timeline" aria-busy=${v?.loading || waiting ? 'true' : 'false'} tabindex="0">
+      ${waiting
+        ? html`<p class="empty"><span class="skeleton"></span></p>`
+        : v?.id
         ? html`<ol>
             ${repeat(
               withDays(items, now),
@@ -136,7 +167,9 @@ export class InboxTimeline extends LitElement {
       case 'note':
         return this.renderNote(item, agents, when);
       case 'event':
-        return html`<li part="event">${eventSentence(item, (id) => agents.find((a) => a.id === id), (id) => this.teams.find((t) => t.id === id))} · ${when}</li>`;
+        return html`<li part="event">${this.sentences
+          ? this.sentences.eventSentence(item, (id) => agents.find((a) => a.id === id), (id) => this.teams.find((t) => t.id === id))
+          : 'Could not load what happened here'} · ${when}</li>`;
     }
   }
 

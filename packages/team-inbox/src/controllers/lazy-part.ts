@@ -1,0 +1,31 @@
+import type { CSSResult, ReactiveElement } from 'lit';
+
+/**
+ * Parts of an element that only a click or a keystroke shows (a panel, a results list, a
+ * dialog's content) load with `import()` so the first paint does not carry them; the standalone
+ * build makes each a chunk of its own (docs/decisions.md, "Lazy parts of the first paint").
+ */
+
+/** One load per page for `load`; a failed load is forgotten, so the next use tries again. */
+export function lazyModule<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((e: unknown) => {
+      loading = undefined;
+      throw e;
+    }));
+}
+
+/** Adds a lazily loaded part's styles to `el`'s shadow root, after the ones it already has. */
+export function addStyles(el: ReactiveElement, styles: CSSResult): void {
+  const root = el.renderRoot as ShadowRoot;
+  const sheet = styles.styleSheet;
+  if (sheet) {
+    if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return;
+  }
+  // No constructable stylesheets: a <style> after Lit's own, as Lit itself does there.
+  const style = document.createElement('style');
+  style.textContent = styles.cssText;
+  root.append(style);
+}

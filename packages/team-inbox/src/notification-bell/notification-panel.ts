@@ -1,0 +1,213 @@
+import { css, html, nothing } from 'lit';
+import type { AgentWithLoad, BatonRestClient } from '@baton/client';
+import type { Conversation, Notification } from '@baton/protocol';
+import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
+import type { DesktopState } from '../desktop-notifications/push-subscription.js';
+
+/**
+ * The bell's open panel: the notifications, "Mark all as read" and the desktop switch. Loaded with
+ * `import()` the first time the bell opens (the bell and its count are in the first paint); the
+ * bell keeps the state (open, desktop) and the keyboard, this only draws it and runs the switch.
+ */
+
+/** What happened, from the reader's side, naming the contact when known: "Ben mentioned you on Priya Patel". */
+export function notificationText(n: Notification, agents: readonly AgentWithLoad[], contact?: string): string {
+  const actor = n.actor.type === 'agent' ? agents.find((a) => a.id === n.actor.id)?.name.split(/\s+/)[0] : undefined;
+  const on = contact ?? 'a conversation';
+  switch (n.type) {
+    case 'mentioned':
+      return `${actor ?? 'Someone'} mentioned you on ${on}`;
+    case 'assigned':
+      return `${actor ?? 'Someone'} assigned ${on} to you`;
+    case 'reopened':
+      return contact ? `${contact} wrote again: reopened` : 'A conversation assigned to you was reopened';
+    case 'queued_timeout':
+      return `${contact ?? 'A conversation'} has waited too long in the queue`;
+  }
+}
+
+/** Notifications grouped per conversation, newest group first; each group newest first. */
+export function groupByConversation(items: readonly Notification[]): Notification[][] {
+  const groups = new Map<string, Notification[]>();
+  for (const n of items) {
+    const group = groups.get(n.conversationId);
+    if (group) group.push(n);
+    else groups.set(n.conversationId, [n]);
+  }
+  return [...groups.values()];
+}
+
+export type DesktopAction = 'check' | 'enable' | 'disable';
+
+/** The desktop switch's next state, loading the Web Push module (a chunk of its own) on first use. */
+export async function runDesktopAction(
+  action: DesktopAction,
+  before: DesktopState | 'working' | null,
+  rest: BatonRestClient | undefined,
+  pushWorker: string,
+): Promise<{ desktop: DesktopState | 'working' | null; error: string }> {
+  try {
+    const push = await import('../desktop-notifications/push-subscription.js');
+    if (action === 'check') return { desktop: await push.desktopState(pushWorker), error: '' };
+    if (!rest) return { desktop: before, error: '' };
+    return { desktop: action === 'enable' ? await push.enableDesktop(rest, pushWorker) : await push.disableDesktop(rest, pushWorker), error: '' };
+  } catch (error) {
+    return {
+      desktop: before === null || before === 'working' ? 'off' : before,
+      error:
+        action === 'check'
+          ? ''
+          : `Could not turn desktop notifications ${action === 'enable' ? 'on' : 'off'}: ${error instanceof Error ? error.message : String(error)}. Try again.`,
+    };
+  }
+}
+
+export interface NotificationPanelView {
+  items: readonly Notification[];
+  unread: number;
+  agents: readonly AgentWithLoad[];
+  /** Conversations the inbox holds (the list, the open one), for the contact and the snippet. */
+  known: ReadonlyMap<string, Conversation>;
+  contactName(contactId: string): string | undefined;
+  now: number;
+  pushWorker: string;
+  desktop: DesktopState | 'working' | null;
+  desktopError: string;
+  pick(group: Notification[]): void;
+  markAllRead(): void;
+  desktopAction(action: DesktopAction): void;
+}
+
+function renderDesktop(v: NotificationPanelView) {
+  const d = v.desktop;
+  if (!v.pushWorker || d === null || d === 'unsupported') return nothing;
+  return html`<footer>
+    ${d === 'on'
+      ? html`<span>Desktop notifications are on</span><button class="link" @click=${() => v.desktopAction('disable')}>Turn off</button>`
+      : d === 'blocked'
+        ? html`<span>Desktop notifications are blocked in this browser's site settings</span>`
+        : html`<button class="link" ?disabled=${d === 'working'} @click=${() => v.desktopAction('enable')}>
+            ${d === 'working' ? 'Working…' : 'Enable desktop notifications'}
+          </button>`}
+    <p role="status" class="error">${v.desktopError}</p>
+  </footer>`;
+}
+
+/** The panel's content, rendered inside the bell's `part="panel"` section. */
+export function renderNotificationPanel(v: NotificationPanelView) {
+  // The preview is a message, never a note: the store's `preview` is the latest message only.
+  return html`<header>
+      <h2 id="heading">Notifications</h2>
+      ${v.unread > 0 ? html`<button class="link" @click=${v.markAllRead}>Mark all as read</button>` : nothing}
+    </header>
+    ${v.items.length === 0
+      ? html`<p class="empty">No notifications yet</p>`
+      : html`<ul>
+          ${groupByConversation(v.items).map((group) => {
+            const n = group[0]!;
+            const c = v.known.get(n.conversationId);
+            const unreadHere = group.some((x) => x.readAt === null);
+            const contact = c ? v.contactName(c.contactId) : undefined;
+            return html`<li>
+              <button class="item ${unreadHere ? 'unread' : ''}" @click=${() => v.pick(group)}>
+                ${unreadHere ? html`<span class="dot" aria-hidden="true"></span>` : html`<span></span>`}
+                <span class="text"
+                  >${unreadHere ? html`<span class="visually-hidden">Unread:</span>` : nothing}${notificationText(n, v.agents, contact)}${group.length > 1
+                    ? ` (+${group.length - 1} more)`
+                    : nothing}${c?.preview ? html`<span class="snippet"> ${c.preview.slice(0, 80)}</span>` : nothing}</span
+                >
+                <time datetime=${n.createdAt} title=${absoluteTime(n.createdAt)}>${relativeTime(n.createdAt, v.now)}</time>
+              </button>
+            </li>`;
+          })}
+        </ul>`}
+    ${renderDesktop(v)}`;
+}
+
+/** Added to the bell's shadow root when this module loads. Tokens come from the inbox (no fallbacks). */
+export const notificationPanelStyles = css`
+  header {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    padding: 8px 12px;
+    border-bottom: 1px solid var(--baton-color-border);
+  }
+  h2 {
+    margin: 0;
+    font-size: 14px;
+  }
+  .link {
+    border: 0;
+    background: none;
+    color: var(--baton-accent);
+    cursor: pointer;
+    padding: 2px 4px;
+  }
+  ul {
+    margin: 0;
+    padding: 4px;
+    list-style: none;
+  }
+  .item {
+    display: grid;
+    grid-template-columns: 10px 1fr auto;
+    gap: 8px;
+    align-items: center;
+    width: 100%;
+    padding: 8px;
+    border: 0;
+    border-radius: var(--baton-radius-small);
+    background: transparent;
+    text-align: start;
+    cursor: pointer;
+  }
+  .item:hover {
+    background: var(--baton-color-hover);
+  }
+  .text {
+    min-width: 0;
+  }
+  .item.unread .text {
+    font-weight: 600;
+  }
+  .dot {
+    width: 8px;
+    height: 8px;
+    border-radius: 50%;
+    background: var(--baton-unread);
+  }
+  time {
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
+  }
+  .empty {
+    padding: 12px;
+    color: var(--baton-color-text-muted);
+  }
+  footer {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: space-between;
+    gap: 4px 8px;
+    padding: 8px 12px;
+    border-top: 1px solid var(--baton-color-border);
+    font-size: var(--baton-font-size-small);
+  }
+  footer .error {
+    flex-basis: 100%;
+    margin: 0;
+    color: var(--baton-color-danger);
+  }
+  footer .error:empty {
+    display: none;
+  }
+  .snippet {
+    display: block;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    color: var(--baton-color-text-muted);
+  }
+`;
