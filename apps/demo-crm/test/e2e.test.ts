@@ -403,30 +403,37 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     }
   });
 
-  it('the lazy parts load from the host as chunks: Snooze with a preset, then the Snoozed view; Edit details', async () => {
+  it('the lazy parts load from the host as chunks: the details and event sentences with the first conversation; Snooze, then the Snoozed view; Edit details', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
     const page = await context.newPage();
     const chunks: string[] = [];
     page.on('response', (r) => {
       if (r.url().includes('/demo/assets/standalone-chunks/')) chunks.push(`${r.status()} ${new URL(r.url()).pathname}`);
     });
+    const lazy = (names: string) => new RegExp(`^200 /demo/assets/standalone-chunks/(${names})-[\\w-]+\\.js$`);
     await page.goto(`${base}/demo?agent=ana&view=all`);
+    await list(page, 'All').getByRole('option').first().waitFor({ timeout: 5000 });
+    assert.deepEqual(chunks, [], 'nothing lazy is fetched for the first paint');
+    // Opening a conversation brings the details pane and the timeline's event sentences.
     await row(page, 'All').click();
     await timeline(page).getByText("my order #4512 hasn't arrived").waitFor({ timeout: 5000 });
-    assert.deepEqual(chunks, [], 'nothing lazy is fetched for the first paint');
+    await page.getByRole('complementary', { name: 'Details' }).getByRole('combobox', { name: 'Assigned to' }).waitFor({ timeout: 5000 });
+    assert.equal(chunks.length, 2, chunks.join(', '));
+    assert.ok(chunks.every((c) => lazy('details|event-sentence').test(c)), chunks.join(', '));
+    chunks.length = 0;
 
     await page.getByRole('button', { name: 'Snooze', exact: true }).click();
     await page.getByRole('group', { name: 'Snooze until' }).getByRole('button', { name: /^Tomorrow/ }).click();
     await view(page, 'Snoozed').click();
     await row(page, 'Snoozed').click();
-    await page.getByText(/Snoozed until tomorrow 9:00 AM/).waitFor({ timeout: 5000 });
+    await page.getByRole('region', { name: 'Conversation' }).getByText(/Snoozed until tomorrow 9:00 AM/).waitFor({ timeout: 5000 });
     await shoot(page, 'snoozed.png');
 
     await page.getByRole('button', { name: 'Edit details' }).click();
     await page.getByRole('combobox', { name: 'Priority' }).waitFor({ timeout: 5000 });
     await shoot(page, 'edit-details.png');
     assert.equal(chunks.length, 2, chunks.join(', '));
-    assert.ok(chunks.every((c) => /^200 \/demo\/assets\/standalone-chunks\/(snooze-menu|details-editor)-[\w-]+\.js$/.test(c)), chunks.join(', '));
+    assert.ok(chunks.every((c) => lazy('snooze-menu|details-editor').test(c)), chunks.join(', '));
     await page.getByRole('button', { name: 'Unsnooze' }).click();
     await page.getByRole('button', { name: 'Snooze', exact: true }).waitFor({ timeout: 5000 });
     await context.close();
