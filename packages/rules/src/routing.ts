@@ -113,6 +113,17 @@ export function eligibleAgents(step: AssignStep, snapshot: readonly RoutingAgent
   return { eligible: [], excluded: [...excluded, ...eligible.map(notPreferred)], preference: { skills: prefer.skills, status: 'holding', dropsAt } };
 }
 
+/**
+ * Whether any step of `action` has an agent who could take a conversation now (in the pool,
+ * active, online, below capacity, with the required skills). When none has, no conversation
+ * waiting for this action can be placed, however long it has waited: step timeouts only move it
+ * between these steps and preferences only narrow a step. The routing queue uses it to pass over
+ * a blocked action's waits without reading them one by one.
+ */
+export function anyStepHasEligible(action: AssignAction, snapshot: readonly RoutingAgent[]): boolean {
+  return action.steps.some((step) => poolMembers(step, snapshot).members.some((agent) => exclusionOf(agent, step) === null));
+}
+
 // Never assigned sorts first; then oldest assignment; ties by id so the choice is deterministic
 // (and the same on every node of a cluster).
 function byLongestAgo(a: RoutingAgent, b: RoutingAgent): number {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AssignAction, AssignStep, RoutingAgent } from '@baton/protocol';
-import { eligibleAgents, pickAgent, planAssign } from '../src/index.js';
+import { anyStepHasEligible, eligibleAgents, pickAgent, planAssign } from '../src/index.js';
 import { agent } from './support.js';
 
 const T0 = Date.parse('2026-12-01T09:00:00Z');
@@ -229,5 +229,32 @@ describe('planAssign', () => {
     const dropped = planAssign(action, snapshot, at(90));
     assert.ok(dropped.kind === 'assign');
     assert.equal(dropped.agentId, 'ana');
+  });
+});
+
+describe('anyStepHasEligible', () => {
+  const action = (steps: AssignStep[]): AssignAction => ({ type: 'assign', steps, onExhausted: { type: 'queue' } }) as AssignAction;
+  const ladder = action([step({ pool: { team: 'bilingual' }, require: { skills: ['es'] }, timeoutSec: 60 }), step({ pool: { team: 'bilingual' } })]);
+  const bilingual = (id: string, patch: Partial<RoutingAgent> = {}) => agent(id, { teamIds: ['bilingual'], skills: ['es'], ...patch });
+
+  it('is false only when no step of the action has anyone who could take a conversation now', () => {
+    assert.equal(anyStepHasEligible(ladder, [bilingual('maria', { availability: 'away' }), bilingual('luis', { openAssigned: 25 }), agent('ana')]), false);
+    // The second step needs no skill: a bilingual agent without es can take it (after step 1's timeout).
+    assert.equal(anyStepHasEligible(ladder, [bilingual('maria', { availability: 'away' }), bilingual('pat', { skills: [] })]), true);
+    assert.equal(anyStepHasEligible(ladder, [bilingual('maria')]), true);
+    assert.equal(anyStepHasEligible(ladder, [bilingual('tom', { active: false })]), false);
+  });
+
+  it('agrees with planAssign: when it is false, no waiting time lets planAssign assign', () => {
+    const snapshots: RoutingAgent[][] = [
+      [bilingual('maria', { availability: 'offline' }), agent('ana')],
+      [bilingual('luis', { openAssigned: 25, capacity: 25 })],
+      [bilingual('pat', { skills: [] })],
+      [bilingual('maria')],
+    ];
+    for (const snapshot of snapshots) {
+      const assignsSometime = [0, 30, 61, 3600].some((s) => planAssign(ladder, snapshot, { ...at(s), assigneeId: null }).kind === 'assign');
+      assert.equal(anyStepHasEligible(ladder, snapshot), assignsSometime, snapshot.map((a) => a.id).join(','));
+    }
   });
 });

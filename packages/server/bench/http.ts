@@ -166,8 +166,9 @@ async function createWorkspace(url: string): Promise<string> {
 /**
  * The demo seed's routing (docs/rules.md): Spanish → bilingual, technical → the senior, everyone
  * else round-robin over Support. The bench's message is neither Spanish nor technical, so every
- * create runs all three rules and the last one assigns. Capacities are the maximum so the queue
- * stays empty: this measures the runner, not a backlog.
+ * create runs all three rules and the last one assigns. Capacities are the maximum (10,000) and
+ * Support has 30 agents, so 300,000 conversations fit before the queue starts: this measures the
+ * runner, not a backlog (with 9 agents three rounds filled them at 90,000 and the rest queued).
  */
 async function seedRules(url: string, apiKey: string): Promise<void> {
   const call = async (method: string, path: string, body?: unknown, token = apiKey) => {
@@ -185,7 +186,7 @@ async function seedRules(url: string, apiKey: string): Promise<void> {
   const boss = await agent('boss', { role: 'admin', availability: 'away' });
   const { token } = await call('POST', '/v1/tokens', { agentId: boss });
   const support = [];
-  for (let i = 1; i <= 8; i++) support.push(await agent(`agent${i}`));
+  for (let i = 1; i <= 29; i++) support.push(await agent(`agent${i}`));
   support.push(await agent('tom', { skills: ['technical', 'senior'] }));
   const bilingual = [await agent('maria', { skills: ['es'] }), await agent('luis', { skills: ['es'] })];
   const supportTeam = (await call('POST', '/v1/teams', { name: 'Support', memberIds: support })).team.id;

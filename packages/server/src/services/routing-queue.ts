@@ -1,5 +1,5 @@
 import type { AssignAction, WorkflowDefinition } from '@baton/protocol';
-import { planAssign } from '@baton/rules';
+import { anyStepHasEligible, planAssign } from '@baton/rules';
 import { repeat, type Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
@@ -31,8 +31,10 @@ export function mayFreeAgents(record: OutboxRecord): boolean {
     case 'agent.created':
     case 'conversation.resolved':
     case 'conversation.unassigned':
-    case 'conversation.assigned': // a reassignment lowers the previous assignee's load
       return true;
+    case 'conversation.assigned':
+      // A reassignment lowers the previous assignee's load; a first assignment only adds load.
+      return record.payload.data.from !== null;
     default:
       return false;
   }
@@ -51,18 +53,28 @@ export async function drainQueue(deps: Deps, workspaceId: string): Promise<numbe
 async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
   return runChange(deps, workspaceId, async (change) => {
     await change.lock();
+    const agents = await routingAgents(change.trx, workspaceId);
+    // Nobody can take anything (all away, or all at capacity): the queue stays as it is, unread.
+    // Without this every change that might free someone walked every waiting conversation.
+    if (!agents.some((a) => a.active && a.availability === 'online' && a.openAssigned < a.capacity)) return false;
     const waits = await waitsOf(change.trx, workspaceId);
     if (waits.length === 0) return false;
-    const agents = await routingAgents(change.trx, workspaceId);
     const actions = new Map<string, { action: AssignAction; name: string } | null>();
+    /** Per action: whether any of its steps has someone eligible now (else its waits are passed over). */
+    const open = new Map<string, boolean>();
     for (const wait of waits) {
+      const key = `${wait.workflow_id}:${wait.version}:${wait.action_index}`;
+      if (!actions.has(key)) actions.set(key, await actionOf(change.trx, workspaceId, wait.workflow_id, Number(wait.version), Number(wait.action_index)));
+      const known = actions.get(key);
+      if (known) {
+        if (!open.has(key)) open.set(key, anyStepHasEligible(known.action, agents));
+        if (!open.get(key)) continue;
+      }
       const row = await findConversation(change.trx, workspaceId, wait.conversation_id);
       if (!row || row.status !== 'open' || row.assignee_id !== null) {
         await deleteWait(change.trx, workspaceId, wait.conversation_id);
         continue;
       }
-      const key = `${wait.workflow_id}:${wait.version}:${wait.action_index}`;
-      if (!actions.has(key)) actions.set(key, await actionOf(change.trx, workspaceId, wait.workflow_id, Number(wait.version), Number(wait.action_index)));
       const found = actions.get(key);
       if (!found) {
         // The workflow was deleted: nothing will place it; it stays unassigned for people to take.
