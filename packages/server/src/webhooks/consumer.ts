@@ -22,10 +22,12 @@ export function webhookConsumer(deps: Deps): OutboxConsumer {
     name: 'webhooks',
     durable: true,
     async handle(records) {
-      const events = records.flatMap((record) => webhookEventsFor(record).map((event) => ({ record, event })));
-      if (events.length === 0) return;
-      const hooks = await liveWebhooksOf(deps.storage.db, [...new Set(events.map((e) => e.record.workspaceId))]);
+      // Endpoints first: most batches belong to workspaces without any, and then no event is built.
+      const hooks = await liveWebhooksOf(deps.storage.db, [...new Set(records.map((r) => r.workspaceId))]);
       if (hooks.length === 0) return;
+      const hooked = new Set(hooks.map((h) => h.workspace_id));
+      const events = records.filter((r) => hooked.has(r.workspaceId)).flatMap((record) => webhookEventsFor(record).map((event) => ({ record, event })));
+      if (events.length === 0) return;
       const jobs: NewJob[] = [];
       for (const { record, event } of events) {
         for (const hook of hooks) {
