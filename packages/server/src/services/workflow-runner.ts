@@ -96,17 +96,22 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
       }
       let pending: Promise<void>[] = [];
       const policies = new Map<string, AwayPolicyValue>();
+      // One routing snapshot per workspace for the batch (see RoutingSnapshots); dropped whenever
+      // the runner waits for its units and runs something else (the away policy, a queue drain).
+      const snapshots = new RoutingSnapshots();
       for (const record of records) {
         // The away policy first: what an agent who went away gives up is queued before the queue drains.
         if (record.type === 'agent.updated' && record.payload.data.availabilityFrom === 'online') {
           await Promise.all(pending);
           pending = [];
+          snapshots.clear();
           await awayPolicyOnAgentChange(deps, record);
         }
         // In event order: an agent freed before a conversation arrived goes to the older waiting ones first.
         if (mayFreeAgents(record)) {
           await Promise.all(pending);
           pending = [];
+          snapshots.clear();
           await drainQueue(deps, record.workspaceId);
         }
         if (!record.conversationId) continue;
@@ -119,10 +124,11 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
         ) {
           await Promise.all(pending);
           pending = [];
+          snapshots.clear();
           if (await awayPolicyOnInbound(deps, record)) await drainQueue(deps, record.workspaceId);
         }
         for (const fired of triggersOf(record)) {
-          if (hasLive.get(`${record.workspaceId}:${fired.trigger}`)) pending.push(runEventUnit(deps, record, fired));
+          if (hasLive.get(`${record.workspaceId}:${fired.trigger}`)) pending.push(runEventUnit(deps, record, fired, snapshots));
         }
       }
       await Promise.all(pending);
@@ -143,11 +149,42 @@ export async function runEvent(deps: Deps, record: OutboxRecord, trigger: Trigge
   // Cheap check first, outside any unit: most workspaces have few or no workflows for a trigger.
   const live = await liveFor(deps, record.workspaceId, trigger);
   if (live.length === 0) return;
-  await runEventUnit(deps, record, { trigger, messageId });
+  await runEventUnit(deps, record, { trigger, messageId }, new RoutingSnapshots());
+}
+
+/**
+ * The routing snapshot (agents, their load, skills, teams) shared by the units of one batch, per
+ * workspace. Reading it is three queries over every agent of the workspace, which was the largest
+ * part of a run (docs/benchmarks.md); the units of a batch run one after another, and each
+ * assignment updates the snapshot in memory (`assignTo`). It is a hint, not the truth: a change
+ * another command made meanwhile (a manual assignment, an agent going away) is not in it, so the
+ * claim itself checks, in the same conditional update that takes the round-robin slot, that the
+ * agent is still active, online and below capacity (storage/agents.ts `claimAssignment`). A
+ * refused claim drops the snapshot and the unit plans again from a fresh one.
+ */
+export class RoutingSnapshots {
+  private readonly byWorkspace = new Map<string, RoutingAgent[]>();
+
+  async get(change: Change): Promise<RoutingAgent[]> {
+    let agents = this.byWorkspace.get(change.workspaceId);
+    if (!agents) {
+      agents = await routingAgents(change.trx, change.workspaceId);
+      this.byWorkspace.set(change.workspaceId, agents);
+    }
+    return agents;
+  }
+
+  drop(workspaceId: string): void {
+    this.byWorkspace.delete(workspaceId);
+  }
+
+  clear(): void {
+    this.byWorkspace.clear();
+  }
 }
 
 /** The unit of work of `runEvent`, without the check outside it (the caller knows there are live workflows). */
-function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, minutes }: Fired): Promise<void> {
+function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, minutes }: Fired, snapshots: RoutingSnapshots): Promise<void> {
   return runChange(deps, record.workspaceId, async (change) => {
     await change.lock();
     if (await eventHandled(change.trx, record.workspaceId, record.id, trigger)) return;
@@ -156,7 +193,7 @@ function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, mi
     const [contact, workspace] = await Promise.all([findContact(change.trx, record.workspaceId, row.contact_id), findWorkspace(change.trx, record.workspaceId)]);
     if (!contact || !workspace) return;
     const message = messageId ? record.payload.items.find((i) => i.id === messageId) : undefined;
-    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, workspace.time_zone);
+    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, workspace.time_zone, snapshots);
     for (const wf of await liveFor(deps, record.workspaceId, trigger, change, minutes)) {
       const matched = await pass.run(wf);
       if (matched && wf.definition.stopProcessing) break;
@@ -210,6 +247,7 @@ class Pass {
     private readonly contact: ContactRow,
     private readonly messageBody: string | null,
     private readonly timeZone: string,
+    private readonly snapshots: RoutingSnapshots,
   ) {
     this.current = { ...before };
   }
@@ -329,7 +367,7 @@ class Pass {
     const waitingSince = c.waiting_since === null ? this.record.createdAt : Number(c.waiting_since);
     // A slot taken by another node between our read and our write: plan again with what it left.
     for (let attempt = 0; attempt < 3; attempt++) {
-      this.agents ??= await routingAgents(this.change.trx, this.record.workspaceId);
+      this.agents ??= await this.snapshots.get(this.change);
       const decision = planAssign(action, this.agents, { now: this.change.now, waitingSince, assigneeId: c.assignee_id });
       if (decision.kind === 'skip') return { result: { ...base, status: 'no_change', detail: decision.summary, decision } };
       if (decision.kind === 'wait' || decision.kind === 'queue') {
@@ -342,6 +380,7 @@ class Pass {
       const done = await assignTo(this.change, this.agents, c, { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version }, runId, action, decision);
       if (!done) {
         this.agents = null;
+        this.snapshots.drop(this.record.workspaceId);
         continue;
       }
       if (!this.assigned) this.assigned = { from, to: done.agentId };

@@ -55,11 +55,31 @@ export const updateAgentRow = (db: Q, workspaceId: string, id: string, patch: Pa
  * agent as "assigned longest ago".
  */
 type Claim = { workspaceId: string; id: string; at: number };
-const claimFirst = prepared<Claim>(['workspaceId', 'id', 'at'], (db, a) =>
-  db.updateTable('agents').set({ last_assigned_at: a.at }).where('workspace_id', '=', a.workspaceId).where('id', '=', a.id).where('last_assigned_at', 'is', null),
-);
+/**
+ * The claim's own checks, in the statement that takes the slot: the agent is still active, online
+ * and below capacity (open assigned conversations from the view counters). A planner working from
+ * an older snapshot of the agents cannot then assign past what holds now.
+ */
+const stillEligible = (db: Kysely<Database>, a: { workspaceId: string; id: string }) =>
+  db
+    .updateTable('agents')
+    .where('workspace_id', '=', a.workspaceId)
+    .where('id', '=', a.id)
+    .where('active', '=', 1)
+    .where('availability', '=', 'online')
+    .where((eb) =>
+      eb(
+        'capacity',
+        '>',
+        eb.fn.coalesce(
+          eb.selectFrom('agent_view_counts').select('mine').where('agent_view_counts.workspace_id', '=', a.workspaceId).where('agent_view_counts.agent_id', '=', a.id),
+          eb.lit(0),
+        ),
+      ),
+    );
+const claimFirst = prepared<Claim>(['workspaceId', 'id', 'at'], (db, a) => stillEligible(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', 'is', null));
 const claimAfter = prepared<Claim & { seen: number }>(['workspaceId', 'id', 'at', 'seen'], (db, a) =>
-  db.updateTable('agents').set({ last_assigned_at: a.at }).where('workspace_id', '=', a.workspaceId).where('id', '=', a.id).where('last_assigned_at', '=', a.seen),
+  stillEligible(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', '=', a.seen),
 );
 
 export async function claimAssignment(db: Q, workspaceId: string, id: string, seen: number | null, at: number): Promise<boolean> {

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { claimAssignment, findAgent } from '../src/storage/agents.js';
+import { expectStatus as ok, TestServer } from '../src/testing.js';
+
+/**
+ * The round-robin claim (storage/agents.ts) is where auto-assignment's rules hold even when the
+ * runner plans from an older snapshot of the agents (services/workflow-runner.ts RoutingSnapshots):
+ * the conditional update that takes the slot refuses an agent who is no longer active, online and
+ * below capacity, and a slot someone else took since the snapshot.
+ */
+test('a claim is refused for an agent at capacity, away or deactivated, or whose slot moved; granted otherwise', async (t) => {
+  const server = await TestServer.start();
+  t.after(() => server.close());
+  const ws = await server.createWorkspace('Acme');
+  const ana = await ws.addAgent('ana');
+  const db = server.server.deps.storage.db;
+  await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { availability: 'online', capacity: 1 }), 200);
+  const claim = async (at: number) => {
+    const row = await findAgent(db, ws.id, ana.id);
+    return db.transaction().execute((trx) => claimAssignment(trx, ws.id, ana.id, row!.last_assigned_at === null ? null : Number(row!.last_assigned_at), at));
+  };
+
+  assert.equal(await claim(1000), true, 'online, below capacity');
+  // Someone took the slot after our read: the seen time no longer matches.
+  assert.equal(await db.transaction().execute((trx) => claimAssignment(trx, ws.id, ana.id, null, 2000)), false, 'slot moved');
+
+  const conv = (await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'Hi' } }), 201)).conversation;
+  await ok(ws.api('POST', `/v1/conversations/${conv.id}/assign`, { assigneeId: ana.id }), 200);
+  assert.equal(await claim(3000), false, 'at capacity 1/1');
+  await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { capacity: 2 }), 200);
+  assert.equal(await claim(4000), true, 'below capacity again');
+
+  await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { availability: 'away' }), 200);
+  assert.equal(await claim(5000), false, 'away');
+  await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { availability: 'online' }), 200);
+  await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { active: false }), 200);
+  assert.equal(await claim(6000), false, 'deactivated');
+});
