@@ -4,7 +4,7 @@ import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
 import { findAgent } from '../storage/agents.js';
 import type { NotificationJobPayload } from './content.js';
-import { EMAIL_DESTINATION, EMAIL_DISABLED, EMAIL_JOB } from './email.js';
+import { EMAIL_DESTINATION, EMAIL_JOB } from './email.js';
 import { enqueueJobs, jobCreatedBetween, markJobSkipped, type NewJob } from '../storage/jobs.js';
 import { loadPreferences } from '../storage/preferences.js';
 import { listPushSubscriptions } from '../storage/push-subscriptions.js';
@@ -54,7 +54,9 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
     if (!isPreferenceType(n.type)) return 0;
     const type = n.type;
     const prefs = (await loadPreferences(db, record.workspaceId, n.agentId))[type];
-    const channels = (['email', 'push'] as OutChannel[]).filter((c) => prefs[c]);
+    // Without SMTP the server has no email channel at all: no job per notification to record as
+    // skipped (that was two writes for every assignment a rule made, docs/benchmarks.md).
+    const channels = (['email', 'push'] as OutChannel[]).filter((c) => prefs[c] && (c !== 'email' || deps.config.smtpUrl));
     if (channels.length === 0) return 0;
     // They are looking at it right now: another ping elsewhere would only interrupt.
     if (deps.presence.isViewing(n.agentId, n.conversationId)) return 0;
@@ -71,7 +73,7 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
     let runnable = 0;
     if (channels.includes('email') && !(await coalesced(record.workspaceId, EMAIL_JOB, target, at))) {
       const agent = await findAgent(db, record.workspaceId, n.agentId);
-      const skip = !deps.config.smtpUrl ? EMAIL_DISABLED : !agent?.email ? 'the agent has no email address' : undefined;
+      const skip = !agent?.email ? 'the agent has no email address' : undefined;
       runnable += await enqueue(
         { workspaceId: record.workspaceId, kind: EMAIL_JOB, target, destination: EMAIL_DESTINATION, dedupeKey: `notify:${n.id}:email`, payload: base },
         at,
