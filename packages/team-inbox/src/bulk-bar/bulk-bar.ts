@@ -7,6 +7,8 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { plainError } from '../format/plain-error.js';
+// The header's presets, so a bulk snooze offers the same choices as one conversation's.
+import { snoozePresets } from '../snooze-menu/presets.js';
 
 /** After a bulk action: what to say, and the ids that failed (they stay ticked, to try again). */
 export interface InboxBulkDoneDetail {
@@ -36,22 +38,6 @@ export function summarize(action: Action, results: readonly BulkResult[]): strin
   const add = (what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
   for (const r of results) add(r.ok ? DONE[action] : failure(r));
   return [...counts].map(([what, n]) => `${n} ${what}`).join(', ');
-}
-
-/** Snooze presets, in the agent's own time zone: the server takes an instant. */
-function presets(now = new Date()): [label: string, until: Date][] {
-  const at9 = (days: number) => {
-    const d = new Date(now);
-    d.setDate(d.getDate() + days);
-    d.setHours(9, 0, 0, 0);
-    return d;
-  };
-  const toMonday = ((8 - now.getDay()) % 7) || 7;
-  return [
-    ['In 3 hours', new Date(now.getTime() + 3 * 3600_000)],
-    ['Tomorrow at 9:00', at9(1)],
-    ['Next Monday at 9:00', at9(toMonday)],
-  ];
 }
 
 /**
@@ -154,7 +140,7 @@ export class InboxBulkBar extends LitElement {
       <button ?disabled=${this.busy} @click=${() => this.run('resolve')}>Resolve</button>
       <select aria-label="Snooze" ?disabled=${this.busy} @change=${this.onSnooze}>
         <option value="">Snooze…</option>
-        ${presets().map(([label, until]) => html`<option value=${until.toISOString()}>${label}</option>`)}
+        ${snoozePresets(new Date()).map((p) => html`<option value=${p.at.toISOString()}>${p.name}</option>`)}
       </select>
       <form @submit=${this.onTag}>
         <input aria-label="Tag" placeholder="Tag" ?disabled=${this.busy} />
