@@ -65,11 +65,8 @@ const server = await startServer({
 console.log(`[demo-crm] Baton demo on http://localhost:${server.port}/demo?agent=ana (agents: ana, ben, maria, tom)`);
 
 /**
- * A fresh demo also gets the rules reference's three example rules, so the Automation page has
- * something to show: Spanish → bilingual and Technical → senior tech published, Everyone else →
- * Support left as a draft. With that one live every new conversation would arrive assigned, and the
- * help article's own flow (a new conversation, then "Assigned to") would have nothing to do; an
- * admin publishes it from the Automation page to try round-robin. Through the public API like any host: workflows are written by an
+ * A fresh demo also gets the rules reference's three example rules, published (issue #10), so the
+ * Automation page has something to show and new conversations are routed as docs/rules.md says. Through the public API like any host: workflows are written by an
  * admin, so it mints a token for ana.
  */
 async function seedWorkflows(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, apiKey: string, anaId: string) {
@@ -103,14 +100,13 @@ async function seedWorkflows(app: { request: (path: string, init?: RequestInit) 
       ],
     },
     {
-      publish: false,
       name: 'Everyone else → Support', priority: 100, stopProcessing: false, trigger: { event: 'conversation.created' },
       actions: [{ type: 'assign', steps: [{ pool: { team: team('Support') }, strategy: 'round_robin' }] }],
     },
   ];
-  for (const { publish = true, ...rule } of rules as ({ publish?: boolean } & Record<string, unknown>)[]) {
+  for (const rule of rules) {
     const { workflow } = await call(token, 'POST', '/v1/workflows', rule);
-    if (workflow && publish) await call(token, 'POST', `/v1/workflows/${workflow.id}/publish`);
+    if (workflow) await call(token, 'POST', `/v1/workflows/${workflow.id}/publish`);
   }
 }
 

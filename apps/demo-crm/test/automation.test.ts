@@ -81,7 +81,7 @@ describe('demo CRM: Automation → Workflows end to end', () => {
 
   it('builds, replays and publishes a rule; a Spanish-tagged SMS then lands in a bilingual agent’s Mine and the run log says why', async () => {
     const ana = await page('/demo/automation?agent=ana');
-    // The seed's three rules are there, in execution order (two published, one a draft).
+    // The seed's three rules are there, published, in execution order.
     await ana.getByRole('button', { name: 'Spanish → bilingual', exact: true }).waitFor({ timeout: 15_000 });
     await ana.getByRole('button', { name: 'New workflow' }).click();
     const tree = ana.getByRole('treegrid');

@@ -183,7 +183,8 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await form.getByRole('textbox', { name: 'Customer name' }).fill(CUSTOMER);
     await form.getByRole('textbox', { name: 'Phone' }).fill(PHONE);
     await form.getByRole('combobox', { name: 'Channel' }).selectOption('sms');
-    await form.getByRole('textbox', { name: 'Message' }).fill("Hi, my order #4512 hasn't arrived yet. Can you check?");
+    // "error" sends it to Tom (the seed's Technical → senior tech rule), so Ana's reassignment to Ben below is a change.
+    await form.getByRole('textbox', { name: 'Message' }).fill("Hi, my order #4512 hasn't arrived yet. The tracking page shows an error. Can you check?");
     await form.getByRole('button', { name: 'Send as customer' }).click();
     await form.getByRole('status').filter({ hasText: 'Delivered' }).waitFor({ timeout: 5000 });
     await row(ana, 'All').waitFor({ timeout: 2000 });
