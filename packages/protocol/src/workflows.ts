@@ -28,6 +28,8 @@ export const Workflow = z
     draft: WorkflowDefinition,
     /** +1 on every save of the draft; `PUT` takes it as `If-Match`. */
     draftVersion: z.number().int().min(1),
+    /** The agent who last saved the draft (created it, or the latest `PUT`); null when an API key did. */
+    draftUpdatedBy: Id.nullable(),
     /** The live version, or null before the first publication. */
     published: WorkflowVersion.nullable(),
     /** True when the draft differs from the live version (or nothing is published yet). */

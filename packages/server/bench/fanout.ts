@@ -374,15 +374,31 @@ interface TargetRun {
   steps: PhaseResult[];
 }
 
+/**
+ * Waits until the server is idle (under 10% of a CPU for 250 ms; 60 s at most): the seeding's
+ * creates leave background work (outbox consumers: timers, search, notifier) that must not land in
+ * the measured run (a run that started while it was still going measured seconds of relay backlog).
+ */
+async function settle(fx: Fixture): Promise<void> {
+  const windowMs = 250;
+  for (let i = 0; i < 240; i++) {
+    const before = (await fx.target.ask({ type: 'cpu' }, 'cpu')).micros;
+    await new Promise((r) => setTimeout(r, windowMs));
+    if ((await fx.target.ask({ type: 'cpu' }, 'cpu')).micros - before < windowMs * 100) return;
+  }
+}
+
 async function runTarget(fx: Fixture, options: FanoutOptions): Promise<TargetRun> {
   const clients = await connectClients(fx, options);
   try {
+    await settle(fx);
     let index = 0;
     if (options.warmupSeconds > 0) {
       options.log(`  ${fx.label}: warm-up ${options.warmupSeconds} s at ${options.rate}/s`);
       await phase(fx, clients, options, options.rate, options.warmupSeconds, index);
       index += Math.round(options.rate * options.warmupSeconds);
     }
+    await settle(fx);
     options.log(`  ${fx.label}: ${options.seconds} s at ${options.rate}/s`);
     const profiling = options.profile && fx.label !== BARE_LABEL;
     const profileFile = join(tmpdir(), `baton-fanout-${process.pid}-${Date.now()}.cpuprofile`);

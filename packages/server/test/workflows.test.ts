@@ -43,6 +43,7 @@ describe('workflows: drafts, versions, validation', () => {
     assert.equal(wf.published, null);
     assert.equal(wf.hasUnpublishedChanges, true);
     assert.equal(wf.draft.name, 'Spanish → bilingual');
+    assert.equal(wf.draftUpdatedBy, boss.id, 'who created the draft');
     assert.deepEqual(created.warnings, []);
 
     const first = await ok(boss.call('POST', `/v1/workflows/${wf.id}/publish`, undefined, { 'if-match': '1' }), 200);
@@ -57,11 +58,14 @@ describe('workflows: drafts, versions, validation', () => {
     assert.equal(saved.workflow.published.definition.name, 'Spanish → bilingual', 'the live version is untouched by a draft save');
     assert.equal(saved.workflow.hasUnpublishedChanges, true);
 
-    // A second editor who started from version 1 loses, and sees the current workflow.
+    assert.equal(saved.workflow.draftUpdatedBy, boss.id);
+
+    // A second editor who started from version 1 loses, and sees the current workflow and who saved it.
     const stale = await boss.call('PUT', `/v1/workflows/${wf.id}`, { ...edited, name: 'Other' }, { 'if-match': '1' });
     assert.equal(stale.status, 409);
     assert.equal(stale.body.error.code, 'version_conflict');
     assert.equal(stale.body.error.details.workflow.draftVersion, 2);
+    assert.equal(stale.body.error.details.workflow.draftUpdatedBy, boss.id);
     assert.equal(stale.body.error.details.workflow.draft.name, 'Spanish speakers → bilingual');
     const stalePublish = await boss.call('POST', `/v1/workflows/${wf.id}/publish`, undefined, { 'if-match': '1' });
     assert.equal(stalePublish.status, 409);

@@ -23,7 +23,7 @@ function bigDefinition(): WorkflowDefinition {
 }
 
 const now = new Date().toISOString();
-const workflow: Workflow = { id: 'wf_bench', draft: bigDefinition(), draftVersion: 1, published: null, hasUnpublishedChanges: true, createdAt: now, updatedAt: now };
+const workflow: Workflow = { id: 'wf_bench', draft: bigDefinition(), draftVersion: 1, draftUpdatedBy: null, published: null, hasUnpublishedChanges: true, createdAt: now, updatedAt: now };
 // Saves never reach a server here: they wait forever, so only rendering is measured.
 const rest = { updateWorkflow: () => new Promise(() => {}) } as unknown as BatonRestClient;
 const workspace = {

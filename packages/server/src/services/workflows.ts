@@ -48,6 +48,7 @@ function toWorkflow(row: WorkflowRow, live: WorkflowVersionRow | undefined): Wor
     id: row.id,
     draft: parseDefinition(row.draft),
     draftVersion: Number(row.draft_version),
+    draftUpdatedBy: row.draft_updated_by ?? null,
     published: live ? toVersion(live) : null,
     hasUnpublishedChanges: !live || live.definition !== row.draft,
     createdAt: iso(row.created_at),
@@ -152,6 +153,7 @@ export async function createWorkflow(deps: Deps, p: WorkspacePrincipal, body: un
       workspace_id: p.workspaceId,
       draft: JSON.stringify(definition),
       draft_version: 1,
+      draft_updated_by: p.kind === 'agent' ? p.agentId : null,
       published_version: null,
       created_at: now,
       updated_at: now,
@@ -171,11 +173,12 @@ export async function updateWorkflow(deps: Deps, p: WorkspacePrincipal, id: stri
     const draft = JSON.stringify(definition);
     // Units run one at a time on the embedded database; on PostgreSQL the conditional update is what
     // keeps two saves from both winning.
-    if (!(await saveDraft(trx, p.workspaceId, id, Number(row.draft_version), draft, now))) {
+    const by = p.kind === 'agent' ? p.agentId : null;
+    if (!(await saveDraft(trx, p.workspaceId, id, Number(row.draft_version), draft, now, by))) {
       const current = await load(trx, p.workspaceId, id);
       throw new AppError(409, 'version_conflict', 'the draft changed concurrently', { workflow: toWorkflow(current.row, current.live) });
     }
-    const saved: WorkflowRow = { ...row, draft, draft_version: Number(row.draft_version) + 1, updated_at: now };
+    const saved: WorkflowRow = { ...row, draft, draft_version: Number(row.draft_version) + 1, draft_updated_by: by, updated_at: now };
     return { workflow: toWorkflow(saved, live), warnings };
   });
 }

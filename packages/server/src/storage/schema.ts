@@ -321,6 +321,8 @@ export interface WorkflowRow {
   /** The draft definition as JSON. */
   draft: string;
   draft_version: number;
+  /** The agent who last saved the draft; null for an API key (migration 0047). */
+  draft_updated_by: string | null;
   published_version: number | null;
   created_at: number;
   updated_at: number;

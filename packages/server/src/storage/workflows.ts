@@ -32,10 +32,10 @@ export async function insertWorkflow(db: Q, row: WorkflowRow): Promise<void> {
  * Saves a new draft only if the draft is still at `expectedVersion`, so two admins saving at once
  * cannot both win; false when it moved (or the workflow was deleted).
  */
-export async function saveDraft(db: Q, workspaceId: string, id: string, expectedVersion: number, draft: string, at: number): Promise<boolean> {
+export async function saveDraft(db: Q, workspaceId: string, id: string, expectedVersion: number, draft: string, at: number, by: string | null): Promise<boolean> {
   const result = await db
     .updateTable('workflows')
-    .set({ draft, draft_version: expectedVersion + 1, updated_at: at })
+    .set({ draft, draft_version: expectedVersion + 1, updated_at: at, draft_updated_by: by })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .where('draft_version', '=', expectedVersion)

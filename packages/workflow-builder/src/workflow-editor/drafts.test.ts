@@ -234,7 +234,8 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
       type(byRole(first, 'textbox', 'Name'), 'First admin');
       await waitFor(() => saved, 5000, 'the first save');
       type(byRole(second, 'textbox', 'Name'), 'Second admin');
-      await waitFor(() => !!queryByRole(second, 'alert', /Someone saved a newer draft at/), 5000, 'the conflict');
+      // Named: the server says who saved the draft (`draftUpdatedBy`).
+      await waitFor(() => !!queryByRole(second, 'alert', /^(?!Someone)\S+ saved a newer draft at/), 5000, 'the conflict');
       expect((await ws.ana.getWorkflow(id)).workflow.draft.name).to.equal('First admin');
     } finally {
       first.remove();

@@ -296,7 +296,7 @@ export class WorkflowEditor extends LitElement {
     if (theirs.published && theirs.published.version > mine) {
       return `${name(theirs.published.publishedBy)} published a newer version at ${clock.format(new Date(theirs.published.publishedAt))}`;
     }
-    return `Someone saved a newer draft at ${clock.format(new Date(theirs.updatedAt))}`;
+    return `${theirs.draftUpdatedBy ? name(theirs.draftUpdatedBy) : 'Someone'} saved a newer draft at ${clock.format(new Date(theirs.updatedAt))}`;
   }
 
   /** Keep mine: save my draft over theirs, knowingly (the next save's If-Match is their version). */

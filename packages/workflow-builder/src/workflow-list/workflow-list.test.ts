@@ -50,6 +50,8 @@ describe('<workflow-builder> list (real server)', () => {
     el = await mountBuilder(ws);
     const row = byRole(el, 'button', 'Tagged VIP (edited)').closest('li')!;
     expect(row.textContent).to.contain('Draft ahead of published');
+    // Who last edited the draft, from the server's `draftUpdatedBy`.
+    expect(row.textContent).to.contain('Edited by Ana Silva');
   });
 
   it('moves a rule with the keyboard, saves the new order on the server and announces it politely', async () => {

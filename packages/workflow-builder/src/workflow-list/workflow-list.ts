@@ -125,7 +125,7 @@ export class WorkflowList extends LitElement {
             ${w.published
               ? html`<span>v${w.published.version}, published ${w.published.publishedBy ? `by ${this.agentName(w.published.publishedBy)} ` : ''}${timeFormat.format(new Date(w.published.publishedAt))}</span>`
               : nothing}
-            <span>Edited ${timeFormat.format(new Date(w.updatedAt))}</span>
+            <span>Edited ${w.draftUpdatedBy ? `by ${this.agentName(w.draftUpdatedBy)} ` : ''}${timeFormat.format(new Date(w.updatedAt))}</span>
             ${this.stats.has(w.id) ? html`<span>${this.statsText(this.stats.get(w.id)!)}</span>` : nothing}
           </div>
           ${warnings.length > 0
