@@ -18,9 +18,14 @@ const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta
 function minifyCompletely(): Plugin {
   return {
     name: 'baton-minify-standalone',
-    async renderChunk(code, chunk) {
-      const out = await transformWithEsbuild(code, chunk.fileName, { minify: true, format: 'esm', legalComments: 'none' });
-      return { code: out.code, map: out.map };
+    // generateBundle, not renderChunk: Vite 8 prints chunks again after renderChunk, which put the
+    // whitespace back (as in team-inbox's config). Every chunk goes through here.
+    async generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk' || chunk.map) continue;
+        const out = await transformWithEsbuild(chunk.code, chunk.fileName, { minify: true, format: 'esm', legalComments: 'none' });
+        chunk.code = out.code;
+      }
     },
   };
 }
@@ -127,7 +132,11 @@ export default defineConfig(({ mode }) => {
           }) satisfies LibraryOptions as LibraryOptions,
       rollupOptions: {
         external: standalone ? [] : [/^lit(\/|$)/, /^@lit\//, /^@baton\/client(\/|$)/, /^socket\.io-client(\/|$)/],
-        output: standalone ? { inlineDynamicImports: true } : { chunkFileNames: 'chunks/[name]-[hash].js' },
+        // Standalone: what the builder loads on first use (the sample's local evaluator, with its
+        // regex engine) is its own file beside the entry, fetched relative to the entry's URL; the
+        // entry keeps its exports open so such a chunk imports Lit and the client from it.
+        output: standalone ? { chunkFileNames: 'builder-chunks/[name]-[hash].js' } : { chunkFileNames: 'chunks/[name]-[hash].js' },
+        ...(standalone ? { preserveEntrySignatures: 'allow-extension' as const } : {}),
       },
     },
   };

@@ -92,11 +92,22 @@ export function demoHost(options: DemoHostOptions) {
     })
     // Automation → Workflows: the same token route serves `<workflow-builder>` (admins only; others get its 403 message).
     .get('/demo/automation', async (c) => (options.automationPageFile ? c.html(await readFile(options.automationPageFile, 'utf8')) : c.notFound()))
-    .get('/demo/assets/workflow-builder.js', async (c) => {
+    // Under its own file name, as the inbox's entry is: its lazy chunks import it back by that name.
+    .get('/demo/assets/workflow-builder.standalone.js', async (c) => {
       if (!options.builderBundleFile) return c.notFound();
       c.header('content-type', 'text/javascript; charset=utf-8');
       c.header('cache-control', 'no-cache');
       return c.body(await readFile(options.builderBundleFile, 'utf8'), 200);
+    })
+    // The builder's lazy chunks (the sample's local evaluator): same rules as the inbox's.
+    .get('/demo/assets/builder-chunks/:name', async (c) => {
+      const name = c.req.param('name');
+      if (!options.builderBundleFile || !CHUNK_NAME.test(name)) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
+      const code = await readFile(path.join(path.dirname(options.builderBundleFile), 'builder-chunks', name), 'utf8').catch(() => null);
+      if (code === null) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
+      c.header('content-type', 'text/javascript; charset=utf-8');
+      c.header('cache-control', 'public, max-age=31536000, immutable');
+      return c.body(code, 200);
     })
     .get('/demo/agents', async (c) => {
       const res = await baton<{ items: { id: string; username: string; name: string }[] }>('GET', '/v1/agents');

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { BatonApiError, type BatonRestClient } from '@baton/client';
-import type { RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
+import type { ConditionTrace, RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
 import { CHANNEL_OPTIONS, LANGUAGE_OPTIONS, PRIORITY_OPTIONS, WEEKDAY_OPTIONS } from '@baton/protocol/rule-fields';
 import { baseStyles } from '@baton/ui/tokens';
 import { setAt } from '../model/definition.js';
@@ -74,8 +74,15 @@ export class EditorTools extends LitElement {
     this.sampleTimer = setTimeout(() => void this.runSample(), 250);
   }
 
-  /** The draft on the sample, by the server (the browser does not carry the evaluator's regex engine). */
+  /**
+   * The draft on the sample. The conditions light up at once, evaluated here by `@baton/rules`
+   * (loaded on first use: the evaluator carries a regex engine the builder's first load does not);
+   * what the actions would do needs the workspace's agents and their load, so the server's dry run
+   * answers that, and replaces the local trace with its own (they agree: same evaluator).
+   */
   async runSample(): Promise<void> {
+    const local = await this.localTrace();
+    if (local) this.setPreview({ leaves: leavesByKey(local), matched: local.result, would: this.preview?.would ?? [], error: '' });
     try {
       const r = await this.rest.testWorkflow({ workflow: this.definition, sample: this.sample });
       const result = r.results[0]!;
@@ -83,6 +90,16 @@ export class EditorTools extends LitElement {
     } catch (error) {
       const invalid = error instanceof BatonApiError && error.code === 'workflow_invalid';
       this.setPreview({ leaves: new Map(), matched: false, would: [], error: invalid ? 'Fix the problems above to try the sample.' : String((error as Error).message) });
+    }
+  }
+
+  /** The draft's conditions on the sample, in the browser; null while the draft's conditions cannot be evaluated (incomplete). */
+  private async localTrace(): Promise<ConditionTrace | null> {
+    try {
+      const { explainConditions } = await import('@baton/rules/explain');
+      return explainConditions(this.definition.conditions, this.sample);
+    } catch {
+      return null;
     }
   }
 

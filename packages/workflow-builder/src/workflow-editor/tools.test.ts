@@ -53,6 +53,26 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     await expectNoAxeViolations(el);
   });
 
+  it('lights the conditions up in the browser, before (and without) the server\'s dry run', async () => {
+    const o = await open(ws, {
+      name: 'Local preview',
+      conditions: { any: [{ field: 'message.body', op: 'contains_any', value: ['refund'] }, { field: 'contact.tags', op: 'contains_any', value: ['vip'] }] },
+    });
+    el = o.el;
+    // The dry run never answers: whatever lights up comes from @baton/rules, loaded in the page.
+    const calls: unknown[] = [];
+    ws.ana.testWorkflow = ((body: unknown) => (calls.push(body), new Promise(() => {}))) as typeof ws.ana.testWorkflow;
+    byRole(el, 'button', 'Try a sample').click();
+    await waitFor(() => text(el!).includes('Does not match this sample.'), 5000, 'the local result');
+    expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: false');
+    const body = byRole(el, 'textbox', 'Message') as HTMLTextAreaElement;
+    body.value = 'I want a REFUND please';
+    body.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    await waitFor(() => text(el!).includes('Matches'), 5000, 'the local match');
+    expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: true');
+    expect(calls.length).to.be.greaterThan(0, 'the dry run was asked too, for the actions');
+  });
+
   it('lists published versions with who and when, shows the changes, and restores one as the draft (undoable)', async () => {
     const o = await open(ws, { name: 'Version one' });
     el = o.el;
