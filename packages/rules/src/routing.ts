@@ -113,6 +113,14 @@ export function eligibleAgents(step: AssignStep, snapshot: readonly RoutingAgent
   return { eligible: [], excluded: [...excluded, ...eligible.map(notPreferred)], preference: { skills: prefer.skills, status: 'holding', dropsAt } };
 }
 
+/** A step asking nothing of an agent beyond taking a conversation: for `canTakeMore`. */
+const NO_REQUIREMENTS: AssignStep = { pool: { agents: [] }, strategy: 'round_robin' };
+
+/** Whether an agent could take one more conversation now, skills aside (active, online, below capacity). */
+export function canTakeMore(agent: RoutingAgent): boolean {
+  return exclusionOf(agent, NO_REQUIREMENTS) === null;
+}
+
 /**
  * Whether any step of `action` has an agent who could take a conversation now (in the pool,
  * active, online, below capacity, with the required skills). When none has, no conversation

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AssignAction, AssignStep, RoutingAgent } from '@baton/protocol';
-import { anyStepHasEligible, eligibleAgents, pickAgent, planAssign } from '../src/index.js';
+import { anyStepHasEligible, canTakeMore, eligibleAgents, pickAgent, planAssign } from '../src/index.js';
 import { agent } from './support.js';
 
 const T0 = Date.parse('2026-12-01T09:00:00Z');
@@ -243,6 +243,13 @@ describe('anyStepHasEligible', () => {
     assert.equal(anyStepHasEligible(ladder, [bilingual('maria', { availability: 'away' }), bilingual('pat', { skills: [] })]), true);
     assert.equal(anyStepHasEligible(ladder, [bilingual('maria')]), true);
     assert.equal(anyStepHasEligible(ladder, [bilingual('tom', { active: false })]), false);
+  });
+
+  it('canTakeMore: active, online and below capacity, whatever the skills', () => {
+    assert.deepEqual(
+      [agent('a'), agent('b', { availability: 'away' }), agent('c', { openAssigned: 25 }), agent('d', { active: false }), agent('e', { skills: [] })].map(canTakeMore),
+      [true, false, false, false, true],
+    );
   });
 
   it('agrees with planAssign: when it is false, no waiting time lets planAssign assign', () => {

@@ -1,4 +1,4 @@
-import type { AssignAction, WorkflowDefinition } from '@baton/protocol';
+import type { AssignAction } from '@baton/protocol';
 import { AUTO_AWAY_MIN_SEC } from '@baton/protocol';
 import { repeat, type Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
@@ -14,6 +14,7 @@ import { latestWorkflowAssignment } from '../storage/timeline.js';
 import { findVersion, findWorkflow } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { runChange } from './change-runner.js';
+import { versionDefinition } from './live-workflows.js';
 
 /*
  * Agent availability (DESIGN §6, issue 9).
@@ -225,7 +226,7 @@ async function requeue(change: Change, conversationId: string): Promise<number |
   if (typeof data.version !== 'number' || !(await findWorkflow(change.trx, ws, last.actor_id))) return null;
   const version = await findVersion(change.trx, ws, last.actor_id, data.version);
   if (!version) return null;
-  const definition = JSON.parse(version.definition) as WorkflowDefinition;
+  const definition = versionDefinition(last.actor_id, data.version, version.definition);
   const index = definition.actions.findIndex((a) => a.type === 'assign');
   if (index < 0) return null;
   const action = definition.actions[index] as AssignAction;

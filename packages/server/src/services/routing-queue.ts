@@ -1,5 +1,5 @@
-import type { AssignAction, WorkflowDefinition } from '@baton/protocol';
-import { anyStepHasEligible, planAssign } from '@baton/rules';
+import type { AssignAction } from '@baton/protocol';
+import { anyStepHasEligible, canTakeMore, planAssign } from '@baton/rules';
 import { repeat, type Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
@@ -9,6 +9,7 @@ import { deleteWait, dueWorkspaces, hasWaits, setNextCheck, waitsOf } from '../s
 import { findVersion, findWorkflow } from '../storage/workflows.js';
 import type { Storage } from '../storage/db.js';
 import { runChange } from './change-runner.js';
+import { versionDefinition } from './live-workflows.js';
 import { assignTo } from './workflow-runner.js';
 import { routingAgents } from './workflows.js';
 
@@ -56,7 +57,7 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
     const agents = await routingAgents(change.trx, workspaceId);
     // Nobody can take anything (all away, or all at capacity): the queue stays as it is, unread.
     // Without this every change that might free someone walked every waiting conversation.
-    if (!agents.some((a) => a.active && a.availability === 'online' && a.openAssigned < a.capacity)) return false;
+    if (!agents.some(canTakeMore)) return false;
     const waits = await waitsOf(change.trx, workspaceId);
     if (waits.length === 0) return false;
     const actions = new Map<string, { action: AssignAction; name: string } | null>();
@@ -104,7 +105,7 @@ async function actionOf(db: Storage['db'], workspaceId: string, workflowId: stri
   if (!(await findWorkflow(db, workspaceId, workflowId))) return null;
   const row = await findVersion(db, workspaceId, workflowId, version);
   if (!row) return null;
-  const definition = JSON.parse(row.definition) as WorkflowDefinition;
+  const definition = versionDefinition(workflowId, version, row.definition);
   const action = definition.actions[index];
   return action?.type === 'assign' ? { action, name: definition.name } : null;
 }

@@ -8,8 +8,8 @@ import { findConversation } from '../storage/conversations.js';
 import type { Storage } from '../storage/db.js';
 import { toConversation } from '../storage/mappers.js';
 import type { ConversationTimerRow } from '../storage/schema.js';
-import { liveVersionRows } from '../storage/workflows.js';
 import { runChange } from './change-runner.js';
+import { liveWorkflows } from './live-workflows.js';
 
 /*
  * The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9).
@@ -38,8 +38,7 @@ const BATCH = 100;
 /** The `minutes` of the workspace's live, enabled rules of each timer trigger, ascending. */
 export async function liveMinutes(db: Storage['db'], workspaceId: string): Promise<Record<TimerKind, number[]>> {
   const out: Record<TimerKind, Set<number>> = { unassigned: new Set(), unanswered: new Set() };
-  for (const row of await liveVersionRows(db, workspaceId)) {
-    const definition = JSON.parse(row.definition) as WorkflowDefinition;
+  for (const { definition } of await liveWorkflows(db, workspaceId)) {
     if (definition.enabled === false) continue;
     const t = definition.trigger;
     if (t.event === 'conversation.unassigned_for') out.unassigned.add(t.minutes);

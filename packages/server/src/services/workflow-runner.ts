@@ -23,9 +23,9 @@ import { toConversation } from '../storage/mappers.js';
 import type { AwayPolicyValue, ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
 import { findTeam, teamMemberIds } from '../storage/teams.js';
 import { eventHandled, insertRun } from '../storage/workflow-runs.js';
-import { liveVersionRows } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { runChange } from './change-runner.js';
+import { liveWorkflows, type LiveWorkflow } from './live-workflows.js';
 import { drainQueue, mayFreeAgents } from './routing-queue.js';
 import { awayPolicyOf, awayPolicyOnAgentChange, awayPolicyOnInbound } from './availability.js';
 import { routingAgents } from './workflows.js';
@@ -99,19 +99,21 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
       // One routing snapshot per workspace for the batch (see RoutingSnapshots); dropped whenever
       // the runner waits for its units and runs something else (the away policy, a queue drain).
       const snapshots = new RoutingSnapshots();
+      /** Lets the submitted units commit, before the runner does something that must see them. */
+      const flush = async () => {
+        await Promise.all(pending);
+        pending = [];
+        snapshots.clear();
+      };
       for (const record of records) {
         // The away policy first: what an agent who went away gives up is queued before the queue drains.
         if (record.type === 'agent.updated' && record.payload.data.availabilityFrom === 'online') {
-          await Promise.all(pending);
-          pending = [];
-          snapshots.clear();
+          await flush();
           await awayPolicyOnAgentChange(deps, record);
         }
         // In event order: an agent freed before a conversation arrived goes to the older waiting ones first.
         if (mayFreeAgents(record)) {
-          await Promise.all(pending);
-          pending = [];
-          snapshots.clear();
+          await flush();
           await drainQueue(deps, record.workspaceId);
         }
         if (!record.conversationId) continue;
@@ -122,9 +124,7 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
           record.payload.conversation.assigneeId &&
           (await awayPolicyOf(deps, record.workspaceId, policies)) === 'unassign_on_inbound'
         ) {
-          await Promise.all(pending);
-          pending = [];
-          snapshots.clear();
+          await flush();
           if (await awayPolicyOnInbound(deps, record)) await drainQueue(deps, record.workspaceId);
         }
         for (const fired of triggersOf(record)) {
@@ -134,12 +134,6 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
       await Promise.all(pending);
     },
   };
-}
-
-interface Live {
-  workflowId: string;
-  version: number;
-  definition: WorkflowDefinition;
 }
 
 const workflowActor = (workflowId: string): Actor => ({ type: 'workflow', id: workflowId });
@@ -202,33 +196,12 @@ function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, mi
   });
 }
 
-/**
- * Parsed definitions by `workflowId:version`. A published version never changes, so an entry never
- * goes stale; parsing every live definition for every event was a visible share of the runner's
- * time (docs/benchmarks.md). Bounded: cleared whole when full, refilled by the next events.
- */
-const definitions = new Map<string, WorkflowDefinition>();
-const DEFINITIONS_KEPT = 2000;
-
-function parsedDefinition(workflowId: string, version: number, json: string): WorkflowDefinition {
-  const key = `${workflowId}:${version}`;
-  let definition = definitions.get(key);
-  if (!definition) {
-    if (definitions.size >= DEFINITIONS_KEPT) definitions.clear();
-    definition = JSON.parse(json) as WorkflowDefinition;
-    definitions.set(key, definition);
-  }
-  return definition;
-}
-
-async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change, minutes?: number[]): Promise<Live[]> {
-  const rows = await liveVersionRows(change ? change.trx : deps.storage.db, workspaceId);
-  const live = rows
-    .map((r) => ({ workflowId: r.workflow_id, version: Number(r.version), definition: parsedDefinition(r.workflow_id, Number(r.version), r.definition) }))
+async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change, minutes?: number[]): Promise<LiveWorkflow[]> {
+  const live = (await liveWorkflows(change ? change.trx : deps.storage.db, workspaceId))
     .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false)
     // A timer event runs the rules whose minutes came due, not every rule of its trigger.
     .filter((w) => !minutes || ('minutes' in w.definition.trigger && minutes.includes(w.definition.trigger.minutes)));
-  // Stable: ties keep creation order, which `liveVersionRows` returns.
+  // Stable: ties keep creation order, which `liveWorkflows` returns.
   return live.sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0));
 }
 
@@ -257,7 +230,7 @@ class Pass {
   }
 
   /** Evaluates one workflow and applies its actions when it matches; returns whether it matched. */
-  async run(wf: Live): Promise<boolean> {
+  async run(wf: LiveWorkflow): Promise<boolean> {
     const trace = wf.definition.conditions ? explainConditions(wf.definition.conditions, this.facts()) : null;
     const matched = trace ? trace.result : true;
     const actions: RunAction[] = [];
@@ -307,7 +280,7 @@ class Pass {
   }
 
   private async apply(
-    wf: Live,
+    wf: LiveWorkflow,
     runId: string,
     index: number,
     action: WorkflowDefinition['actions'][number],
@@ -361,7 +334,7 @@ class Pass {
     }
   }
 
-  private async assign(wf: Live, runId: string, index: number, action: AssignAction): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
+  private async assign(wf: LiveWorkflow, runId: string, index: number, action: AssignAction): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
     const c = this.current;
     const base = { index, type: 'assign' };
     const waitingSince = c.waiting_since === null ? this.record.createdAt : Number(c.waiting_since);
@@ -399,7 +372,7 @@ class Pass {
    * (the one type no command sends, and what a `*_for` rule tells someone), with `rule` as context;
    * docs/decisions.md says why not a type of its own yet.
    */
-  private async notify(wf: Live, index: number, action: Extract<WorkflowDefinition['actions'][number], { type: 'notify' }>): Promise<RunAction> {
+  private async notify(wf: LiveWorkflow, index: number, action: Extract<WorkflowDefinition['actions'][number], { type: 'notify' }>): Promise<RunAction> {
     const base = { index, type: 'notify' };
     const ws = this.record.workspaceId;
     let ids: string[];

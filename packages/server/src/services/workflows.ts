@@ -24,6 +24,7 @@ import {
 } from '../storage/workflows.js';
 import { scheduleForDefinition } from './routing-timers.js';
 import { runCommand } from './change-runner.js';
+import { liveWorkflows } from './live-workflows.js';
 
 /*
  * Workflows (DESIGN §6): drafts edited with `If-Match`, publications as immutable versions. Every
@@ -85,9 +86,9 @@ async function validationContext(db: Db, workspaceId: string, now: number): Prom
  * are found. Only the candidate's own findings are returned, with paths into the candidate.
  */
 async function check(db: Db, workspaceId: string, candidate: unknown, workflowId: string | undefined, now: number): Promise<WorkflowValidationResult> {
-  const [context, live] = await Promise.all([validationContext(db, workspaceId, now), liveVersionRows(db, workspaceId)]);
-  const set: unknown[] = live.filter((l) => l.workflow_id !== workflowId).map((l) => parseDefinition(l.definition));
-  const own = live.findIndex((l) => l.workflow_id === workflowId);
+  const [context, live] = await Promise.all([validationContext(db, workspaceId, now), liveWorkflows(db, workspaceId)]);
+  const set: unknown[] = live.filter((l) => l.workflowId !== workflowId).map((l) => l.definition);
+  const own = live.findIndex((l) => l.workflowId === workflowId);
   const index = own === -1 ? set.length : own;
   set.splice(index, 0, candidate);
   const all = validateWorkflowSet(set, context);
