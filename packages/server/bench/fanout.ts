@@ -7,6 +7,7 @@ import type { FromFanoutClients, ToFanoutClients } from './fanout-clients.js';
 import type { FanoutTargetKind, FromFanoutTarget, ToFanoutTarget } from './fanout-target.js';
 import { summarizeProfile } from './profile.js';
 import { ms, percentile, table } from './stats.js';
+import { settle } from './settle.js';
 
 /**
  * Socket fan-out under load: agents connected over Socket.IO, conversations created over HTTP at a
@@ -374,31 +375,19 @@ interface TargetRun {
   steps: PhaseResult[];
 }
 
-/**
- * Waits until the server is idle (under 10% of a CPU for 250 ms; 60 s at most): the seeding's
- * creates leave background work (outbox consumers: timers, search, notifier) that must not land in
- * the measured run (a run that started while it was still going measured seconds of relay backlog).
- */
-async function settle(fx: Fixture): Promise<void> {
-  const windowMs = 250;
-  for (let i = 0; i < 240; i++) {
-    const before = (await fx.target.ask({ type: 'cpu' }, 'cpu')).micros;
-    await new Promise((r) => setTimeout(r, windowMs));
-    if ((await fx.target.ask({ type: 'cpu' }, 'cpu')).micros - before < windowMs * 100) return;
-  }
-}
-
 async function runTarget(fx: Fixture, options: FanoutOptions): Promise<TargetRun> {
   const clients = await connectClients(fx, options);
+  const cpu = async () => (await fx.target.ask({ type: 'cpu' }, 'cpu')).micros;
   try {
-    await settle(fx);
+    // The seeding's creates (and then the warm-up's) leave consumer work that must not land in the run.
+    await settle(cpu);
     let index = 0;
     if (options.warmupSeconds > 0) {
       options.log(`  ${fx.label}: warm-up ${options.warmupSeconds} s at ${options.rate}/s`);
       await phase(fx, clients, options, options.rate, options.warmupSeconds, index);
       index += Math.round(options.rate * options.warmupSeconds);
     }
-    await settle(fx);
+    await settle(cpu);
     options.log(`  ${fx.label}: ${options.seconds} s at ${options.rate}/s`);
     const profiling = options.profile && fx.label !== BARE_LABEL;
     const profileFile = join(tmpdir(), `baton-fanout-${process.pid}-${Date.now()}.cpuprofile`);

@@ -7,6 +7,7 @@ import autocannon, { type Result } from 'autocannon';
 import type { FromTarget, TargetKind, ToTarget } from './http-target.js';
 import { summarizeProfile } from './profile.js';
 import { ms, ratio, table } from './stats.js';
+import { settle } from './settle.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = join(here, '..');
@@ -114,25 +115,12 @@ class Target {
       duration: seconds,
       timeout: 10,
     });
-    await this.settle();
+    // The work the load left behind counts toward it (bench/settle.ts).
+    await settle(this.cpuMicros);
     const cpuPerRequest = (await this.cpuMicros()) - cpuBefore;
     this.okResponses += result['2xx'];
     this.loadRuns++;
     return { ...result, cpuPerRequest: cpuPerRequest / 1000 / Math.max(1, result['2xx']) };
-  }
-
-  /**
-   * Waits until the server has finished the work the load left behind (outbox consumers, the rules
-   * runner catching up): under 10% of a CPU for a quarter second, or 60 s at most. Its CPU counts
-   * toward the requests that caused it, and the next server's round does not share the machine with it.
-   */
-  private async settle(): Promise<void> {
-    const windowMs = 250;
-    for (let i = 0; i < 240; i++) {
-      const before = await this.cpuMicros();
-      await new Promise((r) => setTimeout(r, windowMs));
-      if ((await this.cpuMicros()) - before < windowMs * 100) return;
-    }
   }
 
   /** Every 2xx must have written a row; requests in flight when autocannon stops are not counted but do complete. */

@@ -1,5 +1,6 @@
 import type { Counts } from '@baton/protocol';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { fillViewCounters as fillCountersOf0011 } from './migrations/0011_view_counters.js';
 import { prepared } from './prepared.js';
 import type { ConversationRow, Database } from './schema.js';
 
@@ -311,31 +312,11 @@ export async function readCounters(db: Kysely<Database>, workspaceId: string, ag
 /**
  * Sets every counter from the data with exact, uncapped counts: the repair for writes made around
  * the services. The views benchmark's fixture, which bulk-loads rows that way, runs it after loading.
+ * Migration 0011's fill (frozen with that migration) sets the counters it created; the ones added
+ * since are set here after it.
  */
 export async function fillViewCounters(db: Kysely<any>): Promise<void> {
+  await fillCountersOf0011(db);
   await sql`UPDATE workspaces SET
-    open_count = (SELECT count(*) FROM conversations AS c WHERE c.workspace_id = workspaces.id AND c.status = 'open'),
-    open_unassigned_count = (SELECT count(*) FROM conversations AS c
-      WHERE c.workspace_id = workspaces.id AND c.status = 'open' AND c.assignee_id IS NULL),
-    resolved_count = (SELECT count(*) FROM conversations AS c WHERE c.workspace_id = workspaces.id AND c.status = 'resolved'),
-    open_inbound_count = (SELECT count(*) FROM conversations AS c
-      WHERE c.workspace_id = workspaces.id AND c.status = 'open' AND c.last_inbound_seq IS NOT NULL),
     snoozed_count = (SELECT count(*) FROM conversations AS c WHERE c.workspace_id = workspaces.id AND c.status = 'snoozed')`.execute(db);
-  await sql`DELETE FROM agent_view_counts`.execute(db);
-  await sql`INSERT INTO agent_view_counts (workspace_id, agent_id, mine, mentioned, caught_up)
-    SELECT workspace_id, agent_id, sum(mine), sum(mentioned), sum(caught_up) FROM (
-      SELECT c.workspace_id, c.assignee_id AS agent_id, count(*) AS mine, 0 AS mentioned, 0 AS caught_up
-        FROM conversations AS c WHERE c.status = 'open' AND c.assignee_id IS NOT NULL
-        GROUP BY c.workspace_id, c.assignee_id
-      UNION ALL
-      SELECT c.workspace_id, m.agent_id, 0, count(*), 0
-        FROM mentions AS m JOIN conversations AS c ON c.id = m.conversation_id WHERE c.status = 'open'
-        GROUP BY c.workspace_id, m.agent_id
-      UNION ALL
-      SELECT c.workspace_id, r.agent_id, 0, 0, count(*)
-        FROM read_states AS r JOIN conversations AS c ON c.id = r.conversation_id
-        WHERE c.status = 'open' AND c.last_inbound_seq IS NOT NULL AND r.last_read_seq >= c.last_inbound_seq
-        GROUP BY c.workspace_id, r.agent_id
-    ) AS per_view
-    GROUP BY workspace_id, agent_id`.execute(db);
 }

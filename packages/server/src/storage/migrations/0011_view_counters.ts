@@ -34,9 +34,9 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
 /**
  * Sets every counter from the data with exact, uncapped counts, as the schema stood at this
  * migration (no `snoozed_count` yet). For today's schema use `fillViewCounters` in
- * storage/view-counters.ts.
+ * storage/view-counters.ts, which runs this and then the counters added since.
  */
-async function fillViewCounters(db: Kysely<any>): Promise<void> {
+export async function fillViewCounters(db: Kysely<any>): Promise<void> {
   await sql`UPDATE workspaces SET
     open_count = (SELECT count(*) FROM conversations AS c WHERE c.workspace_id = workspaces.id AND c.status = 'open'),
     open_unassigned_count = (SELECT count(*) FROM conversations AS c
