@@ -4,74 +4,34 @@
 // conversations and publishes; a message from a Spanish-tagged contact then lands in a bilingual
 // agent's Mine and the run log explains it. Two admin tabs on one workflow: the second save conflicts.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, startDemo, type RunningDemo } from './demo-process.js';
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
 const RULE = 'Spanish SMS → Bilingual';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe('demo CRM: Automation → Workflows end to end', () => {
-  let child: ChildProcess;
+  let demo: RunningDemo;
   let dataDir: string;
   let base: string;
   let browser: Browser;
-  let output = '';
 
   before(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'baton-automation-'));
-    base = `http://127.0.0.1:${await freePort()}`;
-    child = spawn('pnpm', ['start'], {
-      cwd: appDir,
-      env: { ...process.env, PORT: new URL(base).port, BATON_DEMO_DATA: dataDir },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (output += d));
-    child.stderr!.on('data', (d: Buffer) => (output += d));
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`pnpm start exited with ${child.exitCode}\n${output}`);
-      if (await fetch(`${base}/demo/agents`).then((r) => r.ok, () => false)) break;
-      if (Date.now() > deadline) throw new Error(`the demo did not start\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    browser = await chromium.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    demo = await startDemo('baton-automation-');
+    ({ base, dataDir } = demo);
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    if (child?.pid && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(-child.pid, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   const page = async (url: string): Promise<Page> => {
     const p = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    p.on('pageerror', (e) => (output += `[page error] ${e.message}\n`));
+    p.on('pageerror', (e) => (demo.output.text += `[page error] ${e.message}\n`));
     await p.goto(`${base}${url}`);
     return p;
   };

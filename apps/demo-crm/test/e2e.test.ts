@@ -2,18 +2,15 @@
 // built if missing or stale, Baton on an embedded libsql file, demo workspace seeded), driven in
 // Debian's Chromium as two agents at once. Also takes the README's screenshots.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createECDH, createDecipheriv, hkdfSync, randomBytes, type ECDH } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium, startDemo, type RunningDemo } from './demo-process.js';
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
 const screenshots = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 /**
  * The README's screenshots are retaken only when asked (`BATON_SCREENSHOTS=1 pnpm test`), so a
@@ -24,31 +21,6 @@ const shoot = async (page: { screenshot(o: { path: string }): Promise<unknown> }
 };
 const CUSTOMER = 'Chris Customer';
 const PHONE = '+15550109999';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`pnpm start exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
 
 /**
  * Reads a Web Push message the way a browser does (RFC 8291 with RFC 8188's aes128gcm), written
@@ -92,42 +64,21 @@ async function startPushService(): Promise<{ url: string; received: { path: stri
 }
 
 describe('demo CRM end to end (two agents in Chromium)', () => {
-  let child: ChildProcess;
-  let dataDir: string;
+  let demo: RunningDemo;
   let base: string;
   let browser: Browser;
   let ana: Page;
   let ben: Page;
-  let output = '';
 
   before(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'baton-e2e-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    // Its own process group, so `after` stops pnpm and the server it started together.
-    child = spawn('pnpm', ['start'], {
-      cwd: appDir,
-      env: { ...process.env, PORT: String(port), BATON_DEMO_DATA: dataDir },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (output += d));
-    child.stderr!.on('data', (d: Buffer) => (output += d));
-    try {
-      // A fresh clone builds the bundle first, hence the generous wait.
-      await waitForHttp(`${base}/demo/agents`, child, 120_000);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\n${output}`, { cause: e });
-    }
-    browser = await chromium.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    demo = await startDemo('baton-e2e-');
+    base = demo.base;
+    browser = await launchChromium();
     const open = async (agent: string, view: string) => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
       const page = await context.newPage();
       page.on('pageerror', (e) => {
-        output += `[${agent} page error] ${e.message}\n`;
+        demo.output.text += `[${agent} page error] ${e.message}\n`;
       });
       await page.goto(`${base}/demo?agent=${agent}&view=${view}`);
       return page;
@@ -138,13 +89,7 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
 
   after(async () => {
     await browser?.close();
-    if (child?.pid && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(-child.pid, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   const list = (page: Page, view: string) => page.getByRole('listbox', { name: `Conversations, ${view}` });
@@ -166,7 +111,7 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     const context = await browser.newContext({ viewport, colorScheme: 'light' });
     const page = await context.newPage();
     page.on('pageerror', (e) => {
-      output += `[${agent} page error] ${e.message}\n`;
+      demo.output.text += `[${agent} page error] ${e.message}\n`;
     });
     await page.goto(`${base}/demo?agent=${agent}&view=${viewName}`);
     const label = viewName === 'all' ? 'All' : viewName[0]!.toUpperCase() + viewName.slice(1);
