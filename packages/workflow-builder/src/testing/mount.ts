@@ -1,6 +1,8 @@
 // Test-only: mounts a <workflow-builder> signed in as the fresh workspace's admin, and finds
 // things in it by role and accessible name (looking through the parts' shadow roots).
+import type { WorkflowDefinition } from '@baton/protocol';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
+import type { WorkflowEditor } from '../workflow-editor/workflow-editor.js';
 import type { TestWorkspace } from './workspace.js';
 import '../define.js';
 
@@ -11,6 +13,22 @@ export async function mountBuilder(ws: TestWorkspace, attrs: Record<string, stri
   document.body.append(el);
   await waitFor(() => !el.shadowRoot?.querySelector('.loading') && !!el.shadowRoot?.querySelector('wb-workflow-list, wb-workflow-editor'));
   return el;
+}
+
+/** The builder's editor part (while a workflow is open). */
+export const editorOf = (el: WorkflowBuilder) => el.shadowRoot!.querySelector('wb-workflow-editor') as WorkflowEditor;
+
+/**
+ * Creates a workflow on the server (published unless told not to) and opens it in a builder, its
+ * tree drawn and autosave quick (50 ms) so tests wait for saves, not for the default delay.
+ */
+export async function openWorkflow(ws: TestWorkspace, def: Partial<WorkflowDefinition> & { name: string }, publish = true) {
+  const id = await ws.createWorkflow(def, publish);
+  const el = await mountBuilder(ws, { 'workflow-id': id });
+  await waitFor(() => !!queryByRole(el, 'treegrid'), 5000, 'the tree');
+  const editor = editorOf(el);
+  editor.autosaveDelay = 50;
+  return { el, editor, id };
 }
 
 /** Every element under `root`, shadow roots included, in document order. */

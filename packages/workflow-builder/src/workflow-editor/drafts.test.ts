@@ -1,21 +1,10 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import type { WorkflowDefinition } from '@baton/protocol';
 import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
-import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor } from '../testing/mount.js';
+import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor, editorOf, openWorkflow as open } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
-import type { WorkflowEditor } from './workflow-editor.js';
 
-const editorOf = (el: WorkflowBuilder) => el.shadowRoot!.querySelector('wb-workflow-editor') as WorkflowEditor;
 
-async function open(ws: TestWorkspace, def: Partial<WorkflowDefinition> & { name: string }, publish = true) {
-  const id = await ws.createWorkflow(def, publish);
-  const el = await mountBuilder(ws, { 'workflow-id': id });
-  await waitFor(() => !!queryByRole(el, 'treegrid'), 5000, 'the tree');
-  const editor = editorOf(el);
-  editor.autosaveDelay = 50;
-  return { el, editor, id };
-}
 
 function type(input: HTMLElement, value: string) {
   (input as HTMLInputElement).value = value;

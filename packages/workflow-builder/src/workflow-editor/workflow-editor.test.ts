@@ -3,23 +3,14 @@ import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { WorkflowDefinition } from '@baton/protocol';
 import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
-import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor } from '../testing/mount.js';
+import { allByRole, byRole, deepActive, liveText, nameOf, queryByRole, waitFor, openWorkflow as open } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 import type { WorkflowEditor } from './workflow-editor.js';
 
-const editorOf = (el: WorkflowBuilder) => el.shadowRoot!.querySelector('wb-workflow-editor') as WorkflowEditor;
 const rows = (el: WorkflowBuilder) => allByRole(el, 'row');
 const rowNamed = (el: WorkflowBuilder, name: string | RegExp) => byRole(el, 'row', name);
 const focusedName = () => nameOf(deepActive()!);
 
-async function open(ws: TestWorkspace, def: Partial<WorkflowDefinition> & { name: string }, publish = true) {
-  const id = await ws.createWorkflow(def, publish);
-  const el = await mountBuilder(ws, { 'workflow-id': id });
-  await waitFor(() => !!queryByRole(el, 'treegrid'), 5000, 'the tree');
-  const editor = editorOf(el);
-  editor.autosaveDelay = 50;
-  return { el, editor, id };
-}
 
 async function select(control: HTMLElement, value: string) {
   const s = control as HTMLSelectElement;
