@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Agent } from '@baton/protocol';
+import { pickerKeydown } from './picker-keys.js';
 
 /** An `@` that starts a word, then what has been typed of the name, right before the caret. */
 const MENTION_AT_CARET = /(^|[\s(])@([\p{L}\p{N}._-]*)$/u;
@@ -63,28 +64,13 @@ export class MentionController implements ReactiveController {
   /** Handles picker keys while it is open; returns whether the key was used. */
   handleKeydown(event: KeyboardEvent, field: HTMLTextAreaElement): boolean {
     if (!this.open) return false;
-    switch (event.key) {
-      case 'ArrowDown':
-      case 'ArrowUp': {
-        const step = event.key === 'ArrowDown' ? 1 : -1;
-        this.active = (this.active + step + this.candidates.length) % this.candidates.length;
-        break;
-      }
-      case 'Enter':
-      case 'Tab':
-        this.choose(this.candidates[this.active]!, field);
-        break;
-      case 'Escape':
+    return pickerKeydown(event, this, this.host, {
+      choose: () => this.choose(this.candidates[this.active]!, field),
+      dismiss: () => {
         this.dismissedAt = this.at;
         this.close();
-        break;
-      default:
-        return false;
-    }
-    event.preventDefault();
-    event.stopPropagation();
-    this.host.requestUpdate();
-    return true;
+      },
+    });
   }
 
   /** Replaces `@typed` with `@username ` and puts the caret after it. */

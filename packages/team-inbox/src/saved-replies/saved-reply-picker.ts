@@ -1,6 +1,7 @@
 import { html, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import type { BatonRestClient } from '@baton/client';
 import type { SavedReply } from '@baton/protocol';
+import { pickerKeydown } from '../composer/picker-keys.js';
 
 /** `/` at the very start of the composer, then what has been typed of a reply's shortcut or name. */
 const SLASH_AT_START = /^\/([^\s/]*)$/;
@@ -106,28 +107,13 @@ export class SavedReplyController implements ReactiveController {
   /** Handles picker keys while it is open; returns whether the key was used. */
   handleKeydown(event: KeyboardEvent, field: HTMLTextAreaElement): boolean {
     if (!this.open || event.ctrlKey || event.metaKey) return false;
-    const n = this.candidates.length;
-    switch (event.key) {
-      case 'ArrowDown':
-      case 'ArrowUp':
-        if (n) this.active = (this.active + (event.key === 'ArrowDown' ? 1 : -1) + n) % n;
-        break;
-      case 'Enter':
-      case 'Tab':
-        if (!n) return false;
-        this.choose(this.candidates[this.active]!, field);
-        break;
-      case 'Escape':
+    return pickerKeydown(event, this, this.host, {
+      choose: () => this.choose(this.candidates[this.active]!, field),
+      dismiss: () => {
         this.dismissed = true;
         this.close();
-        break;
-      default:
-        return false;
-    }
-    event.preventDefault();
-    event.stopPropagation();
-    this.host.requestUpdate();
-    return true;
+      },
+    });
   }
 
   /** Replaces `/typed` with the reply (rendered for this conversation) and puts the caret after it. */
