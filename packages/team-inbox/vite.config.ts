@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
 // By path, not as `@baton/ui/tooling/…`: Vite bundles a config's relative imports with it but leaves
 // package imports to Node, which cannot load a .ts file.
-import { collapseTemplates, minifyCompletely } from '../ui/tooling/vite-plugins.js';
-import { defineConfig, type LibraryOptions } from 'vite';
+import { elementBuild } from '../ui/tooling/element-build.js';
 
 /**
  * Two library builds into `dist/`:
@@ -27,43 +27,15 @@ const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta
  */
 const tinySocket = fileURLToPath(new URL('../client/src/tiny-socket/tiny-socket.ts', import.meta.url));
 
-export default defineConfig(({ mode }) => {
-  const standalone = mode === 'standalone';
-  return {
-    // Browser production builds: socket.io-client's node and development builds pull in `ws` and `debug`.
-    resolve: {
-      conditions: ['browser', 'production', 'module', 'import', 'default'],
-      // Standalone only: see tinySocket above. The ESM build keeps socket.io-client as an import.
-      alias: standalone ? [{ find: /^socket\.io-client$/, replacement: tinySocket }] : [],
-    },
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    // Template collapsing reaches this package's sources and @baton/ui's, which the file bundles.
-    plugins: standalone ? [collapseTemplates({ packages: ['team-inbox', 'ui'] }), minifyCompletely()] : [],
-    build: {
-      target: 'es2022',
-      outDir: 'dist',
-      // The ESM build runs first and starts from an empty dist; the standalone build adds its file.
-      emptyOutDir: !standalone,
-      sourcemap: process.env.BATON_SOURCEMAP === '1',
-      reportCompressedSize: false,
-      // Standalone only: which chunk files the entry imports statically (the initial load) and which by import().
-      manifest: standalone ? 'standalone-manifest.json' : false,
-      lib: (standalone
-        ? { entry: { 'team-inbox.standalone': src('define.ts') }, formats: ['es'] }
-        : {
-            entry: { index: src('team-inbox/team-inbox.ts'), define: src('define.ts'), events: src('events.ts') },
-            formats: ['es'],
-          }) satisfies LibraryOptions as LibraryOptions,
-      rollupOptions: {
-        external: standalone ? [] : [/^lit(\/|$)/, /^@lit\//, /^socket\.io-client(\/|$)/],
-        // Standalone: the entry may export more than define.ts does, so a lazy chunk imports what it
-        // shares with the first paint (Lit, the client) from the entry itself. With library mode's
-        // 'strict' those shared modules became a second file of the initial load, bigger in gzip.
-        ...(standalone ? { preserveEntrySignatures: 'allow-extension' as const } : {}),
-        output: standalone
-          ? { entryFileNames: '[name].js', chunkFileNames: `${STANDALONE_CHUNK_DIR}/[name]-[hash].js` }
-          : { chunkFileNames: 'chunks/[name]-[hash].js' },
-      },
-    },
-  };
-});
+export default defineConfig(({ mode }) =>
+  elementBuild({
+    standalone: mode === 'standalone',
+    name: 'team-inbox',
+    entries: { index: src('team-inbox/team-inbox.ts'), define: src('define.ts'), events: src('events.ts') },
+    external: [/^lit(\/|$)/, /^@lit\//, /^socket\.io-client(\/|$)/],
+    standaloneAlias: [{ find: /^socket\.io-client$/, replacement: tinySocket }],
+    chunkDir: STANDALONE_CHUNK_DIR,
+    // Which chunk files the entry imports statically (the initial load) and which by import().
+    manifest: 'standalone-manifest.json',
+  }),
+);
