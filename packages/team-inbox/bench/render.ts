@@ -3,37 +3,16 @@
 // createElement list of the same rows. Prints median and p95 over repeated runs, and the ratios.
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { build, type Rollup } from 'vite';
+import { ms, openBenchPage, RUNS, stat, type Stat } from '@baton/ui/tooling/bench';
 
 const N = 1000;
-const RUNS = Number(process.env.BENCH_RUNS ?? 30);
-const root = fileURLToPath(new URL('..', import.meta.url));
 
-const out = (await build({
-  root,
-  configFile: false,
-  logLevel: 'warn',
-  resolve: { conditions: ['browser', 'production', 'module', 'import', 'default'] },
-  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-  build: {
-    write: false,
-    target: 'es2022',
-    lib: { entry: fileURLToPath(new URL('./page.ts', import.meta.url)), formats: ['es'], fileName: 'bench' },
-    rollupOptions: { output: { inlineDynamicImports: true } },
-  },
-})) as Rollup.RollupOutput | Rollup.RollupOutput[];
-const code = (Array.isArray(out) ? out[0]! : out).output[0].code;
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+const { browser, page } = await openBenchPage({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  entry: fileURLToPath(new URL('./page.ts', import.meta.url)),
+  // The list is virtualized: it needs a viewport-high host to know how many rows to render.
+  body: '<div id="host" style="height:900px"></div>',
 });
-const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-page.on('pageerror', (e) => console.error('page error:', e.message));
-await page.setContent('<!doctype html><html><body style="margin:0"><div id="host" style="height:900px"></div></body></html>');
-await page.addScriptTag({ content: code, type: 'module' });
-await page.waitForFunction(() => 'bench' in window);
 
 interface Run { firstRender: number; rows: number; update: number; scrollThrough?: number; worstStep?: number; steps?: number }
 const results = await page.evaluate(
@@ -61,16 +40,7 @@ const results = await page.evaluate(
 const chromiumVersion = browser.version();
 await browser.close();
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
-const stat = (runs: Run[], key: keyof Run) => {
-  const xs = runs.map((r) => r[key] as number);
-  return { median: pct(xs, 50), p95: pct(xs, 95) };
-};
-const ms = (x: number) => `${x.toFixed(2)} ms`;
-const row = (label: string, a: { median: number; p95: number }, b: { median: number; p95: number } | null, target: string) =>
+const row = (label: string, a: Stat, b: Stat | null, target: string) =>
   `| ${label} | ${ms(a.median)} | ${ms(a.p95)} | ${b ? `${ms(b.median)} / ${ms(b.p95)}` : '—'} | ${b ? `${(a.median / b.median).toFixed(2)}×` : '—'} | ${target} |`;
 
 const first = stat(results.inbox, 'firstRender');

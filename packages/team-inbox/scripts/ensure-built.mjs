@@ -1,41 +1,13 @@
-// Builds dist/ (`pnpm run build`) when the standalone bundle is missing or older than any source
-// it is made from: this package's src and vite config, and the workspace packages it bundles.
-// `pnpm start` in apps/demo-crm runs this first, so a fresh clone serves a current bundle.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+// Builds dist/ when the standalone bundle is missing or older than its sources (see
+// @baton/ui/tooling/ensure-built). `pnpm start` in apps/demo-crm runs this first.
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt, packageSrc } from '@baton/ui/tooling/ensure-built';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bundle = path.join(root, 'dist/team-inbox.standalone.js');
-// Written by the same build as the bundle and its lazy chunks; a dist/ from before lazy chunks has none.
-const manifest = path.join(root, 'dist/standalone-manifest.json');
-
-/** The folder of a workspace dependency, found the way the bundler finds it. */
-function packageDir(specifier) {
-  let dir = path.dirname(fileURLToPath(import.meta.resolve(specifier)));
-  while (!statSync(path.join(dir, 'package.json'), { throwIfNoEntry: false })) dir = path.dirname(dir);
-  return dir;
-}
-
-function newest(target) {
-  const stat = statSync(target, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let latest = 0;
-  for (const entry of readdirSync(target)) latest = Math.max(latest, newest(path.join(target, entry)));
-  return latest;
-}
-
-const inputs = [
-  path.join(root, 'src'),
-  path.join(root, 'vite.config.ts'),
-  path.join(root, 'package.json'),
-  ...['@baton/ui/tokens', '@baton/client', '@baton/protocol/constants'].map((s) => path.join(packageDir(s), 'src')),
-];
-const built = Math.min(...[bundle, manifest].map((file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0));
-const stale = inputs.some((input) => newest(input) > built);
-if (stale) {
-  console.log(`[team-inbox] ${built ? 'sources changed' : 'no standalone bundle yet'}: building dist/`);
-  execFileSync('pnpm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-}
+ensureBuilt({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  name: 'team-inbox',
+  // The manifest is written by the same build as the bundle and its lazy chunks; a dist/ from
+  // before lazy chunks has none.
+  outputs: ['dist/team-inbox.standalone.js', 'dist/standalone-manifest.json'],
+  dependencies: ['@baton/ui/tokens', '@baton/client', '@baton/protocol/constants'].map((s) => packageSrc(import.meta.resolve(s))),
+});

@@ -1,7 +1,7 @@
 // Starts a Baton server on a loopback port with the seeded demo workspace, for the browser tests
-// that run against a real server. Prints one JSON line (URL, agent ids, tokens, API key), then
-// serves until stdin closes or it is signalled, so it never outlives the test runner.
+// that run against a real server. Hands the runner one JSON line (URL, agent ids, tokens, API key).
 import { mintAgentToken, seedDemoWorkspace, startServer } from '@baton/server';
+import { serveUntilRunnerStops } from '@baton/ui/tooling/demo-server';
 
 const server = await startServer({ host: '127.0.0.1', port: 0, db: ':memory:', pollMs: 50 });
 const demo = await seedDemoWorkspace(server.deps);
@@ -9,16 +9,4 @@ const tokens: Record<string, string> = {};
 for (const [username, id] of Object.entries(demo.agents)) {
   tokens[username] = (await mintAgentToken(server.deps, demo.workspaceId, id, 3600)).token;
 }
-process.stdout.write(`${JSON.stringify({ url: server.url, agents: demo.agents, tokens, apiKey: demo.credentials?.apiKey })}\n`);
-
-let closing = false;
-const stop = async () => {
-  if (closing) return;
-  closing = true;
-  await server.close();
-  process.exit(0);
-};
-process.stdin.on('end', stop);
-process.stdin.resume();
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+serveUntilRunnerStops(server, { url: server.url, agents: demo.agents, tokens, apiKey: demo.credentials?.apiKey });

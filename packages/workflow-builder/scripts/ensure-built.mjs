@@ -1,39 +1,11 @@
-// Builds dist/ (`pnpm run build`) when the standalone bundle is missing or older than any source
-// it is made from: this package's src and vite config, and the workspace packages it bundles.
-// `pnpm start` in apps/demo-crm runs this first, so a fresh clone serves a current bundle.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+// Builds dist/ when the standalone bundle is missing or older than its sources (see
+// @baton/ui/tooling/ensure-built). `pnpm start` in apps/demo-crm runs this after team-inbox's.
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt, packageSrc } from '@baton/ui/tooling/ensure-built';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bundle = path.join(root, 'dist/workflow-builder.standalone.js');
-
-/** The folder of a workspace dependency, found the way the bundler finds it. */
-function packageDir(specifier) {
-  let dir = path.dirname(fileURLToPath(import.meta.resolve(specifier)));
-  while (!statSync(path.join(dir, 'package.json'), { throwIfNoEntry: false })) dir = path.dirname(dir);
-  return dir;
-}
-
-function newest(target) {
-  const stat = statSync(target, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let latest = 0;
-  for (const entry of readdirSync(target)) latest = Math.max(latest, newest(path.join(target, entry)));
-  return latest;
-}
-
-const inputs = [
-  path.join(root, 'src'),
-  path.join(root, 'vite.config.ts'),
-  path.join(root, 'package.json'),
-  ...['@baton/ui/tokens', '@baton/client', '@baton/protocol/rule-fields', '@baton/rules'].map((s) => path.join(packageDir(s), 'src')),
-];
-const built = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const stale = inputs.some((input) => newest(input) > built);
-if (stale) {
-  console.log(`[workflow-builder] ${built ? 'sources changed' : 'no standalone bundle yet'}: building dist/`);
-  execFileSync('pnpm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-}
+ensureBuilt({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  name: 'workflow-builder',
+  outputs: ['dist/workflow-builder.standalone.js'],
+  dependencies: ['@baton/ui/tokens', '@baton/client', '@baton/protocol/rule-fields', '@baton/rules'].map((s) => packageSrc(import.meta.resolve(s))),
+});

@@ -1,0 +1,71 @@
+// The Web Test Runner setup of Baton's custom elements (<team-inbox>, <workflow-builder>): the
+// browser, the TypeScript transform and a real Baton server beside the browser. Each element's
+// web-test-runner.config.mjs calls elementTestConfig with what is its own.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { playwrightLauncher } from '@web/test-runner-playwright';
+import { chromiumLaunchOptions } from './chromium.mjs';
+
+export const debianChromium = () => playwrightLauncher({ product: 'chromium', launchOptions: chromiumLaunchOptions() });
+
+/**
+ * A real Baton server for the tests that need one, started by `script` (the element's
+ * test/demo-server.ts, which prints one JSON line when it listens; see ./demo-server.ts). It runs
+ * in a child process because the server is TypeScript run through tsx, which the runner's own
+ * config loading does not do. The browser reads that JSON line from `/__baton/demo-server.json`.
+ * @param {URL} script
+ */
+export function demoServerPlugin(script) {
+  /** @type {import('node:child_process').ChildProcessByStdio<import('node:stream').Writable, import('node:stream').Readable, null> | undefined} */
+  let child;
+  /** @type {string | undefined} */
+  let info;
+  return {
+    name: 'baton-demo-server',
+    async serverStart() {
+      child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(script)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const started = child;
+      info = await new Promise((resolve, reject) => {
+        const lines = createInterface({ input: started.stdout });
+        lines.once('line', (line) => resolve(line));
+        started.once('exit', (code) => reject(new Error(`demo server exited with ${code} before it was ready`)));
+      });
+    },
+    async serverStop() {
+      child?.stdin.end();
+      child?.kill('SIGTERM');
+    },
+    /** @param {{ path: string }} context */
+    serve(context) {
+      if (context.path === '/__baton/demo-server.json') return { body: info, type: 'json' };
+    },
+  };
+}
+
+/**
+ * @param {{
+ *   files: string[],    // the element's test files
+ *   demoServer: URL,    // its test/demo-server.ts
+ *   timeout: number,    // mocha's per-test timeout, ms: tests against the real server take longer
+ * }} options
+ */
+export function elementTestConfig({ files, demoServer, timeout }) {
+  return {
+    files,
+    // Browser production builds: socket.io-client's node and development builds pull in `ws` and `debug` (CommonJS).
+    nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
+    browsers: [debianChromium()],
+    concurrency: 1,
+    plugins: [
+      // esbuild reads a tsconfig as it is, without following `extends`: point it at the shared base,
+      // which has experimentalDecorators and useDefineForClassFields: false (Lit's decorators need both).
+      esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)) }),
+      demoServerPlugin(demoServer),
+    ],
+    testFramework: { config: { timeout } },
+  };
+}
