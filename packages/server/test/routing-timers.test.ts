@@ -132,6 +132,59 @@ describe('timer triggers', () => {
     assert.equal((await get(f, id)).assigneeId, f.ana.id);
   });
 
+  it("a workspace's first timer rule counts from stored times: assignment changes, reopening, the customer's wait; republishing fires nothing twice", async (t) => {
+    const f = await setup(t);
+    const rows = async () => Number((await f.server.server.deps.storage.db.selectFrom('conversation_timers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const waiting = await conversation(f); // unassigned since t0
+    const moved = await conversation(f); // assigned at 2 min, unassigned at 4 min
+    const unanswered = await conversation(f); // assigned at 1 min; replied at 3 min; the customer writes at 5 min
+    const resolved = await conversation(f);
+    const reopened = await conversation(f); // resolved, then the customer writes at 6 min
+    const snoozed = await conversation(f);
+    await ok(f.ws.api('POST', `/v1/conversations/${resolved}/resolve`), 200);
+    await ok(f.ws.api('POST', `/v1/conversations/${reopened}/resolve`), 200);
+    await ok(f.ws.api('POST', `/v1/conversations/${snoozed}/snooze`, { until: new Date(f.server.clock!.now() + 3_600_000).toISOString() }), 200);
+    await advance(f.server, 60_000);
+    await ok(f.ws.api('POST', `/v1/conversations/${unanswered}/assign`, { assigneeId: f.ana.id }), 200);
+    await advance(f.server, 60_000);
+    await ok(f.ws.api('POST', `/v1/conversations/${moved}/assign`, { assigneeId: f.bob.id }), 200);
+    await advance(f.server, 60_000);
+    await ok(f.ana.call('POST', `/v1/conversations/${unanswered}/messages`, { direction: 'outbound', body: 'Looking into it' }), 201);
+    await advance(f.server, 60_000);
+    await ok(f.ws.api('POST', `/v1/conversations/${moved}/assign`, { assigneeId: null }), 200);
+    await advance(f.server, 60_000);
+    await ok(f.ws.api('POST', `/v1/conversations/${unanswered}/messages`, { direction: 'inbound', body: 'any news?' }), 201);
+    await advance(f.server, 60_000);
+    await ok(f.ws.api('POST', `/v1/conversations/${reopened}/messages`, { direction: 'inbound', body: 'it broke again' }), 201);
+    await f.server.settle();
+    assert.equal(await rows(), 0, 'no timer rule: the consumer keeps no rows');
+
+    // At 8 minutes the first timer rules go live.
+    await advance(f.server, 2 * 60_000);
+    const tag = (event: string, minutes: number, label: string) => ({ name: label, trigger: { event, minutes }, actions: [{ type: 'add_tag', tags: [label] }] });
+    const first = await publish(f, tag('conversation.unassigned_for', 10, 'waited-10'));
+    const second = await publish(f, tag('conversation.unanswered_for', 10, 'unanswered-10'));
+    assert.equal(await rows(), 4, 'one row per open, awake conversation');
+    const tagsAt = async () => Object.fromEntries(await Promise.all(Object.entries({ waiting, moved, unanswered, reopened, resolved, snoozed }).map(async ([k, id]) => [k, (await get(f, id)).tags])));
+
+    await advance(f.server, 2 * 60_000 + 5_000); // 10 min
+    assert.deepEqual(await tagsAt(), { waiting: ['waited-10'], moved: [], unanswered: [], reopened: [], resolved: [], snoozed: [] });
+    await advance(f.server, 4 * 60_000); // 14 min: 10 since unassigned at 4
+    assert.deepEqual((await get(f, moved)).tags, ['waited-10']);
+    await advance(f.server, 60_000); // 15 min: 10 since the customer wrote at 5
+    assert.deepEqual((await get(f, unanswered)).tags, ['unanswered-10']);
+    assert.deepEqual((await get(f, reopened)).tags, [], 'reopened at 6: due at 16');
+    await advance(f.server, 60_000);
+    assert.deepEqual((await get(f, reopened)).tags, ['waited-10']);
+
+    // The timer rules go away and one comes back (a rebuild again): the occurrences that fired stay fired.
+    for (const id of [first, second]) await ok(f.boss.call('DELETE', `/v1/workflows/${id}`), 200);
+    await ok(f.ws.api('PATCH', `/v1/conversations/${waiting}`, { tags: [] }), 200);
+    await publish(f, tag('conversation.unassigned_for', 10, 'waited-10'));
+    await advance(f.server, 10 * 60_000);
+    assert.deepEqual((await get(f, waiting)).tags, [], 'same occurrence, already fired');
+  });
+
   it('unanswered_for: an assigned conversation whose customer waits for a reply is handed on; a reply stops the clock', async (t) => {
     const f = await setup(t);
     const rule = await publish(f, {

@@ -3,7 +3,21 @@ import { repeat, type Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
-import { deleteTimer, dueTimers, findTimer, markFired, saveTimer, scheduleMinutes, timersOf, type TimerKind } from '../storage/conversation-timers.js';
+import {
+  deleteTimer,
+  dueTimers,
+  findTimer,
+  markFired,
+  replaceTimers,
+  saveTimer,
+  scheduleMinutes,
+  timersOf,
+  timerStartsOf,
+  workspaceTimers,
+  type TimerKind,
+  type TimerStarts,
+} from '../storage/conversation-timers.js';
+import { lastOutboxId } from '../storage/outbox.js';
 import { findConversation } from '../storage/conversations.js';
 import type { Storage } from '../storage/db.js';
 import { toConversation } from '../storage/mappers.js';
@@ -25,6 +39,11 @@ import { liveWorkflows } from './live-workflows.js';
  *
  * An occurrence ends when its condition does (assigned, replied to, resolved, snoozed); the next
  * one starts from its own time and fires again.
+ *
+ * Only workspaces with a live timer rule keep rows: elsewhere the consumer passes their changes by,
+ * since an upsert per change was ~5% of a create's CPU for rules nobody had (docs/benchmarks.md).
+ * When a workspace's first timer rule goes live, `rebuildTimers` writes its rows from stored times
+ * (the timeline), so a rule published later still counts from when each conversation started waiting.
  */
 
 export type TimerTrigger = 'conversation.unassigned_for' | 'conversation.unanswered_for';
@@ -141,6 +160,9 @@ export function timersConsumer(deps: Deps): OutboxConsumer {
         byWorkspace.set(record.workspaceId, list);
       }
       for (const [workspaceId, list] of byWorkspace) {
+        // Read outside the unit: a rule published after this read rebuilds the rows from state that
+        // already holds these changes (they committed before they reached the outbox consumer).
+        if (!hasTimerRules(await liveMinutes(deps.storage.db, workspaceId))) continue;
         // Under the workspace lock, like the poll that marks what fired: on PostgreSQL with several
         // nodes, a row read here must not be written back over a firing committed in between.
         await runChange(deps, workspaceId, async (change) => {
@@ -170,11 +192,74 @@ export function timersConsumer(deps: Deps): OutboxConsumer {
   };
 }
 
-/** A rule with a timer trigger went live: running occurrences that have not reached its minutes come due at them. */
-export async function scheduleForDefinition(db: Storage['db'], workspaceId: string, definition: WorkflowDefinition): Promise<void> {
+const hasTimerRules = (minutes: Record<TimerKind, number[]>) => minutes.unassigned.length > 0 || minutes.unanswered.length > 0;
+
+/**
+ * A rule with a timer trigger is being published (`before`: the workspace's timer minutes until now).
+ * If it is the workspace's first, the rows the consumer did not keep are rebuilt from stored times;
+ * otherwise running occurrences that have not reached its minutes come due at them.
+ */
+export async function scheduleForDefinition(db: Storage['db'], workspaceId: string, definition: WorkflowDefinition, before: Record<TimerKind, number[]>): Promise<void> {
+  if (!hasTimerRules(before) && definition.enabled !== false && definition.trigger.event in KIND_OF) {
+    await rebuildTimers(db, workspaceId);
+    return;
+  }
   const t = definition.trigger;
   if (t.event === 'conversation.unassigned_for') await scheduleMinutes(db, workspaceId, 'unassigned', t.minutes);
   if (t.event === 'conversation.unanswered_for') await scheduleMinutes(db, workspaceId, 'unanswered', t.minutes);
+}
+
+const KIND_OF: Partial<Record<string, TimerKind>> = { 'conversation.unassigned_for': 'unassigned', 'conversation.unanswered_for': 'unanswered' };
+
+/**
+ * The timer row of one open conversation from its stored times (`timerStartsOf`), as the consumer
+ * would have kept it: an occurrence starts when the conversation was created, assigned or unassigned,
+ * reopened or woken, whichever was last; the customer waits from their first message after the last
+ * reply. What already fired is kept when the occurrence is the same one (`previous`), so republishing
+ * a rule never fires twice for one occurrence.
+ */
+export function rebuiltTimer(
+  workspaceId: string,
+  s: TimerStarts,
+  previous: ConversationTimerRow | undefined,
+  minutes: Record<TimerKind, number[]>,
+  seenOutboxId: number,
+): ConversationTimerRow {
+  const since = Math.max(s.created_at, s.moved_at ?? s.created_at);
+  const assigned = s.assignee_id !== null;
+  const unassignedSince = assigned ? null : since;
+  const unansweredSince = assigned && s.awaiting_since !== null ? Math.max(s.awaiting_since, since) : null;
+  const prev = previous ? normalize(previous) : undefined;
+  const unassignedFired = prev && prev.unassigned_since === unassignedSince ? prev.unassigned_fired : 0;
+  const unansweredFired = prev && prev.unanswered_since === unansweredSince ? prev.unanswered_fired : 0;
+  return {
+    workspace_id: workspaceId,
+    conversation_id: s.conversation_id,
+    assignee_id: s.assignee_id,
+    unassigned_since: unassignedSince,
+    unassigned_fired: unassignedFired,
+    unassigned_due_at: dueAt(unassignedSince, unassignedFired, minutes.unassigned),
+    awaiting_since: s.awaiting_since,
+    assigned_since: assigned ? since : null,
+    unanswered_since: unansweredSince,
+    unanswered_fired: unansweredFired,
+    unanswered_due_at: dueAt(unansweredSince, unansweredFired, minutes.unanswered),
+    seen_outbox_id: seenOutboxId,
+  };
+}
+
+/**
+ * Rewrites a workspace's timer rows from stored times, for its live rules (read in the caller's unit,
+ * after the new version is published). The rows say they have seen every change up to the outbox's
+ * last row, so the consumer, which may still hold older changes of the workspace, does not apply
+ * them over the rebuilt rows.
+ */
+export async function rebuildTimers(db: Storage['db'], workspaceId: string): Promise<void> {
+  const minutes = await liveMinutes(db, workspaceId);
+  const seen = await lastOutboxId(db);
+  const previous = new Map((await workspaceTimers(db, workspaceId)).map((r) => [r.conversation_id, r]));
+  const rows = (await timerStartsOf(db, workspaceId)).map((s) => rebuiltTimer(workspaceId, s, previous.get(s.conversation_id), minutes, seen));
+  await replaceTimers(db, workspaceId, rows);
 }
 
 /**

@@ -22,7 +22,7 @@ import {
   publishVersion,
   saveDraft,
 } from '../storage/workflows.js';
-import { scheduleForDefinition } from './routing-timers.js';
+import { liveMinutes, scheduleForDefinition } from './routing-timers.js';
 import { runCommand } from './change-runner.js';
 import { liveWorkflows } from './live-workflows.js';
 
@@ -211,8 +211,9 @@ export async function publishWorkflow(deps: Deps, p: WorkspacePrincipal, id: str
       published_at: now,
       published_by: p.kind === 'agent' ? p.agentId : null,
     };
+    const timersBefore = await liveMinutes(trx, p.workspaceId);
     await publishVersion(trx, version);
-    await scheduleForDefinition(trx, p.workspaceId, parseDefinition(row.draft));
+    await scheduleForDefinition(trx, p.workspaceId, parseDefinition(row.draft), timersBefore);
     return { workflow: toWorkflow({ ...row, published_version: version.version, updated_at: now }, version), warnings: result.warnings };
   });
 }

@@ -89,3 +89,68 @@ export async function scheduleMinutes(db: Q, workspaceId: string, kind: TimerKin
     .where((eb) => eb.or([eb(due, 'is', null), eb(due, '>', eb(eb.ref(since), '+', ms))]))
     .execute();
 }
+
+/** What a rebuild needs of one open conversation: its assignee and the stored times its timers start from. */
+export interface TimerStarts {
+  conversation_id: string;
+  assignee_id: string | null;
+  created_at: number;
+  /** Latest assignment change, reopening or waking (null: none since it was created). */
+  moved_at: number | null;
+  /** The first inbound message after the last agent reply and after the last reopening or waking. */
+  awaiting_since: number | null;
+}
+
+/**
+ * The open, awake conversations of a workspace with the times their timers count from, read from
+ * the timeline (services/routing-timers.ts `rebuildTimers`). Index ranges of `timeline_by_conversation`
+ * per conversation; it runs when a workspace's first timer rule goes live, not per change.
+ */
+export async function timerStartsOf(db: Q, workspaceId: string): Promise<TimerStarts[]> {
+  const rows = await db
+    .selectFrom('conversations as c')
+    .select((eb) => {
+      /** The latest timeline time of the conversation among items of `kind` whose `column` is one of `values`. */
+      const latest = (kind: 'event' | 'message', column: 'event_type' | 'direction', values: string[]) =>
+        eb
+          .selectFrom('timeline as t')
+          .select((t) => t.fn.max('t.created_at').as('at'))
+          .whereRef('t.conversation_id', '=', 'c.id')
+          .where('t.kind', '=', kind)
+          .where(`t.${column}`, 'in', values);
+      const moved = latest('event', 'event_type', ['assigned', 'unassigned', 'reopened', 'woke']);
+      const started = latest('event', 'event_type', ['reopened', 'woke']);
+      const replied = latest('message', 'direction', ['outbound']);
+      const awaiting = eb
+        .selectFrom('timeline as m')
+        .select((m) => m.fn.min('m.created_at').as('at'))
+        .whereRef('m.conversation_id', '=', 'c.id')
+        .where('m.kind', '=', 'message')
+        .where('m.direction', '=', 'inbound')
+        .where((m) => m('m.created_at', '>', m.fn.coalesce(replied, m.lit(-1))))
+        .where((m) => m('m.created_at', '>=', m.fn.coalesce(started, m.lit(-1))));
+      return ['c.id as conversation_id', 'c.assignee_id', 'c.created_at', moved.as('moved_at'), awaiting.as('awaiting_since')];
+    })
+    .where('c.workspace_id', '=', workspaceId)
+    .where('c.status', '=', 'open')
+    .where('c.snoozed_until', 'is', null)
+    .execute();
+  const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return rows.map((r) => ({
+    conversation_id: r.conversation_id,
+    assignee_id: r.assignee_id,
+    created_at: Number(r.created_at),
+    moved_at: n(r.moved_at),
+    awaiting_since: n(r.awaiting_since),
+  }));
+}
+
+/** Replaces every timer row of a workspace with `rows` (a rebuild, in the caller's unit of work). */
+export async function replaceTimers(db: Q, workspaceId: string, rows: readonly ConversationTimerRow[]): Promise<void> {
+  await db.deleteFrom('conversation_timers').where('workspace_id', '=', workspaceId).execute();
+  // Bounded statements: SQLite allows 32,766 parameters, and each row takes 12.
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('conversation_timers').values(rows.slice(i, i + 500)).execute();
+}
+
+/** Every timer row of a workspace (a rebuild keeps what already fired for an occurrence it finds again). */
+export const workspaceTimers = (db: Q, workspaceId: string) => db.selectFrom('conversation_timers').selectAll().where('workspace_id', '=', workspaceId).execute();
