@@ -29,13 +29,17 @@ export async function runCommand<T>(deps: Deps, work: Work<T>): Promise<T> {
  * back, nothing was announced.
  */
 export async function runChange<T>(deps: Deps, workspaceId: string, fn: (change: Change) => Promise<T>): Promise<T> {
+  // The unit may run twice (storage/group-commit.ts); the last run is the one that committed.
+  let committed: Change | null = null;
   const result = await runCommand(deps, async (trx) => {
     // The clock is read when the unit starts, not when it was queued, so times follow commit order.
     const change = new Change(trx, workspaceId, deps.clock.now());
+    committed = change;
     const value = await fn(change);
     await change.finish();
     return value;
   });
+  deps.relay.committed((committed as Change | null)?.published ?? []);
   deps.relay.kick();
   return result;
 }

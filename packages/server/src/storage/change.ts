@@ -1,7 +1,7 @@
 import type { Actor, Notification, NotificationRule, TimelineItem } from '@baton/protocol';
 import { SqliteAdapter, type Transaction } from 'kysely';
 import { newId } from '../ids.js';
-import type { ChangeFacts, ChangeType, OutboxPayload } from '../outbox/changes.js';
+import type { ChangeFacts, ChangeType, OutboxPayload, OutboxRecord } from '../outbox/changes.js';
 import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
 import { prepared, preparedInsert } from './prepared.js';
@@ -68,6 +68,7 @@ export class Change {
   private items: TimelineItem[] = [];
   private notifications: Notification[] = [];
   private unlisted: Notification[] = [];
+  private records: OutboxRecord[] = [];
   private lastSeq = 0;
   private storedSeq = 0;
   private time: number;
@@ -202,6 +203,15 @@ export class Change {
   }
 
   /**
+   * The outbox rows this unit wrote, as the relay hands them to consumers, when the engine reported
+   * their ids on insert (SQLite does; on PostgreSQL this is empty and the relay reads the rows back).
+   * Meaningful once the unit has committed (`runChange` hands them to the relay then).
+   */
+  get published(): readonly OutboxRecord[] {
+    return this.records;
+  }
+
+  /**
    * Writes the outbox row; call last (a write that moves the view counters after it throws). Returns
    * the seq clients will see for this change. The row carries the view counters after the change:
    * the workspace's, and those of the agents whose own counters it moved.
@@ -210,18 +220,25 @@ export class Change {
     const seq = await this.nextSeq();
     const counters = { workspace: this.counters.workspaceAfter(this.storedCounters), agents: await this.counters.flushAgents() };
     // Optional keys are set, not spread in: properties after a spread are a slow path on Node 20's V8.
-    const payload = { items: this.items, notifications: this.notifications, counters } as OutboxPayload;
+    // Copies of the lists: the relay hands this very object to consumers (`published`), and a later
+    // item of the unit must not appear in a row written before it.
+    const payload = { items: this.items.slice(), notifications: this.notifications.slice(), counters } as OutboxPayload;
     if (facts.conversation) payload.conversation = facts.conversation;
-    if (this.unlisted.length) payload.unlisted = this.unlisted;
+    if (this.unlisted.length) payload.unlisted = this.unlisted.slice();
     if (facts.data) payload.data = facts.data;
-    await insertOutboxRow(this.trx, {
+    const conversationId = facts.conversation?.id ?? null;
+    const { insertId } = await insertOutboxRow(this.trx, {
       workspace_id: this.workspaceId,
       seq,
       type,
-      conversation_id: facts.conversation?.id ?? null,
+      conversation_id: conversationId,
       payload: JSON.stringify(payload),
       created_at: this.now,
     });
+    if (insertId !== undefined) {
+      const record = { id: Number(insertId), workspaceId: this.workspaceId, seq, type, conversationId, payload, createdAt: this.now };
+      this.records.push(record as OutboxRecord);
+    }
     return seq;
   }
 }
