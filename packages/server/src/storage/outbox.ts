@@ -25,12 +25,14 @@ export async function consumerPosition(db: Q, consumer: string): Promise<number 
   return row ? Number(row.last_id) : undefined;
 }
 
+const upsertPosition = prepared<{ consumer: string; last_id: number }>(['consumer', 'last_id'], (db, row) =>
+  db
+    .insertInto('consumer_offsets')
+    .values(row)
+    .onConflict((oc) => oc.column('consumer').doUpdateSet((eb) => ({ last_id: eb.ref('excluded.last_id') }))),
+);
+
+/** Stores durable consumers' places; prepared, as it runs after every relay pass. */
 export async function storeConsumerPositions(db: Q, entries: readonly { name: string; position: number }[]): Promise<void> {
-  for (const { name, position } of entries) {
-    await db
-      .insertInto('consumer_offsets')
-      .values({ consumer: name, last_id: position })
-      .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_id: position }))
-      .execute();
-  }
+  for (const { name, position } of entries) await upsertPosition(db, { consumer: name, last_id: position });
 }

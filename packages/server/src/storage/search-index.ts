@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
@@ -23,15 +23,21 @@ export async function searchIndexBehind(db: Kysely<Database>): Promise<boolean> 
  * it went past: fewer than `batch` means it reached the end.
  */
 export async function indexNextBatch(trx: Kysely<Database>, batch = INDEX_BATCH): Promise<number> {
-  const progress = await trx.selectFrom('search_progress').select('indexed_rowid').where('id', '=', 1).executeTakeFirstOrThrow();
-  const from = Number(progress.indexed_rowid);
-  const range = await sql<{ upto: number | null; n: number }>`SELECT max(rowid) AS upto, count(*) AS n
-    FROM (SELECT rowid FROM timeline WHERE rowid > ${from} ORDER BY rowid LIMIT ${batch})`.execute(trx);
+  const progress = await trx.executeQuery<{ indexed_rowid: number }>(CompiledQuery.raw(PROGRESS, []));
+  const from = Number(progress.rows[0]!.indexed_rowid);
+  const range = await trx.executeQuery<{ upto: number | null; n: number }>(CompiledQuery.raw(RANGE, [from, batch]));
   const { upto, n } = range.rows[0] ?? { upto: null, n: 0 };
   if (upto === null || !n) return 0;
-  await sql`INSERT INTO timeline_fts (rowid, ws, body)
-    SELECT rowid, hex(workspace_id), body FROM timeline
-    WHERE rowid > ${from} AND rowid <= ${upto} AND kind IN ('message', 'note')`.execute(trx);
-  await trx.updateTable('search_progress').set({ indexed_rowid: upto }).where('id', '=', 1).execute();
+  await trx.executeQuery(CompiledQuery.raw(INDEX_RANGE, [from, upto]));
+  await trx.executeQuery(CompiledQuery.raw(MOVE_PROGRESS, [upto]));
   return Number(n);
 }
+
+// Fixed SQL (this index is SQLite's FTS5, so one dialect): a pass runs after every group of writes,
+// and building these four queries anew each time was ~2% of a create's CPU (docs/benchmarks.md).
+const PROGRESS = 'SELECT indexed_rowid FROM search_progress WHERE id = 1';
+const RANGE = 'SELECT max(rowid) AS upto, count(*) AS n FROM (SELECT rowid FROM timeline WHERE rowid > ? ORDER BY rowid LIMIT ?)';
+const INDEX_RANGE = `INSERT INTO timeline_fts (rowid, ws, body)
+    SELECT rowid, hex(workspace_id), body FROM timeline
+    WHERE rowid > ? AND rowid <= ? AND kind IN ('message', 'note')`;
+const MOVE_PROGRESS = 'UPDATE search_progress SET indexed_rowid = ? WHERE id = 1';

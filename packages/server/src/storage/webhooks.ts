@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { prepared } from './prepared.js';
 import type { Database, JobAttemptRow, JobRow, WebhookRow } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -41,9 +42,17 @@ export const listWebhooks = (db: Q, workspaceId: string) =>
     .orderBy('id')
     .execute();
 
-/** Live endpoints of several workspaces at once: one query per relay batch, not one per row. */
+const selectLiveWebhooksOfOne = prepared<{ workspaceId: string }, WebhookRow>(['workspaceId'], (db, a) =>
+  db.selectFrom('webhooks').selectAll().where('workspace_id', '=', a.workspaceId).where('deleted_at', 'is', null).orderBy('id'),
+);
+
+/**
+ * Live endpoints of several workspaces at once: one query per relay batch, not one per row. Most
+ * batches hold one workspace, whose query is prepared (building it was ~1% of a create's CPU).
+ */
 export async function liveWebhooksOf(db: Q, workspaceIds: string[]): Promise<WebhookRow[]> {
   if (workspaceIds.length === 0) return [];
+  if (workspaceIds.length === 1) return (await selectLiveWebhooksOfOne(db, { workspaceId: workspaceIds[0]! })).rows;
   return db
     .selectFrom('webhooks')
     .selectAll()
