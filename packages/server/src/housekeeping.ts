@@ -41,7 +41,7 @@ export class Housekeeping {
     const cutoff = this.clock.now() - IDEMPOTENCY_RETENTION_MS;
     let total = 0;
     for (;;) {
-      const deleted = await this.storage.write((trx) => deleteIdempotencyKeysBefore(trx, cutoff, BATCH));
+      const deleted = await this.storage.write((trx) => deleteIdempotencyKeysBefore(trx, cutoff, BATCH), 'background');
       total += deleted;
       if (deleted < BATCH) return total;
     }

@@ -158,3 +158,31 @@ test('through HTTP: concurrent commands share commits, failures roll back alone 
   for (let i = 0; i < 50; i++) if (i % 5 !== 1 && i % 5 !== 3) assert.ok(bodies.has(`burst ${i}`), `burst ${i} was saved`);
   assert.equal((await expectStatus(ana.call('GET', `/v1/conversations/${target.id}`), 200)).conversation.assigneeId, null);
 });
+
+test('background units yield to requests: at most their share in a group while requests wait, the whole group when none do, each lane in order', async (t) => {
+  const { storage } = await setup(t);
+  const groups = new Map<Transaction<Database>, string[]>();
+  const unit = (name: string, lane: 'request' | 'background') =>
+    storage.write(async (trx) => {
+      groups.set(trx, [...(groups.get(trx) ?? []), name]);
+      await addRow(trx, name);
+      return name;
+    }, lane);
+  // Everything is queued in one turn, so the committer sees both lanes full at its first group.
+  const background = Array.from({ length: 30 }, (_, i) => unit(`b${String(i).padStart(2, '0')}`, 'background'));
+  const requests = Array.from({ length: 70 }, (_, i) => unit(`r${String(i).padStart(2, '0')}`, 'request'));
+  await Promise.all([...background, ...requests]);
+  const order = [...groups.values()];
+  // 56 requests + 8 background; then the 14 requests left + 8 background; then the last 14 background alone.
+  assert.deepEqual(
+    order.map((g) => [g.filter((n) => n.startsWith('r')).length, g.filter((n) => n.startsWith('b')).length]),
+    [
+      [56, 8],
+      [14, 8],
+      [0, 14],
+    ],
+  );
+  const flat = order.flat();
+  assert.deepEqual(flat.filter((n) => n.startsWith('b')), [...flat.filter((n) => n.startsWith('b'))].sort(), 'background units keep their order');
+  assert.deepEqual(flat.filter((n) => n.startsWith('r')), [...flat.filter((n) => n.startsWith('r'))].sort(), 'requests keep their order');
+});

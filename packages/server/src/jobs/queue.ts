@@ -341,6 +341,7 @@ export class JobRunner {
         },
         ended,
       ),
+      'background',
     );
   }
 }

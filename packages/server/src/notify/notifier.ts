@@ -48,7 +48,7 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
       const added = await enqueueJobs(trx, [job], at);
       if (added && skipReason) await markJobSkipped(trx, job.dedupeKey, skipReason, at);
       return skipReason ? 0 : added;
-    });
+    }, 'background');
 
   async function decide(record: OutboxRecord, n: Notification): Promise<number> {
     if (!isPreferenceType(n.type)) return 0;

@@ -220,6 +220,6 @@ export class OutboxRelay {
 
   private async storePositions(entries: { name: string; position: number }[]): Promise<void> {
     // A unit of work of its own, so it shares the next group commit instead of adding a commit per pass.
-    await this.storage.write((trx) => storeConsumerPositions(trx, entries));
+    await this.storage.write((trx) => storeConsumerPositions(trx, entries), 'background');
   }
 }

@@ -13,7 +13,7 @@ import { findTeam } from '../storage/teams.js';
 import { latestWorkflowAssignment } from '../storage/timeline.js';
 import { findVersion, findWorkflow } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
-import { runChange } from './change-runner.js';
+import { runBackgroundChange, runChange } from './change-runner.js';
 import { versionDefinition } from './live-workflows.js';
 
 /*
@@ -87,7 +87,7 @@ export class Availability {
       return;
     }
     this.sockets.delete(key);
-    this.track(runChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, [agentId], change.now)));
+    this.track(runBackgroundChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, [agentId], change.now)));
   }
 
   /** The heartbeat for agents connected here, then auto-away for the others; resolves with how many went away. One at a time. */
@@ -113,7 +113,7 @@ export class Availability {
       const [workspaceId, agentId] = key.split(':') as [string, string];
       byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), agentId]);
     }
-    for (const [workspaceId, agentIds] of byWorkspace) await runChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, agentIds, change.now));
+    for (const [workspaceId, agentIds] of byWorkspace) await runBackgroundChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, agentIds, change.now));
     let away = 0;
     const candidates = await autoAwayCandidates(this.deps.storage.db, now - AUTO_AWAY_MIN_SEC * 1000, BATCH);
     for (const c of candidates) {
@@ -139,7 +139,7 @@ function connected(deps: Deps, workspaceId: string, agentId: string): Promise<vo
 
 /** Makes an online agent away for want of a socket, if that still holds under the lock. */
 function autoAway(deps: Deps, workspaceId: string, agentId: string): Promise<boolean> {
-  return runChange(deps, workspaceId, async (change) => {
+  return runBackgroundChange(deps, workspaceId, async (change) => {
     await change.lock();
     const [row, workspace] = await Promise.all([findAgent(change.trx, workspaceId, agentId), findWorkspace(change.trx, workspaceId)]);
     if (!row || !workspace || row.availability !== 'online' || Number(row.active) !== 1 || row.last_seen_at === null) return false;
@@ -193,7 +193,7 @@ export async function awayPolicyOnInbound(deps: Deps, record: OutboxRecord): Pro
  * open, they are still not online, the policy still says so), so a replay or a race does nothing.
  */
 function unassignFromAway(deps: Deps, workspaceId: string, conversationId: string, agentId: string, policy: AwayPolicyValue): Promise<boolean> {
-  return runChange(deps, workspaceId, async (change) => {
+  return runBackgroundChange(deps, workspaceId, async (change) => {
     await change.lock();
     const [row, agent, workspace] = await Promise.all([
       findConversation(change.trx, workspaceId, conversationId),

@@ -8,7 +8,7 @@ import { toConversation } from '../storage/mappers.js';
 import { deleteWait, dueWorkspaces, hasWaits, setNextCheck, waitsOf } from '../storage/routing-waits.js';
 import { findVersion, findWorkflow } from '../storage/workflows.js';
 import type { Storage } from '../storage/db.js';
-import { runChange } from './change-runner.js';
+import { runBackgroundChange } from './change-runner.js';
 import { versionDefinition } from './live-workflows.js';
 import { assignTo } from './workflow-runner.js';
 import { routingAgents } from './workflows.js';
@@ -52,7 +52,7 @@ export async function drainQueue(deps: Deps, workspaceId: string): Promise<numbe
 
 /** Walks the queue oldest first and assigns the first conversation that can be placed now. */
 async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
-  return runChange(deps, workspaceId, async (change) => {
+  return runBackgroundChange(deps, workspaceId, async (change) => {
     await change.lock();
     const agents = await routingAgents(change.trx, workspaceId);
     // Nobody can take anything (all away, or all at capacity): the queue stays as it is, unread.

@@ -22,7 +22,7 @@ import { findConversation } from '../storage/conversations.js';
 import type { Storage } from '../storage/db.js';
 import { toConversation } from '../storage/mappers.js';
 import type { ConversationTimerRow } from '../storage/schema.js';
-import { runChange } from './change-runner.js';
+import { runBackgroundChange } from './change-runner.js';
 import { liveWorkflows } from './live-workflows.js';
 
 /*
@@ -165,7 +165,7 @@ export function timersConsumer(deps: Deps): OutboxConsumer {
         if (!hasTimerRules(await liveMinutes(deps.storage.db, workspaceId))) continue;
         // Under the workspace lock, like the poll that marks what fired: on PostgreSQL with several
         // nodes, a row read here must not be written back over a firing committed in between.
-        await runChange(deps, workspaceId, async (change) => {
+        await runBackgroundChange(deps, workspaceId, async (change) => {
           await change.lock();
           const trx = change.trx;
           const minutes = await liveMinutes(trx, workspaceId);
@@ -267,7 +267,7 @@ export async function rebuildTimers(db: Storage['db'], workspaceId: string): Pro
  * passed since the occurrence started and have not fired for it. Returns whether it wrote an event.
  */
 async function fireDue(deps: Deps, workspaceId: string, conversationId: string, kind: TimerKind): Promise<boolean> {
-  return runChange(deps, workspaceId, async (change) => {
+  return runBackgroundChange(deps, workspaceId, async (change) => {
     await change.lock();
     const found = await findTimer(change.trx, workspaceId, conversationId);
     if (!found) return false;

@@ -52,6 +52,6 @@ export class SearchIndexer {
    * includes everything committed before the pass began; so the pass ends even under steady writes.
    */
   private async pass(): Promise<void> {
-    while ((await this.storage.write((trx) => indexNextBatch(trx))) === INDEX_BATCH);
+    while ((await this.storage.write((trx) => indexNextBatch(trx), 'background')) === INDEX_BATCH);
   }
 }

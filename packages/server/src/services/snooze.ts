@@ -8,7 +8,7 @@ import { findConversation, updateConversation } from '../storage/conversations.j
 import { toConversation } from '../storage/mappers.js';
 import type { ConversationRow } from '../storage/schema.js';
 import { notFound } from '../errors.js';
-import { runChange } from './change-runner.js';
+import { runBackgroundChange, runChange } from './change-runner.js';
 import { wakeFor } from './conversations.js';
 
 /**
@@ -66,7 +66,7 @@ export async function snooze(deps: Deps, p: WorkspacePrincipal, id: string, unti
 /** Wakes one conversation if it is still snoozed and due at `now`; null when there was nothing to do. */
 export async function wakeIfDue(deps: Deps, workspaceId: string, id: string, now: number): Promise<Conversation | null> {
   const system: Actor = { type: 'system', id: null };
-  return runChange(deps, workspaceId, async (change) => {
+  return runBackgroundChange(deps, workspaceId, async (change) => {
     await change.lock();
     const row = await findConversation(change.trx, workspaceId, id);
     // Woken, resolved or snoozed again for later since it was found due.

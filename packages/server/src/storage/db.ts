@@ -2,7 +2,7 @@ import Sqlite from 'libsql';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Engine } from './engine.js';
-import { GroupCommitter, type Work } from './group-commit.js';
+import { GroupCommitter, type Lane, type Work } from './group-commit.js';
 import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from './wal-checkpointer.js';
 import { migrate } from './migrate.js';
 import type { Database } from './schema.js';
@@ -14,9 +14,10 @@ export interface Storage {
   engine: Engine;
   /**
    * Runs a unit of work in a transaction that may be shared with other units (group commit,
-   * storage/group-commit.ts); it settles after that transaction commits.
+   * storage/group-commit.ts); it settles after that transaction commits. `lane: 'background'` for
+   * work no request waits on, which yields to requests' units.
    */
-  write<T>(work: Work<T>): Promise<T>;
+  write<T>(work: Work<T>, lane?: Lane): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -94,7 +95,7 @@ export async function openSqlite(file: string, options: { clock?: Clock } = {}):
   return {
     db,
     engine: 'sqlite',
-    write: (work) => writes.run(work),
+    write: (work, lane) => writes.run(work, lane),
     close: async () => {
       await writes.idle();
       await checkpointer?.close();

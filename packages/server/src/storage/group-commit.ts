@@ -3,6 +3,13 @@ import type { Database } from './schema.js';
 
 export type Work<T> = (trx: Transaction<Database>) => Promise<T>;
 
+/**
+ * Which queue a unit waits in. `background` is work nobody is waiting on a response for (rule runs,
+ * timers, indexing, delivery bookkeeping): it fills groups behind the requests' units, so a burst of
+ * it cannot hold a create behind a whole group of rule runs (docs/decisions.md, session 5).
+ */
+export type Lane = 'request' | 'background';
+
 interface Pending {
   work: Work<unknown>;
   resolve: (value: unknown) => void;
@@ -41,6 +48,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
+  private background: Pending[] = [];
   private running = false;
   private scheduled = false;
 
@@ -48,18 +56,31 @@ export class GroupCommitter {
     private readonly db: Kysely<Database>,
     /** Most units in one transaction; bounds how long one commit keeps readers waiting. */
     private readonly maxGroup = 64,
+    /**
+     * Background units in a group while request units wait: enough that background work always
+     * moves, few enough that a group stays short for the requests in it. With no request waiting,
+     * background units fill the whole group.
+     */
+    private readonly backgroundShare = 8,
   ) {}
 
-  run<T>(work: Work<T>): Promise<T> {
+  run<T>(work: Work<T>, lane: Lane = 'request'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      (lane === 'background' ? this.background : this.queue).push({ work, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
   }
 
   /** Settles once every unit handed in so far has committed or failed (for shutdown). */
   async idle(): Promise<void> {
-    while (this.queue.length > 0 || this.running || this.scheduled) await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0 || this.background.length > 0 || this.running || this.scheduled) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** The next group: waiting requests first, then background units up to their share (or all room left). */
+  private nextGroup(): Pending[] {
+    const requests = this.queue.splice(0, this.maxGroup - Math.min(this.background.length, this.backgroundShare));
+    const room = requests.length > 0 ? Math.min(this.backgroundShare, this.maxGroup - requests.length) : this.maxGroup;
+    return requests.concat(this.background.splice(0, room));
   }
 
   /**
@@ -67,7 +88,7 @@ export class GroupCommitter {
    * every request that arrived meanwhile gets to join, instead of the first one committing alone.
    */
   private schedule(): void {
-    if (this.running || this.scheduled || this.queue.length === 0) return;
+    if (this.running || this.scheduled || (this.queue.length === 0 && this.background.length === 0)) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -78,7 +99,7 @@ export class GroupCommitter {
   private async commitNextGroup(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const group = this.queue.splice(0, this.maxGroup);
+    const group = this.nextGroup();
     let outcomes: Outcome[] | null = null;
     let failure: unknown = null;
     try {

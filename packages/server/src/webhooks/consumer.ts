@@ -48,7 +48,7 @@ export function webhookConsumer(deps: Deps): OutboxConsumer {
       }
       if (jobs.length === 0) return;
       const now = deps.clock.now();
-      const added = await deps.storage.write((trx) => enqueueJobs(trx, jobs, now));
+      const added = await deps.storage.write((trx) => enqueueJobs(trx, jobs, now), 'background');
       if (added > 0) deps.jobs.kick();
     },
   };
