@@ -221,8 +221,6 @@ export function hasPhrase(body: Tokens, phraseWords: readonly string[]): boolean
 interface LatinTables {
   /** Per folded ASCII letter or digit, a regex class body of every character that folds to it (both cases). */
   letters: Map<string, string>;
-  /** A regex class body of the word characters of plain Latin text: ASCII letters, digits and their accented forms. */
-  word: string;
   /** A regex class body of the characters of plain Latin text: printable ASCII, tab, newlines and the accented letters. */
   plain: string;
 }
@@ -237,12 +235,12 @@ const ASCII_ALNUM = /^[a-z0-9]$/;
 
 function latin(): LatinTables {
   if (latinTables) return latinTables;
-  const letters = new Map<string, string>();
-  let accented = '';
-  const add = (c: string, folded: string) => letters.set(folded, (letters.get(folded) ?? '') + escapeClass(c));
+  const byLetter = new Map<string, number[]>();
+  const accented: number[] = [];
+  const add = (cp: number, folded: string) => byLetter.set(folded, [...(byLetter.get(folded) ?? []), cp]);
   for (let cp = 0x30; cp <= 0x7a; cp++) {
     const c = String.fromCharCode(cp);
-    if (LETTER_OR_DIGIT.test(c)) add(c, c.toLowerCase());
+    if (LETTER_OR_DIGIT.test(c)) add(cp, c.toLowerCase());
   }
   for (const [from, to] of LATIN_RANGES) {
     for (let cp = from; cp <= to; cp++) {
@@ -251,16 +249,33 @@ function latin(): LatinTables {
       // anything but one ASCII letter (ß, æ, ø, ŉ) is not plain, and sends its text to `tokens`.
       const folded = fold(c);
       if (!LETTER_OR_DIGIT.test(c) || !ASCII_ALNUM.test(folded)) continue;
-      add(c, folded);
-      accented += escapeClass(c);
+      add(cp, folded);
+      accented.push(cp);
     }
   }
-  latinTables = { letters, word: `A-Za-z0-9${accented}`, plain: `\\t\\n\\r\\u0020-\\u007e${accented}` };
+  const letters = new Map([...byLetter].map(([folded, cps]) => [folded, classRanges(cps)]));
+  latinTables = { letters, plain: `\\t\\n\\r\\u0020-\\u007e${classRanges(accented)}` };
   return latinTables;
 }
 
-/** Above this many characters of pattern, a phrase list is matched through `tokens` only (a regex that size costs more to build than it saves). */
-const MAX_EXACT_SOURCE = 200_000;
+/** A regex class body for code points in ascending order, runs written as ranges: the classes recur in every phrase, so size matters. */
+function classRanges(cps: readonly number[]): string {
+  const char = (cp: number) => escapeClass(String.fromCharCode(cp));
+  let out = '';
+  for (let i = 0; i < cps.length; i++) {
+    let j = i;
+    while (j + 1 < cps.length && cps[j + 1] === cps[j]! + 1) j++;
+    out += j === i ? char(cps[i]!) : j === i + 1 ? char(cps[i]!) + char(cps[j]!) : `${char(cps[i]!)}-${char(cps[j]!)}`;
+    i = j;
+  }
+  return out;
+}
+
+// Past about 20,000 characters of pattern V8 compiles a regex without its optimizations, and it
+// becomes slower than the general path (measured: a hundred single words stay well under; forty
+// three-word phrases are over, and 3× slower per message than under). Longer lists take the
+// general path only.
+const MAX_EXACT_SOURCE = 20_000;
 
 /**
  * Whether `raw` holds any of the phrases (each its words, as `phrase` gives them): the same answer
@@ -289,20 +304,24 @@ export function phraseMatcher(phrases: readonly (readonly string[])[]): (raw: st
     return false;
   };
 
-  const { letters, word, plain } = latin();
+  const { letters, plain } = latin();
   // Words of plain text fold to [a-z0-9'] only: a phrase with any other character cannot occur in it.
   const spell = (w: string) => [...w].map((ch) => (ch === "'" ? "'" : `[${letters.get(ch)}]`)).join('');
+  // Boundaries are spelled with the non-word characters of plain text only (ASCII, `apart` without
+  // the apostrophe): next to any other character the regex does not match there, and `other`
+  // sends the text to the general path anyway. Short ASCII classes keep the regex small and fast.
+  const apart = "\\t\\n\\r\\u0020-\\u0026\\u0028-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007e";
   const alternatives = usable
     .filter((p) => p.every((w) => /^[a-z0-9']+$/.test(w)))
     // Between two words of a phrase: non-word characters, but not a lone apostrophe ("don't" is one word).
-    .map((p) => p.map(spell).join(`(?!'[${word}])[^${word}]+`));
+    .map((p) => p.map(spell).join(`(?!'[^${apart}'])[${apart}']+`));
   const other = `[^${plain}]`;
   // A phrase starts where a word does: at the start, after a non-word character other than an
   // apostrophe, or after an apostrophe that does not follow a word character; it ends where its
   // last word does. Boundaries are consumed rather than looked behind: V8 scans that much faster.
   const source = alternatives.length === 0
     ? other
-    : `(?:^|[^${word}']|(?:^|[^${word}])')(?:${alternatives.join('|')})(?![${word}]|'[${word}])|${other}`;
+    : `(?:^|[${apart}]|(?:^|[${apart}'])')(?:${alternatives.join('|')})(?=$|[${apart}]|'(?:$|[${apart}']))|${other}`;
   if (source.length > MAX_EXACT_SOURCE) return general;
   const exact = new RegExp(source);
   const otherFrom = new RegExp(other, 'g');
