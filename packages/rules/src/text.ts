@@ -8,9 +8,11 @@
  * recompose (NFC); ß → ss, ς → σ. Marks that are part of a letter elsewhere (Indic vowel signs, the
  * kana voicing marks) stay, so folding never merges two different words of those scripts.
  *
- * Speed matters because every inbound message meets every word condition: folds are memoized per
- * character, a message is folded and split once per event (the last one is kept), and
- * `wordPrefilter` rules most messages out from the raw text before any of that.
+ * Speed matters because every inbound message meets every word condition. A condition's phrase
+ * list compiles to one regex over the raw text (`phraseMatcher`), the exact answer for plain Latin
+ * text, which is most messages. Other text is folded and split once per event (the last one is
+ * kept; folds are memoized per character), after `wordPrefilter` has ruled most messages out from
+ * the raw text.
  *
  * Words: Unicode word boundaries. Scripts written without spaces (Han, kana, Thai, Lao, Khmer,
  * Myanmar) go through `Intl.Segmenter`, whose dictionaries find the words; everything else splits
