@@ -287,7 +287,7 @@ const MAX_EXACT_SOURCE = 20_000;
  * folding is one letter for one letter and words are runs of letters and digits with inner
  * apostrophes. For those one regular expression over the raw text is the exact answer: each letter
  * of a phrase is the class of everything that folds to it, word boundaries are spelled out as
- * `words` draws them, and nothing is folded, split or allocated. Anything else (a ligature, ß, a
+ * `words` draws them, and nothing is folded or split. Anything else (a ligature, ß, a
  * typographic apostrophe, a combining mark, another script) stops that regex, and the text takes
  * the general path: `wordPrefilter` on the raw text, then folded words.
  */
@@ -309,9 +309,11 @@ export function phraseMatcher(phrases: readonly (readonly string[])[]): (raw: st
   const { letters, plain } = latin();
   // Words of plain text fold to [a-z0-9'] only: a phrase with any other character cannot occur in it.
   const spell = (w: string) => [...w].map((ch) => (ch === "'" ? "'" : `[${letters.get(ch)}]`)).join('');
-  // Boundaries are spelled with the non-word characters of plain text only (ASCII, `apart` without
-  // the apostrophe): next to any other character the regex does not match there, and `other`
-  // sends the text to the general path anyway. Short ASCII classes keep the regex small and fast.
+  // Boundaries are spelled with the non-word characters of plain text only (`apart`: ASCII
+  // punctuation and spaces, the apostrophe aside): next to any other character the regex does not
+  // match there, and `other` sends the text to the general path anyway. Short ASCII classes keep
+  // the regex small and fast. No quantifier nests in another and words and separators share no
+  // character, so a match attempt never backtracks further than one run of separators: linear.
   const apart = "\\t\\n\\r\\u0020-\\u0026\\u0028-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007e";
   const alternatives = usable
     .filter((p) => p.every((w) => /^[a-z0-9']+$/.test(w)))

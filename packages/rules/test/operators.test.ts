@@ -171,6 +171,15 @@ describe('message.body: answers follow the body', () => {
     }
   });
 
+  it('long bodies built to make a backtracking regex stall answer at once', () => {
+    const compiled = compileConditions({ field: 'message.body', op: 'contains_any', value: ['not working', 'a a a a a a', "don't stop me now"] });
+    const bodies = ['not' + ' '.repeat(200_000) + 'x', ('not' + ' '.repeat(50)).repeat(4000), 'a '.repeat(100_000) + 'b', "'".repeat(200_000), "don't stop me ".repeat(20_000)];
+    const start = performance.now();
+    for (const b of bodies) compiled(facts({ message: { body: b } }));
+    // Linear: a few milliseconds here; a regex that backtracks quadratically takes minutes.
+    assert.ok(performance.now() - start < 1000, `${Math.round(performance.now() - start)} ms`);
+  });
+
   it('a list at the size limits (200 phrases of 1,000 characters) compiles and answers', () => {
     // Too big for one regex (V8 refuses a pattern that size): such a list takes the general path.
     const filler = 'lorem ipsum dolor sit amet '.repeat(40);
