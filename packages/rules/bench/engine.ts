@@ -5,11 +5,15 @@
  * One evaluation = one conversation's facts against all three rules' conditions (no stop after a
  * match, which is what json-rules-engine's `run` does too). json-rules-engine gets custom
  * operators with exactly Baton's semantics (folded comparisons, word-bounded phrases, built on
- * the same helpers), so both do the same matching work and the difference is the engines: Baton
- * compiles each tree once into closures; json-rules-engine walks the rule JSON per run, resolves
- * facts through its almanac and is asynchronous. It runs twice: facts nested as Baton's are,
- * read with `path` (JSONPath, its documented way), and facts flattened beforehand so it does no
- * path lookups (its fastest setup). Both engines' answers are compared on every facts first.
+ * the same helpers: `fold`, `tokens`, `hasPhrase`), so both give the same answers and the
+ * difference is the engines. Baton compiles each tree once into closures, and a condition's phrase
+ * list into one regex over the raw body (src/text.ts `phraseMatcher`): exact for plain Latin text,
+ * 99% of these bodies, which it answers without folding or splitting them; the rest are folded and
+ * split by `tokens`, as json-rules-engine's operator does with every body (`tokens` keeps the last
+ * body folded and split, for both engines). json-rules-engine walks the rule JSON per run,
+ * resolves facts through its almanac and is asynchronous. It runs twice: facts nested as Baton's
+ * are, read with `path` (JSONPath, its documented way), and facts flattened beforehand so it does
+ * no path lookups (its fastest setup). Both engines' answers are compared on every facts first.
  */
 import { Engine, type NestedCondition, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
 import type { ConditionNode, RuleCondition, RuleFacts } from '@baton/protocol';

@@ -24,7 +24,7 @@ import {
 import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RulePath } from '@baton/protocol/rules';
 import { describeCondition } from './describe.js';
 import { compilePattern } from './regex.js';
-import { fold, foldedBody, hasPhrase, phrase, tokens, wordPrefilter } from './text.js';
+import { fold, hasPhrase, phrase, phraseMatcher, tokens } from './text.js';
 
 /** Deepest nesting of groups accepted; deeper trees are unreadable and risk the stack. */
 export const MAX_DEPTH = 8;
@@ -229,27 +229,15 @@ function buildLeaf(field: FieldDef, op: OperatorName, expected: unknown): Leaf {
 
   if (field.type === 'text') {
     const phrases = list.map((v) => ({ value: v as string, words: phrase(v as string) }));
-    // Exact shortcuts: a phrase can only occur if its first word occurs as a substring of the folded
-    // body; most messages mention none of a rule's words, and those are answered without folding
-    // the body or splitting it into words.
-    const firstWords = phrases.map((p) => p.words[0]!);
-    const couldHold = (folded: string, i: number) => folded.includes(firstWords[i]!);
-    // Before even folding the body: one scan of the raw text rules out most messages (text.ts).
-    const mayHoldAny = wordPrefilter(firstWords);
     const found = (actual: unknown) => {
       if (typeof actual !== 'string') return [];
       const body = tokens(actual);
       return phrases.filter((p) => hasPhrase(body, p.words)).map((p) => p.value);
     };
-    const anyOf = (actual: unknown) => {
-      if (typeof actual !== 'string') return false;
-      if (!mayHoldAny(actual)) return false;
-      const folded = foldedBody(actual);
-      for (let i = 0; i < phrases.length; i++) {
-        if (couldHold(folded, i) && hasPhrase(tokens(actual), phrases[i]!.words)) return true;
-      }
-      return false;
-    };
+    // Compiled once per condition: the whole list in one matcher, and one per phrase for "all".
+    const anyMatcher = phraseMatcher(phrases.map((p) => p.words));
+    const eachMatcher = op === 'contains_all' ? phrases.map((p) => phraseMatcher([p.words])) : [];
+    const anyOf = (actual: unknown) => typeof actual === 'string' && anyMatcher(actual);
     switch (op) {
       case 'contains_any': return { ...base, test: anyOf, matched: found };
       case 'contains_none': return { ...base, test: (a) => !anyOf(a), matched: found };
@@ -258,10 +246,7 @@ function buildLeaf(field: FieldDef, op: OperatorName, expected: unknown): Leaf {
         matched: found,
         test: (actual) => {
           if (typeof actual !== 'string') return phrases.length === 0;
-          const folded = foldedBody(actual);
-          for (let i = 0; i < phrases.length; i++) if (!couldHold(folded, i)) return false;
-          const body = tokens(actual);
-          for (let i = 0; i < phrases.length; i++) if (!hasPhrase(body, phrases[i]!.words)) return false;
+          for (let i = 0; i < eachMatcher.length; i++) if (!eachMatcher[i]!(actual)) return false;
           return true;
         },
       };

@@ -15,7 +15,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { WorkflowDefinition, type ConditionNode, type ConditionTrace, type RuleCondition, type RuleFacts } from '@baton/protocol';
 import { analyze, compileConditions, disjoint, explainConditions, implies, validateWorkflow } from '../src/index.js';
-import { fold, wordPrefilter } from '../src/text.js';
+import { fold, hasPhrase, phrase, phraseMatcher, tokens, wordPrefilter } from '../src/text.js';
 
 // -- Arbitraries -------------------------------------------------------------------------------
 
@@ -322,5 +322,59 @@ describe('the word prefilter never rules out a message that holds the word', () 
       assert.ok(mayHold || !holds, JSON.stringify({ body, wanted }));
     }), { numRuns: 3000 });
     assert.ok(hits > 100, `only ${hits} bodies held a word`);
+  });
+});
+
+describe('a compiled phrase list answers as folded words do', () => {
+  // Plain Latin text (what the compiled regex answers alone): ASCII letters in both cases, digits,
+  // accented capitals and small letters, apostrophes, spaces and punctuation. And what sends a
+  // text to the general path: ß, ø, a typographic apostrophe, a lone combining accent, a
+  // ligature, a fullwidth letter, Greek, CJK, a control character.
+  const PLAIN = ['a', 'p', 'i', 'e', 'r', 'o', 'n', 't', 'A', 'P', 'I', 'E', 'R', 'N', 'T', '1', 'é', 'É', 'ñ', 'ö', 'ì', 'İ', 'ĭ', "'", "'", ' ', ' ', '.', '-', '!'];
+  const OTHER = ['ß', 'ø', '’', '\u0301', 'ﬁ', 'Ｅ', 'Σ', '退', '\u0000', '\u00a0'];
+  const textOf = (alphabet: string[], max: number) => fc.array(fc.constantFrom(...alphabet), { maxLength: max }).map((cs) => cs.join(''));
+  const text = fc.oneof({ weight: 3, arbitrary: textOf(PLAIN, 14) }, { weight: 1, arbitrary: textOf([...PLAIN, ...OTHER], 14) });
+  // Phrases of one to three words written with the same letters, apostrophes inside words too.
+  const wordArb = fc.array(fc.constantFrom('a', 'p', 'i', 'e', 'n', 't', 'o', 'é', 'ß', 'Σ', "'"), { minLength: 1, maxLength: 3 }).map((cs) => cs.join(''));
+  const phraseArb = fc.array(wordArb, { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' '));
+  // Half the bodies have one of the phrases planted in random text, its words joined by random
+  // separators (a lone apostrophe among them) and in random case.
+  const sep = fc.constantFrom(' ', '  ', ', ', "'", "' ", " '", '-', '’', '.');
+  // Most are set off from the text around them, so the planted phrase is often a real hit.
+  const edge = fc.constantFrom(' ', ' ', ' ', '', "'", '.', '’');
+  const input = fc.tuple(fc.array(phraseArb, { minLength: 1, maxLength: 3 }), text, text, fc.array(sep, { minLength: 2, maxLength: 2 }), fc.tuple(edge, edge), fc.boolean(), fc.boolean())
+    .map(([sources, before, after, seps, [open, close], plant, upper]) => {
+      const words = sources[0]!.split(' ').map((w) => (upper ? w.toUpperCase() : w));
+      const planted = words.reduce((acc, w, i) => (i === 0 ? w : acc + seps[(i - 1) % seps.length]! + w), '');
+      return { sources, body: plant ? before + open + planted + close + after : before + after };
+    });
+
+  it('for any text and any phrases', () => {
+    let hits = 0;
+    let plainHits = 0;
+    fc.assert(fc.property(input, ({ sources, body }) => {
+      const phrases = sources.map(phrase);
+      const expected = phrases.some((p) => hasPhrase(tokens(body), p));
+      if (expected) {
+        hits++;
+        if (!OTHER.some((o) => body.includes(o))) plainHits++;
+      }
+      assert.equal(phraseMatcher(phrases)(body), expected, JSON.stringify({ body, phrases }));
+      // One phrase at a time too (how contains_all uses it).
+      for (const p of phrases) assert.equal(phraseMatcher([p])(body), hasPhrase(tokens(body), p), JSON.stringify({ body, p }));
+    }), { numRuns: 4000 });
+    assert.ok(hits > 400 && plainHits > 200, `only ${hits} bodies held a phrase (${plainHits} plain)`);
+  });
+
+});
+
+describe('fold', () => {
+  it('answers short text as it answers long text', () => {
+    // Short already-folded text takes a shortcut; padding a value past it must not change its fold.
+    const chars = fc.constantFrom('a', 'z', 'A', 'Z', '0', ' ', '~', '@', '[', '`', '{', '\t', '\n', '\r', '\u0000', '\u001f', '\u007f', 'é', 'É', 'ß', 'Σ', 'ﬁ', '’', 'İ');
+    fc.assert(fc.property(fc.array(chars, { maxLength: 32 }).map((cs) => cs.join('')), (s) => {
+      const pad = ' '.repeat(40);
+      assert.equal(fold(s) + pad, fold(s + pad), JSON.stringify(s));
+    }), { numRuns: 3000 });
   });
 });
