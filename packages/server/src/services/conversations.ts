@@ -56,6 +56,17 @@ function checkVersion(row: ConversationRow, ifMatch: number | undefined): void {
   }
 }
 
+/**
+ * Every command on one conversation starts here: the workspace lock first (so nothing it checks can
+ * move before it writes), then the row (404), then `If-Match` (409) when the caller sent one.
+ */
+export async function lockConversation(change: Change, id: string, ifMatch?: number): Promise<ConversationRow> {
+  await change.lock();
+  const row = await load(change, id);
+  checkVersion(row, ifMatch);
+  return row;
+}
+
 async function save(change: Change, row: ConversationRow, patch: Partial<ConversationRow>): Promise<ConversationRow> {
   const updated = await updateConversation(change, row, patch);
   // The workspace seq update at the start of every change serializes writers, so this only
@@ -199,8 +210,7 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
   }
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
-    await change.lock();
-    const row = await load(change, id);
+    const row = await lockConversation(change, id);
     const message = await change.append(id, {
       kind: 'message',
       direction: body.direction,
@@ -243,8 +253,7 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
 export async function postNote(deps: Deps, p: WorkspacePrincipal & { kind: 'agent' }, id: string, body: string) {
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
-    await change.lock();
-    const row = await load(change, id);
+    const row = await lockConversation(change, id);
     // Unknown @names stay plain text; only active agents of this workspace are mentioned.
     const usernames = parseMentions(body);
     const mentioned = (await findAgentsByUsernames(change.trx, p.workspaceId, usernames)).filter((a) => Number(a.active) === 1).sort(
@@ -267,9 +276,7 @@ export async function postNote(deps: Deps, p: WorkspacePrincipal & { kind: 'agen
 export async function assign(deps: Deps, p: WorkspacePrincipal, id: string, body: AssignBody, ifMatch: number | undefined) {
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
-    await change.lock();
-    const row = await load(change, id);
-    checkVersion(row, ifMatch);
+    const row = await lockConversation(change, id, ifMatch);
     if (body.assigneeId !== null) await requireAgentIn(change, body.assigneeId, 'assigneeId');
     const teamId = body.teamId === undefined ? row.team_id : body.teamId;
     if (teamId !== null && teamId !== row.team_id && !(await findTeam(change.trx, p.workspaceId, teamId))) {
@@ -308,9 +315,7 @@ export async function updateConversationFields(
 ) {
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
-    await change.lock();
-    const row = await load(change, id);
-    checkVersion(row, ifMatch);
+    const row = await lockConversation(change, id, ifMatch);
     // A function builds the patch from the tags as they are under the lock (the bulk `tag` action adds and removes).
     if (typeof body === 'function') body = body(JSON.parse(row.tags) as string[]);
     const patch: Partial<ConversationRow> = {};
@@ -361,9 +366,7 @@ export async function setStatus(
 ) {
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
-    await change.lock();
-    const row = await load(change, id);
-    checkVersion(row, ifMatch);
+    const row = await lockConversation(change, id, ifMatch);
     // A snoozed conversation is open to callers: reopening it changes nothing (snooze with `until: null` wakes it).
     if ((row.status === 'snoozed' ? 'open' : row.status) === status) return toConversation(row); // already there: repeating it is harmless
     let patch: Partial<ConversationRow>;
@@ -384,8 +387,7 @@ export async function setStatus(
 export async function markConversationRead(deps: Deps, p: WorkspacePrincipal & { kind: 'agent' }, id: string) {
   return runChange(deps, p.workspaceId, async (change) => {
     // Locked before the row is read: how the mark moves the agent's Unread count depends on it.
-    await change.lock();
-    const row = await load(change, id);
+    const row = await lockConversation(change, id);
     const seq = await change.nextSeq();
     await markRead(change, row, p.agentId, seq);
     await change.publish('conversation.read', { conversation: toConversation(row), data: { agentId: p.agentId, lastReadSeq: seq } });

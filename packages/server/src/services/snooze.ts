@@ -7,9 +7,8 @@ import type { Change } from '../storage/change.js';
 import { findConversation, updateConversation } from '../storage/conversations.js';
 import { toConversation } from '../storage/mappers.js';
 import type { ConversationRow } from '../storage/schema.js';
-import { notFound } from '../errors.js';
 import { runBackgroundChange, runChange } from './change-runner.js';
-import { wakeFor } from './conversations.js';
+import { lockConversation, wakeFor } from './conversations.js';
 
 /**
  * Snooze (DESIGN §3, §5): a conversation leaves the open views (Mine, Unassigned, Mentioned,
@@ -17,12 +16,6 @@ import { wakeFor } from './conversations.js';
  * writes (services/conversations.ts `postMessage`) or when someone snoozes it with `until: null`.
  * Resolving a snoozed conversation resolves it (and ends the snooze); a reply leaves it snoozed.
  */
-
-async function load(change: Change, id: string): Promise<ConversationRow> {
-  const row = await findConversation(change.trx, change.workspaceId, id);
-  if (!row) throw notFound('conversation');
-  return row;
-}
 
 async function save(change: Change, row: ConversationRow, patch: Partial<ConversationRow>): Promise<Conversation> {
   const updated = await updateConversation(change, row, patch);
@@ -39,11 +32,7 @@ export function checkSnoozeTime(at: number, now: number): void {
 export async function snooze(deps: Deps, p: WorkspacePrincipal, id: string, until: string | null, ifMatch: number | undefined): Promise<Conversation> {
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
-    await change.lock();
-    const row = await load(change, id);
-    if (ifMatch !== undefined && Number(row.version) !== ifMatch) {
-      throw new AppError(409, 'version_conflict', `conversation is at version ${row.version}, not ${ifMatch}`, { conversation: toConversation(row) });
-    }
+    const row = await lockConversation(change, id, ifMatch);
     if (until === null) {
       if (row.status !== 'snoozed') return toConversation(row); // not snoozed: nothing to wake
       const conversation = await save(change, row, await wakeFor(change, row, actor, 'manual', {}));
