@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { seedDemoWorkspace, startServer } from '@baton/server';
+import { seedRules } from '@baton/rules/examples';
 import { demoHost } from './host.js';
 
 /**
@@ -65,8 +66,9 @@ const server = await startServer({
 console.log(`[demo-crm] Baton demo on http://localhost:${server.port}/demo?agent=ana (agents: ana, ben, maria, tom)`);
 
 /**
- * A fresh demo also gets the rules reference's three example rules, published (issue #10), so the
- * Automation page has something to show and new conversations are routed as docs/rules.md says. Through the public API like any host: workflows are written by an
+ * A fresh demo also gets the rules reference's three example rules (`@baton/rules/examples`),
+ * published (issue #10), so the Automation page has something to show and new conversations are
+ * routed as docs/rules.md says. Through the public API like any host: workflows are written by an
  * admin, so it mints a token for ana.
  */
 async function seedWorkflows(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, apiKey: string, anaId: string) {
@@ -75,35 +77,7 @@ async function seedWorkflows(app: { request: (path: string, init?: RequestInit) 
   const { token } = await call(apiKey, 'POST', '/v1/tokens', { agentId: anaId, ttlSeconds: 300 });
   const teams: { id: string; name: string }[] = (await call(apiKey, 'GET', '/v1/teams')).items;
   const team = (name: string) => teams.find((t) => t.name === name)!.id;
-  const rules = [
-    {
-      name: 'Spanish → bilingual', priority: 300, stopProcessing: true, trigger: { event: 'conversation.created' },
-      conditions: { any: [{ field: 'conversation.language', op: 'in', value: ['es'] }, { field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
-      actions: [
-        { type: 'add_tag', tags: ['es'] },
-        { type: 'assign', onlyIfUnassigned: true, steps: [
-          { pool: { team: team('Bilingual') }, require: { skills: ['es'] }, strategy: 'round_robin', timeoutSec: 120, skipIfNoneAvailable: true },
-          { pool: { team: team('Bilingual') }, strategy: 'least_loaded' }], onExhausted: { type: 'queue' } },
-        { type: 'add_note', body: 'Routed by {{rule.name}}' },
-      ],
-    },
-    {
-      name: 'Technical → senior tech', priority: 200, stopProcessing: true, trigger: { event: 'conversation.created' },
-      conditions: { all: [
-        { field: 'message.body', op: 'contains_any', value: ['error', 'bug', 'crash', 'api', 'integration', 'webhook', 'not working'] },
-        { not: { field: 'contact.tags', op: 'contains_any', value: ['spam'] } }] },
-      actions: [
-        { type: 'add_tag', tags: ['technical'] },
-        { type: 'assign', steps: [
-          { pool: { team: team('Support') }, require: { skills: ['technical', 'senior'] }, strategy: 'least_loaded', timeoutSec: 300 },
-          { pool: { team: team('Support') }, strategy: 'round_robin' }] },
-      ],
-    },
-    {
-      name: 'Everyone else → Support', priority: 100, stopProcessing: false, trigger: { event: 'conversation.created' },
-      actions: [{ type: 'assign', steps: [{ pool: { team: team('Support') }, strategy: 'round_robin' }] }],
-    },
-  ];
+  const rules = seedRules({ support: team('Support'), bilingual: team('Bilingual') });
   for (const rule of rules) {
     const { workflow } = await call(token, 'POST', '/v1/workflows', rule);
     if (workflow) await call(token, 'POST', `/v1/workflows/${workflow.id}/publish`);
