@@ -101,7 +101,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     readBands: new ReadBands({
       store: readBandsTable(storage, clock, (error) => console.error('[baton] saving read bands failed; they will be learned again', error)),
     }),
-    search: new SearchIndexer(storage),
+    search: new SearchIndexer(storage, clock),
     // Set right below: the timer drains through the deps it belongs to.
     routingQueue: null as unknown as RoutingQueueTimer,
     availability: null as unknown as Availability,
@@ -169,6 +169,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         deps.availability.stop();
         await deps.availability.idle();
         await relay.idle();
+        deps.search.stop();
         await deps.search.idle();
         http.closeAllConnections?.();
         await realtime.close();

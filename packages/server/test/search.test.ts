@@ -323,6 +323,21 @@ test('indexing runs after commit, and a search first indexes whatever is still p
   assert.deepEqual(ids(await search(ana, 'courier')).length, 2);
 });
 
+test('indexing runs in batches on the clock: commits wake it once a quarter second, not each', async (t) => {
+  const { server, ws } = await setup(t);
+  const { storage, search: indexer } = server.server.deps;
+  for (let i = 0; i < 3; i++) await conversation(ws, `Parcel ${i} went to the neighbour`);
+  await server.settle();
+  assert.equal(await searchIndexBehind(storage.db), true, 'committed, and the wake-up is waiting for its delay');
+  server.clock!.advance(249);
+  await indexer.idle();
+  assert.equal(await searchIndexBehind(storage.db), true, 'not before the delay');
+  server.clock!.advance(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  await indexer.idle();
+  assert.equal(await searchIndexBehind(storage.db), false, 'one pass indexed all three');
+});
+
 test('messages committed but not indexed before a restart are indexed at start', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'baton-search-restart-'));
   const db = join(dir, 'baton.db');

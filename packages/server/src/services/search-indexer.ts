@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../clock.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
 import type { Storage } from '../storage/db.js';
 import { INDEX_BATCH, indexNextBatch, searchIndexBehind } from '../storage/search-index.js';
@@ -10,11 +11,22 @@ import { INDEX_BATCH, indexNextBatch, searchIndexBehind } from '../storage/searc
  * Each batch is a unit of work of its own, so it joins the next group commit beside the requests
  * instead of adding a commit, and never holds the writer for long. Passes may overlap; each batch
  * reads the progress mark inside its own transaction, so none indexes a row twice.
+ *
+ * Woken at most every `delayMs`, not after every commit: FTS5 writes a segment per insert and
+ * merges them later, and indexing each group commit's few rows on its own was ~14% of a create's
+ * CPU (docs/benchmarks.md) against a few percent in batches of a quarter second. Nobody waits for
+ * it: a search catches up first (`beforeSearch`), so it never misses a committed message.
  */
 export class SearchIndexer {
   private passes = new Set<Promise<void>>();
+  private timer: TimerHandle | null = null;
+  private stopped = false;
 
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly delayMs = 250,
+  ) {}
 
   /** Resolves when everything committed before the call is in the index. */
   catchUp(): Promise<void> {
@@ -34,6 +46,21 @@ export class SearchIndexer {
     while (this.passes.size) await Promise.allSettled([...this.passes]);
   }
 
+  /** No more wake-ups (shutdown); what is pending is indexed at the next start or search. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private wakeSoon(onError: (error: unknown) => void): void {
+    if (this.timer || this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.catchUp().catch(onError);
+    }, this.delayMs);
+  }
+
   /** The outbox consumer that wakes indexing after commits that added messages or notes. */
   consumer(onError: (error: unknown) => void): OutboxConsumer {
     return {
@@ -42,7 +69,7 @@ export class SearchIndexer {
       handle: async (records) => {
         const hasText = records.some((r) => r.payload.items.some((item) => item.kind !== 'event'));
         // Not awaited: socket fan-out and webhooks must not wait for indexing.
-        if (hasText) this.catchUp().catch(onError);
+        if (hasText) this.wakeSoon(onError);
       },
     };
   }
