@@ -1,7 +1,7 @@
 import type { WorkflowDefinition } from '@baton/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
-import { liveVersionRows } from '../storage/workflows.js';
+import { liveVersionRows, rulesStamp } from '../storage/workflows.js';
 
 /*
  * Published workflow versions as the rules runner, the timers, the queue and validation read them.
@@ -38,4 +38,35 @@ export async function liveWorkflows(db: Kysely<Database>, workspaceId: string): 
     version: Number(r.version),
     definition: versionDefinition(r.workflow_id, Number(r.version), r.definition),
   }));
+}
+
+/*
+ * The live workflows per workspace, kept with the rules stamp they were read at (migration 0048).
+ * Every publish or delete bumps the stored stamp in its own unit of work, on whichever node it ran,
+ * so a reader that holds the current stamp can tell whether what it kept is still the live set
+ * without reading the workflows again: that read was one join per runner unit (docs/benchmarks.md).
+ * An entry is only ever replaced by a read at a stamp at least as new. Bounded like `definitions`.
+ */
+const byStamp = new Map<string, { stamp: number; live: LiveWorkflow[] }>();
+const WORKSPACES_KEPT = 2000;
+
+/**
+ * `liveWorkflows` for a reader that knows the workspace's current rules stamp: under the workspace
+ * lock, `change.rulesStamp` (storage/change.ts). Callers must not mutate what it returns.
+ */
+export async function liveWorkflowsAt(db: Kysely<Database>, workspaceId: string, stamp: number): Promise<readonly LiveWorkflow[]> {
+  const kept = byStamp.get(workspaceId);
+  if (kept && kept.stamp === stamp) return kept.live;
+  const live = await liveWorkflows(db, workspaceId);
+  const now = byStamp.get(workspaceId);
+  if (!now || now.stamp <= stamp) {
+    if (!now && byStamp.size >= WORKSPACES_KEPT) byStamp.clear();
+    byStamp.set(workspaceId, { stamp, live });
+  }
+  return live;
+}
+
+/** `liveWorkflowsAt` outside a unit of work: one primary-key read of the stamp instead of the join. */
+export async function currentLiveWorkflows(db: Kysely<Database>, workspaceId: string): Promise<readonly LiveWorkflow[]> {
+  return liveWorkflowsAt(db, workspaceId, await rulesStamp(db, workspaceId));
 }

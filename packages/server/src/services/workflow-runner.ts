@@ -25,7 +25,7 @@ import { findTeam, teamMemberIds } from '../storage/teams.js';
 import { eventHandled, insertRun } from '../storage/workflow-runs.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { runChange } from './change-runner.js';
-import { liveWorkflows, type LiveWorkflow } from './live-workflows.js';
+import { currentLiveWorkflows, liveWorkflowsAt, type LiveWorkflow } from './live-workflows.js';
 import { drainQueue, mayFreeAgents } from './routing-queue.js';
 import { awayPolicyOf, awayPolicyOnAgentChange, awayPolicyOnInbound } from './availability.js';
 import { routingAgents } from './workflows.js';
@@ -197,7 +197,8 @@ function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, mi
 }
 
 async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change, minutes?: number[]): Promise<LiveWorkflow[]> {
-  const live = (await liveWorkflows(change ? change.trx : deps.storage.db, workspaceId))
+  const all = change ? await liveWorkflowsAt(change.trx, workspaceId, change.rulesStamp) : await currentLiveWorkflows(deps.storage.db, workspaceId);
+  const live = all
     .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false)
     // A timer event runs the rules whose minutes came due, not every rule of its trigger.
     .filter((w) => !minutes || ('minutes' in w.definition.trigger && minutes.includes(w.definition.trigger.minutes)));

@@ -39,10 +39,10 @@ type CounterColumns = { [K in keyof WorkspaceCounterColumns]: number };
  * units one at a time on one connection, so there the read alone is enough (an UPDATE ... RETURNING
  * to take a lock cost ~20 µs a command, docs/benchmarks.md).
  */
-const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'last_activity_at'> & CounterColumns>(['id'], (db, { id }) => {
+const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'last_activity_at'> & CounterColumns & { rules_stamp: number }>(['id'], (db, { id }) => {
   const read = db
     .selectFrom('workspaces')
-    .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count'])
+    .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count', 'rules_stamp'])
     .where('id', '=', id);
   return db.getExecutor().adapter instanceof SqliteAdapter ? read : read.forUpdate();
 });
@@ -73,6 +73,7 @@ export class Change {
   private time: number;
   private storedTime = 0;
   private locked = false;
+  private stamp = 0;
   /** The workspace's view counters as read under the lock. */
   private storedCounters: WorkspaceCounters = { open: 0, unassigned: 0, resolved: 0, openInbound: 0, snoozed: 0 };
   /** What this unit's writes do to the view counters; storage write functions report to it (storage/view-counters.ts). */
@@ -118,7 +119,14 @@ export class Change {
       openInbound: Number(row.open_inbound_count),
       snoozed: Number(row.snoozed_count),
     };
+    this.stamp = Number(row.rules_stamp);
     this.locked = true;
+  }
+
+  /** The workspace's rules stamp as read under the lock (storage/workflows.ts `bumpRulesStamp`). */
+  get rulesStamp(): number {
+    if (!this.locked) throw new Error('rulesStamp is read under the workspace lock: call lock() first');
+    return this.stamp;
   }
 
   async nextSeq(): Promise<number> {

@@ -62,19 +62,27 @@ export async function insertConversation(change: Change, row: ConversationRow): 
  * Applies a patch only if the row is still as `before` (same version), bumping the version, and
  * moves the view counters with it. Returns undefined when another writer got there first, so the
  * caller can answer 409.
+ *
+ * The saved row is `before` with the patch applied, built here rather than read back with
+ * RETURNING *: the version check makes them the same row (no trigger or default touches an update
+ * of this table), and reading back every column was a visible share of a rules run
+ * (docs/benchmarks.md).
  */
 export async function updateConversation(change: Change, before: ConversationRow, patch: Partial<ConversationRow>): Promise<ConversationRow | undefined> {
   const expectedVersion = Number(before.version);
-  const after = await change.trx
+  const result = await change.trx
     .updateTable('conversations')
     .set({ ...patch, version: expectedVersion + 1 })
     .where('workspace_id', '=', change.workspaceId)
     .where('id', '=', before.id)
     .where('version', '=', expectedVersion)
-    .returningAll()
     .executeTakeFirst();
-  if (after) await change.counters.updated(before, after);
-  if (after && patch.tags !== undefined) await writeTags(change.trx, change.workspaceId, before.id, after.tags, true);
+  if (Number(result.numUpdatedRows) !== 1) return undefined;
+  const after: ConversationRow = { ...before, version: expectedVersion + 1 };
+  // As the update did: a key whose value is undefined is not set.
+  for (const [key, value] of Object.entries(patch) as [keyof ConversationRow, never][]) if (value !== undefined) after[key] = value;
+  await change.counters.updated(before, after);
+  if (patch.tags !== undefined) await writeTags(change.trx, change.workspaceId, before.id, after.tags, true);
   return after;
 }
 

@@ -27,6 +27,7 @@ import * as m0030 from './migrations/0030_last_speaker.js';
 import * as m0045 from './migrations/0045_partial_filter_indexes.js';
 import * as m0046 from './migrations/0046_agent_token_cutoff.js';
 import * as m0047 from './migrations/0047_workflow_draft_author.js';
+import * as m0048 from './migrations/0048_workspace_rules_stamp.js';
 
 interface Migration {
   version: number;
@@ -63,6 +64,7 @@ const MIGRATIONS: Migration[] = [
   { version: 45, name: 'partial_filter_indexes', up: m0045.up },
   { version: 46, name: 'agent_token_cutoff', up: m0046.up },
   { version: 47, name: 'workflow_draft_author', up: m0047.up },
+  { version: 48, name: 'workspace_rules_stamp', up: m0048.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

@@ -1,0 +1,12 @@
+import type { Kysely } from 'kysely';
+import type { Engine } from '../engine.js';
+
+/**
+ * `workspaces.rules_stamp`: bumped in the unit of work that publishes or deletes a workflow of the
+ * workspace (storage/workflows.ts). The rules runner reads it with the workspace lock it takes anyway
+ * and keeps the live workflows per (workspace, stamp), so it re-reads them only after they changed,
+ * on whichever node the change was made (services/live-workflows.ts).
+ */
+export async function up(db: Kysely<any>, _engine: Engine): Promise<void> {
+  await db.schema.alterTable('workspaces').addColumn('rules_stamp', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+}
