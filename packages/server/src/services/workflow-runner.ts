@@ -23,7 +23,7 @@ import { toConversation } from '../storage/mappers.js';
 import type { AwayPolicyValue, ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
 import { findTeam, teamMemberIds } from '../storage/teams.js';
 import { eventHandled, insertRun } from '../storage/workflow-runs.js';
-import { findWorkspace } from '../storage/workspaces.js';
+import { workspaceTimeZone } from '../storage/workspaces.js';
 import { runChange } from './change-runner.js';
 import { currentLiveWorkflows, liveWorkflowsAt, type LiveWorkflow } from './live-workflows.js';
 import { drainQueue, mayFreeAgents } from './routing-queue.js';
@@ -184,10 +184,10 @@ function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, mi
     if (await eventHandled(change.trx, record.workspaceId, record.id, trigger)) return;
     const row = await findConversation(change.trx, record.workspaceId, record.conversationId!);
     if (!row) return;
-    const [contact, workspace] = await Promise.all([findContact(change.trx, record.workspaceId, row.contact_id), findWorkspace(change.trx, record.workspaceId)]);
-    if (!contact || !workspace) return;
+    const [contact, timeZone] = await Promise.all([findContact(change.trx, record.workspaceId, row.contact_id), workspaceTimeZone(change.trx, record.workspaceId)]);
+    if (!contact || timeZone === undefined) return;
     const message = messageId ? record.payload.items.find((i) => i.id === messageId) : undefined;
-    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, workspace.time_zone, snapshots);
+    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, timeZone, snapshots);
     for (const wf of await liveFor(deps, record.workspaceId, trigger, change, minutes)) {
       const matched = await pass.run(wf);
       if (matched && wf.definition.stopProcessing) break;
@@ -237,11 +237,12 @@ class Pass {
     const actions: RunAction[] = [];
     const runId = newId('run', this.change.now);
     if (matched) {
-      let assignedName: { name: string; username: string } | null = null;
+      // Whom this rule's assign action picked, for a later add_note's {{agent.*}}.
+      let assigneeId: string | null = null;
       for (const [index, action] of wf.definition.actions.entries()) {
-        const done = await this.apply(wf, runId, index, action, assignedName);
+        const done = await this.apply(wf, runId, index, action, assigneeId);
         actions.push(done.result);
-        if (done.assignee) assignedName = done.assignee;
+        if (done.assigneeId) assigneeId = done.assigneeId;
       }
       const changed = actions.filter((a) => a.status === 'done');
       if (changed.length > 0) {
@@ -285,8 +286,8 @@ class Pass {
     runId: string,
     index: number,
     action: WorkflowDefinition['actions'][number],
-    assignee: { name: string; username: string } | null,
-  ): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
+    assigneeId: string | null,
+  ): Promise<{ result: RunAction; assigneeId?: string }> {
     const c = this.current;
     const base = { index, type: action.type };
     switch (action.type) {
@@ -320,11 +321,13 @@ class Pass {
         return { result: { ...base, status: 'done', detail: `Priority set to ${action.priority}` } };
       case 'add_note': {
         const team = c.team_id ? await findTeam(this.change.trx, this.record.workspaceId, c.team_id) : undefined;
+        // Read here, not when assigning: most rules that assign write no note.
+        const assignee = assigneeId ? await findAgent(this.change.trx, this.record.workspaceId, assigneeId) : undefined;
         const body = renderTemplate(action.body, {
           rule: { name: wf.definition.name },
           contact: { name: this.contact.name, email: this.contact.email, phone: this.contact.phone, language: this.contact.language },
           conversation: { id: c.id, channel: c.channel, subject: c.subject, source: c.source, priority: c.priority, language: this.contact.language ?? c.language },
-          agent: { name: assignee?.name ?? null, username: assignee?.username ?? null },
+          agent: assigneeId ? { name: assignee?.name ?? assigneeId, username: assignee?.username ?? assigneeId } : { name: null, username: null },
           team: { name: team?.name ?? null },
         });
         await this.change.append(c.id, { kind: 'note', body, mentions: [], author: workflowActor(wf.workflowId) });
@@ -335,7 +338,7 @@ class Pass {
     }
   }
 
-  private async assign(wf: LiveWorkflow, runId: string, index: number, action: AssignAction): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
+  private async assign(wf: LiveWorkflow, runId: string, index: number, action: AssignAction): Promise<{ result: RunAction; assigneeId?: string }> {
     const c = this.current;
     const base = { index, type: 'assign' };
     const waitingSince = c.waiting_since === null ? this.record.createdAt : Number(c.waiting_since);
@@ -361,7 +364,7 @@ class Pass {
       else this.assigned.to = done.agentId;
       return {
         result: { ...base, status: 'done', detail: `${done.text.replace(/ by rule .*? \(/, ' (')}: ${decision.summary}`, decision },
-        assignee: { name: done.name, username: done.username },
+        assigneeId: done.agentId,
       };
     }
     return { result: { ...base, status: 'skipped', detail: 'round-robin slots kept moving under concurrent runs; not assigned this time' } };
@@ -443,7 +446,7 @@ export async function assignTo(
   action: AssignAction,
   decision: Extract<AssignDecision, { kind: 'assign' }>,
   extra: Record<string, unknown> = {},
-): Promise<{ agentId: string; name: string; username: string; text: string } | null> {
+): Promise<{ agentId: string; text: string } | null> {
   const agent = agents.find((a) => a.id === decision.agentId)!;
   const seen = agent.lastAssignedAt === null ? null : Number(agent.lastAssignedAt);
   // Strictly after every assignment so far: several in one millisecond (or a clock behind another
@@ -486,8 +489,7 @@ export async function assignTo(
     },
   });
   await change.notify(agent.id, 'assigned', c.id, actor);
-  const row = await findAgent(change.trx, change.workspaceId, agent.id);
-  return { agentId: agent.id, name: row?.name ?? agent.id, username: row?.username ?? agent.id, text };
+  return { agentId: agent.id, text };
 }
 
 /**
