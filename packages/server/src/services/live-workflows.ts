@@ -1,5 +1,6 @@
 import type { WorkflowDefinition } from '@baton/protocol';
 import type { Kysely } from 'kysely';
+import type { Storage } from '../storage/db.js';
 import type { Database } from '../storage/schema.js';
 import { liveVersionRows, rulesStamp } from '../storage/workflows.js';
 
@@ -45,28 +46,34 @@ export async function liveWorkflows(db: Kysely<Database>, workspaceId: string): 
  * Every publish or delete bumps the stored stamp in its own unit of work, on whichever node it ran,
  * so a reader that holds the current stamp can tell whether what it kept is still the live set
  * without reading the workflows again: that read was one join per runner unit (docs/benchmarks.md).
- * An entry is only ever replaced by a read at a stamp at least as new. Bounded like `definitions`.
+ * Kept per server (its `Storage`), not per process: servers in one process may share nothing but
+ * the database file, like nodes (a test runs two on one file). An entry is only ever replaced by a
+ * read at a stamp at least as new. Bounded like `definitions`.
  */
-const byStamp = new Map<string, { stamp: number; live: LiveWorkflow[] }>();
+type Kept = Map<string, { stamp: number; live: LiveWorkflow[] }>;
+const keptBy = new WeakMap<Storage, Kept>();
 const WORKSPACES_KEPT = 2000;
 
 /**
  * `liveWorkflows` for a reader that knows the workspace's current rules stamp: under the workspace
- * lock, `change.rulesStamp` (storage/change.ts). Callers must not mutate what it returns.
+ * lock, `change.rulesStamp` (storage/change.ts), with `db` that unit's transaction. Callers must
+ * not mutate what it returns.
  */
-export async function liveWorkflowsAt(db: Kysely<Database>, workspaceId: string, stamp: number): Promise<readonly LiveWorkflow[]> {
-  const kept = byStamp.get(workspaceId);
-  if (kept && kept.stamp === stamp) return kept.live;
+export async function liveWorkflowsAt(storage: Storage, db: Kysely<Database>, workspaceId: string, stamp: number): Promise<readonly LiveWorkflow[]> {
+  let kept = keptBy.get(storage);
+  if (!kept) keptBy.set(storage, (kept = new Map()));
+  const entry = kept.get(workspaceId);
+  if (entry && entry.stamp === stamp) return entry.live;
   const live = await liveWorkflows(db, workspaceId);
-  const now = byStamp.get(workspaceId);
+  const now = kept.get(workspaceId);
   if (!now || now.stamp <= stamp) {
-    if (!now && byStamp.size >= WORKSPACES_KEPT) byStamp.clear();
-    byStamp.set(workspaceId, { stamp, live });
+    if (!now && kept.size >= WORKSPACES_KEPT) kept.clear();
+    kept.set(workspaceId, { stamp, live });
   }
   return live;
 }
 
 /** `liveWorkflowsAt` outside a unit of work: one primary-key read of the stamp instead of the join. */
-export async function currentLiveWorkflows(db: Kysely<Database>, workspaceId: string): Promise<readonly LiveWorkflow[]> {
-  return liveWorkflowsAt(db, workspaceId, await rulesStamp(db, workspaceId));
+export async function currentLiveWorkflows(storage: Storage, workspaceId: string): Promise<readonly LiveWorkflow[]> {
+  return liveWorkflowsAt(storage, storage.db, workspaceId, await rulesStamp(storage.db, workspaceId));
 }

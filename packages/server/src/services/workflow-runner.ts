@@ -197,7 +197,7 @@ function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, mi
 }
 
 async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change, minutes?: number[]): Promise<LiveWorkflow[]> {
-  const all = change ? await liveWorkflowsAt(change.trx, workspaceId, change.rulesStamp) : await currentLiveWorkflows(deps.storage.db, workspaceId);
+  const all = change ? await liveWorkflowsAt(deps.storage, change.trx, workspaceId, change.rulesStamp) : await currentLiveWorkflows(deps.storage, workspaceId);
   const live = all
     .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false)
     // A timer event runs the rules whose minutes came due, not every rule of its trigger.
