@@ -226,8 +226,11 @@ class Pass {
     this.current = { ...before };
   }
 
+  /** The facts of `current`, built once until an action may have changed it (most rules of a pass do not match). */
+  private builtFacts: RuleFacts | null = null;
+
   private facts(): RuleFacts {
-    return buildFacts(this.current, this.contact, this.messageBody, this.record.createdAt, this.timeZone);
+    return (this.builtFacts ??= buildFacts(this.current, this.contact, this.messageBody, this.record.createdAt, this.timeZone));
   }
 
   /** Evaluates one workflow and applies its actions when it matches; returns whether it matched. */
@@ -237,6 +240,7 @@ class Pass {
     const actions: RunAction[] = [];
     const runId = newId('run', this.change.now);
     if (matched) {
+      this.builtFacts = null;
       // Whom this rule's assign action picked, for a later add_note's {{agent.*}}.
       let assigneeId: string | null = null;
       for (const [index, action] of wf.definition.actions.entries()) {
