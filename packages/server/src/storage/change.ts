@@ -4,6 +4,7 @@ import { newId } from '../ids.js';
 import type { ChangeFacts, ChangeType, OutboxPayload } from '../outbox/changes.js';
 import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
+import { insertNotification } from './notifications.js';
 import { prepared, preparedInsert } from './prepared.js';
 import type { Database, NotificationRow, OutboxRow, TimelineRow, WorkspaceCounterColumns, WorkspaceRow } from './schema.js';
 import { CounterChanges, type WorkspaceCounters } from './view-counters.js';
@@ -201,7 +202,7 @@ export class Change {
       this.unlisted.push(toNotification(row));
       return;
     }
-    await this.trx.insertInto('notifications').values(row).execute();
+    await insertNotification(this.trx, row);
     this.notifications.push(toNotification(row));
   }
 
