@@ -238,6 +238,43 @@ describe('the rules runner', () => {
     assert.deepEqual(triggers.sort(), ['conversation.created', 'conversation.reopened', 'message.received', 'message.received']);
   });
 
+  it('a rule published or deleted on one node is what the next event runs on another node sharing the database', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'baton.db');
+    const a = await TestServer.start({ db: file });
+    t.after(() => a.close());
+    const ws = await a.createWorkspace('Acme');
+    const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+    const ana = await ws.addAgent('ana');
+    const ben = await ws.addAgent('ben');
+    const toAgent = (agentId: string) => ({ name: 'Route', trigger: { event: 'conversation.created' }, actions: [{ type: 'assign', steps: [{ pool: { agents: [agentId] }, strategy: 'round_robin' }] }] });
+    const { workflow } = await ok(boss.call('POST', '/v1/workflows', toAgent(ana.id)), 201);
+    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    await a.settle();
+
+    // Node B: its own server on the same file, whose runner has read the live rules once.
+    const b = await TestServer.start({ db: file });
+    t.after(() => b.close());
+    const createOnB = async () => {
+      const { conversation } = await ok(b.request('POST', '/v1/conversations', { token: ws.apiKey, body: { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hello' } } }), 201);
+      await b.settle();
+      return (await ok(b.request('GET', `/v1/conversations/${conversation.id}`, { token: ws.apiKey }), 200)).conversation;
+    };
+    assert.equal((await createOnB()).assigneeId, ana.id);
+
+    // A new version, published through node A: node B's next event runs it.
+    await ok(boss.call('PUT', `/v1/workflows/${workflow.id}`, toAgent(ben.id), { 'if-match': '1' }), 200);
+    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    await a.settle();
+    assert.equal((await createOnB()).assigneeId, ben.id, 'node B ran the version node A published');
+
+    // Deleted through node A: node B runs no rule.
+    await ok(boss.call('DELETE', `/v1/workflows/${workflow.id}`), 200);
+    await a.settle();
+    assert.equal((await createOnB()).assigneeId, null, 'node B no longer runs the rule node A deleted');
+  });
+
   it('a replay of the same outbox rows (crash before the runner stored its place) assigns nothing twice', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));

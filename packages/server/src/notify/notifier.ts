@@ -53,9 +53,13 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
   async function decide(record: OutboxRecord, n: Notification): Promise<number> {
     if (!isPreferenceType(n.type)) return 0;
     const type = n.type;
-    const prefs = (await loadPreferences(db, record.workspaceId, n.agentId))[type];
     // Without SMTP the server has no email channel at all: no job per notification to record as
-    // skipped (that was two writes for every assignment a rule made, docs/benchmarks.md).
+    // skipped (that was two writes for every assignment a rule made, docs/benchmarks.md). Then push
+    // is the only way out, and an agent without a push subscription (the usual case) can be told
+    // nothing: one read answers, before the preferences and the coalescing probe (docs/benchmarks.md).
+    const subscriptions = deps.config.smtpUrl ? null : await listPushSubscriptions(db, record.workspaceId, n.agentId);
+    if (subscriptions?.length === 0) return 0;
+    const prefs = (await loadPreferences(db, record.workspaceId, n.agentId))[type];
     const channels = (['email', 'push'] as OutChannel[]).filter((c) => prefs[c] && (c !== 'email' || deps.config.smtpUrl));
     if (channels.length === 0) return 0;
     // They are looking at it right now: another ping elsewhere would only interrupt.
@@ -81,7 +85,7 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
       );
     }
     if (channels.includes('push') && !(await coalesced(record.workspaceId, PUSH_JOB, target, at))) {
-      for (const sub of await listPushSubscriptions(db, record.workspaceId, n.agentId)) {
+      for (const sub of subscriptions ?? (await listPushSubscriptions(db, record.workspaceId, n.agentId))) {
         runnable += await enqueue(
           {
             workspaceId: record.workspaceId,

@@ -23,9 +23,9 @@ import { toConversation } from '../storage/mappers.js';
 import type { AwayPolicyValue, ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
 import { findTeam, teamMemberIds } from '../storage/teams.js';
 import { eventHandled, insertRun } from '../storage/workflow-runs.js';
-import { findWorkspace } from '../storage/workspaces.js';
-import { runChange } from './change-runner.js';
-import { liveWorkflows, type LiveWorkflow } from './live-workflows.js';
+import { workspaceTimeZone } from '../storage/workspaces.js';
+import { runBackgroundChange } from './change-runner.js';
+import { currentLiveWorkflows, liveWorkflowsAt, type LiveWorkflow } from './live-workflows.js';
 import { drainQueue, mayFreeAgents } from './routing-queue.js';
 import { awayPolicyOf, awayPolicyOnAgentChange, awayPolicyOnInbound } from './availability.js';
 import { routingAgents } from './workflows.js';
@@ -179,15 +179,15 @@ export class RoutingSnapshots {
 
 /** The unit of work of `runEvent`, without the check outside it (the caller knows there are live workflows). */
 function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, minutes }: Fired, snapshots: RoutingSnapshots): Promise<void> {
-  return runChange(deps, record.workspaceId, async (change) => {
+  return runBackgroundChange(deps, record.workspaceId, async (change) => {
     await change.lock();
     if (await eventHandled(change.trx, record.workspaceId, record.id, trigger)) return;
     const row = await findConversation(change.trx, record.workspaceId, record.conversationId!);
     if (!row) return;
-    const [contact, workspace] = await Promise.all([findContact(change.trx, record.workspaceId, row.contact_id), findWorkspace(change.trx, record.workspaceId)]);
-    if (!contact || !workspace) return;
+    const [contact, timeZone] = await Promise.all([findContact(change.trx, record.workspaceId, row.contact_id), workspaceTimeZone(change.trx, record.workspaceId)]);
+    if (!contact || timeZone === undefined) return;
     const message = messageId ? record.payload.items.find((i) => i.id === messageId) : undefined;
-    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, workspace.time_zone, snapshots);
+    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, timeZone, snapshots);
     for (const wf of await liveFor(deps, record.workspaceId, trigger, change, minutes)) {
       const matched = await pass.run(wf);
       if (matched && wf.definition.stopProcessing) break;
@@ -197,7 +197,8 @@ function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, mi
 }
 
 async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change, minutes?: number[]): Promise<LiveWorkflow[]> {
-  const live = (await liveWorkflows(change ? change.trx : deps.storage.db, workspaceId))
+  const all = change ? await liveWorkflowsAt(deps.storage, change.trx, workspaceId, change.rulesStamp) : await currentLiveWorkflows(deps.storage, workspaceId);
+  const live = all
     .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false)
     // A timer event runs the rules whose minutes came due, not every rule of its trigger.
     .filter((w) => !minutes || ('minutes' in w.definition.trigger && minutes.includes(w.definition.trigger.minutes)));
@@ -225,8 +226,11 @@ class Pass {
     this.current = { ...before };
   }
 
+  /** The facts of `current`, built once until an action may have changed it (most rules of a pass do not match). */
+  private builtFacts: RuleFacts | null = null;
+
   private facts(): RuleFacts {
-    return buildFacts(this.current, this.contact, this.messageBody, this.record.createdAt, this.timeZone);
+    return (this.builtFacts ??= buildFacts(this.current, this.contact, this.messageBody, this.record.createdAt, this.timeZone));
   }
 
   /** Evaluates one workflow and applies its actions when it matches; returns whether it matched. */
@@ -236,11 +240,13 @@ class Pass {
     const actions: RunAction[] = [];
     const runId = newId('run', this.change.now);
     if (matched) {
-      let assignedName: { name: string; username: string } | null = null;
+      this.builtFacts = null;
+      // Whom this rule's assign action picked, for a later add_note's {{agent.*}}.
+      let assigneeId: string | null = null;
       for (const [index, action] of wf.definition.actions.entries()) {
-        const done = await this.apply(wf, runId, index, action, assignedName);
+        const done = await this.apply(wf, runId, index, action, assigneeId);
         actions.push(done.result);
-        if (done.assignee) assignedName = done.assignee;
+        if (done.assigneeId) assigneeId = done.assigneeId;
       }
       const changed = actions.filter((a) => a.status === 'done');
       if (changed.length > 0) {
@@ -284,8 +290,8 @@ class Pass {
     runId: string,
     index: number,
     action: WorkflowDefinition['actions'][number],
-    assignee: { name: string; username: string } | null,
-  ): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
+    assigneeId: string | null,
+  ): Promise<{ result: RunAction; assigneeId?: string }> {
     const c = this.current;
     const base = { index, type: action.type };
     switch (action.type) {
@@ -319,11 +325,13 @@ class Pass {
         return { result: { ...base, status: 'done', detail: `Priority set to ${action.priority}` } };
       case 'add_note': {
         const team = c.team_id ? await findTeam(this.change.trx, this.record.workspaceId, c.team_id) : undefined;
+        // Read here, not when assigning: most rules that assign write no note.
+        const assignee = assigneeId ? await findAgent(this.change.trx, this.record.workspaceId, assigneeId) : undefined;
         const body = renderTemplate(action.body, {
           rule: { name: wf.definition.name },
           contact: { name: this.contact.name, email: this.contact.email, phone: this.contact.phone, language: this.contact.language },
           conversation: { id: c.id, channel: c.channel, subject: c.subject, source: c.source, priority: c.priority, language: this.contact.language ?? c.language },
-          agent: { name: assignee?.name ?? null, username: assignee?.username ?? null },
+          agent: assigneeId ? { name: assignee?.name ?? assigneeId, username: assignee?.username ?? assigneeId } : { name: null, username: null },
           team: { name: team?.name ?? null },
         });
         await this.change.append(c.id, { kind: 'note', body, mentions: [], author: workflowActor(wf.workflowId) });
@@ -334,7 +342,7 @@ class Pass {
     }
   }
 
-  private async assign(wf: LiveWorkflow, runId: string, index: number, action: AssignAction): Promise<{ result: RunAction; assignee?: { name: string; username: string } }> {
+  private async assign(wf: LiveWorkflow, runId: string, index: number, action: AssignAction): Promise<{ result: RunAction; assigneeId?: string }> {
     const c = this.current;
     const base = { index, type: 'assign' };
     const waitingSince = c.waiting_since === null ? this.record.createdAt : Number(c.waiting_since);
@@ -360,7 +368,7 @@ class Pass {
       else this.assigned.to = done.agentId;
       return {
         result: { ...base, status: 'done', detail: `${done.text.replace(/ by rule .*? \(/, ' (')}: ${decision.summary}`, decision },
-        assignee: { name: done.name, username: done.username },
+        assigneeId: done.agentId,
       };
     }
     return { result: { ...base, status: 'skipped', detail: 'round-robin slots kept moving under concurrent runs; not assigned this time' } };
@@ -442,7 +450,7 @@ export async function assignTo(
   action: AssignAction,
   decision: Extract<AssignDecision, { kind: 'assign' }>,
   extra: Record<string, unknown> = {},
-): Promise<{ agentId: string; name: string; username: string; text: string } | null> {
+): Promise<{ agentId: string; text: string } | null> {
   const agent = agents.find((a) => a.id === decision.agentId)!;
   const seen = agent.lastAssignedAt === null ? null : Number(agent.lastAssignedAt);
   // Strictly after every assignment so far: several in one millisecond (or a clock behind another
@@ -485,8 +493,7 @@ export async function assignTo(
     },
   });
   await change.notify(agent.id, 'assigned', c.id, actor);
-  const row = await findAgent(change.trx, change.workspaceId, agent.id);
-  return { agentId: agent.id, name: row?.name ?? agent.id, username: row?.username ?? agent.id, text };
+  return { agentId: agent.id, text };
 }
 
 /**

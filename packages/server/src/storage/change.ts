@@ -4,6 +4,7 @@ import { newId } from '../ids.js';
 import type { ChangeFacts, ChangeType, OutboxPayload, OutboxRecord } from '../outbox/changes.js';
 import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
+import { insertNotification } from './notifications.js';
 import { prepared, preparedInsert } from './prepared.js';
 import type { Database, NotificationRow, OutboxRow, TimelineRow, WorkspaceCounterColumns, WorkspaceRow } from './schema.js';
 import { CounterChanges, type WorkspaceCounters } from './view-counters.js';
@@ -39,10 +40,10 @@ type CounterColumns = { [K in keyof WorkspaceCounterColumns]: number };
  * units one at a time on one connection, so there the read alone is enough (an UPDATE ... RETURNING
  * to take a lock cost ~20 µs a command, docs/benchmarks.md).
  */
-const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'last_activity_at'> & CounterColumns>(['id'], (db, { id }) => {
+const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'last_activity_at'> & CounterColumns & { rules_stamp: number }>(['id'], (db, { id }) => {
   const read = db
     .selectFrom('workspaces')
-    .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count'])
+    .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count', 'rules_stamp'])
     .where('id', '=', id);
   return db.getExecutor().adapter instanceof SqliteAdapter ? read : read.forUpdate();
 });
@@ -74,6 +75,7 @@ export class Change {
   private time: number;
   private storedTime = 0;
   private locked = false;
+  private stamp = 0;
   /** The workspace's view counters as read under the lock. */
   private storedCounters: WorkspaceCounters = { open: 0, unassigned: 0, resolved: 0, openInbound: 0, snoozed: 0 };
   /** What this unit's writes do to the view counters; storage write functions report to it (storage/view-counters.ts). */
@@ -119,7 +121,14 @@ export class Change {
       openInbound: Number(row.open_inbound_count),
       snoozed: Number(row.snoozed_count),
     };
+    this.stamp = Number(row.rules_stamp);
     this.locked = true;
+  }
+
+  /** The workspace's rules stamp as read under the lock (storage/workflows.ts `bumpRulesStamp`). */
+  get rulesStamp(): number {
+    if (!this.locked) throw new Error('rulesStamp is read under the workspace lock: call lock() first');
+    return this.stamp;
   }
 
   async nextSeq(): Promise<number> {
@@ -194,7 +203,7 @@ export class Change {
       this.unlisted.push(toNotification(row));
       return;
     }
-    await this.trx.insertInto('notifications').values(row).execute();
+    await insertNotification(this.trx, row);
     this.notifications.push(toNotification(row));
   }
 

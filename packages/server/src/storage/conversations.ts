@@ -62,20 +62,53 @@ export async function insertConversation(change: Change, row: ConversationRow): 
  * Applies a patch only if the row is still as `before` (same version), bumping the version, and
  * moves the view counters with it. Returns undefined when another writer got there first, so the
  * caller can answer 409.
+ *
+ * The saved row is `before` with the patch applied, built here rather than read back with
+ * RETURNING *: the version check makes them the same row (no trigger or default touches an update
+ * of this table), and reading back every column was a visible share of a rules run
+ * (docs/benchmarks.md).
  */
 export async function updateConversation(change: Change, before: ConversationRow, patch: Partial<ConversationRow>): Promise<ConversationRow | undefined> {
   const expectedVersion = Number(before.version);
-  const after = await change.trx
-    .updateTable('conversations')
-    .set({ ...patch, version: expectedVersion + 1 })
-    .where('workspace_id', '=', change.workspaceId)
-    .where('id', '=', before.id)
-    .where('version', '=', expectedVersion)
-    .returningAll()
-    .executeTakeFirst();
-  if (after) await change.counters.updated(before, after);
-  if (after && patch.tags !== undefined) await writeTags(change.trx, change.workspaceId, before.id, after.tags, true);
+  const after: ConversationRow = { ...before, version: expectedVersion + 1 };
+  // As Kysely's `set` would: a key whose value is undefined is not set.
+  const columns: (keyof ConversationRow)[] = [];
+  for (const [key, value] of Object.entries(patch) as [keyof ConversationRow, never][]) {
+    if (value === undefined || key === 'version') continue;
+    after[key] = value;
+    columns.push(key);
+  }
+  const values: UpdateArgs = { workspaceId: change.workspaceId, id: before.id, expectedVersion, version: after.version };
+  for (const column of columns) values[`set_${column}`] = after[column];
+  const result = await conversationUpdate(columns)(change.trx, values);
+  if (Number(result.numAffectedRows) !== 1) return undefined;
+  await change.counters.updated(before, after);
+  if (patch.tags !== undefined) await writeTags(change.trx, change.workspaceId, before.id, after.tags, true);
   return after;
+}
+
+/**
+ * The conditional update of `updateConversation`, prepared once per set of columns it writes
+ * (commands write a handful of distinct sets): compiling it with the builder on every call was a
+ * few µs of every assignment (docs/benchmarks.md). Patch values go in as `set_<column>`.
+ */
+type UpdateArgs = { workspaceId: string; id: string; expectedVersion: number; version: number } & { [K in `set_${keyof ConversationRow}`]?: unknown };
+const updates = new Map<string, ReturnType<typeof prepared<UpdateArgs>>>();
+function conversationUpdate(columns: (keyof ConversationRow)[]) {
+  const key = columns.join(',');
+  let update = updates.get(key);
+  if (!update) {
+    update = prepared<UpdateArgs>([...columns.map((c) => `set_${c}` as const), 'version', 'workspaceId', 'id', 'expectedVersion'], (db, a) =>
+      db
+        .updateTable('conversations')
+        .set(Object.fromEntries([...columns.map((c) => [c, a[`set_${c}`]]), ['version', a.version]]))
+        .where('workspace_id', '=', a.workspaceId)
+        .where('id', '=', a.id)
+        .where('version', '=', a.expectedVersion),
+    );
+    updates.set(key, update);
+  }
+  return update;
 }
 
 export interface PageCursor {

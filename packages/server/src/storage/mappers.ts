@@ -4,7 +4,20 @@ import type { ApiKeyRow, AgentRow, ContactRow, ConversationRow, NotificationRow,
 
 // Rows → the protocol's domain shapes. The only place that knows both.
 
-export const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
+/**
+ * Remembers the last time it formatted: the rows of one change share its time (items, notification,
+ * a new conversation's three times), and `toISOString` was ~2% of a rules run (docs/benchmarks.md).
+ */
+let lastMs = Number.NaN;
+let lastIso = '';
+export const iso = (ms: number | string): string => {
+  const n = Number(ms);
+  if (n !== lastMs) {
+    lastIso = new Date(n).toISOString();
+    lastMs = n;
+  }
+  return lastIso;
+};
 const isoOrNull = (ms: number | string | null) => (ms === null ? null : iso(ms));
 const list = (json: string | null): string[] => (json ? (JSON.parse(json) as string[]) : []);
 

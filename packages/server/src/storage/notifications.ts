@@ -1,7 +1,26 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import { preparedInsert } from './prepared.js';
+import type { Database, NotificationRow } from './schema.js';
 
 type Q = Kysely<Database>;
+
+const insertNotificationRow = preparedInsert('notifications', {
+  id: true,
+  workspace_id: true,
+  agent_id: true,
+  type: true,
+  conversation_id: true,
+  actor_type: true,
+  actor_id: true,
+  created_at: true,
+  read_at: true,
+  rule: true,
+});
+
+/** Lists a notification in the agent's in-app list (`Change.notify`); prepared, as every rule assignment writes one. */
+export async function insertNotification(db: Q, row: NotificationRow): Promise<void> {
+  await insertNotificationRow(db, row);
+}
 
 export function listNotificationRows(db: Q, workspaceId: string, agentId: string, limit: number, unreadOnly: boolean) {
   let q = db.selectFrom('notifications').selectAll().where('workspace_id', '=', workspaceId).where('agent_id', '=', agentId);

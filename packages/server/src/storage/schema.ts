@@ -45,6 +45,10 @@ export interface WorkspaceCounterColumns {
   /** Snoozed conversations: Snoozed (migration 0020). */
   snoozed_count: ColumnType<number, number | undefined, number>;
 }
+/** Bumped by every publish or delete of a workflow of the workspace (migration 0048, services/live-workflows.ts). */
+export interface WorkspaceRulesColumns {
+  rules_stamp: ColumnType<number, number | undefined, number>;
+}
 export interface ApiKeyRow {
   id: string;
   workspace_id: string;
@@ -387,7 +391,7 @@ export interface ConversationTimerRow {
 }
 
 export interface Database {
-  workspaces: WorkspaceRow & WorkspaceCounterColumns & WorkspaceAvailabilityColumns;
+  workspaces: WorkspaceRow & WorkspaceCounterColumns & WorkspaceAvailabilityColumns & WorkspaceRulesColumns;
   saved_replies: SavedReplyRow;
   conversation_tags: { workspace_id: string; tag: string; conversation_id: string };
   api_keys: ApiKeyRow;

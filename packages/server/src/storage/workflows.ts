@@ -44,8 +44,31 @@ export async function saveDraft(db: Q, workspaceId: string, id: string, expected
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * Marks the workspace's live workflows changed (migration 0048): the runners of every node re-read
+ * them at their next event (services/live-workflows.ts). Every write that changes what
+ * `liveVersionRows` returns calls it in the same unit of work. On PostgreSQL the update also waits
+ * for a runner unit holding the workspace lock, so a unit never sees a stamp older than the rules.
+ */
+async function bumpRulesStamp(db: Q, workspaceId: string): Promise<void> {
+  // A random step, not +1: a bump whose transaction rolls back must not come back as the value of a
+  // later, different change, or a runner that cached the rolled-back rules at that stamp would take
+  // them for current. Still increasing, so a newer read is never replaced by an older one.
+  const step = 1 + Math.floor(Math.random() * 2 ** 24);
+  await db
+    .updateTable('workspaces')
+    .set((eb) => ({ rules_stamp: eb('rules_stamp', '+', step) }))
+    .where('id', '=', workspaceId)
+    .execute();
+}
+
+/** The workspace's rules stamp (see `bumpRulesStamp`), 0 for an unknown workspace. */
+const selectRulesStamp = prepared<{ id: string }, { rules_stamp: number }>(['id'], (db, a) => db.selectFrom('workspaces').select('rules_stamp').where('id', '=', a.id));
+export const rulesStamp = async (db: Q, workspaceId: string): Promise<number> => Number((await selectRulesStamp(db, { id: workspaceId })).rows[0]?.rules_stamp ?? 0);
+
 export async function markWorkflowDeleted(db: Q, workspaceId: string, id: string, at: number): Promise<void> {
   await db.updateTable('workflows').set({ deleted_at: at, updated_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  await bumpRulesStamp(db, workspaceId);
 }
 
 /** Records a publication and makes it the live version, in the caller's unit of work. */
@@ -57,6 +80,7 @@ export async function publishVersion(db: Q, row: WorkflowVersionRow): Promise<vo
     .where('workspace_id', '=', row.workspace_id)
     .where('id', '=', row.workflow_id)
     .execute();
+  await bumpRulesStamp(db, row.workspace_id);
 }
 
 export const findVersion = (db: Q, workspaceId: string, workflowId: string, version: number) =>
