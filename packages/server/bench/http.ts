@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { seedRules } from '@baton/rules/examples';
 import type { FromTarget, TargetKind, ToTarget } from './http-target.js';
 import { summarizeProfile } from './profile.js';
 import { ms, ratio, table } from './stats.js';
@@ -82,7 +83,7 @@ class Target {
               : 'Baton (startServer)';
     const target = new Target(child, url, label, kind, stack, rules);
     if (kind === 'baton') target.token = await createWorkspace(url);
-    if (rules) await seedRules(url, target.token);
+    if (rules) await seedRoutedWorkspace(url, target.token);
     return target;
   }
 
@@ -167,13 +168,13 @@ async function createWorkspace(url: string): Promise<string> {
 }
 
 /**
- * The demo seed's routing (docs/rules.md): Spanish → bilingual, technical → the senior, everyone
- * else round-robin over Support. The bench's message is neither Spanish nor technical, so every
+ * The demo seed's routing, its own three rules (`@baton/rules/examples`, docs/rules.md): Spanish →
+ * bilingual, technical → the senior, everyone else round-robin over Support. The bench's message is neither Spanish nor technical, so every
  * create runs all three rules and the last one assigns. Capacities are the maximum (10,000) and
  * Support has 30 agents, so 300,000 conversations fit before the queue starts: this measures the
  * runner, not a backlog (with 9 agents three rounds filled them at 90,000 and the rest queued).
  */
-export async function seedRules(url: string, apiKey: string): Promise<void> {
+export async function seedRoutedWorkspace(url: string, apiKey: string): Promise<void> {
   const call = async (method: string, path: string, body?: unknown, token = apiKey) => {
     const res = await fetch(url + path, {
       method,
@@ -194,28 +195,7 @@ export async function seedRules(url: string, apiKey: string): Promise<void> {
   const bilingual = [await agent('maria', { skills: ['es'] }), await agent('luis', { skills: ['es'] })];
   const supportTeam = (await call('POST', '/v1/teams', { name: 'Support', memberIds: support })).team.id;
   const bilingualTeam = (await call('POST', '/v1/teams', { name: 'Bilingual', memberIds: bilingual })).team.id;
-  const rules = [
-    {
-      name: 'Spanish → bilingual',
-      priority: 300,
-      stopProcessing: true,
-      trigger: { event: 'conversation.created' },
-      conditions: { any: [{ field: 'conversation.language', op: 'in', value: ['es'] }, { field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
-      actions: [
-        { type: 'add_tag', tags: ['es'] },
-        { type: 'assign', steps: [{ pool: { team: bilingualTeam }, require: { skills: ['es'] }, strategy: 'round_robin' }] },
-      ],
-    },
-    {
-      name: 'Technical → senior tech',
-      priority: 200,
-      stopProcessing: true,
-      trigger: { event: 'conversation.created' },
-      conditions: { all: [{ field: 'message.body', op: 'contains_any', value: ['error', 'bug', 'crash', 'api', 'integration', 'webhook', 'not working'] }] },
-      actions: [{ type: 'assign', steps: [{ pool: { team: supportTeam }, require: { skills: ['technical', 'senior'] }, strategy: 'least_loaded' }] }],
-    },
-    { name: 'Everyone else → Support', priority: 100, trigger: { event: 'conversation.created' }, actions: [{ type: 'assign', steps: [{ pool: { team: supportTeam }, strategy: 'round_robin' }] }] },
-  ];
+  const rules = seedRules({ support: supportTeam, bilingual: bilingualTeam });
   for (const rule of rules) {
     const { workflow } = await call('POST', '/v1/workflows', rule, token);
     await call('POST', `/v1/workflows/${workflow.id}/publish`, undefined, token);
