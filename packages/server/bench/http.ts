@@ -169,8 +169,8 @@ async function createWorkspace(url: string): Promise<string> {
 
 /**
  * The demo seed's routing, its own three rules (`@baton/rules/examples`, docs/rules.md): Spanish →
- * bilingual, technical → the senior, everyone else round-robin over Support. The bench's message is neither Spanish nor technical, so every
- * create runs all three rules and the last one assigns. Capacities are the maximum (10,000) and
+ * bilingual, technical → the senior, everyone else round-robin over Support. The bench's message
+ * is neither Spanish nor technical, so every create runs all three rules and the last one assigns. Capacities are the maximum (10,000) and
  * Support has 30 agents, so 300,000 conversations fit before the queue starts: this measures the
  * runner, not a backlog (with 9 agents three rounds filled them at 90,000 and the rest queued).
  */
