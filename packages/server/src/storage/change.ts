@@ -1,7 +1,8 @@
 import type { Actor, Notification, NotificationRule, TimelineItem } from '@baton/protocol';
-import { SqliteAdapter, type Transaction } from 'kysely';
+import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import { newId } from '../ids.js';
 import type { ChangeFacts, ChangeType, OutboxPayload, OutboxRecord } from '../outbox/changes.js';
+import { transactionMemo } from './group-commit.js';
 import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
 import { insertNotification } from './notifications.js';
@@ -53,6 +54,20 @@ const storeWorkspaceRow = prepared<{ id: string; seq: number; at: number } & Cou
   ['id', 'seq', 'at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count'],
   (db, { id, seq, at, ...counters }) => db.updateTable('workspaces').set({ seq, last_activity_at: at, ...counters }).where('id', '=', id),
 );
+
+/** The workspace row's locked columns as the last unit of the transaction left them (`Change.lock`). */
+interface HeldWorkspaceRow {
+  seq: number;
+  at: number;
+  counters: WorkspaceCounters;
+  stamp: number;
+}
+const heldKey = (workspaceId: string) => `workspace-row:${workspaceId}`;
+
+/** For writes of the workspace row outside `Change` (the rules stamp, settings): later units read it again. */
+export function forgetHeldWorkspaceRow(db: Kysely<Database>, workspaceId: string): void {
+  if (db.isTransaction) transactionMemo(db as Transaction<Database>).delete(heldKey(workspaceId));
+}
 
 type NewTimelineItem =
   | { kind: 'message'; direction: 'inbound' | 'outbound'; channel: string; body: string; author: Actor }
@@ -108,20 +123,33 @@ export class Change {
    */
   async lock(): Promise<void> {
     if (this.locked) return;
-    const row = (await lockWorkspaceRow(this.trx, { id: this.workspaceId })).rows[0];
-    if (!row) throw new Error(`workspace ${this.workspaceId} does not exist`);
-    this.lastSeq = Number(row.seq);
+    // An earlier unit of this transaction that locked the workspace left the row as it wrote it:
+    // the lock is held already (the transaction's, on both engines), and the read is saved.
+    const memo = transactionMemo(this.trx);
+    let held = memo.get(heldKey(this.workspaceId)) as HeldWorkspaceRow | undefined;
+    if (!held) {
+      const row = (await lockWorkspaceRow(this.trx, { id: this.workspaceId })).rows[0];
+      if (!row) throw new Error(`workspace ${this.workspaceId} does not exist`);
+      held = {
+        seq: Number(row.seq),
+        at: Number(row.last_activity_at),
+        counters: {
+          open: Number(row.open_count),
+          unassigned: Number(row.open_unassigned_count),
+          resolved: Number(row.resolved_count),
+          openInbound: Number(row.open_inbound_count),
+          snoozed: Number(row.snoozed_count),
+        },
+        stamp: Number(row.rules_stamp),
+      };
+      memo.set(heldKey(this.workspaceId), held);
+    }
+    this.lastSeq = held.seq;
     this.storedSeq = this.lastSeq;
-    this.storedTime = Number(row.last_activity_at);
+    this.storedTime = held.at;
     this.time = Math.max(this.time, this.storedTime);
-    this.storedCounters = {
-      open: Number(row.open_count),
-      unassigned: Number(row.open_unassigned_count),
-      resolved: Number(row.resolved_count),
-      openInbound: Number(row.open_inbound_count),
-      snoozed: Number(row.snoozed_count),
-    };
-    this.stamp = Number(row.rules_stamp);
+    this.storedCounters = { ...held.counters };
+    this.stamp = held.stamp;
     this.locked = true;
   }
 
@@ -158,6 +186,7 @@ export class Change {
     });
     this.storedSeq = this.lastSeq;
     this.storedTime = this.time;
+    transactionMemo(this.trx).set(heldKey(this.workspaceId), { seq: this.lastSeq, at: this.time, counters: c, stamp: this.stamp } satisfies HeldWorkspaceRow);
   }
 
   /** Adds a timeline item; `reservedSeq` is one taken earlier with `nextSeq()` (rows that must name it first). */

@@ -156,6 +156,21 @@ export class GroupCommitter {
   }
 }
 
+const memos = new WeakMap<Transaction<Database>, Map<string, unknown>>();
+
+/**
+ * Values the units of one transaction may hand on to the units after them (a row one read and
+ * wrote, so the next need not read it again: storage/change.ts). When a unit's writes are rolled
+ * back to its savepoint the committer drops the whole memo, since it may hold what that unit wrote;
+ * a transaction rolled back whole takes its memo with it (the retry runs in a new one). A write of
+ * such a row outside the unit that memoized it must drop its entry too.
+ */
+export function transactionMemo(trx: Transaction<Database>): Map<string, unknown> {
+  let memo = memos.get(trx);
+  if (!memo) memos.set(trx, (memo = new Map()));
+  return memo;
+}
+
 /**
  * Runs one unit between SAVEPOINT and RELEASE. On its error the savepoint is rolled back and the
  * group goes on; if even that fails, the transaction is unusable and the error ends the group.
@@ -167,6 +182,7 @@ async function runInSavepoint(trx: Transaction<Database>, work: Work<unknown>): 
     await trx.executeQuery(RELEASE);
     return { ok: true, value };
   } catch (error) {
+    memos.delete(trx);
     await trx.executeQuery(ROLLBACK_TO);
     await trx.executeQuery(RELEASE);
     return { ok: false, error };

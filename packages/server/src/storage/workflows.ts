@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { forgetHeldWorkspaceRow } from './change.js';
 import { prepared } from './prepared.js';
 import type { Database, WorkflowRow, WorkflowVersionRow } from './schema.js';
 
@@ -60,6 +61,7 @@ async function bumpRulesStamp(db: Q, workspaceId: string): Promise<void> {
     .set((eb) => ({ rules_stamp: eb('rules_stamp', '+', step) }))
     .where('id', '=', workspaceId)
     .execute();
+  forgetHeldWorkspaceRow(db, workspaceId);
 }
 
 /** The workspace's rules stamp (see `bumpRulesStamp`), 0 for an unknown workspace. */
