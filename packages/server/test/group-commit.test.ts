@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import Sqlite from 'libsql';
 import { openSqlite } from '../src/storage/db.js';
+import { prepared } from '../src/storage/prepared.js';
 import type { Database } from '../src/storage/schema.js';
 import { expectStatus, TestServer, type HttpResult } from '../src/testing.js';
 
@@ -185,4 +186,24 @@ test('background units yield to requests: at most their share in a group while r
   const flat = order.flat();
   assert.deepEqual(flat.filter((n) => n.startsWith('b')), [...flat.filter((n) => n.startsWith('b'))].sort(), 'background units keep their order');
   assert.deepEqual(flat.filter((n) => n.startsWith('r')), [...flat.filter((n) => n.startsWith('r'))].sort(), 'requests keep their order');
+});
+
+test('prepared queries inside a unit run on its connection (storage/direct.ts) and answer as Kysely does outside one', async (t) => {
+  const { storage, committedNames } = await setup(t);
+  const insert = prepared<{ name: string }>(['name'], (db, a) => (db as Kysely<any>).insertInto('unit_rows').values({ name: a.name }));
+  const select = prepared<{ name: string }, { name: string }>(['name'], (db, a) => (db as Kysely<any>).selectFrom('unit_rows').select('name').where('name', '<=', a.name).orderBy('name'));
+  const inside = await storage.write(async (trx) => {
+    const written = await insert(trx, { name: 'a' });
+    // Not committed yet: another connection does not see it, the unit's own reads do.
+    assert.deepEqual(committedNames(), []);
+    return { written, read: (await select(trx, { name: 'z' })).rows };
+  });
+  const outside = await insert(storage.db, { name: 'b' });
+  assert.deepEqual(inside.read, [{ name: 'a' }]);
+  assert.equal(inside.written.numAffectedRows, 1n);
+  assert.equal(outside.numAffectedRows, 1n);
+  assert.equal(typeof inside.written.insertId, 'bigint');
+  assert.equal(outside.insertId, inside.written.insertId! + 1n);
+  assert.deepEqual((await select(storage.db, { name: 'z' })).rows, [{ name: 'a' }, { name: 'b' }]);
+  assert.deepEqual(committedNames(), ['a', 'b']);
 });

@@ -2,6 +2,7 @@ import Sqlite from 'libsql';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Engine } from './engine.js';
+import type { StatementSource } from './direct.js';
 import { GroupCommitter, type Lane, type Work } from './group-commit.js';
 import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from './wal-checkpointer.js';
 import { migrate } from './migrate.js';
@@ -29,7 +30,7 @@ type Statement = ReturnType<SqliteHandle['prepare']>;
  * (docs/benchmarks.md). Queries are built from a fixed set of shapes, so the prepared statements
  * are kept by SQL text. The driver runs one query at a time to completion, so sharing is safe.
  */
-function withStatementCache(database: SqliteHandle, max = 512) {
+function withStatementCache(database: SqliteHandle, max = 512): StatementSource & { close(): void } {
   const cache = new Map<string, CachedStatement>();
   return {
     close: () => database.close(),
@@ -42,7 +43,7 @@ function withStatementCache(database: SqliteHandle, max = 512) {
       }
       return statement;
     },
-  } as never;
+  };
 }
 
 /**
@@ -58,8 +59,8 @@ class CachedStatement {
   all(parameters: unknown[]) {
     return this.statement.all(parameters);
   }
-  run(parameters: unknown[]) {
-    return this.statement.run(parameters);
+  run(parameters: unknown[]): { changes: number; lastInsertRowid: number | bigint } {
+    return this.statement.run(parameters) as { changes: number; lastInsertRowid: number | bigint };
   }
   iterate(parameters: unknown[]) {
     return this.statement.iterate(parameters);
@@ -88,9 +89,10 @@ export async function openSqlite(file: string, options: { clock?: Clock } = {}):
   database.pragma('busy_timeout = 5000');
   // 64 MiB of page cache (the default is 2 MiB): view pages and counts walk large indexes.
   database.pragma('cache_size = -65536');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const statements = withStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements as never }) });
   await migrate(db, 'sqlite');
-  const writes = new GroupCommitter(db);
+  const writes = new GroupCommitter(db, statements);
   checkpointer?.start();
   return {
     db,

@@ -1,4 +1,5 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { withOwnedConnection, type StatementSource } from './direct.js';
 import type { Database } from './schema.js';
 
 export type Work<T> = (trx: Transaction<Database>) => Promise<T>;
@@ -54,6 +55,8 @@ export class GroupCommitter {
 
   constructor(
     private readonly db: Kysely<Database>,
+    /** The connection's statements, for units to run prepared queries on directly (storage/direct.ts); none on other engines. */
+    private readonly statements: StatementSource | null = null,
     /** Most units in one transaction; bounds how long one commit keeps readers waiting. */
     private readonly maxGroup = 64,
     /**
@@ -107,7 +110,7 @@ export class GroupCommitter {
       if ('outcomes' in bare) outcomes = bare.outcomes;
       else {
         // The refused unit keeps its error; the others run again, each in its own savepoint.
-        outcomes = await this.db.transaction().execute(async (trx) => {
+        outcomes = await this.transaction(async (trx) => {
           const results: Outcome[] = [];
           for (const unit of group) results.push(unit === bare.refused ? { ok: false, error: bare.error } : await runInSavepoint(trx, unit.work));
           return results;
@@ -127,6 +130,12 @@ export class GroupCommitter {
     this.schedule();
   }
 
+  /** A transaction whose units may run prepared queries straight on its connection (storage/direct.ts). */
+  private transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    const statements = this.statements;
+    return this.db.transaction().execute((trx) => (statements ? withOwnedConnection(trx, statements, () => fn(trx)) : fn(trx)));
+  }
+
   /**
    * Runs the group without savepoints: the units' outcomes once the transaction has committed, or
    * the first unit that threw (its transaction rolled back, nothing of the group committed). A
@@ -136,7 +145,7 @@ export class GroupCommitter {
     const refusal = Symbol('unit refused');
     let refused: { refused: Pending; error: unknown } | null = null;
     try {
-      const outcomes = await this.db.transaction().execute(async (trx) => {
+      const outcomes = await this.transaction(async (trx) => {
         const values: Outcome[] = [];
         for (const unit of group) {
           try {

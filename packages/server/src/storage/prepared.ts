@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { runDirect } from './direct.js';
 import type { Database } from './schema.js';
 
 /** Stands in for an argument while a query's shape is compiled; each call puts the argument there. */
@@ -36,7 +37,10 @@ export function prepared<A extends object, R = unknown>(names: readonly (keyof A
     if (!query) compiled.set(adapter, (query = compile(db)));
     const parameters = query.parameters.map((p) => (p instanceof Slot ? (args as Record<string, unknown>)[p.name] : p));
     // Not `{ ...query, parameters }`: a property after a spread is a slow path on Node 20's V8.
-    return db.executeQuery<R>({ sql: query.sql, query: query.query, queryId: query.queryId, parameters });
+    const compiledQuery: CompiledQuery<R> = { sql: query.sql, query: query.query, queryId: query.queryId, parameters };
+    // Inside a unit of work on the embedded database, straight on its connection (storage/direct.ts).
+    const direct = runDirect(db, compiledQuery);
+    return direct ? Promise.resolve(direct) : db.executeQuery<R>(compiledQuery);
   };
 }
 
