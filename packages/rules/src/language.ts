@@ -55,6 +55,17 @@ function detectorFor(languages: readonly string[]): Detector {
   return detector;
 }
 
+/** Whether `text` has at least `n` words; stops counting there (every message is checked, most are long enough). */
+function hasWords(text: string, n: number): boolean {
+  if (n <= 0) return true;
+  // The shared global regex, from the start each time (nothing else runs between its calls).
+  WORD.lastIndex = 0;
+  let found = 0;
+  while (found < n && WORD.exec(text) !== null) found++;
+  WORD.lastIndex = 0;
+  return found >= n;
+}
+
 /**
  * The language of `texts` (a customer's inbound messages, oldest first), among `languages`.
  */
@@ -67,7 +78,7 @@ export function detectLanguage(texts: readonly string[], options: DetectOptions 
 
   let text = texts.join('\n');
   if (text.length > MAX_CHARS) text = text.slice(-MAX_CHARS);
-  if ((text.match(WORD)?.length ?? 0) < minWords) return unsure;
+  if (!hasWords(text, minWords)) return unsure;
 
   const result = detectorFor(languages).detect(text);
   if (!result.language || !result.isReliable()) return unsure;
