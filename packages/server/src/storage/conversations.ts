@@ -3,7 +3,7 @@ import { type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Change } from './change.js';
 import type { ReadBands } from './read-bands.js';
 import { unreadBy, walkUnread } from './unread-walk.js';
-import { prepared, preparedInsert } from './prepared.js';
+import { prepared } from './prepared.js';
 import type { ConversationRow, Database } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -14,7 +14,16 @@ const selectConversation = prepared<{ workspaceId: string; id: string }, Convers
 export const findConversation = async (db: Q, workspaceId: string, id: string): Promise<ConversationRow | undefined> =>
   (await selectConversation(db, { workspaceId, id })).rows[0];
 
-const insertConversationRow = preparedInsert('conversations', {
+/**
+ * Columns a new conversation always leaves null (nobody assigned, no team, not resolved, waiting
+ * or snoozed yet): the insert does not bind them (every bound value is a native call, and the
+ * create is the hot path), and `insertConversation` refuses a row that sets one.
+ */
+const NULL_WHEN_NEW = ['assignee_id', 'team_id', 'resolved_at', 'waiting_since', 'snoozed_until'] as const;
+type NewConversationRow = Omit<ConversationRow, (typeof NULL_WHEN_NEW)[number]>;
+
+// Every other column, named once (the compiler checks none is missing).
+const NEW_CONVERSATION_COLUMNS: Record<keyof NewConversationRow, true> = {
   id: true,
   workspace_id: true,
   contact_id: true,
@@ -22,8 +31,6 @@ const insertConversationRow = preparedInsert('conversations', {
   source: true,
   subject: true,
   status: true,
-  assignee_id: true,
-  team_id: true,
   tags: true,
   priority: true,
   version: true,
@@ -31,16 +38,16 @@ const insertConversationRow = preparedInsert('conversations', {
   last_message_at: true,
   last_inbound_at: true,
   last_inbound_seq: true,
-  resolved_at: true,
-  waiting_since: true,
   preview: true,
   last_message_direction: true,
   last_message_author_type: true,
   last_message_author_id: true,
   last_message_sent_at: true,
-  snoozed_until: true,
   language: true,
-});
+};
+const insertConversationRow = prepared<NewConversationRow>(Object.keys(NEW_CONVERSATION_COLUMNS) as (keyof NewConversationRow & string)[], (db, row) =>
+  db.insertInto('conversations').values(row),
+);
 /**
  * The tag filter's index (migration 0022): a row per (conversation, tag), written with the
  * conversation's `tags` by the two functions below, the only writers of either.
@@ -53,6 +60,7 @@ async function writeTags(trx: Q, workspaceId: string, conversationId: string, ta
 
 /** Inserts a new conversation, counted in the views (storage/view-counters.ts). */
 export async function insertConversation(change: Change, row: ConversationRow): Promise<void> {
+  for (const column of NULL_WHEN_NEW) if (row[column] !== null) throw new Error(`a new conversation has no ${column}`);
   await insertConversationRow(change.trx, row);
   if (row.tags !== '[]') await writeTags(change.trx, row.workspace_id, row.id, row.tags, false);
   change.counters.inserted(row);
