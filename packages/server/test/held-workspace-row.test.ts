@@ -55,3 +55,20 @@ test('the workspace row handed between units of one transaction: not after a uni
   assert.equal(a!.stamp, b!.stamp);
   assert.notEqual(c!.stamp, b!.stamp, 'the unit after the bump read the new stamp');
 });
+
+test('a transaction the group committer does not run writes the workspace row at once (nothing deferred is lost)', async (t) => {
+  const server = await TestServer.start();
+  t.after(() => server.close());
+  const ws = await server.createWorkspace('Acme');
+  const { storage } = server.server.deps;
+  const seqOf = async () => Number((await storage.db.selectFrom('workspaces').select('seq').where('id', '=', ws.id).executeTakeFirstOrThrow()).seq);
+  const before = await seqOf();
+  await storage.db.transaction().execute(async (trx) => {
+    const change = new Change(trx, ws.id, server.clock!.now());
+    await change.nextSeq();
+    await change.nextSeq();
+    await change.finish();
+    assert.equal(Number((await trx.selectFrom('workspaces').select('seq').where('id', '=', ws.id).executeTakeFirstOrThrow()).seq), before + 2, 'written in the transaction');
+  });
+  assert.equal(await seqOf(), before + 2);
+});

@@ -2,7 +2,7 @@ import type { Actor, Notification, NotificationRule, TimelineItem } from '@baton
 import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import { newId } from '../ids.js';
 import type { ChangeFacts, ChangeType, OutboxPayload, OutboxRecord } from '../outbox/changes.js';
-import { transactionMemo } from './group-commit.js';
+import { deferUntilCommit, transactionMemo, writeDeferredNow } from './group-commit.js';
 import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
 import { insertNotification } from './notifications.js';
@@ -64,9 +64,32 @@ interface HeldWorkspaceRow {
 }
 const heldKey = (workspaceId: string) => `workspace-row:${workspaceId}`;
 
-/** For writes of the workspace row outside `Change` (the rules stamp, settings): later units read it again. */
-export function forgetHeldWorkspaceRow(db: Kysely<Database>, workspaceId: string): void {
-  if (db.isTransaction) transactionMemo(db as Transaction<Database>).delete(heldKey(workspaceId));
+/** Writes the workspace row as the memo holds it (`Change.finish`, deferred to before the commit). */
+async function storeHeldWorkspaceRow(trx: Transaction<Database>, workspaceId: string): Promise<void> {
+  const held = transactionMemo(trx).get(heldKey(workspaceId)) as HeldWorkspaceRow | undefined;
+  if (!held) return;
+  const c = held.counters;
+  await storeWorkspaceRow(trx, {
+    id: workspaceId,
+    seq: held.seq,
+    at: held.at,
+    open_count: c.open,
+    open_unassigned_count: c.unassigned,
+    resolved_count: c.resolved,
+    open_inbound_count: c.openInbound,
+    snoozed_count: c.snoozed,
+  });
+}
+
+/**
+ * For writes of the workspace row outside `Change` (the rules stamp): what units left pending is
+ * written first, and later units read the row again.
+ */
+export async function forgetHeldWorkspaceRow(db: Kysely<Database>, workspaceId: string): Promise<void> {
+  if (!db.isTransaction) return;
+  const trx = db as Transaction<Database>;
+  await writeDeferredNow(trx, heldKey(workspaceId));
+  transactionMemo(trx).delete(heldKey(workspaceId));
 }
 
 type NewTimelineItem =
@@ -174,19 +197,18 @@ export class Change {
     if (!this.counters.agentsFlushed) await this.counters.flushAgents();
     if (this.lastSeq === this.storedSeq && this.time <= this.storedTime && !this.counters.workspaceMoved) return;
     const c = this.counters.workspaceAfter(this.storedCounters);
-    await storeWorkspaceRow(this.trx, {
-      id: this.workspaceId,
-      seq: this.lastSeq,
-      at: this.time,
-      open_count: c.open,
-      open_unassigned_count: c.unassigned,
-      resolved_count: c.resolved,
-      open_inbound_count: c.openInbound,
-      snoozed_count: c.snoozed,
-    });
+    const key = heldKey(this.workspaceId);
+    transactionMemo(this.trx).set(key, { seq: this.lastSeq, at: this.time, counters: c, stamp: this.stamp } satisfies HeldWorkspaceRow);
     this.storedSeq = this.lastSeq;
     this.storedTime = this.time;
-    transactionMemo(this.trx).set(heldKey(this.workspaceId), { seq: this.lastSeq, at: this.time, counters: c, stamp: this.stamp } satisfies HeldWorkspaceRow);
+    // Written once per transaction, after its last unit, with what the last unit left (several units
+    // of a group commit lock the same workspace); at once where the committer does not run the
+    // transaction. Reads outside the transaction only ever see it committed, and inside it units
+    // read the memo, never the row.
+    const trx = this.trx;
+    const workspaceId = this.workspaceId;
+    const write = () => storeHeldWorkspaceRow(trx, workspaceId);
+    if (!deferUntilCommit(trx, key, write)) await write();
   }
 
   /** Adds a timeline item; `reservedSeq` is one taken earlier with `nextSeq()` (rows that must name it first). */

@@ -133,7 +133,13 @@ export class GroupCommitter {
   /** A transaction whose units may run prepared queries straight on its connection (storage/direct.ts). */
   private transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     const statements = this.statements;
-    return this.db.transaction().execute((trx) => (statements ? withOwnedConnection(trx, statements, () => fn(trx)) : fn(trx)));
+    const group = async (trx: Transaction<Database>) => {
+      committerRun.add(trx);
+      const value = await fn(trx);
+      await writeDeferred(trx);
+      return value;
+    };
+    return this.db.transaction().execute((trx) => (statements ? withOwnedConnection(trx, statements, () => group(trx)) : group(trx)));
   }
 
   /**
@@ -165,19 +171,62 @@ export class GroupCommitter {
   }
 }
 
-const memos = new WeakMap<Transaction<Database>, Map<string, unknown>>();
+interface TransactionState {
+  memo: Map<string, unknown>;
+  deferred: Map<string, () => Promise<unknown>>;
+}
+const states = new WeakMap<Transaction<Database>, TransactionState>();
+/** Transactions this committer runs: only they write what is deferred before their COMMIT. */
+const committerRun = new WeakSet<Transaction<Database>>();
+
+function stateOf(trx: Transaction<Database>): TransactionState {
+  let state = states.get(trx);
+  if (!state) states.set(trx, (state = { memo: new Map(), deferred: new Map() }));
+  return state;
+}
 
 /**
  * Values the units of one transaction may hand on to the units after them (a row one read and
- * wrote, so the next need not read it again: storage/change.ts). When a unit's writes are rolled
- * back to its savepoint the committer drops the whole memo, since it may hold what that unit wrote;
- * a transaction rolled back whole takes its memo with it (the retry runs in a new one). A write of
- * such a row outside the unit that memoized it must drop its entry too.
+ * wrote, so the next need not read it again: storage/change.ts). A write of such a row outside the
+ * unit that memoized it must drop its entry (after `writeDeferredNow`). When a unit's writes are
+ * rolled back to its savepoint, the memo and the deferred writes are put back as they were before
+ * that unit; a transaction rolled back whole takes both with it (the retry runs in a new one).
  */
 export function transactionMemo(trx: Transaction<Database>): Map<string, unknown> {
-  let memo = memos.get(trx);
-  if (!memo) memos.set(trx, (memo = new Map()));
-  return memo;
+  return stateOf(trx).memo;
+}
+
+/**
+ * Defers `write` to just before the transaction commits, after its last unit, in place of an earlier
+ * write deferred under the same `key`: several units that write the same row write it once (the
+ * workspace row, storage/change.ts). `write` must read what it writes when it runs (from the memo),
+ * not when it was deferred. Returns false for a transaction this committer does not run, which has
+ * no such moment: the caller writes now. A failing deferred write fails the whole group's commit.
+ */
+export function deferUntilCommit(trx: Transaction<Database>, key: string, write: () => Promise<unknown>): boolean {
+  if (!committerRun.has(trx)) return false;
+  const { deferred } = stateOf(trx);
+  deferred.delete(key); // re-added last: deferred writes run in the order they were last deferred
+  deferred.set(key, write);
+  return true;
+}
+
+/** Runs the write deferred under `key` now, if any (before something else writes the same row). */
+export async function writeDeferredNow(trx: Transaction<Database>, key: string): Promise<void> {
+  const state = states.get(trx);
+  const write = state?.deferred.get(key);
+  if (!write) return;
+  state!.deferred.delete(key);
+  await write();
+}
+
+async function writeDeferred(trx: Transaction<Database>): Promise<void> {
+  const state = states.get(trx);
+  if (!state) return;
+  for (const [key, write] of [...state.deferred]) {
+    state.deferred.delete(key);
+    await write();
+  }
 }
 
 /**
@@ -185,13 +234,16 @@ export function transactionMemo(trx: Transaction<Database>): Map<string, unknown
  * group goes on; if even that fails, the transaction is unusable and the error ends the group.
  */
 async function runInSavepoint(trx: Transaction<Database>, work: Work<unknown>): Promise<Outcome> {
+  const state = stateOf(trx);
+  const before = { memo: new Map(state.memo), deferred: new Map(state.deferred) };
   await trx.executeQuery(SAVEPOINT);
   try {
     const value = await work(trx);
     await trx.executeQuery(RELEASE);
     return { ok: true, value };
   } catch (error) {
-    memos.delete(trx);
+    // Memo entries are replaced, never changed in place, so copies of the maps are the state before the unit.
+    states.set(trx, before);
     await trx.executeQuery(ROLLBACK_TO);
     await trx.executeQuery(RELEASE);
     return { ok: false, error };

@@ -61,7 +61,7 @@ async function bumpRulesStamp(db: Q, workspaceId: string): Promise<void> {
     .set((eb) => ({ rules_stamp: eb('rules_stamp', '+', step) }))
     .where('id', '=', workspaceId)
     .execute();
-  forgetHeldWorkspaceRow(db, workspaceId);
+  await forgetHeldWorkspaceRow(db, workspaceId);
 }
 
 /** The workspace's rules stamp (see `bumpRulesStamp`), 0 for an unknown workspace. */
