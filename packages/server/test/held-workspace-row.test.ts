@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { Transaction } from 'kysely';
 import { Change } from '../src/storage/change.js';
 import type { Database } from '../src/storage/schema.js';
@@ -10,12 +10,18 @@ import { TestServer } from '../src/testing.js';
 // `transactionMemo` in storage/group-commit.ts) instead of reading it again. What they hand on must
 // never be what a rolled-back unit wrote, nor a rules stamp older than one bumped in between.
 
-test('the workspace row handed between units of one transaction: not after a unit rolled back to its savepoint, nor across a rules stamp bump', async (t) => {
+/** A server and workspace, and the workspace's committed seq. */
+async function setup(t: TestContext) {
   const server = await TestServer.start();
   t.after(() => server.close());
   const ws = await server.createWorkspace('Acme');
   const { storage } = server.server.deps;
   const seqOf = async () => Number((await storage.db.selectFrom('workspaces').select('seq').where('id', '=', ws.id).executeTakeFirstOrThrow()).seq);
+  return { server, ws, storage, seqOf };
+}
+
+test('the workspace row handed between units of one transaction: not after a unit rolled back to its savepoint, nor across a rules stamp bump', async (t) => {
+  const { server, ws, storage, seqOf } = await setup(t);
   const before = await seqOf();
   const now = server.clock!.now();
 
@@ -57,11 +63,7 @@ test('the workspace row handed between units of one transaction: not after a uni
 });
 
 test('a transaction the group committer does not run writes the workspace row at once (nothing deferred is lost)', async (t) => {
-  const server = await TestServer.start();
-  t.after(() => server.close());
-  const ws = await server.createWorkspace('Acme');
-  const { storage } = server.server.deps;
-  const seqOf = async () => Number((await storage.db.selectFrom('workspaces').select('seq').where('id', '=', ws.id).executeTakeFirstOrThrow()).seq);
+  const { server, ws, storage, seqOf } = await setup(t);
   const before = await seqOf();
   await storage.db.transaction().execute(async (trx) => {
     const change = new Change(trx, ws.id, server.clock!.now());
