@@ -23,7 +23,7 @@ import type { Storage } from '../storage/db.js';
 import { toConversation } from '../storage/mappers.js';
 import type { ConversationTimerRow } from '../storage/schema.js';
 import { runBackgroundChange } from './change-runner.js';
-import { liveWorkflows } from './live-workflows.js';
+import { currentLiveWorkflows, liveWorkflows, type LiveWorkflow } from './live-workflows.js';
 
 /*
  * The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9).
@@ -56,8 +56,12 @@ const BATCH = 100;
 
 /** The `minutes` of the workspace's live, enabled rules of each timer trigger, ascending. */
 export async function liveMinutes(db: Storage['db'], workspaceId: string): Promise<Record<TimerKind, number[]>> {
+  return minutesOf(await liveWorkflows(db, workspaceId));
+}
+
+function minutesOf(live: readonly LiveWorkflow[]): Record<TimerKind, number[]> {
   const out: Record<TimerKind, Set<number>> = { unassigned: new Set(), unanswered: new Set() };
-  for (const { definition } of await liveWorkflows(db, workspaceId)) {
+  for (const { definition } of live) {
     if (definition.enabled === false) continue;
     const t = definition.trigger;
     if (t.event === 'conversation.unassigned_for') out.unassigned.add(t.minutes);
@@ -162,7 +166,8 @@ export function timersConsumer(deps: Deps): OutboxConsumer {
       for (const [workspaceId, list] of byWorkspace) {
         // Read outside the unit: a rule published after this read rebuilds the rows from state that
         // already holds these changes (they committed before they reached the outbox consumer).
-        if (!hasTimerRules(await liveMinutes(deps.storage.db, workspaceId))) continue;
+        // The kept live set, checked against the workspace's rules stamp (one primary-key read).
+        if (!hasTimerRules(minutesOf(await currentLiveWorkflows(deps.storage, workspaceId)))) continue;
         // Under the workspace lock, like the poll that marks what fired: on PostgreSQL with several
         // nodes, a row read here must not be written back over a firing committed in between.
         await runBackgroundChange(deps, workspaceId, async (change) => {
