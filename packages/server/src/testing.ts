@@ -104,6 +104,13 @@ export class TestServer {
     return new TestServer(server, clock);
   }
 
+  /** `start`, closed when the test ends (`t.after`): what nearly every test does first. */
+  static async startFor(t: { after(fn: () => unknown): void }, options: ServerOptions & { manualClock?: boolean } = {}): Promise<TestServer> {
+    const server = await TestServer.start(options);
+    t.after(() => server.close());
+    return server;
+  }
+
   get url(): string {
     return this.server.url;
   }

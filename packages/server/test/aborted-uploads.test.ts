@@ -17,8 +17,7 @@ async function until(done: () => boolean, what: string): Promise<void> {
 }
 
 it('uploads aborted mid-body write nothing, log no stack trace, and the server keeps answering', async (t) => {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const { contact } = await ok(ws.api('POST', '/v1/contacts', { name: 'Carla' }), 201);
   const conversations = async () => (await ok(ws.api('GET', `/v1/contacts/${contact.id}/conversations`), 200)).items.length;

@@ -56,8 +56,7 @@ async function agentsById(ws: TestWorkspace) {
 
 /** A fresh server with two workspaces; closed when the test ends. */
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const other = await server.createWorkspace('Globex');
   const ana = await ws.addAgent('ana');
@@ -392,8 +391,7 @@ describe('POST /v1/workspaces', () => {
   });
 
   it('is disabled when the server has no admin token', async (t) => {
-    const bare = await TestServer.start({ adminToken: undefined });
-    t.after(() => bare.close());
+    const bare = await TestServer.startFor(t, { adminToken: undefined });
     for (const token of [undefined, ADMIN_TOKEN, 'bk_anything']) {
       const res = await bare.request('POST', '/v1/workspaces', { ...(token === undefined ? {} : { token }), body: { name: 'X' } });
       assert.ok(res.status === 401 || res.status === 403, `got ${res.status}`);

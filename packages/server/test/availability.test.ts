@@ -10,8 +10,7 @@ import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } fr
 // agent's open conversations: keep / unassign on the next inbound message / unassign now (requeue).
 
 async function start(t: TestContext, options: { db?: string } = {}) {
-  const server = await TestServer.start(options);
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, options);
   return server;
 }
 

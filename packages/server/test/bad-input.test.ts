@@ -55,8 +55,7 @@ const badWorkflows = (team: string) => [
 ];
 
 async function setup(t: TestContext): Promise<Fixture> {
-  const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, { privateDestinations: LOOPBACK_DESTINATIONS });
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin' });
   const ana = await ws.addAgent('ana');

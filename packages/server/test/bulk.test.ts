@@ -6,8 +6,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 // each id its own unit of work.
 
 async function setup(t: TestContext, n = 5) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const ben = await ws.addAgent('ben');

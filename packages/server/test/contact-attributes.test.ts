@@ -7,8 +7,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 
 describe('contact attributes', () => {
   it('are stored on create, merged on PATCH (null removes a key), and returned with the contact', async (t) => {
-    const server = await TestServer.start();
-    t.after(() => server.close());
+    const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace();
     const { contact } = await ok(ws.api('POST', '/v1/contacts', { name: 'Priya', attributes: { plan: 'enterprise', seats: 40, vip: true } }), 201);
     assert.deepEqual(contact.attributes, { plan: 'enterprise', seats: 40, vip: true });
@@ -21,8 +20,7 @@ describe('contact attributes', () => {
   });
 
   it('bad keys, values and too many attributes are a 400 that changes nothing; another workspace gets a 404', async (t) => {
-    const server = await TestServer.start();
-    t.after(() => server.close());
+    const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace();
     const { contact } = await ok(ws.api('POST', '/v1/contacts', { name: 'Priya', attributes: { plan: 'pro' } }), 201);
     const bad: unknown[] = [{ '1plan': 'x' }, { 'plan.tier': 'x' }, { plan: { nested: true } }, { plan: ['a'] }, { plan: 'x'.repeat(501) }];
@@ -50,8 +48,7 @@ describe('contact attributes', () => {
   });
 
   it('rules read contact.attributes.<key> with typed comparisons, and the run log shows the actual values', async (t) => {
-    const server = await TestServer.start();
-    t.after(() => server.close());
+    const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace();
     const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
     const ana = await ws.addAgent('ana');

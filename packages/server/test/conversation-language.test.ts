@@ -7,8 +7,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 // was found before); rules can route on it.
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const start = async (contact: Record<string, unknown>, body: string) => {
     const res = await ok(ws.api('POST', '/v1/conversations', { contact, channel: 'sms', message: { body } }), 201);

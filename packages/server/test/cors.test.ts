@@ -8,8 +8,7 @@ import { TestServer } from '../src/testing.js';
 const ORIGIN = 'https://crm.example.com';
 
 it('a browser call gets CORS headers for its origin; a preflight lists what it may send', async (t) => {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
 
   const created = await ws.api('POST', '/v1/contacts', { name: 'Carla' }, { origin: ORIGIN });
@@ -36,8 +35,7 @@ it('a browser call gets CORS headers for its origin; a preflight lists what it m
 });
 
 it('a call without Origin gets no CORS headers, except the public OpenAPI document', async (t) => {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
 
   const created = await ws.api('POST', '/v1/contacts', { name: 'Carla' });

@@ -10,8 +10,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
  */
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const withKey = (key: string) => (method: string, path: string, body?: unknown) => server.request(method, path, { token: key, body });

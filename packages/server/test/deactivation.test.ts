@@ -8,8 +8,7 @@ import { expectStatus as ok, readAll, TestServer } from '../src/testing.js';
  */
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin' });
   const ana = await ws.addAgent('ana');

@@ -16,8 +16,7 @@ import type { ServerOptions } from '../src/server.js';
  */
 
 async function fixture(t: TestContext, options: ServerOptions = {}) {
-  const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS, ...options });
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, { privateDestinations: LOOPBACK_DESTINATIONS, ...options });
   const step = async () => {
     await server.server.deps.relay.drain();
     await server.server.deps.jobs.runDue();

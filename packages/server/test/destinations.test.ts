@@ -70,8 +70,7 @@ async function receiver(t: TestContext) {
 }
 
 async function fixture(t: TestContext, options: ServerOptions = {}) {
-  const server = await TestServer.start(options);
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, options);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const ben = await ws.addAgent('ben');

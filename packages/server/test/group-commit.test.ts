@@ -123,8 +123,7 @@ test('units queued while a group runs go into the next group', async (t) => {
 });
 
 test('through HTTP: concurrent commands share commits, failures roll back alone and use no seqs', async (t) => {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const seqNow = async () => {

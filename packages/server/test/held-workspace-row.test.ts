@@ -12,8 +12,7 @@ import { TestServer } from '../src/testing.js';
 
 /** A server and workspace, and the workspace's committed seq. */
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const { storage } = server.server.deps;
   const seqOf = async () => Number((await storage.db.selectFrom('workspaces').select('seq').where('id', '=', ws.id).executeTakeFirstOrThrow()).seq);

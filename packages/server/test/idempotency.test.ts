@@ -17,8 +17,7 @@ interface Fixture {
 }
 
 async function setup(t: TestContext): Promise<Fixture> {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin' });
   const ana = await ws.addAgent('ana');

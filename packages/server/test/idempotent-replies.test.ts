@@ -329,8 +329,7 @@ describe('secrets are never stored: a replay has the ids without them', () => {
   };
 
   it('POST /v1/workspaces: the workspace and signing key ids, no API key, no signing secret', async (t) => {
-    const server = await TestServer.start();
-    t.after(() => server.close());
+    const server = await TestServer.startFor(t);
     const headers = { 'Idempotency-Key': randomUUID() };
     const { first, retry } = await replayOf(() => server.request('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { name: 'Initech' }, headers }));
     assert.match(first.apiKey, /^bk_/);
@@ -341,8 +340,7 @@ describe('secrets are never stored: a replay has the ids without them', () => {
   });
 
   it('POST /v1/workspace/api-keys and /signing-keys: the key info, not the key', async (t) => {
-    const server = await TestServer.start();
-    t.after(() => server.close());
+    const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace('Acme');
     const apiKey = await replayOf(() => ws.api('POST', '/v1/workspace/api-keys', undefined, { 'Idempotency-Key': 'rotate-1' }));
     assert.match(apiKey.first.key, /^bk_/);
@@ -357,8 +355,7 @@ describe('secrets are never stored: a replay has the ids without them', () => {
   });
 
   it('POST /v1/webhooks: the endpoint, not its whsec_ secret; POST /v1/tokens: the expiry, not the token', async (t) => {
-    const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
-    t.after(() => server.close());
+    const server = await TestServer.startFor(t, { privateDestinations: LOOPBACK_DESTINATIONS });
     const ws = await server.createWorkspace('Acme');
     const ana = await ws.addAgent('ana');
     const hook = await replayOf(() => ws.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['note.created'] }, { 'Idempotency-Key': 'hook-1' }));
@@ -378,8 +375,7 @@ describe('secrets are never stored: a replay has the ids without them', () => {
 
 describe('the key is held by one request at a time', () => {
   it('a request whose claim a retry took over cannot commit: its unit rolls back with 409', async (t) => {
-    const server = await TestServer.start();
-    t.after(() => server.close());
+    const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace('Acme');
     const { deps } = server.server;
     const scope = { workspaceId: ws.id, principal: 'apiKey', key: 'slow-1' };
@@ -408,8 +404,7 @@ describe('the key is held by one request at a time', () => {
   });
 
   it('a server error releases the key: the retry runs for real, once', async (t) => {
-    const server = await TestServer.start();
-    t.after(() => server.close());
+    const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace('Acme');
     const { storage } = server.server.deps;
     await server.settle();

@@ -7,8 +7,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 // conversation carries `lastMessage { direction, author, at }`, kept by the writes that set `preview`.
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const ben = await ws.addAgent('ben');

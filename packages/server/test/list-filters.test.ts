@@ -9,8 +9,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 // every view, cursor-paginated, each read through an index.
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const { team } = await ok(ws.api('POST', '/v1/teams', { name: 'Billing', memberIds: [ana.id] }), 201);

@@ -382,8 +382,7 @@ test('replaying the outbox after a restart does not send an email twice', async 
   await first.server.close();
 
   const sink = await smtpSink(t);
-  const again = await TestServer.start({ db, smtpUrl: sink.url, notifyCoalesceMs: 0 });
-  t.after(() => again.close());
+  const again = await TestServer.startFor(t, { db, smtpUrl: sink.url, notifyCoalesceMs: 0 });
   // After the server's own close hook (hooks run in the order they are registered): not under its feet.
   t.after(() => rm(dir, { recursive: true, force: true }));
   await again.server.deps.relay.drain();

@@ -69,8 +69,7 @@ const CONTACT = { name: 'Dana Whitfield', phone: '+15557654321', email: 'dana.wh
 
 async function setup(t: TestContext, options: { db?: string } = {}) {
   const push = await pushService(t);
-  const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS, ...(options.db ? { db: options.db } : {}) });
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, { privateDestinations: LOOPBACK_DESTINATIONS, ...(options.db ? { db: options.db } : {}) });
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const ben = await ws.addAgent('ben');
@@ -275,8 +274,7 @@ test('the VAPID key pair is generated once and survives a restart', async (t) =>
   const token = first.ben.token;
   await first.server.close();
 
-  const again = await TestServer.start({ db, privateDestinations: LOOPBACK_DESTINATIONS });
-  t.after(() => again.close());
+  const again = await TestServer.startFor(t, { db, privateDestinations: LOOPBACK_DESTINATIONS });
   // After the server's own close hook (hooks run in the order they are registered): not under its feet.
   t.after(() => rm(dir, { recursive: true, force: true }));
   const res = await again.request('GET', '/v1/push/public-key', { token });

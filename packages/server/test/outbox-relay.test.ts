@@ -16,11 +16,9 @@ describe('outbox relay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-relay-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'baton.db');
-    const a = await TestServer.start({ db: file });
-    t.after(() => a.close());
+    const a = await TestServer.startFor(t, { db: file });
     const ws = await a.createWorkspace('Acme');
-    const b = await TestServer.start({ db: file });
-    t.after(() => b.close());
+    const b = await TestServer.startFor(t, { db: file });
 
     const seen: OutboxRecord[] = [];
     await a.server.deps.relay.register({ name: 'probe', durable: false, handle: async (records) => void seen.push(...records) });

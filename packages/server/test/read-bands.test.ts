@@ -22,8 +22,7 @@ import { prng } from '../bench/prng.js';
 type AgentPrincipal = WorkspacePrincipal & { kind: 'agent' };
 
 async function setup(t: TestContext, agentNames = ['ana', 'ben', 'cy']) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const agents: AgentPrincipal[] = [];
   for (const name of agentNames) {

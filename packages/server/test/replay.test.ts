@@ -35,8 +35,7 @@ const changeSeqs = (s: LiveSocket) => s.rec.log.filter((e) => e.event !== 'ready
 
 test(`more missed changes than the cap (${MAX_REPLAY} by default) get ready { resync: true } at once, without events; up to it they are replayed`, async (t) => {
   const cap = 20;
-  const server = await TestServer.start({ maxReplay: cap });
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, { maxReplay: cap });
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const conv = await inbound(ws);
@@ -68,8 +67,7 @@ test(`more missed changes than the cap (${MAX_REPLAY} by default) get ready { re
 });
 
 test('changes committed while a long replay runs arrive once each, in seq order, after the replayed ones', async (t) => {
-  const server = await TestServer.start({ maxReplay: 5000 });
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, { maxReplay: 5000 });
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const convs = [await inbound(ws), await inbound(ws), await inbound(ws)];
@@ -187,8 +185,7 @@ test('only a single node skips rooms nobody is in; with a cluster adapter every 
     ['single node', {}, [] as string[]],
     ['cluster adapter', { socketAdapter: ClusterAdapter as never }, clusterRooms],
   ] as const) {
-    const server = await TestServer.start(options);
-    t.after(() => server.close());
+    const server = await TestServer.startFor(t, options);
     if (label === 'single node') spy(server.server.realtime.io.of('/').adapter as never, rooms);
     const nobodyHere = await server.createWorkspace('Nobody online');
     const someone = await server.createWorkspace('Someone online');

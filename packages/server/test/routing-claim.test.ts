@@ -10,8 +10,7 @@ import { expectStatus as ok, TestServer } from '../src/testing.js';
  * below capacity, and a slot someone else took since the snapshot.
  */
 test('a claim is refused for an agent at capacity, away or deactivated, or whose slot moved; granted otherwise', async (t) => {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const db = server.server.deps.storage.db;

@@ -22,8 +22,7 @@ interface Fixture {
 }
 
 async function setup(t: TestContext, ladder: 'queue' | 'timeout', options: { db?: string } = {}): Promise<Fixture> {
-  const server = await TestServer.start(options);
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, options);
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
   const maria = await ws.addAgent('maria', { skills: ['es'], availability: 'away', capacity: 1 });

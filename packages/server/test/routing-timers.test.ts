@@ -20,8 +20,7 @@ interface Fixture {
 }
 
 async function setup(t: TestContext, options: { db?: string } = {}): Promise<Fixture> {
-  const server = await TestServer.start(options);
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, options);
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
   const ana = await ws.addAgent('ana');
@@ -309,8 +308,7 @@ describe('timer triggers', () => {
     db.close();
     assert.equal(moved.changes, 2, 'both keep a durable place');
 
-    const restarted = await TestServer.start({ db: file });
-    t.after(() => restarted.close());
+    const restarted = await TestServer.startFor(t, { db: file });
     restarted.clock!.advance(now - restarted.clock!.now());
     await advance(restarted, 30 * 60_000);
     const g = { ...f, server: restarted };

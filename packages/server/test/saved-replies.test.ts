@@ -7,8 +7,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 // placeholders checked on save and filled in for a conversation on request.
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin', name: 'Bea Boss' });
   const ana = await ws.addAgent('ana', { name: 'Ana Díaz' });

@@ -6,8 +6,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 // conversation it is in: contact, channel, status.
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const create = async (contact: Record<string, unknown>, channel: string, body: string) =>

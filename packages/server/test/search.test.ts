@@ -14,8 +14,7 @@ import { TestServer, type TestAgent, type TestWorkspace } from '../src/testing.j
  */
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   return { server, ws, ana };
@@ -348,8 +347,7 @@ test('messages committed but not indexed before a restart are indexed at start',
   assert.equal(await searchIndexBehind(first.server.deps.storage.db), true);
   await first.close();
 
-  const second = await TestServer.start({ db });
-  t.after(() => second.close());
+  const second = await TestServer.startFor(t, { db });
   // After the server's own close hook (hooks run in the order they are registered): not under its feet.
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.equal(await searchIndexBehind(second.server.deps.storage.db), false, 'indexed during start');

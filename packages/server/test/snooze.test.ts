@@ -8,8 +8,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 const MINUTE = 60_000;
 
 async function setup(t: TestContext, options: { db?: string } = {}) {
-  const server = await TestServer.start(options);
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, options);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const { conversation } = await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'late order' } }), 201);
@@ -141,8 +140,7 @@ test('a snooze survives a restart: its time is stored, and the next server wakes
   await ok(ana.call('POST', `/v1/conversations/${conversation.id}/snooze`, { until }), 200);
   await first.close();
 
-  const second = await TestServer.start({ db });
-  t.after(() => second.close());
+  const second = await TestServer.startFor(t, { db });
   second.clock!.advance(2 * MINUTE);
   await second.server.snoozes.idle();
   await second.server.snoozes.wakeDue();

@@ -14,8 +14,7 @@ import { expectStatus as ok, TestServer, type LiveSocket, type TestAgent } from 
 const CLOSE_WITHIN_MS = 1000;
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const ben = await ws.addAgent('ben');

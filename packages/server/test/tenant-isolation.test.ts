@@ -76,8 +76,7 @@ async function seed(server: TestServer, name: string): Promise<Side> {
 }
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, { privateDestinations: LOOPBACK_DESTINATIONS });
   const a = await seed(server, 'Acme');
   const b = await seed(server, 'Globex');
   return { server, a, b };

@@ -11,8 +11,7 @@ const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved'] a
 type View = (typeof VIEWS)[number];
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const ben = await ws.addAgent('ben');

@@ -120,8 +120,7 @@ function close(server: Server): Promise<void> {
 // Fixtures
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start({ privateDestinations: LOOPBACK_DESTINATIONS });
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, { privateDestinations: LOOPBACK_DESTINATIONS });
   const ws = await server.createWorkspace('Acme');
   return { server, ws, now: () => server.clock!.now() };
 }

@@ -57,8 +57,7 @@ const everyoneRule = (support: string) => ({
 });
 
 async function setup(t: TestContext, options: { db?: string } = {}): Promise<Fixture> {
-  const server = await TestServer.start(options);
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t, options);
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
   const agents: Record<string, TestAgent> = {};
@@ -242,8 +241,7 @@ describe('the rules runner', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'baton.db');
-    const a = await TestServer.start({ db: file });
-    t.after(() => a.close());
+    const a = await TestServer.startFor(t, { db: file });
     const ws = await a.createWorkspace('Acme');
     const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
     const ana = await ws.addAgent('ana');
@@ -254,8 +252,7 @@ describe('the rules runner', () => {
     await a.settle();
 
     // Node B: its own server on the same file, whose runner has read the live rules once.
-    const b = await TestServer.start({ db: file });
-    t.after(() => b.close());
+    const b = await TestServer.startFor(t, { db: file });
     const createOnB = async () => {
       const { conversation } = await ok(b.request('POST', '/v1/conversations', { token: ws.apiKey, body: { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hello' } } }), 201);
       await b.settle();
@@ -302,8 +299,7 @@ describe('the rules runner', () => {
     db.close();
     assert.equal(moved.changes, 1, 'the runner keeps a durable place');
 
-    const restarted = await TestServer.start({ db: file });
-    t.after(() => restarted.close());
+    const restarted = await TestServer.startFor(t, { db: file });
     await restarted.settle();
     assert.deepEqual(await state(restarted, f.ws.apiKey), before, 'the replay changed nothing');
   });

@@ -6,8 +6,7 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 // validation with exact JSON paths on every save, admins write, API keys read.
 
 async function setup(t: TestContext) {
-  const server = await TestServer.start();
-  t.after(() => server.close());
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin' });
   const maria = await ws.addAgent('maria', { skills: ['es'] });
