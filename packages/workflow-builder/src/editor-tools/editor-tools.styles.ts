@@ -1,24 +1,12 @@
 import { css } from 'lit';
+import { controlStyles } from '../controls.styles.js';
 
 export const editorToolsStyles = css`
   :host {
     display: block;
     margin-top: var(--baton-space-4);
   }
-  button,
-  select,
-  input,
-  textarea {
-    font: inherit;
-    color: inherit;
-    border: 1px solid var(--baton-color-border);
-    border-radius: var(--baton-radius-small);
-    background: var(--baton-color-bg);
-    padding: 3px 6px;
-  }
-  button {
-    cursor: pointer;
-  }
+  ${controlStyles}
   .tools {
     display: flex;
     gap: var(--baton-space-1);

@@ -3,11 +3,15 @@
 import type { WorkflowDefinition } from '@baton/protocol';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 import type { WorkflowEditor } from '../workflow-editor/workflow-editor.js';
-import type { TestWorkspace } from './workspace.js';
+import { freshWorkspace, type TestWorkspace } from './workspace.js';
 import '../define.js';
+
+/** Every builder mounted since the last test ended (`freshWorkspaceEachTest` removes them). */
+const mounted = new Set<WorkflowBuilder>();
 
 export async function mountBuilder(ws: TestWorkspace, attrs: Record<string, string> = {}): Promise<WorkflowBuilder> {
   const el = document.createElement('workflow-builder');
+  mounted.add(el);
   el.rest = ws.ana;
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
   document.body.append(el);
@@ -24,11 +28,30 @@ export const editorOf = (el: WorkflowBuilder) => el.shadowRoot!.querySelector('w
  */
 export async function openWorkflow(ws: TestWorkspace, def: Partial<WorkflowDefinition> & { name: string }, publish = true) {
   const id = await ws.createWorkflow(def, publish);
+  return { ...(await reopenWorkflow(ws, id)), id };
+}
+
+/** Opens a workflow already on the server in a new builder, the way `openWorkflow` does. */
+export async function reopenWorkflow(ws: TestWorkspace, id: string) {
   const el = await mountBuilder(ws, { 'workflow-id': id });
   await waitFor(() => !!queryByRole(el, 'treegrid'), 5000, 'the tree');
   const editor = editorOf(el);
   editor.autosaveDelay = 50;
-  return { el, editor, id };
+  return { el, editor };
+}
+
+/**
+ * The per-test setup of the real-server suites, called inside a `describe`: a fresh workspace
+ * before each test (handed to `use`), and every builder the test mounted removed after it.
+ */
+export function freshWorkspaceEachTest(use: (ws: TestWorkspace) => void): void {
+  beforeEach(async () => {
+    use(await freshWorkspace());
+  });
+  afterEach(() => {
+    for (const el of mounted) el.remove();
+    mounted.clear();
+  });
 }
 
 /** Every element under `root`, shadow roots included, in document order. */

@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
-import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor, editorOf, openWorkflow as open } from '../testing/mount.js';
+import type { TestWorkspace } from '../testing/workspace.js';
+import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor, editorOf, openWorkflow as open, reopenWorkflow, freshWorkspaceEachTest } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 
 
@@ -20,13 +20,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
   let ws: TestWorkspace;
   let el: WorkflowBuilder | undefined;
 
-  beforeEach(async () => {
-    ws = await freshWorkspace();
-  });
-  afterEach(() => {
-    el?.remove();
-    el = undefined;
-  });
+  freshWorkspaceEachTest((w) => (ws = w));
 
   it('autosaves with If-Match and fires workflow-save', async () => {
     const o = await open(ws, { name: 'Autosave' });
@@ -175,10 +169,9 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     await post({ contact: { name: 'Priya' }, channel: 'email', message: { body: 'Hello' } });
     // Let the runner record the published version's runs.
     for (let i = 0; i < 100 && (await ws.ana.listWorkflowRuns(support)).items.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-    el = await mountBuilder(ws, { 'workflow-id': support });
-    await waitFor(() => !!queryByRole(el!, 'treegrid'), 5000, 'the tree');
-    const editor = editorOf(el);
-    editor.autosaveDelay = 50;
+    const o = await reopenWorkflow(ws, support);
+    el = o.el;
+    const editor = o.editor;
     // The draft: only SMS, to Bilingual.
     const ifRow = byRole(el, 'row', /^If:/);
     byRole(ifRow, 'button', 'Add condition').click();

@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
-import { byRole, liveText, mountBuilder, queryByRole, waitFor, editorOf, openWorkflow as open } from '../testing/mount.js';
+import type { TestWorkspace } from '../testing/workspace.js';
+import { byRole, liveText, queryByRole, waitFor, editorOf, openWorkflow as open, reopenWorkflow, freshWorkspaceEachTest } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 
 
@@ -12,17 +12,23 @@ const text = (el: WorkflowBuilder) => {
   return `${editor.textContent} ${tools}`.replace(/\s+/g, ' ');
 };
 
+/** Opens the sample form and waits for its first verdict (the blank sample matches nothing here). */
+async function trySample(el: WorkflowBuilder, what: string) {
+  byRole(el, 'button', 'Try a sample').click();
+  await waitFor(() => text(el).includes('Does not match this sample.'), 5000, what);
+}
+
+/** Sets a form control's value the way a person would, firing `input` or `change`. */
+function setValue(control: HTMLElement, value: string, event: 'input' | 'change') {
+  (control as HTMLInputElement).value = value;
+  control.dispatchEvent(new Event(event, { bubbles: true, composed: true }));
+}
+
 describe('<workflow-builder> editor tools: sample, history, runs, JSON (real server)', () => {
   let ws: TestWorkspace;
   let el: WorkflowBuilder | undefined;
 
-  beforeEach(async () => {
-    ws = await freshWorkspace();
-  });
-  afterEach(() => {
-    el?.remove();
-    el = undefined;
-  });
+  freshWorkspaceEachTest((w) => (ws = w));
 
   it('lights each condition up with its actual value for a sample conversation', async () => {
     const o = await open(ws, {
@@ -30,14 +36,11 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
       conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }, { field: 'contact.language', op: 'in', value: ['es'] }] },
     });
     el = o.el;
-    byRole(el, 'button', 'Try a sample').click();
-    await waitFor(() => text(el!).includes('Does not match this sample.'), 5000, 'the sample result');
+    await trySample(el, 'the sample result');
     expect(byRole(el, 'row', 'Condition: channel is SMS').textContent).to.contain('Sample: true, was "sms"');
     expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: false, was empty');
 
-    const language = byRole(el, 'combobox', 'Contact language') as HTMLSelectElement;
-    language.value = 'es';
-    language.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    setValue(byRole(el, 'combobox', 'Contact language'), 'es', 'change');
     await waitFor(() => text(el!).includes('Matches: '), 5000, 'the match');
     expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: true, was "es"');
     await expectNoAxeViolations(el);
@@ -52,12 +55,9 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     // The dry run never answers: whatever lights up comes from @baton/rules, loaded in the page.
     const calls: unknown[] = [];
     ws.ana.testWorkflow = ((body: unknown) => (calls.push(body), new Promise(() => {}))) as typeof ws.ana.testWorkflow;
-    byRole(el, 'button', 'Try a sample').click();
-    await waitFor(() => text(el!).includes('Does not match this sample.'), 5000, 'the local result');
+    await trySample(el, 'the local result');
     expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: false');
-    const body = byRole(el, 'textbox', 'Message') as HTMLTextAreaElement;
-    body.value = 'I want a REFUND please';
-    body.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    setValue(byRole(el, 'textbox', 'Message'), 'I want a REFUND please', 'input');
     await waitFor(() => text(el!).includes('Matches'), 5000, 'the local match');
     expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: true');
     expect(calls.length).to.be.greaterThan(0, 'the dry run was asked too, for the actions');
@@ -70,9 +70,7 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     await ws.other.updateWorkflow(o.id, { ...workflow.draft, name: 'Version two' }, { ifMatch: workflow.draftVersion });
     await ws.other.publishWorkflow(o.id);
     el.remove();
-    el = await mountBuilder(ws, { 'workflow-id': o.id });
-    await waitFor(() => !!queryByRole(el!, 'treegrid'), 5000, 'the tree');
-    editorOf(el).autosaveDelay = 50;
+    el = (await reopenWorkflow(ws, o.id)).el;
 
     byRole(el, 'button', 'History').click();
     await waitFor(() => text(el!).includes('Version 1 · published by Ana Silva'), 5000, 'the versions');

@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { buttonVariantStyles, controlStyles } from '../controls.styles.js';
 
 /**
  * The flow is laid out by CSS alone: cards in a column joined by connectors, condition groups as
@@ -35,32 +36,8 @@ export const workflowEditorStyles = css`
   .save-state[data-state='offline'] {
     color: var(--baton-color-danger);
   }
-  button,
-  select,
-  input,
-  textarea {
-    font: inherit;
-    color: inherit;
-    border: 1px solid var(--baton-color-border);
-    border-radius: var(--baton-radius-small);
-    background: var(--baton-color-bg);
-    padding: 3px 6px;
-  }
-  button {
-    cursor: pointer;
-  }
-  button:disabled {
-    opacity: 0.55;
-    cursor: default;
-  }
-  .primary {
-    background: var(--baton-accent);
-    color: var(--baton-accent-text);
-    border-color: var(--baton-accent);
-  }
-  .danger {
-    color: var(--baton-color-danger);
-  }
+  ${controlStyles}
+  ${buttonVariantStyles}
   .link {
     border: 0;
     background: none;

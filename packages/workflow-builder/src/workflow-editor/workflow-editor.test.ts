@@ -2,8 +2,8 @@ import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { WorkflowDefinition } from '@baton/protocol';
-import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
-import { allByRole, byRole, deepActive, liveText, nameOf, queryByRole, waitFor, openWorkflow as open } from '../testing/mount.js';
+import type { TestWorkspace } from '../testing/workspace.js';
+import { allByRole, byRole, deepActive, liveText, nameOf, queryByRole, waitFor, openWorkflow as open, freshWorkspaceEachTest } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 import type { WorkflowEditor } from './workflow-editor.js';
 
@@ -37,13 +37,7 @@ describe('<workflow-builder> editor (real server)', () => {
   let ws: TestWorkspace;
   let el: WorkflowBuilder | undefined;
 
-  beforeEach(async () => {
-    ws = await freshWorkspace();
-  });
-  afterEach(() => {
-    el?.remove();
-    el = undefined;
-  });
+  freshWorkspaceEachTest((w) => (ws = w));
 
   it('shows the rule as a treegrid: trigger → condition groups with a sentence → actions → assign ladder → queue', async () => {
     const o = await open(ws, {

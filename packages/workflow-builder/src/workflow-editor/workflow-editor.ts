@@ -171,18 +171,18 @@ export class WorkflowEditor extends LitElement {
   }
 
   undo(): void {
-    const label = this.history.undo();
-    if (label === null) return;
-    this.changed();
-    this.announcer(`Undid: ${label}.`);
-    void this.keepFocus();
+    this.stepped('Undid', this.history.undo());
   }
 
   redo(): void {
-    const label = this.history.redo();
+    this.stepped('Redid', this.history.redo());
+  }
+
+  /** After an undo or redo (`label` null when there was nothing to step): save, say so, keep focus. */
+  private stepped(verb: 'Undid' | 'Redid', label: string | null) {
     if (label === null) return;
     this.changed();
-    this.announcer(`Redid: ${label}.`);
+    this.announcer(`${verb}: ${label}.`);
     void this.keepFocus();
   }
 

@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { buttonVariantStyles, controlStyles } from '../controls.styles.js';
 
 export const workflowListStyles = css`
   :host {
@@ -103,28 +104,14 @@ export const workflowListStyles = css`
     gap: var(--baton-space-1);
     justify-content: flex-end;
   }
+  ${controlStyles}
+  /* The list's controls are a little roomier; it has no text fields. */
   select,
   button {
-    font: inherit;
-    color: inherit;
-    border: 1px solid var(--baton-color-border);
-    border-radius: var(--baton-radius-small);
-    background: var(--baton-color-bg);
     padding: 4px 8px;
     cursor: pointer;
   }
-  button:disabled {
-    cursor: default;
-    opacity: 0.55;
-  }
-  .primary {
-    background: var(--baton-accent);
-    color: var(--baton-accent-text);
-    border-color: var(--baton-accent);
-  }
-  .danger {
-    color: var(--baton-color-danger);
-  }
+  ${buttonVariantStyles}
   .stop {
     padding: var(--baton-space-1) var(--baton-space-3);
     border-top: 2px dashed var(--baton-color-danger);
