@@ -68,6 +68,17 @@ export function demoHost(options: DemoHostOptions) {
       c.header('cache-control', 'no-cache');
       return c.body(await readFile(options.inboxBundleFile, 'utf8'), 200);
     })
+    // The look and the script both CRM pages share, served beside them.
+    .get('/demo/assets/crm.css', async (c) => {
+      c.header('content-type', 'text/css; charset=utf-8');
+      c.header('cache-control', 'no-cache');
+      return c.body(await readFile(new URL('crm.css', options.pageFile), 'utf8'), 200);
+    })
+    .get('/demo/assets/crm.js', async (c) => {
+      c.header('content-type', 'text/javascript; charset=utf-8');
+      c.header('cache-control', 'no-cache');
+      return c.body(await readFile(new URL('crm.js', options.pageFile), 'utf8'), 200);
+    })
     .get('/sw.js', (c) => {
       c.header('content-type', 'text/javascript; charset=utf-8');
       c.header('cache-control', 'no-cache');

@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, maria, until } from '../testing/fixtures.js';
 import { accessibleName, allByRole, byRole, composedText, mountPart, settled } from '../testing/mount.js';
-import type { TeamInbox } from '../team-inbox/team-inbox.js';
+import { demoServer, mountInbox, part } from '../testing/real-server.js';
 import type { InboxAvailabilityChangeDetail } from '../events.js';
 import '../define.js';
 
@@ -50,30 +50,13 @@ describe('inbox-availability-switch', () => {
   });
 });
 
-interface DemoServer {
-  url: string;
-  agents: Record<'ana' | 'ben' | 'maria' | 'tom', string>;
-  tokens: Record<'ana' | 'ben' | 'maria' | 'tom', string>;
-}
-
 describe('availability against a real server', () => {
   afterEach(() => document.querySelectorAll('team-inbox').forEach((el) => el.remove()));
 
   it('Ana switches to away and Ben’s Assigned to says so without a reload', async () => {
-    const server = (await (await fetch('/__baton/demo-server.json')).json()) as DemoServer;
-    const mount = async (token: string) => {
-      const el = document.createElement('team-inbox');
-      el.setAttribute('server', server.url);
-      el.setAttribute('token', token);
-      el.setAttribute('view', 'all');
-      el.style.height = '640px';
-      document.body.append(el);
-      await el.updateComplete;
-      return el;
-    };
-    const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
-    const ana = await mount(server.tokens.ana);
-    const ben = await mount(server.tokens.ben);
+    const server = await demoServer();
+    const ana = await mountInbox(server, server.tokens.ana);
+    const ben = await mountInbox(server, server.tokens.ben);
     await until(() => ana.inboxStore?.getSnapshot().status === 'ready' && ben.inboxStore?.getSnapshot().status === 'ready', 5000, 'both ready');
     // Ben opens a conversation: "Assigned to" is in its details.
     ben.setAttribute('conversation-id', ben.inboxStore!.getSnapshot().conversations[0]!.id);

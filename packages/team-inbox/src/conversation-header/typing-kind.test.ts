@@ -2,13 +2,8 @@ import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, until } from '../testing/fixtures.js';
 import { byRole, mountPart, settled, type } from '../testing/mount.js';
-import type { TeamInbox } from '../team-inbox/team-inbox.js';
+import { demoServer, mountInbox, part } from '../testing/real-server.js';
 import '../define.js';
-
-interface DemoServer {
-  url: string;
-  tokens: Record<'ana' | 'ben' | 'maria' | 'tom', string>;
-}
 
 describe('typing a note vs a reply', () => {
   afterEach(() => document.querySelectorAll('team-inbox').forEach((el) => el.remove()));
@@ -29,18 +24,9 @@ describe('typing a note vs a reply', () => {
   });
 
   it('Ben sees "Ana is typing a note", then "typing a reply", through a real server', async () => {
-    const server = (await (await fetch('/__baton/demo-server.json')).json()) as DemoServer;
-    const mount = async (token: string) => {
-      const el = document.createElement('team-inbox');
-      Object.assign(el, { server: server.url, token, view: 'all' });
-      el.style.height = '640px';
-      document.body.append(el);
-      await el.updateComplete;
-      return el;
-    };
-    const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
-    const ana = await mount(server.tokens.ana);
-    const ben = await mount(server.tokens.ben);
+    const server = await demoServer();
+    const ana = await mountInbox(server, server.tokens.ana);
+    const ben = await mountInbox(server, server.tokens.ben);
     await until(() => ana.inboxStore?.getSnapshot().status === 'ready' && ben.inboxStore?.getSnapshot().status === 'ready', 5000, 'both ready');
     const id = ana.inboxStore!.getSnapshot().conversations[0]!.id;
     ben.conversationId = id;

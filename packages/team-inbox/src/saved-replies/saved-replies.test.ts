@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { SavedReply } from '@baton/protocol';
-import { ben, demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
+import { ben, demoWorld, fixtureInbox, until, type World } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, settled, type } from '../testing/mount.js';
 
 const at = new Date().toISOString();
@@ -17,12 +17,18 @@ function world() {
   return w;
 }
 
+/** A composer on Lucía's conversation in an inbox over `w`. */
+async function composerOn(w: World) {
+  const inbox = await fixtureInbox({ world: w });
+  const mounted = await mountPart('inbox-composer', inbox);
+  await inbox.store.open('conv_lucia');
+  await settled(mounted.el);
+  return { inbox, ...mounted };
+}
+
 describe('saved replies in the composer', () => {
   it('/ at the start opens a saved-reply combobox that filters as you type and inserts the text rendered for this contact', async () => {
-    const inbox = await fixtureInbox({ world: world() });
-    const { el, root, remove } = await mountPart('inbox-composer', inbox);
-    await inbox.store.open('conv_lucia');
-    await settled(el);
+    const { inbox, el, root, remove } = await composerOn(world());
     const box = byRole(root, 'textbox', /^Reply/) as HTMLTextAreaElement;
     box.focus();
     type(box, '/');
@@ -46,10 +52,7 @@ describe('saved replies in the composer', () => {
   });
 
   it('opens only at the start of the box, and Escape closes it', async () => {
-    const inbox = await fixtureInbox({ world: world() });
-    const { el, root, remove } = await mountPart('inbox-composer', inbox);
-    await inbox.store.open('conv_lucia');
-    await settled(el);
+    const { el, root, remove } = await composerOn(world());
     const box = byRole(root, 'textbox', /^Reply/) as HTMLTextAreaElement;
     type(box, 'see /hi');
     await settled(el);
@@ -68,10 +71,7 @@ describe('saved replies in the composer', () => {
 
   it('admins manage saved replies in a dialog: add, edit, delete; teammates do not see the button', async () => {
     const w = world();
-    const inbox = await fixtureInbox({ world: w });
-    const { el, root, remove } = await mountPart('inbox-composer', inbox);
-    await inbox.store.open('conv_lucia');
-    await settled(el);
+    const { el, root, remove } = await composerOn(w);
     const manage = byRole(root, 'button', 'Manage saved replies');
     manage.click();
     await until(() => allByRole(root, 'dialog').length === 1 && allByRole(root, 'button', 'Edit Greeting').length === 1, 2000, 'the dialog with the replies');
@@ -97,10 +97,7 @@ describe('saved replies in the composer', () => {
     await until(() => allByRole(root, 'dialog').length === 0, 2000, 'closed');
     remove();
 
-    const teammate = await fixtureInbox({ world: { ...world(), me: ben } });
-    const other = await mountPart('inbox-composer', teammate);
-    await teammate.store.open('conv_lucia');
-    await settled(other.el);
+    const other = await composerOn({ ...world(), me: ben });
     expect(allByRole(other.root, 'button', 'Manage saved replies')).to.have.length(0);
     other.remove();
   });

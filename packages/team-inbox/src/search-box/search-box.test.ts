@@ -1,9 +1,19 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { SearchConversation, SearchHit } from '@baton/protocol';
-import { ana, demoWorld, fixtureInbox, lucia, message, note, priya, until } from '../testing/fixtures.js';
+import { ana, demoWorld, fixtureInbox, lucia, message, note, priya, until, type World } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, type } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
+
+/** An `<inbox-search>` over `world`, with `text` typed into its focused box. */
+async function search(world: World, text: string) {
+  const inbox = await fixtureInbox({ world });
+  const mounted = await mountPart('inbox-search', inbox);
+  const box = byRole(mounted.root, 'combobox', 'Search') as HTMLInputElement;
+  box.focus();
+  type(box, text);
+  return { ...mounted, box };
+}
 
 describe('inbox-search', () => {
   it('searches messages and notes, highlights matches as text, and opens the picked result', async () => {
@@ -14,11 +24,7 @@ describe('inbox-search', () => {
       SearchHit.parse({ conversationId: 'conv_priya', item: noteItem, snippet: noteItem.body, highlights: [[0, 6]] }),
       SearchHit.parse({ conversationId: 'conv_lucia', item: messageItem, snippet: messageItem.body, highlights: [[12, 18]] }),
     ];
-    const inbox = await fixtureInbox({ world });
-    const { el, root, remove } = await mountPart('inbox-search', inbox);
-    const box = byRole(root, 'combobox', 'Search') as HTMLInputElement;
-    box.focus();
-    type(box, 'refund');
+    const { el, root, remove, box } = await search(world, 'refund');
     await until(() => allByRole(root, 'option').length === 2, 2000, 'results');
     expect(world.requests).to.include('GET /v1/search?q=refund&limit=20');
     const [first, second] = allByRole(root, 'option');
@@ -46,11 +52,7 @@ describe('inbox-search', () => {
     world.contactHits = [{ contact: priya, conversations: [ctx('conv_priya', priya, 'email', 'open', 'API returns 502 on bulk import'), ctx('conv_priya_old', priya, 'email', 'resolved', 'Invoice copy')] }];
     const msg = message('conv_lucia', 'Priya told me about it', 'inbound', null, 9);
     world.searchHits = [SearchHit.parse({ conversationId: 'conv_lucia', conversation: ctx('conv_lucia', lucia, 'sms', 'open', null), item: msg, snippet: msg.body, highlights: [[0, 5]] })];
-    const inbox = await fixtureInbox({ world });
-    const { el, root, remove } = await mountPart('inbox-search', inbox);
-    const box = byRole(root, 'combobox', 'Search') as HTMLInputElement;
-    box.focus();
-    type(box, 'priya');
+    const { el, root, remove, box } = await search(world, 'priya');
     await until(() => allByRole(root, 'option').length === 3, 2000, 'results');
     const contacts = byRole(root, 'group', 'Contacts');
     const [open, resolved] = allByRole(contacts, 'option').map((o) => o.textContent!.replace(/\s+/g, ' '));

@@ -1,0 +1,36 @@
+// What both CRM pages do for their Baton element (the inbox and Automation): who is signed in,
+// the token route, the theme picker and the "Signed in as" picker.
+
+export const params = new URLSearchParams(location.search);
+export const agent = (params.get('agent') || 'ana').toLowerCase();
+
+/** The host's one Baton route: its own session says who is signed in; it answers with a Baton token. */
+export function useHostToken(element) {
+  element.tokenProvider = async () => {
+    const res = await fetch(`/demo/token?agent=${encodeURIComponent(agent)}`, { method: 'POST' });
+    if (!res.ok) throw new Error(`token request failed: ${res.status}`);
+    return (await res.json()).token;
+  };
+}
+
+/** The "Theme" picker: the element's `theme` and the page's own colours follow it. */
+export function useThemePicker(element) {
+  const theme = document.getElementById('theme');
+  function applyTheme(value) {
+    element.setAttribute('theme', value);
+    const dark = value === 'dark' || (value === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+  }
+  theme.value = params.get('theme') || 'auto';
+  applyTheme(theme.value);
+  theme.onchange = () => applyTheme(theme.value);
+}
+
+/** "Signed in as": another CRM user signs in on a new page, as in a real CRM. */
+export async function useAgentPicker() {
+  const select = document.getElementById('agent');
+  const { items } = await (await fetch('/demo/agents')).json();
+  select.replaceChildren(...items.map((a) => new Option(`${a.name} (@${a.username})`, a.username)));
+  select.value = agent;
+  select.onchange = () => { location.search = `?agent=${encodeURIComponent(select.value)}`; };
+}
