@@ -67,7 +67,7 @@ export async function lockConversation(change: Change, id: string, ifMatch?: num
   return row;
 }
 
-async function save(change: Change, row: ConversationRow, patch: Partial<ConversationRow>): Promise<ConversationRow> {
+export async function save(change: Change, row: ConversationRow, patch: Partial<ConversationRow>): Promise<ConversationRow> {
   const updated = await updateConversation(change, row, patch);
   // The workspace seq update at the start of every change serializes writers, so this only
   // fails if the row moved between our read and write inside one transaction: a bug, not a race.

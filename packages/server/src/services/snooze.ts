@@ -4,11 +4,11 @@ import { actorOf } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError, badRequest } from '../errors.js';
 import type { Change } from '../storage/change.js';
-import { findConversation, updateConversation } from '../storage/conversations.js';
+import { findConversation } from '../storage/conversations.js';
 import { toConversation } from '../storage/mappers.js';
 import type { ConversationRow } from '../storage/schema.js';
 import { runBackgroundChange, runChange } from './change-runner.js';
-import { lockConversation, wakeFor } from './conversations.js';
+import { lockConversation, save, wakeFor } from './conversations.js';
 
 /**
  * Snooze (DESIGN §3, §5): a conversation leaves the open views (Mine, Unassigned, Mentioned,
@@ -17,11 +17,9 @@ import { lockConversation, wakeFor } from './conversations.js';
  * Resolving a snoozed conversation resolves it (and ends the snooze); a reply leaves it snoozed.
  */
 
-async function save(change: Change, row: ConversationRow, patch: Partial<ConversationRow>): Promise<Conversation> {
-  const updated = await updateConversation(change, row, patch);
-  if (!updated) throw new AppError(409, 'version_conflict', 'conversation changed concurrently', { conversation: toConversation(row) });
-  return toConversation(updated);
-}
+/** `save` of the conversation commands, answered as the protocol's conversation. */
+const saveConversation = async (change: Change, row: ConversationRow, patch: Partial<ConversationRow>): Promise<Conversation> =>
+  toConversation(await save(change, row, patch));
 
 /** `until` must be in the future and at most `MAX_SNOOZE_MS` ahead of `now`: 400 on `until` otherwise. */
 export function checkSnoozeTime(at: number, now: number): void {
@@ -35,7 +33,7 @@ export async function snooze(deps: Deps, p: WorkspacePrincipal, id: string, unti
     const row = await lockConversation(change, id, ifMatch);
     if (until === null) {
       if (row.status !== 'snoozed') return toConversation(row); // not snoozed: nothing to wake
-      const conversation = await save(change, row, await wakeFor(change, row, actor, 'manual', {}));
+      const conversation = await saveConversation(change, row, await wakeFor(change, row, actor, 'manual', {}));
       await change.publish('conversation.woke', { conversation, data: { reason: 'manual' } });
       return conversation;
     }
@@ -46,7 +44,7 @@ export async function snooze(deps: Deps, p: WorkspacePrincipal, id: string, unti
     const from = row.snoozed_until === null ? null : new Date(Number(row.snoozed_until)).toISOString();
     const to = new Date(at).toISOString();
     await change.append(id, { kind: 'event', type: 'snoozed', actor, data: { from, until: to } });
-    const conversation = await save(change, row, { status: 'snoozed', snoozed_until: at });
+    const conversation = await saveConversation(change, row, { status: 'snoozed', snoozed_until: at });
     await change.publish('conversation.snoozed', { conversation, data: { until: to } });
     return conversation;
   });
@@ -60,7 +58,7 @@ export async function wakeIfDue(deps: Deps, workspaceId: string, id: string, now
     const row = await findConversation(change.trx, workspaceId, id);
     // Woken, resolved or snoozed again for later since it was found due.
     if (!row || row.status !== 'snoozed' || row.snoozed_until === null || Number(row.snoozed_until) > now) return null;
-    const conversation = await save(change, row, await wakeFor(change, row, system, 'timer', {}));
+    const conversation = await saveConversation(change, row, await wakeFor(change, row, system, 'timer', {}));
     await change.publish('conversation.woke', { conversation, data: { reason: 'timer' } });
     return conversation;
   });
