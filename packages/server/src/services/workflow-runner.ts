@@ -23,7 +23,6 @@ import { toConversation } from '../storage/mappers.js';
 import type { AwayPolicyValue, ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
 import { findTeam, teamMemberIds } from '../storage/teams.js';
 import { eventHandled, insertRun } from '../storage/workflow-runs.js';
-import { workspaceTimeZone } from '../storage/workspaces.js';
 import { runBackgroundChange } from './change-runner.js';
 import { currentLiveWorkflows, liveWorkflowsAt, type LiveWorkflow } from './live-workflows.js';
 import { drainQueue, mayFreeAgents } from './routing-queue.js';
@@ -184,10 +183,10 @@ function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, mi
     if (await eventHandled(change.trx, record.workspaceId, record.id, trigger)) return;
     const row = await findConversation(change.trx, record.workspaceId, record.conversationId!);
     if (!row) return;
-    const [contact, timeZone] = await Promise.all([findContact(change.trx, record.workspaceId, row.contact_id), workspaceTimeZone(change.trx, record.workspaceId)]);
-    if (!contact || timeZone === undefined) return;
+    const contact = await findContact(change.trx, record.workspaceId, row.contact_id);
+    if (!contact) return;
     const message = messageId ? record.payload.items.find((i) => i.id === messageId) : undefined;
-    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, timeZone, snapshots);
+    const pass = new Pass(change, record, trigger, row, contact, message?.kind === 'message' ? message.body : null, snapshots);
     for (const wf of await liveFor(deps, record.workspaceId, trigger, change, minutes)) {
       const matched = await pass.run(wf);
       if (matched && wf.definition.stopProcessing) break;
@@ -220,7 +219,6 @@ class Pass {
     private readonly before: ConversationRow,
     private readonly contact: ContactRow,
     private readonly messageBody: string | null,
-    private readonly timeZone: string,
     private readonly snapshots: RoutingSnapshots,
   ) {
     this.current = { ...before };
@@ -230,7 +228,7 @@ class Pass {
   private builtFacts: RuleFacts | null = null;
 
   private facts(): RuleFacts {
-    return (this.builtFacts ??= buildFacts(this.current, this.contact, this.messageBody, this.record.createdAt, this.timeZone));
+    return (this.builtFacts ??= buildFacts(this.current, this.contact, this.messageBody, this.record.createdAt, this.change.timeZone));
   }
 
   /** Evaluates one workflow and applies its actions when it matches; returns whether it matched. */

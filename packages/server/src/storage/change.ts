@@ -41,10 +41,10 @@ type CounterColumns = { [K in keyof WorkspaceCounterColumns]: number };
  * units one at a time on one connection, so there the read alone is enough (an UPDATE ... RETURNING
  * to take a lock cost ~20 µs a command, docs/benchmarks.md).
  */
-const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'last_activity_at'> & CounterColumns & { rules_stamp: number }>(['id'], (db, { id }) => {
+const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'last_activity_at' | 'time_zone'> & CounterColumns & { rules_stamp: number }>(['id'], (db, { id }) => {
   const read = db
     .selectFrom('workspaces')
-    .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count', 'rules_stamp'])
+    .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count', 'rules_stamp', 'time_zone'])
     .where('id', '=', id);
   return db.getExecutor().adapter instanceof SqliteAdapter ? read : read.forUpdate();
 });
@@ -61,6 +61,8 @@ interface HeldWorkspaceRow {
   at: number;
   counters: WorkspaceCounters;
   stamp: number;
+  /** Set when the workspace is created and never changed, so it comes with the lock's read for free. */
+  timeZone: string;
 }
 const heldKey = (workspaceId: string) => `workspace-row:${workspaceId}`;
 
@@ -114,6 +116,7 @@ export class Change {
   private storedTime = 0;
   private locked = false;
   private stamp = 0;
+  private zone = 'UTC';
   /** The workspace's view counters as read under the lock. */
   private storedCounters: WorkspaceCounters = { open: 0, unassigned: 0, resolved: 0, openInbound: 0, snoozed: 0 };
   /** What this unit's writes do to the view counters; storage write functions report to it (storage/view-counters.ts). */
@@ -164,6 +167,7 @@ export class Change {
           snoozed: Number(row.snoozed_count),
         },
         stamp: Number(row.rules_stamp),
+        timeZone: row.time_zone,
       };
       memo.set(heldKey(this.workspaceId), held);
     }
@@ -173,6 +177,7 @@ export class Change {
     this.time = Math.max(this.time, this.storedTime);
     this.storedCounters = { ...held.counters };
     this.stamp = held.stamp;
+    this.zone = held.timeZone;
     this.locked = true;
   }
 
@@ -180,6 +185,12 @@ export class Change {
   get rulesStamp(): number {
     if (!this.locked) throw new Error('rulesStamp is read under the workspace lock: call lock() first');
     return this.stamp;
+  }
+
+  /** The workspace's time zone (the rules' `time.*` facts), read under the lock. */
+  get timeZone(): string {
+    if (!this.locked) throw new Error('timeZone is read under the workspace lock: call lock() first');
+    return this.zone;
   }
 
   async nextSeq(): Promise<number> {
@@ -198,7 +209,7 @@ export class Change {
     if (this.lastSeq === this.storedSeq && this.time <= this.storedTime && !this.counters.workspaceMoved) return;
     const c = this.counters.workspaceAfter(this.storedCounters);
     const key = heldKey(this.workspaceId);
-    transactionMemo(this.trx).set(key, { seq: this.lastSeq, at: this.time, counters: c, stamp: this.stamp } satisfies HeldWorkspaceRow);
+    transactionMemo(this.trx).set(key, { seq: this.lastSeq, at: this.time, counters: c, stamp: this.stamp, timeZone: this.zone } satisfies HeldWorkspaceRow);
     this.storedSeq = this.lastSeq;
     this.storedTime = this.time;
     // Written once per transaction, after its last unit, with what the last unit left (several units

@@ -24,8 +24,6 @@ const selectWorkspace = prepared<{ id: string }, Selectable<Database['workspaces
 export const findWorkspace = async (db: Q, id: string): Promise<Selectable<Database['workspaces']> | undefined> => (await selectWorkspace(db, { id })).rows[0];
 
 /** The workspace's time zone alone: the rules runner reads it for every event, and `select *` reads every column of the row. */
-const selectTimeZone = prepared<{ id: string }, { time_zone: string }>(['id'], (db, a) => db.selectFrom('workspaces').select('time_zone').where('id', '=', a.id));
-export const workspaceTimeZone = async (db: Q, id: string): Promise<string | undefined> => (await selectTimeZone(db, { id })).rows[0]?.time_zone;
 
 export const findWorkspaceByApiKey = (db: Q, key: string) =>
   db
