@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import Sqlite from 'libsql';
+import { REBUILD_CHUNK, rebuildTimerChunk } from '../src/services/routing-timers.js';
+import { rebuildConversationIds } from '../src/storage/conversation-timers.js';
 import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9):
@@ -163,6 +165,8 @@ describe('timer triggers', () => {
     const tag = (event: string, minutes: number, label: string) => ({ name: label, trigger: { event, minutes }, actions: [{ type: 'add_tag', tags: [label] }] });
     const first = await publish(f, tag('conversation.unassigned_for', 10, 'waited-10'));
     const second = await publish(f, tag('conversation.unanswered_for', 10, 'unanswered-10'));
+    assert.equal(await rows(), 0, 'the publish leaves the rebuild to the timers');
+    await f.server.server.timers.check();
     assert.equal(await rows(), 4, 'one row per open, awake conversation');
     const tagsAt = async () => Object.fromEntries(await Promise.all(Object.entries({ waiting, moved, unanswered, reopened, resolved, snoozed }).map(async ([k, id]) => [k, (await get(f, id)).tags])));
 
@@ -212,6 +216,73 @@ describe('timer triggers', () => {
     assert.equal(runs.filter((r: any) => r.conversationId === answered).length, 1, 'once per occurrence');
     // Handing it to Bob started a new occurrence (counted from his assignment), which came due at 30 minutes.
     assert.equal(runs.filter((r: any) => r.conversationId === ignored).length, 2);
+  });
+
+  it("a workspace's first timer rule is rebuilt in chunks, a unit each, by the timers; a restart resumes where the last chunk stopped", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-timers-rebuild-'));
+    const file = join(dir, 'baton.db');
+    const f = await setup(t, { db: file });
+    const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Rui' }), 201);
+    const total = 2 * REBUILD_CHUNK + 1;
+    const ids: string[] = [];
+    while (ids.length < total) {
+      const batch = Array.from({ length: Math.min(50, total - ids.length) }, () =>
+        ok(f.ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hello?' } }), 201),
+      );
+      ids.push(...(await Promise.all(batch)).map((b) => b.conversation.id as string));
+    }
+    ids.sort();
+    const createdAt = f.server.clock!.now();
+    await advance(f.server, 60_000);
+    const rule = await publish(f, { name: 'Waited 10', trigger: { event: 'conversation.unassigned_for', minutes: 10 }, actions: [{ type: 'add_tag', tags: ['waited-10'] }] });
+
+    const state = async (server: TestServer) => {
+      const db = server.server.deps.storage.db;
+      const timers = await db.selectFrom('conversation_timers').select(['conversation_id', 'unassigned_due_at']).orderBy('conversation_id').execute();
+      const marker = await db.selectFrom('timer_rebuilds').select('after_id').executeTakeFirst();
+      return { ids: timers.map((r) => r.conversation_id), due: new Set(timers.map((r) => Number(r.unassigned_due_at))), marker: marker?.after_id };
+    };
+    // The publish only marks the rebuild: its unit reads no conversation.
+    assert.deepEqual(await state(f.server), { ids: [], due: new Set(), marker: '' });
+    // The first chunk, as the timers' check runs it (one unit), then the process stops.
+    const storage = f.server.server.deps.storage;
+    const listed = await rebuildConversationIds(storage.db, f.ws.id, '');
+    assert.deepEqual(listed, ids);
+    assert.equal(await storage.write((trx) => rebuildTimerChunk(trx, f.ws.id, '', listed.slice(0, REBUILD_CHUNK), false)), true);
+    const first = await state(f.server);
+    assert.deepEqual(first.ids, ids.slice(0, REBUILD_CHUNK));
+    assert.equal(first.marker, ids[REBUILD_CHUNK - 1]);
+    assert.equal(await storage.write((trx) => rebuildTimerChunk(trx, f.ws.id, '', listed.slice(0, REBUILD_CHUNK), false)), false, 'a chunk from a stale marker writes nothing');
+    await f.server.close();
+
+    const restarted = await TestServer.start({ db: file });
+    t.after(async () => {
+      await restarted.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    restarted.clock!.advance(createdAt + 60_000 - restarted.clock!.now());
+    await advance(restarted, 5_000);
+    // The next check resumed after the marker and rebuilt the rest, chunk by chunk, from stored
+    // times: due 10 minutes after each was created.
+    const rebuilt = await state(restarted);
+    assert.deepEqual(rebuilt.ids, ids);
+    assert.equal(rebuilt.marker, undefined);
+    assert.deepEqual([...rebuilt.due], [createdAt + 10 * 60_000]);
+
+    await advance(restarted, 9 * 60_000);
+    const tagged = async () =>
+      Number(
+        (
+          await restarted.server.deps.storage.db
+            .selectFrom('conversations')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('tags', 'like', '%waited-10%')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    assert.equal(await tagged(), total, 'every conversation, from every chunk, fired once at 10 minutes');
+    const runs = await restarted.server.deps.storage.db.selectFrom('workflow_runs').select((eb) => eb.fn.countAll().as('n')).where('workflow_id', '=', rule).executeTakeFirstOrThrow();
+    assert.equal(Number(runs.n), total);
   });
 
   it('the timers are stored: a restart keeps counting from the same start, and fires once', async (t) => {

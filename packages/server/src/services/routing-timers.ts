@@ -4,16 +4,20 @@ import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
 import {
+  advanceTimerRebuild,
   deleteTimer,
   dueTimers,
   findTimer,
   markFired,
-  replaceTimers,
+  pendingTimerRebuilds,
+  rebuildConversationIds,
+  replaceTimersOf,
   saveTimer,
   scheduleMinutes,
+  startTimerRebuild,
+  timerRebuildOf,
   timersOf,
   timerStartsOf,
-  workspaceTimers,
   type TimerKind,
   type TimerStarts,
 } from '../storage/conversation-timers.js';
@@ -22,7 +26,7 @@ import { findConversation } from '../storage/conversations.js';
 import type { Storage } from '../storage/db.js';
 import { toConversation } from '../storage/mappers.js';
 import type { ConversationTimerRow } from '../storage/schema.js';
-import { runBackgroundChange } from './change-runner.js';
+import { runBackgroundChange, runCommand } from './change-runner.js';
 import { currentLiveWorkflows, liveWorkflows, type LiveWorkflow } from './live-workflows.js';
 
 /*
@@ -42,8 +46,12 @@ import { currentLiveWorkflows, liveWorkflows, type LiveWorkflow } from './live-w
  *
  * Only workspaces with a live timer rule keep rows: elsewhere the consumer passes their changes by,
  * since an upsert per change was ~5% of a create's CPU for rules nobody had (docs/benchmarks.md).
- * When a workspace's first timer rule goes live, `rebuildTimers` writes its rows from stored times
- * (the timeline), so a rule published later still counts from when each conversation started waiting.
+ * When a workspace's first timer rule goes live, its rows are rebuilt from stored times (the
+ * timeline), so a rule published later still counts from when each conversation started waiting.
+ * The publish stores a marker (migration 0049); the timers' next check rebuilds in chunks of
+ * REBUILD_CHUNK conversations in id order, one unit of work each, moving the marker on, so a restart
+ * resumes where the last chunk stopped. One unit over every open conversation of a large workspace
+ * held the single writer, every tenant's writes, for seconds.
  */
 
 export type TimerTrigger = 'conversation.unassigned_for' | 'conversation.unanswered_for';
@@ -53,6 +61,8 @@ const KINDS: TimerKind[] = ['unassigned', 'unanswered'];
 export const TIMERS_CONSUMER = 'routing-timers';
 const POLL_EVERY_MS = 5_000;
 const BATCH = 100;
+/** Conversations per rebuild unit: about 8 ms of the writer each (80 µs a conversation, docs/benchmarks.md). */
+export const REBUILD_CHUNK = 100;
 
 /** The `minutes` of the workspace's live, enabled rules of each timer trigger, ascending. */
 export async function liveMinutes(db: Storage['db'], workspaceId: string): Promise<Record<TimerKind, number[]>> {
@@ -206,7 +216,7 @@ const hasTimerRules = (minutes: Record<TimerKind, number[]>) => minutes.unassign
  */
 export async function scheduleForDefinition(db: Storage['db'], workspaceId: string, definition: WorkflowDefinition, before: Record<TimerKind, number[]>): Promise<void> {
   if (!hasTimerRules(before) && definition.enabled !== false && definition.trigger.event in KIND_OF) {
-    await rebuildTimers(db, workspaceId);
+    await startTimerRebuild(db, workspaceId);
     return;
   }
   const t = definition.trigger;
@@ -254,17 +264,38 @@ export function rebuiltTimer(
 }
 
 /**
- * Rewrites a workspace's timer rows from stored times, for its live rules (read in the caller's unit,
- * after the new version is published). The rows say they have seen every change up to the outbox's
- * last row, so the consumer, which may still hold older changes of the workspace, does not apply
- * them over the rebuilt rows.
+ * Rewrites the timer rows of one chunk of conversations (the next ids after the workspace's rebuild
+ * marker `after`) from stored times, for its live rules, and moves the marker on (`last`: the
+ * chunk ends the rebuild). Returns false, writing nothing, when the marker is no longer at `after`
+ * (the rebuild was started over meanwhile; the next check lists again). The rows say they have seen
+ * every change up to the outbox's last row, so the consumer, which may still hold older changes of
+ * the workspace, does not apply them over the rebuilt rows. Rows of conversations the rebuild has
+ * not reached yet are the consumer's meanwhile (started from the change it saw); their chunk
+ * rewrites them from stored times.
  */
-export async function rebuildTimers(db: Storage['db'], workspaceId: string): Promise<void> {
+export async function rebuildTimerChunk(db: Storage['db'], workspaceId: string, after: string, ids: readonly string[], last: boolean): Promise<boolean> {
+  if ((await timerRebuildOf(db, workspaceId)) !== after) return false;
   const minutes = await liveMinutes(db, workspaceId);
   const seen = await lastOutboxId(db);
-  const previous = new Map((await workspaceTimers(db, workspaceId)).map((r) => [r.conversation_id, r]));
-  const rows = (await timerStartsOf(db, workspaceId)).map((s) => rebuiltTimer(workspaceId, s, previous.get(s.conversation_id), minutes, seen));
-  await replaceTimers(db, workspaceId, rows);
+  const previous = new Map((await timersOf(db, workspaceId, ids)).map((r) => [r.conversation_id, r]));
+  const rows = (await timerStartsOf(db, workspaceId, ids)).map((s) => rebuiltTimer(workspaceId, s, previous.get(s.conversation_id), minutes, seen));
+  await replaceTimersOf(db, workspaceId, ids, rows);
+  await advanceTimerRebuild(db, workspaceId, last ? null : ids[ids.length - 1]!);
+  return true;
+}
+
+/** Goes through a workspace's pending rebuild, a unit per chunk, behind requests' units (the background lane). */
+async function rebuildPending(deps: Deps, workspaceId: string): Promise<void> {
+  const after = await timerRebuildOf(deps.storage.db, workspaceId);
+  if (after === undefined) return;
+  const ids = await rebuildConversationIds(deps.storage.db, workspaceId, after);
+  let from = after;
+  for (let i = 0; i === 0 || i < ids.length; i += REBUILD_CHUNK) {
+    const chunk = ids.slice(i, i + REBUILD_CHUNK);
+    const last = i + REBUILD_CHUNK >= ids.length;
+    if (!(await runCommand(deps, (trx) => rebuildTimerChunk(trx, workspaceId, from, chunk, last), 'background'))) return;
+    from = chunk[chunk.length - 1] ?? from;
+  }
 }
 
 /**
@@ -329,6 +360,9 @@ export class RoutingTimers {
   }
 
   private async pass(): Promise<number> {
+    // Rebuilds first, so what they make due fires in this check. Each chunk is a unit of its own,
+    // behind requests' units (the background lane).
+    for (const workspaceId of await pendingTimerRebuilds(this.deps.storage.db)) await rebuildPending(this.deps, workspaceId);
     let fired = 0;
     for (const kind of KINDS) {
       const seen = new Set<string>();

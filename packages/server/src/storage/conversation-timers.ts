@@ -102,11 +102,13 @@ export interface TimerStarts {
 }
 
 /**
- * The open, awake conversations of a workspace with the times their timers count from, read from
- * the timeline (services/routing-timers.ts `rebuildTimers`). Index ranges of `timeline_by_conversation`
- * per conversation; it runs when a workspace's first timer rule goes live, not per change.
+ * Which of `conversationIds` are open and awake, with the times their timers count from, read from
+ * the timeline (services/routing-timers.ts `rebuildTimerChunk`). Primary-key reads and index ranges
+ * of `timeline_by_conversation` per conversation; it runs when a workspace's first timer rule goes
+ * live, not per change.
  */
-export async function timerStartsOf(db: Q, workspaceId: string): Promise<TimerStarts[]> {
+export async function timerStartsOf(db: Q, workspaceId: string, conversationIds: readonly string[]): Promise<TimerStarts[]> {
+  if (conversationIds.length === 0) return [];
   const rows = await db
     .selectFrom('conversations as c')
     .select((eb) => {
@@ -132,6 +134,7 @@ export async function timerStartsOf(db: Q, workspaceId: string): Promise<TimerSt
       return ['c.id as conversation_id', 'c.assignee_id', 'c.created_at', moved.as('moved_at'), awaiting.as('awaiting_since')];
     })
     .where('c.workspace_id', '=', workspaceId)
+    .where('c.id', 'in', conversationIds)
     .where('c.status', '=', 'open')
     .where('c.snoozed_until', 'is', null)
     .execute();
@@ -145,12 +148,50 @@ export async function timerStartsOf(db: Q, workspaceId: string): Promise<TimerSt
   }));
 }
 
-/** Replaces every timer row of a workspace with `rows` (a rebuild, in the caller's unit of work). */
-export async function replaceTimers(db: Q, workspaceId: string, rows: readonly ConversationTimerRow[]): Promise<void> {
-  await db.deleteFrom('conversation_timers').where('workspace_id', '=', workspaceId).execute();
+/**
+ * The conversations a rebuild goes through, ids after `after` in id order: the open, awake ones, and
+ * any with a timer row (one left from rules that went away, which the rebuild deletes). One read
+ * per timers check: a chunk by ids is primary-key reads, where a chunk by "the next 100 open ones"
+ * sorted every open conversation of the workspace again (no index has them in id order).
+ */
+export async function rebuildConversationIds(db: Q, workspaceId: string, after: string): Promise<string[]> {
+  const open = await db
+    .selectFrom('conversations')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('status', '=', 'open')
+    .where('snoozed_until', 'is', null)
+    .where('id', '>', after)
+    .execute();
+  const kept = await db.selectFrom('conversation_timers').select('conversation_id as id').where('workspace_id', '=', workspaceId).where('conversation_id', '>', after).execute();
+  return [...new Set([...open, ...kept].map((r) => r.id))].sort();
+}
+
+/** Replaces the timer rows of `conversationIds` with `rows` (a rebuild chunk, in the caller's unit of work). */
+export async function replaceTimersOf(db: Q, workspaceId: string, conversationIds: readonly string[], rows: readonly ConversationTimerRow[]): Promise<void> {
+  if (conversationIds.length > 0) await db.deleteFrom('conversation_timers').where('workspace_id', '=', workspaceId).where('conversation_id', 'in', conversationIds).execute();
   // Bounded statements: SQLite allows 32,766 parameters, and each row takes 12.
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('conversation_timers').values(rows.slice(i, i + 500)).execute();
 }
 
-/** Every timer row of a workspace (a rebuild keeps what already fired for an occurrence it finds again). */
-export const workspaceTimers = (db: Q, workspaceId: string) => db.selectFrom('conversation_timers').selectAll().where('workspace_id', '=', workspaceId).execute();
+/** Starts (or starts over) a workspace's rebuild from its first conversation. */
+export async function startTimerRebuild(db: Q, workspaceId: string): Promise<void> {
+  await db
+    .insertInto('timer_rebuilds')
+    .values({ workspace_id: workspaceId, after_id: '' })
+    .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ after_id: '' }))
+    .execute();
+}
+
+/** Where the workspace's rebuild has got to, or undefined when none runs. */
+export const timerRebuildOf = async (db: Q, workspaceId: string): Promise<string | undefined> =>
+  (await db.selectFrom('timer_rebuilds').select('after_id').where('workspace_id', '=', workspaceId).executeTakeFirst())?.after_id;
+
+/** Records the rebuild's progress: done through `upto`, or finished (null). */
+export async function advanceTimerRebuild(db: Q, workspaceId: string, upto: string | null): Promise<void> {
+  if (upto === null) await db.deleteFrom('timer_rebuilds').where('workspace_id', '=', workspaceId).execute();
+  else await db.updateTable('timer_rebuilds').set({ after_id: upto }).where('workspace_id', '=', workspaceId).execute();
+}
+
+/** Workspaces whose rebuild has chunks left. */
+export const pendingTimerRebuilds = async (db: Q): Promise<string[]> => (await db.selectFrom('timer_rebuilds').select('workspace_id').orderBy('workspace_id').execute()).map((r) => r.workspace_id);

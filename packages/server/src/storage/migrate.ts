@@ -28,6 +28,7 @@ import * as m0045 from './migrations/0045_partial_filter_indexes.js';
 import * as m0046 from './migrations/0046_agent_token_cutoff.js';
 import * as m0047 from './migrations/0047_workflow_draft_author.js';
 import * as m0048 from './migrations/0048_workspace_rules_stamp.js';
+import * as m0049 from './migrations/0049_timer_rebuilds.js';
 import * as m0053 from './migrations/0053_partial_snoozed_index.js';
 
 interface Migration {
@@ -66,6 +67,7 @@ const MIGRATIONS: Migration[] = [
   { version: 46, name: 'agent_token_cutoff', up: m0046.up },
   { version: 47, name: 'workflow_draft_author', up: m0047.up },
   { version: 48, name: 'workspace_rules_stamp', up: m0048.up },
+  { version: 49, name: 'timer_rebuilds', up: m0049.up },
   { version: 53, name: 'partial_snoozed_index', up: m0053.up },
 ];
 

@@ -371,6 +371,12 @@ export interface RoutingWaitRow {
 }
 
 /** A conversation's `*_for` timers (migration 0023; services/routing-timers.ts). */
+/** A workspace's timer rows being rebuilt, chunk by chunk, from after this conversation id (migration 0049). */
+export interface TimerRebuildRow {
+  workspace_id: string;
+  after_id: string;
+}
+
 export interface ConversationTimerRow {
   workspace_id: string;
   conversation_id: string;
@@ -424,4 +430,5 @@ export interface Database {
   workflow_runs: WorkflowRunRow;
   routing_waits: RoutingWaitRow;
   conversation_timers: ConversationTimerRow;
+  timer_rebuilds: TimerRebuildRow;
 }
