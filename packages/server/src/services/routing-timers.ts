@@ -61,7 +61,7 @@ const KINDS: TimerKind[] = ['unassigned', 'unanswered'];
 export const TIMERS_CONSUMER = 'routing-timers';
 const POLL_EVERY_MS = 5_000;
 const BATCH = 100;
-/** Conversations per rebuild unit: about 8 ms of the writer each (80 µs a conversation, docs/benchmarks.md). */
+/** Conversations per rebuild unit: about 3.5 ms of the writer each (docs/benchmarks.md, "Session 6"). */
 export const REBUILD_CHUNK = 100;
 
 /** The `minutes` of the workspace's live, enabled rules of each timer trigger, ascending. */
