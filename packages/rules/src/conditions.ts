@@ -234,22 +234,27 @@ function buildLeaf(field: FieldDef, op: OperatorName, expected: unknown): Leaf {
       const body = tokens(actual);
       return phrases.filter((p) => hasPhrase(body, p.words)).map((p) => p.value);
     };
-    // Compiled once per condition: the whole list in one matcher, and one per phrase for "all".
-    const anyMatcher = phraseMatcher(phrases.map((p) => p.words));
-    const eachMatcher = op === 'contains_all' ? phrases.map((p) => phraseMatcher([p.words])) : [];
-    const anyOf = (actual: unknown) => typeof actual === 'string' && anyMatcher(actual);
+    // Compiled once per condition, for the operator that uses it: the whole list in one matcher for
+    // "any" and "none", one per phrase for "all".
     switch (op) {
-      case 'contains_any': return { ...base, test: anyOf, matched: found };
-      case 'contains_none': return { ...base, test: (a) => !anyOf(a), matched: found };
-      case 'contains_all': return {
-        ...base,
-        matched: found,
-        test: (actual) => {
-          if (typeof actual !== 'string') return phrases.length === 0;
-          for (let i = 0; i < eachMatcher.length; i++) if (!eachMatcher[i]!(actual)) return false;
-          return true;
-        },
-      };
+      case 'contains_any':
+      case 'contains_none': {
+        const anyMatcher = phraseMatcher(phrases.map((p) => p.words));
+        const anyOf = (actual: unknown) => typeof actual === 'string' && anyMatcher(actual);
+        return { ...base, test: op === 'contains_any' ? anyOf : (a) => !anyOf(a), matched: found };
+      }
+      case 'contains_all': {
+        const eachMatcher = phrases.map((p) => phraseMatcher([p.words]));
+        return {
+          ...base,
+          matched: found,
+          test: (actual) => {
+            if (typeof actual !== 'string') return phrases.length === 0;
+            for (let i = 0; i < eachMatcher.length; i++) if (!eachMatcher[i]!(actual)) return false;
+            return true;
+          },
+        };
+      }
       case 'matches': {
         const compiled = compilePattern(expected as string);
         if (!compiled.ok) throw new Error(compiled.message); // unreachable: prepareLeaf checked it

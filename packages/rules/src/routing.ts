@@ -63,16 +63,23 @@ function poolMembers(step: AssignStep, agents: readonly RoutingAgent[]): { membe
   return { members, missing };
 }
 
-/** Why an agent of the pool may not take a conversation now, or null if they may. Order = what the run log names first. */
-export function exclusionOf(agent: RoutingAgent, step: AssignStep): Exclusion | null {
+/** Why an agent may not take any conversation now (deactivated, away, at capacity), or null if they may. */
+function stateExclusion(agent: RoutingAgent): Exclusion | null {
   const name = nameOf(agent);
   if (!agent.active) return { agentId: agent.id, code: 'deactivated', message: `${name} deactivated` };
   if (agent.availability !== 'online') return { agentId: agent.id, code: 'unavailable', message: `${name} ${agent.availability}` };
   if (agent.openAssigned >= agent.capacity) {
     return { agentId: agent.id, code: 'at_capacity', message: `${name} at capacity ${agent.openAssigned}/${agent.capacity}` };
   }
+  return null;
+}
+
+/** Why an agent of the pool may not take a conversation now, or null if they may. Order = what the run log names first. */
+export function exclusionOf(agent: RoutingAgent, step: AssignStep): Exclusion | null {
+  const state = stateExclusion(agent);
+  if (state) return state;
   const lacking = (step.require?.skills ?? []).filter((s) => !agent.skills.includes(s));
-  if (lacking.length > 0) return { agentId: agent.id, code: 'missing_skill', message: `${name} lacks skill ${lacking.join(', ')}` };
+  if (lacking.length > 0) return { agentId: agent.id, code: 'missing_skill', message: `${nameOf(agent)} lacks skill ${lacking.join(', ')}` };
   return null;
 }
 
@@ -113,12 +120,9 @@ export function eligibleAgents(step: AssignStep, snapshot: readonly RoutingAgent
   return { eligible: [], excluded: [...excluded, ...eligible.map(notPreferred)], preference: { skills: prefer.skills, status: 'holding', dropsAt } };
 }
 
-/** A step asking nothing of an agent beyond taking a conversation: for `canTakeMore`. */
-const NO_REQUIREMENTS: AssignStep = { pool: { agents: [] }, strategy: 'round_robin' };
-
 /** Whether an agent could take one more conversation now, skills aside (active, online, below capacity). */
 export function canTakeMore(agent: RoutingAgent): boolean {
-  return exclusionOf(agent, NO_REQUIREMENTS) === null;
+  return stateExclusion(agent) === null;
 }
 
 /**

@@ -179,7 +179,7 @@ let lastFolded = '';
 let lastTokens: Tokens | undefined;
 
 /** `fold(body)`, remembered for the last body. */
-export function foldedBody(body: string): string {
+function foldedBody(body: string): string {
   if (body !== lastBody) {
     lastBody = body;
     lastFolded = fold(body);
@@ -229,9 +229,9 @@ interface LatinTables {
 
 let latinTables: LatinTables | undefined;
 
-// Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional: the precomposed accented
-// letters of the Latin-script languages, each a letter that folds to one ASCII letter.
-const LATIN_RANGES: readonly [number, number][] = [[0x00c0, 0x024f], [0x1e00, 0x1eff]];
+// Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional (the first two of
+// FOLD_RANGES): the precomposed accented letters of the Latin-script languages.
+const LATIN_RANGES = FOLD_RANGES.slice(0, 2);
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 const ASCII_ALNUM = /^[a-z0-9]$/;
 
