@@ -236,7 +236,7 @@ async function phase(fx: Fixture, clients: { child: Clients; offset: number }[],
   const sentAt = new Float64Array(count);
   const ok = new Uint8Array(count);
   const failures = new Map<string, number>();
-  const cpu0 = (await fx.target.ask({ type: 'cpu' }, 'cpu')).micros;
+  const cpu0 = await cpuMicros(fx);
   const t0 = now();
 
   let probing = true;
@@ -269,7 +269,7 @@ async function phase(fx: Fixture, clients: { child: Clients; offset: number }[],
   const achievedRate = count / ((performance.now() - started) / 1000);
   probing = false;
   await prober;
-  const cpu1 = (await fx.target.ask({ type: 'cpu' }, 'cpu')).micros;
+  const cpu1 = await cpuMicros(fx);
   const wall = now() - t0;
 
   // Wait (bounded) for the events of every successful create to reach its workspace's agents.
@@ -375,19 +375,23 @@ interface TargetRun {
   steps: PhaseResult[];
 }
 
+/** The target server's CPU time so far, µs. */
+async function cpuMicros(fx: Fixture): Promise<number> {
+  return (await fx.target.ask({ type: 'cpu' }, 'cpu')).micros;
+}
+
 async function runTarget(fx: Fixture, options: FanoutOptions): Promise<TargetRun> {
   const clients = await connectClients(fx, options);
-  const cpu = async () => (await fx.target.ask({ type: 'cpu' }, 'cpu')).micros;
   try {
     // The seeding's creates (and then the warm-up's) leave consumer work that must not land in the run.
-    await settle(cpu);
+    await settle(() => cpuMicros(fx));
     let index = 0;
     if (options.warmupSeconds > 0) {
       options.log(`  ${fx.label}: warm-up ${options.warmupSeconds} s at ${options.rate}/s`);
       await phase(fx, clients, options, options.rate, options.warmupSeconds, index);
       index += Math.round(options.rate * options.warmupSeconds);
     }
-    await settle(cpu);
+    await settle(() => cpuMicros(fx));
     options.log(`  ${fx.label}: ${options.seconds} s at ${options.rate}/s`);
     const profiling = options.profile && fx.label !== BARE_LABEL;
     const profileFile = join(tmpdir(), `baton-fanout-${process.pid}-${Date.now()}.cpuprofile`);

@@ -174,7 +174,7 @@ async function createWorkspace(url: string): Promise<string> {
  * Support has 30 agents, so 300,000 conversations fit before the queue starts: this measures the
  * runner, not a backlog (with 9 agents three rounds filled them at 90,000 and the rest queued).
  */
-export async function seedRoutedWorkspace(url: string, apiKey: string): Promise<void> {
+async function seedRoutedWorkspace(url: string, apiKey: string): Promise<void> {
   const call = async (method: string, path: string, body?: unknown, token = apiKey) => {
     const res = await fetch(url + path, {
       method,

@@ -9,11 +9,6 @@ import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } fr
 // socket (back on reconnect only if the server made them away), and the away policy for an away
 // agent's open conversations: keep / unassign on the next inbound message / unassign now (requeue).
 
-async function start(t: TestContext, options: { db?: string } = {}) {
-  const server = await TestServer.startFor(t, options);
-  return server;
-}
-
 const availabilityOf = async (ws: TestWorkspace, id: string) => (await ok(ws.api('GET', '/v1/agents'), 200)).items.find((a: any) => a.id === id).availability;
 
 /** Moves the manual clock in steps of the 20 s heartbeat, letting each check and its consequences finish. */
@@ -32,7 +27,7 @@ async function settle(server: TestServer): Promise<void> {
 
 describe('workspace availability settings', () => {
   it('PATCH /v1/workspace sets autoAwayAfterSec and awayPolicy; bad values and agents are refused and change nothing', async (t) => {
-    const server = await start(t);
+    const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace();
     const before = (await ok(ws.api('GET', '/v1/workspace'), 200)).workspace;
     assert.equal(before.autoAwayAfterSec, 300);
@@ -57,7 +52,7 @@ describe('workspace availability settings', () => {
 
 describe('auto-away', () => {
   it('an online agent with no socket for autoAwayAfterSec becomes away, live for everyone; a reconnect brings them back', async (t) => {
-    const server = await start(t);
+    const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace();
     await ok(ws.api('PATCH', '/v1/workspace', { autoAwayAfterSec: 120 }), 200);
     const ana = await ws.addAgent('ana');
@@ -86,7 +81,7 @@ describe('auto-away', () => {
   });
 
   it('an agent who chose away stays away on reconnect; agents that never connected are left alone', async (t) => {
-    const server = await start(t);
+    const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace();
     const ana = await ws.addAgent('ana');
     const api = await ws.addAgent('api');
@@ -135,7 +130,7 @@ interface PolicyFixture {
 
 /** Ana and Bob in Support, dealt round-robin by a rule; Bob is away until a test needs him. */
 async function policySetup(t: TestContext, policy: string): Promise<PolicyFixture> {
-  const server = await start(t);
+  const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace();
   await ok(ws.api('PATCH', '/v1/workspace', { awayPolicy: policy }), 200);
   const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { Change } from '../src/storage/change.js';
 import type { Database } from '../src/storage/schema.js';
 import { markWorkflowDeleted } from '../src/storage/workflows.js';
@@ -15,7 +15,8 @@ async function setup(t: TestContext) {
   const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
   const { storage } = server.server.deps;
-  const seqOf = async () => Number((await storage.db.selectFrom('workspaces').select('seq').where('id', '=', ws.id).executeTakeFirstOrThrow()).seq);
+  /** The workspace's stored seq, as `db` (the database, or a transaction) sees it. */
+  const seqOf = async (db: Kysely<Database> = storage.db) => Number((await db.selectFrom('workspaces').select('seq').where('id', '=', ws.id).executeTakeFirstOrThrow()).seq);
   return { server, ws, storage, seqOf };
 }
 
@@ -69,7 +70,7 @@ test('a transaction the group committer does not run writes the workspace row at
     await change.nextSeq();
     await change.nextSeq();
     await change.finish();
-    assert.equal(Number((await trx.selectFrom('workspaces').select('seq').where('id', '=', ws.id).executeTakeFirstOrThrow()).seq), before + 2, 'written in the transaction');
+    assert.equal(await seqOf(trx), before + 2, 'written in the transaction');
   });
   assert.equal(await seqOf(), before + 2);
 });

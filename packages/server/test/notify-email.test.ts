@@ -61,13 +61,12 @@ const CUSTOMER_TEXT = 'Hello, my order 7781 never arrived';
 
 async function setup(t: TestContext, options: { rejectFirst?: number; publicUrl?: string; notifyCoalesceMs?: number; smtp?: boolean; db?: string } = {}) {
   const sink = await smtpSink(t, { rejectFirst: options.rejectFirst });
-  const server = await TestServer.start({
+  const server = await TestServer.startFor(t, {
     ...(options.smtp === false ? {} : { smtpUrl: sink.url }),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.notifyCoalesceMs !== undefined ? { notifyCoalesceMs: options.notifyCoalesceMs } : {}),
     ...(options.db ? { db: options.db } : {}),
   });
-  t.after(() => server.close());
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana', { email: 'ana@team.example' });
   const ben = await ws.addAgent('ben', { email: 'ben@team.example' });

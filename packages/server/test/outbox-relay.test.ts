@@ -14,11 +14,11 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 describe('outbox relay', () => {
   it('hands every row once, in id order, as stored: its own from memory, another process’s read in between', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-relay-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'baton.db');
     const a = await TestServer.startFor(t, { db: file });
     const ws = await a.createWorkspace('Acme');
     const b = await TestServer.startFor(t, { db: file });
+    t.after(() => rmSync(dir, { recursive: true, force: true })); // after both servers' close
 
     const seen: OutboxRecord[] = [];
     await a.server.deps.relay.register({ name: 'probe', durable: false, handle: async (records) => void seen.push(...records) });

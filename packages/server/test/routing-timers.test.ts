@@ -363,7 +363,6 @@ describe('timer triggers', () => {
 
   it('a replay of the timers and the runner after a crash fires nothing twice', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-timers-replay-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'baton.db');
     const f = await setup(t, { db: file });
     const rule = await publish(f, reassign(10, f.support.id));
@@ -380,6 +379,7 @@ describe('timer triggers', () => {
     assert.equal(moved.changes, 2, 'both keep a durable place');
 
     const restarted = await TestServer.startFor(t, { db: file });
+    t.after(() => rmSync(dir, { recursive: true, force: true })); // after the servers' close
     restarted.clock!.advance(now - restarted.clock!.now());
     await advance(restarted, 30 * 60_000);
     const g = { ...f, server: restarted };

@@ -239,7 +239,6 @@ describe('the rules runner', () => {
 
   it('a rule published or deleted on one node is what the next event runs on another node sharing the database', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'baton.db');
     const a = await TestServer.startFor(t, { db: file });
     const ws = await a.createWorkspace('Acme');
@@ -253,6 +252,7 @@ describe('the rules runner', () => {
 
     // Node B: its own server on the same file, whose runner has read the live rules once.
     const b = await TestServer.startFor(t, { db: file });
+    t.after(() => rmSync(dir, { recursive: true, force: true })); // after the servers' close
     const createOnB = async () => {
       const { conversation } = await ok(b.request('POST', '/v1/conversations', { token: ws.apiKey, body: { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hello' } } }), 201);
       await b.settle();
@@ -274,7 +274,6 @@ describe('the rules runner', () => {
 
   it('a replay of the same outbox rows (crash before the runner stored its place) assigns nothing twice', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'baton.db');
     const f = await setup(t, { db: file });
     const created = await createMany(f, 40);
@@ -300,6 +299,7 @@ describe('the rules runner', () => {
     assert.equal(moved.changes, 1, 'the runner keeps a durable place');
 
     const restarted = await TestServer.startFor(t, { db: file });
+    t.after(() => rmSync(dir, { recursive: true, force: true })); // after the servers' close
     await restarted.settle();
     assert.deepEqual(await state(restarted, f.ws.apiKey), before, 'the replay changed nothing');
   });
