@@ -25,9 +25,10 @@ import { lastOutboxId } from '../storage/outbox.js';
 import { findConversation } from '../storage/conversations.js';
 import type { Storage } from '../storage/db.js';
 import { toConversation } from '../storage/mappers.js';
+import type { Change } from '../storage/change.js';
 import type { ConversationTimerRow } from '../storage/schema.js';
 import { runBackgroundChange, runCommand } from './change-runner.js';
-import { currentLiveWorkflows, liveWorkflows, type LiveWorkflow } from './live-workflows.js';
+import { currentLiveWorkflows, liveWorkflows, liveWorkflowsAt, type LiveWorkflow } from './live-workflows.js';
 
 /*
  * The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9).
@@ -69,7 +70,12 @@ export async function liveMinutes(db: Storage['db'], workspaceId: string): Promi
   return minutesOf(await liveWorkflows(db, workspaceId));
 }
 
-function minutesOf(live: readonly LiveWorkflow[]): Record<TimerKind, number[]> {
+/** `liveMinutes` under the workspace lock: from the live set kept at the change's rules stamp (no join). */
+async function liveMinutesIn(deps: Deps, change: Change): Promise<Record<TimerKind, number[]>> {
+  return minutesOf(await liveWorkflowsAt(deps.storage, change.trx, change.workspaceId, change.rulesStamp));
+}
+
+export function minutesOf(live: readonly LiveWorkflow[]): Record<TimerKind, number[]> {
   const out: Record<TimerKind, Set<number>> = { unassigned: new Set(), unanswered: new Set() };
   for (const { definition } of live) {
     if (definition.enabled === false) continue;
@@ -183,7 +189,7 @@ export function timersConsumer(deps: Deps): OutboxConsumer {
         await runBackgroundChange(deps, workspaceId, async (change) => {
           await change.lock();
           const trx = change.trx;
-          const minutes = await liveMinutes(trx, workspaceId);
+          const minutes = await liveMinutesIn(deps, change);
           const ids = [...new Set(list.map((r) => r.conversationId))];
           const stored = new Map((await timersOf(trx, workspaceId, ids)).map((r) => [r.conversation_id, normalize(r)]));
           const current = new Map<string, ConversationTimerRow | null>();
@@ -215,7 +221,7 @@ const hasTimerRules = (minutes: Record<TimerKind, number[]>) => minutes.unassign
  * otherwise running occurrences that have not reached its minutes come due at them.
  */
 export async function scheduleForDefinition(db: Storage['db'], workspaceId: string, definition: WorkflowDefinition, before: Record<TimerKind, number[]>): Promise<void> {
-  if (!hasTimerRules(before) && definition.enabled !== false && definition.trigger.event in KIND_OF) {
+  if (!hasTimerRules(before) && definition.enabled !== false && (Object.values(TRIGGER_OF) as string[]).includes(definition.trigger.event)) {
     await startTimerRebuild(db, workspaceId);
     return;
   }
@@ -223,8 +229,6 @@ export async function scheduleForDefinition(db: Storage['db'], workspaceId: stri
   if (t.event === 'conversation.unassigned_for') await scheduleMinutes(db, workspaceId, 'unassigned', t.minutes);
   if (t.event === 'conversation.unanswered_for') await scheduleMinutes(db, workspaceId, 'unanswered', t.minutes);
 }
-
-const KIND_OF: Partial<Record<string, TimerKind>> = { 'conversation.unassigned_for': 'unassigned', 'conversation.unanswered_for': 'unanswered' };
 
 /**
  * The timer row of one open conversation from its stored times (`timerStartsOf`), as the consumer
@@ -319,7 +323,7 @@ async function fireDue(deps: Deps, workspaceId: string, conversationId: string, 
     // The consumer has not caught up with a change that ended the occurrence: it will, and then
     // rewrite or delete this row; until then the next poll looks again.
     if (!holds) return false;
-    const minutes = (await liveMinutes(change.trx, workspaceId))[kind];
+    const minutes = (await liveMinutesIn(deps, change))[kind];
     const fire = minutes.filter((m) => m > fired && since + m * 60_000 <= now);
     const last = fire.length > 0 ? fire[fire.length - 1]! : fired;
     await markFired(change.trx, workspaceId, conversationId, kind, last, dueAt(since, last, minutes));

@@ -84,13 +84,17 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
       // Events are submitted in order without waiting for each commit, so their units share group
       // commits (they still run one after another, in this order, each seeing the ones before).
       // Waiting for each commit in turn held the runner to one event per commit, far behind creates.
-      // Which (workspace, trigger) pairs have live workflows at all, read once for the batch, so
-      // units are submitted in event order without an await between them.
+      // Which (workspace, trigger) pairs have live workflows at all, from each workspace's live set
+      // read once for the batch, so units are submitted in event order without an await between them.
       const hasLive = new Map<string, boolean>();
+      const liveOf = new Map<string, readonly LiveWorkflow[]>();
       for (const record of records) {
         for (const { trigger } of triggersOf(record)) {
           const key = `${record.workspaceId}:${trigger}`;
-          if (!hasLive.has(key)) hasLive.set(key, (await liveFor(deps, record.workspaceId, trigger)).length > 0);
+          if (hasLive.has(key)) continue;
+          let all = liveOf.get(record.workspaceId);
+          if (!all) liveOf.set(record.workspaceId, (all = await currentLiveWorkflows(deps.storage, record.workspaceId)));
+          hasLive.set(key, ofTrigger(all, trigger).length > 0);
         }
       }
       let pending: Promise<void>[] = [];
@@ -137,14 +141,6 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
 
 const workflowActor = (workflowId: string): Actor => ({ type: 'workflow', id: workflowId });
 
-/** Runs the live workflows of `trigger` for one committed change, in one unit of work. */
-export async function runEvent(deps: Deps, record: OutboxRecord, trigger: Trigger, messageId: string | null): Promise<void> {
-  // Cheap check first, outside any unit: most workspaces have few or no workflows for a trigger.
-  const live = await liveFor(deps, record.workspaceId, trigger);
-  if (live.length === 0) return;
-  await runEventUnit(deps, record, { trigger, messageId }, new RoutingSnapshots());
-}
-
 /**
  * The routing snapshot (agents, their load, skills, teams) shared by the units of one batch, per
  * workspace. Reading it is three queries over every agent of the workspace, which was the largest
@@ -176,7 +172,7 @@ export class RoutingSnapshots {
   }
 }
 
-/** The unit of work of `runEvent`, without the check outside it (the caller knows there are live workflows). */
+/** Runs the live workflows of one fired trigger for one committed change, in one unit of work (the caller knows there are some). */
 function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, minutes }: Fired, snapshots: RoutingSnapshots): Promise<void> {
   return runBackgroundChange(deps, record.workspaceId, async (change) => {
     await change.lock();
@@ -195,8 +191,12 @@ function runEventUnit(deps: Deps, record: OutboxRecord, { trigger, messageId, mi
   });
 }
 
-async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change?: Change, minutes?: number[]): Promise<LiveWorkflow[]> {
-  const all = change ? await liveWorkflowsAt(deps.storage, change.trx, workspaceId, change.rulesStamp) : await currentLiveWorkflows(deps.storage, workspaceId);
+async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change: Change, minutes?: number[]): Promise<LiveWorkflow[]> {
+  return ofTrigger(await liveWorkflowsAt(deps.storage, change.trx, workspaceId, change.rulesStamp), trigger, minutes);
+}
+
+/** The enabled workflows of `trigger` among `all`, in priority order; for a timer event, those whose minutes came due. */
+function ofTrigger(all: readonly LiveWorkflow[], trigger: Trigger, minutes?: number[]): LiveWorkflow[] {
   const live = all
     .filter((w) => w.definition.trigger.event === trigger && w.definition.enabled !== false)
     // A timer event runs the rules whose minutes came due, not every rule of its trigger.
@@ -208,7 +208,6 @@ async function liveFor(deps: Deps, workspaceId: string, trigger: Trigger, change
 /** One pass over the workflows of an event: the conversation as the actions leave it, and what to write. */
 class Pass {
   private current: ConversationRow;
-  private agents: RoutingAgent[] | null = null;
   private assigned: { from: string | null; to: string } | null = null;
   private readonly touched: string[] = [];
 
@@ -346,8 +345,8 @@ class Pass {
     const waitingSince = c.waiting_since === null ? this.record.createdAt : Number(c.waiting_since);
     // A slot taken by another node between our read and our write: plan again with what it left.
     for (let attempt = 0; attempt < 3; attempt++) {
-      this.agents ??= await this.snapshots.get(this.change);
-      const decision = planAssign(action, this.agents, { now: this.change.now, waitingSince, assigneeId: c.assignee_id });
+      const agents = await this.snapshots.get(this.change);
+      const decision = planAssign(action, agents, { now: this.change.now, waitingSince, assigneeId: c.assignee_id });
       if (decision.kind === 'skip') return { result: { ...base, status: 'no_change', detail: decision.summary, decision } };
       if (decision.kind === 'wait' || decision.kind === 'queue') {
         const status = decision.kind === 'wait' ? 'waiting' : 'queued';
@@ -356,9 +355,8 @@ class Pass {
         return { result: { ...base, status, detail: decision.summary, decision } };
       }
       const from = c.assignee_id;
-      const done = await assignTo(this.change, this.agents, c, { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version }, runId, action, decision);
+      const done = await assignTo(this.change, agents, c, { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version }, runId, action, decision);
       if (!done) {
-        this.agents = null;
         this.snapshots.drop(this.record.workspaceId);
         continue;
       }

@@ -22,9 +22,9 @@ import {
   publishVersion,
   saveDraft,
 } from '../storage/workflows.js';
-import { liveMinutes, scheduleForDefinition } from './routing-timers.js';
+import { minutesOf, scheduleForDefinition } from './routing-timers.js';
 import { runCommand } from './change-runner.js';
-import { liveWorkflows } from './live-workflows.js';
+import { liveWorkflows, versionDefinition, type LiveWorkflow } from './live-workflows.js';
 
 /*
  * Workflows (DESIGN §6): drafts edited with `If-Match`, publications as immutable versions. Every
@@ -85,8 +85,16 @@ async function validationContext(db: Db, workspaceId: string, now: number): Prom
  * after the others, for a new workflow), so shadowing and conflicts with the other live workflows
  * are found. Only the candidate's own findings are returned, with paths into the candidate.
  */
-async function check(db: Db, workspaceId: string, candidate: unknown, workflowId: string | undefined, now: number): Promise<WorkflowValidationResult> {
-  const [context, live] = await Promise.all([validationContext(db, workspaceId, now), liveWorkflows(db, workspaceId)]);
+/** `live`: the workspace's live workflows when the caller has read them already. */
+async function check(
+  db: Db,
+  workspaceId: string,
+  candidate: unknown,
+  workflowId: string | undefined,
+  now: number,
+  liveSet?: readonly LiveWorkflow[],
+): Promise<WorkflowValidationResult> {
+  const [context, live] = await Promise.all([validationContext(db, workspaceId, now), liveSet ?? liveWorkflows(db, workspaceId)]);
   const set: unknown[] = live.filter((l) => l.workflowId !== workflowId).map((l) => l.definition);
   const own = live.findIndex((l) => l.workflowId === workflowId);
   const index = own === -1 ? set.length : own;
@@ -200,7 +208,10 @@ export async function publishWorkflow(deps: Deps, p: WorkspacePrincipal, id: str
     const now = deps.clock.now();
     const { row, live } = await load(trx, p.workspaceId, id);
     checkDraftVersion(toWorkflow(row, live), ifMatch);
-    const result = await check(trx, p.workspaceId, parseDefinition(row.draft), id, now);
+    const definition = parseDefinition(row.draft);
+    // Read once: the validation's context, and the timer minutes live before this version.
+    const liveSet = await liveWorkflows(trx, p.workspaceId);
+    const result = await check(trx, p.workspaceId, definition, id, now, liveSet);
     refuseInvalid(result);
     if (live && live.definition === row.draft) return { workflow: toWorkflow(row, live), warnings: result.warnings };
     const version: WorkflowVersionRow = {
@@ -211,9 +222,8 @@ export async function publishWorkflow(deps: Deps, p: WorkspacePrincipal, id: str
       published_at: now,
       published_by: p.kind === 'agent' ? p.agentId : null,
     };
-    const timersBefore = await liveMinutes(trx, p.workspaceId);
     await publishVersion(trx, version);
-    await scheduleForDefinition(trx, p.workspaceId, parseDefinition(row.draft), timersBefore);
+    await scheduleForDefinition(trx, p.workspaceId, definition, minutesOf(liveSet));
     return { workflow: toWorkflow({ ...row, published_version: version.version, updated_at: now }, version), warnings: result.warnings };
   });
 }
@@ -254,7 +264,7 @@ function toRun(r: WorkflowRunRow, names: Map<string, string>): WorkflowRun {
 async function versionNames(db: Db, workspaceId: string, rows: WorkflowRunRow[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (const id of new Set(rows.map((r) => r.workflow_id))) {
-    for (const v of await listVersionRows(db, workspaceId, id)) names.set(`${id}:${v.version}`, parseDefinition(v.definition).name);
+    for (const v of await listVersionRows(db, workspaceId, id)) names.set(`${id}:${v.version}`, versionDefinition(id, Number(v.version), v.definition).name);
   }
   return names;
 }

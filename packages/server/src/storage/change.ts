@@ -199,8 +199,9 @@ export class Change {
   }
 
   /**
-   * Writes the seqs and the time handed out, and the view counters after the unit, back to the
-   * workspace row (and the agents' counters, if `publish` has not); `runChange` calls it before commit.
+   * Records the seqs and the time handed out, and the view counters after the unit, for the
+   * workspace row (written once per transaction, before its COMMIT; see below), and writes the
+   * agents' counters if `publish` has not; `runChange` calls it at the end of the unit.
    */
   async finish(): Promise<void> {
     // Counters move only under the lock (`CounterChanges` refuses reports before it).

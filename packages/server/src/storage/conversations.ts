@@ -3,7 +3,7 @@ import { type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Change } from './change.js';
 import type { ReadBands } from './read-bands.js';
 import { unreadBy, walkUnread } from './unread-walk.js';
-import { prepared } from './prepared.js';
+import { prepared, preparedInsert } from './prepared.js';
 import type { ConversationRow, Database } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -45,9 +45,7 @@ const NEW_CONVERSATION_COLUMNS: Record<keyof NewConversationRow, true> = {
   last_message_sent_at: true,
   language: true,
 };
-const insertConversationRow = prepared<NewConversationRow>(Object.keys(NEW_CONVERSATION_COLUMNS) as (keyof NewConversationRow & string)[], (db, row) =>
-  db.insertInto('conversations').values(row),
-);
+const insertConversationRow = preparedInsert<'conversations', NewConversationRow>('conversations', NEW_CONVERSATION_COLUMNS);
 /**
  * The tag filter's index (migration 0022): a row per (conversation, tag), written with the
  * conversation's `tags` by the two functions below, the only writers of either.

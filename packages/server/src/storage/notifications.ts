@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import { preparedInsert } from './prepared.js';
-import type { Database, NotificationRow } from './schema.js';
+import type { Database } from './schema.js';
 
 type Q = Kysely<Database>;
 
-const insertNotificationRow = preparedInsert('notifications', {
+/** Lists a notification in the agent's in-app list (`Change.notify`); prepared, as every rule assignment writes one. */
+export const insertNotification = preparedInsert('notifications', {
   id: true,
   workspace_id: true,
   agent_id: true,
@@ -17,10 +18,6 @@ const insertNotificationRow = preparedInsert('notifications', {
   rule: true,
 });
 
-/** Lists a notification in the agent's in-app list (`Change.notify`); prepared, as every rule assignment writes one. */
-export async function insertNotification(db: Q, row: NotificationRow): Promise<void> {
-  await insertNotificationRow(db, row);
-}
 
 export function listNotificationRows(db: Q, workspaceId: string, agentId: string, limit: number, unreadOnly: boolean) {
   let q = db.selectFrom('notifications').selectAll().where('workspace_id', '=', workspaceId).where('agent_id', '=', agentId);

@@ -47,8 +47,8 @@ export function prepared<A extends object, R = unknown>(names: readonly (keyof A
 /**
  * An insert of one whole row into `table`, prepared. `columns` names every column of the row type
  * (the compiler checks none is missing), so a row can never be written without one of its fields.
+ * `Row` is the table's row unless a caller inserts fewer columns on purpose (the rest default).
  */
-export function preparedInsert<T extends keyof Database>(table: T, columns: Record<keyof Database[T] & string, true>) {
-  type Row = Database[T];
+export function preparedInsert<T extends keyof Database, Row extends Partial<Database[T]> = Database[T]>(table: T, columns: Record<keyof Row & string, true>) {
   return prepared<Row>(Object.keys(columns) as (keyof Row & string)[], (db, row) => db.insertInto(table).values(row as never));
 }

@@ -370,13 +370,13 @@ export interface RoutingWaitRow {
   next_check_at: number | null;
 }
 
-/** A conversation's `*_for` timers (migration 0023; services/routing-timers.ts). */
 /** A workspace's timer rows being rebuilt, chunk by chunk, from after this conversation id (migration 0049). */
 export interface TimerRebuildRow {
   workspace_id: string;
   after_id: string;
 }
 
+/** A conversation's `*_for` timers (migration 0023; services/routing-timers.ts). */
 export interface ConversationTimerRow {
   workspace_id: string;
   conversation_id: string;

@@ -23,8 +23,6 @@ export async function setAllowedOrigins(db: Q, id: string, origins: string[]) {
 const selectWorkspace = prepared<{ id: string }, Selectable<Database['workspaces']>>(['id'], (db, a) => db.selectFrom('workspaces').selectAll().where('id', '=', a.id));
 export const findWorkspace = async (db: Q, id: string): Promise<Selectable<Database['workspaces']> | undefined> => (await selectWorkspace(db, { id })).rows[0];
 
-/** The workspace's time zone alone: the rules runner reads it for every event, and `select *` reads every column of the row. */
-
 export const findWorkspaceByApiKey = (db: Q, key: string) =>
   db
     .selectFrom('api_keys')
