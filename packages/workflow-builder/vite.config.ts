@@ -11,7 +11,8 @@ import { elementBuild } from '../ui/tooling/element-build.js';
  * - `--mode standalone`: `workflow-builder.standalone.js`, one minified ES module with everything in
  *   it, for a `<script type="module">` include on a page without a bundler. What the builder loads
  *   on first use (the sample's local evaluator, with its regex engine) is its own file in
- *   `builder-chunks/` beside the entry.
+ *   `builder-chunks/` beside the entry. `standalone-manifest.json` says which files the initial load
+ *   is (scripts/bundle-size.mjs).
  * The builder needs no socket, so there is no Socket.IO stand-in here.
  */
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
@@ -25,5 +26,7 @@ export default defineConfig(({ mode }) =>
     // The builder never opens a socket (see src/standalone/no-socket.ts).
     standaloneAlias: [{ find: /^socket\.io-client$/, replacement: src('standalone/no-socket.ts') }],
     chunkDir: 'builder-chunks',
+    // Which chunk files the entry imports statically (the initial load) and which by import().
+    manifest: 'standalone-manifest.json',
   }),
 );

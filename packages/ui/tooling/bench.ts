@@ -56,7 +56,7 @@ export interface Stat {
 }
 
 /** The `p`th percentile of `xs` by nearest rank. */
-export function percentile(xs: number[], p: number): number {
+function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }

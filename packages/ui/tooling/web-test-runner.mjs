@@ -1,6 +1,7 @@
 // The Web Test Runner setup of Baton's custom elements (<team-inbox>, <workflow-builder>): the
 // browser, the TypeScript transform and a real Baton server beside the browser. Each element's
-// web-test-runner.config.mjs calls elementTestConfig with what is its own.
+// web-test-runner.config.mjs calls elementTestConfig with what is its own; @baton/ui's calls
+// browserTestConfig (the same without the server).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,7 @@ export const debianChromium = () => playwrightLauncher({ product: 'chromium', la
  * config loading does not do. The browser reads that JSON line from `/__baton/demo-server.json`.
  * @param {URL} script
  */
-export function demoServerPlugin(script) {
+function demoServerPlugin(script) {
   /** @type {import('node:child_process').ChildProcessByStdio<import('node:stream').Writable, import('node:stream').Readable, null> | undefined} */
   let child;
   /** @type {string | undefined} */
@@ -47,6 +48,31 @@ export function demoServerPlugin(script) {
 }
 
 /**
+ * The browser-test setup every Baton package with Lit tests shares: the Chromium launcher, the
+ * browser production builds of dependencies and the TypeScript transform. @baton/ui's own config is
+ * this; an element's adds a real server (elementTestConfig).
+ * @param {{
+ *   files: string[],    // the package's test files
+ *   timeout: number,    // mocha's per-test timeout, ms
+ * }} options
+ */
+export function browserTestConfig({ files, timeout }) {
+  return {
+    files,
+    // Browser production builds: socket.io-client's node and development builds pull in `ws` and `debug` (CommonJS).
+    nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
+    browsers: [debianChromium()],
+    plugins: [
+      // esbuild reads a tsconfig as it is, without following `extends`: point it at the shared base,
+      // which has experimentalDecorators and useDefineForClassFields: false (Lit's decorators need both).
+      esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)) }),
+    ],
+    testFramework: { config: { timeout } },
+  };
+}
+
+/**
+ * browserTestConfig, one test file at a time, with a real Baton server beside the browser.
  * @param {{
  *   files: string[],    // the element's test files
  *   demoServer: URL,    // its test/demo-server.ts
@@ -54,18 +80,6 @@ export function demoServerPlugin(script) {
  * }} options
  */
 export function elementTestConfig({ files, demoServer, timeout }) {
-  return {
-    files,
-    // Browser production builds: socket.io-client's node and development builds pull in `ws` and `debug` (CommonJS).
-    nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
-    browsers: [debianChromium()],
-    concurrency: 1,
-    plugins: [
-      // esbuild reads a tsconfig as it is, without following `extends`: point it at the shared base,
-      // which has experimentalDecorators and useDefineForClassFields: false (Lit's decorators need both).
-      esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)) }),
-      demoServerPlugin(demoServer),
-    ],
-    testFramework: { config: { timeout } },
-  };
+  const base = browserTestConfig({ files, timeout });
+  return { ...base, concurrency: 1, plugins: [...base.plugins, demoServerPlugin(demoServer)] };
 }

@@ -6,6 +6,7 @@ import { ensureBuilt, packageSrc } from '@baton/ui/tooling/ensure-built';
 ensureBuilt({
   root: fileURLToPath(new URL('..', import.meta.url)),
   name: 'workflow-builder',
-  outputs: ['dist/workflow-builder.standalone.js'],
+  // The manifest is written by the same build as the bundle and its lazy chunks (scripts/bundle-size.mjs reads it).
+  outputs: ['dist/workflow-builder.standalone.js', 'dist/standalone-manifest.json'],
   dependencies: ['@baton/ui/tokens', '@baton/client', '@baton/protocol/rule-fields', '@baton/rules'].map((s) => packageSrc(import.meta.resolve(s))),
 });

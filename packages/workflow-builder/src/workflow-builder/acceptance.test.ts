@@ -4,8 +4,8 @@
 // Spanish-tagged contact then lands with a bilingual agent, and the run log explains it.
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
-import { byRole, liveText, mountBuilder, queryByRole, waitFor } from '../testing/mount.js';
+import type { TestWorkspace } from '../testing/workspace.js';
+import { byRole, editorOf, freshWorkspaceEachTest, liveText, mountBuilder, queryByRole, waitFor } from '../testing/mount.js';
 import type { WorkflowBuilder } from './workflow-builder.js';
 import type { WorkflowEditor } from '../workflow-editor/workflow-editor.js';
 
@@ -16,17 +16,14 @@ async function choose(control: HTMLElement, value: string) {
 }
 /** The editor's text, its tools' shadow root included. */
 const editorText = (el: WorkflowBuilder) => {
-  const editor = el.shadowRoot!.querySelector('wb-workflow-editor')!.shadowRoot!;
+  const editor = editorOf(el).shadowRoot!;
   return `${editor.textContent} ${editor.querySelector('wb-editor-tools')?.shadowRoot?.textContent ?? ''}`.replace(/\s+/g, ' ');
 };
 
 describe('<workflow-builder> end to end (real server)', () => {
   let ws: TestWorkspace;
   let el: WorkflowBuilder | undefined;
-  beforeEach(async () => {
-    ws = await freshWorkspace();
-  });
-  afterEach(() => el?.remove());
+  freshWorkspaceEachTest((w) => (ws = w));
 
   it('build → replay → publish → a Spanish-tagged SMS goes to a bilingual agent, and the run log says why', async () => {
     const post = async (body: Record<string, unknown>) =>
@@ -37,7 +34,7 @@ describe('<workflow-builder> end to end (real server)', () => {
     el = await mountBuilder(ws);
     byRole(el, 'button', 'New workflow').click();
     await waitFor(() => !!queryByRole(el!, 'treegrid'), 8000, 'the editor');
-    const editor = el.shadowRoot!.querySelector('wb-workflow-editor') as WorkflowEditor;
+    const editor = editorOf(el);
     editor.autosaveDelay = 50;
 
     // If: channel is SMS (the default new condition) and contact tags include spanish.
@@ -45,7 +42,7 @@ describe('<workflow-builder> end to end (real server)', () => {
     await editor.updateComplete;
     byRole(byRole(el, 'row', /^If:/), 'button', 'Add condition').click();
     await editor.updateComplete;
-    const second = Array.from(el.shadowRoot!.querySelector('wb-workflow-editor')!.shadowRoot!.querySelectorAll<HTMLElement>('[role="row"]')).filter((r) => r.getAttribute('aria-label')!.startsWith('Condition'))[1]!;
+    const second = Array.from(editor.shadowRoot!.querySelectorAll<HTMLElement>('[role="row"]')).filter((r) => r.getAttribute('aria-label')!.startsWith('Condition'))[1]!;
     await choose(byRole(second, 'combobox', 'Field'), 'contact.tags');
     const tags = byRole(byRole(el, 'row', /^Condition: contact tags/), 'textbox', 'Add value') as HTMLInputElement;
     tags.value = 'spanish';
@@ -94,8 +91,7 @@ describe('<workflow-builder> end to end (real server)', () => {
     await expectNoAxeViolations(el);
     byRole(el, 'button', 'Dark').click();
     await waitFor(() => !!queryByRole(el!, 'treegrid'), 8000, 'the editor');
-    const editor = el.shadowRoot!.querySelector('wb-workflow-editor') as WorkflowEditor;
-    editor.autosaveDelay = 50;
+    editorOf(el).autosaveDelay = 50;
     const value = byRole(byRole(el, 'row', /^Condition: hour/), 'textbox', 'Value') as HTMLInputElement;
     value.value = '30';
     value.dispatchEvent(new Event('input', { bubbles: true, composed: true }));

@@ -127,7 +127,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
 
     byRole(el, 'heading', /1 problem to fix before publishing/);
     (byRole(el, 'textbox', 'Name') as HTMLInputElement).focus();
-    const jump = allByRole(el.shadowRoot!.querySelector('wb-workflow-editor')!, 'button').find((b) => b.classList.contains('link'))!;
+    const jump = allByRole(editorOf(el), 'button').find((b) => b.classList.contains('link'))!;
     jump.click();
     await waitFor(() => deepActive() === value, 2000, 'focus on the value');
 
@@ -180,7 +180,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     await editor.updateComplete;
 
     byRole(el, 'button', 'Test on recent conversations').click();
-    await waitFor(() => !!el!.shadowRoot!.querySelector('wb-workflow-editor')!.shadowRoot!.querySelector('.dry-run tbody tr'), 8000, 'the results');
+    await waitFor(() => !!editor.shadowRoot!.querySelector('.dry-run tbody tr'), 8000, 'the results');
     const table = editor.shadowRoot!.querySelector('.dry-run table')!;
     const lines = Array.from(table.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.children).map((c) => c.textContent!.trim()));
     expect(lines).to.have.length(2);
@@ -203,25 +203,17 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
 
   it('two admins in two builders: the second save gets the conflict screen', async () => {
     const id = await ws.createWorkflow({ name: 'Shared' });
-    const first = await mountBuilder(ws, { 'workflow-id': id });
-    const second = await mountBuilder(ws, { 'workflow-id': id });
-    el = second;
-    try {
-      for (const b of [first, second]) {
-        await waitFor(() => !!queryByRole(b, 'treegrid'), 5000, 'the tree');
-        editorOf(b).autosaveDelay = 50;
-      }
-      let saved = false;
-      first.addEventListener('workflow-save', () => (saved = true));
-      type(byRole(first, 'textbox', 'Name'), 'First admin');
-      await waitFor(() => saved, 5000, 'the first save');
-      type(byRole(second, 'textbox', 'Name'), 'Second admin');
-      // Named: the server says who saved the draft (`draftUpdatedBy`).
-      await waitFor(() => !!queryByRole(second, 'alert', /^(?!Someone)\S+ saved a newer draft at/), 5000, 'the conflict');
-      expect((await ws.ana.getWorkflow(id)).workflow.draft.name).to.equal('First admin');
-    } finally {
-      first.remove();
-    }
+    // Both builders are removed after the test with every other one mounted (freshWorkspaceEachTest).
+    const { el: first } = await reopenWorkflow(ws, id);
+    const { el: second } = await reopenWorkflow(ws, id);
+    let saved = false;
+    first.addEventListener('workflow-save', () => (saved = true));
+    type(byRole(first, 'textbox', 'Name'), 'First admin');
+    await waitFor(() => saved, 5000, 'the first save');
+    type(byRole(second, 'textbox', 'Name'), 'Second admin');
+    // Named: the server says who saved the draft (`draftUpdatedBy`).
+    await waitFor(() => !!queryByRole(second, 'alert', /^(?!Someone)\S+ saved a newer draft at/), 5000, 'the conflict');
+    expect((await ws.ana.getWorkflow(id)).workflow.draft.name).to.equal('First admin');
   });
 
   it('keeps edits in the browser when the server cannot be reached, and offers them after a reload', async () => {

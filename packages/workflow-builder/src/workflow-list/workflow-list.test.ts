@@ -1,8 +1,8 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { freshWorkspace, type TestWorkspace } from '../testing/workspace.js';
-import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor } from '../testing/mount.js';
+import type { TestWorkspace } from '../testing/workspace.js';
+import { allByRole, byRole, deepActive, freshWorkspaceEachTest, liveText, mountBuilder, nameOf, queryByRole, waitFor } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 
 /** Workflow names in the order the list shows them under one trigger heading. */
@@ -16,10 +16,7 @@ describe('<workflow-builder> list (real server)', () => {
   let ws: TestWorkspace;
   let el: WorkflowBuilder;
 
-  beforeEach(async () => {
-    ws = await freshWorkspace();
-  });
-  afterEach(() => el?.remove());
+  freshWorkspaceEachTest((w) => (ws = w));
 
   it('groups workflows by trigger in execution order (highest priority first) with their status', async () => {
     await ws.createWorkflow({ name: 'Everyone else → Support', priority: 100 });
