@@ -15,8 +15,11 @@ import { elementBuild } from '../ui/tooling/element-build.js';
  *   fetched relative to the entry's URL, so a host serves that folder next to the file.
  *   `standalone-manifest.json` says which files the initial load is (scripts/bundle-size.mjs).
  */
-/** The standalone build's lazy chunks; apps/demo-crm/src/host.ts serves only names of this shape. */
-export const STANDALONE_CHUNK_DIR = 'standalone-chunks';
+/**
+ * The standalone build's folder for lazy chunks. apps/demo-crm/src/host.ts serves this folder under
+ * the same name (it cannot import a Vite config at run time, so the name is written there too).
+ */
+const STANDALONE_CHUNK_DIR = 'standalone-chunks';
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 
 /**
@@ -34,11 +34,36 @@ importScripts('/demo/assets/baton-push-worker.js');
 `;
 
 /**
- * The shape of a lazy chunk's name in the standalone build (`[name]-[hash].js`, see
- * packages/team-inbox/vite.config.ts): letters, digits, `_` and `-` only, so a request can never
- * name a path outside the chunk folder (no `/`, no `..`, no `%2f` once decoded).
+ * The shape of a lazy chunk's name in both elements' standalone builds (`[name]-[hash].js`, see
+ * `chunkFileNames` in packages/ui/tooling/element-build.ts): letters, digits, `_` and `-` only, so a
+ * request can never name a path outside the chunk folder (no `/`, no `..`, no `%2f` once decoded).
  */
 const CHUNK_NAME = /^[A-Za-z0-9_-]{1,100}\.js$/;
+
+const JS = 'text/javascript; charset=utf-8';
+
+/** A file read on each request and sent `no-cache` (it changes on rebuild); no file configured → 404. */
+const serveFile = (file: string | URL | undefined, type: string) => async (c: Context) => {
+  if (!file) return c.notFound();
+  c.header('content-type', type);
+  c.header('cache-control', 'no-cache');
+  return c.body(await readFile(file, 'utf8'), 200);
+};
+
+/**
+ * A standalone bundle's lazy chunks: `chunkDir` beside `bundleFile` (the folder its entry imports
+ * them from, relative to its own URL), names of the `CHUNK_NAME` shape only; no bundle configured → 404.
+ */
+const chunkRoute = (bundleFile: string | undefined, chunkDir: string) => async (c: Context) => {
+  const name = c.req.param('name') ?? '';
+  if (!bundleFile || !CHUNK_NAME.test(name)) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
+  const code = await readFile(path.join(path.dirname(bundleFile), chunkDir, name), 'utf8').catch(() => null);
+  if (code === null) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
+  c.header('content-type', JS);
+  // The name carries a content hash: a chunk never changes under its name.
+  c.header('cache-control', 'public, max-age=31536000, immutable');
+  return c.body(code, 200);
+};
 
 const CustomerMessage = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -58,68 +83,27 @@ export function demoHost(options: DemoHostOptions) {
     return { status: res.status, body: (await res.json()) as T };
   };
 
-  return new Hono()
+  const app = new Hono()
     .get('/', (c) => c.redirect('/demo?agent=ana'))
     .get('/demo', async (c) => c.html(await readFile(options.pageFile, 'utf8')))
     // Under its own file name: its lazy chunks import it back by that name (`../team-inbox.standalone.js`),
     // and a second URL for the same file would run it twice (two Lits, two stores).
-    .get(`/demo/assets/${path.basename(options.inboxBundleFile)}`, async (c) => {
-      c.header('content-type', 'text/javascript; charset=utf-8');
-      c.header('cache-control', 'no-cache');
-      return c.body(await readFile(options.inboxBundleFile, 'utf8'), 200);
-    })
+    .get(`/demo/assets/${path.basename(options.inboxBundleFile)}`, serveFile(options.inboxBundleFile, JS))
     // The look and the script both CRM pages share, served beside them.
-    .get('/demo/assets/crm.css', async (c) => {
-      c.header('content-type', 'text/css; charset=utf-8');
-      c.header('cache-control', 'no-cache');
-      return c.body(await readFile(new URL('crm.css', options.pageFile), 'utf8'), 200);
-    })
-    .get('/demo/assets/crm.js', async (c) => {
-      c.header('content-type', 'text/javascript; charset=utf-8');
-      c.header('cache-control', 'no-cache');
-      return c.body(await readFile(new URL('crm.js', options.pageFile), 'utf8'), 200);
-    })
+    .get('/demo/assets/crm.css', serveFile(new URL('crm.css', options.pageFile), 'text/css; charset=utf-8'))
+    .get('/demo/assets/crm.js', serveFile(new URL('crm.js', options.pageFile), JS))
     .get('/sw.js', (c) => {
-      c.header('content-type', 'text/javascript; charset=utf-8');
+      c.header('content-type', JS);
       c.header('cache-control', 'no-cache');
       return c.body(DEMO_SERVICE_WORKER, 200);
     })
-    .get('/demo/assets/baton-push-worker.js', async (c) => {
-      c.header('content-type', 'text/javascript; charset=utf-8');
-      c.header('cache-control', 'no-cache');
-      return c.body(await readFile(options.pushWorkerFile, 'utf8'), 200);
-    })
+    .get('/demo/assets/baton-push-worker.js', serveFile(options.pushWorkerFile, JS))
     // The entry imports its chunks relative to its own URL: /demo/assets/standalone-chunks/<name>.
-    .get('/demo/assets/standalone-chunks/:name', async (c) => {
-      const name = c.req.param('name');
-      if (!CHUNK_NAME.test(name)) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
-      const file = path.join(path.dirname(options.inboxBundleFile), 'standalone-chunks', name);
-      const code = await readFile(file, 'utf8').catch(() => null);
-      if (code === null) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
-      c.header('content-type', 'text/javascript; charset=utf-8');
-      // The name carries a content hash: a chunk never changes under its name.
-      c.header('cache-control', 'public, max-age=31536000, immutable');
-      return c.body(code, 200);
-    })
+    .get('/demo/assets/standalone-chunks/:name', chunkRoute(options.inboxBundleFile, 'standalone-chunks'))
     // Automation → Workflows: the same token route serves `<workflow-builder>` (admins only; others get its 403 message).
     .get('/demo/automation', async (c) => (options.automationPageFile ? c.html(await readFile(options.automationPageFile, 'utf8')) : c.notFound()))
-    // Under its own file name, as the inbox's entry is: its lazy chunks import it back by that name.
-    .get('/demo/assets/workflow-builder.standalone.js', async (c) => {
-      if (!options.builderBundleFile) return c.notFound();
-      c.header('content-type', 'text/javascript; charset=utf-8');
-      c.header('cache-control', 'no-cache');
-      return c.body(await readFile(options.builderBundleFile, 'utf8'), 200);
-    })
     // The builder's lazy chunks (the sample's local evaluator): same rules as the inbox's.
-    .get('/demo/assets/builder-chunks/:name', async (c) => {
-      const name = c.req.param('name');
-      if (!options.builderBundleFile || !CHUNK_NAME.test(name)) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
-      const code = await readFile(path.join(path.dirname(options.builderBundleFile), 'builder-chunks', name), 'utf8').catch(() => null);
-      if (code === null) return c.json({ error: { code: 'not_found', message: 'no such chunk' } }, 404);
-      c.header('content-type', 'text/javascript; charset=utf-8');
-      c.header('cache-control', 'public, max-age=31536000, immutable');
-      return c.body(code, 200);
-    })
+    .get('/demo/assets/builder-chunks/:name', chunkRoute(options.builderBundleFile, 'builder-chunks'))
     .get('/demo/agents', async (c) => {
       const res = await baton<{ items: { id: string; username: string; name: string }[] }>('GET', '/v1/agents');
       return c.json({ items: res.body.items.map((a) => ({ username: a.username, name: a.name })) }, 200);
@@ -157,4 +141,8 @@ export function demoHost(options: DemoHostOptions) {
       });
       return c.json(res.body as object, res.status as 201);
     });
+  // The builder's entry under its own file name, as the inbox's is: its lazy chunks import it back by
+  // that name. Without a builder bundle there is no such route (a 404, as for any unknown path).
+  if (options.builderBundleFile) app.get(`/demo/assets/${path.basename(options.builderBundleFile)}`, serveFile(options.builderBundleFile, JS));
+  return app;
 }

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumLaunchOptions } from '@baton/ui/tooling/chromium';
 import { chromium, type Browser } from 'playwright-core';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -71,8 +72,5 @@ export async function startDemo(dataPrefix: string): Promise<RunningDemo> {
 
 /** Debian's Chromium (never a downloaded build); `CHROME_PATH` overrides where it is. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return chromium.launch(chromiumLaunchOptions());
 }

@@ -2,14 +2,12 @@
 // "Spanish → bilingual", light and dark. Needs a running demo: `pnpm start`, then
 // `node packages/workflow-builder/scripts/screenshots.mjs [http://localhost:3000]`.
 import { fileURLToPath } from 'node:url';
+import { chromiumLaunchOptions } from '@baton/ui/tooling/chromium';
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2] ?? 'http://localhost:3000';
 const out = (name) => fileURLToPath(new URL(`../../../docs/screenshots/${name}`, import.meta.url));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await chromium.launch(chromiumLaunchOptions());
 for (const theme of ['light', 'dark']) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: theme });
   await page.goto(`${base}/demo/automation?agent=ana&theme=${theme}`);

@@ -3,18 +3,11 @@ import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { until } from '../testing/fixtures.js';
 import { allByRole, byRole, press, settled, type } from '../testing/mount.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
+import { demoServer, part, type DemoServer } from '../testing/real-server.js';
 import '../define.js';
 
 // Issue #11's list, composer and search work through the real user path: a real server (the
 // runner's seeded demo), two agents' <team-inbox> elements, nothing injected.
-
-interface DemoServer {
-  url: string;
-  tokens: Record<'ana' | 'ben', string>;
-  apiKey: string;
-}
-
-const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
 
 async function mount(attrs: Record<string, string>): Promise<TeamInbox> {
   const el = document.createElement('team-inbox');
@@ -28,7 +21,7 @@ async function mount(attrs: Record<string, string>): Promise<TeamInbox> {
 describe('list, composer and search against a real server', () => {
   let server: DemoServer;
   before(async () => {
-    server = (await (await fetch('/__baton/demo-server.json')).json()) as DemoServer;
+    server = await demoServer();
   });
 
   async function call(token: string, method: string, path: string, body?: unknown) {

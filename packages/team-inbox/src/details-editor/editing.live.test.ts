@@ -3,33 +3,17 @@ import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { until } from '../testing/fixtures.js';
 import { allByRole, byRole, composedText, press, settled, type } from '../testing/mount.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
+import { customerWritesIn, demoServer, part, type DemoServer } from '../testing/real-server.js';
 import '../define.js';
 
-interface DemoServer {
-  url: string;
-  tokens: Record<'ana' | 'ben' | 'maria' | 'tom', string>;
-  apiKey: string;
-}
-
-const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
 const flat = (node: Node) => composedText(node).replace(/\s+/g, ' ');
 
 describe('editing and snoozing against a real server', () => {
   let server: DemoServer;
   before(async () => {
-    server = (await (await fetch('/__baton/demo-server.json')).json()) as DemoServer;
+    server = await demoServer();
   });
   afterEach(() => document.querySelectorAll('team-inbox').forEach((el) => el.remove()));
-
-  async function customerWritesIn(name: string, phone: string, body: string): Promise<string> {
-    const res = await fetch(`${server.url}/v1/conversations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ contact: { name, phone }, channel: 'sms', message: { body } }),
-    });
-    expect(res.status).to.equal(201);
-    return ((await res.json()) as { conversation: { id: string } }).conversation.id;
-  }
 
   async function mountAna(view = 'all'): Promise<TeamInbox> {
     const el = document.createElement('team-inbox');
@@ -43,7 +27,7 @@ describe('editing and snoozing against a real server', () => {
   }
 
   it('Edit details saves through PATCH and the timeline tells what changed', async () => {
-    const id = await customerWritesIn('Edna Edit', `+1555${Math.floor(Math.random() * 1e7)}`, 'My invoice total looks wrong');
+    const id = await customerWritesIn(server, 'Edna Edit', 'My invoice total looks wrong');
     const ana = await mountAna();
     ana.conversationId = id;
     const details = () => part(ana, 'inbox-details');
@@ -72,7 +56,7 @@ describe('editing and snoozing against a real server', () => {
 
   it('a snoozed conversation waits in Snoozed and wakes on the customer’s next message', async () => {
     const phone = `+1555${Math.floor(Math.random() * 1e7)}`;
-    const id = await customerWritesIn('Sam Snooze', phone, 'Call me back next week');
+    const id = await customerWritesIn(server, 'Sam Snooze', 'Call me back next week', phone);
     const ana = await mountAna();
     ana.conversationId = id;
     const header = () => part(ana, 'inbox-conversation-header');

@@ -4,9 +4,8 @@ import { fixtureInbox, until } from '../testing/fixtures.js';
 import { accessibleName, allByRole, byRole, press, settled, type } from '../testing/mount.js';
 import type { TeamInbox } from './team-inbox.js';
 import type { InboxAssignDetail, InboxConversationOpenDetail, InboxResolveDetail } from '../events.js';
+import { customerWritesIn, demoServer, part, type DemoServer } from '../testing/real-server.js';
 import '../define.js';
-
-const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
 
 async function mountInbox(attrs: Record<string, string> = {}, props: Partial<Pick<TeamInbox, 'store' | 'rest' | 'realtime' | 'tokenProvider'>> = {}): Promise<TeamInbox> {
   const el = document.createElement('team-inbox');
@@ -99,28 +98,11 @@ describe('team-inbox over recorded fixtures', () => {
   });
 });
 
-interface DemoServer {
-  url: string;
-  agents: Record<'ana' | 'ben' | 'maria' | 'tom', string>;
-  tokens: Record<'ana' | 'ben' | 'maria' | 'tom', string>;
-  apiKey: string;
-}
-
 describe('team-inbox against a real server', () => {
   let server: DemoServer;
   before(async () => {
-    server = (await (await fetch('/__baton/demo-server.json')).json()) as DemoServer;
+    server = await demoServer();
   });
-
-  async function customerWritesIn(name: string, body: string): Promise<string> {
-    const res = await fetch(`${server.url}/v1/conversations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ contact: { name, phone: `+1555${Math.floor(Math.random() * 1e7)}` }, channel: 'sms', message: { body } }),
-    });
-    expect(res.status).to.equal(201);
-    return ((await res.json()) as { conversation: { id: string } }).conversation.id;
-  }
 
   it('lives: a new message appears, Ana assigns it to Ben, Ben sees it in Mine and is notified of the mention', async () => {
     const ana = await mountInbox({ server: server.url, token: server.tokens.ana, view: 'all' });
@@ -131,7 +113,7 @@ describe('team-inbox against a real server', () => {
     await until(() => ben.inboxStore?.getSnapshot().status === 'ready', 5000, 'ben ready');
 
     const xss = 'Hi <img src=x onerror="window.__xss=1"><script>window.__xss=2</script> see javascript:window.__xss=3';
-    const id = await customerWritesIn('Zoe Realtime', xss);
+    const id = await customerWritesIn(server, 'Zoe Realtime', xss);
     await until(() => allByRole(anaList(), 'option').some((o) => /Zoe Realtime/.test(o.textContent!)), 3000, 'new conversation in All');
     allByRole(anaList(), 'option').find((o) => /Zoe Realtime/.test(o.textContent!))!.click();
     const timeline = () => part(ana, 'inbox-timeline');
