@@ -472,38 +472,99 @@ export function compileConditions(tree: ConditionNode | undefined, options?: Che
   return visited ? compileVisited(visited) : () => true;
 }
 
-function explainVisited(v: Visited, facts: RuleFacts): ConditionTrace {
+/**
+ * One condition's outcome as a run log keeps it: the fact's value (null when absent), whether it
+ * held (1/0), and for list operators the expected values it found. Everything else a trace shows
+ * (path, field, operator, expected value, the sentence, the groups' results) follows from the tree,
+ * which a run's immutable workflow version still has.
+ */
+export type LeafOutcome = [actual: unknown, result: 0 | 1] | [actual: unknown, result: 0 | 1, matched: (string | number)[]];
+
+/** A tree's evaluation, reduced to its conditions' outcomes in tree order (depth first, as written). */
+export interface ConditionRecord {
+  result: boolean;
+  leaves: LeafOutcome[];
+}
+
+/**
+ * A long text (an email's body) is kept to this many characters in a trace: the log of every rule
+ * that read it would otherwise copy the whole message, and `matched` already says what was found.
+ */
+export const MAX_ACTUAL_CHARS = 500;
+
+function recordVisited(v: Visited, facts: RuleFacts, leaves: LeafOutcome[]): boolean {
   switch (v.kind) {
     case 'condition': {
       const leaf = v.leaf!;
       const actual = leaf.read(facts);
       const result = leaf.test(actual);
+      const stored = actual === undefined ? null : typeof actual === 'string' && actual.length > MAX_ACTUAL_CHARS ? `${actual.slice(0, MAX_ACTUAL_CHARS)}…` : actual;
+      leaves.push(leaf.matched ? [stored, result ? 1 : 0, leaf.matched(actual)] : [stored, result ? 1 : 0]);
+      return result;
+    }
+    case 'not':
+      return !recordVisited(v.child, facts, leaves);
+    case 'all':
+    case 'any': {
+      // Every child is evaluated, not just up to the first decisive one: a run log shows each
+      // condition's actual value, so an admin sees the near misses too.
+      const results = v.children.map((c) => recordVisited(c, facts, leaves));
+      return v.kind === 'all' ? results.every(Boolean) : results.some(Boolean);
+    }
+  }
+}
+
+function inflateVisited(v: Visited, leaves: readonly LeafOutcome[], next: { at: number }): ConditionTrace {
+  switch (v.kind) {
+    case 'condition': {
+      const leaf = v.leaf!;
+      const outcome = leaves[next.at++];
+      if (!outcome) throw new Error(`a condition record has ${leaves.length} outcomes; its tree has more conditions`);
       const trace: Extract<ConditionTrace, { kind: 'condition' }> = {
         kind: 'condition',
         path: v.path,
         field: leaf.field.name,
         operator: leaf.op,
         expected: leaf.expected,
-        actual: actual === undefined ? null : actual,
-        result,
+        actual: outcome[0],
+        result: outcome[1] === 1,
         text: describeCondition(v.node),
       };
-      if (leaf.matched) trace.matched = leaf.matched(actual);
+      if (leaf.matched) trace.matched = outcome[2] ?? [];
       return trace;
     }
     case 'not': {
-      const child = explainVisited(v.child, facts);
+      const child = inflateVisited(v.child, leaves, next);
       return { kind: 'not', path: v.path, result: !child.result, child };
     }
     case 'all':
     case 'any': {
-      // Every child is evaluated, not just up to the first decisive one: a run log shows each
-      // condition's actual value, so an admin sees the near misses too.
-      const children = v.children.map((c) => explainVisited(c, facts));
+      const children = v.children.map((c) => inflateVisited(c, leaves, next));
       const result = v.kind === 'all' ? children.every((c) => c.result) : children.some((c) => c.result);
       return { kind: v.kind, path: v.path, result, children };
     }
   }
+}
+
+/**
+ * Evaluates a tree against facts like `explainConditions`, keeping only what the tree cannot tell
+ * again (each condition's actual value and result). The runner logs this: ~0.1 KB a rule instead
+ * of a full trace's ~0.6 KB, and no sentence is built per run. `inflateTrace` gives the trace back.
+ */
+export function recordConditions(tree: ConditionNode | undefined, facts: RuleFacts, options?: CheckOptions): ConditionRecord {
+  const visited = checked(tree, options);
+  const leaves: LeafOutcome[] = [];
+  return { result: visited ? recordVisited(visited, facts, leaves) : true, leaves };
+}
+
+/** The full trace of a recorded evaluation, from the same tree: what `explainConditions` returned then. */
+export function inflateTrace(tree: ConditionNode | undefined, leaves: readonly LeafOutcome[], options?: CheckOptions): ConditionTrace {
+  const visited = checked(tree, options);
+  if (!visited) return { kind: 'all', path: [], result: true, children: [] };
+  const next = { at: 0 };
+  const trace = inflateVisited(visited, leaves, next);
+  if (next.at !== leaves.length) throw new Error(`a condition record has ${leaves.length} outcomes; its tree has ${next.at} conditions`);
+  return trace;
 }
 
 /**
@@ -512,7 +573,5 @@ function explainVisited(v: Visited, facts: RuleFacts): ConditionTrace {
  * tree (`['all', 1, 'any', 0]`). Absent conditions give an empty `all` that matched.
  */
 export function explainConditions(tree: ConditionNode | undefined, facts: RuleFacts, options?: CheckOptions): ConditionTrace {
-  const visited = checked(tree, options);
-  if (!visited) return { kind: 'all', path: [], result: true, children: [] };
-  return explainVisited(visited, facts);
+  return inflateTrace(tree, recordConditions(tree, facts, options).leaves, options);
 }

@@ -3,7 +3,7 @@
  * so the server's runner and the builder's preview run the same code. Language detection is the
  * separate `@baton/rules/language` entry: its model is large and the builder does not need it.
  */
-export { compileConditions, explainConditions, RuleError, type CheckOptions, type Predicate, type Problem } from './conditions.js';
+export { compileConditions, explainConditions, inflateTrace, recordConditions, MAX_ACTUAL_CHARS, RuleError, type CheckOptions, type ConditionRecord, type LeafOutcome, type Predicate, type Problem } from './conditions.js';
 export { describeCondition, describeConditions } from './describe.js';
 export { analyze, disjoint, implies, type Truth, type Finding } from './analysis.js';
 export { validateWorkflow, validateWorkflowSet, type ValidationContext } from './validate.js';

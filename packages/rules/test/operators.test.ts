@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RULE_FIELDS, resolveField, type RuleCondition, type RuleFacts } from '@baton/protocol';
-import { compileConditions, explainConditions, RuleError } from '../src/index.js';
+import { compileConditions, explainConditions, inflateTrace, MAX_ACTUAL_CHARS, recordConditions, RuleError } from '../src/index.js';
 import { READERS } from '../src/conditions.js';
 import { facts } from './support.js';
 
@@ -264,5 +264,28 @@ describe('explainConditions', () => {
     assert.ok(trace.kind === 'condition');
     assert.deepEqual(trace.matched, ['refund', 'api']);
     assert.equal(trace.actual, 'API refund please');
+  });
+
+  it('keeps a long message to its first characters, and still finds words past them', () => {
+    const body = `${'lorem ipsum '.repeat(100)}refund`;
+    const trace = explainConditions(c('message.body', 'contains_any', ['refund']), facts({ message: { body } }));
+    assert.ok(trace.kind === 'condition');
+    assert.equal(trace.result, true);
+    assert.deepEqual(trace.matched, ['refund']);
+    assert.equal(trace.actual, `${body.slice(0, MAX_ACTUAL_CHARS)}…`);
+  });
+});
+
+describe('recordConditions and inflateTrace', () => {
+  const tree = { any: [c('contact.language', 'in', ['es']), { not: c('contact.tags', 'contains_any', ['spam']) }] } as never;
+
+  it('records one outcome per condition in tree order: actual value, result, and what a list operator found', () => {
+    const record = recordConditions(tree, facts({ contact: { language: 'pt', tags: ['spam', 'vip'] } }));
+    assert.deepEqual(record, { result: false, leaves: [['pt', 0, []], [['spam', 'vip'], 1, ['spam']]] });
+  });
+
+  it('refuses a record that does not fit the tree (a different version\'s conditions)', () => {
+    assert.throws(() => inflateTrace(tree, [['pt', 0, []]]), /1 outcomes; its tree has more conditions/);
+    assert.throws(() => inflateTrace(tree, [['pt', 0, []], [[], 0, []], ['x', 1]]), /3 outcomes; its tree has 2 conditions/);
   });
 });

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { WorkflowDefinition, type ConditionNode, type ConditionTrace, type RuleCondition, type RuleFacts } from '@baton/protocol';
-import { analyze, compileConditions, disjoint, explainConditions, implies, validateWorkflow } from '../src/index.js';
+import { analyze, compileConditions, disjoint, explainConditions, implies, inflateTrace, recordConditions, validateWorkflow } from '../src/index.js';
 import { fold, hasPhrase, phrase, phraseMatcher, tokens, wordPrefilter } from '../src/text.js';
 
 // -- Arbitraries -------------------------------------------------------------------------------
@@ -220,6 +220,17 @@ describe('compiled conditions', () => {
       const trace = explainConditions(tree, f);
       assert.equal(trace.result, compileConditions(tree)(f));
       consistent(trace, tree, f);
+    }), RUNS);
+  });
+
+  it('a stored record (through JSON) inflates to the trace explainConditions gives, with the same result', () => {
+    fc.assert(fc.property(treeArb, factsArb, (tree, f) => {
+      const record = recordConditions(tree, f);
+      assert.equal(record.result, compileConditions(tree)(f));
+      const stored = JSON.parse(JSON.stringify(record.leaves)) as typeof record.leaves;
+      // Compared as the API sends them (JSON): an absent `expected` (is_empty) is no key on either side.
+      const asSent = (t: ConditionTrace) => JSON.parse(JSON.stringify(t)) as unknown;
+      assert.deepEqual(asSent(inflateTrace(tree, stored)), asSent(explainConditions(tree, f)));
     }), RUNS);
   });
 });

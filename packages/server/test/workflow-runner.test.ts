@@ -303,4 +303,45 @@ describe('the rules runner', () => {
     await restarted.settle();
     assert.deepEqual(await state(restarted, f.ws.apiKey), before, 'the replay changed nothing');
   });
+
+  it('the run log stores what the conditions saw, and reads each run back against the version it ran', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
+    const file = join(dir, 'baton.db');
+    const f = await setup(t, { db: file });
+    t.after(() => rmSync(dir, { recursive: true, force: true })); // after the server's close
+    const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Carla' }), 201);
+    const create = async (body: string) => (await ok(f.ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body } }), 201)).conversation.id as string;
+    const first = await create('hello there');
+    await f.server.settle();
+    // Version 2 of the technical rule looks for other words.
+    const v2 = { ...technicalRule(f.support.id), conditions: { all: [{ field: 'message.body', op: 'contains_any', value: ['refund', 'chargeback'] }] } };
+    await ok(f.boss.call('PUT', `/v1/workflows/${f.rules.technical}`, v2, { 'if-match': '1' }), 200);
+    await ok(f.boss.call('POST', `/v1/workflows/${f.rules.technical}/publish`), 200);
+    const second = await create('I want a refund');
+    await f.server.settle();
+
+    const { items } = await ok(f.boss.call('GET', `/v1/workflows/${f.rules.technical}/runs`), 200);
+    const leafOf = (conversationId: string) => items.find((r: any) => r.conversationId === conversationId).conditions.children[0];
+    assert.deepEqual(leafOf(second), {
+      kind: 'condition', path: ['all', 0], field: 'message.body', operator: 'contains_any', expected: ['refund', 'chargeback'],
+      actual: 'I want a refund', result: true, matched: ['refund'], text: 'message contains any of "refund" or "chargeback"',
+    });
+    const old = leafOf(first);
+    assert.deepEqual([old.expected, old.actual, old.result, old.matched], [['error', 'bug', 'crash', 'api', 'not working'], 'hello there', false, []]);
+    assert.match(old.text, /"not working"/);
+
+    // Stored: each condition's outcome, not the sentence, the path or the expected values.
+    const db = new Sqlite(file);
+    t.after(() => db.close());
+    const stored = db.prepare('SELECT detail FROM workflow_runs WHERE conversation_id = ? AND workflow_id = ?').get(first, f.rules.technical) as { detail: string };
+    assert.deepEqual(JSON.parse(stored.detail), { v: 2, leaves: [['hello there', 0, []]], actions: [] });
+
+    // A run logged before this format (a full trace in `conditions`) reads as it was written.
+    const legacy = { ...items.find((r: any) => r.conversationId === first), id: 'run_00000000000000000001', eventId: 999_999 };
+    db.prepare(
+      'INSERT INTO workflow_runs (id, workspace_id, workflow_id, version, outbox_id, trigger, conversation_id, matched, outcome, detail, created_at) SELECT ?, workspace_id, workflow_id, version, ?, trigger, conversation_id, matched, outcome, ?, created_at FROM workflow_runs WHERE conversation_id = ? AND workflow_id = ?',
+    ).run(legacy.id, legacy.eventId, JSON.stringify({ conditions: legacy.conditions, actions: legacy.actions }), first, f.rules.technical);
+    const { items: routing } = await ok(f.ws.api('GET', `/v1/conversations/${first}/routing`), 200);
+    assert.deepEqual(routing.find((r: any) => r.id === legacy.id), legacy);
+  });
 });

@@ -9,7 +9,7 @@ import type {
   RunOutcome,
   WorkflowDefinition,
 } from '@baton/protocol';
-import { explainConditions, planAssign, renderTemplate, timeFacts } from '@baton/rules';
+import { planAssign, recordConditions, renderTemplate, timeFacts } from '@baton/rules';
 import type { Deps } from '../deps.js';
 import { newId } from '../ids.js';
 import type { OutboxRecord } from '../outbox/changes.js';
@@ -22,7 +22,7 @@ import { findConversation, updateConversation } from '../storage/conversations.j
 import { toConversation } from '../storage/mappers.js';
 import type { AwayPolicyValue, ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
 import { findTeam, teamMemberIds } from '../storage/teams.js';
-import { eventHandled, insertRun } from '../storage/workflow-runs.js';
+import { eventHandled, insertRun, storedRunDetail } from '../storage/workflow-runs.js';
 import { runBackgroundChange } from './change-runner.js';
 import { currentLiveWorkflows, liveWorkflowsAt, type LiveWorkflow } from './live-workflows.js';
 import { drainQueue, mayFreeAgents } from './routing-queue.js';
@@ -232,8 +232,8 @@ class Pass {
 
   /** Evaluates one workflow and applies its actions when it matches; returns whether it matched. */
   async run(wf: LiveWorkflow): Promise<boolean> {
-    const trace = wf.definition.conditions ? explainConditions(wf.definition.conditions, this.facts()) : null;
-    const matched = trace ? trace.result : true;
+    const record = wf.definition.conditions ? recordConditions(wf.definition.conditions, this.facts()) : null;
+    const matched = record ? record.result : true;
     const actions: RunAction[] = [];
     const runId = newId('run', this.change.now);
     if (matched) {
@@ -275,7 +275,7 @@ class Pass {
       conversation_id: this.current.id,
       matched: matched ? 1 : 0,
       outcome,
-      detail: JSON.stringify({ conditions: trace, actions }),
+      detail: storedRunDetail(record && record.leaves, actions),
       created_at: this.change.now,
     };
     await insertRun(this.change.trx, row);

@@ -8,7 +8,7 @@ import { findConversation, latestConversations } from '../storage/conversations.
 import type { ConversationRow } from '../storage/schema.js';
 import { findTeam } from '../storage/teams.js';
 import { recentInboundBodies } from '../storage/timeline.js';
-import { listConversationRuns } from '../storage/workflow-runs.js';
+import { listConversationRuns, readRunDetail } from '../storage/workflow-runs.js';
 import { findWorkflow } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { buildFacts } from './workflow-runner.js';
@@ -56,8 +56,7 @@ export async function testWorkflow(deps: Deps, p: WorkspacePrincipal, body: Test
     if (row && body.workflowId !== undefined) {
       const run = (await listConversationRuns(db, p.workspaceId, row.id, 200)).find((r) => r.workflow_id === body.workflowId);
       if (run) {
-        const detail = JSON.parse(run.detail) as { actions: NonNullable<DryRunResult['published']>['actions'] };
-        published = { version: Number(run.version), matched: Number(run.matched) === 1, outcome: run.outcome as RunOutcome, actions: detail.actions };
+        published = { version: Number(run.version), matched: Number(run.matched) === 1, outcome: run.outcome as RunOutcome, actions: readRunDetail(run.detail).actions };
       }
     }
     results.push({ conversationId: row?.id ?? null, facts, draft: { matched, conditions: trace, actions }, published });

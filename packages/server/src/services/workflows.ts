@@ -1,5 +1,5 @@
 import { WorkflowDefinition, type RoutingAgent, type RunAction, type RunOutcome, type WorkflowRun, type ValidateWorkflowBody, type Workflow, type WorkflowValidationResult, type WorkflowVersion } from '@baton/protocol';
-import { validateWorkflowSet, type ValidationContext } from '@baton/rules';
+import { inflateTrace, validateWorkflowSet, type ValidationContext } from '@baton/rules';
 import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
@@ -9,7 +9,7 @@ import { listAgentRows, openAssignedFromCounters } from '../storage/agents.js';
 import { iso } from '../storage/mappers.js';
 import type { Database, WorkflowRow, WorkflowRunRow, WorkflowVersionRow } from '../storage/schema.js';
 import { findConversation } from '../storage/conversations.js';
-import { listConversationRuns, listWorkflowRuns } from '../storage/workflow-runs.js';
+import { listConversationRuns, listWorkflowRuns, readRunDetail } from '../storage/workflow-runs.js';
 import { listTeamRows, teamMemberships } from '../storage/teams.js';
 import {
   findVersion,
@@ -242,31 +242,32 @@ export async function validateWorkflowBody(deps: Deps, p: WorkspacePrincipal, bo
 // ---------------------------------------------------------------------------------------------
 // Runs (written by services/workflow-runner.ts)
 
-function toRun(r: WorkflowRunRow, names: Map<string, string>): WorkflowRun {
-  const detail = JSON.parse(r.detail) as Pick<WorkflowRun, 'conditions' | 'actions'>;
+function toRun(r: WorkflowRunRow, versions: Map<string, WorkflowDefinition>): WorkflowRun {
+  const definition = versions.get(`${r.workflow_id}:${r.version}`);
+  const detail = readRunDetail(r.detail);
   return {
     id: r.id,
     workflowId: r.workflow_id,
-    workflowName: names.get(`${r.workflow_id}:${r.version}`) ?? '',
+    workflowName: definition?.name ?? '',
     version: Number(r.version),
     trigger: r.trigger as WorkflowRun['trigger'],
     eventId: Number(r.outbox_id),
     conversationId: r.conversation_id,
     matched: Number(r.matched) === 1,
     outcome: r.outcome as RunOutcome,
-    conditions: detail.conditions,
-    actions: detail.actions as RunAction[],
+    conditions: !detail.conditions ? null : 'trace' in detail.conditions ? detail.conditions.trace : inflateTrace(definition?.conditions, detail.conditions.leaves),
+    actions: detail.actions,
     createdAt: iso(r.created_at),
   };
 }
 
-/** Names of the versions the runs used, as they were published. */
-async function versionNames(db: Db, workspaceId: string, rows: WorkflowRunRow[]): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
+/** The versions the runs used, as they were published: their names, and the conditions a run's outcomes belong to. */
+async function runVersions(db: Db, workspaceId: string, rows: WorkflowRunRow[]): Promise<Map<string, WorkflowDefinition>> {
+  const versions = new Map<string, WorkflowDefinition>();
   for (const id of new Set(rows.map((r) => r.workflow_id))) {
-    for (const v of await listVersionRows(db, workspaceId, id)) names.set(`${id}:${v.version}`, versionDefinition(id, Number(v.version), v.definition).name);
+    for (const v of await listVersionRows(db, workspaceId, id)) versions.set(`${id}:${v.version}`, versionDefinition(id, Number(v.version), v.definition));
   }
-  return names;
+  return versions;
 }
 
 export async function workflowRuns(deps: Deps, p: WorkspacePrincipal, id: string, query: { outcome?: RunOutcome; limit: number; cursor?: string }) {
@@ -274,8 +275,8 @@ export async function workflowRuns(deps: Deps, p: WorkspacePrincipal, id: string
   await load(db, p.workspaceId, id);
   const rows = await listWorkflowRuns(db, p.workspaceId, id, { outcome: query.outcome, before: query.cursor, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  const names = await versionNames(db, p.workspaceId, page);
-  return { items: page.map((r) => toRun(r, names)), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+  const versions = await runVersions(db, p.workspaceId, page);
+  return { items: page.map((r) => toRun(r, versions)), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
 }
 
 /** Every run that considered a conversation (at most the latest 200): the answer to "why was this routed so?". */
@@ -283,6 +284,6 @@ export async function conversationRouting(deps: Deps, p: WorkspacePrincipal, con
   const db = deps.storage.db;
   if (!(await findConversation(db, p.workspaceId, conversationId))) throw notFound('conversation');
   const rows = await listConversationRuns(db, p.workspaceId, conversationId, 200);
-  const names = await versionNames(db, p.workspaceId, rows);
-  return { items: rows.map((r) => toRun(r, names)) };
+  const versions = await runVersions(db, p.workspaceId, rows);
+  return { items: rows.map((r) => toRun(r, versions)) };
 }

@@ -1,3 +1,5 @@
+import type { ConditionTrace, RunAction } from '@baton/protocol';
+import type { LeafOutcome } from '@baton/rules';
 import type { Kysely } from 'kysely';
 import { prepared, preparedInsert } from './prepared.js';
 import type { Database, WorkflowRunRow } from './schema.js';
@@ -17,6 +19,27 @@ const insertRunRow = preparedInsert('workflow_runs', {
   detail: true,
   created_at: true,
 });
+
+/**
+ * A run's `detail` column. Format 2 keeps the conditions as their outcomes only (`@baton/rules`
+ * `recordConditions`, ~0.1 KB a rule instead of a ~0.6 KB trace); the read side inflates them with
+ * the run's workflow version, which is immutable. Runs logged before it hold the full trace, and
+ * are read as they are (no migration rewrites a log).
+ */
+type StoredRunDetail =
+  | { v: 2; leaves: LeafOutcome[] | null; actions: RunAction[] }
+  | { v?: undefined; conditions: ConditionTrace | null; actions: RunAction[] };
+
+export function storedRunDetail(leaves: LeafOutcome[] | null, actions: RunAction[]): string {
+  return JSON.stringify({ v: 2, leaves, actions } satisfies StoredRunDetail);
+}
+
+/** A run's conditions as stored (outcomes to inflate, or an older run's full trace) and its actions. */
+export function readRunDetail(detail: string): { conditions: { leaves: LeafOutcome[] } | { trace: ConditionTrace } | null; actions: RunAction[] } {
+  const d = JSON.parse(detail) as StoredRunDetail;
+  if (d.v === 2) return { conditions: d.leaves && { leaves: d.leaves }, actions: d.actions };
+  return { conditions: d.conditions && { trace: d.conditions }, actions: d.actions };
+}
 
 export async function insertRun(db: Q, row: WorkflowRunRow): Promise<void> {
   await insertRunRow(db, row);
