@@ -1,4 +1,4 @@
-import { WorkflowDefinition, type RoutingAgent, type RunAction, type RunOutcome, type WorkflowRun, type ValidateWorkflowBody, type Workflow, type WorkflowValidationResult, type WorkflowVersion } from '@baton/protocol';
+import { WorkflowDefinition, type RoutingAgent, type RunOutcome, type WorkflowRun, type ValidateWorkflowBody, type Workflow, type WorkflowValidationResult, type WorkflowVersion } from '@baton/protocol';
 import { inflateTrace, validateWorkflowSet, type ValidationContext } from '@baton/rules';
 import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
