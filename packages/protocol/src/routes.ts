@@ -279,7 +279,7 @@ export const routes = {
     callers: ['apiKey', 'admin'], status: 200, response: WF.WorkflowVersionList,
   },
   listWorkflowRuns: {
-    method: 'get', path: '/v1/workflows/:id/runs', summary: "The workflow's runs, newest first: version, matched, every condition with its actual value, actions and outcome (filter by outcome)",
+    method: 'get', path: '/v1/workflows/:id/runs', summary: "The workflow's runs, newest first: version, matched, every condition with its actual value, actions and outcome (filter by outcome, and `since` a time)",
     callers: ['apiKey', 'admin'], query: WF.WorkflowRunsQuery, status: 200, response: WF.WorkflowRunPage,
   },
   conversationRouting: {

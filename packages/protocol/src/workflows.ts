@@ -121,6 +121,8 @@ export const WorkflowRunsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** `nextCursor` of the previous page. */
   cursor: Id.optional(),
+  /** Only runs at or after this time (ISO 8601), e.g. since the version went live. */
+  since: z.iso.datetime({ offset: true }).optional(),
 });
 export const WorkflowRunPage = z.object({ items: z.array(WorkflowRun), nextCursor: Id.nullable() });
 export const ConversationRouting = z.object({ items: z.array(WorkflowRun) });

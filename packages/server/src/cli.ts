@@ -58,6 +58,7 @@ async function main(argv: string[]) {
     smtpUrl: process.env.SMTP_URL || undefined,
     mailFrom: process.env.MAIL_FROM || undefined,
     publicUrl: process.env.BATON_PUBLIC_URL || undefined,
+    runRetentionDays: positiveInt('BATON_RUN_RETENTION_DAYS', (n) => n),
   });
   if (values.demo) {
     const demo = await seedDemoWorkspace(server.deps);

@@ -1,13 +1,23 @@
 import { repeat, type Clock } from './clock.js';
+import { idFloor } from './ids.js';
 import type { Storage } from './storage/db.js';
+import type { Work } from './storage/group-commit.js';
 import { deleteIdempotencyKeysBefore, IDEMPOTENCY_RETENTION_MS } from './storage/idempotency.js';
+import { deleteRunsBefore } from './storage/workflow-runs.js';
 
 const SWEEP_EVERY_MS = 3600_000;
 const BATCH = 1_000;
+const DAY_MS = 24 * 3600_000;
+
+/** How long the rules' run log keeps a run unless the operator says otherwise (`BATON_RUN_RETENTION_DAYS`). */
+export const RUN_RETENTION_DAYS = 90;
 
 /**
- * Periodic clean-up on the injected clock: today, idempotency keys past their retention. Tests
- * drive it with `sweep()` or by advancing a manual clock.
+ * Periodic clean-up on the injected clock: idempotency keys past their retention, and workflow runs
+ * older than the run log's (a run is ~0.1–1.5 KB, one to a few per conversation and trigger, so the
+ * log would otherwise outgrow the conversations it explains). Each batch is its own background unit,
+ * so a large sweep never holds the writer from requests. Tests drive it with `sweep()` or by
+ * advancing a manual clock.
  */
 export class Housekeeping {
   private schedule: { stop(): void } | null = null;
@@ -16,8 +26,11 @@ export class Housekeeping {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
+    private readonly runRetentionDays = RUN_RETENTION_DAYS,
     private readonly onError: (error: unknown) => void = (error) => console.error('[baton] housekeeping failed; will retry', error),
-  ) {}
+  ) {
+    if (!Number.isInteger(runRetentionDays) || runRetentionDays < 1) throw new RangeError(`the run log's retention must be a whole number of days (at least 1), got ${runRetentionDays}`);
+  }
 
   start(): void {
     this.schedule ??= repeat(this.clock, SWEEP_EVERY_MS, () => this.sweep(), this.onError);
@@ -28,7 +41,7 @@ export class Housekeeping {
     this.schedule = null;
   }
 
-  /** Deletes expired idempotency keys, batch by batch; resolves with how many. One sweep at a time. */
+  /** Deletes expired idempotency keys and runs, batch by batch; resolves with how many rows. One sweep at a time. */
   sweep(): Promise<number> {
     return (this.running ??= this.sweepAll().finally(() => (this.running = null)));
   }
@@ -38,10 +51,19 @@ export class Housekeeping {
   }
 
   private async sweepAll(): Promise<number> {
-    const cutoff = this.clock.now() - IDEMPOTENCY_RETENTION_MS;
+    const now = this.clock.now();
+    const keysBefore = now - IDEMPOTENCY_RETENTION_MS;
+    const runsBefore = idFloor('run', now - this.runRetentionDays * DAY_MS);
+    return (
+      (await this.inBatches((trx) => deleteIdempotencyKeysBefore(trx, keysBefore, BATCH))) +
+      (await this.inBatches((trx) => deleteRunsBefore(trx, runsBefore, BATCH)))
+    );
+  }
+
+  private async inBatches(deleteBatch: Work<number>): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted = await this.storage.write((trx) => deleteIdempotencyKeysBefore(trx, cutoff, BATCH), 'background');
+      const deleted = await this.storage.write(deleteBatch, 'background');
       total += deleted;
       if (deleted < BATCH) return total;
     }

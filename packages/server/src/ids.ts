@@ -7,15 +7,23 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower 
  * append-mostly, and carry a prefix that says what they are (`conv_…`, `agt_…`).
  */
 export function newId(prefix: string, now = Date.now()): string {
-  let time = '';
-  let t = now;
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
   let rand = '';
   for (let i = 0; i < 10; i++) rand += ALPHABET[randomByte() % 32];
-  return `${prefix}_${time}${rand}`;
+  return `${idFloor(prefix, now)}${rand}`;
+}
+
+/**
+ * The lowest id `newId(prefix, …)` can give at `time`: every id made earlier sorts below it, every
+ * id made then or later at or above it. A sweep deletes "before a time" by its primary key with it.
+ */
+export function idFloor(prefix: string, time: number): string {
+  let encoded = '';
+  let t = Math.max(0, Math.floor(time)); // before 1970 is the lowest floor there is
+  for (let i = 0; i < 10; i++) {
+    encoded = ALPHABET[t % 32] + encoded;
+    t = Math.floor(t / 32);
+  }
+  return `${prefix}_${encoded}`;
 }
 
 /**

@@ -57,6 +57,8 @@ export interface ServerOptions {
   /** Background delivery: concurrency, fairness caps, circuit breakers (jobs/queue.ts). */
   delivery?: Partial<DeliveryLimits>;
   deliveryTimeoutMs?: Partial<DeliveryTimeouts>;
+  /** Days the rules' run log keeps a run (default 90, `BATON_RUN_RETENTION_DAYS`); the hourly sweep deletes older ones. */
+  runRetentionDays?: number;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
   extend?: (app: BatonApp, deps: Deps) => void | Promise<void>;
 }
@@ -97,7 +99,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     jobs,
     outbound: new OutboundClient(destinations, options.resolveHost),
     presence: new PresenceBoard(clock),
-    housekeeping: new Housekeeping(storage, clock),
+    housekeeping: new Housekeeping(storage, clock, options.runRetentionDays),
     readBands: new ReadBands({
       store: readBandsTable(storage, clock, (error) => console.error('[baton] saving read bands failed; they will be learned again', error)),
     }),

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError, badRequest, notFound } from '../errors.js';
-import { newId } from '../ids.js';
+import { idFloor, newId } from '../ids.js';
 import { listAgentRows, openAssignedFromCounters } from '../storage/agents.js';
 import { iso } from '../storage/mappers.js';
 import type { Database, WorkflowRow, WorkflowRunRow, WorkflowVersionRow } from '../storage/schema.js';
@@ -270,10 +270,11 @@ async function runVersions(db: Db, workspaceId: string, rows: WorkflowRunRow[]):
   return versions;
 }
 
-export async function workflowRuns(deps: Deps, p: WorkspacePrincipal, id: string, query: { outcome?: RunOutcome; limit: number; cursor?: string }) {
+export async function workflowRuns(deps: Deps, p: WorkspacePrincipal, id: string, query: { outcome?: RunOutcome; limit: number; cursor?: string; since?: string }) {
   const db = deps.storage.db;
   await load(db, p.workspaceId, id);
-  const rows = await listWorkflowRuns(db, p.workspaceId, id, { outcome: query.outcome, before: query.cursor, limit: query.limit + 1 });
+  const from = query.since === undefined ? undefined : idFloor('run', Date.parse(query.since));
+  const rows = await listWorkflowRuns(db, p.workspaceId, id, { outcome: query.outcome, before: query.cursor, from, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
   const versions = await runVersions(db, p.workspaceId, page);
   return { items: page.map((r) => toRun(r, versions)), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };

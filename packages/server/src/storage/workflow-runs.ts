@@ -58,6 +58,8 @@ export interface RunPage {
   outcome?: string;
   /** Runs with ids below this one (the previous page's last). */
   before?: string;
+  /** Runs with ids at or above this one (`idFloor('run', time)`: logged at or after the time). */
+  from?: string;
   limit: number;
 }
 
@@ -66,6 +68,7 @@ export function listWorkflowRuns(db: Q, workspaceId: string, workflowId: string,
   let q = db.selectFrom('workflow_runs').selectAll().where('workspace_id', '=', workspaceId).where('workflow_id', '=', workflowId);
   if (page.outcome !== undefined) q = q.where('outcome', '=', page.outcome);
   if (page.before !== undefined) q = q.where('id', '<', page.before);
+  if (page.from !== undefined) q = q.where('id', '>=', page.from);
   return q.orderBy('id', 'desc').limit(page.limit).execute();
 }
 
@@ -79,3 +82,14 @@ export const listConversationRuns = (db: Q, workspaceId: string, conversationId:
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+
+/**
+ * Deletes up to `batch` runs whose ids sort below `floorId` (`idFloor('run', cutoff)`: logged
+ * before the cutoff), walking the primary key; returns how many. A run's row also marks its event
+ * handled (`eventHandled`), which only a replay right after a crash asks, long before any cutoff.
+ */
+export async function deleteRunsBefore(db: Q, floorId: string, batch: number): Promise<number> {
+  const oldest = db.selectFrom('workflow_runs').select('id').where('id', '<', floorId).orderBy('id').limit(batch);
+  const result = await db.deleteFrom('workflow_runs').where('id', 'in', oldest).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startServer } from '../src/server.js';
+import { TestServer, expectStatus as ok } from '../src/testing.js';
+
+// The rules' run log is kept for a retention (default 90 days, BATON_RUN_RETENTION_DAYS): the hourly
+// housekeeping sweep deletes older runs on the injected clock, and nothing else they explained.
+
+const HOUR = 3600_000;
+
+describe('run log retention', () => {
+  it('the hourly sweep deletes runs past the retention and keeps newer ones; the timeline still says who assigned', async (t) => {
+    const server = await TestServer.startFor(t, { runRetentionDays: 2 });
+    const ws = await server.createWorkspace('Acme');
+    const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+    const ana = await ws.addAgent('ana');
+    const rule = { name: 'All to Ana', trigger: { event: 'conversation.created' }, actions: [{ type: 'assign', steps: [{ pool: { agents: [ana.id] }, strategy: 'round_robin' }] }] };
+    const { workflow } = await ok(boss.call('POST', '/v1/workflows', rule), 201);
+    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    const create = async () => {
+      const { conversation } = await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hello' } }), 201);
+      await server.settle();
+      return conversation.id as string;
+    };
+    // Agent tokens are short-lived; the API key reads the log across the days.
+    const runsOf = async () => (await ok(ws.api('GET', `/v1/workflows/${workflow.id}/runs`), 200)).items.map((r: any) => r.conversationId);
+    const { housekeeping } = server.server.deps;
+    // An hour at a time, letting each scheduled sweep finish and schedule the next.
+    const hours = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        server.clock!.advance(HOUR);
+        await housekeeping.idle();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+
+    const old = await create();
+    await hours(24);
+    const recent = await create();
+    await hours(23);
+    assert.deepEqual(await runsOf(), [recent, old], 'both kept within 2 days');
+    // `since`: the runs at or after a time (here, the hour before `recent`).
+    const since = new Date(server.clock!.now() - 23 * HOUR - HOUR).toISOString();
+    assert.deepEqual((await ok(ws.api('GET', `/v1/workflows/${workflow.id}/runs?since=${since}`), 200)).items.map((r: any) => r.conversationId), [recent]);
+    assert.equal((await ws.api('GET', `/v1/workflows/${workflow.id}/runs?since=yesterday`)).status, 400);
+
+    await hours(2); // `old` is now 49 hours old, `recent` 25
+    assert.deepEqual(await runsOf(), [recent], 'the scheduled sweep deleted the run past 2 days');
+    assert.deepEqual((await ok(ws.api('GET', `/v1/conversations/${old}/routing`), 200)).items, []);
+    const { items } = await ok(ws.api('GET', `/v1/conversations/${old}/timeline`), 200);
+    assert.equal(items.find((i: any) => i.type === 'assigned').data.text, 'Assigned to ana by rule All to Ana (round-robin)');
+    assert.equal(await housekeeping.sweep(), 0, 'nothing left to delete');
+    assert.equal((await ok(ws.api('GET', `/v1/conversations/${old}`), 200)).conversation.assigneeId, ana.id);
+  });
+
+  it('refuses a retention that is not a whole number of days', async () => {
+    for (const days of [0, -1, 1.5]) {
+      await assert.rejects(startServer({ runRetentionDays: days }), /whole number of days/);
+    }
+  });
+});
