@@ -174,8 +174,12 @@ function whyPicked(strategy: AssignStrategy, agent: RoutingAgent): string {
     : `assigned longest ago (${last})`;
 }
 
-function describeStep(step: AssignStep, index: number): string {
-  const pool = 'team' in step.pool ? `team ${step.pool.team}` : `agents ${step.pool.agents.join(', ')}`;
+function describeStep(step: AssignStep, index: number, snapshot: readonly RoutingAgent[], teamNames: ReadonlyMap<string, string> | undefined): string {
+  const agentName = (id: string) => {
+    const agent = snapshot.find((a) => a.id === id);
+    return agent ? nameOf(agent) : id;
+  };
+  const pool = 'team' in step.pool ? `team ${teamNames?.get(step.pool.team) ?? step.pool.team}` : `agents ${step.pool.agents.map(agentName).join(', ')}`;
   const needs = step.require ? `, requires ${step.require.skills.join(', ')}` : '';
   return `step ${index + 1} (${pool}${needs}, ${step.strategy.replace('_', '-')})`;
 }
@@ -183,6 +187,8 @@ function describeStep(step: AssignStep, index: number): string {
 export interface PlanContext extends RoutingTime {
   /** The conversation's current assignee; with `onlyIfUnassigned` (the default) an assigned one is left alone. */
   assigneeId?: string | null;
+  /** Team names by id, so the plan's sentences say "team Support" rather than its id. */
+  teamNames?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -219,7 +225,7 @@ export function planAssign(action: AssignAction, snapshot: readonly RoutingAgent
       continue;
     }
     if (closes !== null && now >= closes) {
-      const note = `${describeStep(step, index)} timed out at ${new Date(closes).toISOString()}`;
+      const note = `${describeStep(step, index, snapshot, context.teamNames)} timed out at ${new Date(closes).toISOString()}`;
       steps.push({ index, status: 'expired', closesAt: closes, candidates: [], excluded: [], preference: null, note });
       notes.push(note);
       continue;
@@ -229,7 +235,7 @@ export function planAssign(action: AssignAction, snapshot: readonly RoutingAgent
     const reasons = excluded.map((e) => e.message).join('; ');
     const picked = pickAgent(step.strategy, eligible);
     if (picked) {
-      const note = `${describeStep(step, index)}: ${nameOf(picked)}, ${whyPicked(step.strategy, picked)}${preference?.status === 'applied' ? `, has preferred ${preference.skills.join(', ')}` : ''}`;
+      const note = `${describeStep(step, index, snapshot, context.teamNames)}: ${nameOf(picked)}, ${whyPicked(step.strategy, picked)}${preference?.status === 'applied' ? `, has preferred ${preference.skills.join(', ')}` : ''}`;
       steps.push({ ...trace, status: 'assigned', note });
       notes.push(note);
       decision = { kind: 'assign', agentId: picked.id, stepIndex: index, strategy: step.strategy, summary: '', steps };
@@ -239,19 +245,19 @@ export function planAssign(action: AssignAction, snapshot: readonly RoutingAgent
     if (preference?.status === 'holding') {
       // Eligible agents exist but none has the preferred skills yet: hold until the preference drops.
       const until = Math.min(preference.dropsAt!, closes ?? Infinity);
-      const note = `${describeStep(step, index)}: waiting for an agent with ${preference.skills.join(', ')} until ${new Date(preference.dropsAt!).toISOString()} (${reasons})`;
+      const note = `${describeStep(step, index, snapshot, context.teamNames)}: waiting for an agent with ${preference.skills.join(', ')} until ${new Date(preference.dropsAt!).toISOString()} (${reasons})`;
       steps.push({ ...trace, status: 'waiting', note });
       notes.push(note);
       decision = { kind: 'wait', stepIndex: index, until, summary: '', steps };
       continue;
     }
     if (step.skipIfNoneAvailable) {
-      const note = `${describeStep(step, index)}: ${nobody}, skipped`;
+      const note = `${describeStep(step, index, snapshot, context.teamNames)}: ${nobody}, skipped`;
       steps.push({ ...trace, status: 'skipped', note });
       notes.push(note);
       continue;
     }
-    const note = `${describeStep(step, index)}: ${nobody}, waiting${closes === null ? ' in the queue' : ` until ${new Date(closes).toISOString()}`}`;
+    const note = `${describeStep(step, index, snapshot, context.teamNames)}: ${nobody}, waiting${closes === null ? ' in the queue' : ` until ${new Date(closes).toISOString()}`}`;
     steps.push({ ...trace, status: 'waiting', note });
     notes.push(note);
     decision = { kind: 'wait', stepIndex: index, until: closes, summary: '', steps };

@@ -157,6 +157,15 @@ describe('planAssign', () => {
     assert.match(d.summary, /step 1 .*marta, assigned longest ago/);
   });
 
+  it('names the pool in its sentences: the team by the name it is given, agents by theirs', () => {
+    const snapshot = [agent('maria', { name: 'Maria', skills: ['es'], teamIds: ['bilingual'] })];
+    const named = planAssign(spanish, snapshot, { ...at(0), teamNames: new Map([['bilingual', 'Bilingual']]) });
+    assert.match(named.summary, /^step 1 \(team Bilingual, requires es, round-robin\): Maria/);
+    assert.match(planAssign(spanish, snapshot, at(0)).summary, /^step 1 \(team bilingual,/, 'without names, the id');
+    const toPeople = { ...spanish, steps: [{ pool: { agents: ['maria', 'gone'] }, strategy: 'round_robin' as const }] };
+    assert.match(planAssign(toPeople, snapshot, at(0)).summary, /^step 1 \(agents Maria, gone, round-robin\)/);
+  });
+
   it('skipIfNoneAvailable goes straight to the next step', () => {
     const snapshot = [agent('maria', { skills: ['es'], teamIds: ['bilingual'], availability: 'away' }), agent('ana', { teamIds: ['bilingual'] })];
     const d = planAssign(spanish, snapshot, at(0));

@@ -181,6 +181,7 @@ describe('the rules runner', () => {
     assert.equal(leaf.result, true);
     const assign = run.actions.find((a: any) => a.type === 'assign');
     assert.deepEqual(assign.decision.steps[0].excluded.map((e: any) => e.message).sort(), ['luis away', 'pat lacks skill es']);
+    assert.match(assign.detail, /^Assigned to maria \(skill es, round-robin\): step 1 \(team Bilingual, requires es, round-robin\): maria, /);
 
     // A plain conversation: the Spanish and technical rules did not match, with the values they saw.
     const { contact: carla } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Carla' }), 201);

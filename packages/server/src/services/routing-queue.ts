@@ -11,7 +11,7 @@ import type { Storage } from '../storage/db.js';
 import { runBackgroundChange } from './change-runner.js';
 import { versionDefinition } from './live-workflows.js';
 import { assignTo } from './workflow-runner.js';
-import { routingAgents } from './workflows.js';
+import { routingAgents, routingTeamNames } from './workflows.js';
 
 /*
  * The routing queue (DESIGN §6): conversations a workflow could not assign wait in `routing_waits`
@@ -61,6 +61,7 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
     const waits = await waitsOf(change.trx, workspaceId);
     if (waits.length === 0) return false;
     const actions = new Map<string, { action: AssignAction; name: string } | null>();
+    let teamNames: Map<string, string> | undefined;
     /** Per action: whether any of its steps has someone eligible now (else its waits are passed over). */
     const open = new Map<string, boolean>();
     for (const wait of waits) {
@@ -83,7 +84,8 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
         continue;
       }
       const waitingSince = Number(row.waiting_since ?? wait.waiting_since);
-      const decision = planAssign(found.action, agents, { now: change.now, waitingSince, assigneeId: null });
+      teamNames ??= await routingTeamNames(change.trx, workspaceId);
+      const decision = planAssign(found.action, agents, { now: change.now, waitingSince, assigneeId: null, teamNames });
       if (decision.kind === 'assign') {
         const c = { ...row };
         const rule = { workflowId: wait.workflow_id, name: found.name, version: Number(wait.version) };

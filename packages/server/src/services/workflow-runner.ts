@@ -27,7 +27,7 @@ import { runBackgroundChange } from './change-runner.js';
 import { currentLiveWorkflows, liveWorkflowsAt, type LiveWorkflow } from './live-workflows.js';
 import { drainQueue, mayFreeAgents } from './routing-queue.js';
 import { awayPolicyOf, awayPolicyOnAgentChange, awayPolicyOnInbound } from './availability.js';
-import { routingAgents } from './workflows.js';
+import { routingAgents, routingTeamNames } from './workflows.js';
 
 /*
  * The rules runner (DESIGN §6): a durable outbox consumer that runs the live workflows of a
@@ -153,6 +153,7 @@ const workflowActor = (workflowId: string): Actor => ({ type: 'workflow', id: wo
  */
 export class RoutingSnapshots {
   private readonly byWorkspace = new Map<string, RoutingAgent[]>();
+  private readonly teamNamesByWorkspace = new Map<string, Map<string, string>>();
 
   async get(change: Change): Promise<RoutingAgent[]> {
     let agents = this.byWorkspace.get(change.workspaceId);
@@ -163,12 +164,23 @@ export class RoutingSnapshots {
     return agents;
   }
 
+  /** Team names for the plan's sentences; a rename shows from the next batch. */
+  async teamNames(change: Change): Promise<Map<string, string>> {
+    let names = this.teamNamesByWorkspace.get(change.workspaceId);
+    if (!names) {
+      names = await routingTeamNames(change.trx, change.workspaceId);
+      this.teamNamesByWorkspace.set(change.workspaceId, names);
+    }
+    return names;
+  }
+
   drop(workspaceId: string): void {
     this.byWorkspace.delete(workspaceId);
   }
 
   clear(): void {
     this.byWorkspace.clear();
+    this.teamNamesByWorkspace.clear();
   }
 }
 
@@ -346,7 +358,8 @@ class Pass {
     // A slot taken by another node between our read and our write: plan again with what it left.
     for (let attempt = 0; attempt < 3; attempt++) {
       const agents = await this.snapshots.get(this.change);
-      const decision = planAssign(action, agents, { now: this.change.now, waitingSince, assigneeId: c.assignee_id });
+      const teamNames = await this.snapshots.teamNames(this.change);
+      const decision = planAssign(action, agents, { now: this.change.now, waitingSince, assigneeId: c.assignee_id, teamNames });
       if (decision.kind === 'skip') return { result: { ...base, status: 'no_change', detail: decision.summary, decision } };
       if (decision.kind === 'wait' || decision.kind === 'queue') {
         const status = decision.kind === 'wait' ? 'waiting' : 'queued';

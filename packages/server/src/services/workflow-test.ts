@@ -12,7 +12,7 @@ import { listConversationRuns, readRunDetail } from '../storage/workflow-runs.js
 import { findWorkflow } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { buildFacts } from './workflow-runner.js';
-import { acceptDefinition, routingAgents } from './workflows.js';
+import { acceptDefinition, routingAgents, routingTeamNames } from './workflows.js';
 
 /*
  * `POST /v1/workflows/test` (issue 9, "Dry run and replay"): evaluates a draft with the runner's own
@@ -28,7 +28,7 @@ export async function testWorkflow(deps: Deps, p: WorkspacePrincipal, body: Test
   const { definition, warnings } = await acceptDefinition(db, p.workspaceId, body.workflow, body.workflowId, now);
   const workspace = await findWorkspace(db, p.workspaceId);
   if (!workspace) throw notFound('workspace');
-  const agents = await routingAgents(db, p.workspaceId);
+  const [agents, teamNames] = await Promise.all([routingAgents(db, p.workspaceId), routingTeamNames(db, p.workspaceId)]);
 
   const targets: { row: ConversationRow | null; facts: RuleFacts }[] = [];
   if (body.sample) targets.push({ row: null, facts: body.sample });
@@ -51,7 +51,7 @@ export async function testWorkflow(deps: Deps, p: WorkspacePrincipal, body: Test
   for (const { row, facts } of targets) {
     const trace = definition.conditions ? explainConditions(definition.conditions, facts) : null;
     const matched = trace ? trace.result : true;
-    const actions = matched ? await wouldDo(deps, p.workspaceId, definition, facts, row, agents, now) : [];
+    const actions = matched ? await wouldDo(deps, p.workspaceId, definition, facts, row, agents, teamNames, now) : [];
     let published: DryRunResult['published'] = null;
     if (row && body.workflowId !== undefined) {
       const run = (await listConversationRuns(db, p.workspaceId, row.id, 200)).find((r) => r.workflow_id === body.workflowId);
@@ -71,6 +71,7 @@ async function wouldDo(
   facts: RuleFacts,
   row: ConversationRow | null,
   agents: RoutingAgent[],
+  teamNames: ReadonlyMap<string, string>,
   now: number,
 ): Promise<DryRunResult['draft']['actions']> {
   const out: DryRunResult['draft']['actions'] = [];
@@ -78,7 +79,7 @@ async function wouldDo(
     const base = { index, type: action.type };
     switch (action.type) {
       case 'assign': {
-        const decision = planAssign(action, agents, { now, waitingSince: now, assigneeId: null });
+        const decision = planAssign(action, agents, { now, waitingSince: now, assigneeId: null, teamNames });
         const name = decision.kind === 'assign' ? (agents.find((a) => a.id === decision.agentId)?.name ?? decision.agentId) : null;
         const would =
           decision.kind === 'assign'

@@ -75,6 +75,11 @@ export async function routingAgents(db: Db, workspaceId: string): Promise<Routin
   }));
 }
 
+/** The workspace's team names by id, for the assign plan's sentences ("step 1 (team Support, …)"). */
+export async function routingTeamNames(db: Db, workspaceId: string): Promise<Map<string, string>> {
+  return new Map((await listTeamRows(db, workspaceId)).map((t) => [t.id, t.name]));
+}
+
 async function validationContext(db: Db, workspaceId: string, now: number): Promise<ValidationContext> {
   const [teams, agents] = await Promise.all([listTeamRows(db, workspaceId), routingAgents(db, workspaceId)]);
   return { teams: teams.map((t) => ({ id: t.id, name: t.name })), agents, now };
