@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import type { BatonRestClient, InboxStore } from '@baton/client';
-import type { Contact, Conversation, NoteItem, Team } from '@baton/protocol';
+import type { Contact, Conversation, NoteItem, Team, TimelineItem } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { restContext } from '@baton/ui/contexts/rest';
 import { baseStyles } from '@baton/ui/tokens';
@@ -23,6 +23,17 @@ import { detailsStyles } from './details.styles.js';
 /** The editor is a chunk of its own, fetched the first time someone presses "Edit details". */
 let editorModule: Promise<unknown> | undefined;
 const loadEditor = () => (editorModule ??= import('../details-editor/details-editor.js'));
+/**
+ * The routing question worth offering: a rule touched it or it waits in a queue ("Why it was routed
+ * this way"), or it is open with nobody on it, where the runs say which rules looked and why they
+ * passed ("Why no rule assigned it"). None for a conversation a person assigned or closed.
+ */
+function whyQuestion(c: Conversation | null, timeline: readonly TimelineItem[]): string | null {
+  if (!c) return null;
+  if (c.waitingSince || timeline.some((i) => i.kind === 'event' && i.actor.type === 'workflow')) return 'Why it was routed this way';
+  return c.status === 'open' && !c.assigneeId ? 'Why no rule assigned it' : null;
+}
+
 let routingModule: Promise<unknown> | undefined;
 const loadRouting = () => (routingModule ??= import('../routing-why/routing-why.js'));
 
@@ -64,8 +75,7 @@ export class InboxDetails extends LitElement {
 
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
     conversation: s.open?.conversation ?? null,
-    // A rule touched it (or it waits in a queue): then "Why it was routed this way" is worth offering.
-    routed: !!s.open?.conversation?.waitingSince || !!s.open?.timeline.some((i) => i.kind === 'event' && i.actor.type === 'workflow'),
+    why: whyQuestion(s.open?.conversation ?? null, s.open?.timeline ?? []),
   }));
   @state() private routingLoaded = false;
   /** What the contact's record was loaded for: the contact and the conversation's version. */
@@ -209,9 +219,9 @@ export class InboxDetails extends LitElement {
               <dd>${PRIORITY_LABELS[c.priority]}</dd>
               ${c.language ? html`<dt>Language</dt><dd>${languageName(c.language)}</dd>` : nothing}
             </dl>`}
-        ${this.snapshot.value?.routed && !editing
+        ${this.snapshot.value?.why && !editing
           ? html`<details class="routing" @toggle=${(e: Event) => void this.openRouting((e.target as HTMLDetailsElement).open)}>
-              <summary>Why it was routed this way</summary>
+              <summary>${this.snapshot.value.why}</summary>
               ${this.routingLoaded
                 ? html`<inbox-routing-why .rest=${this.rest} conversation-id=${c.id}></inbox-routing-why>`
                 : html`<p class="muted" role="status">Loading…</p>`}

@@ -2,6 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { WorkflowRun } from '@baton/protocol';
 import { demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
+import { missedConditions } from './routing-why.js';
 import { allByRole, byRole, composedText, mountPart } from '../testing/mount.js';
 
 describe('Why it was routed this way', () => {
@@ -36,6 +37,64 @@ describe('Why it was routed this way', () => {
     expect(inbox.world.requests).to.include('GET /v1/conversations/conv_lucia/routing');
     expect(byRole(root, 'heading', 'Conversation')).to.exist;
     await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('says which conditions kept a rule from matching, with what they saw', async () => {
+    const world = demoWorld();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: null, waitingSince: since } : c));
+    const leaf = (field: string, text: string, actual: unknown, result: boolean, path: (string | number)[]) =>
+      ({ kind: 'condition', path, field, operator: 'in', expected: [], actual, result, text }) as const;
+    const notMatched: WorkflowRun = {
+      id: 'run_2', workflowId: 'wf_tech', workflowName: 'Technical → senior tech', version: 1, trigger: 'conversation.created', eventId: 8,
+      conversationId: 'conv_lucia', matched: false, outcome: 'not_matched', createdAt: since, actions: [],
+      conditions: {
+        kind: 'all', path: [], result: false,
+        children: [
+          { kind: 'any', path: ['all', 0], result: false, children: [
+            leaf('conversation.language', 'conversation language is Spanish', 'en', false, ['all', 0, 'any', 0]),
+            leaf('contact.tags', 'contact tags include spanish', [], false, ['all', 0, 'any', 1]),
+          ] },
+          leaf('conversation.channel', 'channel is SMS', 'sms', true, ['all', 1]),
+          { kind: 'not', path: ['all', 2], result: false, child: leaf('contact.tags', 'contact tags include spam', ['spam', 'vip'], true, ['all', 2, 'not']) },
+        ],
+      },
+    };
+    expect(missedConditions(notMatched.conditions!).map((m) => [m.leaf.field, m.negated])).to.deep.equal([
+      ['conversation.language', false], ['contact.tags', false], ['contact.tags', true],
+    ]);
+    world.routing = new Map([['conv_lucia', [notMatched]]]);
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-details', inbox);
+    await inbox.store.open('conv_lucia');
+    await until(() => !!root.querySelector('.routing summary'), 2000, 'the disclosure');
+    root.querySelector<HTMLElement>('.routing summary')!.click();
+    const why = () => root.querySelector('inbox-routing-why')?.shadowRoot ?? null;
+    await until(() => !!why() && allByRole(why()!, 'list', 'Why it did not match').length === 1, 3000, 'the missed conditions');
+    const items = allByRole(why()!, 'list', 'Why it did not match')[0]!.querySelectorAll('li');
+    expect([...items].map((li) => li.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal([
+      'conversation language is Spanish: was “en”',
+      'contact tags include spanish: was none',
+      'contact tags include spam (must not): was spam, vip',
+    ]);
+    expect(composedText(why()!)).to.not.contain('channel is SMS');
+    await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('asks "Why no rule assigned it" of an open conversation nobody has, and nothing of a resolved one', async () => {
+    const world = demoWorld();
+    world.conversations = world.conversations.map((c) =>
+      c.id === 'conv_priya' ? { ...c, assigneeId: null } : c.id === 'conv_priya_old' ? { ...c, assigneeId: null } : c,
+    );
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-details', inbox);
+    await inbox.store.open('conv_priya');
+    await until(() => !!root.querySelector('.routing summary'), 2000, 'the disclosure');
+    expect(root.querySelector('.routing summary')!.textContent).to.equal('Why no rule assigned it');
+    await inbox.store.open('conv_priya_old');
+    await until(() => root.querySelector('dd') !== null && !root.querySelector('.routing summary'), 2000, 'no disclosure for a resolved conversation');
     remove();
   });
 });

@@ -14,6 +14,36 @@ const OUTCOMES: Record<WorkflowRun['outcome'], string> = {
   queued: 'queued: nobody available',
 };
 
+type Trace = NonNullable<WorkflowRun['conditions']>;
+type TraceLeaf = Extract<Trace, { kind: 'condition' }>;
+
+/**
+ * The conditions that kept a rule from matching, each with what it saw: in an `all`, the ones that
+ * failed; in an `any`, every one (none held); under a `not`, the ones that held. Empty when it matched.
+ */
+export function missedConditions(trace: Trace, negated = false): { leaf: TraceLeaf; negated: boolean }[] {
+  if (trace.result !== negated) return [];
+  switch (trace.kind) {
+    case 'condition':
+      return [{ leaf: trace, negated }];
+    case 'not':
+      return missedConditions(trace.child, !negated);
+    case 'all':
+    case 'any':
+      // The children that went the same way as their group decided it; the others are left out.
+      return trace.children.flatMap((child) => missedConditions(child, negated));
+  }
+}
+
+const MAX_SHOWN = 80;
+
+/** A fact's value in a sentence: "none" for nothing, lists joined, long texts cut. */
+function shown(actual: unknown): string {
+  if (actual === null || actual === undefined || (Array.isArray(actual) && actual.length === 0) || actual === '') return 'none';
+  const text = Array.isArray(actual) ? actual.join(', ') : typeof actual === 'string' ? `“${actual}”` : String(actual);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…”` : text;
+}
+
 /**
  * "Why it was routed this way": every rule run that considered the conversation, newest first
  * (`GET /v1/conversations/:id/routing`), each with what its actions did in the runner's words
@@ -87,9 +117,18 @@ export class InboxRoutingWhy extends LitElement {
         (run) => html`<li>
           <strong>${run.workflowName}</strong> · ${OUTCOMES[run.outcome]} · <time datetime=${run.createdAt}>${relativeTime(run.createdAt, now)}</time>
           ${run.actions.length ? html`<ul>${run.actions.map((a) => html`<li>${a.detail}</li>`)}</ul>` : nothing}
+          ${!run.matched && run.conditions ? this.renderMissed(run.conditions) : nothing}
         </li>`,
       )}
     </ol>`;
+  }
+
+  private renderMissed(trace: Trace) {
+    const missed = missedConditions(trace);
+    if (!missed.length) return nothing;
+    return html`<ul aria-label="Why it did not match">
+      ${missed.map(({ leaf, negated }) => html`<li>${leaf.text}${negated ? ' (must not)' : ''}: was ${shown(leaf.actual)}</li>`)}
+    </ul>`;
   }
 }
 
