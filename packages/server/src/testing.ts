@@ -29,15 +29,16 @@ export interface AfterHooks {
 /**
  * A database file (`baton.db`) in a fresh folder `<tmpdir>/baton-<name>-XXXXXX`, removed after
  * every other `t.after` hook of the test has run: the servers, connections and child processes
- * using the file close in those hooks, and a folder removed under an open database makes its
- * close fail on the write-ahead log.
+ * using the file close in those hooks. Removed under them, the removal races their writes (a
+ * `-wal` or `-shm` file made again between unlinking the files and the folder fails the hook and
+ * leaves the folder), and on Windows files still open cannot be removed at all.
  *
  * Hooks run in the order they are registered, and tests register the closes after this call
  * (the server they start on the file, the one they restart halfway). So the removal is not
  * registered here: the hook registered here registers it when its turn comes, which puts it
  * behind every hook the test registered, since the test body has ended by then. That relies on
- * node:test reading the hook list as it runs it (true from Node 20.19, the repo's floor);
- * test/testing.test.ts fails if a Node release stops doing so.
+ * node:test reading the hook list as it runs it (Node 20.20 does; releases that ran hooks with a
+ * reduce over the list did not); test/testing.test.ts fails if a Node release stops doing so.
  */
 export function tempDbFile(t: AfterHooks, name = 'db'): string {
   const dir = mkdtempSync(join(tmpdir(), `baton-${name}-`));
