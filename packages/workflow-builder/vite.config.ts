@@ -13,7 +13,8 @@ import { elementBuild } from '../ui/tooling/element-build.js';
  *   on first use (the sample's local evaluator, with its regex engine) is its own file in
  *   `builder-chunks/` beside the entry. `standalone-manifest.json` says which files the initial load
  *   is (scripts/bundle-size.mjs).
- * The builder needs no socket, so there is no Socket.IO stand-in here.
+ * The builder talks REST only and imports `@baton/client/rest`, whose module graph has no
+ * socket.io-client (packages/client/test/rest-entry.test.ts), so neither build needs a stand-in for it.
  */
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 
@@ -22,9 +23,7 @@ export default defineConfig(({ mode }) =>
     standalone: mode === 'standalone',
     name: 'workflow-builder',
     entries: { index: src('workflow-builder/workflow-builder.ts'), define: src('define.ts'), events: src('events.ts') },
-    external: [/^lit(\/|$)/, /^@lit\//, /^@baton\/client(\/|$)/, /^socket\.io-client(\/|$)/],
-    // The builder never opens a socket (see src/standalone/no-socket.ts).
-    standaloneAlias: [{ find: /^socket\.io-client$/, replacement: src('standalone/no-socket.ts') }],
+    external: [/^lit(\/|$)/, /^@lit\//, /^@baton\/client(\/|$)/],
     chunkDir: 'builder-chunks',
     // Which chunk files the entry imports statically (the initial load) and which by import().
     manifest: 'standalone-manifest.json',

@@ -1,5 +1,8 @@
 import { SERVER_EVENTS as ALL_SERVER_EVENTS } from '@baton/protocol/constants';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@baton/protocol';
 import { ManualClock } from './clock.js';
@@ -17,6 +20,31 @@ export const ADMIN_TOKEN = 'test-admin-token';
  * on loopback: the server refuses non-public destinations unless told otherwise (DESIGN §7a).
  */
 export const LOOPBACK_DESTINATIONS = '127.0.0.0/8,::1/128';
+
+/** What the fixtures need of a test's context: node:test's `TestContext` has it. */
+export interface AfterHooks {
+  after(fn: () => unknown): void;
+}
+
+/**
+ * A database file (`baton.db`) in a fresh folder `<tmpdir>/baton-<name>-XXXXXX`, removed after
+ * every other `t.after` hook of the test has run: the servers, connections and child processes
+ * using the file close in those hooks. Removed under them, the removal races their writes (a
+ * `-wal` or `-shm` file made again between unlinking the files and the folder fails the hook and
+ * leaves the folder), and on Windows files still open cannot be removed at all.
+ *
+ * Hooks run in the order they are registered, and tests register the closes after this call
+ * (the server they start on the file, the one they restart halfway). So the removal is not
+ * registered here: the hook registered here registers it when its turn comes, which puts it
+ * behind every hook the test registered, since the test body has ended by then. That relies on
+ * node:test reading the hook list as it runs it (Node 20.20 does; releases that ran hooks with a
+ * reduce over the list did not); test/testing.test.ts fails if a Node release stops doing so.
+ */
+export function tempDbFile(t: AfterHooks, name = 'db'): string {
+  const dir = mkdtempSync(join(tmpdir(), `baton-${name}-`));
+  t.after(() => t.after(() => rmSync(dir, { recursive: true, force: true })));
+  return join(dir, 'baton.db');
+}
 
 export type BatonTestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -105,7 +133,7 @@ export class TestServer {
   }
 
   /** `start`, closed when the test ends (`t.after`): what nearly every test does first. */
-  static async startFor(t: { after(fn: () => unknown): void }, options: ServerOptions & { manualClock?: boolean } = {}): Promise<TestServer> {
+  static async startFor(t: AfterHooks, options: ServerOptions & { manualClock?: boolean } = {}): Promise<TestServer> {
     const server = await TestServer.start(options);
     t.after(() => server.close());
     return server;

@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // Availability (DESIGN §6, issue 9): auto-away after the workspace's autoAwayAfterSec without a
 // socket (back on reconnect only if the server made them away), and the away policy for an away
@@ -96,8 +93,7 @@ describe('auto-away', () => {
   });
 
   it('counts from the stored last-seen time: a server that stopped with the socket open still makes the agent away after a restart', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-away-'));
-    const file = join(dir, 'baton.db');
+    const file = tempDbFile(t, 'away');
     const server = await TestServer.start({ db: file });
     const ws = await server.createWorkspace();
     const ana = await ws.addAgent('ana');
@@ -106,11 +102,7 @@ describe('auto-away', () => {
     const seenAt = server.clock!.now();
     await server.close();
 
-    const restarted = await TestServer.start({ db: file });
-    t.after(async () => {
-      await restarted.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const restarted = await TestServer.startFor(t, { db: file });
     restarted.clock!.advance(seenAt + 200_000 - restarted.clock!.now());
     const read = async () =>
       (await ok(restarted.request('GET', '/v1/agents', { token: ws.apiKey }), 200)).items.find((a: any) => a.id === ana.id).availability;

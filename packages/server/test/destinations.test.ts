@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { LOOPBACK_DESTINATIONS, TestServer, expectStatus as ok, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { LOOPBACK_DESTINATIONS, TestServer, tempDbFile, expectStatus as ok, type TestAgent, type TestWorkspace } from '../src/testing.js';
 import { startServer, type ServerOptions } from '../src/server.js';
 import type { HostResolver } from '../src/net/destinations.js';
 
@@ -211,13 +208,11 @@ test('with loopback allowed, a resolved name is delivered to the address the ser
 });
 
 test('an endpoint stored while loopback was allowed is refused at delivery once it no longer is', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'baton-destinations-'));
-  const db = join(dir, 'baton.db');
+  const db = tempDbFile(t, 'destinations');
   const target = await receiver(t);
   const first = await TestServer.start({ db, privateDestinations: LOOPBACK_DESTINATIONS });
   let current = first;
   t.after(() => current.close());
-  t.after(() => rm(dir, { recursive: true, force: true }));
   const ws = await first.createWorkspace('Acme');
   const hook = (await ok(createHook(ws, `http://127.0.0.1:${target.port}/hook`), 201)).webhook;
   await first.close();

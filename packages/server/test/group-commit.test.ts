@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import Sqlite from 'libsql';
 import { openSqlite } from '../src/storage/db.js';
 import { prepared } from '../src/storage/prepared.js';
 import type { Database } from '../src/storage/schema.js';
-import { expectStatus, TestServer, type HttpResult } from '../src/testing.js';
+import { expectStatus, tempDbFile, TestServer, type HttpResult } from '../src/testing.js';
 
 /**
  * Group commit (storage/group-commit.ts) through `Storage.write`, on a WAL file so a second,
@@ -16,8 +13,7 @@ import { expectStatus, TestServer, type HttpResult } from '../src/testing.js';
  */
 
 async function setup(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-group-commit-'));
-  const file = join(dir, 'baton.db');
+  const file = tempDbFile(t, 'group-commit');
   const storage = await openSqlite(file);
   // Tables of the test's own, so it does not depend on how Baton's rows look.
   await sql`CREATE TABLE unit_rows (name TEXT PRIMARY KEY)`.execute(storage.db);
@@ -26,7 +22,6 @@ async function setup(t: TestContext) {
   t.after(async () => {
     observer.close();
     await storage.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   const committedNames = () =>
     (observer.prepare('SELECT name FROM unit_rows ORDER BY name').all() as { name: string }[]).map((r) => r.name);

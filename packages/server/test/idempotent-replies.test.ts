@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { routes, secretPaths, withoutSecrets, type RouteName } from '@baton/protocol';
 import Sqlite from 'libsql';
@@ -11,7 +9,7 @@ import { migrate } from '../src/storage/migrate.js';
 import { claimKey } from '../src/storage/idempotency.js';
 import { IdempotentReply } from '../src/services/idempotent-reply.js';
 import { createContact } from '../src/services/contacts.js';
-import { ADMIN_TOKEN, LOOPBACK_DESTINATIONS, TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+import { ADMIN_TOKEN, LOOPBACK_DESTINATIONS, TestServer, tempDbFile, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // The response of a keyed write is stored by the command's own unit of work (docs/decisions.md,
 // "Idempotency"): there is no moment at which a command's change is committed and the response its
@@ -130,13 +128,13 @@ const supportRule = (team: string, name = 'Everyone → Support') => ({
 });
 
 async function setup(t: TestContext): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-replies-'));
-  const server = await TestServer.start({ db: join(dir, 'baton.db'), privateDestinations: LOOPBACK_DESTINATIONS });
-  const observer = new Observer(join(dir, 'baton.db'));
+  const file = tempDbFile(t, 'replies');
+  const dir = dirname(file);
+  const server = await TestServer.start({ db: file, privateDestinations: LOOPBACK_DESTINATIONS });
+  const observer = new Observer(file);
   t.after(async () => {
     observer.db.close();
     await server.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   const ws = await server.createWorkspace('Acme');
   const boss = await ws.addAgent('boss', { role: 'admin' });

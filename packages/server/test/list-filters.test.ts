@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import { CompiledQuery } from 'kysely';
 import { VIEWS } from '@baton/protocol';
 import { pageQuery, type ConversationFilters } from '../src/storage/conversations.js';
-import { TestServer, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, expectStatus as ok } from '../src/testing.js';
 
 // List filters and sorts (DESIGN §5): channel, teamId, tag, priority, newest or oldest first, with
 // every view, cursor-paginated, each read through an index.
@@ -128,16 +128,11 @@ test('each filter is read through its index, in both sorts (EXPLAIN QUERY PLAN)'
 });
 
 test('migration 0022 copies the tags of existing conversations into the tag index', async (t) => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const { sql } = await import('kysely');
-  const dir = mkdtempSync(join(tmpdir(), 'baton-tags-'));
-  const file = join(dir, 'baton.db');
+  const file = tempDbFile(t, 'tags');
   const first = await TestServer.start({ db: file });
   let current = first;
   t.after(() => current.close());
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const ws = await first.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const tagged = (await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'A' }, channel: 'sms', tags: ['vip', 'late'], message: { body: 'a' } }), 201)).conversation;

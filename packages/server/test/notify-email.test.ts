@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { TestServer, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { TestServer, tempDbFile, type TestAgent, type TestWorkspace } from '../src/testing.js';
 
 /**
  * Email notifications end to end: a real SMTP server (smtp-server) on loopback receives what
@@ -368,8 +365,7 @@ test('without SMTP_URL the server has no email channel: in-app still notifies, n
 });
 
 test('replaying the outbox after a restart does not send an email twice', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'baton-notify-'));
-  const db = join(dir, 'baton.db');
+  const db = tempDbFile(t, 'notify');
   // Coalescing off, so only the jobs' dedupe keys stand between a replay and a second email.
   const first = await setup(t, { db, notifyCoalesceMs: 0 });
   const conv = await conversation(first.ws);
@@ -382,8 +378,6 @@ test('replaying the outbox after a restart does not send an email twice', async 
 
   const sink = await smtpSink(t);
   const again = await TestServer.startFor(t, { db, smtpUrl: sink.url, notifyCoalesceMs: 0 });
-  // After the server's own close hook (hooks run in the order they are registered): not under its feet.
-  t.after(() => rm(dir, { recursive: true, force: true }));
   await again.server.deps.relay.drain();
   await again.server.deps.jobs.runDue();
   const offset = await again.server.deps.storage.db.selectFrom('consumer_offsets').select('last_id').where('consumer', '=', 'notifier').executeTakeFirst();

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes, type ECDH } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import * as ece from 'http_ece';
 import { importJWK, jwtVerify } from 'jose';
-import { LOOPBACK_DESTINATIONS, TestServer, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { LOOPBACK_DESTINATIONS, TestServer, tempDbFile, type TestAgent, type TestWorkspace } from '../src/testing.js';
 
 /**
  * Web Push end to end: a loopback HTTP server stands in for the browser vendor's push service,
@@ -263,8 +260,7 @@ test('push subscriptions: strict bodies, upsert per endpoint, delete, agent toke
 });
 
 test('the VAPID key pair is generated once and survives a restart', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'baton-vapid-'));
-  const db = join(dir, 'baton.db');
+  const db = tempDbFile(t, 'vapid');
   const first = await setup(t, { db });
   const key1 = (await first.ben.call('GET', '/v1/push/public-key')).body.publicKey as string;
   const raw = Buffer.from(key1, 'base64url');
@@ -275,8 +271,6 @@ test('the VAPID key pair is generated once and survives a restart', async (t) =>
   await first.server.close();
 
   const again = await TestServer.startFor(t, { db, privateDestinations: LOOPBACK_DESTINATIONS });
-  // After the server's own close hook (hooks run in the order they are registered): not under its feet.
-  t.after(() => rm(dir, { recursive: true, force: true }));
   const res = await again.request('GET', '/v1/push/public-key', { token });
   assert.equal(res.status, 200);
   assert.equal(res.body.publicKey, key1, 'same key after a restart on the same database');

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { toRecord } from '../src/outbox/relay.js';
 import type { OutboxRecord } from '../src/outbox/changes.js';
-import { TestServer, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, expectStatus as ok } from '../src/testing.js';
 
 // The relay hands rows its own process committed to consumers from memory (outbox/relay.ts
 // `committedHere`); what consumers get must be exactly the stored rows, in id order, with rows
@@ -13,12 +10,10 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 
 describe('outbox relay', () => {
   it('hands every row once, in id order, as stored: its own from memory, another process’s read in between', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-relay-'));
-    const file = join(dir, 'baton.db');
+    const file = tempDbFile(t, 'relay');
     const a = await TestServer.startFor(t, { db: file });
     const ws = await a.createWorkspace('Acme');
     const b = await TestServer.startFor(t, { db: file });
-    t.after(() => rmSync(dir, { recursive: true, force: true })); // after both servers' close
 
     const seen: OutboxRecord[] = [];
     await a.server.deps.relay.register({ name: 'probe', durable: false, handle: async (records) => void seen.push(...records) });

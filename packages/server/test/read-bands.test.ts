@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { sql } from 'kysely';
 import type { WorkspacePrincipal } from '../src/auth/principal.js';
 import { createConversation, markConversationRead, postMessage, postNote, setStatus, viewCounts } from '../src/services/conversations.js';
 import { listView, type PageCursor } from '../src/storage/conversations.js';
 import { ReadBands, type Band } from '../src/storage/read-bands.js';
-import { TestServer, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, expectStatus as ok } from '../src/testing.js';
 import { prng } from '../bench/prng.js';
 
 /**
@@ -303,12 +300,10 @@ test('the server learns read bands from Unread requests over HTTP', async (t) =>
 });
 
 test('read bands are saved and a restarted server walks with them instead of learning them again', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-read-bands-'));
-  const db = join(dir, 'baton.db');
+  const db = tempDbFile(t, 'read-bands');
   const first = await TestServer.start({ db });
   let current = first;
   t.after(() => current.close());
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const ws = await first.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const reader: AgentPrincipal = { kind: 'agent', workspaceId: ws.id, agentId: ana.id, role: 'agent', tokenExp: Number.MAX_SAFE_INTEGER };

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, test, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
 import { io } from 'socket.io-client';
-import { ADMIN_TOKEN, record, TestServer, type BatonTestSocket, type TestWorkspace } from '../src/testing.js';
+import { ADMIN_TOKEN, record, TestServer, tempDbFile, type BatonTestSocket, type TestWorkspace } from '../src/testing.js';
 
 /**
  * The realtime contract over real Socket.IO clients: what each agent receives, what they must not,
@@ -409,14 +406,12 @@ test('reconnecting while changes are being committed still gets each change exac
 });
 
 test('replay survives a server restart on the same database file', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'baton-realtime-'));
-  const file = join(dir, 'baton.db');
+  const file = tempDbFile(t, 'realtime');
   const sockets: BatonTestSocket[] = [];
   let server: TestServer | null = await TestServer.start({ db: file });
   t.after(async () => {
     for (const s of sockets) s.disconnect();
     await server?.close();
-    await rm(dir, { recursive: true, force: true });
   });
   const ws = await server.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');

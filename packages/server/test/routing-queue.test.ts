@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // The routing queue (DESIGN §6, issue 9): nobody eligible → the conversation waits (waitingSince, a
 // `queued` event naming the team) and is assigned oldest first when an agent becomes available or
@@ -120,8 +117,7 @@ describe('the routing queue', () => {
   });
 
   it('a step timeout counts from the stored waitingSince on the clock, and survives a restart', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-queue-'));
-    const file = join(dir, 'baton.db');
+    const file = tempDbFile(t, 'queue');
     const f = await setup(t, 'timeout', { db: file });
     const id = await spanishConversation(f);
     const waiting = await get(f, id);
@@ -136,11 +132,7 @@ describe('the routing queue', () => {
     await f.server.close();
 
     // A new process, whose clock starts where this one's is now.
-    const restarted = await TestServer.start({ db: file });
-    t.after(async () => {
-      await restarted.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const restarted = await TestServer.startFor(t, { db: file });
     const g = { ...f, server: restarted };
     restarted.clock!.advance(Date.parse(waiting.waitingSince) + 60_000 - restarted.clock!.now());
     await advance(g, 30_000);

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import Sqlite from 'libsql';
 import { REBUILD_CHUNK, rebuildTimerChunk } from '../src/services/routing-timers.js';
 import { rebuildConversationIds } from '../src/storage/conversation-timers.js';
-import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9):
 // counted from stored times on the injected clock, fired once per (conversation, workflow,
@@ -219,8 +216,7 @@ describe('timer triggers', () => {
   });
 
   it("a workspace's first timer rule is rebuilt in chunks, a unit each, by the timers; a restart resumes where the last chunk stopped", async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-timers-rebuild-'));
-    const file = join(dir, 'baton.db');
+    const file = tempDbFile(t, 'timers-rebuild');
     const f = await setup(t, { db: file });
     const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Rui' }), 201);
     const total = 2 * REBUILD_CHUNK + 1;
@@ -255,11 +251,7 @@ describe('timer triggers', () => {
     assert.equal(await storage.write((trx) => rebuildTimerChunk(trx, f.ws.id, '', listed.slice(0, REBUILD_CHUNK), false)), false, 'a chunk from a stale marker writes nothing');
     await f.server.close();
 
-    const restarted = await TestServer.start({ db: file });
-    t.after(async () => {
-      await restarted.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const restarted = await TestServer.startFor(t, { db: file });
     restarted.clock!.advance(createdAt + 60_000 - restarted.clock!.now());
     await advance(restarted, 5_000);
     // The next check resumed after the marker and rebuilt the rest, chunk by chunk, from stored
@@ -286,8 +278,7 @@ describe('timer triggers', () => {
   });
 
   it('the timers are stored: a restart keeps counting from the same start, and fires once', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-timers-'));
-    const file = join(dir, 'baton.db');
+    const file = tempDbFile(t, 'timers');
     const f = await setup(t, { db: file });
     const rule = await publish(f, reassign(10, f.support.id));
     const id = await conversation(f);
@@ -295,11 +286,7 @@ describe('timer triggers', () => {
     await advance(f.server, 6 * 60_000);
     await f.server.close();
 
-    const restarted = await TestServer.start({ db: file });
-    t.after(async () => {
-      await restarted.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const restarted = await TestServer.startFor(t, { db: file });
     const g = { ...f, server: restarted };
     restarted.clock!.advance(createdAt + 6 * 60_000 - restarted.clock!.now());
     await advance(restarted, 3 * 60_000 + 50_000);
@@ -362,8 +349,7 @@ describe('timer triggers', () => {
   });
 
   it('a replay of the timers and the runner after a crash fires nothing twice', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-timers-replay-'));
-    const file = join(dir, 'baton.db');
+    const file = tempDbFile(t, 'timers-replay');
     const f = await setup(t, { db: file });
     const rule = await publish(f, reassign(10, f.support.id));
     const id = await conversation(f);
@@ -379,7 +365,6 @@ describe('timer triggers', () => {
     assert.equal(moved.changes, 2, 'both keep a durable place');
 
     const restarted = await TestServer.startFor(t, { db: file });
-    t.after(() => rmSync(dir, { recursive: true, force: true })); // after the servers' close
     restarted.clock!.advance(now - restarted.clock!.now());
     await advance(restarted, 30 * 60_000);
     const g = { ...f, server: restarted };

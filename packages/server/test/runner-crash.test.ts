@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { http } from '../src/testing.js';
+import { http, tempDbFile } from '../src/testing.js';
 
 // Issue 9: `kill -9` of a real server process while conversations stream in, then a restart on the
 // same database file: no conversation is assigned twice, none is stranded. The runner's exactly-once
@@ -38,12 +36,10 @@ async function startChild(db: string): Promise<{ child: ChildProcess; url: strin
 
 describe('kill -9 and restart', () => {
   it('mid-stream: every acknowledged conversation is assigned exactly once after the restart, none stranded', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-crash-'));
-    const db = join(dir, 'baton.db');
+    const db = tempDbFile(t, 'crash');
     const children: ChildProcess[] = [];
     t.after(() => {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
     });
 
     const first = await startChild(db);

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { SearchPage } from '@baton/protocol';
 import { searchIndexBehind } from '../src/storage/search-index.js';
-import { TestServer, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { TestServer, tempDbFile, type TestAgent, type TestWorkspace } from '../src/testing.js';
 
 /**
  * `GET /v1/search` through HTTP: what it finds (messages and notes, prefixes, any case or
@@ -337,8 +334,7 @@ test('indexing runs in batches on the clock: commits wake it once a quarter seco
 });
 
 test('messages committed but not indexed before a restart are indexed at start', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-search-restart-'));
-  const db = join(dir, 'baton.db');
+  const db = tempDbFile(t, 'search-restart');
   const first = await TestServer.start({ db });
   const ws = await first.createWorkspace('Acme');
   first.server.deps.relay.kick = () => {}; // as if the process died right after these commits
@@ -347,8 +343,6 @@ test('messages committed but not indexed before a restart are indexed at start',
   await first.close();
 
   const second = await TestServer.startFor(t, { db });
-  // After the server's own close hook (hooks run in the order they are registered): not under its feet.
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.equal(await searchIndexBehind(second.server.deps.storage.db), false, 'indexed during start');
   const api: TestWorkspace['api'] = (method, path) => second.request(method, path, { token: ws.apiKey });
   assert.deepEqual(ids(await search({ ...ws, api }, 'kettle')), [a.messageId]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { TestServer, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, expectStatus as ok } from '../src/testing.js';
 
 // Snooze (DESIGN §3, §5): out of the open views into Snoozed until a time; wakes on the clock (a
 // stored time, so a restart keeps it), on an inbound message, or by hand (`until: null`).
@@ -126,12 +126,7 @@ test('If-Match: a stale version gets 409 with the current conversation', async (
 });
 
 test('a snooze survives a restart: its time is stored, and the next server wakes it', async (t) => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'baton-snooze-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = join(dir, 'baton.db');
+  const db = tempDbFile(t, 'snooze');
   const first = await TestServer.start({ db });
   const ws = await first.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import { io } from 'socket.io-client';
@@ -10,7 +7,7 @@ import { toRecord } from '../src/outbox/relay.js';
 import { LiveCounts } from '../src/realtime/live-counts.js';
 import type { Database } from '../src/storage/schema.js';
 import { fillViewCounters } from '../src/storage/view-counters.js';
-import { TestServer, type BatonTestSocket, type HttpResult, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { TestServer, tempDbFile, type BatonTestSocket, type HttpResult, type TestAgent, type TestWorkspace } from '../src/testing.js';
 import { prng } from '../bench/prng.js';
 
 /**
@@ -436,12 +433,10 @@ test('a counter read at connect time is not replaced by older values from change
 });
 
 test('migration 0011 counts the existing conversations, mentions and read marks into the counters', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-view-counters-'));
-  const file = join(dir, 'baton.db');
+  const file = tempDbFile(t, 'view-counters');
   const first = await TestServer.start({ db: file });
   let current = first;
   t.after(() => current.close());
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const ws = await first.createWorkspace('Acme');
   const ana = await ws.addAgent('ana');
   const ben = await ws.addAgent('ben');

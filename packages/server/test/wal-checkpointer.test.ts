@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import Sqlite from 'libsql';
 import { ManualClock } from '../src/clock.js';
 import { WalCheckpointer } from '../src/storage/wal-checkpointer.js';
+import { tempDbFile } from '../src/testing.js';
 
 /** WAL checkpoints on a worker thread (storage/wal-checkpointer.ts), scheduled by the injected clock. */
 
 function setup(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-checkpoint-'));
-  const file = join(dir, 'baton.db');
+  const file = tempDbFile(t, 'checkpoint');
   const writer = new Sqlite(file, { timeout: 5000 });
   writer.pragma('journal_mode = WAL');
   writer.pragma('wal_autocheckpoint = 0'); // only the checkpointer copies the log back
@@ -25,7 +23,6 @@ function setup(t: TestContext) {
   t.after(async () => {
     await checkpointer.close();
     writer.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   return { file, writer, write, clock, checkpointer };
 }

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { WebhookEvent } from '@baton/protocol';
-import { LOOPBACK_DESTINATIONS, TestServer, type TestWorkspace } from '../src/testing.js';
+import { LOOPBACK_DESTINATIONS, TestServer, tempDbFile, type TestWorkspace } from '../src/testing.js';
 
 /**
  * Webhooks end to end: endpoints made over HTTP, real receivers on 127.0.0.1 that check the
@@ -493,14 +490,11 @@ test('replies go out as message.created; inbound messages do not; notes only as 
 });
 
 test('after a restart, replayed outbox rows never duplicate a delivery and nothing is lost', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'baton-webhooks-'));
-  const file = join(dir, 'baton.db');
+  const file = tempDbFile(t, 'webhooks');
 
   const first = await TestServer.start({ db: file, privateDestinations: LOOPBACK_DESTINATIONS });
   let current = first;
   t.after(() => current.close());
-  // After the server's own close hook (hooks run in the order they are registered): not under its feet.
-  t.after(() => rm(dir, { recursive: true, force: true }));
   // The job runner has not got to anything yet: deliveries happen only when the test steps them.
   first.server.deps.jobs.stop();
   const ws = await first.createWorkspace('Acme');

@@ -17,7 +17,7 @@ export interface ElementBuildOptions {
   /** What the ESM build leaves as imports, so a host's bundler dedupes them with its own copies. */
   external: RegExp[];
   /** Standalone only: modules replaced in the one-file build (e.g. socket.io-client). */
-  standaloneAlias: Alias[];
+  standaloneAlias?: Alias[];
   /** Standalone only: the folder beside the entry for what it loads with import() on first use. */
   chunkDir: string;
   /** Standalone only: a Vite manifest to write, for tools that need to know the initial load. */
@@ -30,7 +30,7 @@ export function elementBuild(options: ElementBuildOptions): UserConfig {
     // Browser production builds: socket.io-client's node and development builds pull in `ws` and `debug`.
     resolve: {
       conditions: ['browser', 'production', 'module', 'import', 'default'],
-      alias: standalone ? options.standaloneAlias : [],
+      alias: (standalone && options.standaloneAlias) || [],
     },
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     // Template collapsing reaches the element's sources and @baton/ui's, which the file bundles.

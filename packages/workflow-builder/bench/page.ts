@@ -2,7 +2,7 @@
 // conditions in nested groups and an assign action of 10 steps — first render, an edit (a field
 // change through its select) and an undo, each timed to the DOM being updated; beside a baseline
 // that builds the same number of rows with the same controls by hand (createElement).
-import type { BatonRestClient } from '@baton/client';
+import type { BatonRestClient } from '@baton/client/rest';
 import type { ConditionNode, Workflow, WorkflowDefinition } from '@baton/protocol';
 import { RULE_FIELDS } from '@baton/protocol/rule-fields';
 import '../src/define.js';

@@ -7,8 +7,6 @@ import { ms, openBenchPage, RUNS, stat } from '@baton/ui/tooling/bench';
 const { browser, page } = await openBenchPage({
   root: fileURLToPath(new URL('..', import.meta.url)),
   entry: fileURLToPath(new URL('./page.ts', import.meta.url)),
-  // As in the standalone build: the builder never opens a socket (src/standalone/no-socket.ts).
-  alias: [{ find: /^socket\.io-client$/, replacement: fileURLToPath(new URL('../src/standalone/no-socket.ts', import.meta.url)) }],
   body: '<div id="host"></div>',
 });
 

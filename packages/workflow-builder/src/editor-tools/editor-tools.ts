@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { BatonApiError, type BatonRestClient } from '@baton/client';
+import { BatonApiError, type BatonRestClient } from '@baton/client/rest';
 import type { ConditionTrace, RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
 import { CHANNEL_OPTIONS, LANGUAGE_OPTIONS, PRIORITY_OPTIONS, WEEKDAY_OPTIONS } from '@baton/protocol/rule-fields';
 import { baseStyles } from '@baton/ui/tokens';

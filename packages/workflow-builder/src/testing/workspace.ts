@@ -1,6 +1,6 @@
 // Test-only: a fresh workspace on the real test server (test/demo-server.ts) per test, made over
 // HTTP with the server admin token, so no test sees another's workflows.
-import { BatonRestClient } from '@baton/client';
+import { BatonRestClient } from '@baton/client/rest';
 import type { WorkflowDefinition } from '@baton/protocol';
 
 interface ServerInfo {

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
-import { BatonApiError, BatonRestClient } from '@baton/client';
+import { BatonApiError, BatonRestClient } from '@baton/client/rest';
 import type { Agent, Team, Workflow, WorkflowDefinition } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
 import { baseStyles, tokenStyles } from '@baton/ui/tokens';

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { BatonApiError, type BatonRestClient } from '@baton/client';
+import { BatonApiError, type BatonRestClient } from '@baton/client/rest';
 import type {
   AssignAction,
   AssignStep,
