@@ -2,7 +2,8 @@
 // <workflow-builder>). Each element's vite.config.ts imports them from here, so the two
 // standalone files are made the same way; what differs between the elements (entries, aliases,
 // chunk folders) stays in their own config.
-import { transformWithEsbuild, type Plugin } from 'vite';
+import { transform } from 'esbuild';
+import type { Plugin } from 'vite';
 
 /**
  * Vite leaves whitespace in `es` library output (so a host's bundler can still see pure
@@ -17,7 +18,9 @@ export function minifyCompletely(): Plugin {
       for (const chunk of Object.values(bundle)) {
         // With BATON_SOURCEMAP=1 the map describes the unminified code; leave that code as it is.
         if (chunk.type !== 'chunk' || chunk.map) continue;
-        const out = await transformWithEsbuild(chunk.code, chunk.fileName, { minify: true, format: 'esm', legalComments: 'none' });
+        // esbuild itself: Vite 8 deprecates its `transformWithEsbuild` wrapper (its own minifier is
+        // Oxc now, whose output for these files was not compared).
+        const out = await transform(chunk.code, { minify: true, format: 'esm', legalComments: 'none', sourcefile: chunk.fileName, loader: 'js' });
         chunk.code = out.code;
       }
     },
