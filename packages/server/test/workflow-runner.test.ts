@@ -166,7 +166,8 @@ describe('the rules runner', () => {
     assert.equal(assigned.data.version, 1);
     const note = items.find((i: any) => i.kind === 'note');
     assert.equal(note.body, 'Routed by Spanish → bilingual for José to Maria (@maria)');
-    assert.ok(items.some((i: any) => i.kind === 'event' && i.type === 'rule_applied' && i.data.workflowId === f.rules.spanish));
+    assert.deepEqual(items.filter((i: any) => i.kind === 'event' && i.actor.type === 'workflow').map((i: any) => i.type).sort(), ['assigned', 'tagged'],
+      'its tag, assignment and note say it once; no "rule applied" besides');
     const notifications = await ok(f.agents.maria!.call('GET', '/v1/notifications'), 200);
     assert.deepEqual(notifications.items.map((n: any) => [n.type, n.conversationId]), [['assigned', conversation.id]]);
 
@@ -226,6 +227,9 @@ describe('the rules runner', () => {
     assert.equal(second.priority, 'urgent');
     assert.deepEqual(second.tags, ['refund']);
     assert.equal(second.assigneeId, first.assigneeId, 'no created-trigger rule ran again');
+    // A priority has no timeline entry of its own: the rule says what it did.
+    const applied = (await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}/timeline`), 200)).items.filter((i: any) => i.type === 'rule_applied');
+    assert.deepEqual(applied.map((i: any) => [i.data.workflowName, i.data.actions]), [['Refunds are urgent', ['Priority set to urgent', 'Tagged refund']]]);
     await ok(f.boss.call('POST', `/v1/conversations/${conversation.id}/resolve`), 200);
     // A new inbound message reopens it: message.received and conversation.reopened both fire.
     await ok(f.ws.api('POST', `/v1/conversations/${conversation.id}/messages`, { direction: 'inbound', body: 'still no refund' }), 201);

@@ -217,6 +217,9 @@ function ofTrigger(all: readonly LiveWorkflow[], trigger: Trigger, minutes?: num
   return live.sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0));
 }
 
+/** Actions whose change the timeline records with an entry of its own (`assigned`, `tagged`, the note). */
+const RECORDED_ON_THEIR_OWN: ReadonlySet<string> = new Set(['assign', 'add_tag', 'remove_tag', 'add_note']);
+
 /** One pass over the workflows of an event: the conversation as the actions leave it, and what to write. */
 class Pass {
   private current: ConversationRow;
@@ -258,8 +261,10 @@ class Pass {
         if (done.assigneeId) assigneeId = done.assigneeId;
       }
       const changed = actions.filter((a) => a.status === 'done');
-      if (changed.length > 0) {
-        this.touched.push(wf.workflowId);
+      if (changed.length > 0) this.touched.push(wf.workflowId);
+      // Said once: an assignment, a tag and a note are timeline entries of their own, naming the
+      // rule; a rule that also changed what has none (team, priority, a notification) says so here.
+      if (changed.some((a) => !RECORDED_ON_THEIR_OWN.has(a.type))) {
         await this.change.append(this.current.id, {
           kind: 'event',
           type: 'rule_applied',
