@@ -304,6 +304,18 @@ describe('<workflow-builder> editor (real server)', () => {
     expect(options(byRole(rowNamed(el, /^Step 1:/), 'combobox', 'Add value'))).to.deep.equal(['es', 'senior', 'technical']);
   });
 
+  it('without GET /v1/tags (an older server), tag inputs suggest the latest conversations’ tags', async () => {
+    await ws.ana.createConversation({ contact: { name: 'Olga Open', tags: ['contact-only'] }, channel: 'sms', tags: ['on-a-conversation'] });
+    const asked: string[] = [];
+    // This workspace's client only: each test gets a fresh one.
+    ws.ana.listTags = () => (asked.push('listTags'), Promise.reject(new Error('404 not_found')));
+    const o = await open(ws, { name: 'Fallback', actions: [{ type: 'add_tag', tags: ['es'] }] });
+    el = o.el;
+    const input = byRole(rowNamed(el, /^Action 1:/), 'combobox', 'Add value') as HTMLInputElement;
+    expect(asked).to.deep.equal(['listTags']);
+    expect(Array.from(input.list?.options ?? []).map((x) => x.value)).to.deep.equal(['on-a-conversation']);
+  });
+
   it('takes a condition out of its group with Alt+Left and back in with Alt+Right, announced and undoable', async () => {
     const o = await open(ws, { name: 'Indent', conditions: { all: [{ any: [{ field: 'contact.tags', op: 'contains_any', value: ['vip'] }, { field: 'conversation.channel', op: 'eq', value: 'sms' }] }] } });
     el = o.el;
