@@ -31,9 +31,10 @@ const draftOf = (c: Conversation): Draft => ({ subject: c.subject ?? '', priorit
 
 /**
  * The details pane's editor: subject, priority, team and tags (the workspace's tags in use as
- * suggestions, most used first, or a new one: tag-suggestions.ts), saved in one `PATCH` with `If-Match` through the store. When
- * someone else changed the conversation first it says so and "Refresh" puts their version in the
- * form. Fires `inbox-conversation-edit` after the server agreed; `done` closes it.
+ * suggestions, most used first, or a new one: tag-suggestions.ts), saved in one `PATCH` with
+ * `If-Match` through the store. When someone else changed the conversation first it says so and
+ * "Refresh" puts their version in the form. Fires `inbox-conversation-edit` after the server
+ * agreed; `done` closes it.
  */
 export class InboxDetailsEditor extends LitElement {
   static override styles = [baseStyles, detailsEditorStyles];
