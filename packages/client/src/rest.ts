@@ -233,6 +233,10 @@ export class BatonRestClient {
   search(query: QueryParams<'search'>, o?: RequestOptions) {
     return this.call('search', { ...o, query: { ...query } });
   }
+  /** The workspace's tags in use with their counts, most used first (tag suggestions). */
+  listTags(query: QueryParams<'listTags'> = {}, o?: RequestOptions) {
+    return this.call('listTags', { ...o, query: { ...query } });
+  }
 
   // ── Saved replies (agents read; admins and the API key write) ────────────────────────────────
   /** With `conversationId`, each reply also comes `rendered` for that conversation and the caller. */

@@ -64,6 +64,7 @@ export const ENDPOINTS = {
   createSavedReply: { method: 'post', path: '/v1/saved-replies' },
   updateSavedReply: { method: 'patch', path: '/v1/saved-replies/:id' },
   deleteSavedReply: { method: 'delete', path: '/v1/saved-replies/:id' },
+  listTags: { method: 'get', path: '/v1/tags' },
   listNotifications: { method: 'get', path: '/v1/notifications' },
   markNotificationsRead: { method: 'post', path: '/v1/notifications/read' },
   getPreferences: { method: 'get', path: '/v1/agents/me/preferences' },

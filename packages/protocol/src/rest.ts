@@ -273,6 +273,22 @@ export const UpdateSavedReplyBody = z.strictObject({
 });
 export const SavedRepliesQuery = z.strictObject({ conversationId: Id.optional() });
 
+/**
+ * Tag suggestions. `prefix` is compared in lower case, as contacts store their tags; accents count
+ * ("cafe" does not find "café"), as they do in the stored tags and the list's `tag` filter.
+ */
+export const TagsQuery = z.strictObject({
+  prefix: z.string().trim().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+/** A tag as stored (a conversation's keeps its case) and how many conversations and contacts carry it now. */
+export const TagUsage = z.object({
+  name: z.string(),
+  conversations: z.number().int(),
+  contacts: z.number().int(),
+});
+export const TagList = z.object({ tags: z.array(TagUsage) });
+
 export const NotificationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   unreadOnly: z.enum(['true', 'false']).optional(),
@@ -332,5 +348,8 @@ export type SavedReply = z.infer<typeof SavedReply>;
 export type CreateSavedReplyBody = z.infer<typeof CreateSavedReplyBody>;
 export type UpdateSavedReplyBody = z.infer<typeof UpdateSavedReplyBody>;
 export type BulkResult = z.infer<typeof BulkResult>;
+export type TagsQuery = z.infer<typeof TagsQuery>;
+export type TagUsage = z.infer<typeof TagUsage>;
+export type TagList = z.infer<typeof TagList>;
 export type NotificationList = z.infer<typeof NotificationList>;
 export type MarkNotificationsReadBody = z.infer<typeof MarkNotificationsReadBody>;

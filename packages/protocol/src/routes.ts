@@ -186,6 +186,10 @@ export const routes = {
     method: 'delete', path: '/v1/saved-replies/:id', summary: 'Delete a saved reply',
     callers: ['apiKey', 'admin'], status: 200, response: Ok,
   },
+  listTags: {
+    method: 'get', path: '/v1/tags', summary: "The workspace's tags in use, with how many conversations (open and closed) and contacts carry each, most used first; `prefix` filters (case-insensitive)",
+    callers: ['apiKey', 'agent'], query: R.TagsQuery, status: 200, response: R.TagList,
+  },
   listNotifications: {
     method: 'get', path: '/v1/notifications', summary: "The caller's notifications, newest first",
     callers: ['agent'], query: R.NotificationsQuery, status: 200, response: R.NotificationList,

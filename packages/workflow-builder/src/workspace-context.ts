@@ -8,7 +8,7 @@ export interface Workspace {
   me: Agent | null;
   /** The workspace's IANA time zone, which `time.*` conditions use. */
   timeZone?: string;
-  /** Tags seen in the workspace (recent conversations, existing rules), suggested by tag inputs. */
+  /** Tags in use in the workspace (most used first) and those the rules name, suggested by tag inputs. */
   tags?: string[];
 }
 

@@ -18,6 +18,7 @@ import { preferenceRoutes, workspaceSettingsRoutes } from './routes/preferences.
 import { pushRoutes } from './routes/push.js';
 import { searchRoutes } from './routes/search.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
+import { tagRoutes } from './routes/tags.js';
 import { teamRoutes } from './routes/teams.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -111,6 +112,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', pushRoutes);
   app.route('/v1/webhooks', webhookRoutes);
   app.route('/v1/saved-replies', savedReplyRoutes);
+  app.route('/v1/tags', tagRoutes);
   app.route('/v1/workflows', workflowRoutes);
   return app;
 }

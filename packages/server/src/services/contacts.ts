@@ -72,10 +72,10 @@ export async function updateContact(deps: Deps, p: WorkspacePrincipal, id: strin
     if (body.tags !== undefined) patch.tags = normalizeTags(body.tags);
     if (body.externalId !== undefined) patch.external_id = body.externalId;
     if (body.attributes !== undefined) patch.attributes = mergeAttributes(existing.attributes, body.attributes);
-    const row = Object.keys(patch).length
-      ? await updateContactRow(trx, p.workspaceId, id, patch)
-      : await findContact(trx, p.workspaceId, id);
-    return toContact(row!);
+    if (!Object.keys(patch).length) return toContact(existing);
+    const row = await updateContactRow(trx, existing, patch);
+    if (!row) throw conflict("the contact's tags changed meanwhile; send the change again");
+    return toContact(row);
   });
 }
 

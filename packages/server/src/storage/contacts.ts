@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { prepared, preparedInsert } from './prepared.js';
 import type { ContactRow, Database } from './schema.js';
+import { moveTagCounts } from './tags.js';
 
 type Q = Kysely<Database>;
 
@@ -25,10 +26,27 @@ const insertContactRow = preparedInsert('contacts', {
   created_at: true,
   attributes: true,
 });
-export const insertContact = (db: Q, row: ContactRow) => insertContactRow(db, row);
+/** Inserts a contact and counts its tags in the workspace's (storage/tags.ts). */
+export async function insertContact(db: Q, row: ContactRow): Promise<void> {
+  await insertContactRow(db, row);
+  if (row.tags !== '[]') await moveTagCounts(db, row.workspace_id, 'contacts', [], JSON.parse(row.tags) as string[]);
+}
 
-export const updateContactRow = (db: Q, workspaceId: string, id: string, patch: Partial<ContactRow>) =>
-  db.updateTable('contacts').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();
+/**
+ * Applies a patch to the contact read as `before`. A patch of its tags moves the workspace's tag
+ * counts from `before.tags`, so it holds only if the row still has them: undefined when another
+ * writer changed them first (on PostgreSQL; SQLite runs one unit at a time), and the caller answers
+ * 409 rather than let the counts drift.
+ */
+export async function updateContactRow(db: Q, before: ContactRow, patch: Partial<ContactRow>): Promise<ContactRow | undefined> {
+  let q = db.updateTable('contacts').set(patch).where('workspace_id', '=', before.workspace_id).where('id', '=', before.id);
+  if (patch.tags !== undefined) q = q.where('tags', '=', before.tags);
+  const row = await q.returningAll().executeTakeFirst();
+  if (row && patch.tags !== undefined && patch.tags !== before.tags) {
+    await moveTagCounts(db, before.workspace_id, 'contacts', JSON.parse(before.tags) as string[], JSON.parse(patch.tags) as string[]);
+  }
+  return row;
+}
 
 export const findContactsBy = (db: Q, workspaceId: string, field: 'external_id' | 'phone' | 'email', value: string) =>
   db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where(field, '=', value).orderBy('id').limit(50).execute();

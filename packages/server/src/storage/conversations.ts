@@ -5,6 +5,7 @@ import type { ReadBands } from './read-bands.js';
 import { unreadBy, walkUnread } from './unread-walk.js';
 import { prepared, preparedInsert } from './prepared.js';
 import type { ConversationRow, Database } from './schema.js';
+import { moveTagCounts } from './tags.js';
 
 type Q = Kysely<Database>;
 
@@ -48,19 +49,22 @@ const NEW_CONVERSATION_COLUMNS: Record<keyof NewConversationRow, true> = {
 const insertConversationRow = preparedInsert<'conversations', NewConversationRow>('conversations', NEW_CONVERSATION_COLUMNS);
 /**
  * The tag filter's index (migration 0022): a row per (conversation, tag), written with the
- * conversation's `tags` by the two functions below, the only writers of either.
+ * conversation's `tags` by the two functions below, the only writers of either; and the
+ * workspace's tag counts (storage/tags.ts). `beforeJson` is the tags the row had (null: a new
+ * conversation), read under the workspace lock and checked by the version, so it is exact.
  */
-async function writeTags(trx: Q, workspaceId: string, conversationId: string, tagsJson: string, replace: boolean): Promise<void> {
-  if (replace) await trx.deleteFrom('conversation_tags').where('conversation_id', '=', conversationId).execute();
+async function writeTags(trx: Q, workspaceId: string, conversationId: string, beforeJson: string | null, tagsJson: string): Promise<void> {
+  if (beforeJson !== null) await trx.deleteFrom('conversation_tags').where('conversation_id', '=', conversationId).execute();
   const tags = [...new Set(JSON.parse(tagsJson) as string[])];
   if (tags.length) await trx.insertInto('conversation_tags').values(tags.map((tag) => ({ workspace_id: workspaceId, tag, conversation_id: conversationId }))).execute();
+  await moveTagCounts(trx, workspaceId, 'conversations', beforeJson === null ? [] : (JSON.parse(beforeJson) as string[]), tags);
 }
 
 /** Inserts a new conversation, counted in the views (storage/view-counters.ts). */
 export async function insertConversation(change: Change, row: ConversationRow): Promise<void> {
   for (const column of NULL_WHEN_NEW) if (row[column] !== null) throw new Error(`a new conversation has no ${column}`);
   await insertConversationRow(change.trx, row);
-  if (row.tags !== '[]') await writeTags(change.trx, row.workspace_id, row.id, row.tags, false);
+  if (row.tags !== '[]') await writeTags(change.trx, row.workspace_id, row.id, null, row.tags);
   change.counters.inserted(row);
 }
 
@@ -89,7 +93,7 @@ export async function updateConversation(change: Change, before: ConversationRow
   const result = await conversationUpdate(columns)(change.trx, values);
   if (Number(result.numAffectedRows) !== 1) return undefined;
   await change.counters.updated(before, after);
-  if (patch.tags !== undefined) await writeTags(change.trx, change.workspaceId, before.id, after.tags, true);
+  if (patch.tags !== undefined) await writeTags(change.trx, change.workspaceId, before.id, before.tags, after.tags);
   return after;
 }
 

@@ -396,10 +396,21 @@ export interface ConversationTimerRow {
   seen_outbox_id: number;
 }
 
+/** A tag in use in a workspace and how many conversations and contacts carry it (storage/tags.ts). */
+export interface WorkspaceTagRow {
+  workspace_id: string;
+  tag: string;
+  /** `tag.toLowerCase()`, what a prefix is matched against. */
+  folded: string;
+  conversations: number;
+  contacts: number;
+}
+
 export interface Database {
   workspaces: WorkspaceRow & WorkspaceCounterColumns & WorkspaceAvailabilityColumns & WorkspaceRulesColumns;
   saved_replies: SavedReplyRow;
   conversation_tags: { workspace_id: string; tag: string; conversation_id: string };
+  workspace_tags: WorkspaceTagRow;
   api_keys: ApiKeyRow;
   signing_keys: SigningKeyRow;
   agents: AgentRow & AgentPresenceColumns;

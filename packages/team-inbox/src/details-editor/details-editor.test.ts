@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { Team as TeamSchema } from '@baton/protocol';
-import { demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
+import { contact, demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
 import { allByRole, byRole, composedText, mountPart, press, settled, type } from '../testing/mount.js';
 import type { InboxConversationEditDetail } from '../events.js';
 
@@ -33,6 +33,8 @@ const choose = (select: HTMLSelectElement, label: string) => {
   select.dispatchEvent(new Event('change', { bubbles: true }));
 };
 const text = (root: ShadowRoot) => composedText(root).replace(/\s+/g, ' ');
+const suggested = (form: ShadowRoot) => [...form.querySelectorAll<HTMLOptionElement>('datalist option')].map((o) => (o.label && o.label !== o.value ? `${o.value} (${o.label})` : o.value));
+const tagRequests = (world: { requests: string[] }) => world.requests.filter((r) => r.startsWith('GET /v1/tags'));
 
 describe('inbox-details editing', () => {
   it('shows the conversation language in words', async () => {
@@ -88,6 +90,72 @@ describe('inbox-details editing', () => {
     expect(allByRole(byRole(root, 'list', 'Tags'), 'listitem').map((li) => li.textContent)).to.deep.equal(['vip', 'billing']);
     expect(root.activeElement).to.equal(byRole(root, 'button', 'Edit details'));
     await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it("suggests the workspace's tags from the server, most used first with their counts, leaving out the ones set", async () => {
+    const world = demoWorld();
+    // A resolved conversation the inbox has not loaded, and contacts: only the server knows these tags.
+    world.conversations = world.conversations.map((c) => (c.id === 'conv_priya_old' ? { ...c, tags: ['refund', 'es'] } : c));
+    const { form, el, remove } = await openEditor('conv_lucia', world);
+    await until(() => suggested(form).length > 0, 2000, 'suggestions');
+    expect(suggested(form)).to.deep.equal(['refund (1 conversation)', 'spanish (1 contact)', 'vip (1 contact)']);
+    expect(tagRequests(world)).to.deep.equal(['GET /v1/tags?limit=200']);
+
+    // Every tag fitted in that answer: typing filters it here, without asking again.
+    const tagInput = field<HTMLInputElement>(form, 'Add tag');
+    type(tagInput, 'sp');
+    await settled(el);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(tagRequests(world)).to.have.length(1);
+    expect(suggested(form)).to.deep.equal(['spanish (1 contact)']);
+    type(tagInput, 'anish');
+    press(tagInput, 'Enter');
+    await settled(el);
+    expect(suggested(form)).to.deep.equal(['refund (1 conversation)', 'vip (1 contact)']);
+    remove();
+  });
+
+  it('in a workspace with more tags than one answer holds, asks for what is typed once typing pauses', async () => {
+    const world = demoWorld();
+    const many = Array.from({ length: 250 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+    world.contacts.push(contact('ct_many', 'Many Tags', { tags: [...many, 'zebra', 'zeal'] }));
+    const { form, el, remove } = await openEditor('conv_lucia', world);
+    await until(() => suggested(form).length > 0, 2000, 'suggestions');
+    // The first page is full (200); "es" is on this conversation, so 199 are offered.
+    expect(suggested(form)).to.have.length(199);
+    expect(suggested(form).some((t) => t.startsWith('zebra'))).to.equal(false);
+
+    const tagInput = field<HTMLInputElement>(form, 'Add tag');
+    type(tagInput, 'ze'); // two keystrokes, one request
+    await until(() => suggested(form).some((t) => t.startsWith('zebra')), 2000, 'zebra suggested');
+    expect(tagRequests(world)).to.deep.equal(['GET /v1/tags?limit=200', 'GET /v1/tags?prefix=ze&limit=50']);
+    expect(suggested(form)).to.deep.equal(['zeal (1 contact)', 'zebra (1 contact)']);
+    // "ze" had fewer than a page: "zeb" is answered from it.
+    type(tagInput, 'b');
+    await settled(el);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(tagRequests(world)).to.have.length(2);
+    expect(suggested(form)).to.deep.equal(['zebra (1 contact)']);
+    remove();
+  });
+
+  it("when the server's tags cannot be had, suggests the tags of the conversations loaded and still saves", async () => {
+    const world = demoWorld();
+    world.tagsUnavailable = true;
+    const { inbox, form, el, remove } = await openEditor('conv_priya', world);
+    await until(() => tagRequests(world).length === 1, 2000, 'tags asked for');
+    await until(() => suggested(form).length > 0, 2000, 'fallback suggestions');
+    expect(suggested(form)).to.deep.equal(['es']);
+    expect(allByRole(form, 'alert')).to.have.length(0);
+    const tagInput = field<HTMLInputElement>(form, 'Add tag');
+    type(tagInput, 'e');
+    await settled(el);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(tagRequests(world)).to.have.length(1);
+    press(tagInput, 'Enter');
+    byRole(form, 'button', 'Save').click();
+    await until(() => inbox.world.conversations.find((c) => c.id === 'conv_priya')!.tags.includes('e'), 2000, 'saved');
     remove();
   });
 

@@ -1,11 +1,12 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { BatonApiError, type InboxStore } from '@baton/client';
+import { BatonApiError, type BatonRestClient, type InboxStore } from '@baton/client';
 import type { Conversation, Team } from '@baton/protocol';
 import { baseStyles } from '@baton/ui/tokens';
 import { fire, type InboxConversationEditDetail } from '../events.js';
 import { plainError } from '../format/plain-error.js';
 import { detailsEditorStyles } from './details-editor.styles.js';
+import { TagSuggestionsController } from './tag-suggestions.js';
 
 /** Loaded with `import()` when "Edit details" is first pressed (details/details.ts): not in the initial bundle. */
 
@@ -30,15 +31,17 @@ const draftOf = (c: Conversation): Draft => ({ subject: c.subject ?? '', priorit
 
 /**
  * The details pane's editor: subject, priority, team and tags (the workspace's tags in use as
- * suggestions, or a new one), saved in one `PATCH` with `If-Match` through the store. When
- * someone else changed the conversation first it says so and "Refresh" puts their version in the
- * form. Fires `inbox-conversation-edit` after the server agreed; `done` closes it.
+ * suggestions, most used first, or a new one: tag-suggestions.ts), saved in one `PATCH` with
+ * `If-Match` through the store. When someone else changed the conversation first it says so and
+ * "Refresh" puts their version in the form. Fires `inbox-conversation-edit` after the server
+ * agreed; `done` closes it.
  */
 export class InboxDetailsEditor extends LitElement {
   static override styles = [baseStyles, detailsEditorStyles];
 
   @property({ attribute: false }) conversation: Conversation | null = null;
   @property({ attribute: false }) store: InboxStore | undefined;
+  @property({ attribute: false }) rest: BatonRestClient | undefined;
   @property({ attribute: false }) teams: readonly Team[] = [];
   /** Called when the editor is finished (saved or cancelled). */
   @property({ attribute: false }) done: () => void = () => undefined;
@@ -51,6 +54,11 @@ export class InboxDetailsEditor extends LitElement {
   @query('#subject') private subjectField?: HTMLInputElement;
   @query('#tag-input') private tagField?: HTMLInputElement;
 
+  private readonly tagSuggestions = new TagSuggestionsController(this, {
+    rest: () => this.rest,
+    fallback: () => this.loadedTags(),
+  });
+
   /** Puts focus on the first field (the editor just opened). */
   override focus(): void {
     void this.updateComplete.then(() => this.subjectField?.focus());
@@ -60,14 +68,14 @@ export class InboxDetailsEditor extends LitElement {
     if (this.conversation && (!this.draft || (changed.has('conversation') && changed.get('conversation')?.id !== this.conversation.id))) {
       this.draft = draftOf(this.conversation);
     }
+    if (changed.has('rest')) this.tagSuggestions.load();
   }
 
-  /** Tags in use in the conversations the inbox holds, for the suggestions; the ones already set are left out. */
-  private suggestions(): string[] {
+  /** Tags in use in the conversations the inbox holds: the suggestions when the server's cannot be had. */
+  private loadedTags(): string[] {
     const inUse = new Set<string>();
     for (const c of this.store?.getSnapshot().conversations ?? []) for (const t of c.tags) inUse.add(t);
-    for (const t of this.draft?.tags ?? []) inUse.delete(t);
-    return [...inUse].sort((a, b) => a.localeCompare(b));
+    return [...inUse];
   }
 
   private set(patch: Partial<Draft>): void {
@@ -80,6 +88,7 @@ export class InboxDetailsEditor extends LitElement {
     if (!field || !tag || !this.draft) return;
     if (!this.draft.tags.includes(tag)) this.set({ tags: [...this.draft.tags, tag] });
     field.value = '';
+    this.tagSuggestions.typed('');
   }
 
   private removeTag(tag: string): void {
@@ -168,10 +177,19 @@ export class InboxDetailsEditor extends LitElement {
           : nothing}
         <label for="tag-input">Add tag</label>
         <div class="add-tag">
-          <input id="tag-input" list="tag-suggestions" maxlength=${MAX_TAG} autocomplete="off" @keydown=${this.onTagKeydown} />
+          <input
+            id="tag-input"
+            list="tag-suggestions"
+            maxlength=${MAX_TAG}
+            autocomplete="off"
+            @keydown=${this.onTagKeydown}
+            @input=${(e: Event) => this.tagSuggestions.typed((e.target as HTMLInputElement).value)}
+          />
           <button type="button" @click=${() => this.addTag()}>Add</button>
         </div>
-        <datalist id="tag-suggestions">${this.suggestions().map((t) => html`<option value=${t}></option>`)}</datalist>
+        <datalist id="tag-suggestions">
+          ${this.tagSuggestions.list(d.tags).map((t) => html`<option value=${t.name} label=${t.label || nothing}></option>`)}
+        </datalist>
       </fieldset>
       ${this.error
         ? html`<p class="error" role="alert">

@@ -26,8 +26,16 @@ describe('editing and snoozing against a real server', () => {
     return el;
   }
 
-  it('Edit details saves through PATCH and the timeline tells what changed', async () => {
+  it('Edit details suggests the workspace tags, saves through PATCH and the timeline tells what changed', async () => {
     const id = await customerWritesIn(server, 'Edna Edit', 'My invoice total looks wrong');
+    // A tag only a contact carries: the editor can know it only from GET /v1/tags.
+    const onlyOnAContact = `loyal-${Math.floor(Math.random() * 1e9)}`;
+    const made = await fetch(`${server.url}/v1/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Lola Loyal', tags: [onlyOnAContact] }),
+    });
+    expect(made.status).to.equal(201);
     const ana = await mountAna();
     ana.conversationId = id;
     const details = () => part(ana, 'inbox-details');
@@ -35,6 +43,9 @@ describe('editing and snoozing against a real server', () => {
     byRole(details(), 'button', 'Edit details').click();
     const form = () => details().querySelector('inbox-details-editor')?.shadowRoot ?? null;
     await until(() => !!form()?.querySelector('#priority'), 5000, 'editor');
+    const option = () => form()!.querySelector<HTMLOptionElement>(`datalist option[value="${onlyOnAContact}"]`);
+    await until(() => !!option(), 5000, 'the contact tag suggested');
+    expect(option()!.label).to.equal('1 contact');
     const priority = form()!.querySelector<HTMLSelectElement>('#priority')!;
     priority.value = 'high';
     priority.dispatchEvent(new Event('change'));

@@ -129,6 +129,7 @@ export class InboxDetails extends LitElement {
     return html`<inbox-details-editor
       .conversation=${c}
       .store=${this.store}
+      .rest=${this.rest}
       .teams=${this.teams}
       .done=${() => void this.closeEditor()}
     ></inbox-details-editor>`;

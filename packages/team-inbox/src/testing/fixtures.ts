@@ -93,6 +93,8 @@ export interface World {
   pushEndpoints: string[];
   /** Rule runs per conversation, for `GET /v1/conversations/:id/routing`. */
   routing?: Map<string, WorkflowRun[]>;
+  /** `GET /v1/tags` answers 503 (the server is unreachable for it). */
+  tagsUnavailable?: boolean;
 }
 
 /** A P-256 public key (65 bytes, uncompressed) standing in for the server's VAPID key. */
@@ -141,6 +143,18 @@ function inView(world: World, view: View, c: Conversation): boolean {
 export function countsOf(world: World): Counts {
   const n = (v: View) => world.conversations.filter((c) => inView(world, v, c)).length;
   return { mine: n('mine'), unassigned: n('unassigned'), mentioned: n('mentioned'), unread: n('unread'), all: n('all'), resolved: n('resolved'), snoozed: n('snoozed') };
+}
+
+/** `GET /v1/tags` over the world: every conversation (open or not) and contact, most used first, then by name. */
+function tagsOf(world: World, prefix: string, limit: number) {
+  const counts = new Map<string, { name: string; conversations: number; contacts: number }>();
+  const at = (name: string) => counts.get(name) ?? counts.set(name, { name, conversations: 0, contacts: 0 }).get(name)!;
+  for (const c of world.conversations) for (const t of new Set(c.tags)) at(t).conversations += 1;
+  for (const c of world.contacts) for (const t of new Set(c.tags)) at(t).contacts += 1;
+  return [...counts.values()]
+    .filter((t) => t.name.toLowerCase().startsWith(prefix.trim().toLowerCase()))
+    .sort((a, b) => b.conversations + b.contacts - (a.conversations + a.contacts) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, limit);
 }
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -253,6 +267,10 @@ export function fixtureFetch(world: World): typeof fetch {
       const had = world.pushEndpoints.includes(body.endpoint as string);
       world.pushEndpoints = world.pushEndpoints.filter((e) => e !== body.endpoint);
       return json(200, { deleted: had });
+    }
+    if (method === 'GET' && path === '/v1/tags') {
+      if (world.tagsUnavailable) return json(503, { error: { code: 'unavailable', message: 'try again later' } });
+      return json(200, { tags: tagsOf(world, q.get('prefix') ?? '', Number(q.get('limit') ?? 50)) });
     }
     if (method === 'GET' && path === '/v1/search') return json(200, { items: world.searchHits, contacts: world.contactHits ?? [], nextCursor: null });
     if ((m = /^\/v1\/contacts\/([^/]+)\/conversations$/.exec(path))) {

@@ -44,7 +44,9 @@ describe('<workflow-builder> end to end (real server)', () => {
     await editor.updateComplete;
     const second = Array.from(editor.shadowRoot!.querySelectorAll<HTMLElement>('[role="row"]')).filter((r) => r.getAttribute('aria-label')!.startsWith('Condition'))[1]!;
     await choose(byRole(second, 'combobox', 'Field'), 'contact.tags');
-    const tags = byRole(byRole(el, 'row', /^Condition: contact tags/), 'textbox', 'Add value') as HTMLInputElement;
+    // A combobox: Earlier Lucía's contact tag is in use in the workspace, so it is suggested.
+    const tags = byRole(byRole(el, 'row', /^Condition: contact tags/), 'combobox', 'Add value') as HTMLInputElement;
+    expect(Array.from(tags.list?.options ?? []).map((o) => o.value)).to.deep.equal(['spanish']);
     tags.value = 'spanish';
     tags.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     await editor.updateComplete;

@@ -27,10 +27,9 @@ export function plainError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Tags to suggest: those on recent conversations and those the rules already test or set. */
-function knownTags(workflows: readonly Workflow[], conversations: readonly { tags: string[] }[]): string[] {
+/** Tags to suggest: the workspace's in use, most used first, then those only the rules test or set, by name. */
+function knownTags(inUse: readonly string[], workflows: readonly Workflow[]): string[] {
   const tags = new Set<string>();
-  for (const c of conversations) for (const t of c.tags) tags.add(t);
   const walk = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     const n = node as Record<string, unknown>;
@@ -39,7 +38,19 @@ function knownTags(workflows: readonly Workflow[], conversations: readonly { tag
     for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
   };
   for (const w of workflows) walk(w.draft);
-  return [...tags].sort();
+  const used = new Set(inUse);
+  return [...used, ...[...tags].filter((t) => !used.has(t)).sort()];
+}
+
+/**
+ * The workspace's tags in use, most used first (`GET /v1/tags`, as many as it gives at once). A
+ * server without that route, or one that fails, leaves the tags of the latest conversations.
+ */
+function tagsInUse(rest: BatonRestClient): Promise<string[]> {
+  return rest.listTags({ limit: 200 }).then(
+    ({ tags }) => tags.map((t) => t.name),
+    () => rest.listConversations({ view: 'all', limit: 100 }).then(({ items }) => [...new Set(items.flatMap((c) => c.tags))], () => []),
+  );
 }
 
 /**
@@ -116,20 +127,20 @@ export class WorkflowBuilder extends LitElement {
     try {
       const rest = this.restClient;
       this.restProvider.setValue(rest);
-      const [workflows, teams, agents, me, info, recent] = await Promise.all([
+      const [workflows, teams, agents, me, info, inUse] = await Promise.all([
         rest.listWorkflows(),
         rest.listTeams(),
         rest.listAgents(),
         rest.me().catch(() => null),
         rest.getWorkspace().catch(() => null),
-        rest.listConversations({ view: 'all', limit: 100 }).catch(() => null),
+        tagsInUse(rest),
       ]);
       const workspace: Workspace = {
         teams: teams.items as Team[],
         agents: agents.items as (Agent & { openAssigned: number })[],
         me: (me?.agent as Agent | undefined) ?? null,
         ...(info ? { timeZone: info.workspace.timeZone } : {}),
-        tags: knownTags(workflows.items, recent?.items ?? []),
+        tags: knownTags(inUse, workflows.items),
       };
       this.workspaceProvider.setValue(workspace);
       this.workflows = workflows.items;

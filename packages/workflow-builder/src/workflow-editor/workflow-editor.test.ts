@@ -288,7 +288,10 @@ describe('<workflow-builder> editor (real server)', () => {
     await expectNoAxeViolations(el);
   });
 
-  it('suggests the workspace’s tags and its agents’ skills while typing', async () => {
+  it('suggests the workspace’s tags in use (most used first, then those the rules name) and its agents’ skills while typing', async () => {
+    // A resolved conversation and its contact: tags the builder knows only from GET /v1/tags.
+    const { conversation } = await ws.ana.createConversation({ contact: { name: 'Gina Gold', tags: ['vip', 'gold'] }, channel: 'sms', tags: ['billing', 'vip'] });
+    await ws.ana.resolve(conversation.id);
     const o = await open(ws, {
       name: 'Suggestions',
       conditions: { all: [{ field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
@@ -296,8 +299,21 @@ describe('<workflow-builder> editor (real server)', () => {
     });
     el = o.el;
     const options = (input: HTMLElement) => Array.from((input as HTMLInputElement).list?.options ?? []).map((x) => x.value);
-    expect(options(byRole(rowNamed(el, /^Action 1:/), 'combobox', 'Add value'))).to.include('spanish');
+    // vip is on a conversation and a contact (2), billing and gold on one each; "es" is the action's own.
+    expect(options(byRole(rowNamed(el, /^Action 1:/), 'combobox', 'Add value'))).to.deep.equal(['vip', 'billing', 'gold', 'spanish']);
     expect(options(byRole(rowNamed(el, /^Step 1:/), 'combobox', 'Add value'))).to.deep.equal(['es', 'senior', 'technical']);
+  });
+
+  it('without GET /v1/tags (an older server), tag inputs suggest the latest conversations’ tags', async () => {
+    await ws.ana.createConversation({ contact: { name: 'Olga Open', tags: ['contact-only'] }, channel: 'sms', tags: ['on-a-conversation'] });
+    const asked: string[] = [];
+    // This workspace's client only: each test gets a fresh one.
+    ws.ana.listTags = () => (asked.push('listTags'), Promise.reject(new Error('404 not_found')));
+    const o = await open(ws, { name: 'Fallback', actions: [{ type: 'add_tag', tags: ['es'] }] });
+    el = o.el;
+    const input = byRole(rowNamed(el, /^Action 1:/), 'combobox', 'Add value') as HTMLInputElement;
+    expect(asked).to.deep.equal(['listTags']);
+    expect(Array.from(input.list?.options ?? []).map((x) => x.value)).to.deep.equal(['on-a-conversation']);
   });
 
   it('takes a condition out of its group with Alt+Left and back in with Alt+Right, announced and undoable', async () => {
