@@ -17,7 +17,7 @@
  */
 import { Engine, type NestedCondition, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
 import type { ConditionNode, RuleCondition, RuleFacts } from '@baton/protocol';
-import { compileConditions, explainConditions, type Predicate } from '../src/index.js';
+import { compileConditions, explainConditions, recordConditions, type Predicate } from '../src/index.js';
 import { fold, hasPhrase, phrase, tokens } from '../src/text.js';
 import { SEED_RULES } from '../test/fixtures/seed-rules.js';
 import { LABELLED } from '../test/fixtures/messages.js';
@@ -110,6 +110,8 @@ export interface EngineFigures {
   /** Evaluations per second of CPU time (medians over rounds). */
   baton: number;
   batonExplain: number;
+  /** `recordConditions`: the outcomes a run logs (the runner's per-rule cost since session 7). */
+  batonRecord: number;
   jrePath: number;
   jreFlat: number;
   /** Medians of the per-round ratios (each round measures the engines back to back). */
@@ -176,13 +178,15 @@ export async function benchEngines(options: { facts?: number; roundMs?: number; 
     return n;
   };
   const explainRun = (f: RuleFacts) => SEED_RULES.map((r) => explainConditions(r.conditions, f));
+  const recordRun = (f: RuleFacts) => SEED_RULES.map((r) => recordConditions(r.conditions, f));
   const pathRun = (f: RuleFacts) => jrePath.run(f as never);
   const flatRun = (f: RuleFacts) => jreFlat.run(flatFacts.get(f)!);
   await rate(facts, 300, batonRun, false); // warm-up
   await rate(facts, 300, pathRun, true);
   await rate(facts, 300, flatRun, true);
   await rate(facts, 300, explainRun, false);
-  const samples = { baton: [] as number[], explain: [] as number[], path: [] as number[], flat: [] as number[], ratioPath: [] as number[], ratioFlat: [] as number[] };
+  await rate(facts, 300, recordRun, false);
+  const samples = { baton: [] as number[], explain: [] as number[], record: [] as number[], path: [] as number[], flat: [] as number[], ratioPath: [] as number[], ratioFlat: [] as number[] };
   const wall = { baton: [] as number[], path: [] as number[], flat: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     // Alternate who goes first so a neighbour's burst does not always land on the same engine.
@@ -200,6 +204,7 @@ export async function benchEngines(options: { facts?: number; roundMs?: number; 
     wall.path.push(got.path!.wall);
     wall.flat.push(got.flat!.wall);
     samples.explain.push((await rate(facts, roundMs / 2, explainRun, false)).cpu);
+    samples.record.push((await rate(facts, roundMs / 2, recordRun, false)).cpu);
   }
   return {
     facts: facts.length,
@@ -207,6 +212,7 @@ export async function benchEngines(options: { facts?: number; roundMs?: number; 
     rounds,
     baton: median(samples.baton),
     batonExplain: median(samples.explain),
+    batonRecord: median(samples.record),
     jrePath: median(samples.path),
     jreFlat: median(samples.flat),
     ratioPath: median(samples.ratioPath),
@@ -226,6 +232,7 @@ export function formatEngineTable(f: EngineFigures): string {
     `| @baton/rules \`compileConditions\` | ${fmt(f.baton)} (${fmt(f.wall.baton)}) | — |`,
     `| json-rules-engine 7, nested facts read with \`path\` | ${fmt(f.jrePath)} (${fmt(f.wall.jrePath)}) | **${f.ratioPath.toFixed(0)}×** faster |`,
     `| json-rules-engine 7, facts flattened beforehand | ${fmt(f.jreFlat)} (${fmt(f.wall.jreFlat)}) | **${f.ratioFlat.toFixed(0)}×** faster |`,
-    `| @baton/rules \`explainConditions\` (full trace, for run logs) | ${fmt(f.batonExplain)} | ${(f.batonExplain / f.jrePath).toFixed(1)}× json-rules-engine with \`path\` |`,
+    `| @baton/rules \`recordConditions\` (each condition's outcome: what the runner logs) | ${fmt(f.batonRecord)} | ${(f.batonRecord / f.jrePath).toFixed(1)}× json-rules-engine with \`path\` |`,
+    `| @baton/rules \`explainConditions\` (full trace: dry run, builder preview, reading a run) | ${fmt(f.batonExplain)} | ${(f.batonExplain / f.jrePath).toFixed(1)}× json-rules-engine with \`path\` |`,
   ].join('\n');
 }
