@@ -168,6 +168,7 @@ describe('the rules runner', () => {
     assert.equal(note.body, 'Routed by Spanish → bilingual for José to Maria (@maria)');
     assert.deepEqual(items.filter((i: any) => i.kind === 'event' && i.actor.type === 'workflow').map((i: any) => i.type).sort(), ['assigned', 'tagged'],
       'its tag, assignment and note say it once; no "rule applied" besides');
+    assert.deepEqual(items.find((i: any) => i.type === 'tagged').data, { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' });
     const notifications = await ok(f.agents.maria!.call('GET', '/v1/notifications'), 200);
     assert.deepEqual(notifications.items.map((n: any) => [n.type, n.conversationId]), [['assigned', conversation.id]]);
 
@@ -208,7 +209,7 @@ describe('the rules runner', () => {
       name: 'Refunds are urgent',
       trigger: { event: 'message.received' },
       conditions: { all: [{ field: 'message.body', op: 'contains_any', value: ['refund'] }] },
-      actions: [{ type: 'set_priority', priority: 'urgent' }, { type: 'add_tag', tags: ['refund'] }],
+      actions: [{ type: 'set_priority', priority: 'urgent' }, { type: 'add_tag', tags: ['refund'] }, { type: 'set_team', team: f.bilingual.id }],
     };
     const onReopen = { name: 'Reopened → VIP tag', trigger: { event: 'conversation.reopened' }, actions: [{ type: 'add_tag', tags: ['reopened'] }] };
     for (const body of [onMessage, onReopen]) {
@@ -227,9 +228,14 @@ describe('the rules runner', () => {
     assert.equal(second.priority, 'urgent');
     assert.deepEqual(second.tags, ['refund']);
     assert.equal(second.assigneeId, first.assigneeId, 'no created-trigger rule ran again');
-    // A priority has no timeline entry of its own: the rule says what it did.
-    const applied = (await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}/timeline`), 200)).items.filter((i: any) => i.type === 'rule_applied');
-    assert.deepEqual(applied.map((i: any) => [i.data.workflowName, i.data.actions]), [['Refunds are urgent', ['Priority set to urgent', 'Tagged refund']]]);
+    // Each change is its own timeline entry, naming the rule, like an agent's edit; no "rule applied" besides.
+    const byRule = (await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}/timeline`), 200)).items.filter((i: any) => i.kind === 'event' && i.actor.type === 'workflow' && i.type !== 'assigned');
+    assert.deepEqual(byRule.map((i: any) => [i.type, i.data]), [
+      ['priority_changed', { from: 'normal', to: 'urgent', workflowName: 'Refunds are urgent' }],
+      ['tagged', { added: ['refund'], removed: [], workflowName: 'Refunds are urgent' }],
+      ['team_changed', { from: first.teamId, to: f.bilingual.id, workflowName: 'Refunds are urgent' }],
+    ]);
+    assert.equal(second.teamId, f.bilingual.id);
     await ok(f.boss.call('POST', `/v1/conversations/${conversation.id}/resolve`), 200);
     // A new inbound message reopens it: message.received and conversation.reopened both fire.
     await ok(f.ws.api('POST', `/v1/conversations/${conversation.id}/messages`, { direction: 'inbound', body: 'still no refund' }), 201);

@@ -217,8 +217,11 @@ function ofTrigger(all: readonly LiveWorkflow[], trigger: Trigger, minutes?: num
   return live.sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0));
 }
 
-/** Actions whose change the timeline records with an entry of its own (`assigned`, `tagged`, the note). */
-const RECORDED_ON_THEIR_OWN: ReadonlySet<string> = new Set(['assign', 'add_tag', 'remove_tag', 'add_note']);
+/**
+ * Actions whose change the timeline records with an entry of its own, naming the rule (`assigned`,
+ * `tagged`, `team_changed`, `priority_changed`, the note): only a notification has none.
+ */
+const RECORDED_ON_THEIR_OWN: ReadonlySet<string> = new Set(['assign', 'add_tag', 'remove_tag', 'set_team', 'set_priority', 'add_note']);
 
 /** One pass over the workflows of an event: the conversation as the actions leave it, and what to write. */
 class Pass {
@@ -262,8 +265,8 @@ class Pass {
       }
       const changed = actions.filter((a) => a.status === 'done');
       if (changed.length > 0) this.touched.push(wf.workflowId);
-      // Said once: an assignment, a tag and a note are timeline entries of their own, naming the
-      // rule; a rule that also changed what has none (team, priority, a notification) says so here.
+      // Said once: each change is a timeline entry of its own, naming the rule; a rule that also
+      // notified someone (no entry of its own) says so here.
       if (changed.some((a) => !RECORDED_ON_THEIR_OWN.has(a.type))) {
         await this.change.append(this.current.id, {
           kind: 'event',
@@ -315,6 +318,7 @@ class Pass {
         if (c.team_id === action.team) return { result: { ...base, status: 'no_change', detail: 'already in that team' } };
         const team = await findTeam(this.change.trx, this.record.workspaceId, action.team);
         if (!team) return { result: { ...base, status: 'skipped', detail: `team ${action.team} no longer exists` } };
+        await this.change.append(c.id, { kind: 'event', type: 'team_changed', actor: workflowActor(wf.workflowId), data: { from: c.team_id, to: team.id, workflowName: wf.definition.name } });
         c.team_id = team.id;
         return { result: { ...base, status: 'done', detail: `Team set to ${team.name}` } };
       }
@@ -329,12 +333,13 @@ class Pass {
           kind: 'event',
           type: 'tagged',
           actor: workflowActor(wf.workflowId),
-          data: action.type === 'add_tag' ? { added: moved, removed: [] } : { added: [], removed: moved },
+          data: { ...(action.type === 'add_tag' ? { added: moved, removed: [] } : { added: [], removed: moved }), workflowName: wf.definition.name },
         });
         return { result: { ...base, status: 'done', detail: `${action.type === 'add_tag' ? 'Tagged' : 'Untagged'} ${moved.join(', ')}` } };
       }
       case 'set_priority':
         if (c.priority === action.priority) return { result: { ...base, status: 'no_change', detail: `priority already ${action.priority}` } };
+        await this.change.append(c.id, { kind: 'event', type: 'priority_changed', actor: workflowActor(wf.workflowId), data: { from: c.priority, to: action.priority, workflowName: wf.definition.name } });
         c.priority = action.priority;
         return { result: { ...base, status: 'done', detail: `Priority set to ${action.priority}` } };
       case 'add_note': {

@@ -22,6 +22,15 @@ describe('event sentences for edits and snoozes', () => {
     expect(say('priority_changed', { to: 'high' }, { type: 'workflow', id: null })).to.equal('Set the priority to high');
   });
 
+  it('names the rule that changed tags, team or priority', () => {
+    const wf = { type: 'workflow', id: 'wf_1' };
+    expect(say('tagged', { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' }, wf)).to.equal('Tagged this es by rule Spanish → bilingual');
+    expect(say('priority_changed', { from: 'normal', to: 'urgent', workflowName: 'Refunds are urgent' }, wf)).to.equal('Set the priority to urgent by rule Refunds are urgent');
+    expect(say('team_changed', { from: null, to: support.id, workflowName: 'Billing' }, wf)).to.equal('Moved this to Support by rule Billing');
+    // An agent's edit never reads as a rule's, whatever its data holds.
+    expect(say('tagged', { added: ['vip'], removed: [], workflowName: 'x' })).to.equal('Ana tagged this vip');
+  });
+
   it('says until when a conversation was snoozed, as of that moment', () => {
     const item = event('conv_x', 'snoozed', by, {}, 0) as EventItem;
     const at = new Date(Date.parse(item.createdAt));

@@ -20,6 +20,7 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
   const actorIsAgent = event.actor.type === 'agent';
   const actor = firstName(agentById(event.actor.id));
   const rule = event.actor.type === 'workflow' ? ruleName(event) : null;
+  const byRule = rule ? ` by rule ${rule}` : '';
   switch (event.type) {
     case 'created': {
       const source = text(event.data.source);
@@ -50,14 +51,14 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
       const removed = strings(event.data.removed);
       const parts = [added.length ? `tagged this ${added.join(', ')}` : '', removed.length ? `removed the tag${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : ''].filter(Boolean);
       const what = parts.join(' and ') || 'changed the tags';
-      return actorIsAgent ? `${actor} ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+      return actorIsAgent ? `${actor} ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}${byRule}`;
     }
     case 'priority_changed':
-      return `${actorIsAgent ? `${actor} set` : 'Set'} the priority to ${text(event.data.to) ?? 'normal'}`;
+      return `${actorIsAgent ? `${actor} set` : 'Set'} the priority to ${text(event.data.to) ?? 'normal'}${byRule}`;
     case 'team_changed': {
       const to = text(event.data.to);
-      if (!to) return `${actorIsAgent ? `${actor} removed` : 'Removed'} the team`;
-      return `${actorIsAgent ? `${actor} moved` : 'Moved'} this to ${teamById(to)?.name ?? 'another team'}`;
+      if (!to) return `${actorIsAgent ? `${actor} removed` : 'Removed'} the team${byRule}`;
+      return `${actorIsAgent ? `${actor} moved` : 'Moved'} this to ${teamById(to)?.name ?? 'another team'}${byRule}`;
     }
     case 'subject_changed': {
       const to = text(event.data.to);
