@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { ana, ben, demoWorld, fixtureInbox, message, note, until } from '../testing/fixtures.js';
+import { ana, ben, demoWorld, event, fixtureInbox, message, note, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart } from '../testing/mount.js';
 import { dayLabel } from './timeline.js';
 
@@ -29,6 +29,22 @@ describe('inbox-timeline', () => {
     expect(link.getAttribute('href')).to.equal('https://example.com/booking');
     expect(link.getAttribute('rel')).to.contain('noopener');
     await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('names the rule that wrote a note, from the events it wrote beside it', async () => {
+    const world = demoWorld();
+    const rule = { type: 'workflow' as const, id: 'wf_es' };
+    const byRule = { ...note('conv_priya', 'Routed by Spanish → bilingual', ana.id, [], 1), author: rule };
+    const unknownRule = { ...note('conv_priya', 'From a rule that wrote nothing else here', ana.id, [], 0), author: { type: 'workflow' as const, id: 'wf_other' } };
+    world.timelines.set('conv_priya', [event('conv_priya', 'tagged', rule, { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' }, 2), byRule, unknownRule]);
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-timeline', inbox);
+    await inbox.store.open('conv_priya');
+    await until(() => entries(root).length === 3, 2000, 'timeline');
+    const byline = (text: string) => entries(root).find((li) => li.textContent!.includes(text))!.querySelector('.author')!.textContent;
+    expect(byline('Routed by')).to.equal('Spanish → bilingual');
+    expect(byline('wrote nothing else')).to.equal('A rule');
     remove();
   });
 
