@@ -3,7 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import type { BatonRestClient } from '@baton/client';
 import type { WorkflowRun } from '@baton/protocol';
 import { baseStyles } from '@baton/ui/tokens';
-import { relativeTime } from '@baton/ui/relative-time';
+import { readableTimes, relativeTime } from '@baton/ui/relative-time';
 import { plainError } from '../format/plain-error.js';
 
 const OUTCOMES: Record<WorkflowRun['outcome'], string> = {
@@ -116,7 +116,7 @@ export class InboxRoutingWhy extends LitElement {
       ${this.runs.map(
         (run) => html`<li>
           <strong>${run.workflowName}</strong> · ${OUTCOMES[run.outcome]} · <time datetime=${run.createdAt}>${relativeTime(run.createdAt, now)}</time>
-          ${run.actions.length ? html`<ul>${run.actions.map((a) => html`<li>${a.detail}</li>`)}</ul>` : nothing}
+          ${run.actions.length ? html`<ul>${run.actions.map((a) => html`<li>${readableTimes(a.detail)}</li>`)}</ul>` : nothing}
           ${!run.matched && run.conditions ? this.renderMissed(run.conditions) : nothing}
         </li>`,
       )}

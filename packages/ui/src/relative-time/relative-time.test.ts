@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { relativeTime } from './relative-time.js';
+import { absoluteTime, readableTimes, relativeTime } from './relative-time.js';
 
 describe('relativeTime', () => {
   const now = Date.parse('2026-03-10T12:00:00Z');
@@ -20,5 +20,14 @@ describe('relativeTime', () => {
   it('reads a little clock skew as now and bad input as nothing', () => {
     expect(relativeTime(new Date(now + 5000).toISOString(), now)).to.equal('now');
     expect(relativeTime('not a date', now)).to.equal('');
+  });
+});
+
+describe('readableTimes', () => {
+  it('turns the instants in a sentence into local dates and times, and leaves the rest', () => {
+    const iso = '2026-11-29T04:20:39.074Z';
+    expect(readableTimes(`ben, assigned longest ago (last assigned ${iso})`, 'en-US')).to.equal(`ben, assigned longest ago (last assigned ${absoluteTime(iso, 'en-US')})`);
+    expect(readableTimes('step 1 timed out at 2026-11-29T04:20:39Z; step 2 waits', 'en-US')).to.equal(`step 1 timed out at ${absoluteTime('2026-11-29T04:20:39Z', 'en-US')}; step 2 waits`);
+    expect(readableTimes('order 2026-11-29 and 12:00 are not instants')).to.equal('order 2026-11-29 and 12:00 are not instants');
   });
 });

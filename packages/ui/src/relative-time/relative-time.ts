@@ -25,3 +25,15 @@ export function absoluteTime(iso: string, locale?: string): string {
   if (Number.isNaN(then)) return '';
   return new Date(then).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** An ISO 8601 instant in UTC as the server writes them into sentences (`Date#toISOString`). */
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z\b/g;
+
+/**
+ * A server's sentence with its instants in the reader's time zone and words: the routing engine
+ * writes "waiting until 2026-11-29T04:20:39.074Z" (it has no locale); people read "waiting until
+ * Nov 29, 2026, 5:20 AM".
+ */
+export function readableTimes(text: string, locale?: string): string {
+  return text.replace(ISO_INSTANT, (iso) => absoluteTime(iso, locale) || iso);
+}

@@ -4,6 +4,7 @@ import { live } from 'lit/directives/live.js';
 import { BatonApiError, type BatonRestClient } from '@baton/client/rest';
 import type { ConditionTrace, RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
 import { CHANNEL_OPTIONS, LANGUAGE_OPTIONS, PRIORITY_OPTIONS, WEEKDAY_OPTIONS } from '@baton/protocol/rule-fields';
+import { readableTimes } from '@baton/ui/relative-time';
 import { baseStyles } from '@baton/ui/tokens';
 import { setAt } from '../model/definition.js';
 import { leafText, leaves, leavesByKey, type TraceLeaf } from '../model/traces.js';
@@ -186,7 +187,7 @@ export class EditorTools extends LitElement {
         <label>Hour <input type="number" min="0" max="23" .value=${live(String(s.time.hour))} @change=${(e: Event) => this.setSample(['time', 'hour'], Math.max(0, Math.min(23, Number((e.target as HTMLInputElement).value) || 0)))} /></label>
         <label class="wide">Message <textarea rows="2" .value=${live(s.message?.body ?? '')} @input=${(e: Event) => this.setSample(['message'], { body: (e.target as HTMLTextAreaElement).value })}></textarea></label>
       </div>
-      <p class="sample-result" role="status">${p ? (p.error ? p.error : p.matched ? `Matches: ${p.would.join('; ')}` : 'Does not match this sample.') : 'Checking…'}</p>
+      <p class="sample-result" role="status">${p ? (p.error ? p.error : p.matched ? `Matches: ${readableTimes(p.would.join('; '))}` : 'Does not match this sample.') : 'Checking…'}</p>
     </section>`;
   }
 
@@ -229,7 +230,7 @@ export class EditorTools extends LitElement {
             <strong>${r.outcome.replace('_', ' ')}</strong> · version ${r.version} · ${when.format(new Date(r.createdAt))} · conversation ${r.conversationId}
             <ul>
               ${leaves(r.conditions).map((l) => html`<li class=${l.result ? 'held' : 'missed'}>${leafText(l)}</li>`)}
-              ${r.actions.map((a) => html`<li>${a.detail}</li>`)}
+              ${r.actions.map((a) => html`<li>${readableTimes(a.detail)}</li>`)}
             </ul>
           </li>`,
         )}

@@ -5,6 +5,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { DryRunResult } from '@baton/protocol';
+import { readableTimes } from '@baton/ui/relative-time';
 
 export interface DryRunState {
   /** How many of the latest conversations were replayed. */
@@ -56,12 +57,12 @@ export function renderDryRun(d: DryRunState, rerun: (last: number) => void): Tem
 export function outcomeText(r: DryRunResult): string {
   if (!r.published) return 'Did not run';
   if (!r.published.matched) return 'Not matched';
-  return r.published.actions.map((a) => a.detail).join('; ') || r.published.outcome;
+  return readableTimes(r.published.actions.map((a) => a.detail).join('; ')) || r.published.outcome;
 }
 
 export function wouldText(r: DryRunResult): string {
   if (!r.draft.matched) return 'Not matched';
-  return r.draft.actions.map((a) => a.would).join('; ');
+  return readableTimes(r.draft.actions.map((a) => a.would).join('; '));
 }
 
 /** The conditions that decided the result: the first leaf that agrees with the whole tree's answer. */
