@@ -31,8 +31,20 @@ declare module 'autocannon' {
     '5xx': number;
   }
 
+  /** A request of a sequence each connection goes through in turn, sharing one `context`. */
+  export interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Returns the request to send, or a falsy value to start the sequence over. */
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request | undefined;
+    onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+  }
+
   export interface Options {
     url: string;
+    requests?: Request[];
     method?: string;
     headers?: Record<string, string>;
     body?: string;

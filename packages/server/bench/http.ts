@@ -31,6 +31,9 @@ export interface HttpOptions {
   log: (line: string) => void;
 }
 
+/** How a Baton target's conversations get their assignee (see `Target.routing`). */
+type Routing = 'none' | 'rules' | 'by-hand';
+
 /** One server process, driven over IPC. */
 class Target {
   private waiting = new Map<string, (message: FromTarget) => void>();
@@ -45,8 +48,13 @@ class Target {
     readonly kind: TargetKind,
     /** The HTTP adapter and hono versions the server process runs on. */
     readonly stack: string,
-    /** Its workspace has the demo seed's three routing rules published, so every create runs them. */
-    readonly rules = false,
+    /**
+     * How its conversations get an assignee: `rules`, the demo seed's three routing rules are
+     * published, so every create runs them; `by-hand`, each create is followed by
+     * `POST /v1/conversations/:id/assign` (round-robin over the same 30 agents, chosen by the
+     * client): the work the rules replace, two requests per conversation; `none`, plain creates.
+     */
+    readonly routing: Routing = 'none',
   ) {
     child.on('message', (message: FromTarget) => {
       const resolve = this.waiting.get(message.type);
@@ -55,7 +63,20 @@ class Target {
     });
   }
 
-  static async start(kind: TargetKind, whatIfs = '', rules = false): Promise<Target> {
+  /** The rules server: the target issue 9's ratio is about. */
+  get rules(): boolean {
+    return this.routing === 'rules';
+  }
+
+  /** Requests per conversation: the by-hand server's conversation is a create and an assign. */
+  get requestsPerConversation(): number {
+    return this.routing === 'by-hand' ? 2 : 1;
+  }
+
+  /** The agents a by-hand load assigns to, in turn. */
+  private agentIds: string[] = [];
+
+  static async start(kind: TargetKind, whatIfs = '', routing: Routing = 'none'): Promise<Target> {
     const child = fork(join(here, 'http-target.ts'), [kind, kind === 'baton' ? ADMIN_TOKEN : BASELINE_TOKEN, whatIfs], {
       cwd: packageDir,
       execArgv: ['--import', 'tsx'],
@@ -78,12 +99,14 @@ class Target {
           ? "baseline (Hono + Baton's 11 statements, raw SQL)"
           : whatIfs
             ? `what-if: Baton ${whatIfs.split(',').map((w) => `+${w}`).join(' ')}`
-            : rules
+            : routing === 'rules'
               ? "Baton + the seed's 3 rules (runner assigns each)"
-              : 'Baton (startServer)';
-    const target = new Target(child, url, label, kind, stack, rules);
+              : routing === 'by-hand'
+                ? 'Baton, create then assign by hand (2 requests a conversation)'
+                : 'Baton (startServer)';
+    const target = new Target(child, url, label, kind, stack, routing);
     if (kind === 'baton') target.token = await createWorkspace(url);
-    if (rules) await seedRoutedWorkspace(url, target.token);
+    if (routing !== 'none') target.agentIds = await seedRoutedWorkspace(url, target.token, routing === 'rules');
     return target;
   }
 
@@ -103,31 +126,50 @@ class Target {
   profileStart = async () => void (await this.ask({ type: 'profile-start' }, 'profile-started'));
   profileStop = async (file: string) => void (await this.ask({ type: 'profile-stop', file }, 'profile-written'));
 
-  /** Load for `seconds`; also returns the server's CPU time per 2xx response, in ms. */
+  /**
+   * Load for `seconds`; also returns the server's CPU time per conversation (per 2xx response, or
+   * per create-and-assign pair for the by-hand server), in ms.
+   */
   async load(seconds: number, connections: number): Promise<Result & { cpuPerRequest: number }> {
     const cpuBefore = await this.cpuMicros();
+    const headers = { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
+    const create = { method: 'POST', path: '/v1/conversations', headers, body: requestBody };
+    let turn = 0;
     const result = await autocannon({
       title: this.label,
-      url: `${this.url}/v1/conversations`,
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-      body: requestBody,
+      url: this.url,
       connections,
       duration: seconds,
       timeout: 10,
+      requests:
+        this.routing !== 'by-hand'
+          ? [create]
+          : [
+              { ...create, onResponse: (status, body, context) => void (context.conversationId = status === 201 ? (JSON.parse(body) as { conversation: { id: string } }).conversation.id : undefined) },
+              {
+                method: 'POST',
+                headers,
+                // No conversation (the create failed): start the pair over.
+                setupRequest: (request, context) =>
+                  context.conversationId
+                    ? { ...request, path: `/v1/conversations/${context.conversationId}/assign`, body: JSON.stringify({ assigneeId: this.agentIds[turn++ % this.agentIds.length] }) }
+                    : undefined,
+              },
+            ],
     });
     // The work the load left behind counts toward it (bench/settle.ts).
     await settle(this.cpuMicros);
-    const cpuPerRequest = (await this.cpuMicros()) - cpuBefore;
+    const cpu = (await this.cpuMicros()) - cpuBefore;
     this.okResponses += result['2xx'];
     this.loadRuns++;
-    return { ...result, cpuPerRequest: cpuPerRequest / 1000 / Math.max(1, result['2xx']) };
+    return { ...result, cpuPerRequest: cpu / 1000 / Math.max(1, result['2xx'] / this.requestsPerConversation) };
   }
 
   /** Every 2xx must have written a row; requests in flight when autocannon stops are not counted but do complete. */
   async checkRows(connections: number): Promise<string> {
     const rows = await this.rows();
-    const extra = rows - this.okResponses;
+    // By hand, a row's create and its assign are both 2xx; a create in flight at the end has no assign.
+    const extra = rows - Math.floor(this.okResponses / this.requestsPerConversation);
     return extra >= 0 && extra <= this.loadRuns * connections ? `yes (+${extra} in flight)` : `NO: ${rows} rows for ${this.okResponses} 2xx`;
   }
 
@@ -174,7 +216,7 @@ async function createWorkspace(url: string): Promise<string> {
  * Support has 30 agents, so 300,000 conversations fit before the queue starts: this measures the
  * runner, not a backlog (with 9 agents three rounds filled them at 90,000 and the rest queued).
  */
-async function seedRoutedWorkspace(url: string, apiKey: string): Promise<void> {
+async function seedRoutedWorkspace(url: string, apiKey: string, publishRules: boolean): Promise<string[]> {
   const call = async (method: string, path: string, body?: unknown, token = apiKey) => {
     const res = await fetch(url + path, {
       method,
@@ -195,11 +237,14 @@ async function seedRoutedWorkspace(url: string, apiKey: string): Promise<void> {
   const bilingual = [await agent('maria', { skills: ['es'] }), await agent('luis', { skills: ['es'] })];
   const supportTeam = (await call('POST', '/v1/teams', { name: 'Support', memberIds: support })).team.id;
   const bilingualTeam = (await call('POST', '/v1/teams', { name: 'Bilingual', memberIds: bilingual })).team.id;
-  const rules = seedRules({ support: supportTeam, bilingual: bilingualTeam });
-  for (const rule of rules) {
-    const { workflow } = await call('POST', '/v1/workflows', rule, token);
-    await call('POST', `/v1/workflows/${workflow.id}/publish`, undefined, token);
+  if (publishRules) {
+    for (const rule of seedRules({ support: supportTeam, bilingual: bilingualTeam })) {
+      const { workflow } = await call('POST', '/v1/workflows', rule, token);
+      await call('POST', `/v1/workflows/${workflow.id}/publish`, undefined, token);
+    }
   }
+  // Whom the rules' round-robin picks from for the bench's message (neither Spanish nor technical).
+  return support;
 }
 
 const requestBody = JSON.stringify({
@@ -220,7 +265,13 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
   // Each server in its own process; only one is under load at any time, so none competes with another for the CPU.
   const targets: Target[] = [];
   try {
-    targets.push(await Target.start('baseline'), await Target.start('baton'), await Target.start('baseline-txn'), await Target.start('baton', '', true));
+    targets.push(
+      await Target.start('baseline'),
+      await Target.start('baton'),
+      await Target.start('baseline-txn'),
+      await Target.start('baton', '', 'rules'),
+      await Target.start('baton', '', 'by-hand'),
+    );
     for (const w of options.whatIfs) targets.push(await Target.start('baton', w));
     for (const t of targets) {
       if (options.warmupSeconds <= 0) continue;
@@ -245,7 +296,7 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
     console.log();
     console.log(
       table(
-        ['server', 'round', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'failed', 'server CPU ms / request'],
+        ['server', 'round', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'failed', 'server CPU ms / conversation'],
         [...runs]
           .sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target) || a.round - b.round)
           .map(({ target, round, result: r }) => [
@@ -264,15 +315,16 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
 
     // Over all rounds: mean req/s, and the worst round's p99 (percentiles of separate runs do not average).
     const of = (t: Target) => runs.filter((r) => r.target === t).map((r) => r.result);
-    const rps = (t: Target) => of(t).reduce((sum, r) => sum + r.requests.average, 0) / options.rounds;
+    // Conversations a second: the by-hand server's two requests make one.
+    const rps = (t: Target) => of(t).reduce((sum, r) => sum + r.requests.average, 0) / options.rounds / t.requestsPerConversation;
     const p99 = (t: Target) => Math.max(...of(t).map((r) => r.latency.p99));
     // Pooled over rounds: all CPU over all responses.
     const cpuPer = (t: Target) => of(t).reduce((sum, r) => sum + r.cpuPerRequest * r['2xx'], 0) / of(t).reduce((sum, r) => sum + r['2xx'], 0);
-    const [baseline, baton, sameWrites, withRules] = targets as [Target, Target, Target, Target];
+    const [baseline, baton, sameWrites, withRules, byHand] = targets as [Target, Target, Target, Target, Target];
     console.log();
     console.log(
       table(
-        ['server', 'HTTP stack', 'req/s', 'p99 ms (worst round)', 'req/s vs baseline', 'CPU ms / request', 'CPU vs baseline', 'every 2xx wrote a row'],
+        ['server', 'HTTP stack', 'conversations/s', 'p99 ms (worst round)', 'vs baseline', 'CPU ms / conversation', 'CPU vs baseline', 'every 2xx wrote a row'],
         targets.map((t) => [
           t.label,
           t.stack,
@@ -303,6 +355,9 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
           // Not a target: how much of the gap is the data model (what gets written) and how much the code around it.
           ['(info) same writes as raw SQL, req/s vs baseline', `${((100 * rps(sameWrites)) / rps(baseline)).toFixed(0)}%`, '–'],
           ['(info) Baton req/s vs the same writes as raw SQL', `${((100 * rps(baton)) / rps(sameWrites)).toFixed(0)}%`, '–'],
+          // Not a target: what the rules replace, a create and then an assign request, per conversation.
+          ['(info) with rules vs create + assign by hand, conversations/s', `${((100 * rps(withRules)) / rps(byHand)).toFixed(0)}%`, '–'],
+          ['  (same, from CPU per conversation)', `${((100 * cpuPer(byHand)) / cpuPer(withRules)).toFixed(0)}%`, '–'],
         ],
       ),
     );
@@ -316,7 +371,7 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
 /** Profiles a fresh Baton server under the same load, after its warm-up, and prints the summary. */
 async function profileBaton(options: HttpOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-prof-'));
-  const target = await Target.start('baton', '', options.profile === 'rules');
+  const target = await Target.start('baton', '', options.profile === 'rules' ? 'rules' : 'none');
   try {
     options.log(`\nprofiling Baton${target.rules ? ' with rules' : ''} for ${options.seconds} s after a warm-up (the profiler slows it; these are not the benchmark's figures)`);
     if (options.warmupSeconds > 0) await target.load(options.warmupSeconds, options.connections);
