@@ -492,13 +492,19 @@ export interface ConditionRecord {
  */
 export const MAX_ACTUAL_CHARS = 500;
 
+/** The first `MAX_ACTUAL_CHARS` characters and "…", never half of a surrogate pair (an emoji). */
+function shortened(text: string): string {
+  const end = /[\uD800-\uDBFF]/.test(text[MAX_ACTUAL_CHARS - 1]!) ? MAX_ACTUAL_CHARS - 1 : MAX_ACTUAL_CHARS;
+  return `${text.slice(0, end)}…`;
+}
+
 function recordVisited(v: Visited, facts: RuleFacts, leaves: LeafOutcome[]): boolean {
   switch (v.kind) {
     case 'condition': {
       const leaf = v.leaf!;
       const actual = leaf.read(facts);
       const result = leaf.test(actual);
-      const stored = actual === undefined ? null : typeof actual === 'string' && actual.length > MAX_ACTUAL_CHARS ? `${actual.slice(0, MAX_ACTUAL_CHARS)}…` : actual;
+      const stored = actual === undefined ? null : typeof actual === 'string' && actual.length > MAX_ACTUAL_CHARS ? shortened(actual) : actual;
       leaves.push(leaf.matched ? [stored, result ? 1 : 0, leaf.matched(actual)] : [stored, result ? 1 : 0]);
       return result;
     }

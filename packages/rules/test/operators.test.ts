@@ -273,6 +273,11 @@ describe('explainConditions', () => {
     assert.equal(trace.result, true);
     assert.deepEqual(trace.matched, ['refund']);
     assert.equal(trace.actual, `${body.slice(0, MAX_ACTUAL_CHARS)}…`);
+    // An emoji across the cut is left out whole, not halved.
+    const emoji = `${'a'.repeat(MAX_ACTUAL_CHARS - 1)}😀 and more`;
+    const cut = explainConditions(c('message.body', 'contains_any', ['more']), facts({ message: { body: emoji } }));
+    assert.ok(cut.kind === 'condition');
+    assert.equal(cut.actual, `${'a'.repeat(MAX_ACTUAL_CHARS - 1)}…`);
   });
 });
 

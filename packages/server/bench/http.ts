@@ -130,11 +130,13 @@ class Target {
    * Load for `seconds`; also returns the server's CPU time per conversation (per 2xx response, or
    * per create-and-assign pair for the by-hand server), in ms.
    */
-  async load(seconds: number, connections: number): Promise<Result & { cpuPerRequest: number }> {
+  async load(seconds: number, connections: number): Promise<Result & { conversations: number; cpuPerRequest: number }> {
     const cpuBefore = await this.cpuMicros();
     const headers = { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
     const create = { method: 'POST', path: '/v1/conversations', headers, body: requestBody };
     let turn = 0;
+    // By hand, the conversations are the creates that succeeded (an assign can fail on its own).
+    let created = 0;
     const result = await autocannon({
       title: this.label,
       url: this.url,
@@ -145,7 +147,13 @@ class Target {
         this.routing !== 'by-hand'
           ? [create]
           : [
-              { ...create, onResponse: (status, body, context) => void (context.conversationId = status === 201 ? (JSON.parse(body) as { conversation: { id: string } }).conversation.id : undefined) },
+              {
+                ...create,
+                onResponse: (status, body, context) => {
+                  if (status === 201) created++;
+                  context.conversationId = status === 201 ? (JSON.parse(body) as { conversation: { id: string } }).conversation.id : undefined;
+                },
+              },
               {
                 method: 'POST',
                 headers,
@@ -160,16 +168,16 @@ class Target {
     // The work the load left behind counts toward it (bench/settle.ts).
     await settle(this.cpuMicros);
     const cpu = (await this.cpuMicros()) - cpuBefore;
-    this.okResponses += result['2xx'];
+    const conversations = this.routing === 'by-hand' ? created : result['2xx'];
+    this.okResponses += conversations;
     this.loadRuns++;
-    return { ...result, cpuPerRequest: cpu / 1000 / Math.max(1, result['2xx'] / this.requestsPerConversation) };
+    return { ...result, conversations, cpuPerRequest: cpu / 1000 / Math.max(1, conversations) };
   }
 
-  /** Every 2xx must have written a row; requests in flight when autocannon stops are not counted but do complete. */
+  /** Every 2xx create must have written a row; requests in flight when autocannon stops are not counted but do complete. */
   async checkRows(connections: number): Promise<string> {
     const rows = await this.rows();
-    // By hand, a row's create and its assign are both 2xx; a create in flight at the end has no assign.
-    const extra = rows - Math.floor(this.okResponses / this.requestsPerConversation);
+    const extra = rows - this.okResponses;
     return extra >= 0 && extra <= this.loadRuns * connections ? `yes (+${extra} in flight)` : `NO: ${rows} rows for ${this.okResponses} 2xx`;
   }
 
@@ -256,7 +264,7 @@ const requestBody = JSON.stringify({
 interface Run {
   target: Target;
   round: number;
-  result: Result & { cpuPerRequest: number };
+  result: Result & { conversations: number; cpuPerRequest: number };
 }
 
 export async function runHttpBench(options: HttpOptions): Promise<void> {
@@ -319,7 +327,7 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
     const rps = (t: Target) => of(t).reduce((sum, r) => sum + r.requests.average, 0) / options.rounds / t.requestsPerConversation;
     const p99 = (t: Target) => Math.max(...of(t).map((r) => r.latency.p99));
     // Pooled over rounds: all CPU over all responses.
-    const cpuPer = (t: Target) => of(t).reduce((sum, r) => sum + r.cpuPerRequest * r['2xx'], 0) / of(t).reduce((sum, r) => sum + r['2xx'], 0);
+    const cpuPer = (t: Target) => of(t).reduce((sum, r) => sum + r.cpuPerRequest * r.conversations, 0) / of(t).reduce((sum, r) => sum + r.conversations, 0);
     const [baseline, baton, sameWrites, withRules, byHand] = targets as [Target, Target, Target, Target, Target];
     console.log();
     console.log(

@@ -12,6 +12,12 @@ const DAY_MS = 24 * 3600_000;
 /** How long the rules' run log keeps a run unless the operator says otherwise (`BATON_RUN_RETENTION_DAYS`). */
 export const RUN_RETENTION_DAYS = 90;
 
+/** Refuses a retention that is not a whole number of days, at least one. */
+export function checkRunRetention(days: number): number {
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`the run log's retention must be a whole number of days (at least 1), got ${days}`);
+  return days;
+}
+
 /**
  * Periodic clean-up on the injected clock: idempotency keys past their retention, and workflow runs
  * older than the run log's (a run is ~0.1–1.5 KB, one to a few per conversation and trigger, so the
@@ -29,7 +35,7 @@ export class Housekeeping {
     private readonly runRetentionDays = RUN_RETENTION_DAYS,
     private readonly onError: (error: unknown) => void = (error) => console.error('[baton] housekeeping failed; will retry', error),
   ) {
-    if (!Number.isInteger(runRetentionDays) || runRetentionDays < 1) throw new RangeError(`the run log's retention must be a whole number of days (at least 1), got ${runRetentionDays}`);
+    checkRunRetention(runRetentionDays);
   }
 
   start(): void {

@@ -8,7 +8,7 @@ import { registerBackgroundWork } from './background.js';
 import { JobRunner, type DeliveryLimits } from './jobs/queue.js';
 import { parseDestinationPolicy, type HostResolver } from './net/destinations.js';
 import { OutboundClient } from './net/outbound.js';
-import { Housekeeping } from './housekeeping.js';
+import { checkRunRetention, Housekeeping, RUN_RETENTION_DAYS } from './housekeeping.js';
 import { SnoozeWaker } from './snooze-waker.js';
 import { drainQueue, RoutingQueueTimer } from './services/routing-queue.js';
 import { RoutingTimers } from './services/routing-timers.js';
@@ -81,6 +81,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   // First, so a malformed setting stops the server before it opens anything.
   const destinations = parseDestinationPolicy(options.privateDestinations);
+  const runRetentionDays = checkRunRetention(options.runRetentionDays ?? RUN_RETENTION_DAYS);
   const clock = options.clock ?? systemClock;
   const storage = options.storage ?? (await openSqlite(options.db ?? ':memory:', { clock }));
   const relay = new OutboxRelay(storage, clock, {
@@ -99,7 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     jobs,
     outbound: new OutboundClient(destinations, options.resolveHost),
     presence: new PresenceBoard(clock),
-    housekeeping: new Housekeeping(storage, clock, options.runRetentionDays),
+    housekeeping: new Housekeeping(storage, clock, runRetentionDays),
     readBands: new ReadBands({
       store: readBandsTable(storage, clock, (error) => console.error('[baton] saving read bands failed; they will be learned again', error)),
     }),

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import Sqlite from 'libsql';
-import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // The rules runner (DESIGN §6, issue 9) through HTTP: published workflows run on conversation.created,
 // message.received and conversation.reopened, exactly once per (event, workflow), and explain themselves.
@@ -249,8 +246,7 @@ describe('the rules runner', () => {
   });
 
   it('a rule published or deleted on one node is what the next event runs on another node sharing the database', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
-    const file = join(dir, 'baton.db');
+    const file = tempDbFile(t, 'runner');
     const a = await TestServer.startFor(t, { db: file });
     const ws = await a.createWorkspace('Acme');
     const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
@@ -263,7 +259,6 @@ describe('the rules runner', () => {
 
     // Node B: its own server on the same file, whose runner has read the live rules once.
     const b = await TestServer.startFor(t, { db: file });
-    t.after(() => rmSync(dir, { recursive: true, force: true })); // after the servers' close
     const createOnB = async () => {
       const { conversation } = await ok(b.request('POST', '/v1/conversations', { token: ws.apiKey, body: { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hello' } } }), 201);
       await b.settle();
@@ -284,8 +279,7 @@ describe('the rules runner', () => {
   });
 
   it('a replay of the same outbox rows (crash before the runner stored its place) assigns nothing twice', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
-    const file = join(dir, 'baton.db');
+    const file = tempDbFile(t, 'runner');
     const f = await setup(t, { db: file });
     const created = await createMany(f, 40);
     const state = async (server: TestServer, apiKey: string) => {
@@ -310,16 +304,13 @@ describe('the rules runner', () => {
     assert.equal(moved.changes, 1, 'the runner keeps a durable place');
 
     const restarted = await TestServer.startFor(t, { db: file });
-    t.after(() => rmSync(dir, { recursive: true, force: true })); // after the servers' close
     await restarted.settle();
     assert.deepEqual(await state(restarted, f.ws.apiKey), before, 'the replay changed nothing');
   });
 
   it('the run log stores what the conditions saw, and reads each run back against the version it ran', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-runner-'));
-    const file = join(dir, 'baton.db');
+    const file = tempDbFile(t, 'runner');
     const f = await setup(t, { db: file });
-    t.after(() => rmSync(dir, { recursive: true, force: true })); // after the server's close
     const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Carla' }), 201);
     const create = async (body: string) => (await ok(f.ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body } }), 201)).conversation.id as string;
     const first = await create('hello there');
@@ -354,5 +345,25 @@ describe('the rules runner', () => {
     ).run(legacy.id, legacy.eventId, JSON.stringify({ conditions: legacy.conditions, actions: legacy.actions }), first, f.rules.technical);
     const { items: routing } = await ok(f.ws.api('GET', `/v1/conversations/${first}/routing`), 200);
     assert.deepEqual(routing.find((r: any) => r.id === legacy.id), legacy);
+
+    // A record that no longer fits its version's conditions: that run shows no trace, the page still answers.
+    db.prepare("UPDATE workflow_runs SET detail = ? WHERE conversation_id = ? AND workflow_id = ? AND id <> ?").run(JSON.stringify({ v: 2, leaves: [], actions: [] }), first, f.rules.technical, legacy.id);
+    const after = await ok(f.ws.api('GET', `/v1/conversations/${first}/routing`), 200);
+    const broken = after.items.find((r: any) => r.workflowId === f.rules.technical && r.id !== legacy.id);
+    assert.deepEqual([broken.conditions, broken.outcome, broken.matched], [null, 'not_matched', false]);
+  });
+
+  it('a rule whose only change is a note, or that notifies, says so in a "rule applied" event; the note is signed by it', async (t) => {
+    const f = await setup(t);
+    const noteOnly = { name: 'VIP heads-up', priority: 1000, trigger: { event: 'conversation.created' }, actions: [{ type: 'add_note', body: 'VIP: answer within the hour' }] };
+    const { workflow } = await ok(f.boss.call('POST', '/v1/workflows', noteOnly), 201);
+    await ok(f.boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Carla' }), 201);
+    const { conversation } = await ok(f.ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hello' } }), 201);
+    await f.server.settle();
+    const { items } = await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}/timeline`), 200);
+    const applied = items.filter((i: any) => i.type === 'rule_applied');
+    assert.deepEqual(applied.map((i: any) => [i.actor.id, i.data.workflowName, i.data.actions]), [[workflow.id, 'VIP heads-up', ['Added a note']]]);
+    assert.deepEqual(items.find((i: any) => i.kind === 'note').author, { type: 'workflow', id: workflow.id });
   });
 });

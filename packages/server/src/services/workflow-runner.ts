@@ -218,10 +218,11 @@ function ofTrigger(all: readonly LiveWorkflow[], trigger: Trigger, minutes?: num
 }
 
 /**
- * Actions whose change the timeline records with an entry of its own, naming the rule (`assigned`,
- * `tagged`, `team_changed`, `priority_changed`, the note): only a notification has none.
+ * Actions whose change is a timeline event of its own naming the rule (`assigned`, `tagged`,
+ * `team_changed`, `priority_changed`, each with `workflowName`). A note is an entry of its own too,
+ * but names no rule; a notification has no entry at all.
  */
-const RECORDED_ON_THEIR_OWN: ReadonlySet<string> = new Set(['assign', 'add_tag', 'remove_tag', 'set_team', 'set_priority', 'add_note']);
+const NAMED_ON_THEIR_OWN: ReadonlySet<string> = new Set(['assign', 'add_tag', 'remove_tag', 'set_team', 'set_priority']);
 
 /** One pass over the workflows of an event: the conversation as the actions leave it, and what to write. */
 class Pass {
@@ -265,9 +266,11 @@ class Pass {
       }
       const changed = actions.filter((a) => a.status === 'done');
       if (changed.length > 0) this.touched.push(wf.workflowId);
-      // Said once: each change is a timeline entry of its own, naming the rule; a rule that also
-      // notified someone (no entry of its own) says so here.
-      if (changed.some((a) => !RECORDED_ON_THEIR_OWN.has(a.type))) {
+      // Said once: each change is a timeline event of its own, naming the rule. A rule that notified
+      // someone (no entry of its own), or whose only change was a note (which names no rule; the
+      // inbox signs it from the events beside it), says what it did here.
+      const named = changed.some((a) => NAMED_ON_THEIR_OWN.has(a.type));
+      if (changed.some((a) => a.type === 'notify') || (changed.length > 0 && !named)) {
         await this.change.append(this.current.id, {
           kind: 'event',
           type: 'rule_applied',

@@ -1,5 +1,5 @@
-import { WorkflowDefinition, type RoutingAgent, type RunOutcome, type WorkflowRun, type ValidateWorkflowBody, type Workflow, type WorkflowValidationResult, type WorkflowVersion } from '@baton/protocol';
-import { inflateTrace, validateWorkflowSet, type ValidationContext } from '@baton/rules';
+import { WorkflowDefinition, type ConditionTrace, type RoutingAgent, type RunOutcome, type WorkflowRun, type ValidateWorkflowBody, type Workflow, type WorkflowValidationResult, type WorkflowVersion } from '@baton/protocol';
+import { inflateTrace, validateWorkflowSet, type LeafOutcome, type ValidationContext } from '@baton/rules';
 import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
@@ -260,10 +260,24 @@ function toRun(r: WorkflowRunRow, versions: Map<string, WorkflowDefinition>): Wo
     conversationId: r.conversation_id,
     matched: Number(r.matched) === 1,
     outcome: r.outcome as RunOutcome,
-    conditions: !detail.conditions ? null : 'trace' in detail.conditions ? detail.conditions.trace : inflateTrace(definition?.conditions, detail.conditions.leaves),
+    conditions: !detail.conditions ? null : 'trace' in detail.conditions ? detail.conditions.trace : inflated(definition, detail.conditions.leaves),
     actions: detail.actions,
     createdAt: iso(r.created_at),
   };
+}
+
+/**
+ * A run's trace from its outcomes and its version's conditions. Null, rather than a wrong trace or
+ * a failed page, when the version is not there or no longer fits them (a tree today's checks
+ * refuse, a record of another shape): the run's outcome and actions still say what happened.
+ */
+function inflated(definition: WorkflowDefinition | undefined, leaves: LeafOutcome[]): ConditionTrace | null {
+  if (!definition) return null;
+  try {
+    return inflateTrace(definition.conditions, leaves);
+  } catch {
+    return null;
+  }
 }
 
 /** The versions the runs used, as they were published: their names, and the conditions a run's outcomes belong to. */

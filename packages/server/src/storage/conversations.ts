@@ -54,7 +54,7 @@ const insertConversationRow = preparedInsert<'conversations', NewConversationRow
  * conversation), read under the workspace lock and checked by the version, so it is exact.
  */
 async function writeTags(trx: Q, workspaceId: string, conversationId: string, beforeJson: string | null, tagsJson: string): Promise<void> {
-  if (beforeJson !== null) await trx.deleteFrom('conversation_tags').where('conversation_id', '=', conversationId).execute();
+  if (beforeJson !== null) await trx.deleteFrom('conversation_tags').where('workspace_id', '=', workspaceId).where('conversation_id', '=', conversationId).execute();
   const tags = [...new Set(JSON.parse(tagsJson) as string[])];
   if (tags.length) await trx.insertInto('conversation_tags').values(tags.map((tag) => ({ workspace_id: workspaceId, tag, conversation_id: conversationId }))).execute();
   await moveTagCounts(trx, workspaceId, 'conversations', beforeJson === null ? [] : (JSON.parse(beforeJson) as string[]), tags);

@@ -15,26 +15,28 @@ export type TagHolder = 'conversations' | 'contacts';
 export async function moveTagCounts(trx: Q, workspaceId: string, holder: TagHolder, before: readonly string[], after: readonly string[]): Promise<void> {
   const was = new Set(before);
   const is = new Set(after);
-  const added = [...is].filter((t) => !was.has(t));
-  const removed = [...was].filter((t) => !is.has(t));
-  if (added.length) {
-    await trx
-      .insertInto('workspace_tags')
-      .values(added.map((tag) => ({ workspace_id: workspaceId, tag, folded: tag.toLowerCase(), conversations: 0, contacts: 0, [holder]: 1 })))
-      .onConflict((oc) => oc.columns(['workspace_id', 'tag']).doUpdateSet((eb) => ({ [holder]: eb(`workspace_tags.${holder}`, '+', 1) })))
-      .execute();
+  // One tag at a time, in name order: two writers moving overlapping tags (on PostgreSQL, where
+  // they run at once) lock the rows in the same order, so they wait for each other, never deadlock.
+  const touched = [...new Set([...was, ...is])].filter((t) => was.has(t) !== is.has(t)).sort();
+  const emptied: string[] = [];
+  for (const tag of touched) {
+    if (is.has(tag)) {
+      await trx
+        .insertInto('workspace_tags')
+        .values({ workspace_id: workspaceId, tag, folded: tag.toLowerCase(), conversations: 0, contacts: 0, [holder]: 1 })
+        .onConflict((oc) => oc.columns(['workspace_id', 'tag']).doUpdateSet((eb) => ({ [holder]: eb(`workspace_tags.${holder}`, '+', 1) })))
+        .execute();
+    } else {
+      await trx.updateTable('workspace_tags').set((eb) => ({ [holder]: eb(holder, '-', 1) })).where('workspace_id', '=', workspaceId).where('tag', '=', tag).execute();
+      emptied.push(tag);
+    }
   }
-  if (removed.length) {
-    await trx
-      .updateTable('workspace_tags')
-      .set((eb) => ({ [holder]: eb(holder, '-', 1) }))
-      .where('workspace_id', '=', workspaceId)
-      .where('tag', 'in', removed)
-      .execute();
+  if (emptied.length) {
+    // Rows this unit has locked already: a tag no longer on anything leaves the table.
     await trx
       .deleteFrom('workspace_tags')
       .where('workspace_id', '=', workspaceId)
-      .where('tag', 'in', removed)
+      .where('tag', 'in', emptied)
       .where('conversations', '<=', 0)
       .where('contacts', '<=', 0)
       .execute();
