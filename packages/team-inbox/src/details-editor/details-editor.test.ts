@@ -140,6 +140,27 @@ describe('inbox-details editing', () => {
     remove();
   });
 
+  it('going back to a shorter prefix shows the first page again while its answer is missing, not the longer one\'s', async () => {
+    const world = demoWorld();
+    const many = Array.from({ length: 250 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+    world.contacts.push(contact('ct_many', 'Many Tags', { tags: [...many, 'zebra', 'zeal'] }));
+    const { form, el, remove } = await openEditor('conv_lucia', world);
+    await until(() => suggested(form).length === 199, 2000, 'first page');
+    const tagInput = field<HTMLInputElement>(form, 'Add tag');
+    type(tagInput, 'zex'); // "ze" is never asked alone; "zex" is, and has nothing
+    await until(() => tagRequests(world).length === 2 && suggested(form).length === 0, 2000, 'nothing for zex');
+    // The server stops answering; the agent deletes back to "z".
+    world.tagsUnavailable = true;
+    tagInput.value = 'z';
+    tagInput.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await settled(el);
+    expect(suggested(form)).to.have.length(199, 'the first page, at once');
+    await until(() => tagRequests(world).length === 3, 2000, 'z asked for');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(suggested(form)).to.have.length(199, 'still the first page after the failed answer');
+    remove();
+  });
+
   it("when the server's tags cannot be had, suggests the tags of the conversations loaded and still saves", async () => {
     const world = demoWorld();
     world.tagsUnavailable = true;

@@ -31,6 +31,8 @@ export class TagSuggestionsController implements ReactiveController {
   private readonly byPrefix = new Map<string, TagUsage[]>();
   private prefix = '';
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Prefixes asked for and not answered yet: a pause in typing does not ask twice. */
+  private readonly asking = new Set<string>();
   private loading = false;
 
   constructor(host: ReactiveControllerHost, options: TagSuggestionsOptions) {
@@ -70,8 +72,14 @@ export class TagSuggestionsController implements ReactiveController {
   typed(value: string): void {
     this.prefix = value.trim().toLowerCase();
     clearTimeout(this.timer);
-    if (!this.prefix || this.known(this.prefix)) return this.host.requestUpdate();
-    this.timer = setTimeout(() => this.ask(this.prefix), DEBOUNCE_MS);
+    // Drawn now in every case: until an answer comes, the first page stands in (the field's own
+    // list narrows it to what is typed), never the answer for what was typed before.
+    this.host.requestUpdate();
+    if (!this.prefix || this.known(this.prefix)) return;
+    this.timer = setTimeout(() => {
+      const prefix = this.prefix;
+      if (prefix && !this.known(prefix) && !this.asking.has(prefix)) this.ask(prefix);
+    }, DEBOUNCE_MS);
   }
 
   /** Suggestions for the field, leaving out the tags already set. */
@@ -98,14 +106,20 @@ export class TagSuggestionsController implements ReactiveController {
   private ask(prefix: string): void {
     const rest = this.options.rest();
     if (!rest || this.failed) return;
+    this.asking.add(prefix);
     rest.listTags({ prefix, limit: PREFIX_PAGE }).then(
       ({ tags }) => {
+        this.asking.delete(prefix);
         if (this.byPrefix.size >= MAX_CACHED_PREFIXES) this.byPrefix.delete(this.byPrefix.keys().next().value!);
         this.byPrefix.set(prefix, tags);
-        if (prefix === this.prefix) this.host.requestUpdate();
+        // Also when more was typed meanwhile: a short enough answer holds the longer prefix too.
+        if (this.prefix.startsWith(prefix)) this.host.requestUpdate();
       },
-      // The first page stays the suggestion; the next pause asks again.
-      () => undefined,
+      () => {
+        // The first page stays the suggestion; the next pause asks again.
+        this.asking.delete(prefix);
+        this.host.requestUpdate();
+      },
     );
   }
 }

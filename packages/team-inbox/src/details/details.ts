@@ -75,7 +75,8 @@ export class InboxDetails extends LitElement {
 
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
     conversation: s.open?.conversation ?? null,
-    why: whyQuestion(s.open?.conversation ?? null, s.open?.timeline ?? []),
+    // Asked once the timeline is here: before it, a conversation a rule only tagged reads as unrouted.
+    why: s.open?.loading ? null : whyQuestion(s.open?.conversation ?? null, s.open?.timeline ?? []),
   }));
   @state() private routingLoaded = false;
   /** What the contact's record was loaded for: the contact and the conversation's version. */

@@ -19,7 +19,7 @@ describe('event sentences for edits and snoozes', () => {
     expect(say('team_changed', { from: support.id, to: null })).to.equal('Ana removed the team');
     expect(say('subject_changed', { from: null, to: 'Bulk import fails' })).to.equal('Ana changed the subject to “Bulk import fails”');
     expect(say('subject_changed', { from: 'x', to: null })).to.equal('Ana removed the subject');
-    expect(say('priority_changed', { to: 'high' }, { type: 'workflow', id: null })).to.equal('Set the priority to high');
+    expect(say('priority_changed', { to: 'high' }, { type: 'workflow', id: null })).to.equal('Set the priority to high by a rule');
   });
 
   it('names the rule that changed tags, team or priority', () => {

@@ -20,7 +20,7 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
   const actorIsAgent = event.actor.type === 'agent';
   const actor = firstName(agentById(event.actor.id));
   const rule = event.actor.type === 'workflow' ? ruleName(event) : null;
-  const byRule = rule ? ` by rule ${rule}` : '';
+  const byRule = event.actor.type !== 'workflow' ? '' : rule ? ` by rule ${rule}` : ' by a rule';
   switch (event.type) {
     case 'created': {
       const source = text(event.data.source);

@@ -74,7 +74,7 @@ describe('Why it was routed this way', () => {
     await until(() => !!why() && allByRole(why()!, 'list', 'Why it did not match').length === 1, 3000, 'the missed conditions');
     const items = allByRole(why()!, 'list', 'Why it did not match')[0]!.querySelectorAll('li');
     expect([...items].map((li) => li.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal([
-      'conversation language is Spanish: was “en”',
+      'conversation language is Spanish: was English',
       'contact tags include spanish: was none',
       'contact tags include spam (must not): was spam, vip',
     ]);

@@ -4,6 +4,8 @@ import type { BatonRestClient } from '@baton/client';
 import type { WorkflowRun } from '@baton/protocol';
 import { baseStyles } from '@baton/ui/tokens';
 import { readableTimes, relativeTime } from '@baton/ui/relative-time';
+import { channelName } from '@baton/ui/icons';
+import { languageName } from '../format/language-name.js';
 import { plainError } from '../format/plain-error.js';
 
 const OUTCOMES: Record<WorkflowRun['outcome'], string> = {
@@ -37,15 +39,21 @@ export function missedConditions(trace: Trace, negated = false): { leaf: TraceLe
 
 const MAX_SHOWN = 80;
 
-/** A fact's value in a sentence: "none" for nothing, lists joined, long texts cut. */
-function shown(actual: unknown): string {
+const cut = (text: string) => (text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text);
+
+/** A fact's value in a sentence: "none" for nothing, languages and channels by name, lists joined, texts quoted, long ones cut. */
+function shown(field: string, actual: unknown): string {
   if (actual === null || actual === undefined || (Array.isArray(actual) && actual.length === 0) || actual === '') return 'none';
-  const text = Array.isArray(actual) ? actual.join(', ') : typeof actual === 'string' ? `“${actual}”` : String(actual);
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…”` : text;
+  if (typeof actual === 'string' && field.endsWith('.language')) return languageName(actual);
+  if (typeof actual === 'string' && field === 'conversation.channel') return channelName(actual);
+  if (Array.isArray(actual)) return cut(actual.join(', '));
+  if (typeof actual === 'string') return `“${cut(actual)}”`;
+  return cut(typeof actual === 'object' ? JSON.stringify(actual) : String(actual));
 }
 
 /**
- * "Why it was routed this way": every rule run that considered the conversation, newest first
+ * "Why it was routed this way" (or, for an open conversation nobody has, "Why no rule assigned
+ * it"): every rule run that considered the conversation, newest first
  * (`GET /v1/conversations/:id/routing`), each with what its actions did in the runner's words
  * ("maria away; luis at capacity 25/25"). Loaded with `import()` when the details pane's
  * disclosure is first opened.
@@ -127,7 +135,7 @@ export class InboxRoutingWhy extends LitElement {
     const missed = missedConditions(trace);
     if (!missed.length) return nothing;
     return html`<ul aria-label="Why it did not match">
-      ${missed.map(({ leaf, negated }) => html`<li>${leaf.text}${negated ? ' (must not)' : ''}: was ${shown(leaf.actual)}</li>`)}
+      ${missed.map(({ leaf, negated }) => html`<li>${leaf.text}${negated ? ' (must not)' : ''}: was ${shown(leaf.field, leaf.actual)}</li>`)}
     </ul>`;
   }
 }

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { absoluteTime, readableTimes, relativeTime } from './relative-time.js';
+import { readableTimes, relativeTime } from './relative-time.js';
 
 describe('relativeTime', () => {
   const now = Date.parse('2026-03-10T12:00:00Z');
@@ -24,10 +24,14 @@ describe('relativeTime', () => {
 });
 
 describe('readableTimes', () => {
-  it('turns the instants in a sentence into local dates and times, and leaves the rest', () => {
+  it('turns the instants in a sentence into local dates and times with their zone, and leaves the rest', () => {
+    const local = (iso: string) => new Date(iso).toLocaleString('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
     const iso = '2026-11-29T04:20:39.074Z';
-    expect(readableTimes(`ben, assigned longest ago (last assigned ${iso})`, 'en-US')).to.equal(`ben, assigned longest ago (last assigned ${absoluteTime(iso, 'en-US')})`);
-    expect(readableTimes('step 1 timed out at 2026-11-29T04:20:39Z; step 2 waits', 'en-US')).to.equal(`step 1 timed out at ${absoluteTime('2026-11-29T04:20:39Z', 'en-US')}; step 2 waits`);
+    const said = readableTimes(`ben, assigned longest ago (last assigned ${iso})`, 'en-US');
+    expect(said).to.equal(`ben, assigned longest ago (last assigned ${local(iso)})`);
+    expect(said).to.match(/\(last assigned Nov (28|29), 2026, \d{1,2}:\d{2}\s[AP]M \S+\)$/);
+    expect(readableTimes('step 1 timed out at 2026-11-29T04:20:39Z; step 2 waits', 'en-US')).to.equal(`step 1 timed out at ${local('2026-11-29T04:20:39Z')}; step 2 waits`);
     expect(readableTimes('order 2026-11-29 and 12:00 are not instants')).to.equal('order 2026-11-29 and 12:00 are not instants');
+    expect(readableTimes('2026-13-45T99:99:99Z is no date')).to.equal('2026-13-45T99:99:99Z is no date');
   });
 });

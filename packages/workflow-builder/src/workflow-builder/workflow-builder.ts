@@ -127,24 +127,31 @@ export class WorkflowBuilder extends LitElement {
     try {
       const rest = this.restClient;
       this.restProvider.setValue(rest);
-      const [workflows, teams, agents, me, info, inUse] = await Promise.all([
+      // Tags come after the first paint: suggestions can wait, the list and the editor cannot.
+      const inUse = tagsInUse(rest);
+      const [workflows, teams, agents, me, info] = await Promise.all([
         rest.listWorkflows(),
         rest.listTeams(),
         rest.listAgents(),
         rest.me().catch(() => null),
         rest.getWorkspace().catch(() => null),
-        tagsInUse(rest),
       ]);
       const workspace: Workspace = {
         teams: teams.items as Team[],
         agents: agents.items as (Agent & { openAssigned: number })[],
         me: (me?.agent as Agent | undefined) ?? null,
         ...(info ? { timeZone: info.workspace.timeZone } : {}),
-        tags: knownTags(inUse, workflows.items),
+        tags: knownTags([], workflows.items),
       };
       this.workspaceProvider.setValue(workspace);
       this.workflows = workflows.items;
       this.loaded = true;
+      void inUse.then((tags) => {
+        // Unless a newer load has replaced the workspace meanwhile.
+        if (this.workspaceProvider.value !== workspace) return;
+        this.workspaceProvider.setValue({ ...workspace, tags: knownTags(tags, workflows.items) });
+        this.requestUpdate(); // the editor gets the workspace as a property too
+      });
       void this.loadWarnings();
       void this.loadStats();
     } catch (error) {

@@ -300,6 +300,9 @@ describe('<workflow-builder> editor (real server)', () => {
     el = o.el;
     const options = (input: HTMLElement) => Array.from((input as HTMLInputElement).list?.options ?? []).map((x) => x.value);
     // vip is on a conversation and a contact (2), billing and gold on one each; "es" is the action's own.
+    // The workspace's tags arrive after the editor shows (they do not hold up its first paint).
+    const builder = o.el;
+    await waitFor(() => options(byRole(rowNamed(builder, /^Action 1:/), 'combobox', 'Add value')).length > 1);
     expect(options(byRole(rowNamed(el, /^Action 1:/), 'combobox', 'Add value'))).to.deep.equal(['vip', 'billing', 'gold', 'spanish']);
     expect(options(byRole(rowNamed(el, /^Step 1:/), 'combobox', 'Add value'))).to.deep.equal(['es', 'senior', 'technical']);
   });
@@ -311,9 +314,10 @@ describe('<workflow-builder> editor (real server)', () => {
     ws.ana.listTags = () => (asked.push('listTags'), Promise.reject(new Error('404 not_found')));
     const o = await open(ws, { name: 'Fallback', actions: [{ type: 'add_tag', tags: ['es'] }] });
     el = o.el;
-    const input = byRole(rowNamed(el, /^Action 1:/), 'combobox', 'Add value') as HTMLInputElement;
+    const input = () => byRole(rowNamed(o.el, /^Action 1:/), 'combobox', 'Add value') as HTMLInputElement;
+    await waitFor(() => (input().list?.options.length ?? 0) > 0);
     expect(asked).to.deep.equal(['listTags']);
-    expect(Array.from(input.list?.options ?? []).map((x) => x.value)).to.deep.equal(['on-a-conversation']);
+    expect(Array.from(input().list?.options ?? []).map((x) => x.value)).to.deep.equal(['on-a-conversation']);
   });
 
   it('takes a condition out of its group with Alt+Left and back in with Alt+Right, announced and undoable', async () => {
