@@ -125,7 +125,11 @@ export const WorkflowRunsQuery = z.strictObject({
   since: z.iso.datetime({ offset: true }).optional(),
 });
 export const WorkflowRunPage = z.object({ items: z.array(WorkflowRun), nextCursor: Id.nullable() });
-export const ConversationRouting = z.object({ items: z.array(WorkflowRun) });
+export const ConversationRouting = z.object({
+  items: z.array(WorkflowRun),
+  /** The run log keeps runs from this time on (its retention, 90 days by default): older ones are gone. */
+  keptSince: Timestamp,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Dry run: what a draft would do, next to what the live version did, with no side effects

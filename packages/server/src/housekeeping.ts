@@ -47,6 +47,11 @@ export class Housekeeping {
     this.schedule = null;
   }
 
+  /** The oldest time the run log still answers for: runs logged before it are deleted (or about to be). */
+  runsKeptSince(): number {
+    return this.clock.now() - this.runRetentionDays * DAY_MS;
+  }
+
   /** Deletes expired idempotency keys and runs, batch by batch; resolves with how many rows. One sweep at a time. */
   sweep(): Promise<number> {
     return (this.running ??= this.sweepAll().finally(() => (this.running = null)));
@@ -59,7 +64,7 @@ export class Housekeeping {
   private async sweepAll(): Promise<number> {
     const now = this.clock.now();
     const keysBefore = now - IDEMPOTENCY_RETENTION_MS;
-    const runsBefore = idFloor('run', now - this.runRetentionDays * DAY_MS);
+    const runsBefore = idFloor('run', this.runsKeptSince());
     return (
       (await this.inBatches((trx) => deleteIdempotencyKeysBefore(trx, keysBefore, BATCH))) +
       (await this.inBatches((trx) => deleteRunsBefore(trx, runsBefore, BATCH)))

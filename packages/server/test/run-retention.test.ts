@@ -46,7 +46,8 @@ describe('run log retention', () => {
 
     await hours(2); // `old` is now 49 hours old, `recent` 25
     assert.deepEqual(await runsOf(), [recent], 'the scheduled sweep deleted the run past 2 days');
-    assert.deepEqual((await ok(ws.api('GET', `/v1/conversations/${old}/routing`), 200)).items, []);
+    const routing = await ok(ws.api('GET', `/v1/conversations/${old}/routing`), 200);
+    assert.deepEqual(routing, { items: [], keptSince: new Date(server.clock!.now() - 48 * HOUR).toISOString() }, 'says since when runs are kept');
     const { items } = await ok(ws.api('GET', `/v1/conversations/${old}/timeline`), 200);
     assert.equal(items.find((i: any) => i.type === 'assigned').data.text, 'Assigned to ana by rule All to Ana (round-robin)');
     assert.equal(await housekeeping.sweep(), 0, 'nothing left to delete');

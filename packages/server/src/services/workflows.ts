@@ -305,5 +305,5 @@ export async function conversationRouting(deps: Deps, p: WorkspacePrincipal, con
   if (!(await findConversation(db, p.workspaceId, conversationId))) throw notFound('conversation');
   const rows = await listConversationRuns(db, p.workspaceId, conversationId, 200);
   const versions = await runVersions(db, p.workspaceId, rows);
-  return { items: rows.map((r) => toRun(r, versions)) };
+  return { items: rows.map((r) => toRun(r, versions)), keptSince: iso(deps.housekeeping.runsKeptSince()) };
 }

@@ -225,7 +225,7 @@ export class InboxDetails extends LitElement {
           ? html`<details class="routing" @toggle=${(e: Event) => void this.openRouting((e.target as HTMLDetailsElement).open)}>
               <summary>${this.snapshot.value.why}</summary>
               ${this.routingLoaded
-                ? html`<inbox-routing-why .rest=${this.rest} conversation-id=${c.id}></inbox-routing-why>`
+                ? html`<inbox-routing-why .rest=${this.rest} conversation-id=${c.id} .createdAt=${c.createdAt}></inbox-routing-why>`
                 : html`<p class="muted" role="status">Loading…</p>`}
             </details>`
           : nothing}

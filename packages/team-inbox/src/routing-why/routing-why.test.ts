@@ -83,6 +83,22 @@ describe('Why it was routed this way', () => {
     remove();
   });
 
+  it('says when a conversation is older than the runs the log keeps', async () => {
+    const world = demoWorld();
+    world.conversations = world.conversations.map((c) => (c.id === 'conv_priya' ? { ...c, assigneeId: null } : c));
+    // conv_priya started 30 minutes ago: pretend the log keeps runs only from 10 minutes ago.
+    world.runsKeptSince = new Date(Date.now() - 10 * 60_000).toISOString();
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-details', inbox);
+    await inbox.store.open('conv_priya');
+    await until(() => !!root.querySelector('.routing summary'), 2000, 'the disclosure');
+    root.querySelector<HTMLElement>('.routing summary')!.click();
+    const why = () => root.querySelector('inbox-routing-why')?.shadowRoot ?? null;
+    await until(() => !!why() && /no longer kept/.test(composedText(why()!)), 3000, 'the retention note');
+    expect(composedText(why()!)).to.contain('the timeline still says who assigned it').and.not.contain('No rule has looked');
+    remove();
+  });
+
   it('asks "Why no rule assigned it" of an open conversation nobody has, and nothing of a resolved one', async () => {
     const world = demoWorld();
     world.conversations = world.conversations.map((c) =>

@@ -3,7 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import type { BatonRestClient } from '@baton/client';
 import type { WorkflowRun } from '@baton/protocol';
 import { baseStyles } from '@baton/ui/tokens';
-import { readableTimes, relativeTime } from '@baton/ui/relative-time';
+import { absoluteTime, readableTimes, relativeTime } from '@baton/ui/relative-time';
 import { channelName } from '@baton/ui/icons';
 import { languageName } from '../format/language-name.js';
 import { plainError } from '../format/plain-error.js';
@@ -90,8 +90,11 @@ export class InboxRoutingWhy extends LitElement {
 
   @property({ attribute: false }) rest: BatonRestClient | undefined;
   @property({ attribute: 'conversation-id' }) conversationId = '';
+  /** When the conversation started (ISO): a conversation older than the run log's retention has lost some runs. */
+  @property({ attribute: false }) createdAt = '';
 
   @state() private runs: WorkflowRun[] | null = null;
+  @state() private keptSince = '';
   @state() private error = '';
   private loadedFor = '';
 
@@ -106,8 +109,10 @@ export class InboxRoutingWhy extends LitElement {
     this.runs = null;
     this.error = '';
     try {
-      const { items } = await rest.conversationRouting(id);
-      if (id === this.conversationId) this.runs = items;
+      const { items, keptSince } = await rest.conversationRouting(id);
+      if (id !== this.conversationId) return;
+      this.runs = items;
+      this.keptSince = keptSince;
     } catch (e) {
       if (id !== this.conversationId) return;
       this.loadedFor = '';
@@ -118,9 +123,12 @@ export class InboxRoutingWhy extends LitElement {
   override render() {
     if (this.error) return html`<p class="error" role="alert">${this.error}</p>`;
     if (!this.runs) return html`<p class="muted" role="status">Loading…</p>`;
-    if (!this.runs.length) return html`<p class="muted">No rule has looked at this conversation.</p>`;
+    // Older than the run log's retention: some (or all) of its runs are gone; the timeline keeps who assigned it.
+    const older = !!this.keptSince && !!this.createdAt && Date.parse(this.createdAt) < Date.parse(this.keptSince);
+    const gone = older ? html`<p class="muted">Rule runs before ${absoluteTime(this.keptSince)} are no longer kept; the timeline still says who assigned it.</p>` : nothing;
+    if (!this.runs.length) return older ? gone : html`<p class="muted">No rule has looked at this conversation.</p>`;
     const now = Date.now();
-    return html`<ol aria-label="Rule runs">
+    return html`${gone}<ol aria-label="Rule runs">
       ${this.runs.map(
         (run) => html`<li>
           <strong>${run.workflowName}</strong> · ${OUTCOMES[run.outcome]} · <time datetime=${run.createdAt}>${relativeTime(run.createdAt, now)}</time>

@@ -93,6 +93,8 @@ export interface World {
   pushEndpoints: string[];
   /** Rule runs per conversation, for `GET /v1/conversations/:id/routing`. */
   routing?: Map<string, WorkflowRun[]>;
+  /** Its `keptSince` (default: 90 days ago). */
+  runsKeptSince?: string;
   /** `GET /v1/tags` answers 503 (the server is unreachable for it). */
   tagsUnavailable?: boolean;
 }
@@ -288,7 +290,7 @@ export function fixtureFetch(world: World): typeof fetch {
       const action = m[2];
       const timeline = world.timelines.get(c.id) ?? [];
       if (method === 'GET' && !action) return json(200, { conversation: c });
-      if (method === 'GET' && action === 'routing') return json(200, { items: world.routing?.get(c.id) ?? [] });
+      if (method === 'GET' && action === 'routing') return json(200, { items: world.routing?.get(c.id) ?? [], keptSince: world.runsKeptSince ?? new Date(Date.now() - 90 * 86_400_000).toISOString() });
       // Versioned writes (PATCH, snooze): a stale If-Match gets the server's 409 with the current state.
       const ifMatch = new Headers(init?.headers).get('if-match');
       if (ifMatch !== null && Number(ifMatch.replace(/"/g, '')) !== c.version && (method === 'PATCH' || action === 'snooze')) {
