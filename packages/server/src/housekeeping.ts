@@ -12,6 +12,14 @@ const DAY_MS = 24 * 3600_000;
 /** How long the rules' run log keeps a run unless the operator says otherwise (`BATON_RUN_RETENTION_DAYS`). */
 export const RUN_RETENTION_DAYS = 90;
 
+export interface HousekeepingOptions {
+  /** Days a run is kept (default `RUN_RETENTION_DAYS`). */
+  runRetentionDays?: number;
+  /** Rows deleted per unit of work (default 1,000; tests use a few to see the batches). */
+  batch?: number;
+  onError?: (error: unknown) => void;
+}
+
 /** Refuses a retention that is not a whole number of days, at least one. */
 export function checkRunRetention(days: number): number {
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`the run log's retention must be a whole number of days (at least 1), got ${days}`);
@@ -29,13 +37,18 @@ export class Housekeeping {
   private schedule: { stop(): void } | null = null;
   private running: Promise<number> | null = null;
 
+  private readonly runRetentionDays: number;
+  private readonly batch: number;
+  private readonly onError: (error: unknown) => void;
+
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
-    private readonly runRetentionDays = RUN_RETENTION_DAYS,
-    private readonly onError: (error: unknown) => void = (error) => console.error('[baton] housekeeping failed; will retry', error),
+    options: HousekeepingOptions = {},
   ) {
-    checkRunRetention(runRetentionDays);
+    this.runRetentionDays = checkRunRetention(options.runRetentionDays ?? RUN_RETENTION_DAYS);
+    this.batch = options.batch ?? BATCH;
+    this.onError = options.onError ?? ((error) => console.error('[baton] housekeeping failed; will retry', error));
   }
 
   start(): void {
@@ -66,8 +79,8 @@ export class Housekeeping {
     const keysBefore = now - IDEMPOTENCY_RETENTION_MS;
     const runsBefore = idFloor('run', this.runsKeptSince());
     return (
-      (await this.inBatches((trx) => deleteIdempotencyKeysBefore(trx, keysBefore, BATCH))) +
-      (await this.inBatches((trx) => deleteRunsBefore(trx, runsBefore, BATCH)))
+      (await this.inBatches((trx) => deleteIdempotencyKeysBefore(trx, keysBefore, this.batch))) +
+      (await this.inBatches((trx) => deleteRunsBefore(trx, runsBefore, this.batch)))
     );
   }
 
@@ -76,7 +89,7 @@ export class Housekeeping {
     for (;;) {
       const deleted = await this.storage.write(deleteBatch, 'background');
       total += deleted;
-      if (deleted < BATCH) return total;
+      if (deleted < this.batch) return total;
     }
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Housekeeping } from '../src/housekeeping.js';
 import { startServer } from '../src/server.js';
 import { TestServer, expectStatus as ok } from '../src/testing.js';
 
@@ -52,6 +53,33 @@ describe('run log retention', () => {
     assert.equal(items.find((i: any) => i.type === 'assigned').data.text, 'Assigned to ana by rule All to Ana (round-robin)');
     assert.equal(await housekeeping.sweep(), 0, 'nothing left to delete');
     assert.equal((await ok(ws.api('GET', `/v1/conversations/${old}`), 200)).conversation.assigneeId, ana.id);
+  });
+
+  it('deletes in batches until none is left, and keeps a run logged exactly at the cutoff', async (t) => {
+    const server = await TestServer.startFor(t);
+    const ws = await server.createWorkspace('Acme');
+    const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+    const ana = await ws.addAgent('ana');
+    const rule = { name: 'All to Ana', trigger: { event: 'conversation.created' }, actions: [{ type: 'assign', steps: [{ pool: { agents: [ana.id] }, strategy: 'round_robin' }] }] };
+    const { workflow } = await ok(boss.call('POST', '/v1/workflows', rule), 201);
+    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    const create = async () => (await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hello' } }), 201)).conversation.id as string;
+    for (let i = 0; i < 5; i++) await create();
+    await server.settle();
+    server.clock!.advance(1);
+    const edge = await create();
+    await server.settle();
+    // The server's own sweep keeps 90 days; this one keeps 1, two rows a unit, on the same database.
+    const { storage } = server.server.deps;
+    const units: number[] = [];
+    const counted = { ...storage, write: (work: Parameters<typeof storage.write>[0], lane?: Parameters<typeof storage.write>[1]) => (units.push(1), storage.write(work, lane)) };
+    const sweeper = new Housekeeping(counted as typeof storage, server.clock!, { runRetentionDays: 1, batch: 2 });
+    server.clock!.advance(24 * HOUR); // the cutoff is now the millisecond `edge` was routed in
+    assert.equal(await sweeper.sweep(), 5);
+    // Idempotency keys: one unit finding none; runs: 2 + 2 + 1.
+    assert.equal(units.length, 4);
+    const runs = (await ok(ws.api('GET', `/v1/workflows/${workflow.id}/runs`), 200)).items.map((r: any) => r.conversationId);
+    assert.deepEqual(runs, [edge]);
   });
 
   it('refuses a retention that is not a whole number of days', async () => {

@@ -133,20 +133,29 @@ export class InboxTimeline extends LitElement {
 
   /** Rules' names by workflow id, from the events they wrote here (each carries `workflowName`), for their notes' byline. */
   private ruleNames = new Map<string, string>();
+  private ruleNamesOf: readonly TimelineItem[] | null = null;
+
+  /** Rebuilt only when the timeline itself changed (the store hands out a new array then). */
+  private namesOfRules(items: readonly TimelineItem[]): Map<string, string> {
+    if (items !== this.ruleNamesOf) {
+      this.ruleNamesOf = items;
+      this.ruleNames = new Map();
+      for (const i of items) {
+        if (i.kind === 'event' && i.actor.type === 'workflow' && i.actor.id && typeof i.data.workflowName === 'string') this.ruleNames.set(i.actor.id, i.data.workflowName);
+      }
+    }
+    return this.ruleNames;
+  }
 
   private agentName(actor: Actor, agents: readonly AgentWithLoad[]): string {
     if (actor.type === 'agent') return agents.find((a) => a.id === actor.id)?.name ?? 'A teammate';
-    if (actor.type === 'workflow') return (actor.id && this.ruleNames.get(actor.id)) || 'A rule';
+    if (actor.type === 'workflow') return (actor.id && this.namesOfRules(this.snapshot.value?.items ?? []).get(actor.id)) || 'A rule';
     return 'Baton';
   }
 
   override render() {
     const v = this.snapshot.value;
     const items = v?.items ?? [];
-    this.ruleNames = new Map();
-    for (const i of items) {
-      if (i.kind === 'event' && i.actor.type === 'workflow' && i.actor.id && typeof i.data.workflowName === 'string') this.ruleNames.set(i.actor.id, i.data.workflowName);
-    }
     const contactName = v?.contactId ? contactNameOf(this.contacts, v.contactId) : '';
     const now = this.clock.now;
     // Events wait for their sentences (the first time only): the log stays busy rather than showing half of it.
