@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { findContact, updateContactRow } from '../src/storage/contacts.js';
 import { migrate } from '../src/storage/migrate.js';
 import { ADMIN_TOKEN, TestServer, expectStatus as ok, type TestWorkspace } from '../src/testing.js';
 
@@ -170,4 +171,20 @@ test('migration 0050 counts the tags written before it, as the writers count the
   await db.deleteFrom('baton_migrations').where('version', '=', 50).execute();
   assert.deepEqual(await migrate(db, 'sqlite'), [50]);
   assert.deepEqual([await tagsOf(ws), await tagsOf(other)], live);
+});
+
+test("a contact's tag patch holds only over the tags it read: a stale read changes nothing (the 409 case)", async (t) => {
+  const { server, ws } = await setup(t);
+  const { contact } = await ok(ws.api('POST', '/v1/contacts', { name: 'Rae', tags: ['vip'] }), 201);
+  const { storage } = server.server.deps;
+  const stale = (await findContact(storage.db, ws.id, contact.id))!;
+  // Another writer changes the tags after `stale` was read (on PostgreSQL both can run at once).
+  await ok(ws.api('PATCH', `/v1/contacts/${contact.id}`, { tags: ['vip', 'gold'] }), 200);
+  const written = await storage.write((trx) => updateContactRow(trx, stale, { tags: JSON.stringify(['spanish']) }));
+  assert.equal(written, undefined, 'refused: the row no longer has the tags it was read with');
+  assert.deepEqual((await ok(ws.api('GET', `/v1/contacts/${contact.id}`), 200)).contact.tags, ['vip', 'gold']);
+  assert.deepEqual(await tagsOf(ws), [
+    { name: 'gold', conversations: 0, contacts: 1 },
+    { name: 'vip', conversations: 0, contacts: 1 },
+  ]);
 });
