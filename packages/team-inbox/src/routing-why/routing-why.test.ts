@@ -61,9 +61,14 @@ describe('Why it was routed this way', () => {
         ],
       },
     };
-    expect(missedConditions(notMatched.conditions!).map((m) => [m.leaf.field, m.negated])).to.deep.equal([
+    expect(missedConditions(notMatched.conditions!).map((m) => ('leaf' in m ? [m.leaf.field, m.negated] : m))).to.deep.equal([
       ['conversation.language', false], ['contact.tags', false], ['contact.tags', true],
     ]);
+    // not(all(a, b)) that failed: a and b held, and only both together are unwanted.
+    const a = leaf('contact.tags', 'contact tags include vip', ['vip'], true, ['not', 'all', 0]);
+    const b = leaf('conversation.channel', 'channel is SMS', 'sms', true, ['not', 'all', 1]);
+    const together = missedConditions({ kind: 'not', path: [], result: false, child: { kind: 'all', path: ['not'], result: true, children: [a, b] } });
+    expect(together).to.deep.equal([{ together: [a, b] }]);
     world.routing = new Map([['conv_lucia', [notMatched]]]);
     const inbox = await fixtureInbox({ world });
     const { root, remove } = await mountPart('inbox-details', inbox);

@@ -20,10 +20,14 @@ type Trace = NonNullable<WorkflowRun['conditions']>;
 type TraceLeaf = Extract<Trace, { kind: 'condition' }>;
 
 /**
- * The conditions that kept a rule from matching, each with what it saw: in an `all`, the ones that
- * failed; in an `any`, every one (none held); under a `not`, the ones that held. Empty when it matched.
+ * What kept a rule from matching, each condition with what it saw: in an `all`, the conditions
+ * that failed; in an `any`, every one (none held); under a `not`, the ones that held, and for a
+ * `not` of an `all` the group as one entry (they must not all hold together, each alone may).
+ * Empty when it matched.
  */
-export function missedConditions(trace: Trace, negated = false): { leaf: TraceLeaf; negated: boolean }[] {
+export type Missed = { leaf: TraceLeaf; negated: boolean } | { together: TraceLeaf[] };
+
+export function missedConditions(trace: Trace, negated = false): Missed[] {
   if (trace.result !== negated) return [];
   switch (trace.kind) {
     case 'condition':
@@ -31,9 +35,13 @@ export function missedConditions(trace: Trace, negated = false): { leaf: TraceLe
     case 'not':
       return missedConditions(trace.child, !negated);
     case 'all':
-    case 'any':
+    case 'any': {
       // The children that went the same way as their group decided it; the others are left out.
-      return trace.children.flatMap((child) => missedConditions(child, negated));
+      const missed = trace.children.flatMap((child) => missedConditions(child, negated));
+      if (!negated || trace.kind !== 'all' || missed.length < 2) return missed;
+      const leaves = missed.flatMap((m) => ('leaf' in m ? [m.leaf] : m.together));
+      return [{ together: leaves }];
+    }
   }
 }
 
@@ -143,7 +151,11 @@ export class InboxRoutingWhy extends LitElement {
     const missed = missedConditions(trace);
     if (!missed.length) return nothing;
     return html`<ul aria-label="Why it did not match">
-      ${missed.map(({ leaf, negated }) => html`<li>${leaf.text}${negated ? ' (must not)' : ''}: was ${shown(leaf.field, leaf.actual)}</li>`)}
+      ${missed.map((m) =>
+        'leaf' in m
+          ? html`<li>${m.leaf.text}${m.negated ? ' (must not)' : ''}: was ${shown(m.leaf.field, m.leaf.actual)}</li>`
+          : html`<li>must not all hold together: ${m.together.map((l) => `${l.text} (was ${shown(l.field, l.actual)})`).join('; ')}</li>`,
+      )}
     </ul>`;
   }
 }
