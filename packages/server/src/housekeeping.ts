@@ -46,7 +46,8 @@ export class Housekeeping {
     private readonly clock: Clock,
     options: HousekeepingOptions = {},
   ) {
-    this.runRetentionDays = checkRunRetention(options.runRetentionDays ?? RUN_RETENTION_DAYS);
+    // startServer checks it before it opens storage (checkRunRetention).
+    this.runRetentionDays = options.runRetentionDays ?? RUN_RETENTION_DAYS;
     this.batch = options.batch ?? BATCH;
     this.onError = options.onError ?? ((error) => console.error('[baton] housekeeping failed; will retry', error));
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { Housekeeping } from '../src/housekeeping.js';
-import { startServer } from '../src/server.js';
+import { startServer, type ServerOptions } from '../src/server.js';
 import { TestServer, expectStatus as ok } from '../src/testing.js';
 
 // The rules' run log is kept for a retention (default 90 days, BATON_RUN_RETENTION_DAYS): the hourly
@@ -9,22 +9,28 @@ import { TestServer, expectStatus as ok } from '../src/testing.js';
 
 const HOUR = 3600_000;
 
+/** A workspace whose one rule assigns every new conversation to ana; `create` waits for the runner. */
+async function routed(t: TestContext, options: ServerOptions = {}) {
+  const server = await TestServer.startFor(t, options);
+  const ws = await server.createWorkspace('Acme');
+  const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+  const ana = await ws.addAgent('ana');
+  const rule = { name: 'All to Ana', trigger: { event: 'conversation.created' }, actions: [{ type: 'assign', steps: [{ pool: { agents: [ana.id] }, strategy: 'round_robin' }] }] };
+  const { workflow } = await ok(boss.call('POST', '/v1/workflows', rule), 201);
+  await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+  const create = async () => {
+    const { conversation } = await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hello' } }), 201);
+    await server.settle();
+    return conversation.id as string;
+  };
+  // Agent tokens are short-lived; the API key reads the log across the days.
+  const runsOf = async () => (await ok(ws.api('GET', `/v1/workflows/${workflow.id}/runs`), 200)).items.map((r: any) => r.conversationId);
+  return { server, ws, ana, workflow, create, runsOf };
+}
+
 describe('run log retention', () => {
   it('the hourly sweep deletes runs past the retention and keeps newer ones; the timeline still says who assigned', async (t) => {
-    const server = await TestServer.startFor(t, { runRetentionDays: 2 });
-    const ws = await server.createWorkspace('Acme');
-    const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
-    const ana = await ws.addAgent('ana');
-    const rule = { name: 'All to Ana', trigger: { event: 'conversation.created' }, actions: [{ type: 'assign', steps: [{ pool: { agents: [ana.id] }, strategy: 'round_robin' }] }] };
-    const { workflow } = await ok(boss.call('POST', '/v1/workflows', rule), 201);
-    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
-    const create = async () => {
-      const { conversation } = await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hello' } }), 201);
-      await server.settle();
-      return conversation.id as string;
-    };
-    // Agent tokens are short-lived; the API key reads the log across the days.
-    const runsOf = async () => (await ok(ws.api('GET', `/v1/workflows/${workflow.id}/runs`), 200)).items.map((r: any) => r.conversationId);
+    const { server, ws, ana, workflow, create, runsOf } = await routed(t, { runRetentionDays: 2 });
     const { housekeeping } = server.server.deps;
     // An hour at a time, letting each scheduled sweep finish and schedule the next.
     const hours = async (n: number) => {
@@ -56,19 +62,10 @@ describe('run log retention', () => {
   });
 
   it('deletes in batches until none is left, and keeps a run logged exactly at the cutoff', async (t) => {
-    const server = await TestServer.startFor(t);
-    const ws = await server.createWorkspace('Acme');
-    const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
-    const ana = await ws.addAgent('ana');
-    const rule = { name: 'All to Ana', trigger: { event: 'conversation.created' }, actions: [{ type: 'assign', steps: [{ pool: { agents: [ana.id] }, strategy: 'round_robin' }] }] };
-    const { workflow } = await ok(boss.call('POST', '/v1/workflows', rule), 201);
-    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
-    const create = async () => (await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hello' } }), 201)).conversation.id as string;
+    const { server, create, runsOf } = await routed(t);
     for (let i = 0; i < 5; i++) await create();
-    await server.settle();
     server.clock!.advance(1);
     const edge = await create();
-    await server.settle();
     // The server's own sweep keeps 90 days; this one keeps 1, two rows a unit, on the same database.
     const { storage } = server.server.deps;
     const units: number[] = [];
@@ -78,8 +75,7 @@ describe('run log retention', () => {
     assert.equal(await sweeper.sweep(), 5);
     // Idempotency keys: one unit finding none; runs: 2 + 2 + 1.
     assert.equal(units.length, 4);
-    const runs = (await ok(ws.api('GET', `/v1/workflows/${workflow.id}/runs`), 200)).items.map((r: any) => r.conversationId);
-    assert.deepEqual(runs, [edge]);
+    assert.deepEqual(await runsOf(), [edge]);
   });
 
   it('refuses a retention that is not a whole number of days', async () => {

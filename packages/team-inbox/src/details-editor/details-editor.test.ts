@@ -34,6 +34,13 @@ const choose = (select: HTMLSelectElement, label: string) => {
 };
 const text = (root: ShadowRoot) => composedText(root).replace(/\s+/g, ' ');
 const suggested = (form: ShadowRoot) => [...form.querySelectorAll<HTMLOptionElement>('datalist option')].map((o) => (o.label && o.label !== o.value ? `${o.value} (${o.label})` : o.value));
+/** More tags than one `GET /v1/tags` answer holds (250 on one contact, plus "zebra" and "zeal"). */
+function worldWithManyTags() {
+  const world = demoWorld();
+  const many = Array.from({ length: 250 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+  world.contacts.push(contact('ct_many', 'Many Tags', { tags: [...many, 'zebra', 'zeal'] }));
+  return world;
+}
 const tagRequests = (world: { requests: string[] }) => world.requests.filter((r) => r.startsWith('GET /v1/tags'));
 
 describe('inbox-details editing', () => {
@@ -117,9 +124,7 @@ describe('inbox-details editing', () => {
   });
 
   it('in a workspace with more tags than one answer holds, asks for what is typed once typing pauses', async () => {
-    const world = demoWorld();
-    const many = Array.from({ length: 250 }, (_, i) => `t${String(i).padStart(3, '0')}`);
-    world.contacts.push(contact('ct_many', 'Many Tags', { tags: [...many, 'zebra', 'zeal'] }));
+    const world = worldWithManyTags();
     const { form, el, remove } = await openEditor('conv_lucia', world);
     await until(() => suggested(form).length > 0, 2000, 'suggestions');
     // The first page is full (200); "es" is on this conversation, so 199 are offered.
@@ -141,9 +146,7 @@ describe('inbox-details editing', () => {
   });
 
   it('going back to a shorter prefix shows the first page again while its answer is missing, not the longer one\'s', async () => {
-    const world = demoWorld();
-    const many = Array.from({ length: 250 }, (_, i) => `t${String(i).padStart(3, '0')}`);
-    world.contacts.push(contact('ct_many', 'Many Tags', { tags: [...many, 'zebra', 'zeal'] }));
+    const world = worldWithManyTags();
     const { form, el, remove } = await openEditor('conv_lucia', world);
     await until(() => suggested(form).length === 199, 2000, 'first page');
     const tagInput = field<HTMLInputElement>(form, 'Add tag');

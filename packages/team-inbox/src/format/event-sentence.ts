@@ -1,4 +1,5 @@
 import type { Agent, EventItem, Team } from '@baton/protocol';
+import { ruleName } from './rule-name.js';
 import { wakeTime } from './snooze-time.js';
 
 type AgentLookup = (id: string | null | undefined) => Pick<Agent, 'name'> | undefined;
@@ -7,10 +8,6 @@ type TeamLookup = (id: string) => Pick<Team, 'name'> | undefined;
 const firstName = (agent: Pick<Agent, 'name'> | undefined) => agent?.name.split(/\s+/)[0] ?? 'Someone';
 const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
 
-/** The rule's name when a workflow did it, as the runner records it. */
-function ruleName(event: EventItem): string | null {
-  return text(event.data.ruleName) ?? text(event.data.workflowName) ?? text(event.data.name);
-}
 
 /**
  * A timeline event as a sentence people say: "Ana assigned this to Ben", "Reopened by a new
@@ -19,7 +16,7 @@ function ruleName(event: EventItem): string | null {
 export function eventSentence(event: EventItem, agentById: AgentLookup, teamById: TeamLookup = () => undefined): string {
   const actorIsAgent = event.actor.type === 'agent';
   const actor = firstName(agentById(event.actor.id));
-  const rule = event.actor.type === 'workflow' ? ruleName(event) : null;
+  const rule = ruleName(event);
   const byRule = event.actor.type !== 'workflow' ? '' : rule ? ` by rule ${rule}` : ' by a rule';
   switch (event.type) {
     case 'created': {

@@ -5,6 +5,17 @@ import { demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
 import { missedConditions } from './routing-why.js';
 import { allByRole, byRole, composedText, mountPart } from '../testing/mount.js';
 
+/** The details pane of `id`, with its routing disclosure opened; `why()` is the runs' shadow root once loaded. */
+async function openWhy(world: ReturnType<typeof demoWorld>, id: string) {
+  const inbox = await fixtureInbox({ world });
+  const { root, remove } = await mountPart('inbox-details', inbox);
+  await inbox.store.open(id);
+  await until(() => !!root.querySelector('.routing summary'), 2000, 'the disclosure');
+  root.querySelector<HTMLElement>('.routing summary')!.click();
+  const why = () => root.querySelector('inbox-routing-why')?.shadowRoot ?? null;
+  return { root, why, remove };
+}
+
 describe('Why it was routed this way', () => {
   it('is offered for a queued conversation and lists the rule runs in the runner’s words', async () => {
     const world = demoWorld();
@@ -70,12 +81,7 @@ describe('Why it was routed this way', () => {
     const together = missedConditions({ kind: 'not', path: [], result: false, child: { kind: 'all', path: ['not'], result: true, children: [a, b] } });
     expect(together).to.deep.equal([{ together: [a, b] }]);
     world.routing = new Map([['conv_lucia', [notMatched]]]);
-    const inbox = await fixtureInbox({ world });
-    const { root, remove } = await mountPart('inbox-details', inbox);
-    await inbox.store.open('conv_lucia');
-    await until(() => !!root.querySelector('.routing summary'), 2000, 'the disclosure');
-    root.querySelector<HTMLElement>('.routing summary')!.click();
-    const why = () => root.querySelector('inbox-routing-why')?.shadowRoot ?? null;
+    const { root, why, remove } = await openWhy(world, 'conv_lucia');
     await until(() => !!why() && allByRole(why()!, 'list', 'Why it did not match').length === 1, 3000, 'the missed conditions');
     const items = allByRole(why()!, 'list', 'Why it did not match')[0]!.querySelectorAll('li');
     expect([...items].map((li) => li.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal([
@@ -93,12 +99,7 @@ describe('Why it was routed this way', () => {
     world.conversations = world.conversations.map((c) => (c.id === 'conv_priya' ? { ...c, assigneeId: null } : c));
     // conv_priya started 30 minutes ago: pretend the log keeps runs only from 10 minutes ago.
     world.runsKeptSince = new Date(Date.now() - 10 * 60_000).toISOString();
-    const inbox = await fixtureInbox({ world });
-    const { root, remove } = await mountPart('inbox-details', inbox);
-    await inbox.store.open('conv_priya');
-    await until(() => !!root.querySelector('.routing summary'), 2000, 'the disclosure');
-    root.querySelector<HTMLElement>('.routing summary')!.click();
-    const why = () => root.querySelector('inbox-routing-why')?.shadowRoot ?? null;
+    const { why, remove } = await openWhy(world, 'conv_priya');
     await until(() => !!why() && /no longer kept/.test(composedText(why()!)), 3000, 'the retention note');
     expect(composedText(why()!)).to.contain('the timeline still says who assigned it').and.not.contain('No rule has looked');
     remove();

@@ -13,6 +13,7 @@ import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
 import { ClockController } from '../controllers/clock-controller.js';
 import { contactName as contactNameOf } from '../contacts/contact-name.js';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
+import { ruleName } from '../format/rule-name.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
@@ -141,7 +142,9 @@ export class InboxTimeline extends LitElement {
       this.ruleNamesOf = items;
       this.ruleNames = new Map();
       for (const i of items) {
-        if (i.kind === 'event' && i.actor.type === 'workflow' && i.actor.id && typeof i.data.workflowName === 'string') this.ruleNames.set(i.actor.id, i.data.workflowName);
+        if (i.kind !== 'event' || !i.actor.id) continue;
+        const name = ruleName(i);
+        if (name) this.ruleNames.set(i.actor.id, name);
       }
     }
     return this.ruleNames;
