@@ -121,7 +121,12 @@ function checkActions(actions: readonly RuleAction[], context: ValidationContext
     if (first === undefined) seen.set(action.type, i);
     switch (action.type) {
       case 'assign': checkAssign(action, path, context, out, checkTeam, checkAgent); break;
-      case 'set_team': checkTeam(action.team, [...path, 'team']); break;
+      case 'set_team': {
+        checkTeam(action.team, [...path, 'team']);
+        const other = teamMovedByAssign(actions, i, action.team, context);
+        if (other) out.warnings.push({ path, code: 'conflicting_action', message: other });
+        break;
+      }
       case 'notify':
         if ('agent' in action.to) checkAgent(action.to.agent, [...path, 'to', 'agent']);
         else checkTeam(action.to.team, [...path, 'to', 'team']);
@@ -141,6 +146,25 @@ function checkActions(actions: readonly RuleAction[], context: ValidationContext
       }
     }
   });
+}
+
+/**
+ * An assignment from a team's pool puts the conversation in that team (the runner does, as a manual
+ * assign with a `teamId` does), so a `set_team` to another team in the same rule is undone by an
+ * assign after it, or undoes the one before it.
+ */
+function teamMovedByAssign(actions: readonly RuleAction[], setAt: number, team: string, context: ValidationContext): string | null {
+  const nameOf = (id: string) => context.teams?.find((t) => t.id === id)?.name ?? id;
+  for (const [j, action] of actions.entries()) {
+    if (action.type !== 'assign') continue;
+    const pools = [...new Set(action.steps.flatMap((s) => ('team' in s.pool && s.pool.team !== team ? [s.pool.team] : [])))];
+    if (pools.length === 0) continue;
+    const from = pools.map(nameOf).join(' or ');
+    return j > setAt
+      ? `actions[${j}] assigns from ${from}'s pool, which puts the conversation in that team: this team (${nameOf(team)}) does not stay`
+      : `this moves the conversation to ${nameOf(team)} after actions[${j}] assigned it from ${from}'s pool (which had put it in that team)`;
+  }
+  return null;
 }
 
 function checkAssign(

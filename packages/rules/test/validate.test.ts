@@ -228,6 +228,20 @@ describe('validateWorkflow: warnings', () => {
     ]);
     assert.match(r.warnings[0]!.message, /contact\.nmae/);
   });
+
+  it("a set_team that an assign from another team's pool undoes, or that undoes it", () => {
+    const teams = [{ id: 'support', name: 'Support' }, { id: 'billing', name: 'Billing' }];
+    const assignFrom = (team: string) => ({ type: 'assign', steps: [{ pool: { team }, strategy: 'round_robin' }] });
+    const before = validateWorkflow({ ...base, actions: [{ type: 'set_team', team: 'billing' }, assignFrom('support')] }, { teams });
+    assert.deepEqual(warningsOf(before), [['conflicting_action', ['actions', 0]]]);
+    assert.match(before.warnings[0]!.message, /assigns from Support's pool.*\(Billing\) does not stay/);
+    const after = validateWorkflow({ ...base, actions: [assignFrom('support'), { type: 'set_team', team: 'billing' }] }, { teams });
+    assert.match(after.warnings[0]!.message, /moves the conversation to Billing after actions\[0\] assigned it from Support's pool/);
+    // The same team, or an agents pool: nothing to undo.
+    assert.deepEqual(warningsOf(validateWorkflow({ ...base, actions: [{ type: 'set_team', team: 'support' }, assignFrom('support')] }, { teams })), []);
+    const toTom = { type: 'assign', steps: [{ pool: { agents: ['tom'] }, strategy: 'round_robin' }] };
+    assert.deepEqual(warningsOf(validateWorkflow({ ...base, actions: [{ type: 'set_team', team: 'billing' }, toTom] }, { teams })), []);
+  });
 });
 
 describe('validateWorkflowSet', () => {

@@ -200,6 +200,60 @@ describe('the rules runner', () => {
     assert.equal((await f.boss.call('GET', `/v1/workflows/${f.rules.spanish}/runs?outcome=maybe`)).status, 400);
   });
 
+  it("an assignment from a team's pool puts the conversation in that team, as does waiting in its queue; an agents pool leaves the team alone", async (t) => {
+    const f = await setup(t);
+    const get = async (id: string) => (await ok(f.ws.api('GET', `/v1/conversations/${id}`), 200)).conversation;
+    const timeline = async (id: string) => (await ok(f.ws.api('GET', `/v1/conversations/${id}/timeline`), 200)).items;
+    const { contact: carla } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Carla' }), 201);
+    const plain = (await ok(f.ws.api('POST', '/v1/conversations', { contactId: carla.id, channel: 'sms', message: { body: 'hello' } }), 201)).conversation;
+    await f.server.settle();
+    assert.equal((await get(plain.id)).teamId, f.support.id, '"Everyone else → Support" assigned it from Support: it is Support\'s now');
+    const assigned = (await timeline(plain.id)).find((i: any) => i.type === 'assigned');
+    assert.equal(assigned.data.teamId, f.support.id);
+    assert.ok('teamFrom' in assigned.data && assigned.data.teamFrom === null, 'the event says the team changed, from none');
+    const bySupport = await ok(f.agents.ana!.call('GET', `/v1/conversations?view=all&teamId=${f.support.id}`), 200);
+    assert.ok(bySupport.items.some((c: any) => c.id === plain.id), "the team's list shows it");
+
+    // Nobody bilingual available: it waits in Bilingual's queue, and is Bilingual's while it waits.
+    for (const name of ['maria', 'luis'] as const) await ok(f.agents[name]!.call('PATCH', `/v1/agents/${f.agents[name]!.id}`, { availability: 'away' }), 200);
+    const { contact: jose } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'José', language: 'es' }), 201);
+    const spanish = (await ok(f.ws.api('POST', '/v1/conversations', { contactId: jose.id, channel: 'sms', message: { body: 'hola' } }), 201)).conversation;
+    await f.server.settle();
+    const waiting = await get(spanish.id);
+    assert.equal(waiting.assigneeId, null);
+    assert.ok(waiting.waitingSince);
+    assert.equal(waiting.teamId, f.bilingual.id);
+    const queued = (await timeline(spanish.id)).find((i: any) => i.type === 'queued');
+    assert.equal(queued.data.teamFrom, null);
+    await ok(f.agents.maria!.call('PATCH', `/v1/agents/${f.agents.maria!.id}`, { availability: 'online' }), 200);
+    await f.server.settle();
+    const drained = await get(spanish.id);
+    assert.equal(drained.assigneeId, f.agents.maria!.id);
+    assert.equal(drained.teamId, f.bilingual.id);
+    const fromQueue = (await timeline(spanish.id)).find((i: any) => i.type === 'assigned');
+    assert.equal(fromQueue.data.fromQueue, true);
+    assert.ok(!('teamFrom' in fromQueue.data), 'already in the team it was assigned from: no team change to tell');
+
+    // "Assign to Tom" (an agents pool) says nothing about teams.
+    const { workflow } = await ok(
+      f.boss.call('POST', '/v1/workflows', {
+        name: 'VIP → Tom',
+        priority: 400,
+        stopProcessing: true,
+        trigger: { event: 'conversation.created' },
+        conditions: { all: [{ field: 'conversation.subject', op: 'starts_with', value: 'VIP' }] },
+        actions: [{ type: 'assign', steps: [{ pool: { agents: [f.agents.tom!.id] }, strategy: 'round_robin' }] }],
+      }),
+      201,
+    );
+    await ok(f.boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    const vip = (await ok(f.ws.api('POST', '/v1/conversations', { contactId: carla.id, channel: 'sms', subject: 'VIP order', message: { body: 'hi' } }), 201)).conversation;
+    await f.server.settle();
+    const toTom = await get(vip.id);
+    assert.equal(toTom.assigneeId, f.agents.tom!.id);
+    assert.equal(toTom.teamId, null);
+  });
+
   it('message.received and conversation.reopened run their own workflows; an assigned conversation is left alone by onlyIfUnassigned', async (t) => {
     const f = await setup(t);
     const onMessage = {

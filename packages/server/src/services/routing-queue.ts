@@ -91,7 +91,7 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
         const rule = { workflowId: wait.workflow_id, name: found.name, version: Number(wait.version) };
         const done = await assignTo(change, agents, c, rule, null, found.action, decision, { fromQueue: true, waitedMs: change.now - waitingSince });
         if (!done) return true; // the slot moved under us: the next pass plans again with fresh agents
-        const saved = await updateConversation(change, row, { assignee_id: c.assignee_id, waiting_since: null });
+        const saved = await updateConversation(change, row, { assignee_id: c.assignee_id, waiting_since: null, ...(c.team_id !== row.team_id ? { team_id: c.team_id } : {}) });
         if (!saved) throw new Error(`conversation ${row.id} changed under the workspace lock`);
         await change.publish('conversation.assigned', { conversation: toConversation(saved), data: { from: null, to: done.agentId } });
         return true;

@@ -481,6 +481,10 @@ export async function assignTo(
   if (!(await claimAssignment(change.trx, change.workspaceId, agent.id, seen, at))) return null;
   const step = action.steps[decision.stepIndex]!;
   const skills = step.require?.skills ?? [];
+  // Picked from a team's pool: the conversation is that team's now, as a manual assign with a
+  // `teamId` makes it (the team's views and filters show it; "No team" would say otherwise).
+  const teamFrom = c.team_id;
+  if ('team' in step.pool) c.team_id = step.pool.team;
   const how = [...skills.map((s) => `skill ${s}`), decision.strategy === 'round_robin' ? 'round-robin' : 'least loaded'].join(', ');
   const from = c.assignee_id;
   agent.lastAssignedAt = at;
@@ -503,6 +507,7 @@ export async function assignTo(
       from,
       to: agent.id,
       teamId: c.team_id,
+      ...(c.team_id !== teamFrom ? { teamFrom } : {}),
       workflowId: rule.workflowId,
       workflowName: rule.name,
       version: rule.version,
@@ -545,6 +550,10 @@ async function enqueue(
   });
   if (c.waiting_since !== null) return;
   c.waiting_since = waitingSince;
+  // It waits in the team's queue, so the team's views show it while it waits (the `queued` event
+  // says so; a conversation already waiting keeps the team it waits in).
+  const teamFrom = c.team_id;
+  if (teamId !== null) c.team_id = teamId;
   const team = teamId ? await findTeam(change.trx, change.workspaceId, teamId) : undefined;
   await change.append(c.id, {
     kind: 'event',
@@ -552,6 +561,7 @@ async function enqueue(
     actor: workflowActor(rule.workflowId),
     data: {
       teamId,
+      ...(c.team_id !== teamFrom ? { teamFrom } : {}),
       teamName: team?.name ?? null,
       workflowId: rule.workflowId,
       workflowName: rule.name,

@@ -27,6 +27,10 @@ describe('event sentences for edits and snoozes', () => {
     expect(say('tagged', { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' }, wf)).to.equal('Tagged this es by rule Spanish → bilingual');
     expect(say('priority_changed', { from: 'normal', to: 'urgent', workflowName: 'Refunds are urgent' }, wf)).to.equal('Set the priority to urgent by rule Refunds are urgent');
     expect(say('team_changed', { from: null, to: support.id, workflowName: 'Billing' }, wf)).to.equal('Moved this to Support by rule Billing');
+    // An assignment from a team's pool moved it into that team (teamFrom set); one already in it did not.
+    expect(say('assigned', { from: null, to: ana.id, teamId: support.id, teamFrom: null, workflowName: 'Everyone else' }, wf)).to.equal('Assigned to Ana in Support by rule Everyone else');
+    expect(say('assigned', { from: null, to: ana.id, teamId: support.id, workflowName: 'Everyone else' }, wf)).to.equal('Assigned to Ana by rule Everyone else');
+    expect(say('assigned', { from: null, to: ana.id, teamId: support.id, teamFrom: null }, wf)).to.equal('Assigned to Ana in Support by a rule');
     // An agent's edit never reads as a rule's, whatever its data holds.
     expect(say('tagged', { added: ['vip'], removed: [], workflowName: 'x' })).to.equal('Ana tagged this vip');
   });

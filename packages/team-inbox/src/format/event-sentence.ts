@@ -28,7 +28,12 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
       const to = firstName(agentById(toId));
       if (actorIsAgent && toId === event.actor.id) return `${actor} took this conversation`;
       if (actorIsAgent) return `${actor} assigned this to ${to}`;
-      if (event.actor.type === 'workflow') return rule ? `Assigned to ${to} by rule ${rule}` : `Assigned to ${to} by a rule`;
+      if (event.actor.type === 'workflow') {
+        // A rule that assigned from a team's pool moved the conversation into that team (`teamFrom` is set then).
+        const teamId = 'teamFrom' in event.data ? text(event.data.teamId) : null;
+        const team = teamId ? ` in ${teamById(teamId)?.name ?? 'another team'}` : '';
+        return `Assigned to ${to}${team}${byRule}`;
+      }
       return `Assigned to ${to}`;
     }
     case 'unassigned':
