@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { ana, ben, demoWorld, event, fixtureInbox, message, note, until } from '../testing/fixtures.js';
+import { ana, ben, demoWorld, event, fixtureInbox, message, note, support, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart } from '../testing/mount.js';
 import { dayLabel } from './timeline.js';
 
@@ -45,6 +45,17 @@ describe('inbox-timeline', () => {
     const byline = (text: string) => entries(root).find((li) => li.textContent!.includes(text))!.querySelector('.author')!.textContent;
     expect(byline('Routed by')).to.equal('Spanish → bilingual');
     expect(byline('wrote nothing else')).to.equal('A rule');
+    remove();
+  });
+
+  it("names the team a rule's assignment moved the conversation into", async () => {
+    const world = demoWorld();
+    const rule = { type: 'workflow' as const, id: 'wf_all' };
+    world.timelines.set('conv_priya', [event('conv_priya', 'assigned', rule, { from: null, to: ben.id, teamId: support.id, teamFrom: null, workflowName: 'Everyone else → Support' }, 0)]);
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-timeline', inbox);
+    await inbox.store.open('conv_priya');
+    await until(() => /Assigned to Ben in Support by rule Everyone else → Support/.test(root.textContent ?? ''), 2000, 'the team named once teams are loaded');
     remove();
   });
 

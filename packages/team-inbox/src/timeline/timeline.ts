@@ -106,7 +106,8 @@ export class InboxTimeline extends LitElement {
         () => void (this.sentencesLoading = undefined),
       );
     }
-    if (!this.teamsAsked && this.rest && this.snapshot.value?.items.some((i) => i.kind === 'event' && i.type === 'team_changed')) {
+    // Team names are read only for a timeline whose sentences name a team: a move, or a rule's assignment into one.
+    if (!this.teamsAsked && this.rest && this.snapshot.value?.items.some((i) => i.kind === 'event' && (i.type === 'team_changed' || 'teamFrom' in i.data))) {
       this.teamsAsked = true;
       loadTeams(this.rest).then((teams) => (this.teams = teams), () => (this.teamsAsked = false));
     }
