@@ -97,7 +97,15 @@ export const Contact = z.object({
 export type Contact = z.infer<typeof Contact>;
 
 export const ActorType = z.enum(['agent', 'system', 'workflow', 'api']);
-export const Actor = z.object({ type: ActorType, id: z.string().nullable() });
+export const Actor = z.object({
+  type: ActorType,
+  id: z.string().nullable(),
+  /**
+   * A rule's name as it was when it wrote the item (`type: "workflow"`: notes, and events that carry
+   * `data.workflowName`); absent otherwise (an agent's name is read live from the agents).
+   */
+  name: z.string().optional(),
+});
 export type Actor = z.infer<typeof Actor>;
 
 export const Direction = z.enum(['inbound', 'outbound']);
@@ -207,7 +215,7 @@ export const Notification = z.object({
   actor: Actor,
   createdAt: Timestamp,
   readAt: Timestamp.nullable(),
-  /** Set when a workflow's `notify` action sent it: which rule (and version), so the reader knows why. */
+  /** Set when a rule sent it (its `notify` action, or its assignment): which rule (and version), so the reader knows why. */
   rule: z.object({ workflowId: Id, name: z.string(), version: z.number().int() }).optional(),
 });
 export type Notification = z.infer<typeof Notification>;

@@ -82,7 +82,7 @@ describe('the routing queue', () => {
       assert.equal(queued.length, 1);
       assert.equal(queued[0].data.teamId, f.bilingual.id);
       assert.equal(queued[0].data.text, 'Waiting for Bilingual');
-      assert.deepEqual(queued[0].actor, { type: 'workflow', id: f.spanish.id });
+      assert.deepEqual(queued[0].actor, { type: 'workflow', id: f.spanish.id, name: 'Spanish → bilingual' });
     }
     const routing = await ok(f.ws.api('GET', `/v1/conversations/${ids[0]!}/routing`), 200);
     assert.equal(routing.items[0].outcome, 'queued');

@@ -158,7 +158,7 @@ describe('the rules runner', () => {
 
     const { items } = await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}/timeline`), 200);
     const assigned = items.find((i: any) => i.kind === 'event' && i.type === 'assigned');
-    assert.deepEqual(assigned.actor, { type: 'workflow', id: f.rules.spanish });
+    assert.deepEqual(assigned.actor, { type: 'workflow', id: f.rules.spanish, name: 'Spanish → bilingual' });
     assert.equal(assigned.data.text, 'Assigned to maria by rule Spanish → bilingual (skill es, round-robin)');
     assert.equal(assigned.data.version, 1);
     const note = items.find((i: any) => i.kind === 'note');
@@ -167,7 +167,7 @@ describe('the rules runner', () => {
       'its tag, assignment and note say it once; no "rule applied" besides');
     assert.deepEqual(items.find((i: any) => i.type === 'tagged').data, { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' });
     const notifications = await ok(f.agents.maria!.call('GET', '/v1/notifications'), 200);
-    assert.deepEqual(notifications.items.map((n: any) => [n.type, n.conversationId]), [['assigned', conversation.id]]);
+    assert.deepEqual(notifications.items.map((n: any) => [n.type, n.conversationId, n.rule]), [['assigned', conversation.id, { workflowId: f.rules.spanish, name: 'Spanish → bilingual', version: 1 }]]);
 
     // Why: the conversation's routing lists the Spanish rule only (it stopped the pass).
     const routing = await ok(f.agents.ana!.call('GET', `/v1/conversations/${conversation.id}/routing`), 200);
@@ -418,6 +418,10 @@ describe('the rules runner', () => {
     const { items } = await ok(f.ws.api('GET', `/v1/conversations/${conversation.id}/timeline`), 200);
     const applied = items.filter((i: any) => i.type === 'rule_applied');
     assert.deepEqual(applied.map((i: any) => [i.actor.id, i.data.workflowName, i.data.actions]), [[workflow.id, 'VIP heads-up', ['Added a note']]]);
-    assert.deepEqual(items.find((i: any) => i.kind === 'note').author, { type: 'workflow', id: workflow.id });
+    assert.deepEqual(items.find((i: any) => i.kind === 'note').author, { type: 'workflow', id: workflow.id, name: 'VIP heads-up' }, 'the note names its rule');
+    assert.deepEqual(applied[0].actor, { type: 'workflow', id: workflow.id, name: 'VIP heads-up' }, "so does every event a rule wrote");
+    // An agent's note names nobody: agents' names are read live.
+    const { note } = await ok(f.agents.ana!.call('POST', `/v1/conversations/${conversation.id}/notes`, { body: 'on it' }), 201);
+    assert.deepEqual(note.author, { type: 'agent', id: f.agents.ana!.id });
   });
 });

@@ -356,7 +356,7 @@ class Pass {
           agent: assigneeId ? { name: assignee?.name ?? assigneeId, username: assignee?.username ?? assigneeId } : { name: null, username: null },
           team: { name: team?.name ?? null },
         });
-        await this.change.append(c.id, { kind: 'note', body, mentions: [], author: workflowActor(wf.workflowId) });
+        await this.change.append(c.id, { kind: 'note', body, mentions: [], author: { ...workflowActor(wf.workflowId), name: wf.definition.name } });
         return { result: { ...base, status: 'done', detail: 'Added a note' } };
       }
       case 'notify':
@@ -519,7 +519,7 @@ export async function assignTo(
       ...extra,
     },
   });
-  await change.notify(agent.id, 'assigned', c.id, actor);
+  await change.notify(agent.id, 'assigned', c.id, actor, { workflowId: rule.workflowId, name: rule.name, version: rule.version });
   return { agentId: agent.id, text };
 }
 

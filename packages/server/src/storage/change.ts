@@ -239,7 +239,8 @@ export class Change {
       event_type: item.kind === 'event' ? item.type : null,
       actor_type: item.kind === 'event' ? item.actor.type : item.author.type,
       actor_id: item.kind === 'event' ? item.actor.id : item.author.id,
-      data: item.kind === 'event' ? JSON.stringify(item.data) : null,
+      // A note has no data of its own; one a rule wrote keeps the rule's name there (its author's `name`).
+      data: item.kind === 'event' ? JSON.stringify(item.data) : item.kind === 'note' && item.author.name !== undefined ? JSON.stringify({ workflowName: item.author.name }) : null,
       created_at: this.now,
     };
     await insertTimelineRow(this.trx, row);

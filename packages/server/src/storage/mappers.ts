@@ -95,6 +95,12 @@ export const toConversation = (r: ConversationRow): Conversation => ({
 
 const actorOf = (r: { actor_type: Actor['type']; actor_id: string | null }): Actor => ({ type: r.actor_type, id: r.actor_id });
 
+/** A rule's item names the rule as it was then (`data.workflowName`, written by the runner). */
+function namedActor(r: { actor_type: Actor['type']; actor_id: string | null }, data: Record<string, unknown> | null): Actor {
+  const name = r.actor_type === 'workflow' ? data?.workflowName : undefined;
+  return typeof name === 'string' ? { type: r.actor_type, id: r.actor_id, name } : { type: r.actor_type, id: r.actor_id };
+}
+
 // Written out field by field, not as `{ ...base, kind, … }`: on Node 20's V8 every property after a
 // spread takes a slow path (~0.5 µs each, 4 µs an item), and items are built on every write.
 export function toTimelineItem(r: TimelineRow): TimelineItem {
@@ -106,8 +112,19 @@ export function toTimelineItem(r: TimelineRow): TimelineItem {
     case 'message':
       return { id, conversationId, seq, createdAt, kind: 'message', direction: r.direction!, channel: r.channel!, body: r.body!, author: actorOf(r), internal: false };
     case 'note':
-      return { id, conversationId, seq, createdAt, kind: 'note', body: r.body!, mentions: list(r.mentions), author: actorOf(r), internal: true };
-    case 'event':
+      return {
+        id,
+        conversationId,
+        seq,
+        createdAt,
+        kind: 'note',
+        body: r.body!,
+        mentions: list(r.mentions),
+        author: r.data ? namedActor(r, JSON.parse(r.data) as Record<string, unknown>) : actorOf(r),
+        internal: true,
+      };
+    case 'event': {
+      const data = r.data ? (JSON.parse(r.data) as Record<string, unknown>) : {};
       return {
         id,
         conversationId,
@@ -115,10 +132,11 @@ export function toTimelineItem(r: TimelineRow): TimelineItem {
         createdAt,
         kind: 'event',
         type: r.event_type as Extract<TimelineItem, { kind: 'event' }>['type'],
-        actor: actorOf(r),
-        data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : {},
+        actor: namedActor(r, data),
+        data,
         internal: true,
       };
+    }
   }
 }
 

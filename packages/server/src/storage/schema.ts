@@ -205,7 +205,7 @@ export interface NotificationRow {
   actor_id: string | null;
   created_at: number;
   read_at: number | null;
-  /** The rule whose `notify` action sent it, as JSON `{ workflowId, name, version }` (migration 0024). */
+  /** The rule that sent it (its `notify` action or its assignment), as JSON `{ workflowId, name, version }` (migration 0024). */
   rule: string | null;
 }
 export interface OutboxRow {

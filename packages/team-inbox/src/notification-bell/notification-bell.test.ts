@@ -5,6 +5,7 @@ import { fixtureInbox, tom, until } from '../testing/fixtures.js';
 import { accessibleName, allByRole, byRole, mountPart, settled } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
 import type { InboxNotificationBell } from './notification-bell.js';
+import { notificationText } from './notification-panel.js';
 
 describe('inbox-notification-bell', () => {
   it('shows the unread count, lists notifications, and opening one marks it read', async () => {
@@ -38,6 +39,13 @@ describe('inbox-notification-bell', () => {
     inbox.realtime.emit('notification:created', { seq: 3000, notification: fresh });
     await until(() => /1\s*unread/.test(accessibleName(bell)), 2000, 'live notification');
     remove();
+  });
+
+  it('names the rule that assigned a conversation', () => {
+    const byRule = (rule?: { workflowId: string; name: string; version: number }) =>
+      Notification.parse({ id: 'ntf_r', agentId: 'agt_ana', type: 'assigned', conversationId: 'conv_lucia', actor: { type: 'workflow', id: 'wf_1' }, createdAt: new Date().toISOString(), readAt: null, ...(rule ? { rule } : {}) });
+    expect(notificationText(byRule({ workflowId: 'wf_1', name: 'Spanish → bilingual', version: 2 }), [], 'Lucía Fernández')).to.equal('Rule Spanish → bilingual assigned Lucía Fernández to you');
+    expect(notificationText(byRule(), [], 'Lucía Fernández')).to.equal('A rule assigned Lucía Fernández to you');
   });
 
   it('groups notifications per conversation; picking the group marks them all read', async () => {

@@ -12,7 +12,7 @@ import type { DesktopState } from '../desktop-notifications/push-subscription.js
 
 /** What happened, from the reader's side, naming the contact when known: "Ben mentioned you on Priya Patel". */
 export function notificationText(n: Notification, agents: readonly AgentWithLoad[], contact?: string): string {
-  const actor = n.actor.type === 'agent' ? agents.find((a) => a.id === n.actor.id)?.name.split(/\s+/)[0] : n.actor.type === 'workflow' ? 'A rule' : undefined;
+  const actor = n.actor.type === 'agent' ? agents.find((a) => a.id === n.actor.id)?.name.split(/\s+/)[0] : n.actor.type === 'workflow' ? (n.rule ? `Rule ${n.rule.name}` : 'A rule') : undefined;
   const on = contact ?? 'a conversation';
   switch (n.type) {
     case 'mentioned':

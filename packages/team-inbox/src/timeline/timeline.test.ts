@@ -32,17 +32,19 @@ describe('inbox-timeline', () => {
     remove();
   });
 
-  it('names the rule that wrote a note, from the events it wrote beside it', async () => {
+  it('names the rule that wrote a note: its own name, or (older notes) from the events it wrote beside it', async () => {
     const world = demoWorld();
     const rule = { type: 'workflow' as const, id: 'wf_es' };
     const byRule = { ...note('conv_priya', 'Routed by Spanish → bilingual', ana.id, [], 1), author: rule };
     const unknownRule = { ...note('conv_priya', 'From a rule that wrote nothing else here', ana.id, [], 0), author: { type: 'workflow' as const, id: 'wf_other' } };
-    world.timelines.set('conv_priya', [event('conv_priya', 'tagged', rule, { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' }, 2), byRule, unknownRule]);
+    const named = { ...note('conv_priya', 'A note that names its rule', ana.id, [], 3), author: { type: 'workflow' as const, id: 'wf_vip', name: 'VIP desk' } };
+    world.timelines.set('conv_priya', [event('conv_priya', 'tagged', rule, { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' }, 2), byRule, unknownRule, named]);
     const inbox = await fixtureInbox({ world });
     const { root, remove } = await mountPart('inbox-timeline', inbox);
     await inbox.store.open('conv_priya');
-    await until(() => entries(root).length === 3, 2000, 'timeline');
+    await until(() => entries(root).length === 4, 2000, 'timeline');
     const byline = (text: string) => entries(root).find((li) => li.textContent!.includes(text))!.querySelector('.author')!.textContent;
+    expect(byline('names its rule')).to.equal('VIP desk');
     expect(byline('Routed by')).to.equal('Spanish → bilingual');
     expect(byline('wrote nothing else')).to.equal('A rule');
     remove();

@@ -153,7 +153,8 @@ export class InboxTimeline extends LitElement {
 
   private agentName(actor: Actor, agents: readonly AgentWithLoad[]): string {
     if (actor.type === 'agent') return agents.find((a) => a.id === actor.id)?.name ?? 'A teammate';
-    if (actor.type === 'workflow') return (actor.id && this.namesOfRules(this.snapshot.value?.items ?? []).get(actor.id)) || 'A rule';
+    // Items a rule writes name it; older notes are named from the rule's events beside them.
+    if (actor.type === 'workflow') return actor.name ?? ((actor.id && this.namesOfRules(this.snapshot.value?.items ?? []).get(actor.id)) || 'A rule');
     return 'Baton';
   }
 
