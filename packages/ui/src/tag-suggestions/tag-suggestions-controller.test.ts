@@ -189,7 +189,7 @@ describe('TagSuggestionsController', () => {
 
   it('waits for a REST client: `load` asks once it is there, and only once', async () => {
     const server = fakeTags([tag('vip')]);
-    let rest: typeof server.rest | undefined;
+    let rest: typeof server.rest | undefined = undefined;
     const h = host();
     const controller = new TagSuggestionsController(h, { rest: () => rest, fallback: () => [] });
     h.connect();
