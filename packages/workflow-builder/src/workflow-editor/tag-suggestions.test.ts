@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import type { TagUsage } from '@baton/protocol';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { TestWorkspace } from '../testing/workspace.js';
 import { byRole, editorOf, freshWorkspaceEachTest, mountBuilder, openWorkflow as open, waitFor } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
@@ -82,7 +83,7 @@ describe('<workflow-builder> tag suggestions in a workspace with 5,000 tags', ()
   }
 
   it('offers the first page at once, then asks GET /v1/tags?prefix= for what is typed and offers the matching tags, in actions and conditions', async () => {
-    const { action, condition } = await openTagRule();
+    const { el, action, condition } = await openTagRule();
     await waitFor(() => inUse(action()).length === 200, 5000, 'the first page');
     expect(inUse(action())).to.deep.equal(FIRST_PAGE);
     // The rules' own tags follow the workspace's; a field leaves out the tags it has.
@@ -95,6 +96,7 @@ describe('<workflow-builder> tag suggestions in a workspace with 5,000 tags', ()
     await waitFor(() => inUse(action()).includes('zebra'), 5000, 'zebra offered');
     expect(server.requests).to.deep.equal(['/v1/tags?limit=200', '/v1/tags?prefix=ze&limit=50']);
     expect(inUse(action())).to.deep.equal(ZE);
+    await expectNoAxeViolations(el);
 
     // The condition's field is empty: focused, it offers the first page again; typed, it narrows.
     condition().focus();
