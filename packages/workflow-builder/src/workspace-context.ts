@@ -8,7 +8,7 @@ export interface Workspace {
   me: Agent | null;
   /** The workspace's IANA time zone, which `time.*` conditions use. */
   timeZone?: string;
-  /** Tags in use in the workspace (most used first) and those the rules name, suggested by tag inputs. */
+  /** The tags the rules name, suggested by tag inputs after the workspace's in use (which the editor asks the server for). */
   tags?: string[];
 }
 

@@ -6,7 +6,7 @@ import { baseStyles } from '@baton/ui/tokens';
 import { fire, type InboxConversationEditDetail } from '../events.js';
 import { plainError } from '../format/plain-error.js';
 import { detailsEditorStyles } from './details-editor.styles.js';
-import { TagSuggestionsController } from './tag-suggestions.js';
+import { TagSuggestionsController } from '@baton/ui/tag-suggestions';
 
 /** Loaded with `import()` when "Edit details" is first pressed (details/details.ts): not in the initial bundle. */
 
@@ -31,7 +31,7 @@ const draftOf = (c: Conversation): Draft => ({ subject: c.subject ?? '', priorit
 
 /**
  * The details pane's editor: subject, priority, team and tags (the workspace's tags in use as
- * suggestions, most used first, or a new one: tag-suggestions.ts), saved in one `PATCH` with
+ * suggestions, most used first, or a new one: @baton/ui/tag-suggestions), saved in one `PATCH` with
  * `If-Match` through the store. When someone else changed the conversation first it says so and
  * "Refresh" puts their version in the form. Fires `inbox-conversation-edit` after the server
  * agreed; `done` closes it.

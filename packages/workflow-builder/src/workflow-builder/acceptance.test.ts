@@ -44,8 +44,10 @@ describe('<workflow-builder> end to end (real server)', () => {
     await editor.updateComplete;
     const second = Array.from(editor.shadowRoot!.querySelectorAll<HTMLElement>('[role="row"]')).filter((r) => r.getAttribute('aria-label')!.startsWith('Condition'))[1]!;
     await choose(byRole(second, 'combobox', 'Field'), 'contact.tags');
-    // A combobox: Earlier Lucía's contact tag is in use in the workspace, so it is suggested.
+    // A combobox: Earlier Lucía's contact tag is in use in the workspace, so it is suggested (the
+    // editor asks for the workspace's tags when it opens, and draws before they arrive).
     const tags = byRole(byRole(el, 'row', /^Condition: contact tags/), 'combobox', 'Add value') as HTMLInputElement;
+    await waitFor(() => (tags.list?.options.length ?? 0) > 0, 5000, 'the workspace tags');
     expect(Array.from(tags.list?.options ?? []).map((o) => o.value)).to.deep.equal(['spanish']);
     tags.value = 'spanish';
     tags.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));

@@ -27,8 +27,11 @@ export function plainError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Tags to suggest: the workspace's in use, most used first, then those only the rules test or set, by name. */
-function knownTags(inUse: readonly string[], workflows: readonly Workflow[]): string[] {
+/**
+ * The tags the rules test or set, by name: suggested beside the workspace's tags in use, which the
+ * editor asks the server for as the admin types (@baton/ui/tag-suggestions).
+ */
+function namedTags(workflows: readonly Workflow[]): string[] {
   const tags = new Set<string>();
   const walk = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
@@ -38,19 +41,7 @@ function knownTags(inUse: readonly string[], workflows: readonly Workflow[]): st
     for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
   };
   for (const w of workflows) walk(w.draft);
-  const used = new Set(inUse);
-  return [...used, ...[...tags].filter((t) => !used.has(t)).sort()];
-}
-
-/**
- * The workspace's tags in use, most used first (`GET /v1/tags`, as many as it gives at once). A
- * server without that route, or one that fails, leaves the tags of the latest conversations.
- */
-function tagsInUse(rest: BatonRestClient): Promise<string[]> {
-  return rest.listTags({ limit: 200 }).then(
-    ({ tags }) => tags.map((t) => t.name),
-    () => rest.listConversations({ view: 'all', limit: 100 }).then(({ items }) => [...new Set(items.flatMap((c) => c.tags))], () => []),
-  );
+  return [...tags].sort();
 }
 
 /**
@@ -127,8 +118,6 @@ export class WorkflowBuilder extends LitElement {
     try {
       const rest = this.restClient;
       this.restProvider.setValue(rest);
-      // Tags come after the first paint: suggestions can wait, the list and the editor cannot.
-      const inUse = tagsInUse(rest);
       const [workflows, teams, agents, me, info] = await Promise.all([
         rest.listWorkflows(),
         rest.listTeams(),
@@ -141,17 +130,11 @@ export class WorkflowBuilder extends LitElement {
         agents: agents.items as (Agent & { openAssigned: number })[],
         me: (me?.agent as Agent | undefined) ?? null,
         ...(info ? { timeZone: info.workspace.timeZone } : {}),
-        tags: knownTags([], workflows.items),
+        tags: namedTags(workflows.items),
       };
       this.workspaceProvider.setValue(workspace);
       this.workflows = workflows.items;
       this.loaded = true;
-      void inUse.then((tags) => {
-        // Unless a newer load has replaced the workspace meanwhile.
-        if (this.workspaceProvider.value !== workspace) return;
-        this.workspaceProvider.setValue({ ...workspace, tags: knownTags(tags, workflows.items) });
-        this.requestUpdate(); // the editor gets the workspace as a property too
-      });
       void this.loadWarnings();
       void this.loadStats();
     } catch (error) {

@@ -26,6 +26,11 @@ export interface ValueEditorOptions {
   attrs: ControlAttrs;
   /** Values to suggest while typing (the workspace's tags, its agents' skills). */
   suggestions?: readonly string[];
+  /**
+   * What is typed in the adder, on every keystroke and when it gets focus: `suggestions` then
+   * follow it (the workspace's tags, asked for by prefix). With it the adder is always a combobox.
+   */
+  onType?(text: string): void;
   /** A new value; `coalesce` marks typing, which undo takes back as one step. */
   onChange(value: unknown, label: string, coalesce?: boolean): void;
 }
@@ -43,6 +48,7 @@ function chips(o: ValueEditorOptions): TemplateResult {
   const list = (Array.isArray(o.value) ? o.value : []) as Scalar[];
   const { attrs } = o;
   const remaining = o.field.values?.filter((v) => !list.includes(v.value));
+  const suggests = !!(o.field.values || o.suggestions?.length || o.onType);
   const add = (raw: string) => {
     const values = raw
       .split(',')
@@ -84,21 +90,24 @@ function chips(o: ValueEditorOptions): TemplateResult {
             type="text"
             aria-label="Add value"
             placeholder=${o.field.type === 'text' ? 'word or phrase, Enter' : 'value, Enter'}
-            list=${o.field.values || o.suggestions?.length ? `values-${attrs.key}` : nothing}
+            list=${suggests ? `values-${attrs.key}` : nothing}
             tabindex=${attrs.tabindex}
             aria-invalid=${attrs.invalid ? 'true' : 'false'}
             aria-describedby=${attrs.describedBy || nothing}
+            @input=${o.onType ? (e: Event) => o.onType!((e.target as HTMLInputElement).value) : nothing}
+            @focus=${o.onType ? (e: Event) => o.onType!((e.target as HTMLInputElement).value) : nothing}
             @keydown=${(e: KeyboardEvent) => {
               if (e.key !== 'Enter') return;
               e.preventDefault();
               const input = e.target as HTMLInputElement;
               add(input.value);
               input.value = '';
+              o.onType?.('');
             }}
           />${o.field.values
             ? html`<datalist id="values-${attrs.key}">${o.field.values.map((v) => html`<option value=${v.value}>${v.label}</option>`)}</datalist>`
-            : o.suggestions?.length
-              ? html`<datalist id="values-${attrs.key}">${o.suggestions.filter((v) => !list.includes(v)).map((v) => html`<option value=${v}></option>`)}</datalist>`
+            : suggests
+              ? html`<datalist id="values-${attrs.key}">${(o.suggestions ?? []).filter((v) => !list.includes(v)).map((v) => html`<option value=${v}></option>`)}</datalist>`
               : nothing}`}
     </span>
   `;

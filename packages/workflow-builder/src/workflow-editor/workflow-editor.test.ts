@@ -104,7 +104,7 @@ describe('<workflow-builder> editor (real server)', () => {
     await select(byRole(row(), 'combobox', 'Field'), 'contact.tags');
     expect(options('Operator')).to.deep.equal(['include any of', 'include all of', 'include none of', 'are empty', 'are not empty']);
     await select(byRole(row(), 'combobox', 'Operator'), 'is_empty');
-    expect(queryByRole(row(), 'textbox', 'Add value')).to.equal(null);
+    expect(queryByRole(row(), 'combobox', 'Add value')).to.equal(null);
 
     await select(byRole(row(), 'combobox', 'Field'), 'contact.language');
     expect(options('Operator')).to.deep.equal(['is', 'is not', 'is any of', 'is none of', 'is empty', 'is set']);
@@ -141,7 +141,7 @@ describe('<workflow-builder> editor (real server)', () => {
     await sendKeys({ type: 'Contact tags' });
     await waitFor(() => nameOf(byRole(el!, 'row', /^Condition: contact tags/)).length > 0, 2000, 'the field to change');
     const tagRow = byRole(el, 'row', /^Condition: contact tags/);
-    (byRole(tagRow, 'textbox', 'Add value') as HTMLInputElement).focus();
+    (byRole(tagRow, 'combobox', 'Add value') as HTMLInputElement).focus();
     await sendKeys({ type: 'spanish' });
     await sendKeys({ press: 'Enter' });
     await waitFor(() => !!queryByRole(el!, 'row', 'Condition: contact tags include spanish'), 2000, 'the tag');
@@ -265,10 +265,10 @@ describe('<workflow-builder> editor (real server)', () => {
     };
     for (const type of ['set_team', 'add_tag', 'remove_tag', 'set_priority', 'add_note', 'notify']) await addAction(type);
     const actionRow = (n: number) => rowNamed(el!, new RegExp(`^Action ${n}:`));
-    const tagInput = byRole(actionRow(3), 'textbox', 'Add value') as HTMLInputElement;
+    const tagInput = byRole(actionRow(3), 'combobox', 'Add value') as HTMLInputElement;
     tagInput.value = 'es';
     tagInput.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
-    const removeInput = byRole(actionRow(4), 'textbox', 'Add value') as HTMLInputElement;
+    const removeInput = byRole(actionRow(4), 'combobox', 'Add value') as HTMLInputElement;
     removeInput.value = 'new';
     removeInput.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     const note = byRole(actionRow(6), 'textbox', 'Note') as HTMLTextAreaElement;

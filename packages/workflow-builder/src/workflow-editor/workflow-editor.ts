@@ -23,6 +23,7 @@ import {
   type TriggerEvent,
 } from '@baton/protocol/rule-fields';
 import { describeConditions, eligibleAgents, type RoutingAgent } from '@baton/rules';
+import { TagSuggestionsController } from '@baton/ui/tag-suggestions';
 import { baseStyles } from '@baton/ui/tokens';
 import { fire } from '../events.js';
 import {
@@ -115,12 +116,50 @@ export class WorkflowEditor extends LitElement {
   private saving: Promise<void> | null = null;
   private rows: Row[] = [];
 
+  /**
+   * The workspace's tags in use for every tag field (conditions on tags, Add/Remove tags): the
+   * first page once the editor shows, then by prefix as the admin types past a full first page.
+   * One for the editor: the focused field says what is typed.
+   */
+  private readonly tagSuggestions = new TagSuggestionsController(this, {
+    rest: () => this.rest,
+    fallback: () => this.latestConversationTags(),
+  });
+  /** The latest conversations' tags, read once when the server has no `GET /v1/tags` (an older one). */
+  private recentTags: string[] | undefined;
+
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('workflow') && (!this.base || this.workflow.id !== this.base.id)) {
       this.history = new History(this.workflow.draft);
       this.base = this.workflow;
       void this.checkLocalDraft();
     }
+    if (changed.has('rest')) this.tagSuggestions.load();
+  }
+
+  private latestConversationTags(): string[] {
+    if (!this.recentTags && this.rest) {
+      this.recentTags = [];
+      this.rest.listConversations({ view: 'all', limit: 100 }).then(
+        ({ items }) => {
+          this.recentTags = [...new Set(items.flatMap((c) => c.tags))];
+          this.requestUpdate();
+        },
+        () => undefined,
+      );
+    }
+    return this.recentTags ?? [];
+  }
+
+  /** A tag field's suggestions and what it tells of typing: the workspace's tags, then those the rules name. */
+  private tagField(set: unknown): { suggestions: string[]; onType: (text: string) => void } {
+    const chosen = Array.isArray(set) ? set.map(String) : [];
+    const inUse = this.tagSuggestions.list(chosen).map((t) => t.name);
+    const skip = new Set([...inUse, ...chosen]);
+    return {
+      suggestions: [...inUse, ...(this.workspace.tags ?? []).filter((t) => !skip.has(t))],
+      onType: (text) => this.tagSuggestions.typed(text),
+    };
   }
 
   override disconnectedCallback(): void {
@@ -696,7 +735,7 @@ export class WorkflowEditor extends LitElement {
               op: c.op as OperatorName,
               value: c.value,
               attrs: a('value'),
-              ...(field.type === 'tags' ? { suggestions: this.workspace.tags ?? [] } : {}),
+              ...(field.type === 'tags' ? this.tagField(c.value) : {}),
               onChange: (value, label, coalesce) => this.set([...row.path, 'value'], value, label, coalesce),
             })
           : nothing}
@@ -795,7 +834,7 @@ export class WorkflowEditor extends LitElement {
           op: 'contains_any',
           value: action.tags,
           attrs: a('tags'),
-          suggestions: this.workspace.tags ?? [],
+          ...this.tagField(action.tags),
           onChange: (v, label) => this.set([...p, 'tags'], v, label),
         })}`;
         break;

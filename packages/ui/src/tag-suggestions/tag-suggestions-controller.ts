@@ -1,5 +1,8 @@
+// Shared by the inbox's details editor and the builder's tag value editors: one implementation of
+// when to ask the server, so both offer the right tags in a workspace with thousands. REST only
+// (`@baton/client/rest`): the builder ships no socket client.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { BatonRestClient } from '@baton/client';
+import type { BatonRestClient } from '@baton/client/rest';
 import type { TagUsage } from '@baton/protocol';
 
 /** As many as `GET /v1/tags` gives at once: most workspaces have fewer, so one request holds them all. */
@@ -11,14 +14,15 @@ const DEBOUNCE_MS = 250;
 const MAX_CACHED_PREFIXES = 30;
 
 export interface TagSuggestionsOptions {
-  rest: () => BatonRestClient | undefined;
-  /** Tags to suggest when the server cannot be asked (the conversations the inbox holds). */
+  /** The client to ask; only `listTags` is used. `undefined` until the host has one. */
+  rest: () => Pick<BatonRestClient, 'listTags'> | undefined;
+  /** Tags to suggest when the server cannot be asked (the inbox: the conversations it holds). */
   fallback: () => string[];
 }
 
 /**
- * The tag field's suggestions: the workspace's tags in use, most used first (`GET /v1/tags`), read
- * once when the editor opens. When that first page is full there may be more, so what the agent
+ * A tag field's suggestions: the workspace's tags in use, most used first (`GET /v1/tags`), read
+ * once when the editor opens. When that first page is full there may be more, so what the user
  * types is asked for as a prefix, after a pause in typing and once per prefix (answers are kept);
  * a prefix that extends one whose answer was not full is filtered here without asking. If the
  * server cannot answer, the tags of the conversations already loaded stand in.
@@ -68,7 +72,7 @@ export class TagSuggestionsController implements ReactiveController {
     );
   }
 
-  /** What is typed in the tag field now. */
+  /** What is typed in the tag field now (a host with several tag fields calls it for the focused one). */
   typed(value: string): void {
     this.prefix = value.trim().toLowerCase();
     clearTimeout(this.timer);
