@@ -79,12 +79,13 @@ test('bulk tag adds and removes in either case', async (t) => {
 test("a rule's conditions and add_tag/remove_tag take a tag in either case", async (t) => {
   const { ws } = await setup(t);
   const boss = await ws.addAgent('boss', { role: 'admin' });
-  const { workflow } = await ok(boss.call('POST', '/v1/workflows', {
+  const definition = {
     name: 'VIPs', enabled: true, priority: 100, stopProcessing: false,
     trigger: { event: 'conversation.created' },
     conditions: { all: [{ field: 'conversation.tags', op: 'contains_any', value: ['VIP'] }] },
     actions: [{ type: 'add_tag', tags: ['Routed-VIP', 'vip'] }, { type: 'remove_tag', tags: ['URGENT'] }],
-  }), 201);
+  };
+  const { workflow } = await ok(boss.call('POST', '/v1/workflows', definition), 201);
   await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`, undefined, { 'if-match': String(workflow.draftVersion) }), 200);
   const c = await create(ws, ['vip', 'urgent']);
   let tags: string[] = [];
@@ -102,6 +103,9 @@ test("a rule's conditions and add_tag/remove_tag take a tag in either case", asy
     { name: 'routed-vip', conversations: 1, contacts: 0 },
     { name: 'vip', conversations: 1, contacts: 0 },
   ]);
+  // The dry run says what a run would store.
+  const dry = await ok(boss.call('POST', '/v1/workflows/test', { workflow: definition, conversationId: c.id }), 200);
+  assert.deepEqual(dry.results[0].draft.actions.map((a: any) => a.would), ['Tag routed-vip, vip', 'Untag urgent']);
 });
 
 test('the list filter takes the tag in either case; other workspaces stay out of it and of the counts', async (t) => {
