@@ -11,6 +11,7 @@ import type {
   TimelineItem,
   View,
 } from '@baton/protocol';
+import { normalizeTag } from '@baton/protocol/tags';
 import { BatonApiError } from './errors.js';
 import type { BatonRealtime } from './realtime.js';
 import type { BatonRestClient } from './rest.js';
@@ -243,6 +244,8 @@ export class InboxStore {
   /** Narrows (or widens) the current view by channel, team, tag, priority and sort, and loads its first page. */
   async setFilters(filters: ListFilters): Promise<void> {
     const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== '')) as ListFilters;
+    // In the spelling tags are stored in (the server's filter takes either): live changes are checked against it.
+    if (clean.tag !== undefined) clean.tag = normalizeTag(clean.tag);
     const gen = ++this.listGen;
     this.cursor = null;
     this.windowEnd = null;

@@ -512,3 +512,25 @@ test('filters and sort narrow the list as the server does, and live changes resp
   await store.setFilters({});
   assert.equal(store.getSnapshot().conversations.length, 5);
 });
+
+test('a tag filter in any case is the stored lower-case tag: rows stay through live changes, newly tagged ones join', async (t) => {
+  const f = await setup(t);
+  const { ana, host } = f;
+  const vip = (await host.createConversation({ contact: { name: 'V' }, channel: 'sms', tags: ['VIP'], message: { body: 'vip one' } })).conversation;
+  f.server.clock!.advance(1000);
+  const plain = (await host.createConversation({ contact: { name: 'P' }, channel: 'sms', message: { body: 'plain one' } })).conversation;
+  const { store } = await liveStore(f, ana, 'all');
+
+  await store.setFilters({ tag: 'VIP' });
+  assert.deepEqual(store.getSnapshot().filters, { tag: 'vip' });
+  assert.deepEqual(ids(store.getSnapshot().conversations), [vip.id]);
+
+  // A change to the listed conversation keeps it listed; tagging the other one "Vip" lists it too.
+  f.server.clock!.advance(1000);
+  await host.updateConversation(vip.id, { priority: 'high' });
+  await until(store, (s) => s.conversations[0]?.priority === 'high', 'the edit arrived');
+  assert.deepEqual(ids(store.getSnapshot().conversations), [vip.id]);
+  await host.updateConversation(plain.id, { tags: ['Vip'] });
+  await until(store, (s) => s.conversations.length === 2, 'the newly tagged conversation listed');
+  assert.deepEqual(store.getSnapshot().conversations.map((c) => c.tags), [['vip'], ['vip']]);
+});

@@ -9,6 +9,7 @@ export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be a
 /** Timestamps travel as ISO-8601 strings. */
 export const Timestamp = z.iso.datetime();
 
+/** Trimmed here; the server stores it in lower case (`normalizeTag`, tags.ts). */
 const Tag = z.string().trim().min(1).max(64);
 export const Tags = z.array(Tag).max(50);
 

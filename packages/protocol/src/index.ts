@@ -10,3 +10,4 @@ export { secretPaths, secretSchemas, withoutSecrets, type SecretPath } from './s
 export * from './rules.js';
 export * from './workflows.js';
 export { ENDPOINTS } from './constants.js';
+export { normalizeTag, normalizeTags } from './tags.js';

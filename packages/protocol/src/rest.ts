@@ -150,6 +150,7 @@ export const ListConversationsQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
   channel: Channel.optional(),
   teamId: Id.optional(),
+  /** Either case: tags are stored in lower case (`normalizeTag`), so `VIP` finds `vip`. */
   tag: z.string().trim().min(1).max(64).optional(),
   priority: Priority.optional(),
   sort: ConversationSort.default('newest'),
@@ -181,8 +182,9 @@ export const AssignBody = z.strictObject({
 });
 
 /**
- * Fields an agent edits on a conversation. Absent fields stay as they are; `tags` replaces the set
- * (the timeline's `tagged` event lists what was added and removed); `teamId`/`subject` null clear.
+ * Fields an agent edits on a conversation. Absent fields stay as they are; `tags` replaces the set,
+ * stored in lower case without repeats (`normalizeTags`; the timeline's `tagged` event lists what
+ * was added and removed); `teamId`/`subject` null clear.
  */
 export const UpdateConversationBody = z.strictObject({
   tags: Tags.optional(),
@@ -274,14 +276,14 @@ export const UpdateSavedReplyBody = z.strictObject({
 export const SavedRepliesQuery = z.strictObject({ conversationId: Id.optional() });
 
 /**
- * Tag suggestions. `prefix` is compared in lower case, as contacts store their tags; accents count
- * ("cafe" does not find "café"), as they do in the stored tags and the list's `tag` filter.
+ * Tag suggestions. `prefix` is compared in lower case, as tags are stored (`normalizeTag`); accents
+ * count ("cafe" does not find "café"), as they do in the stored tags and the list's `tag` filter.
  */
 export const TagsQuery = z.strictObject({
   prefix: z.string().trim().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-/** A tag as stored (a conversation's keeps its case) and how many conversations and contacts carry it now. */
+/** A tag as stored (in lower case, on conversations and contacts alike) and how many of each carry it now. */
 export const TagUsage = z.object({
   name: z.string(),
   conversations: z.number().int(),

@@ -69,6 +69,9 @@ describe('tag fields: contains_any / contains_all / contains_none / is_empty', (
   check([
     ['contact tags contains_any [spanish]', c('contact.tags', 'contains_any', ['spanish']), tagged, true],
     ['contact tags contains_any case-insensitive', c('contact.tags', 'contains_any', ['vip']), tagged, true],
+    // The server stores tags in lower case; a rule written with another case still finds them.
+    ['conversation tags contains_any [VIP] finds the stored vip', c('conversation.tags', 'contains_any', ['VIP']), facts({ conversation: { tags: ['vip'] } }), true],
+    ['conversation tags contains_none [VIP] on the stored vip', c('conversation.tags', 'contains_none', ['VIP']), facts({ conversation: { tags: ['vip'] } }), false],
     ['contact tags contains_any [spam]', c('contact.tags', 'contains_any', ['spam']), tagged, false],
     ['contact tags contains_any [] (never)', c('contact.tags', 'contains_any', []), tagged, false],
     ['contact tags contains_all [vip, spanish]', c('contact.tags', 'contains_all', ['vip', 'spanish']), tagged, true],

@@ -1,4 +1,5 @@
 import type { BulkBody, BulkResult, Conversation } from '@baton/protocol';
+import { normalizeTags } from '@baton/protocol';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
@@ -33,8 +34,9 @@ export async function bulk(deps: Deps, p: WorkspacePrincipal, body: BulkBody): P
       case 'snooze':
         return snooze(unitDeps, p, id, body.until, ifMatch);
       case 'tag': {
-        const add = body.add ?? [];
-        const remove = new Set(body.remove ?? []);
+        // In their one spelling, as stored: removing `VIP` removes `vip` (the patch normalizes what it adds again).
+        const add = normalizeTags(body.add ?? []);
+        const remove = new Set(normalizeTags(body.remove ?? []));
         return updateConversationFields(unitDeps, p, id, (tags) => ({ tags: [...tags, ...add].filter((t) => !remove.has(t)) }), ifMatch);
       }
     }

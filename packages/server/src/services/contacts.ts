@@ -2,15 +2,13 @@ import type { CreateContactBody, FindContactsQuery, UpdateContactBody } from '@b
 import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
-import { MAX_CONTACT_ATTRIBUTES } from '@baton/protocol';
+import { MAX_CONTACT_ATTRIBUTES, normalizeTags } from '@baton/protocol';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { findContact, findContactByExternalId, findContactsBy, insertContact, updateContactRow } from '../storage/contacts.js';
 import { toContact } from '../storage/mappers.js';
 import type { ContactRow, Database } from '../storage/schema.js';
 import { runCommand } from './change-runner.js';
-
-const normalizeTags = (tags: string[]) => JSON.stringify([...new Set(tags.map((t) => t.toLowerCase()))]);
 
 /** A PATCH's attributes over the stored ones: named keys are set, `null` removes one, the rest stay. */
 function mergeAttributes(stored: string, patch: Record<string, string | number | boolean | null>): string {
@@ -37,7 +35,7 @@ export async function createContactIn(db: Kysely<Database>, workspaceId: string,
     phone: body.phone ?? null,
     email: body.email ?? null,
     language: body.language?.toLowerCase() ?? null,
-    tags: normalizeTags(body.tags ?? []),
+    tags: JSON.stringify(normalizeTags(body.tags ?? [])),
     external_id: body.externalId ?? null,
     created_at: now,
     attributes: JSON.stringify(body.attributes ?? {}),
@@ -69,7 +67,7 @@ export async function updateContact(deps: Deps, p: WorkspacePrincipal, id: strin
     if (body.phone !== undefined) patch.phone = body.phone;
     if (body.email !== undefined) patch.email = body.email;
     if (body.language !== undefined) patch.language = body.language?.toLowerCase() ?? null;
-    if (body.tags !== undefined) patch.tags = normalizeTags(body.tags);
+    if (body.tags !== undefined) patch.tags = JSON.stringify(normalizeTags(body.tags));
     if (body.externalId !== undefined) patch.external_id = body.externalId;
     if (body.attributes !== undefined) patch.attributes = mergeAttributes(existing.attributes, body.attributes);
     if (!Object.keys(patch).length) return toContact(existing);

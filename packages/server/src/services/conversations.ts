@@ -8,6 +8,7 @@ import type {
   UpdateConversationBody,
   View,
 } from '@baton/protocol';
+import { normalizeTag, normalizeTags } from '@baton/protocol';
 import type { Deps } from '../deps.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { newId } from '../ids.js';
@@ -136,7 +137,7 @@ export async function createConversation(deps: Deps, p: WorkspacePrincipal, body
       status: 'open',
       assignee_id: null,
       team_id: null,
-      tags: JSON.stringify(body.tags ?? []),
+      tags: JSON.stringify(normalizeTags(body.tags ?? [])),
       priority: body.priority ?? 'normal',
       version: 1,
       created_at: now,
@@ -182,6 +183,9 @@ export async function listConversations(
 ) {
   const position = cursor === undefined ? null : decodeCursor(cursor);
   if (cursor !== undefined && !position) throw badRequest('cursor is not one this server issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
+  // Tags are stored in their one spelling, so `tag=VIP` asks for `vip`.
+  const tag = options.filters?.tag;
+  if (tag !== undefined) options = { ...options, filters: { ...options.filters, tag: normalizeTag(tag) } };
   const page = await listView(deps.storage.db, p.workspaceId, p.agentId, view, limit, position, deps.readBands, options);
   const marks = await readMarks(deps.storage.db, p.agentId, page.rows.map((r) => r.id));
   return {
@@ -326,7 +330,7 @@ export async function updateConversationFields(
     }
     if (body.tags !== undefined) {
       const before = JSON.parse(row.tags) as string[];
-      const after = [...new Set(body.tags)];
+      const after = normalizeTags(body.tags);
       const added = after.filter((t) => !before.includes(t));
       const removed = before.filter((t) => !after.includes(t));
       if (added.length || removed.length) {

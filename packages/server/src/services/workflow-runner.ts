@@ -9,6 +9,7 @@ import type {
   RunOutcome,
   WorkflowDefinition,
 } from '@baton/protocol';
+import { normalizeTags } from '@baton/protocol';
 import { planAssign, recordConditions, renderTemplate, timeFacts } from '@baton/rules';
 import type { Deps } from '../deps.js';
 import { newId } from '../ids.js';
@@ -328,7 +329,8 @@ class Pass {
       case 'add_tag':
       case 'remove_tag': {
         const tags = JSON.parse(c.tags) as string[];
-        const next = action.type === 'add_tag' ? [...new Set([...tags, ...action.tags])] : tags.filter((t) => !action.tags.includes(t));
+        const named = normalizeTags(action.tags); // a rule's `VIP` is the stored `vip`
+        const next = action.type === 'add_tag' ? [...new Set([...tags, ...named])] : tags.filter((t) => !named.includes(t));
         const moved = action.type === 'add_tag' ? next.filter((t) => !tags.includes(t)) : tags.filter((t) => !next.includes(t));
         if (moved.length === 0) return { result: { ...base, status: 'no_change', detail: action.type === 'add_tag' ? 'tags already there' : 'tags not there' } };
         c.tags = JSON.stringify(next);

@@ -1,4 +1,5 @@
 import type { DryRunResult, RoutingAgent, RuleFacts, RunOutcome, TestWorkflowBody, WorkflowDefinition } from '@baton/protocol';
+import { normalizeTags } from '@baton/protocol';
 import { explainConditions, planAssign, renderTemplate } from '@baton/rules';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
@@ -96,10 +97,10 @@ async function wouldDo(
         break;
       }
       case 'add_tag':
-        out.push({ ...base, would: `Tag ${action.tags.join(', ')}` });
+        out.push({ ...base, would: `Tag ${normalizeTags(action.tags).join(', ')}` });
         break;
       case 'remove_tag':
-        out.push({ ...base, would: `Untag ${action.tags.join(', ')}` });
+        out.push({ ...base, would: `Untag ${normalizeTags(action.tags).join(', ')}` });
         break;
       case 'set_priority':
         out.push({ ...base, would: `Set priority to ${action.priority}` });

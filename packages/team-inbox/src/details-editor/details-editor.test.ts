@@ -100,6 +100,26 @@ describe('inbox-details editing', () => {
     remove();
   });
 
+  it('adds a typed tag as it will be stored: VIP shows as vip at once, and Vip again adds nothing', async () => {
+    const { inbox, el, form, remove } = await openEditor('conv_lucia'); // tagged es
+    const tagInput = field<HTMLInputElement>(form, 'Add tag');
+    type(tagInput, 'VIP');
+    press(tagInput, 'Enter');
+    type(tagInput, 'Vip');
+    press(tagInput, 'Enter');
+    type(tagInput, 'ES');
+    press(tagInput, 'Enter');
+    await settled(el);
+    const chips = () => allByRole(byRole(form, 'list', 'Tags'), 'listitem').map((li) => li.textContent!.replace('×', '').trim());
+    expect(chips()).to.deep.equal(['es', 'vip']);
+    expect(allByRole(form, 'button', 'Remove tag vip')).to.have.length(1);
+
+    byRole(form, 'button', 'Save').click();
+    await until(() => inbox.world.requests.some((r) => r.startsWith('PATCH')), 2000, 'PATCH');
+    expect(inbox.world.conversations.find((c) => c.id === 'conv_lucia')!.tags).to.deep.equal(['es', 'vip']);
+    remove();
+  });
+
   it("suggests the workspace's tags from the server, most used first with their counts, leaving out the ones set", async () => {
     const world = demoWorld();
     // A resolved conversation the inbox has not loaded, and contacts: only the server knows these tags.

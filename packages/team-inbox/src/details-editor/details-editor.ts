@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { BatonApiError, type BatonRestClient, type InboxStore } from '@baton/client';
 import type { Conversation, Team } from '@baton/protocol';
+import { normalizeTag } from '@baton/protocol/tags';
 import { baseStyles } from '@baton/ui/tokens';
 import { fire, type InboxConversationEditDetail } from '../events.js';
 import { plainError } from '../format/plain-error.js';
@@ -84,7 +85,8 @@ export class InboxDetailsEditor extends LitElement {
 
   private addTag(): void {
     const field = this.tagField;
-    const tag = field?.value.trim().slice(0, MAX_TAG) ?? '';
+    // Shown as the server will store it (lower case), so the chip does not change when it answers.
+    const tag = normalizeTag(field?.value.trim().slice(0, MAX_TAG) ?? '');
     if (!field || !tag || !this.draft) return;
     if (!this.draft.tags.includes(tag)) this.set({ tags: [...this.draft.tags, tag] });
     field.value = '';
