@@ -267,7 +267,7 @@ describe('notification retention', () => {
       const id = newId('ntf', at);
       return storage
         .write((trx) =>
-          insertNotification(trx, { id, workspace_id: ws.id, agent_id: agentId, type: 'mention', conversation_id: 'conv_x', actor_type: 'agent', actor_id: null, created_at: at, read_at: read ? at : null, rule: null }),
+          insertNotification(trx, { id, workspace_id: ws.id, agent_id: agentId, type: 'mentioned', conversation_id: 'conv_x', actor_type: 'agent', actor_id: null, created_at: at, read_at: read ? at : null, rule: null }),
         )
         .then(() => id);
     };
