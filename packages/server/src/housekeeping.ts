@@ -94,7 +94,7 @@ export class Housekeeping {
     private readonly clock: Clock,
     options: HousekeepingOptions = {},
   ) {
-    // startServer checks it before it opens storage (checkRunRetention).
+    // startServer checks them before it opens storage (checkRetentions).
     this.runRetentionDays = options.runRetentionDays ?? RUN_RETENTION_DAYS;
     this.outboxRetentionDays = options.outboxRetentionDays ?? OUTBOX_RETENTION_DAYS;
     this.jobRetentionDays = options.jobRetentionDays ?? JOB_RETENTION_DAYS;
@@ -142,11 +142,18 @@ export class Housekeeping {
     // Where the relay is, read for each batch: a row this process has not handed on stays.
     total += await this.inBatches((trx) => deleteOutboxBefore(trx, { before: outboxBefore, keepFrom: this.outboxHandedUpTo(), batch }));
     total += await this.inBatches((trx) => deleteFinishedJobsBefore(trx, jobsBefore, batch));
+    total += await this.walk((trx, after) => deleteNotificationsBefore(trx, { readBefore, unreadBefore, after, batch }));
+    return total;
+  }
+
+  /** Like `inBatches` for a delete that steps over rows it keeps: each unit goes on from where the last stopped. */
+  private async walk(step: (trx: Parameters<Work<unknown>>[0], after: string) => Promise<{ deleted: number; next: string | null }>): Promise<number> {
+    let total = 0;
     for (let after: string | null = ''; after !== null; ) {
       const from: string = after;
-      const step = await this.storage.write((trx) => deleteNotificationsBefore(trx, { readBefore, unreadBefore, after: from, batch }), 'background');
-      total += step.deleted;
-      after = step.next;
+      const done = await this.storage.write((trx) => step(trx, from), 'background');
+      total += done.deleted;
+      after = done.next;
     }
     return total;
   }
