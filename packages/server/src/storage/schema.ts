@@ -223,7 +223,7 @@ export interface ConsumerOffsetRow {
   consumer: string;
   last_id: number;
 }
-/** Per workspace, the highest seq the housekeeping sweep deleted from the outbox (migration 0051). */
+/** Per workspace, the highest seq the housekeeping sweep deleted from the outbox (migration 0052). */
 export interface OutboxPrunedRow {
   workspace_id: string;
   seq: number;
