@@ -239,7 +239,7 @@ export const routes = {
     callers: ['apiKey'], status: 200, response: z.object({ ok: z.literal(true) }),
   },
   webhookDeliveries: {
-    method: 'get', path: '/v1/webhooks/:id/deliveries', summary: "An endpoint's delivery log, newest first, with every attempt",
+    method: 'get', path: '/v1/webhooks/:id/deliveries', summary: "An endpoint's delivery log, newest first, with every attempt; finished deliveries are kept 30 days (BATON_JOB_RETENTION_DAYS)",
     callers: ['apiKey'], query: W.WebhookDeliveriesQuery, status: 200, response: W.WebhookDeliveryPage,
   },
   search: {

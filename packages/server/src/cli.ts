@@ -59,6 +59,9 @@ async function main(argv: string[]) {
     mailFrom: process.env.MAIL_FROM || undefined,
     publicUrl: process.env.BATON_PUBLIC_URL || undefined,
     runRetentionDays: positiveInt('BATON_RUN_RETENTION_DAYS', (n) => n),
+    outboxRetentionDays: positiveInt('BATON_OUTBOX_RETENTION_DAYS', (n) => n),
+    jobRetentionDays: positiveInt('BATON_JOB_RETENTION_DAYS', (n) => n),
+    notificationRetentionDays: positiveInt('BATON_NOTIFICATION_RETENTION_DAYS', (n) => n),
   });
   if (values.demo) {
     const demo = await seedDemoWorkspace(server.deps);

@@ -8,7 +8,7 @@ import { registerBackgroundWork } from './background.js';
 import { JobRunner, type DeliveryLimits } from './jobs/queue.js';
 import { parseDestinationPolicy, type HostResolver } from './net/destinations.js';
 import { OutboundClient } from './net/outbound.js';
-import { checkRunRetention, Housekeeping, RUN_RETENTION_DAYS } from './housekeeping.js';
+import { checkRetentions, Housekeeping } from './housekeeping.js';
 import { SnoozeWaker } from './snooze-waker.js';
 import { drainQueue, RoutingQueueTimer } from './services/routing-queue.js';
 import { RoutingTimers } from './services/routing-timers.js';
@@ -59,6 +59,12 @@ export interface ServerOptions {
   deliveryTimeoutMs?: Partial<DeliveryTimeouts>;
   /** Days the rules' run log keeps a run (default 90, `BATON_RUN_RETENTION_DAYS`); the hourly sweep deletes older ones. */
   runRetentionDays?: number;
+  /** Days the outbox keeps a change (default 7, `BATON_OUTBOX_RETENTION_DAYS`); rows a consumer has not passed are kept longer. */
+  outboxRetentionDays?: number;
+  /** Days a finished delivery job (and its attempts) is kept (default 30, `BATON_JOB_RETENTION_DAYS`); pending ones always are. */
+  jobRetentionDays?: number;
+  /** Days a read notification is kept (default 90, `BATON_NOTIFICATION_RETENTION_DAYS`); unread ones at least 365. */
+  notificationRetentionDays?: number;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
   extend?: (app: BatonApp, deps: Deps) => void | Promise<void>;
 }
@@ -81,7 +87,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   // First, so a malformed setting stops the server before it opens anything.
   const destinations = parseDestinationPolicy(options.privateDestinations);
-  const runRetentionDays = checkRunRetention(options.runRetentionDays ?? RUN_RETENTION_DAYS);
+  const retentions = checkRetentions(options);
   const clock = options.clock ?? systemClock;
   const storage = options.storage ?? (await openSqlite(options.db ?? ':memory:', { clock }));
   const relay = new OutboxRelay(storage, clock, {
@@ -100,7 +106,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     jobs,
     outbound: new OutboundClient(destinations, options.resolveHost),
     presence: new PresenceBoard(clock),
-    housekeeping: new Housekeeping(storage, clock, { runRetentionDays }),
+    housekeeping: new Housekeeping(storage, clock, { ...retentions, outboxHandedUpTo: () => relay.handedToAll() }),
     readBands: new ReadBands({
       store: readBandsTable(storage, clock, (error) => console.error('[baton] saving read bands failed; they will be learned again', error)),
     }),

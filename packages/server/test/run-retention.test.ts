@@ -73,8 +73,9 @@ describe('run log retention', () => {
     const sweeper = new Housekeeping(counted as typeof storage, server.clock!, { runRetentionDays: 1, batch: 2 });
     server.clock!.advance(24 * HOUR); // the cutoff is now the millisecond `edge` was routed in
     assert.equal(await sweeper.sweep(), 5);
-    // Idempotency keys: one unit finding none; runs: 2 + 2 + 1.
-    assert.equal(units.length, 4);
+    // Idempotency keys: one unit finding none; runs: 2 + 2 + 1; the outbox, jobs and notifications
+    // (younger than their retentions): one unit each finding none.
+    assert.equal(units.length, 7);
     assert.deepEqual(await runsOf(), [edge]);
   });
 

@@ -101,6 +101,14 @@ export class OutboxRelay {
     return this.consumers.find((c) => c.consumer.name === name)?.position ?? 0;
   }
 
+  /**
+   * Rows up to this id have been handed to every consumer of this process (Infinity with none): the
+   * outbox retention sweep keeps everything after it (housekeeping.ts).
+   */
+  handedToAll(): number {
+    return Math.min(...this.consumers.map((e) => e.position));
+  }
+
   /** Hands over rows a unit of this process has just committed (`runChange`), for the next drain. */
   committed(records: readonly OutboxRecord[]): void {
     if (this.stopped && this.consumers.length === 0) return;

@@ -1,4 +1,5 @@
 import type { Db } from '../storage/db.js';
+import { prunedSeqOf } from '../storage/outbox.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import { Mutex } from '../outbox/mutex.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
@@ -82,8 +83,11 @@ export class SocketFanOut {
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
+    // No row left: the retention sweep deleted them all, and it deletes only rows every consumer of
+    // this node was handed, so the last of them is the last this node broadcast (0: never any).
+    const found = row ? Number(row.seq) : await prunedSeqOf(this.db, workspaceId);
     // A change broadcast while the query ran is newer than what it found.
-    const seq = this.delivered.get(workspaceId) ?? Number(row?.seq ?? 0);
+    const seq = this.delivered.get(workspaceId) ?? found;
     this.delivered.set(workspaceId, seq);
     return seq;
   }

@@ -2,6 +2,7 @@ import type { ReadyEvent } from '@baton/protocol';
 import type { OutboxRecord } from '../outbox/changes.js';
 import { toRecord } from '../outbox/relay.js';
 import type { Db } from '../storage/db.js';
+import { prunedSeqOf } from '../storage/outbox.js';
 import { emissionsOf } from './events.js';
 import type { SocketFanOut } from './fan-out.js';
 import { emitTo, rooms, type BatonSocket } from './io.js';
@@ -29,7 +30,9 @@ export interface ReplayOptions {
  * 2. If the client sent `since`, the changes after it and up to that id are read from the database
  *    in pages of `pageSize` and sent. Pages of all replaying sockets take turns, one page per turn
  *    with the event loop in between, so a hundred reconnects cost the live path one page's wait.
- *    More than `maxReplay` missed (checked first, with one index probe) means `resync` instead.
+ *    More than `maxReplay` missed (checked first, with one index probe) means `resync` instead, and
+ *    so does a `since` older than the workspace's changes the retention sweep has deleted (checked
+ *    before the pages and again after them, since a sweep may delete between the two).
  * 3. Then, without awaiting anything, the buffer is sent (skipping seqs already sent), the socket
  *    joins its rooms and gets `ready`: every change reaches it exactly once and in order, by replay,
  *    buffer or room.
@@ -75,7 +78,7 @@ export class Replay {
       /** The seq of the last change sent (or `since`): pages continue after it, the buffer skips up to it. */
       let cursor = since ?? 0;
       if (since !== undefined) {
-        resync = await this.turn(() => this.gapExceeds(workspaceId, since, upTo));
+        resync = await this.turn(async () => (await this.pruned(workspaceId, since)) || (await this.gapExceeds(workspaceId, since, upTo)));
         while (!resync) {
           const rows = await this.turn(() => (socket.disconnected ? Promise.resolve([]) : this.page(workspaceId, cursor, upTo)));
           if (socket.disconnected) return null;
@@ -87,6 +90,9 @@ export class Replay {
           replayed += rows.length;
           if (rows.length < this.pageSize) break;
         }
+        // The sweep deletes rows and records their seq in one unit: read after the pages, this sees
+        // any deletion that could have emptied part of them.
+        if (!resync) resync = await this.pruned(workspaceId, since);
       }
       const deliveredSeq = await this.fanOut.deliveredSeq(workspaceId);
       if (socket.disconnected) return null;
@@ -124,6 +130,15 @@ export class Replay {
     const result = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(fn);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Whether changes after `since` were deleted by the retention sweep. It deletes a prefix of the
+   * outbox in id order, so per workspace what is left is exactly what follows the recorded seq.
+   * (Seqs have gaps, timeline items take some, so "is row `since + 1` there" would not tell.)
+   */
+  private async pruned(workspaceId: string, since: number): Promise<boolean> {
+    return (await prunedSeqOf(this.db, workspaceId)) > since;
   }
 
   /** Whether more than `maxReplay` changes of the workspace lie after `since` (up to `upTo`): one probe of the seq index. */

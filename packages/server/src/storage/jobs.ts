@@ -237,3 +237,30 @@ export async function findCircuit(db: Q, workspaceId: string, destination: strin
     .executeTakeFirst();
   return row ? toCircuit(row) : null;
 }
+
+/** The states a job ends in; only these are ever deleted by the retention sweep. */
+const FINISHED: JobRow['status'][] = ['done', 'failed', 'skipped'];
+
+/**
+ * Deletes up to `batch` finished jobs (delivered, given up, skipped) that finished before `before`,
+ * with their attempts; returns how many jobs went. Pending jobs (due, running or waiting for a retry)
+ * are never touched. Found through `jobs_due` (status, next_run_at): a finished job's `next_run_at`
+ * is at or before its `finished_at`, so the index range holds every candidate and the
+ * `finished_at` test decides.
+ */
+export async function deleteFinishedJobsBefore(db: Q, before: number, batch: number): Promise<number> {
+  const ids = (
+    await db
+      .selectFrom('jobs')
+      .select('id')
+      .where('status', 'in', FINISHED)
+      .where('next_run_at', '<', before)
+      .where('finished_at', '<', before)
+      .limit(batch)
+      .execute()
+  ).map((r) => Number(r.id));
+  if (ids.length === 0) return 0;
+  await db.deleteFrom('job_attempts').where('job_id', 'in', ids).execute();
+  const result = await db.deleteFrom('jobs').where('id', 'in', ids).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -31,6 +31,7 @@ import * as m0048 from './migrations/0048_workspace_rules_stamp.js';
 import * as m0049 from './migrations/0049_timer_rebuilds.js';
 import * as m0050 from './migrations/0050_workspace_tags.js';
 import * as m0051 from './migrations/0051_lowercase_conversation_tags.js';
+import * as m0052 from './migrations/0052_outbox_retention.js';
 import * as m0053 from './migrations/0053_partial_snoozed_index.js';
 
 interface Migration {
@@ -72,6 +73,7 @@ const MIGRATIONS: Migration[] = [
   { version: 49, name: 'timer_rebuilds', up: m0049.up },
   { version: 50, name: 'workspace_tags', up: m0050.up },
   { version: 51, name: 'lowercase_conversation_tags', up: m0051.up },
+  { version: 52, name: 'outbox_retention', up: m0052.up },
   { version: 53, name: 'partial_snoozed_index', up: m0053.up },
 ];
 

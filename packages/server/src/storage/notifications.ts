@@ -46,3 +46,29 @@ export async function markNotificationsRead(db: Q, workspaceId: string, agentId:
   if (ids !== 'all') q = q.where('id', 'in', ids);
   await q.execute();
 }
+
+export interface NotificationPrune {
+  /** Read notifications with ids below this (`idFloor('ntf', time)`) go. */
+  readBefore: string;
+  /** Unread ones go only below this, an older floor. */
+  unreadBefore: string;
+  /** Walk from after this id (the previous batch's `next`; '' at the start). */
+  after: string;
+  batch: number;
+}
+
+/**
+ * One step of the notification retention walk: looks at the next `batch` notifications older than
+ * `readBefore` in id order (ids carry their time) and deletes the read ones, and the unread ones
+ * older than `unreadBefore`. Returns how many went and where the next step starts (null: the walk
+ * is done). A walk rather than a filtered delete, so unread rows younger than `unreadBefore` are
+ * stepped over once per sweep instead of once per batch. The unread count is counted from the rows
+ * (`unreadNotificationCount`), so nothing cached needs adjusting.
+ */
+export async function deleteNotificationsBefore(db: Q, { readBefore, unreadBefore, after, batch }: NotificationPrune): Promise<{ deleted: number; next: string | null }> {
+  const rows = await db.selectFrom('notifications').select(['id', 'read_at']).where('id', '>', after).where('id', '<', readBefore).orderBy('id').limit(batch).execute();
+  const doomed = rows.filter((r) => r.read_at !== null || r.id < unreadBefore).map((r) => r.id);
+  let deleted = 0;
+  if (doomed.length > 0) deleted = Number((await db.deleteFrom('notifications').where('id', 'in', doomed).executeTakeFirst()).numDeletedRows);
+  return { deleted, next: rows.length < batch ? null : rows[rows.length - 1]!.id };
+}

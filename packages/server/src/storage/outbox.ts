@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { prepared } from './prepared.js';
 import type { Database, OutboxRow } from './schema.js';
 
@@ -35,4 +35,62 @@ const upsertPosition = prepared<{ consumer: string; last_id: number }>(['consume
 /** Stores durable consumers' places; prepared, as it runs after every relay pass. */
 export async function storeConsumerPositions(db: Q, entries: readonly { name: string; position: number }[]): Promise<void> {
   for (const { name, position } of entries) await upsertPosition(db, { consumer: name, last_id: position });
+}
+
+/** Per workspace, the highest seq the retention sweep deleted (0: none); every later row of the workspace is still there. */
+export async function prunedSeqOf(db: Q, workspaceId: string): Promise<number> {
+  const row = await db.selectFrom('outbox_pruned').select('seq').where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+export interface OutboxPrune {
+  /** Rows created before this time (epoch ms) may go. */
+  before: number;
+  /** Rows at or above this id stay whatever their age: rows some consumer of this process has not been handed yet. */
+  keepFrom: number;
+  batch: number;
+}
+
+/**
+ * Deletes the oldest outbox rows, at most `batch`, and records each workspace's highest deleted seq
+ * in `outbox_pruned` in the same unit; returns how many rows went. Only a prefix in id order is ever
+ * deleted, stopping at the first row young enough to keep, so per workspace the rows left are exactly
+ * those after its `outbox_pruned` seq (what replay and `deliveredSeq` rely on). Never deleted: a row
+ * at or above any durable consumer's stored place (it may not have been handed to it yet; a crash
+ * may replay it), at or above `keepFrom`, or the newest row (`lastOutboxId` and the places derived
+ * from it never go back). Ids are AUTOINCREMENT (bigserial on PostgreSQL), so they are never reused.
+ */
+export async function deleteOutboxBefore(db: Q, { before, keepFrom, batch }: OutboxPrune): Promise<number> {
+  const bounds = await db
+    .selectFrom('outbox')
+    .select((eb) => [eb.fn.max('id').as('newest'), eb.selectFrom('consumer_offsets').select((o) => o.fn.min('last_id').as('p')).as('durable')])
+    .executeTakeFirst();
+  if (bounds?.newest == null) return 0;
+  let below = Math.min(Number(bounds.newest), keepFrom);
+  if (bounds.durable != null) below = Math.min(below, Number(bounds.durable));
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'workspace_id', 'seq', 'created_at'])
+    .where('id', '<', below)
+    .orderBy('id')
+    .limit(batch)
+    .execute();
+  const old = rows.findIndex((r) => Number(r.created_at) >= before);
+  const doomed = old === -1 ? rows : rows.slice(0, old);
+  if (doomed.length === 0) return 0;
+  const lastSeq = new Map<string, number>();
+  for (const r of doomed) lastSeq.set(r.workspace_id, Math.max(lastSeq.get(r.workspace_id) ?? 0, Number(r.seq)));
+  for (const [workspace_id, seq] of lastSeq) {
+    await db
+      .insertInto('outbox_pruned')
+      .values({ workspace_id, seq })
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ seq: sql`CASE WHEN excluded.seq > outbox_pruned.seq THEN excluded.seq ELSE outbox_pruned.seq END` }))
+      .execute();
+  }
+  const result = await db
+    .deleteFrom('outbox')
+    .where('id', '>=', Number(doomed[0]!.id))
+    .where('id', '<=', Number(doomed[doomed.length - 1]!.id))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

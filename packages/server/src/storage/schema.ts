@@ -223,6 +223,11 @@ export interface ConsumerOffsetRow {
   consumer: string;
   last_id: number;
 }
+/** Per workspace, the highest seq the housekeeping sweep deleted from the outbox (migration 0052). */
+export interface OutboxPrunedRow {
+  workspace_id: string;
+  seq: number;
+}
 export interface IdempotencyRow {
   workspace_id: string;
   principal: string;
@@ -427,6 +432,7 @@ export interface Database {
   notifications: NotificationRow;
   outbox: OutboxRow;
   consumer_offsets: ConsumerOffsetRow;
+  outbox_pruned: OutboxPrunedRow;
   idempotency_keys: IdempotencyRow;
   baton_migrations: MigrationRow;
   jobs: JobRow;
