@@ -113,6 +113,28 @@ describe('auto-away', () => {
   });
 });
 
+describe('auto-away across workspaces (DESIGN §7a)', () => {
+  it("each agent goes away by their own workspace's delay: a page of another tenant's agents not yet due does not hold them online", async (t) => {
+    const server = await TestServer.startFor(t);
+    const db = server.server.deps.storage.db;
+    const a = await server.createWorkspace('A');
+    await ok(a.api('PATCH', '/v1/workspace', { autoAwayAfterSec: 86_400 }), 200);
+    for (let i = 0; i < 101; i++) await ok(a.api('POST', '/v1/agents', { name: `A${i}`, username: `a${i}`, availability: 'online' }), 201);
+    const b = await server.createWorkspace('B');
+    const bob = await b.addAgent('bob');
+    const now = server.clock!.now();
+    // Where the heartbeat and the socket closes left them: A's agents left two hours ago (their
+    // workspace waits a day), Bob half an hour ago (his waits the default 300 s).
+    await db.updateTable('agents').set({ last_seen_at: now - 2 * 3_600_000 }).where('workspace_id', '=', a.id).execute();
+    await db.updateTable('agents').set({ last_seen_at: now - 30 * 60_000 }).where('id', '=', bob.id).execute();
+
+    await advance(server, 20_000);
+    assert.equal(await availabilityOf(b, bob.id), 'away');
+    const listed = (await ok(a.api('GET', '/v1/agents'), 200)).items;
+    assert.equal(listed.filter((x: any) => x.availability === 'online').length, 101, "A's agents are not due for another 22 hours");
+  });
+});
+
 interface PolicyFixture {
   server: TestServer;
   ws: TestWorkspace;

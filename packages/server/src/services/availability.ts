@@ -113,15 +113,32 @@ export class Availability {
       const [workspaceId, agentId] = key.split(':') as [string, string];
       byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), agentId]);
     }
-    for (const [workspaceId, agentIds] of byWorkspace) await runBackgroundChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, agentIds, change.now));
-    let away = 0;
-    const candidates = await autoAwayCandidates(this.deps.storage.db, now - AUTO_AWAY_MIN_SEC * 1000, BATCH);
-    for (const c of candidates) {
-      if (this.sockets.has(`${c.workspace_id}:${c.id}`)) continue;
-      if (Number(c.last_seen_at) + Number(c.auto_away_after_sec) * 1000 > now) continue;
-      if (await autoAway(this.deps, c.workspace_id, c.id)) away += 1;
+    for (const [workspaceId, agentIds] of byWorkspace) {
+      try {
+        await runBackgroundChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, agentIds, change.now));
+      } catch (error) {
+        this.onError(new Error(`availability: the heartbeat of workspace ${workspaceId} failed; will retry`, { cause: error }));
+      }
     }
-    return away;
+    let away = 0;
+    // Only agents due by their own workspace's delay are read (the query compares it), so a page
+    // is never filled by another tenant's agents who are not due. Pages go on while they make
+    // agents away; a page where nobody went (sockets here, races) ends the check until the next.
+    for (;;) {
+      const candidates = await autoAwayCandidates(this.deps.storage.db, now, now - AUTO_AWAY_MIN_SEC * 1000, BATCH);
+      let moved = 0;
+      for (const c of candidates) {
+        if (this.sockets.has(`${c.workspace_id}:${c.id}`)) continue;
+        try {
+          if (await autoAway(this.deps, c.workspace_id, c.id)) moved += 1;
+        } catch (error) {
+          // One workspace's failure is reported and retried at the next check; the others still go away on time.
+          this.onError(new Error(`availability: auto-away of agent ${c.id} in workspace ${c.workspace_id} failed; will retry`, { cause: error }));
+        }
+      }
+      away += moved;
+      if (candidates.length < BATCH || moved === 0) return away;
+    }
   }
 }
 
