@@ -31,9 +31,10 @@ import { versionDefinition } from './live-workflows.js';
  * The away policy, applied by the rules runner in event order (so before the queue drains and
  * before the triggers of the message that follows): `unassign_now` unassigns an agent's open
  * conversations when they stop being online; `unassign_on_inbound` unassigns one when its customer
- * writes while its agent is away or offline. Either way the conversation goes back to the routing
- * queue of the rule that last assigned it (from now), so the queue places it oldest first; one that
- * a person assigned just becomes unassigned, for rules and people to pick up.
+ * writes while its agent is away or offline (or deactivated). Either way the conversation goes back
+ * to the routing queue of the rule whose assignment is its latest (the assign action that made it,
+ * from now), so the queue places it oldest first; one that a person assigned, even after a rule,
+ * just becomes unassigned, for rules and people to pick up.
  */
 
 const HEARTBEAT_MS = 20_000;
@@ -233,13 +234,13 @@ function unassignFromAway(deps: Deps, workspaceId: string, conversationId: strin
 const isWorking = (agent: { availability: string; active: number }) => agent.availability === 'online' && Number(agent.active) === 1;
 
 /** Why an agent's conversation is taken from them: they stopped being online, or were deactivated. */
-export type UnassignReason = 'away' | 'offline' | 'deactivated';
+type UnassignReason = 'away' | 'offline' | 'deactivated';
 
 /**
  * In the caller's unit of work: unassigns the open conversation `row` from `agent` (`reason`, under
  * `policy` when the away policy did it), and requeues it when a rule assigned it last.
  */
-export async function unassignIn(change: Change, row: ConversationRow, agent: { id: string; username: string }, reason: UnassignReason, policy?: AwayPolicyValue): Promise<void> {
+async function unassignIn(change: Change, row: ConversationRow, agent: { id: string; username: string }, reason: UnassignReason, policy?: AwayPolicyValue): Promise<void> {
   const actor = { type: 'system' as const, id: null };
   await change.append(row.id, {
     kind: 'event',
