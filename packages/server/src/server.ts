@@ -128,7 +128,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     },
   };
   deps.availability = new Availability(deps, clock);
-  deps.routingQueue = new RoutingQueueTimer({ storage, clock, drain: (workspaceId) => drainQueue(deps, workspaceId) }, clock);
+  // One workspace's failing drain is reported and retried at the next check, not let out of the
+  // timer's loop, where it stopped every workspace after it from being drained (DESIGN §7a).
+  const drainAlone = (workspaceId: string) =>
+    drainQueue(deps, workspaceId).catch((error: unknown) => {
+      console.error(`[baton] routing queue: draining workspace ${workspaceId} failed; will retry`, error);
+      return 0;
+    });
+  deps.routingQueue = new RoutingQueueTimer({ storage, clock, drain: drainAlone }, clock);
   await registerBackgroundWork(deps);
   const app = createApp(deps);
   await options.extend?.(app, deps);

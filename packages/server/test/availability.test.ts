@@ -113,6 +113,28 @@ describe('auto-away', () => {
   });
 });
 
+describe('auto-away across workspaces (DESIGN §7a)', () => {
+  it("each agent goes away by their own workspace's delay: a page of another tenant's agents not yet due does not hold them online", async (t) => {
+    const server = await TestServer.startFor(t);
+    const db = server.server.deps.storage.db;
+    const a = await server.createWorkspace('A');
+    await ok(a.api('PATCH', '/v1/workspace', { autoAwayAfterSec: 86_400 }), 200);
+    for (let i = 0; i < 101; i++) await ok(a.api('POST', '/v1/agents', { name: `A${i}`, username: `a${i}`, availability: 'online' }), 201);
+    const b = await server.createWorkspace('B');
+    const bob = await b.addAgent('bob');
+    const now = server.clock!.now();
+    // Where the heartbeat and the socket closes left them: A's agents left two hours ago (their
+    // workspace waits a day), Bob half an hour ago (his waits the default 300 s).
+    await db.updateTable('agents').set({ last_seen_at: now - 2 * 3_600_000 }).where('workspace_id', '=', a.id).execute();
+    await db.updateTable('agents').set({ last_seen_at: now - 30 * 60_000 }).where('id', '=', bob.id).execute();
+
+    await advance(server, 20_000);
+    assert.equal(await availabilityOf(b, bob.id), 'away');
+    const listed = (await ok(a.api('GET', '/v1/agents'), 200)).items;
+    assert.equal(listed.filter((x: any) => x.availability === 'online').length, 101, "A's agents are not due for another 22 hours");
+  });
+});
+
 interface PolicyFixture {
   server: TestServer;
   ws: TestWorkspace;
@@ -227,6 +249,119 @@ describe('the away policy', () => {
     assert.equal(await assigneeOf(f, id), f.ana.id, 'not before 60 s');
     await advance(f.server, 45_000);
     assert.equal(await availabilityOf(f.ws, f.ana.id), 'away');
+    assert.equal(await assigneeOf(f, id), f.bob.id);
+  });
+});
+
+describe('the away policy: what it requeues', () => {
+  it('unassign_now requeues only what a rule assigned last: one a person reassigned afterwards just becomes unassigned', async (t) => {
+    const f = await policySetup(t, 'unassign_now');
+    const id = await conversation(f);
+    assert.equal(await assigneeOf(f, id), f.ana.id, 'the rule assigned it');
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'online' }), 200);
+    await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.bob.id }), 200);
+    await f.server.settle();
+
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'away' }), 200);
+    await f.server.settle();
+    const c = (await ok(f.ws.api('GET', `/v1/conversations/${id}`), 200)).conversation;
+    assert.equal(c.assigneeId, null, 'not placed on Ana by the rule: nobody queued it');
+    assert.equal(c.waitingSince, null);
+    const { items } = await ok(f.ws.api('GET', `/v1/conversations/${id}/timeline`), 200);
+    const events = items.filter((i: any) => i.kind === 'event').map((i: any) => i.type);
+    assert.deepEqual(events.slice(-2), ['assigned', 'unassigned']);
+    assert.equal(events.filter((e: string) => e === 'queued').length, 0);
+  });
+
+  it("requeues into the assign action that assigned it, and waiting in that action's team puts the conversation in the team", async (t) => {
+    const server = await TestServer.startFor(t);
+    const ws = await server.createWorkspace();
+    await ok(ws.api('PATCH', '/v1/workspace', { awayPolicy: 'unassign_now' }), 200);
+    const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+    const ana = await ws.addAgent('ana');
+    const bob = await ws.addAgent('bob', { availability: 'away' });
+    const carl = await ws.addAgent('carl', { availability: 'away' });
+    const { team: sales } = await ok(ws.api('POST', '/v1/teams', { name: 'Sales', memberIds: [bob.id] }), 201);
+    const { team: support } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [carl.id] }), 201);
+    const { workflow } = await ok(
+      boss.call('POST', '/v1/workflows', {
+        name: 'Sales, else Ana, else Support',
+        trigger: { event: 'conversation.created' },
+        actions: [
+          // Nobody in Sales is online: this one queues it in Sales…
+          { type: 'assign', steps: [{ pool: { team: sales.id }, strategy: 'round_robin', skipIfNoneAvailable: true }] },
+          // …and this one assigns it to Ana (not from a team's pool, so it stays in Sales).
+          {
+            type: 'assign',
+            steps: [
+              { pool: { agents: [ana.id] }, strategy: 'round_robin', skipIfNoneAvailable: true },
+              { pool: { team: support.id }, strategy: 'round_robin' },
+            ],
+          },
+        ],
+      }),
+      201,
+    );
+    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    const { contact } = await ok(ws.api('POST', '/v1/contacts', { name: 'Rui' }), 201);
+    const { conversation: created } = await ok(ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hello' } }), 201);
+    await server.settle();
+    const read = async () => (await ok(ws.api('GET', `/v1/conversations/${created.id}`), 200)).conversation;
+    assert.equal((await read()).assigneeId, ana.id);
+    assert.equal((await read()).teamId, sales.id);
+
+    await ok(ana.call('PATCH', `/v1/agents/${ana.id}`, { availability: 'away' }), 200);
+    await server.settle();
+    const waiting = await read();
+    assert.equal(waiting.assigneeId, null);
+    assert.ok(waiting.waitingSince);
+    assert.equal(waiting.teamId, support.id, "waiting in Support's queue, it is Support's");
+    const { items } = await ok(ws.api('GET', `/v1/conversations/${created.id}/timeline`), 200);
+    const queued = items.filter((i: any) => i.kind === 'event' && i.type === 'queued').pop();
+    assert.equal(queued.data.text, 'Waiting for Support');
+    assert.equal(queued.data.teamId, support.id);
+    assert.equal(queued.data.teamFrom, sales.id);
+
+    // Carl (Support, not Sales) comes online: the action that assigned it places it on him.
+    await ok(carl.call('PATCH', `/v1/agents/${carl.id}`, { availability: 'online' }), 200);
+    await server.settle();
+    assert.equal((await read()).assigneeId, carl.id);
+  });
+});
+
+describe('deactivation and the away policy', () => {
+  it('unassign_now: deactivating an agent takes their open conversations (requeueing what a rule assigned) and shows them offline', async (t) => {
+    const f = await policySetup(t, 'unassign_now');
+    const routed = await conversation(f);
+    const manual = await conversation(f);
+    for (const id of [routed, manual]) assert.equal(await assigneeOf(f, id), f.ana.id);
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'online' }), 200);
+    await f.server.settle();
+    // A person's assignment counts as the latest: assign to Bob and back to Ana by hand.
+    await ok(f.ws.api('POST', `/v1/conversations/${manual}/assign`, { assigneeId: f.bob.id }), 200);
+    await ok(f.ws.api('POST', `/v1/conversations/${manual}/assign`, { assigneeId: f.ana.id }), 200);
+
+    const { agent } = await ok(f.ws.api('PATCH', `/v1/agents/${f.ana.id}`, { active: false }), 200);
+    assert.equal(agent.availability, 'offline');
+    await f.server.settle();
+    assert.equal(await assigneeOf(f, routed), f.bob.id, "the rule's conversation is requeued and placed on Bob");
+    assert.equal(await assigneeOf(f, manual), null, 'the one a person assigned just becomes unassigned');
+    const { items } = await ok(f.ws.api('GET', `/v1/conversations/${manual}/timeline`), 200);
+    const unassigned = items.filter((i: any) => i.kind === 'event' && i.type === 'unassigned').pop();
+    assert.equal(unassigned.data.text, 'Unassigned from ana: deactivated');
+    assert.equal(unassigned.data.reason, 'agent_deactivated');
+    assert.equal(await availabilityOf(f.ws, f.ana.id), 'offline');
+  });
+
+  it('unassign_on_inbound: a deactivated agent loses the conversation when the customer writes, as an away one would', async (t) => {
+    const f = await policySetup(t, 'unassign_on_inbound');
+    const id = await conversation(f);
+    await ok(f.ws.api('PATCH', `/v1/agents/${f.ana.id}`, { active: false }), 200);
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'online' }), 200);
+    await f.server.settle();
+    assert.equal(await assigneeOf(f, id), f.ana.id, 'nothing moves until the customer writes');
+    await ok(f.ws.api('POST', `/v1/conversations/${id}/messages`, { direction: 'inbound', body: 'anyone?' }), 201);
+    await f.server.settle();
     assert.equal(await assigneeOf(f, id), f.bob.id);
   });
 });

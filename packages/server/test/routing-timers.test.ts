@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import Sqlite from 'libsql';
-import { REBUILD_CHUNK, rebuildTimerChunk } from '../src/services/routing-timers.js';
+import { REBUILD_CHUNK, RoutingTimers, rebuildTimerChunk } from '../src/services/routing-timers.js';
 import { rebuildConversationIds } from '../src/storage/conversation-timers.js';
 import { TestServer, tempDbFile, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
@@ -372,5 +372,94 @@ describe('timer triggers', () => {
     assert.equal((await runsOf(g, rule)).length, 1);
     const { items } = await ok(restarted.request('GET', `/v1/conversations/${id}/timeline`, { token: f.ws.apiKey }), 200);
     assert.equal(items.filter((i: any) => i.kind === 'event' && i.type === 'assigned').length, 1);
+  });
+});
+
+describe('timers no tenant can stall (DESIGN §7a)', () => {
+  const tagAfter = (tag: string) => ({ name: `Late ${tag}`, trigger: { event: 'conversation.unassigned_for', minutes: 10 }, actions: [{ type: 'add_tag', tags: [tag] }] });
+
+  /**
+   * The server's timers replaced by ones reading `batch` due rows at a time (so a handful of rows
+   * stands for a full page of 100), with their failures collected rather than printed.
+   */
+  function smallBatchTimers(t: TestContext, server: TestServer, batch: number) {
+    const errors: Error[] = [];
+    server.server.timers.stop();
+    const timers = new RoutingTimers(server.server.deps, server.clock!, 5_000, (e) => errors.push(e as Error), batch);
+    timers.start();
+    t.after(() => timers.stop());
+    const step = async (ms: number) => {
+      await server.settle();
+      for (let done = 0; done < ms; done += 5_000) {
+        server.clock!.advance(Math.min(5_000, ms - done));
+        await timers.idle();
+        await server.settle();
+      }
+    };
+    return { errors, step };
+  }
+
+  async function tenant(server: TestServer, name: string, tag: string) {
+    const ws = await server.createWorkspace(name);
+    const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+    const { workflow } = await ok(boss.call('POST', '/v1/workflows', tagAfter(tag)), 201);
+    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    const { contact } = await ok(ws.api('POST', '/v1/contacts', { name: 'Rui' }), 201);
+    const open = async () => (await ok(ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hi' } }), 201)).conversation.id as string;
+    return { ws, boss, workflow, open };
+  }
+
+  const dueRows = async (server: TestServer, workspaceId: string) =>
+    (await server.server.deps.storage.db.selectFrom('conversation_timers').select('conversation_id').where('workspace_id', '=', workspaceId).where('unassigned_due_at', 'is not', null).execute()).length;
+
+  it("a full page of timer rows left due by a removed rule neither blocks another workspace's rules nor stays due", async (t) => {
+    const server = await TestServer.startFor(t);
+    const { errors, step } = smallBatchTimers(t, server, 5);
+    const x = await tenant(server, 'X', 'x');
+    await step(5_000); // the first timer rule's rebuild
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) ids.push(await x.open());
+    await server.settle();
+    // The rule goes, so the consumer keeps no rows for X any more; then every conversation is taken.
+    await ok(x.boss.call('DELETE', `/v1/workflows/${x.workflow.id}`), 200);
+    await ok(x.ws.api('POST', '/v1/conversations/bulk', { ids, action: 'assign', assigneeId: x.boss.id }), 200);
+    const y = await tenant(server, 'Y', 'y');
+    await step(5_000);
+    const theirs = await y.open();
+
+    await step(11 * 60_000);
+    assert.deepEqual((await ok(y.ws.api('GET', `/v1/conversations/${theirs}`), 200)).conversation.tags, ['y'], "Y's 10-minute rule fired");
+    assert.equal(await dueRows(server, x.ws.id), 0, "X's rows stopped being due when the check saw the occurrence had ended");
+    for (const id of ids) assert.deepEqual((await ok(x.ws.api('GET', `/v1/conversations/${id}`), 200)).conversation.tags, []);
+    assert.deepEqual(errors, []);
+  });
+
+  it("a workspace whose timers fail is logged and retried; other workspaces' timers fire on time", async (t) => {
+    const server = await TestServer.startFor(t);
+    const { errors, step } = smallBatchTimers(t, server, 2);
+    const x = await tenant(server, 'X', 'x');
+    await step(5_000);
+    const broken: string[] = [];
+    for (let i = 0; i < 3; i++) broken.push(await x.open());
+    // Rows X's firing cannot read: each one throws in its unit of work.
+    await server.server.deps.storage.db.updateTable('conversations').set({ tags: '{not json' }).where('id', 'in', broken).execute();
+    const y = await tenant(server, 'Y', 'y');
+    await step(5_000);
+    const theirs = await y.open();
+
+    await step(11 * 60_000);
+    assert.deepEqual((await ok(y.ws.api('GET', `/v1/conversations/${theirs}`), 200)).conversation.tags, ['y'], "Y's rule fired behind X's failing rows");
+    assert.ok(errors.length > 0, "X's failure was reported");
+    assert.ok(errors.every((e) => e.message.includes(x.ws.id)), 'every report names X');
+    assert.equal(await dueRows(server, x.ws.id), 3, "X's rows stay due: the next check tries again");
+    const checks = Math.round(60_000 / 5_000);
+    const before = errors.length;
+    await step(60_000);
+    assert.equal(errors.length - before, checks, 'one report per check, not one per row');
+
+    // Repaired, X's timers fire at the next check.
+    await server.server.deps.storage.db.updateTable('conversations').set({ tags: '[]' }).where('id', 'in', broken).execute();
+    await step(5_000);
+    for (const id of broken) assert.deepEqual((await ok(x.ws.api('GET', `/v1/conversations/${id}`), 200)).conversation.tags, ['x']);
   });
 });

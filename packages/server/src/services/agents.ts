@@ -81,6 +81,10 @@ export async function updateAgent(deps: Deps, p: WorkspacePrincipal, id: string,
       patch.active = body.active ? 1 : 0;
       // Reactivating must not bring back the tokens that were live at deactivation.
       if (!body.active) patch.tokens_revoked_at = change.now;
+      // Without sign-in or sockets they are not online, whatever they last said: the listing says
+      // so, and the away policy (services/availability.ts) sees them stop being online as it sees
+      // an agent going away. Reactivated, they stay offline until they say otherwise.
+      if (!body.active && body.availability === undefined) Object.assign(patch, { availability: 'offline', auto_away: 0 });
     }
     if (Object.keys(patch).length === 0) return toAgent(existing);
     const agent = toAgent((await updateAgentRow(change.trx, p.workspaceId, id, patch))!);

@@ -8,9 +8,10 @@ import type { Change } from '../storage/change.js';
 import { findConversation, updateConversation } from '../storage/conversations.js';
 import { toAgent, toConversation } from '../storage/mappers.js';
 import { upsertWait } from '../storage/routing-waits.js';
-import type { AwayPolicyValue } from '../storage/schema.js';
+import type { AwayPolicyValue, ConversationRow } from '../storage/schema.js';
 import { findTeam } from '../storage/teams.js';
-import { latestWorkflowAssignment } from '../storage/timeline.js';
+import { latestAssignment } from '../storage/timeline.js';
+import { findRunDetail, readRunDetail } from '../storage/workflow-runs.js';
 import { findVersion, findWorkflow } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { runBackgroundChange, runChange } from './change-runner.js';
@@ -30,9 +31,10 @@ import { versionDefinition } from './live-workflows.js';
  * The away policy, applied by the rules runner in event order (so before the queue drains and
  * before the triggers of the message that follows): `unassign_now` unassigns an agent's open
  * conversations when they stop being online; `unassign_on_inbound` unassigns one when its customer
- * writes while its agent is away or offline. Either way the conversation goes back to the routing
- * queue of the rule that last assigned it (from now), so the queue places it oldest first; one that
- * a person assigned just becomes unassigned, for rules and people to pick up.
+ * writes while its agent is away or offline (or deactivated). Either way the conversation goes back
+ * to the routing queue of the rule whose assignment is its latest (the assign action that made it,
+ * from now), so the queue places it oldest first; one that a person assigned, even after a rule,
+ * just becomes unassigned, for rules and people to pick up.
  */
 
 const HEARTBEAT_MS = 20_000;
@@ -113,15 +115,32 @@ export class Availability {
       const [workspaceId, agentId] = key.split(':') as [string, string];
       byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), agentId]);
     }
-    for (const [workspaceId, agentIds] of byWorkspace) await runBackgroundChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, agentIds, change.now));
-    let away = 0;
-    const candidates = await autoAwayCandidates(this.deps.storage.db, now - AUTO_AWAY_MIN_SEC * 1000, BATCH);
-    for (const c of candidates) {
-      if (this.sockets.has(`${c.workspace_id}:${c.id}`)) continue;
-      if (Number(c.last_seen_at) + Number(c.auto_away_after_sec) * 1000 > now) continue;
-      if (await autoAway(this.deps, c.workspace_id, c.id)) away += 1;
+    for (const [workspaceId, agentIds] of byWorkspace) {
+      try {
+        await runBackgroundChange(this.deps, workspaceId, async (change) => markSeen(change.trx, workspaceId, agentIds, change.now));
+      } catch (error) {
+        this.onError(new Error(`availability: the heartbeat of workspace ${workspaceId} failed; will retry`, { cause: error }));
+      }
     }
-    return away;
+    let away = 0;
+    // Only agents due by their own workspace's delay are read (the query compares it), so a page
+    // is never filled by another tenant's agents who are not due. Pages go on while they make
+    // agents away; a page where nobody went (sockets here, races) ends the check until the next.
+    for (;;) {
+      const candidates = await autoAwayCandidates(this.deps.storage.db, now, now - AUTO_AWAY_MIN_SEC * 1000, BATCH);
+      let moved = 0;
+      for (const c of candidates) {
+        if (this.sockets.has(`${c.workspace_id}:${c.id}`)) continue;
+        try {
+          if (await autoAway(this.deps, c.workspace_id, c.id)) moved += 1;
+        } catch (error) {
+          // One workspace's failure is reported and retried at the next check; the others still go away on time.
+          this.onError(new Error(`availability: auto-away of agent ${c.id} in workspace ${c.workspace_id} failed; will retry`, { cause: error }));
+        }
+      }
+      away += moved;
+      if (candidates.length < BATCH || moved === 0) return away;
+    }
   }
 }
 
@@ -153,10 +172,15 @@ function autoAway(deps: Deps, workspaceId: string, agentId: string): Promise<boo
 // ---------------------------------------------------------------------------------------------
 // The away policy (run by the rules runner, services/workflow-runner.ts)
 
-/** `unassign_now`: an agent who stopped being online loses their open conversations to the queue. */
+/**
+ * `unassign_now`: an agent who stopped being online, or was deactivated, loses their open
+ * conversations to the queue. Deactivating an online agent makes them offline (services/agents.ts),
+ * so it comes here as going away does; a deactivated agent can no longer sign in to work them.
+ */
 export async function awayPolicyOnAgentChange(deps: Deps, record: Extract<OutboxRecord, { type: 'agent.updated' }>): Promise<void> {
   const { agent, availabilityFrom } = record.payload.data;
-  if (availabilityFrom !== 'online' || agent.availability === 'online') return;
+  const wentAway = availabilityFrom === 'online' && agent.availability !== 'online';
+  if (!wentAway && agent.active !== false) return;
   const workspace = await findWorkspace(deps.storage.db, record.workspaceId);
   if (workspace?.away_policy !== 'unassign_now') return;
   for (;;) {
@@ -183,7 +207,7 @@ export async function awayPolicyOnInbound(deps: Deps, record: OutboxRecord): Pro
   const assignee = record.payload.conversation.assigneeId;
   if (!assignee) return false;
   const agent = await findAgent(deps.storage.db, record.workspaceId, assignee);
-  if (!agent || agent.availability === 'online') return false;
+  if (!agent || isWorking(agent)) return false;
   return unassignFromAway(deps, record.workspaceId, record.payload.conversation.id, assignee, 'unassign_on_inbound');
 }
 
@@ -200,41 +224,65 @@ function unassignFromAway(deps: Deps, workspaceId: string, conversationId: strin
       findAgent(change.trx, workspaceId, agentId),
       findWorkspace(change.trx, workspaceId),
     ]);
-    if (!row || row.status !== 'open' || row.assignee_id !== agentId || !agent || agent.availability === 'online' || workspace?.away_policy !== policy) return false;
-    const actor = { type: 'system' as const, id: null };
-    const reason = agent.availability === 'away' ? 'away' : 'offline';
-    await change.append(conversationId, {
-      kind: 'event',
-      type: 'unassigned',
-      actor,
-      data: { from: agentId, to: null, teamId: row.team_id, reason: `agent_${reason}`, policy, text: `Unassigned from ${agent.username}: ${reason}` },
-    });
-    const waitingSince = await requeue(change, conversationId);
-    const saved = await updateConversation(change, row, { assignee_id: null, waiting_since: waitingSince });
-    if (!saved) throw new Error(`conversation ${conversationId} changed under the workspace lock`);
-    await change.publish('conversation.unassigned', { conversation: toConversation(saved), data: { from: agentId, to: null } });
+    if (!row || row.status !== 'open' || row.assignee_id !== agentId || !agent || isWorking(agent) || workspace?.away_policy !== policy) return false;
+    await unassignIn(change, row, agent, Number(agent.active) !== 1 ? 'deactivated' : agent.availability === 'away' ? 'away' : 'offline', policy);
     return true;
   });
 }
 
-/** Back in the queue of the rule that last assigned it (its assign action), from now; null when no live rule did. */
-async function requeue(change: Change, conversationId: string): Promise<number | null> {
+/** Online and active: the away policy leaves their conversations alone. A deactivated agent can work none. */
+const isWorking = (agent: { availability: string; active: number }) => agent.availability === 'online' && Number(agent.active) === 1;
+
+/** Why an agent's conversation is taken from them: they stopped being online, or were deactivated. */
+type UnassignReason = 'away' | 'offline' | 'deactivated';
+
+/**
+ * In the caller's unit of work: unassigns the open conversation `row` from `agent` (`reason`, under
+ * `policy` when the away policy did it), and requeues it when a rule assigned it last.
+ */
+async function unassignIn(change: Change, row: ConversationRow, agent: { id: string; username: string }, reason: UnassignReason, policy?: AwayPolicyValue): Promise<void> {
+  const actor = { type: 'system' as const, id: null };
+  await change.append(row.id, {
+    kind: 'event',
+    type: 'unassigned',
+    actor,
+    data: { from: agent.id, to: null, teamId: row.team_id, reason: `agent_${reason}`, ...(policy ? { policy } : {}), text: `Unassigned from ${agent.username}: ${reason}` },
+  });
+  const queued = await requeue(change, row, reason);
+  const saved = await updateConversation(change, row, {
+    assignee_id: null,
+    waiting_since: queued?.waitingSince ?? null,
+    ...(queued && queued.teamId !== null && queued.teamId !== row.team_id ? { team_id: queued.teamId } : {}),
+  });
+  if (!saved) throw new Error(`conversation ${row.id} changed under the workspace lock`);
+  await change.publish('conversation.unassigned', { conversation: toConversation(saved), data: { from: agent.id, to: null } });
+}
+
+/**
+ * Back in the queue of the rule that assigned it, from now, when that rule's assignment is still
+ * the latest (one a person assigned afterwards is theirs: it just becomes unassigned, for rules and
+ * people to pick up). The wait is the assign action that did it, and, as when a rule queues it
+ * (workflow-runner.ts `enqueue`), waiting in a team's queue puts the conversation in that team
+ * (`teamFrom` on the event). Null when it is not requeued.
+ */
+async function requeue(change: Change, c: ConversationRow, reason: UnassignReason): Promise<{ waitingSince: number; teamId: string | null } | null> {
   const ws = change.workspaceId;
-  const last = await latestWorkflowAssignment(change.trx, ws, conversationId);
-  if (!last?.actor_id || !last.data) return null;
-  const data = JSON.parse(last.data) as { version?: number };
-  if (typeof data.version !== 'number' || !(await findWorkflow(change.trx, ws, last.actor_id))) return null;
-  const version = await findVersion(change.trx, ws, last.actor_id, data.version);
+  const last = await latestAssignment(change.trx, ws, c.id);
+  if (!last || last.actor_type !== 'workflow' || !last.actor_id || !last.data) return null;
+  const workflowId = last.actor_id;
+  const data = JSON.parse(last.data) as AssignedData;
+  if (typeof data.version !== 'number' || !(await findWorkflow(change.trx, ws, workflowId))) return null;
+  const version = await findVersion(change.trx, ws, workflowId, data.version);
   if (!version) return null;
-  const definition = versionDefinition(last.actor_id, data.version, version.definition);
-  const index = definition.actions.findIndex((a) => a.type === 'assign');
-  if (index < 0) return null;
+  const definition = versionDefinition(workflowId, data.version, version.definition);
+  const index = await assigningAction(change, definition.actions, data);
+  if (index === null) return null;
   const action = definition.actions[index] as AssignAction;
   const teamId = ([...action.steps].reverse().find((s) => 'team' in s.pool)?.pool as { team: string } | undefined)?.team ?? null;
   await upsertWait(change.trx, {
     workspace_id: ws,
-    conversation_id: conversationId,
-    workflow_id: last.actor_id,
+    conversation_id: c.id,
+    workflow_id: workflowId,
     version: data.version,
     action_index: index,
     team_id: teamId,
@@ -242,11 +290,47 @@ async function requeue(change: Change, conversationId: string): Promise<number |
     next_check_at: null,
   });
   const team = teamId ? await findTeam(change.trx, ws, teamId) : undefined;
-  await change.append(conversationId, {
+  const moved = teamId !== null && teamId !== c.team_id;
+  await change.append(c.id, {
     kind: 'event',
     type: 'queued',
-    actor: { type: 'workflow', id: last.actor_id },
-    data: { teamId, teamName: team?.name ?? null, workflowId: last.actor_id, workflowName: definition.name, version: data.version, reason: 'its agent is away', text: team ? `Waiting for ${team.name}` : 'Waiting for an agent' },
+    actor: { type: 'workflow', id: workflowId },
+    data: {
+      teamId,
+      ...(moved ? { teamFrom: c.team_id } : {}),
+      teamName: team?.name ?? null,
+      workflowId,
+      workflowName: definition.name,
+      version: data.version,
+      reason: reason === 'deactivated' ? 'its agent was deactivated' : 'its agent is away',
+      text: team ? `Waiting for ${team.name}` : 'Waiting for an agent',
+    },
   });
-  return change.now;
+  return { waitingSince: change.now, teamId };
+}
+
+/** What a rule's `assigned` event holds that says which of its actions assigned (workflow-runner.ts `assignTo`). */
+interface AssignedData {
+  version?: number;
+  runId?: string | null;
+  actionIndex?: number;
+}
+
+/**
+ * Which assign action of the rule's version made the assignment: the event's own `actionIndex`
+ * when it has one; else the run's record (the last assign action it marks done: a later one in the
+ * same run would have reassigned); else, for an assignment from the queue, which names no run, the
+ * version's only assign action. With several and nothing to tell them apart, the first.
+ */
+async function assigningAction(change: Change, actions: readonly { type: string }[], data: AssignedData): Promise<number | null> {
+  const isAssign = (i: number | undefined): i is number => i !== undefined && actions[i]?.type === 'assign';
+  if (isAssign(data.actionIndex)) return data.actionIndex;
+  if (data.runId) {
+    const detail = await findRunDetail(change.trx, change.workspaceId, data.runId);
+    const done = detail ? readRunDetail(detail).actions.filter((a) => a.type === 'assign' && a.status === 'done').map((a) => a.index) : [];
+    const index = done[done.length - 1];
+    if (isAssign(index)) return index;
+  }
+  const index = actions.findIndex((a) => a.type === 'assign');
+  return index < 0 ? null : index;
 }

@@ -18,6 +18,7 @@ import {
   timerRebuildOf,
   timersOf,
   timerStartsOf,
+  type DueCursor,
   type TimerKind,
   type TimerStarts,
 } from '../storage/conversation-timers.js';
@@ -320,9 +321,16 @@ async function fireDue(deps: Deps, workspaceId: string, conversationId: string, 
     const conversation = await findConversation(change.trx, workspaceId, conversationId);
     const holds =
       conversation !== undefined && conversation.status === 'open' && (kind === 'unassigned' ? conversation.assignee_id === null : conversation.assignee_id !== null);
-    // The consumer has not caught up with a change that ended the occurrence: it will, and then
-    // rewrite or delete this row; until then the next poll looks again.
-    if (!holds) return false;
+    // The occurrence has ended (assigned, unassigned, resolved) and the row does not say so yet:
+    // the consumer has not caught up, or never will, since it keeps no rows for a workspace whose
+    // timer rules were all removed. Either way nothing is due until a change starts an occurrence
+    // (the consumer writes the row again from it; a first timer rule rebuilds every row), so the
+    // row stops being due now. Left due, such rows came back at every check ahead of every other
+    // workspace's timers.
+    if (!holds) {
+      await markFired(change.trx, workspaceId, conversationId, kind, fired, null);
+      return false;
+    }
     const minutes = (await liveMinutesIn(deps, change))[kind];
     const fire = minutes.filter((m) => m > fired && since + m * 60_000 <= now);
     const last = fire.length > 0 ? fire[fire.length - 1]! : fired;
@@ -343,6 +351,8 @@ export class RoutingTimers {
     private readonly clock: Clock,
     private readonly everyMs = POLL_EVERY_MS,
     private readonly onError: (error: unknown) => void = (error) => console.error('[baton] routing timers check failed; will retry', error),
+    /** Due rows read at a time. */
+    private readonly batch = BATCH,
   ) {}
 
   start(): void {
@@ -365,19 +375,35 @@ export class RoutingTimers {
 
   private async pass(): Promise<number> {
     // Rebuilds first, so what they make due fires in this check. Each chunk is a unit of its own,
-    // behind requests' units (the background lane).
-    for (const workspaceId of await pendingTimerRebuilds(this.deps.storage.db)) await rebuildPending(this.deps, workspaceId);
+    // behind requests' units (the background lane). A workspace whose rebuild fails is logged and
+    // retried at the next check; the others' rebuilds and every timer still run.
+    for (const workspaceId of await pendingTimerRebuilds(this.deps.storage.db)) {
+      try {
+        await rebuildPending(this.deps, workspaceId);
+      } catch (error) {
+        this.onError(new Error(`routing timers: the rebuild of workspace ${workspaceId} failed; will retry`, { cause: error }));
+      }
+    }
     let fired = 0;
     for (const kind of KINDS) {
-      const seen = new Set<string>();
+      // A workspace whose firing throws is logged once per check and passed over for the rest of it
+      // (its rows stay due, so the next check tries again): one tenant's failure never holds back
+      // another's timers. The cursor walks past its rows rather than reading them again.
+      const failed = new Set<string>();
+      let after: DueCursor | undefined;
       for (;;) {
-        const due = (await dueTimers(this.deps.storage.db, kind, this.clock.now(), BATCH)).filter((d) => !seen.has(`${d.workspace_id}:${d.conversation_id}`));
+        const due = await dueTimers(this.deps.storage.db, kind, this.clock.now(), this.batch, after);
         for (const d of due) {
-          seen.add(`${d.workspace_id}:${d.conversation_id}`);
-          if (await fireDue(this.deps, d.workspace_id, d.conversation_id, kind)) fired += 1;
+          if (failed.has(d.workspace_id)) continue;
+          try {
+            if (await fireDue(this.deps, d.workspace_id, d.conversation_id, kind)) fired += 1;
+          } catch (error) {
+            failed.add(d.workspace_id);
+            this.onError(new Error(`routing timers: firing ${kind} timers of workspace ${d.workspace_id} failed; will retry`, { cause: error }));
+          }
         }
-        // Rows left due (waiting for the consumer) come back the same: stop rather than spin.
-        if (due.length === 0) break;
+        if (due.length < this.batch) break;
+        after = due[due.length - 1];
       }
     }
     if (fired > 0) this.deps.relay.kick();

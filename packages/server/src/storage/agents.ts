@@ -107,18 +107,26 @@ export async function markSeen(db: Q, workspaceId: string, agentIds: readonly st
 }
 
 /**
- * Online, active agents whose last socket was seen at or before `before`, longest ago first, with
- * their workspace's auto-away delay: the `(availability, last_seen_at)` index reads only those.
+ * Online, active agents due to go away at `now`: last seen at least their own workspace's
+ * `auto_away_after_sec` ago, longest ago first. The `(availability, last_seen_at)` index reads only
+ * agents unseen since `before` (the shortest delay any workspace may have); the workspace's delay
+ * is compared here, in the query, so `limit` counts only agents actually due. Compared after the
+ * limit, a tenant with a long delay and many agents who left filled every page and kept another
+ * tenant's agents online for ever. Plain integer arithmetic, which PostgreSQL runs the same
+ * (`last_seen_at` is a 64-bit column, so the sum does not overflow).
  */
-export const autoAwayCandidates = (db: Q, before: number, limit: number) =>
+export const autoAwayCandidates = (db: Q, now: number, before: number, limit: number) =>
   db
     .selectFrom('agents as a')
     .innerJoin('workspaces as w', 'w.id', 'a.workspace_id')
     .select(['a.workspace_id', 'a.id', 'a.last_seen_at', 'w.auto_away_after_sec'])
     .where('a.availability', '=', 'online')
     .where('a.last_seen_at', '<=', before)
+    .where((eb) => eb(eb('a.last_seen_at', '+', eb('w.auto_away_after_sec', '*', eb.lit(1000))), '<=', now))
     .where('a.active', '=', 1)
     .orderBy('a.last_seen_at')
+    .orderBy('a.workspace_id')
+    .orderBy('a.id')
     .limit(limit)
     .execute();
 

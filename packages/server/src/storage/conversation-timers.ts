@@ -57,16 +57,43 @@ export async function markFired(db: Q, workspaceId: string, conversationId: stri
   await db.updateTable('conversation_timers').set(patch).where('workspace_id', '=', workspaceId).where('conversation_id', '=', conversationId).execute();
 }
 
-/** Timers of either kind due by `now`, earliest first, across workspaces (one range of a due index each). */
-export async function dueTimers(db: Q, kind: TimerKind, now: number, limit: number): Promise<{ workspace_id: string; conversation_id: string }[]> {
+/** Where a walk of the due timers has got to: the last row it read, in the walk's order. */
+export interface DueCursor {
+  due_at: number;
+  workspace_id: string;
+  conversation_id: string;
+}
+
+/**
+ * Timers of either kind due by `now`, earliest first, across workspaces (one range of a due index
+ * each), after `after` in (due, workspace, conversation) order. The cursor lets a check walk past
+ * rows it could not fire (a workspace whose work fails): read from the start each time, the same
+ * first `limit` rows would hide every other tenant's due timers behind them.
+ */
+export async function dueTimers(db: Q, kind: TimerKind, now: number, limit: number, after?: DueCursor): Promise<DueCursor[]> {
   const column = kind === 'unassigned' ? 'unassigned_due_at' : 'unanswered_due_at';
-  return db
+  let query = db
     .selectFrom('conversation_timers')
-    .select(['workspace_id', 'conversation_id'])
+    .select(['workspace_id', 'conversation_id', `${column} as due_at`])
     .where(column, '<=', now)
     .orderBy(column)
-    .limit(limit)
-    .execute();
+    .orderBy('workspace_id')
+    .orderBy('conversation_id')
+    .limit(limit);
+  if (after) {
+    // `due >= d` keeps the index range; the rest is the tie-break within one due time.
+    query = query
+      .where(column, '>=', after.due_at)
+      .where((eb) =>
+        eb.or([
+          eb(column, '>', after.due_at),
+          eb('workspace_id', '>', after.workspace_id),
+          eb.and([eb('workspace_id', '=', after.workspace_id), eb('conversation_id', '>', after.conversation_id)]),
+        ]),
+      );
+  }
+  const rows = await query.execute();
+  return rows.map((r) => ({ workspace_id: r.workspace_id, conversation_id: r.conversation_id, due_at: Number(r.due_at) }));
 }
 
 /**

@@ -82,16 +82,19 @@ export async function recentInboundBodies(db: Q, workspaceId: string, conversati
   return rows.map((r) => r.body ?? '').reverse();
 }
 
-/** The conversation's latest `assigned` event by a workflow: which rule (and version) routed it last. */
-export async function latestWorkflowAssignment(db: Kysely<Database>, workspaceId: string, conversationId: string) {
+/**
+ * The conversation's latest `assigned` event, whoever assigned it: a rule (`actor_type` workflow,
+ * with the run, version and step in `data`) or a person. The away policy requeues only what a rule
+ * assigned last; one a person assigned after the rule is theirs, not the rule's.
+ */
+export async function latestAssignment(db: Kysely<Database>, workspaceId: string, conversationId: string) {
   return db
     .selectFrom('timeline')
-    .select(['actor_id', 'data'])
+    .select(['actor_type', 'actor_id', 'data'])
     .where('conversation_id', '=', conversationId)
     .where('workspace_id', '=', workspaceId)
     .where('kind', '=', 'event')
     .where('event_type', '=', 'assigned')
-    .where('actor_type', '=', 'workflow')
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();

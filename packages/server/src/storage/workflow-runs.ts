@@ -41,6 +41,10 @@ export function readRunDetail(detail: string): { conditions: { leaves: LeafOutco
   return { conditions: d.conditions && { trace: d.conditions }, actions: d.actions };
 }
 
+/** One run's stored detail (its actions say which of them assigned), or undefined. */
+export const findRunDetail = async (db: Q, workspaceId: string, runId: string): Promise<string | undefined> =>
+  (await db.selectFrom('workflow_runs').select('detail').where('workspace_id', '=', workspaceId).where('id', '=', runId).executeTakeFirst())?.detail;
+
 export async function insertRun(db: Q, row: WorkflowRunRow): Promise<void> {
   await insertRunRow(db, row);
 }
