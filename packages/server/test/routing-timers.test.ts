@@ -348,6 +348,39 @@ describe('timer triggers', () => {
     assert.equal((await ok(f.bob.call('GET', '/v1/notifications'), 200)).items.length, 1);
   });
 
+  it("a reply the timers' consumer has not applied yet still stops the clock: nothing fires from the stale row", async (t) => {
+    const f = await setup(t);
+    const rule = await publish(f, {
+      name: 'No reply in 15 → Bob',
+      trigger: { event: 'conversation.unanswered_for', minutes: 15 },
+      actions: [{ type: 'assign', onlyIfUnassigned: false, steps: [{ pool: { agents: [f.bob.id] }, strategy: 'least_loaded' }] }],
+    });
+    const id = await conversation(f);
+    await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ana.id }), 200);
+    await advance(f.server, 10 * 60_000);
+
+    // As if the consumer keeping the rows had not reached Ana's reply (it runs after commit, and
+    // after a restart from its stored place): the row still says the customer waits.
+    const db = f.server.server.deps.storage.db;
+    const before = await db.selectFrom('conversation_timers').selectAll().where('conversation_id', '=', id).executeTakeFirstOrThrow();
+    await ok(f.ana.call('POST', `/v1/conversations/${id}/messages`, { direction: 'outbound', body: 'On it!' }), 201);
+    await f.server.settle();
+    const { workspace_id, conversation_id, ...stale } = before;
+    await db.updateTable('conversation_timers').set(stale).where('workspace_id', '=', workspace_id).where('conversation_id', '=', conversation_id).execute();
+
+    await advance(f.server, 6 * 60_000);
+    assert.equal((await get(f, id)).assigneeId, f.ana.id, 'replied to: nothing fires');
+    assert.equal((await runsOf(f, rule)).length, 0);
+
+    // The customer writes again: the consumer starts a new occurrence, which fires on time.
+    await ok(f.ws.api('POST', `/v1/conversations/${id}/messages`, { direction: 'inbound', body: 'still broken' }), 201);
+    await advance(f.server, 14 * 60_000);
+    assert.equal((await get(f, id)).assigneeId, f.ana.id);
+    await advance(f.server, 60_000);
+    assert.equal((await get(f, id)).assigneeId, f.bob.id);
+    assert.equal((await runsOf(f, rule)).length, 1);
+  });
+
   it('a replay of the timers and the runner after a crash fires nothing twice', async (t) => {
     const file = tempDbFile(t, 'timers-replay');
     const f = await setup(t, { db: file });

@@ -24,6 +24,7 @@ import {
 } from '../storage/conversation-timers.js';
 import { lastOutboxId } from '../storage/outbox.js';
 import { findConversation } from '../storage/conversations.js';
+import { occurrenceEndedAfter } from '../storage/timeline.js';
 import type { Storage } from '../storage/db.js';
 import { toConversation } from '../storage/mappers.js';
 import type { Change } from '../storage/change.js';
@@ -320,15 +321,24 @@ async function fireDue(deps: Deps, workspaceId: string, conversationId: string, 
     if (since === null || due === null || due > now) return false;
     const conversation = await findConversation(change.trx, workspaceId, conversationId);
     const holds =
-      conversation !== undefined && conversation.status === 'open' && (kind === 'unassigned' ? conversation.assignee_id === null : conversation.assignee_id !== null);
-    // The occurrence has ended (assigned, unassigned, resolved) and the row does not say so yet:
-    // the consumer has not caught up, or never will, since it keeps no rows for a workspace whose
-    // timer rules were all removed. Either way nothing is due until a change starts an occurrence
-    // (the consumer writes the row again from it; a first timer rule rebuilds every row), so the
-    // row stops being due now. Left due, such rows came back at every check ahead of every other
-    // workspace's timers.
+      conversation !== undefined &&
+      conversation.status === 'open' &&
+      (kind === 'unassigned' ? conversation.assignee_id === null : conversation.assignee_id !== null) &&
+      // The state alone can look the same after the occurrence ended and another began (a reply,
+      // then the customer wrote again; assigned, then unassigned): the timeline tells.
+      !(await occurrenceEndedAfter(change.trx, workspaceId, conversationId, kind, since));
+    // The occurrence has ended (assigned, unassigned, replied to, resolved) and the row does not say
+    // so yet: the consumer has not caught up, or never will, since it keeps no rows for a workspace
+    // whose timer rules were all removed. The row is rewritten from stored times, as a rebuild
+    // writes it (saying it has seen every change so far, so the consumer applies none of them over
+    // it): a new occurrence comes due from its own start, an ended one stops being due. Left as it
+    // was, such a row came back at every check ahead of every other workspace's timers; only marked
+    // not due, a row that missed a reply never counted the customer's next message.
     if (!holds) {
-      await markFired(change.trx, workspaceId, conversationId, kind, fired, null);
+      const live = await liveMinutesIn(deps, change);
+      const starts = hasTimerRules(live) ? await timerStartsOf(change.trx, workspaceId, [conversationId]) : [];
+      const seen = starts.length > 0 ? await lastOutboxId(change.trx) : 0;
+      await replaceTimersOf(change.trx, workspaceId, [conversationId], starts.map((s) => rebuiltTimer(workspaceId, s, found, live, seen)));
       return false;
     }
     const minutes = (await liveMinutesIn(deps, change))[kind];

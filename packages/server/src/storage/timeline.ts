@@ -99,3 +99,29 @@ export async function latestAssignment(db: Kysely<Database>, workspaceId: string
     .limit(1)
     .executeTakeFirst();
 }
+
+/**
+ * Whether the timeline shows that a timer occurrence which started at `since` has ended since:
+ * the conversation was assigned (which ends an unassigned wait and starts a new assignee's
+ * unanswered one), unassigned, resolved or snoozed after it, or, for `unanswered`, someone replied
+ * after it. The timer rows are kept by an after-commit consumer, so a row can still show an
+ * occurrence that a committed change has ended; the timers ask this before firing from it.
+ */
+export async function occurrenceEndedAfter(db: Q, workspaceId: string, conversationId: string, kind: 'unassigned' | 'unanswered', since: number): Promise<boolean> {
+  const endings = kind === 'unassigned' ? ['assigned', 'resolved', 'snoozed'] : ['assigned', 'unassigned', 'resolved', 'snoozed'];
+  const row = await db
+    .selectFrom('timeline')
+    .select('seq')
+    .where('conversation_id', '=', conversationId)
+    .where('workspace_id', '=', workspaceId)
+    .where('created_at', '>', since)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('kind', '=', 'event'), eb('event_type', 'in', endings)]),
+        ...(kind === 'unanswered' ? [eb.and([eb('kind', '=', 'message'), eb('direction', '=', 'outbound')])] : []),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
