@@ -467,6 +467,45 @@ describe('timers no tenant can stall (DESIGN §7a)', () => {
     assert.deepEqual(errors, []);
   });
 
+  it("a large workspace's first timer rule is rebuilt a turn at a time, and everyone's due timers fire between turns", async (t) => {
+    const server = await TestServer.startFor(t);
+    server.server.timers.stop();
+    const errors: Error[] = [];
+    // One rebuild chunk per turn, so three chunks take three turns; checks are run by hand.
+    const timers = new RoutingTimers(server.server.deps, server.clock!, 5_000, (e) => errors.push(e as Error), 100, 1);
+    const y = await tenant(server, 'Y', 'y');
+    await timers.check(); // Y's own first-rule rebuild (nothing open yet)
+    const theirs = await y.open();
+    await server.settle();
+
+    // X has 2 chunks and one more of open conversations, and no timer rule yet.
+    const x = await server.createWorkspace('X');
+    const boss = await x.addAgent('boss', { role: 'admin', availability: 'away' });
+    const { contact } = await ok(x.api('POST', '/v1/contacts', { name: 'Rui' }), 201);
+    const total = 2 * REBUILD_CHUNK + 1;
+    for (let made = 0; made < total; made += 50) {
+      const batch = Array.from({ length: Math.min(50, total - made) }, () => ok(x.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hi' } }), 201));
+      await Promise.all(batch);
+    }
+    await server.settle();
+    server.clock!.advance(10 * 60_000);
+    // X's first timer rule (an hour: none of X's conversations comes due in this check).
+    const { workflow } = await ok(boss.call('POST', '/v1/workflows', { ...tagAfter('x'), trigger: { event: 'conversation.unassigned_for', minutes: 60 } }), 201);
+    await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+
+    await timers.check();
+    const db = server.server.deps.storage.db;
+    const firing = await db.selectFrom('outbox').select('id').where('workspace_id', '=', y.ws.id).where('type', '=', 'conversation.timer').executeTakeFirstOrThrow();
+    // Each rebuilt row says how far the outbox had got when its chunk was written.
+    const seen = (await db.selectFrom('conversation_timers').select('seen_outbox_id').where('workspace_id', '=', x.id).orderBy('conversation_id').execute()).map((r) => Number(r.seen_outbox_id));
+    assert.equal(seen.length, total, 'X rebuilt whole in the one check');
+    assert.ok(seen[0]! < Number(firing.id), "X's first chunk came before Y's timer fired");
+    assert.ok(seen[total - 1]! > Number(firing.id), "Y's timer fired before X's last chunk, not behind the whole rebuild");
+    await server.settle();
+    assert.deepEqual((await ok(y.ws.api('GET', `/v1/conversations/${theirs}`), 200)).conversation.tags, ['y']);
+    assert.deepEqual(errors, []);
+  });
+
   it("a workspace whose timers fail is logged and retried; other workspaces' timers fire on time", async (t) => {
     const server = await TestServer.startFor(t);
     const { errors, step } = smallBatchTimers(t, server, 2);

@@ -54,7 +54,8 @@ import { currentLiveWorkflows, liveWorkflows, liveWorkflowsAt, type LiveWorkflow
  * The publish stores a marker (migration 0049); the timers' next check rebuilds in chunks of
  * REBUILD_CHUNK conversations in id order, one unit of work each, moving the marker on, so a restart
  * resumes where the last chunk stopped. One unit over every open conversation of a large workspace
- * held the single writer, every tenant's writes, for seconds.
+ * held the single writer, every tenant's writes, for seconds. The chunks go REBUILD_TURN at a time,
+ * with everything due fired between turns, so such a rebuild delays no tenant's timers either.
  */
 
 export type TimerTrigger = 'conversation.unassigned_for' | 'conversation.unanswered_for';
@@ -66,6 +67,8 @@ const POLL_EVERY_MS = 5_000;
 const BATCH = 100;
 /** Conversations per rebuild unit: about 3.5 ms of the writer each (docs/benchmarks.md, "Session 6"). */
 export const REBUILD_CHUNK = 100;
+/** Rebuild chunks of a workspace between two firings of what is due: about 35 ms of the writer. */
+const REBUILD_TURN = 10;
 
 /** The `minutes` of the workspace's live, enabled rules of each timer trigger, ascending. */
 export async function liveMinutes(db: Storage['db'], workspaceId: string): Promise<Record<TimerKind, number[]>> {
@@ -290,18 +293,30 @@ export async function rebuildTimerChunk(db: Storage['db'], workspaceId: string, 
   return true;
 }
 
-/** Goes through a workspace's pending rebuild, a unit per chunk, behind requests' units (the background lane). */
-async function rebuildPending(deps: Deps, workspaceId: string): Promise<void> {
+/**
+ * A workspace's pending rebuild, to be gone through `chunks` at a time (`step`), each chunk a unit
+ * of its own behind requests' units (the background lane). The ids are listed once, when the walk
+ * starts (one read of the workspace's open conversations), not once per turn. Null when none is
+ * pending; `step` resolves false when the walk has ended (done, or started over meanwhile: the next
+ * check lists again).
+ */
+async function pendingRebuild(deps: Deps, workspaceId: string): Promise<((chunks: number) => Promise<boolean>) | null> {
   const after = await timerRebuildOf(deps.storage.db, workspaceId);
-  if (after === undefined) return;
+  if (after === undefined) return null;
   const ids = await rebuildConversationIds(deps.storage.db, workspaceId, after);
   let from = after;
-  for (let i = 0; i === 0 || i < ids.length; i += REBUILD_CHUNK) {
-    const chunk = ids.slice(i, i + REBUILD_CHUNK);
-    const last = i + REBUILD_CHUNK >= ids.length;
-    if (!(await runCommand(deps, (trx) => rebuildTimerChunk(trx, workspaceId, from, chunk, last), 'background'))) return;
-    from = chunk[chunk.length - 1] ?? from;
-  }
+  let i = 0;
+  return async (chunks) => {
+    for (let n = 0; n < chunks; n += 1, i += REBUILD_CHUNK) {
+      // An empty list is one chunk too: it ends the rebuild (clears the marker).
+      const chunk = ids.slice(i, i + REBUILD_CHUNK);
+      const last = i + REBUILD_CHUNK >= ids.length;
+      if (!(await runCommand(deps, (trx) => rebuildTimerChunk(trx, workspaceId, from, chunk, last), 'background'))) return false;
+      if (last) return false;
+      from = chunk[chunk.length - 1]!;
+    }
+    return true;
+  };
 }
 
 /**
@@ -363,6 +378,8 @@ export class RoutingTimers {
     private readonly onError: (error: unknown) => void = (error) => console.error('[baton] routing timers check failed; will retry', error),
     /** Due rows read at a time. */
     private readonly batch = BATCH,
+    /** Rebuild chunks of each workspace between two firings of what is due. */
+    private readonly rebuildTurn = REBUILD_TURN,
   ) {}
 
   start(): void {
@@ -384,16 +401,40 @@ export class RoutingTimers {
   }
 
   private async pass(): Promise<number> {
-    // Rebuilds first, so what they make due fires in this check. Each chunk is a unit of its own,
-    // behind requests' units (the background lane). A workspace whose rebuild fails is logged and
-    // retried at the next check; the others' rebuilds and every timer still run.
+    // Rebuilds go a turn at a time (`rebuildTurn` chunks of each pending workspace), and what is due
+    // fires after every turn: what a turn made due fires in this check, and a large workspace's
+    // first timer rule (thousands of chunks) holds back nobody's timers for more than a turn. A
+    // workspace whose rebuild fails is logged and retried at the next check; the others' rebuilds
+    // and every timer still run.
+    const rebuilds: { workspaceId: string; step: (chunks: number) => Promise<boolean> }[] = [];
     for (const workspaceId of await pendingTimerRebuilds(this.deps.storage.db)) {
-      try {
-        await rebuildPending(this.deps, workspaceId);
-      } catch (error) {
-        this.onError(new Error(`routing timers: the rebuild of workspace ${workspaceId} failed; will retry`, { cause: error }));
-      }
+      const step = await this.guard(workspaceId, () => pendingRebuild(this.deps, workspaceId));
+      if (step) rebuilds.push({ workspaceId, step });
     }
+    let fired = 0;
+    for (;;) {
+      for (const rebuild of [...rebuilds]) {
+        if (!(await this.guard(rebuild.workspaceId, () => rebuild.step(this.rebuildTurn)))) rebuilds.splice(rebuilds.indexOf(rebuild), 1);
+      }
+      fired += await this.fireAllDue();
+      if (rebuilds.length === 0) break;
+    }
+    if (fired > 0) this.deps.relay.kick();
+    return fired;
+  }
+
+  /** Runs one workspace's rebuild work; a failure is reported (retried at the next check) and reads as nothing left to do. */
+  private async guard<T>(workspaceId: string, work: () => Promise<T>): Promise<T | null> {
+    try {
+      return await work();
+    } catch (error) {
+      this.onError(new Error(`routing timers: the rebuild of workspace ${workspaceId} failed; will retry`, { cause: error }));
+      return null;
+    }
+  }
+
+  /** Fires every timer due now, of both kinds, across workspaces; returns how many events it wrote. */
+  private async fireAllDue(): Promise<number> {
     let fired = 0;
     for (const kind of KINDS) {
       // A workspace whose firing throws is logged once per check and passed over for the rest of it
@@ -416,7 +457,6 @@ export class RoutingTimers {
         after = due[due.length - 1];
       }
     }
-    if (fired > 0) this.deps.relay.kick();
     return fired;
   }
 }
