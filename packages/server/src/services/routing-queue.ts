@@ -22,7 +22,8 @@ import { routingAgents, routingTeamNames } from './workflows.js';
  *
  * Each placement is its own unit of work under the workspace lock: the conversation is assigned
  * only if it is still open and unassigned, and its wait is deleted in the same unit, so running a
- * drain twice (two nodes, a replay) never assigns twice.
+ * drain twice (two nodes, a replay) never assigns twice. A snoozed conversation keeps its wait and
+ * is passed over until it wakes; a resolved or assigned one leaves the queue.
  */
 
 /** Changes after which someone may have become eligible: availability, capacity, skills, teams, load. */
@@ -73,8 +74,14 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
         if (!open.get(key)) continue;
       }
       const row = await findConversation(change.trx, workspaceId, wait.conversation_id);
-      if (!row || row.status !== 'open' || row.assignee_id !== null) {
+      if (!row || row.status === 'resolved' || row.assignee_id !== null) {
         await deleteWait(change.trx, workspaceId, wait.conversation_id);
+        continue;
+      }
+      if (row.status === 'snoozed') {
+        // It keeps its place (and its waitingSince) while snoozed, and is placed once it wakes: the
+        // wake drains the queue (`mayFreeAgents`), so until then there is nothing to poll for.
+        if (wait.next_check_at !== null) await setNextCheck(change.trx, workspaceId, wait.conversation_id, null);
         continue;
       }
       const found = actions.get(key);

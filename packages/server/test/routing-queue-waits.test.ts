@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+
+// What keeps or ends a conversation's place in the routing queue (DESIGN §6): snoozing keeps it,
+// a person's hand ends it; which changes drain the queue; and what a rule does with a conversation
+// that is not open, or already has someone.
+
+const MINUTE = 60_000;
+
+interface Fixture {
+  server: TestServer;
+  ws: TestWorkspace;
+  boss: TestAgent;
+  /** In Support, away until a test brings her online. */
+  ana: TestAgent;
+  /** Online, in no team. */
+  ben: TestAgent;
+  support: { id: string };
+}
+
+async function setup(t: TestContext, ana: Record<string, unknown> = {}): Promise<Fixture> {
+  const server = await TestServer.startFor(t);
+  const ws = await server.createWorkspace('Acme');
+  const boss = await ws.addAgent('boss', { role: 'admin', availability: 'away' });
+  const a = await ws.addAgent('ana', { availability: 'away', capacity: 1, ...ana });
+  const ben = await ws.addAgent('ben');
+  const { team: support } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [a.id] }), 201);
+  return { server, ws, boss, ana: a, ben, support };
+}
+
+async function publish(f: Fixture, definition: Record<string, unknown>): Promise<string> {
+  const { workflow } = await ok(f.boss.call('POST', '/v1/workflows', definition), 201);
+  await ok(f.boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+  return workflow.id;
+}
+
+/** New conversations wait for Support (one step, no timeout: "waiting in the queue"). */
+const toSupport = (f: Fixture) =>
+  publish(f, { name: 'Everyone → Support', trigger: { event: 'conversation.created' }, actions: [{ type: 'assign', steps: [{ pool: { team: f.support.id }, strategy: 'round_robin' }] }] });
+
+async function create(f: Fixture): Promise<string> {
+  const { conversation } = await ok(f.ws.api('POST', '/v1/conversations', { contact: { name: 'Rui' }, channel: 'sms', message: { body: 'hello?' } }), 201);
+  await f.server.settle();
+  return conversation.id;
+}
+
+const get = async (f: Fixture, id: string) => (await ok(f.ws.api('GET', `/v1/conversations/${id}`), 200)).conversation;
+const events = async (f: Fixture, id: string, type: string) =>
+  (await ok(f.ws.api('GET', `/v1/conversations/${id}/timeline`), 200)).items.filter((i: any) => i.kind === 'event' && i.type === type);
+const runs = async (f: Fixture, id: string) => (await ok(f.ws.api('GET', `/v1/conversations/${id}/routing`), 200)).items;
+const at = (f: Fixture, ms: number) => new Date(f.server.clock!.now() + ms).toISOString();
+
+async function setAvailability(f: Fixture, agent: TestAgent, availability: 'online' | 'away'): Promise<void> {
+  await ok(agent.call('PATCH', `/v1/agents/${agent.id}`, { availability }), 200);
+  await f.server.settle();
+}
+
+/** Moves the clock in steps of the 5 s polls (queue, timers), letting each check and what it fires finish. */
+async function advance(f: Fixture, ms: number): Promise<void> {
+  const { server } = f;
+  await server.settle();
+  for (let done = 0; done < ms; done += 5_000) {
+    server.clock!.advance(Math.min(5_000, ms - done));
+    await server.server.timers.idle();
+    await server.server.deps.routingQueue.idle();
+    await server.settle();
+  }
+}
+
+describe('snoozing a waiting conversation', () => {
+  it('keeps its place: passed over while snoozed, placed oldest first once it wakes, counted from when it started waiting', async (t) => {
+    const f = await setup(t);
+    await toSupport(f);
+    const a = await create(f);
+    await advance(f, 5_000);
+    const b = await create(f);
+    const since = (await get(f, a)).waitingSince;
+    assert.ok(since);
+    await ok(f.ben.call('POST', `/v1/conversations/${a}/snooze`, { until: at(f, 60 * MINUTE) }), 200);
+    await f.server.settle();
+
+    // Ana (capacity 1) comes online: the snoozed one is passed over, the next one is hers.
+    await setAvailability(f, f.ana, 'online');
+    assert.equal((await get(f, b)).assigneeId, f.ana.id);
+    const snoozed = await get(f, a);
+    assert.equal(snoozed.assigneeId, null);
+    assert.equal(snoozed.waitingSince, since, 'still waiting, from when it started');
+
+    // Woken while Ana is full: it waits in its old place, ahead of a newer one.
+    await ok(f.ben.call('POST', `/v1/conversations/${a}/snooze`, { until: null }), 200);
+    await f.server.settle();
+    const woken = await get(f, a);
+    assert.equal(woken.assigneeId, null);
+    assert.equal(woken.waitingSince, since);
+    await advance(f, 5_000);
+    const c = await create(f);
+    await ok(f.ana.call('POST', `/v1/conversations/${b}/resolve`), 200);
+    await f.server.settle();
+    assert.equal((await get(f, a)).assigneeId, f.ana.id, 'the older one first');
+    assert.equal((await get(f, c)).assigneeId, null);
+    const [assigned] = await events(f, a, 'assigned');
+    assert.equal(assigned.data.fromQueue, true);
+    assert.equal(assigned.data.waitedMs, f.server.clock!.now() - Date.parse(since));
+  });
+});
