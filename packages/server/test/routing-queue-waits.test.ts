@@ -104,3 +104,44 @@ describe('snoozing a waiting conversation', () => {
     assert.equal(assigned.data.waitedMs, f.server.clock!.now() - Date.parse(since));
   });
 });
+
+describe('what drains the queue', () => {
+  it('waking a waiting conversation places it at once: by hand, by the customer writing, on the clock', async (t) => {
+    const f = await setup(t, { capacity: 3 });
+    await toSupport(f);
+    const byHand = await create(f);
+    const byCustomer = await create(f);
+    const byClock = await create(f);
+    for (const id of [byHand, byCustomer]) await ok(f.ben.call('POST', `/v1/conversations/${id}/snooze`, { until: at(f, 60 * MINUTE) }), 200);
+    await ok(f.ben.call('POST', `/v1/conversations/${byClock}/snooze`, { until: at(f, 10 * MINUTE) }), 200);
+    await setAvailability(f, f.ana, 'online');
+    for (const id of [byHand, byCustomer, byClock]) assert.equal((await get(f, id)).assigneeId, null, 'snoozed: not placed');
+
+    await ok(f.ben.call('POST', `/v1/conversations/${byHand}/snooze`, { until: null }), 200);
+    await f.server.settle();
+    assert.equal((await get(f, byHand)).assigneeId, f.ana.id);
+
+    await ok(f.ws.api('POST', `/v1/conversations/${byCustomer}/messages`, { direction: 'inbound', body: 'any news?' }), 201);
+    await f.server.settle();
+    assert.equal((await get(f, byCustomer)).assigneeId, f.ana.id);
+
+    f.server.clock!.advance(10 * MINUTE);
+    await f.server.server.snoozes.idle();
+    await f.server.server.snoozes.wakeDue();
+    await f.server.settle();
+    assert.equal((await events(f, byClock, 'woke'))[0].data.reason, 'timer');
+    assert.equal((await get(f, byClock)).assigneeId, f.ana.id);
+  });
+
+  it("snoozing an assigned conversation lowers its agent's open load, so the queue drains", async (t) => {
+    const f = await setup(t, { availability: 'online' });
+    await toSupport(f);
+    const mine = await create(f);
+    assert.equal((await get(f, mine)).assigneeId, f.ana.id);
+    const waiting = await create(f);
+    assert.equal((await get(f, waiting)).assigneeId, null, 'Ana is at capacity');
+    await ok(f.ana.call('POST', `/v1/conversations/${mine}/snooze`, { until: at(f, 60 * MINUTE) }), 200);
+    await f.server.settle();
+    assert.equal((await get(f, waiting)).assigneeId, f.ana.id);
+  });
+});

@@ -26,7 +26,10 @@ import { routingAgents, routingTeamNames } from './workflows.js';
  * is passed over until it wakes; a resolved or assigned one leaves the queue.
  */
 
-/** Changes after which someone may have become eligible: availability, capacity, skills, teams, load. */
+/**
+ * Changes after which the queue may place something: someone may have become eligible
+ * (availability, capacity, skills, teams, load), or a waiting conversation woke.
+ */
 export function mayFreeAgents(record: OutboxRecord): boolean {
   switch (record.type) {
     case 'agent.updated':
@@ -37,10 +40,21 @@ export function mayFreeAgents(record: OutboxRecord): boolean {
     case 'conversation.assigned':
       // A reassignment lowers the previous assignee's load; a first assignment only adds load.
       return record.payload.data.from !== null;
+    case 'conversation.snoozed':
+      // Open load counts open conversations only (Mine), so snoozing lowers the assignee's.
+      return record.payload.conversation.assigneeId !== null;
+    case 'conversation.woke':
+      return wokeWaiting(record.payload.conversation);
+    case 'message.created':
+      // The customer writing wakes a snoozed conversation inside the message's own change.
+      return record.payload.items.some((i) => i.kind === 'event' && i.type === 'woke') && wokeWaiting(record.payload.conversation);
     default:
       return false;
   }
 }
+
+/** A woken conversation that kept its place in the queue while snoozed: it may be placed now. */
+const wokeWaiting = (c: { assigneeId: string | null; waitingSince: string | null }) => c.assigneeId === null && c.waitingSince !== null;
 
 /** Places what can be placed in the workspace's queue, oldest first; returns how many were assigned. */
 export async function drainQueue(deps: Deps, workspaceId: string): Promise<number> {
