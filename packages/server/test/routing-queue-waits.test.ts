@@ -145,3 +145,71 @@ describe('what drains the queue', () => {
     assert.equal((await get(f, waiting)).assigneeId, f.ana.id);
   });
 });
+
+/** Runs `steps` while the outbox relay is held, so the rules run after all of them, as a runner behind would. */
+async function beforeTheRules(f: Fixture, steps: () => Promise<void>): Promise<void> {
+  await f.server.server.deps.relay.exclusive(steps);
+  await f.server.settle();
+}
+
+async function createUnsettled(f: Fixture): Promise<string> {
+  return (await ok(f.ws.api('POST', '/v1/conversations', { contact: { name: 'Rui' }, channel: 'sms', message: { body: 'hello?' } }), 201)).conversation.id;
+}
+
+describe('a rule on a conversation that is no longer open', () => {
+  it('neither assigns nor queues a resolved one: the run says it skipped it, and reopening it queues nothing', async (t) => {
+    const f = await setup(t, { availability: 'online' });
+    const rule = await toSupport(f);
+    let free = '';
+    await beforeTheRules(f, async () => {
+      free = await createUnsettled(f);
+      await ok(f.ben.call('POST', `/v1/conversations/${free}/resolve`), 200);
+    });
+    const resolved = await get(f, free);
+    assert.equal(resolved.status, 'resolved');
+    assert.equal(resolved.assigneeId, null, 'Ana was free, but it was resolved');
+    assert.deepEqual(await events(f, free, 'assigned'), []);
+    const [run] = await runs(f, free);
+    assert.equal(run.workflowId, rule);
+    assert.equal(run.outcome, 'no_change');
+    assert.deepEqual([run.actions[0].status, run.actions[0].detail], ['skipped', 'conversation is resolved']);
+    assert.equal((await ok(f.ana.call('GET', '/v1/notifications'), 200)).items.length, 0);
+
+    // With nobody free it is not queued either: no wait, no "Waiting for Support".
+    await setAvailability(f, f.ana, 'away');
+    let busy = '';
+    await beforeTheRules(f, async () => {
+      busy = await createUnsettled(f);
+      await ok(f.ben.call('POST', `/v1/conversations/${busy}/resolve`), 200);
+    });
+    assert.equal((await get(f, busy)).waitingSince, null);
+    assert.deepEqual(await events(f, busy, 'queued'), []);
+    assert.equal((await runs(f, busy))[0].actions[0].detail, 'conversation is resolved');
+    await ok(f.ben.call('POST', `/v1/conversations/${busy}/reopen`), 200);
+    await setAvailability(f, f.ana, 'online');
+    assert.equal((await get(f, busy)).assigneeId, null, 'nothing queued it');
+  });
+
+  it('queues a snoozed one instead of placing it, and the queue places it when it wakes', async (t) => {
+    const f = await setup(t, { availability: 'online' });
+    await toSupport(f);
+    let id = '';
+    await beforeTheRules(f, async () => {
+      id = await createUnsettled(f);
+      await ok(f.ben.call('POST', `/v1/conversations/${id}/snooze`, { until: at(f, 60 * MINUTE) }), 200);
+    });
+    const snoozed = await get(f, id);
+    assert.equal(snoozed.assigneeId, null, 'not placed while snoozed');
+    assert.ok(snoozed.waitingSince);
+    assert.equal(snoozed.teamId, f.support.id);
+    const [run] = await runs(f, id);
+    assert.equal(run.outcome, 'queued');
+    assert.equal(run.actions[0].detail, 'conversation is snoozed: waits for Support until it wakes');
+    assert.equal((await events(f, id, 'queued'))[0].data.text, 'Waiting for Support');
+    assert.equal((await ok(f.ana.call('GET', '/v1/notifications'), 200)).items.length, 0);
+
+    await ok(f.ben.call('POST', `/v1/conversations/${id}/snooze`, { until: null }), 200);
+    await f.server.settle();
+    assert.equal((await get(f, id)).assigneeId, f.ana.id);
+  });
+});
