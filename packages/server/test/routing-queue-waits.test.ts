@@ -213,3 +213,57 @@ describe('a rule on a conversation that is no longer open', () => {
     assert.equal((await get(f, id)).assigneeId, f.ana.id);
   });
 });
+
+describe('a reassignment', () => {
+  /** After 15 minutes without a reply, hand it to Support (`onlyIfUnassigned: false`). */
+  const handOn = (f: Fixture) =>
+    publish(f, {
+      name: 'No reply in 15 → Support',
+      trigger: { event: 'conversation.unanswered_for', minutes: 15 },
+      actions: [{ type: 'assign', onlyIfUnassigned: false, steps: [{ pool: { team: f.support.id }, strategy: 'round_robin' }] }],
+    });
+
+  it('that cannot place the conversation now leaves it with its agent, not queued, and the run says why', async (t) => {
+    const f = await setup(t);
+    const rule = await handOn(f);
+    const id = await create(f);
+    await ok(f.ben.call('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ben.id }), 200);
+    await advance(f, 15 * MINUTE + 5_000);
+
+    const [run] = await runs(f, id);
+    assert.equal(run?.workflowId, rule, 'the rule ran');
+    assert.equal(run.outcome, 'no_change');
+    assert.equal(run.actions[0].status, 'no_change');
+    assert.equal(run.actions[0].detail, 'stays with ben: nobody eligible in Support (ana away)');
+    const c = await get(f, id);
+    assert.equal(c.assigneeId, f.ben.id);
+    assert.equal(c.waitingSince, null);
+    assert.equal(c.teamId, null, 'not moved to the team it would have waited for');
+    assert.deepEqual(await events(f, id, 'queued'), []);
+
+    // Ana coming online places nothing: it was never queued.
+    await setAvailability(f, f.ana, 'online');
+    assert.equal((await get(f, id)).assigneeId, f.ben.id);
+  });
+
+  it('of a conversation snoozed before the rule ran leaves it with its agent', async (t) => {
+    const f = await setup(t, { availability: 'online' });
+    await handOn(f);
+    const id = await create(f);
+    await ok(f.ben.call('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ben.id }), 200);
+    await advance(f, 15 * MINUTE - 10_000);
+    await beforeTheRules(f, async () => {
+      // The timer fires; the rules run only after Ben has snoozed it.
+      for (let i = 0; i < 4; i++) {
+        f.server.clock!.advance(5_000);
+        await f.server.server.timers.idle();
+      }
+      await ok(f.ben.call('POST', `/v1/conversations/${id}/snooze`, { until: at(f, 60 * MINUTE) }), 200);
+    });
+    const [run] = await runs(f, id);
+    assert.equal(run?.actions[0].detail, 'stays with ben: conversation is snoozed');
+    const c = await get(f, id);
+    assert.equal(c.assigneeId, f.ben.id, 'Ana was free, but it is snoozed');
+    assert.equal(c.waitingSince, null);
+  });
+});

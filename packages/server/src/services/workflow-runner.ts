@@ -397,6 +397,13 @@ class Pass {
         const name = agents.find((a) => a.id === c.assignee_id)?.name ?? c.assignee_id;
         return { result: { ...base, status: 'no_change', detail: `stays with ${name}: conversation is snoozed` } };
       }
+      if ((decision.kind === 'wait' || decision.kind === 'queue') && c.assignee_id !== null) {
+        // A reassignment (`onlyIfUnassigned: false`) that cannot place it now: the conversation stays
+        // with its agent and is not queued (a queued conversation is one nobody has). Rules of later
+        // minutes may try again.
+        const name = agents.find((a) => a.id === c.assignee_id)?.name ?? c.assignee_id;
+        return { result: { ...base, status: 'no_change', detail: staysWith(name, action, decision, agents, teamNames), decision } };
+      }
       if (decision.kind === 'wait' || decision.kind === 'queue') {
         const status = decision.kind === 'wait' ? 'waiting' : 'queued';
         const teamId = decision.kind === 'queue' ? decision.teamId : queueTeam(action, decision.stepIndex);
@@ -593,6 +600,27 @@ async function enqueue(change: Change, c: ConversationRow, rule: RuleRef, runId:
       text: team ? `Waiting for ${team.name}` : 'Waiting for an agent',
     },
   });
+}
+
+/**
+ * Why a reassignment left the conversation where it was, from the steps the plan tried:
+ * "stays with ben: nobody eligible in Support (ana away; ben is already assigned)".
+ */
+function staysWith(
+  name: string,
+  action: AssignAction,
+  decision: Extract<AssignDecision, { kind: 'wait' | 'queue' }>,
+  agents: readonly RoutingAgent[],
+  teamNames: ReadonlyMap<string, string>,
+): string {
+  const tried = decision.steps.filter((s) => s.status === 'waiting' || s.status === 'skipped');
+  const agentName = (id: string) => agents.find((a) => a.id === id)?.name ?? id;
+  const pools = tried.map(({ index }) => {
+    const pool = action.steps[index]!.pool;
+    return 'team' in pool ? `in ${teamNames.get(pool.team) ?? pool.team}` : `among ${pool.agents.map(agentName).join(', ')}`;
+  });
+  const reasons = [...new Set(tried.flatMap((s) => s.excluded.map((e) => e.message)))];
+  return `stays with ${name}: nobody eligible ${[...new Set(pools)].join(' or ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`;
 }
 
 /** The team a waiting step holds the conversation for (its pool's, or the last team pool's). */
