@@ -146,6 +146,49 @@ describe('what drains the queue', () => {
   });
 });
 
+describe('what drains the queue: team membership', () => {
+  it('adding an agent to the team a conversation waits for places it on them', async (t) => {
+    const f = await setup(t);
+    await toSupport(f);
+    const id = await create(f);
+    assert.equal((await get(f, id)).assigneeId, null, 'Ana is away');
+    // Renaming the team frees nobody; adding Ben (online) does.
+    await ok(f.ws.api('PATCH', `/v1/teams/${f.support.id}`, { name: 'Support desk' }), 200);
+    await f.server.settle();
+    assert.equal((await get(f, id)).assigneeId, null);
+    const { team } = await ok(f.ws.api('PATCH', `/v1/teams/${f.support.id}`, { memberIds: [f.ana.id, f.ben.id] }), 200);
+    assert.deepEqual(team.memberIds, [f.ana.id, f.ben.id].sort());
+    await f.server.settle();
+    const c = await get(f, id);
+    assert.equal(c.assigneeId, f.ben.id);
+    assert.equal(c.waitingSince, null);
+    assert.equal((await events(f, id, 'assigned'))[0].data.fromQueue, true);
+  });
+
+  it('so do a raised capacity and a skill gained (an agent updated)', async (t) => {
+    const f = await setup(t, { availability: 'online' });
+    await publish(f, {
+      name: 'Spanish → Support',
+      trigger: { event: 'conversation.created' },
+      actions: [{ type: 'assign', steps: [{ pool: { team: f.support.id }, require: { skills: ['es'] }, strategy: 'round_robin' }] }],
+    });
+    await ok(f.ws.api('PATCH', `/v1/agents/${f.ana.id}`, { skills: ['es'] }), 200);
+    const first = await create(f);
+    const second = await create(f);
+    assert.equal((await get(f, first)).assigneeId, f.ana.id);
+    await ok(f.ws.api('PATCH', `/v1/agents/${f.ana.id}`, { capacity: 2 }), 200);
+    await f.server.settle();
+    assert.equal((await get(f, second)).assigneeId, f.ana.id, 'a raised capacity');
+    await ok(f.ws.api('PATCH', `/v1/agents/${f.ana.id}`, { skills: [] }), 200);
+    await ok(f.ws.api('PATCH', `/v1/agents/${f.ana.id}`, { capacity: 3 }), 200);
+    const third = await create(f);
+    assert.equal((await get(f, third)).assigneeId, null, 'Ana lacks es now');
+    await ok(f.ws.api('PATCH', `/v1/agents/${f.ana.id}`, { skills: ['es'] }), 200);
+    await f.server.settle();
+    assert.equal((await get(f, third)).assigneeId, f.ana.id, 'a skill gained');
+  });
+});
+
 /** Runs `steps` while the outbox relay is held, so the rules run after all of them, as a runner behind would. */
 async function beforeTheRules(f: Fixture, steps: () => Promise<void>): Promise<void> {
   await f.server.server.deps.relay.exclusive(steps);

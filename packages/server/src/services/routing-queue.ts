@@ -37,6 +37,8 @@ export function mayFreeAgents(record: OutboxRecord): boolean {
     case 'conversation.resolved':
     case 'conversation.unassigned':
       return true;
+    case 'team.updated':
+      return record.payload.data.added.length > 0;
     case 'conversation.assigned':
       // A reassignment lowers the previous assignee's load; a first assignment only adds load.
       return record.payload.data.from !== null;
