@@ -189,6 +189,35 @@ describe('what drains the queue: team membership', () => {
   });
 });
 
+describe("a person's hand on a waiting conversation", () => {
+  it('assigning and unassigning, moving it to another team, or resolving it takes it out of the queue for good', async (t) => {
+    const f = await setup(t, { capacity: 5 });
+    await toSupport(f);
+    const { team: sales } = await ok(f.ws.api('POST', '/v1/teams', { name: 'Sales', memberIds: [f.ben.id] }), 201);
+    const handedBack = await create(f);
+    const moved = await create(f);
+    const resolved = await create(f);
+    for (const id of [handedBack, moved, resolved]) assert.ok((await get(f, id)).waitingSince, 'waiting for Support');
+
+    await ok(f.ben.call('POST', `/v1/conversations/${handedBack}/assign`, { assigneeId: f.ben.id }), 200);
+    await ok(f.ben.call('POST', `/v1/conversations/${handedBack}/assign`, { assigneeId: null }), 200);
+    const patched = await ok(f.ben.call('PATCH', `/v1/conversations/${moved}`, { teamId: sales.id }), 200);
+    assert.equal(patched.conversation.waitingSince, null, 'no longer waiting for Support');
+    await ok(f.ben.call('POST', `/v1/conversations/${resolved}/resolve`), 200);
+    await ok(f.ben.call('POST', `/v1/conversations/${resolved}/reopen`), 200);
+    await f.server.settle();
+
+    // Ana, in Support, comes online: the old rule places none of them.
+    await setAvailability(f, f.ana, 'online');
+    for (const id of [handedBack, moved, resolved]) {
+      const c = await get(f, id);
+      assert.equal(c.assigneeId, null, id);
+      assert.equal(c.waitingSince, null, id);
+    }
+    assert.equal((await get(f, moved)).teamId, sales.id, 'still in the team a person chose');
+  });
+});
+
 /** Runs `steps` while the outbox relay is held, so the rules run after all of them, as a runner behind would. */
 async function beforeTheRules(f: Fixture, steps: () => Promise<void>): Promise<void> {
   await f.server.server.deps.relay.exclusive(steps);
