@@ -318,6 +318,35 @@ describe('a reassignment', () => {
     assert.equal((await get(f, id)).assigneeId, f.ben.id);
   });
 
+  it('never hands the conversation back to its own agent: round-robin passes over them, and with nobody else it stays', async (t) => {
+    const f = await setup(t, { availability: 'online', capacity: 5 });
+    await handOn(f);
+    await ok(f.ws.api('PATCH', `/v1/teams/${f.support.id}`, { memberIds: [f.ana.id, f.ben.id] }), 200);
+    const first = await create(f);
+    await ok(f.ben.call('POST', `/v1/conversations/${first}/assign`, { assigneeId: f.ben.id }), 200);
+    await advance(f, MINUTE);
+    const second = await create(f);
+    await ok(f.ben.call('POST', `/v1/conversations/${second}/assign`, { assigneeId: f.ben.id }), 200);
+    // Ana was assigned after Ben: round-robin's turn is Ben's.
+    await advance(f, 5_000);
+    const answered = await create(f);
+    await ok(f.ana.call('POST', `/v1/conversations/${answered}/assign`, { assigneeId: f.ana.id }), 200);
+    await ok(f.ana.call('POST', `/v1/conversations/${answered}/messages`, { direction: 'outbound', body: 'On it' }), 201);
+
+    await advance(f, 14 * MINUTE);
+    assert.equal((await get(f, first)).assigneeId, f.ana.id, 'handed on to Ana, not back to Ben');
+    const [handed] = (await events(f, first, 'assigned')).filter((e: any) => e.actor.type === 'workflow');
+    assert.deepEqual([handed.data.from, handed.data.to], [f.ben.id, f.ana.id]);
+
+    // Ana goes away: Ben's other conversation has nobody else to go to, and stays.
+    await setAvailability(f, f.ana, 'away');
+    await advance(f, MINUTE);
+    const [run] = await runs(f, second);
+    assert.equal(run?.actions[0].detail, 'stays with ben: nobody eligible in Support (ana away; ben is already assigned)');
+    assert.equal((await get(f, second)).assigneeId, f.ben.id);
+    assert.equal((await events(f, second, 'assigned')).length, 1, 'no "Assigned to ben" again');
+  });
+
   it('of a conversation snoozed before the rule ran leaves it with its agent', async (t) => {
     const f = await setup(t, { availability: 'online' });
     await handOn(f);
