@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import { drainQueue, RoutingQueueTimer } from '../src/services/routing-queue.js';
 import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
 
 // What keeps or ends a conversation's place in the routing queue (DESIGN §6): snoozing keeps it,
@@ -366,5 +367,47 @@ describe('a reassignment', () => {
     const c = await get(f, id);
     assert.equal(c.assigneeId, f.ben.id, 'Ana was free, but it is snoozed');
     assert.equal(c.waitingSince, null);
+  });
+});
+
+describe("the queue's clock", () => {
+  it('does not poll a wait nobody can take: it waits for a change, and a change still places it', async (t) => {
+    const f = await setup(t);
+    const carl = await f.ws.addAgent('carl', { availability: 'away' });
+    const { team: sales } = await ok(f.ws.api('POST', '/v1/teams', { name: 'Sales', memberIds: [carl.id] }), 201);
+    await publish(f, {
+      name: 'Support, then Sales',
+      trigger: { event: 'conversation.created' },
+      actions: [{ type: 'assign', steps: [{ pool: { team: f.support.id }, strategy: 'round_robin', timeoutSec: 60 }, { pool: { team: sales.id }, strategy: 'round_robin' }] }],
+    });
+    const { deps } = f.server.server;
+    // What the queue's 5 s timer finds due from now on, counted beside it over the same database.
+    let drains = 0;
+    const probe = new RoutingQueueTimer({ storage: deps.storage, clock: deps.clock, drain: (ws) => (drains++, drainQueue(deps, ws)) }, f.server.clock!);
+    const dueChecks = async () => {
+      drains = 0;
+      for (let i = 0; i < 3; i++) {
+        f.server.clock!.advance(5_000);
+        await probe.check();
+      }
+      return drains;
+    };
+
+    // Ben, in neither team, could take more: the action has nobody, so its step timing out places nothing.
+    const first = await create(f);
+    await advance(f, 65_000);
+    assert.equal((await get(f, first)).assigneeId, null);
+    assert.equal(await dueChecks(), 0, 'step 1 timed out: nothing left to poll for');
+
+    // Nobody at all can take more: the same.
+    await setAvailability(f, f.ben, 'away');
+    const second = await create(f);
+    await advance(f, 65_000);
+    assert.equal(await dueChecks(), 0);
+
+    // A change still places both, on step 2.
+    await setAvailability(f, carl, 'online');
+    assert.equal((await get(f, first)).assigneeId, carl.id);
+    assert.equal((await get(f, second)).assigneeId, carl.id);
   });
 });

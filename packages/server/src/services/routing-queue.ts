@@ -5,7 +5,7 @@ import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import { findConversation, updateConversation } from '../storage/conversations.js';
 import { toConversation } from '../storage/mappers.js';
-import { deleteWait, dueWorkspaces, hasWaits, setNextCheck, waitsOf } from '../storage/routing-waits.js';
+import { clearDueChecks, deleteWait, dueWorkspaces, hasWaits, setNextCheck, waitsOf } from '../storage/routing-waits.js';
 import { findVersion, findWorkflow } from '../storage/workflows.js';
 import type { Storage } from '../storage/db.js';
 import { runBackgroundChange } from './change-runner.js';
@@ -18,7 +18,8 @@ import { routingAgents, routingTeamNames } from './workflows.js';
  * and are placed, oldest first, as soon as their assign action can place them: when an agent
  * comes online or drops below capacity (changes the runner sees in the outbox), or when a step
  * times out or a preference drops (`next_check_at`, polled on the injected clock). Every time is
- * counted from the stored `waiting_since`, so a restart resets nothing.
+ * counted from the stored `waiting_since`, so a restart resets nothing. A wait whose action has
+ * nobody in any step is not polled (`next_check_at` null): only such a change can place it.
  *
  * Each placement is its own unit of work under the workspace lock: the conversation is assigned
  * only if it is still open and unassigned, and its wait is deleted in the same unit, so running a
@@ -73,8 +74,13 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
     await change.lock();
     const agents = await routingAgents(change.trx, workspaceId);
     // Nobody can take anything (all away, or all at capacity): the queue stays as it is, unread.
-    // Without this every change that might free someone walked every waiting conversation.
-    if (!agents.some(canTakeMore)) return false;
+    // Without this every change that might free someone walked every waiting conversation. A wait
+    // due now (a step timed out) can place nothing before someone frees up, which drains the queue
+    // and plans it again: it stops being polled, or the timer would drain here every 5 s for ever.
+    if (!agents.some(canTakeMore)) {
+      await clearDueChecks(change.trx, workspaceId, change.now);
+      return false;
+    }
     const waits = await waitsOf(change.trx, workspaceId);
     if (waits.length === 0) return false;
     const actions = new Map<string, { action: AssignAction; name: string } | null>();
@@ -87,7 +93,12 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
       const known = actions.get(key);
       if (known) {
         if (!open.has(key)) open.set(key, anyStepHasEligible(known.action, agents));
-        if (!open.get(key)) continue;
+        if (!open.get(key)) {
+          // Nobody in any step: neither a timeout nor a preference dropping can place it, only a
+          // change that drains the queue (and plans it again then). Polled, it was walked every 5 s.
+          if (wait.next_check_at !== null) await setNextCheck(change.trx, workspaceId, wait.conversation_id, null);
+          continue;
+        }
       }
       const row = await findConversation(change.trx, workspaceId, wait.conversation_id);
       if (!row || row.status === 'resolved' || row.assignee_id !== null) {
