@@ -271,7 +271,7 @@ export const RoutingAgent = z.object({
 });
 export type RoutingAgent = z.infer<typeof RoutingAgent>;
 
-export const EXCLUSION_CODES = ['unknown_agent', 'deactivated', 'unavailable', 'at_capacity', 'missing_skill', 'not_preferred'] as const;
+export const EXCLUSION_CODES = ['unknown_agent', 'current_assignee', 'deactivated', 'unavailable', 'at_capacity', 'missing_skill', 'not_preferred'] as const;
 export const Exclusion = z.object({ agentId: z.string(), code: z.enum(EXCLUSION_CODES), message: z.string() });
 export type Exclusion = z.infer<typeof Exclusion>;
 

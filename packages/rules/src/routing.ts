@@ -85,17 +85,20 @@ export function exclusionOf(agent: RoutingAgent, step: AssignStep): Exclusion | 
 
 /**
  * Eligible agents of a step: in the pool, active, online, below capacity, with every required
- * skill. Then the preference: with `prefer.skills`, agents having them all go first; with
- * `dropAfterSec`, only they are candidates until the conversation has waited that long (the step
- * holds when none is available), after which everyone eligible counts again. Every other pool
- * member is listed with the reason, for the run log.
+ * skill, and not `assigneeId` (a reassignment hands the conversation to someone else). Then the
+ * preference: with `prefer.skills`, agents having them all go first; with `dropAfterSec`, only they
+ * are candidates until the conversation has waited that long (the step holds when none is
+ * available), after which everyone eligible counts again. Every other pool member is listed with
+ * the reason, for the run log.
  */
-export function eligibleAgents(step: AssignStep, snapshot: readonly RoutingAgent[], time: RoutingTime): Eligibility {
+export function eligibleAgents(step: AssignStep, snapshot: readonly RoutingAgent[], time: RoutingTime, assigneeId: string | null = null): Eligibility {
   const { members, missing } = poolMembers(step, snapshot);
   const excluded: Exclusion[] = missing.map((id) => ({ agentId: id, code: 'unknown_agent', message: `${id} is not an agent of this workspace` }));
   const eligible: RoutingAgent[] = [];
   for (const agent of members) {
-    const reason = exclusionOf(agent, step);
+    // Named first: whatever else holds for them, they are the one it is taken from.
+    const reason: Exclusion | null =
+      agent.id === assigneeId ? { agentId: agent.id, code: 'current_assignee', message: `${nameOf(agent)} is already assigned` } : exclusionOf(agent, step);
     if (reason) excluded.push(reason);
     else eligible.push(agent);
   }
@@ -185,7 +188,10 @@ function describeStep(step: AssignStep, index: number, snapshot: readonly Routin
 }
 
 export interface PlanContext extends RoutingTime {
-  /** The conversation's current assignee; with `onlyIfUnassigned` (the default) an assigned one is left alone. */
+  /**
+   * The conversation's current assignee; with `onlyIfUnassigned` (the default) an assigned one is
+   * left alone, and a reassignment (`onlyIfUnassigned: false`) never picks them again.
+   */
   assigneeId?: string | null;
   /** Team names by id, so the plan's sentences say "team Support" rather than its id. */
   teamNames?: ReadonlyMap<string, string>;
@@ -230,7 +236,7 @@ export function planAssign(action: AssignAction, snapshot: readonly RoutingAgent
       notes.push(note);
       continue;
     }
-    const { eligible, excluded, preference } = eligibleAgents(step, snapshot, time);
+    const { eligible, excluded, preference } = eligibleAgents(step, snapshot, time, context.assigneeId ?? null);
     const trace = { index, closesAt: closes, candidates: eligible.map((a) => a.id), excluded, preference };
     const reasons = excluded.map((e) => e.message).join('; ');
     const picked = pickAgent(step.strategy, eligible);

@@ -229,6 +229,27 @@ describe('planAssign', () => {
     assert.equal(d.agentId, 'ana');
   });
 
+  it('a reassignment never picks the current assignee, even when the strategy would', () => {
+    const action: AssignAction = { type: 'assign', onlyIfUnassigned: false, steps: [step()] };
+    // Round-robin would pick Ben (assigned longest ago), least-loaded too (fewest open).
+    const snapshot = [agent('ben', { lastAssignedAt: T0 - 60_000, openAssigned: 1 }), agent('ana', { lastAssignedAt: T0, openAssigned: 4 })];
+    for (const strategy of ['round_robin', 'least_loaded'] as const) {
+      const d = planAssign({ ...action, steps: [step({ strategy })] }, snapshot, { ...at(0), assigneeId: 'ben' });
+      assert.ok(d.kind === 'assign', strategy);
+      assert.equal(d.agentId, 'ana', strategy);
+      assert.deepEqual(d.steps[0]!.excluded.map((e) => [e.agentId, e.code, e.message]), [['ben', 'current_assignee', 'ben is already assigned']]);
+    }
+    assert.equal((planAssign(action, snapshot, { ...at(0), assigneeId: null }) as { agentId: string }).agentId, 'ben', 'unassigned: Ben is eligible');
+  });
+
+  it('a reassignment with nobody else eligible waits, and says the assignee is already assigned before anything else about them', () => {
+    const action: AssignAction = { type: 'assign', onlyIfUnassigned: false, steps: [step()] };
+    const d = planAssign(action, [agent('ben', { availability: 'away' }), agent('maria', { availability: 'away' }), agent('luis', { openAssigned: 25, capacity: 25 })], { ...at(0), assigneeId: 'ben' });
+    assert.ok(d.kind === 'wait');
+    assert.deepEqual(d.steps[0]!.excluded.map((e) => e.message), ['ben is already assigned', 'maria away', 'luis at capacity 25/25']);
+    assert.match(d.summary, /no eligible agent \(ben is already assigned; maria away; luis at capacity 25\/25\)/);
+  });
+
   it('a held preference waits until it drops, then assigns anyone eligible', () => {
     const action: AssignAction = { type: 'assign', steps: [step({ prefer: { skills: ['es'], dropAfterSec: 90 } })] };
     const snapshot = [agent('ana'), agent('maria', { skills: ['es'], availability: 'away' })];

@@ -1,4 +1,4 @@
-import type { Agent, Conversation, MessageItem, Notification, TimelineItem } from '@baton/protocol';
+import type { Agent, Conversation, MessageItem, Notification, Team, TimelineItem } from '@baton/protocol';
 import type { AgentCounters, WorkspaceCounters } from '../storage/view-counters.js';
 
 /**
@@ -39,6 +39,11 @@ export interface ChangeFacts {
   'agent.created': { conversation?: undefined; data: { agent: Agent } };
   /** Also how a deactivation (`agent.active` false) reaches every node, which closes the agent's sockets. */
   'agent.updated': { conversation?: undefined; data: { agent: Agent; availabilityFrom?: Agent['availability'] } };
+  /**
+   * A team renamed or its members changed (PATCH /v1/teams/:id); `added` and `removed` are agent ids.
+   * An agent added to a team may now be eligible for what waits in its queue.
+   */
+  'team.updated': { conversation?: undefined; data: { team: Team; added: string[]; removed: string[] } };
   /** Tokens minted with this key stop working; every node closes the sockets they opened. */
   'api_key.revoked': { conversation?: undefined; data: { apiKeyId: string } };
   /** Tokens signed with this key stop working; every node closes the sockets they opened. */

@@ -33,6 +33,7 @@ export function emissionsOf(record: OutboxRecord): Emission[] {
     case 'conversation.read': // only the reader's own state moved; told below, to them alone
     case 'agent.created':
     case 'agent.updated':
+    case 'team.updated': // no socket event for teams yet: elements read them when they need them
       break;
     case 'api_key.revoked': // no event: the sockets these end are closed (realtime/sessions.ts)
     case 'signing_key.retired':

@@ -18,6 +18,7 @@ import type { ConversationField } from '../outbox/changes.js';
 import type { Change } from '../storage/change.js';
 import { findAgent, findAgentsByUsernames, markAssignedAt } from '../storage/agents.js';
 import { findContact } from '../storage/contacts.js';
+import { deleteWait } from '../storage/routing-waits.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -289,6 +290,9 @@ export async function assign(deps: Deps, p: WorkspacePrincipal, id: string, body
     if (body.assigneeId === row.assignee_id && teamId === row.team_id) return toConversation(row); // nothing to change
 
     const patch: Partial<ConversationRow> = { assignee_id: body.assigneeId, team_id: teamId, waiting_since: null };
+    // A person's choice ends its place in the routing queue: unassigned by hand, it is there for
+    // people and for rules' new triggers, not for the rule that queued it before.
+    await deleteWait(change.trx, p.workspaceId, id);
     const from = row.assignee_id;
     if (body.assigneeId === null) {
       await change.append(id, { kind: 'event', type: 'unassigned', actor, data: { from, to: null, teamId } });
@@ -346,6 +350,9 @@ export async function updateConversationFields(
     }
     if (body.teamId !== undefined && body.teamId !== row.team_id) {
       patch.team_id = body.teamId;
+      // Moved by hand to another team: it no longer waits in the old team's queue.
+      if (row.waiting_since !== null) patch.waiting_since = null;
+      await deleteWait(change.trx, p.workspaceId, id);
       changed.push('teamId');
       await change.append(id, { kind: 'event', type: 'team_changed', actor, data: { from: row.team_id, to: body.teamId } });
     }
@@ -377,6 +384,7 @@ export async function setStatus(
     if (status === 'resolved') {
       await change.append(id, { kind: 'event', type: 'resolved', actor, data: { from: 'open', to: 'resolved' } });
       patch = { status: 'resolved', resolved_at: change.now, waiting_since: null, snoozed_until: null };
+      await deleteWait(change.trx, p.workspaceId, id);
     } else {
       // Reopening moves the conversation to the top, as a reopening message does: nothing may
       // rejoin the open set below "now", where an agent's read bands could hide it from Unread.

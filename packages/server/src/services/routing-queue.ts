@@ -5,7 +5,7 @@ import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import { findConversation, updateConversation } from '../storage/conversations.js';
 import { toConversation } from '../storage/mappers.js';
-import { deleteWait, dueWorkspaces, hasWaits, setNextCheck, waitsOf } from '../storage/routing-waits.js';
+import { clearDueChecks, deleteWait, dueWorkspaces, hasWaits, setNextCheck, waitsOf } from '../storage/routing-waits.js';
 import { findVersion, findWorkflow } from '../storage/workflows.js';
 import type { Storage } from '../storage/db.js';
 import { runBackgroundChange } from './change-runner.js';
@@ -18,14 +18,19 @@ import { routingAgents, routingTeamNames } from './workflows.js';
  * and are placed, oldest first, as soon as their assign action can place them: when an agent
  * comes online or drops below capacity (changes the runner sees in the outbox), or when a step
  * times out or a preference drops (`next_check_at`, polled on the injected clock). Every time is
- * counted from the stored `waiting_since`, so a restart resets nothing.
+ * counted from the stored `waiting_since`, so a restart resets nothing. A wait whose action has
+ * nobody in any step is not polled (`next_check_at` null): only such a change can place it.
  *
  * Each placement is its own unit of work under the workspace lock: the conversation is assigned
  * only if it is still open and unassigned, and its wait is deleted in the same unit, so running a
- * drain twice (two nodes, a replay) never assigns twice.
+ * drain twice (two nodes, a replay) never assigns twice. A snoozed conversation keeps its wait and
+ * is passed over until it wakes; a resolved or assigned one leaves the queue.
  */
 
-/** Changes after which someone may have become eligible: availability, capacity, skills, teams, load. */
+/**
+ * Changes after which the queue may place something: someone may have become eligible
+ * (availability, capacity, skills, teams, load), or a waiting conversation woke.
+ */
 export function mayFreeAgents(record: OutboxRecord): boolean {
   switch (record.type) {
     case 'agent.updated':
@@ -33,13 +38,26 @@ export function mayFreeAgents(record: OutboxRecord): boolean {
     case 'conversation.resolved':
     case 'conversation.unassigned':
       return true;
+    case 'team.updated':
+      return record.payload.data.added.length > 0;
     case 'conversation.assigned':
       // A reassignment lowers the previous assignee's load; a first assignment only adds load.
       return record.payload.data.from !== null;
+    case 'conversation.snoozed':
+      // Open load counts open conversations only (Mine), so snoozing lowers the assignee's.
+      return record.payload.conversation.assigneeId !== null;
+    case 'conversation.woke':
+      return wokeWaiting(record.payload.conversation);
+    case 'message.created':
+      // The customer writing wakes a snoozed conversation inside the message's own change.
+      return record.payload.items.some((i) => i.kind === 'event' && i.type === 'woke') && wokeWaiting(record.payload.conversation);
     default:
       return false;
   }
 }
+
+/** A woken conversation that kept its place in the queue while snoozed: it may be placed now. */
+const wokeWaiting = (c: { assigneeId: string | null; waitingSince: string | null }) => c.assigneeId === null && c.waitingSince !== null;
 
 /** Places what can be placed in the workspace's queue, oldest first; returns how many were assigned. */
 export async function drainQueue(deps: Deps, workspaceId: string): Promise<number> {
@@ -56,8 +74,13 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
     await change.lock();
     const agents = await routingAgents(change.trx, workspaceId);
     // Nobody can take anything (all away, or all at capacity): the queue stays as it is, unread.
-    // Without this every change that might free someone walked every waiting conversation.
-    if (!agents.some(canTakeMore)) return false;
+    // Without this every change that might free someone walked every waiting conversation. A wait
+    // due now (a step timed out) can place nothing before someone frees up, which drains the queue
+    // and plans it again: it stops being polled, or the timer would drain here every 5 s for ever.
+    if (!agents.some(canTakeMore)) {
+      await clearDueChecks(change.trx, workspaceId, change.now);
+      return false;
+    }
     const waits = await waitsOf(change.trx, workspaceId);
     if (waits.length === 0) return false;
     const actions = new Map<string, { action: AssignAction; name: string } | null>();
@@ -70,11 +93,22 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
       const known = actions.get(key);
       if (known) {
         if (!open.has(key)) open.set(key, anyStepHasEligible(known.action, agents));
-        if (!open.get(key)) continue;
+        if (!open.get(key)) {
+          // Nobody in any step: neither a timeout nor a preference dropping can place it, only a
+          // change that drains the queue (and plans it again then). Polled, it was walked every 5 s.
+          if (wait.next_check_at !== null) await setNextCheck(change.trx, workspaceId, wait.conversation_id, null);
+          continue;
+        }
       }
       const row = await findConversation(change.trx, workspaceId, wait.conversation_id);
-      if (!row || row.status !== 'open' || row.assignee_id !== null) {
+      if (!row || row.status === 'resolved' || row.assignee_id !== null) {
         await deleteWait(change.trx, workspaceId, wait.conversation_id);
+        continue;
+      }
+      if (row.status === 'snoozed') {
+        // It keeps its place (and its waitingSince) while snoozed, and is placed once it wakes: the
+        // wake drains the queue (`mayFreeAgents`), so until then there is nothing to poll for.
+        if (wait.next_check_at !== null) await setNextCheck(change.trx, workspaceId, wait.conversation_id, null);
         continue;
       }
       const found = actions.get(key);

@@ -7,7 +7,7 @@ import { newId } from '../ids.js';
 import { toTeam } from '../storage/mappers.js';
 import type { Database } from '../storage/schema.js';
 import { findTeam, insertTeam, listTeamRows, renameTeam, replaceTeamMembers, teamMemberIds } from '../storage/teams.js';
-import { runCommand } from './change-runner.js';
+import { runChange, runCommand } from './change-runner.js';
 
 async function requireMembers(db: Kysely<Database>, workspaceId: string, ids: string[]) {
   const unique = [...new Set(ids)];
@@ -35,16 +35,28 @@ export async function createTeam(deps: Deps, p: WorkspacePrincipal, body: Create
   });
 }
 
+/**
+ * Renames a team or replaces its members. A change is announced (`team.updated`), so the rules
+ * runner drains the routing queue when someone joined: they may be eligible for what waits there.
+ */
 export async function updateTeam(deps: Deps, p: WorkspacePrincipal, id: string, body: UpdateTeamBody) {
-  return runCommand(deps, async (trx) => {
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const trx = change.trx;
     const row = await findTeam(trx, p.workspaceId, id);
     if (!row) throw notFound('team');
-    if (body.name !== undefined) {
-      await renameTeam(trx, p.workspaceId, id, body.name);
-      row.name = body.name;
+    const before = (await teamMemberIds(trx, p.workspaceId, [id])).get(id) ?? [];
+    const renamed = body.name !== undefined && body.name !== row.name;
+    if (renamed) {
+      await renameTeam(trx, p.workspaceId, id, body.name!);
+      row.name = body.name!;
     }
     if (body.memberIds !== undefined) await replaceTeamMembers(trx, p.workspaceId, id, await requireMembers(trx, p.workspaceId, body.memberIds));
-    const members = await teamMemberIds(trx, p.workspaceId, [id]);
-    return toTeam(row, members.get(id) ?? []);
+    const after = (await teamMemberIds(trx, p.workspaceId, [id])).get(id) ?? [];
+    const team = toTeam(row, after);
+    const added = after.filter((a) => !before.includes(a));
+    const removed = before.filter((a) => !after.includes(a));
+    if (renamed || added.length > 0 || removed.length > 0) await change.publish('team.updated', { data: { team, added, removed } });
+    return team;
   });
 }

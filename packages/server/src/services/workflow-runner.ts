@@ -369,21 +369,50 @@ class Pass {
   private async assign(wf: LiveWorkflow, runId: string, index: number, action: AssignAction): Promise<{ result: RunAction; assigneeId?: string }> {
     const c = this.current;
     const base = { index, type: 'assign' };
+    const rule = { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version };
+    // The event may be older than the state (a trigger run after a resolve, a timer): only an open
+    // conversation is routed. A resolved one is left as a person left it, and never queued.
+    if (c.status === 'resolved') return { result: { ...base, status: 'skipped', detail: 'conversation is resolved' } };
     const waitingSince = c.waiting_since === null ? this.record.createdAt : Number(c.waiting_since);
+    if (c.status === 'snoozed' && c.assignee_id === null) {
+      // Snoozed means "not now", not "not at all": it waits in the queue, which passes it over while
+      // it is snoozed and places it when it wakes, as it does a waiting conversation that is snoozed.
+      // Assigning it now would spend a round-robin turn and notify someone of a conversation that is
+      // neither in their Mine nor in their open load.
+      const teamId = queueTeam(action, 0);
+      const teamName = teamId === null ? null : ((await this.snapshots.teamNames(this.change)).get(teamId) ?? teamId);
+      const detail = `conversation is snoozed: waits${teamName === null ? '' : ` for ${teamName}`} until it wakes`;
+      await enqueue(this.change, c, rule, runId, index, { teamId, nextCheckAt: null, reason: detail }, waitingSince);
+      this.touched.push(wf.workflowId);
+      return { result: { ...base, status: 'queued', detail } };
+    }
     // A slot taken by another node between our read and our write: plan again with what it left.
     for (let attempt = 0; attempt < 3; attempt++) {
       const agents = await this.snapshots.get(this.change);
       const teamNames = await this.snapshots.teamNames(this.change);
       const decision = planAssign(action, agents, { now: this.change.now, waitingSince, assigneeId: c.assignee_id, teamNames });
       if (decision.kind === 'skip') return { result: { ...base, status: 'no_change', detail: decision.summary, decision } };
+      if (c.status === 'snoozed') {
+        // A reassignment of a snoozed conversation: its assignee keeps it (see above for why not now).
+        const name = agents.find((a) => a.id === c.assignee_id)?.name ?? c.assignee_id;
+        return { result: { ...base, status: 'no_change', detail: `stays with ${name}: conversation is snoozed` } };
+      }
+      if ((decision.kind === 'wait' || decision.kind === 'queue') && c.assignee_id !== null) {
+        // A reassignment (`onlyIfUnassigned: false`) that cannot place it now: the conversation stays
+        // with its agent and is not queued (a queued conversation is one nobody has). Rules of later
+        // minutes may try again.
+        const name = agents.find((a) => a.id === c.assignee_id)?.name ?? c.assignee_id;
+        return { result: { ...base, status: 'no_change', detail: staysWith(name, action, decision, agents, teamNames), decision } };
+      }
       if (decision.kind === 'wait' || decision.kind === 'queue') {
         const status = decision.kind === 'wait' ? 'waiting' : 'queued';
-        await enqueue(this.change, c, { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version }, runId, index, action, decision, waitingSince);
+        const teamId = decision.kind === 'queue' ? decision.teamId : queueTeam(action, decision.stepIndex);
+        await enqueue(this.change, c, rule, runId, index, { teamId, nextCheckAt: decision.kind === 'wait' ? decision.until : null, reason: decision.summary }, waitingSince);
         this.touched.push(wf.workflowId);
         return { result: { ...base, status, detail: decision.summary, decision } };
       }
       const from = c.assignee_id;
-      const done = await assignTo(this.change, agents, c, { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version }, runId, action, decision);
+      const done = await assignTo(this.change, agents, c, rule, runId, action, decision);
       if (!done) {
         this.snapshots.drop(this.record.workspaceId);
         continue;
@@ -525,21 +554,19 @@ export async function assignTo(
   return { agentId: agent.id, text };
 }
 
+/** Where a conversation waits: the team's queue, when to plan again (null: when agents change), and why. */
+interface Place {
+  teamId: string | null;
+  nextCheckAt: number | null;
+  reason: string;
+}
+
 /**
  * Nobody can take the conversation now: it waits in the queue from `waitingSince` with the action
  * that will place it, and its timeline says so the first time ("Waiting for Bilingual").
  */
-async function enqueue(
-  change: Change,
-  c: ConversationRow,
-  rule: RuleRef,
-  runId: string,
-  index: number,
-  action: AssignAction,
-  decision: Extract<AssignDecision, { kind: 'wait' | 'queue' }>,
-  waitingSince: number,
-): Promise<void> {
-  const teamId = decision.kind === 'queue' ? decision.teamId : queueTeam(action, decision.stepIndex);
+async function enqueue(change: Change, c: ConversationRow, rule: RuleRef, runId: string, index: number, place: Place, waitingSince: number): Promise<void> {
+  const { teamId } = place;
   await upsertWait(change.trx, {
     workspace_id: change.workspaceId,
     conversation_id: c.id,
@@ -548,7 +575,7 @@ async function enqueue(
     action_index: index,
     team_id: teamId,
     waiting_since: waitingSince,
-    next_check_at: decision.kind === 'wait' ? decision.until : null,
+    next_check_at: place.nextCheckAt,
   });
   if (c.waiting_since !== null) return;
   c.waiting_since = waitingSince;
@@ -569,10 +596,31 @@ async function enqueue(
       workflowName: rule.name,
       version: rule.version,
       runId,
-      reason: decision.summary,
+      reason: place.reason,
       text: team ? `Waiting for ${team.name}` : 'Waiting for an agent',
     },
   });
+}
+
+/**
+ * Why a reassignment left the conversation where it was, from the steps the plan tried:
+ * "stays with ben: nobody eligible in Support (ana away; ben is already assigned)".
+ */
+function staysWith(
+  name: string,
+  action: AssignAction,
+  decision: Extract<AssignDecision, { kind: 'wait' | 'queue' }>,
+  agents: readonly RoutingAgent[],
+  teamNames: ReadonlyMap<string, string>,
+): string {
+  const tried = decision.steps.filter((s) => s.status === 'waiting' || s.status === 'skipped');
+  const agentName = (id: string) => agents.find((a) => a.id === id)?.name ?? id;
+  const pools = tried.map(({ index }) => {
+    const pool = action.steps[index]!.pool;
+    return 'team' in pool ? `in ${teamNames.get(pool.team) ?? pool.team}` : `among ${pool.agents.map(agentName).join(', ')}`;
+  });
+  const reasons = [...new Set(tried.flatMap((s) => s.excluded.map((e) => e.message)))];
+  return `stays with ${name}: nobody eligible ${[...new Set(pools)].join(' or ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`;
 }
 
 /** The team a waiting step holds the conversation for (its pool's, or the last team pool's). */

@@ -32,6 +32,11 @@ export async function setNextCheck(db: Q, workspaceId: string, conversationId: s
   await db.updateTable('routing_waits').set({ next_check_at: at }).where('workspace_id', '=', workspaceId).where('conversation_id', '=', conversationId).execute();
 }
 
+/** Stops polling the workspace's waits due by `now`: they wait for a change that drains the queue. */
+export async function clearDueChecks(db: Q, workspaceId: string, now: number): Promise<void> {
+  await db.updateTable('routing_waits').set({ next_check_at: null }).where('workspace_id', '=', workspaceId).where('next_check_at', '<=', now).execute();
+}
+
 /** The workspace's queue, oldest first. */
 export const waitsOf = (db: Q, workspaceId: string) =>
   db.selectFrom('routing_waits').selectAll().where('workspace_id', '=', workspaceId).orderBy('waiting_since').orderBy('conversation_id').execute();

@@ -69,4 +69,19 @@ describe('inbox-conversation-header', () => {
     expect(meta()).not.to.contain('Waiting');
     remove();
   });
+
+  it('a snoozed conversation that keeps its place in the queue says snoozed, not waiting, until it wakes', async () => {
+    const world = demoWorld();
+    const since = new Date(Date.now() - 4 * 60_000 - 5_000).toISOString();
+    const wakes = new Date(Date.now() + 60 * 60_000).toISOString();
+    world.conversations.push(conversation('conv_queued', 'ct_lucia', 4, { teamId: 'team_support', waitingSince: since, snoozedUntil: wakes }));
+    const inbox = await fixtureInbox({ world });
+    const { el, root, remove } = await mountPart('inbox-conversation-header', inbox);
+    await inbox.store.open('conv_queued');
+    const meta = () => root.querySelector('.meta')!.textContent!.replace(/\s+/g, ' ');
+    await until(() => /Snoozed until/.test(meta()), 2000, 'snoozed label');
+    await settled(el);
+    expect(meta()).not.to.contain('Waiting');
+    remove();
+  });
 });

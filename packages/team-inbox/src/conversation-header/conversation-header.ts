@@ -192,7 +192,8 @@ export class InboxConversationHeader extends LitElement {
     const warning = collisionWarning(v.presence, this.me?.id, v.agents);
     const now = this.clock.now;
     const snoozed = c.status === 'open' && c.snoozedUntil;
-    const waiting = c.status === 'open' && !c.assigneeId && c.waitingSince;
+    // A snoozed conversation keeps its place in the queue but is not placed until it wakes: it says snoozed, as its list row does.
+    const waiting = !snoozed && c.status === 'open' && !c.assigneeId && c.waitingSince;
     return html`<div part="base">
       <div class="who">
         <h2>${contactName(this.contacts, c.contactId)}</h2>
