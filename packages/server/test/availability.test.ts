@@ -353,6 +353,24 @@ describe('deactivation and the away policy', () => {
     assert.equal(await availabilityOf(f.ws, f.ana.id), 'offline');
   });
 
+  it('unassign_now: an agent deactivated while away loses what a person assigned them meanwhile', async (t) => {
+    const f = await policySetup(t, 'unassign_now');
+    await ok(f.ana.call('PATCH', `/v1/agents/${f.ana.id}`, { availability: 'away' }), 200);
+    await f.server.settle();
+    const id = await conversation(f);
+    // Nobody is online, so the rule queued it; a person hands it to Ana anyway (a manual assign may).
+    await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ana.id }), 200);
+    await f.server.settle();
+    assert.equal(await assigneeOf(f, id), f.ana.id);
+
+    // Deactivated while away: she never stops being online, yet can no longer work it.
+    await ok(f.ws.api('PATCH', `/v1/agents/${f.ana.id}`, { active: false }), 200);
+    await f.server.settle();
+    assert.equal(await assigneeOf(f, id), null, 'unassigned (a person assigned it last, so not requeued)');
+    const { items } = await ok(f.ws.api('GET', `/v1/conversations/${id}/timeline`), 200);
+    assert.equal(items.filter((i: any) => i.kind === 'event' && i.type === 'unassigned').pop().data.text, 'Unassigned from ana: deactivated');
+  });
+
   it('unassign_on_inbound: a deactivated agent loses the conversation when the customer writes, as an away one would', async (t) => {
     const f = await policySetup(t, 'unassign_on_inbound');
     const id = await conversation(f);

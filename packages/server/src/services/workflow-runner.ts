@@ -110,8 +110,10 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
         snapshots.clear();
       };
       for (const record of records) {
-        // The away policy first: what an agent who went away gives up is queued before the queue drains.
-        if (record.type === 'agent.updated' && record.payload.data.availabilityFrom === 'online') {
+        // The away policy first: what an agent who went away gives up is queued before the queue
+        // drains. A deactivated agent counts as gone whatever they were (one deactivated while away
+        // keeps what a person assigned them meanwhile otherwise; awayPolicyOnAgentChange decides).
+        if (record.type === 'agent.updated' && (record.payload.data.availabilityFrom === 'online' || record.payload.data.agent.active === false)) {
           await flush();
           await awayPolicyOnAgentChange(deps, record);
         }
