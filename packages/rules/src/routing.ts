@@ -211,7 +211,10 @@ export interface PlanContext extends RoutingTime {
  */
 export function planAssign(action: AssignAction, snapshot: readonly RoutingAgent[], context: PlanContext): AssignDecision {
   if ((action.onlyIfUnassigned ?? true) && context.assigneeId) {
-    return { kind: 'skip', reason: 'already_assigned', summary: `already assigned to ${context.assigneeId}; the rule assigns only unassigned conversations`, steps: [] };
+    // Named as the run log names everyone else ("maria away"); an agent the snapshot lacks (deleted) by id.
+    const assignee = snapshot.find((a) => a.id === context.assigneeId);
+    const who = assignee ? nameOf(assignee) : context.assigneeId;
+    return { kind: 'skip', reason: 'already_assigned', summary: `already assigned to ${who}; the rule assigns only unassigned conversations`, steps: [] };
   }
   const now = toMillis(context.now);
   const waitingSince = toMillis(context.waitingSince);

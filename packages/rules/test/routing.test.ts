@@ -242,6 +242,14 @@ describe('planAssign', () => {
     assert.equal((planAssign(action, snapshot, { ...at(0), assigneeId: null }) as { agentId: string }).agentId, 'ben', 'unassigned: Ben is eligible');
   });
 
+  it('a rule for unassigned conversations leaves an assigned one alone, naming its agent as the run log names everyone', () => {
+    const action: AssignAction = { type: 'assign', steps: [step()] };
+    const d = planAssign(action, [agent('ben', { name: 'Ben' }), agent('ana')], { ...at(0), assigneeId: 'ben' });
+    assert.ok(d.kind === 'skip');
+    assert.equal(d.summary, 'already assigned to Ben; the rule assigns only unassigned conversations');
+    assert.match(planAssign(action, [agent('ana')], { ...at(0), assigneeId: 'gone' }).summary, /^already assigned to gone;/, 'an agent the snapshot lacks: by id');
+  });
+
   it('a reassignment with nobody else eligible waits, and says the assignee is already assigned before anything else about them', () => {
     const action: AssignAction = { type: 'assign', onlyIfUnassigned: false, steps: [step()] };
     const d = planAssign(action, [agent('ben', { availability: 'away' }), agent('maria', { availability: 'away' }), agent('luis', { openAssigned: 25, capacity: 25 })], { ...at(0), assigneeId: 'ben' });
