@@ -79,7 +79,8 @@ void _triggersMatch;
 // ---------------------------------------------------------------------------------------------
 // Actions
 
-const Skill = z.string().trim().min(1).max(64);
+/** A skill's one spelling is lower case, as agents' skills are stored (agents.ts), so "ES" matches "es". */
+const Skill = z.string().trim().min(1).max(64).toLowerCase();
 const Skills = z.array(Skill).min(1).max(20);
 const RuleTag = z.string().trim().min(1).max(64);
 
