@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Availability, Id, Priority } from './domain.js';
+import { groupTooDeepAt, MAX_GROUP_DEPTH } from './nesting.js';
 import {
   ATTRIBUTE_FIELD_PATTERN,
   OPERATOR_NAMES,
@@ -51,7 +52,9 @@ export type RuleCondition = z.infer<typeof RuleCondition>;
 /** A condition tree: a condition, or a group: `all` (and), `any` (or), `not`. */
 export type ConditionNode = RuleCondition | { all: ConditionNode[] } | { any: ConditionNode[] } | { not: ConditionNode };
 
-// Groups are bounded here so a hostile body cannot make a huge tree; depth is bounded by validateWorkflow.
+// Groups are bounded here so a hostile body cannot make a huge tree. Depth cannot be: zod recurses
+// once per group before any check of its own runs, so parse with `parseWorkflowDefinition`, which
+// measures the depth first, whenever the tree may be nested thousands deep.
 export const ConditionNode: z.ZodType<ConditionNode> = z.lazy(() =>
   z.union([
     RuleCondition,
@@ -158,6 +161,20 @@ export const WorkflowDefinition = z
   })
   .meta({ id: 'WorkflowDefinition' });
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>;
+
+/**
+ * `WorkflowDefinition.safeParse`, safe on conditions of any depth: a tree whose groups nest deeper
+ * than `MAX_GROUP_DEPTH` fails with one issue at the first such group, found without recursion,
+ * and never reaches zod's recursive `ConditionNode` (which would overflow the stack some thousands
+ * of levels down). The validator reports the same group as `too_deep`.
+ */
+export function parseWorkflowDefinition(json: unknown): z.ZodSafeParseResult<WorkflowDefinition> {
+  const conditions = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { conditions?: unknown }).conditions : undefined;
+  const tooDeep = conditions === undefined ? null : groupTooDeepAt(conditions);
+  if (tooDeep === null) return WorkflowDefinition.safeParse(json);
+  const issue = { code: 'custom' as const, path: ['conditions', ...tooDeep], message: `groups nest at most ${MAX_GROUP_DEPTH} deep`, input: undefined };
+  return { success: false, error: new z.ZodError([issue]) as z.ZodError<WorkflowDefinition> };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Facts: what conditions read. The server builds them from the conversation, its contact, the

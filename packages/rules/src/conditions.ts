@@ -21,13 +21,14 @@ import {
   type FieldDef,
   type OperatorName,
 } from '@baton/protocol/rule-fields';
+import { MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
 import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RulePath } from '@baton/protocol/rules';
 import { describeCondition } from './describe.js';
 import { compilePattern } from './regex.js';
 import { fold, hasPhrase, phrase, phraseMatcher, tokens } from './text.js';
 
-/** Deepest nesting of groups accepted; deeper trees are unreadable and risk the stack. */
-export const MAX_DEPTH = 8;
+/** Deepest nesting of groups accepted (the protocol's `MAX_GROUP_DEPTH`); deeper trees are unreadable and risk the stack. */
+export const MAX_DEPTH = MAX_GROUP_DEPTH;
 /** Most conditions and groups in one tree. */
 export const MAX_NODES = 500;
 /** Most children of one group, values in one list, and characters in one value (as the schema says). */
