@@ -4,7 +4,9 @@ import { groupTooDeepAt, MAX_GROUP_DEPTH } from './nesting.js';
 import {
   ATTRIBUTE_FIELD_PATTERN,
   OPERATOR_NAMES,
+  PHRASE_LIMITS,
   PRIORITY_VALUES,
+  resolveField,
   RULE_FIELD_NAMES,
   TRIGGER_EVENTS,
   WEEKDAYS,
@@ -45,6 +47,19 @@ export const RuleCondition = z
     op: RuleOperator,
     /** Shape depends on the operator (one value, a list, `[low, high]`, a pattern, or none). */
     value: ConditionValue.optional(),
+  })
+  .superRefine((c, ctx) => {
+    // A word list meets every inbound message: PHRASE_LIMITS. Words per phrase need the rules'
+    // word splitting, so validateWorkflow checks those (and these, at the same paths).
+    if (!Array.isArray(c.value) || resolveField(c.field)?.type !== 'text') return;
+    if (c.value.length > PHRASE_LIMITS.phrases) {
+      ctx.addIssue({ code: 'too_big', origin: 'array', maximum: PHRASE_LIMITS.phrases, inclusive: true, path: ['value'], message: `at most ${PHRASE_LIMITS.phrases} words or phrases` });
+    }
+    c.value.forEach((v, i) => {
+      if (typeof v === 'string' && v.length > PHRASE_LIMITS.characters) {
+        ctx.addIssue({ code: 'too_big', origin: 'string', maximum: PHRASE_LIMITS.characters, inclusive: true, path: ['value', i], message: `a word or phrase is at most ${PHRASE_LIMITS.characters} characters` });
+      }
+    });
   })
   .meta({ id: 'RuleCondition' });
 export type RuleCondition = z.infer<typeof RuleCondition>;
