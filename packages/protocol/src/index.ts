@@ -8,6 +8,7 @@ export * from './webhooks.js';
 export * from './search.js';
 export { secretPaths, secretSchemas, withoutSecrets, type SecretPath } from './secrets.js';
 export * from './rules.js';
+export * from './nesting.js';
 export * from './workflows.js';
 export { ENDPOINTS } from './constants.js';
 export { normalizeTag, normalizeTags } from './tags.js';

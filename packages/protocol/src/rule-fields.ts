@@ -177,6 +177,17 @@ export const TYPE_OPERATORS: { readonly [K in FieldType]: readonly OperatorName[
   attribute: ['eq', 'neq', 'in', 'not_in', 'contains', 'starts_with', 'ends_with', 'gt', 'gte', 'lt', 'lte', 'between'],
 };
 
+/**
+ * The most a word list of a `text` field (`message.body` with `contains_any`, `contains_all`,
+ * `contains_none`) may hold: phrases per condition, words per phrase (as the body is split), and
+ * characters per phrase. Every inbound message meets every such list, so its size is a cost of the
+ * server's, not only the admin's; matching is linear in the body's words whatever the list, and
+ * these keep the constant small (and most lists within the compiled-regex fast path). A saved rule
+ * is held to them by `validateWorkflow` (and the schema, for the counts it can see without
+ * splitting words); rules saved before they existed keep running.
+ */
+export const PHRASE_LIMITS = { phrases: 100, words: 10, characters: 200 } as const;
+
 /** How an operator reads for a type where the generic label would be wrong ("tags include", "body contains"). */
 export const TYPE_OPERATOR_LABELS: { readonly [K in FieldType]?: { readonly [O in OperatorName]?: string } } = {
   tags: { is_empty: 'are empty', is_set: 'are not empty' },

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { Availability, Id, Priority } from './domain.js';
+import { groupTooDeepAt, MAX_GROUP_DEPTH } from './nesting.js';
 import {
   ATTRIBUTE_FIELD_PATTERN,
   OPERATOR_NAMES,
+  PHRASE_LIMITS,
   PRIORITY_VALUES,
+  resolveField,
   RULE_FIELD_NAMES,
   TRIGGER_EVENTS,
   WEEKDAYS,
@@ -45,13 +48,28 @@ export const RuleCondition = z
     /** Shape depends on the operator (one value, a list, `[low, high]`, a pattern, or none). */
     value: ConditionValue.optional(),
   })
+  .superRefine((c, ctx) => {
+    // A word list meets every inbound message: PHRASE_LIMITS. Words per phrase need the rules'
+    // word splitting, so validateWorkflow checks those (and these, at the same paths).
+    if (!Array.isArray(c.value) || resolveField(c.field)?.type !== 'text') return;
+    if (c.value.length > PHRASE_LIMITS.phrases) {
+      ctx.addIssue({ code: 'too_big', origin: 'array', maximum: PHRASE_LIMITS.phrases, inclusive: true, path: ['value'], message: `at most ${PHRASE_LIMITS.phrases} words or phrases` });
+    }
+    c.value.forEach((v, i) => {
+      if (typeof v === 'string' && v.length > PHRASE_LIMITS.characters) {
+        ctx.addIssue({ code: 'too_big', origin: 'string', maximum: PHRASE_LIMITS.characters, inclusive: true, path: ['value', i], message: `a word or phrase is at most ${PHRASE_LIMITS.characters} characters` });
+      }
+    });
+  })
   .meta({ id: 'RuleCondition' });
 export type RuleCondition = z.infer<typeof RuleCondition>;
 
 /** A condition tree: a condition, or a group: `all` (and), `any` (or), `not`. */
 export type ConditionNode = RuleCondition | { all: ConditionNode[] } | { any: ConditionNode[] } | { not: ConditionNode };
 
-// Groups are bounded here so a hostile body cannot make a huge tree; depth is bounded by validateWorkflow.
+// Groups are bounded here so a hostile body cannot make a huge tree. Depth cannot be: zod recurses
+// once per group before any check of its own runs, so parse with `parseWorkflowDefinition`, which
+// measures the depth first, whenever the tree may be nested thousands deep.
 export const ConditionNode: z.ZodType<ConditionNode> = z.lazy(() =>
   z.union([
     RuleCondition,
@@ -79,7 +97,8 @@ void _triggersMatch;
 // ---------------------------------------------------------------------------------------------
 // Actions
 
-const Skill = z.string().trim().min(1).max(64);
+/** A skill's one spelling is lower case, as agents' skills are stored (agents.ts), so "ES" matches "es". */
+const Skill = z.string().trim().min(1).max(64).toLowerCase();
 const Skills = z.array(Skill).min(1).max(20);
 const RuleTag = z.string().trim().min(1).max(64);
 
@@ -157,6 +176,20 @@ export const WorkflowDefinition = z
   })
   .meta({ id: 'WorkflowDefinition' });
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>;
+
+/**
+ * `WorkflowDefinition.safeParse`, safe on conditions of any depth: a tree whose groups nest deeper
+ * than `MAX_GROUP_DEPTH` fails with one issue at the first such group, found without recursion,
+ * and never reaches zod's recursive `ConditionNode` (which would overflow the stack some thousands
+ * of levels down). The validator reports the same group as `too_deep`.
+ */
+export function parseWorkflowDefinition(json: unknown): z.ZodSafeParseResult<WorkflowDefinition> {
+  const conditions = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { conditions?: unknown }).conditions : undefined;
+  const tooDeep = conditions === undefined ? null : groupTooDeepAt(conditions);
+  if (tooDeep === null) return WorkflowDefinition.safeParse(json);
+  const issue = { code: 'custom' as const, path: ['conditions', ...tooDeep], message: `groups nest at most ${MAX_GROUP_DEPTH} deep`, input: undefined };
+  return { success: false, error: new z.ZodError([issue]) as z.ZodError<WorkflowDefinition> };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Facts: what conditions read. The server builds them from the conversation, its contact, the

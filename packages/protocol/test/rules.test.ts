@@ -8,7 +8,9 @@ import {
   LANGUAGE_OPTIONS,
   OPERATOR_NAMES,
   OPERATORS,
+  PHRASE_LIMITS,
   resolveField,
+  RuleCondition,
   RULE_FIELDS,
   RuleFacts,
   TEMPLATE_VARIABLES,
@@ -63,6 +65,21 @@ describe('WorkflowDefinition', () => {
     assert.equal(pool({ agents: ['agt_tom'] }), true);
     assert.equal(pool({ agents: [] }), false);
     assert.equal(pool({ team: 't', agents: ['a'] }), false);
+  });
+
+  it('holds message word lists to PHRASE_LIMITS (phrases, characters), and no other list', () => {
+    const condition = (field: string, value: string[]) => RuleCondition.safeParse({ field, op: 'contains_any', value });
+    const many = Array.from({ length: PHRASE_LIMITS.phrases }, (_, i) => `word${i}`);
+    const long = 'x'.repeat(PHRASE_LIMITS.characters);
+    assert.equal(condition('message.body', [...many.slice(1), long]).success, true);
+    const tooMany = condition('message.body', [...many, 'one more']);
+    assert.deepEqual(tooMany.error?.issues.map((i) => [i.path, i.message]), [[['value'], `at most ${PHRASE_LIMITS.phrases} words or phrases`]]);
+    const tooLong = condition('message.body', ['refund', `${long}x`]);
+    assert.deepEqual(tooLong.error?.issues.map((i) => i.path), [['value', 1]]);
+    // Tags are not matched word by word: their lists keep the general bound.
+    assert.equal(condition('contact.tags', [...many, 'one more']).success, true);
+    // Inside a workflow too (where the recursive union wraps the issue).
+    assert.equal(WorkflowDefinition.safeParse({ ...example, conditions: { all: [{ field: 'message.body', op: 'contains_all', value: [...many, 'one more'] }] } }).success, false);
   });
 
   it('converts to JSON Schema (the OpenAPI document is generated from it), recursion included', () => {

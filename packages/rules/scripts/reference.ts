@@ -7,6 +7,7 @@ import {
   LANGUAGE_OPTIONS,
   OPERATOR_NAMES,
   OPERATORS,
+  PHRASE_LIMITS,
   RULE_FIELDS,
   TEMPLATE_VARIABLES,
   TRIGGERS,
@@ -31,7 +32,7 @@ const TYPE_VALUE: Record<FieldType, string> = {
   tags: 'tag (string)',
   number: 'number',
   boolean: '`true` / `false`',
-  text: 'word or phrase',
+  text: `word or phrase; at most ${PHRASE_LIMITS.phrases} a condition, each at most ${PHRASE_LIMITS.words} words and ${PHRASE_LIMITS.characters} characters`,
   attribute: 'string, number or boolean',
 };
 

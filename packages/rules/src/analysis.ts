@@ -12,10 +12,11 @@
  * value with the same tests the evaluator uses. Open fields fall back to interval arithmetic
  * (numbers) and set reasoning (tags and words).
  */
+import { groupTooDeepAt } from '@baton/protocol/nesting';
 import { resolveField, type FieldDef } from '@baton/protocol/rule-fields';
 import type { ConditionNode, RuleCondition, RulePath } from '@baton/protocol/rules';
 import { prepareLeaf, type CheckOptions, type Leaf } from './conditions.js';
-import { describeCondition } from './describe.js';
+import { describeCondition, MAX_WALK_DEPTH } from './describe.js';
 import { fold, hasPhrase, phrase } from './text.js';
 
 export type Truth = 'always' | 'never' | 'maybe';
@@ -234,8 +235,12 @@ export function analyze(node: ConditionNode | undefined, path: RulePath = [], op
     return 'maybe';
   };
   if (node === undefined) return { truth: 'always', findings };
+  // Too deep to walk: nothing proven, which is the sound answer.
+  if (tooDeepToWalk(node)) return { truth: 'maybe', findings };
   return { truth: visit(node, path), findings };
 }
+
+const tooDeepToWalk = (node: ConditionNode | undefined) => node !== undefined && groupTooDeepAt(node, MAX_WALK_DEPTH) !== null;
 
 /** Whether two valid trees can never both match the same facts. */
 export function disjoint(a: ConditionNode | undefined, b: ConditionNode | undefined, options: CheckOptions = {}): boolean {
@@ -307,6 +312,7 @@ function conjuncts(node: ConditionNode | undefined): ConditionNode[] {
  */
 export function implies(b: ConditionNode | undefined, a: ConditionNode | undefined, options: CheckOptions = {}): boolean {
   if (analyze(a, [], options).truth === 'always') return true;
+  if (tooDeepToWalk(a) || tooDeepToWalk(b)) return false;
   const bs = conjuncts(b);
   const nodeImplies = (x: ConditionNode, y: ConditionNode): boolean => {
     if (canonical(x) === canonical(y)) return true;

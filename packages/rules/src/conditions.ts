@@ -16,24 +16,28 @@
  */
 import {
   OPERATORS,
+  PHRASE_LIMITS,
   resolveField,
   type AttributeTypes,
   type FieldDef,
   type OperatorName,
 } from '@baton/protocol/rule-fields';
+import { MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
 import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RulePath } from '@baton/protocol/rules';
 import { describeCondition } from './describe.js';
 import { compilePattern } from './regex.js';
-import { fold, hasPhrase, phrase, phraseMatcher, tokens } from './text.js';
+import { fold, phrase, phraseMatcher, PhraseSet, tokens } from './text.js';
 
-/** Deepest nesting of groups accepted; deeper trees are unreadable and risk the stack. */
-export const MAX_DEPTH = 8;
+/** Deepest nesting of groups accepted (the protocol's `MAX_GROUP_DEPTH`); deeper trees are unreadable and risk the stack. */
+export const MAX_DEPTH = MAX_GROUP_DEPTH;
 /** Most conditions and groups in one tree. */
 export const MAX_NODES = 500;
 /** Most children of one group, values in one list, and characters in one value (as the schema says). */
 export const MAX_GROUP = 50;
 export const MAX_LIST = 200;
 export const MAX_VALUE_LENGTH = 1000;
+/** Up to this many phrases, `contains_all` runs one compiled matcher per phrase (a scan of the body each); past it, one pass of the automaton. */
+const FEW_PHRASES = 4;
 
 export interface Problem {
   path: RulePath;
@@ -159,9 +163,30 @@ function checkElement(field: FieldDef, op: OperatorName, v: unknown): string | n
 }
 
 /**
- * Checks a condition and, when it is sound, prepares its leaf. Problems carry paths below `path`.
+ * Whether a word list (`message.body` contains_any/all/none) is within `PHRASE_LIMITS`: what a rule
+ * may be saved with. Only the validator asks; compiling does not, so a rule saved before the limits
+ * keeps running (its matching is linear in the body anyway: text.ts `PhraseSet`).
  */
-export function prepareLeaf(condition: RuleCondition, path: RulePath, options: CheckOptions = {}): { leaf?: Leaf; problems: Problem[] } {
+function phraseLimitProblems(list: readonly unknown[], valuePath: RulePath): Problem[] {
+  if (list.length > PHRASE_LIMITS.phrases) {
+    return [{ path: valuePath, code: 'invalid_value', message: `at most ${PHRASE_LIMITS.phrases} words or phrases` }];
+  }
+  const problems: Problem[] = [];
+  list.forEach((v, i) => {
+    if (typeof v !== 'string') return;
+    const message = v.length > PHRASE_LIMITS.characters
+      ? `is longer than ${PHRASE_LIMITS.characters} characters`
+      : phrase(v).length > PHRASE_LIMITS.words ? `has more than ${PHRASE_LIMITS.words} words` : null;
+    if (message) problems.push({ path: [...valuePath, i], code: 'invalid_value', message });
+  });
+  return problems;
+}
+
+/**
+ * Checks a condition and, when it is sound, prepares its leaf. Problems carry paths below `path`.
+ * `saving`: also hold word lists to `PHRASE_LIMITS` (the validator's check; see `phraseLimitProblems`).
+ */
+export function prepareLeaf(condition: RuleCondition, path: RulePath, options: CheckOptions = {}, saving = false): { leaf?: Leaf; problems: Problem[] } {
   const problems: Problem[] = [];
   const field = resolveField(condition.field, options.attributeTypes);
   if (!field) {
@@ -202,10 +227,13 @@ export function prepareLeaf(condition: RuleCondition, path: RulePath, options: C
   } else if (kind === 'list') {
     if (!Array.isArray(value)) problems.push({ path: valuePath, code: 'invalid_value', message: `"${op}" takes a list of values` });
     else if (value.length > MAX_LIST) problems.push({ path: valuePath, code: 'invalid_value', message: `at most ${MAX_LIST} values` });
-    else value.forEach((v, i) => {
-      const message = checkElement(field, op, v);
-      if (message) problems.push({ path: [...valuePath, i], code: 'invalid_value', message });
-    });
+    else {
+      value.forEach((v, i) => {
+        const message = checkElement(field, op, v);
+        if (message) problems.push({ path: [...valuePath, i], code: 'invalid_value', message });
+      });
+      if (saving && field.type === 'text' && problems.length === 0) problems.push(...phraseLimitProblems(value, valuePath));
+    }
   } else if (kind === 'range') {
     if (!Array.isArray(value) || value.length !== 2) problems.push({ path: valuePath, code: 'invalid_value', message: '"between" takes [low, high]' });
     else {
@@ -229,13 +257,14 @@ function buildLeaf(field: FieldDef, op: OperatorName, expected: unknown): Leaf {
 
   if (field.type === 'text') {
     const phrases = list.map((v) => ({ value: v as string, words: phrase(v as string) }));
-    const found = (actual: unknown) => {
-      if (typeof actual !== 'string') return [];
-      const body = tokens(actual);
-      return phrases.filter((p) => hasPhrase(body, p.words)).map((p) => p.value);
-    };
+    // One automaton over the body's words for the whole list (text.ts `PhraseSet`): linear in the
+    // body whatever the list, where a scan per phrase is phrases × body.
+    let set: PhraseSet | undefined;
+    const phraseSet = () => (set ??= new PhraseSet(phrases.map((p) => p.words)));
+    const found = (actual: unknown) => (typeof actual === 'string' ? phraseSet().found(tokens(actual)).map((i) => phrases[i]!.value) : []);
     // Compiled once per condition, for the operator that uses it: the whole list in one matcher for
-    // "any" and "none", one per phrase for "all".
+    // "any" and "none"; for "all", one per phrase when they are few (plain text is answered without
+    // folding or splitting it), else the automaton once.
     switch (op) {
       case 'contains_any':
       case 'contains_none': {
@@ -244,12 +273,13 @@ function buildLeaf(field: FieldDef, op: OperatorName, expected: unknown): Leaf {
         return { ...base, test: op === 'contains_any' ? anyOf : (a) => !anyOf(a), matched: found };
       }
       case 'contains_all': {
-        const eachMatcher = phrases.map((p) => phraseMatcher([p.words]));
+        const eachMatcher = phrases.length <= FEW_PHRASES ? phrases.map((p) => phraseMatcher([p.words])) : null;
         return {
           ...base,
           matched: found,
           test: (actual) => {
             if (typeof actual !== 'string') return phrases.length === 0;
+            if (!eachMatcher) return phraseSet().every(tokens(actual));
             for (let i = 0; i < eachMatcher.length; i++) if (!eachMatcher[i]!(actual)) return false;
             return true;
           },
@@ -343,9 +373,10 @@ const CONDITION_KEYS = new Set(['field', 'op', 'value']);
 /**
  * Checks a tree's structure and every condition in it, reporting each problem at its path, and
  * returns the tree with prepared leaves (usable only when there were no problems). Works on
- * unchecked JSON: this is where a workflow's conditions are validated.
+ * unchecked JSON: this is where a workflow's conditions are validated (`saving`: with the limits
+ * only a save is held to, as `prepareLeaf`).
  */
-export function checkTree(node: unknown, path: RulePath, options: CheckOptions = {}): { tree?: Visited; problems: Problem[] } {
+export function checkTree(node: unknown, path: RulePath, options: CheckOptions = {}, saving = false): { tree?: Visited; problems: Problem[] } {
   const problems: Problem[] = [];
   let count = 0;
   const visit = (n: unknown, p: RulePath, depth: number, root: boolean): Visited | undefined => {
@@ -365,7 +396,7 @@ export function checkTree(node: unknown, path: RulePath, options: CheckOptions =
       if (typeof obj.op !== 'string') problems.push({ path: [...p, 'op'], code: 'invalid', message: 'op must be a string' });
       if (typeof obj.field !== 'string' || typeof obj.op !== 'string') return undefined;
       const condition = obj as RuleCondition;
-      const { leaf, problems: leafProblems } = prepareLeaf(condition, p, options);
+      const { leaf, problems: leafProblems } = prepareLeaf(condition, p, options, saving);
       problems.push(...leafProblems);
       return { kind: 'condition', node: condition, path: p, leaf };
     }

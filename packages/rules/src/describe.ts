@@ -4,8 +4,17 @@
  * Built from the registry's labels only; it never fails, even on a tree the validator rejects
  * (unknown fields read as written), because a broken rule still needs to be shown.
  */
+import { groupTooDeepAt } from '@baton/protocol/nesting';
 import { resolveField, operatorLabel, type FieldDef, type OperatorName } from '@baton/protocol/rule-fields';
 import type { ConditionNode, RuleCondition } from '@baton/protocol/rules';
+
+/**
+ * The functions that take a tree nobody may have validated (its sentence here, the static
+ * analysis) recurse once per group, and a tree pasted into the builder may nest thousands deep.
+ * Past this many groups they answer without walking it (`groupTooDeepAt` measures without
+ * recursion): far past anything that validates (`MAX_GROUP_DEPTH`), far short of the stack.
+ */
+export const MAX_WALK_DEPTH = 64;
 
 function valueText(field: FieldDef | undefined, value: unknown): string {
   if (typeof value === 'string') {
@@ -57,6 +66,8 @@ export function describeCondition(condition: RuleCondition): string {
 /** A condition tree as a sentence; nested groups in parentheses. */
 export function describeConditions(node: ConditionNode | undefined): string {
   if (node === undefined) return 'always';
+  // Not walked: the sentence would be unreadable anyway, and the walk would overflow the stack.
+  if (groupTooDeepAt(node, MAX_WALK_DEPTH) !== null) return `conditions nested more than ${MAX_WALK_DEPTH} groups deep`;
   return describeNode(node, true);
 }
 

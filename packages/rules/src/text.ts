@@ -12,7 +12,9 @@
  * list compiles to one regex over the raw text (`phraseMatcher`), the exact answer for plain Latin
  * text, which is most messages. Other text is folded and split once per event (the last one is
  * kept; folds are memoized per character), after `wordPrefilter` has ruled most messages out from
- * the raw text.
+ * the raw text, and the whole list is looked for in one pass over the words (`PhraseSet`, an
+ * Aho–Corasick automaton over words). Either way the cost is linear in the message, whatever the
+ * list: no phrase is tried at each word in turn.
  *
  * Words: Unicode word boundaries. Scripts written without spaces (Han, kana, Thai, Lao, Khmer,
  * Myanmar) go through `Intl.Segmenter`, whose dictionaries find the words; everything else splits
@@ -218,7 +220,150 @@ export function hasPhrase(body: Tokens, phraseWords: readonly string[]): boolean
   return false;
 }
 
+// -- Phrase lists over words ---------------------------------------------------------------------
+
+interface AutomatonNode {
+  readonly next: Map<string, AutomatonNode>;
+  /** Indexes of the phrases that end here. */
+  readonly ends: number[];
+  /** The node of the longest proper suffix of this node's words that begins some phrase (the root if none). */
+  fail: AutomatonNode | undefined;
+  /** The nearest node along the failure links, this one excluded, where a phrase ends. */
+  output: AutomatonNode | undefined;
+  /** The walk (`each` call) that last reported this node's phrases. */
+  seen: number;
+}
+
+const automatonNode = (): AutomatonNode => ({ next: new Map(), ends: [], fail: undefined, output: undefined, seen: 0 });
+
+/**
+ * A list of phrases (each its words, as `phrase` gives them) as one Aho–Corasick automaton over
+ * words: it reads a body's words once, left to right, and knows at each word every phrase that
+ * ends there, however many phrases there are and however long. Trying each phrase at each word
+ * instead costs phrases × words × phrase length: 200 phrases of 499 words ("a a … a b") took 1.7 s
+ * on a 20,000-character body of "a a a …" (docs/decisions.md, "Session 9: hostile inputs").
+ *
+ * The answers are `hasPhrase`'s, phrase by phrase: consecutive words, and a phrase with no words is
+ * never found.
+ */
+export class PhraseSet {
+  /** How many phrases the set was built from (those without words included). */
+  readonly size: number;
+  private readonly root = automatonNode();
+  private calls = 0;
+
+  constructor(phrases: readonly (readonly string[])[]) {
+    this.size = phrases.length;
+    phrases.forEach((words, index) => {
+      if (words.length === 0) return;
+      let at = this.root;
+      for (const w of words) {
+        let child = at.next.get(w);
+        if (!child) at.next.set(w, (child = automatonNode()));
+        at = child;
+      }
+      at.ends.push(index);
+    });
+    // Breadth first: a node's failure link is shorter than the node, so it is ready before it is needed.
+    const queue: AutomatonNode[] = [];
+    for (const child of this.root.next.values()) {
+      child.fail = this.root;
+      queue.push(child);
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const parent = queue[i]!;
+      for (const [word, child] of parent.next) {
+        let f = parent.fail;
+        while (f && !f.next.has(word)) f = f.fail;
+        const fail = f ? f.next.get(word)! : this.root;
+        child.fail = fail;
+        child.output = fail.ends.length > 0 ? fail : fail.output;
+        queue.push(child);
+      }
+    }
+  }
+
+  private step(at: AutomatonNode, word: string): AutomatonNode {
+    // Each failure link is shorter, so the links taken over a whole body are at most its words.
+    while (at !== this.root && !at.next.has(word)) at = at.fail!;
+    return at.next.get(word) ?? this.root;
+  }
+
+  /** Whether no phrase can occur: the body has none of their first words (most bodies, answered from the set). */
+  private ruledOut(body: Tokens): boolean {
+    for (const first of this.root.next.keys()) if (body.set.has(first)) return false;
+    return true;
+  }
+
+  /** Whether any of the phrases occurs in the body. */
+  some(body: Tokens): boolean {
+    if (this.ruledOut(body)) return false;
+    const words = body.list;
+    let at = this.root;
+    for (let i = 0; i < words.length; i++) {
+      at = this.step(at, words[i]!);
+      if (at.ends.length > 0 || at.output) return true;
+    }
+    return false;
+  }
+
+  /** The indexes of the phrases that occur in the body, in ascending order. */
+  found(body: Tokens): number[] {
+    const out: number[] = [];
+    if (!this.ruledOut(body)) this.each(body.list, (index) => (out.push(index), false));
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Whether every one of the phrases occurs in the body (true for none). */
+  every(body: Tokens): boolean {
+    if (this.size === 0) return true;
+    let count = 0;
+    return !this.ruledOut(body) && this.each(body.list, () => ++count === this.size);
+  }
+
+  /** Calls `hit` once per phrase found, until it returns true; returns whether it did. */
+  private each(words: readonly string[], hit: (index: number) => boolean): boolean {
+    const call = ++this.calls;
+    let at = this.root;
+    for (let i = 0; i < words.length; i++) {
+      at = this.step(at, words[i]!);
+      // A node reported in this call had its whole output chain reported with it: stop there, so
+      // each node is reported once per call and the work stays linear.
+      for (let n = at.ends.length > 0 ? at : at.output; n && n.seen !== call; n = n.output) {
+        n.seen = call;
+        for (const index of n.ends) if (hit(index)) return true;
+      }
+    }
+    return false;
+  }
+}
+
 // -- Compiled phrase lists -----------------------------------------------------------------------
+
+interface WordTrie {
+  /** A phrase ends here. */
+  end: boolean;
+  readonly next: Map<string, WordTrie>;
+}
+
+/** Phrases as a tree of their words, cut where a phrase ends (what goes on from there is redundant for "any"). */
+function wordTrie(phrases: readonly (readonly string[])[]): WordTrie {
+  const root: WordTrie = { end: false, next: new Map() };
+  for (const p of phrases) {
+    let at = root;
+    for (const w of p) {
+      if (at.end) break;
+      let child = at.next.get(w);
+      if (!child) at.next.set(w, (child = { end: false, next: new Map() }));
+      at = child;
+    }
+    if (!at.end) {
+      at.end = true;
+      at.next.clear();
+    }
+  }
+  return root;
+}
 
 interface LatinTables {
   /** Per folded ASCII letter or digit, a regex class body of every character that folds to it (both cases). */
@@ -289,22 +434,14 @@ const MAX_EXACT_SOURCE = 20_000;
  * of a phrase is the class of everything that folds to it, word boundaries are spelled out as
  * `words` draws them, and nothing is folded or split. Anything else (a ligature, ß, a
  * typographic apostrophe, a combining mark, another script) stops that regex, and the text takes
- * the general path: `wordPrefilter` on the raw text, then folded words.
+ * the general path: `wordPrefilter` on the raw text, then the folded words through `PhraseSet`.
  */
 export function phraseMatcher(phrases: readonly (readonly string[])[]): (raw: string) => boolean {
   const usable = phrases.filter((p) => p.length > 0);
   if (usable.length === 0) return () => false;
-  const firstWords = usable.map((p) => p[0]!);
-  const mayHoldAny = wordPrefilter(firstWords);
-  const general = (raw: string) => {
-    if (!mayHoldAny(raw)) return false;
-    // A phrase can only occur if its first word occurs as a substring of the folded body.
-    const folded = foldedBody(raw);
-    for (let i = 0; i < usable.length; i++) {
-      if (folded.includes(firstWords[i]!) && hasPhrase(tokens(raw), usable[i]!)) return true;
-    }
-    return false;
-  };
+  const mayHoldAny = wordPrefilter(usable.map((p) => p[0]!));
+  const set = new PhraseSet(usable);
+  const general = (raw: string) => mayHoldAny(raw) && set.some(tokens(raw));
 
   const { letters, plain } = latin();
   // Words of plain text fold to [a-z0-9'] only: a phrase with any other character cannot occur in it.
@@ -315,10 +452,20 @@ export function phraseMatcher(phrases: readonly (readonly string[])[]): (raw: st
   // the regex small and fast. No quantifier nests in another and words and separators share no
   // character, so a match attempt never backtracks further than one run of separators: linear.
   const apart = "\\t\\n\\r\\u0020-\\u0026\\u0028-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007e";
-  const alternatives = usable
-    .filter((p) => p.every((w) => /^[a-z0-9']+$/.test(w)))
-    // Between two words of a phrase: non-word characters, but not a lone apostrophe ("don't" is one word).
-    .map((p) => p.map(spell).join(`(?!'[^${apart}'])[${apart}']+`));
+  // Between two words of a phrase: non-word characters, but not a lone apostrophe ("don't" is one word).
+  const between = `(?!'[^${apart}'])[${apart}']+`;
+  // The phrases as a tree of words, each shared beginning written once ("i want (a refund|to cancel)"),
+  // so a match attempt follows one path of words, as long as the longest phrase, instead of trying
+  // every phrase in turn: many phrases beginning alike ("a a a … b") against a body of the same
+  // words cost phrases × phrase length per word of the body as alternatives. At each fork at most
+  // one word can match (each is followed by a boundary, and no word is a boundary away from
+  // another), so nothing backtracks past a fork either. A phrase that ends where another goes on
+  // makes the longer one redundant: wherever the longer occurs, the shorter does.
+  const trie = wordTrie(usable.filter((p) => p.every((w) => /^[a-z0-9']+$/.test(w))));
+  // A group only where the tree forks: a list with no shared beginnings is the plain alternation.
+  const branches = (node: WordTrie): string =>
+    [...node.next].map(([w, child]) => (child.end ? spell(w) : `${spell(w)}${between}${child.next.size > 1 ? `(?:${branches(child)})` : branches(child)}`)).join('|');
+  const alternatives = trie.next.size === 0 ? [] : [branches(trie)];
   const other = `[^${plain}]`;
   // A phrase starts where a word does: at the start, after a non-word character other than an
   // apostrophe, or after an apostrophe that does not follow a word character; it ends where its

@@ -3,8 +3,10 @@
  * published, each at the exact JSON path the builder jumps to.
  *
  * Errors make a workflow unpublishable: bad shape, unknown field, an operator the field does not
- * take, a value of the wrong shape, an empty group, an invalid regex, a timeout on the last step,
- * and (given the workspace's roster) an unknown team or agent. Warnings are things that are legal
+ * take, a value of the wrong shape, an empty group, a group nested too deep, an invalid regex, a
+ * message word list past `PHRASE_LIMITS` (a save's limit only: rules saved before it still
+ * compile), a timeout on the last step, and (given the workspace's roster) an unknown team or
+ * agent. Warnings are things that are legal
  * but almost certainly not meant: conditions that can never match, a rule shadowed by an earlier
  * stopProcessing rule, actions that fight an earlier rule's, a pool nobody in it can serve.
  *
@@ -70,7 +72,7 @@ function validateInto(json: unknown, context: ValidationContext, out: Collector)
   const options = { attributeTypes: context.attributeTypes };
   let conditionsOk = true;
   if (rawConditions !== undefined) {
-    const { problems } = checkTree(rawConditions, ['conditions'], options);
+    const { problems } = checkTree(rawConditions, ['conditions'], options, true);
     for (const p of problems) out.errors.push({ path: p.path, code: p.code, message: p.message });
     conditionsOk = problems.length === 0;
   }

@@ -8,14 +8,16 @@
  * - The static checks are sound: a tree called `never` never matches, `always` always does; when
  *   `implies(b, a)`, no facts match b and not a; `disjoint` trees never match together.
  * - The validator and the protocol schema agree: whatever validateWorkflow accepts, zod accepts,
- *   and compileConditions compiles exactly what validateWorkflow accepts.
+ *   and compileConditions compiles exactly what validateWorkflow accepts (word lists within
+ *   PHRASE_LIMITS; past them a list still compiles, so rules saved before the limits keep running).
+ * - The word matchers (the compiled regex, the automaton) answer as `hasPhrase` does.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { WorkflowDefinition, type ConditionNode, type ConditionTrace, type RuleCondition, type RuleFacts } from '@baton/protocol';
 import { analyze, compileConditions, disjoint, explainConditions, implies, inflateTrace, recordConditions, validateWorkflow } from '../src/index.js';
-import { fold, hasPhrase, phrase, phraseMatcher, tokens, wordPrefilter } from '../src/text.js';
+import { fold, hasPhrase, phrase, phraseMatcher, PhraseSet, tokens, wordPrefilter } from '../src/text.js';
 
 // -- Arbitraries -------------------------------------------------------------------------------
 
@@ -377,6 +379,33 @@ describe('a compiled phrase list answers as folded words do', () => {
     assert.ok(hits > 400 && plainHits > 200, `only ${hits} bodies held a phrase (${plainHits} plain)`);
   });
 
+});
+
+describe('a phrase set answers as hasPhrase does, phrase by phrase', () => {
+  // Lists built to share their beginnings and to nearly match: few words, many repeats, phrases
+  // that are prefixes and suffixes of one another. Where the automaton's failure links and the
+  // regex's tree of words could go wrong.
+  const WORDS3 = ['a', 'b', 'c'];
+  const phrasesArb = fc.array(fc.array(fc.constantFrom(...WORDS3), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 });
+  const bodyArb = fc.array(fc.constantFrom(...WORDS3, 'A', 'é'), { maxLength: 30 });
+  it('some, found and every on the words; the compiled matcher on plain text and on text that takes the folded path', () => {
+    let hits = 0;
+    fc.assert(fc.property(phrasesArb, bodyArb, (list, bodyWords) => {
+      const phrases = list.map((p) => phrase(p.join(' ')));
+      const body = bodyWords.join(' ');
+      const expected = phrases.map((p) => hasPhrase(tokens(body), p));
+      const set = new PhraseSet(phrases);
+      const found = expected.flatMap((hit, i) => (hit ? [i] : []));
+      if (found.length > 0) hits++;
+      const context = JSON.stringify({ phrases, body });
+      assert.deepEqual(set.found(tokens(body)), found, context);
+      assert.equal(set.some(tokens(body)), found.length > 0, context);
+      assert.equal(set.every(tokens(body)), found.length === phrases.length, context);
+      assert.equal(phraseMatcher(phrases)(body), found.length > 0, context);
+      assert.equal(phraseMatcher(phrases)(`${body} ß`), found.length > 0, context);
+    }), { numRuns: 3000 });
+    assert.ok(hits > 500, `only ${hits} bodies held a phrase`);
+  });
 });
 
 describe('fold', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AssignAction, AssignStep, RoutingAgent } from '@baton/protocol';
+import { AssignStep as AssignStepSchema, type AssignAction, type AssignStep, type RoutingAgent } from '@baton/protocol';
 import { anyStepHasEligible, canTakeMore, eligibleAgents, pickAgent, planAssign } from '../src/index.js';
 import { agent } from './support.js';
 
@@ -29,6 +29,15 @@ describe('eligibleAgents', () => {
       ['ben', 'missing_skill', 'ben lacks skill es'],
       ['tom', 'deactivated', 'tom deactivated'],
     ]);
+  });
+
+  it('a rule skill matches an agent skill whatever its case: the schema stores it lower case, as agents store theirs', () => {
+    const parsed = AssignStepSchema.parse(step({ require: { skills: ['ES'] }, prefer: { skills: [' Technical '] } }));
+    assert.deepEqual(parsed.require?.skills, ['es']);
+    assert.deepEqual(parsed.prefer?.skills, ['technical']);
+    const { eligible, excluded } = eligibleAgents(parsed, [agent('carla', { skills: ['es', 'technical'] }), agent('ben', { skills: ['fr'] })], at(0));
+    assert.deepEqual(eligible.map((a) => a.id), ['carla']);
+    assert.deepEqual(excluded.map((e) => e.message), ['ben lacks skill es']);
   });
 
   it('an agents pool takes exactly the listed agents and reports unknown ids', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WorkflowValidationResult } from '@baton/protocol';
-import { validateWorkflow, validateWorkflowSet, type ValidationContext } from '../src/index.js';
+import { PHRASE_LIMITS, type ConditionNode, type WorkflowValidationResult } from '@baton/protocol';
+import { compileConditions, validateWorkflow, validateWorkflowSet, type ValidationContext } from '../src/index.js';
 import { agent, SEED_RULES } from './support.js';
 
 const base = {
@@ -91,6 +91,28 @@ describe('validateWorkflow: errors at their JSON path', () => {
     for (const [condition, path] of cases) {
       assert.deepEqual(errorsOf(validateWorkflow(withConditions(condition))), [['invalid_value', path]], JSON.stringify(condition));
     }
+  });
+
+  it('word lists within PHRASE_LIMITS: phrases per condition, characters and words per phrase; earlier rules past them still compile', () => {
+    const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
+    const body = (op: string, value: string[]) => ({ field: 'message.body', op, value });
+    const atLimits = [...Array.from({ length: PHRASE_LIMITS.phrases - 2 }, (_, i) => `word${i}`), words(PHRASE_LIMITS.words), 'x'.repeat(PHRASE_LIMITS.characters)];
+    assert.deepEqual(validateWorkflow(withConditions(body('contains_any', atLimits))).errors, []);
+    const cases: [unknown, unknown[], string][] = [
+      [body('contains_any', [...atLimits, 'one more']), ['conditions', 'value'], `at most ${PHRASE_LIMITS.phrases} words or phrases`],
+      [body('contains_all', ['refund', words(PHRASE_LIMITS.words + 1)]), ['conditions', 'value', 1], `has more than ${PHRASE_LIMITS.words} words`],
+      // Words as the body is split: punctuation and extra spaces are no words.
+      [body('contains_none', ['refund', `${'x'.repeat(PHRASE_LIMITS.characters)}!`]), ['conditions', 'value', 1], `is longer than ${PHRASE_LIMITS.characters} characters`],
+    ];
+    for (const [condition, path, message] of cases) {
+      const { errors } = validateWorkflow(withConditions(condition));
+      assert.deepEqual(errors.map((e) => [e.code, e.path, e.message]), [['invalid_value', path, message]], JSON.stringify(condition).slice(0, 200));
+      // Compiled as before: a rule saved before the limits keeps running.
+      assert.equal(typeof compileConditions(condition as ConditionNode), 'function');
+    }
+    assert.deepEqual(validateWorkflow(withConditions(body('contains_any', [`${words(PHRASE_LIMITS.words)} !!! ...`]))).errors, [], 'punctuation is no word');
+    // Other lists keep the general limit (200 values).
+    assert.deepEqual(validateWorkflow(withConditions({ field: 'contact.tags', op: 'contains_any', value: [...atLimits, 'one more'] })).errors, []);
   });
 
   it('empty groups, except the blank root all', () => {

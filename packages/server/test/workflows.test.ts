@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import { PHRASE_LIMITS } from '@baton/protocol';
 import { TestServer, expectStatus as ok } from '../src/testing.js';
 
 // The workflows API (DESIGN §5–6, issue 9): drafts with If-Match, immutable published versions,
@@ -170,6 +171,25 @@ describe('workflows: drafts, versions, validation', () => {
     const after = await ok(ws.api('GET', `/v1/workflows/${workflow.id}`), 200);
     assert.equal(after.workflow.draftVersion, 1);
     assert.deepEqual(after.workflow.draft, everyone(support.id));
+  });
+
+  it('a message word list past PHRASE_LIMITS is 422 at the value, each phrase at its index, and saves nothing', async (t) => {
+    const { ws, boss, support } = await setup(t);
+    const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
+    const listOf = (value: string[]) => ({ ...everyone(support.id), conditions: { all: [{ field: 'message.body', op: 'contains_any', value }] } });
+    const tooMany = Array.from({ length: PHRASE_LIMITS.phrases + 1 }, (_, i) => `word${i}`);
+    const cases: [string[], unknown[][]][] = [
+      [tooMany, [['conditions', 'all', 0, 'value']]],
+      [['refund', words(PHRASE_LIMITS.words + 1), 'x'.repeat(PHRASE_LIMITS.characters + 1)], [['conditions', 'all', 0, 'value', 1], ['conditions', 'all', 0, 'value', 2]]],
+    ];
+    for (const [value, paths] of cases) {
+      const res = await boss.call('POST', '/v1/workflows', listOf(value));
+      assert.equal(res.status, 422, JSON.stringify(res.body).slice(0, 300));
+      assert.equal(res.body.error.code, 'workflow_invalid');
+      assert.deepEqual(res.body.error.details.errors.map((e: any) => [e.code, e.path]), paths.map((p) => ['invalid_value', p]));
+    }
+    assert.deepEqual((await ok(ws.api('GET', '/v1/workflows'), 200)).items, []);
+    await ok(boss.call('POST', '/v1/workflows', listOf([...tooMany.slice(2), words(PHRASE_LIMITS.words)])), 201);
   });
 
   it('saves return warnings: nobody eligible now, shadowed by an earlier stopProcessing rule', async (t) => {

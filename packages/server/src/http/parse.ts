@@ -1,3 +1,4 @@
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from '@baton/protocol';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.js';
@@ -27,7 +28,10 @@ const issuesOf = (error: z.ZodError) => error.issues.map((i) => ({ path: i.path,
 
 /**
  * Reads and validates a JSON body. Malformed JSON, a non-object, unknown fields or wrong types
- * are all 400 with the issues listed, before anything is written.
+ * are all 400 with the issues listed, before anything is written. So is a body nested deeper than
+ * `MAX_JSON_DEPTH`, measured without recursion before any schema sees it: zod's recursive
+ * condition schema (and whatever else recurses) would overflow the stack on a `{"not":{"not":…}}`
+ * some thousands deep, and `JSON.parse` alone happily builds one.
  */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const type = c.req.header('content-type') ?? '';
@@ -43,6 +47,8 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   }
   // SQLite cuts text at a NUL and replaces lone surrogates, so the stored text would differ from
   // what the 201 echoed; PostgreSQL rejects NUL outright. Refuse both here instead.
+  const tooDeep = jsonTooDeepAt(value);
+  if (tooDeep) throw badRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels`, [{ path: tooDeep, message: `nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`, code: 'too_deep' }]);
   if (hasUnstorableText(value)) throw badRequest('text may not contain NUL characters or unpaired surrogates');
   const result = schema.safeParse(value);
   if (!result.success) throw badRequest('the body does not match the schema', issuesOf(result.error));

@@ -1,4 +1,4 @@
-import { WorkflowDefinition, type ConditionTrace, type RoutingAgent, type RunOutcome, type WorkflowRun, type ValidateWorkflowBody, type Workflow, type WorkflowValidationResult, type WorkflowVersion } from '@baton/protocol';
+import { parseWorkflowDefinition, type ConditionTrace, type WorkflowDefinition, type RoutingAgent, type RunOutcome, type WorkflowRun, type ValidateWorkflowBody, type Workflow, type WorkflowValidationResult, type WorkflowVersion } from '@baton/protocol';
 import { inflateTrace, validateWorkflowSet, type LeafOutcome, type ValidationContext } from '@baton/rules';
 import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
@@ -122,7 +122,9 @@ function refuseInvalid(result: WorkflowValidationResult): void {
  * other validation error; any other shape problem is the plain 400 with the schema's issues.
  */
 export async function acceptDefinition(db: Db, workspaceId: string, body: unknown, workflowId: string | undefined, now: number) {
-  const parsed = WorkflowDefinition.safeParse(body);
+  // Not WorkflowDefinition.safeParse: a tree nested too deep for zod's recursion is refused here
+  // first, and the validator (which stops at the same depth) reports it as too_deep, a 422.
+  const parsed = parseWorkflowDefinition(body);
   const result = await check(db, workspaceId, parsed.success ? parsed.data : body, workflowId, now);
   if (!parsed.success) {
     if (result.errors.length === 0 || result.errors.some((e) => e.code === 'invalid')) {

@@ -4,6 +4,7 @@ import { live } from 'lit/directives/live.js';
 import { BatonApiError, type BatonRestClient } from '@baton/client/rest';
 import type { ConditionTrace, RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
 import { CHANNEL_OPTIONS, LANGUAGE_OPTIONS, PRIORITY_OPTIONS, WEEKDAY_OPTIONS } from '@baton/protocol/rule-fields';
+import { groupTooDeepAt, MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
 import { readableTimes } from '@baton/ui/relative-time';
 import { baseStyles } from '@baton/ui/tokens';
 import { setAt } from '../model/definition.js';
@@ -134,6 +135,9 @@ export class EditorTools extends LitElement {
     try {
       const parsed = JSON.parse(text) as WorkflowDefinition;
       if (!parsed || typeof parsed !== 'object' || !('trigger' in parsed) || !Array.isArray(parsed.actions)) throw new Error('not a workflow');
+      // Measured without recursion: the editor, its sentences and the validator all walk the tree,
+      // and a pasted one may nest thousands deep.
+      if (groupTooDeepAt(parsed.conditions) !== null) throw new Error(`its conditions nest deeper than ${MAX_GROUP_DEPTH} groups`);
       this.importError = '';
       this.apply(parsed, 'Imported JSON');
     } catch (error) {

@@ -123,6 +123,13 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     byRole(el, 'button', 'Import').click();
     await waitFor(() => !!queryByRole(el!, 'alert', /not a workflow/), 2000, 'the refusal');
 
+    // Conditions nested 10,000 deep: refused with the reason, not a stack overflow in the editor.
+    const deep = '{"not":'.repeat(10_000) + '{"field":"contact.language","op":"eq","value":"es"}' + '}'.repeat(10_000);
+    area.value = `{"name":"Deep","trigger":{"event":"message.received"},"conditions":${deep},"actions":[{"type":"set_priority","priority":"urgent"}]}`;
+    byRole(el, 'button', 'Import').click();
+    await waitFor(() => !!queryByRole(el!, 'alert', /conditions nest deeper than 8 groups/), 2000, 'the refusal of a deep tree');
+    expect(queryByRole(el, 'row', 'Action 1: Set priority Urgent')).to.equal(null);
+
     area.value = JSON.stringify({ name: 'Imported', trigger: { event: 'message.received' }, actions: [{ type: 'set_priority', priority: 'urgent' }] });
     byRole(el, 'button', 'Import').click();
     await waitFor(() => !!queryByRole(el!, 'row', 'Action 1: Set priority Urgent'), 2000, 'the import');
