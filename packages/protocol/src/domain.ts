@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KNOWN_CHANNELS, VIEWS } from './constants.js';
+import { MAX_TAG_LENGTH, tagFits } from './tags.js';
 
 // Defined zod-free in constants.ts (browser code imports them from there); exported here as before.
 export { KNOWN_CHANNELS, VIEWS };
@@ -9,8 +10,8 @@ export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be a
 /** Timestamps travel as ISO-8601 strings. */
 export const Timestamp = z.iso.datetime();
 
-/** Trimmed here; the server stores it in lower case (`normalizeTag`, tags.ts). */
-const Tag = z.string().trim().min(1).max(64);
+/** Trimmed here; the server stores it in lower case (`normalizeTag`, tags.ts), which must fit too. */
+export const Tag = z.string().trim().min(1).max(MAX_TAG_LENGTH).refine(tagFits, `must be at most ${MAX_TAG_LENGTH} characters in lower case`);
 export const Tags = z.array(Tag).max(50);
 
 export const Role = z.enum(['agent', 'admin']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Availability, Id, Priority } from './domain.js';
+import { Availability, Id, Priority, Tag } from './domain.js';
 import { groupTooDeepAt, MAX_GROUP_DEPTH } from './nesting.js';
 import {
   ATTRIBUTE_FIELD_PATTERN,
@@ -100,7 +100,8 @@ void _triggersMatch;
 /** A skill's one spelling is lower case, as agents' skills are stored (agents.ts), so "ES" matches "es". */
 const Skill = z.string().trim().min(1).max(64).toLowerCase();
 const Skills = z.array(Skill).min(1).max(20);
-const RuleTag = z.string().trim().min(1).max(64);
+/** As a conversation's tag: the rule's spelling is stored in lower case (`normalizeTag`). */
+const RuleTag = Tag;
 
 /** Who a step may assign to: the members of a team, or listed agents (one agent: "assign to Tom"). */
 export const AssignPool = z.union([

@@ -8,3 +8,13 @@ export const normalizeTag = (tag: string): string => tag.toLowerCase();
 
 /** Tags as stored: each in its one spelling, the first of two spellings of a tag kept, order kept. */
 export const normalizeTags = (tags: readonly string[]): string[] => [...new Set(tags.map(normalizeTag))];
+
+/** The longest a tag may be, in its stored spelling. */
+export const MAX_TAG_LENGTH = 64;
+
+/**
+ * Whether a tag fits in its stored spelling. Lower case can be longer than what was typed (`İ`
+ * becomes `i` and a combining dot): a tag that fitted as typed could be stored longer than any
+ * schema allows, and then refused when a client sent back the tags it was given.
+ */
+export const tagFits = (tag: string): boolean => normalizeTag(tag).length <= MAX_TAG_LENGTH;
