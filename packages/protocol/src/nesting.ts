@@ -53,12 +53,17 @@ export function jsonTooDeepAt(value: unknown, limit: number = MAX_JSON_DEPTH): J
     const v = frame.value;
     if (v === null || typeof v !== 'object') continue;
     if (frame.depth > limit) return pathOf(frame);
+    // Only arrays and objects are stacked: a body is mostly strings and numbers, and this runs on every request.
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth: frame.depth + 1, parent: frame, key: i });
+      for (let i = v.length - 1; i >= 0; i--) {
+        const child: unknown = v[i];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth: frame.depth + 1, parent: frame, key: i });
+      }
     } else {
       const keys = Object.keys(v);
       for (let i = keys.length - 1; i >= 0; i--) {
-        stack.push({ value: (v as Record<string, unknown>)[keys[i]!], depth: frame.depth + 1, parent: frame, key: keys[i]! });
+        const child = (v as Record<string, unknown>)[keys[i]!];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth: frame.depth + 1, parent: frame, key: keys[i]! });
       }
     }
   }
