@@ -8,6 +8,7 @@ import type {
   ReadyEvent,
   RouteBody,
   RouteResponse,
+  Team,
   TimelineItem,
   View,
 } from '@baton/protocol';
@@ -61,6 +62,11 @@ export interface InboxSnapshot {
   filters: ListFilters;
   counts: Counts | null;
   agents: readonly AgentWithLoad[];
+  /**
+   * The workspace's teams by name, as `GET /v1/teams` lists them. Empty until something asks
+   * (`loadTeams`): many sessions never name a team. From then on `team:updated` keeps them current.
+   */
+  teams: readonly Team[];
   notifications: readonly Notification[];
   unreadNotifications: number;
   open: OpenConversation | null;
@@ -109,6 +115,11 @@ function deferred(): Deferred {
 
 const lastSeqOf = (items: readonly TimelineItem[]) => items[items.length - 1]?.seq ?? 0;
 
+/** The team in its place by name (as the server orders them), replacing the one with its id. */
+function placeTeam(teams: readonly Team[], team: Team): Team[] {
+  return [...teams.filter((t) => t.id !== team.id), team].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+}
+
 /** Items by `seq`, each id once (an item can come from REST, a command result and the socket). */
 function mergeTimeline(current: readonly TimelineItem[], incoming: readonly TimelineItem[]): TimelineItem[] {
   const byId = new Map(current.map((i) => [i.id, i]));
@@ -143,6 +154,10 @@ export class InboxStore {
   private refetchAgain = false;
   private agentsLoading = false;
   private agentsAgain = false;
+  /** The teams' read, once something asked for them (`loadTeams`); null again after a failed one. */
+  private teamsLoad: Promise<void> | null = null;
+  /** Teams changed by events while that read was in flight: its answer may predate them. */
+  private teamsMeanwhile: Team[] | null = null;
   private reloading: Promise<void> | null = null;
   private reloadAgain = false;
   /** Socket events held back while a full reload is in flight, applied on top of it. */
@@ -168,6 +183,7 @@ export class InboxStore {
       hasMore: false,
       counts: null,
       agents: [],
+      teams: [],
       notifications: [],
       unreadNotifications: 0,
       readMarks: {},
@@ -210,6 +226,7 @@ export class InboxStore {
       rt.on('counts:updated', (e) => this.event(() => this.onCounts(e.counts))),
       rt.on('notification:created', (e) => this.event(() => this.onNotification(e.notification))),
       rt.on('agent:updated', (e) => this.event(() => this.onAgent(e.agent))),
+      rt.on('team:updated', (e) => this.event(() => this.onTeam(e.team))),
       rt.on('presence:updated', (e) => this.event(() => this.onPresence(e.presence))),
       rt.on('conversation:read', (e) => this.event(() => this.onRead(e.conversationId, e.lastReadSeq))),
     ];
@@ -288,6 +305,15 @@ export class InboxStore {
     } finally {
       if (gen === this.openGen) this.patchOpen(conversationId, { loading: false });
     }
+  }
+
+  /**
+   * The workspace's teams, read once however many parts ask (a failed read is tried again at the
+   * next ask), then kept current by `team:updated` and reloaded with everything on `resync`.
+   */
+  async loadTeams(): Promise<readonly Team[]> {
+    await (this.teamsLoad ??= this.readTeams());
+    return this.snapshot.teams;
   }
 
   // ── Commands ───────────────────────────────────────────────────────────────────────────────
@@ -457,6 +483,9 @@ export class InboxStore {
       unreadNotifications: notifications.unread,
     });
     if (gen === this.listGen) this.setPage(page, 'replace', new Set());
+    // After a resync the team changes missed were not replayed either (the first load has nothing
+    // to refresh: teams asked for meanwhile are being read now). Teams nobody asked for stay unread.
+    if (this.loaded && this.teamsLoad) (this.teamsLoad = this.readTeams()).catch((error: unknown) => this.fail(error));
     if (open && openData) {
       this.applyConversation(openData[0].conversation, 'load');
       this.addTimeline(open.id, openData[1]);
@@ -505,6 +534,22 @@ export class InboxStore {
         this.refetching = false;
       }
     })();
+  }
+
+  private async readTeams(): Promise<void> {
+    const meanwhile: Team[] = (this.teamsMeanwhile = []);
+    try {
+      const { items } = await this.rest.listTeams();
+      // A newer read started meanwhile (a reload's): its answer is the one to keep.
+      if (this.teamsMeanwhile !== meanwhile) return void (await this.teamsLoad);
+      this.teamsMeanwhile = null;
+      let teams: readonly Team[] = items;
+      for (const team of meanwhile) teams = placeTeam(teams, team);
+      this.set({ teams });
+    } catch (error) {
+      if (this.teamsMeanwhile === meanwhile) this.teamsMeanwhile = this.teamsLoad = null;
+      throw error;
+    }
   }
 
   /** Agents' open load when a change's effect on it is not known locally. */
@@ -731,6 +776,12 @@ export class InboxStore {
     this.set({
       agents: existing ? agents.map((a) => (a.id === agent.id ? { ...agent, openAssigned: a.openAssigned } : a)) : [...agents, { ...agent, openAssigned: 0 }],
     });
+  }
+
+  /** A team created or changed elsewhere. Nobody asked for teams yet: their read will bring it. */
+  private onTeam(team: Team): void {
+    if (this.teamsMeanwhile) this.teamsMeanwhile.push(team);
+    else if (this.teamsLoad) this.set({ teams: placeTeam(this.snapshot.teams, team) });
   }
 
   private onPresence(presence: PresenceState): void {

@@ -346,6 +346,85 @@ test('ready with resync: true makes the store reload everything from REST', asyn
   assert.equal(s.notifications[0]?.type, 'assigned', 'notifications were reloaded too');
 });
 
+test('ready with resync: true reloads the teams too, once they were asked for', async (t) => {
+  const f = await setup(t);
+  const { server, ws, ana, host, inbound, mint } = f;
+  const conversation = await inbound();
+  const { team } = await host.createTeam({ name: 'Support', memberIds: [ana.id] });
+  const tokens = heldAfterFirst(() => mint(ana));
+  const { store, rt } = await liveStore(f, ana, 'mine', { provider: tokens.provider });
+  assert.deepEqual((await store.loadTeams()).map((x) => x.name), ['Support']);
+
+  const away = until(store, (s) => !s.connected, 'disconnected');
+  server.server.realtime.io.in(`agent:${ana.id}`).disconnectSockets(true);
+  await away;
+  await host.updateTeam(team.id, { name: 'Customer Care' });
+  await padOutbox(server, ws.id, MAX_REPLAY + 1, conversation);
+  await server.settle();
+  const resync = nextEvent(rt, 'resync');
+  tokens.open();
+  await resync;
+  const s = await until(store, (x) => x.teams[0]?.name === 'Customer Care', 'the renamed team, reloaded');
+  assert.deepEqual(s.teams, (await host.listTeams()).items);
+});
+
+test('teams, once asked for, follow socket events: a team created, renamed, given other members', async (t) => {
+  const f = await setup(t);
+  const { ana, ben, host } = f;
+  const { team: support } = await host.createTeam({ name: 'Support', memberIds: [ana.id] });
+  const teamReads: string[] = [];
+  const rt = f.realtime({ token: ana.token });
+  const anaApi = f.rest(ana, {
+    fetch: async (input, init) => {
+      if (new URL(String(input)).pathname === '/v1/teams') teamReads.push(String(input));
+      return fetch(input, init);
+    },
+  });
+  const store = new InboxStore({ rest: anaApi, realtime: rt, view: 'mine' });
+  await store.start();
+  assert.deepEqual(store.getSnapshot().teams, [], 'not read until a part asks');
+  assert.equal(teamReads.length, 0);
+
+  const [first, second] = await Promise.all([store.loadTeams(), store.loadTeams()]);
+  assert.deepEqual(first, [support]);
+  assert.equal(second, first);
+  assert.deepEqual(store.getSnapshot().teams, [support]);
+  assert.equal(teamReads.length, 1, 'one read for every part that asks');
+
+  const { team: billing } = await host.createTeam({ name: 'Billing' });
+  let s = await until(store, (x) => x.teams.length === 2, 'the new team');
+  assert.deepEqual(s.teams, [billing, support], 'by name, as the server lists them');
+
+  await host.updateTeam(support.id, { name: 'Accounts' });
+  s = await until(store, (x) => x.teams.some((team) => team.name === 'Accounts'), 'the rename');
+  assert.deepEqual(s.teams.map((team) => team.name), ['Accounts', 'Billing'], 'renamed into its place by name');
+
+  await host.updateTeam(billing.id, { memberIds: [ben.id, ana.id] });
+  s = await until(store, (x) => x.teams.find((team) => team.id === billing.id)!.memberIds.length === 2, 'the new members');
+  assert.deepEqual(s.teams, (await host.listTeams()).items);
+  assert.equal(teamReads.length, 1, 'events, not reads, kept them current');
+  assert.deepEqual(await store.loadTeams(), s.teams);
+});
+
+test('a team change that arrives while the teams are read is applied on top of the answer', async (t) => {
+  const f = await setup(t);
+  const { ana, host } = f;
+  const { team } = await host.createTeam({ name: 'Support' });
+  const hold = holdResponse((url) => url.pathname === '/v1/teams');
+  const rt = f.realtime({ token: ana.token });
+  const store = new InboxStore({ rest: f.rest(ana, { fetch: hold.fetch }), realtime: rt, view: 'mine' });
+  await store.start();
+
+  const loading = store.loadTeams();
+  await hold.arrived(); // the answer still says Support
+  const renamed = nextEvent(rt, 'team:updated', (e) => e.team.name === 'Customer Care');
+  await host.updateTeam(team.id, { name: 'Customer Care' });
+  await renamed;
+  hold.release();
+  assert.deepEqual((await loading).map((x) => x.name), ['Customer Care']);
+  assert.deepEqual(store.getSnapshot().teams.map((x) => x.name), ['Customer Care']);
+});
+
 test('loadMore pages through a view and a change inside the loaded window moves the row up', async (t) => {
   const f = await setup(t);
   const { ana, host, inbound } = f;

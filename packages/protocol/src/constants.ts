@@ -19,6 +19,7 @@ export const SERVER_EVENTS = [
   'counts:updated',
   'presence:updated',
   'agent:updated',
+  'team:updated',
   'conversation:read',
   'session:closed',
 ] as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SERVER_EVENTS } from './constants.js';
-import { Agent, Conversation, Counts, Id, Notification, TimelineItem } from './domain.js';
+import { Agent, Conversation, Counts, Id, Notification, Team, TimelineItem } from './domain.js';
 import type { ErrorCode } from './errors.js';
 
 /** What a client sends in the Socket.IO handshake: a token and the last workspace `seq` it saw. */
@@ -46,6 +46,8 @@ export const PresenceEvent = z.object({ seq: z.number().int(), presence: Presenc
  */
 export const ReadyEvent = z.object({ seq: z.number().int(), replayed: z.number().int(), resync: z.boolean(), agentId: Id });
 export const AgentEvent = z.object({ seq: z.number().int(), agent: Agent });
+/** A team as it is now, after it was created, renamed or given other members. */
+export const TeamEvent = z.object({ seq: z.number().int(), team: Team });
 /** To the reading agent only: their read mark moved (in this tab or another). */
 export const ReadEvent = z.object({ seq: z.number().int(), conversationId: Id, lastReadSeq: z.number().int() });
 /**
@@ -67,6 +69,7 @@ export type CountsEvent = z.infer<typeof CountsEvent>;
 export type PresenceEvent = z.infer<typeof PresenceEvent>;
 export type ReadyEvent = z.infer<typeof ReadyEvent>;
 export type AgentEvent = z.infer<typeof AgentEvent>;
+export type TeamEvent = z.infer<typeof TeamEvent>;
 export type ReadEvent = z.infer<typeof ReadEvent>;
 export type SessionClosedEvent = z.infer<typeof SessionClosedEvent>;
 export type SessionCloseReason = SessionClosedEvent['reason'];
@@ -84,6 +87,8 @@ export interface ServerToClientEvents {
   'presence:updated': (e: PresenceEvent) => void;
   /** An agent was added or changed (availability, skills, capacity): keeps pickers current. */
   'agent:updated': (e: AgentEvent) => void;
+  /** A team was created, renamed or given other members: keeps team names and filters current. */
+  'team:updated': (e: TeamEvent) => void;
   'conversation:read': (e: ReadEvent) => void;
   /** The server closes this socket right after; see {@link SessionClosedEvent}. Carries no seq. */
   'session:closed': (e: SessionClosedEvent) => void;

@@ -39,6 +39,8 @@ export interface ChangeFacts {
   'agent.created': { conversation?: undefined; data: { agent: Agent } };
   /** Also how a deactivation (`agent.active` false) reaches every node, which closes the agent's sockets. */
   'agent.updated': { conversation?: undefined; data: { agent: Agent; availabilityFrom?: Agent['availability'] } };
+  /** A team created (POST /v1/teams), with its first members. No wait can name it yet, so it drains nothing. */
+  'team.created': { conversation?: undefined; data: { team: Team } };
   /**
    * A team renamed or its members changed (PATCH /v1/teams/:id); `added` and `removed` are agent ids.
    * An agent added to a team may now be eligible for what waits in its queue.

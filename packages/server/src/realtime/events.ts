@@ -31,9 +31,10 @@ export function emissionsOf(record: OutboxRecord): Emission[] {
     case 'note.created': // a note changes no field of the conversation
     case 'conversation.timer': // time passed; the rules it fires publish what they change
     case 'conversation.read': // only the reader's own state moved; told below, to them alone
-    case 'agent.created':
+    case 'agent.created': // told below, with the other agent and team changes
     case 'agent.updated':
-    case 'team.updated': // no socket event for teams yet: elements read them when they need them
+    case 'team.created':
+    case 'team.updated':
       break;
     case 'api_key.revoked': // no event: the sockets these end are closed (realtime/sessions.ts)
     case 'signing_key.retired':
@@ -51,6 +52,10 @@ export function emissionsOf(record: OutboxRecord): Emission[] {
   }
   if (record.type === 'agent.created' || record.type === 'agent.updated') {
     out.push({ room: 'workspace', event: 'agent:updated', payload: { seq, agent: record.payload.data.agent } });
+  }
+  // One event for a new team and a changed one, as for agents: clients put the team in its place by id.
+  if (record.type === 'team.created' || record.type === 'team.updated') {
+    out.push({ room: 'workspace', event: 'team:updated', payload: { seq, team: record.payload.data.team } });
   }
   return out;
 }

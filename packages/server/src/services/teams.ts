@@ -7,7 +7,7 @@ import { newId } from '../ids.js';
 import { toTeam } from '../storage/mappers.js';
 import type { Database } from '../storage/schema.js';
 import { findTeam, insertTeam, listTeamRows, renameTeam, replaceTeamMembers, teamMemberIds } from '../storage/teams.js';
-import { runChange, runCommand } from './change-runner.js';
+import { runChange } from './change-runner.js';
 
 async function requireMembers(db: Kysely<Database>, workspaceId: string, ids: string[]) {
   const unique = [...new Set(ids)];
@@ -25,19 +25,25 @@ export async function listTeams(deps: Deps, p: WorkspacePrincipal) {
   return rows.map((r) => toTeam(r, members.get(r.id) ?? []));
 }
 
+/** Creates a team with its first members, announced (`team.created`) so every agent's inbox lists it at once. */
 export async function createTeam(deps: Deps, p: WorkspacePrincipal, body: CreateTeamBody) {
-  return runCommand(deps, async (trx) => {
+  return runChange(deps, p.workspaceId, async (change) => {
+    await change.lock();
+    const trx = change.trx;
     const memberIds = await requireMembers(trx, p.workspaceId, body.memberIds ?? []);
-    const row = { id: newId('team', deps.clock.now()), workspace_id: p.workspaceId, name: body.name, created_at: deps.clock.now() };
+    const row = { id: newId('team', change.now), workspace_id: p.workspaceId, name: body.name, created_at: change.now };
     await insertTeam(trx, row);
     await replaceTeamMembers(trx, p.workspaceId, row.id, memberIds);
-    return toTeam(row, [...memberIds].sort());
+    const team = toTeam(row, [...memberIds].sort());
+    await change.publish('team.created', { data: { team } });
+    return team;
   });
 }
 
 /**
- * Renames a team or replaces its members. A change is announced (`team.updated`), so the rules
- * runner drains the routing queue when someone joined: they may be eligible for what waits there.
+ * Renames a team or replaces its members. A change is announced (`team.updated`): every agent's
+ * inbox shows the new name, and the rules runner drains the routing queue when someone joined (they
+ * may be eligible for what waits there).
  */
 export async function updateTeam(deps: Deps, p: WorkspacePrincipal, id: string, body: UpdateTeamBody) {
   return runChange(deps, p.workspaceId, async (change) => {

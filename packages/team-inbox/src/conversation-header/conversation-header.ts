@@ -1,17 +1,16 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
-import type { AgentWithLoad, BatonRestClient, InboxStore } from '@baton/client';
-import type { Agent, PresenceState, Team } from '@baton/protocol';
+import type { AgentWithLoad, InboxStore } from '@baton/client';
+import type { Agent, PresenceState } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
-import { restContext } from '@baton/ui/contexts/rest';
 import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import { baseStyles } from '@baton/ui/tokens';
 import { channelIcon, channelName, icon } from '@baton/ui/icons';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { waitingLabel, wakeTime } from '../format/snooze-time.js';
-import { loadTeams } from '../teams/teams-cache.js';
+import { TeamsController } from '../teams/teams-controller.js';
 import type { InboxSnoozeMenu } from '../snooze-menu/snooze-menu.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
@@ -68,22 +67,18 @@ export class InboxConversationHeader extends LitElement {
   @state()
   private contacts?: ContactDirectory;
 
-  @consume({ context: restContext, subscribe: true })
-  @state()
-  private rest?: BatonRestClient;
-
   @state() private busy = false;
   @state() private error = '';
   /** The "Snooze" choices are open for this conversation id. */
   @state() private snoozeFor = '';
   @state() private snoozeLoaded = false;
-  @state() private teams: readonly Team[] = [];
 
   @query('inbox-snooze-menu') private snoozeMenu?: InboxSnoozeMenu;
   @query('.snooze') private snoozeButton?: HTMLButtonElement;
 
   private readonly clock = new ClockController(this);
-  private teamsAsked = false;
+  /** Team names only for "Waiting for Bilingual": asked when a queued conversation shows up. */
+  private readonly teams = new TeamsController(this, () => this.store);
 
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
     conversation: s.open?.conversation ?? null,
@@ -156,11 +151,7 @@ export class InboxConversationHeader extends LitElement {
   protected override willUpdate(): void {
     const c = this.snapshot.value?.conversation;
     if (this.snoozeFor && this.snoozeFor !== c?.id) this.snoozeFor = '';
-    // Team names only for "Waiting for Bilingual": asked once, when a queued conversation shows up.
-    if (c?.waitingSince && c.teamId && this.rest && !this.teamsAsked) {
-      this.teamsAsked = true;
-      loadTeams(this.rest).then((teams) => (this.teams = teams), () => (this.teamsAsked = false));
-    }
+    if (c?.waitingSince && c.teamId) this.teams.want();
   }
 
   async reopen(): Promise<void> {
@@ -207,7 +198,7 @@ export class InboxConversationHeader extends LitElement {
             ? html`<span aria-hidden="true">·</span><span class="snoozed">Snoozed until <time datetime=${c.snoozedUntil!}>${wakeTime(c.snoozedUntil!, now)}</time></span>`
             : nothing}
           ${waiting
-            ? html`<span aria-hidden="true">·</span><span class="waiting">${waitingLabel(c.waitingSince!, this.teams.find((t) => t.id === c.teamId)?.name, now)}</span>`
+            ? html`<span aria-hidden="true">·</span><span class="waiting">${waitingLabel(c.waitingSince!, this.teams.find(c.teamId)?.name, now)}</span>`
             : nothing}
         </div>
       </div>

@@ -3,10 +3,9 @@ import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import { isUnread, type AgentWithLoad, type BatonRestClient, type InboxStore } from '@baton/client';
-import type { Conversation, Team } from '@baton/protocol';
+import { isUnread, type AgentWithLoad, type InboxStore } from '@baton/client';
+import type { Conversation } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
-import { restContext } from '@baton/ui/contexts/rest';
 import { baseStyles } from '@baton/ui/tokens';
 import { channelIcon, channelName } from '@baton/ui/icons';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
@@ -20,7 +19,7 @@ import { ClockController } from '../controllers/clock-controller.js';
 import { contactName } from '../contacts/contact-name.js';
 import { VIEW_LABELS } from '../view-nav/view-nav.js';
 import { waitingLabel, wakeTime } from '../format/snooze-time.js';
-import { loadTeams } from '../teams/teams-cache.js';
+import { TeamsController } from '../teams/teams-controller.js';
 import { conversationListStyles } from './conversation-list.styles.js';
 
 /**
@@ -64,13 +63,6 @@ export class InboxConversationList extends LitElement {
   @state()
   private contacts?: ContactDirectory;
 
-  @consume({ context: restContext, subscribe: true })
-  @state()
-  private rest?: BatonRestClient;
-
-  /** Team names for "Waiting for Bilingual", asked once a queued row shows up (teams-cache shares the request). */
-  @state() private teams: readonly Team[] = [];
-  private teamsAsked = false;
 
   @state() private scrollOffset = 0;
   /** Conversations ticked for a bulk action (checkbox, `x`; Shift extends from the last one ticked). */
@@ -96,6 +88,8 @@ export class InboxConversationList extends LitElement {
     filters: s.filters,
   }));
   private readonly contactsWatch = new ContactsController(this, () => this.contacts);
+  /** Team names for "Waiting for Bilingual", asked once a queued row shows up. */
+  private readonly teams = new TeamsController(this, () => this.store);
   private readonly roving = new RovingFocusController(this, {
     count: () => this.rows.length,
     item: (i) => this.renderRoot.querySelector<HTMLElement>(`[data-index="${i}"]`),
@@ -255,10 +249,7 @@ export class InboxConversationList extends LitElement {
     const moved = activeId ? rows.findIndex((r) => r.id === activeId) : -1;
     if (moved >= 0) this.roving.setActive(moved);
     this.rows = rows;
-    if (!this.teamsAsked && this.rest && rows.some((r) => r.teamId && waiting(r))) {
-      this.teamsAsked = true;
-      loadTeams(this.rest).then((teams) => (this.teams = teams), () => (this.teamsAsked = false));
-    }
+    if (rows.some((r) => r.teamId && waiting(r))) this.teams.want();
     if (this.selected.size && [...this.selected].some((id) => !rows.some((r) => r.id === id))) {
       this.selected = new Set([...this.selected].filter((id) => rows.some((r) => r.id === id)));
     }
@@ -353,7 +344,7 @@ export class InboxConversationList extends LitElement {
     if (c.status === 'open' && c.snoozedUntil) {
       return html`<span class="state">Snoozed until ${wakeTime(c.snoozedUntil, now)}</span>`;
     }
-    if (waiting(c)) return html`<span class="state waiting">${waitingLabel(c.waitingSince!, this.teams.find((t) => t.id === c.teamId)?.name, now)}</span>`;
+    if (waiting(c)) return html`<span class="state waiting">${waitingLabel(c.waitingSince!, this.teams.find(c.teamId)?.name, now)}</span>`;
     return nothing;
   }
 

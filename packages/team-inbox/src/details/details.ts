@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import type { BatonRestClient, InboxStore } from '@baton/client';
-import type { Contact, Conversation, NoteItem, Team, TimelineItem } from '@baton/protocol';
+import type { Contact, Conversation, NoteItem, TimelineItem } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { restContext } from '@baton/ui/contexts/rest';
 import { baseStyles } from '@baton/ui/tokens';
@@ -16,7 +16,7 @@ import '../assignee-picker/assignee-picker.js';
 import type { InboxAssigneePicker } from '../assignee-picker/assignee-picker.js';
 import { fire } from '../events.js';
 import { languageName } from '../format/language-name.js';
-import { loadTeams } from '../teams/teams-cache.js';
+import { TeamsController } from '../teams/teams-controller.js';
 import type { InboxDetailsEditor } from '../details-editor/details-editor.js';
 import { detailsStyles } from './details.styles.js';
 
@@ -62,7 +62,6 @@ export class InboxDetails extends LitElement {
   @state() private history: Conversation[] = [];
   /** Internal notes of the contact's other conversations, loaded when their "Notes" is opened. */
   @state() private notesOf = new Map<string, NoteItem[] | 'loading' | 'failed'>();
-  @state() private teams: Team[] = [];
 
   /** "Edit details" is open (for this conversation id); the editor shows once its module is loaded. */
   @state() private editingId = '';
@@ -78,10 +77,11 @@ export class InboxDetails extends LitElement {
     // Asked once the timeline is here: before it, a conversation a rule only tagged reads as unrouted.
     why: s.open?.loading ? null : whyQuestion(s.open?.conversation ?? null, s.open?.timeline ?? []),
   }));
+  /** The team's name, and the editor's choice of teams. */
+  private readonly teams = new TeamsController(this, () => this.store);
   @state() private routingLoaded = false;
   /** What the contact's record was loaded for: the contact and the conversation's version. */
   private loadedFor = '';
-  private teamsLoaded = false;
 
   /** The `a` shortcut. */
   focusAssignee(): void {
@@ -131,7 +131,7 @@ export class InboxDetails extends LitElement {
       .conversation=${c}
       .store=${this.store}
       .rest=${this.rest}
-      .teams=${this.teams}
+      .teams=${this.teams.list}
       .done=${() => void this.closeEditor()}
     ></inbox-details-editor>`;
   }
@@ -139,10 +139,7 @@ export class InboxDetails extends LitElement {
   protected override willUpdate(): void {
     const c = this.snapshot.value?.conversation;
     if (this.editingId && this.editingId !== c?.id) this.editingId = '';
-    if (this.rest && !this.teamsLoaded) {
-      this.teamsLoaded = true;
-      loadTeams(this.rest).then((items) => (this.teams = items), () => (this.teamsLoaded = false));
-    }
+    this.teams.want();
     const key = c ? `${c.contactId}:${c.id}:${c.version}` : '';
     if (key === this.loadedFor || !this.rest) return;
     if (!c || !this.loadedFor.startsWith(`${c.contactId}:`)) {
@@ -192,7 +189,7 @@ export class InboxDetails extends LitElement {
   override render() {
     const c = this.snapshot.value?.conversation;
     if (!c) return html`<div part="base"><p class="muted">No conversation open</p></div>`;
-    const team = c.teamId ? this.teams.find((t) => t.id === c.teamId) : undefined;
+    const team = this.teams.find(c.teamId);
     const contact = this.contact;
     const others = this.history.filter((h) => h.id !== c.id);
     const now = Date.now();

@@ -1,14 +1,13 @@
 import { LitElement, css, html } from 'lit';
 import { consume } from '@lit/context';
 import { state } from 'lit/decorators.js';
-import type { BatonRestClient, InboxStore, ListFilters } from '@baton/client';
-import type { Team } from '@baton/protocol';
+import type { InboxStore, ListFilters } from '@baton/client';
 import { KNOWN_CHANNELS } from '@baton/protocol/constants';
 import { storeContext } from '@baton/ui/contexts/store';
-import { restContext } from '@baton/ui/contexts/rest';
 import { channelName } from '@baton/ui/icons';
 import { baseStyles } from '@baton/ui/tokens';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
+import { TeamsController } from '../teams/teams-controller.js';
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 const label = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -40,23 +39,12 @@ export class InboxListFilters extends LitElement {
   @state()
   private store?: InboxStore;
 
-  @consume({ context: restContext, subscribe: true })
-  @state()
-  private rest?: BatonRestClient;
-
-  @state() private teams: readonly Team[] = [];
-  private teamsFrom: BatonRestClient | undefined;
-
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({ filters: s.filters }));
+  /** Until they are read (or if reading fails) the team filter offers "Any team" only; the others work. */
+  private readonly teams = new TeamsController(this, () => this.store);
 
   protected override willUpdate(): void {
-    if (this.rest && this.rest !== this.teamsFrom) {
-      this.teamsFrom = this.rest;
-      this.rest.listTeams().then(
-        ({ items }) => (this.teams = items),
-        () => undefined, // the team filter stays "Any team"; the others work
-      );
-    }
+    this.teams.want();
   }
 
   private set(patch: Partial<ListFilters>): void {
@@ -81,7 +69,7 @@ export class InboxListFilters extends LitElement {
       <label for="team">Team</label>
       <select id="team" @change=${this.pick('teamId')}>
         <option value="">Any team</option>
-        ${this.teams.map((t) => html`<option value=${t.id} ?selected=${f.teamId === t.id}>${t.name}</option>`)}
+        ${this.teams.list.map((t) => html`<option value=${t.id} ?selected=${f.teamId === t.id}>${t.name}</option>`)}
       </select>
       <label for="tag">Tag</label>
       <input id="tag" .value=${f.tag ?? ''} @change=${this.pick('tag')} />

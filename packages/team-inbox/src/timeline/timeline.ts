@@ -2,11 +2,10 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { AgentWithLoad, BatonRestClient, InboxStore } from '@baton/client';
-import type { Actor, MessageItem, NoteItem, Team, TimelineItem } from '@baton/protocol';
+import type { AgentWithLoad, InboxStore } from '@baton/client';
+import type { Actor, MessageItem, NoteItem, TimelineItem } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
-import { restContext } from '@baton/ui/contexts/rest';
-import { loadTeams } from '../teams/teams-cache.js';
+import { TeamsController } from '../teams/teams-controller.js';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
@@ -74,13 +73,6 @@ export class InboxTimeline extends LitElement {
   @state()
   private contacts?: ContactDirectory;
 
-  @consume({ context: restContext, subscribe: true })
-  @state()
-  private rest?: BatonRestClient;
-
-  /** Team names for "Ana moved this to Bilingual", fetched once such an event is shown. */
-  @state() private teams: readonly Team[] = [];
-  private teamsAsked = false;
   @state() private sentences: SentencesModule | undefined;
   private sentencesLoading: Promise<void> | undefined;
 
@@ -95,6 +87,8 @@ export class InboxTimeline extends LitElement {
     agents: s.agents,
   }));
   private readonly contactsWatch = new ContactsController(this, () => this.contacts);
+  /** Team names for "Ana moved this to Bilingual", asked once such an event is shown. */
+  private readonly teams = new TeamsController(this, () => this.store);
   private following = true;
   private shownId: string | null = null;
 
@@ -107,10 +101,7 @@ export class InboxTimeline extends LitElement {
       );
     }
     // Team names are read only for a timeline whose sentences name a team: a move, or a rule's assignment into one.
-    if (!this.teamsAsked && this.rest && this.snapshot.value?.items.some((i) => i.kind === 'event' && (i.type === 'team_changed' || 'teamFrom' in i.data))) {
-      this.teamsAsked = true;
-      loadTeams(this.rest).then((teams) => (this.teams = teams), () => (this.teamsAsked = false));
-    }
+    if (this.snapshot.value?.items.some((i) => i.kind === 'event' && (i.type === 'team_changed' || 'teamFrom' in i.data))) this.teams.want();
     const el = this.scroller;
     const id = this.snapshot.value?.id ?? null;
     // A newly opened conversation starts at its latest item; otherwise stay where the reader is.
@@ -189,7 +180,7 @@ export class InboxTimeline extends LitElement {
         return this.renderNote(item, agents, when);
       case 'event':
         return html`<li part="event">${this.sentences
-          ? this.sentences.eventSentence(item, (id) => agents.find((a) => a.id === id), (id) => this.teams.find((t) => t.id === id))
+          ? this.sentences.eventSentence(item, (id) => agents.find((a) => a.id === id), (id) => this.teams.find(id))
           : 'Could not load what happened here'} · ${when}</li>`;
     }
   }
