@@ -36,3 +36,24 @@ test('a claim is refused for an agent at capacity, away or deactivated, or whose
   await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { active: false }), 200);
   assert.equal(await claim(6000), false, 'deactivated');
 });
+
+test("a claim from a team's pool is refused for an agent no longer in the team (a snapshot read before they left)", async (t) => {
+  const server = await TestServer.startFor(t);
+  const ws = await server.createWorkspace('Acme');
+  const ana = await ws.addAgent('ana');
+  const ben = await ws.addAgent('ben');
+  const db = server.server.deps.storage.db;
+  await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { availability: 'online' }), 200);
+  const { team } = await ok(ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [ana.id, ben.id] }), 201);
+  const { team: sales } = await ok(ws.api('POST', '/v1/teams', { name: 'Sales', memberIds: [ana.id] }), 201);
+  const claim = async (at: number, teamId: string | null) => {
+    const row = await findAgent(db, ws.id, ana.id);
+    return db.transaction().execute((trx) => claimAssignment(trx, ws.id, ana.id, row!.last_assigned_at === null ? null : Number(row!.last_assigned_at), at, teamId));
+  };
+
+  assert.equal(await claim(1000, team.id), true, 'a member: granted');
+  await ok(ws.api('PATCH', `/v1/teams/${team.id}`, { memberIds: [ben.id] }), 200);
+  assert.equal(await claim(2000, team.id), false, 'left Support: refused from its pool');
+  assert.equal(await claim(3000, sales.id), true, 'still in Sales: granted from its pool');
+  assert.equal(await claim(4000, null), true, 'a pool of named agents checks no team');
+});

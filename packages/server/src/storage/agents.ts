@@ -81,9 +81,41 @@ const claimFirst = prepared<Claim>(['workspaceId', 'id', 'at'], (db, a) => still
 const claimAfter = prepared<Claim & { seen: number }>(['workspaceId', 'id', 'at', 'seen'], (db, a) =>
   stillEligible(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', '=', a.seen),
 );
+/** Also still a member of the team whose pool picked them: one probe of the `team_members` key. */
+const stillInTeam = (db: Kysely<Database>, a: { workspaceId: string; id: string; teamId: string }) =>
+  stillEligible(db, a).where((eb) =>
+    eb.exists(
+      eb
+        .selectFrom('team_members')
+        .select('team_members.agent_id')
+        .where('team_members.team_id', '=', a.teamId)
+        .where('team_members.agent_id', '=', a.id)
+        .where('team_members.workspace_id', '=', a.workspaceId),
+    ),
+  );
+const claimFirstInTeam = prepared<Claim & { teamId: string }>(['workspaceId', 'id', 'at', 'teamId'], (db, a) =>
+  stillInTeam(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', 'is', null),
+);
+const claimAfterInTeam = prepared<Claim & { seen: number; teamId: string }>(['workspaceId', 'id', 'at', 'seen', 'teamId'], (db, a) =>
+  stillInTeam(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', '=', a.seen),
+);
 
-export async function claimAssignment(db: Q, workspaceId: string, id: string, seen: number | null, at: number): Promise<boolean> {
-  const result = seen === null ? await claimFirst(db, { workspaceId, id, at }) : await claimAfter(db, { workspaceId, id, at, seen });
+/**
+ * Takes the agent's round-robin slot if it is still where the plan saw it (`seen`) and the agent
+ * may still be given work; with `teamId` (the step's pool was a team) they must still be in it, as
+ * a member removed since the snapshot was read must not be picked from that pool. (Required skills
+ * are not checked again: they are a JSON list, and a skill taken away mid-batch is rarer than a
+ * member moved between teams; the next batch's snapshot has it.)
+ */
+export async function claimAssignment(db: Q, workspaceId: string, id: string, seen: number | null, at: number, teamId: string | null = null): Promise<boolean> {
+  const result =
+    teamId === null
+      ? seen === null
+        ? await claimFirst(db, { workspaceId, id, at })
+        : await claimAfter(db, { workspaceId, id, at, seen })
+      : seen === null
+        ? await claimFirstInTeam(db, { workspaceId, id, at, teamId })
+        : await claimAfterInTeam(db, { workspaceId, id, at, seen, teamId });
   return Number(result.numAffectedRows) === 1;
 }
 
