@@ -36,6 +36,8 @@ export const MAX_NODES = 500;
 export const MAX_GROUP = 50;
 export const MAX_LIST = 200;
 export const MAX_VALUE_LENGTH = 1000;
+/** The protocol's `Id` (domain.ts), for fields whose values are record ids. */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Up to this many phrases, `contains_all` runs one compiled matcher per phrase (a scan of the body each); past it, one pass of the automaton. */
 const FEW_PHRASES = 4;
 
@@ -71,6 +73,7 @@ export const READERS: Readonly<Record<string, Reader>> = {
   'conversation.tags': (f) => f.conversation?.tags,
   'conversation.priority': (f) => f.conversation?.priority,
   'conversation.language': (f) => f.conversation?.language,
+  'conversation.team': (f) => f.conversation?.team,
   'contact.name': (f) => f.contact?.name,
   'contact.email': (f) => f.contact?.email,
   'contact.language': (f) => f.contact?.language,
@@ -159,6 +162,8 @@ function checkElement(field: FieldDef, op: OperatorName, v: unknown): string | n
     return `is not a ${field.label} (${choices})`;
   }
   if (field.type === 'text' && phrase(v).length === 0) return 'has no word to look for';
+  // Record ids have the protocol's `Id` shape; whether one names a record of the workspace is the validator's question.
+  if (field.valuesFrom && !ID_PATTERN.test(v)) return 'must be an id (up to 64 letters, digits, _ and -)';
   return null;
 }
 
