@@ -24,7 +24,7 @@ import {
 } from '@baton/protocol/rule-fields';
 import { MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
 import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RulePath } from '@baton/protocol/rules';
-import { describeCondition } from './describe.js';
+import { describeCondition, type DescribeOptions } from './describe.js';
 import { compilePattern } from './regex.js';
 import { fold, phrase, phraseMatcher, PhraseSet, tokens } from './text.js';
 
@@ -556,7 +556,7 @@ function recordVisited(v: Visited, facts: RuleFacts, leaves: LeafOutcome[]): boo
   }
 }
 
-function inflateVisited(v: Visited, leaves: readonly LeafOutcome[], next: { at: number }): ConditionTrace {
+function inflateVisited(v: Visited, leaves: readonly LeafOutcome[], next: { at: number }, words: DescribeOptions): ConditionTrace {
   switch (v.kind) {
     case 'condition': {
       const leaf = v.leaf!;
@@ -570,18 +570,18 @@ function inflateVisited(v: Visited, leaves: readonly LeafOutcome[], next: { at: 
         expected: leaf.expected,
         actual: outcome[0],
         result: outcome[1] === 1,
-        text: describeCondition(v.node),
+        text: describeCondition(v.node, words),
       };
       if (leaf.matched) trace.matched = outcome[2] ?? [];
       return trace;
     }
     case 'not': {
-      const child = inflateVisited(v.child, leaves, next);
+      const child = inflateVisited(v.child, leaves, next, words);
       return { kind: 'not', path: v.path, result: !child.result, child };
     }
     case 'all':
     case 'any': {
-      const children = v.children.map((c) => inflateVisited(c, leaves, next));
+      const children = v.children.map((c) => inflateVisited(c, leaves, next, words));
       const result = v.kind === 'all' ? children.every((c) => c.result) : children.some((c) => c.result);
       return { kind: v.kind, path: v.path, result, children };
     }
@@ -599,12 +599,15 @@ export function recordConditions(tree: ConditionNode | undefined, facts: RuleFac
   return { result: visited ? recordVisited(visited, facts, leaves) : true, leaves };
 }
 
-/** The full trace of a recorded evaluation, from the same tree: what `explainConditions` returned then. */
-export function inflateTrace(tree: ConditionNode | undefined, leaves: readonly LeafOutcome[], options?: CheckOptions): ConditionTrace {
+/**
+ * The full trace of a recorded evaluation, from the same tree: what `explainConditions` returned then.
+ * `teams` only changes the sentences ("team is Billing"), never what was compared.
+ */
+export function inflateTrace(tree: ConditionNode | undefined, leaves: readonly LeafOutcome[], options?: CheckOptions & DescribeOptions): ConditionTrace {
   const visited = checked(tree, options);
   if (!visited) return { kind: 'all', path: [], result: true, children: [] };
   const next = { at: 0 };
-  const trace = inflateVisited(visited, leaves, next);
+  const trace = inflateVisited(visited, leaves, next, { teams: options?.teams });
   if (next.at !== leaves.length) throw new Error(`a condition record has ${leaves.length} outcomes; its tree has ${next.at} conditions`);
   return trace;
 }
@@ -614,6 +617,6 @@ export function inflateTrace(tree: ConditionNode | undefined, leaves: readonly L
  * expected and actual value, result (and for groups, their children). Paths are relative to the
  * tree (`['all', 1, 'any', 0]`). Absent conditions give an empty `all` that matched.
  */
-export function explainConditions(tree: ConditionNode | undefined, facts: RuleFacts, options?: CheckOptions): ConditionTrace {
+export function explainConditions(tree: ConditionNode | undefined, facts: RuleFacts, options?: CheckOptions & DescribeOptions): ConditionTrace {
   return inflateTrace(tree, recordConditions(tree, facts, options).leaves, options);
 }

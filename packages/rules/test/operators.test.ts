@@ -373,6 +373,17 @@ describe('conversation.team: the id of the team the conversation is in, empty wh
     });
   });
 
+  it('the trace names the team when given the teams, and keeps ids in expected and actual', () => {
+    const condition = c('conversation.team', 'in', ['tm_billing', 'tm_support']);
+    const teams = [{ id: 'tm_billing', name: 'Billing' }, { id: 'tm_support', name: 'Support' }];
+    const trace = explainConditions(condition, facts({ conversation: { team: 'tm_billing' } }), { teams });
+    assert.deepEqual([trace.kind === 'condition' && trace.text, trace.kind === 'condition' && trace.actual], ['team is Billing or Support', 'tm_billing']);
+    const record = recordConditions(condition, facts());
+    const inflated = inflateTrace(condition, record.leaves, { teams });
+    assert.equal(inflated.kind === 'condition' && inflated.text, 'team is Billing or Support');
+    assert.equal(inflateTrace(condition, record.leaves).kind === 'condition' && (inflateTrace(condition, record.leaves) as { text: string }).text, 'team is tm_billing or tm_support');
+  });
+
   it('takes ids only: a value that is not an id shape, or a list past the bound, does not compile', () => {
     assert.throws(() => compileConditions(c('conversation.team', 'eq', 'Billing team')), RuleError);
     assert.throws(() => compileConditions(c('conversation.team', 'in', ['tm_billing', 'x'.repeat(65)])), RuleError);

@@ -89,6 +89,7 @@ describe('conversation.team conditions', () => {
       ['conversation.team', 'eq', f.billing.id, f.billing.id, true],
     );
     assert.deepEqual([leaf(stays).actual, leaf(stays).result], [null, false], 'the trace shows no team');
+    assert.equal(leaf(moved).text, 'team is Billing', 'the sentence names the team');
   });
 
   it('a dry run evaluates the team condition on a conversation as it is now and on a sample', async (t) => {
@@ -103,6 +104,7 @@ describe('conversation.team conditions', () => {
     assert.equal(result.draft.matched, false);
     const leaf = result.draft.conditions.children[0];
     assert.deepEqual([leaf.field, leaf.expected, leaf.actual, leaf.result], ['conversation.team', f.billing.id, f.support.id, false]);
+    assert.equal(leaf.text, 'team is Billing');
 
     await ok(f.ws.api('PATCH', `/v1/conversations/${id}`, { teamId: f.billing.id }), 200);
     const inBilling = await ok(f.boss.call('POST', '/v1/workflows/test', { workflow: draft, conversationId: id }), 200);
