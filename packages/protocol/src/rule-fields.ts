@@ -209,6 +209,12 @@ export interface FieldDef {
   readonly values?: readonly ValueOption[];
   /** An enum that also accepts values outside `values` (hosts add channels). */
   readonly openValues?: boolean;
+  /**
+   * An enum whose values are ids of the workspace's own records (`teams`), so it has no fixed
+   * `values`: the builder offers them by name, sentences name them, and the validator, given the
+   * workspace's teams, rejects an id that is not one of them (`unknown_team`).
+   */
+  readonly valuesFrom?: 'teams';
   /** Bounds of a number field, both inclusive. */
   readonly min?: number;
   readonly max?: number;
@@ -233,6 +239,8 @@ export const RULE_FIELDS: readonly FieldDef[] = [
     description: 'Tags on the conversation.' }),
   field({ name: 'conversation.priority', label: 'priority', type: 'enum', nullable: false, values: PRIORITY_OPTIONS,
     description: 'Priority of the conversation.' }),
+  field({ name: 'conversation.team', label: 'team', type: 'enum', nullable: true, openValues: true, valuesFrom: 'teams',
+    description: 'Team the conversation is in (a team id; empty when it has none), as it is when the rule runs: set by hand, by `set_team`, or by an assignment from a team pool.' }),
   field({ name: 'conversation.language', label: 'conversation language', type: 'enum', nullable: true, values: LANGUAGE_OPTIONS,
     description: "Language of the customer's messages: the contact's language when set, otherwise detected from their inbound messages (ISO 639-1)." }),
   field({ name: 'contact.name', label: 'contact name', type: 'string', nullable: false,

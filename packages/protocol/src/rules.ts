@@ -205,6 +205,8 @@ export const RuleFacts = z.object({
     tags: z.array(z.string()),
     priority: Priority,
     language: z.string().nullable(),
+    /** The team's id; null when the conversation is in no team (and when a sample written before the field leaves it out). */
+    team: z.string().nullable().default(null),
   }),
   contact: z.object({
     name: z.string(),

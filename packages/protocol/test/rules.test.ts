@@ -96,6 +96,21 @@ describe('WorkflowDefinition', () => {
   });
 });
 
+describe('RuleFacts', () => {
+  const sample = {
+    conversation: { channel: 'sms', source: null, subject: null, tags: [], priority: 'normal', language: null },
+    contact: { name: 'Sam', email: null, language: null, tags: [], attributes: {} },
+    message: null,
+    time: { weekday: 'mon', hour: 10 },
+  };
+
+  it("carries the conversation's team, and reads a sample written before the field as in no team", () => {
+    assert.equal(RuleFacts.parse({ ...sample, conversation: { ...sample.conversation, team: 'tm_billing' } }).conversation.team, 'tm_billing');
+    assert.equal(RuleFacts.parse(sample).conversation.team, null);
+    assert.equal(RuleFacts.safeParse({ ...sample, conversation: { ...sample.conversation, team: 7 } }).success, false);
+  });
+});
+
 describe('the field registry', () => {
   it('gives every field operators of its type, and enums their values', () => {
     const names = new Set<string>();
@@ -105,7 +120,8 @@ describe('the field registry', () => {
       for (const op of f.operators) assert.ok((OPERATOR_NAMES as readonly string[]).includes(op), `${f.name}: ${op}`);
       for (const op of TYPE_OPERATORS[f.type]) assert.ok(f.operators.includes(op), `${f.name} lacks ${op}`);
       assert.equal(f.operators.includes('is_empty'), f.nullable || f.type === 'tags', f.name);
-      if (f.type === 'enum') assert.ok(f.values && f.values.length > 0, f.name);
+      // An enum lists its values, or takes them from the workspace (team ids), which is an open list here.
+      if (f.type === 'enum') assert.ok(f.valuesFrom ? !f.values && f.openValues : f.values && f.values.length > 0, f.name);
       assert.ok(f.label && f.description, f.name);
     }
   });

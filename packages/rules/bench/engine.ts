@@ -44,6 +44,7 @@ export function makeFacts(n: number, seed = 42): RuleFacts[] {
       tags: rand() < 0.3 ? [pick(['billing', 'vip'])] : [],
       priority: 'normal' as const,
       language: pick([null, null, 'es', 'en', 'pt']),
+      team: pick([null, 'tm_support', 'tm_billing']),
     },
     contact: {
       name: 'Customer',

@@ -22,7 +22,7 @@ const BODY_CHARS = 20_000; // the API's message body limit
 
 function facts(body: string): RuleFacts {
   return {
-    conversation: { channel: 'email', source: null, subject: null, tags: [], priority: 'normal', language: null },
+    conversation: { channel: 'email', source: null, subject: null, tags: [], priority: 'normal', language: null, team: null },
     contact: { name: 'Customer', email: null, language: null, tags: [], attributes: {} },
     message: { body },
     time: { weekday: 'mon', hour: 10 },

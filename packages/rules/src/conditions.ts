@@ -24,7 +24,7 @@ import {
 } from '@baton/protocol/rule-fields';
 import { MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
 import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RulePath } from '@baton/protocol/rules';
-import { describeCondition } from './describe.js';
+import { describeCondition, type DescribeOptions } from './describe.js';
 import { compilePattern } from './regex.js';
 import { fold, phrase, phraseMatcher, PhraseSet, tokens } from './text.js';
 
@@ -36,6 +36,8 @@ export const MAX_NODES = 500;
 export const MAX_GROUP = 50;
 export const MAX_LIST = 200;
 export const MAX_VALUE_LENGTH = 1000;
+/** The protocol's `Id` (domain.ts), for fields whose values are record ids. */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Up to this many phrases, `contains_all` runs one compiled matcher per phrase (a scan of the body each); past it, one pass of the automaton. */
 const FEW_PHRASES = 4;
 
@@ -71,6 +73,7 @@ export const READERS: Readonly<Record<string, Reader>> = {
   'conversation.tags': (f) => f.conversation?.tags,
   'conversation.priority': (f) => f.conversation?.priority,
   'conversation.language': (f) => f.conversation?.language,
+  'conversation.team': (f) => f.conversation?.team,
   'contact.name': (f) => f.contact?.name,
   'contact.email': (f) => f.contact?.email,
   'contact.language': (f) => f.contact?.language,
@@ -159,6 +162,8 @@ function checkElement(field: FieldDef, op: OperatorName, v: unknown): string | n
     return `is not a ${field.label} (${choices})`;
   }
   if (field.type === 'text' && phrase(v).length === 0) return 'has no word to look for';
+  // Record ids have the protocol's `Id` shape; whether one names a record of the workspace is the validator's question.
+  if (field.valuesFrom && !ID_PATTERN.test(v)) return 'must be an id (up to 64 letters, digits, _ and -)';
   return null;
 }
 
@@ -551,7 +556,7 @@ function recordVisited(v: Visited, facts: RuleFacts, leaves: LeafOutcome[]): boo
   }
 }
 
-function inflateVisited(v: Visited, leaves: readonly LeafOutcome[], next: { at: number }): ConditionTrace {
+function inflateVisited(v: Visited, leaves: readonly LeafOutcome[], next: { at: number }, words: DescribeOptions): ConditionTrace {
   switch (v.kind) {
     case 'condition': {
       const leaf = v.leaf!;
@@ -565,18 +570,18 @@ function inflateVisited(v: Visited, leaves: readonly LeafOutcome[], next: { at: 
         expected: leaf.expected,
         actual: outcome[0],
         result: outcome[1] === 1,
-        text: describeCondition(v.node),
+        text: describeCondition(v.node, words),
       };
       if (leaf.matched) trace.matched = outcome[2] ?? [];
       return trace;
     }
     case 'not': {
-      const child = inflateVisited(v.child, leaves, next);
+      const child = inflateVisited(v.child, leaves, next, words);
       return { kind: 'not', path: v.path, result: !child.result, child };
     }
     case 'all':
     case 'any': {
-      const children = v.children.map((c) => inflateVisited(c, leaves, next));
+      const children = v.children.map((c) => inflateVisited(c, leaves, next, words));
       const result = v.kind === 'all' ? children.every((c) => c.result) : children.some((c) => c.result);
       return { kind: v.kind, path: v.path, result, children };
     }
@@ -594,12 +599,15 @@ export function recordConditions(tree: ConditionNode | undefined, facts: RuleFac
   return { result: visited ? recordVisited(visited, facts, leaves) : true, leaves };
 }
 
-/** The full trace of a recorded evaluation, from the same tree: what `explainConditions` returned then. */
-export function inflateTrace(tree: ConditionNode | undefined, leaves: readonly LeafOutcome[], options?: CheckOptions): ConditionTrace {
+/**
+ * The full trace of a recorded evaluation, from the same tree: what `explainConditions` returned then.
+ * `teams` only changes the sentences ("team is Billing"), never what was compared.
+ */
+export function inflateTrace(tree: ConditionNode | undefined, leaves: readonly LeafOutcome[], options?: CheckOptions & DescribeOptions): ConditionTrace {
   const visited = checked(tree, options);
   if (!visited) return { kind: 'all', path: [], result: true, children: [] };
   const next = { at: 0 };
-  const trace = inflateVisited(visited, leaves, next);
+  const trace = inflateVisited(visited, leaves, next, { teams: options?.teams });
   if (next.at !== leaves.length) throw new Error(`a condition record has ${leaves.length} outcomes; its tree has ${next.at} conditions`);
   return trace;
 }
@@ -609,6 +617,6 @@ export function inflateTrace(tree: ConditionNode | undefined, leaves: readonly L
  * expected and actual value, result (and for groups, their children). Paths are relative to the
  * tree (`['all', 1, 'any', 0]`). Absent conditions give an empty `all` that matched.
  */
-export function explainConditions(tree: ConditionNode | undefined, facts: RuleFacts, options?: CheckOptions): ConditionTrace {
+export function explainConditions(tree: ConditionNode | undefined, facts: RuleFacts, options?: CheckOptions & DescribeOptions): ConditionTrace {
   return inflateTrace(tree, recordConditions(tree, facts, options).leaves, options);
 }

@@ -16,8 +16,15 @@ import type { ConditionNode, RuleCondition } from '@baton/protocol/rules';
  */
 export const MAX_WALK_DEPTH = 64;
 
-function valueText(field: FieldDef | undefined, value: unknown): string {
+/** What a sentence may name besides the registry's labels: the workspace's teams, for `conversation.team`. */
+export interface DescribeOptions {
+  teams?: readonly { id: string; name: string }[];
+}
+
+function valueText(field: FieldDef | undefined, value: unknown, options: DescribeOptions): string {
   if (typeof value === 'string') {
+    // An id the workspace does not know reads as written, so a stale rule still shows what it tests.
+    if (field?.valuesFrom === 'teams') return options.teams?.find((t) => t.id === value)?.name ?? value;
     const option = field?.values?.find((o) => o.value === value.toLowerCase());
     if (option) return option.label;
     return field && (field.type === 'string' || field.type === 'text' || field.type === 'attribute') ? JSON.stringify(value) : value;
@@ -30,14 +37,14 @@ function joinList(items: readonly string[], last: 'or' | 'and' | 'nor'): string 
   return `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}`;
 }
 
-/** One condition as a sentence ("contact language is Spanish"). */
-export function describeCondition(condition: RuleCondition): string {
+/** One condition as a sentence ("contact language is Spanish", "team is Billing" given the teams). */
+export function describeCondition(condition: RuleCondition, options: DescribeOptions = {}): string {
   const field = resolveField(condition.field);
   const name = field?.label ?? condition.field;
   const op = condition.op as OperatorName;
   const value = condition.value;
-  const list = Array.isArray(value) ? value.map((v) => valueText(field, v)) : [];
-  const one = valueText(field, value);
+  const list = Array.isArray(value) ? value.map((v) => valueText(field, v, options)) : [];
+  const one = valueText(field, value, options);
   const plural = field?.type === 'tags';
   switch (op) {
     case 'eq': return `${name} is ${one}`;
@@ -64,24 +71,24 @@ export function describeCondition(condition: RuleCondition): string {
 }
 
 /** A condition tree as a sentence; nested groups in parentheses. */
-export function describeConditions(node: ConditionNode | undefined): string {
+export function describeConditions(node: ConditionNode | undefined, options: DescribeOptions = {}): string {
   if (node === undefined) return 'always';
   // Not walked: the sentence would be unreadable anyway, and the walk would overflow the stack.
   if (groupTooDeepAt(node, MAX_WALK_DEPTH) !== null) return `conditions nested more than ${MAX_WALK_DEPTH} groups deep`;
-  return describeNode(node, true);
+  return describeNode(node, true, options);
 }
 
-function describeNode(node: ConditionNode, top: boolean): string {
+function describeNode(node: ConditionNode, top: boolean, options: DescribeOptions): string {
   if ('all' in node || 'any' in node) {
     const children = 'all' in node ? node.all : node.any;
     if (children.length === 0) return 'all' in node ? 'always' : 'never';
-    if (children.length === 1) return describeNode(children[0]!, top);
-    const text = children.map((c) => describeNode(c, false)).join('all' in node ? ' and ' : ' or ');
+    if (children.length === 1) return describeNode(children[0]!, top, options);
+    const text = children.map((c) => describeNode(c, false, options)).join('all' in node ? ' and ' : ' or ');
     return top ? text : `(${text})`;
   }
   if ('not' in node) {
-    const inner = describeNode(node.not, false);
+    const inner = describeNode(node.not, false, options);
     return `not ${inner.startsWith('(') ? inner : `(${inner})`}`;
   }
-  return describeCondition(node);
+  return describeCondition(node, options);
 }

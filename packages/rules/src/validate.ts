@@ -14,7 +14,7 @@
  * walks itself: zod reports a bad node of a recursive union as "invalid input" at the group, and
  * an admin needs "this value, of this condition".
  */
-import { TEMPLATE_VARIABLES, TRIGGERS, type AttributeTypes } from '@baton/protocol/rule-fields';
+import { resolveField, TEMPLATE_VARIABLES, TRIGGERS, type AttributeTypes } from '@baton/protocol/rule-fields';
 import {
   WorkflowDefinition,
   type AssignAction,
@@ -33,7 +33,7 @@ import { placeholders } from './template.js';
 
 /** What the validator may know about the workspace; each part enables its own checks. */
 export interface ValidationContext {
-  /** Teams of the workspace: pools, set_team and notify must name one of them. */
+  /** Teams of the workspace: pools, set_team, notify and `conversation.team` conditions must name one of them. */
   teams?: readonly { id: string; name?: string }[];
   /** Agents as routing sees them: pools and notify must name them; pools nobody can serve are flagged. */
   agents?: readonly RoutingAgent[];
@@ -75,6 +75,7 @@ function validateInto(json: unknown, context: ValidationContext, out: Collector)
     const { problems } = checkTree(rawConditions, ['conditions'], options, true);
     for (const p of problems) out.errors.push({ path: p.path, code: p.code, message: p.message });
     conditionsOk = problems.length === 0;
+    if (conditionsOk && context.teams) checkConditionTeams(rawConditions as ConditionNode, ['conditions'], context.teams, options, out);
   }
   if (!parsed.success) return undefined;
   const conditions = rawConditions as ConditionNode | undefined;
@@ -94,6 +95,24 @@ function validateInto(json: unknown, context: ValidationContext, out: Collector)
   }
   checkActions(workflow.actions, context, out);
   return workflow;
+}
+
+/**
+ * A condition on a team field (`conversation.team`) must name teams of the workspace, as pools do:
+ * each unknown id is an `unknown_team` at its own path (`value`, or `value[i]` in a list).
+ */
+function checkConditionTeams(node: ConditionNode, path: RulePath, teams: NonNullable<ValidationContext['teams']>, options: { attributeTypes?: AttributeTypes }, out: Collector): void {
+  if ('not' in node) return checkConditionTeams(node.not, [...path, 'not'], teams, options, out);
+  if ('all' in node || 'any' in node) {
+    const [key, children] = 'all' in node ? (['all', node.all] as const) : (['any', node.any] as const);
+    children.forEach((c, i) => checkConditionTeams(c, [...path, key, i], teams, options, out));
+    return;
+  }
+  if (resolveField(node.field, options.attributeTypes)?.valuesFrom !== 'teams') return;
+  const known = (id: unknown) => teams.some((t) => t.id === id);
+  const report = (id: unknown, at: RulePath) => out.errors.push({ path: at, code: 'unknown_team', message: `no team "${String(id)}" in this workspace` });
+  if (Array.isArray(node.value)) node.value.forEach((id, i) => known(id) || report(id, [...path, 'value', i]));
+  else if (node.value !== undefined && !known(node.value)) report(node.value, [...path, 'value']);
 }
 
 function fieldPaths(node: ConditionNode, path: RulePath, field: string): RulePath[] {

@@ -31,4 +31,17 @@ describe('describeConditions', () => {
     );
     assert.equal(describeConditions(undefined), 'always');
   });
+
+  it('names teams by the names it is given, and reads an id it does not know as written', () => {
+    const tree = {
+      all: [
+        { field: 'conversation.team', op: 'eq', value: 'tm_billing' },
+        { field: 'conversation.team', op: 'not_in', value: ['tm_support', 'tm_gone'] },
+        { field: 'conversation.team', op: 'is_set' },
+      ],
+    } as never;
+    const teams = [{ id: 'tm_billing', name: 'Billing' }, { id: 'tm_support', name: 'Support' }];
+    assert.equal(describeConditions(tree, { teams }), 'team is Billing and team is neither Support nor tm_gone and team is set');
+    assert.equal(describeConditions(tree), 'team is tm_billing and team is neither tm_support nor tm_gone and team is set');
+  });
 });

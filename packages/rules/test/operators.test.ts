@@ -344,3 +344,51 @@ describe('recordConditions and inflateTrace', () => {
     assert.throws(() => inflateTrace(tree, [['pt', 0, []], [[], 0, []], ['x', 1]]), /3 outcomes; its tree has 2 conditions/);
   });
 });
+
+describe('conversation.team: the id of the team the conversation is in, empty when none', () => {
+  const billing = facts({ conversation: { team: 'tm_billing' } });
+  const none = facts();
+  check([
+    ['team eq billing in Billing', c('conversation.team', 'eq', 'tm_billing'), billing, true],
+    ['team eq billing in Support', c('conversation.team', 'eq', 'tm_billing'), facts({ conversation: { team: 'tm_support' } }), false],
+    ['team eq billing in no team', c('conversation.team', 'eq', 'tm_billing'), none, false],
+    ['team neq billing in Billing', c('conversation.team', 'neq', 'tm_billing'), billing, false],
+    ['team neq billing in no team (exact negation)', c('conversation.team', 'neq', 'tm_billing'), none, true],
+    ['team in [support, billing] in Billing', c('conversation.team', 'in', ['tm_support', 'tm_billing']), billing, true],
+    ['team in [support] in Billing', c('conversation.team', 'in', ['tm_support']), billing, false],
+    ['team in [billing] in no team', c('conversation.team', 'in', ['tm_billing']), none, false],
+    ['team not_in [support] in Billing', c('conversation.team', 'not_in', ['tm_support']), billing, true],
+    ['team not_in [billing] in Billing', c('conversation.team', 'not_in', ['tm_billing']), billing, false],
+    ['team not_in [billing] in no team', c('conversation.team', 'not_in', ['tm_billing']), none, true],
+    ['team is_empty in no team', c('conversation.team', 'is_empty'), none, true],
+    ['team is_empty in Billing', c('conversation.team', 'is_empty'), billing, false],
+    ['team is_set in Billing', c('conversation.team', 'is_set'), billing, true],
+    ['team is_set in no team', c('conversation.team', 'is_set'), none, false],
+  ]);
+
+  it('the trace shows the team the conversation is in', () => {
+    const trace = explainConditions(c('conversation.team', 'eq', 'tm_billing'), facts({ conversation: { team: 'tm_support' } }));
+    assert.deepEqual({ ...trace, text: undefined }, {
+      kind: 'condition', path: [], field: 'conversation.team', operator: 'eq', expected: 'tm_billing', actual: 'tm_support', result: false, text: undefined,
+    });
+  });
+
+  it('the trace names the team when given the teams, and keeps ids in expected and actual', () => {
+    const condition = c('conversation.team', 'in', ['tm_billing', 'tm_support']);
+    const teams = [{ id: 'tm_billing', name: 'Billing' }, { id: 'tm_support', name: 'Support' }];
+    const trace = explainConditions(condition, facts({ conversation: { team: 'tm_billing' } }), { teams });
+    assert.deepEqual([trace.kind === 'condition' && trace.text, trace.kind === 'condition' && trace.actual], ['team is Billing or Support', 'tm_billing']);
+    const record = recordConditions(condition, facts());
+    const inflated = inflateTrace(condition, record.leaves, { teams });
+    assert.equal(inflated.kind === 'condition' && inflated.text, 'team is Billing or Support');
+    assert.equal(inflateTrace(condition, record.leaves).kind === 'condition' && (inflateTrace(condition, record.leaves) as { text: string }).text, 'team is tm_billing or tm_support');
+  });
+
+  it('takes ids only: a value that is not an id shape, or a list past the bound, does not compile', () => {
+    assert.throws(() => compileConditions(c('conversation.team', 'eq', 'Billing team')), RuleError);
+    assert.throws(() => compileConditions(c('conversation.team', 'in', ['tm_billing', 'x'.repeat(65)])), RuleError);
+    assert.throws(() => compileConditions(c('conversation.team', 'in', Array.from({ length: 201 }, (_, i) => `tm_${i}`))), RuleError);
+    assert.throws(() => compileConditions(c('conversation.team', 'contains', 'tm')), RuleError);
+    assert.throws(() => compileConditions(c('conversation.team', 'eq', 42)), RuleError);
+  });
+});

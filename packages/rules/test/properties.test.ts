@@ -24,6 +24,7 @@ import { fold, hasPhrase, phrase, phraseMatcher, PhraseSet, tokens, wordPrefilte
 const CHANNELS = ['sms', 'email', 'whatsapp'];
 const LANGS = ['es', 'pt', 'en'];
 const TAGS = ['vip', 'spanish', 'spam'];
+const TEAMS = ['tm_billing', 'tm_support', 'tm_sales'];
 const WORDS = ['refund', 'error', 'api', 'not', 'working', 'reembolso', 'café'];
 const PHRASES = [...WORDS, 'not working', 'api error'];
 const PATTERNS = ['(?i)refund', '\\d+', '^not', 'caf.$'];
@@ -41,6 +42,11 @@ const BY_FIELD: Record<string, fc.Arbitrary<RuleCondition>> = {
     leaf('contact.language', ['eq', 'neq'], fc.constantFrom(...LANGS)),
     leaf('contact.language', ['in', 'not_in'], fc.subarray(LANGS)),
     noValue('contact.language', ['is_empty', 'is_set']),
+  ),
+  'conversation.team': fc.oneof(
+    leaf('conversation.team', ['eq', 'neq'], fc.constantFrom(...TEAMS)),
+    leaf('conversation.team', ['in', 'not_in'], fc.subarray(TEAMS)),
+    noValue('conversation.team', ['is_empty', 'is_set']),
   ),
   'contact.tags': fc.oneof(leaf('contact.tags', ['contains_any', 'contains_all', 'contains_none'], fc.subarray(TAGS)), noValue('contact.tags', ['is_empty', 'is_set'])),
   'time.hour': fc.oneof(
@@ -93,6 +99,7 @@ const factsArb: fc.Arbitrary<RuleFacts> = fc.record({
     tags: fc.constant([]),
     priority: fc.constant('normal' as const),
     language: fc.constant(null),
+    team: fc.constantFrom(null, ...TEAMS, 'tm_other'),
   }),
   contact: fc.record({
     name: fc.constant('Ana'),

@@ -10,7 +10,7 @@ type Patch = {
 /** Facts of an ordinary conversation, with the given parts replaced. */
 export function facts(patch: Patch = {}): RuleFacts {
   return {
-    conversation: { channel: 'email', source: null, subject: null, tags: [], priority: 'normal', language: null, ...patch.conversation },
+    conversation: { channel: 'email', source: null, subject: null, tags: [], priority: 'normal', language: null, team: null, ...patch.conversation },
     contact: { name: 'Alex Doe', email: null, language: null, tags: [], attributes: {}, ...patch.contact },
     message: patch.message === undefined ? { body: 'hello there' } : patch.message,
     time: { weekday: 'mon', hour: 10, ...patch.time },

@@ -168,6 +168,60 @@ describe('validateWorkflow: errors at their JSON path', () => {
   });
 });
 
+describe('validateWorkflow: conversation.team conditions', () => {
+  const team = (op: string, value?: unknown) => ({ field: 'conversation.team', op, ...(value === undefined ? {} : { value }) });
+
+  it('every operator of the field is accepted with known teams', () => {
+    for (const c of [team('eq', 'support'), team('neq', 'support'), team('in', ['support', 'bilingual']), team('not_in', ['bilingual']), team('is_empty'), team('is_set')]) {
+      assert.deepEqual(validateWorkflow(withConditions(c), context), { errors: [], warnings: [] }, JSON.stringify(c));
+    }
+  });
+
+  it('an unknown team is unknown_team at its exact path, given the workspace', () => {
+    const workflow = withConditions({ all: [team('eq', 'sales'), { not: team('in', ['support', 'gone', 'bilingual', 'old']) }, team('is_set')] });
+    assert.deepEqual(validateWorkflow(workflow).errors, [], 'without the teams nothing is known to be missing');
+    const r = validateWorkflow(workflow, context);
+    assert.deepEqual(errorsOf(r), [
+      ['unknown_team', ['conditions', 'all', 0, 'value']],
+      ['unknown_team', ['conditions', 'all', 1, 'not', 'value', 1]],
+      ['unknown_team', ['conditions', 'all', 1, 'not', 'value', 3]],
+    ]);
+    assert.match(r.errors[0]!.message, /"sales"/);
+  });
+
+  it('values are ids, as many as other lists take, and the operators are the enum ones', () => {
+    assert.deepEqual(errorsOf(validateWorkflow(withConditions(team('eq', 'Billing team')), context)), [['invalid_value', ['conditions', 'value']]]);
+    assert.deepEqual(errorsOf(validateWorkflow(withConditions(team('in', ['support', 7])), context)), [['invalid_value', ['conditions', 'value', 1]]]);
+    assert.deepEqual(errorsOf(validateWorkflow(withConditions(team('contains', 'sup')), context)), [['operator_not_allowed', ['conditions', 'op']]]);
+    assert.deepEqual(errorsOf(validateWorkflow(withConditions(team('eq')), context)), [['invalid_value', ['conditions', 'value']]]);
+  });
+
+  it('contradictions on the team are never_matches, as on other enums', () => {
+    const never = (conditions: unknown) => validateWorkflow(withConditions(conditions), context).warnings.map((w) => [w.code, w.path]);
+    assert.deepEqual(never({ all: [team('eq', 'support'), team('eq', 'bilingual')] }), [['never_matches', ['conditions']]]);
+    assert.deepEqual(never({ all: [team('in', ['support']), team('is_empty')] }), [['never_matches', ['conditions']]]);
+    assert.deepEqual(never({ all: [team('eq', 'support'), team('not_in', ['support', 'bilingual'])] }), [['never_matches', ['conditions']]]);
+    assert.deepEqual(never({ all: [team('eq', 'support'), team('neq', 'bilingual')] }), []);
+  });
+
+  it('shadowing and conflicts follow the team: a rule that stops on Support shadows a narrower Support rule, not a Bilingual one', () => {
+    const rule = (name: string, priority: number, extra: object = {}) => ({ ...base, name, priority, ...extra });
+    const r = validateWorkflowSet([
+      rule('support stops', 10, { stopProcessing: true, conditions: team('in', ['support']), actions: [{ type: 'set_priority', priority: 'high' }] }),
+      rule('support sms', 5, { conditions: { all: [team('eq', 'support'), { field: 'conversation.channel', op: 'eq', value: 'sms' }] } }),
+      rule('bilingual', 5, { conditions: team('eq', 'bilingual'), actions: [{ type: 'set_priority', priority: 'low' }] }),
+      rule('anything', 4, { actions: [{ type: 'set_priority', priority: 'low' }] }),
+    ], context);
+    assert.deepEqual(warningsOf(r), [['shadowed', [1]]]);
+    const disjoint = validateWorkflowSet([
+      rule('support', 10, { conditions: team('eq', 'support'), actions: [{ type: 'set_priority', priority: 'high' }] }),
+      rule('bilingual', 5, { conditions: team('eq', 'bilingual'), actions: [{ type: 'set_priority', priority: 'low' }] }),
+      rule('no team', 4, { conditions: team('is_empty'), actions: [{ type: 'set_priority', priority: 'urgent' }] }),
+    ], context);
+    assert.deepEqual(disjoint.warnings, [], 'rules on different teams (or none) never meet, so their priorities do not conflict');
+  });
+});
+
 describe('validateWorkflow: warnings', () => {
   it('conditions that can never match, at the group that contradicts itself', () => {
     const r = validateWorkflow(withConditions({

@@ -645,6 +645,8 @@ export function buildFacts(c: ConversationRow, contact: ContactRow, messageBody:
       priority: c.priority,
       // The contact's language wins; the stored one was detected from the customer's messages.
       language: contact.language ?? c.language,
+      // As it is now: a timed trigger reads the team the conversation is in when it fires, not when it was created.
+      team: c.team_id,
     },
     contact: { name: contact.name, email: contact.email, language: contact.language, tags: JSON.parse(contact.tags) as string[], attributes: JSON.parse(contact.attributes) as RuleFacts['contact']['attributes'] },
     message: messageBody === null ? null : { body: messageBody },

@@ -30,6 +30,7 @@ export async function testWorkflow(deps: Deps, p: WorkspacePrincipal, body: Test
   const workspace = await findWorkspace(db, p.workspaceId);
   if (!workspace) throw notFound('workspace');
   const [agents, teamNames] = await Promise.all([routingAgents(db, p.workspaceId), routingTeamNames(db, p.workspaceId)]);
+  const teams = [...teamNames].map(([id, name]) => ({ id, name }));
 
   const targets: { row: ConversationRow | null; facts: RuleFacts }[] = [];
   if (body.sample) targets.push({ row: null, facts: body.sample });
@@ -50,7 +51,7 @@ export async function testWorkflow(deps: Deps, p: WorkspacePrincipal, body: Test
 
   const results: DryRunResult[] = [];
   for (const { row, facts } of targets) {
-    const trace = definition.conditions ? explainConditions(definition.conditions, facts) : null;
+    const trace = definition.conditions ? explainConditions(definition.conditions, facts, { teams }) : null;
     const matched = trace ? trace.result : true;
     const actions = matched ? await wouldDo(deps, p.workspaceId, definition, facts, row, agents, teamNames, now) : [];
     let published: DryRunResult['published'] = null;

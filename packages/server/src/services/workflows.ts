@@ -249,7 +249,7 @@ export async function validateWorkflowBody(deps: Deps, p: WorkspacePrincipal, bo
 // ---------------------------------------------------------------------------------------------
 // Runs (written by services/workflow-runner.ts)
 
-function toRun(r: WorkflowRunRow, versions: Map<string, WorkflowDefinition>): WorkflowRun {
+function toRun(r: WorkflowRunRow, versions: Map<string, WorkflowDefinition>, teams: readonly RunTeam[]): WorkflowRun {
   const definition = versions.get(`${r.workflow_id}:${r.version}`);
   const detail = readRunDetail(r.detail);
   return {
@@ -262,7 +262,7 @@ function toRun(r: WorkflowRunRow, versions: Map<string, WorkflowDefinition>): Wo
     conversationId: r.conversation_id,
     matched: Number(r.matched) === 1,
     outcome: r.outcome as RunOutcome,
-    conditions: !detail.conditions ? null : 'trace' in detail.conditions ? detail.conditions.trace : inflated(definition, detail.conditions.leaves),
+    conditions: !detail.conditions ? null : 'trace' in detail.conditions ? detail.conditions.trace : inflated(definition, detail.conditions.leaves, teams),
     actions: detail.actions,
     createdAt: iso(r.created_at),
   };
@@ -273,13 +273,20 @@ function toRun(r: WorkflowRunRow, versions: Map<string, WorkflowDefinition>): Wo
  * a failed page, when the version is not there or no longer fits them (a tree today's checks
  * refuse, a record of another shape): the run's outcome and actions still say what happened.
  */
-function inflated(definition: WorkflowDefinition | undefined, leaves: LeafOutcome[]): ConditionTrace | null {
+function inflated(definition: WorkflowDefinition | undefined, leaves: LeafOutcome[], teams: readonly RunTeam[]): ConditionTrace | null {
   if (!definition) return null;
   try {
-    return inflateTrace(definition.conditions, leaves);
+    return inflateTrace(definition.conditions, leaves, { teams });
   } catch {
     return null;
   }
+}
+
+type RunTeam = { id: string; name: string };
+
+/** The workspace's teams as they are named now, for the sentences of `conversation.team` conditions ("team is Billing"). */
+async function runTeams(db: Db, workspaceId: string): Promise<RunTeam[]> {
+  return (await listTeamRows(db, workspaceId)).map((t) => ({ id: t.id, name: t.name }));
 }
 
 /** The versions the runs used, as they were published: their names, and the conditions a run's outcomes belong to. */
@@ -297,8 +304,8 @@ export async function workflowRuns(deps: Deps, p: WorkspacePrincipal, id: string
   const from = query.since === undefined ? undefined : idFloor('run', Date.parse(query.since));
   const rows = await listWorkflowRuns(db, p.workspaceId, id, { outcome: query.outcome, before: query.cursor, from, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  const versions = await runVersions(db, p.workspaceId, page);
-  return { items: page.map((r) => toRun(r, versions)), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+  const [versions, teams] = await Promise.all([runVersions(db, p.workspaceId, page), runTeams(db, p.workspaceId)]);
+  return { items: page.map((r) => toRun(r, versions, teams)), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
 }
 
 /** Every run that considered a conversation (at most the latest 200): the answer to "why was this routed so?". */
@@ -306,6 +313,6 @@ export async function conversationRouting(deps: Deps, p: WorkspacePrincipal, con
   const db = deps.storage.db;
   if (!(await findConversation(db, p.workspaceId, conversationId))) throw notFound('conversation');
   const rows = await listConversationRuns(db, p.workspaceId, conversationId, 200);
-  const versions = await runVersions(db, p.workspaceId, rows);
-  return { items: rows.map((r) => toRun(r, versions)), keptSince: iso(deps.housekeeping.runsKeptSince()) };
+  const [versions, teams] = await Promise.all([runVersions(db, p.workspaceId, rows), runTeams(db, p.workspaceId)]);
+  return { items: rows.map((r) => toRun(r, versions, teams)), keptSince: iso(deps.housekeeping.runsKeptSince()) };
 }

@@ -35,7 +35,7 @@ export class EditorTools extends LitElement {
   /** The open tool panel under the flow. */
   @state() private panel: Panel | null = null;
   @state() private sample: RuleFacts = {
-    conversation: { channel: 'sms', source: null, subject: null, tags: [], priority: 'normal', language: null },
+    conversation: { channel: 'sms', source: null, subject: null, tags: [], priority: 'normal', language: null, team: null },
     contact: { name: 'Sample contact', email: null, language: null, tags: [], attributes: {} },
     message: { body: '' },
     time: { weekday: 'mon', hour: 10 },
@@ -186,6 +186,9 @@ export class EditorTools extends LitElement {
         <label>Conversation tags <input .value=${live(s.conversation.tags.join(', '))} @change=${(e: Event) => this.setSample(['conversation', 'tags'], csv((e.target as HTMLInputElement).value))} /></label>
         <label>Priority <select @change=${(e: Event) => this.setSample(['conversation', 'priority'], (e.target as HTMLSelectElement).value)}>
           ${PRIORITY_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.conversation.priority}>${o.label}</option>`)}</select></label>
+        <label>Team <select @change=${(e: Event) => this.setSample(['conversation', 'team'], (e.target as HTMLSelectElement).value || null)}>
+          <option value="">No team</option>
+          ${this.workspace.teams.map((t) => html`<option value=${t.id} ?selected=${t.id === s.conversation.team}>${t.name}</option>`)}</select></label>
         <label>Weekday <select @change=${(e: Event) => this.setSample(['time', 'weekday'], (e.target as HTMLSelectElement).value)}>
           ${WEEKDAY_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.time.weekday}>${o.label}</option>`)}</select></label>
         <label>Hour <input type="number" min="0" max="23" .value=${live(String(s.time.hour))} @change=${(e: Event) => this.setSample(['time', 'hour'], Math.max(0, Math.min(23, Number((e.target as HTMLInputElement).value) || 0)))} /></label>

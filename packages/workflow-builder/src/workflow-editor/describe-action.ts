@@ -38,15 +38,15 @@ export function describeAction(action: RuleAction, ws: Workspace): string {
 }
 
 /** Every condition as a line with its place ("any of › contact language is Spanish"). */
-function conditionLines(node: ConditionNode | undefined, prefix: string, out: string[]) {
+function conditionLines(node: ConditionNode | undefined, prefix: string, out: string[], ws: Workspace) {
   if (!node) return;
   if (!isGroup(node)) {
-    out.push(`${prefix}${describeConditions(node)}`);
+    out.push(`${prefix}${describeConditions(node, ws)}`);
     return;
   }
   const kind = groupKind(node)!;
   const label = kind === 'all' ? 'all of' : kind === 'any' ? 'any of' : 'not';
-  for (const child of childrenOf(node)) conditionLines(child, `${prefix}${label} › `, out);
+  for (const child of childrenOf(node)) conditionLines(child, `${prefix}${label} › `, out, ws);
 }
 
 function lines(def: WorkflowDefinition, ws: Workspace): string[] {
@@ -56,7 +56,7 @@ function lines(def: WorkflowDefinition, ws: Workspace): string[] {
   out.push(`When ${trigger?.label ?? def.trigger.event}${'minutes' in def.trigger ? ` for ${def.trigger.minutes} minutes` : ''}`);
   out.push(def.enabled === false ? 'Disabled' : 'Enabled');
   if (def.stopProcessing) out.push('Stops later rules');
-  conditionLines(def.conditions, 'If ', out);
+  conditionLines(def.conditions, 'If ', out, ws);
   def.actions.forEach((a, i) => out.push(`Then ${i + 1}: ${describeAction(a, ws)}`));
   return out;
 }

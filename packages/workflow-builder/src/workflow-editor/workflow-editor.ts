@@ -19,6 +19,7 @@ import {
   TRIGGERS,
   operatorLabel,
   resolveField,
+  type FieldDef,
   type OperatorName,
   type TriggerEvent,
 } from '@baton/protocol/rule-fields';
@@ -711,11 +712,11 @@ export class WorkflowEditor extends LitElement {
   }
 
   private renderCondition(row: Row, c: RuleCondition): TemplateResult {
-    const field = resolveField(c.field);
+    const field = this.withWorkspaceValues(resolveField(c.field));
     const key = row.key;
     const t = this.tab(key);
     const a = (k: string) => this.attrs(`${key}.${k}`, key);
-    const text = describeConditions(c);
+    const text = describeConditions(c, this.workspace);
     return this.rowAttrs(
       row,
       `Condition: ${text}`,
@@ -752,7 +753,7 @@ export class WorkflowEditor extends LitElement {
     const kind = groupKind(node)!;
     const key = row.key;
     const t = this.tab(key);
-    const sentence = describeConditions(node);
+    const sentence = describeConditions(node, this.workspace);
     const root = row.path.length === 1;
     const count = childrenOf(node).length;
     return this.rowAttrs(
@@ -792,6 +793,15 @@ export class WorkflowEditor extends LitElement {
             ${children.map((child, i) => this.renderNode(child, kind === 'not' ? [...path, 'not'] : [...path, kind, i]))}
           </div>`}
     </div>`;
+  }
+
+  /**
+   * A field whose values are the workspace's teams (`conversation.team`) as a closed list of them,
+   * so the value editor offers the same named picker a pool does and never shows an id.
+   */
+  private withWorkspaceValues(field: FieldDef | undefined): FieldDef | undefined {
+    if (field?.valuesFrom !== 'teams') return field;
+    return { ...field, openValues: false, values: this.workspace.teams.map((x) => ({ value: x.id, label: x.name })) };
   }
 
   private teamName(id: string): string {
