@@ -212,6 +212,23 @@ export class TestServer {
     return this.server.deps.relay.drain();
   }
 
+  /**
+   * Moves the manual clock on by `ms` in steps of `stepMs` (the timers' and the queue's 5 s poll),
+   * letting each step's background checks (timers, routing queue, auto-away) and what they commit
+   * finish before the next: background work driven step by step, never slept for.
+   */
+  async advance(ms: number, stepMs = 5_000): Promise<void> {
+    const { deps, timers } = this.server;
+    await this.settle();
+    for (let done = 0; done < ms; done += stepMs) {
+      this.clock!.advance(Math.min(stepMs, ms - done));
+      await timers.idle();
+      await deps.routingQueue.idle();
+      await deps.availability.idle();
+      await this.settle();
+    }
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.disconnect();
     await this.server.close();

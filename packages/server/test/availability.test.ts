@@ -8,15 +8,6 @@ import { TestServer, tempDbFile, type TestAgent, type TestWorkspace, expectStatu
 
 const availabilityOf = async (ws: TestWorkspace, id: string) => (await ok(ws.api('GET', '/v1/agents'), 200)).items.find((a: any) => a.id === id).availability;
 
-/** Moves the manual clock in steps of the 20 s heartbeat, letting each check and its consequences finish. */
-async function advance(server: TestServer, ms: number): Promise<void> {
-  for (let done = 0; done < ms; done += 5_000) {
-    server.clock!.advance(Math.min(5_000, ms - done));
-    await server.server.deps.availability.idle();
-    await server.settle();
-  }
-}
-
 async function settle(server: TestServer): Promise<void> {
   await server.server.deps.availability.idle();
   await server.settle();
@@ -57,16 +48,16 @@ describe('auto-away', () => {
     const watcher = await server.live(bob.token);
     const first = await server.live(ana.token);
     await settle(server);
-    await advance(server, 10 * 60_000);
+    await server.advance(10 * 60_000);
     assert.equal(await availabilityOf(ws, ana.id), 'online', 'connected: never away');
 
     first.socket.disconnect();
     await first.disconnected;
     while (server.server.deps.availability.hasSocket(ws.id, ana.id)) await new Promise(setImmediate);
     await settle(server);
-    await advance(server, 100_000);
+    await server.advance(100_000);
     assert.equal(await availabilityOf(ws, ana.id), 'online', 'not before 120 s');
-    await advance(server, 45_000);
+    await server.advance(45_000);
     assert.equal(await availabilityOf(ws, ana.id), 'away');
     const update = await watcher.rec.waitFor('agent:updated', (p) => p.agent.id === ana.id && p.agent.availability === 'away');
     assert.ok(update.seq > 0);
@@ -88,7 +79,7 @@ describe('auto-away', () => {
     assert.equal(await availabilityOf(ws, ana.id), 'away');
     s.socket.disconnect();
     await s.disconnected;
-    await advance(server, 6 * 60_000);
+    await server.advance(6 * 60_000);
     assert.equal(await availabilityOf(ws, api.id), 'online');
   });
 
@@ -106,9 +97,9 @@ describe('auto-away', () => {
     restarted.clock!.advance(seenAt + 200_000 - restarted.clock!.now());
     const read = async () =>
       (await ok(restarted.request('GET', '/v1/agents', { token: ws.apiKey }), 200)).items.find((a: any) => a.id === ana.id).availability;
-    await advance(restarted, 60_000);
+    await restarted.advance(60_000);
     assert.equal(await read(), 'online', '260 s after she was last seen');
-    await advance(restarted, 60_000);
+    await restarted.advance(60_000);
     assert.equal(await read(), 'away');
   });
 });
@@ -128,7 +119,7 @@ describe('auto-away across workspaces (DESIGN §7a)', () => {
     await db.updateTable('agents').set({ last_seen_at: now - 2 * 3_600_000 }).where('workspace_id', '=', a.id).execute();
     await db.updateTable('agents').set({ last_seen_at: now - 30 * 60_000 }).where('id', '=', bob.id).execute();
 
-    await advance(server, 20_000);
+    await server.advance(20_000);
     assert.equal(await availabilityOf(b, bob.id), 'away');
     const listed = (await ok(a.api('GET', '/v1/agents'), 200)).items;
     assert.equal(listed.filter((x: any) => x.availability === 'online').length, 101, "A's agents are not due for another 22 hours");
@@ -245,9 +236,9 @@ describe('the away policy', () => {
     await s.disconnected;
     while (f.server.server.deps.availability.hasSocket(f.ws.id, f.ana.id)) await new Promise(setImmediate);
     await settle(f.server);
-    await advance(f.server, 40_000);
+    await f.server.advance(40_000);
     assert.equal(await assigneeOf(f, id), f.ana.id, 'not before 60 s');
-    await advance(f.server, 45_000);
+    await f.server.advance(45_000);
     assert.equal(await availabilityOf(f.ws, f.ana.id), 'away');
     assert.equal(await assigneeOf(f, id), f.bob.id);
   });

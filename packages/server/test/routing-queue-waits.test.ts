@@ -57,24 +57,12 @@ async function setAvailability(f: Fixture, agent: TestAgent, availability: 'onli
   await f.server.settle();
 }
 
-/** Moves the clock in steps of the 5 s polls (queue, timers), letting each check and what it fires finish. */
-async function advance(f: Fixture, ms: number): Promise<void> {
-  const { server } = f;
-  await server.settle();
-  for (let done = 0; done < ms; done += 5_000) {
-    server.clock!.advance(Math.min(5_000, ms - done));
-    await server.server.timers.idle();
-    await server.server.deps.routingQueue.idle();
-    await server.settle();
-  }
-}
-
 describe('snoozing a waiting conversation', () => {
   it('keeps its place: passed over while snoozed, placed oldest first once it wakes, counted from when it started waiting', async (t) => {
     const f = await setup(t);
     await toSupport(f);
     const a = await create(f);
-    await advance(f, 5_000);
+    await f.server.advance(5_000);
     const b = await create(f);
     const since = (await get(f, a)).waitingSince;
     assert.ok(since);
@@ -94,7 +82,7 @@ describe('snoozing a waiting conversation', () => {
     const woken = await get(f, a);
     assert.equal(woken.assigneeId, null);
     assert.equal(woken.waitingSince, since);
-    await advance(f, 5_000);
+    await f.server.advance(5_000);
     const c = await create(f);
     await ok(f.ana.call('POST', `/v1/conversations/${b}/resolve`), 200);
     await f.server.settle();
@@ -301,7 +289,7 @@ describe('a reassignment', () => {
     const rule = await handOn(f);
     const id = await create(f);
     await ok(f.ben.call('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ben.id }), 200);
-    await advance(f, 15 * MINUTE + 5_000);
+    await f.server.advance(15 * MINUTE + 5_000);
 
     const [run] = await runs(f, id);
     assert.equal(run?.workflowId, rule, 'the rule ran');
@@ -325,23 +313,23 @@ describe('a reassignment', () => {
     await ok(f.ws.api('PATCH', `/v1/teams/${f.support.id}`, { memberIds: [f.ana.id, f.ben.id] }), 200);
     const first = await create(f);
     await ok(f.ben.call('POST', `/v1/conversations/${first}/assign`, { assigneeId: f.ben.id }), 200);
-    await advance(f, MINUTE);
+    await f.server.advance(MINUTE);
     const second = await create(f);
     await ok(f.ben.call('POST', `/v1/conversations/${second}/assign`, { assigneeId: f.ben.id }), 200);
     // Ana was assigned after Ben: round-robin's turn is Ben's.
-    await advance(f, 5_000);
+    await f.server.advance(5_000);
     const answered = await create(f);
     await ok(f.ana.call('POST', `/v1/conversations/${answered}/assign`, { assigneeId: f.ana.id }), 200);
     await ok(f.ana.call('POST', `/v1/conversations/${answered}/messages`, { direction: 'outbound', body: 'On it' }), 201);
 
-    await advance(f, 14 * MINUTE);
+    await f.server.advance(14 * MINUTE);
     assert.equal((await get(f, first)).assigneeId, f.ana.id, 'handed on to Ana, not back to Ben');
     const [handed] = (await events(f, first, 'assigned')).filter((e: any) => e.actor.type === 'workflow');
     assert.deepEqual([handed.data.from, handed.data.to], [f.ben.id, f.ana.id]);
 
     // Ana goes away: Ben's other conversation has nobody else to go to, and stays.
     await setAvailability(f, f.ana, 'away');
-    await advance(f, MINUTE);
+    await f.server.advance(MINUTE);
     const [run] = await runs(f, second);
     assert.equal(run?.actions[0].detail, 'stays with ben: nobody eligible in Support (ana away; ben is already assigned)');
     assert.equal((await get(f, second)).assigneeId, f.ben.id);
@@ -353,7 +341,7 @@ describe('a reassignment', () => {
     await handOn(f);
     const id = await create(f);
     await ok(f.ben.call('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ben.id }), 200);
-    await advance(f, 15 * MINUTE - 10_000);
+    await f.server.advance(15 * MINUTE - 10_000);
     await beforeTheRules(f, async () => {
       // The timer fires; the rules run only after Ben has snoozed it.
       for (let i = 0; i < 4; i++) {
@@ -395,14 +383,14 @@ describe("the queue's clock", () => {
 
     // Ben, in neither team, could take more: the action has nobody, so its step timing out places nothing.
     const first = await create(f);
-    await advance(f, 65_000);
+    await f.server.advance(65_000);
     assert.equal((await get(f, first)).assigneeId, null);
     assert.equal(await dueChecks(), 0, 'step 1 timed out: nothing left to poll for');
 
     // Nobody at all can take more: the same.
     await setAvailability(f, f.ben, 'away');
     const second = await create(f);
-    await advance(f, 65_000);
+    await f.server.advance(65_000);
     assert.equal(await dueChecks(), 0);
 
     // A change still places both, on step 2.

@@ -56,22 +56,13 @@ async function spanishConversation(f: Fixture): Promise<string> {
 
 const get = async (f: Fixture, id: string) => (await ok(f.server.request('GET', `/v1/conversations/${id}`, { token: f.ws.apiKey }), 200)).conversation;
 
-/** Moves the manual clock in steps of the queue's 5 s poll, letting each check finish. */
-async function advance(f: Fixture, ms: number): Promise<void> {
-  for (let done = 0; done < ms; done += 1_000) {
-    f.server.clock!.advance(Math.min(1_000, ms - done));
-    await f.server.server.deps.routingQueue.idle();
-    await f.server.settle();
-  }
-}
-
 describe('the routing queue', () => {
   it('with every bilingual agent away, Spanish conversations wait and drain oldest first as agents come back or free up', async (t) => {
     const f = await setup(t, 'queue');
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       ids.push(await spanishConversation(f));
-      await advance(f, 1_000);
+      await f.server.advance(1_000, 1_000);
     }
     for (const id of ids) {
       const c = await get(f, id);
@@ -127,7 +118,7 @@ describe('the routing queue', () => {
     const queued = (await ok(f.ws.api('GET', `/v1/conversations/${id}/timeline`), 200)).items.find((i: any) => i.type === 'queued');
     assert.equal(queued.data.text, 'Waiting for Bilingual');
 
-    await advance(f, 60_000);
+    await f.server.advance(60_000, 1_000);
     assert.equal((await get(f, id)).assigneeId, null, 'the first step still holds it');
     await f.server.close();
 
@@ -135,9 +126,9 @@ describe('the routing queue', () => {
     const restarted = await TestServer.startFor(t, { db: file });
     const g = { ...f, server: restarted };
     restarted.clock!.advance(Date.parse(waiting.waitingSince) + 60_000 - restarted.clock!.now());
-    await advance(g, 30_000);
+    await g.server.advance(30_000, 1_000);
     assert.equal((await get(g, id)).assigneeId, null, '90 s after it started waiting: still on step 1');
-    await advance(g, 35_000);
+    await g.server.advance(35_000, 1_000);
     const placed = await get(g, id);
     assert.equal(placed.assigneeId, f.ana.id, 'after 120 s the second step (Support) takes it');
     const { items } = await ok(restarted.request('GET', `/v1/conversations/${id}/timeline`, { token: f.ws.apiKey }), 200);

@@ -44,16 +44,6 @@ async function conversation(f: Fixture): Promise<string> {
 const get = async (f: Fixture, id: string) => (await ok(f.server.request('GET', `/v1/conversations/${id}`, { token: f.ws.apiKey }), 200)).conversation;
 const runsOf = async (f: Fixture, workflowId: string) => (await ok(f.server.request('GET', `/v1/workflows/${workflowId}/runs`, { token: f.ws.apiKey }), 200)).items;
 
-/** Moves the manual clock in steps of the timers' 5 s poll, letting each check and its runs finish. */
-async function advance(server: TestServer, ms: number): Promise<void> {
-  await server.settle();
-  for (let done = 0; done < ms; done += 5_000) {
-    server.clock!.advance(Math.min(5_000, ms - done));
-    await server.server.timers.idle();
-    await server.settle();
-  }
-}
-
 const reassign = (minutes: number, teamId: string) => ({
   name: `Unassigned ${minutes} min → Support`,
   trigger: { event: 'conversation.unassigned_for', minutes },
@@ -69,11 +59,11 @@ describe('timer triggers', () => {
     const rule = await publish(f, reassign(10, f.support.id));
     const id = await conversation(f);
 
-    await advance(f.server, 9 * 60_000 + 55_000);
+    await f.server.advance(9 * 60_000 + 55_000);
     assert.equal((await get(f, id)).assigneeId, null, 'not before 10 minutes');
     assert.equal((await runsOf(f, rule)).length, 0);
 
-    await advance(f.server, 5_000);
+    await f.server.advance(5_000);
     assert.equal((await get(f, id)).assigneeId, f.ana.id, 'at 10 minutes the rule assigns it');
     const runs = await runsOf(f, rule);
     assert.equal(runs.length, 1);
@@ -86,15 +76,15 @@ describe('timer triggers', () => {
 
     // Ana hands it back: a new occurrence, counted from the unassignment.
     await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: null }), 200);
-    await advance(f.server, 5 * 60_000);
+    await f.server.advance(5 * 60_000);
     assert.equal((await get(f, id)).assigneeId, null);
     assert.equal((await runsOf(f, rule)).length, 1, 'the first occurrence fired once, the second not yet');
-    await advance(f.server, 5 * 60_000);
+    await f.server.advance(5 * 60_000);
     assert.equal((await get(f, id)).assigneeId, f.ana.id);
     assert.equal((await runsOf(f, rule)).length, 2);
 
     // Assigned now: nothing more fires however long it stays so.
-    await advance(f.server, 15 * 60_000);
+    await f.server.advance(15 * 60_000);
     assert.equal((await runsOf(f, rule)).length, 2);
   });
 
@@ -111,11 +101,11 @@ describe('timer triggers', () => {
     const taken = await conversation(f);
     await ok(f.ws.api('POST', `/v1/conversations/${taken}/assign`, { assigneeId: f.bob.id }), 200);
 
-    await advance(f.server, 6 * 60_000);
+    await f.server.advance(6 * 60_000);
     assert.deepEqual((await get(f, waiting)).tags, ['waited-5']);
-    await advance(f.server, 10 * 60_000);
+    await f.server.advance(10 * 60_000);
     assert.deepEqual((await get(f, waiting)).tags, ['waited-5', 'waited-15']);
-    await advance(f.server, 20 * 60_000);
+    await f.server.advance(20 * 60_000);
     assert.equal((await runsOf(f, five)).length, 1);
     assert.equal((await runsOf(f, fifteen)).length, 1);
     assert.deepEqual((await get(f, taken)).tags, []);
@@ -124,9 +114,9 @@ describe('timer triggers', () => {
   it('a rule published later counts from when the conversation became unassigned, not from its publication', async (t) => {
     const f = await setup(t);
     const id = await conversation(f);
-    await advance(f.server, 8 * 60_000);
+    await f.server.advance(8 * 60_000);
     await publish(f, reassign(10, f.support.id));
-    await advance(f.server, 2 * 60_000 + 5_000);
+    await f.server.advance(2 * 60_000 + 5_000);
     assert.equal((await get(f, id)).assigneeId, f.ana.id);
   });
 
@@ -142,23 +132,23 @@ describe('timer triggers', () => {
     await ok(f.ws.api('POST', `/v1/conversations/${resolved}/resolve`), 200);
     await ok(f.ws.api('POST', `/v1/conversations/${reopened}/resolve`), 200);
     await ok(f.ws.api('POST', `/v1/conversations/${snoozed}/snooze`, { until: new Date(f.server.clock!.now() + 3_600_000).toISOString() }), 200);
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     await ok(f.ws.api('POST', `/v1/conversations/${unanswered}/assign`, { assigneeId: f.ana.id }), 200);
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     await ok(f.ws.api('POST', `/v1/conversations/${moved}/assign`, { assigneeId: f.bob.id }), 200);
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     await ok(f.ana.call('POST', `/v1/conversations/${unanswered}/messages`, { direction: 'outbound', body: 'Looking into it' }), 201);
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     await ok(f.ws.api('POST', `/v1/conversations/${moved}/assign`, { assigneeId: null }), 200);
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     await ok(f.ws.api('POST', `/v1/conversations/${unanswered}/messages`, { direction: 'inbound', body: 'any news?' }), 201);
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     await ok(f.ws.api('POST', `/v1/conversations/${reopened}/messages`, { direction: 'inbound', body: 'it broke again' }), 201);
     await f.server.settle();
     assert.equal(await rows(), 0, 'no timer rule: the consumer keeps no rows');
 
     // At 8 minutes the first timer rules go live.
-    await advance(f.server, 2 * 60_000);
+    await f.server.advance(2 * 60_000);
     const tag = (event: string, minutes: number, label: string) => ({ name: label, trigger: { event, minutes }, actions: [{ type: 'add_tag', tags: [label] }] });
     const first = await publish(f, tag('conversation.unassigned_for', 10, 'waited-10'));
     const second = await publish(f, tag('conversation.unanswered_for', 10, 'unanswered-10'));
@@ -167,21 +157,21 @@ describe('timer triggers', () => {
     assert.equal(await rows(), 4, 'one row per open, awake conversation');
     const tagsAt = async () => Object.fromEntries(await Promise.all(Object.entries({ waiting, moved, unanswered, reopened, resolved, snoozed }).map(async ([k, id]) => [k, (await get(f, id)).tags])));
 
-    await advance(f.server, 2 * 60_000 + 5_000); // 10 min
+    await f.server.advance(2 * 60_000 + 5_000); // 10 min
     assert.deepEqual(await tagsAt(), { waiting: ['waited-10'], moved: [], unanswered: [], reopened: [], resolved: [], snoozed: [] });
-    await advance(f.server, 4 * 60_000); // 14 min: 10 since unassigned at 4
+    await f.server.advance(4 * 60_000); // 14 min: 10 since unassigned at 4
     assert.deepEqual((await get(f, moved)).tags, ['waited-10']);
-    await advance(f.server, 60_000); // 15 min: 10 since the customer wrote at 5
+    await f.server.advance(60_000); // 15 min: 10 since the customer wrote at 5
     assert.deepEqual((await get(f, unanswered)).tags, ['unanswered-10']);
     assert.deepEqual((await get(f, reopened)).tags, [], 'reopened at 6: due at 16');
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     assert.deepEqual((await get(f, reopened)).tags, ['waited-10']);
 
     // The timer rules go away and one comes back (a rebuild again): the occurrences that fired stay fired.
     for (const id of [first, second]) await ok(f.boss.call('DELETE', `/v1/workflows/${id}`), 200);
     await ok(f.ws.api('PATCH', `/v1/conversations/${waiting}`, { tags: [] }), 200);
     await publish(f, tag('conversation.unassigned_for', 10, 'waited-10'));
-    await advance(f.server, 10 * 60_000);
+    await f.server.advance(10 * 60_000);
     assert.deepEqual((await get(f, waiting)).tags, [], 'same occurrence, already fired');
   });
 
@@ -196,17 +186,17 @@ describe('timer triggers', () => {
     const ignored = await conversation(f);
     for (const id of [answered, ignored]) await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ana.id }), 200);
 
-    await advance(f.server, 10 * 60_000);
+    await f.server.advance(10 * 60_000);
     await ok(f.ana.call('POST', `/v1/conversations/${answered}/messages`, { direction: 'outbound', body: 'On it!' }), 201);
-    await advance(f.server, 6 * 60_000);
+    await f.server.advance(6 * 60_000);
     assert.equal((await get(f, ignored)).assigneeId, f.bob.id, 'no reply for 15 minutes: Bob takes it');
     assert.equal((await get(f, answered)).assigneeId, f.ana.id, 'replied to: the clock stopped');
 
     // The customer writes again: the clock starts from that message.
     await ok(f.ws.api('POST', `/v1/conversations/${answered}/messages`, { direction: 'inbound', body: 'still broken' }), 201);
-    await advance(f.server, 14 * 60_000);
+    await f.server.advance(14 * 60_000);
     assert.equal((await get(f, answered)).assigneeId, f.ana.id);
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     assert.equal((await get(f, answered)).assigneeId, f.bob.id);
     const runs = await runsOf(f, rule);
     assert.ok(runs.every((r: any) => r.trigger === 'conversation.unanswered_for'));
@@ -229,7 +219,7 @@ describe('timer triggers', () => {
     }
     ids.sort();
     const createdAt = f.server.clock!.now();
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     const rule = await publish(f, { name: 'Waited 10', trigger: { event: 'conversation.unassigned_for', minutes: 10 }, actions: [{ type: 'add_tag', tags: ['waited-10'] }] });
 
     const state = async (server: TestServer) => {
@@ -253,7 +243,7 @@ describe('timer triggers', () => {
 
     const restarted = await TestServer.startFor(t, { db: file });
     restarted.clock!.advance(createdAt + 60_000 - restarted.clock!.now());
-    await advance(restarted, 5_000);
+    await restarted.advance(5_000);
     // The next check resumed after the marker and rebuilt the rest, chunk by chunk, from stored
     // times: due 10 minutes after each was created.
     const rebuilt = await state(restarted);
@@ -261,7 +251,7 @@ describe('timer triggers', () => {
     assert.equal(rebuilt.marker, undefined);
     assert.deepEqual([...rebuilt.due], [createdAt + 10 * 60_000]);
 
-    await advance(restarted, 9 * 60_000);
+    await restarted.advance(9 * 60_000);
     const tagged = async () =>
       Number(
         (
@@ -283,17 +273,17 @@ describe('timer triggers', () => {
     const rule = await publish(f, reassign(10, f.support.id));
     const id = await conversation(f);
     const createdAt = Date.parse((await get(f, id)).createdAt);
-    await advance(f.server, 6 * 60_000);
+    await f.server.advance(6 * 60_000);
     await f.server.close();
 
     const restarted = await TestServer.startFor(t, { db: file });
     const g = { ...f, server: restarted };
     restarted.clock!.advance(createdAt + 6 * 60_000 - restarted.clock!.now());
-    await advance(restarted, 3 * 60_000 + 50_000);
+    await restarted.advance(3 * 60_000 + 50_000);
     assert.equal((await get(g, id)).assigneeId, null, 'not yet: 9 min 50 s since it was created');
-    await advance(restarted, 15_000);
+    await restarted.advance(15_000);
     assert.equal((await get(g, id)).assigneeId, f.ana.id);
-    await advance(restarted, 30_000);
+    await restarted.advance(30_000);
     assert.equal((await runsOf(g, rule)).length, 1);
   });
 
@@ -303,7 +293,7 @@ describe('timer triggers', () => {
     const other = await f.server.createWorkspace('Other');
     const { contact } = await ok(other.api('POST', '/v1/contacts', { name: 'Eve' }), 201);
     const { conversation: theirs } = await ok(other.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hi' } }), 201);
-    await advance(f.server, 11 * 60_000);
+    await f.server.advance(11 * 60_000);
     const seen = await ok(other.api('GET', `/v1/conversations/${theirs.id}`), 200);
     assert.equal(seen.conversation.assigneeId, null);
     const { items } = await ok(other.api('GET', `/v1/conversations/${theirs.id}/routing`), 200);
@@ -322,9 +312,9 @@ describe('timer triggers', () => {
     });
     const anaLive = await f.server.live(f.ana.token);
     const id = await conversation(f);
-    await advance(f.server, 4 * 60_000);
+    await f.server.advance(4 * 60_000);
     assert.equal((await ok(f.ana.call('GET', '/v1/notifications'), 200)).items.length, 0, 'not before 5 minutes');
-    await advance(f.server, 60_000 + 5_000);
+    await f.server.advance(60_000 + 5_000);
 
     for (const agent of [f.ana, f.bob]) {
       const { items, unread } = await ok(agent.call('GET', '/v1/notifications'), 200);
@@ -344,7 +334,7 @@ describe('timer triggers', () => {
     const eve = await other.addAgent('eve');
     assert.equal((await ok(eve.call('GET', '/v1/notifications'), 200)).items.length, 0);
     // Once per occurrence: more time brings no second notification.
-    await advance(f.server, 10 * 60_000);
+    await f.server.advance(10 * 60_000);
     assert.equal((await ok(f.bob.call('GET', '/v1/notifications'), 200)).items.length, 1);
   });
 
@@ -357,7 +347,7 @@ describe('timer triggers', () => {
     });
     const id = await conversation(f);
     await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ana.id }), 200);
-    await advance(f.server, 10 * 60_000);
+    await f.server.advance(10 * 60_000);
 
     // As if the consumer keeping the rows had not reached Ana's reply (it runs after commit, and
     // after a restart from its stored place): the row still says the customer waits.
@@ -368,15 +358,15 @@ describe('timer triggers', () => {
     const { workspace_id, conversation_id, ...stale } = before;
     await db.updateTable('conversation_timers').set(stale).where('workspace_id', '=', workspace_id).where('conversation_id', '=', conversation_id).execute();
 
-    await advance(f.server, 6 * 60_000);
+    await f.server.advance(6 * 60_000);
     assert.equal((await get(f, id)).assigneeId, f.ana.id, 'replied to: nothing fires');
     assert.equal((await runsOf(f, rule)).length, 0);
 
     // The customer writes again: the consumer starts a new occurrence, which fires on time.
     await ok(f.ws.api('POST', `/v1/conversations/${id}/messages`, { direction: 'inbound', body: 'still broken' }), 201);
-    await advance(f.server, 14 * 60_000);
+    await f.server.advance(14 * 60_000);
     assert.equal((await get(f, id)).assigneeId, f.ana.id);
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     assert.equal((await get(f, id)).assigneeId, f.bob.id);
     assert.equal((await runsOf(f, rule)).length, 1);
   });
@@ -386,7 +376,7 @@ describe('timer triggers', () => {
     const f = await setup(t, { db: file });
     const rule = await publish(f, reassign(10, f.support.id));
     const id = await conversation(f);
-    await advance(f.server, 10 * 60_000 + 5_000);
+    await f.server.advance(10 * 60_000 + 5_000);
     assert.equal((await get(f, id)).assigneeId, f.ana.id);
     const now = f.server.clock!.now();
     await f.server.close();
@@ -399,7 +389,7 @@ describe('timer triggers', () => {
 
     const restarted = await TestServer.startFor(t, { db: file });
     restarted.clock!.advance(now - restarted.clock!.now());
-    await advance(restarted, 30 * 60_000);
+    await restarted.advance(30 * 60_000);
     const g = { ...f, server: restarted };
     assert.equal((await get(g, id)).assigneeId, f.ana.id);
     assert.equal((await runsOf(g, rule)).length, 1);

@@ -38,16 +38,6 @@ async function conversation(f: Fixture, name: string): Promise<string> {
 
 const get = async (f: Fixture, id: string) => (await ok(f.server.request('GET', `/v1/conversations/${id}`, { token: f.ws.apiKey }), 200)).conversation;
 
-/** Moves the manual clock in steps of the timers' 5 s poll, letting each check and its runs finish. */
-async function advance(server: TestServer, ms: number): Promise<void> {
-  await server.settle();
-  for (let done = 0; done < ms; done += 5_000) {
-    server.clock!.advance(Math.min(5_000, ms - done));
-    await server.server.timers.idle();
-    await server.settle();
-  }
-}
-
 const billingRule = (billingId: string) => ({
   name: 'Billing waits 5 min → round-robin',
   trigger: { event: 'conversation.unassigned_for', minutes: 5 },
@@ -63,14 +53,14 @@ describe('conversation.team conditions', () => {
 
     const moved = await conversation(f, 'Rui');
     const stays = await conversation(f, 'Ines');
-    await advance(f.server, 60_000);
+    await f.server.advance(60_000);
     // After creation, by hand: the rule must read the team when its timer fires, not when the conversation was created.
     await ok(f.ws.api('PATCH', `/v1/conversations/${moved}`, { teamId: f.billing.id }), 200);
 
-    await advance(f.server, 3 * 60_000 + 55_000);
+    await f.server.advance(3 * 60_000 + 55_000);
     assert.equal((await get(f, moved)).assigneeId, null, 'not before 5 minutes');
 
-    await advance(f.server, 5_000);
+    await f.server.advance(5_000);
     const assigned = await get(f, moved);
     assert.ok([f.bea.id, f.carl.id].includes(assigned.assigneeId), `assigned to a Billing member, not ${assigned.assigneeId}`);
     assert.equal(assigned.teamId, f.billing.id);

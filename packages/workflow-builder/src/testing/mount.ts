@@ -54,6 +54,17 @@ export function freshWorkspaceEachTest(use: (ws: TestWorkspace) => void): void {
   });
 }
 
+/** Waits for the autosave to reach the server and returns the server's draft once `check` holds. */
+export async function serverDraft(ws: TestWorkspace, id: string, check: (d: WorkflowDefinition) => boolean): Promise<WorkflowDefinition> {
+  const start = Date.now();
+  while (Date.now() - start < 8000) {
+    const { workflow } = await ws.ana.getWorkflow(id);
+    if (check(workflow.draft)) return workflow.draft;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the server never saw the draft');
+}
+
 /** Every element under `root`, shadow roots included, in document order. */
 export function deepAll(root: ParentNode): Element[] {
   const out: Element[] = [];

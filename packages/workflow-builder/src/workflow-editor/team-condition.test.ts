@@ -1,8 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import type { WorkflowDefinition } from '@baton/protocol';
 import type { TestWorkspace } from '../testing/workspace.js';
-import { allByRole, byRole, editorOf, freshWorkspaceEachTest, nameOf, openWorkflow as open, waitFor } from '../testing/mount.js';
+import { allByRole, byRole, editorOf, freshWorkspaceEachTest, nameOf, openWorkflow as open, serverDraft, waitFor } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 
 /** Sets a select the way a person would, firing `change`, and waits for the editor to render. */
@@ -21,16 +20,6 @@ const text = (el: WorkflowBuilder) => {
   const tools = editor.querySelector('wb-editor-tools')?.shadowRoot?.textContent ?? '';
   return `${editor.textContent} ${tools}`.replace(/\s+/g, ' ');
 };
-
-async function serverDraft(ws: TestWorkspace, id: string, check: (d: WorkflowDefinition) => boolean) {
-  const start = Date.now();
-  while (Date.now() - start < 8000) {
-    const { workflow } = await ws.ana.getWorkflow(id);
-    if (check(workflow.draft)) return workflow.draft;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the server never saw the draft');
-}
 
 describe('<workflow-builder> conversation.team conditions (real server)', () => {
   let ws: TestWorkspace;

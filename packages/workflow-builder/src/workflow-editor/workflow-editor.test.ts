@@ -1,9 +1,8 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import type { WorkflowDefinition } from '@baton/protocol';
 import type { TestWorkspace } from '../testing/workspace.js';
-import { allByRole, byRole, deepActive, liveText, nameOf, queryByRole, waitFor, openWorkflow as open, freshWorkspaceEachTest } from '../testing/mount.js';
+import { allByRole, byRole, deepActive, liveText, nameOf, queryByRole, waitFor, openWorkflow as open, freshWorkspaceEachTest, serverDraft } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 import type { WorkflowEditor } from './workflow-editor.js';
 
@@ -20,17 +19,6 @@ async function select(control: HTMLElement, value: string) {
 }
 function editorOfControl(node: Node): WorkflowEditor {
   return (node.getRootNode() as ShadowRoot).host as WorkflowEditor;
-}
-
-/** Waits for the autosave to reach the server and returns the server's draft. */
-async function serverDraft(ws: TestWorkspace, id: string, check: (d: WorkflowDefinition) => boolean) {
-  const start = Date.now();
-  while (Date.now() - start < 8000) {
-    const { workflow } = await ws.ana.getWorkflow(id);
-    if (check(workflow.draft)) return workflow.draft;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the server never saw the draft');
 }
 
 describe('<workflow-builder> editor (real server)', () => {
