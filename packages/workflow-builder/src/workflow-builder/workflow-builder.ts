@@ -16,6 +16,9 @@ import { workflowBuilderStyles } from './workflow-builder.styles.js';
 
 export type BuilderTheme = 'light' | 'dark' | 'auto';
 
+/** How often coming back to the page may read the teams and agents again. */
+const REFRESH_EVERY_MS = 10_000;
+
 /** A sentence for an error the admin can act on; never a stack or a code alone. */
 export function plainError(error: unknown): string {
   if (error instanceof BatonApiError) {
@@ -144,6 +147,45 @@ export class WorkflowBuilder extends LitElement {
 
   get workspace(): Workspace {
     return this.workspaceProvider.value;
+  }
+
+  /**
+   * The builder has no socket, and teams and agents are mostly made elsewhere (the host's settings,
+   * another tab): when the admin comes back to the page, they are read again, so a team created
+   * meanwhile is in the pickers without reopening the builder. At most once per REFRESH_EVERY_MS.
+   */
+  private readonly onReturn = () => {
+    if (document.visibilityState !== 'visible' || !this.loaded) return;
+    const now = Date.now();
+    if (now - this.refreshedAt < REFRESH_EVERY_MS) return;
+    this.refreshedAt = now;
+    void this.refreshWorkspace();
+  };
+  private refreshedAt = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('focus', this.onReturn);
+    document.addEventListener('visibilitychange', this.onReturn);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('focus', this.onReturn);
+    document.removeEventListener('visibilitychange', this.onReturn);
+    super.disconnectedCallback();
+  }
+
+  /** Reads the teams and agents again; a failure keeps what the builder had (the next return tries again). */
+  async refreshWorkspace(): Promise<void> {
+    try {
+      const rest = this.restClient;
+      const [teams, agents] = await Promise.all([rest.listTeams(), rest.listAgents()]);
+      this.workspaceProvider.setValue({ ...this.workspace, teams: teams.items as Team[], agents: agents.items as (Agent & { openAssigned: number })[] });
+      // The parts that take the workspace as a property (not through context) re-render from here.
+      this.requestUpdate();
+    } catch {
+      // Offline for a moment: the pickers keep the teams and agents they show.
+    }
   }
 
   /** The validator's warnings for every workflow, as the list shows them. */
