@@ -6,13 +6,23 @@ import { TestServer, type TestAgent, type TestWorkspace, expectStatus as ok } fr
 // Routing under random operations (DESIGN §6, docs/rules.md "The queue", "Timers", "Availability"):
 // a random walk of customer, agent, admin and clock commands through the HTTP API, with the
 // routing invariants checked after every command and a final drain in which every conversation a
-// rule queued must end up assigned. A failure prints the seed and the (shrunk) command list;
-// `BATON_FUZZ_SEED=<seed>` replays it.
+// rule queued must end up assigned. A failure prints the seed and the command list;
+// `BATON_FUZZ_SEED=<seed>` replays it, `BATON_FUZZ_SHRINK=1` shrinks it to a short list first,
+// `BATON_FUZZ_RUNS=<n>` explores longer (15 by default, ~10 s), `BATON_FUZZ_STATS=1` prints each
+// run's event counts (to see what a change to the generators reaches).
 
 const AGENTS = 4;
 type Policy = 'keep' | 'unassign_on_inbound' | 'unassign_now';
 
 type Command =
+  | Simple
+  | { op: 'advance'; ms: number }
+  /** Run one after another while the outbox relay is held: the rules see them late, as a runner behind would. */
+  | { op: 'behind'; cmds: Simple[] }
+  /** Sent at once, without waiting for each other. */
+  | { op: 'together'; cmds: Simple[] };
+
+type Simple =
   | { op: 'create'; es: boolean }
   | { op: 'inbound'; c: number }
   | { op: 'outbound'; c: number; a: number }
@@ -25,12 +35,11 @@ type Command =
   | { op: 'availability'; a: number; online: boolean }
   | { op: 'capacity'; a: number; capacity: number }
   | { op: 'members'; team: 0 | 1; mask: number }
-  | { op: 'active'; a: number; active: boolean }
-  | { op: 'advance'; ms: number };
+  | { op: 'active'; a: number; active: boolean };
 
 const conv = fc.nat(50);
 const agent = fc.nat(AGENTS - 1);
-const command: fc.Arbitrary<Command> = fc.oneof(
+const simple: fc.Arbitrary<Simple> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('create' as const), es: fc.boolean() }), weight: 5 },
   { arbitrary: fc.record({ op: fc.constant('inbound' as const), c: conv }), weight: 3 },
   { arbitrary: fc.record({ op: fc.constant('outbound' as const), c: conv, a: agent }), weight: 2 },
@@ -44,7 +53,12 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('capacity' as const), a: agent, capacity: fc.integer({ min: 0, max: 3 }) }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('members' as const), team: fc.constantFrom(0 as const, 1 as const), mask: fc.nat(15) }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('active' as const), a: agent, active: fc.boolean() }), weight: 1 },
+);
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { arbitrary: simple, weight: 30 },
   { arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 1_000, max: 10 * 60_000 }) }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constant('behind' as const), cmds: fc.array(simple, { minLength: 2, maxLength: 4 }) }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('together' as const), cmds: fc.array(simple, { minLength: 2, maxLength: 3 }) }), weight: 2 },
 );
 
 const scenario = fc.record({
@@ -56,12 +70,24 @@ const scenario = fc.record({
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
 
+interface Step {
+  team: 0 | 1;
+  skill: string | null;
+  opensAfterMs: number;
+  closesAfterMs: number;
+}
+
 interface World {
   server: TestServer;
   ws: TestWorkspace;
   agents: TestAgent[];
   teams: [string, string];
   conversations: string[];
+  /** Per workflow id, the steps of its assign action as [team index, required skill, step opens after ms of waiting]. */
+  ladders: Map<string, Step[]>;
+  policy: Policy;
+  /** Per agent id, the last seq before they stopped being online: under unassign_now nothing assigned to them by then stays theirs. */
+  wentAway: Map<string, number>;
   /** The timeline seq checked so far: auto-assignments after it are checked against the agents as they are now. */
   checkedSeq: number;
 }
@@ -100,11 +126,26 @@ async function build(s: Scenario): Promise<World> {
       actions: [{ type: 'assign', onlyIfUnassigned: false, steps: [{ pool: { team: a.id }, strategy: 'least_loaded' }] }],
     },
   ];
-  for (const rule of rules) {
+  const ladders = new Map<string, Step[]>();
+  const forever = Number.POSITIVE_INFINITY;
+  const queued: Step[][] = [
+    s.ladder === 'skip'
+      ? [
+          { team: 0, skill: 'es', opensAfterMs: 0, closesAfterMs: forever },
+          { team: 1, skill: null, opensAfterMs: 0, closesAfterMs: forever },
+        ]
+      : [
+          { team: 0, skill: 'es', opensAfterMs: 0, closesAfterMs: 120_000 },
+          { team: 1, skill: null, opensAfterMs: 120_000, closesAfterMs: forever },
+        ],
+    [{ team: 1, skill: null, opensAfterMs: 0, closesAfterMs: forever }],
+  ];
+  for (const [i, rule] of rules.entries()) {
     const { workflow } = await ok(boss.call('POST', '/v1/workflows', rule), 201);
     await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+    if (queued[i]) ladders.set(workflow.id, queued[i]);
   }
-  return { server, ws, agents, teams: [a.id, b.id], conversations: [], checkedSeq: 0 };
+  return { server, ws, agents, teams: [a.id, b.id], conversations: [], ladders, policy: s.policy, wentAway: new Map(), checkedSeq: 0 };
 }
 
 /** Lets every consequence of a command commit: the outbox, the queue, the policy. */
@@ -119,6 +160,37 @@ async function settle(w: World): Promise<void> {
 }
 
 async function run(w: World, cmd: Command): Promise<void> {
+  const db = w.server.server.deps.storage.db;
+  const agentsNow = async () => new Map((await db.selectFrom('agents').select(['id', 'availability']).where('workspace_id', '=', w.ws.id).execute()).map((a) => [a.id, a.availability]));
+  const before = await agentsNow();
+  // The customer writes to a conversation whose agent is not online: under unassign_on_inbound it is not theirs after.
+  let inbound: { id: string; assignee: string } | null = null;
+  if (cmd.op === 'inbound' && w.policy === 'unassign_on_inbound' && w.conversations.length > 0) {
+    const id = w.conversations[cmd.c % w.conversations.length]!;
+    const c = await db.selectFrom('conversations').select(['assignee_id', 'status']).where('id', '=', id).executeTakeFirstOrThrow();
+    if (c.status !== 'resolved' && c.assignee_id !== null && before.get(c.assignee_id) !== 'online') inbound = { id, assignee: c.assignee_id };
+  }
+  await act(w, cmd);
+  await settle(w);
+  if (inbound) {
+    const c = await db.selectFrom('conversations').select(['assignee_id']).where('id', '=', inbound.id).executeTakeFirstOrThrow();
+    assert.notEqual(c.assignee_id, inbound.assignee, `${inbound.id}: the customer wrote and it stayed with its away agent (unassign_on_inbound)`);
+  }
+  const after = await agentsNow();
+  for (const [id, availability] of after) if (before.get(id) === 'online' && availability !== 'online') w.wentAway.set(id, w.checkedSeq);
+}
+
+async function act(w: World, cmd: Command): Promise<void> {
+  if (cmd.op === 'advance') await w.server.advance(cmd.ms);
+  else if (cmd.op === 'behind') await w.server.server.deps.relay.exclusive(async () => {
+    for (const c of cmd.cmds) await send(w, c);
+  });
+  else if (cmd.op === 'together') await Promise.all(cmd.cmds.map((c) => send(w, c)));
+  else await send(w, cmd);
+}
+
+/** Sends one command's request; a refusal (a reply to a resolved conversation…) is fine, a server error is not. */
+async function send(w: World, cmd: Simple): Promise<void> {
   const { ws } = w;
   const pick = (c: number) => w.conversations[c % w.conversations.length];
   const agentOf = (a: number) => w.agents[a]!;
@@ -167,13 +239,8 @@ async function run(w: World, cmd: Command): Promise<void> {
     case 'active':
       res = await ws.api('PATCH', `/v1/agents/${agentOf(cmd.a).id}`, { active: cmd.active });
       break;
-    case 'advance':
-      await w.server.advance(cmd.ms);
-      break;
   }
-  // A command the state refuses (a reply to a resolved conversation…) is fine; a server error is not.
   if (res) assert.ok(res.status < 500, `${JSON.stringify(cmd)}: ${res.status} ${JSON.stringify(res.body)}`);
-  await settle(w);
 }
 
 interface Replayed {
@@ -201,6 +268,30 @@ async function check(w: World): Promise<void> {
     }
   }
 
+  // Nobody is left idle while a conversation waits for them: after the queue has drained, no open
+  // waiting conversation has an eligible agent in a step that is open now. A step's deadline is
+  // noticed by the 5 s poll, so the check leaves the steps whose window turned in the last poll.
+  const members = await db.selectFrom('team_members').selectAll().where('workspace_id', '=', wsId).execute();
+  const openLoad = (agentId: string) => conversations.filter((c) => c.status === 'open' && c.assignee_id === agentId).length;
+  const now = w.server.clock!.now();
+  for (const c of conversations) {
+    const wait = waits.get(c.id);
+    if (!wait || c.status !== 'open') continue;
+    const waited = now - Number(wait.waiting_since);
+    for (const step of w.ladders.get(wait.workflow_id) ?? []) {
+      if (waited < step.opensAfterMs + (step.opensAfterMs > 0 ? 5_000 : 0) || waited >= step.closesAfterMs) continue;
+      const eligible = [...agents.values()].filter(
+        (a) =>
+          a.active === 1 &&
+          a.availability === 'online' &&
+          members.some((m) => m.team_id === w.teams[step.team] && m.agent_id === a.id) &&
+          (step.skill === null || (JSON.parse(a.skills) as string[]).includes(step.skill)) &&
+          openLoad(a.id) < a.capacity,
+      );
+      assert.equal(eligible.length, 0, `${c.id} waits (for ${waited} ms) while ${eligible.map((a) => a.username).join(', ')} could take it`);
+    }
+  }
+
   // Replays the workspace's timeline in seq order: the open load each auto-assignment met, and the
   // state the events add up to.
   const events = await db
@@ -213,7 +304,17 @@ async function check(w: World): Promise<void> {
   const state = new Map<string, Replayed>();
   const load = (agentId: string) => [...state.values()].filter((s) => s.status === 'open' && s.assignee === agentId).length;
   const runIds = new Set<string>();
+  /** Per agent who went away under unassign_now: the conversations open and theirs at that moment. */
+  const theirsWhenAway = new Map<string, Set<string>>();
+  const snapshotAway = (seq: number) => {
+    if (w.policy !== 'unassign_now') return;
+    for (const [agentId, at] of w.wentAway) {
+      if (theirsWhenAway.has(agentId) || at >= seq) continue;
+      theirsWhenAway.set(agentId, new Set([...state].filter(([, s]) => s.status === 'open' && s.assignee === agentId).map(([id]) => id)));
+    }
+  };
   for (const e of events) {
+    snapshotAway(Number(e.seq));
     const s = state.get(e.conversation_id) ?? { status: 'open', assignee: null };
     state.set(e.conversation_id, s);
     const data = e.data ? JSON.parse(e.data) : {};
@@ -249,6 +350,16 @@ async function check(w: World): Promise<void> {
       case 'snoozed':
         s.status = 'snoozed';
         break;
+    }
+  }
+  snapshotAway(Number.POSITIVE_INFINITY);
+  for (const [agentId, ids] of theirsWhenAway) {
+    if (agents.get(agentId)!.availability === 'online') continue;
+    for (const id of ids) {
+      // Assigned to them again since (by a person: a rule never picks an agent who is not online) is theirs again.
+      const reassigned = events.some((e) => e.conversation_id === id && e.event_type === 'assigned' && Number(e.seq) > w.wentAway.get(agentId)!);
+      const c = conversations.find((x) => x.id === id)!;
+      if (!reassigned) assert.notEqual(c.assignee_id, agentId, `${id} is still with ${agents.get(agentId)!.username}, who is not online (unassign_now)`);
     }
   }
   for (const c of conversations) {
@@ -310,6 +421,16 @@ describe('routing under random operations', () => {
             await check(w);
           }
           await drain(w);
+          if (process.env.BATON_FUZZ_STATS) {
+            const rows = await w.server.server.deps.storage.db.selectFrom('timeline').select(['event_type', 'actor_type', 'data']).where('workspace_id', '=', w.ws.id).where('kind', '=', 'event').execute();
+            const counts: Record<string, number> = {};
+            for (const r of rows) {
+              const d = r.data ? JSON.parse(r.data) : {};
+              const k = `${r.event_type}/${r.actor_type}${d.fromQueue ? '/queue' : ''}${d.policy ? `/${d.policy}` : ''}`;
+              counts[k] = (counts[k] ?? 0) + 1;
+            }
+            console.log(JSON.stringify(counts));
+          }
         } finally {
           await w.server.close();
         }
