@@ -370,9 +370,26 @@ async function check(w: World): Promise<void> {
   w.checkedSeq = Math.max(w.checkedSeq, ...events.map((e) => Number(e.seq)));
 
   // A run per (event, rule): the unique constraint says so; this says the conversation agrees.
-  const runs = await db.selectFrom('workflow_runs').select(['conversation_id', 'workflow_id', 'outbox_id']).where('workspace_id', '=', wsId).execute();
+  const runs = await db.selectFrom('workflow_runs').select(['conversation_id', 'workflow_id', 'outbox_id', 'trigger', 'created_at']).where('workspace_id', '=', wsId).orderBy('created_at').execute();
   const keys = runs.map((r) => `${r.conversation_id}/${r.workflow_id}/${r.outbox_id}`);
   assert.equal(new Set(keys).size, keys.length, 'two runs of one rule for one event');
+  // An unassigned_for rule fires once per stretch unassigned: between two firings for a conversation
+  // something ended the first stretch (an assignment, a resolve, a snooze) and began another.
+  const timerRuns = runs.filter((r) => r.trigger === 'conversation.unassigned_for');
+  for (const [i, r] of timerRuns.entries()) {
+    const previous = timerRuns.slice(0, i).findLast((p) => p.conversation_id === r.conversation_id && p.workflow_id === r.workflow_id);
+    if (!previous) continue;
+    const between = await db
+      .selectFrom('timeline')
+      .select('event_type')
+      .where('workspace_id', '=', wsId)
+      .where('conversation_id', '=', r.conversation_id)
+      .where('event_type', 'in', ['assigned', 'resolved', 'snoozed'])
+      .where('created_at', '>=', previous.created_at)
+      .where('created_at', '<=', r.created_at)
+      .execute();
+    assert.ok(between.length > 0, `${r.conversation_id}: the unassigned_for rule fired twice in one stretch unassigned`);
+  }
 }
 
 /** Everyone online with room, the teams as they began, ten minutes on: nothing a rule queued is left waiting. */
