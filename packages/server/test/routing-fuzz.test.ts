@@ -34,6 +34,7 @@ type Simple =
   | { op: 'team'; c: number; team: 0 | 1 | null }
   | { op: 'availability'; a: number; online: boolean }
   | { op: 'capacity'; a: number; capacity: number }
+  | { op: 'skills'; a: number; es: boolean }
   | { op: 'members'; team: 0 | 1; mask: number }
   | { op: 'active'; a: number; active: boolean };
 
@@ -51,6 +52,7 @@ const simple: fc.Arbitrary<Simple> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('team' as const), c: conv, team: fc.constantFrom(0 as const, 1 as const, null) }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('availability' as const), a: agent, online: fc.boolean() }), weight: 4 },
   { arbitrary: fc.record({ op: fc.constant('capacity' as const), a: agent, capacity: fc.integer({ min: 0, max: 3 }) }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('skills' as const), a: agent, es: fc.boolean() }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('members' as const), team: fc.constantFrom(0 as const, 1 as const), mask: fc.nat(15) }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('active' as const), a: agent, active: fc.boolean() }), weight: 1 },
 );
@@ -235,6 +237,9 @@ async function send(w: World, cmd: Simple): Promise<void> {
     case 'capacity':
       res = await ws.api('PATCH', `/v1/agents/${agentOf(cmd.a).id}`, { capacity: cmd.capacity });
       break;
+    case 'skills':
+      res = await ws.api('PATCH', `/v1/agents/${agentOf(cmd.a).id}`, { skills: cmd.es ? ['es'] : [] });
+      break;
     case 'members':
       res = await ws.api('PATCH', `/v1/teams/${w.teams[cmd.team]}`, { memberIds: w.agents.filter((_, i) => cmd.mask & (1 << i)).map((a) => a.id) });
       break;
@@ -403,7 +408,7 @@ async function drain(w: World): Promise<void> {
   for (const a of agents) await ok(ws.api('PATCH', `/v1/agents/${a.id}`, { active: true }), 200);
   await ok(ws.api('PATCH', `/v1/teams/${w.teams[0]}`, { memberIds: [agents[0]!.id, agents[1]!.id, agents[2]!.id] }), 200);
   await ok(ws.api('PATCH', `/v1/teams/${w.teams[1]}`, { memberIds: [agents[2]!.id, agents[3]!.id] }), 200);
-  for (const a of agents) await ok(ws.api('PATCH', `/v1/agents/${a.id}`, { availability: 'online', capacity: 100 }), 200);
+  for (const [i, a] of agents.entries()) await ok(ws.api('PATCH', `/v1/agents/${a.id}`, { availability: 'online', capacity: 100, skills: i < 2 ? ['es'] : [] }), 200);
   await settle(w);
   await w.server.advance(10 * 60_000);
   await settle(w);
