@@ -214,14 +214,16 @@ export class TestServer {
 
   /**
    * Moves the manual clock on by `ms` in steps of `stepMs` (the timers' and the queue's 5 s poll),
-   * letting each step's background checks (timers, routing queue, auto-away) and what they commit
-   * finish before the next: background work driven step by step, never slept for.
+   * letting each step's background checks (snooze wake-ups, timers, routing queue, auto-away) and
+   * what they commit finish before the next: background work driven step by step, never slept for.
+   * A check left running would commit later, stamped with a later time, racing the test's reads.
    */
   async advance(ms: number, stepMs = 5_000): Promise<void> {
-    const { deps, timers } = this.server;
+    const { deps, timers, snoozes } = this.server;
     await this.settle();
     for (let done = 0; done < ms; done += stepMs) {
       this.clock!.advance(Math.min(stepMs, ms - done));
+      await snoozes.idle();
       await timers.idle();
       await deps.routingQueue.idle();
       await deps.availability.idle();

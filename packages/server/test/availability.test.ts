@@ -244,6 +244,30 @@ describe('the away policy', () => {
   });
 });
 
+describe('the away policy: snoozed conversations', () => {
+  // Found by test/routing-fuzz.test.ts: a conversation snoozed by the time the policy ran (before the
+  // agent went away, or just after, with the runner behind) stayed with the away agent, and woke
+  // with them: what unassign_now did depended on how far behind the runner was.
+  it('unassign_now takes a snoozed conversation from an agent who goes away too: it waits, and is placed when it wakes', async (t) => {
+    const f = await policySetup(t, 'unassign_now');
+    const id = await conversation(f);
+    assert.equal(await assigneeOf(f, id), f.ana.id);
+    await ok(f.ws.api('POST', `/v1/conversations/${id}/snooze`, { until: new Date(f.server.clock!.now() + 60_000).toISOString() }), 200);
+    await ok(f.ana.call('PATCH', `/v1/agents/${f.ana.id}`, { availability: 'away' }), 200);
+    await f.server.settle();
+    const c = (await ok(f.ws.api('GET', `/v1/conversations/${id}`), 200)).conversation;
+    assert.equal(c.assigneeId, null, 'not left with an agent who is away');
+    assert.ok(c.waitingSince, 'back in the queue, waiting while snoozed');
+    assert.ok(c.snoozedUntil, 'still snoozed');
+
+    await ok(f.bob.call('PATCH', `/v1/agents/${f.bob.id}`, { availability: 'online' }), 200);
+    await f.server.settle();
+    assert.equal(await assigneeOf(f, id), null, 'passed over while snoozed');
+    await f.server.advance(70_000);
+    assert.equal(await assigneeOf(f, id), f.bob.id, 'placed when it wakes');
+  });
+});
+
 describe('the away policy: what it requeues', () => {
   it('unassign_now requeues only what a rule assigned last: one a person reassigned afterwards just becomes unassigned', async (t) => {
     const f = await policySetup(t, 'unassign_now');

@@ -207,6 +207,40 @@ describe("a person's hand on a waiting conversation", () => {
   });
 });
 
+describe('a later rule queueing a waiting conversation for another team', () => {
+  // Found by test/routing-fuzz.test.ts: the later rule's action took the queue row (and its team),
+  // but the conversation stayed in the first team, whose views showed it "Waiting for Support".
+  it("moves it to that team's queue: the conversation is that team's, and a queued event says so; its waitingSince stays", async (t) => {
+    const f = await setup(t);
+    await toSupport(f);
+    const { team: billing } = await ok(f.ws.api('POST', '/v1/teams', { name: 'Billing', memberIds: [f.ana.id] }), 201);
+    await publish(f, {
+      name: 'Unassigned 5 min → Billing',
+      trigger: { event: 'conversation.unassigned_for', minutes: 5 },
+      actions: [{ type: 'assign', steps: [{ pool: { team: billing.id }, strategy: 'round_robin', skipIfNoneAvailable: true }], onExhausted: { type: 'queue' } }],
+    });
+    const id = await create(f);
+    const first = await get(f, id);
+    assert.equal(first.teamId, f.support.id);
+    assert.ok(first.waitingSince);
+
+    await f.server.advance(5 * MINUTE + 5_000);
+    const c = await get(f, id);
+    const wait = await f.server.server.deps.storage.db.selectFrom('routing_waits').selectAll().where('conversation_id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(wait.team_id, billing.id, "the later rule's action places it now");
+    assert.equal(c.teamId, billing.id, "waiting in Billing's queue, it is Billing's");
+    assert.equal(c.waitingSince, first.waitingSince, 'still counted from when it started waiting');
+    const queued = await events(f, id, 'queued');
+    assert.deepEqual(
+      queued.map((e: any) => [e.data.text, e.data.teamFrom ?? null]),
+      [
+        ['Waiting for Support', null],
+        ['Waiting for Billing', f.support.id],
+      ],
+    );
+  });
+});
+
 /** Runs `steps` while the outbox relay is held, so the rules run after all of them, as a runner behind would. */
 async function beforeTheRules(f: Fixture, steps: () => Promise<void>): Promise<void> {
   await f.server.server.deps.relay.exclusive(steps);

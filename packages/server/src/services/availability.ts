@@ -174,7 +174,7 @@ function autoAway(deps: Deps, workspaceId: string, agentId: string): Promise<boo
 
 /**
  * `unassign_now`: an agent who stopped being online, or was deactivated, loses their open
- * conversations to the queue. Deactivating an online agent makes them offline (services/agents.ts),
+ * conversations (snoozed ones too) to the queue. Deactivating an online agent makes them offline (services/agents.ts),
  * so it comes here as going away does; a deactivated agent can no longer sign in to work them.
  */
 export async function awayPolicyOnAgentChange(deps: Deps, record: Extract<OutboxRecord, { type: 'agent.updated' }>): Promise<void> {
@@ -224,7 +224,9 @@ function unassignFromAway(deps: Deps, workspaceId: string, conversationId: strin
       findAgent(change.trx, workspaceId, agentId),
       findWorkspace(change.trx, workspaceId),
     ]);
-    if (!row || row.status !== 'open' || row.assignee_id !== agentId || !agent || isWorking(agent) || workspace?.away_policy !== policy) return false;
+    // Snoozed is still open to the API and wakes with its agent: it goes too, and waits in the
+    // queue while snoozed (as a waiting conversation that is snoozed does).
+    if (!row || row.status === 'resolved' || row.assignee_id !== agentId || !agent || isWorking(agent) || workspace?.away_policy !== policy) return false;
     await unassignIn(change, row, agent, Number(agent.active) !== 1 ? 'deactivated' : agent.availability === 'away' ? 'away' : 'offline', policy);
     return true;
   });

@@ -580,10 +580,12 @@ async function enqueue(change: Change, c: ConversationRow, rule: RuleRef, runId:
     waiting_since: waitingSince,
     next_check_at: place.nextCheckAt,
   });
-  if (c.waiting_since !== null) return;
-  c.waiting_since = waitingSince;
-  // It waits in the team's queue, so the team's views show it while it waits (the `queued` event
-  // says so; a conversation already waiting keeps the team it waits in).
+  // It waits in the team's queue, so the team's views show it while it waits, and the `queued`
+  // event says so. Already waiting, it keeps its place (and its waitingSince) and is written about
+  // again only when a later rule's action moved it to another team's queue: the row's team above
+  // is then that team, and the conversation follows it.
+  if (c.waiting_since !== null && (teamId === null || teamId === c.team_id)) return;
+  c.waiting_since ??= waitingSince;
   const teamFrom = c.team_id;
   if (teamId !== null) c.team_id = teamId;
   const team = teamId ? await findTeam(change.trx, change.workspaceId, teamId) : undefined;

@@ -162,14 +162,14 @@ export const autoAwayCandidates = (db: Q, now: number, before: number, limit: nu
     .limit(limit)
     .execute();
 
-/** Open conversations assigned to the agent, oldest activity first (the away policy's `unassign_now`). */
+/** Open and snoozed conversations assigned to the agent, oldest activity first (the away policy's `unassign_now`). */
 export const openAssignedTo = (db: Q, workspaceId: string, agentId: string, limit: number) =>
   db
     .selectFrom('conversations')
     .select('id')
     .where('workspace_id', '=', workspaceId)
     .where('assignee_id', '=', agentId)
-    .where('status', '=', 'open')
+    .where('status', 'in', ['open', 'snoozed'])
     .orderBy('last_message_at')
     .orderBy('id')
     .limit(limit)
