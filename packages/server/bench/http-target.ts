@@ -12,8 +12,8 @@
  *                 and triggers: what the data model costs without the code around it
  *
  * Usage (from http.ts): fork('http-target.ts', [kind, secret, whatIfs]). Talks to the parent over
- * IPC: sends `{ type: 'ready', url, stack }` (the HTTP packages it runs on), answers `rows` (rows the load created) and `cpu` (CPU time
- * used so far), runs V8's CPU profiler (the one behind --cpu-prof) between `profile-start` and
+ * IPC: sends `{ type: 'ready', url, stack }` (the HTTP packages it runs on), answers `rows` (rows the load created), `unrouted`
+ * (conversations the rules have not placed yet) and `cpu` (CPU time used so far), runs V8's CPU profiler (the one behind --cpu-prof) between `profile-start` and
  * `profile-stop` so startup and module loading stay out of it, and on `stop` closes, deletes its
  * files and exits.
  */
@@ -33,11 +33,12 @@ import { hashApiKey } from '../src/storage/workspaces.js';
 import { profiler } from './profile.js';
 
 export type TargetKind = 'baton' | 'baseline' | 'baseline-txn';
-export type ToTarget = { type: 'rows' } | { type: 'cpu' } | { type: 'stop' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string };
+export type ToTarget = { type: 'rows' } | { type: 'unrouted' } | { type: 'cpu' } | { type: 'stop' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string };
 export type FromTarget =
   | { type: 'ready'; url: string; stack: string }
   | { type: 'cpu'; micros: number }
   | { type: 'rows'; count: number }
+  | { type: 'unrouted'; count: number }
   | { type: 'stopped' }
   | { type: 'profile-started' }
   | { type: 'profile-written' };
@@ -45,6 +46,8 @@ export type FromTarget =
 interface Target {
   url: string;
   rows(): Promise<number>;
+  /** Conversations the rules have not placed yet: no assignee and not waiting in a queue (Baton only; 0 elsewhere). */
+  unrouted?(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -70,6 +73,14 @@ async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): 
     rows: async () => {
       const row = await server.deps.storage.db.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
       return Number(row?.n ?? 0);
+    },
+    // From the workspace counters and the queue, not a scan of the conversations: it is polled while
+    // the runner catches up, and must not slow what it measures.
+    unrouted: async () => {
+      const { db } = server.deps.storage;
+      const open = await db.selectFrom('workspaces').select((eb) => eb.fn.sum<number>('open_unassigned_count').as('n')).executeTakeFirst();
+      const waiting = await db.selectFrom('routing_waits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      return Number(open?.n ?? 0) - Number(waiting?.n ?? 0);
     },
     close: () => server.close(),
   };
@@ -258,6 +269,7 @@ async function main() {
       await send({ type: 'cpu', micros: user + system });
     }
     if (message.type === 'rows') await send({ type: 'rows', count: await target.rows() });
+    if (message.type === 'unrouted') await send({ type: 'unrouted', count: (await target.unrouted?.()) ?? 0 });
     if (message.type === 'stop') {
       await target.close();
       rmSync(dir, { recursive: true, force: true });

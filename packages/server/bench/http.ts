@@ -122,15 +122,17 @@ class Target {
   }
 
   rows = async () => (await this.ask({ type: 'rows' }, 'rows')).count;
+  unrouted = async () => (await this.ask({ type: 'unrouted' }, 'unrouted')).count;
   cpuMicros = async () => (await this.ask({ type: 'cpu' }, 'cpu')).micros;
   profileStart = async () => void (await this.ask({ type: 'profile-start' }, 'profile-started'));
   profileStop = async (file: string) => void (await this.ask({ type: 'profile-stop', file }, 'profile-written'));
 
   /**
    * Load for `seconds`; also returns the server's CPU time per conversation (per 2xx response, or
-   * per create-and-assign pair for the by-hand server), in ms.
+   * per create-and-assign pair for the by-hand server), in ms, and for the rules server how far the
+   * runner was behind when the load stopped and how long it took to place the rest.
    */
-  async load(seconds: number, connections: number): Promise<Result & { conversations: number; cpuPerRequest: number }> {
+  async load(seconds: number, connections: number): Promise<LoadResult> {
     const cpuBefore = await this.cpuMicros();
     const headers = { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
     const create = { method: 'POST', path: '/v1/conversations', headers, body: requestBody };
@@ -165,13 +167,27 @@ class Target {
               },
             ],
     });
+    // The rules route after the 201 (the outbox runner): a create is done for the host when it is
+    // answered, and for the customer when it has an agent. How many were still unplaced when the load
+    // stopped, and how long the runner took to place them, with nothing more arriving.
+    let unroutedAtEnd = 0;
+    let catchUpSeconds = 0;
+    if (this.rules) {
+      const stopped = performance.now();
+      unroutedAtEnd = await this.unrouted();
+      for (let left = unroutedAtEnd; left > 0 && performance.now() - stopped < 300_000; left = await this.unrouted()) await new Promise((r) => setTimeout(r, 100));
+      catchUpSeconds = unroutedAtEnd > 0 ? (performance.now() - stopped) / 1000 : 0;
+    }
     // The work the load left behind counts toward it (bench/settle.ts).
     await settle(this.cpuMicros);
     const cpu = (await this.cpuMicros()) - cpuBefore;
     const conversations = this.routing === 'by-hand' ? created : result['2xx'];
     this.okResponses += conversations;
     this.loadRuns++;
-    return { ...result, conversations, cpuPerRequest: cpu / 1000 / Math.max(1, conversations) };
+    // Placed a second: for the rules server, over the load and the catch-up after it; for the others
+    // (nothing to place, or placed by the client's own assign request) the conversations a second.
+    const placedPerSecond = conversations / (result.duration + catchUpSeconds);
+    return { ...result, conversations, cpuPerRequest: cpu / 1000 / Math.max(1, conversations), unroutedAtEnd, catchUpSeconds, placedPerSecond };
   }
 
   /** Every 2xx create must have written a row; requests in flight when autocannon stops are not counted but do complete. */
@@ -261,10 +277,21 @@ const requestBody = JSON.stringify({
   message: { body: 'Hi, my order #4411 has not arrived yet. Can you check the tracking for me?' },
 });
 
+type LoadResult = Result & {
+  conversations: number;
+  cpuPerRequest: number;
+  /** Rules server: conversations with no assignee and no queue place when the load stopped. */
+  unroutedAtEnd: number;
+  /** Rules server: seconds from the end of the load until the runner had placed them all. */
+  catchUpSeconds: number;
+  /** Conversations created and placed a second, the catch-up included. */
+  placedPerSecond: number;
+};
+
 interface Run {
   target: Target;
   round: number;
-  result: Result & { conversations: number; cpuPerRequest: number };
+  result: LoadResult;
 }
 
 export async function runHttpBench(options: HttpOptions): Promise<void> {
@@ -304,7 +331,7 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
     console.log();
     console.log(
       table(
-        ['server', 'round', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'failed', 'server CPU ms / conversation'],
+        ['server', 'round', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'failed', 'server CPU ms / conversation', 'unplaced when the load stopped', 'placed all after s'],
         [...runs]
           .sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target) || a.round - b.round)
           .map(({ target, round, result: r }) => [
@@ -317,6 +344,8 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
             r['2xx'].toLocaleString('en'),
             r.errors + r.timeouts + r.non2xx,
             r.cpuPerRequest.toFixed(3),
+            target.rules ? r.unroutedAtEnd.toLocaleString('en') : '–',
+            target.rules ? r.catchUpSeconds.toFixed(1) : '–',
           ]),
       ),
     );
@@ -326,17 +355,20 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
     // Conversations a second: the by-hand server's two requests make one.
     const rps = (t: Target) => of(t).reduce((sum, r) => sum + r.requests.average, 0) / options.rounds / t.requestsPerConversation;
     const p99 = (t: Target) => Math.max(...of(t).map((r) => r.latency.p99));
+    // Created and placed a second, over every round's load and catch-up (pooled: all conversations over all that time).
+    const placed = (t: Target) => of(t).reduce((sum, r) => sum + r.conversations, 0) / of(t).reduce((sum, r) => sum + r.conversations / r.placedPerSecond, 0);
     // Pooled over rounds: all CPU over all responses.
     const cpuPer = (t: Target) => of(t).reduce((sum, r) => sum + r.cpuPerRequest * r.conversations, 0) / of(t).reduce((sum, r) => sum + r.conversations, 0);
     const [baseline, baton, sameWrites, withRules, byHand] = targets as [Target, Target, Target, Target, Target];
     console.log();
     console.log(
       table(
-        ['server', 'HTTP stack', 'conversations/s', 'p99 ms (worst round)', 'vs baseline', 'CPU ms / conversation', 'CPU vs baseline', 'every 2xx wrote a row'],
+        ['server', 'HTTP stack', 'conversations/s', 'created and placed /s', 'p99 ms (worst round)', 'vs baseline', 'CPU ms / conversation', 'CPU vs baseline', 'every 2xx wrote a row'],
         targets.map((t) => [
           t.label,
           t.stack,
           Math.round(rps(t)).toLocaleString('en'),
+          Math.round(placed(t)).toLocaleString('en'),
           ms(p99(t)),
           ratio(rps(t) / rps(baseline)),
           cpuPer(t).toFixed(3),
@@ -356,15 +388,19 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
           // On a CPU-bound single-threaded server, req/s ≈ 1 / CPU per request: this is the same target, immune to neighbours.
           ['  (same, from CPU per request)', `${((100 * cpuPer(baseline)) / cpuPer(baton)).toFixed(0)}%`, cpuPer(baseline) / cpuPer(baton) >= 0.5 ? 'yes' : 'NO'],
           ['Baton p99 < 50 ms', `${ms(p99(baton))} ms`, p99(baton) < 50 ? 'yes' : 'NO'],
-          // Issue 9: creating with the seed's rules published (the runner assigns every one) beside the plain create.
-          ['Baton with rules req/s ≥ 80% of plain Baton', `${((100 * rps(withRules)) / rps(baton)).toFixed(0)}%`, rps(withRules) / rps(baton) >= 0.8 ? 'yes' : 'NO'],
-          ['  (same, from CPU per request)', `${((100 * cpuPer(baton)) / cpuPer(withRules)).toFixed(0)}%`, cpuPer(baton) / cpuPer(withRules) >= 0.8 ? 'yes' : 'NO'],
+          // Issue 9: creating with the seed's rules published (the runner assigns every one) beside the
+          // plain create. Counted when placed, not when answered: the runner routes after the 201, and
+          // under this load it falls behind (see the per-round table), so the answered rate alone
+          // counts conversations that are still waiting for the runner when the load stops.
+          ['Baton with rules, created and placed /s ≥ 80% of plain Baton', `${((100 * placed(withRules)) / placed(baton)).toFixed(0)}%`, placed(withRules) / placed(baton) >= 0.8 ? 'yes' : 'NO'],
+          ['  (same, from CPU per conversation)', `${((100 * cpuPer(baton)) / cpuPer(withRules)).toFixed(0)}%`, cpuPer(baton) / cpuPer(withRules) >= 0.8 ? 'yes' : 'NO'],
+          ['  (info) creates answered /s, routing behind', `${((100 * rps(withRules)) / rps(baton)).toFixed(0)}%`, '–'],
           ['  every conversation assigned by the rules', assignedCheck, assignedCheck.startsWith('yes') ? 'yes' : 'NO'],
           // Not a target: how much of the gap is the data model (what gets written) and how much the code around it.
           ['(info) same writes as raw SQL, req/s vs baseline', `${((100 * rps(sameWrites)) / rps(baseline)).toFixed(0)}%`, '–'],
           ['(info) Baton req/s vs the same writes as raw SQL', `${((100 * rps(baton)) / rps(sameWrites)).toFixed(0)}%`, '–'],
           // Not a target: what the rules replace, a create and then an assign request, per conversation.
-          ['(info) with rules vs create + assign by hand, conversations/s', `${((100 * rps(withRules)) / rps(byHand)).toFixed(0)}%`, '–'],
+          ['(info) with rules vs create + assign by hand, created and placed /s', `${((100 * placed(withRules)) / placed(byHand)).toFixed(0)}%`, '–'],
           ['  (same, from CPU per conversation)', `${((100 * cpuPer(byHand)) / cpuPer(withRules)).toFixed(0)}%`, '–'],
         ],
       ),
@@ -377,7 +413,7 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
 }
 
 /** Profiles a fresh Baton server under the same load, after its warm-up, and prints the summary. */
-async function profileBaton(options: HttpOptions): Promise<void> {
+export async function profileBaton(options: HttpOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-prof-'));
   const target = await Target.start('baton', '', options.profile === 'rules' ? 'rules' : 'none');
   try {
