@@ -151,9 +151,9 @@ const workflowActor = (workflowId: string): Actor => ({ type: 'workflow', id: wo
  * assignment updates the snapshot in memory (`assignTo`). It is a hint, not the truth: a change
  * another command made meanwhile (a manual assignment, an agent going away) is not in it, so the
  * claim itself checks, in the same conditional update that takes the round-robin slot, that the
- * agent is still active, online, below capacity and, picked from a team's pool, in that team
- * (storage/agents.ts `claimAssignment`). A
- * refused claim drops the snapshot and the unit plans again from a fresh one.
+ * agent is still active, online, below capacity, holding the step's required skills and, picked
+ * from a team's pool, in that team (storage/agents.ts `claimAssignment`). A refused claim drops the
+ * snapshot and the unit plans again from a fresh one.
  */
 export class RoutingSnapshots {
   private readonly byWorkspace = new Map<string, RoutingAgent[]>();
@@ -513,8 +513,8 @@ export async function assignTo(
   // node's) must still rotate, which equal times would not (ties go by id).
   const at = Math.max(change.now, ...agents.map((a) => (a.lastAssignedAt === null ? 0 : Number(a.lastAssignedAt) + 1)));
   const step = action.steps[decision.stepIndex]!;
-  if (!(await claimAssignment(change.trx, change.workspaceId, agent.id, seen, at, 'team' in step.pool ? step.pool.team : null))) return null;
   const skills = step.require?.skills ?? [];
+  if (!(await claimAssignment(change.trx, change.workspaceId, agent.id, { seen, at, teamId: 'team' in step.pool ? step.pool.team : null, skills }))) return null;
   // Picked from a team's pool: the conversation is that team's now, as a manual assign with a
   // `teamId` makes it (the team's views and filters show it; "No team" would say otherwise).
   const teamFrom = c.team_id;

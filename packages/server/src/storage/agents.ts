@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { prepared } from './prepared.js';
 import type { AgentRow, Database } from './schema.js';
 
@@ -54,13 +54,14 @@ export const updateAgentRow = (db: Q, workspaceId: string, id: string, patch: Pa
  * node), so the caller plans again with fresh data instead of two runs both treating the same
  * agent as "assigned longest ago".
  */
-type Claim = { workspaceId: string; id: string; at: number };
+type Claim = { workspaceId: string; id: string; at: number; skills: string };
 /**
- * The claim's own checks, in the statement that takes the slot: the agent is still active, online
- * and below capacity (open assigned conversations from the view counters). A planner working from
- * an older snapshot of the agents cannot then assign past what holds now.
+ * The claim's own checks, in the statement that takes the slot: the agent is still active, online,
+ * below capacity (open assigned conversations from the view counters) and holds every required
+ * skill (`skills`: the step's list as JSON; `[]` requires none). A planner working from an older
+ * snapshot of the agents cannot then assign past what holds now.
  */
-const stillEligible = (db: Kysely<Database>, a: { workspaceId: string; id: string }) =>
+const stillEligible = (db: Kysely<Database>, a: { workspaceId: string; id: string; skills: string }) =>
   db
     .updateTable('agents')
     .where('workspace_id', '=', a.workspaceId)
@@ -76,13 +77,15 @@ const stillEligible = (db: Kysely<Database>, a: { workspaceId: string; id: strin
           eb.lit(0),
         ),
       ),
-    );
-const claimFirst = prepared<Claim>(['workspaceId', 'id', 'at'], (db, a) => stillEligible(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', 'is', null));
-const claimAfter = prepared<Claim & { seen: number }>(['workspaceId', 'id', 'at', 'seen'], (db, a) =>
+    )
+    // Skills are stored as a JSON list in their lower-case spelling, as steps name them.
+    .where(sql<boolean>`not exists (select 1 from json_each(${a.skills}) as required where required.value not in (select held.value from json_each(agents.skills) as held))`);
+const claimFirst = prepared<Claim>(['workspaceId', 'id', 'at', 'skills'], (db, a) => stillEligible(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', 'is', null));
+const claimAfter = prepared<Claim & { seen: number }>(['workspaceId', 'id', 'at', 'seen', 'skills'], (db, a) =>
   stillEligible(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', '=', a.seen),
 );
 /** Also still a member of the team whose pool picked them: one probe of the `team_members` key. */
-const stillInTeam = (db: Kysely<Database>, a: { workspaceId: string; id: string; teamId: string }) =>
+const stillInTeam = (db: Kysely<Database>, a: { workspaceId: string; id: string; teamId: string; skills: string }) =>
   stillEligible(db, a).where((eb) =>
     eb.exists(
       eb
@@ -93,29 +96,41 @@ const stillInTeam = (db: Kysely<Database>, a: { workspaceId: string; id: string;
         .where('team_members.workspace_id', '=', a.workspaceId),
     ),
   );
-const claimFirstInTeam = prepared<Claim & { teamId: string }>(['workspaceId', 'id', 'at', 'teamId'], (db, a) =>
+const claimFirstInTeam = prepared<Claim & { teamId: string }>(['workspaceId', 'id', 'at', 'teamId', 'skills'], (db, a) =>
   stillInTeam(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', 'is', null),
 );
-const claimAfterInTeam = prepared<Claim & { seen: number; teamId: string }>(['workspaceId', 'id', 'at', 'seen', 'teamId'], (db, a) =>
+const claimAfterInTeam = prepared<Claim & { seen: number; teamId: string }>(['workspaceId', 'id', 'at', 'seen', 'teamId', 'skills'], (db, a) =>
   stillInTeam(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', '=', a.seen),
 );
 
+/** What a claim takes and what it must still hold. */
+export interface ClaimTerms {
+  /** The agent's `last_assigned_at` as the plan saw it (null: never assigned). */
+  seen: number | null;
+  /** Their new `last_assigned_at`. */
+  at: number;
+  /** The team whose pool picked them (null: a pool of named agents). */
+  teamId: string | null;
+  /** The step's required skills, lower case. */
+  skills: readonly string[];
+}
+
 /**
  * Takes the agent's round-robin slot if it is still where the plan saw it (`seen`) and the agent
- * may still be given work; with `teamId` (the step's pool was a team) they must still be in it, as
- * a member removed since the snapshot was read must not be picked from that pool. (Required skills
- * are not checked again: they are a JSON list, and a skill taken away mid-batch is rarer than a
- * member moved between teams; the next batch's snapshot has it.)
+ * may still be given work: active, online, below capacity, holding every required skill, and with
+ * `teamId` (the step's pool was a team) still in that team. Each of these can change between the
+ * snapshot the plan used and this write (another command, another node).
  */
-export async function claimAssignment(db: Q, workspaceId: string, id: string, seen: number | null, at: number, teamId: string | null = null): Promise<boolean> {
+export async function claimAssignment(db: Q, workspaceId: string, id: string, { seen, at, teamId, skills }: ClaimTerms): Promise<boolean> {
+  const required = JSON.stringify(skills);
   const result =
     teamId === null
       ? seen === null
-        ? await claimFirst(db, { workspaceId, id, at })
-        : await claimAfter(db, { workspaceId, id, at, seen })
+        ? await claimFirst(db, { workspaceId, id, at, skills: required })
+        : await claimAfter(db, { workspaceId, id, at, seen, skills: required })
       : seen === null
-        ? await claimFirstInTeam(db, { workspaceId, id, at, teamId })
-        : await claimAfterInTeam(db, { workspaceId, id, at, seen, teamId });
+        ? await claimFirstInTeam(db, { workspaceId, id, at, teamId, skills: required })
+        : await claimAfterInTeam(db, { workspaceId, id, at, seen, teamId, skills: required });
   return Number(result.numAffectedRows) === 1;
 }
 
