@@ -121,7 +121,8 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
       teamNames ??= await routingTeamNames(change.trx, workspaceId);
       const decision = planAssign(found.action, agents, { now: change.now, waitingSince, assigneeId: null, teamNames });
       if (decision.kind === 'assign') {
-        const c = { ...row };
+        // Waiting, whatever the row says: assignTo then deletes the queue row it is placed from.
+        const c = { ...row, waiting_since: waitingSince };
         const rule = { workflowId: wait.workflow_id, name: found.name, version: Number(wait.version) };
         const done = await assignTo(change, agents, c, rule, null, found.action, decision, { fromQueue: true, waitedMs: change.now - waitingSince });
         if (!done) return true; // the slot moved under us: the next pass plans again with fresh agents

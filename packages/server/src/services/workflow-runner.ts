@@ -528,8 +528,10 @@ export async function assignTo(
     if (previous) previous.openAssigned = Math.max(0, previous.openAssigned - 1);
   }
   c.assignee_id = agent.id;
+  // A queue row exists exactly while `waiting_since` is set (enqueue writes both, and so does every
+  // path that ends a wait): a conversation that never waited has none to delete.
+  if (c.waiting_since !== null) await deleteWait(change.trx, change.workspaceId, c.id);
   c.waiting_since = null;
-  await deleteWait(change.trx, change.workspaceId, c.id);
   const actor = workflowActor(rule.workflowId);
   // "Assigned to maria by rule Spanish → bilingual (skill es, round-robin)"
   const text = `Assigned to ${agent.name ?? agent.id} by rule ${rule.name} (${how})`;
