@@ -13,7 +13,8 @@
  *
  * Usage (from http.ts): fork('http-target.ts', [kind, secret, whatIfs]). Talks to the parent over
  * IPC: sends `{ type: 'ready', url, stack }` (the HTTP packages it runs on), answers `rows` (rows the load created), `unrouted`
- * (conversations the rules have not placed yet) and `cpu` (CPU time used so far), runs V8's CPU profiler (the one behind --cpu-prof) between `profile-start` and
+ * (conversations the rules have not placed yet), `placement` (how long
+ * conversations created since a time waited for the rules' assignment) and `cpu` (CPU time used so far), runs V8's CPU profiler (the one behind --cpu-prof) between `profile-start` and
  * `profile-stop` so startup and module loading stay out of it, and on `stop` closes, deletes its
  * files and exits.
  */
@@ -25,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { sql } from 'kysely';
 import Sqlite from 'libsql';
 import { newId } from '../src/ids.js';
 import { startServer } from '../src/server.js';
@@ -33,12 +35,13 @@ import { hashApiKey } from '../src/storage/workspaces.js';
 import { profiler } from './profile.js';
 
 export type TargetKind = 'baton' | 'baseline' | 'baseline-txn';
-export type ToTarget = { type: 'rows' } | { type: 'unrouted' } | { type: 'cpu' } | { type: 'stop' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string };
+export type ToTarget = { type: 'rows' } | { type: 'unrouted' } | { type: 'placement'; since: number } | { type: 'cpu' } | { type: 'stop' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string };
 export type FromTarget =
   | { type: 'ready'; url: string; stack: string }
   | { type: 'cpu'; micros: number }
   | { type: 'rows'; count: number }
   | { type: 'unrouted'; count: number }
+  | { type: 'placement'; waits: number[]; unplaced: number }
   | { type: 'stopped' }
   | { type: 'profile-started' }
   | { type: 'profile-written' };
@@ -48,6 +51,12 @@ interface Target {
   rows(): Promise<number>;
   /** Conversations the rules have not placed yet: no assignee and not waiting in a queue (Baton only; 0 elsewhere). */
   unrouted?(): Promise<number>;
+  /**
+   * For the conversations created since `since` (ms, this machine's clock): how long each waited
+   * from its creation to the rules' assignment (the `assigned` event's time), in ms, and how many
+   * have none yet (Baton only).
+   */
+  placement?(since: number): Promise<{ waits: number[]; unplaced: number }>;
   close(): Promise<void>;
 }
 
@@ -81,6 +90,13 @@ async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): 
       const open = await db.selectFrom('workspaces').select((eb) => eb.fn.sum<number>('open_unassigned_count').as('n')).executeTakeFirst();
       const waiting = await db.selectFrom('routing_waits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
       return Number(open?.n ?? 0) - Number(waiting?.n ?? 0);
+    },
+    placement: async (since) => {
+      const rows = await sql<{ wait: number | null }>`
+        select (select min(t.created_at) from timeline t where t.workspace_id = c.workspace_id and t.conversation_id = c.id and t.event_type = 'assigned') - c.created_at as wait
+        from conversations c where c.created_at >= ${since}`.execute(server.deps.storage.db);
+      const waits = rows.rows.filter((r) => r.wait !== null).map((r) => Number(r.wait));
+      return { waits, unplaced: rows.rows.length - waits.length };
     },
     close: () => server.close(),
   };
@@ -270,6 +286,7 @@ async function main() {
     }
     if (message.type === 'rows') await send({ type: 'rows', count: await target.rows() });
     if (message.type === 'unrouted') await send({ type: 'unrouted', count: (await target.unrouted?.()) ?? 0 });
+    if (message.type === 'placement') await send({ type: 'placement', ...((await target.placement?.(message.since)) ?? { waits: [], unplaced: 0 }) });
     if (message.type === 'stop') {
       await target.close();
       rmSync(dir, { recursive: true, force: true });

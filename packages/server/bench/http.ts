@@ -123,6 +123,27 @@ class Target {
 
   rows = async () => (await this.ask({ type: 'rows' }, 'rows')).count;
   unrouted = async () => (await this.ask({ type: 'unrouted' }, 'unrouted')).count;
+  placement = async (since: number) => await this.ask({ type: 'placement', since }, 'placement');
+
+  /**
+   * Creates at a fixed `rate` a second for `seconds`, then waits until the runner has placed them;
+   * returns the creates answered a second and how long each conversation waited from its creation to
+   * the rules' assignment (ms, sorted), with how many had none when the runner caught up.
+   */
+  async loadAtRate(rate: number, seconds: number, connections: number): Promise<{ answered: number; waits: number[]; unplaced: number; behind: number }> {
+    // A millisecond early: the server's ms clock and this one's round differently.
+    const since = Date.now() - 1;
+    const headers = { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
+    const result = await autocannon({ url: this.url, connections, duration: seconds, overallRate: rate, timeout: 10, requests: [{ method: 'POST', path: '/v1/conversations', headers, body: requestBody }] });
+    const behind = await this.unrouted();
+    const stopped = performance.now();
+    while ((await this.unrouted()) > 0 && performance.now() - stopped < 300_000) await new Promise((r) => setTimeout(r, 100));
+    const { waits, unplaced } = await this.placement(since);
+    await settle(this.cpuMicros);
+    this.okResponses += result['2xx'];
+    this.loadRuns++;
+    return { answered: result['2xx'] / result.duration, waits: waits.sort((a, b) => a - b), unplaced, behind };
+  }
   cpuMicros = async () => (await this.ask({ type: 'cpu' }, 'cpu')).micros;
   profileStart = async () => void (await this.ask({ type: 'profile-start' }, 'profile-started'));
   profileStop = async (file: string) => void (await this.ask({ type: 'profile-stop', file }, 'profile-written'));
@@ -405,11 +426,51 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
         ],
       ),
     );
+
+    await placementAtRates(withRules, placed(baton), options);
   } finally {
     await Promise.all(targets.map((t) => t.stop()));
   }
 
   if (options.profile) await profileBaton(options);
+}
+
+/**
+ * How long a new conversation waits for the rules to assign it, at fixed create rates below and at
+ * what plain Baton sustains (the fractions of its created-and-placed rate this run measured): what an
+ * agent and a customer see, where the saturation figures above say only how fast the server goes
+ * flat out. The wait is from the conversation's creation to the `assigned` event, both on the
+ * server's clock; p99 over every conversation of the step.
+ */
+async function placementAtRates(target: Target, plainRate: number, options: HttpOptions): Promise<void> {
+  const fractions = [0.1, 0.25, 0.4, 0.5, 0.65, 0.8];
+  const seconds = Math.min(options.seconds, 10);
+  const rows: (string | number)[][] = [];
+  for (const fraction of fractions) {
+    const rate = Math.max(1, Math.round(fraction * plainRate));
+    options.log(`  ${target.label}: ${rate.toLocaleString('en')} creates/s (${Math.round(fraction * 100)}% of plain) for ${seconds} s`);
+    const r = await target.loadAtRate(rate, seconds, options.connections);
+    const at = (q: number) => (r.waits.length === 0 ? NaN : r.waits[Math.min(r.waits.length - 1, Math.floor(q * r.waits.length))]!);
+    rows.push([
+      `${Math.round(fraction * 100)}%`,
+      rate.toLocaleString('en'),
+      Math.round(r.answered).toLocaleString('en'),
+      r.behind.toLocaleString('en'),
+      String(at(0.5)),
+      String(at(0.9)),
+      String(at(0.99)),
+      String(r.waits.at(-1) ?? NaN),
+      r.unplaced,
+    ]);
+  }
+  console.log();
+  console.log(`Rules: creation to assignment at fixed create rates (fractions of plain Baton's ${Math.round(plainRate).toLocaleString('en')} conversations/s above), ${seconds} s each`);
+  console.log(
+    table(
+      ['offered', 'creates/s offered', 'answered /s', 'unplaced when the load stopped', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'never placed'],
+      rows,
+    ),
+  );
 }
 
 /** Profiles a fresh Baton server under the same load, after its warm-up, and prints the summary. */
