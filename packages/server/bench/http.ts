@@ -474,7 +474,7 @@ async function placementAtRates(target: Target, plainRate: number, options: Http
 }
 
 /** Profiles a fresh Baton server under the same load, after its warm-up, and prints the summary. */
-export async function profileBaton(options: HttpOptions): Promise<void> {
+async function profileBaton(options: HttpOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-prof-'));
   const target = await Target.start('baton', '', options.profile === 'rules' ? 'rules' : 'none');
   try {
