@@ -51,8 +51,6 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     pipelining?: number;
-    /** Requests a second over all connections (0: as fast as they go). */
-    overallRate?: number;
     timeout?: number;
     title?: string;
   }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { seedRules } from '@baton/rules/examples';
 import type { FromTarget, TargetKind, ToTarget } from './http-target.js';
+import { pacedLoad } from './paced.js';
 import { summarizeProfile } from './profile.js';
 import { ms, ratio, table } from './stats.js';
 import { settle } from './settle.js';
@@ -126,23 +127,24 @@ class Target {
   placement = async (since: number) => await this.ask({ type: 'placement', since }, 'placement');
 
   /**
-   * Creates at a fixed `rate` a second for `seconds`, then waits until the runner has placed them;
-   * returns the creates answered a second and how long each conversation waited from its creation to
-   * the rules' assignment (ms, sorted), with how many had none when the runner caught up.
+   * Creates at a fixed `rate` a second, evenly spaced (bench/paced.ts), for `seconds`, then waits
+   * until the runner has placed them; returns the creates answered a second and their response
+   * times, and how long each conversation waited from its creation to the rules' assignment (ms,
+   * sorted), with how many had none when the runner caught up.
    */
-  async loadAtRate(rate: number, seconds: number, connections: number): Promise<{ answered: number; waits: number[]; unplaced: number; behind: number }> {
+  async loadAtRate(rate: number, seconds: number, connections: number): Promise<{ answered: number; responses: number[]; waits: number[]; unplaced: number; behind: number }> {
     // A millisecond early: the server's ms clock and this one's round differently.
     const since = Date.now() - 1;
     const headers = { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
-    const result = await autocannon({ url: this.url, connections, duration: seconds, overallRate: rate, timeout: 10, requests: [{ method: 'POST', path: '/v1/conversations', headers, body: requestBody }] });
+    const result = await pacedLoad({ url: this.url, path: '/v1/conversations', headers, body: requestBody, rate, seconds, connections });
     const behind = await this.unrouted();
     const stopped = performance.now();
     while ((await this.unrouted()) > 0 && performance.now() - stopped < 300_000) await new Promise((r) => setTimeout(r, 100));
     const { waits, unplaced } = await this.placement(since);
     await settle(this.cpuMicros);
-    this.okResponses += result['2xx'];
+    this.okResponses += result.ok;
     this.loadRuns++;
-    return { answered: result['2xx'] / result.duration, waits: waits.sort((a, b) => a - b), unplaced, behind };
+    return { answered: result.ok / result.duration, responses: result.latencies, waits: waits.sort((a, b) => a - b), unplaced, behind };
   }
   cpuMicros = async () => (await this.ask({ type: 'cpu' }, 'cpu')).micros;
   profileStart = async () => void (await this.ask({ type: 'profile-start' }, 'profile-started'));
@@ -436,6 +438,23 @@ export async function runHttpBench(options: HttpOptions): Promise<void> {
 }
 
 /**
+ * `BENCH=placement`: only the fixed-rate steps of the rules server, with plain Baton's rate measured
+ * first (one load of `seconds`) to set them.
+ */
+export async function runPlacementBench(options: HttpOptions): Promise<void> {
+  const plain = await Target.start('baton');
+  const rules = await Target.start('baton', '', 'rules');
+  try {
+    for (const t of [plain, rules]) if (options.warmupSeconds > 0) await t.load(options.warmupSeconds, options.connections);
+    options.log(`  ${plain.label}: ${options.seconds} s flat out, for the rates`);
+    const { placedPerSecond } = await plain.load(options.seconds, options.connections);
+    await placementAtRates(rules, placedPerSecond, options);
+  } finally {
+    await Promise.all([plain.stop(), rules.stop()]);
+  }
+}
+
+/**
  * How long a new conversation waits for the rules to assign it, at fixed create rates below and at
  * what plain Baton sustains (the fractions of its created-and-placed rate this run measured): what an
  * agent and a customer see, where the saturation figures above say only how fast the server goes
@@ -450,24 +469,25 @@ async function placementAtRates(target: Target, plainRate: number, options: Http
     const rate = Math.max(1, Math.round(fraction * plainRate));
     options.log(`  ${target.label}: ${rate.toLocaleString('en')} creates/s (${Math.round(fraction * 100)}% of plain) for ${seconds} s`);
     const r = await target.loadAtRate(rate, seconds, options.connections);
-    const at = (q: number) => (r.waits.length === 0 ? NaN : r.waits[Math.min(r.waits.length - 1, Math.floor(q * r.waits.length))]!);
+    const at = (sorted: number[], q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
     rows.push([
       `${Math.round(fraction * 100)}%`,
       rate.toLocaleString('en'),
       Math.round(r.answered).toLocaleString('en'),
+      `${ms(at(r.responses, 0.5))} / ${ms(at(r.responses, 0.99))}`,
       r.behind.toLocaleString('en'),
-      String(at(0.5)),
-      String(at(0.9)),
-      String(at(0.99)),
+      String(at(r.waits, 0.5)),
+      String(at(r.waits, 0.9)),
+      String(at(r.waits, 0.99)),
       String(r.waits.at(-1) ?? NaN),
       r.unplaced,
     ]);
   }
   console.log();
-  console.log(`Rules: creation to assignment at fixed create rates (fractions of plain Baton's ${Math.round(plainRate).toLocaleString('en')} conversations/s above), ${seconds} s each`);
+  console.log(`Rules: creation to assignment at fixed create rates, evenly spaced (fractions of plain Baton's ${Math.round(plainRate).toLocaleString('en')} conversations/s above), ${seconds} s each`);
   console.log(
     table(
-      ['offered', 'creates/s offered', 'answered /s', 'unplaced when the load stopped', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'never placed'],
+      ['offered', 'creates/s offered', 'answered /s', 'create answered p50 / p99 ms', 'unplaced when the load stopped', 'placed p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'never placed'],
       rows,
     ),
   );

@@ -7,7 +7,8 @@
  *   BENCH=fanout pnpm bench             socket fan-out: 1,000 agents, creates over HTTP, Baton vs bare Socket.IO
  *
  * Environment:
- *   BENCH           http | views | fanout | all (default all)
+ *   BENCH           http | placement | views | fanout | all (default all; placement: only the rules'
+ *                   creation-to-assignment wait at fixed create rates, which http also ends with)
  *   BENCH_SECONDS   measured load per server, seconds (default 10)
  *   BENCH_WARMUP    warm-up load per server before measuring, seconds (default 2)
  *   BENCH_CONNECTIONS  concurrent HTTP connections (default 50)
@@ -33,13 +34,13 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { runFanoutBench } from './fanout.js';
-import { runHttpBench } from './http.js';
+import { runHttpBench, runPlacementBench } from './http.js';
 import { runViewsBench } from './views.js';
 
 const env = process.env;
 const which = env.BENCH ?? 'all';
-if (!['http', 'views', 'fanout', 'all'].includes(which)) {
-  console.error(`BENCH must be http, views, fanout or all (got ${which})`);
+if (!['http', 'placement', 'views', 'fanout', 'all'].includes(which)) {
+  console.error(`BENCH must be http, placement, views, fanout or all (got ${which})`);
   process.exit(2);
 }
 const positive = (name: string, fallback: number) => {
@@ -65,6 +66,17 @@ if (which === 'http' || which === 'all') {
     whatIfs: (env.BENCH_WHATIF ?? '').split(/\s+/).filter(Boolean),
     profile: env.BENCH_PROFILE === 'rules' ? 'rules' : env.BENCH_PROFILE === '1' || !!env.BENCH_PROFILE_OUT,
     ...(env.BENCH_PROFILE_OUT ? { profileOut: resolve(env.BENCH_PROFILE_OUT) } : {}),
+    log,
+  });
+}
+if (which === 'placement') {
+  await runPlacementBench({
+    seconds: positive('BENCH_SECONDS', 10),
+    warmupSeconds: positive('BENCH_WARMUP', 2),
+    connections: positive('BENCH_CONNECTIONS', 50),
+    rounds: 1,
+    whatIfs: [],
+    profile: false,
     log,
   });
 }
