@@ -1,8 +1,13 @@
 import type { Deps } from './deps.js';
 import { registerWebhooks } from './webhooks/register.js';
 import { registerNotifications } from './notify/register.js';
-import { workflowRunnerConsumer } from './services/workflow-runner.js';
-import { timersConsumer } from './services/routing-timers.js';
+import { NOTIFIER } from './notify/notifier.js';
+import { WORKFLOWS_CONSUMER, workflowRunnerConsumer } from './services/workflow-runner.js';
+import { TIMERS_CONSUMER, timersConsumer } from './services/routing-timers.js';
+import { WEBHOOKS_CONSUMER } from './webhooks/consumer.js';
+
+/** The durable outbox consumers this build runs (`baton consumers retire` refuses them). */
+export const BUILT_IN_DURABLE_CONSUMERS: readonly string[] = [NOTIFIER, WEBHOOKS_CONSUMER, WORKFLOWS_CONSUMER, TIMERS_CONSUMER];
 
 /**
  * Registers the outbox consumers and job handlers of every feature that acts after commit

@@ -1,10 +1,16 @@
 #!/usr/bin/env -S node --import tsx
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { BUILT_IN_DURABLE_CONSUMERS } from './background.js';
 import { seedDemoWorkspace } from './demo/seed.js';
+import { openSqlite } from './storage/db.js';
+import { durablePlaces, lastOutboxId, retireDurablePlace } from './storage/outbox.js';
 import { startServer } from './server.js';
 
 const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
+       baton consumers [--db FILE]               durable outbox consumers' places
+       baton consumers retire NAME [--db FILE]   forget one no process runs any more
 
   --port   port to listen on (default: $PORT or 3000)
   --host   interface to bind (default: 127.0.0.1; 0.0.0.0 to expose)
@@ -35,10 +41,13 @@ async function main(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help || positionals[0] !== 'serve') {
+  if (values.help || (positionals[0] !== 'serve' && positionals[0] !== 'consumers')) {
     process.stdout.write(USAGE);
     process.exit(values.help ? 0 : 2);
   }
+  // `pnpm baton` runs in the server package's folder; paths are meant from where the user typed them.
+  const dbFile = values.db === ':memory:' ? ':memory:' : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.db ?? 'baton.db');
+  if (positionals[0] === 'consumers') return consumers(positionals.slice(1), dbFile);
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
   if (process.env.DATABASE_URL) {
@@ -52,8 +61,7 @@ async function main(argv: string[]) {
     },
     port,
     host: values.host ?? '127.0.0.1',
-    // `pnpm baton` runs in the server package's folder; paths are meant from where the user typed them.
-    db: values.db === ':memory:' ? ':memory:' : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.db ?? 'baton.db'),
+    db: dbFile,
     adminToken: process.env.BATON_ADMIN_TOKEN || undefined,
     smtpUrl: process.env.SMTP_URL || undefined,
     mailFrom: process.env.MAIL_FROM || undefined,
@@ -74,6 +82,40 @@ async function main(argv: string[]) {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * `baton consumers`: every durable consumer's stored place, and how old the oldest change the outbox
+ * keeps for it is (the housekeeping sweep warns about one no process runs that holds changes past
+ * the retention). `baton consumers retire NAME` forgets one, so the sweep can delete what it held;
+ * this build's own consumers are refused (retired, one would skip every change made until it next
+ * starts).
+ */
+async function consumers(args: string[], file: string): Promise<void> {
+  const [action, name, ...rest] = args;
+  if ((action !== undefined && action !== 'retire') || (action === 'retire' && (name === undefined || rest.length > 0))) {
+    process.stdout.write(USAGE);
+    process.exit(2);
+  }
+  if (file === ':memory:' || !existsSync(file)) throw new Error(`no database at ${file} (--db FILE)`);
+  const storage = await openSqlite(file);
+  try {
+    if (action === 'retire') {
+      if (BUILT_IN_DURABLE_CONSUMERS.includes(name!)) throw new Error(`"${name}" is one of this build's consumers; retired, it would skip every change made until it next starts`);
+      if (!(await retireDurablePlace(storage.db, name!))) throw new Error(`no durable consumer "${name}" in ${file}`);
+      console.log(`[baton] retired "${name}": the outbox no longer keeps changes for it`);
+      return;
+    }
+    const newest = await lastOutboxId(storage.db);
+    const now = Date.now();
+    for (const place of await durablePlaces(storage.db)) {
+      const behind = place.pendingSince === null ? 'up to date' : `${newest - place.position} changes behind, oldest ${Math.floor((now - place.pendingSince) / 3600_000)} h old`;
+      const whose = BUILT_IN_DURABLE_CONSUMERS.includes(place.name) ? 'this build' : 'not this build';
+      console.log(`${place.name}\tat ${place.position}\t${behind}\t(${whose})`);
+    }
+  } finally {
+    await storage.close();
+  }
 }
 
 /** An optional positive integer from the environment; anything else stops the server with a message. */

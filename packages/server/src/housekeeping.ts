@@ -5,7 +5,7 @@ import type { Work } from './storage/group-commit.js';
 import { deleteIdempotencyKeysBefore, IDEMPOTENCY_RETENTION_MS } from './storage/idempotency.js';
 import { deleteFinishedJobsBefore } from './storage/jobs.js';
 import { deleteNotificationsBefore } from './storage/notifications.js';
-import { deleteOutboxBefore } from './storage/outbox.js';
+import { deleteOutboxBefore, durablePlaces } from './storage/outbox.js';
 import { deleteRunsBefore } from './storage/workflow-runs.js';
 
 const SWEEP_EVERY_MS = 3600_000;
@@ -45,6 +45,14 @@ export interface HousekeepingOptions {
    * stored places are checked in the database as well, so other processes' are respected too.
    */
   outboxHandedUpTo?: () => number;
+  /**
+   * The durable consumers this process runs (`OutboxRelay.durableNames`). A stored place of any
+   * other name that holds rows past the outbox's retention is warned about (`onWarning`), once a day:
+   * the consumer may belong to a process that is down (its rows must stay), or to none any more (a
+   * feature removed or renamed), in which case it keeps the outbox growing until it is retired.
+   */
+  durableConsumers?: () => readonly string[];
+  onWarning?: (message: string) => void;
   /** Rows deleted per unit of work (default 1,000; tests use a few to see the batches). */
   batch?: number;
   onError?: (error: unknown) => void;
@@ -86,6 +94,10 @@ export class Housekeeping {
   private readonly jobRetentionDays: number;
   private readonly notificationRetentionDays: number;
   private readonly outboxHandedUpTo: () => number;
+  private readonly durableConsumers: (() => readonly string[]) | null;
+  private readonly onWarning: (message: string) => void;
+  /** When each stale durable place was last warned about (epoch ms, the injected clock). */
+  private readonly warnedAt = new Map<string, number>();
   private readonly batch: number;
   private readonly onError: (error: unknown) => void;
 
@@ -100,6 +112,8 @@ export class Housekeeping {
     this.jobRetentionDays = options.jobRetentionDays ?? JOB_RETENTION_DAYS;
     this.notificationRetentionDays = options.notificationRetentionDays ?? NOTIFICATION_RETENTION_DAYS;
     this.outboxHandedUpTo = options.outboxHandedUpTo ?? (() => Number.POSITIVE_INFINITY);
+    this.durableConsumers = options.durableConsumers ?? null;
+    this.onWarning = options.onWarning ?? ((message) => console.warn(`[baton] ${message}`));
     this.batch = options.batch ?? BATCH;
     this.onError = options.onError ?? ((error) => console.error('[baton] housekeeping failed; will retry', error));
   }
@@ -141,9 +155,27 @@ export class Housekeeping {
     total += await this.inBatches((trx) => deleteRunsBefore(trx, runsBefore, batch));
     // Where the relay is, read for each batch: a row this process has not handed on stays.
     total += await this.inBatches((trx) => deleteOutboxBefore(trx, { before: outboxBefore, keepFrom: this.outboxHandedUpTo(), batch }));
+    await this.warnAboutStalePlaces(now, outboxBefore);
     total += await this.inBatches((trx) => deleteFinishedJobsBefore(trx, jobsBefore, batch));
     total += await this.walk((trx, after) => deleteNotificationsBefore(trx, { readBefore, unreadBefore, after, batch }));
     return total;
+  }
+
+  /** See `HousekeepingOptions.durableConsumers`. */
+  private async warnAboutStalePlaces(now: number, outboxBefore: number): Promise<void> {
+    if (!this.durableConsumers) return;
+    const ours = new Set(this.durableConsumers());
+    for (const place of await durablePlaces(this.storage.db)) {
+      if (ours.has(place.name) || place.pendingSince === null || place.pendingSince >= outboxBefore) continue;
+      const last = this.warnedAt.get(place.name);
+      if (last !== undefined && now - last < DAY_MS) continue;
+      this.warnedAt.set(place.name, now);
+      const days = Math.floor((now - place.pendingSince) / DAY_MS);
+      this.onWarning(
+        `the outbox keeps every change since ${new Date(place.pendingSince).toISOString()} (${days} days) for durable consumer "${place.name}", ` +
+          `which this process does not run. If no process runs it any more, retire it: baton consumers retire ${place.name} --db FILE`,
+      );
+    }
   }
 
   /** Like `inBatches` for a delete that steps over rows it keeps: each unit goes on from where the last stopped. */

@@ -106,7 +106,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     jobs,
     outbound: new OutboundClient(destinations, options.resolveHost),
     presence: new PresenceBoard(clock),
-    housekeeping: new Housekeeping(storage, clock, { ...retentions, outboxHandedUpTo: () => relay.handedToAll() }),
+    housekeeping: new Housekeeping(storage, clock, { ...retentions, outboxHandedUpTo: () => relay.handedToAll(), durableConsumers: () => relay.durableNames() }),
     readBands: new ReadBands({
       store: readBandsTable(storage, clock, (error) => console.error('[baton] saving read bands failed; they will be learned again', error)),
     }),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import { sql } from 'kysely';
@@ -146,6 +147,90 @@ describe('outbox retention', () => {
       (await outboxRows(storage)).map((r) => r.id),
       rows.slice(-3).map((r) => r.id),
     );
+  });
+});
+
+describe('durable places no process runs', () => {
+  it("a stored place that holds changes past the retention and that this process does not run is warned about, once a day; one it runs is not", async (t) => {
+    const server = await TestServer.startFor(t);
+    const { storage, relay } = server.server.deps;
+    const ws = await server.createWorkspace('Acme');
+    await inbound(ws);
+    await server.settle();
+    server.server.deps.housekeeping.stop();
+    // A consumer of an older version (a feature since removed), its place stored where the outbox ended.
+    const place = await lastOutboxId(storage.db);
+    await storage.write((trx) => storeConsumerPositions(trx, [{ name: 'old-feature', position: place }]));
+    await inbound(ws);
+    await server.settle();
+    const warnings: string[] = [];
+    const sweeper = (names: () => readonly string[]) => new Housekeeping(storage, server.clock!, { durableConsumers: names, onWarning: (m) => void warnings.push(m), outboxHandedUpTo: () => relay.handedToAll() });
+    const housekeeping = sweeper(() => relay.durableNames());
+
+    await housekeeping.sweep();
+    assert.deepEqual(warnings, [], 'within the retention: nothing to say');
+
+    server.clock!.advance(8 * DAY);
+    await housekeeping.sweep();
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /for durable consumer "old-feature", which this process does not run/);
+    assert.match(warnings[0]!, /\(8 days\)/);
+    assert.match(warnings[0]!, /baton consumers retire old-feature --db FILE/);
+    assert.ok((await outboxRows(storage)).some((r) => r.id > place), 'its rows stay: the warning deletes nothing');
+
+    await housekeeping.sweep();
+    assert.equal(warnings.length, 1, 'not again the same day');
+    server.clock!.advance(DAY);
+    await housekeeping.sweep();
+    assert.equal(warnings.length, 2, 'again the next day');
+
+    // A process that runs it says nothing: its place moves when it runs.
+    await sweeper(() => [...relay.durableNames(), 'old-feature']).sweep();
+    assert.equal(warnings.length, 2);
+    assert.ok(relay.durableNames().includes('workflows') && relay.durableNames().includes('webhooks'));
+  });
+
+  it('`baton consumers` lists the places; `retire` forgets one this build does not run (refusing its own), and the sweep then lets its changes go', async (t) => {
+    const file = tempDbFile(t);
+    const server = await TestServer.start({ db: file });
+    const ws = await server.createWorkspace('Acme');
+    await inbound(ws);
+    await server.settle();
+    const { storage } = server.server.deps;
+    const place = await lastOutboxId(storage.db);
+    await storage.write((trx) => storeConsumerPositions(trx, [{ name: 'old-feature', position: place }]));
+    await inbound(ws);
+    await server.settle();
+    await server.close();
+
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'consumers', ...args, '--db', file], { timeout: 30_000 }, (error, out, err) =>
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out, err }),
+        );
+      });
+    const listed = await cli();
+    assert.equal(listed.code, 0, listed.err);
+    assert.match(listed.out, /^old-feature\tat \d+\t1 changes behind, oldest 0 h old\t\(not this build\)$/m);
+    assert.match(listed.out, /^workflows\tat \d+\tup to date\t\(this build\)$/m);
+
+    const refused = await cli('retire', 'workflows');
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /"workflows" is one of this build's consumers/);
+    const unknown = await cli('retire', 'no-such');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.err, /no durable consumer "no-such"/);
+
+    const retired = await cli('retire', 'old-feature');
+    assert.equal(retired.code, 0, retired.err);
+    assert.match(retired.out, /retired "old-feature"/);
+    assert.doesNotMatch((await cli()).out, /old-feature/);
+
+    const again = await TestServer.startFor(t, { db: file });
+    again.server.deps.housekeeping.stop();
+    again.clock!.advance(8 * DAY);
+    await again.server.deps.housekeeping.sweep();
+    assert.deepEqual((await outboxRows(again.server.deps.storage)).map((r) => r.id), [await lastOutboxId(again.server.deps.storage.db)], 'only the newest row is left');
   });
 });
 

@@ -109,6 +109,11 @@ export class OutboxRelay {
     return Math.min(...this.consumers.map((e) => e.position));
   }
 
+  /** The durable consumers this process runs, by name. */
+  durableNames(): string[] {
+    return this.consumers.filter((e) => e.consumer.durable).map((e) => e.consumer.name);
+  }
+
   /** Hands over rows a unit of this process has just committed (`runChange`), for the next drain. */
   committed(records: readonly OutboxRecord[]): void {
     if (this.stopped && this.consumers.length === 0) return;

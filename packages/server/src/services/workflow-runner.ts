@@ -77,9 +77,12 @@ export function triggersOf(record: OutboxRecord): Fired[] {
   }
 }
 
+/** The rules runner's name: its stored place in the outbox (`consumer_offsets`). */
+export const WORKFLOWS_CONSUMER = 'workflows';
+
 export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
   return {
-    name: 'workflows',
+    name: WORKFLOWS_CONSUMER,
     durable: true,
     async handle(records) {
       // Events are submitted in order without waiting for each commit, so their units share group

@@ -37,6 +37,39 @@ export async function storeConsumerPositions(db: Q, entries: readonly { name: st
   for (const { name, position } of entries) await upsertPosition(db, { consumer: name, last_id: position });
 }
 
+/** A durable consumer's stored place, and what the outbox keeps for it. */
+export interface DurablePlace {
+  name: string;
+  /** Rows up to this id have been handed to it. */
+  position: number;
+  /** When the first row after its place was written (epoch ms); null when it has every row. */
+  pendingSince: number | null;
+}
+
+/** Every durable consumer's stored place, by name, with the time of the oldest row it has not been handed. */
+export async function durablePlaces(db: Q): Promise<DurablePlace[]> {
+  const rows = await db
+    .selectFrom('consumer_offsets')
+    .select((eb) => [
+      'consumer',
+      'last_id',
+      eb.selectFrom('outbox').select('outbox.created_at').whereRef('outbox.id', '>', 'consumer_offsets.last_id').orderBy('outbox.id').limit(1).as('pending_since'),
+    ])
+    .orderBy('consumer')
+    .execute();
+  return rows.map((r) => ({ name: r.consumer, position: Number(r.last_id), pendingSince: r.pending_since == null ? null : Number(r.pending_since) }));
+}
+
+/**
+ * Forgets a durable consumer's place, so the outbox no longer keeps rows for it; true when there was
+ * one. For a consumer no process runs any more: one that does starts from the end of the outbox
+ * when it next registers, and never sees what was written meanwhile.
+ */
+export async function retireDurablePlace(db: Q, name: string): Promise<boolean> {
+  const result = await db.deleteFrom('consumer_offsets').where('consumer', '=', name).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
 /** Per workspace, the highest seq the retention sweep deleted (0: none); every later row of the workspace is still there. */
 export async function prunedSeqOf(db: Q, workspaceId: string): Promise<number> {
   const row = await db.selectFrom('outbox_pruned').select('seq').where('workspace_id', '=', workspaceId).executeTakeFirst();

@@ -12,6 +12,9 @@ export interface DeliveryPayload {
   body: string;
 }
 
+/** The webhook consumer's name: its stored place in the outbox (`consumer_offsets`). */
+export const WEBHOOKS_CONSUMER = 'webhooks';
+
 /**
  * The durable outbox consumer that turns committed changes into one delivery job per subscribed
  * endpoint. The relay hands it each row at least once (a crash before it saves its place replays
@@ -19,7 +22,7 @@ export interface DeliveryPayload {
  */
 export function webhookConsumer(deps: Deps): OutboxConsumer {
   return {
-    name: 'webhooks',
+    name: WEBHOOKS_CONSUMER,
     durable: true,
     async handle(records) {
       // Endpoints first: most batches belong to workspaces without any, and then no event is built.
