@@ -8,7 +8,8 @@
  *
  * Environment:
  *   BENCH           http | placement | views | fanout | all (default all; placement: only the rules'
- *                   creation-to-assignment wait at fixed create rates, which http also ends with)
+ *                   creation-to-assignment wait at fixed create rates, which http also ends with;
+ *                   tenant-burst: does one workspace's burst delay another's routing)
  *   BENCH_SECONDS   measured load per server, seconds (default 10)
  *   BENCH_WARMUP    warm-up load per server before measuring, seconds (default 2)
  *   BENCH_CONNECTIONS  concurrent HTTP connections (default 50)
@@ -35,12 +36,13 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { runFanoutBench } from './fanout.js';
 import { runHttpBench, runPlacementBench } from './http.js';
+import { runTenantBurstBench } from './tenant-burst.js';
 import { runViewsBench } from './views.js';
 
 const env = process.env;
 const which = env.BENCH ?? 'all';
-if (!['http', 'placement', 'views', 'fanout', 'all'].includes(which)) {
-  console.error(`BENCH must be http, placement, views, fanout or all (got ${which})`);
+if (!['http', 'placement', 'tenant-burst', 'views', 'fanout', 'all'].includes(which)) {
+  console.error(`BENCH must be http, placement, tenant-burst, views, fanout or all (got ${which})`);
   process.exit(2);
 }
 const positive = (name: string, fallback: number) => {
@@ -79,6 +81,9 @@ if (which === 'placement') {
     profile: false,
     log,
   });
+}
+if (which === 'tenant-burst') {
+  await runTenantBurstBench({ seconds: positive('BENCH_SECONDS', 5), connections: positive('BENCH_CONNECTIONS', 50), log });
 }
 if (which === 'views' || which === 'all') {
   if (which === 'all') console.log();
