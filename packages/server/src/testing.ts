@@ -248,6 +248,26 @@ export interface LiveSocket {
   disconnected: Promise<string>;
 }
 
+/**
+ * Resolves once the server has answered a message sent now on `socket`: everything it emitted to
+ * the socket before has then arrived, since one connection delivers in order. This is how a test
+ * knows that something did NOT arrive.
+ */
+export async function roundTrip(socket: BatonTestSocket): Promise<void> {
+  await new Promise((resolve) => socket.emit('presence:viewing', { conversationId: null }, resolve));
+}
+
+/** Two tenants for tests of what crosses workspaces: Acme with agents ana and ben, Other with zoe. */
+export async function twoWorkspaces(t: AfterHooks) {
+  const server = await TestServer.startFor(t);
+  const ws = await server.createWorkspace('Acme');
+  const ana = await ws.addAgent('ana');
+  const ben = await ws.addAgent('ben');
+  const other = await server.createWorkspace('Other');
+  const zoe = await other.addAgent('zoe');
+  return { server, ws, ana, ben, other, zoe };
+}
+
 /** Collects every event of the given names a socket receives, for asserting what did (not) arrive. */
 export function record(socket: BatonTestSocket, events: readonly (keyof ServerToClientEvents)[]) {
   const log: { event: string; payload: any }[] = [];

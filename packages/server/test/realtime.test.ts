@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, test, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
 import { io } from 'socket.io-client';
-import { ADMIN_TOKEN, record, TestServer, tempDbFile, type BatonTestSocket, type TestWorkspace } from '../src/testing.js';
+import { ADMIN_TOKEN, record, roundTrip, TestServer, tempDbFile, type BatonTestSocket, type TestWorkspace } from '../src/testing.js';
 
 /**
  * The realtime contract over real Socket.IO clients: what each agent receives, what they must not,
@@ -87,15 +87,6 @@ async function inbound(ws: TestWorkspace, body = 'Hi, my order is late', contact
   const res = await ws.api('POST', '/v1/conversations', { contact: { name: contactName }, channel: 'sms', message: { body } });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body.conversation;
-}
-
-/**
- * Resolves once the server has processed a message sent now on this socket. Anything the server
- * emitted to the socket before (e.g. during `settle()`) has then arrived, because one connection
- * delivers in order: this is how a test knows something did NOT arrive.
- */
-async function roundTrip(socket: BatonTestSocket): Promise<void> {
-  await ask(socket, 'presence:viewing', null);
 }
 
 /** Waits for a `counts:updated` (already received or yet to come) whose counts equal `expected`. */

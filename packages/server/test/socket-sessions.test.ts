@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { SignJWT } from 'jose';
 import { MAX_SOCKETS_PER_AGENT } from '../src/realtime/sessions.js';
-import { expectStatus as ok, TestServer, type LiveSocket, type TestAgent } from '../src/testing.js';
+import { expectStatus as ok, twoWorkspaces, type LiveSocket, type TestAgent, type TestServer } from '../src/testing.js';
 
 /**
  * DESIGN §7a: a credential that is retired, revoked or deactivated closes the sockets it opened
@@ -12,16 +12,6 @@ import { expectStatus as ok, TestServer, type LiveSocket, type TestAgent } from 
 
 /** DESIGN §7a's bound on a single node. */
 const CLOSE_WITHIN_MS = 1000;
-
-async function setup(t: TestContext) {
-  const server = await TestServer.startFor(t);
-  const ws = await server.createWorkspace('Acme');
-  const ana = await ws.addAgent('ana');
-  const ben = await ws.addAgent('ben');
-  const other = await server.createWorkspace('Other');
-  const zoe = await other.addAgent('zoe');
-  return { server, ws, ana, ben, other, zoe };
-}
 
 /** Resolves with the `session:closed` payload and the disconnect reason, or fails after `ms`. */
 async function closedWithin(s: LiveSocket, ms: number, label: string) {
@@ -64,7 +54,7 @@ async function mint(server: TestServer, agent: TestAgent, apiKey: string) {
 }
 
 test('retiring a signing key closes the sockets its tokens opened, within a second; reconnecting with them is refused', async (t) => {
-  const { server, ws, ana, ben, zoe } = await setup(t);
+  const { server, ws, ana, ben, zoe } = await twoWorkspaces(t);
   const api = (method: string, path: string) => ws.api(method, path);
   const oldKid = ws.signingKeys[0]!.kid;
   server.clock!.advance(1000); // the new key is the newest, so it signs from now on
@@ -96,7 +86,7 @@ test('retiring a signing key closes the sockets its tokens opened, within a seco
 });
 
 test('revoking an API key closes the sockets of the tokens it minted; tokens from another key or signed by the host stay', async (t) => {
-  const { server, ws, ana, ben, zoe } = await setup(t);
+  const { server, ws, ana, ben, zoe } = await twoWorkspaces(t);
   const oldKeyId = (await ok(ws.api('GET', '/v1/workspace/credentials'), 200)).apiKeys[0].id as string;
   const made = await ok(ws.api('POST', '/v1/workspace/api-keys'), 201);
   const newKey = made.key as string;
@@ -137,7 +127,7 @@ test('revoking an API key closes the sockets of the tokens it minted; tokens fro
 });
 
 test('deactivating an agent closes all their sockets and refuses them; teammates hear agent:updated, other workspaces nothing', async (t) => {
-  const { server, ws, ana, ben, zoe } = await setup(t);
+  const { server, ws, ana, ben, zoe } = await twoWorkspaces(t);
   const [tab1, tab2, benLive, zoeLive] = await Promise.all([server.live(ana.token), server.live(ana.token), server.live(ben.token), server.live(zoe.token)]);
 
   const res = await ws.api('PATCH', `/v1/agents/${ana.id}`, { active: false });
@@ -171,7 +161,7 @@ test('deactivating an agent closes all their sockets and refuses them; teammates
 });
 
 test(`an agent holds at most ${MAX_SOCKETS_PER_AGENT} sockets: the next one closes their oldest, saying why`, async (t) => {
-  const { server, ana, ben } = await setup(t);
+  const { server, ana, ben } = await twoWorkspaces(t);
   const anas: LiveSocket[] = [];
   // One at a time, so "oldest" is well defined.
   for (let i = 0; i < MAX_SOCKETS_PER_AGENT; i++) anas.push(await server.live(ana.token));

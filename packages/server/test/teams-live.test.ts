@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
-import { TestServer, type BatonTestSocket, type LiveSocket } from '../src/testing.js';
+import { test } from 'node:test';
+import { roundTrip, twoWorkspaces, type LiveSocket } from '../src/testing.js';
 
 /**
  * Team changes reach every agent of the workspace live (`team:updated`), as agent changes do: a
@@ -8,25 +8,10 @@ import { TestServer, type BatonTestSocket, type LiveSocket } from '../src/testin
  * socket that was away gets them by replay.
  */
 
-/** Resolves once the server has answered a message sent now: what it sent before has arrived. */
-async function roundTrip(socket: BatonTestSocket): Promise<void> {
-  await new Promise((resolve) => socket.emit('presence:viewing', { conversationId: null }, resolve));
-}
-
-async function setup(t: TestContext) {
-  const server = await TestServer.startFor(t);
-  const ws = await server.createWorkspace('Acme');
-  const ana = await ws.addAgent('ana');
-  const ben = await ws.addAgent('ben');
-  const other = await server.createWorkspace('Other');
-  const zoe = await other.addAgent('zoe');
-  return { server, ws, ana, ben, other, zoe };
-}
-
 const teamEvents = (s: LiveSocket) => s.rec.of('team:updated');
 
 test('creating, renaming and changing the members of a team reach every agent of the workspace, and no other workspace', async (t) => {
-  const { server, ws, ana, ben, other, zoe } = await setup(t);
+  const { server, ws, ana, ben, other, zoe } = await twoWorkspaces(t);
   const [a, b, z] = await Promise.all([server.live(ana.token), server.live(ben.token), server.live(zoe.token)]);
   // Zoe's own workspace has a team of its own, so her socket could hear of teams at all.
   const theirs = await other.api('POST', '/v1/teams', { name: 'Zoe crew', memberIds: [zoe.id] });
@@ -72,7 +57,7 @@ test('creating, renaming and changing the members of a team reach every agent of
 });
 
 test('an agent who was away gets the team changes they missed by replay', async (t) => {
-  const { server, ws, ana, ben } = await setup(t);
+  const { server, ws, ana, ben } = await twoWorkspaces(t);
   const created = await ws.api('POST', '/v1/teams', { name: 'Support', memberIds: [ana.id] });
   assert.equal(created.status, 201);
   const first = await server.live(ben.token);
