@@ -34,6 +34,13 @@ async function publish(f: Fixture, definition: Record<string, unknown>): Promise
   return workflow.id;
 }
 
+/** Hands a conversation nobody has answered for 15 minutes to Bob, whoever has it. */
+const noReplyToBob = (f: Fixture) => ({
+  name: 'No reply in 15 → Bob',
+  trigger: { event: 'conversation.unanswered_for', minutes: 15 },
+  actions: [{ type: 'assign', onlyIfUnassigned: false, steps: [{ pool: { agents: [f.bob.id] }, strategy: 'least_loaded' }] }],
+});
+
 async function conversation(f: Fixture): Promise<string> {
   const { contact } = await ok(f.ws.api('POST', '/v1/contacts', { name: 'Rui' }), 201);
   const { conversation } = await ok(f.ws.api('POST', '/v1/conversations', { contactId: contact.id, channel: 'sms', message: { body: 'hello?' } }), 201);
@@ -177,11 +184,7 @@ describe('timer triggers', () => {
 
   it('unanswered_for: an assigned conversation whose customer waits for a reply is handed on; a reply stops the clock', async (t) => {
     const f = await setup(t);
-    const rule = await publish(f, {
-      name: 'No reply in 15 → Bob',
-      trigger: { event: 'conversation.unanswered_for', minutes: 15 },
-      actions: [{ type: 'assign', onlyIfUnassigned: false, steps: [{ pool: { agents: [f.bob.id] }, strategy: 'least_loaded' }] }],
-    });
+    const rule = await publish(f, noReplyToBob(f));
     const answered = await conversation(f);
     const ignored = await conversation(f);
     for (const id of [answered, ignored]) await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ana.id }), 200);
@@ -340,11 +343,7 @@ describe('timer triggers', () => {
 
   it("a reply the timers' consumer has not applied yet still stops the clock: nothing fires from the stale row", async (t) => {
     const f = await setup(t);
-    const rule = await publish(f, {
-      name: 'No reply in 15 → Bob',
-      trigger: { event: 'conversation.unanswered_for', minutes: 15 },
-      actions: [{ type: 'assign', onlyIfUnassigned: false, steps: [{ pool: { agents: [f.bob.id] }, strategy: 'least_loaded' }] }],
-    });
+    const rule = await publish(f, noReplyToBob(f));
     const id = await conversation(f);
     await ok(f.ws.api('POST', `/v1/conversations/${id}/assign`, { assigneeId: f.ana.id }), 200);
     await f.server.advance(10 * 60_000);
