@@ -26,12 +26,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { sql } from 'kysely';
 import Sqlite from 'libsql';
 import { newId } from '../src/ids.js';
 import { startServer } from '../src/server.js';
 import { openSqlite } from '../src/storage/db.js';
 import { hashApiKey } from '../src/storage/workspaces.js';
+import { placementWaits } from './placement-waits.js';
 import { profiler } from './profile.js';
 
 export type TargetKind = 'baton' | 'baseline' | 'baseline-txn';
@@ -92,11 +92,9 @@ async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): 
       return Number(open?.n ?? 0) - Number(waiting?.n ?? 0);
     },
     placement: async (since) => {
-      const rows = await sql<{ wait: number | null }>`
-        select (select min(t.created_at) from timeline t where t.workspace_id = c.workspace_id and t.conversation_id = c.id and t.event_type = 'assigned') - c.created_at as wait
-        from conversations c where c.created_at >= ${since}`.execute(server.deps.storage.db);
-      const waits = rows.rows.filter((r) => r.wait !== null).map((r) => Number(r.wait));
-      return { waits, unplaced: rows.rows.length - waits.length };
+      const all = await placementWaits(server.deps.storage.db, { since });
+      const waits = all.filter((w): w is number => w !== null);
+      return { waits, unplaced: all.length - waits.length };
     },
     close: () => server.close(),
   };

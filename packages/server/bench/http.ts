@@ -8,12 +8,12 @@ import { seedRules } from '@baton/rules/examples';
 import type { FromTarget, TargetKind, ToTarget } from './http-target.js';
 import { pacedLoad } from './paced.js';
 import { summarizeProfile } from './profile.js';
-import { ms, ratio, table } from './stats.js';
+import { ms, percentile, ratio, table } from './stats.js';
 import { settle } from './settle.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = join(here, '..');
-const ADMIN_TOKEN = 'bench-admin-token';
+export const ADMIN_TOKEN = 'bench-admin-token';
 /** The API key the baselines are sent; baseline-txn looks it up as Baton does, the plain baseline ignores it. */
 const BASELINE_TOKEN = 'bk_baseline';
 
@@ -106,7 +106,7 @@ class Target {
                 ? 'Baton, create then assign by hand (2 requests a conversation)'
                 : 'Baton (startServer)';
     const target = new Target(child, url, label, kind, stack, routing);
-    if (kind === 'baton') target.token = await createWorkspace(url);
+    if (kind === 'baton') target.token = (await createWorkspace(url)).apiKey;
     if (routing !== 'none') target.agentIds = await seedRoutedWorkspace(url, target.token, routing === 'rules');
     return target;
   }
@@ -127,6 +127,17 @@ class Target {
   placement = async (since: number) => await this.ask({ type: 'placement', since }, 'placement');
 
   /**
+   * How many conversations the rules had not placed when a load stopped, and the seconds until
+   * they had (polled every 100 ms, 300 s at most; 0 when none was left).
+   */
+  private async catchUp(): Promise<{ behind: number; seconds: number }> {
+    const stopped = performance.now();
+    const behind = await this.unrouted();
+    for (let left = behind; left > 0 && performance.now() - stopped < 300_000; left = await this.unrouted()) await new Promise((r) => setTimeout(r, 100));
+    return { behind, seconds: behind > 0 ? (performance.now() - stopped) / 1000 : 0 };
+  }
+
+  /**
    * Creates at a fixed `rate` a second, evenly spaced (bench/paced.ts), for `seconds`, then waits
    * until the runner has placed them; returns the creates answered a second and their response
    * times, and how long each conversation waited from its creation to the rules' assignment (ms,
@@ -137,9 +148,7 @@ class Target {
     const since = Date.now() - 1;
     const headers = { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' };
     const result = await pacedLoad({ url: this.url, path: '/v1/conversations', headers, body: requestBody, rate, seconds, connections });
-    const behind = await this.unrouted();
-    const stopped = performance.now();
-    while ((await this.unrouted()) > 0 && performance.now() - stopped < 300_000) await new Promise((r) => setTimeout(r, 100));
+    const { behind } = await this.catchUp();
     const { waits, unplaced } = await this.placement(since);
     await settle(this.cpuMicros);
     this.okResponses += result.ok;
@@ -193,14 +202,7 @@ class Target {
     // The rules route after the 201 (the outbox runner): a create is done for the host when it is
     // answered, and for the customer when it has an agent. How many were still unplaced when the load
     // stopped, and how long the runner took to place them, with nothing more arriving.
-    let unroutedAtEnd = 0;
-    let catchUpSeconds = 0;
-    if (this.rules) {
-      const stopped = performance.now();
-      unroutedAtEnd = await this.unrouted();
-      for (let left = unroutedAtEnd; left > 0 && performance.now() - stopped < 300_000; left = await this.unrouted()) await new Promise((r) => setTimeout(r, 100));
-      catchUpSeconds = unroutedAtEnd > 0 ? (performance.now() - stopped) / 1000 : 0;
-    }
+    const { behind: unroutedAtEnd, seconds: catchUpSeconds } = this.rules ? await this.catchUp() : { behind: 0, seconds: 0 };
     // The work the load left behind counts toward it (bench/settle.ts).
     await settle(this.cpuMicros);
     const cpu = (await this.cpuMicros()) - cpuBefore;
@@ -245,15 +247,16 @@ class Target {
   }
 }
 
-async function createWorkspace(url: string): Promise<string> {
+/** A new workspace (`name`), created with the bench's admin token; its API key and id. */
+export async function createWorkspace(url: string, name = 'Bench'): Promise<{ apiKey: string; id: string }> {
   const res = await fetch(`${url}/v1/workspaces`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Bench' }),
+    body: JSON.stringify({ name }),
   });
-  const body = (await res.json()) as { apiKey?: string };
-  if (res.status !== 201 || !body.apiKey) throw new Error(`workspace creation failed: ${res.status} ${JSON.stringify(body)}`);
-  return body.apiKey;
+  const body = (await res.json()) as { apiKey?: string; workspace?: { id: string } };
+  if (res.status !== 201 || !body.apiKey || !body.workspace) throw new Error(`workspace creation failed: ${res.status} ${JSON.stringify(body)}`);
+  return { apiKey: body.apiKey, id: body.workspace.id };
 }
 
 /**
@@ -263,7 +266,7 @@ async function createWorkspace(url: string): Promise<string> {
  * Support has 30 agents, so 300,000 conversations fit before the queue starts: this measures the
  * runner, not a backlog (with 9 agents three rounds filled them at 90,000 and the rest queued).
  */
-async function seedRoutedWorkspace(url: string, apiKey: string, publishRules: boolean): Promise<string[]> {
+export async function seedRoutedWorkspace(url: string, apiKey: string, publishRules: boolean): Promise<string[]> {
   const call = async (method: string, path: string, body?: unknown, token = apiKey) => {
     const res = await fetch(url + path, {
       method,
@@ -294,7 +297,8 @@ async function seedRoutedWorkspace(url: string, apiKey: string, publishRules: bo
   return support;
 }
 
-const requestBody = JSON.stringify({
+/** The bench's create: a new contact writing in by SMS, neither Spanish nor technical. */
+export const requestBody = JSON.stringify({
   contact: { name: 'Dana Customer', phone: '+15550100001' },
   channel: 'sms',
   message: { body: 'Hi, my order #4411 has not arrived yet. Can you check the tracking for me?' },
@@ -469,16 +473,15 @@ async function placementAtRates(target: Target, plainRate: number, options: Http
     const rate = Math.max(1, Math.round(fraction * plainRate));
     options.log(`  ${target.label}: ${rate.toLocaleString('en')} creates/s (${Math.round(fraction * 100)}% of plain) for ${seconds} s`);
     const r = await target.loadAtRate(rate, seconds, options.connections);
-    const at = (sorted: number[], q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
     rows.push([
       `${Math.round(fraction * 100)}%`,
       rate.toLocaleString('en'),
       Math.round(r.answered).toLocaleString('en'),
-      `${ms(at(r.responses, 0.5))} / ${ms(at(r.responses, 0.99))}`,
+      `${ms(percentile(r.responses, 50))} / ${ms(percentile(r.responses, 99))}`,
       r.behind.toLocaleString('en'),
-      String(at(r.waits, 0.5)),
-      String(at(r.waits, 0.9)),
-      String(at(r.waits, 0.99)),
+      String(percentile(r.waits, 50)),
+      String(percentile(r.waits, 90)),
+      String(percentile(r.waits, 99)),
       String(r.waits.at(-1) ?? NaN),
       r.unplaced,
     ]);
