@@ -189,6 +189,8 @@ describe('the away policy', () => {
     for (const id of ids) assert.equal(await assigneeOf(f, id), f.bob.id);
     const after = await ok(f.ws.api('GET', `/v1/conversations/${ids[0]}/timeline`), 200);
     assert.ok(after.items.some((i: any) => i.kind === 'event' && i.type === 'assigned' && i.data.to === f.bob.id && i.data.fromQueue === true));
+    // Each rule assignment names its assign action, which is what a later requeue waits with.
+    assert.ok(after.items.filter((i: any) => i.kind === 'event' && i.type === 'assigned' && i.actor.type === 'workflow').every((i: any) => i.data.actionIndex === 0));
   });
 
   it('keep: an away agent keeps their conversations, even when the customer writes', async (t) => {

@@ -320,7 +320,7 @@ interface AssignedData {
 
 /**
  * Which assign action of the rule's version made the assignment: the event's own `actionIndex`
- * when it has one; else the run's record (the last assign action it marks done: a later one in the
+ * (written since session 10, runner and queue alike); for an older event, the run's record (the last assign action it marks done: a later one in the
  * same run would have reassigned); else, for an assignment from the queue, which names no run, the
  * version's only assign action. With several and nothing to tell them apart, the first.
  */

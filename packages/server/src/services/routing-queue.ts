@@ -124,7 +124,7 @@ async function placeOldest(deps: Deps, workspaceId: string): Promise<boolean> {
         // Waiting, whatever the row says: assignTo then deletes the queue row it is placed from.
         const c = { ...row, waiting_since: waitingSince };
         const rule = { workflowId: wait.workflow_id, name: found.name, version: Number(wait.version) };
-        const done = await assignTo(change, agents, c, rule, null, found.action, decision, { fromQueue: true, waitedMs: change.now - waitingSince });
+        const done = await assignTo(change, agents, c, rule, null, { action: found.action, index: Number(wait.action_index) }, decision, { fromQueue: true, waitedMs: change.now - waitingSince });
         if (!done) return true; // the slot moved under us: the next pass plans again with fresh agents
         const saved = await updateConversation(change, row, { assignee_id: c.assignee_id, waiting_since: null, ...(c.team_id !== row.team_id ? { team_id: c.team_id } : {}) });
         if (!saved) throw new Error(`conversation ${row.id} changed under the workspace lock`);

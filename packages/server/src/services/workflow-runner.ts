@@ -418,7 +418,7 @@ class Pass {
         return { result: { ...base, status, detail: decision.summary, decision } };
       }
       const from = c.assignee_id;
-      const done = await assignTo(this.change, agents, c, rule, runId, action, decision);
+      const done = await assignTo(this.change, agents, c, rule, runId, { action, index }, decision);
       if (!done) {
         this.snapshots.drop(this.record.workspaceId);
         continue;
@@ -506,7 +506,7 @@ export async function assignTo(
   c: ConversationRow,
   rule: RuleRef,
   runId: string | null,
-  action: AssignAction,
+  { action, index }: { action: AssignAction; index: number },
   decision: Extract<AssignDecision, { kind: 'assign' }>,
   extra: Record<string, unknown> = {},
 ): Promise<{ agentId: string; text: string } | null> {
@@ -551,6 +551,8 @@ export async function assignTo(
       workflowName: rule.name,
       version: rule.version,
       runId,
+      // Which of the version's actions assigned: the away policy requeues the conversation with it.
+      actionIndex: index,
       stepIndex: decision.stepIndex,
       strategy: decision.strategy,
       skills,
