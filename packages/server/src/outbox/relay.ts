@@ -13,7 +13,27 @@ import { Mutex } from './mutex.js';
 export interface OutboxConsumer {
   name: string;
   durable: boolean;
+  /** Takes rows in id order; unless the consumer has `progress`, they are finished when it resolves. */
   handle(records: OutboxRecord[]): Promise<void>;
+  /** For a consumer that finishes rows after `handle` returns, out of id order (outbox/workspace-feeds.ts). */
+  progress?: ConsumerProgress;
+}
+
+/**
+ * How far a consumer with work of its own has got. Its stored place is `settled()`, not the place
+ * the relay handed up to, so a restart replays every row it had not finished.
+ */
+export interface ConsumerProgress {
+  /** Every row up to this id is finished; null when every row handed is. */
+  settled(): number | null;
+  /** Whether it is working on rows now (`drain` waits for it, then passes again for what it committed). */
+  busy(): boolean;
+  /** Resolves once it is not working (rows waiting for a retry do not hold it). */
+  idle(): Promise<void>;
+  /** Starts no more work; what it holds is replayed after a restart. */
+  stop(): void;
+  /** Called when `settled()` moves, so the place is stored as it does. */
+  onSettled(listener: () => void): void;
 }
 
 /** How often moved durable places are written while passes run (`OutboxRelay.storePlacesSoon`). */
@@ -53,7 +73,12 @@ interface ConsumerEntry {
   consumer: OutboxConsumer;
   /** Rows up to this id have been handed to the consumer. */
   position: number;
+  /** A durable consumer's place as last stored (or about to be). */
+  stored: number;
 }
+
+/** Rows up to here are finished by the consumer: its place to store and to keep the outbox from. */
+const finishedUpTo = (entry: ConsumerEntry): number => Math.min(entry.position, entry.consumer.progress?.settled() ?? Infinity);
 
 /**
  * Feeds committed outbox rows to consumers, in id order. Services `kick()` it after each commit;
@@ -67,8 +92,6 @@ export class OutboxRelay {
   private stopped = true;
   /** The latest write of durable places; `drain()` resolves only once it has committed. */
   private positionsStored: Promise<void> = Promise.resolve();
-  /** Durable consumers' places moved by passes and not written yet. */
-  private readonly unstoredPlaces = new Map<string, number>();
   private placesTimer: TimerHandle | null = null;
   private readonly pollMs: number;
   private readonly batchSize: number;
@@ -92,7 +115,8 @@ export class OutboxRelay {
   async register(consumer: OutboxConsumer): Promise<void> {
     await this.mutex.run(async () => {
       const position = consumer.durable ? await this.storedPosition(consumer.name) : await this.lastId();
-      this.consumers.push({ consumer, position });
+      this.consumers.push({ consumer, position, stored: position });
+      consumer.progress?.onSettled(() => this.storePlacesSoon());
     });
   }
 
@@ -102,11 +126,12 @@ export class OutboxRelay {
   }
 
   /**
-   * Rows up to this id have been handed to every consumer of this process (Infinity with none): the
-   * outbox retention sweep keeps everything after it (housekeeping.ts).
+   * Rows up to this id have been handed to every consumer of this process, and finished by those
+   * that finish later (Infinity with none): the outbox retention sweep keeps everything after it
+   * (housekeeping.ts).
    */
   handedToAll(): number {
-    return Math.min(...this.consumers.map((e) => e.position));
+    return Math.min(...this.consumers.map(finishedUpTo));
   }
 
   /** The durable consumers this process runs, by name. */
@@ -153,10 +178,17 @@ export class OutboxRelay {
 
   /**
    * Hands every pending row to every consumer and stores the durable consumers' places; resolves
-   * when they are all caught up and the places are written (tests and shutdown wait for this).
+   * when they are all caught up, those with work of their own have finished it, and the places are
+   * written (tests and shutdown wait for this).
    */
   async drain(): Promise<void> {
-    await this.pass();
+    for (;;) {
+      await this.pass();
+      const working = this.consumers.filter((e) => e.consumer.progress?.busy());
+      if (working.length === 0) break;
+      // What they commit meanwhile is more rows: pass again.
+      await Promise.all(working.map((e) => e.consumer.progress!.idle()));
+    }
     await this.storePlacesNow();
   }
 
@@ -175,7 +207,6 @@ export class OutboxRelay {
         const kept = this.takeCommitted(from);
         const records = kept ?? (await outboxAfter(this.storage.db, { from, limit: this.batchSize })).rows.map(toRecord);
         if (records.length === 0) break;
-        const moved: ConsumerEntry[] = [];
         for (const entry of active) {
           const pending = records.filter((r) => r.id > entry.position);
           if (pending.length === 0) continue;
@@ -187,9 +218,7 @@ export class OutboxRelay {
             continue;
           }
           entry.position = pending[pending.length - 1]!.id;
-          if (entry.consumer.durable) moved.push(entry);
         }
-        for (const entry of moved) this.unstoredPlaces.set(entry.consumer.name, entry.position);
         // A short read means caught up; rows taken from memory are followed by a read for anything else.
         if (!kept && records.length < this.batchSize) break;
       }
@@ -198,8 +227,13 @@ export class OutboxRelay {
     });
   }
 
+  /** Durable consumers whose place moved since it was last stored. */
+  private movedPlaces(): ConsumerEntry[] {
+    return this.consumers.filter((e) => e.consumer.durable && finishedUpTo(e) > e.stored);
+  }
+
   private storePlacesSoon(): void {
-    if (this.placesTimer || this.unstoredPlaces.size === 0 || this.stopped) return;
+    if (this.placesTimer || this.stopped || this.movedPlaces().length === 0) return;
     this.placesTimer = this.clock.setTimeout(() => {
       this.placesTimer = null;
       void this.storePlacesNow();
@@ -210,9 +244,9 @@ export class OutboxRelay {
   private storePlacesNow(): Promise<void> {
     if (this.placesTimer) this.clock.clearTimeout(this.placesTimer);
     this.placesTimer = null;
-    if (this.unstoredPlaces.size > 0) {
-      const entries = [...this.unstoredPlaces].map(([name, position]) => ({ name, position }));
-      this.unstoredPlaces.clear();
+    const moved = this.movedPlaces();
+    if (moved.length > 0) {
+      const entries = moved.map((e) => ({ name: e.consumer.name, position: (e.stored = finishedUpTo(e)) }));
       const previous = this.positionsStored;
       this.positionsStored = previous
         .then(() => this.storePositions(entries))
@@ -230,6 +264,7 @@ export class OutboxRelay {
   async idle(): Promise<void> {
     while (this.scheduled) await this.scheduled;
     await this.mutex.run(() => undefined);
+    await Promise.all(this.consumers.map((e) => e.consumer.progress?.idle()));
     await this.storePlacesNow();
   }
 
@@ -241,6 +276,7 @@ export class OutboxRelay {
   /** No more polls or timed writes of places; `idle()` writes the places still unstored. */
   stop(): void {
     this.stopped = true;
+    for (const entry of this.consumers) entry.consumer.progress?.stop();
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
     if (this.placesTimer) this.clock.clearTimeout(this.placesTimer);

@@ -15,6 +15,7 @@ import type { Deps } from '../deps.js';
 import { newId } from '../ids.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
+import { WorkspaceFeeds } from '../outbox/workspace-feeds.js';
 import { claimAssignment, findAgent } from '../storage/agents.js';
 import { deleteWait, upsertWait } from '../storage/routing-waits.js';
 import type { Change } from '../storage/change.js';
@@ -80,69 +81,78 @@ export function triggersOf(record: OutboxRecord): Fired[] {
 /** The rules runner's name: its stored place in the outbox (`consumer_offsets`). */
 export const WORKFLOWS_CONSUMER = 'workflows';
 
+/**
+ * The runner as the relay's durable consumer: fair between workspaces (outbox/workspace-feeds.ts),
+ * as everything `runBatch` keeps in order is within one workspace.
+ */
 export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
-  return {
+  return new WorkspaceFeeds({
     name: WORKFLOWS_CONSUMER,
-    durable: true,
-    async handle(records) {
-      // Events are submitted in order without waiting for each commit, so their units share group
-      // commits (they still run one after another, in this order, each seeing the ones before).
-      // Waiting for each commit in turn held the runner to one event per commit, far behind creates.
-      // Which (workspace, trigger) pairs have live workflows at all, from each workspace's live set
-      // read once for the batch, so units are submitted in event order without an await between them.
-      const hasLive = new Map<string, boolean>();
-      const liveOf = new Map<string, readonly LiveWorkflow[]>();
-      for (const record of records) {
-        for (const { trigger } of triggersOf(record)) {
-          const key = `${record.workspaceId}:${trigger}`;
-          if (hasLive.has(key)) continue;
-          let all = liveOf.get(record.workspaceId);
-          if (!all) liveOf.set(record.workspaceId, (all = await currentLiveWorkflows(deps.storage, record.workspaceId)));
-          hasLive.set(key, ofTrigger(all, trigger).length > 0);
-        }
-      }
-      let pending: Promise<void>[] = [];
-      const policies = new Map<string, AwayPolicyValue>();
-      // One routing snapshot per workspace for the batch (see RoutingSnapshots); dropped whenever
-      // the runner waits for its units and runs something else (the away policy, a queue drain).
-      const snapshots = new RoutingSnapshots();
-      /** Lets the submitted units commit, before the runner does something that must see them. */
-      const flush = async () => {
-        await Promise.all(pending);
-        pending = [];
-        snapshots.clear();
-      };
-      for (const record of records) {
-        // The away policy first: what an agent who went away gives up is queued before the queue
-        // drains. A deactivated agent counts as gone whatever they were (one deactivated while away
-        // keeps what a person assigned them meanwhile otherwise; awayPolicyOnAgentChange decides).
-        if (record.type === 'agent.updated' && (record.payload.data.availabilityFrom === 'online' || record.payload.data.agent.active === false)) {
-          await flush();
-          await awayPolicyOnAgentChange(deps, record);
-        }
-        // In event order: an agent freed before a conversation arrived goes to the older waiting ones first.
-        if (mayFreeAgents(record)) {
-          await flush();
-          await drainQueue(deps, record.workspaceId);
-        }
-        if (!record.conversationId) continue;
-        // A customer writing to an away agent's conversation: unassigned (and requeued) before the message's rules run.
-        if (
-          record.type === 'message.created' &&
-          record.payload.data.direction === 'inbound' &&
-          record.payload.conversation.assigneeId &&
-          (await awayPolicyOf(deps, record.workspaceId, policies)) === 'unassign_on_inbound'
-        ) {
-          await flush();
-          if (await awayPolicyOnInbound(deps, record)) await drainQueue(deps, record.workspaceId);
-        }
-        for (const fired of triggersOf(record)) {
-          if (hasLive.get(`${record.workspaceId}:${fired.trigger}`)) pending.push(runEventUnit(deps, record, fired, snapshots));
-        }
-      }
-      await Promise.all(pending);
-    },
+    storage: deps.storage,
+    clock: deps.clock,
+    handleBatch: (records) => runBatch(deps, records),
+    onError: (error) => console.error(`[baton] outbox consumer ${WORKFLOWS_CONSUMER} failed; will retry`, error),
+  });
+}
+
+/** Runs a batch of committed changes; a workspace's rows are in their outbox order, and run in it. */
+async function runBatch(deps: Deps, records: readonly OutboxRecord[]): Promise<void> {
+  // Events are submitted in order without waiting for each commit, so their units share group
+  // commits (they still run one after another, in this order, each seeing the ones before).
+  // Waiting for each commit in turn held the runner to one event per commit, far behind creates.
+  // Which (workspace, trigger) pairs have live workflows at all, from each workspace's live set
+  // read once for the batch, so units are submitted in event order without an await between them.
+  const hasLive = new Map<string, boolean>();
+  const liveOf = new Map<string, readonly LiveWorkflow[]>();
+  for (const record of records) {
+    for (const { trigger } of triggersOf(record)) {
+      const key = `${record.workspaceId}:${trigger}`;
+      if (hasLive.has(key)) continue;
+      let all = liveOf.get(record.workspaceId);
+      if (!all) liveOf.set(record.workspaceId, (all = await currentLiveWorkflows(deps.storage, record.workspaceId)));
+      hasLive.set(key, ofTrigger(all, trigger).length > 0);
+    }
+  }
+  let pending: Promise<void>[] = [];
+  const policies = new Map<string, AwayPolicyValue>();
+  // One routing snapshot per workspace for the batch (see RoutingSnapshots); dropped whenever
+  // the runner waits for its units and runs something else (the away policy, a queue drain).
+  const snapshots = new RoutingSnapshots();
+  /** Lets the submitted units commit, before the runner does something that must see them. */
+  const flush = async () => {
+    await Promise.all(pending);
+    pending = [];
+    snapshots.clear();
   };
+  for (const record of records) {
+    // The away policy first: what an agent who went away gives up is queued before the queue
+    // drains. A deactivated agent counts as gone whatever they were (one deactivated while away
+    // keeps what a person assigned them meanwhile otherwise; awayPolicyOnAgentChange decides).
+    if (record.type === 'agent.updated' && (record.payload.data.availabilityFrom === 'online' || record.payload.data.agent.active === false)) {
+      await flush();
+      await awayPolicyOnAgentChange(deps, record);
+    }
+    // In event order: an agent freed before a conversation arrived goes to the older waiting ones first.
+    if (mayFreeAgents(record)) {
+      await flush();
+      await drainQueue(deps, record.workspaceId);
+    }
+    if (!record.conversationId) continue;
+    // A customer writing to an away agent's conversation: unassigned (and requeued) before the message's rules run.
+    if (
+      record.type === 'message.created' &&
+      record.payload.data.direction === 'inbound' &&
+      record.payload.conversation.assigneeId &&
+      (await awayPolicyOf(deps, record.workspaceId, policies)) === 'unassign_on_inbound'
+    ) {
+      await flush();
+      if (await awayPolicyOnInbound(deps, record)) await drainQueue(deps, record.workspaceId);
+    }
+    for (const fired of triggersOf(record)) {
+      if (hasLive.get(`${record.workspaceId}:${fired.trigger}`)) pending.push(runEventUnit(deps, record, fired, snapshots));
+    }
+  }
+  await Promise.all(pending);
 }
 
 const workflowActor = (workflowId: string): Actor => ({ type: 'workflow', id: workflowId });

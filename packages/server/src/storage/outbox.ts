@@ -14,6 +14,17 @@ export const outboxAfter = prepared<{ from: number; limit: number }, Selectable<
   db.selectFrom('outbox').selectAll().where('id', '>', from).orderBy('id').limit(limit),
 );
 
+/**
+ * One workspace's rows from `fromSeq` on, up to id `upToId`, in order: how a consumer that is fair
+ * between workspaces reads the rows it did not hold (outbox/workspace-feeds.ts). Ordered by seq on
+ * the (workspace_id, seq) index; a workspace's seq and id grow together (one writer hands out both).
+ */
+export const outboxOfWorkspace = prepared<{ workspaceId: string; fromSeq: number; upToId: number; limit: number }, Selectable<OutboxRow>>(
+  ['workspaceId', 'fromSeq', 'upToId', 'limit'],
+  (db, { workspaceId, fromSeq, upToId, limit }) =>
+    db.selectFrom('outbox').selectAll().where('workspace_id', '=', workspaceId).where('seq', '>=', fromSeq).where('id', '<=', upToId).orderBy('seq').limit(limit),
+);
+
 export async function lastOutboxId(db: Q): Promise<number> {
   const row = await db.selectFrom('outbox').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
   return Number(row?.id ?? 0);
