@@ -31,7 +31,7 @@ async function backlog(t: TestContext, many: number, few: number) {
 }
 
 /** Feeds over `storage` whose batches are recorded; `handleBatch` may be replaced to hold or fail one. */
-function recordingFeeds(storage: Storage, options: { batchSize: number; heldPerWorkspace: number }) {
+function recordingFeeds(storage: Storage, options: { batchSize: number; heldPerWorkspace: number; heldInAll?: number; readSize?: number }) {
   const clock = new ManualClock();
   const batches: OutboxRecord[][] = [];
   const errors: unknown[] = [];
@@ -54,31 +54,34 @@ function recordingFeeds(storage: Storage, options: { batchSize: number; heldPerW
 const idsOf = (records: readonly OutboxRecord[], workspaceId?: string) => records.filter((r) => !workspaceId || r.workspaceId === workspaceId).map((r) => r.id);
 
 describe('workspace feeds', () => {
-  it("a workspace's rows wait behind one batch, not behind another workspace's backlog; every row is handled once, in its workspace's order", async (t) => {
-    const { storage, records, a, b } = await backlog(t, 40, 3);
-    const { feeds, batches } = recordingFeeds(storage, { batchSize: 8, heldPerWorkspace: 5 });
-    const bIds = idsOf(records, b);
-    assert.ok(Math.min(...bIds) > Math.max(...idsOf(records, a)), "B's rows all come after A's in the outbox");
+  for (const [bounds, held] of [
+    ['5 rows a workspace', { heldPerWorkspace: 5, readSize: 3 }],
+    ['4 rows in all', { heldPerWorkspace: 100, heldInAll: 4, readSize: 3 }],
+  ] as const) {
+    it(`a workspace's rows wait behind one batch, not behind another workspace's backlog; every row is handled once, in its workspace's order (memory: ${bounds})`, async (t) => {
+      const { storage, records, a, b } = await backlog(t, 40, 3);
+      const { feeds, batches } = recordingFeeds(storage, { batchSize: 8, ...held });
+      const bIds = idsOf(records, b);
+      assert.ok(Math.min(...bIds) > Math.max(...idsOf(records, a)), "B's rows all come after A's in the outbox");
 
-    await feeds.handle(records);
-    await feeds.idle();
+      await feeds.handle(records);
+      await feeds.idle();
 
-    const handled = batches.flat();
-    assert.deepEqual(
-      handled.map((r) => r.id).sort((x, y) => x - y),
-      idsOf(records),
-      'each row once',
-    );
-    for (const ws of [a, b]) assert.deepEqual(idsOf(handled, ws), idsOf(records, ws), 'a workspace in its outbox order');
-    // B's rows take turns with A's from the first batch on.
-    const firstOfB = handled.findIndex((r) => r.workspaceId === b);
-    assert.ok(firstOfB < 2, `B's first row was handled at ${firstOfB}`);
-    const lastOfB = handled.findLastIndex((r) => r.workspaceId === b);
-    assert.ok(lastOfB < 2 * bIds.length, `B's last row was handled at ${lastOfB} of ${handled.length}`);
-    // A held at most 5 rows at a time: the rest were read back from the outbox when its turn came.
-    assert.ok(batches.every((batch) => idsOf(batch, a).length <= 8));
-    assert.equal(feeds.settled(), null, 'nothing left');
-  });
+      const handled = batches.flat();
+      assert.deepEqual(
+        handled.map((r) => r.id).sort((x, y) => x - y),
+        idsOf(records),
+        'each row once',
+      );
+      for (const ws of [a, b]) assert.deepEqual(idsOf(handled, ws), idsOf(records, ws), 'a workspace in its outbox order');
+      // B's rows take turns with A's from the first batch on, though most of A's were read back from the outbox.
+      const firstOfB = handled.findIndex((r) => r.workspaceId === b);
+      assert.ok(firstOfB < 2, `B's first row was handled at ${firstOfB}`);
+      const lastOfB = handled.findLastIndex((r) => r.workspaceId === b);
+      assert.ok(lastOfB < 2 * bIds.length, `B's last row was handled at ${lastOfB} of ${handled.length}`);
+      assert.equal(feeds.settled(), null, 'nothing left');
+    });
+  }
 
   it('the place to store stays below the oldest row not finished, though later rows of another workspace are', async (t) => {
     const { storage, records, a, b } = await backlog(t, 12, 2);
@@ -135,7 +138,7 @@ describe('workspace feeds', () => {
 
   it("rows handed while a workspace's unheld rows are read from the outbox are read next, not lost", async (t) => {
     const { storage, records, a } = await backlog(t, 20, 0);
-    const { feeds, batches } = recordingFeeds(storage, { batchSize: 4, heldPerWorkspace: 3 });
+    const { feeds, batches } = recordingFeeds(storage, { batchSize: 4, heldPerWorkspace: 3, readSize: 3 });
     const first = records.slice(0, 10);
     const second = records.slice(10);
     await feeds.handle(first);

@@ -15,6 +15,10 @@ export interface WorkspaceFeedsOptions {
   batchSize?: number;
   /** Rows held in memory per workspace; a workspace further behind reads the rest from the outbox in its turn. */
   heldPerWorkspace?: number;
+  /** Rows held in memory in all; past it, every workspace's new rows are read from the outbox in their turn. */
+  heldInAll?: number;
+  /** Rows a feed reads from the outbox at a time. */
+  readSize?: number;
   /** How long after a failed batch to try it again (a new row tries at once). */
   retryMs?: number;
   onError?: (error: unknown) => void;
@@ -24,7 +28,7 @@ export interface WorkspaceFeedsOptions {
 interface Feed {
   /** Held rows, in outbox order. */
   held: OutboxRecord[];
-  /** The first row not held (it was handed beyond `heldPerWorkspace`); the rest of the feed is read from the outbox from there. */
+  /** The first row not held (handed past `heldPerWorkspace` or `heldInAll`); the rest of the feed is read from the outbox from there. */
   unheldFrom: { seq: number; id: number } | null;
 }
 
@@ -39,8 +43,10 @@ interface Feed {
  * `handleBatch` batches that take the workspaces' oldest rows in turn. A workspace's new row then
  * waits behind at most one batch, whatever the backlog of the others.
  *
- * Memory is bounded per workspace (`heldPerWorkspace`): rows beyond it are not kept, and the feed
- * reads them back from the outbox (by workspace and seq, an index) when it comes to them.
+ * Memory is bounded, per workspace and in all: rows beyond it are not kept, and the feed reads them
+ * back from the outbox (by workspace and seq, an index) when it comes to them. The bounds are the
+ * relay's own (it keeps 10,000 committed rows to hand on): a single tenant's flood costs no more
+ * reads than before.
  *
  * Rows are finished out of id order, so the relay stores `settled()`, the place below which every
  * row is finished, not the place it handed up to. A restart replays everything after it, including
@@ -64,11 +70,17 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
   private turn = 0;
   private readonly batchSize: number;
   private readonly heldPerWorkspace: number;
+  private readonly heldInAll: number;
+  private readonly readSize: number;
+  /** Rows held by all feeds. */
+  private heldCount = 0;
 
   constructor(private readonly options: WorkspaceFeedsOptions) {
     this.name = options.name;
-    this.batchSize = options.batchSize ?? 128;
-    this.heldPerWorkspace = options.heldPerWorkspace ?? 2_000;
+    this.batchSize = options.batchSize ?? 64;
+    this.heldPerWorkspace = options.heldPerWorkspace ?? 10_000;
+    this.heldInAll = options.heldInAll ?? 20_000;
+    this.readSize = options.readSize ?? 500;
   }
 
   async handle(records: OutboxRecord[]): Promise<void> {
@@ -76,8 +88,12 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
       let feed = this.feeds.get(record.workspaceId);
       if (!feed) this.feeds.set(record.workspaceId, (feed = { held: [], unheldFrom: null }));
       if (feed.unheldFrom) continue;
-      if (feed.held.length < this.heldPerWorkspace) feed.held.push(record);
-      else feed.unheldFrom = { seq: record.seq, id: record.id };
+      if (feed.held.length < this.heldPerWorkspace && this.heldCount < this.heldInAll) {
+        feed.held.push(record);
+        this.heldCount += 1;
+      } else {
+        feed.unheldFrom = { seq: record.seq, id: record.id };
+      }
     }
     if (records.length > 0) this.handedUpTo = Math.max(this.handedUpTo, records[records.length - 1]!.id);
     this.wake();
@@ -156,11 +172,12 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
       if (feed.held.length > 0 || !feed.unheldFrom) continue;
       const from = feed.unheldFrom;
       const upToId = this.handedUpTo;
-      const rows = await outboxOfWorkspace(this.options.storage.db, { workspaceId, fromSeq: from.seq, upToId, limit: this.heldPerWorkspace });
+      const rows = await outboxOfWorkspace(this.options.storage.db, { workspaceId, fromSeq: from.seq, upToId, limit: this.readSize });
       feed.held = rows.rows.map(toRecord);
+      this.heldCount += feed.held.length;
       const last = feed.held[feed.held.length - 1];
       const next = { seq: last ? last.seq + 1 : from.seq, id: last ? last.id + 1 : from.id };
-      if (feed.held.length === this.heldPerWorkspace) {
+      if (feed.held.length === this.readSize) {
         // A full read may have left rows; they come after the last one read (seq and id grow together in a workspace).
         feed.unheldFrom = next;
       } else if (this.handedUpTo > upToId) {
@@ -193,6 +210,7 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
       }
     }
     feeds.forEach(([, feed], i) => feed.held.splice(0, taken[i]!));
+    this.heldCount -= batch.length;
     return batch;
   }
 
@@ -208,6 +226,7 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
       let feed = this.feeds.get(workspaceId);
       if (!feed) this.feeds.set(workspaceId, (feed = { held: [], unheldFrom: null }));
       feed.held = rows.concat(feed.held);
+      this.heldCount += rows.length;
     }
   }
 }
