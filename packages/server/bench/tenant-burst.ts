@@ -38,9 +38,13 @@ export async function runTenantBurstBench(options: { seconds: number; connection
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const started = performance.now();
+    // How long B's own creates take to be answered while A floods (request fairness, issue 8).
+    const answered: number[] = [];
     while (performance.now() - started < (options.seconds + 1) * 1000) {
+      const sent = performance.now();
       const res = await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers: { authorization: `Bearer ${b.apiKey}`, 'content-type': 'application/json' }, body: requestBody });
       if (res.status !== 201) throw new Error(`workspace B's create: ${res.status} ${await res.text()}`);
+      answered.push(performance.now() - sent);
       await new Promise((r) => setTimeout(r, 200));
     }
     await exited;
@@ -59,6 +63,8 @@ export async function runTenantBurstBench(options: { seconds: number; connection
     console.log();
     console.log("One tenant's burst: creation to the rules' assignment per workspace, ms");
     console.log(table(['workspace', 'conversations', 'p50', 'p90', 'p99', 'max', 'not placed after 60 s'], rows));
+    answered.sort((x, y) => x - y);
+    console.log(`B's creates answered in p50 ${percentile(answered, 50).toFixed(1)} ms, max ${answered.at(-1)!.toFixed(1)} ms, while A flooded`);
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
