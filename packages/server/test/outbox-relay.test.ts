@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toRecord } from '../src/outbox/relay.js';
+import { toRecord, type ConsumerProgress, type OutboxConsumer } from '../src/outbox/relay.js';
+import { consumerPosition } from '../src/storage/outbox.js';
 import type { OutboxRecord } from '../src/outbox/changes.js';
 import { TestServer, tempDbFile, expectStatus as ok } from '../src/testing.js';
 
@@ -37,5 +38,55 @@ describe('outbox relay', () => {
     // What came from memory is what a read would have given (a JSON round trip of the stored payload).
     assert.deepEqual(JSON.parse(JSON.stringify(seen)), stored);
     assert.ok(seen.some((r) => r.payload.items.some((i) => i.kind === 'message' && i.body === 'from b 1')));
+  });
+
+  it('a consumer that finishes later: its stored place and the outbox kept follow what it finished, not what it was handed; drain waits for it', async (t) => {
+    const server = await TestServer.startFor(t);
+    const ws = await server.createWorkspace('Acme');
+    const relay = server.server.deps.relay;
+    const handed: OutboxRecord[] = [];
+    let finished = 0;
+    let work: Promise<void> | null = null;
+    let release = () => {};
+    const listeners: (() => void)[] = [];
+    const progress: ConsumerProgress = {
+      settled: () => (handed.length > finished ? handed[finished]!.id - 1 : null),
+      busy: () => work !== null,
+      idle: async () => void (await work),
+      stop: () => {},
+      onSettled: (listener) => void listeners.push(listener),
+    };
+    const slow: OutboxConsumer = {
+      name: 'slow',
+      durable: true,
+      progress,
+      // Takes the rows and finishes them when released.
+      handle: async (records) => {
+        handed.push(...records);
+        work ??= new Promise<void>((resolve) => (release = resolve)).then(() => {
+          finished = handed.length;
+          work = null;
+          for (const listener of listeners) listener();
+        });
+      },
+    };
+    await relay.register(slow);
+    const start = await consumerPosition(server.server.deps.storage.db, 'slow');
+    await ok(ws.api('POST', '/v1/conversations', { channel: 'sms', contact: { name: 'Rui' }, message: { body: 'hello' } }), 201);
+    // Handed, not finished: the relay's drain is waiting for it.
+    let drained = false;
+    const draining = relay.drain().then(() => (drained = true));
+    try {
+      while (handed.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(drained, false, 'drain waits for a busy consumer');
+      assert.equal(relay.handedToAll(), handed[0]!.id - 1, 'the outbox is kept from the oldest row it has not finished');
+    } finally {
+      // Also when an assertion failed: the server's close waits for the consumer.
+      release();
+      await draining;
+    }
+    assert.equal(await consumerPosition(server.server.deps.storage.db, 'slow'), handed.at(-1)!.id, 'stored once finished');
+    assert.ok(handed.at(-1)!.id > start!);
   });
 });
