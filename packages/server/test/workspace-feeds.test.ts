@@ -136,6 +136,28 @@ describe('workspace feeds', () => {
     assert.equal(batches.flat().length, records.length);
   });
 
+  it('a failed read of rows not held is retried like a failed batch', async (t) => {
+    const { storage, records, a } = await backlog(t, 10, 0);
+    let failures = 1;
+    // The feeds read unheld rows through `db`; the first read fails.
+    const flaky: Storage = Object.create(storage, {
+      db: {
+        get: () => {
+          if (failures-- > 0) throw new Error('disk I/O error');
+          return storage.db;
+        },
+      },
+    });
+    const { feeds, batches, errors, clock } = recordingFeeds(flaky, { batchSize: 4, heldPerWorkspace: 3, readSize: 3 });
+    await feeds.handle(records);
+    await feeds.idle();
+    assert.equal(errors.length, 1);
+    clock.advance(1_000);
+    await feeds.idle();
+    assert.deepEqual(idsOf(batches.flat(), a), idsOf(records, a), 'every row once, in order, after the retry');
+    assert.equal(feeds.settled(), null);
+  });
+
   it("rows handed while a workspace's unheld rows are read from the outbox are read next, not lost", async (t) => {
     const { storage, records, a } = await backlog(t, 20, 0);
     const { feeds, batches } = recordingFeeds(storage, { batchSize: 4, heldPerWorkspace: 3, readSize: 3 });

@@ -285,8 +285,11 @@ export class OutboxRelay {
 
   private schedulePoll(): void {
     if (this.stopped) return;
+    // Not `drain()`: a poll hands on what is there and does not wait for consumers that are busy.
     this.timer = this.clock.setTimeout(() => {
-      void this.drain().finally(() => this.schedulePoll());
+      void this.pass()
+        .then(() => this.storePlacesNow())
+        .finally(() => this.schedulePoll());
     }, this.pollMs);
   }
 

@@ -145,13 +145,15 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
 
   private async work(): Promise<void> {
     while (!this.stopped) {
-      await this.readUnheld();
-      const batch = this.nextBatch();
-      if (batch.length === 0) return;
-      this.inFlight = batch;
+      let batch: OutboxRecord[] = [];
       try {
+        await this.readUnheld();
+        batch = this.nextBatch();
+        if (batch.length === 0) return;
+        this.inFlight = batch;
         await this.options.handleBatch(batch);
       } catch (error) {
+        // A failed read or batch: its rows go back, and the whole feed waits for the retry (or a new row).
         this.putBack(batch);
         this.options.onError?.(error);
         this.retryTimer = this.options.clock.setTimeout(() => {
