@@ -10,6 +10,8 @@
  *   BENCH           http | placement | views | fanout | all (default all; placement: only the rules'
  *                   creation-to-assignment wait at fixed create rates, which http also ends with;
  *                   tenant-burst: does one workspace's burst delay another's routing)
+ *   BENCH_SMTP_URL  tenant-burst only: give the server an email channel (no mail is sent: the seeded agents
+ *                   have no address, so each notification is a job recorded as skipped)
  *   BENCH_SECONDS   measured load per server, seconds (default 10)
  *   BENCH_WARMUP    warm-up load per server before measuring, seconds (default 2)
  *   BENCH_CONNECTIONS  concurrent HTTP connections (default 50)
@@ -83,7 +85,7 @@ if (which === 'placement') {
   });
 }
 if (which === 'tenant-burst') {
-  await runTenantBurstBench({ seconds: positive('BENCH_SECONDS', 5), connections: positive('BENCH_CONNECTIONS', 50), log });
+  await runTenantBurstBench({ seconds: positive('BENCH_SECONDS', 5), connections: positive('BENCH_CONNECTIONS', 50), ...(env.BENCH_SMTP_URL ? { smtpUrl: env.BENCH_SMTP_URL } : {}), log });
 }
 if (which === 'views' || which === 'all') {
   if (which === 'all') console.log();

@@ -8,7 +8,9 @@
  * (`BENCH=placement`); B waiting as long as A means B queued behind A's backlog.
  *
  * The server runs in this process (B's requests are few); A's load comes from the child
- * (`tenant-burst-load.ts`).
+ * (`tenant-burst-load.ts`). `BENCH_SMTP_URL` gives the server an email channel: the seeded agents
+ * have no address, so each assignment's notification becomes a job recorded as skipped (no mail is
+ * sent), which is what the notifier writes in a real deployment without the delivery.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,9 +21,10 @@ import { ADMIN_TOKEN, createWorkspace, requestBody, seedRoutedWorkspace } from '
 import { placementWaits } from './placement-waits.js';
 import { percentile, table } from './stats.js';
 
-export async function runTenantBurstBench(options: { seconds: number; connections: number; log: (line: string) => void }): Promise<void> {
+export async function runTenantBurstBench(options: { seconds: number; connections: number; smtpUrl?: string; log: (line: string) => void }): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-tenants-'));
-  const server = await startServer({ db: join(dir, 'baton.db'), adminToken: ADMIN_TOKEN, host: '127.0.0.1', port: 0 });
+  // With an email server configured, every assignment the rules make is also a notifier job to write.
+  const server = await startServer({ db: join(dir, 'baton.db'), adminToken: ADMIN_TOKEN, host: '127.0.0.1', port: 0, ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}) });
   try {
     // Each is the HTTP bench's routed workspace: the seed's three rules over 30 agents in Support.
     const tenant = async (name: string) => {

@@ -317,6 +317,20 @@ test('repeated mentions within the coalescing window send one email; in-app list
   assert.equal(await notificationCount(ben), 5);
 });
 
+test('mentions the relay hands on in one batch are coalesced too: one email', async (t) => {
+  const { sink, server, ws, ana, ben, step } = await setup(t);
+  const conv = await conversation(ws);
+  await step();
+  // The relay waits while this runs, so the three notes' rows reach the notifier in one pass,
+  // before any of their jobs is written.
+  await server.server.deps.relay.exclusive(async () => {
+    for (let i = 0; i < 3; i++) await note(ana, conv.id, `@ben ping ${i}`);
+  });
+  await step();
+  assert.equal(await notificationCount(ben), 3);
+  assert.equal((await sink.mails()).length, 1, 'one email for three mentions in one batch');
+});
+
 test('the coalescing window is configurable', async (t) => {
   const { sink, ws, ana, step, clock } = await setup(t, { notifyCoalesceMs: 30_000 });
   const conv = await conversation(ws);

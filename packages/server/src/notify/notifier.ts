@@ -27,6 +27,15 @@ function causeOf(n: Notification, items: readonly TimelineItem[]): string | null
   return null;
 }
 
+/** A job the notifier decided on, written with the rest of its batch (`notifierConsumer`). */
+interface Decided {
+  job: NewJob;
+  /** The notification's time: the job's creation time, which the coalescing window reads. */
+  at: number;
+  /** Why it cannot run; it is written only to record that (no email address). */
+  skipReason?: string;
+}
+
 /**
  * Turns committed notifications into email and push jobs. Durable, so after a crash it replays
  * from its stored place; each job's dedupe key is the notification id + channel (+ subscription),
@@ -34,36 +43,40 @@ function causeOf(n: Notification, items: readonly TimelineItem[]): string | null
  * conversation open, and one email/push per agent, conversation and type per coalescing window
  * (in-app still lists every notification). Decisions are made at the notification's commit time,
  * so a replay decides the same way.
+ *
+ * A batch's jobs are written in one unit of work at its end. Writing each notification's jobs in a
+ * unit of its own held the relay, and so every tenant's socket events and rule runs, to one
+ * background commit per notification: with an email server configured, a tenant's burst of
+ * assignments delayed another tenant's routing by seconds (docs/benchmarks.md, session 11).
  */
 export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = {}): OutboxConsumer {
   const coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
   const db = deps.storage.db;
 
-  /** Whether an earlier job already told the agent about this conversation and type within the window. */
-  const coalesced = (workspaceId: string, kind: string, target: string, at: number) => jobCreatedBetween(db, workspaceId, kind, target, at - coalesceMs, at);
+  /**
+   * Whether an earlier job already told the agent about this conversation and type within the
+   * window: one decided earlier in this batch (not written yet), or one in the database.
+   */
+  const coalesced = async (decidedHere: Map<string, number>, workspaceId: string, kind: string, target: string, at: number) => {
+    const here = decidedHere.get(`${workspaceId} ${kind} ${target}`);
+    if (here !== undefined && here > at - coalesceMs && here <= at) return true;
+    return jobCreatedBetween(db, workspaceId, kind, target, at - coalesceMs, at);
+  };
 
-  /** Enqueues; a job that cannot run is recorded as skipped with the reason, not dropped silently. */
-  const enqueue = async (job: NewJob, at: number, skipReason?: string) =>
-    deps.storage.write(async (trx) => {
-      const added = await enqueueJobs(trx, [job], at);
-      if (added && skipReason) await markJobSkipped(trx, job.dedupeKey, skipReason, at);
-      return skipReason ? 0 : added;
-    }, 'background');
-
-  async function decide(record: OutboxRecord, n: Notification): Promise<number> {
-    if (!isPreferenceType(n.type)) return 0;
+  async function decide(record: OutboxRecord, n: Notification, decidedHere: Map<string, number>): Promise<Decided[]> {
+    if (!isPreferenceType(n.type)) return [];
     const type = n.type;
     // Without SMTP the server has no email channel at all: no job per notification to record as
     // skipped (that was two writes for every assignment a rule made, docs/benchmarks.md). Then push
     // is the only way out, and an agent without a push subscription (the usual case) can be told
     // nothing: one read answers, before the preferences and the coalescing probe (docs/benchmarks.md).
     const subscriptions = deps.config.smtpUrl ? null : await listPushSubscriptions(db, record.workspaceId, n.agentId);
-    if (subscriptions?.length === 0) return 0;
+    if (subscriptions?.length === 0) return [];
     const prefs = (await loadPreferences(db, record.workspaceId, n.agentId))[type];
     const channels = (['email', 'push'] as OutChannel[]).filter((c) => prefs[c] && (c !== 'email' || deps.config.smtpUrl));
-    if (channels.length === 0) return 0;
+    if (channels.length === 0) return [];
     // They are looking at it right now: another ping elsewhere would only interrupt.
-    if (deps.presence.isViewing(n.agentId, n.conversationId)) return 0;
+    if (deps.presence.isViewing(n.agentId, n.conversationId)) return [];
     const at = Date.parse(n.createdAt);
     const target = coalesceTarget(n);
     const base: NotificationJobPayload = {
@@ -74,20 +87,21 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
       actor: n.actor,
       causeItemId: causeOf(n, record.payload.items),
     };
-    let runnable = 0;
-    if (channels.includes('email') && !(await coalesced(record.workspaceId, EMAIL_JOB, target, at))) {
+    const out: Decided[] = [];
+    const decided = (kind: string) => decidedHere.set(`${record.workspaceId} ${kind} ${target}`, at);
+    if (channels.includes('email') && !(await coalesced(decidedHere, record.workspaceId, EMAIL_JOB, target, at))) {
       const agent = await findAgent(db, record.workspaceId, n.agentId);
-      const skip = !agent?.email ? 'the agent has no email address' : undefined;
-      runnable += await enqueue(
-        { workspaceId: record.workspaceId, kind: EMAIL_JOB, target, destination: EMAIL_DESTINATION, dedupeKey: `notify:${n.id}:email`, payload: base },
+      out.push({
+        job: { workspaceId: record.workspaceId, kind: EMAIL_JOB, target, destination: EMAIL_DESTINATION, dedupeKey: `notify:${n.id}:email`, payload: base },
         at,
-        skip,
-      );
+        ...(agent?.email ? {} : { skipReason: 'the agent has no email address' }),
+      });
+      decided(EMAIL_JOB);
     }
-    if (channels.includes('push') && !(await coalesced(record.workspaceId, PUSH_JOB, target, at))) {
+    if (channels.includes('push') && !(await coalesced(decidedHere, record.workspaceId, PUSH_JOB, target, at))) {
       for (const sub of subscriptions ?? (await listPushSubscriptions(db, record.workspaceId, n.agentId))) {
-        runnable += await enqueue(
-          {
+        out.push({
+          job: {
             workspaceId: record.workspaceId,
             kind: PUSH_JOB,
             target,
@@ -96,21 +110,35 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
             payload: { ...base, subscriptionId: sub.id },
           },
           at,
-        );
+        });
+        decided(PUSH_JOB);
       }
     }
-    return runnable;
+    return out;
   }
+
+  /** Writes a batch's jobs in one unit of work; how many of them can run. A job that cannot is recorded as skipped with the reason, not dropped silently. */
+  const enqueue = (decided: readonly Decided[]) =>
+    deps.storage.write(async (trx) => {
+      let runnable = 0;
+      for (const { job, at, skipReason } of decided) {
+        const added = await enqueueJobs(trx, [job], at);
+        if (added && skipReason) await markJobSkipped(trx, job.dedupeKey, skipReason, at);
+        else runnable += added;
+      }
+      return runnable;
+    }, 'background');
 
   return {
     name: NOTIFIER,
     durable: true,
     async handle(records) {
-      let added = 0;
+      const decided: Decided[] = [];
+      const decidedHere = new Map<string, number>();
       for (const record of records) {
-        for (const n of [...record.payload.notifications, ...(record.payload.unlisted ?? [])]) added += await decide(record, n);
+        for (const n of [...record.payload.notifications, ...(record.payload.unlisted ?? [])]) decided.push(...(await decide(record, n, decidedHere)));
       }
-      if (added > 0) deps.jobs.kick();
+      if (decided.length > 0 && (await enqueue(decided)) > 0) deps.jobs.kick();
     },
   };
 }
