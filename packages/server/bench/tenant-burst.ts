@@ -13,6 +13,7 @@
  * sent), which is what the notifier writes in a real deployment without the delivery.
  */
 import { fork } from 'node:child_process';
+import { io, type Socket } from 'socket.io-client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,19 @@ import { startServer } from '../src/server.js';
 import { ADMIN_TOKEN, createWorkspace, requestBody, seedRoutedWorkspace } from './http.js';
 import { placementWaits } from './placement-waits.js';
 import { percentile, table } from './stats.js';
+
+/** A socket of one agent, as the inbox opens it (the token minted with the workspace's API key). */
+async function agentSocket(url: string, apiKey: string, agentId: string): Promise<Socket> {
+  const res = await fetch(`${url}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ agentId }) });
+  if (res.status !== 201) throw new Error(`token: ${res.status} ${await res.text()}`);
+  const { token } = (await res.json()) as { token: string };
+  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('ready', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
 
 export async function runTenantBurstBench(options: { seconds: number; connections: number; smtpUrl?: string; log: (line: string) => void }): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-tenants-'));
@@ -29,11 +43,15 @@ export async function runTenantBurstBench(options: { seconds: number; connection
     // Each is the HTTP bench's routed workspace: the seed's three rules over 30 agents in Support.
     const tenant = async (name: string) => {
       const workspace = await createWorkspace(server.url, name);
-      await seedRoutedWorkspace(server.url, workspace.apiKey, true);
-      return workspace;
+      const agents = await seedRoutedWorkspace(server.url, workspace.apiKey, true);
+      return { ...workspace, agents };
     };
     const a = await tenant('A');
     const b = await tenant('B');
+    // One of B's agents with the inbox open: when does B's new conversation reach them?
+    const arrived = new Map<string, number>();
+    const socket = await agentSocket(server.url, b.apiKey, b.agents[0]!);
+    socket.on('conversation:created', (e: { conversation: { id: string } }) => arrived.set(e.conversation.id, performance.now()));
     options.log(`  workspace A: ${options.seconds} s flat out over ${options.connections} connections; workspace B: one create every 200 ms`);
     const child = fork(join(import.meta.dirname, 'tenant-burst-load.ts'), [server.url, a.apiKey, requestBody, String(options.seconds), String(options.connections)], {
       execArgv: ['--import', 'tsx'],
@@ -43,11 +61,13 @@ export async function runTenantBurstBench(options: { seconds: number; connection
     const started = performance.now();
     // How long B's own creates take to be answered while A floods (request fairness, issue 8).
     const answered: number[] = [];
+    const sentAt = new Map<string, number>();
     while (performance.now() - started < (options.seconds + 1) * 1000) {
       const sent = performance.now();
       const res = await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers: { authorization: `Bearer ${b.apiKey}`, 'content-type': 'application/json' }, body: requestBody });
       if (res.status !== 201) throw new Error(`workspace B's create: ${res.status} ${await res.text()}`);
       answered.push(performance.now() - sent);
+      sentAt.set(((await res.json()) as { conversation: { id: string } }).conversation.id, sent);
       await new Promise((r) => setTimeout(r, 200));
     }
     await exited;
@@ -68,6 +88,12 @@ export async function runTenantBurstBench(options: { seconds: number; connection
     console.log(table(['workspace', 'conversations', 'p50', 'p90', 'p99', 'max', 'not placed after 60 s'], rows));
     answered.sort((x, y) => x - y);
     console.log(`B's creates answered in p50 ${percentile(answered, 50).toFixed(1)} ms, max ${answered.at(-1)!.toFixed(1)} ms, while A flooded`);
+    const live = [...sentAt].map(([id, sent]) => (arrived.get(id) ?? NaN) - sent).sort((x, y) => x - y);
+    const missed = live.filter((ms) => Number.isNaN(ms)).length;
+    console.log(
+      `B's agent got conversation:created p50 ${percentile(live, 50).toFixed(1)} ms, max ${live.filter((ms) => !Number.isNaN(ms)).at(-1)!.toFixed(1)} ms after the request${missed ? ` (${missed} never arrived)` : ''}`,
+    );
+    socket.disconnect();
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
