@@ -12,6 +12,7 @@
  *                   tenant-burst: does one workspace's burst delay another's routing)
  *   BENCH_SMTP_URL  tenant-burst only: give the server an email channel (no mail is sent: the seeded agents
  *                   have no address, so each notification is a job recorded as skipped)
+ *   BENCH_TIMER_RULE=1  tenant-burst only: both workspaces also have a live `unassigned_for` rule (timer rows kept per change)
  *   BENCH_SECONDS   measured load per server, seconds (default 10)
  *   BENCH_WARMUP    warm-up load per server before measuring, seconds (default 2)
  *   BENCH_CONNECTIONS  concurrent HTTP connections (default 50)
@@ -85,7 +86,7 @@ if (which === 'placement') {
   });
 }
 if (which === 'tenant-burst') {
-  await runTenantBurstBench({ seconds: positive('BENCH_SECONDS', 5), connections: positive('BENCH_CONNECTIONS', 50), ...(env.BENCH_SMTP_URL ? { smtpUrl: env.BENCH_SMTP_URL } : {}), log });
+  await runTenantBurstBench({ seconds: positive('BENCH_SECONDS', 5), connections: positive('BENCH_CONNECTIONS', 50), ...(env.BENCH_SMTP_URL ? { smtpUrl: env.BENCH_SMTP_URL } : {}), timerRule: env.BENCH_TIMER_RULE === '1', log });
 }
 if (which === 'views' || which === 'all') {
   if (which === 'all') console.log();

@@ -22,6 +22,28 @@ import { ADMIN_TOKEN, createWorkspace, requestBody, seedRoutedWorkspace } from '
 import { placementWaits } from './placement-waits.js';
 import { percentile, table } from './stats.js';
 
+/**
+ * A live `conversation.unassigned_for` rule (15 minutes → the given agent): the routing-timers
+ * consumer then keeps a timer row for every open conversation of the workspace, one unit of work
+ * per relay batch.
+ */
+async function publishTimerRule(url: string, apiKey: string, agentId: string): Promise<void> {
+  const call = async (path: string, body?: unknown, token = apiKey) => {
+    const res = await fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as any;
+  };
+  // Workflows are written by an admin (the API key may only read them).
+  const { agent } = await call('/v1/agents', { name: 'Timer admin', username: 'timeradmin', role: 'admin', availability: 'away' });
+  const { token } = await call('/v1/tokens', { agentId: agent.id });
+  const { workflow } = await call('/v1/workflows', {
+    name: 'Unassigned for 15 minutes',
+    trigger: { event: 'conversation.unassigned_for', minutes: 15 },
+    actions: [{ type: 'assign', onlyIfUnassigned: true, steps: [{ pool: { agents: [agentId] }, strategy: 'round_robin' }] }],
+  }, token);
+  await call(`/v1/workflows/${workflow.id}/publish`, undefined, token);
+}
+
 /** A socket of one agent, as the inbox opens it (the token minted with the workspace's API key). */
 async function agentSocket(url: string, apiKey: string, agentId: string): Promise<Socket> {
   const res = await fetch(`${url}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ agentId }) });
@@ -35,7 +57,7 @@ async function agentSocket(url: string, apiKey: string, agentId: string): Promis
   return socket;
 }
 
-export async function runTenantBurstBench(options: { seconds: number; connections: number; smtpUrl?: string; log: (line: string) => void }): Promise<void> {
+export async function runTenantBurstBench(options: { seconds: number; connections: number; smtpUrl?: string; timerRule?: boolean; log: (line: string) => void }): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-tenants-'));
   // With an email server configured, every assignment the rules make is also a notifier job to write.
   const server = await startServer({ db: join(dir, 'baton.db'), adminToken: ADMIN_TOKEN, host: '127.0.0.1', port: 0, ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}) });
@@ -44,6 +66,7 @@ export async function runTenantBurstBench(options: { seconds: number; connection
     const tenant = async (name: string) => {
       const workspace = await createWorkspace(server.url, name);
       const agents = await seedRoutedWorkspace(server.url, workspace.apiKey, true);
+      if (options.timerRule) await publishTimerRule(server.url, workspace.apiKey, agents[0]!);
       return { ...workspace, agents };
     };
     const a = await tenant('A');
