@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import type { OutboxRecord } from '../src/outbox/changes.js';
 import { WriteBehind } from '../src/outbox/write-behind.js';
+import { openSqlite } from '../src/storage/db.js';
 
 // A consumer's batch write behind the relay (outbox/write-behind.ts): submitted without holding the
 // relay, settled only once committed, retried on the clock, bounded.
@@ -99,4 +100,45 @@ describe('write behind', () => {
     assert.equal(clock.pendingTimers, 0);
     assert.equal(behind.settled(), 8);
   });
+
+  it('ordered writes through the group committer: after a failure, the later ones wait and then commit in submission order', async (t) => {
+    const clock = new ManualClock();
+    const storage = await openSqlite(':memory:', { clock });
+    t.after(() => storage.close());
+    const errors: unknown[] = [];
+    const behind = new WriteBehind({ clock, onError: (error) => errors.push(error) });
+    const ran: number[] = [];
+    const committed: number[] = [];
+    let failFirst = true;
+    // Three writes submitted back to back: their units share a group commit, in this order.
+    for (const n of [0, 1, 2]) {
+      await behind.submit(
+        rows(10 + n),
+        (inOrder) =>
+          storage.write(
+            () =>
+              inOrder.run(async () => {
+                ran.push(n);
+                if (n === 0 && failFirst) {
+                  failFirst = false;
+                  throw new Error('database is locked');
+                }
+              }),
+            'background',
+          ),
+        () => committed.push(n),
+      );
+    }
+    await behind.idle();
+    assert.equal(errors.length, 1, 'the refusals are not errors');
+    assert.deepEqual(committed, [], 'the later two were refused while the first had failed');
+    assert.deepEqual(ran, [0], 'and did not run');
+    assert.equal(behind.settled(), 9);
+
+    clock.advance(1_000);
+    await behind.idle();
+    assert.deepEqual(committed, [0, 1, 2], 'one retry: the first, then the others after it, at commit pace');
+    assert.equal(behind.settled(), null);
+  });
 });
+

@@ -11,8 +11,26 @@ export interface WriteBehindOptions {
   onError?: (error: unknown) => void;
 }
 
+/**
+ * Given to an ordered write (`submit`): each of its units of work runs its work through `run`,
+ * inside the unit, where units run one after another in the order they were submitted.
+ */
+export interface InOrder {
+  /** Refuses (throws) while an earlier write of the consumer has failed and not committed since. */
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** A unit refused because an earlier write of the same consumer failed: it runs again after that one. */
+export class WrittenOutOfOrder extends Error {
+  constructor() {
+    super('an earlier write of this consumer failed; this one runs again after it');
+  }
+}
+
 /** One batch's write, from submission until it commits. */
 interface Pending {
+  /** Submission order. */
+  seq: number;
   /** The batch's first row: the consumer has finished nothing from here on until this commits. */
   firstId: number;
   /** The attempt under way; it settles either way (a failure waits for its retry). */
@@ -20,6 +38,8 @@ interface Pending {
   /** Failed, waiting for its retry. */
   waiting: boolean;
   retry: TimerHandle | null;
+  /** Starts another attempt. */
+  again: () => void;
 }
 
 /**
@@ -32,12 +52,20 @@ interface Pending {
  * The relay stores the consumer's place as `settled()`: below the first row of the oldest write not
  * committed, so a crash replays it (the jobs' dedupe keys make that a no-op). A failed write is
  * tried again on the clock, in place; the rows it covers stay unsettled until it commits.
+ *
+ * A write whose units read what the previous write left (the routing-timers consumer) runs them
+ * through `InOrder.run`: once one has failed, later ones are refused until it has committed, and
+ * are tried again after it, so they apply in submission order. Units run one after another in the
+ * group committer, and a refusal there also refuses the units after it in the same group.
  */
 export class WriteBehind implements ConsumerProgress {
   private readonly pending: Pending[] = [];
   private readonly listeners: (() => void)[] = [];
   private stopped = false;
   private readonly maxInFlight: number;
+  private nextSeq = 0;
+  /** Ordered writes: the earliest write that failed and has not committed since; later ones are refused until it has. */
+  private failedFrom: number | null = null;
 
   constructor(private readonly options: WriteBehindOptions) {
     this.maxInFlight = options.maxInFlight ?? 64;
@@ -49,33 +77,66 @@ export class WriteBehind implements ConsumerProgress {
    * one is failing: the consumer then sits out the relay's pass, as a failed consumer does, and is
    * handed the rows again.
    */
-  async submit(records: readonly OutboxRecord[], write: () => Promise<void>, committed?: () => void): Promise<void> {
+  async submit(records: readonly OutboxRecord[], write: (inOrder: InOrder) => Promise<void>, committed?: () => void): Promise<void> {
     if (records.length === 0) return;
     while (this.pending.length >= this.maxInFlight) {
       const oldest = this.pending[0]!;
       if (oldest.waiting) throw new Error(`${this.pending.length} writes not committed, the oldest failing; these rows are handed again`);
       await oldest.attempt;
     }
-    const entry: Pending = { firstId: records[0]!.id, attempt: Promise.resolve(), waiting: false, retry: null };
+    const entry: Pending = { seq: this.nextSeq++, firstId: records[0]!.id, attempt: Promise.resolve(), waiting: false, retry: null, again: () => {} };
     this.pending.push(entry);
+    const inOrder: InOrder = {
+      run: async (work) => {
+        if (this.failedFrom !== null && this.failedFrom < entry.seq) throw new WrittenOutOfOrder();
+        try {
+          return await work();
+        } catch (error) {
+          // At once, inside the committer: the units after it in this group are refused too.
+          this.failed(entry);
+          throw error;
+        }
+      },
+    };
     const attempt = () => {
       entry.waiting = false;
       entry.retry = null;
-      entry.attempt = write().then(
+      entry.attempt = write(inOrder).then(
         () => {
           this.pending.splice(this.pending.indexOf(entry), 1);
+          if (this.failedFrom === entry.seq) this.resumeAfter();
           committed?.();
           for (const listener of this.listeners) listener();
         },
         (error: unknown) => {
-          this.options.onError?.(error);
+          const refused = error instanceof WrittenOutOfOrder;
+          // Refused, but what refused it has committed since: it goes again now, first in line.
+          const goAgainNow = refused && (this.failedFrom === null || this.failedFrom >= entry.seq);
+          this.failed(entry);
+          if (!refused) this.options.onError?.(error);
           entry.waiting = true;
           // Stopped: left unsettled, replayed after a restart.
-          if (!this.stopped) entry.retry = this.options.clock.setTimeout(attempt, this.options.retryMs ?? 1_000);
+          if (this.stopped) return;
+          if (goAgainNow) entry.again();
+          else entry.retry = this.options.clock.setTimeout(attempt, this.options.retryMs ?? 1_000);
         },
       );
     };
+    entry.again = attempt;
     attempt();
+  }
+
+  /** The failed write committed: the next one waiting goes now rather than on its timer, so they follow at commit pace. */
+  private resumeAfter(): void {
+    const next = this.pending.filter((e) => e.waiting).sort((a, b) => a.seq - b.seq)[0];
+    this.failedFrom = next?.seq ?? null;
+    if (!next || this.stopped) return;
+    if (next.retry) this.options.clock.clearTimeout(next.retry);
+    next.again();
+  }
+
+  private failed(entry: Pending): void {
+    if (this.failedFrom === null || entry.seq < this.failedFrom) this.failedFrom = entry.seq;
   }
 
   settled(): number | null {

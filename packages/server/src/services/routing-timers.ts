@@ -3,6 +3,7 @@ import { repeat, type Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
+import { WriteBehind } from '../outbox/write-behind.js';
 import {
   advanceTimerRebuild,
   deleteTimer,
@@ -171,11 +172,17 @@ const normalize = (r: ConversationTimerRow): ConversationTimerRow => {
   };
 };
 
-/** Keeps `conversation_timers` from committed changes: one unit of work per workspace of a batch. */
+/**
+ * Keeps `conversation_timers` from committed changes: one unit of work per workspace of a batch,
+ * written behind the relay (outbox/write-behind.ts), in order: each unit reads the rows the one
+ * before wrote, so after a failure the later ones wait for it (`InOrder`).
+ */
 export function timersConsumer(deps: Deps): OutboxConsumer {
+  const behind = new WriteBehind({ clock: deps.clock, onError: (error) => console.error(`[baton] outbox consumer ${TIMERS_CONSUMER}: writing timers failed; will retry`, error) });
   return {
     name: TIMERS_CONSUMER,
     durable: true,
+    progress: behind,
     async handle(records) {
       const byWorkspace = new Map<string, (OutboxRecord & { conversationId: string })[]>();
       for (const record of records) {
@@ -184,38 +191,47 @@ export function timersConsumer(deps: Deps): OutboxConsumer {
         list.push(record as OutboxRecord & { conversationId: string });
         byWorkspace.set(record.workspaceId, list);
       }
+      const timed: [string, (OutboxRecord & { conversationId: string })[]][] = [];
       for (const [workspaceId, list] of byWorkspace) {
         // Read outside the unit: a rule published after this read rebuilds the rows from state that
         // already holds these changes (they committed before they reached the outbox consumer).
         // The kept live set, checked against the workspace's rules stamp (one primary-key read).
-        if (!hasTimerRules(minutesOf(await currentLiveWorkflows(deps.storage, workspaceId)))) continue;
-        // Under the workspace lock, like the poll that marks what fired: on PostgreSQL with several
-        // nodes, a row read here must not be written back over a firing committed in between.
-        await runBackgroundChange(deps, workspaceId, async (change) => {
-          await change.lock();
-          const trx = change.trx;
-          const minutes = await liveMinutesIn(deps, change);
-          const ids = [...new Set(list.map((r) => r.conversationId))];
-          const stored = new Map((await timersOf(trx, workspaceId, ids)).map((r) => [r.conversation_id, normalize(r)]));
-          const current = new Map<string, ConversationTimerRow | null>();
-          for (const record of list) {
-            const before = current.has(record.conversationId) ? (current.get(record.conversationId) ?? undefined) : stored.get(record.conversationId);
-            // Already applied (a replay after a crash before the consumer stored its place).
-            if (before && record.id <= before.seen_outbox_id) continue;
-            current.set(record.conversationId, nextTimers(before, record, record.payload.conversation!, minutes));
-          }
-          for (const [conversationId, row] of current) {
-            const before = stored.get(conversationId);
-            if (row === null) {
-              if (before) await deleteTimer(trx, workspaceId, conversationId);
-            } else if (!before || !same(before, row)) {
-              await saveTimer(trx, row);
-            }
-          }
-        });
+        if (hasTimerRules(minutesOf(await currentLiveWorkflows(deps.storage, workspaceId)))) timed.push([workspaceId, list]);
       }
+      if (timed.length === 0) return;
+      await behind.submit(records, async (inOrder) => {
+        // Submitted together, so they share group commits; each workspace's unit in turn.
+        await Promise.all(timed.map(([workspaceId, list]) => runBackgroundChange(deps, workspaceId, (change) => inOrder.run(() => applyChanges(deps, change, list)))));
+      });
     },
   };
+}
+
+/** One workspace's changes of a batch applied to its timer rows. */
+async function applyChanges(deps: Deps, change: Change, list: readonly (OutboxRecord & { conversationId: string })[]): Promise<void> {
+  // Under the workspace lock, like the poll that marks what fired: on PostgreSQL with several
+  // nodes, a row read here must not be written back over a firing committed in between.
+  await change.lock();
+  const trx = change.trx;
+  const workspaceId = change.workspaceId;
+  const minutes = await liveMinutesIn(deps, change);
+  const ids = [...new Set(list.map((r) => r.conversationId))];
+  const stored = new Map((await timersOf(trx, workspaceId, ids)).map((r) => [r.conversation_id, normalize(r)]));
+  const current = new Map<string, ConversationTimerRow | null>();
+  for (const record of list) {
+    const before = current.has(record.conversationId) ? (current.get(record.conversationId) ?? undefined) : stored.get(record.conversationId);
+    // Already applied (a replay after a crash before the consumer stored its place).
+    if (before && record.id <= before.seen_outbox_id) continue;
+    current.set(record.conversationId, nextTimers(before, record, record.payload.conversation!, minutes));
+  }
+  for (const [conversationId, row] of current) {
+    const before = stored.get(conversationId);
+    if (row === null) {
+      if (before) await deleteTimer(trx, workspaceId, conversationId);
+    } else if (!before || !same(before, row)) {
+      await saveTimer(trx, row);
+    }
+  }
 }
 
 const hasTimerRules = (minutes: Record<TimerKind, number[]>) => minutes.unassigned.length > 0 || minutes.unanswered.length > 0;
