@@ -247,6 +247,18 @@ class Target {
   }
 }
 
+/** A request to the API as `token`; its JSON body, or an error naming the status. For setting fixtures up, not for load. */
+export async function callApi(url: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await res.json()) as any;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
 /** A new workspace (`name`), created with the bench's admin token; its API key and id. */
 export async function createWorkspace(url: string, name = 'Bench'): Promise<{ apiKey: string; id: string }> {
   const res = await fetch(`${url}/v1/workspaces`, {
@@ -267,16 +279,7 @@ export async function createWorkspace(url: string, name = 'Bench'): Promise<{ ap
  * runner, not a backlog (with 9 agents three rounds filled them at 90,000 and the rest queued).
  */
 export async function seedRoutedWorkspace(url: string, apiKey: string, publishRules: boolean): Promise<string[]> {
-  const call = async (method: string, path: string, body?: unknown, token = apiKey) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as any;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = (method: string, path: string, body?: unknown, token = apiKey) => callApi(url, token, method, path, body);
   const agent = async (username: string, extra: Record<string, unknown> = {}): Promise<string> =>
     (await call('POST', '/v1/agents', { name: username, username, availability: 'online', capacity: 10_000, ...extra })).agent.id;
   const boss = await agent('boss', { role: 'admin', availability: 'away' });

@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../src/server.js';
-import { ADMIN_TOKEN, createWorkspace, requestBody, seedRoutedWorkspace } from './http.js';
+import { ADMIN_TOKEN, callApi, createWorkspace, requestBody, seedRoutedWorkspace } from './http.js';
 import { placementWaits } from './placement-waits.js';
 import { percentile, table } from './stats.js';
 
@@ -28,11 +28,7 @@ import { percentile, table } from './stats.js';
  * per relay batch.
  */
 async function publishTimerRule(url: string, apiKey: string, agentId: string): Promise<void> {
-  const call = async (path: string, body?: unknown, token = apiKey) => {
-    const res = await fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as any;
-  };
+  const call = (path: string, body?: unknown, token = apiKey) => callApi(url, token, 'POST', path, body);
   // Workflows are written by an admin (the API key may only read them).
   const { agent } = await call('/v1/agents', { name: 'Timer admin', username: 'timeradmin', role: 'admin', availability: 'away' });
   const { token } = await call('/v1/tokens', { agentId: agent.id });
@@ -46,9 +42,7 @@ async function publishTimerRule(url: string, apiKey: string, agentId: string): P
 
 /** A socket of one agent, as the inbox opens it (the token minted with the workspace's API key). */
 async function agentSocket(url: string, apiKey: string, agentId: string): Promise<Socket> {
-  const res = await fetch(`${url}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ agentId }) });
-  if (res.status !== 201) throw new Error(`token: ${res.status} ${await res.text()}`);
-  const { token } = (await res.json()) as { token: string };
+  const { token } = (await callApi(url, apiKey, 'POST', '/v1/tokens', { agentId })) as { token: string };
   const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
   await new Promise<void>((resolve, reject) => {
     socket.once('ready', () => resolve());
