@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toRecord, type ConsumerProgress, type OutboxConsumer } from '../src/outbox/relay.js';
+import { toRecord, type ConsumerProgress, type OutboxConsumer, type ProgressHooks } from '../src/outbox/relay.js';
 import { consumerPosition } from '../src/storage/outbox.js';
 import type { OutboxRecord } from '../src/outbox/changes.js';
 import { TestServer, tempDbFile, expectStatus as ok } from '../src/testing.js';
@@ -48,13 +48,13 @@ describe('outbox relay', () => {
     let finished = 0;
     let work: Promise<void> | null = null;
     let release = () => {};
-    const listeners: (() => void)[] = [];
+    let hooks: ProgressHooks | null = null;
     const progress: ConsumerProgress = {
       settled: () => (handed.length > finished ? handed[finished]!.id - 1 : null),
       busy: () => work !== null,
       idle: async () => void (await work),
       stop: () => {},
-      onSettled: (listener) => void listeners.push(listener),
+      attach: (given) => void (hooks = given),
     };
     const slow: OutboxConsumer = {
       name: 'slow',
@@ -66,7 +66,7 @@ describe('outbox relay', () => {
         work ??= new Promise<void>((resolve) => (release = resolve)).then(() => {
           finished = handed.length;
           work = null;
-          for (const listener of listeners) listener();
+          hooks?.settled();
         });
       },
     };

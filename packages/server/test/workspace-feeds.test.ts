@@ -42,12 +42,12 @@ function recordingFeeds(storage: Storage, options: { batchSize: number; heldPerW
     clock,
     ...options,
     retryMs: 1_000,
-    onError: (error) => errors.push(error),
     handleBatch: async (batch) => {
       await hooks.before?.(batch, batches.length);
       batches.push(batch);
     },
   });
+  feeds.attach({ settled: () => {}, failed: (error) => errors.push(error) });
   return { feeds, clock, batches, errors, hooks };
 }
 

@@ -20,11 +20,18 @@ function gate() {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A WriteBehind whose reported failures go to `errors`, as the relay's hooks would report them. */
+function writeBehind(options: ConstructorParameters<typeof WriteBehind>[0], errors: unknown[] = []): WriteBehind {
+  const behind = new WriteBehind(options);
+  behind.attach({ settled: () => {}, failed: (error) => errors.push(error) });
+  return behind;
+}
+
 describe('write behind', () => {
   it('submit returns before the write commits; the place settles below it until it does', async () => {
     const behind = new WriteBehind({ clock: new ManualClock() });
     let settledCalls = 0;
-    behind.onSettled(() => (settledCalls += 1));
+    behind.attach({ settled: () => (settledCalls += 1), failed: () => {} });
     const first = gate();
     const second = gate();
     const committed: number[] = [];
@@ -47,7 +54,7 @@ describe('write behind', () => {
   it('a failed write is tried again on the clock, its rows unsettled meanwhile; idle does not wait for the retry', async () => {
     const clock = new ManualClock();
     const errors: unknown[] = [];
-    const behind = new WriteBehind({ clock, retryMs: 1_000, onError: (error) => errors.push(error) });
+    const behind = writeBehind({ clock, retryMs: 1_000 }, errors);
     let attempts = 0;
     await behind.submit(rows(3), async () => {
       attempts += 1;
@@ -66,7 +73,7 @@ describe('write behind', () => {
 
   it('at most `maxInFlight` writes: the next waits for the oldest, or is refused while the oldest is failing', async () => {
     const clock = new ManualClock();
-    const behind = new WriteBehind({ clock, maxInFlight: 2, onError: () => {} });
+    const behind = writeBehind({ clock, maxInFlight: 2 });
     const a = gate();
     const b = gate();
     await behind.submit(rows(1), a.write);
@@ -91,7 +98,7 @@ describe('write behind', () => {
 
   it('after stop, a failed write is not retried: its rows are replayed after a restart', async () => {
     const clock = new ManualClock();
-    const behind = new WriteBehind({ clock, onError: () => {} });
+    const behind = writeBehind({ clock });
     const a = gate();
     await behind.submit(rows(9), a.write);
     behind.stop();
@@ -106,7 +113,7 @@ describe('write behind', () => {
     const storage = await openSqlite(':memory:', { clock });
     t.after(() => storage.close());
     const errors: unknown[] = [];
-    const behind = new WriteBehind({ clock, onError: (error) => errors.push(error) });
+    const behind = writeBehind({ clock }, errors);
     const ran: number[] = [];
     const committed: number[] = [];
     let failFirst = true;

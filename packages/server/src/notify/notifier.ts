@@ -54,7 +54,7 @@ interface Decided {
 export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = {}): OutboxConsumer {
   const coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
   const db = deps.storage.db;
-  const behind = new WriteBehind({ clock: deps.clock, onError: (error) => console.error(`[baton] outbox consumer ${NOTIFIER}: writing jobs failed; will retry`, error) });
+  const behind = new WriteBehind({ clock: deps.clock });
   /** The decisions of batches whose jobs are not committed yet, by `${workspace} ${kind} ${target}`: when each was made. */
   const unwritten = new Set<Map<string, number>>();
 

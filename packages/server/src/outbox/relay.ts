@@ -32,8 +32,16 @@ export interface ConsumerProgress {
   idle(): Promise<void>;
   /** Starts no more work; what it holds is replayed after a restart. */
   stop(): void;
-  /** Called when `settled()` moves, so the place is stored as it does. */
-  onSettled(listener: () => void): void;
+  /** The relay's hooks, given at registration. */
+  attach(hooks: ProgressHooks): void;
+}
+
+/** What a consumer with work of its own tells the relay. */
+export interface ProgressHooks {
+  /** `settled()` moved: the place is stored soon. */
+  settled(): void;
+  /** Its work failed and will be tried again: reported as the relay reports a failed consumer. */
+  failed(error: unknown): void;
 }
 
 /** How often moved durable places are written while passes run (`OutboxRelay.storePlacesSoon`). */
@@ -116,7 +124,7 @@ export class OutboxRelay {
     await this.mutex.run(async () => {
       const position = consumer.durable ? await this.storedPosition(consumer.name) : await this.lastId();
       this.consumers.push({ consumer, position, stored: position });
-      consumer.progress?.onSettled(() => this.storePlacesSoon());
+      consumer.progress?.attach({ settled: () => this.storePlacesSoon(), failed: (error) => this.options.onError?.(consumer.name, error) });
     });
   }
 

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Storage } from '../storage/db.js';
 import { outboxOfWorkspace } from '../storage/outbox.js';
 import type { OutboxRecord } from './changes.js';
-import { toRecord, type ConsumerProgress, type OutboxConsumer } from './relay.js';
+import { toRecord, type ConsumerProgress, type OutboxConsumer, type ProgressHooks } from './relay.js';
 
 export interface WorkspaceFeedsOptions {
   /** The durable place's name (`consumer_offsets`). */
@@ -21,7 +21,6 @@ export interface WorkspaceFeedsOptions {
   readSize?: number;
   /** How long after a failed batch to try it again (a new row tries at once). */
   retryMs?: number;
-  onError?: (error: unknown) => void;
 }
 
 /** One workspace's rows handed to the consumer and not finished yet. */
@@ -65,7 +64,7 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
   private running: Promise<void> | null = null;
   private retryTimer: TimerHandle | null = null;
   private stopped = false;
-  private readonly listeners: (() => void)[] = [];
+  private hooks: ProgressHooks | null = null;
   /** Which workspace's turn comes first in the next batch, so none is always first. */
   private turn = 0;
   private readonly batchSize: number;
@@ -123,8 +122,8 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
     this.retryTimer = null;
   }
 
-  onSettled(listener: () => void): void {
-    this.listeners.push(listener);
+  attach(hooks: ProgressHooks): void {
+    this.hooks = hooks;
   }
 
   private hasWork(): boolean {
@@ -155,7 +154,7 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
       } catch (error) {
         // A failed read or batch: its rows go back, and the whole feed waits for the retry (or a new row).
         this.putBack(batch);
-        this.options.onError?.(error);
+        this.hooks?.failed(error);
         this.retryTimer = this.options.clock.setTimeout(() => {
           this.retryTimer = null;
           this.wake();
@@ -164,7 +163,7 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
       } finally {
         this.inFlight = [];
       }
-      for (const listener of this.listeners) listener();
+      this.hooks?.settled();
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { OutboxRecord } from './changes.js';
-import type { ConsumerProgress } from './relay.js';
+import type { ConsumerProgress, ProgressHooks } from './relay.js';
 
 export interface WriteBehindOptions {
   clock: Clock;
@@ -8,7 +8,6 @@ export interface WriteBehindOptions {
   maxInFlight?: number;
   /** How long after a failed write to try it again. */
   retryMs?: number;
-  onError?: (error: unknown) => void;
 }
 
 /**
@@ -60,7 +59,7 @@ interface Pending {
  */
 export class WriteBehind implements ConsumerProgress {
   private readonly pending: Pending[] = [];
-  private readonly listeners: (() => void)[] = [];
+  private hooks: ProgressHooks | null = null;
   private stopped = false;
   private readonly maxInFlight: number;
   private nextSeq = 0;
@@ -106,14 +105,14 @@ export class WriteBehind implements ConsumerProgress {
           this.pending.splice(this.pending.indexOf(entry), 1);
           if (this.failedFrom === entry.seq) this.resumeAfter();
           committed?.();
-          for (const listener of this.listeners) listener();
+          this.hooks?.settled();
         },
         (error: unknown) => {
           const refused = error instanceof WrittenOutOfOrder;
           // Refused, but what refused it has committed since: it goes again now, first in line.
           const goAgainNow = refused && (this.failedFrom === null || this.failedFrom >= entry.seq);
           this.failed(entry);
-          if (!refused) this.options.onError?.(error);
+          if (!refused) this.hooks?.failed(error);
           entry.waiting = true;
           // Stopped: left unsettled, replayed after a restart.
           if (this.stopped) return;
@@ -161,7 +160,7 @@ export class WriteBehind implements ConsumerProgress {
     }
   }
 
-  onSettled(listener: () => void): void {
-    this.listeners.push(listener);
+  attach(hooks: ProgressHooks): void {
+    this.hooks = hooks;
   }
 }

@@ -178,7 +178,7 @@ const normalize = (r: ConversationTimerRow): ConversationTimerRow => {
  * before wrote, so after a failure the later ones wait for it (`InOrder`).
  */
 export function timersConsumer(deps: Deps): OutboxConsumer {
-  const behind = new WriteBehind({ clock: deps.clock, onError: (error) => console.error(`[baton] outbox consumer ${TIMERS_CONSUMER}: writing timers failed; will retry`, error) });
+  const behind = new WriteBehind({ clock: deps.clock });
   return {
     name: TIMERS_CONSUMER,
     durable: true,

@@ -91,7 +91,6 @@ export function workflowRunnerConsumer(deps: Deps): OutboxConsumer {
     storage: deps.storage,
     clock: deps.clock,
     handleBatch: (records) => runBatch(deps, records),
-    onError: (error) => console.error(`[baton] outbox consumer ${WORKFLOWS_CONSUMER} failed; will retry`, error),
   });
 }
 

@@ -23,7 +23,7 @@ export const WEBHOOKS_CONSUMER = 'webhooks';
  */
 export function webhookConsumer(deps: Deps): OutboxConsumer {
   // The jobs are written behind the relay, as the notifier's are (outbox/write-behind.ts).
-  const behind = new WriteBehind({ clock: deps.clock, onError: (error) => console.error(`[baton] outbox consumer ${WEBHOOKS_CONSUMER}: writing jobs failed; will retry`, error) });
+  const behind = new WriteBehind({ clock: deps.clock });
   return {
     name: WEBHOOKS_CONSUMER,
     durable: true,
