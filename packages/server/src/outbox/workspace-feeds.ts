@@ -71,8 +71,6 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
   private readonly heldPerWorkspace: number;
   private readonly heldInAll: number;
   private readonly readSize: number;
-  /** Rows held by all feeds. */
-  private heldCount = 0;
 
   constructor(private readonly options: WorkspaceFeedsOptions) {
     this.name = options.name;
@@ -83,13 +81,14 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
   }
 
   async handle(records: OutboxRecord[]): Promise<void> {
+    let held = 0;
+    for (const feed of this.feeds.values()) held += feed.held.length;
     for (const record of records) {
-      let feed = this.feeds.get(record.workspaceId);
-      if (!feed) this.feeds.set(record.workspaceId, (feed = { held: [], unheldFrom: null }));
+      const feed = this.feedOf(record.workspaceId);
       if (feed.unheldFrom) continue;
-      if (feed.held.length < this.heldPerWorkspace && this.heldCount < this.heldInAll) {
+      if (feed.held.length < this.heldPerWorkspace && held < this.heldInAll) {
         feed.held.push(record);
-        this.heldCount += 1;
+        held += 1;
       } else {
         feed.unheldFrom = { seq: record.seq, id: record.id };
       }
@@ -175,7 +174,6 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
       const upToId = this.handedUpTo;
       const rows = await outboxOfWorkspace(this.options.storage.db, { workspaceId, fromSeq: from.seq, upToId, limit: this.readSize });
       feed.held = rows.rows.map(toRecord);
-      this.heldCount += feed.held.length;
       const last = feed.held[feed.held.length - 1];
       const next = { seq: last ? last.seq + 1 : from.seq, id: last ? last.id + 1 : from.id };
       if (feed.held.length === this.readSize) {
@@ -211,23 +209,18 @@ export class WorkspaceFeeds implements OutboxConsumer, ConsumerProgress {
       }
     }
     feeds.forEach(([, feed], i) => feed.held.splice(0, taken[i]!));
-    this.heldCount -= batch.length;
     return batch;
   }
 
   /** A failed batch's rows go back to the front of their feeds, to run again in the same order. */
   private putBack(batch: readonly OutboxRecord[]): void {
-    const byWorkspace = new Map<string, OutboxRecord[]>();
-    for (const record of batch) {
-      let rows = byWorkspace.get(record.workspaceId);
-      if (!rows) byWorkspace.set(record.workspaceId, (rows = []));
-      rows.push(record);
-    }
-    for (const [workspaceId, rows] of byWorkspace) {
-      let feed = this.feeds.get(workspaceId);
-      if (!feed) this.feeds.set(workspaceId, (feed = { held: [], unheldFrom: null }));
-      feed.held = rows.concat(feed.held);
-      this.heldCount += rows.length;
-    }
+    // Last first, each to the front: a feed's rows end up in their batch order, before what it still holds.
+    for (let i = batch.length - 1; i >= 0; i--) this.feedOf(batch[i]!.workspaceId).held.unshift(batch[i]!);
+  }
+
+  private feedOf(workspaceId: string): Feed {
+    let feed = this.feeds.get(workspaceId);
+    if (!feed) this.feeds.set(workspaceId, (feed = { held: [], unheldFrom: null }));
+    return feed;
   }
 }
