@@ -9,6 +9,12 @@ import { TestServer, tempDbFile, expectStatus as ok } from '../src/testing.js';
 // `committedHere`); what consumers get must be exactly the stored rows, in id order, with rows
 // written by another process on the same database in their place.
 
+/** Lets the event loop turn until `done()`, failing (not hanging) if it does not come. */
+async function turnsUntil(done: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; turn < 10_000 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(done(), what);
+}
+
 describe('outbox relay', () => {
   it('hands every row once, in id order, as stored: its own from memory, another process’s read in between', async (t) => {
     const file = tempDbFile(t, 'relay');
@@ -38,6 +44,46 @@ describe('outbox relay', () => {
     // What came from memory is what a read would have given (a JSON round trip of the stored payload).
     assert.deepEqual(JSON.parse(JSON.stringify(seen)), stored);
     assert.ok(seen.some((r) => r.payload.items.some((i) => i.kind === 'message' && i.body === 'from b 1')));
+  });
+
+  it('each consumer is pumped on its own: one that waits holds only itself', async (t) => {
+    const server = await TestServer.startFor(t);
+    const ws = await server.createWorkspace('Acme');
+    const relay = server.server.deps.relay;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const handedToWaiting: OutboxRecord[][] = [];
+    const quick: OutboxRecord[] = [];
+    // Registered first: when the relay handed each batch to its consumers in turn, it held the next.
+    const waits = async (records: OutboxRecord[]) => {
+      handedToWaiting.push(records);
+      await held;
+    };
+    await relay.register({ name: 'waits', durable: true, handle: waits });
+    await relay.register({ name: 'quick', durable: false, handle: async (records) => void quick.push(...records) });
+    const create = (body: string) => ok(ws.api('POST', '/v1/conversations', { channel: 'sms', contact: { name: 'Rui' }, message: { body } }), 201);
+    try {
+      await create('one');
+      await turnsUntil(() => quick.length === 1, 'the quick consumer got the first row');
+      await create('two');
+      await turnsUntil(() => quick.length === 2, 'the quick consumer got the second row while the other waits');
+      assert.deepEqual(
+        handedToWaiting.map((batch) => batch.map((r) => r.id)),
+        [[quick[0]!.id]],
+        'the first consumer is still on the first row',
+      );
+      assert.equal(relay.positionOf('quick'), quick[1]!.id);
+      assert.equal(relay.handedToAll(), quick[0]!.id - 1, 'the outbox is kept from the waiting consumer’s place');
+    } finally {
+      release();
+    }
+    await relay.drain();
+    assert.deepEqual(
+      handedToWaiting.flat().map((r) => r.id),
+      quick.map((r) => r.id),
+      'then it gets the same rows, in order, once each',
+    );
+    assert.equal(await consumerPosition(server.server.deps.storage.db, 'waits'), quick[1]!.id);
   });
 
   it('a consumer that finishes later: its stored place and the outbox kept follow what it finished, not what it was handed; drain waits for it', async (t) => {

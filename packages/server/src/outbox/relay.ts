@@ -83,18 +83,26 @@ interface ConsumerEntry {
   position: number;
   /** A durable consumer's place as last stored (or about to be). */
   stored: number;
+  /** Its pumps run one at a time; `exclusive` holds every consumer's. */
+  turns: Mutex;
+  /** A pump waiting for its turn: later kicks are served by it (how many rows it handed). */
+  queued: Promise<number> | null;
 }
 
 /** Rows up to here are finished by the consumer: its place to store and to keep the outbox from. */
 const finishedUpTo = (entry: ConsumerEntry): number => Math.min(entry.position, entry.consumer.progress?.settled() ?? Infinity);
 
 /**
- * Feeds committed outbox rows to consumers, in id order. Services `kick()` it after each commit;
- * a clock-driven poll catches anything else. Tests call `drain()` to run it to completion.
+ * Feeds committed outbox rows to consumers, each in id order. Services `kick()` it after each
+ * commit; a clock-driven poll catches anything else. Tests call `drain()` to run it to completion.
+ *
+ * Each consumer is pumped on its own, from its own place: one that waits (for a write of its own,
+ * a slow endpoint) holds only itself. When every consumer was handed each batch in turn, any
+ * consumer's await held all the others, and one tenant's flood of notification jobs delayed every
+ * tenant's socket events and routing by seconds (docs/benchmarks.md, sessions 11 and 12).
  */
 export class OutboxRelay {
   private consumers: ConsumerEntry[] = [];
-  private mutex = new Mutex();
   private scheduled: Promise<void> | null = null;
   private timer: TimerHandle | null = null;
   private stopped = true;
@@ -104,9 +112,9 @@ export class OutboxRelay {
   private readonly pollMs: number;
   private readonly batchSize: number;
   /**
-   * Rows this process committed, by id, until every consumer has passed them: a drain hands them on
+   * Rows this process committed, by id, until every consumer has passed them: pumps hand them on
    * as they were written instead of reading them back and parsing their payloads (~5% of a create's
-   * CPU, docs/benchmarks.md). Only a run of consecutive ids right after the consumers' place is
+   * CPU, docs/benchmarks.md). Only a run of consecutive ids right after a consumer's place is
    * taken from here; anything else (rows of another process, rows dropped over the cap) is read.
    */
   private readonly committedHere = new Map<number, OutboxRecord>();
@@ -121,11 +129,9 @@ export class OutboxRelay {
   }
 
   async register(consumer: OutboxConsumer): Promise<void> {
-    await this.mutex.run(async () => {
-      const position = consumer.durable ? await this.storedPosition(consumer.name) : await this.lastId();
-      this.consumers.push({ consumer, position, stored: position });
-      consumer.progress?.attach({ settled: () => this.storePlacesSoon(), failed: (error) => this.options.onError?.(consumer.name, error) });
-    });
+    const position = consumer.durable ? await this.storedPosition(consumer.name) : await this.lastId();
+    this.consumers.push({ consumer, position, stored: position, turns: new Mutex(), queued: null });
+    consumer.progress?.attach({ settled: () => this.storePlacesSoon(), failed: (error) => this.options.onError?.(consumer.name, error) });
   }
 
   /** Where a transient consumer is: rows up to here have been handed to it. */
@@ -147,12 +153,12 @@ export class OutboxRelay {
     return this.consumers.filter((e) => e.consumer.durable).map((e) => e.consumer.name);
   }
 
-  /** Hands over rows a unit of this process has just committed (`runChange`), for the next drain. */
+  /** Hands over rows a unit of this process has just committed (`runChange`), for the next pumps. */
   committed(records: readonly OutboxRecord[]): void {
     if (this.stopped && this.consumers.length === 0) return;
     for (const record of records) {
-      // Consumers far behind read from the database anyway; the memory stays bounded.
-      if (this.committedHere.size >= COMMITTED_KEPT) return;
+      // Bounded: the oldest go first, and a consumer that far behind reads them from the database.
+      if (this.committedHere.size >= COMMITTED_KEPT) this.committedHere.delete(this.committedHere.keys().next().value!);
       this.committedHere.set(record.id, record);
     }
   }
@@ -172,15 +178,18 @@ export class OutboxRelay {
   private forgetPassed(): void {
     if (this.committedHere.size === 0) return;
     const passed = Math.min(...this.consumers.map((e) => e.position));
-    for (const id of this.committedHere.keys()) if (id <= passed) this.committedHere.delete(id);
+    for (const id of this.committedHere.keys()) {
+      if (id > passed) break;
+      this.committedHere.delete(id);
+    }
   }
 
-  /** Asks for a drain soon, coalescing many kicks into one pass. */
+  /** Asks every consumer's pump to run soon, coalescing many kicks into one run each. */
   kick(): void {
     if (this.scheduled) return;
-    this.scheduled = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    this.scheduled = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       this.scheduled = null;
-      return this.pass();
+      await this.pumpAll();
     });
   }
 
@@ -191,48 +200,59 @@ export class OutboxRelay {
    */
   async drain(): Promise<void> {
     for (;;) {
-      await this.pass();
+      const handed = await this.pumpAll();
       const working = this.consumers.filter((e) => e.consumer.progress?.busy());
-      if (working.length === 0) break;
-      // What they commit meanwhile is more rows: pass again.
+      // What a consumer commits is more rows, for the others too: go round until nobody got any.
+      if (working.length === 0 && handed.every((n) => n === 0)) break;
       await Promise.all(working.map((e) => e.consumer.progress!.idle()));
     }
     await this.storePlacesNow();
   }
 
-  /**
-   * One pass over the pending rows. Rows are read and parsed once per batch for all consumers (each
-   * gets the part past its own place). The durable places moved are written together at most every
-   * `PLACES_EVERY_MS` (`storePlacesSoon`): after every pass they were ~2% of a create's CPU, and a
-   * crash before they land only replays rows, which every durable consumer already tolerates.
-   */
-  private pass(): Promise<void> {
-    return this.mutex.run(async () => {
-      // A consumer that fails sits out the rest of this pass; the next drain retries it from its place.
-      const active = new Set(this.consumers);
-      while (active.size > 0) {
-        const from = Math.min(...[...active].map((e) => e.position));
-        const kept = this.takeCommitted(from);
-        const records = kept ?? (await outboxAfter(this.storage.db, { from, limit: this.batchSize })).rows.map(toRecord);
-        if (records.length === 0) break;
-        for (const entry of active) {
-          const pending = records.filter((r) => r.id > entry.position);
-          if (pending.length === 0) continue;
-          try {
-            await entry.consumer.handle(pending);
-          } catch (error) {
-            this.options.onError?.(entry.consumer.name, error);
-            active.delete(entry);
-            continue;
-          }
-          entry.position = pending[pending.length - 1]!.id;
-        }
-        // A short read means caught up; rows taken from memory are followed by a read for anything else.
-        if (!kept && records.length < this.batchSize) break;
-      }
-      this.forgetPassed();
-      this.storePlacesSoon();
+  /** Every consumer's next pump (how many rows each handed). */
+  private pumpAll(): Promise<number[]> {
+    return Promise.all(this.consumers.map((entry) => this.pumpSoon(entry)));
+  }
+
+  /** A pump of this consumer that starts after now: the one already waiting, or a new one. */
+  private pumpSoon(entry: ConsumerEntry): Promise<number> {
+    if (entry.queued) return entry.queued;
+    const run = entry.turns.run(() => {
+      entry.queued = null;
+      return this.pump(entry);
     });
+    entry.queued = run;
+    return run;
+  }
+
+  /**
+   * Hands the consumer the rows past its place, a batch at a time, until it has them all or fails
+   * (a failed consumer is reported and tried again from its place by the next kick or poll). The
+   * durable places moved are written together at most every `PLACES_EVERY_MS` (`storePlacesSoon`):
+   * after every pass they were ~2% of a create's CPU, and a crash before they land only replays
+   * rows, which every durable consumer already tolerates.
+   */
+  private async pump(entry: ConsumerEntry): Promise<number> {
+    let handed = 0;
+    for (;;) {
+      const kept = this.takeCommitted(entry.position);
+      const records = kept ?? (await outboxAfter(this.storage.db, { from: entry.position, limit: this.batchSize })).rows.map(toRecord);
+      if (records.length === 0) break;
+      try {
+        await entry.consumer.handle(records);
+      } catch (error) {
+        this.options.onError?.(entry.consumer.name, error);
+        break;
+      }
+      entry.position = records[records.length - 1]!.id;
+      handed += records.length;
+      // A short batch means caught up. From memory, that is with what this process committed: a
+      // row of another process shows as a gap the next pump reads across, or the poll finds it.
+      if (records.length < this.batchSize) break;
+    }
+    this.forgetPassed();
+    this.storePlacesSoon();
+    return handed;
   }
 
   /** Durable consumers whose place moved since it was last stored. */
@@ -263,15 +283,18 @@ export class OutboxRelay {
     return this.positionsStored;
   }
 
-  /** Runs `fn` between drains, so it sees a consistent position (socket replay relies on this). */
+  /** Runs `fn` while no consumer is handed anything (tests hold the relay with it). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return this.mutex.run(fn);
+    const entries = [...this.consumers];
+    // Every consumer's turn, always taken in registration order, so two of these cannot deadlock.
+    const hold = (i: number): Promise<T> => (i === entries.length ? fn() : entries[i]!.turns.run(() => hold(i + 1)));
+    return hold(0);
   }
 
-  /** Resolves once any scheduled drain has finished. */
+  /** Resolves once the pumps asked for have run and those with work of their own have finished it. */
   async idle(): Promise<void> {
     while (this.scheduled) await this.scheduled;
-    await this.mutex.run(() => undefined);
+    await Promise.all(this.consumers.map((e) => e.turns.run(() => undefined)));
     await Promise.all(this.consumers.map((e) => e.consumer.progress?.idle()));
     await this.storePlacesNow();
   }
@@ -295,7 +318,7 @@ export class OutboxRelay {
     if (this.stopped) return;
     // Not `drain()`: a poll hands on what is there and does not wait for consumers that are busy.
     this.timer = this.clock.setTimeout(() => {
-      void this.pass()
+      void this.pumpAll()
         .then(() => this.storePlacesNow())
         .finally(() => this.schedulePoll());
     }, this.pollMs);
