@@ -9,7 +9,6 @@ import { enqueueJobs, jobCreatedBetween, markJobSkipped, type NewJob } from '../
 import { loadPreferences } from '../storage/preferences.js';
 import { listPushSubscriptions } from '../storage/push-subscriptions.js';
 import { PUSH_JOB, pushDestination } from './push.js';
-import { WriteBehind } from '../outbox/write-behind.js';
 
 export const NOTIFIER = 'notifier';
 export const DEFAULT_COALESCE_MS = 10 * 60_000;
@@ -45,29 +44,21 @@ interface Decided {
  * (in-app still lists every notification). Decisions are made at the notification's commit time,
  * so a replay decides the same way.
  *
- * A batch's jobs are written in one unit of work, behind the relay (outbox/write-behind.ts): the
- * relay goes on while the unit waits for room in a group commit. Writing each notification's jobs
- * in a unit of its own, awaited, held the relay, and so every tenant's socket events and rule runs,
- * to one background commit per notification: with an email server configured, a tenant's burst of
- * assignments delayed another tenant's routing by seconds (docs/benchmarks.md, session 11).
+ * A batch's jobs are written in one unit of work at its end: a unit per notification made the
+ * notifier's pace one background commit per notification (docs/benchmarks.md, session 11). The
+ * relay pumps each consumer on its own, so that wait holds only the notifier, not other consumers.
  */
 export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = {}): OutboxConsumer {
   const coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
   const db = deps.storage.db;
-  const behind = new WriteBehind({ clock: deps.clock });
-  /** The decisions of batches whose jobs are not committed yet, by `${workspace} ${kind} ${target}`: when each was made. */
-  const unwritten = new Set<Map<string, number>>();
 
   /**
    * Whether an earlier job already told the agent about this conversation and type within the
-   * window: one decided earlier and not written yet, or one in the database.
+   * window: one decided earlier in this batch (not written yet), or one in the database.
    */
-  const coalesced = async (workspaceId: string, kind: string, target: string, at: number) => {
-    const key = `${workspaceId} ${kind} ${target}`;
-    for (const decided of unwritten) {
-      const earlier = decided.get(key);
-      if (earlier !== undefined && earlier > at - coalesceMs && earlier <= at) return true;
-    }
+  const coalesced = async (decidedHere: Map<string, number>, workspaceId: string, kind: string, target: string, at: number) => {
+    const here = decidedHere.get(`${workspaceId} ${kind} ${target}`);
+    if (here !== undefined && here > at - coalesceMs && here <= at) return true;
     return jobCreatedBetween(db, workspaceId, kind, target, at - coalesceMs, at);
   };
 
@@ -97,7 +88,7 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
     };
     const out: Decided[] = [];
     const decided = (kind: string) => decidedHere.set(`${record.workspaceId} ${kind} ${target}`, at);
-    if (channels.includes('email') && !(await coalesced(record.workspaceId, EMAIL_JOB, target, at))) {
+    if (channels.includes('email') && !(await coalesced(decidedHere, record.workspaceId, EMAIL_JOB, target, at))) {
       const agent = await findAgent(db, record.workspaceId, n.agentId);
       out.push({
         job: { workspaceId: record.workspaceId, kind: EMAIL_JOB, target, destination: EMAIL_DESTINATION, dedupeKey: `notify:${n.id}:email`, payload: base },
@@ -106,7 +97,7 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
       });
       decided(EMAIL_JOB);
     }
-    if (channels.includes('push') && !(await coalesced(record.workspaceId, PUSH_JOB, target, at))) {
+    if (channels.includes('push') && !(await coalesced(decidedHere, record.workspaceId, PUSH_JOB, target, at))) {
       for (const sub of subscriptions ?? (await listPushSubscriptions(db, record.workspaceId, n.agentId))) {
         out.push({
           job: {
@@ -140,29 +131,13 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
   return {
     name: NOTIFIER,
     durable: true,
-    progress: behind,
     async handle(records) {
       const decided: Decided[] = [];
       const decidedHere = new Map<string, number>();
-      unwritten.add(decidedHere);
-      try {
-        for (const record of records) {
-          for (const n of [...record.payload.notifications, ...(record.payload.unlisted ?? [])]) decided.push(...(await decide(record, n, decidedHere)));
-        }
-        if (decided.length === 0) return void unwritten.delete(decidedHere);
-        await behind.submit(
-          records,
-          async () => {
-            if ((await enqueue(decided)) > 0) deps.jobs.kick();
-          },
-          // Committed: the database answers for them from now on.
-          () => unwritten.delete(decidedHere),
-        );
-      } catch (error) {
-        // Not submitted: the relay hands these rows again, and they are decided again.
-        unwritten.delete(decidedHere);
-        throw error;
+      for (const record of records) {
+        for (const n of [...record.payload.notifications, ...(record.payload.unlisted ?? [])]) decided.push(...(await decide(record, n, decidedHere)));
       }
+      if (decided.length > 0 && (await enqueue(decided)) > 0) deps.jobs.kick();
     },
   };
 }

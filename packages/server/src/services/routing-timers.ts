@@ -3,7 +3,6 @@ import { repeat, type Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
-import { WriteBehind } from '../outbox/write-behind.js';
 import {
   advanceTimerRebuild,
   deleteTimer,
@@ -173,16 +172,14 @@ const normalize = (r: ConversationTimerRow): ConversationTimerRow => {
 };
 
 /**
- * Keeps `conversation_timers` from committed changes: one unit of work per workspace of a batch,
- * written behind the relay (outbox/write-behind.ts), in order: each unit reads the rows the one
- * before wrote, so after a failure the later ones wait for it (`InOrder`).
+ * Keeps `conversation_timers` from committed changes: one unit of work per workspace of a batch.
+ * Each unit reads the rows the batch before wrote, so a batch is finished (awaited) before the next
+ * is handed; the relay pumps each consumer on its own, so the wait holds only this one.
  */
 export function timersConsumer(deps: Deps): OutboxConsumer {
-  const behind = new WriteBehind({ clock: deps.clock });
   return {
     name: TIMERS_CONSUMER,
     durable: true,
-    progress: behind,
     async handle(records) {
       const byWorkspace = new Map<string, (OutboxRecord & { conversationId: string })[]>();
       for (const record of records) {
@@ -198,11 +195,9 @@ export function timersConsumer(deps: Deps): OutboxConsumer {
         // The kept live set, checked against the workspace's rules stamp (one primary-key read).
         if (hasTimerRules(minutesOf(await currentLiveWorkflows(deps.storage, workspaceId)))) timed.push([workspaceId, list]);
       }
-      if (timed.length === 0) return;
-      await behind.submit(records, async (inOrder) => {
-        // Submitted together, so they share group commits; each workspace's unit in turn.
-        await Promise.all(timed.map(([workspaceId, list]) => runBackgroundChange(deps, workspaceId, (change) => inOrder.run(() => applyChanges(deps, change, list)))));
-      });
+      // Started together, so they share group commits. If one fails, the batch is handed again and
+      // the units that committed skip what they applied (`seen_outbox_id`).
+      await Promise.all(timed.map(([workspaceId, list]) => runBackgroundChange(deps, workspaceId, (change) => applyChanges(deps, change, list))));
     },
   };
 }

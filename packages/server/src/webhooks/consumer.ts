@@ -2,7 +2,6 @@ import type { WebhookEventType } from '@baton/protocol';
 import type { Deps } from '../deps.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
 import { enqueueJobs, type NewJob } from '../storage/jobs.js';
-import { WriteBehind } from '../outbox/write-behind.js';
 import { liveWebhooksOf, WEBHOOK_JOB_KIND, webhookDestination } from '../storage/webhooks.js';
 import { webhookEventsFor } from './events.js';
 
@@ -22,12 +21,9 @@ export const WEBHOOKS_CONSUMER = 'webhooks';
  * the batch); the job's dedupe key, derived from the event id, makes the replay a no-op.
  */
 export function webhookConsumer(deps: Deps): OutboxConsumer {
-  // The jobs are written behind the relay, as the notifier's are (outbox/write-behind.ts).
-  const behind = new WriteBehind({ clock: deps.clock });
   return {
     name: WEBHOOKS_CONSUMER,
     durable: true,
-    progress: behind,
     async handle(records) {
       // Endpoints first: most batches belong to workspaces without any, and then no event is built.
       const hooks = await liveWebhooksOf(deps.storage.db, [...new Set(records.map((r) => r.workspaceId))]);
@@ -55,10 +51,9 @@ export function webhookConsumer(deps: Deps): OutboxConsumer {
       }
       if (jobs.length === 0) return;
       const now = deps.clock.now();
-      await behind.submit(records, async () => {
-        const added = await deps.storage.write((trx) => enqueueJobs(trx, jobs, now), 'background');
-        if (added > 0) deps.jobs.kick();
-      });
+      // Awaited: the relay pumps each consumer on its own, so this wait holds only the webhooks.
+      const added = await deps.storage.write((trx) => enqueueJobs(trx, jobs, now), 'background');
+      if (added > 0) deps.jobs.kick();
     },
   };
 }
