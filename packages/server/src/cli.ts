@@ -27,6 +27,8 @@ environment:
                       CIDRs (127.0.0.0/8,::1/128) or *; by default only public addresses
   BATON_MAX_WEBHOOKS_PER_WORKSPACE        live webhook endpoints per workspace (default 20)
   BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT  push subscriptions per agent (default 10)
+  BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE
+                      a workspace's requests handled at once; more wait their turn (default 32)
 `;
 
 async function main(argv: string[]) {
@@ -58,6 +60,7 @@ async function main(argv: string[]) {
     limits: {
       ...positiveInt('BATON_MAX_WEBHOOKS_PER_WORKSPACE', (n) => ({ webhooksPerWorkspace: n })),
       ...positiveInt('BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT', (n) => ({ pushSubscriptionsPerAgent: n })),
+      ...positiveInt('BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE', (n) => ({ requestsInFlightPerWorkspace: n })),
     },
     port,
     host: values.host ?? '127.0.0.1',

@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { Housekeeping } from './housekeeping.js';
 import type { JobRunner } from './jobs/queue.js';
 import type { DestinationPolicy } from './net/destinations.js';
+import type { KeyedSlots } from './http/fair-share.js';
 import type { OutboundClient } from './net/outbound.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
@@ -39,9 +40,11 @@ export interface TenantLimits {
   webhooksPerWorkspace: number;
   /** Push subscriptions per agent (BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT). */
   pushSubscriptionsPerAgent: number;
+  /** A workspace's requests in the handlers at once; more wait their turn (BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE, http/fair-share.ts). */
+  requestsInFlightPerWorkspace: number;
 }
 
-export const DEFAULT_TENANT_LIMITS: TenantLimits = { webhooksPerWorkspace: 20, pushSubscriptionsPerAgent: 10 };
+export const DEFAULT_TENANT_LIMITS: TenantLimits = { webhooksPerWorkspace: 20, pushSubscriptionsPerAgent: 10, requestsInFlightPerWorkspace: 32 };
 
 export interface DeliveryTimeouts {
   webhook: number;
@@ -72,6 +75,8 @@ export interface Deps {
   routingQueue: RoutingQueueTimer;
   /** Sockets per agent on this node, the heartbeat and auto-away (services/availability.ts). */
   availability: Availability;
+  /** Each workspace's places in the request handlers (http/fair-share.ts). */
+  requestSlots: KeyedSlots;
   config: ServerConfig;
   /**
    * Only on the copy of `Deps` that a request holding an `Idempotency-Key` runs with (set by

@@ -4,6 +4,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_DELIVERY_TIMEOUTS, DEFAULT_TENANT_LIMITS, type DeliveryTimeouts, type Deps, type TenantLimits } from './deps.js';
 import { createApp, type BatonApp } from './http/app.js';
+import { KeyedSlots } from './http/fair-share.js';
 import { registerBackgroundWork } from './background.js';
 import { JobRunner, type DeliveryLimits } from './jobs/queue.js';
 import { parseDestinationPolicy, type HostResolver } from './net/destinations.js';
@@ -99,6 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     pollMs: options.pollMs ?? 1000,
     onError: (error) => console.error('[baton] job runner failed; will retry', error),
   });
+  const limits = { ...DEFAULT_TENANT_LIMITS, ...options.limits };
   const deps: Deps = {
     storage,
     clock,
@@ -114,6 +116,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Set right below: the timer drains through the deps it belongs to.
     routingQueue: null as unknown as RoutingQueueTimer,
     availability: null as unknown as Availability,
+    requestSlots: new KeyedSlots(limits.requestsInFlightPerWorkspace),
     config: {
       adminToken: options.adminToken,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
@@ -123,7 +126,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       publicUrl: options.publicUrl,
       notifyCoalesceMs: options.notifyCoalesceMs,
       destinations,
-      limits: { ...DEFAULT_TENANT_LIMITS, ...options.limits },
+      limits,
       deliveryTimeoutMs: { ...DEFAULT_DELIVERY_TIMEOUTS, ...options.deliveryTimeoutMs },
     },
   };

@@ -9,6 +9,7 @@ import { AppError, unauthorized } from '../errors.js';
 import { bodyLimit } from './body.js';
 import type { AppEnv } from './env.js';
 import { idempotency } from './idempotency.js';
+import { fairShare } from './fair-share.js';
 import { agentRoutes } from './routes/agents.js';
 import { contactRoutes } from './routes/contacts.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -93,6 +94,7 @@ export function createApp(deps: Deps) {
     c.set('principal', principal);
     return next();
   });
+  app.use('/v1/*', fairShare(deps.requestSlots));
   app.use('/v1/*', idempotency);
 
   const openApi = JSON.stringify(buildOpenApiDocument({ version: deps.config.version }));

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { test } from 'node:test';
+import { KeyedSlots } from '../src/http/fair-share.js';
+import { TestServer, expectStatus as ok } from '../src/testing.js';
+
+// Each workspace's requests share a bounded number of places in the handlers (http/fair-share.ts),
+// so a tenant flooding the API from many connections cannot crowd out another tenant's requests.
+
+/** Lets the event loop turn (and loopback I/O arrive) until `done()`, failing rather than hanging. */
+async function turnsUntil(done: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; turn < 20_000 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(done(), what);
+}
+
+test('slots: at most the limit per key, the rest in arrival order; other keys unaffected; nothing kept once idle', async () => {
+  const slots = new KeyedSlots(2);
+  const order: string[] = [];
+  await slots.acquire('a');
+  await slots.acquire('a');
+  const third = slots.acquire('a').then(() => order.push('third'));
+  const fourth = slots.acquire('a').then(() => order.push('fourth'));
+  await slots.acquire('b'); // another key does not wait
+  assert.deepEqual(slots.state('a'), { held: 2, waiting: 2 });
+  assert.deepEqual(slots.state('b'), { held: 1, waiting: 0 });
+  slots.release('a');
+  await third;
+  assert.deepEqual(order, ['third'], 'the first waiting goes first');
+  assert.deepEqual(slots.state('a'), { held: 2, waiting: 1 }, 'the released slot was passed on');
+  slots.release('a');
+  await fourth;
+  slots.release('a');
+  slots.release('a');
+  slots.release('b');
+  assert.deepEqual(order, ['third', 'fourth']);
+  assert.deepEqual([slots.state('a'), slots.state('b')], [{ held: 0, waiting: 0 }, { held: 0, waiting: 0 }]);
+});
+
+test('through the server: a workspace past its places waits, another workspace is served meanwhile, and a slow upload holds no place', async (t) => {
+  let entered = 0;
+  const releases: (() => void)[] = [];
+  // Whatever happens, nothing stays held: the server's close waits for its handlers.
+  let releasing = false;
+  t.after(() => {
+    releasing = true;
+    while (releases.length > 0) releases.shift()!();
+  });
+  const server = await TestServer.startFor(t, {
+    limits: { requestsInFlightPerWorkspace: 2 },
+    // A host route (as the demo CRM adds its own) that stays in its handler until the test lets it go.
+    extend: (app) => {
+      app.post('/v1/held', async (c) => {
+        entered++;
+        if (!releasing) await new Promise<void>((resolve) => releases.push(resolve));
+        return c.json({ ok: true, body: await c.req.text() });
+      });
+      app.post('/v1/fails', () => {
+        throw new Error('a handler that fails');
+      });
+    },
+  });
+  const a = await server.createWorkspace('Flooding');
+  const b = await server.createWorkspace('Quiet');
+  const slots = server.server.deps.requestSlots;
+  const a1 = server.request('POST', '/v1/held', { token: a.apiKey, body: { n: 1 } });
+  const a2 = server.request('POST', '/v1/held', { token: a.apiKey, body: { n: 2 } });
+  await turnsUntil(() => entered === 2, 'two of A’s requests in their handler');
+  const a3 = server.request('POST', '/v1/held', { token: a.apiKey, body: { n: 3 } });
+  await turnsUntil(() => slots.state(a.id).waiting === 1, 'A’s third request waits for a place');
+
+  // B is not behind A's queue: its create goes through while A's places are all taken.
+  await ok(b.api('POST', '/v1/conversations', { channel: 'sms', contact: { name: 'Rui' }, message: { body: 'hello' } }), 201);
+  assert.equal(entered, 2, 'A’s third is still waiting');
+
+  // An upload still arriving holds no place: its body is read before it waits.
+  const url = new URL(server.url);
+  const upload = connect(Number(url.port), url.hostname);
+  const uploadAnswer = new Promise<string>((resolve) => {
+    let text = '';
+    upload.on('data', (chunk) => (text += chunk));
+    upload.on('end', () => resolve(text));
+  });
+  const body = JSON.stringify({ n: 4 });
+  upload.write(`POST /v1/held HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${a.apiKey}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.slice(0, 3)}`);
+  releases.shift()!(); // A's first leaves: its place goes to the third, not to the upload
+  assert.equal((await ok(a1, 200)).ok, true);
+  await turnsUntil(() => entered === 3, 'A’s third request got the place');
+  assert.deepEqual(slots.state(a.id), { held: 2, waiting: 0 }, 'the upload still arriving neither holds nor waits for a place');
+  upload.write(body.slice(3));
+  await turnsUntil(() => slots.state(a.id).waiting === 1, 'the finished upload waits for a place');
+
+  releases.shift()!();
+  await ok(a2, 200);
+  await turnsUntil(() => entered === 4, 'the upload got the place');
+  while (releases.length > 0) releases.shift()!();
+  assert.equal((await ok(a3, 200)).ok, true);
+  assert.match(await uploadAnswer, /"body":"\{\\"n\\":4\}"/);
+  assert.deepEqual(slots.state(a.id), { held: 0, waiting: 0 }, 'every place handed back');
+
+  // A failing handler gives its place back too (with one kept, the third of these would wait forever).
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await server.request('POST', '/v1/fails', { token: a.apiKey, body: {} })).status, 500);
+    assert.deepEqual(slots.state(a.id), { held: 0, waiting: 0 });
+  }
+});
