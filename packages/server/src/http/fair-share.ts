@@ -38,11 +38,11 @@ export class KeyedSlots {
 }
 
 /**
- * Each workspace's requests share at most `limit` places in the handlers; the rest wait, in order,
+ * Each workspace's requests share a bounded number of places in the handlers (`slots`); the rest wait, in order,
  * before doing any work (DESIGN §7a: tenants never slow each other down). Without it, every
  * request in flight got an equal share of the event loop, so a tenant's share was the number of
  * connections it opened: with 200 connections flooding creates, another tenant's create took p50
- * 90 ms instead of a few (docs/benchmarks.md, session 12). Nothing is refused and the v1 contract
+ * 78–136 ms instead of a few (docs/benchmarks.md, session 12). Nothing is refused and the v1 contract
  * does not change; a tenant alone still gets the whole server, since the limit is on requests at
  * once, not on their rate.
  *
