@@ -249,6 +249,15 @@ export interface LiveSocket {
 }
 
 /**
+ * Lets the event loop turn, loopback I/O included, until `done()`; fails with `what` after 20,000
+ * turns rather than hanging, so a test that waits for something asynchronous still cannot sleep.
+ */
+export async function turnsUntil(done: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; turn < 20_000 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
+  if (!done()) throw new Error(`not reached: ${what}`);
+}
+
+/**
  * Resolves once the server has answered a message sent now on `socket`: everything it emitted to
  * the socket before has then arrived, since one connection delivers in order. This is how a test
  * knows that something did NOT arrive.

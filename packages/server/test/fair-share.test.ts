@@ -2,16 +2,10 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { KeyedSlots } from '../src/http/fair-share.js';
-import { TestServer, expectStatus as ok } from '../src/testing.js';
+import { TestServer, expectStatus as ok, turnsUntil } from '../src/testing.js';
 
 // Each workspace's requests share a bounded number of places in the handlers (http/fair-share.ts),
 // so a tenant flooding the API from many connections cannot crowd out another tenant's requests.
-
-/** Lets the event loop turn (and loopback I/O arrive) until `done()`, failing rather than hanging. */
-async function turnsUntil(done: () => boolean, what: string): Promise<void> {
-  for (let turn = 0; turn < 20_000 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
-  assert.ok(done(), what);
-}
 
 test('slots: at most the limit per key, the rest in arrival order; other keys unaffected; nothing kept once idle', async () => {
   const slots = new KeyedSlots(2);

@@ -3,17 +3,11 @@ import { describe, it } from 'node:test';
 import { toRecord, type ConsumerProgress, type OutboxConsumer, type ProgressHooks } from '../src/outbox/relay.js';
 import { consumerPosition } from '../src/storage/outbox.js';
 import type { OutboxRecord } from '../src/outbox/changes.js';
-import { TestServer, tempDbFile, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, expectStatus as ok, turnsUntil } from '../src/testing.js';
 
 // The relay hands rows its own process committed to consumers from memory (outbox/relay.ts
 // `committedHere`); what consumers get must be exactly the stored rows, in id order, with rows
 // written by another process on the same database in their place.
-
-/** Lets the event loop turn until `done()`, failing (not hanging) if it does not come. */
-async function turnsUntil(done: () => boolean, what: string): Promise<void> {
-  for (let turn = 0; turn < 10_000 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
-  assert.ok(done(), what);
-}
 
 describe('outbox relay', () => {
   it('hands every row once, in id order, as stored: its own from memory, another process’s read in between', async (t) => {
