@@ -7,26 +7,31 @@ import { TestServer, expectStatus as ok, turnsUntil } from '../src/testing.js';
 // Each workspace's requests share a bounded number of places in the handlers (http/fair-share.ts),
 // so a tenant flooding the API from many connections cannot crowd out another tenant's requests.
 
-test('slots: at most the limit per key, the rest in arrival order; other keys unaffected; nothing kept once idle', async () => {
+test('slots: at most the limit per key, the rest in arrival order; a waiter that leaves is skipped; other keys unaffected; nothing kept once idle', async () => {
   const slots = new KeyedSlots(2);
   const order: string[] = [];
-  await slots.acquire('a');
-  await slots.acquire('a');
-  const third = slots.acquire('a').then(() => order.push('third'));
-  const fourth = slots.acquire('a').then(() => order.push('fourth'));
-  await slots.acquire('b'); // another key does not wait
-  assert.deepEqual(slots.state('a'), { held: 2, waiting: 2 });
-  assert.deepEqual(slots.state('b'), { held: 1, waiting: 0 });
+  const stays = new AbortController().signal;
+  assert.equal(slots.tryAcquire('a'), true);
+  assert.equal(slots.tryAcquire('a'), true);
+  assert.equal(slots.tryAcquire('a'), false, 'both of a’s slots are held');
+  const third = slots.waitFor('a', stays).then((got) => order.push(`third ${got}`));
+  const leaving = new AbortController();
+  const gone = slots.waitFor('a', leaving.signal).then((got) => order.push(`gone ${got}`));
+  const fourth = slots.waitFor('a', stays).then((got) => order.push(`fourth ${got}`));
+  assert.equal(slots.tryAcquire('b'), true, 'another key does not wait');
+  assert.deepEqual(slots.state('a'), { held: 2, waiting: 3 });
+  leaving.abort();
+  await gone;
+  assert.deepEqual(slots.state('a'), { held: 2, waiting: 2 }, 'the one that left waits no more');
   slots.release('a');
   await third;
-  assert.deepEqual(order, ['third'], 'the first waiting goes first');
   assert.deepEqual(slots.state('a'), { held: 2, waiting: 1 }, 'the released slot was passed on');
   slots.release('a');
   await fourth;
+  assert.deepEqual(order, ['gone false', 'third true', 'fourth true'], 'in arrival order, skipping the one that left');
   slots.release('a');
   slots.release('a');
   slots.release('b');
-  assert.deepEqual(order, ['third', 'fourth']);
   assert.deepEqual([slots.state('a'), slots.state('b')], [{ held: 0, waiting: 0 }, { held: 0, waiting: 0 }]);
 });
 
@@ -96,4 +101,45 @@ test('through the server: a workspace past its places waits, another workspace i
     assert.equal((await server.request('POST', '/v1/fails', { token: a.apiKey, body: {} })).status, 500);
     assert.deepEqual(slots.state(a.id), { held: 0, waiting: 0 });
   }
+});
+
+test('through the server: a request whose client leaves while it waits does not run', async (t) => {
+  let entered = 0;
+  const releases: (() => void)[] = [];
+  let releasing = false;
+  t.after(() => {
+    releasing = true;
+    while (releases.length > 0) releases.shift()!();
+  });
+  const server = await TestServer.startFor(t, {
+    limits: { requestsInFlightPerWorkspace: 1 },
+    extend: (app) => {
+      app.post('/v1/held', async (c) => {
+        entered++;
+        if (!releasing) await new Promise<void>((resolve) => releases.push(resolve));
+        return c.json({ ok: true });
+      });
+    },
+  });
+  const a = await server.createWorkspace('Acme');
+  const slots = server.server.deps.requestSlots;
+  const first = server.request('POST', '/v1/held', { token: a.apiKey, body: {} });
+  await turnsUntil(() => entered === 1, 'the first request holds the place');
+
+  const url = new URL(server.url);
+  const client = connect(Number(url.port), url.hostname);
+  client.on('error', () => {});
+  client.write(`POST /v1/held HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${a.apiKey}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`);
+  await turnsUntil(() => slots.state(a.id).waiting === 1, 'the second request waits');
+  client.destroy();
+  await turnsUntil(() => slots.state(a.id).waiting === 0, 'it stops waiting once its client has gone');
+
+  releases.shift()!();
+  await ok(first, 200);
+  assert.deepEqual(slots.state(a.id), { held: 0, waiting: 0 });
+  assert.equal(entered, 1, 'the abandoned request never reached its handler');
+  // The place is free for the next one.
+  releasing = true;
+  await ok(server.request('POST', '/v1/held', { token: a.apiKey, body: {} }), 200);
+  assert.equal(entered, 2);
 });
