@@ -80,6 +80,31 @@ describe('outbox relay', () => {
     assert.equal(await consumerPosition(server.server.deps.storage.db, 'waits'), quick[1]!.id);
   });
 
+  it('each consumer polls on its own: one held by a slow batch does not stop the others finding rows of another process', async (t) => {
+    const file = tempDbFile(t, 'relay-polls');
+    const a = await TestServer.startFor(t, { db: file });
+    const ws = await a.createWorkspace('Acme');
+    const b = await TestServer.startFor(t, { db: file });
+    const relay = a.server.deps.relay;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const quick: OutboxRecord[] = [];
+    await relay.register({ name: 'held-by-its-batch', durable: false, handle: () => held });
+    await relay.register({ name: 'quick', durable: false, handle: async (records) => void quick.push(...records) });
+    // Written by another process: nothing kicks a's relay, only its polls find these.
+    const createInB = () => ok(b.request('POST', '/v1/conversations', { token: ws.apiKey, body: { channel: 'sms', contact: { name: 'Rui' }, message: { body: 'from b' } } }), 201);
+    try {
+      await createInB();
+      a.clock!.advance(1_000);
+      await turnsUntil(() => quick.length === 1, 'the first poll found the row');
+      await createInB();
+      a.clock!.advance(1_000);
+      await turnsUntil(() => quick.length === 2, 'the next poll came although the other consumer is still on its batch');
+    } finally {
+      release();
+    }
+  });
+
   it('a consumer that finishes later: its stored place and the outbox kept follow what it finished, not what it was handed; drain waits for it', async (t) => {
     const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace('Acme');

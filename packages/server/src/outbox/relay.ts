@@ -87,6 +87,8 @@ interface ConsumerEntry {
   turns: Mutex;
   /** A pump waiting for its turn: later kicks are served by it (how many rows it handed). */
   queued: Promise<number> | null;
+  /** Its next poll on the clock. */
+  poll: TimerHandle | null;
 }
 
 /** Rows up to here are finished by the consumer: its place to store and to keep the outbox from. */
@@ -104,7 +106,6 @@ const finishedUpTo = (entry: ConsumerEntry): number => Math.min(entry.position, 
 export class OutboxRelay {
   private consumers: ConsumerEntry[] = [];
   private scheduled: Promise<void> | null = null;
-  private timer: TimerHandle | null = null;
   private stopped = true;
   /** The latest write of durable places; `drain()` resolves only once it has committed. */
   private positionsStored: Promise<void> = Promise.resolve();
@@ -130,7 +131,9 @@ export class OutboxRelay {
 
   async register(consumer: OutboxConsumer): Promise<void> {
     const position = consumer.durable ? await this.storedPosition(consumer.name) : await this.lastId();
-    this.consumers.push({ consumer, position, stored: position, turns: new Mutex(), queued: null });
+    const entry: ConsumerEntry = { consumer, position, stored: position, turns: new Mutex(), queued: null, poll: null };
+    this.consumers.push(entry);
+    this.schedulePoll(entry);
     consumer.progress?.attach({ settled: () => this.storePlacesSoon(), failed: (error) => this.options.onError?.(consumer.name, error) });
   }
 
@@ -301,26 +304,33 @@ export class OutboxRelay {
 
   start(): void {
     this.stopped = false;
-    this.schedulePoll();
+    for (const entry of this.consumers) this.schedulePoll(entry);
   }
 
   /** No more polls or timed writes of places; `idle()` writes the places still unstored. */
   stop(): void {
     this.stopped = true;
-    for (const entry of this.consumers) entry.consumer.progress?.stop();
-    if (this.timer) this.clock.clearTimeout(this.timer);
-    this.timer = null;
+    for (const entry of this.consumers) {
+      entry.consumer.progress?.stop();
+      if (entry.poll) this.clock.clearTimeout(entry.poll);
+      entry.poll = null;
+    }
     if (this.placesTimer) this.clock.clearTimeout(this.placesTimer);
     this.placesTimer = null;
   }
 
-  private schedulePoll(): void {
-    if (this.stopped) return;
-    // Not `drain()`: a poll hands on what is there and does not wait for consumers that are busy.
-    this.timer = this.clock.setTimeout(() => {
-      void this.pumpAll()
+  /**
+   * Each consumer polls on its own, the next poll once this one's pump is done, so a consumer busy
+   * with a slow batch delays only its own. Not `drain()`: a poll hands on what is there and does not
+   * wait for work a consumer does after `handle` returns.
+   */
+  private schedulePoll(entry: ConsumerEntry): void {
+    if (this.stopped || entry.poll) return;
+    entry.poll = this.clock.setTimeout(() => {
+      entry.poll = null;
+      void this.pumpSoon(entry)
         .then(() => this.storePlacesNow())
-        .finally(() => this.schedulePoll());
+        .finally(() => this.schedulePoll(entry));
     }, this.pollMs);
   }
 
