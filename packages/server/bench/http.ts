@@ -261,14 +261,8 @@ export async function callApi(url: string, token: string, method: string, path: 
 
 /** A new workspace (`name`), created with the bench's admin token; its API key and id. */
 export async function createWorkspace(url: string, name = 'Bench'): Promise<{ apiKey: string; id: string }> {
-  const res = await fetch(`${url}/v1/workspaces`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  const body = (await res.json()) as { apiKey?: string; workspace?: { id: string } };
-  if (res.status !== 201 || !body.apiKey || !body.workspace) throw new Error(`workspace creation failed: ${res.status} ${JSON.stringify(body)}`);
-  return { apiKey: body.apiKey, id: body.workspace.id };
+  const { apiKey, workspace } = (await callApi(url, ADMIN_TOKEN, 'POST', '/v1/workspaces', { name })) as { apiKey: string; workspace: { id: string } };
+  return { apiKey, id: workspace.id };
 }
 
 /**

@@ -7,7 +7,7 @@ import { toRecord } from '../src/outbox/relay.js';
 import { WorkspaceFeeds } from '../src/outbox/workspace-feeds.js';
 import type { Storage } from '../src/storage/db.js';
 import { lastOutboxId, outboxAfter } from '../src/storage/outbox.js';
-import { TestServer, tempDbFile, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+import { TestServer, tempDbFile, type TestWorkspace, expectStatus as ok, turnsUntil } from '../src/testing.js';
 
 // The rules runner's feeds (outbox/workspace-feeds.ts): fair between workspaces, bounded in memory,
 // and storing a place below every row not finished.
@@ -92,7 +92,7 @@ describe('workspace feeds', () => {
 
     await feeds.handle(records);
     // The first batch (two of A's rows and two of B's) is done; the second is held.
-    while (batches.length < 1) await new Promise((resolve) => setImmediate(resolve));
+    await turnsUntil(() => batches.length >= 1, 'the first batch ran');
     await new Promise((resolve) => setImmediate(resolve));
     const [first] = batches;
     assert.equal(idsOf(first!, b).length, 2, "B's rows all went in the first batch");
