@@ -4,7 +4,7 @@ import { property, state } from 'lit/decorators.js';
 import type { InboxStore } from '@baton/client';
 import type { BulkResult } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
-import { baseStyles } from '@baton/ui/tokens';
+import { baseStyles, controlStyles } from '@baton/ui/tokens';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { plainError } from '../format/plain-error.js';
 // The header's presets, so a bulk snooze offers the same choices as one conversation's.
@@ -48,6 +48,7 @@ export function summarize(action: Action, results: readonly BulkResult[]): strin
 export class InboxBulkBar extends LitElement {
   static override styles = [
     baseStyles,
+    controlStyles,
     css`
       :host {
         display: block;
@@ -132,19 +133,19 @@ export class InboxBulkBar extends LitElement {
     const n = this.ids.length;
     return html`<div part="base" role="toolbar" aria-label="Bulk actions" aria-busy=${this.busy ? 'true' : 'false'}>
       <span class="count">${n} selected</span>
-      <select aria-label="Assign" ?disabled=${this.busy} @change=${this.onAssign}>
+      <select class="field" aria-label="Assign" ?disabled=${this.busy} @change=${this.onAssign}>
         <option value="">Assign…</option>
         <option value="none">Unassigned</option>
         ${agents.map((a) => html`<option value=${a.id}>${a.name}</option>`)}
       </select>
-      <button ?disabled=${this.busy} @click=${() => this.run('resolve')}>Resolve</button>
-      <select aria-label="Snooze" ?disabled=${this.busy} @change=${this.onSnooze}>
+      <button class="button" ?disabled=${this.busy} @click=${() => this.run('resolve')}>Resolve</button>
+      <select class="field" aria-label="Snooze" ?disabled=${this.busy} @change=${this.onSnooze}>
         <option value="">Snooze…</option>
         ${snoozePresets(new Date()).map((p) => html`<option value=${p.at.toISOString()}>${p.name}</option>`)}
       </select>
       <form @submit=${this.onTag}>
-        <input aria-label="Tag" placeholder="Tag" ?disabled=${this.busy} />
-        <button ?disabled=${this.busy}>Tag</button>
+        <input class="field" aria-label="Tag" placeholder="Tag" ?disabled=${this.busy} />
+        <button class="button" ?disabled=${this.busy}>Tag</button>
       </form>
       ${this.error ? html`<p role="alert">${this.error}</p>` : ''}
     </div>`;

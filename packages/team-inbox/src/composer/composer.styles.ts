@@ -60,6 +60,12 @@ export const composerStyles = css`
     font-size: var(--baton-font-size-small, 12px);
     color: var(--baton-color-text-muted, #5b6470);
   }
+  /* Beside "Send", quieter than it. */
+  .manage {
+    margin-inline-start: auto;
+    padding: 4px 10px;
+    font-size: var(--baton-font-size-small, 12px);
+  }
   [part='submit'] {
     padding: 6px 16px;
     border: 0;

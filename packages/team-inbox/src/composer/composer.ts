@@ -8,7 +8,7 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { realtimeContext } from '@baton/ui/contexts/realtime';
 import { restContext } from '@baton/ui/contexts/rest';
 import { currentAgentContext } from '@baton/ui/contexts/current-agent';
-import { baseStyles } from '@baton/ui/tokens';
+import { baseStyles, controlStyles } from '@baton/ui/tokens';
 import { channelName, icon } from '@baton/ui/icons';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { MentionController } from './mention-controller.js';
@@ -44,7 +44,7 @@ function saveDraft(key: string, text: string): void {
 }
 
 export class InboxComposer extends LitElement {
-  static override styles = [baseStyles, composerStyles];
+  static override styles = [baseStyles, controlStyles, composerStyles];
 
   @consume({ context: storeContext, subscribe: true })
   @state()
@@ -237,7 +237,7 @@ export class InboxComposer extends LitElement {
         <div class="row">
           <span class="hint">${note ? 'Only your team sees notes' : 'Ctrl+Enter to send, / for saved replies'}</span>
           ${this.me?.role === 'admin'
-            ? html`<button class="manage" aria-haspopup="dialog" @click=${() => this.openManage()}>Manage saved replies</button>`
+            ? html`<button class="button manage" aria-haspopup="dialog" @click=${() => this.openManage()}>Manage saved replies</button>`
             : nothing}
           ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
           <button part="submit" ?disabled=${!c || this.sending || this.text.trim() === ''} @click=${() => this.submit()}>

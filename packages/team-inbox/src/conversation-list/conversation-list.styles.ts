@@ -74,6 +74,9 @@ export const conversationListStyles = css`
     padding: 2px 8px;
     font-size: inherit;
   }
+  .tools button[aria-expanded='true'] {
+    background: var(--baton-color-selected, #e3ecff);
+  }
   .tools input {
     margin: 0 2px;
   }

@@ -6,7 +6,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { isUnread, type AgentWithLoad, type InboxStore } from '@baton/client';
 import type { Conversation } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
-import { baseStyles } from '@baton/ui/tokens';
+import { baseStyles, controlStyles } from '@baton/ui/tokens';
 import { channelIcon, channelName } from '@baton/ui/icons';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
 import { RovingFocusController } from '@baton/ui/roving-focus';
@@ -53,7 +53,7 @@ function speaker(c: Conversation, agents: Map<string, AgentWithLoad>, me: string
  * with roving focus: arrows or j/k move, Enter opens (`inbox-conversation-select`).
  */
 export class InboxConversationList extends LitElement {
-  static override styles = [baseStyles, conversationListStyles];
+  static override styles = [baseStyles, controlStyles, conversationListStyles];
 
   @consume({ context: storeContext, subscribe: true })
   @state()
@@ -307,8 +307,8 @@ export class InboxConversationList extends LitElement {
     const all = rows.length > 0 && rows.every((r) => this.selected.has(r.id));
     return html`<div class="tools" part="tools">
         <input type="checkbox" aria-label="Select all in view" .checked=${all} .indeterminate=${ticked > 0 && !all} @change=${this.selectAll} />
-        <button aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${this.toggleFilters}>Filters</button>
-        ${filtered ? html`<button @click=${this.clearFilters}>Clear filters</button>` : nothing}
+        <button class="button" aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${this.toggleFilters}>Filters</button>
+        ${filtered ? html`<button class="button" @click=${this.clearFilters}>Clear filters</button>` : nothing}
         <span role="status">${this.bulkSummary}</span>
       </div>
       ${this.filtersOpen ? html`<inbox-list-filters id="filters"></inbox-list-filters>` : nothing}

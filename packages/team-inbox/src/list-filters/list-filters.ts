@@ -5,7 +5,7 @@ import type { InboxStore, ListFilters } from '@baton/client';
 import { KNOWN_CHANNELS } from '@baton/protocol/constants';
 import { storeContext } from '@baton/ui/contexts/store';
 import { channelName } from '@baton/ui/icons';
-import { baseStyles } from '@baton/ui/tokens';
+import { baseStyles, controlStyles } from '@baton/ui/tokens';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { TeamsController } from '../teams/teams-controller.js';
 
@@ -20,6 +20,7 @@ const label = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export class InboxListFilters extends LitElement {
   static override styles = [
     baseStyles,
+    controlStyles,
     css`
       :host {
         display: block;
@@ -62,24 +63,24 @@ export class InboxListFilters extends LitElement {
     const f = this.snapshot.value?.filters ?? {};
     return html`<div part="base" role="group" aria-label="Filters">
       <label for="channel">Channel</label>
-      <select id="channel" .value=${f.channel ?? ''} @change=${this.pick('channel')}>
+      <select id="channel" class="field" .value=${f.channel ?? ''} @change=${this.pick('channel')}>
         <option value="">Any channel</option>
         ${KNOWN_CHANNELS.map((c) => html`<option value=${c} ?selected=${f.channel === c}>${channelName(c)}</option>`)}
       </select>
       <label for="team">Team</label>
-      <select id="team" @change=${this.pick('teamId')}>
+      <select id="team" class="field" @change=${this.pick('teamId')}>
         <option value="">Any team</option>
         ${this.teams.list.map((t) => html`<option value=${t.id} ?selected=${f.teamId === t.id}>${t.name}</option>`)}
       </select>
       <label for="tag">Tag</label>
-      <input id="tag" .value=${f.tag ?? ''} @change=${this.pick('tag')} />
+      <input id="tag" class="field" .value=${f.tag ?? ''} @change=${this.pick('tag')} />
       <label for="priority">Priority</label>
-      <select id="priority" @change=${this.pick('priority')}>
+      <select id="priority" class="field" @change=${this.pick('priority')}>
         <option value="">Any priority</option>
         ${PRIORITIES.map((p) => html`<option value=${p} ?selected=${f.priority === p}>${label(p)}</option>`)}
       </select>
       <label for="sort">Sort</label>
-      <select id="sort" @change=${this.pick('sort')}>
+      <select id="sort" class="field" @change=${this.pick('sort')}>
         <option value="newest" ?selected=${f.sort !== 'oldest_waiting'}>Newest</option>
         <option value="oldest_waiting" ?selected=${f.sort === 'oldest_waiting'}>Oldest waiting</option>
       </select>

@@ -4,7 +4,7 @@ import { query, state } from 'lit/decorators.js';
 import type { BatonRestClient } from '@baton/client';
 import type { SavedReply } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
-import { baseStyles } from '@baton/ui/tokens';
+import { baseStyles, controlStyles } from '@baton/ui/tokens';
 import { plainError } from '../format/plain-error.js';
 
 /**
@@ -16,6 +16,7 @@ import { plainError } from '../format/plain-error.js';
 export class InboxSavedRepliesDialog extends LitElement {
   static override styles = [
     baseStyles,
+    controlStyles,
     css`
       dialog {
         width: min(32rem, 90vw);
@@ -43,14 +44,28 @@ export class InboxSavedRepliesDialog extends LitElement {
         display: grid;
         gap: 4px;
       }
+      h2 {
+        margin: 0 0 var(--baton-space-2, 8px);
+        font-size: 16px;
+      }
+      label {
+        margin-top: 4px;
+        color: var(--baton-color-text-muted, #5b6470);
+        font-size: var(--baton-font-size-small, 12px);
+      }
       textarea {
         min-height: 5rem;
-        font: inherit;
+        resize: vertical;
+      }
+      .error {
+        margin: 0;
+        color: var(--baton-color-danger, #b42318);
       }
       .actions {
         display: flex;
         gap: 6px;
         justify-content: flex-end;
+        margin-top: 6px;
       }
     `,
   ];
@@ -131,25 +146,25 @@ export class InboxSavedRepliesDialog extends LitElement {
         ${this.items.map(
           (item) => html`<li>
             <span>${item.name}${item.shortcut ? ` (/${item.shortcut})` : ''}</span>
-            <button aria-label=${`Edit ${item.name}`} @click=${() => this.edit(item)}>Edit</button>
-            <button aria-label=${`Delete ${item.name}`} @click=${() => this.deleteReply(item)}>Delete</button>
+            <button aria-label=${`Edit ${item.name}`} class="button" @click=${() => this.edit(item)}>Edit</button>
+            <button aria-label=${`Delete ${item.name}`} class="button" @click=${() => this.deleteReply(item)}>Delete</button>
           </li>`,
         )}
       </ul>
       <form @submit=${this.save}>
         <label for="name">Name</label>
-        <input id="name" name="name" required maxlength="100" .value=${r?.name ?? ''} />
+        <input id="name" class="field" name="name" required maxlength="100" .value=${r?.name ?? ''} />
         <label for="shortcut">Shortcut (typed after /)</label>
-        <input id="shortcut" name="shortcut" maxlength="32" .value=${r?.shortcut ?? ''} />
+        <input id="shortcut" class="field" name="shortcut" maxlength="32" .value=${r?.shortcut ?? ''} />
         <label for="body">Text ({{contact.firstName}}, {{agent.name}}… are filled in)</label>
-        <textarea id="body" name="body" required maxlength="5000" .value=${r?.body ?? ''}></textarea>
-        ${this.error ? html`<p role="alert">${this.error}</p>` : nothing}
+        <textarea id="body" class="field" name="body" required maxlength="5000" .value=${r?.body ?? ''}></textarea>
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <div class="actions">
-          ${r ? html`<button type="button" @click=${() => (this.editing = null)}>Cancel edit</button>` : nothing}
-          <button ?disabled=${this.busy}>${r ? 'Save changes' : 'Add saved reply'}</button>
+          ${r ? html`<button type="button" class="button" @click=${() => (this.editing = null)}>Cancel edit</button>` : nothing}
+          <button class="button primary" ?disabled=${this.busy}>${r ? 'Save changes' : 'Add saved reply'}</button>
         </div>
       </form>
-      <form method="dialog" class="actions"><button>Close</button></form>
+      <form method="dialog" class="actions"><button class="button">Close</button></form>
     </dialog>`;
   }
 }

@@ -120,3 +120,43 @@ export const baseStyles = css`
     opacity: 0.7;
   }
 `;
+
+/**
+ * Text fields, selects and plain buttons in the tokens' colours, for the parts that opt in with
+ * `class="field"` or `class="button"` (`button primary` for a form's main action). A control left
+ * to the browser keeps its grey system look, which is out of place in the light theme and glaring
+ * in the dark one.
+ */
+export const controlStyles = css`
+  .field {
+    box-sizing: border-box;
+    min-width: 0;
+    padding: 6px 8px;
+    border: 1px solid var(--baton-color-border, #d9dde3);
+    border-radius: var(--baton-radius-small, 4px);
+    background: var(--baton-color-bg, #fff);
+    color: inherit;
+    font: inherit;
+  }
+  .button {
+    padding: 6px 12px;
+    border: 1px solid var(--baton-color-border, #d9dde3);
+    border-radius: var(--baton-radius, 8px);
+    background: var(--baton-color-bg, #fff);
+    color: inherit;
+    font: inherit;
+    cursor: pointer;
+  }
+  .button:hover:not([disabled]) {
+    background: var(--baton-color-hover, #eef1f5);
+  }
+  .button.primary {
+    border-color: var(--baton-accent, #2f5bea);
+    background: var(--baton-accent, #2f5bea);
+    color: var(--baton-accent-text, #fff);
+  }
+  .button[disabled] {
+    opacity: 0.6;
+    cursor: default;
+  }
+`;
