@@ -96,7 +96,11 @@ export const conversationListStyles = css`
     gap: 6px;
     min-width: 0;
   }
+  /* The name keeps its width (up to 70% of the line); a state label beside it gives way first. A
+     shrinking name would lose a letter to the ellipsis for a fraction of a pixel. */
   .name {
+    flex: none;
+    max-width: 70%;
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
@@ -109,9 +113,9 @@ export const conversationListStyles = css`
     display: inline-flex;
     color: var(--baton-color-text-muted, #5b6470);
   }
-  /* "Snoozed until …", "Waiting for … · 4 min": gives way before the name does. */
+  /* "Snoozed until …", "Waiting for … · 4 min": cut short, it shows whole on hover (title). */
   .state {
-    flex: 0 100 auto;
+    flex: 0 1 auto;
     min-width: 0;
     overflow: hidden;
     text-overflow: ellipsis;

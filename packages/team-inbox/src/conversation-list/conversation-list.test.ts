@@ -34,6 +34,23 @@ describe('inbox-conversation-list', () => {
       await until(() => allByRole(root, 'option', /Waiting for Support · 4 min/).length === 1, 2000, 'queued row with its team');
       expect(allByRole(root, 'option', /Waiting for Support · 4 min/)[0]!.id).to.equal('row-conv_queued');
       expect(allByRole(root, 'option', /Waiting|Snoozed/)).to.have.length(1); // the others neither wait nor sleep
+      // At a narrow sidebar's width the label gives way, not the name; cut short, its title says it all.
+      (root.host as HTMLElement).style.width = '300px';
+      await settled(el);
+      const queued = root.querySelector('#row-conv_queued')!;
+      const name = queued.querySelector<HTMLElement>('.name')!;
+      const label = queued.querySelector<HTMLElement>('.state')!;
+      // The text's laid-out width against its box's, in fractions of a pixel: an ellipsis takes the
+      // last letters for any shortfall, which whole-pixel scrollWidth does not show.
+      const textWidth = (e: HTMLElement) => {
+        const range = document.createRange();
+        range.selectNodeContents(e);
+        return range.getBoundingClientRect().width;
+      };
+      expect(textWidth(label), 'the label is cut short at this width').to.be.above(label.getBoundingClientRect().width);
+      expect(textWidth(name), 'the name is whole').to.be.at.most(name.getBoundingClientRect().width);
+      expect(label.title).to.equal(label.textContent);
+      (root.host as HTMLElement).style.width = '';
       await expectNoAxeViolations(root.host);
       clock.tick(Date.now() + 2 * 60_000);
       await settled(el);

@@ -342,9 +342,13 @@ export class InboxConversationList extends LitElement {
   private renderState(c: Conversation) {
     const now = this.clock.now;
     if (c.status === 'open' && c.snoozedUntil) {
-      return html`<span class="state">Snoozed until ${wakeTime(c.snoozedUntil, now)}</span>`;
+      const label = `Snoozed until ${wakeTime(c.snoozedUntil, now)}`;
+      return html`<span class="state" title=${label}>${label}</span>`;
     }
-    if (waiting(c)) return html`<span class="state waiting">${waitingLabel(c.waitingSince!, this.teams.find(c.teamId)?.name, now)}</span>`;
+    if (waiting(c)) {
+      const label = waitingLabel(c.waitingSince!, this.teams.find(c.teamId)?.name, now);
+      return html`<span class="state waiting" title=${label}>${label}</span>`;
+    }
     return nothing;
   }
 

@@ -60,7 +60,7 @@ describe('editing and snoozing against a real server', () => {
     byRole(form()!, 'button', 'Save').click();
 
     const timeline = () => flat(part(ana, 'inbox-timeline'));
-    await until(() => /Ana set the priority to high/.test(timeline()) && /Ana tagged this billing/.test(timeline()) && timeline().includes(`Ana moved this to ${teamName}`), 5000, 'edit events in the timeline');
+    await until(() => /Ana set the priority to high/.test(timeline()) && /Ana added the tag billing/.test(timeline()) && timeline().includes(`Ana moved this to ${teamName}`), 5000, 'edit events in the timeline');
     expect(flat(details())).to.contain('High').and.contain(teamName).and.contain('billing');
     await expectNoAxeViolations(ana);
   });

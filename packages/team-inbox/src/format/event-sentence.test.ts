@@ -10,9 +10,9 @@ const say = (type: string, data: Record<string, unknown>, actor = by) => eventSe
 
 describe('event sentences for edits and snoozes', () => {
   it('says what changed, in words', () => {
-    expect(say('tagged', { added: ['vip', 'billing'], removed: [] })).to.equal('Ana tagged this vip, billing');
+    expect(say('tagged', { added: ['vip', 'billing'], removed: [] })).to.equal('Ana added the tags vip, billing');
     expect(say('tagged', { added: [], removed: ['es'] })).to.equal('Ana removed the tag es');
-    expect(say('tagged', { added: ['vip'], removed: ['es', 'new'] })).to.equal('Ana tagged this vip and removed the tags es, new');
+    expect(say('tagged', { added: ['vip'], removed: ['es', 'new'] })).to.equal('Ana added the tag vip and removed the tags es, new');
     expect(say('priority_changed', { from: 'normal', to: 'urgent' })).to.equal('Ana set the priority to urgent');
     expect(say('team_changed', { from: null, to: support.id })).to.equal('Ana moved this to Support');
     expect(say('team_changed', { from: support.id, to: 'team_gone' })).to.equal('Ana moved this to another team');
@@ -24,7 +24,7 @@ describe('event sentences for edits and snoozes', () => {
 
   it('names the rule that changed tags, team or priority', () => {
     const wf = { type: 'workflow', id: 'wf_1' };
-    expect(say('tagged', { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' }, wf)).to.equal('Tagged this es by rule Spanish → bilingual');
+    expect(say('tagged', { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' }, wf)).to.equal('Added the tag es by rule Spanish → bilingual');
     expect(say('priority_changed', { from: 'normal', to: 'urgent', workflowName: 'Refunds are urgent' }, wf)).to.equal('Set the priority to urgent by rule Refunds are urgent');
     expect(say('team_changed', { from: null, to: support.id, workflowName: 'Billing' }, wf)).to.equal('Moved this to Support by rule Billing');
     // An assignment from a team's pool moved it into that team (teamFrom set); one already in it did not.
@@ -32,7 +32,7 @@ describe('event sentences for edits and snoozes', () => {
     expect(say('assigned', { from: null, to: ana.id, teamId: support.id, workflowName: 'Everyone else' }, wf)).to.equal('Assigned to Ana by rule Everyone else');
     expect(say('assigned', { from: null, to: ana.id, teamId: support.id, teamFrom: null }, wf)).to.equal('Assigned to Ana in Support by a rule');
     // An agent's edit never reads as a rule's, whatever its data holds.
-    expect(say('tagged', { added: ['vip'], removed: [], workflowName: 'x' })).to.equal('Ana tagged this vip');
+    expect(say('tagged', { added: ['vip'], removed: [], workflowName: 'x' })).to.equal('Ana added the tag vip');
   });
 
   it('says until when a conversation was snoozed, as of that moment', () => {

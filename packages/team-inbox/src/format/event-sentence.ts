@@ -51,7 +51,7 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
       const strings = (v: unknown) => (Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : []);
       const added = [...strings(event.data.tags), ...strings(event.data.added)];
       const removed = strings(event.data.removed);
-      const parts = [added.length ? `tagged this ${added.join(', ')}` : '', removed.length ? `removed the tag${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : ''].filter(Boolean);
+      const parts = [added.length ? `added the tag${added.length > 1 ? 's' : ''} ${added.join(', ')}` : '', removed.length ? `removed the tag${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : ''].filter(Boolean);
       const what = parts.join(' and ') || 'changed the tags';
       return actorIsAgent ? `${actor} ${what}` : `${what.charAt(0).toUpperCase()}${what.slice(1)}${byRule}`;
     }
