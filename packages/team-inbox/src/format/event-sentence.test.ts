@@ -31,6 +31,13 @@ describe('event sentences for edits and snoozes', () => {
     expect(say('assigned', { from: null, to: ana.id, teamId: support.id, teamFrom: null, workflowName: 'Everyone else' }, wf)).to.equal('Assigned to Ana in Support by rule Everyone else');
     expect(say('assigned', { from: null, to: ana.id, teamId: support.id, workflowName: 'Everyone else' }, wf)).to.equal('Assigned to Ana by rule Everyone else');
     expect(say('assigned', { from: null, to: ana.id, teamId: support.id, teamFrom: null }, wf)).to.equal('Assigned to Ana in Support by a rule');
+    // How the rule picked: its step's required skills and strategy, as the runner records them.
+    const picked = { from: null, to: ana.id, teamId: support.id, workflowName: 'Spanish → bilingual' };
+    expect(say('assigned', { ...picked, skills: ['es'], strategy: 'round_robin' }, wf)).to.equal('Assigned to Ana by rule Spanish → bilingual (skill es, round-robin)');
+    expect(say('assigned', { ...picked, skills: ['technical', 'senior'], strategy: 'least_loaded' }, wf)).to.equal(
+      'Assigned to Ana by rule Spanish → bilingual (skill technical, skill senior, least loaded)',
+    );
+    expect(say('assigned', { ...picked, skills: [], strategy: 'round_robin' }, wf)).to.equal('Assigned to Ana by rule Spanish → bilingual (round-robin)');
     // An agent's edit never reads as a rule's, whatever its data holds.
     expect(say('tagged', { added: ['vip'], removed: [], workflowName: 'x' })).to.equal('Ana added the tag vip');
   });

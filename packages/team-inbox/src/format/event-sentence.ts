@@ -8,10 +8,18 @@ type TeamLookup = (id: string) => Pick<Team, 'name'> | undefined;
 const firstName = (agent: Pick<Agent, 'name'> | undefined) => agent?.name.split(/\s+/)[0] ?? 'Someone';
 const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
 
+/** How a rule picked the agent, from its `assigned` event: "skill es, round-robin" (null on older rows). */
+function howPicked(data: EventItem['data']): string | null {
+  const skills = Array.isArray(data.skills) ? data.skills.filter((s): s is string => typeof s === 'string') : [];
+  const strategy = data.strategy === 'round_robin' ? 'round-robin' : data.strategy === 'least_loaded' ? 'least loaded' : null;
+  const parts = [...skills.map((s) => `skill ${s}`), ...(strategy ? [strategy] : [])];
+  return parts.length ? parts.join(', ') : null;
+}
+
 
 /**
  * A timeline event as a sentence people say: "Ana assigned this to Ben", "Reopened by a new
- * message", "Resolved by Ana", "Assigned to Ben by rule Spanish → bilingual".
+ * message", "Resolved by Ana", "Assigned to Ben by rule Spanish → bilingual (skill es, round-robin)".
  */
 export function eventSentence(event: EventItem, agentById: AgentLookup, teamById: TeamLookup = () => undefined): string {
   const actorIsAgent = event.actor.type === 'agent';
@@ -32,7 +40,8 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
         // A rule that assigned from a team's pool moved the conversation into that team (`teamFrom` is set then).
         const teamId = 'teamFrom' in event.data ? text(event.data.teamId) : null;
         const team = teamId ? ` in ${teamById(teamId)?.name ?? 'another team'}` : '';
-        return `Assigned to ${to}${team}${byRule}`;
+        const how = howPicked(event.data);
+        return `Assigned to ${to}${team}${byRule}${how ? ` (${how})` : ''}`;
       }
       return `Assigned to ${to}`;
     }
