@@ -64,7 +64,7 @@ describe('<workflow-builder> end to end (real server)', () => {
     // Replay on recent conversations: the Spanish SMS would go to Bilingual; the email does not match.
     byRole(el, 'button', 'Test on recent conversations').click();
     await waitFor(() => editorText(el!).includes('Earlier Priya · email'), 8000, 'the replay');
-    expect(editorText(el)).to.match(/Earlier Lucía · sms Did not run (Assign|Assigned) to (maria|ana|María|Ana)/i);
+    expect(editorText(el)).to.match(/Earlier Lucía · sms Changed Did not run (Assign|Assigned) to (maria|ana|María|Ana)/i);
 
     const published: number[] = [];
     el.addEventListener('workflow-publish', (e) => published.push(e.detail.workflow.published!.version));

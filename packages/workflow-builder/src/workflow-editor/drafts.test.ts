@@ -172,6 +172,12 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     const o = await reopenWorkflow(ws, support);
     el = o.el;
     const editor = o.editor;
+    const summary = () => editor.shadowRoot!.querySelector('.dry-run')?.querySelector('p')?.textContent ?? '';
+    // The live version itself replayed: round-robin deals to other agents now, which is no change.
+    byRole(el, 'button', 'Test on recent conversations').click();
+    await waitFor(() => /of 2 would be handled differently/.test(summary()), 8000, 'the unchanged replay');
+    expect(summary()).to.equal('0 of 2 would be handled differently.');
+    expect(editor.shadowRoot!.querySelectorAll('.dry-run tr.changed')).to.have.length(0);
     // The draft: only SMS, to Bilingual.
     const ifRow = byRole(el, 'row', /^If:/);
     byRole(ifRow, 'button', 'Add condition').click();
@@ -180,7 +186,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     await editor.updateComplete;
 
     byRole(el, 'button', 'Test on recent conversations').click();
-    await waitFor(() => !!editor.shadowRoot!.querySelector('.dry-run tbody tr'), 8000, 'the results');
+    await waitFor(() => summary().startsWith('2 of 2'), 8000, 'the results');
     const table = editor.shadowRoot!.querySelector('.dry-run table')!;
     const lines = Array.from(table.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.children).map((c) => c.textContent!.trim()));
     expect(lines).to.have.length(2);
@@ -191,8 +197,9 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     expect(lucia[2]).to.match(/mar[ií]a/i);
     expect(priya[2]).to.equal('Not matched');
     expect(priya[3]).to.contain('channel is SMS (was "email")');
-    expect(liveText(el)).to.match(/^Tested on 2 conversations: \d would change\.$/);
-    expect(editor.shadowRoot!.querySelector('.dry-run')!.textContent).to.match(/\d of 2 would be handled differently/);
+    expect(liveText(el)).to.equal('Tested on 2 conversations: 2 would change.');
+    expect(summary()).to.equal('2 of 2 would be handled differently; those come first.');
+    expect(Array.from(table.querySelectorAll('tbody tr')).map((tr) => tr.classList.contains('changed'))).to.deep.equal([true, true]);
     // Replay fewer: the latest one only.
     const count = byRole(editor.shadowRoot!.querySelector('.dry-run')!, 'textbox', 'Latest conversations') as HTMLInputElement;
     count.value = '1';

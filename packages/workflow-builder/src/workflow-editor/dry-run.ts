@@ -4,24 +4,54 @@
  * condition that decided, with the value it saw.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { DryRunResult } from '@baton/protocol';
+import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
 import { readableTimes } from '@baton/ui/relative-time';
+
+export interface DryRunRow {
+  result: DryRunResult;
+  /** The draft would handle it otherwise than the live version did (`differs`). */
+  changed: boolean;
+}
 
 export interface DryRunState {
   /** How many of the latest conversations were replayed. */
   last: number;
   loading: boolean;
-  results: DryRunResult[];
+  rows: DryRunRow[];
   error: string;
 }
 
-/** Whether the draft would do something else than the live version did. */
-export function differs(x: DryRunResult): boolean {
-  return x.published ? x.published.matched !== x.draft.matched || outcomeText(x) !== wouldText(x) : x.draft.matched;
+/**
+ * An action's path through a conversation, without the agent it landed on: which action (its
+ * type and, when known, its settings) and, for an assignment, whether it assigned, waited, queued
+ * or skipped, at which step. Not who: round-robin has moved on to the next agent since the run,
+ * so a replay of the very same rule deals the conversation to someone else.
+ */
+function path(type: string, settings: unknown, decision: AssignDecision | undefined): string {
+  const how = decision ? [decision.kind, 'stepIndex' in decision ? decision.stepIndex : null] : null;
+  return JSON.stringify([type, settings ?? null, how]);
+}
+
+/**
+ * Whether the draft would handle a conversation otherwise than the live version did: it matches
+ * where that did not (or the reverse), or its actions take another path. The texts cannot be
+ * compared: the run says what was done ("Tagged es", "waiting until 3:39 PM") and the draft what
+ * it would do now ("Tag es", "waiting until 3:49 PM"). `live` is the workflow's live version; a
+ * run of an older version is compared by action types and paths only, its settings not being at
+ * hand.
+ */
+export function differs(x: DryRunResult, draft: WorkflowDefinition, live: WorkflowVersion | null): boolean {
+  if (!x.published) return x.draft.matched;
+  if (x.published.matched !== x.draft.matched) return true;
+  if (!x.draft.matched) return false;
+  const ran = live && live.version === x.published.version ? live.definition : null;
+  const before = x.published.actions.map((a) => path(a.type, ran?.actions[a.index], a.decision));
+  const after = x.draft.actions.map((a) => path(a.type, ran ? draft.actions[a.index] : null, a.decision));
+  return before.join('\n') !== after.join('\n');
 }
 
 export function renderDryRun(d: DryRunState, rerun: (last: number) => void): TemplateResult {
-  const changed = d.results.filter(differs).length;
+  const changed = d.rows.filter((r) => r.changed).length;
   return html`<section class="dry-run" aria-labelledby="dry-title" aria-busy=${d.loading ? 'true' : 'false'}>
     <h3 id="dry-title">Test on recent conversations</h3>
     <form class="dry-form" @submit=${(e: SubmitEvent) => {
@@ -32,17 +62,17 @@ export function renderDryRun(d: DryRunState, rerun: (last: number) => void): Tem
       <label>Latest <input type="number" min="1" max="500" .value=${String(d.last)} /> conversations</label>
       <button type="submit">Replay</button>
     </form>
-    ${!d.loading && d.results.length ? html`<p>${changed} of ${d.results.length} would be handled differently; those come first.</p>` : nothing}
+    ${!d.loading && d.rows.length ? html`<p>${changed} of ${d.rows.length} would be handled differently${changed ? '; those come first' : ''}.</p>` : nothing}
     ${d.loading ? html`<p>Replaying…</p>` : nothing}
     ${d.error ? html`<p class="error">${d.error}</p>` : nothing}
-    ${!d.loading && !d.error && d.results.length === 0 ? html`<p>No conversations to replay yet.</p>` : nothing}
-    ${d.results.length
+    ${!d.loading && !d.error && d.rows.length === 0 ? html`<p>No conversations to replay yet.</p>` : nothing}
+    ${d.rows.length
       ? html`<table>
           <thead><tr><th scope="col">Conversation</th><th scope="col">Published</th><th scope="col">Draft</th><th scope="col">Decided by</th></tr></thead>
           <tbody>
-            ${d.results.map(
-              (r) => html`<tr>
-                <th scope="row">${r.facts.contact.name} · ${r.facts.conversation.channel}</th>
+            ${d.rows.map(
+              ({ result: r, changed }) => html`<tr class=${changed ? 'changed' : ''}>
+                <th scope="row">${r.facts.contact.name} · ${r.facts.conversation.channel}${changed ? html` <span class="changed-mark">Changed</span>` : nothing}</th>
                 <td>${outcomeText(r)}</td>
                 <td>${wouldText(r)}</td>
                 <td>${decidedBy(r)}</td>

@@ -247,6 +247,14 @@ export const workflowEditorStyles = css`
     border-bottom: 1px solid var(--baton-color-border);
     vertical-align: top;
   }
+  .dry-run tr.changed {
+    background: var(--baton-color-warning-bg);
+  }
+  .changed-mark {
+    display: block;
+    color: var(--baton-color-warning-text);
+    font-weight: 600;
+  }
   .lit {
     font-size: var(--baton-font-size-small);
     padding: 0 6px;

@@ -385,19 +385,23 @@ export class WorkflowEditor extends LitElement {
   // ── Dry run ────────────────────────────────────────────────────────────────────────────────
 
   async runDryRun(last = 20): Promise<void> {
-    this.dryRun = { last, loading: true, results: [], error: '' };
+    this.dryRun = { last, loading: true, rows: [], error: '' };
+    // Compared with the draft as sent and the live version as it was: edits made while it runs
+    // belong to the next replay.
+    const draft = this.definition;
+    const live = this.base.published;
     try {
-      const r = await this.rest.testWorkflow({ workflow: this.definition, workflowId: this.base.id, last });
-      const results = [...r.results].sort((a, b) => Number(differs(b)) - Number(differs(a)));
-      this.dryRun = { last, loading: false, results, error: '' };
-      this.announcer(`Tested on ${results.length} conversations: ${results.filter(differs).length} would change.`);
+      const r = await this.rest.testWorkflow({ workflow: draft, workflowId: this.base.id, last });
+      const rows = r.results.map((result) => ({ result, changed: differs(result, draft, live) })).sort((a, b) => Number(b.changed) - Number(a.changed));
+      this.dryRun = { last, loading: false, rows, error: '' };
+      this.announcer(`Tested on ${rows.length} conversations: ${rows.filter((row) => row.changed).length} would change.`);
     } catch (error) {
       if (error instanceof BatonApiError && error.code === 'workflow_invalid') {
         const details = error.details as { errors: WorkflowValidationError[]; warnings: WorkflowValidationWarning[] };
         this.errors = details.errors;
         this.showAll = true;
       }
-      this.dryRun = { last, loading: false, results: [], error: error instanceof Error ? error.message : String(error) };
+      this.dryRun = { last, loading: false, rows: [], error: error instanceof Error ? error.message : String(error) };
     }
   }
 

@@ -1,0 +1,68 @@
+import { expect } from '@esm-bundle/chai';
+import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
+import { differs } from './dry-run.js';
+
+const support = 'team_support';
+const definition = (tags: string[], team = support): WorkflowDefinition => ({
+  name: 'Everyone → Support',
+  enabled: true,
+  priority: 100,
+  stopProcessing: false,
+  trigger: { event: 'conversation.created' },
+  conditions: null,
+  actions: [
+    { type: 'add_tag', tags },
+    { type: 'assign', onlyIfUnassigned: true, steps: [{ pool: { team }, strategy: 'round_robin', timeoutSec: 120 }, { pool: { team }, strategy: 'least_loaded' }], onExhausted: 'queue' },
+  ],
+});
+const live = (version: number, def: WorkflowDefinition): WorkflowVersion => ({ version, definition: def, publishedAt: new Date(0).toISOString(), publishedBy: null });
+
+const assigned = (agentId: string, stepIndex = 0): AssignDecision => ({ kind: 'assign', agentId, stepIndex, strategy: 'round_robin', summary: `to ${agentId}`, steps: [] });
+const waiting = (until: number): AssignDecision => ({ kind: 'wait', stepIndex: 0, until, summary: 'waiting', steps: [] });
+const queued: AssignDecision = { kind: 'queue', teamId: support, summary: 'queued', steps: [] };
+
+/** A replayed conversation: what the run of `version` did, and what the draft would do now. */
+function result(version: number | null, ran: { matched: boolean; decision?: AssignDecision }, would: { matched: boolean; decision?: AssignDecision }): DryRunResult {
+  const actions = (matched: boolean, decision?: AssignDecision) => (matched ? [{ index: 0, type: 'add_tag' }, { index: 1, type: 'assign', ...(decision ? { decision } : {}) }] : []);
+  return {
+    conversationId: 'conv_1',
+    facts: {} as DryRunResult['facts'],
+    draft: { matched: would.matched, conditions: null, actions: actions(would.matched, would.decision).map((a) => ({ ...a, would: `${a.type} now` })) },
+    published:
+      version === null
+        ? null
+        : { version, matched: ran.matched, outcome: ran.matched ? 'applied' : 'not_matched', actions: actions(ran.matched, ran.decision).map((a) => ({ ...a, status: 'done' as const, detail: `${a.type} then` })) },
+  };
+}
+
+describe('dry run: which conversations the draft would handle differently', () => {
+  const def = definition(['vip']);
+  const v3 = live(3, def);
+
+  it('the same rule replayed is the same, though round-robin deals to the next agent and a wait ends later', () => {
+    expect(differs(result(3, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_ben') }), def, v3)).to.equal(false);
+    expect(differs(result(3, { matched: true, decision: waiting(1_000) }, { matched: true, decision: waiting(61_000) }), def, v3)).to.equal(false);
+    expect(differs(result(3, { matched: false }, { matched: false }), def, v3)).to.equal(false);
+  });
+
+  it('another path is a difference: matching or not, assigning against waiting or queueing, another step', () => {
+    expect(differs(result(3, { matched: true, decision: assigned('agt_maria') }, { matched: false }), def, v3)).to.equal(true);
+    expect(differs(result(3, { matched: false }, { matched: true, decision: assigned('agt_maria') }), def, v3)).to.equal(true);
+    expect(differs(result(3, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: queued }), def, v3)).to.equal(true);
+    expect(differs(result(3, { matched: true, decision: waiting(1_000) }, { matched: true, decision: assigned('agt_maria') }), def, v3)).to.equal(true);
+    expect(differs(result(3, { matched: true, decision: assigned('agt_maria', 0) }, { matched: true, decision: assigned('agt_maria', 1) }), def, v3)).to.equal(true);
+  });
+
+  it("the draft's other settings are a difference against the live version's run", () => {
+    const same = result(3, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_maria') });
+    expect(differs(same, definition(['billing']), v3), 'another tag').to.equal(true);
+    expect(differs(same, definition(['vip'], 'team_bilingual'), v3), 'another team').to.equal(true);
+    // A run of an older version: its settings are not at hand, so only its path counts.
+    expect(differs(result(2, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_ben') }), definition(['billing']), v3)).to.equal(false);
+  });
+
+  it('a conversation the live version never ran on differs when the draft would act on it', () => {
+    expect(differs(result(null, { matched: false }, { matched: true, decision: assigned('agt_maria') }), def, v3)).to.equal(true);
+    expect(differs(result(null, { matched: false }, { matched: false }), def, null)).to.equal(false);
+  });
+});
