@@ -37,12 +37,12 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     });
     el = o.el;
     await trySample(el, 'the sample result');
-    expect(byRole(el, 'row', 'Condition: channel is SMS').textContent).to.contain('Sample: true, was "sms"');
-    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: false, was empty');
+    expect(byRole(el, 'row', 'Condition: channel is SMS').textContent).to.contain('Sample: met, was "sms"');
+    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: not met, was empty');
 
     setValue(byRole(el, 'combobox', 'Contact language'), 'es', 'change');
     await waitFor(() => text(el!).includes('Matches: '), 5000, 'the match');
-    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: true, was "es"');
+    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: met, was "es"');
     await expectNoAxeViolations(el);
   });
 
@@ -56,10 +56,10 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     const calls: unknown[] = [];
     ws.ana.testWorkflow = ((body: unknown) => (calls.push(body), new Promise(() => {}))) as typeof ws.ana.testWorkflow;
     await trySample(el, 'the local result');
-    expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: false');
+    expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: not met');
     setValue(byRole(el, 'textbox', 'Message'), 'I want a REFUND please', 'input');
     await waitFor(() => text(el!).includes('Matches'), 5000, 'the local match');
-    expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: true');
+    expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: met');
     expect(calls.length).to.be.greaterThan(0, 'the dry run was asked too, for the actions');
   });
 

@@ -746,7 +746,7 @@ export class WorkflowEditor extends LitElement {
           : nothing}
         ${field?.name.startsWith('time.') ? html`<span class="hint">workspace time zone${this.workspace.timeZone ? ` (${this.workspace.timeZone})` : ''}</span>` : nothing}
         ${this.preview?.has(key)
-          ? html`<span class="lit lit-${this.preview.get(key)!.result}">Sample: ${this.preview.get(key)!.result ? 'true' : 'false'}, was ${actualText(this.preview.get(key)!.actual)}</span>`
+          ? html`<span class="lit lit-${this.preview.get(key)!.result}">Sample: ${this.preview.get(key)!.result ? 'met' : 'not met'}, was ${actualText(this.preview.get(key)!.actual)}</span>`
           : nothing}
         ${this.problems(`${key}.field`)}${this.problems(`${key}.op`)}${this.problems(`${key}.value`)}${this.problems(key)}
       </div>`,
