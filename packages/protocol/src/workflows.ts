@@ -105,6 +105,8 @@ export const WorkflowRun = z
     /** The outbox event that triggered the run; a run is unique per (event, workflow). */
     eventId: z.number().int(),
     conversationId: Id,
+    /** The conversation's contact as named now, so a log reads "Dev Patel", not an id; null if it is gone. */
+    contactName: z.string().nullable(),
     matched: z.boolean(),
     outcome: RunOutcome,
     /** Every condition with the value it saw (`explainConditions`); null when the workflow has no conditions. */

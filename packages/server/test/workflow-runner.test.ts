@@ -172,6 +172,7 @@ describe('the rules runner', () => {
     // Why: the conversation's routing lists the Spanish rule only (it stopped the pass).
     const routing = await ok(f.agents.ana!.call('GET', `/v1/conversations/${conversation.id}/routing`), 200);
     assert.deepEqual(routing.items.map((r: any) => [r.workflowName, r.matched, r.outcome]), [['Spanish → bilingual', true, 'applied']]);
+    assert.equal(routing.items[0].contactName, 'José');
     const run = routing.items[0];
     assert.equal(run.trigger, 'conversation.created');
     const leaf = run.conditions.children[0];
@@ -187,7 +188,11 @@ describe('the rules runner', () => {
     const plain = (await ok(f.ws.api('POST', '/v1/conversations', { contactId: carla.id, channel: 'sms', message: { body: 'hello there' } }), 201)).conversation;
     await f.server.settle();
     const runs = await ok(f.boss.call('GET', `/v1/workflows/${f.rules.technical}/runs?outcome=not_matched`), 200);
-    assert.deepEqual(runs.items.map((r: any) => r.conversationId), [plain.id]);
+    assert.deepEqual(runs.items.map((r: any) => [r.conversationId, r.contactName]), [[plain.id, 'Carla']]);
+    // The log names the contact as named now.
+    await ok(f.ws.api('PATCH', `/v1/contacts/${carla.id}`, { name: 'Carla Gómez' }), 200);
+    const renamed = await ok(f.boss.call('GET', `/v1/workflows/${f.rules.technical}/runs?outcome=not_matched`), 200);
+    assert.equal(renamed.items[0].contactName, 'Carla Gómez');
     assert.equal(runs.items[0].conditions.children[0].actual, 'hello there');
     const applied = await ok(f.ws.api('GET', `/v1/workflows/${f.rules.spanish}/runs?outcome=applied`), 200);
     assert.deepEqual(applied.items.map((r: any) => r.conversationId), [conversation.id]);

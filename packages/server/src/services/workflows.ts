@@ -8,7 +8,7 @@ import { idFloor, newId } from '../ids.js';
 import { listAgentRows, openAssignedFromCounters } from '../storage/agents.js';
 import { iso } from '../storage/mappers.js';
 import type { Database, WorkflowRow, WorkflowRunRow, WorkflowVersionRow } from '../storage/schema.js';
-import { findConversation } from '../storage/conversations.js';
+import { contactNamesOf, findConversation } from '../storage/conversations.js';
 import { listConversationRuns, listWorkflowRuns, readRunDetail } from '../storage/workflow-runs.js';
 import { listTeamRows, teamMemberships } from '../storage/teams.js';
 import {
@@ -249,7 +249,7 @@ export async function validateWorkflowBody(deps: Deps, p: WorkspacePrincipal, bo
 // ---------------------------------------------------------------------------------------------
 // Runs (written by services/workflow-runner.ts)
 
-function toRun(r: WorkflowRunRow, versions: Map<string, WorkflowDefinition>, teams: readonly RunTeam[]): WorkflowRun {
+function toRun(r: WorkflowRunRow, versions: Map<string, WorkflowDefinition>, teams: readonly RunTeam[], contactNames: Map<string, string>): WorkflowRun {
   const definition = versions.get(`${r.workflow_id}:${r.version}`);
   const detail = readRunDetail(r.detail);
   return {
@@ -260,6 +260,7 @@ function toRun(r: WorkflowRunRow, versions: Map<string, WorkflowDefinition>, tea
     trigger: r.trigger as WorkflowRun['trigger'],
     eventId: Number(r.outbox_id),
     conversationId: r.conversation_id,
+    contactName: contactNames.get(r.conversation_id) ?? null,
     matched: Number(r.matched) === 1,
     outcome: r.outcome as RunOutcome,
     conditions: !detail.conditions ? null : 'trace' in detail.conditions ? detail.conditions.trace : inflated(definition, detail.conditions.leaves, teams),
@@ -304,8 +305,12 @@ export async function workflowRuns(deps: Deps, p: WorkspacePrincipal, id: string
   const from = query.since === undefined ? undefined : idFloor('run', Date.parse(query.since));
   const rows = await listWorkflowRuns(db, p.workspaceId, id, { outcome: query.outcome, before: query.cursor, from, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  const [versions, teams] = await Promise.all([runVersions(db, p.workspaceId, page), runTeams(db, p.workspaceId)]);
-  return { items: page.map((r) => toRun(r, versions, teams)), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+  const [versions, teams, names] = await Promise.all([
+    runVersions(db, p.workspaceId, page),
+    runTeams(db, p.workspaceId),
+    contactNamesOf(db, p.workspaceId, page.map((r) => r.conversation_id)),
+  ]);
+  return { items: page.map((r) => toRun(r, versions, teams, names)), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
 }
 
 /** Every run that considered a conversation (at most the latest 200): the answer to "why was this routed so?". */
@@ -313,6 +318,10 @@ export async function conversationRouting(deps: Deps, p: WorkspacePrincipal, con
   const db = deps.storage.db;
   if (!(await findConversation(db, p.workspaceId, conversationId))) throw notFound('conversation');
   const rows = await listConversationRuns(db, p.workspaceId, conversationId, 200);
-  const [versions, teams] = await Promise.all([runVersions(db, p.workspaceId, rows), runTeams(db, p.workspaceId)]);
-  return { items: rows.map((r) => toRun(r, versions, teams)), keptSince: iso(deps.housekeeping.runsKeptSince()) };
+  const [versions, teams, names] = await Promise.all([
+    runVersions(db, p.workspaceId, rows),
+    runTeams(db, p.workspaceId),
+    contactNamesOf(db, p.workspaceId, [conversationId]),
+  ]);
+  return { items: rows.map((r) => toRun(r, versions, teams, names)), keptSince: iso(deps.housekeeping.runsKeptSince()) };
 }

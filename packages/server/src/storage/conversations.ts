@@ -273,3 +273,16 @@ export const listDueSnoozes = (db: Q, now: number, limit: number) =>
 /** The workspace's newest conversations (dry runs of workflows over recent traffic). */
 export const latestConversations = (db: Q, workspaceId: string, limit: number) =>
   db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+
+/** The contact's name on each of these conversations (run logs name whom a rule looked at). */
+export async function contactNamesOf(db: Q, workspaceId: string, conversationIds: readonly string[]): Promise<Map<string, string>> {
+  if (conversationIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('conversations')
+    .innerJoin('contacts', (j) => j.onRef('contacts.id', '=', 'conversations.contact_id').onRef('contacts.workspace_id', '=', 'conversations.workspace_id'))
+    .select(['conversations.id as id', 'contacts.name as name'])
+    .where('conversations.workspace_id', '=', workspaceId)
+    .where('conversations.id', 'in', [...new Set(conversationIds)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

@@ -23,7 +23,7 @@ describe('Why it was routed this way', () => {
     world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: null, waitingSince: since } : c));
     const run: WorkflowRun = {
       id: 'run_1', workflowId: 'wf_es', workflowName: 'Spanish → bilingual', version: 3, trigger: 'conversation.created', eventId: 7,
-      conversationId: 'conv_lucia', matched: true, outcome: 'queued', conditions: null, createdAt: since,
+      conversationId: 'conv_lucia', contactName: 'Lucía Fernández', matched: true, outcome: 'queued', conditions: null, createdAt: since,
       actions: [{ index: 0, type: 'assign', status: 'queued', detail: 'maria away; luis at capacity 25/25' }],
     };
     world.routing = new Map([['conv_lucia', [run]]]);
@@ -59,7 +59,7 @@ describe('Why it was routed this way', () => {
       ({ kind: 'condition', path, field, operator: 'in', expected: [], actual, result, text }) as const;
     const notMatched: WorkflowRun = {
       id: 'run_2', workflowId: 'wf_tech', workflowName: 'Technical → senior tech', version: 1, trigger: 'conversation.created', eventId: 8,
-      conversationId: 'conv_lucia', matched: false, outcome: 'not_matched', createdAt: since, actions: [],
+      conversationId: 'conv_lucia', contactName: 'Lucía Fernández', matched: false, outcome: 'not_matched', createdAt: since, actions: [],
       conditions: {
         kind: 'all', path: [], result: false,
         children: [

@@ -23,6 +23,9 @@ export const editorToolsStyles = css`
     font-size: var(--baton-font-size-small);
   }
   .error,
+  .runs a {
+    color: var(--baton-accent);
+  }
   .runs .missed {
     color: var(--baton-color-danger);
   }

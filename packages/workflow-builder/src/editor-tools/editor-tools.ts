@@ -10,6 +10,7 @@ import { baseStyles } from '@baton/ui/tokens';
 import { setAt } from '../model/definition.js';
 import { leafText, leaves, leavesByKey, type TraceLeaf } from '../model/traces.js';
 import { diffLines } from '../workflow-editor/describe-action.js';
+import { conversationLink } from '../workflow-editor/conversation-link.js';
 import type { Workspace } from '../workspace-context.js';
 import { editorToolsStyles } from './editor-tools.styles.js';
 
@@ -31,6 +32,8 @@ export class EditorTools extends LitElement {
   @property({ attribute: false }) workflowId = '';
   @property({ attribute: false }) definition!: WorkflowDefinition;
   @property({ attribute: false }) workspace: Workspace = { teams: [], agents: [], me: null };
+  /** The host's page for a conversation (`<workflow-builder conversation-href>`). */
+  @property({ attribute: false }) conversationHref = '';
 
   /** The open tool panel under the flow. */
   @state() private panel: Panel | null = null;
@@ -234,7 +237,8 @@ export class EditorTools extends LitElement {
       <ol class="runs">
         ${(this.runs ?? []).map(
           (r) => html`<li>
-            <strong>${r.outcome.replace('_', ' ')}</strong> · version ${r.version} · ${when.format(new Date(r.createdAt))} · conversation ${r.conversationId}
+            <strong>${r.outcome.replace('_', ' ')}</strong> · version ${r.version} · ${when.format(new Date(r.createdAt))} ·
+            ${conversationLink(this.conversationHref, r.conversationId, r.contactName ?? 'a conversation no longer kept')}
             <ul>
               ${leaves(r.conditions).map((l) => html`<li class=${l.result ? 'held' : 'missed'}>${leafText(l)}</li>`)}
               ${r.actions.map((a) => html`<li>${readableTimes(a.detail)}</li>`)}

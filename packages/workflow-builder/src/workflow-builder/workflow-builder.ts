@@ -70,6 +70,11 @@ export class WorkflowBuilder extends LitElement {
   /** The open workflow ('' for the list). Follows the admin's navigation. */
   @property({ attribute: 'workflow-id', reflect: true }) workflowId = '';
   @property({ reflect: true }) theme: BuilderTheme = 'auto';
+  /**
+   * Where the host shows a conversation, with `{id}` for its id ("/inbox?conversation={id}"): run
+   * logs and replays link each conversation there. Unset, they name it without a link.
+   */
+  @property({ attribute: 'conversation-href' }) conversationHref = '';
 
   @state() private workflows: Workflow[] = [];
   @state() private warnings = new Map<string, string[]>();
@@ -358,6 +363,7 @@ export class WorkflowBuilder extends LitElement {
                 .workflow=${open}
                 .rest=${this.restClient}
                 .workspace=${this.workspace}
+                .conversationHref=${this.conversationHref}
                 .announcer=${(text: string) => this.announce(text)}
                 @wb-workflow-changed=${(e: CustomEvent<Workflow>) => this.onEditorWorkflow(e.detail)}
                 @wb-close=${() => this.backToList()}

@@ -9,10 +9,9 @@ const definition = (tags: string[], team = support): WorkflowDefinition => ({
   priority: 100,
   stopProcessing: false,
   trigger: { event: 'conversation.created' },
-  conditions: null,
   actions: [
     { type: 'add_tag', tags },
-    { type: 'assign', onlyIfUnassigned: true, steps: [{ pool: { team }, strategy: 'round_robin', timeoutSec: 120 }, { pool: { team }, strategy: 'least_loaded' }], onExhausted: 'queue' },
+    { type: 'assign', onlyIfUnassigned: true, steps: [{ pool: { team }, strategy: 'round_robin', timeoutSec: 120 }, { pool: { team }, strategy: 'least_loaded' }], onExhausted: { type: 'queue' } },
   ],
 });
 const live = (version: number, def: WorkflowDefinition): WorkflowVersion => ({ version, definition: def, publishedAt: new Date(0).toISOString(), publishedBy: null });

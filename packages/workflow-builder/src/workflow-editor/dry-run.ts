@@ -6,6 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
 import { readableTimes } from '@baton/ui/relative-time';
+import { conversationLink } from './conversation-link.js';
 
 export interface DryRunRow {
   result: DryRunResult;
@@ -50,7 +51,7 @@ export function differs(x: DryRunResult, draft: WorkflowDefinition, live: Workfl
   return before.join('\n') !== after.join('\n');
 }
 
-export function renderDryRun(d: DryRunState, rerun: (last: number) => void): TemplateResult {
+export function renderDryRun(d: DryRunState, rerun: (last: number) => void, conversationHref: string): TemplateResult {
   const changed = d.rows.filter((r) => r.changed).length;
   return html`<section class="dry-run" aria-labelledby="dry-title" aria-busy=${d.loading ? 'true' : 'false'}>
     <h3 id="dry-title">Test on recent conversations</h3>
@@ -72,7 +73,7 @@ export function renderDryRun(d: DryRunState, rerun: (last: number) => void): Tem
           <tbody>
             ${d.rows.map(
               ({ result: r, changed }) => html`<tr class=${changed ? 'changed' : ''}>
-                <th scope="row">${r.facts.contact.name} · ${r.facts.conversation.channel}${changed ? html` <span class="changed-mark">Changed</span>` : nothing}</th>
+                <th scope="row">${conversationLink(conversationHref, r.conversationId, r.facts.contact.name)} · ${r.facts.conversation.channel}${changed ? html` <span class="changed-mark">Changed</span>` : nothing}</th>
                 <td>${outcomeText(r)}</td>
                 <td>${wouldText(r)}</td>
                 <td>${decidedBy(r)}</td>

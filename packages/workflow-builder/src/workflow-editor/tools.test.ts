@@ -95,8 +95,10 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     const o = await open(ws, { name: 'SMS only', conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }] } });
     el = o.el;
     const post = (body: Record<string, unknown>) =>
-      fetch(`${ws.url}/v1/conversations`, { method: 'POST', headers: { authorization: `Bearer ${ws.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await post({ contact: { name: 'Ema' }, channel: 'email', message: { body: 'Hi' } });
+      fetch(`${ws.url}/v1/conversations`, { method: 'POST', headers: { authorization: `Bearer ${ws.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        .then((r) => r.json() as Promise<{ conversation: { id: string } }>)
+        .then((r) => r.conversation.id);
+    const ema = await post({ contact: { name: 'Ema' }, channel: 'email', message: { body: 'Hi' } });
     await post({ contact: { name: 'Sam' }, channel: 'sms', message: { body: 'Hi' } });
     for (let i = 0; i < 100 && (await ws.ana.listWorkflowRuns(o.id)).items.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
 
@@ -104,6 +106,13 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     await waitFor(() => text(el!).includes('not matched · version 1'), 5000, 'the runs');
     expect(text(el)).to.contain('✗ channel is SMS — was "email"');
     expect(text(el)).to.contain('✓ channel is SMS — was "sms"');
+    // Each run names its contact; with the host's `conversation-href`, linked to the host's page.
+    const tools = () => editorOf(el!).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
+    expect(text(el)).to.match(/not matched · version 1 · .+ · Ema/);
+    expect(tools().querySelectorAll('a')).to.have.length(0);
+    el.setAttribute('conversation-href', '/crm/inbox?conversation={id}');
+    await waitFor(() => tools().querySelectorAll('a').length === 2, 2000, 'the links');
+    expect(byRole(tools(), 'link', 'Ema').getAttribute('href')).to.equal(`/crm/inbox?conversation=${ema}`);
     const filter = byRole(el, 'combobox', 'Outcome') as HTMLSelectElement;
     filter.value = 'not_matched';
     filter.dispatchEvent(new Event('change', { bubbles: true, composed: true }));

@@ -247,6 +247,9 @@ export const workflowEditorStyles = css`
     border-bottom: 1px solid var(--baton-color-border);
     vertical-align: top;
   }
+  .dry-run a {
+    color: var(--baton-accent);
+  }
   .dry-run tr.changed {
     background: var(--baton-color-warning-bg);
   }

@@ -87,6 +87,8 @@ export class WorkflowEditor extends LitElement {
   @property({ attribute: false }) workflow!: Workflow;
   @property({ attribute: false }) rest!: BatonRestClient;
   @property({ attribute: false }) workspace: Workspace = { teams: [], agents: [], me: null };
+  /** The host's page for a conversation (`<workflow-builder conversation-href>`). */
+  @property({ attribute: false }) conversationHref = '';
   /** Says something politely (the root's live region). */
   @property({ attribute: false }) announcer: (text: string) => void = () => {};
   /** Milliseconds between the last edit and the server autosave. */
@@ -1077,12 +1079,13 @@ export class WorkflowEditor extends LitElement {
         <div class="connector" aria-hidden="true"></div>
         ${this.renderActions()}
       </div>
-      ${this.dryRun ? renderDryRun(this.dryRun, (last) => void this.runDryRun(last)) : nothing}
+      ${this.dryRun ? renderDryRun(this.dryRun, (last) => void this.runDryRun(last), this.conversationHref) : nothing}
       <wb-editor-tools
         .rest=${this.rest}
         .workflowId=${this.base.id}
         .definition=${this.definition}
         .workspace=${this.workspace}
+        .conversationHref=${this.conversationHref}
         @wb-apply=${(e: CustomEvent<{ definition: WorkflowDefinition; label: string }>) => this.edit(e.detail.definition, e.detail.label, { announce: true })}
         @wb-sample=${(e: CustomEvent<Map<string, TraceLeaf> | null>) => (this.preview = e.detail)}
       ></wb-editor-tools>
