@@ -23,11 +23,11 @@ export const editorToolsStyles = css`
     font-size: var(--baton-font-size-small);
   }
   .error,
-  .runs a {
-    color: var(--baton-accent);
-  }
   .runs .missed {
     color: var(--baton-color-danger);
+  }
+  .runs a {
+    color: var(--baton-accent);
   }
   .sample-form {
     display: grid;
