@@ -62,6 +62,7 @@ export class InboxAvailabilitySwitch extends LitElement {
         part="base"
         role="switch"
         aria-checked=${available ? 'true' : 'false'}
+        title=${available ? 'You are available: rules assign you conversations' : 'You are away: rules assign you nothing until you are available'}
         ?disabled=${!agent || this.busy}
         @click=${() => this.toggle()}
       >
