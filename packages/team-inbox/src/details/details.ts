@@ -5,7 +5,7 @@ import type { BatonRestClient, InboxStore } from '@baton/client';
 import type { Contact, Conversation, NoteItem, TimelineItem } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { restContext } from '@baton/ui/contexts/rest';
-import { baseStyles } from '@baton/ui/tokens';
+import { baseStyles, controlStyles } from '@baton/ui/tokens';
 import { channelIcon, channelName } from '@baton/ui/icons';
 import { relativeTime } from '@baton/ui/relative-time';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
@@ -44,7 +44,7 @@ const PRIORITY_LABELS: Record<Conversation['priority'], string> = { low: 'Low', 
  * conversations — the record notes stay attached to. Picking one opens it.
  */
 export class InboxDetails extends LitElement {
-  static override styles = [baseStyles, detailsStyles];
+  static override styles = [baseStyles, controlStyles, detailsStyles];
 
   @consume({ context: storeContext, subscribe: true })
   @state()
@@ -124,7 +124,7 @@ export class InboxDetails extends LitElement {
 
   private renderEditor(c: Conversation) {
     if (this.editorFailed) {
-      return html`<p class="error" role="alert">Can't load the editor right now. <button @click=${() => this.edit()}>Try again</button></p>`;
+      return html`<p class="error" role="alert">Can't load the editor right now. <button class="button" @click=${() => this.edit()}>Try again</button></p>`;
     }
     if (!this.editorLoaded) return html`<div class="skeleton" role="status" aria-busy="true"><span class="visually-hidden">Loading editor…</span></div>`;
     return html`<inbox-details-editor

@@ -35,7 +35,7 @@ function browserLookControls(host: Element): string[] {
 }
 
 describe('<team-inbox> controls wear the theme', () => {
-  it('filters, bulk bar, composer and the saved replies dialog have no control in the browser grey', async () => {
+  it('filters, bulk bar, composer, the saved replies and shortcuts dialogs have no control in the browser grey', async () => {
     const fx = await fixtureInbox({ view: 'all' });
     const el = document.createElement('team-inbox') as TeamInbox;
     el.setAttribute('view', 'all');
@@ -61,6 +61,9 @@ describe('<team-inbox> controls wear the theme', () => {
       byRole(composer, 'button', 'Manage saved replies').click();
       await until(() => composer.querySelector('inbox-saved-replies-dialog')?.shadowRoot?.querySelector('dialog[open]') != null, 3000, 'the dialog');
       await settled(el);
+      // The shortcuts dialog too (a modal over the other, as far as layout goes).
+      byRole(root, 'button', 'Keyboard shortcuts').click();
+      await until(() => root.querySelector('dialog.shortcuts[open] button') != null, 3000, 'the shortcuts');
 
       // The check finds what it looks for: a bare button is reported.
       const bare = document.createElement('button');

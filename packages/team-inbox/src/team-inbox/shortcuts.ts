@@ -27,7 +27,7 @@ export function renderShortcuts() {
       ([keys, does]) => html`<dt>${keys.map((k, i) => html`${i ? ' / ' : ''}<kbd>${k}</kbd>`)}</dt><dd>${does}</dd>`,
     )}
   </dl>
-    <form method="dialog"><button>Close</button></form>`;
+    <form method="dialog"><button class="button">Close</button></form>`;
 }
 
 /** Added to the inbox's shadow root with the content. */

@@ -8,7 +8,7 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { restContext } from '@baton/ui/contexts/rest';
 import { realtimeContext } from '@baton/ui/contexts/realtime';
 import { currentAgentContext } from '@baton/ui/contexts/current-agent';
-import { baseStyles, tokenStyles } from '@baton/ui/tokens';
+import { baseStyles, controlStyles, tokenStyles } from '@baton/ui/tokens';
 import { contactsContext } from '../contacts/contacts-context.js';
 import { fire, type InboxConversationSelectDetail, type InboxViewSelectDetail } from '../events.js';
 import type { InboxSearch } from '../search-box/search-box.js';
@@ -56,7 +56,7 @@ function deepActiveElement(): HTMLElement | null {
  * @fires inbox-reopen - after "Reopen"; `detail.conversationId`
  */
 export class TeamInbox extends LitElement {
-  static override styles = [tokenStyles, baseStyles, teamInboxStyles];
+  static override styles = [tokenStyles, baseStyles, controlStyles, teamInboxStyles];
 
   /** The Baton server's base URL. */
   @property() server = '';
@@ -408,7 +408,7 @@ export class TeamInbox extends LitElement {
   private renderDetailsPlaceholder() {
     if (this.detailsFailed) {
       return html`<p class="details-placeholder" role="alert">
-        Can't load the details right now. <button @click=${() => void this.loadDetailsPane()}>Try again</button>
+        Can't load the details right now. <button class="button" @click=${() => void this.loadDetailsPane()}>Try again</button>
       </p>`;
     }
     return this.conversationId
@@ -422,7 +422,7 @@ export class TeamInbox extends LitElement {
       <div class="banners">
         <p part="connection" role="status">${this.reconnecting ? 'Reconnecting…' : ''}</p>
         ${this.failure
-          ? html`<p part="error" role="alert">${this.failure} <button @click=${() => this.tryAgain()}>Try again</button></p>`
+          ? html`<p part="error" role="alert">${this.failure} <button class="button" @click=${() => this.tryAgain()}>Try again</button></p>`
           : nothing}
       </div>
       <section part="sidebar" aria-label="Inbox">
