@@ -1,9 +1,9 @@
 import { expect } from '@esm-bundle/chai';
 import type { EventItem } from '@baton/protocol';
-import { ana, event, support } from '../testing/fixtures.js';
+import { ana, ben, event, support } from '../testing/fixtures.js';
 import { eventSentence } from './event-sentence.js';
 
-const agents = (id: string | null | undefined) => (id === ana.id ? ana : undefined);
+const agents = (id: string | null | undefined) => [ana, ben].find((a) => a.id === id);
 const teams = (id: string) => (id === support.id ? support : undefined);
 const by: { type: string; id: string | null } = { type: 'agent', id: ana.id };
 const say = (type: string, data: Record<string, unknown>, actor = by) => eventSentence(event('conv_x', type, actor, data, 0) as EventItem, agents, teams);
@@ -55,5 +55,19 @@ describe('event sentences for edits and snoozes', () => {
     expect(say('queued', { teamId: support.id, teamName: 'Support', workflowName: 'Everyone else' }, wf)).to.equal('Waiting for Support (rule Everyone else): nobody available yet');
     expect(say('queued', { teamId: support.id }, wf)).to.equal('Waiting for Support: nobody available yet');
     expect(say('queued', {}, { type: 'system', id: null })).to.equal('Waiting for an available teammate');
+    // Put back in the queue by the away policy: its own reason.
+    expect(say('queued', { teamId: support.id, teamName: 'Support', workflowName: 'Everyone else', reason: 'its agent is away' }, wf)).to.equal(
+      'Waiting for Support (rule Everyone else): its agent is away',
+    );
+    expect(say('queued', { teamId: support.id, teamName: 'Support', reason: 'step 1 (team Support): nobody eligible' }, wf)).to.equal('Waiting for Support: nobody available yet');
+  });
+
+  it('says whom the server unassigned and why (the away policy, a deactivation)', () => {
+    const server = { type: 'system', id: null };
+    expect(say('unassigned', { from: ben.id, to: null, reason: 'agent_away', policy: 'unassign_now' }, server)).to.equal('Unassigned from Ben, who went away');
+    expect(say('unassigned', { from: ben.id, to: null, reason: 'agent_offline' }, server)).to.equal('Unassigned from Ben, who went offline');
+    expect(say('unassigned', { from: ben.id, to: null, reason: 'agent_deactivated' }, server)).to.equal('Unassigned from Ben, who was deactivated');
+    expect(say('unassigned', { from: ben.id, to: null, reason: 'constructor' }, server)).to.equal('Unassigned');
+    expect(say('unassigned', { from: ben.id, to: null })).to.equal('Ana unassigned this');
   });
 });

@@ -8,6 +8,15 @@ type TeamLookup = (id: string) => Pick<Team, 'name'> | undefined;
 const firstName = (agent: Pick<Agent, 'name'> | undefined) => agent?.name.split(/\s+/)[0] ?? 'Someone';
 const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
 
+/** Why the server took a conversation from its agent (`unassigned` events' `reason`). */
+const AWAY_REASONS = new Map([
+  ['agent_away', 'went away'],
+  ['agent_offline', 'went offline'],
+  ['agent_deactivated', 'was deactivated'],
+]);
+/** The reasons of a conversation put back in its queue by the away policy (`queued` events). */
+const REQUEUE_REASONS = new Set(['its agent is away', 'its agent was deactivated']);
+
 /** How a rule picked the agent, from its `assigned` event: "skill es, round-robin" (null on older rows). */
 function howPicked(data: EventItem['data']): string | null {
   const skills = Array.isArray(data.skills) ? data.skills.filter((s): s is string => typeof s === 'string') : [];
@@ -45,8 +54,12 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
       }
       return `Assigned to ${to}`;
     }
-    case 'unassigned':
-      return actorIsAgent ? `${actor} unassigned this` : 'Unassigned';
+    case 'unassigned': {
+      if (actorIsAgent) return `${actor} unassigned this`;
+      // The workspace's away policy, or a deactivation, took it from its agent.
+      const why = AWAY_REASONS.get(String(event.data.reason));
+      return why ? `Unassigned from ${firstName(agentById(text(event.data.from)))}, who ${why}` : 'Unassigned';
+    }
     case 'resolved':
       return actorIsAgent ? `Resolved by ${actor}` : 'Resolved';
     case 'reopened': {
@@ -95,7 +108,9 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
       const teamId = text(event.data.teamId);
       const team = text(event.data.teamName) ?? (teamId ? teamById(teamId)?.name : undefined);
       const by = rule ? ` (rule ${rule})` : '';
-      return team ? `Waiting for ${team}${by}: nobody available yet` : `Waiting for an available teammate${by}`;
+      // Requeued by the away policy, its reason is short and says it all; the runner's is its plan.
+      const reason = REQUEUE_REASONS.has(String(event.data.reason)) ? String(event.data.reason) : 'nobody available yet';
+      return team ? `Waiting for ${team}${by}: ${reason}` : `Waiting for an available teammate${by}`;
     }
   }
 }
