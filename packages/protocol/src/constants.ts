@@ -6,6 +6,13 @@
 
 export const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved', 'snoozed'] as const;
 
+/** What happens to an away (or offline) agent's open conversations (`Workspace.awayPolicy`). */
+export const AWAY_POLICIES = ['keep', 'unassign_on_inbound', 'unassign_now'] as const;
+export const DEFAULT_AUTO_AWAY_AFTER_SEC = 300;
+/** Bounds of `autoAwayAfterSec`: at least a minute (sockets reconnect within that), at most a day. */
+export const AUTO_AWAY_MIN_SEC = 60;
+export const AUTO_AWAY_MAX_SEC = 86_400;
+
 /** Known channels, but hosts may add their own (any short lowercase word). */
 export const KNOWN_CHANNELS = ['sms', 'email', 'webchat', 'whatsapp', 'facebook', 'instagram', 'phone'] as const;
 

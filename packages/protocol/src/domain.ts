@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KNOWN_CHANNELS, VIEWS } from './constants.js';
+import { AUTO_AWAY_MAX_SEC, AUTO_AWAY_MIN_SEC, AWAY_POLICIES, DEFAULT_AUTO_AWAY_AFTER_SEC, KNOWN_CHANNELS, VIEWS } from './constants.js';
 import { MAX_TAG_LENGTH, tagFits } from './tags.js';
 
 // Defined zod-free in constants.ts (browser code imports them from there); exported here as before.
@@ -21,13 +21,9 @@ export const Channel = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a ch
 export const ConversationStatus = z.enum(['open', 'resolved']);
 export const Priority = z.enum(['low', 'normal', 'high', 'urgent']);
 
-export const AWAY_POLICIES = ['keep', 'unassign_on_inbound', 'unassign_now'] as const;
+export { AUTO_AWAY_MAX_SEC, AUTO_AWAY_MIN_SEC, AWAY_POLICIES, DEFAULT_AUTO_AWAY_AFTER_SEC };
 export const AwayPolicy = z.enum(AWAY_POLICIES);
 export type AwayPolicy = z.infer<typeof AwayPolicy>;
-export const DEFAULT_AUTO_AWAY_AFTER_SEC = 300;
-/** Bounds of `autoAwayAfterSec`: at least a minute (sockets reconnect within that), at most a day. */
-export const AUTO_AWAY_MIN_SEC = 60;
-export const AUTO_AWAY_MAX_SEC = 86_400;
 
 export const Workspace = z.object({
   id: Id,

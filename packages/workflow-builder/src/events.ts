@@ -20,7 +20,8 @@ export type ListIntent =
   | { action: 'duplicate'; id: string }
   | { action: 'toggle'; id: string }
   | { action: 'move'; id: string; delta: number }
-  | { action: 'delete'; id: string };
+  | { action: 'delete'; id: string }
+  | { action: 'settings' };
 
 declare global {
   interface GlobalEventHandlersEventMap {

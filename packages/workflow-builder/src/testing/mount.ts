@@ -110,6 +110,7 @@ export function nameOf(el: Element): string {
 const ROLE_SELECTORS: Record<string, string> = {
   button: 'button,[role="button"]',
   link: 'a[href],[role="link"]',
+  radio: 'input[type="radio"],[role="radio"]',
   // A text input with a `list` (suggestions) is a combobox, as browsers expose it.
   textbox: 'input:not([type]):not([list]),input[type="text"]:not([list]),input[type="number"],textarea,[role="textbox"]',
   combobox: 'select,input[list],[role="combobox"]',

@@ -81,6 +81,8 @@ export class WorkflowBuilder extends LitElement {
   /** Runs and assignments of each workflow in the last 24 hours. */
   @state() private stats = new Map<string, { runs: number; assigned: number }>();
   @state() private loaded = false;
+  /** "Routing settings" is open (its part loads on first use). */
+  @state() private settingsOpen = false;
   @state() private busy = false;
   @state() private failure = '';
   /** The polite live region's text: outcomes of moves, saves, undo. */
@@ -257,6 +259,10 @@ export class WorkflowBuilder extends LitElement {
       this.workflowId = intent.id;
       return;
     }
+    if (intent.action === 'settings') {
+      await this.openSettings();
+      return;
+    }
     const rest = this.restClient;
     this.busy = true;
     this.failure = '';
@@ -343,6 +349,29 @@ export class WorkflowBuilder extends LitElement {
     this.replace(workflow);
   }
 
+  private async openSettings(): Promise<void> {
+    try {
+      await import('../routing-settings/routing-settings.js');
+      this.settingsOpen = true;
+      await this.updateComplete;
+      this.renderRoot.querySelector('wb-routing-settings')?.shadowRoot?.querySelector<HTMLElement>('h2')?.focus();
+    } catch (error) {
+      this.failure = plainError(error);
+    }
+  }
+
+  private closeSettings(): void {
+    this.settingsOpen = false;
+    void this.updateComplete.then(() => this.list?.focusSettings());
+  }
+
+  /** An agent's skills or capacity saved in the settings: the pickers and "Eligible now" use them. */
+  private onAgentSaved(agent: Agent): void {
+    const agents = this.workspace.agents.map((a) => (a.id === agent.id ? { ...a, ...agent } : a));
+    this.workspaceProvider.setValue({ ...this.workspace, agents });
+    this.requestUpdate();
+  }
+
   private backToList() {
     const id = this.workflowId;
     this.workflowId = '';
@@ -358,6 +387,13 @@ export class WorkflowBuilder extends LitElement {
           ? this.failure
             ? html`<button type="button" @click=${() => void this.load()}>Try again</button>`
             : html`<p class="loading">Loading workflows…</p>`
+          : this.settingsOpen && !open
+            ? html`<wb-routing-settings
+                .rest=${this.restClient}
+                .workspace=${this.workspace}
+                @wb-close=${() => this.closeSettings()}
+                @wb-agent-saved=${(e: CustomEvent<Agent>) => this.onAgentSaved(e.detail)}
+              ></wb-routing-settings>`
           : open
             ? html`<wb-workflow-editor
                 .workflow=${open}

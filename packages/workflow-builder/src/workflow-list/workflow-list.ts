@@ -34,6 +34,12 @@ export class WorkflowList extends LitElement {
     fire(this, 'wb-list-intent', intent);
   }
 
+  /** Puts focus back on "Routing settings" (coming back from them). */
+  async focusSettings(): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('button.settings')?.focus();
+  }
+
   /** Puts focus back on a row's control after the list re-rendered (a move, a toggle). */
   async focusControl(id: string, control: 'up' | 'down' | 'toggle' | 'open'): Promise<void> {
     await this.updateComplete;
@@ -61,6 +67,7 @@ export class WorkflowList extends LitElement {
         <div class="toolbar">
           <h2 id="title">Workflows</h2>
           <span class="create">
+            <button type="button" class="settings" @click=${() => this.ask({ action: 'settings' })}>Routing settings</button>
             <label>Start from <select id="template">${TEMPLATES.map((t) => html`<option value=${t.key}>${t.label}</option>`)}</select></label>
             <button type="button" class="primary" ?disabled=${this.busy}
               @click=${() => this.ask({ action: 'create', template: this.renderRoot.querySelector<HTMLSelectElement>('#template')!.value })}>New workflow</button>
