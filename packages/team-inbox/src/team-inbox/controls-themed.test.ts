@@ -35,7 +35,7 @@ function browserLookControls(host: Element): string[] {
 }
 
 describe('<team-inbox> controls wear the theme', () => {
-  it('filters, bulk bar, composer, the saved replies and shortcuts dialogs have no control in the browser grey', async () => {
+  it('filters, bulk bar, composer, dialogs and the narrower layouts\' buttons have no control in the browser grey', async () => {
     const fx = await fixtureInbox({ view: 'all' });
     const el = document.createElement('team-inbox') as TeamInbox;
     el.setAttribute('view', 'all');
@@ -72,6 +72,15 @@ describe('<team-inbox> controls wear the theme', () => {
       expect(browserLookControls(el)).to.deep.equal(['inbox-conversation-list button "Bare"']);
       bare.remove();
 
+      expect(browserLookControls(el)).to.deep.equal([]);
+
+      // The middle width's own buttons: "Back to conversations", "Details", and "Close details" in the drawer.
+      for (const dialog of root.querySelectorAll('dialog[open]')) (dialog as HTMLDialogElement).close();
+      composer.querySelector('inbox-saved-replies-dialog')?.shadowRoot?.querySelector<HTMLDialogElement>('dialog[open]')?.close();
+      el.style.width = '800px';
+      await settled(el);
+      byRole(root, 'button', 'Details').click();
+      await until(() => (root.querySelector('.close-details')?.getClientRects().length ?? 0) > 0, 3000, 'the details drawer');
       expect(browserLookControls(el)).to.deep.equal([]);
     } finally {
       el.remove();

@@ -115,14 +115,11 @@ export const teamInboxStyles = css`
     padding: 6px 8px;
     border-bottom: 1px solid var(--baton-color-border, #d9dde3);
   }
-  .pane-bar button {
-    font: inherit;
+  /* The narrow layouts' own buttons (\`class="button"\`), a size smaller. */
+  .pane-bar .button,
+  .close-details {
     padding: 4px 10px;
-    border: 1px solid var(--baton-color-border, #d9dde3);
     border-radius: var(--baton-radius-small, 4px);
-    background: var(--baton-color-bg, #fff);
-    color: inherit;
-    cursor: pointer;
   }
   .pane-bar .details-toggle {
     margin-inline-start: auto;

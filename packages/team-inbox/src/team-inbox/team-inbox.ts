@@ -438,8 +438,8 @@ export class TeamInbox extends LitElement {
       <section part="conversation" aria-label="Conversation">
         ${this.conversationId
           ? html`<div class="pane-bar">
-              <button class="back" @click=${() => this.back()}>Back to conversations</button>
-              <button class="details-toggle" aria-expanded=${this.detailsOpen ? 'true' : 'false'} aria-controls="details" @click=${() => this.toggleDetails()}>
+              <button class="button back" @click=${() => this.back()}>Back to conversations</button>
+              <button class="button details-toggle" aria-expanded=${this.detailsOpen ? 'true' : 'false'} aria-controls="details" @click=${() => this.toggleDetails()}>
                 Details
               </button>
             </div>`
@@ -449,7 +449,7 @@ export class TeamInbox extends LitElement {
         <inbox-composer part="composer"></inbox-composer>
       </section>
       <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
-        <button class="close-details" @click=${() => this.closeDetails()}>Close details</button>
+        <button class="button close-details" @click=${() => this.closeDetails()}>Close details</button>
         <inbox-details></inbox-details>
         ${this.detailsLoaded || customElements.get('inbox-details') ? nothing : this.renderDetailsPlaceholder()}
       </aside>
