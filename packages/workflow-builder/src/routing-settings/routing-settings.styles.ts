@@ -61,6 +61,11 @@ export const routingSettingsStyles = css`
   .saved {
     color: var(--baton-color-text-muted);
   }
+  /* Relative: the header's visually hidden "Save" is placed in it, not stretching the page. */
+  .table-scroll {
+    position: relative;
+    overflow-x: auto;
+  }
   .agents {
     border-collapse: collapse;
     width: 100%;

@@ -35,6 +35,17 @@ describe('<workflow-builder> routing settings (real server)', () => {
     expect((byRole(settings(), 'radio', /^Keep their conversations/) as HTMLInputElement).checked).to.equal(true);
     expect((byRole(settings(), 'textbox', /^Away after/) as HTMLInputElement).value).to.equal('5');
     await expectNoAxeViolations(el);
+    // On a phone-wide page the agents' table scrolls in its own box; the builder stays as wide as the page.
+    const page = document.createElement('div');
+    page.style.cssText = 'width: 360px; overflow: auto';
+    document.body.append(page);
+    page.append(el);
+    await waitFor(() => !!settings().querySelector('.table-scroll'), 2000, 'the table');
+    expect(page.scrollWidth).to.be.at.most(360);
+    const table = settings().querySelector('.table-scroll')!;
+    expect(table.scrollWidth).to.be.above(table.clientWidth);
+    document.body.append(el);
+    page.remove();
 
     byRole(settings(), 'radio', /^Unassign them all at once/).click();
     typeInto(byRole(settings(), 'textbox', /^Away after/), '15');

@@ -148,7 +148,8 @@ export class RoutingSettings extends LitElement {
 
   private renderAgents() {
     const agents = this.workspace.agents.filter((a) => a.active);
-    return html`<table class="agents">
+    // Narrower than the table, it scrolls sideways inside its own box, not the host's page.
+    return html`<div class="table-scroll"><table class="agents">
       <thead>
         <tr><th scope="col">Agent</th><th scope="col">Teams</th><th scope="col">Skills</th><th scope="col">Capacity</th><th scope="col"><span class="visually-hidden">Save</span></th></tr>
       </thead>
@@ -180,7 +181,7 @@ export class RoutingSettings extends LitElement {
           </tr>`;
         })}
       </tbody>
-    </table>`;
+    </table></div>`;
   }
 
   override render() {

@@ -7,12 +7,14 @@ export const workflowListStyles = css`
   }
   .toolbar {
     display: flex;
+    flex-wrap: wrap;
     align-items: center;
     justify-content: space-between;
     gap: var(--baton-space-2);
   }
   .create {
     display: flex;
+    flex-wrap: wrap;
     align-items: center;
     gap: var(--baton-space-2);
   }
