@@ -1,5 +1,5 @@
 // Screenshots of the demo's Automation page for docs/screenshots/: the list and the editor of
-// "Spanish → bilingual", light and dark. Needs a running demo: `pnpm start`, then
+// "Spanish → bilingual", light and dark, and the routing settings (light). Needs a running demo: `pnpm start`, then
 // `node packages/workflow-builder/scripts/screenshots.mjs [http://localhost:3000]`.
 import { fileURLToPath } from 'node:url';
 import { chromiumLaunchOptions } from '@baton/ui/tooling/chromium';
@@ -18,7 +18,14 @@ for (const theme of ['light', 'dark']) {
   await page.getByRole('treegrid').waitFor();
   await page.waitForTimeout(300);
   await page.screenshot({ path: out(`workflow-builder-editor-${theme}.png`), fullPage: true });
+  if (theme === 'light') {
+    await page.getByRole('button', { name: '← Workflows' }).click();
+    await page.getByRole('button', { name: 'Routing settings' }).click();
+    await page.getByRole('table').waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: out('workflow-builder-settings-light.png') });
+  }
   await page.close();
 }
 await browser.close();
-console.log('written: docs/screenshots/workflow-builder-{list,editor}-{light,dark}.png');
+console.log('written: docs/screenshots/workflow-builder-{list,editor}-{light,dark}.png, workflow-builder-settings-light.png');
