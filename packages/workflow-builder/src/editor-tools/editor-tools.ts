@@ -9,12 +9,15 @@ import { readableTimes } from '@baton/ui/relative-time';
 import { baseStyles } from '@baton/ui/tokens';
 import { setAt } from '../model/definition.js';
 import { leafText, leaves, leavesByKey, type TraceLeaf } from '../model/traces.js';
+import { plainError } from '../workflow-builder/workflow-builder.js';
 import { diffLines } from '../workflow-editor/describe-action.js';
 import { conversationLink } from '../workflow-editor/conversation-link.js';
 import type { Workspace } from '../workspace-context.js';
 import { editorToolsStyles } from './editor-tools.styles.js';
 
 type Panel = 'sample' | 'history' | 'runs' | 'json';
+/** Runs a page: enough to read through, few enough to inflate quickly (`GET …/runs` allows 200). */
+const RUNS_PAGE = 20;
 
 /**
  * The tools under the flow: try a sample conversation (each condition of the tree lights up with
@@ -48,6 +51,11 @@ export class EditorTools extends LitElement {
   @state() private versions: WorkflowVersion[] | null = null;
   @state() private versionDiff: number | null = null;
   @state() private runs: WorkflowRun[] | null = null;
+  /** Where the next (older) page of runs starts; null when the last page is shown. */
+  @state() private runsCursor: string | null = null;
+  @state() private runsError = '';
+  /** Bumped by each load, so a page asked for under an earlier filter is dropped. */
+  private runsAsked = 0;
   @state() private runFilter: RunOutcome | '' = '';
   @state() private importError = '';
   private sampleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -125,12 +133,25 @@ export class EditorTools extends LitElement {
     this.apply(v.definition, `Restored version ${v.version} as the draft`);
   }
 
-  private async loadRuns() {
+  /** The newest runs, or with `older` the page after those shown. A failure says so (never "No runs"). */
+  private async loadRuns(older = false) {
+    const asked = ++this.runsAsked;
+    const cursor = older ? this.runsCursor : null;
+    this.runsError = '';
+    if (!older) this.runs = null;
     try {
-      const query = this.runFilter ? { outcome: this.runFilter, limit: 20 } : { limit: 20 };
-      this.runs = (await this.rest.listWorkflowRuns(this.workflowId, query)).items;
-    } catch {
-      this.runs = [];
+      const page = await this.rest.listWorkflowRuns(this.workflowId, {
+        limit: RUNS_PAGE,
+        ...(this.runFilter ? { outcome: this.runFilter } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      if (asked !== this.runsAsked) return;
+      this.runs = older ? [...(this.runs ?? []), ...page.items] : page.items;
+      this.runsCursor = page.nextCursor;
+    } catch (error) {
+      if (asked !== this.runsAsked) return;
+      this.runsError = plainError(error);
+      this.runs ??= [];
     }
   }
 
@@ -233,7 +254,11 @@ export class EditorTools extends LitElement {
         this.runFilter = (e.target as HTMLSelectElement).value as RunOutcome | '';
         void this.loadRuns();
       }}>${outcomes.map(([v, l]) => html`<option value=${v} ?selected=${v === this.runFilter}>${l}</option>`)}</select></label>
-      ${this.runs === null ? html`<p>Loading…</p>` : this.runs.length === 0 ? html`<p>No runs${this.runFilter ? ' with this outcome' : ''} yet.</p>` : nothing}
+      ${this.runs === null
+        ? html`<p>Loading…</p>`
+        : this.runs.length === 0 && !this.runsError
+          ? html`<p>No runs${this.runFilter ? ' with this outcome' : ''} yet.</p>`
+          : nothing}
       <ol class="runs">
         ${(this.runs ?? []).map(
           (r) => html`<li>
@@ -246,6 +271,11 @@ export class EditorTools extends LitElement {
           </li>`,
         )}
       </ol>
+      ${this.runsError
+        ? html`<p class="error" role="alert">Can't load the runs: ${this.runsError}
+            <button type="button" @click=${() => void this.loadRuns(this.runs !== null && this.runs.length > 0)}>Try again</button></p>`
+        : nothing}
+      ${this.runsCursor && !this.runsError ? html`<button type="button" @click=${() => void this.loadRuns(true)}>Older runs</button>` : nothing}
     </section>`;
   }
 

@@ -120,6 +120,39 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     expect(text(el)).to.contain('✗ channel is SMS — was "email"');
   });
 
+  it('pages through older runs, and says so when the runs cannot be read (not "No runs")', async () => {
+    const o = await open(ws, { name: 'Every conversation' });
+    el = o.el;
+    for (let i = 0; i < 22; i++) {
+      await fetch(`${ws.url}/v1/conversations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ws.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ contact: { name: `Customer ${i}` }, channel: 'sms', message: { body: 'Hi' } }),
+      });
+    }
+    for (let i = 0; i < 100 && (await ws.ana.listWorkflowRuns(o.id, { limit: 50 })).items.length < 22; i++) await new Promise((r) => setTimeout(r, 50));
+    const tools = () => editorOf(el!).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
+    const shown = () => tools().querySelectorAll('ol.runs > li').length;
+
+    // The server does not answer once: the panel says so, and "Try again" reads them.
+    const read = ws.ana.listWorkflowRuns.bind(ws.ana);
+    let failures = 1;
+    ws.ana.listWorkflowRuns = (...args: Parameters<typeof read>) => (failures-- > 0 ? Promise.reject(new Error('network down')) : read(...args));
+    byRole(el, 'button', 'Runs').click();
+    await waitFor(() => !!queryByRole(tools(), 'alert'), 5000, 'the failure');
+    expect(byRole(tools(), 'alert').textContent).to.contain("Can't load the runs: network down");
+    expect(text(el)).not.to.contain('No runs');
+    byRole(tools(), 'button', 'Try again').click();
+    await waitFor(() => shown() === 20, 5000, 'the newest 20');
+    expect(tools().querySelector('ol.runs > li')!.textContent).to.contain('Customer 21');
+
+    byRole(tools(), 'button', 'Older runs').click();
+    await waitFor(() => shown() === 22, 5000, 'the older two');
+    expect(tools().querySelector('ol.runs > li:last-child')!.textContent).to.contain('Customer 0');
+    expect(queryByRole(tools(), 'button', 'Older runs')).to.equal(null);
+    ws.ana.listWorkflowRuns = read;
+  });
+
   it('exports the workflow as JSON and imports one as an undoable edit', async () => {
     const o = await open(ws, { name: 'JSON' });
     el = o.el;
