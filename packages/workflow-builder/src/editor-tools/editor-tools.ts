@@ -50,6 +50,7 @@ export class EditorTools extends LitElement {
   @state() private preview: { leaves: Map<string, TraceLeaf>; matched: boolean; would: string[]; error: string } | null = null;
   @state() private versions: WorkflowVersion[] | null = null;
   @state() private versionDiff: number | null = null;
+  @state() private versionsError = '';
   @state() private runs: WorkflowRun[] | null = null;
   /** Where the next (older) page of runs starts; null when the last page is shown. */
   @state() private runsCursor: string | null = null;
@@ -122,9 +123,11 @@ export class EditorTools extends LitElement {
   }
 
   private async loadVersions() {
+    this.versionsError = '';
     try {
       this.versions = (await this.rest.workflowVersions(this.workflowId)).items;
-    } catch {
+    } catch (error) {
+      this.versionsError = plainError(error);
       this.versions = [];
     }
   }
@@ -227,7 +230,14 @@ export class EditorTools extends LitElement {
     const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
     return html`<section aria-labelledby="history-title">
       <h3 id="history-title">Published versions</h3>
-      ${this.versions === null ? html`<p>Loading…</p>` : this.versions.length === 0 ? html`<p>Nothing published yet.</p>` : nothing}
+      ${this.versions === null
+        ? html`<p>Loading…</p>`
+        : this.versionsError
+          ? html`<p class="error" role="alert">Can't load the versions: ${this.versionsError}
+              <button type="button" @click=${() => void this.loadVersions()}>Try again</button></p>`
+          : this.versions.length === 0
+            ? html`<p>Nothing published yet.</p>`
+            : nothing}
       <ol class="versions">
         ${(this.versions ?? []).map((v) => {
           const diff = this.versionDiff === v.version ? diffLines(v.definition, this.definition, this.workspace) : null;

@@ -72,8 +72,16 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     el.remove();
     el = (await reopenWorkflow(ws, o.id)).el;
 
+    // Unreadable once: said so, not "Nothing published yet"; Try again reads them.
+    const read = ws.ana.workflowVersions.bind(ws.ana);
+    let failures = 1;
+    ws.ana.workflowVersions = (...args: Parameters<typeof read>) => (failures-- > 0 ? Promise.reject(new Error('network down')) : read(...args));
     byRole(el, 'button', 'History').click();
+    await waitFor(() => text(el!).includes("Can't load the versions: network down"), 5000, 'the failure');
+    expect(text(el)).not.to.contain('Nothing published yet');
+    byRole(el, 'button', 'Try again').click();
     await waitFor(() => text(el!).includes('Version 1 · published by Ana Silva'), 5000, 'the versions');
+    ws.ana.workflowVersions = read;
     expect(text(el)).to.contain('Version 2 · published by Ana Silva');
     const v1 = byRole(el, 'button', 'Restore as draft');
     const item = (btn: HTMLElement) => btn.closest('li')!;
