@@ -211,23 +211,26 @@ export class WorkflowBuilder extends LitElement {
     this.warnings = new Map(entries.filter(([, list]) => list.length > 0));
   }
 
-  /** Counts the run log's last 24 hours (up to 200 runs a workflow: the list shows "200+" beyond). */
+  /**
+   * Counts the run log's last 24 hours (up to 200 runs a workflow: the list shows "200+" beyond),
+   * asking the server for those hours only. A workflow whose runs cannot be read shows no count
+   * rather than a false "0 runs".
+   */
   private async loadStats(): Promise<void> {
-    const since = Date.now() - 24 * 3600 * 1000;
+    const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
     const rest = this.restClient;
     const entries = await Promise.all(
-      this.workflows.map(async (w): Promise<[string, { runs: number; assigned: number }]> => {
+      this.workflows.map(async (w): Promise<[string, { runs: number; assigned: number }] | null> => {
         try {
-          const { items } = await rest.listWorkflowRuns(w.id, { limit: 200 });
-          const recent = items.filter((r) => Date.parse(r.createdAt) >= since);
-          const assigned = recent.filter((r) => r.actions.some((a) => a.type === 'assign' && a.status === 'done')).length;
-          return [w.id, { runs: recent.length, assigned }];
+          const { items } = await rest.listWorkflowRuns(w.id, { since, limit: 200 });
+          const assigned = items.filter((r) => r.actions.some((a) => a.type === 'assign' && a.status === 'done')).length;
+          return [w.id, { runs: items.length, assigned }];
         } catch {
-          return [w.id, { runs: 0, assigned: 0 }];
+          return null;
         }
       }),
     );
-    this.stats = new Map(entries);
+    this.stats = new Map(entries.filter((e) => e !== null));
   }
 
   private replace(workflow: Workflow) {

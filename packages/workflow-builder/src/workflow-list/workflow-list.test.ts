@@ -177,6 +177,23 @@ describe('<workflow-builder> list (real server)', () => {
     el = await mountBuilder(ws);
     await waitFor(() => byRole(el, 'button', 'Everyone → Support').closest('li')!.textContent!.includes('in 24 h'), 5000, 'the counts');
     expect(byRole(el, 'button', 'Everyone → Support').closest('li')!.textContent).to.contain('2 runs, 2 assigned in 24 h');
+    // The server is asked for the last 24 hours only.
+    const asked: unknown[] = [];
+    const read = ws.ana.listWorkflowRuns.bind(ws.ana);
+    ws.ana.listWorkflowRuns = (...args: Parameters<typeof read>) => (asked.push(args[1]), read(...args));
+    el.remove();
+    el = await mountBuilder(ws);
+    await waitFor(() => asked.length > 0, 5000, 'the counts asked for');
+    const since = Date.parse((asked[0] as { since: string }).since);
+    expect(Math.abs(Date.now() - 24 * 3600 * 1000 - since)).to.be.below(60_000);
+    // A workflow whose runs cannot be read shows no count, not "0 runs"; the others theirs.
+    await ws.createWorkflow({ name: 'Second rule', priority: 50 });
+    ws.ana.listWorkflowRuns = (...args: Parameters<typeof read>) => (args[0] === id ? Promise.reject(new Error('network down')) : read(...args));
+    el.remove();
+    el = await mountBuilder(ws);
+    await waitFor(() => byRole(el!, 'button', 'Second rule').closest('li')!.textContent!.includes('in 24 h'), 5000, 'the readable counts');
+    expect(byRole(el, 'button', 'Everyone → Support').closest('li')!.textContent).not.to.contain('in 24 h');
+    ws.ana.listWorkflowRuns = read;
   });
 
   it('reorders by drag and drop too', async () => {
