@@ -63,6 +63,7 @@ export const composerStyles = css`
   /* Beside "Send", quieter than it. */
   .manage {
     margin-inline-start: auto;
+    white-space: nowrap;
     padding: 4px 10px;
     font-size: var(--baton-font-size-small, 12px);
   }
