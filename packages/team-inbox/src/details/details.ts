@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
-import { query, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import type { BatonRestClient, InboxStore } from '@baton/client';
 import type { Contact, Conversation, NoteItem, TimelineItem } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
@@ -45,6 +45,9 @@ const PRIORITY_LABELS: Record<Conversation['priority'], string> = { low: 'Low', 
  */
 export class InboxDetails extends LitElement {
   static override styles = [baseStyles, controlStyles, detailsStyles];
+
+  /** `<team-inbox workflow-href>`, for the routing disclosure's links to rules. */
+  @property({ attribute: false }) workflowHref = '';
 
   @consume({ context: storeContext, subscribe: true })
   @state()
@@ -222,7 +225,7 @@ export class InboxDetails extends LitElement {
           ? html`<details class="routing" @toggle=${(e: Event) => void this.openRouting((e.target as HTMLDetailsElement).open)}>
               <summary>${this.snapshot.value.why}</summary>
               ${this.routingLoaded
-                ? html`<inbox-routing-why .rest=${this.rest} conversation-id=${c.id} .createdAt=${c.createdAt}></inbox-routing-why>`
+                ? html`<inbox-routing-why .rest=${this.rest} conversation-id=${c.id} .createdAt=${c.createdAt} .workflowHref=${this.workflowHref}></inbox-routing-why>`
                 : html`<p class="muted" role="status">Loading…</p>`}
             </details>`
           : nothing}

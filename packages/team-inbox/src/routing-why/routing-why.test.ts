@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { WorkflowRun } from '@baton/protocol';
-import { demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
+import { ana, ben, demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
 import { missedConditions } from './routing-why.js';
 import { allByRole, byRole, composedText, mountPart } from '../testing/mount.js';
 
@@ -92,6 +92,32 @@ describe('Why it was routed this way', () => {
     expect(composedText(why()!)).to.not.contain('channel is SMS');
     await expectNoAxeViolations(root.host);
     remove();
+  });
+
+  it("links each rule to the host's page for it (workflow-href), for admins only", async () => {
+    const queued = (world: ReturnType<typeof demoWorld>) => {
+      const since = new Date(Date.now() - 60_000).toISOString();
+      world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: null, waitingSince: since } : c));
+      const run: WorkflowRun = {
+        id: 'run_1', workflowId: 'wf_es', workflowName: 'Spanish → bilingual', version: 3, trigger: 'conversation.created', eventId: 7,
+        conversationId: 'conv_lucia', contactName: 'Lucía Fernández', matched: true, outcome: 'queued', conditions: null, createdAt: since,
+        actions: [{ index: 0, type: 'assign', status: 'queued', detail: 'maria away' }],
+      };
+      world.routing = new Map([['conv_lucia', [run]]]);
+      return world;
+    };
+    for (const [me, linked] of [[ana, true], [ben, false]] as const) {
+      const world = queued(demoWorld());
+      world.me = me;
+      const { root, why, remove } = await openWhy(world, 'conv_lucia');
+      (root.host as HTMLElement & { workflowHref: string }).workflowHref = '/crm/automation?workflow={id}';
+      await until(() => !!why() && allByRole(why()!, 'list', 'Rule runs').length === 1, 3000, 'rule runs');
+      await (root.querySelector('inbox-routing-why') as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+      const links = why()!.querySelectorAll('a');
+      expect(links.length, me.username).to.equal(linked ? 1 : 0);
+      if (linked) expect([links[0]!.textContent, links[0]!.getAttribute('href')]).to.deep.equal(['Spanish → bilingual', '/crm/automation?workflow=wf_es']);
+      remove();
+    }
   });
 
   it('says when a conversation is older than the runs the log keeps', async () => {

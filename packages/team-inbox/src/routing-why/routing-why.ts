@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { consume } from '@lit/context';
 import { property, state } from 'lit/decorators.js';
 import type { BatonRestClient } from '@baton/client';
-import type { WorkflowRun } from '@baton/protocol';
+import type { Agent, WorkflowRun } from '@baton/protocol';
+import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import { baseStyles } from '@baton/ui/tokens';
 import { absoluteTime, readableTimes, relativeTime } from '@baton/ui/relative-time';
 import { channelName } from '@baton/ui/icons';
@@ -89,6 +91,9 @@ export class InboxRoutingWhy extends LitElement {
         margin: 0;
         color: var(--baton-color-text-muted);
       }
+      a {
+        color: var(--baton-accent);
+      }
       .error {
         margin: 0;
         color: var(--baton-color-danger);
@@ -100,6 +105,12 @@ export class InboxRoutingWhy extends LitElement {
   @property({ attribute: 'conversation-id' }) conversationId = '';
   /** When the conversation started (ISO): a conversation older than the run log's retention has lost some runs. */
   @property({ attribute: false }) createdAt = '';
+  /** The host's page for a workflow (`<team-inbox workflow-href>`); rules link there for admins, who can open them. */
+  @property({ attribute: false }) workflowHref = '';
+
+  @consume({ context: currentAgentContext, subscribe: true })
+  @state()
+  private me?: Agent;
 
   @state() private runs: WorkflowRun[] | null = null;
   @state() private keptSince = '';
@@ -139,12 +150,17 @@ export class InboxRoutingWhy extends LitElement {
     return html`${gone}<ol aria-label="Rule runs">
       ${this.runs.map(
         (run) => html`<li>
-          <strong>${run.workflowName}</strong> · ${OUTCOMES[run.outcome]} · <time datetime=${run.createdAt}>${relativeTime(run.createdAt, now)}</time>
+          <strong>${this.ruleName(run)}</strong> · ${OUTCOMES[run.outcome]} · <time datetime=${run.createdAt}>${relativeTime(run.createdAt, now)}</time>
           ${run.actions.length ? html`<ul>${run.actions.map((a) => html`<li>${readableTimes(a.detail)}</li>`)}</ul>` : nothing}
           ${!run.matched && run.conditions ? this.renderMissed(run.conditions) : nothing}
         </li>`,
       )}
     </ol>`;
+  }
+
+  private ruleName(run: WorkflowRun) {
+    if (!this.workflowHref || this.me?.role !== 'admin') return run.workflowName;
+    return html`<a href=${this.workflowHref.replaceAll('{id}', encodeURIComponent(run.workflowId))}>${run.workflowName}</a>`;
   }
 
   private renderMissed(trace: Trace) {

@@ -76,6 +76,11 @@ export class TeamInbox extends LitElement {
    * notifications"). With it the notifications panel offers "Enable desktop notifications".
    */
   @property({ attribute: 'push-worker' }) pushWorker = '';
+  /**
+   * Where the host's page for a workflow is, with `{id}` for its id ("/automation?workflow={id}"):
+   * for admins, "Why it was routed this way" links each rule there. Unset, rules are named only.
+   */
+  @property({ attribute: 'workflow-href' }) workflowHref = '';
   /** A store the host built (tests, or a host sharing one store across tags); then `server` is not used. */
   @property({ attribute: false }) store: InboxStore | undefined;
   /** With an injected `store`: the REST client behind it, for search, contacts and teams. */
@@ -450,7 +455,7 @@ export class TeamInbox extends LitElement {
       </section>
       <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
         <button class="button close-details" @click=${() => this.closeDetails()}>Close details</button>
-        <inbox-details></inbox-details>
+        <inbox-details .workflowHref=${this.workflowHref}></inbox-details>
         ${this.detailsLoaded || customElements.get('inbox-details') ? nothing : this.renderDetailsPlaceholder()}
       </aside>
       <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>${this.shortcuts?.renderShortcuts()}</dialog>
