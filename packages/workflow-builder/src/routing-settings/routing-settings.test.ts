@@ -104,4 +104,14 @@ describe('<workflow-builder> routing settings (real server)', () => {
     await waitFor(() => !!editorOf(el), 5000, 'the editor');
     await waitFor(() => /Eligible now: Ben Okafor/.test(editorOf(el).shadowRoot!.textContent ?? ''), 5000, 'Ben eligible');
   });
+
+  it('gives way to a workflow the host opens, and back from it is the list', async () => {
+    const id = await ws.createWorkflow({ name: 'Opened by the host' });
+    const { el } = await openSettings(ws);
+    el.setAttribute('workflow-id', id);
+    await waitFor(() => !!editorOf(el), 5000, 'the editor');
+    byRole(el, 'button', '← Workflows').click();
+    await waitFor(() => !!el.shadowRoot!.querySelector('wb-workflow-list'), 5000, 'the list');
+    expect(el.shadowRoot!.querySelector('wb-routing-settings')).to.equal(null);
+  });
 });

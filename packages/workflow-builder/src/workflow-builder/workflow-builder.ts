@@ -97,6 +97,8 @@ export class WorkflowBuilder extends LitElement {
 
   /** A host sets `server` and `tokenProvider` after the element is on the page: (re)load once they are there. */
   override willUpdate(changed: Map<string, unknown>): void {
+    // Opening a workflow (the host's navigation too) leaves the settings: back goes to the list.
+    if (changed.has('workflowId') && this.workflowId) this.settingsOpen = false;
     if (changed.has('server') || changed.has('rest') || changed.has('token') || changed.has('tokenProvider')) {
       this.client = undefined;
       if (this.rest || this.server) void this.load();
@@ -390,7 +392,7 @@ export class WorkflowBuilder extends LitElement {
           ? this.failure
             ? html`<button type="button" @click=${() => void this.load()}>Try again</button>`
             : html`<p class="loading">Loading workflows…</p>`
-          : this.settingsOpen && !open
+          : this.settingsOpen
             ? html`<wb-routing-settings
                 .rest=${this.restClient}
                 .workspace=${this.workspace}
