@@ -108,6 +108,8 @@ for (const seed of SEEDS) {
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
     const ids: string[] = [];
     const log: string[] = [];
+    /** The views some agent's counts showed non-empty after some step. */
+    const reached = new Set<keyof Counts>();
     const live = LIVE_SEEDS.has(seed) ? await Promise.all(agents.map((a) => open(a.token))) : [];
 
     /**
@@ -189,6 +191,7 @@ for (const seed of SEEDS) {
       log.push(`${step}: ${done.map((d) => d.did).join('; together with ')}`);
       const context = `seed ${seed}, step ${step}\n${log.slice(-6).join('\n')}`;
       const expected = await expectExact(context);
+      for (const view of VIEWS) if ([...expected.values()].some((c) => c[view] > 0)) reached.add(view);
       if (live.length) {
         await server.settle();
         for (const [i, { socket, counts }] of live.entries()) {
@@ -198,10 +201,9 @@ for (const seed of SEEDS) {
         }
       }
     }
-    // The random walk reached every kind of state, or the comparisons above proved little.
-    const totals = await expectExact('end');
-    const sum = (view: keyof Counts) => [...totals.values()].reduce((n, c) => n + c[view], 0);
-    for (const view of VIEWS) assert.ok(sum(view) > 0, `some agent has a non-empty ${view} view at the end (seed ${seed})`);
+    // The random walk reached every kind of state at some step, or the comparisons above proved
+    // little. (At some step, not at the end: a long walk may well end with nothing snoozed.)
+    for (const view of VIEWS) assert.ok(reached.has(view), `no agent ever had a non-empty ${view} view (seed ${seed})`);
     for (const { counts } of live) {
       // Sent only when they moved: no two events in a row carry the same counts.
       for (let i = 1; i < counts.length; i++) assert.notDeepEqual(counts[i]!.counts, counts[i - 1]!.counts, `counts:updated #${i} repeats the previous one`);
