@@ -62,6 +62,40 @@ export const routingSettingsStyles = css`
     color: var(--baton-color-text-muted);
   }
   /* Relative: the header's visually hidden "Save" is placed in it, not stretching the page. */
+  .teams {
+    display: grid;
+    gap: var(--baton-space-2);
+    margin: 0 0 var(--baton-space-2);
+    padding: 0;
+    list-style: none;
+  }
+  .teams > li {
+    padding: var(--baton-space-2) var(--baton-space-3);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
+  }
+  .teams legend {
+    font-weight: normal;
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
+  }
+  .teams fieldset {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px var(--baton-space-3);
+    margin: var(--baton-space-2) 0;
+  }
+  .member {
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
+  }
+  .new-team {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--baton-space-2);
+  }
   .table-scroll {
     position: relative;
     overflow-x: auto;

@@ -105,6 +105,41 @@ describe('<workflow-builder> routing settings (real server)', () => {
     await waitFor(() => /Eligible now: Ben Okafor/.test(editorOf(el).shadowRoot!.textContent ?? ''), 5000, 'Ben eligible');
   });
 
+  it('creates a team, renames one and changes its members; the agents and the editor see them at once', async () => {
+    const id = await ws.createWorkflow({ name: 'Anyone' });
+    const { el, settings } = await openSettings(ws);
+    // A name the server refuses (empty): said in words, nothing created.
+    byRole(settings(), 'button', 'Create team').click();
+    await waitFor(() => !!queryByRole(settings(), 'alert'), 5000, 'the refusal');
+    expect(byRole(settings(), 'alert').textContent).to.match(/^The team's name: /);
+    typeInto(byRole(settings(), 'textbox', 'New team'), 'Billing');
+    byRole(settings(), 'button', 'Create team').click();
+    await waitFor(() => !!queryByRole(settings(), 'group', 'Members of Billing'), 5000, 'the new team');
+    expect((await ws.ana.listTeams()).items.map((t) => t.name).sort()).to.deep.equal(['Bilingual', 'Billing', 'Support']);
+
+    const billing = byRole(settings(), 'group', 'Members of Billing');
+    byRole(billing, 'checkbox', 'Ben Okafor').click();
+    byRole(settings(), 'button', 'Save Billing').click();
+    await waitFor(() => !!queryByRole(settings(), 'status', 'Saved.'), 5000, 'saved');
+    const saved = (await ws.ana.listTeams()).items.find((t) => t.name === 'Billing')!;
+    expect(saved.memberIds).to.deep.equal([ws.agents.ben]);
+    // The agents' table says it too.
+    const benRow = byRole(settings(), 'textbox', 'Skills of Ben Okafor').closest('tr')!;
+    await waitFor(() => benRow.textContent!.includes('Billing, Support') || benRow.textContent!.includes('Support, Billing'), 2000, "Ben's teams");
+
+    // Renamed: the editor's pool picker offers the new name without a reload.
+    const support = byRole(settings(), 'group', 'Members of Support').closest('form')!;
+    typeInto(byRole(support, 'textbox', 'Name'), 'Customer care');
+    byRole(settings(), 'button', 'Save Support').click();
+    await waitFor(() => !!queryByRole(support, 'status', 'Saved.'), 5000, 'the rename');
+    expect((await ws.ana.listTeams()).items.map((t) => t.name).sort()).to.deep.equal(['Bilingual', 'Billing', 'Customer care']);
+    byRole(settings(), 'button', '← Workflows').click();
+    await waitFor(() => !!el.shadowRoot!.querySelector('wb-workflow-list'), 5000, 'the list');
+    el.setAttribute('workflow-id', id);
+    await waitFor(() => !!editorOf(el), 5000, 'the editor');
+    await waitFor(() => editorOf(el).shadowRoot!.textContent!.includes('Customer care'), 5000, 'the renamed team in the editor');
+  });
+
   it('gives way to a workflow the host opens, and back from it is the list', async () => {
     const id = await ws.createWorkflow({ name: 'Opened by the host' });
     const { el } = await openSettings(ws);

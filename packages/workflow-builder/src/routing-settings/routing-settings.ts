@@ -35,18 +35,21 @@ function refusal(error: unknown): string {
   if (field === 'autoAwayAfterSec') return `Away after must be a whole number of minutes from ${AUTO_AWAY_MIN_SEC / 60} to ${AUTO_AWAY_MAX_SEC / 60}.`;
   if (field === 'capacity') return 'Capacity must be a whole number from 0 to 10,000.';
   if (field === 'skills') return `Skills: ${issue?.message ?? 'not accepted'}.`;
+  if (field === 'name') return `The team's name: ${issue?.message ?? 'not accepted'}.`;
   return plainError(error);
 }
 
 type AgentRow = Agent & { openAssigned?: number };
 type RowState = { skills: string; capacity: string; saving: boolean; error: string; saved: boolean };
+type TeamState = { name: string; members: Set<string>; saving: boolean; error: string; saved: boolean };
 
 /**
  * Routing settings, the admin's side of the rules: what happens to an away agent's conversations
  * (the workspace's away policy), after how long without the inbox open an agent counts as away,
- * and each agent's skills and capacity, which skill-based steps and auto-assignment read. Saved
- * through `PATCH /v1/workspace` and `PATCH /v1/agents/:id`; the server's refusals show where they
- * apply. Fires `wb-agent-saved` with the agent as saved, so the builder's pickers and hints use it.
+ * the teams and their members, and each agent's skills and capacity, which skill-based steps and
+ * auto-assignment read. Saved through `PATCH /v1/workspace`, `POST` / `PATCH /v1/teams` and
+ * `PATCH /v1/agents/:id`; the server's refusals show where they apply. Fires `wb-agent-saved` and
+ * `wb-team-saved` with what was saved, so the builder's pickers and hints use it.
  */
 export class RoutingSettings extends LitElement {
   static override styles = [baseStyles, routingSettingsStyles];
@@ -58,6 +61,8 @@ export class RoutingSettings extends LitElement {
   @state() private awayMinutes = '';
   @state() private policyState: { saving: boolean; error: string; saved: boolean } = { saving: false, error: '', saved: false };
   @state() private rows = new Map<string, RowState>();
+  @state() private teamRows = new Map<string, TeamState>();
+  @state() private newTeam: { name: string; saving: boolean; error: string } = { name: '', saving: false, error: '' };
   @state() private loadError = '';
 
   override connectedCallback(): void {
@@ -110,6 +115,86 @@ export class RoutingSettings extends LitElement {
     } catch (err) {
       this.setRow(agent.id, { saving: false, error: refusal(err), saved: false });
     }
+  }
+
+  private team(team: Team): TeamState {
+    return this.teamRows.get(team.id) ?? { name: team.name, members: new Set(team.memberIds), saving: false, error: '', saved: false };
+  }
+
+  private setTeam(team: Team, patch: Partial<TeamState>): void {
+    this.teamRows = new Map(this.teamRows).set(team.id, { ...this.team(team), ...patch });
+  }
+
+  private toggleMember(team: Team, agentId: string, on: boolean): void {
+    const members = new Set(this.team(team).members);
+    if (on) members.add(agentId);
+    else members.delete(agentId);
+    this.setTeam(team, { members, saved: false });
+  }
+
+  private teamSaved(saved: Team): void {
+    this.dispatchEvent(new CustomEvent<Team>('wb-team-saved', { detail: saved, bubbles: true, composed: true }));
+  }
+
+  private async saveTeam(team: Team, e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const row = this.team(team);
+    if (row.saving) return;
+    this.setTeam(team, { saving: true, error: '', saved: false });
+    // Members of the team the list does not show (deactivated agents) stay members.
+    const hidden = team.memberIds.filter((id) => !this.workspace.agents.some((a) => a.id === id && a.active));
+    try {
+      const { team: saved } = await this.rest.updateTeam(team.id, { name: row.name, memberIds: [...hidden, ...row.members].filter((id, i, all) => all.indexOf(id) === i) });
+      this.teamRows = new Map(this.teamRows).set(team.id, { name: saved.name, members: new Set(saved.memberIds), saving: false, error: '', saved: true });
+      this.teamSaved(saved as Team);
+    } catch (err) {
+      this.setTeam(team, { saving: false, error: refusal(err), saved: false });
+    }
+  }
+
+  private async createTeam(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    if (this.newTeam.saving) return;
+    this.newTeam = { ...this.newTeam, saving: true, error: '' };
+    try {
+      const { team } = await this.rest.createTeam({ name: this.newTeam.name });
+      this.newTeam = { name: '', saving: false, error: '' };
+      this.teamSaved(team as Team);
+    } catch (err) {
+      this.newTeam = { ...this.newTeam, saving: false, error: refusal(err) };
+    }
+  }
+
+  private renderTeams() {
+    const agents = this.workspace.agents.filter((a) => a.active);
+    return html`<ul class="teams">
+        ${this.workspace.teams.map((team) => {
+          const row = this.team(team);
+          return html`<li>
+            <form novalidate @submit=${(e: SubmitEvent) => void this.saveTeam(team, e)}>
+              <label class="team-name">Name <input required .value=${row.name}
+                @input=${(e: Event) => this.setTeam(team, { name: (e.target as HTMLInputElement).value, saved: false })} /></label>
+              <fieldset>
+                <legend>Members of ${team.name}</legend>
+                ${agents.map(
+                  (a) => html`<label class="member"><input type="checkbox" .checked=${row.members.has(a.id)}
+                    @change=${(e: Event) => this.toggleMember(team, a.id, (e.target as HTMLInputElement).checked)} />${a.name}</label>`,
+                )}
+              </fieldset>
+              <div class="actions">
+                <button type="submit" aria-label=${`Save ${team.name}`} ?disabled=${row.saving}>Save</button>
+                ${row.error ? html`<span class="error" role="alert">${row.error}</span>` : nothing}
+                ${row.saved ? html`<span class="saved" role="status">Saved.</span>` : nothing}
+              </div>
+            </form>
+          </li>`;
+        })}
+      </ul>
+      <form class="new-team" novalidate @submit=${(e: SubmitEvent) => void this.createTeam(e)}>
+        <label>New team <input required .value=${this.newTeam.name} @input=${(e: Event) => (this.newTeam = { ...this.newTeam, name: (e.target as HTMLInputElement).value })} /></label>
+        <button type="submit" ?disabled=${this.newTeam.saving}>Create team</button>
+        ${this.newTeam.error ? html`<span class="error" role="alert">${this.newTeam.error}</span>` : nothing}
+      </form>`;
   }
 
   private teamsOf(agent: AgentRow): string {
@@ -193,6 +278,11 @@ export class RoutingSettings extends LitElement {
       <section aria-labelledby="away-title">
         <h3 id="away-title">Availability</h3>
         ${this.renderPolicy()}
+      </section>
+      <section aria-labelledby="teams-title">
+        <h3 id="teams-title">Teams</h3>
+        <p class="hint">A step that assigns from a team picks among its members; the team's queue holds the conversations it waits with.</p>
+        ${this.renderTeams()}
       </section>
       <section aria-labelledby="agents-title">
         <h3 id="agents-title">Skills and capacity</h3>

@@ -93,6 +93,8 @@ export function nameOf(el: Element): string {
       .join(' ')
       .trim();
   }
+  // A fieldset is named by its legend.
+  if (el instanceof HTMLFieldSetElement) return el.querySelector('legend')?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
   if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement) {
     const labels = el.labels ? Array.from(el.labels) : [];
     // A wrapping label's own words, without the text of the control inside it (a select's options).
@@ -111,6 +113,7 @@ const ROLE_SELECTORS: Record<string, string> = {
   button: 'button,[role="button"]',
   link: 'a[href],[role="link"]',
   radio: 'input[type="radio"],[role="radio"]',
+  group: 'fieldset,[role="group"]',
   // A text input with a `list` (suggestions) is a combobox, as browsers expose it.
   textbox: 'input:not([type]):not([list]),input[type="text"]:not([list]),input[type="number"],textarea,[role="textbox"]',
   combobox: 'select,input[list],[role="combobox"]',

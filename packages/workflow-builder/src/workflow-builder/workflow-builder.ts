@@ -377,6 +377,14 @@ export class WorkflowBuilder extends LitElement {
     this.requestUpdate();
   }
 
+  /** A team created, renamed or re-staffed in the settings: the pickers and hints use it at once. */
+  private onTeamSaved(team: Team): void {
+    const known = this.workspace.teams.some((t) => t.id === team.id);
+    const teams = known ? this.workspace.teams.map((t) => (t.id === team.id ? team : t)) : [...this.workspace.teams, team];
+    this.workspaceProvider.setValue({ ...this.workspace, teams });
+    this.requestUpdate();
+  }
+
   private backToList() {
     const id = this.workflowId;
     this.workflowId = '';
@@ -398,6 +406,7 @@ export class WorkflowBuilder extends LitElement {
                 .workspace=${this.workspace}
                 @wb-close=${() => this.closeSettings()}
                 @wb-agent-saved=${(e: CustomEvent<Agent>) => this.onAgentSaved(e.detail)}
+                @wb-team-saved=${(e: CustomEvent<Team>) => this.onTeamSaved(e.detail)}
               ></wb-routing-settings>`
           : open
             ? html`<wb-workflow-editor
