@@ -23,7 +23,7 @@ for (const theme of ['light', 'dark']) {
     await page.getByRole('button', { name: 'Routing settings' }).click();
     await page.getByRole('table').waitFor();
     await page.waitForTimeout(300);
-    await page.screenshot({ path: out('workflow-builder-settings-light.png') });
+    await page.screenshot({ path: out('workflow-builder-settings-light.png'), fullPage: true });
   }
   await page.close();
 }
