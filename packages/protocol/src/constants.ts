@@ -6,6 +6,9 @@
 
 export const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resolved', 'snoozed'] as const;
 
+/** The most open conversations an agent's capacity may allow (auto-assignment stops there). */
+export const MAX_AGENT_CAPACITY = 10_000;
+
 /** What happens to an away (or offline) agent's open conversations (`Workspace.awayPolicy`). */
 export const AWAY_POLICIES = ['keep', 'unassign_on_inbound', 'unassign_now'] as const;
 export const DEFAULT_AUTO_AWAY_AFTER_SEC = 300;

@@ -23,6 +23,7 @@ import {
   ContactAttributeValue,
   MAX_CONTACT_ATTRIBUTES,
 } from './domain.js';
+import { MAX_AGENT_CAPACITY } from './constants.js';
 import { secret } from './secrets.js';
 
 // Request bodies are strict: an unknown field is a client bug we report, not silently drop.
@@ -68,7 +69,7 @@ export const CreateAgentBody = z.strictObject({
   email: Email.optional(),
   role: Role.optional(),
   skills: Tags.optional(),
-  capacity: z.number().int().min(0).max(10_000).optional(),
+  capacity: z.number().int().min(0).max(MAX_AGENT_CAPACITY).optional(),
   availability: Availability.optional(),
 });
 export const UpdateAgentBody = z.strictObject({
@@ -76,7 +77,7 @@ export const UpdateAgentBody = z.strictObject({
   email: Email.nullable().optional(),
   role: Role.optional(),
   skills: Tags.optional(),
-  capacity: z.number().int().min(0).max(10_000).optional(),
+  capacity: z.number().int().min(0).max(MAX_AGENT_CAPACITY).optional(),
   availability: Availability.optional(),
   /** `false` deactivates the agent, `true` reactivates them (API key or another admin; never oneself). */
   active: z.boolean().optional(),

@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { BatonApiError, type BatonRestClient } from '@baton/client/rest';
 import type { Agent, AwayPolicy, Team } from '@baton/protocol';
-import { AUTO_AWAY_MAX_SEC, AUTO_AWAY_MIN_SEC, AWAY_POLICIES } from '@baton/protocol/constants';
+import { AUTO_AWAY_MAX_SEC, AUTO_AWAY_MIN_SEC, AWAY_POLICIES, MAX_AGENT_CAPACITY } from '@baton/protocol/constants';
 import { baseStyles } from '@baton/ui/tokens';
 import { plainError } from '../workflow-builder/workflow-builder.js';
 import type { Workspace } from '../workspace-context.js';
@@ -33,7 +33,7 @@ function refusal(error: unknown): string {
   const issue = error instanceof BatonApiError && error.code === 'validation_failed' && Array.isArray(error.details) ? (error.details[0] as { path?: unknown[]; message?: string }) : null;
   const field = issue?.path?.[0];
   if (field === 'autoAwayAfterSec') return `Away after must be a whole number of minutes from ${AUTO_AWAY_MIN_SEC / 60} to ${AUTO_AWAY_MAX_SEC / 60}.`;
-  if (field === 'capacity') return 'Capacity must be a whole number from 0 to 10,000.';
+  if (field === 'capacity') return `Capacity must be a whole number from 0 to ${MAX_AGENT_CAPACITY.toLocaleString('en-US')}.`;
   if (field === 'skills') return `Skills: ${issue?.message ?? 'not accepted'}.`;
   if (field === 'name') return `The team's name: ${issue?.message ?? 'not accepted'}.`;
   return plainError(error);
@@ -253,7 +253,7 @@ export class RoutingSettings extends LitElement {
                 @input=${(e: Event) => this.setRow(agent.id, { skills: (e.target as HTMLInputElement).value, saved: false })} />
             </td>
             <td>
-              <input form=${form} class="capacity" type="number" min="0" max="10000" required aria-label=${`Capacity of ${agent.name}`} .value=${row.capacity}
+              <input form=${form} class="capacity" type="number" min="0" max=${MAX_AGENT_CAPACITY} required aria-label=${`Capacity of ${agent.name}`} .value=${row.capacity}
                 @input=${(e: Event) => this.setRow(agent.id, { capacity: (e.target as HTMLInputElement).value, saved: false })} />
             </td>
             <td>
