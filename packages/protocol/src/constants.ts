@@ -9,6 +9,12 @@ export const VIEWS = ['mine', 'unassigned', 'mentioned', 'unread', 'all', 'resol
 /** The most open conversations an agent's capacity may allow (auto-assignment stops there). */
 export const MAX_AGENT_CAPACITY = 10_000;
 
+/**
+ * The `reason` of a `queued` event when the away policy (or a deactivation) put a conversation back
+ * in its rule's queue; the inbox says it as it is. Other `queued` events carry the runner's plan.
+ */
+export const REQUEUE_REASONS = { away: 'its agent is away', deactivated: 'its agent was deactivated' } as const;
+
 /** What happens to an away (or offline) agent's open conversations (`Workspace.awayPolicy`). */
 export const AWAY_POLICIES = ['keep', 'unassign_on_inbound', 'unassign_now'] as const;
 export const DEFAULT_AUTO_AWAY_AFTER_SEC = 300;

@@ -1,5 +1,6 @@
 import type { AssignAction } from '@baton/protocol';
 import { AUTO_AWAY_MIN_SEC } from '@baton/protocol';
+import { REQUEUE_REASONS } from '@baton/protocol/constants';
 import { repeat, type Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
@@ -304,7 +305,7 @@ async function requeue(change: Change, c: ConversationRow, reason: UnassignReaso
       workflowId,
       workflowName: definition.name,
       version: data.version,
-      reason: reason === 'deactivated' ? 'its agent was deactivated' : 'its agent is away',
+      reason: reason === 'deactivated' ? REQUEUE_REASONS.deactivated : REQUEUE_REASONS.away,
       text: team ? `Waiting for ${team.name}` : 'Waiting for an agent',
     },
   });

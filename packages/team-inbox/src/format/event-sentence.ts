@@ -1,4 +1,5 @@
 import type { Agent, EventItem, Team } from '@baton/protocol';
+import { REQUEUE_REASONS } from '@baton/protocol/constants';
 import { ruleName } from './rule-name.js';
 import { wakeTime } from './snooze-time.js';
 
@@ -15,7 +16,7 @@ const AWAY_REASONS = new Map([
   ['agent_deactivated', 'was deactivated'],
 ]);
 /** The reasons of a conversation put back in its queue by the away policy (`queued` events). */
-const REQUEUE_REASONS = new Set(['its agent is away', 'its agent was deactivated']);
+const REQUEUED_BECAUSE = new Set<string>(Object.values(REQUEUE_REASONS));
 
 /** How a rule picked the agent, from its `assigned` event: "skill es, round-robin" (null on older rows). */
 function howPicked(data: EventItem['data']): string | null {
@@ -24,7 +25,6 @@ function howPicked(data: EventItem['data']): string | null {
   const parts = [...skills.map((s) => `skill ${s}`), ...(strategy ? [strategy] : [])];
   return parts.length ? parts.join(', ') : null;
 }
-
 
 /**
  * A timeline event as a sentence people say: "Ana assigned this to Ben", "Reopened by a new
@@ -109,7 +109,7 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
       const team = text(event.data.teamName) ?? (teamId ? teamById(teamId)?.name : undefined);
       const by = rule ? ` (rule ${rule})` : '';
       // Requeued by the away policy, its reason is short and says it all; the runner's is its plan.
-      const reason = REQUEUE_REASONS.has(String(event.data.reason)) ? String(event.data.reason) : 'nobody available yet';
+      const reason = REQUEUED_BECAUSE.has(String(event.data.reason)) ? String(event.data.reason) : 'nobody available yet';
       return team ? `Waiting for ${team}${by}: ${reason}` : `Waiting for an available teammate${by}`;
     }
   }
