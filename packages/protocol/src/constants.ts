@@ -15,6 +15,10 @@ export const MAX_AGENT_CAPACITY = 10_000;
  */
 export const REQUEUE_REASONS = { away: 'its agent is away', deactivated: 'its agent was deactivated' } as const;
 
+/** The `reason` of an `unassigned` event the server wrote: the away policy or a deactivation. */
+export const SERVER_UNASSIGN_REASONS = ['agent_away', 'agent_offline', 'agent_deactivated'] as const;
+export type ServerUnassignReason = (typeof SERVER_UNASSIGN_REASONS)[number];
+
 /** What happens to an away (or offline) agent's open conversations (`Workspace.awayPolicy`). */
 export const AWAY_POLICIES = ['keep', 'unassign_on_inbound', 'unassign_now'] as const;
 export const DEFAULT_AUTO_AWAY_AFTER_SEC = 300;

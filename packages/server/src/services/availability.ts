@@ -1,6 +1,6 @@
 import type { AssignAction } from '@baton/protocol';
 import { AUTO_AWAY_MIN_SEC } from '@baton/protocol';
-import { REQUEUE_REASONS } from '@baton/protocol/constants';
+import { REQUEUE_REASONS, type ServerUnassignReason } from '@baton/protocol/constants';
 import { repeat, type Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { OutboxRecord } from '../outbox/changes.js';
@@ -245,11 +245,12 @@ type UnassignReason = 'away' | 'offline' | 'deactivated';
  */
 async function unassignIn(change: Change, row: ConversationRow, agent: { id: string; username: string }, reason: UnassignReason, policy?: AwayPolicyValue): Promise<void> {
   const actor = { type: 'system' as const, id: null };
+  const code: ServerUnassignReason = `agent_${reason}`;
   await change.append(row.id, {
     kind: 'event',
     type: 'unassigned',
     actor,
-    data: { from: agent.id, to: null, teamId: row.team_id, reason: `agent_${reason}`, ...(policy ? { policy } : {}), text: `Unassigned from ${agent.username}: ${reason}` },
+    data: { from: agent.id, to: null, teamId: row.team_id, reason: code, ...(policy ? { policy } : {}), text: `Unassigned from ${agent.username}: ${reason}` },
   });
   const queued = await requeue(change, row, reason);
   const saved = await updateConversation(change, row, {

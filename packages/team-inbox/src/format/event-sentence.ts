@@ -1,5 +1,5 @@
 import type { Agent, EventItem, Team } from '@baton/protocol';
-import { REQUEUE_REASONS } from '@baton/protocol/constants';
+import { REQUEUE_REASONS, type ServerUnassignReason } from '@baton/protocol/constants';
 import { ruleName } from './rule-name.js';
 import { wakeTime } from './snooze-time.js';
 
@@ -10,11 +10,8 @@ const firstName = (agent: Pick<Agent, 'name'> | undefined) => agent?.name.split(
 const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
 
 /** Why the server took a conversation from its agent (`unassigned` events' `reason`). */
-const AWAY_REASONS = new Map([
-  ['agent_away', 'went away'],
-  ['agent_offline', 'went offline'],
-  ['agent_deactivated', 'was deactivated'],
-]);
+const UNASSIGNED_BECAUSE: Record<ServerUnassignReason, string> = { agent_away: 'went away', agent_offline: 'went offline', agent_deactivated: 'was deactivated' };
+const AWAY_REASONS = new Map<string, string>(Object.entries(UNASSIGNED_BECAUSE));
 /** The reasons of a conversation put back in its queue by the away policy (`queued` events). */
 const REQUEUED_BECAUSE = new Set<string>(Object.values(REQUEUE_REASONS));
 
