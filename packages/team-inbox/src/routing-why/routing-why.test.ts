@@ -16,17 +16,23 @@ async function openWhy(world: ReturnType<typeof demoWorld>, id: string) {
   return { root, why, remove };
 }
 
+/** The demo world with Lucía's conversation queued for 4 minutes by "Spanish → bilingual", whose run says `detail`. */
+function queuedWorld(detail: string) {
+  const world = demoWorld();
+  const since = new Date(Date.now() - 4 * 60_000).toISOString();
+  world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: null, waitingSince: since } : c));
+  const run: WorkflowRun = {
+    id: 'run_1', workflowId: 'wf_es', workflowName: 'Spanish → bilingual', version: 3, trigger: 'conversation.created', eventId: 7,
+    conversationId: 'conv_lucia', contactName: 'Lucía Fernández', matched: true, outcome: 'queued', conditions: null, createdAt: since,
+    actions: [{ index: 0, type: 'assign', status: 'queued', detail }],
+  };
+  world.routing = new Map([['conv_lucia', [run]]]);
+  return world;
+}
+
 describe('Why it was routed this way', () => {
   it('is offered for a queued conversation and lists the rule runs in the runner’s words', async () => {
-    const world = demoWorld();
-    const since = new Date(Date.now() - 4 * 60_000).toISOString();
-    world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: null, waitingSince: since } : c));
-    const run: WorkflowRun = {
-      id: 'run_1', workflowId: 'wf_es', workflowName: 'Spanish → bilingual', version: 3, trigger: 'conversation.created', eventId: 7,
-      conversationId: 'conv_lucia', contactName: 'Lucía Fernández', matched: true, outcome: 'queued', conditions: null, createdAt: since,
-      actions: [{ index: 0, type: 'assign', status: 'queued', detail: 'maria away; luis at capacity 25/25' }],
-    };
-    world.routing = new Map([['conv_lucia', [run]]]);
+    const world = queuedWorld('maria away; luis at capacity 25/25');
     const inbox = await fixtureInbox({ world });
     const { root, remove } = await mountPart('inbox-details', inbox);
 
@@ -95,19 +101,8 @@ describe('Why it was routed this way', () => {
   });
 
   it("links each rule to the host's page for it (workflow-href), for admins only", async () => {
-    const queued = (world: ReturnType<typeof demoWorld>) => {
-      const since = new Date(Date.now() - 60_000).toISOString();
-      world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: null, waitingSince: since } : c));
-      const run: WorkflowRun = {
-        id: 'run_1', workflowId: 'wf_es', workflowName: 'Spanish → bilingual', version: 3, trigger: 'conversation.created', eventId: 7,
-        conversationId: 'conv_lucia', contactName: 'Lucía Fernández', matched: true, outcome: 'queued', conditions: null, createdAt: since,
-        actions: [{ index: 0, type: 'assign', status: 'queued', detail: 'maria away' }],
-      };
-      world.routing = new Map([['conv_lucia', [run]]]);
-      return world;
-    };
     for (const [me, linked] of [[ana, true], [ben, false]] as const) {
-      const world = queued(demoWorld());
+      const world = queuedWorld('maria away');
       world.me = me;
       const { root, why, remove } = await openWhy(world, 'conv_lucia');
       (root.host as HTMLElement & { workflowHref: string }).workflowHref = '/crm/automation?workflow={id}';
