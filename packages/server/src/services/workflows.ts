@@ -8,6 +8,7 @@ import { idFloor, newId } from '../ids.js';
 import { listAgentRows, openAssignedFromCounters } from '../storage/agents.js';
 import { iso } from '../storage/mappers.js';
 import type { Database, WorkflowRow, WorkflowRunRow, WorkflowVersionRow } from '../storage/schema.js';
+import { findContact } from '../storage/contacts.js';
 import { contactNamesOf, findConversation } from '../storage/conversations.js';
 import { listConversationRuns, listWorkflowRuns, readRunDetail } from '../storage/workflow-runs.js';
 import { listTeamRows, teamMemberships } from '../storage/teams.js';
@@ -316,12 +317,15 @@ export async function workflowRuns(deps: Deps, p: WorkspacePrincipal, id: string
 /** Every run that considered a conversation (at most the latest 200): the answer to "why was this routed so?". */
 export async function conversationRouting(deps: Deps, p: WorkspacePrincipal, conversationId: string) {
   const db = deps.storage.db;
-  if (!(await findConversation(db, p.workspaceId, conversationId))) throw notFound('conversation');
+  const conversation = await findConversation(db, p.workspaceId, conversationId);
+  if (!conversation) throw notFound('conversation');
   const rows = await listConversationRuns(db, p.workspaceId, conversationId, 200);
-  const [versions, teams, names] = await Promise.all([
+  const [versions, teams, contact] = await Promise.all([
     runVersions(db, p.workspaceId, rows),
     runTeams(db, p.workspaceId),
-    contactNamesOf(db, p.workspaceId, [conversationId]),
+    findContact(db, p.workspaceId, conversation.contact_id),
   ]);
+  // One conversation, whose row is read above: its contact by id, not the join a page of runs needs.
+  const names = new Map(contact ? [[conversationId, contact.name]] : []);
   return { items: rows.map((r) => toRun(r, versions, teams, names)), keptSince: iso(deps.housekeeping.runsKeptSince()) };
 }
