@@ -40,8 +40,12 @@ function refusal(error: unknown): string {
 }
 
 type AgentRow = Agent & { openAssigned?: number };
-type RowState = { skills: string; capacity: string; saving: boolean; error: string; saved: boolean };
-type TeamState = { name: string; members: Set<string>; saving: boolean; error: string; saved: boolean };
+/** Where a form's save is: under way, refused (in words), or done since the last edit. */
+type SaveState = { saving: boolean; error: string; saved: boolean };
+const UNSAVED: SaveState = { saving: false, error: '', saved: false };
+const SAVED: SaveState = { saving: false, error: '', saved: true };
+type RowState = SaveState & { skills: string; capacity: string };
+type TeamState = SaveState & { name: string; members: Set<string> };
 
 /**
  * Routing settings, the admin's side of the rules: what happens to an away agent's conversations
@@ -59,7 +63,7 @@ export class RoutingSettings extends LitElement {
 
   @state() private policy: AwayPolicy | null = null;
   @state() private awayMinutes = '';
-  @state() private policyState: { saving: boolean; error: string; saved: boolean } = { saving: false, error: '', saved: false };
+  @state() private policyState: SaveState = UNSAVED;
   @state() private rows = new Map<string, RowState>();
   @state() private teamRows = new Map<string, TeamState>();
   @state() private newTeam: { name: string; saving: boolean; error: string } = { name: '', saving: false, error: '' };
@@ -81,7 +85,7 @@ export class RoutingSettings extends LitElement {
   }
 
   private row(agent: AgentRow): RowState {
-    return this.rows.get(agent.id) ?? { skills: agent.skills.join(', '), capacity: String(agent.capacity), saving: false, error: '', saved: false };
+    return this.rows.get(agent.id) ?? { ...UNSAVED, skills: agent.skills.join(', '), capacity: String(agent.capacity) };
   }
 
   private setRow(id: string, patch: Partial<RowState>): void {
@@ -97,7 +101,7 @@ export class RoutingSettings extends LitElement {
       const { workspace } = await this.rest.updateWorkspace({ awayPolicy: this.policy, autoAwayAfterSec: typedNumber(this.awayMinutes) * 60 });
       this.policy = workspace.awayPolicy;
       this.awayMinutes = String(Math.round(workspace.autoAwayAfterSec / 60));
-      this.policyState = { saving: false, error: '', saved: true };
+      this.policyState = SAVED;
     } catch (err) {
       this.policyState = { saving: false, error: refusal(err), saved: false };
     }
@@ -110,7 +114,7 @@ export class RoutingSettings extends LitElement {
     this.setRow(agent.id, { saving: true, error: '', saved: false });
     try {
       const { agent: saved } = await this.rest.updateAgent(agent.id, { skills: parseSkills(row.skills), capacity: typedNumber(row.capacity) });
-      this.rows = new Map(this.rows).set(agent.id, { skills: saved.skills.join(', '), capacity: String(saved.capacity), saving: false, error: '', saved: true });
+      this.rows = new Map(this.rows).set(agent.id, { ...SAVED, skills: saved.skills.join(', '), capacity: String(saved.capacity) });
       this.dispatchEvent(new CustomEvent<Agent>('wb-agent-saved', { detail: saved as Agent, bubbles: true, composed: true }));
     } catch (err) {
       this.setRow(agent.id, { saving: false, error: refusal(err), saved: false });
@@ -118,7 +122,7 @@ export class RoutingSettings extends LitElement {
   }
 
   private team(team: Team): TeamState {
-    return this.teamRows.get(team.id) ?? { name: team.name, members: new Set(team.memberIds), saving: false, error: '', saved: false };
+    return this.teamRows.get(team.id) ?? { ...UNSAVED, name: team.name, members: new Set(team.memberIds) };
   }
 
   private setTeam(team: Team, patch: Partial<TeamState>): void {
@@ -145,7 +149,7 @@ export class RoutingSettings extends LitElement {
     const hidden = team.memberIds.filter((id) => !this.workspace.agents.some((a) => a.id === id && a.active));
     try {
       const { team: saved } = await this.rest.updateTeam(team.id, { name: row.name, memberIds: [...hidden, ...row.members].filter((id, i, all) => all.indexOf(id) === i) });
-      this.teamRows = new Map(this.teamRows).set(team.id, { name: saved.name, members: new Set(saved.memberIds), saving: false, error: '', saved: true });
+      this.teamRows = new Map(this.teamRows).set(team.id, { ...SAVED, name: saved.name, members: new Set(saved.memberIds) });
       this.teamSaved(saved as Team);
     } catch (err) {
       this.setTeam(team, { saving: false, error: refusal(err), saved: false });

@@ -184,14 +184,19 @@ export class WorkflowBuilder extends LitElement {
     super.disconnectedCallback();
   }
 
+  /** Changes the workspace the parts pick from: through context, and as the property some take. */
+  private updateWorkspace(patch: Partial<Workspace>): void {
+    this.workspaceProvider.setValue({ ...this.workspace, ...patch });
+    // The parts that take the workspace as a property (not through context) re-render from here.
+    this.requestUpdate();
+  }
+
   /** Reads the teams and agents again; a failure keeps what the builder had (the next return tries again). */
   async refreshWorkspace(): Promise<void> {
     try {
       const rest = this.restClient;
       const [teams, agents] = await Promise.all([rest.listTeams(), rest.listAgents()]);
-      this.workspaceProvider.setValue({ ...this.workspace, teams: teams.items as Team[], agents: agents.items as (Agent & { openAssigned: number })[] });
-      // The parts that take the workspace as a property (not through context) re-render from here.
-      this.requestUpdate();
+      this.updateWorkspace({ teams: teams.items as Team[], agents: agents.items as (Agent & { openAssigned: number })[] });
     } catch {
       // Offline for a moment: the pickers keep the teams and agents they show.
     }
@@ -372,17 +377,13 @@ export class WorkflowBuilder extends LitElement {
 
   /** An agent's skills or capacity saved in the settings: the pickers and "Eligible now" use them. */
   private onAgentSaved(agent: Agent): void {
-    const agents = this.workspace.agents.map((a) => (a.id === agent.id ? { ...a, ...agent } : a));
-    this.workspaceProvider.setValue({ ...this.workspace, agents });
-    this.requestUpdate();
+    this.updateWorkspace({ agents: this.workspace.agents.map((a) => (a.id === agent.id ? { ...a, ...agent } : a)) });
   }
 
   /** A team created, renamed or re-staffed in the settings: the pickers and hints use it at once. */
   private onTeamSaved(team: Team): void {
     const known = this.workspace.teams.some((t) => t.id === team.id);
-    const teams = known ? this.workspace.teams.map((t) => (t.id === team.id ? team : t)) : [...this.workspace.teams, team];
-    this.workspaceProvider.setValue({ ...this.workspace, teams });
-    this.requestUpdate();
+    this.updateWorkspace({ teams: known ? this.workspace.teams.map((t) => (t.id === team.id ? team : t)) : [...this.workspace.teams, team] });
   }
 
   private backToList() {
