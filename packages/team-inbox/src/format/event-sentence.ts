@@ -11,7 +11,8 @@ const text = (value: unknown) => (typeof value === 'string' && value.trim() !== 
 
 /** Why the server took a conversation from its agent (`unassigned` events' `reason`). */
 const UNASSIGNED_BECAUSE: Record<ServerUnassignReason, string> = { agent_away: 'went away', agent_offline: 'went offline', agent_deactivated: 'was deactivated' };
-const AWAY_REASONS = new Map<string, string>(Object.entries(UNASSIGNED_BECAUSE));
+/** One of the server's reasons, not any string (`constructor` is a key of every object). */
+const isServerReason = (reason: unknown): reason is ServerUnassignReason => typeof reason === 'string' && Object.hasOwn(UNASSIGNED_BECAUSE, reason);
 /** The reasons of a conversation put back in its queue by the away policy (`queued` events). */
 const REQUEUED_BECAUSE = new Set<string>(Object.values(REQUEUE_REASONS));
 
@@ -54,8 +55,8 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
     case 'unassigned': {
       if (actorIsAgent) return `${actor} unassigned this`;
       // The workspace's away policy, or a deactivation, took it from its agent.
-      const why = AWAY_REASONS.get(String(event.data.reason));
-      return why ? `Unassigned from ${firstName(agentById(text(event.data.from)))}, who ${why}` : 'Unassigned';
+      const reason = event.data.reason;
+      return isServerReason(reason) ? `Unassigned from ${firstName(agentById(text(event.data.from)))}, who ${UNASSIGNED_BECAUSE[reason]}` : 'Unassigned';
     }
     case 'resolved':
       return actorIsAgent ? `Resolved by ${actor}` : 'Resolved';
