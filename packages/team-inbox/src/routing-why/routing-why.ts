@@ -6,6 +6,7 @@ import type { Agent, WorkflowRun } from '@baton/protocol';
 import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import { baseStyles } from '@baton/ui/tokens';
 import { absoluteTime, readableTimes, relativeTime } from '@baton/ui/relative-time';
+import { templateLink } from '@baton/ui/template-link';
 import { channelName } from '@baton/ui/icons';
 import { languageName } from '../format/language-name.js';
 import { plainError } from '../format/plain-error.js';
@@ -159,8 +160,7 @@ export class InboxRoutingWhy extends LitElement {
   }
 
   private ruleName(run: WorkflowRun) {
-    if (!this.workflowHref || this.me?.role !== 'admin') return run.workflowName;
-    return html`<a href=${this.workflowHref.replaceAll('{id}', encodeURIComponent(run.workflowId))}>${run.workflowName}</a>`;
+    return templateLink(this.me?.role === 'admin' ? this.workflowHref : '', run.workflowId, run.workflowName);
   }
 
   private renderMissed(trace: Trace) {

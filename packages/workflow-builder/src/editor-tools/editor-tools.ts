@@ -6,12 +6,12 @@ import type { ConditionTrace, RuleFacts, RunOutcome, WorkflowDefinition, Workflo
 import { CHANNEL_OPTIONS, LANGUAGE_OPTIONS, PRIORITY_OPTIONS, WEEKDAY_OPTIONS } from '@baton/protocol/rule-fields';
 import { groupTooDeepAt, MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
 import { readableTimes } from '@baton/ui/relative-time';
+import { templateLink } from '@baton/ui/template-link';
 import { baseStyles } from '@baton/ui/tokens';
 import { setAt } from '../model/definition.js';
 import { leafText, leaves, leavesByKey, type TraceLeaf } from '../model/traces.js';
 import { plainError } from '../workflow-builder/workflow-builder.js';
 import { diffLines } from '../workflow-editor/describe-action.js';
-import { conversationLink } from '../workflow-editor/conversation-link.js';
 import type { Workspace } from '../workspace-context.js';
 import { editorToolsStyles } from './editor-tools.styles.js';
 
@@ -273,7 +273,7 @@ export class EditorTools extends LitElement {
         ${(this.runs ?? []).map(
           (r) => html`<li>
             <strong>${r.outcome.replace('_', ' ')}</strong> · version ${r.version} · ${when.format(new Date(r.createdAt))} ·
-            ${conversationLink(this.conversationHref, r.conversationId, r.contactName ?? 'a conversation no longer kept')}
+            ${templateLink(this.conversationHref, r.conversationId, r.contactName ?? 'a conversation no longer kept')}
             <ul>
               ${leaves(r.conditions).map((l) => html`<li class=${l.result ? 'held' : 'missed'}>${leafText(l)}</li>`)}
               ${r.actions.map((a) => html`<li>${readableTimes(a.detail)}</li>`)}

@@ -6,7 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
 import { readableTimes } from '@baton/ui/relative-time';
-import { conversationLink } from './conversation-link.js';
+import { templateLink } from '@baton/ui/template-link';
 
 export interface DryRunRow {
   result: DryRunResult;
@@ -73,7 +73,7 @@ export function renderDryRun(d: DryRunState, rerun: (last: number) => void, conv
           <tbody>
             ${d.rows.map(
               ({ result: r, changed }) => html`<tr class=${changed ? 'changed' : ''}>
-                <th scope="row">${conversationLink(conversationHref, r.conversationId, r.facts.contact.name)} · ${r.facts.conversation.channel}${changed ? html` <span class="changed-mark">Changed</span>` : nothing}</th>
+                <th scope="row">${templateLink(conversationHref, r.conversationId, r.facts.contact.name)} · ${r.facts.conversation.channel}${changed ? html` <span class="changed-mark">Changed</span>` : nothing}</th>
                 <td>${outcomeText(r)}</td>
                 <td>${wouldText(r)}</td>
                 <td>${decidedBy(r)}</td>
