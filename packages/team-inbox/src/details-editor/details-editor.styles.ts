@@ -13,17 +13,8 @@ export const detailsEditorStyles = css`
     color: var(--baton-color-text-muted);
     font-size: var(--baton-font-size-small);
   }
-  input,
-  select {
-    box-sizing: border-box;
+  .field {
     width: 100%;
-    min-width: 0;
-    padding: 6px 8px;
-    border: 1px solid var(--baton-color-border);
-    border-radius: var(--baton-radius-small);
-    background: var(--baton-color-bg);
-    color: inherit;
-    font: inherit;
   }
   legend {
     padding: 0;
@@ -65,24 +56,6 @@ export const detailsEditorStyles = css`
     display: flex;
     flex-wrap: wrap;
     gap: 8px;
-  }
-  button {
-    font: inherit;
-  }
-  .actions button,
-  .add-tag button,
-  .error button {
-    padding: 6px 12px;
-    border: 1px solid var(--baton-color-border);
-    border-radius: var(--baton-radius);
-    background: var(--baton-color-bg);
-    color: inherit;
-    cursor: pointer;
-  }
-  .actions .save {
-    border-color: var(--baton-accent);
-    background: var(--baton-accent);
-    color: var(--baton-accent-text);
   }
   .error {
     margin: 0;

@@ -3,7 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { BatonApiError, type BatonRestClient, type InboxStore } from '@baton/client';
 import type { Conversation, Team } from '@baton/protocol';
 import { normalizeTag } from '@baton/protocol/tags';
-import { baseStyles } from '@baton/ui/tokens';
+import { baseStyles, controlStyles } from '@baton/ui/tokens';
 import { fire, type InboxConversationEditDetail } from '../events.js';
 import { plainError } from '../format/plain-error.js';
 import { detailsEditorStyles } from './details-editor.styles.js';
@@ -38,7 +38,7 @@ const draftOf = (c: Conversation): Draft => ({ subject: c.subject ?? '', priorit
  * agreed; `done` closes it.
  */
 export class InboxDetailsEditor extends LitElement {
-  static override styles = [baseStyles, detailsEditorStyles];
+  static override styles = [baseStyles, controlStyles, detailsEditorStyles];
 
   @property({ attribute: false }) conversation: Conversation | null = null;
   @property({ attribute: false }) store: InboxStore | undefined;
@@ -160,13 +160,13 @@ export class InboxDetailsEditor extends LitElement {
     if (!d) return nothing;
     return html`<form part="base" aria-label="Edit conversation" aria-busy=${this.busy ? 'true' : 'false'} @submit=${this.save} @keydown=${this.onKeydown}>
       <label for="subject">Subject</label>
-      <input id="subject" maxlength="500" .value=${d.subject} @input=${(e: Event) => this.set({ subject: (e.target as HTMLInputElement).value })} />
+      <input id="subject" class="field" maxlength="500" .value=${d.subject} @input=${(e: Event) => this.set({ subject: (e.target as HTMLInputElement).value })} />
       <label for="priority">Priority</label>
-      <select id="priority" @change=${(e: Event) => this.set({ priority: (e.target as HTMLSelectElement).value as Priority })}>
+      <select id="priority" class="field" @change=${(e: Event) => this.set({ priority: (e.target as HTMLSelectElement).value as Priority })}>
         ${PRIORITIES.map(([value, label]) => html`<option value=${value} ?selected=${d.priority === value}>${label}</option>`)}
       </select>
       <label for="team">Team</label>
-      <select id="team" @change=${(e: Event) => this.set({ teamId: (e.target as HTMLSelectElement).value })}>
+      <select id="team" class="field" @change=${(e: Event) => this.set({ teamId: (e.target as HTMLSelectElement).value })}>
         <option value="" ?selected=${!d.teamId}>No team</option>
         ${this.teams.map((t) => html`<option value=${t.id} ?selected=${d.teamId === t.id}>${t.name}</option>`)}
       </select>
@@ -181,13 +181,14 @@ export class InboxDetailsEditor extends LitElement {
         <div class="add-tag">
           <input
             id="tag-input"
+            class="field"
             list="tag-suggestions"
             maxlength=${MAX_TAG}
             autocomplete="off"
             @keydown=${this.onTagKeydown}
             @input=${(e: Event) => this.tagSuggestions.typed((e.target as HTMLInputElement).value)}
           />
-          <button type="button" @click=${() => this.addTag()}>Add</button>
+          <button type="button" class="button" @click=${() => this.addTag()}>Add</button>
         </div>
         <datalist id="tag-suggestions">
           ${this.tagSuggestions.list(d.tags).map((t) => html`<option value=${t.name} label=${t.label || nothing}></option>`)}
@@ -195,12 +196,12 @@ export class InboxDetailsEditor extends LitElement {
       </fieldset>
       ${this.error
         ? html`<p class="error" role="alert">
-            ${this.error} ${this.conflict ? html`<button type="button" @click=${() => this.refresh()}>Refresh</button>` : nothing}
+            ${this.error} ${this.conflict ? html`<button type="button" class="button" @click=${() => this.refresh()}>Refresh</button>` : nothing}
           </p>`
         : nothing}
       <div class="actions">
-        <button class="save" type="submit" ?disabled=${this.busy}>Save</button>
-        <button type="button" @click=${() => this.done()}>Cancel</button>
+        <button class="button primary" type="submit" ?disabled=${this.busy}>Save</button>
+        <button type="button" class="button" @click=${() => this.done()}>Cancel</button>
       </div>
     </form>`;
   }
