@@ -23,7 +23,7 @@ const REFRESH_EVERY_MS = 10_000;
 export function plainError(error: unknown): string {
   if (error instanceof BatonApiError) {
     if (error.status === 0) return 'The server did not answer. Check the connection and try again.';
-    if (error.status === 403) return 'Only workspace admins can change workflows.';
+    if (error.status === 403) return 'Only workspace admins can change workflows and routing settings.';
     if (error.status === 401) return 'Your session has expired. Sign in again.';
     return error.message;
   }
