@@ -124,8 +124,10 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     const filter = byRole(el, 'combobox', 'Outcome') as HTMLSelectElement;
     filter.value = 'not_matched';
     filter.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
-    await waitFor(() => !text(el!).includes('✓ channel is SMS'), 5000, 'the filter');
-    expect(text(el)).to.contain('✗ channel is SMS — was "email"');
+    // The filter reloads the log ("Loading…" in between): wait for the filtered rows, not for the
+    // matched one to go, which the loading state alone would satisfy.
+    await waitFor(() => text(el!).includes('✗ channel is SMS — was "email"') && !text(el!).includes('Loading…'), 5000, 'the filter');
+    expect(text(el)).not.to.contain('✓ channel is SMS');
   });
 
   it('pages through older runs, and says so when the runs cannot be read (not "No runs")', async () => {
