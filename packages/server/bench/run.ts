@@ -1,17 +1,20 @@
 /**
  * Baton's server benchmarks. Each reports against a baseline run beside it in the same run.
  *
- *   pnpm bench                          all three, full size (1,000,000 conversations; ~7 min warm)
+ *   pnpm bench                          http, replay, views and fanout, full size (1,000,000 conversations; ~8 min warm)
  *   BENCH=http pnpm bench               HTTP create-conversation throughput only
  *   BENCH=views BENCH_ROWS=100000 pnpm bench   views at the storage layer on a smaller fixture
  *   BENCH=fanout pnpm bench             socket fan-out: 1,000 agents, creates over HTTP, Baton vs bare Socket.IO
+ *   BENCH=replay pnpm bench             another tenant's live events while 50 sockets replay 3,000 changes
  *
  * Environment:
- *   BENCH           http | placement | views | fanout | all (default all; placement: only the rules'
+ *   BENCH           http | placement | tenant-burst | replay | views | fanout | all (default all; placement: only the rules'
  *                   creation-to-assignment wait at fixed create rates, which http also ends with;
- *                   tenant-burst: does one workspace's burst delay another's routing)
+ *                   tenant-burst: does one workspace's burst delay another's routing; replay: do sockets
+ *                   replaying a backlog delay another tenant's live events)
  *   BENCH_SMTP_URL  tenant-burst only: give the server an email channel (no mail is sent: the seeded agents
  *                   have no address, so each notification is a job recorded as skipped)
+ *   BENCH_REPLAY_CHANGES, BENCH_REPLAY_SOCKETS  replay only: changes each socket replays (3000) and sockets (50)
  *   BENCH_TIMER_RULE=1  tenant-burst only: both workspaces also have a live `unassigned_for` rule (timer rows kept per change)
  *   BENCH_SECONDS   measured load per server, seconds (default 10)
  *   BENCH_WARMUP    warm-up load per server before measuring, seconds (default 2)
@@ -39,13 +42,14 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { runFanoutBench } from './fanout.js';
 import { runHttpBench, runPlacementBench } from './http.js';
+import { runReplayBench } from './replay.js';
 import { runTenantBurstBench } from './tenant-burst.js';
 import { runViewsBench } from './views.js';
 
 const env = process.env;
 const which = env.BENCH ?? 'all';
-if (!['http', 'placement', 'tenant-burst', 'views', 'fanout', 'all'].includes(which)) {
-  console.error(`BENCH must be http, placement, tenant-burst, views, fanout or all (got ${which})`);
+if (!['http', 'placement', 'tenant-burst', 'replay', 'views', 'fanout', 'all'].includes(which)) {
+  console.error(`BENCH must be http, placement, tenant-burst, replay, views, fanout or all (got ${which})`);
   process.exit(2);
 }
 const positive = (name: string, fallback: number) => {
@@ -87,6 +91,15 @@ if (which === 'placement') {
 }
 if (which === 'tenant-burst') {
   await runTenantBurstBench({ seconds: positive('BENCH_SECONDS', 5), connections: positive('BENCH_CONNECTIONS', 50), ...(env.BENCH_SMTP_URL ? { smtpUrl: env.BENCH_SMTP_URL } : {}), timerRule: env.BENCH_TIMER_RULE === '1', log });
+}
+if (which === 'replay' || which === 'all') {
+  if (which === 'all') console.log();
+  await runReplayBench({
+    changes: Math.floor(positive('BENCH_REPLAY_CHANGES', 3000)),
+    sockets: Math.max(1, Math.floor(positive('BENCH_REPLAY_SOCKETS', 50))),
+    baselineProbes: 200,
+    log,
+  });
 }
 if (which === 'views' || which === 'all') {
   if (which === 'all') console.log();

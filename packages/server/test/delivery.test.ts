@@ -141,9 +141,10 @@ test("one tenant's black-holed webhooks and push endpoints do not delay another 
     }
   }
 
-  const p99 = percentile(latencies, 0.99);
-  t.diagnostic(`tenant B: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${rounds} events; A's connections into the black hole: ${hole.connections}, open at samples: ${openSamples.join(', ')}`);
-  assert.ok(p99 <= 2_000, `tenant B's p99 was ${p99.toFixed(0)} ms`);
+  // Every one of B's events arrived (`arrival` rejects after 5 s of real time) while the server's
+  // clock stood still between advances: A's hung attempts could not time out then, so a B queued
+  // behind them would never have arrived. That is the check; the times are only reported.
+  t.diagnostic(`tenant B: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms over ${rounds} events; A's connections into the black hole: ${hole.connections}, open at samples: ${openSamples.join(', ')}`);
   // Tenant A was busy all along, but only ever with its own share of the slots (4 per workspace).
   assert.ok(hole.connections >= 8, `A's deliveries were attempted (${hole.connections} connections)`);
   assert.ok(openSamples.every((n) => n <= 4), `A held more than its 4 slots: ${openSamples.join(', ')}`);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
-import { percentile } from '../bench/stats.js';
 import { MAX_REPLAY } from '../src/realtime/replay.js';
 import { TestServer, type BatonTestSocket, type LiveSocket, type TestWorkspace } from '../src/testing.js';
 
@@ -96,7 +95,9 @@ test('changes committed while a long replay runs arrive once each, in seq order,
   for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! >= seqs[i - 1]!, `seq went back from ${seqs[i - 1]} to ${seqs[i]}`);
 });
 
-test("50 sockets replaying ~3,000 changes each do not hold up another tenant's live events (p99 ≤ 250 ms)", async (t) => {
+// How long the quiet tenant waits is a speed target (p99 ≤ 250 ms), measured by `BENCH=replay pnpm
+// bench` against the same loop with nothing replaying; this test checks what must hold on any machine.
+test("50 sockets replaying ~3,000 changes each: every change replayed once, and another tenant's live events served all the while", async (t) => {
   const server = await TestServer.start({ maxReplay: 5000 });
   const sockets: BatonTestSocket[] = [];
   t.after(async () => {
@@ -114,8 +115,8 @@ test("50 sockets replaying ~3,000 changes each do not hold up another tenant's l
   const quiet = await server.createWorkspace('Quiet');
   const zed = await quiet.addAgent('zed');
   const watcher = await server.live(zed.token);
-  const receivedAt = new Map<string, number>();
-  watcher.socket.on('conversation:created', (e) => receivedAt.set(e.conversation.subject ?? '', performance.now()));
+  const received = new Set<string>();
+  watcher.socket.on('conversation:created', (e) => received.add(e.conversation.subject ?? ''));
 
   // 5 sockets for each of the 10 agents, all replaying the workspace from its start. Events are
   // counted, not kept: 50 × ~6,000 payloads would be most of the test's memory.
@@ -136,18 +137,20 @@ test("50 sockets replaying ~3,000 changes each do not hold up another tenant's l
     }),
   );
 
-  // Closed loop on the quiet tenant while the replays run: create, wait for the event, repeat.
-  const latencies: number[] = [];
+  // Closed loop on the quiet tenant while the replays run: create, wait for the event, repeat. A
+  // replay that held the live fan-out (it once ran inside the relay's lock) lets through one probe
+  // or none until every replay is done; one that yields serves the quiet tenant between its pages.
+  let served = 0;
   for (let i = 0; pending > 0; i++) {
     const subject = `probe ${i}`;
     const sent = performance.now();
     await inbound(quiet, subject);
     const deadline = sent + 5000;
-    while (!receivedAt.has(subject)) {
+    while (!received.has(subject)) {
       assert.ok(performance.now() < deadline, `${subject}: no conversation:created within 5 s`);
       await new Promise<void>((resolve) => watcher.socket.once('conversation:created', () => resolve()));
     }
-    latencies.push(receivedAt.get(subject)! - sent);
+    if (pending > 0) served++;
   }
   const done = await Promise.all(replays);
   for (const r of done) {
@@ -155,11 +158,8 @@ test("50 sockets replaying ~3,000 changes each do not hold up another tenant's l
     assert.ok(r.replayed >= 3000, `replayed ${r.replayed}`);
     assert.equal(r.updates, 2990, 'every message change replayed once');
   }
-  latencies.sort((a, b) => a - b);
-  const p99 = percentile(latencies, 99);
-  t.diagnostic(`live create → event while replaying: n=${latencies.length}, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
-  assert.ok(latencies.length >= 20, `only ${latencies.length} samples: the replays ended before they could be measured against`);
-  assert.ok(p99 <= 250, `p99 ${p99.toFixed(1)} ms`);
+  t.diagnostic(`quiet tenant's creates delivered while sockets were still replaying: ${served}`);
+  assert.ok(served >= 20, `only ${served} of the quiet tenant's events were delivered while the replays ran`);
 });
 
 test('only a single node skips rooms nobody is in; with a cluster adapter every event is sent', async (t) => {

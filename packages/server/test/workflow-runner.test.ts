@@ -337,6 +337,52 @@ describe('the rules runner', () => {
     assert.equal((await createOnB()).assigneeId, null, 'node B no longer runs the rule node A deleted');
   });
 
+  it('round-robin stays fair across two nodes creating side by side on one database and a restart of one (spread ≤ 1, each assigned once)', async (t) => {
+    const file = tempDbFile(t, 'runner');
+    const f = await setup(t, { db: file });
+    let b = await TestServer.startFor(t, { db: file });
+    let nodes = [f.server, b];
+    const support = ['ana', 'ben', 'cy', 'tom'];
+    const ids: string[] = [];
+    // Eight creates in flight at a time, alternating between the nodes: both nodes' runners take the
+    // same events and race for the same round-robin slots.
+    const batch = async (count: number) => {
+      for (let i = 0; i < count; i += 8) {
+        const made = await Promise.all(
+          Array.from({ length: 8 }, async (_, k) => {
+            const node = nodes[(i + k) % nodes.length]!;
+            return (await ok(node.request('POST', '/v1/conversations', { token: f.ws.apiKey, body: { contact: { name: `Carla ${i + k}` }, channel: 'sms', message: { body: 'where is my order?' } } }), 201)).conversation.id as string;
+          }),
+        );
+        ids.push(...made);
+      }
+    };
+    await batch(160);
+    // Node B stops with events of its own not yet run and comes back; node A carries on meanwhile.
+    await b.close();
+    nodes = [f.server];
+    await batch(40);
+    b = await TestServer.startFor(t, { db: file });
+    nodes = [f.server, b];
+    await batch(160);
+    for (const node of nodes) await node.settle();
+    for (const node of nodes) await node.settle();
+
+    const nameOf = new Map(Object.entries(f.agents).map(([name, a]) => [a.id, name]));
+    const counts = Object.fromEntries(support.map((n) => [n, 0]));
+    for (const id of ids) {
+      const { conversation } = await ok(f.ws.api('GET', `/v1/conversations/${id}`), 200);
+      const who = nameOf.get(conversation.assigneeId);
+      assert.ok(who && support.includes(who), `${id} went to ${who ?? 'nobody'}`);
+      counts[who]!++;
+      const { items } = await ok(f.ws.api('GET', `/v1/conversations/${id}/timeline`), 200);
+      assert.equal(items.filter((e: any) => e.kind === 'event' && e.type === 'assigned').length, 1, `${id} was assigned more than once`);
+    }
+    const spread = Object.values(counts);
+    assert.equal(ids.length, 360);
+    assert.ok(Math.max(...spread) - Math.min(...spread) <= 1, `round-robin spread across two nodes: ${JSON.stringify(counts)}`);
+  });
+
   it('a replay of the same outbox rows (crash before the runner stored its place) assigns nothing twice', async (t) => {
     const file = tempDbFile(t, 'runner');
     const f = await setup(t, { db: file });
