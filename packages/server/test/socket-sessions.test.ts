@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SignJWT } from 'jose';
 import { MAX_SOCKETS_PER_AGENT } from '../src/realtime/sessions.js';
-import { expectStatus as ok, twoWorkspaces, type LiveSocket, type TestAgent, type TestServer } from '../src/testing.js';
+import { TestServer, tempDbFile, expectStatus as ok, twoWorkspaces, type LiveSocket, type TestAgent } from '../src/testing.js';
 
 /**
  * DESIGN §7a: a credential that is retired, revoked or deactivated closes the sockets it opened
@@ -182,4 +182,31 @@ test(`an agent holds at most ${MAX_SOCKETS_PER_AGENT} sockets: the next one clos
   await server.live(ana.token);
   assert.deepEqual((await closedWithin(anas[1]!, CLOSE_WITHIN_MS, 'the next oldest')).closed.map((c: any) => c.reason), ['too_many_sockets']);
   await stillOpen(anas[2]!, 'ana #3');
+});
+
+test('across nodes on one database: a key revoked or an agent deactivated through one node closes the sockets on another at its next poll (DESIGN §7a: within 2 s)', async (t) => {
+  const file = tempDbFile(t, 'sessions');
+  const a = await TestServer.startFor(t, { db: file });
+  const ws = await a.createWorkspace('Acme');
+  const ana = await ws.addAgent('ana');
+  const ben = await ws.addAgent('ben');
+  const oldKeyId = (await ok(ws.api('GET', '/v1/workspace/credentials'), 200)).apiKeys[0].id as string;
+  const newKey = (await ok(ws.api('POST', '/v1/workspace/api-keys'), 201)).key as string;
+  const b = await TestServer.startFor(t, { db: file });
+  // On node B: ana's socket from a token the old key minted, ben's from one the new key minted.
+  const [anaOnB, benOnB] = await Promise.all([b.live(ana.token), b.live(await mint(a, ben, newKey))]);
+
+  // Through node A. Node B commits nothing meanwhile, so it hears of it from its relay's poll, one
+  // second apart on its clock: moved on by that second, well inside the design's 2 s across nodes.
+  await ok(a.request('DELETE', `/v1/workspace/api-keys/${oldKeyId}`, { token: newKey }), 200);
+  b.clock!.advance(1000);
+  const revoked = await closedWithin(anaOnB, CLOSE_WITHIN_MS, 'ana on node B');
+  assert.deepEqual(revoked.closed.map((c: any) => c.reason), ['credential_revoked']);
+  await stillOpen(benOnB, 'ben on node B (minted by the other key)');
+  await refused(b, ana.token, 'ana reconnecting to node B with the revoked key’s token');
+
+  await ok(a.request('PATCH', `/v1/agents/${ben.id}`, { token: newKey, body: { active: false } }), 200);
+  b.clock!.advance(1000);
+  const deactivated = await closedWithin(benOnB, CLOSE_WITHIN_MS, 'ben on node B');
+  assert.deepEqual(deactivated.closed.map((c: any) => c.reason), ['agent_deactivated']);
 });
