@@ -52,8 +52,13 @@ async function main(argv: string[]) {
   if (positionals[0] === 'consumers') return consumers(positionals.slice(1), dbFile);
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  // The scale-out engines are not built yet (README). Refused rather than ignored: an operator who
+  // set them expects their data in PostgreSQL, or nodes joined through Redis, and would get neither.
   if (process.env.DATABASE_URL) {
     throw new Error('DATABASE_URL (PostgreSQL) is not supported by this build yet; use --db FILE');
+  }
+  if (process.env.REDIS_URL) {
+    throw new Error('REDIS_URL is not supported by this build yet: nodes sharing one --db FILE already hear each other through its outbox; unset REDIS_URL');
   }
   const server = await startServer({
     privateDestinations: process.env.BATON_PRIVATE_DESTINATIONS || undefined,
