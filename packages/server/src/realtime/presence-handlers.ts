@@ -1,6 +1,7 @@
 import { TypingBody, ViewingBody, type PresenceState, type TypingKind } from '@baton/protocol';
 import type { Deps } from '../deps.js';
 import { findConversation } from '../storage/conversations.js';
+import { onClientEvent } from './client-events.js';
 import type { SocketFanOut } from './fan-out.js';
 import { rooms, type BatonSocket, type Io } from './io.js';
 
@@ -58,12 +59,12 @@ export function handlePresence(socket: BatonSocket, deps: Deps): void {
   const presence = deps.presence;
   const { workspaceId, agentId } = socket.data;
 
-  socket.on('presence:viewing', async (body, ack) => {
+  onClientEvent(socket, 'presence:viewing', async (body, answer) => {
     const parsed = ViewingBody.safeParse(body);
-    if (!parsed.success) return ack?.({ ok: false, error: { code: 'validation_failed', message: 'expected { conversationId }' } });
+    if (!parsed.success) return answer({ ok: false, error: { code: 'validation_failed', message: 'expected { conversationId }' } });
     const target = parsed.data.conversationId;
     if (target && !(await findConversation(db, workspaceId, target))) {
-      return ack?.({ ok: false, error: { code: 'not_found', message: 'conversation not found' } });
+      return answer({ ok: false, error: { code: 'not_found', message: 'conversation not found' } });
     }
     if (socket.data.viewing && socket.data.viewing !== target) {
       const previous = socket.data.viewing;
@@ -72,23 +73,23 @@ export function handlePresence(socket: BatonSocket, deps: Deps): void {
       presence.leave(socket.id, previous);
     }
     socket.data.viewing = target;
-    if (!target) return ack?.({ ok: true, data: null });
+    if (!target) return answer({ ok: true, data: null });
     await socket.join(rooms.conversation(target));
-    ack?.({ ok: true, data: withKinds(presence, presence.view(socket.id, agentId, target)) });
+    answer({ ok: true, data: withKinds(presence, presence.view(socket.id, agentId, target)) });
   });
 
-  socket.on('presence:typing', (body, ack) => {
+  onClientEvent(socket, 'presence:typing', (body, answer) => {
     const parsed = TypingBody.safeParse(body);
-    if (!parsed.success) return ack?.({ ok: false, error: { code: 'validation_failed', message: "expected { conversationId, kind?: 'reply' | 'note' }" } });
+    if (!parsed.success) return answer({ ok: false, error: { code: 'validation_failed', message: "expected { conversationId, kind?: 'reply' | 'note' }" } });
     if (socket.data.viewing !== parsed.data.conversationId) {
-      return ack?.({ ok: false, error: { code: 'bad_request', message: 'send presence:viewing for this conversation first' } });
+      return answer({ ok: false, error: { code: 'bad_request', message: 'send presence:viewing for this conversation first' } });
     }
     const { conversationId, kind = 'reply' } = parsed.data;
     // Recorded before the board announces the change, so the broadcast carries it.
     const kinds = kindsOf(presence);
     if (!kinds.has(conversationId)) kinds.set(conversationId, new Map());
     kinds.get(conversationId)!.set(agentId, kind);
-    ack?.({ ok: true, data: withKinds(presence, presence.typing(socket.id, agentId, conversationId)) });
+    answer({ ok: true, data: withKinds(presence, presence.typing(socket.id, agentId, conversationId)) });
   });
 
   socket.on('disconnect', () => {
