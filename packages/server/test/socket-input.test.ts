@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { onClientEvent } from '../src/realtime/client-events.js';
+import { ManualClock } from '../src/clock.js';
+import { CLIENT_EVENT_BURST, CLIENT_EVENTS_PER_SECOND, ClientEventBudget, onClientEvent } from '../src/realtime/client-events.js';
 import type { BatonSocket } from '../src/realtime/io.js';
 import { expectStatus as ok, twoWorkspaces, type LiveSocket } from '../src/testing.js';
 
@@ -72,7 +73,8 @@ describe('socket input', () => {
     );
     const calls = fc.sample(fc.tuple(fc.constantFrom(...EVENTS), fc.array(body, { maxLength: 3 }), fc.boolean()), { seed: 14, numRuns: 200 });
     let answered = 0;
-    for (const [event, args, withAck] of calls) {
+    for (const [i, [event, args, withAck]] of calls.entries()) {
+      if (i % 50 === 49) server.clock!.advance(5_000); // within the socket's event budget
       const answer = await send(anaLive, event, args, withAck);
       if (withAck) {
         assert.ok(isAck(answer), `${event} ${JSON.stringify(args).slice(0, 100)}: ${JSON.stringify(answer)}`);
@@ -86,17 +88,18 @@ describe('socket input', () => {
 
   it('a handler that throws or rejects answers internal (logged), and the next event is handled', async () => {
     const socket = new EventEmitter() as unknown as BatonSocket;
+    const budget = new ClientEventBudget(new ManualClock(0));
     const errors: unknown[] = [];
     const logged = console.error;
     console.error = (...args: unknown[]) => void errors.push(args);
     try {
       let calls = 0;
-      onClientEvent(socket, 'presence:typing', (_body, answer) => {
+      onClientEvent(socket, 'presence:typing', budget, (_body, answer) => {
         calls++;
         if (calls === 1) throw new Error('sync failure');
         answer({ ok: true, data: { conversationId: 'c', viewing: [], typing: [] } });
       });
-      onClientEvent(socket, 'presence:viewing', async () => {
+      onClientEvent(socket, 'presence:viewing', budget, async () => {
         throw new Error('async failure');
       });
       const answers: unknown[] = [];
@@ -114,5 +117,53 @@ describe('socket input', () => {
     } finally {
       console.error = logged;
     }
+  });
+
+  it(`a socket's events past its budget (${CLIENT_EVENT_BURST} at once, ${CLIENT_EVENTS_PER_SECOND} a second after) answer rate_limited and reach no handler; other sockets keep theirs`, async (t) => {
+    const { server, ws, ana, ben, zoe } = await twoWorkspaces(t);
+    const { conversation } = await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hi' } }), 201);
+    const [flood, benLive, zoeLive] = await Promise.all([server.live(ana.token), server.live(ben.token), server.live(zoe.token)]);
+    const viewing = (s: LiveSocket, conversationId: string | null) => send(s, 'presence:viewing', [{ conversationId }], true) as Promise<any>;
+
+    // The clock stands still: the whole burst, then nothing.
+    // The burst leaves no conversation open; the 50 past it each ask to open one.
+    const answers = await Promise.all(Array.from({ length: CLIENT_EVENT_BURST + 50 }, (_, i) => viewing(flood, i < CLIENT_EVENT_BURST ? null : conversation.id)));
+    assert.equal(answers.filter((a) => a.ok).length, CLIENT_EVENT_BURST);
+    const refused = answers.filter((a) => !a.ok);
+    assert.equal(refused.length, 50);
+    for (const a of refused) assert.deepEqual(a.error, { code: 'rate_limited', message: 'too many events on this socket: slow down' });
+    // The refused ones reached no handler: ana is not viewing the conversation.
+    const benSees = (await viewing(benLive, conversation.id)).data;
+    assert.deepEqual(benSees.viewing, [ben.id], 'ana is not among the viewers');
+
+    // Everyone else's sockets have their own budget.
+    await stillUp(benLive, 'ben, same workspace');
+    await stillUp(zoeLive, 'another workspace');
+    assert.equal((await viewing(flood, conversation.id)).error?.code, 'rate_limited');
+
+    // A second later on the server's clock, the flooding socket has that second's share again.
+    server.clock!.advance(1_000);
+    const after = await Promise.all(Array.from({ length: CLIENT_EVENTS_PER_SECOND + 5 }, () => viewing(flood, conversation.id)));
+    assert.equal(after.filter((a) => a.ok).length, CLIENT_EVENTS_PER_SECOND);
+    assert.deepEqual(after.at(-1).error.code, 'rate_limited');
+  });
+
+  it('the budget refills at its rate up to its burst, and a clock stepping back neither refills nor takes away', () => {
+    const clock = new ManualClock(1_000_000);
+    const budget = new ClientEventBudget(clock);
+    const takeAll = () => {
+      let n = 0;
+      while (budget.take()) n++;
+      return n;
+    };
+    assert.equal(takeAll(), CLIENT_EVENT_BURST);
+    clock.advance(500);
+    assert.equal(takeAll(), CLIENT_EVENTS_PER_SECOND / 2);
+    clock.advance(3_600_000);
+    assert.equal(takeAll(), CLIENT_EVENT_BURST, 'an hour idle refills only up to the burst');
+    clock.advance(-60_000);
+    assert.equal(takeAll(), 0);
+    clock.advance(100);
+    assert.equal(takeAll(), CLIENT_EVENTS_PER_SECOND / 10, 'counted from where the clock is now');
   });
 });

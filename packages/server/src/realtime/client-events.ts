@@ -1,4 +1,5 @@
 import type { Ack, ClientToServerEvents } from '@baton/protocol';
+import type { Clock } from '../clock.js';
 import type { BatonSocket } from './io.js';
 
 /** The answer a handler gives, as the event's ack in the protocol carries it. */
@@ -11,6 +12,37 @@ type AnswerOf<E extends keyof ClientToServerEvents> = Parameters<NonNullable<Par
 export type ClientEventHandler<E extends keyof ClientToServerEvents> = (body: unknown, answer: (a: AnswerOf<E>) => void) => void | Promise<void>;
 
 const INTERNAL: Ack<never> = { ok: false, error: { code: 'internal', message: 'the server could not handle this event' } };
+const RATE_LIMITED: Ack<never> = { ok: false, error: { code: 'rate_limited', message: 'too many events on this socket: slow down' } };
+
+/** Client events a socket may send a second, on average, and at once after a quiet spell. */
+export const CLIENT_EVENTS_PER_SECOND = 50;
+export const CLIENT_EVENT_BURST = 200;
+
+/**
+ * One socket's allowance of client events, a token bucket on the server's clock. Each event costs
+ * the server a little (presence:viewing reads the conversation); a socket sending thousands a
+ * second would spend the CPU every tenant shares. The inbox sends one per conversation opened and
+ * typing at most every few seconds; a held key repeats ~30 times a second, so people stay well
+ * inside 50 a second, and a script flooding the socket is held to that.
+ */
+export class ClientEventBudget {
+  private tokens = CLIENT_EVENT_BURST;
+  private at: number;
+
+  constructor(private readonly clock: Clock) {
+    this.at = clock.now();
+  }
+
+  take(): boolean {
+    const now = this.clock.now();
+    // A clock that steps back (NTP) refills nothing, and takes nothing away.
+    this.tokens = Math.min(CLIENT_EVENT_BURST, this.tokens + (Math.max(0, now - this.at) * CLIENT_EVENTS_PER_SECOND) / 1000);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
 
 /**
  * Listens for a client event, guarded against the client: a socket's arguments are whatever the
@@ -18,9 +50,10 @@ const INTERNAL: Ack<never> = { ok: false, error: { code: 'internal', message: 't
  * client asked for one; otherwise the handler's second argument is the client's own second value
  * (a number, a string), and calling it threw out of the listener and took the whole process, every
  * tenant's connections with it, down. Here the answer goes to the client's ack if it sent one, and
- * nowhere if not; a handler that throws or rejects is logged and answers `internal`.
+ * nowhere if not; a handler that throws or rejects is logged and answers `internal`. Past the
+ * socket's `budget`, an event answers `rate_limited` without reaching the handler.
  */
-export function onClientEvent<E extends keyof ClientToServerEvents>(socket: BatonSocket, event: E, handler: ClientEventHandler<E>): void {
+export function onClientEvent<E extends keyof ClientToServerEvents>(socket: BatonSocket, event: E, budget: ClientEventBudget, handler: ClientEventHandler<E>): void {
   const listener = (...args: unknown[]) => {
     const last = args.at(-1);
     // Only Socket.IO's ack callback can be a function: a payload arrives as JSON.
@@ -32,6 +65,7 @@ export function onClientEvent<E extends keyof ClientToServerEvents>(socket: Bato
       answered = true;
       ack(a);
     };
+    if (!budget.take()) return answer(RATE_LIMITED);
     const fail = (error: unknown) => {
       console.error(`[baton] socket event ${event} failed`, error);
       answer(INTERNAL);
