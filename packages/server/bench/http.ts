@@ -455,6 +455,9 @@ export async function runPlacementBench(options: HttpOptions): Promise<void> {
   }
 }
 
+/** A new conversation has its agent within this, at p99: the bound the placement summary reports against. */
+const PLACED_P99_MS = 250;
+
 /**
  * How long a new conversation waits for the rules to assign it, at fixed create rates below and at
  * what plain Baton sustains (the fractions of its created-and-placed rate this run measured): what an
@@ -463,13 +466,17 @@ export async function runPlacementBench(options: HttpOptions): Promise<void> {
  * server's clock; p99 over every conversation of the step.
  */
 async function placementAtRates(target: Target, plainRate: number, options: HttpOptions): Promise<void> {
-  const fractions = [0.1, 0.25, 0.4, 0.5, 0.65, 0.8];
+  const fractions = [0.1, 0.25, 0.3, 0.35, 0.4, 0.5, 0.65, 0.8];
   const seconds = Math.min(options.seconds, 10);
   const rows: (string | number)[][] = [];
+  /** The highest step whose every conversation was placed within PLACED_P99_MS at p99 (issue 9's option (a)). */
+  let keptUp: { fraction: number; rate: number; p99: number } | null = null;
   for (const fraction of fractions) {
     const rate = Math.max(1, Math.round(fraction * plainRate));
     options.log(`  ${target.label}: ${rate.toLocaleString('en')} creates/s (${Math.round(fraction * 100)}% of plain) for ${seconds} s`);
     const r = await target.loadAtRate(rate, seconds, options.connections);
+    const p99 = percentile(r.waits, 99);
+    if (r.unplaced === 0 && p99 <= PLACED_P99_MS && (!keptUp || fraction > keptUp.fraction)) keptUp = { fraction, rate, p99 };
     rows.push([
       `${Math.round(fraction * 100)}%`,
       rate.toLocaleString('en'),
@@ -490,6 +497,11 @@ async function placementAtRates(target: Target, plainRate: number, options: Http
       ['offered', 'creates/s offered', 'answered /s', 'create answered p50 / p99 ms', 'unplaced when the load stopped', 'placed p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'never placed'],
       rows,
     ),
+  );
+  console.log(
+    keptUp
+      ? `Routing kept up (placed p99 ≤ ${PLACED_P99_MS} ms, none left unplaced) up to ${Math.round(keptUp.fraction * 100)}% of plain Baton's rate: ${keptUp.rate.toLocaleString('en')} creates/s, p99 ${keptUp.p99} ms`
+      : `Routing did not keep up (placed p99 ≤ ${PLACED_P99_MS} ms) at any of the rates`,
   );
 }
 
