@@ -55,14 +55,15 @@ function nudged(value: Json, pick: number, same: SameType): Json {
 function apply(body: Json, change: Change, same: SameType): Json {
   const copy = structuredClone(body);
   const all = places(copy);
-  const { path } = all[change.at % all.length]!;
   if (change.kind === 'add') {
-    const target = places(copy).filter((p) => p.value && typeof p.value === 'object' && !Array.isArray(p.value));
-    if (target.length === 0) return copy;
-    (target[change.at % target.length]!.value as Record<string, Json>)[change.key] = change.value;
+    const objects = all.filter((p) => p.value && typeof p.value === 'object' && !Array.isArray(p.value));
+    if (objects.length === 0) return copy;
+    // Defined, not assigned: `o.__proto__ = v` would set the prototype, and JSON.stringify would leave the key out.
+    Object.defineProperty(objects[change.at % objects.length]!.value, change.key, { value: change.value, enumerable: true, writable: true, configurable: true });
     return copy;
   }
-  const replacement = change.kind === 'set' ? change.value : change.kind === 'nudge' ? nudged(all[change.at % all.length]!.value, change.pick, same) : undefined;
+  const { path, value } = all[change.at % all.length]!;
+  const replacement = change.kind === 'set' ? change.value : change.kind === 'nudge' ? nudged(value, change.pick, same) : undefined;
   if (path.length === 0) return replacement === undefined ? copy : replacement;
   const parent = path.slice(0, -1).reduce<any>((node, key) => node[key], copy);
   const key = path.at(-1)!;
