@@ -88,18 +88,18 @@ describe('socket input', () => {
 
   it('a handler that throws or rejects answers internal (logged), and the next event is handled', async () => {
     const socket = new EventEmitter() as unknown as BatonSocket;
-    const budget = new ClientEventBudget(new ManualClock(0));
+    const clock = new ManualClock(0);
     const errors: unknown[] = [];
     const logged = console.error;
     console.error = (...args: unknown[]) => void errors.push(args);
     try {
       let calls = 0;
-      onClientEvent(socket, 'presence:typing', budget, (_body, answer) => {
+      onClientEvent(socket, 'presence:typing', clock, (_body, answer) => {
         calls++;
         if (calls === 1) throw new Error('sync failure');
         answer({ ok: true, data: { conversationId: 'c', viewing: [], typing: [] } });
       });
-      onClientEvent(socket, 'presence:viewing', budget, async () => {
+      onClientEvent(socket, 'presence:viewing', clock, async () => {
         throw new Error('async failure');
       });
       const answers: unknown[] = [];

@@ -44,6 +44,15 @@ export class ClientEventBudget {
   }
 }
 
+/** Each socket's budget, shared by all its events; it goes with the socket. */
+const budgets = new WeakMap<BatonSocket, ClientEventBudget>();
+
+function budgetOf(socket: BatonSocket, clock: Clock): ClientEventBudget {
+  let budget = budgets.get(socket);
+  if (!budget) budgets.set(socket, (budget = new ClientEventBudget(clock)));
+  return budget;
+}
+
 /**
  * Listens for a client event, guarded against the client: a socket's arguments are whatever the
  * other end sends, not what the protocol's types say. Socket.IO passes an ack function only when the
@@ -51,20 +60,18 @@ export class ClientEventBudget {
  * (a number, a string), and calling it threw out of the listener and took the whole process, every
  * tenant's connections with it, down. Here the answer goes to the client's ack if it sent one, and
  * nowhere if not; a handler that throws or rejects is logged and answers `internal`. Past the
- * socket's `budget`, an event answers `rate_limited` without reaching the handler.
+ * socket's budget (one per socket, on `clock`, shared by its events), an event answers
+ * `rate_limited` without reaching the handler.
  */
-export function onClientEvent<E extends keyof ClientToServerEvents>(socket: BatonSocket, event: E, budget: ClientEventBudget, handler: ClientEventHandler<E>): void {
+export function onClientEvent<E extends keyof ClientToServerEvents>(socket: BatonSocket, event: E, clock: Clock, handler: ClientEventHandler<E>): void {
+  const budget = budgetOf(socket, clock);
   const listener = (...args: unknown[]) => {
     const last = args.at(-1);
-    // Only Socket.IO's ack callback can be a function: a payload arrives as JSON.
+    // Only Socket.IO's ack callback can be a function: a payload arrives as JSON. It answers once:
+    // a second call (a handler that answered, then failed) is dropped by Socket.IO itself.
     const ack = typeof last === 'function' ? (last as (a: unknown) => void) : null;
     const body = ack && args.length === 1 ? undefined : args[0];
-    let answered = false;
-    const answer = (a: unknown) => {
-      if (answered || !ack) return;
-      answered = true;
-      ack(a);
-    };
+    const answer = (a: unknown) => ack?.(a);
     if (!budget.take()) return answer(RATE_LIMITED);
     const fail = (error: unknown) => {
       console.error(`[baton] socket event ${event} failed`, error);

@@ -1,7 +1,7 @@
 import { TypingBody, ViewingBody, type PresenceState, type TypingKind } from '@baton/protocol';
 import type { Deps } from '../deps.js';
 import { findConversation } from '../storage/conversations.js';
-import { ClientEventBudget, onClientEvent } from './client-events.js';
+import { onClientEvent } from './client-events.js';
 import type { SocketFanOut } from './fan-out.js';
 import { rooms, type BatonSocket, type Io } from './io.js';
 
@@ -59,8 +59,7 @@ export function handlePresence(socket: BatonSocket, deps: Deps): void {
   const presence = deps.presence;
   const { workspaceId, agentId } = socket.data;
 
-  const budget = new ClientEventBudget(deps.clock);
-  onClientEvent(socket, 'presence:viewing', budget, async (body, answer) => {
+  onClientEvent(socket, 'presence:viewing', deps.clock, async (body, answer) => {
     const parsed = ViewingBody.safeParse(body);
     if (!parsed.success) return answer({ ok: false, error: { code: 'validation_failed', message: 'expected { conversationId }' } });
     const target = parsed.data.conversationId;
@@ -79,7 +78,7 @@ export function handlePresence(socket: BatonSocket, deps: Deps): void {
     answer({ ok: true, data: withKinds(presence, presence.view(socket.id, agentId, target)) });
   });
 
-  onClientEvent(socket, 'presence:typing', budget, (body, answer) => {
+  onClientEvent(socket, 'presence:typing', deps.clock, (body, answer) => {
     const parsed = TypingBody.safeParse(body);
     if (!parsed.success) return answer({ ok: false, error: { code: 'validation_failed', message: "expected { conversationId, kind?: 'reply' | 'note' }" } });
     if (socket.data.viewing !== parsed.data.conversationId) {
