@@ -476,7 +476,8 @@ async function placementAtRates(target: Target, plainRate: number, options: Http
     options.log(`  ${target.label}: ${rate.toLocaleString('en')} creates/s (${Math.round(fraction * 100)}% of plain) for ${seconds} s`);
     const r = await target.loadAtRate(rate, seconds, options.connections);
     const p99 = percentile(r.waits, 99);
-    if (r.unplaced === 0 && p99 <= PLACED_P99_MS && (!keptUp || fraction > keptUp.fraction)) keptUp = { fraction, rate, p99 };
+    // The fractions rise, so the last step that kept up is the highest.
+    if (r.unplaced === 0 && p99 <= PLACED_P99_MS) keptUp = { fraction, rate, p99 };
     rows.push([
       `${Math.round(fraction * 100)}%`,
       rate.toLocaleString('en'),
