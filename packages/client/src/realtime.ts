@@ -1,4 +1,4 @@
-import type { Ack, ClientToServerEvents, PresenceState, ReadyEvent, TypingKind, ServerToClientEvents, SessionClosedEvent, SessionCloseReason } from '@baton/protocol';
+import type { Ack, ClientToServerEvents, HandshakeRefusal, HandshakeRefusalData, PresenceState, ReadyEvent, TypingKind, ServerToClientEvents, SessionClosedEvent, SessionCloseReason } from '@baton/protocol';
 import { SERVER_EVENTS } from '@baton/protocol/constants';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';
@@ -49,6 +49,14 @@ export interface BatonRealtimeOptions extends TokenOptions {
 }
 
 type Handler = (payload: never) => void;
+
+/** The wait a `rate_limited` handshake refusal asks for, or null for any other error. */
+function rateLimitedFor(error: Error): number | null {
+  if (error.message !== ('rate_limited' satisfies HandshakeRefusal)) return null;
+  const data = (error as { data?: Partial<HandshakeRefusalData> }).data;
+  const ms = data?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 10 * 60_000) : 1000;
+}
 
 /**
  * Server closes after which reconnecting by itself would not help: a deactivated agent is refused,
@@ -226,12 +234,21 @@ export class BatonRealtime {
   }
 
   private onConnectError(error: Error): void {
-    this.emit('error', error);
-    // Refused by the server's middleware: Socket.IO stops. A provider may have a token that works.
-    if (!this.closed && !this.socket.active && this.tokens.refreshable) this.scheduleReconnect();
+    const retryAfterMs = rateLimitedFor(error);
+    if (retryAfterMs === null) this.emit('error', error);
+    else {
+      const seconds = Math.ceil(retryAfterMs / 1000);
+      this.emit('error', new BatonApiError(0, 'rate_limited', `too many connections: trying again in ${seconds} s`, { retryAfterMs }, { cause: error }));
+    }
+    // Refused by the server's middleware: Socket.IO stops. Too many handshakes passes with time, the
+    // same token and all; for the other refusals a provider may have a token that works.
+    if (this.closed || this.socket.active) return;
+    if (retryAfterMs !== null) this.scheduleReconnect(retryAfterMs);
+    else if (this.tokens.refreshable) this.scheduleReconnect();
   }
 
-  private scheduleReconnect(): void {
+  /** Reconnects after the backoff, or after `atLeastMs` (the server's word) if that is longer. */
+  private scheduleReconnect(atLeastMs = 0): void {
     if (this.retrying) return;
     this.failures += 1;
     if (this.failures > this.maxReconnectAttempts) {
@@ -241,7 +258,10 @@ export class BatonRealtime {
       return;
     }
     this.retrying = true;
-    void this.delay(backoffMs(this.failures, this.backoff)).then(() => {
+    // Up to half again on top of the server's wait, so the clients it refused together do not all
+    // come back in the same instant.
+    const told = atLeastMs > 0 ? Math.round(atLeastMs * (1 + Math.random() / 2)) : 0;
+    void this.delay(Math.max(told, backoffMs(this.failures, this.backoff))).then(() => {
       this.retrying = false;
       if (!this.closed && !this.socket.active) this.socket.connect();
     });

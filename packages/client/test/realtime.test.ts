@@ -129,6 +129,29 @@ test('a refused handshake (expired token) is retried with a token from the provi
   assert.equal(asked, 1);
 });
 
+test('a handshake refused as rate_limited is tried again after the wait the server names, with the same fixed token', async (t) => {
+  const { server, ana, realtime } = await setup(t, { handshakes: { perAgent: { burst: 1, perSecond: 0.25 } } });
+  await withTimeout(realtime({ token: ana.token }).connect(), 'the one handshake the budget allows');
+  const waits: number[] = [];
+  let wake = () => {};
+  const rt = realtime({ token: ana.token, delay: (ms) => (waits.push(ms), new Promise<void>((resolve) => (wake = resolve))) });
+  const error = nextEvent(rt, 'error');
+  const ready = rt.connect();
+  const refusal = await error;
+  assert.ok(refusal instanceof BatonApiError);
+  assert.equal(refusal.code, 'rate_limited');
+  assert.deepEqual(refusal.details, { retryAfterMs: 4000 });
+  assert.equal(refusal.message, 'too many connections: trying again in 4 s');
+  // A fixed token is not replaced, but this refusal passes with time: one retry is scheduled, at
+  // least the server's wait and at most half again, so refused clients do not return together.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(waits.length, 1);
+  assert.ok(waits[0]! >= 4000 && waits[0]! <= 6000, `waited ${waits[0]} ms`);
+  server.clock!.advance(4000);
+  wake();
+  assert.equal((await withTimeout(ready, 'ready after the wait')).agentId, ana.id);
+});
+
 test('ready with resync: true (too much missed to replay) is signalled as `resync`', async (t) => {
   const { server, ws, ana, realtime, inbound } = await setup(t);
   const tokens = heldAfterFirst(async () => ana.token);

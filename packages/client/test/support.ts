@@ -115,8 +115,8 @@ export interface Fixture {
   inbound: (body?: string) => Promise<Conversation>;
 }
 
-export async function setup(t: TestContext): Promise<Fixture> {
-  const server = await TestServer.start();
+export async function setup(t: TestContext, serverOptions: Parameters<typeof TestServer.start>[0] = {}): Promise<Fixture> {
+  const server = await TestServer.start(serverOptions);
   const sockets: BatonRealtime[] = [];
   t.after(async () => {
     for (const rt of sockets) rt.close();

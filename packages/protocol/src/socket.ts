@@ -10,6 +10,18 @@ export const SocketAuth = z.object({
 });
 export type SocketAuth = z.infer<typeof SocketAuth>;
 
+/**
+ * Why the server refused a handshake: the `connect_error`'s message, with `data` when there is
+ * more to say. `unauthorized` and `origin not allowed` hold until the credential or the page
+ * changes; `rate_limited` (too many handshakes from this agent or workspace) passes: connect again
+ * after `data.retryAfterMs`.
+ */
+export type HandshakeRefusal = 'unauthorized' | 'origin not allowed' | 'rate_limited';
+export interface HandshakeRefusalData {
+  code: 'rate_limited';
+  retryAfterMs: number;
+}
+
 /** `presence:viewing`: the conversation the agent has open, or null when they close it. */
 export const ViewingBody = z.strictObject({ conversationId: Id.nullable() });
 export type ViewingBody = z.infer<typeof ViewingBody>;

@@ -45,6 +45,8 @@ export interface ServerOptions {
   socketAdapter?: RealtimeOptions['adapter'];
   /** Where the sockets' view counts come from (default: the counters each change carries, realtime/live-counts.ts). */
   counts?: RealtimeOptions['counts'];
+  /** Socket handshakes each agent and workspace may make (default realtime/handshake-budget.ts's). */
+  handshakes?: RealtimeOptions['handshakes'];
   publicUrl?: string;
   notifyCoalesceMs?: number;
   /**
@@ -146,6 +148,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const realtime = await attachRealtime(http, deps, {
     maxReplay: options.maxReplay,
     ...(options.counts ? { counts: options.counts } : {}),
+    ...(options.handshakes ? { handshakes: options.handshakes } : {}),
     ...(options.socketAdapter ? { adapter: options.socketAdapter } : { singleNode: true }),
   });
   relay.start();

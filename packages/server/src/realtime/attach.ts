@@ -6,6 +6,7 @@ import type { CountsSource } from './counts-source.js';
 import { SocketFanOut } from './fan-out.js';
 import { LiveCounts } from './live-counts.js';
 import { handshake } from './handshake.js';
+import { HandshakeBudget, type HandshakeAllowances } from './handshake-budget.js';
 import type { BatonSocket, Io } from './io.js';
 import { broadcastPresence, handlePresence } from './presence-handlers.js';
 import { Replay, MAX_REPLAY } from './replay.js';
@@ -29,6 +30,8 @@ export interface RealtimeOptions {
   adapter?: IoOptions['adapter'];
   /** Where counts come from (default: the counters each change carries, realtime/live-counts.ts). */
   counts?: CountsSource;
+  /** Handshakes each agent and each workspace may make on this node (realtime/handshake-budget.ts). */
+  handshakes?: HandshakeAllowances;
 }
 
 export interface Realtime {
@@ -60,7 +63,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
   fanOut.startAt(deps.relay.positionOf(fanOut.consumer.name));
   await deps.relay.register(sessions.consumer);
 
-  io.use(handshake(deps));
+  io.use(handshake(deps, new HandshakeBudget(deps.clock, options.handshakes)));
   io.on('connection', (socket: BatonSocket) => {
     if (!sessions.open(socket)) return;
     const { workspaceId, agentId } = socket.data;

@@ -1,5 +1,6 @@
 import type { Ack, ClientToServerEvents } from '@baton/protocol';
 import type { Clock } from '../clock.js';
+import { TokenBucket, type Allowance } from '../token-bucket.js';
 import type { BatonSocket } from './io.js';
 
 /** The answer a handler gives, as the event's ack in the protocol carries it. */
@@ -14,42 +15,21 @@ export type ClientEventHandler<E extends keyof ClientToServerEvents> = (body: un
 const INTERNAL: Ack<never> = { ok: false, error: { code: 'internal', message: 'the server could not handle this event' } };
 const RATE_LIMITED: Ack<never> = { ok: false, error: { code: 'rate_limited', message: 'too many events on this socket: slow down' } };
 
-/** Client events a socket may send a second, on average, and at once after a quiet spell. */
-export const CLIENT_EVENTS_PER_SECOND = 50;
-export const CLIENT_EVENT_BURST = 200;
-
 /**
- * One socket's allowance of client events, a token bucket on the server's clock. Each event costs
- * the server a little (presence:viewing reads the conversation); a socket sending thousands a
+ * Client events a socket may send: 200 at once after a quiet spell, then 50 a second. Each event
+ * costs the server a little (presence:viewing reads the conversation); a socket sending thousands a
  * second would spend the CPU every tenant shares. The inbox sends one per conversation opened and
  * typing at most every few seconds; a held key repeats ~30 times a second, so people stay well
- * inside 50 a second, and a script flooding the socket is held to that.
+ * inside it, and a script flooding the socket is held to it.
  */
-export class ClientEventBudget {
-  private tokens = CLIENT_EVENT_BURST;
-  private at: number;
-
-  constructor(private readonly clock: Clock) {
-    this.at = clock.now();
-  }
-
-  take(): boolean {
-    const now = this.clock.now();
-    // A clock that steps back (NTP) refills nothing, and takes nothing away.
-    this.tokens = Math.min(CLIENT_EVENT_BURST, this.tokens + (Math.max(0, now - this.at) * CLIENT_EVENTS_PER_SECOND) / 1000);
-    this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
+export const CLIENT_EVENT_ALLOWANCE: Allowance = { burst: 200, perSecond: 50 };
 
 /** Each socket's budget, shared by all its events; it goes with the socket. */
-const budgets = new WeakMap<BatonSocket, ClientEventBudget>();
+const budgets = new WeakMap<BatonSocket, TokenBucket>();
 
-function budgetOf(socket: BatonSocket, clock: Clock): ClientEventBudget {
+function budgetOf(socket: BatonSocket, clock: Clock): TokenBucket {
   let budget = budgets.get(socket);
-  if (!budget) budgets.set(socket, (budget = new ClientEventBudget(clock)));
+  if (!budget) budgets.set(socket, (budget = new TokenBucket(clock, CLIENT_EVENT_ALLOWANCE)));
   return budget;
 }
 
