@@ -6,6 +6,7 @@ import { BUILT_IN_DURABLE_CONSUMERS } from './background.js';
 import { seedDemoWorkspace } from './demo/seed.js';
 import { openSqlite } from './storage/db.js';
 import { durablePlaces, lastOutboxId, retireDurablePlace } from './storage/outbox.js';
+import { handshakesPerWorkspace } from './realtime/handshake-budget.js';
 import { startServer } from './server.js';
 
 const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
@@ -29,6 +30,9 @@ environment:
   BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT  push subscriptions per agent (default 10)
   BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE
                       a workspace's requests handled at once; more wait their turn (default 32)
+  BATON_MAX_HANDSHAKES_PER_WORKSPACE
+                      socket connects a workspace may make at once, all agents together
+                      (default 2000; the same again every 40 s); more are told to retry later
 `;
 
 async function main(argv: string[]) {
@@ -67,6 +71,7 @@ async function main(argv: string[]) {
       ...positiveInt('BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT', (n) => ({ pushSubscriptionsPerAgent: n })),
       ...positiveInt('BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE', (n) => ({ requestsInFlightPerWorkspace: n })),
     },
+    handshakes: { perWorkspace: positiveInt('BATON_MAX_HANDSHAKES_PER_WORKSPACE', handshakesPerWorkspace) },
     port,
     host: values.host ?? '127.0.0.1',
     db: dbFile,

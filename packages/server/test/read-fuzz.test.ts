@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { routes, type RouteName } from '@baton/protocol';
+import { routes, type RouteName, type RouteSpec } from '@baton/protocol';
 import fc from 'fast-check';
 import type { z } from 'zod';
 import { ADMIN_TOKEN } from '../src/testing.js';
@@ -19,7 +19,7 @@ import { setup, type Fixture } from './support/write-routes.js';
 const RUNS = Number(process.env.BATON_READ_FUZZ_RUNS ?? 20);
 const SEED = Number(process.env.BATON_READ_FUZZ_SEED ?? 15);
 
-const READ_ROUTES = (Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]).filter(([, spec]) => spec.method === 'get');
+const READ_ROUTES = (Object.entries(routes) as [RouteName, RouteSpec][]).filter(([, spec]) => spec.method === 'get');
 
 /** The keys a route's query schema knows (a strict object in every route that has one). */
 function queryKeys(schema: z.ZodType | undefined): string[] {

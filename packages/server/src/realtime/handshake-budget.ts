@@ -11,10 +11,14 @@ export const HANDSHAKES_PER_AGENT: Allowance = { burst: 30, perSecond: 0.5 };
 
 /**
  * Socket handshakes a workspace may make, all its agents together: an API key can mint tokens for
- * every agent, so the per-agent budget alone does not bound a tenant. 2,000 at once lets a large
- * team back in after a restart; the rest follow at 50 a second.
+ * every agent, so the per-agent budget alone does not bound a tenant. `burst` at once lets a team
+ * that size back in after a restart; the whole burst again takes 40 s. 2,000 by default
+ * (`BATON_MAX_HANDSHAKES_PER_WORKSPACE`), so 50 a second.
  */
-export const HANDSHAKES_PER_WORKSPACE: Allowance = { burst: 2000, perSecond: 50 };
+export function handshakesPerWorkspace(burst = 2000): Allowance {
+  return { burst, perSecond: burst / 40 };
+}
+export const HANDSHAKES_PER_WORKSPACE: Allowance = handshakesPerWorkspace();
 
 export interface HandshakeAllowances {
   perAgent?: Allowance;
