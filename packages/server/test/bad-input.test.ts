@@ -224,7 +224,7 @@ describe('bad query values', () => {
   const cases: [string, (f: Fixture) => string[], (f: Fixture) => string][] = [
     [
       '/v1/conversations',
-      () => ['view=nope', 'view=', 'view=MINE', 'limit=0', 'limit=1000', 'limit=101', 'limit=-1', 'limit=1.5', 'limit=abc', 'limit=', 'cursor=garbage', `cursor=${'x'.repeat(201)}`, 'bogus=1'],
+      () => ['view=nope', 'view=', 'view=MINE', 'limit=0', 'limit=1000', 'limit=101', 'limit=-1', 'limit=1.5', 'limit=abc', 'limit=', 'cursor=garbage', `cursor=${'x'.repeat(201)}`, ...[[1.5, 'c'], [1e300, 'c'], ['1', 'c'], [1, 2]].map((c) => `cursor=${Buffer.from(JSON.stringify(c)).toString('base64url')}`), 'bogus=1'],
       () => 'view=mine&limit=100',
     ],
     [

@@ -144,8 +144,10 @@ export const encodeCursor = (c: PageCursor) => Buffer.from(JSON.stringify([c.las
 export function decodeCursor(cursor: string): PageCursor | null {
   try {
     const [lastMessageAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof lastMessageAt !== 'number' || typeof id !== 'string') return null;
-    return { lastMessageAt, id };
+    // A time is a whole number of ms: a fractional or huge one would compare by SQLite's affinity
+    // and fail PostgreSQL's bigint parse (a 500), so it is not a cursor this server made.
+    if (!Number.isSafeInteger(lastMessageAt) || typeof id !== 'string') return null;
+    return { lastMessageAt: lastMessageAt as number, id };
   } catch {
     return null;
   }
