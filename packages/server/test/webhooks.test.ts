@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { WebhookEvent } from '@baton/protocol';
+import { claimJob } from '../src/storage/jobs.js';
 import { LOOPBACK_DESTINATIONS, TestServer, tempDbFile, type TestWorkspace } from '../src/testing.js';
 
 /**
@@ -661,4 +662,76 @@ test('bad input is rejected with 400 and creates nothing; the secret is shown on
   for (const path of ['/v1/webhooks', '/v1/webhooks/{id}', '/v1/webhooks/{id}/deliveries', '/v1/conversations/{id}/transcript']) {
     assert.ok(doc.paths[path], `OpenAPI lacks ${path}`);
   }
+});
+
+test('two server processes on one database file: each delivery is attempted by one of them, and a runner that dies leaves it to the other once its claim runs out', { timeout: 30_000 }, async (t) => {
+  const file = tempDbFile(t, 'webhooks-nodes');
+  const a = await TestServer.startFor(t, { db: file, privateDestinations: LOOPBACK_DESTINATIONS });
+  const b = await TestServer.startFor(t, { db: file, privateDestinations: LOOPBACK_DESTINATIONS });
+  // The runners go when the test steps them, so both can be made to look at the same due job.
+  a.server.deps.jobs.stop();
+  b.server.deps.jobs.stop();
+
+  // A receiver that holds every request until released: the first node's attempt is still out
+  // while the second node looks for due jobs.
+  const requests: string[] = [];
+  const held: (() => void)[] = [];
+  let arrived = () => {};
+  const nextRequest = () => new Promise<void>((resolve) => (arrived = resolve));
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      requests.push(JSON.parse(body).id);
+      held.push(() => res.writeHead(200).end());
+      arrived();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const release of held.splice(0)) release();
+    return new Promise<void>((resolve) => receiver.close(() => resolve()));
+  });
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  const ws = await a.createWorkspace('Acme');
+  const hook = await ok(ws.api('POST', '/v1/webhooks', { url, events: ['conversation.created'] }), 201);
+  await inboundConversation(ws);
+  await a.settle();
+
+  let sent = nextRequest();
+  const onA = a.server.deps.jobs.runDue();
+  await sent;
+  assert.equal(requests.length, 1, 'node A sent it');
+  // Node B looks while A's request is out: the job is claimed, so B finds nothing due. (Were it
+  // to send it too, the receiver would hold B's request as well: the race ends the wait.)
+  const onB = await Promise.race([b.server.deps.jobs.runDue(), nextRequest().then(() => 'node B sent it too')]);
+  if (onB !== 0) for (const release of held.splice(0)) release(); // let the failure end cleanly
+  assert.equal(onB, 0, 'node B attempted nothing');
+  b.clock!.advance(10_000);
+  assert.equal(await b.server.deps.jobs.runDue(), 0, 'nor later within the claim');
+  for (const release of held.splice(0)) release();
+  assert.equal(await onA, 1);
+  assert.equal(requests.length, 1);
+  const log = await deliveries(ws, hook.webhook.id);
+  assert.deepEqual(log.map((d) => [d.status, d.attempts]), [['done', 1]]);
+
+  // A runner that claimed a job and died (simulated: the claim is taken straight in storage, and
+  // nobody ever logs the attempt). The other node leaves it until the claim runs out, then sends it.
+  await inboundConversation(ws, 'second');
+  await a.settle();
+  const { db } = a.server.deps.storage;
+  const job = await db.selectFrom('jobs').select(['id', 'next_run_at']).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  const leaseUntil = b.clock!.now() + 60_000;
+  assert.ok(await claimJob(db, Number(job.id), Number(job.next_run_at), leaseUntil), 'the dead runner claimed it');
+  assert.equal(await claimJob(db, Number(job.id), Number(job.next_run_at), leaseUntil), false, 'a claim is taken once');
+  assert.equal(await b.server.deps.jobs.runDue(), 0, 'claimed by a runner that is gone: not yet');
+  b.clock!.advance(60_000);
+  sent = nextRequest();
+  const afterLease = b.server.deps.jobs.runDue();
+  await sent;
+  for (const release of held.splice(0)) release();
+  assert.equal(await afterLease, 1, 'node B sent it once the claim ran out');
+  assert.equal(requests.length, 2);
+  assert.equal(new Set(requests).size, 2, 'two events, each sent once');
 });

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Storage } from '../storage/db.js';
-import { dueJobsOf, recordAttempt, workspacesWithDueJobs, type DueJob } from '../storage/jobs.js';
+import { claimJob, dueJobsOf, recordAttempt, releaseJob, workspacesWithDueJobs, type DueJob } from '../storage/jobs.js';
 import { afterFailure, afterSuccess, type BreakerPolicy } from './circuit.js';
 
 export interface Job {
@@ -58,6 +58,8 @@ export const DEFAULT_DELIVERY_LIMITS: DeliveryLimits = {
 
 interface Running {
   job: Job;
+  /** The job's `next_run_at` when it was picked, which the claim compares against. */
+  dueAt: number;
   /** The one attempt a half-open circuit lets through; its destination takes no other until it ends. */
   probe: boolean;
   controller: AbortController;
@@ -66,6 +68,18 @@ interface Running {
   /** The server is stopping: the attempt is not logged, so the job runs again after a restart. */
   abandoned: boolean;
 }
+
+interface Picked {
+  job: Job;
+  dueAt: number;
+  probe: boolean;
+}
+
+/**
+ * How long past an attempt's timeout its claim holds: the attempt is logged right after the
+ * timeout at the latest, so only a runner that died (or stalled that long) lets the lease run out.
+ */
+export const LEASE_MARGIN_MS = 30_000;
 
 const toJob = (r: DueJob): Job => ({
   id: Number(r.id),
@@ -92,11 +106,12 @@ const destinationKey = (workspaceId: string, destination: string) => `${workspac
  * - every attempt has a timeout on the injected clock, and a destination that keeps failing is
  *   paused by its circuit breaker (jobs/circuit.ts).
  *
- * Jobs are rows: an attempt in flight is still `pending` in the database, so a crash mid-attempt
- * retries it. The runner wakes on the clock (the poll interval) and on `kick()`; tests drive it
+ * Jobs are rows: an attempt in flight is still `pending` in the database, claimed until its
+ * timeout and a margin (`claimJob`), so a crash mid-attempt retries it once the claim runs out. The runner wakes on the clock (the poll interval) and on `kick()`; tests drive it
  * with `clock.advance()` followed by `runDue()`, without waiting in real time.
  *
- * One runner per database: two processes would pick the same due jobs (scale-out needs claims).
+ * Several processes on one database each run a runner: the claim lets one of them make each
+ * attempt. The caps (concurrency, per workspace, per destination) are each process's own.
  */
 export class JobRunner {
   private handlers = new Map<string, JobHandler>();
@@ -208,12 +223,12 @@ export class JobRunner {
     do {
       this.pumpAgain = false;
       const free = this.limits.concurrency - this.inFlight.size;
-      if (free > 0) for (const { job, probe } of await this.pick(free)) this.begin(job, probe);
+      if (free > 0) for (const picked of await this.pick(free)) this.begin(picked);
     } while (this.pumpAgain);
   }
 
   /** Up to `free` due jobs, round-robin across workspaces, within the per-workspace and per-destination caps. */
-  private async pick(free: number): Promise<{ job: Job; probe: boolean }[]> {
+  private async pick(free: number): Promise<Picked[]> {
     const kinds = [...this.handlers.keys()];
     const now = this.clock.now();
     const workspaces = await workspacesWithDueJobs(this.storage.db, now, kinds);
@@ -247,7 +262,7 @@ export class JobRunner {
       return list;
     };
 
-    const picked: { job: Job; probe: boolean }[] = [];
+    const picked: Picked[] = [];
     for (let progress = true; progress && picked.length < free; ) {
       progress = false;
       for (const workspaceId of order) {
@@ -263,7 +278,7 @@ export class JobRunner {
           if (probe ? busy > 0 : busy >= this.limits.perDestination) continue;
           perDestination.set(key, probe ? Number.MAX_SAFE_INTEGER : busy + 1);
           perWorkspace.set(workspaceId, (perWorkspace.get(workspaceId) ?? 0) + 1);
-          picked.push({ job: toJob(row), probe });
+          picked.push({ job: toJob(row), dueAt: Number(row.next_run_at), probe });
           this.cursor = workspaceId;
           progress = true;
           break;
@@ -273,10 +288,9 @@ export class JobRunner {
     return picked;
   }
 
-  private begin(job: Job, probe: boolean): void {
-    const running: Running = { job, probe, controller: new AbortController(), done: Promise.resolve(), abandoned: false };
+  private begin({ job, dueAt, probe }: Picked): void {
+    const running: Running = { job, dueAt, probe, controller: new AbortController(), done: Promise.resolve(), abandoned: false };
     this.inFlight.set(job.id, running);
-    this.started++;
     running.done = this.attempt(running)
       .catch((e) => this.options.onError?.(e))
       .finally(() => {
@@ -286,8 +300,13 @@ export class JobRunner {
   }
 
   private async attempt(running: Running): Promise<void> {
-    const { job, controller } = running;
+    const { job, dueAt, controller } = running;
     const handler = this.handlers.get(job.kind)!;
+    // Claimed first: in-flight is this process's memory, and another process on the same database
+    // would otherwise send the same delivery while this one's request is out.
+    const leaseUntil = this.clock.now() + handler.timeoutMs + LEASE_MARGIN_MS;
+    if (!(await this.storage.write((trx) => claimJob(trx, job.id, dueAt, leaseUntil), 'background'))) return;
+    this.started++;
     const started = this.clock.now();
     const wallStart = performance.now();
     let timedOut = false;
@@ -308,7 +327,10 @@ export class JobRunner {
     } finally {
       this.clock.clearTimeout(timer);
     }
-    if (running.abandoned) return;
+    if (running.abandoned) {
+      await this.storage.write((trx) => releaseJob(trx, job.id, leaseUntil, dueAt), 'background');
+      return;
+    }
     if (timedOut) result = { ok: false, error: `no response within ${handler.timeoutMs} ms` };
 
     const attempt = job.attempts + 1;

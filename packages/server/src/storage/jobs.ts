@@ -155,6 +155,29 @@ export async function dueJobsOf(
   return rows.map((r) => ({ ...r, circuit_open_until: r.circuit_open_until === null ? null : Number(r.circuit_open_until) }));
 }
 
+/**
+ * Takes a due job for one attempt: its `next_run_at` moves from `dueAt` (as the picker read it) to
+ * `leaseUntil`, so no runner (this process's next pick, another process on the same database)
+ * finds it due until the attempt is logged or the lease runs out. False: another runner took it
+ * first, or it changed since it was read. A runner that dies mid-attempt leaves the job to run
+ * again once the lease ends.
+ */
+export async function claimJob(db: Q, jobId: number, dueAt: number, leaseUntil: number): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ next_run_at: leaseUntil })
+    .where('id', '=', jobId)
+    .where('status', '=', 'pending')
+    .where('next_run_at', '=', dueAt)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Hands a claimed job back unattempted (the server is stopping): due again when it was. */
+export async function releaseJob(db: Q, jobId: number, leaseUntil: number, dueAt: number): Promise<void> {
+  await db.updateTable('jobs').set({ next_run_at: dueAt }).where('id', '=', jobId).where('status', '=', 'pending').where('next_run_at', '=', leaseUntil).execute();
+}
+
 export interface AttemptRecord {
   jobId: number;
   workspaceId: string;
