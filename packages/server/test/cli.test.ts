@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test, type TestContext } from 'node:test';
 import { io as connect } from 'socket.io-client';
 
 /** `baton serve` as an operator runs it; resolves with its exit code and what it printed. */
@@ -27,9 +30,10 @@ test('serve refuses a malformed setting by name', async () => {
   assert.match(bad.stderr, /BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE must be a positive integer, got lots/);
 });
 
-test('BATON_MAX_HANDSHAKES_PER_WORKSPACE bounds the socket connects of a workspace served by the real CLI', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--db', ':memory:', '--port', '0'], {
-    env: { ...process.env, BATON_ADMIN_TOKEN: 'cli-admin', BATON_MAX_HANDSHAKES_PER_WORKSPACE: '2' },
+/** `baton serve` left running for the test; resolves with its URL and a POST helper. */
+async function running(t: TestContext, env: Record<string, string>, db = ':memory:') {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--db', db, '--port', '0'], {
+    env: { ...process.env, BATON_ADMIN_TOKEN: 'cli-admin', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   t.after(() => void child.kill());
@@ -43,11 +47,20 @@ test('BATON_MAX_HANDSHAKES_PER_WORKSPACE bounds the socket connects of a workspa
       resolve(found[1]!);
     });
   });
-  const api = async (path: string, token: string, body: unknown) => {
+  const post = async (path: string, token: string, body: unknown) => {
     const res = await fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.ok(res.ok, `${path}: ${res.status}`);
-    return (await res.json()) as any;
+    return { status: res.status, body: (await res.json()) as any };
   };
+  const api = async (path: string, token: string, body: unknown) => {
+    const res = await post(path, token, body);
+    assert.ok(res.status < 300, `${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  return { url, post, api };
+}
+
+test('BATON_MAX_HANDSHAKES_PER_WORKSPACE bounds the socket connects of a workspace served by the real CLI', async (t) => {
+  const { url, api } = await running(t, { BATON_MAX_HANDSHAKES_PER_WORKSPACE: '2' });
   const { apiKey } = await api('/v1/workspaces', 'cli-admin', { name: 'Acme' });
   const tokens: string[] = [];
   for (const username of ['ana', 'ben', 'carl']) {
@@ -63,4 +76,31 @@ test('BATON_MAX_HANDSHAKES_PER_WORKSPACE bounds the socket connects of a workspa
     });
   // Three agents, each well inside their own budget; the workspace allows two at once.
   assert.deepEqual([await handshake(tokens[0]!), await handshake(tokens[1]!), await handshake(tokens[2]!)], ['ready', 'ready', 'rate_limited']);
+});
+
+test('two `baton serve` processes on one database file take concurrent writes through both: every one answered 201, none lost', async (t) => {
+  const db = join(mkdtempSync(join(tmpdir(), 'baton-nodes-')), 'baton.db');
+  t.after(() => rmSync(dirname(db), { recursive: true, force: true }));
+  const a = await running(t, {}, db);
+  const b = await running(t, {}, db);
+  const { apiKey: acme } = await a.api('/v1/workspaces', 'cli-admin', { name: 'Acme' });
+  const { apiKey: beta } = await b.api('/v1/workspaces', 'cli-admin', { name: 'Beta' });
+  // Before session 15 a transaction took the write lock at its first write, after reading: when the
+  // other process had committed in between, that write failed with SQLITE_BUSY, and about half of
+  // these answered 500.
+  const statuses = await Promise.all(
+    Array.from({ length: 400 }, (_, i) =>
+      (i % 2 ? a : b).post('/v1/conversations', i % 4 < 2 ? acme : beta, { contact: { name: `C${i}` }, channel: 'sms', message: { body: 'hi' } }).then((r) => r.status),
+    ),
+  );
+  const tally: Record<number, number> = {};
+  for (const status of statuses) tally[status] = (tally[status] ?? 0) + 1;
+  assert.deepEqual(tally, { 201: 400 });
+  // Each workspace has all 200 of its conversations, read through the node that did not create it.
+  for (const [key, reader] of [[acme, b], [beta, a]] as const) {
+    const { agent } = await reader.api('/v1/agents', key, { username: 'ana', name: 'Ana' });
+    const { token } = await reader.api('/v1/tokens', key, { agentId: agent.id });
+    const counts = (await (await fetch(`${reader.url}/v1/conversations/counts`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    assert.equal(counts.all, 200, JSON.stringify(counts));
+  }
 });

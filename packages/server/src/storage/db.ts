@@ -1,5 +1,5 @@
 import Sqlite from 'libsql';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Engine } from './engine.js';
 import type { StatementSource } from './direct.js';
@@ -68,6 +68,29 @@ class CachedStatement {
 }
 
 /**
+ * Every transaction here writes (storage.write, migrations), so it takes the write lock when it
+ * begins (`begin immediate`) instead of at its first write (Kysely's `begin`). With several
+ * processes on one file, a deferred transaction that read first and then found another process
+ * had committed meanwhile failed at its first write with SQLITE_BUSY, which no busy timeout waits
+ * out: half the creates sent to two nodes at once answered 500 (docs/decisions.md, session 15).
+ * An immediate one waits for the lock (the busy timeout) and then reads the latest data.
+ */
+class WriterSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class WriterSqliteDialect extends SqliteDialect {
+  constructor(private readonly writerConfig: SqliteDialectConfig) {
+    super(writerConfig);
+  }
+  override createDriver(): Driver {
+    return new WriterSqliteDriver(this.writerConfig);
+  }
+}
+
+/**
  * Opens the embedded libsql database (`:memory:` for tests) and applies pending migrations.
  * WAL lets readers run beside the writer; the busy timeout matters because libsql's default is
  * 0, which turns any lock wait into an immediate SQLITE_BUSY.
@@ -90,7 +113,7 @@ export async function openSqlite(file: string, options: { clock?: Clock } = {}):
   // 64 MiB of page cache (the default is 2 MiB): view pages and counts walk large indexes.
   database.pragma('cache_size = -65536');
   const statements = withStatementCache(database);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements as never }) });
+  const db = new Kysely<Database>({ dialect: new WriterSqliteDialect({ database: statements as never }) });
   await migrate(db, 'sqlite');
   const writes = new GroupCommitter(db, statements);
   checkpointer?.start();
