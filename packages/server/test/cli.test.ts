@@ -104,3 +104,11 @@ test('two `baton serve` processes on one database file take concurrent writes th
     assert.equal(counts.all, 200, JSON.stringify(counts));
   }
 });
+
+test('two `baton serve` processes started at once on a new database file both come up (one applies the migrations, the other finds them applied)', async (t) => {
+  const db = join(mkdtempSync(join(tmpdir(), 'baton-boot-')), 'baton.db');
+  t.after(() => rmSync(dirname(db), { recursive: true, force: true }));
+  const [a, b] = await Promise.all([running(t, {}, db), running(t, {}, db)]);
+  const { apiKey } = await a.api('/v1/workspaces', 'cli-admin', { name: 'Acme' });
+  assert.equal((await b.post('/v1/conversations', apiKey, { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'hi' } })).status, 201);
+});

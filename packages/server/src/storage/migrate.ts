@@ -92,14 +92,19 @@ export async function migrate(db: Kysely<any>, engine: Engine): Promise<number[]
   const ran: number[] = [];
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;
-    await db.transaction().execute(async (trx) => {
+    const done = await db.transaction().execute(async (trx) => {
+      // Another process on the same file may have applied it since the read above. The transaction
+      // holds the write lock (storage/db.ts begins immediate), so this second look is final.
+      const already = await trx.selectFrom('baton_migrations').select('version').where('version', '=', migration.version).executeTakeFirst();
+      if (already) return true;
       await migration.up(trx, engine);
       await trx
         .insertInto('baton_migrations')
         .values({ version: migration.version, name: migration.name, applied_at: Date.now() })
         .execute();
+      return false;
     });
-    ran.push(migration.version);
+    if (!done) ran.push(migration.version);
   }
   return ran;
 }
