@@ -107,8 +107,9 @@ const destinationKey = (workspaceId: string, destination: string) => `${workspac
  *   paused by its circuit breaker (jobs/circuit.ts).
  *
  * Jobs are rows: an attempt in flight is still `pending` in the database, claimed until its
- * timeout and a margin (`claimJob`), so a crash mid-attempt retries it once the claim runs out. The runner wakes on the clock (the poll interval) and on `kick()`; tests drive it
- * with `clock.advance()` followed by `runDue()`, without waiting in real time.
+ * timeout and a margin (`claimJob`), so a crash mid-attempt retries it once the claim runs out.
+ * The runner wakes on the clock (the poll interval) and on `kick()`; tests drive it with
+ * `clock.advance()` followed by `runDue()`, without waiting in real time.
  *
  * Several processes on one database each run a runner: the claim lets one of them make each
  * attempt. The caps (concurrency, per workspace, per destination) are each process's own.
