@@ -6,6 +6,7 @@ import { BatonApiError } from '@baton/client';
  */
 export function plainError(e: unknown): string {
   if (e instanceof BatonApiError) {
+    if (e.code === 'rate_limited') return 'Baton is getting too much from this account right now. Wait a moment and try again.';
     if (e.code === 'network_error' || e.status >= 500 || e.status === 0) return "Can't reach Baton right now. Check your connection and try again.";
     if (e.status === 401 || e.status === 403) return "You're signed out of Baton or not allowed to do this. Reload the page to sign in again.";
     if (e.code === 'version_conflict') return 'Someone changed this conversation first. Have a look and try again.';

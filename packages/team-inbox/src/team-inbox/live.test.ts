@@ -88,6 +88,24 @@ describe('team-inbox live and honest', () => {
     await until(() => status() === '', 1000, 'banner cleared');
   });
 
+  it('a reconnect refused as rate_limited shows "Reconnecting…", not an alert with a button, since the SDK comes back by itself', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = await mount(fx);
+    await until(() => allByRole(list(el), 'option').length === 2, 3000, 'rows');
+    const status = () => allByRole(el.shadowRoot!, 'status').map((s) => s.textContent!.trim()).filter(Boolean).join();
+    fx.realtime.emit('disconnected', { reason: 'transport close', closed: null, reconnecting: true });
+    fx.realtime.emit('error', new BatonApiError(0, 'rate_limited', 'too many connections: trying again in 4 s', { retryAfterMs: 4000 }));
+    await until(() => status() === 'Reconnecting…', 1000, 'banner');
+    await settled(el);
+    expect(allByRole(el.shadowRoot!, 'alert')).to.have.length(0);
+    // Any other refusal is still said, with "Try again".
+    fx.realtime.emit('error', new BatonApiError(0, 'unauthorized', 'unauthorized'));
+    await until(() => allByRole(el.shadowRoot!, 'alert').length === 1, 1000, 'alert');
+    fx.realtime.emit('ready', fx.realtime.readyEvent);
+    await until(() => status() === '' && allByRole(el.shadowRoot!, 'alert').length === 0, 1000, 'cleared');
+    expect(plainError(new BatonApiError(429, 'rate_limited', 'slow down'))).to.match(/too much from this account/);
+  });
+
   it('says what went wrong in plain words, with "Try again"', async () => {
     const world = demoWorld();
     let offline = true;

@@ -45,6 +45,8 @@ function deepActiveElement(): HTMLElement | null {
   return el instanceof HTMLElement ? el : null;
 }
 
+const isRateLimited = (e: unknown): boolean => e instanceof BatonApiError && e.code === 'rate_limited';
+
 /**
  * `<team-inbox server="https://…" token="…">`: the shared team inbox. Builds the SDK (REST,
  * socket, store) for `server` — or uses an injected `store` — and hands it to its parts through
@@ -195,7 +197,11 @@ export class TeamInbox extends LitElement {
     // A refused socket keeps retrying with backoff and the store keeps waiting for it: say why.
     if (realtime) {
       this.unsubscribe.push(
-        realtime.on('error', (e) => this.fail(e)),
+        // Too many connects passes by itself: the SDK connects again when the server said to, and
+        // "Reconnecting…" already says so. A button to try now would only be refused again.
+        realtime.on('error', (e) => {
+          if (!isRateLimited(e)) this.fail(e);
+        }),
         realtime.on('ready', () => (this.failure = '')),
       );
     }
