@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { WebhookEvent } from '@baton/protocol';
-import { claimJob } from '../src/storage/jobs.js';
+import { claimJob, recordAttempt } from '../src/storage/jobs.js';
 import { LOOPBACK_DESTINATIONS, TestServer, tempDbFile, type TestWorkspace } from '../src/testing.js';
 
 /**
@@ -734,4 +734,19 @@ test('two server processes on one database file: each delivery is attempted by o
   assert.equal(await afterLease, 1, 'node B sent it once the claim ran out');
   assert.equal(requests.length, 2);
   assert.equal(new Set(requests).size, 2, 'two events, each sent once');
+
+  // The runner whose claim ran out was only stalled: it comes back and logs its own attempt 1. The
+  // job has moved on without it, so its record is dropped; it neither fails nor counts twice.
+  const late = await a.server.deps.storage.write((trx) =>
+    recordAttempt(
+      trx,
+      { jobId: Number(job.id), workspaceId: ws.id, destination: url, attempt: 1, startedAt: 0, ok: false, statusCode: 500, error: 'late', durationMs: 1, status: 'pending', nextRunAt: 0, finishedAt: null },
+      b.clock!.now(),
+    ),
+  );
+  assert.equal(late, undefined);
+  const after = await db.selectFrom('jobs').select(['status', 'attempts', 'last_error']).where('id', '=', job.id).executeTakeFirstOrThrow();
+  assert.deepEqual([after.status, Number(after.attempts), after.last_error], ['done', 1, null], 'still done after one attempt');
+  const rows = await db.selectFrom('job_attempts').select(['attempt', 'ok']).where('job_id', '=', job.id).execute();
+  assert.deepEqual(rows.map((r) => [Number(r.attempt), Number(r.ok)]), [[1, 1]]);
 });

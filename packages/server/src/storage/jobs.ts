@@ -202,6 +202,22 @@ export interface AttemptRecord {
  * pause ends, this one included. Returns the circuit as it now stands.
  */
 export async function recordAttempt(db: Q, a: AttemptRecord, now: number): Promise<CircuitState | null | undefined> {
+  // Only the attempt that follows the last one logged moves the job on. Another runner logged this
+  // attempt already when this one's claim ran out before it finished (a process stalled past its
+  // lease): then this record is dropped, the job and its circuit as the other left them.
+  const moved = await db
+    .updateTable('jobs')
+    .set({
+      attempts: a.attempt,
+      status: a.status,
+      next_run_at: a.nextRunAt,
+      last_error: a.ok ? null : (a.error ?? `status ${a.statusCode}`),
+      finished_at: a.finishedAt,
+    })
+    .where('id', '=', a.jobId)
+    .where('attempts', '=', a.attempt - 1)
+    .executeTakeFirst();
+  if (Number(moved.numUpdatedRows) === 0) return undefined;
   await db
     .insertInto('job_attempts')
     .values({
@@ -213,17 +229,6 @@ export async function recordAttempt(db: Q, a: AttemptRecord, now: number): Promi
       error: a.error?.slice(0, 1000) ?? null,
       duration_ms: a.durationMs,
     })
-    .execute();
-  await db
-    .updateTable('jobs')
-    .set({
-      attempts: a.attempt,
-      status: a.status,
-      next_run_at: a.nextRunAt,
-      last_error: a.ok ? null : (a.error ?? `status ${a.statusCode}`),
-      finished_at: a.finishedAt,
-    })
-    .where('id', '=', a.jobId)
     .execute();
   if (!a.circuit) return undefined;
   const before = await findCircuit(db, a.workspaceId, a.destination);
