@@ -74,7 +74,7 @@ export class KeyedBuckets {
     return bucket;
   }
 
-  /** Keys with a bucket that is not full (tests). */
+  /** Keys with a bucket, until a sweep forgets the ones that refilled (tests). */
   get size(): number {
     return this.byKey.size;
   }

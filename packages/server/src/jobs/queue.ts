@@ -56,23 +56,21 @@ export const DEFAULT_DELIVERY_LIMITS: DeliveryLimits = {
   breaker: { failures: 5, coolDownMs: 60_000, maxCoolDownMs: 30 * 60_000 },
 };
 
-interface Running {
+/** A due job the picker chose for this runner. */
+interface Picked {
   job: Job;
   /** The job's `next_run_at` when it was picked, which the claim compares against. */
   dueAt: number;
   /** The one attempt a half-open circuit lets through; its destination takes no other until it ends. */
   probe: boolean;
+}
+
+interface Running extends Picked {
   controller: AbortController;
   /** Settles once the attempt is logged (or abandoned because the server is stopping). */
   done: Promise<void>;
   /** The server is stopping: the attempt is not logged, so the job runs again after a restart. */
   abandoned: boolean;
-}
-
-interface Picked {
-  job: Job;
-  dueAt: number;
-  probe: boolean;
 }
 
 /**
@@ -289,8 +287,9 @@ export class JobRunner {
     return picked;
   }
 
-  private begin({ job, dueAt, probe }: Picked): void {
-    const running: Running = { job, dueAt, probe, controller: new AbortController(), done: Promise.resolve(), abandoned: false };
+  private begin(picked: Picked): void {
+    const { job } = picked;
+    const running: Running = { ...picked, controller: new AbortController(), done: Promise.resolve(), abandoned: false };
     this.inFlight.set(job.id, running);
     running.done = this.attempt(running)
       .catch((e) => this.options.onError?.(e))
