@@ -4,12 +4,15 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { BUILT_IN_DURABLE_CONSUMERS } from './background.js';
 import { seedDemoWorkspace } from './demo/seed.js';
-import { openSqlite } from './storage/db.js';
+import { openSqlite, type Storage } from './storage/db.js';
+import { isPostgresUrl } from './storage/open.js';
+import { openPostgres } from './storage/postgres.js';
 import { durablePlaces, lastOutboxId, retireDurablePlace } from './storage/outbox.js';
 import { handshakesPerWorkspace } from './realtime/handshake-budget.js';
 import { startServer } from './server.js';
 
 const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
+       baton migrate [--db FILE]                 apply pending migrations, then exit
        baton consumers [--db FILE]               durable outbox consumers' places
        baton consumers retire NAME [--db FILE]   forget one no process runs any more
 
@@ -19,6 +22,8 @@ const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
   --demo   seed the demo workspace (agents ana, ben, maria, tom) if it is not there
 
 environment:
+  DATABASE_URL        postgres://user:password@host:5432/db: keep the data in PostgreSQL
+                      instead of --db FILE (one node per database)
   BATON_ADMIN_TOKEN   enables POST /v1/workspaces for this bearer token
   SMTP_URL            mail server for notification emails (smtp://user:pass@host:port)
   MAIL_FROM           From: of notification emails
@@ -47,22 +52,26 @@ async function main(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help || (positionals[0] !== 'serve' && positionals[0] !== 'consumers')) {
+  if (values.help || !['serve', 'consumers', 'migrate'].includes(positionals[0] ?? '')) {
     process.stdout.write(USAGE);
     process.exit(values.help ? 0 : 2);
   }
   // `pnpm baton` runs in the server package's folder; paths are meant from where the user typed them.
   const dbFile = values.db === ':memory:' ? ':memory:' : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.db ?? 'baton.db');
-  if (positionals[0] === 'consumers') return consumers(positionals.slice(1), dbFile);
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined) {
+    if (!isPostgresUrl(databaseUrl)) throw new Error('DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/db)');
+    if (values.db !== undefined) throw new Error('both --db and DATABASE_URL are set; use one');
+  }
+  const target = databaseUrl ?? dbFile;
+  if (positionals[0] === 'consumers') return consumers(positionals.slice(1), target);
+  if (positionals[0] === 'migrate') return migrateOnly(target);
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
-  // The scale-out engines are not built yet (README). Refused rather than ignored: an operator who
-  // set them expects their data in PostgreSQL, or nodes joined through Redis, and would get neither.
-  if (process.env.DATABASE_URL) {
-    throw new Error('DATABASE_URL (PostgreSQL) is not supported by this build yet; use --db FILE');
-  }
+  // Several nodes on PostgreSQL are not built yet (README). Refused rather than ignored: an operator
+  // who set it expects nodes joined through Redis, and would get one that hears nobody.
   if (process.env.REDIS_URL) {
-    throw new Error('REDIS_URL is not supported by this build yet: nodes sharing one --db FILE already hear each other through its outbox; unset REDIS_URL');
+    throw new Error('REDIS_URL is not supported by this build yet: nodes sharing one --db FILE already hear each other through its outbox, and PostgreSQL serves one node; unset REDIS_URL');
   }
   const server = await startServer({
     privateDestinations: process.env.BATON_PRIVATE_DESTINATIONS || undefined,
@@ -74,7 +83,7 @@ async function main(argv: string[]) {
     handshakes: { perWorkspace: positiveInt('BATON_MAX_HANDSHAKES_PER_WORKSPACE', handshakesPerWorkspace) },
     port,
     host: values.host ?? '127.0.0.1',
-    db: dbFile,
+    db: target,
     adminToken: process.env.BATON_ADMIN_TOKEN || undefined,
     smtpUrl: process.env.SMTP_URL || undefined,
     mailFrom: process.env.MAIL_FROM || undefined,
@@ -98,24 +107,43 @@ async function main(argv: string[]) {
 }
 
 /**
+ * `baton migrate`: brings the database's schema up to this build and exits, for an operator who
+ * migrates before starting the new version (serve also migrates at boot, so this is never required).
+ * Beside a running node on PostgreSQL, which holds the serving lock; migrations take their own.
+ */
+async function migrateOnly(target: string): Promise<void> {
+  if (target === ':memory:') throw new Error('migrate needs a database: --db FILE or DATABASE_URL');
+  const storage = isPostgresUrl(target) ? await openPostgres(target, { serving: false }) : await openSqlite(target);
+  await storage.close();
+  console.log('[baton] the database is up to date');
+}
+
+/**
  * `baton consumers`: every durable consumer's stored place, and how old the oldest change the outbox
  * keeps for it is (the housekeeping sweep warns about one no process runs that holds changes past
  * the retention). `baton consumers retire NAME` forgets one, so the sweep can delete what it held;
  * this build's own consumers are refused (retired, one would skip every change made until it next
  * starts).
  */
-async function consumers(args: string[], file: string): Promise<void> {
+async function consumers(args: string[], target: string): Promise<void> {
   const [action, name, ...rest] = args;
   if ((action !== undefined && action !== 'retire') || (action === 'retire' && (name === undefined || rest.length > 0))) {
     process.stdout.write(USAGE);
     process.exit(2);
   }
-  if (file === ':memory:' || !existsSync(file)) throw new Error(`no database at ${file} (--db FILE)`);
-  const storage = await openSqlite(file);
+  let storage: Storage;
+  if (isPostgresUrl(target)) {
+    // Beside the node that serves the database, which holds its serving lock.
+    storage = await openPostgres(target, { serving: false });
+  } else {
+    if (target === ':memory:' || !existsSync(target)) throw new Error(`no database at ${target} (--db FILE)`);
+    storage = await openSqlite(target);
+  }
+  const where = isPostgresUrl(target) ? 'the database' : target;
   try {
     if (action === 'retire') {
       if (BUILT_IN_DURABLE_CONSUMERS.includes(name!)) throw new Error(`"${name}" is one of this build's consumers; retired, it would skip every change made until it next starts`);
-      if (!(await retireDurablePlace(storage.db, name!))) throw new Error(`no durable consumer "${name}" in ${file}`);
+      if (!(await retireDurablePlace(storage.db, name!))) throw new Error(`no durable consumer "${name}" in ${where}`);
       console.log(`[baton] retired "${name}": the outbox no longer keeps changes for it`);
       return;
     }

@@ -18,7 +18,8 @@ import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
 import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/attach.js';
-import { openSqlite, type Storage } from './storage/db.js';
+import type { Storage } from './storage/db.js';
+import { openStorage } from './storage/open.js';
 import { ReadBands, readBandsTable } from './storage/read-bands.js';
 
 export const VERSION = '0.1.0';
@@ -26,7 +27,7 @@ export const VERSION = '0.1.0';
 export interface ServerOptions {
   port?: number;
   host?: string;
-  /** libsql file, or `:memory:`. */
+  /** A libsql file or `:memory:`, or a PostgreSQL URL (`postgres://…`; one node per database). */
   db?: string;
   /** An already opened storage (tests that restart on one file pass the path instead). */
   storage?: Storage;
@@ -92,7 +93,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const destinations = parseDestinationPolicy(options.privateDestinations);
   const retentions = checkRetentions(options);
   const clock = options.clock ?? systemClock;
-  const storage = options.storage ?? (await openSqlite(options.db ?? ':memory:', { clock }));
+  const storage = options.storage ?? (await openStorage(options.db ?? ':memory:', { clock }));
   const relay = new OutboxRelay(storage, clock, {
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),

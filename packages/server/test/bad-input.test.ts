@@ -224,7 +224,7 @@ describe('bad query values', () => {
   const cases: [string, (f: Fixture) => string[], (f: Fixture) => string][] = [
     [
       '/v1/conversations',
-      () => ['view=nope', 'view=', 'view=MINE', 'limit=0', 'limit=1000', 'limit=101', 'limit=-1', 'limit=1.5', 'limit=abc', 'limit=', 'cursor=garbage', `cursor=${'x'.repeat(201)}`, ...[[1.5, 'c'], [1e300, 'c'], ['1', 'c'], [1, 2]].map((c) => `cursor=${Buffer.from(JSON.stringify(c)).toString('base64url')}`), 'bogus=1'],
+      () => ['view=nope', 'view=', 'view=MINE', 'limit=0', 'limit=1000', 'limit=101', 'limit=-1', 'limit=1.5', 'limit=abc', 'limit=', 'cursor=garbage', `cursor=${'x'.repeat(201)}`, 'tag=vip%00', ...[[1.5, 'c'], [1e300, 'c'], ['1', 'c'], [1, 2]].map((c) => `cursor=${Buffer.from(JSON.stringify(c)).toString('base64url')}`), 'bogus=1'],
       () => 'view=mine&limit=100',
     ],
     [
@@ -233,7 +233,7 @@ describe('bad query values', () => {
       () => 'after=0&limit=500',
     ],
     ['/v1/notifications', () => ['limit=0', 'limit=101', 'unreadOnly=yes', 'bogus=1'], () => 'limit=100&unreadOnly=true'],
-    ['/v1/contacts', () => ['', 'externalId=crm-1&email=a@b.example', 'externalId=', 'bogus=1'], () => 'externalId=crm-1'],
+    ['/v1/contacts', () => ['', 'externalId=crm-1&email=a@b.example', 'externalId=', 'externalId=crm%00-1', 'bogus=1'], () => 'externalId=crm-1'],
     ['/v1/workflows/:id/runs', () => ['outcome=maybe', 'outcome=', 'limit=0', 'limit=201', 'limit=x', 'cursor=has%20space', 'bogus=1'], () => 'outcome=applied&limit=200'],
   ];
   for (const [route, bad, good] of cases) {

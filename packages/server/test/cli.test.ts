@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { io as connect } from 'socket.io-client';
+import { running, serve } from './support/cli.js';
 
-/** `baton serve` as an operator runs it; resolves with its exit code and what it printed. */
-function serve(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--db', ':memory:', '--port', '0'], { env: { ...process.env, ...env }, timeout: 30_000 }, (_error, _out, stderr) =>
-      resolve({ code: child.exitCode, stderr }),
-    );
-  });
-}
-
-test('serve refuses the scale-out settings this build does not have, instead of quietly running on the embedded database', async () => {
-  const postgres = await serve({ DATABASE_URL: 'postgres://baton@127.0.0.1:5432/baton' });
-  assert.equal(postgres.code, 1);
-  assert.match(postgres.stderr, /DATABASE_URL \(PostgreSQL\) is not supported by this build yet/);
-  const redis = await serve({ REDIS_URL: 'redis://127.0.0.1:6379' });
+test('serve refuses what this build cannot honour, instead of quietly running on the embedded database', async () => {
+  const redis = await serve({ REDIS_URL: 'redis://127.0.0.1:6379' }, null);
   assert.equal(redis.code, 1);
   assert.match(redis.stderr, /REDIS_URL is not supported by this build yet/);
+  const mysql = await serve({ DATABASE_URL: 'mysql://baton@127.0.0.1/baton' }, null);
+  assert.equal(mysql.code, 1);
+  assert.match(mysql.stderr, /DATABASE_URL must be a PostgreSQL URL/);
+  const both = await serve({ DATABASE_URL: 'postgres://baton@127.0.0.1:5432/baton' });
+  assert.equal(both.code, 1);
+  assert.match(both.stderr, /both --db and DATABASE_URL are set; use one/);
 });
 
 test('serve refuses a malformed setting by name', async () => {
@@ -29,35 +23,6 @@ test('serve refuses a malformed setting by name', async () => {
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE must be a positive integer, got lots/);
 });
-
-/** `baton serve` left running for the test; resolves with its URL and a POST helper. */
-async function running(t: TestContext, env: Record<string, string>, db = ':memory:') {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--db', db, '--port', '0'], {
-    env: { ...process.env, BATON_ADMIN_TOKEN: 'cli-admin', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.after(() => void child.kill());
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s: ${out}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      const found = /listening on (\S+)/.exec((out += chunk.toString()));
-      if (!found) return;
-      clearTimeout(timer);
-      resolve(found[1]!);
-    });
-  });
-  const post = async (path: string, token: string, body: unknown) => {
-    const res = await fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  const api = async (path: string, token: string, body: unknown) => {
-    const res = await post(path, token, body);
-    assert.ok(res.status < 300, `${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-  return { url, post, api };
-}
 
 test('BATON_MAX_HANDSHAKES_PER_WORKSPACE bounds the socket connects of a workspace served by the real CLI', async (t) => {
   const { url, api } = await running(t, { BATON_MAX_HANDSHAKES_PER_WORKSPACE: '2' });

@@ -103,7 +103,8 @@ test('bad filters are a 400 on their field', async (t) => {
   }
 });
 
-test('each filter is read through its index, in both sorts (EXPLAIN QUERY PLAN)', async (t) => {
+// SQLite's plans: PostgreSQL's planner picks by table statistics, and on a test's few rows scans.
+test('each filter is read through its index, in both sorts (EXPLAIN QUERY PLAN)', { skip: process.env.BATON_TEST_POSTGRES ? 'SQLite query plans' : false }, async (t) => {
   const { server, ws, ana, team } = await setup(t);
   const db = server.server.deps.storage.db;
   const cases: [ConversationFilters, string][] = [

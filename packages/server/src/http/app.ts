@@ -10,6 +10,7 @@ import { bodyLimit } from './body.js';
 import type { AppEnv } from './env.js';
 import { idempotency } from './idempotency.js';
 import { fairShare } from './fair-share.js';
+import { refuseUnstorableUrl } from './parse.js';
 import { agentRoutes } from './routes/agents.js';
 import { contactRoutes } from './routes/contacts.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -81,6 +82,10 @@ export function createApp(deps: Deps) {
     c.req.header('origin') !== undefined || c.req.path === '/v1/openapi.json' ? corsHeaders(c, next) : next(),
   );
   app.use('/v1/*', bodyLimit(deps.config.bodyLimitBytes));
+  app.use('/v1/*', (c, next) => {
+    refuseUnstorableUrl(c);
+    return next();
+  });
 
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization');

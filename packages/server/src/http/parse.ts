@@ -55,6 +55,31 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return result.data;
 }
 
+/**
+ * The path and query reach SQL as text (ids, filters, search terms) just as a body's strings do,
+ * and PostgreSQL refuses a NUL in text outright (a 500 where SQLite found nothing). Nothing has an
+ * id with a NUL or a lone surrogate, so such a path is a 404, as any unknown id is; such a query
+ * value is a 400. Both before any handler reads them, on both engines. Only a URL with a percent
+ * escape can carry one.
+ */
+export function refuseUnstorableUrl(c: Context): void {
+  if (!c.req.url.includes('%')) return;
+  const segments = c.req.path.split('/').map((segment) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment; // malformed escapes are routed as written, and match no id
+    }
+  });
+  if (hasUnstorableText(segments)) throw new AppError(404, 'not_found', 'nothing has an id with a NUL character or an unpaired surrogate');
+  const unstorable = Object.entries(c.req.queries()).find(([key, values]) => hasUnstorableText([key, ...values]));
+  if (unstorable) {
+    throw badRequest('the query string may not contain NUL characters or unpaired surrogates', [
+      { path: [unstorable[0]], message: 'contains a NUL character or an unpaired surrogate', code: 'unstorable_text' },
+    ]);
+  }
+}
+
 const NoBody = z.strictObject({});
 
 /** For commands that take no body: nothing, or `{}` (checked like any body: 415, malformed JSON, unknown fields). */

@@ -1,7 +1,7 @@
 import type { ContactHit, MessageItem, NoteItem, SearchConversation, SearchPage, SearchQuery } from '@baton/protocol';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
-import { AppError, badRequest } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { iso, toContact, toTimelineItem } from '../storage/mappers.js';
 import type { ConversationRow } from '../storage/schema.js';
 import {
@@ -38,7 +38,6 @@ const contextOf = (r: ConversationRow, contactName: string): SearchConversation 
  * from the credential only. There is no time window: the whole history is searched.
  */
 export async function search(deps: Deps, p: WorkspacePrincipal, query: SearchQuery): Promise<SearchPage> {
-  if (deps.storage.engine !== 'sqlite') throw new AppError(501, 'internal', 'search is not available on PostgreSQL yet');
   const terms = searchTerms(query.q);
   if (terms.length === 0) {
     throw badRequest('q has no words to search for', [{ path: ['q'], message: 'give at least one word of letters or digits', code: 'custom' }]);

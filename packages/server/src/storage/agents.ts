@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, SqliteAdapter, type Kysely, type Selectable } from 'kysely';
 import { prepared } from './prepared.js';
 import type { AgentRow, Database } from './schema.js';
 
@@ -79,7 +79,11 @@ const stillEligible = (db: Kysely<Database>, a: { workspaceId: string; id: strin
       ),
     )
     // Skills are stored as a JSON list in their lower-case spelling, as steps name them.
-    .where(sql<boolean>`not exists (select 1 from json_each(${a.skills}) as required where required.value not in (select held.value from json_each(agents.skills) as held))`);
+    .where(
+      db.getExecutor().adapter instanceof SqliteAdapter
+        ? sql<boolean>`not exists (select 1 from json_each(${a.skills}) as required where required.value not in (select held.value from json_each(agents.skills) as held))`
+        : sql<boolean>`agents.skills::jsonb @> ${a.skills}::jsonb`,
+    );
 const claimFirst = prepared<Claim>(['workspaceId', 'id', 'at', 'skills'], (db, a) => stillEligible(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', 'is', null));
 const claimAfter = prepared<Claim & { seen: number }>(['workspaceId', 'id', 'at', 'seen', 'skills'], (db, a) =>
   stillEligible(db, a).set({ last_assigned_at: a.at }).where('last_assigned_at', '=', a.seen),

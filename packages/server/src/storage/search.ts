@@ -1,14 +1,12 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, SqliteAdapter, type Kysely } from 'kysely';
+import { searchVector } from './migrations/0054_search_postgres.js';
+import { snippetOf } from './search-snippet.js';
 import type { Database, TimelineRow } from './schema.js';
 
 /**
- * Full-text search over messages and notes, on SQLite FTS5 (`timeline_fts`, migration 0006).
- * All of the engine-specific SQL lives here.
- *
- * PostgreSQL (a later issue) will implement the same functions over a `tsvector` of `body` with a
- * GIN index that leads with the workspace (btree_gin), the terms as `to_tsquery('simple', …)`
- * with `:*` prefixes ANDed (after `unaccent`), `ts_rank_cd` for relevance, keyset on `seq` for
- * newest, and `ts_headline` with the same private-use markers for snippets.
+ * Full-text search over messages and notes, on SQLite FTS5 (`timeline_fts`, migration 0006) or
+ * PostgreSQL's text search (migration 0054, `searchTimelinePostgres`). All of the engine-specific
+ * SQL lives here.
  *
  * User input never reaches FTS5 as syntax: it is cut into words, each word is quoted (so `OR`,
  * `NEAR`, `*`, `^`, `:` and parentheses are only text), prefix-matched and ANDed. Newest-first
@@ -127,6 +125,7 @@ type RawHit = TimelineRow & { hit_rowid: number; hit_snippet: string | null };
  * are made for the returned rows alone.
  */
 export async function searchTimeline(db: Kysely<Database>, params: SearchParams): Promise<SearchResult> {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return searchTimelinePostgres(db, params);
   const match = matchExpression(params.order === 'newest' ? params.workspaceId : null, params.terms);
   const filters = sql.join(
     [
@@ -186,6 +185,50 @@ export async function searchTimeline(db: Kysely<Database>, params: SearchParams)
     hits.push({ row, ...splitSnippet(marked, open, close) });
   }
   return { hits, next };
+}
+
+/**
+ * `searchTimeline` on PostgreSQL (migration 0054): the words as one `tsquery` of prefixes, matched
+ * against the workspace's entries of the `timeline_search` index; newest first by the timeline's
+ * seq (a newest cursor's `rowid` is then a seq), relevance by `ts_rank_cd`. Each word is a quoted
+ * lexeme, so nothing in it is tsquery syntax; the configuration folds case and accents as the
+ * index did. Snippets are made in code (storage/search-snippet.ts says why).
+ */
+async function searchTimelinePostgres(db: Kysely<Database>, params: SearchParams): Promise<SearchResult> {
+  const query = params.terms.map((t) => `'${t.replaceAll('\\', '\\\\').replaceAll("'", "''")}'${[...t].length >= 2 ? ':*' : ''}`).join(' & ');
+  const vector = searchVector(sql.ref('t.body'));
+  const filters = sql.join(
+    [
+      sql`t.workspace_id = ${params.workspaceId}`,
+      sql`t.kind in ('message', 'note')`,
+      sql`${vector} @@ to_tsquery('baton_search', ${query})`,
+      ...(params.kind ? [sql`t.kind = ${params.kind}`] : []),
+      ...(params.conversationId ? [sql`t.conversation_id = ${params.conversationId}`] : []),
+    ],
+    sql` and `,
+  );
+  const fetch = params.limit + 1;
+  let rows: TimelineRow[];
+  let next: SearchPosition | null = null;
+  if (params.order === 'newest') {
+    const below = params.after?.order === 'newest' ? sql` and t.seq < ${params.after.rowid}` : sql``;
+    rows = (await sql<TimelineRow>`select t.* from timeline as t where ${filters}${below} order by t.seq desc limit ${fetch}`.execute(db)).rows;
+    if (rows.length > params.limit) {
+      rows = rows.slice(0, params.limit);
+      next = { order: 'newest', rowid: Number(rows[rows.length - 1]!.seq) };
+    }
+  } else {
+    const offset = params.after?.order === 'relevance' ? params.after.offset : 0;
+    rows = (
+      await sql<TimelineRow>`select t.* from timeline as t where ${filters}
+        order by ts_rank_cd(${vector}, to_tsquery('baton_search', ${query})) desc, t.seq desc limit ${fetch} offset ${offset}`.execute(db)
+    ).rows;
+    if (rows.length > params.limit) {
+      rows = rows.slice(0, params.limit);
+      next = { order: 'relevance', offset: offset + params.limit };
+    }
+  }
+  return { hits: rows.map((row) => ({ row, ...snippetOf(row.body ?? '', params.terms, SNIPPET_TOKENS) })), next };
 }
 
 async function rowSnippet(db: Kysely<Database>, match: string, rowid: number, open: string, close: string): Promise<string> {

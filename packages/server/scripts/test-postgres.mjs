@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The server's suite again, on a throwaway PostgreSQL server (scripts/with-postgres.mjs): every
+// test file but those whose subject no database engine touches, or that pin the embedded one (a
+// test that names a database file runs on SQLite under either pass).
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ENGINE_FREE = new Set([
+  'aborted-uploads.test.ts', // the HTTP body reader
+  'cli.test.ts', // the CLI on --db files; its PostgreSQL case is in postgres.test.ts
+  'cors.test.ts',
+  'deep-input.test.ts', // refused before any query
+  'destinations.test.ts', // address classification
+  'fair-share.test.ts', // the request gate
+  'group-commit.test.ts', // on a SQLite file
+  'handshake-budget.test.ts',
+  'runner-crash.test.ts', // kill -9 of a process on a SQLite file
+  'socket-input.test.ts',
+  'socket-sessions.test.ts',
+  'testing.test.ts',
+  'token-bucket.test.ts',
+  'wal-checkpointer.test.ts', // SQLite's WAL
+]);
+
+const testDir = fileURLToPath(new URL('../test/', import.meta.url));
+const files = readdirSync(testDir)
+  .filter((f) => f.endsWith('.test.ts') && !ENGINE_FREE.has(f))
+  .sort()
+  .map((f) => `test/${f}`);
+const harness = fileURLToPath(new URL('./with-postgres.mjs', import.meta.url));
+const child = spawn(process.execPath, [harness, process.execPath, '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,13 @@
+import type { Clock } from '../clock.js';
+import { openSqlite, type Storage } from './db.js';
+import { openPostgres } from './postgres.js';
+
+/** Whether `target` names a PostgreSQL database (a `postgres://` or `postgresql://` URL) rather than a file. */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/** Opens the database `target` names: a PostgreSQL URL, or a libsql file (`:memory:` for tests). */
+export function openStorage(target: string, options: { clock?: Clock } = {}): Promise<Storage> {
+  return isPostgresUrl(target) ? openPostgres(target) : openSqlite(target, options);
+}

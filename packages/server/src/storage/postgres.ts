@@ -1,0 +1,114 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { GroupCommitter } from './group-commit.js';
+import { migrate } from './migrate.js';
+import type { Storage } from './db.js';
+import type { Database } from './schema.js';
+
+/**
+ * Advisory lock keys, in the server's own key space: `pg_advisory_lock(bigint)` is shared by every
+ * client of the database, so these are fixed, arbitrary numbers nothing else is expected to use.
+ */
+const MIGRATION_LOCK = 0x6261746f6e01n; // "baton" 01
+const SERVING_LOCK = 0x6261746f6e02n; // "baton" 02
+
+/**
+ * Every bigint column here holds epoch milliseconds, a seq, a count or an outbox id, all far below
+ * 2^53; `pg` returns int8 as a string by default (so it cannot lose digits), which the storage
+ * layer would otherwise have to wrap in `Number()` at every read. Per pool, not `pg.types`
+ * globally, so a host application's own `pg` clients keep their parsing.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Gives every text column of the schema the "C" collation (bytewise, as SQLite compares), once,
+ * after the migrations: the ones to come included, so none has to remember it.
+ *
+ * Why: keyset pages compare ids and sort keys in SQL (`(last_message_at, id) < (…)`) and the same
+ * keys again in JavaScript, which compares UTF-16 code units; lists sort names with ORDER BY. A
+ * database created with a linguistic default (`en_US.UTF-8`, an ICU locale: what most servers and
+ * managed services create) orders `B` after `a` and ignores `_` at first, so a page would end
+ * where the next one does not begin. Pinning the columns makes the order the engine's, not the
+ * database's. For UTF-8 text bytewise order is code point order, which agrees with UTF-16 order
+ * for everything outside the astral planes; ids and keys are ASCII.
+ */
+async function compareTextBytewise(db: Kysely<any>): Promise<void> {
+  const { rows } = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns
+    where table_schema = current_schema() and data_type = 'text' and collation_name is distinct from 'C'
+    order by table_name, ordinal_position`.execute(db);
+  if (rows.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (const { table_name, column_name } of rows) {
+      await sql`alter table ${sql.table(table_name)} alter column ${sql.ref(column_name)} type text collate "C"`.execute(trx);
+    }
+  });
+}
+
+export class AnotherNodeServing extends Error {
+  constructor() {
+    super(
+      'another Baton node is serving this PostgreSQL database. Several nodes on one PostgreSQL database need REDIS_URL and ' +
+        'the scale-out build, which this build is not (docs/decisions.md, "one node on PostgreSQL"); stop the other node or use another database',
+    );
+    this.name = 'AnotherNodeServing';
+  }
+}
+
+/**
+ * Opens a PostgreSQL database (`postgres://…`) and applies pending migrations, for one server node.
+ *
+ * One node only, enforced: the outbox's readers assume ids are handed out in commit order, which
+ * holds when one process commits one group at a time (its group committer, as on SQLite), and not
+ * across processes that allocate from the same sequence (docs/postgres-audit.md C3). The node holds
+ * a session advisory lock for its lifetime; a second node on the same database fails at boot
+ * instead of losing deliveries. Migrations run under their own advisory lock, so a node starting
+ * beside a `baton consumers` command never runs one twice.
+ */
+export async function openPostgres(url: string, options: { poolSize?: number; serving?: boolean } = {}): Promise<Storage> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types });
+  // An idle client's error (the server restarted, a network blip) is reported on the pool; without a
+  // listener Node would end the process. The next query gets a fresh client.
+  pool.on('error', (error) => console.error('[baton] idle PostgreSQL connection failed; it will be replaced', error));
+  // The serving lock lives on its own connection, kept out of the pool for the node's lifetime.
+  const holder = options.serving === false ? null : await pool.connect();
+  try {
+    if (holder) {
+      const { rows } = await holder.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [SERVING_LOCK.toString()]);
+      if (!rows[0]?.locked) throw new AnotherNodeServing();
+    }
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    await db.connection().execute(async (connection) => {
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK.toString()}::bigint)`.execute(connection);
+      try {
+        await migrate(connection, 'postgres');
+        await compareTextBytewise(connection);
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK.toString()}::bigint)`.execute(connection);
+      }
+    });
+    const writes = new GroupCommitter(db);
+    let closed: Promise<void> | null = null;
+    return {
+      db,
+      engine: 'postgres',
+      write: (work, lane) => writes.run(work, lane),
+      close: () =>
+        (closed ??= (async () => {
+          await writes.idle();
+          holder?.release(true); // closed, not pooled: that ends its session and so the serving lock
+          await db.destroy();
+          // The pool has let go of its connections, but their sockets close a moment later; an
+          // error on one meanwhile (its database dropped) concerns nobody.
+          pool.removeAllListeners('error').on('error', () => {});
+        })()),
+    };
+  } catch (error) {
+    holder?.release(true);
+    await pool.end();
+    throw error;
+  }
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import type { TestContext } from 'node:test';
+
+// The `baton` CLI as an operator runs it, for the tests of what it does (cli.test.ts, postgres.test.ts).
+
+/** `baton serve` as an operator runs it; resolves with its exit code and what it printed. */
+export function serve(env: Record<string, string>, db: string | null = ':memory:'): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const args = ['--import', 'tsx', 'src/cli.ts', 'serve', ...(db === null ? [] : ['--db', db]), '--port', '0'];
+    const child = execFile(process.execPath, args, { env: { ...process.env, ...env }, timeout: 30_000 }, (_error, _out, stderr) => resolve({ code: child.exitCode, stderr }));
+  });
+}
+
+/** `baton serve` left running for the test; resolves with its URL and a POST helper. */
+export async function running(t: TestContext, env: Record<string, string>, db: string | null = ':memory:') {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', ...(db === null ? [] : ['--db', db]), '--port', '0'], {
+    env: { ...process.env, BATON_ADMIN_TOKEN: 'cli-admin', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  t.after(() => void child.kill());
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s: ${out}`)), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      const found = /listening on (\S+)/.exec((out += chunk.toString()));
+      if (!found) return;
+      clearTimeout(timer);
+      resolve(found[1]!);
+    });
+  });
+  const post = async (path: string, token: string, body: unknown) => {
+    const res = await fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const api = async (path: string, token: string, body: unknown) => {
+    const res = await post(path, token, body);
+    assert.ok(res.status < 300, `${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  return { url, post, api };
+}
