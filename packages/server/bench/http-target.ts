@@ -2,7 +2,8 @@
  * The server side of the HTTP benchmark, run as a child process (`node --import tsx`) so the load
  * generator does not share an event loop with the server it measures.
  *
- *   baton         the real server (`startServer`) on a WAL file database in a temp dir
+ *   baton         the real server (`startServer`) on a WAL file database in a temp dir, or with
+ *                 BENCH_POSTGRES on a new database of that PostgreSQL server
  *   baseline      a bare Hono app whose one handler does one libsql insert on a WAL file database,
  *                 served by the same @hono/node-server and hono packages as Baton (the versions
  *                 each side resolved are printed beside the results)
@@ -29,6 +30,7 @@ import { Hono } from 'hono';
 import Sqlite from 'libsql';
 import { newId } from '../src/ids.js';
 import { startServer } from '../src/server.js';
+import { freshPostgresDatabase } from '../src/testing.js';
 import { openSqlite } from '../src/storage/db.js';
 import { hashApiKey } from '../src/storage/workspaces.js';
 import { placementWaits } from './placement-waits.js';
@@ -70,7 +72,9 @@ export const WHAT_IFS = ['no-group-commit', 'no-index', 'no-relay'] as const;
 export type WhatIf = (typeof WHAT_IFS)[number];
 
 async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): Promise<Target> {
-  const server = await startServer({ db: file, adminToken, host: '127.0.0.1', port: 0 });
+  // BENCH_POSTGRES (a server's URL whose user may create databases): Baton on a database of its own there.
+  const postgres = process.env.BENCH_POSTGRES ? await freshPostgresDatabase(process.env.BENCH_POSTGRES) : null;
+  const server = await startServer({ db: postgres?.url ?? file, adminToken, host: '127.0.0.1', port: 0 });
   if (whatIfs.includes('no-group-commit')) {
     const { db } = server.deps.storage;
     server.deps.storage.write = (work) => db.transaction().execute(work);
@@ -96,7 +100,10 @@ async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): 
       const waits = all.filter((w): w is number => w !== null);
       return { waits, unplaced: all.length - waits.length };
     },
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      await postgres?.drop();
+    },
   };
 }
 

@@ -105,7 +105,8 @@ class Target {
               : routing === 'by-hand'
                 ? 'Baton, create then assign by hand (2 requests a conversation)'
                 : 'Baton (startServer)';
-    const target = new Target(child, url, label, kind, stack, routing);
+    const engine = kind === 'baton' && process.env.BENCH_POSTGRES ? ' on PostgreSQL' : '';
+    const target = new Target(child, url, label + engine, kind, stack, routing);
     if (kind === 'baton') target.token = (await createWorkspace(url)).apiKey;
     if (routing !== 'none') target.agentIds = await seedRoutedWorkspace(url, target.token, routing === 'rules');
     return target;

@@ -16,6 +16,7 @@ const ENGINE_FREE = new Set([
   'group-commit.test.ts', // on a SQLite file
   'handshake-budget.test.ts',
   'runner-crash.test.ts', // kill -9 of a process on a SQLite file
+  'search-snippet.test.ts', // text only
   'socket-input.test.ts',
   'socket-sessions.test.ts',
   'testing.test.ts',
