@@ -73,12 +73,21 @@ export async function openPostgres(url: string, options: { poolSize?: number; se
   // An idle client's error (the server restarted, a network blip) is reported on the pool; without a
   // listener Node would end the process. The next query gets a fresh client.
   pool.on('error', (error) => console.error('[baton] idle PostgreSQL connection failed; it will be replaced', error));
-  // The serving lock lives on its own connection, kept out of the pool for the node's lifetime.
-  const holder = options.serving === false ? null : await pool.connect();
+  // The serving lock lives on a connection of its own for the node's lifetime, outside the pool.
+  let holder: pg.Client | null = null;
+  let closing = false;
   try {
-    if (holder) {
+    if (options.serving !== false) {
+      holder = new pg.Client({ connectionString: url, keepAlive: true });
+      await holder.connect();
       const { rows } = await holder.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [SERVING_LOCK.toString()]);
       if (!rows[0]?.locked) throw new AnotherNodeServing();
+      // Losing this connection (the server restarted) releases the lock, and another node could
+      // then start on the database. Said loudly; taking it back is the scale-out issue's, which
+      // replaces the lock with ownership per consumer.
+      holder.on('error', (error) => {
+        if (!closing) console.error('[baton] lost the connection holding the serving lock: another node could now start on this database', error);
+      });
     }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await db.connection().execute(async (connection) => {
@@ -99,7 +108,8 @@ export async function openPostgres(url: string, options: { poolSize?: number; se
       close: () =>
         (closed ??= (async () => {
           await writes.idle();
-          holder?.release(true); // closed, not pooled: that ends its session and so the serving lock
+          closing = true;
+          await holder?.end(); // ends its session, and so the serving lock
           await db.destroy();
           // The pool has let go of its connections, but their sockets close a moment later; an
           // error on one meanwhile (its database dropped) concerns nobody.
@@ -107,7 +117,8 @@ export async function openPostgres(url: string, options: { poolSize?: number; se
         })()),
     };
   } catch (error) {
-    holder?.release(true);
+    closing = true;
+    await holder?.end();
     await pool.end();
     throw error;
   }
