@@ -252,11 +252,12 @@ export class TestServer {
 let databases = 0;
 
 /**
- * A new, empty database on the PostgreSQL server `adminUrl` points at (its user may create
- * databases), and how to drop it. Names carry the process id, so two test files running at once
- * never pick the same one.
+ * A new database on the PostgreSQL server `adminUrl` points at (its user may create databases),
+ * and how to drop it. Names carry the process id, so two test files running at once never pick the
+ * same one. `createOptions` follows `create database NAME`; by default the database is a copy of
+ * the harness's migrated template when there is one, else empty.
  */
-export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshPostgresDatabase(adminUrl: string, createOptions?: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `baton_test_${process.pid}_${++databases}`;
   const admin = async (statement: string) => {
     const client = new pg.Client({ connectionString: adminUrl });
@@ -270,7 +271,7 @@ export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: st
   // A copy of the migrated template when the harness made one (scripts/with-postgres.mjs). File
   // by file: for a database this small, a fifth of the time of the default WAL-logged copy.
   const template = process.env.BATON_TEST_POSTGRES_TEMPLATE;
-  await admin(template ? `create database ${name} template ${template} strategy file_copy` : `create database ${name}`);
+  await admin(`create database ${name} ${createOptions ?? (template ? `template ${template} strategy file_copy` : '')}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };

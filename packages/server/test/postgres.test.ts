@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { AnotherNodeServing, openPostgres } from '../src/storage/postgres.js';
 import { freshPostgresDatabase, TestServer } from '../src/testing.js';
 import { running, serve } from './support/cli.js';
@@ -14,22 +13,10 @@ const options = { skip: admin ? false : 'needs PostgreSQL: runs under scripts/wi
 
 /** A new, empty (unmigrated) database whose default collation is linguistic (ICU English), as most servers' are. */
 async function linguisticDatabase(t: { after(fn: () => unknown): void }): Promise<string> {
-  const name = `baton_icu_${process.pid}_${Date.now()}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database ${name} template template0 locale_provider icu icu_locale 'en' locale 'C.UTF-8'`);
+  const { url, drop } = await freshPostgresDatabase(admin!, "template template0 locale_provider icu icu_locale 'en' locale 'C.UTF-8'");
   // Dropped after every other hook of the test (the servers' closes), as `tempDbFile` removes its file.
-  t.after(() => t.after(() => run(`drop database if exists ${name} with (force)`)));
-  const url = new URL(admin!);
-  url.pathname = `/${name}`;
-  return url.toString();
+  t.after(() => t.after(drop));
+  return url;
 }
 
 test('on a database with a linguistic collation, every text column compares bytewise, so pages and lists order as on SQLite', options, async (t) => {
