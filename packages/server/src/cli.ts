@@ -4,9 +4,7 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { BUILT_IN_DURABLE_CONSUMERS } from './background.js';
 import { seedDemoWorkspace } from './demo/seed.js';
-import { openSqlite, type Storage } from './storage/db.js';
-import { isPostgresUrl } from './storage/open.js';
-import { openPostgres } from './storage/postgres.js';
+import { isPostgresUrl, openStorage } from './storage/open.js';
 import { durablePlaces, lastOutboxId, retireDurablePlace } from './storage/outbox.js';
 import { handshakesPerWorkspace } from './realtime/handshake-budget.js';
 import { startServer } from './server.js';
@@ -113,8 +111,7 @@ async function main(argv: string[]) {
  */
 async function migrateOnly(target: string): Promise<void> {
   if (target === ':memory:') throw new Error('migrate needs a database: --db FILE or DATABASE_URL');
-  const storage = isPostgresUrl(target) ? await openPostgres(target, { serving: false }) : await openSqlite(target);
-  await storage.close();
+  await (await openStorage(target, { serving: false })).close();
   console.log('[baton] the database is up to date');
 }
 
@@ -131,15 +128,11 @@ async function consumers(args: string[], target: string): Promise<void> {
     process.stdout.write(USAGE);
     process.exit(2);
   }
-  let storage: Storage;
-  if (isPostgresUrl(target)) {
-    // Beside the node that serves the database, which holds its serving lock.
-    storage = await openPostgres(target, { serving: false });
-  } else {
-    if (target === ':memory:' || !existsSync(target)) throw new Error(`no database at ${target} (--db FILE)`);
-    storage = await openSqlite(target);
-  }
-  const where = isPostgresUrl(target) ? 'the database' : target;
+  const onFile = !isPostgresUrl(target);
+  if (onFile && (target === ':memory:' || !existsSync(target))) throw new Error(`no database at ${target} (--db FILE)`);
+  // Beside the node that serves the database (on PostgreSQL, it holds the serving lock).
+  const storage = await openStorage(target, { serving: false });
+  const where = onFile ? target : 'the database';
   try {
     if (action === 'retire') {
       if (BUILT_IN_DURABLE_CONSUMERS.includes(name!)) throw new Error(`"${name}" is one of this build's consumers; retired, it would skip every change made until it next starts`);

@@ -1,4 +1,5 @@
-import { sql, SqliteAdapter, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { onSqlite } from './engine.js';
 import { prepared } from './prepared.js';
 import type { AgentRow, Database } from './schema.js';
 
@@ -80,7 +81,7 @@ const stillEligible = (db: Kysely<Database>, a: { workspaceId: string; id: strin
     )
     // Skills are stored as a JSON list in their lower-case spelling, as steps name them.
     .where(
-      db.getExecutor().adapter instanceof SqliteAdapter
+      onSqlite(db)
         ? sql<boolean>`not exists (select 1 from json_each(${a.skills}) as required where required.value not in (select held.value from json_each(agents.skills) as held))`
         : sql<boolean>`agents.skills::jsonb @> ${a.skills}::jsonb`,
     );

@@ -1,8 +1,9 @@
 import type { Actor, Notification, NotificationRule, TimelineItem } from '@baton/protocol';
-import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../ids.js';
 import type { ChangeFacts, ChangeType, OutboxPayload, OutboxRecord } from '../outbox/changes.js';
 import { deferUntilCommit, transactionMemo, writeDeferredNow } from './group-commit.js';
+import { onSqlite } from './engine.js';
 import { channelEnabled } from './preferences.js';
 import { toNotification, toTimelineItem } from './mappers.js';
 import { insertNotification } from './notifications.js';
@@ -46,7 +47,7 @@ const lockWorkspaceRow = prepared<{ id: string }, Pick<WorkspaceRow, 'seq' | 'la
     .selectFrom('workspaces')
     .select(['seq', 'last_activity_at', 'open_count', 'open_unassigned_count', 'resolved_count', 'open_inbound_count', 'snoozed_count', 'rules_stamp', 'time_zone'])
     .where('id', '=', id);
-  return db.getExecutor().adapter instanceof SqliteAdapter ? read : read.forUpdate();
+  return onSqlite(db) ? read : read.forUpdate();
 });
 
 /** The lock holder's one write of the workspace row: seqs and time handed out, and the view counters after the unit. */

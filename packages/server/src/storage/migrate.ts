@@ -96,7 +96,8 @@ export async function migrate(db: Kysely<any>, engine: Engine): Promise<number[]
     if (applied.has(migration.version)) continue;
     const done = await db.transaction().execute(async (trx) => {
       // Another process on the same file may have applied it since the read above. The transaction
-      // holds the write lock (storage/db.ts begins immediate), so this second look is final.
+      // holds the write lock (storage/db.ts begins immediate), so this second look is final. On
+      // PostgreSQL the whole run holds an advisory lock instead (storage/postgres.ts).
       const already = await trx.selectFrom('baton_migrations').select('version').where('version', '=', migration.version).executeTakeFirst();
       if (already) return true;
       await migration.up(trx, engine);

@@ -7,7 +7,10 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
 
-/** Opens the database `target` names: a PostgreSQL URL, or a libsql file (`:memory:` for tests). */
-export function openStorage(target: string, options: { clock?: Clock } = {}): Promise<Storage> {
-  return isPostgresUrl(target) ? openPostgres(target) : openSqlite(target, options);
+/**
+ * Opens the database `target` names: a PostgreSQL URL, or a libsql file (`:memory:` for tests).
+ * `serving: false` for a tool that opens it beside the node serving it (postgres.ts).
+ */
+export function openStorage(target: string, options: { clock?: Clock; serving?: boolean } = {}): Promise<Storage> {
+  return isPostgresUrl(target) ? openPostgres(target, { serving: options.serving ?? true }) : openSqlite(target, { clock: options.clock });
 }

@@ -24,8 +24,10 @@ const types = {
 };
 
 /**
- * Gives every text column of the schema the "C" collation (bytewise, as SQLite compares), once,
- * after the migrations: the ones to come included, so none has to remember it.
+ * Gives every text column of the schema the "C" collation (bytewise, as SQLite compares), after
+ * the migrations: the ones to come included, so none has to remember it. At every boot, not only
+ * after a migration ran: it is one catalog query, and a boot that stopped between a migration's
+ * commit and this one still gets its columns pinned at the next.
  *
  * Why: keyset pages compare ids and sort keys in SQL (`(last_message_at, id) < (…)`) and the same
  * keys again in JavaScript, which compares UTF-16 code units; lists sort names with ORDER BY. A

@@ -36,14 +36,28 @@ export function snippetOf(body: string, terms: readonly string[], words = 20): S
   }
   if (found.length === 0) return { snippet: body, highlights: [] };
 
+  // One pass, sliding the window a word at a time and counting each term's matches in it: a long
+  // email is thousands of words, and a page shows up to a hundred hits.
+  const inWindow = new Array<number>(terms.length).fill(0);
+  let distinct = 0;
+  let matches = 0;
+  const add = (term: number, by: 1 | -1) => {
+    if (term < 0) return;
+    const before = inWindow[term]!;
+    inWindow[term] = before + by;
+    if (before === 0) distinct++;
+    else if (before + by === 0) distinct--;
+    matches += by;
+  };
+  for (let i = 0; i < Math.min(words, found.length); i++) add(found[i]!.term, 1);
   let best = 0;
-  let bestScore = [-1, -1];
-  for (let first = 0; first < Math.max(1, found.length - words + 1); first++) {
-    const window = found.slice(first, first + words).filter((w) => w.term >= 0);
-    const score = [new Set(window.map((w) => w.term)).size, window.length];
-    if (score[0]! > bestScore[0]! || (score[0] === bestScore[0] && score[1]! > bestScore[1]!)) {
+  let bestScore = [distinct, matches];
+  for (let first = 1; first + words <= found.length; first++) {
+    add(found[first - 1]!.term, -1);
+    add(found[first + words - 1]!.term, 1);
+    if (distinct > bestScore[0]! || (distinct === bestScore[0] && matches > bestScore[1]!)) {
       best = first;
-      bestScore = score;
+      bestScore = [distinct, matches];
     }
   }
   // The earliest best window may end on its first match; a few words of lead-in read better, and

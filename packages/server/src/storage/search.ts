@@ -1,4 +1,5 @@
-import { sql, SqliteAdapter, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { onSqlite } from './engine.js';
 import { searchVector } from './migrations/0054_search_postgres.js';
 import { snippetOf } from './search-snippet.js';
 import type { Database, TimelineRow } from './schema.js';
@@ -125,7 +126,7 @@ type RawHit = TimelineRow & { hit_rowid: number; hit_snippet: string | null };
  * are made for the returned rows alone.
  */
 export async function searchTimeline(db: Kysely<Database>, params: SearchParams): Promise<SearchResult> {
-  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return searchTimelinePostgres(db, params);
+  if (!onSqlite(db)) return searchTimelinePostgres(db, params);
   const match = matchExpression(params.order === 'newest' ? params.workspaceId : null, params.terms);
   const filters = sql.join(
     [
@@ -139,34 +140,23 @@ export async function searchTimeline(db: Kysely<Database>, params: SearchParams)
   const columns = sql`t.*, f.rowid AS hit_rowid, snippet(timeline_fts, 1, ${OPEN}, ${CLOSE}, ${ELLIPSIS}, ${sql.lit(SNIPPET_TOKENS)}) AS hit_snippet`;
   const fetch = params.limit + 1;
 
-  let raw: RawHit[];
-  let next: SearchPosition | null = null;
+  let page: { rows: RawHit[]; next: SearchPosition | null };
   if (params.order === 'newest') {
     const below = params.after?.order === 'newest' ? sql` AND f.rowid < ${params.after.rowid}` : sql``;
-    raw = (
-      await sql<RawHit>`SELECT ${columns} FROM timeline_fts AS f JOIN timeline AS t ON t.rowid = f.rowid
-        WHERE ${filters}${below} ORDER BY f.rowid DESC LIMIT ${fetch}`.execute(db)
-    ).rows;
-    if (raw.length > params.limit) {
-      raw = raw.slice(0, params.limit);
-      next = { order: 'newest', rowid: Number(raw[raw.length - 1]!.hit_rowid) };
-    }
+    const raw = await sql<RawHit>`SELECT ${columns} FROM timeline_fts AS f JOIN timeline AS t ON t.rowid = f.rowid
+        WHERE ${filters}${below} ORDER BY f.rowid DESC LIMIT ${fetch}`.execute(db);
+    page = cutPage(raw.rows, params.limit, (last) => ({ order: 'newest', rowid: Number(last.hit_rowid) }));
   } else {
     const offset = params.after?.order === 'relevance' ? params.after.offset : 0;
     // `ORDER BY rank` alone lets FTS5 do the sorting (ties: lower rowid first); any other ORDER BY
     // would make SQLite sort whole result rows, snippets included, for every match.
-    raw = (
-      await sql<RawHit>`SELECT ${columns} FROM timeline_fts AS f JOIN timeline AS t ON t.rowid = f.rowid
-        WHERE ${filters} AND f.rank MATCH ${sql.lit(RANK)} ORDER BY f.rank LIMIT ${fetch} OFFSET ${offset}`.execute(db)
-    ).rows;
-    if (raw.length > params.limit) {
-      raw = raw.slice(0, params.limit);
-      next = { order: 'relevance', offset: offset + params.limit };
-    }
+    const raw = await sql<RawHit>`SELECT ${columns} FROM timeline_fts AS f JOIN timeline AS t ON t.rowid = f.rowid
+        WHERE ${filters} AND f.rank MATCH ${sql.lit(RANK)} ORDER BY f.rank LIMIT ${fetch} OFFSET ${offset}`.execute(db);
+    page = cutPage(raw.rows, params.limit, () => ({ order: 'relevance', offset: offset + params.limit }));
   }
 
   const hits: SearchHitRow[] = [];
-  for (const { hit_rowid, hit_snippet, ...row } of raw) {
+  for (const { hit_rowid, hit_snippet, ...row } of page.rows) {
     const body = row.body ?? '';
     let marked = hit_snippet ?? '';
     let open = OPEN;
@@ -184,7 +174,7 @@ export async function searchTimeline(db: Kysely<Database>, params: SearchParams)
     }
     hits.push({ row, ...splitSnippet(marked, open, close) });
   }
-  return { hits, next };
+  return { hits, next: page.next };
 }
 
 /**
@@ -195,40 +185,39 @@ export async function searchTimeline(db: Kysely<Database>, params: SearchParams)
  * index did. Snippets are made in code (storage/search-snippet.ts says why).
  */
 async function searchTimelinePostgres(db: Kysely<Database>, params: SearchParams): Promise<SearchResult> {
-  const query = params.terms.map((t) => `'${t.replaceAll('\\', '\\\\').replaceAll("'", "''")}'${[...t].length >= 2 ? ':*' : ''}`).join(' & ');
+  const words = params.terms.map((t) => `'${t.replaceAll('\\', '\\\\').replaceAll("'", "''")}'${[...t].length >= 2 ? ':*' : ''}`).join(' & ');
+  const query = sql`to_tsquery('baton_search', ${words})`;
   const vector = searchVector(sql.ref('t.body'));
   const filters = sql.join(
     [
       sql`t.workspace_id = ${params.workspaceId}`,
       sql`t.kind in ('message', 'note')`,
-      sql`${vector} @@ to_tsquery('baton_search', ${query})`,
+      sql`${vector} @@ ${query}`,
       ...(params.kind ? [sql`t.kind = ${params.kind}`] : []),
       ...(params.conversationId ? [sql`t.conversation_id = ${params.conversationId}`] : []),
     ],
     sql` and `,
   );
   const fetch = params.limit + 1;
-  let rows: TimelineRow[];
-  let next: SearchPosition | null = null;
+  let page: { rows: TimelineRow[]; next: SearchPosition | null };
   if (params.order === 'newest') {
     const below = params.after?.order === 'newest' ? sql` and t.seq < ${params.after.rowid}` : sql``;
-    rows = (await sql<TimelineRow>`select t.* from timeline as t where ${filters}${below} order by t.seq desc limit ${fetch}`.execute(db)).rows;
-    if (rows.length > params.limit) {
-      rows = rows.slice(0, params.limit);
-      next = { order: 'newest', rowid: Number(rows[rows.length - 1]!.seq) };
-    }
+    const raw = await sql<TimelineRow>`select t.* from timeline as t where ${filters}${below} order by t.seq desc limit ${fetch}`.execute(db);
+    page = cutPage(raw.rows, params.limit, (last) => ({ order: 'newest', rowid: Number(last.seq) }));
   } else {
     const offset = params.after?.order === 'relevance' ? params.after.offset : 0;
-    rows = (
-      await sql<TimelineRow>`select t.* from timeline as t where ${filters}
-        order by ts_rank_cd(${vector}, to_tsquery('baton_search', ${query})) desc, t.seq desc limit ${fetch} offset ${offset}`.execute(db)
-    ).rows;
-    if (rows.length > params.limit) {
-      rows = rows.slice(0, params.limit);
-      next = { order: 'relevance', offset: offset + params.limit };
-    }
+    const raw = await sql<TimelineRow>`select t.* from timeline as t where ${filters}
+        order by ts_rank_cd(${vector}, ${query}) desc, t.seq desc limit ${fetch} offset ${offset}`.execute(db);
+    page = cutPage(raw.rows, params.limit, () => ({ order: 'relevance', offset: offset + params.limit }));
   }
-  return { hits: rows.map((row) => ({ row, ...snippetOf(row.body ?? '', params.terms, SNIPPET_TOKENS) })), next };
+  return { hits: page.rows.map((row) => ({ row, ...snippetOf(row.body ?? '', params.terms, SNIPPET_TOKENS) })), next: page.next };
+}
+
+/** At most `limit` of the `limit + 1` rows fetched, and where the next page starts when the extra one came back. */
+function cutPage<R>(rows: R[], limit: number, nextAfter: (last: R) => SearchPosition): { rows: R[]; next: SearchPosition | null } {
+  if (rows.length <= limit) return { rows, next: null };
+  const page = rows.slice(0, limit);
+  return { rows: page, next: nextAfter(page[page.length - 1]!) };
 }
 
 async function rowSnippet(db: Kysely<Database>, match: string, rowid: number, open: string, close: string): Promise<string> {
