@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startDemo, type RunningDemo } from './demo-process.js';
+import { launchChromium, printOutputOnFailure, startDemo, type RunningDemo } from './demo-process.js';
 
 const RULE = 'Spanish SMS → Bilingual';
 
@@ -28,6 +28,7 @@ describe('demo CRM: Automation → Workflows end to end', () => {
     await browser?.close();
     await demo?.stop();
   });
+  afterEach(printOutputOnFailure(() => demo));
 
   const page = async (url: string): Promise<Page> => {
     const p = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();

@@ -74,3 +74,16 @@ export async function startDemo(dataPrefix: string): Promise<RunningDemo> {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch(chromiumLaunchOptions());
 }
+
+/**
+ * For `afterEach`: a failed test also prints what the demo and its pages said (server log, page
+ * errors), which a locator's timeout alone does not.
+ */
+export function printOutputOnFailure(demo: () => RunningDemo | undefined) {
+  return (t: { name: string; passed?: boolean }): void => {
+    const output = demo()?.output.text;
+    // A suite's context has no `passed`: only a test that ran and failed prints.
+    if (t.passed !== false || !output) return;
+    process.stderr.write(`\n--- "${t.name}" failed; the demo and its pages printed (last 20,000 characters):\n${output.slice(-20_000)}\n---\n`);
+  };
+}

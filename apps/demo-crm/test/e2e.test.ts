@@ -6,10 +6,10 @@ import { createECDH, createDecipheriv, hkdfSync, randomBytes, type ECDH } from '
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium, startDemo, type RunningDemo } from './demo-process.js';
+import { launchChromium, printOutputOnFailure, startDemo, type RunningDemo } from './demo-process.js';
 
 const screenshots = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 /**
@@ -91,6 +91,7 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await browser?.close();
     await demo?.stop();
   });
+  afterEach(printOutputOnFailure(() => demo));
 
   const list = (page: Page, view: string) => page.getByRole('listbox', { name: `Conversations, ${view}` });
   const row = (page: Page, view: string): Locator => list(page, view).getByRole('option', { name: new RegExp(CUSTOMER) });

@@ -146,9 +146,13 @@ export class WorkflowBuilder extends LitElement {
       };
       this.workspaceProvider.setValue(workspace);
       this.workflows = workflows.items;
+      const details = Promise.all([this.loadWarnings(), this.loadStats()]);
+      // The first display waits for each row's warnings and counts (neither ever fails: a row that
+      // cannot be read shows none). Rows that grew as they arrived moved the rows below them under
+      // the pointer, so a click meant for one workflow could land on the next. Later loads keep the
+      // rows on screen, with the details they had, while the new ones come.
+      if (!this.loaded) await details;
       this.loaded = true;
-      void this.loadWarnings();
-      void this.loadStats();
     } catch (error) {
       this.failure = plainError(error);
     }
