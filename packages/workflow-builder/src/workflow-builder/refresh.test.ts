@@ -4,7 +4,8 @@
 import { expect } from '@esm-bundle/chai';
 import { BatonRestClient } from '@baton/client/rest';
 import type { TestWorkspace } from '../testing/workspace.js';
-import { deepAll, freshWorkspaceEachTest, openWorkflow as open, queryByRole, waitFor } from '../testing/mount.js';
+import { allByRole, byRole, deepAll, freshWorkspaceEachTest, nameOf, openWorkflow as open, queryByRole, waitFor } from '../testing/mount.js';
+import type { WorkflowBuilder } from './workflow-builder.js';
 
 const teamOptions = (root: ParentNode) =>
   deepAll(root)
@@ -31,22 +32,26 @@ describe('<workflow-builder> teams made elsewhere (real server)', () => {
   });
 });
 
-describe('<workflow-builder> first display of the list (real server)', () => {
+describe('<workflow-builder> reading the list (real server)', () => {
   let ws: TestWorkspace;
   freshWorkspaceEachTest((w) => (ws = w));
 
-  it('shows each row with its warnings and run counts already in place, however late they come', async () => {
-    await ws.createWorkflow({ name: 'Never', conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }, { field: 'conversation.channel', op: 'eq', value: 'email' }] } });
-    await ws.createWorkflow({ name: 'Everyone else' });
-    // The warnings and the run log answer 300 ms after the list itself.
+  /** A client whose warnings and run log answer 300 ms after everything else. */
+  const slowDetails = () => {
     const slow: typeof fetch = async (input, init) => {
       const url = String(input instanceof Request ? input.url : input);
       if (url.includes('/v1/workflows/validate') || url.includes('/runs')) await new Promise((r) => setTimeout(r, 300));
       return fetch(input, init);
     };
-    const rest = new BatonRestClient({ baseUrl: ws.url, token: ws.tokens.ana, maxAttempts: 1, fetch: slow });
+    return new BatonRestClient({ baseUrl: ws.url, token: ws.tokens.ana, maxAttempts: 1, fetch: slow });
+  };
+  const names = (el: WorkflowBuilder) => allByRole(el, 'button').filter((b) => b.dataset.control === 'open').map(nameOf);
+
+  it('shows each row with its warnings and run counts already in place, however late they come', async () => {
+    await ws.createWorkflow({ name: 'Never', conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }, { field: 'conversation.channel', op: 'eq', value: 'email' }] } });
+    await ws.createWorkflow({ name: 'Everyone else' });
     const el = document.createElement('workflow-builder');
-    el.rest = rest;
+    el.rest = slowDetails();
     document.body.append(el);
     try {
       const list = () => el.shadowRoot?.querySelector('wb-workflow-list')?.shadowRoot;
@@ -58,5 +63,25 @@ describe('<workflow-builder> first display of the list (real server)', () => {
       el.remove();
     }
   });
-});
 
+  it('a reload that was reading while the admin moved a rule does not put the old order back', async () => {
+    await ws.createWorkflow({ name: 'First', priority: 200 });
+    await ws.createWorkflow({ name: 'Second', priority: 100 });
+    const el = document.createElement('workflow-builder');
+    el.rest = slowDetails();
+    document.body.append(el);
+    try {
+      await waitFor(() => names(el).length === 2, 5000, 'the rows');
+      // The list is read again (as after "← Workflows"), and while that load waits on its details the admin moves a rule.
+      const reload = el.load();
+      byRole(el, 'button', 'Move up: Second').click();
+      await waitFor(() => names(el)[0] === 'Second', 5000, 'the move');
+      await reload;
+      await el.updateComplete;
+      expect(names(el)).to.deep.equal(['Second', 'First']);
+      expect(queryByRole(el, 'alert')).to.equal(null);
+    } finally {
+      el.remove();
+    }
+  });
+});

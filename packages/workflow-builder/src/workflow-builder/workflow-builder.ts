@@ -123,13 +123,20 @@ export class WorkflowBuilder extends LitElement {
     this.announcement = this.announcement === text ? `${text}\u00a0` : text;
   }
 
+  /** Counts the loads started: only the latest one shows what it read. */
+  private loadsStarted = 0;
+  /** Counts the changes made here to the list (saves, moves, deletes), which a load must not undo. */
+  private localChanges = 0;
+
   /** Loads workflows, teams and agents. */
   async load(): Promise<void> {
     if (!this.rest && !this.server) return;
+    const load = ++this.loadsStarted;
     this.failure = '';
     try {
       const rest = this.restClient;
       this.restProvider.setValue(rest);
+      const changesBefore = this.localChanges;
       const [workflows, teams, agents, me, info] = await Promise.all([
         rest.listWorkflows(),
         rest.listTeams(),
@@ -144,17 +151,23 @@ export class WorkflowBuilder extends LitElement {
         ...(info ? { timeZone: info.workspace.timeZone } : {}),
         tags: namedTags(workflows.items),
       };
+      // Each row's warnings and counts come with the rows, in the same render (neither ever fails:
+      // a row that cannot be read shows none). Rows that grew as they arrived moved the rows below
+      // them under the pointer, so a click meant for one workflow could land on the next.
+      const [warnings, stats] = await Promise.all([this.readWarnings(workflows.items), this.readStats(workflows.items)]);
+      if (load !== this.loadsStarted) return;
+      // A move or save made here while this load was reading: what it read may be from before it.
+      if (this.localChanges !== changesBefore) {
+        await this.load();
+        return;
+      }
       this.workspaceProvider.setValue(workspace);
       this.workflows = workflows.items;
-      const details = Promise.all([this.loadWarnings(), this.loadStats()]);
-      // The first display waits for each row's warnings and counts (neither ever fails: a row that
-      // cannot be read shows none). Rows that grew as they arrived moved the rows below them under
-      // the pointer, so a click meant for one workflow could land on the next. Later loads keep the
-      // rows on screen, with the details they had, while the new ones come.
-      if (!this.loaded) await details;
+      this.warnings = warnings;
+      this.stats = stats;
       this.loaded = true;
     } catch (error) {
-      this.failure = plainError(error);
+      if (load === this.loadsStarted) this.failure = plainError(error);
     }
   }
 
@@ -206,11 +219,11 @@ export class WorkflowBuilder extends LitElement {
     }
   }
 
-  /** The validator's warnings for every workflow, as the list shows them. */
-  private async loadWarnings(): Promise<void> {
+  /** The validator's warnings for each workflow that has some, as the list shows them. */
+  private async readWarnings(workflows: readonly Workflow[]): Promise<Map<string, string[]>> {
     const rest = this.restClient;
     const entries = await Promise.all(
-      this.workflows.map(async (w): Promise<[string, string[]]> => {
+      workflows.map(async (w): Promise<[string, string[]]> => {
         try {
           const r = await rest.validateWorkflow({ workflow: w.draft, workflowId: w.id });
           return [w.id, r.warnings.map((x) => x.message)];
@@ -219,7 +232,7 @@ export class WorkflowBuilder extends LitElement {
         }
       }),
     );
-    this.warnings = new Map(entries.filter(([, list]) => list.length > 0));
+    return new Map(entries.filter(([, list]) => list.length > 0));
   }
 
   /**
@@ -227,11 +240,11 @@ export class WorkflowBuilder extends LitElement {
    * asking the server for those hours only. A workflow whose runs cannot be read shows no count
    * rather than a false "0 runs".
    */
-  private async loadStats(): Promise<void> {
+  private async readStats(workflows: readonly Workflow[]): Promise<Map<string, { runs: number; assigned: number }>> {
     const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
     const rest = this.restClient;
     const entries = await Promise.all(
-      this.workflows.map(async (w): Promise<[string, { runs: number; assigned: number }] | null> => {
+      workflows.map(async (w): Promise<[string, { runs: number; assigned: number }] | null> => {
         try {
           const { items } = await rest.listWorkflowRuns(w.id, { since, limit: 200 });
           const assigned = items.filter((r) => r.actions.some((a) => a.type === 'assign' && a.status === 'done')).length;
@@ -241,10 +254,11 @@ export class WorkflowBuilder extends LitElement {
         }
       }),
     );
-    this.stats = new Map(entries.filter((e) => e !== null));
+    return new Map(entries.filter((e) => e !== null));
   }
 
   private replace(workflow: Workflow) {
+    this.localChanges++;
     this.workflows = this.workflows.some((w) => w.id === workflow.id)
       ? this.workflows.map((w) => (w.id === workflow.id ? workflow : w))
       : [...this.workflows, workflow];
@@ -331,6 +345,7 @@ export class WorkflowBuilder extends LitElement {
           const w = this.byId(intent.id);
           await rest.deleteWorkflow(w.id);
           this.workflows = this.workflows.filter((x) => x.id !== w.id);
+          this.localChanges++;
           fire(this, 'workflow-delete', { workflowId: w.id });
           this.announce(`Deleted “${w.draft.name}”.`);
           break;
