@@ -21,6 +21,12 @@ export const ERROR_CODES = [
   'idempotency_key_reused',
   'idempotency_request_in_progress',
   'rate_limited',
+  /**
+   * 503: the database cannot be used right now (on PostgreSQL: it cannot be reached, or this node
+   * is reconnecting after losing the connection that holds its serving lock). Retrying shortly is
+   * safe (with an `Idempotency-Key` on writes); `Retry-After` says when.
+   */
+  'unavailable',
   'internal',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

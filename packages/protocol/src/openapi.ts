@@ -59,6 +59,11 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
           content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } },
         },
         '4XX': errorResponse,
+        '503': {
+          description: 'The database cannot be used right now (unreachable, or the node is reconnecting to it): retry after Retry-After seconds',
+          headers: { 'Retry-After': { schema: { type: 'string' } } },
+          content: { 'application/json': { schema: jsonSchema(spec.unavailable ?? ErrorBody, 'output') } },
+        },
       },
     };
   }

@@ -23,6 +23,8 @@ export interface RouteSpec {
   response: z.ZodType;
   /** Accepts `If-Match: <version>`. */
   ifMatch?: boolean;
+  /** Its 503's body where that is not the error body (the health check says why it is down). */
+  unavailable?: z.ZodType;
 }
 
 const Ok = z.object({ ok: z.literal(true) });
@@ -33,7 +35,10 @@ const ConversationResponse = z.object({ conversation: Conversation });
  * client SDK derives its request and response types from it, so neither can drift from the other.
  */
 export const routes = {
-  health: { method: 'get', path: '/healthz', summary: 'Liveness', callers: ['anyone'], status: 200, response: Ok },
+  health: {
+    method: 'get', path: '/healthz', summary: 'Liveness: 503 while the node cannot use its database', callers: ['anyone'], status: 200, response: Ok,
+    unavailable: z.object({ ok: z.literal(false), reason: z.string() }),
+  },
   createWorkspace: {
     method: 'post', path: '/v1/workspaces', summary: 'Create a workspace (server admin token)',
     callers: ['serverAdmin'], body: R.CreateWorkspaceBody, status: 201, response: R.CreateWorkspaceResponse,

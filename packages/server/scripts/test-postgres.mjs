@@ -21,6 +21,7 @@ const ENGINE_FREE = new Set([
   'socket-sessions.test.ts',
   'testing.test.ts',
   'token-bucket.test.ts',
+  'unavailable.test.ts', // error classification only
   'wal-checkpointer.test.ts', // SQLite's WAL
 ]);
 

@@ -7,7 +7,7 @@ import { seedDemoWorkspace } from './demo/seed.js';
 import { isPostgresUrl, openStorage } from './storage/open.js';
 import { durablePlaces, lastOutboxId, retireDurablePlace } from './storage/outbox.js';
 import { handshakesPerWorkspace } from './realtime/handshake-budget.js';
-import { startServer } from './server.js';
+import { startServer, type RunningServer } from './server.js';
 
 const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
        baton migrate [--db FILE]                 apply pending migrations, then exit
@@ -71,7 +71,15 @@ async function main(argv: string[]) {
   if (process.env.REDIS_URL) {
     throw new Error('REDIS_URL is not supported by this build yet: nodes sharing one --db FILE already hear each other through its outbox, and PostgreSQL serves one node; unset REDIS_URL');
   }
-  const server = await startServer({
+  // Stops the node once: on SIGINT or SIGTERM (0), or when another node took its PostgreSQL
+  // database over while it was reconnecting (1: a supervisor that restarts it then gets the boot
+  // refusal that names the reason).
+  // (The node can be lost before `startServer` returns: then there is no server to close yet.)
+  const node: { server?: RunningServer } = {};
+  let stopping: Promise<void> | null = null;
+  const stopFor = (code: number) => (stopping ??= (node.server?.close() ?? Promise.resolve()).finally(() => process.exit(code)));
+  const server = (node.server = await startServer({
+    onServingLost: () => void stopFor(1),
     privateDestinations: process.env.BATON_PRIVATE_DESTINATIONS || undefined,
     limits: {
       ...positiveInt('BATON_MAX_WEBHOOKS_PER_WORKSPACE', (n) => ({ webhooksPerWorkspace: n })),
@@ -90,18 +98,14 @@ async function main(argv: string[]) {
     outboxRetentionDays: positiveInt('BATON_OUTBOX_RETENTION_DAYS', (n) => n),
     jobRetentionDays: positiveInt('BATON_JOB_RETENTION_DAYS', (n) => n),
     notificationRetentionDays: positiveInt('BATON_NOTIFICATION_RETENTION_DAYS', (n) => n),
-  });
+  }));
   if (values.demo) {
     const demo = await seedDemoWorkspace(server.deps);
     console.log(`[baton] demo workspace ${demo.workspaceId} (${demo.created ? 'seeded' : 'already there'})`);
   }
   console.log(`[baton] listening on ${server.url}`);
-  const stop = async () => {
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stopFor(0));
+  process.once('SIGTERM', () => void stopFor(0));
 }
 
 /**

@@ -71,6 +71,11 @@ export interface ServerOptions {
   notificationRetentionDays?: number;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
   extend?: (app: BatonApp, deps: Deps) => void | Promise<void>;
+  /**
+   * On PostgreSQL: another node took this database over while this one was reconnecting
+   * (storage/serving-lock.ts). The node's writes are refused from then on (503); the CLI stops it.
+   */
+  onServingLost?: (error: Error) => void;
 }
 
 export interface RunningServer {
@@ -93,7 +98,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const destinations = parseDestinationPolicy(options.privateDestinations);
   const retentions = checkRetentions(options);
   const clock = options.clock ?? systemClock;
-  const storage = options.storage ?? (await openStorage(options.db ?? ':memory:', { clock }));
+  const storage = options.storage ?? (await openStorage(options.db ?? ':memory:', { clock, onServingLost: options.onServingLost }));
   const relay = new OutboxRelay(storage, clock, {
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),

@@ -127,6 +127,8 @@ export class TestServer {
     readonly clock: ManualClock | null,
     /** Drops the fresh PostgreSQL database this server was given, once it has closed. */
     private readonly dropDatabase: (() => Promise<void>) | null = null,
+    /** The fresh PostgreSQL database this server was given (suites run on PostgreSQL), or null. */
+    readonly databaseUrl: string | null = null,
   ) {}
 
   static async start(options: ServerOptions & { manualClock?: boolean } = {}): Promise<TestServer> {
@@ -136,7 +138,7 @@ export class TestServer {
     const postgres = options.db === undefined && options.storage === undefined && process.env.BATON_TEST_POSTGRES ? await freshPostgresDatabase(process.env.BATON_TEST_POSTGRES) : null;
     try {
       const server = await startServer({ adminToken: ADMIN_TOKEN, ...(clock ? { clock } : {}), ...(postgres ? { db: postgres.url } : {}), ...options });
-      return new TestServer(server, clock, postgres?.drop ?? null);
+      return new TestServer(server, clock, postgres?.drop ?? null, postgres?.url ?? null);
     } catch (error) {
       await postgres?.drop();
       throw error;

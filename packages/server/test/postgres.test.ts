@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { AnotherNodeServing, openPostgres } from '../src/storage/postgres.js';
 import { freshPostgresDatabase, TestServer } from '../src/testing.js';
 import { running, serve } from './support/cli.js';
@@ -96,3 +97,131 @@ test(
     );
   },
 );
+
+/**
+ * Ends the backend that holds a node's serving lock, as a server restart or a cut connection would.
+ * With `andTakeIt`, this client then waits for that lock as another node would: it is in the
+ * lock's queue before the node has even reconnected, so it gets the lock first.
+ */
+async function cutServingLock(url: string, andTakeIt = false): Promise<{ close(): Promise<void> }> {
+  const other = new pg.Client({ connectionString: url });
+  // The database is dropped with its connections when the test's server closes, which may come first.
+  other.on('error', () => {});
+  await other.connect();
+  const ended = "select pg_terminate_backend(pid) as ended from pg_stat_activity where application_name = 'baton serving lock' and datname = current_database()";
+  // One round trip for both, so the wait is queued at once.
+  const results = (await other.query(andTakeIt ? `${ended}; select pg_advisory_lock(${SERVING_LOCK_KEY})` : ended)) as unknown as pg.QueryResult | pg.QueryResult[];
+  const first = Array.isArray(results) ? results[0]! : results;
+  assert.deepEqual(
+    first.rows.map((r: { ended: boolean }) => r.ended),
+    [true],
+  );
+  return { close: () => other.end() };
+}
+const SERVING_LOCK_KEY = 0x6261746f6e02n.toString();
+
+/** Polls what the node says about itself until `check` holds (real I/O: the backend's end reaches the node as a socket event). */
+async function healthUntil(server: TestServer, check: (status: number, body: any) => boolean) {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    const res = await server.request('GET', '/healthz');
+    if (check(res.status, res.body)) return res;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('the node did not say so within 10 s');
+}
+
+const conversations = async (server: TestServer) =>
+  Number((await sql<{ n: number }>`select count(*) as n from conversations`.execute(server.server.deps.storage.db)).rows[0]!.n);
+
+test('the serving lock lost with its connection: writes answer 503 and change nothing until it is taken back on the clock, then resume', options, async (t) => {
+  const server = await TestServer.startFor(t);
+  const ws = await server.createWorkspace('Acme');
+  const create = () => ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } });
+  assert.equal((await create()).status, 201);
+
+  const cut = await cutServingLock(server.databaseUrl!);
+  t.after(() => cut.close());
+  const down = await healthUntil(server, (status) => status === 503);
+  assert.deepEqual(down.body, { ok: false, reason: 'this node lost its PostgreSQL connection and is reconnecting; try again in a moment' });
+  const refused = await create();
+  assert.equal(refused.status, 503);
+  assert.equal(refused.body.error.code, 'unavailable');
+  assert.equal(refused.headers.get('retry-after'), '1');
+  assert.equal(await conversations(server), 1, 'the refused create wrote nothing');
+
+  // Taken back at the retry's time on the node's clock, not before.
+  server.clock!.advance(0);
+  await healthUntil(server, (status) => status === 200);
+  assert.equal((await create()).status, 201);
+  assert.equal(await conversations(server), 2);
+  const { rows } = await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and granted
+    and (classid::bigint << 32 | objid::bigint) = ${SERVING_LOCK_KEY}::bigint`.execute(server.server.deps.storage.db);
+  assert.equal(Number(rows[0]!.n), 1, 'held again, by one session');
+});
+
+test('a database that refuses connections for a while: requests answer 503 and the lock is tried again on the clock until it is back', options, async (t) => {
+  const server = await TestServer.startFor(t);
+  const ws = await server.createWorkspace('Acme');
+  const database = new URL(server.databaseUrl!).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: process.env.BATON_TEST_POSTGRES });
+  await admin.connect();
+  t.after(() => admin.end());
+  const allow = (yes: boolean) => admin.query(`alter database ${pg.escapeIdentifier(database)} allow_connections ${yes}`);
+  // (A test that fails before allowing them again still drops the database: the drop needs no connection to it.)
+  await allow(false);
+  // Every connection of the node ends, the lock's and the pool's: any query now needs a new one.
+  const { rows } = await admin.query<{ app: string }>('select application_name as app, pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [database]);
+  assert.ok(rows.some((r) => r.app === 'baton serving lock'));
+  await healthUntil(server, (status) => status === 503);
+  for (const [method, path, body] of [
+    ['GET', '/v1/agents', undefined],
+    ['POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } }],
+  ] as const) {
+    const res = await ws.api(method, path, body);
+    assert.equal(res.status, 503, `${method} ${path}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.code, 'unavailable');
+    assert.equal(res.headers.get('retry-after'), '1');
+  }
+  // The first try fails to connect, and so do the ones after it, while the database refuses.
+  for (let i = 0; i < 3; i++) server.clock!.advance(5_000);
+  assert.equal((await server.request('GET', '/healthz')).status, 503);
+  await allow(true);
+  // Driven on the clock: each step lets the next try run (its connection is real I/O).
+  const back = await healthUntil(server, (status) => {
+    server.clock!.advance(5_000);
+    return status === 200;
+  });
+  assert.deepEqual(back.body, { ok: true });
+  // The pool opens new connections: the node serves again, and the refused create was never made.
+  assert.equal((await ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } })).status, 201);
+  assert.equal(await conversations(server), 1);
+});
+
+test('another node took the lock while this one reconnected: it is told, and its writes stay refused', options, async (t) => {
+  const lost: Error[] = [];
+  const server = await TestServer.startFor(t, { onServingLost: (error) => lost.push(error) });
+  const ws = await server.createWorkspace('Acme');
+  const cut = await cutServingLock(server.databaseUrl!, true);
+  t.after(() => cut.close());
+  await healthUntil(server, (status) => status === 503);
+  server.clock!.advance(0);
+  const gone = await healthUntil(server, (_status, body) => body.reason !== 'this node lost its PostgreSQL connection and is reconnecting; try again in a moment');
+  assert.equal(gone.status, 503);
+  assert.deepEqual(gone.body, { ok: false, reason: 'another Baton node now serves this database; this node is stopping' });
+  assert.equal(lost.length, 1);
+  assert.match(lost[0]!.message, /another Baton node took the serving lock/);
+  // No more tries: the other node has it.
+  server.clock!.advance(60_000);
+  const refused = await ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } });
+  assert.equal(refused.status, 503);
+});
+
+test('`baton serve` whose database another node took over stops with code 1 and says why', options, async (t) => {
+  const { url: databaseUrl, drop } = await freshPostgresDatabase(admin!);
+  const node = await running(t, { DATABASE_URL: databaseUrl }, null);
+  t.after(drop);
+  const cut = await cutServingLock(databaseUrl, true);
+  t.after(() => cut.close());
+  assert.equal(await node.exited, 1);
+  assert.match(node.stderr(), /another Baton node took the serving lock while this node was reconnecting/);
+});

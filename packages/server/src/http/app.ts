@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError, unauthorized } from '../errors.js';
+import { isConnectionFailure, StorageUnavailable } from '../storage/unavailable.js';
 import { bodyLimit } from './body.js';
 import type { AppEnv } from './env.js';
 import { idempotency } from './idempotency.js';
@@ -49,6 +50,12 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     if (err instanceof AppError) return errorResponse(c, err);
+    if (err instanceof StorageUnavailable || isConnectionFailure(err)) {
+      // One line, not a stack per request: while the database is away every request says the same.
+      if (!(err instanceof StorageUnavailable)) console.error(`[baton] database unreachable (${c.req.method} ${c.req.path}): ${(err as Error).message}`);
+      c.header('Retry-After', '1');
+      return errorResponse(c, new AppError(503, 'unavailable', err instanceof StorageUnavailable ? err.message : 'the database cannot be reached right now; try again in a moment'));
+    }
     // Logged like any other 4xx, i.e. not: a stack per dropped upload tells an operator nothing.
     if (clientWentAway(c)) return errorResponse(c, new AppError(400, 'bad_request', 'the connection closed before the request body arrived'));
     if (err instanceof HTTPException) {
@@ -103,7 +110,13 @@ export function createApp(deps: Deps) {
   app.use('/v1/*', idempotency);
 
   const openApi = JSON.stringify(buildOpenApiDocument({ version: deps.config.version }));
-  app.get('/healthz', (c) => c.json({ ok: true as const }, 200));
+  // 503 while the node may not write (a load balancer takes it out of rotation; serving-lock.ts).
+  app.get('/healthz', (c) => {
+    const reason = deps.storage.unavailable?.() ?? null;
+    if (reason === null) return c.json({ ok: true as const }, 200);
+    c.header('Retry-After', '1');
+    return c.json({ ok: false as const, reason }, 503);
+  });
   app.get('/v1/openapi.json', (c) => c.body(openApi, 200, { 'content-type': 'application/json' }));
 
   app.route('/v1', workspaceRoutes);

@@ -238,12 +238,15 @@ export class OutboxRelay {
   private async pump(entry: ConsumerEntry): Promise<number> {
     let handed = 0;
     for (;;) {
-      const kept = this.takeCommitted(entry.position);
-      const records = kept ?? (await outboxAfter(this.storage.db, { from: entry.position, limit: this.batchSize })).rows.map(toRecord);
-      if (records.length === 0) break;
+      let records: OutboxRecord[];
       try {
+        records = this.takeCommitted(entry.position) ?? (await outboxAfter(this.storage.db, { from: entry.position, limit: this.batchSize })).rows.map(toRecord);
+        if (records.length === 0) break;
         await entry.consumer.handle(records);
       } catch (error) {
+        // A consumer that failed, or a read the database did not answer (on PostgreSQL, a
+        // connection that could not be made): reported, and tried again from the same place by the
+        // next kick or poll. Let out, it was an unhandled rejection that ended the process.
         this.options.onError?.(entry.consumer.name, error);
         break;
       }

@@ -19,6 +19,11 @@ export interface Storage {
    * work no request waits on, which yields to requests' units.
    */
   write<T>(work: Work<T>, lane?: Lane): Promise<T>;
+  /**
+   * Why this node may not write now, or null (always null on SQLite). On PostgreSQL: it is taking
+   * its serving lock back after losing the connection, or another node took it (serving-lock.ts).
+   */
+  unavailable?(): string | null;
   close(): Promise<void>;
 }
 

@@ -9,8 +9,14 @@ export function isPostgresUrl(target: string): boolean {
 
 /**
  * Opens the database `target` names: a PostgreSQL URL, or a libsql file (`:memory:` for tests).
- * `serving: false` for a tool that opens it beside the node serving it (postgres.ts).
+ * `serving: false` for a tool that opens it beside the node serving it (postgres.ts);
+ * `onServingLost` hears that another node took a PostgreSQL database over (serving-lock.ts).
  */
-export function openStorage(target: string, options: { clock?: Clock; serving?: boolean } = {}): Promise<Storage> {
-  return isPostgresUrl(target) ? openPostgres(target, { serving: options.serving ?? true }) : openSqlite(target, { clock: options.clock });
+export function openStorage(
+  target: string,
+  options: { clock?: Clock; serving?: boolean; onServingLost?: (error: Error) => void } = {},
+): Promise<Storage> {
+  return isPostgresUrl(target)
+    ? openPostgres(target, { serving: options.serving ?? true, clock: options.clock, onServingLost: options.onServingLost })
+    : openSqlite(target, { clock: options.clock });
 }

@@ -1,16 +1,20 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { systemClock, type Clock } from '../clock.js';
 import { GroupCommitter } from './group-commit.js';
 import { migrate } from './migrate.js';
 import type { Storage } from './db.js';
 import type { Database } from './schema.js';
+import { ServingLock } from './serving-lock.js';
+
+export { AnotherNodeServing } from './serving-lock.js';
 
 /**
- * Advisory lock keys, in the server's own key space: `pg_advisory_lock(bigint)` is shared by every
- * client of the database, so these are fixed, arbitrary numbers nothing else is expected to use.
+ * The migrations' advisory lock key, in the server's own key space (serving-lock.ts has the other):
+ * `pg_advisory_lock(bigint)` is shared by every client of the database, so it is a fixed,
+ * arbitrary number nothing else is expected to use.
  */
 const MIGRATION_LOCK = 0x6261746f6e01n; // "baton" 01
-const SERVING_LOCK = 0x6261746f6e02n; // "baton" 02
 
 /**
  * Every bigint column here holds epoch milliseconds, a seq, a count or an outbox id, all far below
@@ -50,46 +54,30 @@ async function compareTextBytewise(db: Kysely<any>): Promise<void> {
   });
 }
 
-export class AnotherNodeServing extends Error {
-  constructor() {
-    super(
-      'another Baton node is serving this PostgreSQL database. Several nodes on one PostgreSQL database need REDIS_URL and ' +
-        'the scale-out build, which this build is not (docs/decisions.md, "one node on PostgreSQL"); stop the other node or use another database',
-    );
-    this.name = 'AnotherNodeServing';
-  }
-}
-
 /**
  * Opens a PostgreSQL database (`postgres://…`) and applies pending migrations, for one server node.
  *
  * One node only, enforced: the outbox's readers assume ids are handed out in commit order, which
  * holds when one process commits one group at a time (its group committer, as on SQLite), and not
  * across processes that allocate from the same sequence (docs/postgres-audit.md C3). The node holds
- * a session advisory lock for its lifetime; a second node on the same database fails at boot
- * instead of losing deliveries. Migrations run under their own advisory lock, so a node starting
- * beside a `baton consumers` command never runs one twice.
+ * a session advisory lock for its lifetime (serving-lock.ts); a second node on the same database
+ * fails at boot instead of losing deliveries. If the lock's connection drops, writes are refused
+ * (503) until it is taken back; if another node took it meanwhile, `onServingLost` is told and
+ * writes stay refused. Migrations run under their own advisory lock, so a node starting beside a
+ * `baton consumers` command never runs one twice.
  */
-export async function openPostgres(url: string, options: { poolSize?: number; serving?: boolean } = {}): Promise<Storage> {
+export async function openPostgres(
+  url: string,
+  options: { poolSize?: number; serving?: boolean; clock?: Clock; onServingLost?: (error: Error) => void } = {},
+): Promise<Storage> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types });
   // An idle client's error (the server restarted, a network blip) is reported on the pool; without a
   // listener Node would end the process. The next query gets a fresh client.
   pool.on('error', (error) => console.error('[baton] idle PostgreSQL connection failed; it will be replaced', error));
-  // The serving lock lives on a connection of its own for the node's lifetime, outside the pool.
-  let holder: pg.Client | null = null;
-  let closing = false;
+  let lock: ServingLock | null = null;
   try {
     if (options.serving !== false) {
-      holder = new pg.Client({ connectionString: url, keepAlive: true });
-      await holder.connect();
-      const { rows } = await holder.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [SERVING_LOCK.toString()]);
-      if (!rows[0]?.locked) throw new AnotherNodeServing();
-      // Losing this connection (the server restarted) releases the lock, and another node could
-      // then start on the database. Said loudly; taking it back is the scale-out issue's, which
-      // replaces the lock with ownership per consumer.
-      holder.on('error', (error) => {
-        if (!closing) console.error('[baton] lost the connection holding the serving lock: another node could now start on this database', error);
-      });
+      lock = await ServingLock.take(url, { clock: options.clock ?? systemClock, onLost: options.onServingLost ?? (() => {}) });
     }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await db.connection().execute(async (connection) => {
@@ -103,15 +91,24 @@ export async function openPostgres(url: string, options: { poolSize?: number; se
     });
     const writes = new GroupCommitter(db);
     let closed: Promise<void> | null = null;
+    const serving = lock;
     return {
       db,
       engine: 'postgres',
-      write: (work, lane) => writes.run(work, lane),
+      write: serving
+        ? (work, lane) =>
+            writes.run((trx) => {
+              // Checked as each unit runs, inside its transaction: without the lock, another node
+              // may be committing too (serving-lock.ts).
+              serving.assertHeld();
+              return work(trx);
+            }, lane)
+        : (work, lane) => writes.run(work, lane),
+      unavailable: () => serving?.why() ?? null,
       close: () =>
         (closed ??= (async () => {
           await writes.idle();
-          closing = true;
-          await holder?.end(); // ends its session, and so the serving lock
+          await lock?.release();
           await db.destroy();
           // The pool has let go of its connections, but their sockets close a moment later; an
           // error on one meanwhile (its database dropped) concerns nobody.
@@ -119,8 +116,7 @@ export async function openPostgres(url: string, options: { poolSize?: number; se
         })()),
     };
   } catch (error) {
-    closing = true;
-    await holder?.end();
+    await lock?.release();
     await pool.end();
     throw error;
   }

@@ -16,9 +16,16 @@ export function serve(env: Record<string, string>, db: string | null = ':memory:
 export async function running(t: TestContext, env: Record<string, string>, db: string | null = ':memory:') {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', ...(db === null ? [] : ['--db', db]), '--port', '0'], {
     env: { ...process.env, BATON_ADMIN_TOKEN: 'cli-admin', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => void child.kill());
+  // Passed through, and kept for the tests of what the node says before it stops.
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    process.stderr.write(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s: ${out}`)), 30_000);
@@ -38,5 +45,5 @@ export async function running(t: TestContext, env: Record<string, string>, db: s
     assert.ok(res.status < 300, `${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
-  return { url, post, api };
+  return { url, post, api, exited, stderr: () => stderr };
 }
