@@ -50,12 +50,19 @@ export interface BatonRealtimeOptions extends TokenOptions {
 
 type Handler = (payload: never) => void;
 
-/** The wait a `rate_limited` handshake refusal asks for, or null for any other error. */
-function rateLimitedFor(error: Error): number | null {
-  if (error.message !== ('rate_limited' satisfies HandshakeRefusal)) return null;
+/** Handshake refusals that pass with time, and how the SDK's error says so. */
+const PASSING = {
+  rate_limited: (seconds: number) => `too many connections: trying again in ${seconds} s`,
+  unavailable: (seconds: number) => `the server cannot reach its database: trying again in ${seconds} s`,
+} satisfies Partial<Record<HandshakeRefusal, (seconds: number) => string>>;
+
+/** The refusal that passes with time and the wait it asks for, or null for any other error. */
+function passingRefusal(error: Error): { code: keyof typeof PASSING; retryAfterMs: number } | null {
+  if (!Object.hasOwn(PASSING, error.message)) return null;
+  const code = error.message as keyof typeof PASSING;
   const data = (error as { data?: Partial<HandshakeRefusalData> }).data;
   const ms = data?.retryAfterMs;
-  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 10 * 60_000) : 1000;
+  return { code, retryAfterMs: typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 10 * 60_000) : 1000 };
 }
 
 /**
@@ -234,16 +241,17 @@ export class BatonRealtime {
   }
 
   private onConnectError(error: Error): void {
-    const retryAfterMs = rateLimitedFor(error);
-    if (retryAfterMs === null) this.emit('error', error);
+    const passing = passingRefusal(error);
+    if (passing === null) this.emit('error', error);
     else {
-      const seconds = Math.ceil(retryAfterMs / 1000);
-      this.emit('error', new BatonApiError(0, 'rate_limited', `too many connections: trying again in ${seconds} s`, { retryAfterMs }, { cause: error }));
+      const { code, retryAfterMs } = passing;
+      this.emit('error', new BatonApiError(0, code, PASSING[code](Math.ceil(retryAfterMs / 1000)), { retryAfterMs }, { cause: error }));
     }
-    // Refused by the server's middleware: Socket.IO stops. Too many handshakes passes with time, the
-    // same token and all; for the other refusals a provider may have a token that works.
+    // Refused by the server's middleware: Socket.IO stops. Too many handshakes, or a database that
+    // did not answer, passes with time, the same token and all; for the other refusals a provider
+    // may have a token that works.
     if (this.closed || this.socket.active) return;
-    if (retryAfterMs !== null) this.scheduleReconnect(retryAfterMs);
+    if (passing !== null) this.scheduleReconnect(passing.retryAfterMs);
     else if (this.tokens.refreshable) this.scheduleReconnect();
   }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SocketAuth } from '@baton/protocol';
 import { MAX_REPLAY, MAX_SOCKETS_PER_AGENT } from '@baton/server';
-import { BatonApiError, type RealtimeEvent } from '../src/index.js';
+import { Server } from 'socket.io';
+import { BatonApiError, BatonRealtime, type RealtimeEvent } from '../src/index.js';
 import { dropTransport, heldAfterFirst, nextEvent, padOutbox, setup, withTimeout } from './support.js';
 
 /** The socket wrapper against a real server: events and seq, replay after reconnect, tokens, presence. */
@@ -276,4 +277,38 @@ test('when the API key that minted its token is revoked, it reconnects with a fr
   assert.equal((await back).agentId, ana.id);
   assert.equal(calls, 2);
   assert.equal(rt.connected, true);
+});
+
+test('a handshake refused as unavailable (the server could not reach its database) is tried again after the wait it names', async (t) => {
+  // A Socket.IO server that answers as Baton's does while its database is away, then admits: the
+  // refusal's wire form is the protocol's (HandshakeRefusal, HandshakeRefusalData).
+  const io = new Server(0);
+  t.after(() => io.close());
+  let away = true;
+  io.use((_socket, next) => next(away ? Object.assign(new Error('unavailable'), { data: { code: 'unavailable', retryAfterMs: 3000 } }) : undefined));
+  const connected = new Promise<void>((resolve) => io.on('connection', () => resolve()));
+  const port = (io as unknown as { httpServer: { address(): { port: number } } }).httpServer.address().port;
+  const waits: number[] = [];
+  let wake = () => {};
+  const rt = new BatonRealtime({
+    url: `http://127.0.0.1:${port}`,
+    token: 'fixed',
+    delay: (ms) => (waits.push(ms), new Promise<void>((resolve) => (wake = resolve))),
+    socketOptions: { transports: ['websocket'] },
+  });
+  t.after(() => rt.close());
+  const error = nextEvent(rt, 'error');
+  void rt.connect().catch(() => {});
+  const refusal = await error;
+  assert.ok(refusal instanceof BatonApiError);
+  assert.equal(refusal.code, 'unavailable');
+  assert.deepEqual(refusal.details, { retryAfterMs: 3000 });
+  assert.equal(refusal.message, 'the server cannot reach its database: trying again in 3 s');
+  // A fixed token, and still one retry, at least the server's wait.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(waits.length, 1);
+  assert.ok(waits[0]! >= 3000 && waits[0]! <= 4500, `waited ${waits[0]} ms`);
+  away = false;
+  wake();
+  await withTimeout(connected, 'the socket back once the database is');
 });

@@ -13,12 +13,12 @@ export type SocketAuth = z.infer<typeof SocketAuth>;
 /**
  * Why the server refused a handshake: the `connect_error`'s message, with `data` when there is
  * more to say. `unauthorized` and `origin not allowed` hold until the credential or the page
- * changes; `rate_limited` (too many handshakes from this agent or workspace) passes: connect again
- * after `data.retryAfterMs`.
+ * changes; `rate_limited` (too many handshakes from this agent or workspace) and `unavailable` (the
+ * server could not reach its database) pass: connect again after `data.retryAfterMs`.
  */
-export type HandshakeRefusal = 'unauthorized' | 'origin not allowed' | 'rate_limited';
+export type HandshakeRefusal = 'unauthorized' | 'origin not allowed' | 'rate_limited' | 'unavailable';
 export interface HandshakeRefusalData {
-  code: 'rate_limited';
+  code: 'rate_limited' | 'unavailable';
   retryAfterMs: number;
 }
 

@@ -162,6 +162,7 @@ test('the serving lock lost with its connection: writes answer 503 and change no
 test('a database that refuses connections for a while: requests answer 503 and the lock is tried again on the clock until it is back', options, async (t) => {
   const server = await TestServer.startFor(t);
   const ws = await server.createWorkspace('Acme');
+  const ana = await ws.addAgent('ana');
   const database = new URL(server.databaseUrl!).pathname.slice(1);
   const admin = new pg.Client({ connectionString: process.env.BATON_TEST_POSTGRES });
   await admin.connect();
@@ -182,6 +183,12 @@ test('a database that refuses connections for a while: requests answer 503 and t
     assert.equal(res.body.error.code, 'unavailable');
     assert.equal(res.headers.get('retry-after'), '1');
   }
+  // A socket is told to come back, not that its token failed (a client with a fixed token gives up on that).
+  const refused = await server.live(ana.token).then(
+    () => assert.fail('the handshake was admitted'),
+    (e: Error & { data?: unknown }) => e,
+  );
+  assert.deepEqual({ message: refused.message, data: refused.data }, { message: 'unavailable', data: { code: 'unavailable', retryAfterMs: 1000 } });
   // The first try fails to connect, and so do the ones after it, while the database refuses.
   for (let i = 0; i < 3; i++) server.clock!.advance(5_000);
   assert.equal((await server.request('GET', '/healthz')).status, 503);
@@ -195,6 +202,7 @@ test('a database that refuses connections for a while: requests answer 503 and t
   // The pool opens new connections: the node serves again, and the refused create was never made.
   assert.equal((await ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } })).status, 201);
   assert.equal(await conversations(server), 1);
+  await server.live(ana.token);
 });
 
 test('another node took the lock while this one reconnected: it is told, and its writes stay refused', options, async (t) => {

@@ -1,6 +1,7 @@
 import { SocketAuth, type HandshakeRefusal, type HandshakeRefusalData } from '@baton/protocol';
 import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
+import { isConnectionFailure, StorageUnavailable } from '../storage/unavailable.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import type { HandshakeBudget } from './handshake-budget.js';
 import type { BatonSocket } from './io.js';
@@ -13,25 +14,27 @@ function refusal(reason: HandshakeRefusal, data?: HandshakeRefusalData): Error {
  * The Socket.IO middleware that admits a socket (DESIGN §4): an agent token verified exactly as REST
  * verifies it (signing key, minting API key, active agent), and, for browsers, an `Origin` the
  * workspace allows. Runs on every connection, reconnects included. Refusals carry only
- * `unauthorized` or `origin not allowed`, never why a token failed, or `rate_limited` with when to
+ * `unauthorized` or `origin not allowed`, never why a token failed; `unavailable` when the database
+ * did not answer (come back in a second); or `rate_limited` with when to
  * come back: past the agent's or the workspace's handshake budget (realtime/handshake-budget.ts),
  * counted once the token holds, so nobody can spend another agent's budget with a forged one.
  */
 export function handshake(deps: Deps, budget: HandshakeBudget) {
   const { db } = deps.storage;
-  return async (socket: BatonSocket, next: (error?: Error) => void): Promise<void> => {
+  /** The refusal, or null with `socket.data` set. */
+  const admit = async (socket: BatonSocket): Promise<Error | null> => {
     const parsed = SocketAuth.safeParse(socket.handshake.auth);
-    if (!parsed.success) return next(refusal('unauthorized'));
-    const principal = await authenticate(db, deps.clock, undefined, parsed.data.token).catch(() => null);
-    if (!principal || principal.kind !== 'agent') return next(refusal('unauthorized'));
+    if (!parsed.success) return refusal('unauthorized');
+    const principal = await authenticate(db, deps.clock, undefined, parsed.data.token);
+    if (!principal || principal.kind !== 'agent') return refusal('unauthorized');
     const retryAfterMs = budget.admit(principal.workspaceId, principal.agentId);
-    if (retryAfterMs > 0) return next(refusal('rate_limited', { code: 'rate_limited', retryAfterMs }));
+    if (retryAfterMs > 0) return refusal('rate_limited', { code: 'rate_limited', retryAfterMs });
     // Browsers always send Origin; it must be one the workspace lists. Server-side clients send none.
     const origin = socket.handshake.headers.origin;
     if (origin) {
       const workspace = await findWorkspace(db, principal.workspaceId);
       const allowed = workspace ? (JSON.parse(workspace.allowed_origins) as string[]) : [];
-      if (!allowed.includes('*') && !allowed.includes(origin)) return next(refusal('origin not allowed'));
+      if (!allowed.includes('*') && !allowed.includes(origin)) return refusal('origin not allowed');
     }
     socket.data = {
       workspaceId: principal.workspaceId,
@@ -42,6 +45,19 @@ export function handshake(deps: Deps, budget: HandshakeBudget) {
       apiKeyId: principal.apiKeyId ?? null,
       viewing: null,
     };
-    next();
+    return null;
+  };
+  // Socket.IO does not catch a middleware's rejection: let out, it would end the process.
+  return (socket: BatonSocket, next: (error?: Error) => void): void => {
+    admit(socket).then(
+      (refused) => next(refused ?? undefined),
+      (error: unknown) => {
+        // The database did not answer: the token may well be good, so the client is told to come
+        // back, not that its credentials failed (which a client with a fixed token gives up on).
+        if (error instanceof StorageUnavailable || isConnectionFailure(error)) return next(refusal('unavailable', { code: 'unavailable', retryAfterMs: 1000 }));
+        console.error('[baton] socket handshake failed', error);
+        next(refusal('unauthorized'));
+      },
+    );
   };
 }
