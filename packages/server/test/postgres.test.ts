@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { connect, createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -203,6 +204,68 @@ test('a database that refuses connections for a while: requests answer 503 and t
   assert.equal((await ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } })).status, 201);
   assert.equal(await conversations(server), 1);
   await server.live(ana.token);
+});
+
+/**
+ * A TCP proxy in front of the test's PostgreSQL, as a pooler or a load balancer would be: `cut()`
+ * drops every connection on the node's side only, and the server keeps its side open (it has not
+ * noticed, as in a partition).
+ */
+async function proxyFor(url: string): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const target = new URL(url);
+  const open: { node: Socket; server: Socket }[] = [];
+  const parked: Socket[] = [];
+  const proxy = createServer((node) => {
+    const server = connect(Number(target.port), target.hostname);
+    node.on('error', () => {}).pipe(server);
+    server.on('error', () => {}).pipe(node);
+    open.push({ node, server });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxied = new URL(url);
+  proxied.port = String((proxy.address() as { port: number }).port);
+  return {
+    url: proxied.toString(),
+    cut() {
+      for (const { node, server } of open.splice(0)) {
+        node.unpipe(server);
+        server.unpipe(node);
+        node.destroy();
+        // The server's side stays open: its backend, and the lock it holds, live on.
+        parked.push(server);
+      }
+    },
+    async close() {
+      for (const socket of [...open.splice(0).flatMap((p) => [p.node, p.server]), ...parked.splice(0)]) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    },
+  };
+}
+
+test("a connection cut on the node's side only: the lock, still held by its old session, is taken back by ending that session", options, async (t) => {
+  const { url, drop } = await freshPostgresDatabase(admin!);
+  const proxy = await proxyFor(url);
+  const lost: Error[] = [];
+  const server = await TestServer.startFor(t, { db: proxy.url, onServingLost: (error) => lost.push(error) });
+  // After the server's close, registered before them.
+  t.after(() => proxy.close());
+  t.after(drop);
+  const ws = await server.createWorkspace('Acme');
+  const { rows: before } = await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = 'baton serving lock' and datname = current_database()`.execute(server.server.deps.storage.db);
+  assert.equal(before.length, 1);
+
+  proxy.cut();
+  await healthUntil(server, (status) => status === 503);
+  // Each step of the clock lets one try run: the first finds the old session holding the lock and ends it, a later one takes it.
+  await healthUntil(server, (status) => {
+    server.clock!.advance(5_000);
+    return status === 200;
+  });
+  assert.deepEqual(lost, [], 'not taken for another node');
+  const { rows: after } = await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = 'baton serving lock' and datname = current_database()`.execute(server.server.deps.storage.db);
+  assert.equal(after.length, 1);
+  assert.notEqual(after[0]!.pid, before[0]!.pid, 'a new session holds it, and the old one is gone');
+  assert.equal((await ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } })).status, 201);
 });
 
 test('another node took the lock while this one reconnected: it is told, and its writes stay refused', options, async (t) => {

@@ -28,6 +28,12 @@ export class AnotherNodeServing extends Error {
  */
 export type ServingState = 'held' | 'retaking' | 'lost' | 'released';
 
+/** A connection holding the lock, and its backend's process id (pid in pg_locks). */
+interface Session {
+  client: pg.Client;
+  pid: number;
+}
+
 /**
  * The session advisory lock that makes a node the only one serving a PostgreSQL database
  * (openPostgres says why there can be only one), on a connection of its own, outside the pool.
@@ -36,8 +42,10 @@ export type ServingState = 'held' | 'retaking' | 'lost' | 'released';
  * and a second node could start and commit beside this one, which is what the lock exists to
  * prevent. So, from that moment, this node's writes are refused (`assertHeld`, called in every
  * unit of work before it writes) and the lock is taken back on a new connection, on the injected
- * clock, as soon as the server answers. If another node took it first, this one has lost it for
- * good: its writes stay refused and `onLost` is told, so the process can stop.
+ * clock, as soon as the server answers. If the lock is still held by this node's old session (the
+ * connection was cut on this side only, and the server has not noticed), that session is ended
+ * first. If another node took it, this one has lost it for good: its writes stay refused and
+ * `onLost` is told, so the process can stop.
  */
 export class ServingLock {
   private state_: ServingState = 'held';
@@ -50,34 +58,52 @@ export class ServingLock {
     private readonly url: string,
     private readonly clock: Clock,
     private readonly onLost: (error: Error) => void,
-    private holder: pg.Client,
+    private session: Session,
   ) {
-    this.watch(holder);
+    this.watch(session.client);
   }
 
   /** Takes the lock for a node that is starting; `AnotherNodeServing` if a node holds it. */
   static async take(url: string, options: { clock: Clock; onLost: (error: Error) => void }): Promise<ServingLock> {
-    const holder = await ServingLock.tryLock(url);
-    if (!holder) throw new AnotherNodeServing();
-    return new ServingLock(url, options.clock, options.onLost, holder);
+    const attempt = await ServingLock.tryLock(url);
+    if (!('session' in attempt)) throw new AnotherNodeServing();
+    return new ServingLock(url, options.clock, options.onLost, attempt.session);
   }
 
-  /** A connection holding the lock, or null when another session holds it. Throws when the server cannot be reached. */
-  private static async tryLock(url: string): Promise<pg.Client | null> {
-    // Named, so an operator sees it in pg_stat_activity for what it is.
-    const client = new pg.Client({ connectionString: url, keepAlive: true, application_name: 'baton serving lock' });
+  /**
+   * A session holding the lock, or the backend (pid) of the session that holds it. Throws when the
+   * server cannot be reached.
+   */
+  private static async tryLock(url: string): Promise<{ session: Session } | { heldBy: number | null }> {
+    const client = new pg.Client({
+      connectionString: url,
+      // Named, so an operator sees it in pg_stat_activity for what it is.
+      application_name: 'baton serving lock',
+      // A connection cut without a word (a partition) is noticed by TCP keepalive: probes from 10 s
+      // of silence, not the system's default two hours.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     // Until `watch` takes over: an error on a client nobody listens to would end the process.
     client.on('error', () => {});
     try {
       await client.connect();
-      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [SERVING_LOCK.toString()]);
-      if (rows[0]?.locked) return client;
+      const key = SERVING_LOCK.toString();
+      const { rows } = await client.query<{ locked: boolean; pid: number }>('select pg_try_advisory_lock($1) as locked, pg_backend_pid() as pid', [key]);
+      if (rows[0]?.locked) return { session: { client, pid: rows[0].pid } };
+      // A bigint advisory key shows in pg_locks as its high and low 32 bits (classid, objid).
+      const holder = await client.query<{ pid: number }>(
+        `select pid from pg_locks where locktype = 'advisory' and granted and objsubid = 1
+           and database = (select oid from pg_database where datname = current_database())
+           and (classid::bigint << 32 | objid::bigint) = $1::bigint`,
+        [key],
+      );
+      await client.end().catch(() => {});
+      return { heldBy: holder.rows[0]?.pid ?? null };
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
     }
-    await client.end().catch(() => {});
-    return null;
   }
 
   get state(): ServingState {
@@ -112,12 +138,12 @@ export class ServingLock {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
     await this.trying;
-    if (wasHeld) await this.holder.end().catch(() => {});
+    if (wasHeld) await this.session.client.end().catch(() => {});
   }
 
   private watch(client: pg.Client): void {
     const gone = (error?: Error) => {
-      if (client !== this.holder || this.state_ !== 'held') return;
+      if (client !== this.session.client || this.state_ !== 'held') return;
       console.error('[baton] lost the connection holding the serving lock; refusing writes until it is taken back', error ?? '');
       this.state_ = 'retaking';
       this.tries = 0;
@@ -139,9 +165,9 @@ export class ServingLock {
 
   private async retake(): Promise<void> {
     if (this.state_ !== 'retaking') return;
-    let client: pg.Client | null;
+    let attempt: Awaited<ReturnType<typeof ServingLock.tryLock>>;
     try {
-      client = await ServingLock.tryLock(this.url);
+      attempt = await ServingLock.tryLock(this.url);
     } catch (error) {
       // The server does not answer yet (restarting): try again later.
       if (this.state_ === 'retaking') {
@@ -152,19 +178,41 @@ export class ServingLock {
     }
     if (this.state_ !== 'retaking') {
       // Released while connecting: let go of what was just taken.
-      await client?.end().catch(() => {});
+      if ('session' in attempt) await attempt.session.client.end().catch(() => {});
       return;
     }
-    if (!client) {
-      this.state_ = 'lost';
-      const error = new Error('another Baton node took the serving lock while this node was reconnecting to PostgreSQL; this node must stop');
-      console.error(`[baton] ${error.message}`);
-      this.onLost(error);
+    if ('session' in attempt) {
+      this.session = attempt.session;
+      this.watch(attempt.session.client);
+      this.state_ = 'held';
+      console.error('[baton] took the serving lock back; writes resume');
       return;
     }
-    this.holder = client;
-    this.watch(client);
-    this.state_ = 'held';
-    console.error('[baton] took the serving lock back; writes resume');
+    if (attempt.heldBy === this.session.pid) {
+      // Still held by this node's own old session: the connection was cut on this side only (a
+      // proxy, a partition), and the server has not noticed. Ours to end; then the lock is free.
+      await this.endOldSession();
+      this.schedule();
+      return;
+    }
+    this.state_ = 'lost';
+    const error = new Error('another Baton node took the serving lock while this node was reconnecting to PostgreSQL; this node must stop');
+    console.error(`[baton] ${error.message}`);
+    this.onLost(error);
+  }
+
+  /** Ends the backend of this node's previous session, which still holds the lock. */
+  private async endOldSession(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'baton serving lock' });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('select pg_terminate_backend($1)', [this.session.pid]);
+      console.error(`[baton] ended this node's previous session (backend ${this.session.pid}), which still held the serving lock`);
+    } catch (error) {
+      console.error('[baton] could not end the previous session holding the serving lock; will retry', error);
+    } finally {
+      await client.end().catch(() => {});
+    }
   }
 }
