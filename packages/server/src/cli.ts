@@ -73,8 +73,8 @@ async function main(argv: string[]) {
   }
   // Stops the node once: on SIGINT or SIGTERM (0), or when another node took its PostgreSQL
   // database over while it was reconnecting (1: a supervisor that restarts it then gets the boot
-  // refusal that names the reason).
-  // (The node can be lost before `startServer` returns: then there is no server to close yet.)
+  // refusal that names the reason). That can happen before `startServer` returns, with no server
+  // to close yet.
   const node: { server?: RunningServer } = {};
   let stopping: Promise<void> | null = null;
   const stopFor = (code: number) => (stopping ??= (node.server?.close() ?? Promise.resolve()).finally(() => process.exit(code)));
