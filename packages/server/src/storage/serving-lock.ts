@@ -83,6 +83,9 @@ export class ServingLock {
       // of silence, not the system's default two hours.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      // A server that does not answer at all (a dropped route) fails the try instead of holding it,
+      // and a shutdown waiting for it, for the system's connect timeout.
+      connectionTimeoutMillis: 10_000,
     });
     // Until `watch` takes over: an error on a client nobody listens to would end the process.
     client.on('error', () => {});
@@ -203,7 +206,7 @@ export class ServingLock {
 
   /** Ends the backend of this node's previous session, which still holds the lock. */
   private async endOldSession(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'baton serving lock' });
+    const client = new pg.Client({ connectionString: this.url, application_name: 'baton serving lock', connectionTimeoutMillis: 10_000 });
     client.on('error', () => {});
     try {
       await client.connect();
