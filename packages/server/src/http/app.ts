@@ -6,7 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError, unauthorized } from '../errors.js';
-import { isConnectionFailure, StorageUnavailable } from '../storage/unavailable.js';
+import { whyUnavailable } from '../storage/unavailable.js';
 import { bodyLimit } from './body.js';
 import type { AppEnv } from './env.js';
 import { idempotency } from './idempotency.js';
@@ -50,11 +50,12 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     if (err instanceof AppError) return errorResponse(c, err);
-    if (err instanceof StorageUnavailable || isConnectionFailure(err)) {
+    const unavailable = whyUnavailable(err);
+    if (unavailable !== null) {
       // One line, not a stack per request: while the database is away every request says the same.
-      if (!(err instanceof StorageUnavailable)) console.error(`[baton] database unreachable (${c.req.method} ${c.req.path}): ${(err as Error).message}`);
+      console.error(`[baton] database unavailable (${c.req.method} ${c.req.path}): ${err.message}`);
       c.header('Retry-After', '1');
-      return errorResponse(c, new AppError(503, 'unavailable', err instanceof StorageUnavailable ? err.message : 'the database cannot be reached right now; try again in a moment'));
+      return errorResponse(c, new AppError(503, 'unavailable', unavailable));
     }
     // Logged like any other 4xx, i.e. not: a stack per dropped upload tells an operator nothing.
     if (clientWentAway(c)) return errorResponse(c, new AppError(400, 'bad_request', 'the connection closed before the request body arrived'));

@@ -1,7 +1,7 @@
 import { SocketAuth, type HandshakeRefusal, type HandshakeRefusalData } from '@baton/protocol';
 import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
-import { isConnectionFailure, StorageUnavailable } from '../storage/unavailable.js';
+import { whyUnavailable } from '../storage/unavailable.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import type { HandshakeBudget } from './handshake-budget.js';
 import type { BatonSocket } from './io.js';
@@ -54,7 +54,7 @@ export function handshake(deps: Deps, budget: HandshakeBudget) {
       (error: unknown) => {
         // The database did not answer: the token may well be good, so the client is told to come
         // back, not that its credentials failed (which a client with a fixed token gives up on).
-        if (error instanceof StorageUnavailable || isConnectionFailure(error)) return next(refusal('unavailable', { code: 'unavailable', retryAfterMs: 1000 }));
+        if (whyUnavailable(error) !== null) return next(refusal('unavailable', { code: 'unavailable', retryAfterMs: 1000 }));
         console.error('[baton] socket handshake failed', error);
         next(refusal('unauthorized'));
       },

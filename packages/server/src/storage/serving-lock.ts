@@ -11,6 +11,28 @@ const SERVING_LOCK = 0x6261746f6e02n; // "baton" 02
 /** Waits between tries to take the lock back: quick at first (a blip), then every few seconds (a restart). */
 const RETAKE_AFTER_MS = [0, 250, 500, 1_000, 2_000, 5_000];
 
+/**
+ * A connection for the lock's own work (taking it, ending an old session of this node's), not
+ * yet connected. It listens for errors until `watch` takes over: an error on a client nobody
+ * listens to would end the process.
+ */
+function lockClient(url: string): pg.Client {
+  const client = new pg.Client({
+    connectionString: url,
+    // Named, so an operator sees it in pg_stat_activity for what it is.
+    application_name: 'baton serving lock',
+    // A connection cut without a word (a partition) is noticed by TCP keepalive: probes from 10 s
+    // of silence, not the system's default two hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    // A server that does not answer at all (a dropped route) fails the try instead of holding it,
+    // and a shutdown waiting for it, for the system's connect timeout.
+    connectionTimeoutMillis: 10_000,
+  });
+  client.on('error', () => {});
+  return client;
+}
+
 export class AnotherNodeServing extends Error {
   constructor() {
     super(
@@ -75,20 +97,7 @@ export class ServingLock {
    * server cannot be reached.
    */
   private static async tryLock(url: string): Promise<{ session: Session } | { heldBy: number | null }> {
-    const client = new pg.Client({
-      connectionString: url,
-      // Named, so an operator sees it in pg_stat_activity for what it is.
-      application_name: 'baton serving lock',
-      // A connection cut without a word (a partition) is noticed by TCP keepalive: probes from 10 s
-      // of silence, not the system's default two hours.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      // A server that does not answer at all (a dropped route) fails the try instead of holding it,
-      // and a shutdown waiting for it, for the system's connect timeout.
-      connectionTimeoutMillis: 10_000,
-    });
-    // Until `watch` takes over: an error on a client nobody listens to would end the process.
-    client.on('error', () => {});
+    const client = lockClient(url);
     try {
       await client.connect();
       const key = SERVING_LOCK.toString();
@@ -206,8 +215,7 @@ export class ServingLock {
 
   /** Ends the backend of this node's previous session, which still holds the lock. */
   private async endOldSession(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'baton serving lock', connectionTimeoutMillis: 10_000 });
-    client.on('error', () => {});
+    const client = lockClient(this.url);
     try {
       await client.connect();
       await client.query('select pg_terminate_backend($1)', [this.session.pid]);

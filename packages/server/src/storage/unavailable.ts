@@ -33,3 +33,13 @@ export function isConnectionFailure(error: unknown): boolean {
   // `pg`'s words for a connection that closed under a query, or that the pool could not open in time.
   return /^Connection terminated|^timeout exceeded when trying to connect/.test(error.message);
 }
+
+/**
+ * What to tell a caller when `error` means the database cannot be used right now (a refused write,
+ * or a connection that could not be had), or null for any other error. One answer for every entry
+ * point: REST's 503 and the socket handshake's `unavailable`.
+ */
+export function whyUnavailable(error: unknown): string | null {
+  if (error instanceof StorageUnavailable) return error.message;
+  return isConnectionFailure(error) ? 'the database cannot be reached right now; try again in a moment' : null;
+}
