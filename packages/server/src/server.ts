@@ -76,6 +76,13 @@ export interface ServerOptions {
    * (storage/serving-lock.ts). The node's writes are refused from then on (503); the CLI stops it.
    */
   onServingLost?: (error: Error) => void;
+  /**
+   * On PostgreSQL: how long, in real time, the node waits for the server to answer a connect, or
+   * its heartbeat (a `select 1` every 5 s on its clock), before it takes the database for
+   * unreachable: writes answer 503 and its connections are dropped until the server answers again
+   * (storage/serving-lock.ts). Default 10,000.
+   */
+  postgresTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -98,7 +105,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const destinations = parseDestinationPolicy(options.privateDestinations);
   const retentions = checkRetentions(options);
   const clock = options.clock ?? systemClock;
-  const storage = options.storage ?? (await openStorage(options.db ?? ':memory:', { clock, onServingLost: options.onServingLost }));
+  const storage = options.storage ?? (await openStorage(options.db ?? ':memory:', { clock, onServingLost: options.onServingLost, postgresTimeoutMs: options.postgresTimeoutMs }));
   const relay = new OutboxRelay(storage, clock, {
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),

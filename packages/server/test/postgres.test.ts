@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { AnotherNodeServing, openPostgres } from '../src/storage/postgres.js';
+import { HEARTBEAT_EVERY_MS } from '../src/storage/serving-lock.js';
 import { freshPostgresDatabase, TestServer } from '../src/testing.js';
 import { running, serve } from './support/cli.js';
 
@@ -122,6 +123,14 @@ async function cutServingLock(url: string, andTakeIt = false): Promise<{ close()
 const SERVING_LOCK_KEY = 0x6261746f6e02n.toString();
 
 /** Polls what the node says about itself until `check` holds (real I/O: the backend's end reaches the node as a socket event). */
+async function until(check: () => Promise<boolean>) {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    if (await check()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('not within 10 s');
+}
+
 async function healthUntil(server: TestServer, check: (status: number, body: any) => boolean) {
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
     const res = await server.request('GET', '/healthz');
@@ -209,19 +218,41 @@ test('a database that refuses connections for a while: requests answer 503 and t
 });
 
 /**
- * A TCP proxy in front of the test's PostgreSQL, as a pooler or a load balancer would be: `cut()`
- * drops every connection on the node's side only, and the server keeps its side open (it has not
- * noticed, as in a partition).
+ * A TCP proxy in front of the test's PostgreSQL, as a pooler or a load balancer would be:
+ * - `cut()` drops every connection on the node's side only, and the server keeps its side open (it
+ *   has not noticed, as in a partition);
+ * - `reset()` drops every connection on both sides at once, as a failover or a restarted proxy does;
+ * - `freeze()` stops carrying bytes, on the connections open and on new ones, without closing any
+ *   (a partition: nobody hears a thing), and a side the node closes meanwhile leaves the server's
+ *   open; `thaw()` carries them again.
  */
-async function proxyFor(url: string): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+async function proxyFor(url: string): Promise<{ url: string; cut(): void; reset(): void; freeze(): void; thaw(): void; close(): Promise<void> }> {
   const target = new URL(url);
   const open: { node: Socket; server: Socket }[] = [];
   const parked: Socket[] = [];
+  let frozen = false;
+  const join = ({ node, server }: { node: Socket; server: Socket }) => {
+    node.pipe(server);
+    server.pipe(node);
+  };
+  const part = ({ node, server }: { node: Socket; server: Socket }) => {
+    node.unpipe(server);
+    server.unpipe(node);
+  };
   const proxy = createServer((node) => {
-    const server = connect(Number(target.port), target.hostname);
-    node.on('error', () => {}).pipe(server);
-    server.on('error', () => {}).pipe(node);
-    open.push({ node, server });
+    const pair = { node, server: connect(Number(target.port), target.hostname) };
+    node.on('error', () => {});
+    pair.server.on('error', () => {});
+    node.on('close', () => {
+      const at = open.indexOf(pair);
+      if (at < 0) return;
+      open.splice(at, 1);
+      // While frozen the node's goodbye never reaches the server.
+      if (frozen) parked.push(pair.server);
+      else pair.server.destroy();
+    });
+    open.push(pair);
+    if (!frozen) join(pair);
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const proxied = new URL(url);
@@ -229,13 +260,26 @@ async function proxyFor(url: string): Promise<{ url: string; cut(): void; close(
   return {
     url: proxied.toString(),
     cut() {
-      for (const { node, server } of open.splice(0)) {
-        node.unpipe(server);
-        server.unpipe(node);
-        node.destroy();
+      for (const pair of open.splice(0)) {
+        part(pair);
+        pair.node.destroy();
         // The server's side stays open: its backend, and the lock it holds, live on.
-        parked.push(server);
+        parked.push(pair.server);
       }
+    },
+    reset() {
+      for (const { node, server } of open.splice(0)) {
+        node.resetAndDestroy();
+        server.resetAndDestroy();
+      }
+    },
+    freeze() {
+      frozen = true;
+      open.forEach(part);
+    },
+    thaw() {
+      frozen = false;
+      open.forEach(join);
     },
     async close() {
       for (const socket of [...open.splice(0).flatMap((p) => [p.node, p.server]), ...parked.splice(0)]) socket.destroy();
@@ -268,6 +312,82 @@ test("a connection cut on the node's side only: the lock, still held by its old 
   assert.equal(after.length, 1);
   assert.notEqual(after[0]!.pid, before[0]!.pid, 'a new session holds it, and the old one is gone');
   assert.equal((await ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } })).status, 201);
+});
+
+test('connections reset while a query runs (a failover): the write answers 503, the node lives on and takes the lock back', options, async (t) => {
+  const { url, drop } = await freshPostgresDatabase(admin!);
+  const proxy = await proxyFor(url);
+  const server = await TestServer.startFor(t, { db: proxy.url });
+  t.after(() => proxy.close());
+  t.after(drop);
+  const ws = await server.createWorkspace('Acme');
+  const create = () => ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } });
+  assert.equal((await create()).status, 201);
+
+  // Another session holds the table, so the node's insert is running, waiting on it, when the reset comes.
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  // Ended below; if the test fails first, the database's drop ends it.
+  holder.on('error', () => {});
+  await holder.query('begin');
+  await holder.query('lock table conversations in exclusive mode');
+  const pending = create();
+  await until(async () => (await holder.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.length === 1);
+
+  proxy.reset();
+  // Before the fix the client's 'error' event had no listener and ended this process.
+  const refused = await pending;
+  assert.equal(refused.status, 503, JSON.stringify(refused.body));
+  assert.equal(refused.body.error.code, 'unavailable');
+  await holder.query('rollback');
+  await holder.end();
+
+  await healthUntil(server, (status) => {
+    server.clock!.advance(5_000);
+    return status === 200;
+  });
+  assert.equal((await create()).status, 201);
+  assert.equal(await conversations(server), 2, 'the refused create wrote nothing');
+});
+
+test('a silent partition: the heartbeat notices it, the write waiting on it answers 503, and the node serves again once it heals', options, async (t) => {
+  const { url, drop } = await freshPostgresDatabase(admin!);
+  const proxy = await proxyFor(url);
+  // First of the hooks: a test failing while the proxy is frozen must not leave the server's close waiting on it.
+  t.after(() => proxy.thaw());
+  const lost: Error[] = [];
+  const server = await TestServer.startFor(t, { db: proxy.url, postgresTimeoutMs: 200, onServingLost: (error) => lost.push(error) });
+  t.after(() => proxy.close());
+  t.after(drop);
+  const ws = await server.createWorkspace('Acme');
+  const create = () => ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } });
+  assert.equal((await create()).status, 201);
+  // A heartbeat answered in time changes nothing.
+  server.clock!.advance(HEARTBEAT_EVERY_MS);
+  assert.equal((await server.request('GET', '/healthz')).status, 200);
+
+  proxy.freeze();
+  const stuck = create();
+  // Until the heartbeat runs, nothing tells the node: TCP would take minutes.
+  assert.equal((await server.request('GET', '/healthz')).status, 200);
+  server.clock!.advance(HEARTBEAT_EVERY_MS);
+  const down = await healthUntil(server, (status) => status === 503);
+  assert.deepEqual(down.body, { ok: false, reason: 'this node lost its PostgreSQL connection and is reconnecting; try again in a moment' });
+  // The create held on a connection nobody answers is failed, not left to wait for TCP.
+  const refused = await stuck;
+  assert.equal(refused.status, 503, JSON.stringify(refused.body));
+  // A new one is refused at once, not queued behind the partition.
+  assert.equal((await create()).status, 503);
+
+  proxy.thaw();
+  // The server never heard the old session go, so it still holds the lock: ended by pid, then taken.
+  await healthUntil(server, (status) => {
+    server.clock!.advance(5_000);
+    return status === 200;
+  });
+  assert.deepEqual(lost, []);
+  assert.equal((await create()).status, 201);
+  assert.equal(await conversations(server), 2, 'only the creates answered 201');
 });
 
 test('another node took the lock while this one reconnected: it is told, and its writes stay refused', options, async (t) => {

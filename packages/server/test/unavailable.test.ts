@@ -15,6 +15,8 @@ test('a database that cannot be reached, or a connection lost under a query, is 
     failure('connection failure', '08006'),
     failure('database "acme" is not currently accepting connections', '55000'),
     failure('Connection terminated unexpectedly'),
+    failure('Client has encountered a connection error and is not queryable'),
+    failure('Client was closed and is not queryable'),
     failure('timeout exceeded when trying to connect'),
   ]) {
     assert.equal(isConnectionFailure(error), true, error.message);

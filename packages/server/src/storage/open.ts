@@ -10,13 +10,14 @@ export function isPostgresUrl(target: string): boolean {
 /**
  * Opens the database `target` names: a PostgreSQL URL, or a libsql file (`:memory:` for tests).
  * `serving: false` for a tool that opens it beside the node serving it (postgres.ts);
- * `onServingLost` hears that another node took a PostgreSQL database over (serving-lock.ts).
+ * `onServingLost` hears that another node took a PostgreSQL database over, and `postgresTimeoutMs`
+ * bounds each wait for the server to answer a connect or the heartbeat (serving-lock.ts).
  */
 export function openStorage(
   target: string,
-  options: { clock?: Clock; serving?: boolean; onServingLost?: (error: Error) => void } = {},
+  options: { clock?: Clock; serving?: boolean; onServingLost?: (error: Error) => void; postgresTimeoutMs?: number } = {},
 ): Promise<Storage> {
   return isPostgresUrl(target)
-    ? openPostgres(target, { serving: options.serving ?? true, clock: options.clock, onServingLost: options.onServingLost })
+    ? openPostgres(target, { serving: options.serving ?? true, clock: options.clock, onServingLost: options.onServingLost, timeoutMs: options.postgresTimeoutMs })
     : openSqlite(target, { clock: options.clock });
 }

@@ -5,7 +5,9 @@ import { GroupCommitter } from './group-commit.js';
 import { migrate } from './migrate.js';
 import type { Storage } from './db.js';
 import type { Database } from './schema.js';
-import { ServingLock } from './serving-lock.js';
+import { dropConnection } from './pg-connections.js';
+import { POSTGRES_TIMEOUT_MS, ServingLock } from './serving-lock.js';
+import { StorageUnavailable } from './unavailable.js';
 
 export { AnotherNodeServing } from './serving-lock.js';
 
@@ -68,16 +70,41 @@ async function compareTextBytewise(db: Kysely<any>): Promise<void> {
  */
 export async function openPostgres(
   url: string,
-  options: { poolSize?: number; serving?: boolean; clock?: Clock; onServingLost?: (error: Error) => void } = {},
+  options: { poolSize?: number; serving?: boolean; clock?: Clock; onServingLost?: (error: Error) => void; timeoutMs?: number } = {},
 ): Promise<Storage> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types,
+    // As the serving lock's connection (serving-lock.ts): a server that does not answer fails a
+    // connect after `timeoutMs` instead of the system's two minutes, and a silent connection is probed.
+    connectionTimeoutMillis: options.timeoutMs ?? POSTGRES_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client's error (the server restarted, a network blip) is reported on the pool; without a
   // listener Node would end the process. The next query gets a fresh client.
   pool.on('error', (error) => console.error('[baton] idle PostgreSQL connection failed; it will be replaced', error));
+  const clients = new Set<pg.Client>();
+  pool.on('connect', (client) => {
+    clients.add(client);
+    // A connection that drops while its client is checked out (a reset, a failover) is reported to
+    // the running query, which fails the unit of work, and also as an 'error' on the client, which
+    // pg-pool listens to only while the client is idle. Nobody listening would end the process.
+    client.on('error', () => {});
+  });
+  pool.on('remove', (client) => clients.delete(client));
   let lock: ServingLock | null = null;
   try {
     if (options.serving !== false) {
-      lock = await ServingLock.take(url, { clock: options.clock ?? systemClock, onLost: options.onServingLost ?? (() => {}) });
+      lock = await ServingLock.take(url, {
+        clock: options.clock ?? systemClock,
+        onLost: options.onServingLost ?? (() => {}),
+        timeoutMs: options.timeoutMs,
+        // The server does not answer: queries waiting on the pool's connections fail now (503)
+        // instead of when TCP gives up, and the pool connects anew for the next ones.
+        onUnreachable: () => clients.forEach(dropConnection),
+      });
     }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await db.connection().execute(async (connection) => {
@@ -96,13 +123,18 @@ export async function openPostgres(
       db,
       engine: 'postgres',
       write: serving
-        ? (work, lane) =>
-            writes.run((trx) => {
-              // Checked as each unit runs, inside its transaction: without the lock, another node
-              // may be committing too (serving-lock.ts).
+        ? (work, lane) => {
+            // Refused at once while the lock is not held, rather than queued behind a group that
+            // waits on a connection which may not answer.
+            const why = serving.why();
+            if (why) return Promise.reject(new StorageUnavailable(why));
+            return writes.run((trx) => {
+              // Checked again as each unit runs, inside its transaction: without the lock, another
+              // node may be committing too (serving-lock.ts).
               serving.assertHeld();
               return work(trx);
-            }, lane)
+            }, lane);
+          }
         : (work, lane) => writes.run(work, lane),
       unavailable: () => serving?.why() ?? null,
       close: () =>

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Clock, TimerHandle } from '../clock.js';
+import { dropConnection } from './pg-connections.js';
 import { StorageUnavailable } from './unavailable.js';
 
 /**
@@ -11,12 +12,39 @@ const SERVING_LOCK = 0x6261746f6e02n; // "baton" 02
 /** Waits between tries to take the lock back: quick at first (a blip), then every few seconds (a restart). */
 const RETAKE_AFTER_MS = [0, 250, 500, 1_000, 2_000, 5_000];
 
+/** How often, on the node's clock, the lock's session is asked whether it is still there. */
+export const HEARTBEAT_EVERY_MS = 5_000;
+
+/** How long the node waits for PostgreSQL to answer by default, in real time (`timeoutMs`). */
+export const POSTGRES_TIMEOUT_MS = 10_000;
+
+/** What `pg` rejects a query with when its `query_timeout` passes (pg/lib/client.js). */
+const QUERY_TIMED_OUT = 'Query read timeout';
+
+export interface ServingLockOptions {
+  clock: Clock;
+  /** Another node took the lock while this one was reconnecting; this node must stop. */
+  onLost: (error: Error) => void;
+  /**
+   * How long a connect or the heartbeat waits for the server's answer, in real time, not on
+   * `clock`: it bounds a network wait, and a test that moves its clock an hour ahead must not cut
+   * a healthy connection whose answer is a millisecond away. Default `POSTGRES_TIMEOUT_MS`.
+   */
+  timeoutMs?: number;
+  /**
+   * The heartbeat got no answer in time: the server is unreachable, so every other connection to
+   * it (the pool's) is as dead as the lock's, and whatever waits on one would wait for TCP to give
+   * up, many minutes. The listener drops them.
+   */
+  onUnreachable?: () => void;
+}
+
 /**
  * A connection for the lock's own work (taking it, ending an old session of this node's), not
  * yet connected. It listens for errors until `watch` takes over: an error on a client nobody
  * listens to would end the process.
  */
-function lockClient(url: string): pg.Client {
+function lockClient(url: string, timeoutMs: number): pg.Client {
   const client = new pg.Client({
     connectionString: url,
     // Named, so an operator sees it in pg_stat_activity for what it is.
@@ -27,7 +55,7 @@ function lockClient(url: string): pg.Client {
     keepAliveInitialDelayMillis: 10_000,
     // A server that does not answer at all (a dropped route) fails the try instead of holding it,
     // and a shutdown waiting for it, for the system's connect timeout.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: timeoutMs,
   });
   client.on('error', () => {});
   return client;
@@ -75,29 +103,36 @@ export class ServingLock {
   private timer: TimerHandle | null = null;
   /** The try running now, so `release` does not leave a connection behind it. */
   private trying: Promise<void> | null = null;
+  private heartbeatTimer: TimerHandle | null = null;
+  /** The heartbeat in flight, which `release` waits for, as for a try. */
+  private beating: Promise<void> | null = null;
+  private readonly clock: Clock;
+  private readonly timeoutMs: number;
 
   private constructor(
     private readonly url: string,
-    private readonly clock: Clock,
-    private readonly onLost: (error: Error) => void,
+    private readonly options: ServingLockOptions,
     private session: Session,
   ) {
+    this.clock = options.clock;
+    this.timeoutMs = options.timeoutMs ?? POSTGRES_TIMEOUT_MS;
     this.watch(session.client);
+    this.scheduleHeartbeat();
   }
 
   /** Takes the lock for a node that is starting; `AnotherNodeServing` if a node holds it. */
-  static async take(url: string, options: { clock: Clock; onLost: (error: Error) => void }): Promise<ServingLock> {
-    const attempt = await ServingLock.tryLock(url);
+  static async take(url: string, options: ServingLockOptions): Promise<ServingLock> {
+    const attempt = await ServingLock.tryLock(url, options.timeoutMs ?? POSTGRES_TIMEOUT_MS);
     if (!('session' in attempt)) throw new AnotherNodeServing();
-    return new ServingLock(url, options.clock, options.onLost, attempt.session);
+    return new ServingLock(url, options, attempt.session);
   }
 
   /**
    * A session holding the lock, or the backend (pid) of the session that holds it. Throws when the
    * server cannot be reached.
    */
-  private static async tryLock(url: string): Promise<{ session: Session } | { heldBy: number | null }> {
-    const client = lockClient(url);
+  private static async tryLock(url: string, timeoutMs: number): Promise<{ session: Session } | { heldBy: number | null }> {
+    const client = lockClient(url, timeoutMs);
     try {
       await client.connect();
       const key = SERVING_LOCK.toString();
@@ -149,7 +184,8 @@ export class ServingLock {
     this.state_ = 'released';
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    await this.trying;
+    this.stopHeartbeat();
+    await Promise.all([this.trying, this.beating]);
     if (wasHeld) await this.session.client.end().catch(() => {});
   }
 
@@ -159,11 +195,57 @@ export class ServingLock {
       console.error('[baton] lost the connection holding the serving lock; refusing writes until it is taken back', error ?? '');
       this.state_ = 'retaking';
       this.tries = 0;
+      this.stopHeartbeat();
       this.schedule();
     };
     client.removeAllListeners('error');
     client.on('error', gone);
     client.on('end', () => gone());
+  }
+
+  /**
+   * A connection can die without a word: a partition drops packets and sends no reset, and TCP
+   * keepalive gives up only after ~11 minutes with Linux's defaults (Node cannot set the probes'
+   * interval or count). Meanwhile the node would answer /healthz with 200 and hold its writes on
+   * connections nobody answers. So every `HEARTBEAT_EVERY_MS` on the clock the lock's session runs
+   * `select 1`, and an answer that does not come within `timeoutMs` ends that session here
+   * (writes are refused, and the lock is taken back as after any other loss) and, through
+   * `onUnreachable`, the pool's connections too.
+   */
+  private scheduleHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeatTimer = this.clock.setTimeout(() => {
+      this.heartbeatTimer = null;
+      this.beating = this.heartbeat().finally(() => (this.beating = null));
+    }, HEARTBEAT_EVERY_MS);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) this.clock.clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.state_ !== 'held') return;
+    const { client } = this.session;
+    const { timeoutMs } = this;
+    try {
+      // pg reads `query_timeout` from a query's config too (pg/lib/client.js); @types/pg lists it only on the client's.
+      await client.query({ text: 'select 1', query_timeout: timeoutMs } as pg.QueryConfig);
+    } catch (error) {
+      // A connection that failed by itself has already been handled by `watch`.
+      if (client !== this.session.client || this.state_ !== 'held') return;
+      if (error instanceof Error && error.message === QUERY_TIMED_OUT) {
+        console.error(`[baton] PostgreSQL did not answer the serving lock's heartbeat within ${timeoutMs} ms; dropping its connections`);
+        this.options.onUnreachable?.();
+      } else {
+        console.error("[baton] the serving lock's heartbeat failed; reconnecting", error);
+      }
+      // Its `end` moves this lock to retaking (`watch`).
+      dropConnection(client);
+      return;
+    }
+    if (client === this.session.client && this.state_ === 'held') this.scheduleHeartbeat();
   }
 
   private schedule(): void {
@@ -179,7 +261,7 @@ export class ServingLock {
     if (this.state_ !== 'retaking') return;
     let attempt: Awaited<ReturnType<typeof ServingLock.tryLock>>;
     try {
-      attempt = await ServingLock.tryLock(this.url);
+      attempt = await ServingLock.tryLock(this.url, this.timeoutMs);
     } catch (error) {
       // The server does not answer yet (restarting): try again later.
       if (this.state_ === 'retaking') {
@@ -197,6 +279,7 @@ export class ServingLock {
       this.session = attempt.session;
       this.watch(attempt.session.client);
       this.state_ = 'held';
+      this.scheduleHeartbeat();
       console.error('[baton] took the serving lock back; writes resume');
       return;
     }
@@ -210,12 +293,12 @@ export class ServingLock {
     this.state_ = 'lost';
     const error = new Error('another Baton node took the serving lock while this node was reconnecting to PostgreSQL; this node must stop');
     console.error(`[baton] ${error.message}`);
-    this.onLost(error);
+    this.options.onLost(error);
   }
 
   /** Ends the backend of this node's previous session, which still holds the lock. */
   private async endOldSession(): Promise<void> {
-    const client = lockClient(this.url);
+    const client = lockClient(this.url, this.timeoutMs);
     try {
       await client.connect();
       await client.query('select pg_terminate_backend($1)', [this.session.pid]);

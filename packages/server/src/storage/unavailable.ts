@@ -30,8 +30,10 @@ export function isConnectionFailure(error: unknown): boolean {
     // `ALTER DATABASE … ALLOW_CONNECTIONS false`: its code (55000) is shared with statement errors, its words are not.
     if (code === '55000' && /is not currently accepting connections/.test(error.message)) return true;
   }
-  // `pg`'s words for a connection that closed under a query, or that the pool could not open in time.
-  return /^Connection terminated|^timeout exceeded when trying to connect/.test(error.message);
+  // `pg`'s words for a connection that closed under a query, for a query sent to a client whose
+  // connection was already lost (the rollback after a unit failed on a reset), and for a connection
+  // the pool could not open in time.
+  return /^Connection terminated|^Client (has encountered a connection error|was closed) and is not queryable|^timeout exceeded when trying to connect/.test(error.message);
 }
 
 /**
