@@ -22,6 +22,9 @@ const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
 environment:
   DATABASE_URL        postgres://user:password@host:5432/db: keep the data in PostgreSQL
                       instead of --db FILE (one node per database)
+  BATON_POSTGRES_TIMEOUT_MS
+                      how long the node waits for PostgreSQL to answer a connect or its
+                      heartbeat before it takes the server for unreachable (default 10000)
   BATON_ADMIN_TOKEN   enables POST /v1/workspaces for this bearer token
   SMTP_URL            mail server for notification emails (smtp://user:pass@host:port)
   MAIL_FROM           From: of notification emails
@@ -80,6 +83,7 @@ async function main(argv: string[]) {
   const stopFor = (code: number) => (stopping ??= (node.server?.close() ?? Promise.resolve()).finally(() => process.exit(code)));
   const server = (node.server = await startServer({
     onServingLost: () => void stopFor(1),
+    postgresTimeoutMs: positiveInt('BATON_POSTGRES_TIMEOUT_MS', (n) => n),
     privateDestinations: process.env.BATON_PRIVATE_DESTINATIONS || undefined,
     limits: {
       ...positiveInt('BATON_MAX_WEBHOOKS_PER_WORKSPACE', (n) => ({ webhooksPerWorkspace: n })),

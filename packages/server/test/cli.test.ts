@@ -22,6 +22,9 @@ test('serve refuses a malformed setting by name', async () => {
   const bad = await serve({ BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE: 'lots' });
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE must be a positive integer, got lots/);
+  const timeout = await serve({ BATON_POSTGRES_TIMEOUT_MS: '0' });
+  assert.equal(timeout.code, 1);
+  assert.match(timeout.stderr, /BATON_POSTGRES_TIMEOUT_MS must be a positive integer, got 0/);
 });
 
 test('BATON_MAX_HANDSHAKES_PER_WORKSPACE bounds the socket connects of a workspace served by the real CLI', async (t) => {
