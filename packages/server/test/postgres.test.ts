@@ -350,7 +350,7 @@ test('connections reset while a query runs (a failover): the write answers 503, 
   assert.equal(await conversations(server), 2, 'the refused create wrote nothing');
 });
 
-test('a silent partition: the heartbeat notices it, the write waiting on it answers 503, and the node serves again once it heals', options, async (t) => {
+test('a silent partition mid-transaction: the heartbeat notices it, the write caught in it answers 503, and once it heals the node serves, its old transaction ended', options, async (t) => {
   const { url, drop } = await freshPostgresDatabase(admin!);
   const proxy = await proxyFor(url);
   // First of the hooks: a test failing while the proxy is frozen must not leave the server's close waiting on it.
@@ -366,8 +366,19 @@ test('a silent partition: the heartbeat notices it, the write waiting on it answ
   server.clock!.advance(HEARTBEAT_EVERY_MS);
   assert.equal((await server.request('GET', '/healthz')).status, 200);
 
-  proxy.freeze();
+  // A create inside its transaction (the workspace's row already locked) when the network goes quiet:
+  // held at its insert by another session's table lock, which is let go once nothing gets through.
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  holder.on('error', () => {});
+  await holder.query('begin');
+  await holder.query('lock table conversations in exclusive mode');
   const stuck = create();
+  await until(async () => (await holder.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.length === 1);
+  proxy.freeze();
+  await holder.query('rollback');
+  await holder.end();
+
   // Until the heartbeat runs, nothing tells the node: TCP would take minutes.
   assert.equal((await server.request('GET', '/healthz')).status, 200);
   server.clock!.advance(HEARTBEAT_EVERY_MS);
@@ -380,14 +391,24 @@ test('a silent partition: the heartbeat notices it, the write waiting on it answ
   assert.equal((await create()).status, 503);
 
   proxy.thaw();
-  // The server never heard the old session go, so it still holds the lock: ended by pid, then taken.
+  // The server never heard the old sessions go: the lock's is ended by pid, then the lock taken.
   await healthUntil(server, (status) => {
     server.clock!.advance(5_000);
     return status === 200;
   });
   assert.deepEqual(lost, []);
-  assert.equal((await create()).status, 201);
-  assert.equal(await conversations(server), 2, 'only the creates answered 201');
+  // The caught create's session still holds the workspace's row, idle in its transaction, until the
+  // server ends it (idle_in_transaction_session_timeout); without that, for as long as TCP takes.
+  const after = await Promise.race([create(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000).unref())]);
+  if (!after) {
+    // Ended here, or the server's close would wait on them too.
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(
+      server.server.deps.storage.db,
+    );
+    assert.fail('the next create still waited on the old transaction after 20 s');
+  }
+  assert.equal(after.status, 201);
+  assert.equal(await conversations(server), 2, 'only the creates answered 201: the caught one was rolled back');
 });
 
 test('another node took the lock while this one reconnected: it is told, and its writes stay refused', options, async (t) => {

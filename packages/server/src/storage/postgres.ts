@@ -57,6 +57,20 @@ async function compareTextBytewise(db: Kysely<any>): Promise<void> {
 }
 
 /**
+ * How long the server lets one of this node's sessions sit idle inside a transaction before it ends
+ * the session, rolling the transaction back. A unit of work waits on nothing but the database and
+ * its own CPU between two statements, so a transaction that long without a statement is one whose
+ * node is gone or cut off. The server may not have noticed: across a partition its side of the
+ * connection looks alive until TCP keepalive gives up (two hours with a server's usual settings),
+ * and every write of that workspace would queue behind the row locks the transaction holds. Three
+ * times the wait for an answer (`timeoutMs`), and never under 5 s, so a busy event loop is not
+ * taken for a lost node.
+ */
+function abandonedTransactionAfter(timeoutMs: number): number {
+  return Math.max(3 * timeoutMs, 5_000);
+}
+
+/**
  * Opens a PostgreSQL database (`postgres://…`) and applies pending migrations, for one server node.
  *
  * One node only, enforced: the outbox's readers assume ids are handed out in commit order, which
@@ -72,15 +86,17 @@ export async function openPostgres(
   url: string,
   options: { poolSize?: number; serving?: boolean; clock?: Clock; onServingLost?: (error: Error) => void; timeoutMs?: number } = {},
 ): Promise<Storage> {
+  const timeoutMs = options.timeoutMs ?? POSTGRES_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     types,
     // As the serving lock's connection (serving-lock.ts): a server that does not answer fails a
     // connect after `timeoutMs` instead of the system's two minutes, and a silent connection is probed.
-    connectionTimeoutMillis: options.timeoutMs ?? POSTGRES_TIMEOUT_MS,
+    connectionTimeoutMillis: timeoutMs,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    idle_in_transaction_session_timeout: abandonedTransactionAfter(timeoutMs),
   });
   // An idle client's error (the server restarted, a network blip) is reported on the pool; without a
   // listener Node would end the process. The next query gets a fresh client.
@@ -100,7 +116,7 @@ export async function openPostgres(
       lock = await ServingLock.take(url, {
         clock: options.clock ?? systemClock,
         onLost: options.onServingLost ?? (() => {}),
-        timeoutMs: options.timeoutMs,
+        timeoutMs,
         // The server does not answer: queries waiting on the pool's connections fail now (503)
         // instead of when TCP gives up, and the pool connects anew for the next ones.
         onUnreachable: () => clients.forEach(dropConnection),
