@@ -356,7 +356,9 @@ test('a silent partition mid-transaction: the heartbeat notices it, the write ca
   // First of the hooks: a test failing while the proxy is frozen must not leave the server's close waiting on it.
   t.after(() => proxy.thaw());
   const lost: Error[] = [];
-  const server = await TestServer.startFor(t, { db: proxy.url, postgresTimeoutMs: 200, onServingLost: (error) => lost.push(error) });
+  // The heartbeat's and the pool's connects' wait, in real time: short, but not so short that a busy
+  // machine's slow connect or `select 1` is taken for the partition.
+  const server = await TestServer.startFor(t, { db: proxy.url, postgresTimeoutMs: 1_000, onServingLost: (error) => lost.push(error) });
   t.after(() => proxy.close());
   t.after(drop);
   const ws = await server.createWorkspace('Acme');
