@@ -131,6 +131,28 @@ async function until(check: () => Promise<boolean>) {
   throw new Error('not within 10 s');
 }
 
+/**
+ * Runs `write` (a create) while another session of the database at `url` holds the conversations
+ * table, and returns once its insert waits on that lock, inside its transaction. `release` lets
+ * go. (If a test fails first, the database's drop ends the holding session.)
+ */
+async function heldAtInsert<T>(url: string, write: () => Promise<T>): Promise<{ pending: Promise<T>; release(): Promise<void> }> {
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  holder.on('error', () => {});
+  await holder.query('begin');
+  await holder.query('lock table conversations in exclusive mode');
+  const pending = write();
+  await until(async () => (await holder.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.length === 1);
+  return {
+    pending,
+    async release() {
+      await holder.query('rollback');
+      await holder.end();
+    },
+  };
+}
+
 async function healthUntil(server: TestServer, check: (status: number, body: any) => boolean) {
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
     const res = await server.request('GET', '/healthz');
@@ -324,23 +346,14 @@ test('connections reset while a query runs (a failover): the write answers 503, 
   const create = () => ws.api('POST', '/v1/conversations', { contact: { name: 'Ana' }, channel: 'sms', message: { body: 'hello' } });
   assert.equal((await create()).status, 201);
 
-  // Another session holds the table, so the node's insert is running, waiting on it, when the reset comes.
-  const holder = new pg.Client({ connectionString: url });
-  await holder.connect();
-  // Ended below; if the test fails first, the database's drop ends it.
-  holder.on('error', () => {});
-  await holder.query('begin');
-  await holder.query('lock table conversations in exclusive mode');
-  const pending = create();
-  await until(async () => (await holder.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.length === 1);
-
+  // The node's insert is running, waiting on another session's lock, when the reset comes.
+  const held = await heldAtInsert(url, create);
   proxy.reset();
   // Before the fix the client's 'error' event had no listener and ended this process.
-  const refused = await pending;
+  const refused = await held.pending;
   assert.equal(refused.status, 503, JSON.stringify(refused.body));
   assert.equal(refused.body.error.code, 'unavailable');
-  await holder.query('rollback');
-  await holder.end();
+  await held.release();
 
   await healthUntil(server, (status) => {
     server.clock!.advance(5_000);
@@ -370,16 +383,9 @@ test('a silent partition mid-transaction: the heartbeat notices it, the write ca
 
   // A create inside its transaction (the workspace's row already locked) when the network goes quiet:
   // held at its insert by another session's table lock, which is let go once nothing gets through.
-  const holder = new pg.Client({ connectionString: url });
-  await holder.connect();
-  holder.on('error', () => {});
-  await holder.query('begin');
-  await holder.query('lock table conversations in exclusive mode');
-  const stuck = create();
-  await until(async () => (await holder.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.length === 1);
+  const { pending: stuck, release } = await heldAtInsert(url, create);
   proxy.freeze();
-  await holder.query('rollback');
-  await holder.end();
+  await release();
 
   // Until the heartbeat runs, nothing tells the node: TCP would take minutes.
   assert.equal((await server.request('GET', '/healthz')).status, 200);

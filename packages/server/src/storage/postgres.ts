@@ -5,8 +5,8 @@ import { GroupCommitter } from './group-commit.js';
 import { migrate } from './migrate.js';
 import type { Storage } from './db.js';
 import type { Database } from './schema.js';
-import { dropConnection } from './pg-connections.js';
-import { POSTGRES_TIMEOUT_MS, ServingLock } from './serving-lock.js';
+import { connectionOptions, dropConnection, POSTGRES_TIMEOUT_MS } from './pg-connections.js';
+import { ServingLock } from './serving-lock.js';
 import { StorageUnavailable } from './unavailable.js';
 
 export { AnotherNodeServing } from './serving-lock.js';
@@ -88,14 +88,9 @@ export async function openPostgres(
 ): Promise<Storage> {
   const timeoutMs = options.timeoutMs ?? POSTGRES_TIMEOUT_MS;
   const pool = new pg.Pool({
-    connectionString: url,
+    ...connectionOptions(url, timeoutMs),
     max: options.poolSize ?? 10,
     types,
-    // As the serving lock's connection (serving-lock.ts): a server that does not answer fails a
-    // connect after `timeoutMs` instead of the system's two minutes, and a silent connection is probed.
-    connectionTimeoutMillis: timeoutMs,
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
     idle_in_transaction_session_timeout: abandonedTransactionAfter(timeoutMs),
   });
   // An idle client's error (the server restarted, a network blip) is reported on the pool; without a

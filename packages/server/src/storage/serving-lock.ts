@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Clock, TimerHandle } from '../clock.js';
-import { dropConnection } from './pg-connections.js';
+import { connectionOptions, dropConnection } from './pg-connections.js';
 import { StorageUnavailable } from './unavailable.js';
 
 /**
@@ -15,9 +15,6 @@ const RETAKE_AFTER_MS = [0, 250, 500, 1_000, 2_000, 5_000];
 /** How often, on the node's clock, the lock's session is asked whether it is still there. */
 export const HEARTBEAT_EVERY_MS = 5_000;
 
-/** How long the node waits for PostgreSQL to answer by default, in real time (`timeoutMs`). */
-export const POSTGRES_TIMEOUT_MS = 10_000;
-
 /** What `pg` rejects a query with when its `query_timeout` passes (pg/lib/client.js). */
 const QUERY_TIMED_OUT = 'Query read timeout';
 
@@ -28,9 +25,9 @@ export interface ServingLockOptions {
   /**
    * How long a connect or the heartbeat waits for the server's answer, in real time, not on
    * `clock`: it bounds a network wait, and a test that moves its clock an hour ahead must not cut
-   * a healthy connection whose answer is a millisecond away. Default `POSTGRES_TIMEOUT_MS`.
+   * a healthy connection whose answer is a millisecond away.
    */
-  timeoutMs?: number;
+  timeoutMs: number;
   /**
    * The heartbeat got no answer in time: the server is unreachable, so every other connection to
    * it (the pool's) is as dead as the lock's, and whatever waits on one would wait for TCP to give
@@ -45,18 +42,8 @@ export interface ServingLockOptions {
  * listens to would end the process.
  */
 function lockClient(url: string, timeoutMs: number): pg.Client {
-  const client = new pg.Client({
-    connectionString: url,
-    // Named, so an operator sees it in pg_stat_activity for what it is.
-    application_name: 'baton serving lock',
-    // A connection cut without a word (a partition) is noticed by TCP keepalive: probes from 10 s
-    // of silence, not the system's default two hours.
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
-    // A server that does not answer at all (a dropped route) fails the try instead of holding it,
-    // and a shutdown waiting for it, for the system's connect timeout.
-    connectionTimeoutMillis: timeoutMs,
-  });
+  // Named, so an operator sees it in pg_stat_activity for what it is.
+  const client = new pg.Client({ ...connectionOptions(url, timeoutMs), application_name: 'baton serving lock' });
   client.on('error', () => {});
   return client;
 }
@@ -107,7 +94,6 @@ export class ServingLock {
   /** The heartbeat in flight, which `release` waits for, as for a try. */
   private beating: Promise<void> | null = null;
   private readonly clock: Clock;
-  private readonly timeoutMs: number;
 
   private constructor(
     private readonly url: string,
@@ -115,14 +101,13 @@ export class ServingLock {
     private session: Session,
   ) {
     this.clock = options.clock;
-    this.timeoutMs = options.timeoutMs ?? POSTGRES_TIMEOUT_MS;
     this.watch(session.client);
     this.scheduleHeartbeat();
   }
 
   /** Takes the lock for a node that is starting; `AnotherNodeServing` if a node holds it. */
   static async take(url: string, options: ServingLockOptions): Promise<ServingLock> {
-    const attempt = await ServingLock.tryLock(url, options.timeoutMs ?? POSTGRES_TIMEOUT_MS);
+    const attempt = await ServingLock.tryLock(url, options.timeoutMs);
     if (!('session' in attempt)) throw new AnotherNodeServing();
     return new ServingLock(url, options, attempt.session);
   }
@@ -228,7 +213,7 @@ export class ServingLock {
   private async heartbeat(): Promise<void> {
     if (this.state_ !== 'held') return;
     const { client } = this.session;
-    const { timeoutMs } = this;
+    const { timeoutMs } = this.options;
     try {
       // pg reads `query_timeout` from a query's config too (pg/lib/client.js); @types/pg lists it only on the client's.
       await client.query({ text: 'select 1', query_timeout: timeoutMs } as pg.QueryConfig);
@@ -261,7 +246,7 @@ export class ServingLock {
     if (this.state_ !== 'retaking') return;
     let attempt: Awaited<ReturnType<typeof ServingLock.tryLock>>;
     try {
-      attempt = await ServingLock.tryLock(this.url, this.timeoutMs);
+      attempt = await ServingLock.tryLock(this.url, this.options.timeoutMs);
     } catch (error) {
       // The server does not answer yet (restarting): try again later.
       if (this.state_ === 'retaking') {
@@ -298,7 +283,7 @@ export class ServingLock {
 
   /** Ends the backend of this node's previous session, which still holds the lock. */
   private async endOldSession(): Promise<void> {
-    const client = lockClient(this.url, this.timeoutMs);
+    const client = lockClient(this.url, this.options.timeoutMs);
     try {
       await client.connect();
       await client.query('select pg_terminate_backend($1)', [this.session.pid]);
