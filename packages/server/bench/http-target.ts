@@ -32,6 +32,7 @@ import { newId } from '../src/ids.js';
 import { startServer } from '../src/server.js';
 import { freshPostgresDatabase } from '../src/testing.js';
 import { openSqlite } from '../src/storage/db.js';
+import { openPostgres } from '../src/storage/postgres.js';
 import { hashApiKey } from '../src/storage/workspaces.js';
 import { placementWaits } from './placement-waits.js';
 import { profiler } from './profile.js';
@@ -67,14 +68,17 @@ interface Target {
  *   no-group-commit  every command in a transaction of its own (storage/group-commit.ts off)
  *   no-index         full-text indexing after commit switched off (searches would index on demand)
  *   no-relay         the outbox relay is not kicked after each commit (its 1 s poll still drains, in batches)
+ *   unnamed          with BENCH_POSTGRES: no named prepared statements (storage/pg-statements.ts)
  */
-export const WHAT_IFS = ['no-group-commit', 'no-index', 'no-relay'] as const;
+export const WHAT_IFS = ['no-group-commit', 'no-index', 'no-relay', 'unnamed'] as const;
 export type WhatIf = (typeof WHAT_IFS)[number];
 
 async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): Promise<Target> {
   // BENCH_POSTGRES (a server's URL whose user may create databases): Baton on a database of its own there.
   const postgres = process.env.BENCH_POSTGRES ? await freshPostgresDatabase(process.env.BENCH_POSTGRES) : null;
-  const server = await startServer({ db: postgres?.url ?? file, adminToken, host: '127.0.0.1', port: 0 });
+  // unnamed: on PostgreSQL, every query as a fresh unnamed statement, as before session 19.
+  const storage = postgres && whatIfs.includes('unnamed') ? await openPostgres(postgres.url, { statementNames: null }) : undefined;
+  const server = await startServer({ db: postgres?.url ?? file, storage, adminToken, host: '127.0.0.1', port: 0 });
   if (whatIfs.includes('no-group-commit')) {
     const { db } = server.deps.storage;
     server.deps.storage.write = (work) => db.transaction().execute(work);

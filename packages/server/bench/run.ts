@@ -21,7 +21,7 @@
  *   BENCH_CONNECTIONS  concurrent HTTP connections (default 50)
  *   BENCH_ROUNDS    baseline and Baton take turns this many times (default 1; more evens out a busy machine)
  *   BENCH_WHATIF    extra Baton servers with a change applied, space-separated, comma to combine:
- *                   "no-group-commit no-index no-relay no-index,no-relay" (see http-target.ts)
+ *                   "no-group-commit no-index no-relay no-index,no-relay"; "unnamed" with BENCH_POSTGRES (see http-target.ts)
  *   BENCH_PROFILE=1 also profile the Baton server (V8 CPU profiler, as --cpu-prof) and print where its time goes;
  *                   BENCH_PROFILE=rules profiles the Baton server with the seed's rules published instead
  *   BENCH_PROFILE_OUT=file.cpuprofile  the same, and keep the profile (opens in Chrome DevTools)

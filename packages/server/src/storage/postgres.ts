@@ -6,6 +6,7 @@ import { migrate } from './migrate.js';
 import type { Storage } from './db.js';
 import type { Database } from './schema.js';
 import { connectionOptions, dropConnection, POSTGRES_TIMEOUT_MS } from './pg-connections.js';
+import { namingPool, StatementNames } from './pg-statements.js';
 import { ServingLock } from './serving-lock.js';
 import { StorageUnavailable } from './unavailable.js';
 
@@ -84,7 +85,15 @@ function abandonedTransactionAfter(timeoutMs: number): number {
  */
 export async function openPostgres(
   url: string,
-  options: { poolSize?: number; serving?: boolean; clock?: Clock; onServingLost?: (error: Error) => void; timeoutMs?: number } = {},
+  options: {
+    poolSize?: number;
+    serving?: boolean;
+    clock?: Clock;
+    onServingLost?: (error: Error) => void;
+    timeoutMs?: number;
+    /** Which texts run as named statements (pg-statements.ts); null runs every query unnamed (the benchmark's what-if). */
+    statementNames?: StatementNames | null;
+  } = {},
 ): Promise<Storage> {
   const timeoutMs = options.timeoutMs ?? POSTGRES_TIMEOUT_MS;
   const pool = new pg.Pool({
@@ -117,7 +126,11 @@ export async function openPostgres(
         onUnreachable: () => clients.forEach(dropConnection),
       });
     }
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Repeated queries run as named prepared statements (pg-statements.ts). Safe behind what Baton
+    // already needs: session-level connections (a transaction-mode pooler would not keep the serving
+    // lock's session either).
+    const names = options.statementNames === undefined ? new StatementNames() : options.statementNames;
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: names ? namingPool(pool, names) : pool }) });
     await db.connection().execute(async (connection) => {
       await sql`select pg_advisory_lock(${MIGRATION_LOCK.toString()}::bigint)`.execute(connection);
       try {

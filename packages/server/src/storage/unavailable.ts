@@ -1,3 +1,5 @@
+import { isStalePlan } from './pg-statements.js';
+
 /**
  * When the database cannot be used right now, as opposed to refusing what was asked of it: the API
  * answers 503 `unavailable` with `Retry-After` (http/app.ts), and clients retry; every write they
@@ -43,5 +45,8 @@ export function isConnectionFailure(error: unknown): boolean {
  */
 export function whyUnavailable(error: unknown): string | null {
   if (error instanceof StorageUnavailable) return error.message;
+  // A table changed under a prepared statement: its text runs unnamed from now on, so the same
+  // request again succeeds (pg-statements.ts).
+  if (isStalePlan(error)) return 'the database schema changed while this request ran; try again';
   return isConnectionFailure(error) ? 'the database cannot be reached right now; try again in a moment' : null;
 }

@@ -1,0 +1,103 @@
+import type pg from 'pg';
+import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+
+/** How many SQL texts a node runs by name at most; every connection of its pool prepares at most these. */
+export const NAMED_STATEMENTS_CAP = 256;
+
+/** How many times a text runs unnamed before it is given a name: a one-off query is never prepared. */
+const NAMED_AFTER_USES = 2;
+
+/**
+ * Which SQL texts a node runs as named prepared statements on PostgreSQL, so each connection parses
+ * a text once and the server plans it from its cache. Kysely sends every query as a fresh unnamed
+ * statement (parse, bind, describe, execute); named, the node measured ~40% less CPU a create and
+ * 42–67% more creates a second (docs/benchmarks.md, session 18).
+ *
+ * Bounded, because `pg` keeps a named statement for the connection's life and the server keeps one
+ * per connection too, and Kysely writes an `in (…)` list of n values as a different text for each
+ * n: at most `cap` texts are ever named, each only once it has run `after` times. The hot path's
+ * texts repeat within a node's first requests, so they take the names; once the names are all given,
+ * any other text runs unnamed, as before. The texts still counting are bounded the same way (cleared
+ * when they reach four times the cap), so a stream of distinct texts holds no memory.
+ */
+export class StatementNames {
+  readonly #names = new Map<string, string>();
+  readonly #uses = new Map<string, number>();
+  #given = 0;
+
+  constructor(
+    readonly cap = NAMED_STATEMENTS_CAP,
+    readonly after = NAMED_AFTER_USES,
+  ) {}
+
+  /** The name to run `text` under, or undefined to run it unnamed. */
+  nameFor(text: string): string | undefined {
+    const name = this.#names.get(text);
+    if (name !== undefined || this.#names.size >= this.cap) return name;
+    const uses = (this.#uses.get(text) ?? 0) + 1;
+    if (uses < this.after) {
+      if (this.#uses.size >= 4 * this.cap) this.#uses.clear();
+      this.#uses.set(text, uses);
+      return undefined;
+    }
+    this.#uses.delete(text);
+    // A new name each time a text is named, never a name used before: a connection that prepared the
+    // text's earlier name (see `forget`) still holds that statement.
+    const given = `baton_${++this.#given}`;
+    this.#names.set(text, given);
+    return given;
+  }
+
+  /** `text` runs unnamed from now on, until it earns a new name. */
+  forget(text: string): void {
+    this.#names.delete(text);
+  }
+
+  /** How many texts have a name now. */
+  get size(): number {
+    return this.#names.size;
+  }
+}
+
+/**
+ * PostgreSQL refuses to run a prepared statement whose result columns changed since it was prepared
+ * (a `select *` after a column was added by a migration in another process, or by hand): SQLSTATE
+ * 0A000 with these words. The statement stays unusable on that connection until it is prepared anew.
+ */
+export function isStalePlan(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test(error.message);
+}
+
+/**
+ * The pool Kysely queries through: `pool`'s clients, with every text `names` gives a name run as
+ * that named statement. A stale plan (`isStalePlan`) makes its text unnamed again; outside a
+ * transaction the query is run once more, unnamed, and answers. Inside one the transaction has
+ * failed already, so the error goes to the unit of work, whose caller may retry (whyUnavailable).
+ */
+export function namingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
+  return {
+    connect: async () => namingClient(await pool.connect(), names),
+    end: () => pool.end(),
+  };
+}
+
+function namingClient(client: pg.PoolClient, names: StatementNames): PostgresPoolClient {
+  async function run<R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    // Statements without parameters (begin, commit, savepoints) gain nothing from a name.
+    const name = parameters.length > 0 ? names.nameFor(text) : undefined;
+    if (name === undefined) return client.query(text, parameters as unknown[]) as unknown as Promise<PostgresQueryResult<R>>;
+    try {
+      return (await client.query({ name, text, values: parameters as unknown[] })) as unknown as PostgresQueryResult<R>;
+    } catch (error) {
+      if (!isStalePlan(error)) throw error;
+      names.forget(text);
+      if (client.getTransactionStatus() !== 'I') throw error;
+      return client.query(text, parameters as unknown[]) as unknown as Promise<PostgresQueryResult<R>>;
+    }
+  }
+  return {
+    query: ((textOrCursor: string | PostgresCursor<unknown>, parameters?: ReadonlyArray<unknown>) =>
+      typeof textOrCursor === 'string' ? run(textOrCursor, parameters ?? []) : client.query(textOrCursor as never)) as PostgresPoolClient['query'],
+    release: (destroy?: boolean) => client.release(destroy),
+  };
+}
