@@ -1,7 +1,10 @@
 import type pg from 'pg';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 
-/** How many SQL texts a node runs by name at most; every connection of its pool prepares at most these. */
+/**
+ * How many SQL texts a node runs by name at most; every connection of its pool prepares at most
+ * these, and the few a table change made stale (`forget`).
+ */
 export const NAMED_STATEMENTS_CAP = 256;
 
 /** How many times a text runs unnamed before it is given a name: a one-off query is never prepared. */
@@ -10,8 +13,8 @@ const NAMED_AFTER_USES = 2;
 /**
  * Which SQL texts a node runs as named prepared statements on PostgreSQL, so each connection parses
  * a text once and the server plans it from its cache. Kysely sends every query as a fresh unnamed
- * statement (parse, bind, describe, execute); named, the node measured ~40% less CPU a create and
- * 42–67% more creates a second (docs/benchmarks.md, session 18).
+ * statement (parse, bind, describe, execute); named, a node served 31–43% more creates a second on
+ * 16–21% less CPU each (docs/benchmarks.md, session 19).
  *
  * Bounded, because `pg` keeps a named statement for the connection's life and the server keeps one
  * per connection too, and Kysely writes an `in (…)` list of n values as a different text for each
