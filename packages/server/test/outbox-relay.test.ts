@@ -40,6 +40,22 @@ describe('outbox relay', () => {
     assert.ok(seen.some((r) => r.payload.items.some((i) => i.kind === 'message' && i.body === 'from b 1')));
   });
 
+  it('a row this process committed reaches every consumer from memory, on either engine: read and parsed by none', async (t) => {
+    const server = await TestServer.startFor(t); // on PostgreSQL too, under the harness
+    const ws = await server.createWorkspace('Acme');
+    const relay = server.server.deps.relay;
+    const first: OutboxRecord[] = [];
+    const second: OutboxRecord[] = [];
+    await relay.register({ name: 'first', durable: false, handle: async (records) => void first.push(...records) });
+    await relay.register({ name: 'second', durable: false, handle: async (records) => void second.push(...records) });
+    for (let i = 0; i < 3; i++) await ok(ws.api('POST', '/v1/conversations', { channel: 'sms', contact: { name: 'Rui' }, message: { body: `hello ${i}` } }), 201);
+    await server.settle();
+    assert.equal(first.length, 3);
+    // Read from the database, each consumer's pump would parse a record of its own (on PostgreSQL
+    // every row was, while its insert reported no id); from memory they share the one written.
+    first.forEach((record, i) => assert.equal(record, second[i], `row ${record.id} is the very record the unit wrote`));
+  });
+
   it('each consumer is pumped on its own: one that waits holds only itself', async (t) => {
     const server = await TestServer.startFor(t);
     const ws = await server.createWorkspace('Acme');

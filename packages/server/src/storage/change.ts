@@ -29,10 +29,15 @@ const insertTimelineRow = preparedInsert('timeline', {
 });
 
 type OutboxInsert = Omit<OutboxRow, 'id'>;
-const insertOutboxRow = prepared<OutboxInsert>(
-  ['workspace_id', 'seq', 'type', 'conversation_id', 'payload', 'created_at'],
-  (db, row) => db.insertInto('outbox').values(row),
-);
+/**
+ * Its id comes back as SQLite's rowid (`insertId`), or through RETURNING on PostgreSQL, where Kysely
+ * reports no insert id. Without it the relay could not hand the row on from memory (`committed`),
+ * and each of its consumers read every row back and parsed its payload again.
+ */
+const insertOutboxRow = prepared<OutboxInsert, Pick<OutboxRow, 'id'>>(['workspace_id', 'seq', 'type', 'conversation_id', 'payload', 'created_at'], (db, row) => {
+  const insert = db.insertInto('outbox').values(row);
+  return onSqlite(db) ? insert : insert.returning('id');
+});
 
 type CounterColumns = { [K in keyof WorkspaceCounterColumns]: number };
 
@@ -301,7 +306,7 @@ export class Change {
     if (this.unlisted.length) payload.unlisted = this.unlisted.slice();
     if (facts.data) payload.data = facts.data;
     const conversationId = facts.conversation?.id ?? null;
-    const { insertId } = await insertOutboxRow(this.trx, {
+    const inserted = await insertOutboxRow(this.trx, {
       workspace_id: this.workspaceId,
       seq,
       type,
@@ -309,8 +314,9 @@ export class Change {
       payload: JSON.stringify(payload),
       created_at: this.now,
     });
-    if (insertId !== undefined) {
-      const record = { id: Number(insertId), workspaceId: this.workspaceId, seq, type, conversationId, payload, createdAt: this.now };
+    const id = inserted.insertId ?? inserted.rows[0]?.id;
+    if (id !== undefined) {
+      const record = { id: Number(id), workspaceId: this.workspaceId, seq, type, conversationId, payload, createdAt: this.now };
       this.records.push(record as OutboxRecord);
     }
     return seq;
