@@ -33,8 +33,16 @@ export interface DetectedLanguage {
   confidence: number;
 }
 
-/** Only the most recent text this long is read: enough for a confident answer, bounded cost. */
-const MAX_CHARS = 2000;
+/**
+ * What is read: the customer's most recent messages, newest first, until they hold `ENOUGH_WORDS`
+ * words (the labelled sets are right on every message of 12 words or more) or `MAX_CHARS`
+ * characters. eld itself reads only the first ~350 bytes of a text (it cuts there, after its
+ * cleanup), so anything longer was never read; 600 characters cover that in any script, with room
+ * for the URLs and numbers its cleanup removes. A customer who switches language is answered in
+ * the language they write now, and a long email costs what its first lines cost.
+ */
+const ENOUGH_WORDS = 12;
+const MAX_CHARS = 600;
 const WORD = /\p{L}+/gu;
 
 type Detector = typeof baseEld;
@@ -55,19 +63,31 @@ function detectorFor(languages: readonly string[]): Detector {
   return detector;
 }
 
-/** Whether `text` has at least `n` words; stops counting there (every message is checked, most are long enough). */
-function hasWords(text: string, n: number): boolean {
-  if (n <= 0) return true;
+/** How many words `text` has, counting no further than `upTo` (most messages are long enough). */
+function countWords(text: string, upTo: number): number {
   // The shared global regex, from the start each time (nothing else runs between its calls).
   WORD.lastIndex = 0;
   let found = 0;
-  while (found < n && WORD.exec(text) !== null) found++;
+  while (found < upTo && WORD.exec(text) !== null) found++;
   WORD.lastIndex = 0;
-  return found >= n;
+  return found;
+}
+
+/** The most recent of `texts` (oldest first), newest first, until `enough` words or `MAX_CHARS`; and their word count, up to `enough`. */
+function recentText(texts: readonly string[], enough: number): { text: string; words: number } {
+  let text = '';
+  let words = 0;
+  for (let i = texts.length - 1; i >= 0 && words < enough && text.length < MAX_CHARS; i--) {
+    const message = texts[i]!;
+    text = text ? `${text}\n${message}` : message;
+    words += countWords(message, enough - words);
+  }
+  return { text: text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text, words };
 }
 
 /**
- * The language of `texts` (a customer's inbound messages, oldest first), among `languages`.
+ * The language of `texts` (a customer's inbound messages, oldest first), among `languages`: of the
+ * most recent ones, newest first, until they say enough (`ENOUGH_WORDS`).
  */
 export function detectLanguage(texts: readonly string[], options: DetectOptions = {}): DetectedLanguage {
   const languages = options.languages ?? DEFAULT_LANGUAGES;
@@ -76,9 +96,8 @@ export function detectLanguage(texts: readonly string[], options: DetectOptions 
   const unsure: DetectedLanguage = { language: null, confidence: 0 };
   if (languages.length === 0) return unsure;
 
-  let text = texts.join('\n');
-  if (text.length > MAX_CHARS) text = text.slice(-MAX_CHARS);
-  if (!hasWords(text, minWords)) return unsure;
+  const { text, words } = recentText(texts, Math.max(ENOUGH_WORDS, minWords));
+  if (words < minWords) return unsure;
 
   const result = detectorFor(languages).detect(text);
   if (!result.language || !result.isReliable()) return unsure;

@@ -31,6 +31,16 @@ describe('detectLanguage', () => {
     assert.equal(detectLanguage(['ok']).language, null);
   });
 
+  it('answers in the language the customer writes now: the newest messages, once they hold enough words', () => {
+    const englishEmail = 'Hi team, I have been trying to reset my password for the last two days and the link in the email never arrives. I checked spam. Could you please look into it? '.repeat(4);
+    assert.equal(detectLanguage([englishEmail]).language, 'en');
+    assert.equal(detectLanguage([englishEmail, 'hola, sigo sin poder entrar a mi cuenta', 'me pueden ayudar por favor? es urgente, necesito los documentos hoy']).language, 'es');
+    const spanish = 'Hola, quiero cancelar mi suscripción porque ya no uso el servicio. '.repeat(20);
+    assert.equal(detectLanguage([spanish, 'Actually, can someone who speaks English help me? I need to cancel my subscription today.']).language, 'en');
+    // Too few words in the newest message alone: the ones before it are read too, newest first.
+    assert.equal(detectLanguage([spanish, 'ok thanks']).language, 'es');
+  });
+
   it('chooses only among the configured languages', () => {
     const text = 'quero cancelar minha assinatura hoje';
     assert.equal(detectLanguage([text]).language, 'pt');
