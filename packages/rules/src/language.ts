@@ -35,7 +35,7 @@ export interface DetectedLanguage {
 
 /**
  * What is read: the customer's most recent messages, newest first, until they hold `ENOUGH_WORDS`
- * words (the labelled sets are right on every message of 12 words or more) or `MAX_CHARS`
+ * words (half again the labelled set's median of 8, on which the answer is never wrong) or `MAX_CHARS`
  * characters. eld itself reads only the first ~350 bytes of a text (it cuts there, after its
  * cleanup), so anything longer was never read; 600 characters cover that in any script, with room
  * for the URLs and numbers its cleanup removes. A customer who switches language is answered in
