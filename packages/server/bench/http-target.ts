@@ -77,6 +77,7 @@ async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): 
   // BENCH_POSTGRES (a server's URL whose user may create databases): Baton on a database of its own there.
   const postgres = process.env.BENCH_POSTGRES ? await freshPostgresDatabase(process.env.BENCH_POSTGRES) : null;
   // unnamed: on PostgreSQL, every query as a fresh unnamed statement, as before session 19.
+  if (whatIfs.includes('unnamed') && !postgres) throw new Error('the unnamed what-if needs BENCH_POSTGRES: SQLite has no named statements');
   const storage = postgres && whatIfs.includes('unnamed') ? await openPostgres(postgres.url, { statementNames: null }) : undefined;
   const server = await startServer({ db: postgres?.url ?? file, storage, adminToken, host: '127.0.0.1', port: 0 });
   if (whatIfs.includes('no-group-commit')) {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { isStalePlan, namingPool, StatementNames } from '../src/storage/pg-statements.js';
-import { whyUnavailable } from '../src/storage/unavailable.js';
+import { namingPool, StatementNames } from '../src/storage/pg-statements.js';
+import { isStalePlan, whyUnavailable } from '../src/storage/unavailable.js';
 import { freshPostgresDatabase, TestServer } from '../src/testing.js';
 
 // Named prepared statements on PostgreSQL (storage/pg-statements.ts). The naming itself is pure and

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import { isStalePlan } from './unavailable.js';
 
 /**
  * How many SQL texts a node runs by name at most; every connection of its pool prepares at most
@@ -63,39 +64,40 @@ export class StatementNames {
 }
 
 /**
- * PostgreSQL refuses to run a prepared statement whose result columns changed since it was prepared
- * (a `select *` after a column was added by a migration in another process, or by hand): SQLSTATE
- * 0A000 with these words. The statement stays unusable on that connection until it is prepared anew.
- */
-export function isStalePlan(error: unknown): boolean {
-  return error instanceof Error && (error as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test(error.message);
-}
-
-/**
  * The pool Kysely queries through: `pool`'s clients, with every text `names` gives a name run as
  * that named statement. A stale plan (`isStalePlan`) makes its text unnamed again; outside a
  * transaction the query is run once more, unnamed, and answers. Inside one the transaction has
  * failed already, so the error goes to the unit of work, whose caller may retry (whyUnavailable).
  */
 export function namingPool(pool: pg.Pool, names: StatementNames): PostgresPool {
+  // One wrapper per `pg` client, for the client's life: Kysely keeps its connection object per
+  // client it is handed (a new wrapper at each checkout would be a new Kysely connection each time).
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
-    connect: async () => namingClient(await pool.connect(), names),
+    connect: async () => {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (!wrapper) wrappers.set(client, (wrapper = namingClient(client, names)));
+      return wrapper;
+    },
     end: () => pool.end(),
   };
 }
 
 function namingClient(client: pg.PoolClient, names: StatementNames): PostgresPoolClient {
   async function run<R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    const values = parameters as unknown[];
+    const unnamed = () => client.query(text, values) as unknown as Promise<PostgresQueryResult<R>>;
     // Statements without parameters (begin, commit, savepoints) gain nothing from a name.
-    const name = parameters.length > 0 ? names.nameFor(text) : undefined;
-    if (name === undefined) return client.query(text, parameters as unknown[]) as unknown as Promise<PostgresQueryResult<R>>;
+    const name = values.length > 0 ? names.nameFor(text) : undefined;
+    if (name === undefined) return unnamed();
     try {
-      return await runNamed<PostgresQueryResult<R>>(client, name, text, parameters as unknown[]);
+      return await runNamed<PostgresQueryResult<R>>(client, name, text, values);
     } catch (error) {
       if (!isStalePlan(error)) throw error;
       names.forget(text);
       if (client.getTransactionStatus() !== 'I') throw error;
-      return client.query(text, parameters as unknown[]) as unknown as Promise<PostgresQueryResult<R>>;
+      return unnamed();
     }
   }
   return {

@@ -1,5 +1,3 @@
-import { isStalePlan } from './pg-statements.js';
-
 /**
  * When the database cannot be used right now, as opposed to refusing what was asked of it: the API
  * answers 503 `unavailable` with `Retry-After` (http/app.ts), and clients retry; every write they
@@ -36,6 +34,16 @@ export function isConnectionFailure(error: unknown): boolean {
   // connection was already lost (the rollback after a unit failed on a reset), and for a connection
   // the pool could not open in time.
   return /^Connection terminated|^Client (has encountered a connection error|was closed) and is not queryable|^timeout exceeded when trying to connect/.test(error.message);
+}
+
+/**
+ * PostgreSQL refuses to run a prepared statement whose result columns changed since it was prepared
+ * (a `select *` after a column was added by a migration in another process, or by hand): SQLSTATE
+ * 0A000 with these words. The statement stays unusable on that connection until it is prepared anew
+ * (pg-statements.ts stops naming its text).
+ */
+export function isStalePlan(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test(error.message);
 }
 
 /**
