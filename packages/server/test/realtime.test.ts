@@ -353,6 +353,11 @@ test('reconnecting while changes are being committed still gets each change exac
   const { server, ws, ana, ben, open } = await setup(t);
   const always = await open(ana.token);
   const conv = await inbound(ws);
+  // Ben's first socket must connect after the conversation's first two items were broadcast, as
+  // the last assertion says. Committed is not enough: a socket without `since` gets every change
+  // broadcast after it joins, so items the relay had not yet fanned out would reach it live (and
+  // rightly: they lie after its `ready.seq`). On PostgreSQL under a loaded CI machine they did.
+  await server.settle();
   const sessions: Live[] = [];
   let since = 0;
   const PER_ROUND = 12;
@@ -386,11 +391,13 @@ test('reconnecting while changes are being committed still gets each change exac
   await server.settle();
   await roundTrip(always.socket);
 
-  const rest = (await ana.call('GET', `/v1/conversations/${conv.id}/timeline?limit=500`)).body.items.map((i: any) => i.id as string);
+  const timeline = (await ana.call('GET', `/v1/conversations/${conv.id}/timeline?limit=500`)).body.items;
+  const rest = timeline.map((i: any) => i.id as string);
   assert.equal(rest.length, 2 + 6 * PER_ROUND);
   const alwaysIds = itemIds(always.rec);
   assert.deepEqual([...alwaysIds].sort(), [...rest].sort());
-  // Ben connected after the conversation was created (its first two items): he has everything since.
+  // Ben connected after the conversation's first two items were broadcast: he has everything since.
+  assert.ok(sessions[0]!.ready.seq >= timeline[1].seq, `round 0's ready.seq ${sessions[0]!.ready.seq} is before the conversation's first items`);
   const benIds = sessions.flatMap((s) => itemIds(s.rec));
   assert.equal(new Set(benIds).size, benIds.length, 'an item arrived twice');
   assert.deepEqual([...benIds].sort(), rest.slice(2).sort());
