@@ -25,6 +25,8 @@ environment:
   BATON_POSTGRES_TIMEOUT_MS
                       how long the node waits for PostgreSQL to answer a connect or its
                       heartbeat before it takes the server for unreachable (default 10000)
+  BATON_POSTGRES_POOL_SIZE
+                      pooled PostgreSQL connections, besides the serving lock's (default 10)
   BATON_ADMIN_TOKEN   enables POST /v1/workspaces for this bearer token
   SMTP_URL            mail server for notification emails (smtp://user:pass@host:port)
   MAIL_FROM           From: of notification emails
@@ -84,6 +86,7 @@ async function main(argv: string[]) {
   const server = (node.server = await startServer({
     onServingLost: () => void stopFor(1),
     postgresTimeoutMs: positiveInt('BATON_POSTGRES_TIMEOUT_MS', (n) => n),
+    postgresPoolSize: positiveInt('BATON_POSTGRES_POOL_SIZE', (n) => n),
     privateDestinations: process.env.BATON_PRIVATE_DESTINATIONS || undefined,
     limits: {
       ...positiveInt('BATON_MAX_WEBHOOKS_PER_WORKSPACE', (n) => ({ webhooksPerWorkspace: n })),

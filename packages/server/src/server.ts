@@ -83,6 +83,12 @@ export interface ServerOptions {
    * (storage/serving-lock.ts). Default 10,000.
    */
   postgresTimeoutMs?: number;
+  /**
+   * On PostgreSQL: at most this many pooled connections (default 10), besides the one the serving
+   * lock holds. Each is a server process on PostgreSQL's side; the relay's consumers, requests and
+   * the committer share them, and wait for one when all are busy.
+   */
+  postgresPoolSize?: number;
 }
 
 export interface RunningServer {
@@ -105,7 +111,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const destinations = parseDestinationPolicy(options.privateDestinations);
   const retentions = checkRetentions(options);
   const clock = options.clock ?? systemClock;
-  const storage = options.storage ?? (await openStorage(options.db ?? ':memory:', { clock, onServingLost: options.onServingLost, postgresTimeoutMs: options.postgresTimeoutMs }));
+  const storage =
+    options.storage ??
+    (await openStorage(options.db ?? ':memory:', {
+      clock,
+      onServingLost: options.onServingLost,
+      postgresTimeoutMs: options.postgresTimeoutMs,
+      postgresPoolSize: options.postgresPoolSize,
+    }));
   const relay = new OutboxRelay(storage, clock, {
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),

@@ -47,6 +47,16 @@ export function tempDbFile(t: AfterHooks, name = 'db'): string {
   return join(dir, 'baton.db');
 }
 
+/**
+ * The pooled connections of a test server on PostgreSQL, against 10 in production. A server lives
+ * for one test, and its first commit sends the relay's consumers to the pool at once, so with 10 it
+ * connected ~8 times: each a new PostgreSQL process, ~45 ms of the server's CPU on the CI machine,
+ * 40% of PostgreSQL's CPU in a suite that starts hundreds of servers. Three still run queries
+ * side by side on separate connections, and a code path that deadlocks on an exhausted pool shows
+ * sooner here than with 10.
+ */
+const TEST_POOL_SIZE = 3;
+
 export type BatonTestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface HttpResult<T = any> {
@@ -137,7 +147,12 @@ export class TestServer {
     // each server that names no database of its own a fresh one, as `:memory:` does on SQLite.
     const postgres = options.db === undefined && options.storage === undefined && process.env.BATON_TEST_POSTGRES ? await freshPostgresDatabase(process.env.BATON_TEST_POSTGRES) : null;
     try {
-      const server = await startServer({ adminToken: ADMIN_TOKEN, ...(clock ? { clock } : {}), ...(postgres ? { db: postgres.url } : {}), ...options });
+      const server = await startServer({
+        adminToken: ADMIN_TOKEN,
+        ...(clock ? { clock } : {}),
+        ...(postgres ? { db: postgres.url, postgresPoolSize: TEST_POOL_SIZE } : {}),
+        ...options,
+      });
       return new TestServer(server, clock, postgres?.drop ?? null, postgres?.url ?? null);
     } catch (error) {
       await postgres?.drop();
@@ -254,6 +269,25 @@ export class TestServer {
 let databases = 0;
 
 /**
+ * One connection per admin URL for creating and dropping the tests' databases. A new PostgreSQL
+ * connection is a new server process, ~45 ms of the server's CPU on the CI machine (its forks are
+ * slow); a suite creates and drops hundreds of databases, two connections each when every
+ * statement connected anew. `allowExitOnIdle` unrefs it while idle, so it never keeps a test
+ * file's process alive.
+ */
+const adminPools = new Map<string, pg.Pool>();
+function adminPool(adminUrl: string): pg.Pool {
+  let pool = adminPools.get(adminUrl);
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: adminUrl, max: 1, allowExitOnIdle: true });
+    // The idle connection's failure (the server stopped first) is the next statement's to report.
+    pool.on('error', () => {});
+    adminPools.set(adminUrl, pool);
+  }
+  return pool;
+}
+
+/**
  * A new database on the PostgreSQL server `adminUrl` points at (its user may create databases),
  * and how to drop it. Names carry the process id, so two test files running at once never pick the
  * same one. `createOptions` follows `create database NAME`; by default the database is a copy of
@@ -262,13 +296,7 @@ let databases = 0;
 export async function freshPostgresDatabase(adminUrl: string, createOptions?: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `baton_test_${process.pid}_${++databases}`;
   const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
+    await adminPool(adminUrl).query(statement);
   };
   // A copy of the migrated template when the harness made one (scripts/with-postgres.mjs). File
   // by file: for a database this small, a fifth of the time of the default WAL-logged copy.

@@ -25,6 +25,9 @@ test('serve refuses a malformed setting by name', async () => {
   const timeout = await serve({ BATON_POSTGRES_TIMEOUT_MS: '0' });
   assert.equal(timeout.code, 1);
   assert.match(timeout.stderr, /BATON_POSTGRES_TIMEOUT_MS must be a positive integer, got 0/);
+  const pool = await serve({ BATON_POSTGRES_POOL_SIZE: '1.5' });
+  assert.equal(pool.code, 1);
+  assert.match(pool.stderr, /BATON_POSTGRES_POOL_SIZE must be a positive integer, got 1.5/);
 });
 
 test('BATON_MAX_HANDSHAKES_PER_WORKSPACE bounds the socket connects of a workspace served by the real CLI', async (t) => {

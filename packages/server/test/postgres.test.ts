@@ -68,11 +68,11 @@ test('nodes and tools opening a new database at once apply each migration once',
 });
 
 test(
-  'DATABASE_URL serves from PostgreSQL, one node per database: a second node is refused by name, and `baton consumers` reads beside the first',
+  'DATABASE_URL serves from PostgreSQL, one node per database: a second node is refused by name, `baton consumers` reads beside the first, and BATON_POSTGRES_POOL_SIZE caps its connections',
   options,
   async (t) => {
     const { url: databaseUrl, drop } = await freshPostgresDatabase(admin!);
-    const env = { DATABASE_URL: databaseUrl };
+    const env = { DATABASE_URL: databaseUrl, BATON_POSTGRES_POOL_SIZE: '2' };
     const node = await running(t, env, null);
     t.after(drop); // after the node's kill, registered before it
     const { apiKey } = await node.api('/v1/workspaces', 'cli-admin', { name: 'Acme' });
@@ -97,6 +97,21 @@ test(
       ((await read.json()) as { items: { body?: string }[] }).items.map((i) => i.body).filter(Boolean),
       ['hello from PostgreSQL'],
     );
+
+    // Twenty creates at once (each fanned out to the relay's consumers) queue for the node's two
+    // pooled connections: besides them it holds only the serving lock's.
+    const creates = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => node.api('/v1/conversations', apiKey, { contact: { name: `C${i}` }, channel: 'sms', message: { body: `at once ${i}` } })),
+    );
+    assert.equal(new Set(creates.map((c) => c.conversation.id)).size, 20);
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      assert.ok(rows[0]!.n >= 2 && rows[0]!.n <= 3, `the node holds ${rows[0]!.n} connections`);
+    } finally {
+      await client.end();
+    }
   },
 );
 

@@ -44,6 +44,18 @@ function clientWentAway(c: Context): boolean {
   return incoming !== undefined && !incoming.complete && incoming.destroyed;
 }
 
+/**
+ * The OpenAPI document as served, built on its first request and kept for the process. Building it
+ * converts every schema of the contract to JSON Schema (~25 ms of CPU): paid at every start, it was
+ * 5% of the server test suite's CPU, where hundreds of servers start and few ask for it.
+ */
+const openApiTexts = new Map<string, string>();
+function openApiText(version: string): string {
+  let text = openApiTexts.get(version);
+  if (text === undefined) openApiTexts.set(version, (text = JSON.stringify(buildOpenApiDocument({ version }))));
+  return text;
+}
+
 /** The REST API as a Hono app. Only the CLI (or a host) binds it to a port. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -110,7 +122,6 @@ export function createApp(deps: Deps) {
   app.use('/v1/*', fairShare(deps.requestSlots));
   app.use('/v1/*', idempotency);
 
-  const openApi = JSON.stringify(buildOpenApiDocument({ version: deps.config.version }));
   // 503 while the node may not write (a load balancer takes it out of rotation; serving-lock.ts).
   app.get('/healthz', (c) => {
     const reason = deps.storage.unavailable?.() ?? null;
@@ -118,7 +129,7 @@ export function createApp(deps: Deps) {
     c.header('Retry-After', '1');
     return c.json({ ok: false as const, reason }, 503);
   });
-  app.get('/v1/openapi.json', (c) => c.body(openApi, 200, { 'content-type': 'application/json' }));
+  app.get('/v1/openapi.json', (c) => c.body(openApiText(deps.config.version), 200, { 'content-type': 'application/json' }));
 
   app.route('/v1', workspaceRoutes);
   app.route('/v1/agents', agentRoutes);

@@ -11,13 +11,20 @@ export function isPostgresUrl(target: string): boolean {
  * Opens the database `target` names: a PostgreSQL URL, or a libsql file (`:memory:` for tests).
  * `serving: false` for a tool that opens it beside the node serving it (postgres.ts);
  * `onServingLost` hears that another node took a PostgreSQL database over, and `postgresTimeoutMs`
- * bounds each wait for the server to answer a connect or the heartbeat (serving-lock.ts).
+ * bounds each wait for the server to answer a connect or the heartbeat (serving-lock.ts);
+ * `postgresPoolSize` caps the node's pooled connections (the serving lock holds one more).
  */
 export function openStorage(
   target: string,
-  options: { clock?: Clock; serving?: boolean; onServingLost?: (error: Error) => void; postgresTimeoutMs?: number } = {},
+  options: { clock?: Clock; serving?: boolean; onServingLost?: (error: Error) => void; postgresTimeoutMs?: number; postgresPoolSize?: number } = {},
 ): Promise<Storage> {
   return isPostgresUrl(target)
-    ? openPostgres(target, { serving: options.serving ?? true, clock: options.clock, onServingLost: options.onServingLost, timeoutMs: options.postgresTimeoutMs })
+    ? openPostgres(target, {
+        serving: options.serving ?? true,
+        clock: options.clock,
+        onServingLost: options.onServingLost,
+        timeoutMs: options.postgresTimeoutMs,
+        poolSize: options.postgresPoolSize,
+      })
     : openSqlite(target, { clock: options.clock });
 }
