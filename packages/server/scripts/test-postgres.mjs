@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bundledTest, bundleTests } from './bundle-tests.mjs';
 
 const ENGINE_FREE = new Set([
   'aborted-uploads.test.ts', // the HTTP body reader
@@ -29,8 +30,9 @@ const testDir = fileURLToPath(new URL('../test/', import.meta.url));
 const files = readdirSync(testDir)
   .filter((f) => f.endsWith('.test.ts') && !ENGINE_FREE.has(f))
   .sort()
-  .map((f) => `test/${f}`);
+  .map(bundledTest);
+await bundleTests();
 const harness = fileURLToPath(new URL('./with-postgres.mjs', import.meta.url));
-const child = spawn(process.execPath, [harness, process.execPath, '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const child = spawn(process.execPath, [harness, process.execPath, '--enable-source-maps', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { http, tempDbFile } from '../src/testing.js';
 
 // Issue 9: `kill -9` of a real server process while conversations stream in, then a restart on the
 // same database file: no conversation is assigned twice, none is stranded. The runner's exactly-once
 // (runs written with their actions; a replay finds them) is what this checks from the outside.
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ADMIN = 'crash-test-admin-token';
 
 async function startChild(db: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--db', db], {
-    cwd: packageDir,
     env: { ...process.env, BATON_ADMIN_TOKEN: ADMIN },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
