@@ -3,9 +3,12 @@
 // web-test-runner.config.mjs calls elementTestConfig with what is its own; @baton/ui's calls
 // browserTestConfig (the same without the server).
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { context, formatMessages } from 'esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { chromiumLaunchOptions } from './chromium.mjs';
 
@@ -47,6 +50,95 @@ function demoServerPlugin(script) {
   };
 }
 
+const baseTsconfig = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
+
+/**
+ * Serves the package's test files (every `*.test.ts` under `src/`) bundled by esbuild, all in one build with
+ * their shared code split into chunks the browser keeps between test files. Module by module, a test
+ * page fetched ~190 modules (95 of them zod's) along a chain of imports and spent ~2.5 of its ~4 s
+ * loading them (docs/decisions.md, session 21). Dynamic `import()`s stay lazy (their own chunks).
+ * The runner's modules (`@web/…`, such as test-runner-commands) stay imports the dev server resolves,
+ * since they talk to the runner. The build is made once for the run; a test file asked for a second
+ * time (`--watch`, or a manual rerun) rebuilds first, so a change to anything it imports is seen.
+ * A test file outside `src/` is served as before, module by module.
+ */
+function bundledTestFiles() {
+  /** @type {string} */
+  let rootDir;
+  /** @type {import('esbuild').BuildContext | undefined} */
+  let esbuild;
+  /** Every output of the latest build, by the URL path it is served at. */
+  /** @type {Promise<Map<string, string>> | undefined} */
+  let outputs;
+  const asked = new Set();
+
+  async function rebuild() {
+    if (!esbuild) {
+      const srcDir = join(rootDir, 'src');
+      const entryPoints = readdirSync(srcDir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => join(srcDir, f));
+      esbuild = await context({
+        entryPoints,
+        // Written nowhere (write: false): the paths only decide the URLs. An entry keeps its test
+        // file's path (src/x/y.test.js, served for src/x/y.test.ts); the chunks go under /__bundled__/.
+        outdir: rootDir,
+        outbase: rootDir,
+        chunkNames: '__bundled__/[name]-[hash]',
+        write: false,
+        bundle: true,
+        splitting: true,
+        format: 'esm',
+        platform: 'browser',
+        target: 'esnext',
+        // The same builds the dev server resolves (nodeResolve below): browser, production.
+        conditions: ['module', 'production'],
+        external: ['@web/*'],
+        tsconfig: baseTsconfig,
+        sourcemap: 'linked',
+        logLevel: 'silent',
+      });
+    }
+    try {
+      const result = await esbuild.rebuild();
+      return new Map(result.outputFiles.map((f) => [`/${relative(rootDir, f.path).split(sep).join('/')}`, f.text]));
+    } catch (error) {
+      // One file that does not compile must not fail the others: every test file is then served
+      // module by module, as without this plugin, and the broken one fails alone in the browser.
+      const text = (await formatMessages(/** @type {any} */ (error).errors ?? [], { kind: 'warning' })).join('\n');
+      console.warn(`The test files could not be bundled; serving them module by module.\n${text}`);
+      return new Map();
+    }
+  }
+
+  return {
+    name: 'baton-bundled-test-files',
+    /** @param {{ config: { rootDir: string } }} args */
+    serverStart({ config }) {
+      rootDir = config.rootDir;
+    },
+    async serverStop() {
+      await esbuild?.dispose();
+    },
+    /** The chunks and source maps of the latest build. */
+    /** @param {{ path: string }} context */
+    async serve(context) {
+      const body = outputs && (await outputs.catch(() => undefined))?.get(context.path);
+      if (body !== undefined) return { body, type: context.path.endsWith('.map') ? 'json' : 'js' };
+      return undefined;
+    },
+    /** A test file: its entry of the build, in place of esbuildPlugin's transform of it alone. */
+    /** @param {{ path: string }} context */
+    async transform(context) {
+      if (!context.path.startsWith('/src/') || !context.path.endsWith('.test.ts')) return undefined;
+      if (!outputs || asked.has(context.path)) outputs = rebuild();
+      asked.add(context.path);
+      const body = (await outputs).get(context.path.replace(/\.ts$/, '.js'));
+      return body === undefined ? undefined : { body, transformCache: false };
+    },
+  };
+}
+
 /**
  * The browser-test setup every Baton package with Lit tests shares: the Chromium launcher, the
  * browser production builds of dependencies and the TypeScript transform. @baton/ui's own config is
@@ -65,7 +157,9 @@ export function browserTestConfig({ files, timeout }) {
     plugins: [
       // esbuild reads a tsconfig as it is, without following `extends`: point it at the shared base,
       // which has experimentalDecorators and useDefineForClassFields: false (Lit's decorators need both).
-      esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)) }),
+      esbuildPlugin({ ts: true, tsconfig: baseTsconfig }),
+      // After esbuildPlugin, so the bundle replaces its transform of the test file and is not transformed again.
+      bundledTestFiles(),
     ],
     testFramework: { config: { timeout } },
   };
