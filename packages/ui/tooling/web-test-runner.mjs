@@ -8,7 +8,7 @@ import { join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { context, formatMessages } from 'esbuild';
+import { context as bundlerContext, formatMessages } from 'esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { chromiumLaunchOptions } from './chromium.mjs';
 
@@ -53,10 +53,11 @@ function demoServerPlugin(script) {
 const baseTsconfig = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
 
 /**
- * Serves the package's test files (every `*.test.ts` under `src/`) bundled by esbuild, all in one build with
- * their shared code split into chunks the browser keeps between test files. Module by module, a test
- * page fetched ~190 modules (95 of them zod's) along a chain of imports and spent ~2.5 of its ~4 s
- * loading them (docs/decisions.md, session 21). Dynamic `import()`s stay lazy (their own chunks).
+ * Serves the package's test files (every `*.test.ts` under `src/`) bundled by esbuild: one build of
+ * them all, their shared code split into chunks, so a page loads its entry and a few chunks. Module
+ * by module, a test page fetched ~190 modules (95 of them zod's) along a chain of imports and spent
+ * ~2.5 of its ~4 s loading them (docs/decisions.md, session 21). Dynamic `import()`s stay lazy (their
+ * own chunks).
  * The runner's modules (`@web/…`, such as test-runner-commands) stay imports the dev server resolves,
  * since they talk to the runner. The build is made once for the run; a test file asked for a second
  * time (`--watch`, or a manual rerun) rebuilds first, so a change to anything it imports is seen.
@@ -66,19 +67,19 @@ function bundledTestFiles() {
   /** @type {string} */
   let rootDir;
   /** @type {import('esbuild').BuildContext | undefined} */
-  let esbuild;
+  let bundler;
   /** Every output of the latest build, by the URL path it is served at. */
   /** @type {Promise<Map<string, string>> | undefined} */
   let outputs;
   const asked = new Set();
 
   async function rebuild() {
-    if (!esbuild) {
+    if (!bundler) {
       const srcDir = join(rootDir, 'src');
       const entryPoints = readdirSync(srcDir, { recursive: true, encoding: 'utf8' })
         .filter((f) => f.endsWith('.test.ts'))
         .map((f) => join(srcDir, f));
-      esbuild = await context({
+      bundler = await bundlerContext({
         entryPoints,
         // Written nowhere (write: false): the paths only decide the URLs. An entry keeps its test
         // file's path (src/x/y.test.js, served for src/x/y.test.ts); the chunks go under /__bundled__/.
@@ -100,7 +101,7 @@ function bundledTestFiles() {
       });
     }
     try {
-      const result = await esbuild.rebuild();
+      const result = await bundler.rebuild();
       return new Map(result.outputFiles.map((f) => [`/${relative(rootDir, f.path).split(sep).join('/')}`, f.text]));
     } catch (error) {
       // One file that does not compile must not fail the others: every test file is then served
@@ -118,7 +119,7 @@ function bundledTestFiles() {
       rootDir = config.rootDir;
     },
     async serverStop() {
-      await esbuild?.dispose();
+      await bundler?.dispose();
     },
     /** The chunks and source maps of the latest build. */
     /** @param {{ path: string }} context */
