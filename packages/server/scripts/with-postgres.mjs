@@ -10,7 +10,7 @@
 // their folder if they are neither on PATH nor in /usr/lib/postgresql/<version>/bin. initdb refuses
 // to run as root, so as root the server runs as the `postgres` user the Debian package creates.
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,22 @@ const dir = mkdtempSync(join(tmpdir(), 'baton-postgres-'));
 if (asRoot) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout), Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout));
 const data = join(dir, 'data');
 let started = false;
+/**
+ * After a failed run, what the server logged that could explain a lost connection: its errors, and
+ * the statements that end sessions (each with its time, backend and database; see the options
+ * below). The cluster's files are removed next, so this is all a CI log will keep of them.
+ */
+function printServerLogExcerpt() {
+  const log = join(dir, 'server.log');
+  if (!existsSync(log)) return;
+  const telling = /FATAL|PANIC|drop database|pg_terminate_backend/i;
+  const lines = readFileSync(log, 'utf8').split('\n').filter((line) => telling.test(line));
+  if (lines.length === 0) return;
+  const shown = lines.slice(-5_000);
+  console.error(`[with-postgres] the PostgreSQL server's log, ${shown.length} of ${lines.length} lines about ended sessions:`);
+  for (const line of shown) console.error(`[with-postgres] ${line}`);
+}
+
 function stop() {
   if (started) {
     started = false;
@@ -85,7 +101,8 @@ try {
   const port = await freePort();
   // Durability off: the cluster lives for one test run. Enough connections for two test files at
   // once, each with a few servers of ten pooled connections.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  // Logged for printServerLogExcerpt: DDL (each database's drop) with who ran it, where, and when.
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c log_statement=ddl -c "log_line_prefix=%m [%p] %d "`;
   run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
   started = true;
   const url = `postgres://baton@127.0.0.1:${port}/postgres`;
@@ -107,6 +124,7 @@ try {
 } catch (error) {
   console.error(`[with-postgres] ${error.message}`);
 } finally {
+  if (status !== 0) printServerLogExcerpt();
   stop();
 }
 process.exit(status);
