@@ -49,14 +49,14 @@ const options = {
   logLevel: 'silent',
 };
 
-/** Compiles every test file; returns how many, and the names of those that did not compile. */
+/** Compiles every test file; returns their names (`x.test.ts`) and those that did not compile. */
 export async function bundleTests() {
   const testDir = join(packageDir, 'test');
   const names = readdirSync(testDir).filter((f) => f.endsWith('.test.ts'));
   rmSync(bundleDir, { recursive: true, force: true });
   try {
     await build({ ...options, entryPoints: names.map((f) => join(testDir, f)) });
-    return { count: names.length, failed: [] };
+    return { names, failed: [] };
   } catch {
     // One file that does not compile must not hide the others' results (under tsx it failed alone):
     // compile each on its own, and make each that fails a test file that fails with esbuild's words.
@@ -70,13 +70,13 @@ export async function bundleTests() {
         writeFileSync(bundledTest(name), `throw new Error(${JSON.stringify(`test/${name} did not compile:\n${text}`)});\n`);
       }
     }
-    return { count: names.length, failed };
+    return { names, failed };
   }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = performance.now();
-  const { count, failed } = await bundleTests();
-  console.log(`compiled ${count - failed.length} of ${count} test files in ${Math.round(performance.now() - started)} ms`);
+  const { names, failed } = await bundleTests();
+  console.log(`compiled ${names.length - failed.length} of ${names.length} test files in ${Math.round(performance.now() - started)} ms`);
   for (const name of failed) console.log(`test/${name} did not compile: it will fail when the suite runs`);
 }

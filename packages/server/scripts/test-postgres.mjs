@@ -3,7 +3,6 @@
 // test file but those whose subject no database engine touches, or that pin the embedded one (a
 // test that names a database file runs on SQLite under either pass).
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundledTest, bundleTests } from './bundle-tests.mjs';
 
@@ -26,12 +25,11 @@ const ENGINE_FREE = new Set([
   'wal-checkpointer.test.ts', // SQLite's WAL
 ]);
 
-const testDir = fileURLToPath(new URL('../test/', import.meta.url));
-const files = readdirSync(testDir)
-  .filter((f) => f.endsWith('.test.ts') && !ENGINE_FREE.has(f))
+const { names } = await bundleTests();
+const files = names
+  .filter((f) => !ENGINE_FREE.has(f))
   .sort()
   .map(bundledTest);
-await bundleTests();
 const harness = fileURLToPath(new URL('./with-postgres.mjs', import.meta.url));
 const child = spawn(process.execPath, [harness, process.execPath, '--enable-source-maps', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

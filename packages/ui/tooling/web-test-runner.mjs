@@ -124,7 +124,7 @@ function bundledTestFiles() {
     /** The chunks and source maps of the latest build. */
     /** @param {{ path: string }} context */
     async serve(context) {
-      const body = outputs && (await outputs.catch(() => undefined))?.get(context.path);
+      const body = (await outputs)?.get(context.path);
       if (body !== undefined) return { body, type: context.path.endsWith('.map') ? 'json' : 'js' };
       return undefined;
     },
