@@ -12,27 +12,69 @@ import { context as bundlerContext, formatMessages } from 'esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { chromiumLaunchOptions } from './chromium.mjs';
 
-export const debianChromium = () => playwrightLauncher({ product: 'chromium', launchOptions: chromiumLaunchOptions() });
+/** How long the runner waits for the browser, or the test server, to end once the tests are done. */
+const STOP_WAIT_MS = 15_000;
+
+/**
+ * Whether `promise` settles within `ms` (a rejection is passed on).
+ * @param {Promise<unknown>} promise
+ * @param {number} ms
+ */
+async function settlesWithin(promise, ms) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const late = new Promise((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Debian's Chromium, whose closing is bounded: Chromium now and then never answers Playwright's
+ * close, and the runner would then wait for ever after the tests have finished. Past `stopWaitMs`
+ * the runner goes on and exits; Playwright kills the browser it launched as the process exits.
+ */
+export function debianChromium({ stopWaitMs = STOP_WAIT_MS } = {}) {
+  const launcher = playwrightLauncher({ product: 'chromium', launchOptions: chromiumLaunchOptions() });
+  const stop = launcher.stop.bind(launcher);
+  launcher.stop = async () => {
+    if (await settlesWithin(stop(), stopWaitMs)) return;
+    process.stderr.write(`Chromium did not close within ${stopWaitMs / 1000} s of the tests' end; it is killed as the runner exits.\n`);
+  };
+  return launcher;
+}
 
 /**
  * A real Baton server for the tests that need one, started by `script` (the element's
  * test/demo-server.ts, which prints one JSON line when it listens; see ./demo-server.ts). It runs
  * in a child process because the server is TypeScript run through tsx, which the runner's own
  * config loading does not do. The browser reads that JSON line from `/__baton/demo-server.json`.
+ *
+ * The child never holds the runner's own stdout or stderr: its stderr is copied over instead, and
+ * the runner does not exit before the child has. A child left running with the runner's output
+ * open would keep whatever reads that output (turbo, a pipe in CI) waiting for ever, after every
+ * test has passed.
  * @param {URL} script
+ * @param {{ stopWaitMs?: number }} [options]
  */
-function demoServerPlugin(script) {
-  /** @type {import('node:child_process').ChildProcessByStdio<import('node:stream').Writable, import('node:stream').Readable, null> | undefined} */
+export function demoServerPlugin(script, { stopWaitMs = STOP_WAIT_MS } = {}) {
+  /** @type {import('node:child_process').ChildProcessByStdio<import('node:stream').Writable, import('node:stream').Readable, import('node:stream').Readable> | undefined} */
   let child;
+  /** @type {Promise<unknown> | undefined} */
+  let exited;
   /** @type {string | undefined} */
   let info;
   return {
     name: 'baton-demo-server',
     async serverStart() {
       child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(script)], {
-        stdio: ['pipe', 'pipe', 'inherit'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
       const started = child;
+      started.stderr.pipe(process.stderr, { end: false });
+      exited = new Promise((resolve) => started.once('exit', resolve));
       info = await new Promise((resolve, reject) => {
         const lines = createInterface({ input: started.stdout });
         lines.once('line', (line) => resolve(line));
@@ -40,8 +82,13 @@ function demoServerPlugin(script) {
       });
     },
     async serverStop() {
-      child?.stdin.end();
-      child?.kill('SIGTERM');
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      child.stdin.end();
+      child.kill('SIGTERM');
+      if (await settlesWithin(exited, stopWaitMs)) return;
+      process.stderr.write(`The test server did not exit within ${stopWaitMs / 1000} s of SIGTERM; killed.\n`);
+      child.kill('SIGKILL');
+      await exited;
     },
     /** @param {{ path: string }} context */
     serve(context) {
