@@ -12,8 +12,11 @@ const ADMIN = 'crash-test-admin-token';
 async function startChild(db: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--db', db], {
     env: { ...process.env, BATON_ADMIN_TOKEN: ADMIN },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // Piped and copied, not inherited: a server that outlived this file (killed before its
+    // `after` ran) would otherwise hold the test runner's output open, and the runner would wait on it.
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.stderr!.pipe(process.stderr, { end: false });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000);
     let out = '';
