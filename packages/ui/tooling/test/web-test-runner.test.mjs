@@ -42,7 +42,7 @@ describe('the test server beside the browser', () => {
     await once(child.stdout, 'data');
     child.kill('SIGTERM');
     const [code, signal] = await once(child, 'exit');
-    assert.deepEqual({ code, signal, stderr }, { code: 1, signal: null, stderr });
+    assert.deepEqual({ code, signal }, { code: 1, signal: null }, stderr);
     assert.match(stderr, /did not close within 0\.3 s; still active: .+/);
   });
 
