@@ -149,23 +149,33 @@ async function until(check: () => Promise<boolean>) {
 /**
  * Runs `write` (a create) while another session of the database at `url` holds the conversations
  * table, and returns once its insert waits on that lock, inside its transaction. `release` lets
- * go. (If a test fails first, the database's drop ends the holding session.)
+ * go. If the test fails before it does, the server ends the holding session after 30 s idle in its
+ * transaction, so the test server's close (which waits for the insert) is not held forever.
  */
 async function heldAtInsert<T>(url: string, write: () => Promise<T>): Promise<{ pending: Promise<T>; release(): Promise<void> }> {
-  const holder = new pg.Client({ connectionString: url });
+  const holder = new pg.Client({ connectionString: url, idle_in_transaction_session_timeout: 30_000 });
   await holder.connect();
   holder.on('error', () => {});
   await holder.query('begin');
   await holder.query('lock table conversations in exclusive mode');
-  const pending = write();
-  await until(async () => (await holder.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.length === 1);
-  return {
-    pending,
-    async release() {
-      await holder.query('rollback');
-      await holder.end();
-    },
+  const release = async () => {
+    await holder.query('rollback');
+    await holder.end();
   };
+  const pending = write();
+  // Watched from a session of its own: inside the holder's transaction, pg_stat_activity is the
+  // snapshot its first read took, which never shows an insert that arrived after it.
+  const watcher = new pg.Client({ connectionString: url });
+  await watcher.connect();
+  try {
+    await until(async () => (await watcher.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.length === 1);
+  } catch (error) {
+    await release().catch(() => {});
+    throw error;
+  } finally {
+    await watcher.end();
+  }
+  return { pending, release };
 }
 
 async function healthUntil(server: TestServer, check: (status: number, body: any) => boolean) {
