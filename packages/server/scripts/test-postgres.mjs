@@ -31,6 +31,6 @@ const files = names
   .sort()
   .map(bundledTest);
 const harness = fileURLToPath(new URL('./with-postgres.mjs', import.meta.url));
-const child = spawn(process.execPath, [harness, process.execPath, '--enable-source-maps', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const child = spawn(process.execPath, [harness, process.execPath, '--enable-source-maps', '--test', '--test-timeout=600000', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
