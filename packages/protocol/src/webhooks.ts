@@ -71,8 +71,14 @@ export const WebhookDelivery = z.object({
   type: WebhookEventType,
   status: WebhookDeliveryStatus,
   attempts: z.number().int(),
-  /** When the next attempt is due; null once the delivery is finished. */
+  /** When the next attempt is due; null once the delivery is finished, and while an attempt is under way. */
   nextAttemptAt: Timestamp.nullable(),
+  /**
+   * When the attempt under way started: the request is out and its outcome not logged yet. Null
+   * otherwise. An attempt whose server stopped mid-request is tried again when its claim on the
+   * delivery runs out (the request's timeout and a margin), and shows as due from then.
+   */
+  attemptingSince: Timestamp.nullable(),
   createdAt: Timestamp,
   finishedAt: Timestamp.nullable(),
   lastError: z.string().nullable(),

@@ -399,16 +399,21 @@ test('a receiver that never answers times out on the server clock, is logged and
   await inboundConversation(ws);
 
   // The attempt is in flight until the server's clock passes the delivery timeout (10 s by default).
+  const startedAt = server.clock!.now();
   const run = step(server);
   await firstRequest;
   server.clock!.advance(9_999);
-  let [delivery] = await deliveries(ws, hook.webhook.id);
-  assert.equal(delivery.attempts, 0, 'still waiting for the answer');
+  const [during] = await deliveries(ws, hook.webhook.id);
+  // Ended before anything is asserted: a failure must not leave the server's close waiting on it.
   server.clock!.advance(1);
   await run;
-  [delivery] = await deliveries(ws, hook.webhook.id);
+  assert.equal(during.attempts, 0, 'still waiting for the answer');
+  // The log said the request was out, not that the next attempt was due at the end of its claim.
+  assert.deepEqual([during.status, during.attemptingSince, during.nextAttemptAt], ['pending', new Date(startedAt).toISOString(), null]);
+  const [delivery] = await deliveries(ws, hook.webhook.id);
   assert.equal(delivery.status, 'pending');
   assert.equal(delivery.attempts, 1);
+  assert.equal(delivery.attemptingSince, null);
   assert.deepEqual(delivery.attemptLog.map((a: any) => [a.ok, a.statusCode, a.error]), [[false, null, 'no response within 10000 ms']]);
   assert.equal(Date.parse(delivery.nextAttemptAt) - server.clock!.now(), 5_000, 'retried the first backoff step after the attempt gave up');
   assert.equal(requests.length, 1);
@@ -722,11 +727,20 @@ test('two server processes on one database file: each delivery is attempted by o
   await a.settle();
   const { db } = a.server.deps.storage;
   const job = await db.selectFrom('jobs').select(['id', 'next_run_at']).where('status', '=', 'pending').executeTakeFirstOrThrow();
-  const leaseUntil = b.clock!.now() + 60_000;
-  assert.ok(await claimJob(db, Number(job.id), Number(job.next_run_at), leaseUntil), 'the dead runner claimed it');
-  assert.equal(await claimJob(db, Number(job.id), Number(job.next_run_at), leaseUntil), false, 'a claim is taken once');
+  const claimedAt = b.clock!.now();
+  const leaseUntil = claimedAt + 60_000;
+  assert.ok(await claimJob(db, Number(job.id), Number(job.next_run_at), leaseUntil, claimedAt), 'the dead runner claimed it');
+  assert.equal(await claimJob(db, Number(job.id), Number(job.next_run_at), leaseUntil, claimedAt), false, 'a claim is taken once');
   assert.equal(await b.server.deps.jobs.runDue(), 0, 'claimed by a runner that is gone: not yet');
+  // Node A's log (its clock is behind B's): under way while the claim holds.
+  const second = async () => (await deliveries(ws, hook.webhook.id))[0];
+  let shown = await second();
+  assert.deepEqual([shown.status, shown.attemptingSince, shown.nextAttemptAt], ['pending', new Date(claimedAt).toISOString(), null]);
   b.clock!.advance(60_000);
+  // Once it has run out, the log shows the delivery as due from the claim's end, no longer under way.
+  a.clock!.advance(b.clock!.now() - a.clock!.now());
+  shown = await second();
+  assert.deepEqual([shown.status, shown.attemptingSince, shown.nextAttemptAt], ['pending', null, new Date(leaseUntil).toISOString()]);
   sent = nextRequest();
   const afterLease = b.server.deps.jobs.runDue();
   await sent;

@@ -304,8 +304,9 @@ export class JobRunner {
     const handler = this.handlers.get(job.kind)!;
     // Claimed first: in-flight is this process's memory, and another process on the same database
     // would otherwise send the same delivery while this one's request is out.
-    const leaseUntil = this.clock.now() + handler.timeoutMs + LEASE_MARGIN_MS;
-    if (!(await this.storage.write((trx) => claimJob(trx, job.id, dueAt, leaseUntil), 'background'))) return;
+    const claimedAt = this.clock.now();
+    const leaseUntil = claimedAt + handler.timeoutMs + LEASE_MARGIN_MS;
+    if (!(await this.storage.write((trx) => claimJob(trx, job.id, dueAt, leaseUntil, claimedAt), 'background'))) return;
     this.started++;
     const started = this.clock.now();
     const wallStart = performance.now();

@@ -158,14 +158,14 @@ export async function dueJobsOf(
 /**
  * Takes a due job for one attempt: its `next_run_at` moves from `dueAt` (as the picker read it) to
  * `leaseUntil`, so no runner (this process's next pick, another process on the same database)
- * finds it due until the attempt is logged or the lease runs out. False: another runner took it
- * first, or it changed since it was read. A runner that dies mid-attempt leaves the job to run
- * again once the lease ends.
+ * finds it due until the attempt is logged or the lease runs out, and `startedAt` marks it as under
+ * way for the delivery log. False: another runner took it first, or it changed since it was read. A
+ * runner that dies mid-attempt leaves the job to run again once the lease ends.
  */
-export async function claimJob(db: Q, jobId: number, dueAt: number, leaseUntil: number): Promise<boolean> {
+export async function claimJob(db: Q, jobId: number, dueAt: number, leaseUntil: number, startedAt: number): Promise<boolean> {
   const result = await db
     .updateTable('jobs')
-    .set({ next_run_at: leaseUntil })
+    .set({ next_run_at: leaseUntil, attempt_started_at: startedAt })
     .where('id', '=', jobId)
     .where('status', '=', 'pending')
     .where('next_run_at', '=', dueAt)
@@ -175,7 +175,7 @@ export async function claimJob(db: Q, jobId: number, dueAt: number, leaseUntil: 
 
 /** Hands a claimed job back unattempted (the server is stopping): due again when it was. */
 export async function releaseJob(db: Q, jobId: number, leaseUntil: number, dueAt: number): Promise<void> {
-  await db.updateTable('jobs').set({ next_run_at: dueAt }).where('id', '=', jobId).where('status', '=', 'pending').where('next_run_at', '=', leaseUntil).execute();
+  await db.updateTable('jobs').set({ next_run_at: dueAt, attempt_started_at: null }).where('id', '=', jobId).where('status', '=', 'pending').where('next_run_at', '=', leaseUntil).execute();
 }
 
 export interface AttemptRecord {
@@ -211,6 +211,7 @@ export async function recordAttempt(db: Q, a: AttemptRecord, now: number): Promi
       attempts: a.attempt,
       status: a.status,
       next_run_at: a.nextRunAt,
+      attempt_started_at: null,
       last_error: a.ok ? null : (a.error ?? `status ${a.statusCode}`),
       finished_at: a.finishedAt,
     })

@@ -34,6 +34,7 @@ import * as m0051 from './migrations/0051_lowercase_conversation_tags.js';
 import * as m0052 from './migrations/0052_outbox_retention.js';
 import * as m0053 from './migrations/0053_partial_snoozed_index.js';
 import * as m0054 from './migrations/0054_search_postgres.js';
+import * as m0055 from './migrations/0055_job_attempt_started.js';
 
 interface Migration {
   version: number;
@@ -77,6 +78,7 @@ const MIGRATIONS: Migration[] = [
   { version: 52, name: 'outbox_retention', up: m0052.up },
   { version: 53, name: 'partial_snoozed_index', up: m0053.up },
   { version: 54, name: 'search_postgres', up: m0054.up },
+  { version: 55, name: 'job_attempt_started', up: m0055.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

@@ -248,7 +248,10 @@ export interface JobRow {
   payload: string;
   status: 'pending' | 'done' | 'failed' | 'skipped';
   attempts: number;
+  /** While an attempt is out, its lease's end (`claimJob`); otherwise when the next attempt is due. */
   next_run_at: number;
+  /** When the attempt under way was claimed; null between attempts. */
+  attempt_started_at: number | null;
   last_error: string | null;
   created_at: number;
   finished_at: number | null;
