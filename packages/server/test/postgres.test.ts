@@ -163,8 +163,8 @@ async function heldAtInsert<T>(url: string, write: () => Promise<T>): Promise<{ 
     await holder.end();
   };
   const pending = write();
-  // Watched from a session of its own: inside the holder's transaction, pg_stat_activity is the
-  // snapshot its first read took, which never shows an insert that arrived after it.
+  // Watched from a session of its own: inside the holder's transaction, pg_stat_activity lists the
+  // sessions its first read saw, so the create's connection, if the pool opened it later, never shows.
   const watcher = new pg.Client({ connectionString: url });
   await watcher.connect();
   try {
