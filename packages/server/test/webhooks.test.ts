@@ -733,13 +733,13 @@ test('two server processes on one database file: each delivery is attempted by o
   assert.equal(await claimJob(db, Number(job.id), Number(job.next_run_at), leaseUntil, claimedAt), false, 'a claim is taken once');
   assert.equal(await b.server.deps.jobs.runDue(), 0, 'claimed by a runner that is gone: not yet');
   // Node A's log (its clock is behind B's): under way while the claim holds.
-  const second = async () => (await deliveries(ws, hook.webhook.id))[0];
-  let shown = await second();
+  const secondDelivery = async () => (await deliveries(ws, hook.webhook.id))[0];
+  let shown = await secondDelivery();
   assert.deepEqual([shown.status, shown.attemptingSince, shown.nextAttemptAt], ['pending', new Date(claimedAt).toISOString(), null]);
   b.clock!.advance(60_000);
   // Once it has run out, the log shows the delivery as due from the claim's end, no longer under way.
   a.clock!.advance(b.clock!.now() - a.clock!.now());
-  shown = await second();
+  shown = await secondDelivery();
   assert.deepEqual([shown.status, shown.attemptingSince, shown.nextAttemptAt], ['pending', null, new Date(leaseUntil).toISOString()]);
   sent = nextRequest();
   const afterLease = b.server.deps.jobs.runDue();

@@ -303,12 +303,12 @@ export class JobRunner {
     const { job, dueAt, controller } = running;
     const handler = this.handlers.get(job.kind)!;
     // Claimed first: in-flight is this process's memory, and another process on the same database
-    // would otherwise send the same delivery while this one's request is out.
+    // would otherwise send the same delivery while this one's request is out. The claim's time is
+    // also the attempt's logged start, so the log's `attemptingSince` and the attempt's `at` agree.
     const claimedAt = this.clock.now();
     const leaseUntil = claimedAt + handler.timeoutMs + LEASE_MARGIN_MS;
     if (!(await this.storage.write((trx) => claimJob(trx, job.id, dueAt, leaseUntil, claimedAt), 'background'))) return;
     this.started++;
-    const started = this.clock.now();
     const wallStart = performance.now();
     let timedOut = false;
     const timer = this.clock.setTimeout(() => {
@@ -348,7 +348,7 @@ export class JobRunner {
           workspaceId: job.workspaceId,
           destination: job.destination,
           attempt,
-          startedAt: started,
+          startedAt: claimedAt,
           ok: result.ok,
           statusCode: result.statusCode ?? null,
           error: result.ok ? null : (result.error ?? null),

@@ -77,13 +77,14 @@ export async function deliveriesOf(deps: Deps, workspaceId: string, id: string, 
     const payload = JSON.parse(job.payload) as DeliveryPayload;
     // A claimed job's `next_run_at` is the end of its claim: until then the attempt is out (its
     // runner has not logged it); past it, the runner is gone and the job is due again.
-    const attemptStartedAt = job.status === 'pending' && Number(job.next_run_at) > now ? job.attempt_started_at : null;
+    const pending = job.status === 'pending';
+    const attemptStartedAt = pending && Number(job.next_run_at) > now ? job.attempt_started_at : null;
     return {
       id: payload.eventId,
       type: payload.type,
       status: job.status,
       attempts: Number(job.attempts),
-      nextAttemptAt: job.status === 'pending' && attemptStartedAt === null ? iso(Math.max(Number(job.next_run_at), pausedUntil)) : null,
+      nextAttemptAt: pending && attemptStartedAt === null ? iso(Math.max(Number(job.next_run_at), pausedUntil)) : null,
       attemptingSince: attemptStartedAt === null ? null : iso(Number(attemptStartedAt)),
       createdAt: iso(job.created_at),
       finishedAt: job.finished_at === null ? null : iso(job.finished_at),
