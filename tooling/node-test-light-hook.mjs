@@ -4,8 +4,8 @@
 // promises included, to that test, and forgets it in a `destroy` callback. A `destroy` callback
 // makes V8 report each promise's collection to JavaScript, which Node measures at about a tenth of
 // the promise rate without it. Our server suites run a whole server inside each test process, so
-// that bookkeeping was a third of their CPU: write-fuzz took 41.5 s with it, 20.7 s without
-// (docs/decisions.md, "Session 25").
+// every request pays it: write-fuzz took 41.5 s with it and 20.7 s without, and CI's server passes
+// 4–6% less (docs/decisions.md, "Session 25"; PostgreSQL's own work is untouched).
 //
 // What the runner needs the map for: `describe`/`it`/`before`/`after` find the suite they are
 // called in by looking up the running async resource, which is the suite itself (its callback runs
