@@ -38,14 +38,11 @@ function forgetKind(board: Deps['presence'], conversationId: string, agentId: st
  * replayed, and carries the seq only so clients keep one notion of "latest"). Returns the unsubscribe.
  */
 export function broadcastPresence(io: Io, deps: Deps, fanOut: SocketFanOut): () => void {
-  const { db } = deps.storage;
-  const seqOf = async (conversationId: string) => {
-    const row = await db.selectFrom('conversations').select('workspace_id').where('id', '=', conversationId).executeTakeFirst();
-    return row ? fanOut.deliveredSeq(row.workspace_id) : 0;
-  };
-  return deps.presence.subscribe((conversationId, state) => {
+  // The board names the workspace (each change comes from one of its sockets), so no query runs
+  // per keystroke event; the fan-out has the workspace's seq in memory once it has delivered or looked it up.
+  return deps.presence.subscribe((conversationId, workspaceId, state) => {
     const presence = withKinds(deps.presence, state);
-    void seqOf(conversationId).then((seq) => io.to(rooms.conversation(conversationId)).emit('presence:updated', { seq, presence }));
+    void fanOut.deliveredSeq(workspaceId).then((seq) => io.to(rooms.conversation(conversationId)).emit('presence:updated', { seq, presence }));
   });
 }
 
@@ -75,7 +72,7 @@ export function handlePresence(socket: BatonSocket, deps: Deps): void {
     socket.data.viewing = target;
     if (!target) return answer({ ok: true, data: null });
     await socket.join(rooms.conversation(target));
-    answer({ ok: true, data: withKinds(presence, presence.view(socket.id, agentId, target)) });
+    answer({ ok: true, data: withKinds(presence, presence.view(socket.id, agentId, workspaceId, target)) });
   });
 
   onClientEvent(socket, 'presence:typing', deps.clock, (body, answer) => {
@@ -89,7 +86,7 @@ export function handlePresence(socket: BatonSocket, deps: Deps): void {
     const kinds = kindsOf(presence);
     if (!kinds.has(conversationId)) kinds.set(conversationId, new Map());
     kinds.get(conversationId)!.set(agentId, kind);
-    answer({ ok: true, data: withKinds(presence, presence.typing(socket.id, agentId, conversationId)) });
+    answer({ ok: true, data: withKinds(presence, presence.typing(socket.id, agentId, workspaceId, conversationId)) });
   });
 
   socket.on('disconnect', () => {

@@ -6,8 +6,12 @@ export const TYPING_TTL_MS = 6000;
 
 interface Entry {
   agentId: string;
+  /** The socket's workspace, which is the conversation's: handed to listeners with each change. */
+  workspaceId: string;
   typing: TimerHandle | null;
 }
+
+export type PresenceListener = (conversationId: string, workspaceId: string, state: PresenceState) => void;
 
 /**
  * Who is viewing or typing in which conversation, per socket, on this node. Feeds the collision
@@ -15,12 +19,12 @@ interface Entry {
  */
 export class PresenceBoard {
   private byConversation = new Map<string, Map<string, Entry>>();
-  private listeners = new Set<(conversationId: string, state: PresenceState) => void>();
+  private listeners = new Set<PresenceListener>();
 
   constructor(private readonly clock: Clock) {}
 
   /** Calls `listener` on every change; returns the unsubscribe. */
-  subscribe(listener: (conversationId: string, state: PresenceState) => void): () => void {
+  subscribe(listener: PresenceListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -31,9 +35,9 @@ export class PresenceBoard {
     return false;
   }
 
-  view(socketId: string, agentId: string, conversationId: string): PresenceState {
-    this.entry(socketId, agentId, conversationId);
-    return this.changed(conversationId);
+  view(socketId: string, agentId: string, workspaceId: string, conversationId: string): PresenceState {
+    this.entry(socketId, agentId, workspaceId, conversationId);
+    return this.changed(conversationId, workspaceId);
   }
 
   leave(socketId: string, conversationId: string): void {
@@ -43,17 +47,17 @@ export class PresenceBoard {
     if (entry.typing) this.clock.clearTimeout(entry.typing);
     sockets.delete(socketId);
     if (sockets.size === 0) this.byConversation.delete(conversationId);
-    this.changed(conversationId);
+    this.changed(conversationId, entry.workspaceId);
   }
 
-  typing(socketId: string, agentId: string, conversationId: string): PresenceState {
-    const entry = this.entry(socketId, agentId, conversationId);
+  typing(socketId: string, agentId: string, workspaceId: string, conversationId: string): PresenceState {
+    const entry = this.entry(socketId, agentId, workspaceId, conversationId);
     if (entry.typing) this.clock.clearTimeout(entry.typing);
     entry.typing = this.clock.setTimeout(() => {
       entry.typing = null;
-      this.changed(conversationId);
+      this.changed(conversationId, workspaceId);
     }, TYPING_TTL_MS);
-    return this.changed(conversationId);
+    return this.changed(conversationId, workspaceId);
   }
 
   state(conversationId: string): PresenceState {
@@ -66,17 +70,17 @@ export class PresenceBoard {
     };
   }
 
-  private entry(socketId: string, agentId: string, conversationId: string): Entry {
+  private entry(socketId: string, agentId: string, workspaceId: string, conversationId: string): Entry {
     const sockets = this.byConversation.get(conversationId) ?? new Map<string, Entry>();
     this.byConversation.set(conversationId, sockets);
     let entry = sockets.get(socketId);
-    if (!entry) sockets.set(socketId, (entry = { agentId, typing: null }));
+    if (!entry) sockets.set(socketId, (entry = { agentId, workspaceId, typing: null }));
     return entry;
   }
 
-  private changed(conversationId: string): PresenceState {
+  private changed(conversationId: string, workspaceId: string): PresenceState {
     const state = this.state(conversationId);
-    for (const listener of this.listeners) listener(conversationId, state);
+    for (const listener of this.listeners) listener(conversationId, workspaceId, state);
     return state;
   }
 }
