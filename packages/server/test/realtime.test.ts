@@ -239,9 +239,10 @@ test("events never cross workspaces: another workspace's agent receives nothing"
   assert.equal((await ask(a.socket, 'presence:viewing', conv.id)).ok, true);
 
   await server.settle();
-  // The presence broadcast goes out after a read of the conversation's workspace that nothing
-  // awaits (realtime/presence-handlers.ts), so a round trip alone can beat it (it did, on
-  // PostgreSQL): Ana's copy arriving shows it was sent, and Zoe's round trip comes after it.
+  // The presence broadcast goes out once the workspace's seq is read, a promise nothing awaits
+  // (realtime/presence-handlers.ts; a query when the fan-out has not cached the seq), so a round
+  // trip alone can beat it (it did, on PostgreSQL): Ana's copy arriving shows it was sent, and
+  // Zoe's round trip comes after it.
   await a.rec.waitFor('presence:updated');
   await Promise.all([roundTrip(a.socket), roundTrip(z.socket)]);
   // Ana saw all of it, so there was something to leak.
