@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { TestServer } from '../src/testing.js';
-import { assertError, setup, snapshot, WRITE_ROUTES, WRITES, type Fixture } from './support/write-routes.js';
+import { assertNothingWritten, databaseImage } from './support/database-image.js';
+import { assertError, setup, WRITE_ROUTES, WRITES, type Fixture } from './support/write-routes.js';
 
 // DESIGN §5: unknown fields, wrong types, oversize bodies, malformed JSON → 400/413 with the error
 // shape; never a 500, never a partial write. Every case below checks the state afterwards.
@@ -30,7 +31,7 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
       const { token, path } = c.target(f);
       const valid = c.valid?.(f);
       const send = (options: Parameters<TestServer['request']>[2]) => f.server.request(method, path, { token, ...options });
-      const before = await snapshot(f);
+      const before = await databaseImage(f.server);
 
       for (const raw of MALFORMED) assertError(await send({ raw }), 400, 'malformed_json', `malformed ${JSON.stringify(raw)}`);
 
@@ -90,9 +91,7 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
         }
       }
 
-      // (createWorkspace has no list to compare: a refused request returns no API key to use.)
-      assert.deepEqual(await snapshot(f), before, 'state unchanged');
-      await c.nothingWritten?.(f);
+      await assertNothingWritten(f.server, before, 'state unchanged');
 
       // The endpoint works with a proper request, so each refusal above was about the input.
       const good = await send({ raw: json, headers: { 'content-type': 'application/json; charset=utf-8' } });
@@ -102,7 +101,7 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
 
   it('a streamed body over the limit (no Content-Length) is 413 and writes nothing', async (t) => {
     const f = await setup(t);
-    const before = await snapshot(f);
+    const before = await databaseImage(f.server);
     const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -126,12 +125,12 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
       duplex: 'half',
     } as RequestInit);
     assertError({ status: res.status, body: await res.json(), headers: res.headers }, 413, 'payload_too_large', 'streamed');
-    assert.deepEqual(await snapshot(f), before);
+    await assertNothingWritten(f.server, before, 'state unchanged');
   });
 
   it('a chunked body that never ends is refused once it passes the limit, not when it ends', async (t) => {
     const f = await setup(t);
-    const before = await snapshot(f);
+    const before = await databaseImage(f.server);
     const socket = connect(f.server.server.port, '127.0.0.1');
     t.after(() => socket.destroy());
     await once(socket, 'connect');
@@ -157,12 +156,12 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
     assert.match(head, /^connection: close$/im, 'the connection is not reused: the rest of the body was never read');
     assert.equal(JSON.parse(body).error.code, 'payload_too_large');
     assert.ok(sent < 16 * BODY_LIMIT);
-    assert.deepEqual(await snapshot(f), before);
+    await assertNothingWritten(f.server, before, 'state unchanged');
   });
 
   it('without Node\'s server in front (app.request), bodies are read and limited the same way', async (t) => {
     const f = await setup(t);
-    const before = await snapshot(f);
+    const before = await databaseImage(f.server);
     const path = `/v1/conversations/${f.conv.id}/notes`;
     const post = async (body: string) => {
       const res = await f.server.server.app.request(path, {
@@ -174,7 +173,7 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
     };
     assertError(await post(JSON.stringify({ body: 'x'.repeat(BODY_LIMIT) })), 413, 'payload_too_large', 'in process');
     assertError(await post('{"body": '), 400, 'malformed_json', 'in process');
-    assert.deepEqual(await snapshot(f), before);
+    await assertNothingWritten(f.server, before, 'state unchanged');
     const created = await post(JSON.stringify({ body: 'noted in process' }));
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.note.body, 'noted in process');
@@ -182,7 +181,7 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
 
   it('the limit is 256 KiB: one byte more is 413, exactly the limit is parsed', async (t) => {
     const f = await setup(t);
-    const before = await snapshot(f);
+    const before = await databaseImage(f.server);
     const sized = (bytes: number) => {
       const shell = JSON.stringify({ body: '' });
       return JSON.stringify({ body: 'x'.repeat(bytes - shell.length) });
@@ -197,7 +196,7 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
     }
     // At the limit the body is read and then refused by the schema (a note is at most 20,000 characters).
     assertError(await f.server.request('POST', path, { token: f.ana.token, raw: sized(BODY_LIMIT) }), 400, 'validation_failed', 'at the limit');
-    assert.deepEqual(await snapshot(f), before);
+    await assertNothingWritten(f.server, before, 'state unchanged');
   });
 });
 
@@ -210,10 +209,10 @@ describe('text length limits', () => {
   ] as const) {
     it(`${label} of 20,001 characters is 400 and writes nothing; 20,000 is fine`, async (t) => {
       const f = await setup(t);
-      const before = await snapshot(f);
+      const before = await databaseImage(f.server);
       assertError(await make(f, 'x'.repeat(20_001)), 400, 'validation_failed', '20,001');
       assertError(await make(f, 'é'.repeat(20_001)), 400, 'validation_failed', '20,001 non-ASCII');
-      assert.deepEqual(await snapshot(f), before);
+      await assertNothingWritten(f.server, before, 'state unchanged');
       const fine = await make(f, 'x'.repeat(20_000));
       assert.equal(fine.status, 201, JSON.stringify(fine.body).slice(0, 200));
     });
@@ -261,7 +260,7 @@ describe('If-Match', () => {
     it(`an invalid If-Match on ${name} is 400 and changes nothing; a stale one 409; the current one works`, async (t) => {
       const f = await setup(t);
       const { path, body } = target(f);
-      const before = await snapshot(f);
+      const before = await databaseImage(f.server);
       for (const value of ['abc', '"x"', '1.5', '-1', '', 'W/"abc"', '1, 2', '9999999999999999999', '0x1']) {
         const res = await f.ana.call('POST', path, body, { 'If-Match': value });
         assertError(res, 400, 'validation_failed', `If-Match ${JSON.stringify(value)}`);
@@ -271,7 +270,7 @@ describe('If-Match', () => {
       const stale = await f.ana.call('POST', path, body, { 'If-Match': String(conversation.version + 1) });
       assertError(stale, 409, 'version_conflict', 'stale If-Match');
       assert.deepEqual(stale.body.error.details.conversation, conversation);
-      assert.deepEqual(await snapshot(f), before, 'state unchanged');
+      await assertNothingWritten(f.server, before, 'state unchanged');
       const res = await f.ana.call('POST', path, body, { 'If-Match': `"${conversation.version}"` });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.conversation.version, conversation.version + 1);
@@ -282,7 +281,7 @@ describe('If-Match', () => {
 describe('unknown routes', () => {
   it('answer 404 with the JSON error shape', async (t) => {
     const f = await setup(t);
-    const before = await snapshot(f);
+    const before = await databaseImage(f.server);
     const probes: [string, string][] = [
       ['GET', '/v1/nope'],
       ['POST', '/v1/nope'],
@@ -303,6 +302,6 @@ describe('unknown routes', () => {
         assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
       }
     }
-    assert.deepEqual(await snapshot(f), before);
+    await assertNothingWritten(f.server, before, 'state unchanged');
   });
 });

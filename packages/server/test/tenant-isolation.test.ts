@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { routes, VIEWS, type Caller, type RouteName } from '@baton/protocol';
 import { LOOPBACK_DESTINATIONS, TestServer, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok, readAll, type Reader } from '../src/testing.js';
+import { assertNothingWritten, databaseImage } from './support/database-image.js';
 
 // Workspaces are tenants (DESIGN §3): every query is scoped by the credential's workspace, so
 // another tenant's ids are "not found", its rows never show up in lists, and a body cannot
@@ -82,7 +83,11 @@ async function setup(t: TestContext) {
   return { server, a, b };
 }
 
-/** Everything a workspace can see of itself, read through its own credentials. */
+/**
+ * Everything a workspace can see of itself, read through its own credentials: for tests where the
+ * other workspace writes, so the database as a whole changes. Where nothing may be written at all,
+ * the tests compare database images instead (support/database-image.ts), which see every table.
+ */
 async function snapshot(side: Side) {
   const reads: [string, Reader, string][] = [];
   const get = (label: string, caller: Reader, path: string) => void reads.push([label, caller, path]);
@@ -174,11 +179,10 @@ describe("another workspace's ids are not found", () => {
     it(`${spec.method.toUpperCase()} ${spec.path} (${name}) with B's credentials on A's id → 404, A unchanged`, async (t) => {
       const testCase = ID_CASES[name];
       assert.ok(testCase, `no case for ${name}`);
-      const { a, b } = await setup(t);
+      const { server, a, b } = await setup(t);
       const method = spec.method.toUpperCase();
       const path = (id: string) => spec.path.replace(':id', encodeURIComponent(id));
-      const beforeA = await snapshot(a);
-      const beforeB = await snapshot(b);
+      const before = await databaseImage(server);
 
       for (const cred of creds) {
         const body = testCase.body?.(cred, b);
@@ -197,8 +201,7 @@ describe("another workspace's ids are not found", () => {
         }
       }
 
-      assert.deepEqual(await snapshot(a), beforeA, "A's data is unchanged");
-      assert.deepEqual(await snapshot(b), beforeB, "B's data is unchanged");
+      await assertNothingWritten(server, before, "neither A's data nor B's changed");
 
       // The same calls with A's own credentials work, so the 404s above were about the tenant.
       for (const cred of creds) {
@@ -282,14 +285,14 @@ describe('lists never include another workspace', () => {
   });
 
   it("workflows are per workspace: lists, and validation against another workspace's workflow or team", async (t) => {
-    const { a, b } = await setup(t);
+    const { server, a, b } = await setup(t);
     for (const [side, other] of [[a, b], [b, a]] as const) {
       for (const call of [side.ws.api, side.boss.call]) {
         const list = await call('GET', '/v1/workflows');
         assert.equal(list.status, 200);
         assert.deepEqual(list.body.items.map((w: any) => w.id), [side.workflow.id]);
       }
-      const before = await snapshot(other);
+      const before = await databaseImage(server);
       const foreign = await side.boss.call('POST', '/v1/workflows/validate', { workflow: supportRule(side.team.id), workflowId: other.workflow.id });
       assert.equal(foreign.status, 404, JSON.stringify(foreign.body));
       const dry = await side.boss.call('POST', '/v1/workflows/test', { workflow: supportRule(side.team.id), conversationId: other.open.id });
@@ -303,7 +306,8 @@ describe('lists never include another workspace', () => {
       const theirTeam = await side.boss.call('POST', '/v1/workflows', supportRule(other.team.id));
       assert.equal(theirTeam.status, 422, JSON.stringify(theirTeam.body));
       assert.deepEqual(theirTeam.body.error.details.errors.map((e: any) => e.code), ['unknown_team']);
-      assert.deepEqual(await snapshot(other), before);
+      // Refusals and dry runs: nothing written, on either side.
+      await assertNothingWritten(server, before, 'validate and test wrote nothing');
     }
   });
 
@@ -348,9 +352,8 @@ describe('lists never include another workspace', () => {
 
 describe("a body cannot point at another workspace's rows", () => {
   it("assign with another workspace's agent as assigneeId → 400, nothing written", async (t) => {
-    const { a, b } = await setup(t);
-    const beforeA = await snapshot(a);
-    const beforeB = await snapshot(b);
+    const { server, a, b } = await setup(t);
+    const before = await databaseImage(server);
     for (const call of [b.ws.api, b.boss.call, b.ana.call]) {
       for (const conv of [b.unassigned, b.open]) {
         const res = await call('POST', `/v1/conversations/${conv.id}/assign`, { assigneeId: a.ana.id });
@@ -359,50 +362,46 @@ describe("a body cannot point at another workspace's rows", () => {
         assert.ok(Array.isArray(res.body.error.details));
       }
     }
-    assert.deepEqual(await snapshot(a), beforeA, 'A: no notification, nothing in Mine');
-    assert.deepEqual(await snapshot(b), beforeB, 'B: still unassigned, no event');
+    await assertNothingWritten(server, before, 'A: no notification, nothing in Mine; B: still unassigned, no event');
     // Control: an agent of B can be assigned.
     assert.equal((await b.ws.api('POST', `/v1/conversations/${b.unassigned.id}/assign`, { assigneeId: b.boss.id })).status, 200);
   });
 
   it("PATCH with another workspace's team as teamId → 400 with its path, nothing written", async (t) => {
-    const { a, b } = await setup(t);
-    const beforeB = await snapshot(b);
+    const { server, a, b } = await setup(t);
+    const before = await databaseImage(server);
     const res = await b.ws.api('PATCH', `/v1/conversations/${b.open.id}`, { teamId: a.team.id, priority: 'urgent' });
     assert.equal(res.status, 400, JSON.stringify(res.body));
     assert.deepEqual(res.body.error.details?.[0]?.path, ['teamId']);
-    assert.deepEqual(await snapshot(b), beforeB);
+    await assertNothingWritten(server, before, 'nothing written');
     assert.equal((await b.ws.api('PATCH', `/v1/conversations/${b.open.id}`, { teamId: b.team.id })).status, 200);
   });
 
   it("assign with another workspace's team as teamId → 400, nothing written", async (t) => {
-    const { a, b } = await setup(t);
-    const beforeB = await snapshot(b);
+    const { server, a, b } = await setup(t);
+    const before = await databaseImage(server);
     const res = await b.ws.api('POST', `/v1/conversations/${b.unassigned.id}/assign`, { assigneeId: b.ana.id, teamId: a.team.id });
     assert.equal(res.status, 400, JSON.stringify(res.body));
     assert.equal(res.body.error.code, 'validation_failed');
-    assert.deepEqual(await snapshot(b), beforeB);
+    await assertNothingWritten(server, before, 'nothing written');
     assert.equal((await b.ws.api('POST', `/v1/conversations/${b.unassigned.id}/assign`, { assigneeId: b.ana.id, teamId: b.team.id })).status, 200);
   });
 
   it("POST /v1/conversations with another workspace's contactId → 400, nothing written", async (t) => {
-    const { a, b } = await setup(t);
-    const beforeA = await snapshot(a);
-    const beforeB = await snapshot(b);
+    const { server, a, b } = await setup(t);
+    const before = await databaseImage(server);
     for (const call of [b.ws.api, b.ana.call]) {
       const res = await call('POST', '/v1/conversations', { contactId: a.contact.id, channel: 'sms', message: { body: 'hi' } });
       assert.equal(res.status, 400, JSON.stringify(res.body));
       assert.equal(res.body.error.code, 'validation_failed');
     }
-    assert.deepEqual(await snapshot(a), beforeA);
-    assert.deepEqual(await snapshot(b), beforeB);
+    await assertNothingWritten(server, before, 'nothing written, in either workspace');
     assert.equal((await b.ws.api('POST', '/v1/conversations', { contactId: b.contact.id, channel: 'sms' })).status, 201);
   });
 
   it("teams with another workspace's agent in memberIds → 400, nothing written", async (t) => {
-    const { a, b } = await setup(t);
-    const beforeA = await snapshot(a);
-    const beforeB = await snapshot(b);
+    const { server, a, b } = await setup(t);
+    const before = await databaseImage(server);
     for (const call of [b.ws.api, b.boss.call]) {
       const created = await call('POST', '/v1/teams', { name: 'Mixed', memberIds: [b.ana.id, a.ana.id] });
       assert.equal(created.status, 400, JSON.stringify(created.body));
@@ -412,8 +411,7 @@ describe("a body cannot point at another workspace's rows", () => {
       assert.equal(patched.status, 400, JSON.stringify(patched.body));
       assert.equal(patched.body.error.code, 'validation_failed');
     }
-    assert.deepEqual(await snapshot(a), beforeA);
-    assert.deepEqual(await snapshot(b), beforeB);
+    await assertNothingWritten(server, before, 'nothing written, in either workspace');
     const control = await b.ws.api('PATCH', `/v1/teams/${b.team.id}`, { name: 'Renamed', memberIds: [b.ana.id] });
     assert.equal(control.status, 200);
     assert.deepEqual(control.body.team.memberIds, [b.ana.id]);
