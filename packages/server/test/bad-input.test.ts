@@ -16,6 +16,30 @@ const MALFORMED = ['{', '{"a":', "{'a': 1}", '{"a": 1,}', 'undefined', 'nope', '
 /** A body above the limit that would otherwise be valid-looking JSON. */
 const oversize = (valid: Record<string, unknown> | undefined) => JSON.stringify({ ...valid, pad: 'x'.repeat(BODY_LIMIT) });
 
+// The database image is how every test here shows a refusal wrote nothing, so it must see writes:
+// in another workspace, and in tables no route reads. On both engines (this file runs on each).
+it('a database image sees a write anywhere in the database, and names the rows', async (t) => {
+  const server = await TestServer.startFor(t);
+  const acme = await server.createWorkspace('Acme');
+  const globex = await server.createWorkspace('Globex');
+  const before = await databaseImage(server);
+  assert.ok(Object.keys(before).length >= 20, `tables seen: ${Object.keys(before).join(', ')}`);
+  await assertNothingWritten(server, before, 'nothing was sent');
+
+  assert.equal((await globex.api('POST', '/v1/contacts', { name: 'Dora' })).status, 201);
+  await assert.rejects(assertNothingWritten(server, before, 'a contact in Globex'), (error: Error) => {
+    assert.match(error.message, /^a contact in Globex; rows changed:/);
+    assert.match(error.message, /^contacts \+1 .*"Dora"/m);
+    return true;
+  });
+
+  // A keyed request's stored reply, which no route reads back.
+  const keyed = await databaseImage(server);
+  const res = await server.request('POST', '/v1/contacts', { token: acme.apiKey, body: { name: 'Eve' }, headers: { 'Idempotency-Key': 'image-1' } });
+  assert.equal(res.status, 201);
+  await assert.rejects(assertNothingWritten(server, keyed, 'a keyed create'), /^idempotency_keys \+1 .*image-1/m);
+});
+
 describe('bad bodies on every write endpoint: 4xx with the error shape, nothing written', () => {
   it('every write route of the protocol table is covered here', () => {
     assert.ok(WRITE_ROUTES.length >= 16);
