@@ -8,15 +8,17 @@ import type { TestServer } from '../../src/testing.js';
  * images mean nothing was written in between, in any workspace, whether or not the API shows it
  * (an outbox row, an idempotency key, a workspace whose creation was refused).
  *
- * Left out is what background work keeps on its own schedule: delivery jobs and their attempts,
- * consumers' places in the outbox, the search index's progress and rows, read bands, server keys,
- * the migrations' ledger. A request reaches those only through rows that are in the image.
+ * Left out is what background work keeps on its own schedule: delivery jobs, their attempts and
+ * each destination's circuit (a delivery may still be trying when a later image is taken), consumers'
+ * places in the outbox, what the outbox's pruning keeps, timer rebuilds' progress, the search
+ * index's progress and rows, read bands, server keys, the migrations' ledger. A request reaches
+ * those only through rows that are in the image.
  *
  * It replaces reading everything back through the API (about 40 GETs a time) where a test takes
  * one after each of hundreds of refused requests: 0.4 s against 9.6 s for write-fuzz's 245 on
  * SQLite, 1.6 s against 13.7 s on PostgreSQL (docs/decisions.md, session 26).
  */
-const BACKGROUND = /^(baton_migrations|consumer_offsets|jobs|job_attempts|read_bands|search_progress|server_keys|serving_lock|sqlite_.*|timeline_fts.*)$/;
+const BACKGROUND = /^(baton_migrations|consumer_offsets|delivery_circuits|jobs|job_attempts|outbox_pruned|read_bands|search_progress|server_keys|sqlite_.*|timeline_fts.*|timer_rebuilds)$/;
 
 /** Table name → its rows as JSON text, sorted, so only their content is compared. */
 export type DatabaseImage = Record<string, string[]>;
