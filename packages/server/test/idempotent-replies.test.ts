@@ -10,6 +10,7 @@ import { claimKey } from '../src/storage/idempotency.js';
 import { IdempotentReply } from '../src/services/idempotent-reply.js';
 import { createContact } from '../src/services/contacts.js';
 import { ADMIN_TOKEN, LOOPBACK_DESTINATIONS, TestServer, tempDbFile, type HttpResult, type TestAgent, type TestWorkspace, expectStatus as ok } from '../src/testing.js';
+import { BACKGROUND_TABLES } from './support/database-image.js';
 
 // The response of a keyed write is stored by the command's own unit of work (docs/decisions.md,
 // "Idempotency"): there is no moment at which a command's change is committed and the response its
@@ -25,8 +26,8 @@ const PUSH = {
   },
 };
 
-/** Tables a command changes. Left out: idempotency keys themselves and what background work keeps (job queue, consumer places, search index, read bands, server keys). */
-const BOOKKEEPING = /^(idempotency_keys|baton_migrations|consumer_offsets|jobs|job_attempts|read_bands|search_progress|server_keys|sqlite_.*|timeline_fts.*)$/;
+/** Tables a command changes. Left out: idempotency keys themselves, and what background work keeps (the same list as a database image's). */
+const isBookkeeping = (table: string) => table === 'idempotency_keys' || BACKGROUND_TABLES.test(table);
 
 class Observer {
   readonly db: InstanceType<typeof Sqlite>;
@@ -36,7 +37,7 @@ class Observer {
     this.db = new Sqlite(file, { timeout: 5000 });
     this.tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[])
       .map((r) => r.name)
-      .filter((name) => !BOOKKEEPING.test(name));
+      .filter((name) => !isBookkeeping(name));
   }
 
   /** Everything commands change, as committed: equal strings, equal state. */

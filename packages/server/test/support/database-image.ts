@@ -8,7 +8,8 @@ import type { TestServer } from '../../src/testing.js';
  * images mean nothing was written in between, in any workspace, whether or not the API shows it
  * (an outbox row, an idempotency key, a workspace whose creation was refused).
  *
- * Left out is what background work keeps on its own schedule: delivery jobs, their attempts and
+ * Left out (`BACKGROUND_TABLES`, shared with idempotent-replies.test.ts's observer) is what
+ * background work keeps on its own schedule: delivery jobs, their attempts and
  * each destination's circuit (a delivery may still be trying when a later image is taken), consumers'
  * places in the outbox, what the outbox's pruning keeps, timer rebuilds' progress, the search
  * index's progress and rows, read bands, server keys, the migrations' ledger. A request reaches
@@ -18,7 +19,7 @@ import type { TestServer } from '../../src/testing.js';
  * one after each of hundreds of refused requests: 0.4 s against 9.6 s for write-fuzz's 245 on
  * SQLite, 1.6 s against 13.7 s on PostgreSQL (docs/decisions.md, session 26).
  */
-const BACKGROUND = /^(baton_migrations|consumer_offsets|delivery_circuits|jobs|job_attempts|outbox_pruned|read_bands|search_progress|server_keys|sqlite_.*|timeline_fts.*|timer_rebuilds)$/;
+export const BACKGROUND_TABLES = /^(baton_migrations|consumer_offsets|delivery_circuits|jobs|job_attempts|outbox_pruned|read_bands|search_progress|server_keys|sqlite_.*|timeline_fts.*|timer_rebuilds)$/;
 
 /** Table name → its rows as JSON text, sorted, so only their content is compared. */
 export type DatabaseImage = Record<string, string[]>;
@@ -30,7 +31,7 @@ export async function databaseImage(server: TestServer): Promise<DatabaseImage> 
     engine === 'sqlite'
       ? await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)
       : await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
-  const names = tables.rows.map((t) => t.name).filter((name) => !BACKGROUND.test(name)).sort();
+  const names = tables.rows.map((t) => t.name).filter((name) => !BACKGROUND_TABLES.test(name)).sort();
   const rows = await Promise.all(names.map(async (name) => (await sql<object>`select * from ${sql.table(name)}`.execute(db)).rows));
   return Object.fromEntries(names.map((name, i) => [name, rows[i]!.map((row) => JSON.stringify(row)).sort()]));
 }
