@@ -56,6 +56,7 @@ describe('list, composer and search against a real server', () => {
 
     // Saved reply: `/` + shortcut, Enter, Send.
     row(ana, quinn.name)!.click();
+    await until(() => ana.shadowRoot!.querySelector('inbox-composer') !== null, 2000, 'the conversation column');
     const composerEl = ana.shadowRoot!.querySelector('inbox-composer')!;
     const composer = part(ana, 'inbox-composer');
     await until(() => !(byRole(composer, 'textbox', /^Reply/) as HTMLTextAreaElement).disabled, 3000, 'the composer ready');

@@ -78,6 +78,19 @@ describe('team-inbox at every width (its own size)', () => {
     });
   }
 
+  it('1440 px with nothing open: the list, and one empty state across the other two columns', async () => {
+    const { el, parts } = await mountAt(1440);
+    el.removeAttribute('conversation-id');
+    await until(() => byRole(el.shadowRoot!, 'heading', 'No conversation open') !== null, 2000, 'the empty state');
+    await settled(el);
+    expect(visible(parts.details!)).to.equal(false);
+    const list = parts.sidebar!.getBoundingClientRect();
+    const empty = parts.conversation!.getBoundingClientRect();
+    expect(empty.left).to.be.at.least(list.right - 1);
+    expect(empty.right).to.be.closeTo(el.getBoundingClientRect().right, 2);
+    await expectNoAxeViolations(el);
+  });
+
   it('800 px: list + conversation; details open as a drawer from "Details"', async () => {
     const { el, parts } = await mountAt(800);
     expect(visible(parts.details!)).to.equal(false);

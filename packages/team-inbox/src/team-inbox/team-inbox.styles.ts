@@ -78,6 +78,46 @@ export const teamInboxStyles = css`
     flex: 1;
     min-height: 0;
   }
+  /* Nothing open: the empty state takes the details' column too (there are no details to show). */
+  :not(.has-open) > [part='conversation'] {
+    grid-column: 2 / -1;
+  }
+  :not(.has-open) > [part='details'] {
+    display: none;
+  }
+  .nothing-open {
+    flex: 1;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: center;
+    gap: 4px;
+    padding: var(--baton-space-4, 16px);
+    text-align: center;
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  .nothing-open h2 {
+    margin: 0 0 4px;
+    font-size: 16px;
+    color: var(--baton-color-text, #1b1f24);
+  }
+  .nothing-open p {
+    margin: 0;
+  }
+  .nothing-open .hint {
+    margin-top: 12px;
+    font-size: var(--baton-font-size-small, 12px);
+  }
+  kbd {
+    display: inline-block;
+    min-width: 1.4em;
+    padding: 0 4px;
+    border: 1px solid var(--baton-color-border, #d9dde3);
+    border-radius: var(--baton-radius-small, 4px);
+    background: var(--baton-color-bg, #fff);
+    font: inherit;
+    font-weight: 600;
+  }
   [part='details'] {
     grid-row: 2;
     min-height: 0;

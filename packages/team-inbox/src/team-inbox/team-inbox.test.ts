@@ -26,9 +26,16 @@ describe('team-inbox over recorded fixtures', () => {
     const list = () => part(el, 'inbox-conversation-list');
     await until(() => allByRole(list(), 'option').length === 2 && /Priya/.test(list().textContent ?? ''), 3000, 'rows');
     await expectNoAxeViolations(el);
+    // Nothing open: the column says so and how to go on, with no reply box to type into nothing.
+    const root = el.shadowRoot!;
+    expect(byRole(root, 'heading', 'No conversation open').closest('[part="conversation"]')).to.not.equal(null);
+    expect(root.querySelector('[part="conversation"]')!.textContent).to.match(/Pick a conversation from the list/);
+    expect(root.querySelectorAll('inbox-composer, inbox-conversation-header, inbox-details')).to.have.length(0);
 
     allByRole(list(), 'option').find((o) => /Priya/.test(o.textContent!))!.click();
     await until(() => opened.length === 1, 2000, 'inbox-conversation-open');
+    expect(root.querySelector('[part="nothing-open"]')).to.equal(null);
+    expect(root.querySelectorAll('inbox-composer')).to.have.length(1);
     expect(opened).to.deep.equal(['conv_priya']);
     expect(el.getAttribute('conversation-id')).to.equal('conv_priya');
     await until(() => /Priya Patel/.test(part(el, 'inbox-conversation-header').textContent ?? ''), 2000, 'header');
@@ -116,6 +123,7 @@ describe('team-inbox against a real server', () => {
     const id = await customerWritesIn(server, 'Zoe Realtime', xss);
     await until(() => allByRole(anaList(), 'option').some((o) => /Zoe Realtime/.test(o.textContent!)), 3000, 'new conversation in All');
     allByRole(anaList(), 'option').find((o) => /Zoe Realtime/.test(o.textContent!))!.click();
+    await until(() => ana.shadowRoot!.querySelector('inbox-timeline') !== null, 2000, 'the conversation column');
     const timeline = () => part(ana, 'inbox-timeline');
     await until(() => /see javascript:window.__xss=3/.test(timeline().textContent ?? ''), 3000, 'timeline');
     expect(timeline().querySelectorAll('img, script')).to.have.length(0);

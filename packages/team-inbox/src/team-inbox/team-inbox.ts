@@ -414,7 +414,7 @@ export class TeamInbox extends LitElement {
 
   /**
    * Until the details pane's module is there (another inbox on the page, or the host, may have
-   * loaded it already): what it would say with nothing open, or a skeleton.
+   * loaded it already): a skeleton, or why it failed with "Try again".
    */
   private renderDetailsPlaceholder() {
     if (this.detailsFailed) {
@@ -422,9 +422,19 @@ export class TeamInbox extends LitElement {
         Can't load the details right now. <button class="button" @click=${() => void this.loadDetailsPane()}>Try again</button>
       </p>`;
     }
-    return this.conversationId
-      ? html`<p class="details-placeholder" role="status"><span class="skeleton"></span><span class="visually-hidden">Loading details…</span></p>`
-      : html`<p class="details-placeholder muted">No conversation open</p>`;
+    return html`<p class="details-placeholder" role="status"><span class="skeleton"></span><span class="visually-hidden">Loading details…</span></p>`;
+  }
+
+  /**
+   * With nothing open, the conversation column says so and how to go on; no header, composer or
+   * details for a conversation that is not there (a disabled reply box invites typing into nothing).
+   */
+  private renderNothingOpen() {
+    return html`<div class="nothing-open" part="nothing-open">
+      <h2>No conversation open</h2>
+      <p>Pick a conversation from the list.</p>
+      <p class="hint"><kbd>j</kbd> <kbd>k</kbd> move through the list · <kbd>?</kbd> all shortcuts</p>
+    </div>`;
   }
 
   override render() {
@@ -449,20 +459,22 @@ export class TeamInbox extends LitElement {
       <section part="conversation" aria-label="Conversation">
         ${this.conversationId
           ? html`<div class="pane-bar">
-              <button class="button back" @click=${() => this.back()}>Back to conversations</button>
-              <button class="button details-toggle" aria-expanded=${this.detailsOpen ? 'true' : 'false'} aria-controls="details" @click=${() => this.toggleDetails()}>
-                Details
-              </button>
-            </div>`
-          : nothing}
-        <inbox-conversation-header part="header"></inbox-conversation-header>
-        <inbox-timeline part="timeline"></inbox-timeline>
-        <inbox-composer part="composer"></inbox-composer>
+                <button class="button back" @click=${() => this.back()}>Back to conversations</button>
+                <button class="button details-toggle" aria-expanded=${this.detailsOpen ? 'true' : 'false'} aria-controls="details" @click=${() => this.toggleDetails()}>
+                  Details
+                </button>
+              </div>
+              <inbox-conversation-header part="header"></inbox-conversation-header>
+              <inbox-timeline part="timeline"></inbox-timeline>
+              <inbox-composer part="composer"></inbox-composer>`
+          : this.renderNothingOpen()}
       </section>
       <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
-        <button class="button close-details" @click=${() => this.closeDetails()}>Close details</button>
-        <inbox-details .workflowHref=${this.workflowHref}></inbox-details>
-        ${this.detailsLoaded || customElements.get('inbox-details') ? nothing : this.renderDetailsPlaceholder()}
+        ${this.conversationId
+          ? html`<button class="button close-details" @click=${() => this.closeDetails()}>Close details</button>
+              <inbox-details .workflowHref=${this.workflowHref}></inbox-details>
+              ${this.detailsLoaded || customElements.get('inbox-details') ? nothing : this.renderDetailsPlaceholder()}`
+          : nothing}
       </aside>
       <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>${this.shortcuts?.renderShortcuts()}</dialog>
     </div>`;

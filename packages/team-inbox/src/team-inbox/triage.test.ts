@@ -103,7 +103,7 @@ describe('team-inbox triage loop', () => {
     const fx = await fixtureInbox({ view: 'all' });
     const el = await mount(fx, 'all');
     await until(() => rowNames(el).length === 2, 3000, 'rows');
-    const heading = byRole(part(el, 'inbox-conversation-header'), 'heading', 'No conversation open');
+    const heading = byRole(el.shadowRoot!, 'heading', 'No conversation open');
     const box = heading.getBoundingClientRect();
     await sendMouse({ type: 'click', position: [Math.round(box.left + 5), Math.round(box.top + box.height / 2)] });
     await sendKeys({ press: 'j' });

@@ -392,11 +392,21 @@ export async function fixtureInbox(options: { world?: World; view?: View; pageSi
   return { world, rest, realtime, store };
 }
 
-/** Resolves when `check` passes, polling each frame; fails after `ms`. */
+/**
+ * Resolves when `check` passes, polling each frame; fails after `ms`. A check that throws counts as
+ * "not yet" (a part that is not rendered yet, such as the conversation column before the first
+ * open); past the deadline the last error is what the failure says.
+ */
 export async function until(check: () => boolean, ms = 2000, what = 'condition'): Promise<void> {
   const deadline = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  for (;;) {
+    let failure: unknown;
+    try {
+      if (check()) return;
+    } catch (e) {
+      failure = e;
+    }
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}${failure ? ` (last: ${String(failure)})` : ''}`);
     await new Promise((r) => requestAnimationFrame(r));
   }
 }
