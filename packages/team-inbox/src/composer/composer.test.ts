@@ -4,6 +4,9 @@ import { agent, demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, settled, type } from '../testing/mount.js';
 
 describe('inbox-composer', () => {
+  // Drafts decide which tab a conversation opens on: each test starts without the last one's.
+  beforeEach(() => localStorage.clear());
+
   it('has Reply (on the conversation’s channel) and Note tabs; the button says Send or Save', async () => {
     const inbox = await fixtureInbox();
     const { el, root, remove } = await mountPart('inbox-composer', inbox);
@@ -126,12 +129,16 @@ describe('inbox-composer drafts', () => {
     expect(replyBox().value).to.equal('Half-written answer');
     await b.el.selectTab('note');
     expect((byRole(b.root, 'textbox', 'Note') as HTMLTextAreaElement).value).to.equal('a note draft');
+    // Another conversation opens on Reply, with its own (empty) drafts.
     await second.store.open('conv_priya');
     await settled(b.el);
+    expect(byRole(b.root, 'tab', /^Reply/).getAttribute('aria-selected')).to.equal('true');
+    expect(replyBox().value).to.equal('');
+    await b.el.selectTab('note');
     expect((byRole(b.root, 'textbox', 'Note') as HTMLTextAreaElement).value).to.equal('');
     await second.store.open('conv_lucia');
-    await b.el.selectTab('reply');
     await settled(b.el);
+    expect(byRole(b.root, 'tab', /^Reply/).getAttribute('aria-selected')).to.equal('true');
     byRole(b.root, 'button', 'Send').click();
     await until(() => replyBox().value === '', 2000, 'sent');
     b.remove();
@@ -140,9 +147,15 @@ describe('inbox-composer drafts', () => {
     const c = await mountPart('inbox-composer', third);
     await third.store.open('conv_lucia');
     await settled(c.el);
+    // The reply was sent and only the note is half-written: the conversation opens on Note, showing it.
+    expect(byRole(c.root, 'tab', 'Note').getAttribute('aria-selected')).to.equal('true');
+    expect((byRole(c.root, 'textbox', 'Note') as HTMLTextAreaElement).value).to.equal('a note draft');
+    await c.el.selectTab('reply');
     expect((byRole(c.root, 'textbox', /^Reply/) as HTMLTextAreaElement).value).to.equal('');
     await c.el.selectTab('note');
-    expect((byRole(c.root, 'textbox', 'Note') as HTMLTextAreaElement).value).to.equal('a note draft');
+    await third.store.open('conv_priya');
+    await settled(c.el);
+    expect(byRole(c.root, 'tab', /^Reply/).getAttribute('aria-selected')).to.equal('true');
     c.remove();
   });
 });

@@ -21,11 +21,6 @@ export type ComposerTab = 'reply' | 'note';
 /** Typing signals at most this often; the server lets one lapse after a few seconds. */
 const TYPING_THROTTLE_MS = 2500;
 
-/**
- * Reply to the customer (on the conversation's channel) or write an internal Note. In Note,
- * `@` opens the teammate picker. The button says "Send" for replies and "Save" for notes;
- * Ctrl/⌘+Enter does the same. Typing tells teammates (presence) so they see "… is typing a reply".
- */
 /** Drafts survive a reload; storage that is full or blocked (private modes) only loses that. */
 function readDraft(key: string): string {
   try {
@@ -43,6 +38,11 @@ function saveDraft(key: string, text: string): void {
   }
 }
 
+/**
+ * Reply to the customer (on the conversation's channel) or write an internal Note. In Note,
+ * `@` opens the teammate picker. The button says "Send" for replies and "Save" for notes;
+ * Ctrl/⌘+Enter does the same. Typing tells teammates (presence) so they see "… is typing a reply".
+ */
 export class InboxComposer extends LitElement {
   static override styles = [baseStyles, controlStyles, composerStyles];
 
@@ -74,6 +74,8 @@ export class InboxComposer extends LitElement {
   @query('textarea') private field!: HTMLTextAreaElement;
 
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({
+    /** Set the moment a conversation is opened, before it has loaded. */
+    openId: s.open?.id ?? '',
     conversation: s.open?.conversation ?? null,
     agents: s.agents,
   }));
@@ -81,21 +83,41 @@ export class InboxComposer extends LitElement {
   private readonly mentions = new MentionController(this, () => (this.snapshot.value?.agents ?? []).filter((a) => a.active && a.id !== this.me?.id));
   private lastTypingAt = 0;
   private lastTypingKind: 'reply' | 'note' = 'reply';
-  /** Drafts per conversation and tab, so switching conversations does not lose what was typed. */
-  /** Where the box's text is kept: `baton:draft:<agent>:<conversation>:<tab>` (agent ids are unique across workspaces). */
+  /**
+   * Drafts per conversation and tab, so switching conversations does not lose what was typed.
+   * Where the box's text is kept: `baton:draft:<agent>:<conversation>:<tab>` (agent ids are unique across workspaces).
+   */
   private draftKey = '';
+  /** The conversation the tab was chosen for. */
+  private tabFor = '';
+
+  private draftKeyOf(conversationId: string, tab: ComposerTab): string {
+    return `baton:draft:${this.me?.id ?? ''}:${conversationId}:${tab}`;
+  }
 
   /** Switches tab and puts the caret in the box (the `n` and `r` shortcuts). */
   async selectTab(tab: ComposerTab): Promise<void> {
     this.tab = tab;
+    // The agent's own choice for the conversation open now (`n` pressed as it opens, before this
+    // element's first update): the choice made on open does not undo it.
+    this.tabFor = this.store?.getSnapshot().open?.id ?? this.tabFor;
     await this.updateComplete;
     this.field?.focus();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
-    const key = `baton:draft:${this.me?.id ?? ''}:${this.snapshot.value?.conversation?.id ?? ''}:${this.tab}`;
     // Typed text goes under the key it was typed for, even when the tab switches in the same update.
     if (changed.has('text')) saveDraft(this.draftKey, this.text);
+    const openId = this.snapshot.value?.openId ?? '';
+    if (openId && openId !== this.tabFor) {
+      // Each conversation opens on Reply, as Front and Intercom do: a Note tab carried over from the
+      // last conversation (after a note, then resolve and on to the next) would hide that the box
+      // now writes somewhere else. Only a note left half-written there, and no reply, opens Note.
+      // Chosen on open, not on load, so an `n` pressed while it loads is not undone.
+      this.tabFor = openId;
+      this.tab = !readDraft(this.draftKeyOf(openId, 'reply')) && readDraft(this.draftKeyOf(openId, 'note')) ? 'note' : 'reply';
+    }
+    const key = this.draftKeyOf(this.snapshot.value?.conversation?.id ?? '', this.tab);
     if (key !== this.draftKey) {
       this.text = readDraft(key);
       this.draftKey = key;
