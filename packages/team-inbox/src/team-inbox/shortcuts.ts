@@ -17,6 +17,7 @@ export const SHORTCUTS: readonly (readonly [keys: readonly string[], does: strin
   [['n'], 'Note'],
   [['e'], 'Mark as Resolved'],
   [['s'], 'Snooze / Unsnooze'],
+  [['z'], 'Undo (a resolve or snooze, while offered)'],
   [['?'], 'Keyboard shortcuts'],
 ];
 

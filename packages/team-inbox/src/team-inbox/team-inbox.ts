@@ -16,10 +16,12 @@ import type { InboxConversationList } from '../conversation-list/conversation-li
 import type { InboxConversationHeader } from '../conversation-header/conversation-header.js';
 import type { InboxComposer } from '../composer/composer.js';
 import type { InboxDetails } from '../details/details.js';
+import type { InboxUndoToast, UndoableAction } from '../undo-toast/undo-toast.js';
 import { connectToServer, useInjected, type InboxServices } from './connection.js';
 import { teamInboxStyles } from './team-inbox.styles.js';
 import { addStyles, lazyModule } from '../controllers/lazy-part.js';
 import { plainError } from '../format/plain-error.js';
+import { wakeTime } from '../format/snooze-time.js';
 
 /** The shortcuts dialog's content is a chunk of its own, fetched the first time it opens. */
 type ShortcutsModule = typeof import('./shortcuts.js');
@@ -29,6 +31,8 @@ const loadShortcuts = lazyModule(() => import('./shortcuts.js'));
  * conversation first opens (beside that conversation's own requests), or by `a`.
  */
 const loadDetails = lazyModule(() => import('../details/details.js'));
+/** "Resolved … · Undo": a chunk of its own, fetched when the agent first resolves or snoozes. */
+const loadUndoToast = lazyModule(() => import('../undo-toast/undo-toast.js'));
 
 export type InboxTheme = 'light' | 'dark' | 'auto';
 
@@ -100,6 +104,8 @@ export class TeamInbox extends LitElement {
   @state() private shortcuts: ShortcutsModule | undefined;
   @state() private detailsLoaded = false;
   @state() private detailsFailed = false;
+  /** The agent's last resolve or snooze, offered back for a few seconds. */
+  @state() private undoable: UndoableAction | undefined;
   /** `?` was pressed and the dialog's content is loading: a second press does nothing. */
   private shortcutsOpening = false;
 
@@ -109,6 +115,7 @@ export class TeamInbox extends LitElement {
   @query('inbox-composer') private composer?: InboxComposer;
   @query('inbox-details') private details?: InboxDetails;
   @query('dialog.shortcuts') private shortcutsDialog?: HTMLDialogElement;
+  @query('inbox-undo-toast') private undoToast?: InboxUndoToast;
 
   private readonly provideStore = new ContextProvider(this, { context: storeContext });
   private readonly provideRest = new ContextProvider(this, { context: restContext });
@@ -137,6 +144,25 @@ export class TeamInbox extends LitElement {
     this.addEventListener('inbox-resolve', advance);
     this.addEventListener('inbox-assign', advance);
     this.addEventListener('inbox-snooze', advance);
+    this.addEventListener('inbox-resolve', (e) => this.offerUndo('resolved', e.detail.conversationId));
+    this.addEventListener('inbox-snooze', (e) => {
+      if (e.detail.until) this.offerUndo('snoozed', e.detail.conversationId, e.detail.until);
+    });
+  }
+
+  /**
+   * Offers the agent's own resolve or snooze back ("Undo", `z`). Named by the conversation that was
+   * open when it happened: the event comes before the triage loop opens the next one.
+   */
+  private offerUndo(kind: UndoableAction['kind'], conversationId: string, until?: string): void {
+    const open = this.services?.store.getSnapshot().open?.conversation;
+    const name = open?.id === conversationId ? this.services?.contacts?.name(open.contactId) : undefined;
+    const what = `${kind === 'resolved' ? 'Resolved' : 'Snoozed'} ${name ?? 'the conversation'}`;
+    const said = until ? `${what} until ${wakeTime(until, Date.now())}` : what;
+    void loadUndoToast().then(
+      () => (this.undoable = { kind, conversationId, said }),
+      () => undefined, // no way back offered is not worth an error banner over a resolve that went through
+    );
   }
 
   /** The current services' store (built or injected); undefined before it is connected. */
@@ -406,6 +432,10 @@ export class TeamInbox extends LitElement {
       case 's':
         void this.header?.toggleSnooze();
         break;
+      case 'z':
+        if (!this.undoToast?.action) return;
+        void this.undoToast.undo();
+        break;
       default:
         return;
     }
@@ -476,6 +506,9 @@ export class TeamInbox extends LitElement {
               ${this.detailsLoaded || customElements.get('inbox-details') ? nothing : this.renderDetailsPlaceholder()}`
           : nothing}
       </aside>
+      ${this.undoable
+        ? html`<inbox-undo-toast part="undo" .action=${this.undoable} @close=${() => (this.undoable = undefined)}></inbox-undo-toast>`
+        : nothing}
       <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>${this.shortcuts?.renderShortcuts()}</dialog>
     </div>`;
   }

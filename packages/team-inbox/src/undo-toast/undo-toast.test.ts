@@ -1,0 +1,106 @@
+import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
+import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import { fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
+import { allByRole, byRole, settled } from '../testing/mount.js';
+import type { TeamInbox } from '../team-inbox/team-inbox.js';
+import type { InboxResolveDetail, InboxSnoozeDetail } from '../events.js';
+import '../define.js';
+
+const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)?.shadowRoot ?? null;
+const toast = (inbox: TeamInbox) => part(inbox, 'inbox-undo-toast');
+const toastText = (inbox: TeamInbox) => toast(inbox)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+
+async function mountAll(fx: FixtureInbox): Promise<TeamInbox> {
+  const el = document.createElement('team-inbox');
+  el.setAttribute('view', 'all');
+  Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
+  el.style.height = '640px';
+  document.body.append(el);
+  await el.updateComplete;
+  await until(() => allByRole(part(el, 'inbox-conversation-list')!, 'option').some((o) => /Lucía/.test(o.textContent!)), 3000, 'rows with names');
+  return el;
+}
+
+/** Opens Lucía's conversation from the list, with focus in the inbox so its shortcuts work. */
+async function openLucia(fx: FixtureInbox, el: TeamInbox): Promise<void> {
+  const row = allByRole(part(el, 'inbox-conversation-list')!, 'option').find((o) => /Lucía/.test(o.textContent!))!;
+  row.focus();
+  await sendKeys({ press: 'Enter' });
+  await until(() => fx.store.getSnapshot().open?.conversation?.id === 'conv_lucia', 2000, 'Lucía open');
+  await until(() => /Lucía/.test(part(el, 'inbox-conversation-header')?.textContent ?? ''), 2000, 'header');
+}
+
+describe('team-inbox: Undo after a resolve or snooze', () => {
+  afterEach(() => document.querySelectorAll('team-inbox').forEach((el) => el.remove()));
+
+  it('e resolves and offers "Undo"; Undo reopens the conversation, opens it again and says so to the host', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = await mountAll(fx);
+    await openLucia(fx, el);
+    const reopened: InboxResolveDetail[] = [];
+    el.addEventListener('inbox-reopen', (e) => reopened.push(e.detail));
+
+    await sendKeys({ press: 'e' });
+    await until(() => /Resolved Lucía Fernández/.test(toastText(el)), 2000, 'the toast');
+    expect(byRole(toast(el)!, 'status').textContent).to.match(/Resolved Lucía Fernández/);
+    expect(byRole(toast(el)!, 'button', 'Undo').getAttribute('aria-keyshortcuts')).to.equal('z');
+    // The triage loop moved on: Priya is open, Lucía left All.
+    await until(() => fx.store.getSnapshot().open?.id === 'conv_priya', 2000, 'the next conversation');
+    await expectNoAxeViolations(el);
+
+    byRole(toast(el)!, 'button', 'Undo').click();
+    await until(() => fx.world.requests.includes('POST /v1/conversations/conv_lucia/reopen'), 2000, 'reopen sent');
+    await until(() => fx.store.getSnapshot().open?.conversation?.id === 'conv_lucia', 2000, 'Lucía open again');
+    expect(fx.store.getSnapshot().open!.conversation!.status).to.equal('open');
+    expect(el.getAttribute('conversation-id')).to.equal('conv_lucia');
+    expect(reopened).to.deep.equal([{ conversationId: 'conv_lucia' }]);
+    await until(() => toast(el) === null, 2000, 'the toast gone');
+  });
+
+  it('a snooze offers Undo too, and z takes it back (Unsnooze), only while it is offered', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = await mountAll(fx);
+    await openLucia(fx, el);
+    const snoozes: InboxSnoozeDetail[] = [];
+    el.addEventListener('inbox-snooze', (e) => snoozes.push(e.detail));
+
+    // z with nothing offered does nothing (and is not taken from the page).
+    await sendKeys({ press: 'z' });
+    await settled(el);
+    expect(fx.world.requests.filter((r) => r.startsWith('POST'))).to.deep.equal(['POST /v1/conversations/conv_lucia/read']);
+
+    await sendKeys({ press: 's' });
+    const menu = () => part(el, 'inbox-conversation-header')!.querySelector('inbox-snooze-menu')?.shadowRoot ?? null;
+    await until(() => menu() !== null && allByRole(menu()!, 'button').some((b) => /Tomorrow/.test(b.textContent!)), 2000, 'the snooze choices');
+    allByRole(menu()!, 'button').find((b) => /Tomorrow/.test(b.textContent!))!.click();
+    await until(() => /Snoozed Lucía Fernández until tomorrow 9:00 AM/.test(toastText(el)), 2000, 'the toast');
+    expect(snoozes).to.have.length(1);
+
+    // Focus is back in the inbox (the list or the header), where shortcuts count.
+    part(el, 'inbox-conversation-list')!.querySelector<HTMLElement>('[role="option"]')?.focus();
+    await sendKeys({ press: 'z' });
+    await until(() => snoozes.length === 2, 2000, 'woken');
+    expect(snoozes[1]).to.deep.equal({ conversationId: 'conv_lucia', until: null });
+    expect(fx.world.conversations.find((c) => c.id === 'conv_lucia')!.snoozedUntil).to.equal(null);
+    await until(() => fx.store.getSnapshot().open?.id === 'conv_lucia' && toast(el) === null, 2000, 'open again, toast gone');
+  });
+
+  it('says why when Undo is refused and stays for another try; Dismiss closes it', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = await mountAll(fx);
+    await openLucia(fx, el);
+    await sendKeys({ press: 'e' });
+    await until(() => /Resolved/.test(toastText(el)), 2000, 'the toast');
+
+    // Gone from the server meanwhile: the reopen answers 404.
+    fx.world.conversations = fx.world.conversations.filter((c) => c.id !== 'conv_lucia');
+    byRole(toast(el)!, 'button', 'Undo').click();
+    await until(() => /Couldn't undo: This conversation is no longer available\./.test(toastText(el)), 2000, 'why');
+    expect(byRole(toast(el)!, 'button', 'Undo').hasAttribute('disabled')).to.equal(false);
+    await expectNoAxeViolations(el);
+
+    byRole(toast(el)!, 'button', 'Dismiss').click();
+    await until(() => toast(el) === null, 2000, 'dismissed');
+  });
+});

@@ -1,0 +1,140 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { consume } from '@lit/context';
+import { property, state } from 'lit/decorators.js';
+import type { InboxStore } from '@baton/client';
+import { storeContext } from '@baton/ui/contexts/store';
+import { baseStyles, controlStyles } from '@baton/ui/tokens';
+import { fire } from '../events.js';
+import { plainError } from '../format/plain-error.js';
+
+/** What the agent just did that "Undo" takes back, in the words the toast shows. */
+export interface UndoableAction {
+  kind: 'resolved' | 'snoozed';
+  conversationId: string;
+  /** "Resolved Emma Wilson", "Snoozed Emma Wilson until tomorrow 9:00 AM". */
+  said: string;
+}
+
+/** How long the way back stays offered (Gmail and Front keep theirs for a few seconds too). */
+export const UNDO_SHOWN_MS = 8000;
+
+/**
+ * "Resolved Emma Wilson · Undo": after the agent's own "Mark as Resolved" or "Snooze" the triage
+ * loop has already moved on to the next conversation, so a slip would otherwise mean finding the
+ * conversation again in Resolved or Snoozed. Undo (or `z`) reopens or wakes it through the same
+ * endpoints as "Reopen" and "Unsnooze" (so the timeline keeps both steps and `inbox-reopen` /
+ * `inbox-snooze` fire as for those), then asks the inbox to open it again. Loaded with `import()`
+ * the first time either action succeeds; fires `close` when it times out, is dismissed or is done.
+ */
+export class InboxUndoToast extends LitElement {
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      /* Over the bottom of the inbox (its base is the positioned box), in the middle. */
+      :host {
+        position: absolute;
+        inset-block-end: 16px;
+        inset-inline-start: 50%;
+        z-index: 3;
+        transform: translateX(-50%);
+        max-width: calc(100% - 32px);
+      }
+      [part='base'] {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        padding: 8px 8px 8px 14px;
+        border-radius: var(--baton-radius);
+        background: var(--baton-color-text);
+        color: var(--baton-color-bg);
+        box-shadow: var(--baton-shadow-popover);
+      }
+      .undo {
+        padding: 4px 10px;
+      }
+      .close {
+        border: 0;
+        background: none;
+        color: inherit;
+        font: inherit;
+        cursor: pointer;
+      }
+    `,
+  ];
+
+  @consume({ context: storeContext, subscribe: true })
+  @state()
+  private store?: InboxStore;
+
+  @property({ attribute: false }) action: UndoableAction | undefined;
+  @state() private busy = false;
+  @state() private error = '';
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Undo (the button and `z`): reopens or wakes the conversation, then opens it again. */
+  async undo(): Promise<void> {
+    const a = this.action;
+    if (!a || !this.store || this.busy) return;
+    clearTimeout(this.timer);
+    this.busy = true;
+    this.error = '';
+    try {
+      if (a.kind === 'resolved') {
+        await this.store.reopen(a.conversationId);
+        fire(this, 'inbox-reopen', { conversationId: a.conversationId });
+      } else {
+        await this.store.snooze(a.conversationId, null);
+        fire(this, 'inbox-snooze', { conversationId: a.conversationId, until: null });
+      }
+      fire(this, 'inbox-conversation-select', { conversationId: a.conversationId });
+      this.close();
+    } catch (e) {
+      // Stays up with why, for another try (or Dismiss).
+      this.error = `Couldn't undo: ${plainError(e)}`;
+      this.startTimer();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private close(): void {
+    clearTimeout(this.timer);
+    this.dispatchEvent(new Event('close'));
+  }
+
+  private startTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.close(), UNDO_SHOWN_MS);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('action')) this.error = '';
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('action') && this.action) this.startTimer();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.timer);
+  }
+
+  override render() {
+    if (!this.action) return nothing;
+    return html`<div part="base" role="status">
+      <span>${this.error || this.action.said}</span>
+      <button class="button undo" aria-keyshortcuts="z" ?disabled=${this.busy} @click=${() => void this.undo()}>Undo</button>
+      <button class="close" aria-label="Dismiss" @click=${() => this.close()}>✕</button>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'inbox-undo-toast': InboxUndoToast;
+  }
+}
+
+if (!customElements.get('inbox-undo-toast')) customElements.define('inbox-undo-toast', InboxUndoToast);
