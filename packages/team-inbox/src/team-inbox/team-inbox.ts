@@ -384,6 +384,19 @@ export class TeamInbox extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('.details-toggle')?.focus();
   }
 
+  /**
+   * The toast went (undone, dismissed, timed out). Focus that was on its buttons goes to the open
+   * conversation's row, not to <body>, where the shortcuts would stop.
+   */
+  private async closeUndo(): Promise<void> {
+    const hadFocus = this.undoToast?.matches(':focus-within') ?? false;
+    this.undoable = undefined;
+    if (!hadFocus) return;
+    await this.updateComplete;
+    await this.list?.updateComplete;
+    this.list?.focusRow(this.conversationId);
+  }
+
   /** Narrow widths: back from the conversation to the list, focus on its row. */
   private async back(): Promise<void> {
     const id = this.conversationId;
@@ -507,7 +520,7 @@ export class TeamInbox extends LitElement {
           : nothing}
       </aside>
       ${this.undoable
-        ? html`<inbox-undo-toast part="undo" .action=${this.undoable} @close=${() => (this.undoable = undefined)}></inbox-undo-toast>`
+        ? html`<inbox-undo-toast part="undo" .action=${this.undoable} @close=${() => void this.closeUndo()}></inbox-undo-toast>`
         : nothing}
       <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>${this.shortcuts?.renderShortcuts()}</dialog>
     </div>`;

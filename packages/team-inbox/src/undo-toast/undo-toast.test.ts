@@ -9,6 +9,12 @@ import '../define.js';
 
 const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)?.shadowRoot ?? null;
 const toast = (inbox: TeamInbox) => part(inbox, 'inbox-undo-toast');
+/** The focused element, through shadow roots. */
+function focused(): Element | null {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el;
+}
 const toastText = (inbox: TeamInbox) => toast(inbox)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 
 async function mountAll(fx: FixtureInbox): Promise<TeamInbox> {
@@ -49,13 +55,17 @@ describe('team-inbox: Undo after a resolve or snooze', () => {
     await until(() => fx.store.getSnapshot().open?.id === 'conv_priya', 2000, 'the next conversation');
     await expectNoAxeViolations(el);
 
-    byRole(toast(el)!, 'button', 'Undo').click();
+    const undo = byRole(toast(el)!, 'button', 'Undo');
+    undo.focus();
+    undo.click();
     await until(() => fx.world.requests.includes('POST /v1/conversations/conv_lucia/reopen'), 2000, 'reopen sent');
     await until(() => fx.store.getSnapshot().open?.conversation?.id === 'conv_lucia', 2000, 'Lucía open again');
     expect(fx.store.getSnapshot().open!.conversation!.status).to.equal('open');
     expect(el.getAttribute('conversation-id')).to.equal('conv_lucia');
     expect(reopened).to.deep.equal([{ conversationId: 'conv_lucia' }]);
     await until(() => toast(el) === null, 2000, 'the toast gone');
+    // Focus was on Undo: it goes to Lucía's row, where j/k and the other shortcuts go on working.
+    await until(() => /Lucía/.test(focused()?.textContent ?? '') && focused()?.getAttribute('role') === 'option', 2000, 'focus on the row');
   });
 
   it('a snooze offers Undo too, and z takes it back (Unsnooze), only while it is offered', async () => {
