@@ -67,6 +67,33 @@ describe('inbox-notification-bell', () => {
     remove();
   });
 
+  it('reads the conversation of a notification outside the list once, for its contact and snippet', async () => {
+    // Mine holds Priya's conversation only; Tom's assignment is about Lucía's.
+    const inbox = await fixtureInbox({ view: 'mine' });
+    expect(inbox.store.getSnapshot().conversations.map((c) => c.id)).to.deep.equal(['conv_priya']);
+    const { el, root, remove } = await mountPart('inbox-notification-bell', inbox);
+    await settled(el);
+    const reads = () => inbox.world.requests.filter((r) => r === 'GET /v1/conversations/conv_lucia');
+    expect(reads()).to.have.length(0); // nothing is read before the panel opens
+    const bell = byRole(root, 'button', /^Notifications/);
+    bell.click();
+    const tomsRow = () => allByRole(root, 'button').find((b) => /^Tom assigned/.test(accessibleName(b).replace(/^Unread:/, '')))!;
+    await until(() => /Tom assigned Lucía Fernández to you Hola, ¿tienen disponibilidad para el sábado\?/.test(accessibleName(tomsRow())), 2000, 'named, with the snippet');
+    expect(reads()).to.have.length(1);
+    expect(inbox.world.requests).to.not.include('GET /v1/conversations/conv_priya'); // in the list already
+    await expectNoAxeViolations(root.host);
+
+    // Closed and opened again: nothing read again. A new notification on it: read once more.
+    bell.click();
+    bell.click();
+    await settled(el);
+    expect(reads()).to.have.length(1);
+    const fresh = Notification.parse({ id: 'ntf_new', agentId: 'agt_ana', type: 'reopened', conversationId: 'conv_lucia', actor: { type: 'agent', id: tom.id }, createdAt: new Date().toISOString(), readAt: null });
+    inbox.realtime.emit('notification:created', { seq: 3003, notification: fresh });
+    await until(() => reads().length === 2, 2000, 'read for the new notification');
+    remove();
+  });
+
   describe('desktop notifications', () => {
     // The browser's vendor push service is out of reach here: PushManager hands out a stand-in
     // subscription, and the permission prompt answers as told. The service worker is the real

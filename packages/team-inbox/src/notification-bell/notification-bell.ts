@@ -16,7 +16,7 @@ import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import type { DesktopState } from '../desktop-notifications/push-subscription.js';
 import { plainError } from '../format/plain-error.js';
-import type { DesktopAction } from './notification-panel.js';
+import type { DesktopAction, NotificationConversations } from './notification-panel.js';
 import { notificationBellStyles } from './notification-bell.styles.js';
 
 /** The open panel is a chunk of its own, fetched the first time the bell opens (or is pointed at). */
@@ -52,6 +52,8 @@ export class InboxNotificationBell extends LitElement {
   @state() private panel: PanelModule | undefined;
   @state() private panelError = '';
   private panelLoading: Promise<void> | undefined;
+  /** Conversations of notifications outside the inbox's list, read once the panel is there. */
+  private others: NotificationConversations | undefined;
   @query('[part="base"]') private button!: HTMLButtonElement;
 
   private readonly clock = new ClockController(this);
@@ -93,6 +95,7 @@ export class InboxNotificationBell extends LitElement {
     return (this.panelLoading = loadPanelModule().then(
       (panel) => {
         addStyles(this, panel.notificationPanelStyles);
+        this.others = new panel.NotificationConversations(() => this.rest, () => this.requestUpdate());
         this.panel = panel;
       },
       (e: unknown) => {
@@ -168,14 +171,16 @@ export class InboxNotificationBell extends LitElement {
 
   private renderPanel(panel: PanelModule) {
     const v = this.snapshot.value;
-    // Context comes from what the inbox already holds (the list, the open conversation): a
-    // notification carries only its conversation's id.
+    // Context comes from what the inbox already holds (the list, the open conversation), and for
+    // the rest from reads the panel makes: a notification carries only its conversation's id.
     const known = new Map([...(v?.rows ?? []), ...(v?.open ? [v.open] : [])].map((c) => [c.id, c]));
     return panel.renderNotificationPanel({
       items: v?.items ?? [],
       unread: v?.unread ?? 0,
       agents: v?.agents ?? [],
       known,
+      // Only while open: a closed panel reads nothing.
+      others: this.expanded ? this.others : undefined,
       contactName: (id) => this.contacts?.name(id) ?? undefined,
       now: this.clock.now,
       pushWorker: this.pushWorker,

@@ -37,6 +37,63 @@ export function groupByConversation(items: readonly Notification[]): Notificatio
   return [...groups.values()];
 }
 
+/** At most this many conversation reads at once for the panel's context. */
+const CONTEXT_READS_AT_ONCE = 4;
+
+/**
+ * The conversations of notifications the inbox does not hold (not in the current view's list, not
+ * open), read from the server while the panel is open, so "Ben mentioned you on Priya Patel" names
+ * the contact and shows the snippet wherever the conversation is: a mention is usually about a
+ * conversation outside the agent's Mine. One read per conversation and per newest notification
+ * (a new one reads it again, for its new snippet), a few at a time; one that cannot be read is
+ * not asked again and keeps saying "a conversation".
+ */
+export class NotificationConversations {
+  private readonly read = new Map<string, Conversation>();
+  /** Per conversation, the newest notification id it was read (or asked) for. */
+  private readonly askedFor = new Map<string, string>();
+  private readonly queue: string[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly rest: () => BatonRestClient | undefined,
+    private readonly changed: () => void,
+  ) {}
+
+  /** What the inbox holds, plus what was read here, starting reads for the groups neither has. */
+  context(groups: readonly Notification[][], known: ReadonlyMap<string, Conversation>): ReadonlyMap<string, Conversation> {
+    if (!this.rest()) return known;
+    const merged = new Map(this.read);
+    for (const [id, c] of known) merged.set(id, c);
+    for (const group of groups) {
+      const id = group[0]!.conversationId;
+      if (known.has(id) || this.askedFor.get(id) === group[0]!.id) continue;
+      this.askedFor.set(id, group[0]!.id);
+      this.queue.push(id);
+    }
+    this.pump();
+    return merged;
+  }
+
+  private pump(): void {
+    const rest = this.rest();
+    while (rest && this.running < CONTEXT_READS_AT_ONCE && this.queue.length) {
+      const id = this.queue.shift()!;
+      this.running++;
+      rest.getConversation(id).then(
+        ({ conversation }) => {
+          this.read.set(id, conversation);
+          this.changed();
+        },
+        () => undefined,
+      ).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+}
+
 export type DesktopAction = 'check' | 'enable' | 'disable';
 
 /** The desktop switch's next state, loading the Web Push module (a chunk of its own) on first use. */
@@ -68,6 +125,8 @@ export interface NotificationPanelView {
   agents: readonly AgentWithLoad[];
   /** Conversations the inbox holds (the list, the open one), for the contact and the snippet. */
   known: ReadonlyMap<string, Conversation>;
+  /** Reads the others' conversations (none without one: the panel then says "a conversation"). */
+  others?: NotificationConversations;
   contactName(contactId: string): string | undefined;
   now: number;
   pushWorker: string;
@@ -100,12 +159,17 @@ export function renderNotificationPanel(v: NotificationPanelView) {
       <h2 id="heading">Notifications</h2>
       ${v.unread > 0 ? html`<button class="link" @click=${v.markAllRead}>Mark all as read</button>` : nothing}
     </header>
-    ${v.items.length === 0
-      ? html`<p class="empty">No notifications yet</p>`
-      : html`<ul>
-          ${groupByConversation(v.items).map((group) => {
+    ${v.items.length === 0 ? html`<p class="empty">No notifications yet</p>` : renderGroups(v)}
+    ${renderDesktop(v)}`;
+}
+
+function renderGroups(v: NotificationPanelView) {
+  const groups = groupByConversation(v.items);
+  const known = v.others ? v.others.context(groups, v.known) : v.known;
+  return html`<ul>
+          ${groups.map((group) => {
             const n = group[0]!;
-            const c = v.known.get(n.conversationId);
+            const c = known.get(n.conversationId);
             const unreadHere = group.some((x) => x.readAt === null);
             const contact = c ? v.contactName(c.contactId) : undefined;
             return html`<li>
@@ -120,8 +184,7 @@ export function renderNotificationPanel(v: NotificationPanelView) {
               </button>
             </li>`;
           })}
-        </ul>`}
-    ${renderDesktop(v)}`;
+        </ul>`;
 }
 
 /** Added to the bell's shadow root when this module loads. Tokens come from the inbox (no fallbacks). */
