@@ -379,9 +379,10 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await page.getByRole('button', { name: 'Edit details' }).click();
     await page.getByRole('combobox', { name: 'Priority' }).waitFor({ timeout: 5000 });
     await shoot(page, 'edit-details.png');
-    // The snooze menu (with the presets it shares with the bulk bar) and the details editor.
-    assert.ok(chunks.every((c) => lazy('snooze-menu|presets|details-editor').test(c)), chunks.join(', '));
-    for (const part of ['snooze-menu', 'details-editor']) assert.ok(chunks.some((c) => lazy(part).test(c)), `${part}: ${chunks.join(', ')}`);
+    // The snooze menu (with the presets it shares with the bulk bar), the "Undo" toast the snooze
+    // brings, and the details editor.
+    assert.ok(chunks.every((c) => lazy('snooze-menu|presets|undo-toast|details-editor').test(c)), chunks.join(', '));
+    for (const part of ['snooze-menu', 'undo-toast', 'details-editor']) assert.ok(chunks.some((c) => lazy(part).test(c)), `${part}: ${chunks.join(', ')}`);
     await page.getByRole('button', { name: 'Unsnooze' }).click();
     await page.getByRole('button', { name: 'Snooze', exact: true }).waitFor({ timeout: 5000 });
     await context.close();
