@@ -3,7 +3,7 @@ import { consume } from '@lit/context';
 import { property, state } from 'lit/decorators.js';
 import type { InboxStore } from '@baton/client';
 import { storeContext } from '@baton/ui/contexts/store';
-import { baseStyles, controlStyles } from '@baton/ui/tokens';
+import { baseStyles } from '@baton/ui/tokens';
 import { fire } from '../events.js';
 import { plainError } from '../format/plain-error.js';
 
@@ -29,16 +29,17 @@ export const UNDO_SHOWN_MS = 8000;
 export class InboxUndoToast extends LitElement {
   static override styles = [
     baseStyles,
-    controlStyles,
     css`
-      /* Over the bottom of the inbox (its base is the positioned box), in the middle. */
+      /*
+       * Bottom left of the inbox (its base is the positioned box), over the end of the list and
+       * above "Keyboard shortcuts", where Gmail and Front put theirs: never over the composer.
+       */
       :host {
         position: absolute;
-        inset-block-end: 16px;
-        inset-inline-start: 50%;
+        inset-block-end: 44px;
+        inset-inline-start: 12px;
         z-index: 3;
-        transform: translateX(-50%);
-        max-width: calc(100% - 32px);
+        max-width: min(420px, calc(100% - 24px));
       }
       [part='base'] {
         display: flex;
@@ -50,15 +51,22 @@ export class InboxUndoToast extends LitElement {
         color: var(--baton-color-bg);
         box-shadow: var(--baton-shadow-popover);
       }
+      /* On the toast's inverted colours: its own text colour, outlined, not the page's button. */
       .undo {
-        padding: 4px 10px;
+        padding: 3px 10px;
+        border: 1px solid currentColor;
+        border-radius: var(--baton-radius-small);
+        font-weight: 600;
       }
+      .undo,
       .close {
-        border: 0;
         background: none;
         color: inherit;
         font: inherit;
         cursor: pointer;
+      }
+      .close {
+        border: 0;
       }
     `,
   ];
@@ -125,7 +133,7 @@ export class InboxUndoToast extends LitElement {
     if (!this.action) return nothing;
     return html`<div part="base" role="status">
       <span>${this.error || this.action.said}</span>
-      <button class="button undo" aria-keyshortcuts="z" ?disabled=${this.busy} @click=${() => void this.undo()}>Undo</button>
+      <button class="undo" aria-keyshortcuts="z" ?disabled=${this.busy} @click=${() => void this.undo()}>Undo</button>
       <button class="close" aria-label="Dismiss" @click=${() => this.close()}>✕</button>
     </div>`;
   }
