@@ -51,6 +51,7 @@ export const composerStyles = css`
   }
   .row {
     display: flex;
+    flex-wrap: wrap;
     align-items: center;
     justify-content: space-between;
     gap: 8px;

@@ -103,6 +103,46 @@ describe('inbox-composer', () => {
     await until(() => inbox.store.getSnapshot().open!.timeline.at(-1)!.kind === 'message');
     remove();
   });
+
+  it('"Send and resolve" (Ctrl+Shift+Enter) replies, then resolves and fires inbox-resolve; a failed resolve says the reply went', async () => {
+    const inbox = await fixtureInbox();
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    const resolved: string[] = [];
+    el.addEventListener('inbox-resolve', (e) => resolved.push((e as CustomEvent<{ conversationId: string }>).detail.conversationId));
+    await inbox.store.open('conv_lucia');
+    await settled(el);
+    const box = byRole(root, 'textbox', 'Reply by SMS') as HTMLTextAreaElement;
+    const both = byRole(root, 'button', 'Send and resolve');
+    expect(both.getAttribute('aria-keyshortcuts')).to.equal('Control+Shift+Enter');
+    expect(both.hasAttribute('disabled')).to.equal(true); // nothing typed yet
+    type(box, 'Booked for Saturday, see you then!');
+    await settled(el);
+    both.click();
+    await until(() => resolved.length === 1, 2000, 'inbox-resolve');
+    const posts = inbox.world.requests.filter((r) => r.startsWith('POST'));
+    expect(posts.slice(-2)).to.deep.equal(['POST /v1/conversations/conv_lucia/messages', 'POST /v1/conversations/conv_lucia/resolve']);
+    expect(inbox.world.conversations.find((c) => c.id === 'conv_lucia')!.status).to.equal('resolved');
+    expect(box.value).to.equal('');
+
+    // Ctrl+Shift+Enter, with the resolve refused: the reply is sent and cleared, and the error says so.
+    await inbox.store.open('conv_priya');
+    await settled(el);
+    inbox.world.unavailable = new Set(['POST /v1/conversations/conv_priya/resolve']);
+    const email = byRole(root, 'textbox', 'Reply by Email') as HTMLTextAreaElement;
+    type(email, 'Fixed on our side.');
+    await settled(el);
+    email.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, shiftKey: true, bubbles: true, composed: true }));
+    await until(() => byRole(root, 'alert').textContent!.includes('Sent, but not resolved'), 2000, 'the error');
+    expect(inbox.world.requests).to.include('POST /v1/conversations/conv_priya/messages');
+    expect(inbox.world.conversations.find((c) => c.id === 'conv_priya')!.status).to.equal('open');
+    expect(resolved).to.have.length(1);
+    expect(email.value).to.equal('');
+
+    // A note has no "Send and resolve"; Ctrl+Shift+Enter there only saves.
+    await el.selectTab('note');
+    expect(allByRole(root, 'button', 'Send and resolve')).to.have.length(0);
+    remove();
+  });
 });
 
 describe('inbox-composer drafts', () => {

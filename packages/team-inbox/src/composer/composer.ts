@@ -14,6 +14,7 @@ import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { MentionController } from './mention-controller.js';
 import { composerStyles } from './composer.styles.js';
 import { plainError } from '../format/plain-error.js';
+import { fire } from '../events.js';
 import type { SavedReplyController } from '../saved-replies/saved-reply-picker.js';
 
 export type ComposerTab = 'reply' | 'note';
@@ -173,7 +174,7 @@ export class InboxComposer extends LitElement {
     if (this.tab === 'note' && this.mentions.handleKeydown(e, this.field)) return;
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
-      void this.submit();
+      void this.submit(e.shiftKey);
     }
   }
 
@@ -185,20 +186,31 @@ export class InboxComposer extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
   }
 
-  private async submit(): Promise<void> {
+  /**
+   * Send (or Save a note). `andResolve` ("Send and resolve", Ctrl/⌘+Shift+Enter; replies only):
+   * the reply first, then "Mark as Resolved" as the header does it, firing `inbox-resolve`, so the
+   * triage loop moves on and Undo is offered. A resolve that fails after the reply went says so.
+   */
+  private async submit(andResolve = false): Promise<void> {
     const c = this.snapshot.value?.conversation;
     const body = this.text.trim();
     if (!c || !this.store || !body || this.sending) return;
+    const note = this.tab === 'note';
     this.sending = true;
     this.error = '';
+    let sent = false;
     try {
-      if (this.tab === 'note') await this.store.note(c.id, body);
+      if (note) await this.store.note(c.id, body);
       else await this.store.reply(c.id, body);
+      sent = true;
       this.text = '';
-
       this.mentions.close();
+      if (andResolve && !note) {
+        await this.store.resolve(c.id);
+        fire(this, 'inbox-resolve', { conversationId: c.id });
+      }
     } catch (e) {
-      this.error = plainError(e);
+      this.error = sent ? `Sent, but not resolved: ${plainError(e)}` : plainError(e);
     } finally {
       this.sending = false;
     }
@@ -262,6 +274,11 @@ export class InboxComposer extends LitElement {
             ? html`<button class="button manage" aria-haspopup="dialog" @click=${() => this.openManage()}>Manage saved replies</button>`
             : nothing}
           ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
+          ${note
+            ? nothing
+            : html`<button class="button" aria-keyshortcuts="Control+Shift+Enter" ?disabled=${!c || this.sending || this.text.trim() === ''} @click=${() => this.submit(true)}>
+                Send and resolve
+              </button>`}
           <button part="submit" ?disabled=${!c || this.sending || this.text.trim() === ''} @click=${() => this.submit()}>
             ${note ? 'Save' : 'Send'}
           </button>

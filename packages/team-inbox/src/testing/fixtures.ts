@@ -87,6 +87,8 @@ export interface World {
   savedReplies?: SavedReply[];
   /** Conversations a write answers with 409 version_conflict for (someone else changed them first). */
   conflicts?: Set<string>;
+  /** Requests ("METHOD /path") the server answers with 503 unavailable, as a server that is down would. */
+  unavailable?: Set<string>;
   /** Every request, as "METHOD /path?query", for assertions on what the UI asked for. */
   requests: string[];
   /** Web Push subscriptions registered by this browser (endpoints). */
@@ -173,6 +175,7 @@ export function fixtureFetch(world: World): typeof fetch {
     const url = new URL(String(input));
     const method = (init?.method ?? 'GET').toUpperCase();
     world.requests.push(`${method} ${url.pathname}${url.search}`);
+    if (world.unavailable?.has(`${method} ${url.pathname}`)) return json(503, { error: { code: 'unavailable', message: 'the database is unavailable' } });
     const body = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {};
     const path = url.pathname;
     const q = url.searchParams;
