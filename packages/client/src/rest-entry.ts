@@ -12,6 +12,7 @@ export { REFRESH_MARGIN_MS, tokenExpiry, type TokenOptions } from './token.js';
 export type { BackoffOptions, Delay } from './backoff.js';
 export {
   BatonRestClient,
+  InboxRestClient,
   newIdempotencyKey,
   type BatonRestClientOptions,
   type ListConversationsParams,

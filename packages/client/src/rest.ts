@@ -80,11 +80,13 @@ function retryable(error: BatonApiError): boolean {
 }
 
 /**
- * Typed calls to the Baton REST API, one method per route of the protocol's `routes` table
- * (method names are the route names). Every write carries an `Idempotency-Key`, so retries after
- * network errors and 502/503/504 are safe; a 401 gets one retry with a fresh token.
+ * The routes an agent's inbox uses (conversations, notes, notifications, saved replies, search,
+ * contacts, teams, Web Push), with everything a call needs: tokens, retries, idempotency keys.
+ * `<team-inbox>`'s standalone file builds this one, so the 35 admin and integration routes it
+ * never calls stay out of its first paint (a class's methods cannot be left out one by one).
+ * Hosts use `BatonRestClient`, which has every route.
  */
-export class BatonRestClient {
+export class InboxRestClient {
   private readonly baseUrl: string;
   private readonly tokens: TokenSource;
   private readonly fetchImpl: typeof fetch;
@@ -102,52 +104,12 @@ export class BatonRestClient {
     this.delay = options.delay ?? sleep;
   }
 
-  // ── Public and server admin ────────────────────────────────────────────────────────────────
-  health(o?: RequestOptions) {
-    return this.call('health', { ...o });
-  }
-  openapi(o?: RequestOptions) {
-    return this.call('openapi', { ...o });
-  }
-  createWorkspace(body: RouteBody<'createWorkspace'>, o?: WriteOptions) {
-    return this.call('createWorkspace', { ...o, body });
-  }
-
-  // ── Workspace, tokens, agents, teams ───────────────────────────────────────────────────────
-  createToken(body: RouteBody<'createToken'>, o?: WriteOptions) {
-    return this.call('createToken', { ...o, body });
-  }
-  getWorkspace(o?: RequestOptions) {
-    return this.call('getWorkspace', { ...o });
-  }
-  updateWorkspace(body: RouteBody<'updateWorkspace'>, o?: WriteOptions) {
-    return this.call('updateWorkspace', { ...o, body });
-  }
-
-  // ── Credentials (API key): rotate by creating a new one, switching over, then revoking the old ──
-  listCredentials(o?: RequestOptions) {
-    return this.call('listCredentials', { ...o });
-  }
-  createApiKey(o?: WriteOptions) {
-    return this.call('createApiKey', { ...o });
-  }
-  revokeApiKey(id: string, o?: WriteOptions) {
-    return this.call('revokeApiKey', { ...o, params: { id } });
-  }
-  createSigningKey(o?: WriteOptions) {
-    return this.call('createSigningKey', { ...o });
-  }
-  retireSigningKey(kid: string, o?: WriteOptions) {
-    return this.call('retireSigningKey', { ...o, params: { id: kid } });
-  }
+  // ── The signed-in agent, agents, teams ─────────────────────────────────────────────────────
   me(o?: RequestOptions) {
     return this.call('me', { ...o });
   }
   listAgents(o?: RequestOptions) {
     return this.call('listAgents', { ...o });
-  }
-  createAgent(body: RouteBody<'createAgent'>, o?: WriteOptions) {
-    return this.call('createAgent', { ...o, body });
   }
   updateAgent(id: string, body: RouteBody<'updateAgent'>, o?: WriteOptions) {
     return this.call('updateAgent', { ...o, params: { id }, body });
@@ -155,35 +117,16 @@ export class BatonRestClient {
   listTeams(o?: RequestOptions) {
     return this.call('listTeams', { ...o });
   }
-  createTeam(body: RouteBody<'createTeam'>, o?: WriteOptions) {
-    return this.call('createTeam', { ...o, body });
-  }
-  updateTeam(id: string, body: RouteBody<'updateTeam'>, o?: WriteOptions) {
-    return this.call('updateTeam', { ...o, params: { id }, body });
-  }
 
   // ── Contacts ───────────────────────────────────────────────────────────────────────────────
-  createContact(body: RouteBody<'createContact'>, o?: WriteOptions) {
-    return this.call('createContact', { ...o, body });
-  }
-  /** Exactly one of `externalId`, `phone`, `email`. */
-  findContacts(query: QueryParams<'findContacts'>, o?: RequestOptions) {
-    return this.call('findContacts', { ...o, query: { ...query } });
-  }
   getContact(id: string, o?: RequestOptions) {
     return this.call('getContact', { ...o, params: { id } });
-  }
-  updateContact(id: string, body: RouteBody<'updateContact'>, o?: WriteOptions) {
-    return this.call('updateContact', { ...o, params: { id }, body });
   }
   contactConversations(id: string, o?: RequestOptions) {
     return this.call('contactConversations', { ...o, params: { id } });
   }
 
   // ── Conversations ──────────────────────────────────────────────────────────────────────────
-  createConversation(body: RouteBody<'createConversation'>, o?: WriteOptions) {
-    return this.call('createConversation', { ...o, body });
-  }
   listConversations(query: ListConversationsParams = {}, o?: RequestOptions) {
     return this.call('listConversations', { ...o, query: { ...query } });
   }
@@ -226,10 +169,6 @@ export class BatonRestClient {
   markRead(id: string, o?: WriteOptions) {
     return this.call('markRead', { ...o, params: { id } });
   }
-  /** Customer-facing transcript: messages only (API key). */
-  transcript(id: string, query: QueryParams<'transcript'> = {}, o?: RequestOptions) {
-    return this.call('transcript', { ...o, params: { id }, query: { ...query } });
-  }
   search(query: QueryParams<'search'>, o?: RequestOptions) {
     return this.call('search', { ...o, query: { ...query } });
   }
@@ -261,65 +200,12 @@ export class BatonRestClient {
     return this.call('markNotificationsRead', { ...o, body });
   }
 
-  // ── Webhooks (API key) ─────────────────────────────────────────────────────────────────────
-  listWebhooks(o?: RequestOptions) {
-    return this.call('listWebhooks', { ...o });
-  }
-  createWebhook(body: RouteBody<'createWebhook'>, o?: WriteOptions) {
-    return this.call('createWebhook', { ...o, body });
-  }
-  deleteWebhook(id: string, o?: WriteOptions) {
-    return this.call('deleteWebhook', { ...o, params: { id } });
-  }
-  webhookDeliveries(id: string, query: QueryParams<'webhookDeliveries'> = {}, o?: RequestOptions) {
-    return this.call('webhookDeliveries', { ...o, params: { id }, query: { ...query } });
-  }
-
-  // ── Workflows (routing rules) ──────────────────────────────────────────────────────────────
-  listWorkflows(o?: RequestOptions) {
-    return this.call('listWorkflows', { ...o });
-  }
-  createWorkflow(body: RouteBody<'createWorkflow'>, o?: WriteOptions) {
-    return this.call('createWorkflow', { ...o, body });
-  }
-  validateWorkflow(body: RouteBody<'validateWorkflow'>, o?: WriteOptions) {
-    return this.call('validateWorkflow', { ...o, body });
-  }
-  /** A dry run: changes nothing, so it is safe to repeat. */
-  testWorkflow(body: RouteBody<'testWorkflow'>, o?: WriteOptions) {
-    return this.call('testWorkflow', { ...o, body });
-  }
-  getWorkflow(id: string, o?: RequestOptions) {
-    return this.call('getWorkflow', { ...o, params: { id } });
-  }
-  /** `ifMatch` is the workflow's `draftVersion` the edit started from. */
-  updateWorkflow(id: string, body: RouteBody<'updateWorkflow'>, o?: VersionedWriteOptions) {
-    return this.call('updateWorkflow', { ...o, params: { id }, body });
-  }
-  deleteWorkflow(id: string, o?: WriteOptions) {
-    return this.call('deleteWorkflow', { ...o, params: { id } });
-  }
-  /** `ifMatch` is the `draftVersion` being published. */
-  publishWorkflow(id: string, o?: VersionedWriteOptions) {
-    return this.call('publishWorkflow', { ...o, params: { id } });
-  }
-  workflowVersions(id: string, o?: RequestOptions) {
-    return this.call('workflowVersions', { ...o, params: { id } });
-  }
-  listWorkflowRuns(id: string, query: QueryParams<'listWorkflowRuns'> = {}, o?: RequestOptions) {
-    return this.call('listWorkflowRuns', { ...o, params: { id }, query: { ...query } });
-  }
+  // ── Routing: the rule runs that touched a conversation ("why") ─────────────────────────────
   conversationRouting(id: string, o?: RequestOptions) {
     return this.call('conversationRouting', { ...o, params: { id } });
   }
 
   // ── Notification preferences and Web Push ──────────────────────────────────────────────────
-  getPreferences(o?: RequestOptions) {
-    return this.call('getPreferences', { ...o });
-  }
-  updatePreferences(body: RouteBody<'updatePreferences'>, o?: WriteOptions) {
-    return this.call('updatePreferences', { ...o, body });
-  }
   pushPublicKey(o?: RequestOptions) {
     return this.call('pushPublicKey', { ...o });
   }
@@ -330,7 +216,7 @@ export class BatonRestClient {
     return this.call('deletePushSubscription', { ...o, body });
   }
 
-  private url(path: string, params: Record<string, string> = {}, query: Query = {}): string {
+  protected url(path: string, params: Record<string, string> = {}, query: Query = {}): string {
     const filled = path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
       const value = params[name];
       if (value === undefined || value === '') throw new TypeError(`missing path parameter ${name} for ${path}`);
@@ -342,7 +228,7 @@ export class BatonRestClient {
     return `${this.baseUrl}${filled}${qs ? `?${qs}` : ''}`;
   }
 
-  private async call<N extends RouteName>(name: N, call: Call): Promise<RouteResponse<N>> {
+  protected async call<N extends RouteName>(name: N, call: Call): Promise<RouteResponse<N>> {
     const spec: { method: string; path: string } = ENDPOINTS[name];
     const method = spec.method.toUpperCase();
     const url = this.url(spec.path, call.params, call.query);
@@ -396,6 +282,141 @@ export class BatonRestClient {
       }
       throw error;
     }
+  }
+}
+
+/**
+ * Typed calls to the Baton REST API, one method per route of the protocol's `routes` table
+ * (method names are the route names). Every write carries an `Idempotency-Key`, so retries after
+ * network errors and 502/503/504 are safe; a 401 gets one retry with a fresh token.
+ */
+export class BatonRestClient extends InboxRestClient {
+  // ── Public and server admin ────────────────────────────────────────────────────────────────
+  health(o?: RequestOptions) {
+    return this.call('health', { ...o });
+  }
+  openapi(o?: RequestOptions) {
+    return this.call('openapi', { ...o });
+  }
+  createWorkspace(body: RouteBody<'createWorkspace'>, o?: WriteOptions) {
+    return this.call('createWorkspace', { ...o, body });
+  }
+
+  // ── Workspace, tokens, agents, teams ───────────────────────────────────────────────────────
+  createToken(body: RouteBody<'createToken'>, o?: WriteOptions) {
+    return this.call('createToken', { ...o, body });
+  }
+  getWorkspace(o?: RequestOptions) {
+    return this.call('getWorkspace', { ...o });
+  }
+  updateWorkspace(body: RouteBody<'updateWorkspace'>, o?: WriteOptions) {
+    return this.call('updateWorkspace', { ...o, body });
+  }
+
+  // ── Credentials (API key): rotate by creating a new one, switching over, then revoking the old ──
+  listCredentials(o?: RequestOptions) {
+    return this.call('listCredentials', { ...o });
+  }
+  createApiKey(o?: WriteOptions) {
+    return this.call('createApiKey', { ...o });
+  }
+  revokeApiKey(id: string, o?: WriteOptions) {
+    return this.call('revokeApiKey', { ...o, params: { id } });
+  }
+  createSigningKey(o?: WriteOptions) {
+    return this.call('createSigningKey', { ...o });
+  }
+  retireSigningKey(kid: string, o?: WriteOptions) {
+    return this.call('retireSigningKey', { ...o, params: { id: kid } });
+  }
+
+  // ── Agents and teams (admin) ───────────────────────────────────────────────────────────────
+  createAgent(body: RouteBody<'createAgent'>, o?: WriteOptions) {
+    return this.call('createAgent', { ...o, body });
+  }
+  createTeam(body: RouteBody<'createTeam'>, o?: WriteOptions) {
+    return this.call('createTeam', { ...o, body });
+  }
+  updateTeam(id: string, body: RouteBody<'updateTeam'>, o?: WriteOptions) {
+    return this.call('updateTeam', { ...o, params: { id }, body });
+  }
+
+  // ── Contacts ───────────────────────────────────────────────────────────────────────────────
+  createContact(body: RouteBody<'createContact'>, o?: WriteOptions) {
+    return this.call('createContact', { ...o, body });
+  }
+  /** Exactly one of `externalId`, `phone`, `email`. */
+  findContacts(query: QueryParams<'findContacts'>, o?: RequestOptions) {
+    return this.call('findContacts', { ...o, query: { ...query } });
+  }
+  updateContact(id: string, body: RouteBody<'updateContact'>, o?: WriteOptions) {
+    return this.call('updateContact', { ...o, params: { id }, body });
+  }
+
+  // ── Conversations ──────────────────────────────────────────────────────────────────────────
+  createConversation(body: RouteBody<'createConversation'>, o?: WriteOptions) {
+    return this.call('createConversation', { ...o, body });
+  }
+  /** Customer-facing transcript: messages only (API key). */
+  transcript(id: string, query: QueryParams<'transcript'> = {}, o?: RequestOptions) {
+    return this.call('transcript', { ...o, params: { id }, query: { ...query } });
+  }
+
+  // ── Webhooks (API key) ─────────────────────────────────────────────────────────────────────
+  listWebhooks(o?: RequestOptions) {
+    return this.call('listWebhooks', { ...o });
+  }
+  createWebhook(body: RouteBody<'createWebhook'>, o?: WriteOptions) {
+    return this.call('createWebhook', { ...o, body });
+  }
+  deleteWebhook(id: string, o?: WriteOptions) {
+    return this.call('deleteWebhook', { ...o, params: { id } });
+  }
+  webhookDeliveries(id: string, query: QueryParams<'webhookDeliveries'> = {}, o?: RequestOptions) {
+    return this.call('webhookDeliveries', { ...o, params: { id }, query: { ...query } });
+  }
+
+  // ── Workflows (routing rules) ──────────────────────────────────────────────────────────────
+  listWorkflows(o?: RequestOptions) {
+    return this.call('listWorkflows', { ...o });
+  }
+  createWorkflow(body: RouteBody<'createWorkflow'>, o?: WriteOptions) {
+    return this.call('createWorkflow', { ...o, body });
+  }
+  validateWorkflow(body: RouteBody<'validateWorkflow'>, o?: WriteOptions) {
+    return this.call('validateWorkflow', { ...o, body });
+  }
+  /** A dry run: changes nothing, so it is safe to repeat. */
+  testWorkflow(body: RouteBody<'testWorkflow'>, o?: WriteOptions) {
+    return this.call('testWorkflow', { ...o, body });
+  }
+  getWorkflow(id: string, o?: RequestOptions) {
+    return this.call('getWorkflow', { ...o, params: { id } });
+  }
+  /** `ifMatch` is the workflow's `draftVersion` the edit started from. */
+  updateWorkflow(id: string, body: RouteBody<'updateWorkflow'>, o?: VersionedWriteOptions) {
+    return this.call('updateWorkflow', { ...o, params: { id }, body });
+  }
+  deleteWorkflow(id: string, o?: WriteOptions) {
+    return this.call('deleteWorkflow', { ...o, params: { id } });
+  }
+  /** `ifMatch` is the `draftVersion` being published. */
+  publishWorkflow(id: string, o?: VersionedWriteOptions) {
+    return this.call('publishWorkflow', { ...o, params: { id } });
+  }
+  workflowVersions(id: string, o?: RequestOptions) {
+    return this.call('workflowVersions', { ...o, params: { id } });
+  }
+  listWorkflowRuns(id: string, query: QueryParams<'listWorkflowRuns'> = {}, o?: RequestOptions) {
+    return this.call('listWorkflowRuns', { ...o, params: { id }, query: { ...query } });
+  }
+
+  // ── Notification preferences and Web Push ──────────────────────────────────────────────────
+  getPreferences(o?: RequestOptions) {
+    return this.call('getPreferences', { ...o });
+  }
+  updatePreferences(body: RouteBody<'updatePreferences'>, o?: WriteOptions) {
+    return this.call('updatePreferences', { ...o, body });
   }
 }
 

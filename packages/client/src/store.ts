@@ -15,7 +15,7 @@ import type {
 import { normalizeTag } from '@baton/protocol/tags';
 import { BatonApiError } from './errors.js';
 import type { BatonRealtime } from './realtime.js';
-import type { BatonRestClient } from './rest.js';
+import type { InboxRestClient } from './rest.js';
 import { byActivity, viewMembership } from './views.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -75,7 +75,7 @@ export interface InboxSnapshot {
 }
 
 export interface InboxStoreOptions {
-  rest: BatonRestClient;
+  rest: InboxRestClient;
   /** Without it the store is loaded once and changes only through its own commands. */
   realtime?: BatonRealtime;
   /** The first view. Default `mine`. */
@@ -136,7 +136,7 @@ function mergeTimeline(current: readonly TimelineItem[], incoming: readonly Time
 export class InboxStore {
   private snapshot: InboxSnapshot;
   private readonly listeners = new Set<InboxListener>();
-  private readonly rest: BatonRestClient;
+  private readonly rest: InboxRestClient;
   private readonly realtime: BatonRealtime | undefined;
   private readonly pageSize: number;
   private readonly notificationLimit: number;

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import type { BatonRealtime, BatonRestClient, InboxStore } from '@baton/client';
+import type { BatonRealtime, InboxRestClient, InboxStore } from '@baton/client';
 import type { Agent } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { realtimeContext } from '@baton/ui/contexts/realtime';
@@ -57,7 +57,7 @@ export class InboxComposer extends LitElement {
 
   @consume({ context: restContext, subscribe: true })
   @state()
-  private rest?: BatonRestClient;
+  private rest?: InboxRestClient;
 
   @consume({ context: currentAgentContext, subscribe: true })
   @state()

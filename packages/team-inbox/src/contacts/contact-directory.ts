@@ -1,4 +1,4 @@
-import type { BatonRestClient } from '@baton/client';
+import type { InboxRestClient } from '@baton/client';
 import type { Contact } from '@baton/protocol';
 
 /**
@@ -7,14 +7,14 @@ import type { Contact } from '@baton/protocol';
  * list asks for the rows on screen, never for all 10,000.
  */
 export class ContactDirectory {
-  private readonly rest: BatonRestClient;
+  private readonly rest: InboxRestClient;
   private readonly contacts = new Map<string, Contact>();
   private readonly pending = new Set<string>();
   private readonly failed = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
 
-  constructor(rest: BatonRestClient) {
+  constructor(rest: InboxRestClient) {
     this.rest = rest;
   }
 

@@ -1,4 +1,4 @@
-import type { BatonRestClient } from '@baton/client';
+import type { InboxRestClient } from '@baton/client';
 
 /**
  * "Enable desktop notifications": a Web Push subscription of this browser for the signed-in agent,
@@ -41,7 +41,7 @@ function keyBytes(base64url: string): Uint8Array<ArrayBuffer> {
  * Asks for permission, subscribes through the service worker with the server's VAPID key and
  * registers the subscription with Baton. Returns the state after it.
  */
-export async function enableDesktop(rest: BatonRestClient, workerUrl: string): Promise<DesktopState> {
+export async function enableDesktop(rest: InboxRestClient, workerUrl: string): Promise<DesktopState> {
   if (!workerUrl || !supported()) return 'unsupported';
   const permission = await Notification.requestPermission();
   if (permission === 'denied') return 'blocked';
@@ -71,7 +71,7 @@ function sameKey(a: ArrayBuffer, b: Uint8Array): boolean {
 }
 
 /** Removes the subscription from Baton and from the browser. */
-export async function disableDesktop(rest: BatonRestClient, workerUrl: string): Promise<DesktopState> {
+export async function disableDesktop(rest: InboxRestClient, workerUrl: string): Promise<DesktopState> {
   const reg = await navigator.serviceWorker.getRegistration(workerUrl);
   const sub = await reg?.pushManager.getSubscription();
   if (sub) {

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { BatonApiError, type BatonRestClient, type InboxStore } from '@baton/client';
+import { BatonApiError, type InboxRestClient, type InboxStore } from '@baton/client';
 import type { Conversation, Team } from '@baton/protocol';
 import { normalizeTag } from '@baton/protocol/tags';
 import { baseStyles, controlStyles } from '@baton/ui/tokens';
@@ -42,7 +42,7 @@ export class InboxDetailsEditor extends LitElement {
 
   @property({ attribute: false }) conversation: Conversation | null = null;
   @property({ attribute: false }) store: InboxStore | undefined;
-  @property({ attribute: false }) rest: BatonRestClient | undefined;
+  @property({ attribute: false }) rest: InboxRestClient | undefined;
   @property({ attribute: false }) teams: readonly Team[] = [];
   /** Called when the editor is finished (saved or cancelled). */
   @property({ attribute: false }) done: () => void = () => undefined;

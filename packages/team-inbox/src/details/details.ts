@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
-import type { BatonRestClient, InboxStore } from '@baton/client';
+import type { InboxRestClient, InboxStore } from '@baton/client';
 import type { Contact, Conversation, NoteItem, TimelineItem } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { restContext } from '@baton/ui/contexts/rest';
@@ -55,7 +55,7 @@ export class InboxDetails extends LitElement {
 
   @consume({ context: restContext, subscribe: true })
   @state()
-  private rest?: BatonRestClient;
+  private rest?: InboxRestClient;
 
   @consume({ context: contactsContext, subscribe: true })
   @state()

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
-import type { BatonRestClient, InboxStore } from '@baton/client';
+import type { InboxRestClient, InboxStore } from '@baton/client';
 import type { Notification } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
 import { storeContext } from '@baton/ui/contexts/store';
@@ -40,7 +40,7 @@ export class InboxNotificationBell extends LitElement {
 
   @consume({ context: restContext, subscribe: true })
   @state()
-  private rest?: BatonRestClient;
+  private rest?: InboxRestClient;
 
   /** The host's service worker (`<team-inbox push-worker>`); without one there is no desktop switch. */
   @property({ attribute: false }) pushWorker = '';

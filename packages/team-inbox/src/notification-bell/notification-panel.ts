@@ -1,5 +1,5 @@
 import { css, html, nothing } from 'lit';
-import type { AgentWithLoad, BatonRestClient } from '@baton/client';
+import type { AgentWithLoad, InboxRestClient } from '@baton/client';
 import type { Conversation, Notification } from '@baton/protocol';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
 import type { DesktopState } from '../desktop-notifications/push-subscription.js';
@@ -56,7 +56,7 @@ export class NotificationConversations {
   private running = 0;
 
   constructor(
-    private readonly rest: () => BatonRestClient | undefined,
+    private readonly rest: () => InboxRestClient | undefined,
     private readonly changed: () => void,
   ) {}
 
@@ -100,7 +100,7 @@ export type DesktopAction = 'check' | 'enable' | 'disable';
 export async function runDesktopAction(
   action: DesktopAction,
   before: DesktopState | 'working' | null,
-  rest: BatonRestClient | undefined,
+  rest: InboxRestClient | undefined,
   pushWorker: string,
 ): Promise<{ desktop: DesktopState | 'working' | null; error: string }> {
   try {

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { consume } from '@lit/context';
 import { property, state } from 'lit/decorators.js';
-import type { BatonRestClient } from '@baton/client';
+import type { InboxRestClient } from '@baton/client';
 import type { Agent, WorkflowRun } from '@baton/protocol';
 import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import { baseStyles } from '@baton/ui/tokens';
@@ -102,7 +102,7 @@ export class InboxRoutingWhy extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) rest: BatonRestClient | undefined;
+  @property({ attribute: false }) rest: InboxRestClient | undefined;
   @property({ attribute: 'conversation-id' }) conversationId = '';
   /** When the conversation started (ISO): a conversation older than the run log's retention has lost some runs. */
   @property({ attribute: false }) createdAt = '';
@@ -125,7 +125,7 @@ export class InboxRoutingWhy extends LitElement {
     }
   }
 
-  private async load(rest: BatonRestClient, id: string): Promise<void> {
+  private async load(rest: InboxRestClient, id: string): Promise<void> {
     this.runs = null;
     this.error = '';
     try {

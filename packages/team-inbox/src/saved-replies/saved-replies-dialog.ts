@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
-import type { BatonRestClient } from '@baton/client';
+import type { InboxRestClient } from '@baton/client';
 import type { SavedReply } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
 import { baseStyles, controlStyles } from '@baton/ui/tokens';
@@ -72,7 +72,7 @@ export class InboxSavedRepliesDialog extends LitElement {
 
   @consume({ context: restContext, subscribe: true })
   @state()
-  private rest?: BatonRestClient;
+  private rest?: InboxRestClient;
 
   @state() private items: SavedReply[] = [];
   @state() private editing: SavedReply | null = null;

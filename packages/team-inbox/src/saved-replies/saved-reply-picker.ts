@@ -1,5 +1,5 @@
 import { html, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import type { BatonRestClient } from '@baton/client';
+import type { InboxRestClient } from '@baton/client';
 import type { SavedReply } from '@baton/protocol';
 import { pickerKeydown } from '../composer/picker-keys.js';
 
@@ -16,7 +16,7 @@ const MAX_CANDIDATES = 8;
  */
 export class SavedReplyController implements ReactiveController {
   private readonly host: ReactiveControllerHost;
-  private readonly rest: () => BatonRestClient | undefined;
+  private readonly rest: () => InboxRestClient | undefined;
   /** Replies rendered for one conversation, fetched once per conversation. */
   private cache: { conversationId: string; items: Promise<SavedReply[]> } | null = null;
   private items: SavedReply[] = [];
@@ -27,7 +27,7 @@ export class SavedReplyController implements ReactiveController {
   candidates: SavedReply[] = [];
   active = 0;
 
-  constructor(host: ReactiveControllerHost, rest: () => BatonRestClient | undefined) {
+  constructor(host: ReactiveControllerHost, rest: () => InboxRestClient | undefined) {
     this.host = host;
     this.rest = rest;
     host.addController(this);

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
-import type { BatonRestClient } from '@baton/client';
+import type { InboxRestClient } from '@baton/client';
 import type { SearchHit } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
 import { comboboxStyles } from '@baton/ui/combobox-styles';
@@ -28,7 +28,7 @@ export class InboxSearch extends LitElement {
 
   @consume({ context: restContext, subscribe: true })
   @state()
-  private rest?: BatonRestClient;
+  private rest?: InboxRestClient;
 
   @state() private term = '';
   @state() private hits: SearchHit[] = [];

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
-import { BatonApiError, type BatonRealtime, type BatonRestClient, type InboxSnapshot, type InboxStore } from '@baton/client';
+import { BatonApiError, type BatonRealtime, type InboxRestClient, type InboxSnapshot, type InboxStore } from '@baton/client';
 import type { Agent, View } from '@baton/protocol';
 import { VIEWS } from '@baton/protocol/constants';
 import { storeContext } from '@baton/ui/contexts/store';
@@ -90,7 +90,7 @@ export class TeamInbox extends LitElement {
   /** A store the host built (tests, or a host sharing one store across tags); then `server` is not used. */
   @property({ attribute: false }) store: InboxStore | undefined;
   /** With an injected `store`: the REST client behind it, for search, contacts and teams. */
-  @property({ attribute: false }) rest: BatonRestClient | undefined;
+  @property({ attribute: false }) rest: InboxRestClient | undefined;
   /** With an injected `store`: its socket, for typing signals. */
   @property({ attribute: false }) realtime: BatonRealtime | undefined;
 

@@ -1,5 +1,5 @@
 import { createContext } from '@lit/context';
-import type { BatonRestClient } from '@baton/client/rest';
+import type { InboxRestClient } from '@baton/client/rest';
 
 /** The REST client, for what the store does not hold: search, contacts, teams. */
-export const restContext = createContext<BatonRestClient | undefined>(Symbol('baton/rest'));
+export const restContext = createContext<InboxRestClient | undefined>(Symbol('baton/rest'));

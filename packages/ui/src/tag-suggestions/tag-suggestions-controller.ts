@@ -2,7 +2,7 @@
 // when to ask the server, so both offer the right tags in a workspace with thousands. REST only
 // (`@baton/client/rest`): the builder ships no socket client.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { BatonRestClient } from '@baton/client/rest';
+import type { InboxRestClient } from '@baton/client/rest';
 import type { TagUsage } from '@baton/protocol';
 
 /** As many as `GET /v1/tags` gives at once: most workspaces have fewer, so one request holds them all. */
@@ -15,7 +15,7 @@ const MAX_CACHED_PREFIXES = 30;
 
 export interface TagSuggestionsOptions {
   /** The client to ask; only `listTags` is used. `undefined` until the host has one. */
-  rest: () => Pick<BatonRestClient, 'listTags'> | undefined;
+  rest: () => Pick<InboxRestClient, 'listTags'> | undefined;
   /** Tags to suggest when the server cannot be asked (the inbox: the conversations it holds). */
   fallback: () => string[];
 }
