@@ -15,29 +15,13 @@ import { MentionController } from './mention-controller.js';
 import { composerStyles } from './composer.styles.js';
 import { plainError } from '../format/plain-error.js';
 import { fire } from '../events.js';
+import { draftKey, readDraft, saveDraft, type DraftTab } from './drafts.js';
 import type { SavedReplyController } from '../saved-replies/saved-reply-picker.js';
 
-export type ComposerTab = 'reply' | 'note';
+export type ComposerTab = DraftTab;
 
 /** Typing signals at most this often; the server lets one lapse after a few seconds. */
 const TYPING_THROTTLE_MS = 2500;
-
-/** Drafts survive a reload; storage that is full or blocked (private modes) only loses that. */
-function readDraft(key: string): string {
-  try {
-    return localStorage.getItem(key) ?? '';
-  } catch {
-    return '';
-  }
-}
-function saveDraft(key: string, text: string): void {
-  try {
-    if (text) localStorage.setItem(key, text);
-    else localStorage.removeItem(key);
-  } catch {
-    /* see readDraft */
-  }
-}
 
 /**
  * Reply to the customer (on the conversation's channel) or write an internal Note. In Note,
@@ -84,16 +68,13 @@ export class InboxComposer extends LitElement {
   private readonly mentions = new MentionController(this, () => (this.snapshot.value?.agents ?? []).filter((a) => a.active && a.id !== this.me?.id));
   private lastTypingAt = 0;
   private lastTypingKind: 'reply' | 'note' = 'reply';
-  /**
-   * Drafts per conversation and tab, so switching conversations does not lose what was typed.
-   * Where the box's text is kept: `baton:draft:<agent>:<conversation>:<tab>` (agent ids are unique across workspaces).
-   */
+  /** Where the box's text is kept (./drafts.ts): per conversation and tab, so switching does not lose it. */
   private draftKey = '';
   /** The conversation the tab was chosen for. */
   private tabFor = '';
 
   private draftKeyOf(conversationId: string, tab: ComposerTab): string {
-    return `baton:draft:${this.me?.id ?? ''}:${conversationId}:${tab}`;
+    return draftKey(this.me?.id ?? '', conversationId, tab);
   }
 
   /** Switches tab and puts the caret in the box (the `n` and `r` shortcuts). */

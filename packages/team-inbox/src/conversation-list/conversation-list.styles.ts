@@ -140,6 +140,10 @@ export const conversationListStyles = css`
     white-space: nowrap;
     color: var(--baton-color-text-muted, #5b6470);
   }
+  .draft {
+    color: var(--baton-color-danger, #b42318);
+    font-weight: 600;
+  }
   .assignee {
     grid-column: 4;
     grid-row: 2;

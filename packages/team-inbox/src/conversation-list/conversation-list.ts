@@ -16,6 +16,7 @@ import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { fire } from '../events.js';
 import { ClockController } from '../controllers/clock-controller.js';
+import { hasDraft, onDraftsChange } from '../composer/drafts.js';
 import { contactName } from '../contacts/contact-name.js';
 import { VIEW_LABELS } from '../view-nav/view-nav.js';
 import { waitingLabel, wakeTime } from '../format/snooze-time.js';
@@ -99,6 +100,8 @@ export class InboxConversationList extends LitElement {
   });
   private resizeObserver: ResizeObserver | null = null;
   private scrollFrame = 0;
+  /** Rows say "Draft" where this agent left unsent text; the composer's drafts say when that changes. */
+  private offDrafts: (() => void) | undefined;
   private readonly clock = new ClockController(this);
   /** The rows on screen: the store's, plus the open conversation held in place (see `willUpdate`). */
   private rows: readonly Conversation[] = [];
@@ -126,10 +129,12 @@ export class InboxConversationList extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.hasUpdated) this.observeSize();
+    this.offDrafts = onDraftsChange(() => this.requestUpdate());
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.offDrafts?.();
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
     cancelAnimationFrame(this.scrollFrame);
@@ -398,7 +403,7 @@ export class InboxConversationList extends LitElement {
         ${this.renderState(c)}
       </span>
       <time datetime=${at} title=${absoluteTime(at)}>${relativeTime(at, this.clock.now)}</time>
-      <span class="preview">${speaker(c, agents, me)}${preview}</span>
+      <span class="preview">${me && hasDraft(me, c.id) ? html`<span class="draft">Draft</span> ` : nothing}${speaker(c, agents, me)}${preview}</span>
       <span class="assignee">
         ${assignee
           ? html`<baton-avatar name=${assignee.name} label=${`Assigned to ${assignee.name}`} style="--baton-avatar-size: 20px"></baton-avatar>`
