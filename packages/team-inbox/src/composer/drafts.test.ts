@@ -49,5 +49,10 @@ describe('drafts in the list', () => {
     await until(() => !/Draft/.test(accessibleName(row(el, /Lucía/)!)), 2000, 'no Draft once sent');
     await settled(el);
     expect(accessibleName(row(el, /Priya/)!)).to.match(/Draft/);
+
+    // Another tab sent Priya's note: storage changed there, and this list hears of it.
+    localStorage.removeItem(draftKey(fx.world.me.id, 'conv_priya', 'note'));
+    window.dispatchEvent(new StorageEvent('storage', { key: draftKey(fx.world.me.id, 'conv_priya', 'note'), oldValue: 'check the import logs', newValue: null }));
+    await until(() => !/Draft/.test(accessibleName(row(el, /Priya/)!)), 2000, 'no Draft after the other tab sent it');
   });
 });

@@ -19,23 +19,58 @@ export function readDraft(key: string): string {
   }
 }
 
+const KEY = /^baton:draft:([^:]*):([^:]*):(?:reply|note)$/;
+/**
+ * "<agent>:<conversation>" of every draft, read from storage once: the list asks for each row it
+ * renders as it scrolls, and a set answers without touching storage.
+ */
+let withDrafts: Set<string> | undefined;
+
+function drafted(): Set<string> {
+  if (withDrafts) return withDrafts;
+  withDrafts = new Set();
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const m = KEY.exec(localStorage.key(i) ?? '');
+      if (m) withDrafts.add(`${m[1]}:${m[2]}`);
+    }
+  } catch {
+    /* see readDraft */
+  }
+  return withDrafts;
+}
+
+// Another tab of this page wrote or cleared a draft (or storage was cleared): read them again.
+globalThis.addEventListener?.('storage', (e: StorageEvent) => {
+  if (e.key !== null && !KEY.test(e.key)) return;
+  withDrafts = undefined;
+  changes.dispatchEvent(new Event('change'));
+});
+
 export function saveDraft(key: string, text: string): void {
-  const had = readDraft(key) !== '';
   try {
     if (text) localStorage.setItem(key, text);
     else localStorage.removeItem(key);
   } catch {
     /* see readDraft */
   }
+  const m = KEY.exec(key);
+  if (!m) return;
+  const [, agentId = '', conversationId = ''] = m;
+  const either = text !== '' || readDraft(draftKey(agentId, conversationId, 'reply')) !== '' || readDraft(draftKey(agentId, conversationId, 'note')) !== '';
+  const set = drafted();
+  const id = `${agentId}:${conversationId}`;
   // Listeners care whether a conversation has a draft, not about each keystroke.
-  if (had !== (text !== '')) changes.dispatchEvent(new Event('change'));
+  if (either === set.has(id)) return;
+  if (either) set.add(id);
+  else set.delete(id);
+  changes.dispatchEvent(new Event('change'));
 }
 
 /** Whether the agent left text in either tab of the conversation. */
-export const hasDraft = (agentId: string, conversationId: string): boolean =>
-  readDraft(draftKey(agentId, conversationId, 'reply')) !== '' || readDraft(draftKey(agentId, conversationId, 'note')) !== '';
+export const hasDraft = (agentId: string, conversationId: string): boolean => drafted().has(`${agentId}:${conversationId}`);
 
-/** Calls `listener` when a draft appears or goes (this page only); returns the unsubscribe. */
+/** Calls `listener` when a draft appears or goes (here or in another tab); returns the unsubscribe. */
 export function onDraftsChange(listener: () => void): () => void {
   changes.addEventListener('change', listener);
   return () => changes.removeEventListener('change', listener);
