@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
-import { accessibleName, allByRole, byRole, settled, type } from '../testing/mount.js';
+import { accessibleName, allByRole, byRole, mountTeamInbox, settled, type } from '../testing/mount.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
 import { draftKey } from './drafts.js';
 import '../define.js';
@@ -10,12 +10,7 @@ const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(
 const row = (inbox: TeamInbox, name: RegExp) => allByRole(part(inbox, 'inbox-conversation-list'), 'option').find((o) => name.test(o.textContent!));
 
 async function mountAll(fx: FixtureInbox): Promise<TeamInbox> {
-  const el = document.createElement('team-inbox');
-  el.setAttribute('view', 'all');
-  Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
-  el.style.height = '640px';
-  document.body.append(el);
-  await el.updateComplete;
+  const el = await mountTeamInbox(fx);
   await until(() => !!row(el, /Lucía/) && !!row(el, /Priya/), 3000, 'rows with names');
   return el;
 }

@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, until } from '../testing/fixtures.js';
-import { accessibleName, allByRole, byRole, composedText } from '../testing/mount.js';
+import { accessibleName, allByRole, byRole, composedText, mountTeamInbox } from '../testing/mount.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
 import '../define.js';
 
@@ -19,12 +19,7 @@ describe('team-inbox: snooze from the keyboard', () => {
 
   it('s opens Snooze, a preset snoozes, the next row opens, and the Snoozed view lists it', async () => {
     const fx = await fixtureInbox({ view: 'all' });
-    const el = document.createElement('team-inbox');
-    el.setAttribute('view', 'all');
-    Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
-    el.style.height = '640px';
-    document.body.append(el);
-    await el.updateComplete;
+    const el = await mountTeamInbox(fx);
     await until(() => allByRole(list(el), 'option').length === 2, 3000, 'rows');
 
     // The shortcuts dialog lists s with the control's words (its content loads when it first opens).

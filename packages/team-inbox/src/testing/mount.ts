@@ -7,10 +7,23 @@ import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import type { BatonRealtime } from '@baton/client';
 import { ContactDirectory } from '../contacts/contact-directory.js';
 import { contactsContext } from '../contacts/contacts-context.js';
+import type { View } from '@baton/protocol';
 import type { FixtureInbox } from './fixtures.js';
+import type { TeamInbox } from '../team-inbox/team-inbox.js';
 import '../define.js';
 // Lazy in <team-inbox> (loaded with the first open conversation); parts mounted alone need it defined.
 import '../details/details.js';
+
+/** A whole `<team-inbox>` over a fixture inbox, showing `view`, 640 px high, rendered once. */
+export async function mountTeamInbox(fx: FixtureInbox, view: View = 'all'): Promise<TeamInbox> {
+  const el = document.createElement('team-inbox');
+  el.setAttribute('view', view);
+  Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
+  el.style.height = '640px';
+  document.body.append(el);
+  await el.updateComplete;
+  return el;
+}
 
 export interface Mounted<E extends HTMLElement> {
   el: E;

@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
-import { allByRole, byRole, settled } from '../testing/mount.js';
+import { allByRole, byRole, mountTeamInbox, settled } from '../testing/mount.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
 import type { InboxResolveDetail, InboxSnoozeDetail } from '../events.js';
 import '../define.js';
@@ -18,12 +18,7 @@ function focused(): Element | null {
 const toastText = (inbox: TeamInbox) => toast(inbox)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 
 async function mountAll(fx: FixtureInbox): Promise<TeamInbox> {
-  const el = document.createElement('team-inbox');
-  el.setAttribute('view', 'all');
-  Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
-  el.style.height = '640px';
-  document.body.append(el);
-  await el.updateComplete;
+  const el = await mountTeamInbox(fx);
   await until(() => allByRole(part(el, 'inbox-conversation-list')!, 'option').some((o) => /Lucía/.test(o.textContent!)), 3000, 'rows with names');
   return el;
 }
