@@ -145,9 +145,6 @@ export const teamInboxStyles = css`
     margin: 0;
     padding: var(--baton-space-4);
   }
-  .details-placeholder.muted {
-    color: var(--baton-color-text-muted);
-  }
   .pane-bar {
     display: none;
     gap: 8px;
