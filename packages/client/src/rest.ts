@@ -1,6 +1,6 @@
 import type { RouteBody, RouteName, RouteQuery, RouteResponse } from '@baton/protocol';
 // Method and path only, from the zod-free module: the schemas stay out of browser bundles.
-import { ENDPOINTS } from '@baton/protocol/constants';
+import { ENDPOINTS, INBOX_ENDPOINTS } from '@baton/protocol/constants';
 import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';
 import { BatonApiError } from './errors.js';
 import { TokenSource, type TokenOptions } from './token.js';
@@ -60,6 +60,8 @@ interface Call {
   idempotencyKey?: string;
   signal?: AbortSignal;
 }
+
+type Endpoint = { method: string; path: string };
 
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 200, maxMs: 2000 };
 
@@ -228,8 +230,13 @@ export class InboxRestClient {
     return `${this.baseUrl}${filled}${qs ? `?${qs}` : ''}`;
   }
 
+  /** Where a route is: the inbox's own table here (its bundle carries only that); `BatonRestClient` has every route's. */
+  protected endpoint(name: RouteName): Endpoint {
+    return (INBOX_ENDPOINTS as Record<string, Endpoint>)[name]!;
+  }
+
   protected async call<N extends RouteName>(name: N, call: Call): Promise<RouteResponse<N>> {
-    const spec: { method: string; path: string } = ENDPOINTS[name];
+    const spec = this.endpoint(name);
     const method = spec.method.toUpperCase();
     const url = this.url(spec.path, call.params, call.query);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -291,6 +298,10 @@ export class InboxRestClient {
  * network errors and 502/503/504 are safe; a 401 gets one retry with a fresh token.
  */
 export class BatonRestClient extends InboxRestClient {
+  protected override endpoint(name: RouteName): Endpoint {
+    return ENDPOINTS[name];
+  }
+
   // ── Public and server admin ────────────────────────────────────────────────────────────────
   health(o?: RequestOptions) {
     return this.call('health', { ...o });
@@ -430,6 +441,11 @@ async function readJson(res: Response): Promise<unknown> {
     return undefined;
   }
 }
+
+// Compile-time guard: every route method of the inbox's client is in the inbox's table (its calls look only there).
+type InboxRoutesMissing = Exclude<Extract<keyof InboxRestClient, RouteName>, keyof typeof INBOX_ENDPOINTS>;
+const inboxTableHasEveryInboxRoute: [InboxRoutesMissing] extends [never] ? true : InboxRoutesMissing = true;
+void inboxTableHasEveryInboxRoute;
 
 type MissingRoutes = Exclude<RouteName, keyof BatonRestClient>;
 /** Compile-time guard: a route added to the protocol without a client method fails the type check here. */

@@ -44,30 +44,19 @@ export const SERVER_EVENTS = [
   'session:closed',
 ] as const;
 
-/** Method and path of every route in `routes`, by route name. */
-export const ENDPOINTS = {
-  health: { method: 'get', path: '/healthz' },
-  createWorkspace: { method: 'post', path: '/v1/workspaces' },
-  createToken: { method: 'post', path: '/v1/tokens' },
-  listCredentials: { method: 'get', path: '/v1/workspace/credentials' },
-  createApiKey: { method: 'post', path: '/v1/workspace/api-keys' },
-  revokeApiKey: { method: 'delete', path: '/v1/workspace/api-keys/:id' },
-  createSigningKey: { method: 'post', path: '/v1/workspace/signing-keys' },
-  retireSigningKey: { method: 'delete', path: '/v1/workspace/signing-keys/:id' },
-  getWorkspace: { method: 'get', path: '/v1/workspace' },
+type EndpointTable = Record<string, { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: string }>;
+
+/**
+ * Method and path of the routes an agent's inbox calls (`InboxRestClient` in `@baton/client`): a
+ * table of their own, so a bundle of the inbox does not carry the other routes' paths.
+ */
+export const INBOX_ENDPOINTS = {
   me: { method: 'get', path: '/v1/agents/me' },
   listAgents: { method: 'get', path: '/v1/agents' },
-  createAgent: { method: 'post', path: '/v1/agents' },
   updateAgent: { method: 'patch', path: '/v1/agents/:id' },
   listTeams: { method: 'get', path: '/v1/teams' },
-  createTeam: { method: 'post', path: '/v1/teams' },
-  updateTeam: { method: 'patch', path: '/v1/teams/:id' },
-  createContact: { method: 'post', path: '/v1/contacts' },
-  findContacts: { method: 'get', path: '/v1/contacts' },
   getContact: { method: 'get', path: '/v1/contacts/:id' },
-  updateContact: { method: 'patch', path: '/v1/contacts/:id' },
   contactConversations: { method: 'get', path: '/v1/contacts/:id/conversations' },
-  createConversation: { method: 'post', path: '/v1/conversations' },
   listConversations: { method: 'get', path: '/v1/conversations' },
   counts: { method: 'get', path: '/v1/conversations/counts' },
   bulk: { method: 'post', path: '/v1/conversations/bulk' },
@@ -88,18 +77,40 @@ export const ENDPOINTS = {
   listTags: { method: 'get', path: '/v1/tags' },
   listNotifications: { method: 'get', path: '/v1/notifications' },
   markNotificationsRead: { method: 'post', path: '/v1/notifications/read' },
-  getPreferences: { method: 'get', path: '/v1/agents/me/preferences' },
-  updatePreferences: { method: 'put', path: '/v1/agents/me/preferences' },
-  updateWorkspace: { method: 'patch', path: '/v1/workspace' },
   pushPublicKey: { method: 'get', path: '/v1/push/public-key' },
   createPushSubscription: { method: 'post', path: '/v1/push-subscriptions' },
   deletePushSubscription: { method: 'delete', path: '/v1/push-subscriptions' },
+  search: { method: 'get', path: '/v1/search' },
+  conversationRouting: { method: 'get', path: '/v1/conversations/:id/routing' },
+} as const satisfies EndpointTable;
+
+/** Method and path of every route in `routes`, by route name. */
+export const ENDPOINTS = {
+  ...INBOX_ENDPOINTS,
+  health: { method: 'get', path: '/healthz' },
+  createWorkspace: { method: 'post', path: '/v1/workspaces' },
+  createToken: { method: 'post', path: '/v1/tokens' },
+  listCredentials: { method: 'get', path: '/v1/workspace/credentials' },
+  createApiKey: { method: 'post', path: '/v1/workspace/api-keys' },
+  revokeApiKey: { method: 'delete', path: '/v1/workspace/api-keys/:id' },
+  createSigningKey: { method: 'post', path: '/v1/workspace/signing-keys' },
+  retireSigningKey: { method: 'delete', path: '/v1/workspace/signing-keys/:id' },
+  getWorkspace: { method: 'get', path: '/v1/workspace' },
+  createAgent: { method: 'post', path: '/v1/agents' },
+  createTeam: { method: 'post', path: '/v1/teams' },
+  updateTeam: { method: 'patch', path: '/v1/teams/:id' },
+  createContact: { method: 'post', path: '/v1/contacts' },
+  findContacts: { method: 'get', path: '/v1/contacts' },
+  updateContact: { method: 'patch', path: '/v1/contacts/:id' },
+  createConversation: { method: 'post', path: '/v1/conversations' },
+  getPreferences: { method: 'get', path: '/v1/agents/me/preferences' },
+  updatePreferences: { method: 'put', path: '/v1/agents/me/preferences' },
+  updateWorkspace: { method: 'patch', path: '/v1/workspace' },
   transcript: { method: 'get', path: '/v1/conversations/:id/transcript' },
   listWebhooks: { method: 'get', path: '/v1/webhooks' },
   createWebhook: { method: 'post', path: '/v1/webhooks' },
   deleteWebhook: { method: 'delete', path: '/v1/webhooks/:id' },
   webhookDeliveries: { method: 'get', path: '/v1/webhooks/:id/deliveries' },
-  search: { method: 'get', path: '/v1/search' },
   listWorkflows: { method: 'get', path: '/v1/workflows' },
   createWorkflow: { method: 'post', path: '/v1/workflows' },
   validateWorkflow: { method: 'post', path: '/v1/workflows/validate' },
@@ -110,6 +121,5 @@ export const ENDPOINTS = {
   publishWorkflow: { method: 'post', path: '/v1/workflows/:id/publish' },
   workflowVersions: { method: 'get', path: '/v1/workflows/:id/versions' },
   listWorkflowRuns: { method: 'get', path: '/v1/workflows/:id/runs' },
-  conversationRouting: { method: 'get', path: '/v1/conversations/:id/routing' },
   openapi: { method: 'get', path: '/v1/openapi.json' },
-} as const satisfies Record<string, { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: string }>;
+} as const satisfies EndpointTable;
