@@ -1,12 +1,11 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
-import { accessibleName, allByRole, byRole, mountTeamInbox, settled, type } from '../testing/mount.js';
+import { accessibleName, allByRole, byRole, mountTeamInbox, part, settled, type } from '../testing/mount.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
 import { draftKey } from './drafts.js';
 import '../define.js';
 
-const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
 const row = (inbox: TeamInbox, name: RegExp) => allByRole(part(inbox, 'inbox-conversation-list'), 'option').find((o) => name.test(o.textContent!));
 
 async function mountAll(fx: FixtureInbox): Promise<TeamInbox> {

@@ -2,17 +2,11 @@ import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, until } from '../testing/fixtures.js';
-import { accessibleName, allByRole, byRole, composedText, mountTeamInbox } from '../testing/mount.js';
+import { accessibleName, allByRole, byRole, composedText, deepActive, mountTeamInbox, part } from '../testing/mount.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
 import '../define.js';
 
-const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
 const list = (inbox: TeamInbox) => part(inbox, 'inbox-conversation-list');
-function deepActive(): Element | null {
-  let el = document.activeElement;
-  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-  return el;
-}
 
 describe('team-inbox: snooze from the keyboard', () => {
   afterEach(() => document.querySelectorAll('team-inbox').forEach((el) => el.remove()));

@@ -2,13 +2,12 @@ import { expect } from '@esm-bundle/chai';
 import { BatonApiError, BatonRestClient, InboxStore, type BatonRealtime } from '@baton/client';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { conversation, demoWorld, FakeRealtime, fixtureFetch, fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
-import { allByRole, byRole, composedText, settled } from '../testing/mount.js';
+import { allByRole, byRole, composedText, part, settled } from '../testing/mount.js';
 import { clock } from '../controllers/clock-controller.js';
 import { plainError } from '../format/plain-error.js';
 import type { TeamInbox } from './team-inbox.js';
 import '../define.js';
 
-const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
 const list = (inbox: TeamInbox) => part(inbox, 'inbox-conversation-list');
 
 async function mount(props: Pick<FixtureInbox, 'store' | 'rest'> & { realtime?: unknown }): Promise<TeamInbox> {

@@ -3,20 +3,13 @@ import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { View } from '@baton/protocol';
 import { conversation, demoWorld, fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
-import { accessibleName, allByRole, byRole, settled } from '../testing/mount.js';
+import { accessibleName, allByRole, byRole, deepActive, part, settled } from '../testing/mount.js';
 import type { TeamInbox } from './team-inbox.js';
 import type { InboxAssignDetail, InboxConversationOpenDetail } from '../events.js';
 import '../define.js';
 
-const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
 const list = (inbox: TeamInbox) => part(inbox, 'inbox-conversation-list');
 const rowNames = (inbox: TeamInbox) => allByRole(list(inbox), 'option').map((o) => (/Lucía|Priya|Mallory/.exec(o.textContent!) ?? ['?'])[0]);
-/** The focused element, through shadow roots. */
-function deepActive(): Element | null {
-  let el = document.activeElement;
-  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-  return el;
-}
 const focusedRow = () => {
   const el = deepActive();
   return el?.getAttribute('role') === 'option' ? el : null;

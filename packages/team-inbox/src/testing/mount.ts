@@ -14,6 +14,16 @@ import '../define.js';
 // Lazy in <team-inbox> (loaded with the first open conversation); parts mounted alone need it defined.
 import '../details/details.js';
 
+/** The shadow root of a part inside an inbox (throws while the part is not rendered: `until` waits on that). */
+export const part = (inbox: TeamInbox, tag: string): ShadowRoot => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
+
+/** The focused element, through shadow roots. */
+export function deepActive(): Element | null {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el;
+}
+
 /** A whole `<team-inbox>` over a fixture inbox, showing `view`, 640 px high, rendered once. */
 export async function mountTeamInbox(fx: FixtureInbox, view: View = 'all'): Promise<TeamInbox> {
   const el = document.createElement('team-inbox');

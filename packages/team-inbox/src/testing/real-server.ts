@@ -48,5 +48,4 @@ export async function mountInbox(server: DemoServer, token: string): Promise<Tea
   return el;
 }
 
-/** The shadow root of a part inside an inbox. */
-export const part = (inbox: TeamInbox, tag: string): ShadowRoot => inbox.shadowRoot!.querySelector(tag)!.shadowRoot!;
+export { part } from './mount.js';

@@ -2,34 +2,28 @@ import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
-import { allByRole, byRole, mountTeamInbox, settled } from '../testing/mount.js';
+import { allByRole, byRole, deepActive, mountTeamInbox, part, settled } from '../testing/mount.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
 import type { InboxResolveDetail, InboxSnoozeDetail } from '../events.js';
 import '../define.js';
 
-const part = (inbox: TeamInbox, tag: string) => inbox.shadowRoot!.querySelector(tag)?.shadowRoot ?? null;
-const toast = (inbox: TeamInbox) => part(inbox, 'inbox-undo-toast');
-/** The focused element, through shadow roots. */
-function focused(): Element | null {
-  let el = document.activeElement;
-  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-  return el;
-}
+/** The toast's shadow root, or null while none is offered. */
+const toast = (inbox: TeamInbox) => inbox.shadowRoot!.querySelector('inbox-undo-toast')?.shadowRoot ?? null;
 const toastText = (inbox: TeamInbox) => toast(inbox)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 
 async function mountAll(fx: FixtureInbox): Promise<TeamInbox> {
   const el = await mountTeamInbox(fx);
-  await until(() => allByRole(part(el, 'inbox-conversation-list')!, 'option').some((o) => /Lucía/.test(o.textContent!)), 3000, 'rows with names');
+  await until(() => allByRole(part(el, 'inbox-conversation-list'), 'option').some((o) => /Lucía/.test(o.textContent!)), 3000, 'rows with names');
   return el;
 }
 
 /** Opens Lucía's conversation from the list, with focus in the inbox so its shortcuts work. */
 async function openLucia(fx: FixtureInbox, el: TeamInbox): Promise<void> {
-  const row = allByRole(part(el, 'inbox-conversation-list')!, 'option').find((o) => /Lucía/.test(o.textContent!))!;
+  const row = allByRole(part(el, 'inbox-conversation-list'), 'option').find((o) => /Lucía/.test(o.textContent!))!;
   row.focus();
   await sendKeys({ press: 'Enter' });
   await until(() => fx.store.getSnapshot().open?.conversation?.id === 'conv_lucia', 2000, 'Lucía open');
-  await until(() => /Lucía/.test(part(el, 'inbox-conversation-header')?.textContent ?? ''), 2000, 'header');
+  await until(() => /Lucía/.test(part(el, 'inbox-conversation-header').textContent ?? ''), 2000, 'header');
 }
 
 describe('team-inbox: Undo after a resolve or snooze', () => {
@@ -60,7 +54,7 @@ describe('team-inbox: Undo after a resolve or snooze', () => {
     expect(reopened).to.deep.equal([{ conversationId: 'conv_lucia' }]);
     await until(() => toast(el) === null, 2000, 'the toast gone');
     // Focus was on Undo: it goes to Lucía's row, where j/k and the other shortcuts go on working.
-    await until(() => /Lucía/.test(focused()?.textContent ?? '') && focused()?.getAttribute('role') === 'option', 2000, 'focus on the row');
+    await until(() => /Lucía/.test(deepActive()?.textContent ?? '') && deepActive()?.getAttribute('role') === 'option', 2000, 'focus on the row');
   });
 
   it('a snooze offers Undo too, and z takes it back (Unsnooze), only while it is offered', async () => {
@@ -76,14 +70,14 @@ describe('team-inbox: Undo after a resolve or snooze', () => {
     expect(fx.world.requests.filter((r) => r.startsWith('POST'))).to.deep.equal(['POST /v1/conversations/conv_lucia/read']);
 
     await sendKeys({ press: 's' });
-    const menu = () => part(el, 'inbox-conversation-header')!.querySelector('inbox-snooze-menu')?.shadowRoot ?? null;
+    const menu = () => part(el, 'inbox-conversation-header').querySelector('inbox-snooze-menu')?.shadowRoot ?? null;
     await until(() => menu() !== null && allByRole(menu()!, 'button').some((b) => /Tomorrow/.test(b.textContent!)), 2000, 'the snooze choices');
     allByRole(menu()!, 'button').find((b) => /Tomorrow/.test(b.textContent!))!.click();
     await until(() => /Snoozed Lucía Fernández until tomorrow 9:00 AM/.test(toastText(el)), 2000, 'the toast');
     expect(snoozes).to.have.length(1);
 
     // Focus is back in the inbox (the list or the header), where shortcuts count.
-    part(el, 'inbox-conversation-list')!.querySelector<HTMLElement>('[role="option"]')?.focus();
+    part(el, 'inbox-conversation-list').querySelector<HTMLElement>('[role="option"]')?.focus();
     await sendKeys({ press: 'z' });
     await until(() => snoozes.length === 2, 2000, 'woken');
     expect(snoozes[1]).to.deep.equal({ conversationId: 'conv_lucia', until: null });
