@@ -99,7 +99,7 @@ export class InboxComposer extends LitElement {
       this.tabFor = openId;
       this.tab = !readDraft(this.draftKeyOf(openId, 'reply')) && readDraft(this.draftKeyOf(openId, 'note')) ? 'note' : 'reply';
     }
-    const key = this.draftKeyOf(this.snapshot.value?.conversation?.id ?? '', this.tab);
+    const key = this.draftKeyOf(openId, this.tab);
     if (key !== this.draftKey) {
       this.text = readDraft(key);
       this.draftKey = key;

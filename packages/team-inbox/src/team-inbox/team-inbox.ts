@@ -391,10 +391,14 @@ export class TeamInbox extends LitElement {
   private async closeUndo(): Promise<void> {
     const hadFocus = this.undoToast?.matches(':focus-within') ?? false;
     this.undoable = undefined;
-    if (!hadFocus) return;
+    if (hadFocus) await this.focusListRow(this.conversationId);
+  }
+
+  /** Once the list has rendered what just changed, focus goes to a conversation's row. */
+  private async focusListRow(conversationId: string): Promise<void> {
     await this.updateComplete;
     await this.list?.updateComplete;
-    this.list?.focusRow(this.conversationId);
+    this.list?.focusRow(conversationId);
   }
 
   /** Narrow widths: back from the conversation to the list, focus on its row. */
@@ -402,9 +406,7 @@ export class TeamInbox extends LitElement {
     const id = this.conversationId;
     this.conversationId = '';
     this.detailsOpen = false;
-    await this.updateComplete;
-    await this.list?.updateComplete;
-    this.list?.focusRow(id);
+    await this.focusListRow(id);
   }
 
   private onShortcut = (e: KeyboardEvent): void => {
