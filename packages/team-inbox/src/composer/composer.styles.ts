@@ -61,12 +61,29 @@ export const composerStyles = css`
     font-size: var(--baton-font-size-small, 12px);
     color: var(--baton-color-text-muted, #5b6470);
   }
+  /* Keys mean nothing on a phone; "/ for saved replies" still does (touch-only devices). */
+  @media (hover: none) and (pointer: coarse) {
+    .keys {
+      display: none;
+    }
+  }
   /* Beside "Send", quieter than it. */
   .manage {
     margin-inline-start: auto;
     white-space: nowrap;
     padding: 4px 10px;
     font-size: var(--baton-font-size-small, 12px);
+  }
+  /*
+   * "Send and resolve" and "Send" stay together at the end of the row, "Send" last: when the row
+   * wraps in a narrow column they move to a line of their own, right-aligned, never "Send" alone
+   * under its neighbour.
+   */
+  .send {
+    display: flex;
+    gap: 8px;
+    margin-inline-start: auto;
+    white-space: nowrap;
   }
   [part='submit'] {
     padding: 6px 16px;
@@ -109,7 +126,9 @@ export const composerStyles = css`
   .username {
     color: var(--baton-color-text-muted, #5b6470);
   }
+  /* A line of its own, above the buttons. */
   .error {
+    flex-basis: 100%;
     color: var(--baton-color-danger, #b42318);
   }
 `;

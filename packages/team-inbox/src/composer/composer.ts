@@ -250,19 +250,21 @@ export class InboxComposer extends LitElement {
           }}
         ></textarea>
         <div class="row">
-          <span class="hint">${note ? 'Only your team sees notes' : 'Ctrl+Enter to send, / for saved replies'}</span>
+          <span class="hint">${note ? 'Only your team sees notes' : html`<span class="keys">Ctrl+Enter to send, </span>/ for saved replies`}</span>
           ${this.me?.role === 'admin'
             ? html`<button class="button manage" aria-haspopup="dialog" @click=${() => this.openManage()}>Manage saved replies</button>`
             : nothing}
           ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
-          ${note
-            ? nothing
-            : html`<button class="button" aria-keyshortcuts="Control+Shift+Enter" ?disabled=${!c || this.sending || this.text.trim() === ''} @click=${() => this.submit(true)}>
-                Send and resolve
-              </button>`}
-          <button part="submit" ?disabled=${!c || this.sending || this.text.trim() === ''} @click=${() => this.submit()}>
-            ${note ? 'Save' : 'Send'}
-          </button>
+          <span class="send">
+            ${note
+              ? nothing
+              : html`<button class="button" aria-keyshortcuts="Control+Shift+Enter" ?disabled=${!c || this.sending || this.text.trim() === ''} @click=${() => this.submit(true)}>
+                  Send and resolve
+                </button>`}
+            <button part="submit" ?disabled=${!c || this.sending || this.text.trim() === ''} @click=${() => this.submit()}>
+              ${note ? 'Save' : 'Send'}
+            </button>
+          </span>
         </div>
       </div>
       ${this.managing ? html`<inbox-saved-replies-dialog @close=${() => this.closeManage()}></inbox-saved-replies-dialog>` : nothing}

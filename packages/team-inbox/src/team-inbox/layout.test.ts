@@ -121,6 +121,17 @@ describe('team-inbox at every width (its own size)', () => {
     // The name keeps room to be read: the buttons wrap below it instead.
     const name = byRole(el.shadowRoot!.querySelector('inbox-conversation-header')!.shadowRoot!, 'heading');
     expect(name.scrollWidth).to.be.at.most(name.clientWidth);
+    // The composer's row wraps, and "Send" stays last, beside "Send and resolve", at the right edge.
+    const composer = el.shadowRoot!.querySelector('inbox-composer')!.shadowRoot!;
+    const [manage, andResolve, send] = ['Manage saved replies', 'Send and resolve', 'Send'].map((n) => byRole(composer, 'button', n).getBoundingClientRect());
+    expectNoOverlap([
+      { name: 'Manage saved replies', rect: manage! },
+      { name: 'Send and resolve', rect: andResolve! },
+      { name: 'Send', rect: send! },
+    ]);
+    expect(send!.top, 'Send on the line of Send and resolve').to.be.closeTo(andResolve!.top, 1);
+    expect(send!.left).to.be.greaterThan(andResolve!.right);
+    expect(send!.right).to.be.closeTo(parts.conversation!.getBoundingClientRect().right - 16, 2);
     await expectNoAxeViolations(el);
     byRole(el.shadowRoot!, 'button', 'Back to conversations').click();
     await until(() => visible(parts.sidebar!), 2000, 'list shown');

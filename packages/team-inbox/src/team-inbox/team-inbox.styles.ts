@@ -206,5 +206,13 @@ export const teamInboxStyles = css`
     .back {
       display: inline-block;
     }
+    /*
+     * With a conversation open the column's foot is the composer's "Send": the toast sits over the
+     * "Back to conversations" bar instead, for its few seconds.
+     */
+    .has-open > [part='undo'] {
+      inset-block: 4px auto;
+      inset-inline: 8px;
+    }
   }
 `;

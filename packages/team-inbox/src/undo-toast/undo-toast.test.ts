@@ -102,4 +102,21 @@ describe('team-inbox: Undo after a resolve or snooze', () => {
     byRole(toast(el)!, 'button', 'Dismiss').click();
     await until(() => toast(el) === null, 2000, 'dismissed');
   });
+
+  it('in one column (390 px) it sits over "Back to conversations", clear of the composer', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = await mountAll(fx);
+    el.style.width = '390px';
+    await openLucia(fx, el);
+    byRole(part(el, 'inbox-conversation-header'), 'button', 'Mark as Resolved').click();
+    await until(() => /Resolved/.test(toastText(el)), 2000, 'the toast');
+    await until(() => el.shadowRoot!.querySelector('inbox-composer') !== null, 2000, 'the next conversation, open');
+    await settled(el);
+    const box = el.shadowRoot!.querySelector('inbox-undo-toast')!.getBoundingClientRect();
+    const composer = el.shadowRoot!.querySelector('inbox-composer')!.getBoundingClientRect();
+    const column = el.shadowRoot!.querySelector('[part="conversation"]')!.getBoundingClientRect();
+    expect(box.bottom, 'above the composer').to.be.lessThan(composer.top);
+    expect(box.top - column.top, 'at the top of the column').to.be.lessThan(12);
+    expect(box.right).to.be.at.most(column.right);
+  });
 });
