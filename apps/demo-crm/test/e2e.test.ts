@@ -521,6 +521,15 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
         const listControls = ['Search', 'Notifications', 'Available', 'view All', 'view Snoozed', 'Select all in view', 'Filters', 'the list'];
         const headerControls = ['the contact (heading)', 'Assign to me', 'Snooze', 'Mark as Resolved'];
         await checkLayout('list', listControls);
+        // The bell's panel opens inside the inbox too (at 390 px it once ran off the right edge).
+        const bell = sidebar.getByRole('button', { name: /^Notifications/ });
+        await bell.click();
+        const panel = sidebar.getByRole('region', { name: 'Notifications' });
+        await panel.getByRole('heading', { name: 'Notifications' }).waitFor({ timeout: 5000 });
+        const [panelBox, inboxBox] = [(await panel.boundingBox())!, (await inbox.boundingBox())!];
+        assert.ok(panelBox.x >= inboxBox.x && panelBox.x + panelBox.width <= inboxBox.x + inboxBox.width + 0.5, `${width} px: the bell's panel ${JSON.stringify(panelBox)} leaves the inbox ${JSON.stringify(inboxBox)}`);
+        await bell.click();
+        await panel.waitFor({ state: 'hidden', timeout: 5000 });
         if (width === 1440) {
           const listBox = (await list(page, 'All').boundingBox())!;
           let shown = 0;

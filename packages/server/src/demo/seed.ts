@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
 import { createAgent } from '../services/agents.js';
 import { assign, createConversation, postMessage, postNote, setStatus } from '../services/conversations.js';
+import { createReply } from '../services/saved-replies.js';
 import { createTeam } from '../services/teams.js';
 import { createWorkspace } from '../services/workspaces.js';
 import { setAllowedOrigins } from '../storage/workspaces.js';
@@ -67,6 +68,13 @@ const SCRIPTS: Script[] = [
     note: { from: 'ben', body: '@Ana she sounded upset, order #4471 is late.' } },
 ];
 
+/** What `/` in the composer offers from the start, so the demo shows saved replies filled in. */
+const SAVED_REPLIES = [
+  { name: 'Greeting', shortcut: 'hi', body: "Hi {{contact.firstName}}, thanks for getting in touch. I'm {{agent.firstName}} and I'll take care of this." },
+  { name: 'Opening hours', shortcut: 'hours', body: 'We are open Monday to Saturday, 9am to 6pm, and Sunday, 10am to 4pm.' },
+  { name: 'Wrap-up', shortcut: 'thanks', body: 'Glad we could help, {{contact.firstName}}. If anything else comes up, just reply here.' },
+];
+
 /** A clock that starts in the past and steps forward, so seeded activity has believable times. */
 function steppingClock(base: Clock, startMsAgo: number): Clock & { step(ms: number): void } {
   let offset = -startMsAgo;
@@ -115,6 +123,7 @@ export async function seedDemoWorkspace(deps: Deps): Promise<DemoSeed> {
   });
   await createTeam(d, host, { name: 'Support', memberIds: [agents.ana, agents.ben, agents.tom] });
   await createTeam(d, host, { name: 'Bilingual', memberIds: [agents.maria, agents.ana] });
+  for (const r of SAVED_REPLIES) await createReply(d, host, r);
 
   for (const s of SCRIPTS) {
     clock.step(4 * 3600 * 1000 + Math.floor(Math.random() * 3600 * 1000));

@@ -214,5 +214,19 @@ export const teamInboxStyles = css`
       inset-block: 4px auto;
       inset-inline: 8px;
     }
+    /*
+     * The bell's panel (320 px from the bell) would run off the inbox's right edge: here it hangs
+     * from the toolbar instead, as wide as the column.
+     */
+    .toolbar {
+      position: relative;
+    }
+    [part='notifications'] {
+      position: static;
+    }
+    [part='notifications']::part(panel) {
+      inset-inline: 8px;
+      width: auto;
+    }
   }
 `;
