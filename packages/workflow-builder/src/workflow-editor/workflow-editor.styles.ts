@@ -68,6 +68,8 @@ export const workflowEditorStyles = css`
     content-visibility: auto;
     contain-intrinsic-size: auto 44px;
     display: flex;
+    /* In a narrow host the row's buttons wrap under its fields instead of covering them. */
+    flex-wrap: wrap;
     align-items: flex-start;
     gap: var(--baton-space-2);
     border-radius: var(--baton-radius);
@@ -78,7 +80,7 @@ export const workflowEditorStyles = css`
     box-shadow: var(--baton-focus-ring);
   }
   .row > [role='gridcell']:first-child {
-    flex: 1;
+    flex: 1 1 16em;
     min-width: 0;
     display: flex;
     flex-wrap: wrap;
@@ -89,6 +91,7 @@ export const workflowEditorStyles = css`
     display: flex;
     gap: 2px;
     flex-wrap: wrap;
+    margin-inline-start: auto;
   }
   .row-buttons button {
     padding: 1px 6px;

@@ -46,8 +46,13 @@ export const workflowListStyles = css`
     flex-direction: column;
     gap: var(--baton-space-2);
   }
+  /*
+   * The row's buttons sit beside the name while the name keeps 16em; in a narrower host they wrap
+   * to a line of their own under it (right-aligned) instead of squeezing the name to a few letters.
+   */
   .row {
     display: flex;
+    flex-wrap: wrap;
     align-items: flex-start;
     gap: var(--baton-space-3);
     padding: var(--baton-space-3);
@@ -61,7 +66,7 @@ export const workflowListStyles = css`
     color: var(--baton-color-text-muted);
   }
   .main {
-    flex: 1;
+    flex: 1 1 16em;
     min-width: 0;
   }
   .name {
@@ -105,6 +110,7 @@ export const workflowListStyles = css`
     flex-wrap: wrap;
     gap: var(--baton-space-1);
     justify-content: flex-end;
+    margin-inline-start: auto;
   }
   ${controlStyles}
   /* The list's controls are a little roomier; it has no text fields. */

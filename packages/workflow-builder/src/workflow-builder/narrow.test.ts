@@ -1,0 +1,51 @@
+import { expect } from '@esm-bundle/chai';
+import { setViewport } from '@web/test-runner-commands';
+import type { TestWorkspace } from '../testing/workspace.js';
+import { byRole, editorOf, freshWorkspaceEachTest, mountBuilder, openWorkflow } from '../testing/mount.js';
+
+/** True when two boxes share more than a pixel both ways (a shared border is not an overlap). */
+function overlaps(a: DOMRect, b: DOMRect): boolean {
+  return Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+}
+
+/** The seed's first rule, as an admin would open it on a phone or in a CRM's side panel. */
+const SPANISH = {
+  name: 'Spanish → bilingual',
+  conditions: { any: [{ field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
+} as const;
+
+describe('<workflow-builder> in a 390 px host', () => {
+  let ws: TestWorkspace;
+  freshWorkspaceEachTest((w) => (ws = w));
+  before(() => setViewport({ width: 390, height: 2400 }));
+  after(() => setViewport({ width: 800, height: 600 }));
+
+  it('the list keeps each rule’s name readable: its buttons wrap under it instead of covering it', async () => {
+    await ws.createWorkflow({ name: 'Technical → senior tech', priority: 200 });
+    await ws.createWorkflow({ name: 'Everyone else → Support', priority: 100 });
+    const el = await mountBuilder(ws);
+    for (const name of ['Technical → senior tech', 'Everyone else → Support']) {
+      const open = byRole(el, 'button', name);
+      const buttons = byRole(el, 'group', name).getBoundingClientRect();
+      expect(overlaps(open.getBoundingClientRect(), buttons), `${name}: its buttons cover its name`).to.equal(false);
+      // Whole words on a line or two, not a few letters a line.
+      expect(open.getBoundingClientRect().width, name).to.be.greaterThan(150);
+      expect(buttons.right).to.be.at.most(el.getBoundingClientRect().right);
+    }
+  });
+
+  it('the editor’s row buttons never cover the row’s fields', async () => {
+    const { el } = await openWorkflow(ws, SPANISH);
+    const rows = [...editorOf(el).shadowRoot!.querySelectorAll<HTMLElement>('[role="row"]')].filter((r) => r.querySelector('.row-buttons'));
+    expect(rows.length).to.be.at.least(3);
+    for (const row of rows) {
+      const buttons = row.querySelector('.row-buttons')!.getBoundingClientRect();
+      const fields = [...row.querySelector('[role="gridcell"]')!.querySelectorAll<HTMLElement>('select, input, textarea')];
+      for (const field of fields) {
+        const label = field.getAttribute('aria-label') ?? field.tagName;
+        expect(overlaps(field.getBoundingClientRect(), buttons), `${label} under the row's buttons`).to.equal(false);
+        expect(field.getBoundingClientRect().right, `${label} inside the builder`).to.be.at.most(el.getBoundingClientRect().right);
+      }
+    }
+  });
+});
