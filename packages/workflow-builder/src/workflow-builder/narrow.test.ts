@@ -8,11 +8,6 @@ function overlaps(a: DOMRect, b: DOMRect): boolean {
   return Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
 }
 
-/** The seed's first rule, as an admin would open it on a phone or in a CRM's side panel. */
-const SPANISH = {
-  name: 'Spanish → bilingual',
-  conditions: { any: [{ field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
-} as const;
 
 describe('<workflow-builder> in a 390 px host', () => {
   let ws: TestWorkspace;
@@ -35,7 +30,11 @@ describe('<workflow-builder> in a 390 px host', () => {
   });
 
   it('the editor’s row buttons never cover the row’s fields', async () => {
-    const { el } = await openWorkflow(ws, SPANISH);
+    // The seed's first rule, as an admin would open it on a phone or in a CRM's side panel.
+    const { el } = await openWorkflow(ws, {
+      name: 'Spanish → bilingual',
+      conditions: { any: [{ field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
+    });
     const rows = [...editorOf(el).shadowRoot!.querySelectorAll<HTMLElement>('[role="row"]')].filter((r) => r.querySelector('.row-buttons'));
     expect(rows.length).to.be.at.least(3);
     for (const row of rows) {
