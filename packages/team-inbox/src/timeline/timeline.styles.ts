@@ -2,9 +2,27 @@ import { css } from 'lit';
 
 export const timelineStyles = css`
   :host {
+    position: relative;
     display: flex;
     flex-direction: column;
     min-height: 0;
+  }
+  /* Over the foot of the log, centred, above what it points down to. */
+  .jump {
+    position: absolute;
+    z-index: 1;
+    inset-block-end: 12px;
+    inset-inline-start: 50%;
+    transform: translateX(-50%);
+    padding: 4px 14px;
+    border: 0;
+    border-radius: 999px;
+    background: var(--baton-accent, #2f5bea);
+    color: var(--baton-accent-text, #fff);
+    font: inherit;
+    font-weight: 600;
+    box-shadow: var(--baton-shadow-popover);
+    cursor: pointer;
   }
   [part='base'] {
     flex: 1;

@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import type { TimelineItem } from '@baton/protocol';
 import { ana, ben, demoWorld, event, fixtureInbox, message, note, support, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart } from '../testing/mount.js';
 import { dayLabel } from './timeline.js';
@@ -110,6 +111,49 @@ describe('inbox-timeline', () => {
     expect(byAuthor('confirm the slot')).to.equal('Ana Silva');
     expect(byAuthor('See https://example.com')).to.equal('María García');
     await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('scrolled up through the history, a new message does not move the page: "New messages" takes the reader down', async () => {
+    const world = demoWorld();
+    world.timelines.set('conv_priya', Array.from({ length: 30 }, (_, i) => message('conv_priya', `Earlier message ${i}`, i % 2 ? 'outbound' : 'inbound', ana.id, 60 - i)));
+    const inbox = await fixtureInbox({ world });
+    const { el, root, remove } = await mountPart('inbox-timeline', inbox);
+    el.style.height = '240px';
+    await inbox.store.open('conv_priya');
+    const log = byRole(root, 'log', 'Timeline');
+    await until(() => entries(root).length === 30 && log.scrollHeight > log.clientHeight * 2, 2000, 'a long timeline');
+    const jump = () => allByRole(root, 'button', 'New messages ↓');
+    // At the bottom the log follows: a new message scrolls into view, and nothing is offered.
+    await until(() => log.scrollHeight - log.scrollTop - log.clientHeight < 2, 2000, 'opened at the latest');
+    const live = (item: TimelineItem) => inbox.realtime.emit('timeline:added', { seq: item.seq, item });
+    live(message('conv_priya', 'Still there?', 'inbound', null, 0));
+    await until(() => entries(root).length === 31 && log.scrollHeight - log.scrollTop - log.clientHeight < 2, 2000, 'followed');
+    expect(jump()).to.have.length(0);
+
+    // Scrolled up, reading: an event changes nothing; a message or a note is offered, the page stays put.
+    log.scrollTop = 0;
+    await new Promise((r) => requestAnimationFrame(r));
+    live(event('conv_priya', 'tagged', { type: 'agent', id: ben.id }, { added: ['vip'], removed: [] }, 0));
+    await until(() => entries(root).length === 32, 2000, 'the event');
+    expect(jump()).to.have.length(0);
+    live(note('conv_priya', 'I will take this one', ben.id, [], 0));
+    await until(() => jump().length === 1, 2000, '"New messages"');
+    expect(log.scrollTop).to.equal(0);
+    await expectNoAxeViolations(el);
+
+    jump()[0]!.click();
+    await until(() => jump().length === 0, 2000, 'gone once used');
+    expect(log.scrollHeight - log.scrollTop - log.clientHeight).to.be.lessThan(2);
+    expect(root.activeElement).to.equal(log);
+
+    // Scrolling down by hand clears it too.
+    log.scrollTop = 0;
+    await new Promise((r) => requestAnimationFrame(r));
+    live(message('conv_priya', 'Hello?', 'inbound', null, 0));
+    await until(() => jump().length === 1, 2000, 'offered again');
+    log.scrollTop = log.scrollHeight;
+    await until(() => jump().length === 0, 2000, 'cleared by scrolling down');
     remove();
   });
 });

@@ -91,6 +91,14 @@ export class InboxTimeline extends LitElement {
   private readonly teams = new TeamsController(this, () => this.store);
   private following = true;
   private shownId: string | null = null;
+  /**
+   * A message or note came in below while the reader was scrolled up through the history: "New
+   * messages" offers the way down instead of moving the page under them (the log's live region
+   * already reads it out to a screen reader).
+   */
+  @state() private unseen = false;
+  /** The latest item's seq at the last update, to tell what came in since. */
+  private lastSeq = 0;
 
   protected override willUpdate(): void {
     if (this.snapshot.value?.id && !this.sentences && !this.sentencesLoading) {
@@ -106,8 +114,25 @@ export class InboxTimeline extends LitElement {
     const id = this.snapshot.value?.id ?? null;
     // A newly opened conversation starts at its latest item; otherwise stay where the reader is.
     if (id !== this.shownId) this.following = true;
-    else if (el) this.following = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
+    else if (el) this.following = this.atBottom(el);
+    const items = this.snapshot.value?.items ?? [];
+    if (this.following) this.unseen = false;
+    else if (id === this.shownId) {
+      for (let i = items.length - 1; i >= 0 && items[i]!.seq > this.lastSeq; i--) if (items[i]!.kind !== 'event') this.unseen = true;
+    }
+    this.lastSeq = items.at(-1)?.seq ?? 0;
     this.shownId = id;
+  }
+
+  private atBottom(el: HTMLElement): boolean {
+    return el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
+  }
+
+  /** "New messages": down to the latest, with focus on the log so the keyboard reads on from there. */
+  private jumpToLatest(): void {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.unseen = false;
+    this.scroller.focus();
   }
 
   /** Resolves once event sentences are drawn too when their module is loading. */
@@ -156,7 +181,14 @@ export class InboxTimeline extends LitElement {
     const now = this.clock.now;
     // Events wait for their sentences (the first time only): the log stays busy rather than showing half of it.
     const waiting = !this.sentences && !!this.sentencesLoading && items.some((i) => i.kind === 'event');
-    return html`<div part="base" role="log" aria-label="Timeline" aria-busy=${v?.loading || waiting ? 'true' : 'false'} tabindex="0">
+    return html`<div
+        part="base"
+        role="log"
+        aria-label="Timeline"
+        aria-busy=${v?.loading || waiting ? 'true' : 'false'}
+        tabindex="0"
+        @scroll=${() => this.unseen && this.atBottom(this.scroller) && (this.unseen = false)}
+      >
       ${waiting
         ? html`<p class="empty"><span class="skeleton"></span></p>`
         : v?.id
@@ -168,7 +200,8 @@ export class InboxTimeline extends LitElement {
             )}
           </ol>`
         : html`<p class="empty">Pick a conversation from the list</p>`}
-    </div>`;
+      </div>
+      ${this.unseen ? html`<button class="jump" @click=${this.jumpToLatest}>New messages ↓</button>` : nothing}`;
   }
 
   private renderItem(item: TimelineItem, contactName: string | TemplateResult, agents: readonly AgentWithLoad[], now: number): TemplateResult {
