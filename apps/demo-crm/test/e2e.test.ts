@@ -385,6 +385,13 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     for (const part of ['snooze-menu', 'undo-toast', 'details-editor']) assert.ok(chunks.some((c) => lazy(part).test(c)), `${part}: ${chunks.join(', ')}`);
     await page.getByRole('button', { name: 'Unsnooze' }).click();
     await page.getByRole('button', { name: 'Snooze', exact: true }).waitFor({ timeout: 5000 });
+
+    // The `@` teammate picker (and the keys it shares with the saved-reply picker) with the Note tab.
+    chunks.length = 0;
+    await page.getByRole('tab', { name: 'Note' }).click();
+    await page.getByRole('textbox', { name: 'Note' }).fill('Ask @be');
+    await page.getByRole('listbox', { name: 'Teammates' }).getByRole('option', { name: /Ben Okafor/ }).waitFor({ timeout: 5000 });
+    assert.ok(chunks.some((c) => lazy('mention-controller').test(c)) && chunks.every((c) => lazy('mention-controller|picker-keys').test(c)), chunks.join(', '));
     await context.close();
   });
 

@@ -11,7 +11,7 @@ import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import { baseStyles, controlStyles } from '@baton/ui/tokens';
 import { channelName, icon } from '@baton/ui/icons';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
-import { MentionController } from './mention-controller.js';
+import type { MentionController } from './mention-controller.js';
 import { composerStyles } from './composer.styles.js';
 import { plainError } from '../format/plain-error.js';
 import { fire } from '../events.js';
@@ -55,6 +55,9 @@ export class InboxComposer extends LitElement {
   @state() private managing = false;
   /** The `/` saved-reply picker, loaded on the first `/` typed at the start of the box. */
   private saved: SavedReplyController | undefined;
+  /** The `@` teammate picker, loaded when the Note tab first shows (replies have no mentions). */
+  private mentions: MentionController | undefined;
+  private mentionsLoading: Promise<void> | undefined;
 
   @query('textarea') private field!: HTMLTextAreaElement;
 
@@ -64,8 +67,6 @@ export class InboxComposer extends LitElement {
     conversation: s.open?.conversation ?? null,
     agents: s.agents,
   }));
-  // Deactivated teammates are not offered: an @mention of one stays plain text on the server too.
-  private readonly mentions = new MentionController(this, () => (this.snapshot.value?.agents ?? []).filter((a) => a.active && a.id !== this.me?.id));
   private lastTypingAt = 0;
   private lastTypingKind: 'reply' | 'note' = 'reply';
   /** Where the box's text is kept (./drafts.ts): per conversation and tab, so switching does not lose it. */
@@ -83,7 +84,8 @@ export class InboxComposer extends LitElement {
     // The agent's own choice for the conversation open now (`n` pressed as it opens, before this
     // element's first update): the choice made on open does not undo it.
     this.tabFor = this.store?.getSnapshot().open?.id ?? this.tabFor;
-    await this.updateComplete;
+    // The box is drawn: focus it without waiting for the `@` picker's module to arrive.
+    await super.getUpdateComplete();
     this.field?.focus();
   }
 
@@ -104,13 +106,42 @@ export class InboxComposer extends LitElement {
       this.text = readDraft(key);
       this.draftKey = key;
       this.error = '';
-      this.mentions.close();
+      this.mentions?.close();
     }
+    if (this.tab === 'note') void this.loadMentions();
+  }
+
+  private loadMentions(): Promise<void> {
+    return (this.mentionsLoading ??= import('./mention-controller.js').then(
+      ({ MentionController }) => {
+        // Deactivated teammates are not offered: an @mention of one stays plain text on the server too.
+        this.mentions = new MentionController(this, () => (this.snapshot.value?.agents ?? []).filter((a) => a.active && a.id !== this.me?.id));
+      },
+      () => void (this.mentionsLoading = undefined), // the next update in Note tries again
+    ));
+  }
+
+  /** Resolves once the `@` picker is here too while it is loading, so "rendered" means what it says. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.mentionsLoading && !this.mentions) {
+      await this.mentionsLoading;
+      done = await super.getUpdateComplete();
+    }
+    return done;
+  }
+
+  /** In Note, re-reads `@name` before the caret (once the picker is loaded, if `@` came first). */
+  private syncMentions(): void {
+    if (this.tab !== 'note') return;
+    if (this.mentions) return this.mentions.sync(this.field);
+    const field = this.field;
+    void this.loadMentions().then(() => this.tab === 'note' && field.isConnected && this.mentions?.sync(field));
   }
 
   private onInput(): void {
     this.text = this.field.value;
-    if (this.tab === 'note') this.mentions.sync(this.field);
+    this.syncMentions();
     this.syncSaved();
     this.signalTyping();
   }
@@ -152,7 +183,7 @@ export class InboxComposer extends LitElement {
 
   private onKeydown(e: KeyboardEvent): void {
     if (this.saved?.handleKeydown(e, this.field)) return;
-    if (this.tab === 'note' && this.mentions.handleKeydown(e, this.field)) return;
+    if (this.tab === 'note' && this.mentions?.handleKeydown(e, this.field)) return;
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       void this.submit(e.shiftKey);
@@ -164,7 +195,7 @@ export class InboxComposer extends LitElement {
     e.preventDefault();
     const next: ComposerTab = this.tab === 'reply' ? 'note' : 'reply';
     this.tab = next;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
+    void super.getUpdateComplete().then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
   }
 
   /**
@@ -185,7 +216,7 @@ export class InboxComposer extends LitElement {
       else await this.store.reply(c.id, body);
       sent = true;
       this.text = '';
-      this.mentions.close();
+      this.mentions?.close();
       if (andResolve && !note) {
         await this.store.resolve(c.id);
         fire(this, 'inbox-resolve', { conversationId: c.id });
@@ -202,8 +233,9 @@ export class InboxComposer extends LitElement {
     const note = this.tab === 'note';
     const label = note ? 'Note' : `Reply by ${c ? channelName(c.channel) : 'message'}`;
     const saved = this.saved?.open === true;
-    const popup = saved ? 'saved-replies' : this.mentions.open ? 'mentions' : undefined;
-    const activeId = saved ? this.saved!.activeId : this.mentions.open ? `mention-${this.mentions.candidates[this.mentions.active]?.id}` : undefined;
+    const mentioning = this.mentions?.open === true;
+    const popup = saved ? 'saved-replies' : mentioning ? 'mentions' : undefined;
+    const activeId = saved ? this.saved!.activeId : mentioning ? this.mentions!.activeId : undefined;
     return html`<div part="base" class=${note ? 'note' : 'reply'}>
       <div role="tablist" aria-label="Compose" @keydown=${this.onTabKeydown}>
         <button role="tab" id="tab-reply" aria-selected=${!note ? 'true' : 'false'} aria-controls="panel" tabindex=${note ? -1 : 0}
@@ -217,22 +249,7 @@ export class InboxComposer extends LitElement {
       </div>
       <div id="panel" role="tabpanel" aria-labelledby=${note ? 'tab-note' : 'tab-reply'}>
         ${saved ? this.saved!.render(() => this.field) : nothing}
-        ${this.mentions.open
-          ? html`<ul id="mentions" part="mentions" role="listbox" aria-label="Teammates">
-              ${this.mentions.candidates.map(
-                (t, i) => html`<li
-                  role="option"
-                  id=${`mention-${t.id}`}
-                  aria-selected=${i === this.mentions.active ? 'true' : 'false'}
-                  @mousedown=${(e: Event) => e.preventDefault()}
-                  @click=${() => this.mentions.choose(t, this.field)}
-                >
-                  <baton-avatar name=${t.name} availability=${t.availability}></baton-avatar>
-                  <span>${t.name}</span> <span class="username">@${t.username}</span>
-                </li>`,
-              )}
-            </ul>`
-          : nothing}
+        ${mentioning ? this.mentions!.render(() => this.field) : nothing}
         <textarea
           aria-label=${label}
           placeholder=${note ? 'Internal note — @ to mention a teammate. Not visible to the customer.' : `Reply to the customer by ${c ? channelName(c.channel) : 'message'}`}
@@ -243,9 +260,9 @@ export class InboxComposer extends LitElement {
           aria-activedescendant=${activeId ?? nothing}
           @input=${this.onInput}
           @keydown=${this.onKeydown}
-          @click=${() => note && this.mentions.sync(this.field)}
+          @click=${() => this.syncMentions()}
           @blur=${() => {
-            this.mentions.close();
+            this.mentions?.close();
             this.saved?.close();
           }}
         ></textarea>

@@ -1,4 +1,4 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { html, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import type { Agent } from '@baton/protocol';
 import { pickerKeydown } from './picker-keys.js';
 
@@ -11,7 +11,8 @@ type Teammate = Pick<Agent, 'id' | 'name' | 'username' | 'availability'>;
 /**
  * The `@` teammate picker's state for a textarea: opens when the caret follows `@name`, filters
  * teammates by username or name, moves with arrows, inserts `@username ` with Enter or Tab,
- * closes with Escape. The host renders the listbox from `open`, `candidates` and `active`.
+ * closes with Escape. Loaded when the composer's Note tab first shows, so a reply-only agent's inbox
+ * does not carry it.
  */
 export class MentionController implements ReactiveController {
   private readonly host: ReactiveControllerHost;
@@ -34,6 +35,11 @@ export class MentionController implements ReactiveController {
 
   get open(): boolean {
     return this.at >= 0 && this.candidates.length > 0;
+  }
+
+  get activeId(): string | undefined {
+    const c = this.candidates[this.active];
+    return c && `mention-${c.id}`;
   }
 
   /** Re-reads the text around the caret after input or caret movement. */
@@ -80,5 +86,23 @@ export class MentionController implements ReactiveController {
     field.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertReplacementText' }));
     this.close();
     field.focus();
+  }
+
+  /** The listbox, rendered by the composer under its textarea (so `aria-activedescendant` reaches it). */
+  render(field: () => HTMLTextAreaElement) {
+    return html`<ul id="mentions" part="mentions" role="listbox" aria-label="Teammates">
+      ${this.candidates.map(
+        (t, i) => html`<li
+          role="option"
+          id=${`mention-${t.id}`}
+          aria-selected=${i === this.active ? 'true' : 'false'}
+          @mousedown=${(e: Event) => e.preventDefault()}
+          @click=${() => this.choose(t, field())}
+        >
+          <baton-avatar name=${t.name} availability=${t.availability}></baton-avatar>
+          <span>${t.name}</span> <span class="username">@${t.username}</span>
+        </li>`,
+      )}
+    </ul>`;
   }
 }
