@@ -202,7 +202,7 @@ export class EditorTools extends LitElement {
     const p = this.preview;
     return html`<section aria-labelledby="sample-title" class="sample">
       <h3 id="sample-title">Try a sample conversation</h3>
-      <p class="hint">Each condition above shows whether it holds for this sample and the value it saw.</p>
+      <p class="hint">Each condition in the rule shows whether it holds for this sample and the value it saw.</p>
       <div class="sample-form">
         <label>Channel <select @change=${(e: Event) => this.setSample(['conversation', 'channel'], (e.target as HTMLSelectElement).value)}>
           ${CHANNEL_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.conversation.channel}>${o.label}</option>`)}</select></label>

@@ -9,6 +9,36 @@ import { buttonVariantStyles, controlStyles } from '../controls.styles.js';
 export const workflowEditorStyles = css`
   :host {
     display: block;
+    container: wb-editor / inline-size;
+  }
+  /*
+   * Wide enough for both, the tools (a sample, history, runs, JSON) stand beside the tree instead of
+   * under it, and stay in view while it scrolls: the sample's results light up rows the admin can
+   * see while changing the sample. Everything else keeps the full width; "dense" puts the tools in
+   * the tree's row, before the replay table that follows it.
+   */
+  @container wb-editor (min-width: 80rem) {
+    .editor {
+      display: grid;
+      grid-template-columns: minmax(0, 60rem) minmax(20rem, 1fr);
+      grid-auto-flow: row dense;
+      column-gap: var(--baton-space-4);
+      align-items: start;
+    }
+    .editor > * {
+      grid-column: 1 / -1;
+    }
+    .editor > .flow {
+      grid-column: 1;
+    }
+    .editor > wb-editor-tools {
+      grid-column: 2;
+      position: sticky;
+      top: var(--baton-space-2);
+      max-height: calc(100vh - 2 * var(--baton-space-2));
+      overflow-y: auto;
+      margin-top: var(--baton-space-3);
+    }
   }
   .editor-header {
     display: flex;

@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { setViewport } from '@web/test-runner-commands';
 import type { TestWorkspace } from '../testing/workspace.js';
-import { byRole, editorOf, freshWorkspaceEachTest, mountBuilder, openWorkflow } from '../testing/mount.js';
+import { byRole, editorOf, freshWorkspaceEachTest, mountBuilder, openWorkflow, queryByRole, waitFor } from '../testing/mount.js';
 
 /** True when two boxes share more than a pixel both ways (a shared border is not an overlap). */
 function overlaps(a: DOMRect, b: DOMRect): boolean {
@@ -46,5 +46,28 @@ describe('<workflow-builder> in a 390 px host', () => {
         expect(field.getBoundingClientRect().right, `${label} inside the builder`).to.be.at.most(el.getBoundingClientRect().right);
       }
     }
+  });
+});
+
+describe('<workflow-builder> in a 1,440 px host', () => {
+  let ws: TestWorkspace;
+  freshWorkspaceEachTest((w) => (ws = w));
+  before(() => setViewport({ width: 1440, height: 900 }));
+  after(() => setViewport({ width: 800, height: 600 }));
+
+  it('the tools stand beside the rule, so a sample’s results light up rows in view as it changes', async () => {
+    const { el } = await openWorkflow(ws, {
+      name: 'Spanish → bilingual',
+      conditions: { any: [{ field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
+    });
+    const editor = editorOf(el).shadowRoot!;
+    const tree = byRole(editor, 'treegrid').getBoundingClientRect();
+    const tools = editor.querySelector('wb-editor-tools')!;
+    byRole(tools.shadowRoot!, 'button', 'Try a sample').click();
+    await waitFor(() => queryByRole(tools.shadowRoot!, 'combobox', 'Contact language') !== null, 3000, 'the sample form');
+    const form = tools.getBoundingClientRect();
+    expect(form.left, 'right of the rule').to.be.at.least(tree.right);
+    expect(form.top, 'level with the rule').to.be.lessThan(tree.top + 40);
+    expect(form.right).to.be.at.most(el.getBoundingClientRect().right + 1);
   });
 });
