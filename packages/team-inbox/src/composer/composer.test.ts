@@ -198,4 +198,20 @@ describe('inbox-composer drafts', () => {
     expect(byRole(c.root, 'tab', /^Reply/).getAttribute('aria-selected')).to.equal('true');
     c.remove();
   });
+
+  it('on a resolved conversation the Reply box says sending reopens it; a Note does not', async () => {
+    const inbox = await fixtureInbox();
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    await inbox.store.open('conv_priya_old');
+    await settled(el);
+    await until(() => /Resolved: sending reopens it\./.test(root.textContent ?? ''), 2000, 'the hint');
+    await el.selectTab('note');
+    await settled(el);
+    expect(root.textContent).not.to.match(/reopens/);
+    await inbox.store.open('conv_lucia');
+    await settled(el);
+    expect(root.textContent).not.to.match(/reopens/);
+    remove();
+  });
 });
+

@@ -267,7 +267,11 @@ export class InboxComposer extends LitElement {
           }}
         ></textarea>
         <div class="row">
-          <span class="hint">${note ? 'Only your team sees notes' : html`<span class="keys">Ctrl+Enter to send, </span>/ for saved replies`}</span>
+          <span class="hint"
+            >${note
+              ? 'Only your team sees notes'
+              : html`${c?.status === 'resolved' ? 'Resolved: sending reopens it. ' : ''}<span class="keys">Ctrl+Enter to send, </span>/ for saved replies`}</span
+          >
           ${this.me?.role === 'admin'
             ? html`<button class="button manage" aria-haspopup="dialog" @click=${() => this.openManage()}>Manage saved replies</button>`
             : nothing}
