@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { conversation, demoWorld, fixtureInbox, until, type World } from '../testing/fixtures.js';
 import { allByRole, byRole, settled } from '../testing/mount.js';
@@ -133,7 +134,10 @@ describe('team-inbox at every width (its own size)', () => {
     expect(send!.left).to.be.greaterThan(andResolve!.right);
     expect(send!.right).to.be.closeTo(parts.conversation!.getBoundingClientRect().right - 16, 2);
     await expectNoAxeViolations(el);
-    byRole(el.shadowRoot!, 'button', 'Back to conversations').click();
+    // Escape (focus in the conversation, not typing) is "Back to conversations" here.
+    expect(byRole(el.shadowRoot!, 'button', 'Back to conversations').getAttribute('aria-keyshortcuts')).to.equal('Escape');
+    parts.conversation!.querySelector<HTMLElement>('inbox-timeline')!.shadowRoot!.querySelector<HTMLElement>('[role="log"]')!.focus();
+    await sendKeys({ press: 'Escape' });
     await until(() => visible(parts.sidebar!), 2000, 'list shown');
     expect(visible(parts.conversation!)).to.equal(false);
     expect(el.getAttribute('conversation-id') ?? '').to.equal('');

@@ -116,6 +116,7 @@ export class TeamInbox extends LitElement {
   @query('inbox-details') private details?: InboxDetails;
   @query('dialog.shortcuts') private shortcutsDialog?: HTMLDialogElement;
   @query('inbox-undo-toast') private undoToast?: InboxUndoToast;
+  @query('.back') private backButton?: HTMLElement;
 
   private readonly provideStore = new ContextProvider(this, { context: storeContext });
   private readonly provideRest = new ContextProvider(this, { context: restContext });
@@ -414,8 +415,10 @@ export class TeamInbox extends LitElement {
     if (this.shortcutsDialog?.open || this.shortcutsOpening) return;
     switch (e.key) {
       case 'Escape':
-        if (!this.detailsOpen) return;
-        void this.closeDetails();
+        // The details drawer first; then, in one column, back to the list (the Back button shows only there).
+        if (this.detailsOpen) void this.closeDetails();
+        else if (this.backButton?.offsetParent) void this.back();
+        else return;
         break;
       case '?':
         void this.openShortcuts();
@@ -504,7 +507,7 @@ export class TeamInbox extends LitElement {
       <section part="conversation" aria-label="Conversation">
         ${this.conversationId
           ? html`<div class="pane-bar">
-                <button class="button back" @click=${() => this.back()}>Back to conversations</button>
+                <button class="button back" aria-keyshortcuts="Escape" @click=${() => this.back()}>Back to conversations</button>
                 <button class="button details-toggle" aria-expanded=${this.detailsOpen ? 'true' : 'false'} aria-controls="details" @click=${() => this.toggleDetails()}>
                   Details
                 </button>
