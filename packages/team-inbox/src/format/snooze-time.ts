@@ -1,5 +1,7 @@
+import { dateFormat } from '@baton/ui/relative-time';
+
 const DAY = 86_400_000;
-const timeOf = (d: Date) => d.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
+const timeOf = (d: Date) => dateFormat({ hour: 'numeric', minute: '2-digit' }, 'en-US').format(d);
 const startOfDay = (t: number) => new Date(t).setHours(0, 0, 0, 0);
 
 /**
@@ -12,7 +14,7 @@ export function wakeTime(iso: string, now: number): string {
   if (days === 0) return `today ${timeOf(at)}`;
   if (days === 1) return `tomorrow ${timeOf(at)}`;
   const sameYear = at.getFullYear() === new Date(now).getFullYear();
-  return at.toLocaleString('en-US', { weekday: 'short', month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }), hour: 'numeric', minute: '2-digit' });
+  return dateFormat({ weekday: 'short', month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }), hour: 'numeric', minute: '2-digit' }, 'en-US').format(at);
 }
 
 /** "4 min", "1 h 5 min", "2 d": how long a conversation has waited, for "Waiting for Bilingual · 4 min". */

@@ -8,7 +8,7 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { TeamsController } from '../teams/teams-controller.js';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
-import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
+import { absoluteTime, dateFormat, relativeTime } from '@baton/ui/relative-time';
 import { ClockController } from '../controllers/clock-controller.js';
 import { contactName as contactNameOf } from '../contacts/contact-name.js';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
@@ -40,7 +40,7 @@ export function dayLabel(iso: string, now: number): string {
   if (days === 1) return 'Yesterday';
   const options: Intl.DateTimeFormatOptions = { weekday: 'short', month: 'short', day: 'numeric' };
   if (day.getFullYear() !== today.getFullYear()) options.year = 'numeric';
-  return day.toLocaleDateString(undefined, options);
+  return dateFormat(options).format(day);
 }
 
 /** The items with a day label before the first item of each day. */
