@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { agent, demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
+import type { TimelineItem } from '@baton/protocol';
+import { agent, demoWorld, fixtureInbox, maria, message, note, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, settled, type } from '../testing/mount.js';
 
 describe('inbox-composer', () => {
@@ -143,6 +144,56 @@ describe('inbox-composer', () => {
     expect(allByRole(root, 'button', 'Send and resolve')).to.have.length(0);
     remove();
   });
+
+  it('on a resolved conversation the Reply box says sending reopens it; a Note does not', async () => {
+    const inbox = await fixtureInbox();
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    await inbox.store.open('conv_priya_old');
+    await settled(el);
+    await until(() => /Resolved: sending reopens it\./.test(root.textContent ?? ''), 2000, 'the hint');
+    await el.selectTab('note');
+    await settled(el);
+    expect(root.textContent).not.to.match(/reopens/);
+    await inbox.store.open('conv_lucia');
+    await settled(el);
+    expect(root.textContent).not.to.match(/reopens/);
+    remove();
+  });
+
+  it('a teammate’s reply while this one was being written stops Send once and says so; "Send anyway" sends it', async () => {
+    const inbox = await fixtureInbox();
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    await inbox.store.open('conv_lucia');
+    await settled(el);
+    const box = byRole(root, 'textbox', 'Reply by SMS') as HTMLTextAreaElement;
+    const sent = () => inbox.world.requests.filter((r) => r === 'POST /v1/conversations/conv_lucia/messages').length;
+    const live = (item: TimelineItem) => inbox.realtime.emit('timeline:added', { seq: item.seq, item });
+
+    // A teammate's note, or a reply before this one was begun, is no collision.
+    const before = message('conv_lucia', 'Sí, el sábado a las 10.', 'outbound', maria.id, 0);
+    live(before);
+    await until(() => inbox.store.getSnapshot().open!.timeline.some((i) => i.id === before.id), 2000, 'María’s reply');
+    type(box, 'We can do Saturday at 10.');
+    live(note('conv_lucia', 'I will call her too', maria.id, [], 0));
+    await settled(el);
+    byRole(root, 'button', 'Send').click();
+    await until(() => sent() === 1, 2000, 'sent at once');
+
+    // María answers while Ana writes: Send stops, names her, and sends only on "Send anyway".
+    await until(() => box.value === '', 2000, 'box emptied');
+    type(box, 'Confirmed for Saturday!');
+    live(message('conv_lucia', 'Confirmado, ¡hasta el sábado!', 'outbound', maria.id, 0));
+    await settled(el);
+    byRole(root, 'button', 'Send').click();
+    await until(() => /María García replied while you were writing\./.test(byRole(root, 'alert').textContent ?? ''), 2000, 'the collision said');
+    expect(sent()).to.equal(1);
+    expect(box.value).to.equal('Confirmed for Saturday!');
+    await expectNoAxeViolations(root.host);
+    byRole(root, 'button', 'Send anyway').click();
+    await until(() => sent() === 2, 2000, 'sent anyway');
+    await until(() => allByRole(root, 'alert').length === 0, 2000, 'the warning gone');
+    remove();
+  });
 });
 
 describe('inbox-composer drafts', () => {
@@ -198,20 +249,4 @@ describe('inbox-composer drafts', () => {
     expect(byRole(c.root, 'tab', /^Reply/).getAttribute('aria-selected')).to.equal('true');
     c.remove();
   });
-
-  it('on a resolved conversation the Reply box says sending reopens it; a Note does not', async () => {
-    const inbox = await fixtureInbox();
-    const { el, root, remove } = await mountPart('inbox-composer', inbox);
-    await inbox.store.open('conv_priya_old');
-    await settled(el);
-    await until(() => /Resolved: sending reopens it\./.test(root.textContent ?? ''), 2000, 'the hint');
-    await el.selectTab('note');
-    await settled(el);
-    expect(root.textContent).not.to.match(/reopens/);
-    await inbox.store.open('conv_lucia');
-    await settled(el);
-    expect(root.textContent).not.to.match(/reopens/);
-    remove();
-  });
 });
-

@@ -3,7 +3,7 @@ import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { BatonRealtime, InboxRestClient, InboxStore } from '@baton/client';
-import type { Agent } from '@baton/protocol';
+import type { Agent, TimelineItem } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { realtimeContext } from '@baton/ui/contexts/realtime';
 import { restContext } from '@baton/ui/contexts/rest';
@@ -19,6 +19,15 @@ import { draftKey, readDraft, saveDraft, type DraftTab } from './drafts.js';
 import type { SavedReplyController } from '../saved-replies/saved-reply-picker.js';
 
 export type ComposerTab = DraftTab;
+
+/** The latest reply to the customer in a timeline, by anyone: its seq and author's id (0 when none). */
+function latestReply(items: readonly TimelineItem[]): { seq: number; authorId: string | null } {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i]!;
+    if (item.kind === 'message' && item.direction === 'outbound') return { seq: item.seq, authorId: item.author.id };
+  }
+  return { seq: 0, authorId: null };
+}
 
 /** Typing signals at most this often; the server lets one lapse after a few seconds. */
 const TYPING_THROTTLE_MS = 2500;
@@ -66,7 +75,17 @@ export class InboxComposer extends LitElement {
     openId: s.open?.id ?? '',
     conversation: s.open?.conversation ?? null,
     agents: s.agents,
+    timeline: s.open?.timeline ?? [],
+    loading: s.open?.loading ?? true,
   }));
+  /**
+   * The latest reply in the timeline when this reply was begun (kept current while the box is
+   * empty). A teammate's reply after it means they answered the customer first: Send then stops once
+   * and says so, as Front's collision check does, rather than sending a second answer unseen.
+   */
+  private repliesSeen: number | undefined;
+  /** "Ben Okafor replied while you were writing.", with "Send anyway" (and whether it also resolves). */
+  @state() private collision: { said: string; andResolve: boolean } | null = null;
   private lastTypingAt = 0;
   private lastTypingKind: 'reply' | 'note' = 'reply';
   /** Where the box's text is kept (./drafts.ts): per conversation and tab, so switching does not lose it. */
@@ -107,7 +126,11 @@ export class InboxComposer extends LitElement {
       this.draftKey = key;
       this.error = '';
       this.mentions?.close();
+      this.repliesSeen = undefined;
+      this.collision = null;
     }
+    const v = this.snapshot.value;
+    if (v && !v.loading && (this.repliesSeen === undefined || this.text.trim() === '')) this.repliesSeen = latestReply(v.timeline).seq;
     if (this.tab === 'note') void this.loadMentions();
   }
 
@@ -208,6 +231,15 @@ export class InboxComposer extends LitElement {
     const body = this.text.trim();
     if (!c || !this.store || !body || this.sending) return;
     const note = this.tab === 'note';
+    if (!note && !this.collision) {
+      const theirs = latestReply(this.snapshot.value?.timeline ?? []);
+      if (theirs.seq > (this.repliesSeen ?? theirs.seq) && theirs.authorId !== this.me?.id) {
+        const who = this.snapshot.value?.agents.find((a) => a.id === theirs.authorId)?.name ?? 'Someone';
+        this.collision = { said: `${who} replied while you were writing.`, andResolve };
+        return;
+      }
+    }
+    this.collision = null;
     this.sending = true;
     this.error = '';
     let sent = false;
@@ -276,6 +308,12 @@ export class InboxComposer extends LitElement {
             ? html`<button class="button manage" aria-haspopup="dialog" @click=${() => this.openManage()}>Manage saved replies</button>`
             : nothing}
           ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
+          ${this.collision
+            ? html`<span class="error" role="alert"
+                >${this.collision.said}
+                <button class="button" @click=${() => this.submit(this.collision!.andResolve)}>Send anyway</button></span
+              >`
+            : nothing}
           <span class="send">
             ${note
               ? nothing
