@@ -468,6 +468,30 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     }
   });
 
+  it('two answers at once: ben replies while ana writes hers, and her Send stops to say so; "Send anyway" sends it', async () => {
+    const name = 'Cora Collins';
+    await customerWrites(name, '+15550109901', 'Do you sell gift cards?');
+    const [anaPage, benPage] = await Promise.all([agentPage('ana', 'all'), agentPage('ben', 'all')]);
+    try {
+      for (const page of [anaPage, benPage]) {
+        await rowNamed(page, 'All', name).click();
+        await timeline(page).getByText('Do you sell gift cards?').waitFor({ timeout: 5000 });
+      }
+      await anaPage.getByRole('textbox', { name: /^Reply/ }).fill('Yes, from $10 to $500.');
+      await benPage.getByRole('textbox', { name: /^Reply/ }).fill('We do, in any amount.');
+      await benPage.getByRole('button', { name: 'Send', exact: true }).click();
+      await timeline(anaPage).getByText('We do, in any amount.').waitFor({ timeout: 5000 });
+
+      await anaPage.getByRole('button', { name: 'Send', exact: true }).click();
+      await anaPage.getByRole('alert').filter({ hasText: 'Ben Okafor replied while you were writing.' }).waitFor({ timeout: 5000 });
+      assert.equal(await timeline(anaPage).getByText('Yes, from $10 to $500.').count(), 0, 'nothing sent yet');
+      await anaPage.getByRole('button', { name: 'Send anyway' }).click();
+      await timeline(benPage).getByText('Yes, from $10 to $500.').waitFor({ timeout: 5000 });
+    } finally {
+      await Promise.all([anaPage.context().close(), benPage.context().close()]);
+    }
+  });
+
   it('at 1,440 / 1,024 / 800 / 390 px nothing in the header or the list toolbar overlaps or leaves the inbox, and the page does not scroll sideways; 10 rows show at 1,440 × 900', async () => {
     // Enough conversations in All for ten rows, and a long name to crowd the header.
     const { token } = (await (await fetch(`${base}/demo/token?agent=ana`, { method: 'POST' })).json()) as { token: string };
