@@ -156,4 +156,27 @@ describe('inbox-timeline', () => {
     await until(() => jump().length === 0, 2000, 'cleared by scrolling down');
     remove();
   });
+
+  it('a reader at the latest item stays there when the log gets shorter (the composer grows); one scrolled up stays put', async () => {
+    const world = demoWorld();
+    world.timelines.set('conv_priya', Array.from({ length: 30 }, (_, i) => message('conv_priya', `Earlier message ${i}`, 'inbound', null, 60 - i)));
+    const inbox = await fixtureInbox({ world });
+    const { el, root, remove } = await mountPart('inbox-timeline', inbox);
+    el.style.height = '300px';
+    await inbox.store.open('conv_priya');
+    const log = byRole(root, 'log', 'Timeline');
+    const fromBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight;
+    await until(() => entries(root).length === 30 && fromBottom() < 2, 2000, 'opened at the latest');
+    el.style.height = '180px';
+    await until(() => log.clientHeight < 200 && fromBottom() < 2, 2000, 'still at the latest');
+
+    log.scrollTop = 40;
+    await new Promise((r) => requestAnimationFrame(r));
+    el.style.height = '120px';
+    await until(() => log.clientHeight < 140, 2000, 'shorter');
+    await new Promise((r) => requestAnimationFrame(r));
+    expect(log.scrollTop).to.equal(40);
+    remove();
+  });
 });
+

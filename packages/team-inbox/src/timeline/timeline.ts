@@ -110,11 +110,10 @@ export class InboxTimeline extends LitElement {
     }
     // Team names are read only for a timeline whose sentences name a team: a move, or a rule's assignment into one.
     if (this.snapshot.value?.items.some((i) => i.kind === 'event' && (i.type === 'team_changed' || 'teamFrom' in i.data))) this.teams.want();
-    const el = this.scroller;
     const id = this.snapshot.value?.id ?? null;
-    // A newly opened conversation starts at its latest item; otherwise stay where the reader is.
+    // A newly opened conversation starts at its latest item; otherwise the reader's own scrolling
+    // (onScroll) says whether they are at the latest.
     if (id !== this.shownId) this.following = true;
-    else if (el) this.following = this.atBottom(el);
     const items = this.snapshot.value?.items ?? [];
     if (this.following) this.unseen = false;
     else if (id === this.shownId) {
@@ -126,6 +125,41 @@ export class InboxTimeline extends LitElement {
 
   private atBottom(el: HTMLElement): boolean {
     return el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
+  }
+
+  /** Where the log was scrolled to when its last scroll event came. */
+  private scrolledTo = 0;
+
+  private onScroll(): void {
+    this.scrolledTo = this.scroller.scrollTop;
+    this.following = this.atBottom(this.scroller);
+    if (this.following) this.unseen = false;
+  }
+
+  /**
+   * The log gets shorter when the composer below it grows (a second line, a warning over the
+   * buttons): a reader at the latest item stays there instead of losing it under the fold.
+   */
+  private readonly resized = new ResizeObserver(() => {
+    const el = this.scroller;
+    if (!el) return;
+    // Moved since the last scroll event (which comes a frame later): decide from where it is now.
+    if (el.scrollTop !== this.scrolledTo) this.following = this.atBottom(el);
+    if (this.following) el.scrollTop = el.scrollHeight;
+  });
+
+  protected override firstUpdated(): void {
+    this.resized.observe(this.scroller);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resized.disconnect();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.resized.observe(this.scroller);
   }
 
   /** "New messages": down to the latest, with focus on the log so the keyboard reads on from there. */
@@ -187,7 +221,7 @@ export class InboxTimeline extends LitElement {
         aria-label="Timeline"
         aria-busy=${v?.loading || waiting ? 'true' : 'false'}
         tabindex="0"
-        @scroll=${() => this.unseen && this.atBottom(this.scroller) && (this.unseen = false)}
+        @scroll=${this.onScroll}
       >
       ${waiting
         ? html`<p class="empty"><span class="skeleton"></span></p>`
