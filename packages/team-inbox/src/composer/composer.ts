@@ -15,6 +15,7 @@ import type { MentionController } from './mention-controller.js';
 import { composerStyles } from './composer.styles.js';
 import { plainError } from '../format/plain-error.js';
 import { fire } from '../events.js';
+import { updateWithLoads } from '../controllers/lazy-part.js';
 import { draftKey, readDraft, saveDraft, type DraftTab } from './drafts.js';
 import type { SavedReplyController } from '../saved-replies/saved-reply-picker.js';
 
@@ -145,13 +146,8 @@ export class InboxComposer extends LitElement {
   }
 
   /** Resolves once the `@` picker is here too while it is loading, so "rendered" means what it says. */
-  protected override async getUpdateComplete(): Promise<boolean> {
-    let done = await super.getUpdateComplete();
-    while (this.mentionsLoading && !this.mentions) {
-      await this.mentionsLoading;
-      done = await super.getUpdateComplete();
-    }
-    return done;
+  protected override getUpdateComplete(): Promise<boolean> {
+    return updateWithLoads(() => super.getUpdateComplete(), () => (this.mentions ? undefined : this.mentionsLoading));
   }
 
   /** In Note, re-reads `@name` before the caret (once the picker is loaded, if `@` came first). */

@@ -16,6 +16,20 @@ export function lazyModule<T>(load: () => Promise<T>): () => Promise<T> {
     }));
 }
 
+/**
+ * `getUpdateComplete` for an element that draws a lazily loaded part: its own update, then, while
+ * `pending()` names a load still under way, that load and the update it brings, so "rendered"
+ * means what it says. `pending` returns undefined once the part is there (or has failed).
+ */
+export async function updateWithLoads(update: () => Promise<boolean>, pending: () => Promise<unknown> | undefined): Promise<boolean> {
+  let done = await update();
+  for (let load = pending(); load; load = pending()) {
+    await load;
+    done = await update();
+  }
+  return done;
+}
+
 /** Adds a lazily loaded part's styles to `el`'s shadow root, after the ones it already has. */
 export function addStyles(el: ReactiveElement, styles: CSSResult): void {
   const root = el.renderRoot as ShadowRoot;

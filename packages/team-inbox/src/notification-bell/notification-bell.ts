@@ -8,7 +8,7 @@ import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
 import { icon } from '@baton/ui/icons';
 import { ClockController } from '../controllers/clock-controller.js';
-import { addStyles, lazyModule } from '../controllers/lazy-part.js';
+import { addStyles, lazyModule, updateWithLoads } from '../controllers/lazy-part.js';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { fire } from '../events.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
@@ -106,13 +106,8 @@ export class InboxNotificationBell extends LitElement {
   }
 
   /** Resolves once the panel is drawn too when it is loading, so "rendered" means what it says. */
-  protected override async getUpdateComplete(): Promise<boolean> {
-    let done = await super.getUpdateComplete();
-    while (this.panelLoading && !this.panel && !this.panelError) {
-      await this.panelLoading;
-      done = await super.getUpdateComplete();
-    }
-    return done;
+  protected override getUpdateComplete(): Promise<boolean> {
+    return updateWithLoads(() => super.getUpdateComplete(), () => (this.panel || this.panelError ? undefined : this.panelLoading));
   }
 
   private desktopAction(action: DesktopAction): void {

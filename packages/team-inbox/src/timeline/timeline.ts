@@ -17,7 +17,7 @@ import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { bodyText } from '../format/body-text.js';
-import { lazyModule } from '../controllers/lazy-part.js';
+import { lazyModule, updateWithLoads } from '../controllers/lazy-part.js';
 import { timelineStyles } from './timeline.styles.js';
 
 /**
@@ -170,13 +170,8 @@ export class InboxTimeline extends LitElement {
   }
 
   /** Resolves once event sentences are drawn too when their module is loading. */
-  protected override async getUpdateComplete(): Promise<boolean> {
-    let done = await super.getUpdateComplete();
-    while (this.sentencesLoading && !this.sentences) {
-      await this.sentencesLoading;
-      done = await super.getUpdateComplete();
-    }
-    return done;
+  protected override getUpdateComplete(): Promise<boolean> {
+    return updateWithLoads(() => super.getUpdateComplete(), () => (this.sentences ? undefined : this.sentencesLoading));
   }
 
   protected override updated(): void {
