@@ -184,6 +184,9 @@ describe('inbox-composer', () => {
     type(box, 'Confirmed for Saturday!');
     live(message('conv_lucia', 'Confirmado, ¡hasta el sábado!', 'outbound', maria.id, 0));
     await settled(el);
+    // A look at the Note tab (its box empty) and back does not forget where the reply was begun.
+    await el.selectTab('note');
+    await el.selectTab('reply');
     byRole(root, 'button', 'Send').click();
     await until(() => /María García replied while you were writing\./.test(byRole(root, 'alert').textContent ?? ''), 2000, 'the collision said');
     expect(sent()).to.equal(1);

@@ -85,6 +85,8 @@ export class InboxComposer extends LitElement {
    * and says so, as Front's collision check does, rather than sending a second answer unseen.
    */
   private repliesSeen: number | undefined;
+  /** The conversation `repliesSeen` is for: kept across Reply ↔ Note, so a look at Note does not reset it. */
+  private repliesFor = '';
   /** "Ben Okafor replied while you were writing.", with "Send anyway" (and whether it also resolves). */
   @state() private collision: { said: string; andResolve: boolean } | null = null;
   private lastTypingAt = 0;
@@ -127,11 +129,15 @@ export class InboxComposer extends LitElement {
       this.draftKey = key;
       this.error = '';
       this.mentions?.close();
+      this.collision = null; // it offers to send a reply: not from the Note tab
+    }
+    if (openId !== this.repliesFor) {
+      this.repliesFor = openId;
       this.repliesSeen = undefined;
-      this.collision = null;
     }
     const v = this.snapshot.value;
-    if (v && !v.loading && (this.repliesSeen === undefined || this.text.trim() === '')) this.repliesSeen = latestReply(v.timeline).seq;
+    const replyBegun = this.tab === 'reply' ? this.text.trim() !== '' : !!readDraft(this.draftKeyOf(openId, 'reply')).trim();
+    if (v && !v.loading && (this.repliesSeen === undefined || !replyBegun)) this.repliesSeen = latestReply(v.timeline).seq;
     if (this.tab === 'note') void this.loadMentions();
   }
 
