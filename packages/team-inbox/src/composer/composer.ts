@@ -22,7 +22,7 @@ import type { SavedReplyController } from '../saved-replies/saved-reply-picker.j
 export type ComposerTab = DraftTab;
 
 /** The latest reply to the customer in a timeline, by anyone: its seq and author's id (0 when none). */
-function latestReply(items: readonly TimelineItem[]): { seq: number; authorId: string | null } {
+function latestReply(items: readonly TimelineItem[] = []): { seq: number; authorId: string | null } {
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i]!;
     if (item.kind === 'message' && item.direction === 'outbound') return { seq: item.seq, authorId: item.author.id };
@@ -76,12 +76,13 @@ export class InboxComposer extends LitElement {
     openId: s.open?.id ?? '',
     conversation: s.open?.conversation ?? null,
     agents: s.agents,
-    timeline: s.open?.timeline ?? [],
     loading: s.open?.loading ?? true,
   }));
   /**
-   * The latest reply in the timeline when this reply was begun (kept current while the box is
-   * empty). A teammate's reply after it means they answered the customer first: Send then stops once
+   * The latest reply in the timeline when this reply was begun: read when the conversation has
+   * loaded (a draft may be waiting in the box) and again at the first keystroke into an empty Reply
+   * box. The timeline is read from the store then, not followed, so a new message re-renders nothing
+   * here. A teammate's reply after it means they answered the customer first: Send then stops once
    * and says so, as Front's collision check does, rather than sending a second answer unseen.
    */
   private repliesSeen: number | undefined;
@@ -135,9 +136,7 @@ export class InboxComposer extends LitElement {
       this.repliesFor = openId;
       this.repliesSeen = undefined;
     }
-    const v = this.snapshot.value;
-    const replyBegun = this.tab === 'reply' ? this.text.trim() !== '' : !!readDraft(this.draftKeyOf(openId, 'reply')).trim();
-    if (v && !v.loading && (this.repliesSeen === undefined || !replyBegun)) this.repliesSeen = latestReply(v.timeline).seq;
+    if (this.repliesSeen === undefined && this.snapshot.value?.loading === false) this.repliesSeen = this.latestReply().seq;
     if (this.tab === 'note') void this.loadMentions();
   }
 
@@ -164,7 +163,13 @@ export class InboxComposer extends LitElement {
     void this.loadMentions().then(() => this.tab === 'note' && field.isConnected && this.mentions?.sync(field));
   }
 
+  private latestReply() {
+    return latestReply(this.store?.getSnapshot().open?.timeline);
+  }
+
   private onInput(): void {
+    // The reply begins now (typed while the timeline still loads, the mark is read once it has).
+    if (this.tab === 'reply' && this.text.trim() === '' && this.snapshot.value?.loading === false) this.repliesSeen = this.latestReply().seq;
     this.text = this.field.value;
     this.syncMentions();
     this.syncSaved();
@@ -234,7 +239,7 @@ export class InboxComposer extends LitElement {
     if (!c || !this.store || !body || this.sending) return;
     const note = this.tab === 'note';
     if (!note && !this.collision) {
-      const theirs = latestReply(this.snapshot.value?.timeline ?? []);
+      const theirs = this.latestReply();
       if (theirs.seq > (this.repliesSeen ?? theirs.seq) && theirs.authorId !== this.me?.id) {
         const who = this.snapshot.value?.agents.find((a) => a.id === theirs.authorId)?.name ?? 'Someone';
         this.collision = { said: `${who} replied while you were writing.`, andResolve };
