@@ -33,6 +33,13 @@ const everyone = (team: string) => ({
   actions: [{ type: 'assign', steps: [{ pool: { team }, strategy: 'round_robin' }] }],
 });
 
+const SAMPLE = {
+  conversation: { channel: 'sms', source: null, subject: null, tags: [], priority: 'normal', language: null as string | null, team: null as string | null },
+  contact: { name: 'Sam', email: null, language: null as string | null, tags: [], attributes: {} },
+  message: { body: 'hi' } as { body: string } | null,
+  time: { weekday: 'mon', hour: 9 },
+};
+
 describe('workflows: drafts, versions, validation', () => {
   it('an admin creates a draft, edits it with If-Match, publishes immutable versions; API keys read them', async (t) => {
     const { ws, boss, bilingual } = await setup(t);
@@ -285,6 +292,26 @@ describe('workflows: drafts, versions, validation', () => {
     assert.equal(sample.results[0].conversationId, null);
     assert.match(sample.results[0].draft.actions[0].would, /^Assign to (ana|maria)/);
 
+
+    // What a sample's notify and note would say is what the runner would do: the team's active
+    // members by username, and the note's agent and team are the ones this rule's assign picked.
+    const told = await ok(
+      boss.call('POST', '/v1/workflows/test', {
+        workflow: {
+          ...everyone(bilingual.id),
+          actions: [...everyone(bilingual.id).actions, { type: 'notify', to: { team: support.id } }, { type: 'add_note', body: '{{agent.name}} in {{team.name}}' }],
+        },
+        sample: { ...SAMPLE, conversation: { ...SAMPLE.conversation, team: support.id } },
+      }),
+      200,
+    );
+    assert.deepEqual(told.results[0].draft.actions.map((a: any) => a.would), [
+      told.results[0].draft.actions[0].would,
+      'Notify ana, maria',
+      'Add a note: Maria in Bilingual',
+    ]);
+    assert.match(told.results[0].draft.actions[0].would, /^Assign to maria/);
+
     // Bad requests: an invalid draft, several targets, too many, someone else's conversation.
     assert.equal((await boss.call('POST', '/v1/workflows/test', { workflow: { ...draft, actions: [{ type: 'set_team', team: 'team_nope' }] }, last: 5 })).status, 422);
     assert.equal((await boss.call('POST', '/v1/workflows/test', { workflow: draft, last: 5, conversationId: es.id })).status, 400);
@@ -292,5 +319,35 @@ describe('workflows: drafts, versions, validation', () => {
     assert.equal((await boss.call('POST', '/v1/workflows/test', { workflow: draft })).status, 400);
     assert.equal((await boss.call('POST', '/v1/workflows/test', { workflow: draft, conversationId: 'conv_doesnotexist' })).status, 404);
     assert.deepEqual(await read(), before, 'a dry run changes nothing');
+  });
+  it('POST /v1/workflows/test reads a sample as the runner reads a conversation: the contact\'s language, else the sample\'s, else the one its message is detected as', async (t) => {
+    const { ws, boss, ana, bilingual } = await setup(t);
+    const draft = { ...spanish(bilingual.id), conditions: { field: 'conversation.language', op: 'in', value: ['es'] } };
+    const language = async (sample: typeof SAMPLE) => {
+      const { results } = await ok(boss.call('POST', '/v1/workflows/test', { workflow: draft, sample }), 200);
+      return { language: results[0].facts.conversation.language, matched: results[0].draft.matched };
+    };
+    const spanishMessage = { body: 'Hola, mi pedido no ha llegado todavía y necesito ayuda por favor' };
+    assert.deepEqual(await language({ ...SAMPLE, message: spanishMessage }), { language: 'es', matched: true }, 'detected from the message');
+    assert.deepEqual(await language({ ...SAMPLE, message: { body: 'ok gracias' } }), { language: null, matched: false }, 'too short to tell');
+    assert.deepEqual(await language({ ...SAMPLE, message: null }), { language: null, matched: false }, 'no message');
+    assert.deepEqual(
+      await language({ ...SAMPLE, conversation: { ...SAMPLE.conversation, language: 'fr' }, message: spanishMessage }),
+      { language: 'fr', matched: false },
+      "the sample's own language over the message's",
+    );
+    assert.deepEqual(
+      await language({ ...SAMPLE, contact: { ...SAMPLE.contact, language: 'es' }, conversation: { ...SAMPLE.conversation, language: 'fr' } }),
+      { language: 'es', matched: true },
+      "the contact's language over both, as in the inbox",
+    );
+
+    // A deactivated agent is not notified, by the runner or in the dry run; nobody left says so.
+    await ok(ws.api('PATCH', `/v1/agents/${ana.id}`, { active: false }), 200);
+    const { results } = await ok(
+      boss.call('POST', '/v1/workflows/test', { workflow: { ...draft, conditions: undefined, actions: [{ type: 'notify', to: { agent: ana.id } }] }, sample: SAMPLE }),
+      200,
+    );
+    assert.equal(results[0].draft.actions[0].would, 'Skip: nobody to notify (unknown or deactivated agents, or an empty team)');
   });
 });

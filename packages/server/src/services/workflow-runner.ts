@@ -11,18 +11,19 @@ import type {
 } from '@baton/protocol';
 import { normalizeTags } from '@baton/protocol';
 import { planAssign, recordConditions, renderTemplate, timeFacts } from '@baton/rules';
+import type { Kysely } from 'kysely';
 import type { Deps } from '../deps.js';
 import { newId } from '../ids.js';
 import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
 import { WorkspaceFeeds } from '../outbox/workspace-feeds.js';
-import { claimAssignment, findAgent } from '../storage/agents.js';
+import { claimAssignment, findAgent, type StoredAgent } from '../storage/agents.js';
 import { deleteWait, upsertWait } from '../storage/routing-waits.js';
 import type { Change } from '../storage/change.js';
 import { findContact } from '../storage/contacts.js';
 import { findConversation, updateConversation } from '../storage/conversations.js';
 import { toConversation } from '../storage/mappers.js';
-import type { AwayPolicyValue, ContactRow, ConversationRow, WorkflowRunRow } from '../storage/schema.js';
+import type { AwayPolicyValue, ContactRow, ConversationRow, Database, WorkflowRunRow } from '../storage/schema.js';
 import { findTeam, teamMemberIds } from '../storage/teams.js';
 import { eventHandled, insertRun, storedRunDetail } from '../storage/workflow-runs.js';
 import { runBackgroundChange } from './change-runner.js';
@@ -448,25 +449,15 @@ class Pass {
    * (the one type no command sends, and what a `*_for` rule tells someone), with `rule` as context;
    * docs/decisions.md says why not a type of its own yet.
    */
-  private async notify(wf: LiveWorkflow, index: number, action: Extract<WorkflowDefinition['actions'][number], { type: 'notify' }>): Promise<RunAction> {
+  private async notify(wf: LiveWorkflow, index: number, action: NotifyAction): Promise<RunAction> {
     const base = { index, type: 'notify' };
-    const ws = this.record.workspaceId;
-    let ids: string[];
-    if ('agent' in action.to) {
-      ids = [action.to.agent];
-    } else {
-      if (!(await findTeam(this.change.trx, ws, action.to.team))) return { ...base, status: 'skipped', detail: `team ${action.to.team} no longer exists` };
-      ids = (await teamMemberIds(this.change.trx, ws, [action.to.team])).get(action.to.team) ?? [];
-    }
-    const names: string[] = [];
-    for (const id of ids) {
-      const agent = await findAgent(this.change.trx, ws, id);
-      if (!agent || Number(agent.active) !== 1) continue;
+    const agents = await notifyRecipients(this.change.trx, this.record.workspaceId, action.to);
+    if (agents === null) return { ...base, status: 'skipped', detail: `team ${'team' in action.to ? action.to.team : ''} no longer exists` };
+    for (const agent of agents) {
       await this.change.notify(agent.id, 'queued_timeout', this.current.id, workflowActor(wf.workflowId), { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version });
-      names.push(agent.username);
     }
-    if (names.length === 0) return { ...base, status: 'skipped', detail: 'nobody to notify (unknown or deactivated agents, or an empty team)' };
-    return { ...base, status: 'done', detail: `Notified ${names.sort().join(', ')}` };
+    if (agents.length === 0) return { ...base, status: 'skipped', detail: NOBODY_TO_NOTIFY };
+    return { ...base, status: 'done', detail: `Notified ${usernames(agents)}` };
   }
 
   /** Saves the conversation as the actions left it and publishes one change for the pass. */
@@ -651,6 +642,33 @@ function queueTeam(action: AssignAction, stepIndex: number): string | null {
   const last = [...action.steps].reverse().find((s) => 'team' in s.pool)?.pool as { team: string } | undefined;
   return last?.team ?? null;
 }
+
+type NotifyAction = Extract<WorkflowDefinition['actions'][number], { type: 'notify' }>;
+
+export const NOBODY_TO_NOTIFY = 'nobody to notify (unknown or deactivated agents, or an empty team)';
+
+/**
+ * Whom a `notify` action reaches now: the agent, or every member of the team, active ones only, in
+ * the team's order; null when its team no longer exists. The dry run asks it too, so what
+ * `POST /v1/workflows/test` says a rule would notify is who the runner notifies.
+ */
+export async function notifyRecipients(db: Kysely<Database>, workspaceId: string, to: NotifyAction['to']): Promise<StoredAgent[] | null> {
+  let ids: string[];
+  if ('agent' in to) ids = [to.agent];
+  else {
+    if (!(await findTeam(db, workspaceId, to.team))) return null;
+    ids = (await teamMemberIds(db, workspaceId, [to.team])).get(to.team) ?? [];
+  }
+  const agents: StoredAgent[] = [];
+  for (const id of ids) {
+    const agent = await findAgent(db, workspaceId, id);
+    if (agent && Number(agent.active) === 1) agents.push(agent);
+  }
+  return agents;
+}
+
+/** "ana, maria": the agents' usernames in order, as a run's detail names them. */
+export const usernames = (agents: readonly StoredAgent[]): string => agents.map((a) => a.username).sort().join(', ');
 
 /** What conditions read (DESIGN §6): the conversation, its contact, the message, the time in the workspace's zone. */
 export function buildFacts(c: ConversationRow, contact: ContactRow, messageBody: string | null, at: number, timeZone: string): RuleFacts {

@@ -1,9 +1,11 @@
 import type { DryRunResult, RoutingAgent, RuleFacts, RunOutcome, TestWorkflowBody, WorkflowDefinition } from '@baton/protocol';
 import { normalizeTags } from '@baton/protocol';
 import { explainConditions, planAssign, renderTemplate } from '@baton/rules';
+import { detectLanguage } from '@baton/rules/language';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
+import { findAgent } from '../storage/agents.js';
 import { findContact } from '../storage/contacts.js';
 import { findConversation, latestConversations } from '../storage/conversations.js';
 import type { ConversationRow } from '../storage/schema.js';
@@ -12,7 +14,7 @@ import { recentInboundBodies } from '../storage/timeline.js';
 import { listConversationRuns, readRunDetail } from '../storage/workflow-runs.js';
 import { findWorkflow } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
-import { buildFacts } from './workflow-runner.js';
+import { buildFacts, NOBODY_TO_NOTIFY, notifyRecipients, usernames } from './workflow-runner.js';
 import { acceptDefinition, routingAgents, routingTeamNames } from './workflows.js';
 
 /*
@@ -33,7 +35,7 @@ export async function testWorkflow(deps: Deps, p: WorkspacePrincipal, body: Test
   const teams = [...teamNames].map(([id, name]) => ({ id, name }));
 
   const targets: { row: ConversationRow | null; facts: RuleFacts }[] = [];
-  if (body.sample) targets.push({ row: null, facts: body.sample });
+  if (body.sample) targets.push({ row: null, facts: sampleFacts(body.sample) });
   else {
     let rows: ConversationRow[];
     if (body.conversationId !== undefined) {
@@ -77,15 +79,24 @@ async function wouldDo(
   now: number,
 ): Promise<DryRunResult['draft']['actions']> {
   const out: DryRunResult['draft']['actions'] = [];
+  const db = deps.storage.db;
+  // As the runner's pass leaves them for a later action: a note's {{agent.name}} is whom this
+  // rule's assign picked, and its {{team.name}} the team the conversation is in by then.
+  let assignee: RoutingAgent | null = null;
+  let teamId = facts.conversation.team ?? null;
   for (const [index, action] of definition.actions.entries()) {
     const base = { index, type: action.type };
     switch (action.type) {
       case 'assign': {
         const decision = planAssign(action, agents, { now, waitingSince: now, assigneeId: null, teamNames });
-        const name = decision.kind === 'assign' ? (agents.find((a) => a.id === decision.agentId)?.name ?? decision.agentId) : null;
+        if (decision.kind === 'assign') {
+          assignee = agents.find((a) => a.id === decision.agentId) ?? null;
+          const pool = action.steps[decision.stepIndex]?.pool;
+          if (pool && 'team' in pool) teamId = pool.team;
+        } else if (decision.kind === 'queue' && decision.teamId !== null) teamId = decision.teamId;
         const would =
           decision.kind === 'assign'
-            ? `Assign to ${name}: ${decision.summary}`
+            ? `Assign to ${assignee?.name ?? decision.agentId}: ${decision.summary}`
             : decision.kind === 'skip'
               ? decision.summary
               : `Wait in the queue: ${decision.summary}`;
@@ -93,8 +104,9 @@ async function wouldDo(
         break;
       }
       case 'set_team': {
-        const team = await findTeam(deps.storage.db, workspaceId, action.team);
-        out.push({ ...base, would: `Set team to ${team?.name ?? action.team}` });
+        const team = await findTeam(db, workspaceId, action.team);
+        if (team) teamId = team.id;
+        out.push({ ...base, would: team ? `Set team to ${team.name}` : `Skip: team ${action.team} no longer exists` });
         break;
       }
       case 'add_tag':
@@ -107,20 +119,41 @@ async function wouldDo(
         out.push({ ...base, would: `Set priority to ${action.priority}` });
         break;
       case 'add_note': {
+        const agent = assignee ? await findAgent(db, workspaceId, assignee.id) : undefined;
         const body = renderTemplate(action.body, {
           rule: { name: definition.name },
           contact: { name: facts.contact.name, email: facts.contact.email, phone: null, language: facts.contact.language },
           conversation: { id: row?.id ?? null, channel: facts.conversation.channel, subject: facts.conversation.subject, source: facts.conversation.source, priority: facts.conversation.priority, language: facts.conversation.language },
-          agent: { name: null, username: null },
-          team: { name: null },
+          agent: assignee ? { name: agent?.name ?? assignee.id, username: agent?.username ?? assignee.id } : { name: null, username: null },
+          team: { name: teamId === null ? null : (teamNames.get(teamId) ?? null) },
         });
         out.push({ ...base, would: `Add a note: ${body}` });
         break;
       }
-      case 'notify':
-        out.push({ ...base, would: 'Notify (not delivered by the server yet)' });
+      case 'notify': {
+        const recipients = await notifyRecipients(db, workspaceId, action.to);
+        const would =
+          recipients === null
+            ? `Skip: team ${'team' in action.to ? action.to.team : ''} no longer exists`
+            : recipients.length === 0
+              ? `Skip: ${NOBODY_TO_NOTIFY}`
+              : `Notify ${usernames(recipients)}`;
+        out.push({ ...base, would });
         break;
+      }
     }
   }
   return out;
+}
+
+/**
+ * A sample is read as the runner reads a conversation: its language is the contact's when set,
+ * otherwise the one the sample gives, otherwise the one its message would be detected as. So a
+ * sample whose customer writes in Spanish meets "conversation language is Spanish", as the same
+ * message would in the inbox; the response's `facts` say which language it was given.
+ */
+function sampleFacts(sample: RuleFacts): RuleFacts {
+  const body = sample.message?.body ?? '';
+  const language = sample.contact.language ?? sample.conversation.language ?? (body.trim() ? detectLanguage([body]).language : null);
+  return language === sample.conversation.language ? sample : { ...sample, conversation: { ...sample.conversation, language } };
 }

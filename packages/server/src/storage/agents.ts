@@ -6,7 +6,7 @@ import type { AgentRow, Database } from './schema.js';
 type Q = Kysely<Database>;
 
 /** An agent's whole row, presence columns included. */
-type StoredAgent = Selectable<Database['agents']>;
+export type StoredAgent = Selectable<Database['agents']>;
 
 const selectAgent = prepared<{ workspaceId: string; id: string }, StoredAgent>(['workspaceId', 'id'], (db, a) =>
   db.selectFrom('agents').selectAll().where('workspace_id', '=', a.workspaceId).where('id', '=', a.id),
