@@ -34,10 +34,14 @@ export const editorToolsStyles = css`
     grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr));
     gap: var(--baton-space-2);
   }
-  .sample-form label {
+  .sample-form label,
+  .sample-form .field {
     display: flex;
     flex-direction: column;
     font-size: var(--baton-font-size-small);
+  }
+  .sample-form .hint {
+    margin-top: 2px;
   }
   .sample-form .wide {
     grid-column: 1 / -1;

@@ -2,13 +2,13 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { BatonApiError, type BatonRestClient } from '@baton/client/rest';
-import type { ConditionTrace, RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
-import { CHANNEL_OPTIONS, LANGUAGE_OPTIONS, PRIORITY_OPTIONS, WEEKDAY_OPTIONS } from '@baton/protocol/rule-fields';
+import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
+import { ATTRIBUTE_FIELD_PREFIX, LANGUAGE_OPTIONS, RULE_FIELDS, type FieldDef } from '@baton/protocol/rule-fields';
 import { groupTooDeepAt, MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
 import { readableTimes } from '@baton/ui/relative-time';
 import { templateLink } from '@baton/ui/template-link';
 import { baseStyles } from '@baton/ui/tokens';
-import { setAt } from '../model/definition.js';
+import { getAt, setAt } from '../model/definition.js';
 import { leafText, leaves, leavesByKey, type TraceLeaf } from '../model/traces.js';
 import { plainError } from '../workflow-builder/workflow-builder.js';
 import { diffLines } from '../workflow-editor/describe-action.js';
@@ -48,6 +48,14 @@ export class EditorTools extends LitElement {
   };
   /** What the draft does with the sample (the trace itself goes to the editor). */
   @state() private preview: { leaves: Map<string, TraceLeaf>; matched: boolean; would: string[]; error: string } | null = null;
+  /**
+   * The language the server detected in the sample's message (it runs the inbox's detector, which
+   * is too large to ship here), for the message it was asked about: the local trace uses it while
+   * the message is unchanged, and the Conversation language field says what it was.
+   */
+  @state() private detected: { body: string; language: string | null } | null = null;
+  /** Bumped by each sample check, so an answer to an older sample never replaces a newer one's. */
+  private samplesAsked = 0;
   @state() private versions: WorkflowVersion[] | null = null;
   @state() private versionDiff: number | null = null;
   @state() private versionsError = '';
@@ -91,27 +99,50 @@ export class EditorTools extends LitElement {
   /**
    * The draft on the sample. The conditions light up at once, evaluated here by `@baton/rules`
    * (loaded on first use: the evaluator carries a regex engine the builder's first load does not);
-   * what the actions would do needs the workspace's agents and their load, so the server's dry run
-   * answers that, and replaces the local trace with its own (they agree: same evaluator).
+   * what the actions would do needs the workspace's agents and their load, and the message's
+   * language needs the detector, so the server's dry run answers those, and replaces the local
+   * trace with its own (they agree: same evaluator, same facts).
    */
   async runSample(): Promise<void> {
-    const local = await this.localTrace();
-    if (local) this.setPreview({ leaves: leavesByKey(local), matched: local.result, would: this.preview?.would ?? [], error: '' });
+    const asked = ++this.samplesAsked;
+    const facts = this.localFacts();
+    const local = facts && (await this.localTrace(facts));
+    if (local && asked === this.samplesAsked) this.setPreview({ leaves: leavesByKey(local), matched: local.result, would: this.preview?.would ?? [], error: '' });
+    const sample = this.sample;
     try {
-      const r = await this.rest.testWorkflow({ workflow: this.definition, sample: this.sample });
+      const r = await this.rest.testWorkflow({ workflow: this.definition, sample });
+      if (asked !== this.samplesAsked) return;
       const result = r.results[0]!;
+      if (sample.contact.language === null && sample.conversation.language === null) this.detected = { body: sample.message?.body ?? '', language: result.facts.conversation.language };
       this.setPreview({ leaves: leavesByKey(result.draft.conditions), matched: result.draft.matched, would: result.draft.actions.map((a) => a.would), error: '' });
     } catch (error) {
+      if (asked !== this.samplesAsked) return;
       const invalid = error instanceof BatonApiError && error.code === 'workflow_invalid';
       this.setPreview({ leaves: new Map(), matched: false, would: [], error: invalid ? 'Fix the problems above to try the sample.' : String((error as Error).message) });
     }
   }
 
+  /**
+   * The sample as the server reads it (services/workflow-test.ts): the conversation's language is
+   * the contact's, else the sample's, else the message's as detected; null while that detection is
+   * not known here yet (the server's answer then lights the conditions, without a wrong guess first).
+   */
+  private localFacts(): RuleFacts | null {
+    const s = this.sample;
+    const body = s.message?.body ?? '';
+    let language = s.contact.language ?? s.conversation.language;
+    if (language === null && body.trim() && conditionLeaves(this.definition.conditions).some((l) => l.field === 'conversation.language')) {
+      if (this.detected?.body !== body) return null;
+      language = this.detected.language;
+    }
+    return language === s.conversation.language ? s : { ...s, conversation: { ...s.conversation, language } };
+  }
+
   /** The draft's conditions on the sample, in the browser; null while the draft's conditions cannot be evaluated (incomplete). */
-  private async localTrace(): Promise<ConditionTrace | null> {
+  private async localTrace(facts: RuleFacts): Promise<ConditionTrace | null> {
     try {
       const { explainConditions } = await import('@baton/rules/explain');
-      return explainConditions(this.definition.conditions, this.sample);
+      return explainConditions(this.definition.conditions, facts);
     } catch {
       return null;
     }
@@ -197,32 +228,61 @@ export class EditorTools extends LitElement {
   }
 
   private renderSample(): TemplateResult {
-    const s = this.sample;
-    const csv = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
     const p = this.preview;
+    // Every field a condition can read (the registry's order, the message last, as it is the
+    // widest), and the host attributes this draft's conditions read: nothing a rule tests is
+    // out of the sample's reach.
+    const fields = [...RULE_FIELDS.filter((f) => f.type !== 'text'), ...attributeFields(this.definition.conditions), ...RULE_FIELDS.filter((f) => f.type === 'text')];
     return html`<section aria-labelledby="sample-title" class="sample">
       <h3 id="sample-title">Try a sample conversation</h3>
       <p class="hint">Each condition in the rule shows whether it holds for this sample and the value it saw.</p>
-      <div class="sample-form">
-        <label>Channel <select @change=${(e: Event) => this.setSample(['conversation', 'channel'], (e.target as HTMLSelectElement).value)}>
-          ${CHANNEL_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.conversation.channel}>${o.label}</option>`)}</select></label>
-        <label>Contact language <select @change=${(e: Event) => this.setSample(['contact', 'language'], (e.target as HTMLSelectElement).value || null)}>
-          <option value="">Not set</option>
-          ${LANGUAGE_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.contact.language}>${o.label}</option>`)}</select></label>
-        <label>Contact tags <input .value=${live(s.contact.tags.join(', '))} @change=${(e: Event) => this.setSample(['contact', 'tags'], csv((e.target as HTMLInputElement).value))} /></label>
-        <label>Conversation tags <input .value=${live(s.conversation.tags.join(', '))} @change=${(e: Event) => this.setSample(['conversation', 'tags'], csv((e.target as HTMLInputElement).value))} /></label>
-        <label>Priority <select @change=${(e: Event) => this.setSample(['conversation', 'priority'], (e.target as HTMLSelectElement).value)}>
-          ${PRIORITY_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.conversation.priority}>${o.label}</option>`)}</select></label>
-        <label>Team <select @change=${(e: Event) => this.setSample(['conversation', 'team'], (e.target as HTMLSelectElement).value || null)}>
-          <option value="">No team</option>
-          ${this.workspace.teams.map((t) => html`<option value=${t.id} ?selected=${t.id === s.conversation.team}>${t.name}</option>`)}</select></label>
-        <label>Weekday <select @change=${(e: Event) => this.setSample(['time', 'weekday'], (e.target as HTMLSelectElement).value)}>
-          ${WEEKDAY_OPTIONS.map((o) => html`<option value=${o.value} ?selected=${o.value === s.time.weekday}>${o.label}</option>`)}</select></label>
-        <label>Hour <input type="number" min="0" max="23" .value=${live(String(s.time.hour))} @change=${(e: Event) => this.setSample(['time', 'hour'], Math.max(0, Math.min(23, Number((e.target as HTMLInputElement).value) || 0)))} /></label>
-        <label class="wide">Message <textarea rows="2" .value=${live(s.message?.body ?? '')} @input=${(e: Event) => this.setSample(['message'], { body: (e.target as HTMLTextAreaElement).value })}></textarea></label>
-      </div>
+      <div class="sample-form">${fields.map((f) => this.renderSampleField(f))}</div>
       <p class="sample-result" role="status">${p ? (p.error ? p.error : p.matched ? `Matches: ${readableTimes(p.would.join('; '))}` : 'Does not match this sample.') : 'Checking…'}</p>
     </section>`;
+  }
+
+  /** One sample field's control, by the field's type, as the conditions on it compare it. */
+  private renderSampleField(f: FieldDef & { valueType?: AttributeValueType }): TemplateResult {
+    const path = samplePath(f.name);
+    const value = getAt(this.sample, path);
+    const label = f.label.charAt(0).toUpperCase() + f.label.slice(1);
+    const set = (v: unknown) => this.setSample(path, v);
+    const text = (e: Event) => (e.target as HTMLInputElement).value;
+    switch (f.type) {
+      case 'text':
+        return html`<label class="wide">${label} <textarea rows="2" .value=${live(String(value ?? ''))} @input=${(e: Event) => set(text(e))}></textarea></label>`;
+      case 'tags':
+        return html`<label>${label} <input .value=${live((value as string[]).join(', '))} @change=${(e: Event) => set(text(e).split(',').map((x) => x.trim()).filter(Boolean))} /></label>`;
+      case 'number':
+        return html`<label>${label} <input type="number" min=${f.min ?? nothing} max=${f.max ?? nothing} .value=${live(String(value))}
+          @change=${(e: Event) => set(Math.max(f.min ?? -Infinity, Math.min(f.max ?? Infinity, Number(text(e)) || 0)))} /></label>`;
+      case 'enum': {
+        const options = f.valuesFrom === 'teams' ? this.workspace.teams.map((t) => ({ value: t.id, label: t.name })) : (f.values ?? []);
+        const language = f.name === 'conversation.language';
+        const none = language ? 'From the message' : f.valuesFrom === 'teams' ? 'No team' : 'Not set';
+        const select = html`<label>${label} <select aria-describedby=${language ? 'detected' : nothing} @change=${(e: Event) => set(text(e) || null)}>
+            ${f.nullable ? html`<option value="" ?selected=${value === null}>${none}</option>` : nothing}
+            ${options.map((o) => html`<option value=${o.value} ?selected=${o.value === value}>${o.label}</option>`)}</select></label>`;
+        // The hint sits beside the label, not in it, so it describes the field without being its name.
+        return language ? html`<div class="field">${select}<span id="detected" class="hint">${this.languageSource()}</span></div>` : select;
+      }
+      default:
+        // Free text, and host attributes typed as this draft's conditions compare them.
+        return html`<label>${label} <input .value=${live(value === null || value === undefined ? '' : String(value))}
+          @change=${(e: Event) => set(sampleValue(text(e), f))} /></label>`;
+    }
+  }
+
+  /** Where the sample conversation's language comes from, while the field says "From the message". */
+  private languageSource(): string {
+    const s = this.sample;
+    if (s.conversation.language !== null) return '';
+    const name = (code: string | null) => LANGUAGE_OPTIONS.find((o) => o.value === code)?.label ?? code;
+    if (s.contact.language !== null) return `The contact's: ${name(s.contact.language)}`;
+    const body = s.message?.body ?? '';
+    if (!body.trim()) return 'Write a message to detect it';
+    if (this.detected?.body !== body) return 'Detecting…';
+    return this.detected.language === null ? 'Not clear from the message' : `Detected: ${name(this.detected.language)}`;
   }
 
   private renderHistory(): TemplateResult {
@@ -302,4 +362,56 @@ export class EditorTools extends LitElement {
   override render() {
     return this.renderTools();
   }
+}
+
+type AttributeValueType = 'string' | 'number' | 'boolean';
+
+/** Where a field's value sits in the sample (`message.body` is the message object's body). */
+function samplePath(name: string): string[] {
+  if (name.startsWith(ATTRIBUTE_FIELD_PREFIX)) return ['contact', 'attributes', name.slice(ATTRIBUTE_FIELD_PREFIX.length)];
+  return name.split('.');
+}
+
+/**
+ * The host attributes the conditions read, as sample fields, each typed as its conditions compare
+ * it (a number compared with `gt` 100 takes "150" as 150; a string "02134" stays a string).
+ */
+function attributeFields(root: ConditionNode | undefined): (FieldDef & { valueType: AttributeValueType })[] {
+  const types = new Map<string, AttributeValueType>();
+  for (const leaf of conditionLeaves(root)) {
+    if (!leaf.field.startsWith(ATTRIBUTE_FIELD_PREFIX) || types.has(leaf.field)) continue;
+    const first: unknown = Array.isArray(leaf.value) ? leaf.value[0] : leaf.value;
+    types.set(leaf.field, typeof first === 'number' ? 'number' : typeof first === 'boolean' ? 'boolean' : 'string');
+  }
+  return [...types].map(([name, valueType]) => ({
+    name,
+    label: name.slice(ATTRIBUTE_FIELD_PREFIX.length).replace(/_/g, ' '),
+    description: '',
+    type: 'attribute',
+    nullable: true,
+    operators: [],
+    valueType,
+  }));
+}
+
+/** The conditions of a tree, in order. */
+function conditionLeaves(root: ConditionNode | undefined): RuleCondition[] {
+  const out: RuleCondition[] = [];
+  const visit = (node: ConditionNode) => {
+    if ('all' in node) node.all.forEach(visit);
+    else if ('any' in node) node.any.forEach(visit);
+    else if ('not' in node) visit(node.not);
+    else out.push(node);
+  };
+  if (root) visit(root);
+  return out;
+}
+
+/** What a text box holds, as the field's value: null when empty, a number or boolean where the conditions compare it as one. */
+function sampleValue(text: string, f: FieldDef & { valueType?: AttributeValueType }): unknown {
+  // An attribute left empty is left out, as a contact without it has none.
+  if (text === '') return f.type === 'attribute' ? undefined : f.nullable ? null : '';
+  if (f.valueType === 'number' && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
+  if (f.valueType === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  return text;
 }

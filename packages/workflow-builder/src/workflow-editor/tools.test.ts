@@ -63,6 +63,48 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     expect(calls.length).to.be.greaterThan(0, 'the dry run was asked too, for the actions');
   });
 
+  it('offers every field a condition can read, and the attributes this rule reads; a Spanish message counts as Spanish, as the server detects it', async () => {
+    const o = await open(ws, {
+      name: 'Spanish or big plans',
+      conditions: {
+        any: [
+          { field: 'conversation.language', op: 'in', value: ['es'] },
+          { all: [{ field: 'contact.attributes.seats', op: 'gt', value: 100 }, { field: 'conversation.subject', op: 'contains', value: 'renewal' }] },
+        ],
+      },
+    });
+    el = o.el;
+    await trySample(el, 'the blank sample');
+    const tools = editorOf(el).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
+    // One control per field of the registry, named as the conditions name the field.
+    const labels = ['Channel', 'Source', 'Subject', 'Conversation tags', 'Priority', 'Team', 'Conversation language', 'Contact name', 'Contact email', 'Contact language', 'Contact tags', 'Weekday', 'Hour', 'Message', 'Seats'];
+    for (const label of labels) expect(tools.querySelector(`.sample-form`)!.textContent, label).to.contain(label);
+    expect(tools.querySelectorAll('.sample-form select, .sample-form input, .sample-form textarea')).to.have.length(labels.length);
+    expect(byRole(tools, 'combobox', 'Conversation language').getAttribute('aria-describedby')).to.equal('detected');
+    expect(tools.querySelector('#detected')!.textContent).to.equal('Write a message to detect it');
+
+    // The language comes from the server's detector, as it would for a real message.
+    setValue(byRole(tools, 'textbox', 'Message'), 'Hola, quiero cambiar la dirección de entrega de mi pedido', 'input');
+    await waitFor(() => tools.querySelector('#detected')!.textContent === 'Detected: Spanish', 5000, 'the detected language');
+    await waitFor(() => text(el!).includes('Matches: '), 5000, 'the match');
+    expect(byRole(el, 'row', 'Condition: conversation language is Spanish').textContent).to.contain('Sample: met, was "es"');
+
+    // The contact's language wins, as in the inbox; a language picked for the sample wins over the message's.
+    setValue(byRole(tools, 'combobox', 'Contact language'), 'pt', 'change');
+    await waitFor(() => text(el!).includes('Does not match this sample.'), 5000, "the contact's language");
+    expect(tools.querySelector('#detected')!.textContent).to.equal("The contact's: Portuguese");
+    setValue(byRole(tools, 'combobox', 'Contact language'), '', 'change');
+    setValue(byRole(tools, 'combobox', 'Conversation language'), 'fr', 'change');
+    await waitFor(() => byRole(el!, 'row', 'Condition: conversation language is Spanish').textContent!.includes('was "fr"'), 5000, 'the chosen language');
+
+    // An attribute compared with a number is a number in the sample ("150" > 100).
+    setValue(byRole(tools, 'textbox', 'Seats'), '150', 'change');
+    setValue(byRole(tools, 'textbox', 'Subject'), 'Contract renewal', 'change');
+    await waitFor(() => text(el!).includes('Matches: '), 5000, 'the attribute match');
+    expect(byRole(el, 'row', 'Condition: seats is more than 100').textContent).to.contain('Sample: met, was 150');
+    await expectNoAxeViolations(el);
+  });
+
   it('lists published versions with who and when, shows the changes, and restores one as the draft (undoable)', async () => {
     const o = await open(ws, { name: 'Version one' });
     el = o.el;

@@ -133,6 +133,14 @@ export const workflowEditorStyles = css`
     border-radius: var(--baton-radius);
     background: var(--baton-color-surface-raised);
   }
+  /* A note is a paragraph: it takes the card's width, under its label, not a box of a few words. */
+  .note-body {
+    display: block;
+    width: 100%;
+    box-sizing: border-box;
+    margin-top: var(--baton-space-1);
+    resize: vertical;
+  }
   .badge {
     font-size: var(--baton-font-size-small);
     font-weight: 700;

@@ -860,7 +860,7 @@ export class WorkflowEditor extends LitElement {
         </select>`;
         break;
       case 'add_note':
-        body = html`<textarea aria-label="Note" data-path="${key}.body" tabindex=${t} rows="2" aria-invalid=${a('body').invalid ? 'true' : 'false'} aria-describedby=${a('body').describedBy || nothing}
+        body = html`<textarea class="note-body" aria-label="Note" data-path="${key}.body" tabindex=${t} rows="2" aria-invalid=${a('body').invalid ? 'true' : 'false'} aria-describedby=${a('body').describedBy || nothing}
           .value=${live(action.body)} @input=${(e: Event) => this.set([...p, 'body'], (e.target as HTMLTextAreaElement).value, 'Edited note', true)}></textarea>`;
         break;
       case 'notify': {
