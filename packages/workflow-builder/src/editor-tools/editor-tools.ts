@@ -3,7 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { BatonApiError, type BatonRestClient } from '@baton/client/rest';
 import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
-import { ATTRIBUTE_FIELD_PREFIX, LANGUAGE_OPTIONS, RULE_FIELDS, type FieldDef } from '@baton/protocol/rule-fields';
+import { ATTRIBUTE_FIELD_PREFIX, LANGUAGE_OPTIONS, RULE_FIELDS, TRIGGERS, type FieldDef } from '@baton/protocol/rule-fields';
 import { groupTooDeepAt, MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
 import { readableTimes } from '@baton/ui/relative-time';
 import { templateLink } from '@baton/ui/template-link';
@@ -108,7 +108,7 @@ export class EditorTools extends LitElement {
     const facts = this.localFacts();
     const local = facts && (await this.localTrace(facts));
     if (local && asked === this.samplesAsked) this.setPreview({ leaves: leavesByKey(local), matched: local.result, would: this.preview?.would ?? [], error: '' });
-    const sample = this.sample;
+    const sample = this.triggerSample();
     try {
       const r = await this.rest.testWorkflow({ workflow: this.definition, sample });
       if (asked !== this.samplesAsked) return;
@@ -122,13 +122,23 @@ export class EditorTools extends LitElement {
     }
   }
 
+  /** Whether the draft's trigger carries a customer message (the timed ones do not). */
+  private get hasMessage(): boolean {
+    return TRIGGERS.find((t) => t.event === this.definition.trigger.event)?.hasMessage !== false;
+  }
+
+  /** The sample as the trigger would see it: no message for a timed trigger, as in the runner. */
+  private triggerSample(): RuleFacts {
+    return this.hasMessage ? this.sample : { ...this.sample, message: null };
+  }
+
   /**
    * The sample as the server reads it (services/workflow-test.ts): the conversation's language is
    * the contact's, else the sample's, else the message's as detected; null while that detection is
    * not known here yet (the server's answer then lights the conditions, without a wrong guess first).
    */
   private localFacts(): RuleFacts | null {
-    const s = this.sample;
+    const s = this.triggerSample();
     const body = s.message?.body ?? '';
     let language = s.contact.language ?? s.conversation.language;
     if (language === null && body.trim() && conditionLeaves(this.definition.conditions).some((l) => l.field === 'conversation.language')) {
@@ -231,8 +241,9 @@ export class EditorTools extends LitElement {
     const p = this.preview;
     // Every field a condition can read (the registry's order, the message last, as it is the
     // widest), and the host attributes this draft's conditions read: nothing a rule tests is
-    // out of the sample's reach.
-    const fields = [...RULE_FIELDS.filter((f) => f.type !== 'text'), ...attributeFields(this.definition.conditions), ...RULE_FIELDS.filter((f) => f.type === 'text')];
+    // out of the sample's reach (but a message, where the trigger has none).
+    const text = this.hasMessage ? RULE_FIELDS.filter((f) => f.type === 'text') : [];
+    const fields = [...RULE_FIELDS.filter((f) => f.type !== 'text'), ...attributeFields(this.definition.conditions), ...text];
     return html`<section aria-labelledby="sample-title" class="sample">
       <h3 id="sample-title">Try a sample conversation</h3>
       <p class="hint">Each condition in the rule shows whether it holds for this sample and the value it saw.</p>
@@ -258,7 +269,8 @@ export class EditorTools extends LitElement {
           @change=${(e: Event) => set(Math.max(f.min ?? -Infinity, Math.min(f.max ?? Infinity, Number(text(e)) || 0)))} /></label>`;
       case 'enum': {
         const options = f.valuesFrom === 'teams' ? this.workspace.teams.map((t) => ({ value: t.id, label: t.name })) : (f.values ?? []);
-        const language = f.name === 'conversation.language';
+        // Where the trigger carries a message, an unset language is the one detected in it.
+        const language = f.name === 'conversation.language' && this.hasMessage;
         const none = language ? 'From the message' : f.valuesFrom === 'teams' ? 'No team' : 'Not set';
         const select = html`<label>${label} <select aria-describedby=${language ? 'detected' : nothing} @change=${(e: Event) => set(text(e) || null)}>
             ${f.nullable ? html`<option value="" ?selected=${value === null}>${none}</option>` : nothing}

@@ -105,6 +105,20 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     await expectNoAxeViolations(el);
   });
 
+  it('a timed trigger\'s sample has no message, as its runs have none', async () => {
+    const o = await open(ws, {
+      name: 'Waiting too long',
+      trigger: { event: 'conversation.unassigned_for', minutes: 10 },
+      conditions: { field: 'message.body', op: 'contains_any', value: ['refund'] },
+    });
+    el = o.el;
+    await trySample(el, 'the sample');
+    const tools = editorOf(el).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
+    expect(queryByRole(tools, 'textbox', 'Message')).to.equal(null);
+    expect(byRole(tools, 'combobox', 'Conversation language').querySelector('option')!.textContent).to.equal('Not set');
+    expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: not met, was empty');
+  });
+
   it('lists published versions with who and when, shows the changes, and restores one as the draft (undoable)', async () => {
     const o = await open(ws, { name: 'Version one' });
     el = o.el;
