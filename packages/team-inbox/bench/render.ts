@@ -14,7 +14,7 @@ const { browser, page } = await openBenchPage({
   body: '<div id="host" style="height:900px"></div>',
 });
 
-interface Run { firstRender: number; rows: number; update: number; scrollThrough?: number; worstStep?: number; steps?: number }
+interface Run { firstRender: number; rows: number; update: number; scrollThrough?: number; worstStep?: number; frameWork?: number; worstFrame?: number; steps?: number }
 const results = await page.evaluate(
   async ({ n, runs }) => {
     const { bench } = window as unknown as { bench: Record<string, (...a: unknown[]) => Promise<unknown>> };
@@ -46,6 +46,8 @@ const row = (label: string, a: Stat, b: Stat | null, target: string) =>
 const first = stat(results.inbox, 'firstRender');
 const scroll = stat(results.inbox, 'scrollThrough');
 const worst = stat(results.inbox, 'worstStep');
+const frames = stat(results.inbox, 'frameWork');
+const worstFrame = stat(results.inbox, 'worstFrame');
 const update = stat(results.inbox, 'update');
 const baseFirst = stat(results.baseline, 'firstRender');
 const baseUpdate = stat(results.baseline, 'update');
@@ -61,6 +63,8 @@ console.log(row(`list first render (${N} in store, ${r0.rows} rows rendered) vs 
 console.log(row(`list first render vs plain DOM, all ${N} rows`, first, baseFirst, '< 50 ms'));
 console.log(row(`scroll through all ${N}: render work, ${r0.steps} viewport steps in total`, scroll, null, '—'));
 console.log(row('scroll through: worst single step', worst, null, '< 16 ms'));
+console.log(row(`scroll through, whole frames (rows' own elements, style, layout, paint): work, ${r0.steps} frames`, frames, null, '—'));
+console.log(row('scroll through, whole frames: worst frame', worstFrame, null, '< 16 ms'));
 console.log(row(`one \`conversation:updated\` → DOM vs plain DOM, ${r0.rows} rows`, update, visUpdate, '< 16 ms'));
 console.log(row(`one \`conversation:updated\` → DOM vs plain DOM, all ${N} rows`, update, baseUpdate, '< 16 ms'));
 console.log(`\nbaselines: rows built with document.createElement (no framework, no store), appended, layout forced; the update sets one preview's textContent and forces layout.`);
