@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { WorkflowRun } from '@baton/protocol';
 import { ana, ben, demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
-import { missedConditions } from './routing-why.js';
+import { matchedConditions, missedConditions } from './routing-why.js';
 import { allByRole, byRole, composedText, mountPart } from '../testing/mount.js';
 
 /** The details pane of `id`, with its routing disclosure opened; `why()` is the runs' shadow root once loaded. */
@@ -51,6 +51,7 @@ describe('Why it was routed this way', () => {
     await until(() => !!why() && allByRole(why()!, 'list', 'Rule runs').length === 1, 3000, 'rule runs');
     const text = composedText(why()!).replace(/\s+/g, ' ');
     expect(text).to.contain('Spanish → bilingual · queued: nobody available · 4m').and.contain('maria away; luis at capacity 25/25');
+    expect(allByRole(why()!, 'list', 'Why it matched')[0]!.textContent!.trim()).to.equal('It has no conditions: every conversation matches.');
     expect(inbox.world.requests).to.include('GET /v1/conversations/conv_lucia/routing');
     expect(byRole(root, 'heading', 'Conversation')).to.exist;
     await expectNoAxeViolations(root.host);
@@ -96,6 +97,49 @@ describe('Why it was routed this way', () => {
       'contact tags include spam (must not): was spam, vip',
     ]);
     expect(composedText(why()!)).to.not.contain('channel is SMS');
+    await expectNoAxeViolations(root.host);
+    remove();
+  });
+
+  it('says which conditions made a rule match, with what they saw', async () => {
+    const world = demoWorld();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const leaf = (field: string, text: string, actual: unknown, result: boolean, path: (string | number)[]) =>
+      ({ kind: 'condition', path, field, operator: 'in', expected: [], actual, result, text }) as const;
+    const conditions: NonNullable<WorkflowRun['conditions']> = {
+      kind: 'all', path: [], result: true,
+      children: [
+        { kind: 'any', path: ['all', 0], result: true, children: [
+          leaf('conversation.language', 'conversation language is Spanish', 'es', true, ['all', 0, 'any', 0]),
+          leaf('contact.tags', 'contact tags include spanish', [], false, ['all', 0, 'any', 1]),
+        ] },
+        { kind: 'not', path: ['all', 1], result: true, child: { kind: 'any', path: ['all', 1, 'not'], result: false, children: [
+          leaf('contact.tags', 'contact tags include spam', [], false, ['all', 1, 'not', 'any', 0]),
+        ] } },
+      ],
+    };
+    // The one of the `any` that held, and under the `not` the one that did not; not the `any`'s other.
+    expect(matchedConditions(conditions).map((m) => [m.leaf.text, m.negated])).to.deep.equal([
+      ['conversation language is Spanish', false],
+      ['contact tags include spam', true],
+    ]);
+    const matched: WorkflowRun = {
+      id: 'run_3', workflowId: 'wf_es', workflowName: 'Spanish → bilingual', version: 2, trigger: 'conversation.created', eventId: 9,
+      conversationId: 'conv_lucia', contactName: 'Lucía Fernández', matched: true, outcome: 'applied', createdAt: since, conditions,
+      actions: [{ index: 0, type: 'assign', status: 'done', detail: 'Assigned to maria (skill es, round-robin)' }],
+    };
+    // Queued by an earlier rule, so the disclosure is offered (a workflow's timeline event would do too).
+    world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: null, waitingSince: since } : c));
+    world.routing = new Map([['conv_lucia', [matched]]]);
+    const { root, why, remove } = await openWhy(world, 'conv_lucia');
+    await until(() => !!why() && allByRole(why()!, 'list', 'Why it matched').length === 1, 3000, 'the matched conditions');
+    const items = allByRole(why()!, 'list', 'Why it matched')[0]!.querySelectorAll('li');
+    expect([...items].map((li) => li.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal([
+      'conversation language is Spanish: was Spanish',
+      'contact tags include spam (must not): was none',
+    ]);
+    expect(byRole(why()!, 'list', 'What it did').textContent).to.contain('Assigned to maria (skill es, round-robin)');
+    expect(composedText(why()!)).to.not.contain('include spanish');
     await expectNoAxeViolations(root.host);
     remove();
   });

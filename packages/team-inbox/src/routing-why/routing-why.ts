@@ -48,6 +48,23 @@ export function missedConditions(trace: Trace, negated = false): Missed[] {
   }
 }
 
+/**
+ * What made a rule match, each condition with what it saw: the conditions that decided each group
+ * the way it went (every one of an `all`, the ones of an `any` that held), and under a `not` the
+ * ones that did not hold (`negated`).
+ */
+export function matchedConditions(trace: Trace, negated = false): { leaf: TraceLeaf; negated: boolean }[] {
+  if (trace.result === negated) return [];
+  switch (trace.kind) {
+    case 'condition':
+      return [{ leaf: trace, negated }];
+    case 'not':
+      return matchedConditions(trace.child, !negated);
+    default:
+      return trace.children.flatMap((child) => matchedConditions(child, negated));
+  }
+}
+
 const MAX_SHOWN = 80;
 
 const cut = (text: string) => (text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text);
@@ -152,7 +169,8 @@ export class InboxRoutingWhy extends LitElement {
       ${this.runs.map(
         (run) => html`<li>
           <strong>${this.ruleName(run)}</strong> · ${OUTCOMES[run.outcome]} · <time datetime=${run.createdAt}>${relativeTime(run.createdAt, now)}</time>
-          ${run.actions.length ? html`<ul>${run.actions.map((a) => html`<li>${readableTimes(a.detail)}</li>`)}</ul>` : nothing}
+          ${run.matched ? this.renderMatched(run.conditions) : nothing}
+          ${run.actions.length ? html`<ul aria-label="What it did">${run.actions.map((a) => html`<li>${readableTimes(a.detail)}</li>`)}</ul>` : nothing}
           ${!run.matched && run.conditions ? this.renderMissed(run.conditions) : nothing}
         </li>`,
       )}
@@ -163,13 +181,25 @@ export class InboxRoutingWhy extends LitElement {
     return templateLink(this.me?.role === 'admin' ? this.workflowHref : '', run.workflowId, run.workflowName);
   }
 
+  /** The conditions that made it match, so an agent sees why the conversation came their way. */
+  private renderMatched(trace: Trace | null) {
+    const held = trace ? matchedConditions(trace) : [];
+    return html`<ul class="muted" aria-label="Why it matched">
+      ${trace ? held.map(({ leaf, negated }) => html`<li>${this.condition(leaf, negated)}</li>`) : html`<li>It has no conditions: every conversation matches.</li>`}
+    </ul>`;
+  }
+
+  private condition(leaf: TraceLeaf, negated: boolean): string {
+    return `${leaf.text}${negated ? ' (must not)' : ''}: was ${shown(leaf.field, leaf.actual)}`;
+  }
+
   private renderMissed(trace: Trace) {
     const missed = missedConditions(trace);
     if (!missed.length) return nothing;
     return html`<ul aria-label="Why it did not match">
       ${missed.map((m) =>
         'leaf' in m
-          ? html`<li>${m.leaf.text}${m.negated ? ' (must not)' : ''}: was ${shown(m.leaf.field, m.leaf.actual)}</li>`
+          ? html`<li>${this.condition(m.leaf, m.negated)}</li>`
           : html`<li>must not all hold together: ${m.together.map((l) => `${l.text} (was ${shown(l.field, l.actual)})`).join('; ')}</li>`,
       )}
     </ul>`;
