@@ -2,7 +2,7 @@
 // vite.config.ts for what they are to it). This holds their common shape; an element passes its
 // entries, what its ESM build leaves as imports, its standalone aliases and chunk folder.
 import type { Alias, LibraryOptions, UserConfig } from 'vite';
-import { collapseTemplates, minifyCompletely } from './vite-plugins.js';
+import { minifyCompletely, minifyTemplates } from './vite-plugins.js';
 
 export interface ElementBuildOptions {
   /** `--mode standalone`: the one-file build for a `<script type="module">` include. */
@@ -33,8 +33,8 @@ export function elementBuild(options: ElementBuildOptions): UserConfig {
       alias: (standalone && options.standaloneAlias) || [],
     },
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    // Template collapsing reaches the element's sources and @baton/ui's, which the file bundles.
-    plugins: standalone ? [collapseTemplates({ packages: [options.name, 'ui'] }), minifyCompletely()] : [],
+    // Template minifying reaches the element's sources and @baton/ui's, which the file bundles.
+    plugins: standalone ? [minifyTemplates({ packages: [options.name, 'ui'] }), minifyCompletely()] : [],
     build: {
       target: 'es2022',
       outDir: 'dist',

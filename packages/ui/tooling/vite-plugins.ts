@@ -3,6 +3,7 @@
 // standalone files are made the same way; what differs between the elements (entries, aliases,
 // chunk folders) stays in their own config.
 import { transform } from 'esbuild';
+import { minifyHTMLLiterals } from 'minify-literals';
 import type { Plugin } from 'vite';
 
 /**
@@ -27,89 +28,38 @@ export function minifyCompletely(): Plugin {
   };
 }
 
-export interface CollapseTemplatesOptions {
+export interface MinifyTemplatesOptions {
   /**
    * The folders under `packages/` whose `src/**\/*.ts` is Baton's own (e.g. `['team-inbox', 'ui']`).
-   * Only their templates are collapsed: a dependency's template text is its author's to keep.
+   * Only their templates are minified: a dependency's template text is its author's to keep.
    */
   packages: readonly string[];
 }
 
 /**
- * Collapses the whitespace of `css` and `html` tagged templates in Baton's own sources (the
- * minifier leaves template text alone): CSS loses comments and indentation; in HTML a run of
- * whitespace that spans a line becomes one space, which renders the same outside `<pre>`.
+ * A run of whitespace that spans a line becomes one space, which renders the same outside `<pre>`;
+ * nothing else in an `html` template changes. html-minifier-next (minify-literals' default) also
+ * trims a template's leading and trailing whitespace, and Lit templates are fragments: the
+ * composer's tab, `Reply${html` <span class="channel">(SMS)</span>`}`, would read "Reply(SMS)"
+ * (docs/decisions.md, session 29).
  */
-export function collapseTemplates({ packages }: CollapseTemplatesOptions): Plugin {
+const htmlText = (t: string) => t.replace(/\s*\n\s*/g, ' ');
+
+/**
+ * Minifies the `css` and `html` tagged templates in Baton's own sources, which the JavaScript
+ * minifier leaves alone: minify-literals finds them (a TypeScript parser, so a template inside an
+ * expression inside a template is found too), Lightning CSS minifies the CSS, and `htmlText` the
+ * HTML.
+ */
+export function minifyTemplates({ packages }: MinifyTemplatesOptions): Plugin {
   const escaped = packages.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const own = new RegExp(`[\\\\/]packages[\\\\/](${escaped.join('|')})[\\\\/]src[\\\\/].*\\.ts$`);
-  const tag = /\b(css|html|svg)`/g;
-  const cssText = (t: string) => t.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};])\s*/g, '$1');
-  const htmlText = (t: string) => t.replace(/\s*\n\s*/g, ' ');
-  function template(code: string, start: number, text: ((t: string) => string) | null): [string, number] {
-    let out = '';
-    let chunk = '';
-    let i = start;
-    const flush = () => {
-      out += text ? text(chunk) : chunk;
-      chunk = '';
-    };
-    while (i < code.length && code[i] !== '`') {
-      if (code[i] === '\\') {
-        chunk += code.slice(i, i + 2);
-        i += 2;
-      } else if (code[i] === '$' && code[i + 1] === '{') {
-        flush();
-        const [expr, end] = expression(code, i + 2);
-        out += '${' + expr + '}';
-        i = end + 1;
-      } else chunk += code[i++];
-    }
-    flush();
-    return [out, i];
-  }
-  function expression(code: string, start: number): [string, number] {
-    let out = '';
-    let depth = 0;
-    let i = start;
-    while (i < code.length) {
-      const c = code[i]!;
-      if (c === '}' && depth === 0) return [out, i];
-      if (c === '{') depth++;
-      if (c === '}') depth--;
-      if (c === '"' || c === "'") {
-        let j = i + 1;
-        while (code[j] !== c) j += code[j] === '\\' ? 2 : 1;
-        out += code.slice(i, j + 1);
-        i = j + 1;
-        continue;
-      }
-      if (c === '`') {
-        const tagged = /(css|html|svg)$/.exec(out)?.[1];
-        const [body, end] = template(code, i + 1, tagged === 'css' ? cssText : tagged ? htmlText : null);
-        out += '`' + body + '`';
-        i = end + 1;
-        continue;
-      }
-      out += c;
-      i++;
-    }
-    return [out, i];
-  }
   return {
-    name: 'baton-collapse-templates',
-    transform(code, id) {
+    name: 'baton-minify-templates',
+    async transform(code, id) {
       if (!own.test(id)) return null;
-      let out = '';
-      let last = 0;
-      tag.lastIndex = 0;
-      for (let m = tag.exec(code); m; m = tag.exec(code)) {
-        const [body, end] = template(code, m.index + m[0].length, m[1] === 'css' ? cssText : htmlText);
-        out += code.slice(last, m.index + m[0].length) + body + '`';
-        last = end + 1;
-        tag.lastIndex = last;
-      }
-      return { code: out + code.slice(last), map: null };
+      const minified = await minifyHTMLLiterals(code, { fileName: id, html: htmlText });
+      return minified ? { code: minified.code, map: minified.map } : null;
     },
   };
 }
