@@ -35,3 +35,27 @@ export function bodyText(body: string): (string | TemplateResult)[] {
   if (last < body.length) parts.push(body.slice(last));
   return parts;
 }
+
+/** The line that introduces a quoted reply ("On Mon, Dec 1, Ana wrote:"), in the languages the detector knows. */
+const ATTRIBUTION = /(wrote|escribió|escreveu|a écrit|schrieb)\s*:\s*$/i;
+
+/**
+ * An email's quoted history split from what the customer wrote now: `[shown, quoted]`, where
+ * `quoted` is the trailing run of `>` lines (blank lines among them) with the "… wrote:" line
+ * before it, or '' when there is none. A body that is all quote is shown whole. Walks the lines
+ * once from the end: no pattern that backtracks over a long body.
+ */
+export function splitQuoted(body: string): [string, string] {
+  const lines = body.split('\n');
+  let start = lines.length;
+  let quotes = false;
+  for (; start > 0; start--) {
+    const line = lines[start - 1]!.trimStart();
+    if (line.startsWith('>')) quotes = true;
+    else if (line) break;
+  }
+  if (!quotes) return [body, ''];
+  if (start > 0 && ATTRIBUTION.test(lines[start - 1]!)) start--;
+  const shown = lines.slice(0, start).join('\n').trimEnd();
+  return shown ? [shown, lines.slice(start).join('\n').replace(/^\n+/, '')] : [body, ''];
+}

@@ -59,6 +59,16 @@ export const timelineStyles = css`
     background: var(--baton-note-bg, #fff6d1);
     border: 1px solid var(--baton-note-border, #e8c65a);
   }
+  [part='quoted'] {
+    margin-top: 4px;
+    color: var(--baton-color-text-muted, #5b6470);
+  }
+  [part='quoted'] summary {
+    width: fit-content;
+    font-size: var(--baton-font-size-small, 12px);
+    cursor: pointer;
+    white-space: normal;
+  }
   .byline {
     display: flex;
     align-items: center;

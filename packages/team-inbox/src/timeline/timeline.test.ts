@@ -4,6 +4,7 @@ import type { TimelineItem } from '@baton/protocol';
 import { ana, ben, demoWorld, event, fixtureInbox, message, note, support, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart } from '../testing/mount.js';
 import { dayLabel } from './timeline.js';
+import { splitQuoted } from '../format/body-text.js';
 
 /** Timeline entries without the day labels between them. */
 const entries = (root: ShadowRoot) => allByRole(root, 'listitem').filter((li) => li.getAttribute('part') !== 'day');
@@ -88,6 +89,37 @@ describe('inbox-timeline', () => {
     expect(hrefs).to.deep.equal(['mailto:help@example.com', 'mailto:help@example.com']);
     expect(root.textContent).to.contain('<img src=x onerror="window.__xss=1">').and.contain('javascript:window.__xss=3');
     expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
+    remove();
+  });
+
+  it("folds the quoted history under a customer's email, as mail clients do", async () => {
+    const email = 'Hi,\n\nThe invoice is wrong.\n\nThanks\n\nOn Mon, Dec 1, Ana wrote:\n> We updated your address.\n>\n> Ana';
+    expect(splitQuoted(email)).to.deep.equal(['Hi,\n\nThe invoice is wrong.\n\nThanks', 'On Mon, Dec 1, Ana wrote:\n> We updated your address.\n>\n> Ana']);
+    expect(splitQuoted('El lun, 1 dic, Ana escribió:\n> Hola')).to.deep.equal(['El lun, 1 dic, Ana escribió:\n> Hola', ''], 'all quote: shown whole');
+    expect(splitQuoted('> a quote first\nthen my answer')).to.deep.equal(['> a quote first\nthen my answer', ''], 'only a trailing quote folds');
+    expect(splitQuoted('Yes please\n> Do you want it?\n')).to.deep.equal(['Yes please', '> Do you want it?\n']);
+    expect(splitQuoted('2 > 1, no quote')).to.deep.equal(['2 > 1, no quote', '']);
+
+    const world = demoWorld();
+    world.timelines.set('conv_priya', [message('conv_priya', email, 'inbound', null, 2), message('conv_priya', 'Fixed.\n> We updated your address.', 'outbound', ana.id, 1)]);
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-timeline', inbox);
+    await inbox.store.open('conv_priya');
+    await until(() => entries(root).length === 2);
+    const [inbound, outbound] = entries(root);
+    const quoted = inbound!.querySelector<HTMLDetailsElement>('details[part="quoted"]')!;
+    expect(quoted.open).to.equal(false);
+    expect(quoted.querySelector('summary')!.textContent).to.equal('Quoted text');
+    expect(inbound!.textContent).to.contain('The invoice is wrong.');
+    expect(quoted.textContent).to.contain('On Mon, Dec 1, Ana wrote:').and.contain('> We updated your address.');
+    // Folded: the quote takes no room until asked for.
+    const folded = inbound!.getBoundingClientRect().height;
+    quoted.querySelector('summary')!.click();
+    await until(() => quoted.open);
+    expect(inbound!.getBoundingClientRect().height).to.be.greaterThan(folded + 30);
+    // An agent's own reply is shown as written.
+    expect(outbound!.querySelector('details')).to.equal(null);
+    await expectNoAxeViolations(root.host);
     remove();
   });
 

@@ -16,7 +16,7 @@ import { ruleName } from '../format/rule-name.js';
 import { ContactsController } from '../contacts/contacts-controller.js';
 import { contactsContext } from '../contacts/contacts-context.js';
 import type { ContactDirectory } from '../contacts/contact-directory.js';
-import { bodyText } from '../format/body-text.js';
+import { bodyText, splitQuoted } from '../format/body-text.js';
 import { lazyModule, updateWithLoads } from '../controllers/lazy-part.js';
 import { timelineStyles } from './timeline.styles.js';
 
@@ -250,10 +250,12 @@ export class InboxTimeline extends LitElement {
   private renderMessage(item: MessageItem, contactName: string | TemplateResult, agents: readonly AgentWithLoad[], when: TemplateResult) {
     const inbound = item.direction === 'inbound';
     const author = inbound ? contactName : this.agentName(item.author, agents);
+    // A customer's email quotes the thread back under what they wrote now: folded, as mail clients do.
+    const [shown, quoted] = inbound ? splitQuoted(item.body) : [item.body, ''];
     // No whitespace between the tags: the bubble is `white-space: pre-wrap` for the body's own line breaks.
     return html`<li part="message ${item.direction}" class="bubble ${item.direction}"
       ><div class="byline">${typeof author === 'string' ? avatar(author) : nothing}<span class="author">${author}</span>${inbound ? nothing : html`<span>replied</span>`} · ${when}</div
-      >${bodyText(item.body)}</li
+      >${bodyText(shown)}${quoted ? html`<details part="quoted"><summary>Quoted text</summary>${bodyText(quoted)}</details>` : nothing}</li
     >`;
   }
 
