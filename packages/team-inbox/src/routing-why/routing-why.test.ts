@@ -30,6 +30,16 @@ function queuedWorld(detail: string) {
   return world;
 }
 
+/** A condition's trace as the run log inflates it. */
+const leaf = (field: string, text: string, actual: unknown, result: boolean, path: (string | number)[]) =>
+  ({ kind: 'condition', path, field, operator: 'in', expected: [], actual, result, text }) as const;
+
+/** The items of the list named `name` in the runs, once it is there, as text. */
+async function listTexts(why: () => ShadowRoot | null, name: string): Promise<string[]> {
+  await until(() => !!why() && allByRole(why()!, 'list', name).length === 1, 3000, name);
+  return [...allByRole(why()!, 'list', name)[0]!.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
+}
+
 describe('Why it was routed this way', () => {
   it('is offered for a queued conversation and lists the rule runs in the runner’s words', async () => {
     const world = queuedWorld('maria away; luis at capacity 25/25');
@@ -62,8 +72,6 @@ describe('Why it was routed this way', () => {
     const world = demoWorld();
     const since = new Date(Date.now() - 60_000).toISOString();
     world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: null, waitingSince: since } : c));
-    const leaf = (field: string, text: string, actual: unknown, result: boolean, path: (string | number)[]) =>
-      ({ kind: 'condition', path, field, operator: 'in', expected: [], actual, result, text }) as const;
     const notMatched: WorkflowRun = {
       id: 'run_2', workflowId: 'wf_tech', workflowName: 'Technical → senior tech', version: 1, trigger: 'conversation.created', eventId: 8,
       conversationId: 'conv_lucia', contactName: 'Lucía Fernández', matched: false, outcome: 'not_matched', createdAt: since, actions: [],
@@ -89,9 +97,7 @@ describe('Why it was routed this way', () => {
     expect(together).to.deep.equal([{ together: [a, b] }]);
     world.routing = new Map([['conv_lucia', [notMatched]]]);
     const { root, why, remove } = await openWhy(world, 'conv_lucia');
-    await until(() => !!why() && allByRole(why()!, 'list', 'Why it did not match').length === 1, 3000, 'the missed conditions');
-    const items = allByRole(why()!, 'list', 'Why it did not match')[0]!.querySelectorAll('li');
-    expect([...items].map((li) => li.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal([
+    expect(await listTexts(why, 'Why it did not match')).to.deep.equal([
       'conversation language is Spanish: was English',
       'contact tags include spanish: was none',
       'contact tags include spam (must not): was spam, vip',
@@ -104,8 +110,6 @@ describe('Why it was routed this way', () => {
   it('says which conditions made a rule match, with what they saw', async () => {
     const world = demoWorld();
     const since = new Date(Date.now() - 60_000).toISOString();
-    const leaf = (field: string, text: string, actual: unknown, result: boolean, path: (string | number)[]) =>
-      ({ kind: 'condition', path, field, operator: 'in', expected: [], actual, result, text }) as const;
     const conditions: NonNullable<WorkflowRun['conditions']> = {
       kind: 'all', path: [], result: true,
       children: [
@@ -132,9 +136,7 @@ describe('Why it was routed this way', () => {
     world.conversations = world.conversations.map((c) => (c.id === 'conv_lucia' ? { ...c, assigneeId: null, waitingSince: since } : c));
     world.routing = new Map([['conv_lucia', [matched]]]);
     const { root, why, remove } = await openWhy(world, 'conv_lucia');
-    await until(() => !!why() && allByRole(why()!, 'list', 'Why it matched').length === 1, 3000, 'the matched conditions');
-    const items = allByRole(why()!, 'list', 'Why it matched')[0]!.querySelectorAll('li');
-    expect([...items].map((li) => li.textContent!.replace(/\s+/g, ' ').trim())).to.deep.equal([
+    expect(await listTexts(why, 'Why it matched')).to.deep.equal([
       'conversation language is Spanish: was Spanish',
       'contact tags include spam (must not): was none',
     ]);
