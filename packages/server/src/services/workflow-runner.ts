@@ -10,7 +10,7 @@ import type {
   WorkflowDefinition,
 } from '@baton/protocol';
 import { normalizeTags } from '@baton/protocol';
-import { planAssign, recordConditions, renderTemplate, timeFacts } from '@baton/rules';
+import { planAssign, recordConditions, renderTemplate, timeFacts, type TemplateVars } from '@baton/rules';
 import type { Kysely } from 'kysely';
 import type { Deps } from '../deps.js';
 import { newId } from '../ids.js';
@@ -366,14 +366,10 @@ class Pass {
       case 'add_note': {
         const team = c.team_id ? await findTeam(this.change.trx, this.record.workspaceId, c.team_id) : undefined;
         // Read here, not when assigning: most rules that assign write no note.
-        const assignee = assigneeId ? await findAgent(this.change.trx, this.record.workspaceId, assigneeId) : undefined;
-        const body = renderTemplate(action.body, {
-          rule: { name: wf.definition.name },
-          contact: { name: this.contact.name, email: this.contact.email, phone: this.contact.phone, language: this.contact.language },
-          conversation: { id: c.id, channel: c.channel, subject: c.subject, source: c.source, priority: c.priority, language: this.contact.language ?? c.language },
-          agent: assigneeId ? { name: assignee?.name ?? assigneeId, username: assignee?.username ?? assigneeId } : { name: null, username: null },
-          team: { name: team?.name ?? null },
-        });
+        const assignee = assigneeId ? { id: assigneeId, stored: await findAgent(this.change.trx, this.record.workspaceId, assigneeId) } : null;
+        // The facts as the earlier actions left the conversation (a note may name the team they set).
+        const facts = buildFacts(c, this.contact, this.messageBody, this.record.createdAt, this.change.timeZone);
+        const body = renderTemplate(action.body, noteVariables(facts, { ruleName: wf.definition.name, conversationId: c.id, phone: this.contact.phone, agent: assignee, teamName: team?.name ?? null }));
         await this.change.append(c.id, { kind: 'note', body, mentions: [], author: { ...workflowActor(wf.workflowId), name: wf.definition.name } });
         return { result: { ...base, status: 'done', detail: 'Added a note' } };
       }
@@ -451,13 +447,12 @@ class Pass {
    */
   private async notify(wf: LiveWorkflow, index: number, action: NotifyAction): Promise<RunAction> {
     const base = { index, type: 'notify' };
-    const agents = await notifyRecipients(this.change.trx, this.record.workspaceId, action.to);
-    if (agents === null) return { ...base, status: 'skipped', detail: `team ${'team' in action.to ? action.to.team : ''} no longer exists` };
-    for (const agent of agents) {
+    const reached = await notifyRecipients(this.change.trx, this.record.workspaceId, action.to);
+    if ('skipped' in reached) return { ...base, status: 'skipped', detail: reached.skipped };
+    for (const agent of reached.agents) {
       await this.change.notify(agent.id, 'queued_timeout', this.current.id, workflowActor(wf.workflowId), { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version });
     }
-    if (agents.length === 0) return { ...base, status: 'skipped', detail: NOBODY_TO_NOTIFY };
-    return { ...base, status: 'done', detail: `Notified ${usernames(agents)}` };
+    return { ...base, status: 'done', detail: `Notified ${reached.usernames}` };
   }
 
   /** Saves the conversation as the actions left it and publishes one change for the pass. */
@@ -645,18 +640,17 @@ function queueTeam(action: AssignAction, stepIndex: number): string | null {
 
 type NotifyAction = Extract<WorkflowDefinition['actions'][number], { type: 'notify' }>;
 
-export const NOBODY_TO_NOTIFY = 'nobody to notify (unknown or deactivated agents, or an empty team)';
-
 /**
  * Whom a `notify` action reaches now: the agent, or every member of the team, active ones only, in
- * the team's order; null when its team no longer exists. The dry run asks it too, so what
- * `POST /v1/workflows/test` says a rule would notify is who the runner notifies.
+ * the team's order, with their usernames as a run's detail names them ("ana, maria"); or why
+ * nobody. The dry run asks it too, so what `POST /v1/workflows/test` says a rule would notify is
+ * who the runner notifies.
  */
-export async function notifyRecipients(db: Kysely<Database>, workspaceId: string, to: NotifyAction['to']): Promise<StoredAgent[] | null> {
+export async function notifyRecipients(db: Kysely<Database>, workspaceId: string, to: NotifyAction['to']): Promise<{ agents: StoredAgent[]; usernames: string } | { skipped: string }> {
   let ids: string[];
   if ('agent' in to) ids = [to.agent];
   else {
-    if (!(await findTeam(db, workspaceId, to.team))) return null;
+    if (!(await findTeam(db, workspaceId, to.team))) return { skipped: `team ${to.team} no longer exists` };
     ids = (await teamMemberIds(db, workspaceId, [to.team])).get(to.team) ?? [];
   }
   const agents: StoredAgent[] = [];
@@ -664,11 +658,35 @@ export async function notifyRecipients(db: Kysely<Database>, workspaceId: string
     const agent = await findAgent(db, workspaceId, id);
     if (agent && Number(agent.active) === 1) agents.push(agent);
   }
-  return agents;
+  if (agents.length === 0) return { skipped: 'nobody to notify (unknown or deactivated agents, or an empty team)' };
+  return { agents, usernames: agents.map((a) => a.username).sort().join(', ') };
 }
 
-/** "ana, maria": the agents' usernames in order, as a run's detail names them. */
-export const usernames = (agents: readonly StoredAgent[]): string => agents.map((a) => a.username).sort().join(', ');
+/** Beside the facts, what a note's placeholders name: the rule, the conversation, the agent its assign picked, the team. */
+export interface NoteNames {
+  ruleName: string;
+  conversationId: string | null;
+  phone: string | null;
+  /** Whom the rule's assign action picked (its stored row, when it still exists); null when none did. */
+  agent: { id: string; stored: StoredAgent | undefined } | null;
+  teamName: string | null;
+}
+
+/**
+ * An `add_note` body's variables (`TEMPLATE_VARIABLES`), every one present and null when there is
+ * no value: the runner's pass and the dry run fill a note the same way.
+ */
+export function noteVariables(facts: RuleFacts, names: NoteNames): TemplateVars {
+  const { conversation: cv, contact } = facts;
+  const agent = names.agent;
+  return {
+    rule: { name: names.ruleName },
+    contact: { name: contact.name, email: contact.email, phone: names.phone, language: contact.language },
+    conversation: { id: names.conversationId, channel: cv.channel, subject: cv.subject, source: cv.source, priority: cv.priority, language: cv.language },
+    agent: agent ? { name: agent.stored?.name ?? agent.id, username: agent.stored?.username ?? agent.id } : { name: null, username: null },
+    team: { name: names.teamName },
+  };
+}
 
 /** What conditions read (DESIGN §6): the conversation, its contact, the message, the time in the workspace's zone. */
 export function buildFacts(c: ConversationRow, contact: ContactRow, messageBody: string | null, at: number, timeZone: string): RuleFacts {

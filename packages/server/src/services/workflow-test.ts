@@ -14,7 +14,7 @@ import { recentInboundBodies } from '../storage/timeline.js';
 import { listConversationRuns, readRunDetail } from '../storage/workflow-runs.js';
 import { findWorkflow } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
-import { buildFacts, NOBODY_TO_NOTIFY, notifyRecipients, usernames } from './workflow-runner.js';
+import { buildFacts, noteVariables, notifyRecipients } from './workflow-runner.js';
 import { acceptDefinition, routingAgents, routingTeamNames } from './workflows.js';
 
 /*
@@ -119,26 +119,15 @@ async function wouldDo(
         out.push({ ...base, would: `Set priority to ${action.priority}` });
         break;
       case 'add_note': {
-        const agent = assignee ? await findAgent(db, workspaceId, assignee.id) : undefined;
-        const body = renderTemplate(action.body, {
-          rule: { name: definition.name },
-          contact: { name: facts.contact.name, email: facts.contact.email, phone: null, language: facts.contact.language },
-          conversation: { id: row?.id ?? null, channel: facts.conversation.channel, subject: facts.conversation.subject, source: facts.conversation.source, priority: facts.conversation.priority, language: facts.conversation.language },
-          agent: assignee ? { name: agent?.name ?? assignee.id, username: agent?.username ?? assignee.id } : { name: null, username: null },
-          team: { name: teamId === null ? null : (teamNames.get(teamId) ?? null) },
-        });
+        const agent = assignee ? { id: assignee.id, stored: await findAgent(db, workspaceId, assignee.id) } : null;
+        const teamName = teamId === null ? null : (teamNames.get(teamId) ?? null);
+        const body = renderTemplate(action.body, noteVariables(facts, { ruleName: definition.name, conversationId: row?.id ?? null, phone: null, agent, teamName }));
         out.push({ ...base, would: `Add a note: ${body}` });
         break;
       }
       case 'notify': {
-        const recipients = await notifyRecipients(db, workspaceId, action.to);
-        const would =
-          recipients === null
-            ? `Skip: team ${'team' in action.to ? action.to.team : ''} no longer exists`
-            : recipients.length === 0
-              ? `Skip: ${NOBODY_TO_NOTIFY}`
-              : `Notify ${usernames(recipients)}`;
-        out.push({ ...base, would });
+        const reached = await notifyRecipients(db, workspaceId, action.to);
+        out.push({ ...base, would: 'skipped' in reached ? `Skip: ${reached.skipped}` : `Notify ${reached.usernames}` });
         break;
       }
     }
