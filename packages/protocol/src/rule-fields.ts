@@ -331,6 +331,11 @@ export const TRIGGERS: readonly TriggerDef[] = [
     description: "An assigned conversation's customer has waited `minutes` for an agent's reply: counted from their first message after the last reply, or from the assignment when that came later." },
 ];
 
+const TRIGGER_BY_EVENT = new Map(TRIGGERS.map((t) => [t.event, t]));
+
+/** A trigger's definition by its event name, or undefined for an unknown one. */
+export const triggerDef = (event: string): TriggerDef | undefined => TRIGGER_BY_EVENT.get(event as TriggerEvent);
+
 // ---------------------------------------------------------------------------------------------
 // Note templates
 

@@ -14,7 +14,7 @@
  * walks itself: zod reports a bad node of a recursive union as "invalid input" at the group, and
  * an admin needs "this value, of this condition".
  */
-import { resolveField, TEMPLATE_VARIABLES, TRIGGERS, type AttributeTypes } from '@baton/protocol/rule-fields';
+import { resolveField, TEMPLATE_VARIABLES, triggerDef, type AttributeTypes } from '@baton/protocol/rule-fields';
 import {
   WorkflowDefinition,
   type AssignAction,
@@ -86,7 +86,7 @@ function validateInto(json: unknown, context: ValidationContext, out: Collector)
     for (const f of findings) out.warnings.push({ path: f.path, code: 'never_matches', message: f.message });
     const atRoot = findings.some((f) => f.path.length === 1);
     if (truth === 'never' && !atRoot) out.warnings.push({ path: ['conditions'], code: 'rule_never_matches', message: 'the conditions can never all be true, so this rule never runs' });
-    const trigger = TRIGGERS.find((t) => t.event === workflow.trigger.event);
+    const trigger = triggerDef(workflow.trigger.event);
     if (trigger && !trigger.hasMessage) {
       for (const path of fieldPaths(conditions, ['conditions'], 'message.body')) {
         out.warnings.push({ path: [...path, 'field'], code: 'no_message', message: `"${trigger.event}" carries no message, so message.body is always empty here` });

@@ -2,13 +2,13 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { BatonApiError, type BatonRestClient } from '@baton/client/rest';
-import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
-import { ATTRIBUTE_FIELD_PREFIX, LANGUAGE_OPTIONS, RULE_FIELDS, TRIGGERS, type FieldDef } from '@baton/protocol/rule-fields';
+import type { ConditionNode, ConditionTrace, RuleFacts, RunOutcome, WorkflowDefinition, WorkflowRun, WorkflowVersion } from '@baton/protocol';
+import { ATTRIBUTE_FIELD_PREFIX, LANGUAGE_OPTIONS, RULE_FIELDS, triggerDef, type FieldDef } from '@baton/protocol/rule-fields';
 import { groupTooDeepAt, MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
-import { readableTimes } from '@baton/ui/relative-time';
+import { absoluteTime, dateFormat, readableTimes } from '@baton/ui/relative-time';
 import { templateLink } from '@baton/ui/template-link';
 import { baseStyles } from '@baton/ui/tokens';
-import { getAt, setAt } from '../model/definition.js';
+import { conditionLeaves, getAt, setAt } from '../model/definition.js';
 import { leafText, leaves, leavesByKey, type TraceLeaf } from '../model/traces.js';
 import { plainError } from '../workflow-builder/workflow-builder.js';
 import { diffLines } from '../workflow-editor/describe-action.js';
@@ -124,7 +124,7 @@ export class EditorTools extends LitElement {
 
   /** Whether the draft's trigger carries a customer message (the timed ones do not). */
   private get hasMessage(): boolean {
-    return TRIGGERS.find((t) => t.event === this.definition.trigger.event)?.hasMessage !== false;
+    return triggerDef(this.definition.trigger.event)?.hasMessage !== false;
   }
 
   /** The sample as the trigger would see it: no message for a timed trigger, as in the runner. */
@@ -299,7 +299,6 @@ export class EditorTools extends LitElement {
 
   private renderHistory(): TemplateResult {
     const name = (id: string | null) => this.workspace.agents.find((a) => a.id === id)?.name ?? 'the server';
-    const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
     return html`<section aria-labelledby="history-title">
       <h3 id="history-title">Published versions</h3>
       ${this.versions === null
@@ -314,7 +313,7 @@ export class EditorTools extends LitElement {
         ${(this.versions ?? []).map((v) => {
           const diff = this.versionDiff === v.version ? diffLines(v.definition, this.definition, this.workspace) : null;
           return html`<li>
-            <strong>Version ${v.version}</strong> · published by ${name(v.publishedBy)}, ${when.format(new Date(v.publishedAt))}
+            <strong>Version ${v.version}</strong> · published by ${name(v.publishedBy)}, ${absoluteTime(v.publishedAt)}
             <button type="button" aria-expanded=${diff ? 'true' : 'false'} @click=${() => (this.versionDiff = diff ? null : v.version)}>Changes from the draft</button>
             <button type="button" @click=${() => this.restoreVersion(v)}>Restore as draft</button>
             ${diff
@@ -328,7 +327,7 @@ export class EditorTools extends LitElement {
   }
 
   private renderRuns(): TemplateResult {
-    const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+    const when = dateFormat({ dateStyle: 'medium', timeStyle: 'medium' });
     const outcomes: [RunOutcome | '', string][] = [['', 'All'], ['applied', 'Applied'], ['not_matched', 'Not matched'], ['no_change', 'No change'], ['waiting', 'Waiting'], ['queued', 'Queued']];
     return html`<section aria-labelledby="runs-title">
       <h3 id="runs-title">Runs of the live version</h3>
@@ -404,19 +403,6 @@ function attributeFields(root: ConditionNode | undefined): (FieldDef & { valueTy
     operators: [],
     valueType,
   }));
-}
-
-/** The conditions of a tree, in order. */
-function conditionLeaves(root: ConditionNode | undefined): RuleCondition[] {
-  const out: RuleCondition[] = [];
-  const visit = (node: ConditionNode) => {
-    if ('all' in node) node.all.forEach(visit);
-    else if ('any' in node) node.any.forEach(visit);
-    else if ('not' in node) visit(node.not);
-    else out.push(node);
-  };
-  if (root) visit(root);
-  return out;
 }
 
 /** What a text box holds, as the field's value: null when empty, a number or boolean where the conditions compare it as one. */

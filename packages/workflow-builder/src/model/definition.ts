@@ -39,6 +39,11 @@ export function childrenOf(node: ConditionNode): ConditionNode[] {
   if ('not' in node) return [node.not];
   return [];
 }
+/** The conditions of a tree, in order. */
+export function conditionLeaves(root: ConditionNode | undefined): RuleCondition[] {
+  if (!root) return [];
+  return isGroup(root) ? childrenOf(root).flatMap(conditionLeaves) : [root];
+}
 /** The path of a group's child `i`. */
 export function childPath(groupPath: Path, node: ConditionNode, i: number): Path {
   const kind = groupKind(node);

@@ -5,7 +5,7 @@
  * shown at the level of single conditions.
  */
 import type { ConditionNode, RuleAction, WorkflowDefinition } from '@baton/protocol';
-import { PRIORITY_OPTIONS, TRIGGERS } from '@baton/protocol/rule-fields';
+import { PRIORITY_OPTIONS, triggerDef } from '@baton/protocol/rule-fields';
 import { describeConditions } from '@baton/rules';
 import { childrenOf, groupKind, isGroup } from '../model/definition.js';
 import type { Workspace } from '../workspace-context.js';
@@ -52,7 +52,7 @@ function conditionLines(node: ConditionNode | undefined, prefix: string, out: st
 function lines(def: WorkflowDefinition, ws: Workspace): string[] {
   const out: string[] = [];
   out.push(`Name: ${def.name}`);
-  const trigger = TRIGGERS.find((t) => t.event === def.trigger.event);
+  const trigger = triggerDef(def.trigger.event);
   out.push(`When ${trigger?.label ?? def.trigger.event}${'minutes' in def.trigger ? ` for ${def.trigger.minutes} minutes` : ''}`);
   out.push(def.enabled === false ? 'Disabled' : 'Enabled');
   if (def.stopProcessing) out.push('Stops later rules');

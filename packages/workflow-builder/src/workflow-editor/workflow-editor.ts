@@ -17,6 +17,7 @@ import {
   PRIORITY_OPTIONS,
   RULE_FIELDS,
   TRIGGERS,
+  triggerDef,
   operatorLabel,
   resolveField,
   type FieldDef,
@@ -689,7 +690,7 @@ export class WorkflowEditor extends LitElement {
 
   private renderTrigger(row: Row): TemplateResult {
     const trigger = this.definition.trigger;
-    const def = TRIGGERS.find((t) => t.event === trigger.event);
+    const def = triggerDef(trigger.event);
     const minutes = 'minutes' in trigger ? trigger.minutes : undefined;
     const t = this.tab(row.key);
     return this.rowAttrs(
@@ -700,7 +701,7 @@ export class WorkflowEditor extends LitElement {
         <select aria-label="Trigger" data-path="trigger.event" tabindex=${t}
           @change=${(e: Event) => {
             const event = (e.target as HTMLSelectElement).value as TriggerEvent;
-            const timed = TRIGGERS.find((x) => x.event === event)?.timed;
+            const timed = triggerDef(event)?.timed;
             this.set(['trigger'], timed ? { event, minutes: minutes ?? 15 } : { event }, 'Changed trigger');
           }}>
           ${TRIGGERS.map((x) => html`<option value=${x.event} ?selected=${x.event === trigger.event}>${cap(x.label)}</option>`)}
