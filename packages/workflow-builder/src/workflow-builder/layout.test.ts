@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { setViewport } from '@web/test-runner-commands';
+import type { WorkflowDefinition } from '@baton/protocol';
 import type { TestWorkspace } from '../testing/workspace.js';
 import { byRole, editorOf, freshWorkspaceEachTest, mountBuilder, openWorkflow, queryByRole, waitFor } from '../testing/mount.js';
 
@@ -9,16 +10,28 @@ function overlaps(a: DOMRect, b: DOMRect): boolean {
 }
 
 
-describe('<workflow-builder> in a 390 px host', () => {
-  let ws: TestWorkspace;
-  freshWorkspaceEachTest((w) => (ws = w));
-  before(() => setViewport({ width: 390, height: 2400 }));
-  after(() => setViewport({ width: 800, height: 600 }));
+/** The seed's first rule, as an admin opens it. */
+const SPANISH: Partial<WorkflowDefinition> & { name: string } = {
+  name: 'Spanish → bilingual',
+  conditions: { any: [{ field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
+};
 
+/** The tests of `body` in a page of `width` × `height`, each on a fresh workspace (`ws()`). */
+function inHost(width: number, height: number, body: (ws: () => TestWorkspace) => void) {
+  describe(`<workflow-builder> in a ${width.toLocaleString('en-US')} px host`, () => {
+    let ws: TestWorkspace;
+    freshWorkspaceEachTest((w) => (ws = w));
+    before(() => setViewport({ width, height }));
+    after(() => setViewport({ width: 800, height: 600 }));
+    body(() => ws);
+  });
+}
+
+inHost(390, 2400, (ws) => {
   it('the list keeps each rule’s name readable: its buttons wrap under it instead of covering it', async () => {
-    await ws.createWorkflow({ name: 'Technical → senior tech', priority: 200 });
-    await ws.createWorkflow({ name: 'Everyone else → Support', priority: 100 });
-    const el = await mountBuilder(ws);
+    await ws().createWorkflow({ name: 'Technical → senior tech', priority: 200 });
+    await ws().createWorkflow({ name: 'Everyone else → Support', priority: 100 });
+    const el = await mountBuilder(ws());
     for (const name of ['Technical → senior tech', 'Everyone else → Support']) {
       const open = byRole(el, 'button', name);
       const buttons = byRole(el, 'group', name).getBoundingClientRect();
@@ -30,11 +43,8 @@ describe('<workflow-builder> in a 390 px host', () => {
   });
 
   it('the editor’s row buttons never cover the row’s fields', async () => {
-    // The seed's first rule, as an admin would open it on a phone or in a CRM's side panel.
-    const { el } = await openWorkflow(ws, {
-      name: 'Spanish → bilingual',
-      conditions: { any: [{ field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
-    });
+    // As an admin would open it on a phone or in a CRM's side panel.
+    const { el } = await openWorkflow(ws(), SPANISH);
     const rows = [...editorOf(el).shadowRoot!.querySelectorAll<HTMLElement>('[role="row"]')].filter((r) => r.querySelector('.row-buttons'));
     expect(rows.length).to.be.at.least(3);
     for (const row of rows) {
@@ -49,17 +59,9 @@ describe('<workflow-builder> in a 390 px host', () => {
   });
 });
 
-describe('<workflow-builder> in a 1,440 px host', () => {
-  let ws: TestWorkspace;
-  freshWorkspaceEachTest((w) => (ws = w));
-  before(() => setViewport({ width: 1440, height: 900 }));
-  after(() => setViewport({ width: 800, height: 600 }));
-
+inHost(1440, 900, (ws) => {
   it('the tools stand beside the rule, so a sample’s results light up rows in view as it changes', async () => {
-    const { el } = await openWorkflow(ws, {
-      name: 'Spanish → bilingual',
-      conditions: { any: [{ field: 'contact.language', op: 'in', value: ['es'] }, { field: 'contact.tags', op: 'contains_any', value: ['spanish'] }] },
-    });
+    const { el } = await openWorkflow(ws(), SPANISH);
     const editor = editorOf(el).shadowRoot!;
     const tree = byRole(editor, 'treegrid').getBoundingClientRect();
     const tools = editor.querySelector('wb-editor-tools')!;
