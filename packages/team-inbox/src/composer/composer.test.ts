@@ -4,15 +4,21 @@ import type { TimelineItem } from '@baton/protocol';
 import { agent, demoWorld, fixtureInbox, maria, message, note, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, settled, type } from '../testing/mount.js';
 
+/** A composer on its own over the fixture inbox (`world` when given), with `id` open and drawn. */
+async function composerOn(id: string, world?: ReturnType<typeof demoWorld>) {
+  const inbox = await fixtureInbox(world ? { world } : undefined);
+  const mounted = await mountPart('inbox-composer', inbox);
+  await inbox.store.open(id);
+  await settled(mounted.el);
+  return { inbox, ...mounted };
+}
+
 describe('inbox-composer', () => {
   // Drafts decide which tab a conversation opens on: each test starts without the last one's.
   beforeEach(() => localStorage.clear());
 
   it('has Reply (on the conversation’s channel) and Note tabs; the button says Send or Save', async () => {
-    const inbox = await fixtureInbox();
-    const { el, root, remove } = await mountPart('inbox-composer', inbox);
-    await inbox.store.open('conv_lucia');
-    await settled(el);
+    const { el, root, remove } = await composerOn('conv_lucia');
     const reply = byRole(root, 'tab', /^Reply/);
     expect(reply.textContent).to.contain('SMS');
     expect(reply.getAttribute('aria-selected')).to.equal('true');
@@ -91,10 +97,7 @@ describe('inbox-composer', () => {
   });
 
   it('sends a reply and tells teammates it is typing, throttled', async () => {
-    const inbox = await fixtureInbox();
-    const { el, root, remove } = await mountPart('inbox-composer', inbox);
-    await inbox.store.open('conv_lucia');
-    await settled(el);
+    const { inbox, el, root, remove } = await composerOn('conv_lucia');
     const box = byRole(root, 'textbox', 'Reply by SMS') as HTMLTextAreaElement;
     type(box, 'See you Saturday');
     expect(inbox.realtime.typingCalls).to.deep.equal(['conv_lucia']);
@@ -146,10 +149,7 @@ describe('inbox-composer', () => {
   });
 
   it('on a resolved conversation the Reply box says sending reopens it; a Note does not', async () => {
-    const inbox = await fixtureInbox();
-    const { el, root, remove } = await mountPart('inbox-composer', inbox);
-    await inbox.store.open('conv_priya_old');
-    await settled(el);
+    const { inbox, el, root, remove } = await composerOn('conv_priya_old');
     await until(() => /Resolved: sending reopens it\./.test(root.textContent ?? ''), 2000, 'the hint');
     await el.selectTab('note');
     await settled(el);
@@ -161,10 +161,7 @@ describe('inbox-composer', () => {
   });
 
   it('a teammate’s reply while this one was being written stops Send once and says so; "Send anyway" sends it', async () => {
-    const inbox = await fixtureInbox();
-    const { el, root, remove } = await mountPart('inbox-composer', inbox);
-    await inbox.store.open('conv_lucia');
-    await settled(el);
+    const { inbox, el, root, remove } = await composerOn('conv_lucia');
     const box = byRole(root, 'textbox', 'Reply by SMS') as HTMLTextAreaElement;
     const sent = () => inbox.world.requests.filter((r) => r === 'POST /v1/conversations/conv_lucia/messages').length;
     const live = (item: TimelineItem) => inbox.realtime.emit('timeline:added', { seq: item.seq, item });
