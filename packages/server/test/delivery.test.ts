@@ -109,8 +109,9 @@ const percentile = (values: number[], p: number) => {
 test("one tenant's black-holed webhooks and push endpoints do not delay another tenant's webhooks", async (t) => {
   // The attempt timeout runs on the server's clock; the test moves it on while tenant A's attempts hang.
   const timeoutMs = 2_000;
-  const { server, clock } = await fixture(t, { deliveryTimeoutMs: { webhook: timeoutMs, push: timeoutMs } });
+  // The black hole's teardown runs first, so the server stops with no attempt left hanging.
   const hole = await blackHole(t);
+  const { server, clock } = await fixture(t, { deliveryTimeoutMs: { webhook: timeoutMs, push: timeoutMs } });
   const a = await server.createWorkspace('Tenant A');
   const ana = await a.addAgent('ana');
   const ben = await a.addAgent('ben');
@@ -154,6 +155,28 @@ test("one tenant's black-holed webhooks and push endpoints do not delay another 
     logA.items.some((d: any) => d.attemptLog.some((x: any) => x.error === `no response within ${timeoutMs} ms`)),
     "A's hung attempts are logged as timeouts",
   );
+});
+
+test('stopping the server while a pick is under way starts nothing it picked, so the stop does not wait on a hung attempt', async (t) => {
+  // The server's clock stands still here, so an attempt begun into the black hole would never time
+  // out, and a stop that waited for it would never end (a hang seen in CI at session 29).
+  // The black hole first: its teardown, which hangs up on every connection, then runs before the
+  // server's, so a regression fails here instead of hanging the file.
+  const hole = await blackHole(t);
+  const { server } = await fixture(t);
+  const ws = await server.createWorkspace('Acme');
+  await ok(ws.api('POST', '/v1/webhooks', { url: hole.url('/hook'), events: ['conversation.created'] }), 201);
+  const { jobs, relay } = server.server.deps;
+  // Kicks are off, so the delivery is enqueued but not picked until the pass below starts.
+  jobs.stop();
+  await newConversation(ws);
+  await relay.drain();
+  const passing = jobs.runDue();
+  const stopped = server.server.close().then(() => 'stopped' as const);
+  const bound = new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 3_000).unref());
+  assert.equal(await Promise.race([stopped, bound]), 'stopped', 'the stop waited on an attempt that began after it');
+  assert.equal(await passing, 0, 'the pass under way at the stop started no attempt');
+  assert.equal(hole.connections, 0);
 });
 
 /** Loads the GC, exposing it if the process was started without --expose-gc; a no-op if that fails. */

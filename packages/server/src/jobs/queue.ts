@@ -122,6 +122,8 @@ export class JobRunner {
   private pumpAgain = false;
   private timer: TimerHandle | null = null;
   private stopped = true;
+  /** Set by `shutdown()`: a pick still under way then starts nothing, since nothing would abandon it. */
+  private shuttingDown = false;
   private readonly limits: DeliveryLimits;
 
   constructor(
@@ -159,6 +161,7 @@ export class JobRunner {
 
   start(): void {
     this.stopped = false;
+    this.shuttingDown = false;
     this.schedule();
   }
 
@@ -175,6 +178,7 @@ export class JobRunner {
    */
   async shutdown(): Promise<void> {
     this.stop();
+    this.shuttingDown = true;
     for (const running of this.inFlight.values()) {
       running.abandoned = true;
       running.controller.abort(new Error('the server is stopping'));
@@ -222,7 +226,12 @@ export class JobRunner {
     do {
       this.pumpAgain = false;
       const free = this.limits.concurrency - this.inFlight.size;
-      if (free > 0) for (const picked of await this.pick(free)) this.begin(picked);
+      if (free <= 0) continue;
+      const picked = await this.pick(free);
+      // A shutdown during the pick has already abandoned what was in flight; an attempt begun now
+      // would go unaborted, and on a stopped clock its timeout would never end it.
+      if (this.shuttingDown) return;
+      for (const each of picked) this.begin(each);
     } while (this.pumpAgain);
   }
 
@@ -308,6 +317,11 @@ export class JobRunner {
     const claimedAt = this.clock.now();
     const leaseUntil = claimedAt + handler.timeoutMs + LEASE_MARGIN_MS;
     if (!(await this.storage.write((trx) => claimJob(trx, job.id, dueAt, leaseUntil, claimedAt), 'background'))) return;
+    if (running.abandoned) {
+      // The server began stopping while the claim was written: hand the job back unattempted.
+      await this.storage.write((trx) => releaseJob(trx, job.id, leaseUntil, dueAt), 'background');
+      return;
+    }
     this.started++;
     const wallStart = performance.now();
     let timedOut = false;
