@@ -70,6 +70,8 @@ const CustomerMessage = z.strictObject({
   phone: z.string().trim().min(3).max(32).optional(),
   email: z.email().optional(),
   channel: z.enum(['sms', 'email', 'whatsapp', 'webchat']),
+  /** An email's subject line: it names the conversation the email starts (a reply keeps the thread's). */
+  subject: z.string().trim().min(1).max(500).optional(),
   body: z.string().trim().min(1).max(5000),
 });
 
@@ -137,6 +139,7 @@ export function demoHost(options: DemoHostOptions) {
       const res = await baton('POST', '/v1/conversations', {
         ...(contactId ? { contactId } : { contact: { name: m.name, phone: m.phone, email: m.email, externalId } }),
         channel: m.channel,
+        ...(m.subject ? { subject: m.subject } : {}),
         message: { body: m.body },
       });
       return c.json(res.body as object, res.status as 201);

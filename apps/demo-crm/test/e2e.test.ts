@@ -128,7 +128,12 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     const form = ana.getByRole('complementary', { name: 'Customer simulator' });
     await form.getByRole('textbox', { name: 'Customer name' }).fill(CUSTOMER);
     await form.getByRole('textbox', { name: 'Phone' }).fill(PHONE);
+    // An email has a subject line and an SMS has none: the field comes and goes with the channel.
+    const subject = form.getByRole('textbox', { name: 'Subject' });
+    await form.getByRole('combobox', { name: 'Channel' }).selectOption('email');
+    await subject.waitFor({ timeout: 2000 });
     await form.getByRole('combobox', { name: 'Channel' }).selectOption('sms');
+    await subject.waitFor({ state: 'hidden', timeout: 2000 });
     // "error" sends it to Tom (the seed's Technical → senior tech rule), so Ana's reassignment to Ben below is a change.
     await form.getByRole('textbox', { name: 'Message' }).fill("Hi, my order #4512 hasn't arrived yet. The tracking page shows an error. Can you check?");
     await form.getByRole('button', { name: 'Send as customer' }).click();

@@ -67,9 +67,22 @@ test('a customer message starts a conversation, a second one continues (and reop
   assert.notEqual(other.body.conversation.id, id);
 });
 
+test("an email's subject names the conversation it starts; a reply in the thread keeps it", async (t) => {
+  const { ana, post } = await setup(t);
+  const first = await post('/demo/customer-message', { name: 'Dana', email: 'dana@example.com', channel: 'email', subject: '  Refund for order #4512 ', body: 'Hello' });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  assert.equal(first.body.conversation.subject, 'Refund for order #4512');
+  const reply = await post('/demo/customer-message', { name: 'Dana', email: 'dana@example.com', channel: 'email', subject: 'Re: something else', body: 'Any news?' });
+  assert.equal(reply.body.conversation.id, first.body.conversation.id);
+  const read = await ana.call('GET', `/v1/conversations/${first.body.conversation.id}`);
+  assert.equal(read.body.conversation.subject, 'Refund for order #4512');
+  const sms = await post('/demo/customer-message', { name: 'Chris', phone: '+15550101', channel: 'sms', body: 'Hi' });
+  assert.equal(sms.body.conversation.subject, null);
+});
+
 test('rejects a malformed customer message without writing anything', async (t) => {
   const { ana, post } = await setup(t);
-  for (const bad of [{ name: 'X', channel: 'fax', body: 'hi' }, { name: '', channel: 'sms', body: 'hi' }, { name: 'X', channel: 'sms', body: 'hi', extra: 1 }]) {
+  for (const bad of [{ name: 'X', channel: 'fax', body: 'hi' }, { name: '', channel: 'sms', body: 'hi' }, { name: 'X', channel: 'sms', body: 'hi', extra: 1 }, { name: 'X', channel: 'email', subject: ' ', body: 'hi' }]) {
     const res = await post('/demo/customer-message', bad);
     assert.equal(res.status, 400, JSON.stringify(bad));
   }
