@@ -144,10 +144,13 @@ export const conversationListStyles = css`
     color: var(--baton-color-danger, #b42318);
     font-weight: 600;
   }
+  /* The assignee's initials: a face drawn in the row (avatarFace), not a <baton-avatar> element
+     with a shadow root of its own in every row. */
   .assignee {
     grid-column: 4;
     grid-row: 2;
     justify-self: end;
+    --baton-avatar-size: 20px;
   }
   .empty {
     padding: var(--baton-space-4, 16px);

@@ -12,7 +12,12 @@ describe('inbox-conversation-list', () => {
     await until(() => allByRole(root, 'option').length === 2 && /Lucía/.test(root.textContent ?? ''), 2000, 'rows with names');
     const [first, second] = allByRole(root, 'option');
     expect(first!.textContent).to.contain('Lucía Fernández').and.contain('SMS').and.contain('Hola, ¿tienen disponibilidad');
-    expect(byRole(first!, 'img', 'Assigned to María García')).to.exist;
+    // The assignee's initials are drawn in the row itself (no element per row), styled as an avatar is.
+    const face = byRole(first!, 'img', 'Assigned to María García');
+    expect(face.textContent).to.equal('MG');
+    const look = getComputedStyle(face);
+    expect([look.width, look.height, look.borderRadius, look.color]).to.deep.equal(['20px', '20px', '50%', 'rgb(255, 255, 255)']);
+    expect(look.backgroundColor).to.match(/^rgb\(/);
     await until(() => /Unread/.test(first!.textContent ?? ''), 2000, 'unread dot');
     expect(second!.textContent).to.contain('Priya Patel').and.contain('Email').and.not.contain('Unread');
     expect(byRole(root, 'listbox').getAttribute('aria-label')).to.equal('Conversations, All');

@@ -8,6 +8,7 @@ import type { Conversation } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles, controlStyles } from '@baton/ui/tokens';
 import { channelIcon, channelName } from '@baton/ui/icons';
+import { avatarFace, avatarFaceStyles } from '@baton/ui/avatar';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
 import { RovingFocusController } from '@baton/ui/roving-focus';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
@@ -54,7 +55,7 @@ function speaker(c: Conversation, agents: Map<string, AgentWithLoad>, me: string
  * with roving focus: arrows or j/k move, Enter opens (`inbox-conversation-select`).
  */
 export class InboxConversationList extends LitElement {
-  static override styles = [baseStyles, controlStyles, conversationListStyles];
+  static override styles = [baseStyles, controlStyles, avatarFaceStyles, conversationListStyles];
 
   @consume({ context: storeContext, subscribe: true })
   @state()
@@ -405,9 +406,7 @@ export class InboxConversationList extends LitElement {
       <time datetime=${at} title=${absoluteTime(at)}>${relativeTime(at, this.clock.now)}</time>
       <span class="preview">${me && hasDraft(me, c.id) ? html`<span class="draft">Draft</span> ` : nothing}${speaker(c, agents, me)}${preview}</span>
       <span class="assignee">
-        ${assignee
-          ? html`<baton-avatar name=${assignee.name} label=${`Assigned to ${assignee.name}`} style="--baton-avatar-size: 20px"></baton-avatar>`
-          : nothing}
+        ${assignee ? avatarFace(assignee.name, `Assigned to ${assignee.name}`) : nothing}
       </span>
     </div>`;
   }

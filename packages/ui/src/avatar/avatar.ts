@@ -1,7 +1,9 @@
 import { LitElement, html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import { avatarStyles } from './avatar.styles.js';
+import { avatarFaceStyles, avatarStyles } from './avatar.styles.js';
+
+export { avatarFaceStyles };
 
 export type AvailabilityValue = 'online' | 'away' | 'offline';
 
@@ -20,9 +22,25 @@ function hueOf(name: string): number {
 }
 
 /**
- * Initials in a circle with an optional availability dot. Decorative unless `label` is set: the
- * name is usually printed next to it, and saying it twice is noise for screen readers.
+ * The initials circle alone, styled by `avatarFaceStyles`: what BatonAvatar renders, for a list that
+ * draws one per row in its own shadow root. Decorative unless `label` is set: the name is usually
+ * printed next to it, and saying it twice is noise for screen readers. `part` names it for a host's
+ * `::part()` styling (BatonAvatar's "base"); a list leaves it out.
  */
+export function avatarFace(name: string, label = '', part = '') {
+  const named = label !== '';
+  return html`<span
+    class="avatar-face"
+    part=${part || nothing}
+    role=${named ? 'img' : nothing}
+    aria-label=${named ? label : nothing}
+    aria-hidden=${named ? nothing : 'true'}
+    style=${styleMap({ '--avatar-hue': `hsl(${hueOf(name)} 45% 30%)` })}
+    >${initials(name)}</span
+  >`;
+}
+
+/** Initials in a circle with an optional availability dot (see `avatarFace`). */
 export class BatonAvatar extends LitElement {
   static override styles = avatarStyles;
 
@@ -32,17 +50,8 @@ export class BatonAvatar extends LitElement {
   @property() label = '';
 
   override render() {
-    const hue = hueOf(this.name);
-    const named = this.label !== '';
-    return html`<span
-        part="base"
-        role=${named ? 'img' : nothing}
-        aria-label=${named ? this.label : nothing}
-        aria-hidden=${named ? nothing : 'true'}
-        style=${styleMap({ '--avatar-hue': `hsl(${hue} 45% 30%)` })}
-        >${initials(this.name)}</span
-      >${this.availability
-        ? html`<span part="status" data-availability=${this.availability} aria-hidden="true"></span>`
-        : nothing}`;
+    return html`${avatarFace(this.name, this.label, 'base')}${this.availability
+      ? html`<span part="status" data-availability=${this.availability} aria-hidden="true"></span>`
+      : nothing}`;
   }
 }
