@@ -95,7 +95,7 @@ describe('demo CRM: Automation → Workflows end to end', () => {
     await ana.getByRole('button', { name: RULE, exact: true }).click();
     await ana.getByRole('button', { name: 'Runs' }).click();
     await ana.getByText('✓ contact tags include spanish').first().waitFor({ timeout: 10_000 });
-    await ana.getByText('✓ channel is SMS — was "sms"').first().waitFor();
+    await ana.getByText('✓ channel is SMS — was SMS').first().waitFor();
   });
 
   it('two admins on one workflow: the second save gets the conflict screen', async () => {

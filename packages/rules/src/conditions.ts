@@ -24,7 +24,7 @@ import {
 } from '@baton/protocol/rule-fields';
 import { MAX_GROUP_DEPTH } from '@baton/protocol/nesting';
 import type { ConditionNode, ConditionTrace, RuleCondition, RuleFacts, RulePath } from '@baton/protocol/rules';
-import { describeCondition, type DescribeOptions } from './describe.js';
+import { describeCondition, isEmptyValue, type DescribeOptions } from './describe.js';
 import { compilePattern } from './regex.js';
 import { fold, phrase, phraseMatcher, PhraseSet, tokens } from './text.js';
 
@@ -111,13 +111,6 @@ type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 const norm = (v: unknown): unknown => (typeof v === 'string' ? fold(v) : v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-export function isEmptyValue(v: unknown): boolean {
-  if (v === null || v === undefined) return true;
-  if (typeof v === 'string') return v.trim() === '';
-  if (Array.isArray(v)) return v.length === 0;
-  return false;
-}
 
 function foldedSet(v: unknown): Set<string> {
   const out = new Set<string>();

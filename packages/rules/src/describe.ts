@@ -32,6 +32,34 @@ function valueText(field: FieldDef | undefined, value: unknown, options: Describ
   return String(value);
 }
 
+/**
+ * No value at all: null, nothing but spaces, an empty list. `is_empty` holds for these, and a
+ * sentence says "none".
+ */
+export function isEmptyValue(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v === 'string') return v.trim() === '';
+  if (Array.isArray(v)) return v.length === 0;
+  return false;
+}
+
+/** A seen value longer than this (a message body) is cut short with an ellipsis. */
+const MAX_SEEN_LENGTH = 80;
+const cut = (text: string) => (text.length > MAX_SEEN_LENGTH ? `${text.slice(0, MAX_SEEN_LENGTH - 1)}…` : text);
+
+/**
+ * The value a condition saw, in its sentence's words ("contact language is Spanish — was
+ * Portuguese"): "none" when empty, a listed value by its label, a team by name, a list joined with
+ * commas, a text quoted, anything long cut short.
+ */
+export function describeSeen(fieldName: string, actual: unknown, options: DescribeOptions = {}): string {
+  if (isEmptyValue(actual)) return 'none';
+  const field = resolveField(fieldName);
+  if (Array.isArray(actual)) return cut(actual.map((v) => valueText(field, v, options)).join(', '));
+  if (actual !== null && typeof actual === 'object') return cut(JSON.stringify(actual));
+  return cut(valueText(field, actual, options));
+}
+
 function joinList(items: readonly string[], last: 'or' | 'and' | 'nor'): string {
   if (items.length <= 1) return items[0] ?? '(nothing)';
   return `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}`;

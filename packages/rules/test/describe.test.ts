@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeConditions } from '../src/index.js';
+import { describeConditions, describeSeen } from '../src/index.js';
 
 describe('describeConditions', () => {
   it('renders a tree as the builder reads it, with labels for enum values', () => {
@@ -43,5 +43,31 @@ describe('describeConditions', () => {
     const teams = [{ id: 'tm_billing', name: 'Billing' }, { id: 'tm_support', name: 'Support' }];
     assert.equal(describeConditions(tree, { teams }), 'team is Billing and team is neither Support nor tm_gone and team is set');
     assert.equal(describeConditions(tree), 'team is tm_billing and team is neither tm_support nor tm_gone and team is set');
+  });
+});
+
+describe('describeSeen', () => {
+  it('says a seen value in the sentence\'s words: labels, team names, lists, quoted texts cut short, none', () => {
+    const teams = [{ id: 'team_1', name: 'Billing' }];
+    const cases: [string, unknown, string][] = [
+      ['conversation.language', 'es', 'Spanish'],
+      ['contact.language', 'PT', 'Portuguese'],
+      ['conversation.language', 'xx', 'xx'],
+      ['conversation.channel', 'whatsapp', 'WhatsApp'],
+      ['conversation.priority', 'urgent', 'Urgent'],
+      ['conversation.team', 'team_1', 'Billing'],
+      ['conversation.team', 'team_gone', 'team_gone'],
+      ['contact.tags', ['vip', 'spanish'], 'vip, spanish'],
+      ['conversation.subject', 'Refund', '"Refund"'],
+      ['time.hour', 14, '14'],
+      ['contact.attributes.seats', 150, '150'],
+      ['contact.email', null, 'none'],
+      ['contact.tags', [], 'none'],
+      ['message.body', '   ', 'none'],
+    ];
+    for (const [field, actual, want] of cases) assert.equal(describeSeen(field, actual, { teams }), want, `${field} ${JSON.stringify(actual)}`);
+    const long = describeSeen('message.body', 'x'.repeat(200));
+    assert.equal(long.length, 80);
+    assert.ok(long.startsWith('"xxx') && long.endsWith('…'));
   });
 });

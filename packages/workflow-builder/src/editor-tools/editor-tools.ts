@@ -346,7 +346,7 @@ export class EditorTools extends LitElement {
             <strong>${r.outcome.replace('_', ' ')}</strong> · version ${r.version} · ${when.format(new Date(r.createdAt))} ·
             ${templateLink(this.conversationHref, r.conversationId, r.contactName ?? 'a conversation no longer kept')}
             <ul>
-              ${leaves(r.conditions).map((l) => html`<li class=${l.result ? 'held' : 'missed'}>${leafText(l)}</li>`)}
+              ${leaves(r.conditions).map((l) => html`<li class=${l.result ? 'held' : 'missed'}>${leafText(l, this.workspace)}</li>`)}
               ${r.actions.map((a) => html`<li>${readableTimes(a.detail)}</li>`)}
             </ul>
           </li>`,

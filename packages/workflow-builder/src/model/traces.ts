@@ -1,9 +1,10 @@
 /**
  * Condition traces (what `explainConditions` recorded, from a run or a dry run) as the editor
  * shows them: per condition its sentence, whether it held, and the value it saw, so a near miss
- * reads "contact language is Spanish — was "pt"".
+ * reads "contact language is Spanish — was Portuguese".
  */
 import type { ConditionTrace } from '@baton/protocol';
+import { describeSeen, type DescribeOptions } from '@baton/rules';
 import { pathKey } from './definition.js';
 
 export type TraceLeaf = Extract<ConditionTrace, { kind: 'condition' }>;
@@ -23,11 +24,7 @@ export function leavesByKey(trace: ConditionTrace | null | undefined): Map<strin
   return new Map(leaves(trace).map((l) => [pathKey(l.path[0] === 'conditions' ? l.path : ['conditions', ...l.path]), l]));
 }
 
-export function actualText(actual: unknown): string {
-  if (actual === null || actual === undefined || (Array.isArray(actual) && actual.length === 0)) return 'empty';
-  return JSON.stringify(actual);
-}
-
-export function leafText(l: TraceLeaf): string {
-  return `${l.result ? '✓' : '✗'} ${l.text} — was ${actualText(l.actual)}`;
+/** `names` lets the seen value name the workspace's teams. */
+export function leafText(l: TraceLeaf, names: DescribeOptions = {}): string {
+  return `${l.result ? '✓' : '✗'} ${l.text} — was ${describeSeen(l.field, l.actual, names)}`;
 }

@@ -63,8 +63,8 @@ describe('<workflow-builder> end to end (real server)', () => {
 
     // Replay on recent conversations: the Spanish SMS would go to Bilingual; the email does not match.
     byRole(el, 'button', 'Test on recent conversations').click();
-    await waitFor(() => editorText(el!).includes('Earlier Priya · email'), 8000, 'the replay');
-    expect(editorText(el)).to.match(/Earlier Lucía · sms Changed Did not run (Assign|Assigned) to (maria|ana|María|Ana)/i);
+    await waitFor(() => editorText(el!).includes('Earlier Priya · Email'), 8000, 'the replay');
+    expect(editorText(el)).to.match(/Earlier Lucía · SMS Changed Did not run (Assign|Assigned) to (maria|ana|María|Ana)/i);
 
     const published: number[] = [];
     el.addEventListener('workflow-publish', (e) => published.push(e.detail.workflow.published!.version));
@@ -85,7 +85,7 @@ describe('<workflow-builder> end to end (real server)', () => {
     // The run log explains it.
     byRole(el, 'button', 'Runs').click();
     await waitFor(() => editorText(el!).includes('✓ contact tags include spanish'), 8000, 'the run log');
-    expect(editorText(el)).to.contain('✓ channel is SMS — was "sms"');
+    expect(editorText(el)).to.contain('✓ channel is SMS — was SMS');
   });
 
   it('is axe clean in the dark theme too (list, editor with an error, the sample panel)', async () => {

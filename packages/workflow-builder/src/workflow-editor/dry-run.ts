@@ -5,6 +5,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
+import { describeSeen, type DescribeOptions } from '@baton/rules';
 import { readableTimes } from '@baton/ui/relative-time';
 import { templateLink } from '@baton/ui/template-link';
 
@@ -51,7 +52,8 @@ export function differs(x: DryRunResult, draft: WorkflowDefinition, live: Workfl
   return before.join('\n') !== after.join('\n');
 }
 
-export function renderDryRun(d: DryRunState, rerun: (last: number) => void, conversationHref: string): TemplateResult {
+/** `names` lets the seen values name the workspace's teams. */
+export function renderDryRun(d: DryRunState, rerun: (last: number) => void, conversationHref: string, names: DescribeOptions): TemplateResult {
   const changed = d.rows.filter((r) => r.changed).length;
   return html`<section class="dry-run" aria-labelledby="dry-title" aria-busy=${d.loading ? 'true' : 'false'}>
     <h3 id="dry-title">Test on recent conversations</h3>
@@ -73,10 +75,10 @@ export function renderDryRun(d: DryRunState, rerun: (last: number) => void, conv
           <tbody>
             ${d.rows.map(
               ({ result: r, changed }) => html`<tr class=${changed ? 'changed' : ''}>
-                <th scope="row">${templateLink(conversationHref, r.conversationId, r.facts.contact.name)} · ${r.facts.conversation.channel}${changed ? html` <span class="changed-mark">Changed</span>` : nothing}</th>
+                <th scope="row">${templateLink(conversationHref, r.conversationId, r.facts.contact.name)} · ${describeSeen('conversation.channel', r.facts.conversation.channel)}${changed ? html` <span class="changed-mark">Changed</span>` : nothing}</th>
                 <td>${outcomeText(r)}</td>
                 <td>${wouldText(r)}</td>
-                <td>${decidedBy(r)}</td>
+                <td>${decidedBy(r, names)}</td>
               </tr>`,
             )}
           </tbody>
@@ -97,11 +99,11 @@ export function wouldText(r: DryRunResult): string {
 }
 
 /** The conditions that decided the result: the first leaf that agrees with the whole tree's answer. */
-export function decidedBy(r: DryRunResult): string {
+export function decidedBy(r: DryRunResult, names: DescribeOptions = {}): string {
   const trace = r.draft.conditions;
   if (!trace) return 'No conditions';
   const find = (t: NonNullable<typeof trace>, want: boolean): string | null => {
-    if (t.kind === 'condition') return t.result === want ? `${t.text} (was ${JSON.stringify(t.actual ?? null)})` : null;
+    if (t.kind === 'condition') return t.result === want ? `${t.text} (was ${describeSeen(t.field, t.actual, names)})` : null;
     if (t.kind === 'not') return find(t.child, !want);
     for (const c of t.children) {
       const hit = find(c, want);

@@ -59,12 +59,13 @@ describe('<workflow-builder> conversation.team conditions (real server)', () => 
     const el = o.el;
     byRole(el, 'button', 'Try a sample').click();
     await waitFor(() => text(el).includes('Does not match this sample.'), 5000, 'the first verdict');
-    expect(byRole(el, 'row', 'Condition: team is Bilingual').textContent).to.contain('Sample: not met, was empty');
+    expect(byRole(el, 'row', 'Condition: team is Bilingual').textContent).to.contain('Sample: not met, was none');
 
     const team = byRole(el, 'combobox', 'Team');
     expect(optionTexts(team)).to.deep.equal(['No team', 'Bilingual', 'Support']);
     await choose(el, team, ws.teams.bilingual);
     await waitFor(() => text(el).includes('Matches: '), 5000, 'the match');
-    expect(byRole(el, 'row', 'Condition: team is Bilingual').textContent).to.contain('Sample: met');
+    // The value it saw is the team's name, as the sentence says it, never its id.
+    expect(byRole(el, 'row', 'Condition: team is Bilingual').textContent).to.contain('Sample: met, was Bilingual');
   });
 });

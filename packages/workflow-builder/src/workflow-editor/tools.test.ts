@@ -37,12 +37,12 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     });
     el = o.el;
     await trySample(el, 'the sample result');
-    expect(byRole(el, 'row', 'Condition: channel is SMS').textContent).to.contain('Sample: met, was "sms"');
-    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: not met, was empty');
+    expect(byRole(el, 'row', 'Condition: channel is SMS').textContent).to.contain('Sample: met, was SMS');
+    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: not met, was none');
 
     setValue(byRole(el, 'combobox', 'Contact language'), 'es', 'change');
     await waitFor(() => text(el!).includes('Matches: '), 5000, 'the match');
-    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: met, was "es"');
+    expect(byRole(el, 'row', 'Condition: contact language is Spanish').textContent).to.contain('Sample: met, was Spanish');
     await expectNoAxeViolations(el);
   });
 
@@ -87,7 +87,7 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     setValue(byRole(tools, 'textbox', 'Message'), 'Hola, quiero cambiar la dirección de entrega de mi pedido', 'input');
     await waitFor(() => tools.querySelector('#detected')!.textContent === 'Detected: Spanish', 5000, 'the detected language');
     await waitFor(() => text(el!).includes('Matches: '), 5000, 'the match');
-    expect(byRole(el, 'row', 'Condition: conversation language is Spanish').textContent).to.contain('Sample: met, was "es"');
+    expect(byRole(el, 'row', 'Condition: conversation language is Spanish').textContent).to.contain('Sample: met, was Spanish');
 
     // The contact's language wins, as in the inbox; a language picked for the sample wins over the message's.
     setValue(byRole(tools, 'combobox', 'Contact language'), 'pt', 'change');
@@ -95,7 +95,7 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     expect(tools.querySelector('#detected')!.textContent).to.equal("The contact's: Portuguese");
     setValue(byRole(tools, 'combobox', 'Contact language'), '', 'change');
     setValue(byRole(tools, 'combobox', 'Conversation language'), 'fr', 'change');
-    await waitFor(() => byRole(el!, 'row', 'Condition: conversation language is Spanish').textContent!.includes('was "fr"'), 5000, 'the chosen language');
+    await waitFor(() => byRole(el!, 'row', 'Condition: conversation language is Spanish').textContent!.includes('was French'), 5000, 'the chosen language');
 
     // An attribute compared with a number is a number in the sample ("150" > 100).
     setValue(byRole(tools, 'textbox', 'Seats'), '150', 'change');
@@ -116,7 +116,7 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     const tools = editorOf(el).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
     expect(queryByRole(tools, 'textbox', 'Message')).to.equal(null);
     expect(byRole(tools, 'combobox', 'Conversation language').querySelector('option')!.textContent).to.equal('Not set');
-    expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: not met, was empty');
+    expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: not met, was none');
   });
 
   it('lists published versions with who and when, shows the changes, and restores one as the draft (undoable)', async () => {
@@ -168,8 +168,8 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
 
     byRole(el, 'button', 'Runs').click();
     await waitFor(() => text(el!).includes('not matched · version 1'), 5000, 'the runs');
-    expect(text(el)).to.contain('✗ channel is SMS — was "email"');
-    expect(text(el)).to.contain('✓ channel is SMS — was "sms"');
+    expect(text(el)).to.contain('✗ channel is SMS — was Email');
+    expect(text(el)).to.contain('✓ channel is SMS — was SMS');
     // Each run names its contact; with the host's `conversation-href`, linked to the host's page.
     const tools = () => editorOf(el!).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
     expect(text(el)).to.match(/not matched · version 1 · .+ · Ema/);
@@ -182,7 +182,7 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     filter.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
     // The filter reloads the log ("Loading…" in between): wait for the filtered rows, not for the
     // matched one to go, which the loading state alone would satisfy.
-    await waitFor(() => text(el!).includes('✗ channel is SMS — was "email"') && !text(el!).includes('Loading…'), 5000, 'the filter');
+    await waitFor(() => text(el!).includes('✗ channel is SMS — was Email') && !text(el!).includes('Loading…'), 5000, 'the filter');
     expect(text(el)).not.to.contain('✓ channel is SMS');
   });
 

@@ -228,6 +228,18 @@ describe('<workflow-builder> editor (real server)', () => {
     await waitFor(() => !!queryByRole(el!, 'row', 'Condition: contact tags include vip'), 2000, 'undo delete');
   });
 
+  it('draws a group\'s AND/OR bracket only around conditions: an empty group has none', async () => {
+    const o = await open(ws, { name: 'Everyone', conditions: { all: [] } });
+    el = o.el;
+    const root = rowNamed(el, /^If:/);
+    const brackets = () => [...editorOfControl(root).shadowRoot!.querySelectorAll('.bracket')].map((b) => b.getAttribute('data-kind'));
+    expect(root.textContent).to.contain('Matches every conversation.');
+    expect(brackets()).to.deep.equal([]);
+    byRole(root, 'button', 'Add condition').click();
+    await waitFor(() => rows(el!).some((r) => nameOf(r).startsWith('Condition:')), 2000, 'a condition');
+    expect(brackets()).to.deep.equal(['and']);
+  });
+
   it('collapses and expands a group with Left and Right', async () => {
     const o = await open(ws, { name: 'Collapse', conditions: { any: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }] } });
     el = o.el;

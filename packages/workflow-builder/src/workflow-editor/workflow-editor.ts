@@ -24,7 +24,7 @@ import {
   type OperatorName,
   type TriggerEvent,
 } from '@baton/protocol/rule-fields';
-import { describeConditions, eligibleAgents, type RoutingAgent } from '@baton/rules';
+import { describeConditions, describeSeen, eligibleAgents, type RoutingAgent } from '@baton/rules';
 import { TagSuggestionsController } from '@baton/ui/tag-suggestions';
 import { baseStyles } from '@baton/ui/tokens';
 import { fire } from '../events.js';
@@ -65,7 +65,7 @@ import { valueEditor, type ControlAttrs } from './value-editors.js';
 import { workflowEditorStyles } from './workflow-editor.styles.js';
 import { differs, renderDryRun, type DryRunState } from './dry-run.js';
 import { describeAction, diffLines } from './describe-action.js';
-import { actualText, type TraceLeaf } from '../model/traces.js';
+import type { TraceLeaf } from '../model/traces.js';
 
 
 
@@ -724,6 +724,8 @@ export class WorkflowEditor extends LitElement {
     const t = this.tab(key);
     const a = (k: string) => this.attrs(`${key}.${k}`, key);
     const text = describeConditions(c, this.workspace);
+    /** The sample's outcome for this condition, when a sample is being tried. */
+    const seen = this.preview?.get(key);
     return this.rowAttrs(
       row,
       `Condition: ${text}`,
@@ -748,8 +750,8 @@ export class WorkflowEditor extends LitElement {
             })
           : nothing}
         ${field?.name.startsWith('time.') ? html`<span class="hint">workspace time zone${this.workspace.timeZone ? ` (${this.workspace.timeZone})` : ''}</span>` : nothing}
-        ${this.preview?.has(key)
-          ? html`<span class="lit lit-${this.preview.get(key)!.result}">Sample: ${this.preview.get(key)!.result ? 'met' : 'not met'}, was ${actualText(this.preview.get(key)!.actual)}</span>`
+        ${seen
+          ? html`<span class="lit lit-${seen.result}">Sample: ${seen.result ? 'met' : 'not met'}, was ${describeSeen(seen.field, seen.actual, this.workspace)}</span>`
           : nothing}
         ${this.problems(`${key}.field`)}${this.problems(`${key}.op`)}${this.problems(`${key}.value`)}${this.problems(key)}
       </div>`,
@@ -784,7 +786,10 @@ export class WorkflowEditor extends LitElement {
     );
   }
 
-  /** A group: its row, then its children inside a bracket. */
+  /**
+   * A group: its row, then its children inside a bracket. An empty group has no bracket: its label
+   * (AND/OR/NOT) would stand on nothing, across the group's border.
+   */
   private renderNode(node: ConditionNode, path: Path): TemplateResult {
     const key = pathKey(path);
     const row = this.rows.find((r) => r.key === key);
@@ -794,7 +799,7 @@ export class WorkflowEditor extends LitElement {
     const children = childrenOf(node);
     return html`<div class="group group-${kind}">
       ${this.renderGroupRow(row, node)}
-      ${this.collapsed.has(key)
+      ${this.collapsed.has(key) || children.length === 0
         ? nothing
         : html`<div class="bracket" data-kind=${kind === 'all' ? 'and' : kind === 'any' ? 'or' : 'not'}>
             ${children.map((child, i) => this.renderNode(child, kind === 'not' ? [...path, 'not'] : [...path, kind, i]))}
@@ -1080,7 +1085,7 @@ export class WorkflowEditor extends LitElement {
         <div class="connector" aria-hidden="true"></div>
         ${this.renderActions()}
       </div>
-      ${this.dryRun ? renderDryRun(this.dryRun, (last) => void this.runDryRun(last), this.conversationHref) : nothing}
+      ${this.dryRun ? renderDryRun(this.dryRun, (last) => void this.runDryRun(last), this.conversationHref, this.workspace) : nothing}
       <wb-editor-tools
         .rest=${this.rest}
         .workflowId=${this.base.id}
