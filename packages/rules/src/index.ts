@@ -5,6 +5,7 @@
  */
 export { compileConditions, explainConditions, inflateTrace, recordConditions, MAX_ACTUAL_CHARS, RuleError, type CheckOptions, type ConditionRecord, type LeafOutcome, type Predicate, type Problem } from './conditions.js';
 export { describeCondition, describeConditions, describeSeen, type DescribeOptions } from './describe.js';
+export { matchedConditions, missedConditions, type Missed } from './deciding.js';
 export { analyze, disjoint, implies, type Truth, type Finding } from './analysis.js';
 export { validateWorkflow, validateWorkflowSet, type ValidationContext } from './validate.js';
 export { anyStepHasEligible, canTakeMore, eligibleAgents, pickAgent, planAssign, toMillis, type Eligibility, type Instant, type PlanContext, type RoutingAgent, type RoutingTime } from './routing.js';

@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { WorkflowRun } from '@baton/protocol';
 import { ana, ben, demoWorld, fixtureInbox, until } from '../testing/fixtures.js';
-import { matchedConditions, missedConditions } from './routing-why.js';
+import { matchedConditions, missedConditions } from '@baton/rules/deciding';
 import { allByRole, byRole, composedText, mountPart } from '../testing/mount.js';
 
 /** The details pane of `id`, with its routing disclosure opened; `why()` is the runs' shadow root once loaded. */

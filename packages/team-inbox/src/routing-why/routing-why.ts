@@ -2,12 +2,13 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { consume } from '@lit/context';
 import { property, state } from 'lit/decorators.js';
 import type { InboxRestClient } from '@baton/client';
-import type { Agent, WorkflowRun } from '@baton/protocol';
+import type { Agent, ConditionTrace, WorkflowRun } from '@baton/protocol';
 import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import { baseStyles } from '@baton/ui/tokens';
 import { absoluteTime, readableTimes, relativeTime } from '@baton/ui/relative-time';
 import { templateLink } from '@baton/ui/template-link';
 import { channelName } from '@baton/ui/icons';
+import { matchedConditions, missedConditions, type TraceLeaf } from '@baton/rules/deciding';
 import { languageName } from '../format/language-name.js';
 import { plainError } from '../format/plain-error.js';
 
@@ -18,52 +19,6 @@ const OUTCOMES: Record<WorkflowRun['outcome'], string> = {
   waiting: 'waiting for a teammate',
   queued: 'queued: nobody available',
 };
-
-type Trace = NonNullable<WorkflowRun['conditions']>;
-type TraceLeaf = Extract<Trace, { kind: 'condition' }>;
-
-/**
- * What kept a rule from matching, each condition with what it saw: in an `all`, the conditions
- * that failed; in an `any`, every one (none held); under a `not`, the ones that held, and for a
- * `not` of an `all` the group as one entry (they must not all hold together, each alone may).
- * Empty when it matched.
- */
-export type Missed = { leaf: TraceLeaf; negated: boolean } | { together: TraceLeaf[] };
-
-export function missedConditions(trace: Trace, negated = false): Missed[] {
-  if (trace.result !== negated) return [];
-  switch (trace.kind) {
-    case 'condition':
-      return [{ leaf: trace, negated }];
-    case 'not':
-      return missedConditions(trace.child, !negated);
-    case 'all':
-    case 'any': {
-      // The children that went the same way as their group decided it; the others are left out.
-      const missed = trace.children.flatMap((child) => missedConditions(child, negated));
-      if (!negated || trace.kind !== 'all' || missed.length < 2) return missed;
-      const leaves = missed.flatMap((m) => ('leaf' in m ? [m.leaf] : m.together));
-      return [{ together: leaves }];
-    }
-  }
-}
-
-/**
- * What made a rule match, each condition with what it saw: the conditions that decided each group
- * the way it went (every one of an `all`, the ones of an `any` that held), and under a `not` the
- * ones that did not hold (`negated`).
- */
-export function matchedConditions(trace: Trace, negated = false): { leaf: TraceLeaf; negated: boolean }[] {
-  if (trace.result === negated) return [];
-  switch (trace.kind) {
-    case 'condition':
-      return [{ leaf: trace, negated }];
-    case 'not':
-      return matchedConditions(trace.child, !negated);
-    default:
-      return trace.children.flatMap((child) => matchedConditions(child, negated));
-  }
-}
 
 const MAX_SHOWN = 80;
 
@@ -182,7 +137,7 @@ export class InboxRoutingWhy extends LitElement {
   }
 
   /** The conditions that made it match, so an agent sees why the conversation came their way. */
-  private renderMatched(trace: Trace | null) {
+  private renderMatched(trace: ConditionTrace | null) {
     const held = trace ? matchedConditions(trace) : [];
     return html`<ul class="muted" aria-label="Why it matched">
       ${trace ? held.map(({ leaf, negated }) => html`<li>${this.condition(leaf, negated)}</li>`) : html`<li>It has no conditions: every conversation matches.</li>`}
@@ -193,7 +148,7 @@ export class InboxRoutingWhy extends LitElement {
     return `${leaf.text}${negated ? ' (must not)' : ''}: was ${shown(leaf.field, leaf.actual)}`;
   }
 
-  private renderMissed(trace: Trace) {
+  private renderMissed(trace: ConditionTrace) {
     const missed = missedConditions(trace);
     if (!missed.length) return nothing;
     return html`<ul aria-label="Why it did not match">

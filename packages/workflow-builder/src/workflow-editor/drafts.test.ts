@@ -197,7 +197,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     expect(lucia[2]).to.match(/mar[ií]a/i);
     expect(priya[2]).to.equal('Not matched');
     expect(priya[0]).to.contain(' · Email');
-    expect(priya[3]).to.contain('channel is SMS (was Email)');
+    expect(priya[3]).to.equal('channel is SMS: was Email');
     expect(liveText(el)).to.equal('Tested on 2 conversations: 2 would change.');
     expect(summary()).to.equal('2 of 2 would be handled differently; those come first.');
     expect(Array.from(table.querySelectorAll('tbody tr')).map((tr) => tr.classList.contains('changed'))).to.deep.equal([true, true]);

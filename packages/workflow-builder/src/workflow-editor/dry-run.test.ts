@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
-import { differs } from './dry-run.js';
+import { decidedBy, differs } from './dry-run.js';
 
 const support = 'team_support';
 const definition = (tags: string[], team = support): WorkflowDefinition => ({
@@ -63,5 +63,28 @@ describe('dry run: which conversations the draft would handle differently', () =
   it('a conversation the live version never ran on differs when the draft would act on it', () => {
     expect(differs(result(null, { matched: false }, { matched: true, decision: assigned('agt_maria') }), def, v3)).to.equal(true);
     expect(differs(result(null, { matched: false }, { matched: false }), def, null)).to.equal(false);
+  });
+});
+
+describe('dry run: what decided the draft', () => {
+  type Trace = NonNullable<DryRunResult['draft']['conditions']>;
+  const leaf = (field: string, text: string, actual: unknown, result: boolean): Trace => ({ kind: 'condition', path: [], field, op: 'eq', value: null, text, actual, result } as unknown as Trace);
+  const decided = (conditions: Trace | null) => decidedBy({ ...result(null, { matched: false }, { matched: conditions?.result ?? true }), draft: { matched: conditions?.result ?? true, conditions, actions: [] } }, { teams: [{ id: support, name: 'Support' }] });
+
+  it('names every condition that kept it from matching, in words, and each that made it match', () => {
+    const spanish = leaf('conversation.language', 'conversation language is Spanish', 'en', false);
+    const tagged = leaf('contact.tags', 'contact tags include spanish', [], false);
+    const spam = leaf('contact.tags', 'contact tags include spam', ['spam'], true);
+    expect(decided({ kind: 'any', path: [], result: false, children: [spanish, tagged] } as Trace)).to.equal(
+      'conversation language is Spanish: was English; contact tags include spanish: was none',
+    );
+    expect(decided({ kind: 'all', path: [], result: false, children: [leaf('conversation.team', 'team is Support', support, true), { kind: 'not', path: [], result: false, child: spam }] } as Trace)).to.equal(
+      'contact tags include spam (must not): was spam',
+    );
+    expect(decided({ kind: 'any', path: [], result: true, children: [spanish, { ...spanish, actual: 'es', result: true }, leaf('conversation.team', 'team is Support', support, true)] } as Trace)).to.equal(
+      'conversation language is Spanish: was Spanish; team is Support: was Support',
+    );
+    expect(decided(null)).to.equal('No conditions');
+    expect(decided({ kind: 'all', path: [], result: true, children: [] } as Trace)).to.equal('No conditions');
   });
 });

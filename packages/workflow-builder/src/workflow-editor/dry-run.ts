@@ -5,7 +5,8 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
-import { describeSeen, type DescribeOptions } from '@baton/rules';
+import { describeSeen, matchedConditions, missedConditions, type DescribeOptions } from '@baton/rules';
+import type { TraceLeaf } from '@baton/rules/deciding';
 import { readableTimes } from '@baton/ui/relative-time';
 import { templateLink } from '@baton/ui/template-link';
 
@@ -98,18 +99,18 @@ export function wouldText(r: DryRunResult): string {
   return readableTimes(r.draft.actions.map((a) => a.would).join('; '));
 }
 
-/** The conditions that decided the result: the first leaf that agrees with the whole tree's answer. */
+/**
+ * The conditions that decided the draft's answer, each with the value it saw, worded as the inbox's
+ * "Why it was routed this way" words them: every condition that made it match, or every one that
+ * kept it from matching ("contact tags include spam (must not): was spam").
+ */
 export function decidedBy(r: DryRunResult, names: DescribeOptions = {}): string {
   const trace = r.draft.conditions;
+  const seen = (l: TraceLeaf) => describeSeen(l.field, l.actual, names);
+  const one = (l: TraceLeaf, negated: boolean) => `${l.text}${negated ? ' (must not)' : ''}: was ${seen(l)}`;
   if (!trace) return 'No conditions';
-  const find = (t: NonNullable<typeof trace>, want: boolean): string | null => {
-    if (t.kind === 'condition') return t.result === want ? `${t.text} (was ${describeSeen(t.field, t.actual, names)})` : null;
-    if (t.kind === 'not') return find(t.child, !want);
-    for (const c of t.children) {
-      const hit = find(c, want);
-      if (hit) return hit;
-    }
-    return null;
-  };
-  return find(trace, trace.result) ?? '';
+  const deciding = trace.result
+    ? matchedConditions(trace).map((m) => one(m.leaf, m.negated))
+    : missedConditions(trace).map((m) => ('leaf' in m ? one(m.leaf, m.negated) : `must not all hold together: ${m.together.map((l) => `${l.text} (was ${seen(l)})`).join(', ')}`));
+  return deciding.join('; ') || 'No conditions';
 }
