@@ -5,8 +5,12 @@ export const searchBoxStyles = css`
   [part='base'] {
     color: var(--baton-color-text-muted, #5b6470);
   }
+  /* Wider than the box beside the bell: a result is a sentence with its conversation and time, and
+     at the box's width each wrapped onto five lines. Never past the viewport's edge. */
   .popup {
     top: calc(100% + 4px);
+    right: auto;
+    width: max(100%, min(24rem, calc(100vw - 2rem)));
     max-height: 360px;
     margin: 0;
   }

@@ -33,6 +33,11 @@ describe('inbox-search', () => {
     expect([...root.querySelectorAll('mark')].map((m) => m.textContent)).to.deep.equal(['Refund', 'refund']);
     expect(root.querySelectorAll('img, script')).to.have.length(0);
     await expectNoAxeViolations(root.host);
+    // In a sidebar the box is narrow (beside the bell); its results take a readable width.
+    (root.host as HTMLElement).style.width = '160px';
+    const popup = first!.closest('.popup')!.getBoundingClientRect();
+    expect(popup.width).to.be.within(24 * 16, 24 * 16 + 12); // 24rem, its padding and border
+    expect(popup.left).to.be.closeTo((root.host as HTMLElement).getBoundingClientRect().left, 1);
 
     const selected: string[] = [];
     el.addEventListener('inbox-conversation-select', (e) => selected.push((e as CustomEvent<InboxConversationSelectDetail>).detail.conversationId));
