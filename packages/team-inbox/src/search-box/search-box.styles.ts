@@ -6,11 +6,14 @@ export const searchBoxStyles = css`
     color: var(--baton-color-text-muted, #5b6470);
   }
   /* Wider than the box beside the bell: a result is a sentence with its conversation and time, and
-     at the box's width each wrapped onto five lines. Never past the viewport's edge. */
+     at the box's width each wrapped onto five lines. Never wider than <team-inbox> itself (its
+     container, 100cqw) less a margin: the box is at the inbox's left, so the results stay inside
+     it wherever the host puts it. */
   .popup {
     top: calc(100% + 4px);
     right: auto;
-    width: max(100%, min(24rem, calc(100vw - 2rem)));
+    box-sizing: border-box;
+    width: max(100%, min(24rem, 100cqw - 1rem));
     max-height: 360px;
     margin: 0;
   }
