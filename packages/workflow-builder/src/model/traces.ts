@@ -5,9 +5,10 @@
  */
 import type { ConditionTrace } from '@baton/protocol';
 import { describeSeen, type DescribeOptions } from '@baton/rules';
+import type { TraceLeaf } from '@baton/rules/deciding';
 import { pathKey } from './definition.js';
 
-export type TraceLeaf = Extract<ConditionTrace, { kind: 'condition' }>;
+export type { TraceLeaf };
 
 export function leaves(trace: ConditionTrace | null | undefined): TraceLeaf[] {
   if (!trace) return [];

@@ -6,7 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
 import { describeSeen, matchedConditions, missedConditions, type DescribeOptions } from '@baton/rules';
-import type { TraceLeaf } from '@baton/rules/deciding';
+import type { TraceLeaf } from '../model/traces.js';
 import { readableTimes } from '@baton/ui/relative-time';
 import { templateLink } from '@baton/ui/template-link';
 
