@@ -16,6 +16,9 @@ import type { Workspace } from '../workspace-context.js';
 import { editorToolsStyles } from './editor-tools.styles.js';
 
 type Panel = 'sample' | 'history' | 'runs' | 'json';
+
+/** A run's outcome as the Runs panel says it, in its filter and on each run. */
+const OUTCOME_LABELS: Record<RunOutcome, string> = { applied: 'Applied', not_matched: 'Not matched', no_change: 'No change', waiting: 'Waiting', queued: 'Queued' };
 /** Runs a page: enough to read through, few enough to inflate quickly (`GET …/runs` allows 200). */
 const RUNS_PAGE = 20;
 
@@ -328,7 +331,7 @@ export class EditorTools extends LitElement {
 
   private renderRuns(): TemplateResult {
     const when = dateFormat({ dateStyle: 'medium', timeStyle: 'medium' });
-    const outcomes: [RunOutcome | '', string][] = [['', 'All'], ['applied', 'Applied'], ['not_matched', 'Not matched'], ['no_change', 'No change'], ['waiting', 'Waiting'], ['queued', 'Queued']];
+    const outcomes = Object.entries({ '': 'All', ...OUTCOME_LABELS }) as [RunOutcome | '', string][];
     return html`<section aria-labelledby="runs-title">
       <h3 id="runs-title">Runs of the live version</h3>
       <label>Outcome <select @change=${(e: Event) => {
@@ -343,7 +346,7 @@ export class EditorTools extends LitElement {
       <ol class="runs">
         ${(this.runs ?? []).map(
           (r) => html`<li>
-            <strong>${r.outcome.replace('_', ' ')}</strong> · version ${r.version} · ${when.format(new Date(r.createdAt))} ·
+            <strong>${OUTCOME_LABELS[r.outcome]}</strong> · version ${r.version} · ${when.format(new Date(r.createdAt))} ·
             ${templateLink(this.conversationHref, r.conversationId, r.contactName ?? 'a conversation no longer kept')}
             <ul>
               ${leaves(r.conditions).map((l) => html`<li class=${l.result ? 'held' : 'missed'}>${leafText(l, this.workspace)}</li>`)}

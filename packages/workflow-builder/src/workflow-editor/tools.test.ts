@@ -167,12 +167,12 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     for (let i = 0; i < 100 && (await ws.ana.listWorkflowRuns(o.id)).items.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
 
     byRole(el, 'button', 'Runs').click();
-    await waitFor(() => text(el!).includes('not matched · version 1'), 5000, 'the runs');
+    await waitFor(() => text(el!).includes('Not matched · version 1'), 5000, 'the runs');
     expect(text(el)).to.contain('✗ channel is SMS — was Email');
     expect(text(el)).to.contain('✓ channel is SMS — was SMS');
     // Each run names its contact; with the host's `conversation-href`, linked to the host's page.
     const tools = () => editorOf(el!).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
-    expect(text(el)).to.match(/not matched · version 1 · .+ · Ema/);
+    expect(text(el)).to.match(/Not matched · version 1 · .+ · Ema/);
     expect(tools().querySelectorAll('a')).to.have.length(0);
     el.setAttribute('conversation-href', '/crm/inbox?conversation={id}');
     await waitFor(() => tools().querySelectorAll('a').length === 2, 2000, 'the links');
