@@ -5,6 +5,9 @@ import { byRole, liveText, queryByRole, waitFor, editorOf, openWorkflow as open,
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 
 
+/** The editor tools' shadow root (sample form, History, Runs, JSON), once they are open. */
+const toolsOf = (el: WorkflowBuilder) => editorOf(el).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
+
 /** The editor's text, its tools' shadow root included. */
 const text = (el: WorkflowBuilder) => {
   const editor = editorOf(el).shadowRoot!;
@@ -75,7 +78,7 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     });
     el = o.el;
     await trySample(el, 'the blank sample');
-    const tools = editorOf(el).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
+    const tools = toolsOf(el);
     // One control per field of the registry, named as the conditions name the field.
     const labels = ['Channel', 'Source', 'Subject', 'Conversation tags', 'Priority', 'Team', 'Conversation language', 'Contact name', 'Contact email', 'Contact language', 'Contact tags', 'Weekday', 'Hour', 'Message', 'Seats'];
     for (const label of labels) expect(tools.querySelector(`.sample-form`)!.textContent, label).to.contain(label);
@@ -113,7 +116,7 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     });
     el = o.el;
     await trySample(el, 'the sample');
-    const tools = editorOf(el).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
+    const tools = toolsOf(el);
     expect(queryByRole(tools, 'textbox', 'Message')).to.equal(null);
     expect(byRole(tools, 'combobox', 'Conversation language').querySelector('option')!.textContent).to.equal('Not set');
     expect(byRole(el, 'row', 'Condition: message contains "refund"').textContent).to.contain('Sample: not met, was none');
@@ -171,7 +174,7 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     expect(text(el)).to.contain('✗ channel is SMS — was Email');
     expect(text(el)).to.contain('✓ channel is SMS — was SMS');
     // Each run names its contact; with the host's `conversation-href`, linked to the host's page.
-    const tools = () => editorOf(el!).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
+    const tools = () => toolsOf(el!);
     expect(text(el)).to.match(/Not matched · version 1 · .+ · Ema/);
     expect(tools().querySelectorAll('a')).to.have.length(0);
     el.setAttribute('conversation-href', '/crm/inbox?conversation={id}');
@@ -197,7 +200,7 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
       });
     }
     for (let i = 0; i < 100 && (await ws.ana.listWorkflowRuns(o.id, { limit: 50 })).items.length < 22; i++) await new Promise((r) => setTimeout(r, 50));
-    const tools = () => editorOf(el!).shadowRoot!.querySelector('wb-editor-tools')!.shadowRoot!;
+    const tools = () => toolsOf(el!);
     const shown = () => tools().querySelectorAll('ol.runs > li').length;
 
     // The server does not answer once: the panel says so, and "Try again" reads them.
