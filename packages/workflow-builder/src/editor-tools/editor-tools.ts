@@ -19,6 +19,8 @@ type Panel = 'sample' | 'history' | 'runs' | 'json';
 
 /** A run's outcome as the Runs panel says it, in its filter and on each run. */
 const OUTCOME_LABELS: Record<RunOutcome, string> = { applied: 'Applied', not_matched: 'Not matched', no_change: 'No change', waiting: 'Waiting', queued: 'Queued' };
+/** The Runs panel's filter: every outcome, or one. */
+const OUTCOME_FILTER = Object.entries({ '': 'All', ...OUTCOME_LABELS }) as [RunOutcome | '', string][];
 /** Runs a page: enough to read through, few enough to inflate quickly (`GET …/runs` allows 200). */
 const RUNS_PAGE = 20;
 
@@ -331,13 +333,12 @@ export class EditorTools extends LitElement {
 
   private renderRuns(): TemplateResult {
     const when = dateFormat({ dateStyle: 'medium', timeStyle: 'medium' });
-    const outcomes = Object.entries({ '': 'All', ...OUTCOME_LABELS }) as [RunOutcome | '', string][];
     return html`<section aria-labelledby="runs-title">
       <h3 id="runs-title">Runs of the live version</h3>
       <label>Outcome <select @change=${(e: Event) => {
         this.runFilter = (e.target as HTMLSelectElement).value as RunOutcome | '';
         void this.loadRuns();
-      }}>${outcomes.map(([v, l]) => html`<option value=${v} ?selected=${v === this.runFilter}>${l}</option>`)}</select></label>
+      }}>${OUTCOME_FILTER.map(([v, l]) => html`<option value=${v} ?selected=${v === this.runFilter}>${l}</option>`)}</select></label>
       ${this.runs === null
         ? html`<p>Loading…</p>`
         : this.runs.length === 0 && !this.runsError
