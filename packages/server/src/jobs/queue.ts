@@ -317,9 +317,11 @@ export class JobRunner {
     const claimedAt = this.clock.now();
     const leaseUntil = claimedAt + handler.timeoutMs + LEASE_MARGIN_MS;
     if (!(await this.storage.write((trx) => claimJob(trx, job.id, dueAt, leaseUntil, claimedAt), 'background'))) return;
+    /** An abandoned attempt (the server is stopping) hands its job back, unlogged, for after a restart. */
+    const handBack = () => this.storage.write((trx) => releaseJob(trx, job.id, leaseUntil, dueAt), 'background');
+    // The server began stopping while the claim was written: nothing is attempted.
     if (running.abandoned) {
-      // The server began stopping while the claim was written: hand the job back unattempted.
-      await this.storage.write((trx) => releaseJob(trx, job.id, leaseUntil, dueAt), 'background');
+      await handBack();
       return;
     }
     this.started++;
@@ -343,7 +345,7 @@ export class JobRunner {
       this.clock.clearTimeout(timer);
     }
     if (running.abandoned) {
-      await this.storage.write((trx) => releaseJob(trx, job.id, leaseUntil, dueAt), 'background');
+      await handBack();
       return;
     }
     if (timedOut) result = { ok: false, error: `no response within ${handler.timeoutMs} ms` };
