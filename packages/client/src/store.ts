@@ -53,7 +53,8 @@ export interface InboxSnapshot {
   conversations: readonly Conversation[];
   /**
    * This agent's read mark per conversation, as far as known (from list pages, own reads and
-   * reads in other tabs); `isUnread` turns it into the list's unread dot.
+   * reads in other tabs; 0 for one a page says was never read); `isUnread` turns it into the
+   * list's unread dot.
    */
   readMarks: Readonly<Record<string, number>>;
   listLoading: boolean;
@@ -627,7 +628,7 @@ export class InboxStore {
     if (source !== 'load') this.adjustLoad(prev, c, source);
     for (const touches of this.touchSets) touches.add(c.id);
     // Only a change can move a row into Mentioned or Unread; a read of the same state cannot.
-    this.place(c, source !== 'load');
+    this.place(c, source);
     if (this.snapshot.open?.id === c.id) this.patchOpen(c.id, { conversation: c });
   }
 
@@ -661,7 +662,7 @@ export class InboxStore {
   }
 
   /** Inserts, moves or removes the conversation's row in the current view. */
-  private place(c: Conversation, mayRefetch: boolean): void {
+  private place(c: Conversation, source: Source): void {
     const me = this.snapshot.agentId;
     if (!me) return;
     const rows = this.snapshot.conversations;
@@ -672,8 +673,12 @@ export class InboxStore {
       return;
     }
     // Rows past the last page loaded arrive with `loadMore()`; inserting them now would leave a gap.
-    if (present || (member === true && this.inWindow(c))) this.upsertRow(c);
-    if (member === 'unknown' && mayRefetch) this.scheduleRefetch();
+    const joins = !present && member === true && this.inWindow(c);
+    if (present || joins) this.upsertRow(c);
+    if (source === 'load') return;
+    // A row that joins live (handed to me, replied to) with no read mark may have been read in an
+    // earlier session: the page asked again brings its mark. Not one created live: nobody read it.
+    if (member === 'unknown' || (joins && source === 'change' && c.lastInboundSeq !== null && !(c.id in this.snapshot.readMarks))) this.scheduleRefetch();
   }
 
   /** Whether a conversation passes the list's filters (the view is `viewMembership`'s). */
@@ -713,7 +718,9 @@ export class InboxStore {
     const seen = new Set(rows.map((r) => r.id));
     const marks: Record<string, number> = {};
     for (const item of page.items) {
-      if (item.readSeq !== null && item.readSeq > (this.snapshot.readMarks[item.id] ?? -1)) marks[item.id] = item.readSeq;
+      // Never read is a known mark too (0, below every seq), so the row needs no asking again.
+      const readSeq = item.readSeq ?? 0;
+      if (readSeq > (this.snapshot.readMarks[item.id] ?? -1)) marks[item.id] = readSeq;
     }
     if (Object.keys(marks).length) this.set({ readMarks: { ...this.snapshot.readMarks, ...marks } });
     for (const item of page.items) {
@@ -731,7 +738,7 @@ export class InboxStore {
     this.set({ conversations: rows.sort(this.listOrder), hasMore: page.nextCursor !== null, listLoading: false });
     for (const id of touches) {
       const c = this.known.get(id);
-      if (c) this.place(c, false);
+      if (c) this.place(c, 'load');
     }
   }
 

@@ -297,11 +297,13 @@ test('after a reconnect the store applies the replayed changes without reloading
   const f = await setup(t);
   const { server, ana, ben, rest, inbound, mint } = f;
   const conversation = await inbound();
-  const lists: string[] = [];
+  // A reload reads everything, notifications among them. (Mine is asked again for the read mark
+  // of the row that joins it, which is not a reload.)
+  const reloads: string[] = [];
   const anaApi = rest(ana, {
     fetch: async (input, init) => {
       const url = new URL(String(input));
-      if (url.pathname === '/v1/conversations') lists.push(url.search);
+      if (url.pathname === '/v1/notifications') reloads.push(url.search);
       return fetch(input, init);
     },
   });
@@ -309,7 +311,7 @@ test('after a reconnect the store applies the replayed changes without reloading
   const rt = f.realtime({ tokenProvider: tokens.provider });
   const store = new InboxStore({ rest: anaApi, realtime: rt, view: 'mine' });
   await store.start();
-  assert.equal(lists.length, 1, 'the first connect loads the view');
+  assert.equal(reloads.length, 1, 'the first connect loads everything');
 
   const away = until(store, (s) => !s.connected, 'disconnected');
   server.server.realtime.io.in(`agent:${ana.id}`).disconnectSockets(true);
@@ -322,7 +324,7 @@ test('after a reconnect the store applies the replayed changes without reloading
   const s = await matches(store, rest(ana), 'replayed assignment in Mine');
   assert.deepEqual(ids(s.conversations), [conversation.id]);
   assert.equal(s.connected, true);
-  assert.equal(lists.length, 1, 'no reload: the replay was enough');
+  assert.equal(reloads.length, 1, 'no reload: the replay was enough');
 });
 
 test('ready with resync: true makes the store reload everything from REST', async (t) => {
@@ -559,6 +561,27 @@ test('unread dots follow read marks from pages, own reads, other tabs and new in
   s = fresh.getSnapshot();
   assert.equal(isUnread(row(s, c2.id), s.readMarks), false);
   assert.equal(isUnread(row(s, c1.id), s.readMarks), true);
+});
+
+test('a conversation read in an earlier session and handed to me live is not shown unread', async (t) => {
+  const f = await setup(t);
+  const { ana, ben, rest, inbound } = f;
+  const [readBefore, neverRead] = [await inbound('read yesterday'), await inbound('never opened')];
+  await rest(ana).markRead(readBefore.id);
+  await rest(ben).postMessage(readBefore.id, { direction: 'outbound', body: 'On it' });
+  const { store } = await liveStore(f, ana, 'mine');
+  const row = (s: InboxSnapshot, id: string) => s.conversations.find((c) => c.id === id);
+
+  // Mine's page never held them, so their read marks come from the server once they join.
+  await rest(ben).assign(readBefore.id, { assigneeId: ana.id });
+  await rest(ben).assign(neverRead.id, { assigneeId: ana.id });
+  const s = await until(
+    store,
+    (x) => !!row(x, readBefore.id) && !!row(x, neverRead.id) && x.readMarks[readBefore.id] !== undefined && x.readMarks[neverRead.id] !== undefined,
+    'both joined Mine and their read marks are known',
+  );
+  assert.equal(isUnread(row(s, readBefore.id)!, s.readMarks), false, 'read before this session: no dot');
+  assert.equal(isUnread(row(s, neverRead.id)!, s.readMarks), true, 'never read: a dot');
 });
 
 test('filters and sort narrow the list as the server does, and live changes respect them', async (t) => {
