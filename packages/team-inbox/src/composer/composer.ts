@@ -214,6 +214,8 @@ export class InboxComposer extends LitElement {
   private onKeydown(e: KeyboardEvent): void {
     if (this.saved?.handleKeydown(e, this.field)) return;
     if (this.tab === 'note' && this.mentions?.handleKeydown(e, this.field)) return;
+    // Escape leaves the box for its tab, where the inbox's shortcuts (j, n, e…) work again; the text stays.
+    if (e.key === 'Escape') this.renderRoot.querySelector<HTMLElement>('[aria-selected=true]')?.focus();
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       void this.submit(e.shiftKey);

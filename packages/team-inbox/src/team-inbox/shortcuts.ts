@@ -18,7 +18,7 @@ export const SHORTCUTS: readonly (readonly [keys: readonly string[], does: strin
   [['e'], 'Mark as Resolved'],
   [['s'], 'Snooze / Unsnooze'],
   [['z'], 'Undo (a resolve or snooze, while offered)'],
-  [['Escape'], 'Close details; in one column, Back to conversations'],
+  [['Escape'], 'Leave the composer; close details; in one column, Back to conversations'],
   [['Ctrl+Enter'], 'Send / Save, in the composer'],
   [['Ctrl+Shift+Enter'], 'Send and resolve, in Reply'],
   [['?'], 'Keyboard shortcuts'],

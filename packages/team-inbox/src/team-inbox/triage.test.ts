@@ -135,6 +135,26 @@ describe('team-inbox triage loop', () => {
     expect(focusedRow()?.textContent).to.match(/Priya/);
   });
 
+  it('Escape leaves the composer, so the next key is a shortcut, not text', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = await mount(fx, 'all');
+    await until(() => rowNames(el).length === 2, 3000, 'rows');
+    allByRole(list(el), 'option')[0]!.focus();
+    await sendKeys({ press: 'Enter' });
+    const composer = () => part(el, 'inbox-composer');
+    await until(() => !!composer().querySelector('textarea:not([disabled])'), 2000, 'composer ready');
+    await sendKeys({ press: 'r' });
+    await sendKeys({ type: 'Thanks' });
+    await sendKeys({ press: 'Escape' });
+    expect(deepActive()?.getAttribute('role')).to.equal('tab');
+    await sendKeys({ press: 'n' });
+    await until(() => byRole(composer(), 'tab', /Note/).getAttribute('aria-selected') === 'true', 2000, 'n chose Note');
+    expect((deepActive() as HTMLTextAreaElement).value).to.equal('', 'the note has no stray "n"');
+    await sendKeys({ press: 'Escape' });
+    await sendKeys({ press: 'r' });
+    await until(() => (deepActive() as HTMLTextAreaElement | null)?.value === 'Thanks', 2000, 'the reply kept its text');
+  });
+
   it('i assigns the open conversation to me with a visible "Assign to me"', async () => {
     const fx = await fixtureInbox({ view: 'all' });
     const el = await mount(fx, 'all');
