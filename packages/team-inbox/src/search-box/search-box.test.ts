@@ -54,6 +54,16 @@ describe('inbox-search', () => {
     remove();
   });
 
+  it('says how many results there are, one in the singular', async () => {
+    const world = demoWorld();
+    const item = message('conv_lucia', 'Can I get a refund?', 'inbound', null, 9);
+    world.searchHits = [SearchHit.parse({ conversationId: 'conv_lucia', item, snippet: item.body, highlights: [[12, 18]] })];
+    const { root, remove } = await search(world, 'refund');
+    await until(() => allByRole(root, 'option').length === 1, 2000, 'the result');
+    expect(byRole(root, 'status').textContent!.trim()).to.equal('1 result');
+    remove();
+  });
+
   it('finds contacts by name, phone or email, each conversation of theirs with its channel and status, and opens the picked one', async () => {
     const world = demoWorld();
     const ctx = (id: string, contact: typeof priya, channel: string, status: 'open' | 'resolved', subject: string | null) =>

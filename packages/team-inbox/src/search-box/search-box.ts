@@ -172,7 +172,7 @@ export class InboxSearch extends LitElement {
         })}
       </div>
       <div class="visually-hidden" role="status">
-        ${expanded && !this.searching ? (this.failed ? 'Search failed' : `${this.count} results`) : ''}
+        ${expanded && !this.searching ? (this.failed ? 'Search failed' : `${this.count} result${this.count === 1 ? '' : 's'}`) : ''}
       </div>
       ${expanded && !this.searching && this.count === 0
         ? html`<div part="results" class="popup status">${this.failed ? 'Search failed, try again' : 'No contacts, messages or notes match'}</div>`
