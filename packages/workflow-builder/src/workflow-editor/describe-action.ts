@@ -19,6 +19,8 @@ export function describeAction(action: RuleAction, ws: Workspace): string {
         .map((s) => {
           const pool = 'team' in s.pool ? `in ${team(s.pool.team)}` : `to ${s.pool.agents.map(agent).join(', ')}`;
           const skills = s.require?.skills.length ? ` (skill ${s.require.skills.join(', ')})` : '';
+          // One agent leaves no one to choose among: a strategy would say nothing.
+          if ('agents' in s.pool && s.pool.agents.length === 1) return `${pool}${skills}`;
           return `${s.strategy === 'round_robin' ? 'round-robin' : 'least loaded'} ${pool}${skills}`;
         })
         .join(', then ')}, else queue`;

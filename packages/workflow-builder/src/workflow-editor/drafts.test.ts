@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { TestWorkspace } from '../testing/workspace.js';
-import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor, editorOf, openWorkflow as open, reopenWorkflow, freshWorkspaceEachTest } from '../testing/mount.js';
+import { allByRole, byRole, deepActive, liveText, mountBuilder, nameOf, queryByRole, waitFor, editorOf, openWorkflow as open, reopenWorkflow, freshWorkspaceEachTest, serverDraft } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 
 
@@ -15,6 +15,12 @@ async function choose(control: HTMLElement, value: string) {
   control.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
 }
 const saveState = (el: WorkflowBuilder) => editorOf(el).shadowRoot!.querySelector('.save-state')!.textContent!.trim();
+/** The host page starting to leave: true when something asked the browser to confirm ("Leave site?"). */
+function leavePage(): boolean {
+  const e = new Event('beforeunload', { cancelable: true });
+  window.dispatchEvent(e);
+  return e.defaultPrevented;
+}
 
 describe('<workflow-builder> drafts, conflicts, validation and the dry run (real server)', () => {
   let ws: TestWorkspace;
@@ -245,6 +251,73 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     editorOf(el).autosaveDelay = 50;
     await waitFor(() => saveState(el!) === 'All changes saved', 5000, 'the save after restoring');
     expect((await ws.ana.getWorkflow(o.id)).workflow.draft.name).to.equal('Offline edit');
+  });
+
+  it('leaving the page while an edit waits for the autosave sends it at once and has the browser ask first; with nothing unsent it does not ask', async () => {
+    const o = await open(ws, { name: 'Leaving' });
+    el = o.el;
+    expect(leavePage()).to.equal(false);
+    // Far longer than the test: only leaving the page can send these edits in time.
+    o.editor.autosaveDelay = 60_000;
+    type(byRole(el, 'textbox', 'Name'), 'Renamed, then a link clicked');
+    await o.editor.updateComplete;
+    expect(saveState(el)).to.equal('Saving soon…');
+    expect(leavePage()).to.equal(true);
+    await serverDraft(ws, o.id, (d) => d.name === 'Renamed, then a link clicked');
+    await waitFor(() => saveState(el!) === 'All changes saved', 5000, 'the save');
+    expect(leavePage()).to.equal(false);
+
+    // The page going away (no prompt on the way, as on mobile) sends what waits too.
+    type(byRole(el, 'textbox', 'Name'), 'Renamed, then the tab closed');
+    window.dispatchEvent(new Event('pagehide'));
+    await serverDraft(ws, o.id, (d) => d.name === 'Renamed, then the tab closed');
+
+    // A closed editor listens no more (its own save on closing is on its way meanwhile).
+    await waitFor(() => saveState(el!) === 'All changes saved', 5000, 'the second save');
+    type(byRole(el, 'textbox', 'Name'), 'Renamed, then the editor closed');
+    el.remove();
+    expect(leavePage()).to.equal(false);
+    await serverDraft(ws, o.id, (d) => d.name === 'Renamed, then the editor closed');
+  });
+
+  it('the offer of changes from an earlier visit goes away once newer edits are saved', async () => {
+    const o = await open(ws, { name: 'Offer', actions: [{ type: 'add_tag', tags: ['vip'] }] });
+    el = o.el;
+    byRole(byRole(el, 'row', /^Action 1:/), 'button', 'Remove vip').click();
+    await waitFor(() => !!queryByRole(el!, 'heading', /1 problem/), 5000, 'the refusal');
+    el.remove();
+
+    ({ el } = await reopenWorkflow(ws, o.id));
+    await waitFor(() => !!queryByRole(el!, 'button', 'Restore them'), 5000, 'the offer');
+    // The admin edits on instead: this browser's copy is now these edits, and the server has them.
+    type(byRole(el, 'textbox', 'Name'), 'Offer, edited on');
+    await serverDraft(ws, o.id, (d) => d.name === 'Offer, edited on');
+    await waitFor(() => saveState(el!) === 'All changes saved', 5000, 'the save');
+    await editorOf(el).updateComplete;
+    expect(!!queryByRole(el, 'alert', /not saved to the server/), 'the offer still shown').to.equal(false);
+  });
+
+  it('the offer goes away once the server holds what the browser held (the save sent on closing lands after reopening)', async () => {
+    const o = await open(ws, { name: 'Quick return' });
+    el = o.el;
+    // The save the editor sends as it closes is held until the workflow is open again.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const update = ws.ana.updateWorkflow.bind(ws.ana);
+    ws.ana.updateWorkflow = async (...args: Parameters<typeof update>) => {
+      await held;
+      return update(...args);
+    };
+    o.editor.autosaveDelay = 60_000;
+    type(byRole(el, 'textbox', 'Name'), 'Renamed, back at once');
+    byRole(el, 'button', '← Workflows').click();
+    await waitFor(() => !!queryByRole(el!, 'button', 'Quick return'), 5000, 'the list');
+    byRole(el, 'button', 'Quick return').click();
+    await waitFor(() => !!queryByRole(el!, 'button', 'Restore them'), 5000, 'the offer of the unsent rename');
+
+    release();
+    await serverDraft(ws, o.id, (d) => d.name === 'Renamed, back at once');
+    await waitFor(() => !queryByRole(el!, 'alert', /not saved to the server/), 5000, 'the offer to go');
   });
 
   it('shows the validator’s warnings where they apply', async () => {

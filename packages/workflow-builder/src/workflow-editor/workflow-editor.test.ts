@@ -71,6 +71,20 @@ describe('<workflow-builder> editor (real server)', () => {
     await expectNoAxeViolations(el);
   });
 
+  it('names the one agent of a step (no strategy: there is no one to choose among) and says truthfully where the conversation waits without a team', async () => {
+    const o = await open(ws, { name: 'To Tom', actions: [{ type: 'assign', steps: [{ pool: { agents: [ws.agents.tom] }, strategy: 'round_robin' }] }] });
+    el = o.el;
+    expect(rows(el).map(nameOf)).to.include.members(['Action 1: Assign to Tom Becker, else queue', 'Step 1: Tom Becker']);
+    const queue = rowNamed(el, 'Otherwise: wait in the queue').textContent!.replace(/\s+/g, ' ');
+    expect(queue).to.contain('Otherwise the conversation waits, with no team, until Tom Becker becomes available.');
+    expect(queue).not.to.contain('team’s queue');
+
+    // Back to a team: the strategy is named again, and the queue is that team's.
+    await select(byRole(rowNamed(el, 'Step 1: Tom Becker'), 'combobox', 'Pool'), `team:${ws.teams.support}`);
+    expect(rows(el).map(nameOf)).to.include('Step 1: Support, round-robin');
+    expect(rowNamed(el, 'Otherwise: wait in the queue').textContent).to.contain('Otherwise the conversation waits in Support’s queue');
+  });
+
   it('offers each field only the operators and value editors its type allows', async () => {
     const o = await open(ws, { name: 'Hours', conditions: { all: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }] } });
     el = o.el;

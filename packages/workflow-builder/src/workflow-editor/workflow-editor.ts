@@ -137,6 +137,10 @@ export class WorkflowEditor extends LitElement {
       this.history = new History(this.workflow.draft);
       this.base = this.workflow;
       void this.checkLocalDraft();
+    } else if (changed.has('workflow') && this.localOffer && same(this.localOffer.definition, this.workflow.draft)) {
+      // The builder heard of a newer server draft (an earlier editor's save on leaving landed): it
+      // holds what the browser held, so there is nothing left to restore.
+      this.localOffer = null;
     }
     if (changed.has('rest')) this.tagSuggestions.load();
   }
@@ -166,15 +170,48 @@ export class WorkflowEditor extends LitElement {
     };
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('beforeunload', this.onBeforeUnload);
+    window.addEventListener('pagehide', this.onPageHide);
+  }
+
   override disconnectedCallback(): void {
+    window.removeEventListener('beforeunload', this.onBeforeUnload);
+    window.removeEventListener('pagehide', this.onPageHide);
     super.disconnectedCallback();
     // Leaving with edits not yet sent: send them now (IndexedDB already has them).
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      void this.save();
-    }
+    this.flush();
   }
+
+  /** Starts the autosave now if one is waiting for its delay. */
+  private flush() {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.save();
+  }
+
+  /**
+   * The host page navigating away while an edit waits for the autosave delay or is on its way:
+   * the save starts at once and the browser asks "Leave site?", so staying gives it time to land.
+   * With nothing unsent there is no prompt (offline and refused edits are in IndexedDB and are
+   * offered on the next open; a prompt would not get them to the server).
+   */
+  private readonly onBeforeUnload = (e: BeforeUnloadEvent) => {
+    if (!this.timer && !this.saving && this.saveState !== 'saving') return;
+    this.flush();
+    e.preventDefault();
+    // Chrome before 119 and Safari still want `returnValue` set to show the prompt.
+    e.returnValue = '';
+  };
+
+  /**
+   * The page is going (a mobile browser may fire no `beforeunload`, or the admin chose Leave): send
+   * what waits, best effort. Not a `keepalive` fetch: the REST client takes no such option, and its
+   * token may have to be fetched first; what does not arrive is in IndexedDB and offered next time.
+   */
+  private readonly onPageHide = () => this.flush();
 
   get definition(): WorkflowDefinition {
     return this.history.present;
@@ -261,6 +298,9 @@ export class WorkflowEditor extends LitElement {
         this.base = r.workflow;
         this.errors = [];
         this.warnings = r.warnings;
+        // The browser's record was replaced by these edits (`changed` writes it) and they are on the
+        // server now: the offer's copy is older than both, and restoring it would undo them.
+        this.localOffer = null;
         this.saveState = same(this.definition, r.workflow.draft) ? 'saved' : 'pending';
         if (this.definition === draft) void localDrafts.delete(this.base.id);
         fire(this, 'workflow-save', { workflow: r.workflow });
@@ -368,8 +408,13 @@ export class WorkflowEditor extends LitElement {
   }
 
   private async checkLocalDraft() {
+    const history = this.history;
     const local = await localDrafts.get(this.workflow.id);
-    if (local && !same(local.definition, this.workflow.draft)) this.localOffer = local;
+    // An edit made while IndexedDB answered wrote its own record: that is this editor's draft,
+    // which the autosave sends, not changes from an earlier visit.
+    if (history !== this.history || history.canUndo || history.canRedo) return;
+    // Compared with the newest server draft this editor knows (a save may have landed meanwhile).
+    if (local && !same(local.definition, this.base.draft)) this.localOffer = local;
   }
 
   private restoreLocal() {
@@ -820,6 +865,30 @@ export class WorkflowEditor extends LitElement {
     return this.workspace.teams.find((t) => t.id === id)?.name ?? id;
   }
 
+  private agentName(id: string): string {
+    return this.workspace.agents.find((a) => a.id === id)?.name ?? 'an unknown agent';
+  }
+
+  /** A step as its row names it: "Support, round-robin", "Tom Becker" (one agent has no one to choose among). */
+  private stepWords(step: AssignStep): string {
+    const strategy = step.strategy === 'round_robin' ? 'round-robin' : 'least loaded';
+    if ('team' in step.pool) return `${this.teamName(step.pool.team)}, ${strategy}`;
+    const names = step.pool.agents.map((id) => this.agentName(id));
+    return names.length === 1 ? names[0]! : `${names.join(' or ') || 'no agent'}, ${strategy}`;
+  }
+
+  /**
+   * Where the conversation waits when every step was skipped, as the server queues it: in the last
+   * team a step names (`planAssign`'s queue decision), or with no team when the steps name agents
+   * only, until one of them can take it.
+   */
+  private queueWords(steps: readonly AssignStep[]): string {
+    const team = [...steps].reverse().find((s) => 'team' in s.pool)?.pool as { team: string } | undefined;
+    if (team) return `Otherwise the conversation waits in ${this.teamName(team.team)}’s queue and goes to the first agent who becomes available.`;
+    const names = [...new Set(steps.flatMap((s) => ('agents' in s.pool ? s.pool.agents : [])))].map((id) => this.agentName(id));
+    return `Otherwise the conversation waits, with no team, until ${names.length > 1 ? `one of ${names.join(', ')}` : (names[0] ?? 'an agent')} becomes available.`;
+  }
+
   private routingAgents(): RoutingAgent[] {
     return this.workspace.agents.map((a) => ({
       id: a.id,
@@ -917,7 +986,7 @@ export class WorkflowEditor extends LitElement {
     const skills = step.require?.skills ?? [];
     return this.rowAttrs(
       row,
-      `Step ${index + 1}: ${'team' in pool ? this.teamName(pool.team) : `${pool.agents.length} agents`}, ${step.strategy === 'round_robin' ? 'round-robin' : 'least loaded'}`,
+      `Step ${index + 1}: ${this.stepWords(step)}`,
       html`<div role="gridcell" class="card step-card">
         <span class="badge">Step ${index + 1}</span>
         <select aria-label="Pool" data-path="${key}.pool" tabindex=${t} aria-invalid=${a('pool').invalid ? 'true' : 'false'} aria-describedby=${a('pool').describedBy || nothing}
@@ -991,7 +1060,7 @@ export class WorkflowEditor extends LitElement {
                         const srow = this.rows.find((r) => r.key === pathKey(['actions', i, 'steps', j]))!;
                         return html`${this.renderStep(srow, step, steps.length)}<div class="rung" aria-hidden="true">${j < steps.length - 1 ? (step.timeoutSec ? `↓ after ${step.timeoutSec} s${step.skipIfNoneAvailable ? ' (or at once when nobody is available)' : ''}` : step.skipIfNoneAvailable ? '↓ when nobody is available' : '↓ never (this step waits)') : '↓ when every step was skipped'}</div>`;
                       })}
-                      ${this.rowAttrs(this.rows.find((r) => r.key === `${key}.queue`)!, 'Otherwise: wait in the queue', html`<div role="gridcell" class="card queue-card"><span class="badge">Queue</span> Otherwise the conversation waits in the team’s queue and goes to the first agent who becomes available.</div>`)}
+                      ${this.rowAttrs(this.rows.find((r) => r.key === `${key}.queue`)!, 'Otherwise: wait in the queue', html`<div role="gridcell" class="card queue-card"><span class="badge">Queue</span> ${this.queueWords(steps)}</div>`)}
                     </div>`}
               </div>`;
             })}
