@@ -154,6 +154,7 @@ export class WorkflowBuilder extends LitElement {
       // Each row's warnings and counts come with the rows, in the same render (neither ever fails:
       // a row that cannot be read shows none). Rows that grew as they arrived moved the rows below
       // them under the pointer, so a click meant for one workflow could land on the next.
+      const warningsAsked = ++this.warningsAsked;
       const [warnings, stats] = await Promise.all([this.readWarnings(workflows.items), this.readStats(workflows.items)]);
       if (load !== this.loadsStarted) return;
       // A move or save made here while this load was reading: what it read may be from before it.
@@ -163,7 +164,7 @@ export class WorkflowBuilder extends LitElement {
       }
       this.workspaceProvider.setValue(workspace);
       this.workflows = workflows.items;
-      this.warnings = warnings;
+      if (warningsAsked === this.warningsAsked) this.warnings = warnings;
       this.stats = stats;
       this.loaded = true;
     } catch (error) {
@@ -217,6 +218,20 @@ export class WorkflowBuilder extends LitElement {
     } catch {
       // Offline for a moment: the pickers keep the teams and agents they show.
     }
+  }
+
+  /** Bumped by each re-read of the warnings, so an older answer never replaces a newer one. */
+  private warningsAsked = 0;
+
+  /**
+   * Reads every row's warnings again after a change made from the list: they compare each rule
+   * with the others of its trigger ("… also assigns and runs first", shadowed by a rule that stops
+   * processing), so moving, enabling, duplicating or deleting one changes what the others say.
+   */
+  private async refreshWarnings(): Promise<void> {
+    const asked = ++this.warningsAsked;
+    const warnings = await this.readWarnings(this.workflows);
+    if (asked === this.warningsAsked) this.warnings = warnings;
   }
 
   /** The validator's warnings for each workflow that has some, as the list shows them. */
@@ -351,6 +366,7 @@ export class WorkflowBuilder extends LitElement {
           break;
         }
       }
+      if (intent.action !== 'create') void this.refreshWarnings();
     } catch (error) {
       if (error instanceof BatonApiError && error.code === 'version_conflict') {
         this.failure = 'Someone else changed a workflow at the same time. The list has been reloaded; try again.';

@@ -133,6 +133,39 @@ describe('<workflow-builder> list (real server)', () => {
     expect(liveText(el)).to.equal('Deleted “Old rule”.');
   });
 
+  it('says a never-published draft stops nothing when asked to confirm its deletion; a published rule stops running at once', async () => {
+    await ws.createWorkflow({ name: 'Live rule', priority: 200 });
+    await ws.createWorkflow({ name: 'Draft rule', priority: 100 }, false);
+    el = await mountBuilder(ws);
+
+    byRole(el, 'button', 'Delete Draft rule').click();
+    await waitFor(() => !!queryByRole(el, 'alert', 'Delete “Draft rule”?'), 2000, 'the confirmation');
+    expect(byRole(el, 'alert', 'Delete “Draft rule”?').querySelector('#confirm-text')!.textContent).to.equal('It was never published, so nothing stops running.');
+    byRole(el, 'button', 'Cancel').click();
+    await waitFor(() => !queryByRole(el, 'alert'), 2000, 'the dialog to close');
+
+    byRole(el, 'button', 'Delete Live rule').click();
+    await waitFor(() => !!queryByRole(el, 'alert', 'Delete “Live rule”?'), 2000, 'the confirmation');
+    expect(byRole(el, 'alert', 'Delete “Live rule”?').querySelector('#confirm-text')!.textContent).to.equal('It stops running at once. Its run log stays.');
+  });
+
+  it('reads the warnings again after a move: a rule moved above another no longer says the other runs first', async () => {
+    await ws.createWorkflow({ name: 'Everyone else → Support', priority: 100 });
+    await ws.createWorkflow({ name: 'VIP → Support', priority: 50, conditions: { all: [{ field: 'contact.tags', op: 'contains_any', value: ['vip'] }] } });
+    el = await mountBuilder(ws);
+    const warningsOf = (name: string) => queryByRole(el, 'list', `Warnings for ${name}`)?.textContent ?? '';
+    await waitFor(() => warningsOf('VIP → Support').includes('Everyone else → Support'), 8000, 'the warning before the move');
+    expect(warningsOf('VIP → Support')).to.contain('also assigns and runs first');
+    expect(warningsOf('Everyone else → Support')).not.to.contain('VIP → Support');
+
+    byRole(el, 'button', 'Move up: VIP → Support').click();
+    await waitFor(() => namesUnder(el, 'When a conversation is created')[0] === 'VIP → Support', 8000, 'the move');
+    // Now the other rule is the one that runs second.
+    await waitFor(() => warningsOf('Everyone else → Support').includes('VIP → Support'), 8000, 'the warnings after the move');
+    expect(warningsOf('Everyone else → Support')).to.contain('also assigns and runs first');
+    expect(warningsOf('VIP → Support')).not.to.contain('Everyone else → Support');
+  });
+
   it('shows the validator’s warnings on the rule they apply to', async () => {
     await ws.createWorkflow({
       name: 'Impossible',

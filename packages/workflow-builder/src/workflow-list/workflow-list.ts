@@ -168,7 +168,7 @@ export class WorkflowList extends LitElement {
         @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && cancel()}
       >
         <h3 id="confirm-title">Delete “${w.draft.name}”?</h3>
-        <p id="confirm-text">It stops running at once. Its run log stays.</p>
+        <p id="confirm-text">${w.published ? 'It stops running at once. Its run log stays.' : 'It was never published, so nothing stops running.'}</p>
         <div class="confirm-actions">
           <button
             type="button"
