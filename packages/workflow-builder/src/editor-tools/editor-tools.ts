@@ -73,6 +73,8 @@ export class EditorTools extends LitElement {
   @state() private runFilter: RunOutcome | '' = '';
   @state() private importError = '';
   private sampleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The text last typed in each sample tags box, by field name. */
+  private readonly typedTags = new Map<string, string>();
 
   override updated(changed: Map<string, unknown>): void {
     // Every edit re-checks the open sample, so the lit conditions follow the draft.
@@ -267,8 +269,18 @@ export class EditorTools extends LitElement {
     switch (f.type) {
       case 'text':
         return html`<label class="wide">${label} <textarea rows="2" .value=${live(String(value ?? ''))} @input=${(e: Event) => set(text(e))}></textarea></label>`;
-      case 'tags':
-        return html`<label>${label} <input .value=${live((value as string[]).join(', '))} @change=${(e: Event) => set(text(e).split(',').map((x) => x.trim()).filter(Boolean))} /></label>`;
+      case 'tags': {
+        // Read on every keystroke, as the message is (the check is debounced in `scheduleSample`).
+        // The box keeps what was typed while it says the same tags: "VIP, " is the list "VIP" is,
+        // and writing the list back would take the comma from under the caret.
+        const tags = value as string[];
+        const typed = this.typedTags.get(f.name);
+        const shown = typed !== undefined && same(splitTags(typed), tags) ? typed : tags.join(', ');
+        return html`<label>${label} <input .value=${live(shown)} @input=${(e: Event) => {
+          this.typedTags.set(f.name, text(e));
+          set(splitTags(text(e)));
+        }} /></label>`;
+      }
       case 'number':
         return html`<label>${label} <input type="number" min=${f.min ?? nothing} max=${f.max ?? nothing} .value=${live(String(value))}
           @change=${(e: Event) => set(Math.max(f.min ?? -Infinity, Math.min(f.max ?? Infinity, Number(text(e)) || 0)))} /></label>`;
@@ -408,6 +420,10 @@ function attributeFields(root: ConditionNode | undefined): (FieldDef & { valueTy
     valueType,
   }));
 }
+
+/** A tags box's text as the list of tags it names: comma-separated, spaces and empty entries dropped. */
+const splitTags = (text: string) => text.split(',').map((x) => x.trim()).filter(Boolean);
+const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** What a text box holds, as the field's value: null when empty, a number or boolean where the conditions compare it as one. */
 function sampleValue(text: string, f: FieldDef & { valueType?: AttributeValueType }): unknown {

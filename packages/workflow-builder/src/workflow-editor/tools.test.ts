@@ -49,6 +49,24 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     await expectNoAxeViolations(el);
   });
 
+  it('re-checks the sample as contact tags are typed, without waiting for Enter or leaving the box', async () => {
+    const o = await open(ws, { name: 'VIP', conditions: { all: [{ field: 'contact.tags', op: 'contains_any', value: ['vip'] }] } });
+    el = o.el;
+    await trySample(el, 'the blank sample');
+    const tags = byRole(toolsOf(el), 'textbox', 'Contact tags') as HTMLInputElement;
+    setValue(tags, 'vip', 'input');
+    await waitFor(() => text(el!).includes('Matches'), 5000, 'the match as typed');
+    expect(byRole(el, 'row', 'Condition: contact tags include vip').textContent).to.contain('Sample: met');
+    // A comma starts the next tag: the box keeps it while the list is still ["vip"].
+    setValue(tags, 'vip, ', 'input');
+    await editorOf(el).updateComplete;
+    await (toolsOf(el).host as HTMLElement & { updateComplete: Promise<boolean> }).updateComplete;
+    expect(tags.value).to.equal('vip, ');
+    setValue(tags, 'vip, new', 'input');
+    setValue(tags, 'new', 'input');
+    await waitFor(() => text(el!).includes('Does not match this sample.'), 5000, 'no match once vip is gone');
+  });
+
   it('lights the conditions up in the browser, before (and without) the server\'s dry run', async () => {
     const o = await open(ws, {
       name: 'Local preview',
