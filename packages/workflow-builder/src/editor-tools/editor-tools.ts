@@ -11,7 +11,7 @@ import { baseStyles } from '@baton/ui/tokens';
 import { conditionLeaves, getAt, setAt } from '../model/definition.js';
 import { leafText, leaves, leavesByKey, type TraceLeaf } from '../model/traces.js';
 import { plainError } from '../workflow-builder/workflow-builder.js';
-import { diffLines } from '../workflow-editor/describe-action.js';
+import { diffLines, versionChanges } from '../workflow-editor/describe-action.js';
 import type { Workspace } from '../workspace-context.js';
 import { editorToolsStyles } from './editor-tools.styles.js';
 
@@ -184,12 +184,36 @@ export class EditorTools extends LitElement {
     this.apply(v.definition, `Restored version ${v.version} as the draft`);
   }
 
-  /** The newest runs, or with `older` the page after those shown. A failure says so (never "No runs"). */
-  private async loadRuns(older = false) {
+  /**
+   * Runs happen while the admin is elsewhere (writing to the inbox as a customer to try the rule):
+   * coming back to the page reads the newest again, keeping what is shown until they arrive. The
+   * builder has no socket to hear of them.
+   */
+  private readonly onReturn = () => {
+    if (this.panel === 'runs' && document.visibilityState === 'visible') void this.loadRuns(false, true);
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('focus', this.onReturn);
+    document.addEventListener('visibilitychange', this.onReturn);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('focus', this.onReturn);
+    document.removeEventListener('visibilitychange', this.onReturn);
+    super.disconnectedCallback();
+  }
+
+  /**
+   * The newest runs, or with `older` the page after those shown; `keep` leaves the shown ones in
+   * place until the answer comes (a refresh), instead of "Loading…". A failure says so (never "No runs").
+   */
+  private async loadRuns(older = false, keep = false) {
     const asked = ++this.runsAsked;
     const cursor = older ? this.runsCursor : null;
     this.runsError = '';
-    if (!older) this.runs = null;
+    if (!older && !keep) this.runs = null;
     try {
       const page = await this.rest.listWorkflowRuns(this.workflowId, {
         limit: RUNS_PAGE,
@@ -327,10 +351,11 @@ export class EditorTools extends LitElement {
             ? html`<p>Nothing published yet.</p>`
             : nothing}
       <ol class="versions">
-        ${(this.versions ?? []).map((v) => {
+        ${(this.versions ?? []).map((v, _, all) => {
           const diff = this.versionDiff === v.version ? diffLines(v.definition, this.definition, this.workspace) : null;
+          const before = all.find((o) => o.version === v.version - 1);
           return html`<li>
-            <strong>Version ${v.version}</strong> · published by ${name(v.publishedBy)}, ${absoluteTime(v.publishedAt)}
+            <strong>Version ${v.version}</strong> · ${v.version === 1 || before ? html`${versionChanges(before?.definition, v.definition)} · ` : nothing}published by ${name(v.publishedBy)}, ${absoluteTime(v.publishedAt)}
             <button type="button" aria-expanded=${diff ? 'true' : 'false'} @click=${() => (this.versionDiff = diff ? null : v.version)}>Changes from the draft</button>
             <button type="button" @click=${() => this.restoreVersion(v)}>Restore as draft</button>
             ${diff
@@ -351,6 +376,7 @@ export class EditorTools extends LitElement {
         this.runFilter = (e.target as HTMLSelectElement).value as RunOutcome | '';
         void this.loadRuns();
       }}>${OUTCOME_FILTER.map(([v, l]) => html`<option value=${v} ?selected=${v === this.runFilter}>${l}</option>`)}</select></label>
+      <button type="button" @click=${() => void this.loadRuns(false, true)}>Refresh</button>
       ${this.runs === null
         ? html`<p>Loading…</p>`
         : this.runs.length === 0 && !this.runsError

@@ -57,6 +57,8 @@ function lines(def: WorkflowDefinition, ws: Workspace): string[] {
   const trigger = triggerDef(def.trigger.event);
   out.push(`When ${trigger?.label ?? def.trigger.event}${'minutes' in def.trigger ? ` for ${def.trigger.minutes} minutes` : ''}`);
   out.push(def.enabled === false ? 'Disabled' : 'Enabled');
+  // The list's order is the priority: a move shows as this line changing.
+  out.push(`Place in the order: priority ${def.priority ?? 0}`);
   if (def.stopProcessing) out.push('Stops later rules');
   conditionLines(def.conditions, 'If ', out, ws);
   def.actions.forEach((a, i) => out.push(`Then ${i + 1}: ${describeAction(a, ws)}`));
@@ -68,4 +70,24 @@ export function diffLines(theirs: WorkflowDefinition, mine: WorkflowDefinition, 
   const a = lines(theirs, ws);
   const b = lines(mine, ws);
   return { theirs: a.filter((l) => !b.includes(l)), mine: b.filter((l) => !a.includes(l)) };
+}
+
+const json = (v: unknown) => JSON.stringify(v ?? null);
+
+/**
+ * What a published version changed from the one before it, in the words of the editor's parts
+ * ("moved in the order; actions changed"), so History tells a reorder (which publishes every rule
+ * that moved) from an edit without opening each diff. "first version" when there is none before.
+ */
+export function versionChanges(before: WorkflowDefinition | undefined, after: WorkflowDefinition): string {
+  if (!before) return 'first version';
+  const changes: string[] = [];
+  if (before.name !== after.name) changes.push('renamed');
+  if (json(before.trigger) !== json(after.trigger)) changes.push('trigger changed');
+  if ((before.enabled ?? true) !== (after.enabled ?? true)) changes.push(after.enabled === false ? 'disabled' : 'enabled');
+  if ((before.priority ?? 0) !== (after.priority ?? 0)) changes.push('moved in the order');
+  if (!!before.stopProcessing !== !!after.stopProcessing) changes.push(after.stopProcessing ? 'stops later rules' : 'no longer stops later rules');
+  if (json(before.conditions) !== json(after.conditions)) changes.push('conditions changed');
+  if (json(before.actions) !== json(after.actions)) changes.push('actions changed');
+  return changes.join('; ') || 'no change';
 }

@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
+import type { WorkflowDefinition } from '@baton/protocol';
 import type { TestWorkspace } from '../testing/workspace.js';
 import { byRole, liveText, queryByRole, waitFor, editorOf, openWorkflow as open, reopenWorkflow, freshWorkspaceEachTest } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
@@ -157,9 +158,9 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     await waitFor(() => text(el!).includes("Can't load the versions: network down"), 5000, 'the failure');
     expect(text(el)).not.to.contain('Nothing published yet');
     byRole(el, 'button', 'Try again').click();
-    await waitFor(() => text(el!).includes('Version 1 · published by Ana Silva'), 5000, 'the versions');
+    await waitFor(() => text(el!).includes('Version 1 · first version · published by Ana Silva'), 5000, 'the versions');
     ws.ana.workflowVersions = read;
-    expect(text(el)).to.contain('Version 2 · published by Ana Silva');
+    expect(text(el)).to.contain('Version 2 · renamed · published by Ana Silva');
     const v1 = byRole(el, 'button', 'Restore as draft');
     const item = (btn: HTMLElement) => btn.closest('li')!;
     // Newest first: the first "Restore" is version 2's; version 1 is the second item.
@@ -174,6 +175,30 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     await expectNoAxeViolations(el);
     byRole(el, 'button', 'Undo').click();
     await waitFor(() => (byRole(el!, 'textbox', 'Name') as HTMLInputElement).value === 'Version two', 2000, 'the undo');
+  });
+
+  it('says what each published version changed from the one before: a move in the order is not an edit', async () => {
+    const o = await open(ws, { name: 'Moved', priority: 100 });
+    el = o.el;
+    const publish = async (change: (d: WorkflowDefinition) => WorkflowDefinition) => {
+      const { workflow } = await ws.other.getWorkflow(o.id);
+      await ws.other.updateWorkflow(o.id, change(workflow.draft), { ifMatch: workflow.draftVersion });
+      await ws.other.publishWorkflow(o.id);
+    };
+    await publish((d) => ({ ...d, priority: 300 }));
+    await publish((d) => ({ ...d, enabled: false, actions: [...d.actions, { type: 'add_tag', tags: ['moved'] }] }));
+    el.remove();
+    el = (await reopenWorkflow(ws, o.id)).el;
+    byRole(el, 'button', 'History').click();
+    await waitFor(() => text(el!).includes('Version 3 · '), 5000, 'the versions');
+    expect(text(el)).to.contain('Version 3 · disabled; actions changed · published');
+    expect(text(el)).to.contain('Version 2 · moved in the order · published');
+    expect(text(el)).to.contain('Version 1 · first version · published');
+    // The diff against the draft names the place in the order too.
+    const v1 = byRole(el, 'button', 'Restore as draft').closest('li')!.parentElement!.children[2] as HTMLElement;
+    byRole(v1, 'button', 'Changes from the draft').click();
+    await waitFor(() => v1.textContent!.includes('Only in the draft'), 2000, 'the diff');
+    expect(v1.textContent).to.contain('Place in the order: priority 100').and.contain('Place in the order: priority 300');
   });
 
   it('shows the run log with each condition’s actual value, filterable by outcome', async () => {
@@ -205,6 +230,35 @@ describe('<workflow-builder> editor tools: sample, history, runs, JSON (real ser
     // matched one to go, which the loading state alone would satisfy.
     await waitFor(() => text(el!).includes('✗ channel is SMS — was Email') && !text(el!).includes('Loading…'), 5000, 'the filter');
     expect(text(el)).not.to.contain('✓ channel is SMS');
+  });
+
+  it('reads the runs again when the admin comes back to the page, and with Refresh', async () => {
+    const o = await open(ws, { name: 'Every conversation' });
+    el = o.el;
+    const create = (name: string) =>
+      fetch(`${ws.url}/v1/conversations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ws.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ contact: { name }, channel: 'sms', message: { body: 'Hi' } }),
+      });
+    const logged = async (n: number) => {
+      for (let i = 0; i < 100 && (await ws.ana.listWorkflowRuns(o.id)).items.length < n; i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    byRole(el, 'button', 'Runs').click();
+    await waitFor(() => text(el!).includes('No runs yet.'), 5000, 'the empty log');
+
+    // A customer writes while the admin is in another tab; the builder's tab shows again.
+    await create('Away Customer');
+    await logged(1);
+    expect(text(el)).to.contain('No runs yet.');
+    window.dispatchEvent(new Event('focus'));
+    await waitFor(() => text(el!).includes('Away Customer'), 5000, 'the run, read on return');
+
+    await create('Second Customer');
+    await logged(2);
+    byRole(toolsOf(el), 'button', 'Refresh').click();
+    await waitFor(() => text(el!).includes('Second Customer'), 5000, 'the run, read on Refresh');
+    expect(text(el)).to.contain('Away Customer');
   });
 
   it('pages through older runs, and says so when the runs cannot be read (not "No runs")', async () => {
