@@ -5,7 +5,7 @@ import { fixtureInbox, tom, until } from '../testing/fixtures.js';
 import { accessibleName, allByRole, byRole, mountPart, settled } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
 import type { InboxNotificationBell } from './notification-bell.js';
-import { notificationText } from './notification-panel.js';
+import { earlierText, notificationText } from './notification-panel.js';
 
 describe('inbox-notification-bell', () => {
   it('shows the unread count, lists notifications, and opening one marks it read', async () => {
@@ -48,6 +48,14 @@ describe('inbox-notification-bell', () => {
     expect(notificationText(byRule(), [], 'Lucía Fernández')).to.equal('A rule assigned Lucía Fernández to you');
   });
 
+  it('says what a group holds besides its newest notification, by kind', () => {
+    const n = (type: Notification['type']) =>
+      Notification.parse({ id: `ntf_${type}`, agentId: 'agt_ana', type, conversationId: 'conv_lucia', actor: { type: 'agent', id: tom.id }, createdAt: new Date().toISOString(), readAt: null });
+    expect(earlierText([n('reopened')])).to.equal('');
+    expect(earlierText([n('reopened'), n('mentioned')])).to.equal(' (+1 earlier: 1 mention)');
+    expect(earlierText([n('assigned'), n('mentioned'), n('assigned'), n('mentioned'), n('queued_timeout')])).to.equal(' (+4 earlier: 2 mentions, 1 assignment, 1 queue alert)');
+  });
+
   it('groups notifications per conversation; picking the group marks them all read', async () => {
     const inbox = await fixtureInbox();
     const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -60,7 +68,7 @@ describe('inbox-notification-bell', () => {
     byRole(root, 'button', /^Notifications/).click();
     await settled(el);
     const lucia = () => allByRole(root, 'button').filter((b) => /Lucía|conversation/.test(b.textContent!) && !/Priya/.test(b.textContent!));
-    await until(() => lucia().length === 1 && /Lucía Fernández wrote again: reopened \(\+2 more\)/.test(accessibleName(lucia()[0]!)), 2000, 'one group');
+    await until(() => lucia().length === 1 && /Lucía Fernández wrote again: reopened \(\+2 earlier: 2 assignments\)/.test(accessibleName(lucia()[0]!)), 2000, 'one group');
     await expectNoAxeViolations(root.host);
     lucia()[0]!.click();
     await until(() => inbox.store.getSnapshot().notifications.filter((x) => x.conversationId === 'conv_lucia').every((x) => x.readAt !== null), 2000, 'all read');

@@ -26,6 +26,19 @@ export function notificationText(n: Notification, agents: readonly AgentWithLoad
   }
 }
 
+const KIND_WORDS: Record<Notification['type'], string> = { assigned: 'assignment', mentioned: 'mention', reopened: 'reopen', queued_timeout: 'queue alert' };
+
+/**
+ * What a group holds besides its newest notification, which its line says: "(+2 earlier: 1
+ * assignment, 1 mention)", so the bell's count (every unread notification) adds up with the lines.
+ */
+export function earlierText(group: readonly Notification[]): string {
+  const counts = new Map<Notification['type'], number>();
+  for (const n of group.slice(1)) counts.set(n.type, (counts.get(n.type) ?? 0) + 1);
+  const kinds = [...counts].map(([type, k]) => `${k} ${KIND_WORDS[type]}${k > 1 ? 's' : ''}`);
+  return kinds.length ? ` (+${group.length - 1} earlier: ${kinds.join(', ')})` : '';
+}
+
 /** Notifications grouped per conversation, newest group first; each group newest first. */
 export function groupByConversation(items: readonly Notification[]): Notification[][] {
   const groups = new Map<string, Notification[]>();
@@ -176,9 +189,7 @@ function renderGroups(v: NotificationPanelView) {
               <button class="item ${unreadHere ? 'unread' : ''}" @click=${() => v.pick(group)}>
                 ${unreadHere ? html`<span class="dot" aria-hidden="true"></span>` : html`<span></span>`}
                 <span class="text"
-                  >${unreadHere ? html`<span class="visually-hidden">Unread:</span>` : nothing}${notificationText(n, v.agents, contact)}${group.length > 1
-                    ? ` (+${group.length - 1} more)`
-                    : nothing}${c?.preview ? html`<span class="snippet"> ${c.preview.slice(0, 80)}</span>` : nothing}</span
+                  >${unreadHere ? html`<span class="visually-hidden">Unread:</span>` : nothing}${notificationText(n, v.agents, contact)}${earlierText(group)}${c?.preview ? html`<span class="snippet"> ${c.preview.slice(0, 80)}</span>` : nothing}</span
                 >
                 <time datetime=${n.createdAt} title=${absoluteTime(n.createdAt)}>${relativeTime(n.createdAt, v.now)}</time>
               </button>
