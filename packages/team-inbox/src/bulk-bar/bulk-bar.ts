@@ -9,6 +9,7 @@ import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { plainError } from '../format/plain-error.js';
 // The header's presets, so a bulk snooze offers the same choices as one conversation's.
 import { snoozePresets } from '../snooze-menu/presets.js';
+import { wakeTime } from '../format/snooze-time.js';
 
 /** After a bulk action: what to say, and the ids that failed (they stay ticked, to try again). */
 export interface InboxBulkDoneDetail {
@@ -23,7 +24,6 @@ declare global {
 }
 
 type Action = 'assign' | 'resolve' | 'snooze' | 'tag';
-const DONE: Record<Action, string> = { assign: 'assigned', resolve: 'resolved', snooze: 'snoozed', tag: 'tagged' };
 
 /** Why one id failed, in the words the summary uses ("2 changed by someone else"). */
 function failure(r: Extract<BulkResult, { ok: false }>): string {
@@ -32,11 +32,15 @@ function failure(r: Extract<BulkResult, { ok: false }>): string {
   return "couldn't be changed";
 }
 
-/** "3 resolved, 2 changed by someone else": the per-id results, counted. */
-export function summarize(action: Action, results: readonly BulkResult[]): string {
+/**
+ * "3 assigned to Maria García, 2 changed by someone else": the per-id results, counted; `done` says
+ * what happened to those that succeeded, with what the agent chose, so the line can be checked
+ * without looking at each row.
+ */
+export function summarize(done: string, results: readonly BulkResult[]): string {
   const counts = new Map<string, number>();
   const add = (what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
-  for (const r of results) add(r.ok ? DONE[action] : failure(r));
+  for (const r of results) add(r.ok ? done : failure(r));
   return [...counts].map(([what, n]) => `${n} ${what}`).join(', ');
 }
 
@@ -84,7 +88,7 @@ export class InboxBulkBar extends LitElement {
 
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({ agents: s.agents }));
 
-  private async run(action: Action, extra: Record<string, unknown> = {}): Promise<void> {
+  private async run(action: Action, done: string, extra: Record<string, unknown> = {}): Promise<void> {
     const store = this.store;
     if (!store || this.busy || this.ids.length === 0) return;
     this.busy = true;
@@ -95,7 +99,7 @@ export class InboxBulkBar extends LitElement {
       this.dispatchEvent(
         new CustomEvent('inbox-bulk-done', {
           // For the list that holds the bar only: not one of the inbox's public events.
-          detail: { summary: summarize(action, results), failed: results.filter((r) => !r.ok).map((r) => r.id) },
+          detail: { summary: summarize(done, results), failed: results.filter((r) => !r.ok).map((r) => r.id) },
         }),
       );
     } catch (e) {
@@ -109,14 +113,15 @@ export class InboxBulkBar extends LitElement {
     const select = e.target as HTMLSelectElement;
     const value = select.value;
     select.value = '';
-    if (value) void this.run('assign', { assigneeId: value === 'none' ? null : value });
+    const name = this.snapshot.value?.agents.find((a) => a.id === value)?.name;
+    if (value) void this.run('assign', value === 'none' ? 'unassigned' : `assigned to ${name ?? 'a teammate'}`, { assigneeId: value === 'none' ? null : value });
   }
 
   private onSnooze(e: Event): void {
     const select = e.target as HTMLSelectElement;
     const value = select.value;
     select.value = '';
-    if (value) void this.run('snooze', { until: value });
+    if (value) void this.run('snooze', `snoozed until ${wakeTime(value, Date.now())}`, { until: value });
   }
 
   private onTag(e: SubmitEvent): void {
@@ -125,7 +130,7 @@ export class InboxBulkBar extends LitElement {
     const tag = input.value.trim();
     if (!tag) return;
     input.value = '';
-    void this.run('tag', { add: [tag] });
+    void this.run('tag', `tagged “${tag}”`, { add: [tag] });
   }
 
   override render() {
@@ -138,7 +143,7 @@ export class InboxBulkBar extends LitElement {
         <option value="none">Unassigned</option>
         ${agents.map((a) => html`<option value=${a.id}>${a.name}</option>`)}
       </select>
-      <button class="button" ?disabled=${this.busy} @click=${() => this.run('resolve')}>Resolve</button>
+      <button class="button" ?disabled=${this.busy} @click=${() => this.run('resolve', 'resolved')}>Resolve</button>
       <select class="field" aria-label="Snooze" ?disabled=${this.busy} @change=${this.onSnooze}>
         <option value="">Snooze…</option>
         ${snoozePresets(new Date()).map((p) => html`<option value=${p.at.toISOString()}>${p.name}</option>`)}

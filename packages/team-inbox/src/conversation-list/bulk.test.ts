@@ -71,7 +71,7 @@ describe('bulk select in the conversation list', () => {
     const assign = byRole(root, 'combobox', 'Assign') as HTMLSelectElement;
     assign.value = world.agents[1]!.id;
     assign.dispatchEvent(new Event('change', { bubbles: true }));
-    await until(() => byRole(root, 'status').textContent === '5 assigned', 2000, 'assigned');
+    await until(() => byRole(root, 'status').textContent === `5 assigned to ${world.agents[1]!.name}`, 2000, 'assigned');
     expect(world.conversations.every((c) => c.assigneeId === world.agents[1]!.id)).to.equal(true);
     (byRole(root, 'checkbox', 'Select all in view') as HTMLInputElement).click();
     await until(() => allByRole(root, 'toolbar', 'Bulk actions').length === 1, 2000, 'the bulk bar again');
@@ -79,7 +79,7 @@ describe('bulk select in the conversation list', () => {
     const tag = byRole(root, 'textbox', 'Tag') as HTMLInputElement;
     tag.value = 'vip';
     byRole(root, 'button', 'Tag').click();
-    await until(() => byRole(root, 'status').textContent === '5 tagged', 2000, 'tagged');
+    await until(() => byRole(root, 'status').textContent === '5 tagged “vip”', 2000, 'tagged');
     expect(world.conversations.every((c) => c.tags.includes('vip'))).to.equal(true);
     (byRole(root, 'checkbox', 'Select all in view') as HTMLInputElement).click();
     await until(() => allByRole(root, 'toolbar', 'Bulk actions').length === 1, 2000, 'the bulk bar a third time');
@@ -88,7 +88,7 @@ describe('bulk select in the conversation list', () => {
     const tomorrow = [...snooze.options].find((o) => o.textContent === 'Tomorrow')!;
     snooze.value = tomorrow.value;
     snooze.dispatchEvent(new Event('change', { bubbles: true }));
-    await until(() => byRole(root, 'status').textContent === '5 snoozed', 2000, 'snoozed');
+    await until(() => /^5 snoozed until tomorrow \d/.test(byRole(root, 'status').textContent!), 2000, 'snoozed');
     const until9 = new Date(tomorrow.value);
     expect([until9.getHours(), until9.getMinutes(), until9.getDate()]).to.deep.equal([9, 0, new Date(Date.now() + 86_400_000).getDate()]);
     // Snoozed conversations leave All.
