@@ -13,6 +13,7 @@ import { leafText, leaves, leavesByKey, type TraceLeaf } from '../model/traces.j
 import { plainError } from '../workflow-builder/workflow-builder.js';
 import { diffLines, versionChanges } from '../workflow-editor/describe-action.js';
 import type { Workspace } from '../workspace-context.js';
+import { PageReturnController } from '../page-return.js';
 import { editorToolsStyles } from './editor-tools.styles.js';
 
 type Panel = 'sample' | 'history' | 'runs' | 'json';
@@ -186,24 +187,11 @@ export class EditorTools extends LitElement {
 
   /**
    * Runs happen while the admin is elsewhere (writing to the inbox as a customer to try the rule):
-   * coming back to the page reads the newest again, keeping what is shown until they arrive. The
-   * builder has no socket to hear of them.
+   * coming back to the page reads the newest again, keeping what is shown until they arrive.
    */
-  private readonly onReturn = () => {
-    if (this.panel === 'runs' && document.visibilityState === 'visible') void this.loadRuns(false, true);
-  };
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('focus', this.onReturn);
-    document.addEventListener('visibilitychange', this.onReturn);
-  }
-
-  override disconnectedCallback(): void {
-    window.removeEventListener('focus', this.onReturn);
-    document.removeEventListener('visibilitychange', this.onReturn);
-    super.disconnectedCallback();
-  }
+  private readonly pageReturn = new PageReturnController(this, () => {
+    if (this.panel === 'runs') void this.loadRuns(false, true);
+  });
 
   /**
    * The newest runs, or with `older` the page after those shown; `keep` leaves the shown ones in

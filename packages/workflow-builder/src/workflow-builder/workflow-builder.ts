@@ -12,6 +12,7 @@ import { TEMPLATES } from '../model/templates.js';
 import type { WorkflowList } from '../workflow-list/workflow-list.js';
 import type { WorkflowEditor } from '../workflow-editor/workflow-editor.js';
 import { workspaceContext, type Workspace } from '../workspace-context.js';
+import { PageReturnController } from '../page-return.js';
 import { workflowBuilderStyles } from './workflow-builder.styles.js';
 
 export type BuilderTheme = 'light' | 'dark' | 'auto';
@@ -181,26 +182,14 @@ export class WorkflowBuilder extends LitElement {
    * another tab): when the admin comes back to the page, they are read again, so a team created
    * meanwhile is in the pickers without reopening the builder. At most once per REFRESH_EVERY_MS.
    */
-  private readonly onReturn = () => {
-    if (document.visibilityState !== 'visible' || !this.loaded) return;
+  private readonly pageReturn = new PageReturnController(this, () => {
+    if (!this.loaded) return;
     const now = Date.now();
     if (now - this.refreshedAt < REFRESH_EVERY_MS) return;
     this.refreshedAt = now;
     void this.refreshWorkspace();
-  };
+  });
   private refreshedAt = 0;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('focus', this.onReturn);
-    document.addEventListener('visibilitychange', this.onReturn);
-  }
-
-  override disconnectedCallback(): void {
-    window.removeEventListener('focus', this.onReturn);
-    document.removeEventListener('visibilitychange', this.onReturn);
-    super.disconnectedCallback();
-  }
 
   /** Changes the workspace the parts pick from: through context, and as the property some take. */
   private updateWorkspace(patch: Partial<Workspace>): void {
