@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { Notification } from '@baton/protocol';
-import { fixtureInbox, tom, until } from '../testing/fixtures.js';
+import { demoWorld, fixtureInbox, tom, until } from '../testing/fixtures.js';
 import { accessibleName, allByRole, byRole, mountPart, settled } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
 import type { InboxNotificationBell } from './notification-bell.js';
@@ -72,6 +72,27 @@ describe('inbox-notification-bell', () => {
     await expectNoAxeViolations(root.host);
     lucia()[0]!.click();
     await until(() => inbox.store.getSnapshot().notifications.filter((x) => x.conversationId === 'conv_lucia').every((x) => x.readAt !== null), 2000, 'all read');
+    remove();
+  });
+
+  it('wraps a contact name of one long word inside the panel, clear of the time', async () => {
+    const world = demoWorld();
+    world.contacts = world.contacts.map((c) => (c.id === 'ct_lucia' ? { ...c, name: `Maximiliana${'Wolfeschlegelstein'.repeat(6)}` } : c));
+    const inbox = await fixtureInbox({ world });
+    inbox.realtime.emit('notification:created', {
+      seq: 3001,
+      notification: Notification.parse({ id: 'ntf_long', agentId: 'agt_ana', type: 'assigned', conversationId: 'conv_lucia', actor: { type: 'agent', id: tom.id }, createdAt: new Date().toISOString(), readAt: null }),
+    });
+    const { el, root, remove } = await mountPart('inbox-notification-bell', inbox);
+    await settled(el);
+    byRole(root, 'button', /^Notifications/).click();
+    const row = () => allByRole(root, 'button').find((b) => /Maximiliana/.test(b.textContent!));
+    await until(() => !!row(), 2000, 'the long name');
+    // The text's box stops at its grid column; a word that does not wrap overflows it, over the time.
+    const text = row()!.querySelector('.text')!;
+    expect(text.scrollWidth).to.be.at.most(text.clientWidth);
+    const time = row()!.querySelector('time')!.getBoundingClientRect();
+    expect(time.right).to.be.at.most(root.querySelector('[part="panel"]')!.getBoundingClientRect().right);
     remove();
   });
 

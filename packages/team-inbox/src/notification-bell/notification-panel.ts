@@ -241,6 +241,8 @@ export const notificationPanelStyles = css`
   }
   .text {
     min-width: 0;
+    /* A name of one long word wraps, instead of running over the time beside it. */
+    overflow-wrap: anywhere;
   }
   .item.unread .text {
     font-weight: 600;

@@ -64,6 +64,20 @@ describe('inbox-search', () => {
     remove();
   });
 
+  it('keeps a long unbroken word inside the results, and says when only the newest are shown', async () => {
+    const world = demoWorld();
+    const long = message('conv_lucia', `zebrafish ${'X'.repeat(3000)}`, 'inbound', null, 9);
+    world.searchHits = Array.from({ length: 20 }, () => SearchHit.parse({ conversationId: 'conv_lucia', item: long, snippet: long.body, highlights: [[0, 9]] }));
+    const { root, remove } = await search(world, 'zebrafish');
+    await until(() => allByRole(root, 'option').length === 20, 2000, 'the results');
+    const first = allByRole(root, 'option')[0]!;
+    expect(first.scrollWidth).to.be.at.most(first.clientWidth);
+    expect(first.getBoundingClientRect().height).to.be.below(160, 'the snippet keeps to a few lines');
+    expect(first.querySelector('.snippet')!.getAttribute('dir')).to.equal('auto');
+    expect(root.querySelector('.more')!.textContent).to.contain('Add a word to find older ones');
+    remove();
+  });
+
   it('finds contacts by name, phone or email, each conversation of theirs with its channel and status, and opens the picked one', async () => {
     const world = demoWorld();
     const ctx = (id: string, contact: typeof priya, channel: string, status: 'open' | 'resolved', subject: string | null) =>

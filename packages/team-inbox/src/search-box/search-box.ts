@@ -11,6 +11,7 @@ import { addStyles, lazyModule } from '../controllers/lazy-part.js';
 import { fire } from '../events.js';
 import type { ContactResult } from './search-results.js';
 import { searchBoxStyles } from './search-box.styles.js';
+import { SEARCH_PAGE } from './search-page.js';
 
 /** Wait for a pause in typing before asking the server. */
 const DEBOUNCE_MS = 200;
@@ -85,7 +86,7 @@ export class InboxSearch extends LitElement {
     this.failed = false;
     this.open = true;
     try {
-      const [page] = await Promise.all([this.rest.search({ q, limit: 20 }, { signal: controller.signal }), this.loadResults()]);
+      const [page] = await Promise.all([this.rest.search({ q, limit: SEARCH_PAGE }, { signal: controller.signal }), this.loadResults()]);
       if (controller.signal.aborted) return;
       this.hits = page.items;
       this.contactHits = page.contacts.flatMap((h) => h.conversations.map((conversation) => ({ contact: h.contact, conversation })));

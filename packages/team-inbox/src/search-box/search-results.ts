@@ -2,6 +2,7 @@ import { css, html, nothing } from 'lit';
 import type { ContactHit, SearchConversation, SearchHit } from '@baton/protocol';
 import { channelName } from '@baton/ui/icons';
 import { absoluteTime } from '@baton/ui/relative-time';
+import { SEARCH_PAGE } from './search-page.js';
 
 /**
  * Search's results (contacts, then messages and notes), loaded with `import()` when the search box
@@ -73,15 +74,34 @@ export function renderSearchResults(v: SearchResultsView) {
                 >${hit.item.kind === 'note' ? 'Internal note' : hit.item.direction === 'inbound' ? 'Customer message' : 'Reply'} ·
                 <time datetime=${hit.item.createdAt}>${absoluteTime(hit.item.createdAt)}</time></span
               >
-              ${highlighted(hit)} ${hit.conversation ? html`<span class="kind">${context(hit.conversation)}</span>` : nothing}`,
+              <span class="snippet" dir="auto">${highlighted(hit)}</span> ${hit.conversation ? html`<span class="kind">${context(hit.conversation)}</span>` : nothing}`,
           ),
         )}
-      </div>`
+      </div>
+      ${v.hits.length >= SEARCH_PAGE
+        ? html`<p class="more">The newest ${SEARCH_PAGE} messages and notes. Add a word to find older ones.</p>`
+        : nothing}`
     : nothing}`;
 }
 
 /** Added to the search box's shadow root when this module loads. Tokens come from the inbox. */
 export const searchResultsStyles = css`
+  /* A name or a word of thousands of letters wraps inside the popup, and a snippet keeps to three
+     lines (its whole message is a click away). */
+  [role='option'] {
+    overflow-wrap: anywhere;
+  }
+  .snippet {
+    display: -webkit-box;
+    -webkit-box-orient: vertical;
+    -webkit-line-clamp: 3;
+    overflow: hidden;
+  }
+  .more {
+    margin: 4px 8px;
+    font-size: var(--baton-font-size-small);
+    color: var(--baton-color-text-muted);
+  }
   .kind {
     display: block;
     font-size: var(--baton-font-size-small);
