@@ -26,7 +26,7 @@ describe('inbox-availability-switch', () => {
     expect(sw.getAttribute('aria-checked')).to.equal('false');
     // The name stays "Available" (a switch's state is its checked state); its hint says what away means.
     expect(accessibleName(sw)).to.equal('Available');
-    expect(sw.title).to.equal('You are away: rules assign you nothing until you are available');
+    expect(sw.title).to.equal('Away: rules assign you nothing');
     expect(inbox.store.getSnapshot().agents.find((a) => a.id === 'agt_ana')!.availability).to.equal('away');
     await expectNoAxeViolations(root.host);
 

@@ -62,7 +62,7 @@ export class InboxAvailabilitySwitch extends LitElement {
         part="base"
         role="switch"
         aria-checked=${available ? 'true' : 'false'}
-        title=${available ? 'You are available: rules assign you conversations' : 'You are away: rules assign you nothing until you are available'}
+        title=${available ? 'Available: rules assign you conversations' : 'Away: rules assign you nothing'}
         ?disabled=${!agent || this.busy}
         @click=${() => this.toggle()}
       >

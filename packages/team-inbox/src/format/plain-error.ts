@@ -1,18 +1,24 @@
 import { BatonApiError } from '@baton/client';
 
+const CANT_REACH = "Can't reach Baton right now. Check your connection and try again.";
+const SIGNED_OUT = "You're signed out of Baton or not allowed to do this. Reload the page to sign in again.";
+
 /**
  * What went wrong, in words an agent can act on. The SDK's messages name routes and attempts
- * ("POST /v1/…: no response after 3 attempts"); those are for logs, not for the person.
+ * ("POST /v1/…: no response after 3 attempts"); those are for logs, not for the person. Nor are
+ * the socket's ("websocket error", a handshake refused as "unauthorized").
  */
 export function plainError(e: unknown): string {
   if (e instanceof BatonApiError) {
     if (e.code === 'rate_limited') return 'Baton is getting too much from this account right now. Wait a moment and try again.';
-    if (e.code === 'network_error' || e.status >= 500 || e.status === 0) return "Can't reach Baton right now. Check your connection and try again.";
-    if (e.status === 401 || e.status === 403) return "You're signed out of Baton or not allowed to do this. Reload the page to sign in again.";
+    if (e.code === 'network_error' || e.status >= 500 || e.status === 0) return CANT_REACH;
+    if (e.status === 401 || e.status === 403) return SIGNED_OUT;
     if (e.code === 'version_conflict') return 'Someone changed this conversation first. Have a look and try again.';
     if (e.status === 404) return 'This conversation is no longer available.';
     return e.message;
   }
-  if (e instanceof TypeError) return "Can't reach Baton right now. Check your connection and try again.";
-  return e instanceof Error ? e.message : String(e);
+  const message = e instanceof Error ? e.message : String(e);
+  if (message === 'unauthorized') return SIGNED_OUT;
+  if (e instanceof TypeError || /websocket|timeout|transport/.test(message)) return CANT_REACH;
+  return message;
 }

@@ -105,6 +105,19 @@ describe('team-inbox live and honest', () => {
     expect(plainError(new BatonApiError(429, 'rate_limited', 'slow down'))).to.match(/too much from this account/);
   });
 
+  it('says the socket’s own errors in plain words: a lost connection, a refused sign-in', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = await mount(fx);
+    await until(() => allByRole(list(el), 'option').length === 2, 3000, 'rows');
+    const alert = () => allByRole(el.shadowRoot!, 'alert')[0]?.textContent ?? '';
+    fx.realtime.emit('error', new Error('websocket error'));
+    await until(() => alert().includes("Can't reach Baton right now."), 1000, 'a lost connection');
+    expect(alert()).not.to.contain('websocket');
+    fx.realtime.emit('error', new Error('unauthorized'));
+    await until(() => alert().includes("You're signed out of Baton"), 1000, 'a refused sign-in');
+    expect(plainError(new Error('the host said no'))).to.equal('the host said no');
+  });
+
   it('says what went wrong in plain words, with "Try again"', async () => {
     const world = demoWorld();
     let offline = true;

@@ -165,7 +165,7 @@ describe('team-inbox against a real server', () => {
   it('reports a bad token instead of hanging', async () => {
     const el = await mountInbox({ server: server.url, token: 'not-a-token' });
     await until(() => el.shadowRoot!.querySelector('[role="alert"]') !== null, 5000, 'error shown');
-    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.contain('Could not reach Baton');
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.contain("You're signed out of Baton");
     el.remove();
   });
 });

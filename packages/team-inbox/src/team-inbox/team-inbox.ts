@@ -292,7 +292,7 @@ export class TeamInbox extends LitElement {
   }
 
   private fail(e: unknown, retry?: () => void): void {
-    this.failure = e instanceof BatonApiError ? plainError(e) : `Could not reach Baton: ${plainError(e)}`;
+    this.failure = plainError(e);
     this.retry = retry ?? (() => this.setup());
   }
 
