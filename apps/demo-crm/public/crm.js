@@ -8,6 +8,8 @@ export const agent = (params.get('agent') || 'ana').toLowerCase();
 export function useHostToken(element) {
   element.tokenProvider = async () => {
     const res = await fetch(`/demo/token?agent=${encodeURIComponent(agent)}`, { method: 'POST' });
+    // The CRM's own words for who may sign in: the inbox shows a token provider's error as written.
+    if (res.status === 404) throw new Error(`There is no demo agent "${agent}". Pick one under "Signed in as".`);
     if (!res.ok) throw new Error(`token request failed: ${res.status}`);
     return (await res.json()).token;
   };
@@ -31,6 +33,14 @@ export async function useAgentPicker() {
   const select = document.getElementById('agent');
   const { items } = await (await fetch('/demo/agents')).json();
   select.replaceChildren(...items.map((a) => new Option(`${a.name} (@${a.username})`, a.username)));
+  // An unknown name in the address stays visible (not a blank picker), beside the ones to pick,
+  // and the CRM says so itself: the element only learns that its sign-in was refused.
+  if (!items.some((a) => a.username === agent)) {
+    select.prepend(new Option(`Unknown: ${agent}`, agent));
+    const notice = Object.assign(document.createElement('p'), { className: 'crm-notice', textContent: `There is no demo agent "${agent}". Pick one under "Signed in as".` });
+    notice.setAttribute('role', 'alert');
+    document.querySelector('main')?.prepend(notice);
+  }
   select.value = agent;
   select.onchange = () => { location.search = `?agent=${encodeURIComponent(select.value)}`; };
 }

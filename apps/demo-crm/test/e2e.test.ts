@@ -210,6 +210,19 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await ben.getByRole('button', { name: 'Mark as Resolved' }).waitFor({ timeout: 2000 });
   });
 
+  it('an unknown agent in the address is said in the CRM\'s words, with the agents to pick from', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${base}/demo?agent=nobody`);
+      await page.getByRole('alert').filter({ hasText: 'There is no demo agent "nobody". Pick one under "Signed in as".' }).waitFor({ timeout: 5000 });
+      const picker = page.getByRole('combobox', { name: 'Signed in as' });
+      assert.equal(await picker.inputValue(), 'nobody');
+      assert.ok((await picker.locator('option').allTextContents()).includes('Ben Okafor (@ben)'));
+    } finally {
+      await page.close();
+    }
+  });
+
   it('dark theme', async () => {
     await ana.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
     await ana.getByRole('region', { name: 'Conversation' }).getByText('Any news on my order?').waitFor({ timeout: 2000 });
