@@ -21,20 +21,20 @@ export const assigneePickerStyles = css`
   }
   .load {
     font-variant-numeric: tabular-nums;
-    color: var(--baton-color-text-muted, #5b6470);
-    font-size: var(--baton-font-size-small, 12px);
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
   }
   .load.full {
-    color: var(--baton-color-danger, #b42318);
+    color: var(--baton-color-danger);
   }
   .current {
-    font-size: var(--baton-font-size-small, 12px);
-    color: var(--baton-color-text-muted, #5b6470);
+    font-size: var(--baton-font-size-small);
+    color: var(--baton-color-text-muted);
   }
   .error {
     margin: 4px 0 0;
-    color: var(--baton-color-danger, #b42318);
-    font-size: var(--baton-font-size-small, 12px);
+    color: var(--baton-color-danger);
+    font-size: var(--baton-font-size-small);
   }
   /* Away and offline teammates say so in words, not only with the avatar's dot. */
   .availability {

@@ -62,9 +62,9 @@ export class InboxBulkBar extends LitElement {
         flex-wrap: wrap;
         align-items: center;
         gap: 6px;
-        padding: 6px var(--baton-space-2, 8px);
-        background: var(--baton-color-selected, #e3ecff);
-        border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+        padding: 6px var(--baton-space-2);
+        background: var(--baton-color-selected);
+        border-bottom: 1px solid var(--baton-color-border);
       }
       .count {
         font-weight: 600;

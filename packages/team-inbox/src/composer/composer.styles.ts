@@ -6,11 +6,11 @@ export const composerStyles = css`
   }
   [part='base'] {
     position: relative;
-    border-top: 1px solid var(--baton-color-border, #d9dde3);
-    padding: var(--baton-space-2, 8px) var(--baton-space-4, 16px) var(--baton-space-3, 12px);
+    border-top: 1px solid var(--baton-color-border);
+    padding: var(--baton-space-2) var(--baton-space-4) var(--baton-space-3);
   }
   [part='base'].note {
-    background: var(--baton-note-bg, #fff6d1);
+    background: var(--baton-note-bg);
   }
   [role='tablist'] {
     display: flex;
@@ -26,26 +26,26 @@ export const composerStyles = css`
     border-bottom: 2px solid transparent;
     background: transparent;
     cursor: pointer;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   [role='tab'][aria-selected='true'] {
-    border-bottom-color: var(--baton-accent, #2f5bea);
-    color: var(--baton-color-text, #1b1f24);
+    border-bottom-color: var(--baton-accent);
+    color: var(--baton-color-text);
     font-weight: 600;
   }
   .channel {
     font-weight: 400;
-    font-size: var(--baton-font-size-small, 12px);
+    font-size: var(--baton-font-size-small);
   }
   textarea {
     box-sizing: border-box;
     width: 100%;
     min-height: 72px;
     padding: 8px;
-    border: 1px solid var(--baton-color-border, #d9dde3);
-    border-radius: var(--baton-radius, 8px);
-    background: var(--baton-color-bg, #fff);
-    color: var(--baton-color-text, #1b1f24);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
+    background: var(--baton-color-bg);
+    color: var(--baton-color-text);
     font: inherit;
     resize: vertical;
   }
@@ -58,8 +58,8 @@ export const composerStyles = css`
     margin-top: 6px;
   }
   .hint {
-    font-size: var(--baton-font-size-small, 12px);
-    color: var(--baton-color-text-muted, #5b6470);
+    font-size: var(--baton-font-size-small);
+    color: var(--baton-color-text-muted);
   }
   /* Keys mean nothing on a phone; "/ for saved replies" still does (touch-only devices). */
   @media (hover: none) and (pointer: coarse) {
@@ -72,7 +72,7 @@ export const composerStyles = css`
     margin-inline-start: auto;
     white-space: nowrap;
     padding: 4px 10px;
-    font-size: var(--baton-font-size-small, 12px);
+    font-size: var(--baton-font-size-small);
   }
   /*
    * "Send and resolve" and "Send" stay together at the end of the row, "Send" last: when the row
@@ -88,9 +88,9 @@ export const composerStyles = css`
   [part='submit'] {
     padding: 6px 16px;
     border: 0;
-    border-radius: var(--baton-radius, 8px);
-    background: var(--baton-accent, #2f5bea);
-    color: var(--baton-accent-text, #fff);
+    border-radius: var(--baton-radius);
+    background: var(--baton-accent);
+    color: var(--baton-accent-text);
     font-weight: 600;
     cursor: pointer;
   }
@@ -102,14 +102,14 @@ export const composerStyles = css`
     position: absolute;
     z-index: 10;
     bottom: calc(100% - 40px);
-    left: var(--baton-space-4, 16px);
+    left: var(--baton-space-4);
     min-width: 240px;
     margin: 0;
     padding: 4px;
     list-style: none;
-    border: 1px solid var(--baton-color-border, #d9dde3);
-    border-radius: var(--baton-radius, 8px);
-    background: var(--baton-color-surface-raised, #fff);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
+    background: var(--baton-color-surface-raised);
     box-shadow: 0 8px 24px rgb(0 0 0 / 0.15);
   }
   [part='mentions'] [role='option'] {
@@ -117,18 +117,18 @@ export const composerStyles = css`
     align-items: center;
     gap: 8px;
     padding: 4px 8px;
-    border-radius: var(--baton-radius-small, 4px);
+    border-radius: var(--baton-radius-small);
     cursor: pointer;
   }
   [part='mentions'] [aria-selected='true'] {
-    background: var(--baton-color-selected, #e3ecff);
+    background: var(--baton-color-selected);
   }
   .username {
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   /* A line of its own, above the buttons. */
   .error {
     flex-basis: 100%;
-    color: var(--baton-color-danger, #b42318);
+    color: var(--baton-color-danger);
   }
 `;

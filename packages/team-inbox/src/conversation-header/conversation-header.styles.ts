@@ -8,9 +8,9 @@ export const conversationHeaderStyles = css`
     display: flex;
     flex-wrap: wrap;
     align-items: center;
-    gap: var(--baton-space-2, 8px) var(--baton-space-3, 12px);
-    padding: var(--baton-space-3, 12px) var(--baton-space-4, 16px);
-    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+    gap: var(--baton-space-2) var(--baton-space-3);
+    padding: var(--baton-space-3) var(--baton-space-4);
+    border-bottom: 1px solid var(--baton-color-border);
   }
   /* The buttons wrap under the name before the name shrinks below 12em. */
   .who {
@@ -20,6 +20,7 @@ export const conversationHeaderStyles = css`
   h2 {
     margin: 0;
     font-size: 16px;
+    unicode-bidi: plaintext;
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
@@ -28,20 +29,20 @@ export const conversationHeaderStyles = css`
     display: flex;
     align-items: center;
     gap: 6px;
-    color: var(--baton-color-text-muted, #5b6470);
-    font-size: var(--baton-font-size-small, 12px);
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
   }
   .status-resolved {
-    color: var(--baton-online, #1f9d55);
+    color: var(--baton-online);
   }
   [part='presence'] {
     flex-basis: 100%;
     order: 3;
     padding: 4px 8px;
-    border-radius: var(--baton-radius-small, 4px);
-    background: var(--baton-color-warning-bg, #fff4d6);
-    color: var(--baton-color-warning-text, #6b4a00);
-    font-size: var(--baton-font-size-small, 12px);
+    border-radius: var(--baton-radius-small);
+    background: var(--baton-color-warning-bg);
+    color: var(--baton-color-warning-text);
+    font-size: var(--baton-font-size-small);
   }
   [part='presence']:empty {
     display: none;
@@ -51,15 +52,15 @@ export const conversationHeaderStyles = css`
     align-items: center;
     gap: 4px;
     padding: 6px 12px;
-    border: 1px solid var(--baton-color-border, #d9dde3);
-    border-radius: var(--baton-radius, 8px);
-    background: var(--baton-color-bg, #fff);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
+    background: var(--baton-color-bg);
     cursor: pointer;
   }
   [part='action'].resolve {
-    border-color: var(--baton-accent, #2f5bea);
-    background: var(--baton-accent, #2f5bea);
-    color: var(--baton-accent-text, #fff);
+    border-color: var(--baton-accent);
+    background: var(--baton-accent);
+    color: var(--baton-accent-text);
   }
   [part='action'][disabled] {
     opacity: 0.6;
@@ -73,7 +74,7 @@ export const conversationHeaderStyles = css`
   .error {
     flex-basis: 100%;
     order: 4;
-    color: var(--baton-color-danger, #b42318);
+    color: var(--baton-color-danger);
   }
   .snoozed,
   .waiting {

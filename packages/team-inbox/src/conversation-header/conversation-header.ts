@@ -187,7 +187,7 @@ export class InboxConversationHeader extends LitElement {
     const waiting = !snoozed && c.status === 'open' && !c.assigneeId && c.waitingSince;
     return html`<div part="base">
       <div class="who">
-        <h2>${contactName(this.contacts, c.contactId)}</h2>
+        <h2 title=${this.contacts?.name(c.contactId) ?? ''}>${contactName(this.contacts, c.contactId)}</h2>
         <div class="meta">
           ${channelIcon(c.channel, 14)}<span>${channelName(c.channel)}</span>
           ${c.subject ? html`<span aria-hidden="true">·</span><span>${c.subject}</span>` : nothing}

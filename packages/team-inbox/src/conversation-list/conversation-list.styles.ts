@@ -28,21 +28,21 @@ export const conversationListStyles = css`
     display: grid;
     grid-template-columns: 16px 12px 1fr auto;
     grid-template-rows: auto auto;
-    column-gap: var(--baton-space-2, 8px);
+    column-gap: var(--baton-space-2);
     align-content: center;
-    padding: 0 var(--baton-space-3, 12px) 0 var(--baton-space-2, 8px);
-    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+    padding: 0 var(--baton-space-3) 0 var(--baton-space-2);
+    border-bottom: 1px solid var(--baton-color-border);
     cursor: pointer;
   }
   [role='option']:hover {
-    background: var(--baton-color-hover, #eef1f5);
+    background: var(--baton-color-hover);
   }
   [role='option'][aria-selected='true'] {
-    background: var(--baton-color-selected, #e3ecff);
+    background: var(--baton-color-selected);
   }
   [role='option']:focus-visible {
     outline: none;
-    box-shadow: inset 0 0 0 2px var(--baton-accent, #2f5bea);
+    box-shadow: inset 0 0 0 2px var(--baton-accent);
   }
   .check {
     grid-column: 1;
@@ -51,31 +51,31 @@ export const conversationListStyles = css`
     width: 14px;
     height: 14px;
     box-sizing: border-box;
-    border: 1.5px solid var(--baton-color-text-muted, #5b6470);
+    border: 1.5px solid var(--baton-color-text-muted);
     border-radius: 3px;
   }
   [aria-checked='true'] > .check {
-    background: var(--baton-accent, #2f5bea);
-    border-color: var(--baton-accent, #2f5bea);
-    box-shadow: inset 0 0 0 2px var(--baton-color-bg, #fff);
+    background: var(--baton-accent);
+    border-color: var(--baton-accent);
+    box-shadow: inset 0 0 0 2px var(--baton-color-bg);
   }
   [aria-checked='true'] {
-    background: var(--baton-color-hover, #eef1f5);
+    background: var(--baton-color-hover);
   }
   .tools {
     display: flex;
     align-items: center;
-    gap: var(--baton-space-2, 8px);
-    padding: 1px var(--baton-space-3, 12px) 1px var(--baton-space-2, 8px);
-    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
-    font-size: var(--baton-font-size-small, 12px);
+    gap: var(--baton-space-2);
+    padding: 1px var(--baton-space-3) 1px var(--baton-space-2);
+    border-bottom: 1px solid var(--baton-color-border);
+    font-size: var(--baton-font-size-small);
   }
   .tools button {
     padding: 2px 8px;
     font-size: inherit;
   }
   .tools button[aria-expanded='true'] {
-    background: var(--baton-color-selected, #e3ecff);
+    background: var(--baton-color-selected);
   }
   .tools input {
     margin: 0 2px;
@@ -87,7 +87,7 @@ export const conversationListStyles = css`
     width: 8px;
     height: 8px;
     border-radius: 50%;
-    background: var(--baton-unread, #2f5bea);
+    background: var(--baton-unread);
   }
   .top {
     grid-column: 3;
@@ -98,6 +98,11 @@ export const conversationListStyles = css`
   }
   /* The name keeps its width (up to 70% of the line); a state label beside it gives way first. A
      shrinking name would lose a letter to the ellipsis for a fraction of a pixel. */
+  /* A right-to-left name or message reads (and is cut) from its own start. */
+  .name,
+  .preview {
+    unicode-bidi: plaintext;
+  }
   .name {
     flex: none;
     max-width: 70%;
@@ -111,7 +116,7 @@ export const conversationListStyles = css`
   .channel {
     flex: none;
     display: inline-flex;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   /* "Snoozed until …", "Waiting for … · 4 min": cut short, it shows whole on hover (title). */
   .state {
@@ -129,8 +134,8 @@ export const conversationListStyles = css`
   time {
     grid-column: 4;
     grid-row: 1;
-    color: var(--baton-color-text-muted, #5b6470);
-    font-size: var(--baton-font-size-small, 12px);
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
   }
   .preview {
     grid-column: 3;
@@ -138,10 +143,10 @@ export const conversationListStyles = css`
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   .draft {
-    color: var(--baton-color-danger, #b42318);
+    color: var(--baton-color-danger);
     font-weight: 600;
   }
   /* The assignee's initials: a face drawn in the row (avatarFace), not a <baton-avatar> element
@@ -153,8 +158,8 @@ export const conversationListStyles = css`
     --baton-avatar-size: 20px;
   }
   .empty {
-    padding: var(--baton-space-4, 16px);
-    color: var(--baton-color-text-muted, #5b6470);
+    padding: var(--baton-space-4);
+    color: var(--baton-color-text-muted);
   }
   .skeleton-row {
     display: grid;

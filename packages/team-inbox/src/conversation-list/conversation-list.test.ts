@@ -25,6 +25,28 @@ describe('inbox-conversation-list', () => {
     remove();
   });
 
+  it('cuts a right-to-left message at its end, not its start, and names a cut-short contact on hover', async () => {
+    const world = demoWorld();
+    const arabic = 'مرحبا، أحتاج مساعدة في طلبي رقم 12345 وأريد أن أعرف متى يصل الطرد إلى عنواني في المدينة';
+    world.conversations = [conversation('conv_rtl', mallory.id, 1, { preview: arabic })];
+    const inbox = await fixtureInbox({ world, view: 'all' });
+    const { root, remove } = await mountPart('inbox-conversation-list', inbox);
+    (root.host as HTMLElement).style.width = '320px';
+    await until(() => allByRole(root, 'option').length === 1 && /Mallory/.test(root.textContent ?? ''), 2000, 'the row');
+    const preview = root.querySelector<HTMLElement>('.preview')!;
+    const text = [...preview.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.includes('مرحبا'))!;
+    const first = document.createRange();
+    first.setStart(text, text.textContent!.indexOf('م'));
+    first.setEnd(text, text.textContent!.indexOf('م') + 1);
+    const box = preview.getBoundingClientRect();
+    const letter = first.getBoundingClientRect();
+    expect(preview.scrollWidth).to.be.above(preview.clientWidth, 'the message is cut');
+    expect(letter.left).to.be.at.least(box.left - 1);
+    expect(letter.right).to.be.at.most(box.right + 1, 'its first letter shows');
+    expect(root.querySelector('.name')!.getAttribute('title')).to.equal(mallory.name);
+    remove();
+  });
+
   it('says "Waiting for <team> · N min" on a queued row and "Snoozed until …" on a snoozed one, ticking with the clock', async () => {
     const world = demoWorld();
     const since = new Date(Date.now() - 4 * 60_000 - 5_000).toISOString();

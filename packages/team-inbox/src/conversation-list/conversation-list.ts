@@ -399,7 +399,7 @@ export class InboxConversationList extends LitElement {
       ></span>
       ${unread ? html`<span class="dot" aria-hidden="true"></span><span class="visually-hidden">Unread,</span>` : html`<span></span>`}
       <span class="top">
-        <span class="name">${name}</span>
+        <span class="name" title=${typeof name === 'string' ? name : ''}>${name}</span>
         <span class="channel" title=${channelName(c.channel)}>${channelIcon(c.channel, 14)}<span class="visually-hidden">${channelName(c.channel)}</span></span>
         ${this.renderState(c)}
       </span>

@@ -9,15 +9,15 @@ export const detailsStyles = css`
   [part='base'] {
     display: flex;
     flex-direction: column;
-    gap: var(--baton-space-4, 16px);
-    padding: var(--baton-space-4, 16px);
+    gap: var(--baton-space-4);
+    padding: var(--baton-space-4);
   }
   h2 {
     margin: 0 0 6px;
     font-size: 13px;
     text-transform: uppercase;
     letter-spacing: 0.04em;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   dl {
     display: grid;
@@ -26,7 +26,7 @@ export const detailsStyles = css`
     margin: 0;
   }
   dt {
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   dd {
     margin: 0;
@@ -43,8 +43,8 @@ export const detailsStyles = css`
   .tags li {
     padding: 0 8px;
     border-radius: 999px;
-    background: var(--baton-color-hover, #eef1f5);
-    font-size: var(--baton-font-size-small, 12px);
+    background: var(--baton-color-hover);
+    font-size: var(--baton-font-size-small);
   }
   .others {
     display: flex;
@@ -61,14 +61,14 @@ export const detailsStyles = css`
     align-items: center;
     width: 100%;
     padding: 6px 8px;
-    border: 1px solid var(--baton-color-border, #d9dde3);
-    border-radius: var(--baton-radius-small, 4px);
-    background: var(--baton-color-bg, #fff);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius-small);
+    background: var(--baton-color-bg);
     text-align: start;
     cursor: pointer;
   }
   .others button:hover {
-    background: var(--baton-color-hover, #eef1f5);
+    background: var(--baton-color-hover);
   }
   .others .preview {
     overflow: hidden;
@@ -76,16 +76,16 @@ export const detailsStyles = css`
     white-space: nowrap;
   }
   .others .status {
-    font-size: var(--baton-font-size-small, 12px);
-    color: var(--baton-color-text-muted, #5b6470);
+    font-size: var(--baton-font-size-small);
+    color: var(--baton-color-text-muted);
   }
   .others details {
     margin: 2px 0 6px 8px;
-    font-size: var(--baton-font-size-small, 12px);
+    font-size: var(--baton-font-size-small);
   }
   .others summary {
     cursor: pointer;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   .notes {
     list-style: none;
@@ -97,15 +97,15 @@ export const detailsStyles = css`
   /* Same colour as notes in the timeline: internal, never seen by the customer. */
   .note {
     padding: 4px 6px;
-    border-radius: var(--baton-radius-small, 4px);
-    background: var(--baton-note-bg, #fff6d1);
-    border: 1px solid var(--baton-note-border, #e8c65a);
+    border-radius: var(--baton-radius-small);
+    background: var(--baton-note-bg);
+    border: 1px solid var(--baton-note-border);
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
   .muted {
     margin: 0;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   .group-head {
     display: flex;

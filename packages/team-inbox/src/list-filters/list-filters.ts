@@ -30,8 +30,8 @@ export class InboxListFilters extends LitElement {
         grid-template-columns: auto 1fr;
         gap: 4px 8px;
         align-items: center;
-        padding: 6px var(--baton-space-3, 12px);
-        border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+        padding: 6px var(--baton-space-3);
+        border-bottom: 1px solid var(--baton-color-border);
       }
     `,
   ];

@@ -11,12 +11,12 @@ export const notificationBellStyles = css`
     gap: 4px;
     padding: 6px;
     border: 1px solid transparent;
-    border-radius: var(--baton-radius, 8px);
+    border-radius: var(--baton-radius);
     background: transparent;
     cursor: pointer;
   }
   [part='base']:hover {
-    background: var(--baton-color-hover, #eef1f5);
+    background: var(--baton-color-hover);
   }
   [part='panel'] {
     position: absolute;
@@ -26,9 +26,9 @@ export const notificationBellStyles = css`
     width: 320px;
     max-height: 420px;
     overflow-y: auto;
-    border: 1px solid var(--baton-color-border, #d9dde3);
-    border-radius: var(--baton-radius, 8px);
-    background: var(--baton-color-surface-raised, #fff);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
+    background: var(--baton-color-surface-raised);
     box-shadow: 0 8px 24px rgb(0 0 0 / 0.18);
   }
   .loading {

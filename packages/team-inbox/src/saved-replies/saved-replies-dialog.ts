@@ -20,10 +20,10 @@ export class InboxSavedRepliesDialog extends LitElement {
     css`
       dialog {
         width: min(32rem, 90vw);
-        border: 1px solid var(--baton-color-border, #d9dde3);
-        border-radius: var(--baton-radius, 8px);
-        background: var(--baton-color-bg, #fff);
-        color: var(--baton-color-text, #1b1f24);
+        border: 1px solid var(--baton-color-border);
+        border-radius: var(--baton-radius);
+        background: var(--baton-color-bg);
+        color: var(--baton-color-text);
       }
       ul {
         list-style: none;
@@ -45,13 +45,13 @@ export class InboxSavedRepliesDialog extends LitElement {
         gap: 4px;
       }
       h2 {
-        margin: 0 0 var(--baton-space-2, 8px);
+        margin: 0 0 var(--baton-space-2);
         font-size: 16px;
       }
       label {
         margin-top: 4px;
-        color: var(--baton-color-text-muted, #5b6470);
-        font-size: var(--baton-font-size-small, 12px);
+        color: var(--baton-color-text-muted);
+        font-size: var(--baton-font-size-small);
       }
       textarea {
         min-height: 5rem;
@@ -59,7 +59,7 @@ export class InboxSavedRepliesDialog extends LitElement {
       }
       .error {
         margin: 0;
-        color: var(--baton-color-danger, #b42318);
+        color: var(--baton-color-danger);
       }
       .actions {
         display: flex;

@@ -3,7 +3,7 @@ import { css } from 'lit';
 /** What search adds to the shared combobox look (the results' own look loads with them: search-results.ts). */
 export const searchBoxStyles = css`
   [part='base'] {
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   /* Wider than the box beside the bell: a result is a sentence with its conversation and time, and
      at the box's width each wrapped onto five lines. Never wider than <team-inbox> itself (its
@@ -19,6 +19,6 @@ export const searchBoxStyles = css`
   }
   .status {
     padding: 6px 8px;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
 `;

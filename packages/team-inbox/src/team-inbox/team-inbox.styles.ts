@@ -18,10 +18,10 @@ export const teamInboxStyles = css`
     height: 100%;
     box-sizing: border-box;
     position: relative;
-    background: var(--baton-color-bg, #fff);
-    color: var(--baton-color-text, #1b1f24);
-    border: 1px solid var(--baton-color-border, #d9dde3);
-    border-radius: var(--baton-radius, 8px);
+    background: var(--baton-color-bg);
+    color: var(--baton-color-text);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius);
     overflow: hidden;
   }
   .banners {
@@ -30,8 +30,8 @@ export const teamInboxStyles = css`
   [part='connection'] {
     margin: 0;
     padding: 6px 16px;
-    background: var(--baton-color-surface, #f6f7f9);
-    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+    background: var(--baton-color-surface);
+    border-bottom: 1px solid var(--baton-color-border);
   }
   [part='connection']:empty {
     padding: 0;
@@ -40,16 +40,16 @@ export const teamInboxStyles = css`
   [part='error'] {
     margin: 0;
     padding: 8px 16px;
-    background: var(--baton-color-warning-bg, #fff4d6);
-    color: var(--baton-color-warning-text, #6b4a00);
+    background: var(--baton-color-warning-bg);
+    color: var(--baton-color-warning-text);
   }
   [part='sidebar'] {
     grid-row: 2;
     display: flex;
     flex-direction: column;
     min-height: 0;
-    background: var(--baton-color-surface, #f6f7f9);
-    border-right: 1px solid var(--baton-color-border, #d9dde3);
+    background: var(--baton-color-surface);
+    border-right: 1px solid var(--baton-color-border);
   }
   .toolbar {
     display: flex;
@@ -65,7 +65,7 @@ export const teamInboxStyles = css`
   [part='list'] {
     flex: 1;
     min-height: 0;
-    border-top: 1px solid var(--baton-color-border, #d9dde3);
+    border-top: 1px solid var(--baton-color-border);
   }
   [part='conversation'] {
     grid-row: 2;
@@ -92,29 +92,29 @@ export const teamInboxStyles = css`
     align-items: center;
     justify-content: center;
     gap: 4px;
-    padding: var(--baton-space-4, 16px);
+    padding: var(--baton-space-4);
     text-align: center;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   .nothing-open h2 {
     margin: 0 0 4px;
     font-size: 16px;
-    color: var(--baton-color-text, #1b1f24);
+    color: var(--baton-color-text);
   }
   .nothing-open p {
     margin: 0;
   }
   .nothing-open .hint {
     margin-top: 12px;
-    font-size: var(--baton-font-size-small, 12px);
+    font-size: var(--baton-font-size-small);
   }
   kbd {
     display: inline-block;
     min-width: 1.4em;
     padding: 0 4px;
-    border: 1px solid var(--baton-color-border, #d9dde3);
-    border-radius: var(--baton-radius-small, 4px);
-    background: var(--baton-color-bg, #fff);
+    border: 1px solid var(--baton-color-border);
+    border-radius: var(--baton-radius-small);
+    background: var(--baton-color-bg);
     font: inherit;
     font-weight: 600;
   }
@@ -122,8 +122,8 @@ export const teamInboxStyles = css`
     grid-row: 2;
     min-height: 0;
     overflow-y: auto;
-    border-left: 1px solid var(--baton-color-border, #d9dde3);
-    background: var(--baton-color-surface, #f6f7f9);
+    border-left: 1px solid var(--baton-color-border);
+    background: var(--baton-color-surface);
   }
   [part='base']:focus {
     outline: none;
@@ -132,11 +132,11 @@ export const teamInboxStyles = css`
     margin: 0;
     padding: 6px 12px;
     border: 0;
-    border-top: 1px solid var(--baton-color-border, #d9dde3);
+    border-top: 1px solid var(--baton-color-border);
     background: none;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
     font: inherit;
-    font-size: var(--baton-font-size-small, 12px);
+    font-size: var(--baton-font-size-small);
     text-align: start;
     cursor: pointer;
   }
@@ -150,13 +150,13 @@ export const teamInboxStyles = css`
     gap: 8px;
     justify-content: space-between;
     padding: 6px 8px;
-    border-bottom: 1px solid var(--baton-color-border, #d9dde3);
+    border-bottom: 1px solid var(--baton-color-border);
   }
   /* The narrow layouts' own buttons (\`class="button"\`), a size smaller. */
   .pane-bar .button,
   .close-details {
     padding: 4px 10px;
-    border-radius: var(--baton-radius-small, 4px);
+    border-radius: var(--baton-radius-small);
   }
   .pane-bar .details-toggle {
     margin-inline-start: auto;

@@ -1,5 +1,6 @@
-// Test-only: puts a part under the same context providers <team-inbox> gives it.
+// Test-only: puts a part under the same context providers and design tokens <team-inbox> gives it.
 import { ContextProvider } from '@lit/context';
+import { tokenStyles } from '@baton/ui/tokens';
 import { storeContext } from '@baton/ui/contexts/store';
 import { restContext } from '@baton/ui/contexts/rest';
 import { realtimeContext } from '@baton/ui/contexts/realtime';
@@ -42,8 +43,23 @@ export interface Mounted<E extends HTMLElement> {
   remove(): void;
 }
 
+/**
+ * The light tokens <team-inbox>'s `:host` sets, on a mounted part's host: parts read them with no
+ * fallback, as they only ever live inside the tag.
+ */
+function addTokens(): void {
+  if (document.getElementById('baton-test-tokens')) return;
+  const style = document.createElement('style');
+  style.id = 'baton-test-tokens';
+  // Only the plain `:host` rule becomes a valid selector; the dark ones are dropped.
+  style.textContent = tokenStyles.cssText.replaceAll(':host', '.baton-tokens');
+  document.head.append(style);
+}
+
 export async function mountPart<K extends keyof HTMLElementTagNameMap>(tag: K, inbox: FixtureInbox): Promise<Mounted<HTMLElementTagNameMap[K]>> {
+  addTokens();
   const host = document.createElement('div');
+  host.className = 'baton-tokens';
   new ContextProvider(host, { context: storeContext, initialValue: inbox.store });
   new ContextProvider(host, { context: restContext, initialValue: inbox.rest });
   new ContextProvider(host, { context: realtimeContext, initialValue: inbox.realtime as unknown as BatonRealtime });

@@ -17,8 +17,8 @@ export const timelineStyles = css`
     padding: 4px 14px;
     border: 0;
     border-radius: 999px;
-    background: var(--baton-accent, #2f5bea);
-    color: var(--baton-accent-text, #fff);
+    background: var(--baton-accent);
+    color: var(--baton-accent-text);
     font: inherit;
     font-weight: 600;
     box-shadow: var(--baton-shadow-popover);
@@ -28,12 +28,12 @@ export const timelineStyles = css`
     flex: 1;
     min-height: 0;
     overflow-y: auto;
-    padding: var(--baton-space-4, 16px);
+    padding: var(--baton-space-4);
   }
   ol {
     display: flex;
     flex-direction: column;
-    gap: var(--baton-space-3, 12px);
+    gap: var(--baton-space-3);
     margin: 0;
     padding: 0;
     list-style: none;
@@ -41,31 +41,33 @@ export const timelineStyles = css`
   .bubble {
     max-width: min(80%, 640px);
     padding: 8px 12px;
-    border-radius: var(--baton-radius, 8px);
+    border-radius: var(--baton-radius);
     white-space: pre-wrap;
     overflow-wrap: anywhere;
+    /* Each line takes the direction of its own first letter: Arabic or Hebrew reads right to left. */
+    unicode-bidi: plaintext;
   }
   .inbound {
     align-self: flex-start;
-    background: var(--baton-inbound-bg, #f1f2f4);
+    background: var(--baton-inbound-bg);
   }
   .outbound {
     align-self: flex-end;
-    background: var(--baton-outbound-bg, #e8efff);
+    background: var(--baton-outbound-bg);
   }
   [part~='note'] {
     align-self: stretch;
     max-width: none;
-    background: var(--baton-note-bg, #fff6d1);
-    border: 1px solid var(--baton-note-border, #e8c65a);
+    background: var(--baton-note-bg);
+    border: 1px solid var(--baton-note-border);
   }
   [part='quoted'] {
     margin-top: 4px;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   [part='quoted'] summary {
     width: fit-content;
-    font-size: var(--baton-font-size-small, 12px);
+    font-size: var(--baton-font-size-small);
     cursor: pointer;
     white-space: normal;
   }
@@ -74,44 +76,44 @@ export const timelineStyles = css`
     align-items: center;
     gap: 6px;
     margin-bottom: 2px;
-    font-size: var(--baton-font-size-small, 12px);
-    color: var(--baton-color-text-muted, #5b6470);
+    font-size: var(--baton-font-size-small);
+    color: var(--baton-color-text-muted);
     white-space: normal;
   }
   .author {
     font-weight: 600;
-    color: var(--baton-color-text, #1b1f24);
+    color: var(--baton-color-text);
   }
   .internal {
     display: inline-flex;
     align-items: center;
     gap: 4px;
     font-weight: 600;
-    color: var(--baton-note-label, #7a5a00);
+    color: var(--baton-note-label);
   }
   .mention {
     font-weight: 600;
-    color: var(--baton-accent, #2f5bea);
+    color: var(--baton-accent);
   }
   [part~='event'] {
     align-self: center;
-    font-size: var(--baton-font-size-small, 12px);
-    color: var(--baton-color-text-muted, #5b6470);
+    font-size: var(--baton-font-size-small);
+    color: var(--baton-color-text-muted);
     text-align: center;
   }
   a {
-    color: var(--baton-accent, #2f5bea);
+    color: var(--baton-accent);
   }
   .empty {
     margin: auto;
-    color: var(--baton-color-text-muted, #5b6470);
+    color: var(--baton-color-text-muted);
   }
   .day {
     align-self: center;
     padding: 2px 10px;
     border-radius: 999px;
-    background: var(--baton-color-surface, #f6f7f9);
-    color: var(--baton-color-text-muted, #5b6470);
-    font-size: var(--baton-font-size-small, 12px);
+    background: var(--baton-color-surface);
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
   }
 `;

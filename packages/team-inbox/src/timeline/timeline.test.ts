@@ -92,6 +92,30 @@ describe('inbox-timeline', () => {
     remove();
   });
 
+  it('lays out each line of a message in its own direction: Arabic from the right, English from the left', async () => {
+    const world = demoWorld();
+    world.timelines.set('conv_priya', [message('conv_priya', 'مرحبا\nHello', 'inbound', null, 2)]);
+    const inbox = await fixtureInbox({ world });
+    const { root, remove } = await mountPart('inbox-timeline', inbox);
+    await inbox.store.open('conv_priya');
+    await until(() => entries(root).length === 1);
+    const bubble = root.querySelector<HTMLElement>('.bubble')!;
+    bubble.style.width = '400px';
+    const text = [...bubble.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.includes('مرحبا'))!;
+    const at = (word: string) => {
+      const range = document.createRange();
+      const i = text.textContent!.indexOf(word);
+      range.setStart(text, i);
+      range.setEnd(text, i + word.length);
+      return range.getBoundingClientRect();
+    };
+    const box = bubble.getBoundingClientRect();
+    const middle = box.left + box.width / 2;
+    expect(at('مرحبا').left).to.be.above(middle, 'the Arabic line starts at the right');
+    expect(at('Hello').right).to.be.below(middle, 'the English line starts at the left');
+    remove();
+  });
+
   it("folds the quoted history under a customer's email, as mail clients do", async () => {
     const email = 'Hi,\n\nThe invoice is wrong.\n\nThanks\n\nOn Mon, Dec 1, Ana wrote:\n> We updated your address.\n>\n> Ana';
     expect(splitQuoted(email)).to.deep.equal(['Hi,\n\nThe invoice is wrong.\n\nThanks', 'On Mon, Dec 1, Ana wrote:\n> We updated your address.\n>\n> Ana']);

@@ -9,7 +9,7 @@ export const viewNavStyles = css`
     display: grid;
     grid-template-columns: repeat(2, minmax(0, 1fr));
     gap: 2px;
-    padding: var(--baton-space-2, 8px);
+    padding: var(--baton-space-2);
     margin: 0;
     list-style: none;
   }
@@ -19,9 +19,9 @@ export const viewNavStyles = css`
     justify-content: space-between;
     width: 100%;
     gap: 4px;
-    padding: 6px var(--baton-space-2, 8px);
+    padding: 6px var(--baton-space-2);
     border: 0;
-    border-radius: var(--baton-radius-small, 4px);
+    border-radius: var(--baton-radius-small);
     background: transparent;
     cursor: pointer;
     text-align: start;
@@ -33,10 +33,10 @@ export const viewNavStyles = css`
     white-space: nowrap;
   }
   button:hover {
-    background: var(--baton-color-hover, #eef1f5);
+    background: var(--baton-color-hover);
   }
   button[aria-current='page'] {
-    background: var(--baton-color-selected, #e3ecff);
+    background: var(--baton-color-selected);
     font-weight: 600;
   }
 `;
