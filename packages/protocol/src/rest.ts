@@ -29,7 +29,7 @@ import { secret } from './secrets.js';
 // Request bodies are strict: an unknown field is a client bug we report, not silently drop.
 
 const Name = z.string().trim().min(1).max(200);
-const Body = z.string().trim().min(1).max(20_000);
+const Body = z.string().trim().min(1, 'empty').max(20_000, 'longer than 20,000 characters');
 const Email = z.email().max(320);
 /** Usernames are what people type after `@`, so they stay simple. */
 export const Username = z

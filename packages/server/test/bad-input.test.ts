@@ -234,7 +234,10 @@ describe('text length limits', () => {
     it(`${label} of 20,001 characters is 400 and writes nothing; 20,000 is fine`, async (t) => {
       const f = await setup(t);
       const before = await databaseImage(f.server);
-      assertError(await make(f, 'x'.repeat(20_001)), 400, 'validation_failed', '20,001');
+      const tooLong = await make(f, 'x'.repeat(20_001));
+      assertError(tooLong, 400, 'validation_failed', '20,001');
+      // The message itself says what to change: an inbox shows it to the agent as it is.
+      assert.match(tooLong.body.error.message, /body: longer than 20,000 characters$/);
       assertError(await make(f, 'é'.repeat(20_001)), 400, 'validation_failed', '20,001 non-ASCII');
       await assertNothingWritten(f.server, before, 'state unchanged');
       const fine = await make(f, 'x'.repeat(20_000));

@@ -27,6 +27,18 @@ function hasUnstorableText(value: unknown): boolean {
 const issuesOf = (error: z.ZodError) => error.issues.map((i) => ({ path: i.path, message: i.message, code: i.code }));
 
 /**
+ * The error's message names the first problem ("the body does not match the schema: body: longer
+ * than 20,000 characters"), so an inbox that shows the message tells the agent what to change;
+ * `details` lists them all for code.
+ */
+function schemaMessage(what: string, error: z.ZodError): string {
+  const [first, ...rest] = error.issues;
+  if (!first) return `${what} does not match the schema`;
+  const where = first.path.length ? `${first.path.join('.')}: ` : '';
+  return `${what} does not match the schema: ${where}${first.message}${rest.length ? ` (and ${rest.length} more)` : ''}`;
+}
+
+/**
  * Reads and validates a JSON body. Malformed JSON, a non-object, unknown fields or wrong types
  * are all 400 with the issues listed, before anything is written. So is a body nested deeper than
  * `MAX_JSON_DEPTH`, measured without recursion before any schema sees it: zod's recursive
@@ -51,7 +63,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   if (tooDeep) throw badRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels`, [{ path: tooDeep, message: `nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`, code: 'too_deep' }]);
   if (hasUnstorableText(value)) throw badRequest('text may not contain NUL characters or unpaired surrogates');
   const result = schema.safeParse(value);
-  if (!result.success) throw badRequest('the body does not match the schema', issuesOf(result.error));
+  if (!result.success) throw badRequest(schemaMessage('the body', result.error), issuesOf(result.error));
   return result.data;
 }
 
@@ -90,7 +102,7 @@ export async function emptyBody(c: Context): Promise<void> {
 
 export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
   const result = schema.safeParse(c.req.query());
-  if (!result.success) throw badRequest('the query string does not match the schema', issuesOf(result.error));
+  if (!result.success) throw badRequest(schemaMessage('the query string', result.error), issuesOf(result.error));
   return result.data;
 }
 
