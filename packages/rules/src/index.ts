@@ -8,7 +8,7 @@ export { describeCondition, describeConditions, describeSeen, type DescribeOptio
 export { matchedConditions, missedConditions, type Missed } from './deciding.js';
 export { analyze, disjoint, implies, type Truth, type Finding } from './analysis.js';
 export { validateWorkflow, validateWorkflowSet, type ValidationContext } from './validate.js';
-export { anyStepHasEligible, canTakeMore, eligibleAgents, pickAgent, planAssign, toMillis, type Eligibility, type Instant, type PlanContext, type RoutingAgent, type RoutingTime } from './routing.js';
+export { anyStepHasEligible, canTakeMore, eligibleAgents, pickAgent, planAssign, queueTeamOf, toMillis, type Eligibility, type Instant, type PlanContext, type RoutingAgent, type RoutingTime } from './routing.js';
 export { renderTemplate, placeholders, type TemplateVars } from './template.js';
 export { timeFacts } from './time.js';
 export { fold, phrase, words } from './text.js';

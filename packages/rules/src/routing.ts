@@ -177,6 +177,18 @@ function whyPicked(strategy: AssignStrategy, agent: RoutingAgent): string {
     : `assigned longest ago (${last})`;
 }
 
+/**
+ * The team whose queue a conversation waits in when every step was skipped: the last team a step
+ * names, or none when the steps name agents only. The builder words its "Otherwise" row from it.
+ */
+export function queueTeamOf(steps: readonly AssignStep[]): string | null {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const pool = steps[i]!.pool;
+    if ('team' in pool) return pool.team;
+  }
+  return null;
+}
+
 function describeStep(step: AssignStep, index: number, snapshot: readonly RoutingAgent[], teamNames: ReadonlyMap<string, string> | undefined): string {
   const agentName = (id: string) => {
     const agent = snapshot.find((a) => a.id === id);
@@ -274,6 +286,5 @@ export function planAssign(action: AssignAction, snapshot: readonly RoutingAgent
 
   const summary = notes.join('; ');
   if (decision) return { ...decision, summary };
-  const lastTeam = [...action.steps].reverse().find((s) => 'team' in s.pool)?.pool as { team: string } | undefined;
-  return { kind: 'queue', teamId: lastTeam?.team ?? null, summary: `${summary}; every step skipped: queued`, steps };
+  return { kind: 'queue', teamId: queueTeamOf(action.steps), summary: `${summary}; every step skipped: queued`, steps };
 }

@@ -4,11 +4,17 @@
  * versions sentence by sentence: one line per condition and per action, so the difference is
  * shown at the level of single conditions.
  */
-import type { ConditionNode, RuleAction, WorkflowDefinition } from '@baton/protocol';
+import type { AssignStep, ConditionNode, RuleAction, WorkflowDefinition } from '@baton/protocol';
 import { PRIORITY_OPTIONS, triggerDef } from '@baton/protocol/rule-fields';
 import { describeConditions } from '@baton/rules';
 import { childrenOf, groupKind, isGroup } from '../model/definition.js';
 import type { Workspace } from '../workspace-context.js';
+
+/** A step's strategy in words, or null for a pool of one agent: there is nobody to choose among. */
+export function strategyWords(step: AssignStep): string | null {
+  if ('agents' in step.pool && step.pool.agents.length === 1) return null;
+  return step.strategy === 'round_robin' ? 'round-robin' : 'least loaded';
+}
 
 export function describeAction(action: RuleAction, ws: Workspace): string {
   const team = (id: string) => ws.teams.find((t) => t.id === id)?.name ?? 'an unknown team';
@@ -19,9 +25,8 @@ export function describeAction(action: RuleAction, ws: Workspace): string {
         .map((s) => {
           const pool = 'team' in s.pool ? `in ${team(s.pool.team)}` : `to ${s.pool.agents.map(agent).join(', ')}`;
           const skills = s.require?.skills.length ? ` (skill ${s.require.skills.join(', ')})` : '';
-          // One agent leaves no one to choose among: a strategy would say nothing.
-          if ('agents' in s.pool && s.pool.agents.length === 1) return `${pool}${skills}`;
-          return `${s.strategy === 'round_robin' ? 'round-robin' : 'least loaded'} ${pool}${skills}`;
+          const strategy = strategyWords(s);
+          return `${strategy ? `${strategy} ` : ''}${pool}${skills}`;
         })
         .join(', then ')}, else queue`;
     case 'set_team':

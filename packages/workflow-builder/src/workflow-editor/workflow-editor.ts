@@ -24,7 +24,7 @@ import {
   type OperatorName,
   type TriggerEvent,
 } from '@baton/protocol/rule-fields';
-import { describeConditions, describeSeen, eligibleAgents, type RoutingAgent } from '@baton/rules';
+import { describeConditions, describeSeen, eligibleAgents, queueTeamOf, type RoutingAgent } from '@baton/rules';
 import { TagSuggestionsController } from '@baton/ui/tag-suggestions';
 import { baseStyles } from '@baton/ui/tokens';
 import { fire } from '../events.js';
@@ -64,7 +64,7 @@ import type { Workspace } from '../workspace-context.js';
 import { valueEditor, type ControlAttrs } from './value-editors.js';
 import { workflowEditorStyles } from './workflow-editor.styles.js';
 import { differs, renderDryRun, type DryRunState } from './dry-run.js';
-import { describeAction, diffLines } from './describe-action.js';
+import { describeAction, diffLines, strategyWords } from './describe-action.js';
 import type { TraceLeaf } from '../model/traces.js';
 
 
@@ -199,7 +199,7 @@ export class WorkflowEditor extends LitElement {
    * offered on the next open; a prompt would not get them to the server).
    */
   private readonly onBeforeUnload = (e: BeforeUnloadEvent) => {
-    if (!this.timer && !this.saving && this.saveState !== 'saving') return;
+    if (!this.timer && !this.saving) return;
     this.flush();
     e.preventDefault();
     // Chrome before 119 and Safari still want `returnValue` set to show the prompt.
@@ -871,20 +871,19 @@ export class WorkflowEditor extends LitElement {
 
   /** A step as its row names it: "Support, round-robin", "Tom Becker" (one agent has no one to choose among). */
   private stepWords(step: AssignStep): string {
-    const strategy = step.strategy === 'round_robin' ? 'round-robin' : 'least loaded';
-    if ('team' in step.pool) return `${this.teamName(step.pool.team)}, ${strategy}`;
-    const names = step.pool.agents.map((id) => this.agentName(id));
-    return names.length === 1 ? names[0]! : `${names.join(' or ') || 'no agent'}, ${strategy}`;
+    const pool = 'team' in step.pool ? this.teamName(step.pool.team) : step.pool.agents.map((id) => this.agentName(id)).join(' or ') || 'no agent';
+    const strategy = strategyWords(step);
+    return strategy ? `${pool}, ${strategy}` : pool;
   }
 
   /**
-   * Where the conversation waits when every step was skipped, as the server queues it: in the last
-   * team a step names (`planAssign`'s queue decision), or with no team when the steps name agents
-   * only, until one of them can take it.
+   * Where the conversation waits when every step was skipped, as the server queues it
+   * (`queueTeamOf`): in a team's queue, or with no team when the steps name agents only, until one
+   * of them can take it.
    */
   private queueWords(steps: readonly AssignStep[]): string {
-    const team = [...steps].reverse().find((s) => 'team' in s.pool)?.pool as { team: string } | undefined;
-    if (team) return `Otherwise the conversation waits in ${this.teamName(team.team)}’s queue and goes to the first agent who becomes available.`;
+    const team = queueTeamOf(steps);
+    if (team) return `Otherwise the conversation waits in ${this.teamName(team)}’s queue and goes to the first agent who becomes available.`;
     const names = [...new Set(steps.flatMap((s) => ('agents' in s.pool ? s.pool.agents : [])))].map((id) => this.agentName(id));
     return `Otherwise the conversation waits, with no team, until ${names.length > 1 ? `one of ${names.join(', ')}` : (names[0] ?? 'an agent')} becomes available.`;
   }
