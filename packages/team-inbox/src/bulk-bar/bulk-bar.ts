@@ -113,8 +113,10 @@ export class InboxBulkBar extends LitElement {
     const select = e.target as HTMLSelectElement;
     const value = select.value;
     select.value = '';
-    const name = this.snapshot.value?.agents.find((a) => a.id === value)?.name;
-    if (value) void this.run('assign', value === 'none' ? 'unassigned' : `assigned to ${name ?? 'a teammate'}`, { assigneeId: value === 'none' ? null : value });
+    if (!value) return;
+    const assigneeId = value === 'none' ? null : value;
+    const name = this.snapshot.value?.agents.find((a) => a.id === assigneeId)?.name ?? 'a teammate';
+    void this.run('assign', assigneeId === null ? 'unassigned' : `assigned to ${name}`, { assigneeId });
   }
 
   private onSnooze(e: Event): void {
