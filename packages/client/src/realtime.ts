@@ -56,6 +56,16 @@ const PASSING = {
   unavailable: (seconds: number) => `the server cannot reach its database: trying again in ${seconds} s`,
 } satisfies Partial<Record<HandshakeRefusal, (seconds: number) => string>>;
 
+/**
+ * A failed connect as the REST client reports its failures: a refused sign-in as 401 `unauthorized`,
+ * a refused page origin as 403 `forbidden`, anything else (no server, a dropped WebSocket, a
+ * timeout) as `network_error`. The message stays Socket.IO's, for logs.
+ */
+function connectFailure(error: Error): BatonApiError {
+  const [status, code] = error.message === 'unauthorized' ? [401, 'unauthorized' as const] : error.message === 'origin not allowed' ? [403, 'forbidden' as const] : [0, 'network_error' as const];
+  return new BatonApiError(status, code, error.message, undefined, { cause: error });
+}
+
 /** The refusal that passes with time and the wait it asks for, or null for any other error. */
 function passingRefusal(error: Error): { code: keyof typeof PASSING; retryAfterMs: number } | null {
   if (!Object.hasOwn(PASSING, error.message)) return null;
@@ -242,7 +252,7 @@ export class BatonRealtime {
 
   private onConnectError(error: Error): void {
     const passing = passingRefusal(error);
-    if (passing === null) this.emit('error', error);
+    if (passing === null) this.emit('error', connectFailure(error));
     else {
       const { code, retryAfterMs } = passing;
       this.emit('error', new BatonApiError(0, code, PASSING[code](Math.ceil(retryAfterMs / 1000)), { retryAfterMs }, { cause: error }));

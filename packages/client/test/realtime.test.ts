@@ -125,9 +125,27 @@ test('a refused handshake (expired token) is retried with a token from the provi
   const rt = realtime({ token: stale, tokenProvider: async () => (asked++, mint(ana)) });
   const refused = nextEvent(rt, 'error');
   const ready = rt.connect();
-  assert.match((await refused).message, /unauthorized/);
+  const refusal = await refused;
+  assert.match(refusal.message, /unauthorized/);
+  // Reported as the REST client reports a refused token, so callers read one shape.
+  assert.ok(refusal instanceof BatonApiError);
+  assert.equal(refusal.status, 401);
+  assert.equal(refusal.code, 'unauthorized');
   assert.equal((await withTimeout(ready, 'ready after refresh')).agentId, ana.id);
   assert.equal(asked, 1);
+});
+
+test('a connect that reaches no server is reported as network_error', async (t) => {
+  const { ana, realtime } = await setup(t);
+  // A port nothing listens on (the kernel's lowest, never bound here).
+  const rt = realtime({ token: ana.token, url: 'http://127.0.0.1:1' });
+  const failed = nextEvent(rt, 'error');
+  void rt.connect().catch(() => {});
+  const error = await withTimeout(failed, 'the failed connect');
+  assert.ok(error instanceof BatonApiError);
+  assert.equal(error.status, 0);
+  assert.equal(error.code, 'network_error');
+  rt.close();
 });
 
 test('a handshake refused as rate_limited is tried again after the wait the server names, with the same fixed token', async (t) => {

@@ -5,8 +5,8 @@ const SIGNED_OUT = "You're signed out of Baton or not allowed to do this. Reload
 
 /**
  * What went wrong, in words an agent can act on. The SDK's messages name routes and attempts
- * ("POST /v1/…: no response after 3 attempts"); those are for logs, not for the person. Nor are
- * the socket's ("websocket error", a handshake refused as "unauthorized").
+ * ("POST /v1/…: no response after 3 attempts") or the socket's words ("websocket error"); those
+ * are for logs, not for the person. The SDK gives both kinds a status and code to read here.
  */
 export function plainError(e: unknown): string {
   if (e instanceof BatonApiError) {
@@ -17,8 +17,6 @@ export function plainError(e: unknown): string {
     if (e.status === 404) return 'This conversation is no longer available.';
     return e.message;
   }
-  const message = e instanceof Error ? e.message : String(e);
-  if (message === 'unauthorized') return SIGNED_OUT;
-  if (e instanceof TypeError || /websocket|timeout|transport/.test(message)) return CANT_REACH;
-  return message;
+  if (e instanceof TypeError) return CANT_REACH;
+  return e instanceof Error ? e.message : String(e);
 }

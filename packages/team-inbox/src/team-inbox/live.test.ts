@@ -110,10 +110,11 @@ describe('team-inbox live and honest', () => {
     const el = await mount(fx);
     await until(() => allByRole(list(el), 'option').length === 2, 3000, 'rows');
     const alert = () => allByRole(el.shadowRoot!, 'alert')[0]?.textContent ?? '';
-    fx.realtime.emit('error', new Error('websocket error'));
+    // As the SDK reports a failed connect (BatonRealtime's connectFailure).
+    fx.realtime.emit('error', new BatonApiError(0, 'network_error', 'websocket error'));
     await until(() => alert().includes("Can't reach Baton right now."), 1000, 'a lost connection');
     expect(alert()).not.to.contain('websocket');
-    fx.realtime.emit('error', new Error('unauthorized'));
+    fx.realtime.emit('error', new BatonApiError(401, 'unauthorized', 'unauthorized'));
     await until(() => alert().includes("You're signed out of Baton"), 1000, 'a refused sign-in');
     expect(plainError(new Error('the host said no'))).to.equal('the host said no');
   });
