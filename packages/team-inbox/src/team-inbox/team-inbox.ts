@@ -50,6 +50,7 @@ function deepActiveElement(): HTMLElement | null {
 }
 
 const isRateLimited = (e: unknown): boolean => e instanceof BatonApiError && e.code === 'rate_limited';
+const isNetworkError = (e: unknown): boolean => e instanceof BatonApiError && e.code === 'network_error';
 
 /**
  * `<team-inbox server="https://…" token="…">`: the shared team inbox. Builds the SDK (REST,
@@ -224,10 +225,12 @@ export class TeamInbox extends LitElement {
     // A refused socket keeps retrying with backoff and the store keeps waiting for it: say why.
     if (realtime) {
       this.unsubscribe.push(
-        // Too many connects passes by itself: the SDK connects again when the server said to, and
-        // "Reconnecting…" already says so. A button to try now would only be refused again.
+        // Too many connects, or no answer once the inbox has loaded, passes by itself: the SDK
+        // connects again (when the server said to) and "Reconnecting…" already says so. An alert
+        // with a button beside it would say the same twice, and trying now would only fail again.
         realtime.on('error', (e) => {
-          if (!isRateLimited(e)) this.fail(e);
+          if (isRateLimited(e) || (isNetworkError(e) && store.getSnapshot().status === 'ready')) return;
+          this.fail(e);
         }),
         realtime.on('ready', () => (this.failure = '')),
       );
