@@ -49,8 +49,12 @@ function deepActiveElement(): HTMLElement | null {
   return el instanceof HTMLElement ? el : null;
 }
 
-const isRateLimited = (e: unknown): boolean => e instanceof BatonApiError && e.code === 'rate_limited';
-const isNetworkError = (e: unknown): boolean => e instanceof BatonApiError && e.code === 'network_error';
+/**
+ * A socket error the SDK gets past by itself: too many connects (it waits as the server said), or
+ * no answer once the inbox has loaded (it keeps reconnecting). "Reconnecting…" already says so.
+ */
+const passesByItself = (e: unknown, loaded: boolean): boolean =>
+  e instanceof BatonApiError && (e.code === 'rate_limited' || (loaded && e.code === 'network_error'));
 
 /**
  * `<team-inbox server="https://…" token="…">`: the shared team inbox. Builds the SDK (REST,
@@ -225,12 +229,10 @@ export class TeamInbox extends LitElement {
     // A refused socket keeps retrying with backoff and the store keeps waiting for it: say why.
     if (realtime) {
       this.unsubscribe.push(
-        // Too many connects, or no answer once the inbox has loaded, passes by itself: the SDK
-        // connects again (when the server said to) and "Reconnecting…" already says so. An alert
-        // with a button beside it would say the same twice, and trying now would only fail again.
+        // An alert with a button beside "Reconnecting…" would say the same twice, and trying now
+        // would only fail again.
         realtime.on('error', (e) => {
-          if (isRateLimited(e) || (isNetworkError(e) && store.getSnapshot().status === 'ready')) return;
-          this.fail(e);
+          if (!passesByItself(e, store.getSnapshot().status === 'ready')) this.fail(e);
         }),
         realtime.on('ready', () => (this.failure = '')),
       );
