@@ -70,6 +70,10 @@ export class InboxBulkBar extends LitElement {
         font-weight: 600;
         margin-inline-end: auto;
       }
+      form {
+        display: flex;
+        gap: 4px;
+      }
       input {
         width: 7em;
       }
@@ -109,20 +113,28 @@ export class InboxBulkBar extends LitElement {
     }
   }
 
-  private onAssign(e: Event): void {
-    const select = e.target as HTMLSelectElement;
+  /** The chosen value of the form's picker, cleared for next time; '' when nothing was chosen. */
+  private static take(e: SubmitEvent): string {
+    e.preventDefault();
+    const select = (e.target as HTMLFormElement).querySelector('select')!;
     const value = select.value;
     select.value = '';
+    return value;
+  }
+
+  // Assign and Snooze act on their button, not on the picker's `change`: with the keyboard a closed
+  // <select> changes on every arrow key (Chrome on Linux and Windows), and one stray ArrowDown would
+  // reassign every ticked conversation with nothing to undo it.
+  private onAssign(e: SubmitEvent): void {
+    const value = InboxBulkBar.take(e);
     if (!value) return;
     const assigneeId = value === 'none' ? null : value;
     const name = this.snapshot.value?.agents.find((a) => a.id === assigneeId)?.name ?? 'a teammate';
     void this.run('assign', assigneeId === null ? 'unassigned' : `assigned to ${name}`, { assigneeId });
   }
 
-  private onSnooze(e: Event): void {
-    const select = e.target as HTMLSelectElement;
-    const value = select.value;
-    select.value = '';
+  private onSnooze(e: SubmitEvent): void {
+    const value = InboxBulkBar.take(e);
     if (value) void this.run('snooze', `snoozed until ${wakeTime(value, Date.now())}`, { until: value });
   }
 
@@ -140,16 +152,22 @@ export class InboxBulkBar extends LitElement {
     const n = this.ids.length;
     return html`<div part="base" role="toolbar" aria-label="Bulk actions" aria-busy=${this.busy ? 'true' : 'false'}>
       <span class="count">${n} selected</span>
-      <select class="field" aria-label="Assign" ?disabled=${this.busy} @change=${this.onAssign}>
-        <option value="">Assign…</option>
-        <option value="none">Unassigned</option>
-        ${agents.map((a) => html`<option value=${a.id}>${a.name}</option>`)}
-      </select>
+      <form @submit=${this.onAssign}>
+        <select class="field" aria-label="Assign to" required ?disabled=${this.busy}>
+          <option value="">Choose…</option>
+          <option value="none">Unassigned</option>
+          ${agents.map((a) => html`<option value=${a.id}>${a.name}</option>`)}
+        </select>
+        <button class="button" ?disabled=${this.busy}>Assign</button>
+      </form>
       <button class="button" ?disabled=${this.busy} @click=${() => this.run('resolve', 'resolved')}>Resolve</button>
-      <select class="field" aria-label="Snooze" ?disabled=${this.busy} @change=${this.onSnooze}>
-        <option value="">Snooze…</option>
-        ${snoozePresets(new Date()).map((p) => html`<option value=${p.at.toISOString()}>${p.name}</option>`)}
-      </select>
+      <form @submit=${this.onSnooze}>
+        <select class="field" aria-label="Snooze until" required ?disabled=${this.busy}>
+          <option value="">Choose…</option>
+          ${snoozePresets(new Date()).map((p) => html`<option value=${p.at.toISOString()}>${p.name}</option>`)}
+        </select>
+        <button class="button" ?disabled=${this.busy}>Snooze</button>
+      </form>
       <form @submit=${this.onTag}>
         <input class="field" aria-label="Tag" placeholder="Tag" ?disabled=${this.busy} />
         <button class="button" ?disabled=${this.busy}>Tag</button>
