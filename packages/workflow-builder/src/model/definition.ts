@@ -15,7 +15,7 @@ import {
   type FieldDef,
   type OperatorName,
 } from '@baton/protocol/rule-fields';
-import type { AssignStep, ConditionNode, RuleAction, RuleCondition, RulePath, WorkflowDefinition } from '@baton/protocol';
+import type { Agent, AssignPool, AssignStep, ConditionNode, RuleAction, RuleCondition, RulePath, Team, WorkflowDefinition } from '@baton/protocol';
 
 export type Path = RulePath;
 export type GroupKind = 'all' | 'any' | 'not';
@@ -264,16 +264,45 @@ export const ACTION_LABELS: Record<ActionType, string> = {
   notify: 'Notify',
 };
 
-export function newStep(teamId: string | undefined): AssignStep {
-  return { pool: { team: teamId ?? '' }, strategy: 'round_robin' };
+/** Who can be assigned in a workspace: what a new step's pool is picked from. */
+export interface Roster {
+  teams: readonly Pick<Team, 'id' | 'name'>[];
+  agents: readonly Pick<Agent, 'id' | 'active'>[];
 }
 
-export function newAction(type: ActionType, teamId: string | undefined): RuleAction {
+/** A pool may list at most this many agents (the protocol's limit). */
+const POOL_AGENTS_MAX = 100;
+
+/**
+ * Who a new assign step picks from: the team named `teamName` (any case) or else the first team;
+ * in a workspace without teams, its active agents. Null when there is nobody to assign to: a pool
+ * of `{ team: "" }` would only come back from the server as a schema error.
+ */
+export function defaultPool(roster: Roster, teamName?: string): AssignPool | null {
+  const wanted = teamName?.toLowerCase();
+  const team = roster.teams.find((t) => t.name.toLowerCase() === wanted) ?? roster.teams[0];
+  if (team) return { team: team.id };
+  const agents = roster.agents.filter((a) => a.active).slice(0, POOL_AGENTS_MAX).map((a) => a.id);
+  return agents.length ? { agents } : null;
+}
+
+export function newStep(roster: Roster): AssignStep {
+  return { pool: defaultPool(roster) ?? { team: '' }, strategy: 'round_robin' };
+}
+
+/** The notice an action names by default: the first team, else the first active agent. */
+function defaultRecipient(roster: Roster): { team: string } | { agent: string } {
+  const team = roster.teams[0];
+  const agent = roster.agents.find((a) => a.active);
+  return team ? { team: team.id } : agent ? { agent: agent.id } : { team: '' };
+}
+
+export function newAction(type: ActionType, roster: Roster): RuleAction {
   switch (type) {
     case 'assign':
-      return { type, steps: [newStep(teamId)] };
+      return { type, steps: [newStep(roster)] };
     case 'set_team':
-      return { type, team: teamId ?? '' };
+      return { type, team: roster.teams[0]?.id ?? '' };
     case 'add_tag':
     case 'remove_tag':
       return { type, tags: [] };
@@ -282,12 +311,17 @@ export function newAction(type: ActionType, teamId: string | undefined): RuleAct
     case 'add_note':
       return { type, body: '' };
     case 'notify':
-      return { type, to: { team: teamId ?? '' } };
+      return { type, to: defaultRecipient(roster) };
   }
 }
 
-/** A definition that saves as it is (the server refuses an empty action list). */
-export function newDefinition(teamId: string | undefined, name = 'New rule'): WorkflowDefinition {
+/**
+ * A definition that saves as it is (the server refuses an empty action list): assign to the
+ * default pool. Null in a workspace with nobody to assign to, where no such rule can be saved.
+ */
+export function newDefinition(roster: Roster, name = 'New rule'): WorkflowDefinition | null {
+  const pool = defaultPool(roster);
+  if (!pool) return null;
   return {
     name,
     enabled: true,
@@ -295,7 +329,7 @@ export function newDefinition(teamId: string | undefined, name = 'New rule'): Wo
     stopProcessing: false,
     trigger: { event: 'conversation.created' },
     conditions: { all: [] },
-    actions: [{ type: 'assign', steps: [newStep(teamId)] }],
+    actions: [{ type: 'assign', steps: [{ pool, strategy: 'round_robin' }] }],
   };
 }
 

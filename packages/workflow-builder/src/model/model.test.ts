@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import type { RuleCondition, WorkflowDefinition } from '@baton/protocol';
-import { addToGroup, getAt, indent, moveAt, outdent, newCondition, setAt, setConditionField, setConditionOp, ungroup, wrapInGroup } from './definition.js';
+import { addToGroup, defaultPool, getAt, indent, moveAt, newAction, newDefinition, outdent, newCondition, setAt, setConditionField, setConditionOp, ungroup, wrapInGroup } from './definition.js';
+import { TEMPLATES } from './templates.js';
 import { History } from './history.js';
 import { controlFor } from './problems.js';
 import { buildRows } from './rows.js';
@@ -140,5 +141,27 @@ describe('buildRows', () => {
       'actions.0.queue@3:2/2',
     ]);
     expect(buildRows(def({ all: [sms, { any: [vip] }] }), new Set(['conditions.all.1'])).map((r) => r.key)).not.to.include('conditions.all.1.any.0');
+  });
+});
+
+describe('new rules pick from the workspace’s roster', () => {
+  const support = { id: 'team_s', name: 'Support' };
+  const bilingual = { id: 'team_b', name: 'Bilingual' };
+  const agents = [{ id: 'a1', active: true }, { id: 'a2', active: false }, { id: 'a3', active: true }];
+
+  it('a team by name, else the first team; without teams the active agents; nobody gives null', () => {
+    expect(defaultPool({ teams: [support, bilingual], agents }, 'bilingual')).to.deep.equal({ team: 'team_b' });
+    expect(defaultPool({ teams: [support, bilingual], agents }, 'Sales')).to.deep.equal({ team: 'team_s' });
+    expect(defaultPool({ teams: [], agents })).to.deep.equal({ agents: ['a1', 'a3'] });
+    expect(defaultPool({ teams: [], agents: [{ id: 'a2', active: false }] })).to.equal(null);
+    const many = Array.from({ length: 130 }, (_, i) => ({ id: `a${i}`, active: true }));
+    expect((defaultPool({ teams: [], agents: many }) as { agents: string[] }).agents).to.have.length(100);
+    expect(newAction('notify', { teams: [], agents })).to.deep.equal({ type: 'notify', to: { agent: 'a1' } });
+  });
+
+  it('with nobody to assign to, "New workflow" has nothing to save: no template makes a rule', () => {
+    const nobody = { teams: [], agents: [], me: null };
+    expect(newDefinition(nobody)).to.equal(null);
+    for (const t of TEMPLATES) expect(t.make(nobody), t.key).to.equal(null);
   });
 });

@@ -302,7 +302,11 @@ export class WorkflowBuilder extends LitElement {
       switch (intent.action) {
         case 'create': {
           const template = TEMPLATES.find((t) => t.key === intent.template);
-          const base = template ? template.make(this.workspace) : newDefinition(this.workspace.teams[0]?.id);
+          const base = template ? template.make(this.workspace) : newDefinition(this.workspace);
+          if (!base) {
+            this.failure = 'This workspace has no teams and no active agents yet, so a rule has nobody to assign to. Add an agent or a team first.';
+            break;
+          }
           // A new rule goes last in its trigger's order: it cannot take over conversations by accident.
           const last = this.workflows.filter((w) => w.draft.trigger.event === base.trigger.event).map((w) => w.draft.priority ?? 0);
           const priority = last.length ? Math.min(...last) - 100 : 100;

@@ -649,13 +649,13 @@ export class WorkflowEditor extends LitElement {
 
   private addAction(type: ActionType) {
     const def = this.definition;
-    const next = insertAt(def, ['actions'], def.actions.length, newAction(type, this.workspace.teams[0]?.id));
+    const next = insertAt(def, ['actions'], def.actions.length, newAction(type, this.workspace));
     this.edit(next, `Added action ${ACTION_LABELS[type]}`, { focus: pathKey(['actions', def.actions.length]), announce: true });
   }
 
   private addStep(actionPath: Path) {
     const steps = (getAt(this.definition, [...actionPath, 'steps']) as AssignStep[]) ?? [];
-    const next = insertAt(this.definition, [...actionPath, 'steps'], steps.length, newStep(this.workspace.teams[0]?.id));
+    const next = insertAt(this.definition, [...actionPath, 'steps'], steps.length, newStep(this.workspace));
     this.edit(next, `Added step ${steps.length + 1}`, { focus: pathKey([...actionPath, 'steps', steps.length]), announce: true });
   }
 

@@ -1,7 +1,8 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import type { TestWorkspace } from '../testing/workspace.js';
+import { BatonRestClient } from '@baton/client/rest';
+import { serverInfo, type TestWorkspace } from '../testing/workspace.js';
 import { allByRole, byRole, deepActive, freshWorkspaceEachTest, liveText, mountBuilder, nameOf, queryByRole, waitFor } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 
@@ -195,6 +196,33 @@ describe('<workflow-builder> list (real server)', () => {
     const { items } = await ws.ana.listWorkflows();
     expect(items[0]!.draft.name).to.equal('Spanish → bilingual');
     expect(JSON.stringify(items[0]!.draft.actions)).to.contain(ws.teams.bilingual);
+  });
+
+  it('in a workspace without teams, every template starts with its active agents and saves as it is', async () => {
+    const { url, adminToken } = await serverInfo();
+    const call = async (token: string, path: string, body: unknown) =>
+      (await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const { apiKey } = await call(adminToken, '/v1/workspaces', { name: `No teams ${Date.now()}` });
+    const ids: string[] = [];
+    for (const [name, username, role] of [['Ana Silva', 'ana', 'admin'], ['Ben Okafor', 'ben', 'agent']] as const) {
+      ids.push((await call(apiKey, '/v1/agents', { name, username, role, availability: 'online' })).agent.id);
+    }
+    const { token } = await call(apiKey, '/v1/tokens', { agentId: ids[0], ttlSeconds: 3600 });
+    const ana = new BatonRestClient({ baseUrl: url, token, maxAttempts: 1 });
+    const keys = [...(byRole(await mountBuilder({ ana } as TestWorkspace), 'combobox', 'Start from') as HTMLSelectElement).options].map((o) => o.value);
+    expect(keys).to.have.length.above(3);
+    for (const key of keys) {
+      el = await mountBuilder({ ana } as TestWorkspace);
+      (byRole(el, 'combobox', 'Start from') as HTMLSelectElement).value = key;
+      byRole(el, 'button', 'New workflow').click();
+      await waitFor(() => !!el.shadowRoot!.querySelector('wb-workflow-editor') || !!queryByRole(el, 'alert'), 8000, `the editor for ${key}`);
+      expect(queryByRole(el, 'alert')?.textContent ?? '', key).to.equal('');
+      el.remove();
+    }
+    const { items } = await ana.listWorkflows();
+    expect(items).to.have.length(keys.length);
+    // Each assign step picks from the workspace's agents: nobody is left out, nothing names a team.
+    for (const w of items) expect(JSON.stringify(w.draft.actions), w.draft.name).to.contain(JSON.stringify({ agents: ids }).slice(1, -1)).and.not.contain('"team"');
   });
 
   it('shows runs and assignments of the last 24 hours', async () => {
