@@ -6,7 +6,6 @@ import { InboxSearch } from './search-box/search-box.js';
 import { InboxNotificationBell } from './notification-bell/notification-bell.js';
 import { InboxConversationHeader } from './conversation-header/conversation-header.js';
 import { InboxTimeline } from './timeline/timeline.js';
-import { InboxComposer } from './composer/composer.js';
 import { InboxAvailabilitySwitch } from './availability-switch/availability-switch.js';
 
 declare global {
@@ -18,7 +17,6 @@ declare global {
     'inbox-notification-bell': InboxNotificationBell;
     'inbox-conversation-header': InboxConversationHeader;
     'inbox-timeline': InboxTimeline;
-    'inbox-composer': InboxComposer;
     'inbox-availability-switch': InboxAvailabilitySwitch;
   }
 }
@@ -28,14 +26,14 @@ function define(tag: string, ctor: CustomElementConstructor): void {
   if (!customElements.get(tag)) customElements.define(tag, ctor);
 }
 
-// Parts first, so the root upgrades with its children ready. The details pane (with "Assigned to")
-// registers itself when <team-inbox> loads it, with the first open conversation.
+// Parts first, so the root upgrades with its children ready. The reply box and the details pane
+// (with "Assigned to") register themselves when <team-inbox> loads them, with the first open
+// conversation.
 define('inbox-view-nav', InboxViewNav);
 define('inbox-conversation-list', InboxConversationList);
 define('inbox-search', InboxSearch);
 define('inbox-notification-bell', InboxNotificationBell);
 define('inbox-conversation-header', InboxConversationHeader);
 define('inbox-timeline', InboxTimeline);
-define('inbox-composer', InboxComposer);
 define('inbox-availability-switch', InboxAvailabilitySwitch);
 define('team-inbox', TeamInbox);

@@ -32,6 +32,28 @@ describe('inbox-composer', () => {
     remove();
   });
 
+  it('r or n pressed while a conversation from outside the list still loads: the box (disabled until then) takes focus when it arrives', async () => {
+    // Not in Resolved: nothing of it is known until it loads (a deep link).
+    const inbox = await fixtureInbox({ view: 'resolved' });
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const getConversation = inbox.rest.getConversation.bind(inbox.rest);
+    inbox.rest.getConversation = async (...args) => {
+      await held;
+      return getConversation(...args);
+    };
+    const opening = inbox.store.open('conv_lucia');
+    await el.selectTab('note');
+    const box = byRole(root, 'textbox', 'Note') as HTMLTextAreaElement;
+    expect(box.disabled).to.equal(true);
+    expect(root.activeElement).to.equal(null);
+    release();
+    await opening;
+    await until(() => root.activeElement === box, 2000, 'the Note box focused');
+    remove();
+  });
+
   it('in a Note, @ opens a teammate picker that inserts @username, and Save stores the note', async () => {
     const inbox = await fixtureInbox();
     const { el, root, remove } = await mountPart('inbox-composer', inbox);
@@ -96,15 +118,18 @@ describe('inbox-composer', () => {
     remove();
   });
 
-  it('sends a reply and tells teammates it is typing, throttled', async () => {
+  it('sends a reply and tells teammates it is typing, throttled; focus on Send (disabled once sent) goes back to the box', async () => {
     const { inbox, el, root, remove } = await composerOn('conv_lucia');
     const box = byRole(root, 'textbox', 'Reply by SMS') as HTMLTextAreaElement;
     type(box, 'See you Saturday');
     expect(inbox.realtime.typingCalls).to.deep.equal(['conv_lucia']);
     await settled(el);
-    byRole(root, 'button', 'Send').click();
+    const send = byRole(root, 'button', 'Send');
+    send.focus();
+    send.click();
     await until(() => inbox.world.requests.includes('POST /v1/conversations/conv_lucia/messages'), 2000, 'reply sent');
     await until(() => inbox.store.getSnapshot().open!.timeline.at(-1)!.kind === 'message');
+    await until(() => box.value === '' && root.activeElement === box, 2000, 'focus back in the emptied box');
     remove();
   });
 

@@ -96,6 +96,8 @@ export class InboxComposer extends LitElement {
   private draftKey = '';
   /** The conversation the tab was chosen for. */
   private tabFor = '';
+  /** The conversation `selectTab` was asked to focus the box for, until the box can take focus. */
+  private focusFor = '';
 
   private draftKeyOf(conversationId: string, tab: ComposerTab): string {
     return draftKey(this.me?.id ?? '', conversationId, tab);
@@ -107,9 +109,22 @@ export class InboxComposer extends LitElement {
     // The agent's own choice for the conversation open now (`n` pressed as it opens, before this
     // element's first update): the choice made on open does not undo it.
     this.tabFor = this.store?.getSnapshot().open?.id ?? this.tabFor;
-    // The box is drawn: focus it without waiting for the `@` picker's module to arrive.
+    // The box is drawn: focus it without waiting for the `@` picker's module to arrive. While the
+    // conversation is still loading the box is disabled; it takes focus when it arrives.
+    this.focusFor = this.tabFor;
     await super.getUpdateComplete();
-    this.field?.focus();
+    this.takeFocus();
+  }
+
+  /** Focuses the box if `selectTab` asked for it for the conversation open now and it can take it. */
+  private takeFocus(): void {
+    if (!this.focusFor || !this.field || this.field.disabled) return;
+    if (this.focusFor === this.tabFor) this.field.focus();
+    this.focusFor = '';
+  }
+
+  protected override updated(): void {
+    this.takeFocus();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -249,6 +264,9 @@ export class InboxComposer extends LitElement {
       }
     }
     this.collision = null;
+    // Send disables itself while sending and stays disabled once the box is empty: the focus it held
+    // would fall to the page, so it goes back to the box.
+    const hadFocus = this.shadowRoot?.activeElement != null;
     this.sending = true;
     this.error = '';
     let sent = false;
@@ -267,6 +285,18 @@ export class InboxComposer extends LitElement {
     } finally {
       this.sending = false;
     }
+    if (hadFocus) await this.refocusIfLost();
+  }
+
+  /**
+   * Focus back in the box when it is on a disabled button here (which the browser then drops to the
+   * page) or has already fallen to the page; never taken from elsewhere.
+   */
+  private async refocusIfLost(): Promise<void> {
+    await this.updateComplete;
+    const here = this.shadowRoot?.activeElement as HTMLButtonElement | null | undefined;
+    const page = document.activeElement;
+    if (here?.disabled || page === null || page === document.body) this.field?.focus();
   }
 
   override render() {
@@ -339,3 +369,12 @@ export class InboxComposer extends LitElement {
     </div>`;
   }
 }
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'inbox-composer': InboxComposer;
+  }
+}
+
+// Its own define module: <team-inbox> loads it with import() when a conversation first opens.
+if (!customElements.get('inbox-composer')) customElements.define('inbox-composer', InboxComposer);

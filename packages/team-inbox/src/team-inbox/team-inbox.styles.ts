@@ -140,8 +140,8 @@ export const teamInboxStyles = css`
     text-align: start;
     cursor: pointer;
   }
-  /* Stands where the details pane will be while its module loads (same padding as its base). */
-  .details-placeholder {
+  /* Stands where the reply box or details pane will be while its module loads (same padding as the pane's base). */
+  .placeholder {
     margin: 0;
     padding: var(--baton-space-4);
   }

@@ -27,10 +27,11 @@ import { wakeTime } from '../format/snooze-time.js';
 type ShortcutsModule = typeof import('./shortcuts.js');
 const loadShortcuts = lazyModule(() => import('./shortcuts.js'));
 /**
- * The details pane ("Assigned to", team, tags, the contact) is a chunk of its own, fetched when a
- * conversation first opens (beside that conversation's own requests), or by `a`.
+ * The parts only an open conversation shows, the reply box and the details pane ("Assigned to",
+ * team, tags, the contact), are chunks of their own, fetched when a conversation first opens
+ * (beside that conversation's own requests), or by `a`, `r` and `n`.
  */
-const loadDetails = lazyModule(() => import('../details/details.js'));
+const loadConversationParts = lazyModule(() => Promise.all([import('../composer/composer.js'), import('../details/details.js')]));
 /** "Resolved … · Undo": a chunk of its own, fetched when the agent first resolves or snoozes. */
 const loadUndoToast = lazyModule(() => import('../undo-toast/undo-toast.js'));
 
@@ -107,8 +108,8 @@ export class TeamInbox extends LitElement {
   /** The details drawer, at widths where details are not a column of their own. */
   @state() private detailsOpen = false;
   @state() private shortcuts: ShortcutsModule | undefined;
-  @state() private detailsLoaded = false;
-  @state() private detailsFailed = false;
+  @state() private partsLoaded = false;
+  @state() private partsFailed = false;
   /** The agent's last resolve or snooze, offered back for a few seconds. */
   @state() private undoable: UndoableAction | undefined;
   /** `?` was pressed and the dialog's content is loading: a second press does nothing. */
@@ -196,7 +197,7 @@ export class TeamInbox extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (this.conversationId && !this.detailsLoaded && !this.detailsFailed) void this.loadDetailsPane();
+    if (this.conversationId && !this.partsLoaded && !this.partsFailed) void this.loadParts();
     const store = this.services?.store;
     if (!store) return;
     const snapshot = store.getSnapshot();
@@ -357,23 +358,30 @@ export class TeamInbox extends LitElement {
     if (back?.isConnected) back.focus();
   };
 
-  /** Loads the details pane once; false when that failed (the pane says so, with "Try again"). */
-  private async loadDetailsPane(): Promise<boolean> {
+  /** Loads the reply box and details pane once; false when that failed (each says so, with "Try again"). */
+  private async loadParts(): Promise<boolean> {
     try {
-      await loadDetails();
-      this.detailsLoaded = true;
-      this.detailsFailed = false;
+      await loadConversationParts();
+      this.partsLoaded = true;
+      this.partsFailed = false;
       return true;
     } catch {
-      this.detailsFailed = true;
+      this.partsFailed = true;
       return false;
     }
+  }
+
+  /** Reply (`r`) or Note (`n`): that tab of the reply box, focused, once it is there. */
+  private async focusComposer(tab: 'reply' | 'note'): Promise<void> {
+    if (!(await this.loadParts())) return;
+    await this.updateComplete;
+    await this.composer?.selectTab(tab);
   }
 
   /** "Assigned to" (`a`), opening the details drawer first where details are one. */
   private async focusAssignee(): Promise<void> {
     this.detailsOpen = true;
-    if (!(await this.loadDetailsPane())) return;
+    if (!(await this.loadParts())) return;
     await this.updateComplete;
     await this.details?.updateComplete;
     this.details?.focusAssignee();
@@ -444,10 +452,10 @@ export class TeamInbox extends LitElement {
         void this.focusAssignee();
         break;
       case 'n':
-        void this.composer?.selectTab('note');
+        void this.focusComposer('note');
         break;
       case 'r':
-        void this.composer?.selectTab('reply');
+        void this.focusComposer('reply');
         break;
       case 'e':
         void this.header?.resolve();
@@ -466,16 +474,17 @@ export class TeamInbox extends LitElement {
   };
 
   /**
-   * Until the details pane's module is there (another inbox on the page, or the host, may have
-   * loaded it already): a skeleton, or why it failed with "Try again".
+   * Until the module of the reply box or details pane is there (another inbox on the page, or the
+   * host, may have loaded it already): a skeleton, or why it failed with "Try again".
    */
-  private renderDetailsPlaceholder() {
-    if (this.detailsFailed) {
-      return html`<p class="details-placeholder" role="alert">
-        Can't load the details right now. <button class="button" @click=${() => void this.loadDetailsPane()}>Try again</button>
+  private renderPlaceholder(tag: 'inbox-composer' | 'inbox-details', what: string) {
+    if (this.partsLoaded || customElements.get(tag)) return nothing;
+    if (this.partsFailed) {
+      return html`<p class="placeholder" role="alert">
+        Can't load the ${what} right now. <button class="button" @click=${() => void this.loadParts()}>Try again</button>
       </p>`;
     }
-    return html`<p class="details-placeholder" role="status"><span class="skeleton"></span><span class="visually-hidden">Loading details…</span></p>`;
+    return html`<p class="placeholder" role="status"><span class="skeleton"></span><span class="visually-hidden">Loading ${what}…</span></p>`;
   }
 
   /**
@@ -519,14 +528,15 @@ export class TeamInbox extends LitElement {
               </div>
               <inbox-conversation-header part="header"></inbox-conversation-header>
               <inbox-timeline part="timeline"></inbox-timeline>
-              <inbox-composer part="composer"></inbox-composer>`
+              <inbox-composer part="composer"></inbox-composer>
+              ${this.renderPlaceholder('inbox-composer', 'reply box')}`
           : this.renderNothingOpen()}
       </section>
       <aside part="details" id="details" aria-label="Details" class=${this.detailsOpen ? 'drawer-open' : ''}>
         ${this.conversationId
           ? html`<button class="button close-details" @click=${() => this.closeDetails()}>Close details</button>
               <inbox-details .workflowHref=${this.workflowHref}></inbox-details>
-              ${this.detailsLoaded || customElements.get('inbox-details') ? nothing : this.renderDetailsPlaceholder()}`
+              ${this.renderPlaceholder('inbox-details', 'details')}`
           : nothing}
       </aside>
       ${this.undoable

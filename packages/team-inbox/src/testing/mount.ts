@@ -12,7 +12,8 @@ import type { View } from '@baton/protocol';
 import type { FixtureInbox } from './fixtures.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
 import '../define.js';
-// Lazy in <team-inbox> (loaded with the first open conversation); parts mounted alone need it defined.
+// Lazy in <team-inbox> (loaded with the first open conversation); parts mounted alone need them defined.
+import '../composer/composer.js';
 import '../details/details.js';
 
 /** The shadow root of a part inside an inbox (throws while the part is not rendered: `until` waits on that). */
