@@ -56,13 +56,26 @@ const PASSING = {
   unavailable: (seconds: number) => `the server cannot reach its database: trying again in ${seconds} s`,
 } satisfies Partial<Record<HandshakeRefusal, (seconds: number) => string>>;
 
+/** `details` of the 403 for a page whose origin the workspace does not list in `allowedOrigins`. */
+export interface OriginRefusalDetails {
+  reason: 'origin_not_allowed';
+  /** The page's origin as the browser sent it, or null outside a browser. */
+  origin: string | null;
+}
+
+const ORIGIN_REFUSAL: HandshakeRefusal = 'origin not allowed';
+
 /**
  * A failed connect as the REST client reports its failures: a refused sign-in as 401 `unauthorized`,
- * a refused page origin as 403 `forbidden`, anything else (no server, a dropped WebSocket, a
- * timeout) as `network_error`. The message stays Socket.IO's, for logs.
+ * a refused page origin as 403 `forbidden` (with `OriginRefusalDetails`), anything else (no server,
+ * a dropped WebSocket, a timeout) as `network_error`. The message stays Socket.IO's, for logs.
  */
 function connectFailure(error: Error): BatonApiError {
-  const [status, code] = error.message === 'unauthorized' ? [401, 'unauthorized' as const] : error.message === 'origin not allowed' ? [403, 'forbidden' as const] : [0, 'network_error' as const];
+  if (error.message === ORIGIN_REFUSAL) {
+    const details: OriginRefusalDetails = { reason: 'origin_not_allowed', origin: globalThis.location?.origin ?? null };
+    return new BatonApiError(403, 'forbidden', error.message, details, { cause: error });
+  }
+  const [status, code] = error.message === 'unauthorized' ? [401, 'unauthorized' as const] : [0, 'network_error' as const];
   return new BatonApiError(status, code, error.message, undefined, { cause: error });
 }
 
@@ -251,17 +264,21 @@ export class BatonRealtime {
   }
 
   private onConnectError(error: Error): void {
+    // Refused by the server's middleware: Socket.IO stops. Too many handshakes, or a database that
+    // did not answer, passes with time, the same token and all; for a refused token a provider may
+    // have one that works. A refused page origin stays refused until the workspace lists it, so
+    // `connect()` fails with it rather than minting token after token.
     const passing = passingRefusal(error);
-    if (passing === null) this.emit('error', connectFailure(error));
-    else {
+    if (passing !== null) {
       const { code, retryAfterMs } = passing;
       this.emit('error', new BatonApiError(0, code, PASSING[code](Math.ceil(retryAfterMs / 1000)), { retryAfterMs }, { cause: error }));
+      if (!this.closed && !this.socket.active) this.scheduleReconnect(retryAfterMs);
+      return;
     }
-    // Refused by the server's middleware: Socket.IO stops. Too many handshakes, or a database that
-    // did not answer, passes with time, the same token and all; for the other refusals a provider
-    // may have a token that works.
+    const failure = connectFailure(error);
+    this.emit('error', failure);
     if (this.closed || this.socket.active) return;
-    if (passing !== null) this.scheduleReconnect(passing.retryAfterMs);
+    if (error.message === ORIGIN_REFUSAL) this.rejectWaiters(failure);
     else if (this.tokens.refreshable) this.scheduleReconnect();
   }
 

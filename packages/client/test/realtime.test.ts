@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
 import type { SocketAuth } from '@baton/protocol';
 import { MAX_REPLAY, MAX_SOCKETS_PER_AGENT } from '@baton/server';
@@ -133,6 +134,30 @@ test('a refused handshake (expired token) is retried with a token from the provi
   assert.equal(refusal.code, 'unauthorized');
   assert.equal((await withTimeout(ready, 'ready after refresh')).agentId, ana.id);
   assert.equal(asked, 1);
+});
+
+test('a page origin the workspace does not list is 403 forbidden saying so, and connect() fails with it: no retry, no new tokens', async (t) => {
+  const { server, ana, realtime } = await setup(t);
+  // The upgrade a browser on a host page sends (the test workspace lists no origins). Set on the
+  // server's side of the request: Node's WebSocket, which the tiny client uses, sends no Origin.
+  server.server.http.prependListener('upgrade', (req: IncomingMessage) => {
+    req.headers.origin = 'https://crm.example.com';
+  });
+  let asked = 0;
+  const waits: number[] = [];
+  const rt = realtime({ tokenProvider: async () => (asked++, ana.token), delay: (ms) => (waits.push(ms), Promise.resolve()) });
+  const failed = nextEvent(rt, 'error');
+  const connecting = rt.connect();
+  const error = await withTimeout(failed, 'the refusal');
+  assert.ok(error instanceof BatonApiError);
+  assert.equal(error.status, 403);
+  assert.equal(error.code, 'forbidden');
+  // Outside a browser there is no page origin to name.
+  assert.deepEqual(error.details, { reason: 'origin_not_allowed', origin: null });
+  await assert.rejects(withTimeout(connecting, 'connect() settles'), (e) => e === error);
+  assert.deepEqual(waits, [], 'no reconnect scheduled');
+  assert.equal(asked, 1, 'one token asked for');
+  rt.close();
 });
 
 test('a connect that reaches no server is reported as network_error', async (t) => {

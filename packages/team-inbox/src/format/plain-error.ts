@@ -1,4 +1,4 @@
-import { BatonApiError } from '@baton/client';
+import { BatonApiError, type OriginRefusalDetails } from '@baton/client';
 
 const CANT_REACH = "Can't reach Baton right now. Check your connection and try again.";
 const SIGNED_OUT = "You're signed out of Baton or not allowed to do this. Reload the page to sign in again.";
@@ -12,6 +12,11 @@ export function plainError(e: unknown): string {
   if (e instanceof BatonApiError) {
     if (e.code === 'rate_limited') return 'Baton is getting too much from this account right now. Wait a moment and try again.';
     if (e.code === 'network_error' || e.status >= 500 || e.status === 0) return CANT_REACH;
+    const refused = e.details as Partial<OriginRefusalDetails> | undefined;
+    if (refused?.reason === 'origin_not_allowed') {
+      // Only a host's setup causes it, and only its setup fixes it: say what to change, not "sign in".
+      return `Baton doesn't accept connections from this page (${refused.origin ?? 'its address'}). Whoever set up Baton needs to add it to the workspace's allowed origins.`;
+    }
     if (e.status === 401 || e.status === 403) return SIGNED_OUT;
     if (e.code === 'version_conflict') return 'Someone changed this conversation first. Have a look and try again.';
     if (e.status === 404) return 'This conversation is no longer available.';

@@ -6,6 +6,7 @@ import { allByRole, byRole, composedText, part, settled } from '../testing/mount
 import { clock } from '../controllers/clock-controller.js';
 import { plainError } from '../format/plain-error.js';
 import type { TeamInbox } from './team-inbox.js';
+import { demoServer } from '../testing/real-server.js';
 import '../define.js';
 
 const list = (inbox: TeamInbox) => part(inbox, 'inbox-conversation-list');
@@ -122,6 +123,43 @@ describe('team-inbox live and honest', () => {
     fx.realtime.emit('error', new BatonApiError(401, 'unauthorized', 'unauthorized'));
     await until(() => alert().includes("You're signed out of Baton"), 1000, 'a refused sign-in');
     expect(plainError(new Error('the host said no'))).to.equal('the host said no');
+  });
+
+  it('on a page its workspace does not list in allowedOrigins it says so, naming the page, and asks for no more tokens; listed, it connects (real server)', async () => {
+    const server = await demoServer();
+    const post = async (token: string, path: string, body: unknown) => {
+      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status, path).to.be.lessThan(300);
+      return res.json() as Promise<any>;
+    };
+    const inboxFor = async (allowedOrigins?: string[]) => {
+      const { apiKey } = await post(server.adminToken, '/v1/workspaces', { name: `Origins ${Date.now()}`, ...(allowedOrigins ? { allowedOrigins } : {}) });
+      const { agent } = await post(apiKey, '/v1/agents', { name: 'Ana Silva', username: 'ana' });
+      let asked = 0;
+      const el = document.createElement('team-inbox');
+      el.setAttribute('server', server.url);
+      el.setAttribute('view', 'all');
+      el.tokenProvider = async () => (asked++, (await post(apiKey, '/v1/tokens', { agentId: agent.id })).token);
+      el.style.height = '640px';
+      document.body.append(el);
+      return { el, apiKey: apiKey as string, asked: () => asked };
+    };
+
+    // Created as the README's first example (no allowedOrigins): every browser page is refused.
+    const refused = await inboxFor();
+    const alert = () => allByRole(refused.el.shadowRoot!, 'alert').map((a) => a.textContent!).join(' ');
+    await until(() => alert().includes("Baton doesn't accept connections from this page"), 5000, 'the origin refusal');
+    expect(alert()).to.contain(`(${location.origin})`).and.to.contain("allowed origins");
+    expect(alert()).not.to.contain('signed out');
+    // (That the SDK then schedules no reconnect, minting no tokens, is the client's realtime test.)
+    expect(refused.asked()).to.equal(1);
+
+    // Listed, the socket is let in: a conversation created after the (empty) list loaded arrives live.
+    const listed = await inboxFor([location.origin]);
+    await until(() => list(listed.el).textContent!.includes('No conversations in All'), 5000, 'the empty list, loaded');
+    await post(listed.apiKey, '/v1/conversations', { contact: { name: 'Olga Petrova', phone: '+15550100999' }, channel: 'sms', message: { body: 'Hello?' } });
+    await until(() => allByRole(list(listed.el), 'option').some((o) => o.textContent!.includes('Olga Petrova')), 5000, 'the conversation, live');
+    expect(allByRole(listed.el.shadowRoot!, 'alert')).to.have.length(0);
   });
 
   it('says what went wrong in plain words, with "Try again"', async () => {

@@ -10,6 +10,8 @@ export interface DemoServer {
   agents: Record<DemoAgent, string>;
   tokens: Record<DemoAgent, string>;
   apiKey: string;
+  /** The server admin token (`POST /v1/workspaces`). */
+  adminToken: string;
 }
 
 /** The runner's seeded demo server: its URL, the agents' ids and tokens. */
