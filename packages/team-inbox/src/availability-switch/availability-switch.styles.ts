@@ -22,7 +22,8 @@ export const availabilitySwitchStyles = css`
   [part='base']:hover {
     background: var(--baton-color-hover);
   }
-  [part='base'][disabled] {
+  [part='base'][disabled],
+  [part='base'][aria-disabled='true'] {
     cursor: progress;
     opacity: 0.7;
   }
@@ -61,5 +62,22 @@ export const availabilitySwitchStyles = css`
     border-radius: var(--baton-radius-small);
     background: var(--baton-color-surface-raised);
     color: var(--baton-color-danger);
+  }
+  /* Forced colours drop the track's and thumb's backgrounds: an outlined track, a text-coloured thumb,
+     and the system's highlight when on. */
+  @media (forced-colors: active) {
+    .track {
+      outline: 1px solid CanvasText;
+      background: Canvas;
+    }
+    .track::after {
+      background: CanvasText;
+    }
+    [aria-checked='true'] .track {
+      background: Highlight;
+    }
+    [aria-checked='true'] .track::after {
+      background: Canvas;
+    }
   }
 `;

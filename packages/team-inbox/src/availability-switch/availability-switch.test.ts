@@ -30,11 +30,21 @@ describe('inbox-availability-switch', () => {
     expect(inbox.store.getSnapshot().agents.find((a) => a.id === 'agt_ana')!.availability).to.equal('away');
     await expectNoAxeViolations(root.host);
 
+    // With the keyboard on it: while the change is on its way it is aria-disabled, never disabled
+    // (which would drop the focus to the page), and the focus is still there after.
+    sw.focus();
     sw.click();
+    await el.updateComplete;
+    expect(sw.getAttribute('aria-disabled')).to.equal('true');
+    expect((sw as HTMLButtonElement).disabled).to.equal(false);
+    sw.click(); // ignored while busy
     await until(() => changes.length === 2, 2000, 'available again');
     expect(changes[1]!.availability).to.equal('online');
     await settled(el);
     expect(sw.getAttribute('aria-checked')).to.equal('true');
+    expect(sw.getAttribute('aria-disabled')).to.equal('false');
+    expect(root.activeElement).to.equal(sw);
+    expect(inbox.world.requests.filter((r) => r === 'PATCH /v1/agents/agt_ana')).to.have.length(2);
     remove();
   });
 

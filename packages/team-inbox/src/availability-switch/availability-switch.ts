@@ -55,6 +55,8 @@ export class InboxAvailabilitySwitch extends LitElement {
     }
   }
 
+  // While the change is on its way the switch is aria-disabled, not disabled: a disabled button
+  // drops the keyboard focus it holds to the page.
   override render() {
     const agent = this.agent;
     const available = agent?.availability === 'online';
@@ -63,7 +65,8 @@ export class InboxAvailabilitySwitch extends LitElement {
         role="switch"
         aria-checked=${available ? 'true' : 'false'}
         title=${available ? 'Available: rules assign you conversations' : 'Away: rules assign you nothing'}
-        ?disabled=${!agent || this.busy}
+        ?disabled=${!agent}
+        aria-disabled=${this.busy ? 'true' : 'false'}
         @click=${() => this.toggle()}
       >
         <span class="track" aria-hidden="true"></span><span>Available</span>

@@ -131,4 +131,13 @@ export const composerStyles = css`
     flex-basis: 100%;
     color: var(--baton-color-danger);
   }
+  /* Forced colours turn every tab's transparent underline into text colour: only the chosen one keeps one. */
+  @media (forced-colors: active) {
+    [role='tab'] {
+      border-bottom-color: Canvas;
+    }
+    [role='tab'][aria-selected='true'] {
+      border-bottom-color: Highlight;
+    }
+  }
 `;

@@ -171,4 +171,22 @@ export const conversationListStyles = css`
   .skeleton-row .skeleton + .skeleton {
     width: 70%;
   }
+  /* Forced colours (Windows High Contrast) drop backgrounds and shadows, which mark the open row,
+     the focused row, a tick and unread here: marks in system colours instead, which are kept. */
+  @media (forced-colors: active) {
+    [role='option'] {
+      border-inline-start: 4px solid Canvas;
+    }
+    [role='option'][aria-selected='true'] {
+      border-inline-start-color: Highlight;
+    }
+    [role='option']:focus-visible {
+      outline: 2px solid CanvasText;
+      outline-offset: -2px;
+    }
+    [aria-checked='true'] > .check,
+    .dot {
+      background: CanvasText;
+    }
+  }
 `;
