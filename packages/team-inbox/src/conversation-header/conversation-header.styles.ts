@@ -62,7 +62,7 @@ export const conversationHeaderStyles = css`
     background: var(--baton-accent);
     color: var(--baton-accent-text);
   }
-  [part='action'][disabled] {
+  [part='action'][aria-disabled='true'] {
     opacity: 0.6;
     cursor: progress;
   }

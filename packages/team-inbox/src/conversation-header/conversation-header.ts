@@ -154,6 +154,11 @@ export class InboxConversationHeader extends LitElement {
     if (c?.waitingSince && c.teamId) this.teams.want();
   }
 
+  /** Focus on the conversation's name (where focus goes when what held it went away). */
+  focusHeading(): void {
+    this.renderRoot.querySelector<HTMLElement>('h2')?.focus();
+  }
+
   async reopen(): Promise<void> {
     const c = this.snapshot.value?.conversation;
     if (!c || c.status !== 'resolved') return;
@@ -179,7 +184,7 @@ export class InboxConversationHeader extends LitElement {
   override render() {
     const v = this.snapshot.value;
     const c = v?.conversation;
-    if (!c) return html`<div part="base"><h2>No conversation open</h2></div>`;
+    if (!c) return html`<div part="base"><h2 tabindex="-1">No conversation open</h2></div>`;
     const warning = collisionWarning(v.presence, this.me?.id, v.agents);
     const now = this.clock.now;
     const snoozed = c.status === 'open' && c.snoozedUntil;
@@ -187,7 +192,7 @@ export class InboxConversationHeader extends LitElement {
     const waiting = !snoozed && c.status === 'open' && !c.assigneeId && c.waitingSince;
     return html`<div part="base">
       <div class="who">
-        <h2 title=${this.contacts?.name(c.contactId) ?? ''}>${contactName(this.contacts, c.contactId)}</h2>
+        <h2 tabindex="-1" title=${this.contacts?.name(c.contactId) ?? ''}>${contactName(this.contacts, c.contactId)}</h2>
         <div class="meta">
           ${channelIcon(c.channel, 14)}<span>${channelName(c.channel)}</span>
           ${c.subject ? html`<span aria-hidden="true">·</span><span>${c.subject}</span>` : nothing}
@@ -203,10 +208,10 @@ export class InboxConversationHeader extends LitElement {
         </div>
       </div>
       ${c.status === 'open' && this.me && c.assigneeId !== this.me.id
-        ? html`<button part="action" ?disabled=${this.busy} aria-keyshortcuts="i" @click=${() => this.assignToMe()}>Assign to me</button>`
+        ? html`<button part="action" aria-disabled=${this.busy ? 'true' : 'false'} aria-keyshortcuts="i" @click=${() => this.assignToMe()}>Assign to me</button>`
         : nothing}
       ${snoozed
-        ? html`<button part="action" aria-keyshortcuts="s" ?disabled=${this.busy} @click=${() => this.unsnooze()}>Unsnooze</button>`
+        ? html`<button part="action" aria-keyshortcuts="s" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.unsnooze()}>Unsnooze</button>`
         : c.status === 'open'
           ? html`<button
               part="action"
@@ -214,7 +219,7 @@ export class InboxConversationHeader extends LitElement {
               aria-keyshortcuts="s"
               aria-expanded=${this.snoozeFor === c.id ? 'true' : 'false'}
               aria-controls="snooze-panel"
-              ?disabled=${this.busy}
+              aria-disabled=${this.busy ? 'true' : 'false'}
               @click=${() => this.toggleSnooze()}
               @pointerenter=${() => void loadSnoozeMenu().catch(() => undefined)}
             >
@@ -222,10 +227,10 @@ export class InboxConversationHeader extends LitElement {
             </button>`
           : nothing}
       ${c.status === 'open'
-        ? html`<button part="action" class="resolve" ?disabled=${this.busy} aria-keyshortcuts="e" @click=${() => this.resolve()}>
+        ? html`<button part="action" class="resolve" aria-disabled=${this.busy ? 'true' : 'false'} aria-keyshortcuts="e" @click=${() => this.resolve()}>
             Mark as Resolved
           </button>`
-        : html`<button part="action" ?disabled=${this.busy} @click=${() => this.reopen()}>Reopen</button>`}
+        : html`<button part="action" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.reopen()}>Reopen</button>`}
       ${this.snoozeFor === c.id
         ? html`<div id="snooze-panel" part="snooze" class="snooze-panel">
             ${this.snoozeLoaded

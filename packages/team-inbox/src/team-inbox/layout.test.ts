@@ -101,15 +101,29 @@ describe('team-inbox at every width (its own size)', () => {
     expectNoOverlap(headerBoxes(el));
     const toggle = byRole(el.shadowRoot!, 'button', 'Details');
     expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    toggle.focus();
     toggle.click();
     await settled(el);
     expect(toggle.getAttribute('aria-expanded')).to.equal('true');
     expect(visible(parts.details!)).to.equal(true);
+    // Focus goes into the drawer, not left behind it.
+    const close = byRole(el.shadowRoot!, 'button', 'Close details');
+    expect(el.shadowRoot!.activeElement).to.equal(close);
     expect(parts.details!.getBoundingClientRect().right).to.be.at.most(el.getBoundingClientRect().right + 1);
     await expectNoAxeViolations(el);
     byRole(el.shadowRoot!, 'button', 'Close details').click();
     await until(() => !visible(parts.details!), 1000, 'drawer closed');
     expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    expect(el.shadowRoot!.activeElement).to.equal(toggle);
+
+    // `a` opens it at "Assigned to"; Escape there (its list closed) closes the drawer, focus back on "Details".
+    await sendKeys({ press: 'a' });
+    const details = () => el.shadowRoot!.querySelector('inbox-details')!.shadowRoot!;
+    await until(() => visible(parts.details!) && details().querySelector('inbox-assignee-picker')?.shadowRoot?.activeElement != null, 2000, 'Assigned to focused');
+    await sendKeys({ press: 'Escape' }); // closes its list of agents, if open
+    await settled(el);
+    if (visible(parts.details!)) await sendKeys({ press: 'Escape' });
+    await until(() => !visible(parts.details!), 1000, 'drawer closed by Escape');
     expect(el.shadowRoot!.activeElement).to.equal(toggle);
   });
 
@@ -146,5 +160,11 @@ describe('team-inbox at every width (its own size)', () => {
     while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
     expect(active?.textContent).to.match(/Priya/);
     await expectNoAxeViolations(el);
+
+    // Opening it again with Enter hides the row that had focus: focus goes to the conversation's name.
+    await sendKeys({ press: 'Enter' });
+    await until(() => visible(parts.conversation!), 2000, 'the conversation again');
+    const header = el.shadowRoot!.querySelector('inbox-conversation-header')!.shadowRoot!;
+    await until(() => header.activeElement === byRole(header, 'heading'), 2000, 'focus on the conversation’s name');
   });
 });

@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { Notification } from '@baton/protocol';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, tom, until } from '../testing/fixtures.js';
-import { allByRole } from '../testing/mount.js';
+import { allByRole, byRole, deepActive } from '../testing/mount.js';
 import type { InboxUnreadChangeDetail } from '../events.js';
 import type { TeamInbox } from './team-inbox.js';
 import '../define.js';
@@ -37,5 +37,26 @@ describe('team-inbox notifications', () => {
     expect(fx.world.notifications.find((n) => n.id === 'ntf_1')!.readAt).to.not.equal(null);
     expect(fx.world.notifications.find((n) => n.id === 'ntf_9')!.readAt).to.equal(null); // another conversation's
     await expectNoAxeViolations(el);
+  });
+
+  it('a notification chosen from the panel opens its conversation, and focus goes to its row, not to the page', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = document.createElement('team-inbox') as TeamInbox;
+    el.setAttribute('view', 'all');
+    Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
+    el.style.height = '640px';
+    document.body.append(el);
+    const list = () => el.shadowRoot!.querySelector('inbox-conversation-list')!.shadowRoot!;
+    await until(() => allByRole(list(), 'option').length === 2, 3000, 'rows');
+    const bellRoot = el.shadowRoot!.querySelector('inbox-notification-bell')!.shadowRoot!;
+    const bell = byRole(bellRoot, 'button', /^Notifications/);
+    bell.focus();
+    bell.click();
+    await until(() => allByRole(bellRoot, 'button').some((b) => /Priya Patel/.test(b.textContent!)), 2000, 'the panel');
+    const item = allByRole(bellRoot, 'button').find((b) => /Priya Patel/.test(b.textContent!))!;
+    item.focus();
+    item.click();
+    await until(() => el.getAttribute('conversation-id') === 'conv_priya', 2000, 'opened');
+    await until(() => deepActive()?.id === 'row-conv_priya', 2000, 'focus on its row');
   });
 });

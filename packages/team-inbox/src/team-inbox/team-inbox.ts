@@ -123,6 +123,8 @@ export class TeamInbox extends LitElement {
   @query('dialog.shortcuts') private shortcutsDialog?: HTMLDialogElement;
   @query('inbox-undo-toast') private undoToast?: InboxUndoToast;
   @query('.back') private backButton?: HTMLElement;
+  @query('aside[part="details"]') private detailsPane?: HTMLElement;
+  @query('.close-details') private closeDetailsButton?: HTMLElement;
 
   private readonly provideStore = new ContextProvider(this, { context: storeContext });
   private readonly provideRest = new ContextProvider(this, { context: restContext });
@@ -144,6 +146,7 @@ export class TeamInbox extends LitElement {
   constructor() {
     super();
     this.addEventListener('keydown', this.onShortcut);
+    this.addEventListener('focusout', this.onFocusOut);
     this.addEventListener('inbox-view-select', this.onViewSelect);
     this.addEventListener('inbox-conversation-select', this.onConversationSelect);
     // The triage loop: after the agent's own resolve or assignment, the next conversation opens if this one left the view.
@@ -387,8 +390,12 @@ export class TeamInbox extends LitElement {
     this.details?.focusAssignee();
   }
 
-  private toggleDetails(): void {
-    this.detailsOpen = !this.detailsOpen;
+  /** "Details": opens the drawer with focus in it ("Close details" first), or closes it. */
+  private async toggleDetails(): Promise<void> {
+    if (this.detailsOpen) return this.closeDetails();
+    this.detailsOpen = true;
+    await this.updateComplete;
+    this.closeDetailsButton?.focus();
   }
 
   /** Closes the drawer; focus goes back to the "Details" button that opened it. */
@@ -408,6 +415,26 @@ export class TeamInbox extends LitElement {
     if (hadFocus) await this.focusListRow(this.conversationId);
   }
 
+  /**
+   * Focus that falls to the page because what held it went away (a button replaced after its
+   * command, a row hidden as one column shows the conversation, a panel closed) comes back into the
+   * inbox, where the shortcuts work: to the open conversation's row where the list shows, else to
+   * the conversation's name. Checked a frame later, once the parts have rendered and any focus
+   * they move on purpose has moved; focus the agent took elsewhere is left alone.
+   */
+  private onFocusOut = (e: FocusEvent): void => {
+    const from = e.composedPath()[0];
+    if (e.relatedTarget || !(from instanceof HTMLElement)) return;
+    requestAnimationFrame(() => {
+      const page = document.activeElement;
+      if (!this.isConnected || !document.hasFocus() || (page && page !== document.body)) return;
+      const gone = !from.isConnected || !from.checkVisibility() || from.matches(':disabled');
+      if (!gone) return; // a click on a blank spot of the page: the agent's choice
+      if (this.list?.checkVisibility()) this.list.focusRow(this.conversationId);
+      else this.header?.focusHeading();
+    });
+  };
+
   /** Once the list has rendered what just changed, focus goes to a conversation's row. */
   private async focusListRow(conversationId: string): Promise<void> {
     await this.updateComplete;
@@ -424,6 +451,14 @@ export class TeamInbox extends LitElement {
   }
 
   private onShortcut = (e: KeyboardEvent): void => {
+    // Escape closes the details drawer (where details are one) from any of its fields too ("Assigned
+    // to" is a text field); a field with something open of its own (a list) has taken the key first.
+    const drawer = this.detailsOpen && this.closeDetailsButton?.checkVisibility() ? this.detailsPane : undefined;
+    if (e.key === 'Escape' && drawer && !e.defaultPrevented && e.composedPath().includes(drawer)) {
+      e.preventDefault();
+      void this.closeDetails();
+      return;
+    }
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isEditable(e.composedPath()[0])) return;
     if (this.shortcutsDialog?.open || this.shortcutsOpening) return;
     switch (e.key) {

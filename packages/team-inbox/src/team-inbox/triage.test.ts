@@ -173,4 +173,32 @@ describe('team-inbox triage loop', () => {
     await until(() => allByRole(header(), 'button', 'Assign to me').length === 0, 2000, 'button gone once mine');
     expect(focusedRow()?.textContent).to.match(/Lucía/);
   });
+
+  it('a header button that goes away after its command (Assign to me, Mark as Resolved, Reopen) leaves focus in the list, not on the page', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = await mount(fx, 'all', { 'conversation-id': 'conv_lucia' });
+    await until(() => rowNames(el).length === 2, 3000, 'rows');
+    const header = () => part(el, 'inbox-conversation-header');
+    /** Clicks a header button with focus on it; once it is gone, focus is on a row of the list. */
+    const press = async (name: string) => {
+      await until(() => allByRole(header(), 'button', name).length === 1, 2000, `${name} shown`);
+      const button = byRole(header(), 'button', name);
+      button.focus();
+      button.click();
+      await until(() => !button.isConnected, 2000, `${name} gone`);
+      await until(() => focusedRow() !== null, 2000, `focus in the list after ${name}`);
+      return focusedRow()!.textContent!;
+    };
+    // Mine now, it stays in All, and so does focus, on its row.
+    expect(await press('Assign to me')).to.match(/Lucía/);
+    expect(fx.world.conversations.find((c) => c.id === 'conv_lucia')!.assigneeId).to.equal(fx.world.me.id);
+    // Resolved, it leaves All; the triage loop opens the next row, focused.
+    expect(await press('Mark as Resolved')).to.match(/Priya/);
+    // Reopened from Resolved, it leaves that view: focus on what is listed there.
+    el.setAttribute('view', 'resolved');
+    el.setAttribute('conversation-id', 'conv_lucia');
+    await until(() => rowNames(el).includes('Lucía'), 2000, 'Lucía in Resolved');
+    await press('Reopen');
+    expect(fx.world.conversations.find((c) => c.id === 'conv_lucia')!.status).to.equal('open');
+  });
 });
