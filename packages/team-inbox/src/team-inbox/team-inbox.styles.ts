@@ -43,11 +43,16 @@ export const teamInboxStyles = css`
     background: var(--baton-color-warning-bg);
     color: var(--baton-color-warning-text);
   }
+  /*
+   * Short (a host that makes it low, or 200% zoom): the list and the timeline keep a few rows each
+   * (min-height), and their columns scroll as a whole instead of squeezing them to nothing.
+   */
   [part='sidebar'] {
     grid-row: 2;
     display: flex;
     flex-direction: column;
     min-height: 0;
+    overflow-y: auto;
     background: var(--baton-color-surface);
     border-right: 1px solid var(--baton-color-border);
   }
@@ -64,7 +69,7 @@ export const teamInboxStyles = css`
   }
   [part='list'] {
     flex: 1;
-    min-height: 0;
+    min-height: 168px; /* three rows */
     border-top: 1px solid var(--baton-color-border);
   }
   [part='conversation'] {
@@ -73,10 +78,11 @@ export const teamInboxStyles = css`
     flex-direction: column;
     min-width: 0;
     min-height: 0;
+    overflow-y: auto;
   }
   [part='timeline'] {
     flex: 1;
-    min-height: 0;
+    min-height: 10em;
   }
   /* Nothing open: the empty state takes the details' column too (there are no details to show). */
   :not(.has-open) > [part='conversation'] {
