@@ -5,7 +5,8 @@ import { demoWorld, fixtureInbox, tom, until } from '../testing/fixtures.js';
 import { accessibleName, allByRole, byRole, mountPart, settled } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
 import type { InboxNotificationBell } from './notification-bell.js';
-import { earlierText, notificationText } from './notification-panel.js';
+import { earlierText } from './notification-panel.js';
+import { notificationText } from './notification-text.js';
 
 describe('inbox-notification-bell', () => {
   it('shows the unread count, lists notifications, and opening one marks it read', async () => {

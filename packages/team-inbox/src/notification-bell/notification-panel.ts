@@ -3,28 +3,13 @@ import type { AgentWithLoad, InboxRestClient } from '@baton/client';
 import type { Conversation, Notification } from '@baton/protocol';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
 import type { DesktopState } from '../desktop-notifications/push-subscription.js';
+import { notificationText } from './notification-text.js';
 
 /**
  * The bell's open panel: the notifications, "Mark all as read" and the desktop switch. Loaded with
  * `import()` the first time the bell opens (the bell and its count are in the first paint); the
  * bell keeps the state (open, desktop) and the keyboard, this only draws it and runs the switch.
  */
-
-/** What happened, from the reader's side, naming the contact when known: "Ben mentioned you on Priya Patel". */
-export function notificationText(n: Notification, agents: readonly AgentWithLoad[], contact?: string): string {
-  const actor = n.actor.type === 'agent' ? agents.find((a) => a.id === n.actor.id)?.name.split(/\s+/)[0] : n.actor.type === 'workflow' ? (n.rule ? `Rule ${n.rule.name}` : 'A rule') : undefined;
-  const on = contact ?? 'a conversation';
-  switch (n.type) {
-    case 'mentioned':
-      return `${actor ?? 'Someone'} mentioned you on ${on}`;
-    case 'assigned':
-      return `${actor ?? 'Someone'} assigned ${on} to you`;
-    case 'reopened':
-      return contact ? `${contact} wrote again: reopened` : 'A conversation assigned to you was reopened';
-    case 'queued_timeout':
-      return `${contact ?? 'A conversation'} has waited too long in the queue`;
-  }
-}
 
 const KIND_WORDS: Record<Notification['type'], string> = { assigned: 'assignment', mentioned: 'mention', reopened: 'reopen', queued_timeout: 'queue alert' };
 

@@ -22,11 +22,17 @@ describe('team-inbox notifications', () => {
     await until(() => changes.length === 1, 2000, 'first badge');
     expect(changes[0]).to.deep.equal({ unread: 1, mentions: 1 });
 
+    // Once the list shows Lucía by name (her conversation and contact are known).
+    const rows = () => allByRole(el.shadowRoot!.querySelector('inbox-conversation-list')!.shadowRoot!, 'option');
+    await until(() => rows().some((o) => /Lucía Fernández/.test(o.textContent!)), 3000, 'rows with names');
     const fresh = Notification.parse({ id: 'ntf_9', agentId: 'agt_ana', type: 'assigned', conversationId: 'conv_lucia', actor: { type: 'agent', id: tom.id }, createdAt: new Date().toISOString(), readAt: null });
     fx.world.notifications.push(fresh);
     fx.realtime.emit('notification:created', { seq: 3000, notification: fresh });
     await until(() => changes.length === 2, 2000, 'badge after a new notification');
     expect(changes[1]).to.deep.equal({ unread: 2, mentions: 1 });
+    // The bell only changes its count: the inbox says it, as the panel words it.
+    const said = () => allByRole(el.shadowRoot!, 'status').map((r) => r.textContent!.trim());
+    await until(() => said().includes('Tom assigned Lucía Fernández to you'), 2000, 'said politely');
 
     const list = el.shadowRoot!.querySelector('inbox-conversation-list')!.shadowRoot!;
     await until(() => allByRole(list, 'option').some((o) => /Priya/.test(o.textContent!)), 3000, 'rows');

@@ -10,7 +10,7 @@ import { realtimeContext } from '@baton/ui/contexts/realtime';
 import { currentAgentContext } from '@baton/ui/contexts/current-agent';
 import { baseStyles, controlStyles, tokenStyles } from '@baton/ui/tokens';
 import { contactsContext } from '../contacts/contacts-context.js';
-import { fire, type InboxConversationSelectDetail, type InboxViewSelectDetail } from '../events.js';
+import { fire, type InboxAssignDetail, type InboxConversationSelectDetail, type InboxViewSelectDetail } from '../events.js';
 import type { InboxSearch } from '../search-box/search-box.js';
 import type { InboxConversationList } from '../conversation-list/conversation-list.js';
 import type { InboxConversationHeader } from '../conversation-header/conversation-header.js';
@@ -22,6 +22,8 @@ import { teamInboxStyles } from './team-inbox.styles.js';
 import { addStyles, lazyModule } from '../controllers/lazy-part.js';
 import { plainError } from '../format/plain-error.js';
 import { wakeTime } from '../format/snooze-time.js';
+import { notificationText } from '../notification-bell/notification-text.js';
+import { Announcer, assignmentText } from './announcer.js';
 
 /** The shortcuts dialog's content is a chunk of its own, fetched the first time it opens. */
 type ShortcutsModule = typeof import('./shortcuts.js');
@@ -109,6 +111,7 @@ export class TeamInbox extends LitElement {
   @state() private detailsOpen = false;
   @state() private shortcuts: ShortcutsModule | undefined;
   @state() private partsLoaded = false;
+  private readonly announcer = new Announcer(this);
   @state() private partsFailed = false;
   /** The agent's last resolve or snooze, offered back for a few seconds. */
   @state() private undoable: UndoableAction | undefined;
@@ -155,6 +158,7 @@ export class TeamInbox extends LitElement {
     this.addEventListener('inbox-assign', advance);
     this.addEventListener('inbox-snooze', advance);
     this.addEventListener('inbox-resolve', (e) => this.offerUndo('resolved', e.detail.conversationId));
+    this.addEventListener('inbox-assign', (e) => this.announceAssignment(e.detail));
     this.addEventListener('inbox-snooze', (e) => {
       if (e.detail.until) this.offerUndo('snoozed', e.detail.conversationId, e.detail.until);
     });
@@ -165,14 +169,29 @@ export class TeamInbox extends LitElement {
    * open when it happened: the event comes before the triage loop opens the next one.
    */
   private offerUndo(kind: UndoableAction['kind'], conversationId: string, until?: string): void {
-    const open = this.services?.store.getSnapshot().open?.conversation;
-    const name = open?.id === conversationId ? this.services?.contacts?.name(open.contactId) : undefined;
-    const what = `${kind === 'resolved' ? 'Resolved' : 'Snoozed'} ${name ?? 'the conversation'}`;
+    const what = `${kind === 'resolved' ? 'Resolved' : 'Snoozed'} ${this.contactOf(conversationId) ?? 'the conversation'}`;
     const said = until ? `${what} until ${wakeTime(until, Date.now())}` : what;
     void loadUndoToast().then(
-      () => (this.undoable = { kind, conversationId, said }),
-      () => undefined, // no way back offered is not worth an error banner over a resolve that went through
+      () => {
+        this.undoable = { kind, conversationId, said };
+        this.announcer.say(`${said}. Undo: z`);
+      },
+      () => this.announcer.say(said), // no way back offered is not worth an error banner over a resolve that went through
     );
+  }
+
+  /** The contact's name of the open conversation, if it is `conversationId`. */
+  private contactOf(conversationId: string): string | undefined {
+    const open = this.services?.store.getSnapshot().open?.conversation;
+    return (open?.id === conversationId && this.services?.contacts?.name(open.contactId)) || undefined;
+  }
+
+  /** The agent's own assignment ("Assign to me", "Assigned to"), said: the header only changes a name. */
+  private announceAssignment({ conversationId, assigneeId }: InboxAssignDetail): void {
+    const snapshot = this.services?.store.getSnapshot();
+    const agent = snapshot?.agents.find((a) => a.id === assigneeId);
+    const assignee = assigneeId ? { name: agent?.name ?? 'a teammate', isMe: assigneeId === snapshot?.agentId } : null;
+    this.announcer.say(assignmentText(this.contactOf(conversationId) ?? 'the conversation', assignee));
   }
 
   /** The current services' store (built or injected); undefined before it is connected. */
@@ -239,6 +258,12 @@ export class TeamInbox extends LitElement {
           if (!passesByItself(e, store.getSnapshot().status === 'ready')) this.fail(e);
         }),
         realtime.on('ready', () => (this.failure = '')),
+        // A teammate's assignment or mention, said as the bell's panel words it.
+        realtime.on('notification:created', ({ notification: n }) => {
+          const s = store.getSnapshot();
+          const c = s.conversations.find((r) => r.id === n.conversationId) ?? (s.open?.id === n.conversationId ? s.open.conversation : null);
+          this.announcer.say(notificationText(n, s.agents, (c && this.services?.contacts?.name(c.contactId)) ?? undefined));
+        }),
       );
     }
     this.follow(store.getSnapshot());
@@ -577,6 +602,7 @@ export class TeamInbox extends LitElement {
       ${this.undoable
         ? html`<inbox-undo-toast part="undo" .action=${this.undoable} @close=${() => void this.closeUndo()}></inbox-undo-toast>`
         : nothing}
+      ${this.announcer.render()}
       <dialog class="shortcuts" part="shortcuts" aria-labelledby="shortcuts-title" @close=${this.onDialogClose}>${this.shortcuts?.renderShortcuts()}</dialog>
     </div>`;
   }

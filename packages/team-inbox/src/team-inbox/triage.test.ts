@@ -172,6 +172,8 @@ describe('team-inbox triage loop', () => {
     expect(fx.world.requests).to.include('POST /v1/conversations/conv_lucia/assign');
     await until(() => allByRole(header(), 'button', 'Assign to me').length === 0, 2000, 'button gone once mine');
     expect(focusedRow()?.textContent).to.match(/Lucía/);
+    // Said politely: the header only loses a button, which a screen reader does not tell.
+    await until(() => allByRole(el.shadowRoot!, 'status').some((r) => r.textContent!.trim() === 'Assigned Lucía Fernández to you'), 2000, 'said');
   });
 
   it('a header button that goes away after its command (Assign to me, Mark as Resolved, Reopen) leaves focus in the list, not on the page', async () => {

@@ -10,6 +10,8 @@ import '../define.js';
 /** The toast's shadow root, or null while none is offered. */
 const toast = (inbox: TeamInbox) => inbox.shadowRoot!.querySelector('inbox-undo-toast')?.shadowRoot ?? null;
 const toastText = (inbox: TeamInbox) => toast(inbox)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+/** What the inbox's own polite live regions hold now. */
+const announced = (inbox: TeamInbox) => allByRole(inbox.shadowRoot!, 'status').map((s) => s.textContent!.trim());
 
 async function mountAll(fx: FixtureInbox): Promise<TeamInbox> {
   const el = await mountTeamInbox(fx);
@@ -36,9 +38,13 @@ describe('team-inbox: Undo after a resolve or snooze', () => {
     const reopened: InboxResolveDetail[] = [];
     el.addEventListener('inbox-reopen', (e) => reopened.push(e.detail));
 
+    // The region that will say it is in the page, empty, before anything happens (one that arrives
+    // with its words, as the toast does, is not read out).
+    expect(announced(el)).to.include('');
     await sendKeys({ press: 'e' });
     await until(() => /Resolved Lucía Fernández/.test(toastText(el)), 2000, 'the toast');
-    expect(byRole(toast(el)!, 'status').textContent).to.match(/Resolved Lucía Fernández/);
+    expect(allByRole(toast(el)!, 'status')).to.have.length(0);
+    await until(() => announced(el).includes('Resolved Lucía Fernández. Undo: z'), 2000, 'said politely');
     expect(byRole(toast(el)!, 'button', 'Undo').getAttribute('aria-keyshortcuts')).to.equal('z');
     // The triage loop moved on: Priya is open, Lucía left All.
     await until(() => fx.store.getSnapshot().open?.id === 'conv_priya', 2000, 'the next conversation');

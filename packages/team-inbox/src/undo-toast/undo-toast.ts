@@ -131,8 +131,10 @@ export class InboxUndoToast extends LitElement {
 
   override render() {
     if (!this.action) return nothing;
-    return html`<div part="base" role="status">
-      <span>${this.error || this.action.said}</span>
+    // Not a live region: it would arrive with its words already in it, which screen readers skip.
+    // <team-inbox> says what happened (and "Undo: z") in its own region; a failed undo is an alert.
+    return html`<div part="base" role="group" aria-label="Undo">
+      ${this.error ? html`<span role="alert">${this.error}</span>` : html`<span>${this.action.said}</span>`}
       <button class="undo" aria-keyshortcuts="z" ?disabled=${this.busy} @click=${() => void this.undo()}>Undo</button>
       <button class="close" aria-label="Dismiss" @click=${() => this.close()}>✕</button>
     </div>`;
