@@ -123,7 +123,7 @@ export class BatonRealtime {
   private waiters: { resolve: (e: ReadyEvent) => void; reject: (e: Error) => void }[] = [];
 
   constructor(options: BatonRealtimeOptions) {
-    this.tokens = new TokenSource(options);
+    this.tokens = options.tokens ?? new TokenSource(options);
     this.seq = options.since;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.maxReconnectAttempts = options.maxReconnectAttempts ?? Infinity;

@@ -8,7 +8,7 @@
  * `@baton/client` (src/index.ts) re-exports all of this and adds the socket and the store.
  */
 export { BatonApiError, type ClientErrorCode } from './errors.js';
-export { REFRESH_MARGIN_MS, tokenExpiry, type TokenOptions } from './token.js';
+export { REFRESH_MARGIN_MS, TokenSource, tokenExpiry, type TokenOptions } from './token.js';
 export type { BackoffOptions, Delay } from './backoff.js';
 export {
   BatonRestClient,

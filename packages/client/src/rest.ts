@@ -98,7 +98,7 @@ export class InboxRestClient {
 
   constructor(options: BatonRestClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.tokens = new TokenSource(options);
+    this.tokens = options.tokens ?? new TokenSource(options);
     // Looked up per call and called on the global: `window.fetch` throws when called with another `this`.
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);

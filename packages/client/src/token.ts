@@ -8,6 +8,12 @@ export interface TokenOptions {
   tokenProvider?: () => Promise<string>;
   /** Milliseconds since the epoch; injectable so expiry can be tested without waiting. */
   now?: () => number;
+  /**
+   * One credential shared by several clients (a page's REST client and socket): a token either
+   * got serves the other until it nears expiry, so the host mints one, not one each. When given,
+   * `token`, `tokenProvider` and `now` are its own, not these options'.
+   */
+  tokens?: TokenSource;
 }
 
 /**

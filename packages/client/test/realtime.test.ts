@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { SocketAuth } from '@baton/protocol';
 import { MAX_REPLAY, MAX_SOCKETS_PER_AGENT } from '@baton/server';
 import { Server } from 'socket.io';
-import { BatonApiError, BatonRealtime, type RealtimeEvent } from '../src/index.js';
+import { BatonApiError, BatonRealtime, BatonRestClient, TokenSource, type RealtimeEvent } from '../src/index.js';
 import { dropTransport, heldAfterFirst, nextEvent, padOutbox, setup, withTimeout } from './support.js';
 
 /** The socket wrapper against a real server: events and seq, replay after reconnect, tokens, presence. */
@@ -158,6 +158,24 @@ test('a page origin the workspace does not list is 403 forbidden saying so, and 
   assert.deepEqual(waits, [], 'no reconnect scheduled');
   assert.equal(asked, 1, 'one token asked for');
   rt.close();
+});
+
+test('a socket and a REST client sharing a TokenSource get one token from the provider, and a reconnect a fresh one for both', async (t) => {
+  const { server, ana, realtime, mint } = await setup(t);
+  let asked = 0;
+  const tokens = new TokenSource({ tokenProvider: async () => (asked++, mint(ana)) });
+  const rt = realtime({ tokens });
+  const rest = new BatonRestClient({ baseUrl: server.url, tokens, delay: async () => {} });
+  await withTimeout(rt.connect(), 'ready');
+  await rest.listConversations({ view: 'all' });
+  assert.equal(asked, 1);
+  // The server drops the socket: it reconnects with a fresh token, which REST then uses too.
+  const back = nextEvent(rt, 'ready');
+  dropTransport(server, ana.id);
+  await withTimeout(back, 'ready again');
+  assert.equal(asked, 2);
+  await rest.listConversations({ view: 'all' });
+  assert.equal(asked, 2);
 });
 
 test('a connect that reaches no server is reported as network_error', async (t) => {

@@ -1,4 +1,4 @@
-import { BatonRealtime, InboxRestClient, InboxStore } from '@baton/client';
+import { BatonRealtime, InboxRestClient, InboxStore, TokenSource } from '@baton/client';
 import type { View } from '@baton/protocol';
 import { ContactDirectory } from '../contacts/contact-directory.js';
 
@@ -14,11 +14,14 @@ export interface InboxServices {
 
 /**
  * Builds the SDK for a server: REST client, socket and store, all asking `tokenProvider` for
- * credentials (the SDK calls it before expiry and on every reconnect).
+ * credentials (REST within a minute of expiry and once on a 401; the socket on every reconnect,
+ * the server closing it when its token expires).
  */
 export function connectToServer(options: { server: string; tokenProvider: () => Promise<string>; view: View }): InboxServices {
-  const rest = new InboxRestClient({ baseUrl: options.server, tokenProvider: options.tokenProvider });
-  const realtime = new BatonRealtime({ url: options.server, tokenProvider: options.tokenProvider });
+  // One token for both: the socket's first one serves the list's requests too (not one minted each).
+  const tokens = new TokenSource({ tokenProvider: options.tokenProvider });
+  const rest = new InboxRestClient({ baseUrl: options.server, tokens });
+  const realtime = new BatonRealtime({ url: options.server, tokens });
   const store = new InboxStore({ rest, realtime, view: options.view, pageSize: 50 });
   return {
     store,

@@ -160,6 +160,8 @@ describe('team-inbox live and honest', () => {
     await post(listed.apiKey, '/v1/conversations', { contact: { name: 'Olga Petrova', phone: '+15550100999' }, channel: 'sms', message: { body: 'Hello?' } });
     await until(() => allByRole(list(listed.el), 'option').some((o) => o.textContent!.includes('Olga Petrova')), 5000, 'the conversation, live');
     expect(allByRole(listed.el.shadowRoot!, 'alert')).to.have.length(0);
+    // The list's requests and the socket, starting together, share the host's one token.
+    expect(listed.asked()).to.equal(1);
   });
 
   it('says what went wrong in plain words, with "Try again"', async () => {
