@@ -1,7 +1,7 @@
 import type { TestContext } from 'node:test';
 import type { Conversation } from '@baton/protocol';
 import { TestServer, type TestAgent, type TestWorkspace } from '@baton/server/testing';
-import { BatonRealtime, BatonRestClient, type BatonRealtimeOptions, type InboxSnapshot, type InboxStore, type RealtimeEvent, type RealtimeEventMap } from '../src/index.js';
+import { BatonRealtime, BatonRestClient, type BatonRealtimeOptions, type TokenSource, type InboxSnapshot, type InboxStore, type RealtimeEvent, type RealtimeEventMap } from '../src/index.js';
 
 /** Shared fixtures: a real server on a loopback port per test, and bounded waits (never sleeps). */
 
@@ -108,7 +108,7 @@ export interface Fixture {
   host: BatonRestClient;
   rest: (agent: TestAgent, extra?: Partial<ConstructorParameters<typeof BatonRestClient>[0]>) => BatonRestClient;
   /** A realtime client the fixture closes after the test. */
-  realtime: (options: Partial<BatonRealtimeOptions> & ({ token: string } | { tokenProvider: () => Promise<string> })) => BatonRealtime;
+  realtime: (options: Partial<BatonRealtimeOptions> & ({ token: string } | { tokenProvider: () => Promise<string> } | { tokens: TokenSource })) => BatonRealtime;
   /** A fresh token for the agent, minted by the host backend. */
   mint: (agent: TestAgent) => Promise<string>;
   /** Starts an open conversation with an inbound customer message, as the host backend does. */
