@@ -85,3 +85,34 @@ describe('<workflow-builder> reading the list (real server)', () => {
     }
   });
 });
+
+describe('<workflow-builder> signing in (real server)', () => {
+  let ws: TestWorkspace;
+  freshWorkspaceEachTest((w) => (ws = w));
+
+  it('asks nothing until the host gives it a credential, then every request carries it', async () => {
+    const sent: { url: string; auth: boolean }[] = [];
+    const realFetch = window.fetch;
+    window.fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.startsWith(ws.url)) sent.push({ url, auth: new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).has('authorization') });
+      return realFetch(input, init);
+    };
+    const el = document.createElement('workflow-builder') as WorkflowBuilder;
+    try {
+      // As a host page does: the element first, with its server; the token provider a moment later.
+      el.setAttribute('server', ws.url);
+      document.body.append(el);
+      await el.updateComplete;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sent).to.deep.equal([]);
+      el.tokenProvider = async () => ws.tokens.ana;
+      await waitFor(() => !!el.shadowRoot!.querySelector('wb-workflow-list'), 8000, 'the list');
+      expect(sent.length).to.be.greaterThan(0);
+      expect(sent.filter((r) => !r.auth).map((r) => r.url)).to.deep.equal([]);
+    } finally {
+      window.fetch = realFetch;
+      el.remove();
+    }
+  });
+});

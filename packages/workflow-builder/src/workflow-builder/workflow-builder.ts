@@ -24,7 +24,7 @@ const REFRESH_EVERY_MS = 10_000;
 export function plainError(error: unknown): string {
   if (error instanceof BatonApiError) {
     if (error.status === 0) return 'The server did not answer. Check the connection and try again.';
-    if (error.status === 403) return 'Only workspace admins can change workflows and routing settings.';
+    if (error.status === 403) return "Only workspace admins can change workflows and routing settings: the builder needs an admin agent's token (not an agent's, and not the API key).";
     if (error.status === 401) return 'Your session has expired. Sign in again.';
     return error.message;
   }
@@ -102,8 +102,16 @@ export class WorkflowBuilder extends LitElement {
     if (changed.has('workflowId') && this.workflowId) this.settingsOpen = false;
     if (changed.has('server') || changed.has('rest') || changed.has('token') || changed.has('tokenProvider')) {
       this.client = undefined;
-      if (this.rest || this.server) void this.load();
+      if (this.canLoad) void this.load();
     }
+  }
+
+  /**
+   * An injected client, or a server with a credential. A host often sets `tokenProvider` just after
+   * putting the element on the page: until then nothing is asked (it would only be refused, 401).
+   */
+  private get canLoad(): boolean {
+    return !!this.rest || (!!this.server && (!!this.token || !!this.tokenProvider));
   }
 
   /** The REST client in use (the injected one, or one built for `server`). */
@@ -131,7 +139,7 @@ export class WorkflowBuilder extends LitElement {
 
   /** Loads workflows, teams and agents. */
   async load(): Promise<void> {
-    if (!this.rest && !this.server) return;
+    if (!this.canLoad) return;
     const load = ++this.loadsStarted;
     this.failure = '';
     try {
