@@ -80,6 +80,14 @@ describe('Snooze in the conversation header', () => {
     const { inbox, el, root, remove } = await open('conv_lucia');
     byRole(root, 'button', 'Snooze').click();
     await until(() => !!menu(root)?.querySelector('input'), 3000, 'snooze choices');
+    // Up and Down move between the presets, round from the last to the first.
+    const presets = [...menu(root)!.querySelectorAll<HTMLElement>('.preset')];
+    await until(() => menu(root)!.activeElement === presets[0], 2000, 'the first preset focused');
+    press(presets[0]!, 'ArrowDown');
+    expect(menu(root)!.activeElement).to.equal(presets[1]);
+    press(presets[1]!, 'ArrowUp');
+    press(presets[0]!, 'ArrowUp');
+    expect(menu(root)!.activeElement).to.equal(presets.at(-1));
     press(menu(root)!.activeElement!, 'Escape');
     await settled(el);
     expect(root.querySelector('inbox-snooze-menu')).to.equal(null);

@@ -134,10 +134,19 @@ export class InboxSnoozeMenu extends LitElement {
     else void this.snooze(new Date(value));
   }
 
+  /** Escape closes; Up and Down move between the presets (Tab too), as in a list of choices. */
   private onKeydown(e: KeyboardEvent): void {
-    if (e.key !== 'Escape') return;
-    e.stopPropagation();
-    this.done();
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      this.done();
+      return;
+    }
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const presets = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('.preset')];
+    const at = presets.indexOf(e.composedPath()[0] as HTMLButtonElement);
+    if (at < 0) return;
+    e.preventDefault();
+    presets[(at + (e.key === 'ArrowDown' ? 1 : presets.length - 1)) % presets.length]!.focus();
   }
 
   override render() {
@@ -146,7 +155,7 @@ export class InboxSnoozeMenu extends LitElement {
       <ul>
         ${snoozePresets(now).map(
           (p) => html`<li>
-            <button class="preset" ?disabled=${this.busy} @click=${() => this.snooze(p.at)}>
+            <button class="preset" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.snooze(p.at)}>
               <span>${p.name}</span> <span class="when">${wakeTime(p.at.toISOString(), now.getTime())}</span>
             </button>
           </li>`,

@@ -460,6 +460,16 @@ export class TeamInbox extends LitElement {
     });
   };
 
+  /**
+   * `z`: undoes, and the conversation it brings back (opened again) takes the list's focus from the
+   * row the triage loop had moved it to.
+   */
+  private async undoFromKeyboard(toast: InboxUndoToast): Promise<void> {
+    const id = toast.action!.conversationId;
+    await toast.undo();
+    if (this.conversationId === id && deepActiveElement()?.getAttribute('role') === 'option') await this.focusListRow(id);
+  }
+
   /** Once the list has rendered what just changed, focus goes to a conversation's row. */
   private async focusListRow(conversationId: string): Promise<void> {
     await this.updateComplete;
@@ -525,7 +535,7 @@ export class TeamInbox extends LitElement {
         break;
       case 'z':
         if (!this.undoToast?.action) return;
-        void this.undoToast.undo();
+        void this.undoFromKeyboard(this.undoToast);
         break;
       default:
         return;

@@ -89,6 +89,8 @@ describe('team-inbox: Undo after a resolve or snooze', () => {
     expect(snoozes[1]).to.deep.equal({ conversationId: 'conv_lucia', until: null });
     expect(fx.world.conversations.find((c) => c.id === 'conv_lucia')!.snoozedUntil).to.equal(null);
     await until(() => fx.store.getSnapshot().open?.id === 'conv_lucia' && toast(el) === null, 2000, 'open again, toast gone');
+    // The list's focus goes to the row brought back, not the one the triage loop had moved it to.
+    await until(() => deepActive()?.id === 'row-conv_lucia', 2000, 'focus on Lucía’s row');
   });
 
   it('says why when Undo is refused and stays for another try; Dismiss closes it', async () => {
