@@ -25,12 +25,23 @@ export const conversationHeaderStyles = css`
     text-overflow: ellipsis;
     white-space: nowrap;
   }
+  /* Each piece ("Email", the subject, "Waiting for Bilingual · 4 min") wraps whole, never mid-phrase;
+     a subject longer than the line ends in an ellipsis (its full text is the title). */
   .meta {
     display: flex;
+    flex-wrap: wrap;
     align-items: center;
-    gap: 6px;
+    gap: 2px 6px;
     color: var(--baton-color-text-muted);
     font-size: var(--baton-font-size-small);
+  }
+  .meta > span {
+    white-space: nowrap;
+  }
+  .meta > .subject {
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
   .status-resolved {
     color: var(--baton-online);

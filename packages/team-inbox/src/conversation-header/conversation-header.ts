@@ -195,7 +195,7 @@ export class InboxConversationHeader extends LitElement {
         <h2 tabindex="-1" title=${this.contacts?.name(c.contactId) ?? ''}>${contactName(this.contacts, c.contactId)}</h2>
         <div class="meta">
           ${channelIcon(c.channel, 14)}<span>${channelName(c.channel)}</span>
-          ${c.subject ? html`<span aria-hidden="true">·</span><span>${c.subject}</span>` : nothing}
+          ${c.subject ? html`<span aria-hidden="true">·</span><span class="subject" title=${c.subject}>${c.subject}</span>` : nothing}
           ${c.status === 'resolved'
             ? html`<span aria-hidden="true">·</span><span class="status-resolved">${icon('check', 12)} Resolved</span>`
             : nothing}

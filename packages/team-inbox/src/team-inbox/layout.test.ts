@@ -156,6 +156,11 @@ describe('team-inbox at every width (its own size)', () => {
     // The name keeps room to be read: the buttons wrap below it instead.
     const name = byRole(el.shadowRoot!.querySelector('inbox-conversation-header')!.shadowRoot!, 'heading');
     expect(name.scrollWidth).to.be.at.most(name.clientWidth);
+    // Under it, each piece (channel, the long subject) keeps to one line: wrapped whole, or cut with an ellipsis.
+    for (const piece of el.shadowRoot!.querySelector('inbox-conversation-header')!.shadowRoot!.querySelectorAll<HTMLElement>('.meta > span')) {
+      const line = parseFloat(getComputedStyle(piece).lineHeight);
+      expect(piece.getBoundingClientRect().height, piece.textContent!).to.be.at.most(line + 1);
+    }
     // The composer's row wraps, and "Send" stays last, beside "Send and resolve", at the right edge.
     const composer = el.shadowRoot!.querySelector('inbox-composer')!.shadowRoot!;
     const [manage, andResolve, send] = ['Manage saved replies', 'Send and resolve', 'Send'].map((n) => byRole(composer, 'button', n).getBoundingClientRect());
