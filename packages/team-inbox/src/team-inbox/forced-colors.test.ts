@@ -74,6 +74,17 @@ describe('<team-inbox> in forced colours', () => {
     expect(style(focused).outlineStyle).to.equal('solid');
     expect(style(focused).outlineWidth).to.equal('2px');
 
+    // Any other control reached by keyboard: its ring is a shadow too, and an outline stands in.
+    await sendKeys({ press: 'Tab' });
+    const next = (() => {
+      let a = document.activeElement;
+      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+      return a as HTMLElement;
+    })();
+    expect(next).not.to.equal(focused);
+    expect(style(next).outlineStyle, next.outerHTML.slice(0, 80)).to.equal('solid');
+    expect(style(next).outlineColor).not.to.be.oneOf(['rgba(0, 0, 0, 0)', system('Canvas')]);
+
     // The composer's chosen tab keeps an underline of its own colour; the other's is the page's.
     const composer = part('inbox-composer');
     const reply = byRole(composer, 'tab', /^Reply/);

@@ -91,8 +91,10 @@ export const tokenStyles = css`
 
 /** Shared by every part: a visible focus ring and text only screen readers get. */
 export const baseStyles = css`
+  /* The ring is a shadow; the transparent outline is for forced colours (Windows High Contrast),
+     which drop shadows and paint a transparent outline in the system's text colour. */
   :focus-visible {
-    outline: none;
+    outline: 2px solid transparent;
     box-shadow: var(--baton-focus-ring, 0 0 0 2px #2f5bea);
   }
   .visually-hidden {

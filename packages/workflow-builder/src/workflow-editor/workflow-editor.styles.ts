@@ -106,7 +106,7 @@ export const workflowEditorStyles = css`
     padding: var(--baton-space-1);
   }
   .row:focus-visible {
-    outline: none;
+    outline: 2px solid transparent; /* drawn in forced colours, where the shadow is dropped */
     box-shadow: var(--baton-focus-ring);
   }
   .row > [role='gridcell']:first-child {
