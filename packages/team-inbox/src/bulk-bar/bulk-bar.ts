@@ -151,7 +151,7 @@ export class InboxBulkBar extends LitElement {
     const agents = (this.snapshot.value?.agents ?? []).filter((a) => a.active);
     const n = this.ids.length;
     return html`<div part="base" role="toolbar" aria-label="Bulk actions" aria-busy=${this.busy ? 'true' : 'false'}>
-      <span class="count">${n} selected</span>
+      <span class="count" role="status">${n} selected</span>
       <form @submit=${this.onAssign}>
         <select class="field" aria-label="Assign to" required ?disabled=${this.busy}>
           <option value="">Choose…</option>

@@ -9,7 +9,8 @@ import type { Contact } from '@baton/protocol';
 export class ContactDirectory {
   private readonly rest: InboxRestClient;
   private readonly contacts = new Map<string, Contact>();
-  private readonly pending = new Set<string>();
+  /** Contacts being fetched, by id: what `nameWhenKnown` waits for. */
+  private readonly pending = new Map<string, Promise<void>>();
   private readonly failed = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
@@ -22,12 +23,18 @@ export class ContactDirectory {
   get(id: string): Contact | undefined {
     const known = this.contacts.get(id);
     if (known || this.pending.has(id) || this.failed.has(id)) return known;
-    this.pending.add(id);
-    this.rest.getContact(id).then(
+    const fetching = this.rest.getContact(id).then(
       ({ contact }) => this.remember(contact),
-      () => this.failed.add(id),
+      () => void this.failed.add(id),
     ).finally(() => this.pending.delete(id));
+    this.pending.set(id, fetching);
     return undefined;
+  }
+
+  /** The contact's name, fetched if need be; null when it cannot be read. */
+  async nameWhenKnown(id: string): Promise<string | null> {
+    if (!this.get(id)) await this.pending.get(id);
+    return this.contacts.get(id)?.name ?? null;
   }
 
   /** The contact's name; null while it loads (show a skeleton, never a made-up name). */

@@ -31,6 +31,8 @@ describe('bulk select in the conversation list', () => {
     press(rows()[2]!, 'x', { shiftKey: true });
     await settled(el);
     expect(checked(root)).to.deep.equal(['conv_0', 'conv_1', 'conv_2']);
+    // The count is said as it changes (a polite status), not only shown.
+    await until(() => allByRole(root, 'status').some((s) => s.textContent === '3 selected'), 2000, 'the count said');
     rows()[4]!.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true, shiftKey: true }));
     await settled(el);
     expect(checked(root)).to.deep.equal(['conv_0', 'conv_1', 'conv_2', 'conv_3', 'conv_4']);

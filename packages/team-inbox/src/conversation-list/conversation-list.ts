@@ -122,6 +122,14 @@ export class InboxConversationList extends LitElement {
   }
 
   /** Focuses a conversation's row (or the active row when it is not listed). */
+  /** Focuses the row of `conversationId` if it is listed; false when it is not (nothing moves then). */
+  focusListedRow(conversationId: string): boolean {
+    const index = this.rows.findIndex((r) => r.id === conversationId);
+    if (index < 0) return false;
+    void this.roving.focus(index);
+    return true;
+  }
+
   focusRow(conversationId: string): void {
     const index = this.rows.findIndex((r) => r.id === conversationId);
     void this.roving.focus(index >= 0 ? index : Math.min(this.roving.active, Math.max(0, this.rows.length - 1)));

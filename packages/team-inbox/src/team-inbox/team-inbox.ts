@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
 import { BatonApiError, type BatonRealtime, type InboxRestClient, type InboxSnapshot, type InboxStore } from '@baton/client';
-import type { Agent, View } from '@baton/protocol';
+import type { Agent, Notification, View } from '@baton/protocol';
 import { VIEWS } from '@baton/protocol/constants';
 import { storeContext } from '@baton/ui/contexts/store';
 import { restContext } from '@baton/ui/contexts/rest';
@@ -14,6 +14,7 @@ import { fire, type InboxAssignDetail, type InboxConversationSelectDetail, type 
 import type { InboxSearch } from '../search-box/search-box.js';
 import type { InboxConversationList } from '../conversation-list/conversation-list.js';
 import type { InboxConversationHeader } from '../conversation-header/conversation-header.js';
+import type { InboxViewNav } from '../view-nav/view-nav.js';
 import type { InboxComposer } from '../composer/composer.js';
 import type { InboxDetails } from '../details/details.js';
 import type { InboxUndoToast, UndoableAction } from '../undo-toast/undo-toast.js';
@@ -121,6 +122,7 @@ export class TeamInbox extends LitElement {
   @query('inbox-search') private searchBox?: InboxSearch;
   @query('inbox-conversation-list') private list?: InboxConversationList;
   @query('inbox-conversation-header') private header?: InboxConversationHeader;
+  @query('inbox-view-nav') private viewNav?: InboxViewNav;
   @query('inbox-composer') private composer?: InboxComposer;
   @query('inbox-details') private details?: InboxDetails;
   @query('dialog.shortcuts') private shortcutsDialog?: HTMLDialogElement;
@@ -159,8 +161,10 @@ export class TeamInbox extends LitElement {
     this.addEventListener('inbox-snooze', advance);
     this.addEventListener('inbox-resolve', (e) => this.offerUndo('resolved', e.detail.conversationId));
     this.addEventListener('inbox-assign', (e) => this.announceAssignment(e.detail));
+    this.addEventListener('inbox-reopen', (e) => this.announcer.say(`Reopened ${this.contactOf(e.detail.conversationId) ?? 'the conversation'}`));
     this.addEventListener('inbox-snooze', (e) => {
       if (e.detail.until) this.offerUndo('snoozed', e.detail.conversationId, e.detail.until);
+      else this.announcer.say(`Unsnoozed ${this.contactOf(e.detail.conversationId) ?? 'the conversation'}`);
     });
   }
 
@@ -184,6 +188,25 @@ export class TeamInbox extends LitElement {
   private contactOf(conversationId: string): string | undefined {
     const open = this.services?.store.getSnapshot().open?.conversation;
     return (open?.id === conversationId && this.services?.contacts?.name(open.contactId)) || undefined;
+  }
+
+  /**
+   * A notification as it arrives, naming its contact: read (conversation, then contact) when the
+   * conversation is not among those loaded, so it never says "a conversation" when it could say who.
+   */
+  private async announceNotification(n: Notification): Promise<void> {
+    const services = this.services;
+    if (!services) return;
+    const s = services.store.getSnapshot();
+    const loaded = s.conversations.find((c) => c.id === n.conversationId) ?? (s.open?.id === n.conversationId ? s.open.conversation : null);
+    let contact: string | undefined;
+    try {
+      const contactId = loaded?.contactId ?? (await services.rest?.getConversation(n.conversationId))?.conversation.contactId;
+      contact = (contactId && (await services.contacts?.nameWhenKnown(contactId))) || undefined;
+    } catch {
+      // Said without the name: the notification itself matters more than who it is about.
+    }
+    this.announcer.say(notificationText(n, services.store.getSnapshot().agents, contact));
   }
 
   /** The agent's own assignment ("Assign to me", "Assigned to"), said: the header only changes a name. */
@@ -259,11 +282,7 @@ export class TeamInbox extends LitElement {
         }),
         realtime.on('ready', () => (this.failure = '')),
         // A teammate's assignment or mention, said as the bell's panel words it.
-        realtime.on('notification:created', ({ notification: n }) => {
-          const s = store.getSnapshot();
-          const c = s.conversations.find((r) => r.id === n.conversationId) ?? (s.open?.id === n.conversationId ? s.open.conversation : null);
-          this.announcer.say(notificationText(n, s.agents, (c && this.services?.contacts?.name(c.contactId)) ?? undefined));
-        }),
+        realtime.on('notification:created', ({ notification: n }) => void this.announceNotification(n)),
       );
     }
     this.follow(store.getSnapshot());
@@ -455,10 +474,22 @@ export class TeamInbox extends LitElement {
       if (!this.isConnected || !document.hasFocus() || (page && page !== document.body)) return;
       const gone = !from.isConnected || !from.checkVisibility() || from.matches(':disabled');
       if (!gone) return; // a click on a blank spot of the page: the agent's choice
-      if (this.list?.checkVisibility()) this.list.focusRow(this.conversationId);
-      else this.header?.focusHeading();
+      this.rescueFocus();
     });
   };
+
+  /**
+   * Where lost focus goes: the open conversation's row if it is listed and the list shows; else
+   * the conversation's name if it shows (a conversation from outside the view: never another
+   * contact's row); else the list's current row; else, the view empty, the current view's button.
+   */
+  private rescueFocus(): void {
+    const list = this.list?.checkVisibility() ? this.list : undefined;
+    if (list?.focusListedRow(this.conversationId)) return;
+    if (this.conversationId && this.header?.checkVisibility()) return this.header.focusHeading();
+    if (list && this.services?.store.getSnapshot().conversations.length) return list.focusRow(this.conversationId);
+    this.viewNav?.focusCurrent();
+  }
 
   /**
    * `z`: undoes, and the conversation it brings back (opened again) takes the list's focus from the

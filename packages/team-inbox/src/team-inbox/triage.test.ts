@@ -176,31 +176,49 @@ describe('team-inbox triage loop', () => {
     await until(() => allByRole(el.shadowRoot!, 'status').some((r) => r.textContent!.trim() === 'Assigned Lucía Fernández to you'), 2000, 'said');
   });
 
-  it('a header button that goes away after its command (Assign to me, Mark as Resolved, Reopen) leaves focus in the list, not on the page', async () => {
+  it('a header button that goes away after its command (Assign to me, Mark as Resolved, Reopen) leaves focus in the inbox: its row where listed, else its name', async () => {
     const fx = await fixtureInbox({ view: 'all' });
     const el = await mount(fx, 'all', { 'conversation-id': 'conv_lucia' });
     await until(() => rowNames(el).length === 2, 3000, 'rows');
     const header = () => part(el, 'inbox-conversation-header');
-    /** Clicks a header button with focus on it; once it is gone, focus is on a row of the list. */
+    /** Clicks a header button with focus on it; once it is gone, what has focus (never <body>). */
     const press = async (name: string) => {
       await until(() => allByRole(header(), 'button', name).length === 1, 2000, `${name} shown`);
       const button = byRole(header(), 'button', name);
       button.focus();
       button.click();
       await until(() => !button.isConnected, 2000, `${name} gone`);
-      await until(() => focusedRow() !== null, 2000, `focus in the list after ${name}`);
-      return focusedRow()!.textContent!;
+      await until(() => deepActive() !== document.body && deepActive() !== null, 2000, `focus in the inbox after ${name}`);
+      return deepActive()!;
     };
     // Mine now, it stays in All, and so does focus, on its row.
-    expect(await press('Assign to me')).to.match(/Lucía/);
+    expect((await press('Assign to me')).textContent).to.match(/Lucía/);
+    expect(focusedRow()).not.to.equal(null);
     expect(fx.world.conversations.find((c) => c.id === 'conv_lucia')!.assigneeId).to.equal(fx.world.me.id);
     // Resolved, it leaves All; the triage loop opens the next row, focused.
-    expect(await press('Mark as Resolved')).to.match(/Priya/);
-    // Reopened from Resolved, it leaves that view: focus on what is listed there.
+    expect((await press('Mark as Resolved')).textContent).to.match(/Priya/);
+    expect(focusedRow()).not.to.equal(null);
+    // Reopened from Resolved, it leaves that view: focus on its name, not another contact's row.
     el.setAttribute('view', 'resolved');
     el.setAttribute('conversation-id', 'conv_lucia');
     await until(() => rowNames(el).includes('Lucía'), 2000, 'Lucía in Resolved');
-    await press('Reopen');
+    expect(await press('Reopen')).to.equal(byRole(header(), 'heading'));
+    await until(() => allByRole(el.shadowRoot!, 'status').some((r) => r.textContent!.trim() === 'Reopened Lucía Fernández'), 2000, 'said');
     expect(fx.world.conversations.find((c) => c.id === 'conv_lucia')!.status).to.equal('open');
+  });
+
+  it('an action that empties the view leaves focus in the inbox (the conversation’s name), so z still undoes it', async () => {
+    const fx = await fixtureInbox({ view: 'mine' });
+    const el = await mount(fx, 'mine', { 'conversation-id': 'conv_priya' });
+    await until(() => rowNames(el).join() === 'Priya', 3000, 'Mine: Priya only');
+    const header = () => part(el, 'inbox-conversation-header');
+    await until(() => allByRole(header(), 'button', 'Mark as Resolved').length === 1, 2000, 'Mark as Resolved');
+    const resolve = byRole(header(), 'button', 'Mark as Resolved');
+    resolve.focus();
+    resolve.click();
+    await until(() => rowNames(el).length === 0, 2000, 'Mine empty');
+    await until(() => deepActive() === byRole(header(), 'heading'), 2000, 'focus on the conversation’s name');
+    await sendKeys({ press: 'z' });
+    await until(() => fx.world.conversations.find((c) => c.id === 'conv_priya')!.status === 'open', 2000, 'undone');
   });
 });

@@ -31,6 +31,11 @@ export class InboxViewNav extends LitElement {
 
   private readonly snapshot = new SnapshotController(this, () => this.store, (s) => ({ view: s.view, counts: s.counts }));
 
+  /** Focus on the current view's button. */
+  focusCurrent(): void {
+    this.renderRoot.querySelector<HTMLElement>('[aria-current="page"]')?.focus();
+  }
+
   override render() {
     const { view, counts } = this.snapshot.value ?? { view: 'mine' as View, counts: null };
     return html`<nav aria-label="Views">
