@@ -23,7 +23,8 @@ export const controlStyles = css`
 
 /** Disabled, primary and danger buttons. */
 export const buttonVariantStyles = css`
-  button:disabled {
+  button:disabled,
+  button[aria-disabled='true'] {
     opacity: 0.55;
     cursor: default;
   }

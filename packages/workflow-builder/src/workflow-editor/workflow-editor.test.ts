@@ -214,11 +214,22 @@ describe('<workflow-builder> editor (real server)', () => {
     await waitFor(() => conditionNames()[0] === 'Condition: priority is High', 2000, 'redo of the move');
     expect(liveText(el)).to.equal('Redid: Moved condition to position 2 of 2.');
 
-    // The Undo button does the same.
-    byRole(el, 'button', 'Undo').click();
+    // The Undo button does the same; with focus on it, the last undo keeps focus there (it is
+    // aria-disabled then, not disabled, which would drop the focus to the page).
+    const undo = byRole(el, 'button', 'Undo');
+    undo.focus();
+    undo.click();
     await waitFor(() => conditionNames()[0] === 'Condition: channel is SMS', 2000, 'undo by button');
-    expect((byRole(el, 'button', 'Redo') as HTMLButtonElement).disabled).to.equal(false);
+    expect(byRole(el, 'button', 'Redo').getAttribute('aria-disabled')).to.equal('false');
     await serverDraft(ws, o.id, (d) => (d.conditions as { all: { field: string }[] }).all[0]!.field === 'conversation.channel');
+    while (undo.getAttribute('aria-disabled') === 'false') {
+      undo.click();
+      await el.updateComplete;
+    }
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    expect(deepActive()).to.equal(undo);
+    undo.click(); // nothing left to undo: nothing happens
+    expect(liveText(el)).to.match(/^Undid/);
   });
 
   it('groups and ungroups; Delete removes a row and undo brings it back', async () => {

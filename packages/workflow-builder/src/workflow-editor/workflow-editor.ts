@@ -1088,8 +1088,9 @@ export class WorkflowEditor extends LitElement {
       <label><input type="checkbox" .checked=${live(def.enabled !== false)} @change=${(e: Event) => this.set(['enabled'], (e.target as HTMLInputElement).checked, 'Changed “enabled”')} /> Enabled</label>
       <label><input type="checkbox" .checked=${live(def.stopProcessing === true)} @change=${(e: Event) => this.set(['stopProcessing'], (e.target as HTMLInputElement).checked, 'Changed “stop processing”')} /> Stop processing later rules when this one matches</label>
       <span class="toolbar">
-        <button type="button" ?disabled=${!this.history.canUndo} aria-keyshortcuts="Control+Z" @click=${() => this.undo()}>Undo</button>
-        <button type="button" ?disabled=${!this.history.canRedo} aria-keyshortcuts="Control+Shift+Z" @click=${() => this.redo()}>Redo</button>
+        <!-- aria-disabled, not disabled: the last Undo would otherwise drop its own focus to the page. -->
+        <button type="button" aria-disabled=${this.history.canUndo ? 'false' : 'true'} aria-keyshortcuts="Control+Z" @click=${() => this.undo()}>Undo</button>
+        <button type="button" aria-disabled=${this.history.canRedo ? 'false' : 'true'} aria-keyshortcuts="Control+Shift+Z" @click=${() => this.redo()}>Redo</button>
         <button type="button" @click=${() => void this.runDryRun()}>Test on recent conversations</button>
         <button type="button" class="primary" ?disabled=${!this.canPublish} @click=${() => void this.publish()}>Publish</button>
       </span>
