@@ -235,6 +235,15 @@ export class InboxConversationList extends LitElement {
     this.filtersOpen = !this.filtersOpen;
   }
 
+  /** Escape on "Filters" or in its panel closes the panel, focus on "Filters" (not the inbox's Escape). */
+  private onFiltersKeydown = (e: KeyboardEvent): void => {
+    if (e.key !== 'Escape' || !this.filtersOpen) return;
+    e.stopPropagation();
+    e.preventDefault();
+    this.filtersOpen = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[aria-controls="filters"]')?.focus());
+  };
+
   private select(index: number): void {
     const row = this.rows[index];
     if (!row) return;
@@ -321,11 +330,11 @@ export class InboxConversationList extends LitElement {
     const all = rows.length > 0 && rows.every((r) => this.selected.has(r.id));
     return html`<div class="tools" part="tools">
         <input type="checkbox" aria-label="Select all in view" .checked=${all} .indeterminate=${ticked > 0 && !all} @change=${this.selectAll} />
-        <button class="button" aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${this.toggleFilters}>Filters</button>
+        <button class="button" aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${this.toggleFilters} @keydown=${this.onFiltersKeydown}>Filters</button>
         ${filtered ? html`<button class="button" @click=${this.clearFilters}>Clear filters</button>` : nothing}
         <span role="status">${this.bulkSummary}</span>
       </div>
-      ${this.filtersOpen ? html`<inbox-list-filters id="filters"></inbox-list-filters>` : nothing}
+      ${this.filtersOpen ? html`<inbox-list-filters id="filters" @keydown=${this.onFiltersKeydown}></inbox-list-filters>` : nothing}
       ${ticked ? html`<inbox-bulk-bar .ids=${[...this.selected]} @inbox-bulk-done=${this.onBulkDone}></inbox-bulk-bar>` : nothing}
       <div
       part="base"

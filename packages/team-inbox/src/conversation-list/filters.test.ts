@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { demoWorld, fixtureInbox, support, until } from '../testing/fixtures.js';
-import { allByRole, byRole, mountPart, settled } from '../testing/mount.js';
+import { allByRole, byRole, mountPart, press, settled } from '../testing/mount.js';
 
 const choose = (select: HTMLElement, value: string) => {
   (select as HTMLSelectElement).value = value;
@@ -61,6 +61,18 @@ describe('list filters and sort', () => {
     expect(allByRole(root, 'button', 'Clear filters')).to.have.length(0);
     expect(root.activeElement).to.equal(byRole(root, 'button', 'Filters'));
     expect(inbox.store.getSnapshot().counts).to.deep.equal(counts);
+
+    // Escape from a field of the panel closes it, focus back on "Filters", and goes no further.
+    const channel = byRole(root, 'combobox', 'Channel');
+    channel.focus();
+    let escaped = false;
+    root.host.parentElement!.addEventListener('keydown', () => (escaped = true), { once: true });
+    press(channel, 'Escape');
+    await settled(el);
+    expect(allByRole(root, 'group', 'Filters')).to.have.length(0);
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    expect(root.activeElement).to.equal(toggle);
+    expect(escaped, 'the inbox does not also act on it').to.equal(false);
     remove();
   });
 });
