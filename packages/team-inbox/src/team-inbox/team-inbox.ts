@@ -112,8 +112,9 @@ export class TeamInbox extends LitElement {
   @state() private detailsOpen = false;
   @state() private shortcuts: ShortcutsModule | undefined;
   @state() private partsLoaded = false;
-  private readonly announcer = new Announcer(this);
   @state() private partsFailed = false;
+  /** Says what the screen does not (own assignment, resolve, snooze; a teammate's notification). */
+  private readonly announcer = new Announcer(this);
   /** The agent's last resolve or snooze, offered back for a few seconds. */
   @state() private undoable: UndoableAction | undefined;
   /** `?` was pressed and the dialog's content is loading: a second press does nothing. */
@@ -462,9 +463,9 @@ export class TeamInbox extends LitElement {
   /**
    * Focus that falls to the page because what held it went away (a button replaced after its
    * command, a row hidden as one column shows the conversation, a panel closed) comes back into the
-   * inbox, where the shortcuts work: to the open conversation's row where the list shows, else to
-   * the conversation's name. Checked a frame later, once the parts have rendered and any focus
-   * they move on purpose has moved; focus the agent took elsewhere is left alone.
+   * inbox, where the shortcuts work (`rescueFocus` says where). Checked a frame later, once the
+   * parts have rendered and any focus they move on purpose has moved; focus the agent took
+   * elsewhere is left alone.
    */
   private onFocusOut = (e: FocusEvent): void => {
     const from = e.composedPath()[0];
