@@ -6,6 +6,7 @@ import { BUILT_IN_DURABLE_CONSUMERS } from './background.js';
 import { seedDemoWorkspace } from './demo/seed.js';
 import { isPostgresUrl, openStorage } from './storage/open.js';
 import { durablePlaces, lastOutboxId, retireDurablePlace } from './storage/outbox.js';
+import { findWorkspace, setAllowedOrigins } from './storage/workspaces.js';
 import { handshakesPerWorkspace } from './realtime/handshake-budget.js';
 import { startServer, type RunningServer } from './server.js';
 
@@ -13,6 +14,9 @@ const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
        baton migrate [--db FILE]                 apply pending migrations, then exit
        baton consumers [--db FILE]               durable outbox consumers' places
        baton consumers retire NAME [--db FILE]   forget one no process runs any more
+       baton origins WS_ID [ORIGIN… | *] [--db FILE]
+                                                 the pages whose sockets a workspace admits;
+                                                 with origins, replaces them (* alone: any page)
 
   --port   port to listen on (default: $PORT or 3000)
   --host   interface to bind (default: 127.0.0.1; 0.0.0.0 to expose)
@@ -55,7 +59,7 @@ async function main(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help || !['serve', 'consumers', 'migrate'].includes(positionals[0] ?? '')) {
+  if (values.help || !['serve', 'consumers', 'migrate', 'origins'].includes(positionals[0] ?? '')) {
     process.stdout.write(USAGE);
     process.exit(values.help ? 0 : 2);
   }
@@ -69,6 +73,7 @@ async function main(argv: string[]) {
   const target = databaseUrl ?? dbFile;
   if (positionals[0] === 'consumers') return consumers(positionals.slice(1), target);
   if (positionals[0] === 'migrate') return migrateOnly(target);
+  if (positionals[0] === 'origins') return origins(positionals.slice(1), target);
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
   // Several nodes on PostgreSQL are not built yet (README). Refused rather than ignored: an operator
@@ -161,6 +166,44 @@ async function consumers(args: string[], target: string): Promise<void> {
   } finally {
     await storage.close();
   }
+}
+
+/**
+ * `baton origins WS_ID`: the page origins whose sockets the workspace admits; with origins after it,
+ * replaces them (`*` alone admits any page). v1's REST sets the list only when a workspace is
+ * created (docs/decisions.md, session 33): this is the operator's way to change it. Each socket's
+ * next handshake reads the new list; REST never checks it.
+ */
+async function origins(args: string[], target: string): Promise<void> {
+  const [workspaceId, ...given] = args;
+  if (!workspaceId) {
+    process.stdout.write(USAGE);
+    process.exit(2);
+  }
+  const wanted = given.length === 1 && given[0] === '*' ? ['*'] : given.map(pageOrigin);
+  if (!isPostgresUrl(target) && (target === ':memory:' || !existsSync(target))) throw new Error(`no database at ${target} (--db FILE)`);
+  const storage = await openStorage(target, { serving: false });
+  try {
+    const workspace = await findWorkspace(storage.db, workspaceId);
+    if (!workspace) throw new Error(`no workspace ${workspaceId}`);
+    if (given.length > 0) await storage.write((trx) => setAllowedOrigins(trx, workspaceId, [...new Set(wanted)]));
+    const now = given.length > 0 ? [...new Set(wanted)] : (JSON.parse(workspace.allowed_origins) as string[]);
+    console.log(now.length ? now.join('\n') : `[baton] ${workspaceId} admits no page's sockets (server-side clients only)`);
+  } finally {
+    await storage.close();
+  }
+}
+
+/** An http(s) page's origin as browsers send it (`https://crm.example.com`); anything else stops the command. */
+function pageOrigin(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`not an origin: ${text} (like https://crm.example.com)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`not an http(s) origin: ${text}`);
+  return url.origin;
 }
 
 /** An optional positive integer from the environment; anything else stops the server with a message. */
