@@ -7,6 +7,30 @@ import type { InboxUnreadChangeDetail } from '../events.js';
 import type { TeamInbox } from './team-inbox.js';
 import '../define.js';
 
+/** A whole inbox over the fixture on `view`, its list drawn with `rows` rows; and a way to pick a notification. */
+async function inboxOn(view: 'all' | 'mine', rows: number) {
+  const fx = await fixtureInbox({ view });
+  const el = document.createElement('team-inbox') as TeamInbox;
+  el.setAttribute('view', view);
+  Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
+  el.style.height = '640px';
+  document.body.append(el);
+  const list = () => el.shadowRoot!.querySelector('inbox-conversation-list')!.shadowRoot!;
+  await until(() => allByRole(list(), 'option').length === rows, 3000, `${rows} rows`);
+  /** Opens the bell and picks the notification naming `contact`, with the keyboard's focus on it. */
+  const pick = async (contact: RegExp) => {
+    const bellRoot = el.shadowRoot!.querySelector('inbox-notification-bell')!.shadowRoot!;
+    const bell = byRole(bellRoot, 'button', /^Notifications/);
+    bell.focus();
+    bell.click();
+    await until(() => allByRole(bellRoot, 'button').some((b) => contact.test(b.textContent!)), 2000, 'the panel');
+    const item = allByRole(bellRoot, 'button').find((b) => contact.test(b.textContent!))!;
+    item.focus();
+    item.click();
+  };
+  return { fx, el, pick };
+}
+
 describe('team-inbox notifications', () => {
   afterEach(() => document.querySelectorAll('team-inbox').forEach((el) => el.remove()));
 
@@ -46,49 +70,21 @@ describe('team-inbox notifications', () => {
   });
 
   it('a notification chosen from the panel opens its conversation, and focus goes to its row, not to the page', async () => {
-    const fx = await fixtureInbox({ view: 'all' });
-    const el = document.createElement('team-inbox') as TeamInbox;
-    el.setAttribute('view', 'all');
-    Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
-    el.style.height = '640px';
-    document.body.append(el);
-    const list = () => el.shadowRoot!.querySelector('inbox-conversation-list')!.shadowRoot!;
-    await until(() => allByRole(list(), 'option').length === 2, 3000, 'rows');
-    const bellRoot = el.shadowRoot!.querySelector('inbox-notification-bell')!.shadowRoot!;
-    const bell = byRole(bellRoot, 'button', /^Notifications/);
-    bell.focus();
-    bell.click();
-    await until(() => allByRole(bellRoot, 'button').some((b) => /Priya Patel/.test(b.textContent!)), 2000, 'the panel');
-    const item = allByRole(bellRoot, 'button').find((b) => /Priya Patel/.test(b.textContent!))!;
-    item.focus();
-    item.click();
+    const { el, pick } = await inboxOn('all', 2);
+    await pick(/Priya Patel/);
     await until(() => el.getAttribute('conversation-id') === 'conv_priya', 2000, 'opened');
     await until(() => deepActive()?.id === 'row-conv_priya', 2000, 'focus on its row');
   });
 
   it('a notification for a conversation outside the view: focus on its name, never on another contact’s row', async () => {
-    const fx = await fixtureInbox({ view: 'mine' });
-    const el = document.createElement('team-inbox') as TeamInbox;
-    el.setAttribute('view', 'mine');
-    Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
-    el.style.height = '640px';
-    document.body.append(el);
-    const list = () => el.shadowRoot!.querySelector('inbox-conversation-list')!.shadowRoot!;
-    await until(() => allByRole(list(), 'option').length === 1, 3000, 'Mine: one row');
+    const { fx, el, pick } = await inboxOn('mine', 1);
     // A new one about a conversation not loaded here is said with its contact, read for the purpose.
     const fresh = Notification.parse({ id: 'ntf_10', agentId: 'agt_ana', type: 'assigned', conversationId: 'conv_lucia', actor: { type: 'agent', id: tom.id }, createdAt: new Date().toISOString(), readAt: null });
     fx.world.notifications.push(fresh);
     fx.realtime.emit('notification:created', { seq: 3001, notification: fresh });
     await until(() => allByRole(el.shadowRoot!, 'status').some((r) => r.textContent!.trim() === 'Tom assigned Lucía Fernández to you'), 2000, 'said with the contact');
-    const bellRoot = el.shadowRoot!.querySelector('inbox-notification-bell')!.shadowRoot!;
-    const bell = byRole(bellRoot, 'button', /^Notifications/);
-    bell.focus();
-    bell.click();
     // Tom assigned Lucía's conversation, which is not in Mine here.
-    await until(() => allByRole(bellRoot, 'button').some((b) => /Lucía Fernández/.test(b.textContent!)), 2000, 'the panel');
-    const item = allByRole(bellRoot, 'button').find((b) => /Lucía Fernández/.test(b.textContent!))!;
-    item.focus();
-    item.click();
+    await pick(/Lucía Fernández/);
     await until(() => el.getAttribute('conversation-id') === 'conv_lucia', 2000, 'opened');
     const header = el.shadowRoot!.querySelector('inbox-conversation-header')!.shadowRoot!;
     await until(() => deepActive() === header.querySelector('h2'), 2000, 'focus on Lucía’s name');
