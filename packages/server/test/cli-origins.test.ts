@@ -41,9 +41,9 @@ test('`baton origins` shows and replaces the pages whose sockets a workspace adm
   assert.equal(set.code, 0, set.err);
   assert.deepEqual(set.out.trim().split('\n'), ['https://crm.example.com', 'http://localhost:8080']);
 
+  // Each run is a process of its own (a few seconds under tsx): one of each kind of refusal.
   for (const [args, said] of [
     [['ftp://crm.example.com'], /not an http\(s\) origin/],
-    [['crm.example.com'], /not an origin: crm\.example\.com/],
     [['*', 'https://other.example.com'], /not an origin: \*/],
   ] as const) {
     const refused = await cli(file, ws.id, ...args);
@@ -53,11 +53,11 @@ test('`baton origins` shows and replaces the pages whose sockets a workspace adm
   const unknown = await cli(file, 'ws_nope', 'https://crm.example.com');
   assert.equal(unknown.code, 1);
   assert.match(unknown.err, /no workspace ws_nope/);
-  assert.deepEqual((await cli(file, ws.id)).out.trim().split('\n'), ['https://crm.example.com', 'http://localhost:8080'], 'the refusals changed nothing');
 
-  // The server reads the list at each handshake.
+  // The server reads the list at each handshake: the refusals changed nothing.
   const server = await TestServer.startFor(t, { db: file });
   assert.equal(await handshake(server.url, ana.token, 'https://crm.example.com'), 'ready');
+  assert.equal(await handshake(server.url, ana.token, 'http://localhost:8080'), 'ready');
   assert.equal(await handshake(server.url, ana.token, 'https://evil.example.com'), 'origin not allowed');
   const any = await cli(file, ws.id, '*');
   assert.equal(any.code, 0, any.err);
