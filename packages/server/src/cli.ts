@@ -145,7 +145,7 @@ async function consumers(args: string[], target: string): Promise<void> {
     process.exit(2);
   }
   const onFile = !isPostgresUrl(target);
-  if (onFile && (target === ':memory:' || !existsSync(target))) throw new Error(`no database at ${target} (--db FILE)`);
+  requireDatabase(target);
   // Beside the node that serves the database (on PostgreSQL, it holds the serving lock).
   const storage = await openStorage(target, { serving: false });
   const where = onFile ? target : 'the database';
@@ -181,7 +181,7 @@ async function origins(args: string[], target: string): Promise<void> {
     process.exit(2);
   }
   const wanted = given.length === 1 && given[0] === '*' ? ['*'] : given.map(pageOrigin);
-  if (!isPostgresUrl(target) && (target === ':memory:' || !existsSync(target))) throw new Error(`no database at ${target} (--db FILE)`);
+  requireDatabase(target);
   const storage = await openStorage(target, { serving: false });
   try {
     const workspace = await findWorkspace(storage.db, workspaceId);
@@ -192,6 +192,11 @@ async function origins(args: string[], target: string): Promise<void> {
   } finally {
     await storage.close();
   }
+}
+
+/** The commands that read an existing database stop on a file that is not there (rather than create one). */
+function requireDatabase(target: string): void {
+  if (!isPostgresUrl(target) && (target === ':memory:' || !existsSync(target))) throw new Error(`no database at ${target} (--db FILE)`);
 }
 
 /** An http(s) page's origin as browsers send it (`https://crm.example.com`); anything else stops the command. */

@@ -190,6 +190,8 @@ export class InboxConversationHeader extends LitElement {
     const snoozed = c.status === 'open' && c.snoozedUntil;
     // A snoozed conversation keeps its place in the queue but is not placed until it wakes: it says snoozed, as its list row does.
     const waiting = !snoozed && c.status === 'open' && !c.assigneeId && c.waitingSince;
+    // While a command runs its buttons say so but stay focusable (`run` ignores a second press).
+    const busy = this.busy ? 'true' : 'false';
     return html`<div part="base">
       <div class="who">
         <h2 tabindex="-1" title=${this.contacts?.name(c.contactId) ?? ''}>${contactName(this.contacts, c.contactId)}</h2>
@@ -208,10 +210,10 @@ export class InboxConversationHeader extends LitElement {
         </div>
       </div>
       ${c.status === 'open' && this.me && c.assigneeId !== this.me.id
-        ? html`<button part="action" aria-disabled=${this.busy ? 'true' : 'false'} aria-keyshortcuts="i" @click=${() => this.assignToMe()}>Assign to me</button>`
+        ? html`<button part="action" aria-disabled=${busy} aria-keyshortcuts="i" @click=${() => this.assignToMe()}>Assign to me</button>`
         : nothing}
       ${snoozed
-        ? html`<button part="action" aria-keyshortcuts="s" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.unsnooze()}>Unsnooze</button>`
+        ? html`<button part="action" aria-keyshortcuts="s" aria-disabled=${busy} @click=${() => this.unsnooze()}>Unsnooze</button>`
         : c.status === 'open'
           ? html`<button
               part="action"
@@ -219,7 +221,7 @@ export class InboxConversationHeader extends LitElement {
               aria-keyshortcuts="s"
               aria-expanded=${this.snoozeFor === c.id ? 'true' : 'false'}
               aria-controls="snooze-panel"
-              aria-disabled=${this.busy ? 'true' : 'false'}
+              aria-disabled=${busy}
               @click=${() => this.toggleSnooze()}
               @pointerenter=${() => void loadSnoozeMenu().catch(() => undefined)}
             >
@@ -227,10 +229,10 @@ export class InboxConversationHeader extends LitElement {
             </button>`
           : nothing}
       ${c.status === 'open'
-        ? html`<button part="action" class="resolve" aria-disabled=${this.busy ? 'true' : 'false'} aria-keyshortcuts="e" @click=${() => this.resolve()}>
+        ? html`<button part="action" class="resolve" aria-disabled=${busy} aria-keyshortcuts="e" @click=${() => this.resolve()}>
             Mark as Resolved
           </button>`
-        : html`<button part="action" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.reopen()}>Reopen</button>`}
+        : html`<button part="action" aria-disabled=${busy} @click=${() => this.reopen()}>Reopen</button>`}
       ${this.snoozeFor === c.id
         ? html`<div id="snooze-panel" part="snooze" class="snooze-panel">
             ${this.snoozeLoaded
