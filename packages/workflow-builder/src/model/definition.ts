@@ -290,11 +290,11 @@ export function newStep(roster: Roster): AssignStep {
   return { pool: defaultPool(roster) ?? { team: '' }, strategy: 'round_robin' };
 }
 
-/** The notice an action names by default: the first team, else the first active agent. */
+/** Who a new notify action tells: the default pool's team, else the first of its agents. */
 function defaultRecipient(roster: Roster): { team: string } | { agent: string } {
-  const team = roster.teams[0];
-  const agent = roster.agents.find((a) => a.active);
-  return team ? { team: team.id } : agent ? { agent: agent.id } : { team: '' };
+  const pool = defaultPool(roster);
+  if (!pool) return { team: '' };
+  return 'team' in pool ? pool : { agent: pool.agents[0]! };
 }
 
 export function newAction(type: ActionType, roster: Roster): RuleAction {
