@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
-import { query, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { isUnread, type AgentWithLoad, type InboxStore } from '@baton/client';
@@ -65,6 +65,12 @@ export class InboxConversationList extends LitElement {
   @state()
   private contacts?: ContactDirectory;
 
+
+  /**
+   * The first load failed and waits on the agent (the inbox's alert says why and offers "Try
+   * again"): no skeleton rows promising conversations that are not on their way.
+   */
+  @property({ type: Boolean }) stalled = false;
 
   @state() private scrollOffset = 0;
   /** Conversations ticked for a bulk action (checkbox, `x`; Shift extends from the last one ticked). */
@@ -340,7 +346,7 @@ export class InboxConversationList extends LitElement {
       part="base"
       role="listbox"
       aria-label=${label}
-      aria-busy=${v?.listLoading || v?.status !== 'ready' ? 'true' : 'false'}
+      aria-busy=${v?.listLoading || (v?.status !== 'ready' && !this.stalled) ? 'true' : 'false'}
       style=${styleMap({ '--row-height': `${ROW_HEIGHT}px` })}
       @scroll=${this.onScroll}
       @keydown=${this.onKeydown}
@@ -352,7 +358,7 @@ export class InboxConversationList extends LitElement {
           (i) => this.renderRow(rows[i]!, i, rows.length, agents, v?.openId ?? null, v?.readMarks ?? {}, v?.me ?? null),
         )}
       </div>
-      ${v?.status !== 'ready' || (v.listLoading && rows.length === 0)
+      ${(v?.status !== 'ready' && !this.stalled) || (v?.listLoading && rows.length === 0)
         ? [0, 1, 2, 3, 4, 5].map(() => html`<div class="skeleton-row" aria-hidden="true"><span class="skeleton"></span><span class="skeleton"></span></div>`)
         : nothing}
       ${v?.status === 'ready' && rows.length === 0 && !v.listLoading

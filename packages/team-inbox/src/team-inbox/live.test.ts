@@ -151,6 +151,9 @@ describe('team-inbox live and honest', () => {
     await until(() => alert().includes("Baton doesn't accept connections from this page"), 5000, 'the origin refusal');
     expect(alert()).to.contain(`(${location.origin})`).and.to.contain("allowed origins");
     expect(alert()).not.to.contain('signed out');
+    // Nothing is on its way until the page is listed: no skeleton rows, not busy.
+    await until(() => list(refused.el).querySelectorAll('.skeleton-row').length === 0, 2000, 'the skeleton rows gone');
+    expect(list(refused.el).querySelector('[part="base"]')!.getAttribute('aria-busy')).to.equal('false');
     // (That the SDK then schedules no reconnect, minting no tokens, is the client's realtime test.)
     expect(refused.asked()).to.equal(1);
 

@@ -617,7 +617,7 @@ export class TeamInbox extends LitElement {
           <inbox-availability-switch part="availability"></inbox-availability-switch>
         </div>
         <inbox-view-nav part="views"></inbox-view-nav>
-        <inbox-conversation-list part="list"></inbox-conversation-list>
+        <inbox-conversation-list part="list" ?stalled=${!!this.failure}></inbox-conversation-list>
         <button class="shortcuts-button" aria-keyshortcuts="?" aria-haspopup="dialog" @click=${() => void this.openShortcuts()}>Keyboard shortcuts</button>
       </section>
       <section part="conversation" aria-label="Conversation">
