@@ -9,6 +9,7 @@ import { bundledTest, bundleTests } from './bundle-tests.mjs';
 const ENGINE_FREE = new Set([
   'aborted-uploads.test.ts', // the HTTP body reader
   'cli.test.ts', // the CLI on --db files; its PostgreSQL case is in postgres.test.ts
+  'cli-origins.test.ts', // `baton origins` on a --db file
   'cors.test.ts',
   'deep-input.test.ts', // refused before any query
   'destinations.test.ts', // address classification
