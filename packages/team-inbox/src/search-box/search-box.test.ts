@@ -64,17 +64,60 @@ describe('inbox-search', () => {
     remove();
   });
 
-  it('keeps a long unbroken word inside the results, and says when only the newest are shown', async () => {
+  it('keeps a long unbroken word inside the results', async () => {
     const world = demoWorld();
     const long = message('conv_lucia', `zebrafish ${'X'.repeat(3000)}`, 'inbound', null, 9);
-    world.searchHits = Array.from({ length: 20 }, () => SearchHit.parse({ conversationId: 'conv_lucia', item: long, snippet: long.body, highlights: [[0, 9]] }));
+    world.searchHits = Array.from({ length: 3 }, () => SearchHit.parse({ conversationId: 'conv_lucia', item: long, snippet: long.body, highlights: [[0, 9]] }));
     const { root, remove } = await search(world, 'zebrafish');
-    await until(() => allByRole(root, 'option').length === 20, 2000, 'the results');
+    await until(() => allByRole(root, 'option').length === 3, 2000, 'the results');
     const first = allByRole(root, 'option')[0]!;
     expect(first.scrollWidth).to.be.at.most(first.clientWidth);
     expect(first.getBoundingClientRect().height).to.be.below(160, 'the snippet keeps to a few lines');
     expect(first.querySelector('.snippet')!.getAttribute('dir')).to.equal('auto');
-    expect(root.querySelector('.more')!.textContent).to.contain('Add a word to find older ones');
+    remove();
+  });
+
+  it('past the newest 20, "Show older messages and notes" fetches the next page below them, by keyboard or click, and tries again after a failure', async () => {
+    const world = demoWorld();
+    world.searchHits = Array.from({ length: 45 }, (_, i) => {
+      const item = message('conv_lucia', `refund number ${i}`, 'inbound', null, 100 - i);
+      return SearchHit.parse({ conversationId: 'conv_lucia', item, snippet: item.body, highlights: [[0, 6]] });
+    });
+    const { el, root, remove, box } = await search(world, 'refund');
+    const options = () => allByRole(root, 'option');
+    const status = () => byRole(root, 'status').textContent!.trim();
+    await until(() => options().length === 21, 2000, 'the first page and the option for older ones');
+    expect(options()[20]!.textContent!.trim()).to.equal('Show older messages and notes');
+    expect(status()).to.equal('20 results, and older ones');
+    await expectNoAxeViolations(root.host);
+
+    // The keyboard reaches it like any result (Up from the first goes round to it); Enter fetches the next page.
+    press(box, 'ArrowUp');
+    await el.updateComplete;
+    expect(box.getAttribute('aria-activedescendant')).to.equal('hit-20');
+    press(box, 'Enter');
+    await until(() => options().length === 41, 2000, 'the second page');
+    expect(world.requests).to.include('GET /v1/search?q=refund&limit=20&cursor=20');
+    expect(options()[20]!.textContent).to.contain('refund number 20');
+    expect(box.getAttribute('aria-activedescendant'), 'on the first of the older ones').to.equal('hit-20');
+    expect(status()).to.equal('40 results, and older ones');
+
+    // A failed page keeps what is shown and offers to try again.
+    world.searchUnavailable = true;
+    options()[40]!.click();
+    await until(() => options()[40]?.textContent!.includes("Couldn't load older ones. Try again"), 2000, 'the failure');
+    expect(options()).to.have.length(41);
+    expect(status()).to.equal('Search failed');
+    world.searchUnavailable = false;
+    options()[40]!.click();
+    await until(() => options().length === 45, 2000, 'the last page');
+    expect(options()[44]!.textContent).to.contain('refund number 44');
+    expect(status()).to.equal('45 results');
+
+    // New words start again from their newest page.
+    box.value = '';
+    type(box, 'refund number');
+    await until(() => world.requests.filter((r) => /^GET \/v1\/search\?q=refund(\+|%20)number&limit=20$/.test(r)).length === 1 && options().length === 21, 2000, 'the new words');
     remove();
   });
 

@@ -11,10 +11,15 @@ import { addStyles, lazyModule } from '../controllers/lazy-part.js';
 import { fire } from '../events.js';
 import type { ContactResult } from './search-results.js';
 import { searchBoxStyles } from './search-box.styles.js';
-import { SEARCH_PAGE } from './search-page.js';
+
+/** How many messages and notes one page of results shows; "Show older" fetches the next. */
+const SEARCH_PAGE = 20;
 
 /** Wait for a pause in typing before asking the server. */
 const DEBOUNCE_MS = 200;
+
+/** "20 results, and older ones": what the status region says once results arrive. */
+const resultsSaid = (n: number, older: boolean) => `${n} result${n === 1 ? '' : 's'}${older ? ', and older ones' : ''}`;
 
 /** The results' rendering is a chunk of its own, fetched when the box is first focused or typed in. */
 type ResultsModule = typeof import('./search-results.js');
@@ -23,6 +28,7 @@ const loadResults = lazyModule(() => import('./search-results.js'));
 /**
  * Search over contacts (name, phone, email), messages and notes (`GET /v1/search`) as a combobox: results show under the box,
  * arrows move, Enter opens the result's conversation (`inbox-conversation-select`), Escape closes.
+ * Past the newest page, a last option fetches the next one (the server's cursor) below those shown.
  */
 export class InboxSearch extends LitElement {
   static override styles = [baseStyles, comboboxStyles, searchBoxStyles];
@@ -40,6 +46,10 @@ export class InboxSearch extends LitElement {
   @state() private searching = false;
   @state() private failed = false;
   @state() private results: ResultsModule | undefined;
+  /** The server's cursor for older messages and notes than those shown; null on the last page. */
+  @state() private cursor: string | null = null;
+  /** The words the shown results are for: a next page asks for the same ones. */
+  private shownFor = '';
 
   @query('input') private input!: HTMLInputElement;
 
@@ -72,43 +82,61 @@ export class InboxSearch extends LitElement {
       this.inflight?.abort();
       this.hits = [];
       this.contactHits = [];
+      this.cursor = null;
       this.open = false;
       return;
     }
     this.timer = setTimeout(() => void this.search(this.term.trim()), DEBOUNCE_MS);
   }
 
-  private async search(q: string): Promise<void> {
+  /** The first page for `q`, or with `after` the next page, added below what is shown. */
+  private async search(q: string, after?: string): Promise<void> {
     if (!this.rest) return;
     this.inflight?.abort();
     const controller = (this.inflight = new AbortController());
     this.searching = true;
     this.failed = false;
     this.open = true;
+    // New words: the old words' next page is not theirs.
+    if (!after) this.cursor = null;
     try {
-      const [page] = await Promise.all([this.rest.search({ q, limit: SEARCH_PAGE }, { signal: controller.signal }), this.loadResults()]);
+      const [page] = await Promise.all([this.rest.search({ q, limit: SEARCH_PAGE, ...(after ? { cursor: after } : {}) }, { signal: controller.signal }), this.loadResults()]);
       if (controller.signal.aborted) return;
-      this.hits = page.items;
-      this.contactHits = page.contacts.flatMap((h) => h.conversations.map((conversation) => ({ contact: h.contact, conversation })));
-      this.active = this.count ? 0 : -1;
+      if (after) {
+        // The keyboard goes on from the first of the older ones.
+        this.active = this.contactHits.length + this.hits.length;
+        this.hits = [...this.hits, ...page.items];
+      } else {
+        this.hits = page.items;
+        this.contactHits = page.contacts.flatMap((h) => h.conversations.map((conversation) => ({ contact: h.contact, conversation })));
+        this.active = this.contactHits.length + this.hits.length ? 0 : -1;
+      }
+      this.cursor = page.nextCursor;
+      this.shownFor = q;
     } catch {
       if (controller.signal.aborted) return;
+      this.failed = true;
+      // A next page that failed keeps what is shown, and its option offers to try again.
+      if (after) return;
       this.hits = [];
       this.contactHits = [];
-      this.failed = true;
+      this.cursor = null;
     } finally {
       if (this.inflight === controller) this.searching = false;
     }
   }
 
-  /** Results in the order shown (contacts, then messages and notes), as the keyboard walks them. */
+  /** Results in the order shown (contacts, then messages and notes, then "older"), as the keyboard walks them. */
   private get count(): number {
-    return this.contactHits.length + this.hits.length;
+    return this.contactHits.length + this.hits.length + (this.cursor ? 1 : 0);
   }
 
-  private conversationAt(i: number): string | undefined {
+  /** Opens the conversation of the result at `i`, or fetches the next page when `i` is the last option. */
+  private pick(i: number): void {
     const n = this.contactHits.length;
-    return i < n ? this.contactHits[i]?.conversation.id : this.hits[i - n]?.conversationId;
+    if (i < n) return this.choose(this.contactHits[i]?.conversation.id);
+    if (i < n + this.hits.length) return this.choose(this.hits[i - n]?.conversationId);
+    if (this.cursor && !this.searching) void this.search(this.shownFor, this.cursor);
   }
 
   private choose(conversationId: string | undefined): void {
@@ -136,7 +164,7 @@ export class InboxSearch extends LitElement {
       void this.updateComplete.then(() => this.renderRoot.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' }));
     } else if (e.key === 'Enter') {
       e.preventDefault();
-      this.choose(this.conversationAt(this.active));
+      this.pick(this.active);
     }
   }
 
@@ -169,11 +197,12 @@ export class InboxSearch extends LitElement {
           contactHits: this.contactHits,
           hits: this.hits,
           active: this.active,
-          choose: (i) => this.choose(this.conversationAt(i)),
+          older: this.cursor ? (this.searching ? 'loading' : this.failed ? 'failed' : 'more') : null,
+          choose: (i) => this.pick(i),
         })}
       </div>
       <div class="visually-hidden" role="status">
-        ${expanded && !this.searching ? (this.failed ? 'Search failed' : `${this.count} result${this.count === 1 ? '' : 's'}`) : ''}
+        ${expanded && !this.searching ? (this.failed ? 'Search failed' : resultsSaid(this.contactHits.length + this.hits.length, !!this.cursor)) : ''}
       </div>
       ${expanded && !this.searching && this.count === 0
         ? html`<div part="results" class="popup status">${this.failed ? 'Search failed, try again' : 'No contacts, messages or notes match'}</div>`

@@ -2,7 +2,6 @@ import { css, html, nothing } from 'lit';
 import type { ContactHit, SearchConversation, SearchHit } from '@baton/protocol';
 import { channelName } from '@baton/ui/icons';
 import { absoluteTime } from '@baton/ui/relative-time';
-import { SEARCH_PAGE } from './search-page.js';
 
 /**
  * Search's results (contacts, then messages and notes), loaded with `import()` when the search box
@@ -16,6 +15,8 @@ export interface SearchResultsView {
   contactHits: readonly ContactResult[];
   hits: readonly SearchHit[];
   active: number;
+  /** The last option, past the newest page: fetch it, being fetched, or failed (try again); null on the last page. */
+  older: 'more' | 'loading' | 'failed' | null;
   choose(index: number): void;
 }
 
@@ -38,11 +39,14 @@ function context(c: SearchConversation, withName = true): string {
   return [withName ? c.contactName : '', channelName(c.channel), state, c.subject ?? ''].filter(Boolean).join(' · ');
 }
 
-function option(v: SearchResultsView, i: number, content: unknown) {
+const OLDER_LABELS = { more: 'Show older messages and notes', loading: 'Loading older messages and notes…', failed: "Couldn't load older ones. Try again" };
+
+function option(v: SearchResultsView, i: number, content: unknown, disabled = false) {
   return html`<div
     role="option"
     id=${`hit-${i}`}
     aria-selected=${i === v.active ? 'true' : 'false'}
+    aria-disabled=${disabled ? 'true' : nothing}
     @mousedown=${(e: Event) => e.preventDefault()}
     @click=${() => v.choose(i)}
   >
@@ -78,9 +82,7 @@ export function renderSearchResults(v: SearchResultsView) {
           ),
         )}
       </div>
-      ${v.hits.length >= SEARCH_PAGE
-        ? html`<p class="more">The newest ${SEARCH_PAGE} messages and notes. Add a word to find older ones.</p>`
-        : nothing}`
+      ${v.older ? option(v, v.contactHits.length + v.hits.length, html`<span class="older">${OLDER_LABELS[v.older]}</span>`, v.older === 'loading') : nothing}`
     : nothing}`;
 }
 
@@ -97,10 +99,8 @@ export const searchResultsStyles = css`
     -webkit-line-clamp: 3;
     overflow: hidden;
   }
-  .more {
-    margin: 4px 8px;
-    font-size: var(--baton-font-size-small);
-    color: var(--baton-color-text-muted);
+  .older {
+    font-weight: 600;
   }
   .kind {
     display: block;

@@ -81,6 +81,8 @@ export interface World {
   unread: Set<string>;
   mentioned: Set<string>;
   searchHits: SearchHit[];
+  /** `GET /v1/search` answers 503 while set. */
+  searchUnavailable?: boolean;
   /** Contacts `GET /v1/search` answers with (first page). */
   contactHits?: ContactHit[];
   /** The workspace's saved replies (templates); listed with `conversationId`, each is also rendered for it. */
@@ -277,7 +279,13 @@ export function fixtureFetch(world: World): typeof fetch {
       if (world.tagsUnavailable) return json(503, { error: { code: 'unavailable', message: 'try again later' } });
       return json(200, { tags: tagsOf(world, q.get('prefix') ?? '', Number(q.get('limit') ?? 50)) });
     }
-    if (method === 'GET' && path === '/v1/search') return json(200, { items: world.searchHits, contacts: world.contactHits ?? [], nextCursor: null });
+    if (method === 'GET' && path === '/v1/search') {
+      // Pages as the server does: contacts on the first page only; the cursor here is an offset.
+      if (world.searchUnavailable) return json(503, { error: { code: 'unavailable', message: 'try again later' } });
+      const from = Number(q.get('cursor') ?? 0);
+      const end = from + Number(q.get('limit') ?? 25);
+      return json(200, { items: world.searchHits.slice(from, end), contacts: from ? [] : (world.contactHits ?? []), nextCursor: end < world.searchHits.length ? String(end) : null });
+    }
     if ((m = /^\/v1\/contacts\/([^/]+)\/conversations$/.exec(path))) {
       const c = world.contacts.find((x) => x.id === m![1]);
       if (!c) return notFound();
