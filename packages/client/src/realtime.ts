@@ -64,6 +64,7 @@ export interface OriginRefusalDetails {
 }
 
 const ORIGIN_REFUSAL: HandshakeRefusal = 'origin not allowed';
+const BAD_REQUEST: HandshakeRefusal = 'bad request';
 
 /**
  * A failed connect as the REST client reports its failures: a refused sign-in as 401 `unauthorized`,
@@ -75,6 +76,10 @@ function connectFailure(error: Error): BatonApiError {
     const details: OriginRefusalDetails = { reason: 'origin_not_allowed', origin: globalThis.location?.origin ?? null };
     return new BatonApiError(403, 'forbidden', error.message, details, { cause: error });
   }
+  if (error.message === BAD_REQUEST) {
+    const data = (error as { data?: { message?: unknown } }).data;
+    return new BatonApiError(400, 'bad_request', typeof data?.message === 'string' ? data.message : error.message, undefined, { cause: error });
+  }
   const [status, code] = error.message === 'unauthorized' ? [401, 'unauthorized' as const] : [0, 'network_error' as const];
   return new BatonApiError(status, code, error.message, undefined, { cause: error });
 }
@@ -83,7 +88,7 @@ function connectFailure(error: Error): BatonApiError {
 function passingRefusal(error: Error): { code: keyof typeof PASSING; retryAfterMs: number } | null {
   if (!Object.hasOwn(PASSING, error.message)) return null;
   const code = error.message as keyof typeof PASSING;
-  const data = (error as { data?: Partial<HandshakeRefusalData> }).data;
+  const data = (error as { data?: Partial<HandshakeRefusalData & { code: 'rate_limited' | 'unavailable' }> }).data;
   const ms = data?.retryAfterMs;
   return { code, retryAfterMs: typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 10 * 60_000) : 1000 };
 }
@@ -278,7 +283,7 @@ export class BatonRealtime {
     const failure = connectFailure(error);
     this.emit('error', failure);
     if (this.closed || this.socket.active) return;
-    if (error.message === ORIGIN_REFUSAL) this.rejectWaiters(failure);
+    if (error.message === ORIGIN_REFUSAL || error.message === BAD_REQUEST) this.rejectWaiters(failure);
     else if (this.tokens.refreshable) this.scheduleReconnect();
   }
 

@@ -13,14 +13,13 @@ export type SocketAuth = z.infer<typeof SocketAuth>;
 /**
  * Why the server refused a handshake: the `connect_error`'s message, with `data` when there is
  * more to say. `unauthorized` and `origin not allowed` hold until the credential or the page
- * changes; `rate_limited` (too many handshakes from this agent or workspace) and `unavailable` (the
- * server could not reach its database) pass: connect again after `data.retryAfterMs`.
+ * changes; `bad request` (an `auth` with a token but not of `SocketAuth`'s shape, `data.message`
+ * says what) until the client sends it right; `rate_limited` (too many handshakes from this agent
+ * or workspace) and `unavailable` (the server could not reach its database) pass: connect again
+ * after `data.retryAfterMs`.
  */
-export type HandshakeRefusal = 'unauthorized' | 'origin not allowed' | 'rate_limited' | 'unavailable';
-export interface HandshakeRefusalData {
-  code: 'rate_limited' | 'unavailable';
-  retryAfterMs: number;
-}
+export type HandshakeRefusal = 'unauthorized' | 'origin not allowed' | 'bad request' | 'rate_limited' | 'unavailable';
+export type HandshakeRefusalData = { code: 'rate_limited' | 'unavailable'; retryAfterMs: number } | { code: 'bad_request'; message: string };
 
 /** `presence:viewing`: the conversation the agent has open, or null when they close it. */
 export const ViewingBody = z.strictObject({ conversationId: Id.nullable() });

@@ -96,6 +96,13 @@ describe('bad bodies on every write endpoint: 4xx with the error shape, nothing 
 
       assertError(await send({ raw: oversize(valid) }), 413, 'payload_too_large', 'oversize');
 
+      // Bytes that are not UTF-8 (Latin-1's "é", a lone continuation byte): refused, never stored as U+FFFD.
+      for (const bytes of [Buffer.from('{"bogus":"caf\u00e9"}', 'latin1'), Buffer.from([0x7b, 0x22, 0x80, 0x22, 0x3a, 0x31, 0x7d])]) {
+        assertError(await send({ raw: bytes }), 400, 'malformed_json', `not UTF-8: ${bytes.toString('hex')}`);
+      }
+      // JSON is UTF-8: a body labelled with another charset is not read as if it were.
+      assertError(await send({ raw: JSON.stringify(valid ?? {}), headers: { 'content-type': 'application/json; charset=iso-8859-1' } }), 415, 'unsupported_media_type', 'charset iso-8859-1');
+
       const json = JSON.stringify(valid ?? {});
       for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json']) {
         assertError(await send({ raw: json, headers: { 'content-type': type } }), 415, 'unsupported_media_type', `content-type ${type}`);
@@ -330,5 +337,18 @@ describe('unknown routes', () => {
       }
     }
     await assertNothingWritten(f.server, before, 'state unchanged');
+  });
+});
+
+describe('query strings', () => {
+  it('a parameter given twice is a 400 naming it: no parameter takes a list, and the second value would be dropped unread', async (t) => {
+    const f = await setup(t);
+    for (const path of ['/v1/conversations?view=mine&view=all', '/v1/conversations?view=all&channel=sms&channel=email', '/v1/search?q=order&q=refund', `/v1/conversations/${f.conv.id}/timeline?after=1&after=2`]) {
+      const res = await f.server.request('GET', path, { token: f.ana.token });
+      assertError(res, 400, 'validation_failed', path);
+      assert.equal(res.body.error.details[0].code, 'repeated', path);
+    }
+    // Once each, the same parameters are fine.
+    assert.equal((await f.server.request('GET', '/v1/conversations?view=all&channel=sms', { token: f.ana.token })).status, 200);
   });
 });

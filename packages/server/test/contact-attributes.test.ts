@@ -31,6 +31,18 @@ describe('contact attributes', () => {
     }
     const create = await ws.api('POST', '/v1/contacts', { name: 'X', attributes: { 'bad key': 1 } });
     assert.equal(create.status, 400);
+    // A "__proto__" key (an own key as JSON.parse makes it), whatever its value: a schema would drop
+    // it unchecked and answer 2xx for nothing stored.
+    for (const raw of ['{"attributes":{"__proto__":{"nested":{"deep":[1]}}}}', '{"attributes":{"__proto__":"x"}}']) {
+      const patch = await server.request('PATCH', `/v1/contacts/${contact.id}`, { token: ws.apiKey, raw });
+      assert.equal(patch.status, 400, raw);
+      assert.equal(patch.body.error.code, 'validation_failed');
+      assert.deepEqual(patch.body.error.details[0].path, ['attributes', '__proto__']);
+      const created = await server.request('POST', '/v1/contacts', { token: ws.apiKey, raw: raw.replace('{', '{"name":"Y",') });
+      assert.equal(created.status, 400, raw);
+      const inline = await server.request('POST', '/v1/conversations', { token: ws.apiKey, raw: `{"channel":"sms","contact":{"name":"Z",${raw.slice(1, -1)}}}` });
+      assert.equal(inline.status, 400, raw);
+    }
     // 50 are fine; one more once merged with the stored one is not.
     const fifty = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, i]));
     await ok(ws.api('PATCH', `/v1/contacts/${contact.id}`, { attributes: fifty }), 200);

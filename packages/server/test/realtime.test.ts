@@ -528,6 +528,21 @@ test('the handshake refuses bad, expired, forged and non-agent credentials', asy
   await expectRefused(short, 'expired');
 });
 
+test('a `since` that is no seq is refused as a bad request saying so, not as a failed token', async (t) => {
+  const { server, ana } = await setup(t);
+  for (const since of [-1, 1.5, '5', null]) {
+    await assert.rejects(server.connect(ana.token, { since: since as number }), (err: Error & { data?: { code: string; message: string } }) => {
+      assert.equal(err.message, 'bad request', String(since));
+      assert.equal(err.data?.code, 'bad_request');
+      assert.match(err.data?.message ?? '', /^auth\.since: /);
+      return true;
+    });
+  }
+  // A token that fails is said first, whatever else is wrong.
+  await assert.rejects(server.connect('not-a-token', { since: -1 }), (err: Error) => err.message === 'unauthorized');
+  assert.equal((await server.connect(ana.token, { since: 0 })).ready.agentId, ana.id);
+});
+
 test('the Origin header must be one the workspace allows', async (t) => {
   const { server, ana, open } = await setup(t);
   const created = await server.request('POST', '/v1/workspaces', {

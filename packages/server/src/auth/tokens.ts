@@ -73,6 +73,8 @@ export async function verifyAgentToken(db: Db, token: string, nowMs: number): Pr
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     if (payload.ws !== key.workspace_id || typeof payload.sub !== 'string') return null;
+    // `requiredClaims` checks only that it is there.
+    if (typeof payload.jti !== 'string' || payload.jti === '') return null;
     if (payload.exp! - payload.iat! > MAX_TOKEN_TTL_SECONDS) return null;
     // Without this, a future `iat` would let `exp − iat ≤ 1 h` hide a token that lives for years.
     if (payload.iat! > Math.floor(nowMs / 1000) + CLOCK_TOLERANCE_SECONDS) return null;

@@ -7,7 +7,7 @@ import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError, unauthorized } from '../errors.js';
 import { whyUnavailable } from '../storage/unavailable.js';
-import { bodyLimit } from './body.js';
+import { bodyLimit, utf8Body } from './body.js';
 import type { AppEnv } from './env.js';
 import { idempotency } from './idempotency.js';
 import { fairShare } from './fair-share.js';
@@ -119,6 +119,8 @@ export function createApp(deps: Deps) {
     c.set('principal', principal);
     return next();
   });
+  // Decoded before the gate, which reads bodies before a request waits for its turn.
+  app.use('/v1/*', utf8Body);
   app.use('/v1/*', fairShare(deps.requestSlots));
   app.use('/v1/*', idempotency);
 

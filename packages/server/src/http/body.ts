@@ -29,3 +29,25 @@ export function bodyLimit(limit: number): MiddlewareHandler<AppEnv> {
     return streamed(c, next);
   };
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * JSON bodies are UTF-8 (RFC 8259 §8.1). Bytes that are not would otherwise be read as U+FFFD and
+ * stored that way for good (the timeline is append-only), so the body is decoded once here,
+ * strictly, and refused whole if it does not decode. Hono keeps the text for every later reader
+ * (the idempotency key's fingerprint, `jsonBody`).
+ */
+export const utf8Body: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.header('content-length') === '0') return next();
+  const bytes = await c.req.arrayBuffer();
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new AppError(400, 'malformed_json', 'the body is not valid UTF-8');
+  }
+  // Hono's cache holds promises (its type says the value); hono's own validator fills it the same way.
+  (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
+  return next();
+};

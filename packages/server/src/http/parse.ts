@@ -9,19 +9,29 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 
 /** Any string (or key) with a NUL or an unpaired surrogate, found without recursion (bodies may nest deep). */
 function hasUnstorableText(value: unknown): boolean {
-  const stack = [value];
+  return findInJson(value, (key) => UNSTORABLE.test(key), (text) => UNSTORABLE.test(text)) !== null;
+}
+
+/**
+ * The path of the first key (or string) the tests accept, walked without recursion; null if none.
+ * Keys are tested as `JSON.parse` made them: a `"__proto__"` key is an own property there.
+ */
+function findInJson(value: unknown, badKey: (key: string) => boolean, badText: (text: string) => boolean = () => false): (string | number)[] | null {
+  const stack: [unknown, (string | number)[]][] = [[value, []]];
   while (stack.length > 0) {
-    const v = stack.pop();
+    const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
-      if (UNSTORABLE.test(v)) return true;
+      if (badText(v)) return path;
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => stack.push([item, [...path, i]]));
     } else if (v !== null && typeof v === 'object') {
       for (const [key, item] of Object.entries(v)) {
-        if (UNSTORABLE.test(key)) return true;
-        stack.push(item);
+        if (badKey(key)) return [...path, key];
+        stack.push([item, [...path, key]]);
       }
     }
   }
-  return false;
+  return null;
 }
 
 const issuesOf = (error: z.ZodError) => error.issues.map((i) => ({ path: i.path, message: i.message, code: i.code }));
@@ -51,6 +61,11 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   if (text.length > 0 && !/^application\/(.+\+)?json\b/i.test(type)) {
     throw new AppError(415, 'unsupported_media_type', 'send the body as application/json');
   }
+  // JSON is UTF-8; a body labelled otherwise would be read as something its sender did not mean.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1];
+  if (text.length > 0 && charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw new AppError(415, 'unsupported_media_type', `send the body as UTF-8 JSON, not ${charset}`);
+  }
   let value: unknown;
   try {
     value = text.length === 0 ? {} : JSON.parse(text);
@@ -62,6 +77,10 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   const tooDeep = jsonTooDeepAt(value);
   if (tooDeep) throw badRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels`, [{ path: tooDeep, message: `nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`, code: 'too_deep' }]);
   if (hasUnstorableText(value)) throw badRequest('text may not contain NUL characters or unpaired surrogates');
+  // Schemas drop a `__proto__` key (a record's included) instead of checking its value, which would
+  // answer 2xx for something not stored.
+  const proto = findInJson(value, (key) => key === '__proto__');
+  if (proto) throw badRequest('a key may not be named __proto__', [{ path: proto, message: 'a key may not be named __proto__', code: 'reserved_key' }]);
   const result = schema.safeParse(value);
   if (!result.success) throw badRequest(schemaMessage('the body', result.error), issuesOf(result.error));
   return result.data;
@@ -101,6 +120,13 @@ export async function emptyBody(c: Context): Promise<void> {
 }
 
 export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  // No parameter takes a list: a second value would be dropped without a word.
+  const repeated = Object.entries(c.req.queries()).find(([, values]) => values.length > 1);
+  if (repeated) {
+    throw badRequest(`the query string gives ${repeated[0]} ${repeated[1].length} times`, [
+      { path: [repeated[0]], message: 'given more than once', code: 'repeated' },
+    ]);
+  }
   const result = schema.safeParse(c.req.query());
   if (!result.success) throw badRequest(schemaMessage('the query string', result.error), issuesOf(result.error));
   return result.data;

@@ -14,7 +14,8 @@ function refusal(reason: HandshakeRefusal, data?: HandshakeRefusalData): Error {
  * The Socket.IO middleware that admits a socket (DESIGN §4): an agent token verified exactly as REST
  * verifies it (signing key, minting API key, active agent), and, for browsers, an `Origin` the
  * workspace allows. Runs on every connection, reconnects included. Refusals carry only
- * `unauthorized` or `origin not allowed`, never why a token failed; `unavailable` when the database
+ * `unauthorized` or `origin not allowed`, never why a token failed; `bad request` for an `auth`
+ * whose other fields are wrong (`since`), saying which; `unavailable` when the database
  * did not answer (come back in a second); or `rate_limited` with when to
  * come back: past the agent's or the workspace's handshake budget (realtime/handshake-budget.ts),
  * counted once the token holds, so nobody can spend another agent's budget with a forged one.
@@ -23,10 +24,17 @@ export function handshake(deps: Deps, budget: HandshakeBudget) {
   const { db } = deps.storage;
   /** The refusal, or null with `socket.data` set. */
   const admit = async (socket: BatonSocket): Promise<Error | null> => {
-    const parsed = SocketAuth.safeParse(socket.handshake.auth);
-    if (!parsed.success) return refusal('unauthorized');
-    const principal = await authenticate(db, deps.clock, undefined, parsed.data.token);
+    const auth: unknown = socket.handshake.auth;
+    const parsed = SocketAuth.safeParse(auth);
+    const token = parsed.success ? parsed.data.token : SocketAuth.shape.token.safeParse((auth as { token?: unknown } | null)?.token).data;
+    if (token === undefined) return refusal('unauthorized');
+    const principal = await authenticate(db, deps.clock, undefined, token);
     if (!principal || principal.kind !== 'agent') return refusal('unauthorized');
+    // A good token with something else wrong (a `since` that is no seq): say what, not that the token failed.
+    if (!parsed.success) {
+      const [issue] = parsed.error.issues;
+      return refusal('bad request', { code: 'bad_request', message: `auth.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'not { token, since? }'}` });
+    }
     const retryAfterMs = budget.admit(principal.workspaceId, principal.agentId);
     if (retryAfterMs > 0) return refusal('rate_limited', { code: 'rate_limited', retryAfterMs });
     // Browsers always send Origin; it must be one the workspace lists. Server-side clients send none.

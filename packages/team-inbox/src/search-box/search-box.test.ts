@@ -105,7 +105,7 @@ describe('inbox-search', () => {
     // A failed page keeps what is shown and offers to try again.
     world.searchUnavailable = true;
     options()[40]!.click();
-    await until(() => options()[40]?.textContent!.includes("Couldn't load older ones. Try again"), 2000, 'the failure');
+    await until(() => !!options()[40]?.textContent?.includes("Couldn't load older ones. Try again"), 2000, 'the failure');
     expect(options()).to.have.length(41);
     expect(status()).to.equal('Search failed');
     world.searchUnavailable = false;
