@@ -23,6 +23,17 @@ export type ActionType = RuleAction['type'];
 
 export const pathKey = (path: Path): string => path.join('.');
 
+/** Objects' keys in one order, so equal JSON values print the same whatever order their keys were set in. */
+const sortedKeys = (_key: string, value: unknown): unknown =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value;
+
+/**
+ * A JSON value as text that only its content decides. The server answers a definition in its
+ * schema's key order while the editor adds a key where it is set (a step's `require` after its
+ * `strategy`), so the plain texts of a draft and its saved copy can differ when nothing else does.
+ */
+export const canonicalJson = (value: unknown): string => JSON.stringify(value ?? null, sortedKeys);
+
 export function isGroup(node: ConditionNode): node is { all: ConditionNode[] } | { any: ConditionNode[] } | { not: ConditionNode } {
   return 'all' in node || 'any' in node || 'not' in node;
 }

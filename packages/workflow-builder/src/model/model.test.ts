@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { RuleCondition, WorkflowDefinition } from '@baton/protocol';
-import { addToGroup, defaultPool, getAt, indent, moveAt, newAction, newDefinition, outdent, newCondition, setAt, setConditionField, setConditionOp, ungroup, wrapInGroup } from './definition.js';
+import { addToGroup, canonicalJson, defaultPool, getAt, indent, moveAt, newAction, newDefinition, outdent, newCondition, setAt, setConditionField, setConditionOp, ungroup, wrapInGroup } from './definition.js';
 import { TEMPLATES } from './templates.js';
 import { History } from './history.js';
 import { controlFor } from './problems.js';
@@ -72,6 +72,18 @@ describe('definition edits', () => {
     d = setConditionOp(d, ['conditions', 'all', 0], 'is_set');
     expect(getAt(d, ['conditions', 'all', 0])).to.deep.equal({ field: 'contact.language', op: 'is_set' });
     expect(newCondition()).to.deep.equal({ field: 'conversation.channel', op: 'eq', value: 'sms' });
+  });
+});
+
+describe('canonicalJson', () => {
+  it('prints equal values alike whatever order their keys were set in, and keeps what differs apart', () => {
+    const editor = { pool: { team: 't' }, strategy: 'round_robin', require: { skills: ['es'] } };
+    const server = { pool: { team: 't' }, require: { skills: ['es'] }, strategy: 'round_robin' };
+    expect(JSON.stringify(editor)).not.to.equal(JSON.stringify(server));
+    expect(canonicalJson([editor])).to.equal(canonicalJson([server]));
+    expect(canonicalJson({ a: [2, 1] })).not.to.equal(canonicalJson({ a: [1, 2] }));
+    expect(canonicalJson({ a: 1, b: undefined })).to.equal(canonicalJson({ a: 1 }));
+    expect(canonicalJson(undefined)).to.equal('null');
   });
 });
 

@@ -7,7 +7,7 @@
 import type { AssignStep, ConditionNode, RuleAction, WorkflowDefinition } from '@baton/protocol';
 import { PRIORITY_OPTIONS, triggerDef } from '@baton/protocol/rule-fields';
 import { describeConditions } from '@baton/rules';
-import { childrenOf, groupKind, isGroup } from '../model/definition.js';
+import { canonicalJson, childrenOf, groupKind, isGroup } from '../model/definition.js';
 import type { Workspace } from '../workspace-context.js';
 
 /** A step's strategy in words, or null for a pool of one agent: there is nobody to choose among. */
@@ -77,7 +77,7 @@ export function diffLines(theirs: WorkflowDefinition, mine: WorkflowDefinition, 
   return { theirs: a.filter((l) => !b.includes(l)), mine: b.filter((l) => !a.includes(l)) };
 }
 
-const json = (v: unknown) => JSON.stringify(v ?? null);
+const json = canonicalJson;
 
 /**
  * What a published version changed from the one before it, in the words of the editor's parts

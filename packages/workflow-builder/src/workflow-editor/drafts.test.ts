@@ -41,6 +41,26 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     expect(saves).to.deep.equal([workflow.draftVersion]);
   });
 
+  it('a required skill typed in capitals is saved once, shown as the server stores it, and Publish is offered', async () => {
+    const o = await open(ws, { name: 'Skills', actions: [{ type: 'assign', steps: [{ pool: { team: ws.teams.bilingual }, strategy: 'round_robin' }] }] }, false);
+    el = o.el;
+    const saves: number[] = [];
+    el.addEventListener('workflow-save', (e) => saves.push(e.detail.workflow.draftVersion));
+    // Added after the step's other settings, where the server's copy has it before them; and
+    // lower-cased there. Either difference alone used to make every save ask for another.
+    const skills = byRole(byRole(el, 'row', /^Step 1/), 'combobox', 'Add value') as HTMLInputElement;
+    skills.value = 'ES';
+    skills.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    await editorOf(el).updateComplete;
+    expect(saveState(el)).to.equal('Saving soon…');
+    await waitFor(() => saveState(el!) === 'All changes saved', 5000, 'the save');
+    await editorOf(el).updateComplete;
+    expect(saves).to.have.length(1);
+    expect(((await ws.ana.getWorkflow(o.id)).workflow.draft.actions[0] as { steps: object[] }).steps[0]).to.deep.include({ require: { skills: ['es'] } });
+    expect(allByRole(byRole(el, 'row', /^Step 1/), 'button').map(nameOf)).to.include('Remove es');
+    expect((byRole(el, 'button', 'Publish') as HTMLButtonElement).disabled).to.equal(false);
+  });
+
   it('a stale save shows "Ana published a newer version at …" and never overwrites; Keep mine saves over it knowingly', async () => {
     const o = await open(ws, { name: 'Shared rule' });
     el = o.el;

@@ -6,6 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
 import { describeSeen, matchedConditions, missedConditions, type DescribeOptions } from '@baton/rules';
+import { canonicalJson } from '../model/definition.js';
 import type { TraceLeaf } from '../model/traces.js';
 import { readableTimes } from '@baton/ui/relative-time';
 import { templateLink } from '@baton/ui/template-link';
@@ -32,7 +33,7 @@ export interface DryRunState {
  */
 function path(type: string, settings: unknown, decision: AssignDecision | undefined): string {
   const how = decision ? [decision.kind, 'stepIndex' in decision ? decision.stepIndex : null] : null;
-  return JSON.stringify([type, settings ?? null, how]);
+  return canonicalJson([type, settings ?? null, how]);
 }
 
 /**

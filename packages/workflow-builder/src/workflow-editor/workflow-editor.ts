@@ -29,6 +29,7 @@ import { TagSuggestionsController } from '@baton/ui/tag-suggestions';
 import { baseStyles } from '@baton/ui/tokens';
 import { fire } from '../events.js';
 import {
+  canonicalJson,
   ACTION_LABELS,
   addToGroup,
   childrenOf,
@@ -70,7 +71,7 @@ import type { TraceLeaf } from '../model/traces.js';
 
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 const idOf = (key: string) => `p-${key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -296,13 +297,17 @@ export class WorkflowEditor extends LitElement {
       try {
         const r = await this.rest.updateWorkflow(this.base.id, draft, { ifMatch: this.base.draftVersion });
         this.base = r.workflow;
+        const untouched = this.definition === draft;
+        // Nothing edited since it was sent: the server's copy (skills and tags in lower case) is the
+        // draft now. Otherwise the two would differ for good and every save would ask for another.
+        if (untouched && !same(draft, r.workflow.draft)) this.history.present = r.workflow.draft;
         this.errors = [];
         this.warnings = r.warnings;
         // The browser's record was replaced by these edits (`changed` writes it) and they are on the
         // server now: the offer's copy is older than both, and restoring it would undo them.
         this.localOffer = null;
         this.saveState = same(this.definition, r.workflow.draft) ? 'saved' : 'pending';
-        if (this.definition === draft) void localDrafts.delete(this.base.id);
+        if (untouched) void localDrafts.delete(this.base.id);
         fire(this, 'workflow-save', { workflow: r.workflow });
         this.dispatchEvent(new CustomEvent('wb-workflow-changed', { detail: r.workflow }));
       } catch (error) {
