@@ -419,7 +419,7 @@ export function checkTree(node: unknown, path: RulePath, options: CheckOptions =
     // `{ all: [] }` at the top is the builder's blank rule and means "always"; anywhere else an
     // empty group is a mistake (and an empty `any` would never match).
     if (list.length === 0 && !(root && key === 'all')) {
-      problems.push({ path: [...p, key], code: 'empty_group', message: `empty "${key}" group` });
+      problems.push({ path: [...p, key], code: 'empty_group', message: `this group ("${key}") has no conditions: add one or delete the group` });
       return undefined;
     }
     if (list.length > MAX_GROUP) {

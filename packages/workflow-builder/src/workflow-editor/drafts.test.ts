@@ -173,6 +173,27 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     expect(byRole(el, 'row', /^Action 1:/).textContent).to.contain('Add at least one tag.');
   });
 
+  it('an action just added and left empty, and an emptied group, say what is wrong where it is, as the list at the top does', async () => {
+    const o = await open(ws, { name: 'Fresh', conditions: { all: [{ any: [{ field: 'conversation.channel', op: 'eq', value: 'sms' }] }] } }, false);
+    el = o.el;
+    const newAction = byRole(el, 'combobox', 'New action') as HTMLSelectElement;
+    newAction.value = 'add_tag';
+    newAction.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    byRole(el, 'button', 'Add action').click();
+    byRole(byRole(el, 'row', /^Condition: channel/), 'button', 'Delete').click();
+    await waitFor(() => !!queryByRole(el!, 'heading', /1 problem to fix/), 5000, 'the problem');
+    const tags = byRole(byRole(el, 'row', /^Action 2:/), 'combobox', 'Add value') as HTMLInputElement;
+    const said = (control: Element) => editorOf(el!).shadowRoot!.getElementById(control.getAttribute('aria-describedby') ?? '')?.textContent ?? '';
+    expect(tags.getAttribute('aria-invalid')).to.equal('true');
+    expect(said(tags)).to.contain('Add at least one tag.');
+    // With the tag given, the validator's turn: the empty group.
+    tags.value = 'vip';
+    tags.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    await waitFor(() => !!queryByRole(el!, 'heading', /1 problem to fix/) && byRole(el!, 'row', /^Group: any of 0/).textContent!.includes('has no conditions'), 5000, 'the empty group');
+    expect(byRole(el, 'row', /^Group: any of 0/).textContent).to.contain('this group ("any") has no conditions: add one or delete the group');
+    await expectNoAxeViolations(el);
+  });
+
   it('keeps edits the server refused in IndexedDB and offers them again on reopening', async () => {
     const o = await open(ws, { name: 'Local copy', actions: [{ type: 'add_tag', tags: ['vip'] }] });
     el = o.el;

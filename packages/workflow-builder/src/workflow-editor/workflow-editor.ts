@@ -102,10 +102,6 @@ export class WorkflowEditor extends LitElement {
   @state() private saveState: SaveState = 'saved';
   @state() private errors: WorkflowValidationError[] = [];
   @state() private warnings: WorkflowValidationWarning[] = [];
-  /** Control keys the admin has changed: their errors show inline at once. */
-  @state() private touched = new Set<string>();
-  /** Every error shows inline (after Publish was tried or the problem list used). */
-  @state() private showAll = false;
   @state() private collapsed = new Set<string>();
   @state() private activeKey = 'trigger';
   @state() private conflict: Workflow | null = null;
@@ -228,12 +224,11 @@ export class WorkflowEditor extends LitElement {
 
   /**
    * Every change goes through here: one history entry (typing coalesces per control), the
-   * control marked touched, the browser copy written, the server autosave scheduled.
+   * browser copy written, the server autosave scheduled.
    */
   private edit(next: WorkflowDefinition, label: string, opts: { control?: string; coalesce?: boolean; focus?: string; announce?: boolean } = {}) {
     if (next === this.definition) return;
     this.history.apply(next, label, opts.coalesce ? opts.control : undefined);
-    if (opts.control) this.touched = new Set(this.touched).add(opts.control);
     this.changed();
     if (opts.announce) this.announcer(`${label}.`);
     if (opts.focus !== undefined) void this.focusRow(opts.focus);
@@ -357,7 +352,6 @@ export class WorkflowEditor extends LitElement {
   }
 
   async publish(): Promise<void> {
-    this.showAll = true;
     if (this.timer || !same(this.definition, this.base.draft)) await this.save();
     if (this.errors.length || this.conflict || this.saveState !== 'saved') return;
     this.publishing = true;
@@ -452,7 +446,6 @@ export class WorkflowEditor extends LitElement {
       if (error instanceof BatonApiError && error.code === 'workflow_invalid') {
         const details = error.details as { errors: WorkflowValidationError[]; warnings: WorkflowValidationWarning[] };
         this.errors = details.errors;
-        this.showAll = true;
       }
       this.dryRun = { last, loading: false, rows: [], error: error instanceof Error ? error.message : String(error) };
     }
@@ -472,7 +465,6 @@ export class WorkflowEditor extends LitElement {
 
   /** Focuses the control a finding belongs to (expanding what hides it), or its row. */
   async focusControl(key: string): Promise<void> {
-    this.showAll = true;
     const row = this.rowOfControl(key);
     if (row) {
       const collapsed = new Set(this.collapsed);
@@ -678,8 +670,9 @@ export class WorkflowEditor extends LitElement {
   private problemsOf(key: string) {
     const errors = this.errorMap.get(key) ?? [];
     const warnings = this.warningMap.get(key) ?? [];
-    const shownErrors = this.showAll || [...this.touched].some((t) => t === key || t.startsWith(`${key}.`) || key.startsWith(`${t}.`)) ? errors : [];
-    return { errors: shownErrors, warnings };
+    // Every error the list above names is at its control too: an action just added and left
+    // empty says "Add at least one tag." where the tags go, not only at the top.
+    return { errors, warnings };
   }
 
   private attrs(key: string, rowKey: string): ControlAttrs {
