@@ -72,4 +72,18 @@ inHost(1440, 900, (ws) => {
     expect(form.top, 'level with the rule').to.be.lessThan(tree.top + 40);
     expect(form.right).to.be.at.most(el.getBoundingClientRect().right + 1);
   });
+
+  it('the tools’ buttons keep their whole focus ring inside the scrolling column that holds them', async () => {
+    const { el } = await openWorkflow(ws(), SPANISH);
+    const tools = editorOf(el).shadowRoot!.querySelector('wb-editor-tools')!;
+    expect(getComputedStyle(tools).overflowY, 'a scroller, which clips').to.equal('auto');
+    const column = tools.getBoundingClientRect();
+    for (const name of ['Try a sample', 'History', 'Runs', 'JSON']) {
+      const button = byRole(tools.shadowRoot!, 'button', name).getBoundingClientRect();
+      // The ring is drawn 4 px outside the button (--baton-focus-ring).
+      expect(button.left - 4, `${name}: left`).to.be.at.least(column.left);
+      expect(button.top - 4, `${name}: top`).to.be.at.least(column.top);
+      expect(button.right + 4, `${name}: right`).to.be.at.most(column.right);
+    }
+  });
 });

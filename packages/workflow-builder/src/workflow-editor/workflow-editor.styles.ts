@@ -38,6 +38,8 @@ export const workflowEditorStyles = css`
       max-height: calc(100vh - 2 * var(--baton-space-2));
       overflow-y: auto;
       margin-top: var(--baton-space-3);
+      /* A scroller clips what its children paint outside it: room for their focus rings (4 px). */
+      padding: 4px;
     }
   }
   .editor-header {
