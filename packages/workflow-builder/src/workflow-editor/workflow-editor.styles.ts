@@ -119,6 +119,11 @@ export const workflowEditorStyles = css`
     align-items: center;
     gap: var(--baton-space-2);
   }
+  .collapsed-mark {
+    flex-basis: 100%;
+    font-size: var(--baton-font-size-small);
+    color: var(--baton-color-text-muted);
+  }
   .row-buttons {
     display: flex;
     gap: 2px;

@@ -278,6 +278,17 @@ describe('<workflow-builder> editor (real server)', () => {
     expect(focusedName()).to.equal('Condition: channel is SMS');
     await sendKeys({ press: 'ArrowLeft' });
     expect(focusedName()).to.equal('If: any of 1 item');
+
+    // Collapsed, it says so on screen; adding to it shows it again, with focus on what was added.
+    await sendKeys({ press: 'ArrowLeft' });
+    await waitFor(() => rowNamed(el!, 'If: any of 1 item').getAttribute('aria-expanded') === 'false', 2000, 'collapse again');
+    await o.editor.updateComplete;
+    expect(rowNamed(el, 'If: any of 1 item').textContent).to.contain('Collapsed');
+    byRole(rowNamed(el, 'If: any of 1 item'), 'button', 'Add condition').click();
+    const conditions = () => allByRole(el!, 'row').filter((r) => nameOf(r).startsWith('Condition'));
+    await waitFor(() => conditions().length === 2 && deepActive() === conditions()[1], 2000, 'the new condition, shown and focused');
+    expect(rowNamed(el, 'If: any of 2 items').getAttribute('aria-expanded')).to.equal('true');
+    expect(rowNamed(el, 'If: any of 2 items').textContent).not.to.contain('Collapsed');
   });
 
   it('adds each action type, and the server accepts the result', async () => {

@@ -624,13 +624,20 @@ export class WorkflowEditor extends LitElement {
     }
   }
 
+  /** Shows the children of the row at `path` (a group or an assign action) before one is added there. */
+  private expand(path: Path) {
+    if (this.collapsed.has(pathKey(path))) this.setCollapsed(pathKey(path), false);
+  }
+
   private addCondition(groupPath: Path) {
+    this.expand(groupPath);
     const r = addToGroup(this.definition, groupPath, newCondition());
     this.edit(r.def, 'Added condition', { focus: pathKey(r.path), announce: true });
   }
 
   private addGroup(groupPath: Path, kind: 'all' | 'any') {
     const node: ConditionNode = kind === 'all' ? { all: [newCondition()] } : { any: [newCondition()] };
+    this.expand(groupPath);
     const r = addToGroup(this.definition, groupPath, node);
     this.edit(r.def, `Added ${kind === 'all' ? '“all of”' : '“any of”'} group`, { focus: pathKey(r.path), announce: true });
   }
@@ -652,6 +659,7 @@ export class WorkflowEditor extends LitElement {
 
   private addStep(actionPath: Path) {
     const steps = (getAt(this.definition, [...actionPath, 'steps']) as AssignStep[]) ?? [];
+    this.expand(actionPath);
     const next = insertAt(this.definition, [...actionPath, 'steps'], steps.length, newStep(this.workspace));
     this.edit(next, `Added step ${steps.length + 1}`, { focus: pathKey([...actionPath, 'steps', steps.length]), announce: true });
   }
@@ -726,6 +734,7 @@ export class WorkflowEditor extends LitElement {
       aria-label=${label}
     >
       ${content}${row.kind === 'trigger' || row.kind === 'actions' || row.kind === 'queue' ? nothing : this.rowButtons(row)}
+      ${expanded === 'false' ? html`<span class="collapsed-mark" aria-hidden="true">▸ Collapsed: → shows what is inside</span>` : nothing}
     </div>`;
   }
 
