@@ -68,7 +68,7 @@ describe('<workflow-builder> end to end (real server)', () => {
 
     const published: number[] = [];
     el.addEventListener('workflow-publish', (e) => published.push(e.detail.workflow.published!.version));
-    await waitFor(() => !(byRole(el!, 'button', 'Publish') as HTMLButtonElement).disabled, 8000, 'Publish to be enabled');
+    await waitFor(() => byRole(el!, 'button', 'Publish').getAttribute('aria-disabled') === 'false', 8000, 'Publish to be enabled');
     byRole(el, 'button', 'Publish').click();
     await waitFor(() => published.length === 1, 8000, 'the publication');
     expect(liveText(el)).to.equal('Published version 1.');

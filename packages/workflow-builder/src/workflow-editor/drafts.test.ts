@@ -58,7 +58,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     expect(saves).to.have.length(1);
     expect(((await ws.ana.getWorkflow(o.id)).workflow.draft.actions[0] as { steps: object[] }).steps[0]).to.deep.include({ require: { skills: ['es'] } });
     expect(allByRole(byRole(el, 'row', /^Step 1/), 'button').map(nameOf)).to.include('Remove es');
-    expect((byRole(el, 'button', 'Publish') as HTMLButtonElement).disabled).to.equal(false);
+    expect(byRole(el, 'button', 'Publish').getAttribute('aria-disabled')).to.equal('false');
   });
 
   it('a stale save shows "Ana published a newer version at …" and never overwrites; Keep mine saves over it knowingly', async () => {
@@ -76,7 +76,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     expect(alert.textContent).to.contain(`Ana published a newer version at ${time}`);
     expect(allByRole(alert, 'button').map(nameOf)).to.deep.equal(['Review changes', 'Keep mine', 'Discard mine']);
     expect(saveState(el)).to.equal('Not saved: someone else changed this workflow');
-    expect((byRole(el, 'button', 'Publish') as HTMLButtonElement).disabled).to.equal(true);
+    expect(byRole(el, 'button', 'Publish').getAttribute('aria-disabled')).to.equal('true');
     // Nothing of mine reached the server.
     expect((await ws.ana.getWorkflow(o.id)).workflow.draft.name).to.equal('Theirs');
     await expectNoAxeViolations(el);
@@ -129,9 +129,17 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     el = o.el;
     const published: number[] = [];
     el.addEventListener('workflow-publish', (e) => published.push(e.detail.workflow.published!.version));
-    byRole(el, 'button', 'Publish').click();
+    const publish = byRole(el, 'button', 'Publish');
+    publish.focus();
+    publish.click();
     await waitFor(() => published.length === 1, 5000, 'the publication');
     expect(liveText(el)).to.equal('Published version 1.');
+    // Nothing is left to publish, and the button keeps the focus it had.
+    await editorOf(el).updateComplete;
+    expect(publish.getAttribute('aria-disabled')).to.equal('true');
+    expect(deepActive()).to.equal(publish);
+    publish.click();
+    expect((await ws.ana.getWorkflow(o.id)).workflow.published!.version).to.equal(1);
     expect((await ws.ana.getWorkflow(o.id)).workflow.published!.version).to.equal(1);
   });
 
@@ -147,7 +155,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     expect(message).to.match(/23|hour|range|between/i);
     // The field and operator of that row are fine.
     expect(byRole(row, 'combobox', 'Field').getAttribute('aria-invalid')).to.equal('false');
-    expect((byRole(el, 'button', 'Publish') as HTMLButtonElement).disabled).to.equal(true);
+    expect(byRole(el, 'button', 'Publish').getAttribute('aria-disabled')).to.equal('true');
     expect(saveState(el)).to.contain('Not saved to the server');
     await expectNoAxeViolations(el);
 
@@ -159,7 +167,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
 
     type(value, '10');
     await waitFor(() => value.getAttribute('aria-invalid') === 'false' && saveState(el!) === 'All changes saved', 5000, 'the fix');
-    expect((byRole(el, 'button', 'Publish') as HTMLButtonElement).disabled).to.equal(false);
+    expect(byRole(el, 'button', 'Publish').getAttribute('aria-disabled')).to.equal('false');
   });
 
   it('maps a shape error (an empty tag list) to its control too', async () => {

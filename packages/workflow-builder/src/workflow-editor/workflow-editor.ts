@@ -1099,7 +1099,8 @@ export class WorkflowEditor extends LitElement {
         <button type="button" aria-disabled=${this.history.canUndo ? 'false' : 'true'} aria-keyshortcuts="Control+Z" @click=${() => this.undo()}>Undo</button>
         <button type="button" aria-disabled=${this.history.canRedo ? 'false' : 'true'} aria-keyshortcuts="Control+Shift+Z" @click=${() => this.redo()}>Redo</button>
         <button type="button" @click=${() => void this.runDryRun()}>Test on recent conversations</button>
-        <button type="button" class="primary" ?disabled=${!this.canPublish} @click=${() => void this.publish()}>Publish</button>
+        <!-- aria-disabled too: the Publish that succeeds has nothing left to publish, and keeps its focus. -->
+        <button type="button" class="primary" aria-disabled=${this.canPublish ? 'false' : 'true'} @click=${() => void (this.canPublish && this.publish())}>Publish</button>
       </span>
       <span class="save-state" data-state=${this.saveState}>${status[this.saveState]}</span>
       <span class="version">${this.base.published ? `Live: version ${this.base.published.version}` : 'Never published'}</span>
