@@ -56,8 +56,12 @@ describe('dry run: which conversations the draft would handle differently', () =
     const same = result(3, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_maria') });
     expect(differs(same, definition(['billing']), v3), 'another tag').to.equal(true);
     expect(differs(same, definition(['vip'], 'team_bilingual'), v3), 'another team').to.equal(true);
-    // A run of an older version: its settings are not at hand, so only its path counts.
-    expect(differs(result(2, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_ben') }), definition(['billing']), v3)).to.equal(false);
+    // A run of an older version: compared with that version's settings when they are at hand
+    // (a reorder publishes versions, so most runs are of one), by path alone when not.
+    const older = result(2, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_ben') });
+    expect(differs(older, definition(['billing']), v3)).to.equal(false);
+    expect(differs(older, definition(['billing']), v3, new Map([[2, definition(['vip'])]])), 'another tag than version 2').to.equal(true);
+    expect(differs(older, definition(['vip']), v3, new Map([[2, definition(['vip'])]])), 'as version 2').to.equal(false);
   });
 
   it('a conversation the live version never ran on differs when the draft would act on it', () => {

@@ -6,12 +6,14 @@ import type {
   AssignAction,
   AssignStep,
   ConditionNode,
+  DryRunResult,
   RuleAction,
   RuleCondition,
   Workflow,
   WorkflowDefinition,
   WorkflowValidationError,
   WorkflowValidationWarning,
+  WorkflowVersion,
 } from '@baton/protocol';
 import {
   PRIORITY_OPTIONS,
@@ -431,6 +433,19 @@ export class WorkflowEditor extends LitElement {
 
   // ── Dry run ────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * The definitions of the versions the replayed runs used other than the live one, so their
+   * settings are compared too; none (types and paths only) if they cannot be read.
+   */
+  private async olderVersions(results: readonly DryRunResult[], live: WorkflowVersion | null): Promise<Map<number, WorkflowDefinition>> {
+    if (!results.some((x) => x.published && x.published.version !== live?.version)) return new Map();
+    try {
+      return new Map((await this.rest.workflowVersions(this.base.id)).items.map((v) => [v.version, v.definition]));
+    } catch {
+      return new Map();
+    }
+  }
+
   async runDryRun(last = 20): Promise<void> {
     this.dryRun = { last, loading: true, rows: [], error: '' };
     // Compared with the draft as sent and the live version as it was: edits made while it runs
@@ -439,7 +454,8 @@ export class WorkflowEditor extends LitElement {
     const live = this.base.published;
     try {
       const r = await this.rest.testWorkflow({ workflow: draft, workflowId: this.base.id, last });
-      const rows = r.results.map((result) => ({ result, changed: differs(result, draft, live) })).sort((a, b) => Number(b.changed) - Number(a.changed));
+      const older = await this.olderVersions(r.results, live);
+      const rows = r.results.map((result) => ({ result, changed: differs(result, draft, live, older) })).sort((a, b) => Number(b.changed) - Number(a.changed));
       this.dryRun = { last, loading: false, rows, error: '' };
       this.announcer(`Tested on ${rows.length} conversations: ${rows.filter((row) => row.changed).length} would change.`);
     } catch (error) {
