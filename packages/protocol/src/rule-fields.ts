@@ -55,7 +55,8 @@ export const WEEKDAY_OPTIONS: readonly ValueOption[] = [
 ];
 
 /**
- * ISO 639-1 codes with their English names. Written out rather than taken from
+ * ISO 639-1 codes with their English names, in the order of the names (a picker is read by name:
+ * "Tibetan" after "Thai", not after "Bengali"). Written out rather than taken from
  * `Intl.DisplayNames` so labels (and the generated docs) do not change with the ICU version.
  */
 export const LANGUAGE_OPTIONS: readonly ValueOption[] = [
@@ -96,7 +97,9 @@ export const LANGUAGE_OPTIONS: readonly ValueOption[] = [
   ['ur', 'Urdu'], ['uz', 'Uzbek'], ['ve', 'Venda'], ['vi', 'Vietnamese'], ['vo', 'Volapük'],
   ['wa', 'Walloon'], ['wo', 'Wolof'], ['xh', 'Xhosa'], ['yi', 'Yiddish'], ['yo', 'Yoruba'],
   ['za', 'Zhuang'], ['zh', 'Chinese'], ['zu', 'Zulu'],
-].map(([value, label]) => ({ value: value!, label: label! }));
+]
+  .map(([value, label]) => ({ value: value!, label: label! }))
+  .sort((a, b) => a.label.localeCompare(b.label, 'en'));
 
 // ---------------------------------------------------------------------------------------------
 // Operators

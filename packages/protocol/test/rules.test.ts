@@ -143,12 +143,15 @@ describe('the field registry', () => {
     assert.equal(resolveField('contact.phone'), undefined);
   });
 
-  it('lists the ISO 639-1 languages once each', () => {
+  it('lists the ISO 639-1 languages once each, in the order of their names', () => {
     const codes = LANGUAGE_OPTIONS.map((o) => o.value);
     assert.equal(new Set(codes).size, codes.length);
     assert.ok(codes.every((c) => /^[a-z]{2}$/.test(c)));
     assert.equal(codes.length, 183);
     assert.equal(LANGUAGE_OPTIONS.find((o) => o.value === 'es')?.label, 'Spanish');
+    const labels = LANGUAGE_OPTIONS.map((o) => o.label);
+    assert.deepEqual(labels, [...labels].sort((a, b) => a.localeCompare(b, 'en')));
+    assert.deepEqual(labels.slice(0, 3), ['Abkhazian', 'Afar', 'Afrikaans']);
   });
 
   it('describes every trigger and placeholder', () => {
