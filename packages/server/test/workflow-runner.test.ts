@@ -205,6 +205,28 @@ describe('the rules runner', () => {
     assert.equal((await f.boss.call('GET', `/v1/workflows/${f.rules.spanish}/runs?outcome=maybe`)).status, 400);
   });
 
+  it("a conversation's routing lists its newest event first, and each event's runs in the order they ran (not their ids' random tails)", async (t) => {
+    const server = await TestServer.startFor(t);
+    const ws = await server.createWorkspace('Acme');
+    const boss = await ws.addAgent('boss', { role: 'admin' });
+    // Priorities out of creation order; two tie at 300, which run in creation order.
+    for (const [name, priority, event] of [
+      ['p200', 200, 'conversation.created'], ['p500', 500, 'conversation.created'], ['p300a', 300, 'conversation.created'], ['p300b', 300, 'conversation.created'],
+      ['p100', 100, 'conversation.created'], ['p400', 400, 'conversation.created'], ['on message', 100, 'message.received'],
+    ] as const) {
+      const { workflow } = await ok(boss.call('POST', '/v1/workflows', { name, priority, trigger: { event }, actions: [{ type: 'add_tag', tags: [name.replace(' ', '-')] }] }), 201);
+      await ok(boss.call('POST', `/v1/workflows/${workflow.id}/publish`), 200);
+      // Created a millisecond apart: "creation order" is then one order (within one, ids decide).
+      server.clock!.advance(1);
+    }
+    const { conversation } = await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Ola' }, channel: 'sms', message: { body: 'hi' } }), 201);
+    await server.settle();
+    await ok(ws.api('POST', `/v1/conversations/${conversation.id}/messages`, { direction: 'inbound', body: 'again' }), 201);
+    await server.settle();
+    const { items } = await ok(boss.call('GET', `/v1/conversations/${conversation.id}/routing`), 200);
+    assert.deepEqual(items.map((r: any) => r.workflowName), ['on message', 'p500', 'p400', 'p300a', 'p300b', 'p200', 'p100']);
+  });
+
   it("an assignment from a team's pool puts the conversation in that team, as does waiting in its queue; an agents pool leaves the team alone", async (t) => {
     const f = await setup(t);
     const get = async (id: string) => (await ok(f.ws.api('GET', `/v1/conversations/${id}`), 200)).conversation;

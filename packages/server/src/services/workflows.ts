@@ -327,5 +327,10 @@ export async function conversationRouting(deps: Deps, p: WorkspacePrincipal, con
   ]);
   // One conversation, whose row is read above: its contact by id, not the join a page of runs needs.
   const names = new Map(contact ? [[conversationId, contact.name]] : []);
+  // The runs of one event share its millisecond, so their ids' random tails say nothing of their
+  // order: newest event first, and within one the order the runner took them in (`ofTrigger`:
+  // priority, highest first; ties by age, which the workflows' ids sort by).
+  const priority = (r: WorkflowRunRow) => versions.get(`${r.workflow_id}:${r.version}`)?.priority ?? 0;
+  rows.sort((a, b) => Number(b.outbox_id) - Number(a.outbox_id) || priority(b) - priority(a) || (a.workflow_id < b.workflow_id ? -1 : a.workflow_id > b.workflow_id ? 1 : 0));
   return { items: rows.map((r) => toRun(r, versions, teams, names)), keptSince: iso(deps.housekeeping.runsKeptSince()) };
 }
