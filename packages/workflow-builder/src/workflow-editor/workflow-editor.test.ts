@@ -251,6 +251,13 @@ describe('<workflow-builder> editor (real server)', () => {
     await sendKeys({ press: 'z' });
     await sendKeys({ up: 'Control' });
     await waitFor(() => !!queryByRole(el!, 'row', 'Condition: contact tags include vip'), 2000, 'undo delete');
+    // The row it brings back has the focus, as before the Delete; a redo takes it away again.
+    await waitFor(() => focusedName() === 'Condition: contact tags include vip', 2000, 'focus on the restored row');
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ press: 'y' });
+    await sendKeys({ up: 'Control' });
+    await waitFor(() => !queryByRole(el!, 'row', 'Condition: contact tags include vip'), 2000, 'redo delete');
+    expect(focusedName()).to.match(/^Condition: channel is SMS|^If:/);
   });
 
   it('draws a group\'s AND/OR bracket only around conditions: an empty group has none', async () => {

@@ -230,6 +230,8 @@ export class WorkflowEditor extends LitElement {
    */
   private edit(next: WorkflowDefinition, label: string, opts: { control?: string; coalesce?: boolean; focus?: string; announce?: boolean } = {}) {
     if (next === this.definition) return;
+    this.rowOf.set(this.definition, this.activeKey);
+    if (opts.focus !== undefined) this.rowOf.set(next, opts.focus);
     this.history.apply(next, label, opts.coalesce ? opts.control : undefined);
     this.changed();
     if (opts.announce) this.announcer(`${label}.`);
@@ -264,10 +266,22 @@ export class WorkflowEditor extends LitElement {
     void this.keepFocus();
   }
 
-  /** After undo/redo the active row may be gone: focus stays where it was, or on the nearest row. */
+  /**
+   * Each definition the history holds, with the row that was current in it (when it was left by an
+   * edit, or reached by one that moves focus): where an undo or redo back to it puts the focus, so
+   * undoing a Delete focuses the row it brings back.
+   */
+  private readonly rowOf = new WeakMap<WorkflowDefinition, string>();
+
+  /**
+   * After undo/redo: from the tree, focus goes to the row the step is about; elsewhere (the Undo
+   * button) it stays where it was, unless that is gone, then the nearest row.
+   */
   private async keepFocus() {
     await this.updateComplete;
     const active = this.shadowRoot!.activeElement;
+    const about = this.rowOf.get(this.definition);
+    if (about && active?.closest('[role="treegrid"]') && this.rows.some((r) => r.key === about)) return this.focusRow(about);
     if (active && active.isConnected) return;
     const key = this.rows.some((r) => r.key === this.activeKey) ? this.activeKey : (this.rows[Math.min(this.rows.length - 1, 1)]?.key ?? 'trigger');
     await this.focusRow(key);
