@@ -210,7 +210,7 @@ function checkAssign(
     if (k > 0) {
       const before = action.steps[k - 1]!;
       if (before.timeoutSec === undefined && !before.skipIfNoneAvailable) {
-        out.warnings.push({ path: stepPath, code: 'unreachable_step', message: `step ${k} waits until someone is available (no timeoutSec, no skipIfNoneAvailable), so this step is never reached` });
+        out.warnings.push({ path: stepPath, code: 'unreachable_step', message: `step ${k} waits until someone is available (it hands over after no time and does not skip when nobody is available), so this step is never reached` });
       }
     }
     deadline += step.timeoutSec ?? Infinity;
@@ -256,7 +256,8 @@ function checkPool(step: AssignAction['steps'][number], stepPath: RulePath, cont
 // Sets of workflows
 
 const triggerKey = (w: Shaped) => ('minutes' in w.trigger ? `${w.trigger.event}/${w.trigger.minutes}` : w.trigger.event);
-const label = (w: Shaped) => `"${w.name}" (priority ${w.priority ?? 0})`;
+// By name: an admin reads these beside the rule list, where the order shows, not the priority number.
+const label = (w: Shaped) => `"${w.name}"`;
 
 /**
  * Validates the workflows of a workspace together: each one as `validateWorkflow` does (paths
@@ -275,6 +276,7 @@ export function validateWorkflowSet(workflows: readonly unknown[], context: Vali
     if (workflow && one.errors.length === 0) valid.push({ index, workflow, conditions: workflow.conditions });
   });
   const options = { attributeTypes: context.attributeTypes };
+  const teamName = (id: string) => context.teams?.find((t) => t.id === id)?.name ?? id;
   const enabled = valid.filter((v) => v.workflow.enabled !== false);
   const ordered = [...enabled].sort((a, b) => (b.workflow.priority ?? 0) - (a.workflow.priority ?? 0));
   ordered.forEach((later, position) => {
@@ -292,7 +294,7 @@ export function validateWorkflowSet(workflows: readonly unknown[], context: Vali
       if (e.workflow.stopProcessing === true) continue; // when it matched, this rule does not run
       if (disjoint(e.conditions, later.conditions, options)) continue;
       later.workflow.actions.forEach((action, j) => {
-        const message = conflict(e.workflow, action);
+        const message = conflict(e.workflow, action, teamName);
         if (message) out.warnings.push({ path: [later.index, 'actions', j], code: 'conflicting_action', message });
       });
     }
@@ -300,7 +302,7 @@ export function validateWorkflowSet(workflows: readonly unknown[], context: Vali
   return out;
 }
 
-function conflict(earlier: Shaped, action: RuleAction): string | null {
+function conflict(earlier: Shaped, action: RuleAction, teamName: (id: string) => string): string | null {
   const before = earlier.actions;
   switch (action.type) {
     case 'assign': {
@@ -315,7 +317,7 @@ function conflict(earlier: Shaped, action: RuleAction): string | null {
     }
     case 'set_team': {
       const other = before.find((a) => a.type === 'set_team' && a.team !== action.team);
-      return other && other.type === 'set_team' ? `${label(earlier)} sets team ${other.team}; this rule then sets ${action.team}` : null;
+      return other && other.type === 'set_team' ? `${label(earlier)} sets team ${teamName(other.team)}; this rule then sets ${teamName(action.team)}` : null;
     }
     case 'add_tag':
     case 'remove_tag': {

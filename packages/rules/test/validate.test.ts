@@ -341,7 +341,7 @@ describe('validateWorkflowSet', () => {
       rule('runs first', 20, { conditions: spanish }),
     ]);
     assert.deepEqual(warningsOf(r), [['shadowed', [1]]]);
-    assert.match(r.warnings[0]!.message, /"catch-all" \(priority 10\)/);
+    assert.match(r.warnings[0]!.message, /"catch-all" runs first/);
   });
 
   it('shadowing by implication: a narrower rule after a broader one that stops', () => {
@@ -370,7 +370,13 @@ describe('validateWorkflowSet', () => {
       ['conflicting_action', [1, 'actions', 2]],
       ['conflicting_action', [2, 'actions', 0]],
     ]);
-    assert.match(r.warnings[0]!.message, /"urgent vip" \(priority 10\) sets priority urgent; this rule then sets low/);
+    assert.match(r.warnings[0]!.message, /"urgent vip" sets priority urgent; this rule then sets low/);
+    // Teams by name, as the admin knows them.
+    const teams = validateWorkflowSet(
+      [rule('to billing', 10, { actions: [{ type: 'set_team', team: 'team_b' }] }), rule('to support', 5, { actions: [{ type: 'set_team', team: 'team_s' }] })],
+      { teams: [{ id: 'team_b', name: 'Billing' }, { id: 'team_s', name: 'Support' }] },
+    );
+    assert.equal(teams.warnings[0]!.message, '"to billing" sets team Billing; this rule then sets Support');
   });
 
   it('rules that cannot match the same conversation do not conflict', () => {
