@@ -115,4 +115,18 @@ describe('<workflow-builder> signing in (real server)', () => {
       el.remove();
     }
   });
+
+  it("an agent's token (not an admin's) is told who may edit workflows, with no Try again that could not help", async () => {
+    const el = document.createElement('workflow-builder') as WorkflowBuilder;
+    try {
+      el.setAttribute('server', ws.url);
+      el.tokenProvider = async () => ws.tokens.ben;
+      document.body.append(el);
+      await waitFor(() => !!queryByRole(el, 'alert'), 8000, 'the refusal');
+      expect(byRole(el, 'alert').textContent).to.contain('Only workspace admins can change workflows');
+      expect(queryByRole(el, 'button', 'Try again')).to.equal(null);
+    } finally {
+      el.remove();
+    }
+  });
 });

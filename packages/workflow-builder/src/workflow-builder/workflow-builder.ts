@@ -86,6 +86,8 @@ export class WorkflowBuilder extends LitElement {
   @state() private settingsOpen = false;
   @state() private busy = false;
   @state() private failure = '';
+  /** The credential may not read workflows (403): trying again changes nothing until the host gives another. */
+  @state() private refused = false;
   /** The polite live region's text: outcomes of moves, saves, undo. */
   @state() private announcement = '';
 
@@ -142,6 +144,7 @@ export class WorkflowBuilder extends LitElement {
     if (!this.canLoad) return;
     const load = ++this.loadsStarted;
     this.failure = '';
+    this.refused = false;
     try {
       const rest = this.restClient;
       this.restProvider.setValue(rest);
@@ -177,7 +180,9 @@ export class WorkflowBuilder extends LitElement {
       this.stats = stats;
       this.loaded = true;
     } catch (error) {
-      if (load === this.loadsStarted) this.failure = plainError(error);
+      if (load !== this.loadsStarted) return;
+      this.failure = plainError(error);
+      this.refused = error instanceof BatonApiError && error.status === 403;
     }
   }
 
@@ -435,7 +440,9 @@ export class WorkflowBuilder extends LitElement {
         ${this.failure ? html`<p class="failure" role="alert">${this.failure}</p>` : nothing}
         ${!this.loaded
           ? this.failure
-            ? html`<button type="button" @click=${() => void this.load()}>Try again</button>`
+            ? this.refused
+              ? nothing
+              : html`<button type="button" @click=${() => void this.load()}>Try again</button>`
             : html`<p class="loading">Loading workflows…</p>`
           : this.settingsOpen
             ? html`<wb-routing-settings
