@@ -98,6 +98,21 @@ describe('demo CRM: Automation → Workflows end to end', () => {
     await ana.getByText('✓ channel is SMS — was SMS').first().waitFor();
   });
 
+  it('the open workflow is in the address: a reload reopens it, and back at the list it is gone', async () => {
+    const ana = await page('/demo/automation?agent=ana');
+    await ana.getByRole('button', { name: 'Technical → senior tech', exact: true }).click();
+    await ana.getByRole('treegrid').waitFor();
+    await ana.waitForURL(/[?&]workflow=wf_/);
+    await ana.reload();
+    await ana.getByRole('treegrid').waitFor({ timeout: 15_000 });
+    assert.equal(await ana.getByRole('textbox', { name: 'Name' }).inputValue(), 'Technical → senior tech');
+    await ana.getByRole('button', { name: '← Workflows' }).click();
+    await ana.getByRole('button', { name: 'New workflow' }).waitFor();
+    await ana.waitForURL((url) => !url.searchParams.has('workflow'));
+    assert.equal(new URL(ana.url()).searchParams.get('agent'), 'ana');
+    await ana.context().close();
+  });
+
   it('two admins on one workflow: the second save gets the conflict screen', async () => {
     const first = await page('/demo/automation?agent=ana');
     const second = await page('/demo/automation?agent=ana');
