@@ -28,6 +28,19 @@ function inHost(width: number, height: number, body: (ws: () => TestWorkspace) =
 }
 
 inHost(390, 2400, (ws) => {
+  it('a condition three groups deep keeps its field, operator and value inside its card', async () => {
+    const deep = { name: 'Deep', conditions: { all: [{ any: [{ field: 'conversation.language', op: 'eq', value: 'es' }, { not: { field: 'contact.tags', op: 'contains_any', value: ['spam'] } }] }] } } as const;
+    const { el } = await openWorkflow(ws(), deep as unknown as Partial<WorkflowDefinition> & { name: string });
+    const editor = editorOf(el).shadowRoot!;
+    const row = byRole(editor, 'row', /^Condition: contact tags/);
+    const card = row.getBoundingClientRect();
+    for (const control of row.querySelectorAll<HTMLElement>('select, input')) {
+      const box = control.getBoundingClientRect();
+      expect(box.right, `${control.getAttribute('aria-label')} ends inside the card`).to.be.at.most(card.right + 0.5);
+    }
+  });
+
+
   it('the list keeps each rule’s name readable: its buttons wrap under it instead of covering it', async () => {
     await ws().createWorkflow({ name: 'Technical → senior tech', priority: 200 });
     await ws().createWorkflow({ name: 'Everyone else → Support', priority: 100 });

@@ -119,6 +119,11 @@ export const workflowEditorStyles = css`
     align-items: center;
     gap: var(--baton-space-2);
   }
+  /* Deep in groups at phone widths a row is narrower than a control's natural width: it shrinks. */
+  .row > [role='gridcell'] :is(select, input:not([type='checkbox'])) {
+    max-width: 100%;
+    min-width: 0;
+  }
   .collapsed-mark {
     flex-basis: 100%;
     font-size: var(--baton-font-size-small);
