@@ -160,6 +160,23 @@ test('a page origin the workspace does not list is 403 forbidden saying so, and 
   rt.close();
 });
 
+test("a handshake the server refuses as a bad request (an `auth.since` that is no seq) is a 400 naming it, and connect() fails with it: no retry", async (t) => {
+  const { ana, realtime } = await setup(t);
+  const waits: number[] = [];
+  // A corrupt position from the host (the SDK itself only ever sends a seq it saw).
+  const rt = realtime({ tokenProvider: async () => ana.token, since: -1, delay: (ms) => (waits.push(ms), Promise.resolve()) });
+  const failed = nextEvent(rt, 'error');
+  const connecting = rt.connect();
+  const error = await withTimeout(failed, 'the refusal');
+  assert.ok(error instanceof BatonApiError);
+  assert.equal(error.status, 400);
+  assert.equal(error.code, 'bad_request');
+  assert.match(error.message, /^auth\.since: /);
+  await assert.rejects(withTimeout(connecting, 'connect() settles'), (e) => e === error);
+  assert.deepEqual(waits, [], 'no reconnect scheduled');
+  rt.close();
+});
+
 test('a socket and a REST client sharing a TokenSource get one token from the provider, and a reconnect a fresh one for both', async (t) => {
   const { server, ana, realtime, mint } = await setup(t);
   let asked = 0;
