@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import type { TestWorkspace } from '../testing/workspace.js';
-import { byRole, editorOf, freshWorkspaceEachTest, mountBuilder, queryByRole, waitFor } from '../testing/mount.js';
+import { byRole, deepActive, editorOf, freshWorkspaceEachTest, mountBuilder, queryByRole, waitFor } from '../testing/mount.js';
 import type { WorkflowBuilder } from '../workflow-builder/workflow-builder.js';
 import { parseSkills } from './routing-settings.js';
 
@@ -48,9 +48,18 @@ describe('<workflow-builder> routing settings (real server)', () => {
     page.remove();
 
     byRole(settings(), 'radio', /^Unassign them all at once/).click();
+    // Part of a minute is refused, not rounded into seconds.
+    typeInto(byRole(settings(), 'textbox', /^Away after/), '2.5');
+    (settings().querySelector('form.policy') as HTMLFormElement).requestSubmit();
+    await waitFor(() => !!queryByRole(settings(), 'alert'), 5000, 'the refusal of 2.5');
+    expect(byRole(settings(), 'alert').textContent).to.equal('Away after must be a whole number of minutes from 1 to 1440.');
     typeInto(byRole(settings(), 'textbox', /^Away after/), '15');
-    byRole(settings(), 'button', 'Save').click();
+    // The button keeps its focus through the save (aria-disabled while saving, never disabled).
+    const save = byRole(settings(), 'button', 'Save');
+    save.focus();
+    save.click();
     await waitFor(() => !!queryByRole(settings(), 'status', 'Saved.'), 5000, 'saved');
+    expect(deepActive()).to.equal(save);
     const { workspace } = await ws.ana.getWorkspace();
     expect([workspace.awayPolicy, workspace.autoAwayAfterSec]).to.deep.equal(['unassign_now', 900]);
 
@@ -73,8 +82,11 @@ describe('<workflow-builder> routing settings (real server)', () => {
     expect((byRole(settings(), 'textbox', 'Skills of María García') as HTMLInputElement).value).to.equal('es');
     typeInto(skills, 'ES, billing');
     typeInto(byRole(settings(), 'textbox', 'Capacity of Ben Okafor'), '3');
-    byRole(settings(), 'button', 'Save Ben Okafor').click();
+    const saveBen = byRole(settings(), 'button', 'Save Ben Okafor');
+    saveBen.focus();
+    saveBen.click();
     await waitFor(() => !!queryByRole(settings(), 'status', 'Saved.'), 5000, 'saved');
+    expect(deepActive(), 'focus stays on Save').to.equal(saveBen);
     const ben = (await ws.ana.listAgents()).items.find((a) => a.id === ws.agents.ben)!;
     expect([ben.skills, ben.capacity]).to.deep.equal([['es', 'billing'], 3]);
     expect(skills.value).to.equal('es, billing');
@@ -111,7 +123,7 @@ describe('<workflow-builder> routing settings (real server)', () => {
     // A name the server refuses (empty): said in words, nothing created.
     byRole(settings(), 'button', 'Create team').click();
     await waitFor(() => !!queryByRole(settings(), 'alert'), 5000, 'the refusal');
-    expect(byRole(settings(), 'alert').textContent).to.match(/^The team's name: /);
+    expect(byRole(settings(), 'alert').textContent).to.equal('Give the team a name.');
     typeInto(byRole(settings(), 'textbox', 'New team'), 'Billing');
     byRole(settings(), 'button', 'Create team').click();
     await waitFor(() => !!queryByRole(settings(), 'group', 'Members of Billing'), 5000, 'the new team');

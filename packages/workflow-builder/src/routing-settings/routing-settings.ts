@@ -35,7 +35,7 @@ function refusal(error: unknown): string {
   if (field === 'autoAwayAfterSec') return `Away after must be a whole number of minutes from ${AUTO_AWAY_MIN_SEC / 60} to ${AUTO_AWAY_MAX_SEC / 60}.`;
   if (field === 'capacity') return `Capacity must be a whole number from 0 to ${MAX_AGENT_CAPACITY.toLocaleString('en-US')}.`;
   if (field === 'skills') return `Skills: ${issue?.message ?? 'not accepted'}.`;
-  if (field === 'name') return `The team's name: ${issue?.message ?? 'not accepted'}.`;
+  if (field === 'name') return /too small/i.test(issue?.message ?? '') ? 'Give the team a name.' : `The team's name: ${issue?.message ?? 'not accepted'}.`;
   return plainError(error);
 }
 
@@ -74,9 +74,13 @@ export class RoutingSettings extends LitElement {
     void this.loadPolicy();
   }
 
+  /** The admin changed the policy form since it was read or saved: a read (on reconnecting) must not undo that. */
+  private policyEdited = false;
+
   private async loadPolicy(): Promise<void> {
     try {
       const { workspace } = await this.rest.getWorkspace();
+      if (this.policyEdited) return;
       this.policy = workspace.awayPolicy;
       this.awayMinutes = String(Math.round(workspace.autoAwayAfterSec / 60));
     } catch (e) {
@@ -98,10 +102,13 @@ export class RoutingSettings extends LitElement {
     if (!this.policy || this.policyState.saving) return;
     this.policyState = { saving: true, error: '', saved: false };
     try {
-      const { workspace } = await this.rest.updateWorkspace({ awayPolicy: this.policy, autoAwayAfterSec: typedNumber(this.awayMinutes) * 60 });
+      const minutes = typedNumber(this.awayMinutes);
+      // Part of a minute is sent as it is, which the server refuses (2.5 minutes would be 150 s).
+      const { workspace } = await this.rest.updateWorkspace({ awayPolicy: this.policy, autoAwayAfterSec: Number.isInteger(minutes) ? minutes * 60 : minutes });
       this.policy = workspace.awayPolicy;
       this.awayMinutes = String(Math.round(workspace.autoAwayAfterSec / 60));
       this.policyState = SAVED;
+      this.policyEdited = false;
     } catch (err) {
       this.policyState = { saving: false, error: refusal(err), saved: false };
     }
@@ -186,7 +193,7 @@ export class RoutingSettings extends LitElement {
                 )}
               </fieldset>
               <div class="actions">
-                <button type="submit" aria-label=${`Save ${team.name}`} ?disabled=${row.saving}>Save</button>
+                <button type="submit" aria-label=${`Save ${team.name}`} aria-disabled=${row.saving ? 'true' : 'false'}>Save</button>
                 ${row.error ? html`<span class="error" role="alert">${row.error}</span>` : nothing}
                 ${row.saved ? html`<span class="saved" role="status">Saved.</span>` : nothing}
               </div>
@@ -196,7 +203,7 @@ export class RoutingSettings extends LitElement {
       </ul>
       <form class="new-team" novalidate @submit=${(e: SubmitEvent) => void this.createTeam(e)}>
         <label>New team <input required .value=${this.newTeam.name} @input=${(e: Event) => (this.newTeam = { ...this.newTeam, name: (e.target as HTMLInputElement).value })} /></label>
-        <button type="submit" ?disabled=${this.newTeam.saving}>Create team</button>
+        <button type="submit" aria-disabled=${this.newTeam.saving ? 'true' : 'false'}>Create team</button>
         ${this.newTeam.error ? html`<span class="error" role="alert">${this.newTeam.error}</span>` : nothing}
       </form>`;
   }
@@ -216,7 +223,7 @@ export class RoutingSettings extends LitElement {
         <legend>When an agent is away</legend>
         ${AWAY_POLICIES.map(
           (p) => html`<label class="choice">
-            <input type="radio" name="policy" value=${p} .checked=${this.policy === p} @change=${() => ((this.policy = p), (this.policyState = { ...s, saved: false }))} />
+            <input type="radio" name="policy" value=${p} .checked=${this.policy === p} @change=${() => ((this.policy = p), (this.policyEdited = true), (this.policyState = { ...s, saved: false }))} />
             <span>${POLICY_LABELS[p].label}<span class="hint">${POLICY_LABELS[p].hint}</span></span>
           </label>`,
         )}
@@ -224,11 +231,11 @@ export class RoutingSettings extends LitElement {
       <label class="away-after">
         Away after
         <input type="number" min=${AUTO_AWAY_MIN_SEC / 60} max=${AUTO_AWAY_MAX_SEC / 60} required .value=${this.awayMinutes}
-          @input=${(e: Event) => ((this.awayMinutes = (e.target as HTMLInputElement).value), (this.policyState = { ...s, saved: false }))} />
+          @input=${(e: Event) => ((this.awayMinutes = (e.target as HTMLInputElement).value), (this.policyEdited = true), (this.policyState = { ...s, saved: false }))} />
         minutes without the inbox open
       </label>
       <div class="actions">
-        <button type="submit" class="primary" ?disabled=${s.saving}>Save</button>
+        <button type="submit" class="primary" aria-disabled=${s.saving ? 'true' : 'false'}>Save</button>
         ${s.error ? html`<span class="error" role="alert">${s.error}</span>` : nothing}
         ${s.saved ? html`<span class="saved" role="status">Saved.</span>` : nothing}
       </div>
@@ -262,7 +269,7 @@ export class RoutingSettings extends LitElement {
             </td>
             <td>
               <form id=${form} novalidate @submit=${(e: SubmitEvent) => void this.saveAgent(agent, e)}>
-                <button type="submit" aria-label=${`Save ${agent.name}`} ?disabled=${row.saving}>Save</button>
+                <button type="submit" aria-label=${`Save ${agent.name}`} aria-disabled=${row.saving ? 'true' : 'false'}>Save</button>
               </form>
               ${row.error ? html`<span class="error" role="alert">${row.error}</span>` : nothing}
               ${row.saved ? html`<span class="saved" role="status">Saved.</span>` : nothing}
