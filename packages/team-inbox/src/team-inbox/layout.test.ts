@@ -81,6 +81,34 @@ describe('team-inbox at every width (its own size)', () => {
     });
   }
 
+  it("1280 px: the bell's panel and search's results hang over the next column whole, not cut at the sidebar's edge", async () => {
+    const { el, parts } = await mountAt(1280);
+    const root = el.shadowRoot!;
+    const bell = root.querySelector('inbox-notification-bell')!;
+    byRole(bell.shadowRoot!, 'button', /^Notifications/).click();
+    const panel = () => bell.shadowRoot!.querySelector<HTMLElement>('[part="panel"]')!;
+    await until(() => visible(panel()), 2000, 'the panel');
+    await settled(el);
+    const box = panel().getBoundingClientRect();
+    expect(box.right, 'it does reach past the sidebar').to.be.greaterThan(parts.sidebar!.getBoundingClientRect().right);
+    // What is painted at the panel's far edge is the panel, not the pane it overlaps.
+    // (Compared as a boolean: chai printing two elements of this page on a failure takes minutes.)
+    expect(root.elementFromPoint(box.right - 6, box.top + 12) === bell, "the bell's panel at its far edge").to.equal(true);
+    byRole(bell.shadowRoot!, 'button', /^Notifications/).click();
+    await until(() => !visible(panel()), 2000, 'the panel closed');
+
+    const search = root.querySelector('inbox-search')!;
+    const box2 = byRole(search.shadowRoot!, 'combobox', 'Search') as HTMLInputElement;
+    box2.focus();
+    box2.value = 'nothing matches this';
+    box2.dispatchEvent(new Event('input'));
+    const popup = () => search.shadowRoot!.querySelector<HTMLElement>('.popup.status');
+    await until(() => !!popup() && visible(popup()!), 3000, 'the results popup');
+    const results = popup()!.getBoundingClientRect();
+    expect(results.right).to.be.greaterThan(parts.sidebar!.getBoundingClientRect().right);
+    expect(root.elementFromPoint(results.right - 6, results.top + 8) === search, 'the results at their far edge').to.equal(true);
+  });
+
   it('1440 px with nothing open: the list, and one empty state across the other two columns', async () => {
     const { el, parts } = await mountAt(1440);
     el.removeAttribute('conversation-id');

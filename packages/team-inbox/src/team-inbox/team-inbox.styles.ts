@@ -52,9 +52,15 @@ export const teamInboxStyles = css`
     display: flex;
     flex-direction: column;
     min-height: 0;
-    overflow-y: auto;
     background: var(--baton-color-surface);
     border-right: 1px solid var(--baton-color-border);
+  }
+  .sidebar-scroll {
+    flex: 1;
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+    overflow-y: auto;
   }
   .toolbar {
     display: flex;
