@@ -55,6 +55,8 @@ export const teamInboxStyles = css`
     background: var(--baton-color-surface);
     border-right: 1px solid var(--baton-color-border);
   }
+  /* Only what is under the toolbar scrolls: a scroller clips what overflows it, and the bell's
+     panel and search's results hang from the toolbar over the list and the next column. */
   .sidebar-scroll {
     flex: 1;
     display: flex;

@@ -616,8 +616,6 @@ export class TeamInbox extends LitElement {
           <inbox-notification-bell part="notifications" .pushWorker=${this.pushWorker}></inbox-notification-bell>
           <inbox-availability-switch part="availability"></inbox-availability-switch>
         </div>
-        <!-- Only what is under the toolbar scrolls: a scroller clips what overflows it, and the
-             bell's panel and search's results hang from the toolbar over the list. -->
         <div class="sidebar-scroll">
           <inbox-view-nav part="views"></inbox-view-nav>
           <inbox-conversation-list part="list" ?stalled=${!!this.failure}></inbox-conversation-list>
