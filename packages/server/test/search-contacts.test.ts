@@ -37,6 +37,19 @@ test('contacts are found by name (accents and case folded), phone digits and ema
   assert.deepEqual((await ok(ana.call('GET', '/v1/search?q=lucia&kind=message'), 200)).contacts, []);
 });
 
+test('the contact whose whole name is the words comes first, then names starting with them, numbers in numeric order', async (t) => {
+  const { ws, ana } = await setup(t);
+  for (const n of [13, 3, 30, 23, 31, 1, 2]) await ok(ws.api('POST', '/v1/contacts', { name: `Invoice Customer ${n}` }), 201);
+  await ok(ws.api('POST', '/v1/contacts', { name: 'Customer Invoice 3 (old)' }), 201);
+  // Enter opens the first: "Invoice Customer 3", not "… 13" (which text order put first).
+  assert.deepEqual((await search(ana, 'Invoice Customer 3')).contacts.map((h: any) => h.contact.name), [
+    'Invoice Customer 3', 'Invoice Customer 30', 'Invoice Customer 31', 'Customer Invoice 3 (old)', 'Invoice Customer 13',
+  ]);
+  assert.deepEqual((await search(ana, 'invoice customer')).contacts.map((h: any) => h.contact.name), [
+    'Invoice Customer 1', 'Invoice Customer 2', 'Invoice Customer 3', 'Invoice Customer 13', 'Invoice Customer 23',
+  ]);
+});
+
 test('each message hit carries its conversation: contact name, channel and status', async (t) => {
   const { ana, priya } = await setup(t);
   await ok(ana.call('POST', `/v1/conversations/${priya.id}/resolve`), 200);

@@ -274,8 +274,25 @@ const CONTACT_CANDIDATES = 200;
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
+ * How well a contact's name answers the words, best first: the whole name, the name's start, each
+ * word at the start of one of the name's words, anywhere else (email or phone included). Searching
+ * "Invoice Customer 3" must put that contact before "Invoice Customer 13": Enter opens the first.
+ */
+function nameRank(name: string, folded: readonly string[]): number {
+  const words = foldText(name).split(/\s+/).filter(Boolean);
+  const whole = folded.join(' ');
+  if (words.join(' ') === whole) return 0;
+  if (words.join(' ').startsWith(whole)) return 1;
+  if (folded.every((t) => words.some((w) => w.startsWith(t)))) return 2;
+  return 3;
+}
+
+const byName = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/**
  * Contacts of the workspace whose name, email or phone contain every term (case and accents
- * folded), or whose phone's digits contain `digits`; by name. No index reaches a substring, so this
+ * folded), or whose phone's digits contain `digits`; the best matches of the name first (`nameRank`),
+ * then by name, numbers in it in numeric order. No index reaches a substring, so this
  * reads the workspace's contacts through the LIKE filter: fine for the tens of thousands of
  * contacts an inbox holds, and bounded in what it returns (docs/decisions.md, "Search").
  */
@@ -295,6 +312,8 @@ export async function searchContacts(db: Kysely<Database>, workspaceId: string, 
     .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where(where)
+    // A name that is exactly the words is among the candidates however many others match.
+    .orderBy(sql`lower(name) = ${folded.join(' ')}`, 'desc')
     .orderBy('name')
     .orderBy('id')
     .limit(CONTACT_CANDIDATES)
@@ -305,7 +324,10 @@ export async function searchContacts(db: Kysely<Database>, workspaceId: string, 
       const text = foldText(`${c.name} ${c.email ?? ''} ${c.phone ?? ''}`);
       return folded.every((t) => text.includes(t));
     })
-    .slice(0, limit);
+    .map((c) => ({ c, rank: nameRank(c.name, folded) }))
+    .sort((a, b) => a.rank - b.rank || byName.compare(a.c.name, b.c.name) || (a.c.id < b.c.id ? -1 : 1))
+    .slice(0, limit)
+    .map(({ c }) => c);
 }
 
 /** A contact's latest conversations (the `(contact_id, last_message_at)` index). */
