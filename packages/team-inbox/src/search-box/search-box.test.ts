@@ -100,6 +100,11 @@ describe('inbox-search', () => {
     expect(world.requests).to.include('GET /v1/search?q=refund&limit=20&cursor=20');
     expect(options()[20]!.textContent).to.contain('refund number 20');
     expect(box.getAttribute('aria-activedescendant'), 'on the first of the older ones').to.equal('hit-20');
+    // …and in view inside the popup.
+    const popup = root.querySelector('.popup')!.getBoundingClientRect();
+    const active = options()[20]!.getBoundingClientRect();
+    expect(active.bottom).to.be.at.most(popup.bottom + 1);
+    expect(active.top).to.be.at.least(popup.top - 1);
     expect(status()).to.equal('40 results, and older ones');
 
     // A failed page keeps what is shown and offers to try again.

@@ -103,9 +103,10 @@ export class InboxSearch extends LitElement {
       const [page] = await Promise.all([this.rest.search({ q, limit: SEARCH_PAGE, ...(after ? { cursor: after } : {}) }, { signal: controller.signal }), this.loadResults()]);
       if (controller.signal.aborted) return;
       if (after) {
-        // The keyboard goes on from the first of the older ones.
+        // The keyboard goes on from the first of the older ones, scrolled into view.
         this.active = this.contactHits.length + this.hits.length;
         this.hits = [...this.hits, ...page.items];
+        void this.updateComplete.then(() => this.revealActive());
       } else {
         this.hits = page.items;
         this.contactHits = page.contacts.flatMap((h) => h.conversations.map((conversation) => ({ contact: h.contact, conversation })));
@@ -129,6 +130,10 @@ export class InboxSearch extends LitElement {
   /** Results in the order shown (contacts, then messages and notes, then "older"), as the keyboard walks them. */
   private get count(): number {
     return this.contactHits.length + this.hits.length + (this.cursor ? 1 : 0);
+  }
+
+  private revealActive(): void {
+    this.renderRoot.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
   }
 
   /** Opens the conversation of the result at `i`, or fetches the next page when `i` is the last option. */
@@ -161,7 +166,7 @@ export class InboxSearch extends LitElement {
       e.preventDefault();
       const step = e.key === 'ArrowDown' ? 1 : -1;
       this.active = (this.active + step + this.count) % this.count;
-      void this.updateComplete.then(() => this.renderRoot.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' }));
+      void this.updateComplete.then(() => this.revealActive());
     } else if (e.key === 'Enter') {
       e.preventDefault();
       this.pick(this.active);
