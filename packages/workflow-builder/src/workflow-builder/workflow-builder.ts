@@ -357,7 +357,10 @@ export class WorkflowBuilder extends LitElement {
           const saved: Workflow[] = [];
           for (const [id, priority] of plan.changes) saved.push(await this.applyListChange(this.byId(id), { priority }, false));
           saved.forEach((x) => this.replace(x));
-          this.announce(`Moved “${w.draft.name}” to position ${plan.position} of ${group.workflows.length} (when ${group.trigger.label}).`);
+          // A rule with other unpublished edits takes its new place with them, when it is published.
+          const waiting = saved.filter((x) => !x.published || x.hasUnpublishedChanges).map((x) => `“${x.draft.name}”`);
+          const later = waiting.length ? ` It runs in this order once ${waiting.join(' and ')} ${waiting.length === 1 ? 'is' : 'are'} published.` : '';
+          this.announce(`Moved “${w.draft.name}” to position ${plan.position} of ${group.workflows.length} (when ${group.trigger.label}).${later}`);
           if (Math.abs(intent.delta) === 1) void this.refocus(w.id, intent.delta < 0 ? 'up' : 'down');
           else void this.refocus(w.id, 'open');
           break;

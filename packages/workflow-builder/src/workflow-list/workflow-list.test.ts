@@ -76,6 +76,18 @@ describe('<workflow-builder> list (real server)', () => {
     expect(namesUnder(el, 'When a conversation is created')).to.deep.equal(['First', 'Third', 'Second']);
   });
 
+  it('moving past a rule with unpublished edits says the live order follows once that rule is published', async () => {
+    const edited = await ws.createWorkflow({ name: 'Edited', priority: 300 });
+    await ws.createWorkflow({ name: 'Plain', priority: 200 });
+    const { workflow } = await ws.ana.getWorkflow(edited);
+    await ws.ana.updateWorkflow(edited, { ...workflow.draft, name: 'Edited, not published' }, { ifMatch: workflow.draftVersion });
+    el = await mountBuilder(ws);
+    byRole(el, 'button', 'Move up: Plain').focus();
+    await sendKeys({ press: 'Enter' });
+    await waitFor(() => namesUnder(el!, 'When a conversation is created')[0] === 'Plain', 8000, 'the move');
+    expect(liveText(el)).to.equal('Moved “Plain” to position 1 of 2 (when a conversation is created). It runs in this order once “Edited, not published” is published.');
+  });
+
   it('Move up is disabled at the top and Move down at the bottom', async () => {
     await ws.createWorkflow({ name: 'Top', priority: 300 });
     await ws.createWorkflow({ name: 'Bottom', priority: 100 });
