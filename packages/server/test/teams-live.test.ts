@@ -80,3 +80,22 @@ test('an agent who was away gets the team changes they missed by replay', async 
     ],
   );
 });
+
+test("a second team by a name already taken (case and spacing aside) is 409 and changes nothing; another workspace's names do not count", async (t) => {
+  const { ws, other } = await twoWorkspaces(t);
+  const support = (await ws.api('POST', '/v1/teams', { name: 'Support' })).body.team;
+  const billing = (await ws.api('POST', '/v1/teams', { name: 'Billing' })).body.team;
+  for (const name of ['Support', 'support ', '  SUPPORT', 'Support']) {
+    const res = await ws.api('POST', '/v1/teams', { name });
+    assert.equal(res.status, 409, name);
+    assert.equal(res.body.error.code, 'conflict');
+    assert.deepEqual(res.body.error.details, { teamId: support.id });
+  }
+  const renamed = await ws.api('PATCH', `/v1/teams/${billing.id}`, { name: 'support' });
+  assert.equal(renamed.status, 409);
+  // Its own name in another case is a rename, not a clash.
+  assert.equal((await ws.api('PATCH', `/v1/teams/${support.id}`, { name: 'SUPPORT' })).status, 200);
+  const names = (await ws.api('GET', '/v1/teams')).body.items.map((x: { name: string }) => x.name).sort();
+  assert.deepEqual(names, ['Billing', 'SUPPORT']);
+  assert.equal((await other.api('POST', '/v1/teams', { name: 'Support' })).status, 201);
+});

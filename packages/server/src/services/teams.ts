@@ -2,7 +2,7 @@ import type { CreateTeamBody, UpdateTeamBody } from '@baton/protocol';
 import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { toTeam } from '../storage/mappers.js';
 import type { Database } from '../storage/schema.js';
@@ -26,10 +26,22 @@ export async function listTeams(deps: Deps, p: WorkspacePrincipal) {
 }
 
 /** Creates a team with its first members, announced (`team.created`) so every agent's inbox lists it at once. */
+/**
+ * A second team by the same name (case and spacing aside) is refused, 409: every picker (a rule's
+ * pool, "Assigned to", Filters) names teams, and two "Support" could not be told apart. Checked
+ * under the workspace's change lock, so two creates at once cannot both pass.
+ */
+async function requireFreeName(trx: Kysely<Database>, workspaceId: string, name: string, except?: string): Promise<void> {
+  const key = (s: string) => s.trim().replace(/\s+/g, ' ').toLocaleLowerCase('en');
+  const taken = (await listTeamRows(trx, workspaceId)).find((t) => t.id !== except && key(t.name) === key(name));
+  if (taken) throw conflict(`a team named "${taken.name}" already exists`, { teamId: taken.id });
+}
+
 export async function createTeam(deps: Deps, p: WorkspacePrincipal, body: CreateTeamBody) {
   return runChange(deps, p.workspaceId, async (change) => {
     await change.lock();
     const trx = change.trx;
+    await requireFreeName(trx, p.workspaceId, body.name);
     const memberIds = await requireMembers(trx, p.workspaceId, body.memberIds ?? []);
     const row = { id: newId('team', change.now), workspace_id: p.workspaceId, name: body.name, created_at: change.now };
     await insertTeam(trx, row);
@@ -54,6 +66,7 @@ export async function updateTeam(deps: Deps, p: WorkspacePrincipal, id: string, 
     const before = (await teamMemberIds(trx, p.workspaceId, [id])).get(id) ?? [];
     const renamed = body.name !== undefined && body.name !== row.name;
     if (renamed) {
+      await requireFreeName(trx, p.workspaceId, body.name!, id);
       await renameTeam(trx, p.workspaceId, id, body.name!);
       row.name = body.name!;
     }
