@@ -12,22 +12,30 @@ function hasUnstorableText(value: unknown): boolean {
   return findInJson(value, (key) => UNSTORABLE.test(key), (text) => UNSTORABLE.test(text)) !== null;
 }
 
+/** Where a value sits in a body, as a chain to its parent: built into a path only for a finding. */
+type Where = { key: string | number; parent: Where } | null;
+const pathOf = (where: Where): (string | number)[] => {
+  const path: (string | number)[] = [];
+  for (let w = where; w; w = w.parent) path.unshift(w.key);
+  return path;
+};
+
 /**
- * The path of the first key (or string) the tests accept, walked without recursion; null if none.
- * Keys are tested as `JSON.parse` made them: a `"__proto__"` key is an own property there.
+ * The path of the first key (or string) the predicates flag, walked without recursion; null if
+ * none. Keys are tested as `JSON.parse` made them: a `"__proto__"` key is an own property there.
  */
 function findInJson(value: unknown, badKey: (key: string) => boolean, badText: (text: string) => boolean = () => false): (string | number)[] | null {
-  const stack: [unknown, (string | number)[]][] = [[value, []]];
+  const stack: [unknown, Where][] = [[value, null]];
   while (stack.length > 0) {
-    const [v, path] = stack.pop()!;
+    const [v, where] = stack.pop()!;
     if (typeof v === 'string') {
-      if (badText(v)) return path;
+      if (badText(v)) return pathOf(where);
     } else if (Array.isArray(v)) {
-      v.forEach((item, i) => stack.push([item, [...path, i]]));
+      v.forEach((item, i) => stack.push([item, { key: i, parent: where }]));
     } else if (v !== null && typeof v === 'object') {
       for (const [key, item] of Object.entries(v)) {
-        if (badKey(key)) return [...path, key];
-        stack.push([item, [...path, key]]);
+        if (badKey(key)) return pathOf({ key, parent: where });
+        stack.push([item, { key, parent: where }]);
       }
     }
   }
