@@ -7,11 +7,6 @@ import { AppError, badRequest } from '../errors.js';
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Any string (or key) with a NUL or an unpaired surrogate, found without recursion (bodies may nest deep). */
-function hasUnstorableText(value: unknown): boolean {
-  return findInJson(value, (key) => UNSTORABLE.test(key), (text) => UNSTORABLE.test(text)) !== null;
-}
-
 /** Where a value sits in a body, as a chain to its parent: built into a path only for a finding. */
 type Where = { key: string | number; parent: Where } | null;
 const pathOf = (where: Where): (string | number)[] => {
@@ -21,26 +16,32 @@ const pathOf = (where: Where): (string | number)[] => {
 };
 
 /**
- * The path of the first key (or string) the predicates flag, walked without recursion; null if
- * none. Keys are tested as `JSON.parse` made them: a `"__proto__"` key is an own property there.
+ * The first string or key a body may not hold, in one walk without recursion (bodies may nest
+ * deep): text with a NUL or an unpaired surrogate, or a key named `__proto__` (an own key as
+ * `JSON.parse` makes it, which schemas drop unchecked).
  */
-function findInJson(value: unknown, badKey: (key: string) => boolean, badText: (text: string) => boolean = () => false): (string | number)[] | null {
+function firstRefused(value: unknown): { path: (string | number)[]; reason: 'unstorable' | 'reserved_key' } | null {
   const stack: [unknown, Where][] = [[value, null]];
   while (stack.length > 0) {
     const [v, where] = stack.pop()!;
     if (typeof v === 'string') {
-      if (badText(v)) return pathOf(where);
+      if (UNSTORABLE.test(v)) return { path: pathOf(where), reason: 'unstorable' };
     } else if (Array.isArray(v)) {
       v.forEach((item, i) => stack.push([item, { key: i, parent: where }]));
     } else if (v !== null && typeof v === 'object') {
       for (const [key, item] of Object.entries(v)) {
-        if (badKey(key)) return pathOf({ key, parent: where });
-        stack.push([item, { key, parent: where }]);
+        const at = { key, parent: where };
+        if (key === '__proto__') return { path: pathOf(at), reason: 'reserved_key' };
+        if (UNSTORABLE.test(key)) return { path: pathOf(at), reason: 'unstorable' };
+        stack.push([item, at]);
       }
     }
   }
   return null;
 }
+
+/** Any string (or key) with a NUL or an unpaired surrogate. */
+const hasUnstorableText = (value: unknown): boolean => firstRefused(value)?.reason === 'unstorable';
 
 const issuesOf = (error: z.ZodError) => error.issues.map((i) => ({ path: i.path, message: i.message, code: i.code }));
 
@@ -84,11 +85,11 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   // what the 201 echoed; PostgreSQL rejects NUL outright. Refuse both here instead.
   const tooDeep = jsonTooDeepAt(value);
   if (tooDeep) throw badRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels`, [{ path: tooDeep, message: `nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`, code: 'too_deep' }]);
-  if (hasUnstorableText(value)) throw badRequest('text may not contain NUL characters or unpaired surrogates');
   // Schemas drop a `__proto__` key (a record's included) instead of checking its value, which would
   // answer 2xx for something not stored.
-  const proto = findInJson(value, (key) => key === '__proto__');
-  if (proto) throw badRequest('a key may not be named __proto__', [{ path: proto, message: 'a key may not be named __proto__', code: 'reserved_key' }]);
+  const refused = firstRefused(value);
+  if (refused?.reason === 'unstorable') throw badRequest('text may not contain NUL characters or unpaired surrogates');
+  if (refused) throw badRequest('a key may not be named __proto__', [{ path: refused.path, message: 'a key may not be named __proto__', code: 'reserved_key' }]);
   const result = schema.safeParse(value);
   if (!result.success) throw badRequest(schemaMessage('the body', result.error), issuesOf(result.error));
   return result.data;
