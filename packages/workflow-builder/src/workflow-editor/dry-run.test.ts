@@ -15,6 +15,8 @@ const definition = (tags: string[], team = support): WorkflowDefinition => ({
   ],
 });
 const live = (version: number, def: WorkflowDefinition): WorkflowVersion => ({ version, definition: def, publishedAt: new Date(0).toISOString(), publishedBy: null });
+/** The versions at hand, as the editor gathers them: the live one, and `older` ones read for the replay. */
+const at = (current: WorkflowVersion | null, older: [number, WorkflowDefinition][] = []) => new Map([...(current ? [[current.version, current.definition] as const] : []), ...older]);
 
 const assigned = (agentId: string, stepIndex = 0): AssignDecision => ({ kind: 'assign', agentId, stepIndex, strategy: 'round_robin', summary: `to ${agentId}`, steps: [] });
 const waiting = (until: number): AssignDecision => ({ kind: 'wait', stepIndex: 0, until, summary: 'waiting', steps: [] });
@@ -39,34 +41,34 @@ describe('dry run: which conversations the draft would handle differently', () =
   const v3 = live(3, def);
 
   it('the same rule replayed is the same, though round-robin deals to the next agent and a wait ends later', () => {
-    expect(differs(result(3, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_ben') }), def, v3)).to.equal(false);
-    expect(differs(result(3, { matched: true, decision: waiting(1_000) }, { matched: true, decision: waiting(61_000) }), def, v3)).to.equal(false);
-    expect(differs(result(3, { matched: false }, { matched: false }), def, v3)).to.equal(false);
+    expect(differs(result(3, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_ben') }), def, at(v3))).to.equal(false);
+    expect(differs(result(3, { matched: true, decision: waiting(1_000) }, { matched: true, decision: waiting(61_000) }), def, at(v3))).to.equal(false);
+    expect(differs(result(3, { matched: false }, { matched: false }), def, at(v3))).to.equal(false);
   });
 
   it('another path is a difference: matching or not, assigning against waiting or queueing, another step', () => {
-    expect(differs(result(3, { matched: true, decision: assigned('agt_maria') }, { matched: false }), def, v3)).to.equal(true);
-    expect(differs(result(3, { matched: false }, { matched: true, decision: assigned('agt_maria') }), def, v3)).to.equal(true);
-    expect(differs(result(3, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: queued }), def, v3)).to.equal(true);
-    expect(differs(result(3, { matched: true, decision: waiting(1_000) }, { matched: true, decision: assigned('agt_maria') }), def, v3)).to.equal(true);
-    expect(differs(result(3, { matched: true, decision: assigned('agt_maria', 0) }, { matched: true, decision: assigned('agt_maria', 1) }), def, v3)).to.equal(true);
+    expect(differs(result(3, { matched: true, decision: assigned('agt_maria') }, { matched: false }), def, at(v3))).to.equal(true);
+    expect(differs(result(3, { matched: false }, { matched: true, decision: assigned('agt_maria') }), def, at(v3))).to.equal(true);
+    expect(differs(result(3, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: queued }), def, at(v3))).to.equal(true);
+    expect(differs(result(3, { matched: true, decision: waiting(1_000) }, { matched: true, decision: assigned('agt_maria') }), def, at(v3))).to.equal(true);
+    expect(differs(result(3, { matched: true, decision: assigned('agt_maria', 0) }, { matched: true, decision: assigned('agt_maria', 1) }), def, at(v3))).to.equal(true);
   });
 
   it("the draft's other settings are a difference against the live version's run", () => {
     const same = result(3, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_maria') });
-    expect(differs(same, definition(['billing']), v3), 'another tag').to.equal(true);
-    expect(differs(same, definition(['vip'], 'team_bilingual'), v3), 'another team').to.equal(true);
+    expect(differs(same, definition(['billing']), at(v3)), 'another tag').to.equal(true);
+    expect(differs(same, definition(['vip'], 'team_bilingual'), at(v3)), 'another team').to.equal(true);
     // A run of an older version: compared with that version's settings when they are at hand
     // (a reorder publishes versions, so most runs are of one), by path alone when not.
     const older = result(2, { matched: true, decision: assigned('agt_maria') }, { matched: true, decision: assigned('agt_ben') });
-    expect(differs(older, definition(['billing']), v3)).to.equal(false);
-    expect(differs(older, definition(['billing']), v3, new Map([[2, definition(['vip'])]])), 'another tag than version 2').to.equal(true);
-    expect(differs(older, definition(['vip']), v3, new Map([[2, definition(['vip'])]])), 'as version 2').to.equal(false);
+    expect(differs(older, definition(['billing']), at(v3))).to.equal(false);
+    expect(differs(older, definition(['billing']), at(v3, [[2, definition(['vip'])]])), 'another tag than version 2').to.equal(true);
+    expect(differs(older, definition(['vip']), at(v3, [[2, definition(['vip'])]])), 'as version 2').to.equal(false);
   });
 
   it('a conversation the live version never ran on differs when the draft would act on it', () => {
-    expect(differs(result(null, { matched: false }, { matched: true, decision: assigned('agt_maria') }), def, v3)).to.equal(true);
-    expect(differs(result(null, { matched: false }, { matched: false }), def, null)).to.equal(false);
+    expect(differs(result(null, { matched: false }, { matched: true, decision: assigned('agt_maria') }), def, at(v3))).to.equal(true);
+    expect(differs(result(null, { matched: false }, { matched: false }), def, at(null))).to.equal(false);
   });
 });
 

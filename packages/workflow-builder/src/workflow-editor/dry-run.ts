@@ -4,7 +4,7 @@
  * condition that decided, with the value it saw.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { AssignDecision, DryRunResult, WorkflowDefinition, WorkflowVersion } from '@baton/protocol';
+import type { AssignDecision, DryRunResult, WorkflowDefinition } from '@baton/protocol';
 import { describeSeen, matchedConditions, missedConditions, type DescribeOptions } from '@baton/rules';
 import { canonicalJson } from '../model/definition.js';
 import type { TraceLeaf } from '../model/traces.js';
@@ -40,15 +40,15 @@ function path(type: string, settings: unknown, decision: AssignDecision | undefi
  * Whether the draft would handle a conversation otherwise than the live version did: it matches
  * where that did not (or the reverse), or its actions take another path. The texts cannot be
  * compared: the run says what was done ("Tagged es", "waiting until 3:39 PM") and the draft what
- * it would do now ("Tag es", "waiting until 3:49 PM"). `live` is the workflow's live version and
- * `older` the definitions of earlier ones (a reorder publishes a version, so runs of older ones
- * are common); a run of a version in neither is compared by action types and paths only.
+ * it would do now ("Tag es", "waiting until 3:49 PM"). `versions` holds the definitions of the
+ * workflow's versions at hand (the live one; earlier ones when runs of them were replayed, which a
+ * reorder makes common); a run of a version not among them is compared by action types and paths.
  */
-export function differs(x: DryRunResult, draft: WorkflowDefinition, live: WorkflowVersion | null, older: ReadonlyMap<number, WorkflowDefinition> = new Map()): boolean {
+export function differs(x: DryRunResult, draft: WorkflowDefinition, versions: ReadonlyMap<number, WorkflowDefinition>): boolean {
   if (!x.published) return x.draft.matched;
   if (x.published.matched !== x.draft.matched) return true;
   if (!x.draft.matched) return false;
-  const ran = live && live.version === x.published.version ? live.definition : (older.get(x.published.version) ?? null);
+  const ran = versions.get(x.published.version) ?? null;
   const before = x.published.actions.map((a) => path(a.type, ran?.actions[a.index], a.decision));
   const after = x.draft.actions.map((a) => path(a.type, ran ? draft.actions[a.index] : null, a.decision));
   return before.join('\n') !== after.join('\n');

@@ -448,16 +448,18 @@ export class WorkflowEditor extends LitElement {
   // ── Dry run ────────────────────────────────────────────────────────────────────────────────
 
   /**
-   * The definitions of the versions the replayed runs used other than the live one, so their
-   * settings are compared too; none (types and paths only) if they cannot be read.
+   * The definitions of the versions the replayed runs used: the live one, and the earlier ones read
+   * when some run was of one (none of those if they cannot be read: types and paths only).
    */
-  private async olderVersions(results: readonly DryRunResult[], live: WorkflowVersion | null): Promise<Map<number, WorkflowDefinition>> {
-    if (!results.some((x) => x.published && x.published.version !== live?.version)) return new Map();
+  private async versionsRan(results: readonly DryRunResult[], live: WorkflowVersion | null): Promise<Map<number, WorkflowDefinition>> {
+    const versions = new Map(live ? [[live.version, live.definition]] : []);
+    if (!results.some((x) => x.published && !versions.has(x.published.version))) return versions;
     try {
-      return new Map((await this.rest.workflowVersions(this.base.id)).items.map((v) => [v.version, v.definition]));
+      for (const v of (await this.rest.workflowVersions(this.base.id)).items) versions.set(v.version, v.definition);
     } catch {
-      return new Map();
+      // Compared by path alone.
     }
+    return versions;
   }
 
   async runDryRun(last = 20): Promise<void> {
@@ -468,8 +470,8 @@ export class WorkflowEditor extends LitElement {
     const live = this.base.published;
     try {
       const r = await this.rest.testWorkflow({ workflow: draft, workflowId: this.base.id, last });
-      const older = await this.olderVersions(r.results, live);
-      const rows = r.results.map((result) => ({ result, changed: differs(result, draft, live, older) })).sort((a, b) => Number(b.changed) - Number(a.changed));
+      const versions = await this.versionsRan(r.results, live);
+      const rows = r.results.map((result) => ({ result, changed: differs(result, draft, versions) })).sort((a, b) => Number(b.changed) - Number(a.changed));
       this.dryRun = { last, loading: false, rows, error: '' };
       this.announcer(`Tested on ${rows.length} conversations: ${rows.filter((row) => row.changed).length} would change.`);
     } catch (error) {
