@@ -19,7 +19,7 @@ export class History<T> {
   private future: Entry<T>[] = [];
   private lastKey: string | null = null;
   private lastAt = 0;
-  present: T;
+  private current: T;
   /** The label of the edit that made `present`. */
   private presentLabel = '';
 
@@ -27,7 +27,19 @@ export class History<T> {
     initial: T,
     private readonly options: { limit?: number; coalesceMs?: number; now?: () => number } = {},
   ) {
-    this.present = initial;
+    this.current = initial;
+  }
+
+  get present(): T {
+    return this.current;
+  }
+
+  /**
+   * The same state as the server spells it (its key order, lower-cased skills and tags): it takes
+   * the present's place without an entry of its own, so undo still goes to the edit before.
+   */
+  respell(value: T): void {
+    this.current = value;
   }
 
   get canUndo(): boolean {
@@ -53,7 +65,7 @@ export class History<T> {
       const limit = this.options.limit ?? 200;
       if (this.past.length > limit) this.past.shift();
     }
-    this.present = value;
+    this.current = value;
     this.presentLabel = label;
     this.future = [];
     this.lastKey = coalesce ?? null;
@@ -66,7 +78,7 @@ export class History<T> {
     if (!prev) return null;
     const label = this.presentLabel;
     this.future.push({ value: this.present, label });
-    this.present = prev.value;
+    this.current = prev.value;
     this.presentLabel = prev.label;
     this.lastKey = null;
     return label;
@@ -76,7 +88,7 @@ export class History<T> {
     const next = this.future.pop();
     if (!next) return null;
     this.past.push({ value: this.present, label: this.presentLabel });
-    this.present = next.value;
+    this.current = next.value;
     this.presentLabel = next.label;
     this.lastKey = null;
     return next.label;
@@ -84,7 +96,7 @@ export class History<T> {
 
   /** Starts over from `value` (another version loaded): nothing to undo. */
   reset(value: T): void {
-    this.present = value;
+    this.current = value;
     this.presentLabel = '';
     this.past = [];
     this.future = [];

@@ -311,7 +311,7 @@ export class WorkflowEditor extends LitElement {
         const untouched = this.definition === draft;
         // Nothing edited since it was sent: the server's copy (skills and tags in lower case) is the
         // draft now. Otherwise the two would differ for good and every save would ask for another.
-        if (untouched && !same(draft, r.workflow.draft)) this.history.present = r.workflow.draft;
+        if (untouched && !same(draft, r.workflow.draft)) this.history.respell(r.workflow.draft);
         this.errors = [];
         this.warnings = r.warnings;
         // The browser's record was replaced by these edits (`changed` writes it) and they are on the
