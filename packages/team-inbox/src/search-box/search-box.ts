@@ -104,13 +104,13 @@ export class InboxSearch extends LitElement {
       if (controller.signal.aborted) return;
       if (after) {
         // The keyboard goes on from the first of the older ones, scrolled into view.
-        this.active = this.contactHits.length + this.hits.length;
+        this.active = this.shown;
         this.hits = [...this.hits, ...page.items];
         void this.updateComplete.then(() => this.revealActive());
       } else {
         this.hits = page.items;
         this.contactHits = page.contacts.flatMap((h) => h.conversations.map((conversation) => ({ contact: h.contact, conversation })));
-        this.active = this.contactHits.length + this.hits.length ? 0 : -1;
+        this.active = this.shown ? 0 : -1;
       }
       this.cursor = page.nextCursor;
       this.shownFor = q;
@@ -129,7 +129,12 @@ export class InboxSearch extends LitElement {
 
   /** Results in the order shown (contacts, then messages and notes, then "older"), as the keyboard walks them. */
   private get count(): number {
-    return this.contactHits.length + this.hits.length + (this.cursor ? 1 : 0);
+    return this.shown + (this.cursor ? 1 : 0);
+  }
+
+  /** Contacts' conversations and messages and notes shown, without the "older" option. */
+  private get shown(): number {
+    return this.contactHits.length + this.hits.length;
   }
 
   private revealActive(): void {
@@ -207,7 +212,7 @@ export class InboxSearch extends LitElement {
         })}
       </div>
       <div class="visually-hidden" role="status">
-        ${expanded && !this.searching ? (this.failed ? 'Search failed' : resultsSaid(this.contactHits.length + this.hits.length, !!this.cursor)) : ''}
+        ${expanded && !this.searching ? (this.failed ? 'Search failed' : resultsSaid(this.shown, !!this.cursor)) : ''}
       </div>
       ${expanded && !this.searching && this.count === 0
         ? html`<div part="results" class="popup status">${this.failed ? 'Search failed, try again' : 'No contacts, messages or notes match'}</div>`
