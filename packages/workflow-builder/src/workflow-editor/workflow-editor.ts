@@ -1119,6 +1119,8 @@ export class WorkflowEditor extends LitElement {
       conflict: 'Not saved: someone else changed this workflow',
     };
     const nameAttrs = this.attrs('name', '');
+    // Undo, Redo and Publish are aria-disabled, not disabled: the last Undo, or a Publish that
+    // leaves nothing to publish, would otherwise drop its own focus to the page.
     return html`<header class="editor-header">
       <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('wb-close'))}>← Workflows</button>
       <label class="name-label">Name <input id="name" data-path="name" .value=${live(def.name)} aria-invalid=${nameAttrs.invalid ? 'true' : 'false'} aria-describedby=${nameAttrs.describedBy || nothing}
@@ -1127,11 +1129,9 @@ export class WorkflowEditor extends LitElement {
       <label><input type="checkbox" .checked=${live(def.enabled !== false)} @change=${(e: Event) => this.set(['enabled'], (e.target as HTMLInputElement).checked, 'Changed “enabled”')} /> Enabled</label>
       <label><input type="checkbox" .checked=${live(def.stopProcessing === true)} @change=${(e: Event) => this.set(['stopProcessing'], (e.target as HTMLInputElement).checked, 'Changed “stop processing”')} /> Stop processing later rules when this one matches</label>
       <span class="toolbar">
-        <!-- aria-disabled, not disabled: the last Undo would otherwise drop its own focus to the page. -->
         <button type="button" aria-disabled=${this.history.canUndo ? 'false' : 'true'} aria-keyshortcuts="Control+Z" @click=${() => this.undo()}>Undo</button>
         <button type="button" aria-disabled=${this.history.canRedo ? 'false' : 'true'} aria-keyshortcuts="Control+Shift+Z" @click=${() => this.redo()}>Redo</button>
         <button type="button" @click=${() => void this.runDryRun()}>Test on recent conversations</button>
-        <!-- aria-disabled too: the Publish that succeeds has nothing left to publish, and keeps its focus. -->
         <button type="button" class="primary" aria-disabled=${this.canPublish ? 'false' : 'true'} @click=${() => void (this.canPublish && this.publish())}>Publish</button>
       </span>
       <span class="save-state" data-state=${this.saveState}>${status[this.saveState]}</span>
