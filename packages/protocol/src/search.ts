@@ -64,6 +64,11 @@ export const SearchPage = z.object({
    * `conversationId`); at most 5, each with their latest conversations.
    */
   contacts: z.array(ContactHit).default([]),
+  /**
+   * Conversations whose subject matches every word, as messages do (word prefixes, case and accents
+   * ignored; first page only, and not with `kind` or `conversationId`); at most 5, latest activity first.
+   */
+  conversations: z.array(SearchConversation).default([]),
   /** Pass back as `cursor` (with the same `q`, `order` and filters) for the next page; null on the last. */
   nextCursor: z.string().nullable(),
 });

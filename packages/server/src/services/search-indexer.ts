@@ -61,13 +61,14 @@ export class SearchIndexer {
     }, this.delayMs);
   }
 
-  /** The outbox consumer that wakes indexing after commits that added messages or notes. */
+  /** The outbox consumer that wakes indexing after commits that added messages, notes or a new subject. */
   consumer(onError: (error: unknown) => void): OutboxConsumer {
     return {
       name: 'search-index',
       durable: false, // progress lives in search_progress, not in the relay
       handle: async (records) => {
-        const hasText = records.some((r) => r.payload.items.some((item) => item.kind !== 'event'));
+        // A renamed subject is indexed from its event too (storage/search-index.ts).
+        const hasText = records.some((r) => r.payload.items.some((item) => item.kind !== 'event' || item.type === 'subject_changed'));
         // Not awaited: socket fan-out and webhooks must not wait for indexing.
         if (hasText) this.wakeSoon(onError);
       },

@@ -10,12 +10,15 @@ import {
   encodeSearchCursor,
   latestConversationsOf,
   searchContacts,
+  searchSubjects,
   searchTerms,
   searchTimeline,
 } from '../storage/search.js';
 
 /** Contacts on the first page of a search, and conversations listed with each. */
 const CONTACT_HITS = 5;
+/** Conversations found by their subject, on the first page of a search. */
+const SUBJECT_HITS = 5;
 const CONVERSATIONS_PER_CONTACT = 3;
 /** A query that is a phone number ("+34 600 111", "(555) 0100"): matched against phone digits. */
 const PHONE_LIKE = /^[\d\s+().-]+$/;
@@ -33,9 +36,9 @@ const contextOf = (r: ConversationRow, contactName: string): SearchConversation 
 
 /**
  * Messages and notes of the caller's workspace matching every word of `q`, each with its
- * conversation's context (contact, channel, status), and on the first page the contacts whose
- * name, email or phone match, with their latest conversations. The workspace comes
- * from the credential only. There is no time window: the whole history is searched.
+ * conversation's context (contact, channel, status), and on the first page the conversations whose
+ * subject matches and the contacts whose name, email or phone match, with their latest
+ * conversations. The workspace comes from the credential only. There is no time window: the whole history is searched.
  */
 export async function search(deps: Deps, p: WorkspacePrincipal, query: SearchQuery): Promise<SearchPage> {
   const terms = searchTerms(query.q);
@@ -63,9 +66,11 @@ export async function search(deps: Deps, p: WorkspacePrincipal, query: SearchQue
   const contexts = new Map(
     (await conversationsWithContacts(db, p.workspaceId, [...new Set(result.hits.map((h) => h.row.conversation_id))])).map((r) => [r.id, contextOf(r, r.contact_name)]),
   );
-  // Contacts come with the first page of a search over everything, not with later pages or a narrowed one.
+  // Subjects and contacts come with the first page of a search over everything, not with later pages or a narrowed one.
   const contacts: ContactHit[] = [];
+  let conversations: SearchConversation[] = [];
   if (query.cursor === undefined && !query.kind && !query.conversationId) {
+    conversations = (await searchSubjects(db, p.workspaceId, terms, SUBJECT_HITS)).map((r) => contextOf(r, r.contact_name));
     const digits = PHONE_LIKE.test(query.q) ? query.q.replace(/\D/g, '') : '';
     for (const c of await searchContacts(db, p.workspaceId, terms, digits.length >= 3 ? digits : null, CONTACT_HITS)) {
       const rows = await latestConversationsOf(db, p.workspaceId, c.id, CONVERSATIONS_PER_CONTACT);
@@ -74,6 +79,7 @@ export async function search(deps: Deps, p: WorkspacePrincipal, query: SearchQue
   }
   return {
     contacts,
+    conversations,
     items: result.hits.map((hit) => ({
       conversationId: hit.row.conversation_id,
       conversation: contexts.get(hit.row.conversation_id) ?? null,

@@ -2,12 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import { onSqlite } from './engine.js';
 import { searchVector } from './migrations/0054_search_postgres.js';
 import { snippetOf } from './search-snippet.js';
-import type { Database, TimelineRow } from './schema.js';
+import type { ConversationRow, Database, TimelineRow } from './schema.js';
 
 /**
  * Full-text search over messages and notes, on SQLite FTS5 (`timeline_fts`, migration 0006) or
- * PostgreSQL's text search (migration 0054, `searchTimelinePostgres`). All of the engine-specific
- * SQL lives here.
+ * PostgreSQL's text search (migration 0054, `searchTimelinePostgres`), and over subjects
+ * (`searchSubjects`, migration 0056). All of the engine-specific SQL lives here.
  *
  * User input never reaches FTS5 as syntax: it is cut into words, each word is quoted (so `OR`,
  * `NEAR`, `*`, `^`, `:` and parentheses are only text), prefix-matched and ANDed. Newest-first
@@ -57,10 +57,10 @@ const workspaceToken = (workspaceId: string) => Buffer.from(workspaceId, 'utf8')
  * two or more characters are prefixes (`refun` finds "refund"); a single character is matched as
  * a whole word, since every word starting with it would be most of the index.
  */
-export function matchExpression(workspaceId: string | null, terms: readonly string[]): string {
+export function matchExpression(workspaceId: string | null, terms: readonly string[], column: 'body' | 'subject' = 'body'): string {
   if (terms.length === 0) throw new Error('matchExpression needs at least one term');
   const words = terms.map((t) => `"${t.replaceAll('"', '""')}"${[...t].length >= 2 ? '*' : ''}`);
-  const body = `body : (${words.join(' AND ')})`;
+  const body = `${column} : (${words.join(' AND ')})`;
   return workspaceId === null ? body : `ws : "${workspaceToken(workspaceId)}" AND ${body}`;
 }
 
@@ -185,8 +185,7 @@ export async function searchTimeline(db: Kysely<Database>, params: SearchParams)
  * index did. Snippets are made in code (storage/search-snippet.ts says why).
  */
 async function searchTimelinePostgres(db: Kysely<Database>, params: SearchParams): Promise<SearchResult> {
-  const words = params.terms.map((t) => `'${t.replaceAll('\\', '\\\\').replaceAll("'", "''")}'${[...t].length >= 2 ? ':*' : ''}`).join(' & ');
-  const query = sql`to_tsquery('baton_search', ${words})`;
+  const query = postgresQuery(params.terms);
   const vector = searchVector(sql.ref('t.body'));
   const filters = sql.join(
     [
@@ -211,6 +210,12 @@ async function searchTimelinePostgres(db: Kysely<Database>, params: SearchParams
     page = cutPage(raw.rows, params.limit, () => ({ order: 'relevance', offset: offset + params.limit }));
   }
   return { hits: page.rows.map((row) => ({ row, ...snippetOf(row.body ?? '', params.terms, SNIPPET_TOKENS) })), next: page.next };
+}
+
+/** The words as one `tsquery` of prefixes (a single character is a whole word), each a quoted lexeme, so nothing in it is syntax. */
+function postgresQuery(terms: readonly string[]) {
+  const words = terms.map((t) => `'${t.replaceAll('\\', '\\\\').replaceAll("'", "''")}'${[...t].length >= 2 ? ':*' : ''}`).join(' & ');
+  return sql`to_tsquery('baton_search', ${words})`;
 }
 
 /** At most `limit` of the `limit + 1` rows fetched, and where the next page starts when the extra one came back. */
@@ -353,3 +358,30 @@ export const conversationsWithContacts = (db: Kysely<Database>, workspaceId: str
         .where('c.workspace_id', '=', workspaceId)
         .where('c.id', 'in', ids)
         .execute();
+
+export type ConversationWithContact = ConversationRow & { contact_name: string };
+
+/**
+ * Conversations of the workspace whose subject matches every term, as messages do (prefixes, case
+ * and accents folded), latest activity first, with their contact's name. SQLite reads the subject
+ * index (migration 0056), which the after-commit indexer keeps, so callers catch it up first as
+ * for messages; PostgreSQL the `conversations_subject_search` expression index. The match is pinned
+ * to the workspace (its token, or `workspace_id` in the GIN key) and checked again by the join.
+ * Every match is sorted, since index order is creation order, not activity: one pass over the
+ * matching subjects, which an inbox holds far fewer of than messages.
+ */
+export async function searchSubjects(db: Kysely<Database>, workspaceId: string, terms: readonly string[], limit: number): Promise<ConversationWithContact[]> {
+  if (!onSqlite(db)) {
+    const result = await sql<ConversationWithContact>`select c.*, ct.name as contact_name from conversations as c
+        join contacts as ct on ct.id = c.contact_id
+        where c.workspace_id = ${workspaceId} and c.subject is not null and ${searchVector(sql.ref('c.subject'))} @@ ${postgresQuery(terms)}
+        order by c.last_message_at desc, c.id desc limit ${limit}`.execute(db);
+    return result.rows;
+  }
+  const result = await sql<ConversationWithContact>`SELECT c.*, ct.name AS contact_name FROM conversation_subject_fts AS f
+      JOIN conversations AS c ON c.rowid = f.rowid
+      JOIN contacts AS ct ON ct.id = c.contact_id
+      WHERE conversation_subject_fts MATCH ${matchExpression(workspaceId, terms, 'subject')} AND c.workspace_id = ${workspaceId}
+      ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${limit}`.execute(db);
+  return result.rows;
+}
