@@ -215,9 +215,16 @@ export const Notification = z.object({
   readAt: Timestamp.nullable(),
   /** Set when a rule sent it (its `notify` action, or its assignment): which rule (and version), so the reader knows why. */
   rule: z.object({ workflowId: Id, name: z.string(), version: z.number().int() }).optional(),
+  /**
+   * `mentioned` only: the note that mentioned the reader, so the bell can say what was asked without
+   * opening the conversation. `excerpt` is the note on one line, at most 140 characters, cut (with
+   * `…`) so that the reader's own `@username` is in it. Plain text: render it as text.
+   */
+  note: z.object({ id: Id, excerpt: z.string() }).optional(),
 });
 export type Notification = z.infer<typeof Notification>;
 export type NotificationRule = NonNullable<Notification['rule']>;
+export type NotificationNote = NonNullable<Notification['note']>;
 
 export const View = z.enum(VIEWS);
 export type View = z.infer<typeof View>;

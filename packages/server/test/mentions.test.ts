@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseMentions } from '../src/services/mentions.js';
+import { mentionExcerpt, NOTE_EXCERPT_MAX, parseMentions } from '../src/services/mentions.js';
 
 // The mention grammar: word-bounded, case-insensitive, trailing punctuation is not part of the name.
 const CASES: [string, string[]][] = [
@@ -27,4 +27,48 @@ describe('parseMentions', () => {
       assert.deepEqual(parseMentions(text), expected);
     });
   }
+});
+
+describe('mentionExcerpt', () => {
+  const words = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `word${i + from}`).join(' ');
+
+  it('keeps a short note whole, on one line', () => {
+    assert.equal(mentionExcerpt('  @ben can you\n\nlook?  ', 'ben'), '@ben can you look?');
+  });
+
+  it('cuts a long note after a word, keeping an early mention', () => {
+    const out = mentionExcerpt(`@ben please ${words(60)}`, 'ben');
+    assert.ok(out.startsWith('@ben please word0 '), out);
+    assert.ok(out.endsWith('…') && out.length <= NOTE_EXCERPT_MAX, out);
+    assert.match(out, / word\d+…$/);
+  });
+
+  it('reaches a mention at the end of a long note, starting after a word', () => {
+    const out = mentionExcerpt(`${words(60)} @Ben can you approve it?`, 'ben');
+    assert.ok(out.startsWith('…word'), out);
+    assert.ok(out.endsWith('@Ben can you approve it?'), out);
+    assert.ok(out.length <= NOTE_EXCERPT_MAX && out.length > NOTE_EXCERPT_MAX - 12, `${out.length}`);
+  });
+
+  it('keeps a mention in the middle with words on both sides', () => {
+    const out = mentionExcerpt(`${words(40)} @ben look here ${words(40, 100)}`, 'ben');
+    assert.ok(out.startsWith('…') && out.endsWith('…'), out);
+    assert.ok(out.includes('@ben look here'), out);
+    assert.ok(out.length <= NOTE_EXCERPT_MAX, `${out.length}`);
+  });
+
+  it('finds the reader by mention, not inside an email address, and falls back to the start', () => {
+    const out = mentionExcerpt(`write to mail@ben.com ${words(50)} and @ben too`, 'ben');
+    assert.ok(out.endsWith('and @ben too'), out);
+    const unknown = mentionExcerpt(`${words(50)} @ben`, 'cara');
+    assert.ok(unknown.startsWith('word0 ') && unknown.endsWith('…'), unknown);
+  });
+
+  it('never runs over the limit, whatever the text', () => {
+    for (const text of ['x'.repeat(500), `@ben ${'y'.repeat(400)}`, `${'z'.repeat(400)} @ben`, `${'a '.repeat(300)}@ben`]) {
+      const out = mentionExcerpt(text, 'ben');
+      assert.ok(out.length <= NOTE_EXCERPT_MAX, `${out.length}: ${out}`);
+      if (text.includes('@ben') && text.length > NOTE_EXCERPT_MAX) assert.ok(out.includes('@ben'), out);
+    }
+  });
 });

@@ -220,6 +220,39 @@ test('notification:created goes only to the new assignee, and to nobody on self-
   assert.equal(c.rec.of('notification:created').length, 1);
 });
 
+test("a mention's notification carries its note, cut around each reader's own @username", async (t) => {
+  const { server, ws, ana, ben, open } = await setup(t);
+  const cara = await ws.addAgent('cara');
+  const [b, c] = await Promise.all([open(ben.token), open(cara.token)]);
+  const conv = await inbound(ws, 'my order never came', 'Gina');
+  const context = 'The customer says the parcel went to their old address, and the carrier shows it delivered on Monday afternoon to a neighbour. ';
+  const body = `@cara please check the carrier. ${context.repeat(2)}@ben can you approve a refund?`;
+  const posted = await ana.call('POST', `/v1/conversations/${conv.id}/notes`, { body });
+  assert.equal(posted.status, 201);
+  const noteId = posted.body.note.id;
+
+  const toBen = (await b.rec.waitFor('notification:created')).notification;
+  const toCara = (await c.rec.waitFor('notification:created')).notification;
+  // Ben is asked at the end of a long note: his excerpt reaches his mention, Cara's starts at hers.
+  assert.equal(toBen.note.id, noteId);
+  assert.ok(toBen.note.excerpt.startsWith('…') && toBen.note.excerpt.endsWith('@ben can you approve a refund?'), toBen.note.excerpt);
+  assert.ok(toBen.note.excerpt.length <= 140);
+  assert.equal(toCara.note.id, noteId);
+  assert.ok(toCara.note.excerpt.startsWith('@cara please check the carrier.') && toCara.note.excerpt.endsWith('…'), toCara.note.excerpt);
+  assert.ok(toCara.note.excerpt.length <= 140);
+  // The list says the same as the socket did.
+  assert.deepEqual((await ben.call('GET', '/v1/notifications')).body.items, [toBen]);
+  assert.deepEqual((await cara.call('GET', '/v1/notifications')).body.items, [toCara]);
+
+  // Other notifications carry no note.
+  assert.equal((await ana.call('POST', `/v1/conversations/${conv.id}/assign`, { assigneeId: ben.id })).status, 200);
+  const assigned = (await b.rec.waitFor('notification:created', (p) => p.notification.type === 'assigned')).notification;
+  assert.equal('note' in assigned, false);
+  const listed = (await ben.call('GET', '/v1/notifications')).body.items;
+  assert.deepEqual(listed.map((n: any) => [n.type, n.note?.id ?? null]).sort(), [['assigned', null], ['mentioned', noteId]]);
+  await server.settle();
+});
+
 test("events never cross workspaces: another workspace's agent receives nothing", async (t) => {
   const { server, ws, ana, ben, open } = await setup(t);
   const other = await server.createWorkspace('Other');

@@ -22,7 +22,7 @@ const coalesceTarget = (n: Notification) => `${n.agentId}/${n.conversationId}/${
 
 /** The note that mentioned them, or the message that reopened it; assignments have none. */
 function causeOf(n: Notification, items: readonly TimelineItem[]): string | null {
-  if (n.type === 'mentioned') return items.find((i) => i.kind === 'note' && i.mentions.includes(n.agentId))?.id ?? null;
+  if (n.type === 'mentioned') return n.note?.id ?? null;
   if (n.type === 'reopened') return items.find((i) => i.kind === 'message')?.id ?? null;
   return null;
 }

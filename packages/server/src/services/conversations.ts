@@ -37,7 +37,7 @@ import { countsOf, readCounters } from '../storage/view-counters.js';
 import { runChange } from './change-runner.js';
 import { createContactIn } from './contacts.js';
 import { customerLanguage, RECENT_INBOUND } from './language.js';
-import { parseMentions } from './mentions.js';
+import { mentionExcerpt, parseMentions } from './mentions.js';
 
 const PREVIEW_LENGTH = 140;
 const preview = (body: string) => (body.length > PREVIEW_LENGTH ? `${body.slice(0, PREVIEW_LENGTH - 1)}…` : body);
@@ -268,7 +268,7 @@ export async function postNote(deps: Deps, p: WorkspacePrincipal & { kind: 'agen
     const note = await change.append(id, { kind: 'note', body, mentions: mentionIds, author: actor });
     for (const agent of mentioned) {
       await upsertMention(change, row, agent.id, note.seq);
-      if (agent.id !== p.agentId) await change.notify(agent.id, 'mentioned', id, actor);
+      if (agent.id !== p.agentId) await change.notify(agent.id, 'mentioned', id, actor, { note: { id: note.id, excerpt: mentionExcerpt(body, agent.username_lower) } });
     }
     await markRead(change, row, p.agentId, note.seq);
     // A note does not change the conversation's fields (and never reopens it), so no version bump.

@@ -450,7 +450,7 @@ class Pass {
     const reached = await notifyRecipients(this.change.trx, this.record.workspaceId, action.to);
     if ('skipped' in reached) return { ...base, status: 'skipped', detail: reached.skipped };
     for (const agent of reached.agents) {
-      await this.change.notify(agent.id, 'queued_timeout', this.current.id, workflowActor(wf.workflowId), { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version });
+      await this.change.notify(agent.id, 'queued_timeout', this.current.id, workflowActor(wf.workflowId), { rule: { workflowId: wf.workflowId, name: wf.definition.name, version: wf.version } });
     }
     return { ...base, status: 'done', detail: `Notified ${reached.usernames}` };
   }
@@ -555,7 +555,7 @@ export async function assignTo(
       ...extra,
     },
   });
-  await change.notify(agent.id, 'assigned', c.id, actor, { workflowId: rule.workflowId, name: rule.name, version: rule.version });
+  await change.notify(agent.id, 'assigned', c.id, actor, { rule: { workflowId: rule.workflowId, name: rule.name, version: rule.version } });
   return { agentId: agent.id, text };
 }
 

@@ -1,4 +1,4 @@
-import type { Actor, Notification, NotificationRule, TimelineItem } from '@baton/protocol';
+import type { Actor, Notification, NotificationNote, NotificationRule, TimelineItem } from '@baton/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../ids.js';
 import type { ChangeFacts, ChangeType, OutboxPayload, OutboxRecord } from '../outbox/changes.js';
@@ -255,7 +255,12 @@ export class Change {
     return mapped;
   }
 
-  async notify(agentId: string, type: NotificationRow['type'], conversationId: string, actor: Actor, rule?: NotificationRule): Promise<void> {
+  /**
+   * Notifies an agent. `rule`: the rule that sent it; `note`: for `mentioned`, the note and its
+   * excerpt for this reader (services/mentions.ts `mentionExcerpt`), kept as the note's id only.
+   */
+  async notify(agentId: string, type: NotificationRow['type'], conversationId: string, actor: Actor, about: { rule?: NotificationRule; note?: NotificationNote } = {}): Promise<void> {
+    const { rule, note } = about;
     const row: NotificationRow = {
       id: newId('ntf', this.now),
       workspace_id: this.workspaceId,
@@ -267,14 +272,15 @@ export class Change {
       created_at: this.now,
       read_at: null,
       rule: rule ? JSON.stringify(rule) : null,
+      note_id: note?.id ?? null,
     };
     // In-app off for this type means no row; the notifier still weighs email and push for it.
     if (!(await channelEnabled(this.trx, this.workspaceId, agentId, type, 'inapp'))) {
-      this.unlisted.push(toNotification(row));
+      this.unlisted.push(toNotification(row, note));
       return;
     }
     await insertNotification(this.trx, row);
-    this.notifications.push(toNotification(row));
+    this.notifications.push(toNotification(row, note));
   }
 
   get timelineItems(): readonly TimelineItem[] {

@@ -1,4 +1,4 @@
-import type { Actor, Agent, ApiKeyInfo, Contact, Conversation, Notification, NotificationRule, SigningKeyInfo, Team, TimelineItem, Workspace } from '@baton/protocol';
+import type { Actor, Agent, ApiKeyInfo, Contact, Conversation, Notification, NotificationNote, NotificationRule, SigningKeyInfo, Team, TimelineItem, Workspace } from '@baton/protocol';
 import { DEFAULT_AUTO_AWAY_AFTER_SEC } from '@baton/protocol';
 import type { ApiKeyRow, AgentRow, ContactRow, ConversationRow, NotificationRow, SigningKeyRow, TimelineRow, WorkspaceRow, AwayPolicyValue } from './schema.js';
 
@@ -140,7 +140,8 @@ export function toTimelineItem(r: TimelineRow): TimelineItem {
   }
 }
 
-export const toNotification = (r: NotificationRow): Notification => ({
+/** `note`: a mention's note with this reader's excerpt, which the caller makes (its text is not in the row). */
+export const toNotification = (r: NotificationRow, note?: NotificationNote): Notification => ({
   id: r.id,
   agentId: r.agent_id,
   type: r.type,
@@ -150,6 +151,7 @@ export const toNotification = (r: NotificationRow): Notification => ({
   readAt: isoOrNull(r.read_at),
   // Only notifications a rule sent carry it, so every other payload stays as it was.
   ...(r.rule ? { rule: JSON.parse(r.rule) as NotificationRule } : {}),
+  ...(note ? { note } : {}),
 });
 
 export const toApiKeyInfo = (r: ApiKeyRow): ApiKeyInfo => ({ id: r.id, createdAt: iso(r.created_at), revokedAt: isoOrNull(r.revoked_at) });

@@ -36,6 +36,7 @@ import * as m0053 from './migrations/0053_partial_snoozed_index.js';
 import * as m0054 from './migrations/0054_search_postgres.js';
 import * as m0055 from './migrations/0055_job_attempt_started.js';
 import * as m0056 from './migrations/0056_search_subjects.js';
+import * as m0057 from './migrations/0057_notification_note.js';
 
 interface Migration {
   version: number;
@@ -81,6 +82,7 @@ const MIGRATIONS: Migration[] = [
   { version: 54, name: 'search_postgres', up: m0054.up },
   { version: 55, name: 'job_attempt_started', up: m0055.up },
   { version: 56, name: 'search_subjects', up: m0056.up },
+  { version: 57, name: 'notification_note', up: m0057.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

@@ -16,13 +16,22 @@ export const insertNotification = preparedInsert('notifications', {
   created_at: true,
   read_at: true,
   rule: true,
+  note_id: true,
 });
 
 
+/** The agent's newest notifications, each a mention's with the body of its note (`note_body`, null for others). */
 export function listNotificationRows(db: Q, workspaceId: string, agentId: string, limit: number, unreadOnly: boolean) {
-  let q = db.selectFrom('notifications').selectAll().where('workspace_id', '=', workspaceId).where('agent_id', '=', agentId);
-  if (unreadOnly) q = q.where('read_at', 'is', null);
-  return q.orderBy('id', 'desc').limit(limit).execute();
+  let q = db
+    .selectFrom('notifications as n')
+    // The note is in the same workspace's timeline; the join's workspace test keeps that so whatever the id says.
+    .leftJoin('timeline as t', (j) => j.onRef('t.id', '=', 'n.note_id').onRef('t.workspace_id', '=', 'n.workspace_id'))
+    .selectAll('n')
+    .select('t.body as note_body')
+    .where('n.workspace_id', '=', workspaceId)
+    .where('n.agent_id', '=', agentId);
+  if (unreadOnly) q = q.where('n.read_at', 'is', null);
+  return q.orderBy('n.id', 'desc').limit(limit).execute();
 }
 
 export async function unreadNotificationCount(db: Q, workspaceId: string, agentId: string): Promise<number> {

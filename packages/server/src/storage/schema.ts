@@ -207,6 +207,8 @@ export interface NotificationRow {
   read_at: number | null;
   /** The rule that sent it (its `notify` action or its assignment), as JSON `{ workflowId, name, version }` (migration 0024). */
   rule: string | null;
+  /** `mentioned`: the note that mentioned the agent (migration 0057); null for other types and older rows. */
+  note_id: string | null;
 }
 export interface OutboxRow {
   /** Global, increasing: consumers keep their place by it. */
