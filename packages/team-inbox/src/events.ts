@@ -28,6 +28,8 @@ export interface InboxViewSelectDetail {
 /** A part asks the root to open a conversation (a row, a search result, a notification). */
 export interface InboxConversationSelectDetail {
   conversationId: string;
+  /** A message or note of it to show: a search hit's, a mention's note. The timeline scrolls to it. */
+  itemId?: string;
 }
 
 /** After the server accepted an edit from the details pane: which fields changed. */

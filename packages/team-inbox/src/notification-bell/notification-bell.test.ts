@@ -42,6 +42,32 @@ describe('inbox-notification-bell', () => {
     remove();
   });
 
+  it("shows a mention's own note, not the conversation's latest message", async () => {
+    const inbox = await fixtureInbox();
+    const mention = Notification.parse({
+      id: 'ntf_note',
+      agentId: 'agt_ana',
+      type: 'mentioned',
+      conversationId: 'conv_lucia',
+      actor: { type: 'agent', id: tom.id },
+      createdAt: new Date().toISOString(),
+      readAt: null,
+      note: { id: 'note_1', excerpt: '@ana she asked for Saturday, can you call her back?' },
+    });
+    inbox.realtime.emit('notification:created', { seq: 3003, notification: mention });
+    const { el, root, remove } = await mountPart('inbox-notification-bell', inbox);
+    await settled(el);
+    byRole(root, 'button', /^Notifications/).click();
+    await settled(el);
+    const lucia = () => allByRole(root, 'button').find((b) => /Lucía/.test(b.textContent!));
+    await until(() => !!lucia(), 2000, 'the mention');
+    const name = accessibleName(lucia()!);
+    expect(name).to.match(/^Unread:Tom mentioned you on Lucía Fernández \(\+1 earlier: 1 assignment\) Note: @ana she asked for Saturday, can you call her back\?/);
+    expect(name.includes('Hola')).to.equal(false);
+    await expectNoAxeViolations(root.host);
+    remove();
+  });
+
   it('names the rule that assigned a conversation', () => {
     const byRule = (rule?: { workflowId: string; name: string; version: number }) =>
       Notification.parse({ id: 'ntf_r', agentId: 'agt_ana', type: 'assigned', conversationId: 'conv_lucia', actor: { type: 'workflow', id: 'wf_1' }, createdAt: new Date().toISOString(), readAt: null, ...(rule ? { rule } : {}) });

@@ -134,7 +134,9 @@ export class InboxNotificationBell extends LitElement {
     this.expanded = false;
     const unread = group.filter((n) => n.readAt === null).map((n) => n.id);
     if (unread.length) void this.store?.markNotificationsRead(unread).catch(() => undefined);
-    fire(this, 'inbox-conversation-select', { conversationId: group[0]!.conversationId });
+    // A mention opens at its note.
+    const note = group[0]!.note;
+    fire(this, 'inbox-conversation-select', { conversationId: group[0]!.conversationId, ...(note ? { itemId: note.id } : {}) });
   }
 
   override render() {

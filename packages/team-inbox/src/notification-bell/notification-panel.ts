@@ -152,7 +152,6 @@ function renderDesktop(v: NotificationPanelView) {
 
 /** The panel's content, rendered inside the bell's `part="panel"` section. */
 export function renderNotificationPanel(v: NotificationPanelView) {
-  // The preview is a message, never a note: the store's `preview` is the latest message only.
   return html`<header>
       <h2 id="heading">Notifications</h2>
       ${v.unread > 0 ? html`<button class="link" @click=${v.markAllRead}>Mark all as read</button>` : nothing}
@@ -174,13 +173,22 @@ function renderGroups(v: NotificationPanelView) {
               <button class="item ${unreadHere ? 'unread' : ''}" @click=${() => v.pick(group)}>
                 ${unreadHere ? html`<span class="dot" aria-hidden="true"></span>` : html`<span></span>`}
                 <span class="text"
-                  >${unreadHere ? html`<span class="visually-hidden">Unread:</span>` : nothing}${notificationText(n, v.agents, contact)}${earlierText(group)}${c?.preview ? html`<span class="snippet"> ${c.preview.slice(0, 80)}</span>` : nothing}</span
+                  >${unreadHere ? html`<span class="visually-hidden">Unread:</span>` : nothing}${notificationText(n, v.agents, contact)}${earlierText(group)}${renderSnippet(n, c)}</span
                 >
                 <time datetime=${n.createdAt} title=${absoluteTime(n.createdAt)}>${relativeTime(n.createdAt, v.now)}</time>
               </button>
             </li>`;
           })}
         </ul>`;
+}
+
+/**
+ * Under the sentence: a mention's own note (what the reader was asked), else the conversation's
+ * latest message. The store's `preview` is never a note, so a mention needs the notification's.
+ */
+function renderSnippet(n: Notification, c: Conversation | undefined) {
+  if (n.note) return html`<span class="snippet note"> <span class="label">Note:</span> ${n.note.excerpt}</span>`;
+  return c?.preview ? html`<span class="snippet"> ${c.preview.slice(0, 80)}</span>` : nothing;
 }
 
 /** Added to the bell's shadow root when this module loads. Tokens come from the inbox (no fallbacks). */
@@ -270,5 +278,22 @@ export const notificationPanelStyles = css`
     text-overflow: ellipsis;
     white-space: nowrap;
     color: var(--baton-color-text-muted);
+  }
+  /* A note is what the reader was asked: two lines of it, on the notes' own colour. */
+  .snippet.note {
+    display: -webkit-box;
+    -webkit-box-orient: vertical;
+    -webkit-line-clamp: 2;
+    white-space: normal;
+    margin-top: 2px;
+    padding: 2px 6px;
+    border-radius: var(--baton-radius-small);
+    background: var(--baton-note-bg);
+    color: var(--baton-color-text);
+    font-weight: 400;
+  }
+  .snippet.note .label {
+    font-weight: 600;
+    color: var(--baton-note-label);
   }
 `;

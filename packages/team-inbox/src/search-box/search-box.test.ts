@@ -15,6 +15,9 @@ async function search(world: World, text: string) {
   return { ...mounted, box };
 }
 
+/** What a pick asked for: the conversation, and the item to show in it. */
+const picked = (d: InboxConversationSelectDetail) => (d.itemId ? `${d.conversationId} at ${d.itemId}` : d.conversationId);
+
 describe('inbox-search', () => {
   it('searches messages and notes, highlights matches as text, and opens the picked result', async () => {
     const world = demoWorld();
@@ -44,12 +47,13 @@ describe('inbox-search', () => {
     expect(popup().width).to.equal(300 - 16);
 
     const selected: string[] = [];
-    el.addEventListener('inbox-conversation-select', (e) => selected.push((e as CustomEvent<InboxConversationSelectDetail>).detail.conversationId));
+    el.addEventListener('inbox-conversation-select', (e) => selected.push(picked((e as CustomEvent<InboxConversationSelectDetail>).detail)));
     press(box, 'ArrowDown');
     await el.updateComplete;
     expect(box.getAttribute('aria-activedescendant')).to.equal('hit-1');
     press(box, 'Enter');
-    expect(selected).to.deep.equal(['conv_lucia']);
+    // It opens at the message itself.
+    expect(selected).to.deep.equal([`conv_lucia at ${messageItem.id}`]);
     expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
     remove();
   });
@@ -151,6 +155,39 @@ describe('inbox-search', () => {
     expect(selected).to.deep.equal(['conv_priya_old']);
     allByRole(root, 'option')[2]!.click();
     expect(selected).to.deep.equal(['conv_priya_old', 'conv_lucia']);
+    remove();
+  });
+
+  it('finds conversations by subject, between contacts and messages, with the matched words marked, and opens one by keyboard', async () => {
+    const world = demoWorld();
+    const ctx = (id: string, contact: typeof priya, channel: string, subject: string | null) =>
+      SearchConversation.parse({ id, contactId: contact.id, contactName: contact.name, channel, subject, status: 'open', snoozedUntil: null, lastMessageAt: new Date().toISOString() });
+    world.contactHits = [{ contact: lucia, conversations: [ctx('conv_lucia', lucia, 'sms', null)] }];
+    world.subjectHits = [ctx('conv_priya', priya, 'email', 'Billing question 7 <b>bold</b>')];
+    const msg = message('conv_lucia', 'A billing question for you', 'inbound', null, 9);
+    world.searchHits = [SearchHit.parse({ conversationId: 'conv_lucia', item: msg, snippet: msg.body, highlights: [[2, 9], [10, 18]] })];
+    const { el, root, remove, box } = await search(world, 'BILL quest');
+    await until(() => allByRole(root, 'option').length === 3, 2000, 'results');
+    const conversations = byRole(root, 'group', 'Conversations');
+    const [subjectHit] = allByRole(conversations, 'option');
+    expect(subjectHit!.textContent!.replace(/\s+/g, ' ')).to.contain('Billing question 7 <b>bold</b>').and.contain('Priya Patel · Email · Open');
+    expect([...subjectHit!.querySelectorAll('mark')].map((m) => m.textContent)).to.deep.equal(['Billing', 'question']);
+    expect(subjectHit!.querySelectorAll('b')).to.have.length(0);
+    expect(allByRole(root, 'option').map((o) => o.id)).to.deep.equal(['hit-0', 'hit-1', 'hit-2']);
+    expect(allByRole(root, 'option')[1]!.closest('[role="group"]')!.getAttribute('aria-label')).to.equal('Conversations');
+    expect(byRole(root, 'status').textContent).to.contain('3 results');
+    await expectNoAxeViolations(root.host);
+
+    const selected: string[] = [];
+    el.addEventListener('inbox-conversation-select', (e) => selected.push(picked((e as CustomEvent<InboxConversationSelectDetail>).detail)));
+    press(box, 'ArrowDown');
+    await el.updateComplete;
+    expect(box.getAttribute('aria-activedescendant')).to.equal('hit-1');
+    press(box, 'Enter');
+    expect(selected).to.deep.equal(['conv_priya']);
+    // The message below still opens its own conversation, at the message.
+    allByRole(root, 'option')[2]!.click();
+    expect(selected).to.deep.equal(['conv_priya', `conv_lucia at ${msg.id}`]);
     remove();
   });
 });

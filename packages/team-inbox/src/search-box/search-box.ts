@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import type { InboxRestClient } from '@baton/client';
-import type { SearchHit } from '@baton/protocol';
+import type { SearchConversation, SearchHit } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
 import { comboboxStyles } from '@baton/ui/combobox-styles';
 import { baseStyles } from '@baton/ui/tokens';
@@ -26,7 +26,7 @@ type ResultsModule = typeof import('./search-results.js');
 const loadResults = lazyModule(() => import('./search-results.js'));
 
 /**
- * Search over contacts (name, phone, email), messages and notes (`GET /v1/search`) as a combobox: results show under the box,
+ * Search over contacts (name, phone, email), subjects, messages and notes (`GET /v1/search`) as a combobox: results show under the box,
  * arrows move, Enter opens the result's conversation (`inbox-conversation-select`), Escape closes.
  * Past the newest page, a last option fetches the next one (the server's cursor) below those shown.
  */
@@ -41,6 +41,8 @@ export class InboxSearch extends LitElement {
   @state() private hits: SearchHit[] = [];
   /** Contacts that match, one result per conversation of theirs (contacts with none are left out: nothing to open). */
   @state() private contactHits: ContactResult[] = [];
+  /** Conversations whose subject matches. */
+  @state() private subjectHits: SearchConversation[] = [];
   @state() private open = false;
   @state() private active = -1;
   @state() private searching = false;
@@ -82,6 +84,7 @@ export class InboxSearch extends LitElement {
       this.inflight?.abort();
       this.hits = [];
       this.contactHits = [];
+      this.subjectHits = [];
       this.cursor = null;
       this.open = false;
       return;
@@ -110,6 +113,7 @@ export class InboxSearch extends LitElement {
       } else {
         this.hits = page.items;
         this.contactHits = page.contacts.flatMap((h) => h.conversations.map((conversation) => ({ contact: h.contact, conversation })));
+        this.subjectHits = page.conversations;
         this.active = this.shown ? 0 : -1;
       }
       this.cursor = page.nextCursor;
@@ -121,38 +125,44 @@ export class InboxSearch extends LitElement {
       if (after) return;
       this.hits = [];
       this.contactHits = [];
+      this.subjectHits = [];
       this.cursor = null;
     } finally {
       if (this.inflight === controller) this.searching = false;
     }
   }
 
-  /** Results in the order shown (contacts, then messages and notes, then "older"), as the keyboard walks them. */
+  /** Results in the order shown (contacts, conversations, messages and notes, then "older"), as the keyboard walks them. */
   private get count(): number {
     return this.shown + (this.cursor ? 1 : 0);
   }
 
-  /** Contacts' conversations and messages and notes shown, without the "older" option. */
+  /** Contacts' conversations, conversations by subject, messages and notes shown, without the "older" option. */
   private get shown(): number {
-    return this.contactHits.length + this.hits.length;
+    return this.contactHits.length + this.subjectHits.length + this.hits.length;
   }
 
   private revealActive(): void {
     this.renderRoot.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
   }
 
-  /** Opens the conversation of the result at `i`, or fetches the next page when `i` is the last option. */
+  /**
+   * Opens the conversation of the result at `i` (a message or note at that item), or fetches the
+   * next page when `i` is the last option.
+   */
   private pick(i: number): void {
-    const n = this.contactHits.length;
-    if (i < n) return this.choose(this.contactHits[i]?.conversation.id);
-    if (i < n + this.hits.length) return this.choose(this.hits[i - n]?.conversationId);
+    const picks: [string, string?][] = [
+      ...this.contactHits.map((h): [string] => [h.conversation.id]),
+      ...this.subjectHits.map((c): [string] => [c.id]),
+      ...this.hits.map((h): [string, string] => [h.conversationId, h.item.id]),
+    ];
+    if (i < picks.length) return this.choose(...picks[i]!);
     if (this.cursor && !this.searching) void this.search(this.shownFor, this.cursor);
   }
 
-  private choose(conversationId: string | undefined): void {
-    if (!conversationId) return;
+  private choose(conversationId: string, itemId?: string): void {
     this.open = false;
-    fire(this, 'inbox-conversation-select', { conversationId });
+    fire(this, 'inbox-conversation-select', { conversationId, ...(itemId ? { itemId } : {}) });
   }
 
   private onKeydown(e: KeyboardEvent): void {
@@ -205,6 +215,8 @@ export class InboxSearch extends LitElement {
       <div id="results" class="popup" part="results" role="listbox" aria-label="Search results" ?hidden=${!expanded}>
         ${this.results?.renderSearchResults({
           contactHits: this.contactHits,
+          subjectHits: this.subjectHits,
+          words: this.shownFor,
           hits: this.hits,
           active: this.active,
           older: this.cursor ? (this.searching ? 'loading' : this.failed ? 'failed' : 'more') : null,
@@ -215,7 +227,7 @@ export class InboxSearch extends LitElement {
         ${expanded && !this.searching ? (this.failed ? 'Search failed' : resultsSaid(this.shown, !!this.cursor)) : ''}
       </div>
       ${expanded && !this.searching && this.count === 0
-        ? html`<div part="results" class="popup status">${this.failed ? 'Search failed, try again' : 'No contacts, messages or notes match'}</div>`
+        ? html`<div part="results" class="popup status">${this.failed ? 'Search failed, try again' : 'No contacts, conversations, messages or notes match'}</div>`
         : nothing}`;
   }
 }

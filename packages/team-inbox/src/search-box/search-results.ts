@@ -4,7 +4,7 @@ import { channelName } from '@baton/ui/icons';
 import { absoluteTime } from '@baton/ui/relative-time';
 
 /**
- * Search's results (contacts, then messages and notes), loaded with `import()` when the search box
+ * Search's results (contacts, conversations by subject, then messages and notes), loaded with `import()` when the search box
  * is first focused or typed in. The box keeps the state, the request and the keyboard; this draws
  * the options inside its `role="listbox"`.
  */
@@ -13,6 +13,10 @@ export type ContactResult = { contact: ContactHit['contact']; conversation: Sear
 
 export interface SearchResultsView {
   contactHits: readonly ContactResult[];
+  /** Conversations whose subject matches `words`. */
+  subjectHits: readonly SearchConversation[];
+  /** What was searched for, to mark in subjects as the server marks snippets. */
+  words: string;
   hits: readonly SearchHit[];
   active: number;
   /** The last option, past the newest page: fetch it, being fetched, or failed (try again); null on the last page. */
@@ -20,23 +24,38 @@ export interface SearchResultsView {
   choose(index: number): void;
 }
 
-/** The snippet as text with the server's highlight ranges wrapped in `<mark>` (never parsed as HTML). */
-function highlighted(hit: SearchHit) {
+/** `text` with the `[start, end)` ranges wrapped in `<mark>` (text, never parsed as HTML). */
+function marked(text: string, ranges: readonly (readonly [number, number])[]) {
   const parts = [];
   let last = 0;
-  for (const [start, end] of [...hit.highlights].sort((a, b) => a[0] - b[0])) {
-    if (start < last || end > hit.snippet.length) continue;
-    parts.push(hit.snippet.slice(last, start), html`<mark>${hit.snippet.slice(start, end)}</mark>`);
+  for (const [start, end] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    if (start < last || end > text.length) continue;
+    parts.push(text.slice(last, start), html`<mark>${text.slice(start, end)}</mark>`);
     last = end;
   }
-  parts.push(hit.snippet.slice(last));
+  parts.push(text.slice(last));
   return parts;
 }
 
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+/**
+ * The words of `text` the server matched for `words`, as it matches them (storage/search.ts): each
+ * searched word starts one of them, any case and accents; one letter is a whole word. The server
+ * sends no ranges for subjects, and they are short.
+ */
+function matchedWords(text: string, words: string): [number, number][] {
+  const terms = (words.match(WORD) ?? []).map(fold).filter(Boolean);
+  return [...text.matchAll(WORD)]
+    .filter((m) => terms.some((t) => (t.length > 1 ? fold(m[0]).startsWith(t) : fold(m[0]) === t)))
+    .map((m) => [m.index, m.index + m[0].length]);
+}
+
 /** "Priya Patel · Email · Resolved": which conversation a result opens, without opening it. */
-function context(c: SearchConversation, withName = true): string {
+function context(c: SearchConversation, withName = true, withSubject = true): string {
   const state = c.status === 'resolved' ? 'Resolved' : c.snoozedUntil ? 'Snoozed' : 'Open';
-  return [withName ? c.contactName : '', channelName(c.channel), state, c.subject ?? ''].filter(Boolean).join(' · ');
+  return [withName ? c.contactName : '', channelName(c.channel), state, withSubject ? (c.subject ?? '') : ''].filter(Boolean).join(' · ');
 }
 
 const OLDER_LABELS = { more: 'Show older messages and notes', loading: 'Loading older messages and notes…', failed: "Couldn't load older ones. Try again" };
@@ -55,6 +74,7 @@ function option(v: SearchResultsView, i: number, content: unknown, disabled = fa
 }
 
 export function renderSearchResults(v: SearchResultsView) {
+  const firstHit = v.contactHits.length + v.subjectHits.length;
   return html`${v.contactHits.length
     ? html`<div role="group" aria-label="Contacts">
         ${v.contactHits.map((h, i) =>
@@ -68,21 +88,33 @@ export function renderSearchResults(v: SearchResultsView) {
         )}
       </div>`
     : nothing}
+  ${v.subjectHits.length
+    ? html`<div role="group" aria-label="Conversations">
+        ${v.subjectHits.map((c, i) =>
+          option(
+            v,
+            v.contactHits.length + i,
+            html`<span class="subject" dir="auto">${marked(c.subject ?? '', matchedWords(c.subject ?? '', v.words))}</span>
+              <span class="kind">${context(c, true, false)}</span>`,
+          ),
+        )}
+      </div>`
+    : nothing}
   ${v.hits.length
     ? html`<div role="group" aria-label="Messages and notes">
         ${v.hits.map((hit, i) =>
           option(
             v,
-            v.contactHits.length + i,
+            firstHit + i,
             html`<span class="kind ${hit.item.kind}"
                 >${hit.item.kind === 'note' ? 'Internal note' : hit.item.direction === 'inbound' ? 'Customer message' : 'Reply'} ·
                 <time datetime=${hit.item.createdAt}>${absoluteTime(hit.item.createdAt)}</time></span
               >
-              <span class="snippet" dir="auto">${highlighted(hit)}</span> ${hit.conversation ? html`<span class="kind">${context(hit.conversation)}</span>` : nothing}`,
+              <span class="snippet" dir="auto">${marked(hit.snippet, hit.highlights)}</span> ${hit.conversation ? html`<span class="kind">${context(hit.conversation)}</span>` : nothing}`,
           ),
         )}
       </div>
-      ${v.older ? option(v, v.contactHits.length + v.hits.length, html`<span class="older">${OLDER_LABELS[v.older]}</span>`, v.older === 'loading') : nothing}`
+      ${v.older ? option(v, firstHit + v.hits.length, html`<span class="older">${OLDER_LABELS[v.older]}</span>`, v.older === 'loading') : nothing}`
     : nothing}`;
 }
 
@@ -118,7 +150,8 @@ export const searchResultsStyles = css`
     font-weight: 600;
     color: var(--baton-color-text-muted);
   }
-  .contact {
+  .contact,
+  .subject {
     font-weight: 600;
   }
   mark {

@@ -1,15 +1,15 @@
 import { expect } from '@esm-bundle/chai';
 import { Notification } from '@baton/protocol';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { fixtureInbox, tom, until } from '../testing/fixtures.js';
+import { ana, demoWorld, fixtureInbox, message, note, tom, until, type World } from '../testing/fixtures.js';
 import { allByRole, byRole, deepActive } from '../testing/mount.js';
 import type { InboxUnreadChangeDetail } from '../events.js';
 import type { TeamInbox } from './team-inbox.js';
 import '../define.js';
 
-/** A whole inbox over the fixture on `view`, its list drawn with `rows` rows; and a way to pick a notification. */
-async function inboxOn(view: 'all' | 'mine', rows: number) {
-  const fx = await fixtureInbox({ view });
+/** A whole inbox over the fixture (or `world`) on `view`, its list drawn with `rows` rows; and a way to pick a notification. */
+async function inboxOn(view: 'all' | 'mine', rows: number, world?: World) {
+  const fx = await fixtureInbox({ view, ...(world ? { world } : {}) });
   const el = document.createElement('team-inbox') as TeamInbox;
   el.setAttribute('view', view);
   Object.assign(el, { store: fx.store, rest: fx.rest, realtime: fx.realtime });
@@ -74,6 +74,34 @@ describe('team-inbox notifications', () => {
     await pick(/Priya Patel/);
     await until(() => el.getAttribute('conversation-id') === 'conv_priya', 2000, 'opened');
     await until(() => deepActive()?.id === 'row-conv_priya', 2000, 'focus on its row');
+  });
+
+  it("a mention opens at its note: scrolled into the timeline's view and marked, though newer messages follow it", async () => {
+    const world = demoWorld();
+    const asked = note('conv_priya', '@ana can you check their import settings?', tom.id, [ana.id], 90);
+    world.timelines.set('conv_priya', [asked, ...Array.from({ length: 30 }, (_, i) => message('conv_priya', `Later message ${i}`, i % 2 ? 'outbound' : 'inbound', ana.id, 60 - i))]);
+    const mention = Notification.parse({
+      id: 'ntf_note',
+      agentId: 'agt_ana',
+      type: 'mentioned',
+      conversationId: 'conv_priya',
+      actor: { type: 'agent', id: tom.id },
+      createdAt: new Date().toISOString(),
+      readAt: null,
+      note: { id: asked.id, excerpt: asked.body },
+    });
+    world.notifications.splice(0, world.notifications.length, mention);
+    const { el, pick } = await inboxOn('all', 2, world);
+    await pick(/import settings/);
+    await until(() => el.getAttribute('conversation-id') === 'conv_priya', 2000, 'opened');
+    const timeline = () => el.shadowRoot!.querySelector('inbox-timeline')!.shadowRoot!;
+    const noteEl = () => [...timeline().querySelectorAll('[part="note"]')].find((li) => /import settings/.test(li.textContent!)) as HTMLElement | undefined;
+    await until(() => noteEl()?.classList.contains('sought') === true, 2000, 'the note marked');
+    const log = byRole(timeline(), 'log', 'Timeline');
+    const box = log.getBoundingClientRect();
+    const at = noteEl()!.getBoundingClientRect();
+    expect(at.top >= box.top && at.bottom <= box.bottom).to.equal(true);
+    expect(log.scrollHeight - log.scrollTop - log.clientHeight > 100).to.equal(true);
   });
 
   it('a notification for a conversation outside the view: focus on its name, never on another contact’s row', async () => {

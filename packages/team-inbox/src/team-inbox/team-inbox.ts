@@ -110,6 +110,8 @@ export class TeamInbox extends LitElement {
   private retry: () => void = () => this.setup();
   /** The details drawer, at widths where details are not a column of their own. */
   @state() private detailsOpen = false;
+  /** The message or note the last pick asked the timeline to show (`InboxConversationSelectDetail.itemId`). */
+  @state() private seek: { conversationId: string; itemId: string } | null = null;
   @state() private shortcuts: ShortcutsModule | undefined;
   @state() private partsLoaded = false;
   @state() private partsFailed = false;
@@ -362,6 +364,7 @@ export class TeamInbox extends LitElement {
   private onConversationSelect = async (e: CustomEvent<InboxConversationSelectDetail>): Promise<void> => {
     const id = e.detail.conversationId;
     this.conversationId = id;
+    this.seek = e.detail.itemId ? { conversationId: id, itemId: e.detail.itemId } : null;
     if (await this.openConversation(id)) fire(this, 'inbox-conversation-open', { conversationId: id });
   };
 
@@ -631,7 +634,7 @@ export class TeamInbox extends LitElement {
                 </button>
               </div>
               <inbox-conversation-header part="header"></inbox-conversation-header>
-              <inbox-timeline part="timeline"></inbox-timeline>
+              <inbox-timeline part="timeline" .seek=${this.seek}></inbox-timeline>
               <inbox-composer part="composer"></inbox-composer>
               ${this.renderPlaceholder('inbox-composer', 'reply box')}`
           : this.renderNothingOpen()}

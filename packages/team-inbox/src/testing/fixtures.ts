@@ -19,6 +19,7 @@ import {
   type PresenceState,
   type ReadyEvent,
   type SavedReply,
+  type SearchConversation,
   type SearchHit,
   type Team,
   type TimelineItem,
@@ -85,6 +86,8 @@ export interface World {
   searchUnavailable?: boolean;
   /** Contacts `GET /v1/search` answers with (first page). */
   contactHits?: ContactHit[];
+  /** Conversations whose subject `GET /v1/search` answers with (first page). */
+  subjectHits?: SearchConversation[];
   /** The workspace's saved replies (templates); listed with `conversationId`, each is also rendered for it. */
   savedReplies?: SavedReply[];
   /** Conversations a write answers with 409 version_conflict for (someone else changed them first). */
@@ -280,11 +283,11 @@ export function fixtureFetch(world: World): typeof fetch {
       return json(200, { tags: tagsOf(world, q.get('prefix') ?? '', Number(q.get('limit') ?? 50)) });
     }
     if (method === 'GET' && path === '/v1/search') {
-      // Pages as the server does: contacts on the first page only; the cursor here is an offset.
+      // Pages as the server does: contacts and subjects on the first page only; the cursor here is an offset.
       if (world.searchUnavailable) return json(503, { error: { code: 'unavailable', message: 'try again later' } });
       const from = Number(q.get('cursor') ?? 0);
       const end = from + Number(q.get('limit') ?? 25);
-      return json(200, { items: world.searchHits.slice(from, end), contacts: from ? [] : (world.contactHits ?? []), nextCursor: end < world.searchHits.length ? String(end) : null });
+      return json(200, { items: world.searchHits.slice(from, end), contacts: from ? [] : (world.contactHits ?? []), conversations: from ? [] : (world.subjectHits ?? []), nextCursor: end < world.searchHits.length ? String(end) : null });
     }
     if ((m = /^\/v1\/contacts\/([^/]+)\/conversations$/.exec(path))) {
       const c = world.contacts.find((x) => x.id === m![1]);
@@ -335,6 +338,10 @@ export function fixtureFetch(world: World): typeof fetch {
         return json(201, { note: item, conversation: touch(c, {}) });
       }
       if (method === 'POST' && action === 'messages') {
+        // As the server does: a reply written against an older reply than someone else's latest is refused.
+        const seen = body.seenSeq as number | undefined;
+        const theirs = seen === undefined ? undefined : timeline.find((i) => i.kind === 'message' && i.direction === 'outbound' && i.seq > seen && i.author.id !== world.me.id);
+        if (theirs?.kind === 'message') return json(409, { error: { code: 'replied_meanwhile', message: 'someone else replied', details: { seq: theirs.seq, author: theirs.author } } });
         const item = message(c.id, String(body.body), 'outbound', world.me.id, 0);
         world.timelines.set(c.id, [...timeline, item]);
         return json(201, { message: item, conversation: touch(c, { lastMessageAt: item.createdAt, preview: item.body, status: 'open', lastMessage: { direction: 'outbound', author: item.author, at: item.createdAt } }) });

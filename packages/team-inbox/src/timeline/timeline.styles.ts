@@ -61,6 +61,19 @@ export const timelineStyles = css`
     background: var(--baton-note-bg);
     border: 1px solid var(--baton-note-border);
   }
+  /* The item a search hit or a mention opened at: ringed for a moment, so the eye finds it. */
+  .sought {
+    animation: sought 2.4s ease-out;
+  }
+  @keyframes sought {
+    0%,
+    60% {
+      box-shadow: 0 0 0 3px var(--baton-focus-ring);
+    }
+    100% {
+      box-shadow: 0 0 0 3px transparent;
+    }
+  }
   [part='quoted'] {
     margin-top: 4px;
     color: var(--baton-color-text-muted);

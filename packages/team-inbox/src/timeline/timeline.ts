@@ -1,6 +1,6 @@
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { consume } from '@lit/context';
-import { query, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { AgentWithLoad, InboxStore } from '@baton/client';
 import type { Actor, MessageItem, NoteItem, TimelineItem } from '@baton/protocol';
@@ -97,10 +97,19 @@ export class InboxTimeline extends LitElement {
    * already reads it out to a screen reader).
    */
   @state() private unseen = false;
+
+  /**
+   * A message or note to bring into view once its conversation shows it: a search hit's, a
+   * mention's note (`inbox-conversation-select`'s `itemId`). A new object each time, so picking the
+   * same one again scrolls to it again.
+   */
+  @property({ attribute: false }) seek: { conversationId: string; itemId: string } | null = null;
+  private sought: { conversationId: string; itemId: string } | null = null;
   /** The latest item's seq at the last update, to tell what came in since. */
   private lastSeq = 0;
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('seek')) this.sought = this.seek;
     if (this.snapshot.value?.id && !this.sentences && !this.sentencesLoading) {
       this.sentencesLoading = loadSentences().then(
         (m) => void (this.sentences = m),
@@ -176,6 +185,25 @@ export class InboxTimeline extends LitElement {
 
   protected override updated(): void {
     if (this.following && this.scroller) this.scroller.scrollTop = this.scroller.scrollHeight;
+    const v = this.snapshot.value;
+    if (this.sought && v?.id === this.sought.conversationId && !v.loading) this.showSought(this.sought.itemId);
+  }
+
+  /**
+   * Scrolls the sought item to the log's middle and marks it for a moment. The reader stops
+   * "following" the latest, so what comes in next does not scroll it away. Tried once the
+   * conversation has loaded; an item that is not there (another conversation's) is let go.
+   */
+  private showSought(itemId: string): void {
+    this.sought = null;
+    const item = [...this.scroller.querySelectorAll<HTMLElement>('[data-item]')].find((el) => el.dataset['item'] === itemId);
+    if (!item) return;
+    this.following = false;
+    item.scrollIntoView({ block: 'center' });
+    this.scrolledTo = this.scroller.scrollTop;
+    item.classList.remove('sought');
+    void item.offsetWidth; // restarts the mark's animation when the same item is sought again
+    item.classList.add('sought');
   }
 
   /** Rules' names by workflow id, from the events they wrote here (each carries `workflowName`), for their notes' byline. */
@@ -253,7 +281,7 @@ export class InboxTimeline extends LitElement {
     // A customer's email quotes the thread back under what they wrote now: folded, as mail clients do.
     const [shown, quoted] = inbound ? splitQuoted(item.body) : [item.body, ''];
     // No whitespace between the tags: the bubble is `white-space: pre-wrap` for the body's own line breaks.
-    return html`<li part="message ${item.direction}" class="bubble ${item.direction}"
+    return html`<li part="message ${item.direction}" class="bubble ${item.direction}" data-item=${item.id}
       ><div class="byline">${typeof author === 'string' ? avatar(author) : nothing}<span class="author">${author}</span>${inbound ? nothing : html`<span>replied</span>`} · ${when}</div
       >${bodyText(shown)}${quoted ? html`<details part="quoted"><summary>Quoted text</summary>${bodyText(quoted)}</details>` : nothing}</li
     >`;
@@ -261,7 +289,7 @@ export class InboxTimeline extends LitElement {
 
   private renderNote(item: NoteItem, agents: readonly AgentWithLoad[], when: TemplateResult) {
     const mentioned = new Set(agents.filter((a) => item.mentions.includes(a.id)).map((a) => a.username.toLowerCase()));
-    return html`<li part="note" class="bubble"
+    return html`<li part="note" class="bubble" data-item=${item.id}
       ><div class="byline">
         <span class="internal">${icon('note', 12)} Internal note</span> ·
         ${avatar(this.agentName(item.author, agents))}<span class="author">${this.agentName(item.author, agents)}</span> · ${when}
