@@ -389,9 +389,12 @@ export class InboxStore {
     return results;
   }
 
-  /** Replies to the customer (an outbound message). */
-  async reply(conversationId: string, body: string) {
-    const result = await this.command(() => this.rest.postMessage(conversationId, { direction: 'outbound', body }));
+  /**
+   * Replies to the customer (an outbound message). `seenSeq`: the latest reply the writer had seen;
+   * the server refuses (`replied_meanwhile`) if someone else's came after it.
+   */
+  async reply(conversationId: string, body: string, options: { seenSeq?: number } = {}) {
+    const result = await this.command(() => this.rest.postMessage(conversationId, { direction: 'outbound', body, ...options }));
     this.changed(result.conversation);
     this.addTimeline(conversationId, [result.message]);
     return result;

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   /** A per-tenant cap is reached (webhooks per workspace, push subscriptions per agent); `details.limit` says which number. */
   'limit_reached',
   'version_conflict',
+  /** 409: a reply sent with `seenSeq` while someone else's reply came after it; `details` is that reply's `{ seq, author }`. */
+  'replied_meanwhile',
   /** A workflow the validator refuses; `details` is `{ errors, warnings }`, each error at its JSON path. */
   'workflow_invalid',
   'idempotency_key_reused',

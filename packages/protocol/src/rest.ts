@@ -170,11 +170,21 @@ export const TimelineQuery = z.strictObject({
 });
 export const TimelinePage = z.object({ items: z.array(TimelineItem), nextAfter: z.number().int().nullable() });
 
-export const PostMessageBody = z.strictObject({
-  direction: Direction,
-  body: Body,
-  channel: Channel.optional(),
-});
+export const PostMessageBody = z
+  .strictObject({
+    direction: Direction,
+    body: Body,
+    channel: Channel.optional(),
+    /**
+     * Replies only: the `seq` of the latest reply the writer had seen when they began (0 for none).
+     * If someone else's reply came after it, nothing is sent and the answer is `409`
+     * `replied_meanwhile` with that reply's `{ seq, author }` in `details`, so two agents never answer the
+     * customer at once unseen. Checked under the conversation's lock, so of two replies sent at the
+     * same instant the second is refused. Send again without it to send anyway.
+     */
+    seenSeq: z.number().int().min(0).optional(),
+  })
+  .refine((b) => b.seenSeq === undefined || b.direction === 'outbound', { path: ['seenSeq'], message: 'only replies (direction outbound) take seenSeq' });
 export const PostNoteBody = z.strictObject({ body: Body });
 
 export const AssignBody = z.strictObject({

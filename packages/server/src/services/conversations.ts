@@ -4,6 +4,7 @@ import type {
   Conversation,
   Counts,
   CreateConversationBody,
+  MessageItem,
   PostMessageBody,
   UpdateConversationBody,
   View,
@@ -32,7 +33,7 @@ import {
 import { toContact, toConversation, toTimelineItem } from '../storage/mappers.js';
 import type { ContactRow, ConversationRow } from '../storage/schema.js';
 import { findTeam } from '../storage/teams.js';
-import { listTimeline, markRead, readMarks, recentInboundBodies, upsertMention } from '../storage/timeline.js';
+import { listTimeline, markRead, readMarks, recentInboundBodies, replyAfter, upsertMention } from '../storage/timeline.js';
 import { countsOf, readCounters } from '../storage/view-counters.js';
 import { runChange } from './change-runner.js';
 import { createContactIn } from './contacts.js';
@@ -216,6 +217,15 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
   const actor = actorOf(p);
   return runChange(deps, p.workspaceId, async (change) => {
     const row = await lockConversation(change, id);
+    if (body.seenSeq !== undefined) {
+      const theirs = await replyAfter(change.trx, p.workspaceId, id, body.seenSeq, p.kind === 'agent' ? p.agentId : null);
+      // Only what a rerun of the group (storage/group-commit.ts) writes the same: the reply's seq and
+      // author. Its id may be that of a first try that was rolled back and ran again.
+      if (theirs) {
+        const reply = toTimelineItem(theirs) as MessageItem;
+        throw new AppError(409, 'replied_meanwhile', 'someone else replied after the reply this one was written against; nothing was sent', { seq: reply.seq, author: reply.author });
+      }
+    }
     const message = await change.append(id, {
       kind: 'message',
       direction: body.direction,

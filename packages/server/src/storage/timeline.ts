@@ -17,6 +17,25 @@ export const listTimeline = (db: Q, workspaceId: string, conversationId: string,
     .execute();
 
 /**
+ * The first reply (outbound message) on the conversation after `seq` that `agentId` did not write:
+ * a teammate's, the host's or a rule's. Run under the conversation's lock, it sees every reply
+ * committed before this one (the reply collision check, `PostMessageBody.seenSeq`).
+ */
+export const replyAfter = (db: Q, workspaceId: string, conversationId: string, seq: number, agentId: string | null) =>
+  db
+    .selectFrom('timeline')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('conversation_id', '=', conversationId)
+    .where('seq', '>', seq)
+    .where('kind', '=', 'message')
+    .where('direction', '=', 'outbound')
+    .where((eb) => (agentId === null ? eb.lit(true) : eb.or([eb('actor_type', '!=', 'agent'), eb('actor_id', 'is', null), eb('actor_id', '!=', agentId)])))
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+
+/**
  * Records that a note at `seq` mentions the agent on `conversation` (as it stands in this change).
  * A first mention puts the conversation in the agent's Mentioned view, and its count moves.
  */

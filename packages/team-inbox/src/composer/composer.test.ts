@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import type { TimelineItem } from '@baton/protocol';
+import type { MessageItem, TimelineItem } from '@baton/protocol';
 import { agent, demoWorld, fixtureInbox, maria, message, note, until } from '../testing/fixtures.js';
 import { allByRole, byRole, mountPart, press, settled, type } from '../testing/mount.js';
 
@@ -217,6 +217,32 @@ describe('inbox-composer', () => {
     byRole(root, 'button', 'Send anyway').click();
     await until(() => sent() === 2, 2000, 'sent anyway');
     await until(() => allByRole(root, 'alert').length === 0, 2000, 'the warning gone');
+    remove();
+  });
+});
+
+describe('inbox-composer, a reply that crossed this one', () => {
+  it("the server refuses a reply written against an older reply than a teammate's: said as a collision, sent only on Send anyway", async () => {
+    const inbox = await fixtureInbox();
+    const { el, root, remove } = await mountPart('inbox-composer', inbox);
+    await inbox.store.open('conv_lucia');
+    await settled(el);
+    const box = byRole(root, 'textbox', 'Reply by SMS') as HTMLTextAreaElement;
+    const sent = () => inbox.world.requests.filter((r) => r === 'POST /v1/conversations/conv_lucia/messages').length;
+    type(box, 'Confirmed for Saturday!');
+    await settled(el);
+    // María's reply reached the server, not yet this browser: only the server can tell.
+    const hers = message('conv_lucia', 'Confirmado, ¡hasta el sábado!', 'outbound', maria.id, 0);
+    inbox.world.timelines.set('conv_lucia', [...inbox.world.timelines.get('conv_lucia')!, hers]);
+    byRole(root, 'button', 'Send').click();
+    await until(() => /María García replied while you were writing\./.test(allByRole(root, 'alert').map((a) => a.textContent).join(' ')), 2000, 'the collision said');
+    expect(sent()).to.equal(1);
+    expect(inbox.world.timelines.get('conv_lucia')!.filter((i) => i.kind === 'message' && i.author.id === inbox.world.me.id && i.body === 'Confirmed for Saturday!')).to.have.length(0);
+    expect(box.value).to.equal('Confirmed for Saturday!');
+    expect(allByRole(root, 'alert').some((a) => /Could not|error/i.test(a.textContent ?? ''))).to.equal(false);
+    byRole(root, 'button', 'Send anyway').click();
+    await until(() => sent() === 2 && box.value === '', 2000, 'sent anyway');
+    expect(inbox.world.timelines.get('conv_lucia')!.at(-1)!.kind === 'message' && (inbox.world.timelines.get('conv_lucia')!.at(-1) as MessageItem).body === 'Confirmed for Saturday!').to.equal(true);
     remove();
   });
 });

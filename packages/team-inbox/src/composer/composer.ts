@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { consume } from '@lit/context';
 import { query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import type { BatonRealtime, InboxRestClient, InboxStore } from '@baton/client';
+import { BatonApiError, type BatonRealtime, type InboxRestClient, type InboxStore } from '@baton/client';
 import type { Agent, TimelineItem } from '@baton/protocol';
 import { storeContext } from '@baton/ui/contexts/store';
 import { realtimeContext } from '@baton/ui/contexts/realtime';
@@ -255,13 +255,13 @@ export class InboxComposer extends LitElement {
     const body = this.text.trim();
     if (!c || !this.store || !body || this.sending) return;
     const note = this.tab === 'note';
-    if (!note && !this.collision) {
+    // "Send anyway" sends without the check; otherwise the server checks too (`seenSeq`), under the
+    // conversation's lock, which catches a reply that crossed this one on its way.
+    const anyway = this.collision !== null;
+    const seenSeq = note || anyway ? undefined : (this.repliesSeen ?? this.latestReply().seq);
+    if (seenSeq !== undefined) {
       const theirs = this.latestReply();
-      if (theirs.seq > (this.repliesSeen ?? theirs.seq) && theirs.authorId !== this.me?.id) {
-        const who = this.snapshot.value?.agents.find((a) => a.id === theirs.authorId)?.name ?? 'Someone';
-        this.collision = { said: `${who} replied while you were writing.`, andResolve };
-        return;
-      }
+      if (theirs.seq > seenSeq && theirs.authorId !== this.me?.id) return this.collide(theirs.authorId, andResolve);
     }
     this.collision = null;
     // Send disables itself while sending and stays disabled once the box is empty: the focus it held
@@ -272,7 +272,7 @@ export class InboxComposer extends LitElement {
     let sent = false;
     try {
       if (note) await this.store.note(c.id, body);
-      else await this.store.reply(c.id, body);
+      else await this.store.reply(c.id, body, seenSeq === undefined ? {} : { seenSeq });
       sent = true;
       this.text = '';
       this.mentions?.close();
@@ -281,11 +281,19 @@ export class InboxComposer extends LitElement {
         fire(this, 'inbox-resolve', { conversationId: c.id });
       }
     } catch (e) {
-      this.error = sent ? `Sent, but not resolved: ${plainError(e)}` : plainError(e);
+      const author = e instanceof BatonApiError && e.code === 'replied_meanwhile' ? (e.details as { author?: { id?: string | null } } | undefined)?.author : undefined;
+      if (author) this.collide(author.id ?? null, andResolve);
+      else this.error = sent ? `Sent, but not resolved: ${plainError(e)}` : plainError(e);
     } finally {
       this.sending = false;
     }
     if (hadFocus) await this.refocusIfLost();
+  }
+
+  /** Stops a reply once: a teammate (or the host, `null`) answered the customer after it was begun. */
+  private collide(authorId: string | null, andResolve: boolean): void {
+    const who = this.snapshot.value?.agents.find((a) => a.id === authorId)?.name ?? 'Someone';
+    this.collision = { said: `${who} replied while you were writing.`, andResolve };
   }
 
   /**
