@@ -25,6 +25,13 @@ export { AUTO_AWAY_MAX_SEC, AUTO_AWAY_MIN_SEC, AWAY_POLICIES, DEFAULT_AUTO_AWAY_
 export const AwayPolicy = z.enum(AWAY_POLICIES);
 export type AwayPolicy = z.infer<typeof AwayPolicy>;
 
+/**
+ * Pages (http or https) whose sockets a workspace admits; the server keeps each as its origin. Only
+ * http(s): a javascript:, data: or file: URL has the origin "null", which sandboxed iframes send,
+ * so storing one would let any such page open a socket.
+ */
+export const AllowedOrigins = z.array(z.url({ protocol: /^https?$/ }).max(200)).max(50);
+
 export const Workspace = z.object({
   id: Id,
   name: z.string(),
@@ -43,6 +50,12 @@ export const Workspace = z.object({
    * assigned it.
    */
   awayPolicy: AwayPolicy.default('keep'),
+  /**
+   * An agent's reply to a conversation nobody is assigned to assigns it to them, as Intercom and
+   * Front do: whoever answered the customer owns the follow-up. The `assigned` event says so
+   * (`data.reason: 'reply'`). Off by default.
+   */
+  assignOnReply: z.boolean().default(false),
   createdAt: Timestamp,
 });
 export type Workspace = z.infer<typeof Workspace>;

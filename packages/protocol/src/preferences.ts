@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUTO_AWAY_MAX_SEC, AUTO_AWAY_MIN_SEC, AwayPolicy, Id, Timestamp } from './domain.js';
+import { AllowedOrigins, AUTO_AWAY_MAX_SEC, AUTO_AWAY_MIN_SEC, AwayPolicy, Id, Timestamp } from './domain.js';
 
 // Notification preferences, workspace notification settings and Web Push subscriptions.
 
@@ -69,6 +69,15 @@ export const UpdateWorkspaceBody = z.strictObject({
   autoAwayAfterSec: z.number().int().min(AUTO_AWAY_MIN_SEC).max(AUTO_AWAY_MAX_SEC).optional(),
   /** What happens to an away agent's open conversations. */
   awayPolicy: AwayPolicy.optional(),
+  /** An agent's reply to an unassigned conversation assigns it to them. */
+  assignOnReply: z.boolean().optional(),
+  /**
+   * The pages whose sockets the workspace admits, replacing the list (each kept as its origin,
+   * `https://crm.example.com`); `[]` admits server-side clients only. Checked at each handshake,
+   * so a socket already connected from an origin taken off the list keeps going until it
+   * reconnects (at the latest when its token, at most an hour long, is renewed).
+   */
+  allowedOrigins: AllowedOrigins.optional(),
 });
 export type UpdateWorkspaceBody = z.infer<typeof UpdateWorkspaceBody>;
 

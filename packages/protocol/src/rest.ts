@@ -16,6 +16,7 @@ import {
   Team,
   TimelineItem,
   View,
+  AllowedOrigins,
   Workspace,
   MessageItem,
   Timestamp,
@@ -39,7 +40,7 @@ export const Username = z
 export const CreateWorkspaceBody = z.strictObject({
   name: Name,
   timeZone: z.string().max(64).optional(),
-  allowedOrigins: z.array(z.url().max(200)).max(50).optional(),
+  allowedOrigins: AllowedOrigins.optional(),
 });
 export const CreateWorkspaceResponse = z.object({
   workspace: Workspace,

@@ -604,6 +604,36 @@ test('the Origin header must be one the workspace allows', async (t) => {
   assert.equal(serverSide.ready.agentId, ana.id);
 });
 
+test('PATCH /v1/workspace replaces the allowed origins: the next handshake reads them; a bad list changes nothing', async (t) => {
+  const { server, ws, ana, open } = await setup(t);
+  const admin = await ws.addAgent('ada', { role: 'admin' });
+  const origins = async () => (await ws.api('GET', '/v1/workspace')).body.workspace.allowedOrigins;
+  await assert.rejects(open(ana.token, { origin: 'https://crm.example.com' }), /origin not allowed/);
+
+  // Kept as origins, once each, as browsers send them.
+  const patched = await ws.api('PATCH', '/v1/workspace', { allowedOrigins: ['https://crm.example.com/inbox?tab=1', 'https://crm.example.com', 'http://localhost:5173/'] });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  assert.deepEqual(patched.body.workspace.allowedOrigins, ['https://crm.example.com', 'http://localhost:5173']);
+  assert.equal((await open(ana.token, { origin: 'https://crm.example.com' })).ready.agentId, ana.id);
+  assert.equal((await open(ana.token, { origin: 'http://localhost:5173' })).ready.agentId, ana.id);
+
+  // An admin agent may change it too; a plain agent may not.
+  assert.equal((await ana.call('PATCH', '/v1/workspace', { allowedOrigins: [] })).status, 403);
+  assert.equal((await admin.call('PATCH', '/v1/workspace', { allowedOrigins: ['https://new.example.com'] })).status, 200);
+  await assert.rejects(open(ana.token, { origin: 'https://crm.example.com' }), /origin not allowed/);
+  assert.equal((await open(ana.token, { origin: 'https://new.example.com' })).ready.agentId, ana.id);
+
+  for (const bad of [['javascript:alert(1)'], ['data:text/html,hi'], ['ftp://files.example.com'], ['crm.example.com'], ['*'], 'https://x.com', Array.from({ length: 51 }, (_, i) => `https://s${i}.example.com`)]) {
+    const res = await ws.api('PATCH', '/v1/workspace', { allowedOrigins: bad });
+    assert.equal(res.status, 400, JSON.stringify(bad));
+    assert.equal(res.body.error.code, 'validation_failed');
+    assert.deepEqual(await origins(), ['https://new.example.com']);
+  }
+  // The workspace's own setting only: another workspace's list is untouched.
+  const other = await server.createWorkspace('Other');
+  assert.deepEqual((await other.api('GET', '/v1/workspace')).body.workspace.allowedOrigins, []);
+});
+
 test('presence: viewing and typing reach the other viewers, typing lapses after 6 s, other workspaces are refused', async (t) => {
   const { server, ws, ana, ben, open } = await setup(t);
   const cara = await ws.addAgent('cara');

@@ -298,6 +298,27 @@ test('edits, snoozes and wakes (by time, by hand, by the customer writing back) 
   assert.equal(events[6].data.conversation.snoozedUntil, null);
 });
 
+test("a reply that takes an unassigned conversation (assignOnReply) arrives as conversation.assigned, then the reply's message.created", async (t) => {
+  const { server, ws, now } = await setup(t);
+  const ana = await ws.addAgent('ana');
+  const receiver = await startReceiver(t, now);
+  await subscribe(ws, receiver, ['conversation.assigned', 'message.created']);
+  await ok(ws.api('PATCH', '/v1/workspace', { assignOnReply: true }));
+  const id = await inboundConversation(ws);
+  const reply = await ok(ana.call('POST', `/v1/conversations/${id}/messages`, { direction: 'outbound', body: 'On it' }), 201);
+  // A second reply, the conversation now Ana's: no assignment again.
+  await ok(ana.call('POST', `/v1/conversations/${id}/messages`, { direction: 'outbound', body: 'Done' }), 201);
+  await step(server);
+
+  assertWellFormed(receiver, ws.id);
+  const events = receiver.received.map((r) => r.event);
+  assert.deepEqual(events.map((e) => e.type), ['conversation.assigned', 'message.created', 'message.created']);
+  const [assigned, sent] = events;
+  assert.deepEqual([assigned.data.from, assigned.data.to, assigned.data.actor], [null, ana.id, { type: 'agent', id: ana.id }]);
+  assert.equal(assigned.data.conversation.assigneeId, ana.id);
+  assert.equal(sent.data.message.id, reply.message.id);
+});
+
 test('a receiver that fails twice gets the event on the third attempt, after the backoff', async (t) => {
   const { server, ws, now } = await setup(t);
   const receiver = await startReceiver(t, now, (index) => (index < 2 ? 500 : 200));

@@ -7,8 +7,9 @@ import { toWorkspace } from '../storage/mappers.js';
 import { findWorkspace, updateWorkspaceSettings as saveWorkspaceSettings, type WorkspaceSettingsPatch } from '../storage/workspaces.js';
 
 /**
- * The workspace's settings: where notification links point, whether snippets may leave Baton, and
- * availability (auto-away after `autoAwayAfterSec` without a socket, the away policy).
+ * The workspace's settings: where notification links point, whether snippets may leave Baton,
+ * availability (auto-away after `autoAwayAfterSec` without a socket, the away policy), whether a
+ * reply assigns, and the pages whose sockets it admits.
  */
 export async function updateWorkspaceSettings(deps: Deps, p: WorkspacePrincipal, body: UpdateWorkspaceBody): Promise<Workspace> {
   const patch: WorkspaceSettingsPatch = {};
@@ -16,6 +17,9 @@ export async function updateWorkspaceSettings(deps: Deps, p: WorkspacePrincipal,
   if (body.notificationSnippets !== undefined) patch.notification_snippets = body.notificationSnippets ? 1 : 0;
   if (body.autoAwayAfterSec !== undefined) patch.auto_away_after_sec = body.autoAwayAfterSec;
   if (body.awayPolicy !== undefined) patch.away_policy = body.awayPolicy;
+  if (body.assignOnReply !== undefined) patch.assign_on_reply = body.assignOnReply ? 1 : 0;
+  // Kept as origins, once each, as browsers send them in `Origin` (realtime/handshake.ts compares them).
+  if (body.allowedOrigins !== undefined) patch.allowed_origins = JSON.stringify([...new Set(body.allowedOrigins.map((o) => new URL(o).origin))]);
   return runCommand(deps, async (trx) => {
     if (Object.keys(patch).length > 0) await saveWorkspaceSettings(trx, p.workspaceId, patch);
     const row = await findWorkspace(trx, p.workspaceId);

@@ -20,6 +20,7 @@ import type { Change } from '../storage/change.js';
 import { findAgent, findAgentsByUsernames, markAssignedAt } from '../storage/agents.js';
 import { findContact } from '../storage/contacts.js';
 import { deleteWait } from '../storage/routing-waits.js';
+import { assignsOnReply } from '../storage/workspaces.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -257,9 +258,20 @@ export async function postMessage(deps: Deps, p: WorkspacePrincipal, id: string,
       // The customer wrote back: the snooze is over. A reply of ours leaves it snoozed (waiting on them).
       Object.assign(patch, await wakeFor(change, row, actor, 'inbound_message', { messageId: message.id }));
     }
+    // Whoever answered the customer owns the follow-up, where the workspace wants it (assignOnReply).
+    const taker = p.kind === 'agent' && body.direction === 'outbound' && row.assignee_id === null && (await assignsOnReply(change.trx, p.workspaceId)) ? p.agentId : null;
+    if (taker) {
+      Object.assign(patch, { assignee_id: taker, waiting_since: null });
+      // As a hand assignment (`assign`): the conversation leaves any routing queue it waited in.
+      await deleteWait(change.trx, p.workspaceId, id);
+      await change.append(id, { kind: 'event', type: 'assigned', actor, data: { from: null, to: taker, teamId: row.team_id, reason: 'reply' } });
+      await markAssignedAt(change.trx, p.workspaceId, taker, change.now);
+    }
     // Replying means you have read it.
     if (p.kind === 'agent') await markRead(change, row, p.agentId, message.seq);
     const conversation = toConversation(await save(change, row, patch));
+    // One outbox row a change (its counters are flushed into it): the assignment rides inside, as a
+    // reopen does, and webhooks tell it apart by its event (webhooks/events.ts).
     await change.publish('message.created', { conversation, data: { direction: body.direction, messageId: message.id } });
     return { message, conversation };
   });

@@ -21,7 +21,7 @@ export const iso = (ms: number | string): string => {
 const isoOrNull = (ms: number | string | null) => (ms === null ? null : iso(ms));
 const list = (json: string | null): string[] => (json ? (JSON.parse(json) as string[]) : []);
 
-export const toWorkspace = (r: WorkspaceRow & { auto_away_after_sec?: number; away_policy?: AwayPolicyValue }): Workspace => ({
+export const toWorkspace = (r: WorkspaceRow & { auto_away_after_sec?: number; away_policy?: AwayPolicyValue; assign_on_reply?: number }): Workspace => ({
   id: r.id,
   name: r.name,
   timeZone: r.time_zone,
@@ -30,6 +30,7 @@ export const toWorkspace = (r: WorkspaceRow & { auto_away_after_sec?: number; aw
   notificationSnippets: Number(r.notification_snippets) === 1,
   autoAwayAfterSec: r.auto_away_after_sec === undefined ? DEFAULT_AUTO_AWAY_AFTER_SEC : Number(r.auto_away_after_sec),
   awayPolicy: r.away_policy ?? 'keep',
+  assignOnReply: Number(r.assign_on_reply ?? 0) === 1,
   createdAt: iso(r.created_at),
 });
 

@@ -37,6 +37,7 @@ import * as m0054 from './migrations/0054_search_postgres.js';
 import * as m0055 from './migrations/0055_job_attempt_started.js';
 import * as m0056 from './migrations/0056_search_subjects.js';
 import * as m0057 from './migrations/0057_notification_note.js';
+import * as m0058 from './migrations/0058_assign_on_reply.js';
 
 interface Migration {
   version: number;
@@ -83,6 +84,7 @@ const MIGRATIONS: Migration[] = [
   { version: 55, name: 'job_attempt_started', up: m0055.up },
   { version: 56, name: 'search_subjects', up: m0056.up },
   { version: 57, name: 'notification_note', up: m0057.up },
+  { version: 58, name: 'assign_on_reply', up: m0058.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

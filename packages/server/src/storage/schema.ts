@@ -29,6 +29,11 @@ export interface WorkspaceAvailabilityColumns {
   /** What happens to an away agent's open conversations. */
   away_policy: ColumnType<AwayPolicyValue, AwayPolicyValue | undefined, AwayPolicyValue>;
 }
+/** Reply settings on the workspace row; a new workspace takes the default. */
+export interface WorkspaceReplyColumns {
+  /** 1 when an agent's reply to an unassigned conversation assigns it to them (migration 0058). */
+  assign_on_reply: ColumnType<number, number | undefined, number>;
+}
 /**
  * The workspace's view counters (storage/view-counters.ts, migration 0011), kept on its row because
  * every change reads and writes that row anyway. A new workspace starts at the columns' default, 0.
@@ -417,7 +422,7 @@ export interface WorkspaceTagRow {
 }
 
 export interface Database {
-  workspaces: WorkspaceRow & WorkspaceCounterColumns & WorkspaceAvailabilityColumns & WorkspaceRulesColumns;
+  workspaces: WorkspaceRow & WorkspaceCounterColumns & WorkspaceAvailabilityColumns & WorkspaceRulesColumns & WorkspaceReplyColumns;
   saved_replies: SavedReplyRow;
   conversation_tags: { workspace_id: string; tag: string; conversation_id: string };
   workspace_tags: WorkspaceTagRow;

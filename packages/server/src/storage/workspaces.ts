@@ -46,7 +46,15 @@ export const newestSigningKey = (db: Q, workspaceId: string) =>
     .executeTakeFirst();
 
 
-export type WorkspaceSettingsPatch = Partial<Pick<WorkspaceRow, 'link_template' | 'notification_snippets'> & { auto_away_after_sec: number; away_policy: AwayPolicyValue }>;
+export type WorkspaceSettingsPatch = Partial<
+  Pick<WorkspaceRow, 'link_template' | 'notification_snippets' | 'allowed_origins'> & { auto_away_after_sec: number; away_policy: AwayPolicyValue; assign_on_reply: number }
+>;
 
 /** Changes some of the workspace's own settings (notification link, snippets, availability). */
 export const updateWorkspaceSettings = (db: Q, id: string, patch: WorkspaceSettingsPatch) => db.updateTable('workspaces').set(patch).where('id', '=', id).execute();
+
+/** Whether an agent's reply to an unassigned conversation assigns it to them (`Workspace.assignOnReply`). */
+export async function assignsOnReply(db: Q, workspaceId: string): Promise<boolean> {
+  const row = await db.selectFrom('workspaces').select('assign_on_reply').where('id', '=', workspaceId).executeTakeFirst();
+  return Number(row?.assign_on_reply ?? 0) === 1;
+}

@@ -83,6 +83,13 @@ export function webhookEventsFor(record: OutboxRecord): WebhookEvent[] {
     });
   }
 
+  // An assignment is its own row by hand or by rule, and rides inside `message.created` when the
+  // reply of an agent took an unassigned conversation (the workspace's `assignOnReply`).
+  const tookByReply = record.type === 'message.created' ? eventsOf('assigned')[0] : undefined;
+  if (tookByReply && typeof tookByReply.data.to === 'string') {
+    add('conversation.assigned', { conversation: conversationOf(conversation), from: null, to: tookByReply.data.to, actor: actorOf(tookByReply.actor) });
+  }
+
   // Outbound messages (replies, or outreach that starts a conversation) are what the host delivers
   // to the customer. Inbound ones came from the host in the first place.
   if (record.type === 'message.created' || record.type === 'conversation.created') {

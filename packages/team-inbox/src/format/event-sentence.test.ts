@@ -22,6 +22,12 @@ describe('event sentences for edits and snoozes', () => {
     expect(say('priority_changed', { to: 'high' }, { type: 'workflow', id: null })).to.equal('Set the priority to high by a rule');
   });
 
+  it('says when an agent took a conversation, and when their reply took it', () => {
+    expect(say('assigned', { from: null, to: ana.id, teamId: null })).to.equal('Ana took this conversation');
+    expect(say('assigned', { from: null, to: ana.id, teamId: null, reason: 'reply' })).to.equal('Ana took this conversation by replying');
+    expect(say('assigned', { from: null, to: ben.id, teamId: null })).to.equal('Ana assigned this to Ben');
+  });
+
   it('names the rule that changed tags, team or priority', () => {
     const wf = { type: 'workflow', id: 'wf_1' };
     expect(say('tagged', { added: ['es'], removed: [], workflowName: 'Spanish → bilingual' }, wf)).to.equal('Added the tag es by rule Spanish → bilingual');

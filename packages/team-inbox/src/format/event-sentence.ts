@@ -41,7 +41,8 @@ export function eventSentence(event: EventItem, agentById: AgentLookup, teamById
     case 'assigned': {
       const toId = text(event.data.to);
       const to = firstName(agentById(toId));
-      if (actorIsAgent && toId === event.actor.id) return `${actor} took this conversation`;
+      // `reason: 'reply'`: their reply took it (the workspace's assignOnReply).
+      if (actorIsAgent && toId === event.actor.id) return `${actor} took this conversation${event.data.reason === 'reply' ? ' by replying' : ''}`;
       if (actorIsAgent) return `${actor} assigned this to ${to}`;
       if (event.actor.type === 'workflow') {
         // A rule that assigned from a team's pool moved the conversation into that team (`teamFrom` is set then).

@@ -54,6 +54,10 @@ describe('<workflow-builder> routing settings (real server)', () => {
     await waitFor(() => !!queryByRole(settings(), 'alert'), 5000, 'the refusal of 2.5');
     expect(byRole(settings(), 'alert').textContent).to.equal('Away after must be a whole number of minutes from 1 to 1440.');
     typeInto(byRole(settings(), 'textbox', /^Away after/), '15');
+    // A reply to an unassigned conversation assigns it to the replier: off until turned on, saved with the rest.
+    const assignOnReply = byRole(settings(), 'checkbox', /^Assign the conversation to them if nobody has it/) as HTMLInputElement;
+    expect(assignOnReply.checked).to.equal(false);
+    assignOnReply.click();
     // The button keeps its focus through the save (aria-disabled while saving, never disabled).
     const save = byRole(settings(), 'button', 'Save');
     save.focus();
@@ -61,7 +65,7 @@ describe('<workflow-builder> routing settings (real server)', () => {
     await waitFor(() => !!queryByRole(settings(), 'status', 'Saved.'), 5000, 'saved');
     expect(deepActive()).to.equal(save);
     const { workspace } = await ws.ana.getWorkspace();
-    expect([workspace.awayPolicy, workspace.autoAwayAfterSec]).to.deep.equal(['unassign_now', 900]);
+    expect([workspace.awayPolicy, workspace.autoAwayAfterSec, workspace.assignOnReply]).to.deep.equal(['unassign_now', 900, true]);
 
     // Over a day: the server says no, and nothing changes.
     typeInto(byRole(settings(), 'textbox', /^Away after/), '100000');

@@ -50,6 +50,7 @@ type TeamState = SaveState & { name: string; members: Set<string> };
 /**
  * Routing settings, the admin's side of the rules: what happens to an away agent's conversations
  * (the workspace's away policy), after how long without the inbox open an agent counts as away,
+ * whether a reply to an unassigned conversation assigns it to the replier,
  * the teams and their members, and each agent's skills and capacity, which skill-based steps and
  * auto-assignment read. Saved through `PATCH /v1/workspace`, `POST` / `PATCH /v1/teams` and
  * `PATCH /v1/agents/:id`; the server's refusals show where they apply. Fires `wb-agent-saved` and
@@ -63,6 +64,7 @@ export class RoutingSettings extends LitElement {
 
   @state() private policy: AwayPolicy | null = null;
   @state() private awayMinutes = '';
+  @state() private assignOnReply = false;
   @state() private policyState: SaveState = UNSAVED;
   @state() private rows = new Map<string, RowState>();
   @state() private teamRows = new Map<string, TeamState>();
@@ -83,6 +85,7 @@ export class RoutingSettings extends LitElement {
       if (this.policyEdited) return;
       this.policy = workspace.awayPolicy;
       this.awayMinutes = String(Math.round(workspace.autoAwayAfterSec / 60));
+      this.assignOnReply = workspace.assignOnReply;
     } catch (e) {
       this.loadError = plainError(e);
     }
@@ -104,9 +107,14 @@ export class RoutingSettings extends LitElement {
     try {
       const minutes = typedNumber(this.awayMinutes);
       // Part of a minute is sent as it is, which the server refuses (2.5 minutes would be 150 s).
-      const { workspace } = await this.rest.updateWorkspace({ awayPolicy: this.policy, autoAwayAfterSec: Number.isInteger(minutes) ? minutes * 60 : minutes });
+      const { workspace } = await this.rest.updateWorkspace({
+        awayPolicy: this.policy,
+        autoAwayAfterSec: Number.isInteger(minutes) ? minutes * 60 : minutes,
+        assignOnReply: this.assignOnReply,
+      });
       this.policy = workspace.awayPolicy;
       this.awayMinutes = String(Math.round(workspace.autoAwayAfterSec / 60));
+      this.assignOnReply = workspace.assignOnReply;
       this.policyState = SAVED;
       this.policyEdited = false;
     } catch (err) {
@@ -234,6 +242,13 @@ export class RoutingSettings extends LitElement {
           @input=${(e: Event) => ((this.awayMinutes = (e.target as HTMLInputElement).value), (this.policyEdited = true), (this.policyState = { ...s, saved: false }))} />
         minutes without the inbox open
       </label>
+      <fieldset>
+        <legend>When an agent replies</legend>
+        <label class="choice">
+          <input type="checkbox" .checked=${this.assignOnReply} @change=${(e: Event) => ((this.assignOnReply = (e.target as HTMLInputElement).checked), (this.policyEdited = true), (this.policyState = { ...s, saved: false }))} />
+          <span>Assign the conversation to them if nobody has it<span class="hint">Whoever answered the customer owns the follow-up.</span></span>
+        </label>
+      </fieldset>
       <div class="actions">
         <button type="submit" class="primary" aria-disabled=${s.saving ? 'true' : 'false'}>Save</button>
         ${s.error ? html`<span class="error" role="alert">${s.error}</span>` : nothing}
