@@ -231,7 +231,8 @@ export const Notification = z.object({
   /**
    * `mentioned` only: the note that mentioned the reader, so the bell can say what was asked without
    * opening the conversation. `excerpt` is the note on one line, at most 140 characters, cut (with
-   * `…`) so that the reader's own `@username` is in it. Plain text: render it as text.
+   * `…`) so that the reader's own `@username` is within its first 64 characters: a note that asks
+   * its question at its end shows that question. Plain text: render it as text.
    */
   note: z.object({ id: Id, excerpt: z.string() }).optional(),
 });

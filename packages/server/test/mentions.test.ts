@@ -43,11 +43,16 @@ describe('mentionExcerpt', () => {
     assert.match(out, / word\d+…$/);
   });
 
-  it('reaches a mention at the end of a long note, starting after a word', () => {
+  it('starts a few words before a mention far into a long note, so it shows in the first two lines', () => {
     const out = mentionExcerpt(`${words(60)} @Ben can you approve it?`, 'ben');
     assert.ok(out.startsWith('…word'), out);
     assert.ok(out.endsWith('@Ben can you approve it?'), out);
-    assert.ok(out.length <= NOTE_EXCERPT_MAX && out.length > NOTE_EXCERPT_MAX - 12, `${out.length}`);
+    assert.ok(out.indexOf('@Ben') <= 30, out);
+    // A mention at character 100 of a note that goes on: the same.
+    const middle = mentionExcerpt(`${'x'.repeat(20)} ${words(12)} @ben here ${words(30)}`, 'ben');
+    assert.ok(middle.startsWith('…') && middle.indexOf('@ben') <= 30 && middle.endsWith('…') && middle.length <= NOTE_EXCERPT_MAX, middle);
+    // Early enough to show from the note's start: kept from the start.
+    assert.ok(mentionExcerpt(`Hi team, @ben ${words(40)}`, 'ben').startsWith('Hi team, @ben'));
   });
 
   it('keeps a mention in the middle with words on both sides', () => {

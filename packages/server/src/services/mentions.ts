@@ -14,40 +14,41 @@ export function parseMentions(body: string): string[] {
 
 /** The longest a notification's note excerpt gets (`Notification.note.excerpt`). */
 export const NOTE_EXCERPT_MAX = 140;
-/** Words kept before the reader's mention when the excerpt cannot start at the note's start. */
-const LEAD_IN = 40;
+/**
+ * How far into the excerpt the reader's mention may end and still be seen where it is shown: the
+ * bell shows two lines of it, about 70 characters in its width.
+ */
+const MENTION_SEEN_WITHIN = 64;
+/** Characters of context kept before the mention when the excerpt starts near it. */
+const LEAD_IN = 24;
 
 /**
  * The note on one line, at most `NOTE_EXCERPT_MAX` characters, cut so that `@username` (the
- * reader's own mention, found as `parseMentions` finds it) is in it: a long note often asks its
- * question of each person at its end ("…context… @maria can you check?"), and the start alone
- * would not say what they were asked. Cuts fall between words where one is near, marked with `…`.
+ * reader's own mention, found as `parseMentions` finds it) is in its first two lines: a long note
+ * often asks its question of each person at its end ("…context… @maria can you check?"), and the
+ * start alone would not say what they were asked. Cuts fall between words where one is near,
+ * marked with `…`.
  */
 export function mentionExcerpt(body: string, username: string): string {
   const text = body.replace(/\s+/g, ' ').trim();
-  if (text.length <= NOTE_EXCERPT_MAX) return text;
   const wanted = username.toLowerCase();
-  let at = 0;
+  let at = -1;
   for (const match of text.matchAll(MENTION)) {
     if (match[1]!.toLowerCase() === wanted) {
       at = match.index;
       break;
     }
   }
-  const mentionEnd = at + wanted.length + 1;
   let start = 0;
-  // Starts at the note's start when the mention fits in its first `NOTE_EXCERPT_MAX - 1` characters.
-  if (mentionEnd > NOTE_EXCERPT_MAX - 1) {
+  if (at >= 0 && at + wanted.length + 1 > MENTION_SEEN_WITHIN) {
     start = Math.max(0, at - LEAD_IN);
-    // Near the note's end, reaches back so the excerpt is as long as it may be.
-    if (text.length - start < NOTE_EXCERPT_MAX - 1) start = text.length - (NOTE_EXCERPT_MAX - 1);
     const space = text.indexOf(' ', start);
     if (space !== -1 && space < at) start = space + 1;
   }
   const lead = start > 0 ? '…' : '';
+  if (text.length - start + lead.length <= NOTE_EXCERPT_MAX) return lead + text.slice(start);
   let end = start + NOTE_EXCERPT_MAX - lead.length - 1;
-  if (end >= text.length) return lead + text.slice(start);
   const space = text.lastIndexOf(' ', end);
-  if (space > Math.max(start, mentionEnd)) end = space;
+  if (space > Math.max(start, at >= 0 ? at + wanted.length + 1 : start)) end = space;
   return `${lead}${text.slice(start, end).trimEnd()}…`;
 }

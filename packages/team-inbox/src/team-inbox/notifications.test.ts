@@ -97,6 +97,8 @@ describe('team-inbox notifications', () => {
     const timeline = () => el.shadowRoot!.querySelector('inbox-timeline')!.shadowRoot!;
     const noteEl = () => [...timeline().querySelectorAll('[part="note"]')].find((li) => /import settings/.test(li.textContent!)) as HTMLElement | undefined;
     await until(() => noteEl()?.classList.contains('sought') === true, 2000, 'the note marked');
+    // Ringed, as focus is, for a moment.
+    expect(getComputedStyle(noteEl()!).boxShadow !== 'none').to.equal(true);
     const log = byRole(timeline(), 'log', 'Timeline');
     const box = log.getBoundingClientRect();
     const at = noteEl()!.getBoundingClientRect();

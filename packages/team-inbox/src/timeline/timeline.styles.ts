@@ -65,13 +65,14 @@ export const timelineStyles = css`
   .sought {
     animation: sought 2.4s ease-out;
   }
+  /* The focus ring's own shadow (a token that is a whole box-shadow), held, then gone. */
   @keyframes sought {
     0%,
     60% {
-      box-shadow: 0 0 0 3px var(--baton-focus-ring);
+      box-shadow: var(--baton-focus-ring);
     }
     100% {
-      box-shadow: 0 0 0 3px transparent;
+      box-shadow: none;
     }
   }
   [part='quoted'] {
