@@ -3,7 +3,7 @@ import { SERVER_EVENTS } from '@baton/protocol/constants';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { backoffMs, sleep, type BackoffOptions, type Delay } from './backoff.js';
 import { BatonApiError } from './errors.js';
-import { TokenSource, type TokenOptions } from './token.js';
+import { REFRESH_MARGIN_MS, TokenSource, tokenExpiry, type TokenOptions } from './token.js';
 
 /** Payloads of the server's events, by name. */
 export type ServerEventMap = { [E in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[E]>[0] };
@@ -44,6 +44,11 @@ export interface BatonRealtimeOptions extends TokenOptions {
   backoff?: Partial<BackoffOptions>;
   /** How reconnect backoff waits; tests pass one they control. */
   delay?: Delay;
+  /**
+   * Schedules `run` in `ms` and returns its cancel: when the session's token is renewed over the
+   * socket (`session:refresh`). Default `setTimeout`; tests run it by hand.
+   */
+  sessionTimer?: (run: () => void, ms: number) => () => void;
   /** Passed to Socket.IO (transports, path…). `auth`, `autoConnect` and `forceNew` are the SDK's. */
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
 }
@@ -126,6 +131,12 @@ export class BatonRealtime {
   /** The server's `session:closed` for the disconnect that follows it. */
   private closing: SessionClosedEvent | null = null;
   private waiters: { resolve: (e: ReadyEvent) => void; reject: (e: Error) => void }[] = [];
+  /** The token the current session runs on: sent in its handshake, or renewed since. */
+  private sessionToken: string | undefined;
+  private readonly sessionTimer: (run: () => void, ms: number) => () => void;
+  private readonly now: () => number;
+  /** Cancels the renewal scheduled for the current session. */
+  private cancelRenewal = () => {};
 
   constructor(options: BatonRealtimeOptions) {
     this.tokens = options.tokens ?? new TokenSource(options);
@@ -134,6 +145,13 @@ export class BatonRealtime {
     this.maxReconnectAttempts = options.maxReconnectAttempts ?? Infinity;
     this.backoff = { baseMs: 1000, maxMs: 30_000, ...options.backoff };
     this.delay = options.delay ?? sleep;
+    this.now = options.now ?? Date.now;
+    this.sessionTimer =
+      options.sessionTimer ??
+      ((run, ms) => {
+        const timer = setTimeout(run, ms);
+        return () => clearTimeout(timer);
+      });
     this.socket = io(options.url, {
       ...options.socketOptions,
       autoConnect: false,
@@ -207,6 +225,7 @@ export class BatonRealtime {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.cancelRenewal();
     this.socket.disconnect();
     this.rejectWaiters(new Error('BatonRealtime was closed'));
   }
@@ -216,6 +235,7 @@ export class BatonRealtime {
     // The first handshake may use the token given up front; every later one asks the provider.
     (first ? this.tokens.get() : this.tokens.refresh()).then(
       (token) => {
+        this.sessionToken = token;
         this.sentSince = this.seq;
         cb({ token, ...(this.seq === undefined ? {} : { since: this.seq }) });
       },
@@ -244,6 +264,7 @@ export class BatonRealtime {
     }
     this.current = ready;
     this.failures = 0;
+    this.scheduleRenewal();
     if (this.viewingId) {
       // The server forgets presence with the old socket; tell the new one.
       this.request('presence:viewing', { conversationId: this.viewingId }).catch((error: Error) => this.emit('error', error));
@@ -257,6 +278,7 @@ export class BatonRealtime {
 
   private onDisconnect(reason: string): void {
     this.current = null;
+    this.cancelRenewal();
     const closed = reason === 'io server disconnect' ? this.closing : null;
     this.closing = null;
     const final = closed !== null && FINAL_CLOSES.has(closed.reason);
@@ -305,6 +327,30 @@ export class BatonRealtime {
       this.retrying = false;
       if (!this.closed && !this.socket.active) this.socket.connect();
     });
+  }
+
+  /**
+   * Renews the session's token over the socket a minute before it expires (half its life, if
+   * shorter), so the session goes on instead of being closed and replayed at the expiry. Only with
+   * a provider; a renewal that fails leaves the expiry to end the session, and the reconnect that
+   * follows gets a fresh token as before.
+   */
+  private scheduleRenewal(): void {
+    this.cancelRenewal();
+    const exp = this.sessionToken && tokenExpiry(this.sessionToken);
+    if (!exp || !this.tokens.refreshable) return;
+    const left = exp * 1000 - this.now();
+    this.cancelRenewal = this.sessionTimer(() => void this.renew(this.sessionToken), Math.max(left - REFRESH_MARGIN_MS, left / 2, 0));
+  }
+
+  private async renew(sent: string | undefined): Promise<void> {
+    const token = await this.tokens.refresh(sent).catch(() => undefined);
+    // The same token again (a provider that caches) would only schedule itself over and over.
+    if (!token || token === sent || !this.connected || this.sessionToken !== sent) return;
+    if (await this.request('session:refresh', { token }).then(() => true, () => false)) {
+      this.sessionToken = token;
+      this.scheduleRenewal();
+    }
   }
 
   private request<T>(event: keyof ClientToServerEvents, body: unknown): Promise<T> {

@@ -42,6 +42,83 @@ test('server events arrive typed, lastSeq follows them, and unsubscribing stops 
   assert.ok(rt.lastSeq! >= update.seq, `lastSeq ${rt.lastSeq} reached ${update.seq}`);
 });
 
+test("the session's token is renewed over the socket a minute before it expires: the session goes on, with no reconnect", async (t) => {
+  const { server, ana, host, realtime } = await setup(t);
+  const minted: string[] = [];
+  const provider = async () => {
+    const { token } = await host.createToken({ agentId: ana.id, ttlSeconds: 300 });
+    minted.push(token);
+    return token;
+  };
+  const timers: { run: () => void; ms: number }[] = [];
+  const sessionTimer = (run: () => void, ms: number) => {
+    const timer = { run, ms };
+    timers.push(timer);
+    return () => void timers.splice(timers.indexOf(timer), 1);
+  };
+  const rt = realtime({ tokenProvider: provider, now: () => server.clock!.now(), sessionTimer });
+  let readies = 0;
+  rt.on('ready', () => readies++);
+  await withTimeout(rt.connect(), 'ready');
+  assert.equal(timers.length, 1);
+  const [first] = timers;
+  assert.ok(Math.abs(first!.ms - 240_000) < 2000, `renewal in ${first!.ms} ms`);
+
+  server.clock!.advance(240_000);
+  first!.run();
+  await withTimeout(
+    new Promise<void>((resolve) => {
+      const check = () => (timers.length === 1 && timers[0] !== first ? resolve() : setTimeout(check, 5));
+      check();
+    }),
+    'the next renewal scheduled',
+  );
+  assert.equal(minted.length, 2);
+  // Past the first token's expiry the same session answers, and nothing reconnected.
+  server.clock!.advance(120_000);
+  assert.equal(await withTimeout(rt.viewing(null), 'an answer'), null);
+  assert.equal(readies, 1);
+  assert.equal(rt.connected, true);
+  rt.close();
+  assert.deepEqual(timers, [], 'closing cancels the renewal');
+});
+
+test('the same token handed back is not sent; a token the server refuses schedules nothing more: the expiry ends the session as before', async (t) => {
+  const { server, ana, ben, host, realtime } = await setup(t);
+  const anaToken = (await host.createToken({ agentId: ana.id, ttlSeconds: 120 })).token;
+  const benToken = (await host.createToken({ agentId: ben.id })).token;
+  const asked: unknown[] = [];
+  server.server.realtime.io.on('connection', (socket) => socket.on('session:refresh' as never, ((body: unknown) => asked.push(body)) as never));
+  const client = async (handBack: () => string) => {
+    const timers: (() => void)[] = [];
+    const rt = realtime({ tokenProvider: async () => handBack(), now: () => server.clock!.now(), sessionTimer: (run) => (timers.push(run), () => {}) });
+    await withTimeout(rt.connect(), 'ready');
+    assert.equal(timers.length, 1);
+    return { rt, renew: () => timers.shift()!(), timers };
+  };
+
+  const same = await client(() => anaToken);
+  same.renew();
+  await withTimeout(same.rt.viewing(null), 'a round trip');
+  assert.deepEqual(asked, [], 'the same token is not sent');
+  assert.equal(same.timers.length, 0);
+
+  let calls = 0;
+  const refused = await client(() => (calls++ === 0 ? anaToken : benToken));
+  refused.renew();
+  await withTimeout(
+    new Promise<void>((resolve) => {
+      const check = () => (asked.length === 1 ? resolve() : setTimeout(check, 5));
+      check();
+    }),
+    'the renewal sent',
+  );
+  await withTimeout(refused.rt.viewing(null), 'a round trip');
+  assert.deepEqual(asked, [{ token: benToken }]);
+  assert.equal(refused.timers.length, 0, 'nothing scheduled after a refusal');
+  assert.equal(refused.rt.readyEvent?.agentId, ana.id);
+});
+
 test('after the server drops the socket it reconnects with a fresh token and `since`, and gets what it missed', async (t) => {
   const { server, ana, ben, rest, realtime, mint, inbound } = await setup(t);
   const handshakes: SocketAuth[] = [];

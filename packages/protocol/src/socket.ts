@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SERVER_EVENTS } from './constants.js';
-import { Agent, Conversation, Counts, Id, Notification, Team, TimelineItem } from './domain.js';
+import { Agent, Conversation, Counts, Id, Notification, Team, TimelineItem, Timestamp } from './domain.js';
 import type { ErrorCode } from './errors.js';
 
 /** What a client sends in the Socket.IO handshake: a token and the last workspace `seq` it saw. */
@@ -110,9 +110,22 @@ export interface ServerToClientEvents {
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 true satisfies Same<(typeof SERVER_EVENTS)[number], keyof ServerToClientEvents>;
 
+/**
+ * `session:refresh`: a fresh token for this socket's own agent, sent before the current one
+ * expires, so the session goes on without a reconnect (and without replaying what it missed). The
+ * token is checked as at the handshake, the page's origin against the workspace's list as it is
+ * now; refused, the session keeps its old token and ends at that token's expiry as before.
+ */
+export const RefreshBody = z.strictObject({ token: z.string().min(1).max(8192) });
+export type RefreshBody = z.infer<typeof RefreshBody>;
+/** When the session now ends unless refreshed again: the new token's `exp`. */
+export const RefreshResult = z.object({ expiresAt: Timestamp });
+export type RefreshResult = z.infer<typeof RefreshResult>;
+
 export interface ClientToServerEvents {
   'presence:viewing': (body: ViewingBody, ack?: (a: Ack<PresenceState | null>) => void) => void;
   'presence:typing': (body: TypingBody, ack?: (a: Ack<PresenceState>) => void) => void;
+  'session:refresh': (body: RefreshBody, ack?: (a: Ack<RefreshResult>) => void) => void;
 }
 
 export interface SocketData {

@@ -736,6 +736,70 @@ test('the socket is disconnected when its token expires', async (t) => {
   assert.equal(long.socket.connected, true);
 });
 
+test('session:refresh: a fresh token for the same agent keeps the socket past the old expiry, without a reconnect; anything else changes nothing', async (t) => {
+  const { server, ws, ana, ben, open } = await setup(t);
+  const mint = async (agentId: string, ttlSeconds: number) => (await ws.api('POST', '/v1/tokens', { agentId, ttlSeconds })).body.token as string;
+  const s = await open(await mint(ana.id, 60));
+  const reasons: string[] = [];
+  s.socket.on('disconnect', (reason) => reasons.push(reason));
+  const closes: any[] = [];
+  (s.socket.on as any)('session:closed', (e: unknown) => closes.push(e));
+  const refresh = (body: unknown) => within(new Promise<any>((resolve) => (s.socket.emit as any)('session:refresh', body, resolve)), 'session:refresh ack');
+
+  // Refused, each leaving the session as it was: no token, someone else's, another workspace's, not a token.
+  const other = await server.createWorkspace('Other');
+  const zoe = await other.addAgent('zoe');
+  for (const [body, code] of [
+    [{}, 'validation_failed'],
+    [{ token: ben.token }, 'unauthorized'],
+    [{ token: zoe.token }, 'unauthorized'],
+    [{ token: 'not-a-token' }, 'unauthorized'],
+    [{ token: ws.apiKey }, 'unauthorized'],
+    [{ token: ana.token, extra: 1 }, 'validation_failed'],
+  ] as const) {
+    const answer = await refresh(body);
+    assert.equal(answer.ok, false, JSON.stringify(body));
+    assert.equal(answer.error.code, code, JSON.stringify(body));
+  }
+
+  server.clock!.advance(50_000);
+  const fresh = await mint(ana.id, 600);
+  const answer = await refresh({ token: fresh });
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+  assert.equal(Date.parse(answer.data.expiresAt), Math.floor(server.clock!.now() / 1000) * 1000 + 600_000);
+  // Past the first token's expiry: still the same socket, nothing replayed, nothing closed.
+  server.clock!.advance(20_000);
+  await roundTrip(s.socket);
+  assert.equal(s.socket.connected, true);
+  assert.deepEqual(reasons, []);
+  assert.deepEqual(closes, []);
+  // A late retry with an older token never shortens the session.
+  assert.equal((await refresh({ token: await mint(ana.id, 60) })).data.expiresAt, answer.data.expiresAt);
+
+  // The new token's expiry ends it, as any expiry does.
+  const gone = new Promise<string>((resolve) => s.socket.once('disconnect', resolve));
+  server.clock!.advance(600_000);
+  assert.equal(await within(gone, 'the server to disconnect at the new expiry'), 'io server disconnect');
+  assert.deepEqual((closes as { reason: string }[]).map((c) => c.reason), ['token_expired']);
+});
+
+test("session:refresh checks the page's origin against the workspace's list as it is now", async (t) => {
+  const { server, open } = await setup(t);
+  const created = await server.request('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { name: 'Embedded', allowedOrigins: ['https://crm.example.com'] } });
+  const apiKey = created.body.apiKey as string;
+  const agent = (await server.request('POST', '/v1/agents', { token: apiKey, body: { name: 'Ivy', username: 'ivy' } })).body.agent;
+  const token = async () => (await server.request('POST', '/v1/tokens', { token: apiKey, body: { agentId: agent.id } })).body.token as string;
+  const s = await open(await token(), { origin: 'https://crm.example.com' });
+  const refresh = async () => {
+    const fresh = await token();
+    return within(new Promise<any>((resolve) => (s.socket.emit as any)('session:refresh', { token: fresh }, resolve)), 'ack');
+  };
+  assert.equal((await refresh()).ok, true);
+  await server.request('PATCH', '/v1/workspace', { token: apiKey, body: { allowedOrigins: ['https://other.example.com'] } });
+  const refused = await refresh();
+  assert.deepEqual([refused.ok, refused.error?.code, refused.error?.message], [false, 'forbidden', 'origin not allowed']);
+});
+
 describe('read marks', () => {
   it('reach only the reader, in every tab, and list rows carry them', async (t) => {
     const { server, ws, ana, ben, open } = await setup(t);

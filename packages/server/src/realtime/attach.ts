@@ -10,6 +10,7 @@ import { HandshakeBudget, type HandshakeAllowances } from './handshake-budget.js
 import type { BatonSocket, Io } from './io.js';
 import { broadcastPresence, handlePresence } from './presence-handlers.js';
 import { Replay, MAX_REPLAY } from './replay.js';
+import { handleSessionRefresh } from './session-refresh.js';
 import { MAX_SOCKETS_PER_AGENT, Sessions } from './sessions.js';
 
 export { MAX_REPLAY } from './replay.js';
@@ -68,6 +69,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
     if (!sessions.open(socket)) return;
     const { workspaceId, agentId } = socket.data;
     handlePresence(socket, deps);
+    handleSessionRefresh(socket, deps, sessions);
     deps.availability.socketOpened(workspaceId, agentId);
     socket.on('disconnect', () => {
       deps.availability.socketClosed(workspaceId, agentId);

@@ -48,7 +48,7 @@ export class Sessions {
   /** Admits a socket that passed the handshake; false if it was closed at once. */
   open(socket: BatonSocket): boolean {
     const { workspaceId, agentId, kid, apiKeyId } = socket.data;
-    const ended = this.retiredKids.has(kid) || (apiKeyId !== null && this.revokedApiKeys.has(apiKeyId));
+    const ended = this.ended(kid, apiKeyId);
     if (ended || this.deactivated.has(`${workspaceId}:${agentId}`)) {
       this.close(socket, ended ? 'credential_revoked' : 'agent_deactivated');
       return false;
@@ -60,13 +60,26 @@ export class Sessions {
     let workspace = this.byWorkspace.get(workspaceId);
     if (!workspace) this.byWorkspace.set(workspaceId, (workspace = new Set()));
     workspace.add(socket);
-    // Expired tokens do not keep a live feed: the client reconnects with a fresh one.
-    const msLeft = socket.data.tokenExp * 1000 - this.clock.now();
-    this.expiry.set(socket, this.clock.setTimeout(() => this.close(socket, 'token_expired'), Math.max(0, msLeft)));
+    // Expired tokens do not keep a live feed: the client refreshes it in time, or reconnects with a fresh one.
+    this.renewed(socket);
     // Oldest first: the newest socket is the one the agent is looking at. (Closing one calls
     // `closed`, which replaces the list, so the excess is taken before.)
     for (const oldest of list.slice(0, Math.max(0, list.length - this.maxPerAgent))) this.close(oldest, 'too_many_sockets');
     return true;
+  }
+
+  /** Whether a credential this node has seen end (a retired signing key, a revoked API key) is behind a token. */
+  ended(kid: string, apiKeyId: string | null): boolean {
+    return this.retiredKids.has(kid) || (apiKeyId !== null && this.revokedApiKeys.has(apiKeyId));
+  }
+
+  /** The socket's token was replaced (`session:refresh`): it now ends at the new token's expiry. */
+  renewed(socket: BatonSocket): void {
+    const timer = this.expiry.get(socket);
+    if (timer) this.clock.clearTimeout(timer);
+    if (socket.disconnected) return void this.expiry.delete(socket);
+    const msLeft = socket.data.tokenExp * 1000 - this.clock.now();
+    this.expiry.set(socket, this.clock.setTimeout(() => this.close(socket, 'token_expired'), Math.max(0, msLeft)));
   }
 
   /** Forgets a socket that disconnected (for any reason). Returns whether its agent has none left here. */
