@@ -94,6 +94,12 @@ function countsNow(rec: Recorder, expected: Record<string, number>) {
   return rec.waitFor('counts:updated', (p) => JSON.stringify(p.counts) === JSON.stringify(expected));
 }
 
+/** The next presence:updated (not one already received) that matches. */
+function nextPresence(s: Live, predicate: (p: any) => boolean) {
+  const before = new Set(s.rec.of('presence:updated'));
+  return s.rec.waitFor('presence:updated', (p) => !before.has(p) && predicate(p));
+}
+
 const itemIds = (rec: Recorder) => rec.of('timeline:added').map((p) => p.item.id as string);
 /** Change events other than the handshake's own (`ready` and the first counts that follow it). */
 const liveEvents = (s: Live) => {
@@ -634,6 +640,26 @@ test('PATCH /v1/workspace replaces the allowed origins: the next handshake reads
   assert.deepEqual((await other.api('GET', '/v1/workspace')).body.workspace.allowedOrigins, []);
 });
 
+test("typing ends as soon as the typist's reply or note is sent, not 6 s later", async (t) => {
+  const { server, ws, ana, ben, open } = await setup(t);
+  const conv = await inbound(ws);
+  const [a, b] = await Promise.all([open(ana.token), open(ben.token)]);
+  for (const s of [a, b]) await ask(s.socket, 'presence:viewing', conv.id);
+  for (const [send, what] of [
+    [() => ana.call('POST', `/v1/conversations/${conv.id}/messages`, { direction: 'outbound', body: 'On it' }), 'reply'],
+    [() => ana.call('POST', `/v1/conversations/${conv.id}/notes`, { body: 'checked the order' }), 'note'],
+  ] as const) {
+    const typing = nextPresence(b, (p) => p.presence.typing.includes(ana.id));
+    await ask(a.socket, 'presence:typing', conv.id);
+    await typing;
+    const stopped = nextPresence(b, (p) => p.presence.typing.length === 0);
+    assert.equal((await send()).status, 201);
+    await server.settle();
+    // No clock moved: the send itself ended it.
+    assert.deepEqual((await within(stopped, `typing ended by the ${what}`)).presence.viewing, [ana.id, ben.id].sort());
+  }
+});
+
 test('presence: viewing and typing reach the other viewers, typing lapses after 6 s, other workspaces are refused', async (t) => {
   const { server, ws, ana, ben, open } = await setup(t);
   const cara = await ws.addAgent('cara');
@@ -644,11 +670,6 @@ test('presence: viewing and typing reach the other viewers, typing lapses after 
   const [a, b, c, z] = await Promise.all([open(ana.token), open(ben.token), open(cara.token), open(zoe.token)]);
   const emit = (s: Live, event: 'presence:viewing' | 'presence:typing', conversationId: string | null) => ask(s.socket, event, conversationId);
   const sorted = (ids: string[]) => [...ids].sort();
-  /** The next presence:updated (not one already received) that matches. */
-  const nextPresence = (s: Live, predicate: (p: any) => boolean) => {
-    const before = new Set(s.rec.of('presence:updated'));
-    return s.rec.waitFor('presence:updated', (p) => !before.has(p) && predicate(p));
-  };
 
   let ack = await emit(a, 'presence:viewing', conv.id);
   assert.equal(ack.ok, true);

@@ -8,7 +8,7 @@ import { LiveCounts } from './live-counts.js';
 import { handshake } from './handshake.js';
 import { HandshakeBudget, type HandshakeAllowances } from './handshake-budget.js';
 import type { BatonSocket, Io } from './io.js';
-import { broadcastPresence, handlePresence } from './presence-handlers.js';
+import { broadcastPresence, handlePresence, typingEndsWithSend } from './presence-handlers.js';
 import { Replay, MAX_REPLAY } from './replay.js';
 import { handleSessionRefresh } from './session-refresh.js';
 import { MAX_SOCKETS_PER_AGENT, Sessions } from './sessions.js';
@@ -63,6 +63,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: Deps, options
   await deps.relay.register(fanOut.consumer);
   fanOut.startAt(deps.relay.positionOf(fanOut.consumer.name));
   await deps.relay.register(sessions.consumer);
+  await deps.relay.register(typingEndsWithSend(deps));
 
   io.use(handshake(deps, new HandshakeBudget(deps.clock, options.handshakes)));
   io.on('connection', (socket: BatonSocket) => {

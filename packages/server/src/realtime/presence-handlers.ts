@@ -1,5 +1,6 @@
 import { TypingBody, ViewingBody, type PresenceState, type TypingKind } from '@baton/protocol';
 import type { Deps } from '../deps.js';
+import type { OutboxConsumer } from '../outbox/relay.js';
 import { findConversation } from '../storage/conversations.js';
 import { onClientEvent } from './client-events.js';
 import type { SocketFanOut } from './fan-out.js';
@@ -93,4 +94,25 @@ export function handlePresence(socket: BatonSocket, deps: Deps): void {
     if (socket.data.viewing) forgetKind(presence, socket.data.viewing, agentId);
     if (socket.data.viewing) presence.leave(socket.id, socket.data.viewing);
   });
+}
+
+/**
+ * Ends an agent's typing in a conversation once their reply or note there has committed: without
+ * it "Ana is typing a reply" stayed up to 6 s beside the reply itself. An outbox consumer, so the
+ * node holding the typist's socket hears of a message written through any node.
+ */
+export function typingEndsWithSend(deps: Deps): OutboxConsumer {
+  return {
+    name: 'presence-sent',
+    durable: false,
+    handle: async (records) => {
+      for (const record of records) {
+        if (record.type !== 'message.created' && record.type !== 'note.created') continue;
+        for (const item of record.payload.items) {
+          const author = item.kind === 'message' || item.kind === 'note' ? item.author : null;
+          if (author?.type === 'agent' && author.id) deps.presence.sent(author.id, item.conversationId);
+        }
+      }
+    },
+  };
 }

@@ -60,6 +60,18 @@ export class PresenceBoard {
     return this.changed(conversationId, workspaceId);
   }
 
+  /** The agent sent what they were typing (a reply or a note): they stop typing there at once, not 6 s later. */
+  sent(agentId: string, conversationId: string): void {
+    let workspaceId: string | null = null;
+    for (const entry of this.byConversation.get(conversationId)?.values() ?? []) {
+      if (entry.agentId !== agentId || !entry.typing) continue;
+      this.clock.clearTimeout(entry.typing);
+      entry.typing = null;
+      workspaceId = entry.workspaceId;
+    }
+    if (workspaceId) this.changed(conversationId, workspaceId);
+  }
+
   state(conversationId: string): PresenceState {
     const entries = [...(this.byConversation.get(conversationId)?.values() ?? [])];
     const unique = (xs: string[]) => [...new Set(xs)].sort();
