@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { Notification } from '@baton/protocol';
-import { demoWorld, fixtureInbox, tom, until } from '../testing/fixtures.js';
+import { demoWorld, fixtureInbox, mentionOf, tom, until } from '../testing/fixtures.js';
 import { accessibleName, allByRole, byRole, mountPart, settled } from '../testing/mount.js';
 import type { InboxConversationSelectDetail } from '../events.js';
 import type { InboxNotificationBell } from './notification-bell.js';
@@ -44,16 +44,7 @@ describe('inbox-notification-bell', () => {
 
   it("shows a mention's own note, not the conversation's latest message", async () => {
     const inbox = await fixtureInbox();
-    const mention = Notification.parse({
-      id: 'ntf_note',
-      agentId: 'agt_ana',
-      type: 'mentioned',
-      conversationId: 'conv_lucia',
-      actor: { type: 'agent', id: tom.id },
-      createdAt: new Date().toISOString(),
-      readAt: null,
-      note: { id: 'note_1', excerpt: '@ana she asked for Saturday, can you call her back?' },
-    });
+    const mention = mentionOf('conv_lucia', { id: 'note_1', excerpt: '@ana she asked for Saturday, can you call her back?' });
     inbox.realtime.emit('notification:created', { seq: 3003, notification: mention });
     const { el, root, remove } = await mountPart('inbox-notification-bell', inbox);
     await settled(el);

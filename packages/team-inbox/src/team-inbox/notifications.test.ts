@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { Notification } from '@baton/protocol';
 import { expectNoAxeViolations } from '@baton/ui/testing/axe';
-import { ana, demoWorld, fixtureInbox, message, note, tom, until, type World } from '../testing/fixtures.js';
+import { ana, demoWorld, fixtureInbox, mentionOf, message, note, tom, until, type World } from '../testing/fixtures.js';
 import { allByRole, byRole, deepActive } from '../testing/mount.js';
 import type { InboxUnreadChangeDetail } from '../events.js';
 import type { TeamInbox } from './team-inbox.js';
@@ -80,16 +80,7 @@ describe('team-inbox notifications', () => {
     const world = demoWorld();
     const asked = note('conv_priya', '@ana can you check their import settings?', tom.id, [ana.id], 90);
     world.timelines.set('conv_priya', [asked, ...Array.from({ length: 30 }, (_, i) => message('conv_priya', `Later message ${i}`, i % 2 ? 'outbound' : 'inbound', ana.id, 60 - i))]);
-    const mention = Notification.parse({
-      id: 'ntf_note',
-      agentId: 'agt_ana',
-      type: 'mentioned',
-      conversationId: 'conv_priya',
-      actor: { type: 'agent', id: tom.id },
-      createdAt: new Date().toISOString(),
-      readAt: null,
-      note: { id: asked.id, excerpt: asked.body },
-    });
+    const mention = mentionOf('conv_priya', { id: asked.id, excerpt: asked.body });
     world.notifications.splice(0, world.notifications.length, mention);
     const { el, pick } = await inboxOn('all', 2, world);
     await pick(/import settings/);

@@ -66,6 +66,9 @@ export const note = (conversationId: string, body: string, authorId: string, men
   TimelineItemSchema.parse({
     id: `note_${++seq}`, conversationId, seq, createdAt: at(minutesAgo), kind: 'note', body, mentions, author: { type: 'agent', id: authorId }, internal: true,
   }) as NoteItem;
+/** Tom's unread mention of Ana on `conversationId`, carrying its note (`Notification.note`). */
+export const mentionOf = (conversationId: string, note: { id: string; excerpt: string }): Notification =>
+  NotificationSchema.parse({ id: 'ntf_note', agentId: 'agt_ana', type: 'mentioned', conversationId, actor: { type: 'agent', id: 'agt_tom' }, createdAt: new Date().toISOString(), readAt: null, note });
 export const event = (conversationId: string, type: string, actor: { type: string; id: string | null }, data: Record<string, unknown>, minutesAgo: number): TimelineItem =>
   TimelineItemSchema.parse({ id: `evt_${++seq}`, conversationId, seq, createdAt: at(minutesAgo), kind: 'event', type, actor, data, internal: true });
 
