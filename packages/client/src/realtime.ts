@@ -340,7 +340,9 @@ export class BatonRealtime {
     const exp = this.sessionToken && tokenExpiry(this.sessionToken);
     if (!exp || !this.tokens.refreshable) return;
     const left = exp * 1000 - this.now();
-    this.cancelRenewal = this.sessionTimer(() => void this.renew(this.sessionToken), Math.max(left - REFRESH_MARGIN_MS, left / 2, 0));
+    // At most setTimeout's longest wait (about 24.8 days): a longer one would fire at once.
+    const ms = Math.min(Math.max(left - REFRESH_MARGIN_MS, left / 2, 0), 2 ** 31 - 1);
+    this.cancelRenewal = this.sessionTimer(() => void this.renew(this.sessionToken), ms);
   }
 
   private async renew(sent: string | undefined): Promise<void> {
