@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secret } from './secrets.js';
-import { Actor, Channel, Conversation, Id, MessageItem, NoteItem, Timestamp } from './domain.js';
+import { Actor, Channel, Contact, Conversation, Id, MessageItem, NoteItem, Timestamp } from './domain.js';
 
 // Webhooks (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) and the
 // customer-facing transcript. Both leave Baton, so notes appear only where they are labelled
@@ -121,8 +121,13 @@ export const WebhookEvent = z.discriminatedUnion('type', [
   envelope('conversation.snoozed', z.object({ conversation: Conversation, until: Timestamp, actor: Actor })),
   /** A snooze ended: `reason` timer, manual or inbound_message (then `messageId` names the message). */
   envelope('conversation.woke', z.object({ conversation: Conversation, reason: z.enum(['timer', 'manual', 'inbound_message']), messageId: Id.nullable(), actor: Actor })),
-  /** Outbound messages only (replies and outreach): what the host delivers to the customer. Never a note. */
-  envelope('message.created', z.object({ conversation: Conversation, message: MessageItem })),
+  /**
+   * Outbound messages only (replies and outreach): what the host delivers to the customer. Never a
+   * note. `contact` is whom to deliver it to (phone, email, `externalId`), as the contact stands when
+   * the event is queued, so the host needs no second request to send it (null only if it could not
+   * be read, which contacts, never deleted, always can).
+   */
+  envelope('message.created', z.object({ conversation: Conversation, contact: Contact.nullable(), message: MessageItem })),
   /** Internal: for the host's own records, never to be forwarded to the customer. */
   envelope('note.created', z.object({ internal: z.literal(true), conversation: Conversation, note: NoteItem })),
 ]);

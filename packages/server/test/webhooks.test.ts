@@ -468,8 +468,11 @@ test('replies go out as message.created; inbound messages do not; notes only as 
     assert.equal(e.data.message.direction, 'outbound');
     assert.equal(e.data.message.kind, 'message');
     assert.equal(e.data.message.internal, false);
-    assert.deepEqual(Object.keys(e.data).sort(), ['conversation', 'message']);
+    assert.deepEqual(Object.keys(e.data).sort(), ['contact', 'conversation', 'message']);
+    // Whom to deliver it to, without a second request: the conversation's own contact.
+    assert.equal(e.data.contact.id, e.data.conversation.contactId);
   }
+  assert.deepEqual(messages.map((e) => [e.data.contact.name, e.data.contact.phone]), [['Dana', '+15550100'], ['Dana', '+15550100'], ['Eve', null]]);
   const raw = receiver.received.filter((r) => r.event.type === 'message.created').map((r) => r.body).join('\n');
   assert.doesNotMatch(raw, /NOTE-SECRET|4242|"kind":"note"|"internal":true/);
   assert.doesNotMatch(raw, /INBOUND-(ONE|TWO)/, 'an outbound message event carries only its own message');

@@ -1,6 +1,9 @@
-import type { WebhookEventType } from '@baton/protocol';
+import type { Contact, WebhookEventType } from '@baton/protocol';
 import type { Deps } from '../deps.js';
+import type { OutboxRecord } from '../outbox/changes.js';
 import type { OutboxConsumer } from '../outbox/relay.js';
+import { findContactsByIds } from '../storage/contacts.js';
+import { toContact } from '../storage/mappers.js';
 import { enqueueJobs, type NewJob } from '../storage/jobs.js';
 import { liveWebhooksOf, WEBHOOK_JOB_KIND, webhookDestination } from '../storage/webhooks.js';
 import { webhookEventsFor } from './events.js';
@@ -29,7 +32,9 @@ export function webhookConsumer(deps: Deps): OutboxConsumer {
       const hooks = await liveWebhooksOf(deps.storage.db, [...new Set(records.map((r) => r.workspaceId))]);
       if (hooks.length === 0) return;
       const hooked = new Set(hooks.map((h) => h.workspace_id));
-      const events = records.filter((r) => hooked.has(r.workspaceId)).flatMap((record) => webhookEventsFor(record).map((event) => ({ record, event })));
+      const mine = records.filter((r) => hooked.has(r.workspaceId));
+      const contacts = await recipientsOf(deps, mine);
+      const events = mine.flatMap((record) => webhookEventsFor(record, contacts).map((event) => ({ record, event })));
       if (events.length === 0) return;
       const jobs: NewJob[] = [];
       for (const { record, event } of events) {
@@ -56,4 +61,18 @@ export function webhookConsumer(deps: Deps): OutboxConsumer {
       if (added > 0) deps.jobs.kick();
     },
   };
+}
+
+/**
+ * The contacts of the changes that may carry an outbound message (`message.created`'s recipient),
+ * read in one query and kept only within their own workspace.
+ */
+async function recipientsOf(deps: Deps, records: readonly OutboxRecord[]): Promise<Map<string, Contact>> {
+  const wanted = new Map<string, string>();
+  for (const r of records) {
+    const c = r.payload.conversation;
+    if (c && (r.type === 'message.created' || r.type === 'conversation.created')) wanted.set(c.contactId, r.workspaceId);
+  }
+  const rows = await findContactsByIds(deps.storage.db, [...wanted.keys()]);
+  return new Map(rows.filter((row) => wanted.get(row.id) === row.workspace_id).map((row) => [row.id, toContact(row)]));
 }

@@ -1,16 +1,16 @@
-import type { Actor, Conversation, MessageItem, NoteItem, TimelineItem, WebhookEvent, WebhookEventType } from '@baton/protocol';
+import type { Actor, Contact, Conversation, MessageItem, NoteItem, TimelineItem, WebhookEvent, WebhookEventType } from '@baton/protocol';
 import type { OutboxRecord } from '../outbox/changes.js';
 import { iso } from '../storage/mappers.js';
 
 /**
- * Turns one committed outbox row into the webhook events it stands for. Pure, and a function of
- * the row alone, so replaying a row (after a crash, on another node) yields the same events with
- * the same ids and bodies.
+ * Turns one committed outbox row into the webhook events it stands for. Pure, a function of the row
+ * and of `contacts` (by id, read by the consumer for `message.created`'s recipient), so replaying a
+ * row (after a crash, on another node) yields the same events with the same ids.
  *
  * Customer-facing events are built field by field from message items, never by passing timeline
  * items through: a note can only leave in `note.created`, which says it is internal.
  */
-export function webhookEventsFor(record: OutboxRecord): WebhookEvent[] {
+export function webhookEventsFor(record: OutboxRecord, contacts: ReadonlyMap<string, Contact> = new Map()): WebhookEvent[] {
   const { conversation, items } = record.payload;
   if (!conversation) return [];
   const events: WebhookEvent[] = [];
@@ -94,7 +94,7 @@ export function webhookEventsFor(record: OutboxRecord): WebhookEvent[] {
   // to the customer. Inbound ones came from the host in the first place.
   if (record.type === 'message.created' || record.type === 'conversation.created') {
     const outbound = messages.find((m) => m.direction === 'outbound');
-    if (outbound) add('message.created', { conversation: conversationOf(conversation), message: outbound });
+    if (outbound) add('message.created', { conversation: conversationOf(conversation), contact: contacts.get(conversation.contactId) ?? null, message: outbound });
   }
   return events;
 }
