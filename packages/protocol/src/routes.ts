@@ -212,7 +212,7 @@ export const routes = {
     callers: ['agent'], body: P.UpdatePreferencesBody, status: 200, response: P.PreferencesResponse,
   },
   updateWorkspace: {
-    method: 'patch', path: '/v1/workspace', summary: 'Workspace settings: notification link template and snippets, auto-away and the away policy',
+    method: 'patch', path: '/v1/workspace', summary: 'Workspace settings: notification link template and snippets, auto-away and the away policy, assign on reply, allowed page origins',
     callers: ['apiKey', 'admin'], body: P.UpdateWorkspaceBody, status: 200, response: z.object({ workspace: Workspace }),
   },
   pushPublicKey: {
