@@ -15,8 +15,23 @@ async function search(world: World, text: string) {
   return { ...mounted, box };
 }
 
-/** What a pick asked for: the conversation, and the item to show in it. */
-const picked = (d: InboxConversationSelectDetail) => (d.itemId ? `${d.conversationId} at ${d.itemId}` : d.conversationId);
+/** What the box asks to open, in order: the conversation, and the item to show in it. */
+function picks(el: HTMLElement): string[] {
+  const out: string[] = [];
+  el.addEventListener('inbox-conversation-select', (e) => {
+    const d = (e as CustomEvent<InboxConversationSelectDetail>).detail;
+    out.push(d.itemId ? `${d.conversationId} at ${d.itemId}` : d.conversationId);
+  });
+  return out;
+}
+
+/** ArrowDown, then Enter: opens the second option. */
+async function enterSecond(el: HTMLElement & { updateComplete: Promise<unknown> }, box: HTMLElement) {
+  press(box, 'ArrowDown');
+  await el.updateComplete;
+  expect(box.getAttribute('aria-activedescendant')).to.equal('hit-1');
+  press(box, 'Enter');
+}
 
 describe('inbox-search', () => {
   it('searches messages and notes, highlights matches as text, and opens the picked result', async () => {
@@ -46,12 +61,8 @@ describe('inbox-search', () => {
     host.parentElement!.style.cssText = 'container-type: inline-size; width: 300px';
     expect(popup().width).to.equal(300 - 16);
 
-    const selected: string[] = [];
-    el.addEventListener('inbox-conversation-select', (e) => selected.push(picked((e as CustomEvent<InboxConversationSelectDetail>).detail)));
-    press(box, 'ArrowDown');
-    await el.updateComplete;
-    expect(box.getAttribute('aria-activedescendant')).to.equal('hit-1');
-    press(box, 'Enter');
+    const selected = picks(el);
+    await enterSecond(el, box);
     // It opens at the message itself.
     expect(selected).to.deep.equal([`conv_lucia at ${messageItem.id}`]);
     expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
@@ -178,12 +189,8 @@ describe('inbox-search', () => {
     expect(byRole(root, 'status').textContent).to.contain('3 results');
     await expectNoAxeViolations(root.host);
 
-    const selected: string[] = [];
-    el.addEventListener('inbox-conversation-select', (e) => selected.push(picked((e as CustomEvent<InboxConversationSelectDetail>).detail)));
-    press(box, 'ArrowDown');
-    await el.updateComplete;
-    expect(box.getAttribute('aria-activedescendant')).to.equal('hit-1');
-    press(box, 'Enter');
+    const selected = picks(el);
+    await enterSecond(el, box);
     expect(selected).to.deep.equal(['conv_priya']);
     // The message below still opens its own conversation, at the message.
     allByRole(root, 'option')[2]!.click();
