@@ -126,6 +126,19 @@ test('case and diacritics do not matter, either way round', async (t) => {
   assert.deepEqual(marked(hit), ['Pérez']);
 });
 
+test('ß and "ss" find each other, as German customers type both ("grosse" finds "Größe")', async (t) => {
+  const { ws, ana } = await setup(t);
+  const sharp = await conversation(ws, 'Die Größe passt nicht, bitte zur Straße liefern');
+  const plain = await conversation(ws, 'Grosse Bestellung für die Hauptstrasse');
+  assert.deepEqual(new Set(ids(await search(ana, 'grosse'))), new Set([sharp.messageId, plain.messageId]));
+  assert.deepEqual(new Set(ids(await search(ana, 'GRÖSSE'))), new Set([sharp.messageId, plain.messageId]));
+  assert.deepEqual(new Set(ids(await search(ana, 'straße'))), new Set([sharp.messageId]));
+  assert.deepEqual(ids(await search(ana, 'hauptstraße')), [plain.messageId]);
+  assert.deepEqual(marked((await search(ana, 'strasse')).items[0]), ['Straße']);
+  // A word with "ss" that has no other spelling still finds itself once.
+  assert.deepEqual(ids(await search(ana, 'passt')), [sharp.messageId]);
+});
+
 test('tenant isolation: identical text in another workspace is never returned', async (t) => {
   const { server, ws, ana } = await setup(t);
   const other = await server.createWorkspace('Globex');

@@ -14,7 +14,8 @@ const ELLIPSIS = '…';
 /** Words shown before the first match, when the body has them. */
 const LEAD_IN = 4;
 
-const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+/** Case and accents folded, and ß as "ss", as the index's `unaccent` reads both (migration 0054). */
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replaceAll('ß', 'ss');
 
 export interface Snippet {
   snippet: string;

@@ -59,9 +59,23 @@ const workspaceToken = (workspaceId: string) => Buffer.from(workspaceId, 'utf8')
  */
 export function matchExpression(workspaceId: string | null, terms: readonly string[], column: 'body' | 'subject' = 'body'): string {
   if (terms.length === 0) throw new Error('matchExpression needs at least one term');
-  const words = terms.map((t) => `"${t.replaceAll('"', '""')}"${[...t].length >= 2 ? '*' : ''}`);
+  const words = terms.map((t) => {
+    const spellings = sharpSSpellings(t).map((w) => `"${w.replaceAll('"', '""')}"${[...w].length >= 2 ? '*' : ''}`);
+    return spellings.length === 1 ? spellings[0] : `(${spellings.join(' OR ')})`;
+  });
   const body = `${column} : (${words.join(' AND ')})`;
   return workspaceId === null ? body : `ws : "${workspaceToken(workspaceId)}" AND ${body}`;
+}
+
+/**
+ * A word and its other German spelling: "grosse" and "große", "strasse" and "straße". unicode61
+ * folds accents but keeps ß, where PostgreSQL's `unaccent` (0054) writes it "ss" on both sides; so
+ * on SQLite a word with either is looked for both ways, and "Größe" is found by "grosse" as on
+ * PostgreSQL.
+ */
+function sharpSSpellings(term: string): string[] {
+  if (!term.includes('ss') && !term.includes('ß')) return [term];
+  return [...new Set([term, term.replaceAll('ß', 'ss'), term.replaceAll('ss', 'ß')])];
 }
 
 /** Where a page ends: newest-first pages continue below an FTS rowid (rowid order is seq order within a workspace), ranked pages at an offset. */

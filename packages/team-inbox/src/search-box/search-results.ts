@@ -38,7 +38,7 @@ function marked(text: string, ranges: readonly (readonly [number, number])[]) {
 }
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
-const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replaceAll('ß', 'ss');
 
 /**
  * The words of `text` the server matched for `words`, as it matches them (storage/search.ts): each
