@@ -83,6 +83,14 @@ describe('team-inbox notifications', () => {
     const mention = mentionOf('conv_priya', { id: asked.id, excerpt: asked.body });
     world.notifications.splice(0, world.notifications.length, mention);
     const { el, pick } = await inboxOn('all', 2, world);
+    // A host page with its own content above and below the inbox: showing the note must not scroll it.
+    const above = document.createElement('div');
+    above.style.height = '300px';
+    const below = document.createElement('div');
+    below.style.height = '3000px';
+    el.before(above);
+    document.body.append(below);
+    window.scrollTo(0, 0);
     await pick(/import settings/);
     await until(() => el.getAttribute('conversation-id') === 'conv_priya', 2000, 'opened');
     const timeline = () => el.shadowRoot!.querySelector('inbox-timeline')!.shadowRoot!;
@@ -95,6 +103,9 @@ describe('team-inbox notifications', () => {
     const at = noteEl()!.getBoundingClientRect();
     expect(at.top >= box.top && at.bottom <= box.bottom).to.equal(true);
     expect(log.scrollHeight - log.scrollTop - log.clientHeight > 100).to.equal(true);
+    expect(window.scrollY).to.equal(0);
+    above.remove();
+    below.remove();
   });
 
   it('a notification for a conversation outside the view: focus on its name, never on another contact’s row', async () => {

@@ -186,7 +186,13 @@ export class InboxTimeline extends LitElement {
   protected override updated(): void {
     if (this.following && this.scroller) this.scroller.scrollTop = this.scroller.scrollHeight;
     const v = this.snapshot.value;
-    if (this.sought && v?.id === this.sought.conversationId && !v.loading) this.showSought(this.sought.itemId);
+    // Once its items are drawn: not while the conversation loads, nor while the log waits for its sentences.
+    if (this.sought && v?.id === this.sought.conversationId && !v.loading && !this.awaitingSentences(v.items)) this.showSought(this.sought.itemId);
+  }
+
+  /** Events wait for their sentences (the first time only): the log stays busy rather than showing half of it. */
+  private awaitingSentences(items: readonly TimelineItem[]): boolean {
+    return !this.sentences && !!this.sentencesLoading && items.some((i) => i.kind === 'event');
   }
 
   /**
@@ -199,8 +205,10 @@ export class InboxTimeline extends LitElement {
     const item = [...this.scroller.querySelectorAll<HTMLElement>('[data-item]')].find((el) => el.dataset['item'] === itemId);
     if (!item) return;
     this.following = false;
-    item.scrollIntoView({ block: 'center' });
-    this.scrolledTo = this.scroller.scrollTop;
+    // The log's own scroll, not scrollIntoView, which would scroll the host's page around the inbox too.
+    const log = this.scroller;
+    log.scrollTop += item.getBoundingClientRect().top - log.getBoundingClientRect().top - (log.clientHeight - item.offsetHeight) / 2;
+    this.scrolledTo = log.scrollTop;
     item.classList.remove('sought');
     void item.offsetWidth; // restarts the mark's animation when the same item is sought again
     item.classList.add('sought');
@@ -236,8 +244,7 @@ export class InboxTimeline extends LitElement {
     const items = v?.items ?? [];
     const contactName = v?.contactId ? contactNameOf(this.contacts, v.contactId) : '';
     const now = this.clock.now;
-    // Events wait for their sentences (the first time only): the log stays busy rather than showing half of it.
-    const waiting = !this.sentences && !!this.sentencesLoading && items.some((i) => i.kind === 'event');
+    const waiting = this.awaitingSentences(items);
     return html`<div
         part="base"
         role="log"
