@@ -107,8 +107,9 @@ const FINAL_CLOSES: ReadonlySet<SessionCloseReason> = new Set(['agent_deactivate
 
 /**
  * The Baton socket. Every (re)connect sends a token from the provider and the last `seq` seen, so
- * the server replays what was missed before it says `ready`. When the server ends the session
- * (token expiry) or refuses the handshake, it reconnects with backoff and a fresh token.
+ * the server replays what was missed before it says `ready`. Before the token expires it is renewed
+ * over the socket (`session:refresh`); when the server ends the session anyway (a refused renewal,
+ * a revoked key) or refuses the handshake, it reconnects with backoff and a fresh token.
  */
 export class BatonRealtime {
   /** The underlying Socket.IO socket, for what the SDK does not wrap. */
