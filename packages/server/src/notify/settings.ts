@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { runCommand } from '../services/change-runner.js';
 import { toWorkspace } from '../storage/mappers.js';
-import { findWorkspace, updateWorkspaceSettings as saveWorkspaceSettings, type WorkspaceSettingsPatch } from '../storage/workspaces.js';
+import { findWorkspace, originsOf, updateWorkspaceSettings as saveWorkspaceSettings, type WorkspaceSettingsPatch } from '../storage/workspaces.js';
 
 /**
  * The workspace's settings: where notification links point, whether snippets may leave Baton,
@@ -18,8 +18,7 @@ export async function updateWorkspaceSettings(deps: Deps, p: WorkspacePrincipal,
   if (body.autoAwayAfterSec !== undefined) patch.auto_away_after_sec = body.autoAwayAfterSec;
   if (body.awayPolicy !== undefined) patch.away_policy = body.awayPolicy;
   if (body.assignOnReply !== undefined) patch.assign_on_reply = body.assignOnReply ? 1 : 0;
-  // Kept as origins, once each, as browsers send them in `Origin` (realtime/handshake.ts compares them).
-  if (body.allowedOrigins !== undefined) patch.allowed_origins = JSON.stringify([...new Set(body.allowedOrigins.map((o) => new URL(o).origin))]);
+  if (body.allowedOrigins !== undefined) patch.allowed_origins = JSON.stringify(originsOf(body.allowedOrigins));
   return runCommand(deps, async (trx) => {
     if (Object.keys(patch).length > 0) await saveWorkspaceSettings(trx, p.workspaceId, patch);
     const row = await findWorkspace(trx, p.workspaceId);

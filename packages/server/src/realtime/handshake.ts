@@ -2,7 +2,7 @@ import { SocketAuth, type HandshakeRefusal, type HandshakeRefusalData } from '@b
 import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { whyUnavailable } from '../storage/unavailable.js';
-import { findWorkspace } from '../storage/workspaces.js';
+import { admitsOrigin } from '../storage/workspaces.js';
 import type { HandshakeBudget } from './handshake-budget.js';
 import type { BatonSocket } from './io.js';
 
@@ -39,11 +39,7 @@ export function handshake(deps: Deps, budget: HandshakeBudget) {
     if (retryAfterMs > 0) return refusal('rate_limited', { code: 'rate_limited', retryAfterMs });
     // Browsers always send Origin; it must be one the workspace lists. Server-side clients send none.
     const origin = socket.handshake.headers.origin;
-    if (origin) {
-      const workspace = await findWorkspace(db, principal.workspaceId);
-      const allowed = workspace ? (JSON.parse(workspace.allowed_origins) as string[]) : [];
-      if (!allowed.includes('*') && !allowed.includes(origin)) return refusal('origin not allowed');
-    }
+    if (origin && !(await admitsOrigin(db, principal.workspaceId, origin))) return refusal('origin not allowed');
     socket.data = {
       workspaceId: principal.workspaceId,
       agentId: principal.agentId,

@@ -1,7 +1,7 @@
 import { RefreshBody } from '@baton/protocol';
 import { authenticate } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
-import { findWorkspace } from '../storage/workspaces.js';
+import { admitsOrigin } from '../storage/workspaces.js';
 import { onClientEvent } from './client-events.js';
 import type { BatonSocket } from './io.js';
 import type { Sessions } from './sessions.js';
@@ -28,10 +28,7 @@ export function handleSessionRefresh(socket: BatonSocket, deps: Deps, sessions: 
       return answer({ ok: false, error: { code: 'unauthorized', message: "not a valid token for this socket's agent" } });
     }
     const origin = socket.handshake.headers.origin;
-    if (origin) {
-      const allowed = JSON.parse((await findWorkspace(db, workspaceId))?.allowed_origins ?? '[]') as string[];
-      if (!allowed.includes('*') && !allowed.includes(origin)) return answer({ ok: false, error: { code: 'forbidden', message: 'origin not allowed' } });
-    }
+    if (origin && !(await admitsOrigin(db, workspaceId, origin))) return answer({ ok: false, error: { code: 'forbidden', message: 'origin not allowed' } });
     // Only a later expiry: an older token handed in (a retry that arrived late) never shortens the session.
     if (principal.tokenExp > socket.data.tokenExp) {
       Object.assign(socket.data, { tokenExp: principal.tokenExp, role: principal.role, kid: principal.kid ?? '', apiKeyId: principal.apiKeyId ?? null });

@@ -6,7 +6,7 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import { newId, randomSecret } from '../ids.js';
 import { findAgent } from '../storage/agents.js';
 import { toWorkspace } from '../storage/mappers.js';
-import { findWorkspace, insertWorkspace, newestSigningKey } from '../storage/workspaces.js';
+import { findWorkspace, insertWorkspace, newestSigningKey, originsOf } from '../storage/workspaces.js';
 import { runCommand } from './change-runner.js';
 
 function validTimeZone(tz: string): boolean {
@@ -27,7 +27,7 @@ export async function createWorkspace(deps: Deps, body: CreateWorkspaceBody) {
     id: newId('ws', now),
     name: body.name,
     time_zone: timeZone,
-    allowed_origins: JSON.stringify((body.allowedOrigins ?? []).map((o) => new URL(o).origin)),
+    allowed_origins: JSON.stringify(originsOf(body.allowedOrigins ?? [])),
     seq: 0,
     last_activity_at: now,
     created_at: now,

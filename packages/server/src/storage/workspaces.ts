@@ -16,6 +16,19 @@ export async function insertWorkspace(db: Q, row: WorkspaceRow, apiKey: { id: st
   await db.insertInto('signing_keys').values(signingKey).execute();
 }
 
+/**
+ * Whether the workspace admits sockets from a page at `origin` (its `allowed_origins`, `*` for any):
+ * read at each handshake and each token renewal, so a change counts from the next of either.
+ */
+export async function admitsOrigin(db: Q, workspaceId: string, origin: string): Promise<boolean> {
+  const workspace = await findWorkspace(db, workspaceId);
+  const allowed = workspace ? (JSON.parse(workspace.allowed_origins) as string[]) : [];
+  return allowed.includes('*') || allowed.includes(origin);
+}
+
+/** The pages' URLs as the list keeps them: each as its origin (what browsers send), once. */
+export const originsOf = (urls: readonly string[]): string[] => [...new Set(urls.map((u) => new URL(u).origin))];
+
 export async function setAllowedOrigins(db: Q, id: string, origins: string[]) {
   await db.updateTable('workspaces').set({ allowed_origins: JSON.stringify(origins) }).where('id', '=', id).execute();
 }
