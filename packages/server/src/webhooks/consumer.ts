@@ -33,7 +33,8 @@ export function webhookConsumer(deps: Deps): OutboxConsumer {
       if (hooks.length === 0) return;
       const hooked = new Set(hooks.map((h) => h.workspace_id));
       const mine = records.filter((r) => hooked.has(r.workspaceId));
-      const contacts = await recipientsOf(deps, mine);
+      const delivering = new Set(hooks.filter((h) => (JSON.parse(h.events) as string[]).includes('message.created')).map((h) => h.workspace_id));
+      const contacts = await recipientsOf(deps, mine.filter((r) => delivering.has(r.workspaceId)));
       const events = mine.flatMap((record) => webhookEventsFor(record, contacts).map((event) => ({ record, event })));
       if (events.length === 0) return;
       const jobs: NewJob[] = [];
@@ -64,14 +65,15 @@ export function webhookConsumer(deps: Deps): OutboxConsumer {
 }
 
 /**
- * The contacts of the changes that may carry an outbound message (`message.created`'s recipient),
- * read in one query and kept only within their own workspace.
+ * The contacts of the changes that carry an outbound message (`message.created`'s recipient), read
+ * in one query and kept only within their own workspace. Inbound messages, the usual create, need none.
  */
 async function recipientsOf(deps: Deps, records: readonly OutboxRecord[]): Promise<Map<string, Contact>> {
   const wanted = new Map<string, string>();
   for (const r of records) {
     const c = r.payload.conversation;
-    if (c && (r.type === 'message.created' || r.type === 'conversation.created')) wanted.set(c.contactId, r.workspaceId);
+    const outbound = r.payload.items.some((i) => i.kind === 'message' && i.direction === 'outbound');
+    if (c && outbound && (r.type === 'message.created' || r.type === 'conversation.created')) wanted.set(c.contactId, r.workspaceId);
   }
   const rows = await findContactsByIds(deps.storage.db, [...wanted.keys()]);
   return new Map(rows.filter((row) => wanted.get(row.id) === row.workspace_id).map((row) => [row.id, toContact(row)]));
