@@ -110,13 +110,12 @@ export function demoHost(options: DemoHostOptions) {
       const res = await baton<{ items: { id: string; username: string; name: string }[] }>('GET', '/v1/agents');
       return c.json({ items: res.body.items.map((a) => ({ username: a.username, name: a.name })) }, 200);
     })
-    // The one route every host adds: "who is logged in here" → a Baton token for that agent.
+    // The one route every host adds: "who is logged in here" → a Baton token for that agent, asked
+    // by the CRM's own user id (each agent was created with it as `externalId`).
     .post('/demo/token', async (c) => {
-      const username = c.req.query('agent') ?? '';
-      const agents = await baton<{ items: { id: string; username: string }[] }>('GET', '/v1/agents');
-      const agent = agents.body.items.find((a) => a.username === username.toLowerCase());
-      if (!agent) return c.json({ error: { code: 'not_found', message: `no demo agent ${username}` } }, 404);
-      const minted = await baton<{ token: string; expiresAt: string }>('POST', '/v1/tokens', { agentId: agent.id, ttlSeconds: 3600 });
+      const username = (c.req.query('agent') ?? '').toLowerCase();
+      const minted = await baton<{ token: string; expiresAt: string }>('POST', '/v1/tokens', { externalId: `crm-user:${username}`, ttlSeconds: 3600 });
+      if (minted.status === 400) return c.json({ error: { code: 'not_found', message: `no demo agent ${username}` } }, 404);
       return c.json(minted.body, minted.status as 201);
     })
     // Customer simulator: a message from a customer arrives at the CRM, which forwards it to Baton.

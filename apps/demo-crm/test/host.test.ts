@@ -15,7 +15,8 @@ async function setup(t: TestContext) {
   const baton = await TestServer.start();
   t.after(() => baton.close());
   const ws = await baton.createWorkspace('Demo');
-  const ana = await ws.addAgent('ana');
+  // The demo seeds each agent with the CRM's user id as `externalId`; its token route asks by it.
+  const ana = await ws.addAgent('ana', { externalId: 'crm-user:ana' });
   const host = demoHost({
     apiKey: ws.apiKey,
     callBaton: (path, init) => fetch(baton.url + path, init),
@@ -34,8 +35,8 @@ async function setup(t: TestContext) {
   return { baton, ws, ana, post };
 }
 
-test('mints a working agent token for a known username, and refuses unknown ones', async (t) => {
-  const { baton, ana, post } = await setup(t);
+test("mints a working agent token by the CRM user's id, and refuses users with no agent", async (t) => {
+  const { baton, ws, ana, post } = await setup(t);
   const minted = await post('/demo/token?agent=ANA');
   assert.equal(minted.status, 201);
   const me = await baton.request('GET', '/v1/agents/me', { token: minted.body.token });
@@ -44,6 +45,9 @@ test('mints a working agent token for a known username, and refuses unknown ones
   const unknown = await post('/demo/token?agent=nobody');
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.error.code, 'not_found');
+  // An agent the CRM has no user for (no externalId) gets no token through it, whatever their username.
+  await ws.addAgent('ben');
+  assert.equal((await post('/demo/token?agent=ben')).status, 404);
 });
 
 test('a customer message starts a conversation, a second one continues (and reopens) it', async (t) => {

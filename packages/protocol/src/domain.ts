@@ -65,6 +65,11 @@ export const Agent = z.object({
   name: z.string(),
   username: z.string(),
   email: z.string().nullable(),
+  /**
+   * The host's own id for this person (its user id), unique in the workspace: the host mints a
+   * token with it (`POST /v1/tokens { externalId }`) without keeping Baton's agent ids.
+   */
+  externalId: z.string().nullable(),
   role: Role,
   skills: z.array(z.string()),
   capacity: z.number().int(),

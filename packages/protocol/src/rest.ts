@@ -58,16 +58,24 @@ export const CredentialList = z.object({ apiKeys: z.array(ApiKeyInfo), signingKe
 export const CreateApiKeyResponse = z.object({ apiKey: ApiKeyInfo, key: secret(z.string()) });
 export const CreateSigningKeyResponse = z.object({ signingKey: SigningKeyInfo, secret: secret(z.string()) });
 
-export const CreateTokenBody = z.strictObject({
-  agentId: Id,
-  ttlSeconds: z.number().int().min(60).max(3600).optional(),
-});
+/** The host's own id for a person or a customer: its user id, its CRM record's id. */
+const ExternalId = z.string().trim().min(1).max(200);
+
+/** Whom the token is for: Baton's agent id, or the host's own id for them (`Agent.externalId`). */
+export const CreateTokenBody = z
+  .strictObject({
+    agentId: Id.optional(),
+    externalId: ExternalId.optional(),
+    ttlSeconds: z.number().int().min(60).max(3600).optional(),
+  })
+  .refine((b) => (b.agentId === undefined) !== (b.externalId === undefined), { message: 'give exactly one of agentId or externalId' });
 export const TokenResponse = z.object({ token: secret(z.string()), expiresAt: z.iso.datetime() });
 
 export const CreateAgentBody = z.strictObject({
   name: Name,
   username: Username,
   email: Email.optional(),
+  externalId: ExternalId.optional(),
   role: Role.optional(),
   skills: Tags.optional(),
   capacity: z.number().int().min(0).max(MAX_AGENT_CAPACITY).optional(),
@@ -76,6 +84,8 @@ export const CreateAgentBody = z.strictObject({
 export const UpdateAgentBody = z.strictObject({
   name: Name.optional(),
   email: Email.nullable().optional(),
+  /** `null` clears it; a value another agent of the workspace holds is a 409. */
+  externalId: ExternalId.nullable().optional(),
   role: Role.optional(),
   skills: Tags.optional(),
   capacity: z.number().int().min(0).max(MAX_AGENT_CAPACITY).optional(),
@@ -99,7 +109,7 @@ export const CreateContactBody = z.strictObject({
   email: Email.optional(),
   language: z.string().trim().min(2).max(16).optional(),
   tags: Tags.optional(),
-  externalId: z.string().trim().min(1).max(200).optional(),
+  externalId: ExternalId.optional(),
   attributes: z
     .record(ContactAttributeKey, ContactAttributeValue)
     .refine((a) => Object.keys(a).length <= MAX_CONTACT_ATTRIBUTES, `at most ${MAX_CONTACT_ATTRIBUTES} attributes`)
@@ -111,13 +121,16 @@ export const UpdateContactBody = z.strictObject({
   email: Email.nullable().optional(),
   language: z.string().trim().min(2).max(16).nullable().optional(),
   tags: Tags.optional(),
-  externalId: z.string().trim().min(1).max(200).nullable().optional(),
+  externalId: ExternalId.nullable().optional(),
   /** Merged into the stored ones: named keys are set, `null` removes a key. */
   attributes: z
     .record(ContactAttributeKey, ContactAttributeValue.nullable())
     .refine((a) => Object.keys(a).length <= MAX_CONTACT_ATTRIBUTES, `at most ${MAX_CONTACT_ATTRIBUTES} attributes`)
     .optional(),
 });
+
+/** `GET /v1/agents?externalId=`: the agent the host knows by that id (none or one). */
+export const ListAgentsQuery = z.strictObject({ externalId: z.string().min(1).max(200).optional() });
 
 export const FindContactsQuery = z
   .strictObject({
@@ -346,6 +359,7 @@ export type CreateTeamBody = z.infer<typeof CreateTeamBody>;
 export type UpdateTeamBody = z.infer<typeof UpdateTeamBody>;
 export type CreateContactBody = z.infer<typeof CreateContactBody>;
 export type FindContactsQuery = z.infer<typeof FindContactsQuery>;
+export type ListAgentsQuery = z.infer<typeof ListAgentsQuery>;
 export type UpdateContactBody = z.infer<typeof UpdateContactBody>;
 export type CreateConversationBody = z.infer<typeof CreateConversationBody>;
 export type ListConversationsQuery = z.infer<typeof ListConversationsQuery>;

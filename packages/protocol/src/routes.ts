@@ -76,8 +76,8 @@ export const routes = {
     callers: ['agent'], status: 200, response: z.object({ agent: Agent }),
   },
   listAgents: {
-    method: 'get', path: '/v1/agents', summary: 'List agents (with open assigned load), deactivated ones included with `active: false`',
-    callers: ['apiKey', 'agent'], status: 200, response: z.object({ items: z.array(Agent.extend({ openAssigned: z.number().int() })) }),
+    method: 'get', path: '/v1/agents', summary: 'List agents (with open assigned load), deactivated ones included with `active: false`; `externalId` finds the one the host knows by that id',
+    callers: ['apiKey', 'agent'], query: R.ListAgentsQuery, status: 200, response: z.object({ items: z.array(Agent.extend({ openAssigned: z.number().int() })) }),
   },
   createAgent: {
     method: 'post', path: '/v1/agents', summary: 'Create an agent',

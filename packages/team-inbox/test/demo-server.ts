@@ -9,6 +9,6 @@ const server = await startServer({ host: '127.0.0.1', port: 0, db: ':memory:', p
 const demo = await seedDemoWorkspace(server.deps);
 const tokens: Record<string, string> = {};
 for (const [username, id] of Object.entries(demo.agents)) {
-  tokens[username] = (await mintAgentToken(server.deps, demo.workspaceId, id, 3600)).token;
+  tokens[username] = (await mintAgentToken(server.deps, demo.workspaceId, { agentId: id }, 3600)).token;
 }
 serveUntilRunnerStops(server, { url: server.url, agents: demo.agents, tokens, apiKey: demo.credentials?.apiKey, adminToken });

@@ -1,7 +1,7 @@
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
 import type { Deps } from '../deps.js';
-import { createAgent } from '../services/agents.js';
+import { createAgent, updateAgent } from '../services/agents.js';
 import { assign, createConversation, postMessage, postNote, setStatus } from '../services/conversations.js';
 import { createReply } from '../services/saved-replies.js';
 import { createTeam } from '../services/teams.js';
@@ -92,6 +92,12 @@ function steppingClock(base: Clock, startMsAgo: number): Clock & { step(ms: numb
  * Seeds the demo workspace through the same services the API uses, unless it exists already.
  * The demo CRM mints agent tokens for it in-process; a real host calls `POST /v1/tokens`.
  */
+/**
+ * The demo CRM's own id for its user `username` (apps/demo-crm/src/host.ts mints their tokens by it):
+ * each agent carries it as `externalId`, as a host's agents carry its user ids.
+ */
+export const demoUserId = (username: string) => `crm-user:${username}`;
+
 export interface DemoSeed {
   workspaceId: string;
   created: boolean;
@@ -103,7 +109,10 @@ export interface DemoSeed {
 export async function seedDemoWorkspace(deps: Deps): Promise<DemoSeed> {
   const existing = await deps.storage.db.selectFrom('workspaces').select('id').where('name', '=', DEMO_WORKSPACE_NAME).executeTakeFirst();
   if (existing) {
-    const rows = await deps.storage.db.selectFrom('agents').select(['id', 'username']).where('workspace_id', '=', existing.id).execute();
+    const rows = await deps.storage.db.selectFrom('agents').select(['id', 'username', 'external_id']).where('workspace_id', '=', existing.id).execute();
+    // A demo database seeded before agents had external ids: give them the CRM's user ids its token route asks by.
+    const host: WorkspacePrincipal = { kind: 'apiKey', workspaceId: existing.id };
+    for (const r of rows) if (r.external_id === null) await updateAgent(deps, host, r.id, { externalId: demoUserId(r.username) });
     return { workspaceId: existing.id, created: false, agents: Object.fromEntries(rows.map((r) => [r.username, r.id])) as Record<Username, string> };
   }
   const clock = steppingClock(deps.clock, 3 * 24 * 3600 * 1000);
@@ -115,7 +124,10 @@ export async function seedDemoWorkspace(deps: Deps): Promise<DemoSeed> {
 
   const agents = {} as Record<Username, string>;
   for (const a of AGENTS) {
-    const agent = await createAgent(d, host, { name: a.name, username: a.username, email: `${a.username}@demo.baton.dev`, role: a.role, skills: [...a.skills], availability: a.availability });
+    const agent = await createAgent(d, host, {
+      name: a.name, username: a.username, email: `${a.username}@demo.baton.dev`, externalId: demoUserId(a.username),
+      role: a.role, skills: [...a.skills], availability: a.availability,
+    });
     agents[a.username] = agent.id;
   }
   const as = (u: Username): WorkspacePrincipal & { kind: 'agent' } => ({

@@ -1,18 +1,30 @@
-import type { CreateAgentBody, UpdateAgentBody } from '@baton/protocol';
+import type { CreateAgentBody, ListAgentsQuery, UpdateAgentBody } from '@baton/protocol';
+import type { Kysely } from 'kysely';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import { newId } from '../ids.js';
-import { findAgent, insertAgent, listAgentRows, openAssignedCounts, updateAgentRow } from '../storage/agents.js';
+import { findAgent, findAgentByExternalId, insertAgent, listAgentRows, openAssignedCounts, updateAgentRow } from '../storage/agents.js';
 import { toAgent } from '../storage/mappers.js';
-import type { AgentRow } from '../storage/schema.js';
+import type { AgentRow, Database } from '../storage/schema.js';
 import { runChange } from './change-runner.js';
 
 export const DEFAULT_CAPACITY = 25;
 
-export async function listAgents(deps: Deps, p: WorkspacePrincipal) {
-  const [rows, load] = await Promise.all([listAgentRows(deps.storage.db, p.workspaceId), openAssignedCounts(deps.storage.db, p.workspaceId)]);
-  return rows.map((r) => ({ ...toAgent(r), openAssigned: load.get(r.id) ?? 0 }));
+export async function listAgents(deps: Deps, p: WorkspacePrincipal, q: ListAgentsQuery = {}) {
+  const db = deps.storage.db;
+  const rows =
+    q.externalId === undefined
+      ? listAgentRows(db, p.workspaceId)
+      : findAgentByExternalId(db, p.workspaceId, q.externalId).then((row) => (row ? [row] : []));
+  const [found, load] = await Promise.all([rows, openAssignedCounts(db, p.workspaceId)]);
+  return found.map((r) => ({ ...toAgent(r), openAssigned: load.get(r.id) ?? 0 }));
+}
+
+/** 409 when another agent of the workspace already goes by `externalId` (the index would refuse it too, less clearly). */
+async function assertExternalIdFree(db: Kysely<Database>, workspaceId: string, externalId: string, self?: string) {
+  const holder = await findAgentByExternalId(db, workspaceId, externalId);
+  if (holder && holder.id !== self) throw conflict(`an agent with externalId ${externalId} exists`, { agentId: holder.id });
 }
 
 export async function getAgent(deps: Deps, workspaceId: string, id: string) {
@@ -31,6 +43,7 @@ export async function createAgent(deps: Deps, p: WorkspacePrincipal, body: Creat
       .where('username_lower', '=', body.username.toLowerCase())
       .executeTakeFirst();
     if (taken) throw conflict(`username ${body.username} is taken in this workspace`);
+    if (body.externalId !== undefined) await assertExternalIdFree(change.trx, p.workspaceId, body.externalId);
     const row: AgentRow = {
       id: newId('agt', change.now),
       workspace_id: p.workspaceId,
@@ -38,6 +51,7 @@ export async function createAgent(deps: Deps, p: WorkspacePrincipal, body: Creat
       username: body.username,
       username_lower: body.username.toLowerCase(),
       email: body.email ?? null,
+      external_id: body.externalId ?? null,
       role: body.role ?? 'agent',
       skills: JSON.stringify([...new Set((body.skills ?? []).map((s) => s.toLowerCase()))]),
       capacity: body.capacity ?? DEFAULT_CAPACITY,
@@ -70,6 +84,8 @@ export async function updateAgent(deps: Deps, p: WorkspacePrincipal, id: string,
     const patch: Partial<AgentRow> & { auto_away?: number } = {};
     if (body.name !== undefined) patch.name = body.name;
     if (body.email !== undefined) patch.email = body.email;
+    if (body.externalId) await assertExternalIdFree(change.trx, p.workspaceId, body.externalId, id);
+    if (body.externalId !== undefined) patch.external_id = body.externalId;
     if (body.role !== undefined) patch.role = body.role;
     if (body.skills !== undefined) patch.skills = JSON.stringify([...new Set(body.skills.map((s) => s.toLowerCase()))]);
     if (body.capacity !== undefined) patch.capacity = body.capacity;

@@ -4,7 +4,7 @@ import { MAX_TOKEN_TTL_SECONDS, signAgentToken } from '../auth/tokens.js';
 import type { Deps } from '../deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { newId, randomSecret } from '../ids.js';
-import { findAgent } from '../storage/agents.js';
+import { findAgent, findAgentByExternalId } from '../storage/agents.js';
 import { toWorkspace } from '../storage/mappers.js';
 import { findWorkspace, insertWorkspace, newestSigningKey, originsOf } from '../storage/workspaces.js';
 import { runCommand } from './change-runner.js';
@@ -56,11 +56,19 @@ export async function getWorkspace(deps: Deps, p: WorkspacePrincipal) {
  * Signs a token for an agent with the workspace's newest signing key. `mintedBy` is the API key of
  * the request: the token names it, so revoking that key ends the token (and the sockets it opened).
  */
-export async function mintAgentToken(deps: Deps, workspaceId: string, agentId: string, ttlSeconds = MAX_TOKEN_TTL_SECONDS, mintedBy?: string) {
-  const agent = await findAgent(deps.storage.db, workspaceId, agentId);
-  if (!agent) throw badRequest(`no agent ${agentId} in this workspace`, [{ path: ['agentId'], message: 'unknown agent' }]);
+/** Whom a token is for: Baton's agent id, or the host's own id for the agent (`Agent.externalId`). */
+export type AgentRef = { agentId: string } | { externalId: string };
+
+export async function mintAgentToken(deps: Deps, workspaceId: string, who: AgentRef, ttlSeconds = MAX_TOKEN_TTL_SECONDS, mintedBy?: string) {
+  const db = deps.storage.db;
+  const agent = 'agentId' in who ? await findAgent(db, workspaceId, who.agentId) : await findAgentByExternalId(db, workspaceId, who.externalId);
+  if (!agent) {
+    const [field, value] = 'agentId' in who ? ['agentId', who.agentId] : ['externalId', who.externalId];
+    throw badRequest(`no agent with ${field} ${value} in this workspace`, [{ path: [field], message: 'unknown agent' }]);
+  }
+  const agentId = agent.id;
   if (Number(agent.active) !== 1) throw conflict(`agent ${agentId} is deactivated: reactivate them (PATCH /v1/agents/:id { active: true }) first`, { agentId, active: false });
-  const key = await newestSigningKey(deps.storage.db, workspaceId);
+  const key = await newestSigningKey(db, workspaceId);
   if (!key) throw notFound('signing key');
   const claims = { agentId, workspaceId, role: agent.role, ...(mintedBy ? { apiKeyId: mintedBy } : {}) };
   const { token, exp } = await signAgentToken(key, claims, deps.clock.now(), ttlSeconds);

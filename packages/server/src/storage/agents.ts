@@ -18,6 +18,10 @@ const selectAgents = prepared<{ workspaceId: string }, StoredAgent>(['workspaceI
 );
 export const listAgentRows = async (db: Q, workspaceId: string): Promise<StoredAgent[]> => (await selectAgents(db, { workspaceId })).rows;
 
+/** The agent the host knows by `externalId` (unique in the workspace), if any. */
+export const findAgentByExternalId = (db: Q, workspaceId: string, externalId: string): Promise<StoredAgent | undefined> =>
+  db.selectFrom('agents').selectAll().where('workspace_id', '=', workspaceId).where('external_id', '=', externalId).executeTakeFirst();
+
 export const findAgentsByUsernames = (db: Q, workspaceId: string, lowerUsernames: string[]) =>
   lowerUsernames.length === 0
     ? Promise.resolve([] as AgentRow[])

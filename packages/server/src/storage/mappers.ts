@@ -39,6 +39,7 @@ export const toAgent = (r: AgentRow): Agent => ({
   name: r.name,
   username: r.username,
   email: r.email,
+  externalId: r.external_id,
   role: r.role,
   skills: list(r.skills),
   capacity: Number(r.capacity),

@@ -38,6 +38,7 @@ import * as m0055 from './migrations/0055_job_attempt_started.js';
 import * as m0056 from './migrations/0056_search_subjects.js';
 import * as m0057 from './migrations/0057_notification_note.js';
 import * as m0058 from './migrations/0058_assign_on_reply.js';
+import * as m0059 from './migrations/0059_agent_external_id.js';
 
 interface Migration {
   version: number;
@@ -85,6 +86,7 @@ const MIGRATIONS: Migration[] = [
   { version: 56, name: 'search_subjects', up: m0056.up },
   { version: 57, name: 'notification_note', up: m0057.up },
   { version: 58, name: 'assign_on_reply', up: m0058.up },
+  { version: 59, name: 'agent_external_id', up: m0059.up },
 ];
 
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */

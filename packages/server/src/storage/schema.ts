@@ -75,6 +75,8 @@ export interface AgentRow {
   username: string;
   username_lower: string;
   email: string | null;
+  /** The host's id for the person, unique in the workspace when set (migration 0059). */
+  external_id: string | null;
   role: 'agent' | 'admin';
   skills: string;
   capacity: number;

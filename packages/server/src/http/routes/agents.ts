@@ -1,15 +1,15 @@
-import { CreateAgentBody, routes, UpdateAgentBody } from '@baton/protocol';
+import { CreateAgentBody, ListAgentsQuery, routes, UpdateAgentBody } from '@baton/protocol';
 import { Hono } from 'hono';
 import { requireAgent, requireWorkspace } from '../../auth/principal.js';
 import { createAgent, getAgent, listAgents, updateAgent } from '../../services/agents.js';
 import type { AppEnv } from '../env.js';
-import { jsonBody } from '../parse.js';
+import { jsonBody, query } from '../parse.js';
 import { reply } from '../reply.js';
 
 export const agentRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.listAgents.callers);
-    return c.json({ items: await listAgents(c.get('deps'), p) }, 200);
+    return c.json({ items: await listAgents(c.get('deps'), p, query(c, ListAgentsQuery)) }, 200);
   })
   .get('/me', async (c) => {
     const p = requireAgent(c.get('principal'), routes.me.callers);

@@ -22,5 +22,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
     const p = requireWorkspace(c.get('principal'), routes.createToken.callers);
     const body = await jsonBody(c, CreateTokenBody);
     const minter = p.kind === 'apiKey' ? p.keyId : undefined;
-    return reply(c, 'createToken', () => mintAgentToken(c.get('deps'), p.workspaceId, body.agentId, body.ttlSeconds, minter), (minted) => minted);
+    // The body's refinement lets exactly one of the two through.
+    const who = body.agentId !== undefined ? { agentId: body.agentId } : { externalId: body.externalId! };
+    return reply(c, 'createToken', () => mintAgentToken(c.get('deps'), p.workspaceId, who, body.ttlSeconds, minter), (minted) => minted);
   });
