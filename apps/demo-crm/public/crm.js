@@ -2,7 +2,11 @@
 // the token route, the theme picker and the "Signed in as" picker.
 
 export const params = new URLSearchParams(location.search);
-export const agent = (params.get('agent') || 'ana').toLowerCase();
+// The demo's "session": who signed in last in this browser, so a notification email's link
+// (/demo?conversation=…, which names no agent) opens as the agent it was sent to.
+const SIGNED_IN = 'baton-demo-agent';
+export const agent = (params.get('agent') || localStorage.getItem(SIGNED_IN) || 'ana').toLowerCase();
+localStorage.setItem(SIGNED_IN, agent);
 
 /** The host's one Baton route: its own session says who is signed in; it answers with a Baton token. */
 export function useHostToken(element) {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { seedDemoWorkspace, startServer } from '@baton/server';
+import { seedDemoWorkspace, serverOptionsFromEnv, startServer } from '@baton/server';
 import { seedRules } from '@baton/rules/examples';
 import { demoHost } from './host.js';
 
@@ -35,10 +35,11 @@ if (!credentials) {
 }
 
 const server = await startServer({
+  // Every variable `baton serve` reads (README's table): SMTP_URL, MAIL_FROM, limits, retention…
+  ...serverOptionsFromEnv(),
   port,
   host: process.env.HOST ?? '127.0.0.1',
   db: dbFile,
-  adminToken: process.env.BATON_ADMIN_TOKEN || undefined,
   // The demo runs on one machine: webhooks and push may reach receivers on loopback (DESIGN §7a).
   privateDestinations: process.env.BATON_PRIVATE_DESTINATIONS || '127.0.0.0/8,::1/128',
   extend: async (app, deps) => {
@@ -63,7 +64,23 @@ const server = await startServer({
     if (seed.credentials) await seedWorkflows(app, credentials!.apiKey, seed.agents.ana);
   },
 });
-console.log(`[demo-crm] Baton demo on http://localhost:${server.port}/demo?agent=ana (agents: ana, ben, maria, tom)`);
+const demoUrl = (process.env.BATON_PUBLIC_URL || `http://localhost:${server.port}`).replace(/\/+$/, '');
+await linkNotificationsHere(server.app, credentials!.apiKey, `${demoUrl}/demo?conversation={conversationId}`);
+console.log(`[demo-crm] Baton demo on ${demoUrl}/demo?agent=ana (agents: ana, ben, maria, tom)`);
+
+/**
+ * Notification emails and pushes link to a conversation through the workspace's link template (the
+ * host's page; Baton serves none). The demo's page is this process, on whatever port it got, so the
+ * template is set on every start, through the public API as a host would.
+ */
+async function linkNotificationsHere(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, apiKey: string, linkTemplate: string) {
+  const res = await app.request('/v1/workspace', {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ linkTemplate }),
+  });
+  if (!res.ok) throw new Error(`setting the demo's notification links failed: ${res.status} ${await res.text()}`);
+}
 
 /**
  * A fresh demo also gets the rules reference's three example rules (`@baton/rules/examples`),

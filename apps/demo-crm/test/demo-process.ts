@@ -31,10 +31,10 @@ export interface RunningDemo {
 }
 
 /**
- * Starts the demo as `pnpm start` does and waits until it answers. A fresh clone builds the
+ * Starts the demo as `pnpm start` does (with `env`'s variables for its address added) and waits until it answers. A fresh clone builds the
  * bundles first, hence the generous wait; a start that fails says what the demo printed.
  */
-export async function startDemo(dataPrefix: string): Promise<RunningDemo> {
+export async function startDemo(dataPrefix: string, env: (base: string) => NodeJS.ProcessEnv = () => ({})): Promise<RunningDemo> {
   const dataDir = await mkdtemp(path.join(tmpdir(), dataPrefix));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -42,7 +42,7 @@ export async function startDemo(dataPrefix: string): Promise<RunningDemo> {
   // Its own process group, so `stop` ends pnpm and the server it started together.
   const child: ChildProcess = spawn('pnpm', ['start'], {
     cwd: appDir,
-    env: { ...process.env, PORT: String(port), BATON_DEMO_DATA: dataDir },
+    env: { ...process.env, ...env(base), PORT: String(port), BATON_DEMO_DATA: dataDir },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,7 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
 import { launchChromium, printOutputOnFailure, startDemo, type RunningDemo } from './demo-process.js';
 
 const screenshots = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
@@ -63,15 +65,40 @@ async function startPushService(): Promise<{ url: string; received: { path: stri
   return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** A loopback mail server standing in for the team's: it keeps every email it is sent, parsed. */
+async function startMailServer(): Promise<{ url: string; mails: () => Promise<{ to: string[]; mail: ParsedMail }[]>; close(): Promise<void> }> {
+  const received: Promise<{ to: string[]; mail: ParsedMail }>[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        received.push(simpleParser(Buffer.concat(chunks)).then((mail) => ({ to, mail })));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  return { url: `smtp://127.0.0.1:${port}`, mails: () => Promise.all(received), close: () => new Promise((r) => server.close(() => r())) };
+}
+
 describe('demo CRM end to end (two agents in Chromium)', () => {
   let demo: RunningDemo;
+  let mailServer: Awaited<ReturnType<typeof startMailServer>>;
   let base: string;
   let browser: Browser;
   let ana: Page;
   let ben: Page;
 
   before(async () => {
-    demo = await startDemo('baton-e2e-');
+    mailServer = await startMailServer();
+    // As the README's environment table says: `pnpm start` mails through SMTP_URL, and links to the page at BATON_PUBLIC_URL.
+    demo = await startDemo('baton-e2e-', (url) => ({ SMTP_URL: mailServer.url, MAIL_FROM: 'Baton demo <baton@demo.example>', BATON_PUBLIC_URL: url }));
     base = demo.base;
     browser = await launchChromium();
     const open = async (agent: string, view: string) => {
@@ -90,6 +117,7 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
   after(async () => {
     await browser?.close();
     await demo?.stop();
+    await mailServer?.close();
   });
   afterEach(printOutputOnFailure(() => demo));
 
@@ -183,6 +211,29 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     await internal(ben).waitFor({ timeout: 2000 });
     await view(ben, 'Mentioned').click();
     await row(ben, 'Mentioned').waitFor({ timeout: 2000 });
+  });
+
+  it("ben was emailed (SMTP_URL) about the assignment and the mention; the email's link opens the conversation as him", async () => {
+    // The server sends as soon as the notifier decides; this waits for the mail server to have both.
+    const deadline = Date.now() + 5000;
+    let mails = await mailServer.mails();
+    const mentions = () => mails.filter((m) => m.to.includes('ben@demo.baton.dev') && m.mail.text?.includes('mentioned you')).length;
+    while (mentions() < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      mails = await mailServer.mails();
+    }
+    // The seed's history mailed him at start-up too (its assignments and mentions); these are the newest two.
+    const bens = mails.filter((m) => m.to.includes('ben@demo.baton.dev')).slice(-2);
+    assert.deepEqual(bens.map((m) => m.mail.subject).sort(), ['Ana Silva assigned a conversation to you', 'Ana Silva mentioned you in a conversation']);
+    assert.equal(bens[0]!.mail.from?.text, '"Baton demo" <baton@demo.example>');
+    const link = /(\S+\/demo\?conversation=\S+)/.exec(bens[0]!.mail.text ?? '')?.[1];
+    assert.ok(link?.startsWith(`${base}/demo?conversation=conv_`), bens[0]!.mail.text);
+    // Ben's browser remembers who signed in there: the link names no agent and opens as him.
+    const page = await ben.context().newPage();
+    await page.goto(link!);
+    await timeline(page).getByText("my order #4512 hasn't arrived").waitFor({ timeout: 5000 });
+    assert.equal(await page.getByRole('combobox', { name: 'Signed in as' }).inputValue(), 'ben');
+    await page.close();
   });
 
   it('ben marks it resolved: it leaves All, and his Mine moves on', async () => {

@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { BUILT_IN_DURABLE_CONSUMERS } from './background.js';
 import { seedDemoWorkspace } from './demo/seed.js';
+import { serverOptionsFromEnv } from './env-options.js';
 import { isPostgresUrl, openStorage } from './storage/open.js';
 import { durablePlaces, lastOutboxId, retireDurablePlace } from './storage/outbox.js';
 import { findWorkspace, setAllowedOrigins } from './storage/workspaces.js';
-import { handshakesPerWorkspace } from './realtime/handshake-budget.js';
 import { startServer, type RunningServer } from './server.js';
 
 const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
@@ -89,27 +89,11 @@ async function main(argv: string[]) {
   let stopping: Promise<void> | null = null;
   const stopFor = (code: number) => (stopping ??= (node.server?.close() ?? Promise.resolve()).finally(() => process.exit(code)));
   const server = (node.server = await startServer({
+    ...serverOptionsFromEnv(),
     onServingLost: () => void stopFor(1),
-    postgresTimeoutMs: positiveInt('BATON_POSTGRES_TIMEOUT_MS', (n) => n),
-    postgresPoolSize: positiveInt('BATON_POSTGRES_POOL_SIZE', (n) => n),
-    privateDestinations: process.env.BATON_PRIVATE_DESTINATIONS || undefined,
-    limits: {
-      ...positiveInt('BATON_MAX_WEBHOOKS_PER_WORKSPACE', (n) => ({ webhooksPerWorkspace: n })),
-      ...positiveInt('BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT', (n) => ({ pushSubscriptionsPerAgent: n })),
-      ...positiveInt('BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE', (n) => ({ requestsInFlightPerWorkspace: n })),
-    },
-    handshakes: { perWorkspace: positiveInt('BATON_MAX_HANDSHAKES_PER_WORKSPACE', handshakesPerWorkspace) },
     port,
     host: values.host ?? '127.0.0.1',
     db: target,
-    adminToken: process.env.BATON_ADMIN_TOKEN || undefined,
-    smtpUrl: process.env.SMTP_URL || undefined,
-    mailFrom: process.env.MAIL_FROM || undefined,
-    publicUrl: process.env.BATON_PUBLIC_URL || undefined,
-    runRetentionDays: positiveInt('BATON_RUN_RETENTION_DAYS', (n) => n),
-    outboxRetentionDays: positiveInt('BATON_OUTBOX_RETENTION_DAYS', (n) => n),
-    jobRetentionDays: positiveInt('BATON_JOB_RETENTION_DAYS', (n) => n),
-    notificationRetentionDays: positiveInt('BATON_NOTIFICATION_RETENTION_DAYS', (n) => n),
   }));
   if (values.demo) {
     const demo = await seedDemoWorkspace(server.deps);
@@ -209,15 +193,6 @@ function pageOrigin(text: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`not an http(s) origin: ${text}`);
   return url.origin;
-}
-
-/** An optional positive integer from the environment; anything else stops the server with a message. */
-function positiveInt<T>(name: string, wrap: (n: number) => T): T | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return wrap(n);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

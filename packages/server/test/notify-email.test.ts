@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { snippetOf, SNIPPET_MAX } from '../src/notify/content.js';
 import { TestServer, tempDbFile, type TestAgent, type TestWorkspace } from '../src/testing.js';
 
 /**
@@ -17,7 +18,7 @@ interface Received {
 }
 
 /** An SMTP server that records every message it accepts; it can turn away the first few with 451. */
-async function smtpSink(t: TestContext, options: { rejectFirst?: number } = {}) {
+async function smtpSink(t: TestContext, options: { rejectFirst?: number; rejectCode?: number } = {}) {
   const pending: Promise<Received>[] = [];
   let toReject = options.rejectFirst ?? 0;
   let rejected = 0;
@@ -32,7 +33,9 @@ async function smtpSink(t: TestContext, options: { rejectFirst?: number } = {}) 
         if (toReject > 0) {
           toReject--;
           rejected++;
-          return callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+          const code = options.rejectCode ?? 451;
+          const reason = code >= 500 ? 'no such mailbox' : 'mailbox busy, try again later';
+          return callback(Object.assign(new Error(reason), { responseCode: code }));
         }
         const rcptTo = session.envelope.rcptTo.map((r) => r.address);
         pending.push(simpleParser(Buffer.concat(chunks)).then((mail) => ({ rcptTo, mail })));
@@ -56,8 +59,8 @@ async function smtpSink(t: TestContext, options: { rejectFirst?: number } = {}) 
 const CONTACT = { name: 'Dana Whitfield', phone: '+15557654321', email: 'dana.whitfield@customer.example' };
 const CUSTOMER_TEXT = 'Hello, my order 7781 never arrived';
 
-async function setup(t: TestContext, options: { rejectFirst?: number; publicUrl?: string; notifyCoalesceMs?: number; smtp?: boolean; db?: string } = {}) {
-  const sink = await smtpSink(t, { rejectFirst: options.rejectFirst });
+async function setup(t: TestContext, options: { rejectFirst?: number; rejectCode?: number; publicUrl?: string; notifyCoalesceMs?: number; smtp?: boolean; db?: string } = {}) {
+  const sink = await smtpSink(t, { rejectFirst: options.rejectFirst, rejectCode: options.rejectCode });
   const server = await TestServer.startFor(t, {
     ...(options.smtp === false ? {} : { smtpUrl: sink.url }),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
@@ -146,24 +149,14 @@ test('a snippet of the note is included only once the workspace turns snippets o
   for (const secret of ['Dana', CONTACT.phone, CONTACT.email]) assert.ok(!everything(mails[1]!).includes(secret), `no ${secret} even with snippets`);
 });
 
-test('the link falls back to the server URL without a workspace template, and is left out without either', async (t) => {
-  {
-    const { sink, ws, ana, step } = await setup(t, { publicUrl: 'https://baton.example/' });
-    const conv = await conversation(ws);
-    await note(ana, conv.id, '@ben look');
-    await step();
-    const [m] = await sink.mails();
-    assert.ok(m!.mail.text?.includes(`https://baton.example/?conversation=${conv.id}`), m!.mail.text);
-  }
-  {
-    const { sink, ws, ana, step } = await setup(t);
-    const conv = await conversation(ws);
-    await note(ana, conv.id, '@ben look');
-    await step();
-    const [m] = await sink.mails();
-    assert.ok(!/https?:\/\//.test(m!.mail.text ?? ''), m!.mail.text);
-    assert.ok(!(typeof m!.mail.html === 'string' && m!.mail.html.includes('<a ')), 'no link in the HTML');
-  }
+test('without a workspace link template the email has no link, even with the server URL: Baton serves no page to open', async (t) => {
+  const { sink, ws, ana, step } = await setup(t, { publicUrl: 'https://baton.example/' });
+  const conv = await conversation(ws);
+  await note(ana, conv.id, '@ben look');
+  await step();
+  const [m] = await sink.mails();
+  assert.ok(!/https?:\/\//.test(m!.mail.text ?? ''), m!.mail.text);
+  assert.ok(!(typeof m!.mail.html === 'string' && m!.mail.html.includes('<a ')), 'no link in the HTML');
 });
 
 test('PATCH /v1/workspace: validated settings, API key or admin only, shown by GET /v1/workspace', async (t) => {
@@ -216,6 +209,90 @@ test('an SMTP failure is retried with backoff on the clock', async (t) => {
   assert.equal(mails.length, 1, 'the retry got through');
   assert.equal(mails[0]!.mail.subject, 'Ana mentioned you in a conversation');
   assert.equal(sink.rejected, 1);
+});
+
+/** The email jobs' outcome as the jobs table keeps it (the delivery log's source). */
+async function emailJobs(server: TestServer) {
+  const rows = await server.server.deps.storage.db.selectFrom('jobs').select(['status', 'attempts', 'last_error']).where('kind', '=', 'email').orderBy('id').execute();
+  return rows.map((r) => ({ status: r.status, attempts: Number(r.attempts), error: r.last_error }));
+}
+
+test('a mail server refusing the message for good (5xx) is not asked again; the operator is told, without the address', async (t) => {
+  const warned: string[] = [];
+  t.mock.method(console, 'warn', (...args: unknown[]) => void warned.push(args.join(' ')));
+  const { sink, ws, ana, ben, step, clock, server } = await setup(t, { rejectFirst: 5, rejectCode: 550 });
+  const conv = await conversation(ws);
+  await note(ana, conv.id, '@ben please look');
+  await step();
+  assert.equal(sink.rejected, 1);
+  for (let i = 0; i < 4; i++) {
+    clock.advance(3_600_000);
+    await server.server.deps.jobs.runDue();
+  }
+  assert.equal(sink.rejected, 1, 'RFC 5321: a 5xx is not sent again as it is');
+  assert.deepEqual(await emailJobs(server), [{ status: 'failed', attempts: 1, error: 'Message failed: 550 no such mailbox' }]);
+  assert.equal(warned.length, 1, warned.join('\n'));
+  assert.match(warned[0]!, new RegExp(`agent ${ben.id} .*refused, not retried: Message failed: 550 no such mailbox`));
+  assert.ok(!warned[0]!.includes('ben@team.example'), 'no address in the log');
+});
+
+test('an email that went stale while it waited is skipped: the agent deactivated, the notification read, the conversation handed on', async (t) => {
+  // Each case: the first attempt is told "try later" (451), things change, then the retry is due.
+  const held = async () => {
+    const ctx = await setup(t, { rejectFirst: 1 });
+    const boss = await ctx.ws.addAgent('boss', { role: 'admin' });
+    const conv = await conversation(ctx.ws);
+    return { ...ctx, boss, conv };
+  };
+  const retry = async ({ clock, server }: Awaited<ReturnType<typeof held>>) => {
+    clock.advance(5_000);
+    await server.server.deps.jobs.runDue();
+  };
+
+  const deactivated = await held();
+  await note(deactivated.ana, deactivated.conv.id, '@ben the refund note');
+  await deactivated.step();
+  assert.equal((await deactivated.boss.call('PATCH', `/v1/agents/${deactivated.ben.id}`, { active: false })).status, 200);
+  await retry(deactivated);
+  assert.deepEqual(await deactivated.sink.mails(), []);
+  assert.deepEqual(await emailJobs(deactivated.server), [{ status: 'skipped', attempts: 2, error: 'the agent was deactivated' }]);
+
+  const read = await held();
+  await note(read.ana, read.conv.id, '@ben have a look');
+  await read.step();
+  assert.equal((await read.ben.call('POST', '/v1/notifications/read', { all: true })).status, 200);
+  await retry(read);
+  assert.deepEqual(await read.sink.mails(), []);
+  assert.deepEqual(await emailJobs(read.server), [{ status: 'skipped', attempts: 2, error: 'the agent read it in Baton first' }]);
+
+  const handedOn = await held();
+  assert.equal((await handedOn.ana.call('POST', `/v1/conversations/${handedOn.conv.id}/assign`, { assigneeId: handedOn.ben.id })).status, 200);
+  await handedOn.step();
+  assert.equal((await handedOn.ana.call('POST', `/v1/conversations/${handedOn.conv.id}/assign`, { assigneeId: handedOn.ana.id })).status, 200);
+  await handedOn.step();
+  await retry(handedOn);
+  assert.deepEqual(await handedOn.sink.mails(), []);
+  assert.deepEqual(await emailJobs(handedOn.server), [{ status: 'skipped', attempts: 2, error: 'the conversation is no longer assigned to the agent' }]);
+
+  // Nothing changed: the retry delivers (the control for the three above).
+  const unchanged = await held();
+  assert.equal((await unchanged.ana.call('POST', `/v1/conversations/${unchanged.conv.id}/assign`, { assigneeId: unchanged.ben.id })).status, 200);
+  await unchanged.step();
+  await retry(unchanged);
+  assert.deepEqual((await unchanged.sink.mails()).map((m) => m.mail.subject), ['Ana assigned a conversation to you']);
+});
+
+test('a snippet is cut between characters: never half an emoji, a flag or an accent', () => {
+  const words = 'a'.repeat(SNIPPET_MAX - 2);
+  for (const tail of ['😀 and more', '🇵🇹 and more', 'e\u0301 and more', '👩‍👩‍👧 and more']) {
+    const cut = snippetOf(words + tail);
+    assert.ok(cut.length <= SNIPPET_MAX, `${cut.length} units`);
+    assert.ok(cut.endsWith('…'), cut);
+    assert.equal(cut.slice(0, -1), words, `the ${JSON.stringify(tail.slice(0, 2))} that does not fit is left out whole`);
+  }
+  const fits = 'b'.repeat(SNIPPET_MAX - 4);
+  assert.equal(snippetOf(`${fits}😀 and more`), `${fits}😀…`, 'a whole emoji that fits stays');
+  assert.equal(snippetOf('  short\n\n text '), 'short text');
 });
 
 test('preferences: defaults, partial updates, strict bodies', async (t) => {

@@ -27,6 +27,11 @@ export interface AttemptResult {
    * is fine but refused this one message (an SMTP server rejecting one address).
    */
   blame?: 'destination' | 'message';
+  /**
+   * Nothing to deliver any more (a notification that went stale before its email went out): the
+   * job ends as `skipped`, with `error` as the reason, and no destination is blamed.
+   */
+  skipped?: boolean;
 }
 
 export interface JobHandler {
@@ -353,8 +358,8 @@ export class JobRunner {
     const attempt = job.attempts + 1;
     // Backoff counts from the end of the attempt: one that hung until its timeout is not due again at once.
     const ended = this.clock.now();
-    const delay = result.ok || result.permanent ? null : handler.retryDelayMs(attempt);
-    const countsForDestination = !result.ok && !result.permanent && result.blame !== 'message';
+    const delay = result.ok || result.permanent || result.skipped ? null : handler.retryDelayMs(attempt);
+    const countsForDestination = !result.ok && !result.permanent && !result.skipped && result.blame !== 'message';
     const error = result.ok ? null : (result.error ?? `status ${result.statusCode}`);
     await this.storage.write((trx) =>
       recordAttempt(
@@ -369,7 +374,7 @@ export class JobRunner {
           statusCode: result.statusCode ?? null,
           error: result.ok ? null : (result.error ?? null),
           durationMs: Math.round(performance.now() - wallStart),
-          status: result.ok ? 'done' : delay === null ? 'failed' : 'pending',
+          status: result.ok ? 'done' : result.skipped ? 'skipped' : delay === null ? 'failed' : 'pending',
           nextRunAt: delay === null ? ended : ended + delay,
           finishedAt: result.ok || delay === null ? ended : null,
           ...(result.ok

@@ -38,18 +38,32 @@ export const SNIPPET_MAX = 120;
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The body on one line, at most `SNIPPET_MAX` UTF-16 units. A cut falls between graphemes: a code
+ * unit count alone can halve an emoji's surrogate pair (a "\uFFFD" in the email) or split a flag or
+ * an accent from its letter.
+ */
 export function snippetOf(body: string): string {
   const text = oneLine(body);
-  return text.length > SNIPPET_MAX ? `${text.slice(0, SNIPPET_MAX - 1).trimEnd()}…` : text;
+  if (text.length <= SNIPPET_MAX) return text;
+  let end = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    if (end + segment.length > SNIPPET_MAX - 1) break;
+    end += segment.length;
+  }
+  return `${text.slice(0, end).trimEnd()}…`;
 }
 
-/** The workspace's link template with the ids filled in, else the server's own URL, else none. */
-export function notificationLink(template: string | null, publicUrl: string | undefined, workspaceId: string, conversationId: string): string | null {
-  if (template) {
-    return template.replaceAll('{conversationId}', encodeURIComponent(conversationId)).replaceAll('{workspaceId}', encodeURIComponent(workspaceId));
-  }
-  if (publicUrl) return `${publicUrl.replace(/\/+$/, '')}/?conversation=${encodeURIComponent(conversationId)}`;
-  return null;
+/**
+ * The workspace's link template with the ids filled in, else none. The host's page is where a
+ * conversation opens (Baton serves no page of its own), and only the workspace's template says
+ * where that is: a link to Baton's server (its `BATON_PUBLIC_URL`) answered 404.
+ */
+export function notificationLink(template: string | null, workspaceId: string, conversationId: string): string | null {
+  if (!template) return null;
+  return template.replaceAll('{conversationId}', encodeURIComponent(conversationId)).replaceAll('{workspaceId}', encodeURIComponent(workspaceId));
 }
 
 async function actorName(deps: Deps, workspaceId: string, actor: Actor): Promise<string | null> {
@@ -99,7 +113,7 @@ export async function composeNotification(deps: Deps, workspaceId: string, job: 
     sentence,
     conversationId: job.conversationId,
     channel: conversation?.channel ?? null,
-    link: notificationLink(workspace?.link_template ?? null, deps.config.publicUrl, workspaceId, job.conversationId),
+    link: notificationLink(workspace?.link_template ?? null, workspaceId, job.conversationId),
     snippet,
   };
 }

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { exponentialBackoff, type Job, type JobHandler } from '../jobs/queue.js';
 import { findAgent } from '../storage/agents.js';
 import { composeNotification, type NotificationContent, type NotificationJobPayload } from './content.js';
+import { noLongerDue } from './still-due.js';
 
 export const EMAIL_JOB = 'email';
 export const EMAIL_DISABLED = 'email is disabled: SMTP_URL is not set';
@@ -51,6 +52,8 @@ export function emailHandler(deps: Deps): JobHandler {
       const smtpUrl = deps.config.smtpUrl;
       if (!smtpUrl) return { ok: false, permanent: true, error: EMAIL_DISABLED };
       const payload = job.payload as NotificationJobPayload;
+      const stale = await noLongerDue(deps, job.workspaceId, payload);
+      if (stale) return { ok: false, skipped: true, error: stale };
       const agent = await findAgent(deps.storage.db, job.workspaceId, payload.agentId);
       if (!agent?.email) return { ok: false, permanent: true, error: 'the agent has no email address' };
       const mail = renderEmail(await composeNotification(deps, job.workspaceId, payload));
@@ -60,11 +63,16 @@ export function emailHandler(deps: Deps): JobHandler {
         return { ok: true, statusCode: 250 };
       } catch (error) {
         const e = error as { responseCode?: number; message?: string };
-        // A 5xx reply is the server refusing this message (an address, say), not the server failing:
-        // it does not count towards pausing email for the workspace. No reply, or a 4xx (busy, try
-        // later), does.
-        const blame = e.responseCode !== undefined && e.responseCode >= 500 ? 'message' : 'destination';
-        return { ok: false, blame, ...(e.responseCode ? { statusCode: e.responseCode } : {}), error: e.message ?? String(error) };
+        const message = e.message ?? String(error);
+        // A 5xx reply is the server refusing this message for good (no such mailbox, policy): RFC
+        // 5321 §4.2.1 says not to send it again as it is, so it is given up at once, and it does not
+        // count towards pausing email for the workspace. No reply, or a 4xx (busy, try later), is
+        // retried and does count.
+        const refused = e.responseCode !== undefined && e.responseCode >= 500;
+        // The operator's only sight of a mail server that refuses or is down: the delivery log is per
+        // webhook endpoint, and the agent never learns an email did not come. Agent id, not address.
+        console.warn(`[baton] notification email to agent ${payload.agentId} (workspace ${job.workspaceId}, attempt ${job.attempts + 1}) ${refused ? 'refused, not retried' : 'failed, will retry'}: ${message}`);
+        return { ok: false, ...(refused ? { permanent: true, blame: 'message' as const } : {}), ...(e.responseCode ? { statusCode: e.responseCode } : {}), error: message };
       }
     },
     retryDelayMs: (attempts) => exponentialBackoff(attempts),

@@ -189,7 +189,7 @@ export interface AttemptRecord {
   error: string | null;
   durationMs: number;
   /** What becomes of the job. */
-  status: 'done' | 'failed' | 'pending';
+  status: 'done' | 'failed' | 'pending' | 'skipped';
   nextRunAt: number;
   finishedAt: number | null;
   /** The destination's circuit after this attempt, given the one before (null: closed and clean); omitted when the attempt says nothing about the destination. */

@@ -81,3 +81,9 @@ export async function deleteNotificationsBefore(db: Q, { readBefore, unreadBefor
   if (doomed.length > 0) deleted = Number((await db.deleteFrom('notifications').where('id', 'in', doomed).executeTakeFirst()).numDeletedRows);
   return { deleted, next: rows.length < batch ? null : rows[rows.length - 1]!.id };
 }
+
+/** When the agent read the notification in Baton (the bell, or opening its conversation); null while unread, undefined once pruned. */
+export async function notificationReadAt(db: Q, workspaceId: string, id: string): Promise<number | null | undefined> {
+  const row = await db.selectFrom('notifications').select('read_at').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return row ? (row.read_at === null ? null : Number(row.read_at)) : undefined;
+}

@@ -1,0 +1,37 @@
+import { handshakesPerWorkspace } from './realtime/handshake-budget.js';
+import type { ServerOptions } from './server.js';
+
+/**
+ * The server's settings that come from the environment (the README's table), read in one place so
+ * `baton serve` and the demo's `pnpm start` honour the same variables: the demo once read only a
+ * few, and `SMTP_URL` set for it sent no email. A bad value is an error naming the variable; an
+ * unset or empty one leaves the server's default.
+ */
+export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ServerOptions> {
+  const positiveInt = <T>(name: string, wrap: (n: number) => T): T | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+    return wrap(n);
+  };
+  return {
+    postgresTimeoutMs: positiveInt('BATON_POSTGRES_TIMEOUT_MS', (n) => n),
+    postgresPoolSize: positiveInt('BATON_POSTGRES_POOL_SIZE', (n) => n),
+    privateDestinations: env.BATON_PRIVATE_DESTINATIONS || undefined,
+    limits: {
+      ...positiveInt('BATON_MAX_WEBHOOKS_PER_WORKSPACE', (n) => ({ webhooksPerWorkspace: n })),
+      ...positiveInt('BATON_MAX_PUSH_SUBSCRIPTIONS_PER_AGENT', (n) => ({ pushSubscriptionsPerAgent: n })),
+      ...positiveInt('BATON_MAX_REQUESTS_IN_FLIGHT_PER_WORKSPACE', (n) => ({ requestsInFlightPerWorkspace: n })),
+    },
+    handshakes: { perWorkspace: positiveInt('BATON_MAX_HANDSHAKES_PER_WORKSPACE', handshakesPerWorkspace) },
+    adminToken: env.BATON_ADMIN_TOKEN || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || undefined,
+    publicUrl: env.BATON_PUBLIC_URL || undefined,
+    runRetentionDays: positiveInt('BATON_RUN_RETENTION_DAYS', (n) => n),
+    outboxRetentionDays: positiveInt('BATON_OUTBOX_RETENTION_DAYS', (n) => n),
+    jobRetentionDays: positiveInt('BATON_JOB_RETENTION_DAYS', (n) => n),
+    notificationRetentionDays: positiveInt('BATON_NOTIFICATION_RETENTION_DAYS', (n) => n),
+  };
+}
