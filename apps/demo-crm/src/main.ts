@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { seedDemoWorkspace, serverOptionsFromEnv, startServer } from '@baton/server';
+import { listenPort, seedDemoWorkspace, serverOptionsFromEnv, startServer } from '@baton/server';
 import { seedRules } from '@baton/rules/examples';
 import { demoHost } from './host.js';
 
@@ -14,7 +14,7 @@ const inboxPackageDir = path.dirname(createRequire(import.meta.url).resolve('@ba
 const inboxBundleFile = path.join(inboxPackageDir, 'dist/team-inbox.standalone.js');
 const pushWorkerFile = path.join(inboxPackageDir, 'push-worker.js');
 const builderBundleFile = path.join(path.dirname(createRequire(import.meta.url).resolve('@baton/workflow-builder/package.json')), 'dist/workflow-builder.standalone.js');
-const port = Number(process.env.PORT ?? 3000);
+const port = listenPort(undefined);
 const dataDir = path.resolve(process.env.BATON_DEMO_DATA ?? new URL('../.data', import.meta.url).pathname);
 const dbFile = path.join(dataDir, 'demo.db');
 const credentialsFile = path.join(dataDir, 'demo-credentials.json');

@@ -5,6 +5,7 @@ import { NOTIFIER } from './notify/notifier.js';
 import { WORKFLOWS_CONSUMER, workflowRunnerConsumer } from './services/workflow-runner.js';
 import { TIMERS_CONSUMER, timersConsumer } from './services/routing-timers.js';
 import { WEBHOOKS_CONSUMER } from './webhooks/consumer.js';
+import { logFailure } from './failure-log.js';
 
 /** The durable outbox consumers this build runs (`baton consumers retire` refuses them). */
 export const BUILT_IN_DURABLE_CONSUMERS: readonly string[] = [NOTIFIER, WEBHOOKS_CONSUMER, WORKFLOWS_CONSUMER, TIMERS_CONSUMER];
@@ -19,7 +20,7 @@ export async function registerBackgroundWork(deps: Deps): Promise<void> {
   await registerWebhooks(deps);
   await deps.relay.register(workflowRunnerConsumer(deps));
   await deps.relay.register(timersConsumer(deps));
-  await deps.relay.register(deps.search.consumer((error) => console.error('[baton] full-text indexing failed; the next commit or search retries', error)));
+  await deps.relay.register(deps.search.consumer((error) => logFailure('full-text indexing (the next commit or search retries)', error)));
   // Messages committed before a crash and not yet indexed: index them now rather than on the next message.
   await deps.search.catchUp();
 }

@@ -4,14 +4,18 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { BUILT_IN_DURABLE_CONSUMERS } from './background.js';
 import { seedDemoWorkspace } from './demo/seed.js';
-import { serverOptionsFromEnv } from './env-options.js';
+import { listenPort, serverOptionsFromEnv } from './env-options.js';
+import { backupSqlite } from './storage/backup.js';
 import { isPostgresUrl, openStorage } from './storage/open.js';
 import { durablePlaces, lastOutboxId, retireDurablePlace } from './storage/outbox.js';
 import { findWorkspace, setAllowedOrigins } from './storage/workspaces.js';
-import { startServer, type RunningServer } from './server.js';
+import { LATEST_MIGRATION, migrationsAppliedSince } from './storage/migrate.js';
+import { startServer, VERSION, type RunningServer } from './server.js';
 
 const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
        baton migrate [--db FILE]                 apply pending migrations, then exit
+       baton backup OUT [--db FILE]              copy the database file, as of one instant,
+                                                 into the new file OUT while nodes serve it
        baton consumers [--db FILE]               durable outbox consumers' places
        baton consumers retire NAME [--db FILE]   forget one no process runs any more
        baton origins WS_ID [ORIGIN… | *] [--db FILE]
@@ -59,7 +63,7 @@ async function main(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help || !['serve', 'consumers', 'migrate', 'origins'].includes(positionals[0] ?? '')) {
+  if (values.help || !['serve', 'consumers', 'migrate', 'origins', 'backup'].includes(positionals[0] ?? '')) {
     process.stdout.write(USAGE);
     process.exit(values.help ? 0 : 2);
   }
@@ -73,9 +77,9 @@ async function main(argv: string[]) {
   const target = databaseUrl ?? dbFile;
   if (positionals[0] === 'consumers') return consumers(positionals.slice(1), target);
   if (positionals[0] === 'migrate') return migrateOnly(target);
+  if (positionals[0] === 'backup') return backup(positionals.slice(1), target);
   if (positionals[0] === 'origins') return origins(positionals.slice(1), target);
-  const port = Number(values.port ?? process.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  const port = listenPort(values.port);
   // Several nodes on PostgreSQL are not built yet (README). Refused rather than ignored: an operator
   // who set it expects nodes joined through Redis, and would get one that hears nobody.
   if (process.env.REDIS_URL) {
@@ -85,9 +89,17 @@ async function main(argv: string[]) {
   // database over while it was reconnecting (1: a supervisor that restarts it then gets the boot
   // refusal that names the reason). That can happen before `startServer` returns, with no server
   // to close yet.
+  const startedAt = Date.now();
   const node: { server?: RunningServer } = {};
   let stopping: Promise<void> | null = null;
-  const stopFor = (code: number) => (stopping ??= (node.server?.close() ?? Promise.resolve()).finally(() => process.exit(code)));
+  const stopFor = (code: number) => {
+    if (stopping) return stopping;
+    console.log('[baton] stopping: finishing the writes in flight');
+    return (stopping = (node.server?.close() ?? Promise.resolve()).finally(() => {
+      console.log('[baton] stopped');
+      process.exit(code);
+    }));
+  };
   const server = (node.server = await startServer({
     ...serverOptionsFromEnv(),
     onServingLost: () => void stopFor(1),
@@ -99,6 +111,8 @@ async function main(argv: string[]) {
     const demo = await seedDemoWorkspace(server.deps);
     console.log(`[baton] demo workspace ${demo.workspaceId} (${demo.created ? 'seeded' : 'already there'})`);
   }
+  const migrated = await migrationsAppliedSince(server.deps.storage.db, startedAt);
+  console.log(`[baton] Baton ${VERSION}, database ${describeTarget(target)}, schema at migration ${LATEST_MIGRATION}${migrated.length ? ` (applied now: ${migrated.join(', ')})` : ''}`);
   console.log(`[baton] listening on ${server.url}`);
   process.once('SIGINT', () => void stopFor(0));
   process.once('SIGTERM', () => void stopFor(0));
@@ -111,8 +125,18 @@ async function main(argv: string[]) {
  */
 async function migrateOnly(target: string): Promise<void> {
   if (target === ':memory:') throw new Error('migrate needs a database: --db FILE or DATABASE_URL');
-  await (await openStorage(target, { serving: false })).close();
-  console.log('[baton] the database is up to date');
+  const startedAt = Date.now();
+  const storage = await openStorage(target, { serving: false });
+  try {
+    const migrated = await migrationsAppliedSince(storage.db, startedAt);
+    console.log(
+      migrated.length
+        ? `[baton] applied migration${migrated.length === 1 ? '' : 's'} ${migrated.join(', ')}; ${describeTarget(target)} is at migration ${LATEST_MIGRATION}`
+        : `[baton] ${describeTarget(target)} was already at migration ${LATEST_MIGRATION}; nothing to apply`,
+    );
+  } finally {
+    await storage.close();
+  }
 }
 
 /**
@@ -179,6 +203,30 @@ async function origins(args: string[], target: string): Promise<void> {
 }
 
 /** The commands that read an existing database stop on a file that is not there (rather than create one). */
+/**
+ * `baton backup OUT`: a consistent copy of the database file beside the nodes serving it
+ * (storage/backup.ts). PostgreSQL has its own tools for that (`pg_dump`), which say more than a copy would.
+ */
+async function backup(args: string[], target: string): Promise<void> {
+  if (args.length !== 1) {
+    process.stdout.write(USAGE);
+    process.exit(2);
+  }
+  if (isPostgresUrl(target)) throw new Error('backup copies a database file; for PostgreSQL use pg_dump (pg_dump -Fc "$DATABASE_URL" > baton.dump)');
+  requireDatabase(target);
+  const out = path.resolve(process.env.INIT_CWD ?? process.cwd(), args[0]!);
+  const started = performance.now();
+  backupSqlite(target, out);
+  console.log(`[baton] backed up ${target} to ${out} in ${Math.round(performance.now() - started)} ms`);
+}
+
+/** The database for a log line: the file, or PostgreSQL's address and database without the password. */
+function describeTarget(target: string): string {
+  if (!isPostgresUrl(target)) return target;
+  const url = new URL(target);
+  return `postgres://${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}${url.pathname}`;
+}
+
 function requireDatabase(target: string): void {
   if (!isPostgresUrl(target) && (target === ':memory:' || !existsSync(target))) throw new Error(`no database at ${target} (--db FILE)`);
 }

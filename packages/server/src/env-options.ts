@@ -26,7 +26,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
     },
     handshakes: { perWorkspace: positiveInt('BATON_MAX_HANDSHAKES_PER_WORKSPACE', handshakesPerWorkspace) },
     adminToken: env.BATON_ADMIN_TOKEN || undefined,
-    smtpUrl: env.SMTP_URL || undefined,
+    smtpUrl: smtpUrl(env.SMTP_URL),
     mailFrom: env.MAIL_FROM || undefined,
     publicUrl: env.BATON_PUBLIC_URL || undefined,
     runRetentionDays: positiveInt('BATON_RUN_RETENTION_DAYS', (n) => n),
@@ -34,4 +34,30 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
     jobRetentionDays: positiveInt('BATON_JOB_RETENTION_DAYS', (n) => n),
     notificationRetentionDays: positiveInt('BATON_NOTIFICATION_RETENTION_DAYS', (n) => n),
   };
+}
+
+/** `SMTP_URL` checked at boot: a typo would otherwise show only as every email failing, hours later. */
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Reported below.
+  }
+  if (!url || !['smtp:', 'smtps:'].includes(url.protocol) || !url.hostname) {
+    throw new Error('SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:password@host:587), got something else');
+  }
+  return raw;
+}
+
+/**
+ * The port to listen on: the flag, else `PORT`, else 3000. An empty `PORT` is unset, as every other
+ * variable is (`Number('')` is 0, which would listen on any free port).
+ */
+export function listenPort(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const [from, text] = flag !== undefined ? ['--port', flag] : env.PORT ? ['PORT', env.PORT] : ['the default', '3000'];
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new Error(`${from} must be a port number (0 to 65535), got ${JSON.stringify(text)}`);
+  return port;
 }

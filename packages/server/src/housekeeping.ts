@@ -7,6 +7,7 @@ import { deleteFinishedJobsBefore } from './storage/jobs.js';
 import { deleteNotificationsBefore } from './storage/notifications.js';
 import { deleteOutboxBefore, durablePlaces } from './storage/outbox.js';
 import { deleteRunsBefore } from './storage/workflow-runs.js';
+import { logFailure } from './failure-log.js';
 
 const SWEEP_EVERY_MS = 3600_000;
 const BATCH = 1_000;
@@ -115,7 +116,7 @@ export class Housekeeping {
     this.durableConsumers = options.durableConsumers ?? null;
     this.onWarning = options.onWarning ?? ((message) => console.warn(`[baton] ${message}`));
     this.batch = options.batch ?? BATCH;
-    this.onError = options.onError ?? ((error) => console.error('[baton] housekeeping failed; will retry', error));
+    this.onError = options.onError ?? ((error) => logFailure('housekeeping', error));
   }
 
   start(): void {

@@ -1,7 +1,7 @@
 export { createApp, type BatonApp } from './http/app.js';
 export { attachRealtime, MAX_REPLAY, MAX_SOCKETS_PER_AGENT, type Realtime, type RealtimeOptions } from './realtime/attach.js';
 export { startServer, type RunningServer, type ServerOptions, VERSION } from './server.js';
-export { serverOptionsFromEnv } from './env-options.js';
+export { listenPort, serverOptionsFromEnv } from './env-options.js';
 export { openSqlite, type Storage } from './storage/db.js';
 export type { ChangeType, OutboxRecord } from './outbox/changes.js';
 export { OutboxRelay, type OutboxConsumer } from './outbox/relay.js';

@@ -21,6 +21,7 @@ import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/
 import type { Storage } from './storage/db.js';
 import { openStorage } from './storage/open.js';
 import { ReadBands, readBandsTable } from './storage/read-bands.js';
+import { logFailure } from './failure-log.js';
 
 export const VERSION = '0.1.0';
 
@@ -121,12 +122,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }));
   const relay = new OutboxRelay(storage, clock, {
     pollMs: options.pollMs ?? 1000,
-    onError: (consumer, error) => console.error(`[baton] outbox consumer ${consumer} failed; will retry`, error),
+    onError: (consumer, error) => logFailure(`outbox consumer ${consumer}`, error),
   });
   const jobs = new JobRunner(storage, clock, {
     limits: options.delivery,
     pollMs: options.pollMs ?? 1000,
-    onError: (error) => console.error('[baton] job runner failed; will retry', error),
+    onError: (error) => logFailure('job runner', error),
   });
   const limits = { ...DEFAULT_TENANT_LIMITS, ...options.limits };
   const deps: Deps = {

@@ -2,6 +2,7 @@ import { repeat } from './clock.js';
 import type { Deps } from './deps.js';
 import { wakeIfDue } from './services/snooze.js';
 import { listDueSnoozes } from './storage/conversations.js';
+import { logFailure } from './failure-log.js';
 
 const POLL_EVERY_MS = 10_000;
 const BATCH = 100;
@@ -19,7 +20,7 @@ export class SnoozeWaker {
 
   constructor(
     private readonly deps: Deps,
-    private readonly onError: (error: unknown) => void = (error) => console.error('[baton] waking snoozed conversations failed; will retry', error),
+    private readonly onError: (error: unknown) => void = (error) => logFailure('waking snoozed conversations', error),
   ) {}
 
   start(): void {

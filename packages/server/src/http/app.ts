@@ -26,6 +26,7 @@ import { teamRoutes } from './routes/teams.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { workspaceRoutes } from './routes/workspaces.js';
+import { logFailure } from '../failure-log.js';
 
 function errorResponse(c: Context, error: AppError) {
   return c.json(
@@ -64,8 +65,8 @@ export function createApp(deps: Deps) {
     if (err instanceof AppError) return errorResponse(c, err);
     const unavailable = whyUnavailable(err);
     if (unavailable !== null) {
-      // One line, not a stack per request: while the database is away every request says the same.
-      console.error(`[baton] database unavailable (${c.req.method} ${c.req.path}): ${err.message}`);
+      // One line every 30 s, not one per request: while the database is away every request says the same.
+      logFailure(`${c.req.method} ${c.req.path}`, err);
       c.header('Retry-After', '1');
       return errorResponse(c, new AppError(503, 'unavailable', unavailable));
     }

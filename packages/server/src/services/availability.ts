@@ -17,6 +17,7 @@ import { findVersion, findWorkflow } from '../storage/workflows.js';
 import { findWorkspace } from '../storage/workspaces.js';
 import { runBackgroundChange, runChange } from './change-runner.js';
 import { versionDefinition } from './live-workflows.js';
+import { logFailure } from '../failure-log.js';
 
 /*
  * Agent availability (DESIGN §6, issue 9).
@@ -53,7 +54,7 @@ export class Availability {
   constructor(
     private readonly deps: Deps,
     private readonly clock: Clock,
-    private readonly onError: (error: unknown) => void = (error) => console.error('[baton] availability check failed; will retry', error),
+    private readonly onError: (error: unknown) => void = (error) => logFailure('availability check', error),
   ) {}
 
   start(): void {

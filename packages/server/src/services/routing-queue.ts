@@ -12,6 +12,7 @@ import { runBackgroundChange } from './change-runner.js';
 import { versionDefinition } from './live-workflows.js';
 import { assignTo } from './workflow-runner.js';
 import { routingAgents, routingTeamNames } from './workflows.js';
+import { logFailure } from '../failure-log.js';
 
 /*
  * The routing queue (DESIGN §6): conversations a workflow could not assign wait in `routing_waits`
@@ -156,7 +157,7 @@ export class RoutingQueueTimer {
     private readonly deps: Pick<Deps, 'storage' | 'clock'> & { drain: (workspaceId: string) => Promise<number> },
     private readonly clock: Clock,
     private readonly everyMs = 5_000,
-    private readonly onError: (error: unknown) => void = (error) => console.error('[baton] routing queue check failed; will retry', error),
+    private readonly onError: (error: unknown) => void = (error) => logFailure('routing queue check', error),
   ) {}
 
   start(): void {

@@ -31,6 +31,7 @@ import type { Change } from '../storage/change.js';
 import type { ConversationTimerRow } from '../storage/schema.js';
 import { runBackgroundChange, runCommand } from './change-runner.js';
 import { currentLiveWorkflows, liveWorkflows, liveWorkflowsAt, type LiveWorkflow } from './live-workflows.js';
+import { logFailure } from '../failure-log.js';
 
 /*
  * The `conversation.unassigned_for` and `conversation.unanswered_for` triggers (DESIGN §6, issue 9).
@@ -386,7 +387,7 @@ export class RoutingTimers {
     private readonly deps: Deps,
     private readonly clock: Clock,
     private readonly everyMs = POLL_EVERY_MS,
-    private readonly onError: (error: unknown) => void = (error) => console.error('[baton] routing timers check failed; will retry', error),
+    private readonly onError: (error: unknown) => void = (error) => logFailure('routing timers check', error),
     /** Due rows read at a time. */
     private readonly batch = BATCH,
     /** Rebuild chunks of each workspace between two firings of what is due. */

@@ -89,6 +89,17 @@ const MIGRATIONS: Migration[] = [
   { version: 59, name: 'agent_external_id', up: m0059.up },
 ];
 
+/** The migrations this build has, by version (numbers retired by earlier sessions are gaps). */
+export const MIGRATION_VERSIONS: readonly number[] = MIGRATIONS.map((m) => m.version);
+/** The schema version this build brings a database to. */
+export const LATEST_MIGRATION = Math.max(...MIGRATION_VERSIONS);
+
+/** The migrations applied at or after `since` (ms), by version: what the last boot or `baton migrate` did. */
+export async function migrationsAppliedSince(db: Kysely<any>, since: number): Promise<number[]> {
+  const rows = await db.selectFrom('baton_migrations').select('version').where('applied_at', '>=', since).orderBy('version').execute();
+  return rows.map((r: { version: number }) => Number(r.version));
+}
+
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */
 export async function migrate(db: Kysely<any>, engine: Engine): Promise<number[]> {
   await db.schema
@@ -101,6 +112,16 @@ export async function migrate(db: Kysely<any>, engine: Engine): Promise<number[]
   const applied = new Set(
     (await db.selectFrom('baton_migrations').select('version').execute()).map((r: { version: number }) => Number(r.version)),
   );
+  // A newer Baton migrated this database, and this older build would run on a schema it does not
+  // know (an upgrade rolled back without its backup): refused before anything is served or written.
+  const known = new Set(MIGRATIONS.map((m) => m.version));
+  const unknown = [...applied].filter((v) => !known.has(v)).sort((a, b) => a - b);
+  if (unknown.length > 0) {
+    throw new Error(
+      `this database was migrated by a newer Baton (migration ${unknown.join(', ')}; this build knows up to ${LATEST_MIGRATION}): ` +
+        'run that version, or restore the backup taken before the upgrade',
+    );
+  }
   const ran: number[] = [];
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;

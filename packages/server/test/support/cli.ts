@@ -26,8 +26,8 @@ export async function running(t: TestContext, env: Record<string, string>, db: s
     process.stderr.write(chunk);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
     const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s: ${out}`)), 30_000);
     child.stdout.on('data', (chunk: Buffer) => {
       const found = /listening on (\S+)/.exec((out += chunk.toString()));
@@ -45,5 +45,14 @@ export async function running(t: TestContext, env: Record<string, string>, db: s
     assert.ok(res.status < 300, `${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
-  return { url, post, api, exited, stderr: () => stderr };
+  return { url, post, api, exited, stderr: () => stderr, stdout: () => out };
+}
+
+/** Another `baton` command (`migrate`, `consumers`, …) run to its end: exit code and output. */
+export function baton(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (_error, stdout, stderr) =>
+      resolve({ code: child.exitCode, stdout, stderr }),
+    );
+  });
 }
