@@ -28,7 +28,7 @@ const workflow: Workflow = { id: 'wf_bench', draft: bigDefinition(), draftVersio
 const rest = { updateWorkflow: () => new Promise(() => {}) } as unknown as BatonRestClient;
 const workspace = {
   teams: [{ id: team, name: 'Support', memberIds: ['a1', 'a2'], createdAt: now }],
-  agents: ['a1', 'a2'].map((id) => ({ id, name: id, username: id, email: null, role: 'agent' as const, skills: [], capacity: 25, availability: 'online' as const, active: true, createdAt: now, openAssigned: 0 })),
+  agents: ['a1', 'a2'].map((id) => ({ id, name: id, username: id, email: null, externalId: null, role: 'agent' as const, skills: [], capacity: 25, availability: 'online' as const, active: true, createdAt: now, openAssigned: 0 })),
   me: null,
 };
 

@@ -162,35 +162,34 @@ export class TeamInbox extends LitElement {
     this.addEventListener('inbox-resolve', advance);
     this.addEventListener('inbox-assign', advance);
     this.addEventListener('inbox-snooze', advance);
-    this.addEventListener('inbox-resolve', (e) => this.offerUndo('resolved', e.detail.conversationId));
-    this.addEventListener('inbox-assign', (e) => this.announceAssignment(e.detail));
-    this.addEventListener('inbox-reopen', (e) => this.announcer.say(`Reopened ${this.contactOf(e.detail.conversationId) ?? 'the conversation'}`));
+    this.addEventListener('inbox-resolve', (e) => this.offerUndo({ kind: 'resolved', conversationId: e.detail.conversationId, said: `Resolved ${this.contactOf(e.detail.conversationId)}` }));
+    this.addEventListener('inbox-assign', (e) => this.offerAssignmentUndo(e));
+    this.addEventListener('inbox-reopen', (e) => this.announcer.say(`Reopened ${this.contactOf(e.detail.conversationId)}`));
     this.addEventListener('inbox-snooze', (e) => {
-      if (e.detail.until) this.offerUndo('snoozed', e.detail.conversationId, e.detail.until);
-      else this.announcer.say(`Unsnoozed ${this.contactOf(e.detail.conversationId) ?? 'the conversation'}`);
+      const { conversationId, until } = e.detail;
+      if (until) this.offerUndo({ kind: 'snoozed', conversationId, said: `Snoozed ${this.contactOf(conversationId)} until ${wakeTime(until, Date.now())}` });
+      else this.announcer.say(`Unsnoozed ${this.contactOf(e.detail.conversationId)}`);
     });
   }
 
   /**
-   * Offers the agent's own resolve or snooze back ("Undo", `z`). Named by the conversation that was
-   * open when it happened: the event comes before the triage loop opens the next one.
+   * Offers the agent's own resolve, snooze or assignment back ("Undo", `z`). Named by the conversation
+   * that was open when it happened: the event comes before the triage loop opens the next one.
    */
-  private offerUndo(kind: UndoableAction['kind'], conversationId: string, until?: string): void {
-    const what = `${kind === 'resolved' ? 'Resolved' : 'Snoozed'} ${this.contactOf(conversationId) ?? 'the conversation'}`;
-    const said = until ? `${what} until ${wakeTime(until, Date.now())}` : what;
+  private offerUndo(action: UndoableAction): void {
     void loadUndoToast().then(
       () => {
-        this.undoable = { kind, conversationId, said };
-        this.announcer.say(`${said}. Undo: z`);
+        this.undoable = action;
+        this.announcer.say(`${action.said}. Undo: z`);
       },
-      () => this.announcer.say(said), // no way back offered is not worth an error banner over a resolve that went through
+      () => this.announcer.say(action.said), // no way back offered is not worth an error banner over a resolve that went through
     );
   }
 
-  /** The contact's name of the open conversation, if it is `conversationId`. */
-  private contactOf(conversationId: string): string | undefined {
+  /** The contact's name of the open conversation if it is `conversationId`, else "the conversation". */
+  private contactOf(conversationId: string): string {
     const open = this.services?.store.getSnapshot().open?.conversation;
-    return (open?.id === conversationId && this.services?.contacts?.name(open.contactId)) || undefined;
+    return (open?.id === conversationId && this.services?.contacts?.name(open.contactId)) || 'the conversation';
   }
 
   /**
@@ -213,13 +212,16 @@ export class TeamInbox extends LitElement {
   }
 
   /** The agent's own assignment ("Assign to me", "Assigned to"), said: the header only changes a name. */
-  private announceAssignment({ conversationId, assigneeId }: InboxAssignDetail): void {
+  private offerAssignmentUndo(e: CustomEvent<InboxAssignDetail>): void {
+    const { conversationId, assigneeId, previousAssigneeId } = e.detail;
     const snapshot = this.services?.store.getSnapshot();
     const agent = snapshot?.agents.find((a) => a.id === assigneeId);
     const assignee = assigneeId ? { name: agent?.name ?? 'a teammate', isMe: assigneeId === snapshot?.agentId } : null;
-    this.announcer.say(assignmentText(this.contactOf(conversationId) ?? 'the conversation', assignee));
+    const said = assignmentText(this.contactOf(conversationId), assignee);
+    // The toast's own Undo gives it back: said, and not offered back again.
+    if ((e.composedPath()[0] as Element).localName === 'inbox-undo-toast') this.announcer.say(said);
+    else this.offerUndo({ kind: 'assigned', conversationId, said, assigneeId, previousAssigneeId });
   }
-
   /** The current services' store (built or injected); undefined before it is connected. */
   get inboxStore(): InboxStore | undefined {
     return this.services?.store;

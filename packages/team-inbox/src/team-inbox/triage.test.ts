@@ -173,7 +173,7 @@ describe('team-inbox triage loop', () => {
     await until(() => allByRole(header(), 'button', 'Assign to me').length === 0, 2000, 'button gone once mine');
     expect(focusedRow()?.textContent).to.match(/Lucía/);
     // Said politely: the header only loses a button, which a screen reader does not tell.
-    await until(() => allByRole(el.shadowRoot!, 'status').some((r) => r.textContent!.trim() === 'Assigned Lucía Fernández to you'), 2000, 'said');
+    await until(() => allByRole(el.shadowRoot!, 'status').some((r) => r.textContent!.trim() === 'Assigned Lucía Fernández to you. Undo: z'), 2000, 'said');
   });
 
   it('a header button that goes away after its command (Assign to me, Mark as Resolved, Reopen) leaves focus in the inbox: its row where listed, else its name', async () => {

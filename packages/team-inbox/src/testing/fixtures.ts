@@ -31,7 +31,7 @@ export const NOW = Date.now();
 const at = (minutesAgo: number) => new Date(NOW - minutesAgo * 60_000).toISOString();
 
 export const agent = (id: string, name: string, username: string, availability: Agent['availability'], extra: Partial<Agent> = {}): Agent =>
-  AgentSchema.parse({ id, name, username, email: `${username}@demo.baton.dev`, role: 'agent', skills: [], capacity: 25, availability, active: true, createdAt: at(10_000), ...extra });
+  AgentSchema.parse({ id, name, username, email: `${username}@demo.baton.dev`, externalId: null, role: 'agent', skills: [], capacity: 25, availability, active: true, createdAt: at(10_000), ...extra });
 
 export const ana = agent('agt_ana', 'Ana Silva', 'ana', 'online', { role: 'admin' });
 export const ben = agent('agt_ben', 'Ben Okafor', 'ben', 'online');

@@ -4,7 +4,7 @@ import { expectNoAxeViolations } from '@baton/ui/testing/axe';
 import { fixtureInbox, until, type FixtureInbox } from '../testing/fixtures.js';
 import { allByRole, byRole, deepActive, mountTeamInbox, part, settled } from '../testing/mount.js';
 import type { TeamInbox } from '../team-inbox/team-inbox.js';
-import type { InboxResolveDetail, InboxSnoozeDetail } from '../events.js';
+import type { InboxAssignDetail, InboxResolveDetail, InboxSnoozeDetail } from '../events.js';
 import '../define.js';
 
 /** The toast's shadow root, or null while none is offered. */
@@ -91,6 +91,30 @@ describe('team-inbox: Undo after a resolve or snooze', () => {
     await until(() => fx.store.getSnapshot().open?.id === 'conv_lucia' && toast(el) === null, 2000, 'open again, toast gone');
     // The list's focus goes to the row brought back, not the one the triage loop had moved it to.
     await until(() => deepActive()?.id === 'row-conv_lucia', 2000, 'focus on Lucía’s row');
+  });
+
+  it('an assignment offers Undo too: z gives the conversation back to whoever had it, says so, and offers nothing more', async () => {
+    const fx = await fixtureInbox({ view: 'all' });
+    const el = await mountAll(fx);
+    await openLucia(fx, el);
+    const assigned: InboxAssignDetail[] = [];
+    el.addEventListener('inbox-assign', (e) => assigned.push(e.detail));
+
+    await sendKeys({ press: 'i' });
+    await until(() => toastText(el).startsWith('Assigned Lucía Fernández to you'), 2000, 'the toast');
+    await until(() => announced(el).includes('Assigned Lucía Fernández to you. Undo: z'), 2000, 'said politely');
+    expect(assigned).to.deep.equal([{ conversationId: 'conv_lucia', assigneeId: fx.world.me.id, previousAssigneeId: 'agt_maria' }]);
+
+    part(el, 'inbox-conversation-list').querySelector<HTMLElement>('[role="option"]')?.focus();
+    await sendKeys({ press: 'z' });
+    await until(() => assigned.length === 2, 2000, 'given back');
+    expect(assigned[1]).to.deep.equal({ conversationId: 'conv_lucia', assigneeId: 'agt_maria', previousAssigneeId: fx.world.me.id });
+    expect(fx.world.requests.filter((r) => r === 'POST /v1/conversations/conv_lucia/assign')).to.have.length(2);
+    expect(fx.world.conversations.find((c) => c.id === 'conv_lucia')!.assigneeId).to.equal('agt_maria');
+    await until(() => toast(el) === null, 2000, 'the toast gone, and no new one for the way back');
+    await until(() => announced(el).some((a) => /^Assigned Lucía Fernández to \S.*[^z]$/.test(a) && !a.includes('to you')), 2000, 'the way back said');
+    await settled(el);
+    expect(toast(el) === null).to.equal(true);
   });
 
   it('says why when Undo is refused and stays for another try; Dismiss closes it', async () => {

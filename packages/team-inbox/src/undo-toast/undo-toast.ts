@@ -8,22 +8,22 @@ import { fire } from '../events.js';
 import { plainError } from '../format/plain-error.js';
 
 /** What the agent just did that "Undo" takes back, in the words the toast shows. */
-export interface UndoableAction {
-  kind: 'resolved' | 'snoozed';
+export type UndoableAction = {
   conversationId: string;
-  /** "Resolved Emma Wilson", "Snoozed Emma Wilson until tomorrow 9:00 AM". */
+  /** "Resolved Emma Wilson", "Snoozed Emma Wilson until tomorrow 9:00 AM", "Assigned Emma Wilson to Ben Okafor". */
   said: string;
-}
+} & ({ kind: 'resolved' | 'snoozed' } | { kind: 'assigned'; assigneeId: string | null; previousAssigneeId: string | null });
 
 /** How long the way back stays offered (Gmail and Front keep theirs for a few seconds too). */
 export const UNDO_SHOWN_MS = 8000;
 
 /**
- * "Resolved Emma Wilson · Undo": after the agent's own "Mark as Resolved" or "Snooze" the triage
- * loop has already moved on to the next conversation, so a slip would otherwise mean finding the
- * conversation again in Resolved or Snoozed. Undo (or `z`) reopens or wakes it through the same
- * endpoints as "Reopen" and "Unsnooze" (so the timeline keeps both steps and `inbox-reopen` /
- * `inbox-snooze` fire as for those), then asks the inbox to open it again. Loaded with `import()`
+ * "Resolved Emma Wilson · Undo": after the agent's own "Mark as Resolved", "Snooze" or "Assigned to"
+ * the triage loop has often moved on to the next conversation (on a phone, with the details panel
+ * still open on it), so a slip would otherwise mean finding the conversation again. Undo (or `z`)
+ * reopens, wakes or gives it back through the same endpoints as "Reopen", "Unsnooze" and "Assigned
+ * to" (so the timeline keeps both steps and `inbox-reopen` / `inbox-snooze` / `inbox-assign` fire
+ * as for those), then asks the inbox to open it again. Loaded with `import()`
  * the first time either action succeeds; fires `close` when it times out, is dismissed or is done.
  */
 export class InboxUndoToast extends LitElement {
@@ -91,6 +91,11 @@ export class InboxUndoToast extends LitElement {
       if (a.kind === 'resolved') {
         await this.store.reopen(a.conversationId);
         fire(this, 'inbox-reopen', { conversationId: a.conversationId });
+      } else if (a.kind === 'assigned') {
+        // Back to whoever had it (or nobody), with the version the store holds: a change someone
+        // made since is a 409, said here, rather than overwritten.
+        await this.store.assign(a.conversationId, a.previousAssigneeId);
+        fire(this, 'inbox-assign', { conversationId: a.conversationId, assigneeId: a.previousAssigneeId, previousAssigneeId: a.assigneeId });
       } else {
         await this.store.snooze(a.conversationId, null);
         fire(this, 'inbox-snooze', { conversationId: a.conversationId, until: null });
