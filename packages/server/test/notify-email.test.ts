@@ -149,6 +149,39 @@ test('a snippet of the note is included only once the workspace turns snippets o
   for (const secret of ['Dana', CONTACT.phone, CONTACT.email]) assert.ok(!everything(mails[1]!).includes(secret), `no ${secret} even with snippets`);
 });
 
+test("emails keep robots from answering and thread by conversation; with snippets on, the subject names the conversation", async (t) => {
+  const { sink, ws, ana, ben, step } = await setup(t);
+  const subjectLine = 'Refund for order 4512';
+  const start = async () => {
+    const res = await ws.api('POST', '/v1/conversations', { contact: CONTACT, channel: 'email', subject: subjectLine, message: { body: CUSTOMER_TEXT } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.conversation as { id: string };
+  };
+  const first = await start();
+  const second = await start();
+  await note(ana, first.id, '@ben one');
+  await note(ana, second.id, '@ben two');
+  await step();
+  await ws.api('PATCH', '/v1/workspace', { notificationSnippets: true });
+  assert.equal((await ana.call('POST', `/v1/conversations/${first.id}/assign`, { assigneeId: ben.id })).status, 200);
+  await step();
+
+  const mails = (await sink.mails()).map((m) => m.mail);
+  assert.deepEqual(mails.map((m) => m.subject), [
+    'Ana mentioned you in a conversation',
+    'Ana mentioned you in a conversation',
+    `Ana assigned a conversation to you: ${subjectLine}`,
+  ], "the subject line is the customer's words: only with snippets on");
+  for (const m of mails) {
+    assert.equal(m.headers.get('auto-submitted'), 'auto-generated');
+    assert.equal(m.headers.get('x-auto-response-suppress'), 'All');
+  }
+  const thread = (m: ParsedMail) => [m.references ?? []].flat();
+  assert.deepEqual(thread(mails[0]!), [`<${first.id}.${ws.id}@conversations.baton>`]);
+  assert.deepEqual(thread(mails[2]!), thread(mails[0]!), 'one conversation, one thread');
+  assert.notDeepEqual(thread(mails[1]!), thread(mails[0]!), 'another conversation, another thread');
+});
+
 test('without a workspace link template the email has no link, even with the server URL: Baton serves no page to open', async (t) => {
   const { sink, ws, ana, step } = await setup(t, { publicUrl: 'https://baton.example/' });
   const conv = await conversation(ws);

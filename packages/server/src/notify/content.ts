@@ -32,6 +32,12 @@ export interface NotificationContent {
   channel: string | null;
   link: string | null;
   snippet: string | null;
+  /**
+   * The conversation's subject (an email's subject line, say), only where the workspace lets
+   * snippets out: it is the customer's words. An email's subject then names the conversation, so
+   * twenty mentions in twenty conversations are not twenty identical subjects.
+   */
+  about: string | null;
 }
 
 export const SNIPPET_MAX = 120;
@@ -97,7 +103,9 @@ export async function composeNotification(deps: Deps, workspaceId: string, job: 
       break;
   }
   let snippet: string | null = null;
-  if (workspace && Number(workspace.notification_snippets) === 1 && job.causeItemId) {
+  const snippets = workspace !== undefined && Number(workspace.notification_snippets) === 1;
+  const about = snippets && conversation?.subject ? snippetOf(conversation.subject) : null;
+  if (snippets && job.causeItemId) {
     const item = await db
       .selectFrom('timeline')
       .select('body')
@@ -115,5 +123,6 @@ export async function composeNotification(deps: Deps, workspaceId: string, job: 
     channel: conversation?.channel ?? null,
     link: notificationLink(workspace?.link_template ?? null, workspaceId, job.conversationId),
     snippet,
+    about,
   };
 }

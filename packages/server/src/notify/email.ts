@@ -14,6 +14,7 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 export function renderEmail(content: NotificationContent): { subject: string; text: string; html: string } {
+  const subject = content.about ? `${content.title}: ${content.about}` : content.title;
   const where = content.channel ? `Conversation ${content.conversationId} (${content.channel})` : `Conversation ${content.conversationId}`;
   const text = [
     content.sentence,
@@ -34,7 +35,18 @@ export function renderEmail(content: NotificationContent): { subject: string; te
     '<p style="color:#666;font-size:12px">You get this email because of your Baton notification preferences.</p>',
     '</body></html>',
   ].join('\n');
-  return { subject: content.title, text, html };
+  return { subject, text, html };
+}
+
+/**
+ * Headers every notification email carries. `Auto-Submitted` (RFC 3834) and Exchange's
+ * `X-Auto-Response-Suppress` keep out-of-office and other robots from answering a notification.
+ * `References` names the conversation as a message id of its own, so a mail client that threads
+ * by references keeps one conversation's emails together and apart from others'.
+ */
+export function mailHeaders(workspaceId: string, conversationId: string) {
+  const thread = `<${conversationId}.${workspaceId}@conversations.baton>`;
+  return { references: [thread], headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } };
 }
 
 /**
@@ -59,7 +71,7 @@ export function emailHandler(deps: Deps): JobHandler {
       const mail = renderEmail(await composeNotification(deps, job.workspaceId, payload));
       transport ??= nodemailer.createTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
       try {
-        await transport.sendMail({ from: deps.config.mailFrom, to: agent.email, ...mail });
+        await transport.sendMail({ from: deps.config.mailFrom, to: agent.email, ...mail, ...mailHeaders(job.workspaceId, payload.conversationId) });
         return { ok: true, statusCode: 250 };
       } catch (error) {
         const e = error as { responseCode?: number; message?: string };
