@@ -48,3 +48,37 @@ export async function useAgentPicker() {
   select.value = agent;
   select.onchange = () => { location.search = `?agent=${encodeURIComponent(select.value)}`; };
 }
+
+/**
+ * The page's address follows the inbox: the view and the open conversation are in it, so a reload
+ * or a copied link opens the same place, and the browser's (or a phone's) Back goes from a
+ * conversation to the list rather than off the page. Opening one from the list adds a history
+ * entry; moving on to the next (j, k, the triage loop) replaces it, so Back never walks through
+ * every conversation read. "Back to conversations" in the inbox goes back through that entry.
+ */
+export function useAddressBar(inbox) {
+  const OPENED = 'baton-conversation';
+  const write = (change, push) => {
+    const next = new URL(location.href);
+    change(next.searchParams);
+    if (next.href === location.href) return;
+    if (push) history.pushState({ [OPENED]: true }, '', next);
+    else history.replaceState(history.state, '', next);
+  };
+  inbox.addEventListener('inbox-view-select', (e) => write((p) => p.set('view', e.detail.view), false));
+  inbox.addEventListener('inbox-conversation-open', (e) => {
+    const fromList = !new URL(location.href).searchParams.has('conversation');
+    write((p) => p.set('conversation', e.detail.conversationId), fromList);
+  });
+  new MutationObserver(() => {
+    if (inbox.getAttribute('conversation-id') || !new URL(location.href).searchParams.has('conversation')) return;
+    if (history.state?.[OPENED]) history.back();
+    else write((p) => p.delete('conversation'), false);
+  }).observe(inbox, { attributes: true, attributeFilter: ['conversation-id'] });
+  addEventListener('popstate', () => {
+    const p = new URL(location.href).searchParams;
+    if (p.get('view')) inbox.setAttribute('view', p.get('view'));
+    if (p.get('conversation')) inbox.setAttribute('conversation-id', p.get('conversation'));
+    else inbox.removeAttribute('conversation-id');
+  });
+}

@@ -311,6 +311,36 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
     }
   });
 
+  it("on a phone the address follows the inbox: Back goes from a conversation to the list, not off the page; a reload keeps the view", async () => {
+    const page = await agentPage('ana', 'all', { width: 390, height: 844 });
+    const query = () => new URL(page.url()).searchParams;
+    await list(page, 'All').getByRole('option').first().click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.has('conversation'), undefined, { timeout: 2000 });
+    const opened = query().get('conversation');
+    assert.match(opened ?? '', /^conv_/);
+    // The browser's (or the phone's) Back: the list again, still on the CRM's page.
+    await page.goBack();
+    await list(page, 'All').waitFor({ timeout: 2000 });
+    await page.getByRole('button', { name: 'Back to conversations' }).waitFor({ state: 'detached', timeout: 2000 });
+    assert.equal(new URL(page.url()).pathname, '/demo');
+    assert.equal(query().get('conversation'), null);
+    // Forward opens it again.
+    await page.goForward();
+    await page.getByRole('button', { name: 'Back to conversations' }).waitFor({ timeout: 2000 });
+    assert.equal(query().get('conversation'), opened);
+    // The inbox's own Back goes back through the same entry: one more Back then leaves, as it should.
+    await page.getByRole('button', { name: 'Back to conversations' }).click();
+    await list(page, 'All').waitFor({ timeout: 2000 });
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('conversation'), undefined, { timeout: 2000 });
+    assert.equal(await page.evaluate(() => history.state), null, 'back on the entry the page was loaded with');
+    // A view chosen in the inbox is in the address, so a reload opens it.
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /^Unassigned\b/ }).click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('view') === 'unassigned', undefined, { timeout: 2000 });
+    await page.reload();
+    await list(page, 'Unassigned').waitFor({ timeout: 5000 });
+    await page.context().close();
+  });
+
   it('keyboard only, from page load: j and Enter read through Unread until its count is 0', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
     const page = await context.newPage();
