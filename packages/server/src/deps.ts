@@ -23,10 +23,12 @@ export interface ServerConfig {
   smtpUrl?: string;
   /** From address of notification emails. */
   mailFrom: string;
-  /** Where this server is reachable from browsers; used in links when a workspace sets none. */
+  /** Where this server is reachable from browsers (the Web Push contact when https). */
   publicUrl?: string;
   /** Repeated notifications of one type, agent and conversation within this window send one email/push (default 10 min; 0 turns coalescing off). */
   notifyCoalesceMs?: number;
+  /** How long an email waits for an agent who is in Baton to see the notification first (default 2 min, notify/notifier.ts; 0: never held). */
+  emailHoldMs?: number;
   /** Non-public addresses webhooks and push may reach anyway (BATON_PRIVATE_DESTINATIONS); public unicast is always allowed. */
   destinations: DestinationPolicy;
   /** Per-tenant caps (docs/decisions.md). */

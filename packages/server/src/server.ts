@@ -51,6 +51,7 @@ export interface ServerOptions {
   handshakes?: RealtimeOptions['handshakes'];
   publicUrl?: string;
   notifyCoalesceMs?: number;
+  emailHoldMs?: number;
   /**
    * Non-public destinations webhooks and push may reach: CIDR ranges or `*`, as in
    * BATON_PRIVATE_DESTINATIONS. Loopback receivers (tests, the demo) need `127.0.0.0/8` or similar.
@@ -154,6 +155,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       mailFrom: options.mailFrom ?? 'Baton <notifications@baton.localhost>',
       publicUrl: options.publicUrl,
       notifyCoalesceMs: options.notifyCoalesceMs,
+      emailHoldMs: options.emailHoldMs,
       destinations,
       limits,
       deliveryTimeoutMs: { ...DEFAULT_DELIVERY_TIMEOUTS, ...options.deliveryTimeoutMs },

@@ -4,6 +4,7 @@ import { test, type TestContext } from 'node:test';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { snippetOf, SNIPPET_MAX } from '../src/notify/content.js';
+import { DEFAULT_EMAIL_HOLD_MS } from '../src/notify/notifier.js';
 import { TestServer, tempDbFile, type TestAgent, type TestWorkspace } from '../src/testing.js';
 
 /**
@@ -59,12 +60,13 @@ async function smtpSink(t: TestContext, options: { rejectFirst?: number; rejectC
 const CONTACT = { name: 'Dana Whitfield', phone: '+15557654321', email: 'dana.whitfield@customer.example' };
 const CUSTOMER_TEXT = 'Hello, my order 7781 never arrived';
 
-async function setup(t: TestContext, options: { rejectFirst?: number; rejectCode?: number; publicUrl?: string; notifyCoalesceMs?: number; smtp?: boolean; db?: string } = {}) {
+async function setup(t: TestContext, options: { rejectFirst?: number; rejectCode?: number; publicUrl?: string; notifyCoalesceMs?: number; emailHoldMs?: number; smtp?: boolean; db?: string } = {}) {
   const sink = await smtpSink(t, { rejectFirst: options.rejectFirst, rejectCode: options.rejectCode });
   const server = await TestServer.startFor(t, {
     ...(options.smtp === false ? {} : { smtpUrl: sink.url }),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.notifyCoalesceMs !== undefined ? { notifyCoalesceMs: options.notifyCoalesceMs } : {}),
+    ...(options.emailHoldMs !== undefined ? { emailHoldMs: options.emailHoldMs } : {}),
     ...(options.db ? { db: options.db } : {}),
   });
   const ws = await server.createWorkspace('Acme');
@@ -356,7 +358,7 @@ test('preferences: defaults, partial updates, strict bodies', async (t) => {
 });
 
 test('the preference matrix decides each channel on its own', async (t) => {
-  const { sink, ws, ana, ben, step, server } = await setup(t);
+  const { sink, ws, ana, ben, step, server } = await setup(t, { emailHoldMs: 0 }); // in-app and email each on their own: no hold for an agent in Baton
   const subjects = async () => (await sink.mails()).map((m) => m.mail.subject);
 
   // Email off for mentions: in-app still, no email.
@@ -457,7 +459,7 @@ test('the coalescing window is configurable', async (t) => {
 });
 
 test('no email while the agent is viewing the conversation; email again once they leave it', async (t) => {
-  const { sink, ws, ana, ben, step, server } = await setup(t);
+  const { sink, ws, ana, ben, step, server, clock } = await setup(t);
   const conv = await conversation(ws);
   const { socket } = await server.connect(ben.token);
   const created: any[] = [];
@@ -474,7 +476,49 @@ test('no email while the agent is viewing the conversation; email again once the
   await socket.timeout(2000).emitWithAck('presence:viewing', { conversationId: null });
   await note(ana, conv.id, '@ben now that you left');
   await step();
+  // Still in Baton (a socket open): the email waits for him to see it there first, and goes when he has not.
+  assert.equal((await sink.mails()).length, 0);
+  clock.advance(DEFAULT_EMAIL_HOLD_MS);
+  await server.server.deps.jobs.runDue();
   assert.equal((await sink.mails()).length, 1);
+});
+
+test('an agent working in Baton is emailed only what they have not read there within 2 minutes; one not in Baton is emailed at once', async (t) => {
+  const { sink, ws, ana, ben, step, server, clock } = await setup(t);
+  const mailed = async () => (await sink.mails()).map((m) => m.mail.subject);
+  const { socket } = await server.connect(ben.token);
+  await socket.timeout(2000).emitWithAck('presence:viewing', { conversationId: null });
+
+  // Unread after the hold: it goes.
+  const c1 = await conversation(ws);
+  await note(ana, c1.id, '@ben first');
+  await step();
+  assert.deepEqual(await mailed(), [], 'held while he is in Baton');
+  clock.advance(DEFAULT_EMAIL_HOLD_MS - 1);
+  await server.server.deps.jobs.runDue();
+  assert.deepEqual(await mailed(), []);
+  clock.advance(1);
+  await server.server.deps.jobs.runDue();
+  assert.deepEqual(await mailed(), ['Ana mentioned you in a conversation']);
+
+  // Read in Baton meanwhile (the bell, or opening the conversation): never emailed.
+  const c2 = await conversation(ws);
+  await note(ana, c2.id, '@ben second');
+  await step();
+  assert.equal((await ben.call('POST', '/v1/notifications/read', { all: true })).status, 200);
+  clock.advance(DEFAULT_EMAIL_HOLD_MS);
+  await server.server.deps.jobs.runDue();
+  assert.equal((await mailed()).length, 1);
+  const jobs = await server.server.deps.storage.db.selectFrom('jobs').select(['status', 'last_error']).where('kind', '=', 'email').orderBy('id').execute();
+  assert.deepEqual(jobs.at(-1), { status: 'skipped', last_error: 'the agent read it in Baton first' });
+
+  // A teammate not in Baton (no socket for longer than two heartbeats, or never): at once.
+  await ws.addAgent('cleo', { email: 'cleo@team.example' });
+  const c3 = await conversation(ws);
+  await note(ana, c3.id, '@cleo third');
+  await step();
+  assert.equal((await mailed()).length, 2);
+  assert.deepEqual((await sink.mails()).at(-1)!.rcptTo, ['cleo@team.example']);
 });
 
 test('without SMTP_URL the server has no email channel: in-app still notifies, no email job is made', async (t) => {

@@ -12,6 +12,14 @@ import { PUSH_JOB, pushDestination } from './push.js';
 
 export const NOTIFIER = 'notifier';
 export const DEFAULT_COALESCE_MS = 10 * 60_000;
+/**
+ * An agent seen on a socket this recently is taken to be working in Baton: their email waits
+ * `emailHoldMs` (default `DEFAULT_EMAIL_HOLD_MS`) and is dropped if they read the notification
+ * meanwhile (notify/still-due.ts), as Intercom and Front email only what went unseen in the app.
+ * Sockets refresh `last_seen_at` every 20 s (services/availability.ts), so twice that covers a beat missed.
+ */
+export const ACTIVE_WITHIN_MS = 40_000;
+export const DEFAULT_EMAIL_HOLD_MS = 2 * 60_000;
 
 type OutChannel = 'email' | 'push';
 
@@ -62,7 +70,7 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
     return jobCreatedBetween(db, workspaceId, kind, target, at - coalesceMs, at);
   };
 
-  async function decide(record: OutboxRecord, n: Notification, decidedHere: Map<string, number>): Promise<Decided[]> {
+  async function decide(record: OutboxRecord, n: Notification, listed: boolean, decidedHere: Map<string, number>): Promise<Decided[]> {
     if (!isPreferenceType(n.type)) return [];
     const type = n.type;
     // Without SMTP the server has no email channel at all: no job per notification to record as
@@ -90,8 +98,20 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
     const decided = (kind: string) => decidedHere.set(`${record.workspaceId} ${kind} ${target}`, at);
     if (channels.includes('email') && !(await coalesced(decidedHere, record.workspaceId, EMAIL_JOB, target, at))) {
       const agent = await findAgent(db, record.workspaceId, n.agentId);
+      const seenAt = agent?.last_seen_at === null || agent?.last_seen_at === undefined ? null : Number(agent.last_seen_at);
+      // Held only where the agent can see it in Baton: with in-app off for this type there is nothing to read there.
+      const active = listed && seenAt !== null && at - seenAt <= ACTIVE_WITHIN_MS;
+      const hold = deps.config.emailHoldMs ?? DEFAULT_EMAIL_HOLD_MS;
       out.push({
-        job: { workspaceId: record.workspaceId, kind: EMAIL_JOB, target, destination: EMAIL_DESTINATION, dedupeKey: `notify:${n.id}:email`, payload: base },
+        job: {
+          workspaceId: record.workspaceId,
+          kind: EMAIL_JOB,
+          target,
+          destination: EMAIL_DESTINATION,
+          dedupeKey: `notify:${n.id}:email`,
+          payload: base,
+          ...(active && hold > 0 ? { notBefore: at + hold } : {}),
+        },
         at,
         ...(agent?.email ? {} : { skipReason: 'the agent has no email address' }),
       });
@@ -135,7 +155,8 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
       const decided: Decided[] = [];
       const decidedHere = new Map<string, number>();
       for (const record of records) {
-        for (const n of [...record.payload.notifications, ...(record.payload.unlisted ?? [])]) decided.push(...(await decide(record, n, decidedHere)));
+        for (const n of record.payload.notifications) decided.push(...(await decide(record, n, true, decidedHere)));
+        for (const n of record.payload.unlisted ?? []) decided.push(...(await decide(record, n, false, decidedHere)));
       }
       if (decided.length > 0 && (await enqueue(decided)) > 0) deps.jobs.kick();
     },

@@ -15,6 +15,8 @@ export interface NewJob {
   /** Same key, same job: enqueueing again (an outbox row replayed after a crash) is a no-op. */
   dedupeKey: string;
   payload: unknown;
+  /** Not run before this time: an email held while the agent may see the news in Baton first. */
+  notBefore?: number;
 }
 
 /** A circuit as the runner reasons about it; no row is a closed circuit with no failures. */
@@ -61,7 +63,7 @@ export async function enqueueJobs(db: Q, jobs: NewJob[], now: number): Promise<n
         payload: JSON.stringify(job.payload),
         status: 'pending',
         attempts: 0,
-        next_run_at: pausedUntil.get(`${job.workspaceId} ${job.destination}`) ?? now,
+        next_run_at: Math.max(pausedUntil.get(`${job.workspaceId} ${job.destination}`) ?? now, job.notBefore ?? now),
         last_error: null,
         created_at: now,
         finished_at: null,
