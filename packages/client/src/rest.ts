@@ -208,6 +208,12 @@ export class InboxRestClient {
   }
 
   // ── Notification preferences and Web Push ──────────────────────────────────────────────────
+  getPreferences(o?: RequestOptions) {
+    return this.call('getPreferences', { ...o });
+  }
+  updatePreferences(body: RouteBody<'updatePreferences'>, o?: WriteOptions) {
+    return this.call('updatePreferences', { ...o, body });
+  }
   pushPublicKey(o?: RequestOptions) {
     return this.call('pushPublicKey', { ...o });
   }
@@ -422,13 +428,6 @@ export class BatonRestClient extends InboxRestClient {
     return this.call('listWorkflowRuns', { ...o, params: { id }, query: { ...query } });
   }
 
-  // ── Notification preferences and Web Push ──────────────────────────────────────────────────
-  getPreferences(o?: RequestOptions) {
-    return this.call('getPreferences', { ...o });
-  }
-  updatePreferences(body: RouteBody<'updatePreferences'>, o?: WriteOptions) {
-    return this.call('updatePreferences', { ...o, body });
-  }
 }
 
 /** The parsed body, or undefined when it is empty or not JSON. */

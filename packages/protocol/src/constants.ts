@@ -52,6 +52,8 @@ type EndpointTable = Record<string, { method: 'get' | 'post' | 'put' | 'patch' |
  */
 export const INBOX_ENDPOINTS = {
   me: { method: 'get', path: '/v1/agents/me' },
+  getPreferences: { method: 'get', path: '/v1/agents/me/preferences' },
+  updatePreferences: { method: 'put', path: '/v1/agents/me/preferences' },
   listAgents: { method: 'get', path: '/v1/agents' },
   updateAgent: { method: 'patch', path: '/v1/agents/:id' },
   listTeams: { method: 'get', path: '/v1/teams' },

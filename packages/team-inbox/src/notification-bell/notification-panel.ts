@@ -1,8 +1,10 @@
 import { css, html, nothing } from 'lit';
+import { ref } from 'lit/directives/ref.js';
 import type { AgentWithLoad, InboxRestClient } from '@baton/client';
-import type { Conversation, Notification } from '@baton/protocol';
+import type { Conversation, NotificationChannel, NotificationPreferences, Notification, PreferenceType } from '@baton/protocol';
 import { absoluteTime, relativeTime } from '@baton/ui/relative-time';
 import type { DesktopState } from '../desktop-notifications/push-subscription.js';
+import { plainError } from '../format/plain-error.js';
 import { notificationText } from './notification-text.js';
 
 /**
@@ -52,11 +54,18 @@ export class NotificationConversations {
   private readonly askedFor = new Map<string, string>();
   private readonly queue: string[] = [];
   private running = 0;
+  /**
+   * The panel's "Notification settings" view. It lives here, in the lazy chunk, because the bell
+   * (in the first paint) already makes one of these when the panel loads: it needs no state of its own.
+   */
+  readonly settings: NotificationSettings;
 
   constructor(
     private readonly rest: () => InboxRestClient | undefined,
     private readonly changed: () => void,
-  ) {}
+  ) {
+    this.settings = new NotificationSettings(rest, changed);
+  }
 
   /** What the inbox holds, plus what was read here, starting reads for the groups neither has. */
   context(groups: readonly Notification[][], known: ReadonlyMap<string, Conversation>): ReadonlyMap<string, Conversation> {
@@ -89,6 +98,136 @@ export class NotificationConversations {
         this.pump();
       });
     }
+  }
+}
+
+/** The matrix's rows and columns, in the order and words the settings table shows. */
+const SETTING_TYPES: readonly (readonly [PreferenceType, string, string])[] = [
+  ['assigned', 'Assigned to me', 'when assigned to me'],
+  ['mentioned', 'Mentioned', 'when mentioned'],
+  ['reopened', 'Reopened', 'when reopened'],
+];
+const SETTING_CHANNELS: readonly (readonly [NotificationChannel, string])[] = [
+  ['inapp', 'In Baton'],
+  ['email', 'Email'],
+  ['push', 'Desktop'],
+];
+
+interface SettingChange {
+  type: PreferenceType;
+  channel: NotificationChannel;
+  on: boolean;
+}
+
+/**
+ * The agent's notification preferences (type × channel), read when the settings view opens. Each
+ * change shows at once and is saved at once (a partial body), one save after another in the order
+ * of the clicks, so no click is lost while another is in flight; one that fails goes back to what
+ * the server holds, and says why.
+ */
+export class NotificationSettings {
+  /** The settings view is showing (instead of the notifications). */
+  open = false;
+  /** What the server last said; null until the first read answers. */
+  saved: NotificationPreferences | null = null;
+  loadError = '';
+  saveError = '';
+  /** Clicks not yet saved, oldest first: what is shown is the server's matrix with these on top. */
+  private readonly pending: SettingChange[] = [];
+  private saving: Promise<void> = Promise.resolve();
+  /** Where focus goes once the next render has drawn it. */
+  private focus: 'settings' | 'toggle' | null = null;
+  private loads = 0;
+
+  constructor(
+    private readonly rest: () => InboxRestClient | undefined,
+    private readonly changed: () => void,
+  ) {}
+
+  /** The matrix as shown: the server's, with the clicks still being saved. */
+  shown(): NotificationPreferences | null {
+    if (!this.saved) return null;
+    const m = structuredClone(this.saved);
+    for (const c of this.pending) m[c.type][c.channel] = c.on;
+    return m;
+  }
+
+  show(open: boolean): void {
+    this.open = open;
+    this.focus = open ? 'settings' : 'toggle';
+    if (open) this.load();
+    this.changed();
+  }
+
+  // Ref callbacks, one per object (a new one each render would be called again each render).
+
+  /** The heading: focused on opening until the table is there; leaving the page means the panel closed. */
+  readonly heading = (el?: Element): void => {
+    // The bell draws no settings while closed (Escape, a click outside): it opens on the notifications next time.
+    if (!el && this.open) {
+      this.open = false;
+      this.focus = null;
+    }
+    if (el && this.focus === 'settings' && !this.saved) focusSoon(el);
+  };
+
+  /** The first checkbox: focused on opening, or once loaded if focus is still on the heading. */
+  readonly firstBox = (el?: Element): void => {
+    if (!el || this.focus !== 'settings') return;
+    this.focus = null;
+    // Not if the agent has moved on while it loaded (to "Back", say).
+    focusSoon(el, () => {
+      const active = (el.getRootNode() as ShadowRoot).activeElement;
+      return !active || active.localName === 'h2';
+    });
+  };
+
+  /** The "Notification settings" button, focused on the way back. */
+  readonly toggle = (el?: Element): void => {
+    if (!el || this.focus !== 'toggle') return;
+    this.focus = null;
+    focusSoon(el);
+  };
+
+  load(): void {
+    const rest = this.rest();
+    const load = ++this.loads;
+    this.loadError = '';
+    if (!rest) {
+      this.loadError = "Can't reach Baton right now. Check your connection and try again.";
+      return;
+    }
+    rest.getPreferences().then(
+      ({ preferences }) => {
+        if (load !== this.loads) return;
+        this.saved = preferences;
+        this.changed();
+      },
+      (e: unknown) => {
+        if (load !== this.loads) return;
+        this.loadError = `Could not load your notification settings. ${plainError(e)}`;
+        this.changed();
+      },
+    );
+  }
+
+  set(type: PreferenceType, channel: NotificationChannel, on: boolean): void {
+    const change: SettingChange = { type, channel, on };
+    this.pending.push(change);
+    this.saveError = '';
+    this.changed();
+    this.saving = this.saving.then(async () => {
+      try {
+        const rest = this.rest();
+        if (!rest) throw new TypeError('offline');
+        const { preferences } = await rest.updatePreferences({ [type]: { [channel]: on } });
+        this.saved = preferences;
+      } catch (e) {
+        this.saveError = `Could not save that change. ${plainError(e)}`;
+      }
+      this.pending.splice(this.pending.indexOf(change), 1);
+      this.changed();
+    });
   }
 }
 
@@ -135,29 +274,98 @@ export interface NotificationPanelView {
   desktopAction(action: DesktopAction): void;
 }
 
+/** Focuses `el` once the render that drew it is in the page (a ref is set before that). */
+function focusSoon(el: Element, when = () => true): void {
+  queueMicrotask(() => when() && (el as HTMLElement).focus());
+}
+
+function renderFooter(v: NotificationPanelView) {
+  const s = v.others?.settings;
+  return html`<footer>
+    ${s
+      ? html`<button
+          class="link"
+          ${ref(s.toggle)}
+          @click=${() => s.show(true)}
+        >
+          Notification settings
+        </button>`
+      : nothing}
+    ${renderDesktop(v)}
+  </footer>`;
+}
+
 function renderDesktop(v: NotificationPanelView) {
   const d = v.desktop;
   if (!v.pushWorker || d === null || d === 'unsupported') return nothing;
-  return html`<footer>
-    ${d === 'on'
+  return html`${d === 'on'
       ? html`<span>Desktop notifications are on</span><button class="link" @click=${() => v.desktopAction('disable')}>Turn off</button>`
       : d === 'blocked'
         ? html`<span>Desktop notifications are blocked in this browser's site settings</span>`
         : html`<button class="link" ?disabled=${d === 'working'} @click=${() => v.desktopAction('enable')}>
             ${d === 'working' ? 'Working…' : 'Enable desktop notifications'}
           </button>`}
-    <p role="status" class="error">${v.desktopError}</p>
-  </footer>`;
+    <p role="status" class="error">${v.desktopError}</p>`;
 }
 
 /** The panel's content, rendered inside the bell's `part="panel"` section. */
 export function renderNotificationPanel(v: NotificationPanelView) {
+  const s = v.others?.settings;
+  if (s?.open) return renderSettings(s);
   return html`<header>
       <h2 id="heading">Notifications</h2>
       ${v.unread > 0 ? html`<button class="link" @click=${v.markAllRead}>Mark all as read</button>` : nothing}
     </header>
     ${v.items.length === 0 ? html`<p class="empty">No notifications yet</p>` : renderGroups(v)}
-    ${renderDesktop(v)}`;
+    ${renderFooter(v)}`;
+}
+
+function renderSettings(s: NotificationSettings) {
+  const m = s.shown();
+  let first = true;
+  return html`<header>
+      <h2 id="heading" tabindex="-1" ${ref(s.heading)}>Notification settings</h2>
+    </header>
+    <div class="settings">
+      ${m
+        ? html`<table>
+            <thead>
+              <tr>
+                <td></td>
+                ${SETTING_CHANNELS.map(([, words]) => html`<th scope="col">${words}</th>`)}
+              </tr>
+            </thead>
+            <tbody>
+              ${SETTING_TYPES.map(
+                ([type, words, when]) => html`<tr>
+                  <th scope="row">${words}</th>
+                  ${SETTING_CHANNELS.map(([channel, channelWords]) => {
+                    const isFirst = first;
+                    first = false;
+                    return html`<td>
+                      <input
+                        type="checkbox"
+                        aria-label="${channelWords} ${when}"
+                        .checked=${m[type][channel]}
+                        ${isFirst ? ref(s.firstBox) : nothing}
+                        @change=${(e: Event) => s.set(type, channel, (e.target as HTMLInputElement).checked)}
+                      />
+                    </td>`;
+                  })}
+                </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : s.loadError
+          ? html`<p class="error" role="alert">${s.loadError}</p>
+              <button class="link" @click=${() => s.load()}>Try again</button>`
+          : html`<p role="status">Loading…</p>`}
+      <p class="hint">Emails go to your address in Baton, only for what you have not seen here within 2 minutes.</p>
+      <p class="error" role="alert">${s.saveError}</p>
+    </div>
+    <footer>
+      <button class="link" @click=${() => s.show(false)}>Back to notifications</button>
+    </footer>`;
 }
 
 function renderGroups(v: NotificationPanelView) {
@@ -271,6 +479,45 @@ export const notificationPanelStyles = css`
   }
   footer .error:empty {
     display: none;
+  }
+  .settings {
+    padding: 8px 12px;
+  }
+  .settings table {
+    border-collapse: collapse;
+    width: 100%;
+  }
+  .settings th,
+  .settings td {
+    padding: 2px 4px;
+    text-align: center;
+    font-weight: 400;
+  }
+  .settings thead th {
+    font-size: var(--baton-font-size-small);
+    color: var(--baton-color-text-muted);
+  }
+  .settings th[scope='row'] {
+    text-align: start;
+  }
+  .settings input {
+    width: 24px;
+    height: 24px;
+    margin: 0;
+    cursor: pointer;
+  }
+  .settings p {
+    margin: 8px 0 0;
+  }
+  .hint {
+    color: var(--baton-color-text-muted);
+    font-size: var(--baton-font-size-small);
+  }
+  .settings .error {
+    color: var(--baton-color-danger);
+  }
+  .link {
+    min-height: 24px;
   }
   .snippet {
     display: block;
