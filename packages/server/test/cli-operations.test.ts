@@ -70,11 +70,15 @@ test('backup copies a database a node is writing to: as of one instant, every ac
   const { apiKey } = await node.api('/v1/workspaces', 'cli-admin', { name: 'Acme' });
   const create = (i: number) => node.post('/v1/conversations', apiKey, { contact: { name: `Customer ${i}` }, channel: 'sms', message: { body: `hello ${i}` } });
   for (let i = 0; i < 40; i++) assert.equal((await create(i)).status, 201);
-  // Writes keep coming while the copy is taken.
+  // Writes keep coming while the copy is taken: a steady trickle, not a flood that would starve the
+  // backup command's own start (it compiles with tsx) on a busy CI machine.
   let writing = true;
   const during = (async () => {
     let i = 40;
-    while (writing) assert.equal((await create(i++)).status, 201);
+    while (writing) {
+      assert.equal((await create(i++)).status, 201);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     return i - 40;
   })();
   const out = join(db, '..', 'copy.db');

@@ -51,7 +51,7 @@ export async function running(t: TestContext, env: Record<string, string>, db: s
 /** Another `baton` command (`migrate`, `consumers`, …) run to its end: exit code and output. */
 export function baton(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (_error, stdout, stderr) =>
+    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (_error, stdout, stderr) =>
       resolve({ code: child.exitCode, stdout, stderr }),
     );
   });
