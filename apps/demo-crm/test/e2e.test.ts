@@ -8,9 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { startSmtpSink } from '@baton/server/testing/smtp';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { launchChromium, printOutputOnFailure, startDemo, type RunningDemo } from './demo-process.js';
 
 const screenshots = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
@@ -65,38 +64,16 @@ async function startPushService(): Promise<{ url: string; received: { path: stri
   return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-/** A loopback mail server standing in for the team's: it keeps every email it is sent, parsed. */
-async function startMailServer(): Promise<{ url: string; mails: () => Promise<{ to: string[]; mail: ParsedMail }[]>; close(): Promise<void> }> {
-  const received: Promise<{ to: string[]; mail: ParsedMail }>[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const to = session.envelope.rcptTo.map((r) => r.address);
-        received.push(simpleParser(Buffer.concat(chunks)).then((mail) => ({ to, mail })));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as { port: number };
-  return { url: `smtp://127.0.0.1:${port}`, mails: () => Promise.all(received), close: () => new Promise((r) => server.close(() => r())) };
-}
-
 describe('demo CRM end to end (two agents in Chromium)', () => {
   let demo: RunningDemo;
-  let mailServer: Awaited<ReturnType<typeof startMailServer>>;
+  let mailServer: Awaited<ReturnType<typeof startSmtpSink>>;
   let base: string;
   let browser: Browser;
   let ana: Page;
   let ben: Page;
 
   before(async () => {
-    mailServer = await startMailServer();
+    mailServer = await startSmtpSink();
     // As the README's environment table says: `pnpm start` mails through SMTP_URL, and links to the page at BATON_PUBLIC_URL.
     demo = await startDemo('baton-e2e-', (url) => ({ SMTP_URL: mailServer.url, MAIL_FROM: 'Baton demo <baton@demo.example>', BATON_PUBLIC_URL: url }));
     base = demo.base;
@@ -225,7 +202,7 @@ describe('demo CRM end to end (two agents in Chromium)', () => {
       body: JSON.stringify({ body: '@tom is the carrier API down again?' }),
     });
     assert.equal(noted.status, 201);
-    const toTom = async () => (await mailServer.mails()).filter((m) => m.to.includes('tom@demo.baton.dev') && m.mail.text?.includes(conversationId!));
+    const toTom = async () => (await mailServer.mails()).filter((m) => m.rcptTo.includes('tom@demo.baton.dev') && m.mail.text?.includes(conversationId!));
     const deadline = Date.now() + 5000;
     while ((await toTom()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const [mail] = (await toTom()).map((m) => m.mail);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import { snippetOf, SNIPPET_MAX } from '../src/notify/content.js';
 import { DEFAULT_EMAIL_HOLD_MS } from '../src/notify/notifier.js';
 import { TestServer, tempDbFile, type TestAgent, type TestWorkspace } from '../src/testing.js';
+import { startSmtpSink } from '../src/testing-smtp.js';
 
 /**
  * Email notifications end to end: a real SMTP server (smtp-server) on loopback receives what
@@ -13,48 +12,11 @@ import { TestServer, tempDbFile, type TestAgent, type TestWorkspace } from '../s
  * drain the outbox (the notifier decides), then run due jobs (the email handler sends).
  */
 
-interface Received {
-  rcptTo: string[];
-  mail: ParsedMail;
-}
-
-/** An SMTP server that records every message it accepts; it can turn away the first few with 451. */
+/** The sink on loopback for one test, closed after it. */
 async function smtpSink(t: TestContext, options: { rejectFirst?: number; rejectCode?: number } = {}) {
-  const pending: Promise<Received>[] = [];
-  let toReject = options.rejectFirst ?? 0;
-  let rejected = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if (toReject > 0) {
-          toReject--;
-          rejected++;
-          const code = options.rejectCode ?? 451;
-          const reason = code >= 500 ? 'no such mailbox' : 'mailbox busy, try again later';
-          return callback(Object.assign(new Error(reason), { responseCode: code }));
-        }
-        const rcptTo = session.envelope.rcptTo.map((r) => r.address);
-        pending.push(simpleParser(Buffer.concat(chunks)).then((mail) => ({ rcptTo, mail })));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    /** Every message accepted so far, parsed. */
-    mails: () => Promise.all(pending),
-    get rejected() {
-      return rejected;
-    },
-  };
+  const sink = await startSmtpSink(options);
+  t.after(() => sink.close());
+  return sink;
 }
 
 const CONTACT = { name: 'Dana Whitfield', phone: '+15557654321', email: 'dana.whitfield@customer.example' };
