@@ -51,6 +51,9 @@ environment:
                       (default 2000; the same again every 40 s); more are told to retry later
 `;
 
+/** Shorter admin tokens get a warning at start (32 hex digits are 128 random bits). */
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -100,6 +103,11 @@ async function main(argv: string[]) {
       process.exit(code);
     }));
   };
+  const admin = process.env.BATON_ADMIN_TOKEN ?? '';
+  // Guesses at it are not throttled (any route answers 401 or 403), so only its length keeps it safe.
+  if (admin && admin.length < MIN_ADMIN_TOKEN_LENGTH) {
+    console.warn(`[baton] BATON_ADMIN_TOKEN has ${admin.length} characters: anyone who guesses it can create workspaces. Use ${MIN_ADMIN_TOKEN_LENGTH} or more random ones (openssl rand -hex 32)`);
+  }
   const server = (node.server = await startServer({
     ...serverOptionsFromEnv(),
     onServingLost: () => void stopFor(1),

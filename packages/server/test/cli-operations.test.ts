@@ -38,9 +38,13 @@ test('serve refuses an SMTP_URL that is not an smtp(s) URL, without echoing it (
 test('serve says its version, its database and the migrations it applied; the next start applies none', async (t) => {
   const db = dbFile(t);
   const first = await running(t, {}, db);
+  // The test's admin token is short: said once at start, without the token.
+  assert.match(first.stderr(), /\[baton\] BATON_ADMIN_TOKEN has 9 characters: anyone who guesses it can create workspaces\. Use 32 or more/);
+  assert.ok(!first.stderr().includes('cli-admin'));
   assert.match(first.stdout(), new RegExp(`\\[baton\\] Baton \\d+\\.\\d+\\.\\d+, database ${db.replaceAll('.', '\\.')}, schema at migration ${LATEST_MIGRATION} \\(applied now: ${MIGRATION_VERSIONS.join(', ')}\\)\\n`));
-  const second = await running(t, {}, db);
+  const second = await running(t, { BATON_ADMIN_TOKEN: 'a'.repeat(32) }, db);
   assert.match(second.stdout(), new RegExp(`schema at migration ${LATEST_MIGRATION}\\n`));
+  assert.ok(!second.stderr().includes('BATON_ADMIN_TOKEN'), 'no warning for a long one');
 });
 
 test('migrate says what it applied, then that there was nothing to apply; a database a newer Baton migrated is refused by migrate and serve', async (t) => {
