@@ -9,7 +9,7 @@ import { backupSqlite } from './storage/backup.js';
 import { isPostgresUrl, openStorage } from './storage/open.js';
 import { durablePlaces, lastOutboxId, retireDurablePlace } from './storage/outbox.js';
 import { findWorkspace, setAllowedOrigins } from './storage/workspaces.js';
-import { LATEST_MIGRATION, migrationsAppliedSince } from './storage/migrate.js';
+import { LATEST_MIGRATION } from './storage/migrate.js';
 import { startServer, VERSION, type RunningServer } from './server.js';
 
 const USAGE = `usage: baton serve [--port P] [--host H] [--db FILE] [--demo]
@@ -92,7 +92,6 @@ async function main(argv: string[]) {
   // database over while it was reconnecting (1: a supervisor that restarts it then gets the boot
   // refusal that names the reason). That can happen before `startServer` returns, with no server
   // to close yet.
-  const startedAt = Date.now();
   const node: { server?: RunningServer } = {};
   let stopping: Promise<void> | null = null;
   const stopFor = (code: number) => {
@@ -119,7 +118,7 @@ async function main(argv: string[]) {
     const demo = await seedDemoWorkspace(server.deps);
     console.log(`[baton] demo workspace ${demo.workspaceId} (${demo.created ? 'seeded' : 'already there'})`);
   }
-  const migrated = await migrationsAppliedSince(server.deps.storage.db, startedAt);
+  const { migrated } = server.deps.storage;
   console.log(`[baton] Baton ${VERSION}, database ${describeTarget(target)}, schema at migration ${LATEST_MIGRATION}${migrated.length ? ` (applied now: ${migrated.join(', ')})` : ''}`);
   console.log(`[baton] listening on ${server.url}`);
   process.once('SIGINT', () => void stopFor(0));
@@ -133,10 +132,9 @@ async function main(argv: string[]) {
  */
 async function migrateOnly(target: string): Promise<void> {
   if (target === ':memory:') throw new Error('migrate needs a database: --db FILE or DATABASE_URL');
-  const startedAt = Date.now();
   const storage = await openStorage(target, { serving: false });
   try {
-    const migrated = await migrationsAppliedSince(storage.db, startedAt);
+    const { migrated } = storage;
     console.log(
       migrated.length
         ? `[baton] applied migration${migrated.length === 1 ? '' : 's'} ${migrated.join(', ')}; ${describeTarget(target)} is at migration ${LATEST_MIGRATION}`

@@ -24,6 +24,8 @@ export interface Storage {
    * its serving lock back after losing the connection, or another node took it (serving-lock.ts).
    */
   unavailable?(): string | null;
+  /** The migrations this open applied, by version (none when the database was up to date). */
+  migrated: readonly number[];
   close(): Promise<void>;
 }
 
@@ -119,12 +121,13 @@ export async function openSqlite(file: string, options: { clock?: Clock } = {}):
   database.pragma('cache_size = -65536');
   const statements = withStatementCache(database);
   const db = new Kysely<Database>({ dialect: new WriterSqliteDialect({ database: statements as never }) });
-  await migrate(db, 'sqlite');
+  const migrated = await migrate(db, 'sqlite');
   const writes = new GroupCommitter(db, statements);
   checkpointer?.start();
   return {
     db,
     engine: 'sqlite',
+    migrated,
     write: (work, lane) => writes.run(work, lane),
     close: async () => {
       await writes.idle();

@@ -94,12 +94,6 @@ export const MIGRATION_VERSIONS: readonly number[] = MIGRATIONS.map((m) => m.ver
 /** The schema version this build brings a database to. */
 export const LATEST_MIGRATION = Math.max(...MIGRATION_VERSIONS);
 
-/** The migrations applied at or after `since` (ms), by version: what the last boot or `baton migrate` did. */
-export async function migrationsAppliedSince(db: Kysely<any>, since: number): Promise<number[]> {
-  const rows = await db.selectFrom('baton_migrations').select('version').where('applied_at', '>=', since).orderBy('version').execute();
-  return rows.map((r: { version: number }) => Number(r.version));
-}
-
 /** Applies, in order and each in its own transaction, every migration the database has not seen. */
 export async function migrate(db: Kysely<any>, engine: Engine): Promise<number[]> {
   await db.schema

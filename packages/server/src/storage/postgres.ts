@@ -131,11 +131,12 @@ export async function openPostgres(
     // lock's session either).
     const names = options.statementNames === undefined ? new StatementNames() : options.statementNames;
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: names ? namingPool(pool, names) : pool }) });
-    await db.connection().execute(async (connection) => {
+    const migrated = await db.connection().execute(async (connection) => {
       await sql`select pg_advisory_lock(${MIGRATION_LOCK.toString()}::bigint)`.execute(connection);
       try {
-        await migrate(connection, 'postgres');
+        const applied = await migrate(connection, 'postgres');
         await compareTextBytewise(connection);
+        return applied;
       } finally {
         await sql`select pg_advisory_unlock(${MIGRATION_LOCK.toString()}::bigint)`.execute(connection);
       }
@@ -146,6 +147,7 @@ export async function openPostgres(
     return {
       db,
       engine: 'postgres',
+      migrated,
       write: serving
         ? (work, lane) => {
             // Refused at once while the lock is not held, rather than queued behind a group that
