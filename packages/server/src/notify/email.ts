@@ -1,9 +1,8 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Deps } from '../deps.js';
 import { exponentialBackoff, type Job, type JobHandler } from '../jobs/queue.js';
-import { findAgent } from '../storage/agents.js';
 import { composeNotification, type NotificationContent, type NotificationJobPayload } from './content.js';
-import { noLongerDue } from './still-due.js';
+import { stillDue } from './still-due.js';
 
 export const EMAIL_JOB = 'email';
 export const EMAIL_DISABLED = 'email is disabled: SMTP_URL is not set';
@@ -64,10 +63,10 @@ export function emailHandler(deps: Deps): JobHandler {
       const smtpUrl = deps.config.smtpUrl;
       if (!smtpUrl) return { ok: false, permanent: true, error: EMAIL_DISABLED };
       const payload = job.payload as NotificationJobPayload;
-      const stale = await noLongerDue(deps, job.workspaceId, payload);
-      if (stale) return { ok: false, skipped: true, error: stale };
-      const agent = await findAgent(deps.storage.db, job.workspaceId, payload.agentId);
-      if (!agent?.email) return { ok: false, permanent: true, error: 'the agent has no email address' };
+      const due = await stillDue(deps, job.workspaceId, payload);
+      if ('stale' in due) return { ok: false, skipped: true, error: due.stale };
+      const { agent } = due;
+      if (!agent.email) return { ok: false, permanent: true, error: 'the agent has no email address' };
       const mail = renderEmail(await composeNotification(deps, job.workspaceId, payload));
       transport ??= nodemailer.createTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
       try {

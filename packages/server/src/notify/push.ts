@@ -15,7 +15,7 @@ import {
   savePushSubscription as saveSubscriptionRow,
 } from '../storage/push-subscriptions.js';
 import { composeNotification, type NotificationJobPayload } from './content.js';
-import { noLongerDue } from './still-due.js';
+import { stillDue } from './still-due.js';
 import { vapidKeys, vapidSubject } from './vapid.js';
 
 export const PUSH_JOB = 'push';
@@ -78,8 +78,8 @@ export function pushHandler(deps: Deps): JobHandler {
       const payload = job.payload as NotificationJobPayload;
       const sub = await findPushSubscription(deps.storage.db, job.workspaceId, payload.subscriptionId ?? '');
       if (!sub) return { ok: false, permanent: true, error: 'the push subscription no longer exists' };
-      const stale = await noLongerDue(deps, job.workspaceId, payload);
-      if (stale) return { ok: false, skipped: true, error: stale };
+      const due = await stillDue(deps, job.workspaceId, payload);
+      if ('stale' in due) return { ok: false, skipped: true, error: due.stale };
       const content = await composeNotification(deps, job.workspaceId, payload);
       const message: PushPayload = {
         type: content.type,
