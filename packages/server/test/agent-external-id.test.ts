@@ -28,6 +28,11 @@ test('an agent keeps the id the host gave them; the host finds them by it and mi
   assert.deepEqual(found.items.map((a: { id: string }) => a.id), [ana.id]);
   assert.equal(found.items[0].openAssigned, 0);
   assert.deepEqual((await ok(ws.api('GET', '/v1/agents?externalId=user-99'), 200)).items, []);
+  // Her own open load, as the whole list says it.
+  const conv = await ok(ws.api('POST', '/v1/conversations', { contact: { name: 'Dana' }, channel: 'sms', message: { body: 'Hi' } }), 201);
+  await ok(ws.api('POST', `/v1/conversations/${conv.conversation.id}/assign`, { assigneeId: ana.id }), 200);
+  assert.equal((await ok(ws.api('GET', '/v1/agents?externalId=user-17'), 200)).items[0].openAssigned, 1);
+  assert.equal((await ok(ws.api('GET', '/v1/agents'), 200)).items.find((a: { id: string }) => a.id === ana.id).openAssigned, 1);
 
   const { token } = await ok(ws.api('POST', '/v1/tokens', { externalId: 'user-17', ttlSeconds: 600 }), 201);
   const me = await ok(server.request('GET', '/v1/agents/me', { token }), 200);

@@ -13,12 +13,15 @@ export const DEFAULT_CAPACITY = 25;
 
 export async function listAgents(deps: Deps, p: WorkspacePrincipal, q: ListAgentsQuery = {}) {
   const db = deps.storage.db;
-  const rows =
-    q.externalId === undefined
-      ? listAgentRows(db, p.workspaceId)
-      : findAgentByExternalId(db, p.workspaceId, q.externalId).then((row) => (row ? [row] : []));
-  const [found, load] = await Promise.all([rows, openAssignedCounts(db, p.workspaceId)]);
-  return found.map((r) => ({ ...toAgent(r), openAssigned: load.get(r.id) ?? 0 }));
+  if (q.externalId !== undefined) {
+    // The host's lookup of one agent: their own load, not a count over the whole workspace's.
+    const row = await findAgentByExternalId(db, p.workspaceId, q.externalId);
+    if (!row) return [];
+    const load = await openAssignedCounts(db, p.workspaceId, row.id);
+    return [{ ...toAgent(row), openAssigned: load.get(row.id) ?? 0 }];
+  }
+  const [rows, load] = await Promise.all([listAgentRows(db, p.workspaceId), openAssignedCounts(db, p.workspaceId)]);
+  return rows.map((r) => ({ ...toAgent(r), openAssigned: load.get(r.id) ?? 0 }));
 }
 
 /** 409 when another agent of the workspace already goes by `externalId` (the index would refuse it too, less clearly). */

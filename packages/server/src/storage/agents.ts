@@ -32,13 +32,14 @@ export const findAgentsByUsernames = (db: Q, workspaceId: string, lowerUsernames
         .where('username_lower', 'in', lowerUsernames)
         .execute();
 
-export async function openAssignedCounts(db: Q, workspaceId: string): Promise<Map<string, number>> {
+/** Open conversations per assignee: the workspace's agents, or only `agentId`'s. */
+export async function openAssignedCounts(db: Q, workspaceId: string, agentId?: string): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('conversations')
     .select(['assignee_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('workspace_id', '=', workspaceId)
     .where('status', '=', 'open')
-    .where('assignee_id', 'is not', null)
+    .where('assignee_id', agentId === undefined ? 'is not' : '=', agentId ?? null)
     .groupBy('assignee_id')
     .execute();
   return new Map(rows.map((r) => [r.assignee_id!, Number(r.n)]));
