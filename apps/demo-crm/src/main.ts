@@ -68,17 +68,21 @@ const demoUrl = (process.env.BATON_PUBLIC_URL || `http://localhost:${server.port
 await linkNotificationsHere(server.app, credentials!.apiKey, `${demoUrl}/demo?conversation={conversationId}`);
 console.log(`[demo-crm] Baton demo on ${demoUrl}/demo?agent=ana (agents: ana, ben, maria, tom)`);
 
+/** Baton's app in this process: the demo calls its public API as a host does over HTTP. */
+type InProcess = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+
+function callBaton(app: InProcess, token: string, method: string, path: string, body?: unknown) {
+  const json = body === undefined ? {} : { body: JSON.stringify(body) };
+  return app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...json });
+}
+
 /**
  * Notification emails and pushes link to a conversation through the workspace's link template (the
  * host's page; Baton serves none). The demo's page is this process, on whatever port it got, so the
  * template is set on every start, through the public API as a host would.
  */
-async function linkNotificationsHere(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, apiKey: string, linkTemplate: string) {
-  const res = await app.request('/v1/workspace', {
-    method: 'PATCH',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ linkTemplate }),
-  });
+async function linkNotificationsHere(app: InProcess, apiKey: string, linkTemplate: string) {
+  const res = await callBaton(app, apiKey, 'PATCH', '/v1/workspace', { linkTemplate });
   if (!res.ok) throw new Error(`setting the demo's notification links failed: ${res.status} ${await res.text()}`);
 }
 
@@ -88,9 +92,8 @@ async function linkNotificationsHere(app: { request: (path: string, init?: Reque
  * routed as docs/rules.md says. Through the public API like any host: workflows are written by an
  * admin, so it mints a token for ana.
  */
-async function seedWorkflows(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, apiKey: string, anaId: string) {
-  const call = async (token: string, method: string, p: string, body?: unknown) =>
-    (await app.request(p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) })).json() as Promise<any>;
+async function seedWorkflows(app: InProcess, apiKey: string, anaId: string) {
+  const call = async (token: string, method: string, p: string, body?: unknown) => (await callBaton(app, token, method, p, body)).json() as Promise<any>;
   const { token } = await call(apiKey, 'POST', '/v1/tokens', { agentId: anaId, ttlSeconds: 300 });
   const teams: { id: string; name: string }[] = (await call(apiKey, 'GET', '/v1/teams')).items;
   const team = (name: string) => teams.find((t) => t.name === name)!.id;
