@@ -98,9 +98,9 @@ export function notifierConsumer(deps: Deps, options: { coalesceMs?: number } = 
     const decided = (kind: string) => decidedHere.set(`${record.workspaceId} ${kind} ${target}`, at);
     if (channels.includes('email') && !(await coalesced(decidedHere, record.workspaceId, EMAIL_JOB, target, at))) {
       const agent = await findAgent(db, record.workspaceId, n.agentId);
-      const seenAt = agent?.last_seen_at === null || agent?.last_seen_at === undefined ? null : Number(agent.last_seen_at);
+      const seenAt = agent?.last_seen_at ?? null;
       // Held only where the agent can see it in Baton: with in-app off for this type there is nothing to read there.
-      const active = listed && seenAt !== null && at - seenAt <= ACTIVE_WITHIN_MS;
+      const active = listed && seenAt !== null && at - Number(seenAt) <= ACTIVE_WITHIN_MS;
       const hold = deps.config.emailHoldMs ?? DEFAULT_EMAIL_HOLD_MS;
       out.push({
         job: {
