@@ -70,8 +70,7 @@ async function main(argv: string[]) {
     process.stdout.write(USAGE);
     process.exit(values.help ? 0 : 2);
   }
-  // `pnpm baton` runs in the server package's folder; paths are meant from where the user typed them.
-  const dbFile = values.db === ':memory:' ? ':memory:' : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.db ?? 'baton.db');
+  const dbFile = values.db === ':memory:' ? ':memory:' : fromWhereTyped(values.db ?? 'baton.db');
   const databaseUrl = process.env.DATABASE_URL || undefined;
   if (databaseUrl !== undefined) {
     if (!isPostgresUrl(databaseUrl)) throw new Error('DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/db)');
@@ -102,13 +101,13 @@ async function main(argv: string[]) {
       process.exit(code);
     }));
   };
-  const admin = process.env.BATON_ADMIN_TOKEN ?? '';
+  const fromEnv = serverOptionsFromEnv();
   // Guesses at it are not throttled (any route answers 401 or 403), so only its length keeps it safe.
-  if (admin && admin.length < MIN_ADMIN_TOKEN_LENGTH) {
-    console.warn(`[baton] BATON_ADMIN_TOKEN has ${admin.length} characters: anyone who guesses it can create workspaces. Use ${MIN_ADMIN_TOKEN_LENGTH} or more random ones (openssl rand -hex 32)`);
+  if (fromEnv.adminToken && fromEnv.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    console.warn(`[baton] BATON_ADMIN_TOKEN has ${fromEnv.adminToken.length} characters: anyone who guesses it can create workspaces. Use ${MIN_ADMIN_TOKEN_LENGTH} or more random ones (openssl rand -hex 32)`);
   }
   const server = (node.server = await startServer({
-    ...serverOptionsFromEnv(),
+    ...fromEnv,
     onServingLost: () => void stopFor(1),
     port,
     host: values.host ?? '127.0.0.1',
@@ -220,10 +219,15 @@ async function backup(args: string[], target: string): Promise<void> {
   }
   if (isPostgresUrl(target)) throw new Error('backup copies a database file; for PostgreSQL use pg_dump (pg_dump -Fc "$DATABASE_URL" > baton.dump)');
   requireDatabase(target);
-  const out = path.resolve(process.env.INIT_CWD ?? process.cwd(), args[0]!);
+  const out = fromWhereTyped(args[0]!);
   const started = performance.now();
   backupSqlite(target, out);
   console.log(`[baton] backed up ${target} to ${out} in ${Math.round(performance.now() - started)} ms`);
+}
+
+/** `pnpm baton` runs in the server package's folder; a path on the command line is meant from where the user typed it. */
+function fromWhereTyped(file: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
 }
 
 /** The database for a log line: the file, or PostgreSQL's address and database without the password. */
