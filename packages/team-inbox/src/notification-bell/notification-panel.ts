@@ -322,7 +322,6 @@ export function renderNotificationPanel(v: NotificationPanelView) {
 
 function renderSettings(s: NotificationSettings) {
   const m = s.shown();
-  let first = true;
   return html`<header>
       <h2 id="heading" tabindex="-1" ${ref(s.heading)}>Notification settings</h2>
     </header>
@@ -337,21 +336,19 @@ function renderSettings(s: NotificationSettings) {
             </thead>
             <tbody>
               ${SETTING_TYPES.map(
-                ([type, words, when]) => html`<tr>
+                ([type, words, when], row) => html`<tr>
                   <th scope="row">${words}</th>
-                  ${SETTING_CHANNELS.map(([channel, channelWords]) => {
-                    const isFirst = first;
-                    first = false;
-                    return html`<td>
+                  ${SETTING_CHANNELS.map(
+                    ([channel, channelWords], column) => html`<td>
                       <input
                         type="checkbox"
                         aria-label="${channelWords} ${when}"
                         .checked=${m[type][channel]}
-                        ${isFirst ? ref(s.firstBox) : nothing}
+                        ${row === 0 && column === 0 ? ref(s.firstBox) : nothing}
                         @change=${(e: Event) => s.set(type, channel, (e.target as HTMLInputElement).checked)}
                       />
-                    </td>`;
-                  })}
+                    </td>`,
+                  )}
                 </tr>`,
               )}
             </tbody>
