@@ -36,6 +36,8 @@ environment:
   BATON_POSTGRES_POOL_SIZE
                       pooled PostgreSQL connections, besides the serving lock's (default 10)
   BATON_ADMIN_TOKEN   enables POST /v1/workspaces for this bearer token
+  BATON_METRICS_TOKEN enables GET /metrics (Prometheus text) for this bearer token
+  BATON_ACCESS_LOG    1: one JSON line per request on stdout
   SMTP_URL            mail server for notification emails (smtp://user:pass@host:port)
   MAIL_FROM           From: of notification emails
   BATON_PUBLIC_URL    this server's URL as browsers see it (for links)

@@ -3,6 +3,8 @@ import type { Housekeeping } from './housekeeping.js';
 import type { JobRunner } from './jobs/queue.js';
 import type { DestinationPolicy } from './net/destinations.js';
 import type { KeyedSlots } from './http/fair-share.js';
+import type { AccessEntry } from './http/observe.js';
+import type { Metrics } from './metrics.js';
 import type { OutboundClient } from './net/outbound.js';
 import type { OutboxRelay } from './outbox/relay.js';
 import type { PresenceBoard } from './realtime/presence.js';
@@ -33,6 +35,10 @@ export interface ServerConfig {
   destinations: DestinationPolicy;
   /** Per-tenant caps (docs/decisions.md). */
   limits: TenantLimits;
+  /** The bearer token `GET /metrics` takes (BATON_METRICS_TOKEN); unset, the endpoint answers 404. */
+  metricsToken?: string;
+  /** Writes each answered request (BATON_ACCESS_LOG); unset, requests are not logged. */
+  accessLog?: (entry: AccessEntry) => void;
   /** How long one delivery attempt may take, per kind of destination, on the server's clock. */
   deliveryTimeoutMs: DeliveryTimeouts;
 }
@@ -79,6 +85,8 @@ export interface Deps {
   availability: Availability;
   /** Each workspace's places in the request handlers (http/fair-share.ts). */
   requestSlots: KeyedSlots;
+  /** This node's counters and gauges for `GET /metrics` (metrics.ts). */
+  metrics: Metrics;
   config: ServerConfig;
   /**
    * Only on the copy of `Deps` that a request holding an `Idempotency-Key` runs with (set by

@@ -1,3 +1,4 @@
+import { accessLogToStdout } from './http/observe.js';
 import { handshakesPerWorkspace } from './realtime/handshake-budget.js';
 import type { ServerOptions } from './server.js';
 
@@ -15,6 +16,12 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
     if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
     return wrap(n);
   };
+  const onOff = (name: string): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+    if (raw === '1' || raw === 'true') return true;
+    throw new Error(`${name} must be 1 or 0 (true or false), got ${raw}`);
+  };
   return {
     postgresTimeoutMs: positiveInt('BATON_POSTGRES_TIMEOUT_MS', (n) => n),
     postgresPoolSize: positiveInt('BATON_POSTGRES_POOL_SIZE', (n) => n),
@@ -26,6 +33,8 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
     },
     handshakes: { perWorkspace: positiveInt('BATON_MAX_HANDSHAKES_PER_WORKSPACE', handshakesPerWorkspace) },
     adminToken: env.BATON_ADMIN_TOKEN || undefined,
+    metricsToken: env.BATON_METRICS_TOKEN || undefined,
+    accessLog: onOff('BATON_ACCESS_LOG') ? accessLogToStdout : undefined,
     smtpUrl: smtpUrl(env.SMTP_URL),
     mailFrom: env.MAIL_FROM || undefined,
     publicUrl: env.BATON_PUBLIC_URL || undefined,

@@ -22,6 +22,10 @@ import type { Storage } from './storage/db.js';
 import { openStorage } from './storage/open.js';
 import { ReadBands, readBandsTable } from './storage/read-bands.js';
 import { logFailure } from './failure-log.js';
+import type { AccessEntry } from './http/observe.js';
+import { createMetrics, registerGauges } from './metrics.js';
+import { pendingJobCounts, routingWaitTotals } from './storage/gauges.js';
+import { lastOutboxId } from './storage/outbox.js';
 
 export const VERSION = '0.1.0';
 
@@ -71,6 +75,10 @@ export interface ServerOptions {
   jobRetentionDays?: number;
   /** Days a read notification is kept (default 90, `BATON_NOTIFICATION_RETENTION_DAYS`); unread ones at least 365. */
   notificationRetentionDays?: number;
+  /** The bearer token `GET /metrics` takes (BATON_METRICS_TOKEN); unset, metrics are off (404). */
+  metricsToken?: string;
+  /** Writes each answered request (BATON_ACCESS_LOG=1 writes JSON lines to standard output). */
+  accessLog?: (entry: AccessEntry) => void;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
   extend?: (app: BatonApp, deps: Deps) => void | Promise<void>;
   /**
@@ -125,10 +133,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     pollMs: options.pollMs ?? 1000,
     onError: (consumer, error) => logFailure(`outbox consumer ${consumer}`, error),
   });
+  const metrics = createMetrics();
   const jobs = new JobRunner(storage, clock, {
     limits: options.delivery,
     pollMs: options.pollMs ?? 1000,
     onError: (error) => logFailure('job runner', error),
+    onAttempt: (kind, outcome) => metrics.deliveryAttempts.inc({ kind, outcome }),
   });
   const limits = { ...DEFAULT_TENANT_LIMITS, ...options.limits };
   const deps: Deps = {
@@ -147,6 +157,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     routingQueue: null as unknown as RoutingQueueTimer,
     availability: null as unknown as Availability,
     requestSlots: new KeyedSlots(limits.requestsInFlightPerWorkspace),
+    metrics,
     config: {
       adminToken: options.adminToken,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
@@ -159,6 +170,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       destinations,
       limits,
       deliveryTimeoutMs: { ...DEFAULT_DELIVERY_TIMEOUTS, ...options.deliveryTimeoutMs },
+      metricsToken: options.metricsToken,
+      accessLog: options.accessLog,
     },
   };
   deps.availability = new Availability(deps, clock);
@@ -179,6 +192,27 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.counts ? { counts: options.counts } : {}),
     ...(options.handshakes ? { handshakes: options.handshakes } : {}),
     ...(options.socketAdapter ? { adapter: options.socketAdapter } : { singleNode: true }),
+  });
+  registerGauges(metrics, {
+    sockets: () => realtime.io.engine.clientsCount,
+    unavailable: () => (storage.unavailable?.() ? 1 : 0),
+    outboxBehind: async () => {
+      const newest = await lastOutboxId(storage.db);
+      return relay.progress().map(({ consumer, finishedUpTo }) => ({ consumer, behind: Math.max(0, newest - finishedUpTo) }));
+    },
+    pendingJobs: async () => {
+      const now = clock.now();
+      const counted = new Map((await pendingJobCounts(storage.db)).map((row) => [row.kind, row]));
+      // Every kind this node runs has its series, at 0 when nothing waits, so an alert on it never sees a gap.
+      return [...new Set([...jobs.kinds(), ...counted.keys()])].sort().map((kind) => {
+        const row = counted.get(kind);
+        return { kind, pending: row?.pending ?? 0, overdueSeconds: row ? Math.max(0, now - row.firstDueAt) / 1000 : 0 };
+      });
+    },
+    routingWaits: async () => {
+      const { waiting, oldestSince } = await routingWaitTotals(storage.db);
+      return { waiting, oldestSeconds: oldestSince === null ? 0 : Math.max(0, clock.now() - oldestSince) / 1000 };
+    },
   });
   relay.start();
   jobs.start();

@@ -14,7 +14,7 @@ it('a browser call gets CORS headers for its origin; a preflight lists what it m
   const created = await ws.api('POST', '/v1/contacts', { name: 'Carla' }, { origin: ORIGIN });
   assert.equal(created.status, 201);
   assert.equal(created.headers.get('access-control-allow-origin'), ORIGIN);
-  assert.equal(created.headers.get('access-control-expose-headers'), 'Idempotent-Replayed');
+  assert.equal(created.headers.get('access-control-expose-headers'), 'Idempotent-Replayed,X-Request-Id');
   assert.match(created.headers.get('vary') ?? '', /\bOrigin\b/);
   assert.equal(created.body.contact.name, 'Carla');
 
@@ -29,7 +29,7 @@ it('a browser call gets CORS headers for its origin; a preflight lists what it m
   });
   assert.equal(preflight.status, 204);
   assert.equal(preflight.headers.get('access-control-allow-origin'), ORIGIN);
-  assert.equal(preflight.headers.get('access-control-allow-headers'), 'Authorization,Content-Type,Idempotency-Key,If-Match');
+  assert.equal(preflight.headers.get('access-control-allow-headers'), 'Authorization,Content-Type,Idempotency-Key,If-Match,X-Request-Id');
   assert.equal(preflight.headers.get('access-control-allow-methods'), 'GET,POST,PUT,PATCH,DELETE');
   assert.equal(preflight.headers.get('access-control-max-age'), '600');
 });

@@ -29,7 +29,8 @@ export type Principal =
 
 export type WorkspacePrincipal = Exclude<Principal, { kind: 'serverAdmin' }>;
 
-function sameSecret(a: string, b: string): boolean {
+/** Compares a presented secret with the configured one in time that does not depend on where they differ. */
+export function sameSecret(a: string, b: string): boolean {
   // Equal strings have equal lengths; the check below already tells lengths apart, so this early
   // exit reveals nothing new and spares every API-key call two buffers.
   if (a.length !== b.length) return false;

@@ -11,6 +11,7 @@ import { bodyLimit, utf8Body } from './body.js';
 import type { AppEnv } from './env.js';
 import { idempotency } from './idempotency.js';
 import { fairShare } from './fair-share.js';
+import { observeRequests } from './observe.js';
 import { refuseUnstorableUrl } from './parse.js';
 import { agentRoutes } from './routes/agents.js';
 import { contactRoutes } from './routes/contacts.js';
@@ -18,6 +19,7 @@ import { credentialRoutes } from './routes/credentials.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { preferenceRoutes, workspaceSettingsRoutes } from './routes/preferences.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { pushRoutes } from './routes/push.js';
 import { searchRoutes } from './routes/search.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
@@ -76,11 +78,12 @@ export function createApp(deps: Deps) {
       const code = err.status === 400 ? 'bad_request' : err.status === 401 ? 'unauthorized' : err.status === 413 ? 'payload_too_large' : 'bad_request';
       return errorResponse(c, new AppError(err.status as 400, code, err.message || 'bad request'));
     }
-    console.error('[baton] unhandled error', c.req.method, c.req.path, err);
+    console.error(`[baton] unhandled error in ${c.req.method} ${c.req.path} (request ${c.get('requestId')})`, err);
     return errorResponse(c, new AppError(500, 'internal', 'internal error'));
   });
   app.notFound((c) => errorResponse(c, new AppError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)));
 
+  app.use('*', observeRequests({ metrics: deps.metrics, accessLog: deps.config.accessLog }));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -89,9 +92,9 @@ export function createApp(deps: Deps) {
   // Bearer tokens, not cookies, authenticate every call, so any origin may call the REST API.
   const corsHeaders = cors({
     origin: (origin) => origin,
-    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-Id'],
     allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    exposeHeaders: ['Idempotent-Replayed'],
+    exposeHeaders: ['Idempotent-Replayed', 'X-Request-Id'],
     maxAge: 600,
   });
   // Only browsers read CORS headers, and they send Origin with every cross-origin request, so calls
@@ -132,6 +135,7 @@ export function createApp(deps: Deps) {
     c.header('Retry-After', '1');
     return c.json({ ok: false as const, reason }, 503);
   });
+  app.route('/metrics', metricsRoutes);
   app.get('/v1/openapi.json', (c) => c.body(openApiText(deps.config.version), 200, { 'content-type': 'application/json' }));
 
   app.route('/v1', workspaceRoutes);

@@ -7,5 +7,7 @@ export interface AppEnv {
     deps: Deps;
     /** Null when the request carried no credential; a bad credential never gets this far (401). */
     principal: Principal | null;
+    /** This request's id (http/observe.ts): the caller's `X-Request-Id` when it sent a plain one. */
+    requestId: string;
   };
 }

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../clock.js';
+import type { AttemptOutcome } from '../metrics.js';
 import type { Storage } from '../storage/db.js';
 import { claimJob, dueJobsOf, recordAttempt, releaseJob, workspacesWithDueJobs, type DueJob } from '../storage/jobs.js';
 import { afterFailure, afterSuccess, type BreakerPolicy } from './circuit.js';
@@ -134,9 +135,20 @@ export class JobRunner {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
-    private readonly options: { limits?: Partial<DeliveryLimits>; pollMs?: number; onError?: (error: unknown) => void } = {},
+    private readonly options: {
+      limits?: Partial<DeliveryLimits>;
+      pollMs?: number;
+      onError?: (error: unknown) => void;
+      /** Told of each attempt once its outcome is stored (metrics.ts counts them). */
+      onAttempt?: (kind: string, outcome: AttemptOutcome) => void;
+    } = {},
   ) {
     this.limits = { ...DEFAULT_DELIVERY_LIMITS, ...options.limits };
+  }
+
+  /** The kinds of job this runner runs (`webhook`, `email`, `push`). */
+  kinds(): string[] {
+    return [...this.handlers.keys()];
   }
 
   register(kind: string, handler: JobHandler): void {
@@ -242,7 +254,7 @@ export class JobRunner {
 
   /** Up to `free` due jobs, round-robin across workspaces, within the per-workspace and per-destination caps. */
   private async pick(free: number): Promise<Picked[]> {
-    const kinds = [...this.handlers.keys()];
+    const kinds = this.kinds();
     const now = this.clock.now();
     const workspaces = await workspacesWithDueJobs(this.storage.db, now, kinds);
     if (workspaces.length === 0) return [];
@@ -361,6 +373,7 @@ export class JobRunner {
     const delay = result.ok || result.permanent || result.skipped ? null : handler.retryDelayMs(attempt);
     const countsForDestination = !result.ok && !result.permanent && !result.skipped && result.blame !== 'message';
     const error = result.ok ? null : (result.error ?? `status ${result.statusCode}`);
+    const status = result.ok ? 'done' : result.skipped ? 'skipped' : delay === null ? 'failed' : 'pending';
     await this.storage.write((trx) =>
       recordAttempt(
         trx,
@@ -374,7 +387,7 @@ export class JobRunner {
           statusCode: result.statusCode ?? null,
           error: result.ok ? null : (result.error ?? null),
           durationMs: Math.round(performance.now() - wallStart),
-          status: result.ok ? 'done' : result.skipped ? 'skipped' : delay === null ? 'failed' : 'pending',
+          status,
           nextRunAt: delay === null ? ended : ended + delay,
           finishedAt: result.ok || delay === null ? ended : null,
           ...(result.ok
@@ -387,8 +400,11 @@ export class JobRunner {
       ),
       'background',
     );
+    this.options.onAttempt?.(job.kind, ATTEMPT_OUTCOMES[status]);
   }
 }
+
+const ATTEMPT_OUTCOMES = { done: 'delivered', pending: 'retrying', failed: 'failed', skipped: 'skipped' } as const satisfies Record<string, AttemptOutcome>;
 
 /** 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h: about 16 h of retries, then give up. */
 export function exponentialBackoff(attempts: number, scheduleMs = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000]): number | null {

@@ -151,6 +151,11 @@ export class OutboxRelay {
     return Math.min(...this.consumers.map(finishedUpTo));
   }
 
+  /** Each consumer of this process and the outbox id up to which it has finished (metrics.ts). */
+  progress(): { consumer: string; finishedUpTo: number }[] {
+    return this.consumers.map((entry) => ({ consumer: entry.consumer.name, finishedUpTo: finishedUpTo(entry) }));
+  }
+
   /** The durable consumers this process runs, by name. */
   durableNames(): string[] {
     return this.consumers.filter((e) => e.consumer.durable).map((e) => e.consumer.name);
