@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { Housekeeping } from './housekeeping.js';
 import type { JobRunner } from './jobs/queue.js';
 import type { DestinationPolicy } from './net/destinations.js';
+import type { RequestDrain } from './http/drain.js';
 import type { KeyedSlots } from './http/fair-share.js';
 import type { AccessEntry } from './http/observe.js';
 import type { Metrics } from './metrics.js';
@@ -87,6 +88,8 @@ export interface Deps {
   requestSlots: KeyedSlots;
   /** This node's counters and gauges for `GET /metrics` (metrics.ts). */
   metrics: Metrics;
+  /** The requests a stopping node still answers before it closes (http/drain.ts). */
+  drain: RequestDrain;
   config: ServerConfig;
   /**
    * Only on the copy of `Deps` that a request holding an `Idempotency-Key` runs with (set by

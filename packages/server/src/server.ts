@@ -4,6 +4,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_DELIVERY_TIMEOUTS, DEFAULT_TENANT_LIMITS, type DeliveryTimeouts, type Deps, type TenantLimits } from './deps.js';
 import { createApp, type BatonApp } from './http/app.js';
+import { RequestDrain } from './http/drain.js';
 import { KeyedSlots } from './http/fair-share.js';
 import { registerBackgroundWork } from './background.js';
 import { JobRunner, type DeliveryLimits } from './jobs/queue.js';
@@ -79,6 +80,11 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Writes each answered request (BATON_ACCESS_LOG=1 writes JSON lines to standard output). */
   accessLog?: (entry: AccessEntry) => void;
+  /**
+   * On `close()`, how long (real time) the requests already in the handlers have to be answered
+   * before their connections are closed anyway (default 10,000).
+   */
+  drainTimeoutMs?: number;
   /** Lets a host (the demo CRM) add its own routes to the same app and origin. */
   extend?: (app: BatonApp, deps: Deps) => void | Promise<void>;
   /**
@@ -158,6 +164,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     availability: null as unknown as Availability,
     requestSlots: new KeyedSlots(limits.requestsInFlightPerWorkspace),
     metrics,
+    drain: new RequestDrain(),
     config: {
       adminToken: options.adminToken,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
@@ -240,6 +247,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     http,
     close: () =>
       (closed ??= (async () => {
+        // First the requests: no new connections, and those in the handlers are answered while
+        // everything they may wait on (storage, the indexer) still runs.
+        deps.drain.stop();
+        http.close();
+        http.closeIdleConnections?.();
+        const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+        if ((await deps.drain.idle(drainTimeoutMs)) === 'timed out') {
+          console.warn(`[baton] stopping: ${deps.drain.active} request(s) still unanswered after ${drainTimeoutMs} ms; closing their connections`);
+        }
         relay.stop();
         // Attempts in flight are abandoned, not logged: their jobs run again after a restart.
         await jobs.shutdown();

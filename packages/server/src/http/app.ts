@@ -84,6 +84,7 @@ export function createApp(deps: Deps) {
   app.notFound((c) => errorResponse(c, new AppError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)));
 
   app.use('*', observeRequests({ metrics: deps.metrics, accessLog: deps.config.accessLog }));
+  app.use('*', deps.drain.middleware);
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -128,9 +129,10 @@ export function createApp(deps: Deps) {
   app.use('/v1/*', fairShare(deps.requestSlots));
   app.use('/v1/*', idempotency);
 
-  // 503 while the node may not write (a load balancer takes it out of rotation; serving-lock.ts).
+  // 503 while the node may not write (a load balancer takes it out of rotation; serving-lock.ts),
+  // and once it is stopping (http/drain.ts).
   app.get('/healthz', (c) => {
-    const reason = deps.storage.unavailable?.() ?? null;
+    const reason = deps.drain.isStopping ? 'stopping' : (deps.storage.unavailable?.() ?? null);
     if (reason === null) return c.json({ ok: true as const }, 200);
     c.header('Retry-After', '1');
     return c.json({ ok: false as const, reason }, 503);
