@@ -324,21 +324,17 @@ export class InboxStore {
    * store takes the server's current conversation (so the UI shows who got there first) and rethrows.
    */
   async assign(conversationId: string, assigneeId: string | null, options: { teamId?: string | null } = {}): Promise<Conversation> {
-    const version = this.known.get(conversationId)?.version;
     const body = options.teamId === undefined ? { assigneeId } : { assigneeId, teamId: options.teamId };
-    const { conversation } = await this.command(() => this.rest.assign(conversationId, body, version === undefined ? {} : { ifMatch: version }));
-    return this.changed(conversation);
+    return this.change(() => this.rest.assign(conversationId, body, this.ifMatch(conversationId)));
   }
 
   /** "Mark as Resolved". Not version-checked: resolving is safe to repeat and a reply reopens anyway. */
   async resolve(conversationId: string): Promise<Conversation> {
-    const { conversation } = await this.command(() => this.rest.resolve(conversationId));
-    return this.changed(conversation);
+    return this.change(() => this.rest.resolve(conversationId));
   }
 
   async reopen(conversationId: string): Promise<Conversation> {
-    const { conversation } = await this.command(() => this.rest.reopen(conversationId));
-    return this.changed(conversation);
+    return this.change(() => this.rest.reopen(conversationId));
   }
 
   /**
@@ -347,16 +343,12 @@ export class InboxStore {
    * as `assign` does. The timeline events (`tagged`, `priority_changed`…) arrive over the socket.
    */
   async update(conversationId: string, patch: RouteBody<'updateConversation'>): Promise<Conversation> {
-    const version = this.known.get(conversationId)?.version;
-    const { conversation } = await this.command(() => this.rest.updateConversation(conversationId, patch, version === undefined ? {} : { ifMatch: version }));
-    return this.changed(conversation);
+    return this.change(() => this.rest.updateConversation(conversationId, patch, this.ifMatch(conversationId)));
   }
 
   /** Snoozes until `until` (an ISO instant), or wakes it now with `null`; `If-Match` as `update`. */
   async snooze(conversationId: string, until: string | null): Promise<Conversation> {
-    const version = this.known.get(conversationId)?.version;
-    const { conversation } = await this.command(() => this.rest.snooze(conversationId, { until }, version === undefined ? {} : { ifMatch: version }));
-    return this.changed(conversation);
+    return this.change(() => this.rest.snooze(conversationId, { until }, this.ifMatch(conversationId)));
   }
 
   /** An agent's availability (an agent may set their own); everyone's pickers follow through `agent:updated`. */
@@ -380,10 +372,7 @@ export class InboxStore {
     const { results } = await this.rest.bulk({ ...body, ifMatch } as RouteBody<'bulk'>);
     for (const r of results) {
       if (r.ok) this.applyConversation(r.conversation, 'change');
-      else if (r.error.code === 'version_conflict') {
-        const current = (r.error.details as { conversation?: Conversation } | undefined)?.conversation;
-        if (current) this.applyConversation(current, 'change', true);
-      }
+      else if (r.error.code === 'version_conflict') this.takeCurrent(r.error.details);
     }
     if (!this.realtime) void this.refreshCounts();
     return results;
@@ -609,12 +598,27 @@ export class InboxStore {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof BatonApiError && error.code === 'version_conflict') {
-        const current = (error.details as { conversation?: Conversation } | undefined)?.conversation;
-        if (current) this.applyConversation(current, 'change', true);
-      }
+      if (error instanceof BatonApiError && error.code === 'version_conflict') this.takeCurrent(error.details);
       throw error;
     }
+  }
+
+  /** A 409 `version_conflict` carries the conversation as the server has it now: taken whatever this store's version. */
+  private takeCurrent(details: unknown): void {
+    const current = (details as { conversation?: Conversation } | undefined)?.conversation;
+    if (current) this.applyConversation(current, 'change', true);
+  }
+
+  /** `If-Match` with the version of the conversation this store has (none when it has not seen it). */
+  private ifMatch(conversationId: string): { ifMatch?: number } {
+    const version = this.known.get(conversationId)?.version;
+    return version === undefined ? {} : { ifMatch: version };
+  }
+
+  /** A command that answers with the conversation: taken (see `command`), and the store's copy returned. */
+  private async change(run: () => Promise<{ conversation: Conversation }>): Promise<Conversation> {
+    const { conversation } = await this.command(run);
+    return this.changed(conversation);
   }
 
   private changed(conversation: Conversation): Conversation {

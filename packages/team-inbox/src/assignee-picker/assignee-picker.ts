@@ -7,6 +7,7 @@ import { comboboxStyles } from '@baton/ui/combobox-styles';
 import { baseStyles } from '@baton/ui/tokens';
 import { SnapshotController } from '../controllers/snapshot-controller.js';
 import { fire } from '../events.js';
+import { assigneeName } from '../format/assignee-name.js';
 import { assigneePickerStyles } from './assignee-picker.styles.js';
 
 /** The "Unassigned" choice in the list, next to the teammates. */
@@ -57,9 +58,7 @@ export class InboxAssigneePicker extends LitElement {
 
   private currentName(): string {
     const v = this.snapshot.value;
-    const id = v?.conversation?.assigneeId;
-    if (!id) return 'Unassigned';
-    return v.agents.find((a) => a.id === id)?.name ?? 'A former teammate';
+    return assigneeName(v?.agents ?? [], v?.conversation?.assigneeId);
   }
 
   private openList(): void {

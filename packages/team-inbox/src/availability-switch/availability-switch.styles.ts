@@ -13,8 +13,6 @@ export const availabilitySwitchStyles = css`
     border: 0;
     border-radius: var(--baton-radius-small);
     background: none;
-    color: inherit;
-    font: inherit;
     font-size: var(--baton-font-size-small);
     white-space: nowrap;
     cursor: pointer;

@@ -16,7 +16,8 @@ import { composerStyles } from './composer.styles.js';
 import { plainError } from '../format/plain-error.js';
 import { fire } from '../events.js';
 import { updateWithLoads } from '../controllers/lazy-part.js';
-import { draftKey, readDraft, saveDraft, type DraftTab } from './drafts.js';
+import { draftKey, type DraftTab } from './drafts.js';
+import { readDraft, saveDraft } from './draft-storage.js';
 import type { SavedReplyController } from '../saved-replies/saved-reply-picker.js';
 
 export type ComposerTab = DraftTab;

@@ -1,8 +1,8 @@
 /**
  * Unsent text, per agent, conversation and composer tab, kept in `localStorage` so it survives a
  * reload: `baton:draft:<agent>:<conversation>:<reply|note>` (agent ids are unique across
- * workspaces). The composer writes them; the list marks rows that have one ("Draft"), as Front
- * and Intercom do, and hears here when one comes or goes.
+ * workspaces). The composer writes them (./draft-storage.ts, in its chunk); the list marks rows
+ * that have one ("Draft"), as Front and Intercom do, and hears here when one comes or goes.
  */
 export type DraftTab = 'reply' | 'note';
 
@@ -10,16 +10,7 @@ const changes = new EventTarget();
 
 export const draftKey = (agentId: string, conversationId: string, tab: DraftTab): string => `baton:draft:${agentId}:${conversationId}:${tab}`;
 
-/** A draft; storage that is full or blocked (private modes) only loses drafts. */
-export function readDraft(key: string): string {
-  try {
-    return localStorage.getItem(key) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-const KEY = /^baton:draft:([^:]*):([^:]*):(?:reply|note)$/;
+export const DRAFT_KEY = /^baton:draft:([^:]*):([^:]*):(?:reply|note)$/;
 /**
  * "<agent>:<conversation>" of every draft, read from storage once: the list asks for each row it
  * renders as it scrolls, and a set answers without touching storage.
@@ -31,38 +22,30 @@ function drafted(): Set<string> {
   withDrafts = new Set();
   try {
     for (let i = 0; i < localStorage.length; i++) {
-      const m = KEY.exec(localStorage.key(i) ?? '');
+      const m = DRAFT_KEY.exec(localStorage.key(i) ?? '');
       if (m) withDrafts.add(`${m[1]}:${m[2]}`);
     }
   } catch {
-    /* see readDraft */
+    /* storage that is full or blocked (private modes) only loses drafts */
   }
   return withDrafts;
 }
 
 // Another tab of this page wrote or cleared a draft (or storage was cleared): read them again.
 globalThis.addEventListener?.('storage', (e: StorageEvent) => {
-  if (e.key !== null && !KEY.test(e.key)) return;
+  if (e.key !== null && !DRAFT_KEY.test(e.key)) return;
   withDrafts = undefined;
   changes.dispatchEvent(new Event('change'));
 });
 
-export function saveDraft(key: string, text: string): void {
-  try {
-    if (text) localStorage.setItem(key, text);
-    else localStorage.removeItem(key);
-  } catch {
-    /* see readDraft */
-  }
-  const m = KEY.exec(key);
-  if (!m) return;
-  const [, agentId = '', conversationId = ''] = m;
-  const either = text !== '' || readDraft(draftKey(agentId, conversationId, 'reply')) !== '' || readDraft(draftKey(agentId, conversationId, 'note')) !== '';
+/**
+ * After the composer wrote or cleared a draft (./draft-storage.ts): whether "<agent>:<conversation>"
+ * has one now. Listeners care whether a conversation has a draft, not about each keystroke.
+ */
+export function draftChanged(id: string, has: boolean): void {
   const set = drafted();
-  const id = `${agentId}:${conversationId}`;
-  // Listeners care whether a conversation has a draft, not about each keystroke.
-  if (either === set.has(id)) return;
-  if (either) set.add(id);
+  if (has === set.has(id)) return;
+  if (has) set.add(id);
   else set.delete(id);
   changes.dispatchEvent(new Event('change'));
 }

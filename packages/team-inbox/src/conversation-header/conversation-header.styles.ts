@@ -38,10 +38,16 @@ export const conversationHeaderStyles = css`
   .meta > span {
     white-space: nowrap;
   }
-  .meta > .subject {
+  .meta > .subject,
+  .assignee {
     min-width: 0;
     overflow: hidden;
     text-overflow: ellipsis;
+  }
+  /* Who has it, on a line of its own: shown only by <team-inbox>'s one-column layout. */
+  .assignee {
+    display: none;
+    flex-basis: 100%;
   }
   .status-resolved {
     color: var(--baton-online);
@@ -77,19 +83,10 @@ export const conversationHeaderStyles = css`
     opacity: 0.6;
     cursor: progress;
   }
-  kbd {
-    font: inherit;
-    font-size: 11px;
-    opacity: 0.75;
-  }
   .error {
     flex-basis: 100%;
     order: 4;
     color: var(--baton-color-danger);
-  }
-  .snoozed,
-  .waiting {
-    white-space: nowrap;
   }
   .waiting {
     color: var(--baton-color-warning-text);

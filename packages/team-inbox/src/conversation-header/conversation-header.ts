@@ -18,6 +18,7 @@ import type { ContactDirectory } from '../contacts/contact-directory.js';
 import { fire } from '../events.js';
 import { plainError } from '../format/plain-error.js';
 import { contactName } from '../contacts/contact-name.js';
+import { assigneeName } from '../format/assignee-name.js';
 import { conversationHeaderStyles } from './conversation-header.styles.js';
 
 /** The snooze choices are a chunk of their own, fetched the first time "Snooze" is pressed. */
@@ -44,13 +45,16 @@ export function collisionWarning(presence: PresenceState | null, me: string | un
   const are = (ids: string[]) => (ids.length === 1 ? 'is' : 'are');
   if (replies.length) parts.push(`${listNames(replies.map(name))} ${are(replies)} typing a reply`);
   if (notes.length) parts.push(`${listNames(notes.map(name))} ${are(notes)} typing a note`);
-  if (viewing.length) parts.push(`${listNames(viewing.map(name))} ${viewing.length === 1 ? 'is' : 'are'} viewing`);
+  if (viewing.length) parts.push(`${listNames(viewing.map(name))} ${are(viewing)} viewing`);
   return parts.join('; ');
 }
 
 /**
  * The open conversation's contact and channel, "Mark as Resolved" (or "Reopen"), and the
  * collision warning from presence. Fires `inbox-resolve` / `inbox-reopen` after the server agreed.
+ * Who has it ("Assigned to María García · Support") is a line <team-inbox> shows through
+ * `::part(assignee)` only where the details pane is a drawer (below 1,000 px, phones included): an
+ * agent should not have to open it to learn whose conversation this is.
  */
 export class InboxConversationHeader extends LitElement {
   static override styles = [baseStyles, conversationHeaderStyles];
@@ -151,7 +155,8 @@ export class InboxConversationHeader extends LitElement {
   protected override willUpdate(): void {
     const c = this.snapshot.value?.conversation;
     if (this.snoozeFor && this.snoozeFor !== c?.id) this.snoozeFor = '';
-    if (c?.waitingSince && c.teamId) this.teams.want();
+    // Names the team of "Waiting for Support" and of the assignee line (the details pane asks too).
+    if (c?.teamId) this.teams.want();
   }
 
   /** Focus on the conversation's name (where focus goes when what held it went away). */
@@ -192,6 +197,8 @@ export class InboxConversationHeader extends LitElement {
     const waiting = !snoozed && c.status === 'open' && !c.assigneeId && c.waitingSince;
     // While a command runs its buttons say so but stay focusable (`run` ignores a second press).
     const busy = this.busy ? 'true' : 'false';
+    const team = this.teams.find(c.teamId)?.name;
+    const assignee = (c.assigneeId ? 'Assigned to ' : '') + assigneeName(v.agents, c.assigneeId);
     return html`<div part="base">
       <div class="who">
         <h2 tabindex="-1" title=${this.contacts?.name(c.contactId) ?? ''}>${contactName(this.contacts, c.contactId)}</h2>
@@ -205,8 +212,11 @@ export class InboxConversationHeader extends LitElement {
             ? html`<span aria-hidden="true">·</span><span class="snoozed">Snoozed until <time datetime=${c.snoozedUntil!}>${wakeTime(c.snoozedUntil!, now)}</time></span>`
             : nothing}
           ${waiting
-            ? html`<span aria-hidden="true">·</span><span class="waiting">${waitingLabel(c.waitingSince!, this.teams.find(c.teamId)?.name, now)}</span>`
+            ? html`<span aria-hidden="true">·</span><span class="waiting">${waitingLabel(c.waitingSince!, team, now)}</span>`
             : nothing}
+          <span part="assignee" class="assignee"
+            >${assignee}${team ? html`<span aria-hidden="true"> · </span><span class="visually-hidden">, team </span>${team}` : nothing}</span
+          >
         </div>
       </div>
       ${c.status === 'open' && this.me && c.assigneeId !== this.me.id

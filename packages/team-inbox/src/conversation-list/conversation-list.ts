@@ -370,15 +370,9 @@ export class InboxConversationList extends LitElement {
   /** "Snoozed until tomorrow 9:00 AM" or "Waiting for Bilingual · 4 min", as the header says them, ticking with the clock. */
   private renderState(c: Conversation) {
     const now = this.clock.now;
-    if (c.status === 'open' && c.snoozedUntil) {
-      const label = `Snoozed until ${wakeTime(c.snoozedUntil, now)}`;
-      return html`<span class="state" title=${label}>${label}</span>`;
-    }
-    if (waiting(c)) {
-      const label = waitingLabel(c.waitingSince!, this.teams.find(c.teamId)?.name, now);
-      return html`<span class="state waiting" title=${label}>${label}</span>`;
-    }
-    return nothing;
+    const snoozed = c.status === 'open' && c.snoozedUntil;
+    const label = snoozed ? `Snoozed until ${wakeTime(snoozed, now)}` : waiting(c) && waitingLabel(c.waitingSince!, this.teams.find(c.teamId)?.name, now);
+    return label ? html`<span class=${snoozed ? 'state' : 'state waiting'} title=${label}>${label}</span>` : nothing;
   }
 
   private renderRow(

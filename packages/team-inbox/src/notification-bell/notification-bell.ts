@@ -2,7 +2,6 @@ import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { property, query, state } from 'lit/decorators.js';
 import type { InboxRestClient, InboxStore } from '@baton/client';
-import type { Notification } from '@baton/protocol';
 import { restContext } from '@baton/ui/contexts/rest';
 import { storeContext } from '@baton/ui/contexts/store';
 import { baseStyles } from '@baton/ui/tokens';
@@ -130,15 +129,6 @@ export class InboxNotificationBell extends LitElement {
     }
   }
 
-  private pick(group: Notification[]): void {
-    this.expanded = false;
-    const unread = group.filter((n) => n.readAt === null).map((n) => n.id);
-    if (unread.length) void this.store?.markNotificationsRead(unread).catch(() => undefined);
-    // A mention opens at its note.
-    const note = group[0]!.note;
-    fire(this, 'inbox-conversation-select', { conversationId: group[0]!.conversationId, ...(note ? { itemId: note.id } : {}) });
-  }
-
   override render() {
     const v = this.snapshot.value;
     const unread = v?.unread ?? 0;
@@ -183,8 +173,11 @@ export class InboxNotificationBell extends LitElement {
       pushWorker: this.pushWorker,
       desktop: this.desktop,
       desktopError: this.desktopError,
-      pick: (group) => this.pick(group),
-      markAllRead: () => void this.store?.markNotificationsRead('all').catch(() => undefined),
+      markRead: (ids) => void this.store?.markNotificationsRead(ids).catch(() => undefined),
+      open: (conversationId, itemId) => {
+        this.expanded = false;
+        fire(this, 'inbox-conversation-select', { conversationId, ...(itemId ? { itemId } : {}) });
+      },
       desktopAction: (action) => this.desktopAction(action),
     });
   }

@@ -269,8 +269,10 @@ export interface NotificationPanelView {
   pushWorker: string;
   desktop: DesktopState | 'working' | null;
   desktopError: string;
-  pick(group: Notification[]): void;
-  markAllRead(): void;
+  /** Marks these notifications read (`'all'`: every one of the agent's). */
+  markRead(ids: string[] | 'all'): void;
+  /** Opens the conversation (a mention at its note), closing the panel. */
+  open(conversationId: string, itemId?: string): void;
   desktopAction(action: DesktopAction): void;
 }
 
@@ -314,7 +316,7 @@ export function renderNotificationPanel(v: NotificationPanelView) {
   if (s?.open) return renderSettings(s);
   return html`<header>
       <h2 id="heading">Notifications</h2>
-      ${v.unread > 0 ? html`<button class="link" @click=${v.markAllRead}>Mark all as read</button>` : nothing}
+      ${v.unread > 0 ? html`<button class="link" @click=${() => v.markRead('all')}>Mark all as read</button>` : nothing}
     </header>
     ${v.items.length === 0 ? html`<p class="empty">No notifications yet</p>` : renderGroups(v)}
     ${renderFooter(v)}`;
@@ -365,6 +367,13 @@ function renderSettings(s: NotificationSettings) {
     </footer>`;
 }
 
+/** A conversation's group picked: its unread notifications marked read, the conversation opened. */
+function pick(v: NotificationPanelView, group: Notification[]): void {
+  const unread = group.filter((n) => n.readAt === null).map((n) => n.id);
+  if (unread.length) v.markRead(unread);
+  v.open(group[0]!.conversationId, group[0]!.note?.id);
+}
+
 function renderGroups(v: NotificationPanelView) {
   const groups = groupByConversation(v.items);
   const known = v.others ? v.others.context(groups, v.known) : v.known;
@@ -375,7 +384,7 @@ function renderGroups(v: NotificationPanelView) {
             const unreadHere = group.some((x) => x.readAt === null);
             const contact = c ? v.contactName(c.contactId) : undefined;
             return html`<li>
-              <button class="item ${unreadHere ? 'unread' : ''}" @click=${() => v.pick(group)}>
+              <button class="item ${unreadHere ? 'unread' : ''}" @click=${() => pick(v, group)}>
                 ${unreadHere ? html`<span class="dot" aria-hidden="true"></span>` : html`<span></span>`}
                 <span class="text"
                   >${unreadHere ? html`<span class="visually-hidden">Unread:</span>` : nothing}${notificationText(n, v.agents, contact)}${earlierText(group)}${renderSnippet(n, c)}</span

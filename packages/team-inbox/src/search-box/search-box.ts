@@ -148,15 +148,11 @@ export class InboxSearch extends LitElement {
 
   /**
    * Opens the conversation of the result at `i` (a message or note at that item), or fetches the
-   * next page when `i` is the last option.
+   * next page when `i` is the last option. There are options only once the results' module is here.
    */
   private pick(i: number): void {
-    const picks: [string, string?][] = [
-      ...this.contactHits.map((h): [string] => [h.conversation.id]),
-      ...this.subjectHits.map((c): [string] => [c.id]),
-      ...this.hits.map((h): [string, string] => [h.conversationId, h.item.id]),
-    ];
-    if (i < picks.length) return this.choose(...picks[i]!);
+    const picked = this.results?.resultAt(this.contactHits, this.subjectHits, this.hits, i);
+    if (picked) return this.choose(...picked);
     if (this.cursor && !this.searching) void this.search(this.shownFor, this.cursor);
   }
 

@@ -73,6 +73,23 @@ function option(v: SearchResultsView, i: number, content: unknown, disabled = fa
   </div>`;
 }
 
+/**
+ * The conversation (and the message or note in it) of the option at `i`, in the order the options
+ * show; undefined past them ("Show older").
+ */
+export function resultAt(
+  contactHits: readonly ContactResult[],
+  subjectHits: readonly SearchConversation[],
+  hits: readonly SearchHit[],
+  i: number,
+): [string, string?] | undefined {
+  return [
+    ...contactHits.map((h): [string] => [h.conversation.id]),
+    ...subjectHits.map((c): [string] => [c.id]),
+    ...hits.map((h): [string, string] => [h.conversationId, h.item.id]),
+  ][i];
+}
+
 export function renderSearchResults(v: SearchResultsView) {
   const firstHit = v.contactHits.length + v.subjectHits.length;
   return html`${v.contactHits.length

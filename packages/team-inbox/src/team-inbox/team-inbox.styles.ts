@@ -149,7 +149,6 @@ export const teamInboxStyles = css`
     border-top: 1px solid var(--baton-color-border);
     background: none;
     color: var(--baton-color-text-muted);
-    font: inherit;
     font-size: var(--baton-font-size-small);
     text-align: start;
     cursor: pointer;
@@ -201,6 +200,10 @@ export const teamInboxStyles = css`
     .close-details {
       display: block;
       margin: 8px 16px 0 auto;
+    }
+    /* The details are a drawer from here down: the header says who has the conversation. */
+    [part='header']::part(assignee) {
+      display: block;
     }
   }
   /* Narrow: one column; the list, or the open conversation with "Back to conversations". */
