@@ -318,6 +318,12 @@ export class BatonRestClient extends InboxRestClient {
   createWorkspace(body: RouteBody<'createWorkspace'>, o?: WriteOptions) {
     return this.call('createWorkspace', { ...o, body });
   }
+  listWorkspaces(query: QueryParams<'listWorkspaces'> = {}, o?: RequestOptions) {
+    return this.call('listWorkspaces', { ...o, query: { ...query } });
+  }
+  createWorkspaceApiKey(id: string, o?: WriteOptions) {
+    return this.call('createWorkspaceApiKey', { ...o, params: { id } });
+  }
 
   // ── Workspace, tokens, agents, teams ───────────────────────────────────────────────────────
   createToken(body: RouteBody<'createToken'>, o?: WriteOptions) {

@@ -91,6 +91,8 @@ export const ENDPOINTS = {
   ...INBOX_ENDPOINTS,
   health: { method: 'get', path: '/healthz' },
   createWorkspace: { method: 'post', path: '/v1/workspaces' },
+  listWorkspaces: { method: 'get', path: '/v1/workspaces' },
+  createWorkspaceApiKey: { method: 'post', path: '/v1/workspaces/:id/api-keys' },
   createToken: { method: 'post', path: '/v1/tokens' },
   listCredentials: { method: 'get', path: '/v1/workspace/credentials' },
   createApiKey: { method: 'post', path: '/v1/workspace/api-keys' },

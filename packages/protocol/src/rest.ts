@@ -42,6 +42,13 @@ export const CreateWorkspaceBody = z.strictObject({
   timeZone: z.string().max(64).optional(),
   allowedOrigins: AllowedOrigins.optional(),
 });
+/** The server admin's list of workspaces, in id order (ids begin with their creation time); `cursor` is the previous page's `nextCursor`. */
+export const ListWorkspacesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const WorkspacePage = z.object({ items: z.array(Workspace), nextCursor: z.string().nullable() });
+
 export const CreateWorkspaceResponse = z.object({
   workspace: Workspace,
   apiKey: secret(z.string()),
@@ -347,6 +354,7 @@ export {
 };
 
 export type CreateWorkspaceBody = z.infer<typeof CreateWorkspaceBody>;
+export type ListWorkspacesQuery = z.infer<typeof ListWorkspacesQuery>;
 export type CreateWorkspaceResponse = z.infer<typeof CreateWorkspaceResponse>;
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;

@@ -43,6 +43,15 @@ export const routes = {
     method: 'post', path: '/v1/workspaces', summary: 'Create a workspace (server admin token)',
     callers: ['serverAdmin'], body: R.CreateWorkspaceBody, status: 201, response: R.CreateWorkspaceResponse,
   },
+  listWorkspaces: {
+    method: 'get', path: '/v1/workspaces', summary: 'Every workspace on this server in id order, which is creation order to the millisecond (server admin token)',
+    callers: ['serverAdmin'], query: R.ListWorkspacesQuery, status: 200, response: R.WorkspacePage,
+  },
+  createWorkspaceApiKey: {
+    method: 'post', path: '/v1/workspaces/:id/api-keys',
+    summary: "A new API key for a workspace that lost its own (server admin token); the key is shown this once. The workspace's other keys keep working until it revokes them",
+    callers: ['serverAdmin'], status: 201, response: R.CreateApiKeyResponse,
+  },
   createToken: {
     method: 'post', path: '/v1/tokens', summary: 'Mint a short-lived agent token (409 for a deactivated agent); revoking this API key ends the tokens it minted',
     callers: ['apiKey'], body: R.CreateTokenBody, status: 201, response: R.TokenResponse,

@@ -35,10 +35,11 @@ export async function listCredentials(deps: Deps, p: WorkspacePrincipal) {
   return { apiKeys: apiKeys.map(toApiKeyInfo), signingKeys: signingKeys.map(toSigningKeyInfo) };
 }
 
-export async function createApiKey(deps: Deps, p: WorkspacePrincipal) {
+/** A new API key for the workspace (its own caller's, or any for the server admin); the key is returned this once. */
+export async function createApiKey(deps: Deps, workspaceId: string) {
   const now = deps.clock.now();
   const key = `bk_${randomSecret(24)}`;
-  const row = { id: newId('key', now), workspace_id: p.workspaceId, key_hash: hashApiKey(key), created_at: now, revoked_at: null };
+  const row = { id: newId('key', now), workspace_id: workspaceId, key_hash: hashApiKey(key), created_at: now, revoked_at: null };
   return runCommand(deps, async (trx) => {
     await insertApiKey(trx, row);
     return { apiKey: toApiKeyInfo(row), key };

@@ -1,4 +1,4 @@
-import type { CreateWorkspaceBody } from '@baton/protocol';
+import type { CreateWorkspaceBody, ListWorkspacesQuery } from '@baton/protocol';
 import type { WorkspacePrincipal } from '../auth/principal.js';
 import { MAX_TOKEN_TTL_SECONDS, signAgentToken } from '../auth/tokens.js';
 import type { Deps } from '../deps.js';
@@ -6,7 +6,8 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import { newId, randomSecret } from '../ids.js';
 import { findAgent, findAgentByExternalId } from '../storage/agents.js';
 import { toWorkspace } from '../storage/mappers.js';
-import { findWorkspace, insertWorkspace, newestSigningKey, originsOf } from '../storage/workspaces.js';
+import { findWorkspace, insertWorkspace, listWorkspaceRows, newestSigningKey, originsOf } from '../storage/workspaces.js';
+import { createApiKey } from './credentials.js';
 import { runCommand } from './change-runner.js';
 
 function validTimeZone(tz: string): boolean {
@@ -44,6 +45,24 @@ export async function createWorkspace(deps: Deps, body: CreateWorkspaceBody) {
       signingKeys: [{ kid: signingKey.kid, secret: signingKey.secret }],
     };
   });
+}
+
+/** The server admin's page of every workspace, in id order (ids begin with their creation time). */
+export async function listWorkspaces(deps: Deps, query: ListWorkspacesQuery) {
+  const rows = await listWorkspaceRows(deps.storage.db, query.cursor ?? null, query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  return { items: page.map(toWorkspace), nextCursor: rows.length > query.limit ? page.at(-1)!.id : null };
+}
+
+/**
+ * A new API key for a workspace, made by the server admin for a tenant that lost every key of its
+ * own (nothing else can mint one: keys make keys). Logged, since it hands out a tenant's access.
+ */
+export async function createWorkspaceApiKey(deps: Deps, workspaceId: string) {
+  if (!(await findWorkspace(deps.storage.db, workspaceId))) throw notFound('workspace');
+  const created = await createApiKey(deps, workspaceId);
+  console.log(`[baton] the server admin made API key ${created.apiKey.id} for workspace ${workspaceId}`);
+  return created;
 }
 
 export async function getWorkspace(deps: Deps, p: WorkspacePrincipal) {

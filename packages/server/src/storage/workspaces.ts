@@ -36,6 +36,13 @@ export async function setAllowedOrigins(db: Q, id: string, origins: string[]) {
 const selectWorkspace = prepared<{ id: string }, Selectable<Database['workspaces']>>(['id'], (db, a) => db.selectFrom('workspaces').selectAll().where('id', '=', a.id));
 export const findWorkspace = async (db: Q, id: string): Promise<Selectable<Database['workspaces']> | undefined> => (await selectWorkspace(db, { id })).rows[0];
 
+/** Up to `limit` workspaces with ids after `afterId` (all of them from the start when null), in id order. */
+export function listWorkspaceRows(db: Q, afterId: string | null, limit: number) {
+  let query = db.selectFrom('workspaces').selectAll().orderBy('id').limit(limit);
+  if (afterId !== null) query = query.where('id', '>', afterId);
+  return query.execute();
+}
+
 export const findWorkspaceByApiKey = (db: Q, key: string) =>
   db
     .selectFrom('api_keys')

@@ -15,7 +15,7 @@ export const credentialRoutes = new Hono<AppEnv>()
   .post('/api-keys', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.createApiKey.callers);
     await emptyBody(c);
-    return reply(c, 'createApiKey', () => createApiKey(c.get('deps'), p), (created) => created);
+    return reply(c, 'createApiKey', () => createApiKey(c.get('deps'), p.workspaceId), (created) => created);
   })
   .delete('/api-keys/:id', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.revokeApiKey.callers);

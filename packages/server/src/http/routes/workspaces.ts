@@ -1,10 +1,10 @@
-import { CreateTokenBody, CreateWorkspaceBody, routes } from '@baton/protocol';
+import { CreateTokenBody, CreateWorkspaceBody, ListWorkspacesQuery, routes } from '@baton/protocol';
 import { Hono } from 'hono';
 import { requireCaller, requireWorkspace } from '../../auth/principal.js';
 import { AppError } from '../../errors.js';
-import { createWorkspace, getWorkspace, mintAgentToken } from '../../services/workspaces.js';
+import { createWorkspace, createWorkspaceApiKey, getWorkspace, listWorkspaces, mintAgentToken } from '../../services/workspaces.js';
 import type { AppEnv } from '../env.js';
-import { jsonBody } from '../parse.js';
+import { jsonBody, query } from '../parse.js';
 import { reply } from '../reply.js';
 
 export const workspaceRoutes = new Hono<AppEnv>()
@@ -13,6 +13,15 @@ export const workspaceRoutes = new Hono<AppEnv>()
     requireCaller(c.get('principal'), routes.createWorkspace.callers);
     const body = await jsonBody(c, CreateWorkspaceBody);
     return reply(c, 'createWorkspace', () => createWorkspace(c.get('deps'), body), (created) => created);
+  })
+  .get('/workspaces', async (c) => {
+    requireCaller(c.get('principal'), routes.listWorkspaces.callers);
+    return c.json(await listWorkspaces(c.get('deps'), query(c, ListWorkspacesQuery)), 200);
+  })
+  .post('/workspaces/:id/api-keys', async (c) => {
+    requireCaller(c.get('principal'), routes.createWorkspaceApiKey.callers);
+    const id = c.req.param('id');
+    return reply(c, 'createWorkspaceApiKey', () => createWorkspaceApiKey(c.get('deps'), id), (created) => created);
   })
   .get('/workspace', async (c) => {
     const p = requireWorkspace(c.get('principal'), routes.getWorkspace.callers);
