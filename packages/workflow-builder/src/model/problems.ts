@@ -66,5 +66,8 @@ export function plainIssue(path: (string | number)[], message: string): string {
   if (/too small/i.test(message) && last === 'name') return 'Give the workflow a name.';
   if (/too small/i.test(message) && last === 'body') return 'Write the note.';
   if (/too small/i.test(message) && last === 'actions') return 'Add at least one action.';
+  // Any shape problem of a number the admin types (too small, too big, not whole, empty) has one fix.
+  if (last === 'minutes') return 'Enter a whole number of minutes from 1 to 10080.';
+  if (last === 'timeoutSec') return 'Enter a whole number of seconds from 1 to 604800.';
   return message;
 }

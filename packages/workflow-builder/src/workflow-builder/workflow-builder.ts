@@ -367,11 +367,16 @@ export class WorkflowBuilder extends LitElement {
         }
         case 'delete': {
           const w = this.byId(intent.id);
+          // Focus goes to the rule shown after it, else the one before, else "New workflow".
+          const order = groupByTrigger(this.workflows).flatMap((g) => g.workflows);
+          const i = order.indexOf(w);
+          const near = order[i + 1] ?? order[i - 1];
           await rest.deleteWorkflow(w.id);
           this.workflows = this.workflows.filter((x) => x.id !== w.id);
           this.localChanges++;
           fire(this, 'workflow-delete', { workflowId: w.id });
           this.announce(`Deleted “${w.draft.name}”.`);
+          void this.refocus(near?.id ?? w.id, 'open');
           break;
         }
       }

@@ -188,7 +188,7 @@ describe('<workflow-builder> drafts, conflicts, validation and the dry run (real
     newAction.value = 'add_tag';
     newAction.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
     byRole(el, 'button', 'Add action').click();
-    byRole(byRole(el, 'row', /^Condition: channel/), 'button', 'Delete').click();
+    byRole(byRole(el, 'row', /^Condition: channel/), 'button', /^Delete condition:/).click();
     await waitFor(() => !!queryByRole(el!, 'heading', /1 problem to fix/), 5000, 'the problem');
     const tags = byRole(byRole(el, 'row', /^Action 2:/), 'combobox', 'Add value') as HTMLInputElement;
     const said = (control: Element) => editorOf(el!).shadowRoot!.getElementById(control.getAttribute('aria-describedby') ?? '')?.textContent ?? '';

@@ -367,6 +367,43 @@ export class WorkflowEditor extends LitElement {
     return !this.publishing && !this.conflict && this.errors.length === 0 && (this.saveState === 'saved' || this.saveState === 'pending') && (this.base.hasUnpublishedChanges || !same(this.definition, this.base.draft));
   }
 
+  /**
+   * Publish stays focusable while it cannot publish (aria-disabled), so pressing it says why; with
+   * problems to fix, focus goes to the first of them, as an error summary does after a failed submit.
+   */
+  private readonly onPublishClick = () => {
+    if (this.canPublish) return void this.publish();
+    const n = this.errors.length;
+    this.announcer(
+      n
+        ? `Can’t publish: ${this.problemCount()} to fix.`
+        : this.saveState === 'saving' || this.publishing
+          ? 'Can’t publish yet: still saving.'
+          : this.conflict || this.saveState === 'offline'
+            ? 'Can’t publish: the draft is not saved.'
+            : 'Nothing to publish: the live version is this draft.',
+    );
+    if (n) this.renderRoot.querySelector<HTMLElement>('.problem-list button')?.focus();
+  };
+
+  private problemCount(): string {
+    const n = this.errors.length;
+    return `${n} ${n === 1 ? 'problem' : 'problems'}`;
+  }
+
+  /** What the save state last announced: said when it becomes a problem, and once when that is over. */
+  private saidState = '';
+
+  override updated(changed: Map<string, unknown>): void {
+    if (!changed.has('saveState') && !changed.has('errors') && !changed.has('message')) return;
+    const s = this.saveState;
+    const text = s === 'invalid' ? `Not saved: ${this.problemCount()} to fix.` : s === 'offline' ? this.message || 'Not saved: kept in this browser.' : '';
+    // A conflict has its own alert; "saving" and "pending" come and go with every edit.
+    if (s === 'conflict' || s === 'saving' || s === 'pending' || text === this.saidState) return;
+    if (text || s === 'saved') this.announcer(text || 'All changes saved.');
+    this.saidState = text;
+  }
+
   async publish(): Promise<void> {
     if (this.timer || !same(this.definition, this.base.draft)) await this.save();
     if (this.errors.length || this.conflict || this.saveState !== 'saved') return;
@@ -645,10 +682,13 @@ export class WorkflowEditor extends LitElement {
   }
 
   deleteRow(row: Row): void {
-    const index = this.rows.findIndex((r) => r.key === row.key);
-    const before = this.rows[index - 1]?.key ?? 'trigger';
+    // The child of a `not` takes the `not` with it (`removeCondition`): focus and words follow what goes.
+    let gone = row;
+    while (gone.path[gone.path.length - 1] === 'not') gone = this.rows.find((r) => r.key === gone.parentKey)!;
+    // Then focus goes to the previous sibling, else the parent: rows before the deleted one keep their keys.
+    const before = this.rows.find((r) => r.parentKey === gone.parentKey && r.posinset === gone.posinset - 1)?.key || gone.parentKey || 'trigger';
     if (row.kind === 'condition' || (row.kind === 'group' && row.path.length > 1)) {
-      this.edit(removeCondition(this.definition, row.path), `Deleted ${this.nodeWord(row)}`, { focus: before, announce: true });
+      this.edit(removeCondition(this.definition, row.path), `Deleted ${this.nodeWord(row)}${gone === row ? '' : ' and its “not” group'}`, { focus: before, announce: true });
     } else if (row.kind === 'action') {
       this.edit(removeAt(this.definition, row.path), 'Deleted action', { focus: before, announce: true });
     } else if (row.kind === 'step') {
@@ -732,28 +772,32 @@ export class WorkflowEditor extends LitElement {
   private errorMap = new Map<string, WorkflowValidationError[]>();
   private warningMap = new Map<string, WorkflowValidationWarning[]>();
 
-  private rowButtons(row: Row): TemplateResult {
+  /** A row's buttons, each named with its row ("Delete condition: contact language is Spanish"), not "Delete" ×4. */
+  private rowButtons(row: Row, label: string): TemplateResult {
     const t = this.tab(row.key);
+    const of = (verb: string) => `${verb} ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
     const last = row.path[row.path.length - 1];
     const movable = this.movable(row);
     return html`<div role="gridcell" class="row-buttons">
       ${movable
-        ? html`<button type="button" tabindex=${t} ?disabled=${last === 0} title="Alt+↑" @click=${() => this.moveRow(row, -1)}><span aria-hidden="true">↑</span><span class="visually-hidden">Move up</span></button
-          ><button type="button" tabindex=${t} ?disabled=${(last as number) >= row.setsize - 1 - (row.kind === 'step' ? 1 : 0)} title="Alt+↓" @click=${() => this.moveRow(row, 1)}><span aria-hidden="true">↓</span><span class="visually-hidden">Move down</span></button>`
+        ? html`<button type="button" tabindex=${t} ?disabled=${last === 0} title="Alt+↑" aria-label=${of('Move up')} @click=${() => this.moveRow(row, -1)}><span aria-hidden="true">↑</span></button
+          ><button type="button" tabindex=${t} ?disabled=${(last as number) >= row.setsize - 1 - (row.kind === 'step' ? 1 : 0)} title="Alt+↓" aria-label=${of('Move down')} @click=${() => this.moveRow(row, 1)}><span aria-hidden="true">↓</span></button>`
         : nothing}
       ${row.kind === 'condition' || (row.kind === 'group' && row.path.length > 1)
-        ? html`<button type="button" tabindex=${t} @click=${() => this.wrap(row, 'any')}>Group</button
-          ><button type="button" tabindex=${t} @click=${() => this.wrap(row, 'not')}>Negate</button>`
+        ? html`<button type="button" tabindex=${t} aria-label=${of('Group')} @click=${() => this.wrap(row, 'any')}>Group</button
+          ><button type="button" tabindex=${t} aria-label=${of('Negate')} @click=${() => this.wrap(row, 'not')}>Negate</button>`
         : nothing}
-      ${row.kind === 'group' && row.path.length > 1 ? html`<button type="button" tabindex=${t} @click=${() => this.unwrap(row)}>Ungroup</button>` : nothing}
+      ${row.kind === 'group' && row.path.length > 1 ? html`<button type="button" tabindex=${t} aria-label=${of('Ungroup')} @click=${() => this.unwrap(row)}>Ungroup</button>` : nothing}
       ${row.kind === 'condition' || (row.kind === 'group' && row.path.length > 1) || row.kind === 'action' || (row.kind === 'step' && row.setsize > 2)
-        ? html`<button type="button" class="danger" tabindex=${t} title="Delete" @click=${() => this.deleteRow(row)}>Delete</button>`
+        ? html`<button type="button" class="danger" tabindex=${t} aria-label=${of('Delete')} @click=${() => this.deleteRow(row)}>Delete</button>`
         : nothing}
     </div>`;
   }
 
   private rowAttrs(row: Row, label: string, content: TemplateResult, extraClass = ''): TemplateResult {
     const expanded = row.parent ? (this.collapsed.has(row.key) ? 'false' : 'true') : nothing;
+    // The row's aria-label replaces its content as its name: its own findings ("this group has no
+    // conditions") are read as its description, so arrowing onto it says them.
     return html`<div
       role="row"
       class="row row-${row.kind} ${extraClass}"
@@ -764,8 +808,9 @@ export class WorkflowEditor extends LitElement {
       aria-setsize=${row.setsize}
       aria-expanded=${expanded}
       aria-label=${label}
+      aria-describedby=${this.attrs(row.key, row.key).describedBy || nothing}
     >
-      ${content}${row.kind === 'trigger' || row.kind === 'actions' || row.kind === 'queue' ? nothing : this.rowButtons(row)}
+      ${content}${row.kind === 'trigger' || row.kind === 'actions' || row.kind === 'queue' ? nothing : this.rowButtons(row, label)}
       ${expanded === 'false' ? html`<span class="collapsed-mark" aria-hidden="true">▸ Collapsed: → shows what is inside</span>` : nothing}
     </div>`;
   }
@@ -792,9 +837,12 @@ export class WorkflowEditor extends LitElement {
         </select>
         ${def?.timed
           ? html`<label>for <input type="number" min="1" max="10080" data-path="trigger.minutes" tabindex=${t} .value=${live(String(minutes ?? ''))}
+              aria-invalid=${this.attrs('trigger.minutes', 'trigger').invalid ? 'true' : 'false'} aria-describedby=${this.attrs('trigger.minutes', 'trigger').describedBy || nothing}
               @input=${(e: Event) => {
-                const v = Number((e.target as HTMLInputElement).value);
-                if (Number.isInteger(v) && v > 0) this.set(['trigger', 'minutes'], v, 'Set minutes', true);
+                // What is typed is the rule, valid or not (0, empty, letters as null): the server's
+                // finding shows at the field, as for the step timeout, and it never snaps back.
+                const raw = (e.target as HTMLInputElement).value;
+                this.set(['trigger', 'minutes'], raw === '' ? null : Number(raw), 'Set minutes', true);
               }} /> minutes</label>`
           : nothing}
         ${this.problems('trigger.event')}${this.problems('trigger.minutes')}
@@ -856,7 +904,7 @@ export class WorkflowEditor extends LitElement {
         ${root ? html`<span class="badge">If</span>` : nothing}
         ${kind === 'not'
           ? html`<span class="kind">Not</span>`
-          : html`<select aria-label="Group type" data-path=${key} tabindex=${t}
+          : html`<select aria-label="Group type" data-path=${key} tabindex=${t} aria-invalid=${this.attrs(key, key).invalid ? 'true' : 'false'} aria-describedby=${this.attrs(key, key).describedBy || nothing}
               @change=${(e: Event) => this.edit(setGroupKind(this.definition, row.path, (e.target as HTMLSelectElement).value as 'all' | 'any'), 'Changed group type', { control: key })}>
               <option value="all" ?selected=${kind === 'all'}>All of these are true</option>
               <option value="any" ?selected=${kind === 'any'}>Any of these is true</option>
@@ -1050,13 +1098,13 @@ export class WorkflowEditor extends LitElement {
         })}</span>
         ${isLast
           ? nothing
-          : html`<label>Hand over after <input type="number" min="1" data-path="${key}.timeoutSec" tabindex=${t} aria-invalid=${a('timeoutSec').invalid ? 'true' : 'false'}
+          : html`<label>Hand over after <input type="number" min="1" data-path="${key}.timeoutSec" tabindex=${t} aria-invalid=${a('timeoutSec').invalid ? 'true' : 'false'} aria-describedby=${a('timeoutSec').describedBy || nothing}
                 .value=${live(step.timeoutSec === undefined ? '' : String(step.timeoutSec))}
                 @input=${(e: Event) => {
                   const raw = (e.target as HTMLInputElement).value;
                   this.set([...p, 'timeoutSec'], raw === '' ? undefined : Number(raw), 'Set timeout', true);
                 }} /> seconds</label>
-              <label><input type="checkbox" data-path="${key}.skipIfNoneAvailable" tabindex=${t} .checked=${live(step.skipIfNoneAvailable === true)}
+              <label><input type="checkbox" data-path="${key}.skipIfNoneAvailable" tabindex=${t} aria-invalid=${a('skipIfNoneAvailable').invalid ? 'true' : 'false'} aria-describedby=${a('skipIfNoneAvailable').describedBy || nothing} .checked=${live(step.skipIfNoneAvailable === true)}
                 @change=${(e: Event) => this.set([...p, 'skipIfNoneAvailable'], (e.target as HTMLInputElement).checked || undefined, 'Changed “skip when nobody is available”')} /> Skip when nobody is available</label>`}
         <span class="eligible">${names.length ? `Eligible now: ${names.join(', ')}` : `Nobody eligible now${eligibility.excluded.length ? `: ${eligibility.excluded.map((x) => x.message).join('; ')}` : ''}`}</span>
         ${['pool', 'strategy', 'require', 'timeoutSec', 'skipIfNoneAvailable'].map((f) => this.problems(`${key}.${f}`))}${this.problems(key)}
@@ -1132,7 +1180,7 @@ export class WorkflowEditor extends LitElement {
         <button type="button" aria-disabled=${this.history.canUndo ? 'false' : 'true'} aria-keyshortcuts="Control+Z" @click=${() => this.undo()}>Undo</button>
         <button type="button" aria-disabled=${this.history.canRedo ? 'false' : 'true'} aria-keyshortcuts="Control+Shift+Z" @click=${() => this.redo()}>Redo</button>
         <button type="button" @click=${() => void this.runDryRun()}>Test on recent conversations</button>
-        <button type="button" class="primary" aria-disabled=${this.canPublish ? 'false' : 'true'} @click=${() => void (this.canPublish && this.publish())}>Publish</button>
+        <button type="button" class="primary" aria-disabled=${this.canPublish ? 'false' : 'true'} @click=${this.onPublishClick}>Publish</button>
       </span>
       <span class="save-state" data-state=${this.saveState}>${status[this.saveState]}</span>
       <span class="version">${this.base.published ? `Live: version ${this.base.published.version}` : 'Never published'}</span>

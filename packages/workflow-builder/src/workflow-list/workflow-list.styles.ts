@@ -131,7 +131,9 @@ export const workflowListStyles = css`
     inset: 30% auto auto 50%;
     transform: translateX(-50%);
     max-width: 24rem;
+    margin: 0;
     padding: var(--baton-space-4);
+    color: inherit;
     border: 1px solid var(--baton-color-border);
     border-radius: var(--baton-radius);
     background: var(--baton-color-surface-raised);

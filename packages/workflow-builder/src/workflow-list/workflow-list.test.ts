@@ -146,6 +146,63 @@ describe('<workflow-builder> list (real server)', () => {
     expect(liveText(el)).to.equal('Deleted “Old rule”.');
   });
 
+  it('keeps Tab and Shift+Tab inside the delete confirmation; Escape closes it and focus returns to the Delete that opened it', async () => {
+    await ws.createWorkflow({ name: 'First', priority: 300 });
+    await ws.createWorkflow({ name: 'Second', priority: 200 });
+    el = await mountBuilder(ws);
+    const focused = () => nameOf(deepActive() ?? document.body);
+
+    byRole(el, 'button', 'Delete First').focus();
+    await sendKeys({ press: 'Enter' });
+    await waitFor(() => focused() === 'Cancel', 2000, 'focus on Cancel');
+    for (const [key, name] of [['Tab', 'Delete workflow'], ['Tab', 'Cancel'], ['Shift+Tab', 'Delete workflow'], ['Shift+Tab', 'Cancel']] as const) {
+      await sendKeys({ press: key });
+      expect(focused()).to.equal(name);
+    }
+    await sendKeys({ press: 'Escape' });
+    await waitFor(() => !queryByRole(el, 'alert', 'Delete “First”?'), 2000, 'the dialog to close');
+    await waitFor(() => focused() === 'Delete First', 2000, 'focus back on the Delete that opened it');
+  });
+
+  it('after deleting a rule focuses the next one, and "New workflow" once the list is empty', async () => {
+    await ws.createWorkflow({ name: 'First', priority: 300 });
+    await ws.createWorkflow({ name: 'Second', priority: 200 });
+    el = await mountBuilder(ws);
+    const focused = () => nameOf(deepActive() ?? document.body);
+
+    byRole(el, 'button', 'Delete First').click();
+    await waitFor(() => focused() === 'Cancel', 2000, 'focus on Cancel');
+    byRole(el, 'button', 'Delete workflow').click();
+    await waitFor(() => !queryByRole(el, 'button', 'First'), 8000, 'the row to go');
+    await waitFor(() => focused() === 'Second', 2000, 'focus on the next rule');
+
+    byRole(el, 'button', 'Delete Second').click();
+    await waitFor(() => focused() === 'Cancel', 2000, 'focus on Cancel');
+    byRole(el, 'button', 'Delete workflow').click();
+    await waitFor(() => focused() === 'New workflow', 8000, 'focus on "New workflow" once the list is empty');
+  });
+
+  it('keeps focus on a row button while its move is saved (aria-disabled while busy, not disabled)', async () => {
+    await ws.createWorkflow({ name: 'Top', priority: 300 });
+    await ws.createWorkflow({ name: 'Middle', priority: 200 });
+    await ws.createWorkflow({ name: 'Bottom', priority: 100 });
+    el = await mountBuilder(ws);
+    let dropped = false;
+    const watch = setInterval(() => {
+      if (!deepActive() || deepActive() === document.body) dropped = true;
+    }, 5);
+    try {
+      byRole(el, 'button', 'Move down: Top').focus();
+      await sendKeys({ press: 'Enter' });
+      await waitFor(() => liveText(el).startsWith('Moved “Top”'), 8000, 'the move');
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      clearInterval(watch);
+    }
+    expect(dropped).to.equal(false);
+    expect(nameOf(deepActive()!)).to.equal('Move down: Top');
+  });
+
   it('says a never-published draft stops nothing when asked to confirm its deletion; a published rule stops running at once', async () => {
     await ws.createWorkflow({ name: 'Live rule', priority: 200 });
     await ws.createWorkflow({ name: 'Draft rule', priority: 100 }, false);

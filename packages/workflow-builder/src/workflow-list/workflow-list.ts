@@ -34,20 +34,31 @@ export class WorkflowList extends LitElement {
     fire(this, 'wb-list-intent', intent);
   }
 
+  /**
+   * A row action or "New workflow": ignored while a request runs. Those buttons are aria-disabled
+   * then, not disabled, so the one just pressed keeps focus instead of dropping it to the page.
+   */
+  private act(intent: ListIntent) {
+    if (!this.busy) this.ask(intent);
+  }
+
   /** Puts focus back on "Routing settings" (coming back from them). */
   async focusSettings(): Promise<void> {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('button.settings')?.focus();
   }
 
-  /** Puts focus back on a row's control after the list re-rendered (a move, a toggle). */
-  async focusControl(id: string, control: 'up' | 'down' | 'toggle' | 'open'): Promise<void> {
+  /**
+   * Puts focus back on a row's control after the list re-rendered (a move, a toggle); on "New
+   * workflow" when the row is gone (the last rule was deleted).
+   */
+  async focusControl(id: string, control: 'up' | 'down' | 'toggle' | 'open' | 'delete'): Promise<void> {
     await this.updateComplete;
     const row = this.renderRoot.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
     let target = row?.querySelector<HTMLButtonElement>(`[data-control="${control}"]`);
     // At the top or bottom the button is disabled: the other one keeps focus in the row.
     if (target?.disabled) target = row?.querySelector<HTMLButtonElement>(`[data-control="${control === 'up' ? 'down' : 'up'}"]`);
-    (target ?? row?.querySelector<HTMLElement>('[data-control="open"]'))?.focus();
+    (target ?? row?.querySelector<HTMLElement>('[data-control="open"]') ?? this.renderRoot.querySelector<HTMLElement>('.create .primary'))?.focus();
   }
 
   private statsText(s: { runs: number; assigned: number }): string {
@@ -69,8 +80,8 @@ export class WorkflowList extends LitElement {
           <span class="create">
             <button type="button" class="settings" @click=${() => this.ask({ action: 'settings' })}>Routing settings</button>
             <label>Start from <select id="template">${TEMPLATES.map((t) => html`<option value=${t.key}>${t.label}</option>`)}</select></label>
-            <button type="button" class="primary" ?disabled=${this.busy}
-              @click=${() => this.ask({ action: 'create', template: this.renderRoot.querySelector<HTMLSelectElement>('#template')!.value })}>New workflow</button>
+            <button type="button" class="primary" aria-disabled=${this.busy ? 'true' : 'false'}
+              @click=${() => this.act({ action: 'create', template: this.renderRoot.querySelector<HTMLSelectElement>('#template')!.value })}>New workflow</button>
           </span>
         </div>
         ${groups.length === 0 ? html`<p class="empty">No workflows yet. “New workflow” makes one; nothing runs until you publish it.</p>` : nothing}
@@ -140,11 +151,11 @@ export class WorkflowList extends LitElement {
             : nothing}
         </div>
         <div class="actions" role="group" aria-label="${name}">
-          <button type="button" data-control="up" aria-label="Move up: ${name}" ?disabled=${this.busy || i === 0} @click=${() => this.ask({ action: 'move', id: w.id, delta: -1 })}><span aria-hidden="true">↑</span> Move up</button>
-          <button type="button" data-control="down" aria-label="Move down: ${name}" ?disabled=${this.busy || i === count - 1} @click=${() => this.ask({ action: 'move', id: w.id, delta: 1 })}><span aria-hidden="true">↓</span> Move down</button>
-          <button type="button" data-control="toggle" aria-label="${enabled ? 'Disable' : 'Enable'} ${name}" ?disabled=${this.busy} @click=${() => this.ask({ action: 'toggle', id: w.id })}>${enabled ? 'Disable' : 'Enable'}</button>
-          <button type="button" aria-label="Duplicate ${name}" ?disabled=${this.busy} @click=${() => this.ask({ action: 'duplicate', id: w.id })}>Duplicate</button>
-          <button type="button" class="danger" aria-label="Delete ${name}" ?disabled=${this.busy} @click=${() => (this.confirming = w)}>Delete</button>
+          <button type="button" data-control="up" aria-label="Move up: ${name}" aria-disabled=${this.busy ? 'true' : 'false'} ?disabled=${i === 0} @click=${() => this.act({ action: 'move', id: w.id, delta: -1 })}><span aria-hidden="true">↑</span> Move up</button>
+          <button type="button" data-control="down" aria-label="Move down: ${name}" aria-disabled=${this.busy ? 'true' : 'false'} ?disabled=${i === count - 1} @click=${() => this.act({ action: 'move', id: w.id, delta: 1 })}><span aria-hidden="true">↓</span> Move down</button>
+          <button type="button" data-control="toggle" aria-label="${enabled ? 'Disable' : 'Enable'} ${name}" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.act({ action: 'toggle', id: w.id })}>${enabled ? 'Disable' : 'Enable'}</button>
+          <button type="button" aria-label="Duplicate ${name}" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.act({ action: 'duplicate', id: w.id })}>Duplicate</button>
+          <button type="button" class="danger" data-control="delete" aria-label="Delete ${name}" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.busy || (this.confirming = w)}>Delete</button>
         </div>
       </li>
       ${stops
@@ -156,16 +167,27 @@ export class WorkflowList extends LitElement {
   private renderConfirm(w: Workflow) {
     const cancel = () => {
       this.confirming = null;
-      void this.focusControl(w.id, 'open');
+      void this.focusControl(w.id, 'delete');
     };
+    // A modal <dialog> (showModal in `updated`): the page behind is inert for pointer and screen
+    // reader. Tab and Shift+Tab go between its two buttons here, since Chromium's own modal lets
+    // Tab leave for the browser's toolbar; Escape is Cancel.
     return html`
-      <div
+      <dialog
         class="confirm"
         role="alertdialog"
-        aria-modal="true"
         aria-labelledby="confirm-title"
         aria-describedby="confirm-text"
-        @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && cancel()}
+        @keydown=${(e: KeyboardEvent) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            cancel();
+          } else if (e.key === 'Tab') {
+            e.preventDefault();
+            const [remove, keep] = (e.currentTarget as HTMLElement).querySelectorAll('button');
+            (this.shadowRoot!.activeElement === keep ? remove : keep)!.focus();
+          }
+        }}
       >
         <h3 id="confirm-title">Delete “${w.draft.name}”?</h3>
         <p id="confirm-text">${w.published ? 'It stops running at once. Its run log stays.' : 'It was never published, so nothing stops running.'}</p>
@@ -180,15 +202,16 @@ export class WorkflowList extends LitElement {
           >Delete workflow</button>
           <button type="button" data-cancel @click=${cancel}>Cancel</button>
         </div>
-      </div>
+      </dialog>
     `;
   }
 
   override updated() {
-    // The dialog opens with focus on the safe choice.
-    if (this.confirming) {
-      const cancel = this.renderRoot.querySelector<HTMLElement>('[data-cancel]');
-      if (cancel && !this.renderRoot.querySelector('.confirm')?.contains(this.shadowRoot!.activeElement)) cancel.focus();
+    // The dialog opens modal, with focus on the safe choice (showModal alone focuses the first button).
+    const dialog = this.renderRoot.querySelector('dialog');
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      dialog.querySelector<HTMLElement>('[data-cancel]')!.focus();
     }
   }
 }
