@@ -221,6 +221,7 @@ const WRITES: Partial<Record<RouteName, WriteCase>> = {
   reopen: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.resolved.id}/reopen`), stored: 'with the change' },
   markRead: { send: asCaller(anaToken, 'POST', (f) => `/v1/conversations/${f.conv.id}/read`), stored: 'with the change' },
   markNotificationsRead: { send: asCaller(anaToken, 'POST', () => '/v1/notifications/read', () => ({ all: true })), stored: 'with the change' },
+  createWorkspaceApiKey: { send: asCaller(() => ADMIN_TOKEN, 'POST', (f) => `/v1/workspaces/${f.ws.id}/api-keys`), stored: 'with the change' },
   createApiKey: { send: asCaller(api, 'POST', () => '/v1/workspace/api-keys'), stored: 'with the change' },
   revokeApiKey: { send: asCaller(api, 'DELETE', (f) => `/v1/workspace/api-keys/${f.spareApiKeyId}`), stored: 'with the change' },
   createSigningKey: { send: asCaller(api, 'POST', () => '/v1/workspace/signing-keys'), stored: 'with the change' },

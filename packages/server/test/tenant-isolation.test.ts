@@ -152,6 +152,8 @@ const ID_CASES: Partial<Record<RouteName, IdCase>> = {
   updateTeam: { id: (o) => o.team.id, body: (_cred, c) => ({ name: 'Sneaky', memberIds: [c.ana.id] }) },
   transcript: { id: (o) => o.open.id },
   deleteWebhook: { id: (o) => o.webhook.id },
+  // The server admin's only (no workspace credential may call it: 403, test/workspace-admin.test.ts).
+  createWorkspaceApiKey: { id: (o) => o.ws.id },
   revokeApiKey: { id: (o) => o.spareApiKeyId },
   retireSigningKey: { id: (o) => o.spareKid },
   webhookDeliveries: { id: (o) => o.webhook.id },

@@ -348,6 +348,11 @@ export const WRITES: Partial<Record<RouteName, WriteCase>> = {
     wrongTypes: () => [[], 'delete', 1, null],
     requiresBody: false,
   },
+  createWorkspaceApiKey: {
+    target: (f) => ({ token: ADMIN_TOKEN, path: `/v1/workspaces/${f.ws.id}/api-keys` }),
+    wrongTypes: () => [[], 'key', 1, null, { name: 'recovery' }],
+    requiresBody: false,
+  },
   createApiKey: {
     target: (f) => ({ token: f.ws.apiKey, path: '/v1/workspace/api-keys' }),
     wrongTypes: () => [[], 'key', 1, null, { name: 'ci' }],

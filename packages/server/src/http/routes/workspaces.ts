@@ -4,7 +4,7 @@ import { requireCaller, requireWorkspace } from '../../auth/principal.js';
 import { AppError } from '../../errors.js';
 import { createWorkspace, createWorkspaceApiKey, getWorkspace, listWorkspaces, mintAgentToken } from '../../services/workspaces.js';
 import type { AppEnv } from '../env.js';
-import { jsonBody, query } from '../parse.js';
+import { emptyBody, jsonBody, query } from '../parse.js';
 import { reply } from '../reply.js';
 
 export const workspaceRoutes = new Hono<AppEnv>()
@@ -20,6 +20,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
   })
   .post('/workspaces/:id/api-keys', async (c) => {
     requireCaller(c.get('principal'), routes.createWorkspaceApiKey.callers);
+    await emptyBody(c);
     const id = c.req.param('id');
     return reply(c, 'createWorkspaceApiKey', () => createWorkspaceApiKey(c.get('deps'), id), (created) => created);
   })
