@@ -31,6 +31,14 @@ function queryParameters(schema: z.ZodType) {
   }));
 }
 
+/** Every answer names its request, for a support ticket or the server's log (the server's http/observe.ts). */
+const REQUEST_ID = {
+  'X-Request-Id': {
+    description: "This request's id: the caller's own `X-Request-Id` when it sent a plain one (up to 128 of A–Z a–z 0–9 . _ : -), else a new UUID",
+    schema: { type: 'string' },
+  },
+};
+
 /** OpenAPI 3.1 document generated from the route table; served at `/v1/openapi.json`. */
 export function buildOpenApiDocument(info: { version: string; serverUrl?: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -45,7 +53,8 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
     const secrets = secretPaths(spec.response);
     if (write) params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: IDEMPOTENCY_KEY_NOTE + (secrets.length ? ` ${SECRETS_NOT_REPLAYED}` : '') });
     const security = spec.callers.filter((c) => c in SECURITY).map((c) => ({ [SECURITY[c]!]: [] }));
-    const errorResponse = { description: 'Error', content: { 'application/json': { schema: jsonSchema(ErrorBody, 'output') } } };
+    const errorBody = { 'application/json': { schema: jsonSchema(ErrorBody, 'output') } };
+    const errorResponse = { description: 'Error', headers: REQUEST_ID, content: errorBody };
     (paths[openApiPath] ??= {})[spec.method] = {
       operationId,
       summary: spec.summary,
@@ -55,13 +64,17 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
       responses: {
         [String(spec.status)]: {
           description: 'OK',
-          ...(write ? { headers: { 'Idempotent-Replayed': { description: secrets.length ? `${REPLAYED_NOTE} ${SECRETS_NOT_REPLAYED}` : REPLAYED_NOTE, schema: { type: 'string', enum: ['true'] } } } } : {}),
+          headers: {
+            ...REQUEST_ID,
+            ...(write ? { 'Idempotent-Replayed': { description: secrets.length ? `${REPLAYED_NOTE} ${SECRETS_NOT_REPLAYED}` : REPLAYED_NOTE, schema: { type: 'string', enum: ['true'] } } } : {}),
+          },
           content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } },
         },
+        ...(spec.body ? { '413': { description: 'The body is larger than the server accepts (256 KiB unless its operator changed it): `payload_too_large`', headers: REQUEST_ID, content: errorBody } } : {}),
         '4XX': errorResponse,
         '503': {
           description: 'The database cannot be used right now (unreachable, or the node is reconnecting to it): retry after Retry-After seconds',
-          headers: { 'Retry-After': { schema: { type: 'string' } } },
+          headers: { ...REQUEST_ID, 'Retry-After': { schema: { type: 'string' } } },
           content: { 'application/json': { schema: jsonSchema(spec.unavailable ?? ErrorBody, 'output') } },
         },
       },

@@ -55,6 +55,14 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('says which answers a too-large body gets, and that every answer names its request', () => {
+    for (const [name, spec] of Object.entries(routes)) {
+      const op = doc.paths[spec.path.replace(/:(\w+)/g, '{$1}')]![spec.method] as any;
+      assert.equal('413' in op.responses, 'body' in spec, `${name}: 413 exactly when it takes a body`);
+      for (const [status, response] of Object.entries(op.responses)) assert.ok((response as any).headers['X-Request-Id'], `${name} ${status}`);
+    }
+  });
+
   it('documents request bodies as strict JSON schemas', () => {
     const op = doc.paths['/v1/conversations/{id}/assign']!.post as any;
     const schema = op.requestBody.content['application/json'].schema;

@@ -16,6 +16,7 @@ describe('secret response fields', () => {
     assert.equal(DECLARED.length, 6);
     assert.deepEqual(withSecrets, {
       createWorkspace: [['apiKey'], ['signingKeys', '*', 'secret']],
+      createWorkspaceApiKey: [['key']],
       createToken: [['token']],
       createApiKey: [['key']],
       createSigningKey: [['secret']],
