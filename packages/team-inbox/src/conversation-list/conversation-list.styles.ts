@@ -70,15 +70,20 @@ export const conversationListStyles = css`
     border-bottom: 1px solid var(--baton-color-border);
     font-size: var(--baton-font-size-small);
   }
+  /* Hit areas of 24 × 24 px or more (WCAG 2.5.8) for a thumb, in a toolbar no taller than before. */
   .tools button {
+    min-height: 24px;
     padding: 2px 8px;
     font-size: inherit;
   }
   .tools button[aria-expanded='true'] {
     background: var(--baton-color-selected);
   }
-  .tools input {
-    margin: 0 2px;
+  .tools label {
+    display: grid;
+    place-items: center;
+    min-width: 24px;
+    min-height: 24px;
   }
   .dot {
     grid-column: 2;

@@ -141,6 +141,81 @@ describe('inbox-conversation-list', () => {
     remove();
   });
 
+  describe('when a conversation arrives live', () => {
+    /** 40 conversations in All, the list 400 px high, its first page loaded. */
+    async function scrolledList() {
+      const world = demoWorld();
+      world.conversations = Array.from({ length: 40 }, (_, i) => conversation(`conv_${String(i).padStart(2, '0')}`, 'ct_priya', i + 10, { preview: `Message ${i}` }));
+      const inbox = await fixtureInbox({ world, view: 'all' });
+      const mounted = await mountPart('inbox-conversation-list', inbox);
+      mounted.el.style.cssText = 'display:flex;height:400px';
+      await until(() => allByRole(mounted.root, 'option').length > 10, 2000, 'rows');
+      return { inbox, ...mounted, listbox: byRole(mounted.root, 'listbox') };
+    }
+    const arrive = (inbox: Awaited<ReturnType<typeof fixtureInbox>>, id: string) =>
+      inbox.realtime.emit('conversation:created', { conversation: conversation(id, 'ct_lucia', 0, { preview: 'Just now' }) } as never);
+    /** The row whose top edge is the first at or below the listbox's top edge, by screen position. */
+    const firstVisible = (root: ShadowRoot, listbox: HTMLElement) => {
+      const top = listbox.getBoundingClientRect().top;
+      return allByRole(root, 'option')
+        .filter((o) => o.getBoundingClientRect().bottom > top + 1)
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]!;
+    };
+
+    it('keeps the rows the agent scrolled to where they are on screen; the new one is above them', async () => {
+      const { inbox, el, root, listbox, remove } = await scrolledList();
+      listbox.scrollTop = 10 * 56 + 20; // part way into row 11: a thumb is over these rows
+      await until(() => allByRole(root, 'option').some((o) => o.id === 'row-conv_10'), 2000, 'scrolled rows');
+      await settled(el);
+      const row = firstVisible(root, listbox);
+      const before = row.getBoundingClientRect().top;
+      const place = Number(row.getAttribute('aria-posinset'));
+      arrive(inbox, 'conv_new');
+      await until(() => allByRole(root, 'option').some((o) => o.id === 'row-conv_new') || inbox.store.getSnapshot().conversations[0]?.id === 'conv_new', 2000, 'the new conversation listed');
+      await settled(el);
+      await new Promise((r) => requestAnimationFrame(r));
+      const same = root.getElementById(row.id)!;
+      expect(Math.abs(same.getBoundingClientRect().top - before), `${row.id} moved`).to.be.at.most(1);
+      expect(same.getAttribute('aria-posinset')).to.equal(String(place + 1));
+      // Scrolling back up finds it at the top.
+      listbox.scrollTop = 0;
+      await until(() => allByRole(root, 'option').some((o) => o.id === 'row-conv_new'), 2000, 'the new row at the top');
+      expect(root.getElementById('row-conv_new')!.getAttribute('aria-posinset')).to.equal('1');
+      remove();
+    });
+
+    it('at the very top, the new one just appears first', async () => {
+      const { inbox, el, root, listbox, remove } = await scrolledList();
+      arrive(inbox, 'conv_new');
+      await until(() => allByRole(root, 'option').some((o) => o.id === 'row-conv_new'), 2000, 'the new row');
+      await settled(el);
+      expect(listbox.scrollTop).to.equal(0);
+      expect(firstVisible(root, listbox).id).to.equal('row-conv_new');
+      remove();
+    });
+  });
+
+  it('gives "Select all in view" and "Filters" hit areas of at least 24 × 24 px at phone width, without a taller toolbar', async () => {
+    const inbox = await fixtureInbox({ view: 'all' });
+    const { el, root, remove } = await mountPart('inbox-conversation-list', inbox);
+    el.style.cssText = 'display:flex;width:390px;height:600px';
+    await until(() => allByRole(root, 'option').length === 2, 2000, 'rows');
+    // A checkbox's hit area is itself plus its label.
+    const all = byRole(root, 'checkbox', 'Select all in view') as HTMLInputElement;
+    const boxes = [all.labels?.[0] ?? all, byRole(root, 'button', 'Filters')].map((e) => e.getBoundingClientRect());
+    for (const b of boxes) expect([b.width, b.height].every((n) => n >= 24), `${b.width} × ${b.height}`).to.equal(true);
+    // The label takes the clicks around the box.
+    const label = all.labels?.[0];
+    if (label) {
+      const r = label.getBoundingClientRect();
+      const hit = root.elementFromPoint(r.left + 1, r.top + 1);
+      (hit as HTMLElement).click();
+      expect(all.checked).to.equal(true);
+    }
+    expect(root.querySelector('[part="tools"]')!.getBoundingClientRect().height).to.be.at.most(28);
+    remove();
+  });
+
   it('names the last speaker ("You:", a teammate\'s first name, nothing for the customer) and shows that message\'s time', async () => {
     const world = demoWorld();
     const ago = (m: number) => new Date(Date.now() - m * 60_000).toISOString();

@@ -79,6 +79,8 @@ export class InboxConversationList extends LitElement {
   @state() private bulkSummary = '';
   private anchor: string | null = null;
   @state() private viewportHeight = 600;
+  /** `updated` scrolls to `scrollOffset`: rows came or went above the ones on screen (see `willUpdate`). */
+  private anchored = false;
 
   @query('[part="base"]') private scroller!: HTMLElement;
 
@@ -277,6 +279,21 @@ export class InboxConversationList extends LitElement {
     // The active row keeps its place under the keyboard when rows above it come or go.
     const moved = activeId ? rows.findIndex((r) => r.id === activeId) : -1;
     if (moved >= 0) this.roving.setActive(moved);
+    // Scroll anchoring. A conversation arriving (or leaving) above the rows on screen would move
+    // them under the pointer, or the thumb about to tap one. The rows are positioned over a spacer,
+    // so the browser's own anchoring (overflow-anchor) has nothing to hold: the first row on screen
+    // that is still listed keeps its place, the rest follow. At the very top new rows just appear.
+    // A new view or filter starts from no rows (the store empties the list), so nothing is held across.
+    const top = this.scroller?.scrollTop;
+    if (top && rows !== this.rows) {
+      for (let i = Math.floor(top / ROW_HEIGHT); i < this.rows.length && i * ROW_HEIGHT < top + this.viewportHeight; i++) {
+        const at = rows.findIndex((r) => r.id === this.rows[i]!.id);
+        if (at < 0) continue;
+        this.scrollOffset = top + (at - i) * ROW_HEIGHT;
+        this.anchored = at !== i;
+        break;
+      }
+    }
     this.rows = rows;
     if (rows.some((r) => r.teamId && waiting(r))) this.teams.want();
     if (this.selected.size && [...this.selected].some((id) => !rows.some((r) => r.id === id))) {
@@ -300,6 +317,8 @@ export class InboxConversationList extends LitElement {
   }
 
   protected override updated(): void {
+    if (this.anchored) this.scroller.scrollTop = this.scrollOffset;
+    this.anchored = false;
     const v = this.snapshot.value;
     if (!v || !this.store || !v.hasMore || v.listLoading) return;
     const lastVisible = Math.ceil((this.scrollOffset + this.viewportHeight) / ROW_HEIGHT);
@@ -335,7 +354,7 @@ export class InboxConversationList extends LitElement {
     const ticked = this.selected.size;
     const all = rows.length > 0 && rows.every((r) => this.selected.has(r.id));
     return html`<div class="tools" part="tools">
-        <input type="checkbox" aria-label="Select all in view" .checked=${all} .indeterminate=${ticked > 0 && !all} @change=${this.selectAll} />
+        <label><input type="checkbox" aria-label="Select all in view" .checked=${all} .indeterminate=${ticked > 0 && !all} @change=${this.selectAll} /></label>
         <button class="button" aria-expanded=${this.filtersOpen ? 'true' : 'false'} aria-controls="filters" @click=${this.toggleFilters} @keydown=${this.onFiltersKeydown}>Filters</button>
         ${filtered ? html`<button class="button" @click=${this.clearFilters}>Clear filters</button>` : nothing}
         <span role="status">${this.bulkSummary}</span>

@@ -209,6 +209,15 @@ describe('inbox-notification-bell', () => {
       remove();
     });
 
+    it('gives the desktop switch a hit area of at least 24 × 24 px at phone width', async () => {
+      const { root, remove } = await openBell('/push-worker.js');
+      (root.host.parentElement as HTMLElement).style.width = '390px';
+      await until(() => allByRole(root, 'button', 'Enable desktop notifications').length === 1, 3000, 'the switch');
+      const box = byRole(root, 'button', 'Enable desktop notifications').getBoundingClientRect();
+      expect(box.width >= 24 && box.height >= 24, `${box.width} × ${box.height}`).to.equal(true);
+      remove();
+    });
+
     it('says when the browser blocks them, and offers nothing without a service worker', async () => {
       answer = 'denied';
       const blocked = await openBell('/push-worker.js');

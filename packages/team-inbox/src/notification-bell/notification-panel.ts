@@ -424,6 +424,7 @@ export const notificationPanelStyles = css`
     color: var(--baton-accent);
     cursor: pointer;
     padding: 2px 4px;
+    min-height: 24px;
   }
   ul {
     margin: 0;
@@ -521,9 +522,6 @@ export const notificationPanelStyles = css`
   }
   .settings .error {
     color: var(--baton-color-danger);
-  }
-  .link {
-    min-height: 24px;
   }
   .snippet {
     display: block;

@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
-import { readableTimes, relativeTime } from './relative-time.js';
+import { relativeTime } from './relative-time.js';
+import { readableTimes } from './readable-times.js';
 
 describe('relativeTime', () => {
   const now = Date.parse('2026-03-10T12:00:00Z');

@@ -8,7 +8,7 @@ import type { AssignDecision, DryRunResult, WorkflowDefinition } from '@baton/pr
 import { describeSeen, matchedConditions, missedConditions, type DescribeOptions } from '@baton/rules';
 import { canonicalJson } from '../model/definition.js';
 import type { TraceLeaf } from '../model/traces.js';
-import { readableTimes } from '@baton/ui/relative-time';
+import { readableTimes } from '@baton/ui/readable-times';
 import { templateLink } from '@baton/ui/template-link';
 
 export interface DryRunRow {
