@@ -116,7 +116,7 @@ async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): 
 async function startBaseline(file: string): Promise<Target> {
   const db = new Sqlite(file, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma('synchronous = FULL'); // openSqlite's default: each commit synced
   db.pragma('busy_timeout = 5000');
   db.exec(`CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT, channel TEXT NOT NULL, body TEXT, created_at INTEGER NOT NULL
@@ -181,7 +181,7 @@ async function startBaselineTxn(file: string, token: string): Promise<Target> {
   await (await openSqlite(file)).close(); // the real schema, migrations and triggers included
   const db = new Sqlite(file, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma('synchronous = FULL'); // openSqlite's default: each commit synced
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const workspaceId = newId('ws');

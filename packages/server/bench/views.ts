@@ -133,7 +133,7 @@ export async function runViewsBench(options: ViewsOptions): Promise<void> {
   if (applied.length) log(`openSqlite applied migration(s) ${applied.join(', ')} to the fixture in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   // Same pragmas as openSqlite, so the only difference between the two columns is Kysely.
   raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = NORMAL');
+  raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('cache_size = -65536'); // openSqlite's 64 MiB: with SQLite's default 2 MiB the raw side thrashed and slowed both

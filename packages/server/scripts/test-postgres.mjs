@@ -13,6 +13,7 @@ const ENGINE_FREE = new Set([
   'cors.test.ts',
   'deep-input.test.ts', // refused before any query
   'destinations.test.ts', // address classification
+  'durability.test.ts', // SQLite's sync at commit
   'fair-share.test.ts', // the request gate
   'group-commit.test.ts', // on a SQLite file
   'handshake-budget.test.ts',

@@ -36,6 +36,9 @@ environment:
   BATON_POSTGRES_POOL_SIZE
                       pooled PostgreSQL connections, besides the serving lock's (default 10)
   BATON_ADMIN_TOKEN   enables POST /v1/workspaces for this bearer token
+  BATON_SQLITE_SYNCHRONOUS
+                      full (default): a --db file syncs each commit to disk; normal: only
+                      at checkpoints (faster; a power cut may lose the last commits)
   BATON_METRICS_TOKEN enables GET /metrics (Prometheus text) for this bearer token
   BATON_ACCESS_LOG    1: one JSON line per request on stdout
   SMTP_URL            mail server for notification emails (smtp://user:pass@host:port)

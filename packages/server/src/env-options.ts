@@ -1,6 +1,7 @@
 import { accessLogToStdout } from './http/observe.js';
 import { handshakesPerWorkspace } from './realtime/handshake-budget.js';
 import type { ServerOptions } from './server.js';
+import type { SqliteSynchronous } from './storage/db.js';
 
 /**
  * The server's settings that come from the environment (the README's table), read in one place so
@@ -34,6 +35,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
     handshakes: { perWorkspace: positiveInt('BATON_MAX_HANDSHAKES_PER_WORKSPACE', handshakesPerWorkspace) },
     adminToken: env.BATON_ADMIN_TOKEN || undefined,
     metricsToken: env.BATON_METRICS_TOKEN || undefined,
+    sqliteSynchronous: sqliteSynchronous(env.BATON_SQLITE_SYNCHRONOUS),
     accessLog: onOff('BATON_ACCESS_LOG') ? accessLogToStdout : undefined,
     smtpUrl: smtpUrl(env.SMTP_URL),
     mailFrom: env.MAIL_FROM || undefined,
@@ -43,6 +45,13 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
     jobRetentionDays: positiveInt('BATON_JOB_RETENTION_DAYS', (n) => n),
     notificationRetentionDays: positiveInt('BATON_NOTIFICATION_RETENTION_DAYS', (n) => n),
   };
+}
+
+function sqliteSynchronous(raw: string | undefined): SqliteSynchronous | undefined {
+  if (!raw) return undefined;
+  const value = raw.toLowerCase();
+  if (value !== 'full' && value !== 'normal') throw new Error(`BATON_SQLITE_SYNCHRONOUS must be full or normal, got ${raw}`);
+  return value;
 }
 
 /** `SMTP_URL` checked at boot: a typo would otherwise show only as every email failing, hours later. */

@@ -19,7 +19,7 @@ import { OutboxRelay } from './outbox/relay.js';
 import { SearchIndexer } from './services/search-indexer.js';
 import { PresenceBoard } from './realtime/presence.js';
 import { attachRealtime, type Realtime, type RealtimeOptions } from './realtime/attach.js';
-import type { Storage } from './storage/db.js';
+import type { SqliteSynchronous, Storage } from './storage/db.js';
 import { openStorage } from './storage/open.js';
 import { ReadBands, readBandsTable } from './storage/read-bands.js';
 import { logFailure } from './failure-log.js';
@@ -105,6 +105,12 @@ export interface ServerOptions {
    * the committer share them, and wait for one when all are busy.
    */
   postgresPoolSize?: number;
+  /**
+   * On a database file: `full` (default) syncs each commit to disk, so nothing acknowledged is lost
+   * to a power cut; `normal` syncs at checkpoints only (faster on slow disks; a power cut may lose
+   * the last commits, a process crash still loses nothing). BATON_SQLITE_SYNCHRONOUS.
+   */
+  sqliteSynchronous?: SqliteSynchronous;
 }
 
 export interface RunningServer {
@@ -134,6 +140,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       onServingLost: options.onServingLost,
       postgresTimeoutMs: options.postgresTimeoutMs,
       postgresPoolSize: options.postgresPoolSize,
+      sqliteSynchronous: options.sqliteSynchronous,
     }));
   const relay = new OutboxRelay(storage, clock, {
     pollMs: options.pollMs ?? 1000,

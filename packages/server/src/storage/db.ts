@@ -97,18 +97,24 @@ class WriterSqliteDialect extends SqliteDialect {
   }
 }
 
+/** How a database file syncs at commit (`openSqlite`): `full` (the default) or `normal`. */
+export type SqliteSynchronous = 'full' | 'normal';
+
 /**
  * Opens the embedded libsql database (`:memory:` for tests) and applies pending migrations.
  * WAL lets readers run beside the writer; the busy timeout matters because libsql's default is
  * 0, which turns any lock wait into an immediate SQLITE_BUSY.
  */
-export async function openSqlite(file: string, options: { clock?: Clock } = {}): Promise<Storage> {
+export async function openSqlite(file: string, options: { clock?: Clock; synchronous?: SqliteSynchronous } = {}): Promise<Storage> {
   const database = new Sqlite(file, { timeout: 5000 });
   let checkpointer: WalCheckpointer | null = null;
   if (file !== ':memory:') {
     database.pragma('journal_mode = WAL');
-    // WAL + NORMAL is durable against process crashes; only an OS crash can lose the last commits.
-    database.pragma('synchronous = NORMAL');
+    // FULL syncs the WAL at each commit, so an acknowledged write survives a power cut or an OS
+    // crash, as on PostgreSQL; group commit (group-commit.ts) spreads the sync over concurrent
+    // units. NORMAL syncs only at checkpoints: still safe against the process crashing, but a power
+    // cut can lose the last commits (BATON_SQLITE_SYNCHRONOUS=normal, an operator's choice).
+    database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     // A server (which has a clock) checkpoints on a worker thread; the writer's own checkpoint stays as a backstop.
     if (options.clock) {
       database.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { openSqlite, type Storage } from './db.js';
+import { openSqlite, type SqliteSynchronous, type Storage } from './db.js';
 import { openPostgres } from './postgres.js';
 
 /** Whether `target` names a PostgreSQL database (a `postgres://` or `postgresql://` URL) rather than a file. */
@@ -12,11 +12,19 @@ export function isPostgresUrl(target: string): boolean {
  * `serving: false` for a tool that opens it beside the node serving it (postgres.ts);
  * `onServingLost` hears that another node took a PostgreSQL database over, and `postgresTimeoutMs`
  * bounds each wait for the server to answer a connect or the heartbeat (serving-lock.ts);
- * `postgresPoolSize` caps the node's pooled connections (the serving lock holds one more).
+ * `postgresPoolSize` caps the node's pooled connections (the serving lock holds one more);
+ * `sqliteSynchronous` is how a file syncs at commit (db.ts).
  */
 export function openStorage(
   target: string,
-  options: { clock?: Clock; serving?: boolean; onServingLost?: (error: Error) => void; postgresTimeoutMs?: number; postgresPoolSize?: number } = {},
+  options: {
+    clock?: Clock;
+    serving?: boolean;
+    onServingLost?: (error: Error) => void;
+    postgresTimeoutMs?: number;
+    postgresPoolSize?: number;
+    sqliteSynchronous?: SqliteSynchronous;
+  } = {},
 ): Promise<Storage> {
   return isPostgresUrl(target)
     ? openPostgres(target, {
@@ -26,5 +34,5 @@ export function openStorage(
         timeoutMs: options.postgresTimeoutMs,
         poolSize: options.postgresPoolSize,
       })
-    : openSqlite(target, { clock: options.clock });
+    : openSqlite(target, { clock: options.clock, synchronous: options.sqliteSynchronous });
 }
