@@ -73,13 +73,24 @@ interface Target {
 export const WHAT_IFS = ['no-group-commit', 'no-index', 'no-relay', 'unnamed'] as const;
 export type WhatIf = (typeof WHAT_IFS)[number];
 
+/**
+ * How every server here syncs a database file at commit: `full` (Baton's default) or `normal`
+ * (BENCH_SQLITE_SYNCHRONOUS). The baselines follow the same setting, so a ratio compares servers
+ * that promise the same durability.
+ */
+const SYNCHRONOUS: 'FULL' | 'NORMAL' = (() => {
+  const raw = (process.env.BENCH_SQLITE_SYNCHRONOUS ?? 'full').toLowerCase();
+  if (raw !== 'full' && raw !== 'normal') throw new Error(`BENCH_SQLITE_SYNCHRONOUS must be full or normal, got ${raw}`);
+  return raw === 'full' ? 'FULL' : 'NORMAL';
+})();
+
 async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): Promise<Target> {
   // BENCH_POSTGRES (a server's URL whose user may create databases): Baton on a database of its own there.
   const postgres = process.env.BENCH_POSTGRES ? await freshPostgresDatabase(process.env.BENCH_POSTGRES) : null;
   // unnamed: on PostgreSQL, every query as a fresh unnamed statement, as before session 19.
   if (whatIfs.includes('unnamed') && !postgres) throw new Error('the unnamed what-if needs BENCH_POSTGRES: SQLite has no named statements');
   const storage = postgres && whatIfs.includes('unnamed') ? await openPostgres(postgres.url, { statementNames: null }) : undefined;
-  const server = await startServer({ db: postgres?.url ?? file, storage, adminToken, host: '127.0.0.1', port: 0 });
+  const server = await startServer({ db: postgres?.url ?? file, storage, adminToken, host: '127.0.0.1', port: 0, sqliteSynchronous: SYNCHRONOUS === 'FULL' ? 'full' : 'normal' });
   if (whatIfs.includes('no-group-commit')) {
     const { db } = server.deps.storage;
     server.deps.storage.write = (work) => db.transaction().execute(work);
@@ -116,7 +127,7 @@ async function startBaton(file: string, adminToken: string, whatIfs: WhatIf[]): 
 async function startBaseline(file: string): Promise<Target> {
   const db = new Sqlite(file, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL'); // openSqlite's default: each commit synced
+  db.pragma(`synchronous = ${SYNCHRONOUS}`); // as Baton's (BENCH_SQLITE_SYNCHRONOUS)
   db.pragma('busy_timeout = 5000');
   db.exec(`CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT, channel TEXT NOT NULL, body TEXT, created_at INTEGER NOT NULL
@@ -181,7 +192,7 @@ async function startBaselineTxn(file: string, token: string): Promise<Target> {
   await (await openSqlite(file)).close(); // the real schema, migrations and triggers included
   const db = new Sqlite(file, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL'); // openSqlite's default: each commit synced
+  db.pragma(`synchronous = ${SYNCHRONOUS}`); // as Baton's (BENCH_SQLITE_SYNCHRONOUS)
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const workspaceId = newId('ws');

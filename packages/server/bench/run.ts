@@ -16,6 +16,7 @@
  *                   have no address, so each notification is a job recorded as skipped)
  *   BENCH_REPLAY_CHANGES, BENCH_REPLAY_SOCKETS  replay only: changes each socket replays (3000) and sockets (50)
  *   BENCH_TIMER_RULE=1  tenant-burst only: both workspaces also have a live `unassigned_for` rule (timer rows kept per change)
+ *   BENCH_SQLITE_SYNCHRONOUS  http only: full (default, Baton's) or normal, for Baton and the baselines alike
  *   BENCH_SECONDS   measured load per server, seconds (default 10)
  *   BENCH_WARMUP    warm-up load per server before measuring, seconds (default 2)
  *   BENCH_CONNECTIONS  concurrent HTTP connections (default 50)
