@@ -27,8 +27,8 @@ export interface GaugeSources {
   outboxBehind(): Promise<{ consumer: string; behind: number }[]>;
   /** Delivery jobs not finished yet, by kind, and how late the most overdue one is (seconds; 0 when none is due). */
   pendingJobs(): Promise<{ kind: string; pending: number; overdueSeconds: number }[]>;
-  /** Conversations waiting in routing queues for an eligible agent, and the oldest wait in seconds. */
-  routingWaits(): Promise<{ waiting: number; oldestSeconds: number }>;
+  /** Conversations waiting in routing queues for an eligible agent, and the oldest wait in seconds (null: not known now). */
+  routingWaits(): Promise<{ waiting: number; oldestSeconds: number } | null>;
   /** 1 while this node may not write (PostgreSQL away, or another node took its database over). */
   unavailable(): number;
 }
@@ -64,10 +64,25 @@ export function createMetrics(): Metrics {
 
 /**
  * Registers the gauges read at each scrape. Each reads its source when Prometheus asks, so a
- * node that is never scraped spends nothing on them.
+ * node that is never scraped spends nothing on them. A source that fails (the database is away)
+ * leaves its series out of that scrape rather than failing it: an outage is when the rest, and
+ * `baton_storage_unavailable`, matter most.
  */
 export function registerGauges(metrics: Metrics, sources: GaugeSources): void {
   const registers = [metrics.registry];
+  const orNothing = <T>(read: () => Promise<T>, empty: T) => async (): Promise<T> => {
+    try {
+      return await read();
+    } catch {
+      return empty;
+    }
+  };
+  sources = {
+    ...sources,
+    outboxBehind: orNothing(sources.outboxBehind, []),
+    pendingJobs: orNothing(sources.pendingJobs, []),
+    routingWaits: orNothing(sources.routingWaits, null),
+  };
   new Gauge({
     name: 'baton_sockets',
     help: 'Socket.IO connections open on this node',
@@ -124,7 +139,8 @@ export function registerGauges(metrics: Metrics, sources: GaugeSources): void {
     help: 'Conversations waiting in a routing queue for an eligible agent, all workspaces',
     registers,
     async collect() {
-      this.set((await readWaitsOnce()).waiting);
+      // NaN, not 0, when the read failed: "nobody waits" would be a claim.
+      this.set((await readWaitsOnce())?.waiting ?? Number.NaN);
     },
   });
   new Gauge({
@@ -132,7 +148,8 @@ export function registerGauges(metrics: Metrics, sources: GaugeSources): void {
     help: 'How long the longest-waiting queued conversation has waited',
     registers,
     async collect() {
-      this.set((await readWaitsOnce()).oldestSeconds);
+      // NaN, not 0, when the read failed: "nobody waits" would be a claim.
+      this.set((await readWaitsOnce())?.oldestSeconds ?? Number.NaN);
     },
   });
 }

@@ -214,3 +214,18 @@ describe('request ids and the access log', () => {
     assert.throws(() => serverOptionsFromEnv({ BATON_ACCESS_LOG: 'yes please' }), /BATON_ACCESS_LOG must be 1 or 0/);
   });
 });
+
+describe('a scrape while the database is away', () => {
+  it("leaves out what it could not read, and still answers with the rest", async () => {
+    const { createMetrics, registerGauges, scrape: exposition } = await import('../src/metrics.js');
+    const metrics = createMetrics();
+    const away = () => Promise.reject(new Error('connect ECONNREFUSED'));
+    registerGauges(metrics, { sockets: () => 4, unavailable: () => 1, outboxBehind: away, pendingJobs: away, routingWaits: away });
+    const { text } = await exposition(metrics);
+    assert.match(text, /^baton_sockets 4$/m);
+    assert.match(text, /^baton_storage_unavailable 1$/m);
+    assert.match(text, /^baton_routing_waiting nan$/im, 'unknown (NaN, as prom-client spells it "Nan"), not 0');
+    assert.doesNotMatch(text, /^baton_delivery_pending\{/m);
+    assert.doesNotMatch(text, /^baton_outbox_behind\{/m);
+  });
+});
