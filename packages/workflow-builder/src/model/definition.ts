@@ -167,8 +167,22 @@ export function convertValue(field: FieldDef, from: RuleCondition, op: OperatorN
   return defaultValue(field, op);
 }
 
+/**
+ * A field change keeps the operator and value when they still fit the new field (subject → email,
+ * contact → conversation language), else starts from the field's first. A closed select changes
+ * on each arrow key, so an admin (or a screen reader user) browsing the fields would otherwise
+ * wipe the value at the first step.
+ */
 export function setConditionField(def: WorkflowDefinition, path: Path, fieldName: string): WorkflowDefinition {
-  return setAt(def, path, newCondition(fieldName));
+  const from = getAt(def, path) as RuleCondition;
+  const was = resolveField(from.field);
+  const field = resolveField(fieldName);
+  const values = [from.value].flat();
+  const fits =
+    was && field && was.type === field.type && was.valuesFrom === field.valuesFrom && field.operators.includes(from.op as OperatorName) &&
+    (!field.values || field.openValues || values.every((v) => v === '' || field.values!.some((o) => o.value === v))) &&
+    values.every((v) => typeof v !== 'number' || (v >= (field.min ?? v) && v <= (field.max ?? v)));
+  return setAt(def, path, fits ? { ...from, field: fieldName } : newCondition(fieldName));
 }
 
 export function setConditionOp(def: WorkflowDefinition, path: Path, op: OperatorName): WorkflowDefinition {

@@ -73,6 +73,21 @@ describe('definition edits', () => {
     expect(getAt(d, ['conditions', 'all', 0])).to.deep.equal({ field: 'contact.language', op: 'is_set' });
     expect(newCondition()).to.deep.equal({ field: 'conversation.channel', op: 'eq', value: 'sms' });
   });
+
+  it('a field change keeps the operator and value when they fit the new field, as arrowing through a closed select does', () => {
+    let d = def({ all: [{ field: 'conversation.subject', op: 'contains', value: 'refund' }] });
+    d = setConditionField(d, ['conditions', 'all', 0], 'contact.email');
+    expect(getAt(d, ['conditions', 'all', 0])).to.deep.equal({ field: 'contact.email', op: 'contains', value: 'refund' });
+    d = def({ all: [{ field: 'contact.language', op: 'in', value: ['es', 'pt'] }] });
+    d = setConditionField(d, ['conditions', 'all', 0], 'conversation.language');
+    expect(getAt(d, ['conditions', 'all', 0])).to.deep.equal({ field: 'conversation.language', op: 'in', value: ['es', 'pt'] });
+    // Another type, or a value the new field has no choice for: its first, as before.
+    d = setConditionField(d, ['conditions', 'all', 0], 'time.hour');
+    expect(getAt(d, ['conditions', 'all', 0])).to.deep.equal({ field: 'time.hour', op: 'eq', value: 0 });
+    d = setAt(d, ['conditions', 'all', 0, 'value'], 23);
+    d = setConditionField(d, ['conditions', 'all', 0], 'time.weekday');
+    expect((getAt(d, ['conditions', 'all', 0]) as RuleCondition).value).not.to.equal(23);
+  });
 });
 
 describe('canonicalJson', () => {
