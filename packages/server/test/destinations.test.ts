@@ -25,6 +25,9 @@ const REFUSED_HOSTS: [what: string, host: string][] = [
   ['localhost', 'localhost'],
   ['localhost, upper case, trailing dot', 'LOCALHOST.'],
   ['a name under .localhost', 'api.localhost'],
+  ['cloud metadata by name (.internal)', 'metadata.google.internal'],
+  ['a multicast DNS name (.local)', 'printer.local'],
+  ['a home network name (.home.arpa)', 'Router.Home.Arpa.'],
   ['IPv6 loopback', '[::1]'],
   ['IPv4-mapped loopback', '[::ffff:127.0.0.1]'],
   ['IPv4-mapped loopback, hex', '[::ffff:7f00:1]'],
@@ -119,6 +122,8 @@ test('the operator allows private destinations by CIDR or with *', async (t) => 
   await ok(createHook(loopback.ws, 'http://2130706433:9/hook'), 201);
   await ok(createHook(loopback.ws, 'http://[::ffff:127.0.0.1]:9/hook'), 201);
   await ok(createHook(loopback.ws, 'http://localhost:9/hook'), 201);
+  // With a private range allowed, a private network's name is the delivery's to judge, on the address it resolves to.
+  await ok(createHook(loopback.ws, 'http://hooks.corp.internal/baton'), 201);
   await ok(subscribePush(loopback.ben, 'http://127.0.0.1:9/push'), 201);
   assertRefused(await createHook(loopback.ws, 'http://10.0.0.1/hook'), 'url', 'outside the allowed range');
   assertRefused(await createHook(loopback.ws, 'http://[::1]:9/hook'), 'url', 'IPv6 loopback is not in 127.0.0.0/8');

@@ -117,7 +117,20 @@ export function urlRefusal(policy: DestinationPolicy, url: string): string | nul
     return why && `it points to ${why}`;
   }
   if (isLocalhostName(host) && refusalOf(policy, '127.0.0.1') && refusalOf(policy, '::1')) return `it points to ${host}, a loopback name`;
+  // Names that only mean something on a private network (cloud metadata is `metadata.google.internal`):
+  // refused at once where no private range is allowed, rather than accepted and refused at each delivery.
+  const special = privateNetworkSuffix(host);
+  if (special && !policy.allowAll && policy.allowed.length === 0) return `it is a name under ${special}, which only private networks resolve`;
   return null;
+}
+
+/**
+ * The special-use suffix of a name that public DNS never answers for (`.internal`, reserved by
+ * ICANN for private use; `.local`, multicast DNS, RFC 6762; `.home.arpa`, RFC 8375), or null.
+ */
+function privateNetworkSuffix(name: string): string | null {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  return ['.internal', '.local', '.home.arpa'].find((suffix) => n.endsWith(suffix) || n === suffix.slice(1)) ?? null;
 }
 
 /** The message every refusal carries, naming the setting that would allow it. */
