@@ -316,7 +316,9 @@ export class InboxComposer extends LitElement {
     const mentioning = this.mentions?.open === true;
     const popup = saved ? 'saved-replies' : mentioning ? 'mentions' : undefined;
     const activeId = saved ? this.saved!.activeId : mentioning ? this.mentions!.activeId : undefined;
-    return html`<div part="base" class=${note ? 'note' : 'reply'}>
+    // Full size on a phone (composer.styles.ts) whenever there is something to see besides an empty box.
+    const drafting = this.text !== '' || this.error !== '' || this.collision !== null || this.managing;
+    return html`<div part="base" class="${note ? 'note' : 'reply'}${drafting ? ' drafting' : ''}">
       <div role="tablist" aria-label="Compose" @keydown=${this.onTabKeydown}>
         <button role="tab" id="tab-reply" aria-selected=${!note ? 'true' : 'false'} aria-controls="panel" tabindex=${note ? -1 : 0}
           aria-keyshortcuts="r" @click=${() => this.selectTab('reply')}>

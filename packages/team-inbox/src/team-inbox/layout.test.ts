@@ -189,8 +189,10 @@ describe('team-inbox at every width (its own size)', () => {
       const line = parseFloat(getComputedStyle(piece).lineHeight);
       expect(piece.getBoundingClientRect().height, piece.textContent!).to.be.at.most(line + 1);
     }
-    // The composer's row wraps, and "Send" stays last, beside "Send and resolve", at the right edge.
+    // The composer's row wraps, and "Send" stays last, beside "Send and resolve", at the right edge
+    // (at full size, once focused: idle it is one line, composer-compact.test.ts).
     const composer = el.shadowRoot!.querySelector('inbox-composer')!.shadowRoot!;
+    byRole(composer, 'textbox', /^Reply/).focus();
     const [manage, andResolve, send] = ['Manage saved replies', 'Send and resolve', 'Send'].map((n) => byRole(composer, 'button', n).getBoundingClientRect());
     expectNoOverlap([
       { name: 'Manage saved replies', rect: manage! },
