@@ -70,19 +70,9 @@ export function createMetrics(): Metrics {
  */
 export function registerGauges(metrics: Metrics, sources: GaugeSources): void {
   const registers = [metrics.registry];
-  const orNothing = <T>(read: () => Promise<T>, empty: T) => async (): Promise<T> => {
-    try {
-      return await read();
-    } catch {
-      return empty;
-    }
-  };
-  sources = {
-    ...sources,
-    outboxBehind: orNothing(sources.outboxBehind, []),
-    pendingJobs: orNothing(sources.pendingJobs, []),
-    routingWaits: orNothing(sources.routingWaits, null),
-  };
+  const outboxBehind = onePerScrape(sources.outboxBehind, []);
+  const pendingJobs = onePerScrape(sources.pendingJobs, []);
+  const routingWaits = onePerScrape(sources.routingWaits, null);
   new Gauge({
     name: 'baton_sockets',
     help: 'Socket.IO connections open on this node',
@@ -106,12 +96,9 @@ export function registerGauges(metrics: Metrics, sources: GaugeSources): void {
     registers,
     async collect() {
       this.reset();
-      for (const { consumer, behind } of await sources.outboxBehind()) this.set({ consumer }, behind);
+      for (const { consumer, behind } of await outboxBehind()) this.set({ consumer }, behind);
     },
   });
-  // One read of the jobs feeds both of its gauges: the second waits on the first's promise.
-  let jobsRead: Promise<Awaited<ReturnType<GaugeSources['pendingJobs']>>> | null = null;
-  const readJobsOnce = () => (jobsRead ??= sources.pendingJobs().finally(() => setImmediate(() => (jobsRead = null))));
   new Gauge({
     name: 'baton_delivery_pending',
     help: 'Delivery jobs waiting to be sent or retried, by kind',
@@ -119,7 +106,7 @@ export function registerGauges(metrics: Metrics, sources: GaugeSources): void {
     registers,
     async collect() {
       this.reset();
-      for (const { kind, pending } of await readJobsOnce()) this.set({ kind }, pending);
+      for (const { kind, pending } of await pendingJobs()) this.set({ kind }, pending);
     },
   });
   new Gauge({
@@ -129,18 +116,16 @@ export function registerGauges(metrics: Metrics, sources: GaugeSources): void {
     registers,
     async collect() {
       this.reset();
-      for (const { kind, overdueSeconds } of await readJobsOnce()) this.set({ kind }, overdueSeconds);
+      for (const { kind, overdueSeconds } of await pendingJobs()) this.set({ kind }, overdueSeconds);
     },
   });
-  let waitsRead: ReturnType<GaugeSources['routingWaits']> | null = null;
-  const readWaitsOnce = () => (waitsRead ??= sources.routingWaits().finally(() => setImmediate(() => (waitsRead = null))));
   new Gauge({
     name: 'baton_routing_waiting',
     help: 'Conversations waiting in a routing queue for an eligible agent, all workspaces',
     registers,
     async collect() {
       // NaN, not 0, when the read failed: "nobody waits" would be a claim.
-      this.set((await readWaitsOnce())?.waiting ?? Number.NaN);
+      this.set((await routingWaits())?.waiting ?? Number.NaN);
     },
   });
   new Gauge({
@@ -149,9 +134,21 @@ export function registerGauges(metrics: Metrics, sources: GaugeSources): void {
     registers,
     async collect() {
       // NaN, not 0, when the read failed: "nobody waits" would be a claim.
-      this.set((await readWaitsOnce())?.oldestSeconds ?? Number.NaN);
+      this.set((await routingWaits())?.oldestSeconds ?? Number.NaN);
     },
   });
+}
+
+/**
+ * A source read at most once per scrape (gauges sharing it wait on one read), and `empty` when
+ * the read fails (the database is away), so the scrape leaves that series out rather than fail.
+ */
+function onePerScrape<T>(read: () => Promise<T>, empty: T): () => Promise<T> {
+  let reading: Promise<T> | null = null;
+  return () =>
+    (reading ??= read()
+      .catch(() => empty)
+      .finally(() => setImmediate(() => (reading = null))));
 }
 
 /**
