@@ -29,6 +29,11 @@ export type Principal =
 
 export type WorkspacePrincipal = Exclude<Principal, { kind: 'serverAdmin' }>;
 
+/** The token of an `Authorization: Bearer <token>` header, or null for any other form. */
+export function bearerToken(header: string): string | null {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
+}
+
 /** Compares a presented secret with the configured one in time that does not depend on where they differ. */
 export function sameSecret(a: string, b: string): boolean {
   // Equal strings have equal lengths; the check below already tells lengths apart, so this early

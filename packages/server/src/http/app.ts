@@ -3,7 +3,7 @@ import { buildOpenApiDocument } from '@baton/protocol/openapi';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { authenticate } from '../auth/principal.js';
+import { authenticate, bearerToken } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { AppError, unauthorized } from '../errors.js';
 import { whyUnavailable } from '../storage/unavailable.js';
@@ -118,8 +118,8 @@ export function createApp(deps: Deps) {
       c.set('principal', null);
       return next();
     }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = match ? await authenticate(deps.storage.db, deps.clock, deps.config.adminToken, match[1]!) : null;
+    const token = bearerToken(header);
+    const principal = token ? await authenticate(deps.storage.db, deps.clock, deps.config.adminToken, token) : null;
     if (!principal) throw unauthorized('invalid, expired or unknown credential');
     c.set('principal', principal);
     return next();

@@ -65,8 +65,8 @@ export function observeRequests({ metrics, accessLog }: ObserveOptions): Middlew
     } finally {
       const seconds = (performance.now() - started) / 1000;
       const route = answeringRoute(c);
-      // A thrown error has been answered by `onError` by now; without a response it was a 500.
-      const status = c.res?.status ?? 500;
+      // A thrown error has been answered by `onError` by now (Hono's compose), so there is a response.
+      const status = c.res.status;
       const method = c.req.method;
       metrics.httpRequests.inc({ method, route, status });
       metrics.httpSeconds.observe({ method, route }, seconds);

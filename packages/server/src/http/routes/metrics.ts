@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { sameSecret } from '../../auth/principal.js';
+import { bearerToken, sameSecret } from '../../auth/principal.js';
 import { AppError, unauthorized } from '../../errors.js';
 import { scrape } from '../../metrics.js';
 import type { AppEnv } from '../env.js';
@@ -14,8 +14,8 @@ export const metricsRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const deps = c.get('deps');
   const token = deps.config.metricsToken;
   if (token === undefined) throw new AppError(404, 'not_found', 'metrics are off on this server: set BATON_METRICS_TOKEN to turn them on');
-  const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
-  if (presented === undefined || !sameSecret(presented, token)) throw unauthorized('GET /metrics takes the metrics token (BATON_METRICS_TOKEN) as a bearer token');
+  const presented = bearerToken(c.req.header('authorization') ?? '');
+  if (presented === null || !sameSecret(presented, token)) throw unauthorized('GET /metrics takes the metrics token (BATON_METRICS_TOKEN) as a bearer token');
   const { text, contentType } = await scrape(deps.metrics);
   return c.body(text, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
 });
