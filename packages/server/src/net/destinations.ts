@@ -93,11 +93,22 @@ export function refusalOf(policy: DestinationPolicy, address: string | Address):
   return `${ip.toString()}, ${RANGE_NAMES[range] ?? `a special-purpose address (${range})`}`;
 }
 
-/** A host name that always means this machine (RFC 6761), whatever DNS says. */
-const isLocalhostName = (name: string) => {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  return n === 'localhost' || n.endsWith('.localhost');
-};
+/**
+ * Names public DNS never answers for, by suffix: `localhost` always means this machine (RFC 6761);
+ * `internal` is ICANN's private-use domain (cloud metadata is `metadata.google.internal`), `local`
+ * is multicast DNS (RFC 6762) and `home.arpa` home networks (RFC 8375).
+ */
+const SPECIAL_USE_NAMES = [
+  { suffix: 'localhost', loopback: true },
+  { suffix: 'internal', loopback: false },
+  { suffix: 'local', loopback: false },
+  { suffix: 'home.arpa', loopback: false },
+] as const;
+
+function specialUseName(host: string): (typeof SPECIAL_USE_NAMES)[number] | undefined {
+  const n = host.toLowerCase().replace(/\.$/, '');
+  return SPECIAL_USE_NAMES.find(({ suffix }) => n === suffix || n.endsWith(`.${suffix}`));
+}
 
 const bareHost = (hostname: string) => hostname.replace(/^\[(.*)\]$/, '$1');
 
@@ -116,21 +127,12 @@ export function urlRefusal(policy: DestinationPolicy, url: string): string | nul
     const why = refusalOf(policy, host);
     return why && `it points to ${why}`;
   }
-  if (isLocalhostName(host) && refusalOf(policy, '127.0.0.1') && refusalOf(policy, '::1')) return `it points to ${host}, a loopback name`;
-  // Names that only mean something on a private network (cloud metadata is `metadata.google.internal`):
-  // refused at once where no private range is allowed, rather than accepted and refused at each delivery.
-  const special = privateNetworkSuffix(host);
-  if (special && !policy.allowAll && policy.allowed.length === 0) return `it is a name under ${special}, which only private networks resolve`;
+  const special = specialUseName(host);
+  if (special?.loopback) return refusalOf(policy, '127.0.0.1') && refusalOf(policy, '::1') ? `it points to ${host}, a loopback name` : null;
+  // A private network's name is refused at once where no private range is allowed, rather than
+  // accepted and refused at each delivery; with one allowed, the delivery judges its address.
+  if (special && !policy.allowAll && policy.allowed.length === 0) return `it is a name under .${special.suffix}, which only private networks resolve`;
   return null;
-}
-
-/**
- * The special-use suffix of a name that public DNS never answers for (`.internal`, reserved by
- * ICANN for private use; `.local`, multicast DNS, RFC 6762; `.home.arpa`, RFC 8375), or null.
- */
-function privateNetworkSuffix(name: string): string | null {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  return ['.internal', '.local', '.home.arpa'].find((suffix) => n.endsWith(suffix) || n === suffix.slice(1)) ?? null;
 }
 
 /** The message every refusal carries, naming the setting that would allow it. */
