@@ -137,8 +137,9 @@ export const composerStyles = css`
    * timeline keeps the screen, as Front, Intercom and WhatsApp do. Focus in it (the box, or a folded
    * control reached with Tab) or any text, error or warning brings back the full size, so typed text
    * is never hidden. A focused tab alone does not: growing on its mousedown would move it from under
-   * the pointer and lose the click; choosing a tab focuses the box, which grows it then. What is folded away is hidden visually only: the hint and
-   * "Send and resolve" stay in the accessibility tree, and "Reply (Email)" keeps its name.
+   * the pointer and lose the click; choosing a tab focuses the box, which grows it then. What is
+   * folded away is hidden visually only: the hint and "Send and resolve" stay in the accessibility
+   * tree, and "Reply (Email)" keeps its name. One condition, so the folded rules nest under it.
    */
   @container team-inbox (max-width: 699px) {
     [part='base']:not(.drafting):not(:has(:focus:not([role='tab']))) {
@@ -146,45 +147,45 @@ export const composerStyles = css`
       align-items: center;
       gap: 6px;
       padding: var(--baton-space-2) var(--baton-space-3);
-    }
-    [part='base']:not(.drafting):not(:has(:focus:not([role='tab']))) #panel {
-      display: flex;
-      flex: 1;
-      align-items: center;
-      gap: 6px;
-      min-width: 0;
-    }
-    [part='base']:not(.drafting):not(:has(:focus:not([role='tab']))) [role='tablist'] {
-      margin-bottom: 0;
-      gap: 0;
-    }
-    [part='base']:not(.drafting):not(:has(:focus:not([role='tab']))) [role='tab'] {
-      padding: 4px 6px;
-    }
-    [part='base']:not(.drafting):not(:has(:focus:not([role='tab']))) textarea {
-      flex: 1;
-      min-width: 0;
-      height: 40px;
-      min-height: 0;
-      padding: 6px 8px;
-      resize: none;
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
-    [part='base']:not(.drafting):not(:has(:focus:not([role='tab']))) .row {
-      display: contents;
-    }
-    [part='base']:not(.drafting):not(:has(:focus:not([role='tab']))) :is(.channel, .hint, .manage, .send > :not([part='submit'])) {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-    [part='base']:not(.drafting):not(:has(:focus:not([role='tab']))) [part='submit'] {
-      padding: 6px 12px;
+      #panel {
+        display: flex;
+        flex: 1;
+        align-items: center;
+        gap: 6px;
+        min-width: 0;
+      }
+      [role='tablist'] {
+        margin-bottom: 0;
+        gap: 0;
+      }
+      [role='tab'] {
+        padding: 4px 6px;
+      }
+      textarea {
+        flex: 1;
+        min-width: 0;
+        height: 40px;
+        min-height: 0;
+        padding: 6px 8px;
+        resize: none;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .row {
+        display: contents;
+      }
+      :is(.channel, .hint, .manage, .send > :not([part='submit'])) {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+        white-space: nowrap;
+      }
+      [part='submit'] {
+        padding: 6px 12px;
+      }
     }
   }
   /* Forced colours turn every tab's transparent underline into text colour: only the chosen one keeps one. */
